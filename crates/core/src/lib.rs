@@ -1,0 +1,19 @@
+//! fupin-core: the domain of targeted poverty alleviation (精准扶贫) and relapse monitoring
+//! (防返贫监测) as types and rules, with no I/O. Persistence implements [`store::Store`]; the web
+//! layer and the CLI call it.
+
+pub mod codes;
+pub mod error;
+pub mod id_number;
+pub mod money;
+pub mod regions;
+pub mod registry;
+pub mod reports;
+pub mod scope;
+pub mod store;
+pub mod years;
+
+pub use error::{DomainError, DomainResult, ErrorKind};
+pub use money::Fen;
+pub use regions::RegionCode;
+pub use scope::{Ctx, Scope};

@@ -1,0 +1,702 @@
+//! Households (户): header, attributes, causes, living conditions and relocation.
+
+use super::IncomeRecord;
+use super::{HouseholdId, HouseholdStatus, Member, MemberChangeRecord, MemberInput, StatusEvent};
+use crate::codes::{table, CodeBook};
+use crate::error::{opt_text, DomainError, DomainResult};
+use crate::regions::RegionCode;
+use crate::years::{check_past_date, check_year};
+use serde::{Deserialize, Serialize};
+use time::{Date, OffsetDateTime};
+
+/// Editable fields of a household, as sent by a client.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HouseholdInput {
+    /// 户编码: unique across the registry.
+    pub household_number: String,
+    /// 12-digit code of the village (村委会/居委会) the household belongs to.
+    pub village_code: String,
+    /// 村民小组 (optional).
+    #[serde(default)]
+    pub group_name: Option<String>,
+    #[serde(default)]
+    pub address: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub bank_name: Option<String>,
+    #[serde(default)]
+    pub bank_account: Option<String>,
+    /// 贫困户属性 (code or label).
+    pub attribute: String,
+    /// 识别标准 (code or label).
+    pub identification_standard: String,
+    /// 识别年度.
+    pub identification_year: i32,
+    /// 主要致贫原因 (code or label).
+    pub main_cause: String,
+    /// 其他致贫原因 (codes or labels).
+    #[serde(default)]
+    pub other_causes: Vec<String>,
+    #[serde(default)]
+    pub living: LivingConditions,
+    #[serde(default)]
+    pub relocation: Option<Relocation>,
+}
+
+/// Production and living conditions (domain.md §1.4). Every item is optional.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LivingConditions {
+    /// 危房等级 A–D.
+    pub housing_grade: Option<String>,
+    pub housing_area_m2: Option<f64>,
+    /// 危改年度, when the house was renovated.
+    pub housing_renovated_year: Option<i32>,
+    pub safe_drinking_water: Option<bool>,
+    pub drinking_water_difficulty: Option<bool>,
+    pub electricity_living: Option<bool>,
+    pub electricity_production: Option<bool>,
+    pub radio_tv: Option<bool>,
+    /// 入户路类型 (code or label).
+    pub road_type: Option<String>,
+    pub road_distance_km: Option<f64>,
+    pub sanitary_toilet: Option<bool>,
+    /// 主要燃料类型 (code or label).
+    pub fuel_type: Option<String>,
+    pub farmland_mu: Option<f64>,
+    pub irrigated_mu: Option<f64>,
+    pub forest_mu: Option<f64>,
+    pub orchard_mu: Option<f64>,
+    pub pasture_mu: Option<f64>,
+    pub water_surface_mu: Option<f64>,
+    pub in_cooperative: Option<bool>,
+}
+
+/// 易地扶贫搬迁 (relocation) fields.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Relocation {
+    pub relocated: bool,
+    /// 01 行政村整体 / 02 自然村整体 / 03 个别搬迁
+    pub mode: Option<String>,
+    /// 集中 / 分散
+    pub resettlement: Option<String>,
+    /// 县城 / 乡镇 / 县外 / 村外 / 村内
+    pub place: Option<String>,
+    pub move_in_date: Option<Date>,
+    pub difficulties: Option<String>,
+}
+
+/// The status a new household starts in, with its date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InitialStatus {
+    pub status: HouseholdStatus,
+    pub date: Date,
+    #[serde(default)]
+    pub reason: Option<String>,
+    #[serde(default)]
+    pub exit_year: Option<i32>,
+}
+
+/// A household to create, with its members (exactly one of them the head).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewHousehold {
+    pub household: HouseholdInput,
+    pub members: Vec<MemberInput>,
+    /// Defaults to `poor` dated 1 January of the identification year.
+    #[serde(default)]
+    pub initial_status: Option<InitialStatus>,
+}
+
+/// Validated household fields, ready to store.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HouseholdData {
+    pub household_number: String,
+    pub village_code: RegionCode,
+    pub group_name: Option<String>,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    pub bank_name: Option<String>,
+    pub bank_account: Option<String>,
+    pub attribute: String,
+    pub identification_standard: String,
+    pub identification_year: i32,
+    pub main_cause: String,
+    pub other_causes: Vec<String>,
+    pub living: LivingConditions,
+    pub relocation: Option<Relocation>,
+}
+
+/// A household as read back (personal fields masked unless asked otherwise by the caller).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Household {
+    pub id: HouseholdId,
+    pub household_number: String,
+    pub village_code: RegionCode,
+    pub group_name: Option<String>,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    pub bank_name: Option<String>,
+    pub bank_account: Option<String>,
+    pub attribute: String,
+    pub identification_standard: String,
+    pub identification_year: i32,
+    pub main_cause: String,
+    pub other_causes: Vec<String>,
+    pub living: LivingConditions,
+    pub relocation: Option<Relocation>,
+    pub status: HouseholdStatus,
+    pub status_date: Date,
+    pub exit_year: Option<i32>,
+    /// Name of the current head (from the members).
+    pub head_name: Option<String>,
+    /// Active members now.
+    pub member_count: i64,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+}
+
+impl Household {
+    /// Replace personal fields by their masked forms.
+    pub fn mask(&mut self) {
+        self.phone = self.phone.as_deref().map(crate::id_number::mask_phone);
+        self.bank_account = self
+            .bank_account
+            .as_deref()
+            .map(crate::id_number::mask_account);
+    }
+}
+
+/// A household with everything recorded about it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HouseholdDetail {
+    #[serde(flatten)]
+    pub household: Household,
+    pub members: Vec<Member>,
+    pub status_history: Vec<StatusEvent>,
+    pub member_changes: Vec<MemberChangeRecord>,
+    pub incomes: Vec<IncomeRecord>,
+}
+
+impl HouseholdDetail {
+    pub fn mask(&mut self) {
+        self.household.mask();
+        self.members.iter_mut().for_each(Member::mask);
+    }
+}
+
+/// Filters for a household list; the region is a scope (the code and everything below it).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HouseholdFilter {
+    pub region: Option<String>,
+    pub status: Option<HouseholdStatus>,
+    pub main_cause: Option<String>,
+    pub attribute: Option<String>,
+    /// Household number, head name, or a member's full ID number.
+    pub q: Option<String>,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+/// Validated list query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HouseholdQuery {
+    pub region: Option<RegionCode>,
+    pub status: Option<HouseholdStatus>,
+    pub main_cause: Option<String>,
+    pub attribute: Option<String>,
+    pub q: Option<String>,
+    /// When `q` is a valid ID number, the normalised number (searched exactly, never by pattern).
+    pub q_id_number: Option<String>,
+    pub limit: u32,
+    pub offset: u64,
+}
+
+/// Largest page a list returns.
+pub const MAX_PER_PAGE: u32 = 500;
+
+impl HouseholdFilter {
+    pub fn validate(&self, codes: &CodeBook) -> DomainResult<HouseholdQuery> {
+        let region = self
+            .region
+            .as_deref()
+            .filter(|s| !s.trim().is_empty())
+            .map(|r| RegionCode::parse_field("region", r))
+            .transpose()?;
+        let main_cause = codes.resolve_opt(table::POVERTY_CAUSE, "main_cause", &self.main_cause)?;
+        let attribute =
+            codes.resolve_opt(table::HOUSEHOLD_ATTRIBUTE, "attribute", &self.attribute)?;
+        let q = opt_text("q", &self.q, 50)?;
+        let q_id_number = q
+            .as_deref()
+            .and_then(|s| crate::id_number::IdNumber::parse(s).ok())
+            .map(|i| i.expose().to_string());
+        let per_page = self.per_page.unwrap_or(20);
+        if per_page == 0 || per_page > MAX_PER_PAGE {
+            return Err(DomainError::invalid(
+                "per_page",
+                "out_of_range",
+                format!("每页条数须在 1 到 {MAX_PER_PAGE} 之间"),
+            ));
+        }
+        let page = self.page.unwrap_or(1);
+        if page == 0 {
+            return Err(DomainError::invalid(
+                "page",
+                "out_of_range",
+                "页码从 1 开始",
+            ));
+        }
+        Ok(HouseholdQuery {
+            region,
+            status: self.status,
+            main_cause,
+            attribute,
+            q,
+            q_id_number,
+            limit: per_page,
+            offset: u64::from(page - 1) * u64::from(per_page),
+        })
+    }
+}
+
+/// A page of results with the total count.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: u64,
+}
+
+fn check_number_text(
+    field: &str,
+    v: &str,
+    min: usize,
+    max: usize,
+    allowed: impl Fn(char) -> bool,
+    what: &str,
+) -> DomainResult<()> {
+    let n = v.chars().count();
+    if n < min || n > max || !v.chars().all(allowed) {
+        return Err(DomainError::invalid(
+            field,
+            "invalid_format",
+            format!("{field} 格式不正确：应为 {min}–{max} 位{what}"),
+        ));
+    }
+    Ok(())
+}
+
+/// Validate a phone number (digits with optional `+`, `-` and spaces, 7–20 characters).
+pub fn check_phone(field: &str, v: &Option<String>) -> DomainResult<Option<String>> {
+    let v = opt_text(field, v, 20)?;
+    if let Some(p) = &v {
+        check_number_text(
+            field,
+            p,
+            7,
+            20,
+            |c| c.is_ascii_digit() || "+- ".contains(c),
+            "数字",
+        )?;
+    }
+    Ok(v)
+}
+
+fn check_area(field: &str, v: Option<f64>, max: f64) -> DomainResult<()> {
+    if let Some(x) = v {
+        if !x.is_finite() || x < 0.0 || x > max {
+            return Err(DomainError::invalid(
+                field,
+                "out_of_range",
+                format!("{field} 须在 0 到 {max} 之间"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+impl LivingConditions {
+    pub fn validate(&self, codes: &CodeBook, this_year: i32) -> DomainResult<LivingConditions> {
+        let f = |n: &str| format!("living.{n}");
+        let mut out = self.clone();
+        out.housing_grade = codes.resolve_opt(
+            table::HOUSING_SAFETY_GRADE,
+            &f("housing_grade"),
+            &self.housing_grade,
+        )?;
+        out.road_type = codes.resolve_opt(table::ROAD_TYPE, &f("road_type"), &self.road_type)?;
+        out.fuel_type = codes.resolve_opt(table::FUEL_TYPE, &f("fuel_type"), &self.fuel_type)?;
+        check_area(&f("housing_area_m2"), self.housing_area_m2, 10_000.0)?;
+        check_area(&f("road_distance_km"), self.road_distance_km, 1_000.0)?;
+        for (n, v) in [
+            ("farmland_mu", self.farmland_mu),
+            ("irrigated_mu", self.irrigated_mu),
+            ("forest_mu", self.forest_mu),
+            ("orchard_mu", self.orchard_mu),
+            ("pasture_mu", self.pasture_mu),
+            ("water_surface_mu", self.water_surface_mu),
+        ] {
+            check_area(&f(n), v, 100_000.0)?;
+        }
+        if let Some(y) = self.housing_renovated_year {
+            check_year(&f("housing_renovated_year"), y, this_year)?;
+        }
+        Ok(out)
+    }
+}
+
+impl Relocation {
+    pub fn validate(&self, today: Date) -> DomainResult<Relocation> {
+        let f = |n: &str| format!("relocation.{n}");
+        let mode = opt_text(&f("mode"), &self.mode, 20)?;
+        if let Some(m) = &mode {
+            if !["01", "02", "03"].contains(&m.as_str()) {
+                return Err(DomainError::invalid(
+                    f("mode"),
+                    "unknown_code",
+                    "搬迁方式须为 01 行政村整体、02 自然村整体或 03 个别搬迁",
+                ));
+            }
+        }
+        let resettlement = opt_text(&f("resettlement"), &self.resettlement, 10)?;
+        if let Some(r) = &resettlement {
+            if !["集中", "分散"].contains(&r.as_str()) {
+                return Err(DomainError::invalid(
+                    f("resettlement"),
+                    "unknown_code",
+                    "安置方式须为“集中”或“分散”",
+                ));
+            }
+        }
+        let place = opt_text(&f("place"), &self.place, 10)?;
+        if let Some(p) = &place {
+            if !["县城", "乡镇", "县外", "村外", "村内"].contains(&p.as_str()) {
+                return Err(DomainError::invalid(
+                    f("place"),
+                    "unknown_code",
+                    "安置地须为 县城、乡镇、县外、村外 或 村内",
+                ));
+            }
+        }
+        if let Some(d) = self.move_in_date {
+            check_past_date(&f("move_in_date"), d, today)?;
+        }
+        Ok(Relocation {
+            relocated: self.relocated,
+            mode,
+            resettlement,
+            place,
+            move_in_date: self.move_in_date,
+            difficulties: opt_text(&f("difficulties"), &self.difficulties, 500)?,
+        })
+    }
+}
+
+impl HouseholdInput {
+    /// Validate and normalise (codes resolved from labels, texts trimmed). Whether the village exists
+    /// is checked by the store, which knows the regions.
+    pub fn validate(&self, codes: &CodeBook, today: Date) -> DomainResult<HouseholdData> {
+        let number = self.household_number.trim();
+        check_number_text(
+            "household_number",
+            number,
+            1,
+            40,
+            |c| c.is_ascii_alphanumeric() || c == '-' || c == '_',
+            "字母、数字或 - _",
+        )?;
+        let village_code = RegionCode::parse_field("village_code", &self.village_code)?;
+        if !village_code.is_village() {
+            return Err(DomainError::invalid(
+                "village_code",
+                "not_a_village",
+                format!("户所在地须为村级区划：{village_code}"),
+            ));
+        }
+        let bank_account = opt_text("bank_account", &self.bank_account, 32)?;
+        if let Some(a) = &bank_account {
+            check_number_text(
+                "bank_account",
+                a,
+                6,
+                32,
+                |c| c.is_ascii_digit() || c == ' ',
+                "数字",
+            )?;
+        }
+        let main_cause = codes.resolve(table::POVERTY_CAUSE, "main_cause", &self.main_cause)?;
+        let mut other_causes = Vec::new();
+        for (i, c) in self.other_causes.iter().enumerate() {
+            let code = codes.resolve(table::POVERTY_CAUSE, &format!("other_causes[{i}]"), c)?;
+            if code == main_cause {
+                return Err(DomainError::invalid(
+                    format!("other_causes[{i}]"),
+                    "duplicates_main_cause",
+                    "其他致贫原因与主要致贫原因重复",
+                ));
+            }
+            if !other_causes.contains(&code) {
+                other_causes.push(code);
+            }
+        }
+        Ok(HouseholdData {
+            household_number: number.to_string(),
+            village_code,
+            group_name: opt_text("group_name", &self.group_name, 50)?,
+            address: opt_text("address", &self.address, 200)?,
+            phone: check_phone("phone", &self.phone)?,
+            bank_name: opt_text("bank_name", &self.bank_name, 100)?,
+            bank_account,
+            attribute: codes.resolve(table::HOUSEHOLD_ATTRIBUTE, "attribute", &self.attribute)?,
+            identification_standard: codes.resolve(
+                table::IDENTIFICATION_STANDARD,
+                "identification_standard",
+                &self.identification_standard,
+            )?,
+            identification_year: check_year(
+                "identification_year",
+                self.identification_year,
+                today.year(),
+            )?,
+            main_cause,
+            other_causes,
+            living: self.living.validate(codes, today.year())?,
+            relocation: self
+                .relocation
+                .as_ref()
+                .map(|r| r.validate(today))
+                .transpose()?,
+        })
+    }
+}
+
+/// A validated initial status.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidInitialStatus {
+    pub status: HouseholdStatus,
+    pub date: Date,
+    pub reason: String,
+    pub exit_year: Option<i32>,
+}
+
+impl InitialStatus {
+    pub fn validate(&self, today: Date) -> DomainResult<ValidInitialStatus> {
+        if !self.status.can_start() {
+            return Err(DomainError::invalid(
+                "initial_status.status",
+                "invalid_initial_status",
+                "新建户不能直接为“自然减少”状态",
+            ));
+        }
+        check_past_date("initial_status.date", self.date, today)?;
+        let exit_year = match (self.status, self.exit_year) {
+            (HouseholdStatus::Exited, y) => Some(check_year(
+                "initial_status.exit_year",
+                y.unwrap_or(self.date.year()),
+                today.year(),
+            )?),
+            (_, Some(_)) => {
+                return Err(DomainError::invalid(
+                    "initial_status.exit_year",
+                    "exit_year_not_allowed",
+                    "只有“已脱贫”状态才填写脱贫年度",
+                ))
+            }
+            _ => None,
+        };
+        Ok(ValidInitialStatus {
+            status: self.status,
+            date: self.date,
+            reason: opt_text("initial_status.reason", &self.reason, 500)?
+                .unwrap_or_else(|| "建档立卡".to_string()),
+            exit_year,
+        })
+    }
+}
+
+/// Default initial status: poor, from 1 January of the identification year.
+pub fn default_initial_status(identification_year: i32) -> ValidInitialStatus {
+    ValidInitialStatus {
+        status: HouseholdStatus::Poor,
+        date: Date::from_calendar_date(identification_year, time::Month::January, 1)
+            .expect("valid"),
+        reason: "建档立卡".to_string(),
+        exit_year: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    pub(crate) fn input() -> HouseholdInput {
+        HouseholdInput {
+            household_number: "3601241062040001".into(),
+            village_code: "360124106204".into(),
+            attribute: "一般贫困户".into(),
+            identification_standard: "01".into(),
+            identification_year: 2014,
+            main_cause: "因病".into(),
+            other_causes: vec!["缺资金".into()],
+            phone: Some("13800138000".into()),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn valid_household_normalises_codes() {
+        let d = input()
+            .validate(&CodeBook::defaults(), date!(2026 - 11 - 29))
+            .unwrap();
+        assert_eq!((d.attribute.as_str(), d.main_cause.as_str()), ("01", "01"));
+        assert_eq!(d.other_causes, ["09"]);
+    }
+
+    #[test]
+    fn household_rules() {
+        let codes = CodeBook::defaults();
+        let today = date!(2026 - 11 - 29);
+        let cases: Vec<(Box<dyn Fn(&mut HouseholdInput)>, &str, &str)> = vec![
+            (
+                Box::new(|h| h.village_code = "360124106000".into()),
+                "village_code",
+                "not_a_village",
+            ),
+            (
+                Box::new(|h| h.village_code = "36012410".into()),
+                "village_code",
+                "invalid_region_code",
+            ),
+            (
+                Box::new(|h| h.main_cause = "懒".into()),
+                "main_cause",
+                "unknown_code",
+            ),
+            (
+                Box::new(|h| h.other_causes = vec!["01".into()]),
+                "other_causes[0]",
+                "duplicates_main_cause",
+            ),
+            (
+                Box::new(|h| h.household_number = "户 1".into()),
+                "household_number",
+                "invalid_format",
+            ),
+            (
+                Box::new(|h| h.household_number = "1".repeat(41)),
+                "household_number",
+                "invalid_format",
+            ),
+            (
+                Box::new(|h| h.phone = Some("call me".into())),
+                "phone",
+                "invalid_format",
+            ),
+            (
+                Box::new(|h| h.address = Some("路".repeat(201))),
+                "address",
+                "too_long",
+            ),
+            (
+                Box::new(|h| h.identification_year = 2030),
+                "identification_year",
+                "year_in_future",
+            ),
+            (
+                Box::new(|h| h.living.housing_grade = Some("E".into())),
+                "living.housing_grade",
+                "unknown_code",
+            ),
+            (
+                Box::new(|h| h.living.farmland_mu = Some(-1.0)),
+                "living.farmland_mu",
+                "out_of_range",
+            ),
+            (
+                Box::new(|h| h.living.farmland_mu = Some(f64::NAN)),
+                "living.farmland_mu",
+                "out_of_range",
+            ),
+        ];
+        for (mutate, field, code) in cases {
+            let mut h = input();
+            mutate(&mut h);
+            let e = h.validate(&codes, today).unwrap_err();
+            assert_eq!((e.field.as_deref(), e.code), (Some(field), code));
+        }
+    }
+
+    #[test]
+    fn filter_rules() {
+        let codes = CodeBook::defaults();
+        let q = HouseholdFilter {
+            page: Some(3),
+            per_page: Some(10),
+            q: Some("11010519491231002x".into()),
+            ..Default::default()
+        }
+        .validate(&codes)
+        .unwrap();
+        assert_eq!((q.limit, q.offset), (10, 20));
+        assert_eq!(q.q_id_number.as_deref(), Some("11010519491231002X"));
+        assert_eq!(
+            HouseholdFilter {
+                per_page: Some(501),
+                ..Default::default()
+            }
+            .validate(&codes)
+            .unwrap_err()
+            .code,
+            "out_of_range"
+        );
+        assert_eq!(
+            HouseholdFilter {
+                page: Some(0),
+                ..Default::default()
+            }
+            .validate(&codes)
+            .unwrap_err()
+            .code,
+            "out_of_range"
+        );
+    }
+
+    #[test]
+    fn masking() {
+        let mut h = Household {
+            id: HouseholdId(1),
+            household_number: "1".into(),
+            village_code: RegionCode::parse("360124106204").unwrap(),
+            group_name: None,
+            address: None,
+            phone: Some("13800138011".into()),
+            bank_name: None,
+            bank_account: Some("6217001234567890".into()),
+            attribute: "01".into(),
+            identification_standard: "01".into(),
+            identification_year: 2014,
+            main_cause: "01".into(),
+            other_causes: vec![],
+            living: LivingConditions::default(),
+            relocation: None,
+            status: HouseholdStatus::Poor,
+            status_date: date!(2014 - 01 - 01),
+            exit_year: None,
+            head_name: None,
+            member_count: 0,
+            created_at: OffsetDateTime::UNIX_EPOCH,
+            updated_at: OffsetDateTime::UNIX_EPOCH,
+        };
+        h.mask();
+        assert_eq!(h.phone.as_deref(), Some("138****8011"));
+        assert_eq!(h.bank_account.as_deref(), Some("************7890"));
+    }
+}

@@ -1,0 +1,296 @@
+//! What one household contributes to the (village, year) aggregates, and the difference a write makes.
+
+use crate::money::Fen;
+use crate::regions::RegionCode;
+use crate::registry::{status_on, HouseholdStatus};
+use crate::years::year_end;
+use std::collections::BTreeMap;
+use std::ops::{AddAssign, Neg};
+use time::Date;
+
+/// Number of status slots in the aggregates (`removed` is never counted, its slot stays zero).
+pub const STATUS_SLOTS: usize = HouseholdStatus::ALL.len();
+
+/// Everything about a household that the statistics depend on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HouseholdFacts {
+    pub village: RegionCode,
+    pub identification_year: i32,
+    pub main_cause: String,
+    /// Status history, ordered by date then by order recorded.
+    pub statuses: Vec<(Date, HouseholdStatus)>,
+    /// Members ever recorded: (joined on, left on); `None` joined means "from the start".
+    pub members: Vec<(Option<Date>, Option<Date>)>,
+    /// Income years: (year, gross, net).
+    pub incomes: Vec<(i32, Fen, Fen)>,
+}
+
+impl HouseholdFacts {
+    /// Members present on 31 December of `year`.
+    pub fn persons_in(&self, year: i32) -> i64 {
+        let end = year_end(year);
+        self.members
+            .iter()
+            .filter(|(j, l)| j.is_none_or(|j| j <= end) && l.is_none_or(|l| l > end))
+            .count() as i64
+    }
+}
+
+/// Summable figures of one (village, year).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct YearFigures {
+    pub households: i64,
+    pub persons: i64,
+    pub status_households: [i64; STATUS_SLOTS],
+    pub status_persons: [i64; STATUS_SLOTS],
+    pub income_households: i64,
+    pub income_persons: i64,
+    pub gross_income_fen: i64,
+    pub net_income_fen: i64,
+}
+
+impl YearFigures {
+    pub fn is_zero(&self) -> bool {
+        *self == YearFigures::default()
+    }
+    /// The stock part only (households, persons, statuses), incomes zeroed: what carries into a new year.
+    pub fn stock(&self) -> YearFigures {
+        YearFigures {
+            income_households: 0,
+            income_persons: 0,
+            gross_income_fen: 0,
+            net_income_fen: 0,
+            ..*self
+        }
+    }
+}
+
+impl AddAssign for YearFigures {
+    fn add_assign(&mut self, o: YearFigures) {
+        self.households += o.households;
+        self.persons += o.persons;
+        for i in 0..STATUS_SLOTS {
+            self.status_households[i] += o.status_households[i];
+            self.status_persons[i] += o.status_persons[i];
+        }
+        self.income_households += o.income_households;
+        self.income_persons += o.income_persons;
+        self.gross_income_fen += o.gross_income_fen;
+        self.net_income_fen += o.net_income_fen;
+    }
+}
+
+impl Neg for YearFigures {
+    type Output = YearFigures;
+    fn neg(self) -> YearFigures {
+        let mut z = YearFigures::default();
+        z.households = -self.households;
+        z.persons = -self.persons;
+        for i in 0..STATUS_SLOTS {
+            z.status_households[i] = -self.status_households[i];
+            z.status_persons[i] = -self.status_persons[i];
+        }
+        z.income_households = -self.income_households;
+        z.income_persons = -self.income_persons;
+        z.gross_income_fen = -self.gross_income_fen;
+        z.net_income_fen = -self.net_income_fen;
+        z
+    }
+}
+
+/// Households and persons of one main cause in one (village, year).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CauseFigures {
+    pub households: i64,
+    pub persons: i64,
+}
+
+/// Aggregates keyed by (village, year), and by (village, year, cause).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Aggregates {
+    pub years: BTreeMap<(RegionCode, i32), YearFigures>,
+    pub causes: BTreeMap<(RegionCode, i32, String), CauseFigures>,
+}
+
+impl Aggregates {
+    /// Add (`sign` = 1) or subtract (`sign` = -1) one household's contributions up to `horizon`.
+    pub fn add_household(&mut self, f: &HouseholdFacts, horizon: i32, sign: i64) {
+        let first_income = f
+            .incomes
+            .iter()
+            .map(|(y, _, _)| *y)
+            .min()
+            .unwrap_or(f.identification_year);
+        let first = f.identification_year.min(first_income);
+        for year in first..=horizon {
+            let mut fig = YearFigures::default();
+            let persons = f.persons_in(year);
+            let status = status_on(&f.statuses, year_end(year));
+            if year >= f.identification_year {
+                if let Some(st) = status.filter(|s| *s != HouseholdStatus::Removed) {
+                    fig.households = 1;
+                    fig.persons = persons;
+                    fig.status_households[st.index()] = 1;
+                    fig.status_persons[st.index()] = persons;
+                    let c = self
+                        .causes
+                        .entry((f.village.clone(), year, f.main_cause.clone()))
+                        .or_default();
+                    c.households += sign;
+                    c.persons += sign * persons;
+                }
+            }
+            if persons > 0 {
+                if let Some((_, gross, net)) = f.incomes.iter().find(|(y, _, _)| *y == year) {
+                    fig.income_households = 1;
+                    fig.income_persons = persons;
+                    fig.gross_income_fen = gross.get();
+                    fig.net_income_fen = net.get();
+                }
+            }
+            if !fig.is_zero() {
+                *self.years.entry((f.village.clone(), year)).or_default() +=
+                    if sign < 0 { -fig } else { fig };
+            }
+        }
+    }
+
+    /// The aggregate change from `before` to `after` (either may be absent), with zero rows dropped.
+    pub fn delta(
+        before: Option<&HouseholdFacts>,
+        after: Option<&HouseholdFacts>,
+        horizon: i32,
+    ) -> Aggregates {
+        let mut a = Aggregates::default();
+        if let Some(b) = before {
+            a.add_household(b, horizon, -1);
+        }
+        if let Some(f) = after {
+            a.add_household(f, horizon, 1);
+        }
+        a.years.retain(|_, v| !v.is_zero());
+        a.causes.retain(|_, v| *v != CauseFigures::default());
+        a
+    }
+
+    /// Sum of all year rows for `year` (used when recomputing a scope from scratch).
+    pub fn total_for(&self, year: i32) -> (YearFigures, BTreeMap<String, CauseFigures>) {
+        let mut t = YearFigures::default();
+        for ((_, y), f) in &self.years {
+            if *y == year {
+                t += *f;
+            }
+        }
+        let mut causes: BTreeMap<String, CauseFigures> = BTreeMap::new();
+        for ((_, y, c), f) in &self.causes {
+            if *y == year {
+                let e = causes.entry(c.clone()).or_default();
+                e.households += f.households;
+                e.persons += f.persons;
+            }
+        }
+        causes.retain(|_, v| v.households != 0 || v.persons != 0);
+        (t, causes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+    use HouseholdStatus::*;
+
+    fn facts() -> HouseholdFacts {
+        HouseholdFacts {
+            village: RegionCode::parse("360124106204").unwrap(),
+            identification_year: 2014,
+            main_cause: "01".into(),
+            statuses: vec![
+                (date!(2014 - 01 - 01), Poor),
+                (date!(2018 - 11 - 20), Exited),
+            ],
+            members: vec![
+                (None, None),
+                (None, Some(date!(2017 - 06 - 01))),
+                (Some(date!(2018 - 03 - 01)), None),
+            ],
+            incomes: vec![
+                (2016, Fen::new(1_000_000), Fen::new(900_000)),
+                (2018, Fen::new(1_500_000), Fen::new(1_400_000)),
+            ],
+        }
+    }
+
+    #[test]
+    fn persons_follow_member_dates() {
+        let f = facts();
+        assert_eq!(f.persons_in(2016), 2);
+        assert_eq!(f.persons_in(2017), 1);
+        assert_eq!(f.persons_in(2018), 2);
+    }
+
+    #[test]
+    fn contributions_per_year() {
+        let mut a = Aggregates::default();
+        a.add_household(&facts(), 2020, 1);
+        let v = RegionCode::parse("360124106204").unwrap();
+        let y16 = a.years[&(v.clone(), 2016)];
+        assert_eq!(
+            (
+                y16.households,
+                y16.persons,
+                y16.status_households[Poor.index()]
+            ),
+            (1, 2, 1)
+        );
+        assert_eq!(
+            (
+                y16.income_households,
+                y16.income_persons,
+                y16.net_income_fen
+            ),
+            (1, 2, 900_000)
+        );
+        let y18 = a.years[&(v.clone(), 2018)];
+        assert_eq!(y18.status_households[Exited.index()], 1);
+        assert_eq!(y18.status_households[Poor.index()], 0);
+        let y19 = a.years[&(v.clone(), 2019)];
+        assert_eq!((y19.households, y19.income_households), (1, 0));
+        assert_eq!(a.years.len(), 7); // 2014..=2020
+        assert_eq!(
+            a.causes[&(v, 2015, "01".to_string())],
+            CauseFigures {
+                households: 1,
+                persons: 2
+            }
+        );
+    }
+
+    #[test]
+    fn removed_households_drop_out() {
+        let mut f = facts();
+        f.statuses.push((date!(2019 - 05 - 01), Removed));
+        let mut a = Aggregates::default();
+        a.add_household(&f, 2020, 1);
+        let v = RegionCode::parse("360124106204").unwrap();
+        assert!(!a.years.contains_key(&(v.clone(), 2019)));
+        assert_eq!(a.years[&(v, 2018)].households, 1);
+    }
+
+    #[test]
+    fn delta_is_after_minus_before() {
+        let before = facts();
+        let mut after = facts();
+        after.village = RegionCode::parse("360124106205").unwrap();
+        let d = Aggregates::delta(Some(&before), Some(&after), 2020);
+        let old = RegionCode::parse("360124106204").unwrap();
+        assert_eq!(d.years[&(old, 2016)].households, -1);
+        assert_eq!(
+            d.years[&(after.village.clone(), 2016)].net_income_fen,
+            900_000
+        );
+        assert!(Aggregates::delta(Some(&before), Some(&before), 2020)
+            .years
+            .is_empty());
+    }
+}

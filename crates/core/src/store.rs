@@ -1,0 +1,178 @@
+//! The `Store` seam: what the rest of fupin asks of persistence. `db-sqlite` and `db-postgres`
+//! implement it; handlers and the CLI hold it as `Arc<dyn Store>`.
+//!
+//! Every method takes a `Ctx` and filters by its scope. Every write validates its input with the
+//! rules in this crate, runs in one transaction, and keeps the statistics aggregates in step.
+
+use crate::codes::{CodeBook, CodeTable};
+use crate::error::DomainError;
+use crate::regions::{
+    PoorVillage, Region, RegionCode, RegionRecord, RegionWithPath, VillageProfile,
+    VillageProfileInput,
+};
+use crate::registry::{
+    Household, HouseholdDetail, HouseholdFilter, HouseholdId, HouseholdInput, IncomeInput,
+    IncomeRecord, Member, MemberChangeInput, MemberInput, NewHousehold, Page, PersonId,
+    StatusChangeInput,
+};
+use crate::reports::RegionStats;
+use crate::scope::Ctx;
+use async_trait::async_trait;
+use serde::Serialize;
+use std::sync::Arc;
+
+/// Result of a store call. Backend failures come back as `ErrorKind::Internal` with a generic
+/// message; their causes are logged by the backend (never with personal data).
+pub type StoreResult<T> = Result<T, DomainError>;
+
+/// What a region import did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct RegionImportSummary {
+    pub rows: u64,
+    pub inserted: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+}
+
+/// One rejected row of an import.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RowError {
+    /// 1-based line of the source (the header is line 1).
+    pub line: u64,
+    #[serde(flatten)]
+    pub error: DomainError,
+}
+
+/// Regions, poor-village flags and village profiles.
+#[async_trait]
+pub trait RegionStore: Send + Sync {
+    /// Insert or update regions (by code). Every record is validated first (structure, and a parent
+    /// that exists in the batch or the store); any bad record rejects the whole batch with every
+    /// error listed, and nothing is written.
+    async fn import_regions(
+        &self,
+        ctx: &Ctx,
+        records: Vec<(u64, RegionRecord)>,
+    ) -> Result<RegionImportSummary, Vec<RowError>>;
+    /// A region with its full path.
+    async fn region(&self, ctx: &Ctx, code: &RegionCode) -> StoreResult<RegionWithPath>;
+    /// Children of a region (or the provinces when `None`), ordered by code.
+    async fn region_children(
+        &self,
+        ctx: &Ctx,
+        code: Option<&RegionCode>,
+    ) -> StoreResult<Vec<Region>>;
+    /// Regions whose name contains `name`, each with its full path, optionally within a region.
+    async fn search_regions(
+        &self,
+        ctx: &Ctx,
+        name: &str,
+        within: Option<&RegionCode>,
+        limit: u32,
+    ) -> StoreResult<Vec<RegionWithPath>>;
+    /// Set or clear a village's poor-village designation.
+    async fn set_poor_village(
+        &self,
+        ctx: &Ctx,
+        code: &RegionCode,
+        designation: Option<PoorVillage>,
+    ) -> StoreResult<RegionWithPath>;
+    /// Record a village's figures for a year (replacing that year's figures).
+    async fn put_village_profile(
+        &self,
+        ctx: &Ctx,
+        code: &RegionCode,
+        year: i32,
+        input: VillageProfileInput,
+    ) -> StoreResult<VillageProfile>;
+    /// All recorded years of a village, oldest first.
+    async fn village_profiles(
+        &self,
+        ctx: &Ctx,
+        code: &RegionCode,
+    ) -> StoreResult<Vec<VillageProfile>>;
+}
+
+/// Households, members, status history and incomes.
+#[async_trait]
+pub trait RegistryStore: Send + Sync {
+    /// The code tables in force.
+    async fn code_book(&self) -> StoreResult<Arc<CodeBook>>;
+    /// Add or replace a version of a code table (a deployment's own codes).
+    async fn put_code_table(&self, ctx: &Ctx, table: CodeTable) -> StoreResult<()>;
+    async fn create_household(&self, ctx: &Ctx, new: NewHousehold) -> StoreResult<HouseholdDetail>;
+    async fn update_household(
+        &self,
+        ctx: &Ctx,
+        id: HouseholdId,
+        input: HouseholdInput,
+    ) -> StoreResult<HouseholdDetail>;
+    async fn change_status(
+        &self,
+        ctx: &Ctx,
+        id: HouseholdId,
+        change: StatusChangeInput,
+    ) -> StoreResult<HouseholdDetail>;
+    async fn household(&self, ctx: &Ctx, id: HouseholdId) -> StoreResult<HouseholdDetail>;
+    async fn household_by_number(&self, ctx: &Ctx, number: &str) -> StoreResult<HouseholdDetail>;
+    async fn list_households(
+        &self,
+        ctx: &Ctx,
+        filter: HouseholdFilter,
+    ) -> StoreResult<Page<Household>>;
+    async fn add_member(
+        &self,
+        ctx: &Ctx,
+        household: HouseholdId,
+        member: MemberInput,
+    ) -> StoreResult<Member>;
+    async fn update_member(
+        &self,
+        ctx: &Ctx,
+        person: PersonId,
+        member: MemberInput,
+    ) -> StoreResult<Member>;
+    async fn record_member_change(
+        &self,
+        ctx: &Ctx,
+        person: PersonId,
+        change: MemberChangeInput,
+    ) -> StoreResult<Member>;
+    async fn put_income(
+        &self,
+        ctx: &Ctx,
+        household: HouseholdId,
+        year: i32,
+        income: IncomeInput,
+    ) -> StoreResult<IncomeRecord>;
+}
+
+/// Region statistics from the maintained aggregates.
+#[async_trait]
+pub trait StatsStore: Send + Sync {
+    /// Statistics of a region (and everything below it) for a year, from the aggregates.
+    async fn region_stats(
+        &self,
+        ctx: &Ctx,
+        code: &RegionCode,
+        year: i32,
+    ) -> StoreResult<RegionStats>;
+    /// The same figures recomputed from the registry rows (slow; for checks and tests).
+    async fn recompute_region_stats(
+        &self,
+        ctx: &Ctx,
+        code: &RegionCode,
+        year: i32,
+    ) -> StoreResult<RegionStats>;
+    /// Drop and rebuild all aggregates from the registry rows.
+    async fn rebuild_aggregates(&self, ctx: &Ctx) -> StoreResult<()>;
+}
+
+/// Everything a backend provides.
+#[async_trait]
+pub trait Store: RegionStore + RegistryStore + StatsStore {
+    /// `sqlite` or `postgres`.
+    fn backend(&self) -> &'static str;
+    /// Whether the database answers.
+    async fn ping(&self) -> StoreResult<()>;
+}
