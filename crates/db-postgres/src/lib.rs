@@ -1,1 +1,179 @@
-//! placeholder
+//! The PostgreSQL backend: its own migrations, a connection pool, and the mapping of store values
+//! to PostgreSQL types (DATE, TIMESTAMPTZ, BOOLEAN, BIGINT).
+
+use async_trait::async_trait;
+use fupin_core::store::StoreResult;
+use fupin_core::DomainError;
+use fupin_db::sql::{Backend, DbError, DbResult, Row, Tx, Value};
+use fupin_db::SqlStore;
+use sqlx::postgres::{PgArguments, PgConnectOptions, PgPoolOptions, PgRow};
+use sqlx::{Column, PgPool, Postgres, Row as _, TypeInfo, ValueRef};
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// Connect to `url` (`postgres://…`), apply migrations, and return the store.
+pub async fn open(url: &str) -> StoreResult<SqlStore> {
+    let backend = PgBackend::connect(url).await?;
+    SqlStore::new(Arc::new(backend)).await
+}
+
+/// The PostgreSQL engine behind a pool.
+pub struct PgBackend {
+    pool: PgPool,
+}
+
+impl PgBackend {
+    /// Connect and migrate.
+    pub async fn connect(url: &str) -> StoreResult<PgBackend> {
+        let opts = PgConnectOptions::from_str(url)
+            .map_err(|e| DomainError::invalid("database_url", "invalid_database_url", format!("数据库地址无效：{e}")))?
+            .application_name("fupin");
+        let pool = PgPoolOptions::new()
+            .max_connections(10)
+            .acquire_timeout(Duration::from_secs(15))
+            .connect_with(opts)
+            .await
+            .map_err(|e| {
+                tracing::error!(error = %e, "cannot connect to PostgreSQL");
+                DomainError::new(fupin_core::ErrorKind::Internal, "database_unavailable", format!("无法连接 PostgreSQL：{e}"))
+            })?;
+        MIGRATOR.run(&pool).await.map_err(|e| {
+            tracing::error!(error = %e, "PostgreSQL migration failed");
+            DomainError::new(fupin_core::ErrorKind::Internal, "migration_failed", format!("数据库迁移失败：{e}"))
+        })?;
+        Ok(PgBackend { pool })
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+}
+
+fn map_err(e: sqlx::Error) -> DbError {
+    match &e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => DbError::Unique(d.constraint().map(str::to_string)),
+        sqlx::Error::Database(d) if d.is_foreign_key_violation() => DbError::ForeignKey,
+        // the message only: PostgreSQL's detail can quote the offending values (personal data)
+        sqlx::Error::Database(d) => DbError::Other(format!("{} ({})", d.message(), d.code().unwrap_or_default())),
+        _ => DbError::Other(e.to_string()),
+    }
+}
+
+fn arguments(args: &[Value]) -> PgArguments {
+    use sqlx::Arguments;
+    let mut a = PgArguments::default();
+    for v in args {
+        let r = match v {
+            Value::I64(x) => a.add(*x),
+            Value::F64(x) => a.add(*x),
+            Value::Text(x) => a.add(x.clone()),
+            Value::Bool(x) => a.add(*x),
+            Value::Date(x) => a.add(*x),
+            Value::Time(x) => a.add(*x),
+        };
+        r.expect("binding a plain value cannot fail");
+    }
+    a
+}
+
+fn decode(row: &PgRow) -> DbResult<Row> {
+    let mut out = Vec::with_capacity(row.columns().len());
+    for c in row.columns() {
+        let i = c.ordinal();
+        let raw = row.try_get_raw(i).map_err(map_err)?;
+        if raw.is_null() {
+            out.push(Value::Text(None));
+            continue;
+        }
+        let kind = c.type_info().name().to_string();
+        out.push(match kind.as_str() {
+            "INT8" => Value::I64(Some(row.try_get::<i64, _>(i).map_err(map_err)?)),
+            "INT4" => Value::I64(Some(i64::from(row.try_get::<i32, _>(i).map_err(map_err)?))),
+            "INT2" => Value::I64(Some(i64::from(row.try_get::<i16, _>(i).map_err(map_err)?))),
+            "FLOAT8" => Value::F64(Some(row.try_get::<f64, _>(i).map_err(map_err)?)),
+            "FLOAT4" => Value::F64(Some(f64::from(row.try_get::<f32, _>(i).map_err(map_err)?))),
+            "TEXT" | "VARCHAR" | "BPCHAR" | "NAME" => Value::Text(Some(row.try_get::<String, _>(i).map_err(map_err)?)),
+            "BOOL" => Value::Bool(Some(row.try_get::<bool, _>(i).map_err(map_err)?)),
+            "DATE" => Value::Date(Some(row.try_get::<time::Date, _>(i).map_err(map_err)?)),
+            "TIMESTAMPTZ" => Value::Time(Some(row.try_get::<time::OffsetDateTime, _>(i).map_err(map_err)?)),
+            other => return Err(DbError::Decode(format!("column {i}: unsupported PostgreSQL type {other}"))),
+        });
+    }
+    Ok(Row(out))
+}
+
+struct PgTx {
+    tx: sqlx::Transaction<'static, Postgres>,
+}
+
+#[async_trait]
+impl Tx for PgTx {
+    async fn execute(&mut self, sql: &str, args: &[Value]) -> DbResult<u64> {
+        let r = sqlx::query_with(sql, arguments(args)).execute(&mut *self.tx).await.map_err(map_err)?;
+        Ok(r.rows_affected())
+    }
+    async fn fetch_all(&mut self, sql: &str, args: &[Value]) -> DbResult<Vec<Row>> {
+        let rows = sqlx::query_with(sql, arguments(args)).fetch_all(&mut *self.tx).await.map_err(map_err)?;
+        rows.iter().map(decode).collect()
+    }
+    async fn commit(self: Box<Self>) -> DbResult<()> {
+        self.tx.commit().await.map_err(map_err)
+    }
+}
+
+#[async_trait]
+impl Backend for PgBackend {
+    fn name(&self) -> &'static str {
+        "postgres"
+    }
+    async fn begin_write(&self) -> DbResult<Box<dyn Tx>> {
+        let tx = self.pool.begin().await.map_err(map_err)?;
+        Ok(Box::new(PgTx { tx }))
+    }
+    async fn begin_read(&self) -> DbResult<Box<dyn Tx>> {
+        let tx = self.pool.begin_with("BEGIN READ ONLY").await.map_err(map_err)?;
+        Ok(Box::new(PgTx { tx }))
+    }
+    async fn fetch_all(&self, sql: &str, args: &[Value]) -> DbResult<Vec<Row>> {
+        let rows = sqlx::query_with(sql, arguments(args)).fetch_all(&self.pool).await.map_err(map_err)?;
+        rows.iter().map(decode).collect()
+    }
+}
+
+/// Create a fresh, uniquely named database on the server of `base_url` and return its URL: each
+/// test gets its own database, so tests run in parallel without seeing each other's rows.
+pub async fn create_scratch_database(base_url: &str, prefix: &str) -> Result<String, String> {
+    use sqlx::Connection;
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+    let name = format!("{prefix}{}_{n}_{nanos}", std::process::id());
+    let mut conn = sqlx::PgConnection::connect(base_url).await.map_err(|e| format!("cannot connect to {base_url}: {e}"))?;
+    sqlx::query(&format!("CREATE DATABASE \"{name}\"")).execute(&mut conn).await.map_err(|e| e.to_string())?;
+    let mut url = url_without_db(base_url);
+    url.push('/');
+    url.push_str(&name);
+    Ok(url)
+}
+
+fn url_without_db(base: &str) -> String {
+    let (main, _query) = base.split_once('?').unwrap_or((base, ""));
+    let scheme_end = main.find("://").map(|i| i + 3).unwrap_or(0);
+    match main[scheme_end..].find('/') {
+        Some(i) => main[..scheme_end + i].to_string(),
+        None => main.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn database_name_is_replaced() {
+        assert_eq!(super::url_without_db("postgres://postgres@127.0.0.1:5432/postgres"), "postgres://postgres@127.0.0.1:5432");
+        assert_eq!(super::url_without_db("postgres://u@h/db?sslmode=disable"), "postgres://u@h");
+        assert_eq!(super::url_without_db("postgres://u@h"), "postgres://u@h");
+    }
+}

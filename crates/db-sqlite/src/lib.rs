@@ -1,1 +1,142 @@
-//! placeholder
+//! The embedded SQLite backend: one file (WAL, foreign keys on), its own migrations, and the mapping
+//! of store values to SQLite's storage classes (dates as `YYYY-MM-DD` text, timestamps as RFC 3339
+//! text in UTC, booleans as 0/1).
+
+use async_trait::async_trait;
+use fupin_core::store::StoreResult;
+use fupin_core::DomainError;
+use fupin_db::sql::{Backend, DbError, DbResult, Row, Tx, Value};
+use fupin_db::SqlStore;
+use sqlx::sqlite::{SqliteArguments, SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
+use sqlx::{Column, Row as _, Sqlite, SqlitePool, TypeInfo, ValueRef};
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+use time::format_description::well_known::Rfc3339;
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// Open (creating if missing) the database at `url` (`sqlite://path`), apply migrations, and return
+/// the store.
+pub async fn open(url: &str) -> StoreResult<SqlStore> {
+    let backend = SqliteBackend::connect(url).await?;
+    SqlStore::new(Arc::new(backend)).await
+}
+
+/// The SQLite engine behind a small pool.
+pub struct SqliteBackend {
+    pool: SqlitePool,
+}
+
+impl SqliteBackend {
+    /// Connect and migrate.
+    pub async fn connect(url: &str) -> StoreResult<SqliteBackend> {
+        let opts = SqliteConnectOptions::from_str(url)
+            .map_err(|e| DomainError::invalid("database_url", "invalid_database_url", format!("数据库地址无效：{e}")))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(opts).await.map_err(|e| {
+            tracing::error!(error = %e, "cannot open SQLite database");
+            DomainError::new(fupin_core::ErrorKind::Internal, "database_unavailable", format!("无法打开 SQLite 数据库：{e}"))
+        })?;
+        MIGRATOR.run(&pool).await.map_err(|e| {
+            tracing::error!(error = %e, "SQLite migration failed");
+            DomainError::new(fupin_core::ErrorKind::Internal, "migration_failed", format!("数据库迁移失败：{e}"))
+        })?;
+        Ok(SqliteBackend { pool })
+    }
+
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+}
+
+fn map_err(e: sqlx::Error) -> DbError {
+    match &e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => {
+            DbError::Unique(Some(d.constraint().map(str::to_string).unwrap_or_else(|| d.message().to_string())))
+        }
+        sqlx::Error::Database(d) if d.is_foreign_key_violation() => DbError::ForeignKey,
+        _ => DbError::Other(e.to_string()),
+    }
+}
+
+fn arguments(args: &[Value]) -> SqliteArguments<'static> {
+    use sqlx::Arguments;
+    let mut a = SqliteArguments::default();
+    for v in args {
+        let r = match v {
+            Value::I64(x) => a.add(*x),
+            Value::F64(x) => a.add(*x),
+            Value::Text(x) => a.add(x.clone()),
+            Value::Bool(x) => a.add(*x),
+            Value::Date(x) => a.add(x.map(|d| d.to_string())),
+            Value::Time(x) => a.add(x.map(|t| t.to_offset(time::UtcOffset::UTC).format(&Rfc3339).expect("formattable"))),
+        };
+        r.expect("binding a plain value cannot fail");
+    }
+    a
+}
+
+fn decode(row: &SqliteRow) -> DbResult<Row> {
+    let mut out = Vec::with_capacity(row.columns().len());
+    for c in row.columns() {
+        let i = c.ordinal();
+        let raw = row.try_get_raw(i).map_err(map_err)?;
+        if raw.is_null() {
+            out.push(Value::Text(None));
+            continue;
+        }
+        let kind = raw.type_info().name().to_string();
+        out.push(match kind.as_str() {
+            "INTEGER" | "BOOLEAN" => Value::I64(Some(row.try_get::<i64, _>(i).map_err(map_err)?)),
+            "REAL" => Value::F64(Some(row.try_get::<f64, _>(i).map_err(map_err)?)),
+            "TEXT" | "DATE" | "DATETIME" | "TIME" => Value::Text(Some(row.try_get::<String, _>(i).map_err(map_err)?)),
+            other => return Err(DbError::Decode(format!("column {i}: unsupported SQLite type {other}"))),
+        });
+    }
+    Ok(Row(out))
+}
+
+struct SqliteTx {
+    tx: sqlx::Transaction<'static, Sqlite>,
+}
+
+#[async_trait]
+impl Tx for SqliteTx {
+    async fn execute(&mut self, sql: &str, args: &[Value]) -> DbResult<u64> {
+        let r = sqlx::query_with(sql, arguments(args)).execute(&mut *self.tx).await.map_err(map_err)?;
+        Ok(r.rows_affected())
+    }
+    async fn fetch_all(&mut self, sql: &str, args: &[Value]) -> DbResult<Vec<Row>> {
+        let rows = sqlx::query_with(sql, arguments(args)).fetch_all(&mut *self.tx).await.map_err(map_err)?;
+        rows.iter().map(decode).collect()
+    }
+    async fn commit(self: Box<Self>) -> DbResult<()> {
+        self.tx.commit().await.map_err(map_err)
+    }
+}
+
+#[async_trait]
+impl Backend for SqliteBackend {
+    fn name(&self) -> &'static str {
+        "sqlite"
+    }
+    async fn begin_write(&self) -> DbResult<Box<dyn Tx>> {
+        // take the write lock at once: a deferred transaction that later writes can fail with
+        // SQLITE_BUSY when another connection committed in between, whatever the busy timeout
+        let tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(map_err)?;
+        Ok(Box::new(SqliteTx { tx }))
+    }
+    async fn begin_read(&self) -> DbResult<Box<dyn Tx>> {
+        let tx = self.pool.begin().await.map_err(map_err)?;
+        Ok(Box::new(SqliteTx { tx }))
+    }
+    async fn fetch_all(&self, sql: &str, args: &[Value]) -> DbResult<Vec<Row>> {
+        let rows = sqlx::query_with(sql, arguments(args)).fetch_all(&self.pool).await.map_err(map_err)?;
+        rows.iter().map(decode).collect()
+    }
+}

@@ -1,0 +1,62 @@
+//! fupin-db: the [`Store`](fupin_core::store::Store) over SQL, written once and run on SQLite or
+//! PostgreSQL through the [`sql::Backend`] seam. Each backend crate (`fupin-db-sqlite`,
+//! `fupin-db-postgres`) owns its migrations, connection set-up and value mapping, and hands an
+//! `Arc<dyn Backend>` to [`SqlStore::new`].
+//!
+//! One module per domain area: `regions`, `registry`, `reports` (statistics aggregates), `codes`.
+
+pub mod sql;
+
+mod codes;
+mod facts;
+mod query;
+mod regions;
+mod registry;
+mod reports;
+
+use fupin_core::error::DomainError;
+use fupin_core::store::{Store, StoreResult};
+use fupin_core::codes::CodeBook;
+use sql::{Backend, DbError};
+use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::{Arc, RwLock};
+
+/// The store: a backend plus what is cached from it (code tables, the statistics horizon).
+pub struct SqlStore {
+    db: Arc<dyn Backend>,
+    codes: RwLock<Arc<CodeBook>>,
+    /// Last year the (year, village) aggregates are kept for; see `reports`.
+    horizon: AtomicI32,
+}
+
+impl SqlStore {
+    /// Wrap a migrated backend: seed the default code tables on first start, load them, and bring
+    /// the statistics aggregates up to the current year.
+    pub async fn new(db: Arc<dyn Backend>) -> StoreResult<SqlStore> {
+        let store = SqlStore { db, codes: RwLock::new(Arc::new(CodeBook::default())), horizon: AtomicI32::new(0) };
+        store.seed_code_tables().await?;
+        store.reload_codes().await?;
+        store.init_horizon().await?;
+        Ok(store)
+    }
+
+    fn horizon(&self) -> i32 {
+        self.horizon.load(Ordering::SeqCst)
+    }
+}
+
+/// Map a backend failure to the generic internal error, logging the cause (never with values).
+pub(crate) fn internal(e: DbError) -> DomainError {
+    tracing::error!(error = %e, "database error");
+    DomainError::internal()
+}
+
+#[async_trait::async_trait]
+impl Store for SqlStore {
+    fn backend(&self) -> &'static str {
+        self.db.name()
+    }
+    async fn ping(&self) -> StoreResult<()> {
+        self.db.fetch_all("SELECT 1", &[]).await.map(|_| ()).map_err(internal)
+    }
+}

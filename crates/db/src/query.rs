@@ -1,0 +1,80 @@
+//! A small builder for SQL with positional `$n` parameters, and the region-range filter every
+//! scoped query uses.
+
+use crate::sql::Value;
+
+/// SQL text and its parameters, numbered as they are added.
+#[derive(Debug, Default)]
+pub(crate) struct Query {
+    pub sql: String,
+    pub args: Vec<Value>,
+}
+
+impl Query {
+    pub fn new(sql: &str) -> Self {
+        Query { sql: sql.to_string(), args: Vec::new() }
+    }
+    /// Append SQL text.
+    pub fn push(&mut self, sql: &str) -> &mut Self {
+        self.sql.push_str(sql);
+        self
+    }
+    /// Add a parameter and return its placeholder (`$n`).
+    pub fn arg(&mut self, v: impl Into<Value>) -> String {
+        self.args.push(v.into());
+        format!("${}", self.args.len())
+    }
+    /// Append ` AND (col BETWEEN lo AND hi OR …)` for the given ranges: nothing when `None` (no
+    /// filter), a false condition when the list is empty (nothing visible).
+    pub fn and_in_ranges(&mut self, col: &str, ranges: &Option<Vec<(String, String)>>) -> &mut Self {
+        match ranges {
+            None => {}
+            Some(r) if r.is_empty() => {
+                self.push(" AND 1 = 0");
+            }
+            Some(r) => {
+                let parts: Vec<String> = r
+                    .iter()
+                    .map(|(lo, hi)| {
+                        let a = self.arg(lo.as_str());
+                        let b = self.arg(hi.as_str());
+                        format!("{col} BETWEEN {a} AND {b}")
+                    })
+                    .collect();
+                self.push(&format!(" AND ({})", parts.join(" OR ")));
+            }
+        }
+        self
+    }
+}
+
+/// Escape `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.
+pub(crate) fn like_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_number_in_order() {
+        let mut q = Query::new("SELECT 1 WHERE x = ");
+        let p = q.arg(5i64);
+        q.push(&p);
+        q.and_in_ranges("c", &Some(vec![("1".into(), "2".into()), ("3".into(), "4".into())]));
+        assert_eq!(q.sql, "SELECT 1 WHERE x = $1 AND (c BETWEEN $2 AND $3 OR c BETWEEN $4 AND $5)");
+        assert_eq!(q.args.len(), 5);
+        let mut none = Query::new("");
+        none.and_in_ranges("c", &Some(vec![]));
+        assert_eq!(none.sql, " AND 1 = 0");
+        assert_eq!(like_escape("50%_a\\"), "50\\%\\_a\\\\");
+    }
+}

@@ -1,0 +1,314 @@
+//! Regions, poor-village designation and village profiles in SQL.
+
+use crate::query::{like_escape, Query};
+use crate::sql::{Row, Tx};
+use crate::{args, internal, SqlStore};
+use fupin_core::error::DomainError;
+use fupin_core::regions::{
+    Level, PoorVillage, Region, RegionCode, RegionRecord, RegionRef, RegionWithPath, VillageProfile, VillageProfileInput,
+};
+use fupin_core::store::{RegionImportSummary, RegionStore, RowError, StoreResult};
+use fupin_core::years::today;
+use fupin_core::{Ctx, Fen, Scope};
+use std::collections::{BTreeMap, HashMap};
+use time::OffsetDateTime;
+
+pub(crate) const REGION_COLS: &str = "code, name, level, parent_code, poor_designation, poor_designated_year, poor_exit_year";
+
+pub(crate) fn region_from_row(r: &Row) -> StoreResult<Region> {
+    let code = RegionCode::parse(&r.text(0).map_err(internal)?)?;
+    let level = Level::parse(&r.text(2).map_err(internal)?).unwrap_or(code.level());
+    let parent_code = r.opt_text(3).map_err(internal)?.map(|p| RegionCode::parse(&p)).transpose()?;
+    let poor_village = match r.opt_text(4).map_err(internal)? {
+        Some(designation) => Some(PoorVillage {
+            designation,
+            designated_year: r.opt_i32(5).map_err(internal)?.unwrap_or_default(),
+            exit_year: r.opt_i32(6).map_err(internal)?,
+        }),
+        None => None,
+    };
+    Ok(Region { code, name: r.text(1).map_err(internal)?, level, parent_code, poor_village })
+}
+
+fn not_found_region(code: &RegionCode) -> DomainError {
+    DomainError::not_found("region_not_found", format!("区划 {code} 不存在或不在您的管辖范围内"))
+}
+
+/// Whether a region may be shown as a navigation step: inside the scope, or above one of its roots.
+fn navigable(scope: &Scope, code: &RegionCode) -> bool {
+    match scope {
+        Scope::All => true,
+        Scope::Within(roots) => roots.iter().any(|r| r.contains(code) || code.contains(r)),
+    }
+}
+
+impl SqlStore {
+    /// Regions by code, in one query.
+    pub(crate) async fn regions_by_code(&self, tx: &mut dyn Tx, codes: &[RegionCode]) -> StoreResult<HashMap<String, Region>> {
+        let mut out = HashMap::new();
+        for chunk in codes.chunks(500) {
+            let mut q = Query::new(&format!("SELECT {REGION_COLS} FROM regions WHERE code IN ("));
+            let ph: Vec<String> = chunk.iter().map(|c| q.arg(c.as_str())).collect();
+            q.push(&ph.join(", ")).push(")");
+            for r in tx.fetch_all(&q.sql, &q.args).await.map_err(internal)? {
+                let region = region_from_row(&r)?;
+                out.insert(region.code.as_str().to_string(), region);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Attach full paths to regions, reading all their ancestors at once.
+    pub(crate) async fn with_paths(&self, tx: &mut dyn Tx, regions: Vec<Region>) -> StoreResult<Vec<RegionWithPath>> {
+        let mut wanted: Vec<RegionCode> = regions.iter().flat_map(|r| r.code.ancestors()).collect();
+        wanted.sort();
+        wanted.dedup();
+        let known = self.regions_by_code(tx, &wanted).await?;
+        Ok(regions
+            .into_iter()
+            .map(|r| {
+                let path = r
+                    .code
+                    .ancestors()
+                    .iter()
+                    .filter_map(|a| known.get(a.as_str()))
+                    .map(|a| RegionRef { code: a.code.clone(), name: a.name.clone(), level: a.level })
+                    .collect();
+                RegionWithPath::new(r, path)
+            })
+            .collect())
+    }
+
+    pub(crate) async fn region_ref(&self, tx: &mut dyn Tx, code: &RegionCode) -> StoreResult<RegionRef> {
+        let r = tx
+            .fetch_optional(&format!("SELECT {REGION_COLS} FROM regions WHERE code = $1"), &args![code.as_str()])
+            .await
+            .map_err(internal)?
+            .ok_or_else(|| not_found_region(code))?;
+        let r = region_from_row(&r)?;
+        Ok(RegionRef { code: r.code, name: r.name, level: r.level })
+    }
+}
+
+#[async_trait::async_trait]
+impl RegionStore for SqlStore {
+    async fn import_regions(&self, ctx: &Ctx, records: Vec<(u64, RegionRecord)>) -> Result<RegionImportSummary, Vec<RowError>> {
+        let fail = |e: DomainError| vec![RowError { line: 0, error: e }];
+        let mut errors = Vec::new();
+        let mut valid: BTreeMap<String, (Region, u64)> = BTreeMap::new();
+        for (line, rec) in &records {
+            match rec.validate() {
+                Ok((code, name, parent)) => {
+                    if !ctx.scope.allows(&code) {
+                        errors.push(RowError { line: *line, error: DomainError::forbidden(format!("区划 {code} 不在您的管辖范围内")) });
+                        continue;
+                    }
+                    if valid.contains_key(code.as_str()) {
+                        errors.push(RowError { line: *line, error: DomainError::invalid("code12", "duplicate_code", format!("区划代码 {code} 在文件中重复")) });
+                        continue;
+                    }
+                    let level = code.level();
+                    let region = Region { code: code.clone(), name, level, parent_code: parent, poor_village: None };
+                    valid.insert(code.as_str().to_string(), (region, *line));
+                }
+                Err(e) => errors.push(RowError { line: *line, error: e }),
+            }
+        }
+        let mut tx = self.db.begin_write().await.map_err(internal).map_err(fail)?;
+        // parents must be in the file or already stored
+        let missing: Vec<RegionCode> = {
+            let mut m: Vec<RegionCode> = valid
+                .values()
+                .filter_map(|(r, _)| r.parent_code.clone())
+                .filter(|p| !valid.contains_key(p.as_str()))
+                .collect();
+            m.sort();
+            m.dedup();
+            m
+        };
+        let stored_parents = self.regions_by_code(tx.as_mut(), &missing).await.map_err(fail)?;
+        for (r, line) in valid.values() {
+            if let Some(p) = &r.parent_code {
+                if !valid.contains_key(p.as_str()) && !stored_parents.contains_key(p.as_str()) {
+                    errors.push(RowError {
+                        line: *line,
+                        error: DomainError::invalid("parent_code12", "unknown_parent", format!("上级区划 {p} 既不在文件中也不在系统中")),
+                    });
+                }
+            }
+        }
+        if !errors.is_empty() {
+            errors.sort_by_key(|e| e.line);
+            return Err(errors);
+        }
+        let codes: Vec<RegionCode> = valid.values().map(|(r, _)| r.code.clone()).collect();
+        let existing = self.regions_by_code(tx.as_mut(), &codes).await.map_err(fail)?;
+        let mut summary = RegionImportSummary { rows: records.len() as u64, ..Default::default() };
+        // parents first: codes sorted by level, then by code
+        let mut ordered: Vec<&Region> = valid.values().map(|(r, _)| r).collect();
+        ordered.sort_by(|a, b| (a.level, &a.code).cmp(&(b.level, &b.code)));
+        let mut inserts: Vec<&Region> = Vec::new();
+        for r in ordered {
+            match existing.get(r.code.as_str()) {
+                None => inserts.push(r),
+                Some(old) if old.name == r.name && old.parent_code == r.parent_code => summary.unchanged += 1,
+                Some(_) => {
+                    tx.execute(
+                        "UPDATE regions SET name = $1, parent_code = $2 WHERE code = $3",
+                        &args![r.name.as_str(), r.parent_code.as_ref().map(|p| p.as_str()), r.code.as_str()],
+                    )
+                    .await
+                    .map_err(internal)
+                    .map_err(fail)?;
+                    summary.updated += 1;
+                }
+            }
+        }
+        for chunk in inserts.chunks(200) {
+            let mut q = Query::new("INSERT INTO regions (code, name, level, parent_code) VALUES ");
+            let rows: Vec<String> = chunk
+                .iter()
+                .map(|r| {
+                    let a = q.arg(r.code.as_str());
+                    let b = q.arg(r.name.as_str());
+                    let c = q.arg(r.level.as_str());
+                    let d = q.arg(r.parent_code.as_ref().map(|p| p.as_str()));
+                    format!("({a}, {b}, {c}, {d})")
+                })
+                .collect();
+            q.push(&rows.join(", "));
+            tx.execute(&q.sql, &q.args).await.map_err(internal).map_err(fail)?;
+            summary.inserted += chunk.len() as u64;
+        }
+        tx.commit().await.map_err(internal).map_err(fail)?;
+        Ok(summary)
+    }
+
+    async fn region(&self, ctx: &Ctx, code: &RegionCode) -> StoreResult<RegionWithPath> {
+        ctx.require(code, "区划")?;
+        let mut tx = self.db.begin_read().await.map_err(internal)?;
+        let r = tx
+            .fetch_optional(&format!("SELECT {REGION_COLS} FROM regions WHERE code = $1"), &args![code.as_str()])
+            .await
+            .map_err(internal)?
+            .ok_or_else(|| not_found_region(code))?;
+        let region = region_from_row(&r)?;
+        Ok(self.with_paths(tx.as_mut(), vec![region]).await?.remove(0))
+    }
+
+    async fn region_children(&self, ctx: &Ctx, code: Option<&RegionCode>) -> StoreResult<Vec<Region>> {
+        let rows = match code {
+            None => self.db.fetch_all(&format!("SELECT {REGION_COLS} FROM regions WHERE level = 'province' ORDER BY code"), &[]).await,
+            Some(c) => {
+                if !navigable(&ctx.scope, c) {
+                    return Err(not_found_region(c));
+                }
+                self.db.fetch_all(&format!("SELECT {REGION_COLS} FROM regions WHERE parent_code = $1 ORDER BY code"), &args![c.as_str()]).await
+            }
+        }
+        .map_err(internal)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let region = region_from_row(r)?;
+            if navigable(&ctx.scope, &region.code) {
+                out.push(region);
+            }
+        }
+        Ok(out)
+    }
+
+    async fn search_regions(&self, ctx: &Ctx, name: &str, within: Option<&RegionCode>, limit: u32) -> StoreResult<Vec<RegionWithPath>> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(DomainError::invalid("q", "required", "请输入要查找的区划名称"));
+        }
+        fupin_core::error::check_optional_text("q", name, 50)?;
+        let limit = limit.clamp(1, 100);
+        let mut q = Query::new(&format!("SELECT {REGION_COLS} FROM regions WHERE name LIKE "));
+        let p = q.arg(format!("%{}%", like_escape(name)));
+        q.push(&p).push(" ESCAPE '\\'");
+        q.and_in_ranges("code", &ctx.scope.ranges(within));
+        let l = q.arg(limit);
+        q.push(&format!(" ORDER BY code LIMIT {l}"));
+        let mut tx = self.db.begin_read().await.map_err(internal)?;
+        let rows = tx.fetch_all(&q.sql, &q.args).await.map_err(internal)?;
+        let regions = rows.iter().map(region_from_row).collect::<StoreResult<Vec<_>>>()?;
+        self.with_paths(tx.as_mut(), regions).await
+    }
+
+    async fn set_poor_village(&self, ctx: &Ctx, code: &RegionCode, designation: Option<PoorVillage>) -> StoreResult<RegionWithPath> {
+        ctx.require(code, "区划")?;
+        if !code.is_village() {
+            return Err(DomainError::invalid("code", "not_a_village", format!("贫困村标识只能设在村级区划上：{code}")));
+        }
+        let d = designation.map(|d| d.validate(today().year())).transpose()?;
+        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        let n = tx
+            .execute(
+                "UPDATE regions SET poor_designation = $1, poor_designated_year = $2, poor_exit_year = $3 WHERE code = $4",
+                &args![
+                    d.as_ref().map(|d| d.designation.clone()),
+                    d.as_ref().map(|d| d.designated_year),
+                    d.as_ref().and_then(|d| d.exit_year),
+                    code.as_str()
+                ],
+            )
+            .await
+            .map_err(internal)?;
+        if n == 0 {
+            return Err(not_found_region(code));
+        }
+        tx.commit().await.map_err(internal)?;
+        self.region(ctx, code).await
+    }
+
+    async fn put_village_profile(&self, ctx: &Ctx, code: &RegionCode, year: i32, input: VillageProfileInput) -> StoreResult<VillageProfile> {
+        ctx.require(code, "区划")?;
+        let p = input.validate(code, year, today().year())?;
+        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        self.region_ref(tx.as_mut(), code).await?;
+        tx.execute(
+            "INSERT INTO village_profiles (village_code, year, collective_income_fen, rural_population, note, updated_at, updated_by) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (village_code, year) DO UPDATE SET \
+             collective_income_fen = excluded.collective_income_fen, rural_population = excluded.rural_population, \
+             note = excluded.note, updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+            &args![
+                code.as_str(),
+                year,
+                p.collective_income_fen.map(Fen::get),
+                p.rural_population,
+                p.note.clone(),
+                OffsetDateTime::now_utc(),
+                ctx.actor.as_str()
+            ],
+        )
+        .await
+        .map_err(internal)?;
+        tx.commit().await.map_err(internal)?;
+        Ok(p)
+    }
+
+    async fn village_profiles(&self, ctx: &Ctx, code: &RegionCode) -> StoreResult<Vec<VillageProfile>> {
+        ctx.require(code, "区划")?;
+        let rows = self
+            .db
+            .fetch_all(
+                "SELECT year, collective_income_fen, rural_population, note FROM village_profiles WHERE village_code = $1 ORDER BY year",
+                &args![code.as_str()],
+            )
+            .await
+            .map_err(internal)?;
+        rows.iter()
+            .map(|r| {
+                Ok(VillageProfile {
+                    village_code: code.clone(),
+                    year: r.i32(0).map_err(internal)?,
+                    collective_income_fen: r.opt_i64(1).map_err(internal)?.map(Fen::new),
+                    rural_population: r.opt_i64(2).map_err(internal)?,
+                    note: r.opt_text(3).map_err(internal)?,
+                })
+            })
+            .collect()
+    }
+}
+

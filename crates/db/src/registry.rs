@@ -1,0 +1,692 @@
+//! Households, members, status history and incomes in SQL. Every write validates with the rules of
+//! core, checks the caller's scope, runs in one transaction and keeps the aggregates in step.
+
+use crate::query::{like_escape, Query};
+use crate::sql::{DbError, Row, Tx};
+use crate::{args, internal, SqlStore};
+use fupin_core::codes::{CodeBook, CodeTable};
+use fupin_core::error::DomainError;
+use fupin_core::id_number::Sex;
+use fupin_core::registry::*;
+use fupin_core::store::{RegistryStore, StoreResult};
+use fupin_core::years::{today, year_end};
+use fupin_core::{Ctx, Fen, RegionCode};
+use std::sync::Arc;
+use time::OffsetDateTime;
+
+const HOUSEHOLD_COLS: &str = "h.id, h.household_number, h.village_code, h.group_name, h.address, h.phone, h.bank_name, \
+    h.bank_account, h.attribute, h.identification_standard, h.identification_year, h.main_cause, h.other_causes, h.living, \
+    h.relocation, h.status, h.status_date, h.exit_year, h.created_at, h.updated_at, \
+    (SELECT p.name FROM persons p WHERE p.household_id = h.id AND p.active AND p.relation = '01'), \
+    (SELECT COUNT(*) FROM persons p WHERE p.household_id = h.id AND p.active)";
+
+const PERSON_COLS: &str = "id, household_id, name, id_number, sex, birth_date, relation, ethnicity, education, schooling, \
+    out_of_school_reason, health, labour_ability, work_status, work_months, disability, basic_medical_insurance, \
+    serious_illness_insurance, pension_insurance, phone, active, joined_on, join_kind, left_on, leave_kind";
+
+fn json_err(e: serde_json::Error) -> DomainError {
+    tracing::error!(error = %e, "stored JSON does not parse");
+    DomainError::internal()
+}
+
+fn household_from_row(r: &Row) -> StoreResult<Household> {
+    let e = internal;
+    Ok(Household {
+        id: HouseholdId(r.i64(0).map_err(e)?),
+        household_number: r.text(1).map_err(e)?,
+        village_code: RegionCode::parse(&r.text(2).map_err(e)?)?,
+        group_name: r.opt_text(3).map_err(e)?,
+        address: r.opt_text(4).map_err(e)?,
+        phone: r.opt_text(5).map_err(e)?,
+        bank_name: r.opt_text(6).map_err(e)?,
+        bank_account: r.opt_text(7).map_err(e)?,
+        attribute: r.text(8).map_err(e)?,
+        identification_standard: r.text(9).map_err(e)?,
+        identification_year: r.i32(10).map_err(e)?,
+        main_cause: r.text(11).map_err(e)?,
+        other_causes: serde_json::from_str(&r.text(12).map_err(e)?).map_err(json_err)?,
+        living: serde_json::from_str(&r.text(13).map_err(e)?).map_err(json_err)?,
+        relocation: r.opt_text(14).map_err(e)?.map(|s| serde_json::from_str(&s)).transpose().map_err(json_err)?,
+        status: parse_status(&r.text(15).map_err(e)?)?,
+        status_date: r.date(16).map_err(e)?,
+        exit_year: r.opt_i32(17).map_err(e)?,
+        created_at: r.time(18).map_err(e)?,
+        updated_at: r.time(19).map_err(e)?,
+        head_name: r.opt_text(20).map_err(e)?,
+        member_count: r.i64(21).map_err(e)?,
+    })
+}
+
+fn parse_status(s: &str) -> StoreResult<HouseholdStatus> {
+    HouseholdStatus::parse(s).ok_or_else(|| {
+        tracing::error!(status = s, "unknown status in database");
+        DomainError::internal()
+    })
+}
+
+fn member_from_row(r: &Row) -> StoreResult<Member> {
+    let e = internal;
+    Ok(Member {
+        id: PersonId(r.i64(0).map_err(e)?),
+        household_id: HouseholdId(r.i64(1).map_err(e)?),
+        name: r.text(2).map_err(e)?,
+        id_number: r.text(3).map_err(e)?,
+        sex: Sex::parse(&r.text(4).map_err(e)?).unwrap_or(Sex::Male),
+        birth_date: r.date(5).map_err(e)?,
+        relation: r.text(6).map_err(e)?,
+        ethnicity: r.opt_text(7).map_err(e)?,
+        education: r.opt_text(8).map_err(e)?,
+        schooling: r.opt_text(9).map_err(e)?,
+        out_of_school_reason: r.opt_text(10).map_err(e)?,
+        health: r.opt_text(11).map_err(e)?,
+        labour_ability: r.opt_text(12).map_err(e)?,
+        work_status: r.opt_text(13).map_err(e)?,
+        work_months: r.opt_i32(14).map_err(e)?,
+        disability: r.opt_bool(15).map_err(e)?,
+        basic_medical_insurance: r.opt_bool(16).map_err(e)?,
+        serious_illness_insurance: r.opt_bool(17).map_err(e)?,
+        pension_insurance: r.opt_bool(18).map_err(e)?,
+        phone: r.opt_text(19).map_err(e)?,
+        active: r.bool(20).map_err(e)?,
+        joined_on: r.opt_date(21).map_err(e)?,
+        join_kind: r.opt_text(22).map_err(e)?,
+        left_on: r.opt_date(23).map_err(e)?,
+        leave_kind: r.opt_text(24).map_err(e)?,
+    })
+}
+
+fn household_not_found() -> DomainError {
+    DomainError::not_found("household_not_found", "该户不存在或不在您的管辖范围内")
+}
+
+fn member_not_found() -> DomainError {
+    DomainError::not_found("member_not_found", "该成员不存在或不在您的管辖范围内")
+}
+
+/// Map a unique-index violation that slipped past the checks (a concurrent write) to a conflict.
+fn map_write(e: DbError) -> DomainError {
+    match &e {
+        DbError::Unique(Some(name)) if name.contains("id_number") => {
+            DomainError::conflict("duplicate_id_number", "该身份证号已是另一户的在册成员")
+        }
+        // PostgreSQL names the index; SQLite names the column of the partial index
+        DbError::Unique(Some(name)) if name.contains("one_head") || name.contains("persons.household_id") => {
+            DomainError::invalid("relation", "multiple_heads", "每户必须有且只有一名户主")
+        }
+        DbError::Unique(Some(name)) if name.contains("household_number") => {
+            DomainError::conflict("duplicate_household_number", "户编码已存在")
+        }
+        _ => internal(e),
+    }
+}
+
+impl SqlStore {
+    async fn load_household(&self, tx: &mut dyn Tx, ctx: &Ctx, id: HouseholdId) -> StoreResult<Household> {
+        let r = tx
+            .fetch_optional(&format!("SELECT {HOUSEHOLD_COLS} FROM households h WHERE h.id = $1"), &args![id.0])
+            .await
+            .map_err(internal)?
+            .ok_or_else(household_not_found)?;
+        let h = household_from_row(&r)?;
+        if !ctx.scope.allows(&h.village_code) {
+            return Err(household_not_found());
+        }
+        Ok(h)
+    }
+
+    async fn load_members(&self, tx: &mut dyn Tx, id: HouseholdId) -> StoreResult<Vec<Member>> {
+        let rows = tx
+            .fetch_all(&format!("SELECT {PERSON_COLS} FROM persons WHERE household_id = $1 ORDER BY active DESC, relation, birth_date, id"), &args![id.0])
+            .await
+            .map_err(internal)?;
+        rows.iter().map(member_from_row).collect()
+    }
+
+    async fn load_member(&self, tx: &mut dyn Tx, ctx: &Ctx, id: PersonId) -> StoreResult<(Member, Household)> {
+        let r = tx
+            .fetch_optional(&format!("SELECT {PERSON_COLS} FROM persons WHERE id = $1"), &args![id.0])
+            .await
+            .map_err(internal)?
+            .ok_or_else(member_not_found)?;
+        let m = member_from_row(&r)?;
+        let h = self.load_household(tx, ctx, m.household_id).await.map_err(|_| member_not_found())?;
+        Ok((m, h))
+    }
+
+    async fn detail(&self, tx: &mut dyn Tx, ctx: &Ctx, id: HouseholdId) -> StoreResult<HouseholdDetail> {
+        let household = self.load_household(tx, ctx, id).await?;
+        let members = self.load_members(tx, id).await?;
+        let rows = tx
+            .fetch_all(
+                "SELECT id, from_status, to_status, date, reason, exit_year, actor, recorded_at FROM status_history WHERE household_id = $1 ORDER BY date, id",
+                &args![id.0],
+            )
+            .await
+            .map_err(internal)?;
+        let mut status_history = Vec::with_capacity(rows.len());
+        for r in rows {
+            status_history.push(StatusEvent {
+                id: r.i64(0).map_err(internal)?,
+                from_status: r.opt_text(1).map_err(internal)?.map(|s| parse_status(&s)).transpose()?,
+                to_status: parse_status(&r.text(2).map_err(internal)?)?,
+                date: r.date(3).map_err(internal)?,
+                reason: r.text(4).map_err(internal)?,
+                exit_year: r.opt_i32(5).map_err(internal)?,
+                actor: r.text(6).map_err(internal)?,
+                recorded_at: r.time(7).map_err(internal)?,
+            });
+        }
+        let rows = tx
+            .fetch_all(
+                "SELECT c.id, c.person_id, p.name, c.kind, c.date, c.reason, c.actor, c.recorded_at FROM member_changes c \
+                 JOIN persons p ON p.id = c.person_id WHERE c.household_id = $1 ORDER BY c.date, c.id",
+                &args![id.0],
+            )
+            .await
+            .map_err(internal)?;
+        let mut member_changes = Vec::with_capacity(rows.len());
+        for r in rows {
+            member_changes.push(MemberChangeRecord {
+                id: r.i64(0).map_err(internal)?,
+                person_id: PersonId(r.i64(1).map_err(internal)?),
+                person_name: r.text(2).map_err(internal)?,
+                kind: r.text(3).map_err(internal)?,
+                date: r.date(4).map_err(internal)?,
+                reason: r.opt_text(5).map_err(internal)?,
+                actor: r.text(6).map_err(internal)?,
+                recorded_at: r.time(7).map_err(internal)?,
+            });
+        }
+        let incomes = self.load_incomes(tx, id, &members).await?;
+        let mut d = HouseholdDetail { household, members, status_history, member_changes, incomes };
+        if !ctx.unmask {
+            d.mask();
+        }
+        Ok(d)
+    }
+
+    async fn load_incomes(&self, tx: &mut dyn Tx, id: HouseholdId, members: &[Member]) -> StoreResult<Vec<IncomeRecord>> {
+        let rows = tx
+            .fetch_all(
+                "SELECT year, wage_fen, business_fen, property_fen, dividend_fen, transfer_fen, business_cost_fen, note, updated_at \
+                 FROM incomes WHERE household_id = $1 ORDER BY year",
+                &args![id.0],
+            )
+            .await
+            .map_err(internal)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let e = internal;
+            let year = r.i32(0).map_err(e)?;
+            let c = IncomeComponents {
+                wage_fen: Fen::new(r.i64(1).map_err(e)?),
+                business_fen: Fen::new(r.i64(2).map_err(e)?),
+                property_fen: Fen::new(r.i64(3).map_err(e)?),
+                dividend_fen: r.opt_i64(4).map_err(e)?.map(Fen::new),
+                transfer_fen: Fen::new(r.i64(5).map_err(e)?),
+                business_cost_fen: Fen::new(r.i64(6).map_err(e)?),
+            };
+            let persons = members.iter().filter(|m| m.present_on(year_end(year))).count() as i64;
+            out.push(IncomeRecord::new(id, year, c, persons, r.opt_text(7).map_err(e)?, r.time(8).map_err(e)?));
+        }
+        Ok(out)
+    }
+
+    async fn require_village(&self, tx: &mut dyn Tx, code: &RegionCode) -> StoreResult<()> {
+        let found = tx.fetch_optional("SELECT level FROM regions WHERE code = $1", &args![code.as_str()]).await.map_err(internal)?;
+        match found {
+            Some(_) => Ok(()),
+            None => Err(DomainError::invalid("village_code", "unknown_region", format!("区划 {code} 不存在，请先导入区划"))),
+        }
+    }
+
+    async fn check_number_free(&self, tx: &mut dyn Tx, number: &str, except: Option<HouseholdId>) -> StoreResult<()> {
+        let r = tx.fetch_optional("SELECT id FROM households WHERE household_number = $1", &args![number]).await.map_err(internal)?;
+        if let Some(r) = r {
+            if Some(HouseholdId(r.i64(0).map_err(internal)?)) != except {
+                return Err(DomainError::conflict("duplicate_household_number", format!("户编码 {number} 已存在")).with_field("household_number"));
+            }
+        }
+        Ok(())
+    }
+
+    /// Fail when the ID number is an active member of a household other than `except`.
+    async fn check_id_free(&self, tx: &mut dyn Tx, field: &str, m: &MemberData, except_person: Option<PersonId>) -> StoreResult<()> {
+        let r = tx
+            .fetch_optional(
+                "SELECT p.id, h.household_number FROM persons p JOIN households h ON h.id = p.household_id WHERE p.id_number = $1 AND p.active",
+                &args![m.id_number.expose()],
+            )
+            .await
+            .map_err(internal)?;
+        if let Some(r) = r {
+            if Some(PersonId(r.i64(0).map_err(internal)?)) != except_person {
+                let other = r.text(1).map_err(internal)?;
+                return Err(DomainError::conflict(
+                    "duplicate_id_number",
+                    format!("身份证号 {} 已是户 {other} 的在册成员，一人只能在一户中在册", m.id_number.masked()),
+                )
+                .with_field(field));
+            }
+        }
+        Ok(())
+    }
+
+    async fn insert_member(&self, tx: &mut dyn Tx, household: HouseholdId, m: &MemberData, now: OffsetDateTime) -> StoreResult<PersonId> {
+        let j = m.joined.as_ref();
+        let r = tx
+            .fetch_one(
+                "INSERT INTO persons (household_id, name, id_number, sex, birth_date, relation, ethnicity, education, schooling, \
+                 out_of_school_reason, health, labour_ability, work_status, work_months, disability, basic_medical_insurance, \
+                 serious_illness_insurance, pension_insurance, phone, active, joined_on, join_kind, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, TRUE, $20, $21, $22, $22) RETURNING id",
+                &args![
+                    household.0,
+                    m.name.as_str(),
+                    m.id_number.expose(),
+                    m.sex.as_str(),
+                    m.birth_date,
+                    m.relation.as_str(),
+                    m.ethnicity.clone(),
+                    m.education.clone(),
+                    m.schooling.clone(),
+                    m.out_of_school_reason.clone(),
+                    m.health.clone(),
+                    m.labour_ability.clone(),
+                    m.work_status.clone(),
+                    m.work_months,
+                    m.disability,
+                    m.basic_medical_insurance,
+                    m.serious_illness_insurance,
+                    m.pension_insurance,
+                    m.phone.clone(),
+                    j.map(|j| j.date),
+                    j.map(|j| j.kind.clone()),
+                    now
+                ],
+            )
+            .await
+            .map_err(map_write)?;
+        let id = PersonId(r.i64(0).map_err(internal)?);
+        Ok(id)
+    }
+
+    async fn insert_member_change(&self, tx: &mut dyn Tx, ctx: &Ctx, person: PersonId, household: HouseholdId, kind: &str, date: time::Date, reason: Option<String>) -> StoreResult<()> {
+        tx.execute(
+            "INSERT INTO member_changes (person_id, household_id, kind, date, reason, actor, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            &args![person.0, household.0, kind, date, reason, ctx.actor.as_str(), OffsetDateTime::now_utc()],
+        )
+        .await
+        .map_err(internal)?;
+        Ok(())
+    }
+
+    async fn member_out(&self, tx: &mut dyn Tx, ctx: &Ctx, id: PersonId) -> StoreResult<Member> {
+        let r = tx.fetch_one(&format!("SELECT {PERSON_COLS} FROM persons WHERE id = $1"), &args![id.0]).await.map_err(internal)?;
+        let mut m = member_from_row(&r)?;
+        if !ctx.unmask {
+            m.mask();
+        }
+        Ok(m)
+    }
+
+    async fn touch(&self, tx: &mut dyn Tx, ctx: &Ctx, id: HouseholdId) -> StoreResult<()> {
+        tx.execute("UPDATE households SET updated_at = $1, updated_by = $2 WHERE id = $3", &args![OffsetDateTime::now_utc(), ctx.actor.as_str(), id.0])
+            .await
+            .map_err(internal)?;
+        Ok(())
+    }
+}
+
+fn household_values(d: &HouseholdData) -> Vec<crate::sql::Value> {
+    args![
+        d.household_number.as_str(),
+        d.village_code.as_str(),
+        d.group_name.clone(),
+        d.address.clone(),
+        d.phone.clone(),
+        d.bank_name.clone(),
+        d.bank_account.clone(),
+        d.attribute.as_str(),
+        d.identification_standard.as_str(),
+        d.identification_year,
+        d.main_cause.as_str(),
+        serde_json::to_string(&d.other_causes).expect("serialisable"),
+        serde_json::to_string(&d.living).expect("serialisable"),
+        d.relocation.as_ref().map(|r| serde_json::to_string(r).expect("serialisable"))
+    ]
+}
+
+#[async_trait::async_trait]
+impl RegistryStore for SqlStore {
+    async fn code_book(&self) -> StoreResult<Arc<CodeBook>> {
+        Ok(self.codes())
+    }
+
+    async fn put_code_table(&self, ctx: &Ctx, table: CodeTable) -> StoreResult<()> {
+        self.put_code_table_impl(ctx, table).await
+    }
+
+    async fn create_household(&self, ctx: &Ctx, new: NewHousehold) -> StoreResult<HouseholdDetail> {
+        let codes = self.codes();
+        let today = today();
+        let data = new.household.validate(&codes, today).map_err(|e| e.under("household"))?;
+        let members = validate_new_members(&new.members, &codes, today)?;
+        let initial = match &new.initial_status {
+            Some(s) => s.validate(today)?,
+            None => default_initial_status(data.identification_year),
+        };
+        ctx.require(&data.village_code, "区划").map_err(|e| e.with_field("household.village_code"))?;
+        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        self.require_village(tx.as_mut(), &data.village_code).await.map_err(|e| e.under("household"))?;
+        self.check_number_free(tx.as_mut(), &data.household_number, None).await.map_err(|e| e.under("household"))?;
+        for (i, m) in members.iter().enumerate() {
+            self.check_id_free(tx.as_mut(), &format!("members[{i}].id_number"), m, None).await?;
+        }
+        let now = OffsetDateTime::now_utc();
+        let mut v = household_values(&data);
+        v.extend(args![initial.status.as_str(), initial.date, initial.exit_year, now, ctx.actor.as_str()]);
+        let r = tx
+            .fetch_one(
+                "INSERT INTO households (household_number, village_code, group_name, address, phone, bank_name, bank_account, attribute, \
+                 identification_standard, identification_year, main_cause, other_causes, living, relocation, status, status_date, exit_year, \
+                 created_at, updated_at, created_by, updated_by) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18, $19, $19) RETURNING id",
+                &v,
+            )
+            .await
+            .map_err(map_write)?;
+        let id = HouseholdId(r.i64(0).map_err(internal)?);
+        for m in &members {
+            let pid = self.insert_member(tx.as_mut(), id, m, now).await?;
+            if let Some(j) = &m.joined {
+                self.insert_member_change(tx.as_mut(), ctx, pid, id, &j.kind, j.date, j.reason.clone()).await?;
+            }
+        }
+        tx.execute(
+            "INSERT INTO status_history (household_id, from_status, to_status, date, reason, exit_year, actor, recorded_at) VALUES ($1, NULL, $2, $3, $4, $5, $6, $7)",
+            &args![id.0, initial.status.as_str(), initial.date, initial.reason.as_str(), initial.exit_year, ctx.actor.as_str(), now],
+        )
+        .await
+        .map_err(internal)?;
+        let after = self.facts(tx.as_mut(), id).await?;
+        self.apply_delta(tx.as_mut(), None, after.as_ref()).await?;
+        let detail = self.detail(tx.as_mut(), ctx, id).await?;
+        tx.commit().await.map_err(internal)?;
+        Ok(detail)
+    }
+
+    async fn update_household(&self, ctx: &Ctx, id: HouseholdId, input: HouseholdInput) -> StoreResult<HouseholdDetail> {
+        let codes = self.codes();
+        let data = input.validate(&codes, today())?;
+        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        self.load_household(tx.as_mut(), ctx, id).await?;
+        ctx.require(&data.village_code, "区划").map_err(|e| e.with_field("village_code"))?;
+        self.require_village(tx.as_mut(), &data.village_code).await?;
+        self.check_number_free(tx.as_mut(), &data.household_number, Some(id)).await?;
+        let before = self.facts(tx.as_mut(), id).await?;
+        let mut v = household_values(&data);
+        v.extend(args![OffsetDateTime::now_utc(), ctx.actor.as_str(), id.0]);
+        tx.execute(
+            "UPDATE households SET household_number = $1, village_code = $2, group_name = $3, address = $4, phone = $5, bank_name = $6, \
+             bank_account = $7, attribute = $8, identification_standard = $9, identification_year = $10, main_cause = $11, \
+             other_causes = $12, living = $13, relocation = $14, updated_at = $15, updated_by = $16 WHERE id = $17",
+            &v,
+        )
+        .await
+        .map_err(map_write)?;
+        let after = self.facts(tx.as_mut(), id).await?;
+        self.apply_delta(tx.as_mut(), before.as_ref(), after.as_ref()).await?;
+        let detail = self.detail(tx.as_mut(), ctx, id).await?;
+        tx.commit().await.map_err(internal)?;
+        Ok(detail)
+    }
+
+    async fn change_status(&self, ctx: &Ctx, id: HouseholdId, change: StatusChangeInput) -> StoreResult<HouseholdDetail> {
+        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        let h = self.load_household(tx.as_mut(), ctx, id).await?;
+        let last = tx
+            .fetch_one("SELECT MAX(date) FROM status_history WHERE household_id = $1", &args![id.0])
+            .await
+            .map_err(internal)?
+            .opt_date(0)
+            .map_err(internal)?;
+        let c = change.validate(h.status, last, today())?;
+        let before = self.facts(tx.as_mut(), id).await?;
+        let now = OffsetDateTime::now_utc();
+        let exit_year = c.exit_year.or(h.exit_year);
+        tx.execute(
+            "UPDATE households SET status = $1, status_date = $2, exit_year = $3, updated_at = $4, updated_by = $5 WHERE id = $6",
+            &args![c.to.as_str(), c.date, exit_year, now, ctx.actor.as_str(), id.0],
+        )
+        .await
+        .map_err(internal)?;
+        tx.execute(
+            "INSERT INTO status_history (household_id, from_status, to_status, date, reason, exit_year, actor, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            &args![id.0, h.status.as_str(), c.to.as_str(), c.date, c.reason.as_str(), c.exit_year, ctx.actor.as_str(), now],
+        )
+        .await
+        .map_err(internal)?;
+        let after = self.facts(tx.as_mut(), id).await?;
+        self.apply_delta(tx.as_mut(), before.as_ref(), after.as_ref()).await?;
+        let detail = self.detail(tx.as_mut(), ctx, id).await?;
+        tx.commit().await.map_err(internal)?;
+        Ok(detail)
+    }
+
+    async fn household(&self, ctx: &Ctx, id: HouseholdId) -> StoreResult<HouseholdDetail> {
+        let mut tx = self.db.begin_read().await.map_err(internal)?;
+        self.detail(tx.as_mut(), ctx, id).await
+    }
+
+    async fn household_by_number(&self, ctx: &Ctx, number: &str) -> StoreResult<HouseholdDetail> {
+        let mut tx = self.db.begin_read().await.map_err(internal)?;
+        let r = tx
+            .fetch_optional("SELECT id FROM households WHERE household_number = $1", &args![number.trim()])
+            .await
+            .map_err(internal)?
+            .ok_or_else(household_not_found)?;
+        let id = HouseholdId(r.i64(0).map_err(internal)?);
+        self.detail(tx.as_mut(), ctx, id).await
+    }
+
+    async fn list_households(&self, ctx: &Ctx, filter: HouseholdFilter) -> StoreResult<Page<Household>> {
+        let f = filter.validate(&self.codes())?;
+        let mut w = Query::new(" WHERE 1 = 1");
+        w.and_in_ranges("h.village_code", &ctx.scope.ranges(f.region.as_ref()));
+        if let Some(s) = f.status {
+            let p = w.arg(s.as_str());
+            w.push(&format!(" AND h.status = {p}"));
+        }
+        if let Some(c) = &f.main_cause {
+            let p = w.arg(c.as_str());
+            w.push(&format!(" AND h.main_cause = {p}"));
+        }
+        if let Some(a) = &f.attribute {
+            let p = w.arg(a.as_str());
+            w.push(&format!(" AND h.attribute = {p}"));
+        }
+        if let Some(idn) = &f.q_id_number {
+            // an ID number is searched exactly, never by pattern
+            let p = w.arg(idn.as_str());
+            w.push(&format!(" AND h.id IN (SELECT household_id FROM persons WHERE id_number = {p})"));
+        } else if let Some(q) = &f.q {
+            let n = w.arg(q.as_str());
+            let like = w.arg(format!("%{}%", like_escape(q)));
+            w.push(&format!(
+                " AND (h.household_number = {n} OR h.id IN (SELECT household_id FROM persons WHERE active AND name LIKE {like} ESCAPE '\\'))"
+            ));
+        }
+        let mut tx = self.db.begin_read().await.map_err(internal)?;
+        let total = tx.fetch_one(&format!("SELECT COUNT(*) FROM households h{}", w.sql), &w.args).await.map_err(internal)?.i64(0).map_err(internal)?;
+        let mut q = Query { sql: format!("SELECT {HOUSEHOLD_COLS} FROM households h{}", w.sql), args: w.args };
+        let l = q.arg(i64::from(f.limit));
+        let o = q.arg(f.offset as i64);
+        q.push(&format!(" ORDER BY h.village_code, h.household_number LIMIT {l} OFFSET {o}"));
+        let rows = tx.fetch_all(&q.sql, &q.args).await.map_err(internal)?;
+        let mut items = rows.iter().map(household_from_row).collect::<StoreResult<Vec<_>>>()?;
+        if !ctx.unmask {
+            items.iter_mut().for_each(Household::mask);
+        }
+        Ok(Page { items, total: total as u64 })
+    }
+
+    async fn add_member(&self, ctx: &Ctx, household: HouseholdId, member: MemberInput) -> StoreResult<Member> {
+        let m = member.validate(&self.codes(), today())?;
+        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        let h = self.load_household(tx.as_mut(), ctx, household).await?;
+        if h.status == HouseholdStatus::Removed {
+            return Err(DomainError::invalid("household_id", "household_removed", "该户已销户，不能再添加成员"));
+        }
+        if m.is_head() {
+            let heads = tx
+                .fetch_one("SELECT COUNT(*) FROM persons WHERE household_id = $1 AND active AND relation = '01'", &args![household.0])
+                .await
+                .map_err(internal)?
+                .i64(0)
+                .map_err(internal)?;
+            check_one_head(heads as usize + 1)?;
+        }
+        self.check_id_free(tx.as_mut(), "id_number", &m, None).await?;
+        let before = self.facts(tx.as_mut(), household).await?;
+        let pid = self.insert_member(tx.as_mut(), household, &m, OffsetDateTime::now_utc()).await?;
+        if let Some(j) = &m.joined {
+            self.insert_member_change(tx.as_mut(), ctx, pid, household, &j.kind, j.date, j.reason.clone()).await?;
+        }
+        self.touch(tx.as_mut(), ctx, household).await?;
+        let after = self.facts(tx.as_mut(), household).await?;
+        self.apply_delta(tx.as_mut(), before.as_ref(), after.as_ref()).await?;
+        let out = self.member_out(tx.as_mut(), ctx, pid).await?;
+        tx.commit().await.map_err(internal)?;
+        Ok(out)
+    }
+
+    async fn update_member(&self, ctx: &Ctx, person: PersonId, member: MemberInput) -> StoreResult<Member> {
+        let m = member.validate(&self.codes(), today())?;
+        if m.joined.is_some() {
+            return Err(DomainError::invalid("joined", "not_allowed", "修改成员信息时不能填写加入方式；加入与减少请用成员变更"));
+        }
+        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        let (old, _h) = self.load_member(tx.as_mut(), ctx, person).await?;
+        if old.active {
+            let others = tx
+                .fetch_one("SELECT COUNT(*) FROM persons WHERE household_id = $1 AND active AND relation = '01' AND id <> $2", &args![old.household_id.0, person.0])
+                .await
+                .map_err(internal)?
+                .i64(0)
+                .map_err(internal)?;
+            check_one_head(others as usize + usize::from(m.is_head()))?;
+            self.check_id_free(tx.as_mut(), "id_number", &m, Some(person)).await?;
+        }
+        tx.execute(
+            "UPDATE persons SET name = $1, id_number = $2, sex = $3, birth_date = $4, relation = $5, ethnicity = $6, education = $7, \
+             schooling = $8, out_of_school_reason = $9, health = $10, labour_ability = $11, work_status = $12, work_months = $13, \
+             disability = $14, basic_medical_insurance = $15, serious_illness_insurance = $16, pension_insurance = $17, phone = $18, \
+             updated_at = $19 WHERE id = $20",
+            &args![
+                m.name.as_str(),
+                m.id_number.expose(),
+                m.sex.as_str(),
+                m.birth_date,
+                m.relation.as_str(),
+                m.ethnicity.clone(),
+                m.education.clone(),
+                m.schooling.clone(),
+                m.out_of_school_reason.clone(),
+                m.health.clone(),
+                m.labour_ability.clone(),
+                m.work_status.clone(),
+                m.work_months,
+                m.disability,
+                m.basic_medical_insurance,
+                m.serious_illness_insurance,
+                m.pension_insurance,
+                m.phone.clone(),
+                OffsetDateTime::now_utc(),
+                person.0
+            ],
+        )
+        .await
+        .map_err(map_write)?;
+        self.touch(tx.as_mut(), ctx, old.household_id).await?;
+        let out = self.member_out(tx.as_mut(), ctx, person).await?;
+        tx.commit().await.map_err(internal)?;
+        Ok(out)
+    }
+
+    async fn record_member_change(&self, ctx: &Ctx, person: PersonId, change: MemberChangeInput) -> StoreResult<Member> {
+        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        let (m, _h) = self.load_member(tx.as_mut(), ctx, person).await?;
+        let c = change.validate(&m, &self.codes(), today())?;
+        if let Some(nh) = c.new_head {
+            let r = tx
+                .fetch_optional("SELECT household_id, active FROM persons WHERE id = $1", &args![nh.0])
+                .await
+                .map_err(internal)?;
+            let ok = match r {
+                Some(r) => r.i64(0).map_err(internal)? == m.household_id.0 && r.bool(1).map_err(internal)?,
+                None => false,
+            };
+            if !ok {
+                return Err(DomainError::invalid("new_head_person_id", "invalid_new_head", "新户主须是本户的在册成员"));
+            }
+        }
+        let before = self.facts(tx.as_mut(), m.household_id).await?;
+        tx.execute(
+            "UPDATE persons SET active = FALSE, left_on = $1, leave_kind = $2, updated_at = $3 WHERE id = $4",
+            &args![c.date, c.kind.as_str(), OffsetDateTime::now_utc(), person.0],
+        )
+        .await
+        .map_err(internal)?;
+        if let Some(nh) = c.new_head {
+            tx.execute("UPDATE persons SET relation = '01', updated_at = $1 WHERE id = $2", &args![OffsetDateTime::now_utc(), nh.0])
+                .await
+                .map_err(map_write)?;
+        }
+        self.insert_member_change(tx.as_mut(), ctx, person, m.household_id, &c.kind, c.date, c.reason.clone()).await?;
+        self.touch(tx.as_mut(), ctx, m.household_id).await?;
+        let after = self.facts(tx.as_mut(), m.household_id).await?;
+        self.apply_delta(tx.as_mut(), before.as_ref(), after.as_ref()).await?;
+        let out = self.member_out(tx.as_mut(), ctx, person).await?;
+        tx.commit().await.map_err(internal)?;
+        Ok(out)
+    }
+
+    async fn put_income(&self, ctx: &Ctx, household: HouseholdId, year: i32, income: IncomeInput) -> StoreResult<IncomeRecord> {
+        let (c, note) = income.validate(year, today().year())?;
+        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        self.load_household(tx.as_mut(), ctx, household).await?;
+        let before = self.facts(tx.as_mut(), household).await?;
+        let now = OffsetDateTime::now_utc();
+        tx.execute(
+            "INSERT INTO incomes (household_id, year, wage_fen, business_fen, property_fen, dividend_fen, transfer_fen, business_cost_fen, note, updated_at, updated_by) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (household_id, year) DO UPDATE SET \
+             wage_fen = excluded.wage_fen, business_fen = excluded.business_fen, property_fen = excluded.property_fen, \
+             dividend_fen = excluded.dividend_fen, transfer_fen = excluded.transfer_fen, business_cost_fen = excluded.business_cost_fen, \
+             note = excluded.note, updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+            &args![
+                household.0,
+                year,
+                c.wage_fen.get(),
+                c.business_fen.get(),
+                c.property_fen.get(),
+                c.dividend_fen.map(Fen::get),
+                c.transfer_fen.get(),
+                c.business_cost_fen.get(),
+                note.clone(),
+                now,
+                ctx.actor.as_str()
+            ],
+        )
+        .await
+        .map_err(internal)?;
+        self.touch(tx.as_mut(), ctx, household).await?;
+        let after = self.facts(tx.as_mut(), household).await?;
+        self.apply_delta(tx.as_mut(), before.as_ref(), after.as_ref()).await?;
+        let members = self.load_members(tx.as_mut(), household).await?;
+        let persons = members.iter().filter(|m| m.present_on(year_end(year))).count() as i64;
+        tx.commit().await.map_err(internal)?;
+        Ok(IncomeRecord::new(household, year, c, persons, note, now))
+    }
+}
+

@@ -1,0 +1,239 @@
+//! The seam between the SQL store and a database engine: run a statement with typed parameters,
+//! read rows of typed values, begin and commit transactions.
+//!
+//! The store's SQL is the common subset of SQLite and PostgreSQL (`$n` parameters, `ON CONFLICT`,
+//! `RETURNING`, `CAST(SUM(…) AS BIGINT)`), so it is written once; each backend crate maps `Value`s to
+//! its driver's types. Rejected alternative: `sqlx::Any`, which cannot carry dates or typed NULLs,
+//! and two hand-kept copies of every query, which drift.
+
+use async_trait::async_trait;
+use time::{Date, OffsetDateTime};
+
+/// A parameter or column value. NULLs are typed, because PostgreSQL needs a parameter's type.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    I64(Option<i64>),
+    F64(Option<f64>),
+    Text(Option<String>),
+    Bool(Option<bool>),
+    Date(Option<Date>),
+    Time(Option<OffsetDateTime>),
+}
+
+/// Errors a backend reports, classified where the store reacts to them.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    /// A unique constraint or index was violated; carries the constraint/index name when known.
+    #[error("unique violation on {0:?}")]
+    Unique(Option<String>),
+    /// A foreign key was violated.
+    #[error("foreign key violation")]
+    ForeignKey,
+    /// A value could not be decoded into the requested type.
+    #[error("decode: {0}")]
+    Decode(String),
+    /// Anything else (connection lost, syntax, …).
+    #[error("{0}")]
+    Other(String),
+}
+
+pub type DbResult<T> = Result<T, DbError>;
+
+/// A row of values, read by position.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Row(pub Vec<Value>);
+
+fn decode_err(i: usize, want: &str, got: &Value) -> DbError {
+    DbError::Decode(format!("column {i}: want {want}, got {got:?}"))
+}
+
+impl Row {
+    fn get(&self, i: usize) -> DbResult<&Value> {
+        self.0.get(i).ok_or_else(|| DbError::Decode(format!("no column {i}")))
+    }
+    pub fn opt_i64(&self, i: usize) -> DbResult<Option<i64>> {
+        match self.get(i)? {
+            Value::I64(v) => Ok(*v),
+            Value::Bool(b) => Ok(b.map(i64::from)),
+            Value::Text(None) | Value::Date(None) | Value::Time(None) | Value::F64(None) => Ok(None),
+            v => Err(decode_err(i, "integer", v)),
+        }
+    }
+    pub fn i64(&self, i: usize) -> DbResult<i64> {
+        self.opt_i64(i)?.ok_or_else(|| DbError::Decode(format!("column {i}: unexpected NULL")))
+    }
+    pub fn opt_i32(&self, i: usize) -> DbResult<Option<i32>> {
+        self.opt_i64(i)?.map(|v| i32::try_from(v).map_err(|_| DbError::Decode(format!("column {i}: {v} out of i32")))).transpose()
+    }
+    pub fn i32(&self, i: usize) -> DbResult<i32> {
+        self.opt_i32(i)?.ok_or_else(|| DbError::Decode(format!("column {i}: unexpected NULL")))
+    }
+    pub fn opt_f64(&self, i: usize) -> DbResult<Option<f64>> {
+        match self.get(i)? {
+            Value::F64(v) => Ok(*v),
+            Value::I64(v) => Ok(v.map(|x| x as f64)),
+            Value::Text(None) => Ok(None),
+            v => Err(decode_err(i, "float", v)),
+        }
+    }
+    pub fn opt_text(&self, i: usize) -> DbResult<Option<String>> {
+        match self.get(i)? {
+            Value::Text(v) => Ok(v.clone()),
+            Value::I64(None) | Value::Bool(None) | Value::Date(None) | Value::Time(None) | Value::F64(None) => Ok(None),
+            v => Err(decode_err(i, "text", v)),
+        }
+    }
+    pub fn text(&self, i: usize) -> DbResult<String> {
+        self.opt_text(i)?.ok_or_else(|| DbError::Decode(format!("column {i}: unexpected NULL")))
+    }
+    pub fn opt_bool(&self, i: usize) -> DbResult<Option<bool>> {
+        match self.get(i)? {
+            Value::Bool(v) => Ok(*v),
+            Value::I64(v) => Ok(v.map(|x| x != 0)),
+            Value::Text(None) => Ok(None),
+            v => Err(decode_err(i, "bool", v)),
+        }
+    }
+    pub fn bool(&self, i: usize) -> DbResult<bool> {
+        self.opt_bool(i)?.ok_or_else(|| DbError::Decode(format!("column {i}: unexpected NULL")))
+    }
+    /// A date, stored as DATE (PostgreSQL) or as TEXT `YYYY-MM-DD` (SQLite).
+    pub fn opt_date(&self, i: usize) -> DbResult<Option<Date>> {
+        match self.get(i)? {
+            Value::Date(v) => Ok(*v),
+            Value::Text(None) | Value::I64(None) => Ok(None),
+            Value::Text(Some(s)) => {
+                let fmt = time::macros::format_description!("[year]-[month]-[day]");
+                Date::parse(s, fmt).map(Some).map_err(|e| DbError::Decode(format!("column {i}: date {s:?}: {e}")))
+            }
+            v => Err(decode_err(i, "date", v)),
+        }
+    }
+    pub fn date(&self, i: usize) -> DbResult<Date> {
+        self.opt_date(i)?.ok_or_else(|| DbError::Decode(format!("column {i}: unexpected NULL")))
+    }
+    /// A timestamp, stored as TIMESTAMPTZ (PostgreSQL) or TEXT RFC 3339 (SQLite).
+    pub fn time(&self, i: usize) -> DbResult<OffsetDateTime> {
+        match self.get(i)? {
+            Value::Time(Some(t)) => Ok(*t),
+            Value::Text(Some(s)) => OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
+                .map_err(|e| DbError::Decode(format!("column {i}: timestamp {s:?}: {e}"))),
+            v => Err(decode_err(i, "timestamp", v)),
+        }
+    }
+}
+
+/// An open transaction. Dropped without `commit`, it rolls back.
+#[async_trait]
+pub trait Tx: Send {
+    async fn execute(&mut self, sql: &str, args: &[Value]) -> DbResult<u64>;
+    async fn fetch_all(&mut self, sql: &str, args: &[Value]) -> DbResult<Vec<Row>>;
+    async fn commit(self: Box<Self>) -> DbResult<()>;
+
+    async fn fetch_optional(&mut self, sql: &str, args: &[Value]) -> DbResult<Option<Row>> {
+        Ok(self.fetch_all(sql, args).await?.into_iter().next())
+    }
+    async fn fetch_one(&mut self, sql: &str, args: &[Value]) -> DbResult<Row> {
+        self.fetch_optional(sql, args).await?.ok_or_else(|| DbError::Other("expected one row, got none".into()))
+    }
+}
+
+/// A database engine behind a connection pool.
+#[async_trait]
+pub trait Backend: Send + Sync {
+    /// `sqlite` or `postgres`.
+    fn name(&self) -> &'static str;
+    /// Begin a transaction that will write (SQLite takes the write lock at once: `BEGIN IMMEDIATE`).
+    async fn begin_write(&self) -> DbResult<Box<dyn Tx>>;
+    /// Begin a read-only transaction (one consistent snapshot for several queries).
+    async fn begin_read(&self) -> DbResult<Box<dyn Tx>>;
+    /// Run one read query outside a transaction.
+    async fn fetch_all(&self, sql: &str, args: &[Value]) -> DbResult<Vec<Row>>;
+}
+
+impl From<i64> for Value {
+    fn from(v: i64) -> Self {
+        Value::I64(Some(v))
+    }
+}
+impl From<i32> for Value {
+    fn from(v: i32) -> Self {
+        Value::I64(Some(i64::from(v)))
+    }
+}
+impl From<u32> for Value {
+    fn from(v: u32) -> Self {
+        Value::I64(Some(i64::from(v)))
+    }
+}
+impl From<Option<i64>> for Value {
+    fn from(v: Option<i64>) -> Self {
+        Value::I64(v)
+    }
+}
+impl From<Option<i32>> for Value {
+    fn from(v: Option<i32>) -> Self {
+        Value::I64(v.map(i64::from))
+    }
+}
+impl From<Option<f64>> for Value {
+    fn from(v: Option<f64>) -> Self {
+        Value::F64(v)
+    }
+}
+impl From<&str> for Value {
+    fn from(v: &str) -> Self {
+        Value::Text(Some(v.to_string()))
+    }
+}
+impl From<String> for Value {
+    fn from(v: String) -> Self {
+        Value::Text(Some(v))
+    }
+}
+impl From<&String> for Value {
+    fn from(v: &String) -> Self {
+        Value::Text(Some(v.clone()))
+    }
+}
+impl From<Option<String>> for Value {
+    fn from(v: Option<String>) -> Self {
+        Value::Text(v)
+    }
+}
+impl From<Option<&str>> for Value {
+    fn from(v: Option<&str>) -> Self {
+        Value::Text(v.map(str::to_string))
+    }
+}
+impl From<bool> for Value {
+    fn from(v: bool) -> Self {
+        Value::Bool(Some(v))
+    }
+}
+impl From<Option<bool>> for Value {
+    fn from(v: Option<bool>) -> Self {
+        Value::Bool(v)
+    }
+}
+impl From<Date> for Value {
+    fn from(v: Date) -> Self {
+        Value::Date(Some(v))
+    }
+}
+impl From<Option<Date>> for Value {
+    fn from(v: Option<Date>) -> Self {
+        Value::Date(v)
+    }
+}
+impl From<OffsetDateTime> for Value {
+    fn from(v: OffsetDateTime) -> Self {
+        Value::Time(Some(v))
+    }
+}
+
+/// Build a parameter list: `args![a, b, c]`.
+#[macro_export]
+macro_rules! args {
+    ($($v:expr),* $(,)?) => { vec![$($crate::sql::Value::from($v)),*] };
+}

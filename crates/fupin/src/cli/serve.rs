@@ -1,0 +1,53 @@
+//! `fupin serve`: serve the API until Ctrl-C / SIGTERM, optionally loading the demo first.
+
+use fupin_core::store::Store;
+use fupin_core::Ctx;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+pub async fn run(store: Arc<dyn Store>, bind: &str, demo: bool) -> ExitCode {
+    if demo {
+        match crate::demo::load_demo(store.as_ref(), &Ctx::system("system:demo")).await {
+            Ok(summary) => eprintln!("{summary}"),
+            Err(e) => {
+                super::report(&e);
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    let listener = match tokio::net::TcpListener::bind(bind).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("错误 [bind_failed] 无法监听 {bind}：{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    eprintln!("fupin 已启动：http://{}（{}）", listener.local_addr().map(|a| a.to_string()).unwrap_or_default(), store.backend());
+    match fupin_web::serve(listener, fupin_web::AppState::new(store), shutdown_signal()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("错误 [serve_failed] {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down");
+}

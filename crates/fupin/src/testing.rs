@@ -1,0 +1,71 @@
+//! Test support shared by the whole suite: a fresh store per test from `TEST_DATABASE_URL`
+//! (a temporary SQLite file when unset; a new database on the server for `postgres://…`), and
+//! `spawn_app`, which serves the real router on port 0.
+
+use fupin_core::store::Store;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+/// A store on a database of its own.
+pub struct TestDb {
+    pub url: String,
+    pub store: Arc<dyn Store>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+/// Open a fresh, empty store for one test.
+pub async fn test_store() -> TestDb {
+    let base = std::env::var("TEST_DATABASE_URL").unwrap_or_default();
+    if base.starts_with("postgres") {
+        let url = fupin_db_postgres::create_scratch_database(&base, "fupin_t_").await.expect("create test database");
+        let store = crate::open_store(&url).await.expect("open PostgreSQL test store");
+        TestDb { url, store, _dir: None }
+    } else {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}", dir.path().join("test.db").display());
+        let store = crate::open_store(&url).await.expect("open SQLite test store");
+        TestDb { url, store, _dir: Some(dir) }
+    }
+}
+
+/// The app served on a free local port, with its store.
+pub struct TestApp {
+    pub addr: SocketAddr,
+    /// `http://127.0.0.1:PORT`
+    pub base: String,
+    pub db: TestDb,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl TestApp {
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.db.store
+    }
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// Serve the real router on 127.0.0.1:0 over a fresh store.
+pub async fn spawn_app() -> TestApp {
+    let db = test_store().await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let state = fupin_web::AppState::new(db.store.clone());
+    tokio::spawn(async move {
+        let _ = fupin_web::serve(listener, state, async move {
+            let _ = rx.await;
+        })
+        .await;
+    });
+    TestApp { addr, base: format!("http://{addr}"), db, shutdown: Some(tx) }
+}
