@@ -2,6 +2,8 @@
 //! (防返贫监测) as types and rules, with no I/O. Persistence implements [`store::Store`]; the web
 //! layer and the CLI call it.
 
+pub mod accounts;
+pub mod audit;
 pub mod codes;
 pub mod error;
 pub mod id_number;

@@ -59,6 +59,11 @@ pub struct Ctx {
     pub scope: Scope,
     /// Return personal data (ID numbers, phones, bank accounts) in full.
     pub unmask: bool,
+    /// When set, the caller is a pairing cadre (this user id) and also reaches the households
+    /// paired with them, whatever `scope` says.
+    pub cadre_user: Option<i64>,
+    /// The client's address, for the audit log.
+    pub client: Option<String>,
 }
 
 impl Ctx {
@@ -68,6 +73,8 @@ impl Ctx {
             actor: actor.to_string(),
             scope: Scope::All,
             unmask: false,
+            cadre_user: None,
+            client: None,
         }
     }
 
@@ -77,6 +84,8 @@ impl Ctx {
             actor: actor.to_string(),
             scope: Scope::Within(regions),
             unmask: false,
+            cadre_user: None,
+            client: None,
         }
     }
 

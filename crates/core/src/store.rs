@@ -4,6 +4,8 @@
 //! Every method takes a `Ctx` and filters by its scope. Every write validates its input with the
 //! rules in this crate, runs in one transaction, and keeps the statistics aggregates in step.
 
+use crate::accounts::{ApiToken, Grant, NewUser, SessionRecord, User, UserId};
+use crate::audit::{AuditEntry, AuditRecord, BrokenLink};
 use crate::codes::{CodeBook, CodeTable};
 use crate::error::DomainError;
 use crate::regions::{
@@ -168,9 +170,64 @@ pub trait StatsStore: Send + Sync {
     async fn rebuild_aggregates(&self, ctx: &Ctx) -> StoreResult<()>;
 }
 
+/// Filters of the audit log.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuditFilter {
+    pub actor: Option<String>,
+    pub action: Option<String>,
+    pub entity: Option<String>,
+    pub entity_id: Option<String>,
+    /// From this UTC date (inclusive), `YYYY-MM-DD`.
+    pub from: Option<time::Date>,
+    /// To this UTC date (inclusive).
+    pub to: Option<time::Date>,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+/// Accounts, grants, sessions and API tokens.
+#[async_trait]
+pub trait AccountStore: Send + Sync {
+    /// Create an account (audited). Usernames are unique.
+    async fn create_user(&self, ctx: &Ctx, user: NewUser) -> StoreResult<User>;
+    async fn user(&self, id: UserId) -> StoreResult<Option<User>>;
+    /// The account and its password hash, for logging in.
+    async fn user_credentials(&self, username: &str) -> StoreResult<Option<(User, String)>>;
+    /// Users holding a grant inside the caller's scope.
+    async fn list_users(&self, ctx: &Ctx) -> StoreResult<Vec<User>>;
+    async fn set_password(&self, ctx: &Ctx, id: UserId, password_hash: String) -> StoreResult<()>;
+    /// Disable or enable an account; disabling ends its sessions and revokes its tokens.
+    async fn set_disabled(&self, ctx: &Ctx, id: UserId, disabled: bool) -> StoreResult<()>;
+    async fn grant(&self, ctx: &Ctx, id: UserId, grant: Grant) -> StoreResult<User>;
+    async fn revoke_grant(&self, ctx: &Ctx, id: UserId, grant: Grant) -> StoreResult<User>;
+
+    async fn create_session(&self, user: UserId, id_hash: &str, csrf_token: &str) -> StoreResult<()>;
+    async fn session(&self, id_hash: &str) -> StoreResult<Option<SessionRecord>>;
+    async fn touch_session(&self, id_hash: &str) -> StoreResult<()>;
+    async fn delete_session(&self, id_hash: &str) -> StoreResult<()>;
+
+    async fn create_token(&self, ctx: &Ctx, user: UserId, name: &str, token_hash: &str) -> StoreResult<ApiToken>;
+    /// The user of a live (not revoked) token, marking it used.
+    async fn token_user(&self, token_hash: &str) -> StoreResult<Option<UserId>>;
+    async fn list_tokens(&self, user: UserId) -> StoreResult<Vec<ApiToken>>;
+    async fn revoke_token(&self, ctx: &Ctx, user: UserId, token_id: i64) -> StoreResult<()>;
+}
+
+/// The audit log.
+#[async_trait]
+pub trait AuditStore: Send + Sync {
+    /// Append an event in a transaction of its own (logins, failed logins, unmasked reads …).
+    async fn record_event(&self, ctx: &Ctx, record: AuditRecord) -> StoreResult<()>;
+    /// Entries in the caller's scope, newest first.
+    async fn audit_log(&self, ctx: &Ctx, filter: AuditFilter) -> StoreResult<Page<AuditEntry>>;
+    /// Walk the whole chain: the number of entries when intact, or the first broken one.
+    async fn verify_audit(&self) -> StoreResult<Result<u64, BrokenLink>>;
+}
+
 /// Everything a backend provides.
 #[async_trait]
-pub trait Store: RegionStore + RegistryStore + StatsStore {
+pub trait Store: RegionStore + RegistryStore + StatsStore + AccountStore + AuditStore {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
     /// Whether the database answers.

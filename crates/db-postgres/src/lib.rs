@@ -141,6 +141,9 @@ impl Backend for PgBackend {
         let rows = sqlx::query_with(sql, arguments(args)).fetch_all(&self.pool).await.map_err(map_err)?;
         rows.iter().map(decode).collect()
     }
+    fn lock_rows(&self) -> &'static str {
+        " FOR UPDATE"
+    }
 }
 
 /// Create a fresh, uniquely named database on the server of `base_url` and return its URL: each

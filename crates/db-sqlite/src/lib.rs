@@ -139,4 +139,7 @@ impl Backend for SqliteBackend {
         let rows = sqlx::query_with(sql, arguments(args)).fetch_all(&self.pool).await.map_err(map_err)?;
         rows.iter().map(decode).collect()
     }
+    fn lock_rows(&self) -> &'static str {
+        ""
+    }
 }

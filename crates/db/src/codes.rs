@@ -77,10 +77,12 @@ impl SqlStore {
         tx.execute(
             "INSERT INTO code_tables (name, version, source, codes, created_at) VALUES ($1, $2, $3, $4, $5) \
              ON CONFLICT (name, version) DO UPDATE SET source = excluded.source, codes = excluded.codes, created_at = excluded.created_at",
-            &args![name, version, table.source, codes, OffsetDateTime::now_utc()],
+            &args![name.as_str(), version.as_str(), table.source.clone(), codes, OffsetDateTime::now_utc()],
         )
         .await
         .map_err(internal)?;
+        let rec = fupin_core::audit::AuditRecord::event("code_table.put", "code_table", Some(format!("{name}/{version}")), serde_json::json!({ "codes": table.codes }));
+        self.audit(tx.as_mut(), ctx, rec).await?;
         tx.commit().await.map_err(internal)?;
         self.reload_codes().await
     }

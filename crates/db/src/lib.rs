@@ -7,6 +7,8 @@
 
 pub mod sql;
 
+mod accounts;
+mod audit;
 mod codes;
 mod facts;
 mod query;

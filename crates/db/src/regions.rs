@@ -3,6 +3,7 @@
 use crate::query::{like_escape, Query};
 use crate::sql::{Row, Tx};
 use crate::{args, internal, SqlStore};
+use fupin_core::audit::AuditRecord;
 use fupin_core::error::DomainError;
 use fupin_core::regions::{
     Level, PoorVillage, Region, RegionCode, RegionRecord, RegionRef, RegionWithPath, VillageProfile, VillageProfileInput,
@@ -28,6 +29,16 @@ pub(crate) fn region_from_row(r: &Row) -> StoreResult<Region> {
         None => None,
     };
     Ok(Region { code, name: r.text(1).map_err(internal)?, level, parent_code, poor_village })
+}
+
+fn profile_from_row(code: &RegionCode, r: &Row) -> StoreResult<VillageProfile> {
+    Ok(VillageProfile {
+        village_code: code.clone(),
+        year: r.i32(0).map_err(internal)?,
+        collective_income_fen: r.opt_i64(1).map_err(internal)?.map(Fen::new),
+        rural_population: r.opt_i64(2).map_err(internal)?,
+        note: r.opt_text(3).map_err(internal)?,
+    })
 }
 
 fn not_found_region(code: &RegionCode) -> DomainError {
@@ -77,6 +88,17 @@ impl SqlStore {
                 RegionWithPath::new(r, path)
             })
             .collect())
+    }
+
+    async fn profile_of(&self, tx: &mut dyn Tx, code: &RegionCode, year: i32) -> StoreResult<Option<VillageProfile>> {
+        let rows = tx
+            .fetch_all(
+                "SELECT year, collective_income_fen, rural_population, note FROM village_profiles WHERE village_code = $1 AND year = $2",
+                &args![code.as_str(), year],
+            )
+            .await
+            .map_err(internal)?;
+        rows.first().map(|r| profile_from_row(code, r)).transpose()
     }
 
     pub(crate) async fn region_ref(&self, tx: &mut dyn Tx, code: &RegionCode) -> StoreResult<RegionRef> {
@@ -180,6 +202,8 @@ impl RegionStore for SqlStore {
             tx.execute(&q.sql, &q.args).await.map_err(internal).map_err(fail)?;
             summary.inserted += chunk.len() as u64;
         }
+        let rec = AuditRecord::event("region.import", "region", None, serde_json::to_value(&summary).expect("serialisable"));
+        self.audit(tx.as_mut(), ctx, rec).await.map_err(fail)?;
         tx.commit().await.map_err(internal).map_err(fail)?;
         Ok(summary)
     }
@@ -243,6 +267,7 @@ impl RegionStore for SqlStore {
         }
         let d = designation.map(|d| d.validate(today().year())).transpose()?;
         let mut tx = self.db.begin_write().await.map_err(internal)?;
+        let old = self.regions_by_code(tx.as_mut(), std::slice::from_ref(code)).await?.remove(code.as_str());
         let n = tx
             .execute(
                 "UPDATE regions SET poor_designation = $1, poor_designated_year = $2, poor_exit_year = $3 WHERE code = $4",
@@ -258,6 +283,9 @@ impl RegionStore for SqlStore {
         if n == 0 {
             return Err(not_found_region(code));
         }
+        let new = self.regions_by_code(tx.as_mut(), std::slice::from_ref(code)).await?.remove(code.as_str());
+        let rec = AuditRecord::change("region.poor_village", "region", code, old.as_ref(), new.as_ref()).in_region(code);
+        self.audit(tx.as_mut(), ctx, rec).await?;
         tx.commit().await.map_err(internal)?;
         self.region(ctx, code).await
     }
@@ -267,6 +295,7 @@ impl RegionStore for SqlStore {
         let p = input.validate(code, year, today().year())?;
         let mut tx = self.db.begin_write().await.map_err(internal)?;
         self.region_ref(tx.as_mut(), code).await?;
+        let old = self.profile_of(tx.as_mut(), code, year).await?;
         tx.execute(
             "INSERT INTO village_profiles (village_code, year, collective_income_fen, rural_population, note, updated_at, updated_by) \
              VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (village_code, year) DO UPDATE SET \
@@ -284,6 +313,8 @@ impl RegionStore for SqlStore {
         )
         .await
         .map_err(internal)?;
+        let rec = AuditRecord::change("village_profile.put", "village_profile", format!("{code}/{year}"), old.as_ref(), Some(&p)).in_region(code);
+        self.audit(tx.as_mut(), ctx, rec).await?;
         tx.commit().await.map_err(internal)?;
         Ok(p)
     }
@@ -298,17 +329,7 @@ impl RegionStore for SqlStore {
             )
             .await
             .map_err(internal)?;
-        rows.iter()
-            .map(|r| {
-                Ok(VillageProfile {
-                    village_code: code.clone(),
-                    year: r.i32(0).map_err(internal)?,
-                    collective_income_fen: r.opt_i64(1).map_err(internal)?.map(Fen::new),
-                    rural_population: r.opt_i64(2).map_err(internal)?,
-                    note: r.opt_text(3).map_err(internal)?,
-                })
-            })
-            .collect()
+        rows.iter().map(|r| profile_from_row(code, r)).collect()
     }
 }
 

@@ -4,6 +4,7 @@
 use crate::query::{like_escape, Query};
 use crate::sql::{DbError, Row, Tx};
 use crate::{args, internal, SqlStore};
+use fupin_core::audit::AuditRecord;
 use fupin_core::codes::{CodeBook, CodeTable};
 use fupin_core::error::DomainError;
 use fupin_core::id_number::Sex;
@@ -338,6 +339,18 @@ impl SqlStore {
     }
 }
 
+fn masked_household(h: &Household) -> Household {
+    let mut h = h.clone();
+    h.mask();
+    h
+}
+
+fn masked_member(m: &Member) -> Member {
+    let mut m = m.clone();
+    m.mask();
+    m
+}
+
 fn household_values(d: &HouseholdData) -> Vec<crate::sql::Value> {
     args![
         d.household_number.as_str(),
@@ -412,6 +425,10 @@ impl RegistryStore for SqlStore {
         let after = self.facts(tx.as_mut(), id).await?;
         self.apply_delta(tx.as_mut(), None, after.as_ref()).await?;
         let detail = self.detail(tx.as_mut(), ctx, id).await?;
+        let mut shown = detail.clone();
+        shown.mask();
+        let rec = AuditRecord::change("household.create", "household", id.0, None, Some(&shown)).in_region(&data.village_code);
+        self.audit(tx.as_mut(), ctx, rec).await?;
         tx.commit().await.map_err(internal)?;
         Ok(detail)
     }
@@ -420,7 +437,7 @@ impl RegistryStore for SqlStore {
         let codes = self.codes();
         let data = input.validate(&codes, today())?;
         let mut tx = self.db.begin_write().await.map_err(internal)?;
-        self.load_household(tx.as_mut(), ctx, id).await?;
+        let old = self.load_household(tx.as_mut(), ctx, id).await?;
         ctx.require(&data.village_code, "区划").map_err(|e| e.with_field("village_code"))?;
         self.require_village(tx.as_mut(), &data.village_code).await?;
         self.check_number_free(tx.as_mut(), &data.household_number, Some(id)).await?;
@@ -438,6 +455,9 @@ impl RegistryStore for SqlStore {
         let after = self.facts(tx.as_mut(), id).await?;
         self.apply_delta(tx.as_mut(), before.as_ref(), after.as_ref()).await?;
         let detail = self.detail(tx.as_mut(), ctx, id).await?;
+        let rec = AuditRecord::change("household.update", "household", id.0, Some(&masked_household(&old)), Some(&masked_household(&detail.household)))
+            .in_region(&data.village_code);
+        self.audit(tx.as_mut(), ctx, rec).await?;
         tx.commit().await.map_err(internal)?;
         Ok(detail)
     }
@@ -470,6 +490,9 @@ impl RegistryStore for SqlStore {
         let after = self.facts(tx.as_mut(), id).await?;
         self.apply_delta(tx.as_mut(), before.as_ref(), after.as_ref()).await?;
         let detail = self.detail(tx.as_mut(), ctx, id).await?;
+        let rec = AuditRecord::change("household.status", "household", id.0, Some(&masked_household(&h)), Some(&masked_household(&detail.household)))
+            .in_region(&h.village_code);
+        self.audit(tx.as_mut(), ctx, rec).await?;
         tx.commit().await.map_err(internal)?;
         Ok(detail)
     }
@@ -557,6 +580,8 @@ impl RegistryStore for SqlStore {
         let after = self.facts(tx.as_mut(), household).await?;
         self.apply_delta(tx.as_mut(), before.as_ref(), after.as_ref()).await?;
         let out = self.member_out(tx.as_mut(), ctx, pid).await?;
+        let rec = AuditRecord::change("member.create", "person", pid.0, None, Some(&masked_member(&out))).in_region(&h.village_code);
+        self.audit(tx.as_mut(), ctx, rec).await?;
         tx.commit().await.map_err(internal)?;
         Ok(out)
     }
@@ -567,7 +592,7 @@ impl RegistryStore for SqlStore {
             return Err(DomainError::invalid("joined", "not_allowed", "修改成员信息时不能填写加入方式；加入与减少请用成员变更"));
         }
         let mut tx = self.db.begin_write().await.map_err(internal)?;
-        let (old, _h) = self.load_member(tx.as_mut(), ctx, person).await?;
+        let (old, h) = self.load_member(tx.as_mut(), ctx, person).await?;
         if old.active {
             let others = tx
                 .fetch_one("SELECT COUNT(*) FROM persons WHERE household_id = $1 AND active AND relation = '01' AND id <> $2", &args![old.household_id.0, person.0])
@@ -610,13 +635,15 @@ impl RegistryStore for SqlStore {
         .map_err(map_write)?;
         self.touch(tx.as_mut(), ctx, old.household_id).await?;
         let out = self.member_out(tx.as_mut(), ctx, person).await?;
+        let rec = AuditRecord::change("member.update", "person", person.0, Some(&masked_member(&old)), Some(&masked_member(&out))).in_region(&h.village_code);
+        self.audit(tx.as_mut(), ctx, rec).await?;
         tx.commit().await.map_err(internal)?;
         Ok(out)
     }
 
     async fn record_member_change(&self, ctx: &Ctx, person: PersonId, change: MemberChangeInput) -> StoreResult<Member> {
         let mut tx = self.db.begin_write().await.map_err(internal)?;
-        let (m, _h) = self.load_member(tx.as_mut(), ctx, person).await?;
+        let (m, h) = self.load_member(tx.as_mut(), ctx, person).await?;
         let c = change.validate(&m, &self.codes(), today())?;
         if let Some(nh) = c.new_head {
             let r = tx
@@ -648,6 +675,8 @@ impl RegistryStore for SqlStore {
         let after = self.facts(tx.as_mut(), m.household_id).await?;
         self.apply_delta(tx.as_mut(), before.as_ref(), after.as_ref()).await?;
         let out = self.member_out(tx.as_mut(), ctx, person).await?;
+        let rec = AuditRecord::change("member.change", "person", person.0, Some(&masked_member(&m)), Some(&masked_member(&out))).in_region(&h.village_code);
+        self.audit(tx.as_mut(), ctx, rec).await?;
         tx.commit().await.map_err(internal)?;
         Ok(out)
     }
@@ -655,8 +684,10 @@ impl RegistryStore for SqlStore {
     async fn put_income(&self, ctx: &Ctx, household: HouseholdId, year: i32, income: IncomeInput) -> StoreResult<IncomeRecord> {
         let (c, note) = income.validate(year, today().year())?;
         let mut tx = self.db.begin_write().await.map_err(internal)?;
-        self.load_household(tx.as_mut(), ctx, household).await?;
+        let h = self.load_household(tx.as_mut(), ctx, household).await?;
         let before = self.facts(tx.as_mut(), household).await?;
+        let members_before = self.load_members(tx.as_mut(), household).await?;
+        let old = self.load_incomes(tx.as_mut(), household, &members_before).await?.into_iter().find(|i| i.year == year);
         let now = OffsetDateTime::now_utc();
         tx.execute(
             "INSERT INTO incomes (household_id, year, wage_fen, business_fen, property_fen, dividend_fen, transfer_fen, business_cost_fen, note, updated_at, updated_by) \
@@ -685,8 +716,11 @@ impl RegistryStore for SqlStore {
         self.apply_delta(tx.as_mut(), before.as_ref(), after.as_ref()).await?;
         let members = self.load_members(tx.as_mut(), household).await?;
         let persons = members.iter().filter(|m| m.present_on(year_end(year))).count() as i64;
+        let record = IncomeRecord::new(household, year, c, persons, note, now);
+        let rec = AuditRecord::change("income.put", "income", format!("{}/{year}", household.0), old.as_ref(), Some(&record)).in_region(&h.village_code);
+        self.audit(tx.as_mut(), ctx, rec).await?;
         tx.commit().await.map_err(internal)?;
-        Ok(IncomeRecord::new(household, year, c, persons, note, now))
+        Ok(record)
     }
 }
 

@@ -182,6 +182,8 @@ impl StatsStore for SqlStore {
             self.aggregate_range(tx.as_mut(), &lo, &hi, &mut agg).await?;
             self.add_aggregates(tx.as_mut(), &agg).await?;
         }
+        let rec = fupin_core::audit::AuditRecord::event("stats.rebuild", "aggregates", None, serde_json::json!({}));
+        self.audit(tx.as_mut(), ctx, rec).await?;
         tx.commit().await.map_err(internal)
     }
 }

@@ -149,6 +149,9 @@ pub trait Backend: Send + Sync {
     async fn begin_read(&self) -> DbResult<Box<dyn Tx>>;
     /// Run one read query outside a transaction.
     async fn fetch_all(&self, sql: &str, args: &[Value]) -> DbResult<Vec<Row>>;
+    /// The suffix that locks the selected rows until commit: ` FOR UPDATE` on PostgreSQL; empty on
+    /// SQLite, where a write transaction already holds the only write lock.
+    fn lock_rows(&self) -> &'static str;
 }
 
 impl From<i64> for Value {

@@ -69,3 +69,36 @@ pub async fn spawn_app() -> TestApp {
     });
     TestApp { addr, base: format!("http://{addr}"), db, shutdown: Some(tx) }
 }
+
+impl TestDb {
+    /// Run raw SQL on the test database, bypassing the store (to simulate tampering in tests).
+    pub async fn raw(&self, sql: &str) {
+        use fupin_db::sql::Backend;
+        let backend: Box<dyn Backend> = if self.url.starts_with("postgres") {
+            Box::new(fupin_db_postgres::PgBackend::connect(&self.url).await.expect("connect"))
+        } else {
+            Box::new(fupin_db_sqlite::SqliteBackend::connect(&self.url).await.expect("connect"))
+        };
+        let mut tx = backend.begin_write().await.expect("begin");
+        tx.execute(sql, &[]).await.unwrap_or_else(|e| panic!("raw SQL failed: {e}"));
+        tx.commit().await.expect("commit");
+    }
+
+    /// Like `raw`, returning the error instead of panicking.
+    pub async fn try_raw(&self, sql: &str) -> Result<u64, String> {
+        use fupin_db::sql::Backend;
+        let backend: Box<dyn Backend> = if self.url.starts_with("postgres") {
+            Box::new(fupin_db_postgres::PgBackend::connect(&self.url).await.expect("connect"))
+        } else {
+            Box::new(fupin_db_sqlite::SqliteBackend::connect(&self.url).await.expect("connect"))
+        };
+        let mut tx = backend.begin_write().await.map_err(|e| e.to_string())?;
+        let n = tx.execute(sql, &[]).await.map_err(|e| e.to_string())?;
+        tx.commit().await.map_err(|e| e.to_string())?;
+        Ok(n)
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        self.url.starts_with("postgres")
+    }
+}

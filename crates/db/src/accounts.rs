@@ -1,0 +1,328 @@
+//! Accounts, grants, sessions and API tokens in SQL. Changes to accounts are audited; secrets are
+//! stored only as hashes (Argon2id for passwords, SHA-256 for session ids and tokens).
+
+use crate::query::Query;
+use crate::sql::{Row, Tx};
+use crate::{args, internal, SqlStore};
+use fupin_core::accounts::{ApiToken, Grant, NewUser, Role, SessionRecord, User, UserId};
+use fupin_core::audit::AuditRecord;
+use fupin_core::store::{AccountStore, StoreResult};
+use fupin_core::{Ctx, DomainError, RegionCode, Scope};
+use std::collections::BTreeMap;
+use time::OffsetDateTime;
+
+const USER_COLS: &str = "id, username, display_name, unit, phone, disabled, created_at";
+
+fn user_not_found() -> DomainError {
+    DomainError::not_found("user_not_found", "该用户不存在或不在您的管辖范围内")
+}
+
+fn user_from_row(r: &Row) -> StoreResult<User> {
+    let e = internal;
+    Ok(User {
+        id: UserId(r.i64(0).map_err(e)?),
+        username: r.text(1).map_err(e)?,
+        display_name: r.text(2).map_err(e)?,
+        unit: r.opt_text(3).map_err(e)?,
+        phone: r.opt_text(4).map_err(e)?,
+        disabled: r.bool(5).map_err(e)?,
+        grants: Vec::new(),
+        created_at: r.time(6).map_err(e)?,
+    })
+}
+
+/// What the audit log keeps of a user: no password hash, the phone masked.
+fn audit_view(u: &User) -> User {
+    User { phone: u.phone.as_deref().map(fupin_core::id_number::mask_phone), ..u.clone() }
+}
+
+impl SqlStore {
+    async fn users_where(&self, tx: &mut dyn Tx, cond: &str, a: Vec<crate::sql::Value>) -> StoreResult<Vec<User>> {
+        let rows = tx.fetch_all(&format!("SELECT {USER_COLS} FROM users WHERE {cond} ORDER BY username"), &a).await.map_err(internal)?;
+        let mut users: BTreeMap<i64, User> = BTreeMap::new();
+        let mut order = Vec::new();
+        for r in &rows {
+            let u = user_from_row(r)?;
+            order.push(u.id.0);
+            users.insert(u.id.0, u);
+        }
+        if users.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut q = Query::new("SELECT user_id, role, region_code FROM grants WHERE user_id IN (");
+        let ph: Vec<String> = users.keys().map(|id| q.arg(*id)).collect();
+        q.push(&ph.join(", ")).push(") ORDER BY user_id, region_code, role");
+        for r in tx.fetch_all(&q.sql, &q.args).await.map_err(internal)? {
+            let uid = r.i64(0).map_err(internal)?;
+            let role = Role::parse(&r.text(1).map_err(internal)?).ok_or_else(DomainError::internal)?;
+            let region = RegionCode::parse(&r.text(2).map_err(internal)?)?;
+            if let Some(u) = users.get_mut(&uid) {
+                u.grants.push(Grant { role, region });
+            }
+        }
+        Ok(order.into_iter().filter_map(|id| users.remove(&id)).collect())
+    }
+
+    async fn load_user(&self, tx: &mut dyn Tx, id: UserId) -> StoreResult<User> {
+        self.users_where(tx, "id = $1", args![id.0]).await?.into_iter().next().ok_or_else(user_not_found)
+    }
+
+    /// A user the caller may manage: one with a grant inside the caller's scope (or no grant yet,
+    /// for nationwide admins only).
+    async fn managed_user(&self, tx: &mut dyn Tx, ctx: &Ctx, id: UserId) -> StoreResult<User> {
+        let u = self.load_user(tx, id).await?;
+        let visible = match &ctx.scope {
+            Scope::All => true,
+            s => u.grants.iter().any(|g| s.allows(&g.region)),
+        };
+        if !visible {
+            return Err(user_not_found());
+        }
+        Ok(u)
+    }
+
+    fn audit_user(action: &str, before: Option<&User>, after: &User) -> AuditRecord {
+        let rec = AuditRecord::change(action, "user", after.id.0, before.map(audit_view).as_ref(), Some(&audit_view(after)));
+        match after.grants.first() {
+            Some(g) => rec.in_region(&g.region),
+            None => rec,
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl AccountStore for SqlStore {
+    async fn create_user(&self, ctx: &Ctx, user: NewUser) -> StoreResult<User> {
+        if ctx.scope == Scope::Within(vec![]) {
+            return Err(DomainError::forbidden("您没有管理用户的权限"));
+        }
+        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        let exists = tx.fetch_optional("SELECT id FROM users WHERE username = $1", &args![user.username.as_str()]).await.map_err(internal)?;
+        if exists.is_some() {
+            return Err(DomainError::conflict("duplicate_username", format!("用户名 {} 已存在", user.username)).with_field("username"));
+        }
+        let now = OffsetDateTime::now_utc();
+        let r = tx
+            .fetch_one(
+                "INSERT INTO users (username, display_name, unit, phone, password_hash, disabled, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, FALSE, $6, $6) RETURNING id",
+                &args![user.username.as_str(), user.display_name.as_str(), user.unit.clone(), user.phone.clone(), user.password_hash.as_str(), now],
+            )
+            .await
+            .map_err(internal)?;
+        let u = self.load_user(tx.as_mut(), UserId(r.i64(0).map_err(internal)?)).await?;
+        self.audit(tx.as_mut(), ctx, Self::audit_user("user.create", None, &u)).await?;
+        tx.commit().await.map_err(internal)?;
+        Ok(u)
+    }
+
+    async fn user(&self, id: UserId) -> StoreResult<Option<User>> {
+        let mut tx = self.db.begin_read().await.map_err(internal)?;
+        Ok(self.users_where(tx.as_mut(), "id = $1", args![id.0]).await?.into_iter().next())
+    }
+
+    async fn user_credentials(&self, username: &str) -> StoreResult<Option<(User, String)>> {
+        let mut tx = self.db.begin_read().await.map_err(internal)?;
+        let name = username.trim().to_ascii_lowercase();
+        let Some(u) = self.users_where(tx.as_mut(), "username = $1", args![name.as_str()]).await?.into_iter().next() else {
+            return Ok(None);
+        };
+        let r = tx.fetch_one("SELECT password_hash FROM users WHERE id = $1", &args![u.id.0]).await.map_err(internal)?;
+        Ok(Some((u, r.text(0).map_err(internal)?)))
+    }
+
+    async fn list_users(&self, ctx: &Ctx) -> StoreResult<Vec<User>> {
+        let mut q = Query::new("id IN (SELECT user_id FROM grants WHERE 1 = 1");
+        q.and_in_ranges("region_code", &ctx.scope.ranges(None));
+        q.push(")");
+        if ctx.scope == Scope::All {
+            q = Query::new("1 = 1");
+        }
+        let mut tx = self.db.begin_read().await.map_err(internal)?;
+        let mut users = self.users_where(tx.as_mut(), &q.sql, q.args).await?;
+        if !ctx.unmask {
+            for u in &mut users {
+                u.phone = u.phone.as_deref().map(fupin_core::id_number::mask_phone);
+            }
+        }
+        Ok(users)
+    }
+
+    async fn set_password(&self, ctx: &Ctx, id: UserId, password_hash: String) -> StoreResult<()> {
+        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        let u = self.managed_user(tx.as_mut(), ctx, id).await?;
+        tx.execute("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3", &args![password_hash, OffsetDateTime::now_utc(), id.0])
+            .await
+            .map_err(internal)?;
+        // a new password ends every session of the account
+        tx.execute("DELETE FROM sessions WHERE user_id = $1", &args![id.0]).await.map_err(internal)?;
+        self.audit(tx.as_mut(), ctx, Self::audit_user("user.password", None, &u)).await?;
+        tx.commit().await.map_err(internal)
+    }
+
+    async fn set_disabled(&self, ctx: &Ctx, id: UserId, disabled: bool) -> StoreResult<()> {
+        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        let before = self.managed_user(tx.as_mut(), ctx, id).await?;
+        let now = OffsetDateTime::now_utc();
+        tx.execute("UPDATE users SET disabled = $1, updated_at = $2 WHERE id = $3", &args![disabled, now, id.0]).await.map_err(internal)?;
+        if disabled {
+            tx.execute("DELETE FROM sessions WHERE user_id = $1", &args![id.0]).await.map_err(internal)?;
+            tx.execute("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL", &args![now, id.0]).await.map_err(internal)?;
+        }
+        let after = self.load_user(tx.as_mut(), id).await?;
+        self.audit(tx.as_mut(), ctx, Self::audit_user(if disabled { "user.disable" } else { "user.enable" }, Some(&before), &after)).await?;
+        tx.commit().await.map_err(internal)
+    }
+
+    async fn grant(&self, ctx: &Ctx, id: UserId, grant: Grant) -> StoreResult<User> {
+        ctx.require(&grant.region, "区划").map_err(|e| e.with_field("region"))?;
+        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        let before = self.load_user(tx.as_mut(), id).await.map_err(|_| user_not_found())?;
+        if tx.fetch_optional("SELECT code FROM regions WHERE code = $1", &args![grant.region.as_str()]).await.map_err(internal)?.is_none() {
+            return Err(DomainError::invalid("region", "unknown_region", format!("区划 {} 不存在", grant.region)));
+        }
+        tx.execute(
+            "INSERT INTO grants (user_id, role, region_code, granted_by, granted_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (user_id, role, region_code) DO NOTHING",
+            &args![id.0, grant.role.as_str(), grant.region.as_str(), ctx.actor.as_str(), OffsetDateTime::now_utc()],
+        )
+        .await
+        .map_err(internal)?;
+        let after = self.load_user(tx.as_mut(), id).await?;
+        self.audit(tx.as_mut(), ctx, Self::audit_user("user.grant", Some(&before), &after).in_region(&grant.region)).await?;
+        tx.commit().await.map_err(internal)?;
+        Ok(after)
+    }
+
+    async fn revoke_grant(&self, ctx: &Ctx, id: UserId, grant: Grant) -> StoreResult<User> {
+        ctx.require(&grant.region, "区划").map_err(|e| e.with_field("region"))?;
+        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        let before = self.managed_user(tx.as_mut(), ctx, id).await?;
+        let n = tx
+            .execute("DELETE FROM grants WHERE user_id = $1 AND role = $2 AND region_code = $3", &args![id.0, grant.role.as_str(), grant.region.as_str()])
+            .await
+            .map_err(internal)?;
+        if n == 0 {
+            return Err(DomainError::not_found("grant_not_found", "该用户没有这项授权"));
+        }
+        let after = self.load_user(tx.as_mut(), id).await?;
+        self.audit(tx.as_mut(), ctx, Self::audit_user("user.revoke", Some(&before), &after).in_region(&grant.region)).await?;
+        tx.commit().await.map_err(internal)?;
+        Ok(after)
+    }
+
+    async fn create_session(&self, user: UserId, id_hash: &str, csrf_token: &str) -> StoreResult<()> {
+        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        let now = OffsetDateTime::now_utc();
+        tx.execute(
+            "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, last_seen_at) VALUES ($1, $2, $3, $4, $4)",
+            &args![id_hash, user.0, csrf_token, now],
+        )
+        .await
+        .map_err(internal)?;
+        tx.commit().await.map_err(internal)
+    }
+
+    async fn session(&self, id_hash: &str) -> StoreResult<Option<SessionRecord>> {
+        let rows = self
+            .db
+            .fetch_all("SELECT user_id, csrf_token, created_at, last_seen_at FROM sessions WHERE id_hash = $1", &args![id_hash])
+            .await
+            .map_err(internal)?;
+        rows.first()
+            .map(|r| {
+                Ok(SessionRecord {
+                    user_id: UserId(r.i64(0).map_err(internal)?),
+                    csrf_token: r.text(1).map_err(internal)?,
+                    created_at: r.time(2).map_err(internal)?,
+                    last_seen_at: r.time(3).map_err(internal)?,
+                })
+            })
+            .transpose()
+    }
+
+    async fn touch_session(&self, id_hash: &str) -> StoreResult<()> {
+        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        tx.execute("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2", &args![OffsetDateTime::now_utc(), id_hash]).await.map_err(internal)?;
+        tx.commit().await.map_err(internal)
+    }
+
+    async fn delete_session(&self, id_hash: &str) -> StoreResult<()> {
+        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        tx.execute("DELETE FROM sessions WHERE id_hash = $1", &args![id_hash]).await.map_err(internal)?;
+        tx.commit().await.map_err(internal)
+    }
+
+    async fn create_token(&self, ctx: &Ctx, user: UserId, name: &str, token_hash: &str) -> StoreResult<ApiToken> {
+        let name = fupin_core::error::check_text("name", name, 100)?;
+        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        let u = self.load_user(tx.as_mut(), user).await?;
+        let now = OffsetDateTime::now_utc();
+        let r = tx
+            .fetch_one(
+                "INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+                &args![user.0, name.as_str(), token_hash, now],
+            )
+            .await
+            .map_err(internal)?;
+        let id = r.i64(0).map_err(internal)?;
+        let rec = AuditRecord::event("token.create", "api_token", Some(id.to_string()), serde_json::json!({ "user": u.username, "name": name }));
+        self.audit(tx.as_mut(), ctx, rec).await?;
+        tx.commit().await.map_err(internal)?;
+        Ok(ApiToken { id, name, created_at: now, last_used_at: None, revoked_at: None })
+    }
+
+    async fn token_user(&self, token_hash: &str) -> StoreResult<Option<UserId>> {
+        let rows = self
+            .db
+            .fetch_all("SELECT id, user_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL", &args![token_hash])
+            .await
+            .map_err(internal)?;
+        let Some(r) = rows.first() else { return Ok(None) };
+        let (id, uid) = (r.i64(0).map_err(internal)?, r.i64(1).map_err(internal)?);
+        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        tx.execute("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2", &args![OffsetDateTime::now_utc(), id]).await.map_err(internal)?;
+        tx.commit().await.map_err(internal)?;
+        Ok(Some(UserId(uid)))
+    }
+
+    async fn list_tokens(&self, user: UserId) -> StoreResult<Vec<ApiToken>> {
+        let rows = self
+            .db
+            .fetch_all("SELECT id, name, created_at, last_used_at, revoked_at FROM api_tokens WHERE user_id = $1 ORDER BY id", &args![user.0])
+            .await
+            .map_err(internal)?;
+        rows.iter()
+            .map(|r| {
+                let opt_time = |i| -> StoreResult<Option<OffsetDateTime>> {
+                    match r.opt_text(i) {
+                        Ok(None) => Ok(None),
+                        _ => r.time(i).map(Some).map_err(internal),
+                    }
+                };
+                Ok(ApiToken {
+                    id: r.i64(0).map_err(internal)?,
+                    name: r.text(1).map_err(internal)?,
+                    created_at: r.time(2).map_err(internal)?,
+                    last_used_at: opt_time(3)?,
+                    revoked_at: opt_time(4)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn revoke_token(&self, ctx: &Ctx, user: UserId, token_id: i64) -> StoreResult<()> {
+        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        let n = tx
+            .execute(
+                "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL",
+                &args![OffsetDateTime::now_utc(), token_id, user.0],
+            )
+            .await
+            .map_err(internal)?;
+        if n == 0 {
+            return Err(DomainError::not_found("token_not_found", "该令牌不存在或已撤销"));
+        }
+        self.audit(tx.as_mut(), ctx, AuditRecord::event("token.revoke", "api_token", Some(token_id.to_string()), serde_json::json!({}))).await?;
+        tx.commit().await.map_err(internal)
+    }
+}

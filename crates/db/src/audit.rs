@@ -1,0 +1,147 @@
+//! The audit log in SQL: appended inside the writer's transaction (so a write and its record commit
+//! or vanish together), listed by scope, and verified link by link.
+
+use crate::query::Query;
+use crate::sql::{Row, Tx};
+use crate::{args, internal, SqlStore};
+use fupin_core::audit::{chain_hash, format_at, AuditEntry, AuditRecord, BrokenLink, ChainVerifier};
+use fupin_core::registry::{Page, MAX_PER_PAGE};
+use fupin_core::store::{AuditFilter, AuditStore, StoreResult};
+use fupin_core::{Ctx, DomainError};
+use time::OffsetDateTime;
+
+const AUDIT_COLS: &str = "seq, region_code, at, actor, client, action, entity, entity_id, before_json, after_json, prev_hash, hash";
+
+fn entry_from_row(r: &Row) -> StoreResult<AuditEntry> {
+    let e = internal;
+    Ok(AuditEntry {
+        seq: r.i64(0).map_err(e)?,
+        region: r.opt_text(1).map_err(e)?,
+        at: r.text(2).map_err(e)?,
+        actor: r.text(3).map_err(e)?,
+        client: r.opt_text(4).map_err(e)?,
+        action: r.text(5).map_err(e)?,
+        entity: r.text(6).map_err(e)?,
+        entity_id: r.opt_text(7).map_err(e)?,
+        before: r.opt_text(8).map_err(e)?,
+        after: r.opt_text(9).map_err(e)?,
+        prev_hash: r.text(10).map_err(e)?,
+        hash: r.text(11).map_err(e)?,
+    })
+}
+
+impl SqlStore {
+    /// Append a record to the chain inside the caller's write transaction.
+    pub(crate) async fn audit(&self, tx: &mut dyn Tx, ctx: &Ctx, rec: AuditRecord) -> StoreResult<()> {
+        let head = tx
+            .fetch_one(&format!("SELECT seq, hash FROM audit_head WHERE id = 1{}", self.db.lock_rows()), &[])
+            .await
+            .map_err(internal)?;
+        let seq = head.i64(0).map_err(internal)? + 1;
+        let prev = head.text(1).map_err(internal)?;
+        let at = format_at(OffsetDateTime::now_utc());
+        let hash = chain_hash(&prev, seq, &at, &ctx.actor, ctx.client.as_deref(), &rec);
+        tx.execute(
+            &format!("INSERT INTO audit_log ({AUDIT_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"),
+            &args![
+                seq,
+                rec.region.as_ref().map(|c| c.as_str()),
+                at,
+                ctx.actor.as_str(),
+                ctx.client.clone(),
+                rec.action,
+                rec.entity,
+                rec.entity_id,
+                rec.before,
+                rec.after,
+                prev,
+                hash.as_str()
+            ],
+        )
+        .await
+        .map_err(internal)?;
+        tx.execute("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1", &args![seq, hash]).await.map_err(internal)?;
+        Ok(())
+    }
+}
+
+#[async_trait::async_trait]
+impl AuditStore for SqlStore {
+    async fn record_event(&self, ctx: &Ctx, record: AuditRecord) -> StoreResult<()> {
+        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        self.audit(tx.as_mut(), ctx, record).await?;
+        tx.commit().await.map_err(internal)
+    }
+
+    async fn audit_log(&self, ctx: &Ctx, f: AuditFilter) -> StoreResult<Page<AuditEntry>> {
+        let per_page = f.per_page.unwrap_or(50);
+        if per_page == 0 || per_page > MAX_PER_PAGE {
+            return Err(DomainError::invalid("per_page", "out_of_range", format!("每页条数须在 1 到 {MAX_PER_PAGE} 之间")));
+        }
+        let page = f.page.unwrap_or(1).max(1);
+        let mut w = Query::new(" WHERE 1 = 1");
+        match &ctx.scope {
+            fupin_core::Scope::All => {}
+            // records of no region are visible to nationwide auditors only
+            s => {
+                w.push(" AND region_code IS NOT NULL");
+                w.and_in_ranges("region_code", &s.ranges(None));
+            }
+        }
+        for (col, v) in [("actor", &f.actor), ("action", &f.action), ("entity", &f.entity), ("entity_id", &f.entity_id)] {
+            if let Some(v) = v.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+                let p = w.arg(v);
+                w.push(&format!(" AND {col} = {p}"));
+            }
+        }
+        if let Some(d) = f.from {
+            let p = w.arg(format!("{d}T00:00:00"));
+            w.push(&format!(" AND at >= {p}"));
+        }
+        if let Some(d) = f.to {
+            let p = w.arg(format!("{d}T99"));
+            w.push(&format!(" AND at < {p}"));
+        }
+        let mut tx = self.db.begin_read().await.map_err(internal)?;
+        let total = tx.fetch_one(&format!("SELECT COUNT(*) FROM audit_log{}", w.sql), &w.args).await.map_err(internal)?.i64(0).map_err(internal)?;
+        let mut q = Query { sql: format!("SELECT {AUDIT_COLS} FROM audit_log{}", w.sql), args: w.args };
+        let l = q.arg(i64::from(per_page));
+        let o = q.arg(i64::from(page - 1) * i64::from(per_page));
+        q.push(&format!(" ORDER BY seq DESC LIMIT {l} OFFSET {o}"));
+        let rows = tx.fetch_all(&q.sql, &q.args).await.map_err(internal)?;
+        Ok(Page { items: rows.iter().map(entry_from_row).collect::<StoreResult<_>>()?, total: total as u64 })
+    }
+
+    async fn verify_audit(&self) -> StoreResult<Result<u64, BrokenLink>> {
+        let mut ver = ChainVerifier::default();
+        let mut after = 0i64;
+        loop {
+            // in pages, so that memory stays bounded however long the log
+            let rows = self
+                .db
+                .fetch_all(&format!("SELECT {AUDIT_COLS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT 5000"), &args![after])
+                .await
+                .map_err(internal)?;
+            if rows.is_empty() {
+                break;
+            }
+            for r in &rows {
+                let e = entry_from_row(r)?;
+                if let Err(b) = ver.check(&e) {
+                    return Ok(Err(b));
+                }
+                after = e.seq;
+            }
+        }
+        // the head must point at the last row: a deleted tail shows here
+        let head = self.db.fetch_all("SELECT seq, hash FROM audit_head WHERE id = 1", &[]).await.map_err(internal)?;
+        if let Some(h) = head.first() {
+            let (seq, hash) = (h.i64(0).map_err(internal)?, h.text(1).map_err(internal)?);
+            let (last, last_hash) = ver.head();
+            if seq != last || hash != last_hash {
+                return Ok(Err(BrokenLink { seq: last + 1, reason: format!("日志末尾缺失：链头记录为第 {seq} 行，实际最后一行为第 {last} 行") }));
+            }
+        }
+        Ok(Ok(ver.checked))
+    }
+}
