@@ -50,7 +50,13 @@ pub struct AuditRecord {
 
 impl AuditRecord {
     /// A record of a change of `entity` with `before` and `after` serialised (already masked).
-    pub fn change<T: Serialize>(action: &str, entity: &str, id: impl ToString, before: Option<&T>, after: Option<&T>) -> Self {
+    pub fn change<T: Serialize>(
+        action: &str,
+        entity: &str,
+        id: impl ToString,
+        before: Option<&T>,
+        after: Option<&T>,
+    ) -> Self {
         let json = |v: &T| serde_json::to_string(v).expect("serialisable");
         AuditRecord {
             region: None,
@@ -62,8 +68,20 @@ impl AuditRecord {
         }
     }
     /// An event without a before state (login, unmasking …), with details as JSON.
-    pub fn event(action: &str, entity: &str, id: Option<String>, details: serde_json::Value) -> Self {
-        AuditRecord { region: None, action: action.to_string(), entity: entity.to_string(), entity_id: id, before: None, after: Some(details.to_string()) }
+    pub fn event(
+        action: &str,
+        entity: &str,
+        id: Option<String>,
+        details: serde_json::Value,
+    ) -> Self {
+        AuditRecord {
+            region: None,
+            action: action.to_string(),
+            entity: entity.to_string(),
+            entity_id: id,
+            before: None,
+            after: Some(details.to_string()),
+        }
     }
     /// Attach the region the record belongs to.
     pub fn in_region(mut self, region: &crate::regions::RegionCode) -> Self {
@@ -75,7 +93,9 @@ impl AuditRecord {
 /// Format a time as stored and hashed: UTC, microsecond precision, fixed width.
 pub fn format_at(t: OffsetDateTime) -> String {
     let t = t.to_offset(time::UtcOffset::UTC);
-    let t = t.replace_nanosecond(t.nanosecond() / 1000 * 1000).expect("valid nanosecond");
+    let t = t
+        .replace_nanosecond(t.nanosecond() / 1000 * 1000)
+        .expect("valid nanosecond");
     let s = t.format(&Rfc3339).expect("formattable");
     // Rfc3339 drops trailing zero fractions; pad to a fixed width so text order is time order
     match s.split_once('.') {
@@ -96,12 +116,29 @@ fn field(h: &mut Sha256, v: Option<&str>) {
 }
 
 /// The hash of an entry's content chained to the previous hash (lower-case hex).
-pub fn chain_hash(prev_hash: &str, seq: i64, at: &str, actor: &str, client: Option<&str>, r: &AuditRecord) -> String {
+pub fn chain_hash(
+    prev_hash: &str,
+    seq: i64,
+    at: &str,
+    actor: &str,
+    client: Option<&str>,
+    r: &AuditRecord,
+) -> String {
     let mut h = Sha256::new();
     field(&mut h, Some(prev_hash));
     h.update(seq.to_be_bytes());
     let region = r.region.as_ref().map(|c| c.as_str());
-    for v in [Some(at), Some(actor), client, region, Some(r.action.as_str()), Some(r.entity.as_str()), r.entity_id.as_deref(), r.before.as_deref(), r.after.as_deref()] {
+    for v in [
+        Some(at),
+        Some(actor),
+        client,
+        region,
+        Some(r.action.as_str()),
+        Some(r.entity.as_str()),
+        r.entity_id.as_deref(),
+        r.before.as_deref(),
+        r.after.as_deref(),
+    ] {
         field(&mut h, v);
     }
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
@@ -111,14 +148,24 @@ impl AuditEntry {
     /// Recompute this entry's hash from its content and `prev_hash`.
     pub fn expected_hash(&self) -> String {
         let r = AuditRecord {
-            region: self.region.as_deref().and_then(|c| crate::regions::RegionCode::parse(c).ok()),
+            region: self
+                .region
+                .as_deref()
+                .and_then(|c| crate::regions::RegionCode::parse(c).ok()),
             action: self.action.clone(),
             entity: self.entity.clone(),
             entity_id: self.entity_id.clone(),
             before: self.before.clone(),
             after: self.after.clone(),
         };
-        chain_hash(&self.prev_hash, self.seq, &self.at, &self.actor, self.client.as_deref(), &r)
+        chain_hash(
+            &self.prev_hash,
+            self.seq,
+            &self.at,
+            &self.actor,
+            self.client.as_deref(),
+            &r,
+        )
     }
 }
 
@@ -139,7 +186,11 @@ pub struct ChainVerifier {
 
 impl Default for ChainVerifier {
     fn default() -> Self {
-        ChainVerifier { prev_hash: GENESIS_HASH.to_string(), next_seq: 1, checked: 0 }
+        ChainVerifier {
+            prev_hash: GENESIS_HASH.to_string(),
+            next_seq: 1,
+            checked: 0,
+        }
     }
 }
 
@@ -148,10 +199,17 @@ impl ChainVerifier {
     pub fn check(&mut self, e: &AuditEntry) -> Result<(), BrokenLink> {
         let broken = |reason: String| Err(BrokenLink { seq: e.seq, reason });
         if e.seq != self.next_seq {
-            return Err(BrokenLink { seq: self.next_seq, reason: format!("第 {} 行缺失（下一行是第 {} 行）", self.next_seq, e.seq) });
+            return Err(BrokenLink {
+                seq: self.next_seq,
+                reason: format!("第 {} 行缺失（下一行是第 {} 行）", self.next_seq, e.seq),
+            });
         }
         if e.prev_hash != self.prev_hash {
-            return broken(format!("第 {} 行记录的前一哈希与第 {} 行不符", e.seq, e.seq - 1));
+            return broken(format!(
+                "第 {} 行记录的前一哈希与第 {} 行不符",
+                e.seq,
+                e.seq - 1
+            ));
         }
         if e.expected_hash() != e.hash {
             return broken(format!("第 {} 行的内容与其哈希不符（记录被改动）", e.seq));
@@ -173,16 +231,39 @@ mod tests {
     use super::*;
 
     fn entry(seq: i64, prev: &str, action: &str) -> AuditEntry {
-        let r = AuditRecord { region: None, action: action.into(), entity: "household".into(), entity_id: Some("1".into()), before: None, after: Some("{}".into()) };
+        let r = AuditRecord {
+            region: None,
+            action: action.into(),
+            entity: "household".into(),
+            entity_id: Some("1".into()),
+            before: None,
+            after: Some("{}".into()),
+        };
         let at = "2026-11-29T04:07:07.123456Z".to_string();
         let hash = chain_hash(prev, seq, &at, "tester", Some("127.0.0.1"), &r);
-        AuditEntry { seq, region: None, at, actor: "tester".into(), client: Some("127.0.0.1".into()), action: r.action, entity: r.entity, entity_id: r.entity_id, before: r.before, after: r.after, prev_hash: prev.into(), hash }
+        AuditEntry {
+            seq,
+            region: None,
+            at,
+            actor: "tester".into(),
+            client: Some("127.0.0.1".into()),
+            action: r.action,
+            entity: r.entity,
+            entity_id: r.entity_id,
+            before: r.before,
+            after: r.after,
+            prev_hash: prev.into(),
+            hash,
+        }
     }
 
     fn chain(n: i64) -> Vec<AuditEntry> {
         let mut v: Vec<AuditEntry> = Vec::new();
         for i in 1..=n {
-            let prev = v.last().map(|e| e.hash.clone()).unwrap_or_else(|| GENESIS_HASH.to_string());
+            let prev = v
+                .last()
+                .map(|e| e.hash.clone())
+                .unwrap_or_else(|| GENESIS_HASH.to_string());
             v.push(entry(i, &prev, "household.create"));
         }
         v
@@ -208,14 +289,28 @@ mod tests {
         let mut deleted = chain(5);
         deleted.remove(1);
         let mut ver = ChainVerifier::default();
-        assert_eq!(deleted.iter().try_for_each(|e| ver.check(e)).unwrap_err().seq, 2);
+        assert_eq!(
+            deleted
+                .iter()
+                .try_for_each(|e| ver.check(e))
+                .unwrap_err()
+                .seq,
+            2
+        );
 
         // a rewritten row with a recomputed own hash still breaks the next link
         let mut forged = chain(5);
         forged[1].after = Some("{\"x\":1}".into());
         forged[1].hash = forged[1].expected_hash();
         let mut ver = ChainVerifier::default();
-        assert_eq!(forged.iter().try_for_each(|e| ver.check(e)).unwrap_err().seq, 3);
+        assert_eq!(
+            forged
+                .iter()
+                .try_for_each(|e| ver.check(e))
+                .unwrap_err()
+                .seq,
+            3
+        );
     }
 
     #[test]

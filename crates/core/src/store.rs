@@ -202,12 +202,23 @@ pub trait AccountStore: Send + Sync {
     async fn grant(&self, ctx: &Ctx, id: UserId, grant: Grant) -> StoreResult<User>;
     async fn revoke_grant(&self, ctx: &Ctx, id: UserId, grant: Grant) -> StoreResult<User>;
 
-    async fn create_session(&self, user: UserId, id_hash: &str, csrf_token: &str) -> StoreResult<()>;
+    async fn create_session(
+        &self,
+        user: UserId,
+        id_hash: &str,
+        csrf_token: &str,
+    ) -> StoreResult<()>;
     async fn session(&self, id_hash: &str) -> StoreResult<Option<SessionRecord>>;
     async fn touch_session(&self, id_hash: &str) -> StoreResult<()>;
     async fn delete_session(&self, id_hash: &str) -> StoreResult<()>;
 
-    async fn create_token(&self, ctx: &Ctx, user: UserId, name: &str, token_hash: &str) -> StoreResult<ApiToken>;
+    async fn create_token(
+        &self,
+        ctx: &Ctx,
+        user: UserId,
+        name: &str,
+        token_hash: &str,
+    ) -> StoreResult<ApiToken>;
     /// The user of a live (not revoked) token, marking it used.
     async fn token_user(&self, token_hash: &str) -> StoreResult<Option<UserId>>;
     async fn list_tokens(&self, user: UserId) -> StoreResult<Vec<ApiToken>>;

@@ -29,7 +29,13 @@ impl PgBackend {
     /// Connect and migrate.
     pub async fn connect(url: &str) -> StoreResult<PgBackend> {
         let opts = PgConnectOptions::from_str(url)
-            .map_err(|e| DomainError::invalid("database_url", "invalid_database_url", format!("数据库地址无效：{e}")))?
+            .map_err(|e| {
+                DomainError::invalid(
+                    "database_url",
+                    "invalid_database_url",
+                    format!("数据库地址无效：{e}"),
+                )
+            })?
             .application_name("fupin");
         let pool = PgPoolOptions::new()
             .max_connections(10)
@@ -38,11 +44,19 @@ impl PgBackend {
             .await
             .map_err(|e| {
                 tracing::error!(error = %e, "cannot connect to PostgreSQL");
-                DomainError::new(fupin_core::ErrorKind::Internal, "database_unavailable", format!("无法连接 PostgreSQL：{e}"))
+                DomainError::new(
+                    fupin_core::ErrorKind::Internal,
+                    "database_unavailable",
+                    format!("无法连接 PostgreSQL：{e}"),
+                )
             })?;
         MIGRATOR.run(&pool).await.map_err(|e| {
             tracing::error!(error = %e, "PostgreSQL migration failed");
-            DomainError::new(fupin_core::ErrorKind::Internal, "migration_failed", format!("数据库迁移失败：{e}"))
+            DomainError::new(
+                fupin_core::ErrorKind::Internal,
+                "migration_failed",
+                format!("数据库迁移失败：{e}"),
+            )
         })?;
         Ok(PgBackend { pool })
     }
@@ -54,10 +68,16 @@ impl PgBackend {
 
 fn map_err(e: sqlx::Error) -> DbError {
     match &e {
-        sqlx::Error::Database(d) if d.is_unique_violation() => DbError::Unique(d.constraint().map(str::to_string)),
+        sqlx::Error::Database(d) if d.is_unique_violation() => {
+            DbError::Unique(d.constraint().map(str::to_string))
+        }
         sqlx::Error::Database(d) if d.is_foreign_key_violation() => DbError::ForeignKey,
         // the message only: PostgreSQL's detail can quote the offending values (personal data)
-        sqlx::Error::Database(d) => DbError::Other(format!("{} ({})", d.message(), d.code().unwrap_or_default())),
+        sqlx::Error::Database(d) => DbError::Other(format!(
+            "{} ({})",
+            d.message(),
+            d.code().unwrap_or_default()
+        )),
         _ => DbError::Other(e.to_string()),
     }
 }
@@ -95,11 +115,19 @@ fn decode(row: &PgRow) -> DbResult<Row> {
             "INT2" => Value::I64(Some(i64::from(row.try_get::<i16, _>(i).map_err(map_err)?))),
             "FLOAT8" => Value::F64(Some(row.try_get::<f64, _>(i).map_err(map_err)?)),
             "FLOAT4" => Value::F64(Some(f64::from(row.try_get::<f32, _>(i).map_err(map_err)?))),
-            "TEXT" | "VARCHAR" | "BPCHAR" | "NAME" => Value::Text(Some(row.try_get::<String, _>(i).map_err(map_err)?)),
+            "TEXT" | "VARCHAR" | "BPCHAR" | "NAME" => {
+                Value::Text(Some(row.try_get::<String, _>(i).map_err(map_err)?))
+            }
             "BOOL" => Value::Bool(Some(row.try_get::<bool, _>(i).map_err(map_err)?)),
             "DATE" => Value::Date(Some(row.try_get::<time::Date, _>(i).map_err(map_err)?)),
-            "TIMESTAMPTZ" => Value::Time(Some(row.try_get::<time::OffsetDateTime, _>(i).map_err(map_err)?)),
-            other => return Err(DbError::Decode(format!("column {i}: unsupported PostgreSQL type {other}"))),
+            "TIMESTAMPTZ" => Value::Time(Some(
+                row.try_get::<time::OffsetDateTime, _>(i).map_err(map_err)?,
+            )),
+            other => {
+                return Err(DbError::Decode(format!(
+                    "column {i}: unsupported PostgreSQL type {other}"
+                )))
+            }
         });
     }
     Ok(Row(out))
@@ -112,11 +140,17 @@ struct PgTx {
 #[async_trait]
 impl Tx for PgTx {
     async fn execute(&mut self, sql: &str, args: &[Value]) -> DbResult<u64> {
-        let r = sqlx::query_with(sql, arguments(args)).execute(&mut *self.tx).await.map_err(map_err)?;
+        let r = sqlx::query_with(sql, arguments(args))
+            .execute(&mut *self.tx)
+            .await
+            .map_err(map_err)?;
         Ok(r.rows_affected())
     }
     async fn fetch_all(&mut self, sql: &str, args: &[Value]) -> DbResult<Vec<Row>> {
-        let rows = sqlx::query_with(sql, arguments(args)).fetch_all(&mut *self.tx).await.map_err(map_err)?;
+        let rows = sqlx::query_with(sql, arguments(args))
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(map_err)?;
         rows.iter().map(decode).collect()
     }
     async fn commit(self: Box<Self>) -> DbResult<()> {
@@ -134,11 +168,18 @@ impl Backend for PgBackend {
         Ok(Box::new(PgTx { tx }))
     }
     async fn begin_read(&self) -> DbResult<Box<dyn Tx>> {
-        let tx = self.pool.begin_with("BEGIN READ ONLY").await.map_err(map_err)?;
+        let tx = self
+            .pool
+            .begin_with("BEGIN READ ONLY")
+            .await
+            .map_err(map_err)?;
         Ok(Box::new(PgTx { tx }))
     }
     async fn fetch_all(&self, sql: &str, args: &[Value]) -> DbResult<Vec<Row>> {
-        let rows = sqlx::query_with(sql, arguments(args)).fetch_all(&self.pool).await.map_err(map_err)?;
+        let rows = sqlx::query_with(sql, arguments(args))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(map_err)?;
         rows.iter().map(decode).collect()
     }
     fn lock_rows(&self) -> &'static str {
@@ -152,10 +193,18 @@ pub async fn create_scratch_database(base_url: &str, prefix: &str) -> Result<Str
     use sqlx::Connection;
     static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
     let name = format!("{prefix}{}_{n}_{nanos}", std::process::id());
-    let mut conn = sqlx::PgConnection::connect(base_url).await.map_err(|e| format!("cannot connect to {base_url}: {e}"))?;
-    sqlx::query(&format!("CREATE DATABASE \"{name}\"")).execute(&mut conn).await.map_err(|e| e.to_string())?;
+    let mut conn = sqlx::PgConnection::connect(base_url)
+        .await
+        .map_err(|e| format!("cannot connect to {base_url}: {e}"))?;
+    sqlx::query(&format!("CREATE DATABASE \"{name}\""))
+        .execute(&mut conn)
+        .await
+        .map_err(|e| e.to_string())?;
     let mut url = url_without_db(base_url);
     url.push('/');
     url.push_str(&name);
@@ -175,8 +224,14 @@ fn url_without_db(base: &str) -> String {
 mod tests {
     #[test]
     fn database_name_is_replaced() {
-        assert_eq!(super::url_without_db("postgres://postgres@127.0.0.1:5432/postgres"), "postgres://postgres@127.0.0.1:5432");
-        assert_eq!(super::url_without_db("postgres://u@h/db?sslmode=disable"), "postgres://u@h");
+        assert_eq!(
+            super::url_without_db("postgres://postgres@127.0.0.1:5432/postgres"),
+            "postgres://postgres@127.0.0.1:5432"
+        );
+        assert_eq!(
+            super::url_without_db("postgres://u@h/db?sslmode=disable"),
+            "postgres://u@h"
+        );
         assert_eq!(super::url_without_db("postgres://u@h"), "postgres://u@h");
     }
 }

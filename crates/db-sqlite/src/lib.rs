@@ -7,7 +7,10 @@ use fupin_core::store::StoreResult;
 use fupin_core::DomainError;
 use fupin_db::sql::{Backend, DbError, DbResult, Row, Tx, Value};
 use fupin_db::SqlStore;
-use sqlx::sqlite::{SqliteArguments, SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteArguments, SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow,
+    SqliteSynchronous,
+};
 use sqlx::{Column, Row as _, Sqlite, SqlitePool, TypeInfo, ValueRef};
 use std::str::FromStr;
 use std::sync::Arc;
@@ -32,19 +35,37 @@ impl SqliteBackend {
     /// Connect and migrate.
     pub async fn connect(url: &str) -> StoreResult<SqliteBackend> {
         let opts = SqliteConnectOptions::from_str(url)
-            .map_err(|e| DomainError::invalid("database_url", "invalid_database_url", format!("数据库地址无效：{e}")))?
+            .map_err(|e| {
+                DomainError::invalid(
+                    "database_url",
+                    "invalid_database_url",
+                    format!("数据库地址无效：{e}"),
+                )
+            })?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
-        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(opts).await.map_err(|e| {
-            tracing::error!(error = %e, "cannot open SQLite database");
-            DomainError::new(fupin_core::ErrorKind::Internal, "database_unavailable", format!("无法打开 SQLite 数据库：{e}"))
-        })?;
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(opts)
+            .await
+            .map_err(|e| {
+                tracing::error!(error = %e, "cannot open SQLite database");
+                DomainError::new(
+                    fupin_core::ErrorKind::Internal,
+                    "database_unavailable",
+                    format!("无法打开 SQLite 数据库：{e}"),
+                )
+            })?;
         MIGRATOR.run(&pool).await.map_err(|e| {
             tracing::error!(error = %e, "SQLite migration failed");
-            DomainError::new(fupin_core::ErrorKind::Internal, "migration_failed", format!("数据库迁移失败：{e}"))
+            DomainError::new(
+                fupin_core::ErrorKind::Internal,
+                "migration_failed",
+                format!("数据库迁移失败：{e}"),
+            )
         })?;
         Ok(SqliteBackend { pool })
     }
@@ -56,9 +77,11 @@ impl SqliteBackend {
 
 fn map_err(e: sqlx::Error) -> DbError {
     match &e {
-        sqlx::Error::Database(d) if d.is_unique_violation() => {
-            DbError::Unique(Some(d.constraint().map(str::to_string).unwrap_or_else(|| d.message().to_string())))
-        }
+        sqlx::Error::Database(d) if d.is_unique_violation() => DbError::Unique(Some(
+            d.constraint()
+                .map(str::to_string)
+                .unwrap_or_else(|| d.message().to_string()),
+        )),
         sqlx::Error::Database(d) if d.is_foreign_key_violation() => DbError::ForeignKey,
         _ => DbError::Other(e.to_string()),
     }
@@ -74,7 +97,11 @@ fn arguments(args: &[Value]) -> SqliteArguments<'static> {
             Value::Text(x) => a.add(x.clone()),
             Value::Bool(x) => a.add(*x),
             Value::Date(x) => a.add(x.map(|d| d.to_string())),
-            Value::Time(x) => a.add(x.map(|t| t.to_offset(time::UtcOffset::UTC).format(&Rfc3339).expect("formattable"))),
+            Value::Time(x) => a.add(x.map(|t| {
+                t.to_offset(time::UtcOffset::UTC)
+                    .format(&Rfc3339)
+                    .expect("formattable")
+            })),
         };
         r.expect("binding a plain value cannot fail");
     }
@@ -94,8 +121,14 @@ fn decode(row: &SqliteRow) -> DbResult<Row> {
         out.push(match kind.as_str() {
             "INTEGER" | "BOOLEAN" => Value::I64(Some(row.try_get::<i64, _>(i).map_err(map_err)?)),
             "REAL" => Value::F64(Some(row.try_get::<f64, _>(i).map_err(map_err)?)),
-            "TEXT" | "DATE" | "DATETIME" | "TIME" => Value::Text(Some(row.try_get::<String, _>(i).map_err(map_err)?)),
-            other => return Err(DbError::Decode(format!("column {i}: unsupported SQLite type {other}"))),
+            "TEXT" | "DATE" | "DATETIME" | "TIME" => {
+                Value::Text(Some(row.try_get::<String, _>(i).map_err(map_err)?))
+            }
+            other => {
+                return Err(DbError::Decode(format!(
+                    "column {i}: unsupported SQLite type {other}"
+                )))
+            }
         });
     }
     Ok(Row(out))
@@ -108,11 +141,17 @@ struct SqliteTx {
 #[async_trait]
 impl Tx for SqliteTx {
     async fn execute(&mut self, sql: &str, args: &[Value]) -> DbResult<u64> {
-        let r = sqlx::query_with(sql, arguments(args)).execute(&mut *self.tx).await.map_err(map_err)?;
+        let r = sqlx::query_with(sql, arguments(args))
+            .execute(&mut *self.tx)
+            .await
+            .map_err(map_err)?;
         Ok(r.rows_affected())
     }
     async fn fetch_all(&mut self, sql: &str, args: &[Value]) -> DbResult<Vec<Row>> {
-        let rows = sqlx::query_with(sql, arguments(args)).fetch_all(&mut *self.tx).await.map_err(map_err)?;
+        let rows = sqlx::query_with(sql, arguments(args))
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(map_err)?;
         rows.iter().map(decode).collect()
     }
     async fn commit(self: Box<Self>) -> DbResult<()> {
@@ -128,7 +167,11 @@ impl Backend for SqliteBackend {
     async fn begin_write(&self) -> DbResult<Box<dyn Tx>> {
         // take the write lock at once: a deferred transaction that later writes can fail with
         // SQLITE_BUSY when another connection committed in between, whatever the busy timeout
-        let tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(map_err)?;
+        let tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(map_err)?;
         Ok(Box::new(SqliteTx { tx }))
     }
     async fn begin_read(&self) -> DbResult<Box<dyn Tx>> {
@@ -136,7 +179,10 @@ impl Backend for SqliteBackend {
         Ok(Box::new(SqliteTx { tx }))
     }
     async fn fetch_all(&self, sql: &str, args: &[Value]) -> DbResult<Vec<Row>> {
-        let rows = sqlx::query_with(sql, arguments(args)).fetch_all(&self.pool).await.map_err(map_err)?;
+        let rows = sqlx::query_with(sql, arguments(args))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(map_err)?;
         rows.iter().map(decode).collect()
     }
     fn lock_rows(&self) -> &'static str {

@@ -33,12 +33,26 @@ fn user_from_row(r: &Row) -> StoreResult<User> {
 
 /// What the audit log keeps of a user: no password hash, the phone masked.
 fn audit_view(u: &User) -> User {
-    User { phone: u.phone.as_deref().map(fupin_core::id_number::mask_phone), ..u.clone() }
+    User {
+        phone: u.phone.as_deref().map(fupin_core::id_number::mask_phone),
+        ..u.clone()
+    }
 }
 
 impl SqlStore {
-    async fn users_where(&self, tx: &mut dyn Tx, cond: &str, a: Vec<crate::sql::Value>) -> StoreResult<Vec<User>> {
-        let rows = tx.fetch_all(&format!("SELECT {USER_COLS} FROM users WHERE {cond} ORDER BY username"), &a).await.map_err(internal)?;
+    async fn users_where(
+        &self,
+        tx: &mut dyn Tx,
+        cond: &str,
+        a: &[crate::sql::Value],
+    ) -> StoreResult<Vec<User>> {
+        let rows = tx
+            .fetch_all(
+                &format!("SELECT {USER_COLS} FROM users WHERE {cond} ORDER BY username"),
+                a,
+            )
+            .await
+            .map_err(internal)?;
         let mut users: BTreeMap<i64, User> = BTreeMap::new();
         let mut order = Vec::new();
         for r in &rows {
@@ -51,20 +65,29 @@ impl SqlStore {
         }
         let mut q = Query::new("SELECT user_id, role, region_code FROM grants WHERE user_id IN (");
         let ph: Vec<String> = users.keys().map(|id| q.arg(*id)).collect();
-        q.push(&ph.join(", ")).push(") ORDER BY user_id, region_code, role");
+        q.push(&ph.join(", "))
+            .push(") ORDER BY user_id, region_code, role");
         for r in tx.fetch_all(&q.sql, &q.args).await.map_err(internal)? {
             let uid = r.i64(0).map_err(internal)?;
-            let role = Role::parse(&r.text(1).map_err(internal)?).ok_or_else(DomainError::internal)?;
+            let role =
+                Role::parse(&r.text(1).map_err(internal)?).ok_or_else(DomainError::internal)?;
             let region = RegionCode::parse(&r.text(2).map_err(internal)?)?;
             if let Some(u) = users.get_mut(&uid) {
                 u.grants.push(Grant { role, region });
             }
         }
-        Ok(order.into_iter().filter_map(|id| users.remove(&id)).collect())
+        Ok(order
+            .into_iter()
+            .filter_map(|id| users.remove(&id))
+            .collect())
     }
 
     async fn load_user(&self, tx: &mut dyn Tx, id: UserId) -> StoreResult<User> {
-        self.users_where(tx, "id = $1", args![id.0]).await?.into_iter().next().ok_or_else(user_not_found)
+        self.users_where(tx, "id = $1", &args![id.0])
+            .await?
+            .into_iter()
+            .next()
+            .ok_or_else(user_not_found)
     }
 
     /// A user the caller may manage: one with a grant inside the caller's scope (or no grant yet,
@@ -82,7 +105,13 @@ impl SqlStore {
     }
 
     fn audit_user(action: &str, before: Option<&User>, after: &User) -> AuditRecord {
-        let rec = AuditRecord::change(action, "user", after.id.0, before.map(audit_view).as_ref(), Some(&audit_view(after)));
+        let rec = AuditRecord::change(
+            action,
+            "user",
+            after.id.0,
+            before.map(audit_view).as_ref(),
+            Some(&audit_view(after)),
+        );
         match after.grants.first() {
             Some(g) => rec.in_region(&g.region),
             None => rec,
@@ -97,9 +126,19 @@ impl AccountStore for SqlStore {
             return Err(DomainError::forbidden("您没有管理用户的权限"));
         }
         let mut tx = self.db.begin_write().await.map_err(internal)?;
-        let exists = tx.fetch_optional("SELECT id FROM users WHERE username = $1", &args![user.username.as_str()]).await.map_err(internal)?;
+        let exists = tx
+            .fetch_optional(
+                "SELECT id FROM users WHERE username = $1",
+                &args![user.username.as_str()],
+            )
+            .await
+            .map_err(internal)?;
         if exists.is_some() {
-            return Err(DomainError::conflict("duplicate_username", format!("用户名 {} 已存在", user.username)).with_field("username"));
+            return Err(DomainError::conflict(
+                "duplicate_username",
+                format!("用户名 {} 已存在", user.username),
+            )
+            .with_field("username"));
         }
         let now = OffsetDateTime::now_utc();
         let r = tx
@@ -110,24 +149,42 @@ impl AccountStore for SqlStore {
             )
             .await
             .map_err(internal)?;
-        let u = self.load_user(tx.as_mut(), UserId(r.i64(0).map_err(internal)?)).await?;
-        self.audit(tx.as_mut(), ctx, Self::audit_user("user.create", None, &u)).await?;
+        let u = self
+            .load_user(tx.as_mut(), UserId(r.i64(0).map_err(internal)?))
+            .await?;
+        self.audit(tx.as_mut(), ctx, Self::audit_user("user.create", None, &u))
+            .await?;
         tx.commit().await.map_err(internal)?;
         Ok(u)
     }
 
     async fn user(&self, id: UserId) -> StoreResult<Option<User>> {
         let mut tx = self.db.begin_read().await.map_err(internal)?;
-        Ok(self.users_where(tx.as_mut(), "id = $1", args![id.0]).await?.into_iter().next())
+        Ok(self
+            .users_where(tx.as_mut(), "id = $1", &args![id.0])
+            .await?
+            .into_iter()
+            .next())
     }
 
     async fn user_credentials(&self, username: &str) -> StoreResult<Option<(User, String)>> {
         let mut tx = self.db.begin_read().await.map_err(internal)?;
         let name = username.trim().to_ascii_lowercase();
-        let Some(u) = self.users_where(tx.as_mut(), "username = $1", args![name.as_str()]).await?.into_iter().next() else {
+        let Some(u) = self
+            .users_where(tx.as_mut(), "username = $1", &args![name.as_str()])
+            .await?
+            .into_iter()
+            .next()
+        else {
             return Ok(None);
         };
-        let r = tx.fetch_one("SELECT password_hash FROM users WHERE id = $1", &args![u.id.0]).await.map_err(internal)?;
+        let r = tx
+            .fetch_one(
+                "SELECT password_hash FROM users WHERE id = $1",
+                &args![u.id.0],
+            )
+            .await
+            .map_err(internal)?;
         Ok(Some((u, r.text(0).map_err(internal)?)))
     }
 
@@ -139,7 +196,7 @@ impl AccountStore for SqlStore {
             q = Query::new("1 = 1");
         }
         let mut tx = self.db.begin_read().await.map_err(internal)?;
-        let mut users = self.users_where(tx.as_mut(), &q.sql, q.args).await?;
+        let mut users = self.users_where(tx.as_mut(), &q.sql, &q.args).await?;
         if !ctx.unmask {
             for u in &mut users {
                 u.phone = u.phone.as_deref().map(fupin_core::id_number::mask_phone);
@@ -151,12 +208,22 @@ impl AccountStore for SqlStore {
     async fn set_password(&self, ctx: &Ctx, id: UserId, password_hash: String) -> StoreResult<()> {
         let mut tx = self.db.begin_write().await.map_err(internal)?;
         let u = self.managed_user(tx.as_mut(), ctx, id).await?;
-        tx.execute("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3", &args![password_hash, OffsetDateTime::now_utc(), id.0])
+        tx.execute(
+            "UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3",
+            &args![password_hash, OffsetDateTime::now_utc(), id.0],
+        )
+        .await
+        .map_err(internal)?;
+        // a new password ends every session of the account
+        tx.execute("DELETE FROM sessions WHERE user_id = $1", &args![id.0])
             .await
             .map_err(internal)?;
-        // a new password ends every session of the account
-        tx.execute("DELETE FROM sessions WHERE user_id = $1", &args![id.0]).await.map_err(internal)?;
-        self.audit(tx.as_mut(), ctx, Self::audit_user("user.password", None, &u)).await?;
+        self.audit(
+            tx.as_mut(),
+            ctx,
+            Self::audit_user("user.password", None, &u),
+        )
+        .await?;
         tx.commit().await.map_err(internal)
     }
 
@@ -164,22 +231,63 @@ impl AccountStore for SqlStore {
         let mut tx = self.db.begin_write().await.map_err(internal)?;
         let before = self.managed_user(tx.as_mut(), ctx, id).await?;
         let now = OffsetDateTime::now_utc();
-        tx.execute("UPDATE users SET disabled = $1, updated_at = $2 WHERE id = $3", &args![disabled, now, id.0]).await.map_err(internal)?;
+        tx.execute(
+            "UPDATE users SET disabled = $1, updated_at = $2 WHERE id = $3",
+            &args![disabled, now, id.0],
+        )
+        .await
+        .map_err(internal)?;
         if disabled {
-            tx.execute("DELETE FROM sessions WHERE user_id = $1", &args![id.0]).await.map_err(internal)?;
-            tx.execute("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL", &args![now, id.0]).await.map_err(internal)?;
+            tx.execute("DELETE FROM sessions WHERE user_id = $1", &args![id.0])
+                .await
+                .map_err(internal)?;
+            tx.execute(
+                "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+                &args![now, id.0],
+            )
+            .await
+            .map_err(internal)?;
         }
         let after = self.load_user(tx.as_mut(), id).await?;
-        self.audit(tx.as_mut(), ctx, Self::audit_user(if disabled { "user.disable" } else { "user.enable" }, Some(&before), &after)).await?;
+        self.audit(
+            tx.as_mut(),
+            ctx,
+            Self::audit_user(
+                if disabled {
+                    "user.disable"
+                } else {
+                    "user.enable"
+                },
+                Some(&before),
+                &after,
+            ),
+        )
+        .await?;
         tx.commit().await.map_err(internal)
     }
 
     async fn grant(&self, ctx: &Ctx, id: UserId, grant: Grant) -> StoreResult<User> {
-        ctx.require(&grant.region, "区划").map_err(|e| e.with_field("region"))?;
+        ctx.require(&grant.region, "区划")
+            .map_err(|e| e.with_field("region"))?;
         let mut tx = self.db.begin_write().await.map_err(internal)?;
-        let before = self.load_user(tx.as_mut(), id).await.map_err(|_| user_not_found())?;
-        if tx.fetch_optional("SELECT code FROM regions WHERE code = $1", &args![grant.region.as_str()]).await.map_err(internal)?.is_none() {
-            return Err(DomainError::invalid("region", "unknown_region", format!("区划 {} 不存在", grant.region)));
+        let before = self
+            .load_user(tx.as_mut(), id)
+            .await
+            .map_err(|_| user_not_found())?;
+        if tx
+            .fetch_optional(
+                "SELECT code FROM regions WHERE code = $1",
+                &args![grant.region.as_str()],
+            )
+            .await
+            .map_err(internal)?
+            .is_none()
+        {
+            return Err(DomainError::invalid(
+                "region",
+                "unknown_region",
+                format!("区划 {} 不存在", grant.region),
+            ));
         }
         tx.execute(
             "INSERT INTO grants (user_id, role, region_code, granted_by, granted_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (user_id, role, region_code) DO NOTHING",
@@ -188,29 +296,51 @@ impl AccountStore for SqlStore {
         .await
         .map_err(internal)?;
         let after = self.load_user(tx.as_mut(), id).await?;
-        self.audit(tx.as_mut(), ctx, Self::audit_user("user.grant", Some(&before), &after).in_region(&grant.region)).await?;
+        self.audit(
+            tx.as_mut(),
+            ctx,
+            Self::audit_user("user.grant", Some(&before), &after).in_region(&grant.region),
+        )
+        .await?;
         tx.commit().await.map_err(internal)?;
         Ok(after)
     }
 
     async fn revoke_grant(&self, ctx: &Ctx, id: UserId, grant: Grant) -> StoreResult<User> {
-        ctx.require(&grant.region, "区划").map_err(|e| e.with_field("region"))?;
+        ctx.require(&grant.region, "区划")
+            .map_err(|e| e.with_field("region"))?;
         let mut tx = self.db.begin_write().await.map_err(internal)?;
         let before = self.managed_user(tx.as_mut(), ctx, id).await?;
         let n = tx
-            .execute("DELETE FROM grants WHERE user_id = $1 AND role = $2 AND region_code = $3", &args![id.0, grant.role.as_str(), grant.region.as_str()])
+            .execute(
+                "DELETE FROM grants WHERE user_id = $1 AND role = $2 AND region_code = $3",
+                &args![id.0, grant.role.as_str(), grant.region.as_str()],
+            )
             .await
             .map_err(internal)?;
         if n == 0 {
-            return Err(DomainError::not_found("grant_not_found", "该用户没有这项授权"));
+            return Err(DomainError::not_found(
+                "grant_not_found",
+                "该用户没有这项授权",
+            ));
         }
         let after = self.load_user(tx.as_mut(), id).await?;
-        self.audit(tx.as_mut(), ctx, Self::audit_user("user.revoke", Some(&before), &after).in_region(&grant.region)).await?;
+        self.audit(
+            tx.as_mut(),
+            ctx,
+            Self::audit_user("user.revoke", Some(&before), &after).in_region(&grant.region),
+        )
+        .await?;
         tx.commit().await.map_err(internal)?;
         Ok(after)
     }
 
-    async fn create_session(&self, user: UserId, id_hash: &str, csrf_token: &str) -> StoreResult<()> {
+    async fn create_session(
+        &self,
+        user: UserId,
+        id_hash: &str,
+        csrf_token: &str,
+    ) -> StoreResult<()> {
         let mut tx = self.db.begin_write().await.map_err(internal)?;
         let now = OffsetDateTime::now_utc();
         tx.execute(
@@ -242,17 +372,30 @@ impl AccountStore for SqlStore {
 
     async fn touch_session(&self, id_hash: &str) -> StoreResult<()> {
         let mut tx = self.db.begin_write().await.map_err(internal)?;
-        tx.execute("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2", &args![OffsetDateTime::now_utc(), id_hash]).await.map_err(internal)?;
+        tx.execute(
+            "UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2",
+            &args![OffsetDateTime::now_utc(), id_hash],
+        )
+        .await
+        .map_err(internal)?;
         tx.commit().await.map_err(internal)
     }
 
     async fn delete_session(&self, id_hash: &str) -> StoreResult<()> {
         let mut tx = self.db.begin_write().await.map_err(internal)?;
-        tx.execute("DELETE FROM sessions WHERE id_hash = $1", &args![id_hash]).await.map_err(internal)?;
+        tx.execute("DELETE FROM sessions WHERE id_hash = $1", &args![id_hash])
+            .await
+            .map_err(internal)?;
         tx.commit().await.map_err(internal)
     }
 
-    async fn create_token(&self, ctx: &Ctx, user: UserId, name: &str, token_hash: &str) -> StoreResult<ApiToken> {
+    async fn create_token(
+        &self,
+        ctx: &Ctx,
+        user: UserId,
+        name: &str,
+        token_hash: &str,
+    ) -> StoreResult<ApiToken> {
         let name = fupin_core::error::check_text("name", name, 100)?;
         let mut tx = self.db.begin_write().await.map_err(internal)?;
         let u = self.load_user(tx.as_mut(), user).await?;
@@ -265,22 +408,43 @@ impl AccountStore for SqlStore {
             .await
             .map_err(internal)?;
         let id = r.i64(0).map_err(internal)?;
-        let rec = AuditRecord::event("token.create", "api_token", Some(id.to_string()), serde_json::json!({ "user": u.username, "name": name }));
+        let rec = AuditRecord::event(
+            "token.create",
+            "api_token",
+            Some(id.to_string()),
+            serde_json::json!({ "user": u.username, "name": name }),
+        );
         self.audit(tx.as_mut(), ctx, rec).await?;
         tx.commit().await.map_err(internal)?;
-        Ok(ApiToken { id, name, created_at: now, last_used_at: None, revoked_at: None })
+        Ok(ApiToken {
+            id,
+            name,
+            created_at: now,
+            last_used_at: None,
+            revoked_at: None,
+        })
     }
 
     async fn token_user(&self, token_hash: &str) -> StoreResult<Option<UserId>> {
         let rows = self
             .db
-            .fetch_all("SELECT id, user_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL", &args![token_hash])
+            .fetch_all(
+                "SELECT id, user_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
+                &args![token_hash],
+            )
             .await
             .map_err(internal)?;
-        let Some(r) = rows.first() else { return Ok(None) };
+        let Some(r) = rows.first() else {
+            return Ok(None);
+        };
         let (id, uid) = (r.i64(0).map_err(internal)?, r.i64(1).map_err(internal)?);
         let mut tx = self.db.begin_write().await.map_err(internal)?;
-        tx.execute("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2", &args![OffsetDateTime::now_utc(), id]).await.map_err(internal)?;
+        tx.execute(
+            "UPDATE api_tokens SET last_used_at = $1 WHERE id = $2",
+            &args![OffsetDateTime::now_utc(), id],
+        )
+        .await
+        .map_err(internal)?;
         tx.commit().await.map_err(internal)?;
         Ok(Some(UserId(uid)))
     }
@@ -320,9 +484,22 @@ impl AccountStore for SqlStore {
             .await
             .map_err(internal)?;
         if n == 0 {
-            return Err(DomainError::not_found("token_not_found", "该令牌不存在或已撤销"));
+            return Err(DomainError::not_found(
+                "token_not_found",
+                "该令牌不存在或已撤销",
+            ));
         }
-        self.audit(tx.as_mut(), ctx, AuditRecord::event("token.revoke", "api_token", Some(token_id.to_string()), serde_json::json!({}))).await?;
+        self.audit(
+            tx.as_mut(),
+            ctx,
+            AuditRecord::event(
+                "token.revoke",
+                "api_token",
+                Some(token_id.to_string()),
+                serde_json::json!({}),
+            ),
+        )
+        .await?;
         tx.commit().await.map_err(internal)
     }
 }

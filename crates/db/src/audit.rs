@@ -4,7 +4,9 @@
 use crate::query::Query;
 use crate::sql::{Row, Tx};
 use crate::{args, internal, SqlStore};
-use fupin_core::audit::{chain_hash, format_at, AuditEntry, AuditRecord, BrokenLink, ChainVerifier};
+use fupin_core::audit::{
+    chain_hash, format_at, AuditEntry, AuditRecord, BrokenLink, ChainVerifier,
+};
 use fupin_core::registry::{Page, MAX_PER_PAGE};
 use fupin_core::store::{AuditFilter, AuditStore, StoreResult};
 use fupin_core::{Ctx, DomainError};
@@ -32,9 +34,20 @@ fn entry_from_row(r: &Row) -> StoreResult<AuditEntry> {
 
 impl SqlStore {
     /// Append a record to the chain inside the caller's write transaction.
-    pub(crate) async fn audit(&self, tx: &mut dyn Tx, ctx: &Ctx, rec: AuditRecord) -> StoreResult<()> {
+    pub(crate) async fn audit(
+        &self,
+        tx: &mut dyn Tx,
+        ctx: &Ctx,
+        rec: AuditRecord,
+    ) -> StoreResult<()> {
         let head = tx
-            .fetch_one(&format!("SELECT seq, hash FROM audit_head WHERE id = 1{}", self.db.lock_rows()), &[])
+            .fetch_one(
+                &format!(
+                    "SELECT seq, hash FROM audit_head WHERE id = 1{}",
+                    self.db.lock_rows()
+                ),
+                &[],
+            )
             .await
             .map_err(internal)?;
         let seq = head.i64(0).map_err(internal)? + 1;
@@ -60,7 +73,12 @@ impl SqlStore {
         )
         .await
         .map_err(internal)?;
-        tx.execute("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1", &args![seq, hash]).await.map_err(internal)?;
+        tx.execute(
+            "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1",
+            &args![seq, hash],
+        )
+        .await
+        .map_err(internal)?;
         Ok(())
     }
 }
@@ -76,7 +94,11 @@ impl AuditStore for SqlStore {
     async fn audit_log(&self, ctx: &Ctx, f: AuditFilter) -> StoreResult<Page<AuditEntry>> {
         let per_page = f.per_page.unwrap_or(50);
         if per_page == 0 || per_page > MAX_PER_PAGE {
-            return Err(DomainError::invalid("per_page", "out_of_range", format!("每页条数须在 1 到 {MAX_PER_PAGE} 之间")));
+            return Err(DomainError::invalid(
+                "per_page",
+                "out_of_range",
+                format!("每页条数须在 1 到 {MAX_PER_PAGE} 之间"),
+            ));
         }
         let page = f.page.unwrap_or(1).max(1);
         let mut w = Query::new(" WHERE 1 = 1");
@@ -88,7 +110,12 @@ impl AuditStore for SqlStore {
                 w.and_in_ranges("region_code", &s.ranges(None));
             }
         }
-        for (col, v) in [("actor", &f.actor), ("action", &f.action), ("entity", &f.entity), ("entity_id", &f.entity_id)] {
+        for (col, v) in [
+            ("actor", &f.actor),
+            ("action", &f.action),
+            ("entity", &f.entity),
+            ("entity_id", &f.entity_id),
+        ] {
             if let Some(v) = v.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
                 let p = w.arg(v);
                 w.push(&format!(" AND {col} = {p}"));
@@ -103,13 +130,27 @@ impl AuditStore for SqlStore {
             w.push(&format!(" AND at < {p}"));
         }
         let mut tx = self.db.begin_read().await.map_err(internal)?;
-        let total = tx.fetch_one(&format!("SELECT COUNT(*) FROM audit_log{}", w.sql), &w.args).await.map_err(internal)?.i64(0).map_err(internal)?;
-        let mut q = Query { sql: format!("SELECT {AUDIT_COLS} FROM audit_log{}", w.sql), args: w.args };
+        let total = tx
+            .fetch_one(&format!("SELECT COUNT(*) FROM audit_log{}", w.sql), &w.args)
+            .await
+            .map_err(internal)?
+            .i64(0)
+            .map_err(internal)?;
+        let mut q = Query {
+            sql: format!("SELECT {AUDIT_COLS} FROM audit_log{}", w.sql),
+            args: w.args,
+        };
         let l = q.arg(i64::from(per_page));
         let o = q.arg(i64::from(page - 1) * i64::from(per_page));
         q.push(&format!(" ORDER BY seq DESC LIMIT {l} OFFSET {o}"));
         let rows = tx.fetch_all(&q.sql, &q.args).await.map_err(internal)?;
-        Ok(Page { items: rows.iter().map(entry_from_row).collect::<StoreResult<_>>()?, total: total as u64 })
+        Ok(Page {
+            items: rows
+                .iter()
+                .map(entry_from_row)
+                .collect::<StoreResult<_>>()?,
+            total: total as u64,
+        })
     }
 
     async fn verify_audit(&self) -> StoreResult<Result<u64, BrokenLink>> {
@@ -119,7 +160,12 @@ impl AuditStore for SqlStore {
             // in pages, so that memory stays bounded however long the log
             let rows = self
                 .db
-                .fetch_all(&format!("SELECT {AUDIT_COLS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT 5000"), &args![after])
+                .fetch_all(
+                    &format!(
+                        "SELECT {AUDIT_COLS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT 5000"
+                    ),
+                    &args![after],
+                )
                 .await
                 .map_err(internal)?;
             if rows.is_empty() {
@@ -134,12 +180,21 @@ impl AuditStore for SqlStore {
             }
         }
         // the head must point at the last row: a deleted tail shows here
-        let head = self.db.fetch_all("SELECT seq, hash FROM audit_head WHERE id = 1", &[]).await.map_err(internal)?;
+        let head = self
+            .db
+            .fetch_all("SELECT seq, hash FROM audit_head WHERE id = 1", &[])
+            .await
+            .map_err(internal)?;
         if let Some(h) = head.first() {
             let (seq, hash) = (h.i64(0).map_err(internal)?, h.text(1).map_err(internal)?);
             let (last, last_hash) = ver.head();
             if seq != last || hash != last_hash {
-                return Ok(Err(BrokenLink { seq: last + 1, reason: format!("日志末尾缺失：链头记录为第 {seq} 行，实际最后一行为第 {last} 行") }));
+                return Ok(Err(BrokenLink {
+                    seq: last + 1,
+                    reason: format!(
+                        "日志末尾缺失：链头记录为第 {seq} 行，实际最后一行为第 {last} 行"
+                    ),
+                }));
             }
         }
         Ok(Ok(ver.checked))

@@ -10,7 +10,11 @@ use time::OffsetDateTime;
 
 impl SqlStore {
     pub(crate) async fn seed_code_tables(&self) -> StoreResult<()> {
-        let rows = self.db.fetch_all("SELECT COUNT(*) FROM code_tables", &[]).await.map_err(internal)?;
+        let rows = self
+            .db
+            .fetch_all("SELECT COUNT(*) FROM code_tables", &[])
+            .await
+            .map_err(internal)?;
         if rows[0].i64(0).map_err(internal)? > 0 {
             return Ok(());
         }
@@ -42,7 +46,12 @@ impl SqlStore {
                 tracing::error!(table = %name, error = %e, "stored code table is not valid JSON");
                 DomainError::internal()
             })?;
-            let t = CodeTable { name, version: r.text(1).map_err(internal)?, source: r.opt_text(2).map_err(internal)?, codes };
+            let t = CodeTable {
+                name,
+                version: r.text(1).map_err(internal)?,
+                source: r.opt_text(2).map_err(internal)?,
+                codes,
+            };
             match tables.last_mut() {
                 Some(last) if last.name == t.name => *last = t,
                 _ => tables.push(t),
@@ -63,13 +72,21 @@ impl SqlStore {
         let name = check_text("name", &table.name, 50)?;
         let version = check_text("version", &table.version, 30)?;
         if table.codes.is_empty() {
-            return Err(DomainError::invalid("codes", "no_codes", "代码表至少要有一个代码"));
+            return Err(DomainError::invalid(
+                "codes",
+                "no_codes",
+                "代码表至少要有一个代码",
+            ));
         }
         for (i, c) in table.codes.iter().enumerate() {
             check_text(&format!("codes[{i}].code"), &c.code, 10)?;
             check_text(&format!("codes[{i}].label"), &c.label, 50)?;
             if table.codes[..i].iter().any(|o| o.code == c.code) {
-                return Err(DomainError::invalid(format!("codes[{i}].code"), "duplicate_code", format!("代码 {} 重复", c.code)));
+                return Err(DomainError::invalid(
+                    format!("codes[{i}].code"),
+                    "duplicate_code",
+                    format!("代码 {} 重复", c.code),
+                ));
             }
         }
         let codes = serde_json::to_string(&table.codes).expect("serialisable");
@@ -81,7 +98,12 @@ impl SqlStore {
         )
         .await
         .map_err(internal)?;
-        let rec = fupin_core::audit::AuditRecord::event("code_table.put", "code_table", Some(format!("{name}/{version}")), serde_json::json!({ "codes": table.codes }));
+        let rec = fupin_core::audit::AuditRecord::event(
+            "code_table.put",
+            "code_table",
+            Some(format!("{name}/{version}")),
+            serde_json::json!({ "codes": table.codes }),
+        );
         self.audit(tx.as_mut(), ctx, rec).await?;
         tx.commit().await.map_err(internal)?;
         self.reload_codes().await

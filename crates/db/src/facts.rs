@@ -29,7 +29,12 @@ pub(crate) fn stat_columns() -> Vec<&'static str> {
         c.push(h);
         c.push(p);
     }
-    c.extend(["income_households", "income_persons", "gross_income_fen", "net_income_fen"]);
+    c.extend([
+        "income_households",
+        "income_persons",
+        "gross_income_fen",
+        "net_income_fen",
+    ]);
     c
 }
 
@@ -42,13 +47,22 @@ pub(crate) fn figure_values(f: &fupin_core::reports::YearFigures) -> Vec<i64> {
             v.push(f.status_persons[i]);
         }
     }
-    v.extend([f.income_households, f.income_persons, f.gross_income_fen, f.net_income_fen]);
+    v.extend([
+        f.income_households,
+        f.income_persons,
+        f.gross_income_fen,
+        f.net_income_fen,
+    ]);
     v
 }
 
 /// Build a `YearFigures` from values in the order of `stat_columns`.
 pub(crate) fn figures_from(v: &[i64]) -> fupin_core::reports::YearFigures {
-    let mut f = fupin_core::reports::YearFigures { households: v[0], persons: v[1], ..Default::default() };
+    let mut f = fupin_core::reports::YearFigures {
+        households: v[0],
+        persons: v[1],
+        ..Default::default()
+    };
     let mut k = 2;
     for (i, cols) in STATUS_COLUMNS.iter().enumerate() {
         if cols.is_some() {
@@ -73,16 +87,25 @@ fn status_of(s: &str) -> StoreResult<HouseholdStatus> {
 
 impl SqlStore {
     /// The facts of one household as stored now, or `None` if it does not exist.
-    pub(crate) async fn facts(&self, tx: &mut dyn Tx, id: HouseholdId) -> StoreResult<Option<HouseholdFacts>> {
-        let all = self.facts_where(tx, "h.id = $1", args![id.0]).await?;
+    pub(crate) async fn facts(
+        &self,
+        tx: &mut dyn Tx,
+        id: HouseholdId,
+    ) -> StoreResult<Option<HouseholdFacts>> {
+        let all = self.facts_where(tx, "h.id = $1", &args![id.0]).await?;
         Ok(all.into_iter().next().map(|(_, f)| f))
     }
 
     /// Facts of every household matching a condition on `h` (households) — one query per table.
-    pub(crate) async fn facts_where(&self, tx: &mut dyn Tx, cond: &str, a: Vec<crate::sql::Value>) -> StoreResult<Vec<(i64, HouseholdFacts)>> {
+    pub(crate) async fn facts_where(
+        &self,
+        tx: &mut dyn Tx,
+        cond: &str,
+        a: &[crate::sql::Value],
+    ) -> StoreResult<Vec<(i64, HouseholdFacts)>> {
         let mut map: BTreeMap<i64, HouseholdFacts> = BTreeMap::new();
         let rows = tx
-            .fetch_all(&format!("SELECT h.id, h.village_code, h.identification_year, h.main_cause FROM households h WHERE {cond}"), &a)
+            .fetch_all(&format!("SELECT h.id, h.village_code, h.identification_year, h.main_cause FROM households h WHERE {cond}"), a)
             .await
             .map_err(internal)?;
         for r in rows {
@@ -104,22 +127,28 @@ impl SqlStore {
         let rows = tx
             .fetch_all(
                 &format!("SELECT s.household_id, s.date, s.to_status FROM status_history s JOIN households h ON h.id = s.household_id WHERE {cond} ORDER BY s.household_id, s.date, s.id"),
-                &a,
+                a,
             )
             .await
             .map_err(internal)?;
         for r in rows {
             if let Some(f) = map.get_mut(&r.i64(0).map_err(internal)?) {
-                f.statuses.push((r.date(1).map_err(internal)?, status_of(&r.text(2).map_err(internal)?)?));
+                f.statuses.push((
+                    r.date(1).map_err(internal)?,
+                    status_of(&r.text(2).map_err(internal)?)?,
+                ));
             }
         }
         let rows = tx
-            .fetch_all(&format!("SELECT p.household_id, p.joined_on, p.left_on FROM persons p JOIN households h ON h.id = p.household_id WHERE {cond}"), &a)
+            .fetch_all(&format!("SELECT p.household_id, p.joined_on, p.left_on FROM persons p JOIN households h ON h.id = p.household_id WHERE {cond}"), a)
             .await
             .map_err(internal)?;
         for r in rows {
             if let Some(f) = map.get_mut(&r.i64(0).map_err(internal)?) {
-                f.members.push((r.opt_date(1).map_err(internal)?, r.opt_date(2).map_err(internal)?));
+                f.members.push((
+                    r.opt_date(1).map_err(internal)?,
+                    r.opt_date(2).map_err(internal)?,
+                ));
             }
         }
         let rows = tx
@@ -128,7 +157,7 @@ impl SqlStore {
                     "SELECT i.household_id, i.year, i.wage_fen, i.business_fen, i.property_fen, i.transfer_fen, i.business_cost_fen \
                      FROM incomes i JOIN households h ON h.id = i.household_id WHERE {cond}"
                 ),
-                &a,
+                a,
             )
             .await
             .map_err(internal)?;
@@ -142,14 +171,20 @@ impl SqlStore {
                     transfer_fen: Fen::new(r.i64(5).map_err(internal)?),
                     business_cost_fen: Fen::new(r.i64(6).map_err(internal)?),
                 };
-                f.incomes.push((r.i32(1).map_err(internal)?, c.gross(), c.net()));
+                f.incomes
+                    .push((r.i32(1).map_err(internal)?, c.gross(), c.net()));
             }
         }
         Ok(map.into_iter().collect())
     }
 
     /// Add the difference between two states of a household to the aggregates.
-    pub(crate) async fn apply_delta(&self, tx: &mut dyn Tx, before: Option<&HouseholdFacts>, after: Option<&HouseholdFacts>) -> StoreResult<()> {
+    pub(crate) async fn apply_delta(
+        &self,
+        tx: &mut dyn Tx,
+        before: Option<&HouseholdFacts>,
+        after: Option<&HouseholdFacts>,
+    ) -> StoreResult<()> {
         self.extend_horizon_if_needed(tx).await?;
         let d = Aggregates::delta(before, after, self.horizon());
         self.add_aggregates(tx, &d).await
@@ -158,10 +193,16 @@ impl SqlStore {
     /// Add aggregate rows (upserting by key).
     pub(crate) async fn add_aggregates(&self, tx: &mut dyn Tx, d: &Aggregates) -> StoreResult<()> {
         let cols = stat_columns();
-        let sets: Vec<String> = cols.iter().map(|c| format!("{c} = village_year_stats.{c} + excluded.{c}")).collect();
+        let sets: Vec<String> = cols
+            .iter()
+            .map(|c| format!("{c} = village_year_stats.{c} + excluded.{c}"))
+            .collect();
         let entries: Vec<_> = d.years.iter().collect();
         for chunk in entries.chunks(100) {
-            let mut q = Query::new(&format!("INSERT INTO village_year_stats (year, village_code, {}) VALUES ", cols.join(", ")));
+            let mut q = Query::new(&format!(
+                "INSERT INTO village_year_stats (year, village_code, {}) VALUES ",
+                cols.join(", ")
+            ));
             let rows: Vec<String> = chunk
                 .iter()
                 .map(|((village, year), fig)| {
@@ -171,7 +212,10 @@ impl SqlStore {
                 })
                 .collect();
             q.push(&rows.join(", "));
-            q.push(&format!(" ON CONFLICT (year, village_code) DO UPDATE SET {}", sets.join(", ")));
+            q.push(&format!(
+                " ON CONFLICT (year, village_code) DO UPDATE SET {}",
+                sets.join(", ")
+            ));
             tx.execute(&q.sql, &q.args).await.map_err(internal)?;
         }
         let causes: Vec<_> = d.causes.iter().collect();
@@ -180,7 +224,13 @@ impl SqlStore {
             let rows: Vec<String> = chunk
                 .iter()
                 .map(|((village, year, cause), c)| {
-                    let ph = [q.arg(*year), q.arg(village.as_str()), q.arg(cause.as_str()), q.arg(c.households), q.arg(c.persons)];
+                    let ph = [
+                        q.arg(*year),
+                        q.arg(village.as_str()),
+                        q.arg(cause.as_str()),
+                        q.arg(c.households),
+                        q.arg(c.persons),
+                    ];
                     format!("({})", ph.join(", "))
                 })
                 .collect();

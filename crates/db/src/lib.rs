@@ -16,9 +16,9 @@ mod regions;
 mod registry;
 mod reports;
 
+use fupin_core::codes::CodeBook;
 use fupin_core::error::DomainError;
 use fupin_core::store::{Store, StoreResult};
-use fupin_core::codes::CodeBook;
 use sql::{Backend, DbError};
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::{Arc, RwLock};
@@ -35,7 +35,11 @@ impl SqlStore {
     /// Wrap a migrated backend: seed the default code tables on first start, load them, and bring
     /// the statistics aggregates up to the current year.
     pub async fn new(db: Arc<dyn Backend>) -> StoreResult<SqlStore> {
-        let store = SqlStore { db, codes: RwLock::new(Arc::new(CodeBook::default())), horizon: AtomicI32::new(0) };
+        let store = SqlStore {
+            db,
+            codes: RwLock::new(Arc::new(CodeBook::default())),
+            horizon: AtomicI32::new(0),
+        };
         store.seed_code_tables().await?;
         store.reload_codes().await?;
         store.init_horizon().await?;
@@ -59,6 +63,10 @@ impl Store for SqlStore {
         self.db.name()
     }
     async fn ping(&self) -> StoreResult<()> {
-        self.db.fetch_all("SELECT 1", &[]).await.map(|_| ()).map_err(internal)
+        self.db
+            .fetch_all("SELECT 1", &[])
+            .await
+            .map(|_| ())
+            .map_err(internal)
     }
 }

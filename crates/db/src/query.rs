@@ -12,7 +12,10 @@ pub(crate) struct Query {
 
 impl Query {
     pub fn new(sql: &str) -> Self {
-        Query { sql: sql.to_string(), args: Vec::new() }
+        Query {
+            sql: sql.to_string(),
+            args: Vec::new(),
+        }
     }
     /// Append SQL text.
     pub fn push(&mut self, sql: &str) -> &mut Self {
@@ -26,7 +29,11 @@ impl Query {
     }
     /// Append ` AND (col BETWEEN lo AND hi OR …)` for the given ranges: nothing when `None` (no
     /// filter), a false condition when the list is empty (nothing visible).
-    pub fn and_in_ranges(&mut self, col: &str, ranges: &Option<Vec<(String, String)>>) -> &mut Self {
+    pub fn and_in_ranges(
+        &mut self,
+        col: &str,
+        ranges: &Option<Vec<(String, String)>>,
+    ) -> &mut Self {
         match ranges {
             None => {}
             Some(r) if r.is_empty() => {
@@ -69,8 +76,14 @@ mod tests {
         let mut q = Query::new("SELECT 1 WHERE x = ");
         let p = q.arg(5i64);
         q.push(&p);
-        q.and_in_ranges("c", &Some(vec![("1".into(), "2".into()), ("3".into(), "4".into())]));
-        assert_eq!(q.sql, "SELECT 1 WHERE x = $1 AND (c BETWEEN $2 AND $3 OR c BETWEEN $4 AND $5)");
+        q.and_in_ranges(
+            "c",
+            &Some(vec![("1".into(), "2".into()), ("3".into(), "4".into())]),
+        );
+        assert_eq!(
+            q.sql,
+            "SELECT 1 WHERE x = $1 AND (c BETWEEN $2 AND $3 OR c BETWEEN $4 AND $5)"
+        );
         assert_eq!(q.args.len(), 5);
         let mut none = Query::new("");
         none.and_in_ranges("c", &Some(vec![]));

@@ -6,7 +6,8 @@ use crate::{args, internal, SqlStore};
 use fupin_core::audit::AuditRecord;
 use fupin_core::error::DomainError;
 use fupin_core::regions::{
-    Level, PoorVillage, Region, RegionCode, RegionRecord, RegionRef, RegionWithPath, VillageProfile, VillageProfileInput,
+    Level, PoorVillage, Region, RegionCode, RegionRecord, RegionRef, RegionWithPath,
+    VillageProfile, VillageProfileInput,
 };
 use fupin_core::store::{RegionImportSummary, RegionStore, RowError, StoreResult};
 use fupin_core::years::today;
@@ -14,12 +15,17 @@ use fupin_core::{Ctx, Fen, Scope};
 use std::collections::{BTreeMap, HashMap};
 use time::OffsetDateTime;
 
-pub(crate) const REGION_COLS: &str = "code, name, level, parent_code, poor_designation, poor_designated_year, poor_exit_year";
+pub(crate) const REGION_COLS: &str =
+    "code, name, level, parent_code, poor_designation, poor_designated_year, poor_exit_year";
 
 pub(crate) fn region_from_row(r: &Row) -> StoreResult<Region> {
     let code = RegionCode::parse(&r.text(0).map_err(internal)?)?;
     let level = Level::parse(&r.text(2).map_err(internal)?).unwrap_or(code.level());
-    let parent_code = r.opt_text(3).map_err(internal)?.map(|p| RegionCode::parse(&p)).transpose()?;
+    let parent_code = r
+        .opt_text(3)
+        .map_err(internal)?
+        .map(|p| RegionCode::parse(&p))
+        .transpose()?;
     let poor_village = match r.opt_text(4).map_err(internal)? {
         Some(designation) => Some(PoorVillage {
             designation,
@@ -28,7 +34,13 @@ pub(crate) fn region_from_row(r: &Row) -> StoreResult<Region> {
         }),
         None => None,
     };
-    Ok(Region { code, name: r.text(1).map_err(internal)?, level, parent_code, poor_village })
+    Ok(Region {
+        code,
+        name: r.text(1).map_err(internal)?,
+        level,
+        parent_code,
+        poor_village,
+    })
 }
 
 fn profile_from_row(code: &RegionCode, r: &Row) -> StoreResult<VillageProfile> {
@@ -42,7 +54,10 @@ fn profile_from_row(code: &RegionCode, r: &Row) -> StoreResult<VillageProfile> {
 }
 
 fn not_found_region(code: &RegionCode) -> DomainError {
-    DomainError::not_found("region_not_found", format!("区划 {code} 不存在或不在您的管辖范围内"))
+    DomainError::not_found(
+        "region_not_found",
+        format!("区划 {code} 不存在或不在您的管辖范围内"),
+    )
 }
 
 /// Whether a region may be shown as a navigation step: inside the scope, or above one of its roots.
@@ -55,10 +70,16 @@ fn navigable(scope: &Scope, code: &RegionCode) -> bool {
 
 impl SqlStore {
     /// Regions by code, in one query.
-    pub(crate) async fn regions_by_code(&self, tx: &mut dyn Tx, codes: &[RegionCode]) -> StoreResult<HashMap<String, Region>> {
+    pub(crate) async fn regions_by_code(
+        &self,
+        tx: &mut dyn Tx,
+        codes: &[RegionCode],
+    ) -> StoreResult<HashMap<String, Region>> {
         let mut out = HashMap::new();
         for chunk in codes.chunks(500) {
-            let mut q = Query::new(&format!("SELECT {REGION_COLS} FROM regions WHERE code IN ("));
+            let mut q = Query::new(&format!(
+                "SELECT {REGION_COLS} FROM regions WHERE code IN ("
+            ));
             let ph: Vec<String> = chunk.iter().map(|c| q.arg(c.as_str())).collect();
             q.push(&ph.join(", ")).push(")");
             for r in tx.fetch_all(&q.sql, &q.args).await.map_err(internal)? {
@@ -70,7 +91,11 @@ impl SqlStore {
     }
 
     /// Attach full paths to regions, reading all their ancestors at once.
-    pub(crate) async fn with_paths(&self, tx: &mut dyn Tx, regions: Vec<Region>) -> StoreResult<Vec<RegionWithPath>> {
+    pub(crate) async fn with_paths(
+        &self,
+        tx: &mut dyn Tx,
+        regions: Vec<Region>,
+    ) -> StoreResult<Vec<RegionWithPath>> {
         let mut wanted: Vec<RegionCode> = regions.iter().flat_map(|r| r.code.ancestors()).collect();
         wanted.sort();
         wanted.dedup();
@@ -83,14 +108,23 @@ impl SqlStore {
                     .ancestors()
                     .iter()
                     .filter_map(|a| known.get(a.as_str()))
-                    .map(|a| RegionRef { code: a.code.clone(), name: a.name.clone(), level: a.level })
+                    .map(|a| RegionRef {
+                        code: a.code.clone(),
+                        name: a.name.clone(),
+                        level: a.level,
+                    })
                     .collect();
                 RegionWithPath::new(r, path)
             })
             .collect())
     }
 
-    async fn profile_of(&self, tx: &mut dyn Tx, code: &RegionCode, year: i32) -> StoreResult<Option<VillageProfile>> {
+    async fn profile_of(
+        &self,
+        tx: &mut dyn Tx,
+        code: &RegionCode,
+        year: i32,
+    ) -> StoreResult<Option<VillageProfile>> {
         let rows = tx
             .fetch_all(
                 "SELECT year, collective_income_fen, rural_population, note FROM village_profiles WHERE village_code = $1 AND year = $2",
@@ -101,20 +135,35 @@ impl SqlStore {
         rows.first().map(|r| profile_from_row(code, r)).transpose()
     }
 
-    pub(crate) async fn region_ref(&self, tx: &mut dyn Tx, code: &RegionCode) -> StoreResult<RegionRef> {
+    pub(crate) async fn region_ref(
+        &self,
+        tx: &mut dyn Tx,
+        code: &RegionCode,
+    ) -> StoreResult<RegionRef> {
         let r = tx
-            .fetch_optional(&format!("SELECT {REGION_COLS} FROM regions WHERE code = $1"), &args![code.as_str()])
+            .fetch_optional(
+                &format!("SELECT {REGION_COLS} FROM regions WHERE code = $1"),
+                &args![code.as_str()],
+            )
             .await
             .map_err(internal)?
             .ok_or_else(|| not_found_region(code))?;
         let r = region_from_row(&r)?;
-        Ok(RegionRef { code: r.code, name: r.name, level: r.level })
+        Ok(RegionRef {
+            code: r.code,
+            name: r.name,
+            level: r.level,
+        })
     }
 }
 
 #[async_trait::async_trait]
 impl RegionStore for SqlStore {
-    async fn import_regions(&self, ctx: &Ctx, records: Vec<(u64, RegionRecord)>) -> Result<RegionImportSummary, Vec<RowError>> {
+    async fn import_regions(
+        &self,
+        ctx: &Ctx,
+        records: Vec<(u64, RegionRecord)>,
+    ) -> Result<RegionImportSummary, Vec<RowError>> {
         let fail = |e: DomainError| vec![RowError { line: 0, error: e }];
         let mut errors = Vec::new();
         let mut valid: BTreeMap<String, (Region, u64)> = BTreeMap::new();
@@ -122,21 +171,47 @@ impl RegionStore for SqlStore {
             match rec.validate() {
                 Ok((code, name, parent)) => {
                     if !ctx.scope.allows(&code) {
-                        errors.push(RowError { line: *line, error: DomainError::forbidden(format!("区划 {code} 不在您的管辖范围内")) });
+                        errors.push(RowError {
+                            line: *line,
+                            error: DomainError::forbidden(format!(
+                                "区划 {code} 不在您的管辖范围内"
+                            )),
+                        });
                         continue;
                     }
                     if valid.contains_key(code.as_str()) {
-                        errors.push(RowError { line: *line, error: DomainError::invalid("code12", "duplicate_code", format!("区划代码 {code} 在文件中重复")) });
+                        errors.push(RowError {
+                            line: *line,
+                            error: DomainError::invalid(
+                                "code12",
+                                "duplicate_code",
+                                format!("区划代码 {code} 在文件中重复"),
+                            ),
+                        });
                         continue;
                     }
                     let level = code.level();
-                    let region = Region { code: code.clone(), name, level, parent_code: parent, poor_village: None };
+                    let region = Region {
+                        code: code.clone(),
+                        name,
+                        level,
+                        parent_code: parent,
+                        poor_village: None,
+                    };
                     valid.insert(code.as_str().to_string(), (region, *line));
                 }
-                Err(e) => errors.push(RowError { line: *line, error: e }),
+                Err(e) => errors.push(RowError {
+                    line: *line,
+                    error: e,
+                }),
             }
         }
-        let mut tx = self.db.begin_write().await.map_err(internal).map_err(fail)?;
+        let mut tx = self
+            .db
+            .begin_write()
+            .await
+            .map_err(internal)
+            .map_err(fail)?;
         // parents must be in the file or already stored
         let missing: Vec<RegionCode> = {
             let mut m: Vec<RegionCode> = valid
@@ -148,13 +223,20 @@ impl RegionStore for SqlStore {
             m.dedup();
             m
         };
-        let stored_parents = self.regions_by_code(tx.as_mut(), &missing).await.map_err(fail)?;
+        let stored_parents = self
+            .regions_by_code(tx.as_mut(), &missing)
+            .await
+            .map_err(fail)?;
         for (r, line) in valid.values() {
             if let Some(p) = &r.parent_code {
                 if !valid.contains_key(p.as_str()) && !stored_parents.contains_key(p.as_str()) {
                     errors.push(RowError {
                         line: *line,
-                        error: DomainError::invalid("parent_code12", "unknown_parent", format!("上级区划 {p} 既不在文件中也不在系统中")),
+                        error: DomainError::invalid(
+                            "parent_code12",
+                            "unknown_parent",
+                            format!("上级区划 {p} 既不在文件中也不在系统中"),
+                        ),
                     });
                 }
             }
@@ -164,8 +246,14 @@ impl RegionStore for SqlStore {
             return Err(errors);
         }
         let codes: Vec<RegionCode> = valid.values().map(|(r, _)| r.code.clone()).collect();
-        let existing = self.regions_by_code(tx.as_mut(), &codes).await.map_err(fail)?;
-        let mut summary = RegionImportSummary { rows: records.len() as u64, ..Default::default() };
+        let existing = self
+            .regions_by_code(tx.as_mut(), &codes)
+            .await
+            .map_err(fail)?;
+        let mut summary = RegionImportSummary {
+            rows: records.len() as u64,
+            ..Default::default()
+        };
         // parents first: codes sorted by level, then by code
         let mut ordered: Vec<&Region> = valid.values().map(|(r, _)| r).collect();
         ordered.sort_by(|a, b| (a.level, &a.code).cmp(&(b.level, &b.code)));
@@ -173,11 +261,17 @@ impl RegionStore for SqlStore {
         for r in ordered {
             match existing.get(r.code.as_str()) {
                 None => inserts.push(r),
-                Some(old) if old.name == r.name && old.parent_code == r.parent_code => summary.unchanged += 1,
+                Some(old) if old.name == r.name && old.parent_code == r.parent_code => {
+                    summary.unchanged += 1
+                }
                 Some(_) => {
                     tx.execute(
                         "UPDATE regions SET name = $1, parent_code = $2 WHERE code = $3",
-                        &args![r.name.as_str(), r.parent_code.as_ref().map(|p| p.as_str()), r.code.as_str()],
+                        &args![
+                            r.name.as_str(),
+                            r.parent_code.as_ref().map(|p| p.as_str()),
+                            r.code.as_str()
+                        ],
                     )
                     .await
                     .map_err(internal)
@@ -199,10 +293,18 @@ impl RegionStore for SqlStore {
                 })
                 .collect();
             q.push(&rows.join(", "));
-            tx.execute(&q.sql, &q.args).await.map_err(internal).map_err(fail)?;
+            tx.execute(&q.sql, &q.args)
+                .await
+                .map_err(internal)
+                .map_err(fail)?;
             summary.inserted += chunk.len() as u64;
         }
-        let rec = AuditRecord::event("region.import", "region", None, serde_json::to_value(&summary).expect("serialisable"));
+        let rec = AuditRecord::event(
+            "region.import",
+            "region",
+            None,
+            serde_json::to_value(&summary).expect("serialisable"),
+        );
         self.audit(tx.as_mut(), ctx, rec).await.map_err(fail)?;
         tx.commit().await.map_err(internal).map_err(fail)?;
         Ok(summary)
@@ -212,7 +314,10 @@ impl RegionStore for SqlStore {
         ctx.require(code, "区划")?;
         let mut tx = self.db.begin_read().await.map_err(internal)?;
         let r = tx
-            .fetch_optional(&format!("SELECT {REGION_COLS} FROM regions WHERE code = $1"), &args![code.as_str()])
+            .fetch_optional(
+                &format!("SELECT {REGION_COLS} FROM regions WHERE code = $1"),
+                &args![code.as_str()],
+            )
             .await
             .map_err(internal)?
             .ok_or_else(|| not_found_region(code))?;
@@ -220,7 +325,11 @@ impl RegionStore for SqlStore {
         Ok(self.with_paths(tx.as_mut(), vec![region]).await?.remove(0))
     }
 
-    async fn region_children(&self, ctx: &Ctx, code: Option<&RegionCode>) -> StoreResult<Vec<Region>> {
+    async fn region_children(
+        &self,
+        ctx: &Ctx,
+        code: Option<&RegionCode>,
+    ) -> StoreResult<Vec<Region>> {
         let rows = match code {
             None => self.db.fetch_all(&format!("SELECT {REGION_COLS} FROM regions WHERE level = 'province' ORDER BY code"), &[]).await,
             Some(c) => {
@@ -241,14 +350,26 @@ impl RegionStore for SqlStore {
         Ok(out)
     }
 
-    async fn search_regions(&self, ctx: &Ctx, name: &str, within: Option<&RegionCode>, limit: u32) -> StoreResult<Vec<RegionWithPath>> {
+    async fn search_regions(
+        &self,
+        ctx: &Ctx,
+        name: &str,
+        within: Option<&RegionCode>,
+        limit: u32,
+    ) -> StoreResult<Vec<RegionWithPath>> {
         let name = name.trim();
         if name.is_empty() {
-            return Err(DomainError::invalid("q", "required", "请输入要查找的区划名称"));
+            return Err(DomainError::invalid(
+                "q",
+                "required",
+                "请输入要查找的区划名称",
+            ));
         }
         fupin_core::error::check_optional_text("q", name, 50)?;
         let limit = limit.clamp(1, 100);
-        let mut q = Query::new(&format!("SELECT {REGION_COLS} FROM regions WHERE name LIKE "));
+        let mut q = Query::new(&format!(
+            "SELECT {REGION_COLS} FROM regions WHERE name LIKE "
+        ));
         let p = q.arg(format!("%{}%", like_escape(name)));
         q.push(&p).push(" ESCAPE '\\'");
         q.and_in_ranges("code", &ctx.scope.ranges(within));
@@ -256,18 +377,35 @@ impl RegionStore for SqlStore {
         q.push(&format!(" ORDER BY code LIMIT {l}"));
         let mut tx = self.db.begin_read().await.map_err(internal)?;
         let rows = tx.fetch_all(&q.sql, &q.args).await.map_err(internal)?;
-        let regions = rows.iter().map(region_from_row).collect::<StoreResult<Vec<_>>>()?;
+        let regions = rows
+            .iter()
+            .map(region_from_row)
+            .collect::<StoreResult<Vec<_>>>()?;
         self.with_paths(tx.as_mut(), regions).await
     }
 
-    async fn set_poor_village(&self, ctx: &Ctx, code: &RegionCode, designation: Option<PoorVillage>) -> StoreResult<RegionWithPath> {
+    async fn set_poor_village(
+        &self,
+        ctx: &Ctx,
+        code: &RegionCode,
+        designation: Option<PoorVillage>,
+    ) -> StoreResult<RegionWithPath> {
         ctx.require(code, "区划")?;
         if !code.is_village() {
-            return Err(DomainError::invalid("code", "not_a_village", format!("贫困村标识只能设在村级区划上：{code}")));
+            return Err(DomainError::invalid(
+                "code",
+                "not_a_village",
+                format!("贫困村标识只能设在村级区划上：{code}"),
+            ));
         }
-        let d = designation.map(|d| d.validate(today().year())).transpose()?;
+        let d = designation
+            .map(|d| d.validate(today().year()))
+            .transpose()?;
         let mut tx = self.db.begin_write().await.map_err(internal)?;
-        let old = self.regions_by_code(tx.as_mut(), std::slice::from_ref(code)).await?.remove(code.as_str());
+        let old = self
+            .regions_by_code(tx.as_mut(), std::slice::from_ref(code))
+            .await?
+            .remove(code.as_str());
         let n = tx
             .execute(
                 "UPDATE regions SET poor_designation = $1, poor_designated_year = $2, poor_exit_year = $3 WHERE code = $4",
@@ -283,14 +421,30 @@ impl RegionStore for SqlStore {
         if n == 0 {
             return Err(not_found_region(code));
         }
-        let new = self.regions_by_code(tx.as_mut(), std::slice::from_ref(code)).await?.remove(code.as_str());
-        let rec = AuditRecord::change("region.poor_village", "region", code, old.as_ref(), new.as_ref()).in_region(code);
+        let new = self
+            .regions_by_code(tx.as_mut(), std::slice::from_ref(code))
+            .await?
+            .remove(code.as_str());
+        let rec = AuditRecord::change(
+            "region.poor_village",
+            "region",
+            code,
+            old.as_ref(),
+            new.as_ref(),
+        )
+        .in_region(code);
         self.audit(tx.as_mut(), ctx, rec).await?;
         tx.commit().await.map_err(internal)?;
         self.region(ctx, code).await
     }
 
-    async fn put_village_profile(&self, ctx: &Ctx, code: &RegionCode, year: i32, input: VillageProfileInput) -> StoreResult<VillageProfile> {
+    async fn put_village_profile(
+        &self,
+        ctx: &Ctx,
+        code: &RegionCode,
+        year: i32,
+        input: VillageProfileInput,
+    ) -> StoreResult<VillageProfile> {
         ctx.require(code, "区划")?;
         let p = input.validate(code, year, today().year())?;
         let mut tx = self.db.begin_write().await.map_err(internal)?;
@@ -313,13 +467,24 @@ impl RegionStore for SqlStore {
         )
         .await
         .map_err(internal)?;
-        let rec = AuditRecord::change("village_profile.put", "village_profile", format!("{code}/{year}"), old.as_ref(), Some(&p)).in_region(code);
+        let rec = AuditRecord::change(
+            "village_profile.put",
+            "village_profile",
+            format!("{code}/{year}"),
+            old.as_ref(),
+            Some(&p),
+        )
+        .in_region(code);
         self.audit(tx.as_mut(), ctx, rec).await?;
         tx.commit().await.map_err(internal)?;
         Ok(p)
     }
 
-    async fn village_profiles(&self, ctx: &Ctx, code: &RegionCode) -> StoreResult<Vec<VillageProfile>> {
+    async fn village_profiles(
+        &self,
+        ctx: &Ctx,
+        code: &RegionCode,
+    ) -> StoreResult<Vec<VillageProfile>> {
         ctx.require(code, "区划")?;
         let rows = self
             .db
@@ -332,4 +497,3 @@ impl RegionStore for SqlStore {
         rows.iter().map(|r| profile_from_row(code, r)).collect()
     }
 }
-

@@ -47,7 +47,12 @@ fn household_from_row(r: &Row) -> StoreResult<Household> {
         main_cause: r.text(11).map_err(e)?,
         other_causes: serde_json::from_str(&r.text(12).map_err(e)?).map_err(json_err)?,
         living: serde_json::from_str(&r.text(13).map_err(e)?).map_err(json_err)?,
-        relocation: r.opt_text(14).map_err(e)?.map(|s| serde_json::from_str(&s)).transpose().map_err(json_err)?,
+        relocation: r
+            .opt_text(14)
+            .map_err(e)?
+            .map(|s| serde_json::from_str(&s))
+            .transpose()
+            .map_err(json_err)?,
         status: parse_status(&r.text(15).map_err(e)?)?,
         status_date: r.date(16).map_err(e)?,
         exit_year: r.opt_i32(17).map_err(e)?,
@@ -111,7 +116,9 @@ fn map_write(e: DbError) -> DomainError {
             DomainError::conflict("duplicate_id_number", "该身份证号已是另一户的在册成员")
         }
         // PostgreSQL names the index; SQLite names the column of the partial index
-        DbError::Unique(Some(name)) if name.contains("one_head") || name.contains("persons.household_id") => {
+        DbError::Unique(Some(name))
+            if name.contains("one_head") || name.contains("persons.household_id") =>
+        {
             DomainError::invalid("relation", "multiple_heads", "每户必须有且只有一名户主")
         }
         DbError::Unique(Some(name)) if name.contains("household_number") => {
@@ -122,9 +129,17 @@ fn map_write(e: DbError) -> DomainError {
 }
 
 impl SqlStore {
-    async fn load_household(&self, tx: &mut dyn Tx, ctx: &Ctx, id: HouseholdId) -> StoreResult<Household> {
+    async fn load_household(
+        &self,
+        tx: &mut dyn Tx,
+        ctx: &Ctx,
+        id: HouseholdId,
+    ) -> StoreResult<Household> {
         let r = tx
-            .fetch_optional(&format!("SELECT {HOUSEHOLD_COLS} FROM households h WHERE h.id = $1"), &args![id.0])
+            .fetch_optional(
+                &format!("SELECT {HOUSEHOLD_COLS} FROM households h WHERE h.id = $1"),
+                &args![id.0],
+            )
             .await
             .map_err(internal)?
             .ok_or_else(household_not_found)?;
@@ -143,18 +158,34 @@ impl SqlStore {
         rows.iter().map(member_from_row).collect()
     }
 
-    async fn load_member(&self, tx: &mut dyn Tx, ctx: &Ctx, id: PersonId) -> StoreResult<(Member, Household)> {
+    async fn load_member(
+        &self,
+        tx: &mut dyn Tx,
+        ctx: &Ctx,
+        id: PersonId,
+    ) -> StoreResult<(Member, Household)> {
         let r = tx
-            .fetch_optional(&format!("SELECT {PERSON_COLS} FROM persons WHERE id = $1"), &args![id.0])
+            .fetch_optional(
+                &format!("SELECT {PERSON_COLS} FROM persons WHERE id = $1"),
+                &args![id.0],
+            )
             .await
             .map_err(internal)?
             .ok_or_else(member_not_found)?;
         let m = member_from_row(&r)?;
-        let h = self.load_household(tx, ctx, m.household_id).await.map_err(|_| member_not_found())?;
+        let h = self
+            .load_household(tx, ctx, m.household_id)
+            .await
+            .map_err(|_| member_not_found())?;
         Ok((m, h))
     }
 
-    async fn detail(&self, tx: &mut dyn Tx, ctx: &Ctx, id: HouseholdId) -> StoreResult<HouseholdDetail> {
+    async fn detail(
+        &self,
+        tx: &mut dyn Tx,
+        ctx: &Ctx,
+        id: HouseholdId,
+    ) -> StoreResult<HouseholdDetail> {
         let household = self.load_household(tx, ctx, id).await?;
         let members = self.load_members(tx, id).await?;
         let rows = tx
@@ -168,7 +199,11 @@ impl SqlStore {
         for r in rows {
             status_history.push(StatusEvent {
                 id: r.i64(0).map_err(internal)?,
-                from_status: r.opt_text(1).map_err(internal)?.map(|s| parse_status(&s)).transpose()?,
+                from_status: r
+                    .opt_text(1)
+                    .map_err(internal)?
+                    .map(|s| parse_status(&s))
+                    .transpose()?,
                 to_status: parse_status(&r.text(2).map_err(internal)?)?,
                 date: r.date(3).map_err(internal)?,
                 reason: r.text(4).map_err(internal)?,
@@ -199,14 +234,25 @@ impl SqlStore {
             });
         }
         let incomes = self.load_incomes(tx, id, &members).await?;
-        let mut d = HouseholdDetail { household, members, status_history, member_changes, incomes };
+        let mut d = HouseholdDetail {
+            household,
+            members,
+            status_history,
+            member_changes,
+            incomes,
+        };
         if !ctx.unmask {
             d.mask();
         }
         Ok(d)
     }
 
-    async fn load_incomes(&self, tx: &mut dyn Tx, id: HouseholdId, members: &[Member]) -> StoreResult<Vec<IncomeRecord>> {
+    async fn load_incomes(
+        &self,
+        tx: &mut dyn Tx,
+        id: HouseholdId,
+        members: &[Member],
+    ) -> StoreResult<Vec<IncomeRecord>> {
         let rows = tx
             .fetch_all(
                 "SELECT year, wage_fen, business_fen, property_fen, dividend_fen, transfer_fen, business_cost_fen, note, updated_at \
@@ -227,32 +273,73 @@ impl SqlStore {
                 transfer_fen: Fen::new(r.i64(5).map_err(e)?),
                 business_cost_fen: Fen::new(r.i64(6).map_err(e)?),
             };
-            let persons = members.iter().filter(|m| m.present_on(year_end(year))).count() as i64;
-            out.push(IncomeRecord::new(id, year, c, persons, r.opt_text(7).map_err(e)?, r.time(8).map_err(e)?));
+            let persons = members
+                .iter()
+                .filter(|m| m.present_on(year_end(year)))
+                .count() as i64;
+            out.push(IncomeRecord::new(
+                id,
+                year,
+                c,
+                persons,
+                r.opt_text(7).map_err(e)?,
+                r.time(8).map_err(e)?,
+            ));
         }
         Ok(out)
     }
 
     async fn require_village(&self, tx: &mut dyn Tx, code: &RegionCode) -> StoreResult<()> {
-        let found = tx.fetch_optional("SELECT level FROM regions WHERE code = $1", &args![code.as_str()]).await.map_err(internal)?;
+        let found = tx
+            .fetch_optional(
+                "SELECT level FROM regions WHERE code = $1",
+                &args![code.as_str()],
+            )
+            .await
+            .map_err(internal)?;
         match found {
             Some(_) => Ok(()),
-            None => Err(DomainError::invalid("village_code", "unknown_region", format!("区划 {code} 不存在，请先导入区划"))),
+            None => Err(DomainError::invalid(
+                "village_code",
+                "unknown_region",
+                format!("区划 {code} 不存在，请先导入区划"),
+            )),
         }
     }
 
-    async fn check_number_free(&self, tx: &mut dyn Tx, number: &str, except: Option<HouseholdId>) -> StoreResult<()> {
-        let r = tx.fetch_optional("SELECT id FROM households WHERE household_number = $1", &args![number]).await.map_err(internal)?;
+    async fn check_number_free(
+        &self,
+        tx: &mut dyn Tx,
+        number: &str,
+        except: Option<HouseholdId>,
+    ) -> StoreResult<()> {
+        let r = tx
+            .fetch_optional(
+                "SELECT id FROM households WHERE household_number = $1",
+                &args![number],
+            )
+            .await
+            .map_err(internal)?;
         if let Some(r) = r {
             if Some(HouseholdId(r.i64(0).map_err(internal)?)) != except {
-                return Err(DomainError::conflict("duplicate_household_number", format!("户编码 {number} 已存在")).with_field("household_number"));
+                return Err(DomainError::conflict(
+                    "duplicate_household_number",
+                    format!("户编码 {number} 已存在"),
+                )
+                .with_field("household_number"));
             }
         }
         Ok(())
     }
 
     /// Fail when the ID number is an active member of a household other than `except`.
-    async fn check_id_free(&self, tx: &mut dyn Tx, field: &str, m: &MemberData, except_person: Option<PersonId>) -> StoreResult<()> {
+    async fn check_id_free(
+        &self,
+        tx: &mut dyn Tx,
+        field: &str,
+        m: &MemberData,
+        except_person: Option<PersonId>,
+    ) -> StoreResult<()> {
         let r = tx
             .fetch_optional(
                 "SELECT p.id, h.household_number FROM persons p JOIN households h ON h.id = p.household_id WHERE p.id_number = $1 AND p.active",
@@ -265,7 +352,10 @@ impl SqlStore {
                 let other = r.text(1).map_err(internal)?;
                 return Err(DomainError::conflict(
                     "duplicate_id_number",
-                    format!("身份证号 {} 已是户 {other} 的在册成员，一人只能在一户中在册", m.id_number.masked()),
+                    format!(
+                        "身份证号 {} 已是户 {other} 的在册成员，一人只能在一户中在册",
+                        m.id_number.masked()
+                    ),
                 )
                 .with_field(field));
             }
@@ -273,7 +363,13 @@ impl SqlStore {
         Ok(())
     }
 
-    async fn insert_member(&self, tx: &mut dyn Tx, household: HouseholdId, m: &MemberData, now: OffsetDateTime) -> StoreResult<PersonId> {
+    async fn insert_member(
+        &self,
+        tx: &mut dyn Tx,
+        household: HouseholdId,
+        m: &MemberData,
+        now: OffsetDateTime,
+    ) -> StoreResult<PersonId> {
         let j = m.joined.as_ref();
         let r = tx
             .fetch_one(
@@ -312,7 +408,15 @@ impl SqlStore {
         Ok(id)
     }
 
-    async fn insert_member_change(&self, tx: &mut dyn Tx, ctx: &Ctx, person: PersonId, household: HouseholdId, kind: &str, date: time::Date, reason: Option<String>) -> StoreResult<()> {
+    async fn insert_member_change(
+        &self,
+        tx: &mut dyn Tx,
+        ctx: &Ctx,
+        (person, household): (PersonId, HouseholdId),
+        kind: &str,
+        date: time::Date,
+        reason: Option<String>,
+    ) -> StoreResult<()> {
         tx.execute(
             "INSERT INTO member_changes (person_id, household_id, kind, date, reason, actor, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
             &args![person.0, household.0, kind, date, reason, ctx.actor.as_str(), OffsetDateTime::now_utc()],
@@ -323,7 +427,13 @@ impl SqlStore {
     }
 
     async fn member_out(&self, tx: &mut dyn Tx, ctx: &Ctx, id: PersonId) -> StoreResult<Member> {
-        let r = tx.fetch_one(&format!("SELECT {PERSON_COLS} FROM persons WHERE id = $1"), &args![id.0]).await.map_err(internal)?;
+        let r = tx
+            .fetch_one(
+                &format!("SELECT {PERSON_COLS} FROM persons WHERE id = $1"),
+                &args![id.0],
+            )
+            .await
+            .map_err(internal)?;
         let mut m = member_from_row(&r)?;
         if !ctx.unmask {
             m.mask();
@@ -332,9 +442,12 @@ impl SqlStore {
     }
 
     async fn touch(&self, tx: &mut dyn Tx, ctx: &Ctx, id: HouseholdId) -> StoreResult<()> {
-        tx.execute("UPDATE households SET updated_at = $1, updated_by = $2 WHERE id = $3", &args![OffsetDateTime::now_utc(), ctx.actor.as_str(), id.0])
-            .await
-            .map_err(internal)?;
+        tx.execute(
+            "UPDATE households SET updated_at = $1, updated_by = $2 WHERE id = $3",
+            &args![OffsetDateTime::now_utc(), ctx.actor.as_str(), id.0],
+        )
+        .await
+        .map_err(internal)?;
         Ok(())
     }
 }
@@ -352,7 +465,7 @@ fn masked_member(m: &Member) -> Member {
 }
 
 fn household_values(d: &HouseholdData) -> Vec<crate::sql::Value> {
-    args![
+    Vec::from(args![
         d.household_number.as_str(),
         d.village_code.as_str(),
         d.group_name.clone(),
@@ -366,8 +479,10 @@ fn household_values(d: &HouseholdData) -> Vec<crate::sql::Value> {
         d.main_cause.as_str(),
         serde_json::to_string(&d.other_causes).expect("serialisable"),
         serde_json::to_string(&d.living).expect("serialisable"),
-        d.relocation.as_ref().map(|r| serde_json::to_string(r).expect("serialisable"))
-    ]
+        d.relocation
+            .as_ref()
+            .map(|r| serde_json::to_string(r).expect("serialisable"))
+    ])
 }
 
 #[async_trait::async_trait]
@@ -383,22 +498,37 @@ impl RegistryStore for SqlStore {
     async fn create_household(&self, ctx: &Ctx, new: NewHousehold) -> StoreResult<HouseholdDetail> {
         let codes = self.codes();
         let today = today();
-        let data = new.household.validate(&codes, today).map_err(|e| e.under("household"))?;
+        let data = new
+            .household
+            .validate(&codes, today)
+            .map_err(|e| e.under("household"))?;
         let members = validate_new_members(&new.members, &codes, today)?;
         let initial = match &new.initial_status {
             Some(s) => s.validate(today)?,
             None => default_initial_status(data.identification_year),
         };
-        ctx.require(&data.village_code, "区划").map_err(|e| e.with_field("household.village_code"))?;
+        ctx.require(&data.village_code, "区划")
+            .map_err(|e| e.with_field("household.village_code"))?;
         let mut tx = self.db.begin_write().await.map_err(internal)?;
-        self.require_village(tx.as_mut(), &data.village_code).await.map_err(|e| e.under("household"))?;
-        self.check_number_free(tx.as_mut(), &data.household_number, None).await.map_err(|e| e.under("household"))?;
+        self.require_village(tx.as_mut(), &data.village_code)
+            .await
+            .map_err(|e| e.under("household"))?;
+        self.check_number_free(tx.as_mut(), &data.household_number, None)
+            .await
+            .map_err(|e| e.under("household"))?;
         for (i, m) in members.iter().enumerate() {
-            self.check_id_free(tx.as_mut(), &format!("members[{i}].id_number"), m, None).await?;
+            self.check_id_free(tx.as_mut(), &format!("members[{i}].id_number"), m, None)
+                .await?;
         }
         let now = OffsetDateTime::now_utc();
         let mut v = household_values(&data);
-        v.extend(args![initial.status.as_str(), initial.date, initial.exit_year, now, ctx.actor.as_str()]);
+        v.extend(args![
+            initial.status.as_str(),
+            initial.date,
+            initial.exit_year,
+            now,
+            ctx.actor.as_str()
+        ]);
         let r = tx
             .fetch_one(
                 "INSERT INTO households (household_number, village_code, group_name, address, phone, bank_name, bank_account, attribute, \
@@ -413,7 +543,15 @@ impl RegistryStore for SqlStore {
         for m in &members {
             let pid = self.insert_member(tx.as_mut(), id, m, now).await?;
             if let Some(j) = &m.joined {
-                self.insert_member_change(tx.as_mut(), ctx, pid, id, &j.kind, j.date, j.reason.clone()).await?;
+                self.insert_member_change(
+                    tx.as_mut(),
+                    ctx,
+                    (pid, id),
+                    &j.kind,
+                    j.date,
+                    j.reason.clone(),
+                )
+                .await?;
             }
         }
         tx.execute(
@@ -427,20 +565,29 @@ impl RegistryStore for SqlStore {
         let detail = self.detail(tx.as_mut(), ctx, id).await?;
         let mut shown = detail.clone();
         shown.mask();
-        let rec = AuditRecord::change("household.create", "household", id.0, None, Some(&shown)).in_region(&data.village_code);
+        let rec = AuditRecord::change("household.create", "household", id.0, None, Some(&shown))
+            .in_region(&data.village_code);
         self.audit(tx.as_mut(), ctx, rec).await?;
         tx.commit().await.map_err(internal)?;
         Ok(detail)
     }
 
-    async fn update_household(&self, ctx: &Ctx, id: HouseholdId, input: HouseholdInput) -> StoreResult<HouseholdDetail> {
+    async fn update_household(
+        &self,
+        ctx: &Ctx,
+        id: HouseholdId,
+        input: HouseholdInput,
+    ) -> StoreResult<HouseholdDetail> {
         let codes = self.codes();
         let data = input.validate(&codes, today())?;
         let mut tx = self.db.begin_write().await.map_err(internal)?;
         let old = self.load_household(tx.as_mut(), ctx, id).await?;
-        ctx.require(&data.village_code, "区划").map_err(|e| e.with_field("village_code"))?;
-        self.require_village(tx.as_mut(), &data.village_code).await?;
-        self.check_number_free(tx.as_mut(), &data.household_number, Some(id)).await?;
+        ctx.require(&data.village_code, "区划")
+            .map_err(|e| e.with_field("village_code"))?;
+        self.require_village(tx.as_mut(), &data.village_code)
+            .await?;
+        self.check_number_free(tx.as_mut(), &data.household_number, Some(id))
+            .await?;
         let before = self.facts(tx.as_mut(), id).await?;
         let mut v = household_values(&data);
         v.extend(args![OffsetDateTime::now_utc(), ctx.actor.as_str(), id.0]);
@@ -453,20 +600,35 @@ impl RegistryStore for SqlStore {
         .await
         .map_err(map_write)?;
         let after = self.facts(tx.as_mut(), id).await?;
-        self.apply_delta(tx.as_mut(), before.as_ref(), after.as_ref()).await?;
+        self.apply_delta(tx.as_mut(), before.as_ref(), after.as_ref())
+            .await?;
         let detail = self.detail(tx.as_mut(), ctx, id).await?;
-        let rec = AuditRecord::change("household.update", "household", id.0, Some(&masked_household(&old)), Some(&masked_household(&detail.household)))
-            .in_region(&data.village_code);
+        let rec = AuditRecord::change(
+            "household.update",
+            "household",
+            id.0,
+            Some(&masked_household(&old)),
+            Some(&masked_household(&detail.household)),
+        )
+        .in_region(&data.village_code);
         self.audit(tx.as_mut(), ctx, rec).await?;
         tx.commit().await.map_err(internal)?;
         Ok(detail)
     }
 
-    async fn change_status(&self, ctx: &Ctx, id: HouseholdId, change: StatusChangeInput) -> StoreResult<HouseholdDetail> {
+    async fn change_status(
+        &self,
+        ctx: &Ctx,
+        id: HouseholdId,
+        change: StatusChangeInput,
+    ) -> StoreResult<HouseholdDetail> {
         let mut tx = self.db.begin_write().await.map_err(internal)?;
         let h = self.load_household(tx.as_mut(), ctx, id).await?;
         let last = tx
-            .fetch_one("SELECT MAX(date) FROM status_history WHERE household_id = $1", &args![id.0])
+            .fetch_one(
+                "SELECT MAX(date) FROM status_history WHERE household_id = $1",
+                &args![id.0],
+            )
             .await
             .map_err(internal)?
             .opt_date(0)
@@ -488,10 +650,17 @@ impl RegistryStore for SqlStore {
         .await
         .map_err(internal)?;
         let after = self.facts(tx.as_mut(), id).await?;
-        self.apply_delta(tx.as_mut(), before.as_ref(), after.as_ref()).await?;
+        self.apply_delta(tx.as_mut(), before.as_ref(), after.as_ref())
+            .await?;
         let detail = self.detail(tx.as_mut(), ctx, id).await?;
-        let rec = AuditRecord::change("household.status", "household", id.0, Some(&masked_household(&h)), Some(&masked_household(&detail.household)))
-            .in_region(&h.village_code);
+        let rec = AuditRecord::change(
+            "household.status",
+            "household",
+            id.0,
+            Some(&masked_household(&h)),
+            Some(&masked_household(&detail.household)),
+        )
+        .in_region(&h.village_code);
         self.audit(tx.as_mut(), ctx, rec).await?;
         tx.commit().await.map_err(internal)?;
         Ok(detail)
@@ -505,7 +674,10 @@ impl RegistryStore for SqlStore {
     async fn household_by_number(&self, ctx: &Ctx, number: &str) -> StoreResult<HouseholdDetail> {
         let mut tx = self.db.begin_read().await.map_err(internal)?;
         let r = tx
-            .fetch_optional("SELECT id FROM households WHERE household_number = $1", &args![number.trim()])
+            .fetch_optional(
+                "SELECT id FROM households WHERE household_number = $1",
+                &args![number.trim()],
+            )
             .await
             .map_err(internal)?
             .ok_or_else(household_not_found)?;
@@ -513,7 +685,11 @@ impl RegistryStore for SqlStore {
         self.detail(tx.as_mut(), ctx, id).await
     }
 
-    async fn list_households(&self, ctx: &Ctx, filter: HouseholdFilter) -> StoreResult<Page<Household>> {
+    async fn list_households(
+        &self,
+        ctx: &Ctx,
+        filter: HouseholdFilter,
+    ) -> StoreResult<Page<Household>> {
         let f = filter.validate(&self.codes())?;
         let mut w = Query::new(" WHERE 1 = 1");
         w.and_in_ranges("h.village_code", &ctx.scope.ranges(f.region.as_ref()));
@@ -532,7 +708,9 @@ impl RegistryStore for SqlStore {
         if let Some(idn) = &f.q_id_number {
             // an ID number is searched exactly, never by pattern
             let p = w.arg(idn.as_str());
-            w.push(&format!(" AND h.id IN (SELECT household_id FROM persons WHERE id_number = {p})"));
+            w.push(&format!(
+                " AND h.id IN (SELECT household_id FROM persons WHERE id_number = {p})"
+            ));
         } else if let Some(q) = &f.q {
             let n = w.arg(q.as_str());
             let like = w.arg(format!("%{}%", like_escape(q)));
@@ -541,25 +719,53 @@ impl RegistryStore for SqlStore {
             ));
         }
         let mut tx = self.db.begin_read().await.map_err(internal)?;
-        let total = tx.fetch_one(&format!("SELECT COUNT(*) FROM households h{}", w.sql), &w.args).await.map_err(internal)?.i64(0).map_err(internal)?;
-        let mut q = Query { sql: format!("SELECT {HOUSEHOLD_COLS} FROM households h{}", w.sql), args: w.args };
+        let total = tx
+            .fetch_one(
+                &format!("SELECT COUNT(*) FROM households h{}", w.sql),
+                &w.args,
+            )
+            .await
+            .map_err(internal)?
+            .i64(0)
+            .map_err(internal)?;
+        let mut q = Query {
+            sql: format!("SELECT {HOUSEHOLD_COLS} FROM households h{}", w.sql),
+            args: w.args,
+        };
         let l = q.arg(i64::from(f.limit));
         let o = q.arg(f.offset as i64);
-        q.push(&format!(" ORDER BY h.village_code, h.household_number LIMIT {l} OFFSET {o}"));
+        q.push(&format!(
+            " ORDER BY h.village_code, h.household_number LIMIT {l} OFFSET {o}"
+        ));
         let rows = tx.fetch_all(&q.sql, &q.args).await.map_err(internal)?;
-        let mut items = rows.iter().map(household_from_row).collect::<StoreResult<Vec<_>>>()?;
+        let mut items = rows
+            .iter()
+            .map(household_from_row)
+            .collect::<StoreResult<Vec<_>>>()?;
         if !ctx.unmask {
             items.iter_mut().for_each(Household::mask);
         }
-        Ok(Page { items, total: total as u64 })
+        Ok(Page {
+            items,
+            total: total as u64,
+        })
     }
 
-    async fn add_member(&self, ctx: &Ctx, household: HouseholdId, member: MemberInput) -> StoreResult<Member> {
+    async fn add_member(
+        &self,
+        ctx: &Ctx,
+        household: HouseholdId,
+        member: MemberInput,
+    ) -> StoreResult<Member> {
         let m = member.validate(&self.codes(), today())?;
         let mut tx = self.db.begin_write().await.map_err(internal)?;
         let h = self.load_household(tx.as_mut(), ctx, household).await?;
         if h.status == HouseholdStatus::Removed {
-            return Err(DomainError::invalid("household_id", "household_removed", "该户已销户，不能再添加成员"));
+            return Err(DomainError::invalid(
+                "household_id",
+                "household_removed",
+                "该户已销户，不能再添加成员",
+            ));
         }
         if m.is_head() {
             let heads = tx
@@ -570,26 +776,54 @@ impl RegistryStore for SqlStore {
                 .map_err(internal)?;
             check_one_head(heads as usize + 1)?;
         }
-        self.check_id_free(tx.as_mut(), "id_number", &m, None).await?;
+        self.check_id_free(tx.as_mut(), "id_number", &m, None)
+            .await?;
         let before = self.facts(tx.as_mut(), household).await?;
-        let pid = self.insert_member(tx.as_mut(), household, &m, OffsetDateTime::now_utc()).await?;
+        let pid = self
+            .insert_member(tx.as_mut(), household, &m, OffsetDateTime::now_utc())
+            .await?;
         if let Some(j) = &m.joined {
-            self.insert_member_change(tx.as_mut(), ctx, pid, household, &j.kind, j.date, j.reason.clone()).await?;
+            self.insert_member_change(
+                tx.as_mut(),
+                ctx,
+                (pid, household),
+                &j.kind,
+                j.date,
+                j.reason.clone(),
+            )
+            .await?;
         }
         self.touch(tx.as_mut(), ctx, household).await?;
         let after = self.facts(tx.as_mut(), household).await?;
-        self.apply_delta(tx.as_mut(), before.as_ref(), after.as_ref()).await?;
+        self.apply_delta(tx.as_mut(), before.as_ref(), after.as_ref())
+            .await?;
         let out = self.member_out(tx.as_mut(), ctx, pid).await?;
-        let rec = AuditRecord::change("member.create", "person", pid.0, None, Some(&masked_member(&out))).in_region(&h.village_code);
+        let rec = AuditRecord::change(
+            "member.create",
+            "person",
+            pid.0,
+            None,
+            Some(&masked_member(&out)),
+        )
+        .in_region(&h.village_code);
         self.audit(tx.as_mut(), ctx, rec).await?;
         tx.commit().await.map_err(internal)?;
         Ok(out)
     }
 
-    async fn update_member(&self, ctx: &Ctx, person: PersonId, member: MemberInput) -> StoreResult<Member> {
+    async fn update_member(
+        &self,
+        ctx: &Ctx,
+        person: PersonId,
+        member: MemberInput,
+    ) -> StoreResult<Member> {
         let m = member.validate(&self.codes(), today())?;
         if m.joined.is_some() {
-            return Err(DomainError::invalid("joined", "not_allowed", "修改成员信息时不能填写加入方式；加入与减少请用成员变更"));
+            return Err(DomainError::invalid(
+                "joined",
+                "not_allowed",
+                "修改成员信息时不能填写加入方式；加入与减少请用成员变更",
+            ));
         }
         let mut tx = self.db.begin_write().await.map_err(internal)?;
         let (old, h) = self.load_member(tx.as_mut(), ctx, person).await?;
@@ -601,7 +835,8 @@ impl RegistryStore for SqlStore {
                 .i64(0)
                 .map_err(internal)?;
             check_one_head(others as usize + usize::from(m.is_head()))?;
-            self.check_id_free(tx.as_mut(), "id_number", &m, Some(person)).await?;
+            self.check_id_free(tx.as_mut(), "id_number", &m, Some(person))
+                .await?;
         }
         tx.execute(
             "UPDATE persons SET name = $1, id_number = $2, sex = $3, birth_date = $4, relation = $5, ethnicity = $6, education = $7, \
@@ -635,27 +870,49 @@ impl RegistryStore for SqlStore {
         .map_err(map_write)?;
         self.touch(tx.as_mut(), ctx, old.household_id).await?;
         let out = self.member_out(tx.as_mut(), ctx, person).await?;
-        let rec = AuditRecord::change("member.update", "person", person.0, Some(&masked_member(&old)), Some(&masked_member(&out))).in_region(&h.village_code);
+        let rec = AuditRecord::change(
+            "member.update",
+            "person",
+            person.0,
+            Some(&masked_member(&old)),
+            Some(&masked_member(&out)),
+        )
+        .in_region(&h.village_code);
         self.audit(tx.as_mut(), ctx, rec).await?;
         tx.commit().await.map_err(internal)?;
         Ok(out)
     }
 
-    async fn record_member_change(&self, ctx: &Ctx, person: PersonId, change: MemberChangeInput) -> StoreResult<Member> {
+    async fn record_member_change(
+        &self,
+        ctx: &Ctx,
+        person: PersonId,
+        change: MemberChangeInput,
+    ) -> StoreResult<Member> {
         let mut tx = self.db.begin_write().await.map_err(internal)?;
         let (m, h) = self.load_member(tx.as_mut(), ctx, person).await?;
         let c = change.validate(&m, &self.codes(), today())?;
         if let Some(nh) = c.new_head {
             let r = tx
-                .fetch_optional("SELECT household_id, active FROM persons WHERE id = $1", &args![nh.0])
+                .fetch_optional(
+                    "SELECT household_id, active FROM persons WHERE id = $1",
+                    &args![nh.0],
+                )
                 .await
                 .map_err(internal)?;
             let ok = match r {
-                Some(r) => r.i64(0).map_err(internal)? == m.household_id.0 && r.bool(1).map_err(internal)?,
+                Some(r) => {
+                    r.i64(0).map_err(internal)? == m.household_id.0
+                        && r.bool(1).map_err(internal)?
+                }
                 None => false,
             };
             if !ok {
-                return Err(DomainError::invalid("new_head_person_id", "invalid_new_head", "新户主须是本户的在册成员"));
+                return Err(DomainError::invalid(
+                    "new_head_person_id",
+                    "invalid_new_head",
+                    "新户主须是本户的在册成员",
+                ));
             }
         }
         let before = self.facts(tx.as_mut(), m.household_id).await?;
@@ -666,28 +923,57 @@ impl RegistryStore for SqlStore {
         .await
         .map_err(internal)?;
         if let Some(nh) = c.new_head {
-            tx.execute("UPDATE persons SET relation = '01', updated_at = $1 WHERE id = $2", &args![OffsetDateTime::now_utc(), nh.0])
-                .await
-                .map_err(map_write)?;
+            tx.execute(
+                "UPDATE persons SET relation = '01', updated_at = $1 WHERE id = $2",
+                &args![OffsetDateTime::now_utc(), nh.0],
+            )
+            .await
+            .map_err(map_write)?;
         }
-        self.insert_member_change(tx.as_mut(), ctx, person, m.household_id, &c.kind, c.date, c.reason.clone()).await?;
+        self.insert_member_change(
+            tx.as_mut(),
+            ctx,
+            (person, m.household_id),
+            &c.kind,
+            c.date,
+            c.reason.clone(),
+        )
+        .await?;
         self.touch(tx.as_mut(), ctx, m.household_id).await?;
         let after = self.facts(tx.as_mut(), m.household_id).await?;
-        self.apply_delta(tx.as_mut(), before.as_ref(), after.as_ref()).await?;
+        self.apply_delta(tx.as_mut(), before.as_ref(), after.as_ref())
+            .await?;
         let out = self.member_out(tx.as_mut(), ctx, person).await?;
-        let rec = AuditRecord::change("member.change", "person", person.0, Some(&masked_member(&m)), Some(&masked_member(&out))).in_region(&h.village_code);
+        let rec = AuditRecord::change(
+            "member.change",
+            "person",
+            person.0,
+            Some(&masked_member(&m)),
+            Some(&masked_member(&out)),
+        )
+        .in_region(&h.village_code);
         self.audit(tx.as_mut(), ctx, rec).await?;
         tx.commit().await.map_err(internal)?;
         Ok(out)
     }
 
-    async fn put_income(&self, ctx: &Ctx, household: HouseholdId, year: i32, income: IncomeInput) -> StoreResult<IncomeRecord> {
+    async fn put_income(
+        &self,
+        ctx: &Ctx,
+        household: HouseholdId,
+        year: i32,
+        income: IncomeInput,
+    ) -> StoreResult<IncomeRecord> {
         let (c, note) = income.validate(year, today().year())?;
         let mut tx = self.db.begin_write().await.map_err(internal)?;
         let h = self.load_household(tx.as_mut(), ctx, household).await?;
         let before = self.facts(tx.as_mut(), household).await?;
         let members_before = self.load_members(tx.as_mut(), household).await?;
-        let old = self.load_incomes(tx.as_mut(), household, &members_before).await?.into_iter().find(|i| i.year == year);
+        let old = self
+            .load_incomes(tx.as_mut(), household, &members_before)
+            .await?
+            .into_iter()
+            .find(|i| i.year == year);
         let now = OffsetDateTime::now_utc();
         tx.execute(
             "INSERT INTO incomes (household_id, year, wage_fen, business_fen, property_fen, dividend_fen, transfer_fen, business_cost_fen, note, updated_at, updated_by) \
@@ -713,14 +999,24 @@ impl RegistryStore for SqlStore {
         .map_err(internal)?;
         self.touch(tx.as_mut(), ctx, household).await?;
         let after = self.facts(tx.as_mut(), household).await?;
-        self.apply_delta(tx.as_mut(), before.as_ref(), after.as_ref()).await?;
+        self.apply_delta(tx.as_mut(), before.as_ref(), after.as_ref())
+            .await?;
         let members = self.load_members(tx.as_mut(), household).await?;
-        let persons = members.iter().filter(|m| m.present_on(year_end(year))).count() as i64;
+        let persons = members
+            .iter()
+            .filter(|m| m.present_on(year_end(year)))
+            .count() as i64;
         let record = IncomeRecord::new(household, year, c, persons, note, now);
-        let rec = AuditRecord::change("income.put", "income", format!("{}/{year}", household.0), old.as_ref(), Some(&record)).in_region(&h.village_code);
+        let rec = AuditRecord::change(
+            "income.put",
+            "income",
+            format!("{}/{year}", household.0),
+            old.as_ref(),
+            Some(&record),
+        )
+        .in_region(&h.village_code);
         self.audit(tx.as_mut(), ctx, rec).await?;
         tx.commit().await.map_err(internal)?;
         Ok(record)
     }
 }
-

@@ -20,15 +20,27 @@ const HORIZON_KEY: &str = "stats_horizon";
 impl SqlStore {
     pub(crate) async fn init_horizon(&self) -> StoreResult<()> {
         let mut tx = self.db.begin_write().await.map_err(internal)?;
-        let stored = tx.fetch_optional("SELECT value FROM meta WHERE key = $1", &args![HORIZON_KEY]).await.map_err(internal)?;
+        let stored = tx
+            .fetch_optional("SELECT value FROM meta WHERE key = $1", &args![HORIZON_KEY])
+            .await
+            .map_err(internal)?;
         match stored {
             None => {
                 let y = today().year();
-                tx.execute("INSERT INTO meta (key, value) VALUES ($1, $2)", &args![HORIZON_KEY, y.to_string()]).await.map_err(internal)?;
+                tx.execute(
+                    "INSERT INTO meta (key, value) VALUES ($1, $2)",
+                    &args![HORIZON_KEY, y.to_string()],
+                )
+                .await
+                .map_err(internal)?;
                 self.horizon.store(y, Ordering::SeqCst);
             }
             Some(r) => {
-                let h: i32 = r.text(0).map_err(internal)?.parse().map_err(|_| DomainError::internal())?;
+                let h: i32 = r
+                    .text(0)
+                    .map_err(internal)?
+                    .parse()
+                    .map_err(|_| DomainError::internal())?;
                 self.horizon.store(h, Ordering::SeqCst);
                 self.extend_horizon_if_needed(tx.as_mut()).await?;
             }
@@ -40,8 +52,16 @@ impl SqlStore {
     pub(crate) async fn extend_horizon_if_needed(&self, tx: &mut dyn Tx) -> StoreResult<()> {
         let now = today().year();
         // re-read under the write lock: another process may have extended already
-        let stored: i32 = match tx.fetch_optional("SELECT value FROM meta WHERE key = $1", &args![HORIZON_KEY]).await.map_err(internal)? {
-            Some(r) => r.text(0).map_err(internal)?.parse().map_err(|_| DomainError::internal())?,
+        let stored: i32 = match tx
+            .fetch_optional("SELECT value FROM meta WHERE key = $1", &args![HORIZON_KEY])
+            .await
+            .map_err(internal)?
+        {
+            Some(r) => r
+                .text(0)
+                .map_err(internal)?
+                .parse()
+                .map_err(|_| DomainError::internal())?,
             None => now,
         };
         if stored >= now {
@@ -51,7 +71,13 @@ impl SqlStore {
         let cols = stat_columns();
         let stock: Vec<String> = cols
             .iter()
-            .map(|c| if c.starts_with("income_") || c.ends_with("_income_fen") { "0".to_string() } else { c.to_string() })
+            .map(|c| {
+                if c.starts_with("income_") || c.ends_with("_income_fen") {
+                    "0".to_string()
+                } else {
+                    c.to_string()
+                }
+            })
             .collect();
         for y in stored + 1..=now {
             tx.execute(
@@ -72,12 +98,22 @@ impl SqlStore {
             .await
             .map_err(internal)?;
         }
-        tx.execute("UPDATE meta SET value = $1 WHERE key = $2", &args![now.to_string(), HORIZON_KEY]).await.map_err(internal)?;
+        tx.execute(
+            "UPDATE meta SET value = $1 WHERE key = $2",
+            &args![now.to_string(), HORIZON_KEY],
+        )
+        .await
+        .map_err(internal)?;
         self.horizon.store(now, Ordering::SeqCst);
         Ok(())
     }
 
-    async fn profile_totals(&self, tx: &mut dyn Tx, code: &RegionCode, year: i32) -> StoreResult<ProfileTotals> {
+    async fn profile_totals(
+        &self,
+        tx: &mut dyn Tx,
+        code: &RegionCode,
+        year: i32,
+    ) -> StoreResult<ProfileTotals> {
         let (lo, hi) = code.range();
         let r = tx
             .fetch_one(
@@ -87,13 +123,25 @@ impl SqlStore {
             )
             .await
             .map_err(internal)?;
-        Ok(ProfileTotals { collective_income_fen: r.opt_i64(0).map_err(internal)?, rural_population: r.opt_i64(1).map_err(internal)? })
+        Ok(ProfileTotals {
+            collective_income_fen: r.opt_i64(0).map_err(internal)?,
+            rural_population: r.opt_i64(1).map_err(internal)?,
+        })
     }
 
     /// Rebuild the aggregates of every household with `village_code` in [lo, hi] into `agg`.
-    async fn aggregate_range(&self, tx: &mut dyn Tx, lo: &str, hi: &str, agg: &mut Aggregates) -> StoreResult<()> {
+    async fn aggregate_range(
+        &self,
+        tx: &mut dyn Tx,
+        lo: &str,
+        hi: &str,
+        agg: &mut Aggregates,
+    ) -> StoreResult<()> {
         let horizon = self.horizon();
-        for (_, f) in self.facts_where(tx, "h.village_code BETWEEN $1 AND $2", args![lo, hi]).await? {
+        for (_, f) in self
+            .facts_where(tx, "h.village_code BETWEEN $1 AND $2", &args![lo, hi])
+            .await?
+        {
             agg.add_household(&f, horizon, 1);
         }
         Ok(())
@@ -102,10 +150,19 @@ impl SqlStore {
 
 #[async_trait::async_trait]
 impl StatsStore for SqlStore {
-    async fn region_stats(&self, ctx: &Ctx, code: &RegionCode, year: i32) -> StoreResult<RegionStats> {
+    async fn region_stats(
+        &self,
+        ctx: &Ctx,
+        code: &RegionCode,
+        year: i32,
+    ) -> StoreResult<RegionStats> {
         ctx.require(code, "区划")?;
         if !(FIRST_YEAR..=9999).contains(&year) {
-            return Err(DomainError::invalid("year", "year_out_of_range", format!("年度须在 {FIRST_YEAR} 年之后")));
+            return Err(DomainError::invalid(
+                "year",
+                "year_out_of_range",
+                format!("年度须在 {FIRST_YEAR} 年之后"),
+            ));
         }
         let mut tx = self.db.begin_read().await.map_err(internal)?;
         let region = self.region_ref(tx.as_mut(), code).await?;
@@ -114,7 +171,10 @@ impl StatsStore for SqlStore {
         let stock_year = year.min(horizon);
         let (lo, hi) = code.range();
         let cols = stat_columns();
-        let sums: Vec<String> = cols.iter().map(|c| format!("CAST(COALESCE(SUM({c}), 0) AS BIGINT)")).collect();
+        let sums: Vec<String> = cols
+            .iter()
+            .map(|c| format!("CAST(COALESCE(SUM({c}), 0) AS BIGINT)"))
+            .collect();
         let r = tx
             .fetch_one(
                 &format!("SELECT {} FROM village_year_stats WHERE year = $1 AND village_code BETWEEN $2 AND $3", sums.join(", ")),
@@ -122,7 +182,10 @@ impl StatsStore for SqlStore {
             )
             .await
             .map_err(internal)?;
-        let values = (0..cols.len()).map(|i| r.i64(i)).collect::<Result<Vec<_>, _>>().map_err(internal)?;
+        let values = (0..cols.len())
+            .map(|i| r.i64(i))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(internal)?;
         let mut fig = figures_from(&values);
         if year > horizon {
             fig = fig.stock();
@@ -139,27 +202,50 @@ impl StatsStore for SqlStore {
         for r in rows {
             causes.insert(
                 r.text(0).map_err(internal)?,
-                CauseFigures { households: r.i64(1).map_err(internal)?, persons: r.i64(2).map_err(internal)? },
+                CauseFigures {
+                    households: r.i64(1).map_err(internal)?,
+                    persons: r.i64(2).map_err(internal)?,
+                },
             );
         }
         let profiles = self.profile_totals(tx.as_mut(), code, year).await?;
-        Ok(RegionStats::build(region, year, &fig, &causes, profiles, &self.codes()))
+        Ok(RegionStats::build(
+            region,
+            year,
+            &fig,
+            &causes,
+            profiles,
+            &self.codes(),
+        ))
     }
 
-    async fn recompute_region_stats(&self, ctx: &Ctx, code: &RegionCode, year: i32) -> StoreResult<RegionStats> {
+    async fn recompute_region_stats(
+        &self,
+        ctx: &Ctx,
+        code: &RegionCode,
+        year: i32,
+    ) -> StoreResult<RegionStats> {
         ctx.require(code, "区划")?;
         let mut tx = self.db.begin_read().await.map_err(internal)?;
         let region = self.region_ref(tx.as_mut(), code).await?;
         let (lo, hi) = code.range();
         let mut agg = Aggregates::default();
-        self.aggregate_range(tx.as_mut(), &lo, &hi, &mut agg).await?;
+        self.aggregate_range(tx.as_mut(), &lo, &hi, &mut agg)
+            .await?;
         let horizon = self.horizon();
         let (mut fig, causes) = agg.total_for(year.min(horizon));
         if year > horizon {
             fig = fig.stock();
         }
         let profiles = self.profile_totals(tx.as_mut(), code, year).await?;
-        Ok(RegionStats::build(region, year, &fig, &causes, profiles, &self.codes()))
+        Ok(RegionStats::build(
+            region,
+            year,
+            &fig,
+            &causes,
+            profiles,
+            &self.codes(),
+        ))
     }
 
     async fn rebuild_aggregates(&self, ctx: &Ctx) -> StoreResult<()> {
@@ -168,21 +254,34 @@ impl StatsStore for SqlStore {
         }
         let mut tx = self.db.begin_write().await.map_err(internal)?;
         self.extend_horizon_if_needed(tx.as_mut()).await?;
-        tx.execute("DELETE FROM village_year_stats", &[]).await.map_err(internal)?;
-        tx.execute("DELETE FROM village_year_causes", &[]).await.map_err(internal)?;
+        tx.execute("DELETE FROM village_year_stats", &[])
+            .await
+            .map_err(internal)?;
+        tx.execute("DELETE FROM village_year_causes", &[])
+            .await
+            .map_err(internal)?;
         // county by county, so that memory stays bounded at province scale
         let counties = tx
-            .fetch_all("SELECT DISTINCT substr(village_code, 1, 6) FROM households ORDER BY 1", &[])
+            .fetch_all(
+                "SELECT DISTINCT substr(village_code, 1, 6) FROM households ORDER BY 1",
+                &[],
+            )
             .await
             .map_err(internal)?;
         for c in counties {
             let county = RegionCode::parse(&c.text(0).map_err(internal)?)?;
             let (lo, hi) = county.range();
             let mut agg = Aggregates::default();
-            self.aggregate_range(tx.as_mut(), &lo, &hi, &mut agg).await?;
+            self.aggregate_range(tx.as_mut(), &lo, &hi, &mut agg)
+                .await?;
             self.add_aggregates(tx.as_mut(), &agg).await?;
         }
-        let rec = fupin_core::audit::AuditRecord::event("stats.rebuild", "aggregates", None, serde_json::json!({}));
+        let rec = fupin_core::audit::AuditRecord::event(
+            "stats.rebuild",
+            "aggregates",
+            None,
+            serde_json::json!({}),
+        );
         self.audit(tx.as_mut(), ctx, rec).await?;
         tx.commit().await.map_err(internal)
     }
@@ -190,4 +289,3 @@ impl StatsStore for SqlStore {
 
 /// Keep the status column table and the core's status list in step (checked at compile time).
 const _: () = assert!(STATUS_COLUMNS.len() == fupin_core::reports::STATUS_SLOTS);
-

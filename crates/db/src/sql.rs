@@ -49,24 +49,34 @@ fn decode_err(i: usize, want: &str, got: &Value) -> DbError {
 
 impl Row {
     fn get(&self, i: usize) -> DbResult<&Value> {
-        self.0.get(i).ok_or_else(|| DbError::Decode(format!("no column {i}")))
+        self.0
+            .get(i)
+            .ok_or_else(|| DbError::Decode(format!("no column {i}")))
     }
     pub fn opt_i64(&self, i: usize) -> DbResult<Option<i64>> {
         match self.get(i)? {
             Value::I64(v) => Ok(*v),
             Value::Bool(b) => Ok(b.map(i64::from)),
-            Value::Text(None) | Value::Date(None) | Value::Time(None) | Value::F64(None) => Ok(None),
+            Value::Text(None) | Value::Date(None) | Value::Time(None) | Value::F64(None) => {
+                Ok(None)
+            }
             v => Err(decode_err(i, "integer", v)),
         }
     }
     pub fn i64(&self, i: usize) -> DbResult<i64> {
-        self.opt_i64(i)?.ok_or_else(|| DbError::Decode(format!("column {i}: unexpected NULL")))
+        self.opt_i64(i)?
+            .ok_or_else(|| DbError::Decode(format!("column {i}: unexpected NULL")))
     }
     pub fn opt_i32(&self, i: usize) -> DbResult<Option<i32>> {
-        self.opt_i64(i)?.map(|v| i32::try_from(v).map_err(|_| DbError::Decode(format!("column {i}: {v} out of i32")))).transpose()
+        self.opt_i64(i)?
+            .map(|v| {
+                i32::try_from(v).map_err(|_| DbError::Decode(format!("column {i}: {v} out of i32")))
+            })
+            .transpose()
     }
     pub fn i32(&self, i: usize) -> DbResult<i32> {
-        self.opt_i32(i)?.ok_or_else(|| DbError::Decode(format!("column {i}: unexpected NULL")))
+        self.opt_i32(i)?
+            .ok_or_else(|| DbError::Decode(format!("column {i}: unexpected NULL")))
     }
     pub fn opt_f64(&self, i: usize) -> DbResult<Option<f64>> {
         match self.get(i)? {
@@ -79,12 +89,17 @@ impl Row {
     pub fn opt_text(&self, i: usize) -> DbResult<Option<String>> {
         match self.get(i)? {
             Value::Text(v) => Ok(v.clone()),
-            Value::I64(None) | Value::Bool(None) | Value::Date(None) | Value::Time(None) | Value::F64(None) => Ok(None),
+            Value::I64(None)
+            | Value::Bool(None)
+            | Value::Date(None)
+            | Value::Time(None)
+            | Value::F64(None) => Ok(None),
             v => Err(decode_err(i, "text", v)),
         }
     }
     pub fn text(&self, i: usize) -> DbResult<String> {
-        self.opt_text(i)?.ok_or_else(|| DbError::Decode(format!("column {i}: unexpected NULL")))
+        self.opt_text(i)?
+            .ok_or_else(|| DbError::Decode(format!("column {i}: unexpected NULL")))
     }
     pub fn opt_bool(&self, i: usize) -> DbResult<Option<bool>> {
         match self.get(i)? {
@@ -95,7 +110,8 @@ impl Row {
         }
     }
     pub fn bool(&self, i: usize) -> DbResult<bool> {
-        self.opt_bool(i)?.ok_or_else(|| DbError::Decode(format!("column {i}: unexpected NULL")))
+        self.opt_bool(i)?
+            .ok_or_else(|| DbError::Decode(format!("column {i}: unexpected NULL")))
     }
     /// A date, stored as DATE (PostgreSQL) or as TEXT `YYYY-MM-DD` (SQLite).
     pub fn opt_date(&self, i: usize) -> DbResult<Option<Date>> {
@@ -104,20 +120,25 @@ impl Row {
             Value::Text(None) | Value::I64(None) => Ok(None),
             Value::Text(Some(s)) => {
                 let fmt = time::macros::format_description!("[year]-[month]-[day]");
-                Date::parse(s, fmt).map(Some).map_err(|e| DbError::Decode(format!("column {i}: date {s:?}: {e}")))
+                Date::parse(s, fmt)
+                    .map(Some)
+                    .map_err(|e| DbError::Decode(format!("column {i}: date {s:?}: {e}")))
             }
             v => Err(decode_err(i, "date", v)),
         }
     }
     pub fn date(&self, i: usize) -> DbResult<Date> {
-        self.opt_date(i)?.ok_or_else(|| DbError::Decode(format!("column {i}: unexpected NULL")))
+        self.opt_date(i)?
+            .ok_or_else(|| DbError::Decode(format!("column {i}: unexpected NULL")))
     }
     /// A timestamp, stored as TIMESTAMPTZ (PostgreSQL) or TEXT RFC 3339 (SQLite).
     pub fn time(&self, i: usize) -> DbResult<OffsetDateTime> {
         match self.get(i)? {
             Value::Time(Some(t)) => Ok(*t),
-            Value::Text(Some(s)) => OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
-                .map_err(|e| DbError::Decode(format!("column {i}: timestamp {s:?}: {e}"))),
+            Value::Text(Some(s)) => {
+                OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
+                    .map_err(|e| DbError::Decode(format!("column {i}: timestamp {s:?}: {e}")))
+            }
             v => Err(decode_err(i, "timestamp", v)),
         }
     }
@@ -134,7 +155,9 @@ pub trait Tx: Send {
         Ok(self.fetch_all(sql, args).await?.into_iter().next())
     }
     async fn fetch_one(&mut self, sql: &str, args: &[Value]) -> DbResult<Row> {
-        self.fetch_optional(sql, args).await?.ok_or_else(|| DbError::Other("expected one row, got none".into()))
+        self.fetch_optional(sql, args)
+            .await?
+            .ok_or_else(|| DbError::Other("expected one row, got none".into()))
     }
 }
 
@@ -235,8 +258,8 @@ impl From<OffsetDateTime> for Value {
     }
 }
 
-/// Build a parameter list: `args![a, b, c]`.
+/// Build a parameter array: `&args![a, b, c]` where a slice of values is wanted.
 #[macro_export]
 macro_rules! args {
-    ($($v:expr),* $(,)?) => { vec![$($crate::sql::Value::from($v)),*] };
+    ($($v:expr),* $(,)?) => { [$($crate::sql::Value::from($v)),*] };
 }

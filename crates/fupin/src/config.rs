@@ -25,8 +25,12 @@ impl FileConfig {
             None => (Path::new("fupin.toml").to_path_buf(), false),
         };
         match std::fs::read_to_string(&path) {
-            Ok(text) => toml::from_str(&text).map_err(|e| format!("配置文件 {} 无效：{e}", path.display())),
-            Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => Ok(FileConfig::default()),
+            Ok(text) => {
+                toml::from_str(&text).map_err(|e| format!("配置文件 {} 无效：{e}", path.display()))
+            }
+            Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => {
+                Ok(FileConfig::default())
+            }
             Err(e) => Err(format!("无法读取配置文件 {}：{e}", path.display())),
         }
     }
@@ -49,13 +53,17 @@ mod tests {
 
     #[test]
     fn passwords_are_redacted() {
-        assert_eq!(redact_url("postgres://fupin:s3cret@db:5432/fupin"), "postgres://fupin:***@db:5432/fupin");
+        assert_eq!(
+            redact_url("postgres://fupin:s3cret@db:5432/fupin"),
+            "postgres://fupin:***@db:5432/fupin"
+        );
         assert_eq!(redact_url("sqlite://fupin.db"), "sqlite://fupin.db");
     }
 
     #[test]
     fn file_config_parses_and_rejects_unknown_keys() {
-        let c: FileConfig = toml::from_str("database_url = \"sqlite://x.db\"\nbind = \"0.0.0.0:80\"").unwrap();
+        let c: FileConfig =
+            toml::from_str("database_url = \"sqlite://x.db\"\nbind = \"0.0.0.0:80\"").unwrap();
         assert_eq!(c.bind.as_deref(), Some("0.0.0.0:80"));
         assert!(toml::from_str::<FileConfig>("databse_url = \"x\"").is_err());
         assert!(FileConfig::load(Some(Path::new("/nonexistent/fupin.toml"))).is_err());

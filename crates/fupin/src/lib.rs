@@ -3,8 +3,8 @@
 
 pub mod cli;
 pub mod config;
-#[path = "demo_stub.rs"]
 pub mod demo;
+pub mod demo_accounts;
 pub mod testing;
 
 use fupin_core::store::{Store, StoreResult};

@@ -17,14 +17,28 @@ pub struct TestDb {
 pub async fn test_store() -> TestDb {
     let base = std::env::var("TEST_DATABASE_URL").unwrap_or_default();
     if base.starts_with("postgres") {
-        let url = fupin_db_postgres::create_scratch_database(&base, "fupin_t_").await.expect("create test database");
-        let store = crate::open_store(&url).await.expect("open PostgreSQL test store");
-        TestDb { url, store, _dir: None }
+        let url = fupin_db_postgres::create_scratch_database(&base, "fupin_t_")
+            .await
+            .expect("create test database");
+        let store = crate::open_store(&url)
+            .await
+            .expect("open PostgreSQL test store");
+        TestDb {
+            url,
+            store,
+            _dir: None,
+        }
     } else {
         let dir = tempfile::tempdir().expect("temp dir");
         let url = format!("sqlite://{}", dir.path().join("test.db").display());
-        let store = crate::open_store(&url).await.expect("open SQLite test store");
-        TestDb { url, store, _dir: Some(dir) }
+        let store = crate::open_store(&url)
+            .await
+            .expect("open SQLite test store");
+        TestDb {
+            url,
+            store,
+            _dir: Some(dir),
+        }
     }
 }
 
@@ -57,7 +71,9 @@ impl Drop for TestApp {
 /// Serve the real router on 127.0.0.1:0 over a fresh store.
 pub async fn spawn_app() -> TestApp {
     let db = test_store().await;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let addr = listener.local_addr().expect("addr");
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let state = fupin_web::AppState::new(db.store.clone());
@@ -67,7 +83,12 @@ pub async fn spawn_app() -> TestApp {
         })
         .await;
     });
-    TestApp { addr, base: format!("http://{addr}"), db, shutdown: Some(tx) }
+    TestApp {
+        addr,
+        base: format!("http://{addr}"),
+        db,
+        shutdown: Some(tx),
+    }
 }
 
 impl TestDb {
@@ -75,12 +96,22 @@ impl TestDb {
     pub async fn raw(&self, sql: &str) {
         use fupin_db::sql::Backend;
         let backend: Box<dyn Backend> = if self.url.starts_with("postgres") {
-            Box::new(fupin_db_postgres::PgBackend::connect(&self.url).await.expect("connect"))
+            Box::new(
+                fupin_db_postgres::PgBackend::connect(&self.url)
+                    .await
+                    .expect("connect"),
+            )
         } else {
-            Box::new(fupin_db_sqlite::SqliteBackend::connect(&self.url).await.expect("connect"))
+            Box::new(
+                fupin_db_sqlite::SqliteBackend::connect(&self.url)
+                    .await
+                    .expect("connect"),
+            )
         };
         let mut tx = backend.begin_write().await.expect("begin");
-        tx.execute(sql, &[]).await.unwrap_or_else(|e| panic!("raw SQL failed: {e}"));
+        tx.execute(sql, &[])
+            .await
+            .unwrap_or_else(|e| panic!("raw SQL failed: {e}"));
         tx.commit().await.expect("commit");
     }
 
@@ -88,9 +119,17 @@ impl TestDb {
     pub async fn try_raw(&self, sql: &str) -> Result<u64, String> {
         use fupin_db::sql::Backend;
         let backend: Box<dyn Backend> = if self.url.starts_with("postgres") {
-            Box::new(fupin_db_postgres::PgBackend::connect(&self.url).await.expect("connect"))
+            Box::new(
+                fupin_db_postgres::PgBackend::connect(&self.url)
+                    .await
+                    .expect("connect"),
+            )
         } else {
-            Box::new(fupin_db_sqlite::SqliteBackend::connect(&self.url).await.expect("connect"))
+            Box::new(
+                fupin_db_sqlite::SqliteBackend::connect(&self.url)
+                    .await
+                    .expect("connect"),
+            )
         };
         let mut tx = backend.begin_write().await.map_err(|e| e.to_string())?;
         let n = tx.execute(sql, &[]).await.map_err(|e| e.to_string())?;

@@ -17,7 +17,10 @@ fn idn(birth: &str, seq: u32) -> String {
 
 async fn setup(db: &fupin::testing::TestDb) -> HouseholdId {
     let s = db.store.as_ref();
-    let ctx = Ctx { client: Some("10.0.0.9".into()), ..Ctx::system("officer-a") };
+    let ctx = Ctx {
+        client: Some("10.0.0.9".into()),
+        ..Ctx::system("officer-a")
+    };
     let regions = [
         ("360000000000", "江西省", ""),
         ("360100000000", "南昌市", "360000000000"),
@@ -28,10 +31,25 @@ async fn setup(db: &fupin::testing::TestDb) -> HouseholdId {
     let recs = regions
         .iter()
         .enumerate()
-        .map(|(i, (c, n, p))| (i as u64 + 2, RegionRecord { code: c.to_string(), level: None, name: n.to_string(), parent_code: Some(p.to_string()) }))
+        .map(|(i, (c, n, p))| {
+            (
+                i as u64 + 2,
+                RegionRecord {
+                    code: c.to_string(),
+                    level: None,
+                    name: n.to_string(),
+                    parent_code: Some(p.to_string()),
+                },
+            )
+        })
         .collect();
     s.import_regions(&ctx, recs).await.unwrap();
-    let mut m = MemberInput { name: "甲".into(), id_number: idn("19700101", 11), relation: "户主".into(), ..Default::default() };
+    let mut m = MemberInput {
+        name: "甲".into(),
+        id_number: idn("19700101", 11),
+        relation: "户主".into(),
+        ..Default::default()
+    };
     m.phone = Some("13800138011".into());
     let new = NewHousehold {
         household: HouseholdInput {
@@ -48,7 +66,17 @@ async fn setup(db: &fupin::testing::TestDb) -> HouseholdId {
         initial_status: None,
     };
     let h = s.create_household(&ctx, new).await.unwrap();
-    s.put_income(&ctx, h.household.id, 2018, IncomeInput { wage_fen: 100_000, ..Default::default() }).await.unwrap();
+    s.put_income(
+        &ctx,
+        h.household.id,
+        2018,
+        IncomeInput {
+            wage_fen: 100_000,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
     h.household.id
 }
 
@@ -57,29 +85,68 @@ async fn writes_are_recorded_masked_and_the_chain_verifies() {
     let db = test_store().await;
     let id = setup(&db).await;
     let s = db.store.as_ref();
-    let log = s.audit_log(&Ctx::system("auditor"), AuditFilter::default()).await.unwrap();
+    let log = s
+        .audit_log(&Ctx::system("auditor"), AuditFilter::default())
+        .await
+        .unwrap();
     let actions: Vec<_> = log.items.iter().rev().map(|e| e.action.as_str()).collect();
     assert_eq!(actions, ["region.import", "household.create", "income.put"]);
     let create = &log.items[1];
-    assert_eq!((create.actor.as_str(), create.client.as_deref()), ("officer-a", Some("10.0.0.9")));
+    assert_eq!(
+        (create.actor.as_str(), create.client.as_deref()),
+        ("officer-a", Some("10.0.0.9"))
+    );
     assert_eq!(create.entity_id.as_deref(), Some(id.0.to_string().as_str()));
     assert_eq!(create.region.as_deref(), Some("360124106204"));
     let after = create.after.as_deref().unwrap();
-    assert!(!after.contains(&idn("19700101", 11)), "ID number masked in the log");
-    assert!(!after.contains("13800138011") && !after.contains("6217001234567890"), "phone and bank account masked");
+    assert!(
+        !after.contains(&idn("19700101", 11)),
+        "ID number masked in the log"
+    );
+    assert!(
+        !after.contains("13800138011") && !after.contains("6217001234567890"),
+        "phone and bank account masked"
+    );
     assert!(after.contains("3601**********"));
     assert_eq!(s.verify_audit().await.unwrap(), Ok(3));
 
     // filters and scope
-    let f = AuditFilter { action: Some("income.put".into()), ..Default::default() };
-    assert_eq!(s.audit_log(&Ctx::system("auditor"), f).await.unwrap().total, 1);
-    let other = Ctx::within("auditor-b", vec![RegionCode::parse("360124106205").unwrap()]);
-    assert_eq!(s.audit_log(&other, AuditFilter::default()).await.unwrap().total, 0);
+    let f = AuditFilter {
+        action: Some("income.put".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        s.audit_log(&Ctx::system("auditor"), f).await.unwrap().total,
+        1
+    );
+    let other = Ctx::within(
+        "auditor-b",
+        vec![RegionCode::parse("360124106205").unwrap()],
+    );
+    assert_eq!(
+        s.audit_log(&other, AuditFilter::default())
+            .await
+            .unwrap()
+            .total,
+        0
+    );
     let county = Ctx::within("auditor-c", vec![RegionCode::parse("360124").unwrap()]);
-    assert_eq!(s.audit_log(&county, AuditFilter::default()).await.unwrap().total, 2, "the region-less import is for nationwide auditors");
+    assert_eq!(
+        s.audit_log(&county, AuditFilter::default())
+            .await
+            .unwrap()
+            .total,
+        2,
+        "the region-less import is for nationwide auditors"
+    );
 
     // events are chained too
-    s.record_event(&Ctx::system("demo-admin"), AuditRecord::event("login", "user", Some("1".into()), serde_json::json!({}))).await.unwrap();
+    s.record_event(
+        &Ctx::system("demo-admin"),
+        AuditRecord::event("login", "user", Some("1".into()), serde_json::json!({})),
+    )
+    .await
+    .unwrap();
     assert_eq!(s.verify_audit().await.unwrap(), Ok(4));
 }
 
@@ -88,23 +155,51 @@ async fn the_log_is_append_only_and_tampering_is_found() {
     let db = test_store().await;
     setup(&db).await;
     let s = db.store.as_ref();
-    assert!(db.try_raw("UPDATE audit_log SET actor = 'mallory' WHERE seq = 2").await.is_err(), "updates are refused");
-    assert!(db.try_raw("DELETE FROM audit_log WHERE seq = 3").await.is_err(), "deletes are refused");
+    assert!(
+        db.try_raw("UPDATE audit_log SET actor = 'mallory' WHERE seq = 2")
+            .await
+            .is_err(),
+        "updates are refused"
+    );
+    assert!(
+        db.try_raw("DELETE FROM audit_log WHERE seq = 3")
+            .await
+            .is_err(),
+        "deletes are refused"
+    );
     // someone with database access removes the guard and edits a row
     if db.is_postgres() {
-        db.raw("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update").await;
+        db.raw("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update")
+            .await;
     } else {
         db.raw("DROP TRIGGER audit_log_no_update").await;
     }
-    db.raw("UPDATE audit_log SET actor = 'mallory' WHERE seq = 2").await;
+    db.raw("UPDATE audit_log SET actor = 'mallory' WHERE seq = 2")
+        .await;
     let broken = s.verify_audit().await.unwrap().unwrap_err();
     assert_eq!(broken.seq, 2);
 
     // a write whose transaction fails leaves no audit record
-    let before = s.audit_log(&Ctx::system("a"), AuditFilter::default()).await.unwrap().total;
-    let bad = IncomeInput { wage_fen: -5, ..Default::default() };
-    assert!(s.put_income(&Ctx::system("a"), HouseholdId(1), 2018, bad).await.is_err());
-    assert_eq!(s.audit_log(&Ctx::system("a"), AuditFilter::default()).await.unwrap().total, before);
+    let before = s
+        .audit_log(&Ctx::system("a"), AuditFilter::default())
+        .await
+        .unwrap()
+        .total;
+    let bad = IncomeInput {
+        wage_fen: -5,
+        ..Default::default()
+    };
+    assert!(s
+        .put_income(&Ctx::system("a"), HouseholdId(1), 2018, bad)
+        .await
+        .is_err());
+    assert_eq!(
+        s.audit_log(&Ctx::system("a"), AuditFilter::default())
+            .await
+            .unwrap()
+            .total,
+        before
+    );
 }
 
 #[tokio::test]
@@ -112,7 +207,8 @@ async fn a_deleted_tail_is_found() {
     let db = test_store().await;
     setup(&db).await;
     if db.is_postgres() {
-        db.raw("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update").await;
+        db.raw("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update")
+            .await;
     } else {
         db.raw("DROP TRIGGER audit_log_no_delete").await;
     }

@@ -42,14 +42,30 @@ async fn with_regions(store: &dyn Store) {
         .iter()
         .enumerate()
         .map(|(i, (c, l, n, p))| {
-            (i as u64 + 2, RegionRecord { code: c.to_string(), level: Some(l.to_string()), name: n.to_string(), parent_code: Some(p.to_string()) })
+            (
+                i as u64 + 2,
+                RegionRecord {
+                    code: c.to_string(),
+                    level: Some(l.to_string()),
+                    name: n.to_string(),
+                    parent_code: Some(p.to_string()),
+                },
+            )
         })
         .collect();
-    store.import_regions(&ctx(), recs).await.expect("regions import");
+    store
+        .import_regions(&ctx(), recs)
+        .await
+        .expect("regions import");
 }
 
 fn member(name: &str, id: String, relation: &str) -> MemberInput {
-    MemberInput { name: name.into(), id_number: id, relation: relation.into(), ..Default::default() }
+    MemberInput {
+        name: name.into(),
+        id_number: id,
+        relation: relation.into(),
+        ..Default::default()
+    }
 }
 
 fn household(number: &str, village: &str, members: Vec<MemberInput>) -> NewHousehold {
@@ -69,7 +85,11 @@ fn household(number: &str, village: &str, members: Vec<MemberInput>) -> NewHouse
 }
 
 async fn total_households(store: &dyn Store) -> u64 {
-    store.list_households(&ctx(), HouseholdFilter::default()).await.unwrap().total
+    store
+        .list_households(&ctx(), HouseholdFilter::default())
+        .await
+        .unwrap()
+        .total
 }
 
 #[tokio::test]
@@ -82,7 +102,10 @@ async fn migrations_from_empty_and_reopen() {
     assert_eq!(codes.resolve("poverty_cause", "c", "因病").unwrap(), "01");
     // opening the same database again applies nothing twice
     let again = fupin::open_store(&db.url).await.expect("reopen");
-    assert_eq!(again.code_book().await.unwrap().tables().count(), codes.tables().count());
+    assert_eq!(
+        again.code_book().await.unwrap().tables().count(),
+        codes.tables().count()
+    );
 }
 
 #[tokio::test]
@@ -91,27 +114,87 @@ async fn region_structure_and_search_with_paths() {
     let s = db.store.as_ref();
     with_regions(s).await;
     let r = s.region(&ctx(), &code("360124106204")).await.unwrap();
-    assert_eq!(r.full_name, "江西省 / 南昌市 / 进贤县 / 罗溪镇 / 塔岗村委会");
+    assert_eq!(
+        r.full_name,
+        "江西省 / 南昌市 / 进贤县 / 罗溪镇 / 塔岗村委会"
+    );
     // names repeat: the search returns both 塔岗 with their different paths
     let hits = s.search_regions(&ctx(), "塔岗", None, 20).await.unwrap();
     let paths: Vec<_> = hits.iter().map(|h| h.full_name.as_str()).collect();
-    assert_eq!(paths, ["江西省 / 南昌市 / 进贤县 / 罗溪镇 / 塔岗村委会", "江西省 / 南昌市 / 进贤县 / 衙前乡 / 塔岗村委会"]);
-    let within = s.search_regions(&ctx(), "塔岗", Some(&code("360124107000")), 20).await.unwrap();
+    assert_eq!(
+        paths,
+        [
+            "江西省 / 南昌市 / 进贤县 / 罗溪镇 / 塔岗村委会",
+            "江西省 / 南昌市 / 进贤县 / 衙前乡 / 塔岗村委会"
+        ]
+    );
+    let within = s
+        .search_regions(&ctx(), "塔岗", Some(&code("360124107000")), 20)
+        .await
+        .unwrap();
     assert_eq!(within.len(), 1);
-    let kids = s.region_children(&ctx(), Some(&code("360124106000"))).await.unwrap();
+    let kids = s
+        .region_children(&ctx(), Some(&code("360124106000")))
+        .await
+        .unwrap();
     assert_eq!(kids.len(), 2);
 
     // a bad file: every bad row reported with its line, nothing written
     let bad = vec![
-        (2, RegionRecord { code: "360124106206".into(), level: Some("village".into()), name: "章岗村委会".into(), parent_code: Some("360124106000".into()) }),
-        (3, RegionRecord { code: "360124106207".into(), level: Some("township".into()), name: "x".into(), parent_code: Some("360124106000".into()) }),
-        (4, RegionRecord { code: "360124108201".into(), level: Some("village".into()), name: "y".into(), parent_code: Some("360124108000".into()) }),
-        (5, RegionRecord { code: "3601241062".into(), level: None, name: "z".into(), parent_code: None }),
+        (
+            2,
+            RegionRecord {
+                code: "360124106206".into(),
+                level: Some("village".into()),
+                name: "章岗村委会".into(),
+                parent_code: Some("360124106000".into()),
+            },
+        ),
+        (
+            3,
+            RegionRecord {
+                code: "360124106207".into(),
+                level: Some("township".into()),
+                name: "x".into(),
+                parent_code: Some("360124106000".into()),
+            },
+        ),
+        (
+            4,
+            RegionRecord {
+                code: "360124108201".into(),
+                level: Some("village".into()),
+                name: "y".into(),
+                parent_code: Some("360124108000".into()),
+            },
+        ),
+        (
+            5,
+            RegionRecord {
+                code: "3601241062".into(),
+                level: None,
+                name: "z".into(),
+                parent_code: None,
+            },
+        ),
     ];
     let errs = s.import_regions(&ctx(), bad).await.unwrap_err();
     let got: Vec<_> = errs.iter().map(|e| (e.line, e.error.code)).collect();
-    assert_eq!(got, [(3, "level_mismatch"), (4, "unknown_parent"), (5, "invalid_region_code")]);
-    assert_eq!(s.region(&ctx(), &code("360124106206")).await.unwrap_err().kind, ErrorKind::NotFound);
+    assert_eq!(
+        got,
+        [
+            (3, "level_mismatch"),
+            (4, "unknown_parent"),
+            (5, "invalid_region_code")
+        ]
+    );
+    assert_eq!(
+        s.region(&ctx(), &code("360124106206"))
+            .await
+            .unwrap_err()
+            .kind,
+        ErrorKind::NotFound
+    );
 }
 
 #[tokio::test]
@@ -119,28 +202,97 @@ async fn one_head_per_household() {
     let db = test_store().await;
     let s = db.store.as_ref();
     with_regions(s).await;
-    let two_heads = household("H1", "360124106204", vec![member("甲", idn("19700101", 11), "户主"), member("乙", idn("19720101", 12), "户主")]);
-    assert_eq!(s.create_household(&ctx(), two_heads).await.unwrap_err().code, "multiple_heads");
-    let no_head = household("H1", "360124106204", vec![member("乙", idn("19720101", 12), "配偶")]);
-    assert_eq!(s.create_household(&ctx(), no_head).await.unwrap_err().code, "no_head");
+    let two_heads = household(
+        "H1",
+        "360124106204",
+        vec![
+            member("甲", idn("19700101", 11), "户主"),
+            member("乙", idn("19720101", 12), "户主"),
+        ],
+    );
+    assert_eq!(
+        s.create_household(&ctx(), two_heads)
+            .await
+            .unwrap_err()
+            .code,
+        "multiple_heads"
+    );
+    let no_head = household(
+        "H1",
+        "360124106204",
+        vec![member("乙", idn("19720101", 12), "配偶")],
+    );
+    assert_eq!(
+        s.create_household(&ctx(), no_head).await.unwrap_err().code,
+        "no_head"
+    );
     assert_eq!(total_households(s).await, 0, "nothing written");
 
-    let h = s.create_household(&ctx(), household("H1", "360124106204", vec![member("甲", idn("19700101", 11), "户主")])).await.unwrap();
-    let err = s.add_member(&ctx(), h.household.id, member("丙", idn("19750101", 13), "户主")).await.unwrap_err();
+    let h = s
+        .create_household(
+            &ctx(),
+            household(
+                "H1",
+                "360124106204",
+                vec![member("甲", idn("19700101", 11), "户主")],
+            ),
+        )
+        .await
+        .unwrap();
+    let err = s
+        .add_member(
+            &ctx(),
+            h.household.id,
+            member("丙", idn("19750101", 13), "户主"),
+        )
+        .await
+        .unwrap_err();
     assert_eq!(err.code, "multiple_heads");
-    let wife = s.add_member(&ctx(), h.household.id, member("乙", idn("19720101", 22), "配偶")).await.unwrap();
+    let wife = s
+        .add_member(
+            &ctx(),
+            h.household.id,
+            member("乙", idn("19720101", 22), "配偶"),
+        )
+        .await
+        .unwrap();
     // demoting the only head leaves none
     let head = h.members[0].id;
     let mut demote = member("甲", idn("19700101", 11), "配偶");
     demote.sex = None;
-    assert_eq!(s.update_member(&ctx(), head, demote).await.unwrap_err().code, "no_head");
+    assert_eq!(
+        s.update_member(&ctx(), head, demote)
+            .await
+            .unwrap_err()
+            .code,
+        "no_head"
+    );
     // the head leaving must name a new head, who must be an active member of the household
-    let leave = MemberChangeInput { kind: "死亡".into(), date: date!(2020 - 05 - 01), reason: Some("病故".into()), new_head_person_id: None };
-    assert_eq!(s.record_member_change(&ctx(), head, leave.clone()).await.unwrap_err().code, "head_must_be_replaced");
-    let ok = MemberChangeInput { new_head_person_id: Some(wife.id), ..leave };
+    let leave = MemberChangeInput {
+        kind: "死亡".into(),
+        date: date!(2020 - 05 - 01),
+        reason: Some("病故".into()),
+        new_head_person_id: None,
+    };
+    assert_eq!(
+        s.record_member_change(&ctx(), head, leave.clone())
+            .await
+            .unwrap_err()
+            .code,
+        "head_must_be_replaced"
+    );
+    let ok = MemberChangeInput {
+        new_head_person_id: Some(wife.id),
+        ..leave
+    };
     s.record_member_change(&ctx(), head, ok).await.unwrap();
     let d = s.household(&ctx(), h.household.id).await.unwrap();
-    let heads: Vec<_> = d.members.iter().filter(|m| m.active && m.is_head()).map(|m| m.name.as_str()).collect();
+    let heads: Vec<_> = d
+        .members
+        .iter()
+        .filter(|m| m.active && m.is_head())
+        .map(|m| m.name.as_str())
+        .collect();
     assert_eq!(heads, ["乙"]);
     assert_eq!(d.household.head_name.as_deref(), Some("乙"));
 }
@@ -151,26 +303,97 @@ async fn duplicate_id_across_households_rejected_and_nothing_written() {
     let s = db.store.as_ref();
     with_regions(s).await;
     let shared = idn("19800315", 31);
-    s.create_household(&ctx(), household("H1", "360124106204", vec![member("甲", shared.clone(), "户主")])).await.unwrap();
-    let dup = household("H2", "360124106205", vec![member("丁", idn("19810101", 41), "户主"), member("甲", shared.clone(), "之子")]);
+    s.create_household(
+        &ctx(),
+        household(
+            "H1",
+            "360124106204",
+            vec![member("甲", shared.clone(), "户主")],
+        ),
+    )
+    .await
+    .unwrap();
+    let dup = household(
+        "H2",
+        "360124106205",
+        vec![
+            member("丁", idn("19810101", 41), "户主"),
+            member("甲", shared.clone(), "之子"),
+        ],
+    );
     let e = s.create_household(&ctx(), dup).await.unwrap_err();
-    assert_eq!((e.kind, e.code, e.field.as_deref()), (ErrorKind::Conflict, "duplicate_id_number", Some("members[1].id_number")));
-    assert!(e.message.contains("H1"), "names the other household: {}", e.message);
-    assert!(!e.message.contains(&shared), "the ID number is masked in the message");
+    assert_eq!(
+        (e.kind, e.code, e.field.as_deref()),
+        (
+            ErrorKind::Conflict,
+            "duplicate_id_number",
+            Some("members[1].id_number")
+        )
+    );
+    assert!(
+        e.message.contains("H1"),
+        "names the other household: {}",
+        e.message
+    );
+    assert!(
+        !e.message.contains(&shared),
+        "the ID number is masked in the message"
+    );
     assert_eq!(total_households(s).await, 1);
     assert!(s.household_by_number(&ctx(), "H2").await.is_err());
-    let st = s.region_stats(&ctx(), &code("360124106205"), 2018).await.unwrap();
+    let st = s
+        .region_stats(&ctx(), &code("360124106205"), 2018)
+        .await
+        .unwrap();
     assert_eq!((st.households, st.persons), (0, 0), "aggregates untouched");
     // adding the same person to another existing household is rejected too
-    let h3 = s.create_household(&ctx(), household("H3", "360124106205", vec![member("戊", idn("19820101", 51), "户主")])).await.unwrap();
-    assert_eq!(s.add_member(&ctx(), h3.household.id, member("甲", shared.clone(), "其他")).await.unwrap_err().code, "duplicate_id_number");
+    let h3 = s
+        .create_household(
+            &ctx(),
+            household(
+                "H3",
+                "360124106205",
+                vec![member("戊", idn("19820101", 51), "户主")],
+            ),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        s.add_member(
+            &ctx(),
+            h3.household.id,
+            member("甲", shared.clone(), "其他")
+        )
+        .await
+        .unwrap_err()
+        .code,
+        "duplicate_id_number"
+    );
     // once the person has left the first household, they may join another
     let h1 = s.household_by_number(&ctx(), "H1").await.unwrap();
-    let wife = s.add_member(&ctx(), h1.household.id, member("己", idn("19820202", 62), "配偶")).await.unwrap();
-    let moved = MemberChangeInput { kind: "其他转出".into(), date: date!(2021 - 03 - 01), reason: None, new_head_person_id: Some(wife.id) };
-    s.record_member_change(&ctx(), h1.members[0].id, moved).await.unwrap();
+    let wife = s
+        .add_member(
+            &ctx(),
+            h1.household.id,
+            member("己", idn("19820202", 62), "配偶"),
+        )
+        .await
+        .unwrap();
+    let moved = MemberChangeInput {
+        kind: "其他转出".into(),
+        date: date!(2021 - 03 - 01),
+        reason: None,
+        new_head_person_id: Some(wife.id),
+    };
+    s.record_member_change(&ctx(), h1.members[0].id, moved)
+        .await
+        .unwrap();
     let mut joins = member("甲", shared, "其他");
-    joins.joined = Some(JoinInput { kind: "其他转入".into(), date: date!(2021 - 03 - 02), reason: None });
+    joins.joined = Some(JoinInput {
+        kind: "其他转入".into(),
+        date: date!(2021 - 03 - 02),
+        reason: None,
+    });
     assert!(s.add_member(&ctx(), h3.household.id, joins).await.is_ok());
 }
 
@@ -180,28 +403,120 @@ async fn income_arithmetic_and_stats_in_fen() {
     let s = db.store.as_ref();
     with_regions(s).await;
     let h = s
-        .create_household(&ctx(), household("H1", "360124106204", vec![member("甲", idn("19700101", 11), "户主"), member("乙", idn("19720101", 12), "配偶"), member("丙", idn("20000101", 13), "之子")]))
+        .create_household(
+            &ctx(),
+            household(
+                "H1",
+                "360124106204",
+                vec![
+                    member("甲", idn("19700101", 11), "户主"),
+                    member("乙", idn("19720101", 12), "配偶"),
+                    member("丙", idn("20000101", 13), "之子"),
+                ],
+            ),
+        )
         .await
         .unwrap();
-    let inc = IncomeInput { wage_fen: 1_200_000, business_fen: 500_050, property_fen: 30_000, dividend_fen: Some(20_000), transfer_fen: 99_999, business_cost_fen: 200_001, note: None };
-    let r = s.put_income(&ctx(), h.household.id, 2018, inc.clone()).await.unwrap();
-    assert_eq!((r.gross_income_fen.get(), r.net_income_fen.get(), r.persons), (1_830_049, 1_630_048, 3));
+    let inc = IncomeInput {
+        wage_fen: 1_200_000,
+        business_fen: 500_050,
+        property_fen: 30_000,
+        dividend_fen: Some(20_000),
+        transfer_fen: 99_999,
+        business_cost_fen: 200_001,
+        note: None,
+    };
+    let r = s
+        .put_income(&ctx(), h.household.id, 2018, inc.clone())
+        .await
+        .unwrap();
+    assert_eq!(
+        (r.gross_income_fen.get(), r.net_income_fen.get(), r.persons),
+        (1_830_049, 1_630_048, 3)
+    );
     assert_eq!(r.per_capita_net_income_fen.map(|f| f.get()), Some(543_349));
-    let h2 = s.create_household(&ctx(), household("H2", "360124106205", vec![member("丁", idn("19650101", 21), "户主")])).await.unwrap();
-    s.put_income(&ctx(), h2.household.id, 2018, IncomeInput { wage_fen: 500_000, ..Default::default() }).await.unwrap();
-    let town = s.region_stats(&ctx(), &code("360124106000"), 2018).await.unwrap();
-    assert_eq!((town.households, town.persons, town.income_persons), (2, 4, 4));
+    let h2 = s
+        .create_household(
+            &ctx(),
+            household(
+                "H2",
+                "360124106205",
+                vec![member("丁", idn("19650101", 21), "户主")],
+            ),
+        )
+        .await
+        .unwrap();
+    s.put_income(
+        &ctx(),
+        h2.household.id,
+        2018,
+        IncomeInput {
+            wage_fen: 500_000,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let town = s
+        .region_stats(&ctx(), &code("360124106000"), 2018)
+        .await
+        .unwrap();
+    assert_eq!(
+        (town.households, town.persons, town.income_persons),
+        (2, 4, 4)
+    );
     assert_eq!(town.net_income_fen, 2_130_048);
     assert_eq!(town.per_capita_net_income_fen, Some(532_512)); // 2,130,048 / 4
-    // replacing a year's income replaces, not adds
-    s.put_income(&ctx(), h2.household.id, 2018, IncomeInput { wage_fen: 100, ..Default::default() }).await.unwrap();
-    assert_eq!(s.region_stats(&ctx(), &code("360124106205"), 2018).await.unwrap().net_income_fen, 100);
+                                                               // replacing a year's income replaces, not adds
+    s.put_income(
+        &ctx(),
+        h2.household.id,
+        2018,
+        IncomeInput {
+            wage_fen: 100,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        s.region_stats(&ctx(), &code("360124106205"), 2018)
+            .await
+            .unwrap()
+            .net_income_fen,
+        100
+    );
     // bad amounts change nothing
-    let neg = IncomeInput { wage_fen: -1, ..Default::default() };
-    assert_eq!(s.put_income(&ctx(), h2.household.id, 2018, neg).await.unwrap_err().field.as_deref(), Some("wage_fen"));
-    let huge = IncomeInput { transfer_fen: i64::MAX, ..Default::default() };
-    assert_eq!(s.put_income(&ctx(), h2.household.id, 2018, huge).await.unwrap_err().code, "amount_too_large");
-    assert_eq!(s.region_stats(&ctx(), &code("360124106205"), 2018).await.unwrap().net_income_fen, 100);
+    let neg = IncomeInput {
+        wage_fen: -1,
+        ..Default::default()
+    };
+    assert_eq!(
+        s.put_income(&ctx(), h2.household.id, 2018, neg)
+            .await
+            .unwrap_err()
+            .field
+            .as_deref(),
+        Some("wage_fen")
+    );
+    let huge = IncomeInput {
+        transfer_fen: i64::MAX,
+        ..Default::default()
+    };
+    assert_eq!(
+        s.put_income(&ctx(), h2.household.id, 2018, huge)
+            .await
+            .unwrap_err()
+            .code,
+        "amount_too_large"
+    );
+    assert_eq!(
+        s.region_stats(&ctx(), &code("360124106205"), 2018)
+            .await
+            .unwrap()
+            .net_income_fen,
+        100
+    );
 }
 
 #[tokio::test]
@@ -209,53 +524,157 @@ async fn status_and_member_history() {
     let db = test_store().await;
     let s = db.store.as_ref();
     with_regions(s).await;
-    let mut new = household("H1", "360124106204", vec![member("甲", idn("19700101", 11), "户主"), member("乙", idn("19720101", 12), "配偶")]);
-    new.initial_status = Some(InitialStatus { status: HouseholdStatus::Poor, date: date!(2014 - 05 - 01), reason: Some("建档立卡".into()), exit_year: None });
+    let mut new = household(
+        "H1",
+        "360124106204",
+        vec![
+            member("甲", idn("19700101", 11), "户主"),
+            member("乙", idn("19720101", 12), "配偶"),
+        ],
+    );
+    new.initial_status = Some(InitialStatus {
+        status: HouseholdStatus::Poor,
+        date: date!(2014 - 05 - 01),
+        reason: Some("建档立卡".into()),
+        exit_year: None,
+    });
     let h = s.create_household(&ctx(), new).await.unwrap();
     let id = h.household.id;
-    let exit = StatusChangeInput { to: HouseholdStatus::Exited, date: date!(2018 - 11 - 20), reason: "年度脱贫退出".into(), exit_year: None };
+    let exit = StatusChangeInput {
+        to: HouseholdStatus::Exited,
+        date: date!(2018 - 11 - 20),
+        reason: "年度脱贫退出".into(),
+        exit_year: None,
+    };
     let d = s.change_status(&ctx(), id, exit).await.unwrap();
-    assert_eq!((d.household.status, d.household.exit_year), (HouseholdStatus::Exited, Some(2018)));
+    assert_eq!(
+        (d.household.status, d.household.exit_year),
+        (HouseholdStatus::Exited, Some(2018))
+    );
     // an illegal transition is rejected and leaves the history as it was
-    let bad = StatusChangeInput { to: HouseholdStatus::Poor, date: date!(2019 - 01 - 01), reason: "x".into(), exit_year: None };
-    assert_eq!(s.change_status(&ctx(), id, bad).await.unwrap_err().code, "invalid_status_transition");
-    let early = StatusChangeInput { to: HouseholdStatus::Monitored, date: date!(2017 - 01 - 01), reason: "x".into(), exit_year: None };
-    assert_eq!(s.change_status(&ctx(), id, early).await.unwrap_err().code, "date_before_last_change");
-    let mon = StatusChangeInput { to: HouseholdStatus::Monitored, date: date!(2021 - 06 - 01), reason: "突发大病".into(), exit_year: None };
+    let bad = StatusChangeInput {
+        to: HouseholdStatus::Poor,
+        date: date!(2019 - 01 - 01),
+        reason: "x".into(),
+        exit_year: None,
+    };
+    assert_eq!(
+        s.change_status(&ctx(), id, bad).await.unwrap_err().code,
+        "invalid_status_transition"
+    );
+    let early = StatusChangeInput {
+        to: HouseholdStatus::Monitored,
+        date: date!(2017 - 01 - 01),
+        reason: "x".into(),
+        exit_year: None,
+    };
+    assert_eq!(
+        s.change_status(&ctx(), id, early).await.unwrap_err().code,
+        "date_before_last_change"
+    );
+    let mon = StatusChangeInput {
+        to: HouseholdStatus::Monitored,
+        date: date!(2021 - 06 - 01),
+        reason: "突发大病".into(),
+        exit_year: None,
+    };
     let d = s.change_status(&ctx(), id, mon).await.unwrap();
-    let hist: Vec<_> = d.status_history.iter().map(|e| (e.from_status, e.to_status, e.date, e.actor.as_str())).collect();
+    let hist: Vec<_> = d
+        .status_history
+        .iter()
+        .map(|e| (e.from_status, e.to_status, e.date, e.actor.as_str()))
+        .collect();
     assert_eq!(
         hist,
         [
             (None, HouseholdStatus::Poor, date!(2014 - 05 - 01), "test"),
-            (Some(HouseholdStatus::Poor), HouseholdStatus::Exited, date!(2018 - 11 - 20), "test"),
-            (Some(HouseholdStatus::Exited), HouseholdStatus::Monitored, date!(2021 - 06 - 01), "test"),
+            (
+                Some(HouseholdStatus::Poor),
+                HouseholdStatus::Exited,
+                date!(2018 - 11 - 20),
+                "test"
+            ),
+            (
+                Some(HouseholdStatus::Exited),
+                HouseholdStatus::Monitored,
+                date!(2021 - 06 - 01),
+                "test"
+            ),
         ]
     );
-    assert_eq!(d.household.exit_year, Some(2018), "the exit year stays on record");
+    assert_eq!(
+        d.household.exit_year,
+        Some(2018),
+        "the exit year stays on record"
+    );
     // status counts follow the dates
     let (c0, v) = (ctx(), code("360124106204"));
     let st = |y| s.region_stats(&c0, &v, y);
-    let count = |st: &fupin_core::reports::RegionStats, k: &str| st.by_status.iter().find(|c| c.code == k).unwrap().households;
+    let count = |st: &fupin_core::reports::RegionStats, k: &str| {
+        st.by_status
+            .iter()
+            .find(|c| c.code == k)
+            .unwrap()
+            .households
+    };
     assert_eq!(count(&st(2017).await.unwrap(), "poor"), 1);
     assert_eq!(count(&st(2018).await.unwrap(), "exited"), 1);
     assert_eq!(count(&st(2021).await.unwrap(), "monitored"), 1);
 
     // members: a birth, a death; never deleted, persons per year follow the dates
     let mut baby = member("丁", idn("20190310", 14), "之女");
-    baby.joined = Some(JoinInput { kind: "新生儿".into(), date: date!(2019 - 03 - 10), reason: None });
+    baby.joined = Some(JoinInput {
+        kind: "新生儿".into(),
+        date: date!(2019 - 03 - 10),
+        reason: None,
+    });
     s.add_member(&ctx(), id, baby).await.unwrap();
     let wife = d.members.iter().find(|m| m.name == "乙").unwrap().id;
-    let future = MemberChangeInput { kind: "死亡".into(), date: fupin_core::years::today().next_day().unwrap(), reason: None, new_head_person_id: None };
-    assert_eq!(s.record_member_change(&ctx(), wife, future).await.unwrap_err().code, "date_in_future");
-    let death = MemberChangeInput { kind: "死亡".into(), date: date!(2020 - 07 - 01), reason: Some("病故".into()), new_head_person_id: None };
-    let m = s.record_member_change(&ctx(), wife, death.clone()).await.unwrap();
+    let future = MemberChangeInput {
+        kind: "死亡".into(),
+        date: fupin_core::years::today().next_day().unwrap(),
+        reason: None,
+        new_head_person_id: None,
+    };
+    assert_eq!(
+        s.record_member_change(&ctx(), wife, future)
+            .await
+            .unwrap_err()
+            .code,
+        "date_in_future"
+    );
+    let death = MemberChangeInput {
+        kind: "死亡".into(),
+        date: date!(2020 - 07 - 01),
+        reason: Some("病故".into()),
+        new_head_person_id: None,
+    };
+    let m = s
+        .record_member_change(&ctx(), wife, death.clone())
+        .await
+        .unwrap();
     assert!(!m.active);
-    assert_eq!(s.record_member_change(&ctx(), wife, death).await.unwrap_err().code, "member_inactive");
+    assert_eq!(
+        s.record_member_change(&ctx(), wife, death)
+            .await
+            .unwrap_err()
+            .code,
+        "member_inactive"
+    );
     let d = s.household(&ctx(), id).await.unwrap();
     assert_eq!(d.members.len(), 3, "members are never deleted");
-    let changes: Vec<_> = d.member_changes.iter().map(|c| (c.person_name.as_str(), c.kind.as_str(), c.date)).collect();
-    assert_eq!(changes, [("丁", "06", date!(2019 - 03 - 10)), ("乙", "01", date!(2020 - 07 - 01))]);
+    let changes: Vec<_> = d
+        .member_changes
+        .iter()
+        .map(|c| (c.person_name.as_str(), c.kind.as_str(), c.date))
+        .collect();
+    assert_eq!(
+        changes,
+        [
+            ("丁", "06", date!(2019 - 03 - 10)),
+            ("乙", "01", date!(2020 - 07 - 01))
+        ]
+    );
     assert_eq!(st(2018).await.unwrap().persons, 2);
     assert_eq!(st(2019).await.unwrap().persons, 3);
     assert_eq!(st(2020).await.unwrap().persons, 2);
@@ -266,30 +685,129 @@ async fn prefix_scoping_of_lists_and_stats() {
     let db = test_store().await;
     let s = db.store.as_ref();
     with_regions(s).await;
-    s.create_household(&ctx(), household("A1", "360124106204", vec![member("甲", idn("19700101", 11), "户主")])).await.unwrap();
-    s.create_household(&ctx(), household("B1", "360124106205", vec![member("乙", idn("19700101", 21), "户主")])).await.unwrap();
-    s.create_household(&ctx(), household("C1", "360124107201", vec![member("丙", idn("19700101", 31), "户主"), member("丁", idn("19710101", 32), "配偶")])).await.unwrap();
-    let list = |region: &str| HouseholdFilter { region: Some(region.into()), ..Default::default() };
-    assert_eq!(s.list_households(&ctx(), list("360124106000")).await.unwrap().total, 2);
-    assert_eq!(s.list_households(&ctx(), list("360124000000")).await.unwrap().total, 3);
-    assert_eq!(s.list_households(&ctx(), list("360124107201")).await.unwrap().total, 1);
+    s.create_household(
+        &ctx(),
+        household(
+            "A1",
+            "360124106204",
+            vec![member("甲", idn("19700101", 11), "户主")],
+        ),
+    )
+    .await
+    .unwrap();
+    s.create_household(
+        &ctx(),
+        household(
+            "B1",
+            "360124106205",
+            vec![member("乙", idn("19700101", 21), "户主")],
+        ),
+    )
+    .await
+    .unwrap();
+    s.create_household(
+        &ctx(),
+        household(
+            "C1",
+            "360124107201",
+            vec![
+                member("丙", idn("19700101", 31), "户主"),
+                member("丁", idn("19710101", 32), "配偶"),
+            ],
+        ),
+    )
+    .await
+    .unwrap();
+    let list = |region: &str| HouseholdFilter {
+        region: Some(region.into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        s.list_households(&ctx(), list("360124106000"))
+            .await
+            .unwrap()
+            .total,
+        2
+    );
+    assert_eq!(
+        s.list_households(&ctx(), list("360124000000"))
+            .await
+            .unwrap()
+            .total,
+        3
+    );
+    assert_eq!(
+        s.list_households(&ctx(), list("360124107201"))
+            .await
+            .unwrap()
+            .total,
+        1
+    );
     let county = s.region_stats(&ctx(), &code("360124"), 2016).await.unwrap();
     assert_eq!((county.households, county.persons), (3, 4));
-    let town = s.region_stats(&ctx(), &code("360124106"), 2016).await.unwrap();
+    let town = s
+        .region_stats(&ctx(), &code("360124106"), 2016)
+        .await
+        .unwrap();
     assert_eq!((town.households, town.persons), (2, 2));
 
     // a caller scoped to one village sees only that village, everywhere
     let village = Ctx::within("clerk", vec![code("360124106205")]);
-    let page = s.list_households(&village, HouseholdFilter::default()).await.unwrap();
-    assert_eq!(page.items.iter().map(|h| h.household_number.as_str()).collect::<Vec<_>>(), ["B1"]);
-    assert_eq!(s.list_households(&village, list("360124000000")).await.unwrap().total, 1);
-    let a1 = s.household_by_number(&ctx(), "A1").await.unwrap().household.id;
-    assert_eq!(s.household(&village, a1).await.unwrap_err().kind, ErrorKind::NotFound);
-    assert_eq!(s.region_stats(&village, &code("360124106000"), 2016).await.unwrap_err().kind, ErrorKind::NotFound);
-    let inc = IncomeInput { wage_fen: 1, ..Default::default() };
-    assert_eq!(s.put_income(&village, a1, 2016, inc).await.unwrap_err().kind, ErrorKind::NotFound);
-    let other = household("X1", "360124106204", vec![member("戊", idn("19700101", 41), "户主")]);
-    assert_eq!(s.create_household(&village, other).await.unwrap_err().kind, ErrorKind::NotFound);
+    let page = s
+        .list_households(&village, HouseholdFilter::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        page.items
+            .iter()
+            .map(|h| h.household_number.as_str())
+            .collect::<Vec<_>>(),
+        ["B1"]
+    );
+    assert_eq!(
+        s.list_households(&village, list("360124000000"))
+            .await
+            .unwrap()
+            .total,
+        1
+    );
+    let a1 = s
+        .household_by_number(&ctx(), "A1")
+        .await
+        .unwrap()
+        .household
+        .id;
+    assert_eq!(
+        s.household(&village, a1).await.unwrap_err().kind,
+        ErrorKind::NotFound
+    );
+    assert_eq!(
+        s.region_stats(&village, &code("360124106000"), 2016)
+            .await
+            .unwrap_err()
+            .kind,
+        ErrorKind::NotFound
+    );
+    let inc = IncomeInput {
+        wage_fen: 1,
+        ..Default::default()
+    };
+    assert_eq!(
+        s.put_income(&village, a1, 2016, inc)
+            .await
+            .unwrap_err()
+            .kind,
+        ErrorKind::NotFound
+    );
+    let other = household(
+        "X1",
+        "360124106204",
+        vec![member("戊", idn("19700101", 41), "户主")],
+    );
+    assert_eq!(
+        s.create_household(&village, other).await.unwrap_err().kind,
+        ErrorKind::NotFound
+    );
     assert_eq!(total_households(s).await, 3);
 }
 
@@ -306,11 +824,36 @@ async fn masked_by_default() {
     let d = s.create_household(&ctx(), new).await.unwrap();
     assert_eq!(d.members[0].id_number, fupin_core::id_number::mask_id(&id));
     assert_eq!(d.members[0].phone.as_deref(), Some("138****8011"));
-    assert_eq!(d.household.bank_account.as_deref(), Some("************7890"));
-    let list = s.list_households(&ctx(), HouseholdFilter { q: Some(id.clone()), ..Default::default() }).await.unwrap();
-    assert_eq!(list.total, 1, "search by the full ID number finds the household");
-    let unmasked = Ctx { unmask: true, ..ctx() };
-    assert_eq!(s.household(&unmasked, d.household.id).await.unwrap().members[0].id_number, id);
+    assert_eq!(
+        d.household.bank_account.as_deref(),
+        Some("************7890")
+    );
+    let list = s
+        .list_households(
+            &ctx(),
+            HouseholdFilter {
+                q: Some(id.clone()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        list.total, 1,
+        "search by the full ID number finds the household"
+    );
+    let unmasked = Ctx {
+        unmask: true,
+        ..ctx()
+    };
+    assert_eq!(
+        s.household(&unmasked, d.household.id)
+            .await
+            .unwrap()
+            .members[0]
+            .id_number,
+        id
+    );
 }
 
 /// The aggregates kept by every write equal a full recomputation, after a random series of writes.
@@ -325,14 +868,22 @@ async fn aggregates_equal_recomputation_after_random_writes() {
     let mut households: Vec<HouseholdId> = Vec::new();
     let this_year = fupin_core::years::today().year();
     for step in 0..80 {
-        let op = if households.len() < 4 { 0 } else { rng.gen_range(0..7) };
+        let op = if households.len() < 4 {
+            0
+        } else {
+            rng.gen_range(0..7)
+        };
         match op {
             0 => {
                 let n = rng.gen_range(1..=4);
                 let mut ms = vec![];
                 for k in 0..n {
                     seq += 1;
-                    ms.push(member(&format!("人{seq}"), idn(&format!("19{}0101", 50 + k * 7), seq), if k == 0 { "户主" } else { "其他" }));
+                    ms.push(member(
+                        &format!("人{seq}"),
+                        idn(&format!("19{}0101", 50 + k * 7), seq),
+                        if k == 0 { "户主" } else { "其他" },
+                    ));
                 }
                 let mut h = household(&format!("R{step}"), villages[rng.gen_range(0..3)], ms);
                 h.household.identification_year = rng.gen_range(2014..=2016);
@@ -342,34 +893,80 @@ async fn aggregates_equal_recomputation_after_random_writes() {
             1 | 2 => {
                 let id = households[rng.gen_range(0..households.len())];
                 let year = rng.gen_range(2014..=2020);
-                let inc = IncomeInput { wage_fen: rng.gen_range(0..3_000_000), business_fen: rng.gen_range(0..1_000_000), property_fen: 0, dividend_fen: None, transfer_fen: rng.gen_range(0..200_000), business_cost_fen: rng.gen_range(0..400_000), note: None };
+                let inc = IncomeInput {
+                    wage_fen: rng.gen_range(0..3_000_000),
+                    business_fen: rng.gen_range(0..1_000_000),
+                    property_fen: 0,
+                    dividend_fen: None,
+                    transfer_fen: rng.gen_range(0..200_000),
+                    business_cost_fen: rng.gen_range(0..400_000),
+                    note: None,
+                };
                 s.put_income(&ctx(), id, year, inc).await.unwrap();
             }
             3 => {
                 let id = households[rng.gen_range(0..households.len())];
                 let d = s.household(&ctx(), id).await.unwrap();
-                let next = HouseholdStatus::ALL.into_iter().filter(|t| d.household.status.can_become(*t) && *t != d.household.status).collect::<Vec<_>>();
+                let next = HouseholdStatus::ALL
+                    .into_iter()
+                    .filter(|t| d.household.status.can_become(*t) && *t != d.household.status)
+                    .collect::<Vec<_>>();
                 if next.is_empty() {
                     continue;
                 }
                 let to = next[rng.gen_range(0..next.len())];
                 let last = d.status_history.last().unwrap().date;
-                let date = Date::from_calendar_date((last.year() + rng.gen_range(0..3)).min(this_year), time::Month::June, 1).unwrap().max(last);
-                let _ = s.change_status(&ctx(), id, StatusChangeInput { to, date, reason: "随机".into(), exit_year: None }).await;
+                let date = Date::from_calendar_date(
+                    (last.year() + rng.gen_range(0..3)).min(this_year),
+                    time::Month::June,
+                    1,
+                )
+                .unwrap()
+                .max(last);
+                let _ = s
+                    .change_status(
+                        &ctx(),
+                        id,
+                        StatusChangeInput {
+                            to,
+                            date,
+                            reason: "随机".into(),
+                            exit_year: None,
+                        },
+                    )
+                    .await;
             }
             4 => {
                 let id = households[rng.gen_range(0..households.len())];
                 seq += 1;
                 let mut m = member(&format!("婴{seq}"), idn("20170505", seq), "之孙子");
                 m.sex = None;
-                m.joined = Some(JoinInput { kind: "06".into(), date: date!(2017 - 05 - 05), reason: None });
+                m.joined = Some(JoinInput {
+                    kind: "06".into(),
+                    date: date!(2017 - 05 - 05),
+                    reason: None,
+                });
                 let _ = s.add_member(&ctx(), id, m).await;
             }
             5 => {
                 let id = households[rng.gen_range(0..households.len())];
                 let d = s.household(&ctx(), id).await.unwrap();
-                if let Some(m) = d.members.iter().find(|m| m.active && !m.is_head() && m.birth_date.year() < 2000) {
-                    let c = MemberChangeInput { kind: "02".into(), date: Date::from_calendar_date(rng.gen_range(2015..=2020), time::Month::March, 3).unwrap(), reason: None, new_head_person_id: None };
+                if let Some(m) = d
+                    .members
+                    .iter()
+                    .find(|m| m.active && !m.is_head() && m.birth_date.year() < 2000)
+                {
+                    let c = MemberChangeInput {
+                        kind: "02".into(),
+                        date: Date::from_calendar_date(
+                            rng.gen_range(2015..=2020),
+                            time::Month::March,
+                            3,
+                        )
+                        .unwrap(),
+                        reason: None,
+                        new_head_person_id: None,
+                    };
                     let _ = s.record_member_change(&ctx(), m.id, c).await;
                 }
             }
@@ -391,21 +988,43 @@ async fn aggregates_equal_recomputation_after_random_writes() {
             }
         }
     }
-    let regions = ["360000000000", "360124000000", "360124106000", "360124107000", "360124106204", "360124106205", "360124107201"];
+    let regions = [
+        "360000000000",
+        "360124000000",
+        "360124106000",
+        "360124107000",
+        "360124106204",
+        "360124106205",
+        "360124107201",
+    ];
     let mut checked_nonzero = 0;
     for r in regions {
         for year in 2013..=this_year + 1 {
             let kept = s.region_stats(&ctx(), &code(r), year).await.unwrap();
-            let fresh = s.recompute_region_stats(&ctx(), &code(r), year).await.unwrap();
+            let fresh = s
+                .recompute_region_stats(&ctx(), &code(r), year)
+                .await
+                .unwrap();
             assert_eq!(kept, fresh, "region {r} year {year}");
             if kept.income_households > 0 {
                 checked_nonzero += 1;
             }
         }
     }
-    assert!(checked_nonzero > 10, "the random writes produced incomes to compare");
+    assert!(
+        checked_nonzero > 10,
+        "the random writes produced incomes to compare"
+    );
     // a rebuild from scratch gives the same figures
-    let before = s.region_stats(&ctx(), &code("360000000000"), 2018).await.unwrap();
+    let before = s
+        .region_stats(&ctx(), &code("360000000000"), 2018)
+        .await
+        .unwrap();
     s.rebuild_aggregates(&ctx()).await.unwrap();
-    assert_eq!(s.region_stats(&ctx(), &code("360000000000"), 2018).await.unwrap(), before);
+    assert_eq!(
+        s.region_stats(&ctx(), &code("360000000000"), 2018)
+            .await
+            .unwrap(),
+        before
+    );
 }

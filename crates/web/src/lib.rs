@@ -1,1 +1,152 @@
-//! placeholder
+//! fupin-web: the HTTP JSON API of fupin, an axum router over one `Arc<dyn Store>`.
+//!
+//! One module per domain area (`regions`, `registry`, `codes`, `reports`, `health`) holds its routes
+//! and handlers; handlers extract, state their policy, call the store and render. Everything a client
+//! can get wrong answers in one error format (`error`), whether it is caught by an extractor (`json`,
+//! `params`) or by the domain. Routes are listed in [`ROUTES`] (see `routes` for the convention).
+
+mod caller;
+mod codes;
+mod error;
+mod health;
+mod json;
+mod params;
+mod regions;
+mod registry;
+mod reports;
+mod routes;
+mod trace;
+
+#[cfg(test)]
+mod test_support;
+
+pub use caller::Caller;
+pub use error::{ApiError, ApiResult};
+pub use json::{Json, BODY_LIMIT};
+pub use routes::ROUTES;
+pub use trace::REQUEST_ID;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use axum::Router;
+use fupin_core::store::Store;
+use std::future::Future;
+use std::sync::Arc;
+
+/// What every handler shares: the store (SQLite or PostgreSQL, chosen at start-up).
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+}
+
+impl AppState {
+    pub fn new(store: Arc<dyn Store>) -> Self {
+        Self { store }
+    }
+}
+
+/// Every route, registered through the recording builder.
+pub(crate) fn routes() -> routes::Routes {
+    let r = routes::Routes::new();
+    let r = health::routes(r);
+    let r = regions::routes(r);
+    let r = reports::routes(r);
+    let r = codes::routes(r);
+    registry::routes(r)
+}
+
+/// The whole API: routes, JSON 404/405, body limit, request ids and request logging.
+pub fn router(state: AppState) -> Router {
+    let (router, _) = routes().into_parts();
+    // The 405 fallback is set after the routes because axum applies it to the routes present; the
+    // layers come last so they wrap the fallbacks too (a 404 also gets a request id and a log line).
+    let router = router
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT));
+    trace::layer(router).with_state(state)
+}
+
+/// Serve the API on `listener` until `shutdown` completes, then finish the requests in flight.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    if let Ok(addr) = listener.local_addr() {
+        tracing::info!(%addr, backend = state.store.backend(), "listening");
+    }
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+async fn not_found() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "not_found", "请求的地址不存在")
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "该地址不支持此请求方法",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::{body_json, get, send, stub_state};
+    use axum::body::Body;
+    use axum::http::{header, Request};
+
+    #[tokio::test]
+    async fn unknown_routes_are_json_404() {
+        for uri in ["/", "/api/v1/nothing", "/api/v1/households/1/nothing"] {
+            let res = get(router(stub_state()), uri).await;
+            assert_eq!(res.status(), StatusCode::NOT_FOUND, "{uri}");
+            assert!(res.headers().contains_key(REQUEST_ID));
+            let v = body_json(res).await;
+            assert_eq!(v["code"], "not_found");
+            assert_eq!(v["message"], "请求的地址不存在");
+        }
+    }
+
+    #[tokio::test]
+    async fn wrong_method_is_json_405_with_allow() {
+        let req = Request::patch("/api/v1/households")
+            .body(Body::empty())
+            .unwrap();
+        let res = send(router(stub_state()), req).await;
+        assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED);
+        let allow = res
+            .headers()
+            .get(header::ALLOW)
+            .map(|v| v.to_str().unwrap().to_string());
+        assert_eq!(body_json(res).await["code"], "method_not_allowed");
+        let allow = allow.expect("Allow header");
+        assert!(allow.contains("GET") && allow.contains("POST"), "{allow}");
+    }
+
+    #[tokio::test]
+    async fn serve_stops_on_shutdown() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(serve(listener, stub_state(), async {
+            let _ = rx.await;
+        }));
+        // A raw HTTP/1.1 request, to need no client library.
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+        s.write_all(b"GET /healthz HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n")
+            .await
+            .unwrap();
+        let mut out = String::new();
+        s.read_to_string(&mut out).await.unwrap();
+        assert!(out.starts_with("HTTP/1.1 200"), "{out}");
+        assert!(out.contains(r#""backend":"stub""#), "{out}");
+        tx.send(()).unwrap();
+        server.await.unwrap().unwrap();
+    }
+}

@@ -5,6 +5,10 @@
 //! grants that permit that policy give the scope the store then filters by, so a forgotten check in
 //! a handler still cannot reach outside the user's regions.
 
+mod password;
+
+pub use password::{hash_password, verify_password};
+
 use crate::error::{DomainError, DomainResult};
 use crate::regions::RegionCode;
 use crate::scope::{Ctx, Scope};
@@ -34,7 +38,14 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 6] = [Role::Admin, Role::Officer, Role::Cadre, Role::Viewer, Role::Auditor, Role::ViewPii];
+    pub const ALL: [Role; 6] = [
+        Role::Admin,
+        Role::Officer,
+        Role::Cadre,
+        Role::Viewer,
+        Role::Auditor,
+        Role::ViewPii,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -58,7 +69,9 @@ impl Role {
     }
     pub fn parse(s: &str) -> Option<Role> {
         let s = s.trim();
-        Role::ALL.into_iter().find(|r| r.as_str() == s || r.label() == s)
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s || r.label() == s)
     }
 }
 
@@ -104,7 +117,10 @@ impl Policy {
 
     /// Whether cadres reach their paired households under this policy (on top of any region scope).
     pub fn reaches_paired_households(self) -> bool {
-        matches!(self, Policy::ReadRegistry | Policy::WriteVisits | Policy::ReadStats)
+        matches!(
+            self,
+            Policy::ReadRegistry | Policy::WriteVisits | Policy::ReadStats
+        )
     }
 }
 
@@ -120,10 +136,19 @@ impl Principal {
     /// The regions where this user may act under `policy`, reduced so that no region lies below
     /// another; `None` when the policy is not granted anywhere.
     pub fn regions_for(&self, policy: Policy) -> Option<Vec<RegionCode>> {
-        let mut regions: Vec<RegionCode> = self.grants.iter().filter(|g| policy.roles().contains(&g.role)).map(|g| g.region.clone()).collect();
+        let mut regions: Vec<RegionCode> = self
+            .grants
+            .iter()
+            .filter(|g| policy.roles().contains(&g.role))
+            .map(|g| g.region.clone())
+            .collect();
         regions.sort();
         regions.dedup();
-        let reduced: Vec<RegionCode> = regions.iter().filter(|r| !regions.iter().any(|o| o != *r && o.contains(r))).cloned().collect();
+        let reduced: Vec<RegionCode> = regions
+            .iter()
+            .filter(|r| !regions.iter().any(|o| o != *r && o.contains(r)))
+            .cloned()
+            .collect();
         (!reduced.is_empty()).then_some(reduced)
     }
 
@@ -152,7 +177,11 @@ impl Principal {
     /// Whether this user may grant `grant`: an admin over the grant's region may hand out any role
     /// there (admin is everything in scope); the `view_pii` right only if they hold it there too.
     pub fn may_grant(&self, grant: &Grant) -> bool {
-        let holds = |role: Role| self.grants.iter().any(|g| g.role == role && g.region.contains(&grant.region));
+        let holds = |role: Role| {
+            self.grants
+                .iter()
+                .any(|g| g.role == role && g.region.contains(&grant.region))
+        };
         holds(Role::Admin) && (grant.role != Role::ViewPii || holds(Role::ViewPii))
     }
 }
@@ -160,9 +189,15 @@ impl Principal {
 /// Check a username: 3–32 characters of letters, digits, `-`, `_` and `.`.
 pub fn check_username(s: &str) -> DomainResult<String> {
     let u = s.trim();
-    let ok = (3..=32).contains(&u.chars().count()) && u.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+    let ok = (3..=32).contains(&u.chars().count())
+        && u.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
     if !ok {
-        return Err(DomainError::invalid("username", "invalid_username", "用户名须为 3–32 位字母、数字或 - _ ."));
+        return Err(DomainError::invalid(
+            "username",
+            "invalid_username",
+            "用户名须为 3–32 位字母、数字或 - _ .",
+        ));
     }
     Ok(u.to_ascii_lowercase())
 }
@@ -171,13 +206,25 @@ pub fn check_username(s: &str) -> DomainResult<String> {
 pub fn check_password(p: &str) -> DomainResult<()> {
     let n = p.chars().count();
     if n < 8 {
-        return Err(DomainError::invalid("password", "password_too_short", "密码至少 8 位"));
+        return Err(DomainError::invalid(
+            "password",
+            "password_too_short",
+            "密码至少 8 位",
+        ));
     }
     if n > 128 {
-        return Err(DomainError::invalid("password", "password_too_long", "密码最多 128 位"));
+        return Err(DomainError::invalid(
+            "password",
+            "password_too_long",
+            "密码最多 128 位",
+        ));
     }
     if p.chars().all(|c| c.is_ascii_digit()) {
-        return Err(DomainError::invalid("password", "password_too_weak", "密码不能全是数字"));
+        return Err(DomainError::invalid(
+            "password",
+            "password_too_weak",
+            "密码不能全是数字",
+        ));
     }
     Ok(())
 }
@@ -198,7 +245,11 @@ pub struct User {
 
 impl User {
     pub fn principal(&self) -> Principal {
-        Principal { id: self.id, username: self.username.clone(), grants: self.grants.clone() }
+        Principal {
+            id: self.id,
+            username: self.username.clone(),
+            grants: self.grants.clone(),
+        }
     }
 }
 
@@ -272,18 +323,37 @@ mod tests {
         Principal {
             id: UserId(1),
             username: "u".into(),
-            grants: grants.iter().map(|(r, c)| Grant { role: *r, region: RegionCode::parse(c).unwrap() }).collect(),
+            grants: grants
+                .iter()
+                .map(|(r, c)| Grant {
+                    role: *r,
+                    region: RegionCode::parse(c).unwrap(),
+                })
+                .collect(),
         }
     }
 
     #[test]
     fn policies_give_scopes() {
-        let officer = p(&[(Role::Officer, "360124000000"), (Role::Viewer, "360000000000")]);
+        let officer = p(&[
+            (Role::Officer, "360124000000"),
+            (Role::Viewer, "360000000000"),
+        ]);
         let c = officer.ctx(Policy::WriteRegistry, None).unwrap();
-        assert_eq!(c.scope, Scope::Within(vec![RegionCode::parse("360124").unwrap()]));
+        assert_eq!(
+            c.scope,
+            Scope::Within(vec![RegionCode::parse("360124").unwrap()])
+        );
         let c = officer.ctx(Policy::ReadStats, None).unwrap();
-        assert_eq!(c.scope, Scope::Within(vec![RegionCode::parse("36").unwrap()]), "nested regions reduce to the outer one");
-        assert_eq!(officer.ctx(Policy::ReadAudit, None).unwrap_err().kind, crate::ErrorKind::Forbidden);
+        assert_eq!(
+            c.scope,
+            Scope::Within(vec![RegionCode::parse("36").unwrap()]),
+            "nested regions reduce to the outer one"
+        );
+        assert_eq!(
+            officer.ctx(Policy::ReadAudit, None).unwrap_err().kind,
+            crate::ErrorKind::Forbidden
+        );
         let auditor = p(&[(Role::Auditor, "360124000000")]);
         assert!(auditor.ctx(Policy::ReadAudit, None).is_ok());
         assert!(auditor.ctx(Policy::WriteRegistry, None).is_err());
@@ -298,12 +368,24 @@ mod tests {
     #[test]
     fn granting_rules() {
         let admin = p(&[(Role::Admin, "360124000000")]);
-        let g = |r: Role, c: &str| Grant { role: r, region: RegionCode::parse(c).unwrap() };
+        let g = |r: Role, c: &str| Grant {
+            role: r,
+            region: RegionCode::parse(c).unwrap(),
+        };
         assert!(admin.may_grant(&g(Role::Officer, "360124106204")));
         assert!(admin.may_grant(&g(Role::Admin, "360124106000")));
-        assert!(!admin.may_grant(&g(Role::Officer, "360125000000")), "outside the admin's scope");
-        assert!(!admin.may_grant(&g(Role::ViewPii, "360124106204")), "a right the admin does not hold");
-        let admin_pii = p(&[(Role::Admin, "360124000000"), (Role::ViewPii, "360124000000")]);
+        assert!(
+            !admin.may_grant(&g(Role::Officer, "360125000000")),
+            "outside the admin's scope"
+        );
+        assert!(
+            !admin.may_grant(&g(Role::ViewPii, "360124106204")),
+            "a right the admin does not hold"
+        );
+        let admin_pii = p(&[
+            (Role::Admin, "360124000000"),
+            (Role::ViewPii, "360124000000"),
+        ]);
         assert!(admin_pii.may_grant(&g(Role::ViewPii, "360124106204")));
     }
 
@@ -312,10 +394,28 @@ mod tests {
         assert_eq!(check_username("Demo-Admin").unwrap(), "demo-admin");
         assert!(check_username("a b").is_err());
         assert!(check_username("ab").is_err());
-        assert_eq!(check_password("1234567").unwrap_err().code, "password_too_short");
-        assert_eq!(check_password("12345678").unwrap_err().code, "password_too_weak");
+        assert_eq!(
+            check_password("1234567").unwrap_err().code,
+            "password_too_short"
+        );
+        assert_eq!(
+            check_password("12345678").unwrap_err().code,
+            "password_too_weak"
+        );
         assert!(check_password("fupin-demo").is_ok());
-        let input = NewUserInput { username: "demo".into(), display_name: "演示".into(), unit: None, phone: None, password: "fupin-demo".into() };
-        assert_eq!(input.validate(|p| format!("h:{}", p.len())).unwrap().password_hash, "h:10");
+        let input = NewUserInput {
+            username: "demo".into(),
+            display_name: "演示".into(),
+            unit: None,
+            phone: None,
+            password: "fupin-demo".into(),
+        };
+        assert_eq!(
+            input
+                .validate(|p| format!("h:{}", p.len()))
+                .unwrap()
+                .password_hash,
+            "h:10"
+        );
     }
 }

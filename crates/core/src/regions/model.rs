@@ -59,6 +59,7 @@ impl RegionWithPath {
 
 /// Designation as a poor village (贫困村), e.g. `十三五省级贫困村` designated 2015, exited 2019.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PoorVillage {
     pub designation: String,
     pub designated_year: i32,

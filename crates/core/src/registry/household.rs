@@ -564,7 +564,8 @@ mod tests {
     fn household_rules() {
         let codes = CodeBook::defaults();
         let today = date!(2026 - 11 - 29);
-        let cases: Vec<(Box<dyn Fn(&mut HouseholdInput)>, &str, &str)> = vec![
+        type Case = (Box<dyn Fn(&mut HouseholdInput)>, &'static str, &'static str);
+        let cases: Vec<Case> = vec![
             (
                 Box::new(|h| h.village_code = "360124106000".into()),
                 "village_code",

@@ -475,7 +475,7 @@ mod tests {
         let wife = member("乙", "36012419720101002", "配偶");
         assert!(validate_new_members(&[head.clone(), wife.clone()], &codes, TODAY).is_ok());
         assert_eq!(
-            validate_new_members(&[wife.clone()], &codes, TODAY)
+            validate_new_members(std::slice::from_ref(&wife), &codes, TODAY)
                 .unwrap_err()
                 .code,
             "no_head"

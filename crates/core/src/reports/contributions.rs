@@ -83,18 +83,16 @@ impl AddAssign for YearFigures {
 impl Neg for YearFigures {
     type Output = YearFigures;
     fn neg(self) -> YearFigures {
-        let mut z = YearFigures::default();
-        z.households = -self.households;
-        z.persons = -self.persons;
-        for i in 0..STATUS_SLOTS {
-            z.status_households[i] = -self.status_households[i];
-            z.status_persons[i] = -self.status_persons[i];
+        YearFigures {
+            households: -self.households,
+            persons: -self.persons,
+            status_households: self.status_households.map(|v| -v),
+            status_persons: self.status_persons.map(|v| -v),
+            income_households: -self.income_households,
+            income_persons: -self.income_persons,
+            gross_income_fen: -self.gross_income_fen,
+            net_income_fen: -self.net_income_fen,
         }
-        z.income_households = -self.income_households;
-        z.income_persons = -self.income_persons;
-        z.gross_income_fen = -self.gross_income_fen;
-        z.net_income_fen = -self.net_income_fen;
-        z
     }
 }
 

@@ -8,7 +8,11 @@ use std::sync::Arc;
 pub async fn run(store: Arc<dyn Store>, url: &str) -> ExitCode {
     match store.ping().await {
         Ok(()) => {
-            println!("数据库已是最新结构：{}（{}）", redact_url(url), store.backend());
+            println!(
+                "数据库已是最新结构：{}（{}）",
+                redact_url(url),
+                store.backend()
+            );
             ExitCode::SUCCESS
         }
         Err(e) => {

@@ -1,10 +1,12 @@
 //! The `fupin` command line: one module per subcommand, each thin over the libraries.
 
+mod audit;
 mod demo;
 mod migrate;
 mod region;
 mod serve;
 mod stats;
+pub(crate) mod user;
 
 use crate::config::{redact_url, FileConfig, DEFAULT_BIND, DEFAULT_DATABASE_URL};
 use clap::{Parser, Subcommand};
@@ -46,6 +48,16 @@ pub enum Command {
         #[command(subcommand)]
         command: RegionCommand,
     },
+    /// User accounts and grants.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// The audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Statistics aggregates.
     Stats {
         #[command(subcommand)]
@@ -60,6 +72,48 @@ pub enum RegionCommand {
         /// The CSV file.
         file: PathBuf,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account; the password comes from FUPIN_PASSWORD or the first line of stdin.
+    Add {
+        username: String,
+        /// Name shown in the pages and the audit log.
+        #[arg(long)]
+        display_name: String,
+        #[arg(long)]
+        unit: Option<String>,
+        #[arg(long)]
+        phone: Option<String>,
+    },
+    /// Set a new password (FUPIN_PASSWORD or stdin); ends the account's sessions.
+    Passwd { username: String },
+    /// Disable an account: it can no longer log in; its sessions end and its tokens are revoked.
+    Disable { username: String },
+    /// Enable a disabled account.
+    Enable { username: String },
+    /// Grant a role over a region and everything below it.
+    /// Roles: admin, officer, cadre, viewer, auditor, view_pii.
+    Grant {
+        username: String,
+        role: String,
+        region: String,
+    },
+    /// Revoke a grant.
+    Revoke {
+        username: String,
+        role: String,
+        region: String,
+    },
+    /// List accounts and their grants.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Verify the hash chain: exit 0 when intact, otherwise exit 1 naming the first broken row.
+    Verify,
 }
 
 #[derive(Debug, Subcommand)]
@@ -86,8 +140,15 @@ pub struct Settings {
 fn settings(cli: &Cli, bind: Option<&String>) -> Result<Settings, String> {
     let file = FileConfig::load(cli.config.as_deref())?;
     Ok(Settings {
-        database_url: cli.database_url.clone().or(file.database_url).unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string()),
-        bind: bind.cloned().or(file.bind).unwrap_or_else(|| DEFAULT_BIND.to_string()),
+        database_url: cli
+            .database_url
+            .clone()
+            .or(file.database_url)
+            .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string()),
+        bind: bind
+            .cloned()
+            .or(file.bind)
+            .unwrap_or_else(|| DEFAULT_BIND.to_string()),
     })
 }
 
@@ -124,8 +185,39 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Serve { demo, .. } => serve::run(store, &s.bind, demo).await,
         Command::Migrate => migrate::run(store, &s.database_url).await,
         Command::Demo => demo::run(store).await,
-        Command::Region { command: RegionCommand::Import { file } } => region::import(store, &file).await,
-        Command::Stats { command: StatsCommand::Rebuild } => stats::rebuild(store).await,
-        Command::Stats { command: StatsCommand::Check { region, year } } => stats::check(store, &region, year).await,
+        Command::Region {
+            command: RegionCommand::Import { file },
+        } => region::import(store, &file).await,
+        Command::User { command } => match command {
+            UserCommand::Add {
+                username,
+                display_name,
+                unit,
+                phone,
+            } => user::add(store, &username, &display_name, unit, phone).await,
+            UserCommand::Passwd { username } => user::passwd(store, &username).await,
+            UserCommand::Disable { username } => user::set_disabled(store, &username, true).await,
+            UserCommand::Enable { username } => user::set_disabled(store, &username, false).await,
+            UserCommand::Grant {
+                username,
+                role,
+                region,
+            } => user::grant(store, &username, &role, &region, false).await,
+            UserCommand::Revoke {
+                username,
+                role,
+                region,
+            } => user::grant(store, &username, &role, &region, true).await,
+            UserCommand::List => user::list(store).await,
+        },
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => audit::verify(store).await,
+        Command::Stats {
+            command: StatsCommand::Rebuild,
+        } => stats::rebuild(store).await,
+        Command::Stats {
+            command: StatsCommand::Check { region, year },
+        } => stats::check(store, &region, year).await,
     }
 }

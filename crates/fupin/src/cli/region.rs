@@ -8,8 +8,16 @@ use std::sync::Arc;
 
 fn print_errors(errors: &[RowError]) {
     for e in errors.iter().take(200) {
-        let field = e.error.field.as_deref().map(|f| format!("（{f}）")).unwrap_or_default();
-        eprintln!("第 {} 行{field}：[{}] {}", e.line, e.error.code, e.error.message);
+        let field = e
+            .error
+            .field
+            .as_deref()
+            .map(|f| format!("（{f}）"))
+            .unwrap_or_default();
+        eprintln!(
+            "第 {} 行{field}：[{}] {}",
+            e.line, e.error.code, e.error.message
+        );
     }
     if errors.len() > 200 {
         eprintln!("……共 {} 处错误，仅显示前 200 处", errors.len());
@@ -32,9 +40,15 @@ pub async fn import(store: Arc<dyn Store>, file: &Path) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match store.import_regions(&Ctx::system("system:cli"), records).await {
+    match store
+        .import_regions(&Ctx::system("system:cli"), records)
+        .await
+    {
         Ok(s) => {
-            println!("区划导入完成：共 {} 行，新增 {}，更新 {}，未变 {}", s.rows, s.inserted, s.updated, s.unchanged);
+            println!(
+                "区划导入完成：共 {} 行，新增 {}，更新 {}，未变 {}",
+                s.rows, s.inserted, s.updated, s.unchanged
+            );
             ExitCode::SUCCESS
         }
         Err(errors) => {

@@ -8,7 +8,25 @@ use std::sync::Arc;
 pub async fn run(store: Arc<dyn Store>, bind: &str, demo: bool) -> ExitCode {
     if demo {
         match crate::demo::load_demo(store.as_ref(), &Ctx::system("system:demo")).await {
-            Ok(summary) => eprintln!("{summary}"),
+            Ok(summary) => {
+                eprintln!("{summary}");
+                match crate::demo_accounts::create_demo_accounts(
+                    store.as_ref(),
+                    &Ctx::system("system:demo"),
+                )
+                .await
+                {
+                    Ok(n) if n > 0 => eprintln!(
+                        "已创建 {n} 个演示账号（密码 {}，仅供演示）",
+                        crate::demo_accounts::DEMO_PASSWORD
+                    ),
+                    Ok(_) => {}
+                    Err(e) => {
+                        super::report(&e);
+                        return ExitCode::FAILURE;
+                    }
+                }
+            }
             Err(e) => {
                 super::report(&e);
                 return ExitCode::FAILURE;
@@ -22,7 +40,14 @@ pub async fn run(store: Arc<dyn Store>, bind: &str, demo: bool) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    eprintln!("fupin 已启动：http://{}（{}）", listener.local_addr().map(|a| a.to_string()).unwrap_or_default(), store.backend());
+    eprintln!(
+        "fupin 已启动：http://{}（{}）",
+        listener
+            .local_addr()
+            .map(|a| a.to_string())
+            .unwrap_or_default(),
+        store.backend()
+    );
     match fupin_web::serve(listener, fupin_web::AppState::new(store), shutdown_signal()).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -39,7 +64,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

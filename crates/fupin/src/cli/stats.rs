@@ -27,7 +27,10 @@ pub async fn check(store: Arc<dyn Store>, region: &str, year: i32) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let (kept, fresh) = match (store.region_stats(&ctx, &code, year).await, store.recompute_region_stats(&ctx, &code, year).await) {
+    let (kept, fresh) = match (
+        store.region_stats(&ctx, &code, year).await,
+        store.recompute_region_stats(&ctx, &code, year).await,
+    ) {
         (Ok(a), Ok(b)) => (a, b),
         (Err(e), _) | (_, Err(e)) => {
             super::report(&e);
@@ -35,10 +38,16 @@ pub async fn check(store: Arc<dyn Store>, region: &str, year: i32) -> ExitCode {
         }
     };
     if kept == fresh {
-        println!("一致：{} {year} 年 {} 户 {} 人", kept.region.name, kept.households, kept.persons);
+        println!(
+            "一致：{} {year} 年 {} 户 {} 人",
+            kept.region.name, kept.households, kept.persons
+        );
         ExitCode::SUCCESS
     } else {
-        eprintln!("不一致：汇总 {} 户 {} 人，重算 {} 户 {} 人；请运行 fupin stats rebuild", kept.households, kept.persons, fresh.households, fresh.persons);
+        eprintln!(
+            "不一致：汇总 {} 户 {} 人，重算 {} 户 {} 人；请运行 fupin stats rebuild",
+            kept.households, kept.persons, fresh.households, fresh.persons
+        );
         ExitCode::FAILURE
     }
 }

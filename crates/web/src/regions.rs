@@ -1,0 +1,204 @@
+//! Regions: the division tree by code, name search with full paths, poor-village designation and
+//! village yearly profiles.
+
+use crate::caller::Caller;
+use crate::error::{ApiError, ApiResult};
+use crate::json::Json;
+use crate::params::{Params, RegionPath, RegionYearPath};
+use crate::routes::Routes;
+use crate::AppState;
+use axum::extract::State;
+use fupin_core::regions::{
+    PoorVillage, Region, RegionWithPath, VillageProfile, VillageProfileInput,
+};
+
+pub(crate) fn routes(r: Routes) -> Routes {
+    r.get("/api/v1/regions", list)
+        .get("/api/v1/regions/search", search)
+        .get("/api/v1/regions/{code}", one)
+        .get("/api/v1/regions/{code}/children", children)
+        .put("/api/v1/regions/{code}/poor-village", set_poor_village)
+        .delete("/api/v1/regions/{code}/poor-village", clear_poor_village)
+        .get("/api/v1/regions/{code}/profiles", profiles)
+        .put("/api/v1/regions/{code}/profiles/{year}", put_profile)
+}
+
+/// Default and largest number of search results: a name search is for picking a region, and a
+/// hundred candidates is already more than anyone reads.
+const SEARCH_DEFAULT: u32 = 20;
+const SEARCH_MAX: u32 = 100;
+/// Longest search text; the longest region names are about forty characters.
+const SEARCH_TEXT_MAX: usize = 50;
+
+/// `?parent=CODE` → its children; no parent → the provinces.
+async fn list(
+    caller: Caller,
+    State(app): State<AppState>,
+    params: Params,
+) -> ApiResult<Json<Vec<Region>>> {
+    caller.policy_read_regions()?;
+    params.only(&["parent"])?;
+    let parent = params.region("parent")?;
+    let children = app
+        .store
+        .region_children(&caller.ctx, parent.as_ref())
+        .await
+        .map_err(ApiError::from_query)?;
+    Ok(Json(children))
+}
+
+/// `?q=NAME&within=CODE&limit=N`.
+async fn search(
+    caller: Caller,
+    State(app): State<AppState>,
+    params: Params,
+) -> ApiResult<Json<Vec<RegionWithPath>>> {
+    caller.policy_read_regions()?;
+    params.only(&["q", "within", "limit"])?;
+    let q = params.required_text("q", SEARCH_TEXT_MAX)?;
+    let within = params.region("within")?;
+    let limit = params.int::<u32>("limit")?.unwrap_or(SEARCH_DEFAULT);
+    if !(1..=SEARCH_MAX).contains(&limit) {
+        return Err(ApiError::bad_request(
+            "invalid_parameter",
+            format!("查询参数 limit 须在 1 到 {SEARCH_MAX} 之间"),
+        )
+        .with_field("limit"));
+    }
+    let found = app
+        .store
+        .search_regions(&caller.ctx, &q, within.as_ref(), limit)
+        .await
+        .map_err(ApiError::from_query)?;
+    Ok(Json(found))
+}
+
+async fn one(
+    caller: Caller,
+    State(app): State<AppState>,
+    RegionPath(code): RegionPath,
+) -> ApiResult<Json<RegionWithPath>> {
+    caller.policy_read_regions()?;
+    Ok(Json(app.store.region(&caller.ctx, &code).await?))
+}
+
+async fn children(
+    caller: Caller,
+    State(app): State<AppState>,
+    RegionPath(code): RegionPath,
+) -> ApiResult<Json<Vec<Region>>> {
+    caller.policy_read_regions()?;
+    Ok(Json(
+        app.store.region_children(&caller.ctx, Some(&code)).await?,
+    ))
+}
+
+async fn set_poor_village(
+    caller: Caller,
+    State(app): State<AppState>,
+    RegionPath(code): RegionPath,
+    Json(designation): Json<PoorVillage>,
+) -> ApiResult<Json<RegionWithPath>> {
+    caller.policy_manage_regions()?;
+    let region = app
+        .store
+        .set_poor_village(&caller.ctx, &code, Some(designation))
+        .await?;
+    Ok(Json(region))
+}
+
+async fn clear_poor_village(
+    caller: Caller,
+    State(app): State<AppState>,
+    RegionPath(code): RegionPath,
+) -> ApiResult<Json<RegionWithPath>> {
+    caller.policy_manage_regions()?;
+    Ok(Json(
+        app.store.set_poor_village(&caller.ctx, &code, None).await?,
+    ))
+}
+
+async fn profiles(
+    caller: Caller,
+    State(app): State<AppState>,
+    RegionPath(code): RegionPath,
+) -> ApiResult<Json<Vec<VillageProfile>>> {
+    caller.policy_read_regions()?;
+    Ok(Json(app.store.village_profiles(&caller.ctx, &code).await?))
+}
+
+async fn put_profile(
+    caller: Caller,
+    State(app): State<AppState>,
+    p: RegionYearPath,
+    Json(input): Json<VillageProfileInput>,
+) -> ApiResult<Json<VillageProfile>> {
+    caller.policy_manage_regions()?;
+    let profile = app
+        .store
+        .put_village_profile(&caller.ctx, &p.code, p.year, input)
+        .await?;
+    Ok(Json(profile))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::test_support::{body_json, get, send, stub_state};
+    use axum::body::Body;
+    use axum::http::{header, Request};
+
+    async fn call(uri: &str) -> (u16, serde_json::Value) {
+        let res = get(crate::router(stub_state()), uri).await;
+        (res.status().as_u16(), body_json(res).await)
+    }
+
+    #[tokio::test]
+    async fn search_parameters() {
+        let cases = [
+            ("/api/v1/regions/search", "missing_parameter", "q"),
+            (
+                "/api/v1/regions/search?q=%E5%A1%94&limit=0",
+                "invalid_parameter",
+                "limit",
+            ),
+            (
+                "/api/v1/regions/search?q=%E5%A1%94&limit=101",
+                "invalid_parameter",
+                "limit",
+            ),
+            (
+                "/api/v1/regions/search?q=%E5%A1%94&within=36",
+                "invalid_region_code",
+                "within",
+            ),
+            (
+                "/api/v1/regions?parent=abc",
+                "invalid_region_code",
+                "parent",
+            ),
+        ];
+        for (uri, code, field) in cases {
+            let (s, v) = call(uri).await;
+            assert_eq!(
+                (s, v["code"].as_str(), v["field"].as_str()),
+                (400, Some(code), Some(field)),
+                "{uri}: {v}"
+            );
+        }
+        assert_eq!(
+            call("/api/v1/regions/search?q=%E5%A1%94&limit=100").await.0,
+            409
+        );
+        assert_eq!(call("/api/v1/regions").await.0, 409);
+    }
+
+    #[tokio::test]
+    async fn a_bad_code_is_reported_before_the_body() {
+        let req = Request::put("/api/v1/regions/12345/poor-village")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from("not json"))
+            .unwrap();
+        let v = body_json(send(crate::router(stub_state()), req).await).await;
+        assert_eq!(v["code"], "invalid_region_code");
+    }
+}

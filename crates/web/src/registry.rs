@@ -1,0 +1,285 @@
+//! The registry (建档立卡): households with their members, status changes, member changes and
+//! yearly incomes.
+//!
+//! Validation is the domain's (core rules, run by the store inside its transaction); these handlers
+//! only turn HTTP into store calls, so a request either changes everything it asks for or nothing.
+
+use crate::caller::Caller;
+use crate::error::{ApiError, ApiResult};
+use crate::json::Json;
+use crate::params::{IdPath, IdYearPath, NumberPath, Params, Path};
+use crate::routes::Routes;
+use crate::AppState;
+use axum::extract::State;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use fupin_core::registry::{
+    Household, HouseholdDetail, HouseholdFilter, HouseholdId, HouseholdInput, HouseholdStatus,
+    IncomeInput, IncomeRecord, Member, MemberChangeInput, MemberInput, NewHousehold, Page,
+    PersonId, StatusChangeInput,
+};
+
+pub(crate) fn routes(r: Routes) -> Routes {
+    r.get("/api/v1/households", list)
+        .post("/api/v1/households", create)
+        .get("/api/v1/households/by-number/{number}", by_number)
+        .get("/api/v1/households/{id}", one)
+        .put("/api/v1/households/{id}", update)
+        .post("/api/v1/households/{id}/status", change_status)
+        .post("/api/v1/households/{id}/members", add_member)
+        .put("/api/v1/households/{id}/incomes/{year}", put_income)
+        .put("/api/v1/members/{id}", update_member)
+        .post("/api/v1/members/{id}/changes", record_member_change)
+}
+
+/// Longest search text; the domain caps `q` at 50 as well, this only keeps the 400 early and cheap.
+const Q_MAX: usize = 50;
+
+/// `?region=&status=&main_cause=&attribute=&q=&page=&per_page=` → `{items, total}`.
+async fn list(
+    caller: Caller,
+    State(app): State<AppState>,
+    params: Params,
+) -> ApiResult<Json<Page<Household>>> {
+    caller.policy_read_registry()?;
+    params.only(&[
+        "region",
+        "status",
+        "main_cause",
+        "attribute",
+        "q",
+        "page",
+        "per_page",
+    ])?;
+    let status = params
+        .text("status", 20)?
+        .map(|s| {
+            HouseholdStatus::parse(&s).ok_or_else(|| {
+                let known: Vec<_> = HouseholdStatus::ALL.iter().map(|s| s.as_str()).collect();
+                ApiError::bad_request(
+                    "invalid_parameter",
+                    format!("查询参数 status 须为以下之一：{}", known.join("、")),
+                )
+                .with_field("status")
+            })
+        })
+        .transpose()?;
+    let filter = HouseholdFilter {
+        // Checked here for the strict 12-digit form; the store checks it again with the rest.
+        region: params.region("region")?.map(|c| c.to_string()),
+        status,
+        main_cause: params.text("main_cause", 20)?,
+        attribute: params.text("attribute", 20)?,
+        q: params.text("q", Q_MAX)?,
+        page: params.int("page")?,
+        per_page: params.int("per_page")?,
+    };
+    let page = app
+        .store
+        .list_households(&caller.ctx, filter)
+        .await
+        .map_err(ApiError::from_query)?;
+    Ok(Json(page))
+}
+
+/// 201 with the household as stored and its address in `Location`.
+async fn create(
+    caller: Caller,
+    State(app): State<AppState>,
+    Json(new): Json<NewHousehold>,
+) -> ApiResult<Response> {
+    caller.policy_write_registry()?;
+    let detail = app.store.create_household(&caller.ctx, new).await?;
+    let location = format!("/api/v1/households/{}", detail.household.id);
+    let mut res = (StatusCode::CREATED, Json(detail)).into_response();
+    if let Ok(v) = HeaderValue::from_str(&location) {
+        res.headers_mut().insert(header::LOCATION, v);
+    }
+    Ok(res)
+}
+
+async fn one(
+    caller: Caller,
+    State(app): State<AppState>,
+    Path(p): Path<IdPath>,
+) -> ApiResult<Json<HouseholdDetail>> {
+    caller.policy_read_registry()?;
+    Ok(Json(
+        app.store.household(&caller.ctx, HouseholdId(p.id)).await?,
+    ))
+}
+
+/// By 户编码. The number is opaque text to the URL; the store looks it up exactly.
+async fn by_number(
+    caller: Caller,
+    State(app): State<AppState>,
+    Path(p): Path<NumberPath>,
+) -> ApiResult<Json<HouseholdDetail>> {
+    caller.policy_read_registry()?;
+    Ok(Json(
+        app.store
+            .household_by_number(&caller.ctx, p.number.trim())
+            .await?,
+    ))
+}
+
+async fn update(
+    caller: Caller,
+    State(app): State<AppState>,
+    Path(p): Path<IdPath>,
+    Json(input): Json<HouseholdInput>,
+) -> ApiResult<Json<HouseholdDetail>> {
+    caller.policy_write_registry()?;
+    Ok(Json(
+        app.store
+            .update_household(&caller.ctx, HouseholdId(p.id), input)
+            .await?,
+    ))
+}
+
+async fn change_status(
+    caller: Caller,
+    State(app): State<AppState>,
+    Path(p): Path<IdPath>,
+    Json(change): Json<StatusChangeInput>,
+) -> ApiResult<Json<HouseholdDetail>> {
+    caller.policy_write_registry()?;
+    Ok(Json(
+        app.store
+            .change_status(&caller.ctx, HouseholdId(p.id), change)
+            .await?,
+    ))
+}
+
+/// 201 with the new member.
+async fn add_member(
+    caller: Caller,
+    State(app): State<AppState>,
+    Path(p): Path<IdPath>,
+    Json(member): Json<MemberInput>,
+) -> ApiResult<(StatusCode, Json<Member>)> {
+    caller.policy_write_registry()?;
+    let m = app
+        .store
+        .add_member(&caller.ctx, HouseholdId(p.id), member)
+        .await?;
+    Ok((StatusCode::CREATED, Json(m)))
+}
+
+async fn update_member(
+    caller: Caller,
+    State(app): State<AppState>,
+    Path(p): Path<IdPath>,
+    Json(member): Json<MemberInput>,
+) -> ApiResult<Json<Member>> {
+    caller.policy_write_registry()?;
+    Ok(Json(
+        app.store
+            .update_member(&caller.ctx, PersonId(p.id), member)
+            .await?,
+    ))
+}
+
+/// A member leaving (death, marriage out …); the member stays on record, inactive.
+async fn record_member_change(
+    caller: Caller,
+    State(app): State<AppState>,
+    Path(p): Path<IdPath>,
+    Json(change): Json<MemberChangeInput>,
+) -> ApiResult<Json<Member>> {
+    caller.policy_write_registry()?;
+    Ok(Json(
+        app.store
+            .record_member_change(&caller.ctx, PersonId(p.id), change)
+            .await?,
+    ))
+}
+
+/// Replace a household's income for a year.
+async fn put_income(
+    caller: Caller,
+    State(app): State<AppState>,
+    Path(p): Path<IdYearPath>,
+    Json(income): Json<IncomeInput>,
+) -> ApiResult<Json<IncomeRecord>> {
+    caller.policy_write_registry()?;
+    Ok(Json(
+        app.store
+            .put_income(&caller.ctx, HouseholdId(p.id), p.year, income)
+            .await?,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::test_support::{body_json, get, send, stub_state};
+    use axum::body::Body;
+    use axum::http::{header, Request};
+
+    async fn call(uri: &str) -> (u16, serde_json::Value) {
+        let res = get(crate::router(stub_state()), uri).await;
+        (res.status().as_u16(), body_json(res).await)
+    }
+
+    #[tokio::test]
+    async fn list_filters_are_checked_as_bad_requests() {
+        let cases = [
+            ("?per_page=501", "out_of_range", "per_page"),
+            ("?page=0", "out_of_range", "page"),
+            ("?page=-1", "invalid_parameter", "page"),
+            ("?status=gone", "invalid_parameter", "status"),
+            ("?main_cause=%E6%87%92", "unknown_code", "main_cause"),
+            ("?region=36012410620", "invalid_region_code", "region"),
+            ("?sort=name", "unknown_parameter", "sort"),
+        ];
+        for (q, code, field) in cases {
+            let (s, v) = call(&format!("/api/v1/households{q}")).await;
+            assert_eq!(
+                (s, v["code"].as_str(), v["field"].as_str()),
+                (400, Some(code), Some(field)),
+                "{q}: {v}"
+            );
+        }
+        let (s, _) = call("/api/v1/households?status=%E5%B7%B2%E8%84%B1%E8%B4%AB&region=360124000000&page=2&per_page=10").await;
+        assert_eq!(s, 409, "a valid filter reaches the store");
+    }
+
+    #[tokio::test]
+    async fn ids_must_be_integers() {
+        let (s, v) = call("/api/v1/households/abc").await;
+        assert_eq!(
+            (s, v["code"].as_str(), v["field"].as_str()),
+            (400, Some("invalid_path"), Some("id"))
+        );
+        let req = Request::put("/api/v1/households/1/incomes/last")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from("{}"))
+            .unwrap();
+        let res = send(crate::router(stub_state()), req).await;
+        let v = body_json(res).await;
+        assert_eq!(
+            (v["code"].as_str(), v["field"].as_str()),
+            (Some("invalid_path"), Some("year"))
+        );
+    }
+
+    #[tokio::test]
+    async fn income_body_types_are_checked_before_the_store() {
+        let req = |body: &str| {
+            Request::put("/api/v1/households/1/incomes/2018")
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body.to_string()))
+                .unwrap()
+        };
+        let ok = r#"{"wage_fen":1,"business_fen":0,"property_fen":0,"transfer_fen":0,"business_cost_fen":0}"#;
+        let res = send(crate::router(stub_state()), req(ok)).await;
+        assert_eq!(res.status(), 409, "reaches the store");
+        let bad = ok.replace(r#""wage_fen":1"#, r#""wage_fen":1e20"#);
+        let res = send(crate::router(stub_state()), req(&bad)).await;
+        let v = body_json(res).await;
+        assert_eq!(
+            (v["code"].as_str(), v["field"].as_str()),
+            (Some("invalid_body"), Some("wage_fen"))
+        );
+    }
+}

@@ -1,0 +1,103 @@
+//! Region statistics for a year from the maintained aggregates, optionally compared with another year.
+
+use crate::caller::Caller;
+use crate::error::{ApiError, ApiResult};
+use crate::json::Json;
+use crate::params::{Params, RegionPath};
+use crate::routes::Routes;
+use crate::AppState;
+use axum::extract::State;
+use fupin_core::reports::RegionStats;
+use fupin_core::ErrorKind;
+
+pub(crate) fn routes(r: Routes) -> Routes {
+    r.get("/api/v1/regions/{code}/stats", stats)
+}
+
+/// `?year=Y[&compare=Y0]`. `year` is required rather than defaulting to this year: figures for an
+/// unfinished year are partial, and a report should say which year it is about.
+async fn stats(
+    caller: Caller,
+    State(app): State<AppState>,
+    RegionPath(code): RegionPath,
+    params: Params,
+) -> ApiResult<Json<RegionStats>> {
+    caller.policy_read_stats()?;
+    params.only(&["year", "compare"])?;
+    let year: i32 = params.required_int("year")?;
+    let compare: Option<i32> = params.int("compare")?;
+    let mut stats = app
+        .store
+        .region_stats(&caller.ctx, &code, year)
+        .await
+        .map_err(ApiError::from_query)?;
+    if let Some(y0) = compare {
+        let other = app
+            .store
+            .region_stats(&caller.ctx, &code, y0)
+            .await
+            .map_err(|e| {
+                // The store names the year it checked `year`; here that year came from `compare`.
+                let e = if e.kind == ErrorKind::Invalid {
+                    e.with_field("compare")
+                } else {
+                    e
+                };
+                ApiError::from_query(e)
+            })?;
+        stats.compare_with(&other);
+    }
+    Ok(Json(stats))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::test_support::{body_json, get, stub_state};
+
+    async fn call(uri: &str) -> (u16, serde_json::Value) {
+        let res = get(crate::router(stub_state()), uri).await;
+        (res.status().as_u16(), body_json(res).await)
+    }
+
+    #[tokio::test]
+    async fn year_is_required_and_checked() {
+        let cases = [
+            (
+                "/api/v1/regions/360124106204/stats",
+                "missing_parameter",
+                "year",
+            ),
+            (
+                "/api/v1/regions/360124106204/stats?year=二〇一八",
+                "invalid_parameter",
+                "year",
+            ),
+            (
+                "/api/v1/regions/360124106204/stats?year=2018&compare=x",
+                "invalid_parameter",
+                "compare",
+            ),
+            (
+                "/api/v1/regions/360124106204/stats?year=2018&from=2016",
+                "unknown_parameter",
+                "from",
+            ),
+            (
+                "/api/v1/regions/3601/stats?year=2018",
+                "invalid_region_code",
+                "code",
+            ),
+        ];
+        for (uri, code, field) in cases {
+            let (s, v) = call(uri).await;
+            assert_eq!(
+                (s, v["code"].as_str(), v["field"].as_str()),
+                (400, Some(code), Some(field)),
+                "{uri}: {v}"
+            );
+        }
+        // Well-formed: reaches the store (which the stub answers with 409).
+        let (s, _) = call("/api/v1/regions/360124106204/stats?year=2018&compare=2016").await;
+        assert_eq!(s, 409);
+    }
+}
