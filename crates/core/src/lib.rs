@@ -8,6 +8,7 @@ pub mod codes;
 pub mod error;
 pub mod id_number;
 pub mod money;
+pub mod pairing;
 pub mod regions;
 pub mod registry;
 pub mod reports;

@@ -8,6 +8,11 @@ use crate::accounts::{ApiToken, Grant, NewUser, SessionRecord, User, UserId};
 use crate::audit::{AuditEntry, AuditRecord, BrokenLink};
 use crate::codes::{CodeBook, CodeTable};
 use crate::error::DomainError;
+use crate::pairing::{
+    Cadre, CadreId, CadreInput, Designation, DesignationInput, EndPairingInput, HelpingUnit,
+    HelpingUnitInput, Pairing, PairingId, PairingInput, PairingReport, PhotoRef, TeamMember,
+    TeamMemberInput, UnitId, Visit, VisitId, VisitInput, Wish, WishAction, WishId, WishInput,
+};
 use crate::regions::{
     PoorVillage, Region, RegionCode, RegionRecord, RegionWithPath, VillageProfile,
     VillageProfileInput,
@@ -236,9 +241,78 @@ pub trait AuditStore: Send + Sync {
     async fn verify_audit(&self) -> StoreResult<Result<u64, BrokenLink>>;
 }
 
+/// Helping units, cadres, work teams, pairings, visits and micro-wishes.
+#[async_trait]
+pub trait PairingStore: Send + Sync {
+    async fn create_unit(&self, ctx: &Ctx, unit: HelpingUnitInput) -> StoreResult<HelpingUnit>;
+    async fn list_units(&self, ctx: &Ctx) -> StoreResult<Vec<HelpingUnit>>;
+    async fn add_designation(
+        &self,
+        ctx: &Ctx,
+        unit: UnitId,
+        d: DesignationInput,
+    ) -> StoreResult<Designation>;
+    /// Designations of villages in a region.
+    async fn designations(&self, ctx: &Ctx, region: &RegionCode) -> StoreResult<Vec<Designation>>;
+    async fn create_cadre(&self, ctx: &Ctx, cadre: CadreInput) -> StoreResult<Cadre>;
+    async fn update_cadre(&self, ctx: &Ctx, id: CadreId, cadre: CadreInput) -> StoreResult<Cadre>;
+    async fn list_cadres(&self, ctx: &Ctx, unit: Option<UnitId>) -> StoreResult<Vec<Cadre>>;
+    async fn add_team_member(&self, ctx: &Ctx, m: TeamMemberInput) -> StoreResult<TeamMember>;
+    /// Work-team terms of villages in a region, with warnings checked by the report.
+    async fn team_members(&self, ctx: &Ctx, region: &RegionCode) -> StoreResult<Vec<TeamMember>>;
+    /// Pair a cadre with a household (limits checked as of the start date).
+    async fn create_pairing(&self, ctx: &Ctx, p: PairingInput) -> StoreResult<Pairing>;
+    /// End a pairing, optionally starting a replacement the next day; returns (ended, new).
+    async fn end_pairing(
+        &self,
+        ctx: &Ctx,
+        id: PairingId,
+        end: EndPairingInput,
+    ) -> StoreResult<(Pairing, Option<Pairing>)>;
+    /// All pairings of a household, oldest first.
+    async fn household_pairings(
+        &self,
+        ctx: &Ctx,
+        household: HouseholdId,
+    ) -> StoreResult<Vec<Pairing>>;
+    /// Pairings of a cadre, oldest first.
+    async fn cadre_pairings(&self, ctx: &Ctx, cadre: CadreId) -> StoreResult<Vec<Pairing>>;
+    async fn record_visit(&self, ctx: &Ctx, v: VisitInput) -> StoreResult<Visit>;
+    async fn visit(&self, ctx: &Ctx, id: VisitId) -> StoreResult<Visit>;
+    async fn household_visits(&self, ctx: &Ctx, household: HouseholdId) -> StoreResult<Vec<Visit>>;
+    /// Attach a photo (JPEG/PNG checked by content) to a visit.
+    async fn add_visit_photo(
+        &self,
+        ctx: &Ctx,
+        visit: VisitId,
+        bytes: Vec<u8>,
+    ) -> StoreResult<PhotoRef>;
+    /// A photo's content type and bytes, if the caller may see its household.
+    async fn photo(&self, ctx: &Ctx, id: i64) -> StoreResult<(String, Vec<u8>)>;
+    async fn create_wish(&self, ctx: &Ctx, w: WishInput) -> StoreResult<Wish>;
+    async fn wish_action(&self, ctx: &Ctx, id: WishId, action: WishAction) -> StoreResult<Wish>;
+    async fn add_wish_evidence(
+        &self,
+        ctx: &Ctx,
+        id: WishId,
+        bytes: Vec<u8>,
+    ) -> StoreResult<PhotoRef>;
+    async fn household_wishes(&self, ctx: &Ctx, household: HouseholdId) -> StoreResult<Vec<Wish>>;
+    /// Compliance and totals of a region over a period.
+    async fn pairing_report(
+        &self,
+        ctx: &Ctx,
+        region: &RegionCode,
+        from: time::Date,
+        to: time::Date,
+    ) -> StoreResult<PairingReport>;
+}
+
 /// Everything a backend provides.
 #[async_trait]
-pub trait Store: RegionStore + RegistryStore + StatsStore + AccountStore + AuditStore {
+pub trait Store:
+    RegionStore + RegistryStore + StatsStore + AccountStore + AuditStore + PairingStore
+{
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
     /// Whether the database answers.

@@ -91,6 +91,7 @@ fn arguments(args: &[Value]) -> PgArguments {
             Value::F64(x) => a.add(*x),
             Value::Text(x) => a.add(x.clone()),
             Value::Bool(x) => a.add(*x),
+            Value::Bytes(x) => a.add(x.clone()),
             Value::Date(x) => a.add(*x),
             Value::Time(x) => a.add(*x),
         };
@@ -119,6 +120,7 @@ fn decode(row: &PgRow) -> DbResult<Row> {
                 Value::Text(Some(row.try_get::<String, _>(i).map_err(map_err)?))
             }
             "BOOL" => Value::Bool(Some(row.try_get::<bool, _>(i).map_err(map_err)?)),
+            "BYTEA" => Value::Bytes(Some(row.try_get::<Vec<u8>, _>(i).map_err(map_err)?)),
             "DATE" => Value::Date(Some(row.try_get::<time::Date, _>(i).map_err(map_err)?)),
             "TIMESTAMPTZ" => Value::Time(Some(
                 row.try_get::<time::OffsetDateTime, _>(i).map_err(map_err)?,

@@ -96,6 +96,7 @@ fn arguments(args: &[Value]) -> SqliteArguments<'static> {
             Value::F64(x) => a.add(*x),
             Value::Text(x) => a.add(x.clone()),
             Value::Bool(x) => a.add(*x),
+            Value::Bytes(x) => a.add(x.clone()),
             Value::Date(x) => a.add(x.map(|d| d.to_string())),
             Value::Time(x) => a.add(x.map(|t| {
                 t.to_offset(time::UtcOffset::UTC)
@@ -121,6 +122,7 @@ fn decode(row: &SqliteRow) -> DbResult<Row> {
         out.push(match kind.as_str() {
             "INTEGER" | "BOOLEAN" => Value::I64(Some(row.try_get::<i64, _>(i).map_err(map_err)?)),
             "REAL" => Value::F64(Some(row.try_get::<f64, _>(i).map_err(map_err)?)),
+            "BLOB" => Value::Bytes(Some(row.try_get::<Vec<u8>, _>(i).map_err(map_err)?)),
             "TEXT" | "DATE" | "DATETIME" | "TIME" => {
                 Value::Text(Some(row.try_get::<String, _>(i).map_err(map_err)?))
             }

@@ -11,6 +11,7 @@ mod accounts;
 mod audit;
 mod codes;
 mod facts;
+mod pairing;
 mod query;
 mod regions;
 mod registry;

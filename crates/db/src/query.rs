@@ -2,6 +2,8 @@
 //! scoped query uses.
 
 use crate::sql::Value;
+use fupin_core::{Ctx, RegionCode};
+use time::Date;
 
 /// SQL text and its parameters, numbered as they are added.
 #[derive(Debug, Default)]
@@ -51,6 +53,43 @@ impl Query {
                 self.push(&format!(" AND ({})", parts.join(" OR ")));
             }
         }
+        self
+    }
+}
+
+/// Households (alias `h`) paired today with the cadre acting as user `$u`.
+pub(crate) const PAIRED_WITH_USER: &str =
+    "h.id IN (SELECT p.household_id FROM pairings p JOIN cadres c ON c.id = p.cadre_id \
+     WHERE c.user_id = {u} AND p.start_date <= {d} AND (p.end_date IS NULL OR p.end_date >= {d}))";
+
+impl Query {
+    /// Append the visibility filter for households (alias `h`): inside the caller's regions (and
+    /// `region`, when given), or paired today with the caller when the caller is a cadre.
+    pub fn and_visible_households(
+        &mut self,
+        ctx: &Ctx,
+        region: Option<&RegionCode>,
+        today: Date,
+    ) -> &mut Self {
+        let Some(user) = ctx.cadre_user else {
+            return self.and_in_ranges("h.village_code", &ctx.scope.ranges(region));
+        };
+        let mut by_region = Query {
+            sql: String::from("1 = 1"),
+            args: std::mem::take(&mut self.args),
+        };
+        by_region.and_in_ranges("h.village_code", &ctx.scope.ranges(region));
+        let u = by_region.arg(user);
+        let d = by_region.arg(today);
+        let mut paired = PAIRED_WITH_USER.replace("{u}", &u).replace("{d}", &d);
+        if let Some(r) = region {
+            let (lo, hi) = r.range();
+            let a = by_region.arg(lo);
+            let b = by_region.arg(hi);
+            paired.push_str(&format!(" AND h.village_code BETWEEN {a} AND {b}"));
+        }
+        self.args = by_region.args;
+        self.push(&format!(" AND (({}) OR ({paired}))", by_region.sql));
         self
     }
 }

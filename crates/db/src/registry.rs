@@ -144,7 +144,10 @@ impl SqlStore {
             .map_err(internal)?
             .ok_or_else(household_not_found)?;
         let h = household_from_row(&r)?;
-        if !ctx.scope.allows(&h.village_code) {
+        if !self
+            .household_visible(tx, ctx, h.id, &h.village_code)
+            .await?
+        {
             return Err(household_not_found());
         }
         Ok(h)
@@ -692,7 +695,7 @@ impl RegistryStore for SqlStore {
     ) -> StoreResult<Page<Household>> {
         let f = filter.validate(&self.codes())?;
         let mut w = Query::new(" WHERE 1 = 1");
-        w.and_in_ranges("h.village_code", &ctx.scope.ranges(f.region.as_ref()));
+        w.and_visible_households(ctx, f.region.as_ref(), fupin_core::years::today());
         if let Some(s) = f.status {
             let p = w.arg(s.as_str());
             w.push(&format!(" AND h.status = {p}"));

@@ -18,6 +18,7 @@ pub enum Value {
     Bool(Option<bool>),
     Date(Option<Date>),
     Time(Option<OffsetDateTime>),
+    Bytes(Option<Vec<u8>>),
 }
 
 /// Errors a backend reports, classified where the store reacts to them.
@@ -107,6 +108,13 @@ impl Row {
             Value::I64(v) => Ok(v.map(|x| x != 0)),
             Value::Text(None) => Ok(None),
             v => Err(decode_err(i, "bool", v)),
+        }
+    }
+    pub fn bytes(&self, i: usize) -> DbResult<Vec<u8>> {
+        match self.get(i)? {
+            Value::Bytes(Some(b)) => Ok(b.clone()),
+            Value::Text(Some(s)) => Ok(s.clone().into_bytes()),
+            v => Err(decode_err(i, "bytes", v)),
         }
     }
     pub fn bool(&self, i: usize) -> DbResult<bool> {
@@ -230,6 +238,11 @@ impl From<Option<String>> for Value {
 impl From<Option<&str>> for Value {
     fn from(v: Option<&str>) -> Self {
         Value::Text(v.map(str::to_string))
+    }
+}
+impl From<Vec<u8>> for Value {
+    fn from(v: Vec<u8>) -> Self {
+        Value::Bytes(Some(v))
     }
 }
 impl From<bool> for Value {

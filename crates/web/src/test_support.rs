@@ -1,18 +1,25 @@
 //! Helpers for the unit tests of this crate: a stub store and one-shot requests.
 //!
-//! The stub answers every store call with `409 stub` (except `ping`, `backend` and `code_book`),
-//! so tests can tell "the request reached the store" from every error raised before it. Tests of
-//! real behaviour run against the real stores in `crates/fupin/tests`.
+//! The stub answers every store call with `409 stub` (except `ping`, `backend`, `code_book` and the
+//! look-ups that authenticate [`STUB_TOKEN`] as an administrator), so tests can tell "the request
+//! reached the store" from every error raised before it. `send` and `get` sign in with that token;
+//! `send_anon` and `get_anon` do not. Tests of real behaviour run against the real stores in
+//! `crates/fupin/tests`.
 
 use crate::AppState;
 use async_trait::async_trait;
 use axum::body::Body;
-use axum::http::Request;
+use axum::http::{header, Request};
 use axum::response::Response;
 use axum::Router;
-use fupin_core::accounts::{ApiToken, Grant, NewUser, SessionRecord, User, UserId};
+use fupin_core::accounts::{ApiToken, Grant, NewUser, Role, SessionRecord, User, UserId};
 use fupin_core::audit::{AuditEntry, AuditRecord, BrokenLink};
 use fupin_core::codes::{CodeBook, CodeTable};
+use fupin_core::pairing::{
+    Cadre, CadreId, CadreInput, Designation, DesignationInput, EndPairingInput, HelpingUnit,
+    HelpingUnitInput, Pairing, PairingId, PairingInput, PairingReport, PhotoRef, TeamMember,
+    TeamMemberInput, UnitId, Visit, VisitId, VisitInput, Wish, WishAction, WishId, WishInput,
+};
 use fupin_core::regions::{
     PoorVillage, Region, RegionCode, RegionRecord, RegionWithPath, VillageProfile,
     VillageProfileInput,
@@ -24,14 +31,33 @@ use fupin_core::registry::{
 };
 use fupin_core::reports::RegionStats;
 use fupin_core::store::{
-    AccountStore, AuditFilter, AuditStore, RegionImportSummary, RegionStore, RegistryStore,
-    RowError, StatsStore, Store, StoreResult,
+    AccountStore, AuditFilter, AuditStore, PairingStore, RegionImportSummary, RegionStore,
+    RegistryStore, RowError, StatsStore, Store, StoreResult,
 };
 use fupin_core::{Ctx, DomainError};
 use std::sync::Arc;
 use tower::ServiceExt;
 
 pub(crate) struct StubStore;
+
+/// The API token the stub accepts, for an administrator of 江西省 (`stub-admin`, user 1).
+pub(crate) const STUB_TOKEN: &str = "fupin_stub";
+
+fn stub_admin() -> User {
+    User {
+        id: UserId(1),
+        username: "stub-admin".into(),
+        display_name: "测试管理员".into(),
+        unit: None,
+        phone: None,
+        disabled: false,
+        grants: vec![Grant {
+            role: Role::Admin,
+            region: RegionCode::parse("360000000000").unwrap(),
+        }],
+        created_at: time::OffsetDateTime::UNIX_EPOCH,
+    }
+}
 
 fn stub<T>() -> StoreResult<T> {
     Err(DomainError::conflict("stub", "stub store"))
@@ -169,8 +195,8 @@ impl AccountStore for StubStore {
     async fn create_user(&self, _: &Ctx, _: NewUser) -> StoreResult<User> {
         stub()
     }
-    async fn user(&self, _: UserId) -> StoreResult<Option<User>> {
-        stub()
+    async fn user(&self, id: UserId) -> StoreResult<Option<User>> {
+        Ok((id == UserId(1)).then(stub_admin))
     }
     async fn user_credentials(&self, _: &str) -> StoreResult<Option<(User, String)>> {
         stub()
@@ -194,7 +220,7 @@ impl AccountStore for StubStore {
         stub()
     }
     async fn session(&self, _: &str) -> StoreResult<Option<SessionRecord>> {
-        stub()
+        Ok(None)
     }
     async fn touch_session(&self, _: &str) -> StoreResult<()> {
         stub()
@@ -205,8 +231,8 @@ impl AccountStore for StubStore {
     async fn create_token(&self, _: &Ctx, _: UserId, _: &str, _: &str) -> StoreResult<ApiToken> {
         stub()
     }
-    async fn token_user(&self, _: &str) -> StoreResult<Option<UserId>> {
-        stub()
+    async fn token_user(&self, hash: &str) -> StoreResult<Option<UserId>> {
+        Ok((hash == crate::auth::digest(STUB_TOKEN)).then_some(UserId(1)))
     }
     async fn list_tokens(&self, _: UserId) -> StoreResult<Vec<ApiToken>> {
         stub()
@@ -230,6 +256,95 @@ impl AuditStore for StubStore {
 }
 
 #[async_trait]
+impl PairingStore for StubStore {
+    async fn create_unit(&self, _: &Ctx, _: HelpingUnitInput) -> StoreResult<HelpingUnit> {
+        stub()
+    }
+    async fn list_units(&self, _: &Ctx) -> StoreResult<Vec<HelpingUnit>> {
+        stub()
+    }
+    async fn add_designation(
+        &self,
+        _: &Ctx,
+        _: UnitId,
+        _: DesignationInput,
+    ) -> StoreResult<Designation> {
+        stub()
+    }
+    async fn designations(&self, _: &Ctx, _: &RegionCode) -> StoreResult<Vec<Designation>> {
+        stub()
+    }
+    async fn create_cadre(&self, _: &Ctx, _: CadreInput) -> StoreResult<Cadre> {
+        stub()
+    }
+    async fn update_cadre(&self, _: &Ctx, _: CadreId, _: CadreInput) -> StoreResult<Cadre> {
+        stub()
+    }
+    async fn list_cadres(&self, _: &Ctx, _: Option<UnitId>) -> StoreResult<Vec<Cadre>> {
+        stub()
+    }
+    async fn add_team_member(&self, _: &Ctx, _: TeamMemberInput) -> StoreResult<TeamMember> {
+        stub()
+    }
+    async fn team_members(&self, _: &Ctx, _: &RegionCode) -> StoreResult<Vec<TeamMember>> {
+        stub()
+    }
+    async fn create_pairing(&self, _: &Ctx, _: PairingInput) -> StoreResult<Pairing> {
+        stub()
+    }
+    async fn end_pairing(
+        &self,
+        _: &Ctx,
+        _: PairingId,
+        _: EndPairingInput,
+    ) -> StoreResult<(Pairing, Option<Pairing>)> {
+        stub()
+    }
+    async fn household_pairings(&self, _: &Ctx, _: HouseholdId) -> StoreResult<Vec<Pairing>> {
+        stub()
+    }
+    async fn cadre_pairings(&self, _: &Ctx, _: CadreId) -> StoreResult<Vec<Pairing>> {
+        stub()
+    }
+    async fn record_visit(&self, _: &Ctx, _: VisitInput) -> StoreResult<Visit> {
+        stub()
+    }
+    async fn visit(&self, _: &Ctx, _: VisitId) -> StoreResult<Visit> {
+        stub()
+    }
+    async fn household_visits(&self, _: &Ctx, _: HouseholdId) -> StoreResult<Vec<Visit>> {
+        stub()
+    }
+    async fn add_visit_photo(&self, _: &Ctx, _: VisitId, _: Vec<u8>) -> StoreResult<PhotoRef> {
+        stub()
+    }
+    async fn photo(&self, _: &Ctx, _: i64) -> StoreResult<(String, Vec<u8>)> {
+        stub()
+    }
+    async fn create_wish(&self, _: &Ctx, _: WishInput) -> StoreResult<Wish> {
+        stub()
+    }
+    async fn wish_action(&self, _: &Ctx, _: WishId, _: WishAction) -> StoreResult<Wish> {
+        stub()
+    }
+    async fn add_wish_evidence(&self, _: &Ctx, _: WishId, _: Vec<u8>) -> StoreResult<PhotoRef> {
+        stub()
+    }
+    async fn household_wishes(&self, _: &Ctx, _: HouseholdId) -> StoreResult<Vec<Wish>> {
+        stub()
+    }
+    async fn pairing_report(
+        &self,
+        _: &Ctx,
+        _: &RegionCode,
+        _: time::Date,
+        _: time::Date,
+    ) -> StoreResult<PairingReport> {
+        stub()
+    }
+}
+
+#[async_trait]
 impl Store for StubStore {
     fn backend(&self) -> &'static str {
         "stub"
@@ -243,12 +358,29 @@ pub(crate) fn stub_state() -> AppState {
     AppState::new(Arc::new(StubStore))
 }
 
-pub(crate) async fn send(app: Router, req: Request<Body>) -> Response {
+/// Send as `stub-admin` (unless the request brings credentials of its own).
+pub(crate) async fn send(app: Router, mut req: Request<Body>) -> Response {
+    let h = req.headers_mut();
+    if !h.contains_key(header::AUTHORIZATION) && !h.contains_key(header::COOKIE) {
+        h.insert(
+            header::AUTHORIZATION,
+            format!("Bearer {STUB_TOKEN}").parse().unwrap(),
+        );
+    }
+    send_anon(app, req).await
+}
+
+/// Send without signing in.
+pub(crate) async fn send_anon(app: Router, req: Request<Body>) -> Response {
     app.oneshot(req).await.expect("infallible")
 }
 
 pub(crate) async fn get(app: Router, uri: &str) -> Response {
     send(app, Request::get(uri).body(Body::empty()).unwrap()).await
+}
+
+pub(crate) async fn get_anon(app: Router, uri: &str) -> Response {
+    send_anon(app, Request::get(uri).body(Body::empty()).unwrap()).await
 }
 
 pub(crate) async fn body_json(res: Response) -> serde_json::Value {

@@ -1,0 +1,318 @@
+//! Visit compliance and pairing totals for a region and period, computed from pairings and visits.
+//!
+//! **Visit minimum, pro rata.** A pairing owes `minimum` visits per calendar year. For a year it
+//! covers only in part (it started or ended that year, or the reporting period cuts the year), it
+//! owes `minimum × covered days ÷ days in the year`, rounded half up: a pairing from 1 October owes
+//! 4 × 92 ÷ 365 = 1.01 → 1 visit in that year; one that ends on 30 August owes 4 × 242 ÷ 365 = 2.65 → 3.
+//! Only visits on the pairing's household, on a date within the pairing, with the pairing's cadre
+//! present count toward it. All visits count in the totals, whoever made them.
+
+use super::{CadreId, PairingId};
+use crate::registry::HouseholdId;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+use time::{Date, Month};
+
+/// What compliance needs of a pairing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PairingSpan {
+    pub id: PairingId,
+    pub household_id: HouseholdId,
+    pub cadre_id: CadreId,
+    pub start: Date,
+    pub end: Option<Date>,
+}
+
+/// What compliance and totals need of a visit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VisitFact {
+    pub household_id: HouseholdId,
+    pub date: Date,
+    pub cadre_ids: Vec<CadreId>,
+    pub money_fen: i64,
+    pub goods_fen: i64,
+}
+
+/// One pairing in one year of the period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PairingYear {
+    pub pairing_id: PairingId,
+    pub household_id: HouseholdId,
+    pub cadre_id: CadreId,
+    pub year: i32,
+    pub covered_days: i64,
+    pub required: i64,
+    pub done: i64,
+    pub missing: i64,
+}
+
+fn days_in_year(y: i32) -> i64 {
+    if time::util::is_leap_year(y) {
+        366
+    } else {
+        365
+    }
+}
+
+/// Round `num / den` half up (non-negative operands).
+fn div_half_up(num: i64, den: i64) -> i64 {
+    (2 * num + den) / (2 * den)
+}
+
+/// The visits owed and made for every pairing and year within [from, to]; `minimum(year)` gives the
+/// parameter in force.
+pub fn pairing_years(
+    pairings: &[PairingSpan],
+    visits: &[VisitFact],
+    from: Date,
+    to: Date,
+    minimum: impl Fn(i32) -> i64,
+) -> Vec<PairingYear> {
+    let mut out = Vec::new();
+    for p in pairings {
+        let start = p.start.max(from);
+        let end = p.end.unwrap_or(to).min(to);
+        if end < start {
+            continue;
+        }
+        for year in start.year()..=end.year() {
+            let y0 = Date::from_calendar_date(year, Month::January, 1).expect("valid");
+            let y1 = Date::from_calendar_date(year, Month::December, 31).expect("valid");
+            let (a, b) = (start.max(y0), end.min(y1));
+            let covered = (b - a).whole_days() + 1;
+            let required = div_half_up(minimum(year) * covered, days_in_year(year));
+            let done = visits
+                .iter()
+                .filter(|v| {
+                    v.household_id == p.household_id
+                        && v.date >= a
+                        && v.date <= b
+                        && v.cadre_ids.contains(&p.cadre_id)
+                })
+                .count() as i64;
+            out.push(PairingYear {
+                pairing_id: p.id,
+                household_id: p.household_id,
+                cadre_id: p.cadre_id,
+                year,
+                covered_days: covered,
+                required,
+                done,
+                missing: (required - done).max(0),
+            });
+        }
+    }
+    out
+}
+
+/// Totals of a region and period.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PairingTotals {
+    /// Distinct cadres with a pairing overlapping the period.
+    pub cadres_total: i64,
+    pub pairings_total: i64,
+    pub visits_total: i64,
+    /// Σ cadres present over the visits (人次).
+    pub visits_person_times: i64,
+    pub condolence_money_fen: i64,
+    pub goods_value_fen: i64,
+    /// Visits per cadre (all visits the cadre was present at).
+    pub visits_per_cadre: BTreeMap<i64, i64>,
+}
+
+/// Totals over pairings and visits already limited to the region and period.
+pub fn totals(
+    pairings: &[PairingSpan],
+    visits: &[VisitFact],
+    from: Date,
+    to: Date,
+) -> PairingTotals {
+    let overlapping: Vec<&PairingSpan> = pairings
+        .iter()
+        .filter(|p| p.start <= to && p.end.is_none_or(|e| e >= from))
+        .collect();
+    let cadres: BTreeSet<CadreId> = overlapping.iter().map(|p| p.cadre_id).collect();
+    let mut t = PairingTotals {
+        cadres_total: cadres.len() as i64,
+        pairings_total: overlapping.len() as i64,
+        ..Default::default()
+    };
+    for v in visits.iter().filter(|v| v.date >= from && v.date <= to) {
+        t.visits_total += 1;
+        t.visits_person_times += v.cadre_ids.len() as i64;
+        t.condolence_money_fen += v.money_fen;
+        t.goods_value_fen += v.goods_fen;
+        for c in &v.cadre_ids {
+            *t.visits_per_cadre.entry(c.0).or_default() += 1;
+        }
+    }
+    t
+}
+
+/// Households with no cadre paired on `on`.
+pub fn households_without_cadre(
+    households: &[HouseholdId],
+    pairings: &[PairingSpan],
+    on: Date,
+) -> Vec<HouseholdId> {
+    households
+        .iter()
+        .copied()
+        .filter(|h| {
+            !pairings
+                .iter()
+                .any(|p| p.household_id == *h && p.start <= on && p.end.is_none_or(|e| e >= on))
+        })
+        .collect()
+}
+
+/// Cadres with more than `limit` households paired on `on`, with their count.
+pub fn cadres_over_limit(pairings: &[PairingSpan], on: Date, limit: i64) -> Vec<(CadreId, i64)> {
+    let mut n: BTreeMap<CadreId, i64> = BTreeMap::new();
+    for p in pairings
+        .iter()
+        .filter(|p| p.start <= on && p.end.is_none_or(|e| e >= on))
+    {
+        *n.entry(p.cadre_id).or_default() += 1;
+    }
+    n.into_iter().filter(|(_, k)| *k > limit).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    fn span(id: i64, h: i64, c: i64, start: Date, end: Option<Date>) -> PairingSpan {
+        PairingSpan {
+            id: PairingId(id),
+            household_id: HouseholdId(h),
+            cadre_id: CadreId(c),
+            start,
+            end,
+        }
+    }
+
+    fn visit(h: i64, d: Date, cadres: &[i64]) -> VisitFact {
+        VisitFact {
+            household_id: HouseholdId(h),
+            date: d,
+            cadre_ids: cadres.iter().map(|c| CadreId(*c)).collect(),
+            money_fen: 10_000,
+            goods_fen: 5_000,
+        }
+    }
+
+    #[test]
+    fn pro_rata_minimum() {
+        let p = [span(1, 1, 7, date!(2015 - 10 - 01), None)];
+        let years = pairing_years(&p, &[], date!(2015 - 10 - 01), date!(2019 - 08 - 30), |_| 4);
+        let req: Vec<_> = years
+            .iter()
+            .map(|y| (y.year, y.covered_days, y.required))
+            .collect();
+        assert_eq!(
+            req,
+            [
+                (2015, 92, 1),
+                (2016, 366, 4),
+                (2017, 365, 4),
+                (2018, 365, 4),
+                (2019, 242, 3)
+            ]
+        );
+    }
+
+    #[test]
+    fn only_the_paired_cadre_on_the_household_in_the_period_counts() {
+        let p = [
+            span(1, 1, 7, date!(2018 - 01 - 01), Some(date!(2018 - 06 - 30))),
+            span(2, 1, 8, date!(2018 - 07 - 01), None),
+        ];
+        let v = [
+            visit(1, date!(2018 - 02 - 01), &[7]),
+            visit(1, date!(2018 - 03 - 01), &[7, 9]),
+            visit(1, date!(2018 - 08 - 01), &[7]), // cadre 7 no longer paired
+            visit(2, date!(2018 - 03 - 01), &[7]), // another household
+            visit(1, date!(2018 - 04 - 01), &[20]), // the work team: counts in totals only
+            visit(1, date!(2018 - 09 - 01), &[8]),
+        ];
+        let ys = pairing_years(&p, &v, date!(2018 - 01 - 01), date!(2018 - 12 - 31), |_| 4);
+        assert_eq!((ys[0].done, ys[0].required, ys[0].missing), (2, 2, 0)); // 181 days → 1.98 → 2
+        assert_eq!((ys[1].done, ys[1].required, ys[1].missing), (1, 2, 1)); // 184 days → 2.02 → 2
+        let t = totals(&p, &v, date!(2018 - 01 - 01), date!(2018 - 12 - 31));
+        assert_eq!(
+            (t.cadres_total, t.visits_total, t.visits_person_times),
+            (2, 6, 7)
+        );
+        assert_eq!(
+            (t.condolence_money_fen, t.goods_value_fen),
+            (60_000, 30_000)
+        );
+        assert_eq!(t.visits_per_cadre[&7], 4);
+    }
+
+    #[test]
+    fn coverage_lists() {
+        let p = [
+            span(1, 1, 7, date!(2018 - 01 - 01), Some(date!(2018 - 06 - 30))),
+            span(2, 2, 7, date!(2018 - 01 - 01), None),
+        ];
+        let hs = [HouseholdId(1), HouseholdId(2), HouseholdId(3)];
+        assert_eq!(
+            households_without_cadre(&hs, &p, date!(2018 - 07 - 01)),
+            [HouseholdId(1), HouseholdId(3)]
+        );
+        assert_eq!(
+            cadres_over_limit(&p, date!(2018 - 03 - 01), 1),
+            [(CadreId(7), 2)]
+        );
+        assert!(cadres_over_limit(&p, date!(2018 - 08 - 01), 1).is_empty());
+    }
+}
+
+/// A line of a report that names a household.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HouseholdRef {
+    pub household_id: HouseholdId,
+    pub household_number: String,
+    pub head_name: Option<String>,
+    pub village_code: String,
+}
+
+/// A line of a report that names a cadre.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CadreCount {
+    pub cadre_id: CadreId,
+    pub cadre_name: String,
+    pub count: i64,
+}
+
+/// The pairing report of a region and period (`GET /regions/{code}/pairing-report`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PairingReport {
+    pub region: crate::regions::RegionRef,
+    pub from: Date,
+    pub to: Date,
+    pub cadres_total: i64,
+    pub pairings_total: i64,
+    pub visits_total: i64,
+    pub visits_person_times: i64,
+    pub condolence_money_fen: i64,
+    pub goods_value_fen: i64,
+    /// condolence money + goods value
+    pub money_and_goods_fen: i64,
+    pub wishes_submitted: i64,
+    pub wishes_fulfilled: i64,
+    pub wishes_value_fen: i64,
+    /// Registered households (not exited or removed) with no cadre paired on `to`.
+    pub households_without_cadre: Vec<HouseholdRef>,
+    /// Cadres with more households than the limit on `to`.
+    pub cadres_over_limit: Vec<CadreCount>,
+    /// Pairing-years below the visit minimum, with how many visits are missing.
+    pub below_minimum: Vec<PairingYear>,
+    pub visits_per_cadre: Vec<CadreCount>,
+    /// The visit minimum per pairing and year, and the limits, as applied.
+    pub visit_minimum: i64,
+    pub limits: super::PairingLimits,
+}

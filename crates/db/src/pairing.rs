@@ -1,0 +1,1295 @@
+//! Helping units, cadres, work teams, pairings, visits, photos and micro-wishes in SQL.
+//!
+//! Cadres with the `cadre` role reach the households paired with them today (`Ctx::cadre_user`) and
+//! may record visits only on a household paired with them on the visit's date; officers record any
+//! visit in their regions.
+
+use crate::query::{Query, PAIRED_WITH_USER};
+use crate::sql::{Row, Tx};
+use crate::{args, internal, SqlStore};
+use fupin_core::audit::AuditRecord;
+use fupin_core::pairing::*;
+use fupin_core::registry::{HouseholdId, HouseholdStatus};
+use fupin_core::store::{PairingStore, StoreResult};
+use fupin_core::years::today;
+use fupin_core::{Ctx, DomainError, RegionCode};
+use std::collections::BTreeMap;
+use time::{Date, OffsetDateTime};
+
+const PAIRING_COLS: &str = "p.id, p.household_id, h.household_number, h.village_code, p.cadre_id, c.name, u.name, p.start_date, p.end_date, p.end_reason";
+const PAIRING_FROM: &str = "pairings p JOIN households h ON h.id = p.household_id JOIN cadres c ON c.id = p.cadre_id JOIN helping_units u ON u.id = c.unit_id";
+const CADRE_COLS: &str = "c.id, c.name, c.unit_id, u.name, c.rank, c.phone, c.user_id";
+const WISH_COLS: &str = "w.id, w.household_id, w.person_id, w.text, w.estimated_value_fen, w.status, w.submitted_on, w.claimed_by_cadre, \
+    w.claimed_by_unit, w.claimed_on, w.fulfilled_on, w.actual_value_fen, w.cancelled_on, w.cancel_reason, \
+    (SELECT COUNT(*) FROM photos ph WHERE ph.wish_id = w.id)";
+
+fn pairing_from_row(r: &Row) -> StoreResult<Pairing> {
+    let e = internal;
+    Ok(Pairing {
+        id: PairingId(r.i64(0).map_err(e)?),
+        household_id: HouseholdId(r.i64(1).map_err(e)?),
+        household_number: r.text(2).map_err(e)?,
+        village_code: RegionCode::parse(&r.text(3).map_err(e)?)?,
+        cadre_id: CadreId(r.i64(4).map_err(e)?),
+        cadre_name: r.text(5).map_err(e)?,
+        unit_name: r.text(6).map_err(e)?,
+        start_date: r.date(7).map_err(e)?,
+        end_date: r.opt_date(8).map_err(e)?,
+        end_reason: r.opt_text(9).map_err(e)?,
+    })
+}
+
+fn cadre_from_row(r: &Row) -> StoreResult<Cadre> {
+    let e = internal;
+    Ok(Cadre {
+        id: CadreId(r.i64(0).map_err(e)?),
+        name: r.text(1).map_err(e)?,
+        unit_id: UnitId(r.i64(2).map_err(e)?),
+        unit_name: r.text(3).map_err(e)?,
+        rank: r.opt_text(4).map_err(e)?,
+        phone: r.opt_text(5).map_err(e)?,
+        user_id: r.opt_i64(6).map_err(e)?,
+    })
+}
+
+fn wish_from_row(r: &Row) -> StoreResult<Wish> {
+    let e = internal;
+    let claimed_by = match (r.opt_i64(7).map_err(e)?, r.opt_i64(8).map_err(e)?) {
+        (Some(c), _) => Some(Claimant::Cadre(CadreId(c))),
+        (None, Some(u)) => Some(Claimant::Unit(UnitId(u))),
+        _ => None,
+    };
+    Ok(Wish {
+        id: WishId(r.i64(0).map_err(e)?),
+        household_id: HouseholdId(r.i64(1).map_err(e)?),
+        person_id: r.opt_i64(2).map_err(e)?.map(fupin_core::registry::PersonId),
+        text: r.text(3).map_err(e)?,
+        estimated_value_fen: r.i64(4).map_err(e)?,
+        status: WishStatus::parse(&r.text(5).map_err(e)?).ok_or_else(DomainError::internal)?,
+        submitted_on: r.date(6).map_err(e)?,
+        claimed_by,
+        claimed_on: r.opt_date(9).map_err(e)?,
+        fulfilled_on: r.opt_date(10).map_err(e)?,
+        actual_value_fen: r.opt_i64(11).map_err(e)?,
+        cancelled_on: r.opt_date(12).map_err(e)?,
+        cancel_reason: r.opt_text(13).map_err(e)?,
+        has_evidence: r.i64(14).map_err(e)? > 0,
+    })
+}
+
+fn not_found(what: &'static str, msg: &str) -> DomainError {
+    DomainError::not_found(what, format!("{msg}不存在或不在您的管辖范围内"))
+}
+
+/// Only offices (a region scope) manage units, cadres, teams and pairings; a cadre-only caller may not.
+fn require_office(ctx: &Ctx) -> StoreResult<()> {
+    if ctx.scope == fupin_core::Scope::Within(vec![]) {
+        return Err(DomainError::forbidden("帮扶干部只能记录走访和心愿"));
+    }
+    Ok(())
+}
+
+impl SqlStore {
+    /// Whether the caller reaches a household: by region, or as its cadre paired today.
+    pub(crate) async fn household_visible(
+        &self,
+        tx: &mut dyn Tx,
+        ctx: &Ctx,
+        id: HouseholdId,
+        village: &RegionCode,
+    ) -> StoreResult<bool> {
+        if ctx.scope.allows(village) {
+            return Ok(true);
+        }
+        let Some(user) = ctx.cadre_user else {
+            return Ok(false);
+        };
+        self.paired_with_user(tx, id, user, today()).await
+    }
+
+    /// Whether the household is paired on `on` with the cadre acting as `user`.
+    async fn paired_with_user(
+        &self,
+        tx: &mut dyn Tx,
+        id: HouseholdId,
+        user: i64,
+        on: Date,
+    ) -> StoreResult<bool> {
+        let cond = PAIRED_WITH_USER.replace("{u}", "$2").replace("{d}", "$3");
+        let r = tx
+            .fetch_optional(
+                &format!("SELECT h.id FROM households h WHERE h.id = $1 AND {cond}"),
+                &args![id.0, user, on],
+            )
+            .await
+            .map_err(internal)?;
+        Ok(r.is_some())
+    }
+
+    /// The household's village and status, if the caller reaches it.
+    async fn visible_household(
+        &self,
+        tx: &mut dyn Tx,
+        ctx: &Ctx,
+        id: HouseholdId,
+    ) -> StoreResult<(RegionCode, HouseholdStatus)> {
+        let r = tx
+            .fetch_optional(
+                "SELECT village_code, status FROM households WHERE id = $1",
+                &args![id.0],
+            )
+            .await
+            .map_err(internal)?
+            .ok_or_else(|| not_found("household_not_found", "该户"))?;
+        let village = RegionCode::parse(&r.text(0).map_err(internal)?)?;
+        let status = HouseholdStatus::parse(&r.text(1).map_err(internal)?)
+            .ok_or_else(DomainError::internal)?;
+        if !self.household_visible(tx, ctx, id, &village).await? {
+            return Err(not_found("household_not_found", "该户"));
+        }
+        Ok((village, status))
+    }
+
+    async fn load_cadre(&self, tx: &mut dyn Tx, id: CadreId) -> StoreResult<Cadre> {
+        let r = tx
+            .fetch_optional(&format!("SELECT {CADRE_COLS} FROM cadres c JOIN helping_units u ON u.id = c.unit_id WHERE c.id = $1"), &args![id.0])
+            .await
+            .map_err(internal)?
+            .ok_or_else(|| DomainError::invalid("cadre_id", "unknown_cadre", format!("帮扶干部 {} 不存在", id.0)))?;
+        cadre_from_row(&r)
+    }
+
+    async fn load_pairing(&self, tx: &mut dyn Tx, id: PairingId) -> StoreResult<Pairing> {
+        let r = tx
+            .fetch_optional(
+                &format!("SELECT {PAIRING_COLS} FROM {PAIRING_FROM} WHERE p.id = $1"),
+                &args![id.0],
+            )
+            .await
+            .map_err(internal)?
+            .ok_or_else(|| not_found("pairing_not_found", "该结对"))?;
+        pairing_from_row(&r)
+    }
+
+    /// Active pairings of a household and of a cadre on `on`, excluding `except`.
+    async fn active_counts(
+        &self,
+        tx: &mut dyn Tx,
+        household: HouseholdId,
+        cadre: CadreId,
+        on: Date,
+    ) -> StoreResult<(i64, i64)> {
+        let active = "start_date <= $2 AND (end_date IS NULL OR end_date >= $2)";
+        let h = tx
+            .fetch_one(
+                &format!("SELECT COUNT(*) FROM pairings WHERE household_id = $1 AND {active}"),
+                &args![household.0, on],
+            )
+            .await
+            .map_err(internal)?
+            .i64(0)
+            .map_err(internal)?;
+        let c = tx
+            .fetch_one(
+                &format!("SELECT COUNT(*) FROM pairings WHERE cadre_id = $1 AND {active}"),
+                &args![cadre.0, on],
+            )
+            .await
+            .map_err(internal)?
+            .i64(0)
+            .map_err(internal)?;
+        Ok((h, c))
+    }
+
+    /// The limits in force (parameters by region and year; the defaults until set).
+    fn pairing_limits(&self, _village: &RegionCode, _year: i32) -> PairingLimits {
+        PairingLimits::default()
+    }
+
+    fn visit_minimum(&self, _region: &RegionCode, _year: i32) -> i64 {
+        4
+    }
+
+    async fn insert_pairing(
+        &self,
+        tx: &mut dyn Tx,
+        ctx: &Ctx,
+        household: HouseholdId,
+        village: &RegionCode,
+        cadre: CadreId,
+        start: Date,
+    ) -> StoreResult<Pairing> {
+        let (h, c) = self.active_counts(tx, household, cadre, start).await?;
+        // the same cadre twice on one household is not a second helper
+        let dup = tx
+            .fetch_optional(
+                "SELECT id FROM pairings WHERE household_id = $1 AND cadre_id = $2 AND start_date <= $3 AND (end_date IS NULL OR end_date >= $3)",
+                &args![household.0, cadre.0, start],
+            )
+            .await
+            .map_err(internal)?;
+        if dup.is_some() {
+            return Err(
+                DomainError::conflict("already_paired", "该干部已与该户结对")
+                    .with_field("cadre_id"),
+            );
+        }
+        self.pairing_limits(village, start.year()).check_new(h, c)?;
+        let r = tx
+            .fetch_one(
+                "INSERT INTO pairings (household_id, cadre_id, village_code, start_date, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                &args![household.0, cadre.0, village.as_str(), start, ctx.actor.as_str(), OffsetDateTime::now_utc()],
+            )
+            .await
+            .map_err(internal)?;
+        let p = self
+            .load_pairing(tx, PairingId(r.i64(0).map_err(internal)?))
+            .await?;
+        self.audit(
+            tx,
+            ctx,
+            AuditRecord::change("pairing.create", "pairing", p.id.0, None, Some(&p))
+                .in_region(village),
+        )
+        .await?;
+        Ok(p)
+    }
+
+    async fn load_visit(&self, tx: &mut dyn Tx, id: VisitId) -> StoreResult<Visit> {
+        let r = tx
+            .fetch_optional(
+                "SELECT v.id, v.household_id, h.household_number, v.village_code, v.date, v.kind, v.findings, v.problems, v.actions, \
+                 v.follow_up, v.condolence_money_fen, v.goods, v.goods_value_fen, v.lat, v.lon, v.recorded_by, v.recorded_at \
+                 FROM visits v JOIN households h ON h.id = v.household_id WHERE v.id = $1",
+                &args![id.0],
+            )
+            .await
+            .map_err(internal)?
+            .ok_or_else(|| not_found("visit_not_found", "该走访记录"))?;
+        let e = internal;
+        let cadres = tx
+            .fetch_all("SELECT c.id, c.name FROM visit_cadres vc JOIN cadres c ON c.id = vc.cadre_id WHERE vc.visit_id = $1 ORDER BY c.id", &args![id.0])
+            .await
+            .map_err(e)?
+            .iter()
+            .map(|c| Ok((CadreId(c.i64(0).map_err(e)?), c.text(1).map_err(e)?)))
+            .collect::<StoreResult<Vec<_>>>()?;
+        let photos = tx
+            .fetch_all(
+                "SELECT id, content_type, size FROM photos WHERE visit_id = $1 ORDER BY id",
+                &args![id.0],
+            )
+            .await
+            .map_err(e)?
+            .iter()
+            .map(|p| {
+                Ok(PhotoRef {
+                    id: p.i64(0).map_err(e)?,
+                    content_type: p.text(1).map_err(e)?,
+                    size: p.i64(2).map_err(e)?,
+                })
+            })
+            .collect::<StoreResult<Vec<_>>>()?;
+        let location = match (r.opt_f64(13).map_err(e)?, r.opt_f64(14).map_err(e)?) {
+            (Some(lat), Some(lon)) => Some(Location { lat, lon }),
+            _ => None,
+        };
+        let json_err = |_| DomainError::internal();
+        Ok(Visit {
+            id,
+            household_id: HouseholdId(r.i64(1).map_err(e)?),
+            household_number: r.text(2).map_err(e)?,
+            village_code: RegionCode::parse(&r.text(3).map_err(e)?)?,
+            date: r.date(4).map_err(e)?,
+            kind: r.text(5).map_err(e)?,
+            cadres,
+            findings: serde_json::from_str(&r.text(6).map_err(e)?).map_err(json_err)?,
+            problems: r.opt_text(7).map_err(e)?,
+            actions: r.opt_text(8).map_err(e)?,
+            follow_up: r.opt_text(9).map_err(e)?,
+            condolence_money_fen: r.i64(10).map_err(e)?,
+            goods: serde_json::from_str(&r.text(11).map_err(e)?).map_err(json_err)?,
+            goods_value_fen: r.i64(12).map_err(e)?,
+            location,
+            photos,
+            recorded_by: r.text(15).map_err(e)?,
+            recorded_at: r.time(16).map_err(e)?,
+        })
+    }
+
+    async fn insert_photo(
+        &self,
+        tx: &mut dyn Tx,
+        household: HouseholdId,
+        visit: Option<VisitId>,
+        wish: Option<WishId>,
+        bytes: Vec<u8>,
+    ) -> StoreResult<PhotoRef> {
+        let kind = check_photo("photo", &bytes, MAX_PHOTO_BYTES)?;
+        let size = bytes.len() as i64;
+        let r = tx
+            .fetch_one(
+                "INSERT INTO photos (household_id, visit_id, wish_id, content_type, size, data, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                &args![household.0, visit.map(|v| v.0), wish.map(|w| w.0), kind.mime(), size, bytes, OffsetDateTime::now_utc()],
+            )
+            .await
+            .map_err(internal)?;
+        Ok(PhotoRef {
+            id: r.i64(0).map_err(internal)?,
+            content_type: kind.mime().to_string(),
+            size,
+        })
+    }
+
+    async fn load_wish(
+        &self,
+        tx: &mut dyn Tx,
+        ctx: &Ctx,
+        id: WishId,
+    ) -> StoreResult<(Wish, RegionCode)> {
+        let r = tx
+            .fetch_optional(
+                &format!("SELECT {WISH_COLS} FROM wishes w WHERE w.id = $1"),
+                &args![id.0],
+            )
+            .await
+            .map_err(internal)?
+            .ok_or_else(|| not_found("wish_not_found", "该心愿"))?;
+        let w = wish_from_row(&r)?;
+        let village = self
+            .visible_household(tx, ctx, w.household_id)
+            .await
+            .map_err(|_| not_found("wish_not_found", "该心愿"))?
+            .0;
+        Ok((w, village))
+    }
+}
+
+#[async_trait::async_trait]
+impl PairingStore for SqlStore {
+    async fn create_unit(&self, ctx: &Ctx, unit: HelpingUnitInput) -> StoreResult<HelpingUnit> {
+        require_office(ctx)?;
+        let u = unit.validate(&self.codes())?;
+        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        if tx
+            .fetch_optional(
+                "SELECT id FROM helping_units WHERE name = $1",
+                &args![u.name.as_str()],
+            )
+            .await
+            .map_err(internal)?
+            .is_some()
+        {
+            return Err(DomainError::conflict(
+                "duplicate_unit",
+                format!("帮扶单位“{}”已存在", u.name),
+            )
+            .with_field("name"));
+        }
+        let r = tx
+            .fetch_one(
+                "INSERT INTO helping_units (name, level, contact_name, contact_phone, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                &args![u.name.as_str(), u.level.as_str(), u.contact_name.clone(), u.contact_phone.clone(), OffsetDateTime::now_utc()],
+            )
+            .await
+            .map_err(internal)?;
+        let mut out = HelpingUnit {
+            id: UnitId(r.i64(0).map_err(internal)?),
+            name: u.name,
+            level: u.level,
+            contact_name: u.contact_name,
+            contact_phone: u.contact_phone,
+        };
+        self.audit(
+            tx.as_mut(),
+            ctx,
+            AuditRecord::change("unit.create", "helping_unit", out.id.0, None, Some(&out)),
+        )
+        .await?;
+        tx.commit().await.map_err(internal)?;
+        if !ctx.unmask {
+            out.contact_phone = out
+                .contact_phone
+                .as_deref()
+                .map(fupin_core::id_number::mask_phone);
+        }
+        Ok(out)
+    }
+
+    async fn list_units(&self, ctx: &Ctx) -> StoreResult<Vec<HelpingUnit>> {
+        let rows = self.db.fetch_all("SELECT id, name, level, contact_name, contact_phone FROM helping_units ORDER BY id", &[]).await.map_err(internal)?;
+        rows.iter()
+            .map(|r| {
+                let phone = r.opt_text(4).map_err(internal)?;
+                Ok(HelpingUnit {
+                    id: UnitId(r.i64(0).map_err(internal)?),
+                    name: r.text(1).map_err(internal)?,
+                    level: r.text(2).map_err(internal)?,
+                    contact_name: r.opt_text(3).map_err(internal)?,
+                    contact_phone: if ctx.unmask {
+                        phone
+                    } else {
+                        phone.as_deref().map(fupin_core::id_number::mask_phone)
+                    },
+                })
+            })
+            .collect()
+    }
+
+    async fn add_designation(
+        &self,
+        ctx: &Ctx,
+        unit: UnitId,
+        d: DesignationInput,
+    ) -> StoreResult<Designation> {
+        let (village, start, end) = d.validate(today())?;
+        ctx.require(&village, "区划")
+            .map_err(|e| e.with_field("village_code"))?;
+        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        let name = tx
+            .fetch_optional(
+                "SELECT name FROM helping_units WHERE id = $1",
+                &args![unit.0],
+            )
+            .await
+            .map_err(internal)?
+            .ok_or_else(|| not_found("unit_not_found", "该帮扶单位"))?
+            .text(0)
+            .map_err(internal)?;
+        self.region_ref(tx.as_mut(), &village).await?;
+        let r = tx
+            .fetch_one(
+                "INSERT INTO designations (unit_id, village_code, start_date, end_date) VALUES ($1, $2, $3, $4) RETURNING id",
+                &args![unit.0, village.as_str(), start, end],
+            )
+            .await
+            .map_err(internal)?;
+        let out = Designation {
+            id: DesignationId(r.i64(0).map_err(internal)?),
+            unit_id: unit,
+            unit_name: name,
+            village_code: village.clone(),
+            start_date: start,
+            end_date: end,
+        };
+        self.audit(
+            tx.as_mut(),
+            ctx,
+            AuditRecord::change(
+                "designation.create",
+                "designation",
+                out.id.0,
+                None,
+                Some(&out),
+            )
+            .in_region(&village),
+        )
+        .await?;
+        tx.commit().await.map_err(internal)?;
+        Ok(out)
+    }
+
+    async fn designations(&self, ctx: &Ctx, region: &RegionCode) -> StoreResult<Vec<Designation>> {
+        ctx.require(region, "区划")?;
+        let (lo, hi) = region.range();
+        let rows = self
+            .db
+            .fetch_all(
+                "SELECT d.id, d.unit_id, u.name, d.village_code, d.start_date, d.end_date FROM designations d JOIN helping_units u ON u.id = d.unit_id \
+                 WHERE d.village_code BETWEEN $1 AND $2 ORDER BY d.village_code, d.start_date",
+                &args![lo, hi],
+            )
+            .await
+            .map_err(internal)?;
+        rows.iter()
+            .map(|r| {
+                Ok(Designation {
+                    id: DesignationId(r.i64(0).map_err(internal)?),
+                    unit_id: UnitId(r.i64(1).map_err(internal)?),
+                    unit_name: r.text(2).map_err(internal)?,
+                    village_code: RegionCode::parse(&r.text(3).map_err(internal)?)?,
+                    start_date: r.date(4).map_err(internal)?,
+                    end_date: r.opt_date(5).map_err(internal)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn create_cadre(&self, ctx: &Ctx, cadre: CadreInput) -> StoreResult<Cadre> {
+        require_office(ctx)?;
+        let c = cadre.validate()?;
+        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        if tx
+            .fetch_optional(
+                "SELECT id FROM helping_units WHERE id = $1",
+                &args![c.unit_id.0],
+            )
+            .await
+            .map_err(internal)?
+            .is_none()
+        {
+            return Err(DomainError::invalid(
+                "unit_id",
+                "unknown_unit",
+                "帮扶单位不存在",
+            ));
+        }
+        if let Some(u) = c.user_id {
+            if tx
+                .fetch_optional("SELECT id FROM users WHERE id = $1", &args![u])
+                .await
+                .map_err(internal)?
+                .is_none()
+            {
+                return Err(DomainError::invalid(
+                    "user_id",
+                    "unknown_user",
+                    "关联的用户不存在",
+                ));
+            }
+            if tx
+                .fetch_optional("SELECT id FROM cadres WHERE user_id = $1", &args![u])
+                .await
+                .map_err(internal)?
+                .is_some()
+            {
+                return Err(DomainError::conflict(
+                    "user_already_linked",
+                    "该用户已关联另一名帮扶干部",
+                )
+                .with_field("user_id"));
+            }
+        }
+        let r = tx
+            .fetch_one(
+                "INSERT INTO cadres (name, unit_id, rank, phone, user_id) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                &args![c.name.as_str(), c.unit_id.0, c.rank.clone(), c.phone.clone(), c.user_id],
+            )
+            .await
+            .map_err(internal)?;
+        let mut out = self
+            .load_cadre(tx.as_mut(), CadreId(r.i64(0).map_err(internal)?))
+            .await?;
+        let mut shown = out.clone();
+        shown.mask();
+        self.audit(
+            tx.as_mut(),
+            ctx,
+            AuditRecord::change("cadre.create", "cadre", out.id.0, None, Some(&shown)),
+        )
+        .await?;
+        tx.commit().await.map_err(internal)?;
+        if !ctx.unmask {
+            out.mask();
+        }
+        Ok(out)
+    }
+
+    async fn update_cadre(&self, ctx: &Ctx, id: CadreId, cadre: CadreInput) -> StoreResult<Cadre> {
+        require_office(ctx)?;
+        let c = cadre.validate()?;
+        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        let mut before = self
+            .load_cadre(tx.as_mut(), id)
+            .await
+            .map_err(|_| not_found("cadre_not_found", "该帮扶干部"))?;
+        if let Some(u) = c.user_id {
+            let other = tx
+                .fetch_optional(
+                    "SELECT id FROM cadres WHERE user_id = $1 AND id <> $2",
+                    &args![u, id.0],
+                )
+                .await
+                .map_err(internal)?;
+            if other.is_some() {
+                return Err(DomainError::conflict(
+                    "user_already_linked",
+                    "该用户已关联另一名帮扶干部",
+                )
+                .with_field("user_id"));
+            }
+        }
+        tx.execute(
+            "UPDATE cadres SET name = $1, unit_id = $2, rank = $3, phone = $4, user_id = $5 WHERE id = $6",
+            &args![c.name.as_str(), c.unit_id.0, c.rank.clone(), c.phone.clone(), c.user_id, id.0],
+        )
+        .await
+        .map_err(internal)?;
+        let mut out = self.load_cadre(tx.as_mut(), id).await?;
+        let mut shown = out.clone();
+        shown.mask();
+        before.mask();
+        self.audit(
+            tx.as_mut(),
+            ctx,
+            AuditRecord::change("cadre.update", "cadre", id.0, Some(&before), Some(&shown)),
+        )
+        .await?;
+        tx.commit().await.map_err(internal)?;
+        if !ctx.unmask {
+            out.mask();
+        }
+        Ok(out)
+    }
+
+    async fn list_cadres(&self, ctx: &Ctx, unit: Option<UnitId>) -> StoreResult<Vec<Cadre>> {
+        let mut q = Query::new(&format!("SELECT {CADRE_COLS} FROM cadres c JOIN helping_units u ON u.id = c.unit_id WHERE 1 = 1"));
+        if let Some(u) = unit {
+            let p = q.arg(u.0);
+            q.push(&format!(" AND c.unit_id = {p}"));
+        }
+        q.push(" ORDER BY c.id");
+        let rows = self.db.fetch_all(&q.sql, &q.args).await.map_err(internal)?;
+        let mut out = rows
+            .iter()
+            .map(cadre_from_row)
+            .collect::<StoreResult<Vec<_>>>()?;
+        if !ctx.unmask {
+            out.iter_mut().for_each(Cadre::mask);
+        }
+        Ok(out)
+    }
+
+    async fn add_team_member(&self, ctx: &Ctx, m: TeamMemberInput) -> StoreResult<TeamMember> {
+        let village = m.validate(today())?;
+        ctx.require(&village, "区划")
+            .map_err(|e| e.with_field("village_code"))?;
+        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        let cadre = self.load_cadre(tx.as_mut(), m.cadre_id).await?;
+        self.region_ref(tx.as_mut(), &village).await?;
+        let r = tx
+            .fetch_one(
+                "INSERT INTO team_members (cadre_id, village_code, role, start_date, end_date) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                &args![m.cadre_id.0, village.as_str(), m.role.as_str(), m.start_date, m.end_date],
+            )
+            .await
+            .map_err(internal)?;
+        let out = TeamMember {
+            id: TeamMemberId(r.i64(0).map_err(internal)?),
+            cadre_id: cadre.id,
+            cadre_name: cadre.name,
+            unit_name: cadre.unit_name,
+            village_code: village.clone(),
+            role: m.role,
+            start_date: m.start_date,
+            end_date: m.end_date,
+        };
+        self.audit(
+            tx.as_mut(),
+            ctx,
+            AuditRecord::change("team.add", "team_member", out.id.0, None, Some(&out))
+                .in_region(&village),
+        )
+        .await?;
+        tx.commit().await.map_err(internal)?;
+        Ok(out)
+    }
+
+    async fn team_members(&self, ctx: &Ctx, region: &RegionCode) -> StoreResult<Vec<TeamMember>> {
+        ctx.require(region, "区划")?;
+        let (lo, hi) = region.range();
+        let rows = self
+            .db
+            .fetch_all(
+                "SELECT t.id, t.cadre_id, c.name, u.name, t.village_code, t.role, t.start_date, t.end_date FROM team_members t \
+                 JOIN cadres c ON c.id = t.cadre_id JOIN helping_units u ON u.id = c.unit_id \
+                 WHERE t.village_code BETWEEN $1 AND $2 ORDER BY t.village_code, t.start_date, t.id",
+                &args![lo, hi],
+            )
+            .await
+            .map_err(internal)?;
+        rows.iter()
+            .map(|r| {
+                Ok(TeamMember {
+                    id: TeamMemberId(r.i64(0).map_err(internal)?),
+                    cadre_id: CadreId(r.i64(1).map_err(internal)?),
+                    cadre_name: r.text(2).map_err(internal)?,
+                    unit_name: r.text(3).map_err(internal)?,
+                    village_code: RegionCode::parse(&r.text(4).map_err(internal)?)?,
+                    role: TeamRole::parse(&r.text(5).map_err(internal)?)
+                        .ok_or_else(DomainError::internal)?,
+                    start_date: r.date(6).map_err(internal)?,
+                    end_date: r.opt_date(7).map_err(internal)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn create_pairing(&self, ctx: &Ctx, p: PairingInput) -> StoreResult<Pairing> {
+        require_office(ctx)?;
+        if p.start_date.year() < 2000 || p.start_date > today() + time::Duration::days(366) {
+            return Err(DomainError::invalid(
+                "start_date",
+                "date_out_of_range",
+                "结对开始日期须在2000年之后，且不超过今后一年",
+            ));
+        }
+        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        let (village, _) = self
+            .visible_household(tx.as_mut(), ctx, p.household_id)
+            .await?;
+        if !ctx.scope.allows(&village) {
+            return Err(not_found("household_not_found", "该户"));
+        }
+        self.load_cadre(tx.as_mut(), p.cadre_id).await?;
+        let out = self
+            .insert_pairing(
+                tx.as_mut(),
+                ctx,
+                p.household_id,
+                &village,
+                p.cadre_id,
+                p.start_date,
+            )
+            .await?;
+        tx.commit().await.map_err(internal)?;
+        Ok(out)
+    }
+
+    async fn end_pairing(
+        &self,
+        ctx: &Ctx,
+        id: PairingId,
+        end: EndPairingInput,
+    ) -> StoreResult<(Pairing, Option<Pairing>)> {
+        require_office(ctx)?;
+        let reason = fupin_core::error::check_text("reason", &end.reason, 200)?;
+        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        let old = self.load_pairing(tx.as_mut(), id).await?;
+        if !ctx.scope.allows(&old.village_code) {
+            return Err(not_found("pairing_not_found", "该结对"));
+        }
+        if old.end_date.is_some() {
+            return Err(DomainError::invalid(
+                "end_date",
+                "pairing_ended",
+                "该结对已经结束",
+            ));
+        }
+        if end.end_date < old.start_date {
+            return Err(DomainError::invalid(
+                "end_date",
+                "end_before_start",
+                "结束日期不能早于结对开始日期",
+            ));
+        }
+        if end.end_date > today() + time::Duration::days(366) {
+            return Err(DomainError::invalid(
+                "end_date",
+                "date_out_of_range",
+                "结束日期不能超过今后一年",
+            ));
+        }
+        tx.execute(
+            "UPDATE pairings SET end_date = $1, end_reason = $2 WHERE id = $3",
+            &args![end.end_date, reason.as_str(), id.0],
+        )
+        .await
+        .map_err(internal)?;
+        let ended = self.load_pairing(tx.as_mut(), id).await?;
+        self.audit(
+            tx.as_mut(),
+            ctx,
+            AuditRecord::change("pairing.end", "pairing", id.0, Some(&old), Some(&ended))
+                .in_region(&old.village_code),
+        )
+        .await?;
+        let new = match end.replacement_cadre_id {
+            Some(c) => {
+                self.load_cadre(tx.as_mut(), c).await?;
+                let start = end.end_date.next_day().ok_or_else(DomainError::internal)?;
+                Some(
+                    self.insert_pairing(
+                        tx.as_mut(),
+                        ctx,
+                        old.household_id,
+                        &old.village_code,
+                        c,
+                        start,
+                    )
+                    .await?,
+                )
+            }
+            None => None,
+        };
+        tx.commit().await.map_err(internal)?;
+        Ok((ended, new))
+    }
+
+    async fn household_pairings(
+        &self,
+        ctx: &Ctx,
+        household: HouseholdId,
+    ) -> StoreResult<Vec<Pairing>> {
+        let mut tx = self.db.begin_read().await.map_err(internal)?;
+        self.visible_household(tx.as_mut(), ctx, household).await?;
+        let rows = tx
+            .fetch_all(&format!("SELECT {PAIRING_COLS} FROM {PAIRING_FROM} WHERE p.household_id = $1 ORDER BY p.start_date, p.id"), &args![household.0])
+            .await
+            .map_err(internal)?;
+        rows.iter().map(pairing_from_row).collect()
+    }
+
+    async fn cadre_pairings(&self, ctx: &Ctx, cadre: CadreId) -> StoreResult<Vec<Pairing>> {
+        let mut q = Query::new(&format!(
+            "SELECT {PAIRING_COLS} FROM {PAIRING_FROM} WHERE p.cadre_id = "
+        ));
+        let p = q.arg(cadre.0);
+        q.push(&p);
+        q.and_visible_households(ctx, None, today());
+        q.push(" ORDER BY p.start_date, p.id");
+        let rows = self.db.fetch_all(&q.sql, &q.args).await.map_err(internal)?;
+        rows.iter().map(pairing_from_row).collect()
+    }
+
+    async fn record_visit(&self, ctx: &Ctx, v: VisitInput) -> StoreResult<Visit> {
+        let d = v.validate(&self.codes(), today())?;
+        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        let (village, _) = self
+            .visible_household(tx.as_mut(), ctx, d.household_id)
+            .await?;
+        for c in &d.cadre_ids {
+            self.load_cadre(tx.as_mut(), *c)
+                .await
+                .map_err(|e| e.with_field("cadre_ids"))?;
+        }
+        if !ctx.scope.allows(&village) {
+            // a cadre (not an office): only on a household paired with them on the visit's date
+            let user = ctx
+                .cadre_user
+                .ok_or_else(|| not_found("household_not_found", "该户"))?;
+            if !self
+                .paired_with_user(tx.as_mut(), d.household_id, user, d.date)
+                .await?
+            {
+                return Err(
+                    DomainError::forbidden("您在走访当日未与该户结对，不能记录这次走访")
+                        .with_field("date"),
+                );
+            }
+            let own = tx
+                .fetch_optional("SELECT id FROM cadres WHERE user_id = $1", &args![user])
+                .await
+                .map_err(internal)?;
+            let own = own.map(|r| r.i64(0)).transpose().map_err(internal)?;
+            if !own.is_some_and(|id| d.cadre_ids.contains(&CadreId(id))) {
+                return Err(DomainError::invalid(
+                    "cadre_ids",
+                    "self_not_present",
+                    "帮扶干部记录走访时须包括本人",
+                ));
+            }
+        }
+        let (lat, lon) = d
+            .location
+            .map(|l| (Some(l.lat), Some(l.lon)))
+            .unwrap_or((None, None));
+        let r = tx
+            .fetch_one(
+                "INSERT INTO visits (household_id, village_code, date, kind, findings, problems, actions, follow_up, condolence_money_fen, goods, \
+                 goods_value_fen, lat, lon, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
+                &args![
+                    d.household_id.0,
+                    village.as_str(),
+                    d.date,
+                    d.kind.as_str(),
+                    serde_json::to_string(&d.findings).expect("serialisable"),
+                    d.problems.clone(),
+                    d.actions.clone(),
+                    d.follow_up.clone(),
+                    d.condolence_money_fen.get(),
+                    serde_json::to_string(&d.goods).expect("serialisable"),
+                    d.goods_value().get(),
+                    lat,
+                    lon,
+                    ctx.actor.as_str(),
+                    OffsetDateTime::now_utc()
+                ],
+            )
+            .await
+            .map_err(internal)?;
+        let id = VisitId(r.i64(0).map_err(internal)?);
+        for c in &d.cadre_ids {
+            tx.execute(
+                "INSERT INTO visit_cadres (visit_id, cadre_id) VALUES ($1, $2)",
+                &args![id.0, c.0],
+            )
+            .await
+            .map_err(internal)?;
+        }
+        let out = self.load_visit(tx.as_mut(), id).await?;
+        self.audit(
+            tx.as_mut(),
+            ctx,
+            AuditRecord::change("visit.create", "visit", id.0, None, Some(&out))
+                .in_region(&village),
+        )
+        .await?;
+        tx.commit().await.map_err(internal)?;
+        Ok(out)
+    }
+
+    async fn visit(&self, ctx: &Ctx, id: VisitId) -> StoreResult<Visit> {
+        let mut tx = self.db.begin_read().await.map_err(internal)?;
+        let v = self.load_visit(tx.as_mut(), id).await?;
+        self.visible_household(tx.as_mut(), ctx, v.household_id)
+            .await
+            .map_err(|_| not_found("visit_not_found", "该走访记录"))?;
+        Ok(v)
+    }
+
+    async fn household_visits(&self, ctx: &Ctx, household: HouseholdId) -> StoreResult<Vec<Visit>> {
+        let mut tx = self.db.begin_read().await.map_err(internal)?;
+        self.visible_household(tx.as_mut(), ctx, household).await?;
+        let ids = tx
+            .fetch_all(
+                "SELECT id FROM visits WHERE household_id = $1 ORDER BY date DESC, id DESC",
+                &args![household.0],
+            )
+            .await
+            .map_err(internal)?;
+        let mut out = Vec::with_capacity(ids.len());
+        for r in ids {
+            out.push(
+                self.load_visit(tx.as_mut(), VisitId(r.i64(0).map_err(internal)?))
+                    .await?,
+            );
+        }
+        Ok(out)
+    }
+
+    async fn add_visit_photo(
+        &self,
+        ctx: &Ctx,
+        visit: VisitId,
+        bytes: Vec<u8>,
+    ) -> StoreResult<PhotoRef> {
+        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        let v = self.load_visit(tx.as_mut(), visit).await?;
+        let (village, _) = self
+            .visible_household(tx.as_mut(), ctx, v.household_id)
+            .await
+            .map_err(|_| not_found("visit_not_found", "该走访记录"))?;
+        if v.photos.len() >= 10 {
+            return Err(DomainError::invalid(
+                "photo",
+                "too_many_photos",
+                "每次走访最多 10 张照片",
+            ));
+        }
+        let p = self
+            .insert_photo(tx.as_mut(), v.household_id, Some(visit), None, bytes)
+            .await?;
+        let rec = AuditRecord::event(
+            "visit.photo",
+            "visit",
+            Some(visit.0.to_string()),
+            serde_json::json!({ "photo": p.id, "size": p.size, "type": p.content_type }),
+        );
+        self.audit(tx.as_mut(), ctx, rec.in_region(&village))
+            .await?;
+        tx.commit().await.map_err(internal)?;
+        Ok(p)
+    }
+
+    async fn photo(&self, ctx: &Ctx, id: i64) -> StoreResult<(String, Vec<u8>)> {
+        let mut tx = self.db.begin_read().await.map_err(internal)?;
+        let r = tx
+            .fetch_optional(
+                "SELECT household_id, content_type, data FROM photos WHERE id = $1",
+                &args![id],
+            )
+            .await
+            .map_err(internal)?
+            .ok_or_else(|| not_found("photo_not_found", "该照片"))?;
+        self.visible_household(tx.as_mut(), ctx, HouseholdId(r.i64(0).map_err(internal)?))
+            .await
+            .map_err(|_| not_found("photo_not_found", "该照片"))?;
+        Ok((r.text(1).map_err(internal)?, r.bytes(2).map_err(internal)?))
+    }
+
+    async fn create_wish(&self, ctx: &Ctx, w: WishInput) -> StoreResult<Wish> {
+        let w = w.validate(today())?;
+        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        let (village, _) = self
+            .visible_household(tx.as_mut(), ctx, w.household_id)
+            .await?;
+        if let Some(p) = w.person_id {
+            let ok = tx
+                .fetch_optional(
+                    "SELECT id FROM persons WHERE id = $1 AND household_id = $2",
+                    &args![p.0, w.household_id.0],
+                )
+                .await
+                .map_err(internal)?;
+            if ok.is_none() {
+                return Err(DomainError::invalid(
+                    "person_id",
+                    "not_a_member",
+                    "该成员不属于此户",
+                ));
+            }
+        }
+        let r = tx
+            .fetch_one(
+                "INSERT INTO wishes (household_id, village_code, person_id, text, estimated_value_fen, status, submitted_on) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                &args![w.household_id.0, village.as_str(), w.person_id.map(|p| p.0), w.text.as_str(), w.estimated_value_fen, WishStatus::Submitted.as_str(), w.submitted_on],
+            )
+            .await
+            .map_err(internal)?;
+        let (out, _) = self
+            .load_wish(tx.as_mut(), ctx, WishId(r.i64(0).map_err(internal)?))
+            .await?;
+        self.audit(
+            tx.as_mut(),
+            ctx,
+            AuditRecord::change("wish.create", "wish", out.id.0, None, Some(&out))
+                .in_region(&village),
+        )
+        .await?;
+        tx.commit().await.map_err(internal)?;
+        Ok(out)
+    }
+
+    async fn wish_action(&self, ctx: &Ctx, id: WishId, action: WishAction) -> StoreResult<Wish> {
+        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        let (w, village) = self.load_wish(tx.as_mut(), ctx, id).await?;
+        if let WishAction::Claim { by, .. } = &action {
+            match by {
+                Claimant::Cadre(c) => {
+                    self.load_cadre(tx.as_mut(), *c).await?;
+                }
+                Claimant::Unit(u) => {
+                    if tx
+                        .fetch_optional("SELECT id FROM helping_units WHERE id = $1", &args![u.0])
+                        .await
+                        .map_err(internal)?
+                        .is_none()
+                    {
+                        return Err(DomainError::invalid("by", "unknown_unit", "帮扶单位不存在"));
+                    }
+                }
+            }
+        }
+        let n = w.apply(&action, today())?;
+        let (cadre, unit) = match n.claimed_by {
+            Some(Claimant::Cadre(c)) => (Some(c.0), None),
+            Some(Claimant::Unit(u)) => (None, Some(u.0)),
+            None => (None, None),
+        };
+        tx.execute(
+            "UPDATE wishes SET status = $1, claimed_by_cadre = $2, claimed_by_unit = $3, claimed_on = $4, fulfilled_on = $5, actual_value_fen = $6, \
+             cancelled_on = $7, cancel_reason = $8 WHERE id = $9",
+            &args![n.status.as_str(), cadre, unit, n.claimed_on, n.fulfilled_on, n.actual_value_fen, n.cancelled_on, n.cancel_reason.clone(), id.0],
+        )
+        .await
+        .map_err(internal)?;
+        self.audit(
+            tx.as_mut(),
+            ctx,
+            AuditRecord::change("wish.update", "wish", id.0, Some(&w), Some(&n))
+                .in_region(&village),
+        )
+        .await?;
+        tx.commit().await.map_err(internal)?;
+        Ok(n)
+    }
+
+    async fn add_wish_evidence(
+        &self,
+        ctx: &Ctx,
+        id: WishId,
+        bytes: Vec<u8>,
+    ) -> StoreResult<PhotoRef> {
+        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        let (w, village) = self.load_wish(tx.as_mut(), ctx, id).await?;
+        let p = self
+            .insert_photo(tx.as_mut(), w.household_id, None, Some(id), bytes)
+            .await?;
+        let rec = AuditRecord::event(
+            "wish.evidence",
+            "wish",
+            Some(id.0.to_string()),
+            serde_json::json!({ "photo": p.id, "size": p.size }),
+        );
+        self.audit(tx.as_mut(), ctx, rec.in_region(&village))
+            .await?;
+        tx.commit().await.map_err(internal)?;
+        Ok(p)
+    }
+
+    async fn household_wishes(&self, ctx: &Ctx, household: HouseholdId) -> StoreResult<Vec<Wish>> {
+        let mut tx = self.db.begin_read().await.map_err(internal)?;
+        self.visible_household(tx.as_mut(), ctx, household).await?;
+        let rows = tx.fetch_all(&format!("SELECT {WISH_COLS} FROM wishes w WHERE w.household_id = $1 ORDER BY w.submitted_on, w.id"), &args![household.0]).await.map_err(internal)?;
+        rows.iter().map(wish_from_row).collect()
+    }
+
+    async fn pairing_report(
+        &self,
+        ctx: &Ctx,
+        region: &RegionCode,
+        from: Date,
+        to: Date,
+    ) -> StoreResult<PairingReport> {
+        ctx.require(region, "区划")?;
+        if to < from {
+            return Err(DomainError::invalid(
+                "to",
+                "end_before_start",
+                "结束日期不能早于开始日期",
+            ));
+        }
+        if (to - from).whole_days() > 366 * 20 {
+            return Err(DomainError::invalid(
+                "to",
+                "period_too_long",
+                "统计期间最长 20 年",
+            ));
+        }
+        let (lo, hi) = region.range();
+        let mut tx = self.db.begin_read().await.map_err(internal)?;
+        let region_ref = self.region_ref(tx.as_mut(), region).await?;
+        let e = internal;
+        let pairings: Vec<PairingSpan> = tx
+            .fetch_all(
+                "SELECT id, household_id, cadre_id, start_date, end_date FROM pairings WHERE village_code BETWEEN $1 AND $2 AND start_date <= $3 AND (end_date IS NULL OR end_date >= $4)",
+                &args![lo.as_str(), hi.as_str(), to, from],
+            )
+            .await
+            .map_err(e)?
+            .iter()
+            .map(|r| {
+                Ok(PairingSpan {
+                    id: PairingId(r.i64(0).map_err(e)?),
+                    household_id: HouseholdId(r.i64(1).map_err(e)?),
+                    cadre_id: CadreId(r.i64(2).map_err(e)?),
+                    start: r.date(3).map_err(e)?,
+                    end: r.opt_date(4).map_err(e)?,
+                })
+            })
+            .collect::<StoreResult<_>>()?;
+        let mut visits: BTreeMap<i64, VisitFact> = BTreeMap::new();
+        for r in tx
+            .fetch_all(
+                "SELECT v.id, v.household_id, v.date, v.condolence_money_fen, v.goods_value_fen, vc.cadre_id FROM visits v \
+                 LEFT JOIN visit_cadres vc ON vc.visit_id = v.id WHERE v.village_code BETWEEN $1 AND $2 AND v.date BETWEEN $3 AND $4",
+                &args![lo.as_str(), hi.as_str(), from, to],
+            )
+            .await
+            .map_err(e)?
+        {
+            let id = r.i64(0).map_err(e)?;
+            let entry = match visits.entry(id) {
+                std::collections::btree_map::Entry::Occupied(o) => o.into_mut(),
+                std::collections::btree_map::Entry::Vacant(v) => v.insert(VisitFact {
+                    household_id: HouseholdId(r.i64(1).map_err(e)?),
+                    date: r.date(2).map_err(e)?,
+                    cadre_ids: Vec::new(),
+                    money_fen: r.i64(3).map_err(e)?,
+                    goods_fen: r.i64(4).map_err(e)?,
+                }),
+            };
+            if let Some(c) = r.opt_i64(5).map_err(e)? {
+                entry.cadre_ids.push(CadreId(c));
+            }
+        }
+        let visits: Vec<VisitFact> = visits.into_values().collect();
+        let minimum = self.visit_minimum(region, to.year());
+        let limits = self.pairing_limits(region, to.year());
+        let t = totals(&pairings, &visits, from, to);
+        let below: Vec<PairingYear> = pairing_years(&pairings, &visits, from, to, |y| {
+            self.visit_minimum(region, y)
+        })
+        .into_iter()
+        .filter(|y| y.missing > 0)
+        .collect();
+        // households that should have a cadre on `to`: registered, not exited or removed
+        let on = to.min(today());
+        let households = tx
+            .fetch_all(
+                "SELECT h.id, h.household_number, h.village_code, (SELECT p.name FROM persons p WHERE p.household_id = h.id AND p.active AND p.relation = '01') \
+                 FROM households h WHERE h.village_code BETWEEN $1 AND $2 AND h.status IN ('newly_identified', 'poor', 'relapsed', 'monitored') ORDER BY h.household_number",
+                &args![lo.as_str(), hi.as_str()],
+            )
+            .await
+            .map_err(e)?;
+        let ids: Vec<HouseholdId> = households
+            .iter()
+            .map(|r| r.i64(0).map(HouseholdId))
+            .collect::<Result<_, _>>()
+            .map_err(e)?;
+        let without = households_without_cadre(&ids, &pairings, on);
+        let mut households_without = Vec::new();
+        for r in &households {
+            let id = HouseholdId(r.i64(0).map_err(e)?);
+            if without.contains(&id) {
+                households_without.push(HouseholdRef {
+                    household_id: id,
+                    household_number: r.text(1).map_err(e)?,
+                    village_code: r.text(2).map_err(e)?,
+                    head_name: r.opt_text(3).map_err(e)?,
+                });
+            }
+        }
+        let names: BTreeMap<i64, String> = tx
+            .fetch_all(
+                "SELECT DISTINCT c.id, c.name FROM cadres c JOIN pairings p ON p.cadre_id = c.id WHERE p.village_code BETWEEN $1 AND $2 \
+                 UNION SELECT DISTINCT c.id, c.name FROM cadres c JOIN visit_cadres vc ON vc.cadre_id = c.id JOIN visits v ON v.id = vc.visit_id \
+                 WHERE v.village_code BETWEEN $1 AND $2",
+                &args![lo.as_str(), hi.as_str()],
+            )
+            .await
+            .map_err(e)?
+            .iter()
+            .map(|r| Ok((r.i64(0).map_err(e)?, r.text(1).map_err(e)?)))
+            .collect::<StoreResult<_>>()?;
+        let name = |id: i64| names.get(&id).cloned().unwrap_or_default();
+        let over = cadres_over_limit(&pairings, on, limits.households_per_cadre)
+            .into_iter()
+            .map(|(c, n)| CadreCount {
+                cadre_id: c,
+                cadre_name: name(c.0),
+                count: n,
+            })
+            .collect();
+        let wishes = tx
+            .fetch_one(
+                "SELECT COUNT(*), CAST(COALESCE(SUM(CASE WHEN status = 'fulfilled' AND fulfilled_on BETWEEN $3 AND $4 THEN 1 ELSE 0 END), 0) AS BIGINT), \
+                 CAST(COALESCE(SUM(CASE WHEN status = 'fulfilled' AND fulfilled_on BETWEEN $3 AND $4 THEN actual_value_fen ELSE 0 END), 0) AS BIGINT) \
+                 FROM wishes WHERE village_code BETWEEN $1 AND $2 AND submitted_on BETWEEN $3 AND $4",
+                &args![lo.as_str(), hi.as_str(), from, to],
+            )
+            .await
+            .map_err(e)?;
+        Ok(PairingReport {
+            region: region_ref,
+            from,
+            to,
+            cadres_total: t.cadres_total,
+            pairings_total: t.pairings_total,
+            visits_total: t.visits_total,
+            visits_person_times: t.visits_person_times,
+            condolence_money_fen: t.condolence_money_fen,
+            goods_value_fen: t.goods_value_fen,
+            money_and_goods_fen: t.condolence_money_fen + t.goods_value_fen,
+            wishes_submitted: wishes.i64(0).map_err(e)?,
+            wishes_fulfilled: wishes.i64(1).map_err(e)?,
+            wishes_value_fen: wishes.i64(2).map_err(e)?,
+            households_without_cadre: households_without,
+            cadres_over_limit: over,
+            below_minimum: below,
+            visits_per_cadre: t
+                .visits_per_cadre
+                .iter()
+                .map(|(c, n)| CadreCount {
+                    cadre_id: CadreId(*c),
+                    cadre_name: name(*c),
+                    count: *n,
+                })
+                .collect(),
+            visit_minimum: minimum,
+            limits,
+        })
+    }
+}

@@ -1,0 +1,505 @@
+//! Contract tests of pairing and visits, on SQLite and (with TEST_DATABASE_URL) PostgreSQL.
+
+use fupin::testing::test_store;
+use fupin_core::accounts::{Grant, NewUser, Role};
+use fupin_core::id_number::check_char;
+use fupin_core::pairing::*;
+use fupin_core::regions::RegionRecord;
+use fupin_core::registry::*;
+use fupin_core::store::Store;
+use fupin_core::{Ctx, ErrorKind, RegionCode};
+use time::macros::date;
+
+fn office() -> Ctx {
+    Ctx::within("office", vec![RegionCode::parse("360124000000").unwrap()])
+}
+
+fn idn(seq: u32) -> String {
+    let body = format!("36012419700101{seq:03}");
+    format!("{body}{}", check_char(body.as_bytes()) as char)
+}
+
+struct Fixture {
+    households: Vec<HouseholdId>,
+    other_village_household: HouseholdId,
+    unit: UnitId,
+    cadres: Vec<CadreId>,
+}
+
+async fn fixture(s: &dyn Store) -> Fixture {
+    let sys = Ctx::system("setup");
+    let regions = [
+        ("360000000000", "江西省", ""),
+        ("360100000000", "南昌市", "360000000000"),
+        ("360124000000", "进贤县", "360100000000"),
+        ("360124106000", "罗溪镇", "360124000000"),
+        ("360124106204", "塔岗村委会", "360124106000"),
+        ("360124106205", "三房村委会", "360124106000"),
+    ];
+    let recs = regions
+        .iter()
+        .enumerate()
+        .map(|(i, (c, n, p))| {
+            (
+                i as u64 + 2,
+                RegionRecord {
+                    code: c.to_string(),
+                    level: None,
+                    name: n.to_string(),
+                    parent_code: Some(p.to_string()),
+                },
+            )
+        })
+        .collect();
+    s.import_regions(&sys, recs).await.unwrap();
+    let mut households = Vec::new();
+    for i in 0..7u32 {
+        let village = if i < 6 {
+            "360124106204"
+        } else {
+            "360124106205"
+        };
+        let new = NewHousehold {
+            household: HouseholdInput {
+                household_number: format!("H{i}"),
+                village_code: village.into(),
+                attribute: "01".into(),
+                identification_standard: "01".into(),
+                identification_year: 2014,
+                main_cause: "01".into(),
+                ..Default::default()
+            },
+            members: vec![MemberInput {
+                name: format!("户主{i}"),
+                id_number: idn(i * 2 + 1),
+                relation: "01".into(),
+                ..Default::default()
+            }],
+            initial_status: None,
+        };
+        households.push(s.create_household(&sys, new).await.unwrap().household.id);
+    }
+    let other = households.pop().unwrap();
+    let unit = s
+        .create_unit(
+            &office(),
+            HelpingUnitInput {
+                name: "南昌市人社局".into(),
+                level: "市".into(),
+                contact_name: None,
+                contact_phone: None,
+            },
+        )
+        .await
+        .unwrap()
+        .id;
+    let mut cadres = Vec::new();
+    for i in 0..4 {
+        let c = CadreInput {
+            name: format!("干部{i}"),
+            unit_id: unit,
+            rank: Some("科级".into()),
+            phone: Some("13900139000".into()),
+            user_id: None,
+        };
+        cadres.push(s.create_cadre(&office(), c).await.unwrap().id);
+    }
+    Fixture {
+        households,
+        other_village_household: other,
+        unit,
+        cadres,
+    }
+}
+
+fn pair(h: HouseholdId, c: CadreId, start: time::Date) -> PairingInput {
+    PairingInput {
+        household_id: h,
+        cadre_id: c,
+        start_date: start,
+    }
+}
+
+fn visit(h: HouseholdId, d: time::Date, cadres: &[CadreId]) -> VisitInput {
+    VisitInput {
+        household_id: h,
+        date: d,
+        kind: "走访".into(),
+        cadre_ids: cadres.to_vec(),
+        findings: VisitFindings::default(),
+        problems: None,
+        actions: None,
+        follow_up: None,
+        condolence_money_fen: 0,
+        goods: vec![],
+        location: None,
+    }
+}
+
+#[tokio::test]
+async fn limits_and_history() {
+    let db = test_store().await;
+    let s = db.store.as_ref();
+    let f = fixture(s).await;
+    let d0 = date!(2015 - 10 - 01);
+    s.create_pairing(&office(), pair(f.households[0], f.cadres[0], d0))
+        .await
+        .unwrap();
+    s.create_pairing(&office(), pair(f.households[0], f.cadres[1], d0))
+        .await
+        .unwrap();
+    let third = s
+        .create_pairing(&office(), pair(f.households[0], f.cadres[2], d0))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (third.kind, third.code),
+        (ErrorKind::Conflict, "too_many_cadres")
+    );
+    for h in &f.households[1..5] {
+        s.create_pairing(&office(), pair(*h, f.cadres[0], d0))
+            .await
+            .unwrap();
+    }
+    let sixth = s
+        .create_pairing(&office(), pair(f.households[5], f.cadres[0], d0))
+        .await
+        .unwrap_err();
+    assert_eq!(sixth.code, "too_many_households");
+    assert_eq!(
+        s.household_pairings(&office(), f.households[5])
+            .await
+            .unwrap()
+            .len(),
+        0,
+        "nothing written"
+    );
+
+    // replacing a cadre ends the old pairing and starts a new one the next day; history is kept
+    let first = s
+        .household_pairings(&office(), f.households[0])
+        .await
+        .unwrap()[1]
+        .clone();
+    let end = EndPairingInput {
+        end_date: date!(2017 - 06 - 30),
+        reason: "工作调动".into(),
+        replacement_cadre_id: Some(f.cadres[3]),
+    };
+    let (ended, new) = s.end_pairing(&office(), first.id, end).await.unwrap();
+    assert_eq!(ended.end_date, Some(date!(2017 - 06 - 30)));
+    assert_eq!(new.unwrap().start_date, date!(2017 - 07 - 01));
+    let hist = s
+        .household_pairings(&office(), f.households[0])
+        .await
+        .unwrap();
+    let on = |d| {
+        hist.iter()
+            .filter(|p| p.active_on(d))
+            .map(|p| p.cadre_name.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(on(date!(2017 - 03 - 01)), ["干部0", "干部1"]);
+    assert_eq!(on(date!(2018 - 03 - 01)), ["干部0", "干部3"]);
+    assert_eq!(on(date!(2015 - 09 - 30)), Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn visits_validation_and_cadre_scope() {
+    let db = test_store().await;
+    let s = db.store.as_ref();
+    let f = fixture(s).await;
+    // a user with the cadre role, linked to cadre 0
+    let sys = Ctx::system("setup");
+    let user = s
+        .create_user(
+            &sys,
+            NewUser {
+                username: "cadre0".into(),
+                display_name: "干部0".into(),
+                unit: None,
+                phone: None,
+                password_hash: "x".into(),
+            },
+        )
+        .await
+        .unwrap();
+    let user = s
+        .grant(
+            &sys,
+            user.id,
+            Grant {
+                role: Role::Cadre,
+                region: RegionCode::parse("360124106204").unwrap(),
+            },
+        )
+        .await
+        .unwrap();
+    let c0 = CadreInput {
+        name: "干部0".into(),
+        unit_id: f.unit,
+        rank: None,
+        phone: None,
+        user_id: Some(user.id.0),
+    };
+    s.update_cadre(&office(), f.cadres[0], c0).await.unwrap();
+    s.create_pairing(
+        &office(),
+        pair(f.households[0], f.cadres[0], date!(2016 - 01 - 01)),
+    )
+    .await
+    .unwrap();
+    let cadre = user
+        .principal()
+        .ctx(fupin_core::accounts::Policy::WriteVisits, None)
+        .unwrap();
+    assert_eq!(cadre.cadre_user, Some(user.id.0));
+
+    // the cadre sees only the paired household
+    let seen = s
+        .list_households(&cadre, HouseholdFilter::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        seen.items.iter().map(|h| h.id).collect::<Vec<_>>(),
+        [f.households[0]]
+    );
+    assert_eq!(
+        s.household(&cadre, f.households[1]).await.unwrap_err().kind,
+        ErrorKind::NotFound
+    );
+    assert!(s.household(&cadre, f.households[0]).await.is_ok());
+
+    // visits: on the paired household yes; before the pairing, on another household, or a future date no
+    s.record_visit(
+        &cadre,
+        visit(f.households[0], date!(2016 - 03 - 01), &[f.cadres[0]]),
+    )
+    .await
+    .unwrap();
+    let early = s
+        .record_visit(
+            &cadre,
+            visit(f.households[0], date!(2015 - 12 - 01), &[f.cadres[0]]),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(early.kind, ErrorKind::Forbidden);
+    let elsewhere = s
+        .record_visit(
+            &cadre,
+            visit(f.households[1], date!(2016 - 03 - 01), &[f.cadres[0]]),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(elsewhere.kind, ErrorKind::NotFound);
+    let tomorrow = fupin_core::years::today().next_day().unwrap();
+    let future = s
+        .record_visit(&office(), visit(f.households[0], tomorrow, &[f.cadres[1]]))
+        .await
+        .unwrap_err();
+    assert_eq!(future.code, "date_in_future");
+    let not_self = s
+        .record_visit(
+            &cadre,
+            visit(f.households[0], date!(2016 - 04 - 01), &[f.cadres[1]]),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(not_self.code, "self_not_present");
+    // an office records a visit by any cadre
+    let v = s
+        .record_visit(
+            &office(),
+            visit(f.households[1], date!(2016 - 03 - 02), &[f.cadres[2]]),
+        )
+        .await
+        .unwrap();
+
+    // photos: content decides, size bounded; the cadre may not see photos of other households
+    assert_eq!(
+        s.add_visit_photo(&office(), v.id, b"GIF89a......".to_vec())
+            .await
+            .unwrap_err()
+            .code,
+        "unsupported_photo_type"
+    );
+    let mut big = vec![0xFF, 0xD8, 0xFF];
+    big.resize(MAX_PHOTO_BYTES + 1, 0);
+    assert_eq!(
+        s.add_visit_photo(&office(), v.id, big)
+            .await
+            .unwrap_err()
+            .code,
+        "photo_too_large"
+    );
+    let jpeg = [0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10, b'J', b'F', b'I', b'F'].to_vec();
+    let p = s
+        .add_visit_photo(&office(), v.id, jpeg.clone())
+        .await
+        .unwrap();
+    assert_eq!(
+        s.photo(&office(), p.id).await.unwrap(),
+        ("image/jpeg".to_string(), jpeg)
+    );
+    assert_eq!(
+        s.photo(&cadre, p.id).await.unwrap_err().kind,
+        ErrorKind::NotFound
+    );
+    assert_eq!(s.visit(&office(), v.id).await.unwrap().photos.len(), 1);
+}
+
+#[tokio::test]
+async fn compliance_and_totals_equal_hand_counts() {
+    let db = test_store().await;
+    let s = db.store.as_ref();
+    let f = fixture(s).await;
+    let (a, b, team) = (f.cadres[0], f.cadres[1], f.cadres[3]);
+    let (h0, h1) = (f.households[0], f.households[1]);
+    s.create_pairing(&office(), pair(h0, a, date!(2018 - 01 - 01)))
+        .await
+        .unwrap();
+    s.create_pairing(&office(), pair(h1, b, date!(2018 - 01 - 01)))
+        .await
+        .unwrap();
+    // h0: 4 visits by its cadre → compliant; h1: 2 by its cadre + 3 by the work team → 2 missing
+    for m in [2, 5, 8, 11] {
+        let mut v = visit(
+            h0,
+            time::Date::from_calendar_date(2018, time::Month::try_from(m).unwrap(), 10).unwrap(),
+            &[a],
+        );
+        v.condolence_money_fen = 50_000;
+        s.record_visit(&office(), v).await.unwrap();
+    }
+    for m in [3, 9] {
+        s.record_visit(
+            &office(),
+            visit(
+                h1,
+                time::Date::from_calendar_date(2018, time::Month::try_from(m).unwrap(), 10)
+                    .unwrap(),
+                &[b],
+            ),
+        )
+        .await
+        .unwrap();
+    }
+    for m in [4, 6, 7] {
+        let mut v = visit(
+            h1,
+            time::Date::from_calendar_date(2018, time::Month::try_from(m).unwrap(), 15).unwrap(),
+            &[team, f.cadres[2]],
+        );
+        v.kind = "慰问".into();
+        v.goods = vec![Goods {
+            description: "米和油".into(),
+            value_fen: 30_000,
+        }];
+        s.record_visit(&office(), v).await.unwrap();
+    }
+    // a wish fulfilled, one cancelled, one open
+    let w = |text: &str| WishInput {
+        household_id: h0,
+        person_id: None,
+        text: text.into(),
+        estimated_value_fen: 80_000,
+        submitted_on: date!(2018 - 03 - 01),
+    };
+    let w1 = s.create_wish(&office(), w("希望有个轮椅")).await.unwrap();
+    let fulfil = WishAction::Fulfil {
+        date: date!(2018 - 04 - 01),
+        actual_value_fen: 75_000,
+    };
+    assert_eq!(
+        s.wish_action(&office(), w1.id, fulfil.clone())
+            .await
+            .unwrap_err()
+            .code,
+        "invalid_wish_transition"
+    );
+    s.wish_action(
+        &office(),
+        w1.id,
+        WishAction::Claim {
+            by: Claimant::Cadre(a),
+            date: date!(2018 - 03 - 05),
+        },
+    )
+    .await
+    .unwrap();
+    s.wish_action(&office(), w1.id, fulfil).await.unwrap();
+    let w2 = s.create_wish(&office(), w("想要一个书包")).await.unwrap();
+    s.wish_action(
+        &office(),
+        w2.id,
+        WishAction::Cancel {
+            date: date!(2018 - 03 - 02),
+            reason: "已由学校解决".into(),
+        },
+    )
+    .await
+    .unwrap();
+    s.create_wish(&office(), w("想要一台电视")).await.unwrap();
+
+    let village = RegionCode::parse("360124106204").unwrap();
+    let r = s
+        .pairing_report(
+            &office(),
+            &village,
+            date!(2018 - 01 - 01),
+            date!(2018 - 12 - 31),
+        )
+        .await
+        .unwrap();
+    assert_eq!((r.cadres_total, r.pairings_total), (2, 2));
+    assert_eq!((r.visits_total, r.visits_person_times), (9, 12));
+    assert_eq!(
+        (
+            r.condolence_money_fen,
+            r.goods_value_fen,
+            r.money_and_goods_fen
+        ),
+        (200_000, 90_000, 290_000)
+    );
+    assert_eq!(
+        (r.wishes_submitted, r.wishes_fulfilled, r.wishes_value_fen),
+        (3, 1, 75_000)
+    );
+    let below: Vec<_> = r
+        .below_minimum
+        .iter()
+        .map(|y| (y.household_id, y.cadre_id, y.required, y.done, y.missing))
+        .collect();
+    assert_eq!(
+        below,
+        [(h1, b, 4, 2, 2)],
+        "the work team's visits count in totals only"
+    );
+    // the other four Tagang households have no cadre
+    assert_eq!(r.households_without_cadre.len(), 4);
+    assert!(r.cadres_over_limit.is_empty());
+    // the other village's household is not in this report, and a village officer of it cannot read Tagang's
+    let sanfang = Ctx::within("sanfang", vec![RegionCode::parse("360124106205").unwrap()]);
+    assert_eq!(
+        s.pairing_report(
+            &sanfang,
+            &village,
+            date!(2018 - 01 - 01),
+            date!(2018 - 12 - 31)
+        )
+        .await
+        .unwrap_err()
+        .kind,
+        ErrorKind::NotFound
+    );
+    assert_eq!(
+        s.household_wishes(&sanfang, h0).await.unwrap_err().kind,
+        ErrorKind::NotFound
+    );
+    assert!(s
+        .household_visits(&sanfang, f.other_village_household)
+        .await
+        .unwrap()
+        .is_empty());
+}
