@@ -5,6 +5,7 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod demo_accounts;
+pub mod demo_pairing;
 pub mod testing;
 
 use fupin_core::store::{Store, StoreResult};
@@ -25,4 +26,24 @@ pub async fn open_store(url: &str) -> StoreResult<Arc<dyn Store>> {
             "数据库地址须以 sqlite:// 或 postgres:// 开头",
         ))
     }
+}
+
+/// Load everything the demo has — registry, accounts, pairing — skipping what is already there;
+/// returns one summary line per part.
+pub async fn load_demo_all(store: &dyn Store) -> StoreResult<Vec<String>> {
+    let ctx = fupin_core::Ctx::system("system:demo");
+    let mut lines = vec![demo::load_demo(store, &ctx).await?.to_string()];
+    let n = demo_accounts::create_demo_accounts(store, &ctx).await?;
+    if n > 0 {
+        lines.push(format!(
+            "已创建 {n} 个演示账号（密码 {}，仅供演示）",
+            demo_accounts::DEMO_PASSWORD
+        ));
+    }
+    lines.push(
+        demo_pairing::load_pairing_demo(store, &ctx)
+            .await?
+            .to_string(),
+    );
+    Ok(lines)
 }

@@ -1,32 +1,13 @@
 //! `fupin serve`: serve the API until Ctrl-C / SIGTERM, optionally loading the demo first.
 
 use fupin_core::store::Store;
-use fupin_core::Ctx;
 use std::process::ExitCode;
 use std::sync::Arc;
 
 pub async fn run(store: Arc<dyn Store>, bind: &str, demo: bool) -> ExitCode {
     if demo {
-        match crate::demo::load_demo(store.as_ref(), &Ctx::system("system:demo")).await {
-            Ok(summary) => {
-                eprintln!("{summary}");
-                match crate::demo_accounts::create_demo_accounts(
-                    store.as_ref(),
-                    &Ctx::system("system:demo"),
-                )
-                .await
-                {
-                    Ok(n) if n > 0 => eprintln!(
-                        "已创建 {n} 个演示账号（密码 {}，仅供演示）",
-                        crate::demo_accounts::DEMO_PASSWORD
-                    ),
-                    Ok(_) => {}
-                    Err(e) => {
-                        super::report(&e);
-                        return ExitCode::FAILURE;
-                    }
-                }
-            }
+        match crate::load_demo_all(store.as_ref()).await {
+            Ok(lines) => lines.iter().for_each(|l| eprintln!("{l}")),
             Err(e) => {
                 super::report(&e);
                 return ExitCode::FAILURE;

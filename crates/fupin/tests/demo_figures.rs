@@ -1,0 +1,86 @@
+//! The seed article's figures, reproduced by the demo through the store (both databases).
+
+use fupin::testing::test_store;
+use fupin_core::{Ctx, RegionCode};
+use time::macros::date;
+
+#[tokio::test]
+async fn the_demo_reproduces_the_article() {
+    let db = test_store().await;
+    let s = db.store.as_ref();
+    fupin::load_demo_all(s).await.unwrap();
+    let ctx = Ctx::system("check");
+    let tagang = RegionCode::parse("360124106204").unwrap();
+
+    let mut st = s.region_stats(&ctx, &tagang, 2018).await.unwrap();
+    let st16 = s.region_stats(&ctx, &tagang, 2016).await.unwrap();
+    st.compare_with(&st16);
+    assert_eq!((st.households, st.persons), (14, 45));
+    assert_eq!(st.per_capita_net_income_fen, Some(746_700));
+    assert_eq!(st16.per_capita_net_income_fen, Some(555_800));
+    assert_eq!(st.per_capita_net_income_growth_pct, Some(34.3));
+    let c15 = s
+        .region_stats(&ctx, &tagang, 2015)
+        .await
+        .unwrap()
+        .collective_income_fen
+        .unwrap();
+    assert!(c15 < 500_000, "collective income under 5,000 yuan in 2015");
+    assert_eq!(st.collective_income_fen, Some(7_000_000));
+    // the township and the county sum their villages
+    for code in ["360124106", "360124"] {
+        let up = s
+            .region_stats(&ctx, &RegionCode::parse(code).unwrap(), 2018)
+            .await
+            .unwrap();
+        assert!(up.households > 14 && up.persons > 45, "{code}");
+        assert_eq!(
+            up,
+            s.recompute_region_stats(&ctx, &RegionCode::parse(code).unwrap(), 2018)
+                .await
+                .unwrap()
+        );
+    }
+    let r = s.region(&ctx, &tagang).await.unwrap();
+    assert_eq!(
+        r.region.poor_village.unwrap().designation,
+        "十三五省级贫困村"
+    );
+
+    let p = s
+        .pairing_report(&ctx, &tagang, date!(2015 - 10 - 01), date!(2019 - 08 - 30))
+        .await
+        .unwrap();
+    assert_eq!(p.cadres_total, 48);
+    assert!(p.visits_person_times >= 330, "{}", p.visits_person_times);
+    assert_eq!(p.wishes_fulfilled, 13);
+    assert_eq!(p.money_and_goods_fen, 12_000_000);
+    assert!(
+        p.below_minimum.is_empty(),
+        "every pairing at or above its minimum: {:?}",
+        p.below_minimum
+    );
+    assert!(p.households_without_cadre.is_empty());
+    assert!(p.cadres_over_limit.is_empty());
+
+    // demo-cadre is one of the currently active cadres
+    let (user, _) = s.user_credentials("demo-cadre").await.unwrap().unwrap();
+    let cadre = user
+        .principal()
+        .ctx(fupin_core::accounts::Policy::ReadRegistry, None)
+        .unwrap();
+    let mine = s.list_households(&cadre, Default::default()).await.unwrap();
+    assert_eq!(mine.total, 1);
+    assert_eq!(mine.items[0].village_code, tagang);
+
+    // loading again changes nothing
+    fupin::load_demo_all(s).await.unwrap();
+    assert_eq!(
+        s.region_stats(&ctx, &tagang, 2018)
+            .await
+            .unwrap()
+            .households,
+        14
+    );
+    assert_eq!(s.verify_audit().await.unwrap().map(|n| n > 400), Ok(true));
+}
