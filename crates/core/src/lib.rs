@@ -3,6 +3,7 @@
 //! layer and the CLI call it.
 
 pub mod accounts;
+pub mod assessment;
 pub mod audit;
 pub mod codes;
 pub mod error;

@@ -486,21 +486,24 @@ mod tests {
             w.timeliness(date!(2022 - 03 - 10)),
             Timeliness::OnTime { due, days_left: 6 }
         );
-        assert_eq!(
-            w.timeliness(due),
-            Timeliness::OnTime { due, days_left: 0 }
-        );
+        assert_eq!(w.timeliness(due), Timeliness::OnTime { due, days_left: 0 });
         assert_eq!(
             w.timeliness(date!(2022 - 03 - 18)),
             Timeliness::Overdue { due, days_over: 2 }
         );
-        let w = w.apply_with(complete(), date!(2022 - 03 - 02), "a", ok).unwrap();
-        let late = w.apply_with(complete(), date!(2022 - 03 - 20), "a", ok).unwrap();
+        let w = w
+            .apply_with(complete(), date!(2022 - 03 - 02), "a", ok)
+            .unwrap();
+        let late = w
+            .apply_with(complete(), date!(2022 - 03 - 20), "a", ok)
+            .unwrap();
         assert_eq!(
             late.timeliness(date!(2023 - 01 - 01)),
             Timeliness::FinishedLate { due, days_over: 4 }
         );
-        let on_time = w.apply_with(complete(), date!(2022 - 03 - 03), "a", ok).unwrap();
+        let on_time = w
+            .apply_with(complete(), date!(2022 - 03 - 03), "a", ok)
+            .unwrap();
         assert_eq!(
             on_time.timeliness(date!(2023 - 01 - 01)),
             Timeliness::FinishedOnTime { due }
@@ -512,9 +515,7 @@ mod tests {
     #[test]
     fn gate_refusal_leaves_state_unchanged() {
         let w = W::start(date!(2020 - 01 - 01), "a", 3, None).unwrap();
-        let refuse = |_: Toy, _: Option<&bool>| {
-            Err(DomainError::conflict("refused", "不允许"))
-        };
+        let refuse = |_: Toy, _: Option<&bool>| Err(DomainError::conflict("refused", "不允许"));
         let e = w
             .apply_with(complete(), date!(2020 - 01 - 02), "a", refuse)
             .unwrap_err();
@@ -526,10 +527,14 @@ mod tests {
     #[test]
     fn serde_round_trip() {
         let w = W::start(date!(2020 - 01 - 01), "a", 3, None).unwrap();
-        let w = w.apply_with(complete(), date!(2020 - 01 - 02), "a", ok).unwrap();
+        let w = w
+            .apply_with(complete(), date!(2020 - 01 - 02), "a", ok)
+            .unwrap();
         let w = w
             .apply_with(
-                Action::RecordObjection { text: "收入不实".into() },
+                Action::RecordObjection {
+                    text: "收入不实".into(),
+                },
                 date!(2020 - 01 - 03),
                 "b",
                 ok,

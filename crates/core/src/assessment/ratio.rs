@@ -70,23 +70,14 @@ impl Ratio {
         let d = self.den as i128;
         let q = n / d;
         let r = n % d;
-        let q = if 2 * r.abs() >= d {
-            q + n.signum()
-        } else {
-            q
-        };
+        let q = if 2 * r.abs() >= d { q + n.signum() } else { q };
         let sign = if q < 0 { "-" } else { "" };
         let a = q.unsigned_abs();
         let s = scale as u128;
         if decimals == 0 {
             format!("{sign}{a}%")
         } else {
-            format!(
-                "{sign}{}.{:0w$}%",
-                a / s,
-                a % s,
-                w = decimals as usize
-            )
+            format!("{sign}{}.{:0w$}%", a / s, a % s, w = decimals as usize)
         }
     }
 }
@@ -231,7 +222,12 @@ mod tests {
     fn exceeded_by_is_strict() {
         let half = r(1, 2);
         // (part, whole, exceeds)
-        let cases = [(50, 100, false), (51, 100, true), (0, -5, true), (0, 0, false)];
+        let cases = [
+            (50, 100, false),
+            (51, 100, true),
+            (0, -5, true),
+            (0, 0, false),
+        ];
         for (part, whole, want) in cases {
             assert_eq!(half.exceeded_by(part, whole), want, "{part} vs {whole}");
         }

@@ -165,10 +165,18 @@ const fn share(key: &'static str, label: &'static str) -> KeySpec {
 /// Every known key.
 pub const KEYS: &[KeySpec] = &[
     spec(key::POVERTY_LINE, ValueKind::Fen, "贫困线（元/人·年）"),
-    spec(key::MONITORING_LINE, ValueKind::Fen, "防返贫监测线（元/人·年）"),
+    spec(
+        key::MONITORING_LINE,
+        ValueKind::Fen,
+        "防返贫监测线（元/人·年）",
+    ),
     share(key::VILLAGE_EXIT_INCIDENCE_MAX, "贫困村退出贫困发生率上限"),
     share(key::COUNTY_EXIT_INCIDENCE_MAX, "贫困县退出贫困发生率上限"),
-    spec(key::PUBLIC_NOTICE_DAYS, ValueKind::Days, "贫困户退出公示天数"),
+    spec(
+        key::PUBLIC_NOTICE_DAYS,
+        ValueKind::Days,
+        "贫困户退出公示天数",
+    ),
     spec(
         key::MONITORING_NOTICE_DAYS,
         ValueKind::Days,
@@ -202,8 +210,16 @@ pub const KEYS: &[KeySpec] = &[
         ValueKind::Count,
         "每户结对帮扶干部数上限",
     ),
-    spec(key::TEAM_MIN_MEMBERS, ValueKind::Count, "驻村工作队最少人数"),
-    spec(key::TERM_MIN_YEARS, ValueKind::Count, "驻村工作队员最短任期（年）"),
+    spec(
+        key::TEAM_MIN_MEMBERS,
+        ValueKind::Count,
+        "驻村工作队最少人数",
+    ),
+    spec(
+        key::TERM_MIN_YEARS,
+        ValueKind::Count,
+        "驻村工作队员最短任期（年）",
+    ),
 ];
 
 /// The spec of a key, if known.
@@ -252,9 +268,21 @@ pub fn default_parameters() -> Vec<Parameter> {
         ));
     }
     for (year, yuan, note) in [
-        (2017, 2952, "2017年贫困线：常见引用值2952元，未找到可核实来源（domain.md §2 ❓）"),
-        (2018, 2995, "2018年贫困线：常见引用值2995元，未找到可核实来源（domain.md §2 ❓）"),
-        (2019, 3218, "2019年贫困线：常见引用值3218元，未找到可核实来源（domain.md §2 ❓）"),
+        (
+            2017,
+            2952,
+            "2017年贫困线：常见引用值2952元，未找到可核实来源（domain.md §2 ❓）",
+        ),
+        (
+            2018,
+            2995,
+            "2018年贫困线：常见引用值2995元，未找到可核实来源（domain.md §2 ❓）",
+        ),
+        (
+            2019,
+            3218,
+            "2019年贫困线：常见引用值3218元，未找到可核实来源（domain.md §2 ❓）",
+        ),
         (
             2020,
             4000,
@@ -284,7 +312,10 @@ pub fn default_parameters() -> Vec<Parameter> {
         false,
     ));
     let s14 = "《关于建立贫困退出机制的意见》（2016）：贫困发生率降至2%以下（西部地区3%以下）[S14]";
-    for k in [key::VILLAGE_EXIT_INCIDENCE_MAX, key::COUNTY_EXIT_INCIDENCE_MAX] {
+    for k in [
+        key::VILLAGE_EXIT_INCIDENCE_MAX,
+        key::COUNTY_EXIT_INCIDENCE_MAX,
+    ] {
         v.push(row(k, 2016, ratio(2, 100), s14, true));
         for p in WESTERN_PROVINCES {
             let mut r = row(k, 2016, ratio(3, 100), s14, true);
@@ -401,7 +432,10 @@ pub fn resolve<'a>(
         .iter()
         .enumerate()
         .filter(|(_, p)| p.key == key && p.year <= year)
-        .filter(|(_, p)| p.region_prefix.as_ref().map_or(true, |r| r.contains(region)))
+        .filter(|(_, p)| match &p.region_prefix {
+            None => true,
+            Some(r) => r.contains(region),
+        })
         .max_by_key(|(i, p)| (specificity(p), p.year, *i))
         .map(|(_, p)| p)
 }
@@ -643,12 +677,22 @@ mod tests {
         ];
         for (year, yuan, confirmed) in cases {
             let p = resolve(&d, key::POVERTY_LINE, &code(tagang), year);
-            assert_eq!(fen_of(&d, key::POVERTY_LINE, tagang, year), yuan.map(|y| y * 100), "{year}");
+            assert_eq!(
+                fen_of(&d, key::POVERTY_LINE, tagang, year),
+                yuan.map(|y| y * 100),
+                "{year}"
+            );
             assert_eq!(p.map(|p| p.confirmed), confirmed, "{year}");
         }
         assert_eq!(fen_of(&d, key::MONITORING_LINE, tagang, 2019), None);
-        assert_eq!(fen_of(&d, key::MONITORING_LINE, tagang, 2020), Some(600_000));
-        assert_eq!(fen_of(&d, key::MONITORING_LINE, tagang, 2024), Some(600_000));
+        assert_eq!(
+            fen_of(&d, key::MONITORING_LINE, tagang, 2020),
+            Some(600_000)
+        );
+        assert_eq!(
+            fen_of(&d, key::MONITORING_LINE, tagang, 2024),
+            Some(600_000)
+        );
     }
 
     #[test]
@@ -664,7 +708,10 @@ mod tests {
             ("460000000000", (2, 100)), // 海南
         ];
         for (region, (n, dd)) in cases {
-            for k in [key::VILLAGE_EXIT_INCIDENCE_MAX, key::COUNTY_EXIT_INCIDENCE_MAX] {
+            for k in [
+                key::VILLAGE_EXIT_INCIDENCE_MAX,
+                key::COUNTY_EXIT_INCIDENCE_MAX,
+            ] {
                 let r = ratio_param(&d, k, &code(region), 2018).unwrap();
                 assert_eq!(r, Ratio::new(n, dd).unwrap(), "{region} {k}");
             }
@@ -736,7 +783,10 @@ mod tests {
     fn typed_getters() {
         let d = default_parameters();
         let v = code("360124106204");
-        assert_eq!(days_param(&d, key::PUBLIC_NOTICE_DAYS, &v, 2018).unwrap(), 7);
+        assert_eq!(
+            days_param(&d, key::PUBLIC_NOTICE_DAYS, &v, 2018).unwrap(),
+            7
+        );
         assert_eq!(
             days_param(&d, key::MONITORING_IDENTIFICATION_DAYS, &v, 2023).unwrap(),
             15
@@ -773,34 +823,82 @@ mod tests {
         let r = |n, d| ParamValue::Ratio(Ratio::new(n, d).unwrap());
         // (input, expected error code or None, field)
         let cases: Vec<(ParameterInput, Option<&str>, Option<&str>)> = vec![
-            (input(key::MONITORING_LINE, ParamValue::Fen(Fen::from_yuan(7000))), None, None),
-            (input("povertyline", ParamValue::Fen(Fen::from_yuan(1))), Some("unknown_parameter"), Some("key")),
-            (input(key::MONITORING_LINE, ParamValue::Days(7)), Some("wrong_value_kind"), Some("value")),
-            (input(key::MONITORING_LINE, ParamValue::Fen(Fen::ZERO)), Some("value_out_of_range"), Some("value")),
+            (
+                input(key::MONITORING_LINE, ParamValue::Fen(Fen::from_yuan(7000))),
+                None,
+                None,
+            ),
+            (
+                input("povertyline", ParamValue::Fen(Fen::from_yuan(1))),
+                Some("unknown_parameter"),
+                Some("key"),
+            ),
+            (
+                input(key::MONITORING_LINE, ParamValue::Days(7)),
+                Some("wrong_value_kind"),
+                Some("value"),
+            ),
+            (
+                input(key::MONITORING_LINE, ParamValue::Fen(Fen::ZERO)),
+                Some("value_out_of_range"),
+                Some("value"),
+            ),
             (input(key::INCOME_FALL_SHARE, r(3, 10)), None, None),
-            (input(key::INCOME_FALL_SHARE, r(11, 10)), Some("value_out_of_range"), Some("value")),
-            (input(key::INCOME_FALL_SHARE, r(0, 10)), Some("value_out_of_range"), Some("value")),
+            (
+                input(key::INCOME_FALL_SHARE, r(11, 10)),
+                Some("value_out_of_range"),
+                Some("value"),
+            ),
+            (
+                input(key::INCOME_FALL_SHARE, r(0, 10)),
+                Some("value_out_of_range"),
+                Some("value"),
+            ),
             (input(key::RIGID_SPENDING_SHARE, r(3, 2)), None, None),
-            (input(key::PUBLIC_NOTICE_DAYS, ParamValue::Days(0)), Some("value_out_of_range"), Some("value")),
-            (input(key::VISIT_MINIMUM, ParamValue::Count(-1)), Some("value_out_of_range"), Some("value")),
-            (input(key::VISIT_MINIMUM, ParamValue::Text("四次".into())), Some("wrong_value_kind"), Some("value")),
             (
-                ParameterInput { year: 1999, ..input(key::VISIT_MINIMUM, ParamValue::Count(4)) },
+                input(key::PUBLIC_NOTICE_DAYS, ParamValue::Days(0)),
+                Some("value_out_of_range"),
+                Some("value"),
+            ),
+            (
+                input(key::VISIT_MINIMUM, ParamValue::Count(-1)),
+                Some("value_out_of_range"),
+                Some("value"),
+            ),
+            (
+                input(key::VISIT_MINIMUM, ParamValue::Text("四次".into())),
+                Some("wrong_value_kind"),
+                Some("value"),
+            ),
+            (
+                ParameterInput {
+                    year: 1999,
+                    ..input(key::VISIT_MINIMUM, ParamValue::Count(4))
+                },
                 Some("year_out_of_range"),
                 Some("year"),
             ),
             (
-                ParameterInput { year: 2028, ..input(key::VISIT_MINIMUM, ParamValue::Count(4)) },
+                ParameterInput {
+                    year: 2028,
+                    ..input(key::VISIT_MINIMUM, ParamValue::Count(4))
+                },
                 Some("year_out_of_range"),
                 Some("year"),
             ),
             (
-                ParameterInput { year: 2027, ..input(key::VISIT_MINIMUM, ParamValue::Count(4)) },
+                ParameterInput {
+                    year: 2027,
+                    ..input(key::VISIT_MINIMUM, ParamValue::Count(4))
+                },
                 None,
                 None,
             ),
             (
-                ParameterInput { source: "  ".into(), ..input(key::VISIT_MINIMUM, ParamValue::Count(4)) },
+                ParameterInput {
+                    source: "  ".into(),
+                    ..input(key::VISIT_MINIMUM, ParamValue::Count(4))
+                },
                 Some("required"),
                 Some("source"),
             ),
@@ -845,9 +943,15 @@ mod tests {
             "3/100（3.00%）"
         );
         assert_eq!(ParamValue::Days(7).display(), "7 天");
-        assert_eq!(ParamValue::Fen(Fen::from_yuan(4000)).display(), "4000.00 元");
+        assert_eq!(
+            ParamValue::Fen(Fen::from_yuan(4000)).display(),
+            "4000.00 元"
+        );
         let json = r#"{"key":"income_fall_share","year":2024,"value":{"ratio":{"num":1,"den":4}},"source":"x"}"#;
         let i: ParameterInput = serde_json::from_str(json).unwrap();
-        assert_eq!(i.validate(2026).unwrap().value, ParamValue::Ratio(Ratio::new(1, 4).unwrap()));
+        assert_eq!(
+            i.validate(2026).unwrap().value,
+            ParamValue::Ratio(Ratio::new(1, 4).unwrap())
+        );
     }
 }

@@ -92,7 +92,7 @@ mod tests {
         let big = [0xFF, 0xD8, 0xFF]
             .iter()
             .copied()
-            .chain(std::iter::repeat(0).take(200))
+            .chain(std::iter::repeat_n(0, 200))
             .collect::<Vec<_>>();
         assert_eq!(
             check_photo("p", &big, 100).unwrap_err().code,

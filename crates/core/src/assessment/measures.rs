@@ -1,0 +1,718 @@
+//! Poverty measures over a set of persons: headcount ratio, the FGT family, Watts, Sen, Gini, and the
+//! Alkire–Foster multidimensional measure.
+//!
+//! Each person carries the per-capita net income of their household (fen); the line is in fen. A person
+//! is poor when income is strictly below the line (on the line is not poor, as in the exit test).
+//! Indices are `f64`, but every sum that can be exact is summed in `i128` and divided once at the end,
+//! so results do not depend on the order of persons. Empty sets, sets without poor persons and a
+//! non-positive line give zeros: never NaN, never a division by zero.
+
+use super::ratio::{gcd, Fraction};
+use crate::error::{DomainError, DomainResult};
+use crate::money::Fen;
+use serde::{Deserialize, Serialize};
+
+/// The one-dimensional measures of a set of persons against a line.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct PovertyMeasures {
+    /// Persons.
+    pub n: u64,
+    /// Poor persons (income strictly below the line).
+    pub q: u64,
+    pub line: Fen,
+    /// Headcount ratio H = q/n (= FGT P0).
+    pub headcount_ratio: f64,
+    /// Poverty gap index P1 = (1/n) Σ_poor (z − y)/z.
+    pub poverty_gap: f64,
+    /// Squared poverty gap (severity) P2 = (1/n) Σ_poor ((z − y)/z)².
+    pub severity: f64,
+    /// Watts index (1/n) Σ_poor ln(z / max(y, 1 fen)).
+    pub watts: f64,
+    /// Income-gap ratio of the poor I = 1 − (mean income of the poor)/z.
+    pub income_gap_ratio: f64,
+    /// Gini among the poor.
+    pub gini_poor: f64,
+    /// Sen index S = H·[I + (1 − I)·G_p].
+    pub sen: f64,
+    /// Gini of income over all persons.
+    pub gini: f64,
+}
+
+/// Whether `y` is poor against `line`: strictly below. A non-positive line makes nobody poor (it is
+/// not a poverty line, and dividing gaps by it would be meaningless).
+fn is_poor(y: Fen, line: Fen) -> bool {
+    line.get() > 0 && y < line
+}
+
+fn ratio(num: i128, den: i128) -> f64 {
+    if den == 0 {
+        0.0
+    } else {
+        num as f64 / den as f64
+    }
+}
+
+/// All one-dimensional measures at once.
+pub fn poverty_measures(incomes: &[Fen], line: Fen) -> PovertyMeasures {
+    let n = incomes.len() as u64;
+    let mut poor: Vec<Fen> = incomes
+        .iter()
+        .copied()
+        .filter(|y| is_poor(*y, line))
+        .collect();
+    poor.sort();
+    let q = poor.len() as u64;
+    let z = line.get() as i128;
+    let h = ratio(q as i128, n as i128);
+    // I = (q·z − Σ y_poor) / (q·z), exact numerator and denominator.
+    let sum_poor: i128 = poor.iter().map(|y| y.get() as i128).sum();
+    let i = ratio(q as i128 * z - sum_poor, q as i128 * z);
+    let gini_poor = gini_sorted(&poor);
+    PovertyMeasures {
+        n,
+        q,
+        line,
+        headcount_ratio: h,
+        poverty_gap: fgt_exact(incomes, line, 1),
+        severity: fgt_exact(incomes, line, 2),
+        watts: watts(incomes, line),
+        income_gap_ratio: i,
+        gini_poor,
+        sen: h * (i + (1.0 - i) * gini_poor),
+        gini: gini(incomes),
+    }
+}
+
+/// Headcount ratio H = q/n.
+pub fn headcount_ratio(incomes: &[Fen], line: Fen) -> f64 {
+    fgt_exact(incomes, line, 0)
+}
+
+/// FGT P_α = (1/n) Σ_poor ((z − y)/z)^α for α ≥ 0 (P0 = H, P1 poverty gap, P2 severity).
+///
+/// For α = 0, 1, 2 the sum is exact (`i128` over integer gaps); other α are summed in `f64`. An
+/// income below zero (business losses) gives a normalised gap above 1, as the formula says.
+pub fn fgt(incomes: &[Fen], line: Fen, alpha: f64) -> DomainResult<f64> {
+    if !alpha.is_finite() || alpha < 0.0 {
+        return Err(DomainError::invalid(
+            "alpha",
+            "invalid_alpha",
+            "FGT 指数的参数 α 须为非负有限数",
+        ));
+    }
+    for exact in 0..=2u32 {
+        if alpha == exact as f64 {
+            return Ok(fgt_exact(incomes, line, exact));
+        }
+    }
+    if incomes.is_empty() {
+        return Ok(0.0);
+    }
+    let z = line.get() as f64;
+    let sum: f64 = incomes
+        .iter()
+        .filter(|y| is_poor(**y, line))
+        .map(|y| ((z - y.get() as f64) / z).powf(alpha))
+        .sum();
+    Ok(sum / incomes.len() as f64)
+}
+
+/// FGT for α ∈ {0, 1, 2}: Σ (z − y)^α over the poor, divided once by n·z^α.
+fn fgt_exact(incomes: &[Fen], line: Fen, alpha: u32) -> f64 {
+    let z = line.get() as i128;
+    let mut sum: i128 = 0;
+    for y in incomes.iter().filter(|y| is_poor(**y, line)) {
+        // gap ≤ z + |y| < 2^64 and its square < 2^128; the sum would need ~10^10 persons
+        // of extreme negative income to overflow, so saturate instead of panicking.
+        let gap = z - y.get() as i128;
+        sum = sum.saturating_add(gap.saturating_pow(alpha));
+    }
+    let n = incomes.len() as i128;
+    ratio(sum, n.saturating_mul(z.saturating_pow(alpha)))
+}
+
+/// Watts index W = (1/n) Σ_poor ln(z / y).
+///
+/// ln(z/y) is undefined for y ≤ 0, so such incomes are taken as 1 fen, the smallest positive amount:
+/// the term stays finite and is the largest any person can contribute. Rejected alternatives: dropping
+/// those persons (understates the poverty of the poorest) or returning infinity (useless in a report).
+pub fn watts(incomes: &[Fen], line: Fen) -> f64 {
+    if incomes.is_empty() {
+        return 0.0;
+    }
+    let z = line.get() as f64;
+    let sum: f64 = incomes
+        .iter()
+        .filter(|y| is_poor(**y, line))
+        .map(|y| (z / y.get().max(1) as f64).ln())
+        .sum();
+    sum / incomes.len() as f64
+}
+
+/// Sen index S = H·[I + (1 − I)·G_p] (the textbook form; Sen's exact form multiplies G_p by
+/// q/(q+1), which tends to 1 for large q).
+pub fn sen(incomes: &[Fen], line: Fen) -> f64 {
+    poverty_measures(incomes, line).sen
+}
+
+/// Gini coefficient of income over all persons.
+pub fn gini(incomes: &[Fen]) -> f64 {
+    let mut v = incomes.to_vec();
+    v.sort();
+    gini_sorted(&v)
+}
+
+/// Gini of incomes sorted ascending: G = (2·Σ i·y_(i) − (n + 1)·Σ y) / (n·Σ y), i = 1..n, with both
+/// sums in `i128`. Zero when n < 2 or Σ y ≤ 0 (the coefficient is not meaningful then).
+fn gini_sorted(sorted: &[Fen]) -> f64 {
+    let n = sorted.len() as i128;
+    let total: i128 = sorted.iter().map(|y| y.get() as i128).sum();
+    if n < 2 || total <= 0 {
+        return 0.0;
+    }
+    let weighted: i128 = sorted
+        .iter()
+        .enumerate()
+        .map(|(i, y)| (i as i128 + 1) * y.get() as i128)
+        .sum();
+    ratio(2 * weighted - (n + 1) * total, n * total)
+}
+
+/// A person's (or their household's) record for the default Alkire–Foster indicators.
+/// `None` counts as deprived: like the exit assessment, a need not shown to be met is not met.
+/// (Dropping persons with missing data was rejected: it would change the population silently.)
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NeedsRecord {
+    pub income: Option<Fen>,
+    pub food_secure: Option<bool>,
+    pub clothing_secure: Option<bool>,
+    pub education_secure: Option<bool>,
+    pub medical_insured: Option<bool>,
+    pub housing_safe: Option<bool>,
+    pub water_safe: Option<bool>,
+}
+
+/// An Alkire–Foster indicator: a deprivation cut-off as a predicate, and a weight.
+pub struct Indicator<R> {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub weight: Fraction,
+    /// `true` when the record is deprived in this indicator.
+    pub deprived: Box<dyn Fn(&R) -> bool + Send + Sync>,
+}
+
+impl<R> std::fmt::Debug for Indicator<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Indicator")
+            .field("key", &self.key)
+            .field("weight", &self.weight)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The default poverty cut-off k = 1/3.
+pub const DEFAULT_K: Fraction = match Fraction::new(1, 3) {
+    Some(k) => k,
+    None => panic!("1/3 is a fraction"),
+};
+
+/// The default indicators: income (strictly below `line`), food, clothing, education, medical
+/// insurance, housing, water, each weighted 1/7.
+pub fn default_indicators(line: Fen) -> Vec<Indicator<NeedsRecord>> {
+    let w = Fraction::new(1, 7).expect("non-zero denominator");
+    let yes = |v: Option<bool>| v != Some(true);
+    vec![
+        Indicator {
+            key: "income",
+            label: "收入",
+            weight: w,
+            deprived: Box::new(move |r: &NeedsRecord| !matches!(r.income, Some(y) if y >= line)),
+        },
+        Indicator {
+            key: "food",
+            label: "不愁吃",
+            weight: w,
+            deprived: Box::new(move |r: &NeedsRecord| yes(r.food_secure)),
+        },
+        Indicator {
+            key: "clothing",
+            label: "不愁穿",
+            weight: w,
+            deprived: Box::new(move |r: &NeedsRecord| yes(r.clothing_secure)),
+        },
+        Indicator {
+            key: "education",
+            label: "义务教育",
+            weight: w,
+            deprived: Box::new(move |r: &NeedsRecord| yes(r.education_secure)),
+        },
+        Indicator {
+            key: "medical",
+            label: "基本医疗保险",
+            weight: w,
+            deprived: Box::new(move |r: &NeedsRecord| yes(r.medical_insured)),
+        },
+        Indicator {
+            key: "housing",
+            label: "住房安全",
+            weight: w,
+            deprived: Box::new(move |r: &NeedsRecord| yes(r.housing_safe)),
+        },
+        Indicator {
+            key: "water",
+            label: "饮水安全",
+            weight: w,
+            deprived: Box::new(move |r: &NeedsRecord| yes(r.water_safe)),
+        },
+    ]
+}
+
+/// One indicator's figures in an Alkire–Foster result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IndicatorFigures {
+    pub key: String,
+    pub label: String,
+    pub weight: Fraction,
+    /// Persons deprived in the indicator.
+    pub deprived: u64,
+    /// Poor persons deprived in the indicator.
+    pub censored: u64,
+    /// deprived / n.
+    pub uncensored_headcount: f64,
+    /// censored / n.
+    pub censored_headcount: f64,
+    /// w_j · censored_headcount_j / M0 in per cent; the contributions sum to 100 (0 when M0 = 0).
+    pub contribution_pct: f64,
+}
+
+/// The Alkire–Foster result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlkireFoster {
+    pub n: u64,
+    /// Multidimensionally poor persons (weighted deprivation score ≥ k).
+    pub q: u64,
+    pub k: Fraction,
+    /// Headcount H = q/n.
+    pub h: f64,
+    /// Intensity A = mean score of the poor.
+    pub a: f64,
+    /// Adjusted headcount M0 = H·A.
+    pub m0: f64,
+    pub indicators: Vec<IndicatorFigures>,
+}
+
+/// Compute Alkire–Foster M0 for `records` (one per person).
+///
+/// Weights must be positive and sum to exactly 1; 0 < k ≤ 1. All weights and k are brought to one
+/// common denominator L, so a person's score is an integer count of 1/L and "score ≥ k" is exact
+/// (with weights 1/7 and k = 1/3, two deprivations score 6/21 < 7/21 and are not poor; three are).
+pub fn alkire_foster<R>(
+    records: &[R],
+    indicators: &[Indicator<R>],
+    k: Fraction,
+) -> DomainResult<AlkireFoster> {
+    let bad = |code: &'static str, msg: String| DomainError::invalid("indicators", code, msg);
+    if indicators.is_empty() {
+        return Err(bad("no_indicators", "至少需要一个指标".into()));
+    }
+    for (i, ind) in indicators.iter().enumerate() {
+        if indicators[..i].iter().any(|o| o.key == ind.key) {
+            return Err(bad("duplicate_indicator", format!("指标 {} 重复", ind.key)));
+        }
+        if ind.weight.num() == 0 {
+            return Err(bad(
+                "zero_weight",
+                format!("指标 {} 的权重须大于0", ind.key),
+            ));
+        }
+    }
+    // Common denominator of every weight and of k, in u128; refuse absurd denominators.
+    let mut l: u128 = k.den() as u128;
+    for ind in indicators {
+        let d = ind.weight.den() as u128;
+        l = (l / gcd(l, d))
+            .checked_mul(d)
+            .filter(|l| *l <= u64::MAX as u128)
+            .ok_or_else(|| bad("denominator_too_large", "权重的公分母过大".into()))?;
+    }
+    let scaled: Vec<u128> = indicators
+        .iter()
+        .map(|ind| ind.weight.num() as u128 * (l / ind.weight.den() as u128))
+        .collect();
+    let total: u128 = scaled.iter().sum();
+    if total != l {
+        return Err(bad(
+            "weights_not_one",
+            format!("指标权重之和须等于1（当前为 {}/{l}）", total),
+        ));
+    }
+    if k.num() == 0 || k.num() > k.den() {
+        return Err(DomainError::invalid(
+            "k",
+            "invalid_cutoff",
+            "贫困临界值 k 须大于0且不大于1",
+        ));
+    }
+    let k_scaled = k.num() as u128 * (l / k.den() as u128);
+
+    let m = indicators.len();
+    let mut deprived = vec![0u64; m];
+    let mut censored = vec![0u64; m];
+    let mut q = 0u64;
+    let mut poor_score: u128 = 0; // Σ score of the poor, in units of 1/L
+    let mut row = vec![false; m];
+    for r in records {
+        let mut score: u128 = 0;
+        for (j, ind) in indicators.iter().enumerate() {
+            row[j] = (ind.deprived)(r);
+            if row[j] {
+                deprived[j] += 1;
+                score += scaled[j];
+            }
+        }
+        if score >= k_scaled {
+            q += 1;
+            poor_score += score;
+            for j in (0..m).filter(|j| row[*j]) {
+                censored[j] += 1;
+            }
+        }
+    }
+    let n = records.len() as u64;
+    let nf = |x: u64| ratio(x as i128, n as i128);
+    let h = nf(q);
+    // A = Σ score_poor / (q·L); M0 = Σ score_poor / (n·L).
+    let a = if q == 0 {
+        0.0
+    } else {
+        poor_score as f64 / (q as f64 * l as f64)
+    };
+    let m0 = if n == 0 {
+        0.0
+    } else {
+        poor_score as f64 / (n as f64 * l as f64)
+    };
+    let figures = indicators
+        .iter()
+        .enumerate()
+        .map(|(j, ind)| IndicatorFigures {
+            key: ind.key.to_string(),
+            label: ind.label.to_string(),
+            weight: ind.weight,
+            deprived: deprived[j],
+            censored: censored[j],
+            uncensored_headcount: nf(deprived[j]),
+            censored_headcount: nf(censored[j]),
+            // w_j·(c_j/n) / (Σscore/(n·L)) = W_j·c_j / Σscore, with W_j = w_j·L: exact up to one division.
+            contribution_pct: if poor_score == 0 {
+                0.0
+            } else {
+                100.0 * (scaled[j] * censored[j] as u128) as f64 / poor_score as f64
+            },
+        })
+        .collect();
+    Ok(AlkireFoster {
+        n,
+        q,
+        k,
+        h,
+        a,
+        m0,
+        indicators: figures,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EPS: f64 = 1e-9;
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() < EPS
+    }
+
+    fn fens(v: &[i64]) -> Vec<Fen> {
+        v.iter().map(|f| Fen::new(*f)).collect()
+    }
+
+    /// Line z = 1000 fen; incomes 200, 600, 1000 (on the line: not poor), 1400, 2800.
+    fn sample() -> Vec<Fen> {
+        fens(&[1400, 200, 1000, 2800, 600])
+    }
+
+    const Z: Fen = Fen::new(1000);
+
+    #[test]
+    fn one_dimensional_by_hand() {
+        let m = poverty_measures(&sample(), Z);
+        // n = 5, poor = {200, 600}: q = 2, H = 2/5 = 0.4
+        assert_eq!((m.n, m.q), (5, 2));
+        // gaps 0.8 and 0.4: P1 = (0.8 + 0.4)/5 = 0.24; P2 = (0.64 + 0.16)/5 = 0.16
+        // Watts = (ln(1000/200) + ln(1000/600))/5 = ln(25/3)/5
+        // mean of the poor 400: I = 1 − 400/1000 = 0.6
+        // G_p of {200, 600}: (2·(1·200 + 2·600) − 3·800)/(2·800) = (2800 − 2400)/1600 = 0.25
+        // Sen = 0.4·(0.6 + 0.4·0.25) = 0.4·0.7 = 0.28
+        // Gini: Σy = 6000, Σ i·y = 200 + 1200 + 3000 + 5600 + 14000 = 24000
+        //       (2·24000 − 6·6000)/(5·6000) = 12000/30000 = 0.4
+        let cases = [
+            ("H", m.headcount_ratio, 0.4),
+            ("P1", m.poverty_gap, 0.24),
+            ("P2", m.severity, 0.16),
+            ("Watts", m.watts, (25.0f64 / 3.0).ln() / 5.0),
+            ("I", m.income_gap_ratio, 0.6),
+            ("G_p", m.gini_poor, 0.25),
+            ("Sen", m.sen, 0.28),
+            ("Gini", m.gini, 0.4),
+        ];
+        for (what, got, want) in cases {
+            assert!(close(got, want), "{what}: {got} vs {want}");
+        }
+        assert!(close(headcount_ratio(&sample(), Z), 0.4));
+        assert!(close(sen(&sample(), Z), 0.28));
+        assert!(close(watts(&sample(), Z), m.watts));
+    }
+
+    #[test]
+    fn fgt_family() {
+        let s = sample();
+        // (alpha, expected): α = 0.5 → (√0.8 + √0.4)/5
+        let cases = [
+            (0.0, 0.4),
+            (1.0, 0.24),
+            (2.0, 0.16),
+            (0.5, (0.8f64.sqrt() + 0.4f64.sqrt()) / 5.0),
+            (3.0, (0.512 + 0.064) / 5.0),
+        ];
+        for (alpha, want) in cases {
+            let got = fgt(&s, Z, alpha).unwrap();
+            assert!(close(got, want), "α={alpha}: {got} vs {want}");
+        }
+        for bad in [-1.0, f64::NAN, f64::INFINITY] {
+            assert_eq!(fgt(&s, Z, bad).unwrap_err().code, "invalid_alpha");
+        }
+    }
+
+    #[test]
+    fn no_poor_and_no_persons_give_zeros() {
+        // everyone on or above the line; Gini of {1000, 2000} = (2·5000 − 3·3000)/(2·3000) = 1/6
+        let none_poor = fens(&[1000, 2000]);
+        let empty: Vec<Fen> = vec![];
+        for (what, incomes, gini) in [("no poor", &none_poor, 1.0 / 6.0), ("empty", &empty, 0.0)] {
+            let m = poverty_measures(incomes, Z);
+            assert_eq!(m.q, 0, "{what}");
+            for (name, v) in [
+                ("H", m.headcount_ratio),
+                ("P1", m.poverty_gap),
+                ("P2", m.severity),
+                ("Watts", m.watts),
+                ("I", m.income_gap_ratio),
+                ("G_p", m.gini_poor),
+                ("Sen", m.sen),
+            ] {
+                assert_eq!(v, 0.0, "{what} {name}");
+            }
+            assert!(close(m.gini, gini), "{what}: {}", m.gini);
+            assert!(close(fgt(incomes, Z, 0.5).unwrap(), 0.0), "{what}");
+        }
+        // a non-positive line makes nobody poor
+        let m = poverty_measures(&fens(&[-5, 0, 5]), Fen::ZERO);
+        assert_eq!((m.q, m.headcount_ratio, m.sen), (0, 0.0, 0.0));
+    }
+
+    #[test]
+    fn watts_clamps_non_positive_income() {
+        // incomes 0 and −500 count as 1 fen: (ln 1000 + ln 1000 + ln 2)/3
+        let w = watts(&fens(&[0, -500, 500]), Z);
+        assert!(close(w, (2.0 * 1000f64.ln() + 2f64.ln()) / 3.0), "{w}");
+        assert!(w.is_finite());
+        // negative income: normalised gap above 1 in P1: (1.5 + 1 + 0.5)/3 = 1
+        assert!(close(fgt(&fens(&[0, -500, 500]), Z, 1.0).unwrap(), 1.0));
+    }
+
+    #[test]
+    fn gini_cases() {
+        // (incomes, expected)
+        let cases: [(&[i64], f64); 5] = [
+            (&[500, 500, 500], 0.0),
+            (&[0, 0, 0, 100], 0.75), // (2·400 − 5·100)/(4·100) = 300/400
+            (&[7], 0.0),
+            (&[0, 0], 0.0),                // total 0: not meaningful, 0
+            (&[300, 100, 200], 2.0 / 9.0), // (2·1400 − 4·600)/(3·600) = 400/1800
+        ];
+        for (v, want) in cases {
+            let g = gini(&fens(v));
+            assert!(close(g, want), "{v:?}: {g}");
+        }
+    }
+
+    fn rec(deprived_in: &[&str]) -> NeedsRecord {
+        let ok = |k: &str| Some(!deprived_in.contains(&k));
+        NeedsRecord {
+            income: Some(if deprived_in.contains(&"income") {
+                Fen::new(999)
+            } else {
+                Fen::new(1000) // exactly on the line: not deprived
+            }),
+            food_secure: ok("food"),
+            clothing_secure: ok("clothing"),
+            education_secure: ok("education"),
+            medical_insured: ok("medical"),
+            housing_safe: ok("housing"),
+            water_safe: ok("water"),
+        }
+    }
+
+    const ALL: [&str; 7] = [
+        "income",
+        "food",
+        "clothing",
+        "education",
+        "medical",
+        "housing",
+        "water",
+    ];
+
+    #[test]
+    fn alkire_foster_by_hand() {
+        // Four persons, seven indicators of weight 1/7, k = 1/3 (poor when deprived in ≥ 3):
+        //   P1: income, food, clothing → 3/7, poor
+        //   P2: income, education      → 2/7, not poor (censored)
+        //   P3: all seven              → 7/7, poor
+        //   P4: none (income exactly on the line) → 0
+        // H = 2/4 = 0.5; A = (3/7 + 7/7)/2 = 5/7; M0 = 0.5·5/7 = 5/14
+        // censored h: income, food, clothing 2/4 = 0.5; education, medical, housing, water 1/4
+        // contribution income = (1/7 · 0.5)/(5/14) = 20%; education = (1/7 · 0.25)/(5/14) = 10%
+        let records = [
+            rec(&["income", "food", "clothing"]),
+            rec(&["income", "education"]),
+            rec(&ALL),
+            rec(&[]),
+        ];
+        let af = alkire_foster(&records, &default_indicators(Z), DEFAULT_K).unwrap();
+        assert_eq!((af.n, af.q), (4, 2));
+        assert!(close(af.h, 0.5));
+        assert!(close(af.a, 5.0 / 7.0));
+        assert!(close(af.m0, 5.0 / 14.0));
+        assert!(close(af.m0, af.h * af.a));
+        // (key, deprived, censored, censored headcount, contribution %)
+        let want = [
+            ("income", 3, 2, 0.5, 20.0),
+            ("food", 2, 2, 0.5, 20.0),
+            ("clothing", 2, 2, 0.5, 20.0),
+            ("education", 2, 1, 0.25, 10.0),
+            ("medical", 1, 1, 0.25, 10.0),
+            ("housing", 1, 1, 0.25, 10.0),
+            ("water", 1, 1, 0.25, 10.0),
+        ];
+        for (f, (key, dep, cen, ch, pct)) in af.indicators.iter().zip(want) {
+            assert_eq!((f.key.as_str(), f.deprived, f.censored), (key, dep, cen));
+            assert!(close(f.censored_headcount, ch), "{key}");
+            assert!(
+                close(f.contribution_pct, pct),
+                "{key}: {}",
+                f.contribution_pct
+            );
+        }
+        let total: f64 = af.indicators.iter().map(|f| f.contribution_pct).sum();
+        assert!(close(total, 100.0));
+    }
+
+    #[test]
+    fn alkire_foster_edges() {
+        let ind = default_indicators(Z);
+        // nobody poor: only two deprivations each
+        let records = [rec(&["food", "water"]), rec(&[])];
+        let af = alkire_foster(&records, &ind, DEFAULT_K).unwrap();
+        assert_eq!((af.q, af.h, af.a, af.m0), (0, 0.0, 0.0, 0.0));
+        assert!(af.indicators.iter().all(|f| f.contribution_pct == 0.0));
+        assert_eq!(af.indicators[1].deprived, 1);
+        // nobody at all
+        let none: [NeedsRecord; 0] = [];
+        let af = alkire_foster(&none, &ind, DEFAULT_K).unwrap();
+        assert_eq!((af.n, af.q, af.m0), (0, 0, 0.0));
+        // missing data counts as deprived: an empty record is deprived in all seven
+        let af = alkire_foster(&[NeedsRecord::default()], &ind, DEFAULT_K).unwrap();
+        assert_eq!(af.q, 1);
+        assert!(close(af.a, 1.0));
+        // k = 1 needs every indicator
+        let k1 = Fraction::new(1, 1).unwrap();
+        let af = alkire_foster(&[rec(&ALL), rec(&ALL[..6])], &ind, k1).unwrap();
+        assert_eq!(af.q, 1);
+    }
+
+    #[test]
+    fn alkire_foster_validation() {
+        let w = |n, d| Fraction::new(n, d).unwrap();
+        let two = |a: Fraction, b: Fraction| -> Vec<Indicator<bool>> {
+            vec![
+                Indicator {
+                    key: "a",
+                    label: "甲",
+                    weight: a,
+                    deprived: Box::new(|r: &bool| *r),
+                },
+                Indicator {
+                    key: "b",
+                    label: "乙",
+                    weight: b,
+                    deprived: Box::new(|r: &bool| !*r),
+                },
+            ]
+        };
+        // (weights, k, expected error code or None)
+        let cases = [
+            (two(w(1, 2), w(1, 2)), w(1, 2), None),
+            (two(w(1, 3), w(2, 3)), w(1, 3), None),
+            (two(w(1, 2), w(1, 3)), w(1, 2), Some("weights_not_one")),
+            (two(w(0, 1), w(1, 1)), w(1, 2), Some("zero_weight")),
+            (two(w(1, 2), w(1, 2)), w(0, 2), Some("invalid_cutoff")),
+            (two(w(1, 2), w(1, 2)), w(3, 2), Some("invalid_cutoff")),
+            // large coprime denominators: L = (2^32 − 5)(2^32 − 17) still fits in u64
+            (
+                two(w(1, 4_294_967_291), w(4_294_967_290, 4_294_967_291)),
+                w(1, 4_294_967_279),
+                None,
+            ),
+            // a third one does not
+            (
+                two(w(1, 4_294_967_291), w(1, 4_294_967_279)),
+                w(1, 4_294_967_231),
+                Some("denominator_too_large"),
+            ),
+        ];
+        for (i, (ind, k, want)) in cases.into_iter().enumerate() {
+            let got = alkire_foster(&[true, false], &ind, k)
+                .map(|_| ())
+                .map_err(|e| e.code);
+            assert_eq!(got.err(), want, "case {i}");
+        }
+        let dup: Vec<Indicator<bool>> = vec![
+            Indicator {
+                key: "a",
+                label: "甲",
+                weight: w(1, 2),
+                deprived: Box::new(|r: &bool| *r),
+            },
+            Indicator {
+                key: "a",
+                label: "甲",
+                weight: w(1, 2),
+                deprived: Box::new(|r: &bool| *r),
+            },
+        ];
+        assert_eq!(
+            alkire_foster(&[true], &dup, w(1, 2)).unwrap_err().code,
+            "duplicate_indicator"
+        );
+        let none: Vec<Indicator<bool>> = vec![];
+        assert_eq!(
+            alkire_foster(&[true], &none, w(1, 2)).unwrap_err().code,
+            "no_indicators"
+        );
+        // with weights 1/2 each and k = 1/2, each of the two records is deprived in exactly one: both poor
+        let af = alkire_foster(&[true, false], &two(w(1, 2), w(1, 2)), w(1, 2)).unwrap();
+        assert_eq!(af.q, 2);
+        assert!(close(af.m0, 0.5));
+    }
+}
