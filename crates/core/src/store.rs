@@ -308,13 +308,247 @@ pub trait PairingStore: Send + Sync {
     ) -> StoreResult<PairingReport>;
 }
 
+/// Standards, exit and monitoring procedures, the early-warning list, incidence and poverty measures.
+#[async_trait]
+pub trait AssessmentStore: Send + Sync {
+    /// Every parameter row (the shipped defaults and the deployment's own).
+    async fn parameters(&self, ctx: &Ctx) -> StoreResult<Vec<crate::assessment::Parameter>>;
+    /// Add or replace a parameter row (audited). Nationwide rows need nationwide scope.
+    async fn put_parameter(
+        &self,
+        ctx: &Ctx,
+        p: crate::assessment::ParameterInput,
+    ) -> StoreResult<crate::assessment::Parameter>;
+    /// Record what verification found for a household and year; the household is screened again.
+    async fn put_household_year(
+        &self,
+        ctx: &Ctx,
+        household: HouseholdId,
+        year: i32,
+        input: crate::assessment::HouseholdYearInput,
+    ) -> StoreResult<()>;
+    /// Record a risk event; the household is screened again.
+    async fn record_risk_event(
+        &self,
+        ctx: &Ctx,
+        household: HouseholdId,
+        e: crate::assessment::RiskEventInput,
+    ) -> StoreResult<crate::assessment::RiskEventRecord>;
+    async fn risk_events(
+        &self,
+        ctx: &Ctx,
+        household: HouseholdId,
+    ) -> StoreResult<Vec<crate::assessment::RiskEventRecord>>;
+    /// Mark a risk event resolved on a date.
+    async fn resolve_risk_event(
+        &self,
+        ctx: &Ctx,
+        id: i64,
+        on: time::Date,
+    ) -> StoreResult<crate::assessment::RiskEventRecord>;
+    /// The exit assessment of a household for a year, from the registry.
+    async fn exit_assessment(
+        &self,
+        ctx: &Ctx,
+        household: HouseholdId,
+        year: i32,
+    ) -> StoreResult<crate::assessment::ExitAssessmentReport>;
+    /// Open a procedure case (exit for `year`; identification or elimination from `date`).
+    async fn start_case(
+        &self,
+        ctx: &Ctx,
+        kind: crate::assessment::ProcedureKind,
+        household: HouseholdId,
+        year: i32,
+        date: time::Date,
+    ) -> StoreResult<crate::assessment::ProcedureCase>;
+    /// Apply an action; finishing sets the household's status (exited, monitored, risk eliminated).
+    async fn case_action(
+        &self,
+        ctx: &Ctx,
+        id: i64,
+        action: crate::assessment::CaseActionInput,
+    ) -> StoreResult<crate::assessment::ProcedureCase>;
+    async fn case(&self, ctx: &Ctx, id: i64) -> StoreResult<crate::assessment::ProcedureCase>;
+    async fn household_cases(
+        &self,
+        ctx: &Ctx,
+        household: HouseholdId,
+    ) -> StoreResult<Vec<crate::assessment::ProcedureCase>>;
+    /// Poverty incidence of a region for a year against its exit threshold.
+    async fn incidence(
+        &self,
+        ctx: &Ctx,
+        region: &RegionCode,
+        year: i32,
+    ) -> StoreResult<crate::assessment::IncidenceReport>;
+    /// Screen every household of a region for a year now, refresh the list and return it.
+    async fn screen_region(
+        &self,
+        ctx: &Ctx,
+        region: &RegionCode,
+        year: i32,
+    ) -> StoreResult<Vec<crate::assessment::WarningRow>>;
+    /// The early-warning list as kept by the writes.
+    async fn early_warnings(
+        &self,
+        ctx: &Ctx,
+        region: &RegionCode,
+        year: i32,
+    ) -> StoreResult<Vec<crate::assessment::WarningRow>>;
+    /// Poverty measures of a region for a year, at the standard line or `line_fen`.
+    async fn measures(
+        &self,
+        ctx: &Ctx,
+        region: &RegionCode,
+        year: i32,
+        line_fen: Option<i64>,
+    ) -> StoreResult<crate::assessment::MeasuresReport>;
+}
+
 /// Everything a backend provides.
 #[async_trait]
 pub trait Store:
-    RegionStore + RegistryStore + StatsStore + AccountStore + AuditStore + PairingStore
+    RegionStore
+    + RegistryStore
+    + StatsStore
+    + AccountStore
+    + AuditStore
+    + PairingStore
+    + AssessmentStore
+    + BulkStore
 {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
     /// Whether the database answers.
     async fn ping(&self) -> StoreResult<()>;
+}
+
+// ---- Bulk import and export ----------------------------------------------------------------------
+// Appended for `fupin-io`: an import is driven by the io crate (parse, validate with core's rules,
+// compare with what is stored) and written through one `BulkSession`, a single transaction that
+// uses the backend's fast path. Export reads in keyset pages so that memory stays bounded.
+
+/// A household as stored, handed to an importer for comparison. Personal data is in full: the
+/// importer compares ID numbers and never shows them (error messages mask them).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredHousehold {
+    pub household: Household,
+    /// Every member ever recorded, active or not.
+    pub members: Vec<Member>,
+    /// Date of the latest status change.
+    pub last_status_date: Option<time::Date>,
+    pub incomes: Vec<IncomeRecord>,
+}
+
+/// A validated household to create, with its members and initial status history.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BulkNewHousehold {
+    pub data: crate::registry::HouseholdData,
+    pub members: Vec<crate::registry::MemberData>,
+    /// Status history, oldest first (`from` of the first entry is `None`); the last is current.
+    pub history: Vec<crate::registry::StatusChange>,
+}
+
+/// Changes to an existing household, each already validated against its stored state.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BulkHouseholdUpdate {
+    /// The household as stored before the change.
+    pub before: Household,
+    /// New household fields, when any changed.
+    pub data: Option<crate::registry::HouseholdData>,
+    /// A status change through the transition rules.
+    pub status: Option<crate::registry::StatusChange>,
+    /// Members to add (with their join, when given).
+    pub new_members: Vec<crate::registry::MemberData>,
+    /// Members whose fields changed: (as stored, new fields).
+    pub changed_members: Vec<(Member, crate::registry::MemberData)>,
+}
+
+/// An income year to insert or replace.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BulkIncome {
+    pub village: RegionCode,
+    pub before: Option<IncomeRecord>,
+    pub after: IncomeRecord,
+}
+
+/// A village profile year to insert or replace.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BulkProfile {
+    pub before: Option<VillageProfile>,
+    pub after: VillageProfile,
+}
+
+/// Households for an export page: household, every member, income years.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExportHousehold {
+    pub household: Household,
+    pub members: Vec<Member>,
+    pub incomes: Vec<IncomeRecord>,
+}
+
+/// One transaction of a bulk import. Reads see the registry as of the session (and the session's
+/// own writes); writes are applied at once with the backend's fast path; `finish` brings the
+/// statistics aggregates in step, appends the summary audit record and commits, or rolls back.
+/// Dropped without `finish`, it rolls back.
+#[async_trait]
+pub trait BulkSession: Send {
+    /// Villages the caller may write to (all villages for a caller of full scope).
+    async fn villages(&mut self) -> StoreResult<Vec<RegionCode>>;
+    /// Number of households and of active persons in the whole registry.
+    async fn registry_size(&mut self) -> StoreResult<(u64, u64)>;
+    /// The stored households among these numbers (outside the caller's scope too: the importer
+    /// reports those as out of scope, not as new).
+    async fn households_by_number(
+        &mut self,
+        numbers: &[String],
+    ) -> StoreResult<Vec<StoredHousehold>>;
+    /// Of these ID numbers, those that are active members, with their household's number.
+    async fn active_id_numbers(&mut self, ids: &[String]) -> StoreResult<Vec<(String, String)>>;
+    /// Stored profiles among these (village, year) keys.
+    async fn profiles(&mut self, keys: &[(RegionCode, i32)]) -> StoreResult<Vec<VillageProfile>>;
+    /// Prepare for about `new_rows` new person rows: a large load into a small registry drops the
+    /// secondary indexes it would otherwise update row by row, and rebuilds them in `finish`.
+    async fn plan(&mut self, new_rows: u64) -> StoreResult<()>;
+    async fn create_households(&mut self, items: Vec<BulkNewHousehold>) -> StoreResult<()>;
+    async fn update_households(&mut self, items: Vec<BulkHouseholdUpdate>) -> StoreResult<()>;
+    async fn put_incomes(&mut self, items: Vec<BulkIncome>) -> StoreResult<()>;
+    async fn put_profiles(&mut self, items: Vec<BulkProfile>) -> StoreResult<()>;
+    /// Commit (with `summary` recorded as the import's audit event), or roll back when `commit`
+    /// is false.
+    async fn finish(self: Box<Self>, summary: serde_json::Value, commit: bool) -> StoreResult<()>;
+}
+
+/// Bulk import sessions and keyset-paged export reads.
+#[async_trait]
+pub trait BulkStore: Send + Sync {
+    /// Open an import session: a write transaction, or a read-only one for a dry run.
+    async fn bulk_session(&self, ctx: &Ctx, write: bool) -> StoreResult<Box<dyn BulkSession>>;
+    /// Households of a region (and below) after `after` = (village code, id) in that order, with
+    /// members and incomes; masked unless `ctx.unmask`.
+    async fn export_households(
+        &self,
+        ctx: &Ctx,
+        region: &RegionCode,
+        after: Option<(RegionCode, HouseholdId)>,
+        limit: u32,
+    ) -> StoreResult<Vec<ExportHousehold>>;
+    /// Village profiles of a region (optionally one year) after `after` = (village, year).
+    async fn export_profiles(
+        &self,
+        ctx: &Ctx,
+        region: &RegionCode,
+        year: Option<i32>,
+        after: Option<(RegionCode, i32)>,
+        limit: u32,
+    ) -> StoreResult<Vec<VillageProfile>>;
+    /// Regions of a region's subtree (itself included) after `after`, in code order.
+    async fn export_regions(
+        &self,
+        ctx: &Ctx,
+        region: &RegionCode,
+        after: Option<RegionCode>,
+        limit: u32,
+    ) -> StoreResult<Vec<Region>>;
 }

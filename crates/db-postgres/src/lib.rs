@@ -158,6 +158,150 @@ impl Tx for PgTx {
     async fn commit(self: Box<Self>) -> DbResult<()> {
         self.tx.commit().await.map_err(map_err)
     }
+
+    /// `COPY … FROM STDIN` in text format on the transaction's connection, sent in pieces of about
+    /// a megabyte: the fast path of a bulk load.
+    async fn copy_rows(
+        &mut self,
+        table: &str,
+        columns: &[&str],
+        rows: Vec<Vec<Value>>,
+    ) -> DbResult<u64> {
+        if rows.is_empty() {
+            return Ok(0);
+        }
+        let mut copy = self
+            .tx
+            .copy_in_raw(&format!("COPY {table} ({}) FROM STDIN", columns.join(", ")))
+            .await
+            .map_err(map_err)?;
+        let mut buf: Vec<u8> = Vec::with_capacity(1 << 20);
+        for row in &rows {
+            if row.len() != columns.len() {
+                let _ = copy.abort("row width").await;
+                return Err(DbError::Other(format!(
+                    "copy into {table}: row has {} values for {} columns",
+                    row.len(),
+                    columns.len()
+                )));
+            }
+            for (i, v) in row.iter().enumerate() {
+                if i > 0 {
+                    buf.push(b'\t');
+                }
+                copy_value(&mut buf, v);
+            }
+            buf.push(b'\n');
+            if buf.len() >= 1 << 20 {
+                copy.send(std::mem::take(&mut buf)).await.map_err(map_err)?;
+                buf.reserve(1 << 20);
+            }
+        }
+        if !buf.is_empty() {
+            copy.send(buf).await.map_err(map_err)?;
+        }
+        copy.finish().await.map_err(map_err)
+    }
+
+    /// Lock the table against other writers (readers go on) and advance its identity sequence past
+    /// the reserved block, so that neither a concurrent insert nor a later one can take these ids.
+    async fn reserve_ids(&mut self, table: &str, n: u64) -> DbResult<i64> {
+        self.execute(&format!("LOCK TABLE {table} IN EXCLUSIVE MODE"), &[])
+            .await?;
+        let seq = format!("pg_get_serial_sequence('{table}', 'id')");
+        let r = self
+            .fetch_one(
+                &format!(
+                    "SELECT GREATEST(nextval({seq}), (SELECT COALESCE(MAX(id), 0) + 1 FROM {table}))"
+                ),
+                &[],
+            )
+            .await?;
+        let start = r.i64(0)?;
+        let last = start + n.max(1) as i64 - 1;
+        self.execute(
+            &format!("SELECT setval({seq}, $1)"),
+            &[Value::I64(Some(last))],
+        )
+        .await?;
+        Ok(start)
+    }
+
+    /// Indexes that back no constraint (primary keys and UNIQUE constraints stay).
+    async fn secondary_indexes(&mut self, table: &str) -> DbResult<Vec<(String, String)>> {
+        let rows = self
+            .fetch_all(
+                "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.schemaname = current_schema() AND i.tablename = $1 \
+                 AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname AND c.conrelid = to_regclass(i.tablename)) \
+                 ORDER BY i.indexname",
+                &[Value::Text(Some(table.to_string()))],
+            )
+            .await?;
+        rows.iter().map(|r| Ok((r.text(0)?, r.text(1)?))).collect()
+    }
+
+    /// More memory for the index builds at the end of a large load (this transaction only).
+    async fn bulk_settings(&mut self, on: bool) -> DbResult<()> {
+        if on {
+            self.execute("SET LOCAL maintenance_work_mem = '256MB'", &[])
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+/// One value in `COPY` text format: `\N` for NULL, backslash escapes for the separators.
+fn copy_value(buf: &mut Vec<u8>, v: &Value) {
+    use std::io::Write;
+    match v {
+        Value::I64(None)
+        | Value::F64(None)
+        | Value::Text(None)
+        | Value::Bool(None)
+        | Value::Date(None)
+        | Value::Time(None)
+        | Value::Bytes(None) => buf.extend_from_slice(b"\\N"),
+        Value::I64(Some(x)) => {
+            let _ = write!(buf, "{x}");
+        }
+        Value::F64(Some(x)) => {
+            if x.is_nan() {
+                buf.extend_from_slice(b"NaN");
+            } else if x.is_infinite() {
+                buf.extend_from_slice(if *x > 0.0 { b"Infinity" } else { b"-Infinity" });
+            } else {
+                let _ = write!(buf, "{x}");
+            }
+        }
+        Value::Bool(Some(b)) => buf.push(if *b { b't' } else { b'f' }),
+        Value::Date(Some(d)) => {
+            let _ = write!(buf, "{d}");
+        }
+        Value::Time(Some(t)) => {
+            let s = t
+                .to_offset(time::UtcOffset::UTC)
+                .format(&time::format_description::well_known::Rfc3339)
+                .expect("formattable");
+            buf.extend_from_slice(s.as_bytes());
+        }
+        Value::Text(Some(s)) => {
+            for &b in s.as_bytes() {
+                match b {
+                    b'\\' => buf.extend_from_slice(b"\\\\"),
+                    b'\t' => buf.extend_from_slice(b"\\t"),
+                    b'\n' => buf.extend_from_slice(b"\\n"),
+                    b'\r' => buf.extend_from_slice(b"\\r"),
+                    _ => buf.push(b),
+                }
+            }
+        }
+        Value::Bytes(Some(bytes)) => {
+            buf.extend_from_slice(b"\\\\x");
+            for b in bytes {
+                let _ = write!(buf, "{b:02x}");
+            }
+        }
+    }
 }
 
 #[async_trait]

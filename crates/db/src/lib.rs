@@ -8,7 +8,9 @@
 pub mod sql;
 
 mod accounts;
+mod assessment;
 mod audit;
+mod bulk;
 mod codes;
 mod facts;
 mod pairing;
@@ -28,6 +30,8 @@ use std::sync::{Arc, RwLock};
 pub struct SqlStore {
     db: Arc<dyn Backend>,
     codes: RwLock<Arc<CodeBook>>,
+    /// Parameters (standards) in force, reloaded on change.
+    params: RwLock<Arc<Vec<fupin_core::assessment::Parameter>>>,
     /// Last year the (year, village) aggregates are kept for; see `reports`.
     horizon: AtomicI32,
 }
@@ -39,10 +43,12 @@ impl SqlStore {
         let store = SqlStore {
             db,
             codes: RwLock::new(Arc::new(CodeBook::default())),
+            params: RwLock::new(Arc::new(Vec::new())),
             horizon: AtomicI32::new(0),
         };
         store.seed_code_tables().await?;
         store.reload_codes().await?;
+        store.seed_parameters().await?;
         store.init_horizon().await?;
         Ok(store)
     }

@@ -202,12 +202,33 @@ impl SqlStore {
     }
 
     /// The limits in force (parameters by region and year; the defaults until set).
-    fn pairing_limits(&self, _village: &RegionCode, _year: i32) -> PairingLimits {
-        PairingLimits::default()
+    /// The limits in force for the region and year (parameters; the defaults when unset).
+    fn pairing_limits(&self, region: &RegionCode, year: i32) -> PairingLimits {
+        use fupin_core::assessment::standards::key;
+        let d = PairingLimits::default();
+        PairingLimits {
+            cadres_per_household: self.count_or(
+                key::HOUSEHOLD_CADRE_LIMIT,
+                region,
+                year,
+                d.cadres_per_household,
+            ),
+            households_per_cadre: self.count_or(
+                key::CADRE_HOUSEHOLD_LIMIT,
+                region,
+                year,
+                d.households_per_cadre,
+            ),
+        }
     }
 
-    fn visit_minimum(&self, _region: &RegionCode, _year: i32) -> i64 {
-        4
+    fn visit_minimum(&self, region: &RegionCode, year: i32) -> i64 {
+        self.count_or(
+            fupin_core::assessment::standards::key::VISIT_MINIMUM,
+            region,
+            year,
+            4,
+        )
     }
 
     async fn insert_pairing(

@@ -250,6 +250,18 @@ impl SqlStore {
         Ok(d)
     }
 
+    /// The household's detail, masked whatever the caller may see (for rules and audit records).
+    pub(crate) async fn detail_masked(
+        &self,
+        tx: &mut dyn Tx,
+        ctx: &Ctx,
+        id: HouseholdId,
+    ) -> StoreResult<HouseholdDetail> {
+        let mut d = self.detail(tx, ctx, id).await?;
+        d.mask();
+        Ok(d)
+    }
+
     async fn load_incomes(
         &self,
         tx: &mut dyn Tx,
@@ -444,6 +456,56 @@ impl SqlStore {
         Ok(m)
     }
 
+    /// Change a household's status inside the caller's transaction: validated against the history,
+    /// recorded in it, aggregates kept in step, audited. Procedures that end in a status use it too.
+    pub(crate) async fn change_status_in(
+        &self,
+        tx: &mut dyn Tx,
+        ctx: &Ctx,
+        id: HouseholdId,
+        change: StatusChangeInput,
+    ) -> StoreResult<()> {
+        let h = self.load_household(tx, ctx, id).await?;
+        let last = tx
+            .fetch_one(
+                "SELECT MAX(date) FROM status_history WHERE household_id = $1",
+                &args![id.0],
+            )
+            .await
+            .map_err(internal)?
+            .opt_date(0)
+            .map_err(internal)?;
+        let c = change.validate(h.status, last, today())?;
+        let before = self.facts(tx, id).await?;
+        let now = OffsetDateTime::now_utc();
+        let exit_year = c.exit_year.or(h.exit_year);
+        tx.execute(
+            "UPDATE households SET status = $1, status_date = $2, exit_year = $3, updated_at = $4, updated_by = $5 WHERE id = $6",
+            &args![c.to.as_str(), c.date, exit_year, now, ctx.actor.as_str(), id.0],
+        )
+        .await
+        .map_err(internal)?;
+        tx.execute(
+            "INSERT INTO status_history (household_id, from_status, to_status, date, reason, exit_year, actor, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            &args![id.0, h.status.as_str(), c.to.as_str(), c.date, c.reason.as_str(), c.exit_year, ctx.actor.as_str(), now],
+        )
+        .await
+        .map_err(internal)?;
+        let after = self.facts(tx, id).await?;
+        self.apply_delta(tx, before.as_ref(), after.as_ref())
+            .await?;
+        let now_h = self.load_household(tx, ctx, id).await?;
+        let rec = AuditRecord::change(
+            "household.status",
+            "household",
+            id.0,
+            Some(&masked_household(&h)),
+            Some(&masked_household(&now_h)),
+        )
+        .in_region(&h.village_code);
+        self.audit(tx, ctx, rec).await
+    }
+
     async fn touch(&self, tx: &mut dyn Tx, ctx: &Ctx, id: HouseholdId) -> StoreResult<()> {
         tx.execute(
             "UPDATE households SET updated_at = $1, updated_by = $2 WHERE id = $3",
@@ -626,45 +688,8 @@ impl RegistryStore for SqlStore {
         change: StatusChangeInput,
     ) -> StoreResult<HouseholdDetail> {
         let mut tx = self.db.begin_write().await.map_err(internal)?;
-        let h = self.load_household(tx.as_mut(), ctx, id).await?;
-        let last = tx
-            .fetch_one(
-                "SELECT MAX(date) FROM status_history WHERE household_id = $1",
-                &args![id.0],
-            )
-            .await
-            .map_err(internal)?
-            .opt_date(0)
-            .map_err(internal)?;
-        let c = change.validate(h.status, last, today())?;
-        let before = self.facts(tx.as_mut(), id).await?;
-        let now = OffsetDateTime::now_utc();
-        let exit_year = c.exit_year.or(h.exit_year);
-        tx.execute(
-            "UPDATE households SET status = $1, status_date = $2, exit_year = $3, updated_at = $4, updated_by = $5 WHERE id = $6",
-            &args![c.to.as_str(), c.date, exit_year, now, ctx.actor.as_str(), id.0],
-        )
-        .await
-        .map_err(internal)?;
-        tx.execute(
-            "INSERT INTO status_history (household_id, from_status, to_status, date, reason, exit_year, actor, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            &args![id.0, h.status.as_str(), c.to.as_str(), c.date, c.reason.as_str(), c.exit_year, ctx.actor.as_str(), now],
-        )
-        .await
-        .map_err(internal)?;
-        let after = self.facts(tx.as_mut(), id).await?;
-        self.apply_delta(tx.as_mut(), before.as_ref(), after.as_ref())
-            .await?;
+        self.change_status_in(tx.as_mut(), ctx, id, change).await?;
         let detail = self.detail(tx.as_mut(), ctx, id).await?;
-        let rec = AuditRecord::change(
-            "household.status",
-            "household",
-            id.0,
-            Some(&masked_household(&h)),
-            Some(&masked_household(&detail.household)),
-        )
-        .in_region(&h.village_code);
-        self.audit(tx.as_mut(), ctx, rec).await?;
         tx.commit().await.map_err(internal)?;
         Ok(detail)
     }

@@ -10,7 +10,7 @@ use crate::{args, internal, SqlStore};
 use fupin_core::regions::RegionCode;
 use fupin_core::reports::{Aggregates, CauseFigures, ProfileTotals, RegionStats};
 use fupin_core::store::{StatsStore, StoreResult};
-use fupin_core::years::{today, FIRST_YEAR};
+use fupin_core::years::today;
 use fupin_core::{Ctx, DomainError};
 use std::collections::BTreeMap;
 use std::sync::atomic::Ordering;
@@ -157,13 +157,8 @@ impl StatsStore for SqlStore {
         year: i32,
     ) -> StoreResult<RegionStats> {
         ctx.require(code, "区划")?;
-        if !(FIRST_YEAR..=9999).contains(&year) {
-            return Err(DomainError::invalid(
-                "year",
-                "year_out_of_range",
-                format!("年度须在 {FIRST_YEAR} 年之后"),
-            ));
-        }
+        // statistics describe what has happened: a year to come has no figures yet
+        fupin_core::years::check_year("year", year, today().year())?;
         let mut tx = self.db.begin_read().await.map_err(internal)?;
         let region = self.region_ref(tx.as_mut(), code).await?;
         let horizon = self.horizon();

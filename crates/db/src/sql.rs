@@ -167,6 +167,100 @@ pub trait Tx: Send {
             .await?
             .ok_or_else(|| DbError::Other("expected one row, got none".into()))
     }
+
+    // ---- bulk loading (used by `bulk`); the defaults are plain SQL that works on both engines ----
+
+    /// Append rows to `table` as fast as the engine allows. The default is multi-row `INSERT`s of as
+    /// many rows as the parameter limit allows (SQLite); PostgreSQL overrides it with `COPY`.
+    async fn copy_rows(
+        &mut self,
+        table: &str,
+        columns: &[&str],
+        rows: Vec<Vec<Value>>,
+    ) -> DbResult<u64> {
+        insert_rows(self, table, columns, rows).await
+    }
+
+    /// Reserve `n` consecutive values of `table.id` for explicit ids, in a write transaction. The
+    /// default reads `MAX(id)`, which is safe where the transaction holds the only write lock
+    /// (SQLite); PostgreSQL overrides it to advance the identity sequence under a table lock.
+    async fn reserve_ids(&mut self, table: &str, n: u64) -> DbResult<i64> {
+        let _ = n;
+        let r = self
+            .fetch_one(
+                &format!("SELECT COALESCE(MAX(id), 0) + 1 FROM {table}"),
+                &[],
+            )
+            .await?;
+        r.i64(0)
+    }
+
+    /// Secondary indexes of `table` that may be dropped and rebuilt around a bulk load, as
+    /// (name, the statement that creates it). Indexes that back a primary key or a constraint are
+    /// not listed. Default: SQLite's catalogue.
+    async fn secondary_indexes(&mut self, table: &str) -> DbResult<Vec<(String, String)>> {
+        let rows = self
+            .fetch_all(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = $1 AND sql IS NOT NULL ORDER BY name",
+                &[Value::Text(Some(table.to_string()))],
+            )
+            .await?;
+        rows.iter().map(|r| Ok((r.text(0)?, r.text(1)?))).collect()
+    }
+
+    /// Session settings for a large load (`on`) and back (`!on`): SQLite enlarges the page cache of
+    /// the connection; PostgreSQL gives index builds more memory. Default: nothing.
+    async fn bulk_settings(&mut self, on: bool) -> DbResult<()> {
+        let _ = on;
+        Ok(())
+    }
+}
+
+/// Largest number of parameters in one statement: SQLite's default limit (32766) is the lower one.
+pub const MAX_PARAMS: usize = 32_766;
+
+/// Multi-row `INSERT … VALUES (…), (…)` in chunks that fit the parameter limit; full chunks share
+/// one statement text, so the driver prepares it once.
+pub async fn insert_rows<T: Tx + ?Sized>(
+    tx: &mut T,
+    table: &str,
+    columns: &[&str],
+    rows: Vec<Vec<Value>>,
+) -> DbResult<u64> {
+    if rows.is_empty() || columns.is_empty() {
+        return Ok(0);
+    }
+    let per = (MAX_PARAMS / columns.len()).clamp(1, 1000);
+    let head = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
+    let mut n = 0;
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<Vec<Value>> = rows.by_ref().take(per).collect();
+        let mut sql = String::with_capacity(head.len() + chunk.len() * columns.len() * 8);
+        sql.push_str(&head);
+        let mut args = Vec::with_capacity(chunk.len() * columns.len());
+        for (i, row) in chunk.into_iter().enumerate() {
+            if row.len() != columns.len() {
+                return Err(DbError::Other(format!(
+                    "insert into {table}: row has {} values for {} columns",
+                    row.len(),
+                    columns.len()
+                )));
+            }
+            sql.push_str(if i == 0 { "(" } else { ", (" });
+            for j in 0..row.len() {
+                if j > 0 {
+                    sql.push_str(", ");
+                }
+                sql.push('$');
+                sql.push_str(&(args.len() + j + 1).to_string());
+            }
+            sql.push(')');
+            args.extend(row);
+        }
+        n += tx.execute(&sql, &args).await?;
+    }
+    Ok(n)
 }
 
 /// A database engine behind a connection pool.

@@ -151,6 +151,7 @@ pub async fn load_demo(store: &dyn Store, ctx: &Ctx) -> Result<DemoSummary, Doma
     }
     for h in data.households {
         summary.persons += h.new.members.len() as u64;
+        let tagang = h.new.household.village_code == TAGANG;
         let id = store.create_household(ctx, h.new).await?.household.id;
         summary.households += 1;
         for (year, income) in h.incomes {
@@ -158,7 +159,12 @@ pub async fn load_demo(store: &dyn Store, ctx: &Ctx) -> Result<DemoSummary, Doma
             summary.incomes += 1;
         }
         for change in h.status_changes {
-            store.change_status(ctx, id, change).await?;
+            // 塔岗's exits go through the whole exit procedure, which ends in the same change
+            if tagang && change.to == HouseholdStatus::Exited {
+                crate::demo_assessment::exit_by_procedure(store, ctx, id, &change).await?;
+            } else {
+                store.change_status(ctx, id, change).await?;
+            }
             summary.status_changes += 1;
         }
         for member in h.joins {

@@ -141,3 +141,48 @@ impl TestDb {
         self.url.starts_with("postgres")
     }
 }
+
+/// Create an account with `grants` (role, 12-digit region code) directly in the store, as the CLI
+/// would; for tests that need users other than the demo ones.
+pub async fn create_user(
+    store: &dyn Store,
+    username: &str,
+    password: &str,
+    grants: &[(fupin_core::accounts::Role, &str)],
+) -> fupin_core::accounts::User {
+    use fupin_core::accounts::{hash_password, Grant, NewUserInput};
+    let ctx = fupin_core::Ctx::system("system:test");
+    let input = NewUserInput {
+        username: username.to_string(),
+        display_name: format!("测试用户 {username}"),
+        unit: None,
+        phone: None,
+        password: password.to_string(),
+    };
+    let new = input
+        .validate(|p| hash_password(p, &rand::random()))
+        .expect("valid test user");
+    let mut user = store.create_user(&ctx, new).await.expect("create user");
+    for (role, region) in grants {
+        let grant = Grant {
+            role: *role,
+            region: fupin_core::RegionCode::parse(region).expect("region code"),
+        };
+        user = store.grant(&ctx, user.id, grant).await.expect("grant");
+    }
+    user
+}
+
+/// [`spawn_app`] with the demo loaded: the regions of 进贤县, 塔岗 and its neighbours' households,
+/// and the demo accounts (`crate::demo_accounts`, password `fupin-demo`).
+pub async fn spawn_demo_app() -> TestApp {
+    let app = spawn_app().await;
+    let ctx = fupin_core::Ctx::system("system:demo");
+    crate::demo::load_demo(app.store().as_ref(), &ctx)
+        .await
+        .expect("load demo");
+    crate::demo_accounts::create_demo_accounts(app.store().as_ref(), &ctx)
+        .await
+        .expect("demo accounts");
+    app
+}

@@ -2,9 +2,12 @@
 //! PostgreSQL when `TEST_DATABASE_URL=postgres://…`), driven with a plain HTTP client.
 //!
 //! Every rejected request is checked for its status, its stable `code`, a Chinese `message`, and
-//! that it left the registry exactly as it was.
+//! that it left the registry exactly as it was. Requests are made as an administrator of 江西省
+//! signed in through `POST /api/v1/login`; access control has its own tests (`access.rs`,
+//! `api_auth.rs`).
 
-use fupin::testing::{spawn_app, TestApp};
+use fupin::testing::{create_user, spawn_app, TestApp};
+use fupin_core::accounts::Role;
 use fupin_core::id_number::check_char;
 use fupin_core::regions::RegionRecord;
 use fupin_core::Ctx;
@@ -29,8 +32,22 @@ const REGIONS: &[(&str, &str, &str, &str)] = &[
     ("360124107201", "village", "塔岗村委会", "360124107000"),
 ];
 
-/// The app with the regions above (regions come from an import, which has no HTTP route yet).
-async fn app() -> TestApp {
+/// The app and the API token of its administrator.
+struct App {
+    app: TestApp,
+    token: String,
+}
+
+impl std::ops::Deref for App {
+    type Target = TestApp;
+    fn deref(&self) -> &TestApp {
+        &self.app
+    }
+}
+
+/// The app with the regions above (regions come from an import, which has no HTTP route yet), and
+/// an administrator of 江西省 signed in.
+async fn app() -> App {
     let app = spawn_app().await;
     let recs = REGIONS
         .iter()
@@ -49,7 +66,23 @@ async fn app() -> TestApp {
         .import_regions(&Ctx::system("test"), recs)
         .await
         .expect("regions import");
-    app
+    create_user(
+        app.store().as_ref(),
+        "api-admin",
+        "api-admin-password",
+        &[(Role::Admin, "360000000000")],
+    )
+    .await;
+    let res = Client::new()
+        .post(app.url("/api/v1/login"))
+        .json(&json!({"username": "api-admin", "password": "api-admin-password"}))
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(res.status(), StatusCode::OK);
+    let body: Value = res.json().await.expect("login body");
+    let token = body["token"].as_str().expect("token").to_string();
+    App { app, token }
 }
 
 /// A response as status and JSON body (`Null` when empty).
@@ -59,8 +92,10 @@ struct Res {
     body: Value,
 }
 
-async fn call(app: &TestApp, method: Method, path: &str, body: Option<Value>) -> Res {
-    let mut req = Client::new().request(method, app.url(path));
+async fn call(app: &App, method: Method, path: &str, body: Option<Value>) -> Res {
+    let mut req = Client::new()
+        .request(method, app.url(path))
+        .bearer_auth(&app.token);
     if let Some(b) = body {
         req = req.json(&b);
     }
@@ -68,9 +103,10 @@ async fn call(app: &TestApp, method: Method, path: &str, body: Option<Value>) ->
 }
 
 /// A request with a raw body and content type, for bodies `json()` cannot produce.
-async fn call_raw(app: &TestApp, method: Method, path: &str, ct: &str, body: String) -> Res {
+async fn call_raw(app: &App, method: Method, path: &str, ct: &str, body: String) -> Res {
     let req = Client::new()
         .request(method, app.url(path))
+        .bearer_auth(&app.token)
         .header("content-type", ct)
         .body(body);
     finish(req).await
@@ -93,7 +129,7 @@ async fn finish(req: reqwest::RequestBuilder) -> Res {
     }
 }
 
-async fn get(app: &TestApp, path: &str) -> Res {
+async fn get(app: &App, path: &str) -> Res {
     call(app, Method::GET, path, None).await
 }
 
@@ -148,7 +184,7 @@ fn new_household(number: &str, village: &str, members: Vec<Value>) -> Value {
     })
 }
 
-async fn create(app: &TestApp, body: Value) -> Value {
+async fn create(app: &App, body: Value) -> Value {
     let res = call(app, Method::POST, "/api/v1/households", Some(body)).await;
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
     res.body
@@ -156,7 +192,7 @@ async fn create(app: &TestApp, body: Value) -> Value {
 
 /// Everything a client can read about the registry: the list and each household in full, and the
 /// county's statistics for a few years (the aggregates every write keeps).
-async fn snapshot(app: &TestApp) -> Value {
+async fn snapshot(app: &App) -> Value {
     let list = get(app, "/api/v1/households?per_page=500").await.body;
     let mut details = vec![];
     for h in list["items"].as_array().unwrap() {
@@ -179,7 +215,7 @@ async fn snapshot(app: &TestApp) -> Value {
 
 #[tokio::test]
 async fn healthz_reports_the_backend() {
-    let app = spawn_app().await;
+    let app = app().await;
     let res = get(&app, "/healthz").await;
     assert_eq!(res.status, StatusCode::OK);
     let backend = res.body["backend"].as_str().unwrap();
@@ -396,7 +432,7 @@ async fn list_with_filters_and_pagination() {
         Some("per_page"),
     );
     assert_error(
-        &get(&app, "/api/v1/households?region=3601").await,
+        &get(&app, "/api/v1/households?region=36012").await,
         400,
         "invalid_region_code",
         Some("region"),
@@ -722,7 +758,7 @@ async fn stats_with_comparison() {
         Some("year"),
     );
     assert_error(
-        &get(&app, "/api/v1/regions/3601/stats?year=2018").await,
+        &get(&app, "/api/v1/regions/36012/stats?year=2018").await,
         400,
         "invalid_region_code",
         Some("code"),

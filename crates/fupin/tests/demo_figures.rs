@@ -73,6 +73,51 @@ async fn the_demo_reproduces_the_article() {
     assert_eq!(mine.total, 1);
     assert_eq!(mine.items[0].village_code, tagang);
 
+    // every exited household of 塔岗 left through a complete exit procedure
+    let list = s
+        .list_households(
+            &ctx,
+            fupin_core::registry::HouseholdFilter {
+                region: Some("360124106204".into()),
+                per_page: Some(50),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let mut exits = std::collections::BTreeSet::new();
+    for h in &list.items {
+        let cases = s.household_cases(&ctx, h.id).await.unwrap();
+        let exit = cases
+            .iter()
+            .find(|c| c.kind == fupin_core::assessment::ProcedureKind::Exit)
+            .expect("an exit case");
+        assert!(
+            exit.finished && exit.step == "done",
+            "{}",
+            h.household_number
+        );
+        exits.insert(exit.year);
+    }
+    assert!(exits.contains(&2017) && exits.contains(&2019), "{exits:?}");
+    // the 2021 illness: exited → monitored (突发严重困难户) → risk eliminated
+    let h3 = s
+        .household_by_number(&ctx, "3601241062040003")
+        .await
+        .unwrap();
+    let trail: Vec<_> = h3
+        .status_history
+        .iter()
+        .map(|e| e.to_status.as_str())
+        .collect();
+    assert_eq!(trail, ["poor", "exited", "monitored", "risk_eliminated"]);
+    // poverty measures for 2016 and 2018
+    for y in [2016, 2018] {
+        let m = s.measures(&ctx, &tagang, y, None).await.unwrap();
+        assert_eq!(m.persons, 45, "{y}");
+        assert!(m.headcount_ratio >= 0.0 && m.headcount_ratio <= 1.0 && m.gini > 0.0);
+    }
+
     // loading again changes nothing
     fupin::load_demo_all(s).await.unwrap();
     assert_eq!(

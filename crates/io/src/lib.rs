@@ -1,6 +1,30 @@
-//! fupin-io: import and export. Readers stream their input and report every bad row with its line
-//! number (as `fupin_core::store::RowError`), leaving the rules themselves to `fupin-core`.
+//! fupin-io: import and export. Households (one row per person), incomes, village profiles and
+//! regions from CSV (UTF-8 or GBK/GB18030, detected) and XLSX, streamed, every row checked with
+//! core's rules before anything is committed, every bad row reported with sheet, row, column, value
+//! and reason, and an error file to correct and import again. Exports of lists and statistics to CSV
+//! and XLSX, XLSX templates with drop-down lists, and a generator of synthetic files.
+//!
+//! The entry points are [`import::import`] (a file, options and a progress callback in; an
+//! [`ImportReport`] out), the functions of [`export`], [`template::write_template`] and
+//! [`gen::generate`].
 
+mod cells;
+pub mod columns;
+pub mod encoding;
+pub mod export;
+pub mod gen;
+mod households;
+pub mod import;
+mod lines;
+mod records;
 pub mod regions;
+pub mod report;
+pub mod source;
+pub mod template;
 
+pub use columns::Kind;
+pub use encoding::TextEncoding;
+pub use import::{import, ImportError, ImportOptions, Phase, Progress};
 pub use regions::{read_regions, RegionLayout};
+pub use report::{ImportReport, Issue};
+pub use source::{FileFormat, ReadSeek};

@@ -15,10 +15,13 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .get("/api/v1/code-tables/{name}", one)
 }
 
+/// Code tables are reference data, the same for everyone and bound to no region: every signed-in
+/// user reads them (a cadre's forms need them as much as an officer's).
+///
 /// All tables with their codes: a few hundred entries in all, small enough to send whole so a client
 /// can fill every drop-down from one request.
 async fn list(caller: Caller, State(app): State<AppState>) -> ApiResult<Json<Vec<CodeTable>>> {
-    caller.policy_read_codes()?;
+    caller.policy_signed_in()?;
     let book = app.store.code_book().await?;
     Ok(Json(book.tables().cloned().collect()))
 }
@@ -28,7 +31,7 @@ async fn one(
     State(app): State<AppState>,
     Path(p): Path<NamePath>,
 ) -> ApiResult<Json<CodeTable>> {
-    caller.policy_read_codes()?;
+    caller.policy_signed_in()?;
     let book = app.store.code_book().await?;
     book.table(&p.name).cloned().map(Json).ok_or_else(|| {
         ApiError::new(

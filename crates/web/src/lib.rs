@@ -1,29 +1,45 @@
 //! fupin-web: the HTTP JSON API of fupin, an axum router over one `Arc<dyn Store>`.
 //!
-//! One module per domain area (`regions`, `registry`, `codes`, `reports`, `health`) holds its routes
-//! and handlers; handlers extract, state their policy, call the store and render. Everything a client
+//! One module per domain area (`regions`, `registry`, `codes`, `reports`, `accounts`, `audit`,
+//! `login`, `health`) holds its routes and handlers; handlers extract, state their policy, call the
+//! store and render. Who is calling is settled once per request by the `auth` middleware (API token
+//! or session cookie, with CSRF checks) and handed to handlers as a [`Caller`]. Everything a client
 //! can get wrong answers in one error format (`error`), whether it is caught by an extractor (`json`,
-//! `params`) or by the domain. Routes are listed in [`ROUTES`] (see `routes` for the convention).
+//! `form`, `params`) or by the domain. Routes are listed in [`ROUTES`] (see `routes` for the
+//! convention).
 
+mod accounts;
+mod assessment;
+mod audit;
+mod auth;
 mod caller;
 mod codes;
 mod error;
+mod form;
 mod health;
 mod json;
+mod login;
+mod pairing;
 mod params;
 mod regions;
 mod registry;
 mod reports;
 mod routes;
+mod throttle;
 mod trace;
 
 #[cfg(test)]
 mod test_support;
 
-pub use caller::Caller;
+pub use accounts::UserView;
+pub use auth::{
+    digest, AuthConfig, Authenticated, Credential, CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE,
+};
+pub use caller::{unauthenticated, Caller, ClientAddr};
 pub use error::{ApiError, ApiResult};
 pub use json::{Json, BODY_LIMIT};
-pub use routes::ROUTES;
+pub use routes::{PUBLIC_ROUTES, ROUTES};
+pub use throttle::ThrottleConfig;
 pub use trace::REQUEST_ID;
 
 use axum::extract::DefaultBodyLimit;
@@ -31,17 +47,30 @@ use axum::http::StatusCode;
 use axum::Router;
 use fupin_core::store::Store;
 use std::future::Future;
+use std::net::SocketAddr;
 use std::sync::Arc;
 
-/// What every handler shares: the store (SQLite or PostgreSQL, chosen at start-up).
+/// What every handler shares: the store (SQLite or PostgreSQL, chosen at start-up), the
+/// authentication settings and the login throttle of this process.
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<dyn Store>,
+    pub auth: Arc<AuthConfig>,
+    throttle: Arc<throttle::Throttle>,
 }
 
 impl AppState {
+    /// The state with the default session lifetimes and login limits.
     pub fn new(store: Arc<dyn Store>) -> Self {
-        Self { store }
+        Self::with_auth(store, AuthConfig::default())
+    }
+
+    pub fn with_auth(store: Arc<dyn Store>, auth: AuthConfig) -> Self {
+        Self {
+            store,
+            throttle: Arc::new(throttle::Throttle::new(auth.throttle.clone())),
+            auth: Arc::new(auth),
+        }
     }
 }
 
@@ -52,18 +81,31 @@ pub(crate) fn routes() -> routes::Routes {
     let r = regions::routes(r);
     let r = reports::routes(r);
     let r = codes::routes(r);
-    registry::routes(r)
+    let r = registry::routes(r);
+    let r = login::routes(r);
+    let r = accounts::routes(r);
+    let r = audit::routes(r);
+    let r = pairing::routes(r);
+    assessment::routes(r)
 }
 
-/// The whole API: routes, JSON 404/405, body limit, request ids and request logging.
+/// The whole API: routes, JSON 404/405, body limit, authentication, request ids and logging.
+///
+/// Serve it with connection info (as [`serve`] does) so that the audit log and the login throttle
+/// know the client's address; without it they record none.
 pub fn router(state: AppState) -> Router {
     let (router, _) = routes().into_parts();
     // The 405 fallback is set after the routes because axum applies it to the routes present; the
     // layers come last so they wrap the fallbacks too (a 404 also gets a request id and a log line).
+    // Authentication is inside the tracing layer, so the request's span can record the user.
     let router = router
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(DefaultBodyLimit::max(BODY_LIMIT));
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::authenticate,
+        ));
     trace::layer(router).with_state(state)
 }
 
@@ -76,7 +118,8 @@ pub async fn serve(
     if let Ok(addr) = listener.local_addr() {
         tracing::info!(%addr, backend = state.store.backend(), "listening");
     }
-    axum::serve(listener, router(state))
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await
 }

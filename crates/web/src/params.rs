@@ -240,6 +240,24 @@ impl Params {
         self.text(name, max)?.ok_or_else(|| missing(name))
     }
 
+    /// The trimmed value, of any length (for handlers that check it themselves).
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.raw(name).map(str::trim)
+    }
+
+    /// A yes/no parameter: `true`/`1` or `false`/`0`; absent is no.
+    pub fn flag(&self, name: &str) -> ApiResult<bool> {
+        match self.raw(name).map(str::trim) {
+            None | Some("false") | Some("0") => Ok(false),
+            Some("true") | Some("1") => Ok(true),
+            Some(_) => Err(ApiError::bad_request(
+                "invalid_parameter",
+                format!("查询参数 {name} 须为 true 或 false"),
+            )
+            .with_field(name)),
+        }
+    }
+
     /// A 12-digit region code parameter.
     pub fn region(&self, name: &str) -> ApiResult<Option<RegionCode>> {
         self.raw(name)

@@ -8,6 +8,7 @@ use crate::params::{Params, RegionPath, RegionYearPath};
 use crate::routes::Routes;
 use crate::AppState;
 use axum::extract::State;
+use fupin_core::accounts::Policy;
 use fupin_core::regions::{
     PoorVillage, Region, RegionWithPath, VillageProfile, VillageProfileInput,
 };
@@ -36,12 +37,13 @@ async fn list(
     State(app): State<AppState>,
     params: Params,
 ) -> ApiResult<Json<Vec<Region>>> {
-    caller.policy_read_regions()?;
+    // Navigation: the store lists only regions inside the caller's scope or on the way to it.
+    let ctx = caller.ctx(Policy::ReadStats)?;
     params.only(&["parent"])?;
     let parent = params.region("parent")?;
     let children = app
         .store
-        .region_children(&caller.ctx, parent.as_ref())
+        .region_children(&ctx, parent.as_ref())
         .await
         .map_err(ApiError::from_query)?;
     Ok(Json(children))
@@ -53,7 +55,7 @@ async fn search(
     State(app): State<AppState>,
     params: Params,
 ) -> ApiResult<Json<Vec<RegionWithPath>>> {
-    caller.policy_read_regions()?;
+    let ctx = caller.ctx(Policy::ReadStats)?;
     params.only(&["q", "within", "limit"])?;
     let q = params.required_text("q", SEARCH_TEXT_MAX)?;
     let within = params.region("within")?;
@@ -67,7 +69,7 @@ async fn search(
     }
     let found = app
         .store
-        .search_regions(&caller.ctx, &q, within.as_ref(), limit)
+        .search_regions(&ctx, &q, within.as_ref(), limit)
         .await
         .map_err(ApiError::from_query)?;
     Ok(Json(found))
@@ -78,8 +80,8 @@ async fn one(
     State(app): State<AppState>,
     RegionPath(code): RegionPath,
 ) -> ApiResult<Json<RegionWithPath>> {
-    caller.policy_read_regions()?;
-    Ok(Json(app.store.region(&caller.ctx, &code).await?))
+    let ctx = caller.ctx(Policy::ReadStats)?;
+    Ok(Json(app.store.region(&ctx, &code).await?))
 }
 
 async fn children(
@@ -87,10 +89,8 @@ async fn children(
     State(app): State<AppState>,
     RegionPath(code): RegionPath,
 ) -> ApiResult<Json<Vec<Region>>> {
-    caller.policy_read_regions()?;
-    Ok(Json(
-        app.store.region_children(&caller.ctx, Some(&code)).await?,
-    ))
+    let ctx = caller.ctx(Policy::ReadStats)?;
+    Ok(Json(app.store.region_children(&ctx, Some(&code)).await?))
 }
 
 async fn set_poor_village(
@@ -99,10 +99,10 @@ async fn set_poor_village(
     RegionPath(code): RegionPath,
     Json(designation): Json<PoorVillage>,
 ) -> ApiResult<Json<RegionWithPath>> {
-    caller.policy_manage_regions()?;
+    let ctx = caller.ctx(Policy::WriteRegistry)?;
     let region = app
         .store
-        .set_poor_village(&caller.ctx, &code, Some(designation))
+        .set_poor_village(&ctx, &code, Some(designation))
         .await?;
     Ok(Json(region))
 }
@@ -112,10 +112,8 @@ async fn clear_poor_village(
     State(app): State<AppState>,
     RegionPath(code): RegionPath,
 ) -> ApiResult<Json<RegionWithPath>> {
-    caller.policy_manage_regions()?;
-    Ok(Json(
-        app.store.set_poor_village(&caller.ctx, &code, None).await?,
-    ))
+    let ctx = caller.ctx(Policy::WriteRegistry)?;
+    Ok(Json(app.store.set_poor_village(&ctx, &code, None).await?))
 }
 
 async fn profiles(
@@ -123,8 +121,8 @@ async fn profiles(
     State(app): State<AppState>,
     RegionPath(code): RegionPath,
 ) -> ApiResult<Json<Vec<VillageProfile>>> {
-    caller.policy_read_regions()?;
-    Ok(Json(app.store.village_profiles(&caller.ctx, &code).await?))
+    let ctx = caller.ctx(Policy::ReadStats)?;
+    Ok(Json(app.store.village_profiles(&ctx, &code).await?))
 }
 
 async fn put_profile(
@@ -133,10 +131,10 @@ async fn put_profile(
     p: RegionYearPath,
     Json(input): Json<VillageProfileInput>,
 ) -> ApiResult<Json<VillageProfile>> {
-    caller.policy_manage_regions()?;
+    let ctx = caller.ctx(Policy::WriteRegistry)?;
     let profile = app
         .store
-        .put_village_profile(&caller.ctx, &p.code, p.year, input)
+        .put_village_profile(&ctx, &p.code, p.year, input)
         .await?;
     Ok(Json(profile))
 }
@@ -167,7 +165,7 @@ mod tests {
                 "limit",
             ),
             (
-                "/api/v1/regions/search?q=%E5%A1%94&within=36",
+                "/api/v1/regions/search?q=%E5%A1%94&within=360",
                 "invalid_region_code",
                 "within",
             ),

@@ -3,6 +3,8 @@
 //!
 //! Validation is the domain's (core rules, run by the store inside its transaction); these handlers
 //! only turn HTTP into store calls, so a request either changes everything it asks for or nothing.
+//! Personal data comes back masked; one household may be read unmasked by a `view_pii` holder who
+//! gives a reason, and that read is audited.
 
 use crate::caller::Caller;
 use crate::error::{ApiError, ApiResult};
@@ -13,11 +15,15 @@ use crate::AppState;
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use fupin_core::accounts::Policy;
+use fupin_core::audit::AuditRecord;
 use fupin_core::registry::{
     Household, HouseholdDetail, HouseholdFilter, HouseholdId, HouseholdInput, HouseholdStatus,
     IncomeInput, IncomeRecord, Member, MemberChangeInput, MemberInput, NewHousehold, Page,
     PersonId, StatusChangeInput,
 };
+use fupin_core::Ctx;
+use serde_json::json;
 
 pub(crate) fn routes(r: Routes) -> Routes {
     r.get("/api/v1/households", list)
@@ -41,7 +47,8 @@ async fn list(
     State(app): State<AppState>,
     params: Params,
 ) -> ApiResult<Json<Page<Household>>> {
-    caller.policy_read_registry()?;
+    // The list is masked and summary-level: viewers may read it ("statistics and lists in scope").
+    let ctx = caller.ctx(Policy::ReadStats)?;
     params.only(&[
         "region",
         "status",
@@ -76,7 +83,7 @@ async fn list(
     };
     let page = app
         .store
-        .list_households(&caller.ctx, filter)
+        .list_households(&ctx, filter)
         .await
         .map_err(ApiError::from_query)?;
     Ok(Json(page))
@@ -88,8 +95,8 @@ async fn create(
     State(app): State<AppState>,
     Json(new): Json<NewHousehold>,
 ) -> ApiResult<Response> {
-    caller.policy_write_registry()?;
-    let detail = app.store.create_household(&caller.ctx, new).await?;
+    let ctx = caller.ctx(Policy::WriteRegistry)?;
+    let detail = app.store.create_household(&ctx, new).await?;
     let location = format!("/api/v1/households/{}", detail.household.id);
     let mut res = (StatusCode::CREATED, Json(detail)).into_response();
     if let Ok(v) = HeaderValue::from_str(&location) {
@@ -98,15 +105,92 @@ async fn create(
     Ok(res)
 }
 
+/// Longest reason for unmasking; a sentence, not an essay (it is stored in the audit log).
+const REASON_MAX: usize = 200;
+
+/// The household in full; personal data masked unless `?unmask=true&reason=…` (see [`unmasked`]).
 async fn one(
     caller: Caller,
     State(app): State<AppState>,
     Path(p): Path<IdPath>,
-) -> ApiResult<Json<HouseholdDetail>> {
-    caller.policy_read_registry()?;
-    Ok(Json(
-        app.store.household(&caller.ctx, HouseholdId(p.id)).await?,
-    ))
+    params: Params,
+) -> ApiResult<Response> {
+    let ctx = caller.ctx(Policy::ReadRegistry)?;
+    params.only(&["unmask", "reason"])?;
+    let id = HouseholdId(p.id);
+    if !params.flag("unmask")? {
+        return Ok(Json(app.store.household(&ctx, id).await?).into_response());
+    }
+    let detail = unmasked(&caller, &app, ctx, id, params.get("reason")).await?;
+    // Full ID numbers and bank accounts must not linger in browser or proxy caches.
+    let mut res = Json(detail).into_response();
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(res)
+}
+
+/// Read a household unmasked: the caller must be able to read it (`ReadRegistry`, else 404) and
+/// hold the `view_pii` right over its village (`Unmask`, else 403), and give a reason, which is
+/// audited before anything is shown. If the audit record cannot be written, nothing is shown.
+async fn unmasked(
+    caller: &Caller,
+    app: &AppState,
+    ctx: Ctx,
+    id: HouseholdId,
+    reason: Option<&str>,
+) -> ApiResult<HouseholdDetail> {
+    let pii_regions = caller
+        .principal
+        .regions_for(Policy::Unmask)
+        .ok_or_else(no_unmask_right)?;
+    let reason = reason.map(str::trim).unwrap_or("");
+    if reason.is_empty() || reason.chars().count() > REASON_MAX {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "reason_required",
+            format!("查看完整个人信息须填写理由（1 到 {REASON_MAX} 个字）"),
+        )
+        .with_field("reason"));
+    }
+    let village = app.store.household(&ctx, id).await?.household.village_code;
+    if !pii_regions.iter().any(|r| r.contains(&village)) {
+        return Err(no_unmask_right());
+    }
+    let rec = AuditRecord::event(
+        "unmask",
+        "household",
+        Some(id.0.to_string()),
+        json!({ "reason": reason }),
+    )
+    .in_region(&village);
+    app.store.record_event(&ctx, rec).await?;
+    let detail = app
+        .store
+        .household(
+            &Ctx {
+                unmask: true,
+                ..ctx
+            },
+            id,
+        )
+        .await?;
+    if detail.household.village_code != village {
+        // Moved to another village between the check and the read: check again rather than show it.
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "concurrent_change",
+            "该户的所属村刚被修改，请重试",
+        ));
+    }
+    Ok(detail)
+}
+
+fn no_unmask_right() -> ApiError {
+    ApiError::new(
+        StatusCode::FORBIDDEN,
+        "forbidden",
+        "您没有查看该户完整个人信息的权限",
+    )
 }
 
 /// By 户编码. The number is opaque text to the URL; the store looks it up exactly.
@@ -115,11 +199,9 @@ async fn by_number(
     State(app): State<AppState>,
     Path(p): Path<NumberPath>,
 ) -> ApiResult<Json<HouseholdDetail>> {
-    caller.policy_read_registry()?;
+    let ctx = caller.ctx(Policy::ReadRegistry)?;
     Ok(Json(
-        app.store
-            .household_by_number(&caller.ctx, p.number.trim())
-            .await?,
+        app.store.household_by_number(&ctx, p.number.trim()).await?,
     ))
 }
 
@@ -129,10 +211,10 @@ async fn update(
     Path(p): Path<IdPath>,
     Json(input): Json<HouseholdInput>,
 ) -> ApiResult<Json<HouseholdDetail>> {
-    caller.policy_write_registry()?;
+    let ctx = caller.ctx(Policy::WriteRegistry)?;
     Ok(Json(
         app.store
-            .update_household(&caller.ctx, HouseholdId(p.id), input)
+            .update_household(&ctx, HouseholdId(p.id), input)
             .await?,
     ))
 }
@@ -143,10 +225,10 @@ async fn change_status(
     Path(p): Path<IdPath>,
     Json(change): Json<StatusChangeInput>,
 ) -> ApiResult<Json<HouseholdDetail>> {
-    caller.policy_write_registry()?;
+    let ctx = caller.ctx(Policy::WriteRegistry)?;
     Ok(Json(
         app.store
-            .change_status(&caller.ctx, HouseholdId(p.id), change)
+            .change_status(&ctx, HouseholdId(p.id), change)
             .await?,
     ))
 }
@@ -158,10 +240,10 @@ async fn add_member(
     Path(p): Path<IdPath>,
     Json(member): Json<MemberInput>,
 ) -> ApiResult<(StatusCode, Json<Member>)> {
-    caller.policy_write_registry()?;
+    let ctx = caller.ctx(Policy::WriteRegistry)?;
     let m = app
         .store
-        .add_member(&caller.ctx, HouseholdId(p.id), member)
+        .add_member(&ctx, HouseholdId(p.id), member)
         .await?;
     Ok((StatusCode::CREATED, Json(m)))
 }
@@ -172,10 +254,10 @@ async fn update_member(
     Path(p): Path<IdPath>,
     Json(member): Json<MemberInput>,
 ) -> ApiResult<Json<Member>> {
-    caller.policy_write_registry()?;
+    let ctx = caller.ctx(Policy::WriteRegistry)?;
     Ok(Json(
         app.store
-            .update_member(&caller.ctx, PersonId(p.id), member)
+            .update_member(&ctx, PersonId(p.id), member)
             .await?,
     ))
 }
@@ -187,10 +269,10 @@ async fn record_member_change(
     Path(p): Path<IdPath>,
     Json(change): Json<MemberChangeInput>,
 ) -> ApiResult<Json<Member>> {
-    caller.policy_write_registry()?;
+    let ctx = caller.ctx(Policy::WriteRegistry)?;
     Ok(Json(
         app.store
-            .record_member_change(&caller.ctx, PersonId(p.id), change)
+            .record_member_change(&ctx, PersonId(p.id), change)
             .await?,
     ))
 }
@@ -202,10 +284,10 @@ async fn put_income(
     Path(p): Path<IdYearPath>,
     Json(income): Json<IncomeInput>,
 ) -> ApiResult<Json<IncomeRecord>> {
-    caller.policy_write_registry()?;
+    let ctx = caller.ctx(Policy::WriteRegistry)?;
     Ok(Json(
         app.store
-            .put_income(&caller.ctx, HouseholdId(p.id), p.year, income)
+            .put_income(&ctx, HouseholdId(p.id), p.year, income)
             .await?,
     ))
 }

@@ -7,6 +7,7 @@ use crate::params::{Params, RegionPath};
 use crate::routes::Routes;
 use crate::AppState;
 use axum::extract::State;
+use fupin_core::accounts::Policy;
 use fupin_core::reports::RegionStats;
 use fupin_core::ErrorKind;
 
@@ -22,29 +23,25 @@ async fn stats(
     RegionPath(code): RegionPath,
     params: Params,
 ) -> ApiResult<Json<RegionStats>> {
-    caller.policy_read_stats()?;
+    let ctx = caller.ctx(Policy::ReadStats)?;
     params.only(&["year", "compare"])?;
     let year: i32 = params.required_int("year")?;
     let compare: Option<i32> = params.int("compare")?;
     let mut stats = app
         .store
-        .region_stats(&caller.ctx, &code, year)
+        .region_stats(&ctx, &code, year)
         .await
         .map_err(ApiError::from_query)?;
     if let Some(y0) = compare {
-        let other = app
-            .store
-            .region_stats(&caller.ctx, &code, y0)
-            .await
-            .map_err(|e| {
-                // The store names the year it checked `year`; here that year came from `compare`.
-                let e = if e.kind == ErrorKind::Invalid {
-                    e.with_field("compare")
-                } else {
-                    e
-                };
-                ApiError::from_query(e)
-            })?;
+        let other = app.store.region_stats(&ctx, &code, y0).await.map_err(|e| {
+            // The store names the year it checked `year`; here that year came from `compare`.
+            let e = if e.kind == ErrorKind::Invalid {
+                e.with_field("compare")
+            } else {
+                e
+            };
+            ApiError::from_query(e)
+        })?;
         stats.compare_with(&other);
     }
     Ok(Json(stats))
@@ -83,7 +80,7 @@ mod tests {
                 "from",
             ),
             (
-                "/api/v1/regions/3601/stats?year=2018",
+                "/api/v1/regions/36012/stats?year=2018",
                 "invalid_region_code",
                 "code",
             ),

@@ -7,7 +7,10 @@
 //! fails when a route is registered but not listed, or listed but not registered; `every_listed_route_
 //! reaches_a_handler` fails when a listed route is shadowed or answers the router's 404/405; and
 //! `other_methods_are_not_allowed` fails when a listed path answers a method that is not listed.
-//! Access-control tests iterate over `ROUTES` to check every endpoint's policy.
+//! Access-control tests iterate over `ROUTES` to check every endpoint's policy: a new route also
+//! needs an entry in the table of `crates/fupin/tests/access.rs` (which fails until it has one),
+//! and `only_public_routes_answer_without_credentials` checks that nothing outside
+//! [`PUBLIC_ROUTES`] answers a caller who has not signed in.
 
 use crate::AppState;
 use axum::handler::Handler;
@@ -38,6 +41,71 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("PUT", "/api/v1/households/{id}/incomes/{year}"),
     ("PUT", "/api/v1/members/{id}"),
     ("POST", "/api/v1/members/{id}/changes"),
+    ("POST", "/api/v1/login"),
+    ("GET", "/api/v1/session"),
+    ("GET", "/login"),
+    ("POST", "/login"),
+    ("POST", "/logout"),
+    ("GET", "/api/v1/me"),
+    ("GET", "/api/v1/tokens"),
+    ("DELETE", "/api/v1/tokens/{id}"),
+    ("GET", "/api/v1/users"),
+    ("POST", "/api/v1/users"),
+    ("POST", "/api/v1/users/{id}/grants"),
+    ("DELETE", "/api/v1/users/{id}/grants"),
+    ("POST", "/api/v1/users/{id}/disable"),
+    ("POST", "/api/v1/users/{id}/enable"),
+    ("PUT", "/api/v1/users/{id}/password"),
+    ("GET", "/api/v1/audit"),
+    ("GET", "/api/v1/units"),
+    ("POST", "/api/v1/units"),
+    ("POST", "/api/v1/units/{id}/designations"),
+    ("GET", "/api/v1/regions/{code}/designations"),
+    ("GET", "/api/v1/cadres"),
+    ("POST", "/api/v1/cadres"),
+    ("PUT", "/api/v1/cadres/{id}"),
+    ("GET", "/api/v1/cadres/{id}/pairings"),
+    ("POST", "/api/v1/team-members"),
+    ("GET", "/api/v1/regions/{code}/team"),
+    ("POST", "/api/v1/pairings"),
+    ("POST", "/api/v1/pairings/{id}/end"),
+    ("GET", "/api/v1/households/{id}/pairings"),
+    ("POST", "/api/v1/visits"),
+    ("GET", "/api/v1/visits/{id}"),
+    ("GET", "/api/v1/households/{id}/visits"),
+    ("POST", "/api/v1/visits/{id}/photos"),
+    ("GET", "/api/v1/photos/{id}"),
+    ("POST", "/api/v1/wishes"),
+    ("POST", "/api/v1/wishes/{id}/actions"),
+    ("POST", "/api/v1/wishes/{id}/evidence"),
+    ("GET", "/api/v1/households/{id}/wishes"),
+    ("GET", "/api/v1/regions/{code}/pairing-report"),
+    ("GET", "/api/v1/parameters"),
+    ("PUT", "/api/v1/parameters"),
+    ("PUT", "/api/v1/households/{id}/years/{year}"),
+    ("GET", "/api/v1/households/{id}/risk-events"),
+    ("POST", "/api/v1/households/{id}/risk-events"),
+    ("POST", "/api/v1/risk-events/{id}/resolve"),
+    ("GET", "/api/v1/households/{id}/exit-assessment"),
+    ("GET", "/api/v1/households/{id}/cases"),
+    ("POST", "/api/v1/households/{id}/cases"),
+    ("GET", "/api/v1/cases/{id}"),
+    ("POST", "/api/v1/cases/{id}/actions"),
+    ("GET", "/api/v1/regions/{code}/incidence"),
+    ("GET", "/api/v1/regions/{code}/warnings"),
+    ("POST", "/api/v1/regions/{code}/screening"),
+    ("GET", "/api/v1/regions/{code}/measures"),
+];
+
+/// The routes that answer without signing in: the liveness probe and signing in and out. Every
+/// other route of [`ROUTES`] answers 401 without valid credentials (`tests::
+/// only_public_routes_answer_without_credentials` holds the two lists to that).
+pub const PUBLIC_ROUTES: &[(&str, &str)] = &[
+    ("GET", "/healthz"),
+    ("POST", "/api/v1/login"),
+    ("GET", "/login"),
+    ("POST", "/login"),
+    ("POST", "/logout"),
 ];
 
 /// A router under construction that remembers what was registered.
@@ -95,7 +163,7 @@ impl Routes {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::{body_json, send, stub_state};
+    use crate::test_support::{body_json, send, send_anon, stub_state};
     use axum::body::Body;
     use axum::http::{header, Request, StatusCode};
     use std::collections::BTreeSet;
@@ -139,17 +207,59 @@ mod tests {
 
     #[tokio::test]
     async fn every_listed_route_reaches_a_handler() {
-        // The stub store answers every call with 409 `stub`, so a 404 or 405 can only come from the
-        // router itself (a listed route that is not served, or is served under another method).
+        // The stub store answers every call with 409 `stub`, so a 404 `not_found` or a 405 can only
+        // come from the router itself (a listed route that is not served, or is served under
+        // another method). Handlers' own 404s carry codes of their own (`session_not_found`).
         for (method, template) in ROUTES {
             let uri = concrete(template);
             let res = send(crate::router(stub_state()), request(method, &uri)).await;
             let status = res.status();
-            let body = body_json(res).await;
+            let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
+                .await
+                .unwrap();
+            let body: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
             assert!(
-                status != StatusCode::NOT_FOUND && status != StatusCode::METHOD_NOT_ALLOWED,
+                !(status == StatusCode::NOT_FOUND && body["code"] == "not_found")
+                    && status != StatusCode::METHOD_NOT_ALLOWED,
                 "{method} {uri} → {status} {body}"
             );
+        }
+    }
+
+    #[tokio::test]
+    async fn only_public_routes_answer_without_credentials() {
+        for p in PUBLIC_ROUTES {
+            assert!(ROUTES.contains(p), "public route not in ROUTES: {p:?}");
+        }
+        let bad_token = || {
+            let mut r = request("GET", "/");
+            r.headers_mut().insert(
+                header::AUTHORIZATION,
+                "Bearer fupin_not-a-token".parse().unwrap(),
+            );
+            r.headers().clone()
+        };
+        for (method, template) in ROUTES {
+            let uri = concrete(template);
+            for creds in [None, Some(bad_token())] {
+                let mut req = request(method, &uri);
+                if let Some(h) = &creds {
+                    req.headers_mut().extend(h.clone());
+                }
+                let res = send_anon(crate::router(stub_state()), req).await;
+                let status = res.status();
+                if PUBLIC_ROUTES.contains(&(*method, *template)) {
+                    assert_ne!(status, StatusCode::UNAUTHORIZED, "{method} {uri}");
+                    continue;
+                }
+                let body = body_json(res).await;
+                assert_eq!(
+                    (status, body["code"].as_str()),
+                    (StatusCode::UNAUTHORIZED, Some("unauthenticated")),
+                    "{method} {uri} {body}"
+                );
+                assert_eq!(body["message"], "请先登录");
+            }
         }
     }
 

@@ -345,6 +345,160 @@ impl PairingStore for StubStore {
 }
 
 #[async_trait]
+impl fupin_core::store::AssessmentStore for StubStore {
+    async fn parameters(&self, _: &Ctx) -> StoreResult<Vec<fupin_core::assessment::Parameter>> {
+        stub()
+    }
+    async fn put_parameter(
+        &self,
+        _: &Ctx,
+        _: fupin_core::assessment::ParameterInput,
+    ) -> StoreResult<fupin_core::assessment::Parameter> {
+        stub()
+    }
+    async fn put_household_year(
+        &self,
+        _: &Ctx,
+        _: HouseholdId,
+        _: i32,
+        _: fupin_core::assessment::HouseholdYearInput,
+    ) -> StoreResult<()> {
+        stub()
+    }
+    async fn record_risk_event(
+        &self,
+        _: &Ctx,
+        _: HouseholdId,
+        _: fupin_core::assessment::RiskEventInput,
+    ) -> StoreResult<fupin_core::assessment::RiskEventRecord> {
+        stub()
+    }
+    async fn risk_events(
+        &self,
+        _: &Ctx,
+        _: HouseholdId,
+    ) -> StoreResult<Vec<fupin_core::assessment::RiskEventRecord>> {
+        stub()
+    }
+    async fn resolve_risk_event(
+        &self,
+        _: &Ctx,
+        _: i64,
+        _: time::Date,
+    ) -> StoreResult<fupin_core::assessment::RiskEventRecord> {
+        stub()
+    }
+    async fn exit_assessment(
+        &self,
+        _: &Ctx,
+        _: HouseholdId,
+        _: i32,
+    ) -> StoreResult<fupin_core::assessment::ExitAssessmentReport> {
+        stub()
+    }
+    async fn start_case(
+        &self,
+        _: &Ctx,
+        _: fupin_core::assessment::ProcedureKind,
+        _: HouseholdId,
+        _: i32,
+        _: time::Date,
+    ) -> StoreResult<fupin_core::assessment::ProcedureCase> {
+        stub()
+    }
+    async fn case_action(
+        &self,
+        _: &Ctx,
+        _: i64,
+        _: fupin_core::assessment::CaseActionInput,
+    ) -> StoreResult<fupin_core::assessment::ProcedureCase> {
+        stub()
+    }
+    async fn case(&self, _: &Ctx, _: i64) -> StoreResult<fupin_core::assessment::ProcedureCase> {
+        stub()
+    }
+    async fn household_cases(
+        &self,
+        _: &Ctx,
+        _: HouseholdId,
+    ) -> StoreResult<Vec<fupin_core::assessment::ProcedureCase>> {
+        stub()
+    }
+    async fn incidence(
+        &self,
+        _: &Ctx,
+        _: &RegionCode,
+        _: i32,
+    ) -> StoreResult<fupin_core::assessment::IncidenceReport> {
+        stub()
+    }
+    async fn screen_region(
+        &self,
+        _: &Ctx,
+        _: &RegionCode,
+        _: i32,
+    ) -> StoreResult<Vec<fupin_core::assessment::WarningRow>> {
+        stub()
+    }
+    async fn early_warnings(
+        &self,
+        _: &Ctx,
+        _: &RegionCode,
+        _: i32,
+    ) -> StoreResult<Vec<fupin_core::assessment::WarningRow>> {
+        stub()
+    }
+    async fn measures(
+        &self,
+        _: &Ctx,
+        _: &RegionCode,
+        _: i32,
+        _: Option<i64>,
+    ) -> StoreResult<fupin_core::assessment::MeasuresReport> {
+        stub()
+    }
+}
+
+#[async_trait]
+impl fupin_core::store::BulkStore for StubStore {
+    async fn bulk_session(
+        &self,
+        _: &Ctx,
+        _: bool,
+    ) -> StoreResult<Box<dyn fupin_core::store::BulkSession>> {
+        stub()
+    }
+    async fn export_households(
+        &self,
+        _: &Ctx,
+        _: &RegionCode,
+        _: Option<(RegionCode, HouseholdId)>,
+        _: u32,
+    ) -> StoreResult<Vec<fupin_core::store::ExportHousehold>> {
+        stub()
+    }
+    async fn export_profiles(
+        &self,
+        _: &Ctx,
+        _: &RegionCode,
+        _: Option<i32>,
+        _: Option<(RegionCode, i32)>,
+        _: u32,
+    ) -> StoreResult<Vec<VillageProfile>> {
+        stub()
+    }
+    async fn export_regions(
+        &self,
+        _: &Ctx,
+        _: &RegionCode,
+        _: Option<RegionCode>,
+        _: u32,
+    ) -> StoreResult<Vec<Region>> {
+        stub()
+    }
+}
+
+#[async_trait]
 impl Store for StubStore {
     fn backend(&self) -> &'static str {
         "stub"

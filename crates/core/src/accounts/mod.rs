@@ -99,6 +99,8 @@ pub enum Policy {
     ManageUsers,
     /// Read one record unmasked (with a reason).
     Unmask,
+    /// Change the standards (poverty and monitoring lines, thresholds, limits).
+    ManageStandards,
 }
 
 impl Policy {
@@ -112,6 +114,7 @@ impl Policy {
             Policy::ReadAudit => &[Role::Admin, Role::Auditor],
             Policy::ManageUsers => &[Role::Admin],
             Policy::Unmask => &[Role::ViewPii],
+            Policy::ManageStandards => &[Role::Admin],
         }
     }
 

@@ -26,6 +26,7 @@ pub mod measures;
 pub mod monitoring;
 pub mod procedure;
 pub mod ratio;
+pub mod records;
 pub mod standards;
 
 pub use exit::{
@@ -48,4 +49,5 @@ pub use monitoring::{
 };
 pub use procedure::{Action, Event, EventKind, Objection, Resolution, Step, Timeliness, Workflow};
 pub use ratio::{Fraction, Ratio};
+pub use records::*;
 pub use standards::{default_parameters, resolve, ParamValue, Parameter, ParameterInput};

@@ -2,10 +2,15 @@
 
 mod audit;
 mod demo;
+mod export;
+mod gen;
+mod import;
 mod migrate;
 mod region;
+mod report;
 mod serve;
 mod stats;
+mod template;
 pub(crate) mod user;
 
 use crate::config::{redact_url, FileConfig, DEFAULT_BIND, DEFAULT_DATABASE_URL};
@@ -58,10 +63,86 @@ pub enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Reports of a region: poverty measures, incidence, pairing.
+    Report {
+        #[command(subcommand)]
+        command: ReportCommand,
+    },
     /// Statistics aggregates.
     Stats {
         #[command(subcommand)]
         command: StatsCommand,
+    },
+    /// Import households (one row per person), incomes, village profiles or regions from CSV
+    /// (UTF-8 or GBK, detected) or XLSX. Every row is checked first; nothing is written unless all
+    /// rows are good (or --partial). Exit 1 when rows were rejected (see the error file).
+    Import {
+        /// The CSV or XLSX file.
+        file: PathBuf,
+        /// households | incomes | profiles | regions (detected from the header when omitted).
+        #[arg(long)]
+        kind: Option<String>,
+        /// Check every row, write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Write the good records even when others are rejected (a household with any bad row is
+        /// rejected as a whole).
+        #[arg(long)]
+        partial: bool,
+        /// Encoding of a CSV file: utf-8 | gbk (detected when omitted).
+        #[arg(long)]
+        encoding: Option<String>,
+        /// Where to write the rejected rows with their reasons (default: FILE.错误.csv|xlsx beside it).
+        #[arg(long)]
+        error_file: Option<PathBuf>,
+    },
+    /// Export households, incomes, profiles, regions or region statistics (stats) to XLSX or CSV.
+    Export {
+        /// households | incomes | profiles | regions | stats
+        kind: String,
+        /// Region code (any level): the region and everything below it.
+        #[arg(long)]
+        region: String,
+        /// Year (stats: the year reported; incomes, profiles: only this year).
+        #[arg(long)]
+        year: Option<i32>,
+        /// xlsx | csv (default: from the file name, else xlsx).
+        #[arg(long)]
+        format: Option<String>,
+        /// Output file.
+        #[arg(long)]
+        out: PathBuf,
+        /// Export ID numbers, phones and bank accounts in full (audited; needs --reason).
+        #[arg(long)]
+        unmask: bool,
+        /// Why personal data is exported in full.
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Write the XLSX import template of a kind (households | incomes | profiles | regions).
+    Template {
+        kind: String,
+        /// Output file (default: <名称>导入模板.xlsx).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Generate deterministic synthetic import files (households.csv, incomes.csv, profiles.csv).
+    Gen {
+        /// Number of households.
+        #[arg(long)]
+        households: u64,
+        /// Random seed: the same seed gives the same files.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Region list to draw villages from (code12,level,name,parent_code12).
+        #[arg(long)]
+        regions: PathBuf,
+        /// Output directory.
+        #[arg(long)]
+        out: PathBuf,
+        /// Income years, e.g. 2016-2019.
+        #[arg(long)]
+        income_years: Option<String>,
     },
 }
 
@@ -117,6 +198,36 @@ pub enum AuditCommand {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// Poverty measures (H, FGT, Watts, Sen, Gini, Alkire–Foster) of a region and year.
+    Measures {
+        #[arg(long)]
+        region: String,
+        #[arg(long)]
+        year: i32,
+        /// A line in fen instead of the standard for the region and year.
+        #[arg(long)]
+        line_fen: Option<i64>,
+    },
+    /// Poverty incidence of a village or county against its exit threshold.
+    Incidence {
+        #[arg(long)]
+        region: String,
+        #[arg(long)]
+        year: i32,
+    },
+    /// Pairing totals and compliance of a region over a period (dates YYYY-MM-DD).
+    Pairing {
+        #[arg(long)]
+        region: String,
+        #[arg(long)]
+        from: String,
+        #[arg(long)]
+        to: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum StatsCommand {
     /// Rebuild all (year, village) aggregates from the registry rows.
     Rebuild,
@@ -166,6 +277,17 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Serve { bind, .. } => bind.as_ref(),
         _ => None,
     };
+    // the generator needs no database
+    if let Command::Gen {
+        households,
+        seed,
+        regions,
+        out,
+        income_years,
+    } = &cli.command
+    {
+        return gen::run(*households, *seed, regions, out, income_years.as_deref());
+    }
     let s = match settings(&cli, bind) {
         Ok(s) => s,
         Err(msg) => {
@@ -213,11 +335,70 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Audit {
             command: AuditCommand::Verify,
         } => audit::verify(store).await,
+        Command::Report { command } => match command {
+            ReportCommand::Measures {
+                region,
+                year,
+                line_fen,
+            } => report::measures(store, &region, year, line_fen).await,
+            ReportCommand::Incidence { region, year } => {
+                report::incidence(store, &region, year).await
+            }
+            ReportCommand::Pairing { region, from, to } => {
+                report::pairing(store, &region, &from, &to).await
+            }
+        },
         Command::Stats {
             command: StatsCommand::Rebuild,
         } => stats::rebuild(store).await,
         Command::Stats {
             command: StatsCommand::Check { region, year },
         } => stats::check(store, &region, year).await,
+        Command::Import {
+            file,
+            kind,
+            dry_run,
+            partial,
+            encoding,
+            error_file,
+        } => {
+            import::run(
+                store,
+                import::Args {
+                    file,
+                    kind,
+                    dry_run,
+                    partial,
+                    encoding,
+                    error_file,
+                },
+            )
+            .await
+        }
+        Command::Export {
+            kind,
+            region,
+            year,
+            format,
+            out,
+            unmask,
+            reason,
+        } => {
+            export::run(
+                store,
+                export::Args {
+                    kind,
+                    region,
+                    year,
+                    format,
+                    out,
+                    unmask,
+                    reason,
+                },
+            )
+            .await
+        }
+        Command::Template { kind, out } => template::run(store, &kind, out).await,
+        Command::Gen { .. } => ExitCode::SUCCESS,
     }
 }

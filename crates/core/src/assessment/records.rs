@@ -1,0 +1,262 @@
+//! What the assessment workflows record and report: per-year household facts found on verification
+//! visits, risk events, procedure cases, incidence, the early-warning list and poverty measures.
+
+use super::exit::Assessment;
+use super::incidence::{Incidence, IncidenceCheck};
+use super::measures::{AlkireFoster, PovertyMeasures};
+use super::monitoring::MonitoredKind;
+use super::procedure::Timeliness;
+use super::ratio::Ratio;
+use crate::codes::CodeBook;
+use crate::error::{opt_text, DomainError, DomainResult};
+use crate::money::Fen;
+use crate::regions::{RegionCode, RegionRef};
+use crate::registry::HouseholdId;
+use crate::years::{check_past_date, check_year};
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+/// Facts of a household for a year, as found by verification: food and clothing, rigid spending
+/// (合规自付支出) and how long income has been stable.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HouseholdYearInput {
+    pub food_secure: Option<bool>,
+    pub clothing_secure: Option<bool>,
+    pub medical_spending_fen: i64,
+    pub education_spending_fen: i64,
+    pub disaster_spending_fen: i64,
+    pub income_stable_months: Option<i32>,
+}
+
+impl HouseholdYearInput {
+    pub fn validate(&self, year: i32, this_year: i32) -> DomainResult<HouseholdYearInput> {
+        check_year("year", year, this_year)?;
+        Fen::input("medical_spending_fen", self.medical_spending_fen)?;
+        Fen::input("education_spending_fen", self.education_spending_fen)?;
+        Fen::input("disaster_spending_fen", self.disaster_spending_fen)?;
+        if let Some(m) = self.income_stable_months {
+            if !(0..=600).contains(&m) {
+                return Err(DomainError::invalid(
+                    "income_stable_months",
+                    "out_of_range",
+                    "收入稳定月数须在 0 到 600 之间",
+                ));
+            }
+        }
+        Ok(self.clone())
+    }
+}
+
+/// A risk event to record (illness, disability, disaster, accident, business failure, unstable work).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RiskEventInput {
+    pub date: Date,
+    /// Code or label of the `risk_type` table.
+    pub risk_type: String,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+impl RiskEventInput {
+    pub fn validate(
+        &self,
+        codes: &CodeBook,
+        today: Date,
+    ) -> DomainResult<(Date, String, Option<String>)> {
+        let d = check_past_date("date", self.date, today)?;
+        let t = codes.resolve("risk_type", "risk_type", &self.risk_type)?;
+        Ok((d, t, opt_text("note", &self.note, 500)?))
+    }
+}
+
+/// A recorded risk event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RiskEventRecord {
+    pub id: i64,
+    pub household_id: HouseholdId,
+    pub date: Date,
+    pub risk_type: String,
+    pub risk_label: String,
+    pub note: Option<String>,
+    pub resolved_on: Option<Date>,
+}
+
+/// Which procedure a case follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProcedureKind {
+    /// 脱贫退出
+    Exit,
+    /// 监测对象识别
+    Identification,
+    /// 风险消除
+    Elimination,
+}
+
+impl ProcedureKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProcedureKind::Exit => "exit",
+            ProcedureKind::Identification => "identification",
+            ProcedureKind::Elimination => "elimination",
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            ProcedureKind::Exit => "脱贫退出",
+            ProcedureKind::Identification => "监测对象识别",
+            ProcedureKind::Elimination => "风险消除",
+        }
+    }
+    pub fn parse(s: &str) -> Option<ProcedureKind> {
+        [
+            ProcedureKind::Exit,
+            ProcedureKind::Identification,
+            ProcedureKind::Elimination,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+}
+
+/// A procedure case of a household, with its full state (steps, history, objections).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProcedureCase {
+    pub id: i64,
+    pub kind: ProcedureKind,
+    pub household_id: HouseholdId,
+    pub household_number: String,
+    pub village_code: RegionCode,
+    pub year: i32,
+    pub step: String,
+    pub step_label: String,
+    pub finished: bool,
+    pub timeliness: Timeliness,
+    /// The procedure's state as core's `Workflow` serialises it.
+    pub state: serde_json::Value,
+}
+
+/// An action on a case as a client sends it: the action, and its date. The store attaches the
+/// evidence it computes itself (the exit or risk-elimination assessment); identification takes the
+/// monitored kind from the client at county approval.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaseActionInput {
+    pub date: Date,
+    /// `complete`, `reject`, `record_objection`, `resolve_objection`.
+    pub action: String,
+    #[serde(default)]
+    pub note: Option<String>,
+    #[serde(default)]
+    pub reason: Option<String>,
+    #[serde(default)]
+    pub text: Option<String>,
+    #[serde(default)]
+    pub objection_id: Option<u32>,
+    #[serde(default)]
+    pub resolution: Option<String>,
+    /// Identification only: the kind decided at county approval.
+    #[serde(default)]
+    pub monitored_kind: Option<MonitoredKind>,
+}
+
+impl CaseActionInput {
+    /// The core action, with `evidence` attached to `complete`.
+    pub fn to_action<E>(&self, evidence: Option<E>) -> DomainResult<super::procedure::Action<E>> {
+        use super::procedure::Action;
+        let need = |v: &Option<String>, field: &str| -> DomainResult<String> {
+            v.clone()
+                .filter(|s| !s.trim().is_empty())
+                .ok_or_else(|| DomainError::invalid(field, "required", format!("请填写 {field}")))
+        };
+        Ok(match self.action.as_str() {
+            "complete" => Action::Complete {
+                note: self.note.clone(),
+                evidence,
+            },
+            "reject" => Action::Reject {
+                reason: need(&self.reason, "reason")?,
+            },
+            "record_objection" => Action::RecordObjection {
+                text: need(&self.text, "text")?,
+            },
+            "resolve_objection" => Action::ResolveObjection {
+                id: self.objection_id.ok_or_else(|| {
+                    DomainError::invalid("objection_id", "required", "请指定要处理的异议")
+                })?,
+                resolution: need(&self.resolution, "resolution")?,
+            },
+            other => {
+                let shown: String = other.chars().take(30).collect();
+                return Err(DomainError::invalid(
+                    "action",
+                    "unknown_action",
+                    format!("未知的操作：{shown}"),
+                ));
+            }
+        })
+    }
+}
+
+/// Poverty incidence of a region for a year against the exit threshold.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IncidenceReport {
+    pub region: RegionRef,
+    pub year: i32,
+    pub poor_persons: i64,
+    pub rural_population: Option<i64>,
+    pub incidence: Incidence,
+    pub threshold: Ratio,
+    pub check: IncidenceCheck,
+}
+
+/// A flag on the early-warning list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WarningFlag {
+    pub reason_code: String,
+    pub reason: String,
+}
+
+/// A household on the early-warning list, with the reason for each flag.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WarningRow {
+    pub household_id: HouseholdId,
+    pub household_number: String,
+    pub head_name: Option<String>,
+    pub village_code: String,
+    pub year: i32,
+    pub flags: Vec<WarningFlag>,
+    pub suggested_kind: MonitoredKind,
+}
+
+/// Poverty measures of a region for a year and line.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MeasuresReport {
+    pub region: RegionRef,
+    pub year: i32,
+    pub line_fen: i64,
+    /// Where the line comes from: `parameter` (the standards) or `request` (`line_fen` given).
+    pub line_source: String,
+    /// Persons measured: members of the scope's households with an income record for the year.
+    pub persons: u64,
+    pub households: u64,
+    pub headcount_ratio: f64,
+    pub fgt1: f64,
+    pub fgt2: f64,
+    pub watts: f64,
+    pub sen: f64,
+    pub gini: f64,
+    pub measures: PovertyMeasures,
+    pub mpi: AlkireFoster,
+}
+
+/// The exit assessment of a household for a year, with the line used.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExitAssessmentReport {
+    pub household_id: HouseholdId,
+    pub year: i32,
+    pub line_fen: i64,
+    pub assessment: Assessment,
+}

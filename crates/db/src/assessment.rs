@@ -1,0 +1,1122 @@
+//! Standards, exit and monitoring procedures, risk events, screening, incidence and poverty measures
+//! in SQL. The rules are core's (`fupin_core::assessment`); this module gathers their inputs from
+//! the registry, stores procedure states as JSON, and sets household statuses when a procedure ends.
+
+use crate::query::Query;
+use crate::sql::Tx;
+use crate::{args, internal, SqlStore};
+use fupin_core::assessment::exit::{apply, start_exit_for};
+use fupin_core::assessment::monitoring::{start_identification_for, start_risk_elimination_for};
+use fupin_core::assessment::standards::{count_param, fen_param, key};
+use fupin_core::assessment::*;
+use fupin_core::audit::AuditRecord;
+use fupin_core::registry::{HouseholdId, HouseholdStatus, Member, StatusChangeInput};
+use fupin_core::reports::HouseholdFacts;
+use fupin_core::store::{AssessmentStore, StoreResult};
+use fupin_core::years::{today, year_end};
+use fupin_core::{Ctx, DomainError, Fen, RegionCode, Scope};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use time::{Date, OffsetDateTime};
+
+fn json_err(e: serde_json::Error) -> DomainError {
+    tracing::error!(error = %e, "stored JSON does not parse");
+    DomainError::internal()
+}
+
+/// One household's inputs for the assessments, gathered once.
+struct HouseholdView {
+    number: String,
+    head: Option<String>,
+    village: RegionCode,
+    status: HouseholdStatus,
+    living: fupin_core::registry::LivingConditions,
+    members: Vec<Member>,
+    facts: HouseholdFacts,
+}
+
+impl HouseholdView {
+    fn per_capita(&self, year: i32) -> Option<Fen> {
+        let persons = self.facts.persons_in(year);
+        self.facts
+            .incomes
+            .iter()
+            .find(|(y, _, _)| *y == year)
+            .and_then(|(_, _, net)| net.div_round(persons))
+    }
+    fn members_on(&self, d: Date) -> impl Iterator<Item = &Member> {
+        self.members.iter().filter(move |m| m.present_on(d))
+    }
+}
+
+/// What verification recorded for a household and year.
+#[derive(Default, Clone)]
+struct YearFacts {
+    food: Option<bool>,
+    clothing: Option<bool>,
+    spending: RigidSpending,
+    stable_months: Option<i32>,
+}
+
+impl SqlStore {
+    pub(crate) async fn seed_parameters(&self) -> StoreResult<()> {
+        let n = self
+            .db
+            .fetch_all("SELECT COUNT(*) FROM parameters", &[])
+            .await
+            .map_err(internal)?[0]
+            .i64(0)
+            .map_err(internal)?;
+        if n == 0 {
+            let mut tx = self.db.begin_write().await.map_err(internal)?;
+            for p in default_parameters() {
+                self.insert_parameter(tx.as_mut(), &p, "system:defaults")
+                    .await?;
+            }
+            tx.commit().await.map_err(internal)?;
+        }
+        self.reload_parameters().await
+    }
+
+    async fn insert_parameter(
+        &self,
+        tx: &mut dyn Tx,
+        p: &Parameter,
+        actor: &str,
+    ) -> StoreResult<()> {
+        tx.execute(
+            "INSERT INTO parameters (key, region_prefix, year, value, source, confirmed, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+             ON CONFLICT (key, region_prefix, year) DO UPDATE SET value = excluded.value, source = excluded.source, confirmed = excluded.confirmed, \
+             updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+            &args![
+                p.key.as_str(),
+                p.region_prefix.as_ref().map(|r| r.as_str().to_string()).unwrap_or_default(),
+                p.year,
+                serde_json::to_string(&p.value).expect("serialisable"),
+                p.source.as_str(),
+                p.confirmed,
+                actor,
+                OffsetDateTime::now_utc()
+            ],
+        )
+        .await
+        .map_err(internal)?;
+        Ok(())
+    }
+
+    pub(crate) async fn reload_parameters(&self) -> StoreResult<()> {
+        let rows = self
+            .db
+            .fetch_all("SELECT key, region_prefix, year, value, source, confirmed FROM parameters ORDER BY key, region_prefix, year", &[])
+            .await
+            .map_err(internal)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let prefix = r.text(1).map_err(internal)?;
+            out.push(Parameter {
+                key: r.text(0).map_err(internal)?,
+                region_prefix: if prefix.is_empty() {
+                    None
+                } else {
+                    Some(RegionCode::parse(&prefix)?)
+                },
+                year: r.i32(2).map_err(internal)?,
+                value: serde_json::from_str(&r.text(3).map_err(internal)?).map_err(json_err)?,
+                source: r.text(4).map_err(internal)?,
+                confirmed: r.bool(5).map_err(internal)?,
+            });
+        }
+        *self.params.write().expect("params lock") = Arc::new(out);
+        Ok(())
+    }
+
+    pub(crate) fn params(&self) -> Arc<Vec<Parameter>> {
+        self.params.read().expect("params lock").clone()
+    }
+
+    /// A count parameter, or `default` when none is set (limits must never block on a missing row).
+    pub(crate) fn count_or(&self, k: &str, region: &RegionCode, year: i32, default: i64) -> i64 {
+        count_param(&self.params(), k, region, year).unwrap_or(default)
+    }
+
+    async fn household_view(
+        &self,
+        tx: &mut dyn Tx,
+        ctx: &Ctx,
+        id: HouseholdId,
+    ) -> StoreResult<HouseholdView> {
+        let d = self.detail_masked(tx, ctx, id).await?;
+        let facts = self
+            .facts(tx, id)
+            .await?
+            .ok_or_else(DomainError::internal)?;
+        Ok(HouseholdView {
+            number: d.household.household_number.clone(),
+            head: d.household.head_name.clone(),
+            village: d.household.village_code.clone(),
+            status: d.household.status,
+            living: d.household.living.clone(),
+            members: d.members,
+            facts,
+        })
+    }
+
+    async fn year_facts(
+        &self,
+        tx: &mut dyn Tx,
+        id: HouseholdId,
+        year: i32,
+    ) -> StoreResult<YearFacts> {
+        let r = tx
+            .fetch_optional(
+                "SELECT food_secure, clothing_secure, medical_spending_fen, education_spending_fen, disaster_spending_fen, income_stable_months \
+                 FROM household_years WHERE household_id = $1 AND year = $2",
+                &args![id.0, year],
+            )
+            .await
+            .map_err(internal)?;
+        let Some(r) = r else {
+            return Ok(YearFacts::default());
+        };
+        Ok(YearFacts {
+            food: r.opt_bool(0).map_err(internal)?,
+            clothing: r.opt_bool(1).map_err(internal)?,
+            spending: RigidSpending {
+                medical: Fen::new(r.i64(2).map_err(internal)?),
+                education: Fen::new(r.i64(3).map_err(internal)?),
+                disaster: Fen::new(r.i64(4).map_err(internal)?),
+            },
+            stable_months: r.opt_i32(5).map_err(internal)?,
+        })
+    }
+
+    fn exit_input(&self, v: &HouseholdView, y: &YearFacts, year: i32, line: Fen) -> ExitInput {
+        let on = year_end(year).min(today());
+        ExitInput {
+            assessment_date: on,
+            per_capita_net_income: v.per_capita(year),
+            line,
+            food_secure: y.food,
+            clothing_secure: y.clothing,
+            members: v
+                .members_on(on)
+                .map(|m| ExitMember {
+                    name: m.name.clone(),
+                    birth_date: m.birth_date,
+                    schooling: m.schooling.clone(),
+                    out_of_school_reason: m.out_of_school_reason.clone(),
+                    basic_medical_insurance: m.basic_medical_insurance,
+                })
+                .collect(),
+            housing_grade: v.living.housing_grade.clone(),
+            housing_renovated_year: v.living.housing_renovated_year,
+            safe_drinking_water: v.living.safe_drinking_water,
+        }
+    }
+
+    fn needs(assessment: &Assessment) -> BasicNeeds {
+        let ok = |c| assessment.get(c).map(|r| r.passed);
+        BasicNeeds {
+            education: ok(Criterion::CompulsoryEducation),
+            medical: ok(Criterion::MedicalInsurance),
+            housing: ok(Criterion::Housing),
+            water: ok(Criterion::DrinkingWater),
+        }
+    }
+
+    async fn risk_events_of(
+        &self,
+        tx: &mut dyn Tx,
+        id: HouseholdId,
+    ) -> StoreResult<Vec<RiskEventRecord>> {
+        let codes = self.codes();
+        let rows = tx
+            .fetch_all("SELECT id, date, risk_type, note, resolved_on FROM risk_events WHERE household_id = $1 ORDER BY date, id", &args![id.0])
+            .await
+            .map_err(internal)?;
+        rows.iter()
+            .map(|r| {
+                let t = r.text(2).map_err(internal)?;
+                Ok(RiskEventRecord {
+                    id: r.i64(0).map_err(internal)?,
+                    household_id: id,
+                    date: r.date(1).map_err(internal)?,
+                    risk_label: codes.label("risk_type", &t).to_string(),
+                    risk_type: t,
+                    note: r.opt_text(3).map_err(internal)?,
+                    resolved_on: r.opt_date(4).map_err(internal)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Screen one household for a year and store the result on the early-warning list.
+    async fn rescreen(
+        &self,
+        tx: &mut dyn Tx,
+        ctx: &Ctx,
+        id: HouseholdId,
+        year: i32,
+    ) -> StoreResult<Option<WarningRow>> {
+        let v = self.household_view(tx, ctx, id).await?;
+        // registered households not yet exited are in the poor registry, not screened
+        let exited = match v.status {
+            HouseholdStatus::Exited
+            | HouseholdStatus::Monitored
+            | HouseholdStatus::RiskEliminated => true,
+            HouseholdStatus::Removed
+            | HouseholdStatus::Poor
+            | HouseholdStatus::NewlyIdentified
+            | HouseholdStatus::Relapsed => {
+                tx.execute(
+                    "DELETE FROM early_warnings WHERE household_id = $1 AND year = $2",
+                    &args![id.0, year],
+                )
+                .await
+                .map_err(internal)?;
+                return Ok(None);
+            }
+        };
+        let params = self.params();
+        // before monitoring began (no monitoring line for the year) there is nothing to screen against
+        let line = match fen_param(&params, key::MONITORING_LINE, &v.village, year) {
+            Ok(l) => l,
+            Err(e) if e.code == "parameter_not_set" => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let rules = ScreeningRules::from_params(&params, &v.village, year)?;
+        let yf = self.year_facts(tx, id, year).await?;
+        let poverty_line = fen_param(&params, key::POVERTY_LINE, &v.village, year).unwrap_or(line);
+        let assessment = assess_exit(&self.exit_input(&v, &yf, year, poverty_line));
+        let events = self.risk_events_of(tx, id).await?;
+        let input = ScreeningInput {
+            year,
+            exited,
+            persons: u32::try_from(v.facts.persons_in(year)).unwrap_or(0),
+            per_capita_net_income: v.per_capita(year),
+            last_year_per_capita_net_income: v.per_capita(year - 1),
+            monitoring_line: line,
+            rigid_spending: yf.spending,
+            needs: Self::needs(&assessment),
+            risk_events: events
+                .iter()
+                .filter(|e| e.resolved_on.is_none())
+                .map(|e| RiskEvent {
+                    date: e.date,
+                    risk_type: e.risk_type.clone(),
+                })
+                .collect(),
+        };
+        let flags = screen(&input, &rules, &self.codes());
+        if flags.is_empty() {
+            tx.execute(
+                "DELETE FROM early_warnings WHERE household_id = $1 AND year = $2",
+                &args![id.0, year],
+            )
+            .await
+            .map_err(internal)?;
+            return Ok(None);
+        }
+        let row = WarningRow {
+            household_id: id,
+            household_number: v.number.clone(),
+            head_name: v.head.clone(),
+            village_code: v.village.as_str().to_string(),
+            year,
+            flags: flags
+                .iter()
+                .map(|f| WarningFlag {
+                    reason_code: f.reason_code.to_string(),
+                    reason: f.reason.clone(),
+                })
+                .collect(),
+            suggested_kind: flags[0].suggested_kind,
+        };
+        tx.execute(
+            "INSERT INTO early_warnings (household_id, year, village_code, flags, suggested_kind, updated_at) VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (household_id, year) DO UPDATE SET village_code = excluded.village_code, flags = excluded.flags, \
+             suggested_kind = excluded.suggested_kind, updated_at = excluded.updated_at",
+            &args![
+                id.0,
+                year,
+                v.village.as_str(),
+                serde_json::to_string(&row.flags).expect("serialisable"),
+                row.suggested_kind.as_str(),
+                OffsetDateTime::now_utc()
+            ],
+        )
+        .await
+        .map_err(internal)?;
+        Ok(Some(row))
+    }
+
+    async fn load_case(
+        &self,
+        tx: &mut dyn Tx,
+        ctx: &Ctx,
+        id: i64,
+    ) -> StoreResult<(ProcedureCase, serde_json::Value)> {
+        let r = tx
+            .fetch_optional(
+                "SELECT c.id, c.kind, c.household_id, h.household_number, c.village_code, c.year, c.step, c.finished, c.state \
+                 FROM procedures c JOIN households h ON h.id = c.household_id WHERE c.id = $1",
+                &args![id],
+            )
+            .await
+            .map_err(internal)?
+            .ok_or_else(|| DomainError::not_found("case_not_found", "该办理事项不存在或不在您的管辖范围内"))?;
+        let village = RegionCode::parse(&r.text(4).map_err(internal)?)?;
+        if !ctx.scope.allows(&village) {
+            return Err(DomainError::not_found(
+                "case_not_found",
+                "该办理事项不存在或不在您的管辖范围内",
+            ));
+        }
+        let kind = ProcedureKind::parse(&r.text(1).map_err(internal)?)
+            .ok_or_else(DomainError::internal)?;
+        let state: serde_json::Value =
+            serde_json::from_str(&r.text(8).map_err(internal)?).map_err(json_err)?;
+        let case = case_view(
+            id,
+            kind,
+            HouseholdId(r.i64(2).map_err(internal)?),
+            r.text(3).map_err(internal)?,
+            village,
+            r.i32(5).map_err(internal)?,
+            &state,
+        )?;
+        Ok((case, state))
+    }
+
+    async fn save_case(
+        &self,
+        tx: &mut dyn Tx,
+        id: i64,
+        step: &str,
+        finished: bool,
+        state: &serde_json::Value,
+    ) -> StoreResult<()> {
+        tx.execute(
+            "UPDATE procedures SET step = $1, finished = $2, state = $3, updated_at = $4 WHERE id = $5",
+            &args![step, finished, state.to_string(), OffsetDateTime::now_utc(), id],
+        )
+        .await
+        .map_err(internal)?;
+        Ok(())
+    }
+}
+
+/// The client view of a stored case: step, label and timeliness read from the typed workflow.
+fn case_view(
+    id: i64,
+    kind: ProcedureKind,
+    household: HouseholdId,
+    number: String,
+    village: RegionCode,
+    year: i32,
+    state: &serde_json::Value,
+) -> StoreResult<ProcedureCase> {
+    fn view<S: Step + serde::de::DeserializeOwned, E: Clone + serde::de::DeserializeOwned>(
+        state: &serde_json::Value,
+    ) -> StoreResult<(String, String, bool, Timeliness)> {
+        let w: Workflow<S, E> = serde_json::from_value(state.clone()).map_err(json_err)?;
+        Ok((
+            w.step().as_str().to_string(),
+            w.step().label().to_string(),
+            w.is_finished(),
+            w.timeliness(today()),
+        ))
+    }
+    let (step, step_label, finished, timeliness) = match kind {
+        ProcedureKind::Exit => view::<ExitStep, ExitAssessment>(state)?,
+        ProcedureKind::Identification => view::<IdentificationStep, MonitoredKind>(state)?,
+        ProcedureKind::Elimination => view::<EliminationStep, RiskEliminationAssessment>(state)?,
+    };
+    Ok(ProcedureCase {
+        id,
+        kind,
+        household_id: household,
+        household_number: number,
+        village_code: village,
+        year,
+        step,
+        step_label,
+        finished,
+        timeliness,
+        state: state.clone(),
+    })
+}
+
+#[async_trait::async_trait]
+impl AssessmentStore for SqlStore {
+    async fn parameters(&self, _ctx: &Ctx) -> StoreResult<Vec<Parameter>> {
+        Ok(self.params().as_ref().clone())
+    }
+
+    async fn put_parameter(&self, ctx: &Ctx, input: ParameterInput) -> StoreResult<Parameter> {
+        let p = input.validate(today().year())?;
+        match &p.region_prefix {
+            None if ctx.scope != Scope::All => {
+                return Err(DomainError::forbidden(
+                    "只有全国范围的管理员可以修改全国参数",
+                ))
+            }
+            Some(r) => ctx
+                .require(r, "区划")
+                .map_err(|e| e.with_field("region_prefix"))?,
+            None => {}
+        }
+        let before = self
+            .params()
+            .iter()
+            .find(|o| o.key == p.key && o.region_prefix == p.region_prefix && o.year == p.year)
+            .cloned();
+        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        self.insert_parameter(tx.as_mut(), &p, &ctx.actor).await?;
+        let id = format!(
+            "{}/{}/{}",
+            p.key,
+            p.region_prefix
+                .as_ref()
+                .map(|r| r.as_str())
+                .unwrap_or("全国"),
+            p.year
+        );
+        let mut rec =
+            AuditRecord::change("parameter.put", "parameter", id, before.as_ref(), Some(&p));
+        if let Some(r) = &p.region_prefix {
+            rec = rec.in_region(r);
+        }
+        self.audit(tx.as_mut(), ctx, rec).await?;
+        tx.commit().await.map_err(internal)?;
+        self.reload_parameters().await?;
+        Ok(p)
+    }
+
+    async fn put_household_year(
+        &self,
+        ctx: &Ctx,
+        household: HouseholdId,
+        year: i32,
+        input: HouseholdYearInput,
+    ) -> StoreResult<()> {
+        let y = input.validate(year, today().year())?;
+        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        let v = self.household_view(tx.as_mut(), ctx, household).await?;
+        if !ctx.scope.allows(&v.village) {
+            return Err(DomainError::not_found(
+                "household_not_found",
+                "该户不存在或不在您的管辖范围内",
+            ));
+        }
+        tx.execute(
+            "INSERT INTO household_years (household_id, year, food_secure, clothing_secure, medical_spending_fen, education_spending_fen, \
+             disaster_spending_fen, income_stable_months, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+             ON CONFLICT (household_id, year) DO UPDATE SET food_secure = excluded.food_secure, clothing_secure = excluded.clothing_secure, \
+             medical_spending_fen = excluded.medical_spending_fen, education_spending_fen = excluded.education_spending_fen, \
+             disaster_spending_fen = excluded.disaster_spending_fen, income_stable_months = excluded.income_stable_months, \
+             updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+            &args![
+                household.0,
+                year,
+                y.food_secure,
+                y.clothing_secure,
+                y.medical_spending_fen,
+                y.education_spending_fen,
+                y.disaster_spending_fen,
+                y.income_stable_months,
+                ctx.actor.as_str(),
+                OffsetDateTime::now_utc()
+            ],
+        )
+        .await
+        .map_err(internal)?;
+        self.audit(
+            tx.as_mut(),
+            ctx,
+            AuditRecord::change(
+                "household_year.put",
+                "household_year",
+                format!("{}/{year}", household.0),
+                None,
+                Some(&y),
+            )
+            .in_region(&v.village),
+        )
+        .await?;
+        self.rescreen(tx.as_mut(), ctx, household, year).await?;
+        tx.commit().await.map_err(internal)
+    }
+
+    async fn record_risk_event(
+        &self,
+        ctx: &Ctx,
+        household: HouseholdId,
+        e: RiskEventInput,
+    ) -> StoreResult<RiskEventRecord> {
+        let (date, risk_type, note) = e.validate(&self.codes(), today())?;
+        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        let v = self.household_view(tx.as_mut(), ctx, household).await?;
+        let r = tx
+            .fetch_one(
+                "INSERT INTO risk_events (household_id, village_code, date, risk_type, note, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                &args![household.0, v.village.as_str(), date, risk_type.as_str(), note.clone(), ctx.actor.as_str(), OffsetDateTime::now_utc()],
+            )
+            .await
+            .map_err(internal)?;
+        let id = r.i64(0).map_err(internal)?;
+        let rec = self
+            .risk_events_of(tx.as_mut(), household)
+            .await?
+            .into_iter()
+            .find(|e| e.id == id)
+            .ok_or_else(DomainError::internal)?;
+        self.audit(
+            tx.as_mut(),
+            ctx,
+            AuditRecord::change("risk_event.create", "risk_event", id, None, Some(&rec))
+                .in_region(&v.village),
+        )
+        .await?;
+        self.rescreen(tx.as_mut(), ctx, household, date.year())
+            .await?;
+        tx.commit().await.map_err(internal)?;
+        Ok(rec)
+    }
+
+    async fn risk_events(
+        &self,
+        ctx: &Ctx,
+        household: HouseholdId,
+    ) -> StoreResult<Vec<RiskEventRecord>> {
+        let mut tx = self.db.begin_read().await.map_err(internal)?;
+        self.household_view(tx.as_mut(), ctx, household).await?;
+        self.risk_events_of(tx.as_mut(), household).await
+    }
+
+    async fn resolve_risk_event(
+        &self,
+        ctx: &Ctx,
+        id: i64,
+        on: Date,
+    ) -> StoreResult<RiskEventRecord> {
+        fupin_core::years::check_past_date("date", on, today())?;
+        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        let r = tx
+            .fetch_optional(
+                "SELECT household_id, date FROM risk_events WHERE id = $1",
+                &args![id],
+            )
+            .await
+            .map_err(internal)?
+            .ok_or_else(|| DomainError::not_found("risk_event_not_found", "该风险记录不存在"))?;
+        let household = HouseholdId(r.i64(0).map_err(internal)?);
+        if on < r.date(1).map_err(internal)? {
+            return Err(DomainError::invalid(
+                "date",
+                "resolved_before_event",
+                "消除日期不能早于风险发生日期",
+            ));
+        }
+        let v = self
+            .household_view(tx.as_mut(), ctx, household)
+            .await
+            .map_err(|_| DomainError::not_found("risk_event_not_found", "该风险记录不存在"))?;
+        tx.execute(
+            "UPDATE risk_events SET resolved_on = $1 WHERE id = $2",
+            &args![on, id],
+        )
+        .await
+        .map_err(internal)?;
+        let rec = self
+            .risk_events_of(tx.as_mut(), household)
+            .await?
+            .into_iter()
+            .find(|e| e.id == id)
+            .ok_or_else(DomainError::internal)?;
+        self.audit(
+            tx.as_mut(),
+            ctx,
+            AuditRecord::change("risk_event.resolve", "risk_event", id, None, Some(&rec))
+                .in_region(&v.village),
+        )
+        .await?;
+        self.rescreen(tx.as_mut(), ctx, household, on.year())
+            .await?;
+        tx.commit().await.map_err(internal)?;
+        Ok(rec)
+    }
+
+    async fn exit_assessment(
+        &self,
+        ctx: &Ctx,
+        household: HouseholdId,
+        year: i32,
+    ) -> StoreResult<ExitAssessmentReport> {
+        fupin_core::years::check_year("year", year, today().year())?;
+        let mut tx = self.db.begin_read().await.map_err(internal)?;
+        let v = self.household_view(tx.as_mut(), ctx, household).await?;
+        let line = fen_param(&self.params(), key::POVERTY_LINE, &v.village, year)?;
+        let yf = self.year_facts(tx.as_mut(), household, year).await?;
+        Ok(ExitAssessmentReport {
+            household_id: household,
+            year,
+            line_fen: line.get(),
+            assessment: assess_exit(&self.exit_input(&v, &yf, year, line)),
+        })
+    }
+
+    async fn start_case(
+        &self,
+        ctx: &Ctx,
+        kind: ProcedureKind,
+        household: HouseholdId,
+        year: i32,
+        date: Date,
+    ) -> StoreResult<ProcedureCase> {
+        fupin_core::years::check_past_date("date", date, today())?;
+        fupin_core::years::check_year("year", year, today().year())?;
+        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        let v = self.household_view(tx.as_mut(), ctx, household).await?;
+        if !ctx.scope.allows(&v.village) {
+            return Err(DomainError::not_found(
+                "household_not_found",
+                "该户不存在或不在您的管辖范围内",
+            ));
+        }
+        let open = tx
+            .fetch_optional(
+                "SELECT id FROM procedures WHERE household_id = $1 AND kind = $2 AND NOT finished",
+                &args![household.0, kind.as_str()],
+            )
+            .await
+            .map_err(internal)?;
+        if open.is_some() {
+            return Err(DomainError::conflict(
+                "case_open",
+                format!("该户已有未办结的{}事项", kind.label()),
+            ));
+        }
+        let params = self.params();
+        let wrong = |what: &str| {
+            Err(DomainError::invalid(
+                "kind",
+                "status_not_eligible",
+                format!("该户当前状态为“{}”，不能办理{what}", v.status.label()),
+            ))
+        };
+        let (state, step) = match kind {
+            ProcedureKind::Exit => {
+                if !matches!(v.status, HouseholdStatus::Poor | HouseholdStatus::Relapsed) {
+                    return wrong("脱贫退出");
+                }
+                let w = start_exit_for(&params, &v.village, year, date, &ctx.actor)?;
+                (
+                    serde_json::to_value(&w).map_err(json_err)?,
+                    w.step().as_str(),
+                )
+            }
+            ProcedureKind::Identification => {
+                if !matches!(
+                    v.status,
+                    HouseholdStatus::Exited | HouseholdStatus::RiskEliminated
+                ) {
+                    return wrong("监测对象识别");
+                }
+                let w = start_identification_for(&params, &v.village, date, &ctx.actor)?;
+                (
+                    serde_json::to_value(&w).map_err(json_err)?,
+                    w.step().as_str(),
+                )
+            }
+            ProcedureKind::Elimination => {
+                if v.status != HouseholdStatus::Monitored {
+                    return wrong("风险消除");
+                }
+                let w = start_risk_elimination_for(&params, &v.village, date, &ctx.actor)?;
+                (
+                    serde_json::to_value(&w).map_err(json_err)?,
+                    w.step().as_str(),
+                )
+            }
+        };
+        let now = OffsetDateTime::now_utc();
+        let r = tx
+            .fetch_one(
+                "INSERT INTO procedures (kind, household_id, village_code, year, step, finished, state, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, FALSE, $6, $7, $7) RETURNING id",
+                &args![kind.as_str(), household.0, v.village.as_str(), year, step, state.to_string(), now],
+            )
+            .await
+            .map_err(internal)?;
+        let id = r.i64(0).map_err(internal)?;
+        let (case, _) = self.load_case(tx.as_mut(), ctx, id).await?;
+        self.audit(tx.as_mut(), ctx, AuditRecord::event("case.start", "procedure", Some(id.to_string()), serde_json::json!({ "kind": kind.as_str(), "household": household.0, "year": year })).in_region(&v.village))
+            .await?;
+        tx.commit().await.map_err(internal)?;
+        Ok(case)
+    }
+
+    async fn case_action(
+        &self,
+        ctx: &Ctx,
+        id: i64,
+        input: CaseActionInput,
+    ) -> StoreResult<ProcedureCase> {
+        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        let (case, state) = self.load_case(tx.as_mut(), ctx, id).await?;
+        if case.finished {
+            return Err(DomainError::invalid(
+                "action",
+                "case_finished",
+                "该事项已办结",
+            ));
+        }
+        let date = input.date;
+        fupin_core::years::check_past_date("date", date, today())?;
+        let params = self.params();
+        let v = self
+            .household_view(tx.as_mut(), ctx, case.household_id)
+            .await?;
+        let (new_state, step, finished, status_change) = match case.kind {
+            ProcedureKind::Exit => {
+                let w: ExitProcedure = serde_json::from_value(state).map_err(json_err)?;
+                // the store attaches the assessment itself when the county approves: it cannot be forged
+                let evidence = if w.step() == ExitStep::CountyApproval && input.action == "complete"
+                {
+                    let line = fen_param(&params, key::POVERTY_LINE, &v.village, case.year)?;
+                    let yf = self
+                        .year_facts(tx.as_mut(), case.household_id, case.year)
+                        .await?;
+                    Some(assess_exit(&self.exit_input(&v, &yf, case.year, line)))
+                } else {
+                    None
+                };
+                let n = apply(&w, input.to_action(evidence)?, date, &ctx.actor)?;
+                let change = n.is_finished().then(|| StatusChangeInput {
+                    to: HouseholdStatus::Exited,
+                    date,
+                    reason: "脱贫退出程序办结（县级审定公告，销号）".into(),
+                    exit_year: Some(case.year.min(date.year())),
+                });
+                (
+                    serde_json::to_value(&n).map_err(json_err)?,
+                    n.step().as_str(),
+                    n.is_finished(),
+                    change,
+                )
+            }
+            ProcedureKind::Identification => {
+                let w: IdentificationProcedure = serde_json::from_value(state).map_err(json_err)?;
+                let n = apply_identification(
+                    &w,
+                    input.to_action(input.monitored_kind)?,
+                    date,
+                    &ctx.actor,
+                )?;
+                let change = n.is_finished().then(|| StatusChangeInput {
+                    to: HouseholdStatus::Monitored,
+                    date,
+                    reason: format!(
+                        "纳入防返贫监测（{}）",
+                        n.evidence().map(|k| k.label()).unwrap_or("")
+                    ),
+                    exit_year: None,
+                });
+                (
+                    serde_json::to_value(&n).map_err(json_err)?,
+                    n.step().as_str(),
+                    n.is_finished(),
+                    change,
+                )
+            }
+            ProcedureKind::Elimination => {
+                let w: RiskEliminationProcedure =
+                    serde_json::from_value(state).map_err(json_err)?;
+                let evidence =
+                    if w.step() == EliminationStep::CountyApproval && input.action == "complete" {
+                        let year = date.year();
+                        let line = fen_param(&params, key::MONITORING_LINE, &v.village, year)?;
+                        let yf = self
+                            .year_facts(tx.as_mut(), case.household_id, year)
+                            .await?;
+                        let poverty_line =
+                            fen_param(&params, key::POVERTY_LINE, &v.village, year).unwrap_or(line);
+                        let exit = assess_exit(&self.exit_input(&v, &yf, year, poverty_line));
+                        let risks = self
+                            .risk_events_of(tx.as_mut(), case.household_id)
+                            .await?
+                            .into_iter()
+                            .map(|e| RiskStatus {
+                                risk_type: e.risk_type,
+                                resolved: Some(e.resolved_on.is_some()),
+                            })
+                            .collect();
+                        let input = EliminationInput {
+                            per_capita_net_income: v.per_capita(year).or(v.per_capita(year - 1)),
+                            monitoring_line: line,
+                            income_stable_months: yf.stable_months.map(|m| m.max(0) as u32),
+                            risks,
+                            needs: Self::needs(&exit),
+                            household_consent: Some(true),
+                        };
+                        let months = fupin_core::assessment::monitoring::stable_months_for(
+                            &params, &v.village, year,
+                        )?;
+                        Some(assess_risk_elimination(&input, months, &self.codes()))
+                    } else {
+                        None
+                    };
+                let n = apply_risk_elimination(&w, input.to_action(evidence)?, date, &ctx.actor)?;
+                let change = n.is_finished().then(|| StatusChangeInput {
+                    to: HouseholdStatus::RiskEliminated,
+                    date,
+                    reason: "风险消除程序办结（县级审定公告）".into(),
+                    exit_year: None,
+                });
+                (
+                    serde_json::to_value(&n).map_err(json_err)?,
+                    n.step().as_str(),
+                    n.is_finished(),
+                    change,
+                )
+            }
+        };
+        self.save_case(tx.as_mut(), id, step, finished, &new_state)
+            .await?;
+        if let Some(c) = status_change {
+            self.change_status_in(tx.as_mut(), ctx, case.household_id, c)
+                .await?;
+            self.rescreen(tx.as_mut(), ctx, case.household_id, date.year())
+                .await?;
+        }
+        let rec = AuditRecord::event(
+            "case.action",
+            "procedure",
+            Some(id.to_string()),
+            serde_json::json!({ "kind": case.kind.as_str(), "action": input.action, "from_step": case.step, "to_step": step, "date": date.to_string() }),
+        );
+        self.audit(tx.as_mut(), ctx, rec.in_region(&case.village_code))
+            .await?;
+        let (out, _) = self.load_case(tx.as_mut(), ctx, id).await?;
+        tx.commit().await.map_err(internal)?;
+        Ok(out)
+    }
+
+    async fn case(&self, ctx: &Ctx, id: i64) -> StoreResult<ProcedureCase> {
+        let mut tx = self.db.begin_read().await.map_err(internal)?;
+        Ok(self.load_case(tx.as_mut(), ctx, id).await?.0)
+    }
+
+    async fn household_cases(
+        &self,
+        ctx: &Ctx,
+        household: HouseholdId,
+    ) -> StoreResult<Vec<ProcedureCase>> {
+        let mut tx = self.db.begin_read().await.map_err(internal)?;
+        self.household_view(tx.as_mut(), ctx, household).await?;
+        let ids = tx
+            .fetch_all(
+                "SELECT id FROM procedures WHERE household_id = $1 ORDER BY id",
+                &args![household.0],
+            )
+            .await
+            .map_err(internal)?;
+        let mut out = Vec::new();
+        for r in ids {
+            out.push(
+                self.load_case(tx.as_mut(), ctx, r.i64(0).map_err(internal)?)
+                    .await?
+                    .0,
+            );
+        }
+        Ok(out)
+    }
+
+    async fn incidence(
+        &self,
+        ctx: &Ctx,
+        region: &RegionCode,
+        year: i32,
+    ) -> StoreResult<IncidenceReport> {
+        let stats = fupin_core::store::StatsStore::region_stats(self, ctx, region, year).await?;
+        let poor: i64 = stats
+            .by_status
+            .iter()
+            .filter(|c| matches!(c.code.as_str(), "poor" | "newly_identified" | "relapsed"))
+            .map(|c| c.persons)
+            .sum();
+        let threshold =
+            fupin_core::assessment::incidence::exit_threshold(&self.params(), region, year)?;
+        let inc = fupin_core::assessment::incidence::incidence(poor, stats.rural_population);
+        Ok(IncidenceReport {
+            region: stats.region,
+            year,
+            poor_persons: poor,
+            rural_population: stats.rural_population,
+            check: fupin_core::assessment::incidence::check_incidence(inc.clone(), threshold),
+            incidence: inc,
+            threshold,
+        })
+    }
+
+    async fn screen_region(
+        &self,
+        ctx: &Ctx,
+        region: &RegionCode,
+        year: i32,
+    ) -> StoreResult<Vec<WarningRow>> {
+        ctx.require(region, "区划")?;
+        fupin_core::years::check_year("year", year, today().year())?;
+        let (lo, hi) = region.range();
+        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        let ids = tx
+            .fetch_all(
+                "SELECT id FROM households WHERE village_code BETWEEN $1 AND $2 AND status IN ('exited', 'monitored', 'risk_eliminated') ORDER BY village_code, household_number",
+                &args![lo, hi],
+            )
+            .await
+            .map_err(internal)?;
+        let mut out = Vec::new();
+        for r in ids {
+            if let Some(w) = self
+                .rescreen(
+                    tx.as_mut(),
+                    ctx,
+                    HouseholdId(r.i64(0).map_err(internal)?),
+                    year,
+                )
+                .await?
+            {
+                out.push(w);
+            }
+        }
+        tx.commit().await.map_err(internal)?;
+        Ok(out)
+    }
+
+    async fn early_warnings(
+        &self,
+        ctx: &Ctx,
+        region: &RegionCode,
+        year: i32,
+    ) -> StoreResult<Vec<WarningRow>> {
+        ctx.require(region, "区划")?;
+        let (lo, hi) = region.range();
+        let mut q = Query::new(
+            "SELECT w.household_id, h.household_number, (SELECT p.name FROM persons p WHERE p.household_id = h.id AND p.active AND p.relation = '01'), \
+             w.village_code, w.flags, w.suggested_kind FROM early_warnings w JOIN households h ON h.id = w.household_id WHERE w.year = ",
+        );
+        let y = q.arg(year);
+        q.push(&y);
+        let a = q.arg(lo);
+        let b = q.arg(hi);
+        q.push(&format!(
+            " AND w.village_code BETWEEN {a} AND {b} ORDER BY w.village_code, h.household_number"
+        ));
+        let rows = self.db.fetch_all(&q.sql, &q.args).await.map_err(internal)?;
+        rows.iter()
+            .map(|r| {
+                Ok(WarningRow {
+                    household_id: HouseholdId(r.i64(0).map_err(internal)?),
+                    household_number: r.text(1).map_err(internal)?,
+                    head_name: r.opt_text(2).map_err(internal)?,
+                    village_code: r.text(3).map_err(internal)?,
+                    year,
+                    flags: serde_json::from_str(&r.text(4).map_err(internal)?).map_err(json_err)?,
+                    suggested_kind: MonitoredKind::parse(&r.text(5).map_err(internal)?)
+                        .ok_or_else(DomainError::internal)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn measures(
+        &self,
+        ctx: &Ctx,
+        region: &RegionCode,
+        year: i32,
+        line_fen: Option<i64>,
+    ) -> StoreResult<MeasuresReport> {
+        ctx.require(region, "区划")?;
+        fupin_core::years::check_year("year", year, today().year())?;
+        let (line, source) = match line_fen {
+            Some(l) => {
+                if l <= 0 {
+                    return Err(DomainError::invalid(
+                        "line_fen",
+                        "out_of_range",
+                        "贫困线须大于 0",
+                    ));
+                }
+                (Fen::input("line_fen", l)?, "request")
+            }
+            None => (
+                fen_param(&self.params(), key::POVERTY_LINE, region, year)?,
+                "parameter",
+            ),
+        };
+        let (lo, hi) = region.range();
+        let mut tx = self.db.begin_read().await.map_err(internal)?;
+        let region_ref = self.region_ref(tx.as_mut(), region).await?;
+        let facts = self
+            .facts_where(
+                tx.as_mut(),
+                "h.village_code BETWEEN $1 AND $2",
+                &args![lo.as_str(), hi.as_str()],
+            )
+            .await?;
+        let mut incomes: Vec<Fen> = Vec::new();
+        let mut records: Vec<NeedsRecord> = Vec::new();
+        let mut households = 0u64;
+        let by_id: BTreeMap<i64, HouseholdFacts> = facts.into_iter().collect();
+        for (id, f) in &by_id {
+            let persons = f.persons_in(year);
+            let Some((_, _, net)) = f.incomes.iter().find(|(y, _, _)| *y == year) else {
+                continue;
+            };
+            let Some(pc) = net.div_round(persons) else {
+                continue;
+            };
+            if year < f.identification_year && f.statuses.is_empty() {
+                continue;
+            }
+            households += 1;
+            let v = self
+                .household_view(tx.as_mut(), &Ctx::system("measures"), HouseholdId(*id))
+                .await?;
+            let yf = self.year_facts(tx.as_mut(), HouseholdId(*id), year).await?;
+            let a = assess_exit(&self.exit_input(&v, &yf, year, line));
+            let passed = |c| a.get(c).map(|r| r.passed);
+            for m in v.members_on(year_end(year)) {
+                incomes.push(pc);
+                records.push(NeedsRecord {
+                    income: Some(pc),
+                    food_secure: yf.food,
+                    clothing_secure: yf.clothing,
+                    education_secure: passed(Criterion::CompulsoryEducation),
+                    medical_insured: m.basic_medical_insurance,
+                    housing_safe: passed(Criterion::Housing),
+                    water_safe: passed(Criterion::DrinkingWater),
+                });
+            }
+        }
+        let m = poverty_measures(&incomes, line);
+        let mpi = alkire_foster(&records, &default_indicators(line), DEFAULT_K)?;
+        Ok(MeasuresReport {
+            region: region_ref,
+            year,
+            line_fen: line.get(),
+            line_source: source.to_string(),
+            persons: incomes.len() as u64,
+            households,
+            headcount_ratio: m.headcount_ratio,
+            fgt1: m.poverty_gap,
+            fgt2: m.severity,
+            watts: m.watts,
+            sen: m.sen,
+            gini: m.gini,
+            measures: m,
+            mpi,
+        })
+    }
+}

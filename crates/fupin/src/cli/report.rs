@@ -1,0 +1,117 @@
+//! `fupin report measures|incidence|pairing`: the reports of a region printed for a terminal.
+
+use fupin_core::store::Store;
+use fupin_core::{Ctx, DomainError, RegionCode};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+fn run(r: Result<String, DomainError>) -> ExitCode {
+    match r {
+        Ok(text) => {
+            println!("{text}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            super::report(&e);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+pub async fn measures(
+    store: Arc<dyn Store>,
+    region: &str,
+    year: i32,
+    line_fen: Option<i64>,
+) -> ExitCode {
+    run(async {
+        let code = RegionCode::parse_field("region", region)?;
+        let m = store
+            .measures(&Ctx::system("system:cli"), &code, year, line_fen)
+            .await?;
+        let mut out = format!(
+            "{}（{}）{year} 年贫困测度：贫困线 {} 元（{}），{} 户 {} 人\n",
+            m.region.name,
+            m.region.code,
+            fupin_core::Fen::new(m.line_fen).yuan_string(),
+            if m.line_source == "request" {
+                "指定"
+            } else {
+                "标准参数"
+            },
+            m.households,
+            m.persons
+        );
+        out.push_str(&format!("  贫困发生率 H        {:.4}\n", m.headcount_ratio));
+        out.push_str(&format!("  贫困距指数 FGT(1)   {:.4}\n", m.fgt1));
+        out.push_str(&format!("  平方贫困距 FGT(2)   {:.4}\n", m.fgt2));
+        out.push_str(&format!("  Watts 指数          {:.4}\n", m.watts));
+        out.push_str(&format!("  Sen 指数            {:.4}\n", m.sen));
+        out.push_str(&format!("  基尼系数            {:.4}\n", m.gini));
+        out.push_str(&format!(
+            "  多维贫困 (Alkire–Foster, k = {}/{}): H = {:.4}, A = {:.4}, M0 = {:.4}\n",
+            m.mpi.k.num(),
+            m.mpi.k.den(),
+            m.mpi.h,
+            m.mpi.a,
+            m.mpi.m0
+        ));
+        for i in &m.mpi.indicators {
+            out.push_str(&format!(
+                "    {:<10} 截断贫困率 {:.4}  贡献 {:.1}%\n",
+                i.label, i.censored_headcount, i.contribution_pct
+            ));
+        }
+        Ok(out.trim_end().to_string())
+    }
+    .await)
+}
+
+pub async fn incidence(store: Arc<dyn Store>, region: &str, year: i32) -> ExitCode {
+    run(async {
+        let code = RegionCode::parse_field("region", region)?;
+        let i = store
+            .incidence(&Ctx::system("system:cli"), &code, year)
+            .await?;
+        Ok(format!(
+            "{} {year} 年：未脱贫人口 {} 人，农村人口 {}，{}（{}）",
+            i.region.name,
+            i.poor_persons,
+            i.rural_population
+                .map(|p| p.to_string())
+                .unwrap_or_else(|| "未登记".into()),
+            i.check.reason,
+            if i.check.passed {
+                "达到退出标准"
+            } else {
+                "未达到退出标准"
+            }
+        ))
+    }
+    .await)
+}
+
+pub async fn pairing(store: Arc<dyn Store>, region: &str, from: &str, to: &str) -> ExitCode {
+    run(async {
+        let code = RegionCode::parse_field("region", region)?;
+        let from = fupin_core::years::parse_date("from", from)?;
+        let to = fupin_core::years::parse_date("to", to)?;
+        let r = store.pairing_report(&Ctx::system("system:cli"), &code, from, to).await?;
+        Ok(format!(
+            "{} {from}—{to}：结对帮扶干部 {} 名，走访慰问 {} 人次（{} 次），慰问金 {} 元、慰问品 {} 元，微心愿 {} 个已实现（共提交 {} 个）；\
+             走访未达标的结对 {} 条，无帮扶干部的户 {} 户，超出结对上限的干部 {} 名",
+            r.region.name,
+            r.cadres_total,
+            r.visits_person_times,
+            r.visits_total,
+            fupin_core::Fen::new(r.condolence_money_fen).yuan_string(),
+            fupin_core::Fen::new(r.goods_value_fen).yuan_string(),
+            r.wishes_fulfilled,
+            r.wishes_submitted,
+            r.below_minimum.len(),
+            r.households_without_cadre.len(),
+            r.cadres_over_limit.len()
+        ))
+    }
+    .await)
+}

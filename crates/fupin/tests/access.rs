@@ -1,0 +1,988 @@
+//! Region-scoped access, route by route (SQLite, or PostgreSQL with
+//! `TEST_DATABASE_URL=postgres://…`).
+//!
+//! Every route of `fupin_web::ROUTES` must have an entry in [`table`]: a route added without one
+//! fails `every_route_keeps_other_regions_out`, so nobody can add an endpoint without saying how it
+//! is scoped. Each entry calls the route against 塔岗's resources (its households, members, region
+//! codes, users and tokens) as users of the neighbouring village 三房 — `demo-other` (officer) and an
+//! administrator of 三房 who also holds `view_pii` there, for whom every policy check passes and only
+//! the store's region scope stands in the way — and checks that they are refused (403/404) or shown
+//! nothing of 塔岗, and that nothing of 塔岗 changed. Routes open to any signed-in user are marked so,
+//! with the reason.
+//!
+//! The fixture is small and built here (the demo's regions, accounts and a few households of each
+//! village) rather than the whole demo, so that these tests depend on nothing but the API and the
+//! store.
+
+use fupin::demo_accounts::{create_demo_accounts, DEMO_PASSWORD};
+use fupin::testing::{create_user, spawn_app, TestApp};
+use fupin_core::accounts::Role;
+use fupin_core::id_number::check_char;
+use fupin_core::regions::{PoorVillage, RegionRecord, VillageProfileInput};
+use fupin_core::registry::{HouseholdId, IncomeInput, NewHousehold};
+use fupin_core::store::AuditFilter;
+use fupin_core::{Ctx, RegionCode};
+use reqwest::{Client, Method, StatusCode};
+use serde_json::{json, Value};
+
+const TAGANG: &str = "360124106204";
+const LUOXI: &str = "360124106000";
+const JINXIAN: &str = "360124000000";
+const SANFANG: &str = "360124106205";
+const PASSWORD: &str = DEMO_PASSWORD;
+
+/// Strings that only 塔岗's data contains; none may reach a user of 三房.
+const TAGANG_MARKERS: &[&str] = &[TAGANG, "塔岗", "demo-cadre", "demo-officer"];
+
+/// A checksum-valid ID number born on 31 December 1999 with sequence `seq`.
+fn idn(seq: u32) -> String {
+    let body = format!("36012419991231{seq:03}");
+    format!("{body}{}", check_char(body.as_bytes()) as char)
+}
+
+/// The app with 罗溪镇's 塔岗 and 三房, two households of each (with ID numbers, phones and bank
+/// accounts), 塔岗 a poor village with a profile, incomes for 2018, and the demo accounts.
+async fn app() -> TestApp {
+    let app = spawn_app().await;
+    let s = app.store();
+    let ctx = Ctx::system("test");
+    let regions = [
+        ("360000000000", "province", "江西省", ""),
+        ("360100000000", "city", "南昌市", "360000000000"),
+        (JINXIAN, "county", "进贤县", "360100000000"),
+        (LUOXI, "township", "罗溪镇", JINXIAN),
+        (TAGANG, "village", "塔岗村委会", LUOXI),
+        (SANFANG, "village", "三房村委会", LUOXI),
+    ];
+    let recs = regions
+        .iter()
+        .enumerate()
+        .map(|(i, (c, l, n, p))| {
+            let rec = RegionRecord {
+                code: c.to_string(),
+                level: Some(l.to_string()),
+                name: n.to_string(),
+                parent_code: Some(p.to_string()),
+            };
+            (i as u64 + 2, rec)
+        })
+        .collect();
+    s.import_regions(&ctx, recs).await.expect("regions");
+    create_demo_accounts(s.as_ref(), &ctx)
+        .await
+        .expect("demo accounts");
+    for (i, village) in [TAGANG, TAGANG, SANFANG, SANFANG].iter().enumerate() {
+        let n = i as u32 * 10;
+        let new: NewHousehold = serde_json::from_value(json!({
+            "household": {
+                "household_number": format!("{village}{:04}", i + 1),
+                "village_code": village,
+                "address": "第1组",
+                "phone": format!("1381234{:04}", i),
+                "bank_name": "农商银行",
+                "bank_account": format!("62170012345678{:05}", i),
+                "attribute": "01",
+                "identification_standard": "01",
+                "identification_year": 2014,
+                "main_cause": "因病",
+            },
+            "members": [
+                {"name": "户主", "id_number": idn(n + 1), "relation": "户主", "phone": format!("1391234{:04}", i)},
+                {"name": "配偶", "id_number": idn(n + 2), "relation": "配偶"},
+            ],
+        }))
+        .unwrap();
+        let d = s.create_household(&ctx, new).await.expect("household");
+        let income = IncomeInput {
+            wage_fen: 1_000_000,
+            ..Default::default()
+        };
+        s.put_income(&ctx, d.household.id, 2018, income)
+            .await
+            .expect("income");
+    }
+    let tagang = RegionCode::parse(TAGANG).unwrap();
+    let designation = PoorVillage {
+        designation: "十三五省级贫困村".into(),
+        designated_year: 2015,
+        exit_year: Some(2019),
+    };
+    s.set_poor_village(&ctx, &tagang, Some(designation))
+        .await
+        .expect("poor village");
+    let profile = VillageProfileInput {
+        collective_income_fen: Some(7_000_000),
+        rural_population: Some(1_200),
+        note: None,
+    };
+    s.put_village_profile(&ctx, &tagang, 2018, profile)
+        .await
+        .expect("profile");
+    app
+}
+
+/// What a call must come to.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Expect {
+    /// A 塔岗 resource named directly: 403 or 404.
+    Denied,
+    /// A list or navigation step: 2xx, with nothing of 塔岗 in it.
+    Filtered,
+    /// Refused or filtered, depending on the caller's role (e.g. the audit log: 403 for an officer,
+    /// 三房's entries for an administrator of 三房).
+    DeniedOrFiltered,
+    /// Not region-scoped (the entry says why): any answer but 401 or 5xx, nothing of 塔岗 in it.
+    NotScoped,
+}
+
+struct Call {
+    method: Method,
+    uri: String,
+    body: Option<Body>,
+    expect: Expect,
+}
+
+enum Body {
+    Json(Value),
+    Form(Vec<(&'static str, String)>),
+}
+
+/// One route of `ROUTES`: whether it answers without signing in, why it is not region-scoped (if
+/// it is not), and the calls that try it on 塔岗.
+struct Entry {
+    method: &'static str,
+    template: &'static str,
+    public: bool,
+    not_scoped: Option<&'static str>,
+    calls: Vec<Call>,
+}
+
+/// Ids of 塔岗's resources.
+struct Fixture {
+    household: i64,
+    household_number: String,
+    member: i64,
+    detail: Value,
+    cadre_user: i64,
+    cadre_token: i64,
+}
+
+/// A signed-in caller.
+struct User {
+    name: &'static str,
+    token: String,
+}
+
+fn client() -> Client {
+    Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+async fn login(app: &TestApp, username: &str) -> String {
+    let res = client()
+        .post(app.url("/api/v1/login"))
+        .json(&json!({"username": username, "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "login {username}");
+    let v: Value = res.json().await.unwrap();
+    v["token"].as_str().unwrap().to_string()
+}
+
+async fn send(app: &TestApp, token: Option<&str>, call: &Call) -> (StatusCode, String) {
+    let mut req = client().request(call.method.clone(), app.url(&call.uri));
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    req = match &call.body {
+        Some(Body::Json(v)) => req.json(v),
+        Some(Body::Form(f)) => req.form(f),
+        None => req,
+    };
+    let res = req.send().await.expect("request");
+    let status = res.status();
+    (status, res.text().await.unwrap_or_default())
+}
+
+async fn admin_get(app: &TestApp, token: &str, uri: &str) -> Value {
+    let res = client()
+        .get(app.url(uri))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "{uri}");
+    res.json().await.unwrap()
+}
+
+async fn fixture(app: &TestApp) -> Fixture {
+    let admin = login(app, "demo-admin").await;
+    let list = admin_get(
+        app,
+        &admin,
+        &format!("/api/v1/households?region={TAGANG}&per_page=1"),
+    )
+    .await;
+    let household = list["items"][0]["id"].as_i64().expect("a 塔岗 household");
+    let detail = admin_get(app, &admin, &format!("/api/v1/households/{household}")).await;
+    let cadre_token = login(app, "demo-cadre").await;
+    let tokens = admin_get(app, &cadre_token, "/api/v1/tokens").await;
+    let me = admin_get(app, &cadre_token, "/api/v1/me").await;
+    Fixture {
+        household,
+        household_number: detail["household_number"].as_str().unwrap().to_string(),
+        member: detail["members"][0]["id"].as_i64().unwrap(),
+        cadre_user: me["id"].as_i64().unwrap(),
+        cadre_token: tokens[0]["id"].as_i64().unwrap(),
+        detail,
+    }
+}
+
+fn member_input(seq: u32) -> Value {
+    json!({"name": "测试", "id_number": idn(seq), "relation": "之子"})
+}
+
+/// A valid edit of the 塔岗 household (personal fields left out: they come back masked).
+fn household_input(f: &Fixture) -> Value {
+    let d = &f.detail;
+    json!({
+        "household_number": d["household_number"],
+        "village_code": d["village_code"],
+        "group_name": d["group_name"],
+        "address": "改过的地址",
+        "attribute": d["attribute"],
+        "identification_standard": d["identification_standard"],
+        "identification_year": d["identification_year"],
+        "main_cause": d["main_cause"],
+        "other_causes": d["other_causes"],
+        "living": d["living"],
+        "relocation": d["relocation"],
+    })
+}
+
+/// The table: one entry per route of `ROUTES`.
+fn table(f: &Fixture, caller: &str) -> Vec<Entry> {
+    use Expect::*;
+    let call = |method: Method, uri: String, body: Option<Body>, expect: Expect| Call {
+        method,
+        uri,
+        body,
+        expect,
+    };
+    let get = |uri: String, expect: Expect| call(Method::GET, uri, None, expect);
+    let json = |v: Value| Some(Body::Json(v));
+    let h = f.household;
+    let m = f.member;
+    let u = f.cadre_user;
+    let entry = |method, template, calls| Entry {
+        method,
+        template,
+        public: false,
+        not_scoped: None,
+        calls,
+    };
+    let open = |method, template, reason, calls| Entry {
+        method,
+        template,
+        public: false,
+        not_scoped: Some(reason),
+        calls,
+    };
+    let public = |method, template, reason, calls| Entry {
+        method,
+        template,
+        public: true,
+        not_scoped: Some(reason),
+        calls,
+    };
+    let grant = json!({"role": "officer", "region": TAGANG});
+    vec![
+        public(
+            "GET",
+            "/healthz",
+            "liveness probe: says only that the service is up",
+            vec![get("/healthz".into(), NotScoped)],
+        ),
+        entry(
+            "GET",
+            "/api/v1/regions",
+            vec![
+                get("/api/v1/regions".into(), Filtered),
+                get(format!("/api/v1/regions?parent={LUOXI}"), Filtered),
+                get(format!("/api/v1/regions?parent={TAGANG}"), Denied),
+            ],
+        ),
+        entry(
+            "GET",
+            "/api/v1/regions/search",
+            vec![
+                get(
+                    "/api/v1/regions/search?q=%E5%A1%94%E5%B2%97".into(),
+                    Filtered,
+                ),
+                get(
+                    format!("/api/v1/regions/search?q=%E6%9D%91&within={JINXIAN}"),
+                    Filtered,
+                ),
+            ],
+        ),
+        entry(
+            "GET",
+            "/api/v1/regions/{code}",
+            vec![
+                get(format!("/api/v1/regions/{TAGANG}"), Denied),
+                get(format!("/api/v1/regions/{LUOXI}"), Denied),
+                get(format!("/api/v1/regions/{JINXIAN}"), Denied),
+            ],
+        ),
+        entry(
+            "GET",
+            "/api/v1/regions/{code}/children",
+            vec![
+                get(format!("/api/v1/regions/{TAGANG}/children"), Denied),
+                get(format!("/api/v1/regions/{LUOXI}/children"), Filtered),
+                get(format!("/api/v1/regions/{JINXIAN}/children"), Filtered),
+            ],
+        ),
+        entry(
+            "PUT",
+            "/api/v1/regions/{code}/poor-village",
+            vec![call(
+                Method::PUT,
+                format!("/api/v1/regions/{TAGANG}/poor-village"),
+                json(json!({"designation": "测试", "designated_year": 2015, "exit_year": 2016})),
+                Denied,
+            )],
+        ),
+        entry(
+            "DELETE",
+            "/api/v1/regions/{code}/poor-village",
+            vec![call(
+                Method::DELETE,
+                format!("/api/v1/regions/{TAGANG}/poor-village"),
+                None,
+                Denied,
+            )],
+        ),
+        entry(
+            "GET",
+            "/api/v1/regions/{code}/profiles",
+            vec![get(format!("/api/v1/regions/{TAGANG}/profiles"), Denied)],
+        ),
+        entry(
+            "PUT",
+            "/api/v1/regions/{code}/profiles/{year}",
+            vec![call(
+                Method::PUT,
+                format!("/api/v1/regions/{TAGANG}/profiles/2018"),
+                json(json!({"collective_income_fen": 1, "rural_population": 1})),
+                Denied,
+            )],
+        ),
+        entry(
+            "GET",
+            "/api/v1/regions/{code}/stats",
+            vec![
+                get(format!("/api/v1/regions/{TAGANG}/stats?year=2018"), Denied),
+                get(format!("/api/v1/regions/{LUOXI}/stats?year=2018"), Denied),
+                get(format!("/api/v1/regions/{JINXIAN}/stats?year=2018"), Denied),
+            ],
+        ),
+        open(
+            "GET",
+            "/api/v1/code-tables",
+            "reference data, the same for every region",
+            vec![get("/api/v1/code-tables".into(), NotScoped)],
+        ),
+        open(
+            "GET",
+            "/api/v1/code-tables/{name}",
+            "reference data, the same for every region",
+            vec![get("/api/v1/code-tables/poverty_cause".into(), NotScoped)],
+        ),
+        entry(
+            "GET",
+            "/api/v1/households",
+            vec![
+                get("/api/v1/households?per_page=500".into(), Filtered),
+                get(format!("/api/v1/households?region={TAGANG}"), Filtered),
+                get(format!("/api/v1/households?region={LUOXI}"), Filtered),
+                get(
+                    format!("/api/v1/households?q={}", f.household_number),
+                    Filtered,
+                ),
+            ],
+        ),
+        entry(
+            "POST",
+            "/api/v1/households",
+            vec![call(
+                Method::POST,
+                "/api/v1/households".into(),
+                json(json!({
+                    "household": {
+                        "household_number": format!("{TAGANG}9{}", caller.len()),
+                        "village_code": TAGANG,
+                        "attribute": "01",
+                        "identification_standard": "01",
+                        "identification_year": 2014,
+                        "main_cause": "因病",
+                    },
+                    "members": [{"name": "测试户主", "id_number": idn(901), "relation": "户主"}],
+                })),
+                Denied,
+            )],
+        ),
+        entry(
+            "GET",
+            "/api/v1/households/by-number/{number}",
+            vec![get(
+                format!("/api/v1/households/by-number/{}", f.household_number),
+                Denied,
+            )],
+        ),
+        entry(
+            "GET",
+            "/api/v1/households/{id}",
+            vec![
+                get(format!("/api/v1/households/{h}"), Denied),
+                get(
+                    format!("/api/v1/households/{h}?unmask=true&reason=%E6%A0%B8%E6%9F%A5"),
+                    Denied,
+                ),
+            ],
+        ),
+        entry(
+            "PUT",
+            "/api/v1/households/{id}",
+            vec![call(
+                Method::PUT,
+                format!("/api/v1/households/{h}"),
+                json(household_input(f)),
+                Denied,
+            )],
+        ),
+        entry(
+            "POST",
+            "/api/v1/households/{id}/status",
+            vec![call(
+                Method::POST,
+                format!("/api/v1/households/{h}/status"),
+                json(json!({"to": "monitored", "date": "2021-03-01", "reason": "测试"})),
+                Denied,
+            )],
+        ),
+        entry(
+            "POST",
+            "/api/v1/households/{id}/members",
+            vec![call(
+                Method::POST,
+                format!("/api/v1/households/{h}/members"),
+                json(member_input(902)),
+                Denied,
+            )],
+        ),
+        entry(
+            "PUT",
+            "/api/v1/households/{id}/incomes/{year}",
+            vec![call(
+                Method::PUT,
+                format!("/api/v1/households/{h}/incomes/2018"),
+                json(json!({"wage_fen": 1, "business_fen": 0, "property_fen": 0,
+                            "transfer_fen": 0, "business_cost_fen": 0})),
+                Denied,
+            )],
+        ),
+        entry(
+            "PUT",
+            "/api/v1/members/{id}",
+            vec![call(
+                Method::PUT,
+                format!("/api/v1/members/{m}"),
+                json(member_input(903)),
+                Denied,
+            )],
+        ),
+        entry(
+            "POST",
+            "/api/v1/members/{id}/changes",
+            vec![call(
+                Method::POST,
+                format!("/api/v1/members/{m}/changes"),
+                json(json!({"kind": "死亡", "date": "2021-03-01", "reason": "测试"})),
+                Denied,
+            )],
+        ),
+        public(
+            "POST",
+            "/api/v1/login",
+            "signing in; gives a token for one's own account",
+            vec![call(
+                Method::POST,
+                "/api/v1/login".into(),
+                json(json!({"username": caller, "password": PASSWORD})),
+                NotScoped,
+            )],
+        ),
+        open(
+            "GET",
+            "/api/v1/session",
+            "one's own session (a token caller has none: 404)",
+            vec![get("/api/v1/session".into(), NotScoped)],
+        ),
+        public(
+            "GET",
+            "/login",
+            "the sign-in form",
+            vec![get("/login".into(), NotScoped)],
+        ),
+        public(
+            "POST",
+            "/login",
+            "signing in; starts a session for one's own account",
+            vec![call(
+                Method::POST,
+                "/login".into(),
+                Some(Body::Form(vec![
+                    ("username", caller.to_string()),
+                    ("password", PASSWORD.to_string()),
+                ])),
+                NotScoped,
+            )],
+        ),
+        public(
+            "POST",
+            "/logout",
+            "ends one's own session only",
+            vec![call(Method::POST, "/logout".into(), None, NotScoped)],
+        ),
+        open(
+            "GET",
+            "/api/v1/me",
+            "one's own account",
+            vec![get("/api/v1/me".into(), NotScoped)],
+        ),
+        open(
+            "GET",
+            "/api/v1/tokens",
+            "one's own tokens",
+            vec![get("/api/v1/tokens".into(), NotScoped)],
+        ),
+        entry(
+            "DELETE",
+            "/api/v1/tokens/{id}",
+            vec![call(
+                Method::DELETE,
+                format!("/api/v1/tokens/{}", f.cadre_token),
+                None,
+                Denied,
+            )],
+        ),
+        entry(
+            "GET",
+            "/api/v1/users",
+            vec![get("/api/v1/users".into(), DeniedOrFiltered)],
+        ),
+        open(
+            "POST",
+            "/api/v1/users",
+            "a new account holds no grant, so reaches nothing; grants are checked by region",
+            vec![call(
+                Method::POST,
+                "/api/v1/users".into(),
+                json(
+                    json!({"username": format!("new-by-{caller}"), "display_name": "新用户",
+                            "password": "new-user-password"}),
+                ),
+                NotScoped,
+            )],
+        ),
+        entry(
+            "POST",
+            "/api/v1/users/{id}/grants",
+            vec![call(
+                Method::POST,
+                format!("/api/v1/users/{u}/grants"),
+                json(grant.clone()),
+                Denied,
+            )],
+        ),
+        entry(
+            "DELETE",
+            "/api/v1/users/{id}/grants",
+            vec![call(
+                Method::DELETE,
+                format!("/api/v1/users/{u}/grants"),
+                json(json!({"role": "cadre", "region": TAGANG})),
+                Denied,
+            )],
+        ),
+        entry(
+            "POST",
+            "/api/v1/users/{id}/disable",
+            vec![call(
+                Method::POST,
+                format!("/api/v1/users/{u}/disable"),
+                None,
+                Denied,
+            )],
+        ),
+        entry(
+            "POST",
+            "/api/v1/users/{id}/enable",
+            vec![call(
+                Method::POST,
+                format!("/api/v1/users/{u}/enable"),
+                None,
+                Denied,
+            )],
+        ),
+        entry(
+            "PUT",
+            "/api/v1/users/{id}/password",
+            vec![call(
+                Method::PUT,
+                format!("/api/v1/users/{u}/password"),
+                json(json!({"password": "taken-over-1"})),
+                Denied,
+            )],
+        ),
+        entry(
+            "GET",
+            "/api/v1/audit",
+            vec![
+                get("/api/v1/audit?per_page=500".into(), DeniedOrFiltered),
+                get(
+                    format!("/api/v1/audit?entity=household&entity_id={h}"),
+                    DeniedOrFiltered,
+                ),
+            ],
+        ),
+    ]
+}
+
+/// Everything of 塔岗 a write could touch, read directly from the store.
+async fn tagang_state(app: &TestApp, f: &Fixture) -> Value {
+    let s = app.store();
+    let ctx = Ctx::system("test");
+    let code = RegionCode::parse(TAGANG).unwrap();
+    let mut stats = vec![];
+    for c in [TAGANG, LUOXI, JINXIAN] {
+        let st = s
+            .region_stats(&ctx, &RegionCode::parse(c).unwrap(), 2018)
+            .await
+            .unwrap();
+        stats.push(serde_json::to_value(st).unwrap());
+    }
+    let users: Vec<Value> = s
+        .list_users(&ctx)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|u| u.username.starts_with("demo-"))
+        .map(|u| serde_json::to_value(u).unwrap())
+        .collect();
+    let cadre = fupin_core::accounts::UserId(f.cadre_user);
+    let (_, cadre_hash) = s.user_credentials("demo-cadre").await.unwrap().unwrap();
+    json!({
+        "household": serde_json::to_value(s.household(&ctx, HouseholdId(f.household)).await.unwrap()).unwrap(),
+        "region": serde_json::to_value(s.region(&ctx, &code).await.unwrap()).unwrap(),
+        "profiles": serde_json::to_value(s.village_profiles(&ctx, &code).await.unwrap()).unwrap(),
+        "stats": stats,
+        "users": users,
+        "cadre_tokens": serde_json::to_value(s.list_tokens(cadre).await.unwrap()).unwrap(),
+        "cadre_password_hash": cadre_hash,
+    })
+}
+
+/// The entry of every route of `ROUTES`, in order, and the routes that have none. Each test checks
+/// every route that has an entry, then fails if any had none, naming them all.
+fn entries(table: &[Entry]) -> (Vec<&Entry>, Vec<String>) {
+    let mut found = vec![];
+    let mut missing = vec![];
+    for (method, template) in fupin_web::ROUTES {
+        match table
+            .iter()
+            .find(|e| e.method == *method && e.template == *template)
+        {
+            Some(e) => found.push(e),
+            None => missing.push(format!("{method} {template}")),
+        }
+    }
+    (found, missing)
+}
+
+#[track_caller]
+fn assert_none_missing(missing: &[String]) {
+    assert!(
+        missing.is_empty(),
+        "{} route(s) of ROUTES have no entry in the access table of tests/access.rs; add one for \
+         each, saying how it keeps other regions out (or why it is not region-scoped):\n  {}",
+        missing.len(),
+        missing.join("\n  ")
+    );
+}
+
+#[track_caller]
+fn assert_no_tagang(what: &str, body: &str) {
+    for m in TAGANG_MARKERS {
+        assert!(!body.contains(m), "{what} shows 塔岗 data ({m}): {body}");
+    }
+}
+
+#[tokio::test]
+async fn every_route_keeps_other_regions_out() {
+    let app = app().await;
+    create_user(
+        app.store().as_ref(),
+        "sanfang-admin",
+        PASSWORD,
+        &[
+            (Role::Admin, "360124106205"),
+            (Role::ViewPii, "360124106205"),
+        ],
+    )
+    .await;
+    let f = fixture(&app).await;
+    let before = tagang_state(&app, &f).await;
+    let seq_before = app.store().verify_audit().await.unwrap().unwrap();
+
+    let callers = [
+        User {
+            name: "demo-other",
+            token: login(&app, "demo-other").await,
+        },
+        User {
+            name: "sanfang-admin",
+            token: login(&app, "sanfang-admin").await,
+        },
+    ];
+    let mut missing = vec![];
+    for caller in &callers {
+        let table = table(&f, caller.name);
+        for e in &table {
+            assert!(
+                fupin_web::ROUTES.contains(&(e.method, e.template)),
+                "the access table lists {} {}, which is not in ROUTES",
+                e.method,
+                e.template
+            );
+            assert_eq!(
+                e.public,
+                fupin_web::PUBLIC_ROUTES.contains(&(e.method, e.template)),
+                "{} {}: public in the table but not in PUBLIC_ROUTES, or the reverse",
+                e.method,
+                e.template
+            );
+            assert!(!e.calls.is_empty(), "{} {}: no calls", e.method, e.template);
+            assert!(
+                e.not_scoped.is_none_or(|r| !r.is_empty()),
+                "{} {}: a reason is needed",
+                e.method,
+                e.template
+            );
+        }
+        let (found, absent) = entries(&table);
+        missing = absent;
+        for e in found {
+            let template = e.template;
+            for call in &e.calls {
+                assert_eq!(call.method.as_str(), e.method, "{template}: call method");
+                let (status, body) = send(&app, Some(&caller.token), call).await;
+                let what = format!("{} {} {} as {}", status, call.method, call.uri, caller.name);
+                assert!(
+                    status != StatusCode::UNAUTHORIZED && !status.is_server_error(),
+                    "{what}: {body}"
+                );
+                let denied = status == StatusCode::FORBIDDEN || status == StatusCode::NOT_FOUND;
+                match call.expect {
+                    Expect::Denied => assert!(denied, "{what}: {body}"),
+                    Expect::Filtered => assert!(status.is_success(), "{what}: {body}"),
+                    Expect::DeniedOrFiltered => {
+                        assert!(denied || status.is_success(), "{what}: {body}")
+                    }
+                    Expect::NotScoped => assert!(e.not_scoped.is_some(), "{what}: no reason"),
+                }
+                if call.expect == Expect::NotScoped {
+                    assert!(e.not_scoped.is_some(), "{template}: reason missing");
+                } else {
+                    assert!(
+                        e.not_scoped.is_none(),
+                        "{template}: marked not region-scoped but probed as scoped"
+                    );
+                }
+                // (a refusal may echo the code or number that was asked for; that tells nothing)
+                if status.is_success() || status.is_redirection() {
+                    assert_no_tagang(&what, &body);
+                }
+            }
+        }
+    }
+
+    // Nothing of 塔岗 changed…
+    assert_eq!(tagang_state(&app, &f).await, before, "塔岗 changed");
+    // …and the audit log, intact, gained only sign-ins, sign-outs, tokens and accounts without
+    // grants, none of them in 塔岗.
+    let total = app
+        .store()
+        .verify_audit()
+        .await
+        .unwrap()
+        .expect("intact chain");
+    let new = app
+        .store()
+        .audit_log(
+            &Ctx::system("test"),
+            AuditFilter {
+                per_page: Some(500),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let new: Vec<_> = new
+        .items
+        .into_iter()
+        .filter(|e| e.seq as u64 > seq_before)
+        .collect();
+    assert_eq!(new.len() as u64, total - seq_before);
+    let tagang = RegionCode::parse(TAGANG).unwrap();
+    for e in &new {
+        assert!(
+            [
+                "login",
+                "login.failed",
+                "logout",
+                "token.create",
+                "user.create"
+            ]
+            .contains(&e.action.as_str()),
+            "unexpected audit entry: {e:?}"
+        );
+        let region = e.region.as_deref().map(|r| RegionCode::parse(r).unwrap());
+        assert!(
+            region.is_none_or(|r| !tagang.contains(&r)),
+            "audit entry in 塔岗: {e:?}"
+        );
+    }
+    assert_none_missing(&missing);
+}
+
+#[tokio::test]
+async fn only_public_routes_answer_without_signing_in() {
+    let app = app().await;
+    let f = fixture(&app).await;
+    let table = table(&f, "nobody");
+    let (found, missing) = entries(&table);
+    for e in found {
+        let method = e.method;
+        for call in &e.calls {
+            for token in [None, Some("fupin_0000"), Some("not even a token")] {
+                let (status, body) = send(&app, token, call).await;
+                if e.public {
+                    // (signing in with a wrong password is a 401 too, but `invalid_credentials`)
+                    assert!(
+                        !body.contains("\"unauthenticated\"") && !status.is_server_error(),
+                        "{status} {method} {}: {body}",
+                        call.uri
+                    );
+                    continue;
+                }
+                assert_eq!(status, StatusCode::UNAUTHORIZED, "{method} {}", call.uri);
+                let v: Value = serde_json::from_str(&body).unwrap();
+                assert_eq!(
+                    (v["code"].as_str(), v["message"].as_str()),
+                    (Some("unauthenticated"), Some("请先登录"))
+                );
+            }
+        }
+    }
+    assert_none_missing(&missing);
+}
+
+/// Whether `s` holds an 18-character ID number (17 digits and a digit or X) not inside a longer
+/// run of digits. A byte scan, to need no regex crate.
+fn has_id_number(s: &str) -> bool {
+    let b = s.as_bytes();
+    let is_digit = |i: usize| b.get(i).is_some_and(u8::is_ascii_digit);
+    (0..b.len().saturating_sub(17)).any(|i| {
+        (i == 0 || !is_digit(i - 1))
+            && (i..i + 17).all(is_digit)
+            && (b[i + 17].is_ascii_digit() || b[i + 17] == b'X' || b[i + 17] == b'x')
+            && !is_digit(i + 18)
+    })
+}
+
+/// Every string in a JSON document, except the audit chain's hashes (hex that may hold long runs
+/// of digits by chance).
+fn strings(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::String(s) => out.push(s.clone()),
+        Value::Array(a) => a.iter().for_each(|x| strings(x, out)),
+        Value::Object(o) => o
+            .iter()
+            .filter(|(k, _)| *k != "hash" && *k != "prev_hash")
+            .for_each(|(_, x)| strings(x, out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn id_number_scan() {
+    assert!(has_id_number("a 36012419700101011X b"));
+    assert!(has_id_number(&idn(1)));
+    assert!(!has_id_number("3601**********011X"));
+    assert!(!has_id_number("3601241062040001"));
+    assert!(!has_id_number("1234567890123456789"), "19 digits");
+}
+
+#[tokio::test]
+async fn default_responses_never_carry_an_id_number() {
+    // demo-admin may read every region and holds view_pii: what it sees without asking to unmask
+    // is what everyone sees at most.
+    let app = app().await;
+    let f = fixture(&app).await;
+    let admin = login(&app, "demo-admin").await;
+    let table = table(&f, "demo-admin");
+    let mut checked = 0;
+    let (found, missing) = entries(&table);
+    for e in found {
+        if e.method != "GET" {
+            continue;
+        }
+        for call in &e.calls {
+            if call.uri.contains("unmask=true") {
+                continue;
+            }
+            let (status, body) = send(&app, Some(&admin), call).await;
+            let mut texts = vec![];
+            match serde_json::from_str::<Value>(&body) {
+                Ok(v) => strings(&v, &mut texts),
+                Err(_) => texts.push(body.clone()),
+            }
+            for t in texts {
+                assert!(!has_id_number(&t), "{status} GET {}: {t}", call.uri);
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 20, "{checked}");
+    // And the full numbers are there to find: the unmasked read shows them.
+    let full = client()
+        .get(app.url(&format!(
+            "/api/v1/households/{}?unmask=true&reason=%E6%A0%B8%E6%9F%A5",
+            f.household
+        )))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(has_id_number(&full), "{full}");
+    assert_none_missing(&missing);
+}

@@ -1,0 +1,628 @@
+//! The columns of each import/export kind: Chinese header, English field name, aliases, whether it
+//! is required, its code table and how its cells are read. Headers are matched by name, never by
+//! position, so a file may order, omit (optional) or add columns freely.
+
+use fupin_core::codes::table;
+
+/// What a file holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// One row per person, household columns repeated on each row of the household.
+    Households,
+    /// One row per household and year.
+    Incomes,
+    /// One row per village and year.
+    Profiles,
+    /// Administrative divisions.
+    Regions,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 4] = [
+        Kind::Households,
+        Kind::Incomes,
+        Kind::Profiles,
+        Kind::Regions,
+    ];
+
+    pub fn parse(s: &str) -> Option<Kind> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "households" | "household" | "members" | "persons" => Some(Kind::Households),
+            "incomes" | "income" => Some(Kind::Incomes),
+            "profiles" | "profile" | "village_profiles" => Some(Kind::Profiles),
+            "regions" | "region" | "divisions" => Some(Kind::Regions),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Households => "households",
+            Kind::Incomes => "incomes",
+            Kind::Profiles => "profiles",
+            Kind::Regions => "regions",
+        }
+    }
+
+    /// Chinese name, used as the data sheet's name.
+    pub fn label(self) -> &'static str {
+        match self {
+            Kind::Households => "家庭成员",
+            Kind::Incomes => "家庭收入",
+            Kind::Profiles => "村情",
+            Kind::Regions => "行政区划",
+        }
+    }
+
+    pub fn columns(self) -> &'static [Column] {
+        match self {
+            Kind::Households => HOUSEHOLD_COLUMNS,
+            Kind::Incomes => INCOME_COLUMNS,
+            Kind::Profiles => PROFILE_COLUMNS,
+            Kind::Regions => REGION_COLUMNS,
+        }
+    }
+
+    /// Index of a column by field name (panics on a name not in the table: a programming error).
+    pub fn col(self, key: &str) -> usize {
+        self.columns()
+            .iter()
+            .position(|c| c.key == key)
+            .unwrap_or_else(|| panic!("no column {key} in {}", self.as_str()))
+    }
+}
+
+/// How a cell is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CellKind {
+    Text,
+    /// A code of a code table, or its label.
+    Code(&'static str),
+    /// Several codes or labels separated by 、 , ， ; ；
+    Codes(&'static str),
+    /// 是/否 (also Y/N, 1/0, true/false, √/×).
+    Bool,
+    Int,
+    Year,
+    /// A calendar date (`2019-01-01`, `2019/1/1`, `2019年1月1日`, `20190101`, or an Excel date).
+    Date,
+    /// A decimal number (areas, distances).
+    Decimal,
+    /// Yuan with at most two decimals.
+    Yuan,
+    /// Household status, label or English code.
+    Status,
+    /// 男/女.
+    Sex,
+}
+
+/// Which record a column belongs to (for households: the household or the person of the row).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Household,
+    Member,
+    Record,
+}
+
+/// One column of a kind.
+#[derive(Debug, Clone, Copy)]
+pub struct Column {
+    /// English field name (accepted as a header too).
+    pub key: &'static str,
+    /// Chinese header as written by templates and exports.
+    pub header: &'static str,
+    /// Other headers accepted.
+    pub aliases: &'static [&'static str],
+    pub level: Level,
+    /// The column must be in every file of the kind (a cell may still be blank where noted).
+    pub required: bool,
+    pub kind: CellKind,
+    /// Written by exports for reading; ignored on import.
+    pub export_only: bool,
+    /// Column width in an XLSX sheet (characters).
+    pub width: f64,
+    /// Explanation for the instructions sheet.
+    pub note: &'static str,
+}
+
+const fn col(
+    key: &'static str,
+    header: &'static str,
+    level: Level,
+    kind: CellKind,
+    width: f64,
+    note: &'static str,
+) -> Column {
+    Column {
+        key,
+        header,
+        aliases: &[],
+        level,
+        required: false,
+        kind,
+        export_only: false,
+        width,
+        note,
+    }
+}
+
+const fn req(c: Column) -> Column {
+    Column {
+        required: true,
+        ..c
+    }
+}
+
+const fn alias(c: Column, aliases: &'static [&'static str]) -> Column {
+    Column { aliases, ..c }
+}
+
+const fn out(c: Column) -> Column {
+    Column {
+        export_only: true,
+        ..c
+    }
+}
+
+use CellKind as K;
+use Level::{Household as H, Member as M, Record as R};
+
+/// Households: one row per person.
+pub static HOUSEHOLD_COLUMNS: &[Column] = &[
+    req(col("household_number", "户编码", H, K::Text, 20.0, "全省唯一的户编码（字母、数字、- 或 _）；同一户的各成员行户编码相同且相邻")),
+    req(alias(col("village_code", "村代码", H, K::Text, 15.0, "12位村级统计用区划代码，须已导入区划"), &["行政区划代码", "村级区划代码", "所在村代码"])),
+    col("group_name", "村民小组", H, K::Text, 10.0, "可空"),
+    col("address", "家庭住址", H, K::Text, 24.0, "可空"),
+    out(col("head_name", "户主姓名", H, K::Text, 10.0, "导出时填写；导入时若填写须与户主行的姓名一致")),
+    req(col("attribute", "贫困户属性", H, K::Code(table::HOUSEHOLD_ATTRIBUTE), 16.0, "代码或名称，见下拉列表")),
+    req(col("identification_standard", "识别标准", H, K::Code(table::IDENTIFICATION_STANDARD), 10.0, "代码或名称")),
+    req(col("identification_year", "识别年度", H, K::Year, 10.0, "四位年份，如 2014")),
+    req(col("main_cause", "主要致贫原因", H, K::Code(table::POVERTY_CAUSE), 14.0, "代码或名称")),
+    col("other_causes", "其他致贫原因", H, K::Codes(table::POVERTY_CAUSE), 18.0, "可空；多个用 、 或 , 分隔，不能与主要致贫原因相同"),
+    alias(col("phone", "联系电话", H, K::Text, 14.0, "可空"), &["户联系电话"]),
+    col("bank_name", "开户银行", H, K::Text, 16.0, "可空"),
+    alias(col("bank_account", "银行账号", H, K::Text, 22.0, "可空；请以文本格式填写"), &["银行卡号"]),
+    alias(col("status", "状态", H, K::Status, 12.0, "新识别、未脱贫、已脱贫、返贫、监测对象、风险消除、自然减少（销户）；新户空白为未脱贫；已有户填写新状态即按规则变更状态"), &["户状态"]),
+    col("status_date", "状态日期", H, K::Date, 12.0, "状态变更日期 YYYY-MM-DD；已有户变更状态时必填"),
+    col("status_reason", "状态变更原因", H, K::Text, 16.0, "可空，默认“年度动态调整（导入）”"),
+    col("exit_year", "脱贫年度", H, K::Year, 10.0, "仅“已脱贫”填写，默认为状态日期所在年度"),
+    col("housing_grade", "危房等级", H, K::Code(table::HOUSING_SAFETY_GRADE), 14.0, "可空；A、B、C、D 或名称"),
+    col("housing_area_m2", "住房面积(平方米)", H, K::Decimal, 12.0, "可空"),
+    col("housing_renovated_year", "危房改造年度", H, K::Year, 12.0, "可空"),
+    col("safe_drinking_water", "是否饮水安全", H, K::Bool, 10.0, "是/否，可空"),
+    col("drinking_water_difficulty", "是否饮水困难", H, K::Bool, 10.0, "是/否，可空"),
+    col("electricity_living", "是否通生活用电", H, K::Bool, 10.0, "是/否，可空"),
+    col("electricity_production", "是否通生产用电", H, K::Bool, 10.0, "是/否，可空"),
+    col("radio_tv", "是否通广播电视", H, K::Bool, 10.0, "是/否，可空"),
+    col("road_type", "入户路类型", H, K::Code(table::ROAD_TYPE), 10.0, "可空"),
+    col("road_distance_km", "与村主干路距离(公里)", H, K::Decimal, 12.0, "可空"),
+    col("sanitary_toilet", "是否有卫生厕所", H, K::Bool, 10.0, "是/否，可空"),
+    col("fuel_type", "主要燃料类型", H, K::Code(table::FUEL_TYPE), 10.0, "可空"),
+    col("farmland_mu", "耕地面积(亩)", H, K::Decimal, 10.0, "可空"),
+    col("irrigated_mu", "有效灌溉面积(亩)", H, K::Decimal, 10.0, "可空"),
+    col("forest_mu", "林地面积(亩)", H, K::Decimal, 10.0, "可空"),
+    col("orchard_mu", "林果面积(亩)", H, K::Decimal, 10.0, "可空"),
+    col("pasture_mu", "牧草地面积(亩)", H, K::Decimal, 10.0, "可空"),
+    col("water_surface_mu", "水面面积(亩)", H, K::Decimal, 10.0, "可空"),
+    col("in_cooperative", "是否加入农民专业合作社", H, K::Bool, 12.0, "是/否，可空"),
+    col("relocated", "是否易地扶贫搬迁", H, K::Bool, 12.0, "是/否，可空；以下搬迁各列仅搬迁户填写"),
+    col("relocation_mode", "搬迁方式", H, K::Text, 10.0, "01 行政村整体、02 自然村整体、03 个别搬迁"),
+    col("relocation_resettlement", "安置方式", H, K::Text, 10.0, "集中 或 分散"),
+    col("relocation_place", "安置地", H, K::Text, 10.0, "县城、乡镇、县外、村外 或 村内"),
+    col("relocation_move_in_date", "搬迁入住日期", H, K::Date, 12.0, "YYYY-MM-DD"),
+    col("relocation_difficulties", "搬迁后主要困难", H, K::Text, 16.0, "可空"),
+    req(col("name", "姓名", M, K::Text, 10.0, "成员姓名")),
+    req(alias(col("id_number", "身份证号", M, K::Text, 21.0, "18位公民身份号码（15位旧号自动升位）；请以文本格式填写"), &["证件号码", "公民身份号码", "身份证号码"])),
+    col("sex", "性别", M, K::Sex, 6.0, "男/女，可空；填写时须与身份证号一致"),
+    col("birth_date", "出生日期", M, K::Date, 12.0, "可空；填写时须与身份证号一致"),
+    req(col("relation", "与户主关系", M, K::Code(table::RELATION_TO_HEAD), 10.0, "每户有且只有一名“户主”")),
+    col("ethnicity", "民族", M, K::Code(table::ETHNICITY), 10.0, "可空"),
+    col("education", "文化程度", M, K::Code(table::EDUCATION), 12.0, "可空"),
+    col("schooling", "在校生状况", M, K::Code(table::SCHOOLING), 12.0, "可空"),
+    col("out_of_school_reason", "失学或辍学原因", M, K::Text, 14.0, "可空"),
+    col("health", "健康状况", M, K::Code(table::HEALTH), 12.0, "可空"),
+    alias(col("labour_ability", "劳动能力", M, K::Code(table::LABOUR_ABILITY), 16.0, "可空"), &["劳动技能"]),
+    col("work_status", "务工状况", M, K::Code(table::WORK_STATUS), 16.0, "可空"),
+    alias(col("work_months", "务工时间(月)", M, K::Int, 10.0, "0–12，可空"), &["务工时间"]),
+    col("disability", "是否残疾", M, K::Bool, 8.0, "是/否，可空"),
+    alias(col("basic_medical_insurance", "是否参加基本医疗保险", M, K::Bool, 12.0, "是/否，可空"), &["是否参加城乡居民基本医疗保险"]),
+    col("serious_illness_insurance", "是否参加大病保险", M, K::Bool, 12.0, "是/否，可空"),
+    alias(col("pension_insurance", "是否参加基本养老保险", M, K::Bool, 12.0, "是/否，可空"), &["是否参加城乡居民基本养老保险"]),
+    col("member_phone", "本人联系电话", M, K::Text, 14.0, "可空"),
+    col("join_kind", "加入方式", M, K::Code(table::MEMBER_CHANGE), 10.0, "已有户新增成员时可填：嫁入、新生儿、其他转入"),
+    col("join_date", "加入日期", M, K::Date, 12.0, "填写加入方式时必填"),
+];
+
+/// Incomes: one row per household and year.
+pub static INCOME_COLUMNS: &[Column] = &[
+    req(col(
+        "household_number",
+        "户编码",
+        R,
+        K::Text,
+        20.0,
+        "须为已登记的户",
+    )),
+    out(col(
+        "village_code",
+        "村代码",
+        R,
+        K::Text,
+        15.0,
+        "导出时填写，导入时忽略",
+    )),
+    out(col(
+        "head_name",
+        "户主姓名",
+        R,
+        K::Text,
+        10.0,
+        "导出时填写，导入时忽略",
+    )),
+    req(col("year", "年度", R, K::Year, 8.0, "四位年份")),
+    req(col(
+        "wage_fen",
+        "工资性收入(元)",
+        R,
+        K::Yuan,
+        14.0,
+        "元，最多两位小数；空白为 0",
+    )),
+    req(col(
+        "business_fen",
+        "生产经营性收入(元)",
+        R,
+        K::Yuan,
+        16.0,
+        "元；空白为 0",
+    )),
+    req(col(
+        "property_fen",
+        "财产性收入(元)",
+        R,
+        K::Yuan,
+        14.0,
+        "元；空白为 0",
+    )),
+    col(
+        "dividend_fen",
+        "其中：资产收益分红(元)",
+        R,
+        K::Yuan,
+        16.0,
+        "可空；不能大于财产性收入",
+    ),
+    req(col(
+        "transfer_fen",
+        "转移性收入(元)",
+        R,
+        K::Yuan,
+        14.0,
+        "元；空白为 0",
+    )),
+    req(col(
+        "business_cost_fen",
+        "生产经营性支出(元)",
+        R,
+        K::Yuan,
+        16.0,
+        "元；空白为 0",
+    )),
+    col("note", "备注", R, K::Text, 20.0, "可空"),
+    out(col(
+        "gross_income_fen",
+        "家庭年收入(元)",
+        R,
+        K::Yuan,
+        14.0,
+        "导出时计算",
+    )),
+    out(col(
+        "net_income_fen",
+        "家庭纯收入(元)",
+        R,
+        K::Yuan,
+        14.0,
+        "导出时计算",
+    )),
+    out(col(
+        "persons",
+        "家庭人口",
+        R,
+        K::Int,
+        8.0,
+        "导出时计算：当年12月31日在册人数",
+    )),
+    out(col(
+        "per_capita_net_income_fen",
+        "人均纯收入(元)",
+        R,
+        K::Yuan,
+        14.0,
+        "导出时计算",
+    )),
+];
+
+/// Village profiles: one row per village and year.
+pub static PROFILE_COLUMNS: &[Column] = &[
+    req(alias(
+        col(
+            "village_code",
+            "村代码",
+            R,
+            K::Text,
+            15.0,
+            "12位村级区划代码",
+        ),
+        &["行政区划代码"],
+    )),
+    out(col(
+        "village_name",
+        "村名称",
+        R,
+        K::Text,
+        16.0,
+        "导出时填写，导入时忽略",
+    )),
+    req(col("year", "年度", R, K::Year, 8.0, "四位年份")),
+    col(
+        "collective_income_fen",
+        "村集体经济收入(元)",
+        R,
+        K::Yuan,
+        16.0,
+        "元，最多两位小数；可空",
+    ),
+    col(
+        "rural_population",
+        "农村人口",
+        R,
+        K::Int,
+        10.0,
+        "户籍农村人口，可空",
+    ),
+    col("note", "备注", R, K::Text, 20.0, "可空"),
+];
+
+/// Regions.
+pub static REGION_COLUMNS: &[Column] = &[
+    req(alias(
+        col("code12", "区划代码", R, K::Text, 15.0, "12位统计用区划代码"),
+        &["code"],
+    )),
+    col(
+        "level",
+        "级别",
+        R,
+        K::Text,
+        10.0,
+        "province、city、county、township、village 或 省、市、县、乡、村；可空",
+    ),
+    req(col("name", "名称", R, K::Text, 20.0, "区划名称")),
+    alias(
+        col(
+            "parent_code12",
+            "上级代码",
+            R,
+            K::Text,
+            15.0,
+            "可空；填写时须为代码的上一级",
+        ),
+        &["上级区划代码"],
+    ),
+];
+
+/// Normalise a header for matching: no spaces, no `*` markers, half-width brackets and colons,
+/// ASCII lower case, no byte order mark.
+pub fn normalise_header(h: &str) -> String {
+    h.trim_start_matches('\u{feff}')
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '*')
+        .map(|c| match c {
+            '（' => '(',
+            '）' => ')',
+            '：' => ':',
+            c => c.to_ascii_lowercase(),
+        })
+        .collect()
+}
+
+/// The column of `kind` a header names, if any.
+pub fn match_header(kind: Kind, header: &str) -> Option<usize> {
+    let h = normalise_header(header);
+    if h.is_empty() {
+        return None;
+    }
+    kind.columns().iter().position(|c| {
+        normalise_header(c.header) == h
+            || c.key == h
+            || c.aliases.iter().any(|a| normalise_header(a) == h)
+    })
+}
+
+/// Where each column of a kind is in a file: `positions[i]` is the file column of column `i`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mapping {
+    pub kind: Kind,
+    pub positions: Vec<Option<usize>>,
+    /// The file's own header names (for reports).
+    pub file_headers: Vec<String>,
+    /// File columns not understood (ignored), with their names.
+    pub unknown: Vec<String>,
+}
+
+/// The header of the error column added to error files; ignored when such a file is imported again.
+pub const ERROR_HEADER: &str = "错误原因";
+
+impl Mapping {
+    /// Map a header row. Fails with the missing required columns, or a column named twice.
+    pub fn new(kind: Kind, header: &[String]) -> Result<Mapping, String> {
+        let cols = kind.columns();
+        let mut positions = vec![None; cols.len()];
+        let mut unknown = Vec::new();
+        for (i, h) in header.iter().enumerate() {
+            if normalise_header(h) == normalise_header(ERROR_HEADER) {
+                continue;
+            }
+            match match_header(kind, h) {
+                Some(c) if positions[c].is_some() => {
+                    return Err(format!("列“{}”出现了两次", h.trim()));
+                }
+                Some(c) => positions[c] = Some(i),
+                None if !h.trim().is_empty() => unknown.push(h.trim().to_string()),
+                None => {}
+            }
+        }
+        let missing: Vec<&str> = cols
+            .iter()
+            .zip(&positions)
+            .filter(|(c, p)| c.required && !c.export_only && p.is_none())
+            .map(|(c, _)| c.header)
+            .collect();
+        if !missing.is_empty() {
+            return Err(format!("缺少必需的列：{}", missing.join("、")));
+        }
+        Ok(Mapping {
+            kind,
+            positions,
+            file_headers: header.iter().map(|h| h.trim().to_string()).collect(),
+            unknown,
+        })
+    }
+
+    /// The header of column `i` as the file writes it (or the standard header when absent).
+    pub fn header_of(&self, i: usize) -> &str {
+        match self.positions[i].and_then(|p| self.file_headers.get(p)) {
+            Some(h) => h,
+            None => self.kind.columns()[i].header,
+        }
+    }
+
+    /// Whether the file has column `i`.
+    pub fn has(&self, i: usize) -> bool {
+        self.positions[i].is_some()
+    }
+
+    /// The cells of a row by column (`None` where the file lacks the column), trimmed.
+    pub fn cells(&self, row: &[String]) -> Vec<Option<String>> {
+        self.positions
+            .iter()
+            .map(|p| p.map(|p| row.get(p).map(|s| s.trim().to_string()).unwrap_or_default()))
+            .collect()
+    }
+}
+
+/// Guess the kind of a file from its header: households have ID numbers, incomes have wages,
+/// profiles have collective income or rural population, regions have a region code.
+pub fn detect_kind(header: &[String]) -> Option<Kind> {
+    let has = |kind: Kind, key: &str| {
+        let i = kind.col(key);
+        header.iter().any(|h| match_header(kind, h) == Some(i))
+    };
+    if has(Kind::Households, "id_number") {
+        Some(Kind::Households)
+    } else if has(Kind::Incomes, "wage_fen") {
+        Some(Kind::Incomes)
+    } else if has(Kind::Profiles, "collective_income_fen")
+        || has(Kind::Profiles, "rural_population")
+    {
+        Some(Kind::Profiles)
+    } else if has(Kind::Regions, "code12") {
+        Some(Kind::Regions)
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(v: &[&str]) -> Vec<String> {
+        v.iter().map(|x| x.to_string()).collect()
+    }
+
+    #[test]
+    fn headers_match_by_name_alias_or_field() {
+        assert_eq!(
+            match_header(Kind::Households, " 身份证号 "),
+            Some(Kind::Households.col("id_number"))
+        );
+        assert_eq!(
+            match_header(Kind::Households, "id_number"),
+            Some(Kind::Households.col("id_number"))
+        );
+        assert_eq!(
+            match_header(Kind::Households, "证件号码"),
+            Some(Kind::Households.col("id_number"))
+        );
+        assert_eq!(
+            match_header(Kind::Incomes, "工资性收入（元）"),
+            Some(Kind::Incomes.col("wage_fen"))
+        );
+        assert_eq!(match_header(Kind::Households, "\u{feff}户编码*"), Some(0));
+        assert_eq!(match_header(Kind::Households, "备注栏"), None);
+    }
+
+    #[test]
+    fn every_key_and_header_is_unique() {
+        for k in Kind::ALL {
+            let cols = k.columns();
+            for (i, c) in cols.iter().enumerate() {
+                assert_eq!(match_header(k, c.header), Some(i), "{}", c.header);
+                assert_eq!(match_header(k, c.key), Some(i), "{}", c.key);
+                for a in c.aliases {
+                    assert_eq!(match_header(k, a), Some(i), "{a}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn mapping_and_kind_detection() {
+        let h = s(&[
+            "姓名",
+            "户编码",
+            "身份证号",
+            "与户主关系",
+            "村代码",
+            "贫困户属性",
+            "识别标准",
+            "识别年度",
+            "主要致贫原因",
+            "错误原因",
+            "乱写",
+        ]);
+        let m = Mapping::new(Kind::Households, &h).unwrap();
+        assert_eq!(m.positions[0], Some(1));
+        assert_eq!(m.unknown, ["乱写"]);
+        assert_eq!(detect_kind(&h), Some(Kind::Households));
+        let e = Mapping::new(Kind::Households, &s(&["户编码", "姓名"])).unwrap_err();
+        assert!(e.contains("身份证号"), "{e}");
+        assert_eq!(
+            Mapping::new(Kind::Profiles, &s(&["村代码", "年度", "村代码"])).unwrap_err(),
+            "列“村代码”出现了两次"
+        );
+        assert_eq!(
+            detect_kind(&s(&["户编码", "年度", "工资性收入(元)"])),
+            Some(Kind::Incomes)
+        );
+        assert_eq!(
+            detect_kind(&s(&["村代码", "年度", "农村人口"])),
+            Some(Kind::Profiles)
+        );
+        assert_eq!(
+            detect_kind(&s(&["code12", "level", "name", "parent_code12"])),
+            Some(Kind::Regions)
+        );
+        assert_eq!(detect_kind(&s(&["a", "b"])), None);
+        let cells = m.cells(&s(&["张三", " 0001 "]));
+        assert_eq!(cells[0].as_deref(), Some("0001"));
+        assert_eq!(cells[Kind::Households.col("sex")], None);
+        assert_eq!(
+            cells[Kind::Households.col("id_number")].as_deref(),
+            Some("")
+        );
+    }
+}

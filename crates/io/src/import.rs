@@ -1,0 +1,1120 @@
+//! The import driver: `import(store, ctx, file, options, progress) → ImportReport`.
+//!
+//! A reader thread streams the file (CSV or XLSX), reads each row into core's inputs and runs every
+//! check that needs only the file (core's validation, one head per household, ID numbers and
+//! household numbers not repeated, villages known and in scope); it hands batches of records to the
+//! async side, which looks up what is stored (in batches), decides create / update / unchanged /
+//! rejected, and writes through one `BulkSession` — one transaction, committed only when every
+//! record is good (or, with `partial`, with exactly the good records). Reading and writing overlap,
+//! one core each. When rows were rejected, the file is read once more to write the error file.
+//!
+//! Memory is bounded by the batch size plus the sets that find repeats across the file (a compact
+//! key per ID number and the household numbers), whatever the size of the file.
+
+use crate::columns::{detect_kind, Kind, Mapping};
+use crate::encoding::TextEncoding;
+use crate::households::{id_key, village_key, Group, GroupChecker, RowAt, C};
+use crate::records::{self, IncomeRow, ProfileRow, RegionRow};
+use crate::report::{ErrorFileWriter, ErrorLog, ImportReport, Issue, KEPT_ISSUES};
+use crate::source::{read_events, Counters, Event, FileFormat, ReadSeek, SourceError};
+use fupin_core::codes::CodeBook;
+use fupin_core::registry::IncomeRecord;
+use fupin_core::store::{
+    BulkHouseholdUpdate, BulkIncome, BulkNewHousehold, BulkProfile, BulkSession, Store,
+    StoredHousehold,
+};
+use fupin_core::{Ctx, DomainError, Scope};
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Instant;
+use time::{Date, OffsetDateTime};
+
+/// How to import.
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    /// What the file holds; detected from the header when `None`.
+    pub kind: Option<Kind>,
+    /// CSV or XLSX; detected from the content when `None`.
+    pub format: Option<FileFormat>,
+    /// Encoding of a CSV file; detected when `None`.
+    pub encoding: Option<TextEncoding>,
+    /// Check everything, write nothing.
+    pub dry_run: bool,
+    /// Write the good records even when others are rejected.
+    pub partial: bool,
+    /// Where to write the error file when rows are rejected (same format as the input).
+    pub error_file: Option<PathBuf>,
+    /// Records per batch between the reader and the writer.
+    pub batch: usize,
+    /// "Today" for the rules (defaults to today in China).
+    pub today: Option<Date>,
+}
+
+impl Default for ImportOptions {
+    fn default() -> Self {
+        ImportOptions {
+            kind: None,
+            format: None,
+            encoding: None,
+            dry_run: false,
+            partial: false,
+            error_file: None,
+            batch: 2000,
+            today: None,
+        }
+    }
+}
+
+/// Where an import is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    /// Reading, checking and writing rows.
+    Importing,
+    /// Rebuilding indexes, statistics and committing.
+    Finishing,
+    /// Writing the error file.
+    ErrorFile,
+    Done,
+}
+
+/// A progress report, given to the callback after every batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Progress {
+    pub phase: Phase,
+    /// Data rows read.
+    pub rows: u64,
+    /// Bytes of a CSV file read so far (0 for XLSX).
+    pub bytes: u64,
+    /// Size of a CSV file in bytes, or rows of an XLSX workbook (an estimate).
+    pub total: u64,
+    /// Issues found so far.
+    pub issues: u64,
+}
+
+/// Why an import could not run at all (as opposed to rows it rejected, which are in the report).
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("{0}")]
+    Source(#[from] SourceError),
+    /// The header does not fit the kind (missing required columns, unknown kind …).
+    #[error("表头有误：{0}")]
+    Header(String),
+    #[error("{}", .0.message)]
+    Store(#[from] DomainError),
+    #[error("写入错误文件失败：{0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// What the reader thread sends.
+enum Msg {
+    Sheet {
+        index: u16,
+        name: String,
+        mapping: Arc<Mapping>,
+    },
+    Batch(Vec<Rec>),
+}
+
+enum Rec {
+    Household(Box<Group>),
+    Income(IncomeRow),
+    Profile(ProfileRow),
+    Region(RegionRow),
+}
+
+/// Everything the reader thread needs.
+struct ReaderSetup {
+    kind: Option<Kind>,
+    format: Option<FileFormat>,
+    encoding: Option<TextEncoding>,
+    codes: Arc<CodeBook>,
+    villages: Arc<HashSet<u64>>,
+    scope: Scope,
+    today: Date,
+    batch: usize,
+    counters: Arc<Counters>,
+}
+
+type ReaderResult =
+    Result<(Box<dyn ReadSeek>, crate::source::SourceInfo), (Box<dyn ReadSeek>, ImportError)>;
+
+/// Read the whole file, sending batches of checked records.
+fn reader_thread(
+    mut input: Box<dyn ReadSeek>,
+    s: ReaderSetup,
+    tx: tokio::sync::mpsc::Sender<Msg>,
+) -> ReaderResult {
+    let mut kind = s.kind;
+    let mut mappings: HashMap<u16, Arc<Mapping>> = HashMap::new();
+    let mut sheet_names: Vec<String> = Vec::new();
+    let mut checker = GroupChecker {
+        codes: &s.codes,
+        today: s.today,
+        villages: &s.villages,
+        scope: &s.scope,
+        seen_ids: HashMap::new(),
+        seen_numbers: HashMap::new(),
+        sheet_names: Vec::new(),
+    };
+    let mut batch: Vec<Rec> = Vec::with_capacity(s.batch);
+    let mut group: Option<Group> = None;
+    let mut income_seen = HashMap::new();
+    let mut profile_seen = HashMap::new();
+    let this_year = s.today.year();
+    let mut fatal: Option<ImportError> = None;
+    let mut skipped_sheets: HashSet<u16> = HashSet::new();
+
+    let send =
+        |batch: &mut Vec<Rec>, tx: &tokio::sync::mpsc::Sender<Msg>| -> Result<(), SourceError> {
+            if batch.is_empty() {
+                return Ok(());
+            }
+            let b = std::mem::replace(batch, Vec::with_capacity(s.batch));
+            tx.blocking_send(Msg::Batch(b))
+                .map_err(|_| SourceError::Stopped)
+        };
+
+    let result = read_events(
+        input.as_mut(),
+        s.format,
+        s.encoding,
+        &s.counters,
+        &mut |e| {
+            match e {
+                Event::Sheet {
+                    index,
+                    name,
+                    header,
+                    ..
+                } => {
+                    if let Some(g) = group.take() {
+                        finish_group(g, &mut checker, &mappings, &mut batch);
+                    }
+                    send(&mut batch, &tx)?;
+                    while sheet_names.len() <= index as usize {
+                        sheet_names.push(String::new());
+                    }
+                    sheet_names[index as usize] = name.to_string();
+                    checker.sheet_names = sheet_names.clone();
+                    let k = match kind.or_else(|| detect_kind(header)) {
+                        Some(k) => k,
+                        None if !mappings.is_empty() => {
+                            skipped_sheets.insert(index);
+                            return Ok(());
+                        }
+                        None => {
+                            fatal = Some(ImportError::Header(format!(
+                                "无法判断文件内容：表头中没有“身份证号”“工资性收入(元)”“村集体经济收入(元)”或“区划代码”等列，请用 --kind 指定（households、incomes、profiles、regions）{}",
+                                if name.is_empty() { String::new() } else { format!("（工作表“{name}”）") }
+                            )));
+                            return Err(SourceError::Stopped);
+                        }
+                    };
+                    kind = Some(k);
+                    match Mapping::new(k, header) {
+                        Ok(m) => {
+                            let m = Arc::new(m);
+                            mappings.insert(index, Arc::clone(&m));
+                            tx.blocking_send(Msg::Sheet {
+                                index,
+                                name: name.to_string(),
+                                mapping: m,
+                            })
+                            .map_err(|_| SourceError::Stopped)?;
+                        }
+                        // a further sheet that is not data (notes, a pivot table …) is skipped
+                        Err(_) if !mappings.is_empty() && detect_kind(header) != Some(k) => {
+                            skipped_sheets.insert(index);
+                        }
+                        Err(msg) => {
+                            fatal = Some(ImportError::Header(if name.is_empty() {
+                                msg
+                            } else {
+                                format!("工作表“{name}”{msg}")
+                            }));
+                            return Err(SourceError::Stopped);
+                        }
+                    }
+                }
+                Event::Row {
+                    sheet,
+                    line,
+                    cells,
+                    bad,
+                } => {
+                    if skipped_sheets.contains(&sheet) {
+                        return Ok(());
+                    }
+                    let Some(mapping) = mappings.get(&sheet).cloned() else {
+                        return Ok(());
+                    };
+                    let name = sheet_names
+                        .get(sheet as usize)
+                        .filter(|n| !n.is_empty())
+                        .cloned();
+                    let at = RowAt {
+                        sheet: name.as_deref(),
+                        line,
+                        mapping: &mapping,
+                    };
+                    let row = mapping.cells(cells);
+                    let unreadable = bad.map(|code| {
+                        at.issue(
+                            None,
+                            &row,
+                            DomainError::invalid(
+                                "row",
+                                code,
+                                "本行含有无法识别的字符（不是有效的 UTF-8；GBK 文件请用 --encoding gbk）",
+                            ),
+                        )
+                    });
+                    match mapping.kind {
+                        Kind::Households => {
+                            let number = row[C.household_number].clone().unwrap_or_default();
+                            let same = group
+                                .as_ref()
+                                .is_some_and(|g| g.sheet == sheet && g.number == number);
+                            if !same {
+                                if let Some(g) = group.take() {
+                                    finish_group(g, &mut checker, &mappings, &mut batch);
+                                    if batch.len() >= s.batch {
+                                        send(&mut batch, &tx)?;
+                                    }
+                                }
+                                let width = row.len();
+                                group = Some(Group {
+                                    sheet,
+                                    lines: Vec::new(),
+                                    number,
+                                    hh: vec![None; width],
+                                    hh_line: vec![line; width],
+                                    rows: Vec::new(),
+                                    issues: Vec::new(),
+                                    new: None,
+                                    members: Vec::new(),
+                                });
+                            }
+                            let g = group.as_mut().expect("group");
+                            for (i, c) in Kind::Households.columns().iter().enumerate() {
+                                if c.level == crate::columns::Level::Household {
+                                    if let Some(v) = &row[i] {
+                                        let empty = g.hh[i].as_deref().is_none_or(str::is_empty);
+                                        if empty && (g.hh[i].is_none() || !v.is_empty()) {
+                                            g.hh[i] = Some(v.clone());
+                                            g.hh_line[i] = line;
+                                        }
+                                    }
+                                }
+                            }
+                            if let Some(issue) = unreadable {
+                                g.issues.push(issue);
+                            }
+                            g.lines.push(line);
+                            g.rows.push(row);
+                        }
+                        Kind::Incomes => {
+                            let mut r =
+                                records::income_row(&at, sheet, row, this_year, &mut income_seen);
+                            if let Some(issue) = unreadable {
+                                r.parsed = Err(issue);
+                            }
+                            batch.push(Rec::Income(r));
+                        }
+                        Kind::Profiles => {
+                            let mut r = records::profile_row(
+                                &at,
+                                sheet,
+                                &row,
+                                this_year,
+                                &s.villages,
+                                &s.scope,
+                                &mut profile_seen,
+                            );
+                            if let Some(issue) = unreadable {
+                                r.parsed = Err(issue);
+                            }
+                            batch.push(Rec::Profile(r));
+                        }
+                        Kind::Regions => {
+                            let mut r = records::region_row(&at, sheet, &row);
+                            if let Some(issue) = unreadable {
+                                r.parsed = Err(issue);
+                            }
+                            batch.push(Rec::Region(r));
+                        }
+                    }
+                    if batch.len() >= s.batch {
+                        send(&mut batch, &tx)?;
+                    }
+                }
+            }
+            Ok(())
+        },
+    );
+    let result = result.and_then(|info| {
+        if let Some(g) = group.take() {
+            finish_group(g, &mut checker, &mappings, &mut batch);
+        }
+        send(&mut batch, &tx)?;
+        Ok(info)
+    });
+    match (result, fatal) {
+        (_, Some(f)) => Err((input, f)),
+        (Ok(info), None) => Ok((input, info)),
+        (Err(e), None) => Err((input, e.into())),
+    }
+}
+
+fn finish_group(
+    mut g: Group,
+    checker: &mut GroupChecker,
+    mappings: &HashMap<u16, Arc<Mapping>>,
+    batch: &mut Vec<Rec>,
+) {
+    if let Some(m) = mappings.get(&g.sheet) {
+        let preexisting = g.issues.len();
+        checker.check(&mut g, m);
+        if preexisting > 0 {
+            g.new = None;
+        }
+    }
+    batch.push(Rec::Household(Box::new(g)));
+}
+
+/// The writer side's state.
+struct Writer<'a> {
+    ctx: &'a Ctx,
+    session: Box<dyn BulkSession>,
+    report: ImportReport,
+    log: ErrorLog,
+    /// Still writing: false once a record is rejected in all-or-nothing mode, or in a dry run.
+    writing: bool,
+    partial: bool,
+    planned: bool,
+    registry: (u64, u64),
+    mappings: HashMap<u16, Arc<Mapping>>,
+    sheet_names: HashMap<u16, String>,
+    codes: Arc<CodeBook>,
+    villages: Arc<HashSet<u64>>,
+    today: Date,
+    regions: Vec<(u16, u64, fupin_core::regions::RegionRecord)>,
+}
+
+impl Writer<'_> {
+    fn keep(&mut self, issues: &[Issue]) {
+        self.report.issues_total += issues.len() as u64;
+        for i in issues {
+            if self.report.issues.len() < KEPT_ISSUES {
+                self.report.issues.push(i.clone());
+            }
+        }
+    }
+
+    /// Reject a record of `lines` with its issues: counted, kept, marked for the error file.
+    fn reject(&mut self, sheet: u16, lines: &[u64], issues: Vec<Issue>) -> Result<(), ImportError> {
+        if !self.partial {
+            self.writing = false;
+        }
+        self.report.rejected += 1;
+        self.report.rejected_rows += lines.len() as u64;
+        self.keep(&issues);
+        let bad_lines: Vec<u64> = issues.iter().map(|i| i.line).collect();
+        for &line in lines {
+            let mut reasons: Vec<String> = issues
+                .iter()
+                .filter(|i| i.line == line)
+                .map(Issue::reason)
+                .collect();
+            reasons.dedup();
+            let text = if reasons.is_empty() {
+                let mut others: Vec<String> = bad_lines.iter().map(u64::to_string).collect();
+                others.dedup();
+                format!(
+                    "同一户的其他行有错误（第 {} 行），本行随该户一并未导入",
+                    others.join("、")
+                )
+            } else {
+                reasons.join("；")
+            };
+            self.log.mark(sheet, line, &text)?;
+        }
+        Ok(())
+    }
+
+    fn checker(&self) -> GroupChecker<'_> {
+        let mut names: Vec<String> = Vec::new();
+        for (i, n) in &self.sheet_names {
+            while names.len() <= *i as usize {
+                names.push(String::new());
+            }
+            names[*i as usize] = n.clone();
+        }
+        GroupChecker {
+            codes: &self.codes,
+            today: self.today,
+            villages: &self.villages,
+            scope: &self.ctx.scope,
+            seen_ids: HashMap::new(),
+            seen_numbers: HashMap::new(),
+            sheet_names: names,
+        }
+    }
+
+    async fn plan(
+        &mut self,
+        counters: &Counters,
+        format: Option<FileFormat>,
+    ) -> Result<(), ImportError> {
+        if self.planned || !self.writing {
+            return Ok(());
+        }
+        self.planned = true;
+        let total = counters.total.load(Ordering::Relaxed);
+        // about 100 bytes per person row in a CSV file; XLSX totals are rows already
+        let estimate = match format {
+            Some(FileFormat::Xlsx) => total,
+            _ => total / 100,
+        };
+        self.session.plan(estimate).await?;
+        Ok(())
+    }
+
+    async fn households(&mut self, groups: Vec<Box<Group>>) -> Result<(), ImportError> {
+        let numbers: Vec<String> = groups
+            .iter()
+            .filter(|g| g.issues.is_empty())
+            .map(|g| g.number.clone())
+            .collect();
+        let stored: HashMap<String, StoredHousehold> = if self.registry.0 > 0 && !numbers.is_empty()
+        {
+            self.session
+                .households_by_number(&numbers)
+                .await?
+                .into_iter()
+                .map(|s| (s.household.household_number.clone(), s))
+                .collect()
+        } else {
+            HashMap::new()
+        };
+        let ids: Vec<String> = groups
+            .iter()
+            .filter(|g| g.issues.is_empty())
+            .flat_map(|g| {
+                g.members
+                    .iter()
+                    .flatten()
+                    .map(|m| m.id_number.expose().to_string())
+            })
+            .collect();
+        let active: HashMap<String, String> = if self.registry.1 > 0 && !ids.is_empty() {
+            self.session
+                .active_id_numbers(&ids)
+                .await?
+                .into_iter()
+                .collect()
+        } else {
+            HashMap::new()
+        };
+        let mut creates: Vec<BulkNewHousehold> = Vec::new();
+        let mut updates: Vec<BulkHouseholdUpdate> = Vec::new();
+        for mut g in groups {
+            self.report.records += 1;
+            self.report.rows += g.lines.len() as u64;
+            let mapping = match self.mappings.get(&g.sheet) {
+                Some(m) => Arc::clone(m),
+                None => continue,
+            };
+            let outcome = if !g.issues.is_empty() {
+                Err(std::mem::take(&mut g.issues))
+            } else if let Some(s) = stored.get(&g.number) {
+                let checker = self.checker();
+                checker
+                    .plan_update(&g, s, &mapping, &active)
+                    .map(|u| (None, u))
+            } else {
+                let checker = self.checker();
+                let dups = checker.registry_duplicates(&g, &mapping, &active);
+                if dups.is_empty() {
+                    match g.new.take() {
+                        Some(n) => Ok((Some(n), None)),
+                        None => Err(vec![]),
+                    }
+                } else {
+                    Err(dups)
+                }
+            };
+            match outcome {
+                Err(issues) => self.reject(g.sheet, &g.lines, issues)?,
+                Ok((Some(new), _)) => {
+                    self.report.created += 1;
+                    if self.writing {
+                        creates.push(new);
+                    }
+                }
+                Ok((None, Some(u))) => {
+                    self.report.updated += 1;
+                    self.report.status_changes += u64::from(u.status.is_some());
+                    self.report.members_added += u.new_members.len() as u64;
+                    self.report.members_updated += u.changed_members.len() as u64;
+                    if self.writing {
+                        updates.push(u);
+                    }
+                }
+                Ok((None, None)) => self.report.unchanged += 1,
+            }
+        }
+        if self.writing {
+            self.session.create_households(creates).await?;
+            self.session.update_households(updates).await?;
+        }
+        Ok(())
+    }
+
+    async fn incomes(&mut self, rows: Vec<IncomeRow>) -> Result<(), ImportError> {
+        let mut numbers: Vec<String> = rows
+            .iter()
+            .filter(|r| r.parsed.is_ok())
+            .map(|r| r.number.clone())
+            .collect();
+        numbers.sort();
+        numbers.dedup();
+        let stored: HashMap<String, StoredHousehold> = if numbers.is_empty() {
+            HashMap::new()
+        } else {
+            self.session
+                .households_by_number(&numbers)
+                .await?
+                .into_iter()
+                .map(|s| (s.household.household_number.clone(), s))
+                .collect()
+        };
+        let mut items = Vec::new();
+        let now = OffsetDateTime::now_utc();
+        for r in rows {
+            self.report.records += 1;
+            self.report.rows += 1;
+            let mapping = match self.mappings.get(&r.sheet) {
+                Some(m) => Arc::clone(m),
+                None => continue,
+            };
+            let name = self
+                .sheet_names
+                .get(&r.sheet)
+                .filter(|n| !n.is_empty())
+                .cloned();
+            let at = RowAt {
+                sheet: name.as_deref(),
+                line: r.line,
+                mapping: &mapping,
+            };
+            let number_col = Some(Kind::Incomes.col("household_number"));
+            let outcome = r.parsed.and_then(|(c, note)| {
+                let s = stored.get(&r.number).ok_or_else(|| {
+                    at.issue(
+                        number_col,
+                        &r.cells,
+                        DomainError::invalid(
+                            "household_number",
+                            "unknown_household",
+                            format!(
+                                "户编码 {} 不存在，请先导入该户",
+                                crate::cells::shown(&r.number)
+                            ),
+                        ),
+                    )
+                })?;
+                if !self.ctx.scope.allows(&s.household.village_code) {
+                    return Err(at.issue(
+                        number_col,
+                        &r.cells,
+                        DomainError::invalid(
+                            "household_number",
+                            "out_of_scope",
+                            format!("户 {} 不在您的管辖范围内", crate::cells::shown(&r.number)),
+                        ),
+                    ));
+                }
+                let before = s.incomes.iter().find(|i| i.year == r.year).cloned();
+                if before
+                    .as_ref()
+                    .is_some_and(|b| b.components == c && b.note == note)
+                {
+                    return Ok(None);
+                }
+                let persons = s
+                    .members
+                    .iter()
+                    .filter(|m| m.present_on(fupin_core::years::year_end(r.year)))
+                    .count() as i64;
+                let after = IncomeRecord::new(s.household.id, r.year, c, persons, note, now);
+                Ok(Some(BulkIncome {
+                    village: s.household.village_code.clone(),
+                    before,
+                    after,
+                }))
+            });
+            match outcome {
+                Err(issue) => self.reject(r.sheet, &[r.line], vec![issue])?,
+                Ok(None) => self.report.unchanged += 1,
+                Ok(Some(item)) => {
+                    if item.before.is_some() {
+                        self.report.updated += 1;
+                    } else {
+                        self.report.created += 1;
+                    }
+                    if self.writing {
+                        items.push(item);
+                    }
+                }
+            }
+        }
+        if self.writing {
+            self.session.put_incomes(items).await?;
+        }
+        Ok(())
+    }
+
+    async fn profiles(&mut self, rows: Vec<ProfileRow>) -> Result<(), ImportError> {
+        let keys: Vec<_> = rows
+            .iter()
+            .filter_map(|r| r.parsed.as_ref().ok())
+            .map(|p| (p.village_code.clone(), p.year))
+            .collect();
+        let stored: HashMap<(String, i32), fupin_core::regions::VillageProfile> = if keys.is_empty()
+        {
+            HashMap::new()
+        } else {
+            self.session
+                .profiles(&keys)
+                .await?
+                .into_iter()
+                .map(|p| ((p.village_code.as_str().to_string(), p.year), p))
+                .collect()
+        };
+        let mut items = Vec::new();
+        for r in rows {
+            self.report.records += 1;
+            self.report.rows += 1;
+            match r.parsed {
+                Err(issue) => self.reject(r.sheet, &[r.line], vec![issue])?,
+                Ok(p) => {
+                    let before = stored
+                        .get(&(p.village_code.as_str().to_string(), p.year))
+                        .cloned();
+                    if before.as_ref() == Some(&p) {
+                        self.report.unchanged += 1;
+                        continue;
+                    }
+                    if before.is_some() {
+                        self.report.updated += 1;
+                    } else {
+                        self.report.created += 1;
+                    }
+                    if self.writing {
+                        items.push(BulkProfile { before, after: p });
+                    }
+                }
+            }
+        }
+        if self.writing {
+            self.session.put_profiles(items).await?;
+        }
+        Ok(())
+    }
+
+    fn regions(&mut self, rows: Vec<RegionRow>) -> Result<(), ImportError> {
+        for r in rows {
+            self.report.rows += 1;
+            self.report.records += 1;
+            match r.parsed {
+                Ok(rec) => self.regions.push((r.sheet, r.line, rec)),
+                Err(issue) => self.reject(r.sheet, &[r.line], vec![issue])?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Import a file. Rows the rules reject are in the report (and the error file), never an `Err`;
+/// `Err` means the file could not be imported at all (unreadable, wrong header, database down).
+pub async fn import(
+    store: &dyn Store,
+    ctx: &Ctx,
+    input: Box<dyn ReadSeek>,
+    opts: &ImportOptions,
+    progress: &(dyn Fn(&Progress) + Send + Sync),
+) -> Result<ImportReport, ImportError> {
+    let started = Instant::now();
+    let today = opts.today.unwrap_or_else(fupin_core::years::today);
+    let codes = store.code_book().await?;
+    let mut session = store.bulk_session(ctx, !opts.dry_run).await?;
+    let villages: HashSet<u64> = session
+        .villages()
+        .await?
+        .iter()
+        .filter_map(|c| village_key(c.as_str()))
+        .collect();
+    let villages = Arc::new(villages);
+    let registry = session.registry_size().await?;
+    let counters = Arc::new(Counters::default());
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Msg>(4);
+    let setup = ReaderSetup {
+        kind: opts.kind,
+        format: opts.format,
+        encoding: opts.encoding,
+        codes: Arc::clone(&codes),
+        villages: Arc::clone(&villages),
+        scope: ctx.scope.clone(),
+        today,
+        batch: opts.batch.max(1),
+        counters: Arc::clone(&counters),
+    };
+    let (done_tx, done_rx) = tokio::sync::oneshot::channel();
+    std::thread::Builder::new()
+        .name("fupin-import-reader".into())
+        .spawn(move || {
+            let r = reader_thread(input, setup, tx);
+            let _ = done_tx.send(r);
+        })
+        .map_err(ImportError::Io)?;
+
+    let mut w = Writer {
+        ctx,
+        session,
+        report: ImportReport {
+            kind: opts.kind,
+            format: opts.format,
+            encoding: opts.encoding,
+            dry_run: opts.dry_run,
+            partial: opts.partial,
+            ..Default::default()
+        },
+        log: ErrorLog::new()?,
+        writing: !opts.dry_run,
+        partial: opts.partial,
+        planned: false,
+        registry,
+        mappings: HashMap::new(),
+        sheet_names: HashMap::new(),
+        codes,
+        villages,
+        today,
+        regions: Vec::new(),
+    };
+    let report_progress = |w: &Writer, phase: Phase| {
+        progress(&Progress {
+            phase,
+            rows: counters.rows.load(Ordering::Relaxed),
+            bytes: counters.bytes.load(Ordering::Relaxed),
+            total: counters.total.load(Ordering::Relaxed),
+            issues: w.report.issues_total,
+        })
+    };
+    let mut failure: Option<ImportError> = None;
+    while let Some(msg) = rx.recv().await {
+        let step = async {
+            match msg {
+                Msg::Sheet {
+                    index,
+                    name,
+                    mapping,
+                } => {
+                    w.report.kind = Some(mapping.kind);
+                    for u in &mapping.unknown {
+                        if !w.report.ignored_columns.contains(u) {
+                            w.report.ignored_columns.push(u.clone());
+                        }
+                    }
+                    w.mappings.insert(index, mapping);
+                    w.sheet_names.insert(index, name);
+                    Ok(())
+                }
+                Msg::Batch(recs) => {
+                    w.plan(&counters, opts.format).await?;
+                    let mut households = Vec::new();
+                    let mut incomes = Vec::new();
+                    let mut profiles = Vec::new();
+                    let mut regions = Vec::new();
+                    for r in recs {
+                        match r {
+                            Rec::Household(g) => households.push(g),
+                            Rec::Income(i) => incomes.push(i),
+                            Rec::Profile(p) => profiles.push(p),
+                            Rec::Region(r) => regions.push(r),
+                        }
+                    }
+                    if !households.is_empty() {
+                        w.households(households).await?;
+                    }
+                    if !incomes.is_empty() {
+                        w.incomes(incomes).await?;
+                    }
+                    if !profiles.is_empty() {
+                        w.profiles(profiles).await?;
+                    }
+                    if !regions.is_empty() {
+                        w.regions(regions)?;
+                    }
+                    Ok::<(), ImportError>(())
+                }
+            }
+        };
+        if let Err(e) = step.await {
+            failure = Some(e);
+            break;
+        }
+        report_progress(&w, Phase::Importing);
+    }
+    drop(rx);
+    let reader = done_rx
+        .await
+        .map_err(|_| ImportError::Io(std::io::Error::other("reader thread failed")))?;
+    if let Some(e) = failure {
+        let _ = w.session.finish(serde_json::Value::Null, false).await;
+        return Err(e);
+    }
+    let (input, info) = match reader {
+        Ok(x) => x,
+        Err((_, e)) => {
+            let _ = w.session.finish(serde_json::Value::Null, false).await;
+            return Err(e);
+        }
+    };
+    w.report.format = Some(info.format);
+    w.report.encoding = info.encoding;
+    report_progress(&w, Phase::Finishing);
+
+    // regions are imported by the region store (all or nothing, parents checked there)
+    let regions = std::mem::take(&mut w.regions);
+    let is_regions = w.report.kind == Some(Kind::Regions);
+    let commit = !opts.dry_run && (opts.partial || w.report.issues_total == 0);
+    let summary = serde_json::json!({
+        "kind": w.report.kind.map(Kind::as_str),
+        "rows": w.report.rows,
+        "records": w.report.records,
+        "created": w.report.created,
+        "updated": w.report.updated,
+        "unchanged": w.report.unchanged,
+        "rejected": w.report.rejected,
+        "partial": opts.partial,
+    });
+    let Writer {
+        session,
+        mut report,
+        mut log,
+        mappings,
+        sheet_names,
+        ..
+    } = w;
+    if is_regions {
+        session.finish(serde_json::Value::Null, false).await?;
+        if !regions.is_empty() && (commit || opts.dry_run) && report.issues_total == 0 {
+            let records: Vec<_> = regions.iter().map(|(_, l, r)| (*l, r.clone())).collect();
+            if opts.dry_run {
+                report.created = records.len() as u64;
+            } else {
+                match store.import_regions(ctx, records).await {
+                    Ok(s) => {
+                        report.created = s.inserted;
+                        report.updated = s.updated;
+                        report.unchanged = s.unchanged;
+                        report.committed = true;
+                    }
+                    Err(errors) => {
+                        let sheet = regions.first().map_or(0, |r| r.0);
+                        let mapping = mappings.get(&sheet).cloned();
+                        let name = sheet_names.get(&sheet).filter(|n| !n.is_empty()).cloned();
+                        let mut errors = errors;
+                        errors.sort_by_key(|e| e.line);
+                        for e in errors {
+                            let issue = match &mapping {
+                                Some(m) => {
+                                    records::region_issue(m, name.as_deref(), e.line, e.error)
+                                }
+                                None => Issue::new(name.as_deref(), e.line, None, None, e.error),
+                            };
+                            report.rejected += 1;
+                            report.rejected_rows += 1;
+                            report.issues_total += 1;
+                            if report.issues.len() < KEPT_ISSUES {
+                                report.issues.push(issue.clone());
+                            }
+                            log.mark(sheet, issue.line, &issue.reason())?;
+                        }
+                    }
+                }
+            }
+        }
+    } else {
+        session.finish(summary, commit).await?;
+        report.committed = commit;
+    }
+    if !report.committed {
+        // nothing was written: the counts say what would have been
+    }
+
+    if report.issues_total > 0 {
+        if let Some(path) = &opts.error_file {
+            report_progress_final(progress, &counters, Phase::ErrorFile, report.issues_total);
+            let marks = log.into_reader()?;
+            let only_marked = report.committed;
+            let path = path.clone();
+            let format = info.format;
+            let encoding = info.encoding;
+            let sheets = info.sheets.clone();
+            let (etx, erx) = tokio::sync::oneshot::channel();
+            std::thread::spawn(move || {
+                let r =
+                    write_error_file(input, format, encoding, &path, marks, only_marked, &sheets);
+                let _ = etx.send(r);
+            });
+            erx.await.map_err(|_| {
+                ImportError::Io(std::io::Error::other("error file thread failed"))
+            })??;
+            report.error_file = opts.error_file.as_ref().map(|p| p.display().to_string());
+        }
+    }
+    report.elapsed_ms = started.elapsed().as_millis() as u64;
+    report_progress_final(progress, &counters, Phase::Done, report.issues_total);
+    Ok(report)
+}
+
+fn report_progress_final(
+    progress: &(dyn Fn(&Progress) + Send + Sync),
+    counters: &Counters,
+    phase: Phase,
+    issues: u64,
+) {
+    progress(&Progress {
+        phase,
+        rows: counters.rows.load(Ordering::Relaxed),
+        bytes: counters.bytes.load(Ordering::Relaxed),
+        total: counters.total.load(Ordering::Relaxed),
+        issues,
+    });
+}
+
+/// Read the input again and write the rows to correct, each with its reason.
+fn write_error_file(
+    mut input: Box<dyn ReadSeek>,
+    format: FileFormat,
+    encoding: Option<TextEncoding>,
+    path: &std::path::Path,
+    mut marks: crate::report::MarkReader,
+    only_marked: bool,
+    _sheets: &[String],
+) -> Result<(), ImportError> {
+    let mut out = ErrorFileWriter::create(path, format, encoding)?;
+    let counters = Arc::new(Counters::default());
+    let mut io_err: Option<std::io::Error> = None;
+    read_events(
+        input.as_mut(),
+        Some(format),
+        encoding,
+        &counters,
+        &mut |e| {
+            let r = match e {
+                Event::Sheet { name, header, .. } => out.sheet(name, header),
+                Event::Row {
+                    sheet, line, cells, ..
+                } => match marks.reason_for(sheet, line) {
+                    Ok(Some(reason)) => out.row(cells, &reason),
+                    Ok(None) if !only_marked => out.row(cells, ""),
+                    Ok(None) => Ok(()),
+                    Err(e) => Err(e),
+                },
+            };
+            r.map_err(|e| {
+                io_err = Some(e);
+                SourceError::Stopped
+            })
+        },
+    )
+    .map_err(|e| match io_err.take() {
+        Some(io) => ImportError::Io(io),
+        None => ImportError::Source(e),
+    })?;
+    out.finish()?;
+    Ok(())
+}
+
+/// Validate a households file without a store (for the fuzz target and its corpus test): every
+/// check that needs only the file, with `villages` as the known villages.
+pub fn check_without_store(
+    bytes: &[u8],
+    kind: Option<Kind>,
+    villages: &[&str],
+    today: Date,
+) -> Result<Vec<Issue>, ImportError> {
+    let codes = Arc::new(CodeBook::defaults());
+    let villages: Arc<HashSet<u64>> =
+        Arc::new(villages.iter().filter_map(|v| village_key(v)).collect());
+    let counters = Arc::new(Counters::default());
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Msg>(1 << 20);
+    let setup = ReaderSetup {
+        kind,
+        format: None,
+        encoding: None,
+        codes,
+        villages,
+        scope: Scope::All,
+        today,
+        batch: 64,
+        counters,
+    };
+    let input: Box<dyn ReadSeek> = Box::new(std::io::Cursor::new(bytes.to_vec()));
+    // the channel is large enough that the reader never waits for this (same) thread
+    let handle = std::thread::spawn(move || {
+        reader_thread(input, setup, tx)
+            .map(|(_, i)| i)
+            .map_err(|(_, e)| e)
+    });
+    let mut issues = Vec::new();
+    let mut lines_seen: HashSet<u64> = HashSet::new();
+    while let Some(msg) = rx.blocking_recv() {
+        if let Msg::Batch(recs) = msg {
+            for r in recs {
+                match r {
+                    Rec::Household(g) => {
+                        for l in &g.lines {
+                            assert!(lines_seen.insert(*l), "line {l} read twice");
+                        }
+                        assert!(
+                            g.issues.is_empty() == g.new.is_some() || !g.issues.is_empty(),
+                            "a group without issues must be importable"
+                        );
+                        if g.issues.is_empty() {
+                            let n = g.new.as_ref().expect("valid group");
+                            let heads = n.members.iter().filter(|m| m.is_head()).count();
+                            assert_eq!(heads, 1, "a valid household has one head");
+                            for m in &n.members {
+                                assert!(id_key(m.id_number.expose()).is_some());
+                            }
+                        }
+                        for i in &g.issues {
+                            assert!(
+                                g.lines.contains(&i.line) || i.line == g.lines[0],
+                                "issue outside its household"
+                            );
+                        }
+                        issues.extend(g.issues);
+                    }
+                    Rec::Income(r) => issues.extend(r.parsed.err()),
+                    Rec::Profile(r) => issues.extend(r.parsed.err()),
+                    Rec::Region(r) => issues.extend(r.parsed.err()),
+                }
+            }
+        }
+    }
+    match handle.join() {
+        Ok(r) => {
+            r?;
+        }
+        Err(panic) => std::panic::resume_unwind(panic),
+    }
+    Ok(issues)
+}

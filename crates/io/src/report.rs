@@ -1,0 +1,434 @@
+//! What an import reports: every rejected row with sheet, row, column, value and reason, a summary,
+//! and the error file — the original rows with an added 错误原因 column, in the format of the input,
+//! ready to be corrected and imported again.
+//!
+//! Issues are spilled to a temporary file as they are found (in row order), so a file in which every
+//! row is wrong still imports in bounded memory; the report keeps the first `KEPT_ISSUES` of them.
+
+use crate::columns::{Kind, ERROR_HEADER};
+use crate::encoding::TextEncoding;
+use crate::source::FileFormat;
+use fupin_core::DomainError;
+use serde::Serialize;
+use std::fmt;
+use std::io::{self, BufRead, BufReader, BufWriter, Seek, SeekFrom, Write};
+
+/// Issues kept in the report itself; all of them go to the error file.
+pub const KEPT_ISSUES: usize = 1000;
+
+/// One problem with one row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Issue {
+    /// Worksheet (XLSX only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
+    /// Line of a CSV file or row of a worksheet, as an editor shows it (the header is row 1).
+    pub line: u64,
+    /// Header of the column at fault, as the file writes it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<String>,
+    /// The cell as read (ID numbers, phones and accounts masked).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    /// Stable English code.
+    pub code: String,
+    /// Reason in Chinese.
+    pub message: String,
+}
+
+impl Issue {
+    pub fn new(
+        sheet: Option<&str>,
+        line: u64,
+        column: Option<String>,
+        value: Option<String>,
+        e: DomainError,
+    ) -> Issue {
+        Issue {
+            sheet: sheet.map(str::to_string),
+            line,
+            column,
+            value: value.filter(|v| !v.is_empty()),
+            code: e.code.to_string(),
+            message: e.message,
+        }
+    }
+
+    /// The reason as written into the error column: column and message.
+    pub fn reason(&self) -> String {
+        match &self.column {
+            Some(c) => format!("【{c}】{}", self.message),
+            None => self.message.clone(),
+        }
+    }
+}
+
+impl fmt::Display for Issue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(s) = &self.sheet {
+            write!(f, "工作表“{s}”")?;
+        }
+        write!(f, "第 {} 行", self.line)?;
+        if let Some(c) = &self.column {
+            write!(f, "，列“{c}”")?;
+        }
+        if let Some(v) = &self.value {
+            write!(f, "（“{}”）", crate::cells::shown(v))?;
+        }
+        write!(f, "：{} [{}]", self.message, self.code)
+    }
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ImportReport {
+    pub kind: Option<Kind>,
+    pub format: Option<FileFormat>,
+    pub encoding: Option<TextEncoding>,
+    pub dry_run: bool,
+    pub partial: bool,
+    /// Whether anything was written.
+    pub committed: bool,
+    /// Data rows read (headers and blank rows not counted).
+    pub rows: u64,
+    /// Records in the file: households, income years, profile years or regions.
+    pub records: u64,
+    pub created: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    /// Records rejected (a household with any bad row is rejected as a whole).
+    pub rejected: u64,
+    /// Rows of the rejected records.
+    pub rejected_rows: u64,
+    pub status_changes: u64,
+    pub members_added: u64,
+    pub members_updated: u64,
+    /// Number of issues found (the list below keeps the first ones).
+    pub issues_total: u64,
+    pub issues: Vec<Issue>,
+    /// Columns of the file that were not understood and were ignored.
+    pub ignored_columns: Vec<String>,
+    /// Where the error file was written.
+    pub error_file: Option<String>,
+    pub elapsed_ms: u64,
+}
+
+impl ImportReport {
+    /// Whether rows were rejected.
+    pub fn has_errors(&self) -> bool {
+        self.issues_total > 0
+    }
+
+    /// A summary in Chinese, a few lines.
+    pub fn summary(&self) -> String {
+        let what = match self.kind {
+            Some(Kind::Households) => "户",
+            Some(Kind::Incomes) => "条年度收入",
+            Some(Kind::Profiles) => "条村情",
+            Some(Kind::Regions) => "个区划",
+            None => "条记录",
+        };
+        let mut s = format!(
+            "读取 {} 行数据，共 {} {what}：新增 {}，更新 {}，未变 {}，拒绝 {}（{} 行）",
+            self.rows,
+            self.records,
+            self.created,
+            self.updated,
+            self.unchanged,
+            self.rejected,
+            self.rejected_rows
+        );
+        if self.kind == Some(Kind::Households) {
+            s.push_str(&format!(
+                "；状态变更 {}，新增成员 {}，修改成员 {}",
+                self.status_changes, self.members_added, self.members_updated
+            ));
+        }
+        s.push('\n');
+        if self.dry_run {
+            s.push_str("试运行（--dry-run）：只检查，未写入任何数据\n");
+        } else if self.committed {
+            if self.has_errors() {
+                s.push_str("已写入所有正确的记录（--partial）；有错误的记录未写入\n");
+            } else {
+                s.push_str("已全部写入\n");
+            }
+        } else if self.has_errors() {
+            s.push_str(
+                "发现错误，未写入任何数据（全部正确才写入；可用 --partial 只写入正确的记录）\n",
+            );
+        }
+        if !self.ignored_columns.is_empty() {
+            s.push_str(&format!(
+                "已忽略无法识别的列：{}\n",
+                self.ignored_columns.join("、")
+            ));
+        }
+        s
+    }
+}
+
+/// Rows to mark in the error file, spilled to a temporary file in row order.
+pub(crate) struct ErrorLog {
+    file: BufWriter<std::fs::File>,
+    pub marks: u64,
+}
+
+impl ErrorLog {
+    pub fn new() -> io::Result<ErrorLog> {
+        Ok(ErrorLog {
+            file: BufWriter::new(tempfile::tempfile()?),
+            marks: 0,
+        })
+    }
+
+    /// Mark a row with a reason (rows must come in order: sheet, then line).
+    pub fn mark(&mut self, sheet: u16, line: u64, reason: &str) -> io::Result<()> {
+        let clean: String = reason
+            .chars()
+            .map(|c| {
+                if c == '\n' || c == '\t' || c == '\r' {
+                    ' '
+                } else {
+                    c
+                }
+            })
+            .collect();
+        writeln!(self.file, "{sheet}\t{line}\t{clean}")?;
+        self.marks += 1;
+        Ok(())
+    }
+
+    /// The marks to read back, from the start.
+    pub fn into_reader(self) -> io::Result<MarkReader> {
+        let mut f = self
+            .file
+            .into_inner()
+            .map_err(|e| io::Error::other(e.to_string()))?;
+        f.seek(SeekFrom::Start(0))?;
+        Ok(MarkReader {
+            inner: BufReader::new(f),
+            next: None,
+        })
+    }
+}
+
+/// Reads marks back in order.
+pub(crate) struct MarkReader {
+    inner: BufReader<std::fs::File>,
+    next: Option<(u16, u64, String)>,
+}
+
+impl MarkReader {
+    fn peek(&mut self) -> io::Result<Option<&(u16, u64, String)>> {
+        if self.next.is_none() {
+            let mut line = String::new();
+            if self.inner.read_line(&mut line)? > 0 {
+                let mut p = line.trim_end_matches('\n').splitn(3, '\t');
+                let s = p.next().and_then(|x| x.parse().ok()).unwrap_or(0);
+                let l = p.next().and_then(|x| x.parse().ok()).unwrap_or(0);
+                self.next = Some((s, l, p.next().unwrap_or_default().to_string()));
+            }
+        }
+        Ok(self.next.as_ref())
+    }
+
+    /// The reason for (sheet, line), if marked; skips marks of earlier rows.
+    pub fn reason_for(&mut self, sheet: u16, line: u64) -> io::Result<Option<String>> {
+        while let Some((s, l, _)) = self.peek()? {
+            if (*s, *l) < (sheet, line) {
+                self.next = None;
+                continue;
+            }
+            if (*s, *l) == (sheet, line) {
+                return Ok(self.next.take().map(|(_, _, r)| r));
+            }
+            break;
+        }
+        Ok(None)
+    }
+}
+
+/// Writes the error file: the rows to output with their reason in an added last column.
+pub(crate) enum ErrorFileWriter {
+    Csv {
+        out: csv::Writer<Box<dyn Write>>,
+        encoding: TextEncoding,
+    },
+    Xlsx {
+        book: Box<rust_xlsxwriter::Workbook>,
+        path: std::path::PathBuf,
+        sheet: Option<usize>,
+        row: u32,
+        width: u16,
+    },
+}
+
+fn xlsx_err(e: rust_xlsxwriter::XlsxError) -> io::Error {
+    io::Error::other(e.to_string())
+}
+
+impl ErrorFileWriter {
+    pub fn create(
+        path: &std::path::Path,
+        format: FileFormat,
+        encoding: Option<TextEncoding>,
+    ) -> io::Result<ErrorFileWriter> {
+        Ok(match format {
+            FileFormat::Csv => {
+                let encoding = encoding.unwrap_or(TextEncoding::Utf8);
+                let mut f: Box<dyn Write> = Box::new(BufWriter::new(std::fs::File::create(path)?));
+                if encoding == TextEncoding::Utf8 {
+                    f.write_all(b"\xEF\xBB\xBF")?;
+                }
+                ErrorFileWriter::Csv {
+                    out: csv::WriterBuilder::new().flexible(true).from_writer(f),
+                    encoding,
+                }
+            }
+            FileFormat::Xlsx => ErrorFileWriter::Xlsx {
+                book: Box::new(rust_xlsxwriter::Workbook::new()),
+                path: path.to_path_buf(),
+                sheet: None,
+                row: 0,
+                width: 0,
+            },
+        })
+    }
+
+    fn csv_record(
+        out: &mut csv::Writer<Box<dyn Write>>,
+        encoding: TextEncoding,
+        cells: &[&str],
+    ) -> io::Result<()> {
+        match encoding {
+            TextEncoding::Utf8 => out.write_record(cells)?,
+            TextEncoding::Gb18030 => {
+                let enc: Vec<Vec<u8>> = cells
+                    .iter()
+                    .map(|c| crate::encoding::encode_gb18030(c))
+                    .collect();
+                out.write_record(&enc)?
+            }
+        }
+        Ok(())
+    }
+
+    /// A sheet starts: its header, with the error column added.
+    pub fn sheet(&mut self, name: &str, header: &[String]) -> io::Result<()> {
+        match self {
+            ErrorFileWriter::Csv { out, encoding } => {
+                let mut cells: Vec<&str> = header.iter().map(String::as_str).collect();
+                cells.push(ERROR_HEADER);
+                Self::csv_record(out, *encoding, &cells)
+            }
+            ErrorFileWriter::Xlsx {
+                book,
+                sheet,
+                row,
+                width,
+                ..
+            } => {
+                let ws = book
+                    .add_worksheet_with_constant_memory()
+                    .map_err(xlsx_err)?;
+                let name = if name.is_empty() { "Sheet1" } else { name };
+                ws.set_name(name).map_err(xlsx_err)?;
+                let bold = rust_xlsxwriter::Format::new().set_bold();
+                let red = rust_xlsxwriter::Format::new()
+                    .set_bold()
+                    .set_font_color(rust_xlsxwriter::Color::Red);
+                for (i, h) in header.iter().enumerate() {
+                    ws.write_string_with_format(0, i as u16, h, &bold)
+                        .map_err(xlsx_err)?;
+                }
+                let w = header.len() as u16;
+                ws.write_string_with_format(0, w, ERROR_HEADER, &red)
+                    .map_err(xlsx_err)?;
+                ws.set_freeze_panes(1, 0).map_err(xlsx_err)?;
+                *sheet = Some(book.worksheets().len() - 1);
+                *row = 1;
+                *width = w;
+                Ok(())
+            }
+        }
+    }
+
+    pub fn row(&mut self, cells: &[String], reason: &str) -> io::Result<()> {
+        match self {
+            ErrorFileWriter::Csv { out, encoding } => {
+                let mut v: Vec<&str> = cells.iter().map(String::as_str).collect();
+                v.push(reason);
+                Self::csv_record(out, *encoding, &v)
+            }
+            ErrorFileWriter::Xlsx {
+                book,
+                sheet,
+                row,
+                width,
+                ..
+            } => {
+                let Some(i) = *sheet else { return Ok(()) };
+                let ws = book.worksheet_from_index(i).map_err(xlsx_err)?;
+                for (c, v) in cells.iter().enumerate() {
+                    if !v.is_empty() {
+                        ws.write_string(*row, c as u16, v).map_err(xlsx_err)?;
+                    }
+                }
+                let at = (*width).max(cells.len() as u16);
+                if !reason.is_empty() {
+                    ws.write_string(*row, at, reason).map_err(xlsx_err)?;
+                }
+                *row += 1;
+                Ok(())
+            }
+        }
+    }
+
+    pub fn finish(self) -> io::Result<()> {
+        match self {
+            ErrorFileWriter::Csv { mut out, .. } => out.flush(),
+            ErrorFileWriter::Xlsx { mut book, path, .. } => {
+                if book.worksheets().is_empty() {
+                    book.add_worksheet();
+                }
+                book.save(&path).map_err(xlsx_err)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn marks_read_back_in_order() {
+        let mut log = ErrorLog::new().unwrap();
+        log.mark(0, 3, "坏\t行").unwrap();
+        log.mark(0, 7, "也坏").unwrap();
+        log.mark(1, 2, "另一表").unwrap();
+        let mut r = log.into_reader().unwrap();
+        assert_eq!(r.reason_for(0, 2).unwrap(), None);
+        assert_eq!(r.reason_for(0, 3).unwrap().as_deref(), Some("坏 行"));
+        assert_eq!(r.reason_for(0, 8).unwrap(), None);
+        assert_eq!(r.reason_for(1, 2).unwrap().as_deref(), Some("另一表"));
+        assert_eq!(r.reason_for(1, 3).unwrap(), None);
+    }
+
+    #[test]
+    fn issue_display() {
+        let i = Issue::new(
+            Some("家庭成员"),
+            5,
+            Some("身份证号".into()),
+            Some("3601**********0018".into()),
+            DomainError::invalid("id_number", "invalid_check_digit", "校验位错误"),
+        );
+        assert_eq!(
+            i.to_string(),
+            "工作表“家庭成员”第 5 行，列“身份证号”（“3601**********0018”）：校验位错误 [invalid_check_digit]"
+        );
+        assert_eq!(i.reason(), "【身份证号】校验位错误");
+    }
+}

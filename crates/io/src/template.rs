@@ -1,0 +1,175 @@
+//! XLSX templates, one per kind: the data sheet with the Chinese headers (required ones in red),
+//! widths, a frozen header row and drop-down lists for coded columns; a hidden 代码表 sheet that the
+//! lists point at (an inline list is limited to 255 characters, too short for 56 ethnicities); and an
+//! instructions sheet (说明) describing every column.
+
+use crate::columns::{CellKind, Kind};
+use fupin_core::codes::CodeBook;
+use fupin_core::registry::HouseholdStatus;
+use rust_xlsxwriter::{Color, DataValidation, Format, Formula, Workbook, XlsxError};
+
+/// Rows of the data sheet the drop-down lists cover.
+const LIST_ROWS: u32 = 100_000;
+
+/// The lists a column offers: code table labels, status labels, 是/否, 男/女.
+fn choices(kind: CellKind, codes: &CodeBook) -> Option<(String, Vec<String>)> {
+    match kind {
+        CellKind::Code(t) => codes.table(t).map(|tb| {
+            (
+                t.to_string(),
+                tb.codes.iter().map(|c| c.label.clone()).collect(),
+            )
+        }),
+        CellKind::Status => Some((
+            "status".into(),
+            HouseholdStatus::ALL
+                .iter()
+                .map(|s| s.label().to_string())
+                .collect(),
+        )),
+        CellKind::Bool => Some(("yes_no".into(), vec!["是".into(), "否".into()])),
+        CellKind::Sex => Some(("sex".into(), vec!["男".into(), "女".into()])),
+        _ => None,
+    }
+}
+
+fn col_name(mut c: u16) -> String {
+    let mut s = Vec::new();
+    c += 1;
+    while c > 0 {
+        let r = (c - 1) % 26;
+        s.push(b'A' + r as u8);
+        c = (c - 1) / 26;
+    }
+    s.reverse();
+    String::from_utf8(s).expect("ascii")
+}
+
+/// Build the template of `kind` with the lists of `codes`.
+pub fn template(kind: Kind, codes: &CodeBook) -> Result<Workbook, XlsxError> {
+    let mut book = Workbook::new();
+    let cols: Vec<_> = kind.columns().iter().filter(|c| !c.export_only).collect();
+    let head = Format::new()
+        .set_bold()
+        .set_background_color(Color::RGB(0xDDEBF7))
+        .set_border(rust_xlsxwriter::FormatBorder::Thin);
+    let head_req = head.clone().set_font_color(Color::Red);
+    let text = Format::new().set_num_format("@");
+
+    // the lists first, so that the data sheet's validations can name their ranges
+    let mut lists: Vec<(String, Vec<String>)> = Vec::new();
+    for c in &cols {
+        if let Some((name, values)) = choices(c.kind, codes) {
+            if !lists.iter().any(|(n, _)| *n == name) {
+                lists.push((name, values));
+            }
+        }
+    }
+
+    let data = book.add_worksheet();
+    data.set_name(kind.label())?;
+    for (i, c) in cols.iter().enumerate() {
+        let i = i as u16;
+        data.set_column_width(i, c.width)?;
+        // text format for every column: ID numbers, accounts and codes keep their digits
+        data.set_column_format(i, &text)?;
+        data.write_string_with_format(0, i, c.header, if c.required { &head_req } else { &head })?;
+        if let Some((name, values)) = choices(c.kind, codes) {
+            let li = lists.iter().position(|(n, _)| *n == name).expect("listed") as u16;
+            let range = format!(
+                "=代码表!${col}$2:${col}${end}",
+                col = col_name(li),
+                end = values.len() + 1
+            );
+            let mut v = DataValidation::new()
+                .allow_list_formula(Formula::new(range))
+                .ignore_blank(true);
+            if matches!(c.kind, CellKind::Code(_)) {
+                v = v.set_input_message("可从下拉列表选择，也可填写代码")?;
+            }
+            data.add_data_validation(1, i, LIST_ROWS, i, &v)?;
+        }
+    }
+    data.set_freeze_panes(1, 0)?;
+
+    let notes = book.add_worksheet();
+    notes.set_name("说明")?;
+    notes.set_column_width(0, 24)?;
+    notes.set_column_width(1, 28)?;
+    notes.set_column_width(2, 8)?;
+    notes.set_column_width(3, 80)?;
+    let title = Format::new().set_bold().set_font_size(14);
+    notes.write_string_with_format(0, 0, format!("{}导入模板 填表说明", kind.label()), &title)?;
+    let intro = match kind {
+        Kind::Households => "每行一名家庭成员；同一户的成员行户编码相同且相邻，户的各列只需在第一行填写（其余行可留空或重复填写，须一致）。每户有且只有一名户主。已登记的户再次导入时按户编码更新，按身份证号匹配成员；文件中没有的列保持原值。",
+        Kind::Incomes => "每行一户一个年度的收入，金额单位为元，最多两位小数，空白按 0 计。再次导入同一户同一年度即更新。",
+        Kind::Profiles => "每行一个村一个年度的村情。",
+        Kind::Regions => "每行一个区划，上级区划须在文件中或已在系统中。",
+    };
+    notes.write_string(1, 0, intro)?;
+    notes.write_string(2, 0, "表头按名称识别，列的顺序不限；红色表头为必需列。编码列可填代码或名称。导入时先检查全部行，有错误时不写入任何数据（或用 --partial 只写入正确的户），并生成带“错误原因”列的错误文件，改正后可直接再次导入。")?;
+    for (i, h) in ["列名", "字段名", "必需", "说明"].iter().enumerate() {
+        notes.write_string_with_format(4, i as u16, *h, &head)?;
+    }
+    for (r, c) in cols.iter().enumerate() {
+        let r = r as u32 + 5;
+        notes.write_string(r, 0, c.header)?;
+        notes.write_string(r, 1, c.key)?;
+        notes.write_string(r, 2, if c.required { "是" } else { "" })?;
+        let mut note = c.note.to_string();
+        if let Some((_, values)) = choices(c.kind, codes) {
+            if values.len() <= 25 {
+                note.push_str(&format!("。可选：{}", values.join("、")));
+            }
+        }
+        notes.write_string(r, 3, note)?;
+    }
+
+    let lists_sheet = book.add_worksheet();
+    lists_sheet.set_name("代码表")?;
+    for (i, (name, values)) in lists.iter().enumerate() {
+        let i = i as u16;
+        lists_sheet.set_column_width(i, 20)?;
+        lists_sheet.write_string(0, i, name)?;
+        for (r, v) in values.iter().enumerate() {
+            lists_sheet.write_string(r as u32 + 1, i, v)?;
+        }
+    }
+    lists_sheet.set_hidden(true);
+    Ok(book)
+}
+
+/// Write the template of `kind` to `path`.
+pub fn write_template(
+    kind: Kind,
+    codes: &CodeBook,
+    path: &std::path::Path,
+) -> Result<(), XlsxError> {
+    template(kind, codes)?.save(path)
+}
+
+/// The template of `kind` as bytes (for a download).
+pub fn template_bytes(kind: Kind, codes: &CodeBook) -> Result<Vec<u8>, XlsxError> {
+    template(kind, codes)?.save_to_buffer()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn column_letters() {
+        assert_eq!(col_name(0), "A");
+        assert_eq!(col_name(25), "Z");
+        assert_eq!(col_name(26), "AA");
+        assert_eq!(col_name(27), "AB");
+    }
+
+    #[test]
+    fn templates_build_for_every_kind() {
+        for k in Kind::ALL {
+            let bytes = template_bytes(k, &CodeBook::defaults()).unwrap();
+            assert!(bytes.starts_with(b"PK"));
+        }
+    }
+}

@@ -1,0 +1,206 @@
+//! Accounts: one's own account and API tokens (`/api/v1/me`, `/api/v1/tokens`), and the
+//! administration of the users of one's regions (`/api/v1/users…`, policy `ManageUsers`).
+//!
+//! The store limits an administrator to the users holding a grant inside their scope; granting
+//! is checked here as well with `Principal::may_grant`, because what may be granted depends on the
+//! granter's own rights (an admin may hand out `view_pii` only where they hold it), not only on the
+//! region. Phones are masked in every answer, as everywhere else.
+
+use crate::caller::Caller;
+use crate::error::{ApiError, ApiResult};
+use crate::json::Json;
+use crate::params::{IdPath, Path};
+use crate::routes::Routes;
+use crate::AppState;
+use axum::extract::State;
+use axum::http::StatusCode;
+use fupin_core::accounts::{
+    check_password, hash_password, ApiToken, Grant, NewUserInput, Policy, User, UserId,
+};
+use fupin_core::id_number::mask_phone;
+use serde::{Deserialize, Serialize};
+
+pub(crate) fn routes(r: Routes) -> Routes {
+    r.get("/api/v1/me", me)
+        .get("/api/v1/tokens", tokens)
+        .delete("/api/v1/tokens/{id}", revoke_token)
+        .get("/api/v1/users", list_users)
+        .post("/api/v1/users", create_user)
+        .post("/api/v1/users/{id}/grants", grant)
+        .delete("/api/v1/users/{id}/grants", revoke_grant)
+        .post("/api/v1/users/{id}/disable", disable)
+        .post("/api/v1/users/{id}/enable", enable)
+        .put("/api/v1/users/{id}/password", set_password)
+}
+
+/// A user as shown to themselves and in sign-in answers.
+#[derive(Debug, Clone, Serialize)]
+pub struct UserView {
+    pub id: UserId,
+    pub username: String,
+    pub display_name: String,
+    pub unit: Option<String>,
+    pub grants: Vec<Grant>,
+}
+
+impl UserView {
+    pub fn of(u: &User) -> Self {
+        UserView {
+            id: u.id,
+            username: u.username.clone(),
+            display_name: u.display_name.clone(),
+            unit: u.unit.clone(),
+            grants: u.grants.clone(),
+        }
+    }
+}
+
+/// A user with the phone masked (the store returns it in full from writes).
+fn masked(mut u: User) -> User {
+    u.phone = u.phone.as_deref().map(mask_phone);
+    u
+}
+
+/// A fresh salt from the operating system's random source.
+fn salt() -> [u8; 16] {
+    rand::random()
+}
+
+/// Hash a password off the async workers (Argon2 takes tens of milliseconds of CPU by design).
+async fn hash(password: String) -> ApiResult<String> {
+    tokio::task::spawn_blocking(move || hash_password(&password, &salt()))
+        .await
+        .map_err(|e| ApiError::internal(&e))
+}
+
+async fn me(caller: Caller) -> ApiResult<Json<UserView>> {
+    caller.policy_signed_in()?;
+    Ok(Json(UserView::of(&caller.user)))
+}
+
+/// One's own API tokens (never the secrets, which are not kept).
+async fn tokens(caller: Caller, State(app): State<AppState>) -> ApiResult<Json<Vec<ApiToken>>> {
+    caller.policy_signed_in()?;
+    Ok(Json(app.store.list_tokens(caller.user.id).await?))
+}
+
+/// Revoke one of one's own tokens; another user's token is "not found".
+async fn revoke_token(
+    caller: Caller,
+    State(app): State<AppState>,
+    Path(p): Path<IdPath>,
+) -> ApiResult<StatusCode> {
+    caller.policy_signed_in()?;
+    app.store
+        .revoke_token(&caller.own_ctx(), caller.user.id, p.id)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn list_users(caller: Caller, State(app): State<AppState>) -> ApiResult<Json<Vec<User>>> {
+    let ctx = caller.ctx(Policy::ManageUsers)?;
+    Ok(Json(app.store.list_users(&ctx).await?))
+}
+
+/// 201 with the new account (no grants yet: grant them next).
+async fn create_user(
+    caller: Caller,
+    State(app): State<AppState>,
+    Json(input): Json<NewUserInput>,
+) -> ApiResult<(StatusCode, Json<User>)> {
+    let ctx = caller.ctx(Policy::ManageUsers)?;
+    // Validate first with a placeholder, so a bad request costs no hashing; then hash for real.
+    input.validate(|_| String::new())?;
+    let password_hash = hash(input.password.clone()).await?;
+    let new = input.validate(|_| password_hash)?;
+    let user = app.store.create_user(&ctx, new).await?;
+    Ok((StatusCode::CREATED, Json(masked(user))))
+}
+
+fn may_not_grant() -> ApiError {
+    ApiError::new(
+        StatusCode::FORBIDDEN,
+        "forbidden",
+        "您不能在该区划授予或撤销此项权限",
+    )
+}
+
+/// `{role, region}`.
+async fn grant(
+    caller: Caller,
+    State(app): State<AppState>,
+    Path(p): Path<IdPath>,
+    Json(g): Json<Grant>,
+) -> ApiResult<Json<User>> {
+    let ctx = caller.ctx(Policy::ManageUsers)?;
+    if !caller.principal.may_grant(&g) {
+        return Err(may_not_grant());
+    }
+    Ok(Json(masked(app.store.grant(&ctx, UserId(p.id), g).await?)))
+}
+
+/// `{role, region}`: only what the caller could grant may be revoked.
+async fn revoke_grant(
+    caller: Caller,
+    State(app): State<AppState>,
+    Path(p): Path<IdPath>,
+    Json(g): Json<Grant>,
+) -> ApiResult<Json<User>> {
+    let ctx = caller.ctx(Policy::ManageUsers)?;
+    if !caller.principal.may_grant(&g) {
+        return Err(may_not_grant());
+    }
+    Ok(Json(masked(
+        app.store.revoke_grant(&ctx, UserId(p.id), g).await?,
+    )))
+}
+
+/// Disabling ends the user's sessions and revokes their tokens (the store does both).
+async fn disable(
+    caller: Caller,
+    State(app): State<AppState>,
+    Path(p): Path<IdPath>,
+) -> ApiResult<StatusCode> {
+    let ctx = caller.ctx(Policy::ManageUsers)?;
+    if p.id == caller.user.id.0 {
+        // Locking oneself out leaves a region with no one to undo it.
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "cannot_disable_self",
+            "不能停用自己的账号",
+        ));
+    }
+    app.store.set_disabled(&ctx, UserId(p.id), true).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn enable(
+    caller: Caller,
+    State(app): State<AppState>,
+    Path(p): Path<IdPath>,
+) -> ApiResult<StatusCode> {
+    let ctx = caller.ctx(Policy::ManageUsers)?;
+    app.store.set_disabled(&ctx, UserId(p.id), false).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `PUT …/password` body. No `Debug`: it holds a password.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewPassword {
+    password: String,
+}
+
+/// Set a user's password (ends their browser sessions).
+async fn set_password(
+    caller: Caller,
+    State(app): State<AppState>,
+    Path(p): Path<IdPath>,
+    Json(body): Json<NewPassword>,
+) -> ApiResult<StatusCode> {
+    let ctx = caller.ctx(Policy::ManageUsers)?;
+    check_password(&body.password)?;
+    let h = hash(body.password).await?;
+    app.store.set_password(&ctx, UserId(p.id), h).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

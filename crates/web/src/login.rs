@@ -1,0 +1,442 @@
+//! Signing in and out: API tokens for programs (`POST /api/v1/login`), session cookies for browsers
+//! (`GET`/`POST /login`, `POST /logout`, `GET /api/v1/session` for a page's CSRF token).
+//!
+//! Both sign-ins share one credential check, which answers the same 401 for an unknown user, a
+//! wrong password and a disabled account, and takes the same time for all three (an unknown user's
+//! password is checked against a dummy hash), so neither the answer nor its timing tells whether a
+//! username exists. Attempts are throttled per account and per client address (see `throttle`), and
+//! every attempt is audited with the username tried, never the password.
+
+use crate::accounts::UserView;
+use crate::auth::{self, Credential};
+use crate::caller::{user_ctx, Caller, ClientAddr};
+use crate::error::{clip, ApiError, ApiResult};
+use crate::form::Form;
+use crate::json::Json;
+use crate::routes::Routes;
+use crate::AppState;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use fupin_core::accounts::{verify_password, User};
+use fupin_core::audit::AuditRecord;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use std::time::{Duration, Instant};
+
+pub(crate) fn routes(r: Routes) -> Routes {
+    r.post("/api/v1/login", api_login)
+        .get("/api/v1/session", session)
+        .get("/login", login_page)
+        .post("/login", form_login)
+        .post("/logout", logout)
+}
+
+/// An Argon2id hash (same parameters as `hash_password`) of a password nobody uses, checked when the
+/// username does not exist so that the answer takes as long as for a real account. A constant,
+/// not computed at start-up: hashing takes as long as checking, and the first unknown-user attempt
+/// would otherwise stand out.
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$ZnVwaW4tZHVtbXktc2FsdA$5j52lvm3QlLbqI+f8uA+q6jxHqoJfv+PoCRzf5+rENw";
+
+/// Longest username kept for throttling and the audit log; longer input is no username of ours.
+const USERNAME_MAX: usize = 64;
+
+const BAD_CREDENTIALS: &str = "用户名或密码错误";
+
+/// Why a sign-in failed.
+enum LoginError {
+    /// Unknown user, wrong password or disabled account: one answer for all three.
+    Invalid,
+    /// Too many failures; try again after this long.
+    Throttled(Duration),
+    Internal(ApiError),
+}
+
+impl From<fupin_core::DomainError> for LoginError {
+    fn from(e: fupin_core::DomainError) -> Self {
+        LoginError::Internal(e.into())
+    }
+}
+
+impl LoginError {
+    fn into_api(self) -> Response {
+        match self {
+            LoginError::Invalid => ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "invalid_credentials",
+                BAD_CREDENTIALS,
+            )
+            .into_response(),
+            LoginError::Throttled(wait) => {
+                let mut res = ApiError::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "too_many_attempts",
+                    format!("登录失败次数过多，请 {} 分钟后再试", minutes(wait)),
+                )
+                .into_response();
+                retry_after(&mut res, wait);
+                res
+            }
+            LoginError::Internal(e) => e.into_response(),
+        }
+    }
+}
+
+fn minutes(d: Duration) -> u64 {
+    d.as_secs().div_ceil(60).max(1)
+}
+
+fn retry_after(res: &mut Response, wait: Duration) {
+    let secs = wait.as_secs().max(1);
+    res.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+}
+
+/// Check a username and password, throttled and audited. `method` says which sign-in (`token`,
+/// `session`) for the audit record.
+async fn sign_in(
+    app: &AppState,
+    username: &str,
+    password: &str,
+    client: Option<String>,
+    method: &str,
+) -> Result<User, LoginError> {
+    // The store looks usernames up trimmed and in lower case; count attempts the same way.
+    let account = clip(&username.trim().to_ascii_lowercase(), USERNAME_MAX);
+    let address = client.clone().unwrap_or_else(|| "unknown".into());
+    if let Err(wait) = app.throttle.begin(&account, &address, Instant::now()) {
+        // Not audited: a flood of refused attempts would otherwise flood the log it is meant to
+        // protect. The failures that set the lock were audited.
+        tracing::warn!("sign-in refused: too many failures");
+        return Err(LoginError::Throttled(wait));
+    }
+    let found = app.store.user_credentials(&account).await?;
+    let (user, hash) = match found {
+        Some((u, h)) => (Some(u), h),
+        None => (None, DUMMY_HASH.to_string()),
+    };
+    // Argon2 takes tens of milliseconds of CPU by design; off the async workers.
+    let pw = password.to_string();
+    let matches = tokio::task::spawn_blocking(move || verify_password(&pw, &hash))
+        .await
+        .unwrap_or(false);
+    let ctx = user_ctx(&account, client);
+    let region = user
+        .as_ref()
+        .and_then(|u| u.grants.first())
+        .map(|g| g.region.clone());
+    let with_region = |rec: AuditRecord| match &region {
+        Some(r) => rec.in_region(r),
+        None => rec,
+    };
+    match user {
+        Some(u) if matches && !u.disabled => {
+            app.throttle.succeeded(&account, &address);
+            let rec = AuditRecord::event(
+                "login",
+                "user",
+                Some(u.id.0.to_string()),
+                json!({ "method": method }),
+            );
+            app.store.record_event(&ctx, with_region(rec)).await?;
+            Ok(u)
+        }
+        u => {
+            let rec = AuditRecord::event(
+                "login.failed",
+                "user",
+                u.map(|u| u.id.0.to_string()),
+                json!({ "username": account, "method": method }),
+            );
+            app.store.record_event(&ctx, with_region(rec)).await?;
+            Err(LoginError::Invalid)
+        }
+    }
+}
+
+/// `POST /api/v1/login` body. No `Debug`: it holds a password.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Credentials {
+    username: String,
+    password: String,
+}
+
+#[derive(Serialize)]
+struct TokenIssued {
+    /// Shown once; only its digest is stored.
+    token: String,
+    user: UserView,
+}
+
+/// Answers carrying secrets must not be kept by browsers or proxies.
+fn no_store(mut res: Response) -> Response {
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
+}
+
+/// `{username, password}` → `{token, user}`: a new API token for programs.
+async fn api_login(
+    State(app): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    Json(c): Json<Credentials>,
+) -> Response {
+    let user = match sign_in(&app, &c.username, &c.password, client.clone(), "token").await {
+        Ok(u) => u,
+        Err(e) => return e.into_api(),
+    };
+    let token = auth::new_api_token();
+    let now = time::OffsetDateTime::now_utc();
+    let name = format!(
+        "api login {:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC",
+        now.year(),
+        u8::from(now.month()),
+        now.day(),
+        now.hour(),
+        now.minute(),
+        now.second()
+    );
+    let ctx = user_ctx(&user.username, client);
+    if let Err(e) = app
+        .store
+        .create_token(&ctx, user.id, &name, &auth::digest(&token))
+        .await
+    {
+        return ApiError::from(e).into_response();
+    }
+    no_store(
+        Json(TokenIssued {
+            token,
+            user: UserView::of(&user),
+        })
+        .into_response(),
+    )
+}
+
+#[derive(Serialize)]
+struct SessionInfo {
+    csrf_token: String,
+    user: UserView,
+}
+
+/// The CSRF token of the browser session, for the page's scripts to send as `X-CSRF-Token`.
+async fn session(caller: Caller) -> ApiResult<Response> {
+    caller.policy_signed_in()?;
+    match &caller.credential {
+        Credential::Session { csrf_token, .. } => Ok(no_store(
+            Json(SessionInfo {
+                csrf_token: csrf_token.clone(),
+                user: UserView::of(&caller.user),
+            })
+            .into_response(),
+        )),
+        Credential::Token => Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "session_not_found",
+            "当前请求不是浏览器会话（使用的是 API 令牌）",
+        )),
+    }
+}
+
+/// The sign-in form.
+async fn login_page() -> Response {
+    page(StatusCode::OK, None, "")
+}
+
+/// A form post of `username` and `password`: on success a new session cookie and 303 to `/`; on
+/// failure the form again with the reason.
+async fn form_login(
+    State(app): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    headers: HeaderMap,
+    form: Form,
+) -> Response {
+    let username = form.get("username").unwrap_or("");
+    let password = form.get("password").unwrap_or("");
+    let user = match sign_in(&app, username, password, client, "session").await {
+        Ok(u) => u,
+        Err(LoginError::Invalid) => {
+            return page(StatusCode::UNAUTHORIZED, Some(BAD_CREDENTIALS), username)
+        }
+        Err(LoginError::Throttled(wait)) => {
+            let msg = format!("登录失败次数过多，请 {} 分钟后再试", minutes(wait));
+            let mut res = page(StatusCode::TOO_MANY_REQUESTS, Some(&msg), username);
+            retry_after(&mut res, wait);
+            return res;
+        }
+        Err(LoginError::Internal(e)) => return e.into_response(),
+    };
+    // A session the browser still holds ends here: a new sign-in always gets a new id, so an id
+    // planted in the browser beforehand (session fixation) is worth nothing.
+    if let Some(old) = auth::session_cookie(&headers) {
+        if let Err(e) = app.store.delete_session(&auth::digest(old)).await {
+            return ApiError::from(e).into_response();
+        }
+    }
+    let id = auth::new_secret();
+    let csrf = auth::new_secret();
+    if let Err(e) = app
+        .store
+        .create_session(user.id, &auth::digest(&id), &csrf)
+        .await
+    {
+        return ApiError::from(e).into_response();
+    }
+    let mut res = see_other("/");
+    res.headers_mut().insert(
+        header::SET_COOKIE,
+        auth::session_cookie_value(&id, auth::secure(&app, &headers)),
+    );
+    res
+}
+
+/// End the browser session (the middleware has checked its CSRF token), clear the cookie and go to
+/// the sign-in form. Without a session there is nothing to end: the cookie is cleared all the same.
+/// An API token is not touched (revoke it with `DELETE /api/v1/tokens/{id}`).
+async fn logout(
+    State(app): State<AppState>,
+    caller: Option<Caller>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    if let Some(c) = &caller {
+        if let Credential::Session { id_hash, .. } = &c.credential {
+            app.store.delete_session(id_hash).await?;
+            let rec =
+                AuditRecord::event("logout", "user", Some(c.user.id.0.to_string()), json!({}));
+            let rec = match c.user.grants.first() {
+                Some(g) => rec.in_region(&g.region),
+                None => rec,
+            };
+            app.store.record_event(&c.own_ctx(), rec).await?;
+        }
+    }
+    let mut res = see_other("/login");
+    res.headers_mut().insert(
+        header::SET_COOKIE,
+        auth::clear_cookie_value(auth::secure(&app, &headers)),
+    );
+    Ok(res)
+}
+
+fn see_other(to: &'static str) -> Response {
+    no_store((StatusCode::SEE_OTHER, [(header::LOCATION, to)]).into_response())
+}
+
+/// The sign-in page: a plain form, no scripts (the pages proper come later).
+fn page(status: StatusCode, error: Option<&str>, username: &str) -> Response {
+    let error = error
+        .map(|e| format!("<p class=\"error\" role=\"alert\">{}</p>", escape(e)))
+        .unwrap_or_default();
+    let body = format!(
+        r#"<!doctype html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>登录 · 扶贫信息系统</title>
+<style>
+body {{ font-family: system-ui, "PingFang SC", "Microsoft YaHei", sans-serif; max-width: 22rem; margin: 4rem auto; padding: 0 1rem; }}
+label {{ display: block; margin: 1rem 0 .25rem; }}
+input {{ width: 100%; padding: .5rem; font-size: 1rem; box-sizing: border-box; }}
+button {{ margin-top: 1.5rem; padding: .5rem 1.5rem; font-size: 1rem; }}
+.error {{ color: #b00020; }}
+</style>
+</head>
+<body>
+<h1>扶贫信息系统</h1>
+{error}<form method="post" action="/login">
+<label for="username">用户名</label>
+<input id="username" name="username" autocomplete="username" required value="{username}">
+<label for="password">密码</label>
+<input id="password" name="password" type="password" autocomplete="current-password" required>
+<button type="submit">登录</button>
+</form>
+</body>
+</html>
+"#,
+        username = escape(&clip(username, USERNAME_MAX)),
+    );
+    let mut res = (status, Html(body)).into_response();
+    let h = res.headers_mut();
+    // The page needs nothing but its own inline style; framing it is refused (clickjacking).
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+        ),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
+}
+
+/// Escape text for HTML content and attribute values.
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::{get_anon, send_anon, stub_state};
+    use axum::body::Body;
+    use axum::http::Request;
+    use fupin_core::accounts::hash_password;
+
+    #[test]
+    fn dummy_hash_has_the_parameters_of_real_ones() {
+        let real = hash_password("x", &[1; 16]);
+        let params = |h: &str| h.rsplitn(3, '$').nth(2).unwrap().to_string();
+        assert_eq!(params(DUMMY_HASH), params(&real));
+        assert!(verify_password(
+            "fupin-dummy-password-never-valid",
+            DUMMY_HASH
+        ));
+        assert!(!verify_password("", DUMMY_HASH));
+    }
+
+    #[test]
+    fn html_is_escaped() {
+        assert_eq!(
+            escape(r#"<a href="x">'&'</a>"#),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
+        );
+    }
+
+    #[tokio::test]
+    async fn the_login_page_is_public_html() {
+        let res = get_anon(crate::router(stub_state()), "/login").await;
+        assert_eq!(res.status(), 200);
+        assert!(res.headers()[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html"));
+        let body = axum::body::to_bytes(res.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        let body = String::from_utf8(body.to_vec()).unwrap();
+        assert!(body.contains("name=\"password\"") && body.contains("登录"));
+    }
+
+    #[tokio::test]
+    async fn logout_without_a_session_just_clears_the_cookie() {
+        let req = Request::post("/logout").body(Body::empty()).unwrap();
+        let res = send_anon(crate::router(stub_state()), req).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        assert_eq!(res.headers()[header::LOCATION], "/login");
+        let cookie = res.headers()[header::SET_COOKIE].to_str().unwrap();
+        assert!(cookie.starts_with("fupin_session=;") && cookie.contains("Max-Age=0"));
+    }
+}
