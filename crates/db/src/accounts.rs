@@ -94,9 +94,10 @@ impl SqlStore {
     /// for nationwide admins only).
     async fn managed_user(&self, tx: &mut dyn Tx, ctx: &Ctx, id: UserId) -> StoreResult<User> {
         let u = self.load_user(tx, id).await?;
+        // a new account without grants yet belongs to whoever grants it first
         let visible = match &ctx.scope {
             Scope::All => true,
-            s => u.grants.iter().any(|g| s.allows(&g.region)),
+            s => u.grants.is_empty() || u.grants.iter().any(|g| s.allows(&g.region)),
         };
         if !visible {
             return Err(user_not_found());
@@ -214,10 +215,16 @@ impl AccountStore for SqlStore {
         )
         .await
         .map_err(internal)?;
-        // a new password ends every session of the account
+        // a new password ends every session of the account and revokes its tokens
         tx.execute("DELETE FROM sessions WHERE user_id = $1", &args![id.0])
             .await
             .map_err(internal)?;
+        tx.execute(
+            "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+            &args![OffsetDateTime::now_utc(), id.0],
+        )
+        .await
+        .map_err(internal)?;
         self.audit(
             tx.as_mut(),
             ctx,
@@ -270,10 +277,7 @@ impl AccountStore for SqlStore {
         ctx.require(&grant.region, "区划")
             .map_err(|e| e.with_field("region"))?;
         let mut tx = self.db.begin_write().await.map_err(internal)?;
-        let before = self
-            .load_user(tx.as_mut(), id)
-            .await
-            .map_err(|_| user_not_found())?;
+        let before = self.managed_user(tx.as_mut(), ctx, id).await?;
         if tx
             .fetch_optional(
                 "SELECT code FROM regions WHERE code = $1",
@@ -429,7 +433,7 @@ impl AccountStore for SqlStore {
         let rows = self
             .db
             .fetch_all(
-                "SELECT id, user_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
+                "SELECT id, user_id, last_used_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
                 &args![token_hash],
             )
             .await
@@ -438,6 +442,18 @@ impl AccountStore for SqlStore {
             return Ok(None);
         };
         let (id, uid) = (r.i64(0).map_err(internal)?, r.i64(1).map_err(internal)?);
+        // "last used" to the minute is enough; a write per API request would serialise readers
+        let now = OffsetDateTime::now_utc();
+        let fresh = match r.opt_text(2) {
+            Ok(None) => false,
+            _ => r
+                .time(2)
+                .map(|t| now - t < time::Duration::minutes(1))
+                .unwrap_or(false),
+        };
+        if fresh {
+            return Ok(Some(UserId(uid)));
+        }
         let mut tx = self.db.begin_write().await.map_err(internal)?;
         tx.execute(
             "UPDATE api_tokens SET last_used_at = $1 WHERE id = $2",

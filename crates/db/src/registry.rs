@@ -348,16 +348,21 @@ impl SqlStore {
     }
 
     /// Fail when the ID number is an active member of a household other than `except`.
+    /// Fail when the ID number is an active member of another household. The other household is
+    /// named when the caller may see it; otherwise only its existence is told (the registry must
+    /// refuse the duplicate either way, but need not reveal another region's household number).
     async fn check_id_free(
         &self,
         tx: &mut dyn Tx,
+        ctx: &Ctx,
         field: &str,
         m: &MemberData,
         except_person: Option<PersonId>,
     ) -> StoreResult<()> {
         let r = tx
             .fetch_optional(
-                "SELECT p.id, h.household_number FROM persons p JOIN households h ON h.id = p.household_id WHERE p.id_number = $1 AND p.active",
+                "SELECT p.id, h.household_number, h.village_code FROM persons p JOIN households h ON h.id = p.household_id \
+                 WHERE p.id_number = $1 AND p.active",
                 &args![m.id_number.expose()],
             )
             .await
@@ -365,10 +370,16 @@ impl SqlStore {
         if let Some(r) = r {
             if Some(PersonId(r.i64(0).map_err(internal)?)) != except_person {
                 let other = r.text(1).map_err(internal)?;
+                let village = RegionCode::parse(&r.text(2).map_err(internal)?)?;
+                let which = if ctx.scope.allows(&village) {
+                    format!("户 {other}")
+                } else {
+                    "您管辖范围以外的另一户".to_string()
+                };
                 return Err(DomainError::conflict(
                     "duplicate_id_number",
                     format!(
-                        "身份证号 {} 已是户 {other} 的在册成员，一人只能在一户中在册",
+                        "身份证号 {} 已是{which}的在册成员，一人只能在一户中在册",
                         m.id_number.masked()
                     ),
                 )
@@ -582,8 +593,14 @@ impl RegistryStore for SqlStore {
             .await
             .map_err(|e| e.under("household"))?;
         for (i, m) in members.iter().enumerate() {
-            self.check_id_free(tx.as_mut(), &format!("members[{i}].id_number"), m, None)
-                .await?;
+            self.check_id_free(
+                tx.as_mut(),
+                ctx,
+                &format!("members[{i}].id_number"),
+                m,
+                None,
+            )
+            .await?;
         }
         let now = OffsetDateTime::now_utc();
         let mut v = household_values(&data);
@@ -804,7 +821,7 @@ impl RegistryStore for SqlStore {
                 .map_err(internal)?;
             check_one_head(heads as usize + 1)?;
         }
-        self.check_id_free(tx.as_mut(), "id_number", &m, None)
+        self.check_id_free(tx.as_mut(), ctx, "id_number", &m, None)
             .await?;
         let before = self.facts(tx.as_mut(), household).await?;
         let pid = self
@@ -863,7 +880,7 @@ impl RegistryStore for SqlStore {
                 .i64(0)
                 .map_err(internal)?;
             check_one_head(others as usize + usize::from(m.is_head()))?;
-            self.check_id_free(tx.as_mut(), "id_number", &m, Some(person))
+            self.check_id_free(tx.as_mut(), ctx, "id_number", &m, Some(person))
                 .await?;
         }
         tx.execute(

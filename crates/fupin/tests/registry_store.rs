@@ -809,6 +809,16 @@ async fn prefix_scoping_of_lists_and_stats() {
         ErrorKind::NotFound
     );
     assert_eq!(total_households(s).await, 3);
+    // a duplicate ID number from another region is refused without naming that region's household
+    let dup = household(
+        "B2",
+        "360124106205",
+        vec![member("甲", idn("19700101", 11), "户主")],
+    );
+    let e = s.create_household(&village, dup).await.unwrap_err();
+    assert_eq!(e.code, "duplicate_id_number");
+    assert!(!e.message.contains("A1"), "{}", e.message);
+    assert_eq!(total_households(s).await, 3);
 }
 
 #[tokio::test]

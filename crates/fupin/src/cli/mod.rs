@@ -43,6 +43,9 @@ pub enum Command {
         /// Load the demo data (塔岗村 and neighbours) first when the registry is empty.
         #[arg(long)]
         demo: bool,
+        /// Always mark the session cookie `Secure` (behind a TLS proxy that sends no X-Forwarded-Proto).
+        #[arg(long, env = "FUPIN_SECURE_COOKIES")]
+        secure_cookies: bool,
     },
     /// Apply database migrations and exit.
     Migrate,
@@ -304,7 +307,11 @@ pub async fn run(cli: Cli) -> ExitCode {
         }
     };
     match cli.command {
-        Command::Serve { demo, .. } => serve::run(store, &s.bind, demo).await,
+        Command::Serve {
+            demo,
+            secure_cookies,
+            ..
+        } => serve::run(store, &s.bind, demo, secure_cookies).await,
         Command::Migrate => migrate::run(store, &s.database_url).await,
         Command::Demo => demo::run(store).await,
         Command::Region {

@@ -4,7 +4,7 @@ use fupin_core::store::Store;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-pub async fn run(store: Arc<dyn Store>, bind: &str, demo: bool) -> ExitCode {
+pub async fn run(store: Arc<dyn Store>, bind: &str, demo: bool, secure_cookies: bool) -> ExitCode {
     if demo {
         match crate::load_demo_all(store.as_ref()).await {
             Ok(lines) => lines.iter().for_each(|l| eprintln!("{l}")),
@@ -29,7 +29,19 @@ pub async fn run(store: Arc<dyn Store>, bind: &str, demo: bool) -> ExitCode {
             .unwrap_or_default(),
         store.backend()
     );
-    match fupin_web::serve(listener, fupin_web::AppState::new(store), shutdown_signal()).await {
+    match fupin_web::serve(
+        listener,
+        fupin_web::AppState::with_auth(
+            store,
+            fupin_web::AuthConfig {
+                secure_cookies,
+                ..Default::default()
+            },
+        ),
+        shutdown_signal(),
+    )
+    .await
+    {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("错误 [serve_failed] {e}");

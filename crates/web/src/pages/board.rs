@@ -1,0 +1,437 @@
+//! The progress board (挂图作战): `/` and `/board?region=CODE&year=Y&compare=Y0[&screen=big]`.
+//!
+//! For one region of the user's scope and one year: tiles from `region_stats` (households, persons,
+//! by status, per-capita net income and its growth, collective income) and `pairing_report` (cadres,
+//! visits and their compliance, micro-wishes); charts (status and income by year, poverty causes,
+//! visit compliance by child region); and the child regions as a table whose rows drill down to the
+//! next level, province → village. With boundaries supplied (see `geo`) the children are also drawn
+//! as a map. `screen=big` is the wall-screen layout; a button asks the browser for full screen.
+
+use super::fmt::{count, growth, pct, progress_class, share, yuan, yuan_opt};
+use super::i18n::{level_label, status_label};
+use super::layout::{json_block, query_map, render, see_other, Crumb, Shell};
+use super::{geo, PageError, PageResult, Viewer};
+use crate::routes::Routes;
+use crate::AppState;
+use axum::extract::{RawQuery, State};
+use axum::http::StatusCode;
+use fupin_core::accounts::Policy;
+use fupin_core::pairing::PairingReport;
+use fupin_core::registry::HouseholdStatus;
+use fupin_core::reports::RegionStats;
+use fupin_core::years::{today, FIRST_YEAR};
+use fupin_core::{Ctx, RegionCode};
+use maud::{html, Markup};
+use serde_json::json;
+use time::{Date, Month};
+
+pub(super) fn routes(r: Routes) -> Routes {
+    r.get("/", home)
+        .get("/board", board)
+        .get("/geo/{code}", geo::children_geojson)
+}
+
+/// Most child regions for which compliance is computed one by one (a province's hundred counties
+/// would otherwise mean a hundred reports per page view).
+const MAX_CHILD_REPORTS: usize = 60;
+/// Years shown in the trend charts.
+const TREND_YEARS: i32 = 6;
+
+/// The start page: the board for those who read statistics, the phone pages for cadres.
+async fn home(v: Viewer, state: State<AppState>, q: RawQuery) -> PageResult {
+    if !v.has_regions(Policy::ReadStats) && v.is_cadre() {
+        return Ok(see_other("/m"));
+    }
+    board(v, state, q).await
+}
+
+/// Households and persons of a status.
+fn by_status(s: &RegionStats, status: HouseholdStatus) -> (i64, i64) {
+    s.by_status
+        .iter()
+        .find(|c| c.code == status.as_str())
+        .map(|c| (c.households, c.persons))
+        .unwrap_or((0, 0))
+}
+
+/// Not yet out of poverty: newly identified, poor and relapsed.
+fn still_poor(s: &RegionStats) -> (i64, i64) {
+    [
+        HouseholdStatus::NewlyIdentified,
+        HouseholdStatus::Poor,
+        HouseholdStatus::Relapsed,
+    ]
+    .iter()
+    .map(|st| by_status(s, *st))
+    .fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1))
+}
+
+/// Share of pairings that met the visit minimum over the report's period.
+fn compliance(r: &PairingReport) -> Option<f64> {
+    let below = r.below_minimum.len() as i64;
+    share((r.pairings_total - below).max(0), r.pairings_total)
+}
+
+/// The year's reporting period: 1 January to 31 December, or to today for the current year.
+fn period(year: i32) -> Option<(Date, Date)> {
+    let from = Date::from_calendar_date(year, Month::January, 1).ok()?;
+    let to = Date::from_calendar_date(year, Month::December, 31)
+        .ok()?
+        .min(today());
+    (from <= to).then_some((from, to))
+}
+
+async fn pairing_report(app: &AppState, ctx: &Ctx, code: &RegionCode, year: i32) -> Option<PairingReport> {
+    let (from, to) = period(year)?;
+    app.store.pairing_report(ctx, code, from, to).await.ok()
+}
+
+/// The latest year with income records in the region (the default year of the board).
+async fn latest_year(app: &AppState, ctx: &Ctx, code: &RegionCode) -> i32 {
+    let this = today().year();
+    for y in (this - 10..=this).rev() {
+        if let Ok(s) = app.store.region_stats(ctx, code, y).await {
+            if s.income_households > 0 {
+                return y;
+            }
+        }
+    }
+    this
+}
+
+fn parse_year(q: &std::collections::HashMap<String, String>, name: &str) -> Result<Option<i32>, PageError> {
+    match q.get(name).map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => match s.parse::<i32>() {
+            Ok(y) if (FIRST_YEAR..=today().year()).contains(&y) => Ok(Some(y)),
+            _ => Err(PageError::bad_request(format!(
+                "年度 {name} 须为 {FIRST_YEAR} 到 {} 之间的年份",
+                today().year()
+            ))),
+        },
+    }
+}
+
+/// A child region's row of the table.
+struct ChildRow {
+    code: RegionCode,
+    name: String,
+    stats: Option<RegionStats>,
+    compliance: Option<f64>,
+}
+
+async fn board(v: Viewer, State(app): State<AppState>, RawQuery(raw): RawQuery) -> PageResult {
+    let ctx = v.caller.ctx(Policy::ReadStats)?;
+    let roots = v.caller.principal.regions_for(Policy::ReadStats).ok_or_else(|| {
+        PageError::new(StatusCode::FORBIDDEN, "您没有查看统计的权限")
+    })?;
+    let q = query_map(raw.as_deref());
+    let code = match q.get("region").map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        Some(s) => crate::params::region_code("region", s)?,
+        None => roots[0].clone(),
+    };
+    let region = app.store.region(&ctx, &code).await?;
+    let year = match parse_year(&q, "year")? {
+        Some(y) => y,
+        None => latest_year(&app, &ctx, &code).await,
+    };
+    let compare = parse_year(&q, "compare")?.unwrap_or(year - 1);
+    let big = q.get("screen").is_some_and(|s| s == "big");
+
+    // the year and the trend
+    let first = (year - TREND_YEARS + 1).max(FIRST_YEAR);
+    let mut trend: Vec<RegionStats> = Vec::new();
+    for y in first..=year {
+        trend.push(app.store.region_stats(&ctx, &code, y).await?);
+    }
+    let mut stats = trend.last().cloned().expect("at least the year itself");
+    if let Ok(other) = app.store.region_stats(&ctx, &code, compare).await {
+        stats.compare_with(&other);
+    }
+    let report = pairing_report(&app, &ctx, &code, year).await;
+
+    // the children
+    let children = app.store.region_children(&ctx, Some(&code)).await?;
+    let mut rows = Vec::with_capacity(children.len());
+    for c in &children {
+        let s = app.store.region_stats(&ctx, &c.code, year).await.ok();
+        let comp = if children.len() <= MAX_CHILD_REPORTS {
+            pairing_report(&app, &ctx, &c.code, year)
+                .await
+                .and_then(|r| compliance(&r))
+        } else {
+            None
+        };
+        rows.push(ChildRow {
+            code: c.code.clone(),
+            name: c.name.clone(),
+            stats: s,
+            compliance: comp,
+        });
+    }
+    let child_codes: Vec<RegionCode> = children.iter().map(|c| c.code.clone()).collect();
+    let map = !child_codes.is_empty() && geo::has_map(&code, &child_codes);
+
+    // breadcrumbs: the path from the province, linked within the user's scope
+    let link = |c: &RegionCode| format!("/board?region={}&year={year}&compare={compare}", c.as_str());
+    let crumbs: Vec<Crumb> = region
+        .path
+        .iter()
+        .map(|p| {
+            let reach = roots.iter().any(|r| r.contains(&p.code));
+            (p.name.clone(), reach.then(|| link(&p.code)))
+        })
+        .collect();
+
+    let data = chart_data(&v, &trend, &stats, &rows, map.then_some(&code));
+    let title = format!("{} · {}", region.region.name, v.t("进度看板", "Progress board"));
+    let body = html! {
+        div.board-head {
+            div {
+                h1 { (region.region.name) " " small.muted { (level_label(v.lang, region.region.level)) } }
+                p.muted {
+                    (region.full_name)
+                    @if let Some(pv) = &region.region.poor_village {
+                        " · " span.badge { (pv.designation) }
+                    }
+                }
+            }
+            div.board-actions {
+                form.inline method="get" action="/board" {
+                    input type="hidden" name="region" value=(code.as_str());
+                    @if big { input type="hidden" name="screen" value="big"; }
+                    label for="year" { (v.t("年度", "Year")) }
+                    select #year name="year" {
+                        @for y in (FIRST_YEAR.max(2013)..=today().year()).rev() {
+                            option value=(y) selected[y == year] { (y) }
+                        }
+                    }
+                    label for="compare" { (v.t("对比", "Compare with")) }
+                    select #compare name="compare" {
+                        @for y in (FIRST_YEAR.max(2013)..=today().year()).rev() {
+                            option value=(y) selected[y == compare] { (y) }
+                        }
+                    }
+                    button type="submit" { (v.t("查看", "Show")) }
+                }
+                @if big {
+                    a.button href=(link(&code)) { (v.t("退出大屏", "Leave wall screen")) }
+                } @else {
+                    a.button href=(format!("{}&screen=big", link(&code))) { (v.t("大屏模式", "Wall screen")) }
+                }
+                button.button #fullscreen type="button" hidden data-fullscreen
+                    data-label-on=(v.t("退出全屏", "Exit full screen")) { (v.t("全屏", "Full screen")) }
+                @if roots.len() > 1 {
+                    nav.roots aria-label=(v.t("我的辖区", "My regions")) {
+                        @for r in &roots {
+                            a href=(link(r)) { (r.as_str()) }
+                        }
+                    }
+                }
+            }
+        }
+        (tiles(&v, &stats, report.as_ref(), year))
+        section.charts aria-label=(v.t("图表", "Charts")) {
+            (chart(&v, "chart-status", v.t("各年度贫困户状态（户）", "Households by status and year")))
+            (chart(&v, "chart-income", v.t("人均纯收入（元）", "Per-capita net income (yuan)")))
+            (chart(&v, "chart-causes", v.t("主要致贫原因（户）", "Main causes of poverty (households)")))
+            @if !rows.is_empty() {
+                (chart(&v, "chart-compliance", v.t("下级走访达标率（%）", "Visit compliance by region (%)")))
+            }
+            @if map {
+                (chart(&v, "chart-map", v.t("下级脱贫进度地图", "Exit progress map")))
+            }
+        }
+        (child_table(&v, &region.region.level, &rows, year, compare))
+        @if region.region.level == fupin_core::regions::Level::Village || rows.is_empty() {
+            p { a.button href=(format!("/households?region={}", code.as_str())) { (v.t("查看本区域农户", "Households of this region")) } }
+        }
+        (json_block("board-data", &data))
+    };
+    let mut shell = Shell::new(title, "/board");
+    shell.crumbs = crumbs;
+    shell.big = big;
+    shell.charts = true;
+    Ok(render(&v, shell, body))
+}
+
+fn chart(v: &Viewer, id: &str, title: &str) -> Markup {
+    html! {
+        figure.chart-box {
+            figcaption { (title) }
+            div.chart id=(id) role="img" aria-label=(title) {
+                p.chart-fallback { (v.t("图表需要 JavaScript；数据见上方指标和下方表格。", "Charts need JavaScript; the figures are in the tiles and the table.")) }
+            }
+        }
+    }
+}
+
+fn tile(key: &str, label: &str, value: String, unit: &str, note: Option<String>) -> Markup {
+    html! {
+        div.tile data-tile=(key) {
+            span.tile-label { (label) }
+            span.tile-value { span.value { (value) } @if !unit.is_empty() { " " span.unit { (unit) } } }
+            @if let Some(n) = note { span.tile-note { (n) } }
+        }
+    }
+}
+
+fn tiles(v: &Viewer, s: &RegionStats, r: Option<&PairingReport>, year: i32) -> Markup {
+    let hh = v.t("户", "hh");
+    let persons = v.t("人", "persons");
+    let (ex_h, ex_p) = by_status(s, HouseholdStatus::Exited);
+    let (po_h, po_p) = still_poor(s);
+    let (mo_h, mo_p) = by_status(s, HouseholdStatus::Monitored);
+    let growth_note = s.compare_year.map(|y| {
+        format!(
+            "{} {y} {} {}",
+            v.t("较", "vs"),
+            v.t("年", ""),
+            growth(s.per_capita_net_income_growth_pct)
+        )
+    });
+    html! {
+        section.tiles aria-label=(v.t("主要指标", "Key figures")) {
+            (tile("households", v.t("建档立卡户", "Registered households"), count(s.households), hh, None))
+            (tile("persons", v.t("建档立卡人口", "Registered persons"), count(s.persons), persons, None))
+            (tile("exited", v.t("已脱贫", "Exited"), count(ex_h), hh,
+                Some(format!("{} {} · {}", count(ex_p), persons, pct(share(ex_h, s.households))))))
+            (tile("poor", v.t("未脱贫", "Not yet exited"), count(po_h), hh, Some(format!("{} {}", count(po_p), persons))))
+            (tile("monitored", v.t("监测对象", "Monitored"), count(mo_h), hh, Some(format!("{} {}", count(mo_p), persons))))
+            div.tile.wide data-tile="income" {
+                span.tile-label { (v.t("人均纯收入", "Per-capita net income")) " (" (year) ")" }
+                span.tile-value { span.value { (yuan_opt(s.per_capita_net_income_fen)) } " " span.unit { (v.t("元", "yuan")) } }
+                @if let Some(n) = growth_note {
+                    span.tile-note.growth data-growth=(growth(s.per_capita_net_income_growth_pct)) { (n) }
+                }
+            }
+            (tile("collective", v.t("村集体经济收入", "Collective income"), yuan_opt(s.collective_income_fen), v.t("元", "yuan"), None))
+            @if let Some(r) = r {
+                (tile("cadres", v.t("帮扶干部", "Pairing cadres"), count(r.cadres_total), v.t("人", "cadres"),
+                    Some(format!("{} {}", count(r.pairings_total), v.t("对结对", "pairings")))))
+                (tile("visits", v.t("本年走访", "Visits this year"), count(r.visits_total), v.t("次", "visits"),
+                    Some(format!("{} {} · {} {}", count(r.visits_person_times), v.t("人次", "person-times"),
+                        yuan(r.money_and_goods_fen), v.t("元慰问", "yuan given")))))
+                div.tile data-tile="compliance" {
+                    span.tile-label { (v.t("走访达标率", "Visit compliance")) }
+                    span.tile-value { span.value class=(progress_class(compliance(r))) { (pct(compliance(r))) } }
+                    span.tile-note { (v.t("每户每年至少", "minimum per household and year:")) " " (r.visit_minimum) " " (v.t("次", "visits")) }
+                }
+                (tile("wishes", v.t("微心愿实现", "Wishes fulfilled"), count(r.wishes_fulfilled), v.t("个", ""),
+                    Some(format!("{} {}", v.t("共提交", "of"), count(r.wishes_submitted)))))
+            }
+        }
+    }
+}
+
+fn child_table(v: &Viewer, level: &fupin_core::regions::Level, rows: &[ChildRow], year: i32, compare: i32) -> Markup {
+    if rows.is_empty() {
+        return html! {};
+    }
+    let child_level = level.child().map(|l| level_label(v.lang, l)).unwrap_or("");
+    html! {
+        section.table-section {
+            h2 { (v.t("下级区划", "Child regions")) " · " (child_level) }
+            div.table-wrap {
+                table.data #children {
+                    caption.sr-only { (v.t("下级区划的脱贫进度，点击名称查看下一级", "Progress of child regions; follow a name to drill down")) }
+                    thead { tr {
+                        th scope="col" { (v.t("区划", "Region")) }
+                        th.num scope="col" { (v.t("户数", "Households")) }
+                        th.num scope="col" { (v.t("人数", "Persons")) }
+                        th.num scope="col" { (status_label(v.lang, HouseholdStatus::Exited)) }
+                        th.num scope="col" { (v.t("未脱贫", "Not yet exited")) }
+                        th.num scope="col" { (status_label(v.lang, HouseholdStatus::Monitored)) }
+                        th scope="col" { (v.t("脱贫进度", "Exit progress")) }
+                        th.num scope="col" { (v.t("人均纯收入（元）", "Per capita (yuan)")) }
+                        th.num scope="col" { (v.t("走访达标率", "Visit compliance")) }
+                    } }
+                    tbody {
+                        @for r in rows {
+                            @let href = format!("/board?region={}&year={year}&compare={compare}", r.code.as_str());
+                            tr data-code=(r.code.as_str()) {
+                                th scope="row" { a href=(href) { (r.name) } }
+                                @if let Some(s) = &r.stats {
+                                    @let (ex, _) = by_status(s, HouseholdStatus::Exited);
+                                    @let (po, _) = still_poor(s);
+                                    @let (mo, _) = by_status(s, HouseholdStatus::Monitored);
+                                    @let rate = share(ex, s.households);
+                                    td.num { (count(s.households)) }
+                                    td.num { (count(s.persons)) }
+                                    td.num { (count(ex)) }
+                                    td.num { (count(po)) }
+                                    td.num { (count(mo)) }
+                                    td.progress class=(progress_class(rate)) {
+                                        @if let Some(p) = rate {
+                                            meter min="0" max="100" low="60" high="90" optimum="100" value=(p) { (pct(rate)) }
+                                            " " span { (pct(rate)) }
+                                        } @else { "—" }
+                                    }
+                                    td.num { (yuan_opt(s.per_capita_net_income_fen)) }
+                                } @else {
+                                    td colspan="7" { "—" }
+                                }
+                                td.num class=(progress_class(r.compliance)) { (pct(r.compliance)) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// What the board's script draws, as JSON.
+fn chart_data(
+    v: &Viewer,
+    trend: &[RegionStats],
+    stats: &RegionStats,
+    rows: &[ChildRow],
+    map: Option<&RegionCode>,
+) -> serde_json::Value {
+    let years: Vec<i32> = trend.iter().map(|s| s.year).collect();
+    let statuses: Vec<serde_json::Value> = HouseholdStatus::ALL
+        .iter()
+        .filter(|s| **s != HouseholdStatus::Removed)
+        .map(|st| {
+            json!({
+                "name": status_label(v.lang, *st),
+                "code": st.as_str(),
+                "values": trend.iter().map(|s| by_status(s, *st).0).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let income: Vec<Option<f64>> = trend
+        .iter()
+        .map(|s| s.per_capita_net_income_fen.map(|f| f as f64 / 100.0))
+        .collect();
+    let causes: Vec<serde_json::Value> = stats
+        .by_main_cause
+        .iter()
+        .map(|c| json!({ "name": c.label, "value": c.households }))
+        .collect();
+    let children: Vec<serde_json::Value> = rows
+        .iter()
+        .map(|r| {
+            let exit = r
+                .stats
+                .as_ref()
+                .and_then(|s| share(by_status(s, HouseholdStatus::Exited).0, s.households));
+            json!({ "code": r.code.as_str(), "name": r.name, "compliance": r.compliance, "exit_rate": exit })
+        })
+        .collect();
+    json!({
+        "years": years,
+        "statuses": statuses,
+        "income": income,
+        "causes": causes,
+        "children": children,
+        "map": map.map(|c| format!("/geo/{}", c.as_str())),
+        "labels": {
+            "income": v.t("人均纯收入（元）", "Per-capita net income (yuan)"),
+            "compliance": v.t("走访达标率（%）", "Visit compliance (%)"),
+            "exit_rate": v.t("脱贫率（%）", "Exit rate (%)"),
+            "none": v.t("暂无数据", "No data"),
+        },
+    })
+}

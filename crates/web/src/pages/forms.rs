@@ -1,0 +1,247 @@
+//! Form fields with their labels and inline validation messages. A form posts back to its own page;
+//! when the store refuses it, the page is shown again with what was typed and the domain's message
+//! beside the input the error names: inputs are named by the API's field paths (`main_cause`,
+//! `members[0].id_number`, `goods[0].value_fen`), so `DomainError::field` finds its input directly.
+
+use fupin_core::DomainError;
+use maud::{html, Markup};
+
+/// What a form shows: the values typed (or stored) and the error of the last attempt.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct FormState {
+    pub values: Vec<(String, String)>,
+    pub error: Option<DomainError>,
+}
+
+impl FormState {
+    pub(crate) fn with_values(values: Vec<(String, String)>) -> Self {
+        FormState {
+            values,
+            error: None,
+        }
+    }
+
+    pub(crate) fn set(&mut self, name: &str, value: impl Into<String>) {
+        let value = value.into();
+        match self.values.iter_mut().find(|(n, _)| n == name) {
+            Some(slot) => slot.1 = value,
+            None => self.values.push((name.to_string(), value)),
+        }
+    }
+
+    pub(crate) fn value(&self, name: &str) -> &str {
+        self.values
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    }
+
+    /// Every value of a repeated field (checkboxes).
+    pub(crate) fn all(&self, name: &str) -> Vec<&str> {
+        self.values
+            .iter()
+            .filter(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
+    /// The message for an input, when the error names it (or a field below it: `living.x` is shown
+    /// at `living` when there is no input of its own).
+    pub(crate) fn error_for(&self, name: &str) -> Option<&str> {
+        let e = self.error.as_ref()?;
+        let f = e.field.as_deref()?;
+        (f == name).then_some(e.message.as_str())
+    }
+
+    /// The summary above the form: the message, linked to its input when it has one on the form.
+    pub(crate) fn summary(&self, lang: super::Lang, inputs: &[&str]) -> Markup {
+        let Some(e) = &self.error else {
+            return html! {};
+        };
+        let target = e
+            .field
+            .as_deref()
+            .filter(|f| inputs.contains(f))
+            .map(|f| format!("#{}", input_id(f)));
+        html! {
+            div.alert.error role="alert" tabindex="-1" id="form-error" {
+                strong { (lang.t("未能保存：", "Not saved: ")) }
+                @match target {
+                    Some(href) => a href=(href) { (e.message) },
+                    None => span { (e.message) },
+                }
+            }
+        }
+    }
+}
+
+/// The HTML id of an input: its name with `[`, `]` and `.` replaced.
+pub(crate) fn input_id(name: &str) -> String {
+    let mut s = String::from("f-");
+    for c in name.chars() {
+        s.push(if c.is_ascii_alphanumeric() || c == '_' { c } else { '-' });
+    }
+    s
+}
+
+/// A single-line input.
+pub(crate) struct Input<'a> {
+    pub name: &'a str,
+    pub label: &'a str,
+    pub kind: &'a str,
+    pub required: bool,
+    pub hint: Option<&'a str>,
+    pub inputmode: Option<&'a str>,
+    pub autocomplete: Option<&'a str>,
+    pub max: Option<&'a str>,
+}
+
+impl<'a> Input<'a> {
+    pub(crate) fn text(name: &'a str, label: &'a str) -> Self {
+        Input {
+            name,
+            label,
+            kind: "text",
+            required: false,
+            hint: None,
+            inputmode: None,
+            autocomplete: Some("off"),
+            max: None,
+        }
+    }
+    pub(crate) fn required(mut self) -> Self {
+        self.required = true;
+        self
+    }
+    pub(crate) fn kind(mut self, kind: &'a str) -> Self {
+        self.kind = kind;
+        self
+    }
+    pub(crate) fn hint(mut self, hint: &'a str) -> Self {
+        self.hint = Some(hint);
+        self
+    }
+    pub(crate) fn inputmode(mut self, m: &'a str) -> Self {
+        self.inputmode = Some(m);
+        self
+    }
+    pub(crate) fn max(mut self, m: &'a str) -> Self {
+        self.max = Some(m);
+        self
+    }
+
+    pub(crate) fn render(&self, st: &FormState) -> Markup {
+        let id = input_id(self.name);
+        let err = st.error_for(self.name);
+        let hint_id = format!("{id}-hint");
+        let err_id = format!("{id}-error");
+        let described: Vec<&str> = [
+            self.hint.map(|_| hint_id.as_str()),
+            err.map(|_| err_id.as_str()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        html! {
+            div.field.invalid[err.is_some()] {
+                label for=(id) {
+                    (self.label)
+                    @if self.required { abbr.req title="必填 / required" { "*" } }
+                }
+                input id=(id) name=(self.name) type=(self.kind) value=(st.value(self.name))
+                    required[self.required]
+                    inputmode=[self.inputmode]
+                    autocomplete=[self.autocomplete]
+                    max=[self.max]
+                    aria-invalid=[err.map(|_| "true")]
+                    aria-describedby=[(!described.is_empty()).then(|| described.join(" "))];
+                @if let Some(h) = self.hint { small.hint id=(hint_id) { (h) } }
+                @if let Some(e) = err { p.field-error id=(err_id) { (e) } }
+            }
+        }
+    }
+}
+
+/// A drop-down of (value, label); `blank` adds an empty first choice with that text.
+pub(crate) fn select(
+    st: &FormState,
+    name: &str,
+    label: &str,
+    options: &[(String, String)],
+    blank: Option<&str>,
+    required: bool,
+) -> Markup {
+    let id = input_id(name);
+    let err = st.error_for(name);
+    let current = st.value(name);
+    let err_id = format!("{id}-error");
+    html! {
+        div.field.invalid[err.is_some()] {
+            label for=(id) {
+                (label)
+                @if required { abbr.req title="必填 / required" { "*" } }
+            }
+            select id=(id) name=(name) required[required]
+                aria-invalid=[err.map(|_| "true")]
+                aria-describedby=[err.map(|_| err_id.as_str())] {
+                @if let Some(b) = blank { option value="" { (b) } }
+                @for (v, l) in options {
+                    option value=(v) selected[v == current] { (l) }
+                }
+            }
+            @if let Some(e) = err { p.field-error id=(err_id) { (e) } }
+        }
+    }
+}
+
+/// A multi-line input.
+pub(crate) fn textarea(st: &FormState, name: &str, label: &str, rows: u32) -> Markup {
+    let id = input_id(name);
+    let err = st.error_for(name);
+    let err_id = format!("{id}-error");
+    html! {
+        div.field.invalid[err.is_some()] {
+            label for=(id) { (label) }
+            textarea id=(id) name=(name) rows=(rows)
+                aria-invalid=[err.map(|_| "true")]
+                aria-describedby=[err.map(|_| err_id.as_str())] { (st.value(name)) }
+            @if let Some(e) = err { p.field-error id=(err_id) { (e) } }
+        }
+    }
+}
+
+/// A yuan amount typed on a form as fen, with the error named after the API's `…_fen` field.
+pub(crate) fn yuan_field(field: &str, text: &str) -> Result<i64, DomainError> {
+    let t = text.trim().replace([',', '，'], "");
+    if t.is_empty() {
+        return Ok(0);
+    }
+    fupin_core::money::Fen::parse_yuan(field, &t).map(|f| f.get())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_find_their_input() {
+        let mut st = FormState::with_values(vec![("main_cause".into(), "01".into())]);
+        st.error = Some(DomainError::invalid(
+            "members[0].id_number",
+            "bad",
+            "身份证号校验码错误",
+        ));
+        assert_eq!(st.error_for("members[0].id_number"), Some("身份证号校验码错误"));
+        assert_eq!(st.error_for("main_cause"), None);
+        assert_eq!(input_id("members[0].id_number"), "f-members-0--id_number");
+        let html = Input::text("members[0].id_number", "身份证号")
+            .render(&st)
+            .into_string();
+        assert!(html.contains("aria-invalid=\"true\""), "{html}");
+        assert!(html.contains("身份证号校验码错误"), "{html}");
+        assert_eq!(yuan_field("x_fen", "1,200.50").unwrap(), 120_050);
+        assert_eq!(yuan_field("x_fen", "").unwrap(), 0);
+        assert_eq!(yuan_field("x_fen", "abc").unwrap_err().field.as_deref(), Some("x_fen"));
+    }
+}

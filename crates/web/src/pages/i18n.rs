@@ -1,0 +1,148 @@
+//! The page language: Chinese unless the person chose English, by `?lang=en` (remembered in a `lang`
+//! cookie) or by the cookie alone.
+//!
+//! Texts are written at the place they are shown as a pair, `v.t("农户", "Households")`, rather than
+//! looked up by key in a catalogue: with two languages a pair keeps the Chinese and its English
+//! side by side for the reviewer, and a missing translation cannot fail at run time. Data (names,
+//! code-table labels, domain messages) stays in Chinese.
+
+use axum::extract::Request;
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::middleware::Next;
+use axum::response::Response;
+
+/// The cookie that remembers the language.
+pub(crate) const LANG_COOKIE: &str = "lang";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum Lang {
+    #[default]
+    Zh,
+    En,
+}
+
+impl Lang {
+    pub(crate) fn parse(s: &str) -> Option<Lang> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "zh" | "zh-cn" | "cn" => Some(Lang::Zh),
+            "en" | "en-us" | "en-gb" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn code(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh",
+            Lang::En => "en",
+        }
+    }
+
+    /// The `lang` attribute of the page.
+    pub(crate) fn html(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+
+    /// Pick the text of this language.
+    pub(crate) fn t<'a>(self, zh: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Lang::Zh => zh,
+            Lang::En => en,
+        }
+    }
+
+    /// From `?lang=` first, then the cookie; Chinese otherwise.
+    pub(crate) fn of(query: Option<&str>, headers: &HeaderMap) -> Lang {
+        query
+            .and_then(query_lang)
+            .or_else(|| cookie_lang(headers))
+            .unwrap_or_default()
+    }
+}
+
+/// `lang=` of a query string.
+pub(crate) fn query_lang(query: &str) -> Option<Lang> {
+    query
+        .split('&')
+        .filter_map(|p| p.split_once('='))
+        .find(|(k, _)| *k == "lang")
+        .and_then(|(_, v)| Lang::parse(v))
+}
+
+fn cookie_lang(headers: &HeaderMap) -> Option<Lang> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|p| p.trim().split_once('='))
+        .find(|(k, _)| *k == LANG_COOKIE)
+        .and_then(|(_, v)| Lang::parse(v))
+}
+
+/// Middleware: a page asked for with `?lang=xx` sets the cookie, so the choice holds on the next
+/// pages (links need not carry it). Not `HttpOnly`-relevant: it holds no secret.
+pub(crate) async fn remember_lang(req: Request, next: Next) -> Response {
+    let chosen = req.uri().query().and_then(query_lang);
+    let mut res = next.run(req).await;
+    if let Some(l) = chosen {
+        let v = format!(
+            "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+            l.code()
+        );
+        if let Ok(v) = HeaderValue::from_str(&v) {
+            res.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_wins_over_cookie() {
+        let mut h = HeaderMap::new();
+        assert_eq!(Lang::of(None, &h), Lang::Zh);
+        h.insert(header::COOKIE, HeaderValue::from_static("a=1; lang=en"));
+        assert_eq!(Lang::of(None, &h), Lang::En);
+        assert_eq!(Lang::of(Some("x=1&lang=zh"), &h), Lang::Zh);
+        assert_eq!(Lang::of(Some("lang=fr"), &h), Lang::En);
+        assert_eq!(Lang::En.t("农户", "Households"), "Households");
+    }
+}
+
+/// A household status in the page's language.
+pub(crate) fn status_label(lang: Lang, s: fupin_core::registry::HouseholdStatus) -> &'static str {
+    use fupin_core::registry::HouseholdStatus as S;
+    match lang {
+        Lang::Zh => s.label(),
+        Lang::En => match s {
+            S::NewlyIdentified => "Newly identified",
+            S::Poor => "Not yet exited",
+            S::Exited => "Exited",
+            S::Relapsed => "Relapsed",
+            S::Monitored => "Monitored",
+            S::RiskEliminated => "Risk eliminated",
+            S::Removed => "Removed",
+        },
+    }
+}
+
+/// A region level in the page's language.
+pub(crate) fn level_label(lang: Lang, l: fupin_core::regions::Level) -> &'static str {
+    use fupin_core::regions::Level as L;
+    match lang {
+        Lang::Zh => l.label(),
+        Lang::En => match l {
+            L::Province => "Province",
+            L::City => "City",
+            L::County => "County",
+            L::Township => "Township",
+            L::Village => "Village",
+        },
+    }
+}

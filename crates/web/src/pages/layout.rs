@@ -1,0 +1,356 @@
+//! The frame every page shares: who is looking ([`Viewer`]), the page shell (skip link, header with
+//! the navigation the user's grants allow, language switch, sign-out, breadcrumbs), the error page,
+//! and the response headers of HTML pages.
+
+use super::i18n::Lang;
+use crate::auth::Credential;
+use crate::caller::Caller;
+use crate::error::ApiError;
+use axum::extract::{FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Response};
+use fupin_core::accounts::Policy;
+use fupin_core::DomainError;
+use maud::{html, Markup, PreEscaped, DOCTYPE};
+
+/// The signed-in person looking at a page, and in which language.
+pub(crate) struct Viewer {
+    pub caller: Caller,
+    pub lang: Lang,
+    /// Path and query of the request (for the language switch).
+    pub here: String,
+}
+
+impl Viewer {
+    pub(crate) fn t<'a>(&self, zh: &'a str, en: &'a str) -> &'a str {
+        self.lang.t(zh, en)
+    }
+
+    /// The session's CSRF token for forms; empty for API-token callers (who need none).
+    pub(crate) fn csrf(&self) -> &str {
+        match &self.caller.credential {
+            Credential::Session { csrf_token, .. } => csrf_token,
+            Credential::Token => "",
+        }
+    }
+
+    /// Whether a grant of the user permits `policy` in some region (cadres' reach to their paired
+    /// households aside).
+    pub(crate) fn has_regions(&self, policy: Policy) -> bool {
+        self.caller.principal.regions_for(policy).is_some()
+    }
+
+    pub(crate) fn is_cadre(&self) -> bool {
+        self.caller.principal.is_cadre()
+    }
+
+    /// The hidden CSRF field of a form.
+    pub(crate) fn csrf_field(&self) -> Markup {
+        html! { input type="hidden" name=(crate::CSRF_FIELD) value=(self.csrf()); }
+    }
+
+    /// This page in the other language.
+    fn switch_link(&self) -> (String, &'static str) {
+        let other = match self.lang {
+            Lang::Zh => Lang::En,
+            Lang::En => Lang::Zh,
+        };
+        let (path, query) = self.here.split_once('?').unwrap_or((&self.here, ""));
+        let mut parts: Vec<&str> = query
+            .split('&')
+            .filter(|p| !p.is_empty() && !p.starts_with("lang="))
+            .collect();
+        let l = format!("lang={}", other.code());
+        parts.push(&l);
+        let label = match other {
+            Lang::En => "English",
+            Lang::Zh => "中文",
+        };
+        (format!("{path}?{}", parts.join("&")), label)
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Viewer {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let lang = Lang::of(parts.uri.query(), &parts.headers);
+        let here = parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_else(|| "/".into());
+        match Caller::from_request_parts(parts, state).await {
+            Ok(caller) => Ok(Viewer { caller, lang, here }),
+            // Not signed in (or the session ended): to the sign-in form, which returns to `/`.
+            Err(_) => Err(see_other("/login")),
+        }
+    }
+}
+
+/// A 303 to `to` (after a form post, or to sign in).
+pub(crate) fn see_other(to: &str) -> Response {
+    let mut res = StatusCode::SEE_OTHER.into_response();
+    if let Ok(v) = HeaderValue::from_str(to) {
+        res.headers_mut().insert(header::LOCATION, v);
+    }
+    res
+}
+
+/// A failed page: its status and the (Chinese) message of the domain or the API.
+#[derive(Debug)]
+pub(crate) struct PageError {
+    status: StatusCode,
+    message: String,
+}
+
+pub(crate) type PageResult = Result<Response, PageError>;
+
+impl PageError {
+    pub(crate) fn new(status: StatusCode, message: impl Into<String>) -> Self {
+        PageError {
+            status,
+            message: message.into(),
+        }
+    }
+    pub(crate) fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, message)
+    }
+    pub(crate) fn not_found() -> Self {
+        Self::new(StatusCode::NOT_FOUND, "页面不存在")
+    }
+}
+
+impl From<ApiError> for PageError {
+    fn from(e: ApiError) -> Self {
+        PageError {
+            status: e.status(),
+            message: e.message().to_string(),
+        }
+    }
+}
+
+impl From<DomainError> for PageError {
+    fn from(e: DomainError) -> Self {
+        ApiError::from(e).into()
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        // Bilingual: an error may come before the language is known, and it is short.
+        let (zh, en) = match self.status {
+            StatusCode::NOT_FOUND => ("未找到", "Not found"),
+            StatusCode::FORBIDDEN => ("没有权限", "Forbidden"),
+            StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY => {
+                ("请求有误", "Bad request")
+            }
+            s if s.is_server_error() => ("系统错误", "Server error"),
+            _ => ("无法完成", "Cannot be done"),
+        };
+        let body = html! {
+            (DOCTYPE)
+            html lang="zh-CN" {
+                head { (head_common(&format!("{zh} · {en}"))) }
+                body {
+                    header.top { div.bar { a.brand href="/" { (brand_mark()) span { "扶贫信息系统" } } } }
+                    main #main .narrow {
+                        h1 { (zh) " · " (en) " (" (self.status.as_u16()) ")" }
+                        p.error-message role="alert" { (self.message) }
+                        p { a href="/" { "返回首页 · Home" } }
+                    }
+                }
+            }
+        };
+        (self.status, Html(body.into_string())).into_response()
+    }
+}
+
+/// What goes into every `<head>`.
+fn head_common(title: &str) -> Markup {
+    html! {
+        meta charset="utf-8";
+        meta name="viewport" content="width=device-width, initial-scale=1";
+        meta name="color-scheme" content="light";
+        title { (title) " · 扶贫信息系统" }
+        link rel="icon" href=(super::assets::url("icon.svg")) type="image/svg+xml";
+        link rel="stylesheet" href=(super::assets::url("app.css"));
+        script src=(super::assets::url("app.js")) defer {}
+    }
+}
+
+fn brand_mark() -> Markup {
+    html! { img.logo src=(super::assets::url("icon.svg")) alt="" width="28" height="28"; }
+}
+
+/// One breadcrumb: its text and, unless it is the current page or out of reach, a link.
+pub(crate) type Crumb = (String, Option<String>);
+
+/// How a page is framed.
+pub(crate) struct Shell {
+    pub title: String,
+    pub crumbs: Vec<Crumb>,
+    /// Which navigation entry is current (its path).
+    pub active: &'static str,
+    /// The big-screen layout of the board (no navigation, dark, large type).
+    pub big: bool,
+    /// Load ECharts.
+    pub charts: bool,
+    /// Extra class on `<main>` (e.g. `phone`).
+    pub main_class: &'static str,
+}
+
+impl Shell {
+    pub(crate) fn new(title: impl Into<String>, active: &'static str) -> Shell {
+        Shell {
+            title: title.into(),
+            crumbs: Vec::new(),
+            active,
+            big: false,
+            charts: false,
+            main_class: "",
+        }
+    }
+}
+
+/// A whole page.
+pub(crate) fn render(v: &Viewer, shell: Shell, body: Markup) -> Response {
+    let nav = nav_items(v);
+    let (switch_href, switch_label) = v.switch_link();
+    let page = html! {
+        (DOCTYPE)
+        html lang=(v.lang.html()) {
+            head {
+                (head_common(&shell.title))
+                meta name="csrf-token" content=(v.csrf());
+                @if shell.charts {
+                    script src=(super::assets::url("echarts.min.js")) defer {}
+                }
+            }
+            body.big[shell.big] data-lang=(v.lang.code()) {
+                a.skip href="#main" { (v.t("跳到正文", "Skip to content")) }
+                header.top {
+                    div.bar {
+                        a.brand href="/" { (brand_mark()) span { (v.t("扶贫信息系统", "Poverty Alleviation Registry")) } }
+                        @if !shell.big {
+                            nav aria-label=(v.t("主导航", "Main")) {
+                                ul {
+                                    @for (href, label) in &nav {
+                                        li {
+                                            @if *href == shell.active {
+                                                a href=(href) aria-current="page" { (label) }
+                                            } @else {
+                                                a href=(href) { (label) }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                        div.who {
+                            span.user title=(v.caller.user.username) { (v.caller.user.display_name) }
+                            a.lang href=(switch_href) hreflang=(if switch_label == "English" { "en" } else { "zh-CN" }) { (switch_label) }
+                            @if !v.csrf().is_empty() {
+                                form.logout method="post" action="/logout" {
+                                    (v.csrf_field())
+                                    button.link type="submit" { (v.t("退出", "Sign out")) }
+                                }
+                            }
+                        }
+                    }
+                }
+                @if !shell.crumbs.is_empty() {
+                    nav.crumbs aria-label=(v.t("位置", "Breadcrumb")) {
+                        ol {
+                            @for (i, (text, href)) in shell.crumbs.iter().enumerate() {
+                                li {
+                                    @match href {
+                                        Some(h) if i + 1 < shell.crumbs.len() => a href=(h) { (text) },
+                                        _ => span aria-current=[(i + 1 == shell.crumbs.len()).then_some("page")] { (text) },
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                main #main class=(shell.main_class) tabindex="-1" {
+                    (body)
+                }
+                footer.foot {
+                    p { (v.t("扶贫信息系统 · 个人信息已脱敏显示", "fupin · personal data shown masked")) }
+                }
+            }
+        }
+    };
+    Html(page.into_string()).into_response()
+}
+
+/// The navigation the user's grants allow.
+fn nav_items(v: &Viewer) -> Vec<(&'static str, &'static str)> {
+    let mut out = Vec::new();
+    if v.has_regions(Policy::ReadStats) {
+        out.push(("/board", v.t("进度看板", "Progress board")));
+        out.push(("/households", v.t("建档立卡户", "Households")));
+    }
+    if v.has_regions(Policy::WriteRegistry) {
+        out.push(("/households/new", v.t("新增农户", "New household")));
+        out.push(("/import", v.t("数据导入", "Import")));
+    }
+    if v.is_cadre() || v.has_regions(Policy::WriteVisits) {
+        out.push(("/m", v.t("我的帮扶", "My households")));
+    }
+    out
+}
+
+/// Middleware: the headers of every HTML page. Pages carry personal data, so nothing is cached; the
+/// content security policy allows scripts, styles, images and requests from this server only.
+pub(crate) async fn page_headers(req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let html = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if html {
+        let h = res.headers_mut();
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+                 img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; \
+                 object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+            ),
+        );
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        h.insert(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        );
+        h.insert(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        );
+    }
+    res
+}
+
+/// JSON for a `<script type="application/json">` block: `</` cannot end the element early.
+pub(crate) fn json_block(id: &str, value: &serde_json::Value) -> Markup {
+    let text = value.to_string().replace("</", "<\\/");
+    html! { script type="application/json" id=(id) { (PreEscaped(text)) } }
+}
+
+/// The query string as a map (first value of each name). Pages are lenient where the API is strict:
+/// an unknown parameter (`lang`, a tracking suffix) is ignored rather than refused.
+pub(crate) fn query_map(raw: Option<&str>) -> std::collections::HashMap<String, String> {
+    let mut out = std::collections::HashMap::new();
+    if let Some(q) = raw {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(q).unwrap_or_default();
+        for (k, v) in pairs {
+            out.entry(k).or_insert(v);
+        }
+    }
+    out
+}
