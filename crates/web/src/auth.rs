@@ -296,6 +296,16 @@ async fn check_csrf(req: Request, expected: &str) -> Result<Request, ApiError> {
             _ => Err(csrf_failed()),
         };
     }
+    // A page's form with a file (a visit's photo, an import) is multipart; its token is a field too.
+    if let Some(boundary) = crate::pages::multipart::boundary(req.headers()) {
+        let (parts, body) = req.into_parts();
+        let bytes = form::read_body(body).await?;
+        let token = crate::pages::multipart::field(&bytes, &boundary, CSRF_FIELD);
+        if !token.is_some_and(|t| same_secret(&t, expected)) {
+            return Err(csrf_failed());
+        }
+        return Ok(Request::from_parts(parts, Body::from(bytes)));
+    }
     if !form::is_form(req.headers()) {
         return Err(csrf_failed());
     }

@@ -19,6 +19,7 @@ mod form;
 mod health;
 mod json;
 mod login;
+pub mod pages;
 mod pairing;
 mod params;
 mod regions;
@@ -95,6 +96,7 @@ pub(crate) fn routes() -> routes::Routes {
 /// know the client's address; without it they record none.
 pub fn router(state: AppState) -> Router {
     let (router, _) = routes().into_parts();
+    let router = router.merge(pages::router());
     // The 405 fallback is set after the routes because axum applies it to the routes present; the
     // layers come last so they wrap the fallbacks too (a 404 also gets a request id and a log line).
     // Authentication is inside the tracing layer, so the request's span can record the user.
@@ -145,7 +147,11 @@ mod tests {
 
     #[tokio::test]
     async fn unknown_routes_are_json_404() {
-        for uri in ["/", "/api/v1/nothing", "/api/v1/households/1/nothing"] {
+        for uri in [
+            "/nothing",
+            "/api/v1/nothing",
+            "/api/v1/households/1/nothing",
+        ] {
             let res = get(router(stub_state()), uri).await;
             assert_eq!(res.status(), StatusCode::NOT_FOUND, "{uri}");
             assert!(res.headers().contains_key(REQUEST_ID));

@@ -146,7 +146,8 @@ pub fn watts(incomes: &[Fen], line: Fen) -> f64 {
         .filter(|y| is_poor(**y, line))
         .map(|y| (z / y.get().max(1) as f64).ln())
         .sum();
-    sum / incomes.len() as f64
+    // an empty float sum is −0.0; adding +0.0 gives the 0 a report should show
+    sum / incomes.len() as f64 + 0.0
 }
 
 /// Sen index S = H·[I + (1 − I)·G_p] (the textbook form; Sen's exact form multiplies G_p by
@@ -518,6 +519,12 @@ mod tests {
         // a non-positive line makes nobody poor
         let m = poverty_measures(&fens(&[-5, 0, 5]), Fen::ZERO);
         assert_eq!((m.q, m.headcount_ratio, m.sen), (0, 0.0, 0.0));
+    }
+
+    #[test]
+    fn watts_without_poor_is_positive_zero() {
+        let w = watts(&fens(&[500, 600]), Fen::new(100));
+        assert!(w == 0.0 && w.is_sign_positive(), "{w:?}");
     }
 
     #[test]

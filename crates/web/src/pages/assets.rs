@@ -47,7 +47,7 @@ const ASSETS: &[Asset] = &[
 ];
 
 /// The names of every asset (for tests).
-pub(crate) fn names() -> impl Iterator<Item = &'static str> {
+pub fn names() -> impl Iterator<Item = &'static str> {
     ASSETS.iter().map(|a| a.name)
 }
 
@@ -89,7 +89,10 @@ async fn serve(Path(name): Path<String>, headers: HeaderMap) -> Response {
         a.bytes.into_response()
     };
     let h = res.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(a.content_type));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(a.content_type),
+    );
     h.insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static("public, max-age=31536000, immutable"),

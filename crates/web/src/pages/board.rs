@@ -7,7 +7,7 @@
 //! next level, province → village. With boundaries supplied (see `geo`) the children are also drawn
 //! as a map. `screen=big` is the wall-screen layout; a button asks the browser for full screen.
 
-use super::fmt::{count, growth, pct, progress_class, share, yuan, yuan_opt};
+use super::fmt::{count, growth, pct, progress_class, share, wan, yuan, yuan_opt};
 use super::i18n::{level_label, status_label};
 use super::layout::{json_block, query_map, render, see_other, Crumb, Shell};
 use super::{geo, PageError, PageResult, Viewer};
@@ -81,7 +81,12 @@ fn period(year: i32) -> Option<(Date, Date)> {
     (from <= to).then_some((from, to))
 }
 
-async fn pairing_report(app: &AppState, ctx: &Ctx, code: &RegionCode, year: i32) -> Option<PairingReport> {
+async fn pairing_report(
+    app: &AppState,
+    ctx: &Ctx,
+    code: &RegionCode,
+    year: i32,
+) -> Option<PairingReport> {
     let (from, to) = period(year)?;
     app.store.pairing_report(ctx, code, from, to).await.ok()
 }
@@ -99,7 +104,10 @@ async fn latest_year(app: &AppState, ctx: &Ctx, code: &RegionCode) -> i32 {
     this
 }
 
-fn parse_year(q: &std::collections::HashMap<String, String>, name: &str) -> Result<Option<i32>, PageError> {
+fn parse_year(
+    q: &std::collections::HashMap<String, String>,
+    name: &str,
+) -> Result<Option<i32>, PageError> {
     match q.get(name).map(|s| s.trim()).filter(|s| !s.is_empty()) {
         None => Ok(None),
         Some(s) => match s.parse::<i32>() {
@@ -122,9 +130,11 @@ struct ChildRow {
 
 async fn board(v: Viewer, State(app): State<AppState>, RawQuery(raw): RawQuery) -> PageResult {
     let ctx = v.caller.ctx(Policy::ReadStats)?;
-    let roots = v.caller.principal.regions_for(Policy::ReadStats).ok_or_else(|| {
-        PageError::new(StatusCode::FORBIDDEN, "您没有查看统计的权限")
-    })?;
+    let roots = v
+        .caller
+        .principal
+        .regions_for(Policy::ReadStats)
+        .ok_or_else(|| PageError::new(StatusCode::FORBIDDEN, "您没有查看统计的权限"))?;
     let q = query_map(raw.as_deref());
     let code = match q.get("region").map(|s| s.trim()).filter(|s| !s.is_empty()) {
         Some(s) => crate::params::region_code("region", s)?,
@@ -173,7 +183,8 @@ async fn board(v: Viewer, State(app): State<AppState>, RawQuery(raw): RawQuery) 
     let map = !child_codes.is_empty() && geo::has_map(&code, &child_codes);
 
     // breadcrumbs: the path from the province, linked within the user's scope
-    let link = |c: &RegionCode| format!("/board?region={}&year={year}&compare={compare}", c.as_str());
+    let link =
+        |c: &RegionCode| format!("/board?region={}&year={year}&compare={compare}", c.as_str());
     let crumbs: Vec<Crumb> = region
         .path
         .iter()
@@ -184,16 +195,17 @@ async fn board(v: Viewer, State(app): State<AppState>, RawQuery(raw): RawQuery) 
         .collect();
 
     let data = chart_data(&v, &trend, &stats, &rows, map.then_some(&code));
-    let title = format!("{} · {}", region.region.name, v.t("进度看板", "Progress board"));
+    let title = format!(
+        "{} · {}",
+        region.region.name,
+        v.t("进度看板", "Progress board")
+    );
     let body = html! {
         div.board-head {
             div {
                 h1 { (region.region.name) " " small.muted { (level_label(v.lang, region.region.level)) } }
-                p.muted {
-                    (region.full_name)
-                    @if let Some(pv) = &region.region.poor_village {
-                        " · " span.badge { (pv.designation) }
-                    }
+                @if let Some(pv) = &region.region.poor_village {
+                    p { span.badge { (pv.designation) } }
                 }
             }
             div.board-actions {
@@ -305,11 +317,13 @@ fn tiles(v: &Viewer, s: &RegionStats, r: Option<&PairingReport>, year: i32) -> M
                     span.tile-note.growth data-growth=(growth(s.per_capita_net_income_growth_pct)) { (n) }
                 }
             }
-            (tile("collective", v.t("村集体经济收入", "Collective income"), yuan_opt(s.collective_income_fen), v.t("元", "yuan"), None))
+            (tile("collective", v.t("村集体经济收入", "Collective income"),
+                s.collective_income_fen.map(wan).unwrap_or_else(|| "—".into()), v.t("万元", "10k yuan"),
+                s.collective_income_fen.map(|f| format!("{} {}", yuan(f), v.t("元", "yuan")))))
             @if let Some(r) = r {
                 (tile("cadres", v.t("帮扶干部", "Pairing cadres"), count(r.cadres_total), v.t("人", "cadres"),
                     Some(format!("{} {}", count(r.pairings_total), v.t("对结对", "pairings")))))
-                (tile("visits", v.t("本年走访", "Visits this year"), count(r.visits_total), v.t("次", "visits"),
+                (tile("visits", v.t("年度走访", "Visits in the year"), count(r.visits_total), v.t("次", "visits"),
                     Some(format!("{} {} · {} {}", count(r.visits_person_times), v.t("人次", "person-times"),
                         yuan(r.money_and_goods_fen), v.t("元慰问", "yuan given")))))
                 div.tile data-tile="compliance" {
@@ -324,7 +338,13 @@ fn tiles(v: &Viewer, s: &RegionStats, r: Option<&PairingReport>, year: i32) -> M
     }
 }
 
-fn child_table(v: &Viewer, level: &fupin_core::regions::Level, rows: &[ChildRow], year: i32, compare: i32) -> Markup {
+fn child_table(
+    v: &Viewer,
+    level: &fupin_core::regions::Level,
+    rows: &[ChildRow],
+    year: i32,
+    compare: i32,
+) -> Markup {
     if rows.is_empty() {
         return html! {};
     }

@@ -14,12 +14,16 @@ pub(crate) fn yuan_opt(fen: Option<i64>) -> String {
     fen.map(yuan).unwrap_or_else(|| "—".into())
 }
 
-/// `120000000` fen → `120.00` (万元), for large sums on the board.
+/// `7000000` fen → `7.00` (万元), for sums on the board.
 pub(crate) fn wan(fen: i64) -> String {
     // 1 万元 = 1,000,000 fen; two decimals, rounded half away from zero.
     let hundredths = (fen.abs() + 5_000) / 10_000;
     let sign = if fen < 0 { "-" } else { "" };
-    format!("{sign}{}.{:02}", group((hundredths / 100) as u64), hundredths % 100)
+    format!(
+        "{sign}{}.{:02}",
+        group((hundredths / 100) as u64),
+        hundredths % 100
+    )
 }
 
 /// `1296` → `1,296`.
@@ -64,9 +68,8 @@ pub(crate) fn looks_like_id_number(q: &str) -> bool {
     let q = q.trim();
     let n = q.chars().count();
     (n == 18 || n == 15)
-        && q.char_indices().all(|(i, c)| {
-            c.is_ascii_digit() || (i + 1 == q.len() && (c == 'X' || c == 'x'))
-        })
+        && q.char_indices()
+            .all(|(i, c)| c.is_ascii_digit() || (i + 1 == q.len() && (c == 'X' || c == 'x')))
 }
 
 /// An ID number as shown: first and last four characters (`3601**********0018`).
@@ -99,7 +102,7 @@ mod tests {
         assert_eq!(yuan(746_700), "7,467.00");
         assert_eq!(yuan(-5), "-0.05");
         assert_eq!(yuan(33_601_500), "336,015.00");
-        assert_eq!(wan(12_000_000), "12.00");
+        assert_eq!(wan(7_000_000), "7.00");
         assert_eq!(wan(260_000_000), "260.00");
         assert_eq!(count(1296), "1,296");
         assert_eq!(count(45), "45");

@@ -80,7 +80,11 @@ impl FormState {
 pub(crate) fn input_id(name: &str) -> String {
     let mut s = String::from("f-");
     for c in name.chars() {
-        s.push(if c.is_ascii_alphanumeric() || c == '_' { c } else { '-' });
+        s.push(if c.is_ascii_alphanumeric() || c == '_' {
+            c
+        } else {
+            '-'
+        });
     }
     s
 }
@@ -232,7 +236,10 @@ mod tests {
             "bad",
             "身份证号校验码错误",
         ));
-        assert_eq!(st.error_for("members[0].id_number"), Some("身份证号校验码错误"));
+        assert_eq!(
+            st.error_for("members[0].id_number"),
+            Some("身份证号校验码错误")
+        );
         assert_eq!(st.error_for("main_cause"), None);
         assert_eq!(input_id("members[0].id_number"), "f-members-0--id_number");
         let html = Input::text("members[0].id_number", "身份证号")
@@ -242,6 +249,9 @@ mod tests {
         assert!(html.contains("身份证号校验码错误"), "{html}");
         assert_eq!(yuan_field("x_fen", "1,200.50").unwrap(), 120_050);
         assert_eq!(yuan_field("x_fen", "").unwrap(), 0);
-        assert_eq!(yuan_field("x_fen", "abc").unwrap_err().field.as_deref(), Some("x_fen"));
+        assert_eq!(
+            yuan_field("x_fen", "abc").unwrap_err().field.as_deref(),
+            Some("x_fen")
+        );
     }
 }

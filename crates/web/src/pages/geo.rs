@@ -166,7 +166,8 @@ mod tests {
         let m = children_map(&d, &c("360124106000"), &kids).unwrap();
         assert_eq!(m["features"].as_array().unwrap().len(), 1);
         assert_eq!(m["features"][0]["properties"]["code"], "360124106204");
-        let fc = json!({"type": "FeatureCollection", "features": [square("360124"), square("360125")]});
+        let fc =
+            json!({"type": "FeatureCollection", "features": [square("360124"), square("360125")]});
         std::fs::write(d.join("360100000000.json"), fc.to_string()).unwrap();
         let m = children_map(&d, &c("360100000000"), &[c("360124000000")]).unwrap();
         assert_eq!(m["features"].as_array().unwrap().len(), 1, "only children");

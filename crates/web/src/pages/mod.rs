@@ -17,6 +17,7 @@
 mod assets;
 mod board;
 mod fmt;
+mod forms;
 mod geo;
 mod households;
 mod i18n;
@@ -24,6 +25,8 @@ mod import;
 mod layout;
 mod mobile;
 pub(crate) mod multipart;
+
+pub use assets::names as asset_names;
 
 pub(crate) use i18n::Lang;
 pub(crate) use layout::{PageError, PageResult, Viewer};
@@ -33,7 +36,7 @@ use crate::AppState;
 use axum::Router;
 
 /// Every page route: (method, path template).
-pub(crate) const PAGE_ROUTES: &[(&str, &str)] = &[
+pub const PAGE_ROUTES: &[(&str, &str)] = &[
     ("GET", "/"),
     ("GET", "/board"),
     ("GET", "/geo/{code}"),
@@ -71,6 +74,8 @@ fn routes() -> Routes {
 pub(crate) fn router() -> Router<AppState> {
     let (router, _) = routes().into_parts();
     router
+        // Uploads through the import page may be larger than API bodies (see `import`).
+        .layer(axum::extract::DefaultBodyLimit::max(import::IMPORT_LIMIT))
         .layer(axum::middleware::from_fn(i18n::remember_lang))
         .layer(axum::middleware::from_fn(layout::page_headers))
 }
@@ -84,7 +89,11 @@ mod tests {
     fn page_table_matches_registrations() {
         let (_, registered) = routes().into_parts();
         let listed: BTreeSet<_> = PAGE_ROUTES.iter().copied().collect();
-        assert_eq!(listed.len(), PAGE_ROUTES.len(), "PAGE_ROUTES lists a route twice");
+        assert_eq!(
+            listed.len(),
+            PAGE_ROUTES.len(),
+            "PAGE_ROUTES lists a route twice"
+        );
         let got: BTreeSet<_> = registered.iter().copied().collect();
         assert_eq!(listed, got);
     }

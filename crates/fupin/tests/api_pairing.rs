@@ -1,0 +1,447 @@
+//! Pairing, visits, photos and poverty measures over HTTP with bearer tokens, on the full demo
+//! (SQLite, or PostgreSQL with `TEST_DATABASE_URL=postgres://…`).
+
+use fupin::demo_accounts::DEMO_PASSWORD;
+use fupin::demo_pairing::plan;
+use fupin::testing::{spawn_app, TestApp, TINY_GIF, TINY_PNG};
+use reqwest::{header, Client, Method, Response, StatusCode};
+use serde_json::{json, Value};
+use time::macros::date;
+use time::{Date, Duration};
+
+const TAGANG: &str = "360124106204";
+
+/// The app with everything the demo has: registry, accounts, pairing and the monitoring story.
+async fn demo_app() -> TestApp {
+    let app = spawn_app().await;
+    fupin::load_demo_all(app.store().as_ref())
+        .await
+        .expect("load the demo");
+    app
+}
+
+async fn login(app: &TestApp, username: &str) -> String {
+    let res = Client::new()
+        .post(app.url("/api/v1/login"))
+        .json(&json!({"username": username, "password": DEMO_PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "login {username}");
+    let v: Value = res.json().await.unwrap();
+    v["token"].as_str().unwrap().to_string()
+}
+
+async fn call(
+    app: &TestApp,
+    token: &str,
+    method: Method,
+    uri: &str,
+    body: Option<Value>,
+) -> Response {
+    let mut req = Client::new()
+        .request(method, app.url(uri))
+        .bearer_auth(token);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    req.send().await.expect("request")
+}
+
+/// GET `uri`, expecting 200 and JSON.
+async fn get(app: &TestApp, token: &str, uri: &str) -> Value {
+    let res = call(app, token, Method::GET, uri, None).await;
+    let status = res.status();
+    let text = res.text().await.unwrap();
+    assert_eq!(status, StatusCode::OK, "GET {uri}: {text}");
+    serde_json::from_str(&text).unwrap()
+}
+
+/// POST a JSON body; the status and the answer.
+async fn post(app: &TestApp, token: &str, uri: &str, body: Value) -> (StatusCode, Value) {
+    let res = call(app, token, Method::POST, uri, Some(body)).await;
+    let status = res.status();
+    let text = res.text().await.unwrap();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
+async fn upload(
+    app: &TestApp,
+    token: &str,
+    uri: &str,
+    bytes: &[u8],
+    content_type: &str,
+) -> (StatusCode, Value) {
+    let res = Client::new()
+        .post(app.url(uri))
+        .bearer_auth(token)
+        .header(header::CONTENT_TYPE, content_type)
+        .body(bytes.to_vec())
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    let text = res.text().await.unwrap();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
+#[track_caller]
+fn assert_denied(status: StatusCode, what: &str, body: &Value) {
+    assert!(
+        status == StatusCode::FORBIDDEN || status == StatusCode::NOT_FOUND,
+        "{status} {what}: {body}"
+    );
+}
+
+fn ids(list: &Value) -> Vec<i64> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["id"].as_i64().unwrap())
+        .collect()
+}
+
+/// 塔岗's households in number order, as demo-officer sees them.
+async fn tagang_households(app: &TestApp, officer: &str) -> Vec<Value> {
+    let list = get(
+        app,
+        officer,
+        &format!("/api/v1/households?region={TAGANG}&per_page=100"),
+    )
+    .await;
+    let mut items = list["items"].as_array().unwrap().clone();
+    items.sort_by_key(|h| h["household_number"].as_str().unwrap().to_string());
+    assert_eq!(items.len(), 14);
+    items
+}
+
+#[tokio::test]
+async fn the_pairing_report_of_tagang_reproduces_the_article() {
+    let app = demo_app().await;
+    let officer = login(&app, "demo-officer").await;
+    let r = get(
+        &app,
+        &officer,
+        &format!("/api/v1/regions/{TAGANG}/pairing-report?from=2015-10-01&to=2019-08-30"),
+    )
+    .await;
+    assert_eq!(r["region"]["code"], TAGANG);
+    assert_eq!(r["cadres_total"], 48, "{r}");
+    assert!(r["visits_person_times"].as_i64().unwrap() >= 330, "{r}");
+    assert_eq!(r["wishes_fulfilled"], 13, "{r}");
+    assert_eq!(r["money_and_goods_fen"], 12_000_000, "{r}");
+    assert_eq!(
+        r["condolence_money_fen"].as_i64().unwrap() + r["goods_value_fen"].as_i64().unwrap(),
+        12_000_000,
+        "{r}"
+    );
+    assert_eq!(r["below_minimum"], json!([]), "{r}");
+    assert_eq!(r["households_without_cadre"], json!([]), "{r}");
+
+    // both dates are required and well-formed
+    for q in [
+        "from=2015-10-01",
+        "to=2019-08-30",
+        "from=2015-10&to=2019-08-30",
+    ] {
+        let res = call(
+            &app,
+            &officer,
+            Method::GET,
+            &format!("/api/v1/regions/{TAGANG}/pairing-report?{q}"),
+            None,
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{q}");
+    }
+    // a cadre reads no region's report, nor does an officer of another village
+    for who in ["demo-cadre", "demo-other"] {
+        let token = login(&app, who).await;
+        let res = call(
+            &app,
+            &token,
+            Method::GET,
+            &format!("/api/v1/regions/{TAGANG}/pairing-report?from=2015-10-01&to=2019-08-30"),
+            None,
+        )
+        .await;
+        let status = res.status();
+        assert_denied(status, who, &res.json().await.unwrap_or_default());
+    }
+}
+
+#[tokio::test]
+async fn a_cadre_records_visits_and_photos_on_the_paired_household_only() {
+    let app = demo_app().await;
+    let cadre = login(&app, "demo-cadre").await;
+    let officer = login(&app, "demo-officer").await;
+    let other = login(&app, "demo-other").await;
+
+    // the household list shows the paired household only
+    let mine = get(&app, &cadre, "/api/v1/households?per_page=100").await;
+    assert_eq!(mine["total"], 1, "{mine}");
+    let paired = &mine["items"][0];
+    assert_eq!(paired["village_code"], TAGANG);
+    let h = paired["id"].as_i64().unwrap();
+    // the cadre demo-cadre acts as
+    let me = get(&app, &cadre, "/api/v1/me").await;
+    let cadres = get(&app, &cadre, "/api/v1/cadres").await;
+    let own = cadres
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["user_id"] == me["id"])
+        .expect("demo-cadre's cadre");
+    let own = own["id"].as_i64().unwrap();
+    let pairings = get(&app, &cadre, &format!("/api/v1/households/{h}/pairings")).await;
+    assert!(
+        pairings
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["cadre_id"] == own && p["end_date"].is_null()),
+        "{pairings}"
+    );
+
+    // a visit today on the paired household is recorded
+    let today = fupin_core::years::today();
+    let visit = |household: i64, date: Date| {
+        json!({
+            "household_id": household,
+            "date": date.to_string(),
+            "kind": "走访",
+            "cadre_ids": [own],
+            "findings": {"income": "务工收入稳定", "housing": "住房安全"},
+            "problems": "孩子上学路远",
+            "location": {"lat": 28.37, "lon": 116.27},
+        })
+    };
+    let (status, v) = post(&app, &cadre, "/api/v1/visits", visit(h, today)).await;
+    assert_eq!(status, StatusCode::CREATED, "{v}");
+    assert_eq!(
+        (v["household_id"].as_i64(), v["photos"].clone()),
+        (Some(h), json!([]))
+    );
+    assert_eq!(v["recorded_by"], "demo-cadre");
+    let visit_id = v["id"].as_i64().unwrap();
+    let listed = get(&app, &cadre, &format!("/api/v1/households/{h}/visits")).await;
+    assert_eq!(ids(&listed)[0], visit_id, "newest first");
+
+    // on another 塔岗 household: refused, and nothing recorded there
+    let households = tagang_households(&app, &officer).await;
+    let elsewhere = households
+        .iter()
+        .map(|x| x["id"].as_i64().unwrap())
+        .find(|id| *id != h)
+        .unwrap();
+    let visits_before = get(
+        &app,
+        &officer,
+        &format!("/api/v1/households/{elsewhere}/visits"),
+    )
+    .await;
+    let (status, body) = post(&app, &cadre, "/api/v1/visits", visit(elsewhere, today)).await;
+    assert_denied(status, "a visit on an unpaired household", &body);
+    assert_eq!(
+        get(
+            &app,
+            &officer,
+            &format!("/api/v1/households/{elsewhere}/visits")
+        )
+        .await,
+        visits_before
+    );
+
+    // tomorrow is not a visit date
+    let (status, body) = post(
+        &app,
+        &cadre,
+        "/api/v1/visits",
+        visit(h, today + Duration::days(1)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(
+        (body["code"].as_str(), body["field"].as_str()),
+        (Some("date_in_future"), Some("date"))
+    );
+
+    // a PNG photo is attached, served back as image/png, and to nobody outside 塔岗
+    let uri = format!("/api/v1/visits/{visit_id}/photos");
+    let (status, p) = upload(&app, &cadre, &uri, TINY_PNG, "image/png").await;
+    assert_eq!(status, StatusCode::CREATED, "{p}");
+    assert_eq!(p["content_type"], "image/png");
+    assert_eq!(p["size"], TINY_PNG.len());
+    let photo = p["id"].as_i64().unwrap();
+    for token in [&cadre, &officer] {
+        let res = call(
+            &app,
+            token,
+            Method::GET,
+            &format!("/api/v1/photos/{photo}"),
+            None,
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let h = res.headers();
+        assert_eq!(h[header::CONTENT_TYPE], "image/png");
+        assert_eq!(h[header::CACHE_CONTROL], "private, no-store");
+        assert_eq!(h[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+        assert_eq!(res.bytes().await.unwrap().as_ref(), TINY_PNG);
+    }
+    let res = call(
+        &app,
+        &other,
+        Method::GET,
+        &format!("/api/v1/photos/{photo}"),
+        None,
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let v = get(&app, &cadre, &format!("/api/v1/visits/{visit_id}")).await;
+    assert_eq!(v["photos"][0]["id"], photo, "{v}");
+    // the content decides, not the declared type: a GIF is refused even when called a PNG
+    for declared in ["image/gif", "image/png"] {
+        let (status, body) = upload(&app, &cadre, &uri, TINY_GIF, declared).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(body["code"], "unsupported_photo_type", "{body}");
+    }
+    // and demo-other cannot add one either
+    let (status, body) = upload(&app, &other, &uri, TINY_PNG, "image/png").await;
+    assert_denied(status, "demo-other uploads a photo", &body);
+    let v = get(&app, &officer, &format!("/api/v1/visits/{visit_id}")).await;
+    assert_eq!(v["photos"].as_array().unwrap().len(), 1, "{v}");
+}
+
+#[tokio::test]
+async fn measures_of_tagang() {
+    let app = demo_app().await;
+    let officer = login(&app, "demo-officer").await;
+    let m = get(
+        &app,
+        &officer,
+        &format!("/api/v1/regions/{TAGANG}/measures?year=2018"),
+    )
+    .await;
+    assert_eq!(
+        (m["region"]["code"].as_str(), m["year"].as_i64()),
+        (Some(TAGANG), Some(2018))
+    );
+    assert_eq!(m["persons"], 45, "{m}");
+    assert!(m["line_fen"].as_i64().unwrap() > 0, "{m}");
+    let share = |v: &Value| v.as_f64().is_some_and(|x| (0.0..=1.0).contains(&x));
+    for k in ["headcount_ratio", "fgt1", "fgt2", "sen", "gini"] {
+        assert!(share(&m[k]), "{k}: {m}");
+    }
+    assert!(m["watts"].as_f64().is_some_and(|w| w >= 0.0), "{m}");
+    assert!(m["gini"].as_f64().unwrap() > 0.0, "incomes differ: {m}");
+    // FGT: P2 ≤ P1 ≤ P0
+    let (p0, p1, p2) = (
+        m["headcount_ratio"].as_f64().unwrap(),
+        m["fgt1"].as_f64().unwrap(),
+        m["fgt2"].as_f64().unwrap(),
+    );
+    assert!(p2 <= p1 && p1 <= p0, "{m}");
+    let mpi = &m["mpi"];
+    for k in ["h", "a", "m0"] {
+        assert!(share(&mpi[k]), "mpi.{k}: {mpi}");
+    }
+    // M0 = H × A
+    let (h, a, m0) = (
+        mpi["h"].as_f64().unwrap(),
+        mpi["a"].as_f64().unwrap(),
+        mpi["m0"].as_f64().unwrap(),
+    );
+    assert!((m0 - h * a).abs() < 1e-9, "{mpi}");
+    // a line of one's own
+    let low = get(
+        &app,
+        &officer,
+        &format!("/api/v1/regions/{TAGANG}/measures?year=2018&line_fen=1"),
+    )
+    .await;
+    assert_eq!(
+        (low["line_fen"].as_i64(), low["headcount_ratio"].as_f64()),
+        (Some(1), Some(0.0))
+    );
+    // the year is required
+    let res = call(
+        &app,
+        &officer,
+        Method::GET,
+        &format!("/api/v1/regions/{TAGANG}/measures"),
+        None,
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    // and demo-other reads none of it
+    let other = login(&app, "demo-other").await;
+    let res = call(
+        &app,
+        &other,
+        Method::GET,
+        &format!("/api/v1/regions/{TAGANG}/measures?year=2018"),
+        None,
+    )
+    .await;
+    let status = res.status();
+    assert_denied(status, "demo-other", &res.json().await.unwrap_or_default());
+}
+
+#[tokio::test]
+async fn who_was_responsible_on_a_day() {
+    let app = demo_app().await;
+    let officer = login(&app, "demo-officer").await;
+    let day = date!(2017 - 03 - 01);
+    let planned = plan();
+    let households = tagang_households(&app, &officer).await;
+    let mut rotated = 0;
+    for (k, hh) in households.iter().enumerate() {
+        let id = hh["id"].as_i64().unwrap();
+        let all = get(&app, &officer, &format!("/api/v1/households/{id}/pairings")).await;
+        let on = get(
+            &app,
+            &officer,
+            &format!("/api/v1/households/{id}/pairings?on={day}"),
+        )
+        .await;
+        let on = on.as_array().unwrap();
+        // as many as the demo's plan has in force that day for this household: one, or two during
+        // a handover
+        let expected = planned
+            .iter()
+            .filter(|p| p.household == k && p.start <= day && p.end.is_none_or(|e| e >= day))
+            .count();
+        assert!(expected >= 1, "household {k}");
+        assert_eq!(on.len(), expected, "{}: {on:?}", hh["household_number"]);
+        for p in on {
+            assert_eq!(p["household_id"], id);
+            let start: Date = serde_json::from_value(p["start_date"].clone()).unwrap();
+            let end: Option<Date> = serde_json::from_value(p["end_date"].clone()).unwrap();
+            assert!(start <= day && end.is_none_or(|e| e >= day), "{p}");
+            assert!(all.as_array().unwrap().contains(p));
+            assert!(!p["cadre_name"].as_str().unwrap().is_empty());
+        }
+        if all.as_array().unwrap().len() > on.len() {
+            rotated += 1;
+        }
+    }
+    assert!(rotated > 0, "some households changed cadres over the years");
+    // the day must be a date
+    let id = households[0]["id"].as_i64().unwrap();
+    let res = call(
+        &app,
+        &officer,
+        Method::GET,
+        &format!("/api/v1/households/{id}/pairings?on=2017-3-1"),
+        None,
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+}

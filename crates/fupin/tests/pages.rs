@@ -1,0 +1,366 @@
+//! The server-rendered pages over HTTP, on whichever database `TEST_DATABASE_URL` names: every page
+//! and every asset fetched as a signed-in user refers to nothing outside the server; the board shows
+//! the seed figures; pages are scoped like the API; forms need the CSRF token and show the domain's
+//! validation message beside its field. (The browser tests in `tests/browser/` drive the same pages
+//! in Chromium.)
+
+use fupin::testing::{spawn_app, TestApp};
+use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+use reqwest::redirect::Policy;
+use reqwest::{Client, StatusCode};
+
+const TAGANG: &str = "360124106204";
+
+async fn demo_app() -> TestApp {
+    let app = spawn_app().await;
+    fupin::load_demo_all(app.store().as_ref())
+        .await
+        .expect("load demo");
+    app
+}
+
+fn client() -> Client {
+    Client::builder()
+        .redirect(Policy::none())
+        .build()
+        .expect("client")
+}
+
+/// A signed-in browser-like client: the session cookie and the page's CSRF token.
+struct Session {
+    cookie: String,
+    csrf: String,
+}
+
+async fn sign_in(app: &TestApp, username: &str) -> Session {
+    let res = client()
+        .post(app.url("/login"))
+        .form(&[("username", username), ("password", "fupin-demo")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "{username} signs in");
+    let cookie = res.headers()[SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let info: serde_json::Value = client()
+        .get(app.url("/api/v1/session"))
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    Session {
+        cookie,
+        csrf: info["csrf_token"].as_str().unwrap().to_string(),
+    }
+}
+
+async fn get(app: &TestApp, s: &Session, path: &str) -> (StatusCode, String, String) {
+    let res = client()
+        .get(app.url(path))
+        .header(COOKIE, &s.cookie)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    let ct = res
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    let body = String::from_utf8_lossy(&res.bytes().await.unwrap()).to_string();
+    (status, ct, body)
+}
+
+/// References a page or asset would make to another host: `src=`, `href=`, `action=`, `srcset=`,
+/// `url(` and `@import` followed by `http:`, `https:` or a protocol-relative `//`; and any `//cdn`.
+fn external_refs(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let lower = text.to_ascii_lowercase();
+    for key in [
+        "src=", "href=", "action=", "srcset=", "url(", "@import", "fetch(",
+    ] {
+        let mut from = 0;
+        while let Some(i) = lower[from..].find(key) {
+            let start = from + i + key.len();
+            let rest = lower[start..].trim_start_matches([' ', '"', '\'', '\\']);
+            if rest.starts_with("http:") || rest.starts_with("https:") || rest.starts_with("//") {
+                let end = (start + 60).min(text.len());
+                let snippet: String = text[from + i..]
+                    .chars()
+                    .take(end.saturating_sub(from + i).min(80))
+                    .collect();
+                found.push(snippet);
+            }
+            from = start;
+        }
+    }
+    if let Some(i) = lower.find("//cdn") {
+        found.push(lower[i..(i + 40).min(lower.len())].to_string());
+    }
+    found
+}
+
+#[test]
+fn the_scanner_finds_external_references() {
+    assert!(external_refs(r#"<script src="https://cdn.example/x.js">"#).len() >= 1);
+    assert!(!external_refs(r#"<img src='//host/x.png'>"#).is_empty());
+    assert!(!external_refs("a{background:url( http://x/y.png)}").is_empty());
+    assert!(external_refs(
+        r#"<a href="/households?x=1"> <svg xmlns="http://www.w3.org/2000/svg">"#
+    )
+    .is_empty());
+}
+
+async fn tagang_household(app: &TestApp, s: &Session) -> i64 {
+    let (status, _, body) = get(
+        app,
+        s,
+        &format!("/api/v1/households?region={TAGANG}&per_page=1"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    v["items"][0]["id"].as_i64().unwrap()
+}
+
+#[tokio::test]
+async fn every_page_and_asset_stays_on_the_server() {
+    let app = demo_app().await;
+    let s = sign_in(&app, "demo-officer").await;
+    let hh = tagang_household(&app, &s).await;
+    let mut checked = 0;
+    let mut assets = std::collections::BTreeSet::new();
+    for (method, template) in fupin_web::pages::PAGE_ROUTES {
+        if *method != "GET" || template.contains("{name}") {
+            continue;
+        }
+        let path = template
+            .replace("{id}", &hh.to_string())
+            .replace("{code}", "360124106000")
+            .replace("{kind}", "households")
+            .replace("{token}", "no-such-token");
+        let (status, ct, body) = get(&app, &s, &path).await;
+        let expected = match *template {
+            // no boundaries configured in this test, and no such error file
+            "/geo/{code}" | "/import/errors/{token}" => StatusCode::NOT_FOUND,
+            _ => StatusCode::OK,
+        };
+        assert_eq!(status, expected, "GET {path}");
+        if ct.starts_with("text/html") {
+            let refs = external_refs(&body);
+            assert!(refs.is_empty(), "{path} refers outside: {refs:?}");
+            for part in body.split("\"/assets/").skip(1) {
+                assets.insert(part.split(['"', '?']).next().unwrap().to_string());
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 10, "pages checked: {checked}");
+    for name in fupin_web::pages::asset_names() {
+        assert!(assets.contains(name), "{name} is not linked from any page");
+    }
+    for name in &assets {
+        let (status, ct, body) = get(&app, &s, &format!("/assets/{name}")).await;
+        assert_eq!(status, StatusCode::OK, "{name}");
+        assert!(!ct.is_empty(), "{name} has a content type");
+        let refs = external_refs(&body);
+        assert!(refs.is_empty(), "asset {name} refers outside: {refs:?}");
+    }
+    // the sign-in page too
+    let (_, _, login) = get(&app, &s, "/login").await;
+    assert!(external_refs(&login).is_empty());
+}
+
+#[tokio::test]
+async fn pages_need_a_session_and_are_scoped() {
+    let app = demo_app().await;
+    for path in ["/", "/board", "/households", "/m", "/import"] {
+        let res = client().get(app.url(path)).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{path}");
+        assert_eq!(res.headers()[LOCATION], "/login", "{path}");
+    }
+    let officer = sign_in(&app, "demo-officer").await;
+    let hh = tagang_household(&app, &officer).await;
+    let other = sign_in(&app, "demo-other").await;
+    let (status, ct, body) = get(&app, &other, &format!("/households/{hh}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(
+        ct.starts_with("text/html") && body.contains("未找到"),
+        "{body}"
+    );
+    let (status, _, _) = get(&app, &other, &format!("/board?region={TAGANG}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "another village's board");
+    // the cadre starts on the phone pages and reaches the paired household only
+    let cadre = sign_in(&app, "demo-cadre").await;
+    let res = client()
+        .get(app.url("/"))
+        .header(COOKIE, &cadre.cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()[LOCATION], "/m");
+    let (status, _, body) = get(&app, &cadre, "/m").await;
+    assert_eq!(status, StatusCode::OK);
+    let paired: i64 = body
+        .split("data-household=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .and_then(|s| s.parse().ok())
+        .expect("a paired household");
+    let (status, _, _) = get(&app, &cadre, &format!("/households/{paired}")).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _, _) = get(&app, &cadre, "/households").await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "cadres have no registry list"
+    );
+}
+
+#[tokio::test]
+async fn the_board_shows_the_seed_figures() {
+    let app = demo_app().await;
+    let s = sign_in(&app, "demo-officer").await;
+    let (status, _, body) = get(
+        &app,
+        &s,
+        &format!("/board?region={TAGANG}&year=2018&compare=2016"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let tile = |key: &str| -> String {
+        let at = body
+            .find(&format!("data-tile=\"{key}\""))
+            .unwrap_or_else(|| panic!("tile {key}"));
+        let rest = &body[at..];
+        let v = &rest[rest.find("class=\"value").unwrap()..];
+        v[v.find('>').unwrap() + 1..v.find('<').unwrap()].to_string()
+    };
+    assert_eq!(tile("households"), "14");
+    assert_eq!(tile("persons"), "45");
+    assert_eq!(tile("income"), "7,467.00");
+    assert!(body.contains("data-growth=\"+34.3%\""));
+    assert_eq!(tile("collective"), "7.00", "70,000 yuan as 万元");
+    assert!(body.contains("十三五省级贫困村"));
+    // the county's board lists its townships, each a link one level down
+    let (_, _, county) = get(&app, &s, "/board?region=360124000000&year=2018").await;
+    assert!(county.contains("href=\"/board?region=360124106000&amp;year=2018"));
+    // English
+    let res = client()
+        .get(app.url("/board?lang=en"))
+        .header(COOKIE, &s.cookie)
+        .send()
+        .await
+        .unwrap();
+    assert!(res.headers()[SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .starts_with("lang=en"));
+    let body = res.text().await.unwrap();
+    assert!(body.contains("Progress board") && body.contains("lang=\"en\""));
+}
+
+#[tokio::test]
+async fn forms_need_the_csrf_token_and_show_errors_beside_fields() {
+    let app = demo_app().await;
+    let s = sign_in(&app, "demo-officer").await;
+    let form = |csrf: &str, id_number: &str| {
+        vec![
+            ("csrf_token".to_string(), csrf.to_string()),
+            ("household_number".into(), format!("{TAGANG}0099")),
+            ("village_code".into(), TAGANG.into()),
+            ("attribute".into(), "1".into()),
+            ("identification_standard".into(), "1".into()),
+            ("identification_year".into(), "2018".into()),
+            ("main_cause".into(), "01".into()),
+            ("members[0].name".into(), "测试户主".into()),
+            ("members[0].id_number".into(), id_number.into()),
+        ]
+    };
+    let post = |fields: Vec<(String, String)>| {
+        client()
+            .post(app.url("/households/new"))
+            .header(COOKIE, &s.cookie)
+            .form(&fields)
+            .send()
+    };
+    let res = post(form("wrong-token", "360124198001010011"))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+
+    let res = post(form(&s.csrf, "360124198001010012")).await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = res.text().await.unwrap();
+    // the message sits under the ID-number input, which is marked invalid
+    let input = body
+        .find("name=\"members[0].id_number\"")
+        .expect("the input");
+    let err = body
+        .find("id=\"f-members-0--id_number-error\"")
+        .expect("the message");
+    assert!(err > input, "message after its input");
+    let tag_end = input + body[input..].find('>').unwrap();
+    assert!(body[input..tag_end].contains("aria-invalid=\"true\""));
+    assert!(
+        body.contains("value=\"测试户主\""),
+        "what was typed is kept"
+    );
+
+    // codes as the code tables have them, and a valid ID number: created, then shown
+    let codes: serde_json::Value = client()
+        .get(app.url("/api/v1/code-tables/household_attribute"))
+        .header(COOKIE, &s.cookie)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let attribute = codes["codes"][0]["code"].as_str().unwrap().to_string();
+    let std: serde_json::Value = client()
+        .get(app.url("/api/v1/code-tables/identification_standard"))
+        .header(COOKIE, &s.cookie)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let standard = std["codes"][0]["code"].as_str().unwrap().to_string();
+    let mut fields = form(&s.csrf, &valid_id("36012419800101001"));
+    fields[3].1 = attribute;
+    fields[4].1 = standard;
+    let res = post(fields).await.unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        res.text().await.unwrap()
+    );
+    let to = res.headers()[LOCATION].to_str().unwrap().to_string();
+    let (status, _, page) = get(&app, &s, &to).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("测试户主") && page.contains("3601**********"));
+    assert!(!page.contains(&valid_id("36012419800101001")), "masked");
+}
+
+/// An ID number with its check digit (GB 11643).
+fn valid_id(first17: &str) -> String {
+    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    const C: [char; 11] = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'];
+    let sum: u32 = first17
+        .chars()
+        .zip(W)
+        .map(|(c, w)| c.to_digit(10).unwrap() * w)
+        .sum();
+    format!("{first17}{}", C[(sum % 11) as usize])
+}

@@ -1,0 +1,250 @@
+// fupin pages: small progressive enhancements. Every page works without this script (charts
+// excepted): it draws the board's charts, offers full screen, scales photos down before upload and
+// shows the progress of an import upload. Nothing here loads anything from another host.
+(function () {
+  'use strict';
+
+  function $(sel, root) { return (root || document).querySelector(sel); }
+  function csrfToken() {
+    var m = $('meta[name="csrf-token"]');
+    return m ? m.getAttribute('content') : '';
+  }
+  var zh = document.body ? document.body.getAttribute('data-lang') !== 'en' : true;
+  function t(a, b) { return zh ? a : b; }
+
+  // ---- full screen ---------------------------------------------------------------------------
+  function setupFullscreen() {
+    var btn = $('[data-fullscreen]');
+    if (!btn || !document.fullscreenEnabled) return;
+    var offLabel = btn.textContent;
+    var onLabel = btn.getAttribute('data-label-on') || offLabel;
+    btn.hidden = false;
+    btn.addEventListener('click', function () {
+      if (document.fullscreenElement) {
+        document.exitFullscreen();
+      } else {
+        document.documentElement.requestFullscreen().catch(function () {});
+      }
+    });
+    document.addEventListener('fullscreenchange', function () {
+      btn.textContent = document.fullscreenElement ? onLabel : offLabel;
+      document.body.classList.toggle('big', !!document.fullscreenElement || /[?&]screen=big/.test(location.search));
+      resizeCharts();
+    });
+  }
+
+  // ---- the board's charts ----------------------------------------------------------------------
+  var charts = [];
+  function resizeCharts() { charts.forEach(function (c) { c.resize(); }); }
+
+  function chart(id) {
+    var el = document.getElementById(id);
+    if (!el || !window.echarts) return null;
+    el.textContent = '';
+    var dark = document.body.classList.contains('big');
+    var c = window.echarts.init(el, dark ? 'dark' : null, { renderer: 'canvas' });
+    charts.push(c);
+    return c;
+  }
+
+  var palette = ['#c0392b', '#1f4e79', '#2e8b57', '#d68910', '#7d3c98', '#148f77', '#566573', '#a04000'];
+
+  function drawBoard() {
+    var block = document.getElementById('board-data');
+    if (!block || !window.echarts) return;
+    var d;
+    try { d = JSON.parse(block.textContent); } catch (e) { return; }
+    var dark = document.body.classList.contains('big');
+    var base = { color: palette, backgroundColor: 'transparent', textStyle: { fontFamily: 'inherit' } };
+    function opts(o) { return Object.assign({}, base, o); }
+    var years = d.years.map(String);
+
+    var c = chart('chart-status');
+    if (c) {
+      var series = d.statuses
+        .filter(function (s) { return s.values.some(function (v) { return v > 0; }); })
+        .map(function (s) { return { name: s.name, type: 'bar', stack: 'all', data: s.values, emphasis: { focus: 'series' } }; });
+      c.setOption(opts({
+        tooltip: { trigger: 'axis' },
+        legend: { bottom: 0 },
+        grid: { left: 40, right: 16, top: 16, bottom: 48 },
+        xAxis: { type: 'category', data: years },
+        yAxis: { type: 'value', minInterval: 1 },
+        series: series
+      }));
+    }
+
+    c = chart('chart-income');
+    if (c) {
+      c.setOption(opts({
+        tooltip: { trigger: 'axis', valueFormatter: function (v) { return v == null ? '—' : Number(v).toFixed(2); } },
+        grid: { left: 56, right: 16, top: 24, bottom: 32 },
+        xAxis: { type: 'category', data: years },
+        yAxis: { type: 'value' },
+        series: [{ name: d.labels.income, type: 'line', data: d.income, connectNulls: true, smooth: false,
+                   label: { show: true, formatter: function (p) { return p.value == null ? '' : Math.round(p.value); } },
+                   areaStyle: { opacity: 0.12 } }]
+      }));
+    }
+
+    c = chart('chart-causes');
+    if (c) {
+      c.setOption(opts({
+        tooltip: { trigger: 'item', formatter: '{b}: {c} ({d}%)' },
+        legend: { bottom: 0, type: 'scroll' },
+        series: [{ type: 'pie', radius: ['38%', '66%'], center: ['50%', '44%'],
+                   data: d.causes.length ? d.causes : [{ name: d.labels.none, value: 0 }],
+                   label: { formatter: '{b} {c}' } }]
+      }));
+    }
+
+    c = chart('chart-compliance');
+    if (c) {
+      var kids = d.children.slice().reverse();
+      c.setOption(opts({
+        tooltip: { trigger: 'axis', valueFormatter: function (v) { return v == null ? '—' : v + '%'; } },
+        grid: { left: 8, right: 40, top: 8, bottom: 24, containLabel: true },
+        xAxis: { type: 'value', max: 100 },
+        yAxis: { type: 'category', data: kids.map(function (k) { return k.name; }), axisLabel: { width: 110, overflow: 'truncate' } },
+        series: [{ name: d.labels.compliance, type: 'bar',
+                   data: kids.map(function (k) {
+                     var v = k.compliance;
+                     var color = v == null ? '#9aa5b1' : v >= 90 ? '#1a7a36' : v >= 60 ? '#c98a00' : '#b42318';
+                     return { value: v, itemStyle: { color: color } };
+                   }),
+                   label: { show: true, position: 'right', formatter: function (p) { return p.value == null ? '—' : p.value + '%'; } } }]
+      }));
+      var el = document.getElementById('chart-compliance');
+      if (el && kids.length > 8) { el.style.height = (kids.length * 26 + 40) + 'px'; c.resize(); }
+    }
+
+    if (d.map) {
+      fetch(d.map, { credentials: 'same-origin' })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (geo) {
+          if (!geo) return;
+          var m = chart('chart-map');
+          if (!m) return;
+          var name = 'fupin-' + d.map;
+          window.echarts.registerMap(name, geo);
+          var byCode = {};
+          d.children.forEach(function (k) { byCode[k.code] = k; });
+          m.setOption(opts({
+            tooltip: { trigger: 'item', formatter: function (p) {
+              var k = byCode[p.name];
+              return (k ? k.name : p.name) + '<br>' + d.labels.exit_rate + ': ' + (k && k.exit_rate != null ? k.exit_rate + '%' : '—');
+            } },
+            visualMap: { min: 0, max: 100, left: 8, bottom: 8, text: ['100%', '0%'], calculable: false,
+                         inRange: { color: ['#f6d5d1', '#f2c04d', '#2e8b57'] }, textStyle: { color: dark ? '#e8eef6' : '#1b2430' } },
+            series: [{ type: 'map', map: name, nameProperty: 'code', roam: false,
+                       label: { show: true, formatter: function (p) { var k = byCode[p.name]; return k ? k.name : ''; } },
+                       data: d.children.map(function (k) { return { name: k.code, value: k.exit_rate }; }) }]
+          }));
+          m.on('click', function (p) {
+            var row = document.querySelector('tr[data-code="' + p.name + '"] a');
+            if (row) location.href = row.getAttribute('href');
+          });
+        })
+        .catch(function () {});
+    }
+    window.addEventListener('resize', resizeCharts);
+  }
+
+  // ---- photos: scale down before upload --------------------------------------------------------
+  function setupDownscale() {
+    var inputs = document.querySelectorAll('input[type=file][data-downscale]');
+    Array.prototype.forEach.call(inputs, function (input) {
+      var max = parseInt(input.getAttribute('data-downscale'), 10) || 1600;
+      var status = document.getElementById('photo-status');
+      var form = input.form;
+      var submit = form ? form.querySelector('button[type=submit]') : null;
+      input.addEventListener('change', function () {
+        var file = input.files && input.files[0];
+        if (!file || !/^image\//.test(file.type) || typeof DataTransfer === 'undefined' || !window.createImageBitmap) return;
+        if (submit) submit.disabled = true;
+        if (status) status.textContent = t('正在压缩照片…', 'Scaling the photo down…');
+        createImageBitmap(file).then(function (img) {
+          var scale = Math.min(1, max / Math.max(img.width, img.height));
+          if (scale === 1 && file.size <= 600 * 1024 && /jpe?g|png/.test(file.type)) {
+            if (status) status.textContent = t('照片无需压缩', 'The photo is small enough');
+            return null;
+          }
+          var canvas = document.createElement('canvas');
+          canvas.width = Math.round(img.width * scale);
+          canvas.height = Math.round(img.height * scale);
+          canvas.getContext('2d').drawImage(img, 0, 0, canvas.width, canvas.height);
+          return new Promise(function (resolve) { canvas.toBlob(resolve, 'image/jpeg', 0.82); });
+        }).then(function (blob) {
+          if (!blob) return;
+          var name = (file.name || 'photo').replace(/\.[^.]*$/, '') + '.jpg';
+          var dt = new DataTransfer();
+          dt.items.add(new File([blob], name, { type: 'image/jpeg' }));
+          input.files = dt.files;
+          if (status) {
+            status.textContent = t('已压缩：', 'Scaled down: ') + Math.round(file.size / 1024) + ' KB → ' + Math.round(blob.size / 1024) + ' KB';
+          }
+        }).catch(function () {
+          if (status) status.textContent = '';
+        }).then(function () {
+          if (submit) submit.disabled = false;
+        });
+      });
+    });
+  }
+
+  // ---- import: upload with progress --------------------------------------------------------------
+  function setupImport() {
+    var form = document.getElementById('import-form');
+    if (!form || !window.FormData || !window.XMLHttpRequest) return;
+    form.addEventListener('submit', function (e) {
+      if (!form.checkValidity()) return;
+      e.preventDefault();
+      var bar = document.getElementById('import-progress');
+      var out = document.getElementById('import-status');
+      var xhr = new XMLHttpRequest();
+      xhr.open('POST', form.getAttribute('action'));
+      xhr.setRequestHeader('X-CSRF-Token', csrfToken());
+      if (bar) { bar.hidden = false; bar.value = 0; }
+      xhr.upload.addEventListener('progress', function (ev) {
+        if (ev.lengthComputable && bar) {
+          bar.value = Math.round(ev.loaded * 100 / ev.total);
+          bar.textContent = bar.value + '%';
+        }
+        if (out) out.textContent = t('正在上传… ', 'Uploading… ') + (bar ? bar.value + '%' : '');
+      });
+      xhr.upload.addEventListener('load', function () {
+        if (out) out.textContent = t('已上传，正在检查和导入…', 'Uploaded; checking and importing…');
+      });
+      xhr.addEventListener('load', function () {
+        document.open();
+        document.write(xhr.responseText);
+        document.close();
+      });
+      xhr.addEventListener('error', function () {
+        if (out) out.textContent = t('上传失败，请重试', 'The upload failed; try again');
+      });
+      xhr.send(new FormData(form));
+    });
+  }
+
+  // ---- forms: bring the error into view ---------------------------------------------------------
+  function focusErrors() {
+    var e = document.getElementById('form-error');
+    if (e) e.focus();
+  }
+
+  function init() {
+    setupFullscreen();
+    drawBoard();
+    setupDownscale();
+    setupImport();
+    focusErrors();
+  }
+  // Deferred scripts run before DOMContentLoaded, in order; waiting for it lets ECharts (loaded after
+  // this script on the board) arrive first.
+  if (document.readyState === 'complete') {
+    init();
+  } else {
+    document.addEventListener('DOMContentLoaded', init);
+  }
+})();

@@ -1,0 +1,1051 @@
+//! Registry pages: the household list (filters, search, pagination, export link), the household page
+//! (members, incomes with per-capita figures and growth, status history, pairings, visits, wishes,
+//! procedures) and the create and edit forms, plus the wish steps posted from the household page.
+//!
+//! Search by ID number is posted, never put in a URL: addresses end up in logs, histories and
+//! proxies, and the design forbids ID numbers there. A name search redirects to an ordinary
+//! bookmarkable `GET /households?q=…`.
+
+use super::fmt::{growth, looks_like_id_number, mask_id, yuan, yuan_opt};
+use super::forms::{select, FormState, Input};
+use super::i18n::status_label;
+use super::layout::{query_map, render, see_other, Crumb, Shell};
+use super::{mobile, PageError, PageResult, Viewer};
+use crate::form::Form;
+use crate::routes::Routes;
+use crate::AppState;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use fupin_core::accounts::Policy;
+use fupin_core::codes::{table, CodeBook};
+use fupin_core::pairing::{Claimant, WishAction, WishId, WishStatus};
+use fupin_core::regions::Level;
+use fupin_core::registry::{
+    HouseholdDetail, HouseholdFilter, HouseholdId, HouseholdInput, HouseholdStatus, NewHousehold,
+};
+use fupin_core::years::today;
+use fupin_core::{Ctx, DomainError, RegionCode};
+use maud::{html, Markup};
+use serde_json::{json, Value};
+
+pub(super) fn routes(r: Routes) -> Routes {
+    r.get("/households", list)
+        .post("/households/search", search)
+        .get("/households/new", new_form)
+        .post("/households/new", create)
+        .get("/households/{id}", detail)
+        .get("/households/{id}/edit", edit_form)
+        .post("/households/{id}/edit", update)
+        .post("/wishes/{id}/claim", claim_wish)
+        .post("/wishes/{id}/fulfil", fulfil_wish)
+}
+
+const PER_PAGE: u32 = 20;
+/// Most villages offered in the village filter and the create form.
+const MAX_VILLAGES: usize = 600;
+
+pub(super) fn parse_id(s: &str) -> Result<i64, PageError> {
+    s.trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|i| *i > 0)
+        .ok_or_else(PageError::not_found)
+}
+
+/// (code, label) of a code table, for a drop-down.
+pub(super) fn code_options(codes: &CodeBook, name: &str) -> Vec<(String, String)> {
+    codes
+        .table(name)
+        .map(|t| {
+            t.codes
+                .iter()
+                .map(|c| (c.code.clone(), format!("{} {}", c.code, c.label)))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The villages within the user's regions for `policy` (down from a county at most), as
+/// (code, "township / village").
+async fn villages(app: &AppState, ctx: &Ctx, roots: &[RegionCode]) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for root in roots {
+        match root.level() {
+            Level::Village => {
+                if let Ok(r) = app.store.region(ctx, root).await {
+                    out.push((root.to_string(), r.region.name));
+                }
+            }
+            Level::Township => {
+                for v in app
+                    .store
+                    .region_children(ctx, Some(root))
+                    .await
+                    .unwrap_or_default()
+                {
+                    out.push((v.code.to_string(), v.name));
+                }
+            }
+            Level::County => {
+                for t in app
+                    .store
+                    .region_children(ctx, Some(root))
+                    .await
+                    .unwrap_or_default()
+                {
+                    for v in app
+                        .store
+                        .region_children(ctx, Some(&t.code))
+                        .await
+                        .unwrap_or_default()
+                    {
+                        out.push((v.code.to_string(), format!("{} / {}", t.name, v.name)));
+                    }
+                    if out.len() > MAX_VILLAGES {
+                        break;
+                    }
+                }
+            }
+            _ => {}
+        }
+        if out.len() > MAX_VILLAGES {
+            break;
+        }
+    }
+    out.truncate(MAX_VILLAGES);
+    out
+}
+
+/// The list's filters, from the query string or the search form.
+#[derive(Debug, Default, Clone)]
+struct ListQuery {
+    region: String,
+    status: String,
+    cause: String,
+    attribute: String,
+    q: String,
+    page: u32,
+}
+
+impl ListQuery {
+    fn from_map(m: &std::collections::HashMap<String, String>) -> Self {
+        let g = |k: &str| m.get(k).map(|s| s.trim().to_string()).unwrap_or_default();
+        ListQuery {
+            region: g("region"),
+            status: g("status"),
+            cause: g("cause"),
+            attribute: g("attribute"),
+            q: g("q"),
+            page: g("page").parse().ok().filter(|p| *p >= 1).unwrap_or(1),
+        }
+    }
+
+    /// The query string of this list at another page (the ID-number search is never in it).
+    fn href(&self, page: u32) -> String {
+        let mut pairs: Vec<(&str, String)> = Vec::new();
+        for (k, v) in [
+            ("region", &self.region),
+            ("status", &self.status),
+            ("cause", &self.cause),
+            ("attribute", &self.attribute),
+        ] {
+            if !v.is_empty() {
+                pairs.push((k, v.clone()));
+            }
+        }
+        if !self.q.is_empty() && !looks_like_id_number(&self.q) {
+            pairs.push(("q", self.q.clone()));
+        }
+        if page > 1 {
+            pairs.push(("page", page.to_string()));
+        }
+        let qs = serde_urlencoded::to_string(&pairs).unwrap_or_default();
+        if qs.is_empty() {
+            "/households".into()
+        } else {
+            format!("/households?{qs}")
+        }
+    }
+}
+
+async fn list(v: Viewer, State(app): State<AppState>, RawQuery(raw): RawQuery) -> PageResult {
+    let q = ListQuery::from_map(&query_map(raw.as_deref()));
+    render_list(&v, &app, q).await
+}
+
+/// `POST /households/search`: an ID number is searched here and shown masked; other text goes to
+/// the list's address.
+async fn search(v: Viewer, State(app): State<AppState>, form: Form) -> PageResult {
+    let m: std::collections::HashMap<String, String> = form.0.into_iter().collect();
+    let mut q = ListQuery::from_map(&m);
+    q.page = 1;
+    if looks_like_id_number(&q.q) {
+        return render_list(&v, &app, q).await;
+    }
+    Ok(see_other(&q.href(1)))
+}
+
+async fn render_list(v: &Viewer, app: &AppState, q: ListQuery) -> PageResult {
+    let ctx = v.caller.ctx(Policy::ReadStats)?;
+    let roots = v
+        .caller
+        .principal
+        .regions_for(Policy::ReadStats)
+        .unwrap_or_default();
+    let codes = app.store.code_book().await?;
+    let status = if q.status.is_empty() {
+        None
+    } else {
+        Some(HouseholdStatus::parse(&q.status).ok_or_else(|| PageError::bad_request("状态无效"))?)
+    };
+    let none_if_empty = |s: &str| (!s.is_empty()).then(|| s.to_string());
+    let filter = HouseholdFilter {
+        region: none_if_empty(&q.region),
+        status,
+        main_cause: none_if_empty(&q.cause),
+        attribute: none_if_empty(&q.attribute),
+        q: none_if_empty(&q.q),
+        page: Some(q.page),
+        per_page: Some(PER_PAGE),
+    };
+    let page = app.store.list_households(&ctx, filter).await?;
+    let pages = page.total.div_ceil(PER_PAGE as u64).max(1) as u32;
+    let villages = villages(app, &ctx, &roots).await;
+    let village_name = |code: &RegionCode| {
+        villages
+            .iter()
+            .find(|(c, _)| c == code.as_str())
+            .map(|(_, n)| n.clone())
+            .unwrap_or_else(|| code.to_string())
+    };
+    let statuses: Vec<(String, String)> = HouseholdStatus::ALL
+        .iter()
+        .map(|s| (s.as_str().to_string(), status_label(v.lang, *s).to_string()))
+        .collect();
+    let st = FormState::with_values(vec![
+        ("region".into(), q.region.clone()),
+        ("status".into(), q.status.clone()),
+        ("cause".into(), q.cause.clone()),
+        ("attribute".into(), q.attribute.clone()),
+        (
+            "q".into(),
+            if looks_like_id_number(&q.q) {
+                String::new()
+            } else {
+                q.q.clone()
+            },
+        ),
+    ]);
+    let any = v.t("全部", "All");
+    let export = export_link(&q.region);
+    let body = html! {
+        div.page-head {
+            h1 { (v.t("建档立卡户", "Registered households")) }
+            div.actions {
+                @if v.has_regions(Policy::WriteRegistry) {
+                    a.button.primary href="/households/new" { (v.t("新增农户", "New household")) }
+                }
+                @if let Some(href) = &export {
+                    a.button href=(href) download { (v.t("导出", "Export")) }
+                }
+            }
+        }
+        form.filters method="post" action="/households/search" role="search" aria-label=(v.t("筛选农户", "Filter households")) {
+            (v.csrf_field())
+            @if villages.is_empty() {
+                (Input::text("region", v.t("区划代码", "Region code")).inputmode("numeric").render(&st))
+            } @else {
+                (select(&st, "region", v.t("村", "Village"), &villages, Some(any), false))
+            }
+            (select(&st, "status", v.t("状态", "Status"), &statuses, Some(any), false))
+            (select(&st, "cause", v.t("主要致贫原因", "Main cause"), &code_options(&codes, table::POVERTY_CAUSE), Some(any), false))
+            (select(&st, "attribute", v.t("贫困户属性", "Attribute"), &code_options(&codes, table::HOUSEHOLD_ATTRIBUTE), Some(any), false))
+            (Input::text("q", v.t("户主姓名、户编码或身份证号", "Head's name, number or ID number")).kind("search").render(&st))
+            div.field.submit {
+                button.primary type="submit" { (v.t("查询", "Search")) }
+                a href="/households" { (v.t("清除", "Clear")) }
+            }
+        }
+        @if looks_like_id_number(&q.q) {
+            p.chip { (v.t("按身份证号查询：", "ID number: ")) (mask_id(&q.q)) " " a href=(q.href(1)) { (v.t("清除", "clear")) } }
+        }
+        p.muted #result-count { (v.t("共", "")) " " (page.total) " " (v.t("户", "households")) }
+        div.table-wrap {
+            table.data #households {
+                caption.sr-only { (v.t("建档立卡户列表", "Registered households")) }
+                thead { tr {
+                    th scope="col" { (v.t("户编码", "Number")) }
+                    th scope="col" { (v.t("户主", "Head")) }
+                    th scope="col" { (v.t("所属村", "Village")) }
+                    th.num scope="col" { (v.t("人口", "Members")) }
+                    th scope="col" { (v.t("属性", "Attribute")) }
+                    th scope="col" { (v.t("主要致贫原因", "Main cause")) }
+                    th scope="col" { (v.t("状态", "Status")) }
+                } }
+                tbody {
+                    @for h in &page.items {
+                        tr {
+                            td { a href=(format!("/households/{}", h.id.0)) { (h.household_number) } }
+                            td { (h.head_name.as_deref().unwrap_or("—")) }
+                            td { (village_name(&h.village_code)) }
+                            td.num { (h.member_count) }
+                            td { (codes.label(table::HOUSEHOLD_ATTRIBUTE, &h.attribute)) }
+                            td { (codes.label(table::POVERTY_CAUSE, &h.main_cause)) }
+                            td { span class=(format!("status status-{}", h.status.as_str())) { (status_label(v.lang, h.status)) }
+                                @if let Some(y) = h.exit_year { " " small.muted { "(" (y) ")" } } }
+                        }
+                    }
+                    @if page.items.is_empty() {
+                        tr { td colspan="7" { (v.t("没有符合条件的农户", "No households match")) } }
+                    }
+                }
+            }
+        }
+        (pager(v, &q, pages))
+    };
+    let mut shell = Shell::new(v.t("建档立卡户", "Households"), "/households");
+    shell.crumbs = vec![(v.t("建档立卡户", "Households").to_string(), None)];
+    Ok(render(v, shell, body))
+}
+
+/// The export endpoint of the API, when the server has one (import/export is built alongside).
+fn export_link(region: &str) -> Option<String> {
+    let (_, path) = crate::ROUTES.iter().find(|(m, p)| {
+        *m == "GET" && p.contains("export") && p.contains("household") && !p.contains('{')
+    })?;
+    Some(if region.is_empty() {
+        path.to_string()
+    } else {
+        format!("{path}?region={region}")
+    })
+}
+
+fn pager(v: &Viewer, q: &ListQuery, pages: u32) -> Markup {
+    if pages <= 1 {
+        return html! {};
+    }
+    let p = q.page.min(pages);
+    // (page, whether pages are skipped before it)
+    let mut window: Vec<(u32, bool)> = Vec::new();
+    for i in (1..=pages).filter(|i| *i == 1 || *i == pages || (*i + 2 >= p && *i <= p + 2)) {
+        let gap = window.last().is_some_and(|(last, _)| i > last + 1);
+        window.push((i, gap));
+    }
+    html! {
+        nav.pager aria-label=(v.t("分页", "Pages")) {
+            @if p > 1 { a rel="prev" href=(q.href(p - 1)) { "‹ " (v.t("上一页", "Previous")) } }
+            @for (i, gap) in window {
+                @if gap { span.gap { "…" } }
+                @if i == p { span aria-current="page" { (i) } } @else { a href=(q.href(i)) { (i) } }
+            }
+            @if p < pages { a rel="next" href=(q.href(p + 1)) { (v.t("下一页", "Next")) " ›" } }
+            span.muted { (v.t("第", "Page ")) (p) " / " (pages) (v.t(" 页", "")) }
+        }
+    }
+}
+
+// ---- the household page -------------------------------------------------------------------------
+
+async fn detail(
+    v: Viewer,
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> PageResult {
+    let id = HouseholdId(parse_id(&id)?);
+    let ctx = v.caller.ctx(Policy::ReadRegistry)?;
+    let d = app.store.household(&ctx, id).await?;
+    let codes = app.store.code_book().await?;
+    let flash = query_map(raw.as_deref());
+    let warn = |what: &str, e: &DomainError| {
+        tracing::warn!(
+            section = what,
+            code = e.code,
+            "household page section unavailable"
+        );
+    };
+    let pairings = app
+        .store
+        .household_pairings(&ctx, id)
+        .await
+        .unwrap_or_else(|e| {
+            warn("pairings", &e);
+            vec![]
+        });
+    let mut visits = app
+        .store
+        .household_visits(&ctx, id)
+        .await
+        .unwrap_or_else(|e| {
+            warn("visits", &e);
+            vec![]
+        });
+    visits.sort_by(|a, b| (b.date, b.id.0).cmp(&(a.date, a.id.0)));
+    let wishes = app
+        .store
+        .household_wishes(&ctx, id)
+        .await
+        .unwrap_or_else(|e| {
+            warn("wishes", &e);
+            vec![]
+        });
+    let cases = app
+        .store
+        .household_cases(&ctx, id)
+        .await
+        .unwrap_or_else(|e| {
+            warn("cases", &e);
+            vec![]
+        });
+    // The region path for the breadcrumbs; a cadre reaching only paired households sees none.
+    let region = app.store.region(&ctx, &d.household.village_code).await.ok();
+    let can_edit = v
+        .caller
+        .principal
+        .regions_for(Policy::WriteRegistry)
+        .is_some_and(|rs| rs.iter().any(|r| r.contains(&d.household.village_code)));
+    let can_visit = v.caller.ctx(Policy::WriteVisits).is_ok();
+    let own_cadre = if can_visit {
+        mobile::own_cadre(&app, &v).await
+    } else {
+        None
+    };
+    let h = &d.household;
+    let title = format!(
+        "{} {}",
+        h.head_name.as_deref().unwrap_or(""),
+        h.household_number
+    );
+    let body = html! {
+        @if flash.get("saved").is_some() { p.alert.ok role="status" { (v.t("已保存。", "Saved.")) } }
+        @if flash.get("visit").is_some() { p.alert.ok role="status" #visit-recorded { (v.t("走访已记录。", "Visit recorded.")) } }
+        @if flash.get("wish").is_some() { p.alert.ok role="status" { (v.t("心愿已更新。", "Wish updated.")) } }
+        div.page-head {
+            h1 { (h.head_name.as_deref().unwrap_or("—")) " " small.muted { (h.household_number) } }
+            div.actions {
+                @if can_edit { a.button href=(format!("/households/{}/edit", h.id.0)) { (v.t("编辑", "Edit")) } }
+                @if can_visit { a.button.primary href=(format!("/m/households/{}/visit", h.id.0)) { (v.t("记录走访", "Record a visit")) } }
+            }
+        }
+        nav.toc aria-label=(v.t("本页内容", "On this page")) {
+            a href="#members" { (v.t("家庭成员", "Members")) }
+            a href="#incomes" { (v.t("收入", "Incomes")) }
+            a href="#history" { (v.t("状态变更", "Status history")) }
+            a href="#pairings" { (v.t("结对帮扶", "Pairings")) }
+            a href="#visits" { (v.t("走访记录", "Visits")) }
+            a href="#wishes" { (v.t("微心愿", "Wishes")) }
+            a href="#cases" { (v.t("程序", "Procedures")) }
+        }
+        (summary(&v, &d, &codes, region.as_ref().map(|r| r.full_name.as_str())))
+        (members(&v, &d, &codes))
+        (incomes(&v, &d))
+        (history(&v, &d))
+        section #pairings {
+            h2 { (v.t("结对帮扶", "Pairings")) }
+            @if pairings.is_empty() { p.muted { (v.t("暂无结对记录", "No pairings")) } } @else {
+                div.table-wrap { table.data {
+                    thead { tr { th scope="col" { (v.t("帮扶干部", "Cadre")) } th scope="col" { (v.t("单位", "Unit")) } th scope="col" { (v.t("开始", "From")) } th scope="col" { (v.t("结束", "To")) } th scope="col" { (v.t("原因", "Reason")) } } }
+                    tbody { @for p in &pairings { tr {
+                        td { (p.cadre_name) } td { (p.unit_name) } td { (p.start_date) }
+                        td { (p.end_date.map(|d| d.to_string()).unwrap_or_else(|| v.t("至今", "ongoing").to_string())) }
+                        td { (p.end_reason.as_deref().unwrap_or("")) }
+                    } } }
+                } }
+            }
+        }
+        section #visits {
+            h2 { (v.t("走访记录", "Visits")) " " small.muted { "(" (visits.len()) ")" } }
+            @if visits.is_empty() { p.muted { (v.t("暂无走访记录", "No visits")) } } @else {
+                ol.visits {
+                    @for vi in &visits {
+                        li.visit id=(format!("visit-{}", vi.id.0)) {
+                            div.visit-head {
+                                strong { (vi.date) } " · " (codes.label("visit_kind", &vi.kind))
+                                " · " (vi.cadres.iter().map(|(_, n)| n.as_str()).collect::<Vec<_>>().join("、"))
+                            }
+                            @let f = &vi.findings;
+                            @let notes: Vec<(&str, &Option<String>)> = vec![
+                                (v.t("收入", "Income"), &f.income), (v.t("教育", "Education"), &f.education),
+                                (v.t("医疗", "Medical"), &f.medical), (v.t("住房", "Housing"), &f.housing),
+                                (v.t("饮水", "Water"), &f.water), (v.t("问题", "Problems"), &vi.problems),
+                                (v.t("措施", "Actions"), &vi.actions), (v.t("后续", "Follow-up"), &vi.follow_up)];
+                            dl.compact {
+                                @for (k, val) in notes { @if let Some(t) = val { dt { (k) } dd { (t) } } }
+                                @if vi.condolence_money_fen > 0 { dt { (v.t("慰问金", "Money")) } dd { (yuan(vi.condolence_money_fen)) " " (v.t("元", "yuan")) } }
+                                @for g in &vi.goods { dt { (v.t("慰问品", "Goods")) } dd { (g.description) " · " (yuan(g.value_fen)) " " (v.t("元", "yuan")) } }
+                            }
+                            @if !vi.photos.is_empty() {
+                                div.photos {
+                                    @for p in &vi.photos {
+                                        a href=(format!("/api/v1/photos/{}", p.id)) {
+                                            img src=(format!("/api/v1/photos/{}", p.id)) alt=(format!("{} {}", v.t("走访照片", "Visit photo"), vi.date)) loading="lazy" width="160" height="120";
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        section #wishes {
+            h2 { (v.t("微心愿", "Micro-wishes")) }
+            @if wishes.is_empty() { p.muted { (v.t("暂无微心愿", "No wishes")) } } @else {
+                div.table-wrap { table.data {
+                    thead { tr { th scope="col" { (v.t("心愿", "Wish")) } th.num scope="col" { (v.t("估值（元）", "Value (yuan)")) } th scope="col" { (v.t("状态", "Status")) } th scope="col" { (v.t("日期", "Dates")) } th scope="col" { (v.t("操作", "Action")) } } }
+                    tbody { @for w in &wishes { tr data-wish=(w.id.0) {
+                        td { (w.text) }
+                        td.num { (yuan(w.actual_value_fen.unwrap_or(w.estimated_value_fen))) }
+                        td { span class=(format!("wish wish-{}", w.status.as_str())) { (wish_label(&v, w.status)) } }
+                        td.small { (w.submitted_on) @if let Some(d) = w.claimed_on { " → " (d) } @if let Some(d) = w.fulfilled_on { " → " (d) } }
+                        td {
+                            @if can_visit && w.status == WishStatus::Submitted && own_cadre.is_some() {
+                                form.inline method="post" action=(format!("/wishes/{}/claim", w.id.0)) {
+                                    (v.csrf_field())
+                                    input type="hidden" name="household" value=(h.id.0);
+                                    button type="submit" { (v.t("认领", "Claim")) }
+                                }
+                            }
+                            @if can_visit && w.status == WishStatus::Claimed {
+                                form.inline method="post" action=(format!("/wishes/{}/fulfil", w.id.0)) {
+                                    (v.csrf_field())
+                                    input type="hidden" name="household" value=(h.id.0);
+                                    label for=(format!("wv-{}", w.id.0)) { (v.t("实际价值（元）", "Actual value (yuan)")) }
+                                    input id=(format!("wv-{}", w.id.0)) name="actual_value_fen" inputmode="decimal" size="8" value=(yuan(w.estimated_value_fen).replace(',', ""));
+                                    button type="submit" { (v.t("已实现", "Fulfilled")) }
+                                }
+                            }
+                        }
+                    } } }
+                } }
+            }
+        }
+        section #cases {
+            h2 { (v.t("脱贫退出与监测程序", "Exit and monitoring procedures")) }
+            @if cases.is_empty() { p.muted { (v.t("暂无程序记录", "No procedures")) } } @else {
+                div.table-wrap { table.data {
+                    thead { tr { th scope="col" { (v.t("程序", "Procedure")) } th scope="col" { (v.t("年度", "Year")) } th scope="col" { (v.t("当前步骤", "Step")) } th scope="col" { (v.t("状态", "State")) } } }
+                    tbody { @for c in &cases { tr {
+                        td { (c.kind.label()) } td { (c.year) } td { (c.step_label) }
+                        td { @if c.finished { (v.t("已完成", "finished")) } @else { (v.t("进行中", "open")) } }
+                    } } }
+                } }
+            }
+        }
+    };
+    let mut shell = Shell::new(title, "/households");
+    let mut crumbs: Vec<Crumb> = Vec::new();
+    if let Some(r) = &region {
+        for p in &r.path {
+            crumbs.push((
+                p.name.clone(),
+                Some(format!("/board?region={}", p.code.as_str())),
+            ));
+        }
+    }
+    crumbs.push((h.household_number.clone(), None));
+    shell.crumbs = crumbs;
+    Ok(render(&v, shell, body))
+}
+
+fn wish_label(v: &Viewer, s: WishStatus) -> &'static str {
+    match s {
+        WishStatus::Submitted => v.t("待认领", "Submitted"),
+        WishStatus::Claimed => v.t("已认领", "Claimed"),
+        WishStatus::Fulfilled => v.t("已实现", "Fulfilled"),
+        WishStatus::Cancelled => v.t("已取消", "Cancelled"),
+    }
+}
+
+fn summary(v: &Viewer, d: &HouseholdDetail, codes: &CodeBook, place: Option<&str>) -> Markup {
+    let h = &d.household;
+    let others: Vec<&str> = h
+        .other_causes
+        .iter()
+        .map(|c| codes.label(table::POVERTY_CAUSE, c))
+        .collect();
+    html! {
+        section #summary {
+            h2.sr-only { (v.t("基本情况", "Summary")) }
+            dl.grid {
+                dt { (v.t("状态", "Status")) }
+                dd { span class=(format!("status status-{}", h.status.as_str())) { (status_label(v.lang, h.status)) }
+                     " " small.muted { (h.status_date) } @if let Some(y) = h.exit_year { " · " (v.t("脱贫年度", "exit year")) " " (y) } }
+                dt { (v.t("所属村", "Village")) } dd { (place.unwrap_or(h.village_code.as_str())) }
+                @if let Some(g) = &h.group_name { dt { (v.t("村民小组", "Group")) } dd { (g) } }
+                @if let Some(a) = &h.address { dt { (v.t("地址", "Address")) } dd { (a) } }
+                @if let Some(p) = &h.phone { dt { (v.t("联系电话", "Phone")) } dd { (p) } }
+                dt { (v.t("贫困户属性", "Attribute")) } dd { (codes.label(table::HOUSEHOLD_ATTRIBUTE, &h.attribute)) }
+                dt { (v.t("识别标准", "Standard")) } dd { (codes.label(table::IDENTIFICATION_STANDARD, &h.identification_standard)) }
+                dt { (v.t("识别年度", "Identified")) } dd { (h.identification_year) }
+                dt { (v.t("主要致贫原因", "Main cause")) } dd { (codes.label(table::POVERTY_CAUSE, &h.main_cause)) }
+                @if !others.is_empty() { dt { (v.t("其他致贫原因", "Other causes")) } dd { (others.join("、")) } }
+                dt { (v.t("家庭人口", "Members")) } dd { (h.member_count) }
+            }
+        }
+    }
+}
+
+fn members(v: &Viewer, d: &HouseholdDetail, codes: &CodeBook) -> Markup {
+    let opt = |t: &str, c: &Option<String>| {
+        c.as_deref()
+            .map(|c| codes.label(t, c).to_string())
+            .unwrap_or_default()
+    };
+    html! {
+        section #members {
+            h2 { (v.t("家庭成员", "Members")) }
+            div.table-wrap { table.data {
+                thead { tr {
+                    th scope="col" { (v.t("姓名", "Name")) }
+                    th scope="col" { (v.t("身份证号", "ID number")) }
+                    th scope="col" { (v.t("性别", "Sex")) }
+                    th scope="col" { (v.t("出生日期", "Born")) }
+                    th scope="col" { (v.t("与户主关系", "Relation")) }
+                    th scope="col" { (v.t("健康状况", "Health")) }
+                    th scope="col" { (v.t("劳动能力", "Labour")) }
+                    th scope="col" { (v.t("文化程度", "Education")) }
+                    th scope="col" { (v.t("务工状况", "Work")) }
+                    th scope="col" { (v.t("在册", "Active")) }
+                } }
+                tbody { @for m in &d.members { tr.inactive[!m.active] {
+                    td { (m.name) }
+                    td.mono { (m.id_number) }
+                    td { (m.sex.label()) }
+                    td { (m.birth_date) }
+                    td { (codes.label(table::RELATION_TO_HEAD, &m.relation)) }
+                    td { (opt(table::HEALTH, &m.health)) }
+                    td { (opt(table::LABOUR_ABILITY, &m.labour_ability)) }
+                    td { (opt(table::EDUCATION, &m.education)) }
+                    td { (opt(table::WORK_STATUS, &m.work_status)) }
+                    td { @if m.active { (v.t("是", "yes")) } @else { (v.t("否", "no")) @if let Some(d) = m.left_on { " (" (d) ")" } } }
+                } } }
+            } }
+        }
+    }
+}
+
+fn incomes(v: &Viewer, d: &HouseholdDetail) -> Markup {
+    let mut rows = d.incomes.clone();
+    rows.sort_by_key(|i| i.year);
+    html! {
+        section #incomes {
+            h2 { (v.t("家庭收入（元）", "Incomes (yuan)")) }
+            @if rows.is_empty() { p.muted { (v.t("暂无收入记录", "No income records")) } } @else {
+                div.table-wrap { table.data {
+                    thead { tr {
+                        th scope="col" { (v.t("年度", "Year")) }
+                        th.num scope="col" { (v.t("工资性", "Wages")) }
+                        th.num scope="col" { (v.t("生产经营性", "Business")) }
+                        th.num scope="col" { (v.t("财产性", "Property")) }
+                        th.num scope="col" { (v.t("转移性", "Transfers")) }
+                        th.num scope="col" { (v.t("经营支出", "Costs")) }
+                        th.num scope="col" { (v.t("纯收入", "Net")) }
+                        th.num scope="col" { (v.t("人数", "Persons")) }
+                        th.num scope="col" { (v.t("人均纯收入", "Per capita")) }
+                        th.num scope="col" { (v.t("增长", "Growth")) }
+                    } }
+                    tbody { @for (i, r) in rows.iter().enumerate() {
+                        @let prev = if i > 0 { rows[i - 1].per_capita_net_income_fen.map(|f| f.get()) } else { None };
+                        @let now = r.per_capita_net_income_fen.map(|f| f.get());
+                        @let g = match (prev, now) { (Some(a), Some(b)) => fupin_core::reports::growth_pct(a, b), _ => None };
+                        tr {
+                            th scope="row" { (r.year) }
+                            td.num { (yuan(r.components.wage_fen.get())) }
+                            td.num { (yuan(r.components.business_fen.get())) }
+                            td.num { (yuan(r.components.property_fen.get())) }
+                            td.num { (yuan(r.components.transfer_fen.get())) }
+                            td.num { (yuan(r.components.business_cost_fen.get())) }
+                            td.num { (yuan(r.net_income_fen.get())) }
+                            td.num { (r.persons) }
+                            td.num { strong { (yuan_opt(now)) } }
+                            td.num { (growth(g)) }
+                        }
+                    } }
+                } }
+            }
+        }
+    }
+}
+
+fn history(v: &Viewer, d: &HouseholdDetail) -> Markup {
+    html! {
+        section #history {
+            h2 { (v.t("状态变更", "Status history")) }
+            div.table-wrap { table.data {
+                thead { tr { th scope="col" { (v.t("日期", "Date")) } th scope="col" { (v.t("变更", "Change")) } th scope="col" { (v.t("原因", "Reason")) } th scope="col" { (v.t("经办", "By")) } } }
+                tbody { @for e in &d.status_history { tr {
+                    td { (e.date) }
+                    td { @if let Some(f) = e.from_status { (status_label(v.lang, f)) " → " } (status_label(v.lang, e.to_status))
+                         @if let Some(y) = e.exit_year { " (" (y) ")" } }
+                    td { (e.reason) }
+                    td { (e.actor) }
+                } } }
+            } }
+        }
+    }
+}
+
+// ---- create and edit ------------------------------------------------------------------------------
+
+/// The inputs of the household form, by the API's field names.
+const HOUSEHOLD_INPUTS: &[&str] = &[
+    "household_number",
+    "village_code",
+    "group_name",
+    "address",
+    "attribute",
+    "identification_standard",
+    "identification_year",
+    "main_cause",
+];
+const HEAD_INPUTS: &[&str] = &[
+    "members[0].name",
+    "members[0].id_number",
+    "members[0].phone",
+];
+
+async fn household_form(
+    v: &Viewer,
+    app: &AppState,
+    st: &FormState,
+    edit: Option<&HouseholdDetail>,
+) -> Result<axum::response::Response, PageError> {
+    let ctx = v.caller.ctx(Policy::WriteRegistry)?;
+    let roots = v
+        .caller
+        .principal
+        .regions_for(Policy::WriteRegistry)
+        .unwrap_or_default();
+    let codes = app.store.code_book().await?;
+    let villages = villages(app, &ctx, &roots).await;
+    let (title, action) = match edit {
+        Some(d) => (
+            format!(
+                "{} {}",
+                v.t("编辑农户", "Edit household"),
+                d.household.household_number
+            ),
+            format!("/households/{}/edit", d.household.id.0),
+        ),
+        None => (
+            v.t("新增农户", "New household").to_string(),
+            "/households/new".to_string(),
+        ),
+    };
+    let mut inputs: Vec<&str> = HOUSEHOLD_INPUTS.to_vec();
+    if edit.is_none() {
+        inputs.extend_from_slice(HEAD_INPUTS);
+    }
+    let this_year = today().year().to_string();
+    let body = html! {
+        h1 { (title) }
+        (st.summary(v.lang, &inputs))
+        form.stack method="post" action=(action) novalidate {
+            (v.csrf_field())
+            fieldset {
+                legend { (v.t("户信息", "Household")) }
+                (Input::text("household_number", v.t("户编码", "Household number")).required().inputmode("numeric")
+                    .hint(v.t("村级区划代码 + 4 位序号，共 16 位", "Village code + 4 digits, 16 in all")).render(st))
+                @if villages.is_empty() {
+                    (Input::text("village_code", v.t("所属村区划代码", "Village code")).required().inputmode("numeric").render(st))
+                } @else {
+                    (select(st, "village_code", v.t("所属村", "Village"), &villages, Some(v.t("请选择", "Choose")), true))
+                }
+                (Input::text("group_name", v.t("村民小组", "Group")).render(st))
+                (Input::text("address", v.t("地址", "Address")).render(st))
+                (select(st, "attribute", v.t("贫困户属性", "Attribute"), &code_options(&codes, table::HOUSEHOLD_ATTRIBUTE), Some(v.t("请选择", "Choose")), true))
+                (select(st, "identification_standard", v.t("识别标准", "Identification standard"), &code_options(&codes, table::IDENTIFICATION_STANDARD), Some(v.t("请选择", "Choose")), true))
+                (Input::text("identification_year", v.t("识别年度", "Year identified")).required().kind("number").max(&this_year).inputmode("numeric").render(st))
+                (select(st, "main_cause", v.t("主要致贫原因", "Main cause"), &code_options(&codes, table::POVERTY_CAUSE), Some(v.t("请选择", "Choose")), true))
+            }
+            @if edit.is_none() {
+                fieldset {
+                    legend { (v.t("户主", "Head of household")) }
+                    input type="hidden" name="members[0].relation" value="01";
+                    (Input::text("members[0].name", v.t("姓名", "Name")).required().render(st))
+                    (Input::text("members[0].id_number", v.t("身份证号", "ID number")).required()
+                        .hint(v.t("18 位，末位可为 X；保存后脱敏显示", "18 characters, the last may be X; shown masked once saved")).render(st))
+                    (Input::text("members[0].phone", v.t("联系电话", "Phone")).kind("tel").inputmode("tel").render(st))
+                    p.hint { (v.t("其他家庭成员可在保存后通过接口或导入添加。", "Other members can be added after saving, through the API or an import.")) }
+                }
+            }
+            div.form-actions {
+                button.primary type="submit" { (v.t("保存", "Save")) }
+                a href=(edit.map(|d| format!("/households/{}", d.household.id.0)).unwrap_or_else(|| "/households".into())) { (v.t("取消", "Cancel")) }
+            }
+        }
+    };
+    let mut shell = Shell::new(
+        title.clone(),
+        if edit.is_some() {
+            "/households"
+        } else {
+            "/households/new"
+        },
+    );
+    shell.crumbs = vec![
+        (
+            v.t("建档立卡户", "Households").to_string(),
+            Some("/households".into()),
+        ),
+        (title, None),
+    ];
+    let status = if st.error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, render(v, shell, body)).into_response())
+}
+
+async fn new_form(v: Viewer, State(app): State<AppState>) -> PageResult {
+    let mut st = FormState::default();
+    st.set("identification_year", today().year().to_string());
+    household_form(&v, &app, &st, None).await
+}
+
+/// Text of a form field, `None` when empty.
+fn opt(form: &Form, name: &str) -> Value {
+    match form.get(name).map(str::trim).filter(|s| !s.is_empty()) {
+        Some(s) => Value::String(s.to_string()),
+        None => Value::Null,
+    }
+}
+
+fn text(form: &Form, name: &str) -> Value {
+    Value::String(form.get(name).map(str::trim).unwrap_or("").to_string())
+}
+
+fn year_field(form: &Form, name: &str) -> Result<Value, DomainError> {
+    let t = form.get(name).map(str::trim).unwrap_or("");
+    t.parse::<i32>()
+        .map(|y| json!(y))
+        .map_err(|_| DomainError::invalid(name, "invalid_year", format!("{name} 须为四位年份")))
+}
+
+/// A form body as the API's JSON would have it, read by the API's own types.
+fn to_input<T: serde::de::DeserializeOwned>(v: Value) -> Result<T, DomainError> {
+    serde_path_to_error::deserialize(v).map_err(|e| {
+        let path = e.path().to_string();
+        DomainError::invalid(path.clone(), "invalid_value", format!("{path} 的值无效"))
+    })
+}
+
+async fn create(v: Viewer, State(app): State<AppState>, form: Form) -> PageResult {
+    let ctx = v.caller.ctx(Policy::WriteRegistry)?;
+    let built = (|| -> Result<NewHousehold, DomainError> {
+        let household = json!({
+            "household_number": text(&form, "household_number"),
+            "village_code": text(&form, "village_code"),
+            "group_name": opt(&form, "group_name"),
+            "address": opt(&form, "address"),
+            "attribute": text(&form, "attribute"),
+            "identification_standard": text(&form, "identification_standard"),
+            "identification_year": year_field(&form, "identification_year")?,
+            "main_cause": text(&form, "main_cause"),
+        });
+        let head = json!({
+            "name": text(&form, "members[0].name"),
+            "id_number": text(&form, "members[0].id_number"),
+            "relation": "01",
+            "phone": opt(&form, "members[0].phone"),
+        });
+        to_input(json!({ "household": household, "members": [head] }))
+    })();
+    let result = match built {
+        Ok(new) => app.store.create_household(&ctx, new).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(d) => Ok(see_other(&format!(
+            "/households/{}?saved=1",
+            d.household.id.0
+        ))),
+        Err(e) if is_input_error(&e) => {
+            let mut st = FormState::with_values(form.0.clone());
+            st.error = Some(e);
+            household_form(&v, &app, &st, None).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Errors a person can correct on the form (shown beside the field), as opposed to errors of access
+/// or of the system (shown as an error page).
+fn is_input_error(e: &DomainError) -> bool {
+    use fupin_core::ErrorKind as K;
+    matches!(e.kind, K::Invalid | K::Conflict)
+}
+
+fn household_values(d: &HouseholdDetail) -> FormState {
+    let h = &d.household;
+    FormState::with_values(vec![
+        ("household_number".into(), h.household_number.clone()),
+        ("village_code".into(), h.village_code.to_string()),
+        (
+            "group_name".into(),
+            h.group_name.clone().unwrap_or_default(),
+        ),
+        ("address".into(), h.address.clone().unwrap_or_default()),
+        ("attribute".into(), h.attribute.clone()),
+        (
+            "identification_standard".into(),
+            h.identification_standard.clone(),
+        ),
+        (
+            "identification_year".into(),
+            h.identification_year.to_string(),
+        ),
+        ("main_cause".into(), h.main_cause.clone()),
+    ])
+}
+
+async fn edit_form(v: Viewer, State(app): State<AppState>, Path(id): Path<String>) -> PageResult {
+    let ctx = v.caller.ctx(Policy::WriteRegistry)?;
+    let d = app
+        .store
+        .household(&ctx, HouseholdId(parse_id(&id)?))
+        .await?;
+    household_form(&v, &app, &household_values(&d), Some(&d)).await
+}
+
+async fn update(
+    v: Viewer,
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    form: Form,
+) -> PageResult {
+    let ctx = v.caller.ctx(Policy::WriteRegistry)?;
+    let id = HouseholdId(parse_id(&id)?);
+    // The API replaces the whole household; the fields the form does not show (phone, bank account,
+    // living conditions, relocation, other causes) are kept as stored. Phone and bank account are
+    // masked in every read a page shows, so they are read here unmasked and only sent back; nothing
+    // of this read reaches the page.
+    let stored = app
+        .store
+        .household(
+            &Ctx {
+                unmask: true,
+                ..ctx.clone()
+            },
+            id,
+        )
+        .await?;
+    let built = (|| -> Result<HouseholdInput, DomainError> {
+        let mut base =
+            serde_json::to_value(&stored.household).map_err(|_| DomainError::internal())?;
+        let keep = [
+            "phone",
+            "bank_name",
+            "bank_account",
+            "other_causes",
+            "living",
+            "relocation",
+        ];
+        let mut obj = serde_json::Map::new();
+        for k in keep {
+            obj.insert(
+                k.into(),
+                base.get_mut(k).map(Value::take).unwrap_or(Value::Null),
+            );
+        }
+        obj.insert("household_number".into(), text(&form, "household_number"));
+        obj.insert("village_code".into(), text(&form, "village_code"));
+        obj.insert("group_name".into(), opt(&form, "group_name"));
+        obj.insert("address".into(), opt(&form, "address"));
+        obj.insert("attribute".into(), text(&form, "attribute"));
+        obj.insert(
+            "identification_standard".into(),
+            text(&form, "identification_standard"),
+        );
+        obj.insert(
+            "identification_year".into(),
+            year_field(&form, "identification_year")?,
+        );
+        obj.insert("main_cause".into(), text(&form, "main_cause"));
+        to_input(Value::Object(obj))
+    })();
+    let result = match built {
+        Ok(input) => app.store.update_household(&ctx, id, input).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(d) => Ok(see_other(&format!(
+            "/households/{}?saved=1",
+            d.household.id.0
+        ))),
+        Err(e) if is_input_error(&e) => {
+            let shown = app.store.household(&ctx, id).await?;
+            let mut st = FormState::with_values(form.0.clone());
+            st.error = Some(e);
+            household_form(&v, &app, &st, Some(&shown)).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+// ---- wishes ---------------------------------------------------------------------------------------
+
+fn back_to(form: &Form) -> String {
+    match form
+        .get("household")
+        .and_then(|h| h.trim().parse::<i64>().ok())
+    {
+        Some(h) => format!("/households/{h}?wish=1#wishes"),
+        None => "/m".into(),
+    }
+}
+
+async fn claim_wish(
+    v: Viewer,
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    form: Form,
+) -> PageResult {
+    let ctx = v.caller.ctx(Policy::WriteVisits)?;
+    let id = WishId(parse_id(&id)?);
+    let cadre = mobile::own_cadre(&app, &v).await.ok_or_else(|| {
+        PageError::new(
+            StatusCode::FORBIDDEN,
+            "只有登记为帮扶干部的账号可以认领心愿",
+        )
+    })?;
+    app.store
+        .wish_action(
+            &ctx,
+            id,
+            WishAction::Claim {
+                by: Claimant::Cadre(cadre.id),
+                date: today(),
+            },
+        )
+        .await?;
+    Ok(see_other(&back_to(&form)))
+}
+
+async fn fulfil_wish(
+    v: Viewer,
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    form: Form,
+) -> PageResult {
+    let ctx = v.caller.ctx(Policy::WriteVisits)?;
+    let id = WishId(parse_id(&id)?);
+    let value = super::forms::yuan_field(
+        "actual_value_fen",
+        form.get("actual_value_fen").unwrap_or(""),
+    )?;
+    app.store
+        .wish_action(
+            &ctx,
+            id,
+            WishAction::Fulfil {
+                date: today(),
+                actual_value_fen: value,
+            },
+        )
+        .await?;
+    Ok(see_other(&back_to(&form)))
+}

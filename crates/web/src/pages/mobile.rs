@@ -1,0 +1,500 @@
+//! The cadres' phone pages (`/m/…`): my paired households, recording a visit (with a photo taken
+//! on the spot), and my visits this year against the minimum.
+//!
+//! The visit form posts as `multipart/form-data` so that a photo travels with it; without
+//! JavaScript a small photo goes as taken, with it the page first scales the photo down in the
+//! browser (`app.js`). A cadre's visits always include the cadre: the store refuses a visit
+//! without them, and the form puts them in.
+
+use super::forms::{select, textarea, yuan_field, FormState, Input};
+use super::households::{code_options, parse_id};
+use super::layout::{render, see_other, Shell};
+use super::{PageError, PageResult, Viewer};
+use crate::form::Form;
+use crate::routes::Routes;
+use crate::AppState;
+use axum::extract::{FromRequest, Multipart, Path, Request, State};
+use axum::http::{header, StatusCode};
+use axum::response::IntoResponse;
+use fupin_core::accounts::Policy;
+use fupin_core::assessment::standards::{count_param, key};
+use fupin_core::pairing::{
+    check_photo, pairing_years, Cadre, CadreId, Goods, PairingSpan, VisitFact, VisitFindings,
+    VisitInput, MAX_PHOTO_BYTES,
+};
+use fupin_core::registry::{Household, HouseholdFilter, HouseholdId};
+use fupin_core::years::{parse_date, today};
+use fupin_core::{Ctx, DomainError};
+use maud::html;
+use time::{Date, Month};
+
+pub(super) fn routes(r: Routes) -> Routes {
+    r.get("/m", my_households)
+        .get("/m/visits", my_visits)
+        .get("/m/households/{id}/visit", visit_form)
+        .post("/m/households/{id}/visit", record_visit)
+}
+
+/// The cadre record of the signed-in user, if they are one.
+pub(super) async fn own_cadre(app: &AppState, v: &Viewer) -> Option<Cadre> {
+    let ctx = v.caller.ctx(Policy::WriteVisits).ok()?;
+    let uid = v.caller.user.id.0;
+    app.store
+        .list_cadres(&ctx, None)
+        .await
+        .ok()?
+        .into_iter()
+        .find(|c| c.user_id == Some(uid))
+}
+
+/// Visits owed and made this year on one household by one cadre.
+struct Owed {
+    household: Household,
+    required: i64,
+    done: i64,
+}
+
+/// This year's visits owed and made by `cadre` on each of `households`, with core's rule (pro rata
+/// for pairings that began this year, only visits with the cadre present).
+async fn owed(app: &AppState, ctx: &Ctx, cadre: &Cadre, households: Vec<Household>) -> Vec<Owed> {
+    let to = today();
+    let from = Date::from_calendar_date(to.year(), Month::January, 1).expect("1 January");
+    let params = app.store.parameters(ctx).await.unwrap_or_default();
+    let mut out = Vec::with_capacity(households.len());
+    for h in households {
+        let spans: Vec<PairingSpan> = app
+            .store
+            .household_pairings(ctx, h.id)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|p| p.cadre_id == cadre.id)
+            .map(|p| PairingSpan {
+                id: p.id,
+                household_id: p.household_id,
+                cadre_id: p.cadre_id,
+                start: p.start_date,
+                end: p.end_date,
+            })
+            .collect();
+        let facts: Vec<VisitFact> = app
+            .store
+            .household_visits(ctx, h.id)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .map(|v| VisitFact {
+                household_id: v.household_id,
+                date: v.date,
+                cadre_ids: v.cadres.iter().map(|(c, _)| *c).collect(),
+                money_fen: v.condolence_money_fen,
+                goods_fen: v.goods_value_fen,
+            })
+            .collect();
+        let village = h.village_code.clone();
+        let years = pairing_years(&spans, &facts, from, to, |y| {
+            count_param(&params, key::VISIT_MINIMUM, &village, y).unwrap_or(4)
+        });
+        out.push(Owed {
+            required: years.iter().map(|y| y.required).sum(),
+            done: years.iter().map(|y| y.done).sum(),
+            household: h,
+        });
+    }
+    out
+}
+
+/// The households the user reaches as a cadre (their paired households).
+async fn paired_households(app: &AppState, ctx: &Ctx) -> Result<Vec<Household>, PageError> {
+    let page = app
+        .store
+        .list_households(
+            ctx,
+            HouseholdFilter {
+                per_page: Some(100),
+                ..Default::default()
+            },
+        )
+        .await?;
+    Ok(page.items)
+}
+
+async fn my_households(v: Viewer, State(app): State<AppState>) -> PageResult {
+    if !v.is_cadre() {
+        return Ok(see_other("/households"));
+    }
+    let ctx = v.caller.ctx(Policy::ReadStats)?;
+    let cadre = own_cadre(&app, &v).await;
+    let households = paired_households(&app, &ctx).await?;
+    let owed = match &cadre {
+        Some(c) => owed(&app, &ctx, c, households).await,
+        None => households
+            .into_iter()
+            .map(|h| Owed {
+                household: h,
+                required: 0,
+                done: 0,
+            })
+            .collect(),
+    };
+    let (done, required): (i64, i64) = owed
+        .iter()
+        .fold((0, 0), |a, o| (a.0 + o.done, a.1 + o.required));
+    let body = html! {
+        h1 { (v.t("我的帮扶户", "My households")) }
+        @if let Some(c) = &cadre { p.muted { (c.name) " · " (c.unit_name) } }
+        p.summary #my-compliance data-done=(done) data-required=(required) {
+            (v.t("本年已走访", "Visits this year:")) " " strong.done { (done) } " / "
+            (v.t("应走访", "required")) " " strong.required { (required) } " " (v.t("次", ""))
+            " · " a href="/m/visits" { (v.t("明细", "details")) }
+        }
+        @if owed.is_empty() { p { (v.t("目前没有与您结对的农户。", "No household is paired with you at present.")) } }
+        ul.cards {
+            @for o in &owed {
+                @let h = &o.household;
+                li.card data-household=(h.id.0) {
+                    div.card-head {
+                        strong { (h.head_name.as_deref().unwrap_or("—")) }
+                        " " small.muted { (h.household_number) }
+                    }
+                    p.card-meta {
+                        (v.t("本年走访", "Visits this year")) " " span.count { (o.done) " / " (o.required) }
+                        @if o.required > 0 {
+                            " " meter min="0" max=(o.required) low=(o.required.max(1) - 1) optimum=(o.required) value=(o.done.min(o.required)) { (o.done) }
+                        }
+                    }
+                    div.card-actions {
+                        a.button.primary href=(format!("/m/households/{}/visit", h.id.0)) { (v.t("记录走访", "Record a visit")) }
+                        a.button href=(format!("/households/{}", h.id.0)) { (v.t("详情", "Details")) }
+                    }
+                }
+            }
+        }
+    };
+    let mut shell = Shell::new(v.t("我的帮扶户", "My households"), "/m");
+    shell.main_class = "phone";
+    Ok(render(&v, shell, body))
+}
+
+async fn my_visits(v: Viewer, State(app): State<AppState>) -> PageResult {
+    let ctx = v.caller.ctx(Policy::ReadStats)?;
+    let cadre = own_cadre(&app, &v)
+        .await
+        .ok_or_else(|| PageError::new(StatusCode::NOT_FOUND, "您的账号没有登记为帮扶干部"))?;
+    let households = paired_households(&app, &ctx).await?;
+    let owed = owed(&app, &ctx, &cadre, households).await;
+    let (done, required) = owed
+        .iter()
+        .fold((0, 0), |a, o| (a.0 + o.done, a.1 + o.required));
+    let year = today().year();
+    let body = html! {
+        h1 { (year) " " (v.t("年走访完成情况", "visits against the minimum")) }
+        p.summary #my-compliance data-done=(done) data-required=(required) {
+            (v.t("已走访", "Done")) " " strong.done { (done) } " / " (v.t("应走访", "required")) " " strong.required { (required) }
+        }
+        div.table-wrap { table.data {
+            thead { tr {
+                th scope="col" { (v.t("户主", "Head")) }
+                th.num scope="col" { (v.t("应走访", "Required")) }
+                th.num scope="col" { (v.t("已走访", "Done")) }
+                th.num scope="col" { (v.t("尚缺", "Missing")) }
+            } }
+            tbody { @for o in &owed { tr {
+                td { a href=(format!("/households/{}#visits", o.household.id.0)) { (o.household.head_name.as_deref().unwrap_or("—")) } }
+                td.num { (o.required) }
+                td.num { (o.done) }
+                td.num class=(if o.done >= o.required { "good" } else { "poor" }) { ((o.required - o.done).max(0)) }
+            } } }
+        } }
+        p.hint { (v.t("年内新结对的按天数折算应走访次数；只计本人参加的走访。", "Pairings that began this year owe visits pro rata; only visits you took part in count.")) }
+    };
+    let mut shell = Shell::new(v.t("走访完成情况", "My visits"), "/m");
+    shell.main_class = "phone";
+    shell.crumbs = vec![
+        (
+            v.t("我的帮扶户", "My households").to_string(),
+            Some("/m".into()),
+        ),
+        (v.t("走访完成情况", "My visits").to_string(), None),
+    ];
+    Ok(render(&v, shell, body))
+}
+
+/// The inputs of the visit form, by the API's field names.
+const VISIT_INPUTS: &[&str] = &[
+    "date",
+    "kind",
+    "cadre_ids",
+    "findings.income",
+    "findings.education",
+    "findings.medical",
+    "findings.housing",
+    "findings.water",
+    "problems",
+    "actions",
+    "follow_up",
+    "condolence_money_fen",
+    "goods[0].description",
+    "goods[0].value_fen",
+    "photo",
+];
+
+async fn show_visit_form(
+    v: &Viewer,
+    app: &AppState,
+    id: HouseholdId,
+    st: &FormState,
+) -> PageResult {
+    let ctx = v.caller.ctx(Policy::WriteVisits)?;
+    let d = app.store.household(&ctx, id).await?;
+    let codes = app.store.code_book().await?;
+    let me = own_cadre(app, v).await;
+    let on = today();
+    let others: Vec<(CadreId, String)> = app
+        .store
+        .household_pairings(&ctx, id)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|p| p.active_on(on) && Some(p.cadre_id) != me.as_ref().map(|c| c.id))
+        .map(|p| (p.cadre_id, p.cadre_name))
+        .collect();
+    let chosen = st.all("cadre_ids");
+    let h = &d.household;
+    let today_s = on.to_string();
+    let photo_err = st.error_for("photo");
+    let cadre_err = st.error_for("cadre_ids");
+    let body = html! {
+        h1 { (v.t("记录走访", "Record a visit")) }
+        p.muted { (h.head_name.as_deref().unwrap_or("—")) " · " (h.household_number) }
+        (st.summary(v.lang, VISIT_INPUTS))
+        form.stack #visit-form method="post" action=(format!("/m/households/{}/visit", h.id.0)) enctype="multipart/form-data" {
+            (v.csrf_field())
+            (Input::text("date", v.t("走访日期", "Date")).kind("date").required().max(&today_s).render(st))
+            (select(st, "kind", v.t("走访类型", "Kind"), &code_options(&codes, "visit_kind"), None, true))
+            fieldset.field.invalid[cadre_err.is_some()] #f-cadre_ids {
+                legend { (v.t("参加走访的干部", "Cadres present")) }
+                @if let Some(c) = &me {
+                    input type="hidden" name="cadre_ids" value=(c.id.0);
+                    p.self-cadre { (v.t("本人：", "You: ")) strong { (c.name) } }
+                }
+                @for (cid, name) in &others {
+                    @let fid = format!("cadre-{}", cid.0);
+                    div.check {
+                        input type="checkbox" id=(fid) name="cadre_ids" value=(cid.0) checked[chosen.contains(&cid.0.to_string().as_str())];
+                        label for=(fid) { (name) }
+                    }
+                }
+                @if me.is_none() && others.is_empty() { p.hint { (v.t("该户目前没有结对干部。", "No cadre is paired with this household now.")) } }
+                @if let Some(e) = cadre_err { p.field-error { (e) } }
+            }
+            details open[VISIT_INPUTS[3..8].iter().any(|f| st.error_for(f).is_some() || !st.value(f).is_empty())] {
+                summary { (v.t("两不愁三保障及饮水情况", "Food, clothing, education, medical, housing and water")) }
+                (textarea(st, "findings.income", v.t("收入与吃穿", "Income, food and clothing"), 2))
+                (textarea(st, "findings.education", v.t("义务教育", "Education"), 2))
+                (textarea(st, "findings.medical", v.t("基本医疗", "Medical care"), 2))
+                (textarea(st, "findings.housing", v.t("住房安全", "Housing"), 2))
+                (textarea(st, "findings.water", v.t("饮水安全", "Drinking water"), 2))
+            }
+            (textarea(st, "problems", v.t("发现的问题", "Problems found"), 3))
+            (textarea(st, "actions", v.t("帮扶措施", "Actions taken"), 3))
+            (Input::text("condolence_money_fen", v.t("慰问金（元）", "Money given (yuan)")).inputmode("decimal").render(st))
+            (Input::text("goods[0].description", v.t("慰问品", "Goods given")).render(st))
+            (Input::text("goods[0].value_fen", v.t("慰问品价值（元）", "Value of goods (yuan)")).inputmode("decimal").render(st))
+            div.field.invalid[photo_err.is_some()] {
+                label for="f-photo" { (v.t("现场照片", "Photo")) }
+                input #f-photo type="file" name="photo" accept="image/*" capture="environment" data-downscale="1600"
+                    aria-describedby="f-photo-hint";
+                small.hint #f-photo-hint { (v.t("JPEG 或 PNG，不超过 2 MB；有 JavaScript 时自动压缩。", "JPEG or PNG up to 2 MB; scaled down automatically when JavaScript runs.")) }
+                output.photo-status #photo-status {}
+                @if let Some(e) = photo_err { p.field-error { (e) } }
+            }
+            div.form-actions {
+                button.primary type="submit" { (v.t("保存走访", "Save visit")) }
+                a href="/m" { (v.t("取消", "Cancel")) }
+            }
+        }
+    };
+    let mut shell = Shell::new(v.t("记录走访", "Record a visit"), "/m");
+    shell.main_class = "phone";
+    shell.crumbs = vec![
+        (
+            v.t("我的帮扶户", "My households").to_string(),
+            Some("/m".into()),
+        ),
+        (
+            h.head_name
+                .clone()
+                .unwrap_or_else(|| h.household_number.clone()),
+            Some(format!("/households/{}", h.id.0)),
+        ),
+        (v.t("记录走访", "Record a visit").to_string(), None),
+    ];
+    let status = if st.error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, render(v, shell, body)).into_response())
+}
+
+async fn visit_form(v: Viewer, State(app): State<AppState>, Path(id): Path<String>) -> PageResult {
+    let id = HouseholdId(parse_id(&id)?);
+    let mut st = FormState::default();
+    st.set("date", today().to_string());
+    st.set("kind", "01");
+    show_visit_form(&v, &app, id, &st).await
+}
+
+/// The fields of a form post, and its file when it has one: multipart (with a photo) or urlencoded.
+pub(super) async fn read_post(
+    req: Request,
+    file_field: &str,
+) -> Result<(Vec<(String, String)>, Option<(String, Vec<u8>)>), DomainError> {
+    let multipart = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    if !multipart {
+        let f = Form::from_request(req, &())
+            .await
+            .map_err(|e| DomainError::invalid("form", "invalid_form", e.message().to_string()))?;
+        return Ok((f.0, None));
+    }
+    let too_big = || {
+        DomainError::invalid(
+            file_field,
+            "file_too_large",
+            format!("文件过大：最多 {} MB", crate::BODY_LIMIT / 1024 / 1024),
+        )
+    };
+    let mut mp = Multipart::from_request(req, &())
+        .await
+        .map_err(|_| too_big())?;
+    let mut fields = Vec::new();
+    let mut file = None;
+    while let Some(field) = mp.next_field().await.map_err(|_| too_big())? {
+        let name = field.name().unwrap_or("").to_string();
+        if name == file_field {
+            let fname = field.file_name().unwrap_or("").to_string();
+            let bytes = field.bytes().await.map_err(|_| too_big())?;
+            if !bytes.is_empty() {
+                file = Some((fname, bytes.to_vec()));
+            }
+        } else {
+            let text = field.text().await.map_err(|_| too_big())?;
+            fields.push((name, text));
+        }
+    }
+    Ok((fields, file))
+}
+
+fn opt_text(st: &FormState, name: &str) -> Option<String> {
+    Some(st.value(name).trim().to_string()).filter(|s| !s.is_empty())
+}
+
+/// The visit as the API would receive it, from the form's fields.
+fn visit_input(
+    id: HouseholdId,
+    st: &FormState,
+    me: Option<&Cadre>,
+) -> Result<VisitInput, DomainError> {
+    let date = parse_date("date", st.value("date").trim())?;
+    let mut cadre_ids: Vec<CadreId> = st
+        .all("cadre_ids")
+        .iter()
+        .filter_map(|s| s.trim().parse::<i64>().ok())
+        .map(CadreId)
+        .collect();
+    if let Some(c) = me {
+        if !cadre_ids.contains(&c.id) {
+            cadre_ids.push(c.id);
+        }
+    }
+    let money = yuan_field("condolence_money_fen", st.value("condolence_money_fen"))?;
+    let goods_desc = st.value("goods[0].description").trim().to_string();
+    let goods_value = yuan_field("goods[0].value_fen", st.value("goods[0].value_fen"))?;
+    let goods = if goods_desc.is_empty() && goods_value == 0 {
+        vec![]
+    } else {
+        vec![Goods {
+            description: goods_desc,
+            value_fen: goods_value,
+        }]
+    };
+    Ok(VisitInput {
+        household_id: id,
+        date,
+        kind: st.value("kind").trim().to_string(),
+        cadre_ids,
+        findings: VisitFindings {
+            income: opt_text(st, "findings.income"),
+            education: opt_text(st, "findings.education"),
+            medical: opt_text(st, "findings.medical"),
+            housing: opt_text(st, "findings.housing"),
+            water: opt_text(st, "findings.water"),
+        },
+        problems: opt_text(st, "problems"),
+        actions: opt_text(st, "actions"),
+        follow_up: opt_text(st, "follow_up"),
+        condolence_money_fen: money,
+        goods,
+        location: None,
+    })
+}
+
+async fn record_visit(
+    v: Viewer,
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    req: Request,
+) -> PageResult {
+    let id = HouseholdId(parse_id(&id)?);
+    let ctx = v.caller.ctx(Policy::WriteVisits)?;
+    let (fields, photo) = match read_post(req, "photo").await {
+        Ok(r) => r,
+        Err(e) => {
+            let st = FormState {
+                values: vec![],
+                error: Some(e),
+            };
+            return show_visit_form(&v, &app, id, &st).await;
+        }
+    };
+    let mut st = FormState::with_values(fields);
+    let me = own_cadre(&app, &v).await;
+    // The photo is checked before the visit is written, so a bad photo leaves no visit behind.
+    let checked = photo
+        .as_ref()
+        .map(|(_, bytes)| check_photo("photo", bytes, MAX_PHOTO_BYTES))
+        .transpose();
+    let result = match checked.and_then(|_| visit_input(id, &st, me.as_ref())) {
+        Ok(input) => app.store.record_visit(&ctx, input).await,
+        Err(e) => Err(e),
+    };
+    let visit = match result {
+        Ok(visit) => visit,
+        Err(e)
+            if matches!(
+                e.kind,
+                fupin_core::ErrorKind::Invalid
+                    | fupin_core::ErrorKind::Conflict
+                    | fupin_core::ErrorKind::Forbidden
+            ) && e.field.is_some() =>
+        {
+            st.error = Some(e);
+            return show_visit_form(&v, &app, id, &st).await;
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let mut to = format!("/households/{}?visit=recorded", id.0);
+    if let Some((_, bytes)) = photo {
+        if let Err(e) = app.store.add_visit_photo(&ctx, visit.id, bytes).await {
+            tracing::warn!(code = e.code, "visit recorded, photo not stored");
+            to.push_str("&photo=failed");
+        }
+    }
+    to.push_str(&format!("#visit-{}", visit.id.0));
+    Ok(see_other(&to))
+}

@@ -1,0 +1,317 @@
+// Browser tests of the fupin pages in real headless Chromium (the system's /usr/bin/chromium,
+// driven by playwright-core from npm). Starts `fupin serve --demo` on a free port with a temporary
+// SQLite database and the hand-made GeoJSON fixture, then:
+//   - demo-officer: the board of 塔岗村 for 2018 shows the API's figures (14 households, 45 persons,
+//     7,467.00 yuan, +34.3 %), the township board draws its map, the English switch works;
+//   - demo-cadre on a 390×844 phone: records a visit with a photo, sees it on the household page and
+//     in the compliance count;
+//   - demo-other: cannot open a household of 塔岗村.
+// No request may leave 127.0.0.1. Screenshots go to target/screenshots/.
+//
+// Run: `cargo build -p fupin && (cd tests/browser && npm ci && npm test)`. Without Chromium a
+// developer run is skipped with a message; with CI=true a missing Chromium fails.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..', '..');
+const shots = path.join(root, 'target', 'screenshots');
+const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const inCI = process.env.CI === 'true';
+const LAUNCH_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+const PASSWORD = 'fupin-demo';
+const TAGANG = '360124106204';
+
+let skip = false;
+if (!fs.existsSync(chromiumPath)) {
+  const msg = `Chromium not found at ${chromiumPath} (apt-get install chromium chromium-driver)`;
+  if (inCI) {
+    throw new Error(`${msg}: the browser tests cannot be skipped with CI=true`);
+  }
+  console.log(`SKIP browser tests: ${msg}`);
+  skip = true;
+}
+
+let server;
+let serverLog = '';
+let base;
+let browser;
+let tmp;
+const external = [];
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function fupinBinary() {
+  if (process.env.FUPIN_BIN) return process.env.FUPIN_BIN;
+  const bin = path.join(root, 'target', 'debug', 'fupin');
+  if (!fs.existsSync(bin)) {
+    const r = spawnSync('cargo', ['build', '-p', 'fupin', '--bin', 'fupin'], { cwd: root, stdio: 'inherit' });
+    assert.equal(r.status, 0, 'cargo build -p fupin failed');
+  }
+  return bin;
+}
+
+async function waitUp(url, ms) {
+  const end = Date.now() + ms;
+  for (;;) {
+    try {
+      const r = await fetch(url);
+      if (r.ok) return;
+    } catch { /* not yet */ }
+    if (server.exitCode !== null) throw new Error(`fupin exited early:\n${serverLog}`);
+    if (Date.now() > end) throw new Error(`fupin did not start in time:\n${serverLog}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+// A small PNG made here (a 96×64 gradient), so that the test needs no image file.
+function makePng(w, h) {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc = (buf) => {
+    let c = 0xffffffff;
+    for (const b of buf) c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4); len.writeUInt32BE(data.length);
+    const td = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const c = Buffer.alloc(4); c.writeUInt32BE(crc(td));
+    return Buffer.concat([len, td, c]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0); ihdr.writeUInt32BE(h, 4);
+  ihdr[8] = 8; ihdr[9] = 2; ihdr[10] = 0; ihdr[11] = 0; ihdr[12] = 0;
+  const raw = Buffer.alloc((w * 3 + 1) * h);
+  for (let y = 0; y < h; y++) {
+    raw[y * (w * 3 + 1)] = 0;
+    for (let x = 0; x < w; x++) {
+      const o = y * (w * 3 + 1) + 1 + x * 3;
+      raw[o] = (x * 255 / w) | 0; raw[o + 1] = (y * 255 / h) | 0; raw[o + 2] = 140;
+    }
+  }
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(raw)), chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+async function newPage(options = {}) {
+  const context = await browser.newContext({ locale: 'zh-CN', ...options });
+  // Everything must come from the server under test: record and refuse anything else.
+  await context.route('**/*', (route) => {
+    const u = new URL(route.request().url());
+    if (u.hostname === '127.0.0.1' || u.protocol === 'data:' || u.protocol === 'blob:') return route.continue();
+    external.push(u.href);
+    return route.abort();
+  });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.jsErrors = errors;
+  return page;
+}
+
+async function signIn(page, username) {
+  await page.goto(`${base}/login`);
+  await page.fill('#username', username);
+  await page.fill('#password', PASSWORD);
+  await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+}
+
+async function tileValue(page, key) {
+  return (await page.textContent(`[data-tile="${key}"] .value`)).trim();
+}
+
+const yuan = (fen) => (fen / 100).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+
+before(async () => {
+  if (skip) return;
+  fs.mkdirSync(shots, { recursive: true });
+  const { chromium } = await import('playwright-core');
+  const bin = fupinBinary();
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'fupin-browser-'));
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  server = spawn(bin, ['serve', '--demo'], {
+    cwd: tmp,
+    env: {
+      ...process.env,
+      FUPIN_DATABASE_URL: `sqlite://${path.join(tmp, 'fupin.db')}`,
+      FUPIN_BIND: `127.0.0.1:${port}`,
+      FUPIN_GEOJSON_DIR: path.join(here, 'fixtures', 'geojson'),
+      RUST_LOG: 'warn',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  server.stdout.on('data', (d) => { serverLog += d; });
+  server.stderr.on('data', (d) => { serverLog += d; });
+  await waitUp(`${base}/healthz`, 180_000);
+  browser = await chromium.launch({ executablePath: chromiumPath, args: LAUNCH_ARGS, headless: true });
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (server && server.exitCode === null) {
+    server.kill('SIGTERM');
+    await new Promise((r) => server.once('exit', r));
+  }
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+let tagangHousehold;
+
+test('officer: the board of 塔岗村 shows the API figures', { skip }, async () => {
+  const page = await newPage({ viewport: { width: 1440, height: 1000 } });
+  await signIn(page, 'demo-officer');
+  assert.equal(new URL(page.url()).pathname, '/', 'signed in to the start page');
+
+  await page.goto(`${base}/board?region=${TAGANG}&year=2018&compare=2016`);
+  const api = await page.evaluate(async (code) => {
+    const r = await fetch(`/api/v1/regions/${code}/stats?year=2018&compare=2016`);
+    return r.json();
+  }, TAGANG);
+  assert.equal(api.households, 14);
+  assert.equal(api.persons, 45);
+  assert.equal(api.per_capita_net_income_fen, 746700);
+  assert.equal(api.per_capita_net_income_growth_pct, 34.3);
+
+  assert.equal(await tileValue(page, 'households'), String(api.households));
+  assert.equal(await tileValue(page, 'persons'), String(api.persons));
+  assert.equal(await tileValue(page, 'income'), yuan(api.per_capita_net_income_fen));
+  assert.equal(await tileValue(page, 'income'), '7,467.00');
+  const growth = await page.getAttribute('[data-tile="income"] [data-growth]', 'data-growth');
+  assert.equal(growth, `+${api.per_capita_net_income_growth_pct}%`);
+  assert.equal(growth, '+34.3%');
+  const exited = api.by_status.find((s) => s.code === 'exited');
+  assert.equal(await tileValue(page, 'exited'), String(exited.households));
+
+  // ECharts drew on canvases, from the embedded library
+  await page.waitForSelector('#chart-status canvas');
+  await page.waitForSelector('#chart-income canvas');
+  await page.waitForSelector('#chart-causes canvas');
+  await page.screenshot({ path: path.join(shots, 'dashboard.png'), fullPage: true });
+
+  // the township: child table drilling down, and the map from the fixture
+  await page.goto(`${base}/board?region=360124106000&year=2018&compare=2016`);
+  await page.waitForSelector('#chart-map canvas');
+  const rows = await page.$$('#children tbody tr');
+  assert.ok(rows.length >= 12, `villages listed: ${rows.length}`);
+  await page.screenshot({ path: path.join(shots, 'dashboard-township.png'), fullPage: true });
+  await Promise.all([page.waitForNavigation(), page.click(`#children tr[data-code="${TAGANG}"] a`)]);
+  assert.match(page.url(), new RegExp(`region=${TAGANG}`));
+
+  // the wall screen
+  await page.goto(`${base}/board?region=360124000000&year=2018&compare=2016&screen=big`);
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  await page.waitForSelector('#chart-status canvas');
+  assert.ok(await page.$('body.big'));
+  await page.screenshot({ path: path.join(shots, 'dashboard-big.png') });
+
+  // English
+  await page.goto(`${base}/board?region=${TAGANG}&year=2018&lang=en`);
+  assert.match(await page.textContent('header nav'), /Progress board/);
+  await page.goto(`${base}/households?region=${TAGANG}`);
+  assert.match(await page.textContent('h1'), /Registered households/, 'the language is remembered');
+  await page.goto(`${base}/households?region=${TAGANG}&lang=zh`);
+
+  // a household of 塔岗村 for the other tests, and its page
+  const list = await page.evaluate(async (code) => (await fetch(`/api/v1/households?region=${code}&per_page=1`)).json(), TAGANG);
+  tagangHousehold = list.items[0].id;
+  await page.goto(`${base}/households/${tagangHousehold}`);
+  assert.ok(await page.$('#members table'));
+  assert.match(await page.textContent('#members'), /\*{6,}/, 'ID numbers are masked');
+  await page.screenshot({ path: path.join(shots, 'household-desktop.png'), fullPage: true });
+  assert.deepEqual(page.jsErrors, []);
+  await page.context().close();
+});
+
+test('cadre on a phone: records a visit with a photo', { skip }, async () => {
+  const page = await newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+  await signIn(page, 'demo-cadre');
+  assert.equal(new URL(page.url()).pathname, '/m', 'cadres start on their phone page');
+  const before = Number(await page.getAttribute('#my-compliance', 'data-done'));
+
+  const card = await page.$('li.card');
+  assert.ok(card, 'the cadre has a paired household');
+  const household = await card.getAttribute('data-household');
+  await Promise.all([page.waitForNavigation(), page.click('li.card a.button.primary')]);
+  assert.equal(new URL(page.url()).pathname, `/m/households/${household}/visit`);
+
+  const photo = path.join(tmp, 'visit.png');
+  fs.writeFileSync(photo, makePng(96, 64));
+  await page.selectOption('#f-kind', '01');
+  await page.fill('#f-problems', '房屋漏雨，需要修缮（浏览器测试）');
+  await page.fill('#f-actions', '联系镇里安排危房改造');
+  await page.fill('#f-condolence_money_fen', '200');
+  await page.setInputFiles('#f-photo', photo);
+  await page.waitForFunction(() => !document.querySelector('#visit-form button[type=submit]').disabled);
+  await page.screenshot({ path: path.join(shots, 'visit-form.png'), fullPage: true });
+
+  await Promise.all([page.waitForNavigation(), page.click('#visit-form button[type=submit]')]);
+  const url = new URL(page.url());
+  assert.equal(url.pathname, `/households/${household}`);
+  assert.ok(await page.$('#visit-recorded'), 'the page confirms the visit');
+  const first = await page.$('ol.visits li.visit');
+  assert.match(await first.textContent(), /房屋漏雨/);
+  const img = await first.$('.photos img');
+  assert.ok(img, 'the photo is shown');
+  await page.waitForFunction((el) => el.complete && el.naturalWidth > 0, img);
+  assert.equal(await img.evaluate((el) => el.naturalWidth), 96);
+  await page.screenshot({ path: path.join(shots, 'household.png'), fullPage: true });
+
+  await page.goto(`${base}/m`);
+  const after = Number(await page.getAttribute('#my-compliance', 'data-done'));
+  assert.equal(after, before + 1, 'the visit counts towards the minimum');
+  await page.goto(`${base}/m/visits`);
+  assert.equal(Number(await page.getAttribute('#my-compliance', 'data-done')), before + 1);
+  assert.deepEqual(page.jsErrors, []);
+  await page.context().close();
+});
+
+test('another village office cannot open a 塔岗村 household', { skip }, async () => {
+  assert.ok(tagangHousehold, 'the officer test found a household');
+  const page = await newPage({ viewport: { width: 1280, height: 900 } });
+  await signIn(page, 'demo-other');
+  const res = await page.goto(`${base}/households/${tagangHousehold}`);
+  assert.ok([403, 404].includes(res.status()), `status ${res.status()}`);
+  assert.match(await page.textContent('h1'), /未找到|没有权限/);
+  const list = await page.goto(`${base}/households?region=${TAGANG}`);
+  assert.ok(list.status() >= 400 || /没有符合条件|共 0 户/.test(await page.textContent('main')), 'no 塔岗 households listed');
+  await page.context().close();
+});
+
+test('signed out: pages send to the sign-in form', { skip }, async () => {
+  const page = await newPage();
+  await page.goto(`${base}/households`);
+  assert.equal(new URL(page.url()).pathname, '/login');
+  await page.context().close();
+});
+
+test('no request left the machine', { skip }, () => {
+  assert.deepEqual(external, []);
+});
