@@ -84,7 +84,7 @@ async function waitUp(url, ms) {
   }
 }
 
-// A small PNG made here (a 96×64 gradient), so that the test needs no image file.
+// A PNG made here (a gradient), so that the test needs no image file.
 function makePng(w, h) {
   const crcTable = Array.from({ length: 256 }, (_, n) => {
     let c = n;
@@ -262,14 +262,17 @@ test('cadre on a phone: records a visit with a photo', { skip }, async () => {
   await Promise.all([page.waitForNavigation(), page.click('li.card a.button.primary')]);
   assert.equal(new URL(page.url()).pathname, `/m/households/${household}/visit`);
 
+  // a photo as a phone camera takes it (large), scaled down in the page before it is sent
   const photo = path.join(tmp, 'visit.png');
-  fs.writeFileSync(photo, makePng(96, 64));
+  fs.writeFileSync(photo, makePng(2400, 1600));
   await page.selectOption('#f-kind', '01');
   await page.fill('#f-problems', '房屋漏雨，需要修缮（浏览器测试）');
   await page.fill('#f-actions', '联系镇里安排危房改造');
   await page.fill('#f-condolence_money_fen', '200');
   await page.setInputFiles('#f-photo', photo);
   await page.waitForFunction(() => !document.querySelector('#visit-form button[type=submit]').disabled);
+  await page.waitForFunction(() => document.querySelector('#f-photo').files[0].type === 'image/jpeg');
+  assert.match(await page.textContent('#photo-status'), /KB → /);
   await page.screenshot({ path: path.join(shots, 'visit-form.png'), fullPage: true });
 
   await Promise.all([page.waitForNavigation(), page.click('#visit-form button[type=submit]')]);
@@ -281,8 +284,30 @@ test('cadre on a phone: records a visit with a photo', { skip }, async () => {
   const img = await first.$('.photos img');
   assert.ok(img, 'the photo is shown');
   await page.waitForFunction((el) => el.complete && el.naturalWidth > 0, img);
-  assert.equal(await img.evaluate((el) => el.naturalWidth), 96);
+  assert.equal(await img.evaluate((el) => el.naturalWidth), 1600, 'scaled to 1600 px wide');
   await page.screenshot({ path: path.join(shots, 'household.png'), fullPage: true });
+
+  // a wish of the household (submitted through the API, as the village would), claimed and
+  // fulfilled from the household page
+  const wish = await page.evaluate(async (id) => {
+    const csrf = document.querySelector('meta[name="csrf-token"]').content;
+    const today = new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 10);
+    const r = await fetch('/api/v1/wishes', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-csrf-token': csrf },
+      body: JSON.stringify({ household_id: Number(id), text: '希望有一个新书包（浏览器测试）', estimated_value_fen: 12000, submitted_on: today }),
+    });
+    return { status: r.status, body: await r.json() };
+  }, household);
+  assert.equal(wish.status, 201, JSON.stringify(wish.body));
+  await page.goto(`${base}/households/${household}#wishes`);
+  const row = `tr[data-wish="${wish.body.id}"]`;
+  await Promise.all([page.waitForNavigation(), page.click(`${row} form[action$="/claim"] button`)]);
+  assert.match(await page.textContent(row), /已认领/);
+  await page.fill(`${row} input[name=actual_value_fen]`, '115');
+  await Promise.all([page.waitForNavigation(), page.click(`${row} form[action$="/fulfil"] button`)]);
+  assert.match(await page.textContent(row), /已实现/);
+  assert.match(await page.textContent(row), /115\.00/);
 
   await page.goto(`${base}/m`);
   const after = Number(await page.getAttribute('#my-compliance', 'data-done'));

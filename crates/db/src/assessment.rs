@@ -611,6 +611,10 @@ impl AssessmentStore for SqlStore {
             .map_err(internal)?
             .ok_or_else(|| DomainError::not_found("risk_event_not_found", "该风险记录不存在"))?;
         let household = HouseholdId(r.i64(0).map_err(internal)?);
+        let v = self
+            .household_view(tx.as_mut(), ctx, household)
+            .await
+            .map_err(|_| DomainError::not_found("risk_event_not_found", "该风险记录不存在"))?;
         if on < r.date(1).map_err(internal)? {
             return Err(DomainError::invalid(
                 "date",
@@ -618,10 +622,6 @@ impl AssessmentStore for SqlStore {
                 "消除日期不能早于风险发生日期",
             ));
         }
-        let v = self
-            .household_view(tx.as_mut(), ctx, household)
-            .await
-            .map_err(|_| DomainError::not_found("risk_event_not_found", "该风险记录不存在"))?;
         tx.execute(
             "UPDATE risk_events SET resolved_on = $1 WHERE id = $2",
             &args![on, id],

@@ -18,7 +18,8 @@ use time::{Date, OffsetDateTime};
 
 const PAIRING_COLS: &str = "p.id, p.household_id, h.household_number, h.village_code, p.cadre_id, c.name, u.name, p.start_date, p.end_date, p.end_reason";
 const PAIRING_FROM: &str = "pairings p JOIN households h ON h.id = p.household_id JOIN cadres c ON c.id = p.cadre_id JOIN helping_units u ON u.id = c.unit_id";
-const CADRE_COLS: &str = "c.id, c.name, c.unit_id, u.name, c.rank, c.phone, c.user_id";
+const CADRE_COLS: &str =
+    "c.id, c.name, c.unit_id, u.name, c.rank, c.phone, c.user_id, c.region_code";
 const WISH_COLS: &str = "w.id, w.household_id, w.person_id, w.text, w.estimated_value_fen, w.status, w.submitted_on, w.claimed_by_cadre, \
     w.claimed_by_unit, w.claimed_on, w.fulfilled_on, w.actual_value_fen, w.cancelled_on, w.cancel_reason, \
     (SELECT COUNT(*) FROM photos ph WHERE ph.wish_id = w.id)";
@@ -49,7 +50,42 @@ fn cadre_from_row(r: &Row) -> StoreResult<Cadre> {
         rank: r.opt_text(4).map_err(e)?,
         phone: r.opt_text(5).map_err(e)?,
         user_id: r.opt_i64(6).map_err(e)?,
+        region_code: r
+            .opt_text(7)
+            .map_err(e)?
+            .map(|c| RegionCode::parse(&c))
+            .transpose()?,
     })
+}
+
+/// The region a new cadre belongs to: the one given (inside the caller's scope), or the caller's only
+/// region. A nationwide caller must say which.
+fn cadre_region(ctx: &Ctx, given: &Option<String>) -> StoreResult<RegionCode> {
+    match given {
+        Some(c) => {
+            let code = RegionCode::parse_field("region_code", c)?;
+            ctx.require(&code, "区划")
+                .map_err(|e| e.with_field("region_code"))?;
+            Ok(code)
+        }
+        None => match &ctx.scope {
+            fupin_core::Scope::Within(roots) if roots.len() == 1 => Ok(roots[0].clone()),
+            _ => Err(DomainError::invalid(
+                "region_code",
+                "required",
+                "请指定帮扶干部所属的区划",
+            )),
+        },
+    }
+}
+
+/// Whether the caller may change a cadre: the cadre's region lies within the caller's scope.
+fn cadre_in_scope(ctx: &Ctx, c: &Cadre) -> bool {
+    match (&ctx.scope, &c.region_code) {
+        (fupin_core::Scope::All, _) => true,
+        (s, Some(r)) => s.allows(r),
+        (_, None) => false,
+    }
 }
 
 fn wish_from_row(r: &Row) -> StoreResult<Wish> {
@@ -539,6 +575,7 @@ impl PairingStore for SqlStore {
     async fn create_cadre(&self, ctx: &Ctx, cadre: CadreInput) -> StoreResult<Cadre> {
         require_office(ctx)?;
         let c = cadre.validate()?;
+        let region = cadre_region(ctx, &c.region_code)?;
         let mut tx = self.db.begin_write().await.map_err(internal)?;
         if tx
             .fetch_optional(
@@ -583,8 +620,8 @@ impl PairingStore for SqlStore {
         }
         let r = tx
             .fetch_one(
-                "INSERT INTO cadres (name, unit_id, rank, phone, user_id) VALUES ($1, $2, $3, $4, $5) RETURNING id",
-                &args![c.name.as_str(), c.unit_id.0, c.rank.clone(), c.phone.clone(), c.user_id],
+                "INSERT INTO cadres (name, unit_id, rank, phone, user_id, region_code) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                &args![c.name.as_str(), c.unit_id.0, c.rank.clone(), c.phone.clone(), c.user_id, region.as_str()],
             )
             .await
             .map_err(internal)?;
@@ -614,6 +651,16 @@ impl PairingStore for SqlStore {
             .load_cadre(tx.as_mut(), id)
             .await
             .map_err(|_| not_found("cadre_not_found", "该帮扶干部"))?;
+        if !cadre_in_scope(ctx, &before) {
+            return Err(not_found("cadre_not_found", "该帮扶干部"));
+        }
+        let region = match &c.region_code {
+            Some(_) => cadre_region(ctx, &c.region_code)?,
+            None => before
+                .region_code
+                .clone()
+                .ok_or_else(DomainError::internal)?,
+        };
         if let Some(u) = c.user_id {
             let other = tx
                 .fetch_optional(
@@ -631,8 +678,8 @@ impl PairingStore for SqlStore {
             }
         }
         tx.execute(
-            "UPDATE cadres SET name = $1, unit_id = $2, rank = $3, phone = $4, user_id = $5 WHERE id = $6",
-            &args![c.name.as_str(), c.unit_id.0, c.rank.clone(), c.phone.clone(), c.user_id, id.0],
+            "UPDATE cadres SET name = $1, unit_id = $2, rank = $3, phone = $4, user_id = $5, region_code = $6 WHERE id = $7",
+            &args![c.name.as_str(), c.unit_id.0, c.rank.clone(), c.phone.clone(), c.user_id, region.as_str(), id.0],
         )
         .await
         .map_err(internal)?;
@@ -658,6 +705,20 @@ impl PairingStore for SqlStore {
         if let Some(u) = unit {
             let p = q.arg(u.0);
             q.push(&format!(" AND c.unit_id = {p}"));
+        }
+        // the cadres of the caller's regions, and a cadre user's own record
+        if ctx.scope != fupin_core::Scope::All {
+            let mut inner = Query {
+                sql: "1 = 1".into(),
+                args: std::mem::take(&mut q.args),
+            };
+            inner.and_in_ranges("c.region_code", &ctx.scope.ranges(None));
+            let own = match ctx.cadre_user {
+                Some(u) => format!(" OR c.user_id = {}", inner.arg(u)),
+                None => String::new(),
+            };
+            q.args = inner.args;
+            q.push(&format!(" AND (({}){own})", inner.sql));
         }
         q.push(" ORDER BY c.id");
         let rows = self.db.fetch_all(&q.sql, &q.args).await.map_err(internal)?;

@@ -203,6 +203,7 @@ pub async fn load_pairing_demo(
             } else {
                 None
             },
+            region_code: Some(TAGANG.into()),
         };
         cadres.push(store.create_cadre(ctx, input).await?.id);
     }
@@ -223,6 +224,7 @@ pub async fn load_pairing_demo(
             rank: Some(rank.to_string()),
             phone: None,
             user_id: None,
+            region_code: Some(TAGANG.into()),
         };
         let id = store.create_cadre(ctx, c).await?.id;
         if i < 3 {

@@ -4,15 +4,21 @@
 //! Every route of `fupin_web::ROUTES` must have an entry in [`table`]: a route added without one
 //! fails `every_route_keeps_other_regions_out`, so nobody can add an endpoint without saying how it
 //! is scoped. Each entry calls the route against 塔岗's resources (its households, members, region
-//! codes, users and tokens) as users of the neighbouring village 三房 — `demo-other` (officer) and an
+//! codes, users and tokens, its helping unit, cadres, pairings, visit, photo, wish, risk event and
+//! procedure case) as users of the neighbouring village 三房 — `demo-other` (officer) and an
 //! administrator of 三房 who also holds `view_pii` there, for whom every policy check passes and only
 //! the store's region scope stands in the way — and checks that they are refused (403/404) or shown
-//! nothing of 塔岗, and that nothing of 塔岗 changed. Routes open to any signed-in user are marked so,
-//! with the reason.
+//! nothing of 塔岗, and that nothing of 塔岗 changed. Writes carry valid bodies, so a refusal is the
+//! scope check and not a 400 or 422. Routes that are not region-scoped are marked so, with the
+//! reason. `every_route_keeps_other_regions_out` lists every leak it finds before failing.
+//!
+//! `a_cadre_reaches_only_the_paired_household` runs the household-bound entries as `demo-cadre`,
+//! a cadre paired with the other 塔岗 household: all refused, nothing changed, while a visit on the
+//! paired household is recorded.
 //!
 //! The fixture is small and built here (the demo's regions, accounts and a few households of each
-//! village) rather than the whole demo, so that these tests depend on nothing but the API and the
-//! store.
+//! village, and the pairing resources made through the store with a full-scope context) rather than
+//! the whole demo, so that these tests depend on nothing but the API and the store.
 
 use fupin::demo_accounts::{create_demo_accounts, DEMO_PASSWORD};
 use fupin::testing::{create_user, spawn_app, TestApp, TINY_PNG};
@@ -333,6 +339,7 @@ async fn pairing_fixture(
         rank: Some("科级".into()),
         phone: Some(phone.into()),
         user_id,
+        region_code: Some(TAGANG.into()),
     };
     let c = s
         .create_cadre(&ctx, cadre("测试干部乙", "13912348888", None))

@@ -110,13 +110,22 @@ fn external_refs(text: &str) -> Vec<String> {
 
 #[test]
 fn the_scanner_finds_external_references() {
-    assert!(external_refs(r#"<script src="https://cdn.example/x.js">"#).len() >= 1);
+    assert!(!external_refs(r#"<script src="https://cdn.example/x.js">"#).is_empty());
     assert!(!external_refs(r#"<img src='//host/x.png'>"#).is_empty());
     assert!(!external_refs("a{background:url( http://x/y.png)}").is_empty());
     assert!(external_refs(
         r#"<a href="/households?x=1"> <svg xmlns="http://www.w3.org/2000/svg">"#
     )
     .is_empty());
+}
+
+/// The first household on a cadre's `/m` page.
+fn paired_household(page: &str) -> i64 {
+    page.split("data-household=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .and_then(|s| s.parse().ok())
+        .expect("a paired household")
 }
 
 async fn tagang_household(app: &TestApp, s: &Session) -> i64 {
@@ -134,20 +143,34 @@ async fn tagang_household(app: &TestApp, s: &Session) -> i64 {
 #[tokio::test]
 async fn every_page_and_asset_stays_on_the_server() {
     let app = demo_app().await;
-    let s = sign_in(&app, "demo-officer").await;
-    let hh = tagang_household(&app, &s).await;
+    let officer = sign_in(&app, "demo-officer").await;
+    let cadre = sign_in(&app, "demo-cadre").await;
+    let hh = tagang_household(&app, &officer).await;
+    let (_, _, m) = get(&app, &cadre, "/m").await;
+    let paired = paired_household(&m);
     let mut checked = 0;
     let mut assets = std::collections::BTreeSet::new();
     for (method, template) in fupin_web::pages::PAGE_ROUTES {
         if *method != "GET" || template.contains("{name}") {
             continue;
         }
+        let id = if template.starts_with("/m") {
+            paired
+        } else {
+            hh
+        };
         let path = template
-            .replace("{id}", &hh.to_string())
+            .replace("{id}", &id.to_string())
             .replace("{code}", "360124106000")
             .replace("{kind}", "households")
             .replace("{token}", "no-such-token");
-        let (status, ct, body) = get(&app, &s, &path).await;
+        // the phone pages are the cadre's (an office has no pairings of its own)
+        let s = if template.starts_with("/m") {
+            &cadre
+        } else {
+            &officer
+        };
+        let (status, ct, body) = get(&app, s, &path).await;
         let expected = match *template {
             // no boundaries configured in this test, and no such error file
             "/geo/{code}" | "/import/errors/{token}" => StatusCode::NOT_FOUND,
@@ -168,14 +191,14 @@ async fn every_page_and_asset_stays_on_the_server() {
         assert!(assets.contains(name), "{name} is not linked from any page");
     }
     for name in &assets {
-        let (status, ct, body) = get(&app, &s, &format!("/assets/{name}")).await;
+        let (status, ct, body) = get(&app, &officer, &format!("/assets/{name}")).await;
         assert_eq!(status, StatusCode::OK, "{name}");
         assert!(!ct.is_empty(), "{name} has a content type");
         let refs = external_refs(&body);
         assert!(refs.is_empty(), "asset {name} refers outside: {refs:?}");
     }
     // the sign-in page too
-    let (_, _, login) = get(&app, &s, "/login").await;
+    let (_, _, login) = get(&app, &officer, "/login").await;
     assert!(external_refs(&login).is_empty());
 }
 
@@ -209,19 +232,14 @@ async fn pages_need_a_session_and_are_scoped() {
     assert_eq!(res.headers()[LOCATION], "/m");
     let (status, _, body) = get(&app, &cadre, "/m").await;
     assert_eq!(status, StatusCode::OK);
-    let paired: i64 = body
-        .split("data-household=\"")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .and_then(|s| s.parse().ok())
-        .expect("a paired household");
+    let paired = paired_household(&body);
     let (status, _, _) = get(&app, &cadre, &format!("/households/{paired}")).await;
     assert_eq!(status, StatusCode::OK);
-    let (status, _, _) = get(&app, &cadre, "/households").await;
-    assert_eq!(
-        status,
-        StatusCode::FORBIDDEN,
-        "cadres have no registry list"
+    let (status, _, list) = get(&app, &cadre, "/households").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        list.contains("共 1 户"),
+        "a cadre's list holds the paired household only"
     );
 }
 
@@ -272,13 +290,34 @@ async fn the_board_shows_the_seed_figures() {
 async fn forms_need_the_csrf_token_and_show_errors_beside_fields() {
     let app = demo_app().await;
     let s = sign_in(&app, "demo-officer").await;
+    // codes as the code tables have them
+    let codes: serde_json::Value = client()
+        .get(app.url("/api/v1/code-tables/household_attribute"))
+        .header(COOKIE, &s.cookie)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let attribute = codes["codes"][0]["code"].as_str().unwrap().to_string();
+    let std: serde_json::Value = client()
+        .get(app.url("/api/v1/code-tables/identification_standard"))
+        .header(COOKIE, &s.cookie)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let standard = std["codes"][0]["code"].as_str().unwrap().to_string();
     let form = |csrf: &str, id_number: &str| {
         vec![
             ("csrf_token".to_string(), csrf.to_string()),
             ("household_number".into(), format!("{TAGANG}0099")),
             ("village_code".into(), TAGANG.into()),
-            ("attribute".into(), "1".into()),
-            ("identification_standard".into(), "1".into()),
+            ("attribute".into(), attribute.clone()),
+            ("identification_standard".into(), standard.clone()),
             ("identification_year".into(), "2018".into()),
             ("main_cause".into(), "01".into()),
             ("members[0].name".into(), "测试户主".into()),
@@ -315,31 +354,10 @@ async fn forms_need_the_csrf_token_and_show_errors_beside_fields() {
         "what was typed is kept"
     );
 
-    // codes as the code tables have them, and a valid ID number: created, then shown
-    let codes: serde_json::Value = client()
-        .get(app.url("/api/v1/code-tables/household_attribute"))
-        .header(COOKIE, &s.cookie)
-        .send()
-        .await
-        .unwrap()
-        .json()
+    // a valid ID number: created, then shown masked
+    let res = post(form(&s.csrf, &valid_id("36012419800101001")))
         .await
         .unwrap();
-    let attribute = codes["codes"][0]["code"].as_str().unwrap().to_string();
-    let std: serde_json::Value = client()
-        .get(app.url("/api/v1/code-tables/identification_standard"))
-        .header(COOKIE, &s.cookie)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let standard = std["codes"][0]["code"].as_str().unwrap().to_string();
-    let mut fields = form(&s.csrf, &valid_id("36012419800101001"));
-    fields[3].1 = attribute;
-    fields[4].1 = standard;
-    let res = post(fields).await.unwrap();
     assert_eq!(
         res.status(),
         StatusCode::SEE_OTHER,
@@ -363,4 +381,118 @@ fn valid_id(first17: &str) -> String {
         .map(|(c, w)| c.to_digit(10).unwrap() * w)
         .sum();
     format!("{first17}{}", C[(sum % 11) as usize])
+}
+
+/// The smallest valid PNG: one white pixel.
+const PIXEL_PNG: &[u8] = &[
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x02, 0x00, 0x00, 0x00, 0x90, 0x77, 0x53,
+    0xde, 0x00, 0x00, 0x00, 0x0c, 0x49, 0x44, 0x41, 0x54, 0x08, 0xd7, 0x63, 0xf8, 0xff, 0xff, 0x3f,
+    0x00, 0x05, 0xfe, 0x02, 0xfe, 0xdc, 0xcc, 0x59, 0xe7, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e,
+    0x44, 0xae, 0x42, 0x60, 0x82,
+];
+
+/// A `multipart/form-data` body as a browser without JavaScript sends it.
+fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> (String, Vec<u8>) {
+    let boundary = "----fupinTestBoundary7MA4YWxk";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                .as_bytes(),
+        );
+    }
+    if let Some((name, bytes)) = file {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"p.png\"\r\nContent-Type: image/png\r\n\r\n")
+                .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+#[tokio::test]
+async fn a_cadre_records_a_visit_with_a_photo_without_javascript() {
+    let app = demo_app().await;
+    let cadre = sign_in(&app, "demo-cadre").await;
+    let (_, _, m) = get(&app, &cadre, "/m").await;
+    let hh = paired_household(&m);
+    let done = |page: &str| -> i64 {
+        let at = page.find("data-done=\"").unwrap() + 11;
+        page[at..page[at..].find('"').unwrap() + at]
+            .parse()
+            .unwrap()
+    };
+    let before = done(&m);
+    let today = fupin_core::years::today().to_string();
+    let url = app.url(&format!("/m/households/{hh}/visit"));
+    let send = |fields: Vec<(&'static str, String)>, file: Option<&'static [u8]>| {
+        let f: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let (ct, body) = multipart(&f, file.map(|b| ("photo", b)));
+        client()
+            .post(&url)
+            .header(COOKIE, &cadre.cookie)
+            .header("content-type", ct)
+            .body(body)
+            .send()
+    };
+    let fields = |csrf: &str, date: &str, money: &str| {
+        vec![
+            ("csrf_token", csrf.to_string()),
+            ("date", date.to_string()),
+            ("kind", "01".to_string()),
+            ("problems", "无 JavaScript 的走访".to_string()),
+            ("condolence_money_fen", money.to_string()),
+        ]
+    };
+    // the token travels in the multipart body; a wrong one is refused
+    let res = send(fields("bad", &today, "100"), Some(PIXEL_PNG))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    // a bad amount: the form again, the message beside the money field, no visit written
+    let res = send(fields(&cadre.csrf, &today, "一百"), Some(PIXEL_PNG))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = res.text().await.unwrap();
+    assert!(
+        page.contains("id=\"f-condolence_money_fen-error\""),
+        "{page}"
+    );
+    // not an image: refused before anything is written
+    let res = send(fields(&cadre.csrf, &today, "100"), Some(b"not an image"))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // good: recorded with its photo, shown on the household page, counted
+    let res = send(fields(&cadre.csrf, &today, "100"), Some(PIXEL_PNG))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let to = res.headers()[LOCATION].to_str().unwrap().to_string();
+    assert!(
+        to.starts_with(&format!("/households/{hh}?visit=recorded")),
+        "{to}"
+    );
+    let (_, _, page) = get(&app, &cadre, &to).await;
+    assert!(page.contains("无 JavaScript 的走访"));
+    let photo = page
+        .split("src=\"/api/v1/photos/")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("the photo is shown")
+        .to_string();
+    let res = client()
+        .get(app.url(&format!("/api/v1/photos/{photo}")))
+        .header(COOKIE, &cadre.cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.bytes().await.unwrap().as_ref(), PIXEL_PNG);
+    let (_, _, m) = get(&app, &cadre, "/m").await;
+    assert_eq!(done(&m), before + 1, "one visit more, the refused ones not");
 }

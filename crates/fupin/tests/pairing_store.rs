@@ -101,6 +101,7 @@ async fn fixture(s: &dyn Store) -> Fixture {
             rank: Some("科级".into()),
             phone: Some("13900139000".into()),
             user_id: None,
+            region_code: None,
         };
         cadres.push(s.create_cadre(&office(), c).await.unwrap().id);
     }
@@ -241,6 +242,7 @@ async fn visits_validation_and_cadre_scope() {
         rank: None,
         phone: None,
         user_id: Some(user.id.0),
+        region_code: None,
     };
     s.update_cadre(&office(), f.cadres[0], c0).await.unwrap();
     s.create_pairing(
@@ -347,6 +349,55 @@ async fn visits_validation_and_cadre_scope() {
         ErrorKind::NotFound
     );
     assert_eq!(s.visit(&office(), v.id).await.unwrap().photos.len(), 1);
+}
+
+#[tokio::test]
+async fn cadres_belong_to_their_office_region() {
+    let db = test_store().await;
+    let s = db.store.as_ref();
+    let f = fixture(s).await;
+    let sanfang = Ctx::within("sanfang", vec![RegionCode::parse("360124106205").unwrap()]);
+    let change = CadreInput {
+        name: "改名".into(),
+        unit_id: f.unit,
+        rank: None,
+        phone: None,
+        user_id: None,
+        region_code: None,
+    };
+    assert_eq!(
+        s.update_cadre(&sanfang, f.cadres[0], change.clone())
+            .await
+            .unwrap_err()
+            .kind,
+        ErrorKind::NotFound
+    );
+    assert!(s.list_cadres(&sanfang, None).await.unwrap().is_empty());
+    assert_eq!(s.list_cadres(&office(), None).await.unwrap().len(), 4);
+    assert_eq!(
+        s.update_cadre(&office(), f.cadres[0], change)
+            .await
+            .unwrap()
+            .name,
+        "改名"
+    );
+    // a nationwide caller must say where a new cadre belongs
+    let nationwide = CadreInput {
+        name: "甲".into(),
+        unit_id: f.unit,
+        rank: None,
+        phone: None,
+        user_id: None,
+        region_code: None,
+    };
+    assert_eq!(
+        s.create_cadre(&Ctx::system("x"), nationwide)
+            .await
+            .unwrap_err()
+            .field
+            .as_deref(),
+        Some("region_code")
+    );
 }
 
 #[tokio::test]

@@ -119,7 +119,8 @@ pub(crate) static C: LazyLock<Cols> = LazyLock::new(|| {
 });
 
 /// Living-condition columns in the order of `LivingConditions`' optional fields.
-const LIVING_TEXT: [(&str, fn(&mut LivingConditions) -> &mut Option<String>); 3] = [
+type TextField = fn(&mut LivingConditions) -> &mut Option<String>;
+const LIVING_TEXT: [(&str, TextField); 3] = [
     ("housing_grade", |l| &mut l.housing_grade),
     ("road_type", |l| &mut l.road_type),
     ("fuel_type", |l| &mut l.fuel_type),

@@ -483,7 +483,7 @@ impl Writer<'_> {
         Ok(())
     }
 
-    async fn households(&mut self, groups: Vec<Box<Group>>) -> Result<(), ImportError> {
+    async fn households(&mut self, groups: Vec<Group>) -> Result<(), ImportError> {
         let numbers: Vec<String> = groups
             .iter()
             .filter(|g| g.issues.is_empty())
@@ -841,7 +841,7 @@ pub async fn import(
                     let mut regions = Vec::new();
                     for r in recs {
                         match r {
-                            Rec::Household(g) => households.push(g),
+                            Rec::Household(g) => households.push(*g),
                             Rec::Income(i) => incomes.push(i),
                             Rec::Profile(p) => profiles.push(p),
                             Rec::Region(r) => regions.push(r),

@@ -8,6 +8,10 @@
 //! [`ImportReport`] out), the functions of [`export`], [`template::write_template`] and
 //! [`gen::generate`].
 
+// `Issue` (sheet, row, column, value, code, message) is the error currency of row checks; it is
+// returned by value on purpose, like `DomainError`, rather than boxed at every step.
+#![allow(clippy::result_large_err)]
+
 mod cells;
 pub mod columns;
 pub mod encoding;

@@ -252,7 +252,7 @@ impl MarkReader {
 /// Writes the error file: the rows to output with their reason in an added last column.
 pub(crate) enum ErrorFileWriter {
     Csv {
-        out: csv::Writer<Box<dyn Write>>,
+        out: Box<csv::Writer<Box<dyn Write>>>,
         encoding: TextEncoding,
     },
     Xlsx {
@@ -282,7 +282,7 @@ impl ErrorFileWriter {
                     f.write_all(b"\xEF\xBB\xBF")?;
                 }
                 ErrorFileWriter::Csv {
-                    out: csv::WriterBuilder::new().flexible(true).from_writer(f),
+                    out: Box::new(csv::WriterBuilder::new().flexible(true).from_writer(f)),
                     encoding,
                 }
             }

@@ -142,6 +142,10 @@ pub struct CadreInput {
     /// The user account with the `cadre` role that acts as this cadre.
     #[serde(default)]
     pub user_id: Option<i64>,
+    /// The region of the office that manages the cadre (defaults to the caller's own region when
+    /// the caller has exactly one); only offices covering it may change the cadre.
+    #[serde(default)]
+    pub region_code: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -154,6 +158,7 @@ pub struct Cadre {
     /// Masked unless the caller may see it.
     pub phone: Option<String>,
     pub user_id: Option<i64>,
+    pub region_code: Option<RegionCode>,
 }
 
 impl Cadre {
@@ -170,6 +175,10 @@ impl CadreInput {
             rank: opt_text("rank", &self.rank, 20)?,
             phone: check_phone("phone", &self.phone)?,
             user_id: self.user_id,
+            region_code: match self.region_code.as_deref().map(str::trim) {
+                None | Some("") => None,
+                Some(c) => Some(RegionCode::parse_field("region_code", c)?.to_string()),
+            },
         })
     }
 }

@@ -381,7 +381,7 @@ async fn detail(
             warn("visits", &e);
             vec![]
         });
-    visits.sort_by(|a, b| (b.date, b.id.0).cmp(&(a.date, a.id.0)));
+    visits.sort_by_key(|v| std::cmp::Reverse((v.date, v.id.0)));
     let wishes = app
         .store
         .household_wishes(&ctx, id)
@@ -418,9 +418,9 @@ async fn detail(
         h.household_number
     );
     let body = html! {
-        @if flash.get("saved").is_some() { p.alert.ok role="status" { (v.t("已保存。", "Saved.")) } }
-        @if flash.get("visit").is_some() { p.alert.ok role="status" #visit-recorded { (v.t("走访已记录。", "Visit recorded.")) } }
-        @if flash.get("wish").is_some() { p.alert.ok role="status" { (v.t("心愿已更新。", "Wish updated.")) } }
+        @if flash.contains_key("saved") { p.alert.ok role="status" { (v.t("已保存。", "Saved.")) } }
+        @if flash.contains_key("visit") { p.alert.ok role="status" #visit-recorded { (v.t("走访已记录。", "Visit recorded.")) } }
+        @if flash.contains_key("wish") { p.alert.ok role="status" { (v.t("心愿已更新。", "Wish updated.")) } }
         div.page-head {
             h1 { (h.head_name.as_deref().unwrap_or("—")) " " small.muted { (h.household_number) } }
             div.actions {
@@ -537,10 +537,17 @@ async fn detail(
     let mut shell = Shell::new(title, "/households");
     let mut crumbs: Vec<Crumb> = Vec::new();
     if let Some(r) = &region {
+        // linked to the board where the user may read statistics
+        let roots = v
+            .caller
+            .principal
+            .regions_for(Policy::ReadStats)
+            .unwrap_or_default();
         for p in &r.path {
+            let reach = roots.iter().any(|root| root.contains(&p.code));
             crumbs.push((
                 p.name.clone(),
-                Some(format!("/board?region={}", p.code.as_str())),
+                reach.then(|| format!("/board?region={}", p.code.as_str())),
             ));
         }
     }

@@ -99,22 +99,6 @@ pub(crate) async fn remember_lang(req: Request, next: Next) -> Response {
     res
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn query_wins_over_cookie() {
-        let mut h = HeaderMap::new();
-        assert_eq!(Lang::of(None, &h), Lang::Zh);
-        h.insert(header::COOKIE, HeaderValue::from_static("a=1; lang=en"));
-        assert_eq!(Lang::of(None, &h), Lang::En);
-        assert_eq!(Lang::of(Some("x=1&lang=zh"), &h), Lang::Zh);
-        assert_eq!(Lang::of(Some("lang=fr"), &h), Lang::En);
-        assert_eq!(Lang::En.t("农户", "Households"), "Households");
-    }
-}
-
 /// A household status in the page's language.
 pub(crate) fn status_label(lang: Lang, s: fupin_core::registry::HouseholdStatus) -> &'static str {
     use fupin_core::registry::HouseholdStatus as S;
@@ -144,5 +128,21 @@ pub(crate) fn level_label(lang: Lang, l: fupin_core::regions::Level) -> &'static
             L::Township => "Township",
             L::Village => "Village",
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_wins_over_cookie() {
+        let mut h = HeaderMap::new();
+        assert_eq!(Lang::of(None, &h), Lang::Zh);
+        h.insert(header::COOKIE, HeaderValue::from_static("a=1; lang=en"));
+        assert_eq!(Lang::of(None, &h), Lang::En);
+        assert_eq!(Lang::of(Some("x=1&lang=zh"), &h), Lang::Zh);
+        assert_eq!(Lang::of(Some("lang=fr"), &h), Lang::En);
+        assert_eq!(Lang::En.t("农户", "Households"), "Households");
     }
 }

@@ -92,7 +92,7 @@ fn page(v: &Viewer, report: Option<&ImportReport>, failure: Option<(&str, String
         section {
             h2 { (v.t("大文件请用命令行", "Large files: the command line")) }
             p { (v.t("全县、全省规模的文件请在服务器上用命令行导入，可显示进度并写出错误文件：", "Import county- or province-size files on the server with the command line, which shows progress and writes an error file:")) }
-            pre { code { "fupin import 农户.xlsx --dry-run\nfupin import 农户.xlsx\nfupin import 收入.csv --kind incomes --partial\nfupin template households 农户模板.xlsx" } }
+            pre { code { "fupin import 农户.xlsx --dry-run\nfupin import 农户.xlsx\nfupin import 收入.csv --kind incomes --partial\nfupin template households --out 农户模板.xlsx" } }
         }
     };
     let mut shell = Shell::new(v.t("数据导入", "Import"), "/import");

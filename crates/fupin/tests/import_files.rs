@@ -1,0 +1,754 @@
+//! Import and export of files, on SQLite by default and on PostgreSQL with
+//! `TEST_DATABASE_URL=postgres://…`: UTF-8, GBK and XLSX files; every bad row reported with its
+//! row number and nothing written; `partial`; idempotent re-import; an annual update of statuses and
+//! incomes; export → import round trip; codes and labels alike.
+
+use fupin::testing::{test_store, TestDb};
+use fupin_core::audit::AuditRecord;
+use fupin_core::id_number::check_char;
+use fupin_core::regions::RegionRecord;
+use fupin_core::registry::{HouseholdFilter, HouseholdStatus};
+use fupin_core::store::{AuditFilter, Store};
+use fupin_core::{Ctx, RegionCode};
+use fupin_io::export::{ExportKind, ExportOptions};
+use fupin_io::{FileFormat, ImportOptions, ImportReport, Kind};
+use std::path::{Path, PathBuf};
+
+fn ctx() -> Ctx {
+    Ctx::system("test:import")
+}
+
+fn code(s: &str) -> RegionCode {
+    RegionCode::parse(s).unwrap()
+}
+
+/// A checksum-valid ID number of 进贤县 for a birth date (YYYYMMDD) and a sequence (odd = male).
+fn idn(birth: &str, seq: u32) -> String {
+    let body = format!("360124{birth}{seq:03}");
+    let c = check_char(body.as_bytes()) as char;
+    format!("{body}{c}")
+}
+
+const V1: &str = "360124106204";
+const V2: &str = "360124106205";
+
+async fn with_regions(store: &dyn Store) {
+    let rows = [
+        ("360000000000", "province", "江西省", ""),
+        ("360100000000", "city", "南昌市", "360000000000"),
+        ("360124000000", "county", "进贤县", "360100000000"),
+        ("360124106000", "township", "罗溪镇", "360124000000"),
+        (V1, "village", "塔岗村委会", "360124106000"),
+        (V2, "village", "三房村委会", "360124106000"),
+    ];
+    let recs = rows
+        .iter()
+        .enumerate()
+        .map(|(i, (c, l, n, p))| {
+            (
+                i as u64 + 2,
+                RegionRecord {
+                    code: c.to_string(),
+                    level: Some(l.to_string()),
+                    name: n.to_string(),
+                    parent_code: Some(p.to_string()),
+                },
+            )
+        })
+        .collect();
+    store.import_regions(&ctx(), recs).await.unwrap();
+}
+
+const HEADER: &str = "户编码,村代码,贫困户属性,识别标准,识别年度,主要致贫原因,其他致贫原因,联系电话,状态,状态日期,脱贫年度,姓名,身份证号,性别,与户主关系,健康状况,劳动能力";
+
+/// Three households, 7 persons: H1 (3 persons, labels), H2 (2, codes), H3 (2).
+fn good_rows() -> Vec<String> {
+    vec![
+        format!("H0001,{V1},一般贫困户,国家标准,2014,因病,缺资金、因学,13800138000,未脱贫,,,万建华,{},男,户主,长期慢性病,普通劳动力", idn("19650304", 11)),
+        format!("H0001,,,,,,,,,,,李秀英,{},女,配偶,健康,普通劳动力", idn("19670512", 22)),
+        format!("H0001,,,,,,,,,,,万小明,{},男,之子,健康,", idn("20050101", 33)),
+        format!("H0002,{V1},01,01,2015,02,,,poor,,,张三,{},,01,03,04", idn("19500101", 15)),
+        format!("H0002,{V1},01,01,2015,02,,,poor,,,王五,{},,02,01,", idn("19520202", 26)),
+        format!("H0003,{V2},低保贫困户,国家标准,2014,缺劳动力,,,已脱贫,2018-12-20,2018,赵六,{},男,户主,健康,弱劳动力或半劳动力", idn("19400101", 17)),
+        format!("H0003,,,,,,,,,,,钱七,{},女,之女,健康,普通劳动力", idn("19800808", 28)),
+    ]
+}
+
+fn csv(header: &str, rows: &[String]) -> String {
+    let mut s = String::from(header);
+    s.push('\n');
+    for r in rows {
+        s.push_str(r);
+        s.push('\n');
+    }
+    s
+}
+
+struct Files {
+    dir: tempfile::TempDir,
+}
+
+impl Files {
+    fn new() -> Files {
+        Files {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+    fn write(&self, name: &str, bytes: &[u8]) -> PathBuf {
+        let p = self.dir.path().join(name);
+        std::fs::write(&p, bytes).unwrap();
+        p
+    }
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+}
+
+async fn import_with(store: &dyn Store, path: &Path, opts: ImportOptions) -> ImportReport {
+    let f = std::fs::File::open(path).unwrap();
+    fupin_io::import(store, &ctx(), Box::new(f), &opts, &|_| {})
+        .await
+        .unwrap_or_else(|e| panic!("import failed: {e}"))
+}
+
+async fn import(store: &dyn Store, path: &Path) -> ImportReport {
+    import_with(store, path, ImportOptions::default()).await
+}
+
+async fn household_count(store: &dyn Store) -> u64 {
+    store
+        .list_households(&ctx(), HouseholdFilter::default())
+        .await
+        .unwrap()
+        .total
+}
+
+async fn setup() -> TestDb {
+    let db = test_store().await;
+    with_regions(db.store.as_ref()).await;
+    db
+}
+
+/// The aggregates agree with a recomputation from the rows, for the county and every year.
+async fn stats_consistent(store: &dyn Store) {
+    for year in 2014..=2020 {
+        let c = code("360124000000");
+        let kept = store.region_stats(&ctx(), &c, year).await.unwrap();
+        let fresh = store
+            .recompute_region_stats(&ctx(), &c, year)
+            .await
+            .unwrap();
+        assert_eq!(kept, fresh, "aggregates of {year}");
+    }
+}
+
+#[tokio::test]
+async fn utf8_gbk_and_xlsx_files_import_alike() {
+    let files = Files::new();
+    let text = csv(HEADER, &good_rows());
+    let utf8 = files.write("h.csv", format!("\u{feff}{text}").as_bytes());
+    let gbk = files.write("h_gbk.csv", &fupin_io::encoding::encode_gb18030(&text));
+    // the same rows as a workbook, with the ID numbers as text and years as numbers
+    let xlsx = files.path("h.xlsx");
+    {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let ws = book.add_worksheet();
+        ws.set_name("家庭成员").unwrap();
+        for (r, line) in std::iter::once(HEADER.to_string())
+            .chain(good_rows())
+            .enumerate()
+        {
+            for (c, v) in line.split(',').enumerate() {
+                if r > 0 && c == 4 && !v.is_empty() {
+                    ws.write_number(r as u32, c as u16, v.parse::<f64>().unwrap())
+                        .unwrap();
+                } else if !v.is_empty() {
+                    ws.write_string(r as u32, c as u16, v).unwrap();
+                }
+            }
+        }
+        book.add_worksheet().set_name("说明").unwrap();
+        book.save(&xlsx).unwrap();
+    }
+    let mut details = Vec::new();
+    for (path, format) in [
+        (&utf8, FileFormat::Csv),
+        (&gbk, FileFormat::Csv),
+        (&xlsx, FileFormat::Xlsx),
+    ] {
+        let db = setup().await;
+        let store = db.store.as_ref();
+        let r = import(store, path).await;
+        assert!(!r.has_errors(), "{path:?}: {:?}", r.issues);
+        assert_eq!((r.created, r.rows, r.committed), (3, 7, true), "{path:?}");
+        assert_eq!(r.format, Some(format));
+        assert_eq!(household_count(store).await, 3);
+        let mut d = store.household_by_number(&ctx(), "H0001").await.unwrap();
+        assert_eq!(d.members.len(), 3);
+        assert_eq!(d.household.main_cause, "01");
+        assert_eq!(d.household.other_causes, ["09", "03"]);
+        d.household.created_at = time::OffsetDateTime::UNIX_EPOCH;
+        d.household.updated_at = time::OffsetDateTime::UNIX_EPOCH;
+        details.push((
+            d.household.household_number.clone(),
+            d.members
+                .iter()
+                .map(|m| {
+                    (
+                        m.name.clone(),
+                        m.id_number.clone(),
+                        m.relation.clone(),
+                        m.health.clone(),
+                    )
+                })
+                .collect::<Vec<_>>(),
+        ));
+        let exited = store.household_by_number(&ctx(), "H0003").await.unwrap();
+        assert_eq!(exited.household.status, HouseholdStatus::Exited);
+        assert_eq!(exited.household.exit_year, Some(2018));
+        assert_eq!(
+            exited
+                .status_history
+                .iter()
+                .map(|s| s.to_status)
+                .collect::<Vec<_>>(),
+            [HouseholdStatus::Poor, HouseholdStatus::Exited],
+            "entered as exited: poor from the identification year, then exited"
+        );
+        stats_consistent(store).await;
+    }
+    assert_eq!(details[0], details[1], "GBK reads like UTF-8");
+    assert_eq!(details[0], details[2], "XLSX reads like CSV");
+    let gbk_report = {
+        let db = setup().await;
+        import(db.store.as_ref(), &gbk).await
+    };
+    assert_eq!(gbk_report.encoding, Some(fupin_io::TextEncoding::Gb18030));
+}
+
+#[tokio::test]
+async fn every_bad_row_is_reported_and_nothing_is_written() {
+    let db = setup().await;
+    let store = db.store.as_ref();
+    let files = Files::new();
+    let mut rows = good_rows();
+    // line numbers: header is line 1, rows[i] is line i + 2
+    let bad_check = {
+        let mut s = idn("19650304", 11);
+        s.pop();
+        s.push(if s.ends_with('1') { '2' } else { '1' });
+        s
+    };
+    rows[1] = rows[1].replace(&idn("19670512", 22), &bad_check); // line 3: check digit (ID wrong)
+    rows[4] = rows[4].replace(",02,01,", ",01,01,"); // line 6: a second head in H0002
+    rows[5] = rows[5].replace(V2, "360124106299"); // line 7: unknown village
+    rows.push(format!(
+        "H0004,{V2},一般贫困户,国家标准,2016,因病,,,,,,孙八,{},女,户主,健康,",
+        idn("19650304", 11)
+    )); // line 9: ID of line 2, sex
+    rows.push(format!(
+        "H0005,{V2},一般贫困户,国家标准,二〇一六,因病,,,,,,周九,{},男,户主,健康,",
+        idn("19700101", 31)
+    )); // line 10: year
+    rows.push(format!(
+        "H0006,{V2},一般贫困户,国家标准,2016,因懒,,,,,,吴十,{},男,户主,健康,",
+        idn("19700102", 31)
+    )); // line 11: cause
+    let path = files.write("bad.csv", csv(HEADER, &rows).as_bytes());
+    let error_file = files.path("bad.错误.csv");
+    let r = import_with(
+        store,
+        &path,
+        ImportOptions {
+            error_file: Some(error_file.clone()),
+            ..Default::default()
+        },
+    )
+    .await;
+    let found: Vec<(u64, &str)> = r.issues.iter().map(|i| (i.line, i.code.as_str())).collect();
+    assert_eq!(
+        found,
+        [
+            (3, "invalid_check_digit"),
+            (6, "multiple_heads"),
+            (7, "unknown_village"),
+            (9, "sex_mismatch"),
+            (10, "invalid_year"),
+            (11, "unknown_code"),
+        ],
+        "{:#?}",
+        r.issues
+    );
+    let i = &r.issues[0];
+    assert_eq!(i.column.as_deref(), Some("身份证号"));
+    assert!(
+        !i.value.as_deref().unwrap().contains("19670512"),
+        "ID numbers are masked in reports"
+    );
+    assert_eq!(r.issues[2].column.as_deref(), Some("村代码"));
+    assert!(!r.committed);
+    assert_eq!(household_count(store).await, 0, "nothing written");
+    // the error file: every row, the bad ones with their reasons, importable again once fixed
+    let text = std::fs::read_to_string(&error_file).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), rows.len() + 1);
+    assert!(lines[0].ends_with(",错误原因"));
+    assert!(lines[2].contains("校验位"), "{}", lines[2]);
+    assert!(lines[1].contains("同一户的其他行有错误"), "{}", lines[1]);
+    assert!(lines[3].contains("同一户的其他行有错误"), "{}", lines[3]);
+    // a duplicate ID within the file is found once the first row is good
+    let mut dup = good_rows();
+    dup.push(format!(
+        "H0004,{V2},一般贫困户,国家标准,2016,因病,,,,,,孙八,{},,户主,健康,",
+        idn("19650304", 11)
+    ));
+    let path = files.write("dup.csv", csv(HEADER, &dup).as_bytes());
+    let r = import(store, &path).await;
+    assert_eq!(r.issues.len(), 1);
+    assert_eq!(
+        (r.issues[0].line, r.issues[0].code.as_str()),
+        (9, "duplicate_id_number")
+    );
+    assert!(
+        r.issues[0].message.contains("第 2 行"),
+        "{}",
+        r.issues[0].message
+    );
+    assert_eq!(household_count(store).await, 0);
+}
+
+#[tokio::test]
+async fn partial_writes_exactly_the_good_households() {
+    let db = setup().await;
+    let store = db.store.as_ref();
+    let files = Files::new();
+    let mut rows = good_rows();
+    rows[2] = rows[2].replace(",男,之子,", ",女,之子,"); // H0001 line 4: sex mismatch → H0001 rejected
+    let path = files.write("p.csv", csv(HEADER, &rows).as_bytes());
+    let error_file = files.path("p.错误.csv");
+    let r = import_with(
+        store,
+        &path,
+        ImportOptions {
+            partial: true,
+            error_file: Some(error_file.clone()),
+            ..Default::default()
+        },
+    )
+    .await;
+    assert!(r.committed);
+    assert_eq!((r.created, r.rejected, r.rejected_rows), (2, 1, 3));
+    assert_eq!(household_count(store).await, 2);
+    assert!(store.household_by_number(&ctx(), "H0001").await.is_err());
+    assert_eq!(
+        store
+            .household_by_number(&ctx(), "H0002")
+            .await
+            .unwrap()
+            .members
+            .len(),
+        2
+    );
+    // the error file holds exactly the rejected household's rows; fixed, it imports
+    let text = std::fs::read_to_string(&error_file).unwrap();
+    assert_eq!(text.lines().count(), 1 + 3);
+    let fixed = text.replace(",女,之子,", ",男,之子,");
+    let fixed_path = files.write("p_fixed.csv", fixed.as_bytes());
+    let r = import(store, &fixed_path).await;
+    assert!(!r.has_errors(), "{:?}", r.issues);
+    assert_eq!(r.created, 1);
+    assert_eq!(household_count(store).await, 3);
+    stats_consistent(store).await;
+}
+
+async fn audit_count(store: &dyn Store, action: &str) -> u64 {
+    store
+        .audit_log(
+            &ctx(),
+            AuditFilter {
+                action: Some(action.into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .total
+}
+
+#[tokio::test]
+async fn reimport_changes_nothing() {
+    let db = setup().await;
+    let store = db.store.as_ref();
+    let files = Files::new();
+    let path = files.write("h.csv", csv(HEADER, &good_rows()).as_bytes());
+    assert_eq!(import(store, &path).await.created, 3);
+    let before = store.household_by_number(&ctx(), "H0001").await.unwrap();
+    let stats = store
+        .region_stats(&ctx(), &code("360124000000"), 2019)
+        .await
+        .unwrap();
+    let audits = audit_count(store, "household.import").await;
+    assert_eq!(audits, 3, "one audit record per created household");
+    let r = import(store, &path).await;
+    assert_eq!((r.created, r.updated, r.unchanged), (0, 0, 3));
+    let after = store.household_by_number(&ctx(), "H0001").await.unwrap();
+    assert_eq!(before, after, "nothing changed, not even the update time");
+    assert_eq!(
+        stats,
+        store
+            .region_stats(&ctx(), &code("360124000000"), 2019)
+            .await
+            .unwrap()
+    );
+    assert_eq!(audit_count(store, "household.import").await, audits);
+    assert_eq!(
+        audit_count(store, "import").await,
+        2,
+        "one summary record per import"
+    );
+    // a dry run checks and writes nothing
+    let mut changed = good_rows();
+    changed[0] = changed[0].replace("13800138000", "13900139000");
+    let path2 = files.write("h2.csv", csv(HEADER, &changed).as_bytes());
+    let r = import_with(
+        store,
+        &path2,
+        ImportOptions {
+            dry_run: true,
+            ..Default::default()
+        },
+    )
+    .await;
+    assert_eq!((r.updated, r.committed), (1, false));
+    assert_eq!(
+        store.household_by_number(&ctx(), "H0001").await.unwrap(),
+        before
+    );
+}
+
+const INCOME_HEADER: &str = "户编码,年度,工资性收入(元),生产经营性收入(元),财产性收入(元),转移性收入(元),生产经营性支出(元)";
+
+#[tokio::test]
+async fn annual_update_moves_statuses_and_incomes_with_history() {
+    let db = setup().await;
+    let store = db.store.as_ref();
+    let files = Files::new();
+    import(
+        store,
+        &files.write("h.csv", csv(HEADER, &good_rows()).as_bytes()),
+    )
+    .await;
+    let inc = files.write(
+        "i2018.csv",
+        csv(
+            INCOME_HEADER,
+            &[
+                "H0001,2018,12000,3000.5,0,2400,500".into(),
+                "H0002,2018,8000,0,100,3000,0".into(),
+            ],
+        )
+        .as_bytes(),
+    );
+    let r = import(store, &inc).await;
+    assert_eq!((r.created, r.issues_total), (2, 0));
+    // the next year's file: H0001 exits, H0002 becomes … nothing new; a newborn joins H0002
+    let header = format!("{HEADER},加入方式,加入日期");
+    let mut rows: Vec<String> = good_rows().into_iter().map(|r| format!("{r},,")).collect();
+    rows[0] = rows[0].replace(",未脱贫,,,", ",已脱贫,2019-12-01,2019,");
+    rows.insert(
+        5,
+        format!(
+            "H0002,{V1},01,01,2015,02,,,poor,,,王小,{},,之孙女,健康,,新生儿,2019-05-01",
+            idn("20190501", 42)
+        ),
+    );
+    let update = files.write("h2019.csv", csv(&header, &rows).as_bytes());
+    let r = import(store, &update).await;
+    assert!(!r.has_errors(), "{:?}", r.issues);
+    assert_eq!(
+        (r.updated, r.unchanged, r.status_changes, r.members_added),
+        (2, 1, 1, 1)
+    );
+    let inc2 = files.write(
+        "i2019.csv",
+        csv(
+            INCOME_HEADER,
+            &[
+                "H0001,2019,15000,3000,0,2400,500".into(),
+                "H0002,2018,8000,0,100,3100,0".into(),
+            ],
+        )
+        .as_bytes(),
+    );
+    let r = import(store, &inc2).await;
+    assert_eq!((r.created, r.updated, r.issues_total), (1, 1, 0));
+    let h1 = store.household_by_number(&ctx(), "H0001").await.unwrap();
+    assert_eq!(h1.household.status, HouseholdStatus::Exited);
+    assert_eq!(h1.household.exit_year, Some(2019));
+    let hist: Vec<_> = h1
+        .status_history
+        .iter()
+        .map(|s| (s.to_status, s.date.to_string()))
+        .collect();
+    assert_eq!(
+        hist,
+        [
+            (HouseholdStatus::Poor, "2014-01-01".to_string()),
+            (HouseholdStatus::Exited, "2019-12-01".to_string())
+        ]
+    );
+    assert_eq!(
+        h1.incomes.iter().map(|i| i.year).collect::<Vec<_>>(),
+        [2018, 2019]
+    );
+    let h2 = store.household_by_number(&ctx(), "H0002").await.unwrap();
+    assert_eq!(h2.members.len(), 3);
+    assert_eq!(h2.member_changes.len(), 1, "the newborn's join is recorded");
+    assert_eq!(h2.incomes[0].components.transfer_fen.get(), 310_000);
+    assert_eq!(
+        h2.incomes[0].persons, 2,
+        "the newborn of 2019 is not counted in 2018"
+    );
+    assert_eq!(audit_count(store, "household.import_status").await, 1);
+    assert_eq!(audit_count(store, "income.import").await, 4);
+    stats_consistent(store).await;
+    // a transition the rules forbid is a rejected row
+    let mut back = rows.clone();
+    back[0] = back[0].replace(",已脱贫,2019-12-01,2019,", ",新识别,2020-01-01,,");
+    let r = import(
+        store,
+        &files.write("back.csv", csv(&header, &back).as_bytes()),
+    )
+    .await;
+    assert_eq!(r.issues[0].code, "invalid_status_transition");
+    assert_eq!(r.issues[0].line, 2);
+}
+
+#[tokio::test]
+async fn export_then_import_preserves_the_data() {
+    let db = setup().await;
+    let store = db.store.as_ref();
+    let files = Files::new();
+    let header = format!("{HEADER},住房面积(平方米),是否饮水安全,是否易地扶贫搬迁,安置方式");
+    let rows: Vec<String> = good_rows()
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| {
+            if i == 0 {
+                format!("{r},85.5,是,是,集中")
+            } else {
+                format!("{r},,,,")
+            }
+        })
+        .collect();
+    import(store, &files.write("h.csv", csv(&header, &rows).as_bytes())).await;
+    import(
+        store,
+        &files.write(
+            "i.csv",
+            csv(
+                INCOME_HEADER,
+                &["H0001,2018,12000,3000.5,0,2400,500".into()],
+            )
+            .as_bytes(),
+        ),
+    )
+    .await;
+    store
+        .record_event(
+            &ctx(),
+            AuditRecord::event("test", "test", None, serde_json::json!({})),
+        )
+        .await
+        .unwrap();
+    for format in [FileFormat::Csv, FileFormat::Xlsx] {
+        let mut unmasked = ctx();
+        unmasked.unmask = true;
+        let out = files.path(&format!("export.{}", format.extension()));
+        let inc_out = files.path(&format!("incomes.{}", format.extension()));
+        for (kind, path) in [
+            (ExportKind::Households, &out),
+            (ExportKind::Incomes, &inc_out),
+        ] {
+            let n = fupin_io::export::export(
+                store,
+                &unmasked,
+                &ExportOptions {
+                    kind,
+                    region: code("360124000000"),
+                    year: None,
+                    format,
+                    reason: Some("测试往返".into()),
+                },
+                path,
+                &|_| {},
+            )
+            .await
+            .unwrap();
+            assert!(n > 0);
+        }
+        // back into the same store: nothing changes
+        let r = import(store, &out).await;
+        assert_eq!(
+            (r.unchanged, r.issues_total),
+            (3, 0),
+            "{format:?}: {:?}",
+            r.issues
+        );
+        assert_eq!(import(store, &inc_out).await.unchanged, 1);
+        // into a fresh store: the same households
+        let fresh = setup().await;
+        let r = import(fresh.store.as_ref(), &out).await;
+        assert_eq!((r.created, r.issues_total), (3, 0), "{:?}", r.issues);
+        assert_eq!(import(fresh.store.as_ref(), &inc_out).await.created, 1);
+        for n in ["H0001", "H0002", "H0003"] {
+            let mut a = store.household_by_number(&unmasked, n).await.unwrap();
+            let mut b = fresh.store.household_by_number(&unmasked, n).await.unwrap();
+            for d in [&mut a, &mut b] {
+                d.household.id = fupin_core::registry::HouseholdId(0);
+                d.household.created_at = time::OffsetDateTime::UNIX_EPOCH;
+                d.household.updated_at = time::OffsetDateTime::UNIX_EPOCH;
+                for m in &mut d.members {
+                    m.id = fupin_core::registry::PersonId(0);
+                    m.household_id = fupin_core::registry::HouseholdId(0);
+                }
+                for i in &mut d.incomes {
+                    i.household_id = fupin_core::registry::HouseholdId(0);
+                    i.updated_at = time::OffsetDateTime::UNIX_EPOCH;
+                }
+            }
+            assert_eq!(a.household, b.household, "{n} {format:?}");
+            assert_eq!(a.members, b.members, "{n} {format:?}");
+            assert_eq!(a.incomes, b.incomes, "{n} {format:?}");
+        }
+    }
+    assert!(
+        audit_count(store, "export.unmask").await >= 4,
+        "unmasked exports are audited"
+    );
+    // a masked export does not contain full ID numbers
+    let out = files.path("masked.csv");
+    fupin_io::export::export(
+        store,
+        &ctx(),
+        &ExportOptions {
+            kind: ExportKind::Households,
+            region: code("360124000000"),
+            year: None,
+            format: FileFormat::Csv,
+            reason: None,
+        },
+        &out,
+        &|_| {},
+    )
+    .await
+    .unwrap();
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(!text.contains(&idn("19650304", 11)));
+    assert!(text.contains("3601**********"));
+    // statistics of the county and its townships
+    let st = files.path("stats.csv");
+    let n = fupin_io::export::export(
+        store,
+        &ctx(),
+        &ExportOptions {
+            kind: ExportKind::Stats,
+            region: code("360124000000"),
+            year: Some(2018),
+            format: FileFormat::Csv,
+            reason: None,
+        },
+        &st,
+        &|_| {},
+    )
+    .await
+    .unwrap();
+    assert_eq!(n, 2, "the county and its one township");
+}
+
+#[tokio::test]
+async fn codes_and_labels_alike_and_bad_amounts_reported() {
+    let db = setup().await;
+    let store = db.store.as_ref();
+    let files = Files::new();
+    import(
+        store,
+        &files.write("h.csv", csv(HEADER, &good_rows()).as_bytes()),
+    )
+    .await;
+    let h1 = store.household_by_number(&ctx(), "H0001").await.unwrap();
+    let h2 = store.household_by_number(&ctx(), "H0002").await.unwrap();
+    assert_eq!(
+        h1.household.attribute, h2.household.attribute,
+        "一般贫困户 and 01"
+    );
+    let head2 = h2.members.iter().find(|m| m.name == "张三").unwrap();
+    assert_eq!(
+        (
+            head2.relation.as_str(),
+            head2.health.as_deref(),
+            head2.labour_ability.as_deref()
+        ),
+        ("01", Some("03"), Some("04"))
+    );
+    let inc = files.write(
+        "i.csv",
+        csv(
+            INCOME_HEADER,
+            &[
+                "H0001,2018,一万,0,0,0,0".into(),
+                "H0002,2018,100.123,0,0,0,0".into(),
+                "H9999,2018,1,0,0,0,0".into(),
+                "H0003,2018,1,0,0,0,0".into(),
+            ],
+        )
+        .as_bytes(),
+    );
+    let r = import_with(
+        store,
+        &inc,
+        ImportOptions {
+            kind: Some(Kind::Incomes),
+            ..Default::default()
+        },
+    )
+    .await;
+    let found: Vec<(u64, &str)> = r.issues.iter().map(|i| (i.line, i.code.as_str())).collect();
+    assert_eq!(
+        found,
+        [
+            (2, "not_an_amount"),
+            (3, "too_many_decimals"),
+            (4, "unknown_household")
+        ]
+    );
+    assert_eq!(r.issues[0].column.as_deref(), Some("工资性收入(元)"));
+    assert!(!r.committed);
+    assert!(store
+        .household_by_number(&ctx(), "H0003")
+        .await
+        .unwrap()
+        .incomes
+        .is_empty());
+    // village profiles
+    let prof = files.write(
+        "v.csv",
+        format!(
+            "村代码,年度,村集体经济收入(元),农村人口\n{V1},2018,70000,1296\n{V2},2018,abc,10\n"
+        )
+        .as_bytes(),
+    );
+    let r = import_with(
+        store,
+        &prof,
+        ImportOptions {
+            partial: true,
+            ..Default::default()
+        },
+    )
+    .await;
+    assert_eq!((r.created, r.rejected), (1, 1));
+    assert_eq!(r.issues[0].line, 3);
+    let s = store.region_stats(&ctx(), &code(V1), 2018).await.unwrap();
+    assert_eq!(s.collective_income_fen, Some(7_000_000));
+}
