@@ -1118,3 +1118,13 @@ pub fn check_without_store(
     }
     Ok(issues)
 }
+
+/// The fuzz harness: any bytes as an import file, through every check that needs no store, once
+/// with the kind detected and once read as a households file. Panics are the findings.
+#[doc(hidden)]
+pub fn fuzz_one(data: &[u8]) {
+    let today = time::macros::date!(2026 - 11 - 29);
+    let villages = ["360124106204", "360124106205"];
+    let _ = check_without_store(data, None, &villages, today);
+    let _ = check_without_store(data, Some(Kind::Households), &villages, today);
+}
