@@ -92,7 +92,12 @@ impl SqlStore {
 
     /// A user the caller may manage: one with a grant inside the caller's scope (or no grant yet,
     /// for nationwide admins only).
-    async fn managed_user(&self, tx: &mut dyn Tx, ctx: &Ctx, id: UserId) -> StoreResult<User> {
+    pub(crate) async fn managed_user(
+        &self,
+        tx: &mut dyn Tx,
+        ctx: &Ctx,
+        id: UserId,
+    ) -> StoreResult<User> {
         let u = self.load_user(tx, id).await?;
         // a new account without grants yet belongs to whoever grants it first
         let visible = match &ctx.scope {

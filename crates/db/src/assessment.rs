@@ -366,7 +366,9 @@ impl SqlStore {
             .map_err(internal)?
             .ok_or_else(|| DomainError::not_found("case_not_found", "该办理事项不存在或不在您的管辖范围内"))?;
         let village = RegionCode::parse(&r.text(4).map_err(internal)?)?;
-        if !ctx.scope.allows(&village) {
+        // a cadre reads the cases of the household paired with them (case_action checks the region)
+        let household = HouseholdId(r.i64(2).map_err(internal)?);
+        if !self.household_visible(tx, ctx, household, &village).await? {
             return Err(DomainError::not_found(
                 "case_not_found",
                 "该办理事项不存在或不在您的管辖范围内",
@@ -764,6 +766,13 @@ impl AssessmentStore for SqlStore {
     ) -> StoreResult<ProcedureCase> {
         let mut tx = self.db.begin_write().await.map_err(internal)?;
         let (case, state) = self.load_case(tx.as_mut(), ctx, id).await?;
+        // procedures are the offices' work: a cadre may read a case but not act on it
+        if !ctx.scope.allows(&case.village_code) {
+            return Err(DomainError::not_found(
+                "case_not_found",
+                "该办理事项不存在或不在您的管辖范围内",
+            ));
+        }
         if case.finished {
             return Err(DomainError::invalid(
                 "action",

@@ -593,6 +593,15 @@ impl PairingStore for SqlStore {
             ));
         }
         if let Some(u) = c.user_id {
+            // only an account the caller manages may act as a cadre of theirs
+            self.managed_user(tx.as_mut(), ctx, fupin_core::accounts::UserId(u))
+                .await
+                .map_err(|_| {
+                    DomainError::not_found("user_not_found", "关联的用户不存在或不在您的管辖范围内")
+                        .with_field("user_id")
+                })?;
+        }
+        if let Some(u) = c.user_id {
             if tx
                 .fetch_optional("SELECT id FROM users WHERE id = $1", &args![u])
                 .await
@@ -661,6 +670,14 @@ impl PairingStore for SqlStore {
                 .clone()
                 .ok_or_else(DomainError::internal)?,
         };
+        if let Some(u) = c.user_id.filter(|u| Some(*u) != before.user_id) {
+            self.managed_user(tx.as_mut(), ctx, fupin_core::accounts::UserId(u))
+                .await
+                .map_err(|_| {
+                    DomainError::not_found("user_not_found", "关联的用户不存在或不在您的管辖范围内")
+                        .with_field("user_id")
+                })?;
+        }
         if let Some(u) = c.user_id {
             let other = tx
                 .fetch_optional(

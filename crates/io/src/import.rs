@@ -1074,14 +1074,14 @@ pub fn check_without_store(
             .map_err(|(_, e)| e)
     });
     let mut issues = Vec::new();
-    let mut lines_seen: HashSet<u64> = HashSet::new();
+    let mut lines_seen: HashSet<(u16, u64)> = HashSet::new();
     while let Some(msg) = rx.blocking_recv() {
         if let Msg::Batch(recs) = msg {
             for r in recs {
                 match r {
                     Rec::Household(g) => {
                         for l in &g.lines {
-                            assert!(lines_seen.insert(*l), "line {l} read twice");
+                            assert!(lines_seen.insert((g.sheet, *l)), "line {l} read twice");
                         }
                         assert!(
                             g.issues.is_empty() == g.new.is_some() || !g.issues.is_empty(),

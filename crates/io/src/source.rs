@@ -195,6 +195,9 @@ fn read_csv(
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
+        // only LF ends a record (CRLF too, its CR is dropped below): a lone CR inside a line would
+        // otherwise split it into two records with the same line number
+        .terminator(csv::Terminator::Any(b'\n'))
         .buffer_capacity(256 * 1024)
         .from_reader(Tracked {
             inner: decoded,
@@ -217,7 +220,13 @@ fn read_csv(
                 let line = rdr.get_mut().lines.line_at(start);
                 cells.clear();
                 let mut bad = None;
-                for field in rec.iter() {
+                let n = rec.len();
+                for (i, field) in rec.iter().enumerate() {
+                    let field = if i + 1 == n {
+                        field.strip_suffix(b"\r").unwrap_or(field)
+                    } else {
+                        field
+                    };
                     match std::str::from_utf8(field) {
                         Ok(s) => cells.push(s.to_string()),
                         Err(_) => {
