@@ -37,8 +37,10 @@ pub(crate) const IMPORT_LIMIT: usize = 32 * 1024 * 1024;
 const ERROR_FILE_TTL: Duration = Duration::from_secs(3600);
 
 /// Error files of recent imports: token → (who may fetch it, where, when).
-fn error_files() -> &'static Mutex<HashMap<String, (UserId, PathBuf, Instant)>> {
-    static M: OnceLock<Mutex<HashMap<String, (UserId, PathBuf, Instant)>>> = OnceLock::new();
+type ErrorFiles = Mutex<HashMap<String, (UserId, PathBuf, Instant)>>;
+
+fn error_files() -> &'static ErrorFiles {
+    static M: OnceLock<ErrorFiles> = OnceLock::new();
     M.get_or_init(Default::default)
 }
 
