@@ -240,6 +240,13 @@ impl Tx for PgTx {
         rows.iter().map(|r| Ok((r.text(0)?, r.text(1)?))).collect()
     }
 
+    /// `ANALYZE` samples on PostgreSQL; one statement for all the tables.
+    async fn analyze(&mut self, tables: &[&str]) -> DbResult<()> {
+        self.execute(&format!("ANALYZE {}", tables.join(", ")), &[])
+            .await?;
+        Ok(())
+    }
+
     /// More memory for the index builds at the end of a large load (this transaction only).
     async fn bulk_settings(&mut self, on: bool) -> DbResult<()> {
         if on {

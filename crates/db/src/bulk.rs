@@ -15,6 +15,7 @@
 //! On PostgreSQL that holds an exclusive lock on those tables until commit, which is why it is only
 //! done when the load is larger than what is already there.
 
+use crate::facts::{figure_values, stat_columns};
 use crate::query::Query;
 use crate::regions::{region_from_row, REGION_COLS};
 use crate::sql::{Row, Tx, Value};
@@ -41,8 +42,9 @@ use time::OffsetDateTime;
 
 /// Rows per `IN (…)` list.
 const IN_CHUNK: usize = 500;
-/// Aggregate entries kept in memory before they are added to the tables.
-const AGG_FLUSH: usize = 200_000;
+/// Aggregate entries kept in memory before they are added to the tables (a province, every village
+/// and year with its causes, is well below this: about 200 MB at most).
+const AGG_FLUSH: usize = 1_000_000;
 /// Below this many new person rows, indexes stay in place.
 const INDEX_PLAN_MIN_ROWS: u64 = 50_000;
 
@@ -405,7 +407,94 @@ impl SqlBulkSession {
         agg.years.retain(|_, v| !v.is_zero());
         agg.causes
             .retain(|_, v| *v != fupin_core::reports::CauseFigures::default());
-        self.store.add_aggregates(self.tx.as_mut(), &agg).await
+        if agg.years.len() + agg.causes.len() < 2_000 {
+            return self.store.add_aggregates(self.tx.as_mut(), &agg).await;
+        }
+        // many rows: copy them into a scratch table with the fast path, then add them in one
+        // statement each (row-by-row upserts of 20 columns cost seconds at province scale)
+        let cols = stat_columns();
+        let tx = self.tx.as_mut();
+        let ddl = format!(
+            "CREATE TEMP TABLE bulk_year_stats (year INTEGER NOT NULL, village_code TEXT NOT NULL, {})",
+            cols.iter()
+                .map(|c| format!("{c} BIGINT NOT NULL"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        tx.execute(&ddl, &[]).await.map_err(internal)?;
+        let mut copy_cols = vec!["year", "village_code"];
+        copy_cols.extend(cols.iter().copied());
+        let rows: Vec<Vec<Value>> = agg
+            .years
+            .iter()
+            .map(|((village, year), fig)| {
+                let mut v = vec![Value::from(*year), Value::from(village.as_str())];
+                v.extend(figure_values(fig).into_iter().map(Value::from));
+                v
+            })
+            .collect();
+        tx.copy_rows("bulk_year_stats", &copy_cols, rows)
+            .await
+            .map_err(internal)?;
+        let sets: Vec<String> = cols
+            .iter()
+            .map(|c| format!("{c} = village_year_stats.{c} + excluded.{c}"))
+            .collect();
+        // `WHERE TRUE` keeps SQLite from reading ON CONFLICT as part of the SELECT's join
+        tx.execute(
+            &format!(
+                "INSERT INTO village_year_stats ({all}) SELECT {all} FROM bulk_year_stats WHERE TRUE \
+                 ON CONFLICT (year, village_code) DO UPDATE SET {sets}",
+                all = copy_cols.join(", "),
+                sets = sets.join(", ")
+            ),
+            &[],
+        )
+        .await
+        .map_err(internal)?;
+        tx.execute("DROP TABLE bulk_year_stats", &[])
+            .await
+            .map_err(internal)?;
+        tx.execute(
+            "CREATE TEMP TABLE bulk_year_causes (year INTEGER NOT NULL, village_code TEXT NOT NULL, cause TEXT NOT NULL, \
+             households BIGINT NOT NULL, persons BIGINT NOT NULL)",
+            &[],
+        )
+        .await
+        .map_err(internal)?;
+        let rows: Vec<Vec<Value>> = agg
+            .causes
+            .iter()
+            .map(|((village, year, cause), c)| {
+                Vec::from(args![
+                    *year,
+                    village.as_str(),
+                    cause.as_str(),
+                    c.households,
+                    c.persons
+                ])
+            })
+            .collect();
+        tx.copy_rows(
+            "bulk_year_causes",
+            &["year", "village_code", "cause", "households", "persons"],
+            rows,
+        )
+        .await
+        .map_err(internal)?;
+        tx.execute(
+            "INSERT INTO village_year_causes (year, village_code, cause, households, persons) \
+             SELECT year, village_code, cause, households, persons FROM bulk_year_causes WHERE TRUE \
+             ON CONFLICT (year, village_code, cause) DO UPDATE SET households = village_year_causes.households + excluded.households, \
+             persons = village_year_causes.persons + excluded.persons",
+            &[],
+        )
+        .await
+        .map_err(internal)?;
+        tx.execute("DROP TABLE bulk_year_causes", &[])
+            .await
+            .map_err(internal)?;
+        Ok(())
     }
 
     /// Facts of households by id, read in batches.
@@ -1164,11 +1253,25 @@ impl BulkSession for SqlBulkSession {
 
 impl SqlBulkSession {
     async fn finish_write(&mut self, summary: serde_json::Value) -> StoreResult<()> {
+        let large = !self.dropped.is_empty();
         for (name, sql) in std::mem::take(&mut self.dropped) {
             tracing::info!(index = name.as_str(), "bulk load: rebuilding index");
             self.tx.execute(&sql, &[]).await.map_err(map_bulk)?;
         }
         self.flush_aggregates(true).await?;
+        if large {
+            // planner statistics for tables that just grew many times over
+            self.tx
+                .analyze(&[
+                    "households",
+                    "persons",
+                    "status_history",
+                    "village_year_stats",
+                    "village_year_causes",
+                ])
+                .await
+                .map_err(internal)?;
+        }
         let rec = AuditRecord::event("import", "import", None, summary);
         self.store.audit(self.tx.as_mut(), &self.ctx, rec).await?;
         if self.bulk_settings {

@@ -208,6 +208,16 @@ pub trait Tx: Send {
         rows.iter().map(|r| Ok((r.text(0)?, r.text(1)?))).collect()
     }
 
+    /// Refresh the planner's statistics of tables after a large load. Default: SQLite, sampling
+    /// (`analysis_limit`) so that it takes a moment, not a scan of every index.
+    async fn analyze(&mut self, tables: &[&str]) -> DbResult<()> {
+        self.execute("PRAGMA analysis_limit = 1000", &[]).await?;
+        for t in tables {
+            self.execute(&format!("ANALYZE {t}"), &[]).await?;
+        }
+        Ok(())
+    }
+
     /// Session settings for a large load (`on`) and back (`!on`): SQLite enlarges the page cache of
     /// the connection; PostgreSQL gives index builds more memory. Default: nothing.
     async fn bulk_settings(&mut self, on: bool) -> DbResult<()> {

@@ -752,3 +752,54 @@ async fn codes_and_labels_alike_and_bad_amounts_reported() {
     let s = store.region_stats(&ctx(), &code(V1), 2018).await.unwrap();
     assert_eq!(s.collective_income_fen, Some(7_000_000));
 }
+
+#[tokio::test]
+async fn a_generated_load_keeps_the_statistics_consistent() {
+    let db = test_store().await;
+    let store = db.store.as_ref();
+    let regions = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("data/division_jinxian_360124_2023.csv");
+    let files = Files::new();
+    let r = import_with(
+        store,
+        &regions,
+        ImportOptions {
+            kind: Some(Kind::Regions),
+            ..Default::default()
+        },
+    )
+    .await;
+    assert!(!r.has_errors(), "{:?}", r.issues);
+    let gen = fupin_io::gen::generate(
+        std::fs::File::open(&regions).unwrap(),
+        files.dir.path(),
+        &fupin_io::gen::GenOptions {
+            households: 600,
+            seed: 3,
+            income_years: (2017, 2019),
+            as_of: 2019,
+        },
+    )
+    .unwrap();
+    assert!(
+        gen.persons > 1500 && gen.persons < 2500,
+        "about 3.3 persons per household"
+    );
+    for f in &gen.files {
+        let r = import(store, f).await;
+        assert!(
+            !r.has_errors(),
+            "{f:?}: {:?}",
+            &r.issues[..r.issues.len().min(5)]
+        );
+        assert!(r.created > 0);
+    }
+    assert_eq!(household_count(store).await, 600);
+    stats_consistent(store).await;
+    // the same files again: nothing changes
+    for f in &gen.files {
+        let r = import(store, f).await;
+        assert_eq!((r.created, r.updated), (0, 0), "{f:?}");
+    }
+    stats_consistent(store).await;
+}
