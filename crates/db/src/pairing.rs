@@ -1361,7 +1361,35 @@ impl PairingStore for SqlStore {
             )
             .await
             .map_err(e)?;
+        let terms: Vec<TeamTerm> = tx
+            .fetch_all(
+                "SELECT t.village_code, c.name, t.start_date, t.end_date FROM team_members t JOIN cadres c ON c.id = t.cadre_id \
+                 WHERE t.village_code BETWEEN $1 AND $2 AND t.start_date <= $3 AND (t.end_date IS NULL OR t.end_date >= $4)",
+                &args![lo.as_str(), hi.as_str(), to, from],
+            )
+            .await
+            .map_err(e)?
+            .iter()
+            .map(|r| {
+                Ok(TeamTerm {
+                    village: r.text(0).map_err(e)?,
+                    cadre_name: r.text(1).map_err(e)?,
+                    start: r.date(2).map_err(e)?,
+                    end: r.opt_date(3).map_err(e)?,
+                })
+            })
+            .collect::<StoreResult<_>>()?;
+        use fupin_core::assessment::standards::key;
+        let team_warnings = team_warnings(
+            &terms,
+            from,
+            to,
+            on,
+            self.count_or(key::TEAM_MIN_MEMBERS, region, to.year(), 3),
+            self.count_or(key::TERM_MIN_YEARS, region, to.year(), 2),
+        );
         Ok(PairingReport {
+            team_warnings,
             region: region_ref,
             from,
             to,

@@ -62,6 +62,7 @@ async fn the_demo_reproduces_the_article() {
     );
     assert!(p.households_without_cadre.is_empty());
     assert!(p.cadres_over_limit.is_empty());
+    assert!(p.team_warnings.is_empty(), "{:?}", p.team_warnings);
 
     // demo-cadre is one of the currently active cadres
     let (user, _) = s.user_credentials("demo-cadre").await.unwrap().unwrap();

@@ -312,7 +312,106 @@ pub struct PairingReport {
     /// Pairing-years below the visit minimum, with how many visits are missing.
     pub below_minimum: Vec<PairingYear>,
     pub visits_per_cadre: Vec<CadreCount>,
+    /// Work-team rules not met (team size on `to`, length of terms that ended in the period): warnings
+    /// for the office, not errors.
+    pub team_warnings: Vec<String>,
     /// The visit minimum per pairing and year, and the limits, as applied.
     pub visit_minimum: i64,
     pub limits: super::PairingLimits,
+}
+
+/// A work-team term as the team rules need it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TeamTerm {
+    pub village: String,
+    pub cadre_name: String,
+    pub start: Date,
+    pub end: Option<Date>,
+}
+
+/// Warnings for work teams (domain.md §5: a team of at least `min_members`, terms of at least
+/// `min_years`): villages whose team on `on` is too small, and terms ended in [from, to] that were
+/// shorter than the minimum.
+pub fn team_warnings(
+    terms: &[TeamTerm],
+    from: Date,
+    to: Date,
+    on: Date,
+    min_members: i64,
+    min_years: i64,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut villages: BTreeMap<&str, i64> = BTreeMap::new();
+    for t in terms {
+        let active = t.start <= on && t.end.is_none_or(|e| e >= on);
+        *villages.entry(t.village.as_str()).or_default() += i64::from(active);
+    }
+    for (v, n) in villages {
+        if n < min_members {
+            out.push(format!(
+                "村 {v} 的驻村工作队在 {on} 仅有 {n} 人，少于 {min_members} 人"
+            ));
+        }
+    }
+    for t in terms {
+        if let Some(e) = t.end.filter(|e| *e >= from && *e <= to) {
+            let full = t
+                .start
+                .replace_year(t.start.year() + min_years as i32)
+                .unwrap_or(t.start);
+            if e < full.previous_day().unwrap_or(full) {
+                out.push(format!(
+                    "{}（村 {}）的驻村任期 {}—{} 不足 {min_years} 年",
+                    t.cadre_name, t.village, t.start, e
+                ));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod team_tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn team_rules_warn() {
+        let t = |name: &str, s: Date, e: Option<Date>| TeamTerm {
+            village: "360124106204".into(),
+            cadre_name: name.into(),
+            start: s,
+            end: e,
+        };
+        let terms = [
+            t("甲", date!(2015 - 10 - 01), None),
+            t("乙", date!(2015 - 10 - 01), Some(date!(2016 - 06 - 30))),
+            t("丙", date!(2015 - 10 - 01), Some(date!(2017 - 09 - 30))),
+        ];
+        let w = team_warnings(
+            &terms,
+            date!(2015 - 10 - 01),
+            date!(2019 - 08 - 30),
+            date!(2019 - 08 - 30),
+            3,
+            2,
+        );
+        assert_eq!(w.len(), 2, "{w:?}");
+        assert!(w[0].contains("仅有 1 人"));
+        assert!(w[1].contains("乙"));
+        let full = [
+            t("甲", date!(2015 - 10 - 01), None),
+            t("乙", date!(2015 - 10 - 01), None),
+            t("丙", date!(2015 - 10 - 01), None),
+        ];
+        assert!(team_warnings(
+            &full,
+            date!(2015 - 10 - 01),
+            date!(2019 - 08 - 30),
+            date!(2019 - 08 - 30),
+            3,
+            2
+        )
+        .is_empty());
+    }
 }
