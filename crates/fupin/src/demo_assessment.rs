@@ -38,8 +38,8 @@ pub async fn exit_by_procedure(
     change: &StatusChangeInput,
 ) -> Result<(), DomainError> {
     let year = change.exit_year.unwrap_or(change.date.year());
-    // the 2020 exits need that year's income, which the registry demo stops short of (its incomes
-    // end in 2019): the year before, grown by 8% (the county's rural income growth, rounded)
+    // an exit in a year past the registry demo's incomes (they end in 2019) needs that year's income:
+    // the year before, grown by 8% (the county's rural income growth, rounded)
     let detail = store.household(ctx, id).await?;
     if !detail.incomes.iter().any(|i| i.year == year) {
         if let Some(last) = detail

@@ -100,7 +100,11 @@ async fn the_demo_reproduces_the_article() {
         );
         exits.insert(exit.year);
     }
-    assert!(exits.contains(&2017) && exits.contains(&2019), "{exits:?}");
+    assert_eq!(
+        exits.into_iter().collect::<Vec<_>>(),
+        [2016, 2017, 2018, 2019],
+        "exits over 2016–2019"
+    );
     // the 2021 illness: exited → monitored (突发严重困难户) → risk eliminated
     let h3 = s
         .household_by_number(&ctx, "3601241062040003")
