@@ -318,6 +318,40 @@ test('cadre on a phone: records a visit with a photo', { skip }, async () => {
   await page.context().close();
 });
 
+test('office: an export and an import run as jobs with progress and a summary', { skip }, async () => {
+  const page = await newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+  await signIn(page, 'demo-officer');
+
+  // export 塔岗's 2018 incomes as CSV: the job page, then the file
+  await page.goto(`${base}/export?kind=incomes&region=${TAGANG}&year=2018`);
+  await page.selectOption('#e-format', 'csv');
+  await Promise.all([page.waitForNavigation(), page.click('#export-form button[type=submit]')]);
+  assert.match(new URL(page.url()).pathname, /^\/jobs\/[0-9a-f]+$/);
+  await page.waitForSelector('#job-state[data-state="done"]', { timeout: 60_000 });
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('a.button.primary[download]')]);
+  const file = path.join(tmp, 'incomes.csv');
+  await download.saveAs(file);
+  const text = fs.readFileSync(file, 'utf8');
+  assert.equal(text.trim().split('\n').length, 15, 'a header and 14 households');
+  assert.match(download.suggestedFilename(), /\.csv$/);
+
+  // import it back (a dry run, the form's default): uploaded by script, then the job's page
+  await page.goto(`${base}/import`);
+  await page.setInputFiles('#f-file', file);
+  await Promise.all([page.waitForURL(/\/jobs\/[0-9a-f]+$/), page.click('#import-form button[type=submit]')]);
+  await page.waitForSelector('#job-state[data-state="done"]', { timeout: 60_000 });
+  assert.equal((await page.textContent('#import-summary [data-k="records"]')).trim(), '14');
+  assert.equal((await page.textContent('#import-summary [data-k="unchanged"]')).trim(), '14');
+  assert.equal((await page.textContent('#import-summary [data-k="rejected"]')).trim().split(' ')[0], '0');
+  await page.screenshot({ path: path.join(shots, 'import-job.png'), fullPage: true });
+
+  // both jobs are listed
+  await page.goto(`${base}/jobs`);
+  assert.equal((await page.$$('main table tbody tr')).length, 2);
+  assert.deepEqual(page.jsErrors, []);
+  await page.context().close();
+});
+
 test('another village office cannot open a 塔岗村 household', { skip }, async () => {
   assert.ok(tagangHousehold, 'the officer test found a household');
   const page = await newPage({ viewport: { width: 1280, height: 900 } });

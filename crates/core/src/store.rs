@@ -10,8 +10,9 @@ use crate::codes::{CodeBook, CodeTable};
 use crate::error::DomainError;
 use crate::pairing::{
     Cadre, CadreId, CadreInput, Designation, DesignationInput, EndPairingInput, HelpingUnit,
-    HelpingUnitInput, Pairing, PairingId, PairingInput, PairingReport, PhotoRef, TeamMember,
-    TeamMemberInput, UnitId, Visit, VisitId, VisitInput, Wish, WishAction, WishId, WishInput,
+    HelpingUnitInput, Pairing, PairingId, PairingInput, PairingLimits, PairingReport, PhotoRef,
+    TeamMember, TeamMemberInput, UnitId, Visit, VisitData, VisitId, VisitInput, Wish, WishAction,
+    WishId, WishInput,
 };
 use crate::regions::{
     PoorVillage, Region, RegionCode, RegionRecord, RegionWithPath, VillageProfile,
@@ -488,6 +489,47 @@ pub struct ExportHousehold {
     pub incomes: Vec<IncomeRecord>,
 }
 
+/// A household found by its number, for the importers of pairings and visits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HouseholdKey {
+    pub id: HouseholdId,
+    pub household_number: String,
+    pub village_code: RegionCode,
+}
+
+/// A cadre to create or update, already validated and matched against what is stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BulkCadre {
+    /// The cadre as stored (unmasked) when it exists; its user link is kept.
+    pub before: Option<Cadre>,
+    /// The helping unit by name; created with `unit_level` when there is none of that name.
+    pub unit_name: String,
+    /// Code of `helping_unit_level`, for a unit to create.
+    pub unit_level: Option<String>,
+    pub name: String,
+    pub rank: Option<String>,
+    pub phone: Option<String>,
+    /// The region of the office that manages the cadre.
+    pub region_code: RegionCode,
+}
+
+/// A new household–cadre pairing, its limits already checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BulkPairing {
+    pub household_id: HouseholdId,
+    pub village: RegionCode,
+    pub cadre_id: CadreId,
+    pub start_date: time::Date,
+}
+
+/// A visit to insert, or to replace (`before`: id and fields as stored; photos and location stay).
+#[derive(Debug, Clone, PartialEq)]
+pub struct BulkVisit {
+    pub village: RegionCode,
+    pub before: Option<(VisitId, VisitData)>,
+    pub after: VisitData,
+}
+
 /// One transaction of a bulk import. Reads see the registry as of the session (and the session's
 /// own writes); writes are applied at once with the backend's fast path; `finish` brings the
 /// statistics aggregates in step, appends the summary audit record and commits, or rolls back.
@@ -515,6 +557,42 @@ pub trait BulkSession: Send {
     async fn update_households(&mut self, items: Vec<BulkHouseholdUpdate>) -> StoreResult<()>;
     async fn put_incomes(&mut self, items: Vec<BulkIncome>) -> StoreResult<()>;
     async fn put_profiles(&mut self, items: Vec<BulkProfile>) -> StoreResult<()>;
+
+    // ---- cadres, pairings and visits ----
+
+    /// Every helping unit (a short list: units are organisations, not people).
+    async fn units(&mut self) -> StoreResult<Vec<HelpingUnit>>;
+    /// Cadres with one of these names, in any region (unmasked, for matching), limited to the
+    /// units of these names unless `units` is empty.
+    async fn cadres_named(&mut self, names: &[String], units: &[String])
+        -> StoreResult<Vec<Cadre>>;
+    /// The stored households among these numbers (outside the caller's scope too).
+    async fn household_keys(&mut self, numbers: &[String]) -> StoreResult<Vec<HouseholdKey>>;
+    /// Every pairing, ended or not, of these households or of these cadres.
+    async fn pairings_of(
+        &mut self,
+        households: &[HouseholdId],
+        cadres: &[CadreId],
+    ) -> StoreResult<Vec<Pairing>>;
+    /// Every visit of these households, with the cadres present.
+    async fn visits_of(
+        &mut self,
+        households: &[HouseholdId],
+    ) -> StoreResult<Vec<(VisitId, VisitData)>>;
+    /// The pairing limits in force for a village and year (parameters; defaults when unset).
+    async fn pairing_limits(
+        &mut self,
+        village: &RegionCode,
+        year: i32,
+    ) -> StoreResult<PairingLimits>;
+    /// Of these region codes, those that exist.
+    async fn known_regions(&mut self, codes: &[RegionCode]) -> StoreResult<Vec<RegionCode>>;
+    /// Create or update cadres, creating their helping units first where absent (audited).
+    async fn put_cadres(&mut self, items: Vec<BulkCadre>) -> StoreResult<()>;
+    /// Insert pairings (audited).
+    async fn create_pairings(&mut self, items: Vec<BulkPairing>) -> StoreResult<()>;
+    /// Insert or replace visits with their cadres (audited).
+    async fn put_visits(&mut self, items: Vec<BulkVisit>) -> StoreResult<()>;
     /// Commit (with `summary` recorded as the import's audit event), or roll back when `commit`
     /// is false.
     async fn finish(self: Box<Self>, summary: serde_json::Value, commit: bool) -> StoreResult<()>;
@@ -551,4 +629,30 @@ pub trait BulkStore: Send + Sync {
         after: Option<RegionCode>,
         limit: u32,
     ) -> StoreResult<Vec<Region>>;
+    /// Cadres managed within a region (and the caller's scope) after `after`, in id order; phones
+    /// masked unless `ctx.unmask`.
+    async fn export_cadres(
+        &self,
+        ctx: &Ctx,
+        region: &RegionCode,
+        after: Option<CadreId>,
+        limit: u32,
+    ) -> StoreResult<Vec<Cadre>>;
+    /// Pairings (ended ones too) of the households of a region after `after` = (village, id).
+    async fn export_pairings(
+        &self,
+        ctx: &Ctx,
+        region: &RegionCode,
+        after: Option<(RegionCode, PairingId)>,
+        limit: u32,
+    ) -> StoreResult<Vec<Pairing>>;
+    /// Visits to the households of a region after `after` = (village, id), with the cadres present
+    /// (photos are not listed).
+    async fn export_visits(
+        &self,
+        ctx: &Ctx,
+        region: &RegionCode,
+        after: Option<(RegionCode, VisitId)>,
+        limit: u32,
+    ) -> StoreResult<Vec<Visit>>;
 }

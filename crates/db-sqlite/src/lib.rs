@@ -141,6 +141,32 @@ fn anonymous_placeholders(sql: &str, n: usize) -> Option<String> {
     Some(out)
 }
 
+/// Arguments from owned values, moving strings instead of copying them (bulk loads).
+fn arguments_owned(args: Vec<Value>) -> SqliteArguments<'static> {
+    use sqlx::Arguments;
+    let mut a = SqliteArguments::default();
+    for v in args {
+        let r = match v {
+            Value::Text(x) => a.add(x),
+            Value::Bytes(x) => a.add(x),
+            other => match other {
+                Value::I64(x) => a.add(x),
+                Value::F64(x) => a.add(x),
+                Value::Bool(x) => a.add(x),
+                Value::Date(x) => a.add(x.map(|d| d.to_string())),
+                Value::Time(x) => a.add(x.map(|t| {
+                    t.to_offset(time::UtcOffset::UTC)
+                        .format(&Rfc3339)
+                        .expect("formattable")
+                })),
+                Value::Text(_) | Value::Bytes(_) => unreachable!("moved above"),
+            },
+        };
+        r.expect("binding a plain value cannot fail");
+    }
+    a
+}
+
 fn arguments(args: &[Value]) -> SqliteArguments<'static> {
     use sqlx::Arguments;
     let mut a = SqliteArguments::default();
@@ -218,10 +244,62 @@ impl Tx for SqliteTx {
         self.tx.commit().await.map_err(map_err)
     }
 
-    /// A page cache of 256 MiB while a large load runs (index pages stay in memory instead of
+    /// Multi-row `INSERT`s with anonymous `?` parameters (bound by position, see
+    /// `anonymous_placeholders`), the statement text built once per chunk size and the values moved
+    /// into the arguments rather than copied.
+    async fn copy_rows(
+        &mut self,
+        table: &str,
+        columns: &[&str],
+        rows: Vec<Vec<Value>>,
+    ) -> DbResult<u64> {
+        if rows.is_empty() || columns.is_empty() {
+            return Ok(0);
+        }
+        let per = (fupin_db::sql::MAX_PARAMS / columns.len()).clamp(1, 500);
+        let one = format!("({})", vec!["?"; columns.len()].join(", "));
+        let sql_for = |k: usize| {
+            let mut s = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
+            s.push_str(&vec![one.as_str(); k].join(", "));
+            s
+        };
+        let full = sql_for(per);
+        let mut n = 0;
+        let mut it = rows.into_iter().peekable();
+        while it.peek().is_some() {
+            let chunk: Vec<Vec<Value>> = it.by_ref().take(per).collect();
+            let mut args = Vec::with_capacity(chunk.len() * columns.len());
+            for row in chunk.iter() {
+                if row.len() != columns.len() {
+                    return Err(DbError::Other(format!(
+                        "insert into {table}: row has {} values for {} columns",
+                        row.len(),
+                        columns.len()
+                    )));
+                }
+            }
+            let k = chunk.len();
+            chunk.into_iter().for_each(|r| args.extend(r));
+            let short;
+            let sql = if k == per {
+                full.as_str()
+            } else {
+                short = sql_for(k);
+                short.as_str()
+            };
+            let r = sqlx::query_with(sql, arguments_owned(args))
+                .execute(&mut *self.tx)
+                .await
+                .map_err(map_err)?;
+            n += r.rows_affected();
+        }
+        Ok(n)
+    }
+
+    /// A page cache of 128 MiB while a large load runs (index pages stay in memory instead of
     /// being read back through the OS for every row); the default 2 MiB again afterwards.
     async fn bulk_settings(&mut self, on: bool) -> DbResult<()> {
-        let pages = if on { -262_144 } else { -2_000 };
+        let pages = if on { -131_072 } else { -2_000 };
         self.execute(&format!("PRAGMA cache_size = {pages}"), &[])
             .await?;
         Ok(())

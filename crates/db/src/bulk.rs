@@ -15,6 +15,9 @@
 //! On PostgreSQL that holds an exclusive lock on those tables until commit, which is why it is only
 //! done when the load is larger than what is already there.
 
+mod pairing;
+mod totals;
+
 use crate::facts::{figure_values, stat_columns};
 use crate::query::Query;
 use crate::regions::{region_from_row, REGION_COLS};
@@ -23,6 +26,9 @@ use crate::{args, internal, SqlStore};
 use fupin_core::audit::{chain_hash, format_at, AuditRecord};
 use fupin_core::error::DomainError;
 use fupin_core::id_number::Sex;
+use fupin_core::pairing::{
+    Cadre, CadreId, HelpingUnit, Pairing, PairingId, PairingLimits, Visit, VisitData, VisitId,
+};
 use fupin_core::regions::{Region, RegionCode, VillageProfile};
 use fupin_core::registry::{
     Household, HouseholdData, HouseholdId, HouseholdStatus, IncomeComponents, IncomeRecord, Member,
@@ -30,8 +36,8 @@ use fupin_core::registry::{
 };
 use fupin_core::reports::{Aggregates, HouseholdFacts};
 use fupin_core::store::{
-    BulkHouseholdUpdate, BulkIncome, BulkNewHousehold, BulkProfile, BulkSession, BulkStore,
-    ExportHousehold, StoreResult, StoredHousehold,
+    BulkCadre, BulkHouseholdUpdate, BulkIncome, BulkNewHousehold, BulkPairing, BulkProfile,
+    BulkSession, BulkStore, BulkVisit, ExportHousehold, HouseholdKey, StoreResult, StoredHousehold,
 };
 use fupin_core::years::year_end;
 use fupin_core::{Ctx, Fen, Scope};
@@ -42,9 +48,12 @@ use time::OffsetDateTime;
 
 /// Rows per `IN (…)` list.
 const IN_CHUNK: usize = 500;
-/// Aggregate entries kept in memory before they are added to the tables (a province, every village
-/// and year with its causes, is well below this: about 200 MB at most).
-const AGG_FLUSH: usize = 1_000_000;
+/// Aggregate entries ((village, year) rows and their causes) kept in `totals::Totals` before they
+/// are added to the tables: about 150 MB, which holds a province (Jiangxi: 2.9 million), so that a
+/// province's load writes the tables once.
+const AGG_FLUSH: usize = 3_500_000;
+/// Rows per call of the fast path when the totals are written.
+const AGG_COPY_CHUNK: usize = 20_000;
 /// Below this many new person rows, indexes stay in place.
 const INDEX_PLAN_MIN_ROWS: u64 = 50_000;
 
@@ -384,6 +393,8 @@ struct SqlBulkSession {
     write: bool,
     /// Aggregate differences not yet added to the tables.
     agg: Aggregates,
+    /// The differences of the batches so far, rolled up (see `totals`).
+    totals: totals::Totals,
     /// Indexes dropped by `plan`, recreated in `finish`.
     dropped: Vec<(String, String)>,
     bulk_settings: bool,
@@ -399,43 +410,83 @@ impl SqlBulkSession {
         }
     }
 
+    /// Fold the batch's differences into the totals; write the totals to the aggregate tables when
+    /// they grow large, and at the end (`force`).
     async fn flush_aggregates(&mut self, force: bool) -> StoreResult<()> {
-        if !force && self.agg.years.len() + self.agg.causes.len() < AGG_FLUSH {
+        let batch = std::mem::take(&mut self.agg);
+        self.totals.add(&batch);
+        drop(batch);
+        if !force && self.totals.len() < AGG_FLUSH {
             return Ok(());
         }
-        let mut agg = std::mem::take(&mut self.agg);
-        agg.years.retain(|_, v| !v.is_zero());
-        agg.causes
-            .retain(|_, v| *v != fupin_core::reports::CauseFigures::default());
-        if agg.years.len() + agg.causes.len() < 2_000 {
-            return self.store.add_aggregates(self.tx.as_mut(), &agg).await;
+        if self.totals.is_empty() {
+            return Ok(());
         }
-        // many rows: copy them into a scratch table with the fast path, then add them in one
-        // statement each (row-by-row upserts of 20 columns cost seconds at province scale)
+        let entries = self.totals.len();
+        let rows = self.totals.drain();
+        if entries < 2_000 {
+            let agg = totals::Totals::to_aggregates(&rows, &self.totals);
+            return self.store.add_aggregate_rows(self.tx.as_mut(), &agg).await;
+        }
+        // many rows: copy them into scratch tables with the fast path, in chunks, then add them in
+        // one statement each (row-by-row upserts of 20 columns cost minutes at province scale)
         let cols = stat_columns();
-        let tx = self.tx.as_mut();
-        let ddl = format!(
-            "CREATE TEMP TABLE bulk_year_stats (year INTEGER NOT NULL, village_code TEXT NOT NULL, {})",
-            cols.iter()
-                .map(|c| format!("{c} BIGINT NOT NULL"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-        tx.execute(&ddl, &[]).await.map_err(internal)?;
         let mut copy_cols = vec!["year", "village_code"];
         copy_cols.extend(cols.iter().copied());
-        let rows: Vec<Vec<Value>> = agg
-            .years
-            .iter()
-            .map(|((village, year), fig)| {
-                let mut v = vec![Value::from(*year), Value::from(village.as_str())];
-                v.extend(figure_values(fig).into_iter().map(Value::from));
-                v
-            })
-            .collect();
-        tx.copy_rows("bulk_year_stats", &copy_cols, rows)
+        let tx = self.tx.as_mut();
+        tx.execute(
+            &format!(
+                "CREATE TEMP TABLE bulk_year_stats (year INTEGER NOT NULL, village_code TEXT NOT NULL, {})",
+                cols.iter()
+                    .map(|c| format!("{c} BIGINT NOT NULL"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            &[],
+        )
+        .await
+        .map_err(internal)?;
+        tx.execute(
+            "CREATE TEMP TABLE bulk_year_causes (year INTEGER NOT NULL, village_code TEXT NOT NULL, cause TEXT NOT NULL, \
+             households BIGINT NOT NULL, persons BIGINT NOT NULL)",
+            &[],
+        )
+        .await
+        .map_err(internal)?;
+        for chunk in rows.chunks(AGG_COPY_CHUNK) {
+            let mut stats: Vec<Vec<Value>> = Vec::with_capacity(chunk.len());
+            let mut causes: Vec<Vec<Value>> = Vec::new();
+            for ((code, year), row) in chunk {
+                let code = totals::code_text(*code);
+                if !row.figures.is_zero() {
+                    let mut v = vec![Value::from(*year), Value::from(code.as_str())];
+                    v.extend(figure_values(&row.figures).into_iter().map(Value::from));
+                    stats.push(v);
+                }
+                for (id, c) in &row.causes {
+                    if *c != fupin_core::reports::CauseFigures::default() {
+                        causes.push(Vec::from(args![
+                            *year,
+                            code.as_str(),
+                            self.totals.cause_name(*id),
+                            c.households,
+                            c.persons
+                        ]));
+                    }
+                }
+            }
+            tx.copy_rows("bulk_year_stats", &copy_cols, stats)
+                .await
+                .map_err(internal)?;
+            tx.copy_rows(
+                "bulk_year_causes",
+                &["year", "village_code", "cause", "households", "persons"],
+                causes,
+            )
             .await
             .map_err(internal)?;
+        }
+        drop(rows);
         let sets: Vec<String> = cols
             .iter()
             .map(|c| format!("{c} = village_year_stats.{c} + excluded.{c}"))
@@ -452,36 +503,6 @@ impl SqlBulkSession {
         )
         .await
         .map_err(internal)?;
-        tx.execute("DROP TABLE bulk_year_stats", &[])
-            .await
-            .map_err(internal)?;
-        tx.execute(
-            "CREATE TEMP TABLE bulk_year_causes (year INTEGER NOT NULL, village_code TEXT NOT NULL, cause TEXT NOT NULL, \
-             households BIGINT NOT NULL, persons BIGINT NOT NULL)",
-            &[],
-        )
-        .await
-        .map_err(internal)?;
-        let rows: Vec<Vec<Value>> = agg
-            .causes
-            .iter()
-            .map(|((village, year, cause), c)| {
-                Vec::from(args![
-                    *year,
-                    village.as_str(),
-                    cause.as_str(),
-                    c.households,
-                    c.persons
-                ])
-            })
-            .collect();
-        tx.copy_rows(
-            "bulk_year_causes",
-            &["year", "village_code", "cause", "households", "persons"],
-            rows,
-        )
-        .await
-        .map_err(internal)?;
         tx.execute(
             "INSERT INTO village_year_causes (year, village_code, cause, households, persons) \
              SELECT year, village_code, cause, households, persons FROM bulk_year_causes WHERE TRUE \
@@ -491,6 +512,9 @@ impl SqlBulkSession {
         )
         .await
         .map_err(internal)?;
+        tx.execute("DROP TABLE bulk_year_stats", &[])
+            .await
+            .map_err(internal)?;
         tx.execute("DROP TABLE bulk_year_causes", &[])
             .await
             .map_err(internal)?;
@@ -1229,6 +1253,61 @@ impl BulkSession for SqlBulkSession {
         self.audit_many(audit).await
     }
 
+    async fn units(&mut self) -> StoreResult<Vec<HelpingUnit>> {
+        self.load_units().await
+    }
+
+    async fn cadres_named(
+        &mut self,
+        names: &[String],
+        units: &[String],
+    ) -> StoreResult<Vec<Cadre>> {
+        self.load_cadres_named(names, units).await
+    }
+
+    async fn household_keys(&mut self, numbers: &[String]) -> StoreResult<Vec<HouseholdKey>> {
+        self.load_household_keys(numbers).await
+    }
+
+    async fn pairings_of(
+        &mut self,
+        households: &[HouseholdId],
+        cadres: &[CadreId],
+    ) -> StoreResult<Vec<Pairing>> {
+        self.load_pairings_of(households, cadres).await
+    }
+
+    async fn visits_of(
+        &mut self,
+        households: &[HouseholdId],
+    ) -> StoreResult<Vec<(VisitId, VisitData)>> {
+        self.load_visits_of(households).await
+    }
+
+    async fn pairing_limits(
+        &mut self,
+        village: &RegionCode,
+        year: i32,
+    ) -> StoreResult<PairingLimits> {
+        Ok(self.store.pairing_limits(village, year))
+    }
+
+    async fn known_regions(&mut self, codes: &[RegionCode]) -> StoreResult<Vec<RegionCode>> {
+        self.load_known_regions(codes).await
+    }
+
+    async fn put_cadres(&mut self, items: Vec<BulkCadre>) -> StoreResult<()> {
+        self.write_cadres(items).await
+    }
+
+    async fn create_pairings(&mut self, items: Vec<BulkPairing>) -> StoreResult<()> {
+        self.write_pairings(items).await
+    }
+
+    async fn put_visits(&mut self, items: Vec<BulkVisit>) -> StoreResult<()> {
+        self.write_visits(items).await
+    }
+
     async fn finish(
         mut self: Box<Self>,
         summary: serde_json::Value,
@@ -1350,6 +1429,7 @@ impl BulkStore for SqlStore {
             tx,
             write,
             agg: Aggregates::default(),
+            totals: totals::Totals::default(),
             dropped: Vec::new(),
             bulk_settings,
         }))
@@ -1379,6 +1459,7 @@ impl BulkStore for SqlStore {
             tx,
             write: false,
             agg: Aggregates::default(),
+            totals: totals::Totals::default(),
             dropped: Vec::new(),
             bulk_settings: false,
         };
@@ -1452,5 +1533,35 @@ impl BulkStore for SqlStore {
         q.push(&format!(" ORDER BY code LIMIT {l}"));
         let rows = self.db.fetch_all(&q.sql, &q.args).await.map_err(internal)?;
         rows.iter().map(region_from_row).collect()
+    }
+
+    async fn export_cadres(
+        &self,
+        ctx: &Ctx,
+        region: &RegionCode,
+        after: Option<CadreId>,
+        limit: u32,
+    ) -> StoreResult<Vec<Cadre>> {
+        self.export_cadres_impl(ctx, region, after, limit).await
+    }
+
+    async fn export_pairings(
+        &self,
+        ctx: &Ctx,
+        region: &RegionCode,
+        after: Option<(RegionCode, PairingId)>,
+        limit: u32,
+    ) -> StoreResult<Vec<Pairing>> {
+        self.export_pairings_impl(ctx, region, after, limit).await
+    }
+
+    async fn export_visits(
+        &self,
+        ctx: &Ctx,
+        region: &RegionCode,
+        after: Option<(RegionCode, VisitId)>,
+        limit: u32,
+    ) -> StoreResult<Vec<Visit>> {
+        self.export_visits_impl(ctx, region, after, limit).await
     }
 }

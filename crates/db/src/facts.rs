@@ -190,8 +190,17 @@ impl SqlStore {
         self.add_aggregates(tx, &d).await
     }
 
-    /// Add aggregate rows (upserting by key).
+    /// Add aggregate differences of villages, rolled up to every ancestor region (upserting by key).
     pub(crate) async fn add_aggregates(&self, tx: &mut dyn Tx, d: &Aggregates) -> StoreResult<()> {
+        self.add_aggregate_rows(tx, &d.rolled_up()).await
+    }
+
+    /// Add aggregate rows as they are (upserting by key).
+    pub(crate) async fn add_aggregate_rows(
+        &self,
+        tx: &mut dyn Tx,
+        d: &Aggregates,
+    ) -> StoreResult<()> {
         let cols = stat_columns();
         let sets: Vec<String> = cols
             .iter()

@@ -16,15 +16,15 @@ use fupin_core::{Ctx, DomainError, RegionCode};
 use std::collections::BTreeMap;
 use time::{Date, OffsetDateTime};
 
-const PAIRING_COLS: &str = "p.id, p.household_id, h.household_number, h.village_code, p.cadre_id, c.name, u.name, p.start_date, p.end_date, p.end_reason";
-const PAIRING_FROM: &str = "pairings p JOIN households h ON h.id = p.household_id JOIN cadres c ON c.id = p.cadre_id JOIN helping_units u ON u.id = c.unit_id";
-const CADRE_COLS: &str =
+pub(crate) const PAIRING_COLS: &str = "p.id, p.household_id, h.household_number, h.village_code, p.cadre_id, c.name, u.name, p.start_date, p.end_date, p.end_reason";
+pub(crate) const PAIRING_FROM: &str = "pairings p JOIN households h ON h.id = p.household_id JOIN cadres c ON c.id = p.cadre_id JOIN helping_units u ON u.id = c.unit_id";
+pub(crate) const CADRE_COLS: &str =
     "c.id, c.name, c.unit_id, u.name, c.rank, c.phone, c.user_id, c.region_code";
 const WISH_COLS: &str = "w.id, w.household_id, w.person_id, w.text, w.estimated_value_fen, w.status, w.submitted_on, w.claimed_by_cadre, \
     w.claimed_by_unit, w.claimed_on, w.fulfilled_on, w.actual_value_fen, w.cancelled_on, w.cancel_reason, \
     (SELECT COUNT(*) FROM photos ph WHERE ph.wish_id = w.id)";
 
-fn pairing_from_row(r: &Row) -> StoreResult<Pairing> {
+pub(crate) fn pairing_from_row(r: &Row) -> StoreResult<Pairing> {
     let e = internal;
     Ok(Pairing {
         id: PairingId(r.i64(0).map_err(e)?),
@@ -40,7 +40,7 @@ fn pairing_from_row(r: &Row) -> StoreResult<Pairing> {
     })
 }
 
-fn cadre_from_row(r: &Row) -> StoreResult<Cadre> {
+pub(crate) fn cadre_from_row(r: &Row) -> StoreResult<Cadre> {
     let e = internal;
     Ok(Cadre {
         id: CadreId(r.i64(0).map_err(e)?),
@@ -237,9 +237,8 @@ impl SqlStore {
         Ok((h, c))
     }
 
-    /// The limits in force (parameters by region and year; the defaults until set).
     /// The limits in force for the region and year (parameters; the defaults when unset).
-    fn pairing_limits(&self, region: &RegionCode, year: i32) -> PairingLimits {
+    pub(crate) fn pairing_limits(&self, region: &RegionCode, year: i32) -> PairingLimits {
         use fupin_core::assessment::standards::key;
         let d = PairingLimits::default();
         PairingLimits {
@@ -816,13 +815,7 @@ impl PairingStore for SqlStore {
 
     async fn create_pairing(&self, ctx: &Ctx, p: PairingInput) -> StoreResult<Pairing> {
         require_office(ctx)?;
-        if p.start_date.year() < 2000 || p.start_date > today() + time::Duration::days(366) {
-            return Err(DomainError::invalid(
-                "start_date",
-                "date_out_of_range",
-                "结对开始日期须在2000年之后，且不超过今后一年",
-            ));
-        }
+        check_pairing_start(p.start_date, today())?;
         let mut tx = self.db.begin_write().await.map_err(internal)?;
         let (village, _) = self
             .visible_household(tx.as_mut(), ctx, p.household_id)

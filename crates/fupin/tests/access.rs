@@ -1338,6 +1338,76 @@ fn table(f: &Fixture, caller: &str) -> Vec<Entry> {
                 get(format!("/api/v1/regions/{JINXIAN}/measures?year=2018"), Denied),
             ],
         ),
+        // import and export jobs: an import runs with the caller's scope (rows outside it are
+        // rejected: `tests/api_jobs.rs`); an export names a region, which must be in scope
+        open(
+            "POST",
+            "/api/v1/imports",
+            "starts a job that acts with the caller's own scope; 塔岗's rows are rejected in it",
+            vec![call(
+                Method::POST,
+                "/api/v1/imports?kind=incomes&dry_run=true".into(),
+                Some(Body::Bytes(
+                    Box::leak(
+                        format!(
+                            "户编码,年度,工资性收入(元)\n{},2019,100\n",
+                            f.household_number
+                        )
+                        .into_boxed_str(),
+                    )
+                    .as_bytes(),
+                    "text/csv",
+                )),
+                NotScoped,
+            )],
+        ),
+        entry(
+            "POST",
+            "/api/v1/exports",
+            vec![
+                call(
+                    Method::POST,
+                    "/api/v1/exports".into(),
+                    json(json!({"kind": "households", "region": TAGANG})),
+                    Denied,
+                ),
+                call(
+                    Method::POST,
+                    "/api/v1/exports".into(),
+                    json(json!({"kind": "stats", "region": LUOXI, "year": 2018})),
+                    Denied,
+                ),
+            ],
+        ),
+        open(
+            "GET",
+            "/api/v1/jobs",
+            "the caller's own jobs only",
+            vec![get("/api/v1/jobs".into(), NotScoped)],
+        ),
+        open(
+            "GET",
+            "/api/v1/jobs/{id}",
+            "a job is its owner's alone (404 for anyone else)",
+            vec![get("/api/v1/jobs/0123456789abcdef01234567".into(), NotScoped)],
+        ),
+        open(
+            "GET",
+            "/api/v1/jobs/{id}/file",
+            "a job's file is its owner's alone (404 for anyone else)",
+            vec![get("/api/v1/jobs/0123456789abcdef01234567/file".into(), NotScoped)],
+        ),
+        open(
+            "DELETE",
+            "/api/v1/jobs/{id}",
+            "a job is its owner's alone (404 for anyone else)",
+            vec![call(
+                Method::DELETE,
+                "/api/v1/jobs/0123456789abcdef01234567".into(),
+                None,
+                NotScoped,
+            )],
+        ),
     ]
 }
 

@@ -134,3 +134,49 @@ async fn the_demo_reproduces_the_article() {
     );
     assert_eq!(s.verify_audit().await.unwrap().map(|n| n > 400), Ok(true));
 }
+
+/// A database whose aggregates hold village rows only (written before regions above villages were
+/// kept) gets the rows of its townships, counties, cities and provinces when it is next opened.
+#[tokio::test]
+async fn village_only_aggregates_are_rolled_up_when_opened() {
+    let db = test_store().await;
+    fupin::load_demo_all(db.store.as_ref()).await.unwrap();
+    let ctx = Ctx::system("check");
+    let codes = [
+        "360124106204",
+        "360124106000",
+        "360124000000",
+        "360000000000",
+    ];
+    let mut before = Vec::new();
+    for c in codes {
+        let code = RegionCode::parse(c).unwrap();
+        before.push(db.store.region_stats(&ctx, &code, 2018).await.unwrap());
+    }
+    db.raw("DELETE FROM village_year_stats WHERE substr(village_code, 10, 3) = '000'")
+        .await;
+    db.raw("DELETE FROM village_year_causes WHERE substr(village_code, 10, 3) = '000'")
+        .await;
+    db.raw("DELETE FROM meta WHERE key = 'stats_rollup'").await;
+    // the county now reads as empty: its figures are its own row, not a sum at read time
+    let county = RegionCode::parse("360124000000").unwrap();
+    let gone = db.store.region_stats(&ctx, &county, 2018).await.unwrap();
+    assert_eq!((gone.households, gone.persons), (0, 0));
+
+    let reopened = fupin::open_store(&db.url).await.unwrap();
+    for (c, b) in codes.iter().zip(&before) {
+        let code = RegionCode::parse(c).unwrap();
+        let after = reopened.region_stats(&ctx, &code, 2018).await.unwrap();
+        assert_eq!(&after, b, "{c}");
+        assert_eq!(
+            after,
+            reopened
+                .recompute_region_stats(&ctx, &code, 2018)
+                .await
+                .unwrap(),
+            "{c}"
+        );
+    }
+    assert!(before[3].households >= before[2].households);
+    assert!(before[2].households > before[1].households || before[1].households > 14);
+}

@@ -1,7 +1,8 @@
 //! Import and export of files, on SQLite by default and on PostgreSQL with
 //! `TEST_DATABASE_URL=postgres://…`: UTF-8, GBK and XLSX files; every bad row reported with its
 //! row number and nothing written; `partial`; idempotent re-import; an annual update of statuses and
-//! incomes; export → import round trip; codes and labels alike.
+//! incomes; export → import round trip; codes and labels alike. The same for cadres (units created
+//! by name), pairings (at most two cadres per household) and visits.
 
 use fupin::testing::{test_store, TestDb};
 use fupin_core::audit::AuditRecord;
@@ -802,4 +803,636 @@ async fn a_generated_load_keeps_the_statistics_consistent() {
         assert_eq!((r.created, r.updated), (0, 0), "{f:?}");
     }
     stats_consistent(store).await;
+}
+
+// ---- cadres, pairings and visits ----------------------------------------------------------------
+
+const CADRE_HEADER: &str = "帮扶单位,单位级别,干部姓名,职级,联系电话,管理区划代码";
+
+/// Five cadres of two units: 张三 twice in 进贤县人社局 (told apart by phone), 南昌市农业局 created
+/// by line 4 (level as a label; line 3 gives the level as a code, line 5 leaves it blank).
+fn cadre_rows() -> Vec<String> {
+    vec![
+        "进贤县人社局,县,张三,科级,13800138001,360124000000".into(), // line 2
+        "进贤县人社局,04,李四,,13800138002,360124000000".into(),     // line 3
+        "南昌市农业局,市,王五,处级,,360124106000".into(),            // line 4
+        "南昌市农业局,,赵六,,13800138004,360124106000".into(),       // line 5
+        "进贤县人社局,,张三,,13800138009,360124000000".into(),       // line 6
+    ]
+}
+
+const PAIRING_HEADER: &str = "户编号,帮扶单位,帮扶干部,干部联系电话,开始日期";
+
+/// H0001 with 张三 (the first, by phone) and 王五; H0002 with 李四; H0003 with 赵六. Dates in four
+/// spellings.
+fn pairing_rows() -> Vec<String> {
+    vec![
+        "H0001,进贤县人社局,张三,13800138001,2016-03-01".into(),
+        "H0001,南昌市农业局,王五,,2016/3/1".into(),
+        "H0002,进贤县人社局,李四,,2017年5月1日".into(),
+        "H0003,南昌市农业局,赵六,,20180101".into(),
+    ]
+}
+
+const VISIT_HEADER: &str =
+    "户编码,走访日期,走访类型,参加干部,帮扶单位,收入情况,发现问题,帮扶措施,慰问金(元),慰问品,慰问品价值(元)";
+
+/// Four visits; the second names 张三, told apart by the household's pairing.
+fn visit_rows() -> Vec<String> {
+    vec![
+        "H0001,2018-05-01,慰问,王五,,务工收入稳定,住房漏雨,联系危房改造,500,大米、食用油,200.50"
+            .into(),
+        "H0001,2018-06-01,01,王五、张三,,,,,,,".into(),
+        "H0002,2018-05-02,走访,李四,进贤县人社局,,,,,,".into(),
+        "H0003,2019-01-10,政策宣讲,赵六,南昌市农业局,,,,0,,".into(),
+    ]
+}
+
+/// Regions, the three households and the five cadres.
+async fn with_cadres(store: &dyn Store, files: &Files) {
+    let r = import(
+        store,
+        &files.write("h.csv", csv(HEADER, &good_rows()).as_bytes()),
+    )
+    .await;
+    assert!(!r.has_errors(), "{:?}", r.issues);
+    let r = import(
+        store,
+        &files.write("c.csv", csv(CADRE_HEADER, &cadre_rows()).as_bytes()),
+    )
+    .await;
+    assert!(!r.has_errors(), "{:?}", r.issues);
+}
+
+async fn household_id(store: &dyn Store, number: &str) -> fupin_core::registry::HouseholdId {
+    store
+        .household_by_number(&ctx(), number)
+        .await
+        .unwrap()
+        .household
+        .id
+}
+
+async fn import_as(store: &dyn Store, ctx: &Ctx, path: &Path, opts: ImportOptions) -> ImportReport {
+    let f = std::fs::File::open(path).unwrap();
+    fupin_io::import(store, ctx, Box::new(f), &opts, &|_| {})
+        .await
+        .unwrap_or_else(|e| panic!("import failed: {e}"))
+}
+
+fn lines_and_codes(r: &ImportReport) -> Vec<(u64, &str)> {
+    r.issues.iter().map(|i| (i.line, i.code.as_str())).collect()
+}
+
+#[tokio::test]
+async fn cadres_pairings_and_visits_import_and_reimport_unchanged() {
+    let db = setup().await;
+    let store = db.store.as_ref();
+    let files = Files::new();
+    import(
+        store,
+        &files.write("h.csv", csv(HEADER, &good_rows()).as_bytes()),
+    )
+    .await;
+
+    // cadres: units created by name, labels and codes alike
+    let cadres = files.write("c.csv", csv(CADRE_HEADER, &cadre_rows()).as_bytes());
+    let r = import(store, &cadres).await;
+    assert!(!r.has_errors(), "{:?}", r.issues);
+    assert_eq!(r.kind, Some(Kind::Cadres), "detected from the header");
+    assert_eq!(
+        (r.created, r.units_created, r.committed),
+        (5, 2, true),
+        "{}",
+        r.summary()
+    );
+    let units = store.list_units(&ctx()).await.unwrap();
+    let level = |n: &str| units.iter().find(|u| u.name == n).unwrap().level.clone();
+    assert_eq!(
+        (level("进贤县人社局"), level("南昌市农业局")),
+        ("04".into(), "03".into())
+    );
+    let mut unmasked = ctx();
+    unmasked.unmask = true;
+    let list = store.list_cadres(&unmasked, None).await.unwrap();
+    assert_eq!(list.len(), 5);
+    let zhang: Vec<_> = list.iter().filter(|c| c.name == "张三").collect();
+    assert_eq!(zhang.len(), 2);
+    assert_eq!(zhang[0].rank.as_deref(), Some("科级"));
+    assert_eq!(zhang[0].region_code, Some(code("360124000000")));
+    assert_eq!(audit_count(store, "cadre.import").await, 5);
+    assert_eq!(audit_count(store, "unit.import").await, 2);
+    let r = import(store, &cadres).await;
+    assert_eq!(
+        (r.created, r.updated, r.unchanged, r.units_created),
+        (0, 0, 5, 0)
+    );
+    assert_eq!(store.list_units(&ctx()).await.unwrap().len(), 2);
+    assert_eq!(
+        audit_count(store, "cadre.import").await,
+        5,
+        "nothing new to audit"
+    );
+    // a changed rank updates the one cadre
+    let mut changed = cadre_rows();
+    changed[1] = changed[1].replace(",04,李四,,", ",04,李四,副科级,");
+    let r = import(
+        store,
+        &files.write("c2.csv", csv(CADRE_HEADER, &changed).as_bytes()),
+    )
+    .await;
+    assert_eq!((r.updated, r.unchanged), (1, 4));
+    let li = store.list_cadres(&ctx(), None).await.unwrap();
+    let li = li.iter().find(|c| c.name == "李四").unwrap();
+    assert_eq!(li.rank.as_deref(), Some("副科级"));
+    assert_eq!(audit_count(store, "cadre.import").await, 6);
+
+    // pairings
+    let pairings = files.write("p.csv", csv(PAIRING_HEADER, &pairing_rows()).as_bytes());
+    let r = import(store, &pairings).await;
+    assert!(!r.has_errors(), "{:?}", r.issues);
+    assert_eq!((r.kind, r.created), (Some(Kind::Pairings), 4));
+    let h1 = household_id(store, "H0001").await;
+    let p1 = store.household_pairings(&ctx(), h1).await.unwrap();
+    assert_eq!(p1.len(), 2);
+    assert_eq!(p1[0].cadre_id, zhang[0].id, "the 张三 with that phone");
+    assert_eq!(p1[0].start_date, time::macros::date!(2016 - 03 - 01));
+    assert_eq!(audit_count(store, "pairing.import").await, 4);
+    let r = import(store, &pairings).await;
+    assert_eq!((r.created, r.unchanged, r.issues_total), (0, 4, 0));
+    assert_eq!(store.household_pairings(&ctx(), h1).await.unwrap().len(), 2);
+
+    // visits
+    let visits = files.write("v.csv", csv(VISIT_HEADER, &visit_rows()).as_bytes());
+    let r = import(store, &visits).await;
+    assert!(!r.has_errors(), "{:?}", r.issues);
+    assert_eq!((r.kind, r.created), (Some(Kind::Visits), 4));
+    let v1 = store.household_visits(&ctx(), h1).await.unwrap();
+    assert_eq!(v1.len(), 2);
+    let may = v1
+        .iter()
+        .find(|v| v.date.month() == time::Month::May)
+        .unwrap();
+    assert_eq!(may.kind, "02", "慰问 stored as its code");
+    assert_eq!(
+        (may.condolence_money_fen, may.goods_value_fen),
+        (50_000, 20_050),
+        "yuan to fen"
+    );
+    assert_eq!(may.goods[0].description, "大米、食用油");
+    assert_eq!(may.findings.income.as_deref(), Some("务工收入稳定"));
+    assert_eq!(may.problems.as_deref(), Some("住房漏雨"));
+    let june = v1
+        .iter()
+        .find(|v| v.date.month() == time::Month::June)
+        .unwrap();
+    assert_eq!(june.kind, "01");
+    let present: Vec<_> = june.cadres.iter().map(|(id, _)| *id).collect();
+    assert!(present.contains(&zhang[0].id), "张三 paired with H0001");
+    assert_eq!(present.len(), 2);
+    assert_eq!(audit_count(store, "visit.import").await, 4);
+    let r = import(store, &visits).await;
+    assert_eq!((r.created, r.updated, r.unchanged), (0, 0, 4));
+    // codes instead of labels: the same visits
+    let coded: Vec<String> = visit_rows()
+        .iter()
+        .map(|l| {
+            l.replace(",慰问,", ",02,")
+                .replace(",走访,", ",01,")
+                .replace(",政策宣讲,", ",03,")
+        })
+        .collect();
+    let r = import(
+        store,
+        &files.write("v2.csv", csv(VISIT_HEADER, &coded).as_bytes()),
+    )
+    .await;
+    assert_eq!((r.unchanged, r.issues_total), (4, 0), "{:?}", r.issues);
+    assert_eq!(audit_count(store, "visit.import").await, 4);
+    // a changed finding updates the visit in a real run, not in a dry run
+    let mut changed = visit_rows();
+    changed[0] = changed[0].replace("住房漏雨", "屋顶漏雨");
+    let path = files.write("v3.csv", csv(VISIT_HEADER, &changed).as_bytes());
+    let r = import_with(
+        store,
+        &path,
+        ImportOptions {
+            dry_run: true,
+            ..Default::default()
+        },
+    )
+    .await;
+    assert_eq!((r.updated, r.unchanged, r.committed), (1, 3, false));
+    let again = store.household_visits(&ctx(), h1).await.unwrap();
+    assert_eq!(again, v1, "a dry run writes nothing");
+    let r = import(store, &path).await;
+    assert_eq!((r.updated, r.unchanged, r.committed), (1, 3, true));
+    let again = store.household_visits(&ctx(), h1).await.unwrap();
+    let may2 = again.iter().find(|v| v.id == may.id).unwrap();
+    assert_eq!(may2.problems.as_deref(), Some("屋顶漏雨"));
+    assert_eq!(may2.goods, may.goods);
+    assert_eq!(audit_count(store, "visit.import").await, 5);
+    assert_eq!(
+        audit_count(store, "import").await,
+        10,
+        "one summary record per committed import, none for the dry run"
+    );
+    // the pairing report counts the imported visits
+    let rep = store
+        .pairing_report(
+            &ctx(),
+            &code("360124000000"),
+            time::macros::date!(2018 - 01 - 01),
+            time::macros::date!(2019 - 12 - 31),
+        )
+        .await
+        .unwrap();
+    assert_eq!((rep.visits_total, rep.condolence_money_fen), (4, 50_000));
+    // the audit records of the bulk writes keep the hash chain intact
+    assert!(store.verify_audit().await.unwrap().is_ok());
+}
+
+#[tokio::test]
+async fn bad_cadre_pairing_and_visit_rows_are_all_reported_and_nothing_written() {
+    let db = setup().await;
+    let store = db.store.as_ref();
+    let files = Files::new();
+    with_cadres(store, &files).await;
+    let h1 = household_id(store, "H0001").await;
+
+    // pairings: header is line 1
+    let rows: Vec<String> = vec![
+        "H0001,进贤县人社局,张三,13800138001,2016-03-01".into(), // 2: good
+        "H9999,进贤县人社局,李四,,2016-03-01".into(),            // 3: unknown household
+        "H0002,进贤县人社局,钱七,,2016-03-01".into(),            // 4: unknown cadre
+        "H0002,进贤县人社局,张三,,2016-03-01".into(),            // 5: two 张三, no phone
+        "H0002,进贤县人社局,李四,,2016-13-01".into(),            // 6: bad date
+        "H0001,进贤县人社局,张三,13800138001,2016-03-01".into(), // 7: repeats line 2
+        "H0001,南昌市农业局,王五,,2016-04-01".into(),            // 8: good, the second cadre
+        "H0001,南昌市农业局,赵六,,2016-05-01".into(),            // 9: a third cadre
+        "H0002,进贤县人社局,李四,,2040-01-01".into(),            // 10: too far ahead
+        "H0002,进贤县人社局,张三,13800138001,2016-03-01".into(), // 11: good
+    ];
+    let path = files.write("p.csv", csv(PAIRING_HEADER, &rows).as_bytes());
+    let error_file = files.path("p.错误.csv");
+    let r = import_with(
+        store,
+        &path,
+        ImportOptions {
+            error_file: Some(error_file.clone()),
+            ..Default::default()
+        },
+    )
+    .await;
+    assert_eq!(
+        lines_and_codes(&r),
+        [
+            (3, "unknown_household"),
+            (4, "unknown_cadre"),
+            (5, "ambiguous_cadre"),
+            (6, "invalid_date"),
+            (7, "duplicate_pairing"),
+            (9, "too_many_cadres"),
+            (10, "date_out_of_range"),
+        ],
+        "{:#?}",
+        r.issues
+    );
+    let col = |line: u64| {
+        r.issues
+            .iter()
+            .find(|i| i.line == line)
+            .and_then(|i| i.column.clone())
+            .unwrap_or_default()
+    };
+    assert_eq!(col(3), "户编号", "the file's own header");
+    assert_eq!(col(4), "帮扶干部");
+    assert_eq!(col(6), "开始日期");
+    assert_eq!(col(9), "户编号");
+    assert!(
+        r.issues[4].message.contains("第 2 行"),
+        "{}",
+        r.issues[4].message
+    );
+    assert!(
+        r.issues[5].message.contains("最多 2 名"),
+        "{}",
+        r.issues[5].message
+    );
+    assert_eq!((r.created, r.rejected, r.committed), (3, 7, false));
+    assert!(store
+        .household_pairings(&ctx(), h1)
+        .await
+        .unwrap()
+        .is_empty());
+    let text = std::fs::read_to_string(&error_file).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), rows.len() + 1);
+    assert!(lines[0].ends_with(",错误原因"));
+    assert!(
+        lines[2].contains("【户编号】户编码 H9999 不存在"),
+        "{}",
+        lines[2]
+    );
+
+    // visits
+    let rows: Vec<String> = vec![
+        "H0001,2018-05-01,慰问,王五,,,,,500,,".into(), // 2: good
+        "H0001,2099-01-01,走访,王五,,,,,,,".into(),    // 3: in the future
+        "H0001,2018-05-02,喝茶,王五,,,,,,,".into(),    // 4: unknown kind
+        "H0001,2018-05-03,走访,王五,,,,,五百,,".into(), // 5: money not a number
+        "H0001,2018-05-01,02,王五,,,,,100,,".into(),   // 6: the visit of line 2 again
+        "H0001,2018-05-04,走访,无名氏,,,,,,,".into(),  // 7: unknown cadre
+        "H0002,2018-05-04,走访,张三,,,,,,,".into(),    // 8: two 张三, H0002 paired with neither
+        "H8888,2018-05-04,走访,李四,,,,,,,".into(),    // 9: unknown household
+        "H0002,2018/5/5,走访,李四,,,,,-5,,".into(),    // 10: negative money
+        "H0002,2018-05-06,走访,李四,,,,,,,".into(),    // 11: good
+    ];
+    let path = files.write("v.csv", csv(VISIT_HEADER, &rows).as_bytes());
+    let r = import(store, &path).await;
+    assert_eq!(
+        lines_and_codes(&r),
+        [
+            (3, "date_in_future"),
+            (4, "unknown_code"),
+            (5, "not_an_amount"),
+            (6, "duplicate_visit"),
+            (7, "unknown_cadre"),
+            (8, "ambiguous_cadre"),
+            (9, "unknown_household"),
+            (10, "negative_amount"),
+        ],
+        "{:#?}",
+        r.issues
+    );
+    let col = |line: u64| {
+        r.issues
+            .iter()
+            .find(|i| i.line == line)
+            .and_then(|i| i.column.clone())
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        [col(3), col(4), col(5), col(7), col(10)],
+        [
+            "走访日期",
+            "走访类型",
+            "慰问金(元)",
+            "参加干部",
+            "慰问金(元)"
+        ]
+    );
+    assert_eq!(r.issues[2].value.as_deref(), Some("五百"));
+    assert!(!r.committed);
+    assert!(store.household_visits(&ctx(), h1).await.unwrap().is_empty());
+
+    // cadres
+    let rows: Vec<String> = vec![
+        "新单位,,孙八,,,360124000000".into(), // 2: a new unit needs a level
+        "进贤县人社局,市,李四,,,".into(),     // 3: not the unit's level
+        "进贤县人社局,,张三,科级,,".into(),   // 4: two 张三, no phone
+        "进贤县人社局,,周九,,139****0000,360124000000".into(), // 5: masked phone, new cadre
+        "进贤县人社局,,吴十,,,360199000000".into(), // 6: no such region
+        "进贤县人社局,,郑十一,,123,360124000000".into(), // 7: not a phone
+        "进贤县人社局,,王十二,,,".into(),     // 8: no region for a new cadre
+        "进贤县人社局,,吴十,,,360124000000".into(), // 9: line 6 again
+        "进贤县人社局,县,冯十三,,,360124000000".into(), // 10: good
+    ];
+    let path = files.write("c.csv", csv(CADRE_HEADER, &rows).as_bytes());
+    let r = import(store, &path).await;
+    assert_eq!(
+        lines_and_codes(&r),
+        [
+            (2, "required"),
+            (3, "unit_level_mismatch"),
+            (4, "ambiguous_cadre"),
+            (5, "masked_phone"),
+            (6, "unknown_region"),
+            (7, "invalid_format"),
+            (8, "required"),
+            (9, "duplicate_cadre"),
+        ],
+        "{:#?}",
+        r.issues
+    );
+    let col = |line: u64| {
+        r.issues
+            .iter()
+            .find(|i| i.line == line)
+            .and_then(|i| i.column.clone())
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        [col(2), col(3), col(5), col(6), col(7), col(8)],
+        [
+            "单位级别",
+            "单位级别",
+            "联系电话",
+            "管理区划代码",
+            "联系电话",
+            "管理区划代码"
+        ]
+    );
+    assert_eq!(r.issues[5].value.as_deref(), Some("***"), "phones masked");
+    assert!(!r.committed);
+    assert_eq!(store.list_cadres(&ctx(), None).await.unwrap().len(), 5);
+    assert_eq!(store.list_units(&ctx()).await.unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn partial_writes_exactly_the_good_pairings_and_visits() {
+    let db = setup().await;
+    let store = db.store.as_ref();
+    let files = Files::new();
+    with_cadres(store, &files).await;
+    let (h1, h2, h3) = (
+        household_id(store, "H0001").await,
+        household_id(store, "H0002").await,
+        household_id(store, "H0003").await,
+    );
+    // a third cadre for H0001 is rejected; the limit counts the rows accepted before it
+    let mut rows = pairing_rows();
+    rows.insert(2, "H0001,进贤县人社局,李四,,2016-06-01".into()); // line 4
+    rows.push("H0002,进贤县人社局,无此人,,2016-06-01".into()); // line 7
+    let path = files.write("p.csv", csv(PAIRING_HEADER, &rows).as_bytes());
+    let error_file = files.path("p.错误.csv");
+    let r = import_with(
+        store,
+        &path,
+        ImportOptions {
+            partial: true,
+            error_file: Some(error_file.clone()),
+            ..Default::default()
+        },
+    )
+    .await;
+    assert_eq!(
+        lines_and_codes(&r),
+        [(4, "too_many_cadres"), (7, "unknown_cadre")]
+    );
+    assert_eq!((r.created, r.rejected, r.committed), (4, 2, true));
+    assert_eq!(store.household_pairings(&ctx(), h1).await.unwrap().len(), 2);
+    assert_eq!(store.household_pairings(&ctx(), h2).await.unwrap().len(), 1);
+    assert_eq!(store.household_pairings(&ctx(), h3).await.unwrap().len(), 1);
+    let text = std::fs::read_to_string(&error_file).unwrap();
+    assert_eq!(
+        text.lines().count(),
+        1 + 2,
+        "only the rejected rows: {text}"
+    );
+    // corrected (李四 pairs H0003 from 2019; the second 张三 by phone), the error file imports
+    let fixed = text
+        .replace(
+            "H0001,进贤县人社局,李四,,2016-06-01",
+            "H0003,进贤县人社局,李四,,2019-01-01",
+        )
+        .replace("无此人,,", "张三,13800138009,");
+    let r = import(store, &files.write("p_fixed.csv", fixed.as_bytes())).await;
+    assert_eq!((r.created, r.issues_total), (2, 0), "{:?}", r.issues);
+    assert_eq!(store.household_pairings(&ctx(), h3).await.unwrap().len(), 2);
+
+    // an officer of 塔岗村 (V1) imports visits: H0003 (三房村) is outside their scope
+    let officer = Ctx::within("officer-v1", vec![code(V1)]);
+    let mut rows = visit_rows();
+    rows.push("H0001,2018-07-01,走访,王五、赵六,,,,,abc,,".into()); // line 6: bad money
+    let path = files.write("v.csv", csv(VISIT_HEADER, &rows).as_bytes());
+    let r = import_as(
+        store,
+        &officer,
+        &path,
+        ImportOptions {
+            partial: true,
+            ..Default::default()
+        },
+    )
+    .await;
+    assert_eq!(
+        lines_and_codes(&r),
+        [(5, "out_of_scope"), (6, "not_an_amount")]
+    );
+    assert_eq!((r.created, r.rejected, r.committed), (3, 2, true));
+    assert_eq!(store.household_visits(&ctx(), h1).await.unwrap().len(), 2);
+    assert_eq!(store.household_visits(&ctx(), h2).await.unwrap().len(), 1);
+    assert!(store.household_visits(&ctx(), h3).await.unwrap().is_empty());
+    // without --partial the same file writes nothing more
+    let r = import_as(store, &officer, &path, ImportOptions::default()).await;
+    assert_eq!((r.unchanged, r.rejected, r.committed), (3, 2, false));
+    // the officer's pairings of H0003 are rejected too
+    let path = files.write(
+        "p3.csv",
+        csv(
+            PAIRING_HEADER,
+            &["H0003,进贤县人社局,李四,,2019-01-01".into()],
+        )
+        .as_bytes(),
+    );
+    let r = import_as(store, &officer, &path, ImportOptions::default()).await;
+    assert_eq!(lines_and_codes(&r), [(2, "out_of_scope")]);
+}
+
+#[tokio::test]
+async fn cadres_pairings_and_visits_export_then_import_round_trip() {
+    let db = setup().await;
+    let store = db.store.as_ref();
+    let files = Files::new();
+    with_cadres(store, &files).await;
+    import(
+        store,
+        &files.write("p.csv", csv(PAIRING_HEADER, &pairing_rows()).as_bytes()),
+    )
+    .await;
+    import(
+        store,
+        &files.write("v.csv", csv(VISIT_HEADER, &visit_rows()).as_bytes()),
+    )
+    .await;
+    let export = |kind: ExportKind, format: FileFormat, unmask: bool, path: PathBuf| async move {
+        let mut c = ctx();
+        c.unmask = unmask;
+        fupin_io::export::export(
+            store,
+            &c,
+            &ExportOptions {
+                kind,
+                region: code("360124000000"),
+                year: None,
+                format,
+                reason: unmask.then(|| "测试往返".to_string()),
+            },
+            &path,
+            &|_| {},
+        )
+        .await
+        .unwrap()
+    };
+    let comparable = |mut v: Vec<fupin_core::pairing::Cadre>| {
+        v.iter_mut().for_each(|c| {
+            c.id = fupin_core::pairing::CadreId(0);
+            c.unit_id = fupin_core::pairing::UnitId(0);
+        });
+        v.sort_by(|a, b| (&a.unit_name, &a.name, &a.phone).cmp(&(&b.unit_name, &b.name, &b.phone)));
+        v
+    };
+    let mut unmasked = ctx();
+    unmasked.unmask = true;
+    for format in [FileFormat::Csv, FileFormat::Xlsx] {
+        let ext = format.extension();
+        // masked (the default): phones like 138****8001 still find their cadres
+        let masked = files.path(&format!("cadres_masked.{ext}"));
+        assert_eq!(
+            export(ExportKind::Cadres, format, false, masked.clone()).await,
+            5
+        );
+        if format == FileFormat::Csv {
+            let text = std::fs::read_to_string(&masked).unwrap();
+            assert!(!text.contains("13800138001"), "{text}");
+            assert!(text.contains("138****8001"), "{text}");
+            assert!(
+                text.contains("南昌市农业局,市,王五,处级,,360124106000"),
+                "{text}"
+            );
+        }
+        let r = import(store, &masked).await;
+        assert_eq!(
+            (r.unchanged, r.issues_total),
+            (5, 0),
+            "{format:?}: {:?}",
+            r.issues
+        );
+        let before = comparable(store.list_cadres(&unmasked, None).await.unwrap());
+        // unmasked, into a fresh store: the same cadres and units
+        let full = files.path(&format!("cadres.{ext}"));
+        export(ExportKind::Cadres, format, true, full.clone()).await;
+        let fresh = setup().await;
+        let r = import(fresh.store.as_ref(), &full).await;
+        assert_eq!(
+            (r.created, r.units_created, r.issues_total),
+            (5, 2, 0),
+            "{:?}",
+            r.issues
+        );
+        let after = comparable(fresh.store.list_cadres(&unmasked, None).await.unwrap());
+        assert_eq!(before, after, "{format:?}");
+        let levels = |u: Vec<fupin_core::pairing::HelpingUnit>| {
+            let mut v: Vec<_> = u.into_iter().map(|u| (u.name, u.level)).collect();
+            v.sort();
+            v
+        };
+        assert_eq!(
+            levels(store.list_units(&ctx()).await.unwrap()),
+            levels(fresh.store.list_units(&ctx()).await.unwrap())
+        );
+        // pairings and visits back into the same store: nothing changes
+        for (kind, n) in [(ExportKind::Pairings, 4), (ExportKind::Visits, 4)] {
+            let path = files.path(&format!("{kind:?}.{ext}"));
+            assert_eq!(export(kind, format, false, path.clone()).await, n);
+            let r = import(store, &path).await;
+            assert_eq!(
+                (r.unchanged, r.issues_total),
+                (n, 0),
+                "{kind:?} {format:?}: {:?}",
+                r.issues
+            );
+        }
+    }
 }

@@ -172,8 +172,8 @@ async fn every_page_and_asset_stays_on_the_server() {
         };
         let (status, ct, body) = get(&app, s, &path).await;
         let expected = match *template {
-            // no boundaries configured in this test, and no such error file
-            "/geo/{code}" | "/import/errors/{token}" => StatusCode::NOT_FOUND,
+            // no boundaries configured in this test, and no such job
+            "/geo/{code}" | "/jobs/{id}" | "/jobs/{id}/file" => StatusCode::NOT_FOUND,
             _ => StatusCode::OK,
         };
         assert_eq!(status, expected, "GET {path}");

@@ -3,6 +3,7 @@
 //! position, so a file may order, omit (optional) or add columns freely.
 
 use fupin_core::codes::table;
+use fupin_core::pairing::{UNIT_LEVEL_TABLE, VISIT_KIND_TABLE};
 
 /// What a file holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -16,23 +17,37 @@ pub enum Kind {
     Profiles,
     /// Administrative divisions.
     Regions,
+    /// One row per cadre (帮扶干部) with their helping unit.
+    Cadres,
+    /// One row per household–cadre pairing (结对帮扶).
+    Pairings,
+    /// One row per visit (走访记录).
+    Visits,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 4] = [
+    pub const ALL: [Kind; 7] = [
         Kind::Households,
         Kind::Incomes,
         Kind::Profiles,
         Kind::Regions,
+        Kind::Cadres,
+        Kind::Pairings,
+        Kind::Visits,
     ];
 
+    /// The kind an English name (as `as_str` writes it, singular or plural) or a Chinese label names.
     pub fn parse(s: &str) -> Option<Kind> {
-        match s.trim().to_ascii_lowercase().as_str() {
+        let t = s.trim();
+        match t.to_ascii_lowercase().as_str() {
             "households" | "household" | "members" | "persons" => Some(Kind::Households),
             "incomes" | "income" => Some(Kind::Incomes),
             "profiles" | "profile" | "village_profiles" => Some(Kind::Profiles),
             "regions" | "region" | "divisions" => Some(Kind::Regions),
-            _ => None,
+            "cadres" | "cadre" => Some(Kind::Cadres),
+            "pairings" | "pairing" => Some(Kind::Pairings),
+            "visits" | "visit" => Some(Kind::Visits),
+            _ => Kind::ALL.into_iter().find(|k| k.label() == t),
         }
     }
 
@@ -42,16 +57,35 @@ impl Kind {
             Kind::Incomes => "incomes",
             Kind::Profiles => "profiles",
             Kind::Regions => "regions",
+            Kind::Cadres => "cadres",
+            Kind::Pairings => "pairings",
+            Kind::Visits => "visits",
         }
     }
 
-    /// Chinese name, used as the data sheet's name.
+    /// Chinese name, shown to users and used as the data sheet's name.
     pub fn label(self) -> &'static str {
         match self {
             Kind::Households => "家庭成员",
             Kind::Incomes => "家庭收入",
             Kind::Profiles => "村情",
             Kind::Regions => "行政区划",
+            Kind::Cadres => "帮扶干部",
+            Kind::Pairings => "结对帮扶",
+            Kind::Visits => "走访记录",
+        }
+    }
+
+    /// English name, for the English pages.
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Kind::Households => "Households and members",
+            Kind::Incomes => "Yearly incomes",
+            Kind::Profiles => "Village profiles",
+            Kind::Regions => "Regions",
+            Kind::Cadres => "Cadres",
+            Kind::Pairings => "Pairings",
+            Kind::Visits => "Visits",
         }
     }
 
@@ -61,6 +95,9 @@ impl Kind {
             Kind::Incomes => INCOME_COLUMNS,
             Kind::Profiles => PROFILE_COLUMNS,
             Kind::Regions => REGION_COLUMNS,
+            Kind::Cadres => CADRE_COLUMNS,
+            Kind::Pairings => PAIRING_COLUMNS,
+            Kind::Visits => VISIT_COLUMNS,
         }
     }
 
@@ -413,6 +450,172 @@ pub static REGION_COLUMNS: &[Column] = &[
     ),
 ];
 
+/// Cadres: one row per cadre; the helping unit is named, and created when absent.
+pub static CADRE_COLUMNS: &[Column] = &[
+    req(alias(
+        col("unit_name", "帮扶单位", R, K::Text, 28.0, "帮扶单位全称；系统中没有的单位按名称新建"),
+        &["帮扶单位名称", "单位名称"],
+    )),
+    alias(
+        col(
+            "unit_level",
+            "单位级别",
+            R,
+            K::Code(UNIT_LEVEL_TABLE),
+            10.0,
+            "代码或名称；新建单位时必填，已有单位填写时须与系统中一致",
+        ),
+        &["单位隶属关系", "帮扶单位级别"],
+    ),
+    req(alias(
+        col("name", "干部姓名", R, K::Text, 10.0, "帮扶干部姓名"),
+        &["姓名", "帮扶干部", "帮扶责任人"],
+    )),
+    col("rank", "职级", R, K::Text, 10.0, "可空，如 科级"),
+    alias(
+        col(
+            "phone",
+            "联系电话",
+            R,
+            K::Text,
+            14.0,
+            "可空；同一单位有同名干部时据此区分。导出的脱敏号码（如 138****8000）再次导入时用于匹配，不改原号码",
+        ),
+        &["手机号码", "电话"],
+    ),
+    alias(
+        col(
+            "region_code",
+            "管理区划代码",
+            R,
+            K::Text,
+            15.0,
+            "登记、管理该干部的县、乡或村的12位区划代码，须在您的管辖范围内；新干部必填（只管辖一个区划时可空）",
+        ),
+        &["管理区划", "所属区划代码"],
+    ),
+];
+
+/// Pairings: one row per household–cadre pairing.
+pub static PAIRING_COLUMNS: &[Column] = &[
+    req(alias(
+        col("household_number", "户编码", R, K::Text, 20.0, "须为已登记的户"),
+        &["户编号"],
+    )),
+    out(col("village_code", "村代码", R, K::Text, 15.0, "导出时填写，导入时忽略")),
+    req(alias(
+        col("unit_name", "帮扶单位", R, K::Text, 28.0, "帮扶干部所在单位，须已登记"),
+        &["帮扶单位名称"],
+    )),
+    req(alias(
+        col("cadre_name", "帮扶干部", R, K::Text, 10.0, "须为该单位已登记的干部"),
+        &["干部姓名", "帮扶责任人", "帮扶人"],
+    )),
+    alias(
+        col(
+            "cadre_phone",
+            "干部联系电话",
+            R,
+            K::Text,
+            14.0,
+            "可空；同一单位有同名干部时必填",
+        ),
+        &["帮扶干部电话", "干部电话", "联系电话"],
+    ),
+    req(alias(
+        col(
+            "start_date",
+            "开始日期",
+            R,
+            K::Date,
+            12.0,
+            "结对开始日期 YYYY-MM-DD；每户同时最多 2 名帮扶干部，每名干部最多结对 5 户（以参数为准）",
+        ),
+        &["结对日期", "结对开始日期"],
+    )),
+    out(col("end_date", "结束日期", R, K::Date, 12.0, "导出时填写，导入时忽略")),
+    out(col("end_reason", "结束原因", R, K::Text, 16.0, "导出时填写，导入时忽略")),
+];
+
+/// Visits: one row per visit.
+pub static VISIT_COLUMNS: &[Column] = &[
+    req(alias(
+        col("household_number", "户编码", R, K::Text, 20.0, "须为已登记的户"),
+        &["户编号"],
+    )),
+    out(col("village_code", "村代码", R, K::Text, 15.0, "导出时填写，导入时忽略")),
+    req(alias(
+        col("date", "走访日期", R, K::Date, 12.0, "YYYY-MM-DD，不能晚于今天"),
+        &["走访时间"],
+    )),
+    req(alias(
+        col("kind", "走访类型", R, K::Code(VISIT_KIND_TABLE), 10.0, "代码或名称"),
+        &["走访方式"],
+    )),
+    req(alias(
+        col(
+            "cadres",
+            "参加干部",
+            R,
+            K::Text,
+            16.0,
+            "参加走访的帮扶干部姓名，多人用 、 或 , 分隔；重名时填写帮扶单位，或以与该户结对的干部为准",
+        ),
+        &["走访干部", "走访人员"],
+    )),
+    alias(
+        col(
+            "unit_name",
+            "帮扶单位",
+            R,
+            K::Text,
+            24.0,
+            "可空；填写时只在该单位的干部中查找姓名",
+        ),
+        &["帮扶单位名称"],
+    ),
+    col("findings_income", "收入情况", R, K::Text, 20.0, "可空"),
+    col("findings_education", "教育保障情况", R, K::Text, 16.0, "可空"),
+    col("findings_medical", "医疗保障情况", R, K::Text, 16.0, "可空"),
+    col("findings_housing", "住房安全情况", R, K::Text, 16.0, "可空"),
+    col("findings_water", "饮水安全情况", R, K::Text, 16.0, "可空"),
+    alias(
+        col("problems", "发现问题", R, K::Text, 20.0, "可空"),
+        &["存在问题"],
+    ),
+    alias(
+        col("actions", "帮扶措施", R, K::Text, 20.0, "可空"),
+        &["采取措施", "解决措施"],
+    ),
+    col("follow_up", "后续跟进", R, K::Text, 16.0, "可空"),
+    alias(
+        col(
+            "condolence_money_fen",
+            "慰问金(元)",
+            R,
+            K::Yuan,
+            12.0,
+            "元，最多两位小数；空白为 0",
+        ),
+        &["慰问金", "慰问金额(元)"],
+    ),
+    alias(
+        col("goods", "慰问品", R, K::Text, 20.0, "可空；物品名称，多项用 、 分隔"),
+        &["慰问物品"],
+    ),
+    alias(
+        col(
+            "goods_value_fen",
+            "慰问品价值(元)",
+            R,
+            K::Yuan,
+            14.0,
+            "元；填写时须同时填写慰问品",
+        ),
+        &["慰问品折价(元)"],
+    ),
+];
+
 /// Normalise a header for matching: no spaces, no `*` markers, half-width brackets and colons,
 /// ASCII lower case, no byte order mark.
 pub fn normalise_header(h: &str) -> String {
@@ -514,7 +717,9 @@ impl Mapping {
 }
 
 /// Guess the kind of a file from its header: households have ID numbers, incomes have wages,
-/// profiles have collective income or rural population, regions have a region code.
+/// profiles have collective income or rural population, visits have a visit date and household,
+/// pairings a start date, household and cadre, cadres a unit and a cadre's name, regions a
+/// region code.
 pub fn detect_kind(header: &[String]) -> Option<Kind> {
     let has = |kind: Kind, key: &str| {
         let i = kind.col(key);
@@ -528,6 +733,15 @@ pub fn detect_kind(header: &[String]) -> Option<Kind> {
         || has(Kind::Profiles, "rural_population")
     {
         Some(Kind::Profiles)
+    } else if has(Kind::Visits, "date") && has(Kind::Visits, "household_number") {
+        Some(Kind::Visits)
+    } else if has(Kind::Pairings, "start_date")
+        && has(Kind::Pairings, "household_number")
+        && has(Kind::Pairings, "cadre_name")
+    {
+        Some(Kind::Pairings)
+    } else if has(Kind::Cadres, "unit_name") && has(Kind::Cadres, "name") {
+        Some(Kind::Cadres)
     } else if has(Kind::Regions, "code12") {
         Some(Kind::Regions)
     } else {
@@ -563,6 +777,18 @@ mod tests {
         );
         assert_eq!(match_header(Kind::Households, "\u{feff}户编码*"), Some(0));
         assert_eq!(match_header(Kind::Households, "备注栏"), None);
+    }
+
+    #[test]
+    fn kinds_parse_from_names_and_labels() {
+        for k in Kind::ALL {
+            assert_eq!(Kind::parse(k.as_str()), Some(k));
+            assert_eq!(Kind::parse(k.label()), Some(k));
+            assert!(!k.label_en().is_empty());
+        }
+        assert_eq!(Kind::parse(" Visit "), Some(Kind::Visits));
+        assert_eq!(Kind::parse("cadre"), Some(Kind::Cadres));
+        assert_eq!(Kind::parse("结对"), None);
     }
 
     #[test]
@@ -615,6 +841,24 @@ mod tests {
         assert_eq!(
             detect_kind(&s(&["code12", "level", "name", "parent_code12"])),
             Some(Kind::Regions)
+        );
+        assert_eq!(
+            detect_kind(&s(&[
+                "帮扶单位",
+                "单位级别",
+                "干部姓名",
+                "联系电话",
+                "管理区划代码"
+            ])),
+            Some(Kind::Cadres)
+        );
+        assert_eq!(
+            detect_kind(&s(&["户编号", "帮扶单位", "帮扶干部", "开始日期"])),
+            Some(Kind::Pairings)
+        );
+        assert_eq!(
+            detect_kind(&s(&["户编码", "走访日期", "走访类型", "参加干部"])),
+            Some(Kind::Visits)
         );
         assert_eq!(detect_kind(&s(&["a", "b"])), None);
         let cells = m.cells(&s(&["张三", " 0001 "]));

@@ -1,6 +1,6 @@
 //! Exports to CSV and XLSX: households with members (the import layout, so an export imports back),
-//! incomes, village profiles, regions, and region statistics (a region and its children, one row
-//! each). Read in keyset pages and written as they come, so memory does not grow with the region.
+//! incomes, village profiles, regions, cadres, pairings, visits, and region statistics (a region and
+//! its children, one row each). Read in keyset pages and written as they come, so memory does not grow with the region.
 //!
 //! Personal data comes masked unless the caller's `Ctx` unmasks; an unmasked export needs a reason
 //! and is recorded in the audit log. Money is yuan with two decimals; coded values are written as
@@ -10,6 +10,7 @@ use crate::columns::{Column, Kind, HOUSEHOLD_COLUMNS};
 use crate::source::FileFormat;
 use fupin_core::audit::AuditRecord;
 use fupin_core::codes::{table, CodeBook};
+use fupin_core::pairing::{UNIT_LEVEL_TABLE, VISIT_KIND_TABLE};
 use fupin_core::registry::{Household, HouseholdStatus, Member};
 use fupin_core::store::Store;
 use fupin_core::{Ctx, DomainError, Fen, RegionCode};
@@ -24,6 +25,12 @@ pub enum ExportKind {
     Incomes,
     Profiles,
     Regions,
+    /// Cadres managed in the region, with their units.
+    Cadres,
+    /// Pairings of the region's households (ended ones too).
+    Pairings,
+    /// Visits to the region's households (one year with `year`).
+    Visits,
     /// Region statistics for a year: the region, then each child region.
     Stats,
 }
@@ -37,6 +44,9 @@ impl ExportKind {
                 Kind::Incomes => ExportKind::Incomes,
                 Kind::Profiles => ExportKind::Profiles,
                 Kind::Regions => ExportKind::Regions,
+                Kind::Cadres => ExportKind::Cadres,
+                Kind::Pairings => ExportKind::Pairings,
+                Kind::Visits => ExportKind::Visits,
             }),
         }
     }
@@ -47,7 +57,7 @@ impl ExportKind {
 pub struct ExportOptions {
     pub kind: ExportKind,
     pub region: RegionCode,
-    /// Incomes and profiles: only this year; statistics: the year (required).
+    /// Incomes, profiles and visits: only this year; statistics: the year (required).
     pub year: Option<i32>,
     pub format: FileFormat,
     /// Why personal data is exported in full (required when `ctx.unmask`; audited).
@@ -319,6 +329,52 @@ pub(crate) fn household_row(codes: &CodeBook, h: &Household, m: &Member) -> Vec<
         .collect()
 }
 
+/// One row of the visits layout.
+fn visit_row(codes: &CodeBook, vi: &fupin_core::pairing::Visit) -> Vec<Value> {
+    let f = &vi.findings;
+    Kind::Visits
+        .columns()
+        .iter()
+        .map(|col| match col.key {
+            "household_number" => Value::text(&vi.household_number),
+            "village_code" => Value::text(vi.village_code.as_str()),
+            "date" => Value::text(vi.date.to_string()),
+            "kind" => label(codes, VISIT_KIND_TABLE, Some(&vi.kind)),
+            "cadres" => Value::text(
+                vi.cadres
+                    .iter()
+                    .map(|(_, n)| n.as_str())
+                    .collect::<Vec<_>>()
+                    .join("、"),
+            ),
+            "findings_income" => Value::opt(f.income.clone()),
+            "findings_education" => Value::opt(f.education.clone()),
+            "findings_medical" => Value::opt(f.medical.clone()),
+            "findings_housing" => Value::opt(f.housing.clone()),
+            "findings_water" => Value::opt(f.water.clone()),
+            "problems" => Value::opt(vi.problems.clone()),
+            "actions" => Value::opt(vi.actions.clone()),
+            "follow_up" => Value::opt(vi.follow_up.clone()),
+            "condolence_money_fen" => Value::Yuan(vi.condolence_money_fen),
+            "goods" => Value::text(
+                vi.goods
+                    .iter()
+                    .map(|g| g.description.as_str())
+                    .collect::<Vec<_>>()
+                    .join("、"),
+            ),
+            "goods_value_fen" => {
+                if vi.goods.is_empty() {
+                    Value::Empty
+                } else {
+                    Value::Yuan(vi.goods_value_fen)
+                }
+            }
+            _ => Value::Empty,
+        })
+        .collect()
+}
+
 fn headers(kind: Kind) -> Vec<(&'static str, f64)> {
     kind.columns().iter().map(|c| (c.header, c.width)).collect()
 }
@@ -517,6 +573,145 @@ pub async fn export(
                 }
                 progress(w.rows());
                 if page.len() < 5000 {
+                    break;
+                }
+            }
+            w.finish()?
+        }
+        ExportKind::Cadres => {
+            let levels: std::collections::HashMap<_, _> = store
+                .list_units(ctx)
+                .await?
+                .into_iter()
+                .map(|u| (u.id, u.level))
+                .collect();
+            let mut w = TableWriter::create(
+                out,
+                opts.format,
+                Kind::Cadres.label(),
+                &headers(Kind::Cadres),
+            )?;
+            let mut after = None;
+            loop {
+                let page = store.export_cadres(ctx, &opts.region, after, PAGE).await?;
+                let Some(last) = page.last() else { break };
+                after = Some(last.id);
+                for c in &page {
+                    let v: Vec<Value> = Kind::Cadres
+                        .columns()
+                        .iter()
+                        .map(|col| match col.key {
+                            "unit_name" => Value::text(&c.unit_name),
+                            "unit_level" => label(
+                                codes.as_ref(),
+                                UNIT_LEVEL_TABLE,
+                                levels.get(&c.unit_id).map(String::as_str),
+                            ),
+                            "name" => Value::text(&c.name),
+                            "rank" => Value::opt(c.rank.clone()),
+                            "phone" => Value::opt(c.phone.clone()),
+                            "region_code" => {
+                                Value::opt(c.region_code.as_ref().map(|r| r.as_str().to_string()))
+                            }
+                            _ => Value::Empty,
+                        })
+                        .collect();
+                    w.row(&v)?;
+                }
+                progress(w.rows());
+                if page.len() < PAGE as usize {
+                    break;
+                }
+            }
+            w.finish()?
+        }
+        ExportKind::Pairings => {
+            // a cadre's phone tells namesakes of one unit apart on import: read per unit, once
+            let units: std::collections::HashMap<String, fupin_core::pairing::UnitId> = store
+                .list_units(ctx)
+                .await?
+                .into_iter()
+                .map(|u| (u.name, u.id))
+                .collect();
+            let mut phones: std::collections::HashMap<
+                fupin_core::pairing::UnitId,
+                std::collections::HashMap<fupin_core::pairing::CadreId, String>,
+            > = std::collections::HashMap::new();
+            let mut w = TableWriter::create(
+                out,
+                opts.format,
+                Kind::Pairings.label(),
+                &headers(Kind::Pairings),
+            )?;
+            let mut after = None;
+            loop {
+                let page = store
+                    .export_pairings(ctx, &opts.region, after.clone(), PAGE)
+                    .await?;
+                let Some(last) = page.last() else { break };
+                after = Some((last.village_code.clone(), last.id));
+                for p in &page {
+                    let phone = match units.get(&p.unit_name) {
+                        Some(u) => {
+                            if !phones.contains_key(u) {
+                                let of_unit = store
+                                    .list_cadres(ctx, Some(*u))
+                                    .await?
+                                    .into_iter()
+                                    .filter_map(|c| c.phone.map(|ph| (c.id, ph)))
+                                    .collect();
+                                phones.insert(*u, of_unit);
+                            }
+                            phones.get(u).and_then(|m| m.get(&p.cadre_id)).cloned()
+                        }
+                        None => None,
+                    };
+                    let v: Vec<Value> = Kind::Pairings
+                        .columns()
+                        .iter()
+                        .map(|col| match col.key {
+                            "household_number" => Value::text(&p.household_number),
+                            "village_code" => Value::text(p.village_code.as_str()),
+                            "unit_name" => Value::text(&p.unit_name),
+                            "cadre_name" => Value::text(&p.cadre_name),
+                            "cadre_phone" => Value::opt(phone.clone()),
+                            "start_date" => Value::text(p.start_date.to_string()),
+                            "end_date" => Value::opt(p.end_date.map(|d| d.to_string())),
+                            "end_reason" => Value::opt(p.end_reason.clone()),
+                            _ => Value::Empty,
+                        })
+                        .collect();
+                    w.row(&v)?;
+                }
+                progress(w.rows());
+                if page.len() < PAGE as usize {
+                    break;
+                }
+            }
+            w.finish()?
+        }
+        ExportKind::Visits => {
+            let mut w = TableWriter::create(
+                out,
+                opts.format,
+                Kind::Visits.label(),
+                &headers(Kind::Visits),
+            )?;
+            let mut after = None;
+            loop {
+                let page = store
+                    .export_visits(ctx, &opts.region, after.clone(), PAGE)
+                    .await?;
+                let Some(last) = page.last() else { break };
+                after = Some((last.village_code.clone(), last.id));
+                for vi in page
+                    .iter()
+                    .filter(|vi| opts.year.is_none_or(|y| vi.date.year() == y))
+                {
+                    w.row(&visit_row(&codes, vi))?;
+                }
+                progress(w.rows());
+                if page.len() < PAGE as usize {
                     break;
                 }
             }

@@ -536,14 +536,19 @@ impl RowAt<'_> {
     pub fn issue(&self, col: Option<usize>, cells: &[Option<String>], e: DomainError) -> Issue {
         let value = col.and_then(|i| cells.get(i).cloned().flatten());
         let column = col.map(|i| self.mapping.header_of(i).to_string());
-        let personal = col.is_some_and(|i| {
-            let k = Kind::Households.columns().get(i).map(|c| c.key);
-            self.mapping.kind == Kind::Households
-                && matches!(
-                    k,
-                    Some("id_number" | "phone" | "member_phone" | "bank_account")
-                )
-        });
+        let key = col.and_then(|i| self.mapping.kind.columns().get(i).map(|c| c.key));
+        let personal = match self.mapping.kind {
+            Kind::Households => matches!(
+                key,
+                Some("id_number" | "phone" | "member_phone" | "bank_account")
+            ),
+            _ => false,
+        };
+        // a cadre's phone is personal data too (masked as phones are everywhere else)
+        let phone = matches!(
+            (self.mapping.kind, key),
+            (Kind::Cadres, Some("phone")) | (Kind::Pairings, Some("cadre_phone"))
+        );
         Issue::new(
             self.sheet,
             self.line,
@@ -551,6 +556,8 @@ impl RowAt<'_> {
             value.map(|v| {
                 if personal {
                     fupin_core::id_number::mask_id(&v)
+                } else if phone {
+                    fupin_core::id_number::mask_phone(&v)
                 } else {
                     v
                 }

@@ -10,10 +10,16 @@
 //!
 //! Memory is bounded by the batch size plus the sets that find repeats across the file (a compact
 //! key per ID number and the household numbers), whatever the size of the file.
+//!
+//! Cadres, pairings and visits are written by the same driver; what they compare with and how they
+//! keep to the pairing limits is in the `pairing` submodule.
+
+mod pairing;
 
 use crate::columns::{detect_kind, Kind, Mapping};
 use crate::encoding::TextEncoding;
 use crate::households::{id_key, village_key, Group, GroupChecker, RowAt, C};
+use crate::pairing::{CadreRow, CadresSeen, PairingRow, VisitRow};
 use crate::records::{self, IncomeRow, ProfileRow, RegionRow};
 use crate::report::{ErrorFileWriter, ErrorLog, ImportReport, Issue, KEPT_ISSUES};
 use crate::source::{read_events, Counters, Event, FileFormat, ReadSeek, SourceError};
@@ -123,6 +129,9 @@ enum Rec {
     Income(IncomeRow),
     Profile(ProfileRow),
     Region(RegionRow),
+    Cadre(CadreRow),
+    Pairing(PairingRow),
+    Visit(VisitRow),
 }
 
 /// Everything the reader thread needs.
@@ -163,6 +172,7 @@ fn reader_thread(
     let mut group: Option<Group> = None;
     let mut income_seen = HashMap::new();
     let mut profile_seen = HashMap::new();
+    let mut cadres_seen = CadresSeen::new();
     let this_year = s.today.year();
     let mut fatal: Option<ImportError> = None;
     let mut skipped_sheets: HashSet<u16> = HashSet::new();
@@ -207,7 +217,7 @@ fn reader_thread(
                         }
                         None => {
                             fatal = Some(ImportError::Header(format!(
-                                "无法判断文件内容：表头中没有“身份证号”“工资性收入(元)”“村集体经济收入(元)”或“区划代码”等列，请用 --kind 指定（households、incomes、profiles、regions）{}",
+                                "无法判断文件内容：表头中没有“身份证号”“工资性收入(元)”“村集体经济收入(元)”“走访日期”“开始日期”“干部姓名”或“区划代码”等列，请用 --kind 指定（households、incomes、profiles、regions、cadres、pairings、visits）{}",
                                 if name.is_empty() { String::new() } else { format!("（工作表“{name}”）") }
                             )));
                             return Err(SourceError::Stopped);
@@ -346,6 +356,34 @@ fn reader_thread(
                             }
                             batch.push(Rec::Region(r));
                         }
+                        Kind::Cadres => {
+                            let mut r = crate::pairing::cadre_row(
+                                &at,
+                                sheet,
+                                row,
+                                &s.codes,
+                                &s.scope,
+                                &mut cadres_seen,
+                            );
+                            if let Some(issue) = unreadable {
+                                r.parsed = Err(issue);
+                            }
+                            batch.push(Rec::Cadre(r));
+                        }
+                        Kind::Pairings => {
+                            let mut r = crate::pairing::pairing_row(&at, sheet, row, s.today);
+                            if let Some(issue) = unreadable {
+                                r.parsed = Err(issue);
+                            }
+                            batch.push(Rec::Pairing(r));
+                        }
+                        Kind::Visits => {
+                            let mut r = crate::pairing::visit_row(&at, sheet, row, &s.codes);
+                            if let Some(issue) = unreadable {
+                                r.parsed = Err(issue);
+                            }
+                            batch.push(Rec::Visit(r));
+                        }
                     }
                     if batch.len() >= s.batch {
                         send(&mut batch, &tx)?;
@@ -402,6 +440,8 @@ struct Writer<'a> {
     villages: Arc<HashSet<u64>>,
     today: Date,
     regions: Vec<(u16, u64, fupin_core::regions::RegionRecord)>,
+    /// What this import has accepted of cadres, pairings and visits so far.
+    links: pairing::State,
 }
 
 impl Writer<'_> {
@@ -470,6 +510,13 @@ impl Writer<'_> {
         format: Option<FileFormat>,
     ) -> Result<(), ImportError> {
         if self.planned || !self.writing {
+            return Ok(());
+        }
+        // the index plan is about person rows: lists of cadres, pairings and visits add none
+        if matches!(
+            self.report.kind,
+            Some(Kind::Cadres | Kind::Pairings | Kind::Visits)
+        ) {
             return Ok(());
         }
         self.planned = true;
@@ -804,6 +851,7 @@ pub async fn import(
         villages,
         today,
         regions: Vec::new(),
+        links: pairing::State::default(),
     };
     let report_progress = |w: &Writer, phase: Phase| {
         progress(&Progress {
@@ -839,12 +887,18 @@ pub async fn import(
                     let mut incomes = Vec::new();
                     let mut profiles = Vec::new();
                     let mut regions = Vec::new();
+                    let mut cadres = Vec::new();
+                    let mut pairings = Vec::new();
+                    let mut visits = Vec::new();
                     for r in recs {
                         match r {
                             Rec::Household(g) => households.push(*g),
                             Rec::Income(i) => incomes.push(i),
                             Rec::Profile(p) => profiles.push(p),
                             Rec::Region(r) => regions.push(r),
+                            Rec::Cadre(c) => cadres.push(c),
+                            Rec::Pairing(p) => pairings.push(p),
+                            Rec::Visit(v) => visits.push(v),
                         }
                     }
                     if !households.is_empty() {
@@ -858,6 +912,15 @@ pub async fn import(
                     }
                     if !regions.is_empty() {
                         w.regions(regions)?;
+                    }
+                    if !cadres.is_empty() {
+                        w.cadres(cadres).await?;
+                    }
+                    if !pairings.is_empty() {
+                        w.pairings(pairings).await?;
+                    }
+                    if !visits.is_empty() {
+                        w.visits(visits).await?;
                     }
                     Ok::<(), ImportError>(())
                 }
@@ -900,6 +963,7 @@ pub async fn import(
         "updated": w.report.updated,
         "unchanged": w.report.unchanged,
         "rejected": w.report.rejected,
+        "units_created": w.report.units_created,
         "partial": opts.partial,
     });
     let Writer {
@@ -1106,6 +1170,9 @@ pub fn check_without_store(
                     Rec::Income(r) => issues.extend(r.parsed.err()),
                     Rec::Profile(r) => issues.extend(r.parsed.err()),
                     Rec::Region(r) => issues.extend(r.parsed.err()),
+                    Rec::Cadre(r) => issues.extend(r.parsed.err()),
+                    Rec::Pairing(r) => issues.extend(r.parsed.err()),
+                    Rec::Visit(r) => issues.extend(r.parsed.err()),
                 }
             }
         }
@@ -1125,6 +1192,12 @@ pub fn check_without_store(
 pub fn fuzz_one(data: &[u8]) {
     let today = time::macros::date!(2026 - 11 - 29);
     let villages = ["360124106204", "360124106205"];
-    let _ = check_without_store(data, None, &villages, today);
-    let _ = check_without_store(data, Some(Kind::Households), &villages, today);
+    // the first byte picks the kind (or detection from the header), the rest is the file
+    let Some((&pick, file)) = data.split_first() else {
+        return;
+    };
+    let kinds: Vec<Option<Kind>> = std::iter::once(None)
+        .chain(Kind::ALL.iter().copied().map(Some))
+        .collect();
+    let _ = check_without_store(file, kinds[pick as usize % kinds.len()], &villages, today);
 }

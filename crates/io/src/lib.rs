@@ -1,8 +1,9 @@
-//! fupin-io: import and export. Households (one row per person), incomes, village profiles and
-//! regions from CSV (UTF-8 or GBK/GB18030, detected) and XLSX, streamed, every row checked with
-//! core's rules before anything is committed, every bad row reported with sheet, row, column, value
-//! and reason, and an error file to correct and import again. Exports of lists and statistics to CSV
-//! and XLSX, XLSX templates with drop-down lists, and a generator of synthetic files.
+//! fupin-io: import and export. Households (one row per person), incomes, village profiles,
+//! regions, cadres, pairings and visits from CSV (UTF-8 or GBK/GB18030, detected) and XLSX,
+//! streamed, every row checked with core's rules before anything is committed, every bad row
+//! reported with sheet, row, column, value and reason, and an error file to correct and import
+//! again. Exports of lists and statistics to CSV and XLSX, XLSX templates with drop-down lists,
+//! and a generator of synthetic files.
 //!
 //! The entry points are [`import::import`] (a file, options and a progress callback in; an
 //! [`ImportReport`] out), the functions of [`export`], [`template::write_template`] and
@@ -20,6 +21,7 @@ pub mod gen;
 mod households;
 pub mod import;
 mod lines;
+mod pairing;
 mod records;
 pub mod regions;
 pub mod report;

@@ -39,7 +39,7 @@ pub(crate) struct RegionRow {
     pub parsed: Result<RegionRecord, Issue>,
 }
 
-fn issue_at(at: &RowAt, kind: Kind, cells: &[Option<String>], e: DomainError) -> Issue {
+pub(crate) fn issue_at(at: &RowAt, kind: Kind, cells: &[Option<String>], e: DomainError) -> Issue {
     let col = e
         .field
         .as_deref()
@@ -47,7 +47,7 @@ fn issue_at(at: &RowAt, kind: Kind, cells: &[Option<String>], e: DomainError) ->
     at.issue(col, cells, e)
 }
 
-fn blank_required(kind: Kind, i: usize) -> DomainError {
+pub(crate) fn blank_required(kind: Kind, i: usize) -> DomainError {
     let c = &kind.columns()[i];
     DomainError::invalid(c.key, "required", format!("{} 不能为空", c.header))
 }

@@ -91,7 +91,8 @@ pub struct ImportReport {
     pub committed: bool,
     /// Data rows read (headers and blank rows not counted).
     pub rows: u64,
-    /// Records in the file: households, income years, profile years or regions.
+    /// Records in the file: households, income years, profile years, regions, cadres, pairings or
+    /// visits.
     pub records: u64,
     pub created: u64,
     pub updated: u64,
@@ -103,6 +104,8 @@ pub struct ImportReport {
     pub status_changes: u64,
     pub members_added: u64,
     pub members_updated: u64,
+    /// Helping units created by a cadres import.
+    pub units_created: u64,
     /// Number of issues found (the list below keeps the first ones).
     pub issues_total: u64,
     pub issues: Vec<Issue>,
@@ -126,6 +129,9 @@ impl ImportReport {
             Some(Kind::Incomes) => "条年度收入",
             Some(Kind::Profiles) => "条村情",
             Some(Kind::Regions) => "个区划",
+            Some(Kind::Cadres) => "名帮扶干部",
+            Some(Kind::Pairings) => "条结对",
+            Some(Kind::Visits) => "次走访",
             None => "条记录",
         };
         let mut s = format!(
@@ -143,6 +149,9 @@ impl ImportReport {
                 "；状态变更 {}，新增成员 {}，修改成员 {}",
                 self.status_changes, self.members_added, self.members_updated
             ));
+        }
+        if self.kind == Some(Kind::Cadres) && self.units_created > 0 {
+            s.push_str(&format!("；新建帮扶单位 {}", self.units_created));
         }
         s.push('\n');
         if self.dry_run {

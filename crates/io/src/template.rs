@@ -1,7 +1,8 @@
-//! XLSX templates, one per kind: the data sheet with the Chinese headers (required ones in red),
-//! widths, a frozen header row and drop-down lists for coded columns; a hidden 代码表 sheet that the
-//! lists point at (an inline list is limited to 255 characters, too short for 56 ethnicities); and an
-//! instructions sheet (说明) describing every column.
+//! XLSX templates, one per kind (households, incomes, profiles, regions, cadres, pairings,
+//! visits): the data sheet with the Chinese headers (required ones in red), widths, a frozen header
+//! row and drop-down lists for coded columns; a hidden 代码表 sheet that the lists point at (an
+//! inline list is limited to 255 characters, too short for 56 ethnicities); and an instructions
+//! sheet (说明) describing every column.
 
 use crate::columns::{CellKind, Kind};
 use fupin_core::codes::CodeBook;
@@ -105,9 +106,12 @@ pub fn template(kind: Kind, codes: &CodeBook) -> Result<Workbook, XlsxError> {
         Kind::Incomes => "每行一户一个年度的收入，金额单位为元，最多两位小数，空白按 0 计。再次导入同一户同一年度即更新。",
         Kind::Profiles => "每行一个村一个年度的村情。",
         Kind::Regions => "每行一个区划，上级区划须在文件中或已在系统中。",
+        Kind::Cadres => "每行一名帮扶干部。帮扶单位按名称识别，系统中没有的单位自动新建（须填写单位级别）；同一单位的同名干部以联系电话区分。再次导入时按“帮扶单位＋姓名＋联系电话”（未填电话时按“帮扶单位＋姓名”）找到已登记的干部并更新职级、电话和管理区划；文件中没有的列、留空的电话和区划保持原值。",
+        Kind::Pairings => "每行一户与一名帮扶干部的结对。户按户编码识别，干部按帮扶单位＋姓名（同名时加干部联系电话）识别，均须已登记。每户同时最多 2 名帮扶干部，每名干部最多结对 5 户（以参数为准）。同一户、同一干部、同一开始日期的结对再次导入不会重复登记。",
+        Kind::Visits => "每行一次走访。参加干部填姓名，多人用 、 分隔；重名时填写帮扶单位。同一户、同一日期、同一走访类型、同一批干部视为同一次走访，再次导入时更新其内容（文件中没有的列保持原值）。走访日期不能晚于今天；慰问金和慰问品价值单位为元。",
     };
     notes.write_string(1, 0, intro)?;
-    notes.write_string(2, 0, "表头按名称识别，列的顺序不限；红色表头为必需列。编码列可填代码或名称。导入时先检查全部行，有错误时不写入任何数据（或用 --partial 只写入正确的户），并生成带“错误原因”列的错误文件，改正后可直接再次导入。")?;
+    notes.write_string(2, 0, "表头按名称识别，列的顺序不限；红色表头为必需列。编码列可填代码或名称。导入时先检查全部行，有错误时不写入任何数据（或用 --partial 只写入正确的记录），并生成带“错误原因”列的错误文件，改正后可直接再次导入。")?;
     for (i, h) in ["列名", "字段名", "必需", "说明"].iter().enumerate() {
         notes.write_string_with_format(4, i as u16, *h, &head)?;
     }

@@ -216,6 +216,11 @@
         if (out) out.textContent = t('已上传，正在检查和导入…', 'Uploaded; checking and importing…');
       });
       xhr.addEventListener('load', function () {
+        // a started import answers with its job's page: go there (its address can be bookmarked)
+        if (xhr.status < 400 && xhr.responseURL && xhr.responseURL.indexOf('/jobs/') >= 0) {
+          window.location.assign(xhr.responseURL);
+          return;
+        }
         document.open();
         document.write(xhr.responseText);
         document.close();

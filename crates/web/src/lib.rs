@@ -17,6 +17,7 @@ mod codes;
 mod error;
 mod form;
 mod health;
+mod jobs;
 mod json;
 mod login;
 pub mod pages;
@@ -58,6 +59,8 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub auth: Arc<AuthConfig>,
     throttle: Arc<throttle::Throttle>,
+    /// Import and export jobs of this process.
+    pub(crate) jobs: Arc<jobs::Jobs>,
 }
 
 impl AppState {
@@ -70,6 +73,7 @@ impl AppState {
         Self {
             store,
             throttle: Arc::new(throttle::Throttle::new(auth.throttle.clone())),
+            jobs: Arc::default(),
             auth: Arc::new(auth),
         }
     }
@@ -87,6 +91,7 @@ pub(crate) fn routes() -> routes::Routes {
     let r = accounts::routes(r);
     let r = audit::routes(r);
     let r = pairing::routes(r);
+    let r = jobs::routes(r);
     assessment::routes(r)
 }
 

@@ -171,6 +171,16 @@ impl<S: Send + Sync> FromRequestParts<S> for Params {
 }
 
 impl Params {
+    /// Parameters from (name, value) pairs read elsewhere (a form's fields).
+    pub(crate) fn from_pairs(pairs: Vec<(String, String)>) -> Params {
+        Params(pairs)
+    }
+
+    /// The (name, value) pairs as given.
+    pub(crate) fn into_pairs(self) -> Vec<(String, String)> {
+        self.0
+    }
+
     /// Refuse parameters other than `allowed`, and any parameter given twice.
     pub fn only(&self, allowed: &[&str]) -> ApiResult<&Self> {
         for (i, (name, _)) in self.0.iter().enumerate() {

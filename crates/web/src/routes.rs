@@ -95,6 +95,12 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/regions/{code}/warnings"),
     ("POST", "/api/v1/regions/{code}/screening"),
     ("GET", "/api/v1/regions/{code}/measures"),
+    ("POST", "/api/v1/imports"),
+    ("POST", "/api/v1/exports"),
+    ("GET", "/api/v1/jobs"),
+    ("GET", "/api/v1/jobs/{id}"),
+    ("GET", "/api/v1/jobs/{id}/file"),
+    ("DELETE", "/api/v1/jobs/{id}"),
 ];
 
 /// The routes that answer without signing in: the liveness probe and signing in and out. Every
@@ -143,6 +149,19 @@ impl Routes {
         h: H,
     ) -> Self {
         self.add("POST", path, post(h))
+    }
+    /// A POST route whose body may be up to `limit` bytes (uploads), instead of the API's limit.
+    pub(crate) fn post_with_limit<H: Handler<T, AppState>, T: 'static>(
+        self,
+        path: &'static str,
+        h: H,
+        limit: usize,
+    ) -> Self {
+        self.add(
+            "POST",
+            path,
+            post(h).layer(axum::extract::DefaultBodyLimit::max(limit)),
+        )
     }
     pub(crate) fn put<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, h: H) -> Self {
         self.add("PUT", path, put(h))

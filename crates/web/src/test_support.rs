@@ -496,6 +496,33 @@ impl fupin_core::store::BulkStore for StubStore {
     ) -> StoreResult<Vec<Region>> {
         stub()
     }
+    async fn export_cadres(
+        &self,
+        _: &Ctx,
+        _: &RegionCode,
+        _: Option<CadreId>,
+        _: u32,
+    ) -> StoreResult<Vec<Cadre>> {
+        stub()
+    }
+    async fn export_pairings(
+        &self,
+        _: &Ctx,
+        _: &RegionCode,
+        _: Option<(RegionCode, PairingId)>,
+        _: u32,
+    ) -> StoreResult<Vec<Pairing>> {
+        stub()
+    }
+    async fn export_visits(
+        &self,
+        _: &Ctx,
+        _: &RegionCode,
+        _: Option<(RegionCode, VisitId)>,
+        _: u32,
+    ) -> StoreResult<Vec<Visit>> {
+        stub()
+    }
 }
 
 #[async_trait]

@@ -265,6 +265,19 @@ pub struct PairingInput {
     pub start_date: Date,
 }
 
+/// Check a pairing's start date: from 2000 on, and at most a year ahead of `today` (a pairing may be
+/// entered before it starts). Used by the store and by imports alike.
+pub fn check_pairing_start(start: Date, today: Date) -> DomainResult<()> {
+    if start.year() < 2000 || start > today + time::Duration::days(366) {
+        return Err(DomainError::invalid(
+            "start_date",
+            "date_out_of_range",
+            "结对开始日期须在2000年之后，且不超过今后一年",
+        ));
+    }
+    Ok(())
+}
+
 /// Ending a pairing, or replacing its cadre (the old pairing ends the day before the new one starts).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -632,6 +645,19 @@ mod tests {
             loc.validate(&codes, TODAY).unwrap_err().code,
             "invalid_location"
         );
+    }
+
+    #[test]
+    fn pairing_start_dates() {
+        assert!(check_pairing_start(date!(2000 - 01 - 01), TODAY).is_ok());
+        assert!(check_pairing_start(date!(2027 - 11 - 30), TODAY).is_ok());
+        for d in [date!(1999 - 12 - 31), date!(2027 - 12 - 01)] {
+            assert_eq!(
+                check_pairing_start(d, TODAY).unwrap_err().code,
+                "date_out_of_range",
+                "{d}"
+            );
+        }
     }
 
     #[test]

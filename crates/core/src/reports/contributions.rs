@@ -171,6 +171,33 @@ impl Aggregates {
         a
     }
 
+    /// These aggregates with every village's figures also added to each of its ancestors
+    /// (township, county, city, province: each distinct code once), so that the figures of any
+    /// region are one row to read, not a sum over its villages. Rows of codes above village level
+    /// are kept as they are and not rolled up again.
+    pub fn rolled_up(&self) -> Aggregates {
+        let mut out = self.clone();
+        for ((code, year), fig) in &self.years {
+            if code.level() == crate::regions::Level::Village {
+                for a in code.ancestors() {
+                    *out.years.entry((a, *year)).or_default() += *fig;
+                }
+            }
+        }
+        for ((code, year, cause), c) in &self.causes {
+            if code.level() == crate::regions::Level::Village {
+                for a in code.ancestors() {
+                    let e = out.causes.entry((a, *year, cause.clone())).or_default();
+                    e.households += c.households;
+                    e.persons += c.persons;
+                }
+            }
+        }
+        out.years.retain(|_, v| !v.is_zero());
+        out.causes.retain(|_, v| *v != CauseFigures::default());
+        out
+    }
+
     /// Sum of all year rows for `year` (used when recomputing a scope from scratch).
     pub fn total_for(&self, year: i32) -> (YearFigures, BTreeMap<String, CauseFigures>) {
         let mut t = YearFigures::default();
@@ -290,5 +317,46 @@ mod tests {
         assert!(Aggregates::delta(Some(&before), Some(&before), 2020)
             .years
             .is_empty());
+    }
+
+    #[test]
+    fn rolled_up_adds_each_village_to_its_ancestors_once() {
+        let mut other = facts();
+        other.village = RegionCode::parse("360124106205").unwrap();
+        let mut a = Aggregates::default();
+        a.add_household(&facts(), 2020, 1);
+        a.add_household(&other, 2020, 1);
+        let r = a.rolled_up();
+        let at = |code: &str, year: i32| r.years[&(RegionCode::parse(code).unwrap(), year)];
+        for code in [
+            "360124106000",
+            "360124000000",
+            "360100000000",
+            "360000000000",
+        ] {
+            let mut both = at("360124106204", 2018);
+            both += at("360124106205", 2018);
+            assert_eq!(at(code, 2018), both, "{code}");
+            let c = r.causes[&(RegionCode::parse(code).unwrap(), 2018, "01".to_string())];
+            assert_eq!(c.households, 2, "{code}");
+        }
+        // nothing else appears: two villages with the same years, each (village, year) row gains
+        // four ancestor rows, shared by both villages
+        assert_eq!(r.years.len(), a.years.len() * 3);
+        // rows above village level are not rolled up again
+        let mut above = r.clone();
+        above
+            .years
+            .retain(|(c, _), _| c.level() != crate::regions::Level::Village);
+        above
+            .causes
+            .retain(|(c, _, _), _| c.level() != crate::regions::Level::Village);
+        assert_eq!(above.rolled_up(), above);
+        // a difference that cancels out within a township leaves the township untouched
+        let mut m = Aggregates::default();
+        m.add_household(&facts(), 2020, 1);
+        m.add_household(&other, 2020, -1);
+        let r = m.rolled_up();
+        assert!(!r.years.keys().any(|(c, _)| c.as_str() == "360124106000"));
     }
 }

@@ -1,5 +1,6 @@
-//! `fupin export KIND --region CODE`: export households, incomes, profiles, regions or region
-//! statistics to XLSX or CSV, masked unless `--unmask --reason …` (which is audited).
+//! `fupin export KIND --region CODE`: export households, incomes, profiles, regions, cadres,
+//! pairings, visits or region statistics to XLSX or CSV, masked unless `--unmask --reason …` (which
+//! is audited).
 
 use fupin_core::store::Store;
 use fupin_core::{Ctx, RegionCode};
@@ -22,7 +23,11 @@ pub struct Args {
 
 pub async fn run(store: Arc<dyn Store>, a: Args) -> ExitCode {
     let Some(kind) = ExportKind::parse(&a.kind) else {
-        eprintln!("错误 [invalid_kind] 未知的导出类型 {}：应为 households、incomes、profiles、regions 或 stats", a.kind);
+        eprintln!(
+            "错误 [invalid_kind] 未知的导出类型 {}：应为 {} 或 stats",
+            a.kind,
+            super::kind_names()
+        );
         return ExitCode::from(2);
     };
     let region = match RegionCode::parse(&a.region) {

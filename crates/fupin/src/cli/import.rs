@@ -1,5 +1,6 @@
-//! `fupin import FILE`: import households, incomes, village profiles or regions from CSV or XLSX,
-//! every row checked first; prints a summary and writes an error file for the rejected rows.
+//! `fupin import FILE`: import households, incomes, village profiles, regions, cadres, pairings or
+//! visits from CSV or XLSX, every row checked first; prints a summary and writes an error file for
+//! the rejected rows.
 
 use fupin_core::store::Store;
 use fupin_core::Ctx;
@@ -99,7 +100,10 @@ pub async fn run(store: Arc<dyn Store>, a: Args) -> ExitCode {
         None => None,
         Some((_, Some(k))) => Some(k),
         Some((k, None)) => {
-            eprintln!("错误 [invalid_kind] 未知的导入类型 {k}：应为 households、incomes、profiles 或 regions");
+            eprintln!(
+                "错误 [invalid_kind] 未知的导入类型 {k}：应为 {}",
+                super::kind_names()
+            );
             return ExitCode::from(EXIT_FAILED);
         }
     };

@@ -76,13 +76,14 @@ pub enum Command {
         #[command(subcommand)]
         command: StatsCommand,
     },
-    /// Import households (one row per person), incomes, village profiles or regions from CSV
-    /// (UTF-8 or GBK, detected) or XLSX. Every row is checked first; nothing is written unless all
+    /// Import households (one row per person), incomes, village profiles, regions, cadres,
+    /// pairings or visits from CSV (UTF-8 or GBK, detected) or XLSX. Every row is checked first; nothing is written unless all
     /// rows are good (or --partial). Exit 1 when rows were rejected (see the error file).
     Import {
         /// The CSV or XLSX file.
         file: PathBuf,
-        /// households | incomes | profiles | regions (detected from the header when omitted).
+        /// households | incomes | profiles | regions | cadres | pairings | visits (detected from the
+        /// header when omitted).
         #[arg(long)]
         kind: Option<String>,
         /// Check every row, write nothing.
@@ -99,14 +100,15 @@ pub enum Command {
         #[arg(long)]
         error_file: Option<PathBuf>,
     },
-    /// Export households, incomes, profiles, regions or region statistics (stats) to XLSX or CSV.
+    /// Export households, incomes, profiles, regions, cadres, pairings, visits or region statistics
+    /// (stats) to XLSX or CSV.
     Export {
-        /// households | incomes | profiles | regions | stats
+        /// households | incomes | profiles | regions | cadres | pairings | visits | stats
         kind: String,
         /// Region code (any level): the region and everything below it.
         #[arg(long)]
         region: String,
-        /// Year (stats: the year reported; incomes, profiles: only this year).
+        /// Year (stats: the year reported; incomes, profiles, visits: only this year).
         #[arg(long)]
         year: Option<i32>,
         /// xlsx | csv (default: from the file name, else xlsx).
@@ -122,7 +124,8 @@ pub enum Command {
         #[arg(long)]
         reason: Option<String>,
     },
-    /// Write the XLSX import template of a kind (households | incomes | profiles | regions).
+    /// Write the XLSX import template of a kind (households | incomes | profiles | regions | cadres |
+    /// pairings | visits).
     Template {
         kind: String,
         /// Output file (default: <名称>导入模板.xlsx).
@@ -272,6 +275,15 @@ pub(crate) fn report(e: &DomainError) {
         Some(f) => eprintln!("错误 [{}] {}（字段：{f}）", e.code, e.message),
         None => eprintln!("错误 [{}] {}", e.code, e.message),
     }
+}
+
+/// The names of the import kinds, for messages: `households、incomes、…`.
+pub(crate) fn kind_names() -> String {
+    fupin_io::Kind::ALL
+        .iter()
+        .map(|k| k.as_str())
+        .collect::<Vec<_>>()
+        .join("、")
 }
 
 /// Run a parsed command.

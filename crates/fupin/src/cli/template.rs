@@ -9,7 +9,10 @@ use std::sync::Arc;
 
 pub async fn run(store: Arc<dyn Store>, kind: &str, out: Option<PathBuf>) -> ExitCode {
     let Some(kind) = Kind::parse(kind) else {
-        eprintln!("错误 [invalid_kind] 未知的模板类型 {kind}：应为 households、incomes、profiles 或 regions");
+        eprintln!(
+            "错误 [invalid_kind] 未知的模板类型 {kind}：应为 {}",
+            super::kind_names()
+        );
         return ExitCode::from(2);
     };
     let codes = match store.code_book().await {

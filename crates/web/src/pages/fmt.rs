@@ -93,6 +93,19 @@ pub(crate) fn progress_class(p: Option<f64>) -> &'static str {
     }
 }
 
+/// A moment as China reads it (UTC+8): `2026-11-29 15:04`.
+pub(crate) fn china_time(t: time::OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC));
+    format!(
+        "{}-{:02}-{:02} {:02}:{:02}",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute()
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,70 +1,54 @@
-//! The import page: upload a CSV or XLSX file (households, incomes, village profiles or regions),
-//! check it or import it with `fupin_io::import` (the same library the `fupin import` command
-//! uses), and read the summary, the rejected rows and the error file to correct and upload again;
-//! templates with drop-down lists are downloadable.
+//! The import and export pages and the page of a job. An upload (CSV or XLSX: households, incomes,
+//! village profiles, regions, cadres, pairings, visits) or an export request (a list or region
+//! statistics, XLSX or CSV) starts a job (`crate::jobs`, the same jobs as the API's) and the browser
+//! goes to `/jobs/{id}`, which shows the progress (rows, rows per second, per cent, time left) and
+//! refreshes itself until the job ends, then the summary, the rejected rows and the file to download
+//! (the export, or the error file to correct and upload again). Templates with drop-down lists are
+//! downloadable.
 //!
-//! The import runs while the request waits. With JavaScript the page shows the upload's progress
-//! (and sends the CSRF token as a header, so files up to [`IMPORT_LIMIT`] go through); without it
-//! the form posts as usual, up to the API's body limit. Rejected for now: a job queue with progress
-//! polling, which a province-size import would want (the CLI remains the tool for those).
+//! With JavaScript the upload shows its own progress and sends the CSRF token as a header, so the
+//! file is streamed to disk whatever its size (up to `jobs::UPLOAD_LIMIT`); without it the form posts
+//! as usual, up to the API's body limit. The job page needs no JavaScript (a refresh header).
 
-use super::layout::{render, Shell};
-use super::mobile::read_post;
+use super::layout::{render, see_other, Shell};
 use super::{PageError, PageResult, Viewer};
+use crate::jobs::{self, ExportRequest, JobKind, JobState, JobView};
 use crate::routes::Routes;
 use crate::AppState;
 use axum::extract::{Path, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use fupin_core::accounts::{Policy, UserId};
-use fupin_io::{FileFormat, ImportOptions, ImportReport, Kind};
-use maud::html;
-use std::collections::HashMap;
-use std::path::PathBuf;
-use std::sync::{Mutex, OnceLock};
-use std::time::{Duration, Instant};
+use fupin_core::accounts::Policy;
+use fupin_io::export::ExportKind;
+use fupin_io::{ImportReport, Kind};
+use maud::{html, Markup};
 
 pub(super) fn routes(r: Routes) -> Routes {
     r.get("/import", form)
-        .post("/import", run)
+        .post_with_limit("/import", run, jobs::UPLOAD_LIMIT)
         .get("/import/templates/{kind}", template)
-        .get("/import/errors/{token}", error_file)
-}
-
-/// Largest upload through the page (with JavaScript; see the module docs).
-pub(crate) const IMPORT_LIMIT: usize = 32 * 1024 * 1024;
-/// How long an error file stays downloadable.
-const ERROR_FILE_TTL: Duration = Duration::from_secs(3600);
-
-/// Error files of recent imports: token → (who may fetch it, where, when).
-type ErrorFiles = Mutex<HashMap<String, (UserId, PathBuf, Instant)>>;
-
-fn error_files() -> &'static ErrorFiles {
-    static M: OnceLock<ErrorFiles> = OnceLock::new();
-    M.get_or_init(Default::default)
+        .get("/export", export_form)
+        .post("/export", export_run)
+        .get("/jobs", job_list)
+        .get("/jobs/{id}", job_page)
+        .get("/jobs/{id}/file", job_file)
 }
 
 fn kind_label(v: &Viewer, k: Kind) -> &'static str {
-    match k {
-        Kind::Households => v.t("农户及家庭成员", "Households and members"),
-        Kind::Incomes => v.t("家庭年度收入", "Yearly incomes"),
-        Kind::Profiles => v.t("村情（集体经济等）", "Village profiles"),
-        Kind::Regions => v.t("行政区划", "Regions"),
-    }
+    v.t(k.label(), k.label_en())
 }
 
 async fn form(v: Viewer) -> PageResult {
     v.caller.ctx(Policy::WriteRegistry)?;
-    Ok(page(&v, None, None))
+    Ok(page(&v, None))
 }
 
-fn page(v: &Viewer, report: Option<&ImportReport>, failure: Option<(&str, String)>) -> Response {
+fn page(v: &Viewer, failure: Option<(&str, String)>) -> Response {
     let body = html! {
         h1 { (v.t("数据导入", "Import")) }
         @if let Some((what, msg)) = &failure {
-            div.alert.error role="alert" { strong { (what) } " " (msg) }
+            div.alert.error #form-error tabindex="-1" role="alert" { strong { (what) } " " (msg) }
         }
-        @if let Some(r) = report { (summary(v, r)) }
         form.stack #import-form method="post" action="/import" enctype="multipart/form-data" {
             (v.csrf_field())
             div.field {
@@ -78,7 +62,7 @@ fn page(v: &Viewer, report: Option<&ImportReport>, failure: Option<(&str, String
                 label for="f-file" { (v.t("文件（CSV 或 XLSX）", "File (CSV or XLSX)")) abbr.req title="必填 / required" { "*" } }
                 input #f-file type="file" name="file" required
                     accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-                small.hint { (v.t("CSV 可为 UTF-8 或 GBK 编码。", "CSV files may be UTF-8 or GBK.")) }
+                small.hint { (v.t("CSV 可为 UTF-8 或 GBK 编码。导入在后台进行，可离开页面稍后在“我的任务”查看。", "CSV files may be UTF-8 or GBK. The import runs in the background: you may leave and find it under My jobs.")) }
             }
             div.check { input #f-dry type="checkbox" name="dry_run" value="1" checked; label for="f-dry" { (v.t("只检查，不写入（试运行）", "Check only, write nothing (dry run)")) } }
             div.check { input #f-partial type="checkbox" name="partial" value="1"; label for="f-partial" { (v.t("有错误时仍写入正确的记录", "Write the good records even if some are rejected")) } }
@@ -91,10 +75,11 @@ fn page(v: &Viewer, report: Option<&ImportReport>, failure: Option<(&str, String
             p { (v.t("模板为 XLSX，带代码下拉列表和填写说明。", "XLSX templates with drop-down lists of codes and instructions.")) }
             ul { @for k in Kind::ALL { li { a href=(format!("/import/templates/{}", k.as_str())) download { (kind_label(v, k)) " (.xlsx)" } } } }
         }
+        p { a href="/jobs" { (v.t("我的导入导出任务", "My import and export jobs")) } " · " a href="/export" { (v.t("数据导出", "Export")) } }
         section {
-            h2 { (v.t("大文件请用命令行", "Large files: the command line")) }
-            p { (v.t("全县、全省规模的文件请在服务器上用命令行导入，可显示进度并写出错误文件：", "Import county- or province-size files on the server with the command line, which shows progress and writes an error file:")) }
-            pre { code { "fupin import 农户.xlsx --dry-run\nfupin import 农户.xlsx\nfupin import 收入.csv --kind incomes --partial\nfupin template households --out 农户模板.xlsx" } }
+            h2 { (v.t("命令行", "The command line")) }
+            p { (v.t("在服务器上也可以用命令行导入导出，效果相同：", "The same imports and exports run on the server from the command line:")) }
+            pre { code { "fupin import 农户.xlsx --dry-run\nfupin import 农户.xlsx\nfupin import 收入.csv --kind incomes --partial\nfupin export households --region 360124 --out 农户.xlsx\nfupin template households --out 农户模板.xlsx" } }
         }
     };
     let mut shell = Shell::new(v.t("数据导入", "Import"), "/import");
@@ -107,11 +92,20 @@ fn page(v: &Viewer, report: Option<&ImportReport>, failure: Option<(&str, String
     (status, render(v, shell, body)).into_response()
 }
 
-fn summary(v: &Viewer, r: &ImportReport) -> maud::Markup {
-    let token = r
-        .error_file
-        .as_ref()
-        .map(|p| register_error_file(v, PathBuf::from(p)));
+async fn run(v: Viewer, State(app): State<AppState>, req: Request) -> PageResult {
+    v.caller.ctx(Policy::WriteRegistry)?;
+    match jobs::import_job(&v.caller, &app, Vec::new(), req).await {
+        Ok(job) => Ok(see_other(&format!("/jobs/{}", job.id))),
+        Err(e) if e.status().is_client_error() && e.status() != StatusCode::FORBIDDEN => Ok(page(
+            &v,
+            Some((v.t("无法导入：", "Cannot import:"), e.message().to_string())),
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The summary of a finished import.
+fn summary(v: &Viewer, r: &ImportReport, file: Option<&jobs::FileView>) -> Markup {
     html! {
         section.import-summary #import-summary aria-live="polite" {
             h2 { (v.t("导入结果", "Result")) }
@@ -132,13 +126,13 @@ fn summary(v: &Viewer, r: &ImportReport) -> maud::Markup {
             @if !r.ignored_columns.is_empty() {
                 p { (v.t("未识别的列（已忽略）：", "Columns not understood (ignored): ")) (r.ignored_columns.join("、")) }
             }
-            @if let Some(t) = &token {
-                p { a.button href=(format!("/import/errors/{t}")) download { (v.t("下载错误文件", "Download the error file")) } " "
-                    small.muted { (v.t("改正后可再次导入", "correct it and import it again")) } }
+            @if let Some(f) = file {
+                p { a.button href=(f.url.replace("/api/v1/jobs/", "/jobs/")) download { (v.t("下载错误文件", "Download the error file")) } " "
+                    small.muted { (v.t("原始行加“错误原因”列，改正后可再次导入", "the rows with a column of reasons: correct it and import it again")) } }
             }
             @if !r.issues.is_empty() {
                 div.table-wrap { table.data {
-                    caption { (v.t("问题（前 ", "Problems (first ")) (r.issues.len()) (v.t(" 条，共 ", " of ")) (r.issues_total) (v.t(" 条）", ")")) }
+                    caption { (v.t("问题（前 ", "Problems (first ")) (r.issues.len().min(200)) (v.t(" 条，共 ", " of ")) (r.issues_total) (v.t(" 条）", ")")) }
                     thead { tr { th scope="col" { (v.t("行", "Row")) } th scope="col" { (v.t("列", "Column")) } th scope="col" { (v.t("值", "Value")) } th scope="col" { (v.t("原因", "Reason")) } } }
                     tbody { @for i in r.issues.iter().take(200) { tr {
                         td { @if let Some(s) = &i.sheet { (s) " " } (i.line) }
@@ -152,67 +146,288 @@ fn summary(v: &Viewer, r: &ImportReport) -> maud::Markup {
     }
 }
 
-fn register_error_file(v: &Viewer, path: PathBuf) -> String {
-    let token = crate::auth::new_secret();
-    let mut m = error_files().lock().expect("error files lock");
-    let now = Instant::now();
-    m.retain(|_, (_, p, at)| {
-        let keep = now.duration_since(*at) < ERROR_FILE_TTL;
-        if !keep {
-            let _ = std::fs::remove_file(p);
-        }
-        keep
-    });
-    m.insert(token.clone(), (v.caller.user.id, path, now));
-    token
+fn state_label(v: &Viewer, s: JobState) -> &'static str {
+    match s {
+        JobState::Running => v.t("进行中", "Running"),
+        JobState::Done => v.t("已完成", "Done"),
+        JobState::Failed => v.t("失败", "Failed"),
+        JobState::Cancelled => v.t("已取消", "Cancelled"),
+    }
 }
 
-async fn run(v: Viewer, State(app): State<AppState>, req: Request) -> PageResult {
-    let ctx = v.caller.ctx(Policy::WriteRegistry)?;
-    let (fields, file) = match read_post(req, "file").await {
-        Ok(r) => r,
-        Err(e) => {
-            return Ok(page(
+fn kind_name(v: &Viewer, k: JobKind) -> &'static str {
+    match k {
+        JobKind::Import => v.t("导入", "Import"),
+        JobKind::Export => v.t("导出", "Export"),
+    }
+}
+
+fn phase_label(v: &Viewer, p: &str) -> &'static str {
+    match p {
+        "importing" => v.t("正在读取、检查和写入", "Reading, checking and writing"),
+        "finishing" => v.t(
+            "正在重建索引和统计、提交",
+            "Rebuilding indexes and statistics, committing",
+        ),
+        "error_file" => v.t("正在生成错误文件", "Writing the error file"),
+        "exporting" => v.t("正在导出", "Exporting"),
+        "done" => v.t("完成", "Done"),
+        _ => v.t("等待开始", "Waiting"),
+    }
+}
+
+/// `1 h 02 min`, `3 min 05 s`, `12 s`.
+fn duration(secs: u64) -> String {
+    match secs {
+        0..60 => format!("{secs} 秒"),
+        60..3600 => format!("{} 分 {:02} 秒", secs / 60, secs % 60),
+        _ => format!("{} 小时 {:02} 分", secs / 3600, secs % 3600 / 60),
+    }
+}
+
+async fn job_page(v: Viewer, State(app): State<AppState>, Path(id): Path<String>) -> PageResult {
+    v.caller.policy_signed_in()?;
+    let job = app.jobs.get(v.caller.user.id, &id)?;
+    let j = job.view();
+    let running = j.state == JobState::Running;
+    let p = &j.progress;
+    let body = html! {
+        h1 { (kind_name(&v, j.kind)) "：" (j.label) }
+        p #job-state data-state=(format!("{:?}", j.state).to_lowercase()) {
+            span.badge { (state_label(&v, j.state)) } " "
+            (phase_label(&v, p.phase))
+        }
+        @if running {
+            @if let Some(pc) = p.percent {
+                progress #job-progress max="100" value=(pc) { (pc) "%" }
+            } @else {
+                progress #job-progress {}
+            }
+        }
+        dl.grid #job-progress-figures {
+            dt { (v.t("已处理行数", "Rows")) } dd data-k="rows" { (p.rows) }
+            dt { (v.t("速度", "Rate")) } dd { (p.rows_per_second) (v.t(" 行/秒", " rows/s")) }
+            @if let Some(pc) = p.percent { dt { (v.t("进度", "Progress")) } dd { (pc) "%" } }
+            @if let Some(eta) = p.eta_seconds { dt { (v.t("预计剩余", "Time left")) } dd { (duration(eta)) } }
+            dt { (v.t("已用时间", "Elapsed")) } dd { (duration(j.elapsed_ms / 1000)) }
+            @if p.issues > 0 { dt { (v.t("发现问题", "Problems found")) } dd { (p.issues) } }
+        }
+        @if running {
+            p.muted { (v.t("本页每 2 秒自动刷新。可以离开本页，任务在后台继续。", "This page refreshes every 2 seconds. You may leave: the job goes on.")) }
+        }
+        @if let Some(e) = &j.error {
+            div.alert.error role="alert" { strong { (v.t("任务失败：", "The job failed: ")) } (e.message) }
+        }
+        @if let Some(r) = &j.report { (summary(&v, r, j.file.as_ref())) }
+        @if j.kind == JobKind::Export {
+            @if let Some(f) = &j.file {
+                p.alert.ok {
+                    (v.t("已导出 ", "Exported ")) (j.rows.unwrap_or(0)) (v.t(" 行。", " rows. "))
+                    a.button.primary href=(format!("/jobs/{}/file", j.id)) download { (v.t("下载 ", "Download ")) (f.name) }
+                }
+            }
+        }
+        p { a href="/jobs" { (v.t("我的任务", "My jobs")) } " · " a href="/import" { (v.t("数据导入", "Import")) } " · " a href="/export" { (v.t("数据导出", "Export")) } }
+    };
+    let mut shell = Shell::new(format!("{} {}", kind_name(&v, j.kind), j.label), "/jobs");
+    shell.crumbs = vec![
+        (
+            v.t("我的任务", "My jobs").to_string(),
+            Some("/jobs".to_string()),
+        ),
+        (j.label.clone(), None),
+    ];
+    let mut res = render(&v, shell, body);
+    if running {
+        res.headers_mut()
+            .insert(header::REFRESH, HeaderValue::from_static("2"));
+    }
+    Ok(res)
+}
+
+async fn job_list(v: Viewer, State(app): State<AppState>) -> PageResult {
+    v.caller.policy_signed_in()?;
+    let jobs: Vec<JobView> = app
+        .jobs
+        .of(v.caller.user.id)
+        .iter()
+        .map(|j| j.view())
+        .collect();
+    let body = html! {
+        h1 { (v.t("我的导入导出任务", "My import and export jobs")) }
+        @if jobs.is_empty() {
+            p.muted { (v.t("暂无任务。完成的任务保留 6 小时。", "No jobs. Finished jobs are kept for 6 hours.")) }
+        } @else {
+            div.table-wrap { table.data {
+                thead { tr {
+                    th scope="col" { (v.t("类型", "Kind")) }
+                    th scope="col" { (v.t("文件或内容", "File or content")) }
+                    th scope="col" { (v.t("状态", "State")) }
+                    th scope="col" { (v.t("行数", "Rows")) }
+                    th scope="col" { (v.t("开始时间", "Started")) }
+                } }
+                tbody { @for j in &jobs { tr {
+                    td { (kind_name(&v, j.kind)) }
+                    td { a href=(format!("/jobs/{}", j.id)) { (j.label) } }
+                    td { (state_label(&v, j.state)) }
+                    td.num { (j.progress.rows) }
+                    td { (super::fmt::china_time(j.created_at)) }
+                } } }
+            } }
+        }
+        p { a href="/import" { (v.t("数据导入", "Import")) } " · " a href="/export" { (v.t("数据导出", "Export")) } }
+    };
+    let mut shell = Shell::new(v.t("我的任务", "My jobs"), "/jobs");
+    shell.crumbs = vec![(v.t("我的任务", "My jobs").to_string(), None)];
+    Ok(render(&v, shell, body))
+}
+
+async fn job_file(v: Viewer, State(app): State<AppState>, Path(id): Path<String>) -> PageResult {
+    v.caller.policy_signed_in()?;
+    let job = app.jobs.get(v.caller.user.id, &id)?;
+    Ok(jobs::file_response(&job).await?)
+}
+
+fn export_kinds() -> Vec<ExportKind> {
+    let mut v: Vec<ExportKind> = Kind::ALL
+        .iter()
+        .filter_map(|k| ExportKind::parse(k.as_str()))
+        .collect();
+    v.push(ExportKind::Stats);
+    v
+}
+
+fn export_kind_label(v: &Viewer, k: ExportKind) -> &'static str {
+    match k {
+        ExportKind::Stats => v.t(
+            "区域统计（本级及下级）",
+            "Region statistics (the region and each part)",
+        ),
+        other => match Kind::parse(&format!("{other:?}")) {
+            Some(k) => kind_label(v, k),
+            None => v.t("数据", "Data"),
+        },
+    }
+}
+
+async fn export_form(v: Viewer, params: crate::params::Params) -> PageResult {
+    v.caller.ctx(Policy::ReadStats)?;
+    let region = params
+        .get("region")
+        .map(str::to_string)
+        .or_else(|| {
+            v.caller
+                .principal
+                .regions_for(Policy::ReadStats)
+                .and_then(|r| r.first().map(|c| c.as_str().to_string()))
+        })
+        .unwrap_or_default();
+    let kind = params.get("kind").unwrap_or("households").to_string();
+    Ok(export_page(&v, &region, &kind, params.get("year"), None))
+}
+
+fn export_page(
+    v: &Viewer,
+    region: &str,
+    kind: &str,
+    year: Option<&str>,
+    failure: Option<String>,
+) -> Response {
+    let this_year = fupin_core::years::today().year();
+    let body = html! {
+        h1 { (v.t("数据导出", "Export")) }
+        @if let Some(msg) = &failure {
+            div.alert.error #form-error tabindex="-1" role="alert" { strong { (v.t("无法导出：", "Cannot export:")) } " " (msg) }
+        }
+        form.stack #export-form method="post" action="/export" {
+            (v.csrf_field())
+            div.field {
+                label for="e-kind" { (v.t("导出内容", "What to export")) }
+                select #e-kind name="kind" {
+                    @for k in export_kinds() {
+                        @let val = format!("{k:?}").to_lowercase();
+                        option value=(val) selected[val == kind] { (export_kind_label(v, k)) }
+                    }
+                }
+            }
+            div.field {
+                label for="e-region" { (v.t("区划代码", "Region code")) abbr.req title="必填 / required" { "*" } }
+                input #e-region name="region" required inputmode="numeric" pattern="[0-9]{2,12}" value=(region);
+                small.hint { (v.t("12 位代码，或省 2 位、市 4 位、县 6 位、乡镇 9 位前缀。", "12 digits, or the prefix: 2 for a province, 4 city, 6 county, 9 township.")) }
+            }
+            div.field {
+                label for="e-year" { (v.t("年度", "Year")) }
+                input #e-year name="year" type="number" min="2013" max=(this_year) value=(year.unwrap_or(""));
+                small.hint { (v.t("收入、村情只导出该年；区域统计须填写。", "Incomes and profiles: that year only; statistics: required.")) }
+            }
+            div.field {
+                label for="e-format" { (v.t("格式", "Format")) }
+                select #e-format name="format" { option value="xlsx" { "Excel (XLSX)" } option value="csv" { "CSV (UTF-8)" } }
+            }
+            p.hint { (v.t("身份证号、电话、银行账号按脱敏方式导出。", "ID numbers, phones and bank accounts are exported masked.")) }
+            div.form-actions { button.primary type="submit" { (v.t("开始导出", "Export")) } }
+        }
+        p { a href="/jobs" { (v.t("我的导入导出任务", "My import and export jobs")) } }
+    };
+    let mut shell = Shell::new(v.t("数据导出", "Export"), "/export");
+    shell.crumbs = vec![(v.t("数据导出", "Export").to_string(), None)];
+    let status = if failure.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    (status, render(v, shell, body)).into_response()
+}
+
+async fn export_run(
+    v: Viewer,
+    State(app): State<AppState>,
+    form: axum::extract::Form<Vec<(String, String)>>,
+) -> PageResult {
+    let get = |n: &str| {
+        form.0
+            .iter()
+            .find(|(k, _)| k == n)
+            .map(|(_, v)| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    };
+    let region = get("region").unwrap_or_default();
+    let kind = get("kind").unwrap_or_default();
+    let year_text = get("year");
+    let year = match year_text.as_deref().map(str::parse::<i32>) {
+        None => None,
+        Some(Ok(y)) => Some(y),
+        Some(Err(_)) => {
+            return Ok(export_page(
                 &v,
-                None,
-                Some((v.t("上传失败：", "Upload failed:"), e.message)),
-            ))
+                &region,
+                &kind,
+                year_text.as_deref(),
+                Some(v.t("年度须为数字", "The year must be a number").to_string()),
+            ));
         }
     };
-    let get = |n: &str| fields.iter().find(|(k, _)| k == n).map(|(_, v)| v.trim());
-    let Some((name, bytes)) = file else {
-        return Ok(page(
-            &v,
-            None,
-            Some((v.t("未选择文件。", "No file chosen."), String::new())),
-        ));
+    let req = ExportRequest {
+        kind: kind.clone(),
+        region: region.clone(),
+        year,
+        format: get("format"),
+        unmask: false,
+        reason: None,
     };
-    let format = FileFormat::from_path(std::path::Path::new(&name));
-    let ext = match format.unwrap_or_else(|| FileFormat::sniff(&bytes)) {
-        FileFormat::Xlsx => "xlsx",
-        FileFormat::Csv => "csv",
-    };
-    let dir = std::env::temp_dir().join("fupin-import-errors");
-    std::fs::create_dir_all(&dir).map_err(|e| PageError::from(crate::ApiError::internal(&e)))?;
-    let error_path = dir.join(format!("{}.{ext}", crate::auth::new_secret()));
-    let opts = ImportOptions {
-        kind: get("kind").and_then(Kind::parse),
-        format,
-        dry_run: get("dry_run").is_some(),
-        partial: get("partial").is_some(),
-        error_file: Some(error_path),
-        ..Default::default()
-    };
-    let input: Box<dyn fupin_io::ReadSeek> = Box::new(std::io::Cursor::new(bytes));
-    let report = fupin_io::import(app.store.as_ref(), &ctx, input, &opts, &|_| {}).await;
-    Ok(match report {
-        Ok(r) => page(&v, Some(&r), None),
-        Err(e) => page(
-            &v,
-            None,
-            Some((v.t("无法导入：", "Cannot import:"), e.to_string())),
-        ),
-    })
+    match jobs::export_job(&v.caller, &app, req).await {
+        Ok(job) => Ok(see_other(&format!("/jobs/{}", job.id))),
+        Err(e) if e.status().is_client_error() && e.status() != StatusCode::FORBIDDEN => {
+            Ok(export_page(
+                &v,
+                &region,
+                &kind,
+                year_text.as_deref(),
+                Some(e.message().to_string()),
+            ))
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 async fn template(v: Viewer, State(app): State<AppState>, Path(kind): Path<String>) -> PageResult {
@@ -242,23 +457,4 @@ fn download(bytes: Vec<u8>, content_type: &'static str, filename: &str) -> Respo
         HeaderValue::from_static("private, no-store"),
     );
     res
-}
-
-async fn error_file(v: Viewer, Path(token): Path<String>) -> PageResult {
-    let entry = error_files()
-        .lock()
-        .expect("error files lock")
-        .get(&token)
-        .cloned();
-    let Some((owner, path, _)) = entry.filter(|(owner, _, _)| *owner == v.caller.user.id) else {
-        return Err(PageError::not_found());
-    };
-    let _ = owner;
-    let bytes = std::fs::read(&path).map_err(|_| PageError::not_found())?;
-    let (ct, name) = if path.extension().is_some_and(|e| e == "xlsx") {
-        (XLSX, "fupin-import-errors.xlsx")
-    } else {
-        ("text/csv; charset=utf-8", "fupin-import-errors.csv")
-    };
-    Ok(download(bytes, ct, name))
 }

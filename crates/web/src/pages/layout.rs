@@ -298,6 +298,9 @@ fn nav_items(v: &Viewer) -> Vec<(&'static str, &'static str)> {
         out.push(("/households/new", v.t("新增农户", "New household")));
         out.push(("/import", v.t("数据导入", "Import")));
     }
+    if v.has_regions(Policy::ReadStats) {
+        out.push(("/export", v.t("数据导出", "Export")));
+    }
     if v.is_cadre() || v.has_regions(Policy::WriteVisits) {
         out.push(("/m", v.t("我的帮扶", "My households")));
     }

@@ -56,7 +56,11 @@ pub const PAGE_ROUTES: &[(&str, &str)] = &[
     ("GET", "/import"),
     ("POST", "/import"),
     ("GET", "/import/templates/{kind}"),
-    ("GET", "/import/errors/{token}"),
+    ("GET", "/export"),
+    ("POST", "/export"),
+    ("GET", "/jobs"),
+    ("GET", "/jobs/{id}"),
+    ("GET", "/jobs/{id}/file"),
     ("GET", "/assets/{name}"),
 ];
 
@@ -74,8 +78,6 @@ fn routes() -> Routes {
 pub(crate) fn router() -> Router<AppState> {
     let (router, _) = routes().into_parts();
     router
-        // Uploads through the import page may be larger than API bodies (see `import`).
-        .layer(axum::extract::DefaultBodyLimit::max(import::IMPORT_LIMIT))
         .layer(axum::middleware::from_fn(i18n::remember_lang))
         .layer(axum::middleware::from_fn(layout::page_headers))
 }

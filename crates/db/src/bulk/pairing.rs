@@ -1,0 +1,692 @@
+//! Cadres, pairings and visits through a bulk session: the batched look-ups the importer compares
+//! with (cadres by name, households by number, pairings and visits of households), the writes
+//! (new rows through `Tx::copy_rows` with reserved ids, one audit record per row, chained in one
+//! go), and the keyset-paged export reads of the three lists.
+
+use super::{id_list, SqlBulkSession, IN_CHUNK};
+use crate::pairing::{cadre_from_row, pairing_from_row, CADRE_COLS, PAIRING_COLS, PAIRING_FROM};
+use crate::query::Query;
+use crate::sql::Row;
+use crate::{args, internal, SqlStore};
+use fupin_core::audit::AuditRecord;
+use fupin_core::error::DomainError;
+use fupin_core::pairing::{
+    Cadre, CadreId, HelpingUnit, Location, Pairing, PairingId, UnitId, Visit, VisitData, VisitId,
+};
+use fupin_core::registry::HouseholdId;
+use fupin_core::store::{BulkCadre, BulkPairing, BulkVisit, HouseholdKey, StoreResult};
+use fupin_core::{Ctx, Fen, RegionCode};
+use std::collections::{BTreeMap, HashMap};
+use time::OffsetDateTime;
+
+const CADRE_INSERT_COLS: [&str; 7] = [
+    "id",
+    "name",
+    "unit_id",
+    "rank",
+    "phone",
+    "user_id",
+    "region_code",
+];
+
+const PAIRING_INSERT_COLS: [&str; 7] = [
+    "id",
+    "household_id",
+    "cadre_id",
+    "village_code",
+    "start_date",
+    "created_by",
+    "created_at",
+];
+
+const VISIT_INSERT_COLS: [&str; 16] = [
+    "id",
+    "household_id",
+    "village_code",
+    "date",
+    "kind",
+    "findings",
+    "problems",
+    "actions",
+    "follow_up",
+    "condolence_money_fen",
+    "goods",
+    "goods_value_fen",
+    "lat",
+    "lon",
+    "recorded_by",
+    "recorded_at",
+];
+
+/// The columns of a visit row as `visit_of` reads them, after `v.id, v.household_id`.
+const VISIT_DATA_COLS: &str =
+    "v.id, v.household_id, v.date, v.kind, v.findings, v.problems, v.actions, v.follow_up, \
+    v.condolence_money_fen, v.goods, v.lat, v.lon";
+
+fn json_err(e: serde_json::Error) -> DomainError {
+    tracing::error!(error = %e, "stored visit JSON does not parse");
+    DomainError::internal()
+}
+
+fn json(v: &impl serde::Serialize) -> String {
+    serde_json::to_string(v).expect("serialisable")
+}
+
+/// A visit's fields from a row of `VISIT_DATA_COLS` (cadres filled in by the caller).
+fn visit_data_of(r: &Row) -> StoreResult<(VisitId, VisitData)> {
+    let e = internal;
+    let location = match (r.opt_f64(10).map_err(e)?, r.opt_f64(11).map_err(e)?) {
+        (Some(lat), Some(lon)) => Some(Location { lat, lon }),
+        _ => None,
+    };
+    Ok((
+        VisitId(r.i64(0).map_err(e)?),
+        VisitData {
+            household_id: HouseholdId(r.i64(1).map_err(e)?),
+            date: r.date(2).map_err(e)?,
+            kind: r.text(3).map_err(e)?,
+            cadre_ids: Vec::new(),
+            findings: serde_json::from_str(&r.text(4).map_err(e)?).map_err(json_err)?,
+            problems: r.opt_text(5).map_err(e)?,
+            actions: r.opt_text(6).map_err(e)?,
+            follow_up: r.opt_text(7).map_err(e)?,
+            condolence_money_fen: Fen::new(r.i64(8).map_err(e)?),
+            goods: serde_json::from_str(&r.text(9).map_err(e)?).map_err(json_err)?,
+            location,
+        },
+    ))
+}
+
+/// `(col IN ($…))` over text values, with the placeholders added to `q`.
+fn in_text(q: &mut Query, col: &str, values: &[String]) -> String {
+    let ph: Vec<String> = values.iter().map(|v| q.arg(v.as_str())).collect();
+    format!("{col} IN ({})", ph.join(", "))
+}
+
+impl SqlBulkSession {
+    pub(super) async fn load_units(&mut self) -> StoreResult<Vec<HelpingUnit>> {
+        let rows = self
+            .tx
+            .fetch_all(
+                "SELECT id, name, level, contact_name, contact_phone FROM helping_units ORDER BY id",
+                &[],
+            )
+            .await
+            .map_err(internal)?;
+        rows.iter()
+            .map(|r| {
+                Ok(HelpingUnit {
+                    id: UnitId(r.i64(0).map_err(internal)?),
+                    name: r.text(1).map_err(internal)?,
+                    level: r.text(2).map_err(internal)?,
+                    contact_name: r.opt_text(3).map_err(internal)?,
+                    contact_phone: r.opt_text(4).map_err(internal)?,
+                })
+            })
+            .collect()
+    }
+
+    pub(super) async fn load_cadres_named(
+        &mut self,
+        names: &[String],
+        units: &[String],
+    ) -> StoreResult<Vec<Cadre>> {
+        let mut out = Vec::new();
+        let unit_chunks: Vec<&[String]> = if units.is_empty() {
+            vec![&[]]
+        } else {
+            units.chunks(IN_CHUNK).collect()
+        };
+        for chunk in names.chunks(IN_CHUNK) {
+            for u in &unit_chunks {
+                let mut q = Query::new(&format!(
+                    "SELECT {CADRE_COLS} FROM cadres c JOIN helping_units u ON u.id = c.unit_id WHERE "
+                ));
+                let cond = in_text(&mut q, "c.name", chunk);
+                q.push(&cond);
+                if !u.is_empty() {
+                    let cond = in_text(&mut q, "u.name", u);
+                    q.push(" AND ").push(&cond);
+                }
+                q.push(" ORDER BY c.id");
+                for r in self.tx.fetch_all(&q.sql, &q.args).await.map_err(internal)? {
+                    out.push(cadre_from_row(&r)?);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    pub(super) async fn load_household_keys(
+        &mut self,
+        numbers: &[String],
+    ) -> StoreResult<Vec<HouseholdKey>> {
+        let mut out = Vec::new();
+        for chunk in numbers.chunks(IN_CHUNK) {
+            let mut q =
+                Query::new("SELECT id, household_number, village_code FROM households WHERE ");
+            let cond = in_text(&mut q, "household_number", chunk);
+            q.push(&cond);
+            for r in self.tx.fetch_all(&q.sql, &q.args).await.map_err(internal)? {
+                out.push(HouseholdKey {
+                    id: HouseholdId(r.i64(0).map_err(internal)?),
+                    household_number: r.text(1).map_err(internal)?,
+                    village_code: RegionCode::parse(&r.text(2).map_err(internal)?)?,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    pub(super) async fn load_pairings_of(
+        &mut self,
+        households: &[HouseholdId],
+        cadres: &[CadreId],
+    ) -> StoreResult<Vec<Pairing>> {
+        let mut out: BTreeMap<i64, Pairing> = BTreeMap::new();
+        let h: Vec<i64> = households.iter().map(|h| h.0).collect();
+        let c: Vec<i64> = cadres.iter().map(|c| c.0).collect();
+        for (col, ids) in [("p.household_id", &h), ("p.cadre_id", &c)] {
+            for chunk in ids.chunks(IN_CHUNK) {
+                let sql = format!(
+                    "SELECT {PAIRING_COLS} FROM {PAIRING_FROM} WHERE {col} IN ({})",
+                    id_list(chunk)
+                );
+                for r in self.tx.fetch_all(&sql, &[]).await.map_err(internal)? {
+                    let p = pairing_from_row(&r)?;
+                    out.insert(p.id.0, p);
+                }
+            }
+        }
+        Ok(out.into_values().collect())
+    }
+
+    pub(super) async fn load_visits_of(
+        &mut self,
+        households: &[HouseholdId],
+    ) -> StoreResult<Vec<(VisitId, VisitData)>> {
+        let mut out = Vec::new();
+        let ids: Vec<i64> = households.iter().map(|h| h.0).collect();
+        for chunk in ids.chunks(IN_CHUNK) {
+            let rows = self
+                .tx
+                .fetch_all(
+                    &format!(
+                        "SELECT {VISIT_DATA_COLS} FROM visits v WHERE v.household_id IN ({}) ORDER BY v.id",
+                        id_list(chunk)
+                    ),
+                    &[],
+                )
+                .await
+                .map_err(internal)?;
+            let mut visits = Vec::with_capacity(rows.len());
+            for r in &rows {
+                visits.push(visit_data_of(r)?);
+            }
+            let vids: Vec<i64> = visits.iter().map(|(id, _)| id.0).collect();
+            let index: HashMap<i64, usize> =
+                vids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+            for vchunk in vids.chunks(IN_CHUNK) {
+                let rows = self
+                    .tx
+                    .fetch_all(
+                        &format!(
+                            "SELECT visit_id, cadre_id FROM visit_cadres WHERE visit_id IN ({}) ORDER BY visit_id, cadre_id",
+                            id_list(vchunk)
+                        ),
+                        &[],
+                    )
+                    .await
+                    .map_err(internal)?;
+                for r in rows {
+                    let v = r.i64(0).map_err(internal)?;
+                    if let Some(i) = index.get(&v) {
+                        visits[*i]
+                            .1
+                            .cadre_ids
+                            .push(CadreId(r.i64(1).map_err(internal)?));
+                    }
+                }
+            }
+            out.extend(visits);
+        }
+        Ok(out)
+    }
+
+    pub(super) async fn load_known_regions(
+        &mut self,
+        codes: &[RegionCode],
+    ) -> StoreResult<Vec<RegionCode>> {
+        let mut out = Vec::new();
+        let texts: Vec<String> = codes.iter().map(|c| c.as_str().to_string()).collect();
+        for chunk in texts.chunks(IN_CHUNK) {
+            let mut q = Query::new("SELECT code FROM regions WHERE ");
+            let cond = in_text(&mut q, "code", chunk);
+            q.push(&cond);
+            for r in self.tx.fetch_all(&q.sql, &q.args).await.map_err(internal)? {
+                out.push(RegionCode::parse(&r.text(0).map_err(internal)?)?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The ids of units by name, creating (and auditing) those that are absent.
+    async fn unit_ids(
+        &mut self,
+        items: &[BulkCadre],
+        audit: &mut Vec<AuditRecord>,
+    ) -> StoreResult<HashMap<String, UnitId>> {
+        let mut wanted: Vec<String> = items.iter().map(|c| c.unit_name.clone()).collect();
+        wanted.sort();
+        wanted.dedup();
+        let mut ids: HashMap<String, UnitId> = HashMap::new();
+        for chunk in wanted.chunks(IN_CHUNK) {
+            let mut q = Query::new("SELECT id, name FROM helping_units WHERE ");
+            let cond = in_text(&mut q, "name", chunk);
+            q.push(&cond);
+            for r in self.tx.fetch_all(&q.sql, &q.args).await.map_err(internal)? {
+                ids.insert(
+                    r.text(1).map_err(internal)?,
+                    UnitId(r.i64(0).map_err(internal)?),
+                );
+            }
+        }
+        let now = OffsetDateTime::now_utc();
+        for name in wanted {
+            if ids.contains_key(&name) {
+                continue;
+            }
+            let Some(level) = items
+                .iter()
+                .find(|c| c.unit_name == name)
+                .and_then(|c| c.unit_level.clone())
+            else {
+                tracing::error!("bulk cadre of a new unit without a level");
+                return Err(DomainError::internal());
+            };
+            let r = self
+                .tx
+                .fetch_one(
+                    "INSERT INTO helping_units (name, level, created_at) VALUES ($1, $2, $3) RETURNING id",
+                    &args![name.as_str(), level.as_str(), now],
+                )
+                .await
+                .map_err(super::map_bulk)?;
+            let unit = HelpingUnit {
+                id: UnitId(r.i64(0).map_err(internal)?),
+                name: name.clone(),
+                level,
+                contact_name: None,
+                contact_phone: None,
+            };
+            audit.push(AuditRecord::change(
+                "unit.import",
+                "helping_unit",
+                unit.id.0,
+                None,
+                Some(&unit),
+            ));
+            ids.insert(name, unit.id);
+        }
+        Ok(ids)
+    }
+
+    pub(super) async fn write_cadres(&mut self, items: Vec<BulkCadre>) -> StoreResult<()> {
+        self.require_write()?;
+        if items.is_empty() {
+            return Ok(());
+        }
+        let mut audit = Vec::new();
+        let units = self.unit_ids(&items, &mut audit).await?;
+        let unit_of = |c: &BulkCadre| {
+            units.get(&c.unit_name).copied().ok_or_else(|| {
+                tracing::error!("bulk cadre without its unit");
+                DomainError::internal()
+            })
+        };
+        let new = items.iter().filter(|c| c.before.is_none()).count() as u64;
+        let mut id = if new > 0 {
+            self.tx.reserve_ids("cadres", new).await.map_err(internal)?
+        } else {
+            0
+        };
+        let mut rows = Vec::with_capacity(new as usize);
+        for c in &items {
+            let unit_id = unit_of(c)?;
+            let mut after = Cadre {
+                id: c.before.as_ref().map_or(CadreId(id), |b| b.id),
+                name: c.name.clone(),
+                unit_id,
+                unit_name: c.unit_name.clone(),
+                rank: c.rank.clone(),
+                phone: c.phone.clone(),
+                user_id: c.before.as_ref().and_then(|b| b.user_id),
+                region_code: Some(c.region_code.clone()),
+            };
+            match &c.before {
+                None => {
+                    rows.push(Vec::from(args![
+                        id,
+                        c.name.as_str(),
+                        unit_id.0,
+                        c.rank.clone(),
+                        c.phone.clone(),
+                        None::<i64>,
+                        c.region_code.as_str()
+                    ]));
+                    id += 1;
+                    after.mask();
+                    audit.push(
+                        AuditRecord::change(
+                            "cadre.import",
+                            "cadre",
+                            after.id.0,
+                            None,
+                            Some(&after),
+                        )
+                        .in_region(&c.region_code),
+                    );
+                }
+                Some(before) => {
+                    self.tx
+                        .execute(
+                            "UPDATE cadres SET name = $1, unit_id = $2, rank = $3, phone = $4, region_code = $5 WHERE id = $6",
+                            &args![
+                                c.name.as_str(),
+                                unit_id.0,
+                                c.rank.clone(),
+                                c.phone.clone(),
+                                c.region_code.as_str(),
+                                before.id.0
+                            ],
+                        )
+                        .await
+                        .map_err(internal)?;
+                    let mut shown = before.clone();
+                    shown.mask();
+                    after.mask();
+                    audit.push(
+                        AuditRecord::change(
+                            "cadre.import",
+                            "cadre",
+                            before.id.0,
+                            Some(&shown),
+                            Some(&after),
+                        )
+                        .in_region(&c.region_code),
+                    );
+                }
+            }
+        }
+        self.tx
+            .copy_rows("cadres", &CADRE_INSERT_COLS, rows)
+            .await
+            .map_err(super::map_bulk)?;
+        self.audit_many(audit).await
+    }
+
+    pub(super) async fn write_pairings(&mut self, items: Vec<BulkPairing>) -> StoreResult<()> {
+        self.require_write()?;
+        if items.is_empty() {
+            return Ok(());
+        }
+        let mut id = self
+            .tx
+            .reserve_ids("pairings", items.len() as u64)
+            .await
+            .map_err(internal)?;
+        let now = OffsetDateTime::now_utc();
+        let actor = self.ctx.actor.clone();
+        let mut rows = Vec::with_capacity(items.len());
+        let mut audit = Vec::with_capacity(items.len());
+        for p in &items {
+            rows.push(Vec::from(args![
+                id,
+                p.household_id.0,
+                p.cadre_id.0,
+                p.village.as_str(),
+                p.start_date,
+                actor.as_str(),
+                now
+            ]));
+            audit.push(
+                AuditRecord::event(
+                    "pairing.import",
+                    "pairing",
+                    Some(id.to_string()),
+                    serde_json::json!({
+                        "household_id": p.household_id,
+                        "cadre_id": p.cadre_id,
+                        "start_date": p.start_date.to_string(),
+                    }),
+                )
+                .in_region(&p.village),
+            );
+            id += 1;
+        }
+        self.tx
+            .copy_rows("pairings", &PAIRING_INSERT_COLS, rows)
+            .await
+            .map_err(super::map_bulk)?;
+        self.audit_many(audit).await
+    }
+
+    pub(super) async fn write_visits(&mut self, items: Vec<BulkVisit>) -> StoreResult<()> {
+        self.require_write()?;
+        if items.is_empty() {
+            return Ok(());
+        }
+        let new = items.iter().filter(|v| v.before.is_none()).count() as u64;
+        let mut id = if new > 0 {
+            self.tx.reserve_ids("visits", new).await.map_err(internal)?
+        } else {
+            0
+        };
+        let now = OffsetDateTime::now_utc();
+        let actor = self.ctx.actor.clone();
+        let mut rows = Vec::with_capacity(new as usize);
+        let mut cadre_rows = Vec::new();
+        let mut audit = Vec::with_capacity(items.len());
+        for v in &items {
+            let d = &v.after;
+            let (lat, lon) = d
+                .location
+                .map(|l| (Some(l.lat), Some(l.lon)))
+                .unwrap_or((None, None));
+            match &v.before {
+                None => {
+                    rows.push(Vec::from(args![
+                        id,
+                        d.household_id.0,
+                        v.village.as_str(),
+                        d.date,
+                        d.kind.as_str(),
+                        json(&d.findings),
+                        d.problems.clone(),
+                        d.actions.clone(),
+                        d.follow_up.clone(),
+                        d.condolence_money_fen.get(),
+                        json(&d.goods),
+                        d.goods_value().get(),
+                        lat,
+                        lon,
+                        actor.as_str(),
+                        now
+                    ]));
+                    for c in &d.cadre_ids {
+                        cadre_rows.push(Vec::from(args![id, c.0]));
+                    }
+                    audit.push(
+                        AuditRecord::change("visit.import", "visit", id, None, Some(d))
+                            .in_region(&v.village),
+                    );
+                    id += 1;
+                }
+                Some((vid, before)) => {
+                    self.tx
+                        .execute(
+                            "UPDATE visits SET findings = $1, problems = $2, actions = $3, follow_up = $4, condolence_money_fen = $5, \
+                             goods = $6, goods_value_fen = $7, lat = $8, lon = $9 WHERE id = $10",
+                            &args![
+                                json(&d.findings),
+                                d.problems.clone(),
+                                d.actions.clone(),
+                                d.follow_up.clone(),
+                                d.condolence_money_fen.get(),
+                                json(&d.goods),
+                                d.goods_value().get(),
+                                lat,
+                                lon,
+                                vid.0
+                            ],
+                        )
+                        .await
+                        .map_err(internal)?;
+                    audit.push(
+                        AuditRecord::change("visit.import", "visit", vid.0, Some(before), Some(d))
+                            .in_region(&v.village),
+                    );
+                }
+            }
+        }
+        self.tx
+            .copy_rows("visits", &VISIT_INSERT_COLS, rows)
+            .await
+            .map_err(super::map_bulk)?;
+        self.tx
+            .copy_rows("visit_cadres", &["visit_id", "cadre_id"], cadre_rows)
+            .await
+            .map_err(super::map_bulk)?;
+        self.audit_many(audit).await
+    }
+}
+
+impl SqlStore {
+    pub(super) async fn export_cadres_impl(
+        &self,
+        ctx: &Ctx,
+        region: &RegionCode,
+        after: Option<CadreId>,
+        limit: u32,
+    ) -> StoreResult<Vec<Cadre>> {
+        ctx.require(region, "区划")?;
+        let mut q = Query::new(&format!(
+            "SELECT {CADRE_COLS} FROM cadres c JOIN helping_units u ON u.id = c.unit_id WHERE 1 = 1"
+        ));
+        q.and_in_ranges("c.region_code", &ctx.scope.ranges(Some(region)));
+        if let Some(a) = after {
+            let p = q.arg(a.0);
+            q.push(&format!(" AND c.id > {p}"));
+        }
+        let l = q.arg(i64::from(limit.clamp(1, 10_000)));
+        q.push(&format!(" ORDER BY c.id LIMIT {l}"));
+        let rows = self.db.fetch_all(&q.sql, &q.args).await.map_err(internal)?;
+        let mut out = rows
+            .iter()
+            .map(cadre_from_row)
+            .collect::<StoreResult<Vec<_>>>()?;
+        if !ctx.unmask {
+            out.iter_mut().for_each(Cadre::mask);
+        }
+        Ok(out)
+    }
+
+    pub(super) async fn export_pairings_impl(
+        &self,
+        ctx: &Ctx,
+        region: &RegionCode,
+        after: Option<(RegionCode, PairingId)>,
+        limit: u32,
+    ) -> StoreResult<Vec<Pairing>> {
+        ctx.require(region, "区划")?;
+        let mut q = Query::new(&format!(
+            "SELECT {PAIRING_COLS} FROM {PAIRING_FROM} WHERE 1 = 1"
+        ));
+        q.and_in_ranges("p.village_code", &ctx.scope.ranges(Some(region)));
+        if let Some((v, id)) = &after {
+            let a = q.arg(v.as_str());
+            let b = q.arg(id.0);
+            q.push(&format!(" AND (p.village_code, p.id) > ({a}, {b})"));
+        }
+        let l = q.arg(i64::from(limit.clamp(1, 10_000)));
+        q.push(&format!(" ORDER BY p.village_code, p.id LIMIT {l}"));
+        let rows = self.db.fetch_all(&q.sql, &q.args).await.map_err(internal)?;
+        rows.iter().map(pairing_from_row).collect()
+    }
+
+    pub(super) async fn export_visits_impl(
+        &self,
+        ctx: &Ctx,
+        region: &RegionCode,
+        after: Option<(RegionCode, VisitId)>,
+        limit: u32,
+    ) -> StoreResult<Vec<Visit>> {
+        ctx.require(region, "区划")?;
+        let mut q = Query::new(
+            "SELECT v.id, v.household_id, h.household_number, v.village_code, v.date, v.kind, v.findings, v.problems, v.actions, \
+             v.follow_up, v.condolence_money_fen, v.goods, v.goods_value_fen, v.lat, v.lon, v.recorded_by, v.recorded_at \
+             FROM visits v JOIN households h ON h.id = v.household_id WHERE 1 = 1",
+        );
+        q.and_in_ranges("v.village_code", &ctx.scope.ranges(Some(region)));
+        if let Some((v, id)) = &after {
+            let a = q.arg(v.as_str());
+            let b = q.arg(id.0);
+            q.push(&format!(" AND (v.village_code, v.id) > ({a}, {b})"));
+        }
+        let l = q.arg(i64::from(limit.clamp(1, 10_000)));
+        q.push(&format!(" ORDER BY v.village_code, v.id LIMIT {l}"));
+        let mut tx = self.db.begin_read().await.map_err(internal)?;
+        let rows = tx.fetch_all(&q.sql, &q.args).await.map_err(internal)?;
+        let e = internal;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let location = match (r.opt_f64(13).map_err(e)?, r.opt_f64(14).map_err(e)?) {
+                (Some(lat), Some(lon)) => Some(Location { lat, lon }),
+                _ => None,
+            };
+            out.push(Visit {
+                id: VisitId(r.i64(0).map_err(e)?),
+                household_id: HouseholdId(r.i64(1).map_err(e)?),
+                household_number: r.text(2).map_err(e)?,
+                village_code: RegionCode::parse(&r.text(3).map_err(e)?)?,
+                date: r.date(4).map_err(e)?,
+                kind: r.text(5).map_err(e)?,
+                cadres: Vec::new(),
+                findings: serde_json::from_str(&r.text(6).map_err(e)?).map_err(json_err)?,
+                problems: r.opt_text(7).map_err(e)?,
+                actions: r.opt_text(8).map_err(e)?,
+                follow_up: r.opt_text(9).map_err(e)?,
+                condolence_money_fen: r.i64(10).map_err(e)?,
+                goods: serde_json::from_str(&r.text(11).map_err(e)?).map_err(json_err)?,
+                goods_value_fen: r.i64(12).map_err(e)?,
+                location,
+                photos: Vec::new(),
+                recorded_by: r.text(15).map_err(e)?,
+                recorded_at: r.time(16).map_err(e)?,
+            });
+        }
+        let ids: Vec<i64> = out.iter().map(|v| v.id.0).collect();
+        let index: HashMap<i64, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+        for chunk in ids.chunks(IN_CHUNK) {
+            let rows = tx
+                .fetch_all(
+                    &format!(
+                        "SELECT vc.visit_id, c.id, c.name FROM visit_cadres vc JOIN cadres c ON c.id = vc.cadre_id \
+                         WHERE vc.visit_id IN ({}) ORDER BY vc.visit_id, c.id",
+                        id_list(chunk)
+                    ),
+                    &[],
+                )
+                .await
+                .map_err(e)?;
+            for r in rows {
+                if let Some(i) = index.get(&r.i64(0).map_err(e)?) {
+                    out[*i]
+                        .cadres
+                        .push((CadreId(r.i64(1).map_err(e)?), r.text(2).map_err(e)?));
+                }
+            }
+        }
+        Ok(out)
+    }
+}

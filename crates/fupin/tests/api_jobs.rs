@@ -1,0 +1,520 @@
+//! Imports and exports over HTTP as jobs (SQLite, or PostgreSQL with `TEST_DATABASE_URL=…`): an
+//! upload or an export request starts a job, whose progress and summary are polled and whose file
+//! (the export, or an import's error file) is downloaded; jobs belong to their owner and run with
+//! the owner's scope.
+
+use fupin::demo_accounts::DEMO_PASSWORD;
+use fupin::testing::{spawn_app, TestApp};
+use reqwest::{header, Client, Method, Response, StatusCode};
+use serde_json::{json, Value};
+use std::time::Duration;
+
+const TAGANG: &str = "360124106204";
+
+async fn demo_app() -> TestApp {
+    let app = spawn_app().await;
+    fupin::load_demo_all(app.store().as_ref())
+        .await
+        .expect("load the demo");
+    app
+}
+
+async fn login(app: &TestApp, username: &str) -> String {
+    let res = Client::new()
+        .post(app.url("/api/v1/login"))
+        .json(&json!({"username": username, "password": DEMO_PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "login {username}");
+    let v: Value = res.json().await.unwrap();
+    v["token"].as_str().unwrap().to_string()
+}
+
+async fn call(app: &TestApp, token: &str, method: Method, uri: &str) -> Response {
+    Client::new()
+        .request(method, app.url(uri))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("request")
+}
+
+async fn export(app: &TestApp, token: &str, body: Value) -> Response {
+    Client::new()
+        .post(app.url("/api/v1/exports"))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .expect("request")
+}
+
+async fn upload(
+    app: &TestApp,
+    token: &str,
+    query: &str,
+    content_type: &str,
+    body: Vec<u8>,
+) -> Response {
+    Client::new()
+        .post(app.url(&format!("/api/v1/imports{query}")))
+        .bearer_auth(token)
+        .header(header::CONTENT_TYPE, content_type)
+        .body(body)
+        .send()
+        .await
+        .expect("request")
+}
+
+/// A started job: 202, its address in `Location`, its id in the body.
+async fn started(res: Response) -> String {
+    assert_eq!(res.status(), StatusCode::ACCEPTED);
+    let location = res.headers()[header::LOCATION]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let v: Value = res.json().await.unwrap();
+    let id = v["id"].as_str().unwrap().to_string();
+    assert_eq!(location, format!("/api/v1/jobs/{id}"));
+    id
+}
+
+/// Poll the job until it is no longer running.
+async fn finished(app: &TestApp, token: &str, id: &str) -> Value {
+    for _ in 0..1200 {
+        let res = call(app, token, Method::GET, &format!("/api/v1/jobs/{id}")).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let v: Value = res.json().await.unwrap();
+        if v["state"] != "running" {
+            return v;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("job {id} did not finish");
+}
+
+async fn file_text(app: &TestApp, token: &str, id: &str) -> String {
+    let res = call(app, token, Method::GET, &format!("/api/v1/jobs/{id}/file")).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let cd = res.headers()[header::CONTENT_DISPOSITION]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        cd.starts_with("attachment;") && cd.contains("filename*=UTF-8''"),
+        "{cd}"
+    );
+    res.text().await.unwrap()
+}
+
+/// 塔岗's incomes of 2018 exported through a job, as CSV text.
+async fn tagang_incomes(app: &TestApp, token: &str) -> String {
+    let id = started(
+        export(
+            app,
+            token,
+            json!({"kind": "incomes", "region": TAGANG, "year": 2018, "format": "csv"}),
+        )
+        .await,
+    )
+    .await;
+    let job = finished(app, token, &id).await;
+    assert_eq!(job["state"], "done", "{job}");
+    assert_eq!(job["kind"], "export");
+    assert!(job["label"].as_str().unwrap().contains("2018"), "{job}");
+    assert_eq!(job["progress"]["percent"], 100);
+    let text = file_text(app, token, &id).await;
+    let lines = text.lines().filter(|l| !l.trim().is_empty()).count() as u64;
+    assert_eq!(job["rows"].as_u64().unwrap() + 1, lines, "rows + header");
+    text
+}
+
+#[tokio::test]
+async fn export_and_import_run_as_jobs_with_summary_and_error_file() {
+    let app = demo_app().await;
+    let officer = login(&app, "demo-officer").await;
+    let csv = tagang_incomes(&app, &officer).await;
+    assert!(csv.starts_with('\u{feff}'), "Excel needs the BOM");
+    // 塔岗's 14 registered households all have an income record for 2018
+    let data: Vec<&str> = csv.lines().skip(1).filter(|l| !l.is_empty()).collect();
+    assert_eq!(data.len(), 14, "{csv}");
+
+    // the export imports back unchanged (a dry run, as the page's default)
+    let id = started(
+        upload(
+            &app,
+            &officer,
+            "?dry_run=true",
+            "text/csv",
+            csv.clone().into_bytes(),
+        )
+        .await,
+    )
+    .await;
+    let job = finished(&app, &officer, &id).await;
+    assert_eq!(job["state"], "done", "{job}");
+    let r = &job["report"];
+    assert_eq!(r["kind"], "incomes");
+    assert_eq!(r["dry_run"], true);
+    assert_eq!(r["records"], 14);
+    assert_eq!(r["unchanged"], 14, "{r}");
+    assert_eq!(r["rejected"], 0);
+    assert!(r["error_file"].is_null(), "no server path is shown");
+    assert!(job["file"].is_null(), "no error file without errors");
+    assert_eq!(job["progress"]["rows"], 14);
+    let res = call(
+        &app,
+        &officer,
+        Method::GET,
+        &format!("/api/v1/jobs/{id}/file"),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+
+    // two bad amounts: both reported with their lines, nothing written, an error file to fix
+    let mut bad: Vec<String> = csv.lines().map(str::to_string).collect();
+    let header: Vec<&str> = bad[0].trim_start_matches('\u{feff}').split(',').collect();
+    let wage = header
+        .iter()
+        .position(|h| h.starts_with("工资性收入"))
+        .expect("wage column");
+    for line in [3usize, 6] {
+        let mut cells: Vec<String> = bad[line - 1].split(',').map(str::to_string).collect();
+        cells[wage] = "一千".into();
+        bad[line - 1] = cells.join(",");
+    }
+    let before = call(
+        &app,
+        &officer,
+        Method::GET,
+        &format!("/api/v1/regions/{TAGANG}/stats?year=2018"),
+    )
+    .await
+    .text()
+    .await
+    .unwrap();
+    let id = started(
+        upload(
+            &app,
+            &officer,
+            "?kind=incomes",
+            "text/csv; charset=utf-8",
+            bad.join("\n").into_bytes(),
+        )
+        .await,
+    )
+    .await;
+    let job = finished(&app, &officer, &id).await;
+    let r = &job["report"];
+    assert_eq!(r["committed"], false, "{r}");
+    assert_eq!(r["rejected"], 2);
+    let lines: Vec<u64> = r["issues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines, vec![3, 6]);
+    assert!(r["issues"][0]["column"]
+        .as_str()
+        .unwrap()
+        .starts_with("工资性收入"));
+    let file = &job["file"];
+    assert_eq!(file["url"], format!("/api/v1/jobs/{id}/file"));
+    assert!(file["name"].as_str().unwrap().ends_with(".csv"));
+    let errors = file_text(&app, &officer, &id).await;
+    let flagged: Vec<&str> = errors.lines().filter(|l| l.contains("一千")).collect();
+    assert_eq!(flagged.len(), 2, "{errors}");
+    assert!(flagged.iter().all(|l| l.contains("工资性收入")), "{errors}");
+    let after = call(
+        &app,
+        &officer,
+        Method::GET,
+        &format!("/api/v1/regions/{TAGANG}/stats?year=2018"),
+    )
+    .await
+    .text()
+    .await
+    .unwrap();
+    assert_eq!(before, after, "nothing written");
+
+    // the owner's list holds both imports and the export, newest first
+    let list: Value = call(&app, &officer, Method::GET, "/api/v1/jobs")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let ids: Vec<&str> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|j| j["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 3);
+    assert_eq!(ids[0], id);
+
+    // someone else sees none of it
+    let other = login(&app, "demo-other").await;
+    for uri in [
+        format!("/api/v1/jobs/{id}"),
+        format!("/api/v1/jobs/{id}/file"),
+    ] {
+        let res = call(&app, &other, Method::GET, &uri).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{uri}");
+    }
+    let res = call(&app, &other, Method::DELETE, &format!("/api/v1/jobs/{id}")).await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let list: Value = call(&app, &other, Method::GET, "/api/v1/jobs")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["items"].as_array().unwrap().len(), 0);
+
+    // the owner forgets a finished job: gone, with its file
+    let res = call(
+        &app,
+        &officer,
+        Method::DELETE,
+        &format!("/api/v1/jobs/{id}"),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    let res = call(
+        &app,
+        &officer,
+        Method::GET,
+        &format!("/api/v1/jobs/{id}/file"),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_job_acts_within_its_owners_scope() {
+    let app = demo_app().await;
+    let officer = login(&app, "demo-officer").await;
+    let csv = tagang_incomes(&app, &officer).await;
+    // raise every wage by one yuan: a real change, if it were allowed
+    let header: Vec<String> = csv
+        .lines()
+        .next()
+        .unwrap()
+        .trim_start_matches('\u{feff}')
+        .split(',')
+        .map(str::to_string)
+        .collect();
+    let wage = header
+        .iter()
+        .position(|h| h.starts_with("工资性收入"))
+        .unwrap();
+    let changed: Vec<String> = csv
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            if i == 0 || l.is_empty() {
+                return l.to_string();
+            }
+            let mut c: Vec<String> = l.split(',').map(str::to_string).collect();
+            let y: f64 = c[wage].parse().unwrap_or(0.0);
+            c[wage] = format!("{:.2}", y + 1.0);
+            c.join(",")
+        })
+        .collect();
+    let body = changed.join("\n").into_bytes();
+
+    // 三房's officer: every row is outside the scope, nothing is written
+    let other = login(&app, "demo-other").await;
+    let id = started(
+        upload(
+            &app,
+            &other,
+            "?kind=incomes&partial=true",
+            "text/csv",
+            body.clone(),
+        )
+        .await,
+    )
+    .await;
+    let job = finished(&app, &other, &id).await;
+    let r = &job["report"];
+    assert_eq!(r["rejected"], 14, "{r}");
+    assert_eq!(r["updated"], 0);
+    let again = tagang_incomes(&app, &officer).await;
+    assert_eq!(again, csv, "塔岗's incomes unchanged");
+    // nor can 三房 export 塔岗
+    let res = export(
+        &app,
+        &other,
+        json!({"kind": "households", "region": TAGANG}),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+
+    // 塔岗's officer may: every household updated
+    let id = started(upload(&app, &officer, "", "text/csv", body).await).await;
+    let job = finished(&app, &officer, &id).await;
+    assert_eq!(job["report"]["updated"], 14, "{job}");
+    assert_eq!(job["report"]["committed"], true);
+    assert_ne!(tagang_incomes(&app, &officer).await, csv);
+}
+
+#[tokio::test]
+async fn a_form_upload_carries_its_options_as_fields() {
+    let app = demo_app().await;
+    let officer = login(&app, "demo-officer").await;
+    let csv = tagang_incomes(&app, &officer).await;
+    let boundary = "----fupinboundary7MA4YWxk";
+    let mut body = Vec::new();
+    for (name, value) in [("kind", "incomes"), ("dry_run", "1"), ("partial", "")] {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"塔岗收入.csv\"\r\nContent-Type: text/csv\r\n\r\n").as_bytes(),
+    );
+    body.extend_from_slice(csv.as_bytes());
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let ct = format!("multipart/form-data; boundary={boundary}");
+    let id = started(upload(&app, &officer, "", &ct, body).await).await;
+    let job = finished(&app, &officer, &id).await;
+    assert_eq!(job["label"], "塔岗收入.csv");
+    assert_eq!(job["report"]["dry_run"], true);
+    assert_eq!(job["report"]["unchanged"], 14, "{job}");
+}
+
+#[tokio::test]
+async fn bad_requests_get_clear_errors_and_start_nothing() {
+    let app = demo_app().await;
+    let officer = login(&app, "demo-officer").await;
+    let err = |v: &Value| {
+        (
+            v["code"].as_str().unwrap_or("").to_string(),
+            v["field"].as_str().unwrap_or("").to_string(),
+        )
+    };
+
+    let res = upload(
+        &app,
+        &officer,
+        "?kind=people",
+        "text/csv",
+        b"a,b\n1,2\n".to_vec(),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(
+        err(&res.json().await.unwrap()),
+        ("invalid_parameter".into(), "kind".into())
+    );
+    let res = upload(
+        &app,
+        &officer,
+        "?colour=red",
+        "text/csv",
+        b"a,b\n1,2\n".to_vec(),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let res = upload(&app, &officer, "", "text/csv", Vec::new()).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        err(&res.json().await.unwrap()),
+        ("file_required".into(), "file".into())
+    );
+
+    // a file that is not a table of any known kind: the job fails with the reason
+    let id = started(
+        upload(
+            &app,
+            &officer,
+            "",
+            "text/csv",
+            "甲,乙\n1,2\n".as_bytes().to_vec(),
+        )
+        .await,
+    )
+    .await;
+    let job = finished(&app, &officer, &id).await;
+    assert_eq!(job["state"], "failed");
+    assert_eq!(job["error"]["code"], "bad_header");
+    assert!(job["error"]["message"].as_str().unwrap().contains("表头"));
+
+    let res = export(&app, &officer, json!({"kind": "stats", "region": TAGANG})).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        err(&res.json().await.unwrap()),
+        ("year_required".into(), "year".into())
+    );
+    let res = export(&app, &officer, json!({"kind": "people", "region": TAGANG})).await;
+    assert_eq!(err(&res.json().await.unwrap()).1, "kind");
+    let res = export(
+        &app,
+        &officer,
+        json!({"kind": "households", "region": "36012410620"}),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let res = export(
+        &app,
+        &officer,
+        json!({"kind": "households", "region": TAGANG, "format": "pdf"}),
+    )
+    .await;
+    assert_eq!(
+        err(&res.json().await.unwrap()),
+        ("invalid_format".into(), "format".into())
+    );
+    // the officer holds no view_pii: no unmasked export
+    let res = export(
+        &app,
+        &officer,
+        json!({"kind": "households", "region": TAGANG, "unmask": true, "reason": "核查"}),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let list: Value = call(&app, &officer, Method::GET, "/api/v1/jobs")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        list["items"].as_array().unwrap().len(),
+        1,
+        "only the failed import was started"
+    );
+}
+
+#[tokio::test]
+async fn statistics_export_lists_the_region_and_its_parts() {
+    let app = demo_app().await;
+    let officer = login(&app, "demo-officer").await;
+    let id = started(
+        export(
+            &app,
+            &officer,
+            json!({"kind": "stats", "region": TAGANG, "year": 2018, "format": "xlsx"}),
+        )
+        .await,
+    )
+    .await;
+    let job = finished(&app, &officer, &id).await;
+    assert_eq!(job["state"], "done", "{job}");
+    assert!(job["file"]["name"].as_str().unwrap().ends_with(".xlsx"));
+    let res = call(
+        &app,
+        &officer,
+        Method::GET,
+        &format!("/api/v1/jobs/{id}/file"),
+    )
+    .await;
+    assert_eq!(
+        res.headers()[header::CONTENT_TYPE],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    let bytes = res.bytes().await.unwrap();
+    assert_eq!(&bytes[..2], b"PK", "a zip container");
+    assert_eq!(bytes.len() as u64, job["file"]["bytes"].as_u64().unwrap());
+}
