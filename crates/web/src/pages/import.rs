@@ -194,8 +194,8 @@ async fn job_page(v: Viewer, State(app): State<AppState>, Path(id): Path<String>
     let body = html! {
         h1 { (kind_name(&v, j.kind)) "：" (j.label) }
         p #job-state data-state=(format!("{:?}", j.state).to_lowercase()) {
-            span.badge { (state_label(&v, j.state)) } " "
-            (phase_label(&v, p.phase))
+            span.badge { (state_label(&v, j.state)) }
+            @if running { " " (phase_label(&v, p.phase)) }
         }
         @if running {
             @if let Some(pc) = p.percent {
