@@ -3,33 +3,15 @@
 //! (the export, or an import's error file) is downloaded; jobs belong to their owner and run with
 //! the owner's scope.
 
-use fupin::demo_accounts::DEMO_PASSWORD;
-use fupin::testing::{spawn_app, TestApp};
+mod common;
+
+use common::{demo_app, login};
+use fupin::testing::TestApp;
 use reqwest::{header, Client, Method, Response, StatusCode};
 use serde_json::{json, Value};
 use std::time::Duration;
 
 const TAGANG: &str = "360124106204";
-
-async fn demo_app() -> TestApp {
-    let app = spawn_app().await;
-    fupin::load_demo_all(app.store().as_ref())
-        .await
-        .expect("load the demo");
-    app
-}
-
-async fn login(app: &TestApp, username: &str) -> String {
-    let res = Client::new()
-        .post(app.url("/api/v1/login"))
-        .json(&json!({"username": username, "password": DEMO_PASSWORD}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK, "login {username}");
-    let v: Value = res.json().await.unwrap();
-    v["token"].as_str().unwrap().to_string()
-}
 
 async fn call(app: &TestApp, token: &str, method: Method, uri: &str) -> Response {
     Client::new()

@@ -1,36 +1,17 @@
 //! Pairing, visits, photos and poverty measures over HTTP with bearer tokens, on the full demo
 //! (SQLite, or PostgreSQL with `TEST_DATABASE_URL=postgres://…`).
 
-use fupin::demo_accounts::DEMO_PASSWORD;
+mod common;
+
+use common::{demo_app, login};
 use fupin::demo_pairing::plan;
-use fupin::testing::{spawn_app, TestApp, TINY_GIF, TINY_PNG};
+use fupin::testing::{TestApp, TINY_GIF, TINY_PNG};
 use reqwest::{header, Client, Method, Response, StatusCode};
 use serde_json::{json, Value};
 use time::macros::date;
 use time::{Date, Duration};
 
 const TAGANG: &str = "360124106204";
-
-/// The app with everything the demo has: registry, accounts, pairing and the monitoring story.
-async fn demo_app() -> TestApp {
-    let app = spawn_app().await;
-    fupin::load_demo_all(app.store().as_ref())
-        .await
-        .expect("load the demo");
-    app
-}
-
-async fn login(app: &TestApp, username: &str) -> String {
-    let res = Client::new()
-        .post(app.url("/api/v1/login"))
-        .json(&json!({"username": username, "password": DEMO_PASSWORD}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK, "login {username}");
-    let v: Value = res.json().await.unwrap();
-    v["token"].as_str().unwrap().to_string()
-}
 
 async fn call(
     app: &TestApp,

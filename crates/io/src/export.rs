@@ -36,6 +36,45 @@ pub enum ExportKind {
 }
 
 impl ExportKind {
+    pub const ALL: [ExportKind; 8] = [
+        ExportKind::Households,
+        ExportKind::Incomes,
+        ExportKind::Profiles,
+        ExportKind::Regions,
+        ExportKind::Cadres,
+        ExportKind::Pairings,
+        ExportKind::Visits,
+        ExportKind::Stats,
+    ];
+
+    /// The list of the same name, if the export is one.
+    pub fn list(self) -> Option<Kind> {
+        Some(match self {
+            ExportKind::Households => Kind::Households,
+            ExportKind::Incomes => Kind::Incomes,
+            ExportKind::Profiles => Kind::Profiles,
+            ExportKind::Regions => Kind::Regions,
+            ExportKind::Cadres => Kind::Cadres,
+            ExportKind::Pairings => Kind::Pairings,
+            ExportKind::Visits => Kind::Visits,
+            ExportKind::Stats => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        self.list().map_or("stats", Kind::as_str)
+    }
+
+    /// Chinese name.
+    pub fn label(self) -> &'static str {
+        self.list().map_or("区域统计", Kind::label)
+    }
+
+    /// English name.
+    pub fn label_en(self) -> &'static str {
+        self.list().map_or("Region statistics", Kind::label_en)
+    }
+
     pub fn parse(s: &str) -> Option<ExportKind> {
         match s.trim().to_ascii_lowercase().as_str() {
             "stats" | "statistics" | "region_stats" => Some(ExportKind::Stats),

@@ -76,6 +76,18 @@ pub enum JobState {
     Cancelled,
 }
 
+impl JobState {
+    /// The name the JSON uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobState::Running => "running",
+            JobState::Done => "done",
+            JobState::Failed => "failed",
+            JobState::Cancelled => "cancelled",
+        }
+    }
+}
+
 /// A job as its owner sees it (the JSON of `GET /api/v1/jobs/{id}`).
 #[derive(Debug, Clone, Serialize)]
 pub struct JobView {
@@ -154,8 +166,8 @@ struct JobInner {
     finished: Option<Instant>,
     /// Elapsed time frozen when the job ended.
     elapsed: Option<Duration>,
-    /// The file to hand out: (path, download name).
-    file: Option<(PathBuf, String)>,
+    /// The file to hand out: (path, download name, bytes).
+    file: Option<(PathBuf, String, u64)>,
     abort: Option<tokio::task::AbortHandle>,
     /// The uploaded file's name, or what is exported.
     label: String,
@@ -217,7 +229,11 @@ impl Job {
                     g.live.rows = *rows;
                 }
                 g.outcome = Some(o);
-                g.file = file;
+                // measured once here rather than on every poll of the job
+                g.file = file.map(|(p, name)| {
+                    let bytes = std::fs::metadata(&p).map(|m| m.len()).unwrap_or(0);
+                    (p, name, bytes)
+                });
             }
             Err(e) => {
                 g.state = JobState::Failed;
@@ -284,10 +300,10 @@ impl Job {
                 Some(Outcome::Export { rows }) => Some(*rows),
                 _ => None,
             },
-            file: g.file.as_ref().map(|(p, name)| FileView {
+            file: g.file.as_ref().map(|(_, name, bytes)| FileView {
                 url: format!("/api/v1/jobs/{id}/file"),
                 name: name.clone(),
-                bytes: std::fs::metadata(p).map(|m| m.len()).unwrap_or(0),
+                bytes: *bytes,
             }),
             error: g.error.clone(),
         }
@@ -558,37 +574,10 @@ fn export_error(e: &fupin_io::export::ExportError) -> ErrorView {
 /// Import options from (name, value) pairs of the query string or the form's fields.
 pub(crate) fn import_options(p: &Params) -> ApiResult<ImportOptions> {
     p.only(&["kind", "dry_run", "partial", "encoding", "format"])?;
-    let kind = p
-        .get("kind")
-        .map(|k| {
-            Kind::parse(k).ok_or_else(|| {
-                let all: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
-                ApiError::bad_request(
-                    "invalid_parameter",
-                    format!("kind 须为 {} 之一", all.join("、")),
-                )
-                .with_field("kind")
-            })
-        })
-        .transpose()?;
-    let encoding = p
-        .get("encoding")
-        .map(|e| {
-            TextEncoding::parse(e).ok_or_else(|| {
-                ApiError::bad_request("invalid_parameter", "encoding 须为 utf-8、gbk 或 gb18030")
-                    .with_field("encoding")
-            })
-        })
-        .transpose()?;
-    let format = p
-        .get("format")
-        .map(|f| {
-            FileFormat::parse(f).ok_or_else(|| {
-                ApiError::bad_request("invalid_parameter", "format 须为 csv 或 xlsx")
-                    .with_field("format")
-            })
-        })
-        .transpose()?;
+    let kinds: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
+    let kind = p.choice("kind", Kind::parse, &kinds.join("、"))?;
+    let encoding = p.choice("encoding", TextEncoding::parse, "utf-8、gbk 或 gb18030")?;
+    let format = p.choice("format", FileFormat::parse, "csv 或 xlsx")?;
     Ok(ImportOptions {
         kind,
         format,
@@ -653,6 +642,15 @@ impl Upload {
     }
 }
 
+/// A multipart stream that broke: over the size limit, or malformed.
+fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        too_large()
+    } else {
+        upload_broken()
+    }
+}
+
 fn upload_broken() -> ApiError {
     ApiError::bad_request("upload_failed", "上传中断或格式不正确，请重新上传").with_field("file")
 }
@@ -682,13 +680,7 @@ async fn receive(
         let mut mp = Multipart::from_request(req, &())
             .await
             .map_err(|_| upload_broken())?;
-        while let Some(mut field) = mp.next_field().await.map_err(|e| {
-            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                too_large()
-            } else {
-                upload_broken()
-            }
-        })? {
+        while let Some(mut field) = mp.next_field().await.map_err(multipart_error)? {
             let fname = field.name().unwrap_or("").to_string();
             if fname == "file" {
                 if saved.is_some() {
@@ -697,13 +689,7 @@ async fn receive(
                 }
                 name = field.file_name().unwrap_or("").to_string();
                 let mut up = Upload::create(&path).await?;
-                while let Some(chunk) = field.chunk().await.map_err(|e| {
-                    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                        too_large()
-                    } else {
-                        upload_broken()
-                    }
-                })? {
+                while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
                     up.write(&chunk).await?;
                 }
                 saved = Some(up.finish().await?);
@@ -860,8 +846,7 @@ pub(crate) async fn export_job(
     req: ExportRequest,
 ) -> ApiResult<Arc<Job>> {
     let kind = ExportKind::parse(&req.kind).ok_or_else(|| {
-        let mut all: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
-        all.push("stats");
+        let all: Vec<&str> = ExportKind::ALL.iter().map(|k| k.as_str()).collect();
         ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid_kind",
@@ -895,23 +880,11 @@ pub(crate) async fn export_job(
         .with_field("year"));
     }
     if let Some(y) = req.year {
-        if !(1949..=9999).contains(&y) {
-            return Err(ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_year",
-                "年度不正确",
-            )
-            .with_field("year"));
-        }
+        fupin_core::years::check_year("year", y, fupin_core::years::today().year())?;
     }
     // the region must exist and lie within the caller's reach (404 otherwise)
     let r = app.store.region(&ctx, &region).await?;
-    let reason = req
-        .reason
-        .as_deref()
-        .map(str::trim)
-        .filter(|r| !r.is_empty())
-        .map(str::to_string);
+    let mut reason = None;
     if req.unmask {
         let may = caller
             .principal
@@ -924,17 +897,10 @@ pub(crate) async fn export_job(
                 "您没有查看该区域完整个人信息的权限",
             ));
         }
-        if reason.as_deref().is_none_or(|r| r.chars().count() > 200) {
-            return Err(ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "reason_required",
-                "导出完整个人信息须填写理由（1 到 200 个字）",
-            )
-            .with_field("reason"));
-        }
+        reason = Some(crate::registry::unmask_reason(req.reason.as_deref())?.to_string());
         ctx.unmask = true;
     }
-    let what = export_label(kind);
+    let what = kind.label();
     let label = match req.year {
         Some(y) => format!("{}{y}年{what}", r.region.name),
         None => format!("{}{what}", r.region.name),
@@ -951,17 +917,6 @@ pub(crate) async fn export_job(
     app.jobs
         .spawn_export(app, Arc::clone(&job), ctx, opts, name);
     Ok(job)
-}
-
-/// The Chinese name of what an export holds.
-pub(crate) fn export_label(kind: ExportKind) -> &'static str {
-    match kind {
-        ExportKind::Stats => "统计",
-        other => match Kind::parse(&format!("{other:?}")) {
-            Some(k) => k.label(),
-            None => "数据",
-        },
-    }
 }
 
 async fn start_export(
@@ -999,7 +954,7 @@ async fn one(
 
 /// The job's file, streamed from disk.
 pub(crate) async fn file_response(job: &Job) -> ApiResult<Response> {
-    let Some((path, name)) = job.lock().file.clone() else {
+    let Some((path, name, _)) = job.lock().file.clone() else {
         return Err(ApiError::new(
             StatusCode::NOT_FOUND,
             "no_file",

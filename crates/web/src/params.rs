@@ -255,6 +255,26 @@ impl Params {
         self.raw(name).map(str::trim)
     }
 
+    /// A parameter that names one of a set of values (`parse` says which, `expected` lists them).
+    pub fn choice<T>(
+        &self,
+        name: &str,
+        parse: impl Fn(&str) -> Option<T>,
+        expected: &str,
+    ) -> ApiResult<Option<T>> {
+        self.get(name)
+            .map(|v| {
+                parse(v).ok_or_else(|| {
+                    ApiError::bad_request(
+                        "invalid_parameter",
+                        format!("查询参数 {name} 须为 {expected} 之一"),
+                    )
+                    .with_field(name)
+                })
+            })
+            .transpose()
+    }
+
     /// A yes/no parameter: `true`/`1` or `false`/`0`; absent is no.
     pub fn flag(&self, name: &str) -> ApiResult<bool> {
         match self.raw(name).map(str::trim) {

@@ -106,7 +106,21 @@ async fn create(
 }
 
 /// Longest reason for unmasking; a sentence, not an essay (it is stored in the audit log).
-const REASON_MAX: usize = 200;
+pub(crate) const REASON_MAX: usize = 200;
+
+/// The reason given for seeing personal data in full: 1 to [`REASON_MAX`] characters, trimmed.
+pub(crate) fn unmask_reason(reason: Option<&str>) -> ApiResult<&str> {
+    let reason = reason.map(str::trim).unwrap_or("");
+    if reason.is_empty() || reason.chars().count() > REASON_MAX {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "reason_required",
+            format!("查看完整个人信息须填写理由（1 到 {REASON_MAX} 个字）"),
+        )
+        .with_field("reason"));
+    }
+    Ok(reason)
+}
 
 /// The household in full; personal data masked unless `?unmask=true&reason=…` (see [`unmasked`]).
 async fn one(
@@ -143,15 +157,7 @@ async fn unmasked(
         .principal
         .regions_for(Policy::Unmask)
         .ok_or_else(no_unmask_right)?;
-    let reason = reason.map(str::trim).unwrap_or("");
-    if reason.is_empty() || reason.chars().count() > REASON_MAX {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "reason_required",
-            format!("查看完整个人信息须填写理由（1 到 {REASON_MAX} 个字）"),
-        )
-        .with_field("reason"));
-    }
+    let reason = unmask_reason(reason)?;
     let village = app.store.household(&ctx, id).await?.household.village_code;
     if !pii_regions.iter().any(|r| r.contains(&village)) {
         return Err(no_unmask_right());

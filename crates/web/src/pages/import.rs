@@ -193,7 +193,7 @@ async fn job_page(v: Viewer, State(app): State<AppState>, Path(id): Path<String>
     let p = &j.progress;
     let body = html! {
         h1 { (kind_name(&v, j.kind)) "：" (j.label) }
-        p #job-state data-state=(format!("{:?}", j.state).to_lowercase()) {
+        p #job-state data-state=(j.state.as_str()) {
             span.badge { (state_label(&v, j.state)) }
             @if running { " " (phase_label(&v, p.phase)) }
         }
@@ -288,26 +288,8 @@ async fn job_file(v: Viewer, State(app): State<AppState>, Path(id): Path<String>
     Ok(jobs::file_response(&job).await?)
 }
 
-fn export_kinds() -> Vec<ExportKind> {
-    let mut v: Vec<ExportKind> = Kind::ALL
-        .iter()
-        .filter_map(|k| ExportKind::parse(k.as_str()))
-        .collect();
-    v.push(ExportKind::Stats);
-    v
-}
-
 fn export_kind_label(v: &Viewer, k: ExportKind) -> &'static str {
-    match k {
-        ExportKind::Stats => v.t(
-            "区域统计（本级及下级）",
-            "Region statistics (the region and each part)",
-        ),
-        other => match Kind::parse(&format!("{other:?}")) {
-            Some(k) => kind_label(v, k),
-            None => v.t("数据", "Data"),
-        },
-    }
+    v.t(k.label(), k.label_en())
 }
 
 async fn export_form(v: Viewer, params: crate::params::Params) -> PageResult {
@@ -344,9 +326,8 @@ fn export_page(
             div.field {
                 label for="e-kind" { (v.t("导出内容", "What to export")) }
                 select #e-kind name="kind" {
-                    @for k in export_kinds() {
-                        @let val = format!("{k:?}").to_lowercase();
-                        option value=(val) selected[val == kind] { (export_kind_label(v, k)) }
+                    @for k in ExportKind::ALL {
+                        option value=(k.as_str()) selected[k.as_str() == kind] { (export_kind_label(v, k)) }
                     }
                 }
             }

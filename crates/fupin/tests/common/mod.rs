@@ -1,0 +1,28 @@
+//! Helpers shared by the API test files that run against the whole demo (`mod common;`).
+
+use fupin::demo_accounts::DEMO_PASSWORD;
+use fupin::testing::{spawn_app, TestApp};
+use reqwest::{Client, StatusCode};
+use serde_json::{json, Value};
+
+/// The app with the whole demo loaded: registry, accounts, pairing and assessment.
+pub async fn demo_app() -> TestApp {
+    let app = spawn_app().await;
+    fupin::load_demo_all(app.store().as_ref())
+        .await
+        .expect("load the demo");
+    app
+}
+
+/// An API token of a demo account.
+pub async fn login(app: &TestApp, username: &str) -> String {
+    let res = Client::new()
+        .post(app.url("/api/v1/login"))
+        .json(&json!({"username": username, "password": DEMO_PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "login {username}");
+    let v: Value = res.json().await.unwrap();
+    v["token"].as_str().unwrap().to_string()
+}
