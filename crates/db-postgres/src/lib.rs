@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use fupin_core::store::StoreResult;
 use fupin_core::DomainError;
-use fupin_db::sql::{Backend, DbError, DbResult, Row, Tx, Value};
+use fupin_db::sql::{Backend, DbError, DbResult, Droppable, Row, Tx, Value};
 use fupin_db::SqlStore;
 use sqlx::postgres::{PgArguments, PgConnectOptions, PgPoolOptions, PgRow};
 use sqlx::{Column, PgPool, Postgres, Row as _, TypeInfo, ValueRef};
@@ -135,32 +135,107 @@ fn decode(row: &PgRow) -> DbResult<Row> {
     Ok(Row(out))
 }
 
+type PgTransaction = sqlx::Transaction<'static, Postgres>;
+
+/// A transaction on one connection. A bulk `COPY` is sent and applied by a task of its own, which
+/// holds the transaction until the server has taken every row: the caller goes on preparing the
+/// next rows meanwhile (on a province's load, the server and the import then work side by side
+/// instead of in turn). The next call waits for it, and returns the copy's error if it failed.
 struct PgTx {
-    tx: sqlx::Transaction<'static, Postgres>,
+    tx: Option<PgTransaction>,
+    copying: Option<tokio::task::JoinHandle<(PgTransaction, DbResult<u64>)>>,
+}
+
+impl PgTx {
+    fn new(tx: PgTransaction) -> PgTx {
+        PgTx {
+            tx: Some(tx),
+            copying: None,
+        }
+    }
+
+    /// The transaction, once a copy under way has finished.
+    async fn conn(&mut self) -> DbResult<&mut PgTransaction> {
+        if let Some(copying) = self.copying.take() {
+            let (tx, result) = copying
+                .await
+                .map_err(|e| DbError::Other(format!("copy task failed: {e}")))?;
+            self.tx = Some(tx);
+            result?;
+        }
+        self.tx
+            .as_mut()
+            .ok_or_else(|| DbError::Other("the transaction was lost with a failed copy".into()))
+    }
+}
+
+/// Rows in `COPY` text format, in pieces of about a megabyte.
+fn copy_text(table: &str, columns: &[&str], rows: &[Vec<Value>]) -> DbResult<Vec<Vec<u8>>> {
+    let mut pieces = Vec::new();
+    let mut buf: Vec<u8> = Vec::with_capacity(1 << 20);
+    for row in rows {
+        if row.len() != columns.len() {
+            return Err(DbError::Other(format!(
+                "copy into {table}: row has {} values for {} columns",
+                row.len(),
+                columns.len()
+            )));
+        }
+        for (i, v) in row.iter().enumerate() {
+            if i > 0 {
+                buf.push(b'\t');
+            }
+            copy_value(&mut buf, v);
+        }
+        buf.push(b'\n');
+        if buf.len() >= 1 << 20 {
+            pieces.push(std::mem::replace(&mut buf, Vec::with_capacity(1 << 20)));
+        }
+    }
+    if !buf.is_empty() {
+        pieces.push(buf);
+    }
+    Ok(pieces)
+}
+
+async fn copy_in(tx: &mut PgTransaction, sql: &str, pieces: Vec<Vec<u8>>) -> DbResult<u64> {
+    let mut copy = tx.copy_in_raw(sql).await.map_err(map_err)?;
+    for piece in pieces {
+        if let Err(e) = copy.send(piece).await {
+            let _ = copy.abort("send failed").await;
+            return Err(map_err(e));
+        }
+    }
+    copy.finish().await.map_err(map_err)
 }
 
 #[async_trait]
 impl Tx for PgTx {
     async fn execute(&mut self, sql: &str, args: &[Value]) -> DbResult<u64> {
         let r = sqlx::query_with(sql, arguments(args))
-            .execute(&mut *self.tx)
+            .execute(&mut **self.conn().await?)
             .await
             .map_err(map_err)?;
         Ok(r.rows_affected())
     }
     async fn fetch_all(&mut self, sql: &str, args: &[Value]) -> DbResult<Vec<Row>> {
         let rows = sqlx::query_with(sql, arguments(args))
-            .fetch_all(&mut *self.tx)
+            .fetch_all(&mut **self.conn().await?)
             .await
             .map_err(map_err)?;
         rows.iter().map(decode).collect()
     }
-    async fn commit(self: Box<Self>) -> DbResult<()> {
-        self.tx.commit().await.map_err(map_err)
+    async fn commit(mut self: Box<Self>) -> DbResult<()> {
+        self.conn().await?;
+        match self.tx.take() {
+            Some(tx) => tx.commit().await.map_err(map_err),
+            None => Err(DbError::Other("no transaction to commit".into())),
+        }
     }
 
-    /// `COPY … FROM STDIN` in text format on the transaction's connection, sent in pieces of about
-    /// a megabyte: the fast path of a bulk load.
+    /// `COPY … FROM STDIN` in text format on the transaction's connection. The rows are encoded
+    /// here, then sent and applied in the background (see `PgTx`): the count returned is the
+    /// rows handed over, and an error of the copy comes from the next call.
     async fn copy_rows(
         &mut self,
         table: &str,
@@ -170,37 +245,19 @@ impl Tx for PgTx {
         if rows.is_empty() {
             return Ok(0);
         }
-        let mut copy = self
-            .tx
-            .copy_in_raw(&format!("COPY {table} ({}) FROM STDIN", columns.join(", ")))
-            .await
-            .map_err(map_err)?;
-        let mut buf: Vec<u8> = Vec::with_capacity(1 << 20);
-        for row in &rows {
-            if row.len() != columns.len() {
-                let _ = copy.abort("row width").await;
-                return Err(DbError::Other(format!(
-                    "copy into {table}: row has {} values for {} columns",
-                    row.len(),
-                    columns.len()
-                )));
-            }
-            for (i, v) in row.iter().enumerate() {
-                if i > 0 {
-                    buf.push(b'\t');
-                }
-                copy_value(&mut buf, v);
-            }
-            buf.push(b'\n');
-            if buf.len() >= 1 << 20 {
-                copy.send(std::mem::take(&mut buf)).await.map_err(map_err)?;
-                buf.reserve(1 << 20);
-            }
-        }
-        if !buf.is_empty() {
-            copy.send(buf).await.map_err(map_err)?;
-        }
-        copy.finish().await.map_err(map_err)
+        let pieces = copy_text(table, columns, &rows)?;
+        let n = rows.len() as u64;
+        drop(rows);
+        let sql = format!("COPY {table} ({}) FROM STDIN", columns.join(", "));
+        self.conn().await?;
+        let Some(mut tx) = self.tx.take() else {
+            return Err(DbError::Other("no transaction to copy into".into()));
+        };
+        self.copying = Some(tokio::spawn(async move {
+            let result = copy_in(&mut tx, &sql, pieces).await;
+            (tx, result)
+        }));
+        Ok(n)
     }
 
     /// Lock the table against other writers (readers go on) and advance its identity sequence past
@@ -227,17 +284,39 @@ impl Tx for PgTx {
         Ok(start)
     }
 
-    /// Indexes that back no constraint (primary keys and UNIQUE constraints stay).
-    async fn secondary_indexes(&mut self, table: &str) -> DbResult<Vec<(String, String)>> {
+    /// Indexes that back no constraint; unique constraints that no foreign key relies on; foreign
+    /// keys into `among`. Primary keys stay.
+    async fn load_droppable(&mut self, table: &str, among: &[&str]) -> DbResult<Vec<Droppable>> {
         let rows = self
             .fetch_all(
-                "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.schemaname = current_schema() AND i.tablename = $1 \
-                 AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname AND c.conrelid = to_regclass(i.tablename)) \
-                 ORDER BY i.indexname",
+                "SELECT i.indexname, 'DROP INDEX ' || quote_ident(i.indexname), i.indexdef, '' \
+                 FROM pg_indexes i WHERE i.schemaname = current_schema() AND i.tablename = $1 \
+                 AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname AND c.conrelid = to_regclass($1)) \
+                 UNION ALL \
+                 SELECT c.conname, 'ALTER TABLE ' || quote_ident($1) || ' DROP CONSTRAINT ' || quote_ident(c.conname), \
+                 'ALTER TABLE ' || quote_ident($1) || ' ADD CONSTRAINT ' || quote_ident(c.conname) || ' ' || pg_get_constraintdef(c.oid), \
+                 CASE WHEN c.contype = 'f' THEN (SELECT r.relname FROM pg_class r WHERE r.oid = c.confrelid) ELSE '' END \
+                 FROM pg_constraint c WHERE c.conrelid = to_regclass($1) AND (c.contype = 'f' OR (c.contype = 'u' \
+                 AND NOT EXISTS (SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.conindid = c.conindid))) \
+                 ORDER BY 1",
                 &[Value::Text(Some(table.to_string()))],
             )
             .await?;
-        rows.iter().map(|r| Ok((r.text(0)?, r.text(1)?))).collect()
+        let mut out = Vec::new();
+        for r in &rows {
+            let target = r.text(3)?;
+            let foreign_key = !target.is_empty();
+            if foreign_key && !among.contains(&target.as_str()) {
+                continue;
+            }
+            out.push(Droppable {
+                name: r.text(0)?,
+                drop: r.text(1)?,
+                create: r.text(2)?,
+                foreign_key,
+            });
+        }
+        Ok(out)
     }
 
     /// `ANALYZE` samples on PostgreSQL; one statement for all the tables.
@@ -318,7 +397,7 @@ impl Backend for PgBackend {
     }
     async fn begin_write(&self) -> DbResult<Box<dyn Tx>> {
         let tx = self.pool.begin().await.map_err(map_err)?;
-        Ok(Box::new(PgTx { tx }))
+        Ok(Box::new(PgTx::new(tx)))
     }
     async fn begin_read(&self) -> DbResult<Box<dyn Tx>> {
         let tx = self
@@ -326,7 +405,7 @@ impl Backend for PgBackend {
             .begin_with("BEGIN READ ONLY")
             .await
             .map_err(map_err)?;
-        Ok(Box::new(PgTx { tx }))
+        Ok(Box::new(PgTx::new(tx)))
     }
     async fn fetch_all(&self, sql: &str, args: &[Value]) -> DbResult<Vec<Row>> {
         let rows = sqlx::query_with(sql, arguments(args))

@@ -21,7 +21,7 @@ mod totals;
 use crate::facts::{figure_values, stat_columns};
 use crate::query::Query;
 use crate::regions::{region_from_row, REGION_COLS};
-use crate::sql::{Row, Tx, Value};
+use crate::sql::{Droppable, Row, Tx, Value};
 use crate::{args, internal, SqlStore};
 use fupin_core::audit::{chain_hash, format_at, AuditRecord};
 use fupin_core::error::DomainError;
@@ -358,29 +358,36 @@ fn income_values(
     ])
 }
 
-/// What a load does to the indexes of one table.
+/// A table whose indexes a large load drops and builds again at the end.
 struct IndexPlan {
     table: &'static str,
     /// Share of the new person rows this table receives (households ≈ persons ÷ 3).
     divisor: u64,
+    /// What the import's look-ups of stored rows use (by household number, ID number, household):
+    /// kept when the table already holds rows, or every look-up would scan it.
+    lookups: &'static [&'static str],
 }
 
 const INDEX_PLANS: [IndexPlan; 4] = [
     IndexPlan {
         table: "persons",
         divisor: 1,
+        lookups: &["persons_active_id_number", "persons_household"],
     },
     IndexPlan {
         table: "households",
         divisor: 3,
+        lookups: &["households_household_number_key"],
     },
     IndexPlan {
         table: "status_history",
         divisor: 3,
+        lookups: &["status_history_household"],
     },
     IndexPlan {
         table: "audit_log",
         divisor: 3,
+        lookups: &[],
     },
 ];
 
@@ -393,10 +400,16 @@ struct SqlBulkSession {
     write: bool,
     /// Aggregate differences not yet added to the tables.
     agg: Aggregates,
+    /// The audit chain's head after the records appended so far, not yet stored (see `audit_many`).
+    audit_head: Option<(i64, String)>,
+    /// Households created since the last fold, not yet counted in the totals.
+    new_facts: Vec<HouseholdFacts>,
     /// The differences of the batches so far, rolled up (see `totals`).
     totals: totals::Totals,
-    /// Indexes dropped by `plan`, recreated in `finish`.
-    dropped: Vec<(String, String)>,
+    /// The totals while a batch is folded into them beside the writing of the next one.
+    folding: Option<tokio::task::JoinHandle<totals::Totals>>,
+    /// Indexes and constraints dropped by `plan`, built again in `finish`.
+    dropped: Vec<Droppable>,
     bulk_settings: bool,
 }
 
@@ -410,15 +423,41 @@ impl SqlBulkSession {
         }
     }
 
+    /// The totals, once the fold under way (if any) has finished.
+    async fn settle_totals(&mut self) -> StoreResult<()> {
+        if let Some(folding) = self.folding.take() {
+            self.totals = folding.await.map_err(|e| {
+                tracing::error!(error = %e, "bulk load: folding the statistics failed");
+                DomainError::internal()
+            })?;
+        }
+        Ok(())
+    }
+
     /// Fold the batch's differences into the totals; write the totals to the aggregate tables when
-    /// they grow large, and at the end (`force`).
+    /// they grow large, and at the end (`force`). Between writes, the fold runs on a blocking
+    /// thread while the next batch is read and written (it is a good part of a load's work).
     async fn flush_aggregates(&mut self, force: bool) -> StoreResult<()> {
+        self.settle_totals().await?;
         let batch = std::mem::take(&mut self.agg);
-        self.totals.add(&batch);
-        drop(batch);
+        let facts = std::mem::take(&mut self.new_facts);
+        let horizon = self.store.horizon();
+        let fold = move |totals: &mut totals::Totals| {
+            let mut batch = batch;
+            for f in &facts {
+                batch.add_household(f, horizon, 1);
+            }
+            totals.add(&batch);
+        };
         if !force && self.totals.len() < AGG_FLUSH {
+            let mut totals = std::mem::take(&mut self.totals);
+            self.folding = Some(tokio::task::spawn_blocking(move || {
+                fold(&mut totals);
+                totals
+            }));
             return Ok(());
         }
+        fold(&mut self.totals);
         if self.totals.is_empty() {
             return Ok(());
         }
@@ -428,74 +467,95 @@ impl SqlBulkSession {
             let agg = totals::Totals::to_aggregates(&rows, &self.totals);
             return self.store.add_aggregate_rows(self.tx.as_mut(), &agg).await;
         }
-        // many rows: copy them into scratch tables with the fast path, in chunks, then add them in
-        // one statement each (row-by-row upserts of 20 columns cost minutes at province scale)
+        // many rows: added with the fast path, in the order of the tables' keys. Into empty tables
+        // (a first load) they go straight in; otherwise into scratch tables first, then added in
+        // one statement each (row-by-row upserts of 20 columns cost minutes at province scale).
         let cols = stat_columns();
         let mut copy_cols = vec!["year", "village_code"];
         copy_cols.extend(cols.iter().copied());
+        let cause_cols = ["year", "village_code", "cause", "households", "persons"];
         let tx = self.tx.as_mut();
-        tx.execute(
-            &format!(
-                "CREATE TEMP TABLE bulk_year_stats (year INTEGER NOT NULL, village_code TEXT NOT NULL, {})",
-                cols.iter()
-                    .map(|c| format!("{c} BIGINT NOT NULL"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-            &[],
-        )
-        .await
-        .map_err(internal)?;
-        tx.execute(
-            "CREATE TEMP TABLE bulk_year_causes (year INTEGER NOT NULL, village_code TEXT NOT NULL, cause TEXT NOT NULL, \
-             households BIGINT NOT NULL, persons BIGINT NOT NULL)",
-            &[],
-        )
-        .await
-        .map_err(internal)?;
+        let filled = tx
+            .fetch_one(
+                "SELECT COUNT(*) FROM (SELECT 1 FROM village_year_stats UNION ALL SELECT 1 FROM village_year_causes LIMIT 1) t",
+                &[],
+            )
+            .await
+            .and_then(|r| r.i64(0))
+            .map_err(internal)?
+            > 0;
+        let (stats_table, causes_table) = if filled {
+            tx.execute(
+                &format!(
+                    "CREATE TEMP TABLE bulk_year_stats (year INTEGER NOT NULL, village_code TEXT NOT NULL, {})",
+                    cols.iter()
+                        .map(|c| format!("{c} BIGINT NOT NULL"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                &[],
+            )
+            .await
+            .map_err(internal)?;
+            tx.execute(
+                "CREATE TEMP TABLE bulk_year_causes (year INTEGER NOT NULL, village_code TEXT NOT NULL, cause TEXT NOT NULL, \
+                 households BIGINT NOT NULL, persons BIGINT NOT NULL)",
+                &[],
+            )
+            .await
+            .map_err(internal)?;
+            ("bulk_year_stats", "bulk_year_causes")
+        } else {
+            ("village_year_stats", "village_year_causes")
+        };
         for chunk in rows.chunks(AGG_COPY_CHUNK) {
             let mut stats: Vec<Vec<Value>> = Vec::with_capacity(chunk.len());
             let mut causes: Vec<Vec<Value>> = Vec::new();
-            for ((code, year), row) in chunk {
+            for ((year, code), row) in chunk {
                 let code = totals::code_text(*code);
                 if !row.figures.is_zero() {
                     let mut v = vec![Value::from(*year), Value::from(code.as_str())];
                     v.extend(figure_values(&row.figures).into_iter().map(Value::from));
                     stats.push(v);
                 }
-                for (id, c) in &row.causes {
-                    if *c != fupin_core::reports::CauseFigures::default() {
-                        causes.push(Vec::from(args![
-                            *year,
-                            code.as_str(),
-                            self.totals.cause_name(*id),
-                            c.households,
-                            c.persons
-                        ]));
-                    }
+                let mut named: Vec<(&str, &fupin_core::reports::CauseFigures)> = row
+                    .causes
+                    .iter()
+                    .filter(|(_, c)| *c != fupin_core::reports::CauseFigures::default())
+                    .map(|(id, c)| (self.totals.cause_name(*id), c))
+                    .collect();
+                named.sort_unstable_by_key(|(name, _)| *name);
+                for (name, c) in named {
+                    causes.push(Vec::from(args![
+                        *year,
+                        code.as_str(),
+                        name,
+                        c.households,
+                        c.persons
+                    ]));
                 }
             }
-            tx.copy_rows("bulk_year_stats", &copy_cols, stats)
+            tx.copy_rows(stats_table, &copy_cols, stats)
                 .await
                 .map_err(internal)?;
-            tx.copy_rows(
-                "bulk_year_causes",
-                &["year", "village_code", "cause", "households", "persons"],
-                causes,
-            )
-            .await
-            .map_err(internal)?;
+            tx.copy_rows(causes_table, &cause_cols, causes)
+                .await
+                .map_err(internal)?;
         }
         drop(rows);
+        if !filled {
+            return Ok(());
+        }
         let sets: Vec<String> = cols
             .iter()
             .map(|c| format!("{c} = village_year_stats.{c} + excluded.{c}"))
             .collect();
-        // `WHERE TRUE` keeps SQLite from reading ON CONFLICT as part of the SELECT's join
+        // `WHERE TRUE` keeps SQLite from reading ON CONFLICT as part of the SELECT's join; in the
+        // order of the key, each row's index entry is next to the last one's
         tx.execute(
             &format!(
                 "INSERT INTO village_year_stats ({all}) SELECT {all} FROM bulk_year_stats WHERE TRUE \
-                 ON CONFLICT (year, village_code) DO UPDATE SET {sets}",
+                 ORDER BY year, village_code ON CONFLICT (year, village_code) DO UPDATE SET {sets}",
                 all = copy_cols.join(", "),
                 sets = sets.join(", ")
             ),
@@ -506,6 +566,7 @@ impl SqlBulkSession {
         tx.execute(
             "INSERT INTO village_year_causes (year, village_code, cause, households, persons) \
              SELECT year, village_code, cause, households, persons FROM bulk_year_causes WHERE TRUE \
+             ORDER BY year, village_code, cause \
              ON CONFLICT (year, village_code, cause) DO UPDATE SET households = village_year_causes.households + excluded.households, \
              persons = village_year_causes.persons + excluded.persons",
             &[],
@@ -538,24 +599,32 @@ impl SqlBulkSession {
         }
     }
 
-    /// Append audit records, chained in memory and copied in one go.
+    /// Append audit records, chained in memory and copied in one go. The chain's head is read
+    /// (and locked) once per session and stored back by `store_audit_head`.
     async fn audit_many(&mut self, records: Vec<AuditRecord>) -> StoreResult<()> {
         if records.is_empty() {
             return Ok(());
         }
-        let head = self
-            .tx
-            .fetch_one(
-                &format!(
-                    "SELECT seq, hash FROM audit_head WHERE id = 1{}",
-                    self.store.db.lock_rows()
-                ),
-                &[],
-            )
-            .await
-            .map_err(internal)?;
-        let mut seq = head.i64(0).map_err(internal)?;
-        let mut prev = head.text(1).map_err(internal)?;
+        let (mut seq, mut prev) = match self.audit_head.take() {
+            Some(head) => head,
+            None => {
+                let head = self
+                    .tx
+                    .fetch_one(
+                        &format!(
+                            "SELECT seq, hash FROM audit_head WHERE id = 1{}",
+                            self.store.db.lock_rows()
+                        ),
+                        &[],
+                    )
+                    .await
+                    .map_err(map_bulk)?;
+                (
+                    head.i64(0).map_err(internal)?,
+                    head.text(1).map_err(internal)?,
+                )
+            }
+        };
         let at = format_at(OffsetDateTime::now_utc());
         let actor = self.ctx.actor.as_str();
         let client = self.ctx.client.as_deref();
@@ -582,14 +651,22 @@ impl SqlBulkSession {
         self.tx
             .copy_rows("audit_log", &AUDIT_INSERT_COLS, rows)
             .await
-            .map_err(internal)?;
-        self.tx
-            .execute(
-                "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1",
-                &args![seq, prev],
-            )
-            .await
-            .map_err(internal)?;
+            .map_err(map_bulk)?;
+        self.audit_head = Some((seq, prev));
+        Ok(())
+    }
+
+    /// Write the audit chain's head that `audit_many` kept in memory.
+    async fn store_audit_head(&mut self) -> StoreResult<()> {
+        if let Some((seq, hash)) = self.audit_head.take() {
+            self.tx
+                .execute(
+                    "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1",
+                    &args![seq, hash],
+                )
+                .await
+                .map_err(map_bulk)?;
+        }
         Ok(())
     }
 
@@ -818,6 +895,8 @@ impl BulkSession for SqlBulkSession {
         if !self.write || new_rows < INDEX_PLAN_MIN_ROWS || !self.dropped.is_empty() {
             return Ok(());
         }
+        // the tables this load will outgrow
+        let mut planned = Vec::new();
         for p in &INDEX_PLANS {
             let existing = self
                 .tx
@@ -825,22 +904,29 @@ impl BulkSession for SqlBulkSession {
                 .await
                 .and_then(|r| r.i64(0))
                 .map_err(internal)? as u64;
-            if new_rows / p.divisor <= existing {
-                continue;
+            if new_rows / p.divisor > existing {
+                planned.push((p, existing));
             }
-            let indexes = self.tx.secondary_indexes(p.table).await.map_err(internal)?;
-            for (name, sql) in indexes {
-                self.tx
-                    .execute(&format!("DROP INDEX {name}"), &[])
-                    .await
-                    .map_err(internal)?;
-                self.dropped.push((name, sql));
+        }
+        let among: Vec<&str> = planned.iter().map(|(p, _)| p.table).collect();
+        for (p, existing) in planned {
+            let droppable = self
+                .tx
+                .load_droppable(p.table, &among)
+                .await
+                .map_err(internal)?;
+            for d in droppable {
+                if existing > 0 && p.lookups.contains(&d.name.as_str()) {
+                    continue;
+                }
+                self.tx.execute(&d.drop, &[]).await.map_err(internal)?;
+                self.dropped.push(d);
             }
         }
         if !self.dropped.is_empty() {
             tracing::info!(
-                indexes = self.dropped.len(),
-                "bulk load: secondary indexes dropped until commit"
+                dropped = self.dropped.len(),
+                "bulk load: indexes and constraints dropped until commit"
             );
         }
         Ok(())
@@ -857,18 +943,15 @@ impl BulkSession for SqlBulkSession {
             .tx
             .reserve_ids("households", n)
             .await
-            .map_err(internal)?;
-        let pid0 = self.tx.reserve_ids("persons", m).await.map_err(internal)?;
+            .map_err(map_bulk)?;
+        let pid0 = self.tx.reserve_ids("persons", m).await.map_err(map_bulk)?;
         let now = OffsetDateTime::now_utc();
         let actor = self.ctx.actor.clone();
-        let horizon = self.store.horizon();
+        // households first, and on their way to the database while their members are prepared
         let mut households = Vec::with_capacity(items.len());
-        let mut persons = Vec::with_capacity(m as usize);
         let mut history = Vec::with_capacity(items.len() * 2);
-        let mut changes = Vec::new();
         let mut audit = Vec::with_capacity(items.len());
-        let mut pid = pid0;
-        for (i, item) in items.into_iter().enumerate() {
+        for (i, item) in items.iter().enumerate() {
             let hid = hid0 + i as i64;
             let Some(current) = item.history.last() else {
                 tracing::error!("bulk household without a status");
@@ -888,6 +971,42 @@ impl BulkSession for SqlBulkSession {
                 actor.as_str()
             ]);
             households.push(row);
+            for c in &item.history {
+                history.push(Vec::from(args![
+                    hid,
+                    c.from.map(|s| s.as_str()),
+                    c.to.as_str(),
+                    c.date,
+                    c.reason.as_str(),
+                    c.exit_year,
+                    actor.as_str(),
+                    now
+                ]));
+            }
+            audit.push(
+                AuditRecord::event(
+                    "household.import",
+                    "household",
+                    Some(hid.to_string()),
+                    serde_json::json!({
+                        "household_number": item.data.household_number,
+                        "village_code": item.data.village_code.as_str(),
+                        "status": current.to.as_str(),
+                        "members": item.members.len(),
+                    }),
+                )
+                .in_region(&item.data.village_code),
+            );
+        }
+        self.tx
+            .copy_rows("households", &HOUSEHOLD_INSERT_COLS, households)
+            .await
+            .map_err(map_bulk)?;
+        let mut persons = Vec::with_capacity(m as usize);
+        let mut changes = Vec::new();
+        let mut pid = pid0;
+        for (i, item) in items.into_iter().enumerate() {
+            let hid = hid0 + i as i64;
             let mut member_facts = Vec::with_capacity(item.members.len());
             for md in &item.members {
                 let j = md.joined.as_ref();
@@ -917,55 +1036,25 @@ impl BulkSession for SqlBulkSession {
                 member_facts.push((j.map(|j| j.date), None));
                 pid += 1;
             }
-            for c in &item.history {
-                history.push(Vec::from(args![
-                    hid,
-                    c.from.map(|s| s.as_str()),
-                    c.to.as_str(),
-                    c.date,
-                    c.reason.as_str(),
-                    c.exit_year,
-                    actor.as_str(),
-                    now
-                ]));
-            }
-            let facts = HouseholdFacts {
-                village: item.data.village_code.clone(),
-                identification_year: item.data.identification_year,
-                main_cause: item.data.main_cause.clone(),
+            self.new_facts.push(HouseholdFacts {
                 statuses: item.history.iter().map(|c| (c.date, c.to)).collect(),
+                village: item.data.village_code,
+                identification_year: item.data.identification_year,
+                main_cause: item.data.main_cause,
                 members: member_facts,
                 incomes: Vec::new(),
-            };
-            self.agg.add_household(&facts, horizon, 1);
-            audit.push(
-                AuditRecord::event(
-                    "household.import",
-                    "household",
-                    Some(hid.to_string()),
-                    serde_json::json!({
-                        "household_number": item.data.household_number,
-                        "village_code": item.data.village_code.as_str(),
-                        "status": current.to.as_str(),
-                        "members": item.members.len(),
-                    }),
-                )
-                .in_region(&item.data.village_code),
-            );
+            });
         }
         let tx = self.tx.as_mut();
-        tx.copy_rows("households", &HOUSEHOLD_INSERT_COLS, households)
-            .await
-            .map_err(map_bulk)?;
         tx.copy_rows("persons", &PERSON_INSERT_COLS, persons)
             .await
             .map_err(map_bulk)?;
         tx.copy_rows("status_history", &HISTORY_INSERT_COLS, history)
             .await
-            .map_err(internal)?;
+            .map_err(map_bulk)?;
         tx.copy_rows("member_changes", &CHANGE_INSERT_COLS, changes)
             .await
-            .map_err(internal)?;
+            .map_err(map_bulk)?;
         self.audit_many(audit).await?;
         self.flush_aggregates(false).await
     }
@@ -1333,9 +1422,12 @@ impl BulkSession for SqlBulkSession {
 impl SqlBulkSession {
     async fn finish_write(&mut self, summary: serde_json::Value) -> StoreResult<()> {
         let large = !self.dropped.is_empty();
-        for (name, sql) in std::mem::take(&mut self.dropped) {
-            tracing::info!(index = name.as_str(), "bulk load: rebuilding index");
-            self.tx.execute(&sql, &[]).await.map_err(map_bulk)?;
+        let mut dropped = std::mem::take(&mut self.dropped);
+        // indexes and unique constraints first: a foreign key may rely on one
+        dropped.sort_by_key(|d| d.foreign_key);
+        for d in dropped {
+            tracing::info!(name = d.name.as_str(), "bulk load: building again");
+            self.tx.execute(&d.create, &[]).await.map_err(map_bulk)?;
         }
         self.flush_aggregates(true).await?;
         if large {
@@ -1351,6 +1443,7 @@ impl SqlBulkSession {
                 .await
                 .map_err(internal)?;
         }
+        self.store_audit_head().await?;
         let rec = AuditRecord::event("import", "import", None, summary);
         self.store.audit(self.tx.as_mut(), &self.ctx, rec).await?;
         if self.bulk_settings {
@@ -1429,7 +1522,10 @@ impl BulkStore for SqlStore {
             tx,
             write,
             agg: Aggregates::default(),
+            audit_head: None,
+            new_facts: Vec::new(),
             totals: totals::Totals::default(),
+            folding: None,
             dropped: Vec::new(),
             bulk_settings,
         }))
@@ -1459,7 +1555,10 @@ impl BulkStore for SqlStore {
             tx,
             write: false,
             agg: Aggregates::default(),
+            audit_head: None,
+            new_facts: Vec::new(),
             totals: totals::Totals::default(),
+            folding: None,
             dropped: Vec::new(),
             bulk_settings: false,
         };

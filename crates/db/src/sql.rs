@@ -195,17 +195,30 @@ pub trait Tx: Send {
         r.i64(0)
     }
 
-    /// Secondary indexes of `table` that may be dropped and rebuilt around a bulk load, as
-    /// (name, the statement that creates it). Indexes that back a primary key or a constraint are
-    /// not listed. Default: SQLite's catalogue.
-    async fn secondary_indexes(&mut self, table: &str) -> DbResult<Vec<(String, String)>> {
+    /// What a bulk load into `table` may drop and build again before it commits. Always its
+    /// secondary indexes; where the engine can drop constraints inside a transaction, also its
+    /// unique constraints that no foreign key relies on, and its foreign keys that point into
+    /// `among` (tables the load locks anyway: a key into any other table would lock that table
+    /// too). Primary keys stay. Default: SQLite, whose constraints cannot be dropped.
+    async fn load_droppable(&mut self, table: &str, among: &[&str]) -> DbResult<Vec<Droppable>> {
+        let _ = among;
         let rows = self
             .fetch_all(
                 "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = $1 AND sql IS NOT NULL ORDER BY name",
                 &[Value::Text(Some(table.to_string()))],
             )
             .await?;
-        rows.iter().map(|r| Ok((r.text(0)?, r.text(1)?))).collect()
+        rows.iter()
+            .map(|r| {
+                let name = r.text(0)?;
+                Ok(Droppable {
+                    drop: format!("DROP INDEX {name}"),
+                    create: r.text(1)?,
+                    foreign_key: false,
+                    name,
+                })
+            })
+            .collect()
     }
 
     /// Refresh the planner's statistics of tables after a large load. Default: SQLite, sampling
@@ -224,6 +237,18 @@ pub trait Tx: Send {
         let _ = on;
         Ok(())
     }
+}
+
+/// An index or constraint that a bulk load drops, and builds again before it commits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Droppable {
+    pub name: String,
+    /// The statement that drops it.
+    pub drop: String,
+    /// The statement that builds it again.
+    pub create: String,
+    /// A foreign key: built after the indexes, and checked against every row when it is.
+    pub foreign_key: bool,
 }
 
 /// Largest number of parameters in one statement: SQLite's default limit (32766) is the lower one.

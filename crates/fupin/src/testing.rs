@@ -92,10 +92,9 @@ pub async fn spawn_app() -> TestApp {
 }
 
 impl TestDb {
-    /// Run raw SQL on the test database, bypassing the store (to simulate tampering in tests).
-    pub async fn raw(&self, sql: &str) {
-        use fupin_db::sql::Backend;
-        let backend: Box<dyn Backend> = if self.url.starts_with("postgres") {
+    /// A backend of its own on the test database, bypassing the store.
+    pub async fn backend(&self) -> Box<dyn fupin_db::sql::Backend> {
+        if self.url.starts_with("postgres") {
             Box::new(
                 fupin_db_postgres::PgBackend::connect(&self.url)
                     .await
@@ -107,34 +106,36 @@ impl TestDb {
                     .await
                     .expect("connect"),
             )
-        };
-        let mut tx = backend.begin_write().await.expect("begin");
-        tx.execute(sql, &[])
-            .await
-            .unwrap_or_else(|e| panic!("raw SQL failed: {e}"));
-        tx.commit().await.expect("commit");
+        }
+    }
+
+    /// Run raw SQL on the test database, bypassing the store (to simulate tampering in tests).
+    pub async fn raw(&self, sql: &str) {
+        if let Err(e) = self.try_raw(sql).await {
+            panic!("raw SQL failed: {e}");
+        }
     }
 
     /// Like `raw`, returning the error instead of panicking.
     pub async fn try_raw(&self, sql: &str) -> Result<u64, String> {
-        use fupin_db::sql::Backend;
-        let backend: Box<dyn Backend> = if self.url.starts_with("postgres") {
-            Box::new(
-                fupin_db_postgres::PgBackend::connect(&self.url)
-                    .await
-                    .expect("connect"),
-            )
-        } else {
-            Box::new(
-                fupin_db_sqlite::SqliteBackend::connect(&self.url)
-                    .await
-                    .expect("connect"),
-            )
-        };
+        let backend = self.backend().await;
         let mut tx = backend.begin_write().await.map_err(|e| e.to_string())?;
         let n = tx.execute(sql, &[]).await.map_err(|e| e.to_string())?;
         tx.commit().await.map_err(|e| e.to_string())?;
         Ok(n)
+    }
+
+    /// The first column of a query's rows, as text (catalogue queries in tests).
+    pub async fn texts(&self, sql: &str) -> Vec<String> {
+        let rows = self
+            .backend()
+            .await
+            .fetch_all(sql, &[])
+            .await
+            .unwrap_or_else(|e| panic!("query failed: {e}"));
+        rows.iter()
+            .map(|r| r.text(0).expect("a text column"))
+            .collect()
     }
 
     pub fn is_postgres(&self) -> bool {

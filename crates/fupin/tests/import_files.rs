@@ -805,6 +805,125 @@ async fn a_generated_load_keeps_the_statistics_consistent() {
     stats_consistent(store).await;
 }
 
+/// Indexes and constraints of the database, each with its definition.
+async fn schema_objects(db: &TestDb) -> Vec<String> {
+    if db.is_postgres() {
+        db.texts(
+            "SELECT indexname || ': ' || indexdef FROM pg_indexes WHERE schemaname = current_schema() \
+             UNION ALL SELECT conname || ': ' || pg_get_constraintdef(oid) FROM pg_constraint \
+             WHERE connamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema()) ORDER BY 1",
+        )
+        .await
+    } else {
+        db.texts("SELECT name || ': ' || COALESCE(sql, '') FROM sqlite_master WHERE type = 'index' ORDER BY 1")
+            .await
+    }
+}
+
+/// What shows that a load dropped indexes and built them again: on PostgreSQL, new identities of
+/// an index, a unique constraint and a foreign key; on SQLite, the statistics of the persons table
+/// that only a large load gathers.
+async fn rebuild_marks(db: &TestDb) -> Vec<String> {
+    if db.is_postgres() {
+        db.texts(
+            "SELECT relname || ' ' || oid::text FROM pg_class WHERE relname = 'persons_name' \
+             UNION ALL SELECT conname || ' ' || oid::text FROM pg_constraint \
+             WHERE conname IN ('households_household_number_key', 'persons_household_id_fkey') ORDER BY 1",
+        )
+        .await
+    } else {
+        db.texts("SELECT tbl || ' ' || COALESCE(idx, '') FROM sqlite_stat1 WHERE tbl = 'persons' ORDER BY 1")
+            .await
+    }
+}
+
+/// A load large enough to be planned (the tables outgrow what they held) drops indexes and
+/// constraints, and builds every one of them again before it commits: same definitions as before,
+/// enforced again, statistics equal to a recomputation, audit chain intact, and a second import of
+/// the file finds every household.
+#[tokio::test]
+async fn a_large_load_builds_its_indexes_and_constraints_again() {
+    let db = test_store().await;
+    let store = db.store.as_ref();
+    let regions = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("data/division_jinxian_360124_2023.csv");
+    let r = import_with(
+        store,
+        &regions,
+        ImportOptions {
+            kind: Some(Kind::Regions),
+            ..Default::default()
+        },
+    )
+    .await;
+    assert!(!r.has_errors(), "{:?}", r.issues);
+    let before = schema_objects(&db).await;
+    assert!(before.iter().any(|o| o.starts_with("persons_name")));
+    let marks_before = if db.is_postgres() {
+        rebuild_marks(&db).await
+    } else {
+        Vec::new()
+    };
+    let files = Files::new();
+    let gen = fupin_io::gen::generate(
+        std::fs::File::open(&regions).unwrap(),
+        files.dir.path(),
+        &fupin_io::gen::GenOptions {
+            households: 12_000,
+            seed: 5,
+            income_years: (2018, 2019),
+            as_of: 2019,
+        },
+    )
+    .unwrap();
+    let households = files.path("households.csv");
+    // the plan starts at an estimated 50,000 person rows (about 100 bytes each)
+    assert!(std::fs::metadata(&households).unwrap().len() > 6_000_000);
+    let r = import(store, &households).await;
+    assert!(!r.has_errors(), "{:?}", &r.issues[..r.issues.len().min(5)]);
+    assert_eq!((r.created, r.records), (12_000, 12_000));
+    assert!(gen.persons > 35_000);
+
+    assert_eq!(
+        schema_objects(&db).await,
+        before,
+        "every index and constraint is back"
+    );
+    let marks = rebuild_marks(&db).await;
+    if db.is_postgres() {
+        assert_eq!(marks.len(), 3);
+        for m in &marks {
+            assert!(!marks_before.contains(m), "{m} was built again");
+        }
+    } else {
+        assert!(!marks.is_empty(), "the large load gathered statistics");
+    }
+    // enforced again: a second household with a stored number, a member of no household
+    let dup = db
+        .try_raw(
+            "INSERT INTO households (household_number, village_code, attribute, identification_standard, \
+             identification_year, main_cause, status, status_date, created_at, updated_at, created_by, updated_by) \
+             SELECT household_number, village_code, attribute, identification_standard, identification_year, \
+             main_cause, status, status_date, created_at, updated_at, created_by, updated_by FROM households \
+             WHERE id = (SELECT MIN(id) FROM households)",
+        )
+        .await;
+    assert!(dup.is_err(), "household numbers are unique again");
+    let orphan = db
+        .try_raw("UPDATE persons SET household_id = -1 WHERE id = (SELECT MIN(id) FROM persons)")
+        .await;
+    assert!(orphan.is_err(), "members belong to stored households again");
+
+    stats_consistent(store).await;
+    assert!(store.verify_audit().await.unwrap().is_ok());
+    let r = import(store, &households).await;
+    assert_eq!(
+        (r.created, r.updated, r.unchanged),
+        (0, 0, 12_000),
+        "the second import finds every household"
+    );
+}
+
 // ---- cadres, pairings and visits ----------------------------------------------------------------
 
 const CADRE_HEADER: &str = "帮扶单位,单位级别,干部姓名,职级,联系电话,管理区划代码";

@@ -121,8 +121,9 @@ impl Totals {
     }
 
     /// Take every row out, rolled up to the ancestors of its village, leaving the totals empty (the
-    /// cause names stay known). Sorted by region and year.
-    pub fn drain(&mut self) -> Vec<((u64, i32), Row)> {
+    /// cause names stay known). Keyed and sorted by year and region, the order of the aggregate
+    /// tables' keys (12-digit codes sort as their numbers do).
+    pub fn drain(&mut self) -> Vec<((i32, u64), Row)> {
         self.cause_entries = 0;
         let rows = std::mem::take(&mut self.rows);
         let mut ancestors: HashMap<u64, Vec<u64>> = HashMap::new();
@@ -142,15 +143,19 @@ impl Totals {
                 above.entry((*a, *year)).or_default().add(row);
             }
         }
-        let mut v: Vec<_> = rows.into_iter().chain(above).collect();
+        let mut v: Vec<_> = rows
+            .into_iter()
+            .chain(above)
+            .map(|((code, year), row)| ((year, code), row))
+            .collect();
         v.sort_unstable_by_key(|(k, _)| *k);
         v
     }
 
     /// Rows as plain aggregates (for small loads, written row by row).
-    pub fn to_aggregates(rows: &[((u64, i32), Row)], names: &Totals) -> Aggregates {
+    pub fn to_aggregates(rows: &[((i32, u64), Row)], names: &Totals) -> Aggregates {
         let mut a = Aggregates::default();
-        for ((code, year), row) in rows {
+        for ((year, code), row) in rows {
             let Ok(c) = RegionCode::parse(&code_text(*code)) else {
                 continue;
             };
