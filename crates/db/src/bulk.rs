@@ -10,10 +10,18 @@
 //! counties from the registry rows after the load, which reads back every row just written.
 //!
 //! A large load into a small registry drops the secondary indexes of the tables it fills and
-//! recreates them before commit (a sorted build instead of millions of random B-tree inserts); the
-//! unique ones check the whole table again when rebuilt, so a conflict still rolls everything back.
-//! On PostgreSQL that holds an exclusive lock on those tables until commit, which is why it is only
-//! done when the load is larger than what is already there.
+//! builds them again before commit (a sorted build instead of millions of random B-tree inserts).
+//! On PostgreSQL it also drops their unique constraints and the foreign keys between them (a
+//! foreign key is a trigger run per row); the constraints check the whole table again when they
+//! are added back, so a conflict still rolls everything back. Foreign keys into other tables
+//! (regions) stay: dropping them would lock those tables too. When a table already holds rows, the
+//! indexes that the import's look-ups use stay as well. On PostgreSQL this holds an exclusive lock
+//! on the loaded tables until commit, which is why it is only done when the load is larger than
+//! what is already there.
+//!
+//! On PostgreSQL each `COPY` is applied in the background (see the backend's `PgTx`) while the next
+//! rows are prepared, and the statistics of a batch are folded into the totals on a blocking
+//! thread beside the next batch, so the server and the import work side by side.
 
 mod pairing;
 mod totals;
@@ -443,11 +451,10 @@ impl SqlBulkSession {
         let facts = std::mem::take(&mut self.new_facts);
         let horizon = self.store.horizon();
         let fold = move |totals: &mut totals::Totals| {
-            let mut batch = batch;
-            for f in &facts {
-                batch.add_household(f, horizon, 1);
-            }
             totals.add(&batch);
+            for f in &facts {
+                totals.add_household(f, horizon);
+            }
         };
         if !force && self.totals.len() < AGG_FLUSH {
             let mut totals = std::mem::take(&mut self.totals);
@@ -947,7 +954,7 @@ impl BulkSession for SqlBulkSession {
         let pid0 = self.tx.reserve_ids("persons", m).await.map_err(map_bulk)?;
         let now = OffsetDateTime::now_utc();
         let actor = self.ctx.actor.clone();
-        // households first, and on their way to the database while their members are prepared
+        // households first, on their way to the database while the rest is prepared
         let mut households = Vec::with_capacity(items.len());
         let mut history = Vec::with_capacity(items.len() * 2);
         let mut audit = Vec::with_capacity(items.len());
@@ -971,6 +978,16 @@ impl BulkSession for SqlBulkSession {
                 actor.as_str()
             ]);
             households.push(row);
+        }
+        self.tx
+            .copy_rows("households", &HOUSEHOLD_INSERT_COLS, households)
+            .await
+            .map_err(map_bulk)?;
+        let mut persons = Vec::with_capacity(m as usize);
+        let mut changes = Vec::new();
+        let mut pid = pid0;
+        for (i, item) in items.into_iter().enumerate() {
+            let hid = hid0 + i as i64;
             for c in &item.history {
                 history.push(Vec::from(args![
                     hid,
@@ -983,30 +1000,22 @@ impl BulkSession for SqlBulkSession {
                     now
                 ]));
             }
-            audit.push(
-                AuditRecord::event(
-                    "household.import",
-                    "household",
-                    Some(hid.to_string()),
-                    serde_json::json!({
-                        "household_number": item.data.household_number,
-                        "village_code": item.data.village_code.as_str(),
-                        "status": current.to.as_str(),
-                        "members": item.members.len(),
-                    }),
-                )
-                .in_region(&item.data.village_code),
-            );
-        }
-        self.tx
-            .copy_rows("households", &HOUSEHOLD_INSERT_COLS, households)
-            .await
-            .map_err(map_bulk)?;
-        let mut persons = Vec::with_capacity(m as usize);
-        let mut changes = Vec::new();
-        let mut pid = pid0;
-        for (i, item) in items.into_iter().enumerate() {
-            let hid = hid0 + i as i64;
+            if let Some(current) = item.history.last() {
+                audit.push(
+                    AuditRecord::event(
+                        "household.import",
+                        "household",
+                        Some(hid.to_string()),
+                        serde_json::json!({
+                            "household_number": item.data.household_number,
+                            "village_code": item.data.village_code.as_str(),
+                            "status": current.to.as_str(),
+                            "members": item.members.len(),
+                        }),
+                    )
+                    .in_region(&item.data.village_code),
+                );
+            }
             let mut member_facts = Vec::with_capacity(item.members.len());
             for md in &item.members {
                 let j = md.joined.as_ref();

@@ -110,47 +110,75 @@ pub struct Aggregates {
     pub causes: BTreeMap<(RegionCode, i32, String), CauseFigures>,
 }
 
-impl Aggregates {
-    /// Add (`sign` = 1) or subtract (`sign` = -1) one household's contributions up to `horizon`.
-    pub fn add_household(&mut self, f: &HouseholdFacts, horizon: i32, sign: i64) {
-        let first_income = f
+/// One household's contribution to one year of its village: its figures (possibly zero) and, when
+/// it counts that year, its persons under its main cause.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct YearContribution {
+    pub year: i32,
+    pub figures: YearFigures,
+    /// Persons of the household when it counts that year (under `HouseholdFacts::main_cause`).
+    pub cause_persons: Option<i64>,
+}
+
+impl HouseholdFacts {
+    /// The household's contributions, year by year from its first year up to `horizon`: what
+    /// `Aggregates::add_household` adds, for callers that keep totals of their own.
+    pub fn contributions(&self, horizon: i32, mut each: impl FnMut(YearContribution)) {
+        let first_income = self
             .incomes
             .iter()
             .map(|(y, _, _)| *y)
             .min()
-            .unwrap_or(f.identification_year);
-        let first = f.identification_year.min(first_income);
+            .unwrap_or(self.identification_year);
+        let first = self.identification_year.min(first_income);
         for year in first..=horizon {
             let mut fig = YearFigures::default();
-            let persons = f.persons_in(year);
-            let status = status_on(&f.statuses, year_end(year));
-            if year >= f.identification_year {
+            let mut cause_persons = None;
+            let persons = self.persons_in(year);
+            let status = status_on(&self.statuses, year_end(year));
+            if year >= self.identification_year {
                 if let Some(st) = status.filter(|s| *s != HouseholdStatus::Removed) {
                     fig.households = 1;
                     fig.persons = persons;
                     fig.status_households[st.index()] = 1;
                     fig.status_persons[st.index()] = persons;
-                    let c = self
-                        .causes
-                        .entry((f.village.clone(), year, f.main_cause.clone()))
-                        .or_default();
-                    c.households += sign;
-                    c.persons += sign * persons;
+                    cause_persons = Some(persons);
                 }
             }
             if persons > 0 {
-                if let Some((_, gross, net)) = f.incomes.iter().find(|(y, _, _)| *y == year) {
+                if let Some((_, gross, net)) = self.incomes.iter().find(|(y, _, _)| *y == year) {
                     fig.income_households = 1;
                     fig.income_persons = persons;
                     fig.gross_income_fen = gross.get();
                     fig.net_income_fen = net.get();
                 }
             }
-            if !fig.is_zero() {
-                *self.years.entry((f.village.clone(), year)).or_default() +=
-                    if sign < 0 { -fig } else { fig };
-            }
+            each(YearContribution {
+                year,
+                figures: fig,
+                cause_persons,
+            });
         }
+    }
+}
+
+impl Aggregates {
+    /// Add (`sign` = 1) or subtract (`sign` = -1) one household's contributions up to `horizon`.
+    pub fn add_household(&mut self, f: &HouseholdFacts, horizon: i32, sign: i64) {
+        f.contributions(horizon, |c| {
+            if let Some(persons) = c.cause_persons {
+                let e = self
+                    .causes
+                    .entry((f.village.clone(), c.year, f.main_cause.clone()))
+                    .or_default();
+                e.households += sign;
+                e.persons += sign * persons;
+            }
+            if !c.figures.is_zero() {
+                *self.years.entry((f.village.clone(), c.year)).or_default() +=
+                    if sign < 0 { -c.figures } else { c.figures };
+            }
+        });
     }
 
     /// The aggregate change from `before` to `after` (either may be absent), with zero rows dropped.

@@ -7,7 +7,7 @@
 //! arithmetic) only when they are written, once per (village, year) instead of once per batch.
 
 use fupin_core::regions::RegionCode;
-use fupin_core::reports::{Aggregates, CauseFigures, YearFigures};
+use fupin_core::reports::{Aggregates, CauseFigures, HouseholdFacts, YearFigures};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -115,6 +115,31 @@ impl Totals {
         }
     }
 
+    /// Add a new household's contributions (what `Aggregates::add_household` adds), without the
+    /// maps and copies of codes that a batch's `Aggregates` takes.
+    pub fn add_household(&mut self, f: &HouseholdFacts, horizon: i32) {
+        let code = number(&f.village);
+        let cause = self.cause_id(&f.main_cause);
+        let rows = &mut self.rows;
+        let entries = &mut self.cause_entries;
+        f.contributions(horizon, |c| {
+            if c.figures.is_zero() && c.cause_persons.is_none() {
+                return;
+            }
+            let row = rows.entry((code, c.year)).or_default();
+            row.figures += c.figures;
+            if let Some(persons) = c.cause_persons {
+                let figures = CauseFigures {
+                    households: 1,
+                    persons,
+                };
+                if row.add_cause(cause, figures) {
+                    *entries += 1;
+                }
+            }
+        });
+    }
+
     /// The cause's code of an index.
     pub fn cause_name(&self, id: u16) -> &str {
         &self.cause_names[id as usize]
@@ -176,7 +201,6 @@ impl Totals {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use fupin_core::reports::HouseholdFacts;
     use time::macros::date;
 
     fn household(village: &str, cause: &str) -> HouseholdFacts {
@@ -206,6 +230,11 @@ mod tests {
         let mut t = Totals::default();
         for (i, h) in hs.iter().enumerate() {
             whole.add_household(h, 2018, 1);
+            if i % 2 == 1 {
+                // a new household, added directly
+                t.add_household(h, 2018);
+                continue;
+            }
             let mut batch = Aggregates::default();
             batch.add_household(h, 2018, 1);
             if i == 2 {
