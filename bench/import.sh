@@ -5,7 +5,7 @@
 #   2. the raw route on the same rows: every table the import wrote (households, persons, their
 #      histories, the audit log, the statistics aggregates) dumped to CSV, loaded into unindexed
 #      copies of the same tables (sqlite3 `.import` / PostgreSQL `COPY`), then the same indexes built;
-#   3. `region_stats` of the province for 2018 through the store (what the statistics API answers).
+#   3. `region_stats` of the province for 2018 through the store, and the statistics API over HTTP.
 # Usage: bench/import.sh [N]   (env: REGIONS, BENCH_DIR, PG_BASE; INCOMES=1 also imports incomes)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +21,7 @@ export RUST_LOG=warn
 
 command -v sqlite3 >/dev/null || { echo "sqlite3 missing: apt-get install -y sqlite3" >&2; exit 1; }
 [[ -x /usr/bin/time ]] || { echo "/usr/bin/time missing: apt-get install -y time" >&2; exit 1; }
+command -v curl >/dev/null || { echo "curl missing: apt-get install -y curl" >&2; exit 1; }
 
 echo "== build (release)"
 cargo build --release -q -p fupin --bin fupin --example stats_timing
@@ -37,6 +38,29 @@ timed() {
     wall=$(grep "Elapsed (wall clock)" "$W/last.err" | awk '{print $NF}')
     rss=$(grep "Maximum resident set size" "$W/last.err" | awk '{print $NF}')
     printf '%-48s wall %10s   peak RSS %6d MiB\n' "$label" "$wall" $((rss / 1024))
+}
+
+# GET /api/v1/regions/{province}/stats over HTTP on the loaded database: a viewer of the province
+# signs in, then 20 calls; prints curl's total times (an upper bound of the server's) and the
+# largest latency the server logged
+http_stats() {
+    local db=$1 port=18931 log=$W/serve.log token t
+    FUPIN_PASSWORD=bench-viewer-pass "$F" --database-url "$db" user add bench-viewer --display-name 基准查看 >/dev/null 2>&1 || true
+    "$F" --database-url "$db" user grant bench-viewer viewer 360000000000 >/dev/null 2>&1 || true
+    RUST_LOG=info "$F" --database-url "$db" serve --bind "127.0.0.1:$port" >"$log" 2>&1 &
+    local pid=$!
+    for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
+    token=$(curl -s -X POST "http://127.0.0.1:$port/api/v1/login" -H 'content-type: application/json' \
+        -d '{"username":"bench-viewer","password":"bench-viewer-pass"}' | sed 's/.*"token":"\([^"]*\)".*/\1/')
+    t=$(for _ in $(seq 20); do
+        curl -s -o /dev/null -w '%{time_total}\n' -H "Authorization: Bearer $token" \
+            "http://127.0.0.1:$port/api/v1/regions/360000000000/stats?year=2018"
+    done | sort -n)
+    kill "$pid"
+    wait "$pid" 2>/dev/null || true
+    printf 'GET /api/v1/regions/360000000000/stats?year=2018 (20 calls, curl total): median %s ms, max %s ms; largest server latency_ms %s\n' \
+        "$(echo "$t" | sed -n 10p | awk '{printf "%.2f", $1 * 1000}')" "$(echo "$t" | tail -1 | awk '{printf "%.2f", $1 * 1000}')" \
+        "$(sed 's/\x1b\[[0-9;]*m//g' "$log" | grep '/stats' | grep -o 'latency_ms=[0-9]*' | cut -d= -f2 | sort -n | tail -1)"
 }
 
 secs() { # wall time of a shell snippet in seconds
@@ -88,8 +112,9 @@ t_idx=$(secs "sqlite3 '$W/raw.db' < '$W/raw_indexes.sql'")
 printf '%-48s load %6.1f s + indexes %6.1f s = %6.1f s\n' "raw route (SQLite)" "$t_load" "$t_idx" "$(echo "$t_load + $t_idx" | bc)"
 for t in $TABLES; do printf '   %-24s %10s rows\n' "$t" "$(sqlite3 "$W/raw.db" "SELECT COUNT(*) FROM $t")"; done
 
-echo "-- statistics through the store"
+echo "-- statistics through the store, then over HTTP"
 "$STATS" "$DB" 360000000000 2018 20
+http_stats "$DB"
 
 echo
 echo "== PostgreSQL"
@@ -117,5 +142,6 @@ t_idx=$(secs "psql '$PRAW' -X -q -f '$W/pg_indexes.sql'")
 printf '%-48s load %6.1f s + indexes %6.1f s = %6.1f s\n' "raw route (PostgreSQL)" "$t_load" "$t_idx" "$(echo "$t_load + $t_idx" | bc)"
 for t in $TABLES; do printf '   %-24s %10s rows\n' "$t" "$(psql "$PRAW" -X -A -t -c "SELECT COUNT(*) FROM $t")"; done
 
-echo "-- statistics through the store"
+echo "-- statistics through the store, then over HTTP"
 "$STATS" "$PDB" 360000000000 2018 20
+http_stats "$PDB"
