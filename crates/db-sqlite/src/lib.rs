@@ -296,10 +296,11 @@ impl Tx for SqliteTx {
         Ok(n)
     }
 
-    /// A page cache of 128 MiB while a large load runs (index pages stay in memory instead of
-    /// being read back through the OS for every row); the default 2 MiB again afterwards.
+    /// A page cache of 64 MiB while a large load runs (index pages stay in memory instead of
+    /// being read back through the OS for every row); the default 2 MiB again afterwards. A
+    /// province's load took no longer than with 128 MiB, and peaked about 60 MB lower.
     async fn bulk_settings(&mut self, on: bool) -> DbResult<()> {
-        let pages = if on { -131_072 } else { -2_000 };
+        let pages = if on { -65_536 } else { -2_000 };
         self.execute(&format!("PRAGMA cache_size = {pages}"), &[])
             .await?;
         Ok(())

@@ -808,7 +808,8 @@ pub async fn import(
     let villages = Arc::new(villages);
     let registry = session.registry_size().await?;
     let counters = Arc::new(Counters::default());
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<Msg>(4);
+    // two batches ahead keep the writer busy; more only hold memory (tens of MB at province scale)
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Msg>(2);
     let setup = ReaderSetup {
         kind: opts.kind,
         format: opts.format,
