@@ -489,7 +489,7 @@ impl SqlBulkSession {
             )
             .await
             .and_then(|r| r.i64(0))
-            .map_err(internal)?
+            .map_err(map_bulk)?
             > 0;
         let (stats_table, causes_table) = if filled {
             tx.execute(
@@ -503,14 +503,14 @@ impl SqlBulkSession {
                 &[],
             )
             .await
-            .map_err(internal)?;
+            .map_err(map_bulk)?;
             tx.execute(
                 "CREATE TEMP TABLE bulk_year_causes (year INTEGER NOT NULL, village_code TEXT NOT NULL, cause TEXT NOT NULL, \
                  households BIGINT NOT NULL, persons BIGINT NOT NULL)",
                 &[],
             )
             .await
-            .map_err(internal)?;
+            .map_err(map_bulk)?;
             ("bulk_year_stats", "bulk_year_causes")
         } else {
             ("village_year_stats", "village_year_causes")
@@ -544,10 +544,10 @@ impl SqlBulkSession {
             }
             tx.copy_rows(stats_table, &copy_cols, stats)
                 .await
-                .map_err(internal)?;
+                .map_err(map_bulk)?;
             tx.copy_rows(causes_table, &cause_cols, causes)
                 .await
-                .map_err(internal)?;
+                .map_err(map_bulk)?;
         }
         drop(rows);
         if !filled {
@@ -569,7 +569,7 @@ impl SqlBulkSession {
             &[],
         )
         .await
-        .map_err(internal)?;
+        .map_err(map_bulk)?;
         tx.execute(
             "INSERT INTO village_year_causes (year, village_code, cause, households, persons) \
              SELECT year, village_code, cause, households, persons FROM bulk_year_causes WHERE TRUE \
@@ -579,13 +579,13 @@ impl SqlBulkSession {
             &[],
         )
         .await
-        .map_err(internal)?;
+        .map_err(map_bulk)?;
         tx.execute("DROP TABLE bulk_year_stats", &[])
             .await
-            .map_err(internal)?;
+            .map_err(map_bulk)?;
         tx.execute("DROP TABLE bulk_year_causes", &[])
             .await
-            .map_err(internal)?;
+            .map_err(map_bulk)?;
         Ok(())
     }
 
@@ -627,8 +627,8 @@ impl SqlBulkSession {
                     .await
                     .map_err(map_bulk)?;
                 (
-                    head.i64(0).map_err(internal)?,
-                    head.text(1).map_err(internal)?,
+                    head.i64(0).map_err(map_bulk)?,
+                    head.text(1).map_err(map_bulk)?,
                 )
             }
         };
@@ -690,7 +690,7 @@ impl SqlBulkSession {
                 a,
             )
             .await
-            .map_err(internal)?;
+            .map_err(map_bulk)?;
         let mut hs: Vec<(Household, Vec<Member>)> = Vec::with_capacity(rows.len());
         for r in &rows {
             hs.push((household_of(r)?, Vec::new()));
@@ -710,7 +710,7 @@ impl SqlBulkSession {
                 &[],
             )
             .await
-            .map_err(internal)?;
+            .map_err(map_bulk)?;
         for r in &rows {
             let m = member_of(r)?;
             if let Some(i) = index.get(&m.household_id.0) {
@@ -747,7 +747,7 @@ impl SqlBulkSession {
                 &[],
             )
             .await
-            .map_err(internal)?;
+            .map_err(map_bulk)?;
         for r in rows {
             let e = internal;
             let c = IncomeComponents {
@@ -792,9 +792,9 @@ impl BulkSession for SqlBulkSession {
         let mut q = Query::new("SELECT code FROM regions WHERE level = 'village'");
         q.and_in_ranges("code", &self.ctx.scope.ranges(None));
         q.push(" ORDER BY code");
-        let rows = self.tx.fetch_all(&q.sql, &q.args).await.map_err(internal)?;
+        let rows = self.tx.fetch_all(&q.sql, &q.args).await.map_err(map_bulk)?;
         rows.iter()
-            .map(|r| RegionCode::parse(&r.text(0).map_err(internal)?))
+            .map(|r| RegionCode::parse(&r.text(0).map_err(map_bulk)?))
             .collect()
     }
 
@@ -804,13 +804,13 @@ impl BulkSession for SqlBulkSession {
             .fetch_one("SELECT COUNT(*) FROM households", &[])
             .await
             .and_then(|r| r.i64(0))
-            .map_err(internal)?;
+            .map_err(map_bulk)?;
         let p = self
             .tx
             .fetch_one("SELECT COUNT(*) FROM persons WHERE active", &[])
             .await
             .and_then(|r| r.i64(0))
-            .map_err(internal)?;
+            .map_err(map_bulk)?;
         Ok((h as u64, p as u64))
     }
 
@@ -838,12 +838,12 @@ impl BulkSession for SqlBulkSession {
                     &[],
                 )
                 .await
-                .map_err(internal)?;
+                .map_err(map_bulk)?;
             let mut last = HashMap::new();
             for r in rows {
                 last.insert(
-                    r.i64(0).map_err(internal)?,
-                    r.opt_date(1).map_err(internal)?,
+                    r.i64(0).map_err(map_bulk)?,
+                    r.opt_date(1).map_err(map_bulk)?,
                 );
             }
             let mut incomes = self.load_incomes(&ids).await?;
@@ -869,8 +869,8 @@ impl BulkSession for SqlBulkSession {
             );
             let ph: Vec<String> = chunk.iter().map(|n| q.arg(n.as_str())).collect();
             q.push(&ph.join(", ")).push(")");
-            for r in self.tx.fetch_all(&q.sql, &q.args).await.map_err(internal)? {
-                out.push((r.text(0).map_err(internal)?, r.text(1).map_err(internal)?));
+            for r in self.tx.fetch_all(&q.sql, &q.args).await.map_err(map_bulk)? {
+                out.push((r.text(0).map_err(map_bulk)?, r.text(1).map_err(map_bulk)?));
             }
         }
         Ok(out)
@@ -891,7 +891,7 @@ impl BulkSession for SqlBulkSession {
                 })
                 .collect();
             q.push(&parts.join(" OR "));
-            for r in self.tx.fetch_all(&q.sql, &q.args).await.map_err(internal)? {
+            for r in self.tx.fetch_all(&q.sql, &q.args).await.map_err(map_bulk)? {
                 out.push(profile_of(&r)?);
             }
         }
@@ -910,7 +910,7 @@ impl BulkSession for SqlBulkSession {
                 .fetch_one(&format!("SELECT COUNT(*) FROM {}", p.table), &[])
                 .await
                 .and_then(|r| r.i64(0))
-                .map_err(internal)? as u64;
+                .map_err(map_bulk)? as u64;
             if new_rows / p.divisor > existing {
                 planned.push((p, existing));
             }
@@ -921,12 +921,12 @@ impl BulkSession for SqlBulkSession {
                 .tx
                 .load_droppable(p.table, &among)
                 .await
-                .map_err(internal)?;
+                .map_err(map_bulk)?;
             for d in droppable {
                 if existing > 0 && p.lookups.contains(&d.name.as_str()) {
                     continue;
                 }
-                self.tx.execute(&d.drop, &[]).await.map_err(internal)?;
+                self.tx.execute(&d.drop, &[]).await.map_err(map_bulk)?;
                 self.dropped.push(d);
             }
         }
@@ -1101,7 +1101,7 @@ impl BulkSession for SqlBulkSession {
                         &args![c.to.as_str(), c.date, exit_year, now, actor.as_str(), id.0],
                     )
                     .await
-                    .map_err(internal)?;
+                    .map_err(map_bulk)?;
                 self.tx
                     .execute(
                         "INSERT INTO status_history (household_id, from_status, to_status, date, reason, exit_year, actor, recorded_at) \
@@ -1118,7 +1118,7 @@ impl BulkSession for SqlBulkSession {
                         ],
                     )
                     .await
-                    .map_err(internal)?;
+                    .map_err(map_bulk)?;
             }
             for md in &u.new_members {
                 let j = md.joined.as_ref();
@@ -1136,7 +1136,7 @@ impl BulkSession for SqlBulkSession {
                     )
                     .await
                     .map_err(map_bulk)?;
-                let pid = PersonId(r.i64(0).map_err(internal)?);
+                let pid = PersonId(r.i64(0).map_err(map_bulk)?);
                 if let Some(j) = j {
                     self.tx
                         .execute(
@@ -1144,7 +1144,7 @@ impl BulkSession for SqlBulkSession {
                             &args![pid.0, id.0, j.kind.as_str(), j.date, j.reason.clone(), actor.as_str(), now],
                         )
                         .await
-                        .map_err(internal)?;
+                        .map_err(map_bulk)?;
                 }
                 audit.push(
                     AuditRecord::change(
@@ -1190,7 +1190,7 @@ impl BulkSession for SqlBulkSession {
                         &args![now, actor.as_str(), id.0],
                     )
                     .await
-                    .map_err(internal)?;
+                    .map_err(map_bulk)?;
             }
         }
         let after = self.facts_of(&ids).await?;
@@ -1262,7 +1262,7 @@ impl BulkSession for SqlBulkSession {
                         &v,
                     )
                     .await
-                    .map_err(internal)?;
+                    .map_err(map_bulk)?;
             }
         }
         self.tx
@@ -1279,7 +1279,7 @@ impl BulkSession for SqlBulkSession {
                     &args![now, actor.as_str()],
                 )
                 .await
-                .map_err(internal)?;
+                .map_err(map_bulk)?;
         }
         let after = self.facts_of(&ids).await?;
         self.add_facts(&before, -1);
@@ -1424,7 +1424,7 @@ impl BulkSession for SqlBulkSession {
         }
         result?;
         let SqlBulkSession { tx, .. } = *self;
-        tx.commit().await.map_err(internal)
+        tx.commit().await.map_err(map_bulk)
     }
 }
 
@@ -1450,21 +1450,23 @@ impl SqlBulkSession {
                     "village_year_causes",
                 ])
                 .await
-                .map_err(internal)?;
+                .map_err(map_bulk)?;
         }
         self.store_audit_head().await?;
         let rec = AuditRecord::event("import", "import", None, summary);
         self.store.audit(self.tx.as_mut(), &self.ctx, rec).await?;
         if self.bulk_settings {
-            self.tx.bulk_settings(false).await.map_err(internal)?;
+            self.tx.bulk_settings(false).await.map_err(map_bulk)?;
             self.bulk_settings = false;
         }
         Ok(())
     }
 }
 
-/// A unique violation at bulk-write time (a concurrent writer, or data changed since the checks):
-/// the import stops and rolls back, saying why.
+/// Every database error of a bulk session. A unique violation (a concurrent writer, or data
+/// changed since the checks) stops the import and rolls it back, saying why; it may surface at any
+/// statement after the write that caused it (PostgreSQL applies copies in the background), which
+/// is why the whole session maps its errors here.
 fn map_bulk(e: crate::sql::DbError) -> DomainError {
     match &e {
         crate::sql::DbError::Unique(Some(name)) if name.contains("id_number") => {
@@ -1489,11 +1491,11 @@ fn map_bulk(e: crate::sql::DbError) -> DomainError {
 
 fn profile_of(r: &Row) -> StoreResult<VillageProfile> {
     Ok(VillageProfile {
-        village_code: RegionCode::parse(&r.text(0).map_err(internal)?)?,
-        year: r.i32(1).map_err(internal)?,
-        collective_income_fen: r.opt_i64(2).map_err(internal)?.map(Fen::new),
-        rural_population: r.opt_i64(3).map_err(internal)?,
-        note: r.opt_text(4).map_err(internal)?,
+        village_code: RegionCode::parse(&r.text(0).map_err(map_bulk)?)?,
+        year: r.i32(1).map_err(map_bulk)?,
+        collective_income_fen: r.opt_i64(2).map_err(map_bulk)?.map(Fen::new),
+        rural_population: r.opt_i64(3).map_err(map_bulk)?,
+        note: r.opt_text(4).map_err(map_bulk)?,
     })
 }
 
@@ -1518,11 +1520,11 @@ impl BulkStore for SqlStore {
         } else {
             self.db.begin_read().await
         }
-        .map_err(internal)?;
+        .map_err(map_bulk)?;
         let mut bulk_settings = false;
         if write {
             store.extend_horizon_if_needed(tx.as_mut()).await?;
-            tx.bulk_settings(true).await.map_err(internal)?;
+            tx.bulk_settings(true).await.map_err(map_bulk)?;
             bulk_settings = true;
         }
         Ok(Box::new(SqlBulkSession {
@@ -1557,7 +1559,7 @@ impl BulkStore for SqlStore {
         }
         let l = q.arg(i64::from(limit.clamp(1, 10_000)));
         q.push(&format!(" ORDER BY h.village_code, h.id LIMIT {l}"));
-        let tx = self.db.begin_read().await.map_err(internal)?;
+        let tx = self.db.begin_read().await.map_err(map_bulk)?;
         let mut s = SqlBulkSession {
             store: self.bulk_handle(),
             ctx: ctx.clone(),
@@ -1615,7 +1617,7 @@ impl BulkStore for SqlStore {
         }
         let l = q.arg(i64::from(limit.clamp(1, 10_000)));
         q.push(&format!(" ORDER BY village_code, year LIMIT {l}"));
-        let rows = self.db.fetch_all(&q.sql, &q.args).await.map_err(internal)?;
+        let rows = self.db.fetch_all(&q.sql, &q.args).await.map_err(map_bulk)?;
         rows.iter().map(profile_of).collect()
     }
 
@@ -1639,7 +1641,7 @@ impl BulkStore for SqlStore {
         }
         let l = q.arg(i64::from(limit.clamp(1, 10_000)));
         q.push(&format!(" ORDER BY code LIMIT {l}"));
-        let rows = self.db.fetch_all(&q.sql, &q.args).await.map_err(internal)?;
+        let rows = self.db.fetch_all(&q.sql, &q.args).await.map_err(map_bulk)?;
         rows.iter().map(region_from_row).collect()
     }
 

@@ -40,6 +40,18 @@ pub(crate) fn pairing_from_row(r: &Row) -> StoreResult<Pairing> {
     })
 }
 
+/// Cadres of rows, with phones masked unless the caller may see them.
+pub(crate) fn cadres_shown(rows: &[Row], ctx: &Ctx) -> StoreResult<Vec<Cadre>> {
+    let mut out = rows
+        .iter()
+        .map(cadre_from_row)
+        .collect::<StoreResult<Vec<_>>>()?;
+    if !ctx.unmask {
+        out.iter_mut().for_each(Cadre::mask);
+    }
+    Ok(out)
+}
+
 pub(crate) fn cadre_from_row(r: &Row) -> StoreResult<Cadre> {
     let e = internal;
     Ok(Cadre {
@@ -738,14 +750,7 @@ impl PairingStore for SqlStore {
         }
         q.push(" ORDER BY c.id");
         let rows = self.db.fetch_all(&q.sql, &q.args).await.map_err(internal)?;
-        let mut out = rows
-            .iter()
-            .map(cadre_from_row)
-            .collect::<StoreResult<Vec<_>>>()?;
-        if !ctx.unmask {
-            out.iter_mut().for_each(Cadre::mask);
-        }
-        Ok(out)
+        cadres_shown(&rows, ctx)
     }
 
     async fn add_team_member(&self, ctx: &Ctx, m: TeamMemberInput) -> StoreResult<TeamMember> {

@@ -421,6 +421,36 @@ fn headers(kind: Kind) -> Vec<(&'static str, f64)> {
 /// Page size of export reads.
 const PAGE: u32 = 1000;
 
+/// Keyset paging of an export: the key to read after, until a page comes back short.
+struct Pager<K> {
+    size: u32,
+    after: Option<K>,
+    done: bool,
+}
+
+impl<K: Clone> Pager<K> {
+    fn new(size: u32) -> Pager<K> {
+        Pager {
+            size,
+            after: None,
+            done: false,
+        }
+    }
+
+    /// The key to read the next page after (`Some(None)`: from the start), or `None` when done.
+    fn next(&self) -> Option<Option<K>> {
+        (!self.done).then(|| self.after.clone())
+    }
+
+    /// Take note of a page read: its last key, and whether it was the last page.
+    fn saw<T>(&mut self, page: &[T], key: impl Fn(&T) -> K) {
+        match page.last() {
+            Some(last) if page.len() >= self.size as usize => self.after = Some(key(last)),
+            _ => self.done = true,
+        }
+    }
+}
+
 /// Export to `out`; returns the number of rows written. `progress` is called with rows so far.
 pub async fn export(
     store: &dyn Store,
@@ -465,22 +495,20 @@ pub async fn export(
                 Kind::Households.label(),
                 &headers(Kind::Households),
             )?;
-            let mut after = None;
-            loop {
+            let mut pages = Pager::new(PAGE);
+            while let Some(after) = pages.next() {
                 let page = store
-                    .export_households(ctx, &opts.region, after.clone(), PAGE)
+                    .export_households(ctx, &opts.region, after, PAGE)
                     .await?;
-                let Some(last) = page.last() else { break };
-                after = Some((last.household.village_code.clone(), last.household.id));
+                pages.saw(&page, |last| {
+                    (last.household.village_code.clone(), last.household.id)
+                });
                 for e in &page {
                     for m in e.members.iter().filter(|m| m.active) {
                         w.row(&household_row(&codes, &e.household, m))?;
                     }
                 }
                 progress(w.rows());
-                if page.len() < PAGE as usize {
-                    break;
-                }
             }
             w.finish()?
         }
@@ -491,13 +519,14 @@ pub async fn export(
                 Kind::Incomes.label(),
                 &headers(Kind::Incomes),
             )?;
-            let mut after = None;
-            loop {
+            let mut pages = Pager::new(PAGE);
+            while let Some(after) = pages.next() {
                 let page = store
-                    .export_households(ctx, &opts.region, after.clone(), PAGE)
+                    .export_households(ctx, &opts.region, after, PAGE)
                     .await?;
-                let Some(last) = page.last() else { break };
-                after = Some((last.household.village_code.clone(), last.household.id));
+                pages.saw(&page, |last| {
+                    (last.household.village_code.clone(), last.household.id)
+                });
                 for e in &page {
                     for i in e
                         .incomes
@@ -535,26 +564,17 @@ pub async fn export(
                     }
                 }
                 progress(w.rows());
-                if page.len() < PAGE as usize {
-                    break;
-                }
             }
             w.finish()?
         }
         ExportKind::Profiles => {
             let mut names = std::collections::HashMap::new();
-            let mut after = None;
-            loop {
-                let page = store
-                    .export_regions(ctx, &opts.region, after.clone(), 5000)
-                    .await?;
-                let Some(last) = page.last() else { break };
-                after = Some(last.code.clone());
+            let mut pages = Pager::new(5000);
+            while let Some(after) = pages.next() {
+                let page = store.export_regions(ctx, &opts.region, after, 5000).await?;
+                pages.saw(&page, |last| last.code.clone());
                 for r in page.iter().filter(|r| r.code.is_village()) {
                     names.insert(r.code.as_str().to_string(), r.name.clone());
-                }
-                if page.len() < 5000 {
-                    break;
                 }
             }
             let mut w = TableWriter::create(
@@ -563,13 +583,12 @@ pub async fn export(
                 Kind::Profiles.label(),
                 &headers(Kind::Profiles),
             )?;
-            let mut after = None;
-            loop {
+            let mut pages = Pager::new(PAGE);
+            while let Some(after) = pages.next() {
                 let page = store
-                    .export_profiles(ctx, &opts.region, opts.year, after.clone(), PAGE)
+                    .export_profiles(ctx, &opts.region, opts.year, after, PAGE)
                     .await?;
-                let Some(last) = page.last() else { break };
-                after = Some((last.village_code.clone(), last.year));
+                pages.saw(&page, |last| (last.village_code.clone(), last.year));
                 for p in &page {
                     w.row(&[
                         Value::text(p.village_code.as_str()),
@@ -582,9 +601,6 @@ pub async fn export(
                     ])?;
                 }
                 progress(w.rows());
-                if page.len() < PAGE as usize {
-                    break;
-                }
             }
             w.finish()?
         }
@@ -595,13 +611,10 @@ pub async fn export(
                 Kind::Regions.label(),
                 &headers(Kind::Regions),
             )?;
-            let mut after = None;
-            loop {
-                let page = store
-                    .export_regions(ctx, &opts.region, after.clone(), 5000)
-                    .await?;
-                let Some(last) = page.last() else { break };
-                after = Some(last.code.clone());
+            let mut pages = Pager::new(5000);
+            while let Some(after) = pages.next() {
+                let page = store.export_regions(ctx, &opts.region, after, 5000).await?;
+                pages.saw(&page, |last| last.code.clone());
                 for r in &page {
                     w.row(&[
                         Value::text(r.code.as_str()),
@@ -611,9 +624,6 @@ pub async fn export(
                     ])?;
                 }
                 progress(w.rows());
-                if page.len() < 5000 {
-                    break;
-                }
             }
             w.finish()?
         }
@@ -630,11 +640,10 @@ pub async fn export(
                 Kind::Cadres.label(),
                 &headers(Kind::Cadres),
             )?;
-            let mut after = None;
-            loop {
+            let mut pages = Pager::new(PAGE);
+            while let Some(after) = pages.next() {
                 let page = store.export_cadres(ctx, &opts.region, after, PAGE).await?;
-                let Some(last) = page.last() else { break };
-                after = Some(last.id);
+                pages.saw(&page, |last| last.id);
                 for c in &page {
                     let v: Vec<Value> = Kind::Cadres
                         .columns()
@@ -658,9 +667,6 @@ pub async fn export(
                     w.row(&v)?;
                 }
                 progress(w.rows());
-                if page.len() < PAGE as usize {
-                    break;
-                }
             }
             w.finish()?
         }
@@ -682,13 +688,12 @@ pub async fn export(
                 Kind::Pairings.label(),
                 &headers(Kind::Pairings),
             )?;
-            let mut after = None;
-            loop {
+            let mut pages = Pager::new(PAGE);
+            while let Some(after) = pages.next() {
                 let page = store
-                    .export_pairings(ctx, &opts.region, after.clone(), PAGE)
+                    .export_pairings(ctx, &opts.region, after, PAGE)
                     .await?;
-                let Some(last) = page.last() else { break };
-                after = Some((last.village_code.clone(), last.id));
+                pages.saw(&page, |last| (last.village_code.clone(), last.id));
                 for p in &page {
                     let phone = match units.get(&p.unit_name) {
                         Some(u) => {
@@ -723,9 +728,6 @@ pub async fn export(
                     w.row(&v)?;
                 }
                 progress(w.rows());
-                if page.len() < PAGE as usize {
-                    break;
-                }
             }
             w.finish()?
         }
@@ -736,13 +738,10 @@ pub async fn export(
                 Kind::Visits.label(),
                 &headers(Kind::Visits),
             )?;
-            let mut after = None;
-            loop {
-                let page = store
-                    .export_visits(ctx, &opts.region, after.clone(), PAGE)
-                    .await?;
-                let Some(last) = page.last() else { break };
-                after = Some((last.village_code.clone(), last.id));
+            let mut pages = Pager::new(PAGE);
+            while let Some(after) = pages.next() {
+                let page = store.export_visits(ctx, &opts.region, after, PAGE).await?;
+                pages.saw(&page, |last| (last.village_code.clone(), last.id));
                 for vi in page
                     .iter()
                     .filter(|vi| opts.year.is_none_or(|y| vi.date.year() == y))
@@ -750,9 +749,6 @@ pub async fn export(
                     w.row(&visit_row(&codes, vi))?;
                 }
                 progress(w.rows());
-                if page.len() < PAGE as usize {
-                    break;
-                }
             }
             w.finish()?
         }
@@ -827,4 +823,41 @@ pub async fn export(
     };
     progress(rows);
     Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Pager;
+
+    /// Pages of 2 over 5 rows: read from the start, after 2, after 4; the short page ends it. A
+    /// full last page is followed by one empty read.
+    #[test]
+    fn pager_reads_after_each_full_page_until_a_short_one() {
+        let rows = [1, 2, 3, 4, 5];
+        let mut pages = Pager::new(2);
+        let mut asked = Vec::new();
+        while let Some(after) = pages.next() {
+            asked.push(after);
+            let page: Vec<i32> = rows
+                .iter()
+                .copied()
+                .filter(|r| after.is_none_or(|a| *r > a))
+                .take(2)
+                .collect();
+            pages.saw(&page, |last| *last);
+        }
+        assert_eq!(asked, vec![None, Some(2), Some(4)]);
+
+        let mut pages = Pager::new(2);
+        let mut reads = 0;
+        while let Some(after) = pages.next() {
+            reads += 1;
+            let page: Vec<i32> = [1, 2]
+                .into_iter()
+                .filter(|r| after.is_none_or(|a| *r > a))
+                .collect();
+            pages.saw(&page, |last| *last);
+        }
+        assert_eq!(reads, 2);
+    }
 }

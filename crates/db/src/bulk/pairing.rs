@@ -4,7 +4,9 @@
 //! go), and the keyset-paged export reads of the three lists.
 
 use super::{id_list, SqlBulkSession, IN_CHUNK};
-use crate::pairing::{cadre_from_row, pairing_from_row, CADRE_COLS, PAIRING_COLS, PAIRING_FROM};
+use crate::pairing::{
+    cadre_from_row, cadres_shown, pairing_from_row, CADRE_COLS, PAIRING_COLS, PAIRING_FROM,
+};
 use crate::query::Query;
 use crate::sql::Row;
 use crate::{args, internal, SqlStore};
@@ -112,15 +114,15 @@ impl SqlBulkSession {
                 &[],
             )
             .await
-            .map_err(internal)?;
+            .map_err(super::map_bulk)?;
         rows.iter()
             .map(|r| {
                 Ok(HelpingUnit {
-                    id: UnitId(r.i64(0).map_err(internal)?),
-                    name: r.text(1).map_err(internal)?,
-                    level: r.text(2).map_err(internal)?,
-                    contact_name: r.opt_text(3).map_err(internal)?,
-                    contact_phone: r.opt_text(4).map_err(internal)?,
+                    id: UnitId(r.i64(0).map_err(super::map_bulk)?),
+                    name: r.text(1).map_err(super::map_bulk)?,
+                    level: r.text(2).map_err(super::map_bulk)?,
+                    contact_name: r.opt_text(3).map_err(super::map_bulk)?,
+                    contact_phone: r.opt_text(4).map_err(super::map_bulk)?,
                 })
             })
             .collect()
@@ -149,7 +151,12 @@ impl SqlBulkSession {
                     q.push(" AND ").push(&cond);
                 }
                 q.push(" ORDER BY c.id");
-                for r in self.tx.fetch_all(&q.sql, &q.args).await.map_err(internal)? {
+                for r in self
+                    .tx
+                    .fetch_all(&q.sql, &q.args)
+                    .await
+                    .map_err(super::map_bulk)?
+                {
                     out.push(cadre_from_row(&r)?);
                 }
             }
@@ -167,11 +174,16 @@ impl SqlBulkSession {
                 Query::new("SELECT id, household_number, village_code FROM households WHERE ");
             let cond = in_text(&mut q, "household_number", chunk);
             q.push(&cond);
-            for r in self.tx.fetch_all(&q.sql, &q.args).await.map_err(internal)? {
+            for r in self
+                .tx
+                .fetch_all(&q.sql, &q.args)
+                .await
+                .map_err(super::map_bulk)?
+            {
                 out.push(HouseholdKey {
-                    id: HouseholdId(r.i64(0).map_err(internal)?),
-                    household_number: r.text(1).map_err(internal)?,
-                    village_code: RegionCode::parse(&r.text(2).map_err(internal)?)?,
+                    id: HouseholdId(r.i64(0).map_err(super::map_bulk)?),
+                    household_number: r.text(1).map_err(super::map_bulk)?,
+                    village_code: RegionCode::parse(&r.text(2).map_err(super::map_bulk)?)?,
                 });
             }
         }
@@ -192,7 +204,12 @@ impl SqlBulkSession {
                     "SELECT {PAIRING_COLS} FROM {PAIRING_FROM} WHERE {col} IN ({})",
                     id_list(chunk)
                 );
-                for r in self.tx.fetch_all(&sql, &[]).await.map_err(internal)? {
+                for r in self
+                    .tx
+                    .fetch_all(&sql, &[])
+                    .await
+                    .map_err(super::map_bulk)?
+                {
                     let p = pairing_from_row(&r)?;
                     out.insert(p.id.0, p);
                 }
@@ -218,7 +235,7 @@ impl SqlBulkSession {
                     &[],
                 )
                 .await
-                .map_err(internal)?;
+                .map_err(super::map_bulk)?;
             let mut visits = Vec::with_capacity(rows.len());
             for r in &rows {
                 visits.push(visit_data_of(r)?);
@@ -237,14 +254,14 @@ impl SqlBulkSession {
                         &[],
                     )
                     .await
-                    .map_err(internal)?;
+                    .map_err(super::map_bulk)?;
                 for r in rows {
-                    let v = r.i64(0).map_err(internal)?;
+                    let v = r.i64(0).map_err(super::map_bulk)?;
                     if let Some(i) = index.get(&v) {
                         visits[*i]
                             .1
                             .cadre_ids
-                            .push(CadreId(r.i64(1).map_err(internal)?));
+                            .push(CadreId(r.i64(1).map_err(super::map_bulk)?));
                     }
                 }
             }
@@ -263,8 +280,13 @@ impl SqlBulkSession {
             let mut q = Query::new("SELECT code FROM regions WHERE ");
             let cond = in_text(&mut q, "code", chunk);
             q.push(&cond);
-            for r in self.tx.fetch_all(&q.sql, &q.args).await.map_err(internal)? {
-                out.push(RegionCode::parse(&r.text(0).map_err(internal)?)?);
+            for r in self
+                .tx
+                .fetch_all(&q.sql, &q.args)
+                .await
+                .map_err(super::map_bulk)?
+            {
+                out.push(RegionCode::parse(&r.text(0).map_err(super::map_bulk)?)?);
             }
         }
         Ok(out)
@@ -284,10 +306,15 @@ impl SqlBulkSession {
             let mut q = Query::new("SELECT id, name FROM helping_units WHERE ");
             let cond = in_text(&mut q, "name", chunk);
             q.push(&cond);
-            for r in self.tx.fetch_all(&q.sql, &q.args).await.map_err(internal)? {
+            for r in self
+                .tx
+                .fetch_all(&q.sql, &q.args)
+                .await
+                .map_err(super::map_bulk)?
+            {
                 ids.insert(
-                    r.text(1).map_err(internal)?,
-                    UnitId(r.i64(0).map_err(internal)?),
+                    r.text(1).map_err(super::map_bulk)?,
+                    UnitId(r.i64(0).map_err(super::map_bulk)?),
                 );
             }
         }
@@ -313,7 +340,7 @@ impl SqlBulkSession {
                 .await
                 .map_err(super::map_bulk)?;
             let unit = HelpingUnit {
-                id: UnitId(r.i64(0).map_err(internal)?),
+                id: UnitId(r.i64(0).map_err(super::map_bulk)?),
                 name: name.clone(),
                 level,
                 contact_name: None,
@@ -346,7 +373,10 @@ impl SqlBulkSession {
         };
         let new = items.iter().filter(|c| c.before.is_none()).count() as u64;
         let mut id = if new > 0 {
-            self.tx.reserve_ids("cadres", new).await.map_err(internal)?
+            self.tx
+                .reserve_ids("cadres", new)
+                .await
+                .map_err(super::map_bulk)?
         } else {
             0
         };
@@ -401,7 +431,7 @@ impl SqlBulkSession {
                             ],
                         )
                         .await
-                        .map_err(internal)?;
+                        .map_err(super::map_bulk)?;
                     let mut shown = before.clone();
                     shown.mask();
                     after.mask();
@@ -434,7 +464,7 @@ impl SqlBulkSession {
             .tx
             .reserve_ids("pairings", items.len() as u64)
             .await
-            .map_err(internal)?;
+            .map_err(super::map_bulk)?;
         let now = OffsetDateTime::now_utc();
         let actor = self.ctx.actor.clone();
         let mut rows = Vec::with_capacity(items.len());
@@ -478,7 +508,10 @@ impl SqlBulkSession {
         }
         let new = items.iter().filter(|v| v.before.is_none()).count() as u64;
         let mut id = if new > 0 {
-            self.tx.reserve_ids("visits", new).await.map_err(internal)?
+            self.tx
+                .reserve_ids("visits", new)
+                .await
+                .map_err(super::map_bulk)?
         } else {
             0
         };
@@ -541,7 +574,7 @@ impl SqlBulkSession {
                             ],
                         )
                         .await
-                        .map_err(internal)?;
+                        .map_err(super::map_bulk)?;
                     audit.push(
                         AuditRecord::change("visit.import", "visit", vid.0, Some(before), Some(d))
                             .in_region(&v.village),
@@ -580,15 +613,12 @@ impl SqlStore {
         }
         let l = q.arg(i64::from(limit.clamp(1, 10_000)));
         q.push(&format!(" ORDER BY c.id LIMIT {l}"));
-        let rows = self.db.fetch_all(&q.sql, &q.args).await.map_err(internal)?;
-        let mut out = rows
-            .iter()
-            .map(cadre_from_row)
-            .collect::<StoreResult<Vec<_>>>()?;
-        if !ctx.unmask {
-            out.iter_mut().for_each(Cadre::mask);
-        }
-        Ok(out)
+        let rows = self
+            .db
+            .fetch_all(&q.sql, &q.args)
+            .await
+            .map_err(super::map_bulk)?;
+        cadres_shown(&rows, ctx)
     }
 
     pub(super) async fn export_pairings_impl(
@@ -610,7 +640,11 @@ impl SqlStore {
         }
         let l = q.arg(i64::from(limit.clamp(1, 10_000)));
         q.push(&format!(" ORDER BY p.village_code, p.id LIMIT {l}"));
-        let rows = self.db.fetch_all(&q.sql, &q.args).await.map_err(internal)?;
+        let rows = self
+            .db
+            .fetch_all(&q.sql, &q.args)
+            .await
+            .map_err(super::map_bulk)?;
         rows.iter().map(pairing_from_row).collect()
     }
 
@@ -635,8 +669,11 @@ impl SqlStore {
         }
         let l = q.arg(i64::from(limit.clamp(1, 10_000)));
         q.push(&format!(" ORDER BY v.village_code, v.id LIMIT {l}"));
-        let mut tx = self.db.begin_read().await.map_err(internal)?;
-        let rows = tx.fetch_all(&q.sql, &q.args).await.map_err(internal)?;
+        let mut tx = self.db.begin_read().await.map_err(super::map_bulk)?;
+        let rows = tx
+            .fetch_all(&q.sql, &q.args)
+            .await
+            .map_err(super::map_bulk)?;
         let e = internal;
         let mut out = Vec::with_capacity(rows.len());
         for r in &rows {

@@ -11,7 +11,7 @@
 //! all-or-nothing import that stopped writing at a bad row, still checks later rows against the
 //! earlier ones (the third pairing of a household, the same visit twice).
 
-use super::{ImportError, Writer};
+use super::{ImportError, Mapping, Writer};
 use crate::columns::Kind;
 use crate::households::RowAt;
 use crate::pairing::{match_cadre, CadreCells, CadreMatch, CadreRow, PairingRow, Phone, VisitRow};
@@ -115,12 +115,18 @@ fn issue(at: &RowAt, kind: Kind, cells: &[Option<String>], e: DomainError) -> Is
 }
 
 impl Writer<'_> {
-    /// The name of a worksheet (none for CSV).
-    fn sheet_name(&self, sheet: u16) -> Option<String> {
-        self.sheet_names
+    /// Count a row of a list (one record per row), and give the column mapping and the name of
+    /// its worksheet (none for CSV) for its issues; `None` when its sheet has no mapping.
+    fn start_row(&mut self, sheet: u16) -> Option<(Arc<Mapping>, Option<String>)> {
+        self.report.records += 1;
+        self.report.rows += 1;
+        let mapping = self.mappings.get(&sheet).map(Arc::clone)?;
+        let name = self
+            .sheet_names
             .get(&sheet)
             .filter(|n| !n.is_empty())
-            .cloned()
+            .cloned();
+        Some((mapping, name))
     }
 
     /// The household of a row: stored, and within the caller's scope.
@@ -226,12 +232,9 @@ impl Writer<'_> {
         }
         let mut items = Vec::new();
         for r in rows {
-            self.report.records += 1;
-            self.report.rows += 1;
-            let Some(mapping) = self.mappings.get(&r.sheet).map(Arc::clone) else {
+            let Some((mapping, sheet)) = self.start_row(r.sheet) else {
                 continue;
             };
-            let sheet = self.sheet_name(r.sheet);
             let at = RowAt {
                 sheet: sheet.as_deref(),
                 line: r.line,
@@ -503,12 +506,9 @@ impl Writer<'_> {
         }
         let mut items = Vec::new();
         for (r, res) in rows.into_iter().zip(resolved) {
-            self.report.records += 1;
-            self.report.rows += 1;
-            let Some(mapping) = self.mappings.get(&r.sheet).map(Arc::clone) else {
+            let Some((mapping, sheet)) = self.start_row(r.sheet) else {
                 continue;
             };
-            let sheet = self.sheet_name(r.sheet);
             let at = RowAt {
                 sheet: sheet.as_deref(),
                 line: r.line,
@@ -647,12 +647,9 @@ impl Writer<'_> {
             .collect();
         let mut items = Vec::new();
         for r in rows {
-            self.report.records += 1;
-            self.report.rows += 1;
-            let Some(mapping) = self.mappings.get(&r.sheet).map(Arc::clone) else {
+            let Some((mapping, sheet)) = self.start_row(r.sheet) else {
                 continue;
             };
-            let sheet = self.sheet_name(r.sheet);
             let at = RowAt {
                 sheet: sheet.as_deref(),
                 line: r.line,
