@@ -3,7 +3,9 @@
 //! `fupin-db-postgres`) owns its migrations, connection set-up and value mapping, and hands an
 //! `Arc<dyn Backend>` to [`SqlStore::new`].
 //!
-//! One module per domain area: `regions`, `registry`, `reports` (statistics aggregates), `codes`.
+//! One folder per domain area (`regions`, `registry`, `pairing`, `assessment`, `reports` (statistics
+//! aggregates), `accounts`, `audit`), each with its normal and bulk paths; `bulk` holds the import
+//! session they share.
 
 pub mod sql;
 
@@ -11,8 +13,6 @@ mod accounts;
 mod assessment;
 mod audit;
 mod bulk;
-mod codes;
-mod facts;
 mod pairing;
 mod query;
 mod regions;

@@ -5,6 +5,8 @@
 //! grants that permit that policy give the scope the store then filters by, so a forgotten check in
 //! a handler still cannot reach outside the user's regions.
 
+pub mod store;
+
 mod password;
 
 pub use password::{hash_password, verify_password};

@@ -20,6 +20,8 @@
 //! the parameters and the procedure state, and saving the result with its audit record, is the
 //! store's and the web layer's job.
 
+pub mod store;
+
 pub mod exit;
 pub mod incidence;
 pub mod measures;

@@ -2,6 +2,8 @@
 //! first secretaries, cadres, household–cadre pairings with history, visits with condolence money
 //! and goods, micro-wishes, and the compliance and totals that offices report.
 
+pub mod store;
+
 mod compliance;
 mod model;
 mod photo;

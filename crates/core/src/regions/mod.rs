@@ -5,6 +5,8 @@
 //! "A region and everything below it" is therefore the closed range `[prefix000…, prefix999…]`, which
 //! every store answers with a range scan on an indexed code column (no recursive walk, no closure table).
 
+pub mod store;
+
 mod code;
 mod model;
 

@@ -1,6 +1,8 @@
 //! The registry of registered poor households and their members (建档立卡): households, members,
 //! status with dated history, member changes and yearly income.
 
+pub mod store;
+
 mod household;
 mod income;
 mod member;

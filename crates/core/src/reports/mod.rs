@@ -16,6 +16,8 @@
 //! the store's horizon (the current year), and a row per (village, year, main cause); writes apply the
 //! difference of a household's contributions before and after, in the same transaction.
 
+pub mod store;
+
 mod contributions;
 mod stats;
 

@@ -5,6 +5,8 @@
 //! row that does not check out. Personal fields are masked in `before` / `after` before they are
 //! written, so the log itself holds no ID numbers, phones or bank accounts.
 
+pub mod store;
+
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use time::format_description::well_known::Rfc3339;

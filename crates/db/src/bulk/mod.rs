@@ -23,12 +23,10 @@
 //! rows are prepared, and the statistics of a batch are folded into the totals on a blocking
 //! thread beside the next batch, so the server and the import work side by side.
 
-mod pairing;
-mod totals;
-
-use crate::facts::{figure_values, stat_columns};
 use crate::query::Query;
 use crate::regions::{region_from_row, REGION_COLS};
+use crate::reports::facts::{figure_values, stat_columns};
+use crate::reports::totals;
 use crate::sql::{Droppable, Row, Tx, Value};
 use crate::{args, internal, SqlStore};
 use fupin_core::audit::{chain_hash, format_at, AuditRecord};
@@ -55,7 +53,7 @@ use std::sync::{Arc, RwLock};
 use time::OffsetDateTime;
 
 /// Rows per `IN (…)` list.
-const IN_CHUNK: usize = 500;
+pub(crate) const IN_CHUNK: usize = 500;
 /// Aggregate entries ((village, year) rows and their causes) kept in `totals::Totals` before they
 /// are added to the tables: about 150 MB, which holds a province (Jiangxi: 2.9 million), so that a
 /// province's load writes the tables once.
@@ -254,7 +252,7 @@ fn member_of(r: &Row) -> StoreResult<Member> {
 }
 
 /// `IN` list of integer ids, written inline (integers cannot inject anything).
-fn id_list(ids: &[i64]) -> String {
+pub(crate) fn id_list(ids: &[i64]) -> String {
     let v: Vec<String> = ids.iter().map(i64::to_string).collect();
     v.join(", ")
 }
@@ -400,29 +398,29 @@ const INDEX_PLANS: [IndexPlan; 4] = [
 ];
 
 /// One import transaction over SQL.
-struct SqlBulkSession {
+pub(crate) struct SqlBulkSession {
     /// A view of the store sharing its backend, so that the session owns what it uses.
-    store: SqlStore,
-    ctx: Ctx,
-    tx: Box<dyn Tx>,
-    write: bool,
+    pub(crate) store: SqlStore,
+    pub(crate) ctx: Ctx,
+    pub(crate) tx: Box<dyn Tx>,
+    pub(crate) write: bool,
     /// Aggregate differences not yet added to the tables.
-    agg: Aggregates,
+    pub(crate) agg: Aggregates,
     /// The audit chain's head after the records appended so far, not yet stored (see `audit_many`).
-    audit_head: Option<(i64, String)>,
+    pub(crate) audit_head: Option<(i64, String)>,
     /// Households created since the last fold, not yet counted in the totals.
-    new_facts: Vec<HouseholdFacts>,
+    pub(crate) new_facts: Vec<HouseholdFacts>,
     /// The differences of the batches so far, rolled up (see `totals`).
-    totals: totals::Totals,
+    pub(crate) totals: totals::Totals,
     /// The totals while a batch is folded into them beside the writing of the next one.
-    folding: Option<tokio::task::JoinHandle<totals::Totals>>,
+    pub(crate) folding: Option<tokio::task::JoinHandle<totals::Totals>>,
     /// Indexes and constraints dropped by `plan`, built again in `finish`.
-    dropped: Vec<Droppable>,
-    bulk_settings: bool,
+    pub(crate) dropped: Vec<Droppable>,
+    pub(crate) bulk_settings: bool,
 }
 
 impl SqlBulkSession {
-    fn require_write(&self) -> StoreResult<()> {
+    pub(crate) fn require_write(&self) -> StoreResult<()> {
         if self.write {
             Ok(())
         } else {
@@ -608,7 +606,7 @@ impl SqlBulkSession {
 
     /// Append audit records, chained in memory and copied in one go. The chain's head is read
     /// (and locked) once per session and stored back by `store_audit_head`.
-    async fn audit_many(&mut self, records: Vec<AuditRecord>) -> StoreResult<()> {
+    pub(crate) async fn audit_many(&mut self, records: Vec<AuditRecord>) -> StoreResult<()> {
         if records.is_empty() {
             return Ok(());
         }
@@ -1467,7 +1465,7 @@ impl SqlBulkSession {
 /// changed since the checks) stops the import and rolls it back, saying why; it may surface at any
 /// statement after the write that caused it (PostgreSQL applies copies in the background), which
 /// is why the whole session maps its errors here.
-fn map_bulk(e: crate::sql::DbError) -> DomainError {
+pub(crate) fn map_bulk(e: crate::sql::DbError) -> DomainError {
     match &e {
         crate::sql::DbError::Unique(Some(name)) if name.contains("id_number") => {
             DomainError::conflict(

@@ -6,7 +6,10 @@
 //! row to read: a province of 20,000 villages answers as fast as a village. When the calendar passes the horizon, the rows of the last year are
 //! carried forward (stock figures only: no income is recorded for a year that has not happened).
 
-use crate::facts::{figures_from, stat_columns, STATUS_COLUMNS};
+pub(crate) mod facts;
+pub(crate) mod totals;
+
+use crate::reports::facts::{figures_from, stat_columns, STATUS_COLUMNS};
 use crate::sql::Tx;
 use crate::{args, internal, SqlStore};
 use fupin_core::regions::RegionCode;

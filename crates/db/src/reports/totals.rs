@@ -14,7 +14,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 /// A multiplicative hash for the integer keys of the totals (SipHash's resistance to chosen keys is
 /// not needed for region codes and years, and costs a fifth of a load's time).
 #[derive(Default)]
-pub(super) struct IntHasher(u64);
+pub(crate) struct IntHasher(u64);
 
 impl Hasher for IntHasher {
     fn finish(&self) -> u64 {
@@ -37,7 +37,7 @@ type IntMap<K, V> = HashMap<K, V, BuildHasherDefault<IntHasher>>;
 
 /// One (region, year): its figures and its causes' figures.
 #[derive(Default, Clone)]
-pub(super) struct Row {
+pub(crate) struct Row {
     pub figures: YearFigures,
     pub causes: Vec<(u16, CauseFigures)>,
 }
@@ -66,7 +66,7 @@ impl Row {
 }
 
 #[derive(Default)]
-pub(super) struct Totals {
+pub(crate) struct Totals {
     rows: IntMap<(u64, i32), Row>,
     cause_names: Vec<String>,
     /// Cause entries held (a measure of memory).
@@ -78,7 +78,7 @@ fn number(code: &RegionCode) -> u64 {
 }
 
 /// A 12-digit code from its number.
-pub(super) fn code_text(n: u64) -> String {
+pub(crate) fn code_text(n: u64) -> String {
     format!("{n:012}")
 }
 

@@ -3,7 +3,7 @@
 //! (new rows through `Tx::copy_rows` with reserved ids, one audit record per row, chained in one
 //! go), and the keyset-paged export reads of the three lists.
 
-use super::{id_list, SqlBulkSession, IN_CHUNK};
+use crate::bulk::{id_list, map_bulk, SqlBulkSession, IN_CHUNK};
 use crate::pairing::{
     cadre_from_row, cadres_shown, pairing_from_row, CADRE_COLS, PAIRING_COLS, PAIRING_FROM,
 };
@@ -106,7 +106,7 @@ fn in_text(q: &mut Query, col: &str, values: &[String]) -> String {
 }
 
 impl SqlBulkSession {
-    pub(super) async fn load_units(&mut self) -> StoreResult<Vec<HelpingUnit>> {
+    pub(crate) async fn load_units(&mut self) -> StoreResult<Vec<HelpingUnit>> {
         let rows = self
             .tx
             .fetch_all(
@@ -114,21 +114,21 @@ impl SqlBulkSession {
                 &[],
             )
             .await
-            .map_err(super::map_bulk)?;
+            .map_err(map_bulk)?;
         rows.iter()
             .map(|r| {
                 Ok(HelpingUnit {
-                    id: UnitId(r.i64(0).map_err(super::map_bulk)?),
-                    name: r.text(1).map_err(super::map_bulk)?,
-                    level: r.text(2).map_err(super::map_bulk)?,
-                    contact_name: r.opt_text(3).map_err(super::map_bulk)?,
-                    contact_phone: r.opt_text(4).map_err(super::map_bulk)?,
+                    id: UnitId(r.i64(0).map_err(map_bulk)?),
+                    name: r.text(1).map_err(map_bulk)?,
+                    level: r.text(2).map_err(map_bulk)?,
+                    contact_name: r.opt_text(3).map_err(map_bulk)?,
+                    contact_phone: r.opt_text(4).map_err(map_bulk)?,
                 })
             })
             .collect()
     }
 
-    pub(super) async fn load_cadres_named(
+    pub(crate) async fn load_cadres_named(
         &mut self,
         names: &[String],
         units: &[String],
@@ -151,12 +151,7 @@ impl SqlBulkSession {
                     q.push(" AND ").push(&cond);
                 }
                 q.push(" ORDER BY c.id");
-                for r in self
-                    .tx
-                    .fetch_all(&q.sql, &q.args)
-                    .await
-                    .map_err(super::map_bulk)?
-                {
+                for r in self.tx.fetch_all(&q.sql, &q.args).await.map_err(map_bulk)? {
                     out.push(cadre_from_row(&r)?);
                 }
             }
@@ -164,7 +159,7 @@ impl SqlBulkSession {
         Ok(out)
     }
 
-    pub(super) async fn load_household_keys(
+    pub(crate) async fn load_household_keys(
         &mut self,
         numbers: &[String],
     ) -> StoreResult<Vec<HouseholdKey>> {
@@ -174,23 +169,18 @@ impl SqlBulkSession {
                 Query::new("SELECT id, household_number, village_code FROM households WHERE ");
             let cond = in_text(&mut q, "household_number", chunk);
             q.push(&cond);
-            for r in self
-                .tx
-                .fetch_all(&q.sql, &q.args)
-                .await
-                .map_err(super::map_bulk)?
-            {
+            for r in self.tx.fetch_all(&q.sql, &q.args).await.map_err(map_bulk)? {
                 out.push(HouseholdKey {
-                    id: HouseholdId(r.i64(0).map_err(super::map_bulk)?),
-                    household_number: r.text(1).map_err(super::map_bulk)?,
-                    village_code: RegionCode::parse(&r.text(2).map_err(super::map_bulk)?)?,
+                    id: HouseholdId(r.i64(0).map_err(map_bulk)?),
+                    household_number: r.text(1).map_err(map_bulk)?,
+                    village_code: RegionCode::parse(&r.text(2).map_err(map_bulk)?)?,
                 });
             }
         }
         Ok(out)
     }
 
-    pub(super) async fn load_pairings_of(
+    pub(crate) async fn load_pairings_of(
         &mut self,
         households: &[HouseholdId],
         cadres: &[CadreId],
@@ -204,12 +194,7 @@ impl SqlBulkSession {
                     "SELECT {PAIRING_COLS} FROM {PAIRING_FROM} WHERE {col} IN ({})",
                     id_list(chunk)
                 );
-                for r in self
-                    .tx
-                    .fetch_all(&sql, &[])
-                    .await
-                    .map_err(super::map_bulk)?
-                {
+                for r in self.tx.fetch_all(&sql, &[]).await.map_err(map_bulk)? {
                     let p = pairing_from_row(&r)?;
                     out.insert(p.id.0, p);
                 }
@@ -218,7 +203,7 @@ impl SqlBulkSession {
         Ok(out.into_values().collect())
     }
 
-    pub(super) async fn load_visits_of(
+    pub(crate) async fn load_visits_of(
         &mut self,
         households: &[HouseholdId],
     ) -> StoreResult<Vec<(VisitId, VisitData)>> {
@@ -235,7 +220,7 @@ impl SqlBulkSession {
                     &[],
                 )
                 .await
-                .map_err(super::map_bulk)?;
+                .map_err(map_bulk)?;
             let mut visits = Vec::with_capacity(rows.len());
             for r in &rows {
                 visits.push(visit_data_of(r)?);
@@ -254,14 +239,14 @@ impl SqlBulkSession {
                         &[],
                     )
                     .await
-                    .map_err(super::map_bulk)?;
+                    .map_err(map_bulk)?;
                 for r in rows {
-                    let v = r.i64(0).map_err(super::map_bulk)?;
+                    let v = r.i64(0).map_err(map_bulk)?;
                     if let Some(i) = index.get(&v) {
                         visits[*i]
                             .1
                             .cadre_ids
-                            .push(CadreId(r.i64(1).map_err(super::map_bulk)?));
+                            .push(CadreId(r.i64(1).map_err(map_bulk)?));
                     }
                 }
             }
@@ -270,7 +255,7 @@ impl SqlBulkSession {
         Ok(out)
     }
 
-    pub(super) async fn load_known_regions(
+    pub(crate) async fn load_known_regions(
         &mut self,
         codes: &[RegionCode],
     ) -> StoreResult<Vec<RegionCode>> {
@@ -280,13 +265,8 @@ impl SqlBulkSession {
             let mut q = Query::new("SELECT code FROM regions WHERE ");
             let cond = in_text(&mut q, "code", chunk);
             q.push(&cond);
-            for r in self
-                .tx
-                .fetch_all(&q.sql, &q.args)
-                .await
-                .map_err(super::map_bulk)?
-            {
-                out.push(RegionCode::parse(&r.text(0).map_err(super::map_bulk)?)?);
+            for r in self.tx.fetch_all(&q.sql, &q.args).await.map_err(map_bulk)? {
+                out.push(RegionCode::parse(&r.text(0).map_err(map_bulk)?)?);
             }
         }
         Ok(out)
@@ -306,15 +286,10 @@ impl SqlBulkSession {
             let mut q = Query::new("SELECT id, name FROM helping_units WHERE ");
             let cond = in_text(&mut q, "name", chunk);
             q.push(&cond);
-            for r in self
-                .tx
-                .fetch_all(&q.sql, &q.args)
-                .await
-                .map_err(super::map_bulk)?
-            {
+            for r in self.tx.fetch_all(&q.sql, &q.args).await.map_err(map_bulk)? {
                 ids.insert(
-                    r.text(1).map_err(super::map_bulk)?,
-                    UnitId(r.i64(0).map_err(super::map_bulk)?),
+                    r.text(1).map_err(map_bulk)?,
+                    UnitId(r.i64(0).map_err(map_bulk)?),
                 );
             }
         }
@@ -338,9 +313,9 @@ impl SqlBulkSession {
                     &args![name.as_str(), level.as_str(), now],
                 )
                 .await
-                .map_err(super::map_bulk)?;
+                .map_err(map_bulk)?;
             let unit = HelpingUnit {
-                id: UnitId(r.i64(0).map_err(super::map_bulk)?),
+                id: UnitId(r.i64(0).map_err(map_bulk)?),
                 name: name.clone(),
                 level,
                 contact_name: None,
@@ -358,7 +333,7 @@ impl SqlBulkSession {
         Ok(ids)
     }
 
-    pub(super) async fn write_cadres(&mut self, items: Vec<BulkCadre>) -> StoreResult<()> {
+    pub(crate) async fn write_cadres(&mut self, items: Vec<BulkCadre>) -> StoreResult<()> {
         self.require_write()?;
         if items.is_empty() {
             return Ok(());
@@ -373,10 +348,7 @@ impl SqlBulkSession {
         };
         let new = items.iter().filter(|c| c.before.is_none()).count() as u64;
         let mut id = if new > 0 {
-            self.tx
-                .reserve_ids("cadres", new)
-                .await
-                .map_err(super::map_bulk)?
+            self.tx.reserve_ids("cadres", new).await.map_err(map_bulk)?
         } else {
             0
         };
@@ -431,7 +403,7 @@ impl SqlBulkSession {
                             ],
                         )
                         .await
-                        .map_err(super::map_bulk)?;
+                        .map_err(map_bulk)?;
                     let mut shown = before.clone();
                     shown.mask();
                     after.mask();
@@ -451,11 +423,11 @@ impl SqlBulkSession {
         self.tx
             .copy_rows("cadres", &CADRE_INSERT_COLS, rows)
             .await
-            .map_err(super::map_bulk)?;
+            .map_err(map_bulk)?;
         self.audit_many(audit).await
     }
 
-    pub(super) async fn write_pairings(&mut self, items: Vec<BulkPairing>) -> StoreResult<()> {
+    pub(crate) async fn write_pairings(&mut self, items: Vec<BulkPairing>) -> StoreResult<()> {
         self.require_write()?;
         if items.is_empty() {
             return Ok(());
@@ -464,7 +436,7 @@ impl SqlBulkSession {
             .tx
             .reserve_ids("pairings", items.len() as u64)
             .await
-            .map_err(super::map_bulk)?;
+            .map_err(map_bulk)?;
         let now = OffsetDateTime::now_utc();
         let actor = self.ctx.actor.clone();
         let mut rows = Vec::with_capacity(items.len());
@@ -497,21 +469,18 @@ impl SqlBulkSession {
         self.tx
             .copy_rows("pairings", &PAIRING_INSERT_COLS, rows)
             .await
-            .map_err(super::map_bulk)?;
+            .map_err(map_bulk)?;
         self.audit_many(audit).await
     }
 
-    pub(super) async fn write_visits(&mut self, items: Vec<BulkVisit>) -> StoreResult<()> {
+    pub(crate) async fn write_visits(&mut self, items: Vec<BulkVisit>) -> StoreResult<()> {
         self.require_write()?;
         if items.is_empty() {
             return Ok(());
         }
         let new = items.iter().filter(|v| v.before.is_none()).count() as u64;
         let mut id = if new > 0 {
-            self.tx
-                .reserve_ids("visits", new)
-                .await
-                .map_err(super::map_bulk)?
+            self.tx.reserve_ids("visits", new).await.map_err(map_bulk)?
         } else {
             0
         };
@@ -574,7 +543,7 @@ impl SqlBulkSession {
                             ],
                         )
                         .await
-                        .map_err(super::map_bulk)?;
+                        .map_err(map_bulk)?;
                     audit.push(
                         AuditRecord::change("visit.import", "visit", vid.0, Some(before), Some(d))
                             .in_region(&v.village),
@@ -585,17 +554,17 @@ impl SqlBulkSession {
         self.tx
             .copy_rows("visits", &VISIT_INSERT_COLS, rows)
             .await
-            .map_err(super::map_bulk)?;
+            .map_err(map_bulk)?;
         self.tx
             .copy_rows("visit_cadres", &["visit_id", "cadre_id"], cadre_rows)
             .await
-            .map_err(super::map_bulk)?;
+            .map_err(map_bulk)?;
         self.audit_many(audit).await
     }
 }
 
 impl SqlStore {
-    pub(super) async fn export_cadres_impl(
+    pub(crate) async fn export_cadres_impl(
         &self,
         ctx: &Ctx,
         region: &RegionCode,
@@ -613,15 +582,11 @@ impl SqlStore {
         }
         let l = q.arg(i64::from(limit.clamp(1, 10_000)));
         q.push(&format!(" ORDER BY c.id LIMIT {l}"));
-        let rows = self
-            .db
-            .fetch_all(&q.sql, &q.args)
-            .await
-            .map_err(super::map_bulk)?;
+        let rows = self.db.fetch_all(&q.sql, &q.args).await.map_err(map_bulk)?;
         cadres_shown(&rows, ctx)
     }
 
-    pub(super) async fn export_pairings_impl(
+    pub(crate) async fn export_pairings_impl(
         &self,
         ctx: &Ctx,
         region: &RegionCode,
@@ -640,15 +605,11 @@ impl SqlStore {
         }
         let l = q.arg(i64::from(limit.clamp(1, 10_000)));
         q.push(&format!(" ORDER BY p.village_code, p.id LIMIT {l}"));
-        let rows = self
-            .db
-            .fetch_all(&q.sql, &q.args)
-            .await
-            .map_err(super::map_bulk)?;
+        let rows = self.db.fetch_all(&q.sql, &q.args).await.map_err(map_bulk)?;
         rows.iter().map(pairing_from_row).collect()
     }
 
-    pub(super) async fn export_visits_impl(
+    pub(crate) async fn export_visits_impl(
         &self,
         ctx: &Ctx,
         region: &RegionCode,
@@ -669,11 +630,8 @@ impl SqlStore {
         }
         let l = q.arg(i64::from(limit.clamp(1, 10_000)));
         q.push(&format!(" ORDER BY v.village_code, v.id LIMIT {l}"));
-        let mut tx = self.db.begin_read().await.map_err(super::map_bulk)?;
-        let rows = tx
-            .fetch_all(&q.sql, &q.args)
-            .await
-            .map_err(super::map_bulk)?;
+        let mut tx = self.db.begin_read().await.map_err(map_bulk)?;
+        let rows = tx.fetch_all(&q.sql, &q.args).await.map_err(map_bulk)?;
         let e = internal;
         let mut out = Vec::with_capacity(rows.len());
         for r in &rows {

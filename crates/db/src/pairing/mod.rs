@@ -4,6 +4,8 @@
 //! may record visits only on a household paired with them on the visit's date; officers record any
 //! visit in their regions.
 
+mod bulk;
+
 use crate::query::{Query, PAIRED_WITH_USER};
 use crate::sql::{Row, Tx};
 use crate::{args, internal, SqlStore};

@@ -1,6 +1,8 @@
 //! Households, members, status history and incomes in SQL. Every write validates with the rules of
 //! core, checks the caller's scope, runs in one transaction and keeps the aggregates in step.
 
+mod codes;
+
 use crate::query::{like_escape, Query};
 use crate::sql::{DbError, Row, Tx};
 use crate::{args, internal, SqlStore};

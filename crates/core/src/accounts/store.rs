@@ -1,0 +1,45 @@
+//! What accounts ask of persistence: users, grants, sessions and API tokens.
+
+use crate::accounts::{ApiToken, Grant, NewUser, SessionRecord, User, UserId};
+use crate::scope::Ctx;
+use crate::store::StoreResult;
+use async_trait::async_trait;
+
+/// Accounts, grants, sessions and API tokens.
+#[async_trait]
+pub trait AccountStore: Send + Sync {
+    /// Create an account (audited). Usernames are unique.
+    async fn create_user(&self, ctx: &Ctx, user: NewUser) -> StoreResult<User>;
+    async fn user(&self, id: UserId) -> StoreResult<Option<User>>;
+    /// The account and its password hash, for logging in.
+    async fn user_credentials(&self, username: &str) -> StoreResult<Option<(User, String)>>;
+    /// Users holding a grant inside the caller's scope.
+    async fn list_users(&self, ctx: &Ctx) -> StoreResult<Vec<User>>;
+    async fn set_password(&self, ctx: &Ctx, id: UserId, password_hash: String) -> StoreResult<()>;
+    /// Disable or enable an account; disabling ends its sessions and revokes its tokens.
+    async fn set_disabled(&self, ctx: &Ctx, id: UserId, disabled: bool) -> StoreResult<()>;
+    async fn grant(&self, ctx: &Ctx, id: UserId, grant: Grant) -> StoreResult<User>;
+    async fn revoke_grant(&self, ctx: &Ctx, id: UserId, grant: Grant) -> StoreResult<User>;
+
+    async fn create_session(
+        &self,
+        user: UserId,
+        id_hash: &str,
+        csrf_token: &str,
+    ) -> StoreResult<()>;
+    async fn session(&self, id_hash: &str) -> StoreResult<Option<SessionRecord>>;
+    async fn touch_session(&self, id_hash: &str) -> StoreResult<()>;
+    async fn delete_session(&self, id_hash: &str) -> StoreResult<()>;
+
+    async fn create_token(
+        &self,
+        ctx: &Ctx,
+        user: UserId,
+        name: &str,
+        token_hash: &str,
+    ) -> StoreResult<ApiToken>;
+    /// The user of a live (not revoked) token, marking it used.
+    async fn token_user(&self, token_hash: &str) -> StoreResult<Option<UserId>>;
+    async fn list_tokens(&self, user: UserId) -> StoreResult<Vec<ApiToken>>;
+    async fn revoke_token(&self, ctx: &Ctx, user: UserId, token_id: i64) -> StoreResult<()>;
+}

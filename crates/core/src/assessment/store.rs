@@ -1,0 +1,106 @@
+//! What assessment asks of persistence: standards, exit and monitoring procedures, the
+//! early-warning list, incidence and poverty measures.
+
+use crate::regions::RegionCode;
+use crate::registry::HouseholdId;
+use crate::scope::Ctx;
+use crate::store::StoreResult;
+use async_trait::async_trait;
+
+/// Standards, exit and monitoring procedures, the early-warning list, incidence and poverty measures.
+#[async_trait]
+pub trait AssessmentStore: Send + Sync {
+    /// Every parameter row (the shipped defaults and the deployment's own).
+    async fn parameters(&self, ctx: &Ctx) -> StoreResult<Vec<crate::assessment::Parameter>>;
+    /// Add or replace a parameter row (audited). Nationwide rows need nationwide scope.
+    async fn put_parameter(
+        &self,
+        ctx: &Ctx,
+        p: crate::assessment::ParameterInput,
+    ) -> StoreResult<crate::assessment::Parameter>;
+    /// Record what verification found for a household and year; the household is screened again.
+    async fn put_household_year(
+        &self,
+        ctx: &Ctx,
+        household: HouseholdId,
+        year: i32,
+        input: crate::assessment::HouseholdYearInput,
+    ) -> StoreResult<()>;
+    /// Record a risk event; the household is screened again.
+    async fn record_risk_event(
+        &self,
+        ctx: &Ctx,
+        household: HouseholdId,
+        e: crate::assessment::RiskEventInput,
+    ) -> StoreResult<crate::assessment::RiskEventRecord>;
+    async fn risk_events(
+        &self,
+        ctx: &Ctx,
+        household: HouseholdId,
+    ) -> StoreResult<Vec<crate::assessment::RiskEventRecord>>;
+    /// Mark a risk event resolved on a date.
+    async fn resolve_risk_event(
+        &self,
+        ctx: &Ctx,
+        id: i64,
+        on: time::Date,
+    ) -> StoreResult<crate::assessment::RiskEventRecord>;
+    /// The exit assessment of a household for a year, from the registry.
+    async fn exit_assessment(
+        &self,
+        ctx: &Ctx,
+        household: HouseholdId,
+        year: i32,
+    ) -> StoreResult<crate::assessment::ExitAssessmentReport>;
+    /// Open a procedure case (exit for `year`; identification or elimination from `date`).
+    async fn start_case(
+        &self,
+        ctx: &Ctx,
+        kind: crate::assessment::ProcedureKind,
+        household: HouseholdId,
+        year: i32,
+        date: time::Date,
+    ) -> StoreResult<crate::assessment::ProcedureCase>;
+    /// Apply an action; finishing sets the household's status (exited, monitored, risk eliminated).
+    async fn case_action(
+        &self,
+        ctx: &Ctx,
+        id: i64,
+        action: crate::assessment::CaseActionInput,
+    ) -> StoreResult<crate::assessment::ProcedureCase>;
+    async fn case(&self, ctx: &Ctx, id: i64) -> StoreResult<crate::assessment::ProcedureCase>;
+    async fn household_cases(
+        &self,
+        ctx: &Ctx,
+        household: HouseholdId,
+    ) -> StoreResult<Vec<crate::assessment::ProcedureCase>>;
+    /// Poverty incidence of a region for a year against its exit threshold.
+    async fn incidence(
+        &self,
+        ctx: &Ctx,
+        region: &RegionCode,
+        year: i32,
+    ) -> StoreResult<crate::assessment::IncidenceReport>;
+    /// Screen every household of a region for a year now, refresh the list and return it.
+    async fn screen_region(
+        &self,
+        ctx: &Ctx,
+        region: &RegionCode,
+        year: i32,
+    ) -> StoreResult<Vec<crate::assessment::WarningRow>>;
+    /// The early-warning list as kept by the writes.
+    async fn early_warnings(
+        &self,
+        ctx: &Ctx,
+        region: &RegionCode,
+        year: i32,
+    ) -> StoreResult<Vec<crate::assessment::WarningRow>>;
+    /// Poverty measures of a region for a year, at the standard line or `line_fen`.
+    async fn measures(
+        &self,
+        ctx: &Ctx,
+        region: &RegionCode,
+        year: i32,
+        line_fen: Option<i64>,
+    ) -> StoreResult<crate::assessment::MeasuresReport>;
+}

@@ -1,0 +1,122 @@
+//! What the pairing area asks of persistence: helping units, cadres, work teams, pairings, visits
+//! and micro-wishes, and the rows a bulk import of cadres, pairings and visits writes.
+
+use crate::pairing::{
+    Cadre, CadreId, CadreInput, Designation, DesignationInput, EndPairingInput, HelpingUnit,
+    HelpingUnitInput, Pairing, PairingId, PairingInput, PairingReport, PhotoRef, TeamMember,
+    TeamMemberInput, UnitId, Visit, VisitData, VisitId, VisitInput, Wish, WishAction, WishId,
+    WishInput,
+};
+use crate::regions::RegionCode;
+use crate::registry::HouseholdId;
+use crate::scope::Ctx;
+use crate::store::StoreResult;
+use async_trait::async_trait;
+
+/// Helping units, cadres, work teams, pairings, visits and micro-wishes.
+#[async_trait]
+pub trait PairingStore: Send + Sync {
+    async fn create_unit(&self, ctx: &Ctx, unit: HelpingUnitInput) -> StoreResult<HelpingUnit>;
+    async fn list_units(&self, ctx: &Ctx) -> StoreResult<Vec<HelpingUnit>>;
+    async fn add_designation(
+        &self,
+        ctx: &Ctx,
+        unit: UnitId,
+        d: DesignationInput,
+    ) -> StoreResult<Designation>;
+    /// Designations of villages in a region.
+    async fn designations(&self, ctx: &Ctx, region: &RegionCode) -> StoreResult<Vec<Designation>>;
+    async fn create_cadre(&self, ctx: &Ctx, cadre: CadreInput) -> StoreResult<Cadre>;
+    async fn update_cadre(&self, ctx: &Ctx, id: CadreId, cadre: CadreInput) -> StoreResult<Cadre>;
+    async fn list_cadres(&self, ctx: &Ctx, unit: Option<UnitId>) -> StoreResult<Vec<Cadre>>;
+    async fn add_team_member(&self, ctx: &Ctx, m: TeamMemberInput) -> StoreResult<TeamMember>;
+    /// Work-team terms of villages in a region, with warnings checked by the report.
+    async fn team_members(&self, ctx: &Ctx, region: &RegionCode) -> StoreResult<Vec<TeamMember>>;
+    /// Pair a cadre with a household (limits checked as of the start date).
+    async fn create_pairing(&self, ctx: &Ctx, p: PairingInput) -> StoreResult<Pairing>;
+    /// End a pairing, optionally starting a replacement the next day; returns (ended, new).
+    async fn end_pairing(
+        &self,
+        ctx: &Ctx,
+        id: PairingId,
+        end: EndPairingInput,
+    ) -> StoreResult<(Pairing, Option<Pairing>)>;
+    /// All pairings of a household, oldest first.
+    async fn household_pairings(
+        &self,
+        ctx: &Ctx,
+        household: HouseholdId,
+    ) -> StoreResult<Vec<Pairing>>;
+    /// Pairings of a cadre, oldest first.
+    async fn cadre_pairings(&self, ctx: &Ctx, cadre: CadreId) -> StoreResult<Vec<Pairing>>;
+    async fn record_visit(&self, ctx: &Ctx, v: VisitInput) -> StoreResult<Visit>;
+    async fn visit(&self, ctx: &Ctx, id: VisitId) -> StoreResult<Visit>;
+    async fn household_visits(&self, ctx: &Ctx, household: HouseholdId) -> StoreResult<Vec<Visit>>;
+    /// Attach a photo (JPEG/PNG checked by content) to a visit.
+    async fn add_visit_photo(
+        &self,
+        ctx: &Ctx,
+        visit: VisitId,
+        bytes: Vec<u8>,
+    ) -> StoreResult<PhotoRef>;
+    /// A photo's content type and bytes, if the caller may see its household.
+    async fn photo(&self, ctx: &Ctx, id: i64) -> StoreResult<(String, Vec<u8>)>;
+    async fn create_wish(&self, ctx: &Ctx, w: WishInput) -> StoreResult<Wish>;
+    async fn wish_action(&self, ctx: &Ctx, id: WishId, action: WishAction) -> StoreResult<Wish>;
+    async fn add_wish_evidence(
+        &self,
+        ctx: &Ctx,
+        id: WishId,
+        bytes: Vec<u8>,
+    ) -> StoreResult<PhotoRef>;
+    async fn household_wishes(&self, ctx: &Ctx, household: HouseholdId) -> StoreResult<Vec<Wish>>;
+    /// Compliance and totals of a region over a period.
+    async fn pairing_report(
+        &self,
+        ctx: &Ctx,
+        region: &RegionCode,
+        from: time::Date,
+        to: time::Date,
+    ) -> StoreResult<PairingReport>;
+}
+
+/// A household found by its number, for the importers of pairings and visits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HouseholdKey {
+    pub id: HouseholdId,
+    pub household_number: String,
+    pub village_code: RegionCode,
+}
+
+/// A cadre to create or update, already validated and matched against what is stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BulkCadre {
+    /// The cadre as stored (unmasked) when it exists; its user link is kept.
+    pub before: Option<Cadre>,
+    /// The helping unit by name; created with `unit_level` when there is none of that name.
+    pub unit_name: String,
+    /// Code of `helping_unit_level`, for a unit to create.
+    pub unit_level: Option<String>,
+    pub name: String,
+    pub rank: Option<String>,
+    pub phone: Option<String>,
+    /// The region of the office that manages the cadre.
+    pub region_code: RegionCode,
+}
+
+/// A new household–cadre pairing, its limits already checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BulkPairing {
+    pub household_id: HouseholdId,
+    pub village: RegionCode,
+    pub cadre_id: CadreId,
+    pub start_date: time::Date,
+}
+
+/// A visit to insert, or to replace (`before`: id and fields as stored; photos and location stay).
+#[derive(Debug, Clone, PartialEq)]
+pub struct BulkVisit {
+    pub village: RegionCode,
+    pub before: Option<(VisitId, VisitData)>,
+    pub after: VisitData,
+}

@@ -1,0 +1,76 @@
+//! What the regions area asks of persistence: regions, poor-village flags and village profiles.
+
+use crate::regions::{
+    PoorVillage, Region, RegionCode, RegionRecord, RegionWithPath, VillageProfile,
+    VillageProfileInput,
+};
+use crate::scope::Ctx;
+use crate::store::{RowError, StoreResult};
+use async_trait::async_trait;
+use serde::Serialize;
+
+/// What a region import did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct RegionImportSummary {
+    pub rows: u64,
+    pub inserted: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+}
+
+/// Regions, poor-village flags and village profiles.
+#[async_trait]
+pub trait RegionStore: Send + Sync {
+    /// Insert or update regions (by code). Every record is validated first (structure, and a parent
+    /// that exists in the batch or the store); any bad record rejects the whole batch with every
+    /// error listed, and nothing is written.
+    async fn import_regions(
+        &self,
+        ctx: &Ctx,
+        records: Vec<(u64, RegionRecord)>,
+    ) -> Result<RegionImportSummary, Vec<RowError>>;
+    /// A region with its full path.
+    async fn region(&self, ctx: &Ctx, code: &RegionCode) -> StoreResult<RegionWithPath>;
+    /// Children of a region (or the provinces when `None`), ordered by code.
+    async fn region_children(
+        &self,
+        ctx: &Ctx,
+        code: Option<&RegionCode>,
+    ) -> StoreResult<Vec<Region>>;
+    /// Regions whose name contains `name`, each with its full path, optionally within a region.
+    async fn search_regions(
+        &self,
+        ctx: &Ctx,
+        name: &str,
+        within: Option<&RegionCode>,
+        limit: u32,
+    ) -> StoreResult<Vec<RegionWithPath>>;
+    /// Set or clear a village's poor-village designation.
+    async fn set_poor_village(
+        &self,
+        ctx: &Ctx,
+        code: &RegionCode,
+        designation: Option<PoorVillage>,
+    ) -> StoreResult<RegionWithPath>;
+    /// Record a village's figures for a year (replacing that year's figures).
+    async fn put_village_profile(
+        &self,
+        ctx: &Ctx,
+        code: &RegionCode,
+        year: i32,
+        input: VillageProfileInput,
+    ) -> StoreResult<VillageProfile>;
+    /// All recorded years of a village, oldest first.
+    async fn village_profiles(
+        &self,
+        ctx: &Ctx,
+        code: &RegionCode,
+    ) -> StoreResult<Vec<VillageProfile>>;
+}
+
+/// A village profile year to insert or replace.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BulkProfile {
+    pub before: Option<VillageProfile>,
+    pub after: VillageProfile,
+}
