@@ -94,6 +94,12 @@ impl Query {
     }
 }
 
+/// `(col IN ($…))` over text values, with the placeholders added to `q`.
+pub(crate) fn in_text(q: &mut Query, col: &str, values: &[String]) -> String {
+    let ph: Vec<String> = values.iter().map(|v| q.arg(v.as_str())).collect();
+    format!("{col} IN ({})", ph.join(", "))
+}
+
 /// Escape `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.
 pub(crate) fn like_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);

@@ -107,6 +107,25 @@ impl RegionStore for StubStore {
     async fn village_profiles(&self, _: &Ctx, _: &RegionCode) -> StoreResult<Vec<VillageProfile>> {
         stub()
     }
+    async fn export_profiles(
+        &self,
+        _: &Ctx,
+        _: &RegionCode,
+        _: Option<i32>,
+        _: Option<(RegionCode, i32)>,
+        _: u32,
+    ) -> StoreResult<Vec<VillageProfile>> {
+        stub()
+    }
+    async fn export_regions(
+        &self,
+        _: &Ctx,
+        _: &RegionCode,
+        _: Option<RegionCode>,
+        _: u32,
+    ) -> StoreResult<Vec<Region>> {
+        stub()
+    }
 }
 
 #[async_trait]
@@ -168,6 +187,15 @@ impl RegistryStore for StubStore {
         _: i32,
         _: IncomeInput,
     ) -> StoreResult<IncomeRecord> {
+        stub()
+    }
+    async fn export_households(
+        &self,
+        _: &Ctx,
+        _: &RegionCode,
+        _: Option<(RegionCode, HouseholdId)>,
+        _: u32,
+    ) -> StoreResult<Vec<fupin_core::store::ExportHousehold>> {
         stub()
     }
 }
@@ -342,6 +370,33 @@ impl PairingStore for StubStore {
     ) -> StoreResult<PairingReport> {
         stub()
     }
+    async fn export_cadres(
+        &self,
+        _: &Ctx,
+        _: &RegionCode,
+        _: Option<CadreId>,
+        _: u32,
+    ) -> StoreResult<Vec<Cadre>> {
+        stub()
+    }
+    async fn export_pairings(
+        &self,
+        _: &Ctx,
+        _: &RegionCode,
+        _: Option<(RegionCode, PairingId)>,
+        _: u32,
+    ) -> StoreResult<Vec<Pairing>> {
+        stub()
+    }
+    async fn export_visits(
+        &self,
+        _: &Ctx,
+        _: &RegionCode,
+        _: Option<(RegionCode, VisitId)>,
+        _: u32,
+    ) -> StoreResult<Vec<Visit>> {
+        stub()
+    }
 }
 
 #[async_trait]
@@ -466,61 +521,6 @@ impl fupin_core::store::BulkStore for StubStore {
         _: &Ctx,
         _: bool,
     ) -> StoreResult<Box<dyn fupin_core::store::BulkSession>> {
-        stub()
-    }
-    async fn export_households(
-        &self,
-        _: &Ctx,
-        _: &RegionCode,
-        _: Option<(RegionCode, HouseholdId)>,
-        _: u32,
-    ) -> StoreResult<Vec<fupin_core::store::ExportHousehold>> {
-        stub()
-    }
-    async fn export_profiles(
-        &self,
-        _: &Ctx,
-        _: &RegionCode,
-        _: Option<i32>,
-        _: Option<(RegionCode, i32)>,
-        _: u32,
-    ) -> StoreResult<Vec<VillageProfile>> {
-        stub()
-    }
-    async fn export_regions(
-        &self,
-        _: &Ctx,
-        _: &RegionCode,
-        _: Option<RegionCode>,
-        _: u32,
-    ) -> StoreResult<Vec<Region>> {
-        stub()
-    }
-    async fn export_cadres(
-        &self,
-        _: &Ctx,
-        _: &RegionCode,
-        _: Option<CadreId>,
-        _: u32,
-    ) -> StoreResult<Vec<Cadre>> {
-        stub()
-    }
-    async fn export_pairings(
-        &self,
-        _: &Ctx,
-        _: &RegionCode,
-        _: Option<(RegionCode, PairingId)>,
-        _: u32,
-    ) -> StoreResult<Vec<Pairing>> {
-        stub()
-    }
-    async fn export_visits(
-        &self,
-        _: &Ctx,
-        _: &RegionCode,
-        _: Option<(RegionCode, VisitId)>,
-        _: u32,
-    ) -> StoreResult<Vec<Visit>> {
         stub()
     }
 }

@@ -3,9 +3,9 @@
 
 use crate::pairing::{
     Cadre, CadreId, CadreInput, Designation, DesignationInput, EndPairingInput, HelpingUnit,
-    HelpingUnitInput, Pairing, PairingId, PairingInput, PairingReport, PhotoRef, TeamMember,
-    TeamMemberInput, UnitId, Visit, VisitData, VisitId, VisitInput, Wish, WishAction, WishId,
-    WishInput,
+    HelpingUnitInput, Pairing, PairingId, PairingInput, PairingLimits, PairingReport, PhotoRef,
+    TeamMember, TeamMemberInput, UnitId, Visit, VisitData, VisitId, VisitInput, Wish, WishAction,
+    WishId, WishInput,
 };
 use crate::regions::RegionCode;
 use crate::registry::HouseholdId;
@@ -78,6 +78,32 @@ pub trait PairingStore: Send + Sync {
         from: time::Date,
         to: time::Date,
     ) -> StoreResult<PairingReport>;
+    /// Cadres managed within a region (and the caller's scope) after `after`, in id order; phones
+    /// masked unless `ctx.unmask`.
+    async fn export_cadres(
+        &self,
+        ctx: &Ctx,
+        region: &RegionCode,
+        after: Option<CadreId>,
+        limit: u32,
+    ) -> StoreResult<Vec<Cadre>>;
+    /// Pairings (ended ones too) of the households of a region after `after` = (village, id).
+    async fn export_pairings(
+        &self,
+        ctx: &Ctx,
+        region: &RegionCode,
+        after: Option<(RegionCode, PairingId)>,
+        limit: u32,
+    ) -> StoreResult<Vec<Pairing>>;
+    /// Visits to the households of a region after `after` = (village, id), with the cadres present
+    /// (photos are not listed).
+    async fn export_visits(
+        &self,
+        ctx: &Ctx,
+        region: &RegionCode,
+        after: Option<(RegionCode, VisitId)>,
+        limit: u32,
+    ) -> StoreResult<Vec<Visit>>;
 }
 
 /// A household found by its number, for the importers of pairings and visits.
@@ -119,4 +145,41 @@ pub struct BulkVisit {
     pub village: RegionCode,
     pub before: Option<(VisitId, VisitData)>,
     pub after: VisitData,
+}
+
+/// The pairing area's part of a bulk import session: cadres, pairings and visits (see
+/// `store::BulkSession`).
+#[async_trait]
+pub trait PairingBulk: Send {
+    /// Every helping unit (a short list: units are organisations, not people).
+    async fn units(&mut self) -> StoreResult<Vec<HelpingUnit>>;
+    /// Cadres with one of these names, in any region (unmasked, for matching), limited to the
+    /// units of these names unless `units` is empty.
+    async fn cadres_named(&mut self, names: &[String], units: &[String])
+        -> StoreResult<Vec<Cadre>>;
+    /// The stored households among these numbers (outside the caller's scope too).
+    async fn household_keys(&mut self, numbers: &[String]) -> StoreResult<Vec<HouseholdKey>>;
+    /// Every pairing, ended or not, of these households or of these cadres.
+    async fn pairings_of(
+        &mut self,
+        households: &[HouseholdId],
+        cadres: &[CadreId],
+    ) -> StoreResult<Vec<Pairing>>;
+    /// Every visit of these households, with the cadres present.
+    async fn visits_of(
+        &mut self,
+        households: &[HouseholdId],
+    ) -> StoreResult<Vec<(VisitId, VisitData)>>;
+    /// The pairing limits in force for a village and year (parameters; defaults when unset).
+    async fn pairing_limits(
+        &mut self,
+        village: &RegionCode,
+        year: i32,
+    ) -> StoreResult<PairingLimits>;
+    /// Create or update cadres, creating their helping units first where absent (audited).
+    async fn put_cadres(&mut self, items: Vec<BulkCadre>) -> StoreResult<()>;
+    /// Insert pairings (audited).
+    async fn create_pairings(&mut self, items: Vec<BulkPairing>) -> StoreResult<()>;
+    /// Insert or replace visits with their cadres (audited).
+    async fn put_visits(&mut self, items: Vec<BulkVisit>) -> StoreResult<()>;
 }

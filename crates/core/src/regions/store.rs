@@ -66,6 +66,23 @@ pub trait RegionStore: Send + Sync {
         ctx: &Ctx,
         code: &RegionCode,
     ) -> StoreResult<Vec<VillageProfile>>;
+    /// Village profiles of a region (optionally one year) after `after` = (village, year).
+    async fn export_profiles(
+        &self,
+        ctx: &Ctx,
+        region: &RegionCode,
+        year: Option<i32>,
+        after: Option<(RegionCode, i32)>,
+        limit: u32,
+    ) -> StoreResult<Vec<VillageProfile>>;
+    /// Regions of a region's subtree (itself included) after `after`, in code order.
+    async fn export_regions(
+        &self,
+        ctx: &Ctx,
+        region: &RegionCode,
+        after: Option<RegionCode>,
+        limit: u32,
+    ) -> StoreResult<Vec<Region>>;
 }
 
 /// A village profile year to insert or replace.
@@ -73,4 +90,16 @@ pub trait RegionStore: Send + Sync {
 pub struct BulkProfile {
     pub before: Option<VillageProfile>,
     pub after: VillageProfile,
+}
+
+/// The regions' part of a bulk import session (see `store::BulkSession`).
+#[async_trait]
+pub trait RegionBulk: Send {
+    /// Villages the caller may write to (all villages for a caller of full scope).
+    async fn villages(&mut self) -> StoreResult<Vec<RegionCode>>;
+    /// Of these region codes, those that exist.
+    async fn known_regions(&mut self, codes: &[RegionCode]) -> StoreResult<Vec<RegionCode>>;
+    /// Stored profiles among these (village, year) keys.
+    async fn profiles(&mut self, keys: &[(RegionCode, i32)]) -> StoreResult<Vec<VillageProfile>>;
+    async fn put_profiles(&mut self, items: Vec<BulkProfile>) -> StoreResult<()>;
 }

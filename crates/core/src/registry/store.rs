@@ -65,6 +65,15 @@ pub trait RegistryStore: Send + Sync {
         year: i32,
         income: IncomeInput,
     ) -> StoreResult<IncomeRecord>;
+    /// Households of a region (and below) after `after` = (village code, id) in that order, with
+    /// members and incomes; masked unless `ctx.unmask`.
+    async fn export_households(
+        &self,
+        ctx: &Ctx,
+        region: &RegionCode,
+        after: Option<(RegionCode, HouseholdId)>,
+        limit: u32,
+    ) -> StoreResult<Vec<ExportHousehold>>;
 }
 
 /// A household as stored, handed to an importer for comparison. Personal data is in full: the
@@ -117,4 +126,22 @@ pub struct ExportHousehold {
     pub household: Household,
     pub members: Vec<Member>,
     pub incomes: Vec<IncomeRecord>,
+}
+
+/// The registry's part of a bulk import session (see `store::BulkSession`).
+#[async_trait]
+pub trait RegistryBulk: Send {
+    /// Number of households and of active persons in the whole registry.
+    async fn registry_size(&mut self) -> StoreResult<(u64, u64)>;
+    /// The stored households among these numbers (outside the caller's scope too: the importer
+    /// reports those as out of scope, not as new).
+    async fn households_by_number(
+        &mut self,
+        numbers: &[String],
+    ) -> StoreResult<Vec<StoredHousehold>>;
+    /// Of these ID numbers, those that are active members, with their household's number.
+    async fn active_id_numbers(&mut self, ids: &[String]) -> StoreResult<Vec<(String, String)>>;
+    async fn create_households(&mut self, items: Vec<BulkNewHousehold>) -> StoreResult<()>;
+    async fn update_households(&mut self, items: Vec<BulkHouseholdUpdate>) -> StoreResult<()>;
+    async fn put_incomes(&mut self, items: Vec<BulkIncome>) -> StoreResult<()>;
 }

@@ -1,8 +1,9 @@
 //! The audit log in SQL: appended inside the writer's transaction (so a write and its record commit
 //! or vanish together), listed by scope, and verified link by link.
 
+use crate::bulk::{map_bulk, SqlBulkSession};
 use crate::query::Query;
-use crate::sql::{Row, Tx};
+use crate::sql::{insert_rows, DbResult, Row, Tx, Value};
 use crate::{args, internal, SqlStore};
 use fupin_core::audit::{
     chain_hash, format_at, AuditEntry, AuditRecord, BrokenLink, ChainVerifier,
@@ -12,7 +13,76 @@ use fupin_core::store::{AuditFilter, AuditStore, StoreResult};
 use fupin_core::{Ctx, DomainError};
 use time::OffsetDateTime;
 
-const AUDIT_COLS: &str = "seq, region_code, at, actor, client, action, entity, entity_id, before_json, after_json, prev_hash, hash";
+/// The columns of an `audit_log` row, in the order `chain_rows` builds them.
+pub(crate) const AUDIT_INSERT_COLS: [&str; 12] = [
+    "seq",
+    "region_code",
+    "at",
+    "actor",
+    "client",
+    "action",
+    "entity",
+    "entity_id",
+    "before_json",
+    "after_json",
+    "prev_hash",
+    "hash",
+];
+
+/// The chain's head (position and hash of the last entry), locked until the transaction ends
+/// (`lock_rows`: the backend's row-lock suffix).
+pub(crate) async fn read_head(tx: &mut dyn Tx, lock_rows: &str) -> DbResult<(i64, String)> {
+    let head = tx
+        .fetch_one(
+            &format!("SELECT seq, hash FROM audit_head WHERE id = 1{lock_rows}"),
+            &[],
+        )
+        .await?;
+    Ok((head.i64(0)?, head.text(1)?))
+}
+
+/// Store the chain's head after the entries appended.
+pub(crate) async fn write_head(tx: &mut dyn Tx, head: &(i64, String)) -> DbResult<()> {
+    tx.execute(
+        "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1",
+        &args![head.0, head.1.as_str()],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The `audit_log` rows of `records`, chained after `head`, which moves on to the last of them.
+/// Every entry of one call carries the same time `at` (formatted by `format_at`, as hashed).
+pub(crate) fn chain_rows(
+    head: &mut (i64, String),
+    at: &str,
+    actor: &str,
+    client: Option<&str>,
+    records: Vec<AuditRecord>,
+) -> Vec<Vec<Value>> {
+    let (seq, prev) = head;
+    let mut rows = Vec::with_capacity(records.len());
+    for rec in records {
+        *seq += 1;
+        let hash = chain_hash(prev, *seq, at, actor, client, &rec);
+        rows.push(Vec::from(args![
+            *seq,
+            rec.region.as_ref().map(|c| c.as_str()),
+            at,
+            actor,
+            client,
+            rec.action,
+            rec.entity,
+            rec.entity_id,
+            rec.before,
+            rec.after,
+            prev.as_str(),
+            hash.as_str()
+        ]));
+        *prev = hash;
+    }
+    rows
+}
 
 fn entry_from_row(r: &Row) -> StoreResult<AuditEntry> {
     let e = internal;
@@ -40,45 +110,52 @@ impl SqlStore {
         ctx: &Ctx,
         rec: AuditRecord,
     ) -> StoreResult<()> {
-        let head = tx
-            .fetch_one(
-                &format!(
-                    "SELECT seq, hash FROM audit_head WHERE id = 1{}",
-                    self.db.lock_rows()
-                ),
-                &[],
-            )
+        let mut head = read_head(tx, self.db.lock_rows()).await.map_err(internal)?;
+        let at = format_at(OffsetDateTime::now_utc());
+        let rows = chain_rows(&mut head, &at, &ctx.actor, ctx.client.as_deref(), vec![rec]);
+        insert_rows(tx, "audit_log", &AUDIT_INSERT_COLS, rows)
             .await
             .map_err(internal)?;
-        let seq = head.i64(0).map_err(internal)? + 1;
-        let prev = head.text(1).map_err(internal)?;
+        write_head(tx, &head).await.map_err(internal)
+    }
+}
+
+impl SqlBulkSession {
+    /// Append audit records, chained in memory and copied in one go. The chain's head is read
+    /// (and locked) once per session and stored back by `store_audit_head`.
+    pub(crate) async fn audit_many(&mut self, records: Vec<AuditRecord>) -> StoreResult<()> {
+        if records.is_empty() {
+            return Ok(());
+        }
+        let mut head = match self.audit_head.take() {
+            Some(head) => head,
+            None => read_head(self.tx.as_mut(), self.store.db.lock_rows())
+                .await
+                .map_err(map_bulk)?,
+        };
         let at = format_at(OffsetDateTime::now_utc());
-        let hash = chain_hash(&prev, seq, &at, &ctx.actor, ctx.client.as_deref(), &rec);
-        tx.execute(
-            &format!("INSERT INTO audit_log ({AUDIT_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"),
-            &args![
-                seq,
-                rec.region.as_ref().map(|c| c.as_str()),
-                at,
-                ctx.actor.as_str(),
-                ctx.client.clone(),
-                rec.action,
-                rec.entity,
-                rec.entity_id,
-                rec.before,
-                rec.after,
-                prev,
-                hash.as_str()
-            ],
-        )
-        .await
-        .map_err(internal)?;
-        tx.execute(
-            "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1",
-            &args![seq, hash],
-        )
-        .await
-        .map_err(internal)?;
+        let rows = chain_rows(
+            &mut head,
+            &at,
+            self.ctx.actor.as_str(),
+            self.ctx.client.as_deref(),
+            records,
+        );
+        self.tx
+            .copy_rows("audit_log", &AUDIT_INSERT_COLS, rows)
+            .await
+            .map_err(map_bulk)?;
+        self.audit_head = Some(head);
+        Ok(())
+    }
+
+    /// Write the audit chain's head that `audit_many` kept in memory.
+    pub(crate) async fn store_audit_head(&mut self) -> StoreResult<()> {
+        if let Some(head) = self.audit_head.take() {
+            write_head(self.tx.as_mut(), &head)
+                .await
+                .map_err(map_bulk)?;
+        }
         Ok(())
     }
 }
@@ -137,7 +214,11 @@ impl AuditStore for SqlStore {
             .i64(0)
             .map_err(internal)?;
         let mut q = Query {
-            sql: format!("SELECT {AUDIT_COLS} FROM audit_log{}", w.sql),
+            sql: format!(
+                "SELECT {} FROM audit_log{}",
+                AUDIT_INSERT_COLS.join(", "),
+                w.sql
+            ),
             args: w.args,
         };
         let l = q.arg(i64::from(per_page));
@@ -162,7 +243,8 @@ impl AuditStore for SqlStore {
                 .db
                 .fetch_all(
                     &format!(
-                        "SELECT {AUDIT_COLS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT 5000"
+                        "SELECT {} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT 5000",
+                        AUDIT_INSERT_COLS.join(", ")
                     ),
                     &args![after],
                 )

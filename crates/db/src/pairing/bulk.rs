@@ -7,16 +7,19 @@ use crate::bulk::{id_list, map_bulk, SqlBulkSession, IN_CHUNK};
 use crate::pairing::{
     cadre_from_row, cadres_shown, pairing_from_row, CADRE_COLS, PAIRING_COLS, PAIRING_FROM,
 };
-use crate::query::Query;
+use crate::query::{in_text, Query};
 use crate::sql::Row;
 use crate::{args, internal, SqlStore};
 use fupin_core::audit::AuditRecord;
 use fupin_core::error::DomainError;
+use fupin_core::pairing::PairingLimits;
 use fupin_core::pairing::{
     Cadre, CadreId, HelpingUnit, Location, Pairing, PairingId, UnitId, Visit, VisitData, VisitId,
 };
 use fupin_core::registry::HouseholdId;
-use fupin_core::store::{BulkCadre, BulkPairing, BulkVisit, HouseholdKey, StoreResult};
+use fupin_core::store::{
+    BulkCadre, BulkPairing, BulkVisit, HouseholdKey, PairingBulk, StoreResult,
+};
 use fupin_core::{Ctx, Fen, RegionCode};
 use std::collections::{BTreeMap, HashMap};
 use time::OffsetDateTime;
@@ -99,14 +102,9 @@ fn visit_data_of(r: &Row) -> StoreResult<(VisitId, VisitData)> {
     ))
 }
 
-/// `(col IN ($…))` over text values, with the placeholders added to `q`.
-fn in_text(q: &mut Query, col: &str, values: &[String]) -> String {
-    let ph: Vec<String> = values.iter().map(|v| q.arg(v.as_str())).collect();
-    format!("{col} IN ({})", ph.join(", "))
-}
-
-impl SqlBulkSession {
-    pub(crate) async fn load_units(&mut self) -> StoreResult<Vec<HelpingUnit>> {
+#[async_trait::async_trait]
+impl PairingBulk for SqlBulkSession {
+    async fn units(&mut self) -> StoreResult<Vec<HelpingUnit>> {
         let rows = self
             .tx
             .fetch_all(
@@ -128,7 +126,7 @@ impl SqlBulkSession {
             .collect()
     }
 
-    pub(crate) async fn load_cadres_named(
+    async fn cadres_named(
         &mut self,
         names: &[String],
         units: &[String],
@@ -159,10 +157,7 @@ impl SqlBulkSession {
         Ok(out)
     }
 
-    pub(crate) async fn load_household_keys(
-        &mut self,
-        numbers: &[String],
-    ) -> StoreResult<Vec<HouseholdKey>> {
+    async fn household_keys(&mut self, numbers: &[String]) -> StoreResult<Vec<HouseholdKey>> {
         let mut out = Vec::new();
         for chunk in numbers.chunks(IN_CHUNK) {
             let mut q =
@@ -180,7 +175,7 @@ impl SqlBulkSession {
         Ok(out)
     }
 
-    pub(crate) async fn load_pairings_of(
+    async fn pairings_of(
         &mut self,
         households: &[HouseholdId],
         cadres: &[CadreId],
@@ -203,7 +198,7 @@ impl SqlBulkSession {
         Ok(out.into_values().collect())
     }
 
-    pub(crate) async fn load_visits_of(
+    async fn visits_of(
         &mut self,
         households: &[HouseholdId],
     ) -> StoreResult<Vec<(VisitId, VisitData)>> {
@@ -255,85 +250,7 @@ impl SqlBulkSession {
         Ok(out)
     }
 
-    pub(crate) async fn load_known_regions(
-        &mut self,
-        codes: &[RegionCode],
-    ) -> StoreResult<Vec<RegionCode>> {
-        let mut out = Vec::new();
-        let texts: Vec<String> = codes.iter().map(|c| c.as_str().to_string()).collect();
-        for chunk in texts.chunks(IN_CHUNK) {
-            let mut q = Query::new("SELECT code FROM regions WHERE ");
-            let cond = in_text(&mut q, "code", chunk);
-            q.push(&cond);
-            for r in self.tx.fetch_all(&q.sql, &q.args).await.map_err(map_bulk)? {
-                out.push(RegionCode::parse(&r.text(0).map_err(map_bulk)?)?);
-            }
-        }
-        Ok(out)
-    }
-
-    /// The ids of units by name, creating (and auditing) those that are absent.
-    async fn unit_ids(
-        &mut self,
-        items: &[BulkCadre],
-        audit: &mut Vec<AuditRecord>,
-    ) -> StoreResult<HashMap<String, UnitId>> {
-        let mut wanted: Vec<String> = items.iter().map(|c| c.unit_name.clone()).collect();
-        wanted.sort();
-        wanted.dedup();
-        let mut ids: HashMap<String, UnitId> = HashMap::new();
-        for chunk in wanted.chunks(IN_CHUNK) {
-            let mut q = Query::new("SELECT id, name FROM helping_units WHERE ");
-            let cond = in_text(&mut q, "name", chunk);
-            q.push(&cond);
-            for r in self.tx.fetch_all(&q.sql, &q.args).await.map_err(map_bulk)? {
-                ids.insert(
-                    r.text(1).map_err(map_bulk)?,
-                    UnitId(r.i64(0).map_err(map_bulk)?),
-                );
-            }
-        }
-        let now = OffsetDateTime::now_utc();
-        for name in wanted {
-            if ids.contains_key(&name) {
-                continue;
-            }
-            let Some(level) = items
-                .iter()
-                .find(|c| c.unit_name == name)
-                .and_then(|c| c.unit_level.clone())
-            else {
-                tracing::error!("bulk cadre of a new unit without a level");
-                return Err(DomainError::internal());
-            };
-            let r = self
-                .tx
-                .fetch_one(
-                    "INSERT INTO helping_units (name, level, created_at) VALUES ($1, $2, $3) RETURNING id",
-                    &args![name.as_str(), level.as_str(), now],
-                )
-                .await
-                .map_err(map_bulk)?;
-            let unit = HelpingUnit {
-                id: UnitId(r.i64(0).map_err(map_bulk)?),
-                name: name.clone(),
-                level,
-                contact_name: None,
-                contact_phone: None,
-            };
-            audit.push(AuditRecord::change(
-                "unit.import",
-                "helping_unit",
-                unit.id.0,
-                None,
-                Some(&unit),
-            ));
-            ids.insert(name, unit.id);
-        }
-        Ok(ids)
-    }
-
-    pub(crate) async fn write_cadres(&mut self, items: Vec<BulkCadre>) -> StoreResult<()> {
+    async fn put_cadres(&mut self, items: Vec<BulkCadre>) -> StoreResult<()> {
         self.require_write()?;
         if items.is_empty() {
             return Ok(());
@@ -427,7 +344,7 @@ impl SqlBulkSession {
         self.audit_many(audit).await
     }
 
-    pub(crate) async fn write_pairings(&mut self, items: Vec<BulkPairing>) -> StoreResult<()> {
+    async fn create_pairings(&mut self, items: Vec<BulkPairing>) -> StoreResult<()> {
         self.require_write()?;
         if items.is_empty() {
             return Ok(());
@@ -473,7 +390,7 @@ impl SqlBulkSession {
         self.audit_many(audit).await
     }
 
-    pub(crate) async fn write_visits(&mut self, items: Vec<BulkVisit>) -> StoreResult<()> {
+    async fn put_visits(&mut self, items: Vec<BulkVisit>) -> StoreResult<()> {
         self.require_write()?;
         if items.is_empty() {
             return Ok(());
@@ -560,6 +477,77 @@ impl SqlBulkSession {
             .await
             .map_err(map_bulk)?;
         self.audit_many(audit).await
+    }
+
+    async fn pairing_limits(
+        &mut self,
+        village: &RegionCode,
+        year: i32,
+    ) -> StoreResult<PairingLimits> {
+        Ok(self.store.pairing_limits(village, year))
+    }
+}
+
+impl SqlBulkSession {
+    /// The ids of units by name, creating (and auditing) those that are absent.
+    async fn unit_ids(
+        &mut self,
+        items: &[BulkCadre],
+        audit: &mut Vec<AuditRecord>,
+    ) -> StoreResult<HashMap<String, UnitId>> {
+        let mut wanted: Vec<String> = items.iter().map(|c| c.unit_name.clone()).collect();
+        wanted.sort();
+        wanted.dedup();
+        let mut ids: HashMap<String, UnitId> = HashMap::new();
+        for chunk in wanted.chunks(IN_CHUNK) {
+            let mut q = Query::new("SELECT id, name FROM helping_units WHERE ");
+            let cond = in_text(&mut q, "name", chunk);
+            q.push(&cond);
+            for r in self.tx.fetch_all(&q.sql, &q.args).await.map_err(map_bulk)? {
+                ids.insert(
+                    r.text(1).map_err(map_bulk)?,
+                    UnitId(r.i64(0).map_err(map_bulk)?),
+                );
+            }
+        }
+        let now = OffsetDateTime::now_utc();
+        for name in wanted {
+            if ids.contains_key(&name) {
+                continue;
+            }
+            let Some(level) = items
+                .iter()
+                .find(|c| c.unit_name == name)
+                .and_then(|c| c.unit_level.clone())
+            else {
+                tracing::error!("bulk cadre of a new unit without a level");
+                return Err(DomainError::internal());
+            };
+            let r = self
+                .tx
+                .fetch_one(
+                    "INSERT INTO helping_units (name, level, created_at) VALUES ($1, $2, $3) RETURNING id",
+                    &args![name.as_str(), level.as_str(), now],
+                )
+                .await
+                .map_err(map_bulk)?;
+            let unit = HelpingUnit {
+                id: UnitId(r.i64(0).map_err(map_bulk)?),
+                name: name.clone(),
+                level,
+                contact_name: None,
+                contact_phone: None,
+            };
+            audit.push(AuditRecord::change(
+                "unit.import",
+                "helping_unit",
+                unit.id.0,
+                None,
+                Some(&unit),
+            ));
+            ids.insert(name, unit.id);
+        }
+        Ok(ids)
     }
 }
 

@@ -1419,4 +1419,34 @@ impl PairingStore for SqlStore {
             limits,
         })
     }
+
+    async fn export_cadres(
+        &self,
+        ctx: &Ctx,
+        region: &RegionCode,
+        after: Option<CadreId>,
+        limit: u32,
+    ) -> StoreResult<Vec<Cadre>> {
+        self.export_cadres_impl(ctx, region, after, limit).await
+    }
+
+    async fn export_pairings(
+        &self,
+        ctx: &Ctx,
+        region: &RegionCode,
+        after: Option<(RegionCode, PairingId)>,
+        limit: u32,
+    ) -> StoreResult<Vec<Pairing>> {
+        self.export_pairings_impl(ctx, region, after, limit).await
+    }
+
+    async fn export_visits(
+        &self,
+        ctx: &Ctx,
+        region: &RegionCode,
+        after: Option<(RegionCode, VisitId)>,
+        limit: u32,
+    ) -> StoreResult<Vec<Visit>> {
+        self.export_visits_impl(ctx, region, after, limit).await
+    }
 }

@@ -1,5 +1,7 @@
 //! Regions, poor-village designation and village profiles in SQL.
 
+mod bulk;
+
 use crate::query::{like_escape, Query};
 use crate::sql::{Row, Tx};
 use crate::{args, internal, SqlStore};
@@ -495,5 +497,27 @@ impl RegionStore for SqlStore {
             .await
             .map_err(internal)?;
         rows.iter().map(|r| profile_from_row(code, r)).collect()
+    }
+
+    async fn export_profiles(
+        &self,
+        ctx: &Ctx,
+        region: &RegionCode,
+        year: Option<i32>,
+        after: Option<(RegionCode, i32)>,
+        limit: u32,
+    ) -> StoreResult<Vec<VillageProfile>> {
+        self.export_profiles_impl(ctx, region, year, after, limit)
+            .await
+    }
+
+    async fn export_regions(
+        &self,
+        ctx: &Ctx,
+        region: &RegionCode,
+        after: Option<RegionCode>,
+        limit: u32,
+    ) -> StoreResult<Vec<Region>> {
+        self.export_regions_impl(ctx, region, after, limit).await
     }
 }

@@ -1,6 +1,7 @@
 //! Households, members, status history and incomes in SQL. Every write validates with the rules of
 //! core, checks the caller's scope, runs in one transaction and keeps the aggregates in step.
 
+mod bulk;
 mod codes;
 
 use crate::query::{like_escape, Query};
@@ -1065,5 +1066,15 @@ impl RegistryStore for SqlStore {
         self.audit(tx.as_mut(), ctx, rec).await?;
         tx.commit().await.map_err(internal)?;
         Ok(record)
+    }
+
+    async fn export_households(
+        &self,
+        ctx: &Ctx,
+        region: &RegionCode,
+        after: Option<(RegionCode, HouseholdId)>,
+        limit: u32,
+    ) -> StoreResult<Vec<fupin_core::store::ExportHousehold>> {
+        self.export_households_impl(ctx, region, after, limit).await
     }
 }

@@ -6,6 +6,7 @@
 //! row to read: a province of 20,000 villages answers as fast as a village. When the calendar passes the horizon, the rows of the last year are
 //! carried forward (stock figures only: no income is recorded for a year that has not happened).
 
+mod bulk;
 pub(crate) mod facts;
 pub(crate) mod totals;
 
