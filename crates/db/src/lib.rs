@@ -58,10 +58,13 @@ impl SqlStore {
     }
 }
 
-/// Map a backend failure to the generic internal error, logging the cause (never with values).
-pub(crate) fn internal(e: DbError) -> DomainError {
-    tracing::error!(error = %e, "database error");
-    DomainError::internal()
+/// A backend failure is the generic internal error; its cause is logged (never with values).
+/// Failures the store reacts to (unique violations) are classified before they get here.
+impl From<DbError> for DomainError {
+    fn from(e: DbError) -> Self {
+        tracing::error!(error = %e, "database error");
+        DomainError::internal()
+    }
 }
 
 #[async_trait::async_trait]
@@ -74,6 +77,6 @@ impl Store for SqlStore {
             .fetch_all("SELECT 1", &[])
             .await
             .map(|_| ())
-            .map_err(internal)
+            .map_err(DomainError::from)
     }
 }

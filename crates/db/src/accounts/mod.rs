@@ -3,7 +3,7 @@
 
 use crate::query::Query;
 use crate::sql::{Row, Tx};
-use crate::{args, internal, SqlStore};
+use crate::{args, SqlStore};
 use fupin_core::accounts::{ApiToken, Grant, NewUser, Role, SessionRecord, User, UserId};
 use fupin_core::audit::AuditRecord;
 use fupin_core::store::{AccountStore, StoreResult};
@@ -18,16 +18,15 @@ fn user_not_found() -> DomainError {
 }
 
 fn user_from_row(r: &Row) -> StoreResult<User> {
-    let e = internal;
     Ok(User {
-        id: UserId(r.i64(0).map_err(e)?),
-        username: r.text(1).map_err(e)?,
-        display_name: r.text(2).map_err(e)?,
-        unit: r.opt_text(3).map_err(e)?,
-        phone: r.opt_text(4).map_err(e)?,
-        disabled: r.bool(5).map_err(e)?,
+        id: UserId(r.i64(0)?),
+        username: r.text(1)?,
+        display_name: r.text(2)?,
+        unit: r.opt_text(3)?,
+        phone: r.opt_text(4)?,
+        disabled: r.bool(5)?,
         grants: Vec::new(),
-        created_at: r.time(6).map_err(e)?,
+        created_at: r.time(6)?,
     })
 }
 
@@ -51,8 +50,7 @@ impl SqlStore {
                 &format!("SELECT {USER_COLS} FROM users WHERE {cond} ORDER BY username"),
                 a,
             )
-            .await
-            .map_err(internal)?;
+            .await?;
         let mut users: BTreeMap<i64, User> = BTreeMap::new();
         let mut order = Vec::new();
         for r in &rows {
@@ -67,11 +65,10 @@ impl SqlStore {
         let ph: Vec<String> = users.keys().map(|id| q.arg(*id)).collect();
         q.push(&ph.join(", "))
             .push(") ORDER BY user_id, region_code, role");
-        for r in tx.fetch_all(&q.sql, &q.args).await.map_err(internal)? {
-            let uid = r.i64(0).map_err(internal)?;
-            let role =
-                Role::parse(&r.text(1).map_err(internal)?).ok_or_else(DomainError::internal)?;
-            let region = RegionCode::parse(&r.text(2).map_err(internal)?)?;
+        for r in tx.fetch_all(&q.sql, &q.args).await? {
+            let uid = r.i64(0)?;
+            let role = Role::parse(&r.text(1)?).ok_or_else(DomainError::internal)?;
+            let region = RegionCode::parse(&r.text(2)?)?;
             if let Some(u) = users.get_mut(&uid) {
                 u.grants.push(Grant { role, region });
             }
@@ -131,14 +128,13 @@ impl AccountStore for SqlStore {
         if ctx.scope == Scope::Within(vec![]) {
             return Err(DomainError::forbidden("您没有管理用户的权限"));
         }
-        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        let mut tx = self.db.begin_write().await?;
         let exists = tx
             .fetch_optional(
                 "SELECT id FROM users WHERE username = $1",
                 &args![user.username.as_str()],
             )
-            .await
-            .map_err(internal)?;
+            .await?;
         if exists.is_some() {
             return Err(DomainError::conflict(
                 "duplicate_username",
@@ -153,19 +149,16 @@ impl AccountStore for SqlStore {
                  VALUES ($1, $2, $3, $4, $5, FALSE, $6, $6) RETURNING id",
                 &args![user.username.as_str(), user.display_name.as_str(), user.unit.clone(), user.phone.clone(), user.password_hash.as_str(), now],
             )
-            .await
-            .map_err(internal)?;
-        let u = self
-            .load_user(tx.as_mut(), UserId(r.i64(0).map_err(internal)?))
             .await?;
+        let u = self.load_user(tx.as_mut(), UserId(r.i64(0)?)).await?;
         self.audit(tx.as_mut(), ctx, Self::audit_user("user.create", None, &u))
             .await?;
-        tx.commit().await.map_err(internal)?;
+        tx.commit().await?;
         Ok(u)
     }
 
     async fn user(&self, id: UserId) -> StoreResult<Option<User>> {
-        let mut tx = self.db.begin_read().await.map_err(internal)?;
+        let mut tx = self.db.begin_read().await?;
         Ok(self
             .users_where(tx.as_mut(), "id = $1", &args![id.0])
             .await?
@@ -174,7 +167,7 @@ impl AccountStore for SqlStore {
     }
 
     async fn user_credentials(&self, username: &str) -> StoreResult<Option<(User, String)>> {
-        let mut tx = self.db.begin_read().await.map_err(internal)?;
+        let mut tx = self.db.begin_read().await?;
         let name = username.trim().to_ascii_lowercase();
         let Some(u) = self
             .users_where(tx.as_mut(), "username = $1", &args![name.as_str()])
@@ -189,9 +182,8 @@ impl AccountStore for SqlStore {
                 "SELECT password_hash FROM users WHERE id = $1",
                 &args![u.id.0],
             )
-            .await
-            .map_err(internal)?;
-        Ok(Some((u, r.text(0).map_err(internal)?)))
+            .await?;
+        Ok(Some((u, r.text(0)?)))
     }
 
     async fn list_users(&self, ctx: &Ctx) -> StoreResult<Vec<User>> {
@@ -201,7 +193,7 @@ impl AccountStore for SqlStore {
         if ctx.scope == Scope::All {
             q = Query::new("1 = 1");
         }
-        let mut tx = self.db.begin_read().await.map_err(internal)?;
+        let mut tx = self.db.begin_read().await?;
         let mut users = self.users_where(tx.as_mut(), &q.sql, &q.args).await?;
         if !ctx.unmask {
             for u in &mut users {
@@ -212,53 +204,47 @@ impl AccountStore for SqlStore {
     }
 
     async fn set_password(&self, ctx: &Ctx, id: UserId, password_hash: String) -> StoreResult<()> {
-        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        let mut tx = self.db.begin_write().await?;
         let u = self.managed_user(tx.as_mut(), ctx, id).await?;
         tx.execute(
             "UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3",
             &args![password_hash, OffsetDateTime::now_utc(), id.0],
         )
-        .await
-        .map_err(internal)?;
+        .await?;
         // a new password ends every session of the account and revokes its tokens
         tx.execute("DELETE FROM sessions WHERE user_id = $1", &args![id.0])
-            .await
-            .map_err(internal)?;
+            .await?;
         tx.execute(
             "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
             &args![OffsetDateTime::now_utc(), id.0],
         )
-        .await
-        .map_err(internal)?;
+        .await?;
         self.audit(
             tx.as_mut(),
             ctx,
             Self::audit_user("user.password", None, &u),
         )
         .await?;
-        tx.commit().await.map_err(internal)
+        Ok(tx.commit().await?)
     }
 
     async fn set_disabled(&self, ctx: &Ctx, id: UserId, disabled: bool) -> StoreResult<()> {
-        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        let mut tx = self.db.begin_write().await?;
         let before = self.managed_user(tx.as_mut(), ctx, id).await?;
         let now = OffsetDateTime::now_utc();
         tx.execute(
             "UPDATE users SET disabled = $1, updated_at = $2 WHERE id = $3",
             &args![disabled, now, id.0],
         )
-        .await
-        .map_err(internal)?;
+        .await?;
         if disabled {
             tx.execute("DELETE FROM sessions WHERE user_id = $1", &args![id.0])
-                .await
-                .map_err(internal)?;
+                .await?;
             tx.execute(
                 "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
                 &args![now, id.0],
             )
-            .await
-            .map_err(internal)?;
+            .await?;
         }
         let after = self.load_user(tx.as_mut(), id).await?;
         self.audit(
@@ -275,21 +261,20 @@ impl AccountStore for SqlStore {
             ),
         )
         .await?;
-        tx.commit().await.map_err(internal)
+        Ok(tx.commit().await?)
     }
 
     async fn grant(&self, ctx: &Ctx, id: UserId, grant: Grant) -> StoreResult<User> {
         ctx.require(&grant.region, "区划")
             .map_err(|e| e.with_field("region"))?;
-        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        let mut tx = self.db.begin_write().await?;
         let before = self.managed_user(tx.as_mut(), ctx, id).await?;
         if tx
             .fetch_optional(
                 "SELECT code FROM regions WHERE code = $1",
                 &args![grant.region.as_str()],
             )
-            .await
-            .map_err(internal)?
+            .await?
             .is_none()
         {
             return Err(DomainError::invalid(
@@ -302,8 +287,7 @@ impl AccountStore for SqlStore {
             "INSERT INTO grants (user_id, role, region_code, granted_by, granted_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (user_id, role, region_code) DO NOTHING",
             &args![id.0, grant.role.as_str(), grant.region.as_str(), ctx.actor.as_str(), OffsetDateTime::now_utc()],
         )
-        .await
-        .map_err(internal)?;
+        .await?;
         let after = self.load_user(tx.as_mut(), id).await?;
         self.audit(
             tx.as_mut(),
@@ -311,22 +295,21 @@ impl AccountStore for SqlStore {
             Self::audit_user("user.grant", Some(&before), &after).in_region(&grant.region),
         )
         .await?;
-        tx.commit().await.map_err(internal)?;
+        tx.commit().await?;
         Ok(after)
     }
 
     async fn revoke_grant(&self, ctx: &Ctx, id: UserId, grant: Grant) -> StoreResult<User> {
         ctx.require(&grant.region, "区划")
             .map_err(|e| e.with_field("region"))?;
-        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        let mut tx = self.db.begin_write().await?;
         let before = self.managed_user(tx.as_mut(), ctx, id).await?;
         let n = tx
             .execute(
                 "DELETE FROM grants WHERE user_id = $1 AND role = $2 AND region_code = $3",
                 &args![id.0, grant.role.as_str(), grant.region.as_str()],
             )
-            .await
-            .map_err(internal)?;
+            .await?;
         if n == 0 {
             return Err(DomainError::not_found(
                 "grant_not_found",
@@ -340,7 +323,7 @@ impl AccountStore for SqlStore {
             Self::audit_user("user.revoke", Some(&before), &after).in_region(&grant.region),
         )
         .await?;
-        tx.commit().await.map_err(internal)?;
+        tx.commit().await?;
         Ok(after)
     }
 
@@ -350,52 +333,48 @@ impl AccountStore for SqlStore {
         id_hash: &str,
         csrf_token: &str,
     ) -> StoreResult<()> {
-        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        let mut tx = self.db.begin_write().await?;
         let now = OffsetDateTime::now_utc();
         tx.execute(
             "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, last_seen_at) VALUES ($1, $2, $3, $4, $4)",
             &args![id_hash, user.0, csrf_token, now],
         )
-        .await
-        .map_err(internal)?;
-        tx.commit().await.map_err(internal)
+        .await?;
+        Ok(tx.commit().await?)
     }
 
     async fn session(&self, id_hash: &str) -> StoreResult<Option<SessionRecord>> {
         let rows = self
             .db
             .fetch_all("SELECT user_id, csrf_token, created_at, last_seen_at FROM sessions WHERE id_hash = $1", &args![id_hash])
-            .await
-            .map_err(internal)?;
+            .await?;
         rows.first()
             .map(|r| {
                 Ok(SessionRecord {
-                    user_id: UserId(r.i64(0).map_err(internal)?),
-                    csrf_token: r.text(1).map_err(internal)?,
-                    created_at: r.time(2).map_err(internal)?,
-                    last_seen_at: r.time(3).map_err(internal)?,
+                    user_id: UserId(r.i64(0)?),
+                    csrf_token: r.text(1)?,
+                    created_at: r.time(2)?,
+                    last_seen_at: r.time(3)?,
                 })
             })
             .transpose()
     }
 
     async fn touch_session(&self, id_hash: &str) -> StoreResult<()> {
-        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        let mut tx = self.db.begin_write().await?;
         tx.execute(
             "UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2",
             &args![OffsetDateTime::now_utc(), id_hash],
         )
-        .await
-        .map_err(internal)?;
-        tx.commit().await.map_err(internal)
+        .await?;
+        Ok(tx.commit().await?)
     }
 
     async fn delete_session(&self, id_hash: &str) -> StoreResult<()> {
-        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        let mut tx = self.db.begin_write().await?;
         tx.execute("DELETE FROM sessions WHERE id_hash = $1", &args![id_hash])
-            .await
-            .map_err(internal)?;
-        tx.commit().await.map_err(internal)
+            .await?;
+        Ok(tx.commit().await?)
     }
 
     async fn create_token(
@@ -406,7 +385,7 @@ impl AccountStore for SqlStore {
         token_hash: &str,
     ) -> StoreResult<ApiToken> {
         let name = fupin_core::error::check_text("name", name, 100)?;
-        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        let mut tx = self.db.begin_write().await?;
         let u = self.load_user(tx.as_mut(), user).await?;
         let now = OffsetDateTime::now_utc();
         let r = tx
@@ -414,9 +393,8 @@ impl AccountStore for SqlStore {
                 "INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
                 &args![user.0, name.as_str(), token_hash, now],
             )
-            .await
-            .map_err(internal)?;
-        let id = r.i64(0).map_err(internal)?;
+            .await?;
+        let id = r.i64(0)?;
         let rec = AuditRecord::event(
             "token.create",
             "api_token",
@@ -424,7 +402,7 @@ impl AccountStore for SqlStore {
             serde_json::json!({ "user": u.username, "name": name }),
         );
         self.audit(tx.as_mut(), ctx, rec).await?;
-        tx.commit().await.map_err(internal)?;
+        tx.commit().await?;
         Ok(ApiToken {
             id,
             name,
@@ -441,12 +419,11 @@ impl AccountStore for SqlStore {
                 "SELECT id, user_id, last_used_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
                 &args![token_hash],
             )
-            .await
-            .map_err(internal)?;
+            .await?;
         let Some(r) = rows.first() else {
             return Ok(None);
         };
-        let (id, uid) = (r.i64(0).map_err(internal)?, r.i64(1).map_err(internal)?);
+        let (id, uid) = (r.i64(0)?, r.i64(1)?);
         // "last used" to the minute is enough; a write per API request would serialise readers
         let now = OffsetDateTime::now_utc();
         let fresh = match r.opt_text(2) {
@@ -459,14 +436,13 @@ impl AccountStore for SqlStore {
         if fresh {
             return Ok(Some(UserId(uid)));
         }
-        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        let mut tx = self.db.begin_write().await?;
         tx.execute(
             "UPDATE api_tokens SET last_used_at = $1 WHERE id = $2",
             &args![OffsetDateTime::now_utc(), id],
         )
-        .await
-        .map_err(internal)?;
-        tx.commit().await.map_err(internal)?;
+        .await?;
+        tx.commit().await?;
         Ok(Some(UserId(uid)))
     }
 
@@ -474,20 +450,19 @@ impl AccountStore for SqlStore {
         let rows = self
             .db
             .fetch_all("SELECT id, name, created_at, last_used_at, revoked_at FROM api_tokens WHERE user_id = $1 ORDER BY id", &args![user.0])
-            .await
-            .map_err(internal)?;
+            .await?;
         rows.iter()
             .map(|r| {
                 let opt_time = |i| -> StoreResult<Option<OffsetDateTime>> {
                     match r.opt_text(i) {
                         Ok(None) => Ok(None),
-                        _ => r.time(i).map(Some).map_err(internal),
+                        _ => r.time(i).map(Some).map_err(DomainError::from),
                     }
                 };
                 Ok(ApiToken {
-                    id: r.i64(0).map_err(internal)?,
-                    name: r.text(1).map_err(internal)?,
-                    created_at: r.time(2).map_err(internal)?,
+                    id: r.i64(0)?,
+                    name: r.text(1)?,
+                    created_at: r.time(2)?,
                     last_used_at: opt_time(3)?,
                     revoked_at: opt_time(4)?,
                 })
@@ -496,14 +471,13 @@ impl AccountStore for SqlStore {
     }
 
     async fn revoke_token(&self, ctx: &Ctx, user: UserId, token_id: i64) -> StoreResult<()> {
-        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        let mut tx = self.db.begin_write().await?;
         let n = tx
             .execute(
                 "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL",
                 &args![OffsetDateTime::now_utc(), token_id, user.0],
             )
-            .await
-            .map_err(internal)?;
+            .await?;
         if n == 0 {
             return Err(DomainError::not_found(
                 "token_not_found",
@@ -521,6 +495,6 @@ impl AccountStore for SqlStore {
             ),
         )
         .await?;
-        tx.commit().await.map_err(internal)
+        Ok(tx.commit().await?)
     }
 }

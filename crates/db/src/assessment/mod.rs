@@ -4,7 +4,7 @@
 
 use crate::query::Query;
 use crate::sql::Tx;
-use crate::{args, internal, SqlStore};
+use crate::{args, SqlStore};
 use fupin_core::assessment::exit::{apply, start_exit_for};
 use fupin_core::assessment::monitoring::{start_identification_for, start_risk_elimination_for};
 use fupin_core::assessment::standards::{count_param, fen_param, key};
@@ -63,17 +63,15 @@ impl SqlStore {
         let n = self
             .db
             .fetch_all("SELECT COUNT(*) FROM parameters", &[])
-            .await
-            .map_err(internal)?[0]
-            .i64(0)
-            .map_err(internal)?;
+            .await?[0]
+            .i64(0)?;
         if n == 0 {
-            let mut tx = self.db.begin_write().await.map_err(internal)?;
+            let mut tx = self.db.begin_write().await?;
             for p in default_parameters() {
                 self.insert_parameter(tx.as_mut(), &p, "system:defaults")
                     .await?;
             }
-            tx.commit().await.map_err(internal)?;
+            tx.commit().await?;
         }
         self.reload_parameters().await
     }
@@ -99,8 +97,7 @@ impl SqlStore {
                 OffsetDateTime::now_utc()
             ],
         )
-        .await
-        .map_err(internal)?;
+        .await?;
         Ok(())
     }
 
@@ -108,22 +105,21 @@ impl SqlStore {
         let rows = self
             .db
             .fetch_all("SELECT key, region_prefix, year, value, source, confirmed FROM parameters ORDER BY key, region_prefix, year", &[])
-            .await
-            .map_err(internal)?;
+            .await?;
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
-            let prefix = r.text(1).map_err(internal)?;
+            let prefix = r.text(1)?;
             out.push(Parameter {
-                key: r.text(0).map_err(internal)?,
+                key: r.text(0)?,
                 region_prefix: if prefix.is_empty() {
                     None
                 } else {
                     Some(RegionCode::parse(&prefix)?)
                 },
-                year: r.i32(2).map_err(internal)?,
-                value: serde_json::from_str(&r.text(3).map_err(internal)?).map_err(json_err)?,
-                source: r.text(4).map_err(internal)?,
-                confirmed: r.bool(5).map_err(internal)?,
+                year: r.i32(2)?,
+                value: serde_json::from_str(&r.text(3)?).map_err(json_err)?,
+                source: r.text(4)?,
+                confirmed: r.bool(5)?,
             });
         }
         *self.params.write().expect("params lock") = Arc::new(out);
@@ -173,20 +169,19 @@ impl SqlStore {
                  FROM household_years WHERE household_id = $1 AND year = $2",
                 &args![id.0, year],
             )
-            .await
-            .map_err(internal)?;
+            .await?;
         let Some(r) = r else {
             return Ok(YearFacts::default());
         };
         Ok(YearFacts {
-            food: r.opt_bool(0).map_err(internal)?,
-            clothing: r.opt_bool(1).map_err(internal)?,
+            food: r.opt_bool(0)?,
+            clothing: r.opt_bool(1)?,
             spending: RigidSpending {
-                medical: Fen::new(r.i64(2).map_err(internal)?),
-                education: Fen::new(r.i64(3).map_err(internal)?),
-                disaster: Fen::new(r.i64(4).map_err(internal)?),
+                medical: Fen::new(r.i64(2)?),
+                education: Fen::new(r.i64(3)?),
+                disaster: Fen::new(r.i64(4)?),
             },
-            stable_months: r.opt_i32(5).map_err(internal)?,
+            stable_months: r.opt_i32(5)?,
         })
     }
 
@@ -232,19 +227,18 @@ impl SqlStore {
         let codes = self.codes();
         let rows = tx
             .fetch_all("SELECT id, date, risk_type, note, resolved_on FROM risk_events WHERE household_id = $1 ORDER BY date, id", &args![id.0])
-            .await
-            .map_err(internal)?;
+            .await?;
         rows.iter()
             .map(|r| {
-                let t = r.text(2).map_err(internal)?;
+                let t = r.text(2)?;
                 Ok(RiskEventRecord {
-                    id: r.i64(0).map_err(internal)?,
+                    id: r.i64(0)?,
                     household_id: id,
-                    date: r.date(1).map_err(internal)?,
+                    date: r.date(1)?,
                     risk_label: codes.label("risk_type", &t).to_string(),
                     risk_type: t,
-                    note: r.opt_text(3).map_err(internal)?,
-                    resolved_on: r.opt_date(4).map_err(internal)?,
+                    note: r.opt_text(3)?,
+                    resolved_on: r.opt_date(4)?,
                 })
             })
             .collect()
@@ -272,8 +266,7 @@ impl SqlStore {
                     "DELETE FROM early_warnings WHERE household_id = $1 AND year = $2",
                     &args![id.0, year],
                 )
-                .await
-                .map_err(internal)?;
+                .await?;
                 return Ok(None);
             }
         };
@@ -313,8 +306,7 @@ impl SqlStore {
                 "DELETE FROM early_warnings WHERE household_id = $1 AND year = $2",
                 &args![id.0, year],
             )
-            .await
-            .map_err(internal)?;
+            .await?;
             return Ok(None);
         }
         let row = WarningRow {
@@ -345,8 +337,7 @@ impl SqlStore {
                 OffsetDateTime::now_utc()
             ],
         )
-        .await
-        .map_err(internal)?;
+        .await?;
         Ok(Some(row))
     }
 
@@ -362,29 +353,26 @@ impl SqlStore {
                  FROM procedures c JOIN households h ON h.id = c.household_id WHERE c.id = $1",
                 &args![id],
             )
-            .await
-            .map_err(internal)?
+            .await?
             .ok_or_else(|| DomainError::not_found("case_not_found", "该办理事项不存在或不在您的管辖范围内"))?;
-        let village = RegionCode::parse(&r.text(4).map_err(internal)?)?;
+        let village = RegionCode::parse(&r.text(4)?)?;
         // a cadre reads the cases of the household paired with them (case_action checks the region)
-        let household = HouseholdId(r.i64(2).map_err(internal)?);
+        let household = HouseholdId(r.i64(2)?);
         if !self.household_visible(tx, ctx, household, &village).await? {
             return Err(DomainError::not_found(
                 "case_not_found",
                 "该办理事项不存在或不在您的管辖范围内",
             ));
         }
-        let kind = ProcedureKind::parse(&r.text(1).map_err(internal)?)
-            .ok_or_else(DomainError::internal)?;
-        let state: serde_json::Value =
-            serde_json::from_str(&r.text(8).map_err(internal)?).map_err(json_err)?;
+        let kind = ProcedureKind::parse(&r.text(1)?).ok_or_else(DomainError::internal)?;
+        let state: serde_json::Value = serde_json::from_str(&r.text(8)?).map_err(json_err)?;
         let case = case_view(
             id,
             kind,
-            HouseholdId(r.i64(2).map_err(internal)?),
-            r.text(3).map_err(internal)?,
+            HouseholdId(r.i64(2)?),
+            r.text(3)?,
             village,
-            r.i32(5).map_err(internal)?,
+            r.i32(5)?,
             &state,
         )?;
         Ok((case, state))
@@ -402,8 +390,7 @@ impl SqlStore {
             "UPDATE procedures SET step = $1, finished = $2, state = $3, updated_at = $4 WHERE id = $5",
             &args![step, finished, state.to_string(), OffsetDateTime::now_utc(), id],
         )
-        .await
-        .map_err(internal)?;
+        .await?;
         Ok(())
     }
 }
@@ -473,7 +460,7 @@ impl AssessmentStore for SqlStore {
             .iter()
             .find(|o| o.key == p.key && o.region_prefix == p.region_prefix && o.year == p.year)
             .cloned();
-        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        let mut tx = self.db.begin_write().await?;
         self.insert_parameter(tx.as_mut(), &p, &ctx.actor).await?;
         let id = format!(
             "{}/{}/{}",
@@ -490,7 +477,7 @@ impl AssessmentStore for SqlStore {
             rec = rec.in_region(r);
         }
         self.audit(tx.as_mut(), ctx, rec).await?;
-        tx.commit().await.map_err(internal)?;
+        tx.commit().await?;
         self.reload_parameters().await?;
         Ok(p)
     }
@@ -503,7 +490,7 @@ impl AssessmentStore for SqlStore {
         input: HouseholdYearInput,
     ) -> StoreResult<()> {
         let y = input.validate(year, today().year())?;
-        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        let mut tx = self.db.begin_write().await?;
         let v = self.household_view(tx.as_mut(), ctx, household).await?;
         if !ctx.scope.allows(&v.village) {
             return Err(DomainError::not_found(
@@ -531,8 +518,7 @@ impl AssessmentStore for SqlStore {
                 OffsetDateTime::now_utc()
             ],
         )
-        .await
-        .map_err(internal)?;
+        .await?;
         self.audit(
             tx.as_mut(),
             ctx,
@@ -547,7 +533,7 @@ impl AssessmentStore for SqlStore {
         )
         .await?;
         self.rescreen(tx.as_mut(), ctx, household, year).await?;
-        tx.commit().await.map_err(internal)
+        Ok(tx.commit().await?)
     }
 
     async fn record_risk_event(
@@ -557,16 +543,15 @@ impl AssessmentStore for SqlStore {
         e: RiskEventInput,
     ) -> StoreResult<RiskEventRecord> {
         let (date, risk_type, note) = e.validate(&self.codes(), today())?;
-        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        let mut tx = self.db.begin_write().await?;
         let v = self.household_view(tx.as_mut(), ctx, household).await?;
         let r = tx
             .fetch_one(
                 "INSERT INTO risk_events (household_id, village_code, date, risk_type, note, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
                 &args![household.0, v.village.as_str(), date, risk_type.as_str(), note.clone(), ctx.actor.as_str(), OffsetDateTime::now_utc()],
             )
-            .await
-            .map_err(internal)?;
-        let id = r.i64(0).map_err(internal)?;
+            .await?;
+        let id = r.i64(0)?;
         let rec = self
             .risk_events_of(tx.as_mut(), household)
             .await?
@@ -582,7 +567,7 @@ impl AssessmentStore for SqlStore {
         .await?;
         self.rescreen(tx.as_mut(), ctx, household, date.year())
             .await?;
-        tx.commit().await.map_err(internal)?;
+        tx.commit().await?;
         Ok(rec)
     }
 
@@ -591,7 +576,7 @@ impl AssessmentStore for SqlStore {
         ctx: &Ctx,
         household: HouseholdId,
     ) -> StoreResult<Vec<RiskEventRecord>> {
-        let mut tx = self.db.begin_read().await.map_err(internal)?;
+        let mut tx = self.db.begin_read().await?;
         self.household_view(tx.as_mut(), ctx, household).await?;
         self.risk_events_of(tx.as_mut(), household).await
     }
@@ -603,21 +588,20 @@ impl AssessmentStore for SqlStore {
         on: Date,
     ) -> StoreResult<RiskEventRecord> {
         fupin_core::years::check_past_date("date", on, today())?;
-        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        let mut tx = self.db.begin_write().await?;
         let r = tx
             .fetch_optional(
                 "SELECT household_id, date FROM risk_events WHERE id = $1",
                 &args![id],
             )
-            .await
-            .map_err(internal)?
+            .await?
             .ok_or_else(|| DomainError::not_found("risk_event_not_found", "该风险记录不存在"))?;
-        let household = HouseholdId(r.i64(0).map_err(internal)?);
+        let household = HouseholdId(r.i64(0)?);
         let v = self
             .household_view(tx.as_mut(), ctx, household)
             .await
             .map_err(|_| DomainError::not_found("risk_event_not_found", "该风险记录不存在"))?;
-        if on < r.date(1).map_err(internal)? {
+        if on < r.date(1)? {
             return Err(DomainError::invalid(
                 "date",
                 "resolved_before_event",
@@ -628,8 +612,7 @@ impl AssessmentStore for SqlStore {
             "UPDATE risk_events SET resolved_on = $1 WHERE id = $2",
             &args![on, id],
         )
-        .await
-        .map_err(internal)?;
+        .await?;
         let rec = self
             .risk_events_of(tx.as_mut(), household)
             .await?
@@ -645,7 +628,7 @@ impl AssessmentStore for SqlStore {
         .await?;
         self.rescreen(tx.as_mut(), ctx, household, on.year())
             .await?;
-        tx.commit().await.map_err(internal)?;
+        tx.commit().await?;
         Ok(rec)
     }
 
@@ -656,7 +639,7 @@ impl AssessmentStore for SqlStore {
         year: i32,
     ) -> StoreResult<ExitAssessmentReport> {
         fupin_core::years::check_year("year", year, today().year())?;
-        let mut tx = self.db.begin_read().await.map_err(internal)?;
+        let mut tx = self.db.begin_read().await?;
         let v = self.household_view(tx.as_mut(), ctx, household).await?;
         let line = fen_param(&self.params(), key::POVERTY_LINE, &v.village, year)?;
         let yf = self.year_facts(tx.as_mut(), household, year).await?;
@@ -678,7 +661,7 @@ impl AssessmentStore for SqlStore {
     ) -> StoreResult<ProcedureCase> {
         fupin_core::years::check_past_date("date", date, today())?;
         fupin_core::years::check_year("year", year, today().year())?;
-        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        let mut tx = self.db.begin_write().await?;
         let v = self.household_view(tx.as_mut(), ctx, household).await?;
         if !ctx.scope.allows(&v.village) {
             return Err(DomainError::not_found(
@@ -691,8 +674,7 @@ impl AssessmentStore for SqlStore {
                 "SELECT id FROM procedures WHERE household_id = $1 AND kind = $2 AND NOT finished",
                 &args![household.0, kind.as_str()],
             )
-            .await
-            .map_err(internal)?;
+            .await?;
         if open.is_some() {
             return Err(DomainError::conflict(
                 "case_open",
@@ -748,13 +730,12 @@ impl AssessmentStore for SqlStore {
                 "INSERT INTO procedures (kind, household_id, village_code, year, step, finished, state, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, FALSE, $6, $7, $7) RETURNING id",
                 &args![kind.as_str(), household.0, v.village.as_str(), year, step, state.to_string(), now],
             )
-            .await
-            .map_err(internal)?;
-        let id = r.i64(0).map_err(internal)?;
+            .await?;
+        let id = r.i64(0)?;
         let (case, _) = self.load_case(tx.as_mut(), ctx, id).await?;
         self.audit(tx.as_mut(), ctx, AuditRecord::event("case.start", "procedure", Some(id.to_string()), serde_json::json!({ "kind": kind.as_str(), "household": household.0, "year": year })).in_region(&v.village))
             .await?;
-        tx.commit().await.map_err(internal)?;
+        tx.commit().await?;
         Ok(case)
     }
 
@@ -764,7 +745,7 @@ impl AssessmentStore for SqlStore {
         id: i64,
         input: CaseActionInput,
     ) -> StoreResult<ProcedureCase> {
-        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        let mut tx = self.db.begin_write().await?;
         let (case, state) = self.load_case(tx.as_mut(), ctx, id).await?;
         // procedures are the offices' work: a cadre may read a case but not act on it
         if !ctx.scope.allows(&case.village_code) {
@@ -907,12 +888,12 @@ impl AssessmentStore for SqlStore {
         self.audit(tx.as_mut(), ctx, rec.in_region(&case.village_code))
             .await?;
         let (out, _) = self.load_case(tx.as_mut(), ctx, id).await?;
-        tx.commit().await.map_err(internal)?;
+        tx.commit().await?;
         Ok(out)
     }
 
     async fn case(&self, ctx: &Ctx, id: i64) -> StoreResult<ProcedureCase> {
-        let mut tx = self.db.begin_read().await.map_err(internal)?;
+        let mut tx = self.db.begin_read().await?;
         Ok(self.load_case(tx.as_mut(), ctx, id).await?.0)
     }
 
@@ -921,22 +902,17 @@ impl AssessmentStore for SqlStore {
         ctx: &Ctx,
         household: HouseholdId,
     ) -> StoreResult<Vec<ProcedureCase>> {
-        let mut tx = self.db.begin_read().await.map_err(internal)?;
+        let mut tx = self.db.begin_read().await?;
         self.household_view(tx.as_mut(), ctx, household).await?;
         let ids = tx
             .fetch_all(
                 "SELECT id FROM procedures WHERE household_id = $1 ORDER BY id",
                 &args![household.0],
             )
-            .await
-            .map_err(internal)?;
+            .await?;
         let mut out = Vec::new();
         for r in ids {
-            out.push(
-                self.load_case(tx.as_mut(), ctx, r.i64(0).map_err(internal)?)
-                    .await?
-                    .0,
-            );
+            out.push(self.load_case(tx.as_mut(), ctx, r.i64(0)?).await?.0);
         }
         Ok(out)
     }
@@ -977,29 +953,23 @@ impl AssessmentStore for SqlStore {
         ctx.require(region, "区划")?;
         fupin_core::years::check_year("year", year, today().year())?;
         let (lo, hi) = region.range();
-        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        let mut tx = self.db.begin_write().await?;
         let ids = tx
             .fetch_all(
                 "SELECT id FROM households WHERE village_code BETWEEN $1 AND $2 AND status IN ('exited', 'monitored', 'risk_eliminated') ORDER BY village_code, household_number",
                 &args![lo, hi],
             )
-            .await
-            .map_err(internal)?;
+            .await?;
         let mut out = Vec::new();
         for r in ids {
             if let Some(w) = self
-                .rescreen(
-                    tx.as_mut(),
-                    ctx,
-                    HouseholdId(r.i64(0).map_err(internal)?),
-                    year,
-                )
+                .rescreen(tx.as_mut(), ctx, HouseholdId(r.i64(0)?), year)
                 .await?
             {
                 out.push(w);
             }
         }
-        tx.commit().await.map_err(internal)?;
+        tx.commit().await?;
         Ok(out)
     }
 
@@ -1022,17 +992,17 @@ impl AssessmentStore for SqlStore {
         q.push(&format!(
             " AND w.village_code BETWEEN {a} AND {b} ORDER BY w.village_code, h.household_number"
         ));
-        let rows = self.db.fetch_all(&q.sql, &q.args).await.map_err(internal)?;
+        let rows = self.db.fetch_all(&q.sql, &q.args).await?;
         rows.iter()
             .map(|r| {
                 Ok(WarningRow {
-                    household_id: HouseholdId(r.i64(0).map_err(internal)?),
-                    household_number: r.text(1).map_err(internal)?,
-                    head_name: r.opt_text(2).map_err(internal)?,
-                    village_code: r.text(3).map_err(internal)?,
+                    household_id: HouseholdId(r.i64(0)?),
+                    household_number: r.text(1)?,
+                    head_name: r.opt_text(2)?,
+                    village_code: r.text(3)?,
                     year,
-                    flags: serde_json::from_str(&r.text(4).map_err(internal)?).map_err(json_err)?,
-                    suggested_kind: MonitoredKind::parse(&r.text(5).map_err(internal)?)
+                    flags: serde_json::from_str(&r.text(4)?).map_err(json_err)?,
+                    suggested_kind: MonitoredKind::parse(&r.text(5)?)
                         .ok_or_else(DomainError::internal)?,
                 })
             })
@@ -1065,7 +1035,7 @@ impl AssessmentStore for SqlStore {
             ),
         };
         let (lo, hi) = region.range();
-        let mut tx = self.db.begin_read().await.map_err(internal)?;
+        let mut tx = self.db.begin_read().await?;
         let region_ref = self.region_ref(tx.as_mut(), region).await?;
         let facts = self
             .facts_where(

@@ -4,7 +4,7 @@
 use crate::bulk::{map_bulk, SqlBulkSession};
 use crate::query::Query;
 use crate::sql::{insert_rows, DbResult, Row, Tx, Value};
-use crate::{args, internal, SqlStore};
+use crate::{args, SqlStore};
 use fupin_core::audit::{
     chain_hash, format_at, AuditEntry, AuditRecord, BrokenLink, ChainVerifier,
 };
@@ -85,20 +85,19 @@ pub(crate) fn chain_rows(
 }
 
 fn entry_from_row(r: &Row) -> StoreResult<AuditEntry> {
-    let e = internal;
     Ok(AuditEntry {
-        seq: r.i64(0).map_err(e)?,
-        region: r.opt_text(1).map_err(e)?,
-        at: r.text(2).map_err(e)?,
-        actor: r.text(3).map_err(e)?,
-        client: r.opt_text(4).map_err(e)?,
-        action: r.text(5).map_err(e)?,
-        entity: r.text(6).map_err(e)?,
-        entity_id: r.opt_text(7).map_err(e)?,
-        before: r.opt_text(8).map_err(e)?,
-        after: r.opt_text(9).map_err(e)?,
-        prev_hash: r.text(10).map_err(e)?,
-        hash: r.text(11).map_err(e)?,
+        seq: r.i64(0)?,
+        region: r.opt_text(1)?,
+        at: r.text(2)?,
+        actor: r.text(3)?,
+        client: r.opt_text(4)?,
+        action: r.text(5)?,
+        entity: r.text(6)?,
+        entity_id: r.opt_text(7)?,
+        before: r.opt_text(8)?,
+        after: r.opt_text(9)?,
+        prev_hash: r.text(10)?,
+        hash: r.text(11)?,
     })
 }
 
@@ -110,13 +109,11 @@ impl SqlStore {
         ctx: &Ctx,
         rec: AuditRecord,
     ) -> StoreResult<()> {
-        let mut head = read_head(tx, self.db.lock_rows()).await.map_err(internal)?;
+        let mut head = read_head(tx, self.db.lock_rows()).await?;
         let at = format_at(OffsetDateTime::now_utc());
         let rows = chain_rows(&mut head, &at, &ctx.actor, ctx.client.as_deref(), vec![rec]);
-        insert_rows(tx, "audit_log", &AUDIT_INSERT_COLS, rows)
-            .await
-            .map_err(internal)?;
-        write_head(tx, &head).await.map_err(internal)
+        insert_rows(tx, "audit_log", &AUDIT_INSERT_COLS, rows).await?;
+        Ok(write_head(tx, &head).await?)
     }
 }
 
@@ -163,9 +160,9 @@ impl SqlBulkSession {
 #[async_trait::async_trait]
 impl AuditStore for SqlStore {
     async fn record_event(&self, ctx: &Ctx, record: AuditRecord) -> StoreResult<()> {
-        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        let mut tx = self.db.begin_write().await?;
         self.audit(tx.as_mut(), ctx, record).await?;
-        tx.commit().await.map_err(internal)
+        Ok(tx.commit().await?)
     }
 
     async fn audit_log(&self, ctx: &Ctx, f: AuditFilter) -> StoreResult<Page<AuditEntry>> {
@@ -206,13 +203,11 @@ impl AuditStore for SqlStore {
             let p = w.arg(format!("{d}T99"));
             w.push(&format!(" AND at < {p}"));
         }
-        let mut tx = self.db.begin_read().await.map_err(internal)?;
+        let mut tx = self.db.begin_read().await?;
         let total = tx
             .fetch_one(&format!("SELECT COUNT(*) FROM audit_log{}", w.sql), &w.args)
-            .await
-            .map_err(internal)?
-            .i64(0)
-            .map_err(internal)?;
+            .await?
+            .i64(0)?;
         let mut q = Query {
             sql: format!(
                 "SELECT {} FROM audit_log{}",
@@ -224,7 +219,7 @@ impl AuditStore for SqlStore {
         let l = q.arg(i64::from(per_page));
         let o = q.arg(i64::from(page - 1) * i64::from(per_page));
         q.push(&format!(" ORDER BY seq DESC LIMIT {l} OFFSET {o}"));
-        let rows = tx.fetch_all(&q.sql, &q.args).await.map_err(internal)?;
+        let rows = tx.fetch_all(&q.sql, &q.args).await?;
         Ok(Page {
             items: rows
                 .iter()
@@ -248,8 +243,7 @@ impl AuditStore for SqlStore {
                     ),
                     &args![after],
                 )
-                .await
-                .map_err(internal)?;
+                .await?;
             if rows.is_empty() {
                 break;
             }
@@ -265,10 +259,9 @@ impl AuditStore for SqlStore {
         let head = self
             .db
             .fetch_all("SELECT seq, hash FROM audit_head WHERE id = 1", &[])
-            .await
-            .map_err(internal)?;
+            .await?;
         if let Some(h) = head.first() {
-            let (seq, hash) = (h.i64(0).map_err(internal)?, h.text(1).map_err(internal)?);
+            let (seq, hash) = (h.i64(0)?, h.text(1)?);
             let (last, last_hash) = ver.head();
             if seq != last || hash != last_hash {
                 return Ok(Err(BrokenLink {

@@ -21,7 +21,7 @@ mod plan;
 
 use crate::reports::totals;
 use crate::sql::{Droppable, Tx};
-use crate::{internal, SqlStore};
+use crate::SqlStore;
 use fupin_core::audit::AuditRecord;
 use fupin_core::error::DomainError;
 use fupin_core::reports::{Aggregates, HouseholdFacts};
@@ -171,7 +171,7 @@ pub(crate) fn map_bulk(e: crate::sql::DbError) -> DomainError {
             "import_conflict",
             "导入时与已有数据冲突（数据在检查后被他人修改），已全部撤销",
         ),
-        _ => internal(e),
+        _ => DomainError::from(e),
     }
 }
 

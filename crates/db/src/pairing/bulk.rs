@@ -9,7 +9,7 @@ use crate::pairing::{
 };
 use crate::query::{in_text, Query};
 use crate::sql::Row;
-use crate::{args, internal, SqlStore};
+use crate::{args, SqlStore};
 use fupin_core::audit::AuditRecord;
 use fupin_core::error::DomainError;
 use fupin_core::pairing::PairingLimits;
@@ -79,24 +79,23 @@ fn json(v: &impl serde::Serialize) -> String {
 
 /// A visit's fields from a row of `VISIT_DATA_COLS` (cadres filled in by the caller).
 fn visit_data_of(r: &Row) -> StoreResult<(VisitId, VisitData)> {
-    let e = internal;
-    let location = match (r.opt_f64(10).map_err(e)?, r.opt_f64(11).map_err(e)?) {
+    let location = match (r.opt_f64(10)?, r.opt_f64(11)?) {
         (Some(lat), Some(lon)) => Some(Location { lat, lon }),
         _ => None,
     };
     Ok((
-        VisitId(r.i64(0).map_err(e)?),
+        VisitId(r.i64(0)?),
         VisitData {
-            household_id: HouseholdId(r.i64(1).map_err(e)?),
-            date: r.date(2).map_err(e)?,
-            kind: r.text(3).map_err(e)?,
+            household_id: HouseholdId(r.i64(1)?),
+            date: r.date(2)?,
+            kind: r.text(3)?,
             cadre_ids: Vec::new(),
-            findings: serde_json::from_str(&r.text(4).map_err(e)?).map_err(json_err)?,
-            problems: r.opt_text(5).map_err(e)?,
-            actions: r.opt_text(6).map_err(e)?,
-            follow_up: r.opt_text(7).map_err(e)?,
-            condolence_money_fen: Fen::new(r.i64(8).map_err(e)?),
-            goods: serde_json::from_str(&r.text(9).map_err(e)?).map_err(json_err)?,
+            findings: serde_json::from_str(&r.text(4)?).map_err(json_err)?,
+            problems: r.opt_text(5)?,
+            actions: r.opt_text(6)?,
+            follow_up: r.opt_text(7)?,
+            condolence_money_fen: Fen::new(r.i64(8)?),
+            goods: serde_json::from_str(&r.text(9)?).map_err(json_err)?,
             location,
         },
     ))
@@ -620,32 +619,31 @@ impl SqlStore {
         q.push(&format!(" ORDER BY v.village_code, v.id LIMIT {l}"));
         let mut tx = self.db.begin_read().await.map_err(map_bulk)?;
         let rows = tx.fetch_all(&q.sql, &q.args).await.map_err(map_bulk)?;
-        let e = internal;
         let mut out = Vec::with_capacity(rows.len());
         for r in &rows {
-            let location = match (r.opt_f64(13).map_err(e)?, r.opt_f64(14).map_err(e)?) {
+            let location = match (r.opt_f64(13)?, r.opt_f64(14)?) {
                 (Some(lat), Some(lon)) => Some(Location { lat, lon }),
                 _ => None,
             };
             out.push(Visit {
-                id: VisitId(r.i64(0).map_err(e)?),
-                household_id: HouseholdId(r.i64(1).map_err(e)?),
-                household_number: r.text(2).map_err(e)?,
-                village_code: RegionCode::parse(&r.text(3).map_err(e)?)?,
-                date: r.date(4).map_err(e)?,
-                kind: r.text(5).map_err(e)?,
+                id: VisitId(r.i64(0)?),
+                household_id: HouseholdId(r.i64(1)?),
+                household_number: r.text(2)?,
+                village_code: RegionCode::parse(&r.text(3)?)?,
+                date: r.date(4)?,
+                kind: r.text(5)?,
                 cadres: Vec::new(),
-                findings: serde_json::from_str(&r.text(6).map_err(e)?).map_err(json_err)?,
-                problems: r.opt_text(7).map_err(e)?,
-                actions: r.opt_text(8).map_err(e)?,
-                follow_up: r.opt_text(9).map_err(e)?,
-                condolence_money_fen: r.i64(10).map_err(e)?,
-                goods: serde_json::from_str(&r.text(11).map_err(e)?).map_err(json_err)?,
-                goods_value_fen: r.i64(12).map_err(e)?,
+                findings: serde_json::from_str(&r.text(6)?).map_err(json_err)?,
+                problems: r.opt_text(7)?,
+                actions: r.opt_text(8)?,
+                follow_up: r.opt_text(9)?,
+                condolence_money_fen: r.i64(10)?,
+                goods: serde_json::from_str(&r.text(11)?).map_err(json_err)?,
+                goods_value_fen: r.i64(12)?,
                 location,
                 photos: Vec::new(),
-                recorded_by: r.text(15).map_err(e)?,
-                recorded_at: r.time(16).map_err(e)?,
+                recorded_by: r.text(15)?,
+                recorded_at: r.time(16)?,
             });
         }
         let ids: Vec<i64> = out.iter().map(|v| v.id.0).collect();
@@ -660,13 +658,10 @@ impl SqlStore {
                     ),
                     &[],
                 )
-                .await
-                .map_err(e)?;
+                .await?;
             for r in rows {
-                if let Some(i) = index.get(&r.i64(0).map_err(e)?) {
-                    out[*i]
-                        .cadres
-                        .push((CadreId(r.i64(1).map_err(e)?), r.text(2).map_err(e)?));
+                if let Some(i) = index.get(&r.i64(0)?) {
+                    out[*i].cadres.push((CadreId(r.i64(1)?), r.text(2)?));
                 }
             }
         }

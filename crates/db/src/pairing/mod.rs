@@ -8,7 +8,7 @@ mod bulk;
 
 use crate::query::{Query, PAIRED_WITH_USER};
 use crate::sql::{Row, Tx};
-use crate::{args, internal, SqlStore};
+use crate::{args, SqlStore};
 use fupin_core::audit::AuditRecord;
 use fupin_core::pairing::*;
 use fupin_core::registry::{HouseholdId, HouseholdStatus};
@@ -27,18 +27,17 @@ const WISH_COLS: &str = "w.id, w.household_id, w.person_id, w.text, w.estimated_
     (SELECT COUNT(*) FROM photos ph WHERE ph.wish_id = w.id)";
 
 pub(crate) fn pairing_from_row(r: &Row) -> StoreResult<Pairing> {
-    let e = internal;
     Ok(Pairing {
-        id: PairingId(r.i64(0).map_err(e)?),
-        household_id: HouseholdId(r.i64(1).map_err(e)?),
-        household_number: r.text(2).map_err(e)?,
-        village_code: RegionCode::parse(&r.text(3).map_err(e)?)?,
-        cadre_id: CadreId(r.i64(4).map_err(e)?),
-        cadre_name: r.text(5).map_err(e)?,
-        unit_name: r.text(6).map_err(e)?,
-        start_date: r.date(7).map_err(e)?,
-        end_date: r.opt_date(8).map_err(e)?,
-        end_reason: r.opt_text(9).map_err(e)?,
+        id: PairingId(r.i64(0)?),
+        household_id: HouseholdId(r.i64(1)?),
+        household_number: r.text(2)?,
+        village_code: RegionCode::parse(&r.text(3)?)?,
+        cadre_id: CadreId(r.i64(4)?),
+        cadre_name: r.text(5)?,
+        unit_name: r.text(6)?,
+        start_date: r.date(7)?,
+        end_date: r.opt_date(8)?,
+        end_reason: r.opt_text(9)?,
     })
 }
 
@@ -55,20 +54,15 @@ pub(crate) fn cadres_shown(rows: &[Row], ctx: &Ctx) -> StoreResult<Vec<Cadre>> {
 }
 
 pub(crate) fn cadre_from_row(r: &Row) -> StoreResult<Cadre> {
-    let e = internal;
     Ok(Cadre {
-        id: CadreId(r.i64(0).map_err(e)?),
-        name: r.text(1).map_err(e)?,
-        unit_id: UnitId(r.i64(2).map_err(e)?),
-        unit_name: r.text(3).map_err(e)?,
-        rank: r.opt_text(4).map_err(e)?,
-        phone: r.opt_text(5).map_err(e)?,
-        user_id: r.opt_i64(6).map_err(e)?,
-        region_code: r
-            .opt_text(7)
-            .map_err(e)?
-            .map(|c| RegionCode::parse(&c))
-            .transpose()?,
+        id: CadreId(r.i64(0)?),
+        name: r.text(1)?,
+        unit_id: UnitId(r.i64(2)?),
+        unit_name: r.text(3)?,
+        rank: r.opt_text(4)?,
+        phone: r.opt_text(5)?,
+        user_id: r.opt_i64(6)?,
+        region_code: r.opt_text(7)?.map(|c| RegionCode::parse(&c)).transpose()?,
     })
 }
 
@@ -103,27 +97,26 @@ fn cadre_in_scope(ctx: &Ctx, c: &Cadre) -> bool {
 }
 
 fn wish_from_row(r: &Row) -> StoreResult<Wish> {
-    let e = internal;
-    let claimed_by = match (r.opt_i64(7).map_err(e)?, r.opt_i64(8).map_err(e)?) {
+    let claimed_by = match (r.opt_i64(7)?, r.opt_i64(8)?) {
         (Some(c), _) => Some(Claimant::Cadre(CadreId(c))),
         (None, Some(u)) => Some(Claimant::Unit(UnitId(u))),
         _ => None,
     };
     Ok(Wish {
-        id: WishId(r.i64(0).map_err(e)?),
-        household_id: HouseholdId(r.i64(1).map_err(e)?),
-        person_id: r.opt_i64(2).map_err(e)?.map(fupin_core::registry::PersonId),
-        text: r.text(3).map_err(e)?,
-        estimated_value_fen: r.i64(4).map_err(e)?,
-        status: WishStatus::parse(&r.text(5).map_err(e)?).ok_or_else(DomainError::internal)?,
-        submitted_on: r.date(6).map_err(e)?,
+        id: WishId(r.i64(0)?),
+        household_id: HouseholdId(r.i64(1)?),
+        person_id: r.opt_i64(2)?.map(fupin_core::registry::PersonId),
+        text: r.text(3)?,
+        estimated_value_fen: r.i64(4)?,
+        status: WishStatus::parse(&r.text(5)?).ok_or_else(DomainError::internal)?,
+        submitted_on: r.date(6)?,
         claimed_by,
-        claimed_on: r.opt_date(9).map_err(e)?,
-        fulfilled_on: r.opt_date(10).map_err(e)?,
-        actual_value_fen: r.opt_i64(11).map_err(e)?,
-        cancelled_on: r.opt_date(12).map_err(e)?,
-        cancel_reason: r.opt_text(13).map_err(e)?,
-        has_evidence: r.i64(14).map_err(e)? > 0,
+        claimed_on: r.opt_date(9)?,
+        fulfilled_on: r.opt_date(10)?,
+        actual_value_fen: r.opt_i64(11)?,
+        cancelled_on: r.opt_date(12)?,
+        cancel_reason: r.opt_text(13)?,
+        has_evidence: r.i64(14)? > 0,
     })
 }
 
@@ -171,8 +164,7 @@ impl SqlStore {
                 &format!("SELECT h.id FROM households h WHERE h.id = $1 AND {cond}"),
                 &args![id.0, user, on],
             )
-            .await
-            .map_err(internal)?;
+            .await?;
         Ok(r.is_some())
     }
 
@@ -188,12 +180,10 @@ impl SqlStore {
                 "SELECT village_code, status FROM households WHERE id = $1",
                 &args![id.0],
             )
-            .await
-            .map_err(internal)?
+            .await?
             .ok_or_else(|| not_found("household_not_found", "该户"))?;
-        let village = RegionCode::parse(&r.text(0).map_err(internal)?)?;
-        let status = HouseholdStatus::parse(&r.text(1).map_err(internal)?)
-            .ok_or_else(DomainError::internal)?;
+        let village = RegionCode::parse(&r.text(0)?)?;
+        let status = HouseholdStatus::parse(&r.text(1)?).ok_or_else(DomainError::internal)?;
         if !self.household_visible(tx, ctx, id, &village).await? {
             return Err(not_found("household_not_found", "该户"));
         }
@@ -203,8 +193,7 @@ impl SqlStore {
     async fn load_cadre(&self, tx: &mut dyn Tx, id: CadreId) -> StoreResult<Cadre> {
         let r = tx
             .fetch_optional(&format!("SELECT {CADRE_COLS} FROM cadres c JOIN helping_units u ON u.id = c.unit_id WHERE c.id = $1"), &args![id.0])
-            .await
-            .map_err(internal)?
+            .await?
             .ok_or_else(|| DomainError::invalid("cadre_id", "unknown_cadre", format!("帮扶干部 {} 不存在", id.0)))?;
         cadre_from_row(&r)
     }
@@ -215,8 +204,7 @@ impl SqlStore {
                 &format!("SELECT {PAIRING_COLS} FROM {PAIRING_FROM} WHERE p.id = $1"),
                 &args![id.0],
             )
-            .await
-            .map_err(internal)?
+            .await?
             .ok_or_else(|| not_found("pairing_not_found", "该结对"))?;
         pairing_from_row(&r)
     }
@@ -235,19 +223,15 @@ impl SqlStore {
                 &format!("SELECT COUNT(*) FROM pairings WHERE household_id = $1 AND {active}"),
                 &args![household.0, on],
             )
-            .await
-            .map_err(internal)?
-            .i64(0)
-            .map_err(internal)?;
+            .await?
+            .i64(0)?;
         let c = tx
             .fetch_one(
                 &format!("SELECT COUNT(*) FROM pairings WHERE cadre_id = $1 AND {active}"),
                 &args![cadre.0, on],
             )
-            .await
-            .map_err(internal)?
-            .i64(0)
-            .map_err(internal)?;
+            .await?
+            .i64(0)?;
         Ok((h, c))
     }
 
@@ -296,8 +280,7 @@ impl SqlStore {
                 "SELECT id FROM pairings WHERE household_id = $1 AND cadre_id = $2 AND start_date <= $3 AND (end_date IS NULL OR end_date >= $3)",
                 &args![household.0, cadre.0, start],
             )
-            .await
-            .map_err(internal)?;
+            .await?;
         if dup.is_some() {
             return Err(
                 DomainError::conflict("already_paired", "该干部已与该户结对")
@@ -310,11 +293,8 @@ impl SqlStore {
                 "INSERT INTO pairings (household_id, cadre_id, village_code, start_date, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
                 &args![household.0, cadre.0, village.as_str(), start, ctx.actor.as_str(), OffsetDateTime::now_utc()],
             )
-            .await
-            .map_err(internal)?;
-        let p = self
-            .load_pairing(tx, PairingId(r.i64(0).map_err(internal)?))
             .await?;
+        let p = self.load_pairing(tx, PairingId(r.i64(0)?)).await?;
         self.audit(
             tx,
             ctx,
@@ -333,57 +313,53 @@ impl SqlStore {
                  FROM visits v JOIN households h ON h.id = v.household_id WHERE v.id = $1",
                 &args![id.0],
             )
-            .await
-            .map_err(internal)?
+            .await?
             .ok_or_else(|| not_found("visit_not_found", "该走访记录"))?;
-        let e = internal;
         let cadres = tx
             .fetch_all("SELECT c.id, c.name FROM visit_cadres vc JOIN cadres c ON c.id = vc.cadre_id WHERE vc.visit_id = $1 ORDER BY c.id", &args![id.0])
-            .await
-            .map_err(e)?
+            .await?
             .iter()
-            .map(|c| Ok((CadreId(c.i64(0).map_err(e)?), c.text(1).map_err(e)?)))
+            .map(|c| Ok((CadreId(c.i64(0)?), c.text(1)?)))
             .collect::<StoreResult<Vec<_>>>()?;
         let photos = tx
             .fetch_all(
                 "SELECT id, content_type, size FROM photos WHERE visit_id = $1 ORDER BY id",
                 &args![id.0],
             )
-            .await
-            .map_err(e)?
+            .await?
             .iter()
             .map(|p| {
                 Ok(PhotoRef {
-                    id: p.i64(0).map_err(e)?,
-                    content_type: p.text(1).map_err(e)?,
-                    size: p.i64(2).map_err(e)?,
+                    id: p.i64(0)?,
+                    content_type: p.text(1)?,
+                    size: p.i64(2)?,
                 })
             })
             .collect::<StoreResult<Vec<_>>>()?;
-        let location = match (r.opt_f64(13).map_err(e)?, r.opt_f64(14).map_err(e)?) {
+        let location = match (r.opt_f64(13)?, r.opt_f64(14)?) {
             (Some(lat), Some(lon)) => Some(Location { lat, lon }),
             _ => None,
         };
         let json_err = |_| DomainError::internal();
         Ok(Visit {
             id,
-            household_id: HouseholdId(r.i64(1).map_err(e)?),
-            household_number: r.text(2).map_err(e)?,
-            village_code: RegionCode::parse(&r.text(3).map_err(e)?)?,
-            date: r.date(4).map_err(e)?,
-            kind: r.text(5).map_err(e)?,
+            household_id: HouseholdId(r.i64(1)?),
+            household_number: r.text(2)?,
+            village_code: RegionCode::parse(&r.text(3)?)?,
+            date: r.date(4)?,
+            kind: r.text(5)?,
             cadres,
-            findings: serde_json::from_str(&r.text(6).map_err(e)?).map_err(json_err)?,
-            problems: r.opt_text(7).map_err(e)?,
-            actions: r.opt_text(8).map_err(e)?,
-            follow_up: r.opt_text(9).map_err(e)?,
-            condolence_money_fen: r.i64(10).map_err(e)?,
-            goods: serde_json::from_str(&r.text(11).map_err(e)?).map_err(json_err)?,
-            goods_value_fen: r.i64(12).map_err(e)?,
+            findings: serde_json::from_str(&r.text(6)?).map_err(json_err)?,
+            problems: r.opt_text(7)?,
+            actions: r.opt_text(8)?,
+            follow_up: r.opt_text(9)?,
+            condolence_money_fen: r.i64(10)?,
+            goods: serde_json::from_str(&r.text(11)?).map_err(json_err)?,
+            goods_value_fen: r.i64(12)?,
             location,
             photos,
-            recorded_by: r.text(15).map_err(e)?,
-            recorded_at: r.time(16).map_err(e)?,
+            recorded_by: r.text(15)?,
+            recorded_at: r.time(16)?,
         })
     }
 
@@ -402,10 +378,9 @@ impl SqlStore {
                 "INSERT INTO photos (household_id, visit_id, wish_id, content_type, size, data, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
                 &args![household.0, visit.map(|v| v.0), wish.map(|w| w.0), kind.mime(), size, bytes, OffsetDateTime::now_utc()],
             )
-            .await
-            .map_err(internal)?;
+            .await?;
         Ok(PhotoRef {
-            id: r.i64(0).map_err(internal)?,
+            id: r.i64(0)?,
             content_type: kind.mime().to_string(),
             size,
         })
@@ -422,8 +397,7 @@ impl SqlStore {
                 &format!("SELECT {WISH_COLS} FROM wishes w WHERE w.id = $1"),
                 &args![id.0],
             )
-            .await
-            .map_err(internal)?
+            .await?
             .ok_or_else(|| not_found("wish_not_found", "该心愿"))?;
         let w = wish_from_row(&r)?;
         let village = self
@@ -440,14 +414,13 @@ impl PairingStore for SqlStore {
     async fn create_unit(&self, ctx: &Ctx, unit: HelpingUnitInput) -> StoreResult<HelpingUnit> {
         require_office(ctx)?;
         let u = unit.validate(&self.codes())?;
-        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        let mut tx = self.db.begin_write().await?;
         if tx
             .fetch_optional(
                 "SELECT id FROM helping_units WHERE name = $1",
                 &args![u.name.as_str()],
             )
-            .await
-            .map_err(internal)?
+            .await?
             .is_some()
         {
             return Err(DomainError::conflict(
@@ -461,10 +434,9 @@ impl PairingStore for SqlStore {
                 "INSERT INTO helping_units (name, level, contact_name, contact_phone, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
                 &args![u.name.as_str(), u.level.as_str(), u.contact_name.clone(), u.contact_phone.clone(), OffsetDateTime::now_utc()],
             )
-            .await
-            .map_err(internal)?;
+            .await?;
         let mut out = HelpingUnit {
-            id: UnitId(r.i64(0).map_err(internal)?),
+            id: UnitId(r.i64(0)?),
             name: u.name,
             level: u.level,
             contact_name: u.contact_name,
@@ -476,7 +448,7 @@ impl PairingStore for SqlStore {
             AuditRecord::change("unit.create", "helping_unit", out.id.0, None, Some(&out)),
         )
         .await?;
-        tx.commit().await.map_err(internal)?;
+        tx.commit().await?;
         if !ctx.unmask {
             out.contact_phone = out
                 .contact_phone
@@ -487,15 +459,15 @@ impl PairingStore for SqlStore {
     }
 
     async fn list_units(&self, ctx: &Ctx) -> StoreResult<Vec<HelpingUnit>> {
-        let rows = self.db.fetch_all("SELECT id, name, level, contact_name, contact_phone FROM helping_units ORDER BY id", &[]).await.map_err(internal)?;
+        let rows = self.db.fetch_all("SELECT id, name, level, contact_name, contact_phone FROM helping_units ORDER BY id", &[]).await?;
         rows.iter()
             .map(|r| {
-                let phone = r.opt_text(4).map_err(internal)?;
+                let phone = r.opt_text(4)?;
                 Ok(HelpingUnit {
-                    id: UnitId(r.i64(0).map_err(internal)?),
-                    name: r.text(1).map_err(internal)?,
-                    level: r.text(2).map_err(internal)?,
-                    contact_name: r.opt_text(3).map_err(internal)?,
+                    id: UnitId(r.i64(0)?),
+                    name: r.text(1)?,
+                    level: r.text(2)?,
+                    contact_name: r.opt_text(3)?,
                     contact_phone: if ctx.unmask {
                         phone
                     } else {
@@ -515,27 +487,24 @@ impl PairingStore for SqlStore {
         let (village, start, end) = d.validate(today())?;
         ctx.require(&village, "区划")
             .map_err(|e| e.with_field("village_code"))?;
-        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        let mut tx = self.db.begin_write().await?;
         let name = tx
             .fetch_optional(
                 "SELECT name FROM helping_units WHERE id = $1",
                 &args![unit.0],
             )
-            .await
-            .map_err(internal)?
+            .await?
             .ok_or_else(|| not_found("unit_not_found", "该帮扶单位"))?
-            .text(0)
-            .map_err(internal)?;
+            .text(0)?;
         self.region_ref(tx.as_mut(), &village).await?;
         let r = tx
             .fetch_one(
                 "INSERT INTO designations (unit_id, village_code, start_date, end_date) VALUES ($1, $2, $3, $4) RETURNING id",
                 &args![unit.0, village.as_str(), start, end],
             )
-            .await
-            .map_err(internal)?;
+            .await?;
         let out = Designation {
-            id: DesignationId(r.i64(0).map_err(internal)?),
+            id: DesignationId(r.i64(0)?),
             unit_id: unit,
             unit_name: name,
             village_code: village.clone(),
@@ -555,7 +524,7 @@ impl PairingStore for SqlStore {
             .in_region(&village),
         )
         .await?;
-        tx.commit().await.map_err(internal)?;
+        tx.commit().await?;
         Ok(out)
     }
 
@@ -569,17 +538,16 @@ impl PairingStore for SqlStore {
                  WHERE d.village_code BETWEEN $1 AND $2 ORDER BY d.village_code, d.start_date",
                 &args![lo, hi],
             )
-            .await
-            .map_err(internal)?;
+            .await?;
         rows.iter()
             .map(|r| {
                 Ok(Designation {
-                    id: DesignationId(r.i64(0).map_err(internal)?),
-                    unit_id: UnitId(r.i64(1).map_err(internal)?),
-                    unit_name: r.text(2).map_err(internal)?,
-                    village_code: RegionCode::parse(&r.text(3).map_err(internal)?)?,
-                    start_date: r.date(4).map_err(internal)?,
-                    end_date: r.opt_date(5).map_err(internal)?,
+                    id: DesignationId(r.i64(0)?),
+                    unit_id: UnitId(r.i64(1)?),
+                    unit_name: r.text(2)?,
+                    village_code: RegionCode::parse(&r.text(3)?)?,
+                    start_date: r.date(4)?,
+                    end_date: r.opt_date(5)?,
                 })
             })
             .collect()
@@ -589,14 +557,13 @@ impl PairingStore for SqlStore {
         require_office(ctx)?;
         let c = cadre.validate()?;
         let region = cadre_region(ctx, &c.region_code)?;
-        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        let mut tx = self.db.begin_write().await?;
         if tx
             .fetch_optional(
                 "SELECT id FROM helping_units WHERE id = $1",
                 &args![c.unit_id.0],
             )
-            .await
-            .map_err(internal)?
+            .await?
             .is_none()
         {
             return Err(DomainError::invalid(
@@ -617,8 +584,7 @@ impl PairingStore for SqlStore {
         if let Some(u) = c.user_id {
             if tx
                 .fetch_optional("SELECT id FROM users WHERE id = $1", &args![u])
-                .await
-                .map_err(internal)?
+                .await?
                 .is_none()
             {
                 return Err(DomainError::invalid(
@@ -629,8 +595,7 @@ impl PairingStore for SqlStore {
             }
             if tx
                 .fetch_optional("SELECT id FROM cadres WHERE user_id = $1", &args![u])
-                .await
-                .map_err(internal)?
+                .await?
                 .is_some()
             {
                 return Err(DomainError::conflict(
@@ -645,11 +610,8 @@ impl PairingStore for SqlStore {
                 "INSERT INTO cadres (name, unit_id, rank, phone, user_id, region_code) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
                 &args![c.name.as_str(), c.unit_id.0, c.rank.clone(), c.phone.clone(), c.user_id, region.as_str()],
             )
-            .await
-            .map_err(internal)?;
-        let mut out = self
-            .load_cadre(tx.as_mut(), CadreId(r.i64(0).map_err(internal)?))
             .await?;
+        let mut out = self.load_cadre(tx.as_mut(), CadreId(r.i64(0)?)).await?;
         let mut shown = out.clone();
         shown.mask();
         self.audit(
@@ -658,7 +620,7 @@ impl PairingStore for SqlStore {
             AuditRecord::change("cadre.create", "cadre", out.id.0, None, Some(&shown)),
         )
         .await?;
-        tx.commit().await.map_err(internal)?;
+        tx.commit().await?;
         if !ctx.unmask {
             out.mask();
         }
@@ -668,7 +630,7 @@ impl PairingStore for SqlStore {
     async fn update_cadre(&self, ctx: &Ctx, id: CadreId, cadre: CadreInput) -> StoreResult<Cadre> {
         require_office(ctx)?;
         let c = cadre.validate()?;
-        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        let mut tx = self.db.begin_write().await?;
         let mut before = self
             .load_cadre(tx.as_mut(), id)
             .await
@@ -697,8 +659,7 @@ impl PairingStore for SqlStore {
                     "SELECT id FROM cadres WHERE user_id = $1 AND id <> $2",
                     &args![u, id.0],
                 )
-                .await
-                .map_err(internal)?;
+                .await?;
             if other.is_some() {
                 return Err(DomainError::conflict(
                     "user_already_linked",
@@ -711,8 +672,7 @@ impl PairingStore for SqlStore {
             "UPDATE cadres SET name = $1, unit_id = $2, rank = $3, phone = $4, user_id = $5, region_code = $6 WHERE id = $7",
             &args![c.name.as_str(), c.unit_id.0, c.rank.clone(), c.phone.clone(), c.user_id, region.as_str(), id.0],
         )
-        .await
-        .map_err(internal)?;
+        .await?;
         let mut out = self.load_cadre(tx.as_mut(), id).await?;
         let mut shown = out.clone();
         shown.mask();
@@ -723,7 +683,7 @@ impl PairingStore for SqlStore {
             AuditRecord::change("cadre.update", "cadre", id.0, Some(&before), Some(&shown)),
         )
         .await?;
-        tx.commit().await.map_err(internal)?;
+        tx.commit().await?;
         if !ctx.unmask {
             out.mask();
         }
@@ -751,7 +711,7 @@ impl PairingStore for SqlStore {
             q.push(&format!(" AND (({}){own})", inner.sql));
         }
         q.push(" ORDER BY c.id");
-        let rows = self.db.fetch_all(&q.sql, &q.args).await.map_err(internal)?;
+        let rows = self.db.fetch_all(&q.sql, &q.args).await?;
         cadres_shown(&rows, ctx)
     }
 
@@ -759,7 +719,7 @@ impl PairingStore for SqlStore {
         let village = m.validate(today())?;
         ctx.require(&village, "区划")
             .map_err(|e| e.with_field("village_code"))?;
-        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        let mut tx = self.db.begin_write().await?;
         let cadre = self.load_cadre(tx.as_mut(), m.cadre_id).await?;
         self.region_ref(tx.as_mut(), &village).await?;
         let r = tx
@@ -767,10 +727,9 @@ impl PairingStore for SqlStore {
                 "INSERT INTO team_members (cadre_id, village_code, role, start_date, end_date) VALUES ($1, $2, $3, $4, $5) RETURNING id",
                 &args![m.cadre_id.0, village.as_str(), m.role.as_str(), m.start_date, m.end_date],
             )
-            .await
-            .map_err(internal)?;
+            .await?;
         let out = TeamMember {
-            id: TeamMemberId(r.i64(0).map_err(internal)?),
+            id: TeamMemberId(r.i64(0)?),
             cadre_id: cadre.id,
             cadre_name: cadre.name,
             unit_name: cadre.unit_name,
@@ -786,7 +745,7 @@ impl PairingStore for SqlStore {
                 .in_region(&village),
         )
         .await?;
-        tx.commit().await.map_err(internal)?;
+        tx.commit().await?;
         Ok(out)
     }
 
@@ -801,20 +760,18 @@ impl PairingStore for SqlStore {
                  WHERE t.village_code BETWEEN $1 AND $2 ORDER BY t.village_code, t.start_date, t.id",
                 &args![lo, hi],
             )
-            .await
-            .map_err(internal)?;
+            .await?;
         rows.iter()
             .map(|r| {
                 Ok(TeamMember {
-                    id: TeamMemberId(r.i64(0).map_err(internal)?),
-                    cadre_id: CadreId(r.i64(1).map_err(internal)?),
-                    cadre_name: r.text(2).map_err(internal)?,
-                    unit_name: r.text(3).map_err(internal)?,
-                    village_code: RegionCode::parse(&r.text(4).map_err(internal)?)?,
-                    role: TeamRole::parse(&r.text(5).map_err(internal)?)
-                        .ok_or_else(DomainError::internal)?,
-                    start_date: r.date(6).map_err(internal)?,
-                    end_date: r.opt_date(7).map_err(internal)?,
+                    id: TeamMemberId(r.i64(0)?),
+                    cadre_id: CadreId(r.i64(1)?),
+                    cadre_name: r.text(2)?,
+                    unit_name: r.text(3)?,
+                    village_code: RegionCode::parse(&r.text(4)?)?,
+                    role: TeamRole::parse(&r.text(5)?).ok_or_else(DomainError::internal)?,
+                    start_date: r.date(6)?,
+                    end_date: r.opt_date(7)?,
                 })
             })
             .collect()
@@ -823,7 +780,7 @@ impl PairingStore for SqlStore {
     async fn create_pairing(&self, ctx: &Ctx, p: PairingInput) -> StoreResult<Pairing> {
         require_office(ctx)?;
         check_pairing_start(p.start_date, today())?;
-        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        let mut tx = self.db.begin_write().await?;
         let (village, _) = self
             .visible_household(tx.as_mut(), ctx, p.household_id)
             .await?;
@@ -841,7 +798,7 @@ impl PairingStore for SqlStore {
                 p.start_date,
             )
             .await?;
-        tx.commit().await.map_err(internal)?;
+        tx.commit().await?;
         Ok(out)
     }
 
@@ -853,7 +810,7 @@ impl PairingStore for SqlStore {
     ) -> StoreResult<(Pairing, Option<Pairing>)> {
         require_office(ctx)?;
         let reason = fupin_core::error::check_text("reason", &end.reason, 200)?;
-        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        let mut tx = self.db.begin_write().await?;
         let old = self.load_pairing(tx.as_mut(), id).await?;
         if !ctx.scope.allows(&old.village_code) {
             return Err(not_found("pairing_not_found", "该结对"));
@@ -883,8 +840,7 @@ impl PairingStore for SqlStore {
             "UPDATE pairings SET end_date = $1, end_reason = $2 WHERE id = $3",
             &args![end.end_date, reason.as_str(), id.0],
         )
-        .await
-        .map_err(internal)?;
+        .await?;
         let ended = self.load_pairing(tx.as_mut(), id).await?;
         self.audit(
             tx.as_mut(),
@@ -911,7 +867,7 @@ impl PairingStore for SqlStore {
             }
             None => None,
         };
-        tx.commit().await.map_err(internal)?;
+        tx.commit().await?;
         Ok((ended, new))
     }
 
@@ -920,12 +876,11 @@ impl PairingStore for SqlStore {
         ctx: &Ctx,
         household: HouseholdId,
     ) -> StoreResult<Vec<Pairing>> {
-        let mut tx = self.db.begin_read().await.map_err(internal)?;
+        let mut tx = self.db.begin_read().await?;
         self.visible_household(tx.as_mut(), ctx, household).await?;
         let rows = tx
             .fetch_all(&format!("SELECT {PAIRING_COLS} FROM {PAIRING_FROM} WHERE p.household_id = $1 ORDER BY p.start_date, p.id"), &args![household.0])
-            .await
-            .map_err(internal)?;
+            .await?;
         rows.iter().map(pairing_from_row).collect()
     }
 
@@ -937,13 +892,13 @@ impl PairingStore for SqlStore {
         q.push(&p);
         q.and_visible_households(ctx, None, today());
         q.push(" ORDER BY p.start_date, p.id");
-        let rows = self.db.fetch_all(&q.sql, &q.args).await.map_err(internal)?;
+        let rows = self.db.fetch_all(&q.sql, &q.args).await?;
         rows.iter().map(pairing_from_row).collect()
     }
 
     async fn record_visit(&self, ctx: &Ctx, v: VisitInput) -> StoreResult<Visit> {
         let d = v.validate(&self.codes(), today())?;
-        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        let mut tx = self.db.begin_write().await?;
         let (village, _) = self
             .visible_household(tx.as_mut(), ctx, d.household_id)
             .await?;
@@ -968,9 +923,8 @@ impl PairingStore for SqlStore {
             }
             let own = tx
                 .fetch_optional("SELECT id FROM cadres WHERE user_id = $1", &args![user])
-                .await
-                .map_err(internal)?;
-            let own = own.map(|r| r.i64(0)).transpose().map_err(internal)?;
+                .await?;
+            let own = own.map(|r| r.i64(0)).transpose()?;
             if !own.is_some_and(|id| d.cadre_ids.contains(&CadreId(id))) {
                 return Err(DomainError::invalid(
                     "cadre_ids",
@@ -1005,16 +959,14 @@ impl PairingStore for SqlStore {
                     OffsetDateTime::now_utc()
                 ],
             )
-            .await
-            .map_err(internal)?;
-        let id = VisitId(r.i64(0).map_err(internal)?);
+            .await?;
+        let id = VisitId(r.i64(0)?);
         for c in &d.cadre_ids {
             tx.execute(
                 "INSERT INTO visit_cadres (visit_id, cadre_id) VALUES ($1, $2)",
                 &args![id.0, c.0],
             )
-            .await
-            .map_err(internal)?;
+            .await?;
         }
         let out = self.load_visit(tx.as_mut(), id).await?;
         self.audit(
@@ -1024,12 +976,12 @@ impl PairingStore for SqlStore {
                 .in_region(&village),
         )
         .await?;
-        tx.commit().await.map_err(internal)?;
+        tx.commit().await?;
         Ok(out)
     }
 
     async fn visit(&self, ctx: &Ctx, id: VisitId) -> StoreResult<Visit> {
-        let mut tx = self.db.begin_read().await.map_err(internal)?;
+        let mut tx = self.db.begin_read().await?;
         let v = self.load_visit(tx.as_mut(), id).await?;
         self.visible_household(tx.as_mut(), ctx, v.household_id)
             .await
@@ -1038,21 +990,17 @@ impl PairingStore for SqlStore {
     }
 
     async fn household_visits(&self, ctx: &Ctx, household: HouseholdId) -> StoreResult<Vec<Visit>> {
-        let mut tx = self.db.begin_read().await.map_err(internal)?;
+        let mut tx = self.db.begin_read().await?;
         self.visible_household(tx.as_mut(), ctx, household).await?;
         let ids = tx
             .fetch_all(
                 "SELECT id FROM visits WHERE household_id = $1 ORDER BY date DESC, id DESC",
                 &args![household.0],
             )
-            .await
-            .map_err(internal)?;
+            .await?;
         let mut out = Vec::with_capacity(ids.len());
         for r in ids {
-            out.push(
-                self.load_visit(tx.as_mut(), VisitId(r.i64(0).map_err(internal)?))
-                    .await?,
-            );
+            out.push(self.load_visit(tx.as_mut(), VisitId(r.i64(0)?)).await?);
         }
         Ok(out)
     }
@@ -1063,7 +1011,7 @@ impl PairingStore for SqlStore {
         visit: VisitId,
         bytes: Vec<u8>,
     ) -> StoreResult<PhotoRef> {
-        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        let mut tx = self.db.begin_write().await?;
         let v = self.load_visit(tx.as_mut(), visit).await?;
         let (village, _) = self
             .visible_household(tx.as_mut(), ctx, v.household_id)
@@ -1087,29 +1035,28 @@ impl PairingStore for SqlStore {
         );
         self.audit(tx.as_mut(), ctx, rec.in_region(&village))
             .await?;
-        tx.commit().await.map_err(internal)?;
+        tx.commit().await?;
         Ok(p)
     }
 
     async fn photo(&self, ctx: &Ctx, id: i64) -> StoreResult<(String, Vec<u8>)> {
-        let mut tx = self.db.begin_read().await.map_err(internal)?;
+        let mut tx = self.db.begin_read().await?;
         let r = tx
             .fetch_optional(
                 "SELECT household_id, content_type, data FROM photos WHERE id = $1",
                 &args![id],
             )
-            .await
-            .map_err(internal)?
+            .await?
             .ok_or_else(|| not_found("photo_not_found", "该照片"))?;
-        self.visible_household(tx.as_mut(), ctx, HouseholdId(r.i64(0).map_err(internal)?))
+        self.visible_household(tx.as_mut(), ctx, HouseholdId(r.i64(0)?))
             .await
             .map_err(|_| not_found("photo_not_found", "该照片"))?;
-        Ok((r.text(1).map_err(internal)?, r.bytes(2).map_err(internal)?))
+        Ok((r.text(1)?, r.bytes(2)?))
     }
 
     async fn create_wish(&self, ctx: &Ctx, w: WishInput) -> StoreResult<Wish> {
         let w = w.validate(today())?;
-        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        let mut tx = self.db.begin_write().await?;
         let (village, _) = self
             .visible_household(tx.as_mut(), ctx, w.household_id)
             .await?;
@@ -1119,8 +1066,7 @@ impl PairingStore for SqlStore {
                     "SELECT id FROM persons WHERE id = $1 AND household_id = $2",
                     &args![p.0, w.household_id.0],
                 )
-                .await
-                .map_err(internal)?;
+                .await?;
             if ok.is_none() {
                 return Err(DomainError::invalid(
                     "person_id",
@@ -1134,11 +1080,8 @@ impl PairingStore for SqlStore {
                 "INSERT INTO wishes (household_id, village_code, person_id, text, estimated_value_fen, status, submitted_on) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
                 &args![w.household_id.0, village.as_str(), w.person_id.map(|p| p.0), w.text.as_str(), w.estimated_value_fen, WishStatus::Submitted.as_str(), w.submitted_on],
             )
-            .await
-            .map_err(internal)?;
-        let (out, _) = self
-            .load_wish(tx.as_mut(), ctx, WishId(r.i64(0).map_err(internal)?))
             .await?;
+        let (out, _) = self.load_wish(tx.as_mut(), ctx, WishId(r.i64(0)?)).await?;
         self.audit(
             tx.as_mut(),
             ctx,
@@ -1146,12 +1089,12 @@ impl PairingStore for SqlStore {
                 .in_region(&village),
         )
         .await?;
-        tx.commit().await.map_err(internal)?;
+        tx.commit().await?;
         Ok(out)
     }
 
     async fn wish_action(&self, ctx: &Ctx, id: WishId, action: WishAction) -> StoreResult<Wish> {
-        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        let mut tx = self.db.begin_write().await?;
         let (w, village) = self.load_wish(tx.as_mut(), ctx, id).await?;
         if let WishAction::Claim { by, .. } = &action {
             match by {
@@ -1161,8 +1104,7 @@ impl PairingStore for SqlStore {
                 Claimant::Unit(u) => {
                     if tx
                         .fetch_optional("SELECT id FROM helping_units WHERE id = $1", &args![u.0])
-                        .await
-                        .map_err(internal)?
+                        .await?
                         .is_none()
                     {
                         return Err(DomainError::invalid("by", "unknown_unit", "帮扶单位不存在"));
@@ -1181,8 +1123,7 @@ impl PairingStore for SqlStore {
              cancelled_on = $7, cancel_reason = $8 WHERE id = $9",
             &args![n.status.as_str(), cadre, unit, n.claimed_on, n.fulfilled_on, n.actual_value_fen, n.cancelled_on, n.cancel_reason.clone(), id.0],
         )
-        .await
-        .map_err(internal)?;
+        .await?;
         self.audit(
             tx.as_mut(),
             ctx,
@@ -1190,7 +1131,7 @@ impl PairingStore for SqlStore {
                 .in_region(&village),
         )
         .await?;
-        tx.commit().await.map_err(internal)?;
+        tx.commit().await?;
         Ok(n)
     }
 
@@ -1200,7 +1141,7 @@ impl PairingStore for SqlStore {
         id: WishId,
         bytes: Vec<u8>,
     ) -> StoreResult<PhotoRef> {
-        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        let mut tx = self.db.begin_write().await?;
         let (w, village) = self.load_wish(tx.as_mut(), ctx, id).await?;
         let p = self
             .insert_photo(tx.as_mut(), w.household_id, None, Some(id), bytes)
@@ -1213,14 +1154,14 @@ impl PairingStore for SqlStore {
         );
         self.audit(tx.as_mut(), ctx, rec.in_region(&village))
             .await?;
-        tx.commit().await.map_err(internal)?;
+        tx.commit().await?;
         Ok(p)
     }
 
     async fn household_wishes(&self, ctx: &Ctx, household: HouseholdId) -> StoreResult<Vec<Wish>> {
-        let mut tx = self.db.begin_read().await.map_err(internal)?;
+        let mut tx = self.db.begin_read().await?;
         self.visible_household(tx.as_mut(), ctx, household).await?;
-        let rows = tx.fetch_all(&format!("SELECT {WISH_COLS} FROM wishes w WHERE w.household_id = $1 ORDER BY w.submitted_on, w.id"), &args![household.0]).await.map_err(internal)?;
+        let rows = tx.fetch_all(&format!("SELECT {WISH_COLS} FROM wishes w WHERE w.household_id = $1 ORDER BY w.submitted_on, w.id"), &args![household.0]).await?;
         rows.iter().map(wish_from_row).collect()
     }
 
@@ -1247,24 +1188,22 @@ impl PairingStore for SqlStore {
             ));
         }
         let (lo, hi) = region.range();
-        let mut tx = self.db.begin_read().await.map_err(internal)?;
+        let mut tx = self.db.begin_read().await?;
         let region_ref = self.region_ref(tx.as_mut(), region).await?;
-        let e = internal;
         let pairings: Vec<PairingSpan> = tx
             .fetch_all(
                 "SELECT id, household_id, cadre_id, start_date, end_date FROM pairings WHERE village_code BETWEEN $1 AND $2 AND start_date <= $3 AND (end_date IS NULL OR end_date >= $4)",
                 &args![lo.as_str(), hi.as_str(), to, from],
             )
-            .await
-            .map_err(e)?
+            .await?
             .iter()
             .map(|r| {
                 Ok(PairingSpan {
-                    id: PairingId(r.i64(0).map_err(e)?),
-                    household_id: HouseholdId(r.i64(1).map_err(e)?),
-                    cadre_id: CadreId(r.i64(2).map_err(e)?),
-                    start: r.date(3).map_err(e)?,
-                    end: r.opt_date(4).map_err(e)?,
+                    id: PairingId(r.i64(0)?),
+                    household_id: HouseholdId(r.i64(1)?),
+                    cadre_id: CadreId(r.i64(2)?),
+                    start: r.date(3)?,
+                    end: r.opt_date(4)?,
                 })
             })
             .collect::<StoreResult<_>>()?;
@@ -1275,21 +1214,20 @@ impl PairingStore for SqlStore {
                  LEFT JOIN visit_cadres vc ON vc.visit_id = v.id WHERE v.village_code BETWEEN $1 AND $2 AND v.date BETWEEN $3 AND $4",
                 &args![lo.as_str(), hi.as_str(), from, to],
             )
-            .await
-            .map_err(e)?
+            .await?
         {
-            let id = r.i64(0).map_err(e)?;
+            let id = r.i64(0)?;
             let entry = match visits.entry(id) {
                 std::collections::btree_map::Entry::Occupied(o) => o.into_mut(),
                 std::collections::btree_map::Entry::Vacant(v) => v.insert(VisitFact {
-                    household_id: HouseholdId(r.i64(1).map_err(e)?),
-                    date: r.date(2).map_err(e)?,
+                    household_id: HouseholdId(r.i64(1)?),
+                    date: r.date(2)?,
                     cadre_ids: Vec::new(),
-                    money_fen: r.i64(3).map_err(e)?,
-                    goods_fen: r.i64(4).map_err(e)?,
+                    money_fen: r.i64(3)?,
+                    goods_fen: r.i64(4)?,
                 }),
             };
-            if let Some(c) = r.opt_i64(5).map_err(e)? {
+            if let Some(c) = r.opt_i64(5)? {
                 entry.cadre_ids.push(CadreId(c));
             }
         }
@@ -1311,23 +1249,21 @@ impl PairingStore for SqlStore {
                  FROM households h WHERE h.village_code BETWEEN $1 AND $2 AND h.status IN ('newly_identified', 'poor', 'relapsed', 'monitored') ORDER BY h.household_number",
                 &args![lo.as_str(), hi.as_str()],
             )
-            .await
-            .map_err(e)?;
+            .await?;
         let ids: Vec<HouseholdId> = households
             .iter()
             .map(|r| r.i64(0).map(HouseholdId))
-            .collect::<Result<_, _>>()
-            .map_err(e)?;
+            .collect::<Result<_, _>>()?;
         let without = households_without_cadre(&ids, &pairings, on);
         let mut households_without = Vec::new();
         for r in &households {
-            let id = HouseholdId(r.i64(0).map_err(e)?);
+            let id = HouseholdId(r.i64(0)?);
             if without.contains(&id) {
                 households_without.push(HouseholdRef {
                     household_id: id,
-                    household_number: r.text(1).map_err(e)?,
-                    village_code: r.text(2).map_err(e)?,
-                    head_name: r.opt_text(3).map_err(e)?,
+                    household_number: r.text(1)?,
+                    village_code: r.text(2)?,
+                    head_name: r.opt_text(3)?,
                 });
             }
         }
@@ -1338,10 +1274,9 @@ impl PairingStore for SqlStore {
                  WHERE v.village_code BETWEEN $1 AND $2",
                 &args![lo.as_str(), hi.as_str()],
             )
-            .await
-            .map_err(e)?
+            .await?
             .iter()
-            .map(|r| Ok((r.i64(0).map_err(e)?, r.text(1).map_err(e)?)))
+            .map(|r| Ok((r.i64(0)?, r.text(1)?)))
             .collect::<StoreResult<_>>()?;
         let name = |id: i64| names.get(&id).cloned().unwrap_or_default();
         let over = cadres_over_limit(&pairings, on, limits.households_per_cadre)
@@ -1359,23 +1294,21 @@ impl PairingStore for SqlStore {
                  FROM wishes WHERE village_code BETWEEN $1 AND $2 AND submitted_on BETWEEN $3 AND $4",
                 &args![lo.as_str(), hi.as_str(), from, to],
             )
-            .await
-            .map_err(e)?;
+            .await?;
         let terms: Vec<TeamTerm> = tx
             .fetch_all(
                 "SELECT t.village_code, c.name, t.start_date, t.end_date FROM team_members t JOIN cadres c ON c.id = t.cadre_id \
                  WHERE t.village_code BETWEEN $1 AND $2 AND t.start_date <= $3 AND (t.end_date IS NULL OR t.end_date >= $4)",
                 &args![lo.as_str(), hi.as_str(), to, from],
             )
-            .await
-            .map_err(e)?
+            .await?
             .iter()
             .map(|r| {
                 Ok(TeamTerm {
-                    village: r.text(0).map_err(e)?,
-                    cadre_name: r.text(1).map_err(e)?,
-                    start: r.date(2).map_err(e)?,
-                    end: r.opt_date(3).map_err(e)?,
+                    village: r.text(0)?,
+                    cadre_name: r.text(1)?,
+                    start: r.date(2)?,
+                    end: r.opt_date(3)?,
                 })
             })
             .collect::<StoreResult<_>>()?;
@@ -1400,9 +1333,9 @@ impl PairingStore for SqlStore {
             condolence_money_fen: t.condolence_money_fen,
             goods_value_fen: t.goods_value_fen,
             money_and_goods_fen: t.condolence_money_fen + t.goods_value_fen,
-            wishes_submitted: wishes.i64(0).map_err(e)?,
-            wishes_fulfilled: wishes.i64(1).map_err(e)?,
-            wishes_value_fen: wishes.i64(2).map_err(e)?,
+            wishes_submitted: wishes.i64(0)?,
+            wishes_fulfilled: wishes.i64(1)?,
+            wishes_value_fen: wishes.i64(2)?,
             households_without_cadre: households_without,
             cadres_over_limit: over,
             below_minimum: below,

@@ -4,7 +4,7 @@ mod bulk;
 
 use crate::query::{like_escape, Query};
 use crate::sql::{Row, Tx};
-use crate::{args, internal, SqlStore};
+use crate::{args, SqlStore};
 use fupin_core::audit::AuditRecord;
 use fupin_core::error::DomainError;
 use fupin_core::regions::{
@@ -21,24 +21,20 @@ pub(crate) const REGION_COLS: &str =
     "code, name, level, parent_code, poor_designation, poor_designated_year, poor_exit_year";
 
 pub(crate) fn region_from_row(r: &Row) -> StoreResult<Region> {
-    let code = RegionCode::parse(&r.text(0).map_err(internal)?)?;
-    let level = Level::parse(&r.text(2).map_err(internal)?).unwrap_or(code.level());
-    let parent_code = r
-        .opt_text(3)
-        .map_err(internal)?
-        .map(|p| RegionCode::parse(&p))
-        .transpose()?;
-    let poor_village = match r.opt_text(4).map_err(internal)? {
+    let code = RegionCode::parse(&r.text(0)?)?;
+    let level = Level::parse(&r.text(2)?).unwrap_or(code.level());
+    let parent_code = r.opt_text(3)?.map(|p| RegionCode::parse(&p)).transpose()?;
+    let poor_village = match r.opt_text(4)? {
         Some(designation) => Some(PoorVillage {
             designation,
-            designated_year: r.opt_i32(5).map_err(internal)?.unwrap_or_default(),
-            exit_year: r.opt_i32(6).map_err(internal)?,
+            designated_year: r.opt_i32(5)?.unwrap_or_default(),
+            exit_year: r.opt_i32(6)?,
         }),
         None => None,
     };
     Ok(Region {
         code,
-        name: r.text(1).map_err(internal)?,
+        name: r.text(1)?,
         level,
         parent_code,
         poor_village,
@@ -48,10 +44,10 @@ pub(crate) fn region_from_row(r: &Row) -> StoreResult<Region> {
 fn profile_from_row(code: &RegionCode, r: &Row) -> StoreResult<VillageProfile> {
     Ok(VillageProfile {
         village_code: code.clone(),
-        year: r.i32(0).map_err(internal)?,
-        collective_income_fen: r.opt_i64(1).map_err(internal)?.map(Fen::new),
-        rural_population: r.opt_i64(2).map_err(internal)?,
-        note: r.opt_text(3).map_err(internal)?,
+        year: r.i32(0)?,
+        collective_income_fen: r.opt_i64(1)?.map(Fen::new),
+        rural_population: r.opt_i64(2)?,
+        note: r.opt_text(3)?,
     })
 }
 
@@ -84,7 +80,7 @@ impl SqlStore {
             ));
             let ph: Vec<String> = chunk.iter().map(|c| q.arg(c.as_str())).collect();
             q.push(&ph.join(", ")).push(")");
-            for r in tx.fetch_all(&q.sql, &q.args).await.map_err(internal)? {
+            for r in tx.fetch_all(&q.sql, &q.args).await? {
                 let region = region_from_row(&r)?;
                 out.insert(region.code.as_str().to_string(), region);
             }
@@ -132,8 +128,7 @@ impl SqlStore {
                 "SELECT year, collective_income_fen, rural_population, note FROM village_profiles WHERE village_code = $1 AND year = $2",
                 &args![code.as_str(), year],
             )
-            .await
-            .map_err(internal)?;
+            .await?;
         rows.first().map(|r| profile_from_row(code, r)).transpose()
     }
 
@@ -147,8 +142,7 @@ impl SqlStore {
                 &format!("SELECT {REGION_COLS} FROM regions WHERE code = $1"),
                 &args![code.as_str()],
             )
-            .await
-            .map_err(internal)?
+            .await?
             .ok_or_else(|| not_found_region(code))?;
         let r = region_from_row(&r)?;
         Ok(RegionRef {
@@ -212,7 +206,7 @@ impl RegionStore for SqlStore {
             .db
             .begin_write()
             .await
-            .map_err(internal)
+            .map_err(DomainError::from)
             .map_err(fail)?;
         // parents must be in the file or already stored
         let missing: Vec<RegionCode> = {
@@ -276,7 +270,7 @@ impl RegionStore for SqlStore {
                         ],
                     )
                     .await
-                    .map_err(internal)
+                    .map_err(DomainError::from)
                     .map_err(fail)?;
                     summary.updated += 1;
                 }
@@ -297,7 +291,7 @@ impl RegionStore for SqlStore {
             q.push(&rows.join(", "));
             tx.execute(&q.sql, &q.args)
                 .await
-                .map_err(internal)
+                .map_err(DomainError::from)
                 .map_err(fail)?;
             summary.inserted += chunk.len() as u64;
         }
@@ -308,20 +302,19 @@ impl RegionStore for SqlStore {
             serde_json::to_value(&summary).expect("serialisable"),
         );
         self.audit(tx.as_mut(), ctx, rec).await.map_err(fail)?;
-        tx.commit().await.map_err(internal).map_err(fail)?;
+        tx.commit().await.map_err(DomainError::from).map_err(fail)?;
         Ok(summary)
     }
 
     async fn region(&self, ctx: &Ctx, code: &RegionCode) -> StoreResult<RegionWithPath> {
         ctx.require(code, "区划")?;
-        let mut tx = self.db.begin_read().await.map_err(internal)?;
+        let mut tx = self.db.begin_read().await?;
         let r = tx
             .fetch_optional(
                 &format!("SELECT {REGION_COLS} FROM regions WHERE code = $1"),
                 &args![code.as_str()],
             )
-            .await
-            .map_err(internal)?
+            .await?
             .ok_or_else(|| not_found_region(code))?;
         let region = region_from_row(&r)?;
         Ok(self.with_paths(tx.as_mut(), vec![region]).await?.remove(0))
@@ -333,15 +326,22 @@ impl RegionStore for SqlStore {
         code: Option<&RegionCode>,
     ) -> StoreResult<Vec<Region>> {
         let rows = match code {
-            None => self.db.fetch_all(&format!("SELECT {REGION_COLS} FROM regions WHERE level = 'province' ORDER BY code"), &[]).await,
+            None => self
+                .db
+                .fetch_all(
+                    &format!(
+                        "SELECT {REGION_COLS} FROM regions WHERE level = 'province' ORDER BY code"
+                    ),
+                    &[],
+                )
+                .await,
             Some(c) => {
                 if !navigable(&ctx.scope, c) {
                     return Err(not_found_region(c));
                 }
                 self.db.fetch_all(&format!("SELECT {REGION_COLS} FROM regions WHERE parent_code = $1 ORDER BY code"), &args![c.as_str()]).await
             }
-        }
-        .map_err(internal)?;
+        }?;
         let mut out = Vec::with_capacity(rows.len());
         for r in &rows {
             let region = region_from_row(r)?;
@@ -377,8 +377,8 @@ impl RegionStore for SqlStore {
         q.and_in_ranges("code", &ctx.scope.ranges(within));
         let l = q.arg(limit);
         q.push(&format!(" ORDER BY code LIMIT {l}"));
-        let mut tx = self.db.begin_read().await.map_err(internal)?;
-        let rows = tx.fetch_all(&q.sql, &q.args).await.map_err(internal)?;
+        let mut tx = self.db.begin_read().await?;
+        let rows = tx.fetch_all(&q.sql, &q.args).await?;
         let regions = rows
             .iter()
             .map(region_from_row)
@@ -403,7 +403,7 @@ impl RegionStore for SqlStore {
         let d = designation
             .map(|d| d.validate(today().year()))
             .transpose()?;
-        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        let mut tx = self.db.begin_write().await?;
         let old = self
             .regions_by_code(tx.as_mut(), std::slice::from_ref(code))
             .await?
@@ -418,8 +418,7 @@ impl RegionStore for SqlStore {
                     code.as_str()
                 ],
             )
-            .await
-            .map_err(internal)?;
+            .await?;
         if n == 0 {
             return Err(not_found_region(code));
         }
@@ -436,7 +435,7 @@ impl RegionStore for SqlStore {
         )
         .in_region(code);
         self.audit(tx.as_mut(), ctx, rec).await?;
-        tx.commit().await.map_err(internal)?;
+        tx.commit().await?;
         self.region(ctx, code).await
     }
 
@@ -449,7 +448,7 @@ impl RegionStore for SqlStore {
     ) -> StoreResult<VillageProfile> {
         ctx.require(code, "区划")?;
         let p = input.validate(code, year, today().year())?;
-        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        let mut tx = self.db.begin_write().await?;
         self.region_ref(tx.as_mut(), code).await?;
         let old = self.profile_of(tx.as_mut(), code, year).await?;
         tx.execute(
@@ -467,8 +466,7 @@ impl RegionStore for SqlStore {
                 ctx.actor.as_str()
             ],
         )
-        .await
-        .map_err(internal)?;
+        .await?;
         let rec = AuditRecord::change(
             "village_profile.put",
             "village_profile",
@@ -478,7 +476,7 @@ impl RegionStore for SqlStore {
         )
         .in_region(code);
         self.audit(tx.as_mut(), ctx, rec).await?;
-        tx.commit().await.map_err(internal)?;
+        tx.commit().await?;
         Ok(p)
     }
 
@@ -494,8 +492,7 @@ impl RegionStore for SqlStore {
                 "SELECT year, collective_income_fen, rural_population, note FROM village_profiles WHERE village_code = $1 ORDER BY year",
                 &args![code.as_str()],
             )
-            .await
-            .map_err(internal)?;
+            .await?;
         rows.iter().map(|r| profile_from_row(code, r)).collect()
     }
 

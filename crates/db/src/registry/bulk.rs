@@ -6,7 +6,7 @@
 use crate::bulk::{id_list, map_bulk, SqlBulkSession, IN_CHUNK};
 use crate::query::Query;
 use crate::sql::{Row, Tx, Value};
-use crate::{args, internal, SqlStore};
+use crate::{args, SqlStore};
 use fupin_core::audit::AuditRecord;
 use fupin_core::error::DomainError;
 use fupin_core::id_number::Sex;
@@ -135,66 +135,63 @@ fn status_of(s: &str) -> StoreResult<HouseholdStatus> {
 
 /// A household row of `H_COLS`; head name and member count are filled in from the members.
 fn household_of(r: &Row) -> StoreResult<Household> {
-    let e = internal;
     Ok(Household {
-        id: HouseholdId(r.i64(0).map_err(e)?),
-        household_number: r.text(1).map_err(e)?,
-        village_code: RegionCode::parse(&r.text(2).map_err(e)?)?,
-        group_name: r.opt_text(3).map_err(e)?,
-        address: r.opt_text(4).map_err(e)?,
-        phone: r.opt_text(5).map_err(e)?,
-        bank_name: r.opt_text(6).map_err(e)?,
-        bank_account: r.opt_text(7).map_err(e)?,
-        attribute: r.text(8).map_err(e)?,
-        identification_standard: r.text(9).map_err(e)?,
-        identification_year: r.i32(10).map_err(e)?,
-        main_cause: r.text(11).map_err(e)?,
-        other_causes: serde_json::from_str(&r.text(12).map_err(e)?).map_err(json_err)?,
-        living: serde_json::from_str(&r.text(13).map_err(e)?).map_err(json_err)?,
+        id: HouseholdId(r.i64(0)?),
+        household_number: r.text(1)?,
+        village_code: RegionCode::parse(&r.text(2)?)?,
+        group_name: r.opt_text(3)?,
+        address: r.opt_text(4)?,
+        phone: r.opt_text(5)?,
+        bank_name: r.opt_text(6)?,
+        bank_account: r.opt_text(7)?,
+        attribute: r.text(8)?,
+        identification_standard: r.text(9)?,
+        identification_year: r.i32(10)?,
+        main_cause: r.text(11)?,
+        other_causes: serde_json::from_str(&r.text(12)?).map_err(json_err)?,
+        living: serde_json::from_str(&r.text(13)?).map_err(json_err)?,
         relocation: r
-            .opt_text(14)
-            .map_err(e)?
+            .opt_text(14)?
             .map(|s| serde_json::from_str(&s))
             .transpose()
             .map_err(json_err)?,
-        status: status_of(&r.text(15).map_err(e)?)?,
-        status_date: r.date(16).map_err(e)?,
-        exit_year: r.opt_i32(17).map_err(e)?,
-        created_at: r.time(18).map_err(e)?,
-        updated_at: r.time(19).map_err(e)?,
+        status: status_of(&r.text(15)?)?,
+        status_date: r.date(16)?,
+        exit_year: r.opt_i32(17)?,
+        created_at: r.time(18)?,
+        updated_at: r.time(19)?,
         head_name: None,
         member_count: 0,
     })
 }
 
 fn member_of(r: &Row) -> StoreResult<Member> {
-    let e = internal;
     Ok(Member {
-        id: PersonId(r.i64(0).map_err(e)?),
-        household_id: HouseholdId(r.i64(1).map_err(e)?),
-        name: r.text(2).map_err(e)?,
-        id_number: r.text(3).map_err(e)?,
-        sex: Sex::parse(&r.text(4).map_err(e)?).unwrap_or(Sex::Male),
-        birth_date: r.date(5).map_err(e)?,
-        relation: r.text(6).map_err(e)?,
-        ethnicity: r.opt_text(7).map_err(e)?,
-        education: r.opt_text(8).map_err(e)?,
-        schooling: r.opt_text(9).map_err(e)?,
-        out_of_school_reason: r.opt_text(10).map_err(e)?,
-        health: r.opt_text(11).map_err(e)?,
-        labour_ability: r.opt_text(12).map_err(e)?,
-        work_status: r.opt_text(13).map_err(e)?,
-        work_months: r.opt_i32(14).map_err(e)?,
-        disability: r.opt_bool(15).map_err(e)?,
-        basic_medical_insurance: r.opt_bool(16).map_err(e)?,
-        serious_illness_insurance: r.opt_bool(17).map_err(e)?,
-        pension_insurance: r.opt_bool(18).map_err(e)?,
-        phone: r.opt_text(19).map_err(e)?,
-        active: r.bool(20).map_err(e)?,
-        joined_on: r.opt_date(21).map_err(e)?,
-        join_kind: r.opt_text(22).map_err(e)?,
-        left_on: r.opt_date(23).map_err(e)?,
-        leave_kind: r.opt_text(24).map_err(e)?,
+        id: PersonId(r.i64(0)?),
+        household_id: HouseholdId(r.i64(1)?),
+        name: r.text(2)?,
+        id_number: r.text(3)?,
+        sex: Sex::parse(&r.text(4)?).unwrap_or(Sex::Male),
+        birth_date: r.date(5)?,
+        relation: r.text(6)?,
+        ethnicity: r.opt_text(7)?,
+        education: r.opt_text(8)?,
+        schooling: r.opt_text(9)?,
+        out_of_school_reason: r.opt_text(10)?,
+        health: r.opt_text(11)?,
+        labour_ability: r.opt_text(12)?,
+        work_status: r.opt_text(13)?,
+        work_months: r.opt_i32(14)?,
+        disability: r.opt_bool(15)?,
+        basic_medical_insurance: r.opt_bool(16)?,
+        serious_illness_insurance: r.opt_bool(17)?,
+        pension_insurance: r.opt_bool(18)?,
+        phone: r.opt_text(19)?,
+        active: r.bool(20)?,
+        joined_on: r.opt_date(21)?,
+        join_kind: r.opt_text(22)?,
+        left_on: r.opt_date(23)?,
+        leave_kind: r.opt_text(24)?,
     })
 }
 
@@ -373,21 +370,17 @@ pub(crate) async fn load_incomes(
         .await
         .map_err(map_bulk)?;
     for r in rows {
-        let e = internal;
         let c = IncomeComponents {
-            wage_fen: Fen::new(r.i64(2).map_err(e)?),
-            business_fen: Fen::new(r.i64(3).map_err(e)?),
-            property_fen: Fen::new(r.i64(4).map_err(e)?),
-            dividend_fen: r.opt_i64(5).map_err(e)?.map(Fen::new),
-            transfer_fen: Fen::new(r.i64(6).map_err(e)?),
-            business_cost_fen: Fen::new(r.i64(7).map_err(e)?),
+            wage_fen: Fen::new(r.i64(2)?),
+            business_fen: Fen::new(r.i64(3)?),
+            property_fen: Fen::new(r.i64(4)?),
+            dividend_fen: r.opt_i64(5)?.map(Fen::new),
+            transfer_fen: Fen::new(r.i64(6)?),
+            business_cost_fen: Fen::new(r.i64(7)?),
         };
-        out.entry(r.i64(0).map_err(e)?).or_default().push((
-            r.i32(1).map_err(e)?,
-            c,
-            r.opt_text(8).map_err(e)?,
-            r.time(9).map_err(e)?,
-        ));
+        out.entry(r.i64(0)?)
+            .or_default()
+            .push((r.i32(1)?, c, r.opt_text(8)?, r.time(9)?));
     }
     Ok(out)
 }

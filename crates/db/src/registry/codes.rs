@@ -1,6 +1,6 @@
 //! Code tables in the database: seeded with the shipped defaults, newest version of each in force.
 
-use crate::{args, internal, SqlStore};
+use crate::{args, SqlStore};
 use fupin_core::codes::{default_tables, CodeBook, CodeEntry, CodeTable};
 use fupin_core::error::{check_text, DomainError};
 use fupin_core::store::StoreResult;
@@ -13,12 +13,11 @@ impl SqlStore {
         let rows = self
             .db
             .fetch_all("SELECT COUNT(*) FROM code_tables", &[])
-            .await
-            .map_err(internal)?;
-        if rows[0].i64(0).map_err(internal)? > 0 {
+            .await?;
+        if rows[0].i64(0)? > 0 {
             return Ok(());
         }
-        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        let mut tx = self.db.begin_write().await?;
         let now = OffsetDateTime::now_utc();
         for t in default_tables() {
             let codes = serde_json::to_string(&t.codes).expect("serialisable");
@@ -26,10 +25,9 @@ impl SqlStore {
                 "INSERT INTO code_tables (name, version, source, codes, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (name, version) DO NOTHING",
                 &args![t.name, t.version, t.source, codes, now],
             )
-            .await
-            .map_err(internal)?;
+            .await?;
         }
-        tx.commit().await.map_err(internal)
+        Ok(tx.commit().await?)
     }
 
     pub(crate) async fn reload_codes(&self) -> StoreResult<()> {
@@ -37,19 +35,18 @@ impl SqlStore {
         let rows = self
             .db
             .fetch_all("SELECT name, version, source, codes FROM code_tables ORDER BY name, created_at, version", &[])
-            .await
-            .map_err(internal)?;
+            .await?;
         let mut tables: Vec<CodeTable> = Vec::new();
         for r in rows {
-            let name = r.text(0).map_err(internal)?;
-            let codes: Vec<CodeEntry> = serde_json::from_str(&r.text(3).map_err(internal)?).map_err(|e| {
+            let name = r.text(0)?;
+            let codes: Vec<CodeEntry> = serde_json::from_str(&r.text(3)?).map_err(|e| {
                 tracing::error!(table = %name, error = %e, "stored code table is not valid JSON");
                 DomainError::internal()
             })?;
             let t = CodeTable {
                 name,
-                version: r.text(1).map_err(internal)?,
-                source: r.opt_text(2).map_err(internal)?,
+                version: r.text(1)?,
+                source: r.opt_text(2)?,
                 codes,
             };
             match tables.last_mut() {
@@ -90,14 +87,13 @@ impl SqlStore {
             }
         }
         let codes = serde_json::to_string(&table.codes).expect("serialisable");
-        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        let mut tx = self.db.begin_write().await?;
         tx.execute(
             "INSERT INTO code_tables (name, version, source, codes, created_at) VALUES ($1, $2, $3, $4, $5) \
              ON CONFLICT (name, version) DO UPDATE SET source = excluded.source, codes = excluded.codes, created_at = excluded.created_at",
             &args![name.as_str(), version.as_str(), table.source.clone(), codes, OffsetDateTime::now_utc()],
         )
-        .await
-        .map_err(internal)?;
+        .await?;
         let rec = fupin_core::audit::AuditRecord::event(
             "code_table.put",
             "code_table",
@@ -105,7 +101,7 @@ impl SqlStore {
             serde_json::json!({ "codes": table.codes }),
         );
         self.audit(tx.as_mut(), ctx, rec).await?;
-        tx.commit().await.map_err(internal)?;
+        tx.commit().await?;
         self.reload_codes().await
     }
 }

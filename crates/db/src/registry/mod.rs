@@ -6,7 +6,7 @@ mod codes;
 
 use crate::query::{like_escape, Query};
 use crate::sql::{DbError, Row, Tx};
-use crate::{args, internal, SqlStore};
+use crate::{args, SqlStore};
 use fupin_core::audit::AuditRecord;
 use fupin_core::codes::{CodeBook, CodeTable};
 use fupin_core::error::DomainError;
@@ -34,35 +34,33 @@ fn json_err(e: serde_json::Error) -> DomainError {
 }
 
 fn household_from_row(r: &Row) -> StoreResult<Household> {
-    let e = internal;
     Ok(Household {
-        id: HouseholdId(r.i64(0).map_err(e)?),
-        household_number: r.text(1).map_err(e)?,
-        village_code: RegionCode::parse(&r.text(2).map_err(e)?)?,
-        group_name: r.opt_text(3).map_err(e)?,
-        address: r.opt_text(4).map_err(e)?,
-        phone: r.opt_text(5).map_err(e)?,
-        bank_name: r.opt_text(6).map_err(e)?,
-        bank_account: r.opt_text(7).map_err(e)?,
-        attribute: r.text(8).map_err(e)?,
-        identification_standard: r.text(9).map_err(e)?,
-        identification_year: r.i32(10).map_err(e)?,
-        main_cause: r.text(11).map_err(e)?,
-        other_causes: serde_json::from_str(&r.text(12).map_err(e)?).map_err(json_err)?,
-        living: serde_json::from_str(&r.text(13).map_err(e)?).map_err(json_err)?,
+        id: HouseholdId(r.i64(0)?),
+        household_number: r.text(1)?,
+        village_code: RegionCode::parse(&r.text(2)?)?,
+        group_name: r.opt_text(3)?,
+        address: r.opt_text(4)?,
+        phone: r.opt_text(5)?,
+        bank_name: r.opt_text(6)?,
+        bank_account: r.opt_text(7)?,
+        attribute: r.text(8)?,
+        identification_standard: r.text(9)?,
+        identification_year: r.i32(10)?,
+        main_cause: r.text(11)?,
+        other_causes: serde_json::from_str(&r.text(12)?).map_err(json_err)?,
+        living: serde_json::from_str(&r.text(13)?).map_err(json_err)?,
         relocation: r
-            .opt_text(14)
-            .map_err(e)?
+            .opt_text(14)?
             .map(|s| serde_json::from_str(&s))
             .transpose()
             .map_err(json_err)?,
-        status: parse_status(&r.text(15).map_err(e)?)?,
-        status_date: r.date(16).map_err(e)?,
-        exit_year: r.opt_i32(17).map_err(e)?,
-        created_at: r.time(18).map_err(e)?,
-        updated_at: r.time(19).map_err(e)?,
-        head_name: r.opt_text(20).map_err(e)?,
-        member_count: r.i64(21).map_err(e)?,
+        status: parse_status(&r.text(15)?)?,
+        status_date: r.date(16)?,
+        exit_year: r.opt_i32(17)?,
+        created_at: r.time(18)?,
+        updated_at: r.time(19)?,
+        head_name: r.opt_text(20)?,
+        member_count: r.i64(21)?,
     })
 }
 
@@ -74,33 +72,32 @@ fn parse_status(s: &str) -> StoreResult<HouseholdStatus> {
 }
 
 fn member_from_row(r: &Row) -> StoreResult<Member> {
-    let e = internal;
     Ok(Member {
-        id: PersonId(r.i64(0).map_err(e)?),
-        household_id: HouseholdId(r.i64(1).map_err(e)?),
-        name: r.text(2).map_err(e)?,
-        id_number: r.text(3).map_err(e)?,
-        sex: Sex::parse(&r.text(4).map_err(e)?).unwrap_or(Sex::Male),
-        birth_date: r.date(5).map_err(e)?,
-        relation: r.text(6).map_err(e)?,
-        ethnicity: r.opt_text(7).map_err(e)?,
-        education: r.opt_text(8).map_err(e)?,
-        schooling: r.opt_text(9).map_err(e)?,
-        out_of_school_reason: r.opt_text(10).map_err(e)?,
-        health: r.opt_text(11).map_err(e)?,
-        labour_ability: r.opt_text(12).map_err(e)?,
-        work_status: r.opt_text(13).map_err(e)?,
-        work_months: r.opt_i32(14).map_err(e)?,
-        disability: r.opt_bool(15).map_err(e)?,
-        basic_medical_insurance: r.opt_bool(16).map_err(e)?,
-        serious_illness_insurance: r.opt_bool(17).map_err(e)?,
-        pension_insurance: r.opt_bool(18).map_err(e)?,
-        phone: r.opt_text(19).map_err(e)?,
-        active: r.bool(20).map_err(e)?,
-        joined_on: r.opt_date(21).map_err(e)?,
-        join_kind: r.opt_text(22).map_err(e)?,
-        left_on: r.opt_date(23).map_err(e)?,
-        leave_kind: r.opt_text(24).map_err(e)?,
+        id: PersonId(r.i64(0)?),
+        household_id: HouseholdId(r.i64(1)?),
+        name: r.text(2)?,
+        id_number: r.text(3)?,
+        sex: Sex::parse(&r.text(4)?).unwrap_or(Sex::Male),
+        birth_date: r.date(5)?,
+        relation: r.text(6)?,
+        ethnicity: r.opt_text(7)?,
+        education: r.opt_text(8)?,
+        schooling: r.opt_text(9)?,
+        out_of_school_reason: r.opt_text(10)?,
+        health: r.opt_text(11)?,
+        labour_ability: r.opt_text(12)?,
+        work_status: r.opt_text(13)?,
+        work_months: r.opt_i32(14)?,
+        disability: r.opt_bool(15)?,
+        basic_medical_insurance: r.opt_bool(16)?,
+        serious_illness_insurance: r.opt_bool(17)?,
+        pension_insurance: r.opt_bool(18)?,
+        phone: r.opt_text(19)?,
+        active: r.bool(20)?,
+        joined_on: r.opt_date(21)?,
+        join_kind: r.opt_text(22)?,
+        left_on: r.opt_date(23)?,
+        leave_kind: r.opt_text(24)?,
     })
 }
 
@@ -127,7 +124,7 @@ fn map_write(e: DbError) -> DomainError {
         DbError::Unique(Some(name)) if name.contains("household_number") => {
             DomainError::conflict("duplicate_household_number", "户编码已存在")
         }
-        _ => internal(e),
+        _ => DomainError::from(e),
     }
 }
 
@@ -143,8 +140,7 @@ impl SqlStore {
                 &format!("SELECT {HOUSEHOLD_COLS} FROM households h WHERE h.id = $1"),
                 &args![id.0],
             )
-            .await
-            .map_err(internal)?
+            .await?
             .ok_or_else(household_not_found)?;
         let h = household_from_row(&r)?;
         if !self
@@ -159,8 +155,7 @@ impl SqlStore {
     async fn load_members(&self, tx: &mut dyn Tx, id: HouseholdId) -> StoreResult<Vec<Member>> {
         let rows = tx
             .fetch_all(&format!("SELECT {PERSON_COLS} FROM persons WHERE household_id = $1 ORDER BY active DESC, relation, birth_date, id"), &args![id.0])
-            .await
-            .map_err(internal)?;
+            .await?;
         rows.iter().map(member_from_row).collect()
     }
 
@@ -175,8 +170,7 @@ impl SqlStore {
                 &format!("SELECT {PERSON_COLS} FROM persons WHERE id = $1"),
                 &args![id.0],
             )
-            .await
-            .map_err(internal)?
+            .await?
             .ok_or_else(member_not_found)?;
         let m = member_from_row(&r)?;
         let h = self
@@ -199,23 +193,18 @@ impl SqlStore {
                 "SELECT id, from_status, to_status, date, reason, exit_year, actor, recorded_at FROM status_history WHERE household_id = $1 ORDER BY date, id",
                 &args![id.0],
             )
-            .await
-            .map_err(internal)?;
+            .await?;
         let mut status_history = Vec::with_capacity(rows.len());
         for r in rows {
             status_history.push(StatusEvent {
-                id: r.i64(0).map_err(internal)?,
-                from_status: r
-                    .opt_text(1)
-                    .map_err(internal)?
-                    .map(|s| parse_status(&s))
-                    .transpose()?,
-                to_status: parse_status(&r.text(2).map_err(internal)?)?,
-                date: r.date(3).map_err(internal)?,
-                reason: r.text(4).map_err(internal)?,
-                exit_year: r.opt_i32(5).map_err(internal)?,
-                actor: r.text(6).map_err(internal)?,
-                recorded_at: r.time(7).map_err(internal)?,
+                id: r.i64(0)?,
+                from_status: r.opt_text(1)?.map(|s| parse_status(&s)).transpose()?,
+                to_status: parse_status(&r.text(2)?)?,
+                date: r.date(3)?,
+                reason: r.text(4)?,
+                exit_year: r.opt_i32(5)?,
+                actor: r.text(6)?,
+                recorded_at: r.time(7)?,
             });
         }
         let rows = tx
@@ -224,19 +213,18 @@ impl SqlStore {
                  JOIN persons p ON p.id = c.person_id WHERE c.household_id = $1 ORDER BY c.date, c.id",
                 &args![id.0],
             )
-            .await
-            .map_err(internal)?;
+            .await?;
         let mut member_changes = Vec::with_capacity(rows.len());
         for r in rows {
             member_changes.push(MemberChangeRecord {
-                id: r.i64(0).map_err(internal)?,
-                person_id: PersonId(r.i64(1).map_err(internal)?),
-                person_name: r.text(2).map_err(internal)?,
-                kind: r.text(3).map_err(internal)?,
-                date: r.date(4).map_err(internal)?,
-                reason: r.opt_text(5).map_err(internal)?,
-                actor: r.text(6).map_err(internal)?,
-                recorded_at: r.time(7).map_err(internal)?,
+                id: r.i64(0)?,
+                person_id: PersonId(r.i64(1)?),
+                person_name: r.text(2)?,
+                kind: r.text(3)?,
+                date: r.date(4)?,
+                reason: r.opt_text(5)?,
+                actor: r.text(6)?,
+                recorded_at: r.time(7)?,
             });
         }
         let incomes = self.load_incomes(tx, id, &members).await?;
@@ -277,19 +265,17 @@ impl SqlStore {
                  FROM incomes WHERE household_id = $1 ORDER BY year",
                 &args![id.0],
             )
-            .await
-            .map_err(internal)?;
+            .await?;
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
-            let e = internal;
-            let year = r.i32(0).map_err(e)?;
+            let year = r.i32(0)?;
             let c = IncomeComponents {
-                wage_fen: Fen::new(r.i64(1).map_err(e)?),
-                business_fen: Fen::new(r.i64(2).map_err(e)?),
-                property_fen: Fen::new(r.i64(3).map_err(e)?),
-                dividend_fen: r.opt_i64(4).map_err(e)?.map(Fen::new),
-                transfer_fen: Fen::new(r.i64(5).map_err(e)?),
-                business_cost_fen: Fen::new(r.i64(6).map_err(e)?),
+                wage_fen: Fen::new(r.i64(1)?),
+                business_fen: Fen::new(r.i64(2)?),
+                property_fen: Fen::new(r.i64(3)?),
+                dividend_fen: r.opt_i64(4)?.map(Fen::new),
+                transfer_fen: Fen::new(r.i64(5)?),
+                business_cost_fen: Fen::new(r.i64(6)?),
             };
             let persons = members
                 .iter()
@@ -300,8 +286,8 @@ impl SqlStore {
                 year,
                 c,
                 persons,
-                r.opt_text(7).map_err(e)?,
-                r.time(8).map_err(e)?,
+                r.opt_text(7)?,
+                r.time(8)?,
             ));
         }
         Ok(out)
@@ -313,8 +299,7 @@ impl SqlStore {
                 "SELECT level FROM regions WHERE code = $1",
                 &args![code.as_str()],
             )
-            .await
-            .map_err(internal)?;
+            .await?;
         match found {
             Some(_) => Ok(()),
             None => Err(DomainError::invalid(
@@ -336,10 +321,9 @@ impl SqlStore {
                 "SELECT id FROM households WHERE household_number = $1",
                 &args![number],
             )
-            .await
-            .map_err(internal)?;
+            .await?;
         if let Some(r) = r {
-            if Some(HouseholdId(r.i64(0).map_err(internal)?)) != except {
+            if Some(HouseholdId(r.i64(0)?)) != except {
                 return Err(DomainError::conflict(
                     "duplicate_household_number",
                     format!("户编码 {number} 已存在"),
@@ -368,12 +352,11 @@ impl SqlStore {
                  WHERE p.id_number = $1 AND p.active",
                 &args![m.id_number.expose()],
             )
-            .await
-            .map_err(internal)?;
+            .await?;
         if let Some(r) = r {
-            if Some(PersonId(r.i64(0).map_err(internal)?)) != except_person {
-                let other = r.text(1).map_err(internal)?;
-                let village = RegionCode::parse(&r.text(2).map_err(internal)?)?;
+            if Some(PersonId(r.i64(0)?)) != except_person {
+                let other = r.text(1)?;
+                let village = RegionCode::parse(&r.text(2)?)?;
                 let which = if ctx.scope.allows(&village) {
                     format!("户 {other}")
                 } else {
@@ -433,7 +416,7 @@ impl SqlStore {
             )
             .await
             .map_err(map_write)?;
-        let id = PersonId(r.i64(0).map_err(internal)?);
+        let id = PersonId(r.i64(0)?);
         Ok(id)
     }
 
@@ -450,8 +433,7 @@ impl SqlStore {
             "INSERT INTO member_changes (person_id, household_id, kind, date, reason, actor, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
             &args![person.0, household.0, kind, date, reason, ctx.actor.as_str(), OffsetDateTime::now_utc()],
         )
-        .await
-        .map_err(internal)?;
+        .await?;
         Ok(())
     }
 
@@ -461,8 +443,7 @@ impl SqlStore {
                 &format!("SELECT {PERSON_COLS} FROM persons WHERE id = $1"),
                 &args![id.0],
             )
-            .await
-            .map_err(internal)?;
+            .await?;
         let mut m = member_from_row(&r)?;
         if !ctx.unmask {
             m.mask();
@@ -485,10 +466,8 @@ impl SqlStore {
                 "SELECT MAX(date) FROM status_history WHERE household_id = $1",
                 &args![id.0],
             )
-            .await
-            .map_err(internal)?
-            .opt_date(0)
-            .map_err(internal)?;
+            .await?
+            .opt_date(0)?;
         let c = change.validate(h.status, last, today())?;
         let before = self.facts(tx, id).await?;
         let now = OffsetDateTime::now_utc();
@@ -497,14 +476,12 @@ impl SqlStore {
             "UPDATE households SET status = $1, status_date = $2, exit_year = $3, updated_at = $4, updated_by = $5 WHERE id = $6",
             &args![c.to.as_str(), c.date, exit_year, now, ctx.actor.as_str(), id.0],
         )
-        .await
-        .map_err(internal)?;
+        .await?;
         tx.execute(
             "INSERT INTO status_history (household_id, from_status, to_status, date, reason, exit_year, actor, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             &args![id.0, h.status.as_str(), c.to.as_str(), c.date, c.reason.as_str(), c.exit_year, ctx.actor.as_str(), now],
         )
-        .await
-        .map_err(internal)?;
+        .await?;
         let after = self.facts(tx, id).await?;
         self.apply_delta(tx, before.as_ref(), after.as_ref())
             .await?;
@@ -525,8 +502,7 @@ impl SqlStore {
             "UPDATE households SET updated_at = $1, updated_by = $2 WHERE id = $3",
             &args![OffsetDateTime::now_utc(), ctx.actor.as_str(), id.0],
         )
-        .await
-        .map_err(internal)?;
+        .await?;
         Ok(())
     }
 }
@@ -588,7 +564,7 @@ impl RegistryStore for SqlStore {
         };
         ctx.require(&data.village_code, "区划")
             .map_err(|e| e.with_field("household.village_code"))?;
-        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        let mut tx = self.db.begin_write().await?;
         self.require_village(tx.as_mut(), &data.village_code)
             .await
             .map_err(|e| e.under("household"))?;
@@ -624,7 +600,7 @@ impl RegistryStore for SqlStore {
             )
             .await
             .map_err(map_write)?;
-        let id = HouseholdId(r.i64(0).map_err(internal)?);
+        let id = HouseholdId(r.i64(0)?);
         for m in &members {
             let pid = self.insert_member(tx.as_mut(), id, m, now).await?;
             if let Some(j) = &m.joined {
@@ -643,8 +619,7 @@ impl RegistryStore for SqlStore {
             "INSERT INTO status_history (household_id, from_status, to_status, date, reason, exit_year, actor, recorded_at) VALUES ($1, NULL, $2, $3, $4, $5, $6, $7)",
             &args![id.0, initial.status.as_str(), initial.date, initial.reason.as_str(), initial.exit_year, ctx.actor.as_str(), now],
         )
-        .await
-        .map_err(internal)?;
+        .await?;
         let after = self.facts(tx.as_mut(), id).await?;
         self.apply_delta(tx.as_mut(), None, after.as_ref()).await?;
         let detail = self.detail(tx.as_mut(), ctx, id).await?;
@@ -653,7 +628,7 @@ impl RegistryStore for SqlStore {
         let rec = AuditRecord::change("household.create", "household", id.0, None, Some(&shown))
             .in_region(&data.village_code);
         self.audit(tx.as_mut(), ctx, rec).await?;
-        tx.commit().await.map_err(internal)?;
+        tx.commit().await?;
         Ok(detail)
     }
 
@@ -665,7 +640,7 @@ impl RegistryStore for SqlStore {
     ) -> StoreResult<HouseholdDetail> {
         let codes = self.codes();
         let data = input.validate(&codes, today())?;
-        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        let mut tx = self.db.begin_write().await?;
         let old = self.load_household(tx.as_mut(), ctx, id).await?;
         ctx.require(&data.village_code, "区划")
             .map_err(|e| e.with_field("village_code"))?;
@@ -697,7 +672,7 @@ impl RegistryStore for SqlStore {
         )
         .in_region(&data.village_code);
         self.audit(tx.as_mut(), ctx, rec).await?;
-        tx.commit().await.map_err(internal)?;
+        tx.commit().await?;
         Ok(detail)
     }
 
@@ -707,29 +682,28 @@ impl RegistryStore for SqlStore {
         id: HouseholdId,
         change: StatusChangeInput,
     ) -> StoreResult<HouseholdDetail> {
-        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        let mut tx = self.db.begin_write().await?;
         self.change_status_in(tx.as_mut(), ctx, id, change).await?;
         let detail = self.detail(tx.as_mut(), ctx, id).await?;
-        tx.commit().await.map_err(internal)?;
+        tx.commit().await?;
         Ok(detail)
     }
 
     async fn household(&self, ctx: &Ctx, id: HouseholdId) -> StoreResult<HouseholdDetail> {
-        let mut tx = self.db.begin_read().await.map_err(internal)?;
+        let mut tx = self.db.begin_read().await?;
         self.detail(tx.as_mut(), ctx, id).await
     }
 
     async fn household_by_number(&self, ctx: &Ctx, number: &str) -> StoreResult<HouseholdDetail> {
-        let mut tx = self.db.begin_read().await.map_err(internal)?;
+        let mut tx = self.db.begin_read().await?;
         let r = tx
             .fetch_optional(
                 "SELECT id FROM households WHERE household_number = $1",
                 &args![number.trim()],
             )
-            .await
-            .map_err(internal)?
+            .await?
             .ok_or_else(household_not_found)?;
-        let id = HouseholdId(r.i64(0).map_err(internal)?);
+        let id = HouseholdId(r.i64(0)?);
         self.detail(tx.as_mut(), ctx, id).await
     }
 
@@ -766,16 +740,14 @@ impl RegistryStore for SqlStore {
                 " AND (h.household_number = {n} OR h.id IN (SELECT household_id FROM persons WHERE active AND name LIKE {like} ESCAPE '\\'))"
             ));
         }
-        let mut tx = self.db.begin_read().await.map_err(internal)?;
+        let mut tx = self.db.begin_read().await?;
         let total = tx
             .fetch_one(
                 &format!("SELECT COUNT(*) FROM households h{}", w.sql),
                 &w.args,
             )
-            .await
-            .map_err(internal)?
-            .i64(0)
-            .map_err(internal)?;
+            .await?
+            .i64(0)?;
         let mut q = Query {
             sql: format!("SELECT {HOUSEHOLD_COLS} FROM households h{}", w.sql),
             args: w.args,
@@ -785,7 +757,7 @@ impl RegistryStore for SqlStore {
         q.push(&format!(
             " ORDER BY h.village_code, h.household_number LIMIT {l} OFFSET {o}"
         ));
-        let rows = tx.fetch_all(&q.sql, &q.args).await.map_err(internal)?;
+        let rows = tx.fetch_all(&q.sql, &q.args).await?;
         let mut items = rows
             .iter()
             .map(household_from_row)
@@ -806,7 +778,7 @@ impl RegistryStore for SqlStore {
         member: MemberInput,
     ) -> StoreResult<Member> {
         let m = member.validate(&self.codes(), today())?;
-        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        let mut tx = self.db.begin_write().await?;
         let h = self.load_household(tx.as_mut(), ctx, household).await?;
         if h.status == HouseholdStatus::Removed {
             return Err(DomainError::invalid(
@@ -818,10 +790,8 @@ impl RegistryStore for SqlStore {
         if m.is_head() {
             let heads = tx
                 .fetch_one("SELECT COUNT(*) FROM persons WHERE household_id = $1 AND active AND relation = '01'", &args![household.0])
-                .await
-                .map_err(internal)?
-                .i64(0)
-                .map_err(internal)?;
+                .await?
+                .i64(0)?;
             check_one_head(heads as usize + 1)?;
         }
         self.check_id_free(tx.as_mut(), ctx, "id_number", &m, None)
@@ -855,7 +825,7 @@ impl RegistryStore for SqlStore {
         )
         .in_region(&h.village_code);
         self.audit(tx.as_mut(), ctx, rec).await?;
-        tx.commit().await.map_err(internal)?;
+        tx.commit().await?;
         Ok(out)
     }
 
@@ -873,15 +843,13 @@ impl RegistryStore for SqlStore {
                 "修改成员信息时不能填写加入方式；加入与减少请用成员变更",
             ));
         }
-        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        let mut tx = self.db.begin_write().await?;
         let (old, h) = self.load_member(tx.as_mut(), ctx, person).await?;
         if old.active {
             let others = tx
                 .fetch_one("SELECT COUNT(*) FROM persons WHERE household_id = $1 AND active AND relation = '01' AND id <> $2", &args![old.household_id.0, person.0])
-                .await
-                .map_err(internal)?
-                .i64(0)
-                .map_err(internal)?;
+                .await?
+                .i64(0)?;
             check_one_head(others as usize + usize::from(m.is_head()))?;
             self.check_id_free(tx.as_mut(), ctx, "id_number", &m, Some(person))
                 .await?;
@@ -927,7 +895,7 @@ impl RegistryStore for SqlStore {
         )
         .in_region(&h.village_code);
         self.audit(tx.as_mut(), ctx, rec).await?;
-        tx.commit().await.map_err(internal)?;
+        tx.commit().await?;
         Ok(out)
     }
 
@@ -937,7 +905,7 @@ impl RegistryStore for SqlStore {
         person: PersonId,
         change: MemberChangeInput,
     ) -> StoreResult<Member> {
-        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        let mut tx = self.db.begin_write().await?;
         let (m, h) = self.load_member(tx.as_mut(), ctx, person).await?;
         let c = change.validate(&m, &self.codes(), today())?;
         if let Some(nh) = c.new_head {
@@ -946,13 +914,9 @@ impl RegistryStore for SqlStore {
                     "SELECT household_id, active FROM persons WHERE id = $1",
                     &args![nh.0],
                 )
-                .await
-                .map_err(internal)?;
+                .await?;
             let ok = match r {
-                Some(r) => {
-                    r.i64(0).map_err(internal)? == m.household_id.0
-                        && r.bool(1).map_err(internal)?
-                }
+                Some(r) => r.i64(0)? == m.household_id.0 && r.bool(1)?,
                 None => false,
             };
             if !ok {
@@ -968,8 +932,7 @@ impl RegistryStore for SqlStore {
             "UPDATE persons SET active = FALSE, left_on = $1, leave_kind = $2, updated_at = $3 WHERE id = $4",
             &args![c.date, c.kind.as_str(), OffsetDateTime::now_utc(), person.0],
         )
-        .await
-        .map_err(internal)?;
+        .await?;
         if let Some(nh) = c.new_head {
             tx.execute(
                 "UPDATE persons SET relation = '01', updated_at = $1 WHERE id = $2",
@@ -1001,7 +964,7 @@ impl RegistryStore for SqlStore {
         )
         .in_region(&h.village_code);
         self.audit(tx.as_mut(), ctx, rec).await?;
-        tx.commit().await.map_err(internal)?;
+        tx.commit().await?;
         Ok(out)
     }
 
@@ -1013,7 +976,7 @@ impl RegistryStore for SqlStore {
         income: IncomeInput,
     ) -> StoreResult<IncomeRecord> {
         let (c, note) = income.validate(year, today().year())?;
-        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        let mut tx = self.db.begin_write().await?;
         let h = self.load_household(tx.as_mut(), ctx, household).await?;
         let before = self.facts(tx.as_mut(), household).await?;
         let members_before = self.load_members(tx.as_mut(), household).await?;
@@ -1043,8 +1006,7 @@ impl RegistryStore for SqlStore {
                 ctx.actor.as_str()
             ],
         )
-        .await
-        .map_err(internal)?;
+        .await?;
         self.touch(tx.as_mut(), ctx, household).await?;
         let after = self.facts(tx.as_mut(), household).await?;
         self.apply_delta(tx.as_mut(), before.as_ref(), after.as_ref())
@@ -1064,7 +1026,7 @@ impl RegistryStore for SqlStore {
         )
         .in_region(&h.village_code);
         self.audit(tx.as_mut(), ctx, rec).await?;
-        tx.commit().await.map_err(internal)?;
+        tx.commit().await?;
         Ok(record)
     }
 

@@ -3,7 +3,7 @@
 
 use crate::query::Query;
 use crate::sql::Tx;
-use crate::{args, internal, SqlStore};
+use crate::{args, SqlStore};
 use fupin_core::registry::{HouseholdId, HouseholdStatus, IncomeComponents};
 use fupin_core::reports::{Aggregates, HouseholdFacts};
 use fupin_core::store::StoreResult;
@@ -106,15 +106,14 @@ impl SqlStore {
         let mut map: BTreeMap<i64, HouseholdFacts> = BTreeMap::new();
         let rows = tx
             .fetch_all(&format!("SELECT h.id, h.village_code, h.identification_year, h.main_cause FROM households h WHERE {cond}"), a)
-            .await
-            .map_err(internal)?;
+            .await?;
         for r in rows {
             map.insert(
-                r.i64(0).map_err(internal)?,
+                r.i64(0)?,
                 HouseholdFacts {
-                    village: RegionCode::parse(&r.text(1).map_err(internal)?)?,
-                    identification_year: r.i32(2).map_err(internal)?,
-                    main_cause: r.text(3).map_err(internal)?,
+                    village: RegionCode::parse(&r.text(1)?)?,
+                    identification_year: r.i32(2)?,
+                    main_cause: r.text(3)?,
                     statuses: Vec::new(),
                     members: Vec::new(),
                     incomes: Vec::new(),
@@ -129,26 +128,18 @@ impl SqlStore {
                 &format!("SELECT s.household_id, s.date, s.to_status FROM status_history s JOIN households h ON h.id = s.household_id WHERE {cond} ORDER BY s.household_id, s.date, s.id"),
                 a,
             )
-            .await
-            .map_err(internal)?;
+            .await?;
         for r in rows {
-            if let Some(f) = map.get_mut(&r.i64(0).map_err(internal)?) {
-                f.statuses.push((
-                    r.date(1).map_err(internal)?,
-                    status_of(&r.text(2).map_err(internal)?)?,
-                ));
+            if let Some(f) = map.get_mut(&r.i64(0)?) {
+                f.statuses.push((r.date(1)?, status_of(&r.text(2)?)?));
             }
         }
         let rows = tx
             .fetch_all(&format!("SELECT p.household_id, p.joined_on, p.left_on FROM persons p JOIN households h ON h.id = p.household_id WHERE {cond}"), a)
-            .await
-            .map_err(internal)?;
+            .await?;
         for r in rows {
-            if let Some(f) = map.get_mut(&r.i64(0).map_err(internal)?) {
-                f.members.push((
-                    r.opt_date(1).map_err(internal)?,
-                    r.opt_date(2).map_err(internal)?,
-                ));
+            if let Some(f) = map.get_mut(&r.i64(0)?) {
+                f.members.push((r.opt_date(1)?, r.opt_date(2)?));
             }
         }
         let rows = tx
@@ -159,20 +150,18 @@ impl SqlStore {
                 ),
                 a,
             )
-            .await
-            .map_err(internal)?;
+            .await?;
         for r in rows {
-            if let Some(f) = map.get_mut(&r.i64(0).map_err(internal)?) {
+            if let Some(f) = map.get_mut(&r.i64(0)?) {
                 let c = IncomeComponents {
-                    wage_fen: Fen::new(r.i64(2).map_err(internal)?),
-                    business_fen: Fen::new(r.i64(3).map_err(internal)?),
-                    property_fen: Fen::new(r.i64(4).map_err(internal)?),
+                    wage_fen: Fen::new(r.i64(2)?),
+                    business_fen: Fen::new(r.i64(3)?),
+                    property_fen: Fen::new(r.i64(4)?),
                     dividend_fen: None,
-                    transfer_fen: Fen::new(r.i64(5).map_err(internal)?),
-                    business_cost_fen: Fen::new(r.i64(6).map_err(internal)?),
+                    transfer_fen: Fen::new(r.i64(5)?),
+                    business_cost_fen: Fen::new(r.i64(6)?),
                 };
-                f.incomes
-                    .push((r.i32(1).map_err(internal)?, c.gross(), c.net()));
+                f.incomes.push((r.i32(1)?, c.gross(), c.net()));
             }
         }
         Ok(map.into_iter().collect())
@@ -225,7 +214,7 @@ impl SqlStore {
                 " ON CONFLICT (year, village_code) DO UPDATE SET {}",
                 sets.join(", ")
             ));
-            tx.execute(&q.sql, &q.args).await.map_err(internal)?;
+            tx.execute(&q.sql, &q.args).await?;
         }
         let causes: Vec<_> = d.causes.iter().collect();
         for chunk in causes.chunks(200) {
@@ -248,7 +237,7 @@ impl SqlStore {
                 " ON CONFLICT (year, village_code, cause) DO UPDATE SET households = village_year_causes.households + excluded.households, \
                  persons = village_year_causes.persons + excluded.persons",
             );
-            tx.execute(&q.sql, &q.args).await.map_err(internal)?;
+            tx.execute(&q.sql, &q.args).await?;
         }
         Ok(())
     }

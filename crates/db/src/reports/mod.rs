@@ -12,7 +12,7 @@ pub(crate) mod totals;
 
 use crate::reports::facts::{figures_from, stat_columns, STATUS_COLUMNS};
 use crate::sql::Tx;
-use crate::{args, internal, SqlStore};
+use crate::{args, SqlStore};
 use fupin_core::regions::RegionCode;
 use fupin_core::reports::{Aggregates, CauseFigures, ProfileTotals, RegionStats};
 use fupin_core::store::{StatsStore, StoreResult};
@@ -28,11 +28,10 @@ const ROLLUP_KEY: &str = "stats_rollup";
 
 impl SqlStore {
     pub(crate) async fn init_horizon(&self) -> StoreResult<()> {
-        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        let mut tx = self.db.begin_write().await?;
         let stored = tx
             .fetch_optional("SELECT value FROM meta WHERE key = $1", &args![HORIZON_KEY])
-            .await
-            .map_err(internal)?;
+            .await?;
         match stored {
             None => {
                 let y = today().year();
@@ -40,30 +39,24 @@ impl SqlStore {
                     "INSERT INTO meta (key, value) VALUES ($1, $2)",
                     &args![HORIZON_KEY, y.to_string()],
                 )
-                .await
-                .map_err(internal)?;
+                .await?;
                 self.horizon.store(y, Ordering::SeqCst);
             }
             Some(r) => {
-                let h: i32 = r
-                    .text(0)
-                    .map_err(internal)?
-                    .parse()
-                    .map_err(|_| DomainError::internal())?;
+                let h: i32 = r.text(0)?.parse().map_err(|_| DomainError::internal())?;
                 self.horizon.store(h, Ordering::SeqCst);
                 self.extend_horizon_if_needed(tx.as_mut()).await?;
             }
         }
         self.roll_up_if_needed(tx.as_mut()).await?;
-        tx.commit().await.map_err(internal)
+        Ok(tx.commit().await?)
     }
 
     /// Add the rows of regions above villages to aggregates written before they were kept.
     async fn roll_up_if_needed(&self, tx: &mut dyn Tx) -> StoreResult<()> {
         let done = tx
             .fetch_optional("SELECT value FROM meta WHERE key = $1", &args![ROLLUP_KEY])
-            .await
-            .map_err(internal)?
+            .await?
             .is_some();
         if done {
             return Ok(());
@@ -74,8 +67,7 @@ impl SqlStore {
                 &format!("DELETE FROM {table} WHERE substr(village_code, 10, 3) = '000'"),
                 &[],
             )
-            .await
-            .map_err(internal)?;
+            .await?;
         }
         let cols = stat_columns();
         let rows = tx
@@ -86,16 +78,14 @@ impl SqlStore {
                 ),
                 &[],
             )
-            .await
-            .map_err(internal)?;
+            .await?;
         let mut agg = Aggregates::default();
         for r in rows {
-            let code = RegionCode::parse(&r.text(0).map_err(internal)?)?;
-            let year = r.i32(1).map_err(internal)?;
+            let code = RegionCode::parse(&r.text(0)?)?;
+            let year = r.i32(1)?;
             let v = (0..cols.len())
                 .map(|i| r.i64(i + 2))
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(internal)?;
+                .collect::<Result<Vec<_>, _>>()?;
             agg.years.insert((code, year), figures_from(&v));
         }
         let rows = tx
@@ -103,18 +93,13 @@ impl SqlStore {
                 "SELECT village_code, year, cause, households, persons FROM village_year_causes",
                 &[],
             )
-            .await
-            .map_err(internal)?;
+            .await?;
         for r in rows {
             agg.causes.insert(
-                (
-                    RegionCode::parse(&r.text(0).map_err(internal)?)?,
-                    r.i32(1).map_err(internal)?,
-                    r.text(2).map_err(internal)?,
-                ),
+                (RegionCode::parse(&r.text(0)?)?, r.i32(1)?, r.text(2)?),
                 CauseFigures {
-                    households: r.i64(3).map_err(internal)?,
-                    persons: r.i64(4).map_err(internal)?,
+                    households: r.i64(3)?,
+                    persons: r.i64(4)?,
                 },
             );
         }
@@ -127,7 +112,7 @@ impl SqlStore {
             &args![ROLLUP_KEY],
         )
         .await
-        .map_err(internal)
+        .map_err(DomainError::from)
         .map(|_| ())
     }
 
@@ -137,14 +122,9 @@ impl SqlStore {
         // re-read under the write lock: another process may have extended already
         let stored: i32 = match tx
             .fetch_optional("SELECT value FROM meta WHERE key = $1", &args![HORIZON_KEY])
-            .await
-            .map_err(internal)?
+            .await?
         {
-            Some(r) => r
-                .text(0)
-                .map_err(internal)?
-                .parse()
-                .map_err(|_| DomainError::internal())?,
+            Some(r) => r.text(0)?.parse().map_err(|_| DomainError::internal())?,
             None => now,
         };
         if stored >= now {
@@ -171,22 +151,19 @@ impl SqlStore {
                 ),
                 &args![y, y - 1],
             )
-            .await
-            .map_err(internal)?;
+            .await?;
             tx.execute(
                 "INSERT INTO village_year_causes (year, village_code, cause, households, persons) \
                  SELECT $1, village_code, cause, households, persons FROM village_year_causes WHERE year = $2",
                 &args![y, y - 1],
             )
-            .await
-            .map_err(internal)?;
+            .await?;
         }
         tx.execute(
             "UPDATE meta SET value = $1 WHERE key = $2",
             &args![now.to_string(), HORIZON_KEY],
         )
-        .await
-        .map_err(internal)?;
+        .await?;
         self.horizon.store(now, Ordering::SeqCst);
         Ok(())
     }
@@ -204,11 +181,10 @@ impl SqlStore {
                  WHERE year = $1 AND village_code BETWEEN $2 AND $3",
                 &args![year, lo, hi],
             )
-            .await
-            .map_err(internal)?;
+            .await?;
         Ok(ProfileTotals {
-            collective_income_fen: r.opt_i64(0).map_err(internal)?,
-            rural_population: r.opt_i64(1).map_err(internal)?,
+            collective_income_fen: r.opt_i64(0)?,
+            rural_population: r.opt_i64(1)?,
         })
     }
 
@@ -242,7 +218,7 @@ impl StatsStore for SqlStore {
         ctx.require(code, "区划")?;
         // statistics describe what has happened: a year to come has no figures yet
         fupin_core::years::check_year("year", year, today().year())?;
-        let mut tx = self.db.begin_read().await.map_err(internal)?;
+        let mut tx = self.db.begin_read().await?;
         let region = self.region_ref(tx.as_mut(), code).await?;
         let horizon = self.horizon();
         // after the horizon nothing has changed yet: stock figures of the horizon, no income
@@ -257,13 +233,11 @@ impl StatsStore for SqlStore {
                 ),
                 &args![stock_year, code.as_str()],
             )
-            .await
-            .map_err(internal)?;
+            .await?;
         let values = match r {
             Some(r) => (0..cols.len())
                 .map(|i| r.i64(i))
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(internal)?,
+                .collect::<Result<Vec<_>, _>>()?,
             None => vec![0; cols.len()],
         };
         let mut fig = figures_from(&values);
@@ -276,15 +250,14 @@ impl StatsStore for SqlStore {
                  WHERE year = $1 AND village_code = $2 ORDER BY cause",
                 &args![stock_year, code.as_str()],
             )
-            .await
-            .map_err(internal)?;
+            .await?;
         let mut causes = BTreeMap::new();
         for r in rows {
             causes.insert(
-                r.text(0).map_err(internal)?,
+                r.text(0)?,
                 CauseFigures {
-                    households: r.i64(1).map_err(internal)?,
-                    persons: r.i64(2).map_err(internal)?,
+                    households: r.i64(1)?,
+                    persons: r.i64(2)?,
                 },
             );
         }
@@ -306,7 +279,7 @@ impl StatsStore for SqlStore {
         year: i32,
     ) -> StoreResult<RegionStats> {
         ctx.require(code, "区划")?;
-        let mut tx = self.db.begin_read().await.map_err(internal)?;
+        let mut tx = self.db.begin_read().await?;
         let region = self.region_ref(tx.as_mut(), code).await?;
         let (lo, hi) = code.range();
         let mut agg = Aggregates::default();
@@ -332,24 +305,19 @@ impl StatsStore for SqlStore {
         if ctx.scope != fupin_core::Scope::All {
             return Err(DomainError::forbidden("只有全国范围的管理员可以重建统计"));
         }
-        let mut tx = self.db.begin_write().await.map_err(internal)?;
+        let mut tx = self.db.begin_write().await?;
         self.extend_horizon_if_needed(tx.as_mut()).await?;
-        tx.execute("DELETE FROM village_year_stats", &[])
-            .await
-            .map_err(internal)?;
-        tx.execute("DELETE FROM village_year_causes", &[])
-            .await
-            .map_err(internal)?;
+        tx.execute("DELETE FROM village_year_stats", &[]).await?;
+        tx.execute("DELETE FROM village_year_causes", &[]).await?;
         // county by county, so that memory stays bounded at province scale
         let counties = tx
             .fetch_all(
                 "SELECT DISTINCT substr(village_code, 1, 6) FROM households ORDER BY 1",
                 &[],
             )
-            .await
-            .map_err(internal)?;
+            .await?;
         for c in counties {
-            let county = RegionCode::parse(&c.text(0).map_err(internal)?)?;
+            let county = RegionCode::parse(&c.text(0)?)?;
             let (lo, hi) = county.range();
             let mut agg = Aggregates::default();
             self.aggregate_range(tx.as_mut(), &lo, &hi, &mut agg)
@@ -363,7 +331,7 @@ impl StatsStore for SqlStore {
             serde_json::json!({}),
         );
         self.audit(tx.as_mut(), ctx, rec).await?;
-        tx.commit().await.map_err(internal)
+        Ok(tx.commit().await?)
     }
 }
 
