@@ -1,6 +1,6 @@
 //! Build script of fupin-web: brings the front-end libraries the pages embed (ECharts) from the npm
 //! registry, pinned by `frontend/package-lock.json`, and copies them into `OUT_DIR` for
-//! `include_bytes!` (see `src/pages/assets.rs`).
+//! `include_bytes!` (see `src/ui/assets.rs`).
 //!
 //! `npm ci --ignore-scripts` runs only when `frontend/node_modules` lacks the file, so an ordinary
 //! rebuild does not touch the network. Rejected alternatives: committing the minified library (a

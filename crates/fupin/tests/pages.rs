@@ -150,7 +150,7 @@ async fn every_page_and_asset_stays_on_the_server() {
     let paired = paired_household(&m);
     let mut checked = 0;
     let mut assets = std::collections::BTreeSet::new();
-    for (method, template) in fupin_web::pages::PAGE_ROUTES {
+    for (method, template) in fupin_web::PAGE_ROUTES {
         if *method != "GET" || template.contains("{name}") {
             continue;
         }
@@ -187,7 +187,7 @@ async fn every_page_and_asset_stays_on_the_server() {
         }
     }
     assert!(checked >= 10, "pages checked: {checked}");
-    for name in fupin_web::pages::asset_names() {
+    for name in fupin_web::asset_names() {
         assert!(assets.contains(name), "{name} is not linked from any page");
     }
     for name in &assets {

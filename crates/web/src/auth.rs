@@ -297,10 +297,10 @@ async fn check_csrf(req: Request, expected: &str) -> Result<Request, ApiError> {
         };
     }
     // A page's form with a file (a visit's photo, an import) is multipart; its token is a field too.
-    if let Some(boundary) = crate::pages::multipart::boundary(req.headers()) {
+    if let Some(boundary) = crate::multipart::boundary(req.headers()) {
         let (parts, body) = req.into_parts();
         let bytes = form::read_body(body).await?;
-        let token = crate::pages::multipart::field(&bytes, &boundary, CSRF_FIELD);
+        let token = crate::multipart::field(&bytes, &boundary, CSRF_FIELD);
         if !token.is_some_and(|t| same_secret(&t, expected)) {
             return Err(csrf_failed());
         }

@@ -1,34 +1,38 @@
-//! fupin-web: the HTTP JSON API of fupin, an axum router over one `Arc<dyn Store>`.
+//! fupin-web: the HTTP API and the pages of fupin, an axum router over one `Arc<dyn Store>`.
 //!
-//! One module per domain area (`regions`, `registry`, `codes`, `reports`, `accounts`, `audit`,
-//! `login`, `health`) holds its routes and handlers; handlers extract, state their policy, call the
-//! store and render. Who is calling is settled once per request by the `auth` middleware (API token
-//! or session cookie, with CSRF checks) and handed to handlers as a [`Caller`]. Everything a client
-//! can get wrong answers in one error format (`error`), whether it is caught by an extractor (`json`,
-//! `form`, `params`) or by the domain. Routes are listed in [`ROUTES`] (see `routes` for the
-//! convention).
+//! One folder per domain area (`regions`, `registry`, `pairing`, `assessment`, `reports`, `accounts`,
+//! `audit`, `jobs`) holds its API handlers (`api.rs`) and its pages (`pages.rs`)
+//! together; handlers extract, state their policy, call the store and render. What every area
+//! shares sits beside them: who is calling is settled once per request by the `auth` middleware
+//! (API token or session cookie, with CSRF checks) and handed to handlers as a [`Caller`];
+//! everything a client can get wrong answers in one error format (`error`), whether it is caught by
+//! an extractor (`json`, `form`, `params`, `multipart`) or by the domain; the pages' frame, forms,
+//! formatting, language and assets are in `ui`. Routes are listed in [`ROUTES`] and [`PAGE_ROUTES`]
+//! (see `routes` for the convention) and composed below, one line per area.
 
+// The areas.
 mod accounts;
 mod assessment;
 mod audit;
-mod auth;
-mod caller;
-mod codes;
-mod error;
-mod form;
-mod health;
 mod jobs;
-mod json;
-mod login;
-pub mod pages;
 mod pairing;
-mod params;
 mod regions;
 mod registry;
 mod reports;
+
+// What the areas share.
+mod auth;
+mod caller;
+mod error;
+mod form;
+mod health;
+mod json;
+mod multipart;
+mod params;
 mod routes;
 mod throttle;
 mod trace;
+mod ui;
 
 #[cfg(test)]
 mod test_support;
@@ -40,9 +44,10 @@ pub use auth::{
 pub use caller::{unauthenticated, Caller, ClientAddr};
 pub use error::{ApiError, ApiResult};
 pub use json::{Json, BODY_LIMIT};
-pub use routes::{PUBLIC_ROUTES, ROUTES};
+pub use routes::{PAGE_ROUTES, PUBLIC_ROUTES, ROUTES};
 pub use throttle::ThrottleConfig;
 pub use trace::REQUEST_ID;
+pub use ui::assets::names as asset_names;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
@@ -85,14 +90,23 @@ pub(crate) fn routes() -> routes::Routes {
     let r = health::routes(r);
     let r = regions::routes(r);
     let r = reports::routes(r);
-    let r = codes::routes(r);
     let r = registry::routes(r);
-    let r = login::routes(r);
+    let r = accounts::login_routes(r);
     let r = accounts::routes(r);
     let r = audit::routes(r);
     let r = pairing::routes(r);
     let r = jobs::routes(r);
     assessment::routes(r)
+}
+
+/// Every page route, registered through the same recording builder (listed in [`PAGE_ROUTES`]).
+pub(crate) fn page_routes() -> routes::Routes {
+    let r = routes::Routes::new();
+    let r = reports::page_routes(r);
+    let r = registry::page_routes(r);
+    let r = pairing::page_routes(r);
+    let r = jobs::page_routes(r);
+    ui::assets::routes(r)
 }
 
 /// The whole API: routes, JSON 404/405, body limit, authentication, request ids and logging.
@@ -101,7 +115,8 @@ pub(crate) fn routes() -> routes::Routes {
 /// know the client's address; without it they record none.
 pub fn router(state: AppState) -> Router {
     let (router, _) = routes().into_parts();
-    let router = router.merge(pages::router());
+    let (pages, _) = page_routes().into_parts();
+    let router = router.merge(ui::layers(pages));
     // The 405 fallback is set after the routes because axum applies it to the routes present; the
     // layers come last so they wrap the fallbacks too (a 404 also gets a request id and a log line).
     // Authentication is inside the tracing layer, so the request's span can record the user.

@@ -11,6 +11,10 @@
 //! needs an entry in the table of `crates/fupin/tests/access.rs` (which fails until it has one),
 //! and `only_public_routes_answer_without_credentials` checks that nothing outside
 //! [`PUBLIC_ROUTES`] answers a caller who has not signed in.
+//!
+//! The pages' routes are listed in [`PAGE_ROUTES`] and registered through the same builder, with a
+//! test holding the two equal. They are kept out of [`ROUTES`] on purpose: that table's tests expect
+//! JSON answers and 401s, and pages answer HTML and redirects.
 
 use crate::AppState;
 use axum::handler::Handler;
@@ -114,6 +118,35 @@ pub const PUBLIC_ROUTES: &[(&str, &str)] = &[
     ("POST", "/logout"),
 ];
 
+/// Every page route: (method, path template).
+pub const PAGE_ROUTES: &[(&str, &str)] = &[
+    ("GET", "/"),
+    ("GET", "/board"),
+    ("GET", "/geo/{code}"),
+    ("GET", "/households"),
+    ("POST", "/households/search"),
+    ("GET", "/households/new"),
+    ("POST", "/households/new"),
+    ("GET", "/households/{id}"),
+    ("GET", "/households/{id}/edit"),
+    ("POST", "/households/{id}/edit"),
+    ("POST", "/wishes/{id}/claim"),
+    ("POST", "/wishes/{id}/fulfil"),
+    ("GET", "/m"),
+    ("GET", "/m/visits"),
+    ("GET", "/m/households/{id}/visit"),
+    ("POST", "/m/households/{id}/visit"),
+    ("GET", "/import"),
+    ("POST", "/import"),
+    ("GET", "/import/templates/{kind}"),
+    ("GET", "/export"),
+    ("POST", "/export"),
+    ("GET", "/jobs"),
+    ("GET", "/jobs/{id}"),
+    ("GET", "/jobs/{id}/file"),
+    ("GET", "/assets/{name}"),
+];
+
 /// A router under construction that remembers what was registered.
 pub(crate) struct Routes {
     router: Router<AppState>,
@@ -203,6 +236,27 @@ mod tests {
             unregistered.is_empty(),
             "in ROUTES but not registered: {unregistered:?}"
         );
+    }
+
+    #[test]
+    fn page_table_matches_registrations() {
+        let (_, registered) = crate::page_routes().into_parts();
+        let listed: BTreeSet<_> = PAGE_ROUTES.iter().copied().collect();
+        assert_eq!(
+            listed.len(),
+            PAGE_ROUTES.len(),
+            "PAGE_ROUTES lists a route twice"
+        );
+        let got: BTreeSet<_> = registered.iter().copied().collect();
+        assert_eq!(listed, got);
+    }
+
+    #[test]
+    fn pages_do_not_collide_with_the_api() {
+        for (m, p) in PAGE_ROUTES {
+            assert!(!ROUTES.contains(&(m, p)), "{m} {p} is an API route too");
+            assert!(!p.starts_with("/api/"), "{p}");
+        }
     }
 
     /// A concrete URI for a template, with valid-looking parameters.

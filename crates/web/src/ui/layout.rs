@@ -123,6 +123,15 @@ impl PageError {
     }
 }
 
+/// A positive integer id from a page's path; anything else is a page that does not exist.
+pub(crate) fn parse_id(s: &str) -> Result<i64, PageError> {
+    s.trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|i| *i > 0)
+        .ok_or_else(PageError::not_found)
+}
+
 impl From<ApiError> for PageError {
     fn from(e: ApiError) -> Self {
         PageError {

@@ -1,25 +1,27 @@
 //! Registry pages: the household list (filters, search, pagination, export link), the household page
 //! (members, incomes with per-capita figures and growth, status history, pairings, visits, wishes,
-//! procedures) and the create and edit forms, plus the wish steps posted from the household page.
+//! procedures) and the create and edit forms. The micro-wish steps posted from the household page
+//! are pairing's (`pairing::pages`).
 //!
 //! Search by ID number is posted, never put in a URL: addresses end up in logs, histories and
 //! proxies, and the design forbids ID numbers there. A name search redirects to an ordinary
 //! bookmarkable `GET /households?q=…`.
 
-use super::fmt::{growth, looks_like_id_number, mask_id, yuan, yuan_opt};
-use super::forms::{select, FormState, Input};
-use super::i18n::status_label;
-use super::layout::{query_map, render, see_other, Crumb, Shell};
-use super::{mobile, PageError, PageResult, Viewer};
 use crate::form::Form;
+use crate::pairing;
 use crate::routes::Routes;
+use crate::ui::fmt::{growth, looks_like_id_number, mask_id, yuan, yuan_opt};
+use crate::ui::forms::{code_options, select, FormState, Input};
+use crate::ui::i18n::status_label;
+use crate::ui::layout::{parse_id, query_map, render, see_other, Crumb, Shell};
+use crate::ui::{PageError, PageResult, Viewer};
 use crate::AppState;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use fupin_core::accounts::Policy;
 use fupin_core::codes::{table, CodeBook};
-use fupin_core::pairing::{Claimant, WishAction, WishId, WishStatus};
+use fupin_core::pairing::WishStatus;
 use fupin_core::regions::Level;
 use fupin_core::registry::{
     HouseholdDetail, HouseholdFilter, HouseholdId, HouseholdInput, HouseholdStatus, NewHousehold,
@@ -29,7 +31,7 @@ use fupin_core::{Ctx, DomainError, RegionCode};
 use maud::{html, Markup};
 use serde_json::{json, Value};
 
-pub(super) fn routes(r: Routes) -> Routes {
+pub(crate) fn routes(r: Routes) -> Routes {
     r.get("/households", list)
         .post("/households/search", search)
         .get("/households/new", new_form)
@@ -37,34 +39,11 @@ pub(super) fn routes(r: Routes) -> Routes {
         .get("/households/{id}", detail)
         .get("/households/{id}/edit", edit_form)
         .post("/households/{id}/edit", update)
-        .post("/wishes/{id}/claim", claim_wish)
-        .post("/wishes/{id}/fulfil", fulfil_wish)
 }
 
 const PER_PAGE: u32 = 20;
 /// Most villages offered in the village filter and the create form.
 const MAX_VILLAGES: usize = 600;
-
-pub(super) fn parse_id(s: &str) -> Result<i64, PageError> {
-    s.trim()
-        .parse::<i64>()
-        .ok()
-        .filter(|i| *i > 0)
-        .ok_or_else(PageError::not_found)
-}
-
-/// (code, label) of a code table, for a drop-down.
-pub(super) fn code_options(codes: &CodeBook, name: &str) -> Vec<(String, String)> {
-    codes
-        .table(name)
-        .map(|t| {
-            t.codes
-                .iter()
-                .map(|c| (c.code.clone(), format!("{} {}", c.code, c.label)))
-                .collect()
-        })
-        .unwrap_or_default()
-}
 
 /// The villages within the user's regions for `policy` (down from a county at most), as
 /// (code, "township / village").
@@ -407,7 +386,7 @@ async fn detail(
         .is_some_and(|rs| rs.iter().any(|r| r.contains(&d.household.village_code)));
     let can_visit = v.caller.ctx(Policy::WriteVisits).is_ok();
     let own_cadre = if can_visit {
-        mobile::own_cadre(&app, &v).await
+        pairing::own_cadre(&app, &v).await
     } else {
         None
     };
@@ -991,68 +970,4 @@ async fn update(
         }
         Err(e) => Err(e.into()),
     }
-}
-
-// ---- wishes ---------------------------------------------------------------------------------------
-
-fn back_to(form: &Form) -> String {
-    match form
-        .get("household")
-        .and_then(|h| h.trim().parse::<i64>().ok())
-    {
-        Some(h) => format!("/households/{h}?wish=1#wishes"),
-        None => "/m".into(),
-    }
-}
-
-async fn claim_wish(
-    v: Viewer,
-    State(app): State<AppState>,
-    Path(id): Path<String>,
-    form: Form,
-) -> PageResult {
-    let ctx = v.caller.ctx(Policy::WriteVisits)?;
-    let id = WishId(parse_id(&id)?);
-    let cadre = mobile::own_cadre(&app, &v).await.ok_or_else(|| {
-        PageError::new(
-            StatusCode::FORBIDDEN,
-            "只有登记为帮扶干部的账号可以认领心愿",
-        )
-    })?;
-    app.store
-        .wish_action(
-            &ctx,
-            id,
-            WishAction::Claim {
-                by: Claimant::Cadre(cadre.id),
-                date: today(),
-            },
-        )
-        .await?;
-    Ok(see_other(&back_to(&form)))
-}
-
-async fn fulfil_wish(
-    v: Viewer,
-    State(app): State<AppState>,
-    Path(id): Path<String>,
-    form: Form,
-) -> PageResult {
-    let ctx = v.caller.ctx(Policy::WriteVisits)?;
-    let id = WishId(parse_id(&id)?);
-    let value = super::forms::yuan_field(
-        "actual_value_fen",
-        form.get("actual_value_fen").unwrap_or(""),
-    )?;
-    app.store
-        .wish_action(
-            &ctx,
-            id,
-            WishAction::Fulfil {
-                date: today(),
-                actual_value_fen: value,
-            },
-        )
-        .await?;
-    Ok(see_other(&back_to(&form)))
 }

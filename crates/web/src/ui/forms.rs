@@ -3,6 +3,7 @@
 //! beside the input the error names: inputs are named by the API's field paths (`main_cause`,
 //! `members[0].id_number`, `goods[0].value_fen`), so `DomainError::field` finds its input directly.
 
+use fupin_core::codes::CodeBook;
 use fupin_core::DomainError;
 use maud::{html, Markup};
 
@@ -197,6 +198,19 @@ pub(crate) fn select(
             @if let Some(e) = err { p.field-error id=(err_id) { (e) } }
         }
     }
+}
+
+/// (code, label) of a code table, for a drop-down.
+pub(crate) fn code_options(codes: &CodeBook, name: &str) -> Vec<(String, String)> {
+    codes
+        .table(name)
+        .map(|t| {
+            t.codes
+                .iter()
+                .map(|c| (c.code.clone(), format!("{} {}", c.code, c.label)))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// A multi-line input.

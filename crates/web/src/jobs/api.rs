@@ -671,7 +671,7 @@ async fn receive(
     req: Request,
 ) -> ApiResult<(PathBuf, String, ImportOptions)> {
     let path = job.dir.join("upload");
-    let is_multipart = crate::pages::multipart::boundary(req.headers()).is_some();
+    let is_multipart = crate::multipart::boundary(req.headers()).is_some();
     let mut pairs = query;
     let mut name = String::new();
     let mut saved = None;

@@ -1,17 +1,17 @@
 //! The cadres' phone pages (`/m/…`): my paired households, recording a visit (with a photo taken
-//! on the spot), and my visits this year against the minimum.
+//! on the spot), and my visits this year against the minimum; and the micro-wish steps (claim,
+//! fulfil) posted from the household page.
 //!
 //! The visit form posts as `multipart/form-data` so that a photo travels with it; without
 //! JavaScript a small photo goes as taken, with it the page first scales the photo down in the
 //! browser (`app.js`). A cadre's visits always include the cadre: the store refuses a visit
 //! without them, and the form puts them in.
 
-use super::forms::{select, textarea, yuan_field, FormState, Input};
-use super::households::{code_options, parse_id};
-use super::layout::{render, see_other, Shell};
-use super::{PageError, PageResult, Viewer};
 use crate::form::Form;
 use crate::routes::Routes;
+use crate::ui::forms::{code_options, select, textarea, yuan_field, FormState, Input};
+use crate::ui::layout::{parse_id, render, see_other, Shell};
+use crate::ui::{PageError, PageResult, Viewer};
 use crate::AppState;
 use axum::extract::{FromRequest, Multipart, Path, Request, State};
 use axum::http::{header, StatusCode};
@@ -19,8 +19,8 @@ use axum::response::IntoResponse;
 use fupin_core::accounts::Policy;
 use fupin_core::assessment::standards::{count_param, key};
 use fupin_core::pairing::{
-    check_photo, pairing_years, Cadre, CadreId, Goods, PairingSpan, VisitFact, VisitFindings,
-    VisitInput, MAX_PHOTO_BYTES,
+    check_photo, pairing_years, Cadre, CadreId, Claimant, Goods, PairingSpan, VisitFact,
+    VisitFindings, VisitInput, WishAction, WishId, MAX_PHOTO_BYTES,
 };
 use fupin_core::registry::{Household, HouseholdFilter, HouseholdId};
 use fupin_core::years::{parse_date, today};
@@ -28,15 +28,17 @@ use fupin_core::{Ctx, DomainError};
 use maud::html;
 use time::{Date, Month};
 
-pub(super) fn routes(r: Routes) -> Routes {
+pub(crate) fn routes(r: Routes) -> Routes {
     r.get("/m", my_households)
         .get("/m/visits", my_visits)
         .get("/m/households/{id}/visit", visit_form)
         .post("/m/households/{id}/visit", record_visit)
+        .post("/wishes/{id}/claim", claim_wish)
+        .post("/wishes/{id}/fulfil", fulfil_wish)
 }
 
 /// The cadre record of the signed-in user, if they are one.
-pub(super) async fn own_cadre(app: &AppState, v: &Viewer) -> Option<Cadre> {
+pub(crate) async fn own_cadre(app: &AppState, v: &Viewer) -> Option<Cadre> {
     let ctx = v.caller.ctx(Policy::WriteVisits).ok()?;
     let uid = v.caller.user.id.0;
     app.store
@@ -497,4 +499,68 @@ async fn record_visit(
     }
     to.push_str(&format!("#visit-{}", visit.id.0));
     Ok(see_other(&to))
+}
+
+// ---- wishes ---------------------------------------------------------------------------------------
+
+fn back_to(form: &Form) -> String {
+    match form
+        .get("household")
+        .and_then(|h| h.trim().parse::<i64>().ok())
+    {
+        Some(h) => format!("/households/{h}?wish=1#wishes"),
+        None => "/m".into(),
+    }
+}
+
+async fn claim_wish(
+    v: Viewer,
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    form: Form,
+) -> PageResult {
+    let ctx = v.caller.ctx(Policy::WriteVisits)?;
+    let id = WishId(parse_id(&id)?);
+    let cadre = own_cadre(&app, &v).await.ok_or_else(|| {
+        PageError::new(
+            StatusCode::FORBIDDEN,
+            "只有登记为帮扶干部的账号可以认领心愿",
+        )
+    })?;
+    app.store
+        .wish_action(
+            &ctx,
+            id,
+            WishAction::Claim {
+                by: Claimant::Cadre(cadre.id),
+                date: today(),
+            },
+        )
+        .await?;
+    Ok(see_other(&back_to(&form)))
+}
+
+async fn fulfil_wish(
+    v: Viewer,
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    form: Form,
+) -> PageResult {
+    let ctx = v.caller.ctx(Policy::WriteVisits)?;
+    let id = WishId(parse_id(&id)?);
+    let value = yuan_field(
+        "actual_value_fen",
+        form.get("actual_value_fen").unwrap_or(""),
+    )?;
+    app.store
+        .wish_action(
+            &ctx,
+            id,
+            WishAction::Fulfil {
+                date: today(),
+                actual_value_fen: value,
+            },
+        )
+        .await?;
+    Ok(see_other(&back_to(&form)))
 }

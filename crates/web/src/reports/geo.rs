@@ -10,7 +10,7 @@
 //! them without a restart). Rejected: shipping boundaries in the binary, which would be out of date
 //! and are not ours to publish.
 
-use super::{PageError, PageResult, Viewer};
+use crate::ui::{PageError, PageResult, Viewer};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderValue};

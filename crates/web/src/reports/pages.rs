@@ -7,11 +7,12 @@
 //! next level, province → village. With boundaries supplied (see `geo`) the children are also drawn
 //! as a map. `screen=big` is the wall-screen layout; a button asks the browser for full screen.
 
-use super::fmt::{count, growth, pct, progress_class, share, wan, yuan, yuan_opt};
-use super::i18n::{level_label, status_label};
-use super::layout::{json_block, query_map, render, see_other, Crumb, Shell};
-use super::{geo, PageError, PageResult, Viewer};
+use super::geo;
 use crate::routes::Routes;
+use crate::ui::fmt::{count, growth, pct, progress_class, share, wan, yuan, yuan_opt};
+use crate::ui::i18n::{level_label, status_label};
+use crate::ui::layout::{json_block, query_map, render, see_other, Crumb, Shell};
+use crate::ui::{PageError, PageResult, Viewer};
 use crate::AppState;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
@@ -25,7 +26,7 @@ use maud::{html, Markup};
 use serde_json::json;
 use time::{Date, Month};
 
-pub(super) fn routes(r: Routes) -> Routes {
+pub(crate) fn routes(r: Routes) -> Routes {
     r.get("/", home)
         .get("/board", board)
         .get("/geo/{code}", geo::children_geojson)

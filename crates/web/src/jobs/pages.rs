@@ -10,10 +10,10 @@
 //! file is streamed to disk whatever its size (up to `jobs::UPLOAD_LIMIT`); without it the form posts
 //! as usual, up to the API's body limit. The job page needs no JavaScript (a refresh header).
 
-use super::layout::{render, see_other, Shell};
-use super::{PageError, PageResult, Viewer};
-use crate::jobs::{self, ExportRequest, JobKind, JobState, JobView};
+use super::api::{self as jobs, ExportRequest, JobKind, JobState, JobView};
 use crate::routes::Routes;
+use crate::ui::layout::{render, see_other, Shell};
+use crate::ui::{PageError, PageResult, Viewer};
 use crate::AppState;
 use axum::extract::{Path, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -23,7 +23,7 @@ use fupin_io::export::ExportKind;
 use fupin_io::{ImportReport, Kind};
 use maud::{html, Markup};
 
-pub(super) fn routes(r: Routes) -> Routes {
+pub(crate) fn routes(r: Routes) -> Routes {
     r.get("/import", form)
         .post_with_limit("/import", run, jobs::UPLOAD_LIMIT)
         .get("/import/templates/{kind}", template)
@@ -271,7 +271,7 @@ async fn job_list(v: Viewer, State(app): State<AppState>) -> PageResult {
                     td { a href=(format!("/jobs/{}", j.id)) { (j.label) } }
                     td { (state_label(&v, j.state)) }
                     td.num { (j.progress.rows) }
-                    td { (super::fmt::china_time(j.created_at)) }
+                    td { (crate::ui::fmt::china_time(j.created_at)) }
                 } } }
             } }
         }

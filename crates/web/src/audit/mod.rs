@@ -1,0 +1,5 @@
+//! The audit log over HTTP (`api`).
+
+mod api;
+
+pub(crate) use api::routes;

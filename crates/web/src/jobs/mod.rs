@@ -1,0 +1,8 @@
+//! Imports and exports over HTTP: the background jobs and their API (`api`), and the import, export
+//! and job pages (`pages`).
+
+mod api;
+mod pages;
+
+pub(crate) use api::{routes, Jobs};
+pub(crate) use pages::routes as page_routes;

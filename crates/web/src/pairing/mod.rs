@@ -1,0 +1,10 @@
+//! Pairing and visits over HTTP: the API of helping units, designations, cadres, work teams,
+//! pairings, visits, photos, micro-wishes and the pairing report (`api`), and the cadres' phone
+//! pages with the micro-wish steps (`pages`).
+
+mod api;
+mod pages;
+
+pub(crate) use api::routes;
+pub(crate) use pages::own_cadre;
+pub(crate) use pages::routes as page_routes;
