@@ -65,6 +65,7 @@ pub async fn create_demo_accounts(store: &dyn Store, ctx: &Ctx) -> Result<usize,
             unit: Some(unit.to_string()),
             phone: None,
             password: DEMO_PASSWORD.to_string(),
+            region: None,
         };
         let user = store
             .create_user(ctx, input.validate(|p| hash_password(p, &rand::random()))?)

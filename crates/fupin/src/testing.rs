@@ -159,6 +159,7 @@ pub async fn create_user(
         unit: None,
         phone: None,
         password: password.to_string(),
+        region: None,
     };
     let new = input
         .validate(|p| hash_password(p, &rand::random()))

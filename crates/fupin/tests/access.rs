@@ -22,7 +22,7 @@
 
 use fupin::demo_accounts::{create_demo_accounts, DEMO_PASSWORD};
 use fupin::testing::{create_user, spawn_app, TestApp, TINY_PNG};
-use fupin_core::accounts::Role;
+use fupin_core::accounts::{hash_password, NewUserInput, Role};
 use fupin_core::assessment::{ProcedureKind, RiskEventInput};
 use fupin_core::id_number::check_char;
 use fupin_core::pairing::{
@@ -97,6 +97,36 @@ async fn app() -> TestApp {
         &[(Role::Cadre, TAGANG)],
     )
     .await;
+    // an officer of 三房 who also acts in 塔岗, with the right to unmask there: no admin of 三房
+    // may take the account over
+    create_user(
+        s.as_ref(),
+        "shared-officer",
+        PASSWORD,
+        &[
+            (Role::Officer, SANFANG),
+            (Role::Officer, TAGANG),
+            (Role::ViewPii, TAGANG),
+        ],
+    )
+    .await;
+    // an account 塔岗's admin created and has not granted anything yet
+    let fresh = NewUserInput {
+        username: "tagang-fresh".into(),
+        display_name: "新账号".into(),
+        unit: None,
+        phone: None,
+        password: PASSWORD.into(),
+        region: None,
+    }
+    .validate(|p| hash_password(p, &[9; 16]))
+    .unwrap();
+    s.create_user(
+        &Ctx::within("tagang-admin", vec![RegionCode::parse(TAGANG).unwrap()]),
+        fresh,
+    )
+    .await
+    .expect("fresh account");
     for (i, village) in [TAGANG, TAGANG, SANFANG, SANFANG].iter().enumerate() {
         let n = i as u32 * 10;
         let new: NewHousehold = serde_json::from_value(json!({
@@ -199,6 +229,10 @@ struct Fixture {
     sanfang_cadre_user: i64,
     /// A cadre role holder of 塔岗, linked to no cadre yet.
     tagang_cadre_user: i64,
+    /// An officer of 三房 who is also officer (with view_pii) of 塔岗.
+    shared_user: i64,
+    /// An account 塔岗's admin created, without grants yet.
+    fresh_user: i64,
     paired_household: i64,
     unit: i64,
     /// The cadre paired with `household` (linked to no account).
@@ -304,6 +338,8 @@ async fn fixture(app: &TestApp) -> Fixture {
         detail,
         sanfang_cadre_user: user_id("sanfang-cadre").await,
         tagang_cadre_user: user_id("tagang-cadre").await,
+        shared_user: user_id("shared-officer").await,
+        fresh_user: user_id("tagang-fresh").await,
         paired_household,
         ..p
     }
@@ -466,6 +502,8 @@ async fn pairing_fixture(
         cadre_token: 0,
         sanfang_cadre_user: 0,
         tagang_cadre_user: 0,
+        shared_user: 0,
+        fresh_user: 0,
         paired_household: paired.0,
         unit: unit.id.0,
         cadre: c.id.0,
@@ -540,6 +578,8 @@ fn table(f: &Fixture, caller: &str) -> Vec<Entry> {
         calls,
     };
     let grant = json!({"role": "officer", "region": TAGANG});
+    // accounts of 塔岗: demo-cadre, the officer shared with 三房, and 塔岗's fresh account
+    let users = [u, f.shared_user, f.fresh_user];
     vec![
         public(
             "GET",
@@ -825,71 +865,94 @@ fn table(f: &Fixture, caller: &str) -> Vec<Entry> {
         entry(
             "GET",
             "/api/v1/users",
+            // the shared officer is listed for 三房's admin, but with the 三房 grant only
             vec![get("/api/v1/users".into(), DeniedOrFiltered)],
         ),
-        open(
+        entry(
             "POST",
             "/api/v1/users",
-            "a new account holds no grant, so reaches nothing; grants are checked by region",
-            vec![call(
-                Method::POST,
-                "/api/v1/users".into(),
-                json(
-                    json!({"username": format!("new-by-{caller}"), "display_name": "新用户",
-                            "password": "new-user-password"}),
+            vec![
+                // an account of one's own village (no grant yet; it belongs to the village)
+                call(
+                    Method::POST,
+                    "/api/v1/users".into(),
+                    json(json!({"username": format!("new-by-{caller}"), "display_name": "新用户",
+                                "password": "new-user-password"})),
+                    DeniedOrFiltered,
                 ),
-                NotScoped,
-            )],
+                // an account placed in 塔岗, or above it
+                call(
+                    Method::POST,
+                    "/api/v1/users".into(),
+                    json(json!({"username": format!("planted-by-{caller}"), "display_name": "外",
+                                "password": "new-user-password", "region": TAGANG})),
+                    Denied,
+                ),
+                call(
+                    Method::POST,
+                    "/api/v1/users".into(),
+                    json(json!({"username": format!("planted2-by-{caller}"), "display_name": "外",
+                                "password": "new-user-password", "region": LUOXI})),
+                    Denied,
+                ),
+            ],
         ),
         entry(
             "POST",
             "/api/v1/users/{id}/grants",
-            vec![call(
-                Method::POST,
-                format!("/api/v1/users/{u}/grants"),
-                json(grant.clone()),
-                Denied,
-            )],
+            users
+                .iter()
+                .flat_map(|u| {
+                    [grant.clone(), json!({"role": "viewer", "region": SANFANG})]
+                        .map(|g| call(Method::POST, format!("/api/v1/users/{u}/grants"), json(g), Denied))
+                })
+                .collect(),
         ),
         entry(
             "DELETE",
             "/api/v1/users/{id}/grants",
-            vec![call(
-                Method::DELETE,
-                format!("/api/v1/users/{u}/grants"),
-                json(json!({"role": "cadre", "region": TAGANG})),
-                Denied,
-            )],
+            users
+                .iter()
+                .flat_map(|u| {
+                    [
+                        json!({"role": "cadre", "region": TAGANG}),
+                        json!({"role": "officer", "region": TAGANG}),
+                        json!({"role": "officer", "region": SANFANG}),
+                    ]
+                    .map(|g| call(Method::DELETE, format!("/api/v1/users/{u}/grants"), json(g), Denied))
+                })
+                .collect(),
         ),
         entry(
             "POST",
             "/api/v1/users/{id}/disable",
-            vec![call(
-                Method::POST,
-                format!("/api/v1/users/{u}/disable"),
-                None,
-                Denied,
-            )],
+            users
+                .iter()
+                .map(|u| call(Method::POST, format!("/api/v1/users/{u}/disable"), None, Denied))
+                .collect(),
         ),
         entry(
             "POST",
             "/api/v1/users/{id}/enable",
-            vec![call(
-                Method::POST,
-                format!("/api/v1/users/{u}/enable"),
-                None,
-                Denied,
-            )],
+            users
+                .iter()
+                .map(|u| call(Method::POST, format!("/api/v1/users/{u}/enable"), None, Denied))
+                .collect(),
         ),
         entry(
             "PUT",
             "/api/v1/users/{id}/password",
-            vec![call(
-                Method::PUT,
-                format!("/api/v1/users/{u}/password"),
-                json(json!({"password": "taken-over-1"})),
-                Denied,
-            )],
+            users
+                .iter()
+                .map(|u| {
+                    call(
+                        Method::PUT,
+                        format!("/api/v1/users/{u}/password"),
+                        json(json!({"password": "taken-over-1"})),
+                        Denied,
+                    )
+                })
+                .collect(),
         ),
         entry(
             "GET",
@@ -1433,11 +1496,18 @@ async fn tagang_state(app: &TestApp, f: &Fixture) -> Value {
         .await
         .unwrap()
         .into_iter()
-        .filter(|u| u.username.starts_with("demo-"))
+        .filter(|u| {
+            u.username.starts_with("demo-")
+                || ["shared-officer", "tagang-fresh"].contains(&u.username.as_str())
+        })
         .map(|u| serde_json::to_value(u).unwrap())
         .collect();
     let cadre = fupin_core::accounts::UserId(f.cadre_user);
-    let (_, cadre_hash) = s.user_credentials("demo-cadre").await.unwrap().unwrap();
+    let mut hashes = vec![];
+    for name in ["demo-cadre", "shared-officer", "tagang-fresh"] {
+        hashes.push(s.user_credentials(name).await.unwrap().unwrap().1);
+    }
+    let cadre_hash = hashes;
     let h = HouseholdId(f.household);
     let paired = HouseholdId(f.paired_household);
     let units: Vec<_> = s

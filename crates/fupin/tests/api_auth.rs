@@ -824,6 +824,169 @@ async fn users_are_administered_within_the_admins_regions() {
     assert_eq!(res.status, StatusCode::NOT_FOUND, "{}", res.text);
 }
 
+/// A village admin manages only accounts whose every grant lies in their village: the user who is
+/// an officer of 三房 and also acts in 塔岗 (with `view_pii`) cannot be taken over from 三房, and
+/// 三房's list shows that user with the 三房 grant only. A fresh account belongs to the region of
+/// the admin who created it.
+#[tokio::test]
+async fn an_account_acting_next_door_cannot_be_taken_over() {
+    const TAGANG: &str = "360124106204";
+    const SANFANG: &str = "360124106205";
+    let app = app().await;
+    let s = app.store().as_ref();
+    create_user(s, "sanfang-admin", PW, &[(Role::Admin, SANFANG)]).await;
+    create_user(s, "tagang-admin", PW, &[(Role::Admin, TAGANG)]).await;
+    let shared = create_user(
+        s,
+        "shared",
+        PW,
+        &[
+            (Role::Officer, SANFANG),
+            (Role::Officer, TAGANG),
+            (Role::ViewPii, TAGANG),
+        ],
+    )
+    .await;
+    let id = shared.id.0;
+    let sanfang = login(&app, "sanfang-admin").await;
+    let tries: Vec<(Method, String, Option<Value>)> = vec![
+        (
+            Method::PUT,
+            format!("/api/v1/users/{id}/password"),
+            Some(json!({"password": "taken-over-1"})),
+        ),
+        (Method::POST, format!("/api/v1/users/{id}/disable"), None),
+        (Method::POST, format!("/api/v1/users/{id}/enable"), None),
+        (
+            Method::POST,
+            format!("/api/v1/users/{id}/grants"),
+            Some(json!({"role": "viewer", "region": SANFANG})),
+        ),
+        (
+            Method::DELETE,
+            format!("/api/v1/users/{id}/grants"),
+            Some(json!({"role": "officer", "region": SANFANG})),
+        ),
+        (
+            Method::DELETE,
+            format!("/api/v1/users/{id}/grants"),
+            Some(json!({"role": "officer", "region": TAGANG})),
+        ),
+    ];
+    let missing = call(
+        &app,
+        &sanfang,
+        Method::POST,
+        "/api/v1/users/999999/disable",
+        None,
+    )
+    .await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    for (method, path, body) in tries {
+        let res = call(&app, &sanfang, method.clone(), &path, body).await;
+        assert!(
+            res.status == StatusCode::NOT_FOUND || res.status == StatusCode::FORBIDDEN,
+            "{method} {path}: {} {}",
+            res.status,
+            res.text
+        );
+        if res.status == StatusCode::NOT_FOUND {
+            assert_eq!(
+                res.body, missing.body,
+                "the same answer as for no such user"
+            );
+        }
+    }
+    // nothing changed: the old password works, the grants are all there
+    let (u, _) = s.user_credentials("shared").await.unwrap().unwrap();
+    assert_eq!((u.grants, u.disabled), (shared.grants.clone(), false));
+    login(&app, "shared").await;
+
+    // 三房's list shows the user with the 三房 grant only
+    let list = get(&app, &sanfang, "/api/v1/users").await;
+    assert_eq!(list.status, StatusCode::OK);
+    let row = list
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["username"] == "shared")
+        .expect("listed")
+        .clone();
+    assert_eq!(
+        row["grants"],
+        json!([{"role": "officer", "region": SANFANG}])
+    );
+    assert!(!list.text.contains(TAGANG), "{}", list.text);
+
+    // the township admin covers every grant and may reset the password
+    create_user(s, "township-admin", PW, &[(Role::Admin, "360124106000")]).await;
+    let township = login(&app, "township-admin").await;
+    let res = call(
+        &app,
+        &township,
+        Method::PUT,
+        &format!("/api/v1/users/{id}/password"),
+        Some(json!({"password": "reset-by-township"})),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::NO_CONTENT, "{}", res.text);
+
+    // a fresh account of 塔岗's admin is not 三房's to claim, nor to see
+    let tagang = login(&app, "tagang-admin").await;
+    let res = call(
+        &app,
+        &tagang,
+        Method::POST,
+        "/api/v1/users",
+        Some(json!({"username": "fresh", "display_name": "新账号", "password": "fresh-password"})),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    assert_eq!(res.body["home_region"], TAGANG);
+    let fresh = res.body["id"].as_i64().unwrap();
+    for (method, path, body) in [
+        (
+            Method::POST,
+            format!("/api/v1/users/{fresh}/grants"),
+            Some(json!({"role": "officer", "region": SANFANG})),
+        ),
+        (
+            Method::PUT,
+            format!("/api/v1/users/{fresh}/password"),
+            Some(json!({"password": "taken-over-2"})),
+        ),
+    ] {
+        let res = call(&app, &sanfang, method, &path, body).await;
+        assert_eq!(res.status, StatusCode::NOT_FOUND, "{path}: {}", res.text);
+    }
+    let list = get(&app, &sanfang, "/api/v1/users").await;
+    assert!(!list.text.contains("\"fresh\""), "{}", list.text);
+    let res = call(
+        &app,
+        &tagang,
+        Method::POST,
+        &format!("/api/v1/users/{fresh}/grants"),
+        Some(json!({"role": "officer", "region": TAGANG})),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    // nor may an admin place a new account in another region
+    let res = call(
+        &app,
+        &sanfang,
+        Method::POST,
+        "/api/v1/users",
+        Some(
+            json!({"username": "planted", "display_name": "外", "password": "planted-password",
+                    "region": TAGANG}),
+        ),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND, "{}", res.text);
+    assert!(s.user_credentials("planted").await.unwrap().is_none());
+}
+
 #[tokio::test]
 async fn auditors_read_the_audit_log() {
     let app = app().await;

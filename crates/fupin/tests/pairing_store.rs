@@ -221,6 +221,7 @@ async fn visits_validation_and_cadre_scope() {
                 unit: None,
                 phone: None,
                 password_hash: "x".into(),
+                home_region: None,
             },
         )
         .await

@@ -172,7 +172,7 @@ fn csrf_failed() -> ApiError {
 
 /// What the credentials of a request came to.
 enum Resolved {
-    User(Authenticated),
+    User(Box<Authenticated>),
     /// A session cookie that no longer works (expired, logged out, user disabled): the response
     /// clears it so the browser stops sending it.
     StaleCookie,
@@ -204,7 +204,7 @@ pub(crate) async fn authenticate(
                     };
                 }
             }
-            req.extensions_mut().insert(auth);
+            req.extensions_mut().insert(*auth);
         }
         Resolved::StaleCookie => clear_cookie = true,
         Resolved::Anonymous => {}
@@ -247,10 +247,10 @@ async fn resolve(app: &AppState, headers: &HeaderMap) -> Result<Resolved, ApiErr
             return Ok(Resolved::Anonymous);
         };
         return Ok(match live_user(app, uid).await? {
-            Some(user) => Resolved::User(Authenticated {
+            Some(user) => Resolved::User(Box::new(Authenticated {
                 user,
                 credential: Credential::Token,
-            }),
+            })),
             None => Resolved::Anonymous,
         });
     }
@@ -272,13 +272,13 @@ async fn resolve(app: &AppState, headers: &HeaderMap) -> Result<Resolved, ApiErr
     if now - s.last_seen_at > TOUCH_EVERY {
         app.store.touch_session(&id_hash).await?;
     }
-    Ok(Resolved::User(Authenticated {
+    Ok(Resolved::User(Box::new(Authenticated {
         user,
         credential: Credential::Session {
             id_hash,
             csrf_token: s.csrf_token,
         },
-    }))
+    })))
 }
 
 /// The user, loaded afresh on every request so that disabling an account or changing its grants

@@ -56,6 +56,7 @@ fn stub_admin() -> User {
             region: RegionCode::parse("360000000000").unwrap(),
         }],
         created_at: time::OffsetDateTime::UNIX_EPOCH,
+        home_region: None,
     }
 }
 

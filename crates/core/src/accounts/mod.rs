@@ -244,11 +244,68 @@ pub struct User {
     pub phone: Option<String>,
     pub disabled: bool,
     pub grants: Vec<Grant>,
+    /// The region of the administrator who created the account (`None`: created nationwide or on
+    /// the command line). It decides who manages the account while it holds no grant.
+    pub home_region: Option<RegionCode>,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: time::OffsetDateTime,
 }
 
 impl User {
+    /// Whether an administrator reaching `scope` may manage this account (its password, state and
+    /// grants). Only when *every* grant lies inside the scope: an account that also acts elsewhere
+    /// belongs to nobody below the region that covers all its grants, or one village's admin could
+    /// reset the password of a user of the next village and act there as them. An account without
+    /// grants belongs to the region of the admin who created it (`home_region`), so that a fresh
+    /// account cannot be claimed by whoever grants it first; one created nationwide or on the command
+    /// line, only to nationwide administrators.
+    pub fn managed_within(&self, scope: &Scope) -> bool {
+        if *scope == Scope::All {
+            return true;
+        }
+        if self.grants.is_empty() {
+            return self.home_region.as_ref().is_some_and(|r| scope.allows(r));
+        }
+        self.grants.iter().all(|g| scope.allows(&g.region))
+    }
+
+    /// Whether the account shows in the user list of `scope`: one of its grants lies inside, or it
+    /// has none and its home region does.
+    pub fn listed_within(&self, scope: &Scope) -> bool {
+        if *scope == Scope::All {
+            return true;
+        }
+        if self.grants.is_empty() {
+            return self.home_region.as_ref().is_some_and(|r| scope.allows(r));
+        }
+        self.grants.iter().any(|g| scope.allows(&g.region))
+    }
+
+    /// The smallest region covering every grant of the account (its home region when it has none):
+    /// where records about the account belong, so that only those who oversee all of it read them.
+    /// `None` when the grants span provinces, or the account has neither grants nor home.
+    pub fn covering_region(&self) -> Option<RegionCode> {
+        let mut regions = self.grants.iter().map(|g| &g.region);
+        let first = regions.next().or(self.home_region.as_ref())?;
+        let mut cover = first.clone();
+        for r in regions {
+            while !cover.contains(r) {
+                cover = cover.parent()?;
+            }
+        }
+        Some(cover)
+    }
+
+    /// The account as a caller reaching `scope` may see it: its grants outside the scope left out
+    /// (they would tell where else the user acts), and the home region only when inside.
+    pub fn seen_within(mut self, scope: &Scope) -> User {
+        self.grants.retain(|g| scope.allows(&g.region));
+        if !self.home_region.as_ref().is_some_and(|r| scope.allows(r)) {
+            self.home_region = None;
+        }
+        self
+    }
+
     pub fn principal(&self) -> Principal {
         Principal {
             id: self.id,
@@ -269,6 +326,10 @@ pub struct NewUserInput {
     #[serde(default)]
     pub phone: Option<String>,
     pub password: String,
+    /// The region the account belongs to until it holds a grant (default: the creating
+    /// administrator's only region).
+    #[serde(default)]
+    pub region: Option<String>,
 }
 
 /// Validated account fields for the store.
@@ -280,6 +341,8 @@ pub struct NewUser {
     pub phone: Option<String>,
     /// PHC string (Argon2id).
     pub password_hash: String,
+    /// The region asked for; the store settles it against the creator's scope (`home_region`).
+    pub home_region: Option<RegionCode>,
 }
 
 impl NewUserInput {
@@ -293,8 +356,38 @@ impl NewUserInput {
             display_name,
             unit: crate::error::opt_text("unit", &self.unit, 100)?,
             phone: crate::registry::check_phone("phone", &self.phone)?,
+            home_region: self
+                .region
+                .as_deref()
+                .map(str::trim)
+                .filter(|r| !r.is_empty())
+                .map(|r| RegionCode::parse_field("region", r))
+                .transpose()?,
             password_hash: hash(&self.password),
         })
+    }
+}
+
+/// The home region of an account a caller reaching `scope` creates: the region asked for (inside
+/// the scope), or the caller's only region; a caller of several regions must say which. Nationwide
+/// callers (the command line) may leave it open.
+pub fn home_region_for(
+    scope: &Scope,
+    asked: Option<RegionCode>,
+) -> DomainResult<Option<RegionCode>> {
+    match (scope, asked) {
+        (Scope::All, asked) => Ok(asked),
+        (s, Some(r)) if s.allows(&r) => Ok(Some(r)),
+        (_, Some(_)) => Err(
+            DomainError::not_found("not_found", "区划不存在或不在您的管辖范围内")
+                .with_field("region"),
+        ),
+        (Scope::Within(roots), None) if roots.len() == 1 => Ok(Some(roots[0].clone())),
+        (Scope::Within(_), None) => Err(DomainError::invalid(
+            "region",
+            "required",
+            "您管理多个区划，请指定新账号所属的区划",
+        )),
     }
 }
 
@@ -394,6 +487,186 @@ mod tests {
         assert!(admin_pii.may_grant(&g(Role::ViewPii, "360124106204")));
     }
 
+    fn user(grants: &[(Role, &str)], home: Option<&str>) -> User {
+        User {
+            id: UserId(7),
+            username: "u".into(),
+            display_name: "用户".into(),
+            unit: None,
+            phone: None,
+            disabled: false,
+            grants: p(grants).grants,
+            home_region: home.map(|c| RegionCode::parse(c).unwrap()),
+            created_at: time::OffsetDateTime::UNIX_EPOCH,
+        }
+    }
+
+    #[test]
+    fn who_manages_an_account() {
+        let within =
+            |c: &[&str]| Scope::Within(c.iter().map(|c| RegionCode::parse(c).unwrap()).collect());
+        let sanfang = within(&["360124106205"]);
+        let township = within(&["360124106000"]);
+        let both = within(&["360124106205", "360124106204"]);
+        // (grants, home, scope, manages, lists)
+        type Case<'a> = (
+            &'a [(Role, &'a str)],
+            Option<&'a str>,
+            &'a Scope,
+            bool,
+            bool,
+        );
+        let cases: &[Case] = &[
+            (
+                &[(Role::Officer, "360124106205")],
+                None,
+                &sanfang,
+                true,
+                true,
+            ),
+            // a grant next door: the village admin sees the user but may not touch them
+            (
+                &[
+                    (Role::Officer, "360124106205"),
+                    (Role::ViewPii, "360124106204"),
+                ],
+                None,
+                &sanfang,
+                false,
+                true,
+            ),
+            (
+                &[
+                    (Role::Officer, "360124106205"),
+                    (Role::ViewPii, "360124106204"),
+                ],
+                None,
+                &township,
+                true,
+                true,
+            ),
+            (
+                &[
+                    (Role::Officer, "360124106205"),
+                    (Role::ViewPii, "360124106204"),
+                ],
+                None,
+                &both,
+                true,
+                true,
+            ),
+            (
+                &[(Role::Officer, "360124106204")],
+                None,
+                &sanfang,
+                false,
+                false,
+            ),
+            // no grants yet: the home region decides
+            (&[], Some("360124106205"), &sanfang, true, true),
+            (&[], Some("360124106204"), &sanfang, false, false),
+            (&[], Some("360124106204"), &township, true, true),
+            (&[], None, &township, false, false),
+            (&[], None, &Scope::All, true, true),
+            (
+                &[(Role::Admin, "360000000000")],
+                None,
+                &Scope::All,
+                true,
+                true,
+            ),
+        ];
+        for (i, (grants, home, scope, manages, lists)) in cases.iter().enumerate() {
+            let u = user(grants, *home);
+            assert_eq!(u.managed_within(scope), *manages, "case {i}: manages");
+            assert_eq!(u.listed_within(scope), *lists, "case {i}: lists");
+        }
+        let seen = user(
+            &[
+                (Role::Officer, "360124106205"),
+                (Role::ViewPii, "360124106204"),
+            ],
+            Some("360124106204"),
+        )
+        .seen_within(&sanfang);
+        assert_eq!(seen.grants.len(), 1);
+        assert_eq!(seen.grants[0].region.as_str(), "360124106205");
+        assert_eq!(seen.home_region, None);
+    }
+
+    #[test]
+    fn records_of_an_account_belong_to_the_region_covering_it() {
+        let cover = |grants: &[(Role, &str)], home: Option<&str>| {
+            user(grants, home)
+                .covering_region()
+                .map(|r| r.as_str().to_string())
+        };
+        assert_eq!(
+            cover(&[(Role::Officer, "360124106205")], Some("360000000000")).as_deref(),
+            Some("360124106205")
+        );
+        assert_eq!(
+            cover(
+                &[
+                    (Role::Officer, "360124106205"),
+                    (Role::ViewPii, "360124106204")
+                ],
+                None
+            )
+            .as_deref(),
+            Some("360124106000")
+        );
+        assert_eq!(
+            cover(
+                &[
+                    (Role::Officer, "360124106205"),
+                    (Role::Viewer, "360125000000")
+                ],
+                None
+            )
+            .as_deref(),
+            Some("360100000000")
+        );
+        assert_eq!(
+            cover(
+                &[
+                    (Role::Officer, "360124106205"),
+                    (Role::Viewer, "110000000000")
+                ],
+                None
+            ),
+            None
+        );
+        assert_eq!(
+            cover(&[], Some("360124106204")).as_deref(),
+            Some("360124106204")
+        );
+        assert_eq!(cover(&[], None), None);
+    }
+
+    #[test]
+    fn home_region_of_a_new_account() {
+        let r = |c: &str| RegionCode::parse(c).unwrap();
+        let one = Scope::Within(vec![r("360124106205")]);
+        let two = Scope::Within(vec![r("360124106205"), r("360124106204")]);
+        assert_eq!(
+            home_region_for(&one, None).unwrap(),
+            Some(r("360124106205"))
+        );
+        assert_eq!(
+            home_region_for(&one, Some(r("360124106204")))
+                .unwrap_err()
+                .code,
+            "not_found"
+        );
+        assert_eq!(home_region_for(&two, None).unwrap_err().code, "required");
+        assert_eq!(
+            home_region_for(&two, Some(r("360124106204"))).unwrap(),
+            Some(r("360124106204"))
+        );
+        assert_eq!(home_region_for(&Scope::All, None).unwrap(), None);
+    }
+
     #[test]
     fn account_input_rules() {
         assert_eq!(check_username("Demo-Admin").unwrap(), "demo-admin");
@@ -414,6 +687,7 @@ mod tests {
             unit: None,
             phone: None,
             password: "fupin-demo".into(),
+            region: None,
         };
         assert_eq!(
             input

@@ -11,7 +11,8 @@ use fupin_core::{Ctx, DomainError, RegionCode, Scope};
 use std::collections::BTreeMap;
 use time::OffsetDateTime;
 
-const USER_COLS: &str = "id, username, display_name, unit, phone, disabled, created_at";
+const USER_COLS: &str =
+    "id, username, display_name, unit, phone, disabled, created_at, home_region";
 
 fn user_not_found() -> DomainError {
     DomainError::not_found("user_not_found", "该用户不存在或不在您的管辖范围内")
@@ -27,6 +28,7 @@ fn user_from_row(r: &Row) -> StoreResult<User> {
         disabled: r.bool(5)?,
         grants: Vec::new(),
         created_at: r.time(6)?,
+        home_region: r.opt_text(7)?.map(|c| RegionCode::parse(&c)).transpose()?,
     })
 }
 
@@ -87,8 +89,9 @@ impl SqlStore {
             .ok_or_else(user_not_found)
     }
 
-    /// A user the caller may manage: one with a grant inside the caller's scope (or no grant yet,
-    /// for nationwide admins only).
+    /// A user the caller may manage (`User::managed_within`): every grant inside the caller's scope,
+    /// or no grant and the home region inside. Any other account answers "not found", as one that
+    /// does not exist.
     pub(crate) async fn managed_user(
         &self,
         tx: &mut dyn Tx,
@@ -96,17 +99,14 @@ impl SqlStore {
         id: UserId,
     ) -> StoreResult<User> {
         let u = self.load_user(tx, id).await?;
-        // a new account without grants yet belongs to whoever grants it first
-        let visible = match &ctx.scope {
-            Scope::All => true,
-            s => u.grants.is_empty() || u.grants.iter().any(|g| s.allows(&g.region)),
-        };
-        if !visible {
+        if !u.managed_within(&ctx.scope) {
             return Err(user_not_found());
         }
         Ok(u)
     }
 
+    /// The audit record of a change to an account, in the region covering the account before and
+    /// after (so that only those who oversee all of it read it).
     fn audit_user(action: &str, before: Option<&User>, after: &User) -> AuditRecord {
         let rec = AuditRecord::change(
             action,
@@ -115,8 +115,12 @@ impl SqlStore {
             before.map(audit_view).as_ref(),
             Some(&audit_view(after)),
         );
-        match after.grants.first() {
-            Some(g) => rec.in_region(&g.region),
+        let mut both = after.clone();
+        if let Some(b) = before {
+            both.grants.extend(b.grants.iter().cloned());
+        }
+        match both.covering_region() {
+            Some(r) => rec.in_region(&r),
             None => rec,
         }
     }
@@ -143,11 +147,17 @@ impl AccountStore for SqlStore {
             .with_field("username"));
         }
         let now = OffsetDateTime::now_utc();
+        let home = fupin_core::accounts::home_region_for(&ctx.scope, user.home_region.clone())?;
+        if let Some(h) = user.home_region.as_ref().and(home.as_ref()) {
+            self.region_ref(tx.as_mut(), h)
+                .await
+                .map_err(|e| e.with_field("region"))?;
+        }
         let r = tx
             .fetch_one(
-                "INSERT INTO users (username, display_name, unit, phone, password_hash, disabled, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, FALSE, $6, $6) RETURNING id",
-                &args![user.username.as_str(), user.display_name.as_str(), user.unit.clone(), user.phone.clone(), user.password_hash.as_str(), now],
+                "INSERT INTO users (username, display_name, unit, phone, password_hash, disabled, created_at, updated_at, home_region) \
+                 VALUES ($1, $2, $3, $4, $5, FALSE, $6, $6, $7) RETURNING id",
+                &args![user.username.as_str(), user.display_name.as_str(), user.unit.clone(), user.phone.clone(), user.password_hash.as_str(), now, home.as_ref().map(|h| h.as_str())],
             )
             .await?;
         let u = self.load_user(tx.as_mut(), UserId(r.i64(0)?)).await?;
@@ -187,20 +197,32 @@ impl AccountStore for SqlStore {
     }
 
     async fn list_users(&self, ctx: &Ctx) -> StoreResult<Vec<User>> {
-        let mut q = Query::new("id IN (SELECT user_id FROM grants WHERE 1 = 1");
-        q.and_in_ranges("region_code", &ctx.scope.ranges(None));
-        q.push(")");
-        if ctx.scope == Scope::All {
-            q = Query::new("1 = 1");
-        }
-        let mut tx = self.db.begin_read().await?;
-        let mut users = self.users_where(tx.as_mut(), &q.sql, &q.args).await?;
-        if !ctx.unmask {
-            for u in &mut users {
-                u.phone = u.phone.as_deref().map(fupin_core::id_number::mask_phone);
+        // the users with a grant in scope, and those without grants whose home is in scope; each
+        // shown with only the grants inside the scope
+        let q = match ctx.scope.ranges(None) {
+            None => Query::new("1 = 1"),
+            Some(ranges) => {
+                let mut q = Query::new("id IN (SELECT user_id FROM grants WHERE 1 = 1");
+                q.and_in_ranges("region_code", &Some(ranges.clone()));
+                q.push(") OR (id NOT IN (SELECT user_id FROM grants) AND 1 = 1");
+                q.and_in_ranges("home_region", &Some(ranges));
+                q.push(")");
+                q
             }
-        }
-        Ok(users)
+        };
+        let mut tx = self.db.begin_read().await?;
+        let users = self.users_where(tx.as_mut(), &q.sql, &q.args).await?;
+        Ok(users
+            .into_iter()
+            .filter(|u| u.listed_within(&ctx.scope))
+            .map(|u| {
+                let mut u = u.seen_within(&ctx.scope);
+                if !ctx.unmask {
+                    u.phone = u.phone.as_deref().map(fupin_core::id_number::mask_phone);
+                }
+                u
+            })
+            .collect())
     }
 
     async fn set_password(&self, ctx: &Ctx, id: UserId, password_hash: String) -> StoreResult<()> {
@@ -292,7 +314,7 @@ impl AccountStore for SqlStore {
         self.audit(
             tx.as_mut(),
             ctx,
-            Self::audit_user("user.grant", Some(&before), &after).in_region(&grant.region),
+            Self::audit_user("user.grant", Some(&before), &after),
         )
         .await?;
         tx.commit().await?;
@@ -320,7 +342,7 @@ impl AccountStore for SqlStore {
         self.audit(
             tx.as_mut(),
             ctx,
-            Self::audit_user("user.revoke", Some(&before), &after).in_region(&grant.region),
+            Self::audit_user("user.revoke", Some(&before), &after),
         )
         .await?;
         tx.commit().await?;

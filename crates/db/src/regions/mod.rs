@@ -326,15 +326,16 @@ impl RegionStore for SqlStore {
         code: Option<&RegionCode>,
     ) -> StoreResult<Vec<Region>> {
         let rows = match code {
-            None => self
-                .db
-                .fetch_all(
-                    &format!(
+            None => {
+                self.db
+                    .fetch_all(
+                        &format!(
                         "SELECT {REGION_COLS} FROM regions WHERE level = 'province' ORDER BY code"
                     ),
-                    &[],
-                )
-                .await,
+                        &[],
+                    )
+                    .await
+            }
             Some(c) => {
                 if !navigable(&ctx.scope, c) {
                     return Err(not_found_region(c));

@@ -173,6 +173,10 @@ pub enum UserCommand {
         unit: Option<String>,
         #[arg(long)]
         phone: Option<String>,
+        /// The region the account belongs to until it holds a grant (default: none, so that only
+        /// nationwide administrators manage it).
+        #[arg(long)]
+        region: Option<String>,
     },
     /// Set a new password (FUPIN_PASSWORD or stdin); ends the account's sessions.
     Passwd { username: String },
@@ -335,7 +339,8 @@ pub async fn run(cli: Cli) -> ExitCode {
                 display_name,
                 unit,
                 phone,
-            } => user::add(store, &username, &display_name, unit, phone).await,
+                region,
+            } => user::add(store, &username, &display_name, unit, phone, region).await,
             UserCommand::Passwd { username } => user::passwd(store, &username).await,
             UserCommand::Disable { username } => user::set_disabled(store, &username, true).await,
             UserCommand::Enable { username } => user::set_disabled(store, &username, false).await,

@@ -58,6 +58,7 @@ pub async fn add(
     display_name: &str,
     unit: Option<String>,
     phone: Option<String>,
+    region: Option<String>,
 ) -> ExitCode {
     done(
         async {
@@ -68,6 +69,7 @@ pub async fn add(
                 unit,
                 phone,
                 password,
+                region,
             };
             let new = input.validate(|p| hash_password(p, &salt()))?;
             let u = store.create_user(&cli_ctx(), new).await?;

@@ -1,7 +1,9 @@
 //! Accounts: one's own account and API tokens (`/api/v1/me`, `/api/v1/tokens`), and the
 //! administration of the users of one's regions (`/api/v1/users…`, policy `ManageUsers`).
 //!
-//! The store limits an administrator to the users holding a grant inside their scope; granting
+//! The store lets an administrator manage only users whose every grant lies inside their scope (an
+//! account without grants: whose home region does), and lists users with their grants inside the
+//! scope only (`User::managed_within`, `User::seen_within`); granting
 //! is checked here as well with `Principal::may_grant`, because what may be granted depends on the
 //! granter's own rights (an admin may hand out `view_pii` only where they hold it), not only on the
 //! region. Phones are masked in every answer, as everywhere else.

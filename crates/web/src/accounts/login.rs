@@ -122,10 +122,7 @@ async fn sign_in(
         .await
         .unwrap_or(false);
     let ctx = user_ctx(&account, client);
-    let region = user
-        .as_ref()
-        .and_then(|u| u.grants.first())
-        .map(|g| g.region.clone());
+    let region = user.as_ref().and_then(|u| u.covering_region());
     let with_region = |rec: AuditRecord| match &region {
         Some(r) => rec.in_region(r),
         None => rec,
@@ -305,8 +302,8 @@ async fn logout(
             app.store.delete_session(id_hash).await?;
             let rec =
                 AuditRecord::event("logout", "user", Some(c.user.id.0.to_string()), json!({}));
-            let rec = match c.user.grants.first() {
-                Some(g) => rec.in_region(&g.region),
+            let rec = match c.user.covering_region() {
+                Some(r) => rec.in_region(&r),
                 None => rec,
             };
             app.store.record_event(&c.own_ctx(), rec).await?;
