@@ -23,10 +23,14 @@ pub enum Kind {
     Pairings,
     /// One row per visit (走访记录).
     Visits,
+    /// One row per status change of a registered household (户状态变更), oldest first.
+    StatusChanges,
+    /// One row per micro-wish (微心愿) with its claim and fulfilment.
+    Wishes,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 7] = [
+    pub const ALL: [Kind; 9] = [
         Kind::Households,
         Kind::Incomes,
         Kind::Profiles,
@@ -34,6 +38,8 @@ impl Kind {
         Kind::Cadres,
         Kind::Pairings,
         Kind::Visits,
+        Kind::StatusChanges,
+        Kind::Wishes,
     ];
 
     /// The kind an English name (as `as_str` writes it, singular or plural) or a Chinese label names.
@@ -47,6 +53,8 @@ impl Kind {
             "cadres" | "cadre" => Some(Kind::Cadres),
             "pairings" | "pairing" => Some(Kind::Pairings),
             "visits" | "visit" => Some(Kind::Visits),
+            "status_changes" | "status_change" | "statuses" => Some(Kind::StatusChanges),
+            "wishes" | "wish" | "micro_wishes" => Some(Kind::Wishes),
             _ => Kind::ALL.into_iter().find(|k| k.label() == t),
         }
     }
@@ -60,6 +68,8 @@ impl Kind {
             Kind::Cadres => "cadres",
             Kind::Pairings => "pairings",
             Kind::Visits => "visits",
+            Kind::StatusChanges => "status_changes",
+            Kind::Wishes => "wishes",
         }
     }
 
@@ -73,6 +83,8 @@ impl Kind {
             Kind::Cadres => "帮扶干部",
             Kind::Pairings => "结对帮扶",
             Kind::Visits => "走访记录",
+            Kind::StatusChanges => "户状态变更",
+            Kind::Wishes => "微心愿",
         }
     }
 
@@ -86,6 +98,8 @@ impl Kind {
             Kind::Cadres => "Cadres",
             Kind::Pairings => "Pairings",
             Kind::Visits => "Visits",
+            Kind::StatusChanges => "Household status changes",
+            Kind::Wishes => "Micro-wishes",
         }
     }
 
@@ -98,6 +112,8 @@ impl Kind {
             Kind::Cadres => CADRE_COLUMNS,
             Kind::Pairings => PAIRING_COLUMNS,
             Kind::Visits => VISIT_COLUMNS,
+            Kind::StatusChanges => STATUS_CHANGE_COLUMNS,
+            Kind::Wishes => WISH_COLUMNS,
         }
     }
 
@@ -533,8 +549,11 @@ pub static PAIRING_COLUMNS: &[Column] = &[
         ),
         &["结对日期", "结对开始日期"],
     )),
-    out(col("end_date", "结束日期", R, K::Date, 12.0, "导出时填写，导入时忽略")),
-    out(col("end_reason", "结束原因", R, K::Text, 16.0, "导出时填写，导入时忽略")),
+    alias(
+        col("end_date", "结束日期", R, K::Date, 12.0, "可空；结对结束日期（最后一天）YYYY-MM-DD，不早于开始日期。已登记的结对填写后即结束，已结束的结对不能改动结束日期"),
+        &["结对结束日期"],
+    ),
+    col("end_reason", "结束原因", R, K::Text, 16.0, "可空，默认“结对结束（导入）”；未填结束日期时不填"),
 ];
 
 /// Visits: one row per visit.
@@ -613,6 +632,168 @@ pub static VISIT_COLUMNS: &[Column] = &[
             "元；填写时须同时填写慰问品",
         ),
         &["慰问品折价(元)"],
+    ),
+];
+
+/// Status changes: one row per change of a registered household, in the order they happened.
+pub static STATUS_CHANGE_COLUMNS: &[Column] = &[
+    req(alias(
+        col("household_number", "户编码", R, K::Text, 20.0, "须为已登记的户"),
+        &["户编号"],
+    )),
+    out(col("village_code", "村代码", R, K::Text, 15.0, "导出时填写，导入时忽略")),
+    out(col("head_name", "户主姓名", R, K::Text, 10.0, "导出时填写，导入时忽略")),
+    req(alias(
+        col(
+            "status",
+            "新状态",
+            R,
+            K::Status,
+            12.0,
+            "变更后的状态：已脱贫、返贫、监测对象、风险消除、自然减少（销户）等，须符合状态变更规则",
+        ),
+        &["状态", "变更后状态", "户状态"],
+    )),
+    req(alias(
+        col("status_date", "变更日期", R, K::Date, 12.0, "YYYY-MM-DD，不早于该户上一次变更，不晚于今天"),
+        &["状态日期"],
+    )),
+    col("exit_year", "脱贫年度", R, K::Year, 10.0, "仅“已脱贫”填写，默认为变更日期所在年度"),
+    alias(
+        col("reason", "变更原因", R, K::Text, 20.0, "可空，默认“年度动态调整（导入）”"),
+        &["状态变更原因"],
+    ),
+];
+
+/// Micro-wishes: one row per wish, with its claim and its fulfilment or cancellation.
+pub static WISH_COLUMNS: &[Column] = &[
+    req(alias(
+        col(
+            "household_number",
+            "户编码",
+            R,
+            K::Text,
+            20.0,
+            "须为已登记的户",
+        ),
+        &["户编号"],
+    )),
+    out(col(
+        "village_code",
+        "村代码",
+        R,
+        K::Text,
+        15.0,
+        "导出时填写，导入时忽略",
+    )),
+    req(alias(
+        col(
+            "text",
+            "心愿内容",
+            R,
+            K::Text,
+            24.0,
+            "如：希望有个轮椅（200字以内）",
+        ),
+        &["微心愿", "心愿"],
+    )),
+    alias(
+        col(
+            "estimated_value_fen",
+            "预估价值(元)",
+            R,
+            K::Yuan,
+            12.0,
+            "元，最多两位小数；空白为 0",
+        ),
+        &["预计价值(元)", "心愿价值(元)"],
+    ),
+    req(alias(
+        col(
+            "submitted_on",
+            "提交日期",
+            R,
+            K::Date,
+            12.0,
+            "YYYY-MM-DD，不晚于今天",
+        ),
+        &["许愿日期", "征集日期"],
+    )),
+    alias(
+        col(
+            "claim_unit",
+            "认领单位",
+            R,
+            K::Text,
+            24.0,
+            "可空；认领的帮扶单位（须已登记），由干部认领时为干部所在单位",
+        ),
+        &["认领帮扶单位"],
+    ),
+    alias(
+        col(
+            "claim_cadre",
+            "认领干部",
+            R,
+            K::Text,
+            10.0,
+            "可空；认领的帮扶干部姓名，须同时填写认领单位",
+        ),
+        &["认领人"],
+    ),
+    col(
+        "claim_cadre_phone",
+        "认领干部电话",
+        R,
+        K::Text,
+        14.0,
+        "可空；单位有同名干部时必填",
+    ),
+    col(
+        "claimed_on",
+        "认领日期",
+        R,
+        K::Date,
+        12.0,
+        "填写认领单位时必填",
+    ),
+    alias(
+        col(
+            "fulfilled_on",
+            "实现日期",
+            R,
+            K::Date,
+            12.0,
+            "可空；心愿实现的日期，须已认领",
+        ),
+        &["兑现日期", "完成日期"],
+    ),
+    alias(
+        col(
+            "actual_value_fen",
+            "实际价值(元)",
+            R,
+            K::Yuan,
+            12.0,
+            "填写实现日期时必填",
+        ),
+        &["兑现价值(元)"],
+    ),
+    col(
+        "cancelled_on",
+        "取消日期",
+        R,
+        K::Date,
+        12.0,
+        "可空；不能与实现日期同时填写",
+    ),
+    col(
+        "cancel_reason",
+        "取消原因",
+        R,
+        K::Text,
+        16.0,
+        "填写取消日期时必填",
     ),
 ];
 
@@ -733,6 +914,13 @@ pub fn detect_kind(header: &[String]) -> Option<Kind> {
         || has(Kind::Profiles, "rural_population")
     {
         Some(Kind::Profiles)
+    } else if has(Kind::Wishes, "text") && has(Kind::Wishes, "submitted_on") {
+        Some(Kind::Wishes)
+    } else if has(Kind::StatusChanges, "status_date")
+        && has(Kind::StatusChanges, "household_number")
+        && !has(Kind::Pairings, "start_date")
+    {
+        Some(Kind::StatusChanges)
     } else if has(Kind::Visits, "date") && has(Kind::Visits, "household_number") {
         Some(Kind::Visits)
     } else if has(Kind::Pairings, "start_date")

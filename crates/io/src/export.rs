@@ -78,14 +78,16 @@ impl ExportKind {
     pub fn parse(s: &str) -> Option<ExportKind> {
         match s.trim().to_ascii_lowercase().as_str() {
             "stats" | "statistics" | "region_stats" => Some(ExportKind::Stats),
-            other => Kind::parse(other).map(|k| match k {
-                Kind::Households => ExportKind::Households,
-                Kind::Incomes => ExportKind::Incomes,
-                Kind::Profiles => ExportKind::Profiles,
-                Kind::Regions => ExportKind::Regions,
-                Kind::Cadres => ExportKind::Cadres,
-                Kind::Pairings => ExportKind::Pairings,
-                Kind::Visits => ExportKind::Visits,
+            other => Kind::parse(other).and_then(|k| match k {
+                Kind::Households => Some(ExportKind::Households),
+                Kind::Incomes => Some(ExportKind::Incomes),
+                Kind::Profiles => Some(ExportKind::Profiles),
+                Kind::Regions => Some(ExportKind::Regions),
+                Kind::Cadres => Some(ExportKind::Cadres),
+                Kind::Pairings => Some(ExportKind::Pairings),
+                Kind::Visits => Some(ExportKind::Visits),
+                // import-only lists (their records are read on the household pages)
+                Kind::StatusChanges | Kind::Wishes => None,
             }),
         }
     }

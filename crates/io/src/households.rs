@@ -12,13 +12,13 @@ use crate::report::Issue;
 use fupin_core::codes::{CodeBook, HEAD_RELATION};
 use fupin_core::error::DomainError;
 use fupin_core::registry::{
-    check_one_head, Household, HouseholdData, HouseholdInput, HouseholdStatus, InitialStatus,
-    JoinInput, LivingConditions, Member, MemberData, MemberInput, Relocation, StatusChange,
-    StatusChangeInput,
+    check_one_head, Household, HouseholdData, HouseholdId, HouseholdInput, HouseholdStatus,
+    InitialStatus, JoinInput, LivingConditions, Member, MemberData, MemberInput, Relocation,
+    StatusChange, StatusChangeInput,
 };
 use fupin_core::store::{BulkHouseholdUpdate, BulkNewHousehold, StoredHousehold};
 use fupin_core::Scope;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 use time::{Date, Month};
 
@@ -904,13 +904,16 @@ pub(crate) const IMPORT_REASON: &str = "年度动态调整（导入）";
 
 impl GroupChecker<'_> {
     /// What importing `g` changes in the stored household `s`: `Ok(None)` when nothing, the update,
-    /// or the issues that reject it. `active` maps ID numbers to the household number they are active in.
+    /// or the issues that reject it. `active` maps ID numbers to the household number they are active in;
+    /// `history` holds (household, status, date) entries of the status histories, where a row's
+    /// status and date may be found as a past change rather than a new one.
     pub fn plan_update(
         &self,
         g: &Group,
         s: &StoredHousehold,
         mapping: &Mapping,
         active: &HashMap<String, String>,
+        history: &HashSet<(HouseholdId, HouseholdStatus, Date)>,
     ) -> Result<Option<BulkHouseholdUpdate>, Vec<Issue>> {
         let col = &*C;
         let sheet = self.sheet_names.get(g.sheet as usize).cloned();
@@ -969,7 +972,12 @@ impl GroupChecker<'_> {
                 None
             }
             Ok(sc) => match sc.status {
-                Some(to) if to != s.household.status => {
+                Some(to)
+                    if to != s.household.status
+                        && !sc
+                            .date
+                            .is_some_and(|d| history.contains(&(s.household.id, to, d))) =>
+                {
                     let line = g.hh_line[col.status];
                     let at = RowAt {
                         line,

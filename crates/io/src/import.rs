@@ -15,6 +15,8 @@
 //! keep to the pairing limits is in the `pairing` submodule.
 
 mod pairing;
+mod statuses;
+mod wishes;
 
 use crate::columns::{detect_kind, Kind, Mapping};
 use crate::encoding::TextEncoding;
@@ -132,6 +134,8 @@ enum Rec {
     Cadre(CadreRow),
     Pairing(PairingRow),
     Visit(VisitRow),
+    Status(crate::statuses::StatusRow),
+    Wish(crate::pairing::WishRow),
 }
 
 /// Everything the reader thread needs.
@@ -173,6 +177,7 @@ fn reader_thread(
     let mut income_seen = HashMap::new();
     let mut profile_seen = HashMap::new();
     let mut cadres_seen = CadresSeen::new();
+    let mut wishes_seen = HashMap::new();
     let this_year = s.today.year();
     let mut fatal: Option<ImportError> = None;
     let mut skipped_sheets: HashSet<u16> = HashSet::new();
@@ -217,7 +222,7 @@ fn reader_thread(
                         }
                         None => {
                             fatal = Some(ImportError::Header(format!(
-                                "无法判断文件内容：表头中没有“身份证号”“工资性收入(元)”“村集体经济收入(元)”“走访日期”“开始日期”“干部姓名”或“区划代码”等列，请用 --kind 指定（households、incomes、profiles、regions、cadres、pairings、visits）{}",
+                                "无法判断文件内容：表头中没有“身份证号”“工资性收入(元)”“村集体经济收入(元)”“走访日期”“开始日期”“干部姓名”“变更日期”“心愿内容”或“区划代码”等列，请用 --kind 指定（households、incomes、profiles、regions、cadres、pairings、visits、status_changes、wishes）{}",
                                 if name.is_empty() { String::new() } else { format!("（工作表“{name}”）") }
                             )));
                             return Err(SourceError::Stopped);
@@ -384,6 +389,26 @@ fn reader_thread(
                             }
                             batch.push(Rec::Visit(r));
                         }
+                        Kind::StatusChanges => {
+                            let mut r = crate::statuses::status_row(&at, sheet, row);
+                            if let Some(issue) = unreadable {
+                                r.parsed = Err(issue);
+                            }
+                            batch.push(Rec::Status(r));
+                        }
+                        Kind::Wishes => {
+                            let mut r = crate::pairing::wish_row(
+                                &at,
+                                sheet,
+                                row,
+                                s.today,
+                                &mut wishes_seen,
+                            );
+                            if let Some(issue) = unreadable {
+                                r.parsed = Err(issue);
+                            }
+                            batch.push(Rec::Wish(r));
+                        }
                     }
                     if batch.len() >= s.batch {
                         send(&mut batch, &tx)?;
@@ -442,6 +467,8 @@ struct Writer<'a> {
     regions: Vec<(u16, u64, fupin_core::regions::RegionRecord)>,
     /// What this import has accepted of cadres, pairings and visits so far.
     links: pairing::State,
+    /// Households whose status this import changed, as changed.
+    statuses: HashMap<fupin_core::registry::HouseholdId, statuses::Current>,
 }
 
 impl Writer<'_> {
@@ -515,7 +542,7 @@ impl Writer<'_> {
         // the index plan is about person rows: lists of cadres, pairings and visits add none
         if matches!(
             self.report.kind,
-            Some(Kind::Cadres | Kind::Pairings | Kind::Visits)
+            Some(Kind::Cadres | Kind::Pairings | Kind::Visits | Kind::StatusChanges | Kind::Wishes)
         ) {
             return Ok(());
         }
@@ -546,6 +573,26 @@ impl Writer<'_> {
                 .collect()
         } else {
             HashMap::new()
+        };
+        // a status the file restates with its date, as the household's history has it (a
+        // registration file imported again), is no change: the history of those households
+        let restated: Vec<fupin_core::registry::HouseholdId> = groups
+            .iter()
+            .filter_map(|g| {
+                let s = stored.get(&g.number)?;
+                let sc = crate::households::status_cells(&g.hh).ok()?;
+                (sc.status.is_some_and(|to| to != s.household.status) && sc.date.is_some())
+                    .then_some(s.household.id)
+            })
+            .collect();
+        let history: HashSet<_> = if restated.is_empty() {
+            HashSet::new()
+        } else {
+            self.session
+                .status_changes_of(&restated)
+                .await?
+                .into_iter()
+                .collect()
         };
         let ids: Vec<String> = groups
             .iter()
@@ -580,7 +627,7 @@ impl Writer<'_> {
             } else if let Some(s) = stored.get(&g.number) {
                 let checker = self.checker();
                 checker
-                    .plan_update(&g, s, &mapping, &active)
+                    .plan_update(&g, s, &mapping, &active, &history)
                     .map(|u| (None, u))
             } else {
                 let checker = self.checker();
@@ -853,6 +900,7 @@ pub async fn import(
         today,
         regions: Vec::new(),
         links: pairing::State::default(),
+        statuses: HashMap::new(),
     };
     let report_progress = |w: &Writer, phase: Phase| {
         progress(&Progress {
@@ -891,6 +939,8 @@ pub async fn import(
                     let mut cadres = Vec::new();
                     let mut pairings = Vec::new();
                     let mut visits = Vec::new();
+                    let mut statuses = Vec::new();
+                    let mut wishes = Vec::new();
                     for r in recs {
                         match r {
                             Rec::Household(g) => households.push(*g),
@@ -900,6 +950,8 @@ pub async fn import(
                             Rec::Cadre(c) => cadres.push(c),
                             Rec::Pairing(p) => pairings.push(p),
                             Rec::Visit(v) => visits.push(v),
+                            Rec::Status(v) => statuses.push(v),
+                            Rec::Wish(v) => wishes.push(v),
                         }
                     }
                     if !households.is_empty() {
@@ -922,6 +974,12 @@ pub async fn import(
                     }
                     if !visits.is_empty() {
                         w.visits(visits).await?;
+                    }
+                    if !statuses.is_empty() {
+                        w.status_changes(statuses).await?;
+                    }
+                    if !wishes.is_empty() {
+                        w.wishes(wishes).await?;
                     }
                     Ok::<(), ImportError>(())
                 }
@@ -1174,6 +1232,8 @@ pub fn check_without_store(
                     Rec::Cadre(r) => issues.extend(r.parsed.err()),
                     Rec::Pairing(r) => issues.extend(r.parsed.err()),
                     Rec::Visit(r) => issues.extend(r.parsed.err()),
+                    Rec::Status(r) => issues.extend(r.parsed.err()),
+                    Rec::Wish(r) => issues.extend(r.parsed.err()),
                 }
             }
         }

@@ -1,5 +1,5 @@
 //! fupin-io: import and export. Households (one row per person), incomes, village profiles,
-//! regions, cadres, pairings and visits from CSV (UTF-8 or GBK/GB18030, detected) and XLSX,
+//! regions, cadres, pairings, visits, status changes and micro-wishes from CSV (UTF-8 or GBK/GB18030, detected) and XLSX,
 //! streamed, every row checked with core's rules before anything is committed, every bad row
 //! reported with sheet, row, column, value and reason, and an error file to correct and import
 //! again. Exports of lists and statistics to CSV and XLSX, XLSX templates with drop-down lists,
@@ -26,6 +26,7 @@ mod records;
 pub mod regions;
 pub mod report;
 pub mod source;
+mod statuses;
 pub mod template;
 
 pub use columns::Kind;

@@ -14,8 +14,8 @@ use fupin_core::codes::CodeBook;
 use fupin_core::error::check_text;
 use fupin_core::id_number::mask_phone;
 use fupin_core::pairing::{
-    check_pairing_start, Cadre, CadreInput, UnitId, VisitFindings, UNIT_LEVEL_TABLE,
-    VISIT_KIND_TABLE,
+    check_pairing_end, check_pairing_start, Cadre, CadreInput, UnitId, VisitFindings, WishInput,
+    UNIT_LEVEL_TABLE, VISIT_KIND_TABLE,
 };
 use fupin_core::registry::check_phone;
 use fupin_core::{DomainError, Fen, RegionCode, Scope};
@@ -104,7 +104,7 @@ pub(crate) fn match_cadre<'a>(candidates: &[&'a Cadre], phone: Option<&Phone>) -
 
 /// Run a cell reader with the column's Chinese header in its message, the field kept as the key
 /// (so that the issue names the column).
-fn named<T>(
+pub(crate) fn named<T>(
     k: Kind,
     key: &str,
     read: impl FnOnce(&str) -> Result<T, DomainError>,
@@ -112,7 +112,11 @@ fn named<T>(
     read(k.columns()[k.col(key)].header).map_err(|e| e.with_field(key))
 }
 
-fn required_text(k: Kind, cells: &[Option<String>], key: &str) -> Result<String, DomainError> {
+pub(crate) fn required_text(
+    k: Kind,
+    cells: &[Option<String>],
+    key: &str,
+) -> Result<String, DomainError> {
     let v = cells[k.col(key)].as_deref().unwrap_or("").trim();
     if v.is_empty() {
         return Err(blank_required(k, k.col(key)));
@@ -120,7 +124,7 @@ fn required_text(k: Kind, cells: &[Option<String>], key: &str) -> Result<String,
     Ok(v.to_string())
 }
 
-fn get<'a>(k: Kind, cells: &'a [Option<String>], key: &str) -> &'a str {
+pub(crate) fn get<'a>(k: Kind, cells: &'a [Option<String>], key: &str) -> &'a str {
     cells[k.col(key)].as_deref().unwrap_or("")
 }
 
@@ -238,7 +242,12 @@ pub(crate) struct PairingCells {
     pub cadre_name: String,
     pub phone: Option<Phone>,
     pub start: Date,
+    /// Last day and reason, when the row records the pairing's end.
+    pub end: Option<(Date, String)>,
 }
+
+/// Reason of a pairing end a file records without one.
+pub(crate) const END_REASON: &str = "结对结束（导入）";
 
 #[derive(Debug)]
 pub(crate) struct PairingRow {
@@ -268,12 +277,37 @@ pub(crate) fn pairing_row(
         })?
         .ok_or_else(|| blank_required(k, k.col("start_date")))?;
         check_pairing_start(start, today)?;
+        let end = named(k, "end_date", |h| {
+            cells::date(h, get(k, &cells, "end_date"))
+        })?;
+        let reason = cells::text(get(k, &cells, "end_reason"));
+        let end = match (end, reason) {
+            (Some(e), reason) => {
+                let reason = reason.unwrap_or_else(|| END_REASON.to_string());
+                let reason = check_pairing_end(start, e, &reason, today).map_err(|e| {
+                    match e.field.as_deref() {
+                        Some("reason") => e.with_field("end_reason"),
+                        _ => e,
+                    }
+                })?;
+                Some((e, reason))
+            }
+            (None, Some(_)) => {
+                return Err(DomainError::invalid(
+                    "end_reason",
+                    "reason_without_end",
+                    "填写了结束原因，请同时填写结束日期",
+                ))
+            }
+            (None, None) => None,
+        };
         Ok(PairingCells {
             number,
             unit_name,
             cadre_name,
             phone,
             start,
+            end,
         })
     })()
     .map_err(|e| issue_at(at, k, &cells, e));
@@ -366,6 +400,158 @@ pub(crate) fn visit_row(
     })()
     .map_err(|e| issue_at(at, k, &cells, e));
     VisitRow {
+        sheet,
+        line: at.line,
+        cells,
+        parsed,
+    }
+}
+
+/// How a wish ended, as a file records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum WishEnd {
+    Fulfilled { date: Date, actual_value_fen: i64 },
+    Cancelled { date: Date, reason: String },
+}
+
+/// Who claimed a wish, as a file names it: a unit, or a cadre of that unit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ClaimCells {
+    pub unit_name: String,
+    pub cadre: Option<(String, Option<Phone>)>,
+    pub date: Date,
+}
+
+/// A wishes row as read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct WishCells {
+    pub number: String,
+    pub text: String,
+    pub estimated_value_fen: i64,
+    pub submitted_on: Date,
+    pub claim: Option<ClaimCells>,
+    pub end: Option<WishEnd>,
+}
+
+#[derive(Debug)]
+pub(crate) struct WishRow {
+    pub sheet: u16,
+    pub line: u64,
+    pub cells: Vec<Option<String>>,
+    pub parsed: Result<WishCells, Issue>,
+}
+
+/// Rows already read per (household, wish text, submission date): finds the same wish twice.
+pub(crate) type WishesSeen = HashMap<(Box<str>, Box<str>, Date), u64>;
+
+/// Read a wishes row: the wish, its claim and how it ended, each step complete (core's order of
+/// steps and their dates are checked once the household and claimant are known).
+pub(crate) fn wish_row(
+    at: &RowAt,
+    sheet: u16,
+    cells: Vec<Option<String>>,
+    today: Date,
+    seen: &mut WishesSeen,
+) -> WishRow {
+    let k = Kind::Wishes;
+    let parsed = (|| {
+        let number = required_text(k, &cells, "household_number")?;
+        let input = WishInput {
+            household_id: fupin_core::registry::HouseholdId(0),
+            person_id: None,
+            text: required_text(k, &cells, "text")?,
+            estimated_value_fen: named(k, "estimated_value_fen", |h| {
+                cells::yuan(h, get(k, &cells, "estimated_value_fen"))
+            })?
+            .map_or(0, Fen::get),
+            submitted_on: named(k, "submitted_on", |h| {
+                cells::date(h, get(k, &cells, "submitted_on"))
+            })?
+            .ok_or_else(|| blank_required(k, k.col("submitted_on")))?,
+        }
+        .validate(today)?;
+        let date = |key: &str| named(k, key, |h| cells::date(h, get(k, &cells, key)));
+        let text = |key: &str| cells::text(get(k, &cells, key));
+        let needs = |key: &str, what: &str| {
+            let c = &k.columns()[k.col(key)];
+            DomainError::invalid(key, "required", format!("{what}时须填写{}", c.header))
+        };
+        let claimed_on = date("claimed_on")?;
+        let claim = match (text("claim_unit"), text("claim_cadre")) {
+            (Some(unit_name), cadre) => {
+                let cadre = match cadre {
+                    Some(name) => Some((
+                        name,
+                        named(k, "claim_cadre_phone", |h| {
+                            Phone::read(h, get(k, &cells, "claim_cadre_phone"))
+                        })?,
+                    )),
+                    None => None,
+                };
+                Some(ClaimCells {
+                    unit_name,
+                    cadre,
+                    date: claimed_on.ok_or_else(|| needs("claimed_on", "填写认领单位"))?,
+                })
+            }
+            (None, Some(_)) => return Err(needs("claim_unit", "填写认领干部")),
+            (None, None) if claimed_on.is_some() => {
+                return Err(needs("claim_unit", "填写认领日期"))
+            }
+            (None, None) => None,
+        };
+        let end = match (date("fulfilled_on")?, date("cancelled_on")?) {
+            (Some(_), Some(_)) => {
+                return Err(DomainError::invalid(
+                    "cancelled_on",
+                    "fulfilled_and_cancelled",
+                    "同一心愿不能既已实现又已取消",
+                ))
+            }
+            (Some(d), None) => {
+                if claim.is_none() {
+                    return Err(needs("claim_unit", "填写实现日期"));
+                }
+                let actual = named(k, "actual_value_fen", |h| {
+                    cells::yuan(h, get(k, &cells, "actual_value_fen"))
+                })?
+                .ok_or_else(|| needs("actual_value_fen", "填写实现日期"))?;
+                Some(WishEnd::Fulfilled {
+                    date: d,
+                    actual_value_fen: actual.get(),
+                })
+            }
+            (None, Some(d)) => Some(WishEnd::Cancelled {
+                date: d,
+                reason: text("cancel_reason")
+                    .ok_or_else(|| needs("cancel_reason", "填写取消日期"))?,
+            }),
+            (None, None) => None,
+        };
+        let key = (
+            number.clone().into_boxed_str(),
+            input.text.clone().into_boxed_str(),
+            input.submitted_on,
+        );
+        if let Some(first) = seen.get(&key) {
+            return Err(DomainError::invalid(
+                "text",
+                "duplicate_wish",
+                format!("与第 {first} 行的心愿重复（同一户、同一内容、同一提交日期）"),
+            ));
+        }
+        seen.insert(key, at.line);
+        Ok(WishCells {
+            number,
+            text: input.text,
+            estimated_value_fen: input.estimated_value_fen,
+            submitted_on: input.submitted_on,
+            claim,
+            end,
+        })
+    })()
+    .map_err(|e| issue_at(at, k, &cells, e));
+    WishRow {
         sheet,
         line: at.line,
         cells,

@@ -132,6 +132,8 @@ impl ImportReport {
             Some(Kind::Cadres) => "名帮扶干部",
             Some(Kind::Pairings) => "条结对",
             Some(Kind::Visits) => "次走访",
+            Some(Kind::StatusChanges) => "条状态变更",
+            Some(Kind::Wishes) => "个微心愿",
             None => "条记录",
         };
         let mut s = format!(

@@ -278,6 +278,31 @@ pub fn check_pairing_start(start: Date, today: Date) -> DomainResult<()> {
     Ok(())
 }
 
+/// Check the end of a pairing that started on `start`: not before its start, at most a year ahead of
+/// `today`, with a reason. Returns the reason as stored. Used by the store and by imports alike.
+pub fn check_pairing_end(
+    start: Date,
+    end: Date,
+    reason: &str,
+    today: Date,
+) -> DomainResult<String> {
+    if end < start {
+        return Err(DomainError::invalid(
+            "end_date",
+            "end_before_start",
+            "结束日期不能早于结对开始日期",
+        ));
+    }
+    if end > today + time::Duration::days(366) {
+        return Err(DomainError::invalid(
+            "end_date",
+            "date_out_of_range",
+            "结束日期不能超过今后一年",
+        ));
+    }
+    check_text("reason", reason, 200)
+}
+
 /// Ending a pairing, or replacing its cadre (the old pairing ends the day before the new one starts).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -137,6 +137,24 @@ pub struct BulkPairing {
     pub village: RegionCode,
     pub cadre_id: CadreId,
     pub start_date: time::Date,
+    /// Last day and reason, for a pairing the file records as ended.
+    pub end: Option<(time::Date, String)>,
+}
+
+/// The end of a stored pairing, as a file records it (checked against its start).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BulkPairingEnd {
+    pub before: Pairing,
+    pub end_date: time::Date,
+    pub reason: String,
+}
+
+/// A wish to insert (`before` is `None`; its id is assigned on insert) or to replace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BulkWish {
+    pub village: RegionCode,
+    pub before: Option<Wish>,
+    pub after: Wish,
 }
 
 /// A visit to insert, or to replace (`before`: id and fields as stored; photos and location stay).
@@ -180,6 +198,12 @@ pub trait PairingBulk: Send {
     async fn put_cadres(&mut self, items: Vec<BulkCadre>) -> StoreResult<()>;
     /// Insert pairings (audited).
     async fn create_pairings(&mut self, items: Vec<BulkPairing>) -> StoreResult<()>;
+    /// End stored pairings (audited).
+    async fn end_pairings(&mut self, items: Vec<BulkPairingEnd>) -> StoreResult<()>;
     /// Insert or replace visits with their cadres (audited).
     async fn put_visits(&mut self, items: Vec<BulkVisit>) -> StoreResult<()>;
+    /// Every wish of these households.
+    async fn wishes_of(&mut self, households: &[HouseholdId]) -> StoreResult<Vec<Wish>>;
+    /// Insert or replace wishes (audited).
+    async fn put_wishes(&mut self, items: Vec<BulkWish>) -> StoreResult<()>;
 }

@@ -141,6 +141,11 @@ pub trait RegistryBulk: Send {
     ) -> StoreResult<Vec<StoredHousehold>>;
     /// Of these ID numbers, those that are active members, with their household's number.
     async fn active_id_numbers(&mut self, ids: &[String]) -> StoreResult<Vec<(String, String)>>;
+    /// The status history of these households as (household, status, date) entries, oldest first.
+    async fn status_changes_of(
+        &mut self,
+        households: &[HouseholdId],
+    ) -> StoreResult<Vec<(HouseholdId, crate::registry::HouseholdStatus, time::Date)>>;
     async fn create_households(&mut self, items: Vec<BulkNewHousehold>) -> StoreResult<()>;
     async fn update_households(&mut self, items: Vec<BulkHouseholdUpdate>) -> StoreResult<()>;
     async fn put_incomes(&mut self, items: Vec<BulkIncome>) -> StoreResult<()>;

@@ -5,7 +5,8 @@
 
 use crate::bulk::{id_list, map_bulk, SqlBulkSession, IN_CHUNK};
 use crate::pairing::{
-    cadre_from_row, cadres_shown, pairing_from_row, CADRE_COLS, PAIRING_COLS, PAIRING_FROM,
+    cadre_from_row, cadres_shown, pairing_from_row, wish_from_row, CADRE_COLS, PAIRING_COLS,
+    PAIRING_FROM, WISH_COLS,
 };
 use crate::query::{in_text, Query};
 use crate::sql::Row;
@@ -14,11 +15,13 @@ use fupin_core::audit::AuditRecord;
 use fupin_core::error::DomainError;
 use fupin_core::pairing::PairingLimits;
 use fupin_core::pairing::{
-    Cadre, CadreId, HelpingUnit, Location, Pairing, PairingId, UnitId, Visit, VisitData, VisitId,
+    Cadre, CadreId, Claimant, HelpingUnit, Location, Pairing, PairingId, UnitId, Visit, VisitData,
+    VisitId, Wish,
 };
 use fupin_core::registry::HouseholdId;
 use fupin_core::store::{
-    BulkCadre, BulkPairing, BulkVisit, HouseholdKey, PairingBulk, StoreResult,
+    BulkCadre, BulkPairing, BulkPairingEnd, BulkVisit, BulkWish, HouseholdKey, PairingBulk,
+    StoreResult,
 };
 use fupin_core::{Ctx, Fen, RegionCode};
 use std::collections::{BTreeMap, HashMap};
@@ -34,12 +37,14 @@ const CADRE_INSERT_COLS: [&str; 7] = [
     "region_code",
 ];
 
-const PAIRING_INSERT_COLS: [&str; 7] = [
+const PAIRING_INSERT_COLS: [&str; 9] = [
     "id",
     "household_id",
     "cadre_id",
     "village_code",
     "start_date",
+    "end_date",
+    "end_reason",
     "created_by",
     "created_at",
 ];
@@ -61,6 +66,24 @@ const VISIT_INSERT_COLS: [&str; 16] = [
     "lon",
     "recorded_by",
     "recorded_at",
+];
+
+const WISH_INSERT_COLS: [&str; 15] = [
+    "id",
+    "household_id",
+    "village_code",
+    "person_id",
+    "text",
+    "estimated_value_fen",
+    "status",
+    "submitted_on",
+    "claimed_by_cadre",
+    "claimed_by_unit",
+    "claimed_on",
+    "fulfilled_on",
+    "actual_value_fen",
+    "cancelled_on",
+    "cancel_reason",
 ];
 
 /// The columns of a visit row as `visit_of` reads them, after `v.id, v.household_id`.
@@ -358,12 +381,18 @@ impl PairingBulk for SqlBulkSession {
         let mut rows = Vec::with_capacity(items.len());
         let mut audit = Vec::with_capacity(items.len());
         for p in &items {
+            let (end_date, end_reason) = match &p.end {
+                Some((d, r)) => (Some(*d), Some(r.clone())),
+                None => (None, None),
+            };
             rows.push(Vec::from(args![
                 id,
                 p.household_id.0,
                 p.cadre_id.0,
                 p.village.as_str(),
                 p.start_date,
+                end_date,
+                end_reason.clone(),
                 actor.as_str(),
                 now
             ]));
@@ -376,6 +405,8 @@ impl PairingBulk for SqlBulkSession {
                         "household_id": p.household_id,
                         "cadre_id": p.cadre_id,
                         "start_date": p.start_date.to_string(),
+                        "end_date": end_date.map(|d| d.to_string()),
+                        "end_reason": end_reason,
                     }),
                 )
                 .in_region(&p.village),
@@ -384,6 +415,148 @@ impl PairingBulk for SqlBulkSession {
         }
         self.tx
             .copy_rows("pairings", &PAIRING_INSERT_COLS, rows)
+            .await
+            .map_err(map_bulk)?;
+        self.audit_many(audit).await
+    }
+
+    async fn end_pairings(&mut self, items: Vec<BulkPairingEnd>) -> StoreResult<()> {
+        self.require_write()?;
+        let mut audit = Vec::with_capacity(items.len());
+        for e in items {
+            self.tx
+                .execute(
+                    "UPDATE pairings SET end_date = $1, end_reason = $2 WHERE id = $3",
+                    &args![e.end_date, e.reason.as_str(), e.before.id.0],
+                )
+                .await
+                .map_err(map_bulk)?;
+            let after = Pairing {
+                end_date: Some(e.end_date),
+                end_reason: Some(e.reason),
+                ..e.before.clone()
+            };
+            audit.push(
+                AuditRecord::change(
+                    "pairing.import_end",
+                    "pairing",
+                    e.before.id.0,
+                    Some(&e.before),
+                    Some(&after),
+                )
+                .in_region(&e.before.village_code),
+            );
+        }
+        self.audit_many(audit).await
+    }
+
+    async fn wishes_of(&mut self, households: &[HouseholdId]) -> StoreResult<Vec<Wish>> {
+        let mut out = Vec::new();
+        let ids: Vec<i64> = households.iter().map(|h| h.0).collect();
+        for chunk in ids.chunks(IN_CHUNK) {
+            let rows = self
+                .tx
+                .fetch_all(
+                    &format!(
+                        "SELECT {WISH_COLS} FROM wishes w WHERE w.household_id IN ({}) ORDER BY w.id",
+                        id_list(chunk)
+                    ),
+                    &[],
+                )
+                .await
+                .map_err(map_bulk)?;
+            for r in &rows {
+                out.push(wish_from_row(r)?);
+            }
+        }
+        Ok(out)
+    }
+
+    async fn put_wishes(&mut self, items: Vec<BulkWish>) -> StoreResult<()> {
+        self.require_write()?;
+        if items.is_empty() {
+            return Ok(());
+        }
+        let new = items.iter().filter(|w| w.before.is_none()).count() as u64;
+        let mut id = if new > 0 {
+            self.tx.reserve_ids("wishes", new).await.map_err(map_bulk)?
+        } else {
+            0
+        };
+        let claimant = |w: &Wish| match w.claimed_by {
+            Some(Claimant::Cadre(c)) => (Some(c.0), None),
+            Some(Claimant::Unit(u)) => (None, Some(u.0)),
+            None => (None, None),
+        };
+        let mut rows = Vec::with_capacity(new as usize);
+        let mut audit = Vec::with_capacity(items.len());
+        for item in items {
+            let w = &item.after;
+            let (cadre, unit) = claimant(w);
+            match &item.before {
+                None => {
+                    rows.push(Vec::from(args![
+                        id,
+                        w.household_id.0,
+                        item.village.as_str(),
+                        w.person_id.map(|p| p.0),
+                        w.text.as_str(),
+                        w.estimated_value_fen,
+                        w.status.as_str(),
+                        w.submitted_on,
+                        cadre,
+                        unit,
+                        w.claimed_on,
+                        w.fulfilled_on,
+                        w.actual_value_fen,
+                        w.cancelled_on,
+                        w.cancel_reason.clone()
+                    ]));
+                    let shown = Wish {
+                        id: fupin_core::pairing::WishId(id),
+                        ..w.clone()
+                    };
+                    audit.push(
+                        AuditRecord::change("wish.import", "wish", id, None, Some(&shown))
+                            .in_region(&item.village),
+                    );
+                    id += 1;
+                }
+                Some(before) => {
+                    self.tx
+                        .execute(
+                            "UPDATE wishes SET estimated_value_fen = $1, status = $2, claimed_by_cadre = $3, claimed_by_unit = $4, \
+                             claimed_on = $5, fulfilled_on = $6, actual_value_fen = $7, cancelled_on = $8, cancel_reason = $9 WHERE id = $10",
+                            &args![
+                                w.estimated_value_fen,
+                                w.status.as_str(),
+                                cadre,
+                                unit,
+                                w.claimed_on,
+                                w.fulfilled_on,
+                                w.actual_value_fen,
+                                w.cancelled_on,
+                                w.cancel_reason.clone(),
+                                before.id.0
+                            ],
+                        )
+                        .await
+                        .map_err(map_bulk)?;
+                    audit.push(
+                        AuditRecord::change(
+                            "wish.import",
+                            "wish",
+                            before.id.0,
+                            Some(before),
+                            Some(w),
+                        )
+                        .in_region(&item.village),
+                    );
+                }
+            }
+        }
+        self.tx
+            .copy_rows("wishes", &WISH_INSERT_COLS, rows)
             .await
             .map_err(map_bulk)?;
         self.audit_many(audit).await

@@ -22,7 +22,7 @@ pub(crate) const PAIRING_COLS: &str = "p.id, p.household_id, h.household_number,
 pub(crate) const PAIRING_FROM: &str = "pairings p JOIN households h ON h.id = p.household_id JOIN cadres c ON c.id = p.cadre_id JOIN helping_units u ON u.id = c.unit_id";
 pub(crate) const CADRE_COLS: &str =
     "c.id, c.name, c.unit_id, u.name, c.rank, c.phone, c.user_id, c.region_code";
-const WISH_COLS: &str = "w.id, w.household_id, w.person_id, w.text, w.estimated_value_fen, w.status, w.submitted_on, w.claimed_by_cadre, \
+pub(crate) const WISH_COLS: &str = "w.id, w.household_id, w.person_id, w.text, w.estimated_value_fen, w.status, w.submitted_on, w.claimed_by_cadre, \
     w.claimed_by_unit, w.claimed_on, w.fulfilled_on, w.actual_value_fen, w.cancelled_on, w.cancel_reason, \
     (SELECT COUNT(*) FROM photos ph WHERE ph.wish_id = w.id)";
 
@@ -96,7 +96,7 @@ fn cadre_in_scope(ctx: &Ctx, c: &Cadre) -> bool {
     }
 }
 
-fn wish_from_row(r: &Row) -> StoreResult<Wish> {
+pub(crate) fn wish_from_row(r: &Row) -> StoreResult<Wish> {
     let claimed_by = match (r.opt_i64(7)?, r.opt_i64(8)?) {
         (Some(c), _) => Some(Claimant::Cadre(CadreId(c))),
         (None, Some(u)) => Some(Claimant::Unit(UnitId(u))),
@@ -822,20 +822,7 @@ impl PairingStore for SqlStore {
                 "该结对已经结束",
             ));
         }
-        if end.end_date < old.start_date {
-            return Err(DomainError::invalid(
-                "end_date",
-                "end_before_start",
-                "结束日期不能早于结对开始日期",
-            ));
-        }
-        if end.end_date > today() + time::Duration::days(366) {
-            return Err(DomainError::invalid(
-                "end_date",
-                "date_out_of_range",
-                "结束日期不能超过今后一年",
-            ));
-        }
+        fupin_core::pairing::check_pairing_end(old.start_date, end.end_date, &reason, today())?;
         tx.execute(
             "UPDATE pairings SET end_date = $1, end_reason = $2 WHERE id = $3",
             &args![end.end_date, reason.as_str(), id.0],

@@ -420,6 +420,39 @@ impl RegistryBulk for SqlBulkSession {
         Ok((h as u64, p as u64))
     }
 
+    async fn status_changes_of(
+        &mut self,
+        households: &[HouseholdId],
+    ) -> StoreResult<Vec<(HouseholdId, HouseholdStatus, time::Date)>> {
+        let mut out = Vec::new();
+        let ids: Vec<i64> = households.iter().map(|h| h.0).collect();
+        for chunk in ids.chunks(IN_CHUNK) {
+            let rows = self
+                .tx
+                .fetch_all(
+                    &format!(
+                        "SELECT household_id, to_status, date FROM status_history WHERE household_id IN ({}) ORDER BY household_id, date, id",
+                        id_list(chunk)
+                    ),
+                    &[],
+                )
+                .await
+                .map_err(map_bulk)?;
+            for r in rows {
+                let status = r.text(1).map_err(map_bulk)?;
+                out.push((
+                    HouseholdId(r.i64(0).map_err(map_bulk)?),
+                    HouseholdStatus::parse(&status).ok_or_else(|| {
+                        tracing::error!(status = status.as_str(), "unknown status in database");
+                        DomainError::internal()
+                    })?,
+                    r.date(2).map_err(map_bulk)?,
+                ));
+            }
+        }
+        Ok(out)
+    }
+
     async fn households_by_number(
         &mut self,
         numbers: &[String],

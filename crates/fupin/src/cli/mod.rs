@@ -77,13 +77,13 @@ pub enum Command {
         command: StatsCommand,
     },
     /// Import households (one row per person), incomes, village profiles, regions, cadres,
-    /// pairings or visits from CSV (UTF-8 or GBK, detected) or XLSX. Every row is checked first; nothing is written unless all
+    /// pairings, visits, status changes or micro-wishes from CSV (UTF-8 or GBK, detected) or XLSX. Every row is checked first; nothing is written unless all
     /// rows are good (or --partial). Exit 1 when rows were rejected (see the error file).
     Import {
         /// The CSV or XLSX file.
         file: PathBuf,
-        /// households | incomes | profiles | regions | cadres | pairings | visits (detected from the
-        /// header when omitted).
+        /// households | incomes | profiles | regions | cadres | pairings | visits | status_changes |
+        /// wishes (detected from the header when omitted).
         #[arg(long)]
         kind: Option<String>,
         /// Check every row, write nothing.
@@ -125,7 +125,7 @@ pub enum Command {
         reason: Option<String>,
     },
     /// Write the XLSX import template of a kind (households | incomes | profiles | regions | cadres |
-    /// pairings | visits).
+    /// pairings | visits | status_changes | wishes).
     Template {
         kind: String,
         /// Output file (default: <名称>导入模板.xlsx).

@@ -17,11 +17,11 @@ use crate::households::RowAt;
 use crate::pairing::{match_cadre, CadreCells, CadreMatch, CadreRow, PairingRow, Phone, VisitRow};
 use crate::report::Issue;
 use fupin_core::pairing::{
-    Cadre, CadreId, Goods, HelpingUnit, Pairing, PairingLimits, VisitData, VisitFindings,
-    VisitInput, UNIT_LEVEL_TABLE,
+    Cadre, CadreId, Goods, HelpingUnit, Pairing, PairingId, PairingLimits, VisitData,
+    VisitFindings, VisitInput, UNIT_LEVEL_TABLE,
 };
 use fupin_core::registry::HouseholdId;
-use fupin_core::store::{BulkCadre, BulkPairing, BulkVisit, HouseholdKey};
+use fupin_core::store::{BulkCadre, BulkPairing, BulkPairingEnd, BulkVisit, HouseholdKey};
 use fupin_core::{DomainError, RegionCode, Scope};
 use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
@@ -32,14 +32,16 @@ use time::Date;
 #[derive(Debug, Default)]
 pub(super) struct State {
     /// Stored helping units by name (read at the first cadres batch).
-    units: Option<HashMap<String, HelpingUnit>>,
+    pub(super) units: Option<HashMap<String, HelpingUnit>>,
     /// Units this import creates: name → level code.
     new_units: HashMap<String, String>,
     /// Region codes of cadres already looked up: code → exists.
     regions: HashMap<String, bool>,
-    /// Pairings accepted, by household and by cadre (with their start dates).
-    by_household: HashMap<HouseholdId, Vec<(CadreId, Date)>>,
-    by_cadre: HashMap<CadreId, Vec<(HouseholdId, Date)>>,
+    /// Pairings accepted, by household and by cadre (with their start and end dates).
+    by_household: HashMap<HouseholdId, Vec<(CadreId, Date, Option<Date>)>>,
+    by_cadre: HashMap<CadreId, Vec<(HouseholdId, Date, Option<Date>)>>,
+    /// Ends this import recorded for stored pairings.
+    ended: HashMap<PairingId, Date>,
     /// Line of each accepted pairing, by its natural key.
     pairing_lines: HashMap<(HouseholdId, CadreId, Date), u64>,
     /// Limits by (village, year).
@@ -117,7 +119,7 @@ fn issue(at: &RowAt, kind: Kind, cells: &[Option<String>], e: DomainError) -> Is
 impl Writer<'_> {
     /// Count a row of a list (one record per row), and give the column mapping and the name of
     /// its worksheet (none for CSV) for its issues; `None` when its sheet has no mapping.
-    fn start_row(&mut self, sheet: u16) -> Option<(Arc<Mapping>, Option<String>)> {
+    pub(super) fn start_row(&mut self, sheet: u16) -> Option<(Arc<Mapping>, Option<String>)> {
         self.report.records += 1;
         self.report.rows += 1;
         let mapping = self.mappings.get(&sheet).map(Arc::clone)?;
@@ -130,7 +132,7 @@ impl Writer<'_> {
     }
 
     /// The household of a row: stored, and within the caller's scope.
-    fn household_of<'h>(
+    pub(super) fn household_of<'h>(
         &self,
         households: &'h HashMap<String, HouseholdKey>,
         number: &str,
@@ -155,7 +157,7 @@ impl Writer<'_> {
         Ok(h)
     }
 
-    async fn households_of(
+    pub(super) async fn households_of(
         &mut self,
         numbers: Vec<String>,
     ) -> Result<HashMap<String, HouseholdKey>, ImportError> {
@@ -175,7 +177,7 @@ impl Writer<'_> {
     }
 
     /// Stored cadres with these names (of these units, unless `units` is empty).
-    async fn cadres_by_name(
+    pub(super) async fn cadres_by_name(
         &mut self,
         mut names: Vec<String>,
         mut units: Vec<String>,
@@ -505,6 +507,7 @@ impl Writer<'_> {
             stored_c.entry(p.cadre_id).or_default().push(p);
         }
         let mut items = Vec::new();
+        let mut ends = Vec::new();
         for (r, res) in rows.into_iter().zip(resolved) {
             let Some((mapping, sheet)) = self.start_row(r.sheet) else {
                 continue;
@@ -541,33 +544,66 @@ impl Writer<'_> {
                 continue;
             }
             let stored_here = stored_h.get(&h.id).map(Vec::as_slice).unwrap_or_default();
-            if stored_here
+            // a stored pairing ends as stored, or as this import ended it
+            let end_of = |p: &Pairing| p.end_date.or_else(|| self.links.ended.get(&p.id).copied());
+            if let Some(p) = stored_here
                 .iter()
-                .any(|p| p.cadre_id == cadre && p.start_date == start)
+                .find(|p| p.cadre_id == cadre && p.start_date == start)
             {
-                self.report.unchanged += 1;
+                // the same pairing: unchanged, or ended by this row (an end once recorded stays)
+                match (end_of(p), parsed.end) {
+                    (_, None) => self.report.unchanged += 1,
+                    (Some(e0), Some((e, _))) if e0 == e => self.report.unchanged += 1,
+                    (Some(e0), Some(_)) => {
+                        let e = DomainError::invalid(
+                            "end_date",
+                            "pairing_ended",
+                            format!("该结对已于 {e0} 结束，不能改动结束日期"),
+                        );
+                        self.reject(r.sheet, &[r.line], vec![fail(e)])?;
+                    }
+                    (None, Some((end_date, reason))) => {
+                        self.report.updated += 1;
+                        self.links.ended.insert(p.id, end_date);
+                        if self.writing {
+                            ends.push(BulkPairingEnd {
+                                before: (*p).clone(),
+                                end_date,
+                                reason,
+                            });
+                        }
+                    }
+                }
                 continue;
             }
             // the pairings in force on the start date: stored ones and those accepted before,
             // once each (an accepted pairing is also stored once it has been written)
             let mut of_household: HashSet<(CadreId, Date)> = stored_here
                 .iter()
-                .filter(|p| active(p.start_date, p.end_date, start))
+                .filter(|p| active(p.start_date, end_of(p), start))
                 .map(|p| (p.cadre_id, p.start_date))
                 .collect();
             if let Some(v) = self.links.by_household.get(&h.id) {
-                of_household.extend(v.iter().filter(|(_, s)| *s <= start).copied());
+                of_household.extend(
+                    v.iter()
+                        .filter(|(_, s, e)| active(*s, *e, start))
+                        .map(|(c, s, _)| (*c, *s)),
+                );
             }
             let mut of_cadre: HashSet<(HouseholdId, Date)> = stored_c
                 .get(&cadre)
                 .map(Vec::as_slice)
                 .unwrap_or_default()
                 .iter()
-                .filter(|p| active(p.start_date, p.end_date, start))
+                .filter(|p| active(p.start_date, end_of(p), start))
                 .map(|p| (p.household_id, p.start_date))
                 .collect();
             if let Some(v) = self.links.by_cadre.get(&cadre) {
-                of_cadre.extend(v.iter().filter(|(_, s)| *s <= start).copied());
+                of_cadre.extend(
+                    v.iter()
+                        .filter(|(_, s, e)| active(*s, *e, start))
+                        .map(|(h, s, _)| (*h, *s)),
+                );
             }
             let outcome = if of_household.iter().any(|(c, _)| *c == cadre) {
                 Err(
@@ -584,27 +620,30 @@ impl Writer<'_> {
             }
             self.report.created += 1;
             self.links.pairing_lines.insert(key, r.line);
+            let end = parsed.end.as_ref().map(|(e, _)| *e);
             self.links
                 .by_household
                 .entry(h.id)
                 .or_default()
-                .push((cadre, start));
+                .push((cadre, start, end));
             self.links
                 .by_cadre
                 .entry(cadre)
                 .or_default()
-                .push((h.id, start));
+                .push((h.id, start, end));
             if self.writing {
                 items.push(BulkPairing {
                     household_id: h.id,
                     village: h.village_code.clone(),
                     cadre_id: cadre,
                     start_date: start,
+                    end: parsed.end,
                 });
             }
         }
         if self.writing {
             self.session.create_pairings(items).await?;
+            self.session.end_pairings(ends).await?;
         }
         Ok(())
     }

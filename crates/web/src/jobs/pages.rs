@@ -1,5 +1,5 @@
 //! The import and export pages and the page of a job. An upload (CSV or XLSX: households, incomes,
-//! village profiles, regions, cadres, pairings, visits) or an export request (a list or region
+//! village profiles, regions, cadres, pairings, visits, status changes, micro-wishes) or an export request (a list or region
 //! statistics, XLSX or CSV) starts a job (`crate::jobs`, the same jobs as the API's) and the browser
 //! goes to `/jobs/{id}`, which shows the progress (rows, rows per second, per cent, time left) and
 //! refreshes itself until the job ends, then the summary, the rejected rows and the file to download
