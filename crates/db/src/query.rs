@@ -2,6 +2,7 @@
 //! scoped query uses.
 
 use crate::sql::Value;
+use fupin_core::registry::HouseholdStatus;
 use fupin_core::{Ctx, RegionCode};
 use time::Date;
 
@@ -98,6 +99,17 @@ impl Query {
 pub(crate) fn in_text(q: &mut Query, col: &str, values: &[String]) -> String {
     let ph: Vec<String> = values.iter().map(|v| q.arg(v.as_str())).collect();
     format!("{col} IN ({})", ph.join(", "))
+}
+
+/// The codes of the statuses a core rule selects, quoted for an `IN (…)` list (written inline: they
+/// are the enum's own constants).
+pub(crate) fn status_list(rule: fn(HouseholdStatus) -> bool) -> String {
+    let v: Vec<String> = HouseholdStatus::ALL
+        .into_iter()
+        .filter(|s| rule(*s))
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect();
+    v.join(", ")
 }
 
 /// Escape `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.

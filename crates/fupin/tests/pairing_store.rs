@@ -555,3 +555,86 @@ async fn compliance_and_totals_equal_hand_counts() {
         .unwrap()
         .is_empty());
 }
+
+#[tokio::test]
+async fn cadre_compliance_counts_the_cadres_own_visits_against_the_village_minimum() {
+    let db = test_store().await;
+    let s = db.store.as_ref();
+    let f = fixture(s).await;
+    let (a, b, team) = (f.cadres[0], f.cadres[1], f.cadres[3]);
+    let (h0, h1, h2) = (f.households[0], f.households[1], f.households[2]);
+    let other = f.other_village_household;
+    s.create_pairing(&office(), pair(h0, a, date!(2018 - 01 - 01)))
+        .await
+        .unwrap();
+    // from 1 October: 4 × 92 ÷ 365 = 1.01 → one visit owed in 2018
+    s.create_pairing(&office(), pair(h1, a, date!(2018 - 10 - 01)))
+        .await
+        .unwrap();
+    s.create_pairing(&office(), pair(h2, b, date!(2018 - 01 - 01)))
+        .await
+        .unwrap();
+    s.create_pairing(&office(), pair(other, a, date!(2018 - 01 - 01)))
+        .await
+        .unwrap();
+    // Sanfang asks six visits a year from 2018; Tagang keeps the shipped four
+    s.put_parameter(
+        &Ctx::system("admin"),
+        fupin_core::assessment::ParameterInput {
+            key: "visit_minimum".into(),
+            region_prefix: Some("360124106205".into()),
+            year: 2018,
+            value: fupin_core::assessment::ParamValue::Count(6),
+            source: "村定标准（测试）".into(),
+            confirmed: true,
+        },
+    )
+    .await
+    .unwrap();
+    let on = |m: u8, d: u8| {
+        time::Date::from_calendar_date(2018, time::Month::try_from(m).unwrap(), d).unwrap()
+    };
+    for (h, d, cadres) in [
+        (h0, on(2, 1), vec![a]),
+        (h0, on(5, 1), vec![a, team]),
+        (h0, on(8, 1), vec![a]),
+        (h0, on(9, 1), vec![team]), // without the cadre: not theirs
+        (h1, on(9, 1), vec![a]),    // before the pairing began
+        (h1, on(11, 1), vec![a]),
+        (h2, on(3, 1), vec![b, a]), // a household paired with another cadre
+        (other, on(4, 1), vec![a]),
+    ] {
+        s.record_visit(&office(), visit(h, d, &cadres))
+            .await
+            .unwrap();
+    }
+    let got: Vec<(HouseholdId, i64, i64)> = s
+        .cadre_compliance(&office(), a, date!(2018 - 01 - 01), date!(2018 - 12 - 31))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| (c.household_id, c.required, c.done))
+        .collect();
+    let mut want = vec![(h0, 4, 3), (h1, 1, 1), (other, 6, 1)];
+    want.sort();
+    assert_eq!(got, want);
+    // half the year: a pairing over the first half owes half the minimum (181 of 365 days → 2)
+    let half: Vec<(HouseholdId, i64, i64)> = s
+        .cadre_compliance(&office(), a, date!(2018 - 01 - 01), date!(2018 - 06 - 30))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| (c.household_id, c.required, c.done))
+        .collect();
+    assert_eq!(half, vec![(h0, 2, 2), (other, 3, 1)]);
+    // an officer of Sanfang sees only Sanfang's household
+    let sanfang = Ctx::within("sanfang", vec![RegionCode::parse("360124106205").unwrap()]);
+    let seen: Vec<HouseholdId> = s
+        .cadre_compliance(&sanfang, a, date!(2018 - 01 - 01), date!(2018 - 12 - 31))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.household_id)
+        .collect();
+    assert_eq!(seen, vec![other]);
+}

@@ -398,6 +398,15 @@ impl PairingStore for StubStore {
     ) -> StoreResult<Vec<Visit>> {
         stub()
     }
+    async fn cadre_compliance(
+        &self,
+        _: &Ctx,
+        _: CadreId,
+        _: time::Date,
+        _: time::Date,
+    ) -> StoreResult<Vec<fupin_core::pairing::HouseholdCompliance>> {
+        stub()
+    }
 }
 
 #[async_trait]

@@ -523,6 +523,29 @@ pub fn count_param(
     }
 }
 
+/// The shipped defaults, built once (see `count_or_shipped`).
+static SHIPPED: std::sync::LazyLock<Vec<Parameter>> = std::sync::LazyLock::new(default_parameters);
+
+/// The count in force for the region and year or, where none is (a year before the first row, or
+/// a deployment that removed it), the latest nationwide value the shipped defaults give `key`. Limits and minimums read their parameters this way: they never block on a missing row,
+/// and their fallback is written once, in the shipped defaults.
+pub fn count_or_shipped(params: &[Parameter], key: &str, region: &RegionCode, year: i32) -> i64 {
+    count_param(params, key, region, year).unwrap_or_else(|_| shipped_count(key))
+}
+
+/// The latest nationwide value the shipped defaults give a count `key` (0 if they give none).
+pub fn shipped_count(key: &str) -> i64 {
+    SHIPPED
+        .iter()
+        .filter(|p| p.key == key && p.region_prefix.is_none())
+        .max_by_key(|p| p.year)
+        .and_then(|p| match p.value {
+            ParamValue::Count(c) => Some(c),
+            _ => None,
+        })
+        .unwrap_or(0)
+}
+
 /// A parameter row as sent by a client.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

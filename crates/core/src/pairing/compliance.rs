@@ -8,6 +8,8 @@
 //! present count toward it. All visits count in the totals, whoever made them.
 
 use super::{CadreId, PairingId};
+use crate::assessment::standards::{count_or_shipped, key, Parameter};
+use crate::regions::RegionCode;
 use crate::registry::HouseholdId;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -105,6 +107,38 @@ pub fn pairing_years(
     out
 }
 
+/// Visits a pairing owes per year in a village: the standard in force (`visit_minimum`; the
+/// shipped default, 4 a year, where none is set).
+pub fn visit_minimum(params: &[Parameter], village: &RegionCode, year: i32) -> i64 {
+    count_or_shipped(params, key::VISIT_MINIMUM, village, year)
+}
+
+/// The visits one cadre owes and made on one household over a period, summed over their pairings
+/// and the years of the period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HouseholdCompliance {
+    pub household_id: HouseholdId,
+    pub required: i64,
+    pub done: i64,
+}
+
+/// Sum `pairing_years` per household, in household order.
+pub fn household_compliance(years: &[PairingYear]) -> Vec<HouseholdCompliance> {
+    let mut by: BTreeMap<HouseholdId, (i64, i64)> = BTreeMap::new();
+    for y in years {
+        let e = by.entry(y.household_id).or_default();
+        e.0 += y.required;
+        e.1 += y.done;
+    }
+    by.into_iter()
+        .map(|(household_id, (required, done))| HouseholdCompliance {
+            household_id,
+            required,
+            done,
+        })
+        .collect()
+}
+
 /// Totals of a region and period.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PairingTotals {
@@ -182,6 +216,67 @@ pub fn cadres_over_limit(pairings: &[PairingSpan], on: Date, limit: i64) -> Vec<
 mod tests {
     use super::*;
     use time::macros::date;
+
+    #[test]
+    fn visit_minimum_from_the_standards_or_the_shipped_default() {
+        use crate::assessment::standards::default_parameters;
+        let tagang = RegionCode::parse("360124106204").unwrap();
+        // the shipped standard: four a year, also before its first year and with no rows at all
+        assert_eq!(visit_minimum(&default_parameters(), &tagang, 2018), 4);
+        assert_eq!(visit_minimum(&default_parameters(), &tagang, 2010), 4);
+        assert_eq!(visit_minimum(&[], &tagang, 2018), 4);
+        let mut params = default_parameters();
+        params.push(Parameter {
+            key: key::VISIT_MINIMUM.into(),
+            region_prefix: Some(RegionCode::parse("360124").unwrap()),
+            year: 2017,
+            value: crate::assessment::ParamValue::Count(6),
+            source: "县定".into(),
+            confirmed: true,
+        });
+        assert_eq!(visit_minimum(&params, &tagang, 2018), 6);
+        assert_eq!(visit_minimum(&params, &tagang, 2016), 4);
+        let elsewhere = RegionCode::parse("360123100200").unwrap();
+        assert_eq!(visit_minimum(&params, &elsewhere, 2018), 4);
+        let limits = super::super::PairingLimits::default();
+        assert_eq!(
+            (limits.cadres_per_household, limits.households_per_cadre),
+            (2, 5)
+        );
+    }
+
+    #[test]
+    fn household_compliance_sums_pairings_and_years() {
+        let p = [
+            span(1, 1, 7, date!(2017 - 01 - 01), Some(date!(2018 - 06 - 30))),
+            span(2, 1, 7, date!(2018 - 10 - 01), None),
+            span(3, 2, 7, date!(2018 - 01 - 01), None),
+        ];
+        let v = [
+            visit(1, date!(2017 - 05 - 01), &[7]),
+            visit(1, date!(2018 - 03 - 01), &[7]),
+            visit(1, date!(2018 - 11 - 01), &[7]),
+            visit(2, date!(2018 - 02 - 01), &[8]),
+        ];
+        let years = pairing_years(&p, &v, date!(2017 - 01 - 01), date!(2018 - 12 - 31), |_| 4);
+        let c = household_compliance(&years);
+        // household 1: 4 (2017) + 2 (181 days of 2018) + 1 (92 days) owed, 3 made
+        assert_eq!(
+            c,
+            [
+                HouseholdCompliance {
+                    household_id: HouseholdId(1),
+                    required: 7,
+                    done: 3
+                },
+                HouseholdCompliance {
+                    household_id: HouseholdId(2),
+                    required: 4,
+                    done: 0
+                },
+            ]
+        );
+    }
 
     fn span(id: i64, h: i64, c: i64, start: Date, end: Option<Date>) -> PairingSpan {
         PairingSpan {

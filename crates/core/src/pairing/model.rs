@@ -1,6 +1,7 @@
 //! Helping units, designations, cadres, work teams, pairings and visits: the records and the rules
 //! for their input.
 
+use crate::assessment::standards::{count_or_shipped, key, shipped_count, Parameter};
 use crate::codes::CodeBook;
 use crate::error::{check_text, opt_text, DomainError, DomainResult};
 use crate::money::Fen;
@@ -346,15 +347,34 @@ pub struct PairingLimits {
 }
 
 impl Default for PairingLimits {
+    /// The limits of the shipped standards.
     fn default() -> Self {
         PairingLimits {
-            cadres_per_household: 2,
-            households_per_cadre: 5,
+            cadres_per_household: shipped_count(key::HOUSEHOLD_CADRE_LIMIT),
+            households_per_cadre: shipped_count(key::CADRE_HOUSEHOLD_LIMIT),
         }
     }
 }
 
 impl PairingLimits {
+    /// The limits in force for a region and year (the shipped standards where none is set).
+    pub fn in_force(params: &[Parameter], region: &RegionCode, year: i32) -> PairingLimits {
+        PairingLimits {
+            cadres_per_household: count_or_shipped(
+                params,
+                key::HOUSEHOLD_CADRE_LIMIT,
+                region,
+                year,
+            ),
+            households_per_cadre: count_or_shipped(
+                params,
+                key::CADRE_HOUSEHOLD_LIMIT,
+                region,
+                year,
+            ),
+        }
+    }
+
     /// Check that one more pairing keeps both counts (as of its start) within the limits.
     pub fn check_new(&self, household_active: i64, cadre_active: i64) -> DomainResult<()> {
         if household_active + 1 > self.cadres_per_household {

@@ -3,9 +3,9 @@
 
 use crate::pairing::{
     Cadre, CadreId, CadreInput, Designation, DesignationInput, EndPairingInput, HelpingUnit,
-    HelpingUnitInput, Pairing, PairingId, PairingInput, PairingLimits, PairingReport, PhotoRef,
-    TeamMember, TeamMemberInput, UnitId, Visit, VisitData, VisitId, VisitInput, Wish, WishAction,
-    WishId, WishInput,
+    HelpingUnitInput, HouseholdCompliance, Pairing, PairingId, PairingInput, PairingLimits,
+    PairingReport, PhotoRef, TeamMember, TeamMemberInput, UnitId, Visit, VisitData, VisitId,
+    VisitInput, Wish, WishAction, WishId, WishInput,
 };
 use crate::regions::RegionCode;
 use crate::registry::HouseholdId;
@@ -70,6 +70,15 @@ pub trait PairingStore: Send + Sync {
         bytes: Vec<u8>,
     ) -> StoreResult<PhotoRef>;
     async fn household_wishes(&self, ctx: &Ctx, household: HouseholdId) -> StoreResult<Vec<Wish>>;
+    /// The visits a cadre owed and made on each household paired with them (and visible to the
+    /// caller) from `from` to `to`, against the visit minimum of each household's village.
+    async fn cadre_compliance(
+        &self,
+        ctx: &Ctx,
+        cadre: CadreId,
+        from: time::Date,
+        to: time::Date,
+    ) -> StoreResult<Vec<HouseholdCompliance>>;
     /// Compliance and totals of a region over a period.
     async fn pairing_report(
         &self,

@@ -92,6 +92,29 @@ impl HouseholdStatus {
         }
     }
 
+    /// In the registry of the poor and not yet out of it: newly identified, poor, relapsed. Poverty
+    /// incidence, the board's "not yet exited" and the exit procedure count these.
+    pub fn is_registered_poor(self) -> bool {
+        matches!(
+            self,
+            HouseholdStatus::NewlyIdentified | HouseholdStatus::Poor | HouseholdStatus::Relapsed
+        )
+    }
+
+    /// Out of poverty and under the monitoring that follows: exited, monitored, risk eliminated.
+    /// These are screened for the early-warning list.
+    pub fn is_exited(self) -> bool {
+        matches!(
+            self,
+            HouseholdStatus::Exited | HouseholdStatus::Monitored | HouseholdStatus::RiskEliminated
+        )
+    }
+
+    /// Should have a pairing cadre: registered poor, or monitored.
+    pub fn needs_cadre(self) -> bool {
+        self.is_registered_poor() || self == HouseholdStatus::Monitored
+    }
+
     /// Whether a household may be created directly in this status (historic data enters at any
     /// living status; a removed household is never created).
     pub fn can_start(self) -> bool {
@@ -218,6 +241,27 @@ mod tests {
     use super::*;
     use time::macros::date;
     use HouseholdStatus::*;
+
+    #[test]
+    fn status_groups() {
+        let poor: Vec<_> = HouseholdStatus::ALL
+            .into_iter()
+            .filter(|s| s.is_registered_poor())
+            .collect();
+        assert_eq!(poor, [NewlyIdentified, Poor, Relapsed]);
+        let exited: Vec<_> = HouseholdStatus::ALL
+            .into_iter()
+            .filter(|s| s.is_exited())
+            .collect();
+        assert_eq!(exited, [Exited, Monitored, RiskEliminated]);
+        let paired: Vec<_> = HouseholdStatus::ALL
+            .into_iter()
+            .filter(|s| s.needs_cadre())
+            .collect();
+        assert_eq!(paired, [NewlyIdentified, Poor, Relapsed, Monitored]);
+        // a removed household is in none of them
+        assert!(!Removed.is_registered_poor() && !Removed.is_exited() && !Removed.needs_cadre());
+    }
 
     const TODAY: Date = date!(2026 - 11 - 29);
 

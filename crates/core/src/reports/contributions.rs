@@ -34,6 +34,17 @@ impl HouseholdFacts {
             .filter(|(j, l)| j.is_none_or(|j| j <= end) && l.is_none_or(|l| l > end))
             .count() as i64
     }
+
+    /// Per-capita net income of `year`: the year's net income over the members present on
+    /// 31 December, rounded half away from zero to whole fen; `None` without an income record
+    /// or without members.
+    pub fn per_capita_net_income(&self, year: i32) -> Option<Fen> {
+        let persons = self.persons_in(year);
+        self.incomes
+            .iter()
+            .find(|(y, _, _)| *y == year)
+            .and_then(|(_, _, net)| net.div_round(persons))
+    }
 }
 
 /// Summable figures of one (village, year).
@@ -252,6 +263,27 @@ mod tests {
     use super::*;
     use time::macros::date;
     use HouseholdStatus::*;
+
+    #[test]
+    fn per_capita_is_the_years_net_over_members_at_year_end() {
+        let f = facts();
+        // 2016: two members on 31 December, 9,000 yuan → 4,500; 2018: two again, 14,000 → 7,000
+        assert_eq!(f.per_capita_net_income(2016), Some(Fen::new(450_000)));
+        assert_eq!(f.per_capita_net_income(2018), Some(Fen::new(700_000)));
+        // no income recorded for 2017
+        assert_eq!(f.per_capita_net_income(2017), None);
+        let odd = HouseholdFacts {
+            members: vec![(None, None); 3],
+            incomes: vec![(2016, Fen::new(100), Fen::new(100))],
+            ..facts()
+        };
+        assert_eq!(odd.per_capita_net_income(2016), Some(Fen::new(33)));
+        let empty = HouseholdFacts {
+            members: vec![],
+            ..facts()
+        };
+        assert_eq!(empty.per_capita_net_income(2016), None);
+    }
 
     fn facts() -> HouseholdFacts {
         HouseholdFacts {

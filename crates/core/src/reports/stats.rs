@@ -51,6 +51,24 @@ pub struct ProfileTotals {
 }
 
 impl RegionStats {
+    /// Households and persons of a status (0 when the status has none).
+    pub fn of_status(&self, status: HouseholdStatus) -> (i64, i64) {
+        self.by_status
+            .iter()
+            .find(|c| c.code == status.as_str())
+            .map(|c| (c.households, c.persons))
+            .unwrap_or((0, 0))
+    }
+
+    /// Households and persons still registered poor (`HouseholdStatus::is_registered_poor`).
+    pub fn registered_poor(&self) -> (i64, i64) {
+        HouseholdStatus::ALL
+            .into_iter()
+            .filter(|s| s.is_registered_poor())
+            .map(|s| self.of_status(s))
+            .fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1))
+    }
+
     /// Build the report from summed aggregates.
     pub fn build(
         region: RegionRef,
@@ -128,6 +146,37 @@ pub fn growth_pct(from: i64, to: i64) -> Option<f64> {
 mod tests {
     use super::*;
     use crate::regions::{Level, RegionCode};
+
+    #[test]
+    fn registered_poor_sums_its_statuses() {
+        let r = RegionRef {
+            code: RegionCode::parse("360124106204").unwrap(),
+            name: "塔岗村委会".into(),
+            level: Level::Village,
+        };
+        let mut fig = YearFigures::default();
+        for (s, h, p) in [
+            (HouseholdStatus::NewlyIdentified, 1, 2),
+            (HouseholdStatus::Poor, 3, 10),
+            (HouseholdStatus::Relapsed, 2, 5),
+            (HouseholdStatus::Exited, 7, 20),
+            (HouseholdStatus::Monitored, 1, 4),
+        ] {
+            fig.status_households[s.index()] = h;
+            fig.status_persons[s.index()] = p;
+        }
+        let s = RegionStats::build(
+            r,
+            2020,
+            &fig,
+            &BTreeMap::new(),
+            ProfileTotals::default(),
+            &CodeBook::defaults(),
+        );
+        assert_eq!(s.registered_poor(), (6, 17));
+        assert_eq!(s.of_status(HouseholdStatus::Exited), (7, 20));
+        assert_eq!(s.of_status(HouseholdStatus::RiskEliminated), (0, 0));
+    }
 
     #[test]
     fn seed_growth() {

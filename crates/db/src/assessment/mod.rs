@@ -2,12 +2,12 @@
 //! in SQL. The rules are core's (`fupin_core::assessment`); this module gathers their inputs from
 //! the registry, stores procedure states as JSON, and sets household statuses when a procedure ends.
 
-use crate::query::Query;
+use crate::query::{status_list, Query};
 use crate::sql::Tx;
 use crate::{args, SqlStore};
 use fupin_core::assessment::exit::{apply, start_exit_for};
 use fupin_core::assessment::monitoring::{start_identification_for, start_risk_elimination_for};
-use fupin_core::assessment::standards::{count_param, fen_param, key};
+use fupin_core::assessment::standards::{fen_param, key};
 use fupin_core::assessment::*;
 use fupin_core::audit::AuditRecord;
 use fupin_core::registry::{HouseholdId, HouseholdStatus, Member, StatusChangeInput};
@@ -37,12 +37,7 @@ struct HouseholdView {
 
 impl HouseholdView {
     fn per_capita(&self, year: i32) -> Option<Fen> {
-        let persons = self.facts.persons_in(year);
-        self.facts
-            .incomes
-            .iter()
-            .find(|(y, _, _)| *y == year)
-            .and_then(|(_, _, net)| net.div_round(persons))
+        self.facts.per_capita_net_income(year)
     }
     fn members_on(&self, d: Date) -> impl Iterator<Item = &Member> {
         self.members.iter().filter(move |m| m.present_on(d))
@@ -128,11 +123,6 @@ impl SqlStore {
 
     pub(crate) fn params(&self) -> Arc<Vec<Parameter>> {
         self.params.read().expect("params lock").clone()
-    }
-
-    /// A count parameter, or `default` when none is set (limits must never block on a missing row).
-    pub(crate) fn count_or(&self, k: &str, region: &RegionCode, year: i32, default: i64) -> i64 {
-        count_param(&self.params(), k, region, year).unwrap_or(default)
     }
 
     async fn household_view(
@@ -254,22 +244,15 @@ impl SqlStore {
     ) -> StoreResult<Option<WarningRow>> {
         let v = self.household_view(tx, ctx, id).await?;
         // registered households not yet exited are in the poor registry, not screened
-        let exited = match v.status {
-            HouseholdStatus::Exited
-            | HouseholdStatus::Monitored
-            | HouseholdStatus::RiskEliminated => true,
-            HouseholdStatus::Removed
-            | HouseholdStatus::Poor
-            | HouseholdStatus::NewlyIdentified
-            | HouseholdStatus::Relapsed => {
-                tx.execute(
-                    "DELETE FROM early_warnings WHERE household_id = $1 AND year = $2",
-                    &args![id.0, year],
-                )
-                .await?;
-                return Ok(None);
-            }
-        };
+        let exited = v.status.is_exited();
+        if !exited {
+            tx.execute(
+                "DELETE FROM early_warnings WHERE household_id = $1 AND year = $2",
+                &args![id.0, year],
+            )
+            .await?;
+            return Ok(None);
+        }
         let params = self.params();
         // before monitoring began (no monitoring line for the year) there is nothing to screen against
         let line = match fen_param(&params, key::MONITORING_LINE, &v.village, year) {
@@ -691,7 +674,7 @@ impl AssessmentStore for SqlStore {
         };
         let (state, step) = match kind {
             ProcedureKind::Exit => {
-                if !matches!(v.status, HouseholdStatus::Poor | HouseholdStatus::Relapsed) {
+                if !v.status.can_become(HouseholdStatus::Exited) {
                     return wrong("脱贫退出");
                 }
                 let w = start_exit_for(&params, &v.village, year, date, &ctx.actor)?;
@@ -924,12 +907,7 @@ impl AssessmentStore for SqlStore {
         year: i32,
     ) -> StoreResult<IncidenceReport> {
         let stats = fupin_core::store::StatsStore::region_stats(self, ctx, region, year).await?;
-        let poor: i64 = stats
-            .by_status
-            .iter()
-            .filter(|c| matches!(c.code.as_str(), "poor" | "newly_identified" | "relapsed"))
-            .map(|c| c.persons)
-            .sum();
+        let (_, poor) = stats.registered_poor();
         let threshold =
             fupin_core::assessment::incidence::exit_threshold(&self.params(), region, year)?;
         let inc = fupin_core::assessment::incidence::incidence(poor, stats.rural_population);
@@ -956,7 +934,10 @@ impl AssessmentStore for SqlStore {
         let mut tx = self.db.begin_write().await?;
         let ids = tx
             .fetch_all(
-                "SELECT id FROM households WHERE village_code BETWEEN $1 AND $2 AND status IN ('exited', 'monitored', 'risk_eliminated') ORDER BY village_code, household_number",
+                &format!(
+                    "SELECT id FROM households WHERE village_code BETWEEN $1 AND $2 AND status IN ({}) ORDER BY village_code, household_number",
+                    status_list(HouseholdStatus::is_exited)
+                ),
                 &args![lo, hi],
             )
             .await?;
@@ -1049,11 +1030,7 @@ impl AssessmentStore for SqlStore {
         let mut households = 0u64;
         let by_id: BTreeMap<i64, HouseholdFacts> = facts.into_iter().collect();
         for (id, f) in &by_id {
-            let persons = f.persons_in(year);
-            let Some((_, _, net)) = f.incomes.iter().find(|(y, _, _)| *y == year) else {
-                continue;
-            };
-            let Some(pc) = net.div_round(persons) else {
+            let Some(pc) = f.per_capita_net_income(year) else {
                 continue;
             };
             if year < f.identification_year && f.statuses.is_empty() {

@@ -6,9 +6,10 @@
 
 mod bulk;
 
-use crate::query::{Query, PAIRED_WITH_USER};
+use crate::query::{status_list, Query, PAIRED_WITH_USER};
 use crate::sql::{Row, Tx};
 use crate::{args, SqlStore};
+use fupin_core::assessment::standards::{count_or_shipped, key};
 use fupin_core::audit::AuditRecord;
 use fupin_core::pairing::*;
 use fupin_core::registry::{HouseholdId, HouseholdStatus};
@@ -235,33 +236,9 @@ impl SqlStore {
         Ok((h, c))
     }
 
-    /// The limits in force for the region and year (parameters; the defaults when unset).
+    /// The limits in force for the region and year (parameters; the shipped standards when unset).
     pub(crate) fn pairing_limits(&self, region: &RegionCode, year: i32) -> PairingLimits {
-        use fupin_core::assessment::standards::key;
-        let d = PairingLimits::default();
-        PairingLimits {
-            cadres_per_household: self.count_or(
-                key::HOUSEHOLD_CADRE_LIMIT,
-                region,
-                year,
-                d.cadres_per_household,
-            ),
-            households_per_cadre: self.count_or(
-                key::CADRE_HOUSEHOLD_LIMIT,
-                region,
-                year,
-                d.households_per_cadre,
-            ),
-        }
-    }
-
-    fn visit_minimum(&self, region: &RegionCode, year: i32) -> i64 {
-        self.count_or(
-            fupin_core::assessment::standards::key::VISIT_MINIMUM,
-            region,
-            year,
-            4,
-        )
+        PairingLimits::in_force(&self.params(), region, year)
     }
 
     async fn insert_pairing(
@@ -1152,6 +1129,77 @@ impl PairingStore for SqlStore {
         rows.iter().map(wish_from_row).collect()
     }
 
+    async fn cadre_compliance(
+        &self,
+        ctx: &Ctx,
+        cadre: CadreId,
+        from: Date,
+        to: Date,
+    ) -> StoreResult<Vec<HouseholdCompliance>> {
+        let mut q = Query::new(
+            "SELECT p.id, p.household_id, p.start_date, p.end_date, h.village_code \
+             FROM pairings p JOIN households h ON h.id = p.household_id WHERE p.cadre_id = ",
+        );
+        let c = q.arg(cadre.0);
+        let t = q.arg(to);
+        let f = q.arg(from);
+        q.push(&format!(
+            "{c} AND p.start_date <= {t} AND (p.end_date IS NULL OR p.end_date >= {f})"
+        ));
+        q.and_visible_households(ctx, None, today());
+        q.push(" ORDER BY p.household_id, p.start_date, p.id");
+        let mut tx = self.db.begin_read().await?;
+        let mut spans: BTreeMap<HouseholdId, (RegionCode, Vec<PairingSpan>)> = BTreeMap::new();
+        for r in tx.fetch_all(&q.sql, &q.args).await? {
+            let household_id = HouseholdId(r.i64(1)?);
+            spans
+                .entry(household_id)
+                .or_insert((RegionCode::parse(&r.text(4)?)?, Vec::new()))
+                .1
+                .push(PairingSpan {
+                    id: PairingId(r.i64(0)?),
+                    household_id,
+                    cadre_id: cadre,
+                    start: r.date(2)?,
+                    end: r.opt_date(3)?,
+                });
+        }
+        // the visits with the cadre present, on those households, in the period
+        let ids: Vec<i64> = spans.keys().map(|h| h.0).collect();
+        let mut visits: BTreeMap<HouseholdId, Vec<VisitFact>> = BTreeMap::new();
+        for chunk in ids.chunks(crate::bulk::IN_CHUNK) {
+            let rows = tx
+                .fetch_all(
+                    &format!(
+                        "SELECT v.household_id, v.date FROM visits v JOIN visit_cadres vc ON vc.visit_id = v.id \
+                         WHERE vc.cadre_id = $1 AND v.date BETWEEN $2 AND $3 AND v.household_id IN ({})",
+                        crate::bulk::id_list(chunk)
+                    ),
+                    &args![cadre.0, from, to],
+                )
+                .await?;
+            for r in rows {
+                let household_id = HouseholdId(r.i64(0)?);
+                visits.entry(household_id).or_default().push(VisitFact {
+                    household_id,
+                    date: r.date(1)?,
+                    cadre_ids: vec![cadre],
+                    money_fen: 0,
+                    goods_fen: 0,
+                });
+            }
+        }
+        let params = self.params();
+        let mut years = Vec::new();
+        for (household, (village, spans)) in &spans {
+            let facts = visits.remove(household).unwrap_or_default();
+            years.extend(pairing_years(spans, &facts, from, to, |y| {
+                visit_minimum(&params, village, y)
+            }));
+        }
+        Ok(household_compliance(&years))
+    }
+
     async fn pairing_report(
         &self,
         ctx: &Ctx,
@@ -1219,11 +1267,12 @@ impl PairingStore for SqlStore {
             }
         }
         let visits: Vec<VisitFact> = visits.into_values().collect();
-        let minimum = self.visit_minimum(region, to.year());
+        let params = self.params();
+        let minimum = visit_minimum(&params, region, to.year());
         let limits = self.pairing_limits(region, to.year());
         let t = totals(&pairings, &visits, from, to);
         let below: Vec<PairingYear> = pairing_years(&pairings, &visits, from, to, |y| {
-            self.visit_minimum(region, y)
+            visit_minimum(&params, region, y)
         })
         .into_iter()
         .filter(|y| y.missing > 0)
@@ -1232,8 +1281,11 @@ impl PairingStore for SqlStore {
         let on = to.min(today());
         let households = tx
             .fetch_all(
+                &format!(
                 "SELECT h.id, h.household_number, h.village_code, (SELECT p.name FROM persons p WHERE p.household_id = h.id AND p.active AND p.relation = '01') \
-                 FROM households h WHERE h.village_code BETWEEN $1 AND $2 AND h.status IN ('newly_identified', 'poor', 'relapsed', 'monitored') ORDER BY h.household_number",
+                 FROM households h WHERE h.village_code BETWEEN $1 AND $2 AND h.status IN ({}) ORDER BY h.household_number",
+                    status_list(HouseholdStatus::needs_cadre)
+                ),
                 &args![lo.as_str(), hi.as_str()],
             )
             .await?;
@@ -1299,14 +1351,13 @@ impl PairingStore for SqlStore {
                 })
             })
             .collect::<StoreResult<_>>()?;
-        use fupin_core::assessment::standards::key;
         let team_warnings = team_warnings(
             &terms,
             from,
             to,
             on,
-            self.count_or(key::TEAM_MIN_MEMBERS, region, to.year(), 3),
-            self.count_or(key::TERM_MIN_YEARS, region, to.year(), 2),
+            count_or_shipped(&params, key::TEAM_MIN_MEMBERS, region, to.year()),
+            count_or_shipped(&params, key::TERM_MIN_YEARS, region, to.year()),
         );
         Ok(PairingReport {
             team_warnings,

@@ -17,15 +17,15 @@ use axum::extract::{FromRequest, Multipart, Path, Request, State};
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use fupin_core::accounts::Policy;
-use fupin_core::assessment::standards::{count_param, key};
 use fupin_core::pairing::{
-    check_photo, pairing_years, Cadre, CadreId, Claimant, Goods, PairingSpan, VisitFact,
-    VisitFindings, VisitInput, WishAction, WishId, MAX_PHOTO_BYTES,
+    check_photo, Cadre, CadreId, Claimant, Goods, VisitFindings, VisitInput, WishAction, WishId,
+    MAX_PHOTO_BYTES,
 };
 use fupin_core::registry::{Household, HouseholdFilter, HouseholdId};
 use fupin_core::years::{parse_date, today};
 use fupin_core::{Ctx, DomainError};
 use maud::html;
+use std::collections::BTreeMap;
 use time::{Date, Month};
 
 pub(crate) fn routes(r: Routes) -> Routes {
@@ -57,53 +57,33 @@ struct Owed {
 }
 
 /// This year's visits owed and made by `cadre` on each of `households`, with core's rule (pro rata
-/// for pairings that began this year, only visits with the cadre present).
-async fn owed(app: &AppState, ctx: &Ctx, cadre: &Cadre, households: Vec<Household>) -> Vec<Owed> {
+/// for pairings that began this year, only visits with the cadre present), in one store call.
+async fn owed(
+    app: &AppState,
+    ctx: &Ctx,
+    cadre: &Cadre,
+    households: Vec<Household>,
+) -> Result<Vec<Owed>, PageError> {
     let to = today();
     let from = Date::from_calendar_date(to.year(), Month::January, 1).expect("1 January");
-    let params = app.store.parameters(ctx).await.unwrap_or_default();
-    let mut out = Vec::with_capacity(households.len());
-    for h in households {
-        let spans: Vec<PairingSpan> = app
-            .store
-            .household_pairings(ctx, h.id)
-            .await
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|p| p.cadre_id == cadre.id)
-            .map(|p| PairingSpan {
-                id: p.id,
-                household_id: p.household_id,
-                cadre_id: p.cadre_id,
-                start: p.start_date,
-                end: p.end_date,
-            })
-            .collect();
-        let facts: Vec<VisitFact> = app
-            .store
-            .household_visits(ctx, h.id)
-            .await
-            .unwrap_or_default()
-            .into_iter()
-            .map(|v| VisitFact {
-                household_id: v.household_id,
-                date: v.date,
-                cadre_ids: v.cadres.iter().map(|(c, _)| *c).collect(),
-                money_fen: v.condolence_money_fen,
-                goods_fen: v.goods_value_fen,
-            })
-            .collect();
-        let village = h.village_code.clone();
-        let years = pairing_years(&spans, &facts, from, to, |y| {
-            count_param(&params, key::VISIT_MINIMUM, &village, y).unwrap_or(4)
-        });
-        out.push(Owed {
-            required: years.iter().map(|y| y.required).sum(),
-            done: years.iter().map(|y| y.done).sum(),
-            household: h,
-        });
-    }
-    out
+    let by_household: BTreeMap<HouseholdId, (i64, i64)> = app
+        .store
+        .cadre_compliance(ctx, cadre.id, from, to)
+        .await?
+        .into_iter()
+        .map(|c| (c.household_id, (c.required, c.done)))
+        .collect();
+    Ok(households
+        .into_iter()
+        .map(|h| {
+            let (required, done) = by_household.get(&h.id).copied().unwrap_or((0, 0));
+            Owed {
+                required,
+                done,
+                household: h,
+            }
+        })
+        .collect())
 }
 
 /// The households the user reaches as a cadre (their paired households).
@@ -129,7 +109,7 @@ async fn my_households(v: Viewer, State(app): State<AppState>) -> PageResult {
     let cadre = own_cadre(&app, &v).await;
     let households = paired_households(&app, &ctx).await?;
     let owed = match &cadre {
-        Some(c) => owed(&app, &ctx, c, households).await,
+        Some(c) => owed(&app, &ctx, c, households).await?,
         None => households
             .into_iter()
             .map(|h| Owed {
@@ -184,7 +164,7 @@ async fn my_visits(v: Viewer, State(app): State<AppState>) -> PageResult {
         .await
         .ok_or_else(|| PageError::new(StatusCode::NOT_FOUND, "您的账号没有登记为帮扶干部"))?;
     let households = paired_households(&app, &ctx).await?;
-    let owed = owed(&app, &ctx, &cadre, households).await;
+    let owed = owed(&app, &ctx, &cadre, households).await?;
     let (done, required) = owed
         .iter()
         .fold((0, 0), |a, o| (a.0 + o.done, a.1 + o.required));

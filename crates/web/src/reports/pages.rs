@@ -46,27 +46,6 @@ async fn home(v: Viewer, state: State<AppState>, q: RawQuery) -> PageResult {
     board(v, state, q).await
 }
 
-/// Households and persons of a status.
-fn by_status(s: &RegionStats, status: HouseholdStatus) -> (i64, i64) {
-    s.by_status
-        .iter()
-        .find(|c| c.code == status.as_str())
-        .map(|c| (c.households, c.persons))
-        .unwrap_or((0, 0))
-}
-
-/// Not yet out of poverty: newly identified, poor and relapsed.
-fn still_poor(s: &RegionStats) -> (i64, i64) {
-    [
-        HouseholdStatus::NewlyIdentified,
-        HouseholdStatus::Poor,
-        HouseholdStatus::Relapsed,
-    ]
-    .iter()
-    .map(|st| by_status(s, *st))
-    .fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1))
-}
-
 /// Share of pairings that met the visit minimum over the report's period.
 fn compliance(r: &PairingReport) -> Option<f64> {
     let below = r.below_minimum.len() as i64;
@@ -292,9 +271,9 @@ fn tile(key: &str, label: &str, value: String, unit: &str, note: Option<String>)
 fn tiles(v: &Viewer, s: &RegionStats, r: Option<&PairingReport>, year: i32) -> Markup {
     let hh = v.t("户", "hh");
     let persons = v.t("人", "persons");
-    let (ex_h, ex_p) = by_status(s, HouseholdStatus::Exited);
-    let (po_h, po_p) = still_poor(s);
-    let (mo_h, mo_p) = by_status(s, HouseholdStatus::Monitored);
+    let (ex_h, ex_p) = s.of_status(HouseholdStatus::Exited);
+    let (po_h, po_p) = s.registered_poor();
+    let (mo_h, mo_p) = s.of_status(HouseholdStatus::Monitored);
     let growth_note = s.compare_year.map(|y| {
         format!(
             "{} {y} {} {}",
@@ -373,9 +352,9 @@ fn child_table(
                             tr data-code=(r.code.as_str()) {
                                 th scope="row" { a href=(href) { (r.name) } }
                                 @if let Some(s) = &r.stats {
-                                    @let (ex, _) = by_status(s, HouseholdStatus::Exited);
-                                    @let (po, _) = still_poor(s);
-                                    @let (mo, _) = by_status(s, HouseholdStatus::Monitored);
+                                    @let (ex, _) = s.of_status(HouseholdStatus::Exited);
+                                    @let (po, _) = s.registered_poor();
+                                    @let (mo, _) = s.of_status(HouseholdStatus::Monitored);
                                     @let rate = share(ex, s.households);
                                     td.num { (count(s.households)) }
                                     td.num { (count(s.persons)) }
@@ -418,7 +397,7 @@ fn chart_data(
             json!({
                 "name": status_label(v.lang, *st),
                 "code": st.as_str(),
-                "values": trend.iter().map(|s| by_status(s, *st).0).collect::<Vec<_>>(),
+                "values": trend.iter().map(|s| s.of_status(*st).0).collect::<Vec<_>>(),
             })
         })
         .collect();
@@ -437,7 +416,7 @@ fn chart_data(
             let exit = r
                 .stats
                 .as_ref()
-                .and_then(|s| share(by_status(s, HouseholdStatus::Exited).0, s.households));
+                .and_then(|s| share(s.of_status(HouseholdStatus::Exited).0, s.households));
             json!({ "code": r.code.as_str(), "name": r.name, "compliance": r.compliance, "exit_rate": exit })
         })
         .collect();
