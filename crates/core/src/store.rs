@@ -50,6 +50,41 @@ pub trait Store:
     fn backend(&self) -> &'static str;
     /// Whether the database answers.
     async fn ping(&self) -> StoreResult<()>;
+    /// The migrations applied to the database against those this build ships (readiness).
+    async fn schema_status(&self) -> StoreResult<SchemaStatus>;
+    /// Connections of the pool, for metrics.
+    fn pool_status(&self) -> PoolStatus;
+}
+
+/// Migrations of the database compared with the build's: current when every shipped migration is
+/// applied and none unknown to this build is (a newer release migrated the database).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SchemaStatus {
+    /// Latest migration version applied to the database (0 when none).
+    pub applied: i64,
+    /// Latest migration version this build ships.
+    pub expected: i64,
+    /// Shipped migrations not applied yet.
+    pub pending: u32,
+    /// Applied migrations this build does not know.
+    pub unknown: u32,
+}
+
+impl SchemaStatus {
+    pub fn current(&self) -> bool {
+        self.pending == 0 && self.unknown == 0
+    }
+}
+
+/// Connections of the store's pool.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct PoolStatus {
+    /// Connections open now.
+    pub open: u32,
+    /// Of those, not in use.
+    pub idle: u32,
+    /// Most the pool opens.
+    pub max: u32,
 }
 
 // ---- Bulk import ---------------------------------------------------------------------------------

@@ -417,6 +417,16 @@ impl Backend for PgBackend {
     fn lock_rows(&self) -> &'static str {
         " FOR UPDATE"
     }
+    fn migration_versions(&self) -> Vec<i64> {
+        MIGRATOR.iter().map(|m| m.version).collect()
+    }
+    fn pool_status(&self) -> fupin_core::store::PoolStatus {
+        fupin_core::store::PoolStatus {
+            open: self.pool.size(),
+            idle: self.pool.num_idle() as u32,
+            max: self.pool.options().get_max_connections(),
+        }
+    }
 }
 
 /// Create a fresh, uniquely named database on the server of `base_url` and return its URL: each

@@ -2,6 +2,8 @@
 //! of store values to SQLite's storage classes (dates as `YYYY-MM-DD` text, timestamps as RFC 3339
 //! text in UTC, booleans as 0/1).
 
+pub mod backup;
+
 use async_trait::async_trait;
 use fupin_core::store::StoreResult;
 use fupin_core::DomainError;
@@ -24,6 +26,11 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 pub async fn open(url: &str) -> StoreResult<SqlStore> {
     let backend = SqliteBackend::connect(url).await?;
     SqlStore::new(Arc::new(backend)).await
+}
+
+/// Versions of the migrations this build ships.
+pub fn migration_versions() -> Vec<i64> {
+    MIGRATOR.iter().map(|m| m.version).collect()
 }
 
 /// The SQLite engine behind a small pool.
@@ -335,6 +342,16 @@ impl Backend for SqliteBackend {
     }
     fn lock_rows(&self) -> &'static str {
         ""
+    }
+    fn migration_versions(&self) -> Vec<i64> {
+        migration_versions()
+    }
+    fn pool_status(&self) -> fupin_core::store::PoolStatus {
+        fupin_core::store::PoolStatus {
+            open: self.pool.size(),
+            idle: self.pool.num_idle() as u32,
+            max: self.pool.options().get_max_connections(),
+        }
     }
 }
 

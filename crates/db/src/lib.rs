@@ -79,4 +79,28 @@ impl Store for SqlStore {
             .map(|_| ())
             .map_err(DomainError::from)
     }
+    async fn schema_status(&self) -> StoreResult<fupin_core::store::SchemaStatus> {
+        // the table sqlx's migrator keeps, the same name on both backends
+        let rows = self
+            .db
+            .fetch_all(
+                "SELECT version FROM _sqlx_migrations WHERE success ORDER BY version",
+                &[],
+            )
+            .await?;
+        let applied = rows
+            .iter()
+            .map(|r| r.i64(0))
+            .collect::<Result<Vec<i64>, _>>()?;
+        let shipped = self.db.migration_versions();
+        Ok(fupin_core::store::SchemaStatus {
+            applied: applied.iter().copied().max().unwrap_or(0),
+            expected: shipped.iter().copied().max().unwrap_or(0),
+            pending: shipped.iter().filter(|v| !applied.contains(v)).count() as u32,
+            unknown: applied.iter().filter(|v| !shipped.contains(v)).count() as u32,
+        })
+    }
+    fn pool_status(&self) -> fupin_core::store::PoolStatus {
+        self.db.pool_status()
+    }
 }

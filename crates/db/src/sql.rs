@@ -312,6 +312,10 @@ pub trait Backend: Send + Sync {
     /// The suffix that locks the selected rows until commit: ` FOR UPDATE` on PostgreSQL; empty on
     /// SQLite, where a write transaction already holds the only write lock.
     fn lock_rows(&self) -> &'static str;
+    /// Versions of the migrations this build ships for the backend, in order.
+    fn migration_versions(&self) -> Vec<i64>;
+    /// Connections of the pool.
+    fn pool_status(&self) -> fupin_core::store::PoolStatus;
 }
 
 impl From<i64> for Value {

@@ -15,6 +15,12 @@ pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 pub struct FileConfig {
     pub database_url: Option<String>,
     pub bind: Option<String>,
+    /// `text` or `json`.
+    pub log_format: Option<String>,
+    /// Addresses or CIDR blocks, comma-separated, that may read `/metrics` without signing in.
+    pub metrics_allow: Option<String>,
+    /// Seconds to let requests in flight finish on shutdown.
+    pub shutdown_timeout: Option<u64>,
 }
 
 impl FileConfig {

@@ -11,12 +11,31 @@ use std::process::ExitCode;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
-    fupin::cli::run(fupin::cli::Cli::parse()).await
+    let cli = fupin::cli::Cli::parse();
+    let format = match fupin::cli::log_format(&cli) {
+        Ok(f) => f,
+        Err(msg) => {
+            eprintln!("错误 [invalid_config] {msg}");
+            return ExitCode::from(2);
+        }
+    };
+    let filter = || {
+        tracing_subscriber::EnvFilter::try_from_default_env()
+            .unwrap_or_else(|_| "info,sqlx=warn".into())
+    };
+    match format {
+        fupin::cli::LogFormat::Text => tracing_subscriber::fmt()
+            .with_env_filter(filter())
+            .with_writer(std::io::stderr)
+            .init(),
+        // one JSON object per line, the span's fields (route, request id, user) with each event
+        fupin::cli::LogFormat::Json => tracing_subscriber::fmt()
+            .json()
+            .with_current_span(true)
+            .with_span_list(false)
+            .with_env_filter(filter())
+            .with_writer(std::io::stderr)
+            .init(),
+    }
+    fupin::cli::run(cli).await
 }

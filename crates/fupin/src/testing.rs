@@ -200,3 +200,142 @@ pub const TINY_PNG: &[u8] = &[
 
 /// The start of a GIF, which photo uploads must refuse (only JPEG and PNG are accepted).
 pub const TINY_GIF: &[u8] = b"GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;";
+
+/// The first column of the first row of `sql` on the database at `url`, as an integer (counts in
+/// tests that run the binary on a database).
+pub async fn scalar_i64(url: &str, sql: &str) -> i64 {
+    let backend: Box<dyn fupin_db::sql::Backend> = if url.starts_with("postgres") {
+        Box::new(
+            fupin_db_postgres::PgBackend::connect(url)
+                .await
+                .expect("connect"),
+        )
+    } else {
+        Box::new(
+            fupin_db_sqlite::SqliteBackend::connect(url)
+                .await
+                .expect("connect"),
+        )
+    };
+    let rows = backend
+        .fetch_all(sql, &[])
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    rows[0].i64(0).expect("an integer")
+}
+
+/// A `fupin` binary run to completion: exit status, standard output and error.
+pub fn run_fupin(bin: &std::path::Path, url: &str, args: &[&str]) -> (Option<i32>, String, String) {
+    let out = std::process::Command::new(bin)
+        .arg("--database-url")
+        .arg(url)
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run fupin");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// `fupin serve` as a separate process on a port of its own (for tests that kill it), its log
+/// (standard error) collected.
+pub struct ServerProcess {
+    child: std::process::Child,
+    /// `http://127.0.0.1:PORT`
+    pub base: String,
+    log: Arc<std::sync::Mutex<String>>,
+}
+
+impl ServerProcess {
+    /// Start `bin serve` on `url` with `args` and wait until it listens.
+    pub fn start(bin: &std::path::Path, url: &str, args: &[&str]) -> ServerProcess {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new(bin)
+            .arg("--database-url")
+            .arg(url)
+            .args(["serve", "--bind", "127.0.0.1:0"])
+            .args(args)
+            .env("RUST_LOG", "info,sqlx=warn")
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("start fupin serve");
+        let stderr = child.stderr.take().expect("stderr");
+        let log = Arc::new(std::sync::Mutex::new(String::new()));
+        let (tx, rx) = std::sync::mpsc::channel::<String>();
+        let sink = Arc::clone(&log);
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                if let Some(rest) = line.split("fupin 已启动：http://").nth(1) {
+                    let addr: String = rest.chars().take_while(|c| *c != '（').collect();
+                    let _ = tx.send(addr);
+                }
+                let mut l = sink.lock().unwrap();
+                l.push_str(&line);
+                l.push('\n');
+            }
+        });
+        let addr = match rx.recv_timeout(std::time::Duration::from_secs(120)) {
+            Ok(a) => a,
+            Err(_) => {
+                let _ = child.kill();
+                panic!("fupin serve did not start:\n{}", log.lock().unwrap());
+            }
+        };
+        ServerProcess {
+            child,
+            base: format!("http://{addr}"),
+            log,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// What the server logged so far.
+    pub fn log(&self) -> String {
+        self.log.lock().unwrap().clone()
+    }
+
+    /// SIGKILL: no chance to finish anything.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// SIGTERM: a graceful shutdown.
+    pub fn terminate(&self) {
+        let ok = std::process::Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false);
+        assert!(ok, "kill -TERM failed");
+    }
+
+    /// Wait up to `limit` for the process to exit; its exit code (None: still running, or killed
+    /// by a signal).
+    pub fn wait(&mut self, limit: std::time::Duration) -> Option<std::process::ExitStatus> {
+        let until = std::time::Instant::now() + limit;
+        while std::time::Instant::now() < until {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some(status);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        None
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

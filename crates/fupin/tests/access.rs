@@ -587,6 +587,18 @@ fn table(f: &Fixture, caller: &str) -> Vec<Entry> {
             "liveness probe: says only that the service is up",
             vec![get("/healthz".into(), NotScoped)],
         ),
+        public(
+            "GET",
+            "/readyz",
+            "readiness probe: says only that the database answers with this build's schema",
+            vec![get("/readyz".into(), NotScoped)],
+        ),
+        open(
+            "GET",
+            "/metrics",
+            "server-wide counts by route template for operators (admins only): no region's data",
+            vec![get("/metrics".into(), NotScoped)],
+        ),
         entry(
             "GET",
             "/api/v1/regions",

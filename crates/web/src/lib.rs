@@ -27,6 +27,7 @@ mod error;
 mod form;
 mod health;
 mod json;
+mod metrics;
 mod multipart;
 mod params;
 mod routes;
@@ -44,6 +45,7 @@ pub use auth::{
 pub use caller::{unauthenticated, Caller, ClientAddr};
 pub use error::{ApiError, ApiResult};
 pub use json::{Json, BODY_LIMIT};
+pub use metrics::MetricsAllow;
 pub use routes::{PAGE_ROUTES, PUBLIC_ROUTES, ROUTES};
 pub use throttle::ThrottleConfig;
 pub use trace::REQUEST_ID;
@@ -55,7 +57,9 @@ use axum::Router;
 use fupin_core::store::Store;
 use std::future::Future;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 
 /// What every handler shares: the store (SQLite or PostgreSQL, chosen at start-up), the
 /// authentication settings and the login throttle of this process.
@@ -66,6 +70,11 @@ pub struct AppState {
     throttle: Arc<throttle::Throttle>,
     /// Import and export jobs of this process.
     pub(crate) jobs: Arc<jobs::Jobs>,
+    pub(crate) metrics: Arc<metrics::Metrics>,
+    /// Who may read `/metrics` without signing in.
+    pub(crate) metrics_allow: Arc<MetricsAllow>,
+    /// Set when shutdown begins: `/readyz` answers 503 and no job starts.
+    shutting_down: Arc<AtomicBool>,
 }
 
 impl AppState {
@@ -79,15 +88,39 @@ impl AppState {
             store,
             throttle: Arc::new(throttle::Throttle::new(auth.throttle.clone())),
             jobs: Arc::default(),
+            metrics: Arc::default(),
+            metrics_allow: Arc::default(),
+            shutting_down: Arc::default(),
             auth: Arc::new(auth),
         }
     }
+
+    /// Let clients from these addresses read `/metrics` without signing in.
+    pub fn with_metrics_allow(mut self, allow: MetricsAllow) -> Self {
+        self.metrics_allow = Arc::new(allow);
+        self
+    }
+
+    pub(crate) fn shutting_down(&self) -> bool {
+        self.shutting_down.load(Ordering::SeqCst)
+    }
+
+    /// Shutdown begins: not ready any more, no new jobs, running jobs cancelled (their
+    /// transactions roll back); returns how many were cancelled.
+    fn begin_shutdown(&self) -> usize {
+        self.shutting_down.store(true, Ordering::SeqCst);
+        self.jobs.cancel_all("shutdown")
+    }
 }
+
+/// How long [`serve`] waits for requests in flight after shutdown begins.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 
 /// Every route, registered through the recording builder.
 pub(crate) fn routes() -> routes::Routes {
     let r = routes::Routes::new();
     let r = health::routes(r);
+    let r = metrics::routes(r);
     let r = regions::routes(r);
     let r = reports::routes(r);
     let r = registry::routes(r);
@@ -127,23 +160,73 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::authenticate,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
         ));
     trace::layer(router).with_state(state)
 }
 
-/// Serve the API on `listener` until `shutdown` completes, then finish the requests in flight.
+/// Serve the API on `listener` until `shutdown` completes, then shut down gracefully with
+/// [`SHUTDOWN_GRACE`] (see [`serve_with_grace`]).
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    serve_with_grace(listener, state, shutdown, SHUTDOWN_GRACE).await
+}
+
+/// Serve the API on `listener` until `shutdown` completes. Then: stop accepting connections, answer
+/// `/readyz` with 503, cancel the running import and export jobs (each ends as cancelled, its
+/// transaction rolled back), let the requests in flight finish for up to `grace`, and return once
+/// the jobs' tasks have ended. Requests still running after `grace` are dropped (logged).
+pub async fn serve_with_grace(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    grace: Duration,
+) -> std::io::Result<()> {
     if let Ok(addr) = listener.local_addr() {
         tracing::info!(%addr, backend = state.store.backend(), "listening");
     }
-    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
+    let (began_tx, mut began) = tokio::sync::watch::channel(false);
+    let on_signal = {
+        let state = state.clone();
+        async move {
+            shutdown.await;
+            let cancelled = state.begin_shutdown();
+            tracing::info!(
+                cancelled_jobs = cancelled,
+                grace_seconds = grace.as_secs(),
+                "shutting down: no new connections, finishing requests in flight"
+            );
+            let _ = began_tx.send(true);
+        }
+    };
+    let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    let server = axum::serve(listener, app).with_graceful_shutdown(on_signal);
+    let deadline = async move {
+        if began.wait_for(|b| *b).await.is_err() {
+            // the server ended on its own (an I/O error) before any signal
+            std::future::pending::<()>().await;
+        }
+        tokio::time::sleep(grace).await;
+    };
+    tokio::select! {
+        r = server => r?,
+        () = deadline => tracing::warn!(
+            grace_seconds = grace.as_secs(),
+            "requests still in flight after the grace period were dropped"
+        ),
+    }
+    // aborted jobs end at their next await: wait for their transactions to be dropped
+    if !state.jobs.wait_idle(Duration::from_secs(10)).await {
+        tracing::warn!("import or export jobs still ending after 10 s");
+    }
+    tracing::info!("stopped");
+    Ok(())
 }
 
 async fn not_found() -> ApiError {

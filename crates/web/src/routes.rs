@@ -24,6 +24,8 @@ use axum::Router;
 /// Every route of the API: (method, path template as registered with axum).
 pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/healthz"),
+    ("GET", "/readyz"),
+    ("GET", "/metrics"),
     ("GET", "/api/v1/regions"),
     ("GET", "/api/v1/regions/search"),
     ("GET", "/api/v1/regions/{code}"),
@@ -107,11 +109,13 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("DELETE", "/api/v1/jobs/{id}"),
 ];
 
-/// The routes that answer without signing in: the liveness probe and signing in and out. Every
-/// other route of [`ROUTES`] answers 401 without valid credentials (`tests::
-/// only_public_routes_answer_without_credentials` holds the two lists to that).
+/// The routes that answer without signing in: the liveness and readiness probes and signing in
+/// and out. Every other route of [`ROUTES`] answers 401 without valid credentials (`tests::
+/// only_public_routes_answer_without_credentials` holds the two lists to that; `/metrics` also
+/// answers clients from the addresses it is configured to allow).
 pub const PUBLIC_ROUTES: &[(&str, &str)] = &[
     ("GET", "/healthz"),
+    ("GET", "/readyz"),
     ("POST", "/api/v1/login"),
     ("GET", "/login"),
     ("POST", "/login"),

@@ -543,6 +543,17 @@ impl Store for StubStore {
     async fn ping(&self) -> StoreResult<()> {
         Ok(())
     }
+    async fn schema_status(&self) -> StoreResult<fupin_core::store::SchemaStatus> {
+        Ok(fupin_core::store::SchemaStatus {
+            applied: 1,
+            expected: 1,
+            pending: 0,
+            unknown: 0,
+        })
+    }
+    fn pool_status(&self) -> fupin_core::store::PoolStatus {
+        fupin_core::store::PoolStatus::default()
+    }
 }
 
 pub(crate) fn stub_state() -> AppState {

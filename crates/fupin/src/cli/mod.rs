@@ -1,11 +1,13 @@
 //! The `fupin` command line: one module per subcommand, each thin over the libraries.
 
 mod audit;
+mod backup;
 mod demo;
 mod export;
 mod gen;
 mod import;
 mod migrate;
+mod probe;
 mod region;
 mod report;
 mod serve;
@@ -26,9 +28,13 @@ pub struct Cli {
     /// Database URL: `sqlite://fupin.db` (default, embedded) or `postgres://user@host/db`.
     #[arg(long, env = "FUPIN_DATABASE_URL", global = true)]
     pub database_url: Option<String>,
-    /// TOML configuration file (keys: database_url, bind). Default: ./fupin.toml if present.
+    /// TOML configuration file (keys: database_url, bind, log_format, metrics_allow,
+    /// shutdown_timeout). Default: ./fupin.toml if present.
     #[arg(long, env = "FUPIN_CONFIG", global = true)]
     pub config: Option<PathBuf>,
+    /// Log lines as `text` (default) or `json` (one object per line, for log collectors).
+    #[arg(long, env = "FUPIN_LOG_FORMAT", global = true)]
+    pub log_format: Option<String>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -46,6 +52,35 @@ pub enum Command {
         /// Always mark the session cookie `Secure` (behind a TLS proxy that sends no X-Forwarded-Proto).
         #[arg(long, env = "FUPIN_SECURE_COOKIES")]
         secure_cookies: bool,
+        /// Addresses (or CIDR blocks, comma-separated) that may read /metrics without signing in,
+        /// e.g. the Prometheus server. Admins may always read it.
+        #[arg(long, env = "FUPIN_METRICS_ALLOW")]
+        metrics_allow: Option<String>,
+        /// Seconds to let requests in flight finish after SIGTERM or Ctrl-C (default 30).
+        #[arg(long, env = "FUPIN_SHUTDOWN_TIMEOUT")]
+        shutdown_timeout: Option<u64>,
+    },
+    /// Copy the SQLite database into a new FILE while the server runs (a consistent snapshot).
+    /// PostgreSQL: use pg_dump (the command says how).
+    Backup {
+        /// The backup file to create (must not exist).
+        file: PathBuf,
+    },
+    /// Replace the SQLite database with the backup FILE (stop the server first); the database it
+    /// replaces is kept as <database>.before-restore. PostgreSQL: use pg_restore.
+    Restore {
+        /// The backup file.
+        file: PathBuf,
+    },
+    /// Ask the local server whether it is ready (GET /readyz); exit 0 when it is. For container
+    /// health checks, where no HTTP client is installed.
+    Probe {
+        /// URL to ask (default: /readyz on the address of --bind / FUPIN_BIND).
+        #[arg(long)]
+        url: Option<String>,
+        /// Address the server listens on.
+        #[arg(long, env = "FUPIN_BIND")]
+        bind: Option<String>,
     },
     /// Apply database migrations and exit.
     Migrate,
@@ -256,10 +291,35 @@ pub enum StatsCommand {
 pub struct Settings {
     pub database_url: String,
     pub bind: String,
+    /// Server settings (flags and environment over the file).
+    pub serve: ServeSettings,
+}
+
+/// What `serve` needs beyond the database and the address.
+#[derive(Debug, Clone, Default)]
+pub struct ServeSettings {
+    pub metrics_allow: fupin_web::MetricsAllow,
+    pub shutdown_timeout: std::time::Duration,
 }
 
 fn settings(cli: &Cli, bind: Option<&String>) -> Result<Settings, String> {
     let file = FileConfig::load(cli.config.as_deref())?;
+    let (allow, timeout) = match &cli.command {
+        Command::Serve {
+            metrics_allow,
+            shutdown_timeout,
+            ..
+        } => (metrics_allow.clone(), *shutdown_timeout),
+        _ => (None, None),
+    };
+    let allow = allow.or(file.metrics_allow).unwrap_or_default();
+    let metrics_allow = fupin_web::MetricsAllow::parse(&allow)
+        .map_err(|e| format!("metrics_allow（FUPIN_METRICS_ALLOW）{e}"))?;
+    let shutdown_timeout = std::time::Duration::from_secs(
+        timeout
+            .or(file.shutdown_timeout)
+            .unwrap_or(fupin_web::SHUTDOWN_GRACE.as_secs()),
+    );
     Ok(Settings {
         database_url: cli
             .database_url
@@ -270,7 +330,32 @@ fn settings(cli: &Cli, bind: Option<&String>) -> Result<Settings, String> {
             .cloned()
             .or(file.bind)
             .unwrap_or_else(|| DEFAULT_BIND.to_string()),
+        serve: ServeSettings {
+            metrics_allow,
+            shutdown_timeout,
+        },
     })
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// The log format from `--log-format` / `FUPIN_LOG_FORMAT`, else the configuration file.
+pub fn log_format(cli: &Cli) -> Result<LogFormat, String> {
+    let from_file = || {
+        FileConfig::load(cli.config.as_deref())
+            .ok()
+            .and_then(|f| f.log_format)
+    };
+    match cli.log_format.clone().or_else(from_file).as_deref() {
+        None | Some("text") => Ok(LogFormat::Text),
+        Some("json") => Ok(LogFormat::Json),
+        Some(other) => Err(format!("日志格式须为 text 或 json：{other}")),
+    }
 }
 
 /// Print a domain error for a person at a terminal.
@@ -307,6 +392,34 @@ pub async fn run(cli: Cli) -> ExitCode {
     {
         return gen::run(*households, *seed, regions, out, income_years.as_deref());
     }
+    // backups and probes leave the database as it is: no store is opened (opening migrates)
+    match &cli.command {
+        Command::Backup { file } | Command::Restore { file } => {
+            let s = match settings(&cli, None) {
+                Ok(s) => s,
+                Err(msg) => {
+                    eprintln!("错误 [invalid_config] {msg}");
+                    return ExitCode::from(2);
+                }
+            };
+            return if matches!(cli.command, Command::Backup { .. }) {
+                backup::backup(&s.database_url, file).await
+            } else {
+                backup::restore(&s.database_url, file).await
+            };
+        }
+        Command::Probe { url, bind } => {
+            let bind = match settings(&cli, bind.as_ref()) {
+                Ok(s) => s.bind,
+                Err(msg) => {
+                    eprintln!("错误 [invalid_config] {msg}");
+                    return ExitCode::from(2);
+                }
+            };
+            return probe::run(url.as_deref(), &bind).await;
+        }
+        _ => {}
+    }
     let s = match settings(&cli, bind) {
         Ok(s) => s,
         Err(msg) => {
@@ -327,7 +440,7 @@ pub async fn run(cli: Cli) -> ExitCode {
             demo,
             secure_cookies,
             ..
-        } => serve::run(store, &s.bind, demo, secure_cookies).await,
+        } => serve::run(store, &s.bind, demo, secure_cookies, s.serve).await,
         Command::Migrate => migrate::run(store, &s.database_url).await,
         Command::Demo => demo::run(store).await,
         Command::Region {
@@ -423,6 +536,9 @@ pub async fn run(cli: Cli) -> ExitCode {
             .await
         }
         Command::Template { kind, out } => template::run(store, &kind, out).await,
-        Command::Gen { .. } => ExitCode::SUCCESS,
+        Command::Gen { .. }
+        | Command::Backup { .. }
+        | Command::Restore { .. }
+        | Command::Probe { .. } => ExitCode::SUCCESS,
     }
 }

@@ -1,10 +1,17 @@
-//! `fupin serve`: serve the API until Ctrl-C / SIGTERM, optionally loading the demo first.
+//! `fupin serve`: serve the API until Ctrl-C / SIGTERM, optionally loading the demo first. On the
+//! signal it shuts down gracefully (see `fupin_web::serve_with_grace`) and exits 0.
 
 use fupin_core::store::Store;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-pub async fn run(store: Arc<dyn Store>, bind: &str, demo: bool, secure_cookies: bool) -> ExitCode {
+pub async fn run(
+    store: Arc<dyn Store>,
+    bind: &str,
+    demo: bool,
+    secure_cookies: bool,
+    settings: super::ServeSettings,
+) -> ExitCode {
     if demo {
         match crate::load_demo_all(store.as_ref()).await {
             Ok(lines) => lines.iter().for_each(|l| eprintln!("{l}")),
@@ -29,16 +36,19 @@ pub async fn run(store: Arc<dyn Store>, bind: &str, demo: bool, secure_cookies: 
             .unwrap_or_default(),
         store.backend()
     );
-    match fupin_web::serve(
+    let state = fupin_web::AppState::with_auth(
+        store,
+        fupin_web::AuthConfig {
+            secure_cookies,
+            ..Default::default()
+        },
+    )
+    .with_metrics_allow(settings.metrics_allow);
+    match fupin_web::serve_with_grace(
         listener,
-        fupin_web::AppState::with_auth(
-            store,
-            fupin_web::AuthConfig {
-                secure_cookies,
-                ..Default::default()
-            },
-        ),
+        state,
         shutdown_signal(),
+        settings.shutdown_timeout,
     )
     .await
     {

@@ -11,7 +11,8 @@
 //! file goes through the web as well as through the command line.
 //!
 //! Jobs live in this process's memory and their files in a temporary folder: a restart forgets them
-//! (a running import rolls back with its transaction). Only their owner sees them (another user gets
+//! (a running import rolls back with its transaction). When the server shuts down, running jobs are
+//! cancelled ([`Jobs::cancel_all`]) and the server waits for their tasks to end. Only their owner sees them (another user gets
 //! 404). Finished jobs and their files are kept for [`KEEP`]. A user runs at most
 //! [`MAX_RUNNING_PER_USER`] jobs at once and the server [`MAX_RUNNING`], so that uploads cannot
 //! starve the database of the people at work.
@@ -64,6 +65,16 @@ const KEEP_PER_USER: usize = 50;
 pub enum JobKind {
     Import,
     Export,
+}
+
+impl JobKind {
+    /// The name the JSON uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobKind::Import => "import",
+            JobKind::Export => "export",
+        }
+    }
 }
 
 /// Where a job is.
@@ -210,6 +221,33 @@ impl Job {
         };
     }
 
+    /// Cancel a running job: mark it cancelled and abort its task (dropping its transaction);
+    /// whether it was running.
+    fn cancel(&self) -> bool {
+        let mut g = self.lock();
+        if g.state != JobState::Running {
+            return false;
+        }
+        g.state = JobState::Cancelled;
+        g.finished = Some(Instant::now());
+        g.elapsed = Some(self.started.elapsed());
+        // a task not spawned yet is aborted by `set_task` when it is
+        if let Some(a) = g.abort.take() {
+            a.abort();
+        }
+        true
+    }
+
+    /// Keep the handle of the job's task, or abort it at once if the job was cancelled meanwhile.
+    fn set_task(&self, handle: &tokio::task::JoinHandle<()>) {
+        let mut g = self.lock();
+        if g.state == JobState::Cancelled {
+            handle.abort();
+        } else {
+            g.abort = Some(handle.abort_handle());
+        }
+    }
+
     fn export_progress(&self, rows: u64) {
         let mut g = self.lock();
         g.live.phase = "exporting";
@@ -315,6 +353,64 @@ impl Job {
 pub(crate) struct Jobs {
     map: Mutex<HashMap<String, Arc<Job>>>,
     root: OnceLock<tempfile::TempDir>,
+    /// Set on shutdown: no job starts any more.
+    closed: std::sync::atomic::AtomicBool,
+    /// Job tasks not yet ended (aborted ones end at their next await).
+    tasks: std::sync::atomic::AtomicUsize,
+    ended: tokio::sync::Notify,
+}
+
+/// Held by a job's task: counts it as running, and on drop (done, failed or aborted) records how
+/// it ended.
+struct TaskGuard {
+    jobs: Arc<Jobs>,
+    job: Arc<Job>,
+    metrics: Arc<crate::metrics::Metrics>,
+}
+
+impl TaskGuard {
+    fn new(jobs: &Arc<Jobs>, job: &Arc<Job>, metrics: &Arc<crate::metrics::Metrics>) -> Self {
+        use std::sync::atomic::Ordering;
+        jobs.tasks.fetch_add(1, Ordering::SeqCst);
+        let kind = crate::metrics::JobLabels {
+            kind: job.kind.as_str(),
+        };
+        metrics.jobs_started.get_or_create(&kind).inc();
+        metrics.jobs_running.get_or_create(&kind).inc();
+        TaskGuard {
+            jobs: Arc::clone(jobs),
+            job: Arc::clone(job),
+            metrics: Arc::clone(metrics),
+        }
+    }
+}
+
+impl Drop for TaskGuard {
+    fn drop(&mut self) {
+        use std::sync::atomic::Ordering;
+        let (state, rows) = {
+            let g = self.job.lock();
+            (g.state, g.live.rows)
+        };
+        let kind = self.job.kind.as_str();
+        let m = &self.metrics;
+        m.jobs_running
+            .get_or_create(&crate::metrics::JobLabels { kind })
+            .dec();
+        m.jobs_ended
+            .get_or_create(&crate::metrics::JobEndLabels {
+                kind,
+                state: state.as_str(),
+            })
+            .inc();
+        if state == JobState::Done {
+            m.job_rows
+                .get_or_create(&crate::metrics::JobLabels { kind })
+                .inc_by(rows);
+        }
+        self.jobs.tasks.fetch_sub(1, Ordering::SeqCst);
+        self.jobs.ended.notify_waiters();
+    }
 }
 
 impl Jobs {
@@ -358,6 +454,13 @@ impl Jobs {
 
     /// Register a new job, within the limits on running jobs.
     fn create(&self, owner: UserId, kind: JobKind, label: String) -> ApiResult<Arc<Job>> {
+        if self.closed.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "shutting_down",
+                "服务正在停止，请稍后再试",
+            ));
+        }
         self.sweep();
         let root = self.root()?.to_path_buf();
         let mut map = self.lock();
@@ -407,6 +510,37 @@ impl Jobs {
         if let Some(j) = self.lock().remove(id) {
             let _ = std::fs::remove_dir_all(&j.dir);
         }
+    }
+
+    /// Refuse new jobs and cancel the running ones (their tasks are aborted: an import's
+    /// transaction rolls back, so nothing of it is written); `why` goes to the log. Returns how
+    /// many were cancelled.
+    pub(crate) fn cancel_all(&self, why: &str) -> usize {
+        self.closed.store(true, std::sync::atomic::Ordering::SeqCst);
+        let jobs: Vec<Arc<Job>> = self.lock().values().cloned().collect();
+        let mut n = 0;
+        for job in jobs {
+            if job.cancel() {
+                tracing::info!(job = %job.id, kind = job.kind.as_str(), why, "job cancelled");
+                n += 1;
+            }
+        }
+        n
+    }
+
+    /// Wait until every job task has ended, for at most `limit`; whether they all did.
+    pub(crate) async fn wait_idle(&self, limit: Duration) -> bool {
+        use std::sync::atomic::Ordering;
+        let idle = async {
+            loop {
+                let ended = self.ended.notified();
+                if self.tasks.load(Ordering::SeqCst) == 0 {
+                    return;
+                }
+                ended.await;
+            }
+        };
+        tokio::time::timeout(limit, idle).await.is_ok()
     }
 
     /// Forget finished jobs older than [`KEEP`], and each user's beyond [`KEEP_PER_USER`].
@@ -459,7 +593,9 @@ impl Jobs {
         opts.error_file = Some(error_path.clone());
         let store = Arc::clone(&app.store);
         let j = Arc::clone(&job);
+        let guard = TaskGuard::new(self, &job, &app.metrics);
         let handle = tokio::spawn(async move {
+            let _guard = guard;
             let outcome = match std::fs::File::open(&path) {
                 Err(e) => Err(ErrorView {
                     code: "upload_lost".into(),
@@ -490,7 +626,7 @@ impl Jobs {
             let _ = std::fs::remove_file(&path);
             j.finish(outcome);
         });
-        job.lock().abort = Some(handle.abort_handle());
+        job.set_task(&handle);
     }
 
     /// Start an export into the job's folder.
@@ -505,7 +641,9 @@ impl Jobs {
         let out = job.dir.join(&name);
         let store = Arc::clone(&app.store);
         let j = Arc::clone(&job);
+        let guard = TaskGuard::new(self, &job, &app.metrics);
         let handle = tokio::spawn(async move {
+            let _guard = guard;
             let pj = Arc::clone(&j);
             let r = fupin_io::export::export(store.as_ref(), &ctx, &opts, &out, &move |n| {
                 pj.export_progress(n)
@@ -516,7 +654,7 @@ impl Jobs {
                 Err(e) => Err(export_error(&e)),
             });
         });
-        job.lock().abort = Some(handle.abort_handle());
+        job.set_task(&handle);
     }
 }
 
@@ -1048,26 +1186,11 @@ async fn cancel(
 ) -> ApiResult<Response> {
     caller.policy_signed_in()?;
     let job = app.jobs.get(caller.user.id, &id)?;
-    let abort = {
-        let mut g = job.lock();
-        if g.state == JobState::Running {
-            g.state = JobState::Cancelled;
-            g.finished = Some(Instant::now());
-            g.elapsed = Some(job.started.elapsed());
-            g.abort.take()
-        } else {
-            None
-        }
-    };
-    match abort {
+    if job.cancel() {
         // a running import's transaction is dropped with its task: nothing is written
-        Some(a) => {
-            a.abort();
-            Ok(Json(job.view()).into_response())
-        }
-        None => {
-            app.jobs.remove(&job.id);
-            Ok(StatusCode::NO_CONTENT.into_response())
-        }
+        Ok(Json(job.view()).into_response())
+    } else {
+        app.jobs.remove(&job.id);
+        Ok(StatusCode::NO_CONTENT.into_response())
     }
 }
