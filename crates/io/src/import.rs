@@ -12,18 +12,16 @@
 //! key per ID number and the household numbers), whatever the size of the file.
 //!
 //! Cadres, pairings and visits are written by the same driver; what they compare with and how they
-//! keep to the pairing limits is in the `pairing` submodule.
-
-mod pairing;
-mod statuses;
-mod wishes;
+//! keep to the pairing limits is in `crate::pairing::import`; wishes in `crate::pairing::import_wishes`
+//! and status changes in `crate::registry::import_statuses`.
 
 use crate::columns::{detect_kind, Kind, Mapping};
 use crate::encoding::TextEncoding;
-use crate::households::{id_key, village_key, Group, GroupChecker, RowAt, C};
-use crate::pairing::{CadreRow, CadresSeen, PairingRow, VisitRow};
+use crate::pairing::rows::{CadreRow, CadresSeen, PairingRow, VisitRow};
 use crate::records::{self, IncomeRow, ProfileRow, RegionRow};
+use crate::registry::households::{id_key, Group, GroupChecker, C};
 use crate::report::{ErrorFileWriter, ErrorLog, ImportReport, Issue, KEPT_ISSUES};
+use crate::rows::{village_key, RowAt};
 use crate::source::{read_events, Counters, Event, FileFormat, ReadSeek, SourceError};
 use fupin_core::codes::CodeBook;
 use fupin_core::registry::IncomeRecord;
@@ -134,8 +132,8 @@ enum Rec {
     Cadre(CadreRow),
     Pairing(PairingRow),
     Visit(VisitRow),
-    Status(crate::statuses::StatusRow),
-    Wish(crate::pairing::WishRow),
+    Status(crate::registry::statuses::StatusRow),
+    Wish(crate::pairing::rows::WishRow),
 }
 
 /// Everything the reader thread needs.
@@ -362,7 +360,7 @@ fn reader_thread(
                             batch.push(Rec::Region(r));
                         }
                         Kind::Cadres => {
-                            let mut r = crate::pairing::cadre_row(
+                            let mut r = crate::pairing::rows::cadre_row(
                                 &at,
                                 sheet,
                                 row,
@@ -376,28 +374,28 @@ fn reader_thread(
                             batch.push(Rec::Cadre(r));
                         }
                         Kind::Pairings => {
-                            let mut r = crate::pairing::pairing_row(&at, sheet, row, s.today);
+                            let mut r = crate::pairing::rows::pairing_row(&at, sheet, row, s.today);
                             if let Some(issue) = unreadable {
                                 r.parsed = Err(issue);
                             }
                             batch.push(Rec::Pairing(r));
                         }
                         Kind::Visits => {
-                            let mut r = crate::pairing::visit_row(&at, sheet, row, &s.codes);
+                            let mut r = crate::pairing::rows::visit_row(&at, sheet, row, &s.codes);
                             if let Some(issue) = unreadable {
                                 r.parsed = Err(issue);
                             }
                             batch.push(Rec::Visit(r));
                         }
                         Kind::StatusChanges => {
-                            let mut r = crate::statuses::status_row(&at, sheet, row);
+                            let mut r = crate::registry::statuses::status_row(&at, sheet, row);
                             if let Some(issue) = unreadable {
                                 r.parsed = Err(issue);
                             }
                             batch.push(Rec::Status(r));
                         }
                         Kind::Wishes => {
-                            let mut r = crate::pairing::wish_row(
+                            let mut r = crate::pairing::rows::wish_row(
                                 &at,
                                 sheet,
                                 row,
@@ -448,27 +446,29 @@ fn finish_group(
     batch.push(Rec::Household(Box::new(g)));
 }
 
-/// The writer side's state.
-struct Writer<'a> {
-    ctx: &'a Ctx,
-    session: Box<dyn BulkSession>,
-    report: ImportReport,
-    log: ErrorLog,
+/// The writer side's state. Its fields are the crate's so that each area's writer (`pairing::import`)
+/// can live in the area's folder.
+pub(crate) struct Writer<'a> {
+    pub(crate) ctx: &'a Ctx,
+    pub(crate) session: Box<dyn BulkSession>,
+    pub(crate) report: ImportReport,
+    pub(crate) log: ErrorLog,
     /// Still writing: false once a record is rejected in all-or-nothing mode, or in a dry run.
-    writing: bool,
-    partial: bool,
-    planned: bool,
-    registry: (u64, u64),
-    mappings: HashMap<u16, Arc<Mapping>>,
-    sheet_names: HashMap<u16, String>,
-    codes: Arc<CodeBook>,
-    villages: Arc<HashSet<u64>>,
-    today: Date,
-    regions: Vec<(u16, u64, fupin_core::regions::RegionRecord)>,
+    pub(crate) writing: bool,
+    pub(crate) partial: bool,
+    pub(crate) planned: bool,
+    pub(crate) registry: (u64, u64),
+    pub(crate) mappings: HashMap<u16, Arc<Mapping>>,
+    pub(crate) sheet_names: HashMap<u16, String>,
+    pub(crate) codes: Arc<CodeBook>,
+    pub(crate) villages: Arc<HashSet<u64>>,
+    pub(crate) today: Date,
+    pub(crate) regions: Vec<(u16, u64, fupin_core::regions::RegionRecord)>,
     /// What this import has accepted of cadres, pairings and visits so far.
-    links: pairing::State,
+    pub(crate) links: crate::pairing::import::State,
     /// Households whose status this import changed, as changed.
-    statuses: HashMap<fupin_core::registry::HouseholdId, statuses::Current>,
+    pub(crate) statuses:
+        HashMap<fupin_core::registry::HouseholdId, crate::registry::import_statuses::Current>,
 }
 
 impl Writer<'_> {
@@ -481,8 +481,27 @@ impl Writer<'_> {
         }
     }
 
+    /// Count a row of a list (one record per row), and give the column mapping and the name of
+    /// its worksheet (none for CSV) for its issues; `None` when its sheet has no mapping.
+    pub(crate) fn start_row(&mut self, sheet: u16) -> Option<(Arc<Mapping>, Option<String>)> {
+        self.report.records += 1;
+        self.report.rows += 1;
+        let mapping = self.mappings.get(&sheet).map(Arc::clone)?;
+        let name = self
+            .sheet_names
+            .get(&sheet)
+            .filter(|n| !n.is_empty())
+            .cloned();
+        Some((mapping, name))
+    }
+
     /// Reject a record of `lines` with its issues: counted, kept, marked for the error file.
-    fn reject(&mut self, sheet: u16, lines: &[u64], issues: Vec<Issue>) -> Result<(), ImportError> {
+    pub(crate) fn reject(
+        &mut self,
+        sheet: u16,
+        lines: &[u64],
+        issues: Vec<Issue>,
+    ) -> Result<(), ImportError> {
         if !self.partial {
             self.writing = false;
         }
@@ -580,7 +599,7 @@ impl Writer<'_> {
             .iter()
             .filter_map(|g| {
                 let s = stored.get(&g.number)?;
-                let sc = crate::households::status_cells(&g.hh).ok()?;
+                let sc = crate::registry::households::status_cells(&g.hh).ok()?;
                 (sc.status.is_some_and(|to| to != s.household.status) && sc.date.is_some())
                     .then_some(s.household.id)
             })
@@ -899,7 +918,7 @@ pub async fn import(
         villages,
         today,
         regions: Vec::new(),
-        links: pairing::State::default(),
+        links: crate::pairing::import::State::default(),
         statuses: HashMap::new(),
     };
     let report_progress = |w: &Writer, phase: Phase| {

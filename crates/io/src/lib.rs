@@ -13,20 +13,23 @@
 // returned by value on purpose, like `DomainError`, rather than boxed at every step.
 #![allow(clippy::result_large_err)]
 
+// The areas' readers and writers.
+mod pairing;
+pub mod regions;
+mod registry;
+
+// What the areas share: reading files, columns, the import driver, exports, reports, templates.
 mod cells;
 pub mod columns;
 pub mod encoding;
 pub mod export;
 pub mod gen;
-mod households;
 pub mod import;
 mod lines;
-mod pairing;
 mod records;
-pub mod regions;
 pub mod report;
+mod rows;
 pub mod source;
-mod statuses;
 pub mod template;
 
 pub use columns::Kind;

@@ -3,8 +3,8 @@
 
 use crate::cells;
 use crate::columns::{Kind, Mapping};
-use crate::households::{village_key, RowAt};
 use crate::report::Issue;
+use crate::rows::{village_key, RowAt};
 use fupin_core::error::DomainError;
 use fupin_core::regions::{RegionCode, RegionRecord, VillageProfile, VillageProfileInput};
 use fupin_core::registry::{IncomeComponents, IncomeInput};

@@ -1,13 +1,13 @@
 //! Status-change files (户状态变更): one row per change of a registered household, read into core's
 //! `StatusChangeInput` with the checks that need only the file. Whether the change may follow the
-//! household's stored status is decided on the writer side (`import/statuses.rs`).
+//! household's stored status is decided on the writer side (`import_statuses`).
 
+use super::households::IMPORT_REASON;
 use crate::cells;
 use crate::columns::Kind;
-use crate::households::{RowAt, IMPORT_REASON};
-use crate::pairing::{get, named, required_text};
 use crate::records::{blank_required, issue_at};
 use crate::report::Issue;
+use crate::rows::{get, named, required_text, RowAt};
 use fupin_core::registry::{HouseholdStatus, StatusChangeInput};
 use fupin_core::DomainError;
 

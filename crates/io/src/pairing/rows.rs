@@ -3,13 +3,13 @@
 //! the rules that find a row's cadre among the stored ones by unit, name and phone.
 //!
 //! What needs the registry (households, stored cadres, pairing limits, stored visits) is decided on
-//! the writer side, in `import/pairing.rs`.
+//! the writer side, in `import.rs` beside this file.
 
 use crate::cells;
 use crate::columns::Kind;
-use crate::households::RowAt;
 use crate::records::{blank_required, issue_at};
 use crate::report::Issue;
+use crate::rows::{get, named, required_text, RowAt};
 use fupin_core::codes::CodeBook;
 use fupin_core::error::check_text;
 use fupin_core::id_number::mask_phone;
@@ -100,32 +100,6 @@ pub(crate) fn match_cadre<'a>(candidates: &[&'a Cadre], phone: Option<&Phone>) -
             many => CadreMatch::Ambiguous(many.len()),
         },
     }
-}
-
-/// Run a cell reader with the column's Chinese header in its message, the field kept as the key
-/// (so that the issue names the column).
-pub(crate) fn named<T>(
-    k: Kind,
-    key: &str,
-    read: impl FnOnce(&str) -> Result<T, DomainError>,
-) -> Result<T, DomainError> {
-    read(k.columns()[k.col(key)].header).map_err(|e| e.with_field(key))
-}
-
-pub(crate) fn required_text(
-    k: Kind,
-    cells: &[Option<String>],
-    key: &str,
-) -> Result<String, DomainError> {
-    let v = cells[k.col(key)].as_deref().unwrap_or("").trim();
-    if v.is_empty() {
-        return Err(blank_required(k, k.col(key)));
-    }
-    Ok(v.to_string())
-}
-
-pub(crate) fn get<'a>(k: Kind, cells: &'a [Option<String>], key: &str) -> &'a str {
-    cells[k.col(key)].as_deref().unwrap_or("")
 }
 
 /// A cadres row as read.

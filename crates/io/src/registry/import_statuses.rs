@@ -6,11 +6,11 @@
 //! Natural key: household + new status + date. A change already in the household's history is
 //! unchanged, so a file imported twice changes nothing.
 
-use super::{ImportError, Writer};
+use super::statuses::StatusRow;
 use crate::columns::Kind;
-use crate::households::RowAt;
+use crate::import::{ImportError, Writer};
 use crate::records::issue_at;
-use crate::statuses::StatusRow;
+use crate::rows::RowAt;
 use fupin_core::registry::{HouseholdId, HouseholdStatus};
 use fupin_core::store::{BulkHouseholdUpdate, StoredHousehold};
 use fupin_core::DomainError;
@@ -18,10 +18,10 @@ use std::collections::{HashMap, HashSet};
 use time::Date;
 
 /// A household's status as changed by this import: status, date of the last change, exit year.
-pub(super) type Current = (HouseholdStatus, Date, Option<i32>);
+pub(crate) type Current = (HouseholdStatus, Date, Option<i32>);
 
 impl Writer<'_> {
-    pub(super) async fn status_changes(&mut self, rows: Vec<StatusRow>) -> Result<(), ImportError> {
+    pub(crate) async fn status_changes(&mut self, rows: Vec<StatusRow>) -> Result<(), ImportError> {
         let mut numbers: Vec<String> = rows
             .iter()
             .filter_map(|r| r.parsed.as_ref().ok().map(|(n, _)| n.clone()))

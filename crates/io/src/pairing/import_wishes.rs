@@ -5,11 +5,11 @@
 //! submitted, claimed and fulfilled one step at a time. A stored wish whose steps differ from the
 //! file's is rejected rather than rewritten.
 
-use super::{ImportError, Writer};
+use super::rows::{match_cadre, CadreMatch, ClaimCells, WishCells, WishEnd, WishRow};
 use crate::columns::Kind;
-use crate::households::RowAt;
-use crate::pairing::{match_cadre, CadreMatch, ClaimCells, WishCells, WishEnd, WishRow};
+use crate::import::{ImportError, Writer};
 use crate::records::issue_at;
+use crate::rows::RowAt;
 use fupin_core::pairing::{Cadre, Claimant, Wish, WishAction, WishId, WishStatus};
 use fupin_core::registry::HouseholdId;
 use fupin_core::store::BulkWish;
@@ -55,7 +55,7 @@ fn has_taken(w: &Wish, action: &WishAction) -> bool {
 }
 
 impl Writer<'_> {
-    pub(super) async fn wishes(&mut self, rows: Vec<WishRow>) -> Result<(), ImportError> {
+    pub(crate) async fn wishes(&mut self, rows: Vec<WishRow>) -> Result<(), ImportError> {
         if self.links.units.is_none() {
             let units = self.session.units().await?;
             self.links.units = Some(units.into_iter().map(|u| (u.name.clone(), u)).collect());

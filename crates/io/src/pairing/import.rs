@@ -11,11 +11,11 @@
 //! all-or-nothing import that stopped writing at a bad row, still checks later rows against the
 //! earlier ones (the third pairing of a household, the same visit twice).
 
-use super::{ImportError, Mapping, Writer};
+use super::rows::{match_cadre, CadreCells, CadreMatch, CadreRow, PairingRow, Phone, VisitRow};
 use crate::columns::Kind;
-use crate::households::RowAt;
-use crate::pairing::{match_cadre, CadreCells, CadreMatch, CadreRow, PairingRow, Phone, VisitRow};
+use crate::import::{ImportError, Writer};
 use crate::report::Issue;
+use crate::rows::RowAt;
 use fupin_core::pairing::{
     Cadre, CadreId, Goods, HelpingUnit, Pairing, PairingId, PairingLimits, VisitData,
     VisitFindings, VisitInput, UNIT_LEVEL_TABLE,
@@ -25,12 +25,11 @@ use fupin_core::store::{BulkCadre, BulkPairing, BulkPairingEnd, BulkVisit, House
 use fupin_core::{DomainError, RegionCode, Scope};
 use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
-use std::sync::Arc;
 use time::Date;
 
 /// What this import has accepted so far, and what it looked up once.
 #[derive(Debug, Default)]
-pub(super) struct State {
+pub(crate) struct State {
     /// Stored helping units by name (read at the first cadres batch).
     pub(super) units: Option<HashMap<String, HelpingUnit>>,
     /// Units this import creates: name → level code.
@@ -117,20 +116,6 @@ fn issue(at: &RowAt, kind: Kind, cells: &[Option<String>], e: DomainError) -> Is
 }
 
 impl Writer<'_> {
-    /// Count a row of a list (one record per row), and give the column mapping and the name of
-    /// its worksheet (none for CSV) for its issues; `None` when its sheet has no mapping.
-    pub(super) fn start_row(&mut self, sheet: u16) -> Option<(Arc<Mapping>, Option<String>)> {
-        self.report.records += 1;
-        self.report.rows += 1;
-        let mapping = self.mappings.get(&sheet).map(Arc::clone)?;
-        let name = self
-            .sheet_names
-            .get(&sheet)
-            .filter(|n| !n.is_empty())
-            .cloned();
-        Some((mapping, name))
-    }
-
     /// The household of a row: stored, and within the caller's scope.
     pub(super) fn household_of<'h>(
         &self,
@@ -194,7 +179,7 @@ impl Writer<'_> {
 
     // ---- cadres ---------------------------------------------------------------------------------
 
-    pub(super) async fn cadres(&mut self, rows: Vec<CadreRow>) -> Result<(), ImportError> {
+    pub(crate) async fn cadres(&mut self, rows: Vec<CadreRow>) -> Result<(), ImportError> {
         if self.links.units.is_none() {
             let units = self.session.units().await?;
             self.links.units = Some(units.into_iter().map(|u| (u.name.clone(), u)).collect());
@@ -429,7 +414,7 @@ impl Writer<'_> {
         Ok(l)
     }
 
-    pub(super) async fn pairings(&mut self, rows: Vec<PairingRow>) -> Result<(), ImportError> {
+    pub(crate) async fn pairings(&mut self, rows: Vec<PairingRow>) -> Result<(), ImportError> {
         let ok: Vec<_> = rows.iter().filter_map(|r| r.parsed.as_ref().ok()).collect();
         let households = self
             .households_of(ok.iter().map(|p| p.number.clone()).collect())
@@ -650,7 +635,7 @@ impl Writer<'_> {
 
     // ---- visits ---------------------------------------------------------------------------------
 
-    pub(super) async fn visits(&mut self, rows: Vec<VisitRow>) -> Result<(), ImportError> {
+    pub(crate) async fn visits(&mut self, rows: Vec<VisitRow>) -> Result<(), ImportError> {
         let ok: Vec<_> = rows.iter().filter_map(|r| r.parsed.as_ref().ok()).collect();
         let households = self
             .households_of(ok.iter().map(|v| v.number.clone()).collect())

@@ -9,6 +9,7 @@
 use crate::cells;
 use crate::columns::{Kind, Mapping};
 use crate::report::Issue;
+use crate::rows::{village_key, RowAt};
 use fupin_core::codes::{CodeBook, HEAD_RELATION};
 use fupin_core::error::DomainError;
 use fupin_core::registry::{
@@ -523,50 +524,6 @@ pub(crate) fn id_key(id: &str) -> Option<u64> {
     std::str::from_utf8(&b[..17]).ok()?.parse().ok()
 }
 
-/// Where an issue goes: sheet, row and the column of the file.
-#[derive(Debug, Clone)]
-pub(crate) struct RowAt<'a> {
-    pub sheet: Option<&'a str>,
-    pub line: u64,
-    pub mapping: &'a Mapping,
-}
-
-impl RowAt<'_> {
-    /// An issue at this row, naming the column of `col` and quoting its cell (masked when personal).
-    pub fn issue(&self, col: Option<usize>, cells: &[Option<String>], e: DomainError) -> Issue {
-        let value = col.and_then(|i| cells.get(i).cloned().flatten());
-        let column = col.map(|i| self.mapping.header_of(i).to_string());
-        let key = col.and_then(|i| self.mapping.kind.columns().get(i).map(|c| c.key));
-        let personal = match self.mapping.kind {
-            Kind::Households => matches!(
-                key,
-                Some("id_number" | "phone" | "member_phone" | "bank_account")
-            ),
-            _ => false,
-        };
-        // a cadre's phone is personal data too (masked as phones are everywhere else)
-        let phone = matches!(
-            (self.mapping.kind, key),
-            (Kind::Cadres, Some("phone")) | (Kind::Pairings, Some("cadre_phone"))
-        );
-        Issue::new(
-            self.sheet,
-            self.line,
-            column,
-            value.map(|v| {
-                if personal {
-                    fupin_core::id_number::mask_id(&v)
-                } else if phone {
-                    fupin_core::id_number::mask_phone(&v)
-                } else {
-                    v
-                }
-            }),
-            e,
-        )
-    }
-}
-
 /// A household's rows as read, with what the parser found.
 #[derive(Debug)]
 pub(crate) struct Group {
@@ -596,12 +553,6 @@ pub(crate) struct GroupChecker<'a> {
     /// Household number → (sheet, line) of its first row.
     pub seen_numbers: HashMap<Box<str>, (u16, u64)>,
     pub sheet_names: Vec<String>,
-}
-
-pub(crate) fn village_key(code: &str) -> Option<u64> {
-    (code.len() == 12 && code.bytes().all(|b| b.is_ascii_digit()))
-        .then(|| code.parse().ok())
-        .flatten()
 }
 
 impl GroupChecker<'_> {
