@@ -779,6 +779,7 @@ async fn a_generated_load_keeps_the_statistics_consistent() {
             seed: 3,
             income_years: (2017, 2019),
             as_of: 2019,
+            ..Default::default()
         },
     )
     .unwrap();
@@ -787,19 +788,24 @@ async fn a_generated_load_keeps_the_statistics_consistent() {
         "about 3.3 persons per household"
     );
     for f in &gen.files {
-        let r = import(store, f).await;
+        let r = import(store, &f.path).await;
         assert!(
             !r.has_errors(),
             "{f:?}: {:?}",
             &r.issues[..r.issues.len().min(5)]
         );
-        assert!(r.created > 0);
+        assert_eq!((r.kind, r.rows), (Some(f.kind), f.rows), "{f:?}");
+        if f.kind == Kind::StatusChanges {
+            assert_eq!(r.status_changes, f.rows, "{f:?}");
+        } else {
+            assert!(r.created > 0, "{f:?}");
+        }
     }
     assert_eq!(household_count(store).await, 600);
     stats_consistent(store).await;
     // the same files again: nothing changes
     for f in &gen.files {
-        let r = import(store, f).await;
+        let r = import(store, &f.path).await;
         assert_eq!((r.created, r.updated), (0, 0), "{f:?}");
     }
     stats_consistent(store).await;
@@ -887,6 +893,7 @@ async fn a_large_load_builds_its_indexes_and_constraints_again() {
             seed: 5,
             income_years: (2018, 2019),
             as_of: 2019,
+            ..Default::default()
         },
     )
     .unwrap();

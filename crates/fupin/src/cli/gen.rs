@@ -1,34 +1,49 @@
-//! `fupin gen`: write deterministic synthetic import files (households, incomes, profiles) for
-//! villages drawn from a region list — for demonstrations and benchmarks. Needs no database.
+//! `fupin gen`: write deterministic synthetic import files for villages drawn from a region list —
+//! the registry (households, incomes, profiles) and the areas built on it (status changes, cadres,
+//! pairings, visits, micro-wishes …) — for demonstrations and benchmarks. Needs no database.
 
 use fupin_io::gen::{generate, GenOptions};
 use std::path::Path;
 use std::process::ExitCode;
+
+/// A year range as written on the command line: `2016-2019` or `2019`.
+fn years(y: &str) -> Option<(i32, i32)> {
+    y.split_once('-')
+        .and_then(|(a, b)| Some((a.trim().parse().ok()?, b.trim().parse().ok()?)))
+        .or_else(|| y.trim().parse().ok().map(|v| (v, v)))
+        .filter(|(a, b)| a <= b)
+}
 
 pub fn run(
     households: u64,
     seed: u64,
     regions: &Path,
     out: &Path,
-    years: Option<&str>,
+    income_years: Option<&str>,
+    activity_years: Option<&str>,
 ) -> ExitCode {
     let mut opts = GenOptions {
         households,
         seed,
         ..Default::default()
     };
-    if let Some(y) = years {
-        let parsed = y
-            .split_once('-')
-            .and_then(|(a, b)| Some((a.trim().parse().ok()?, b.trim().parse().ok()?)))
-            .or_else(|| y.trim().parse().ok().map(|v| (v, v)));
-        match parsed {
-            Some((a, b)) if a <= b => {
+    if let Some(y) = income_years {
+        match years(y) {
+            Some((a, b)) => {
                 opts.income_years = (a, b);
                 opts.as_of = opts.as_of.max(b);
             }
-            _ => {
+            None => {
                 eprintln!("错误 [invalid_years] 收入年度应写作 2016-2019 或 2019");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    if let Some(y) = activity_years {
+        match years(y) {
+            Some(r) => opts.activity_years = Some(r),
+            None => {
+                eprintln!("错误 [invalid_years] 走访等工作年度应写作 2018-2019 或 2019");
                 return ExitCode::from(2);
             }
         }
@@ -44,7 +59,7 @@ pub fn run(
     match generate(f, out, &opts) {
         Ok(s) => {
             println!(
-                "已生成 {} 户 {} 人（{} 个村）、{} 条年度收入、{} 条村情，用时 {:.1} 秒：",
+                "已生成 {} 户 {} 人（{} 个村）、{} 条年度收入、{} 条村情及其他各区域数据，用时 {:.1} 秒（按以下顺序导入）：",
                 s.households,
                 s.persons,
                 s.villages,
@@ -53,7 +68,12 @@ pub fn run(
                 started.elapsed().as_secs_f64()
             );
             for f in &s.files {
-                println!("  {}", f.display());
+                println!(
+                    "  {}（{}，{} 行）",
+                    f.path.display(),
+                    f.kind.label(),
+                    f.rows
+                );
             }
             ExitCode::SUCCESS
         }

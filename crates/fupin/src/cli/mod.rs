@@ -167,7 +167,8 @@ pub enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
-    /// Generate deterministic synthetic import files (households.csv, incomes.csv, profiles.csv).
+    /// Generate deterministic synthetic import files: households, incomes, profiles, status changes,
+    /// cadres, pairings, visits and micro-wishes (printed in the order to import them).
     Gen {
         /// Number of households.
         #[arg(long)]
@@ -184,6 +185,10 @@ pub enum Command {
         /// Income years, e.g. 2016-2019.
         #[arg(long)]
         income_years: Option<String>,
+        /// Years of visits and micro-wishes, e.g. 2018 or 2016-2019 (default: the last income
+        /// year; a province's visits are about 4 million rows a year).
+        #[arg(long)]
+        activity_years: Option<String>,
     },
 }
 
@@ -388,9 +393,17 @@ pub async fn run(cli: Cli) -> ExitCode {
         regions,
         out,
         income_years,
+        activity_years,
     } = &cli.command
     {
-        return gen::run(*households, *seed, regions, out, income_years.as_deref());
+        return gen::run(
+            *households,
+            *seed,
+            regions,
+            out,
+            income_years.as_deref(),
+            activity_years.as_deref(),
+        );
     }
     // backups and probes leave the database as it is: no store is opened (opening migrates)
     match &cli.command {

