@@ -8,6 +8,8 @@ use std::path::Path;
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://fupin.db";
 /// Default address to serve on (local only; put a reverse proxy in front to publish).
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+/// Default data directory (job files, the audit key), beside the default database.
+pub const DEFAULT_DATA_DIR: &str = "fupin-data";
 
 /// Settings a TOML file may hold (`fupin.toml`, or the file given by `--config` / `FUPIN_CONFIG`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
@@ -21,6 +23,12 @@ pub struct FileConfig {
     pub metrics_allow: Option<String>,
     /// Seconds to let requests in flight finish on shutdown.
     pub shutdown_timeout: Option<u64>,
+    /// Folder for files the server keeps beside the database (import and export job files).
+    pub data_dir: Option<std::path::PathBuf>,
+    /// MiB of job files one user may hold at once.
+    pub jobs_max_mib_per_user: Option<u64>,
+    /// MiB of job files the server holds at once.
+    pub jobs_max_mib: Option<u64>,
 }
 
 impl FileConfig {
@@ -71,6 +79,10 @@ mod tests {
         let c: FileConfig =
             toml::from_str("database_url = \"sqlite://x.db\"\nbind = \"0.0.0.0:80\"").unwrap();
         assert_eq!(c.bind.as_deref(), Some("0.0.0.0:80"));
+        let c: FileConfig =
+            toml::from_str("data_dir = \"/var/lib/fupin\"\njobs_max_mib_per_user = 512").unwrap();
+        assert_eq!(c.data_dir.unwrap(), Path::new("/var/lib/fupin"));
+        assert_eq!((c.jobs_max_mib_per_user, c.jobs_max_mib), (Some(512), None));
         assert!(toml::from_str::<FileConfig>("databse_url = \"x\"").is_err());
         assert!(FileConfig::load(Some(Path::new("/nonexistent/fupin.toml"))).is_err());
     }

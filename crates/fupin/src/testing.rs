@@ -70,13 +70,20 @@ impl Drop for TestApp {
 
 /// Serve the real router on 127.0.0.1:0 over a fresh store.
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|s| s).await
+}
+
+/// [`spawn_app`] with the state set up by `configure` (e.g. job files under a given folder).
+pub async fn spawn_app_with(
+    configure: impl FnOnce(fupin_web::AppState) -> fupin_web::AppState,
+) -> TestApp {
     let db = test_store().await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
     let addr = listener.local_addr().expect("addr");
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let state = fupin_web::AppState::new(db.store.clone());
+    let state = configure(fupin_web::AppState::new(db.store.clone()));
     tokio::spawn(async move {
         let _ = fupin_web::serve(listener, state, async move {
             let _ = rx.await;
@@ -247,13 +254,21 @@ pub struct ServerProcess {
     /// `http://127.0.0.1:PORT`
     pub base: String,
     log: Arc<std::sync::Mutex<String>>,
+    /// The data directory, when the test gave none (`--data-dir`): a folder of its own, never the
+    /// working directory.
+    _data: Option<tempfile::TempDir>,
 }
 
 impl ServerProcess {
     /// Start `bin serve` on `url` with `args` and wait until it listens.
     pub fn start(bin: &std::path::Path, url: &str, args: &[&str]) -> ServerProcess {
         use std::io::BufRead;
-        let mut child = std::process::Command::new(bin)
+        let data = (!args.contains(&"--data-dir")).then(|| tempfile::tempdir().expect("data dir"));
+        let mut cmd = std::process::Command::new(bin);
+        if let Some(d) = &data {
+            cmd.arg("--data-dir").arg(d.path());
+        }
+        let mut child = cmd
             .arg("--database-url")
             .arg(url)
             .args(["serve", "--bind", "127.0.0.1:0"])
@@ -291,6 +306,7 @@ impl ServerProcess {
             child,
             base: format!("http://{addr}"),
             log,
+            _data: data,
         }
     }
 

@@ -6,7 +6,7 @@
 mod common;
 
 use common::{demo_app, login};
-use fupin::testing::TestApp;
+use fupin::testing::{spawn_app_with, TestApp};
 use reqwest::{header, Client, Method, Response, StatusCode};
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -208,6 +208,8 @@ async fn export_and_import_run_as_jobs_with_summary_and_error_file() {
     let errors = file_text(&app, &officer, &id).await;
     let flagged: Vec<&str> = errors.lines().filter(|l| l.contains("一千")).collect();
     assert_eq!(flagged.len(), 2, "{errors}");
+    // the bad rows only, under the header: the twelve good ones are not repeated
+    assert_eq!(errors.lines().count(), 1 + 2, "{errors}");
     assert!(flagged.iter().all(|l| l.contains("工资性收入")), "{errors}");
     let after = call(
         &app,
@@ -499,4 +501,177 @@ async fn statistics_export_lists_the_region_and_its_parts() {
     let bytes = res.bytes().await.unwrap();
     assert_eq!(&bytes[..2], b"PK", "a zip container");
     assert_eq!(bytes.len() as u64, job["file"]["bytes"].as_u64().unwrap());
+}
+
+/// The demo app with its job files under `data/jobs`, bounded as given.
+async fn app_with_jobs(data: &std::path::Path, per_user: u64, total: u64) -> TestApp {
+    let config = fupin_web::JobsConfig {
+        dir: Some(data.join("jobs")),
+        max_bytes_per_user: per_user,
+        max_bytes_total: total,
+    };
+    let app = spawn_app_with(move |s| s.with_jobs(config).expect("job folder")).await;
+    fupin::load_demo_all(app.store().as_ref())
+        .await
+        .expect("load the demo");
+    app
+}
+
+/// The folder of job `id` under `data/jobs/run-*/`.
+fn job_dir(data: &std::path::Path, id: &str) -> std::path::PathBuf {
+    let runs: Vec<_> = std::fs::read_dir(data.join("jobs"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    assert_eq!(runs.len(), 1, "one run folder: {runs:?}");
+    runs[0].join(id)
+}
+
+#[cfg(unix)]
+fn mode(p: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn job_files_are_private_bounded_and_cleared_at_start() {
+    let data = tempfile::tempdir().unwrap();
+    // what a server killed with -9 left: an upload with full ID numbers, its lock not held
+    let old = data.path().join("jobs/run-0123456789abcdef");
+    std::fs::create_dir_all(old.join("deadjob")).unwrap();
+    std::fs::write(old.join("deadjob/upload"), "36012419991231001X\n").unwrap();
+    std::fs::write(data.path().join("jobs/run-0123456789abcdef.lock"), "").unwrap();
+
+    let app = app_with_jobs(data.path(), 64 << 10, 1 << 30).await;
+    assert!(!old.exists(), "leftovers are removed at start-up");
+    assert_eq!(mode(&data.path().join("jobs")), 0o700);
+
+    // an export and an import with errors: folders 0700, files 0600
+    let officer = login(&app, "demo-officer").await;
+    let csv = tagang_incomes(&app, &officer).await;
+    let list: Value = call(&app, &officer, Method::GET, "/api/v1/jobs")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let export_id = list["items"][0]["id"].as_str().unwrap().to_string();
+    let dir = job_dir(data.path(), &export_id);
+    assert_eq!(mode(dir.parent().unwrap()), 0o700, "the run folder");
+    assert_eq!(mode(&dir), 0o700, "the job folder");
+    let files: Vec<_> = std::fs::read_dir(&dir).unwrap().flatten().collect();
+    assert_eq!(files.len(), 1, "the export only");
+    assert_eq!(mode(&files[0].path()), 0o600);
+    let id = started(
+        upload(
+            &app,
+            &officer,
+            "?kind=incomes",
+            "text/csv",
+            csv.replace("2018,", "二〇一八年,").into_bytes(),
+        )
+        .await,
+    )
+    .await;
+    let job = finished(&app, &officer, &id).await;
+    assert!(job["report"]["rejected"].as_u64().unwrap() > 0, "{job}");
+    let dir = job_dir(data.path(), &id);
+    let names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .collect();
+    assert_eq!(names, ["errors.csv"], "the upload is gone once read");
+    assert_eq!(mode(&dir.join("errors.csv")), 0o600);
+
+    // bounds: an upload larger than the room left is refused, and leaves nothing
+    let big = vec![b'a'; 80 << 10];
+    let res = upload(&app, &officer, "?kind=incomes", "text/csv", big).await;
+    assert_eq!(res.status(), StatusCode::INSUFFICIENT_STORAGE);
+    let v: Value = res.json().await.unwrap();
+    assert_eq!(v["code"], "job_space_full");
+    assert!(v["message"].as_str().unwrap().contains("剩余空间"), "{v}");
+    let list: Value = call(&app, &officer, Method::GET, "/api/v1/jobs")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["items"].as_array().unwrap().len(), 2, "{list}");
+    // fill the officer's room with exports of every household, then one more is refused
+    let mut refused = None;
+    for _ in 0..20 {
+        let res = export(
+            &app,
+            &officer,
+            json!({"kind": "households", "region": "360124", "format": "csv"}),
+        )
+        .await;
+        if res.status() == StatusCode::INSUFFICIENT_STORAGE {
+            refused = Some(res.json::<Value>().await.unwrap());
+            break;
+        }
+        let id = started(res).await;
+        finished(&app, &officer, &id).await;
+    }
+    let v = refused.expect("the officer's room runs out");
+    assert_eq!(v["code"], "job_space_full");
+    assert!(
+        v["message"]
+            .as_str()
+            .unwrap()
+            .contains("达到每人 64 KiB 的上限"),
+        "{v}"
+    );
+    // another user still has room; forgetting jobs makes room again
+    let admin = login(&app, "demo-admin").await;
+    let res = export(
+        &app,
+        &admin,
+        json!({"kind": "incomes", "region": TAGANG, "year": 2018, "format": "csv"}),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::ACCEPTED);
+    let list: Value = call(&app, &officer, Method::GET, "/api/v1/jobs")
+        .await
+        .json()
+        .await
+        .unwrap();
+    for j in list["items"].as_array().unwrap() {
+        let uri = format!("/api/v1/jobs/{}", j["id"].as_str().unwrap());
+        call(&app, &officer, Method::DELETE, &uri).await;
+    }
+    let res = export(
+        &app,
+        &officer,
+        json!({"kind": "incomes", "region": TAGANG, "year": 2018, "format": "csv"}),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::ACCEPTED);
+}
+
+#[tokio::test]
+async fn the_servers_room_for_job_files_is_bounded_too() {
+    let data = tempfile::tempdir().unwrap();
+    let app = app_with_jobs(data.path(), 1 << 30, 1).await;
+    let officer = login(&app, "demo-officer").await;
+    tagang_incomes(&app, &officer).await;
+    let admin = login(&app, "demo-admin").await;
+    let res = export(
+        &app,
+        &admin,
+        json!({"kind": "incomes", "region": TAGANG, "year": 2018, "format": "csv"}),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::INSUFFICIENT_STORAGE);
+    let v: Value = res.json().await.unwrap();
+    assert_eq!(v["code"], "job_space_full");
+    assert!(
+        v["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("服务器上导入导出任务的文件已达"),
+        "{v}"
+    );
 }

@@ -289,11 +289,16 @@ async fn every_bad_row_is_reported_and_nothing_is_written() {
     assert_eq!(r.issues[2].column.as_deref(), Some("村代码"));
     assert!(!r.committed);
     assert_eq!(household_count(store).await, 0, "nothing written");
-    // the error file: every row, the bad ones with their reasons, importable again once fixed
+    // the error file: the rejected rows only (every row of a rejected household), each with its
+    // reason, importable again once fixed
     let text = std::fs::read_to_string(&error_file).unwrap();
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines.len(), rows.len() + 1);
+    assert_eq!(lines.len() as u64, r.rejected_rows + 1, "{text}");
     assert!(lines[0].ends_with(",错误原因"));
+    assert!(
+        lines[1..].iter().all(|l| !l.ends_with(',')),
+        "every row has its reason: {text}"
+    );
     assert!(lines[2].contains("校验位"), "{}", lines[2]);
     assert!(lines[1].contains("同一户的其他行有错误"), "{}", lines[1]);
     assert!(lines[3].contains("同一户的其他行有错误"), "{}", lines[3]);
@@ -1267,13 +1272,15 @@ async fn bad_cadre_pairing_and_visit_rows_are_all_reported_and_nothing_written()
         .is_empty());
     let text = std::fs::read_to_string(&error_file).unwrap();
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines.len(), rows.len() + 1);
+    // the seven rejected rows only, in file order, each with its reason
+    assert_eq!(lines.len(), 7 + 1, "{text}");
     assert!(lines[0].ends_with(",错误原因"));
     assert!(
-        lines[2].contains("【户编号】户编码 H9999 不存在"),
+        lines[1].contains("【户编号】户编码 H9999 不存在"),
         "{}",
-        lines[2]
+        lines[1]
     );
+    assert!(lines[1..].iter().all(|l| !l.ends_with(',')), "{text}");
 
     // visits
     let rows: Vec<String> = vec![

@@ -182,7 +182,7 @@ impl TableWriter {
     ) -> Result<TableWriter, ExportError> {
         let inner = match format {
             FileFormat::Csv => {
-                let mut f = BufWriter::new(std::fs::File::create(path)?);
+                let mut f = BufWriter::new(crate::private::create(path)?);
                 f.write_all(b"\xEF\xBB\xBF")?;
                 let mut w = csv::Writer::from_writer(f);
                 w.write_record(headers.iter().map(|(h, _)| *h))
@@ -191,6 +191,7 @@ impl TableWriter {
             }
             FileFormat::Xlsx => {
                 let mut book = Box::new(rust_xlsxwriter::Workbook::new());
+                book.set_tempdir(crate::private::scratch_dir(path))?;
                 let bold = rust_xlsxwriter::Format::new()
                     .set_bold()
                     .set_background_color(rust_xlsxwriter::Color::RGB(0xDDEBF7));
@@ -255,7 +256,9 @@ impl TableWriter {
     pub fn finish(self) -> Result<u64, ExportError> {
         match self.inner {
             Inner::Csv(mut w) => w.flush()?,
-            Inner::Xlsx { mut book, path, .. } => book.save(&path)?,
+            Inner::Xlsx { mut book, path, .. } => {
+                book.save_to_writer(crate::private::create(&path)?)?
+            }
         }
         Ok(self.rows)
     }

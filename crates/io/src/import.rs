@@ -907,7 +907,7 @@ pub async fn import(
             partial: opts.partial,
             ..Default::default()
         },
-        log: ErrorLog::new()?,
+        log: ErrorLog::new(opts.error_file.as_deref().map(crate::private::scratch_dir))?,
         writing: !opts.dry_run,
         partial: opts.partial,
         planned: false,
@@ -1103,15 +1103,13 @@ pub async fn import(
         if let Some(path) = &opts.error_file {
             report_progress_final(progress, &counters, Phase::ErrorFile, report.issues_total);
             let marks = log.into_reader()?;
-            let only_marked = report.committed;
             let path = path.clone();
             let format = info.format;
             let encoding = info.encoding;
             let sheets = info.sheets.clone();
             let (etx, erx) = tokio::sync::oneshot::channel();
             std::thread::spawn(move || {
-                let r =
-                    write_error_file(input, format, encoding, &path, marks, only_marked, &sheets);
+                let r = write_error_file(input, format, encoding, &path, marks, &sheets);
                 let _ = etx.send(r);
             });
             erx.await.map_err(|_| {
@@ -1147,7 +1145,6 @@ fn write_error_file(
     encoding: Option<TextEncoding>,
     path: &std::path::Path,
     mut marks: crate::report::MarkReader,
-    only_marked: bool,
     _sheets: &[String],
 ) -> Result<(), ImportError> {
     let mut out = ErrorFileWriter::create(path, format, encoding)?;
@@ -1164,8 +1161,10 @@ fn write_error_file(
                 Event::Row {
                     sheet, line, cells, ..
                 } => match marks.reason_for(sheet, line) {
+                    // the rejected rows only: the good ones are in the original file (and, with
+                    // --partial, already written); repeating them would make a file of a
+                    // province's rows to fix three dozen
                     Ok(Some(reason)) => out.row(cells, &reason),
-                    Ok(None) if !only_marked => out.row(cells, ""),
                     Ok(None) => Ok(()),
                     Err(e) => Err(e),
                 },

@@ -26,6 +26,7 @@ pub mod export;
 pub mod gen;
 pub mod import;
 mod lines;
+pub mod private;
 mod records;
 pub mod report;
 mod rows;

@@ -1,6 +1,7 @@
 //! What an import reports: every rejected row with sheet, row, column, value and reason, a summary,
-//! and the error file — the original rows with an added 错误原因 column, in the format of the input,
-//! ready to be corrected and imported again.
+//! and the error file — the rejected rows only (every row of a rejected record), as the input had
+//! them, with an added 错误原因 column, in the format of the input, ready to be corrected and
+//! imported again.
 //!
 //! Issues are spilled to a temporary file as they are found (in row order), so a file in which every
 //! row is wrong still imports in bounded memory; the report keeps the first `KEPT_ISSUES` of them.
@@ -166,7 +167,7 @@ impl ImportReport {
             }
         } else if self.has_errors() {
             s.push_str(
-                "发现错误，未写入任何数据（全部正确才写入；可用 --partial 只写入正确的记录）\n",
+                "发现错误，未写入任何数据（全部正确才写入；可用 --partial 只写入正确的记录，再导入改正后的错误文件）\n",
             );
         }
         if !self.ignored_columns.is_empty() {
@@ -186,9 +187,15 @@ pub(crate) struct ErrorLog {
 }
 
 impl ErrorLog {
-    pub fn new() -> io::Result<ErrorLog> {
+    /// A log spilled to an unnamed file in `dir` (the error file's folder), or the system's
+    /// temporary folder.
+    pub fn new(dir: Option<&std::path::Path>) -> io::Result<ErrorLog> {
+        let file = match dir {
+            Some(d) => tempfile::tempfile_in(d)?,
+            None => tempfile::tempfile()?,
+        };
         Ok(ErrorLog {
-            file: BufWriter::new(tempfile::tempfile()?),
+            file: BufWriter::new(file),
             marks: 0,
         })
     }
@@ -288,7 +295,7 @@ impl ErrorFileWriter {
         Ok(match format {
             FileFormat::Csv => {
                 let encoding = encoding.unwrap_or(TextEncoding::Utf8);
-                let mut f: Box<dyn Write> = Box::new(BufWriter::new(std::fs::File::create(path)?));
+                let mut f: Box<dyn Write> = Box::new(BufWriter::new(crate::private::create(path)?));
                 if encoding == TextEncoding::Utf8 {
                     f.write_all(b"\xEF\xBB\xBF")?;
                 }
@@ -298,7 +305,12 @@ impl ErrorFileWriter {
                 }
             }
             FileFormat::Xlsx => ErrorFileWriter::Xlsx {
-                book: Box::new(rust_xlsxwriter::Workbook::new()),
+                book: {
+                    let mut b = Box::new(rust_xlsxwriter::Workbook::new());
+                    b.set_tempdir(crate::private::scratch_dir(path))
+                        .map_err(xlsx_err)?;
+                    b
+                },
                 path: path.to_path_buf(),
                 sheet: None,
                 row: 0,
@@ -403,7 +415,8 @@ impl ErrorFileWriter {
                 if book.worksheets().is_empty() {
                     book.add_worksheet();
                 }
-                book.save(&path).map_err(xlsx_err)
+                book.save_to_writer(crate::private::create(&path)?)
+                    .map_err(xlsx_err)
             }
         }
     }
@@ -415,7 +428,7 @@ mod tests {
 
     #[test]
     fn marks_read_back_in_order() {
-        let mut log = ErrorLog::new().unwrap();
+        let mut log = ErrorLog::new(None).unwrap();
         log.mark(0, 3, "坏\t行").unwrap();
         log.mark(0, 7, "也坏").unwrap();
         log.mark(1, 2, "另一表").unwrap();

@@ -44,6 +44,7 @@ pub use auth::{
 };
 pub use caller::{unauthenticated, Caller, ClientAddr};
 pub use error::{ApiError, ApiResult};
+pub use jobs::JobsConfig;
 pub use json::{Json, BODY_LIMIT};
 pub use metrics::MetricsAllow;
 pub use routes::{PAGE_ROUTES, PUBLIC_ROUTES, ROUTES};
@@ -81,6 +82,13 @@ impl AppState {
     /// The state with the default session lifetimes and login limits.
     pub fn new(store: Arc<dyn Store>) -> Self {
         Self::with_auth(store, AuthConfig::default())
+    }
+
+    /// Keep job files under `config.dir` (created 0700, leftovers of dead processes removed now)
+    /// within its size bounds.
+    pub fn with_jobs(mut self, config: JobsConfig) -> std::io::Result<Self> {
+        self.jobs = Arc::new(jobs::Jobs::open(config)?);
+        Ok(self)
     }
 
     pub fn with_auth(store: Arc<dyn Store>, auth: AuthConfig) -> Self {

@@ -15,7 +15,7 @@ mod stats;
 mod template;
 pub(crate) mod user;
 
-use crate::config::{redact_url, FileConfig, DEFAULT_BIND, DEFAULT_DATABASE_URL};
+use crate::config::{redact_url, FileConfig, DEFAULT_BIND, DEFAULT_DATABASE_URL, DEFAULT_DATA_DIR};
 use clap::{Parser, Subcommand};
 use fupin_core::DomainError;
 use std::path::PathBuf;
@@ -29,12 +29,16 @@ pub struct Cli {
     #[arg(long, env = "FUPIN_DATABASE_URL", global = true)]
     pub database_url: Option<String>,
     /// TOML configuration file (keys: database_url, bind, log_format, metrics_allow,
-    /// shutdown_timeout). Default: ./fupin.toml if present.
+    /// shutdown_timeout, data_dir, jobs_max_mib_per_user, jobs_max_mib). Default: ./fupin.toml if present.
     #[arg(long, env = "FUPIN_CONFIG", global = true)]
     pub config: Option<PathBuf>,
     /// Log lines as `text` (default) or `json` (one object per line, for log collectors).
     #[arg(long, env = "FUPIN_LOG_FORMAT", global = true)]
     pub log_format: Option<String>,
+    /// Folder for the files the server keeps beside the database (job files under `jobs/`).
+    /// Default: ./fupin-data.
+    #[arg(long, env = "FUPIN_DATA_DIR", global = true)]
+    pub data_dir: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -52,6 +56,12 @@ pub enum Command {
         /// Always mark the session cookie `Secure` (behind a TLS proxy that sends no X-Forwarded-Proto).
         #[arg(long, env = "FUPIN_SECURE_COOKIES")]
         secure_cookies: bool,
+        /// MiB of import and export job files one user may hold at once (default 2048).
+        #[arg(long, env = "FUPIN_JOBS_MAX_MIB_PER_USER")]
+        jobs_max_mib_per_user: Option<u64>,
+        /// MiB of import and export job files the server holds at once (default 8192).
+        #[arg(long, env = "FUPIN_JOBS_MAX_MIB")]
+        jobs_max_mib: Option<u64>,
         /// Addresses (or CIDR blocks, comma-separated) that may read /metrics without signing in,
         /// e.g. the Prometheus server. Admins may always read it.
         #[arg(long, env = "FUPIN_METRICS_ALLOW")]
@@ -305,6 +315,8 @@ pub struct Settings {
 pub struct ServeSettings {
     pub metrics_allow: fupin_web::MetricsAllow,
     pub shutdown_timeout: std::time::Duration,
+    /// Where import and export job files go, and their bounds.
+    pub jobs: fupin_web::JobsConfig,
 }
 
 fn settings(cli: &Cli, bind: Option<&String>) -> Result<Settings, String> {
@@ -325,6 +337,29 @@ fn settings(cli: &Cli, bind: Option<&String>) -> Result<Settings, String> {
             .or(file.shutdown_timeout)
             .unwrap_or(fupin_web::SHUTDOWN_GRACE.as_secs()),
     );
+    let (per_user, total) = match &cli.command {
+        Command::Serve {
+            jobs_max_mib_per_user,
+            jobs_max_mib,
+            ..
+        } => (*jobs_max_mib_per_user, *jobs_max_mib),
+        _ => (None, None),
+    };
+    let data_dir = cli
+        .data_dir
+        .clone()
+        .or(file.data_dir)
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
+    let d = fupin_web::JobsConfig::default();
+    let mib = |m: Option<u64>, default: u64| m.map_or(default, |m| m.saturating_mul(1 << 20));
+    let jobs = fupin_web::JobsConfig {
+        dir: Some(data_dir.join("jobs")),
+        max_bytes_per_user: mib(
+            per_user.or(file.jobs_max_mib_per_user),
+            d.max_bytes_per_user,
+        ),
+        max_bytes_total: mib(total.or(file.jobs_max_mib), d.max_bytes_total),
+    };
     Ok(Settings {
         database_url: cli
             .database_url
@@ -338,6 +373,7 @@ fn settings(cli: &Cli, bind: Option<&String>) -> Result<Settings, String> {
         serve: ServeSettings {
             metrics_allow,
             shutdown_timeout,
+            jobs,
         },
     })
 }

@@ -21,6 +21,27 @@ pub async fn run(
             }
         }
     }
+    let jobs = settings.jobs.clone();
+    let dir = jobs.dir.clone().unwrap_or_default();
+    let state = match fupin_web::AppState::with_auth(
+        store.clone(),
+        fupin_web::AuthConfig {
+            secure_cookies,
+            ..Default::default()
+        },
+    )
+    .with_metrics_allow(settings.metrics_allow.clone())
+    .with_jobs(jobs)
+    {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!(
+                "错误 [data_dir_unusable] 无法使用导入导出任务文件夹 {}：{e}",
+                dir.display()
+            );
+            return ExitCode::FAILURE;
+        }
+    };
     let listener = match tokio::net::TcpListener::bind(bind).await {
         Ok(l) => l,
         Err(e) => {
@@ -36,14 +57,6 @@ pub async fn run(
             .unwrap_or_default(),
         store.backend()
     );
-    let state = fupin_web::AppState::with_auth(
-        store,
-        fupin_web::AuthConfig {
-            secure_cookies,
-            ..Default::default()
-        },
-    )
-    .with_metrics_allow(settings.metrics_allow);
     match fupin_web::serve_with_grace(
         listener,
         state,

@@ -10,13 +10,17 @@
 //! was started. Uploads are streamed to a file (never held in memory), so a county's or a province's
 //! file goes through the web as well as through the command line.
 //!
-//! Jobs live in this process's memory and their files in a temporary folder: a restart forgets them
-//! (a running import rolls back with its transaction). When the server shuts down, running jobs are
-//! cancelled ([`Jobs::cancel_all`]) and the server waits for their tasks to end. Only their owner sees them (another user gets
+//! Jobs live in this process's memory and their files under the data directory, private to the
+//! server's user (`files`): a restart forgets them (a running import rolls back with its
+//! transaction) and the next start removes their files. When the server shuts down, running jobs are
+//! cancelled ([`Jobs::cancel_all`]) and the server waits for their tasks to end. A user's job files,
+//! and all users', are bounded in size ([`JobsConfig`]); a new job is refused with `507
+//! job_space_full` when there is no room. Only their owner sees them (another user gets
 //! 404). Finished jobs and their files are kept for [`KEEP`]. A user runs at most
 //! [`MAX_RUNNING_PER_USER`] jobs at once and the server [`MAX_RUNNING`], so that uploads cannot
 //! starve the database of the people at work.
 
+use super::files::{self, JobsConfig, RunDir};
 use crate::caller::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::json::Json;
@@ -193,6 +197,8 @@ pub(crate) struct Job {
     started: Instant,
     /// Files of this job (upload, result), removed when it is forgotten.
     dir: PathBuf,
+    /// Bytes its upload may take: what is left of its owner's and the server's room at its start.
+    budget: u64,
     inner: Mutex<JobInner>,
 }
 
@@ -349,10 +355,11 @@ impl Job {
 }
 
 /// Every job of this process.
-#[derive(Default)]
 pub(crate) struct Jobs {
     map: Mutex<HashMap<String, Arc<Job>>>,
-    root: OnceLock<tempfile::TempDir>,
+    /// This process's folder of job files, made at the first job unless opened at start-up.
+    root: OnceLock<RunDir>,
+    config: JobsConfig,
     /// Set on shutdown: no job starts any more.
     closed: std::sync::atomic::AtomicBool,
     /// Job tasks not yet ended (aborted ones end at their next await).
@@ -413,20 +420,62 @@ impl Drop for TaskGuard {
     }
 }
 
+impl Default for Jobs {
+    fn default() -> Self {
+        Jobs::new(JobsConfig::default())
+    }
+}
+
 impl Jobs {
+    pub(crate) fn new(config: JobsConfig) -> Jobs {
+        Jobs {
+            map: Mutex::default(),
+            root: OnceLock::new(),
+            config,
+            closed: Default::default(),
+            tasks: Default::default(),
+            ended: Default::default(),
+        }
+    }
+
+    /// The jobs of a server: their folder under the configured directory made now, so that a bad
+    /// directory stops the start and leftovers of a previous run go at once.
+    pub(crate) fn open(config: JobsConfig) -> std::io::Result<Jobs> {
+        let jobs = Jobs::new(config);
+        if let Some(dir) = &jobs.config.dir {
+            let _ = jobs.root.set(RunDir::open(dir)?);
+        }
+        Ok(jobs)
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<Job>>> {
         self.map.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     fn root(&self) -> ApiResult<&FsPath> {
         if self.root.get().is_none() {
-            let dir = tempfile::Builder::new()
-                .prefix("fupin-jobs-")
-                .tempdir()
-                .map_err(|e| ApiError::internal(&e))?;
+            let dir = match &self.config.dir {
+                Some(d) => RunDir::open(d),
+                None => RunDir::temporary(),
+            }
+            .map_err(|e| ApiError::internal(&e))?;
             let _ = self.root.set(dir);
         }
         Ok(self.root.get().expect("set above").path())
+    }
+
+    /// Bytes the files of `owner`'s jobs and of all jobs take now.
+    fn usage(map: &HashMap<String, Arc<Job>>, owner: UserId) -> (u64, u64) {
+        let mut mine = 0;
+        let mut all = 0;
+        for j in map.values() {
+            let b = files::disk_bytes(&j.dir);
+            all += b;
+            if j.owner == owner {
+                mine += b;
+            }
+        }
+        (mine, all)
     }
 
     /// A job of `owner`, or 404 (someone else's job is not confirmed to exist).
@@ -479,9 +528,26 @@ impl Jobs {
                 "服务器上的导入导出任务已满，请稍后再试",
             ));
         }
+        // room on disk: a user's files, and everyone's, stay under their bounds
+        let (mine, all) = Self::usage(&map, owner);
+        let c = &self.config;
+        if mine >= c.max_bytes_per_user {
+            return Err(space_full(format!(
+                "您的导入导出任务文件已占用 {}，达到每人 {} 的上限；请在“我的任务”中删除不再需要的任务后再试",
+                shown(mine),
+                shown(c.max_bytes_per_user)
+            )));
+        }
+        if all >= c.max_bytes_total {
+            return Err(space_full(format!(
+                "服务器上导入导出任务的文件已达 {} 的上限，请稍后再试或联系管理员",
+                shown(c.max_bytes_total)
+            )));
+        }
+        let budget = (c.max_bytes_per_user - mine).min(c.max_bytes_total - all);
         let id = crate::auth::new_secret()[..24].to_string();
         let dir = root.join(&id);
-        std::fs::create_dir_all(&dir).map_err(|e| ApiError::internal(&e))?;
+        files::private_dir(&dir).map_err(|e| ApiError::internal(&e))?;
         let job = Arc::new(Job {
             id: id.clone(),
             owner,
@@ -489,6 +555,7 @@ impl Jobs {
             created_at: OffsetDateTime::now_utc(),
             started: Instant::now(),
             dir,
+            budget,
             inner: Mutex::new(JobInner {
                 state: JobState::Running,
                 live: Live::default(),
@@ -726,6 +793,20 @@ pub(crate) fn import_options(p: &Params) -> ApiResult<ImportOptions> {
     })
 }
 
+/// No room left for job files: 507, with what to do.
+fn space_full(message: String) -> ApiError {
+    ApiError::new(StatusCode::INSUFFICIENT_STORAGE, "job_space_full", message)
+}
+
+/// A size for people: KiB below a MiB, MiB below a GiB, else GiB with one decimal.
+fn shown(bytes: u64) -> String {
+    match bytes {
+        b if b < 1 << 20 => format!("{} KiB", b.div_ceil(1 << 10)),
+        b if b < 1 << 30 => format!("{} MiB", b.div_ceil(1 << 20)),
+        b => format!("{:.1} GiB", b as f64 / (1u64 << 30) as f64),
+    }
+}
+
 fn too_large() -> ApiError {
     ApiError::new(
         StatusCode::PAYLOAD_TOO_LARGE,
@@ -743,16 +824,20 @@ struct Upload {
     file: tokio::fs::File,
     bytes: u64,
     head: Vec<u8>,
+    /// Room left on disk for this job's files.
+    budget: u64,
 }
 
 impl Upload {
-    async fn create(path: &FsPath) -> ApiResult<Upload> {
+    async fn create(path: &FsPath, budget: u64) -> ApiResult<Upload> {
         Ok(Upload {
-            file: tokio::fs::File::create(path)
+            file: files::private_file_options()
+                .open(path)
                 .await
                 .map_err(|e| ApiError::internal(&e))?,
             bytes: 0,
             head: Vec::new(),
+            budget,
         })
     }
 
@@ -760,6 +845,13 @@ impl Upload {
         self.bytes += chunk.len() as u64;
         if self.bytes > UPLOAD_LIMIT as u64 {
             return Err(too_large());
+        }
+        if self.bytes > self.budget {
+            return Err(space_full(format!(
+                "文件超出剩余空间：您的导入导出任务文件还可使用 {}；请删除不再需要的任务，或在服务器上用命令行导入",
+                shown(self.budget)
+            ))
+            .with_field("file"));
         }
         if self.head.len() < 8 {
             self.head
@@ -826,7 +918,7 @@ async fn receive(
                         .with_field("file"));
                 }
                 name = field.file_name().unwrap_or("").to_string();
-                let mut up = Upload::create(&path).await?;
+                let mut up = Upload::create(&path, job.budget).await?;
                 while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
                     up.write(&chunk).await?;
                 }
@@ -840,7 +932,7 @@ async fn receive(
             }
         }
     } else {
-        let mut up = Upload::create(&path).await?;
+        let mut up = Upload::create(&path, job.budget).await?;
         let mut body = req.into_body().into_data_stream();
         use futures_util::StreamExt;
         while let Some(chunk) = body.next().await {
@@ -1192,5 +1284,19 @@ async fn cancel(
     } else {
         app.jobs.remove(&job.id);
         Ok(StatusCode::NO_CONTENT.into_response())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shown;
+
+    #[test]
+    fn sizes_read_well() {
+        assert_eq!(shown(1), "1 KiB");
+        assert_eq!(shown(4096), "4 KiB");
+        assert_eq!(shown(2 << 20), "2 MiB");
+        assert_eq!(shown((2 << 20) + 1), "3 MiB");
+        assert_eq!(shown(8 << 30), "8.0 GiB");
     }
 }

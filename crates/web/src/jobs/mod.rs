@@ -2,7 +2,9 @@
 //! and job pages (`pages`).
 
 mod api;
+mod files;
 mod pages;
 
 pub(crate) use api::{routes, Jobs};
+pub use files::JobsConfig;
 pub(crate) use pages::routes as page_routes;

@@ -128,7 +128,7 @@ fn summary(v: &Viewer, r: &ImportReport, file: Option<&jobs::FileView>) -> Marku
             }
             @if let Some(f) = file {
                 p { a.button href=(f.url.replace("/api/v1/jobs/", "/jobs/")) download { (v.t("下载错误文件", "Download the error file")) } " "
-                    small.muted { (v.t("原始行加“错误原因”列，改正后可再次导入", "the rows with a column of reasons: correct it and import it again")) } }
+                    small.muted { (v.t("只含被拒绝的行，加“错误原因”列，改正后可再次导入", "the rejected rows only, with a column of reasons: correct it and import it again")) } }
             }
             @if !r.issues.is_empty() {
                 div.table-wrap { table.data {
