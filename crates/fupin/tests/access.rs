@@ -641,6 +641,15 @@ fn table(f: &Fixture, caller: &str) -> Vec<Entry> {
             ],
         ),
         entry(
+            "GET",
+            "/api/v1/regions/{code}/levels",
+            vec![
+                get(format!("/api/v1/regions/{TAGANG}/levels"), Denied),
+                get(format!("/api/v1/regions/{LUOXI}/levels"), Denied),
+                get(format!("/api/v1/regions/{JINXIAN}/levels"), Denied),
+            ],
+        ),
+        entry(
             "PUT",
             "/api/v1/regions/{code}/poor-village",
             vec![call(

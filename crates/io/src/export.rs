@@ -627,6 +627,16 @@ pub async fn export(
                         Value::text(&r.name),
                         Value::opt(r.parent_code.as_ref().map(|p| p.as_str().to_string())),
                     ])?;
+                    // the levels it stands for, as the national lists write them (东莞市 again at
+                    // county level, with itself as parent), so that the file imports back the same
+                    for l in r.levels().skip(1) {
+                        w.row(&[
+                            Value::text(r.code.as_str()),
+                            Value::text(l.as_str()),
+                            Value::text(&r.name),
+                            Value::text(r.code.as_str()),
+                        ])?;
+                    }
                 }
                 progress(w.rows());
             }

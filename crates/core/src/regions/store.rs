@@ -16,6 +16,8 @@ pub struct RegionImportSummary {
     pub inserted: u64,
     pub updated: u64,
     pub unchanged: u64,
+    /// Rows of the file by the level they are listed at (a stand-in row at its own level).
+    pub levels: crate::regions::LevelCounts,
 }
 
 /// Regions, poor-village flags and village profiles.
@@ -29,6 +31,13 @@ pub trait RegionStore: Send + Sync {
         ctx: &Ctx,
         records: Vec<(u64, RegionRecord)>,
     ) -> Result<RegionImportSummary, Vec<RowError>>;
+    /// How many regions lie at each level within `code` (everything when `None`) and the caller's
+    /// scope, a region counted at every level it stands for (`Region::lowest_level`).
+    async fn region_level_counts(
+        &self,
+        ctx: &Ctx,
+        code: Option<&RegionCode>,
+    ) -> StoreResult<crate::regions::LevelCounts>;
     /// A region with its full path.
     async fn region(&self, ctx: &Ctx, code: &RegionCode) -> StoreResult<RegionWithPath>;
     /// Children of a region (or the provinces when `None`), ordered by code.

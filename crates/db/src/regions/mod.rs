@@ -8,7 +8,7 @@ use crate::{args, SqlStore};
 use fupin_core::audit::AuditRecord;
 use fupin_core::error::DomainError;
 use fupin_core::regions::{
-    Level, PoorVillage, Region, RegionCode, RegionRecord, RegionRef, RegionWithPath,
+    Level, LevelCounts, PoorVillage, Region, RegionCode, RegionRecord, RegionRef, RegionWithPath,
     VillageProfile, VillageProfileInput,
 };
 use fupin_core::store::{RegionImportSummary, RegionStore, RowError, StoreResult};
@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, HashMap};
 use time::OffsetDateTime;
 
 pub(crate) const REGION_COLS: &str =
-    "code, name, level, parent_code, poor_designation, poor_designated_year, poor_exit_year";
+    "code, name, level, parent_code, poor_designation, poor_designated_year, poor_exit_year, lowest_level";
 
 pub(crate) fn region_from_row(r: &Row) -> StoreResult<Region> {
     let code = RegionCode::parse(&r.text(0)?)?;
@@ -32,12 +32,14 @@ pub(crate) fn region_from_row(r: &Row) -> StoreResult<Region> {
         }),
         None => None,
     };
+    let lowest_level = r.opt_text(7)?.and_then(|l| Level::parse(&l));
     Ok(Region {
         code,
         name: r.text(1)?,
         level,
         parent_code,
         poor_village,
+        lowest_level,
     })
 }
 
@@ -163,44 +165,59 @@ impl RegionStore for SqlStore {
         let fail = |e: DomainError| vec![RowError { line: 0, error: e }];
         let mut errors = Vec::new();
         let mut valid: BTreeMap<String, (Region, u64)> = BTreeMap::new();
+        // rows that list a region again lower down: code → (level, name, line)
+        let mut stand_ins: BTreeMap<String, Vec<(Level, String, u64)>> = BTreeMap::new();
+        let mut levels = LevelCounts::default();
         for (line, rec) in &records {
-            match rec.validate() {
-                Ok((code, name, parent)) => {
-                    if !ctx.scope.allows(&code) {
-                        errors.push(RowError {
-                            line: *line,
-                            error: DomainError::forbidden(format!(
-                                "区划 {code} 不在您的管辖范围内"
-                            )),
-                        });
-                        continue;
-                    }
-                    if valid.contains_key(code.as_str()) {
-                        errors.push(RowError {
-                            line: *line,
-                            error: DomainError::invalid(
-                                "code12",
-                                "duplicate_code",
-                                format!("区划代码 {code} 在文件中重复"),
-                            ),
-                        });
-                        continue;
-                    }
-                    let level = code.level();
-                    let region = Region {
-                        code: code.clone(),
-                        name,
-                        level,
-                        parent_code: parent,
-                        poor_village: None,
-                    };
-                    valid.insert(code.as_str().to_string(), (region, *line));
+            let listed = match rec.validate() {
+                Ok(l) => l,
+                Err(e) => {
+                    errors.push(RowError {
+                        line: *line,
+                        error: e,
+                    });
+                    continue;
                 }
-                Err(e) => errors.push(RowError {
+            };
+            let code = listed.code.clone();
+            if !ctx.scope.allows(&code) {
+                errors.push(RowError {
                     line: *line,
-                    error: e,
-                }),
+                    error: DomainError::forbidden(format!("区划 {code} 不在您的管辖范围内")),
+                });
+                continue;
             }
+            let twice = || RowError {
+                line: *line,
+                error: DomainError::invalid(
+                    "code12",
+                    "duplicate_code",
+                    format!("区划代码 {code} 在文件中重复"),
+                ),
+            };
+            levels.add(listed.level, None, 1);
+            if listed.is_stand_in() {
+                let at = stand_ins.entry(code.as_str().to_string()).or_default();
+                if at.iter().any(|(l, _, _)| *l == listed.level) {
+                    errors.push(twice());
+                } else {
+                    at.push((listed.level, listed.name, *line));
+                }
+                continue;
+            }
+            if valid.contains_key(code.as_str()) {
+                errors.push(twice());
+                continue;
+            }
+            let region = Region {
+                level: code.level(),
+                code: code.clone(),
+                name: listed.name,
+                parent_code: listed.parent,
+                poor_village: None,
+                lowest_level: None,
+            };
+            valid.insert(code.as_str().to_string(), (region, *line));
         }
         let mut tx = self
             .db
@@ -208,11 +225,16 @@ impl RegionStore for SqlStore {
             .await
             .map_err(DomainError::from)
             .map_err(fail)?;
-        // parents must be in the file or already stored
+        // parents and stood-in regions must be in the file or already stored
         let missing: Vec<RegionCode> = {
             let mut m: Vec<RegionCode> = valid
                 .values()
                 .filter_map(|(r, _)| r.parent_code.clone())
+                .chain(
+                    stand_ins
+                        .keys()
+                        .map(|c| RegionCode::parse(c).expect("validated")),
+                )
                 .filter(|p| !valid.contains_key(p.as_str()))
                 .collect();
             m.sort();
@@ -237,6 +259,71 @@ impl RegionStore for SqlStore {
                 }
             }
         }
+        // the lowest level each stood-in region reaches after this import
+        let mut lowest: BTreeMap<String, Level> = BTreeMap::new();
+        let mut extended = 0u64;
+        for (code, rows) in &stand_ins {
+            let region = valid
+                .get(code)
+                .map(|(r, _)| r)
+                .or_else(|| stored_parents.get(code));
+            let Some(region) = region else {
+                for (level, _, line) in rows {
+                    errors.push(RowError {
+                        line: *line,
+                        error: DomainError::invalid(
+                            "code12",
+                            "unknown_region",
+                            format!(
+                                "{}级行 {code} 重复列出的区划既不在文件中也不在系统中",
+                                level.label()
+                            ),
+                        ),
+                    });
+                }
+                continue;
+            };
+            let mut reached = region.lowest_level.unwrap_or(region.level);
+            let mut extends = 0;
+            let mut rows = rows.clone();
+            rows.sort();
+            for (level, name, line) in rows {
+                if name != region.name {
+                    errors.push(RowError {
+                        line,
+                        error: DomainError::invalid(
+                            "name",
+                            "name_mismatch",
+                            format!(
+                                "{}级行 {code} 的名称“{name}”与该区划的名称“{}”不符",
+                                level.label(),
+                                region.name
+                            ),
+                        ),
+                    });
+                } else if level > reached && Some(level) != reached.child() {
+                    errors.push(RowError {
+                        line,
+                        error: DomainError::invalid(
+                            "level",
+                            "stand_in_gap",
+                            format!(
+                                "{code} 列在{}级，但缺少它在{}级的行",
+                                level.label(),
+                                reached.child().map_or("", Level::label)
+                            ),
+                        ),
+                    });
+                } else if level > reached {
+                    reached = level;
+                    extends += 1;
+                }
+            }
+            if extends > 0 {
+                extended += extends;
+                lowest.insert(code.clone(), reached);
+            }
+        }
         if !errors.is_empty() {
             errors.sort_by_key(|e| e.line);
             return Err(errors);
@@ -248,6 +335,7 @@ impl RegionStore for SqlStore {
             .map_err(fail)?;
         let mut summary = RegionImportSummary {
             rows: records.len() as u64,
+            levels,
             ..Default::default()
         };
         // parents first: codes sorted by level, then by code
@@ -276,7 +364,7 @@ impl RegionStore for SqlStore {
                 }
             }
         }
-        for chunk in inserts.chunks(200) {
+        for chunk in inserts.chunks(1000) {
             let mut q = Query::new("INSERT INTO regions (code, name, level, parent_code) VALUES ");
             let rows: Vec<String> = chunk
                 .iter()
@@ -295,6 +383,19 @@ impl RegionStore for SqlStore {
                 .map_err(fail)?;
             summary.inserted += chunk.len() as u64;
         }
+        // stand-in rows change nothing but how far down their region reaches
+        let stand_in_rows: u64 = stand_ins.values().map(|v| v.len() as u64).sum();
+        for (code, level) in &lowest {
+            tx.execute(
+                "UPDATE regions SET lowest_level = $1 WHERE code = $2",
+                &args![level.as_str(), code.as_str()],
+            )
+            .await
+            .map_err(DomainError::from)
+            .map_err(fail)?;
+        }
+        summary.updated += extended;
+        summary.unchanged += stand_in_rows - extended;
         let rec = AuditRecord::event(
             "region.import",
             "region",
@@ -304,6 +405,27 @@ impl RegionStore for SqlStore {
         self.audit(tx.as_mut(), ctx, rec).await.map_err(fail)?;
         tx.commit().await.map_err(DomainError::from).map_err(fail)?;
         Ok(summary)
+    }
+
+    async fn region_level_counts(
+        &self,
+        ctx: &Ctx,
+        code: Option<&RegionCode>,
+    ) -> StoreResult<LevelCounts> {
+        if let Some(c) = code {
+            ctx.require(c, "区划")?;
+        }
+        let mut q = Query::new("SELECT level, lowest_level, COUNT(*) FROM regions WHERE 1 = 1");
+        q.and_in_ranges("code", &ctx.scope.ranges(code));
+        q.push(" GROUP BY level, lowest_level");
+        let rows = self.db.fetch_all(&q.sql, &q.args).await?;
+        let mut counts = LevelCounts::default();
+        for r in rows {
+            let level = Level::parse(&r.text(0)?).ok_or_else(DomainError::internal)?;
+            let lowest = r.opt_text(1)?.and_then(|l| Level::parse(&l));
+            counts.add(level, lowest, r.i64(2)? as u64);
+        }
+        Ok(counts)
     }
 
     async fn region(&self, ctx: &Ctx, code: &RegionCode) -> StoreResult<RegionWithPath> {

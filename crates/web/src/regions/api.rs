@@ -10,7 +10,7 @@ use crate::AppState;
 use axum::extract::State;
 use fupin_core::accounts::Policy;
 use fupin_core::regions::{
-    PoorVillage, Region, RegionWithPath, VillageProfile, VillageProfileInput,
+    LevelCounts, PoorVillage, Region, RegionWithPath, VillageProfile, VillageProfileInput,
 };
 
 pub(crate) fn routes(r: Routes) -> Routes {
@@ -18,6 +18,7 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .get("/api/v1/regions/search", search)
         .get("/api/v1/regions/{code}", one)
         .get("/api/v1/regions/{code}/children", children)
+        .get("/api/v1/regions/{code}/levels", levels)
         .put("/api/v1/regions/{code}/poor-village", set_poor_village)
         .delete("/api/v1/regions/{code}/poor-village", clear_poor_village)
         .get("/api/v1/regions/{code}/profiles", profiles)
@@ -91,6 +92,19 @@ async fn children(
 ) -> ApiResult<Json<Vec<Region>>> {
     let ctx = caller.ctx(Policy::ReadStats)?;
     Ok(Json(app.store.region_children(&ctx, Some(&code)).await?))
+}
+
+/// How many regions of each level lie at or below the region (one listed at several levels, like
+/// 东莞市 at city and county level, counts at each).
+async fn levels(
+    caller: Caller,
+    State(app): State<AppState>,
+    RegionPath(code): RegionPath,
+) -> ApiResult<Json<LevelCounts>> {
+    let ctx = caller.ctx(Policy::ReadStats)?;
+    Ok(Json(
+        app.store.region_level_counts(&ctx, Some(&code)).await?,
+    ))
 }
 
 async fn set_poor_village(
