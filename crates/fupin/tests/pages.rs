@@ -243,6 +243,84 @@ async fn pages_need_a_session_and_are_scoped() {
     );
 }
 
+/// A page whose store call fails shows the error page (500, with the request id that the log line
+/// of the cause carries, and never the cause itself) instead of an empty list or a missing section.
+/// The failure is a real one: a table the call reads is renamed away under the running server, and
+/// the page is whole again once the table is back.
+#[tokio::test]
+async fn a_failing_store_call_shows_the_error_page() {
+    let app = demo_app().await;
+    let officer = sign_in(&app, "demo-officer").await;
+    let cadre = sign_in(&app, "demo-cadre").await;
+    let hh = tagang_household(&app, &officer).await;
+    let (_, _, m) = get(&app, &cadre, "/m").await;
+    let paired = paired_household(&m);
+    // (table taken away, [(who, page that reads it)])
+    let cases: Vec<(&str, Vec<(&Session, String)>)> = vec![
+        (
+            "visits",
+            vec![
+                // the household page's visits section, the board's visit compliance, the phone page
+                (&officer, format!("/households/{hh}")),
+                (&officer, format!("/board?region={TAGANG}")),
+                (&cadre, "/m".to_string()),
+            ],
+        ),
+        (
+            "pairings",
+            vec![
+                (&officer, format!("/households/{hh}")),
+                (&cadre, format!("/m/households/{paired}/visit")),
+            ],
+        ),
+        // the household list's village filter
+        ("regions", vec![(&officer, "/households".to_string())]),
+    ];
+    for (table, pages) in cases {
+        for (who, path) in &pages {
+            let (status, _, _) = get(&app, who, path).await;
+            assert_eq!(status, StatusCode::OK, "{path} before {table} goes");
+        }
+        app.db
+            .raw(&format!("ALTER TABLE {table} RENAME TO {table}_away"))
+            .await;
+        for (who, path) in &pages {
+            let res = client()
+                .get(app.url(path))
+                .header(COOKIE, &who.cookie)
+                .send()
+                .await
+                .unwrap();
+            let status = res.status();
+            let ct = res.headers()["content-type"].to_str().unwrap().to_string();
+            let id = res.headers()["x-request-id"].to_str().unwrap().to_string();
+            let body = res.text().await.unwrap();
+            assert_eq!(
+                status,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "{path} without {table}: {body}"
+            );
+            assert!(ct.starts_with("text/html"), "{path}: {ct}");
+            assert!(body.contains("系统内部错误"), "{path}: {body}");
+            assert!(
+                !id.is_empty() && body.contains(&format!("<code>{id}</code>")),
+                "{path} shows its request id {id}: {body}"
+            );
+            assert!(
+                !body.contains(&format!("{table}_away")) && !body.contains(" table"),
+                "{path} shows no cause: {body}"
+            );
+        }
+        app.db
+            .raw(&format!("ALTER TABLE {table}_away RENAME TO {table}"))
+            .await;
+        for (who, path) in &pages {
+            let (status, _, _) = get(&app, who, path).await;
+            assert_eq!(status, StatusCode::OK, "{path} once {table} is back");
+        }
+    }
+}
+
 #[tokio::test]
 async fn the_board_shows_the_seed_figures() {
     let app = demo_app().await;

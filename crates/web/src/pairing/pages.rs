@@ -10,6 +10,7 @@
 use crate::form::Form;
 use crate::routes::Routes;
 use crate::ui::forms::{code_options, select, textarea, yuan_field, FormState, Input};
+use crate::ui::layout::StoreAnswer;
 use crate::ui::layout::{parse_id, render, see_other, Shell};
 use crate::ui::{PageError, PageResult, Viewer};
 use crate::AppState;
@@ -37,16 +38,20 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .post("/wishes/{id}/fulfil", fulfil_wish)
 }
 
-/// The cadre record of the signed-in user, if they are one.
-pub(crate) async fn own_cadre(app: &AppState, v: &Viewer) -> Option<Cadre> {
-    let ctx = v.caller.ctx(Policy::WriteVisits).ok()?;
+/// The cadre record of the signed-in user, if they are one (none for a user who may not record
+/// visits).
+pub(crate) async fn own_cadre(app: &AppState, v: &Viewer) -> Result<Option<Cadre>, PageError> {
+    let Ok(ctx) = v.caller.ctx(Policy::WriteVisits) else {
+        return Ok(None);
+    };
     let uid = v.caller.user.id.0;
-    app.store
+    Ok(app
+        .store
         .list_cadres(&ctx, None)
         .await
-        .ok()?
+        .or_empty()?
         .into_iter()
-        .find(|c| c.user_id == Some(uid))
+        .find(|c| c.user_id == Some(uid)))
 }
 
 /// Visits owed and made this year on one household by one cadre.
@@ -106,7 +111,7 @@ async fn my_households(v: Viewer, State(app): State<AppState>) -> PageResult {
         return Ok(see_other("/households"));
     }
     let ctx = v.caller.ctx(Policy::ReadStats)?;
-    let cadre = own_cadre(&app, &v).await;
+    let cadre = own_cadre(&app, &v).await?;
     let households = paired_households(&app, &ctx).await?;
     let owed = match &cadre {
         Some(c) => owed(&app, &ctx, c, households).await?,
@@ -161,7 +166,7 @@ async fn my_households(v: Viewer, State(app): State<AppState>) -> PageResult {
 async fn my_visits(v: Viewer, State(app): State<AppState>) -> PageResult {
     let ctx = v.caller.ctx(Policy::ReadStats)?;
     let cadre = own_cadre(&app, &v)
-        .await
+        .await?
         .ok_or_else(|| PageError::new(StatusCode::NOT_FOUND, "您的账号没有登记为帮扶干部"))?;
     let households = paired_households(&app, &ctx).await?;
     let owed = owed(&app, &ctx, &cadre, households).await?;
@@ -230,13 +235,13 @@ async fn show_visit_form(
     let ctx = v.caller.ctx(Policy::WriteVisits)?;
     let d = app.store.household(&ctx, id).await?;
     let codes = app.store.code_book().await?;
-    let me = own_cadre(app, v).await;
+    let me = own_cadre(app, v).await?;
     let on = today();
     let others: Vec<(CadreId, String)> = app
         .store
         .household_pairings(&ctx, id)
         .await
-        .unwrap_or_default()
+        .or_empty()?
         .into_iter()
         .filter(|p| p.active_on(on) && Some(p.cadre_id) != me.as_ref().map(|c| c.id))
         .map(|p| (p.cadre_id, p.cadre_name))
@@ -445,7 +450,7 @@ async fn record_visit(
         }
     };
     let mut st = FormState::with_values(fields);
-    let me = own_cadre(&app, &v).await;
+    let me = own_cadre(&app, &v).await?;
     // The photo is checked before the visit is written, so a bad photo leaves no visit behind.
     let checked = photo
         .as_ref()
@@ -501,7 +506,7 @@ async fn claim_wish(
 ) -> PageResult {
     let ctx = v.caller.ctx(Policy::WriteVisits)?;
     let id = WishId(parse_id(&id)?);
-    let cadre = own_cadre(&app, &v).await.ok_or_else(|| {
+    let cadre = own_cadre(&app, &v).await?.ok_or_else(|| {
         PageError::new(
             StatusCode::FORBIDDEN,
             "只有登记为帮扶干部的账号可以认领心愿",

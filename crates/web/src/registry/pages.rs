@@ -13,6 +13,7 @@ use crate::routes::Routes;
 use crate::ui::fmt::{growth, looks_like_id_number, mask_id, yuan, yuan_opt};
 use crate::ui::forms::{code_options, select, FormState, Input};
 use crate::ui::i18n::status_label;
+use crate::ui::layout::StoreAnswer;
 use crate::ui::layout::{parse_id, query_map, render, see_other, Crumb, Shell};
 use crate::ui::{PageError, PageResult, Viewer};
 use crate::AppState;
@@ -47,12 +48,16 @@ const MAX_VILLAGES: usize = 600;
 
 /// The villages within the user's regions for `policy` (down from a county at most), as
 /// (code, "township / village").
-async fn villages(app: &AppState, ctx: &Ctx, roots: &[RegionCode]) -> Vec<(String, String)> {
+async fn villages(
+    app: &AppState,
+    ctx: &Ctx,
+    roots: &[RegionCode],
+) -> Result<Vec<(String, String)>, PageError> {
     let mut out = Vec::new();
     for root in roots {
         match root.level() {
             Level::Village => {
-                if let Ok(r) = app.store.region(ctx, root).await {
+                if let Some(r) = app.store.region(ctx, root).await.or_none()? {
                     out.push((root.to_string(), r.region.name));
                 }
             }
@@ -61,7 +66,7 @@ async fn villages(app: &AppState, ctx: &Ctx, roots: &[RegionCode]) -> Vec<(Strin
                     .store
                     .region_children(ctx, Some(root))
                     .await
-                    .unwrap_or_default()
+                    .or_empty()?
                 {
                     out.push((v.code.to_string(), v.name));
                 }
@@ -71,13 +76,13 @@ async fn villages(app: &AppState, ctx: &Ctx, roots: &[RegionCode]) -> Vec<(Strin
                     .store
                     .region_children(ctx, Some(root))
                     .await
-                    .unwrap_or_default()
+                    .or_empty()?
                 {
                     for v in app
                         .store
                         .region_children(ctx, Some(&t.code))
                         .await
-                        .unwrap_or_default()
+                        .or_empty()?
                     {
                         out.push((v.code.to_string(), format!("{} / {}", t.name, v.name)));
                     }
@@ -93,7 +98,7 @@ async fn villages(app: &AppState, ctx: &Ctx, roots: &[RegionCode]) -> Vec<(Strin
         }
     }
     out.truncate(MAX_VILLAGES);
-    out
+    Ok(out)
 }
 
 /// The list's filters, from the query string or the search form.
@@ -190,7 +195,7 @@ async fn render_list(v: &Viewer, app: &AppState, q: ListQuery) -> PageResult {
     };
     let page = app.store.list_households(&ctx, filter).await?;
     let pages = page.total.div_ceil(PER_PAGE as u64).max(1) as u32;
-    let villages = villages(app, &ctx, &roots).await;
+    let villages = villages(app, &ctx, &roots).await?;
     let village_name = |code: &RegionCode| {
         villages
             .iter()
@@ -326,6 +331,22 @@ fn pager(v: &Viewer, q: &ListQuery, pages: u32) -> Markup {
 
 // ---- the household page -------------------------------------------------------------------------
 
+/// A section of the household page that the viewer may be refused (a cadre reading a household's
+/// cases, say): empty when the store refuses, logged so that a missing section can be explained;
+/// the error page when the store fails.
+fn section<T>(what: &str, answer: Result<Vec<T>, DomainError>) -> Result<Vec<T>, PageError> {
+    if let Err(e) = &answer {
+        if e.kind != fupin_core::ErrorKind::Internal {
+            tracing::warn!(
+                section = what,
+                code = e.code,
+                "household page section unavailable"
+            );
+        }
+    }
+    answer.or_empty()
+}
+
 async fn detail(
     v: Viewer,
     State(app): State<AppState>,
@@ -337,48 +358,17 @@ async fn detail(
     let d = app.store.household(&ctx, id).await?;
     let codes = app.store.code_book().await?;
     let flash = query_map(raw.as_deref());
-    let warn = |what: &str, e: &DomainError| {
-        tracing::warn!(
-            section = what,
-            code = e.code,
-            "household page section unavailable"
-        );
-    };
-    let pairings = app
-        .store
-        .household_pairings(&ctx, id)
-        .await
-        .unwrap_or_else(|e| {
-            warn("pairings", &e);
-            vec![]
-        });
-    let mut visits = app
-        .store
-        .household_visits(&ctx, id)
-        .await
-        .unwrap_or_else(|e| {
-            warn("visits", &e);
-            vec![]
-        });
+    let pairings = section("pairings", app.store.household_pairings(&ctx, id).await)?;
+    let mut visits = section("visits", app.store.household_visits(&ctx, id).await)?;
     visits.sort_by_key(|v| std::cmp::Reverse((v.date, v.id.0)));
-    let wishes = app
-        .store
-        .household_wishes(&ctx, id)
-        .await
-        .unwrap_or_else(|e| {
-            warn("wishes", &e);
-            vec![]
-        });
-    let cases = app
-        .store
-        .household_cases(&ctx, id)
-        .await
-        .unwrap_or_else(|e| {
-            warn("cases", &e);
-            vec![]
-        });
+    let wishes = section("wishes", app.store.household_wishes(&ctx, id).await)?;
+    let cases = section("cases", app.store.household_cases(&ctx, id).await)?;
     // The region path for the breadcrumbs; a cadre reaching only paired households sees none.
-    let region = app.store.region(&ctx, &d.household.village_code).await.ok();
+    let region = app
+        .store
+        .region(&ctx, &d.household.village_code)
+        .await
+        .or_none()?;
     let can_edit = v
         .caller
         .principal
@@ -386,7 +376,7 @@ async fn detail(
         .is_some_and(|rs| rs.iter().any(|r| r.contains(&d.household.village_code)));
     let can_visit = v.caller.ctx(Policy::WriteVisits).is_ok();
     let own_cadre = if can_visit {
-        pairing::own_cadre(&app, &v).await
+        pairing::own_cadre(&app, &v).await?
     } else {
         None
     };
@@ -705,7 +695,7 @@ async fn household_form(
         .regions_for(Policy::WriteRegistry)
         .unwrap_or_default();
     let codes = app.store.code_book().await?;
-    let villages = villages(app, &ctx, &roots).await;
+    let villages = villages(app, &ctx, &roots).await?;
     let (title, action) = match edit {
         Some(d) => (
             format!(

@@ -11,6 +11,7 @@ use super::geo;
 use crate::routes::Routes;
 use crate::ui::fmt::{count, growth, pct, progress_class, share, wan, yuan, yuan_opt};
 use crate::ui::i18n::{level_label, status_label};
+use crate::ui::layout::StoreAnswer;
 use crate::ui::layout::{json_block, query_map, render, see_other, Crumb, Shell};
 use crate::ui::{PageError, PageResult, Viewer};
 use crate::AppState;
@@ -66,22 +67,27 @@ async fn pairing_report(
     ctx: &Ctx,
     code: &RegionCode,
     year: i32,
-) -> Option<PairingReport> {
-    let (from, to) = period(year)?;
-    app.store.pairing_report(ctx, code, from, to).await.ok()
+) -> Result<Option<PairingReport>, PageError> {
+    let Some((from, to)) = period(year) else {
+        return Ok(None);
+    };
+    app.store
+        .pairing_report(ctx, code, from, to)
+        .await
+        .or_none()
 }
 
 /// The latest year with income records in the region (the default year of the board).
-async fn latest_year(app: &AppState, ctx: &Ctx, code: &RegionCode) -> i32 {
+async fn latest_year(app: &AppState, ctx: &Ctx, code: &RegionCode) -> Result<i32, PageError> {
     let this = today().year();
     for y in (this - 10..=this).rev() {
-        if let Ok(s) = app.store.region_stats(ctx, code, y).await {
+        if let Some(s) = app.store.region_stats(ctx, code, y).await.or_none()? {
             if s.income_households > 0 {
-                return y;
+                return Ok(y);
             }
         }
     }
-    this
+    Ok(this)
 }
 
 fn parse_year(
@@ -123,7 +129,7 @@ async fn board(v: Viewer, State(app): State<AppState>, RawQuery(raw): RawQuery) 
     let region = app.store.region(&ctx, &code).await?;
     let year = match parse_year(&q, "year")? {
         Some(y) => y,
-        None => latest_year(&app, &ctx, &code).await,
+        None => latest_year(&app, &ctx, &code).await?,
     };
     let compare = parse_year(&q, "compare")?.unwrap_or(year - 1);
     let big = q.get("screen").is_some_and(|s| s == "big");
@@ -135,19 +141,28 @@ async fn board(v: Viewer, State(app): State<AppState>, RawQuery(raw): RawQuery) 
         trend.push(app.store.region_stats(&ctx, &code, y).await?);
     }
     let mut stats = trend.last().cloned().expect("at least the year itself");
-    if let Ok(other) = app.store.region_stats(&ctx, &code, compare).await {
+    if let Some(other) = app
+        .store
+        .region_stats(&ctx, &code, compare)
+        .await
+        .or_none()?
+    {
         stats.compare_with(&other);
     }
-    let report = pairing_report(&app, &ctx, &code, year).await;
+    let report = pairing_report(&app, &ctx, &code, year).await?;
 
     // the children
     let children = app.store.region_children(&ctx, Some(&code)).await?;
     let mut rows = Vec::with_capacity(children.len());
     for c in &children {
-        let s = app.store.region_stats(&ctx, &c.code, year).await.ok();
+        let s = app
+            .store
+            .region_stats(&ctx, &c.code, year)
+            .await
+            .or_none()?;
         let comp = if children.len() <= MAX_CHILD_REPORTS {
             pairing_report(&app, &ctx, &c.code, year)
-                .await
+                .await?
                 .and_then(|r| compliance(&r))
         } else {
             None

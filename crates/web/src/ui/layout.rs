@@ -6,13 +6,14 @@ use super::i18n::Lang;
 use crate::auth::Credential;
 use crate::caller::Caller;
 use crate::error::ApiError;
+use crate::trace::REQUEST_ID;
 use axum::extract::{FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use fupin_core::accounts::Policy;
-use fupin_core::DomainError;
+use fupin_core::{DomainError, ErrorKind};
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 /// The signed-in person looking at a page, and in which language.
@@ -99,8 +100,10 @@ pub(crate) fn see_other(to: &str) -> Response {
     res
 }
 
-/// A failed page: its status and the (Chinese) message of the domain or the API.
-#[derive(Debug)]
+/// A failed page: its status and the (Chinese) message of the domain or the API. A server error's
+/// page also shows the request id (added by [`page_headers`], which knows it), so that whoever
+/// reports it can be matched with the log line of its cause.
+#[derive(Debug, Clone)]
 pub(crate) struct PageError {
     status: StatusCode,
     message: String,
@@ -132,6 +135,36 @@ pub(crate) fn parse_id(s: &str) -> Result<i64, PageError> {
         .ok_or_else(PageError::not_found)
 }
 
+/// What a page makes of a store call whose refusal it can show as nothing (an empty section, a
+/// missing figure): the value, or nothing when the store refuses (not found, not allowed, invalid,
+/// conflict: the domain's answers). A failure of the machine (the database is down, a query failed:
+/// `ErrorKind::Internal`) is the page's error, a 500 with the request id, never an empty list in
+/// its place. Rejected: `.ok()` and `unwrap_or_default()`, which made both look alike.
+pub(crate) trait StoreAnswer<T> {
+    /// `Some(value)`, or `None` when the store refuses.
+    fn or_none(self) -> Result<Option<T>, PageError>;
+    /// The value, or its empty default when the store refuses.
+    fn or_empty(self) -> Result<T, PageError>
+    where
+        T: Default;
+}
+
+impl<T> StoreAnswer<T> for Result<T, DomainError> {
+    fn or_none(self) -> Result<Option<T>, PageError> {
+        match self {
+            Ok(v) => Ok(Some(v)),
+            Err(e) if e.kind == ErrorKind::Internal => Err(e.into()),
+            Err(_) => Ok(None),
+        }
+    }
+    fn or_empty(self) -> Result<T, PageError>
+    where
+        T: Default,
+    {
+        self.or_none().map(Option::unwrap_or_default)
+    }
+}
+
 impl From<ApiError> for PageError {
     fn from(e: ApiError) -> Self {
         PageError {
@@ -147,8 +180,9 @@ impl From<DomainError> for PageError {
     }
 }
 
-impl IntoResponse for PageError {
-    fn into_response(self) -> Response {
+impl PageError {
+    /// The error page, with the request id when there is one to show.
+    fn page(&self, request_id: Option<&str>) -> Markup {
         // Bilingual: an error may come before the language is known, and it is short.
         let (zh, en) = match self.status {
             StatusCode::NOT_FOUND => ("未找到", "Not found"),
@@ -159,7 +193,7 @@ impl IntoResponse for PageError {
             s if s.is_server_error() => ("系统错误", "Server error"),
             _ => ("无法完成", "Cannot be done"),
         };
-        let body = html! {
+        html! {
             (DOCTYPE)
             html lang="zh-CN" {
                 head { (head_common(&format!("{zh} · {en}"))) }
@@ -168,12 +202,26 @@ impl IntoResponse for PageError {
                     main #main .narrow {
                         h1 { (zh) " · " (en) " (" (self.status.as_u16()) ")" }
                         p.error-message role="alert" { (self.message) }
+                        @if let Some(id) = request_id {
+                            p.request-id {
+                                "请求编号 · Request id: " code { (id) }
+                            }
+                        }
                         p { a href="/" { "返回首页 · Home" } }
                     }
                 }
             }
-        };
-        (self.status, Html(body.into_string())).into_response()
+        }
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let body = self.page(None);
+        let mut res = (self.status, Html(body.into_string())).into_response();
+        // For `page_headers`, which shows a server error's request id.
+        res.extensions_mut().insert(self);
+        res
     }
 }
 
@@ -318,8 +366,22 @@ fn nav_items(v: &Viewer) -> Vec<(&'static str, &'static str)> {
 
 /// Middleware: the headers of every HTML page. Pages carry personal data, so nothing is cached; the
 /// content security policy allows scripts, styles, images and requests from this server only.
+///
+/// A server error's page is written again with the request id, which only the request carries.
 pub(crate) async fn page_headers(req: Request, next: Next) -> Response {
+    let request_id = req
+        .headers()
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
     let mut res = next.run(req).await;
+    if let Some(e) = res.extensions_mut().remove::<PageError>() {
+        if res.status().is_server_error() {
+            let page = e.page(request_id.as_deref()).into_string();
+            res.headers_mut().remove(header::CONTENT_LENGTH);
+            *res.body_mut() = axum::body::Body::from(page);
+        }
+    }
     let html = res
         .headers()
         .get(header::CONTENT_TYPE)
@@ -365,4 +427,46 @@ pub(crate) fn query_map(raw: Option<&str>) -> std::collections::HashMap<String, 
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_failure_of_the_machine_is_an_error_page() {
+        let refusals = [
+            DomainError::not_found("household_not_found", "户不存在"),
+            DomainError::forbidden("无权查看"),
+            DomainError::conflict("stale", "已被修改"),
+            DomainError::invalid("year", "invalid_year", "年度无效"),
+        ];
+        for e in refusals {
+            let code = e.code;
+            let r: Result<Vec<i32>, DomainError> = Err(e);
+            assert_eq!(r.clone().or_none().unwrap(), None, "{code}");
+            assert_eq!(r.or_empty().unwrap(), Vec::<i32>::new(), "{code}");
+        }
+        let failed: Result<Vec<i32>, DomainError> = Err(DomainError::internal());
+        let e = failed.clone().or_none().unwrap_err();
+        assert_eq!(e.status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(e.message, crate::error::INTERNAL_MESSAGE);
+        assert_eq!(
+            failed.or_empty().unwrap_err().status,
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
+        let ok: Result<Vec<i32>, DomainError> = Ok(vec![1]);
+        assert_eq!(ok.clone().or_none().unwrap(), Some(vec![1]));
+        assert_eq!(ok.or_empty().unwrap(), vec![1]);
+    }
+
+    #[test]
+    fn a_server_error_page_shows_the_request_id() {
+        let e = PageError::from(DomainError::internal());
+        let page = e.page(Some("req-42")).into_string();
+        assert!(page.contains("<code>req-42</code>"), "{page}");
+        assert!(page.contains("(500)"), "{page}");
+        let plain = e.page(None).into_string();
+        assert!(!plain.contains("请求编号"), "{plain}");
+    }
 }
