@@ -10,10 +10,12 @@
 //! the loader stops at the first rejected row.
 //!
 //! What stays in code, and why: the poor-village designation, the helping unit's designated village
-//! and the work team (`demo_pairing`), the demonstration accounts (`demo_accounts`: passwords are no
-//! data to ship in a file), and the exit and monitoring procedures of 塔岗 (`demo_assessment`: a
-//! procedure is a sequence of dated steps through the store's workflow, with evidence the store
-//! computes itself).
+//! and contact, the work team's terms and the link of the `demo-cadre` account to its cadre
+//! (`demo_pairing`: one row each, and no file kind holds them), and the demonstration accounts
+//! (`demo_accounts`: passwords are no data to ship in a file). 塔岗's exits go through the exit
+//! procedure as the cases file records it (every step dated, the county's approval checked against
+//! the exit assessment the store computes from the households' data), and so do the 2021
+//! monitoring and 2022 risk elimination of one household.
 //!
 //! Everything personal is synthetic: the names are made up, the ID numbers are checksum-valid but
 //! invented. The figures that the seed states are reproduced exactly: over 塔岗's 45 persons Σ net
@@ -70,9 +72,16 @@ pub const REGISTRY_FILES: [DemoFile; 4] = [
     demo_file!("village-profiles.csv", Kind::Profiles),
 ];
 
-/// The neighbouring villages' exits and one household's monitoring (塔岗's households leave
-/// poverty through the exit procedure instead, see `demo_assessment`).
-pub const STATUS_FILE: DemoFile = demo_file!("status-changes.csv", Kind::StatusChanges);
+/// After the registry: what verification found (food and clothing in the exit years, one
+/// household's medical spending and stable income later), one household's 2021 illness as a risk
+/// event, the neighbouring villages' status changes, and the procedures: 塔岗's exits, the 2021
+/// identification of the ill household as monitored and its 2022 risk elimination.
+pub const ASSESSMENT_FILES: [DemoFile; 4] = [
+    demo_file!("household-years.csv", Kind::HouseholdYears),
+    demo_file!("risk-events.csv", Kind::RiskEvents),
+    demo_file!("status-changes.csv", Kind::StatusChanges),
+    demo_file!("cases.csv", Kind::Cases),
+];
 
 /// The pairing of 塔岗, in loading order: the helping unit's cadres, the pairings with their
 /// rotations, the visits and the micro-wishes.
@@ -86,7 +95,7 @@ pub const PAIRING_FILES: [DemoFile; 4] = [
 /// Every file of the demo, in loading order.
 pub fn files() -> Vec<DemoFile> {
     let mut out = REGISTRY_FILES.to_vec();
-    out.push(STATUS_FILE);
+    out.extend(ASSESSMENT_FILES);
     out.extend(PAIRING_FILES);
     out
 }
@@ -190,10 +199,11 @@ pub async fn import_file(
 }
 
 /// Load the registry part of the demo through `store`: regions, households, incomes, village
-/// figures, 塔岗's designation as a poor village and the exits of its households through the exit
-/// procedure, then the neighbours' status changes. Does nothing (and says so) when the registry
-/// already holds households, so that it can run on every `serve --demo` without duplicating or
-/// touching real data. Each file is one import, all or nothing.
+/// figures, 塔岗's designation as a poor village, then verification facts, risk events, status
+/// changes and procedures; the early-warning list is then screened for the years of monitoring.
+/// Does nothing (and says so) when the registry already holds households, so that it can run on
+/// every `serve --demo` without duplicating or touching real data. Each file is one import, all or
+/// nothing.
 pub async fn load_demo(store: &dyn Store, ctx: &Ctx) -> Result<DemoSummary, DomainError> {
     let existing = store
         .list_households(
@@ -217,10 +227,14 @@ pub async fn load_demo(store: &dyn Store, ctx: &Ctx) -> Result<DemoSummary, Doma
         summary.files.push(import_file(store, ctx, file).await?);
     }
     summary.poor_villages = crate::demo_pairing::designate_poor_village(store, ctx).await?;
-    crate::demo_assessment::exit_tagang(store, ctx).await?;
-    summary
-        .files
-        .push(import_file(store, ctx, &STATUS_FILE).await?);
+    for file in &ASSESSMENT_FILES {
+        summary.files.push(import_file(store, ctx, file).await?);
+    }
+    // imports leave the early-warning list to a screening, as an office runs one after a load
+    let county = fupin_core::RegionCode::parse("360124000000")?;
+    for year in 2020..=2022 {
+        store.screen_region(ctx, &county, year).await?;
+    }
     Ok(summary)
 }
 
@@ -342,6 +356,43 @@ mod tests {
             .map(|y| village_net(TAGANG, y) / TAGANG_PERSON_COUNT)
             .collect();
         assert!(pcs.windows(2).all(|w| w[0] < w[1]), "{pcs:?}");
+    }
+
+    #[test]
+    fn every_tagang_household_exits_once_over_2016_to_2019() {
+        let cases = rows(&file("cases.csv"));
+        let exits: Vec<_> = cases.iter().filter(|r| r["程序"] == "脱贫退出").collect();
+        assert_eq!(exits.len(), TAGANG_HOUSEHOLD_COUNT);
+        let mut per_year = BTreeMap::new();
+        for (k, e) in exits.iter().enumerate() {
+            assert_eq!(e["户编码"], format!("{TAGANG}{:04}", k + 1));
+            *per_year.entry(e["年度"].clone()).or_insert(0) += 1;
+            // approved by the county in the exit year
+            assert!(e["县级审定"].starts_with(&e["年度"]), "{e:?}");
+        }
+        // 1 in 2016, 2 in 2017, 4 in 2018, 7 in 2019
+        assert_eq!(
+            per_year.into_iter().collect::<Vec<_>>(),
+            [
+                ("2016".to_string(), 1),
+                ("2017".to_string(), 2),
+                ("2018".to_string(), 4),
+                ("2019".to_string(), 7)
+            ]
+        );
+        // and one household's monitoring: identified in 2021, its risk eliminated in 2022
+        let later: Vec<_> = cases
+            .iter()
+            .filter(|r| r["程序"] != "脱贫退出")
+            .map(|r| (r["户编码"].as_str(), r["程序"].as_str(), r["年度"].as_str()))
+            .collect();
+        assert_eq!(
+            later,
+            [
+                ("3601241062040003", "监测对象识别", "2021"),
+                ("3601241062040003", "风险消除", "2022")
+            ]
+        );
     }
 
     #[test]
@@ -589,7 +640,13 @@ mod tests {
             379
         );
         let changes = summary.report("status-changes.csv").unwrap();
-        assert_eq!(changes.status_changes as usize, rows(&STATUS_FILE).len());
+        assert_eq!(
+            changes.status_changes as usize,
+            rows(&file("status-changes.csv")).len()
+        );
+        // 塔岗's 14 exits, the 2021 identification and the 2022 elimination change statuses
+        let cases = summary.report("cases.csv").unwrap();
+        assert_eq!((cases.created, cases.status_changes), (16, 16));
         for f in &summary.files {
             assert!(
                 f.report.committed && f.report.issues_total == 0,
@@ -670,7 +727,8 @@ mod tests {
             assert!(v == TAGANG || (5..=12).contains(n), "{v}: {n}");
             assert!(village_net(v, 2016) > 0 && village_net(v, 2018) > 0);
         }
-        // every household left poverty; one neighbour was monitored in 2021 and cleared in 2022
+        // every household left poverty; one neighbour (by a status change) and one household of
+        // 塔岗 (through the procedures) were monitored in 2021 and cleared in 2022
         let monitored: Vec<_> = households
             .iter()
             .filter(|h| {
@@ -678,12 +736,31 @@ mod tests {
                     .iter()
                     .any(|e| e.to_status == HouseholdStatus::Monitored)
             })
+            .map(|h| (h.household.household_number.as_str(), h.household.status))
             .collect();
-        assert_eq!(monitored.len(), 1);
-        assert_eq!(monitored[0].household.village_code.as_str(), "360124106205");
         assert_eq!(
-            monitored[0].household.status,
-            HouseholdStatus::RiskEliminated
+            monitored,
+            [
+                ("3601241062040003", HouseholdStatus::RiskEliminated),
+                ("3601241062050003", HouseholdStatus::RiskEliminated)
+            ]
+        );
+        let h3 = households
+            .iter()
+            .find(|h| h.household.household_number == "3601241062040003")
+            .unwrap();
+        let cases = store.household_cases(&ctx, h3.household.id).await.unwrap();
+        let kinds: Vec<_> = cases
+            .iter()
+            .map(|c| (c.kind.as_str(), c.finished))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                ("exit", true),
+                ("identification", true),
+                ("elimination", true)
+            ]
         );
         for h in &households {
             assert!(h

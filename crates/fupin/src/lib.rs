@@ -5,7 +5,6 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod demo_accounts;
-pub mod demo_assessment;
 pub mod demo_pairing;
 pub mod testing;
 
@@ -42,14 +41,6 @@ pub async fn load_demo_all(store: &dyn Store) -> StoreResult<Vec<String>> {
         ));
     }
     let pairing = demo_pairing::load_pairing_demo(store, &ctx).await?;
-    if !pairing.skipped {
-        // the 2021 illness of household 0003 (exited 2017) and its monitoring
-        demo_assessment::monitoring_story(store, &ctx, &format!("{}0003", demo::TAGANG)).await?;
-        lines.push(
-            "防返贫监测演示已加载：2021 年一户因病纳入突发严重困难户监测，2022 年风险消除"
-                .to_string(),
-        );
-    }
     lines.push(pairing.to_string());
     Ok(lines)
 }

@@ -407,3 +407,211 @@ async fn wishes_import_step_by_step() {
         w1
     );
 }
+
+#[tokio::test]
+async fn risk_events_and_yearly_verification_import_and_reimport() {
+    let db = demo_registry().await;
+    let store = db.store.as_ref();
+    let risks = format!(
+        "户编码,发生日期,风险类型,风险说明,消除日期\n\
+         {H1},2020-05-01,因病,住院治疗,\n\
+         {H2},2020-06-01,因自然灾害（洪涝）,,2020-12-01\n\
+         {H1},2020-05-01,01,重复,\n\
+         {H3},2020-06-01,因穷,,\n\
+         {H3},2020-06-01,因残,,2020-05-01\n"
+    );
+    let r = import(store, &risks, true).await;
+    assert_eq!(r.kind, Some(Kind::RiskEvents), "detected from the header");
+    assert_eq!(
+        lines_and_codes(&r),
+        [
+            (4, "duplicate_risk_event"),
+            (5, "unknown_code"),
+            (6, "resolved_before_event")
+        ]
+    );
+    assert_eq!(r.created, 2);
+    let h1 = id_of(store, H1).await;
+    let e = store.risk_events(&ctx(), h1).await.unwrap();
+    assert_eq!(
+        (
+            e[0].risk_type.as_str(),
+            e[0].note.as_deref(),
+            e[0].resolved_on
+        ),
+        ("01", Some("住院治疗"), None)
+    );
+    let r = import(store, &risks, true).await;
+    assert_eq!((r.created, r.updated, r.unchanged), (0, 0, 2));
+    // a later file records H1's recovery; H2's resolution may not move
+    let later = format!(
+        "户编码,发生日期,风险类型,消除日期\n\
+         {H1},2020-05-01,因病,2021-01-10\n\
+         {H2},2020-06-01,0201,2021-01-10\n"
+    );
+    let r = import(store, &later, true).await;
+    assert_eq!(lines_and_codes(&r), [(3, "risk_resolved")]);
+    assert_eq!(r.updated, 1);
+    let e = store.risk_events(&ctx(), h1).await.unwrap();
+    assert_eq!(
+        (e[0].resolved_on, e[0].note.as_deref()),
+        (Some(date!(2021 - 01 - 10)), Some("住院治疗"))
+    );
+    assert_eq!(audit_count(store, "risk_event.import").await, 4);
+
+    // yearly verification: created, unchanged again, a file without a column keeps it
+    let years = format!(
+        "户编码,年度,不愁吃,不愁穿,医疗支出(元),收入稳定月数\n\
+         {H1},2020,是,是,1200.50,\n\
+         {H1},2020,是,是,,\n\
+         {H2},2020,也许,是,,\n"
+    );
+    let r = import(store, &years, true).await;
+    assert_eq!(
+        r.kind,
+        Some(Kind::HouseholdYears),
+        "detected from the header"
+    );
+    assert_eq!(
+        lines_and_codes(&r),
+        [(3, "duplicate_household_year"), (4, "not_a_boolean")],
+        "{:?}",
+        r.issues
+    );
+    assert_eq!(r.created, 1);
+    let r = import(store, &years, true).await;
+    assert_eq!((r.created, r.updated, r.unchanged), (0, 0, 1));
+    let r = import(
+        store,
+        &format!("户编码,年度,收入稳定月数\n{H1},2020,8\n"),
+        false,
+    )
+    .await;
+    assert_eq!((r.updated, r.issues_total), (1, 0));
+    // the exit assessment of 2020 reads the facts as imported
+    let a = store.exit_assessment(&ctx(), h1, 2020).await.unwrap();
+    let food = serde_json::to_value(&a).unwrap().to_string();
+    assert!(food.contains("不愁吃：是"), "{food}");
+}
+
+#[tokio::test]
+async fn cases_replay_the_procedures_and_change_statuses() {
+    let db = demo_registry().await;
+    let store = db.store.as_ref();
+    let header = "户编码,程序,年度,启动日期,村提名,入户核实,信息比对,民主评议,村委会和驻村工作队核实,户签字认可,村内公示,乡镇审核,县级审定,监测类型,备注";
+    let file = format!(
+        "{header}\n\
+         {H1},监测对象识别,2021,2021-05-01,,2021-05-02,2021-05-05,2021-05-06,,,2021-05-12,2021-05-13,2021-05-15,脱贫不稳定户,因病纳入监测\n\
+         {H2},监测对象识别,2021,2021-05-01,,2021-05-02,2021-05-05,,,,,,,,\n\
+         3601241062040004,风险消除,2021,2021-05-01,2021-05-02,,,,,,,,,,\n\
+         3601241062050001,监测对象识别,2021,2021-05-01,,2021-05-02,2021-05-05,2021-05-06,,,2021-05-08,,,,\n\
+         3601241062040005,监测对象识别,2021,2021-05-01,,2021-05-02,2021-05-05,2021-05-06,,,2021-05-12,2021-05-13,2021-05-15,,\n\
+         {H3},脱贫退出,2017,2017-10-08,2017-10-10,,,2017-10-12,2017-10-15,2017-10-16,2017-10-26,2017-11-05,2017-12-20,,\n\
+         3601241062040006,脱贫退出,2019,2019-10-01,2019-10-10,,,,,,,,,,\n"
+    );
+    let r = import(store, &file, true).await;
+    assert_eq!(r.kind, Some(Kind::Cases), "detected from the header");
+    assert_eq!(
+        lines_and_codes(&r),
+        [
+            (4, "status_not_eligible"),
+            (5, "notice_too_short"),
+            (6, "kind_required"),
+            (8, "case_differs"),
+        ],
+        "{:?}",
+        r.issues
+    );
+    let columns: Vec<_> = r.issues.iter().map(|i| i.column.as_deref()).collect();
+    assert_eq!(
+        columns,
+        [
+            Some("程序"),
+            Some("村内公示"),
+            Some("监测类型"),
+            Some("程序")
+        ]
+    );
+    assert_eq!(
+        (r.created, r.unchanged, r.status_changes),
+        (2, 1, 1),
+        "{}",
+        r.summary()
+    );
+    // H1 monitored by the procedure; H2's case open at its third step, its status unchanged
+    let h1 = store.household_by_number(&ctx(), H1).await.unwrap();
+    assert_eq!(h1.household.status, HouseholdStatus::Monitored);
+    let last = h1.status_history.last().unwrap();
+    assert_eq!(
+        (last.date, last.reason.as_str()),
+        (date!(2021 - 05 - 15), "纳入防返贫监测（脱贫不稳定户）")
+    );
+    let h2 = id_of(store, H2).await;
+    let c2 = store.household_cases(&ctx(), h2).await.unwrap();
+    let open = c2.iter().find(|c| !c.finished).unwrap();
+    assert_eq!(open.step, "democratic_appraisal");
+    assert_eq!(
+        store.household(&ctx(), h2).await.unwrap().household.status,
+        HouseholdStatus::Exited
+    );
+    stats_consistent(store).await;
+
+    // a later file takes H2's case to its end: the stored steps, then the rest
+    let rest = format!(
+        "{header}\n\
+         {H2},监测对象识别,2021,2021-05-01,,2021-05-02,2021-05-05,2021-05-06,,,2021-05-12,2021-05-13,2021-05-15,突发严重困难户,\n"
+    );
+    let r = import(store, &rest, false).await;
+    assert_eq!(
+        (r.updated, r.status_changes, r.issues_total),
+        (1, 1, 0),
+        "{:?}",
+        r.issues
+    );
+    assert_eq!(
+        store.household(&ctx(), h2).await.unwrap().household.status,
+        HouseholdStatus::Monitored
+    );
+    let r = import(store, &rest, false).await;
+    assert_eq!((r.updated, r.unchanged), (0, 1));
+
+    // an exit the assessment does not pass is refused at county approval: H4 relapsed in 2020,
+    // and nobody verified food and clothing for 2020
+    let relapse = "户编码,新状态,变更日期\n3601241062040004,返贫,2020-03-01\n";
+    assert_eq!(import(store, relapse, false).await.status_changes, 1);
+    let exit = format!(
+        "{header}\n\
+         3601241062040004,脱贫退出,2020,2020-10-08,2020-10-10,,,2020-10-12,2020-10-15,2020-10-16,2020-10-26,2020-11-05,2020-11-30,,\n"
+    );
+    let r = import(store, &exit, false).await;
+    assert_eq!(lines_and_codes(&r), [(2, "assessment_failed")]);
+    assert_eq!(r.issues[0].column.as_deref(), Some("县级审定"));
+    let years = "户编码,年度,不愁吃,不愁穿\n3601241062040004,2020,是,是\n";
+    assert_eq!(import(store, years, false).await.created, 1);
+    let r = import(store, &exit, false).await;
+    assert_eq!(
+        lines_and_codes(&r),
+        [(2, "assessment_failed")],
+        "no income of 2020 yet"
+    );
+    let income = "户编码,年度,工资性收入(元),生产经营性收入(元),财产性收入(元),转移性收入(元),生产经营性支出(元)\n\
+                  3601241062040004,2020,0,0,1800,6000,0\n";
+    assert_eq!(import(store, income, false).await.created, 1);
+    let r = import(store, &exit, false).await;
+    assert_eq!(
+        (r.created, r.status_changes, r.issues_total),
+        (1, 1, 0),
+        "{:?}",
+        r.issues
+    );
+    let h4 = store
+        .household_by_number(&ctx(), "3601241062040004")
+        .await
+        .unwrap();
+    assert_eq!(
+        (h4.household.status, h4.household.exit_year),
+        (HouseholdStatus::Exited, Some(2020))
+    );
+    assert_eq!(audit_count(store, "case.import").await, 16 + 4);
+    stats_consistent(store).await;
+}

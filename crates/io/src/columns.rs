@@ -27,10 +27,17 @@ pub enum Kind {
     StatusChanges,
     /// One row per micro-wish (微心愿) with its claim and fulfilment.
     Wishes,
+    /// One row per household and year of verification (两不愁三保障核实).
+    HouseholdYears,
+    /// One row per risk event of a household (风险事件), with its resolution.
+    RiskEvents,
+    /// One row per procedure case (exit, monitoring identification, risk elimination) with the day
+    /// each step was completed.
+    Cases,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 9] = [
+    pub const ALL: [Kind; 12] = [
         Kind::Households,
         Kind::Incomes,
         Kind::Profiles,
@@ -40,6 +47,9 @@ impl Kind {
         Kind::Visits,
         Kind::StatusChanges,
         Kind::Wishes,
+        Kind::HouseholdYears,
+        Kind::RiskEvents,
+        Kind::Cases,
     ];
 
     /// The kind an English name (as `as_str` writes it, singular or plural) or a Chinese label names.
@@ -55,6 +65,9 @@ impl Kind {
             "visits" | "visit" => Some(Kind::Visits),
             "status_changes" | "status_change" | "statuses" => Some(Kind::StatusChanges),
             "wishes" | "wish" | "micro_wishes" => Some(Kind::Wishes),
+            "household_years" | "household_year" | "verifications" => Some(Kind::HouseholdYears),
+            "risk_events" | "risk_event" | "risks" => Some(Kind::RiskEvents),
+            "cases" | "case" | "procedures" => Some(Kind::Cases),
             _ => Kind::ALL.into_iter().find(|k| k.label() == t),
         }
     }
@@ -70,6 +83,9 @@ impl Kind {
             Kind::Visits => "visits",
             Kind::StatusChanges => "status_changes",
             Kind::Wishes => "wishes",
+            Kind::HouseholdYears => "household_years",
+            Kind::RiskEvents => "risk_events",
+            Kind::Cases => "cases",
         }
     }
 
@@ -85,6 +101,9 @@ impl Kind {
             Kind::Visits => "走访记录",
             Kind::StatusChanges => "户状态变更",
             Kind::Wishes => "微心愿",
+            Kind::HouseholdYears => "年度核实",
+            Kind::RiskEvents => "风险事件",
+            Kind::Cases => "办理程序",
         }
     }
 
@@ -100,6 +119,9 @@ impl Kind {
             Kind::Visits => "Visits",
             Kind::StatusChanges => "Household status changes",
             Kind::Wishes => "Micro-wishes",
+            Kind::HouseholdYears => "Yearly verification",
+            Kind::RiskEvents => "Risk events",
+            Kind::Cases => "Procedure cases",
         }
     }
 
@@ -114,6 +136,9 @@ impl Kind {
             Kind::Visits => VISIT_COLUMNS,
             Kind::StatusChanges => STATUS_CHANGE_COLUMNS,
             Kind::Wishes => WISH_COLUMNS,
+            Kind::HouseholdYears => HOUSEHOLD_YEAR_COLUMNS,
+            Kind::RiskEvents => RISK_EVENT_COLUMNS,
+            Kind::Cases => CASE_COLUMNS,
         }
     }
 
@@ -797,6 +822,277 @@ pub static WISH_COLUMNS: &[Column] = &[
     ),
 ];
 
+/// Yearly verification: one row per household and year (两不愁三保障 and rigid spending).
+pub static HOUSEHOLD_YEAR_COLUMNS: &[Column] = &[
+    req(alias(
+        col(
+            "household_number",
+            "户编码",
+            R,
+            K::Text,
+            20.0,
+            "须为已登记的户",
+        ),
+        &["户编号"],
+    )),
+    out(col(
+        "village_code",
+        "村代码",
+        R,
+        K::Text,
+        15.0,
+        "导出时填写，导入时忽略",
+    )),
+    req(alias(
+        col("year", "年度", R, K::Year, 8.0, "四位年份"),
+        &["核实年度"],
+    )),
+    alias(
+        col("food_secure", "不愁吃", R, K::Bool, 8.0, "是/否，可空"),
+        &["是否不愁吃"],
+    ),
+    alias(
+        col("clothing_secure", "不愁穿", R, K::Bool, 8.0, "是/否，可空"),
+        &["是否不愁穿"],
+    ),
+    col(
+        "medical_spending_fen",
+        "医疗支出(元)",
+        R,
+        K::Yuan,
+        12.0,
+        "合规自付医疗支出，元；空白为 0",
+    ),
+    col(
+        "education_spending_fen",
+        "教育支出(元)",
+        R,
+        K::Yuan,
+        12.0,
+        "元；空白为 0",
+    ),
+    col(
+        "disaster_spending_fen",
+        "灾害支出(元)",
+        R,
+        K::Yuan,
+        12.0,
+        "因灾损失和支出，元；空白为 0",
+    ),
+    col(
+        "income_stable_months",
+        "收入稳定月数",
+        R,
+        K::Int,
+        10.0,
+        "0–600，可空",
+    ),
+];
+
+/// Risk events: one row per event of a household, with its resolution.
+pub static RISK_EVENT_COLUMNS: &[Column] = &[
+    req(alias(
+        col(
+            "household_number",
+            "户编码",
+            R,
+            K::Text,
+            20.0,
+            "须为已登记的户",
+        ),
+        &["户编号"],
+    )),
+    out(col(
+        "village_code",
+        "村代码",
+        R,
+        K::Text,
+        15.0,
+        "导出时填写，导入时忽略",
+    )),
+    req(alias(
+        col(
+            "date",
+            "发生日期",
+            R,
+            K::Date,
+            12.0,
+            "YYYY-MM-DD，不晚于今天",
+        ),
+        &["风险发生日期"],
+    )),
+    req(col(
+        "risk_type",
+        "风险类型",
+        R,
+        K::Code("risk_type"),
+        16.0,
+        "代码或名称，如 因病、因意外事故",
+    )),
+    alias(
+        col("note", "风险说明", R, K::Text, 24.0, "可空"),
+        &["说明", "备注"],
+    ),
+    alias(
+        col(
+            "resolved_on",
+            "消除日期",
+            R,
+            K::Date,
+            12.0,
+            "可空；风险消除的日期，不早于发生日期；已登记的消除日期不能改动",
+        ),
+        &["风险消除日期"],
+    ),
+];
+
+/// Procedure cases: one row per case with the day each step was completed, in the order of its
+/// procedure (the columns of other procedures' steps stay blank).
+pub static CASE_COLUMNS: &[Column] = &[
+    req(alias(
+        col(
+            "household_number",
+            "户编码",
+            R,
+            K::Text,
+            20.0,
+            "须为已登记的户",
+        ),
+        &["户编号"],
+    )),
+    out(col(
+        "village_code",
+        "村代码",
+        R,
+        K::Text,
+        15.0,
+        "导出时填写，导入时忽略",
+    )),
+    req(alias(
+        col(
+            "procedure",
+            "程序",
+            R,
+            K::Text,
+            12.0,
+            "脱贫退出、监测对象识别 或 风险消除",
+        ),
+        &["办理程序", "程序类型"],
+    )),
+    req(alias(
+        col(
+            "year",
+            "年度",
+            R,
+            K::Year,
+            8.0,
+            "四位年份：退出、识别或消除所属的年度",
+        ),
+        &["脱贫年度"],
+    )),
+    req(alias(
+        col("started_on", "启动日期", R, K::Date, 12.0, "YYYY-MM-DD"),
+        &["开始日期"],
+    )),
+    col(
+        "step_proposal",
+        "村提名",
+        R,
+        K::Date,
+        12.0,
+        "脱贫退出、风险消除：完成日期",
+    ),
+    col(
+        "step_household_verification",
+        "入户核实",
+        R,
+        K::Date,
+        12.0,
+        "监测对象识别、风险消除：完成日期",
+    ),
+    col(
+        "step_data_comparison",
+        "信息比对",
+        R,
+        K::Date,
+        12.0,
+        "监测对象识别：完成日期",
+    ),
+    col(
+        "step_democratic_appraisal",
+        "民主评议",
+        R,
+        K::Date,
+        12.0,
+        "完成日期",
+    ),
+    col(
+        "step_verification",
+        "村委会和驻村工作队核实",
+        R,
+        K::Date,
+        14.0,
+        "脱贫退出：完成日期",
+    ),
+    col(
+        "step_household_consent",
+        "户签字认可",
+        R,
+        K::Date,
+        12.0,
+        "脱贫退出：完成日期",
+    ),
+    col(
+        "step_public_notice",
+        "村内公示",
+        R,
+        K::Date,
+        12.0,
+        "公示结束日期（不早于公示开始加公示天数）",
+    ),
+    col(
+        "step_township_review",
+        "乡镇审核",
+        R,
+        K::Date,
+        12.0,
+        "完成日期",
+    ),
+    alias(
+        col(
+            "step_county_approval",
+            "县级审定",
+            R,
+            K::Date,
+            12.0,
+            "完成日期：程序办结，户状态随之变更",
+        ),
+        &["县级审定公告"],
+    ),
+    alias(
+        col(
+            "monitored_kind",
+            "监测类型",
+            R,
+            K::Code("monitoring_kind"),
+            14.0,
+            "监测对象识别县级审定时必填：脱贫不稳定户、边缘易致贫户、突发严重困难户",
+        ),
+        &["监测对象类型", "监测对象类别"],
+    ),
+    alias(
+        col(
+            "note",
+            "备注",
+            R,
+            K::Text,
+            20.0,
+            "可空；记在本行办理的最后一步",
+        ),
+        &["说明"],
+    ),
+];
+
 /// Normalise a header for matching: no spaces, no `*` markers, half-width brackets and colons,
 /// ASCII lower case, no byte order mark.
 pub fn normalise_header(h: &str) -> String {
@@ -914,6 +1210,17 @@ pub fn detect_kind(header: &[String]) -> Option<Kind> {
         || has(Kind::Profiles, "rural_population")
     {
         Some(Kind::Profiles)
+    } else if has(Kind::Cases, "procedure") && has(Kind::Cases, "started_on") {
+        Some(Kind::Cases)
+    } else if has(Kind::RiskEvents, "risk_type") && has(Kind::RiskEvents, "date") {
+        Some(Kind::RiskEvents)
+    } else if has(Kind::HouseholdYears, "year")
+        && (has(Kind::HouseholdYears, "food_secure")
+            || has(Kind::HouseholdYears, "clothing_secure")
+            || has(Kind::HouseholdYears, "income_stable_months")
+            || has(Kind::HouseholdYears, "medical_spending_fen"))
+    {
+        Some(Kind::HouseholdYears)
     } else if has(Kind::Wishes, "text") && has(Kind::Wishes, "submitted_on") {
         Some(Kind::Wishes)
     } else if has(Kind::StatusChanges, "status_date")

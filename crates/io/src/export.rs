@@ -87,7 +87,11 @@ impl ExportKind {
                 Kind::Pairings => Some(ExportKind::Pairings),
                 Kind::Visits => Some(ExportKind::Visits),
                 // import-only lists (their records are read on the household pages)
-                Kind::StatusChanges | Kind::Wishes => None,
+                Kind::StatusChanges
+                | Kind::Wishes
+                | Kind::HouseholdYears
+                | Kind::RiskEvents
+                | Kind::Cases => None,
             }),
         }
     }

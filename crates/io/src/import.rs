@@ -133,6 +133,9 @@ enum Rec {
     Pairing(PairingRow),
     Visit(VisitRow),
     Status(crate::registry::statuses::StatusRow),
+    Year(crate::assessment::rows::YearRow),
+    Risk(crate::assessment::rows::RiskRow),
+    Case(crate::assessment::rows::CaseRow),
     Wish(crate::pairing::rows::WishRow),
 }
 
@@ -176,6 +179,9 @@ fn reader_thread(
     let mut profile_seen = HashMap::new();
     let mut cadres_seen = CadresSeen::new();
     let mut wishes_seen = HashMap::new();
+    let mut years_seen = HashMap::new();
+    let mut risks_seen = HashMap::new();
+    let mut cases_seen = HashMap::new();
     let this_year = s.today.year();
     let mut fatal: Option<ImportError> = None;
     let mut skipped_sheets: HashSet<u16> = HashSet::new();
@@ -220,7 +226,7 @@ fn reader_thread(
                         }
                         None => {
                             fatal = Some(ImportError::Header(format!(
-                                "无法判断文件内容：表头中没有“身份证号”“工资性收入(元)”“村集体经济收入(元)”“走访日期”“开始日期”“干部姓名”“变更日期”“心愿内容”或“区划代码”等列，请用 --kind 指定（households、incomes、profiles、regions、cadres、pairings、visits、status_changes、wishes）{}",
+                                "无法判断文件内容：表头中没有“身份证号”“工资性收入(元)”“村集体经济收入(元)”“走访日期”“开始日期”“干部姓名”“变更日期”“心愿内容”“风险类型”“程序”或“区划代码”等列，请用 --kind 指定（households、incomes、profiles、regions、cadres、pairings、visits、status_changes、wishes、household_years、risk_events、cases）{}",
                                 if name.is_empty() { String::new() } else { format!("（工作表“{name}”）") }
                             )));
                             return Err(SourceError::Stopped);
@@ -387,6 +393,47 @@ fn reader_thread(
                             }
                             batch.push(Rec::Visit(r));
                         }
+                        Kind::HouseholdYears => {
+                            let mut r = crate::assessment::rows::year_row(
+                                &at,
+                                sheet,
+                                row,
+                                this_year,
+                                &mut years_seen,
+                            );
+                            if let Some(issue) = unreadable {
+                                r.parsed = Err(issue);
+                            }
+                            batch.push(Rec::Year(r));
+                        }
+                        Kind::RiskEvents => {
+                            let mut r = crate::assessment::rows::risk_row(
+                                &at,
+                                sheet,
+                                row,
+                                &s.codes,
+                                s.today,
+                                &mut risks_seen,
+                            );
+                            if let Some(issue) = unreadable {
+                                r.parsed = Err(issue);
+                            }
+                            batch.push(Rec::Risk(r));
+                        }
+                        Kind::Cases => {
+                            let mut r = crate::assessment::rows::case_row(
+                                &at,
+                                sheet,
+                                row,
+                                &s.codes,
+                                this_year,
+                                &mut cases_seen,
+                            );
+                            if let Some(issue) = unreadable {
+                                r.parsed = Err(issue);
+                            }
+                            batch.push(Rec::Case(r));
+                        }
                         Kind::StatusChanges => {
                             let mut r = crate::registry::statuses::status_row(&at, sheet, row);
                             if let Some(issue) = unreadable {
@@ -469,6 +516,8 @@ pub(crate) struct Writer<'a> {
     /// Households whose status this import changed, as changed.
     pub(crate) statuses:
         HashMap<fupin_core::registry::HouseholdId, crate::registry::import_statuses::Current>,
+    /// The assessment parameters, read at the first case.
+    pub(crate) assessment_params: Option<Arc<Vec<fupin_core::assessment::Parameter>>>,
 }
 
 impl Writer<'_> {
@@ -561,7 +610,16 @@ impl Writer<'_> {
         // the index plan is about person rows: lists of cadres, pairings and visits add none
         if matches!(
             self.report.kind,
-            Some(Kind::Cadres | Kind::Pairings | Kind::Visits | Kind::StatusChanges | Kind::Wishes)
+            Some(
+                Kind::Cadres
+                    | Kind::Pairings
+                    | Kind::Visits
+                    | Kind::StatusChanges
+                    | Kind::Wishes
+                    | Kind::HouseholdYears
+                    | Kind::RiskEvents
+                    | Kind::Cases
+            )
         ) {
             return Ok(());
         }
@@ -920,6 +978,7 @@ pub async fn import(
         regions: Vec::new(),
         links: crate::pairing::import::State::default(),
         statuses: HashMap::new(),
+        assessment_params: None,
     };
     let report_progress = |w: &Writer, phase: Phase| {
         progress(&Progress {
@@ -960,6 +1019,9 @@ pub async fn import(
                     let mut visits = Vec::new();
                     let mut statuses = Vec::new();
                     let mut wishes = Vec::new();
+                    let mut years = Vec::new();
+                    let mut risks = Vec::new();
+                    let mut cases = Vec::new();
                     for r in recs {
                         match r {
                             Rec::Household(g) => households.push(*g),
@@ -971,6 +1033,9 @@ pub async fn import(
                             Rec::Visit(v) => visits.push(v),
                             Rec::Status(v) => statuses.push(v),
                             Rec::Wish(v) => wishes.push(v),
+                            Rec::Year(v) => years.push(v),
+                            Rec::Risk(v) => risks.push(v),
+                            Rec::Case(v) => cases.push(v),
                         }
                     }
                     if !households.is_empty() {
@@ -999,6 +1064,15 @@ pub async fn import(
                     }
                     if !wishes.is_empty() {
                         w.wishes(wishes).await?;
+                    }
+                    if !years.is_empty() {
+                        w.household_years(years).await?;
+                    }
+                    if !risks.is_empty() {
+                        w.risk_events(risks).await?;
+                    }
+                    if !cases.is_empty() {
+                        w.cases(cases).await?;
                     }
                     Ok::<(), ImportError>(())
                 }
@@ -1252,6 +1326,9 @@ pub fn check_without_store(
                     Rec::Visit(r) => issues.extend(r.parsed.err()),
                     Rec::Status(r) => issues.extend(r.parsed.err()),
                     Rec::Wish(r) => issues.extend(r.parsed.err()),
+                    Rec::Year(r) => issues.extend(r.parsed.err()),
+                    Rec::Risk(r) => issues.extend(r.parsed.err()),
+                    Rec::Case(r) => issues.extend(r.parsed.err()),
                 }
             }
         }

@@ -1,5 +1,6 @@
 //! fupin-io: import and export. Households (one row per person), incomes, village profiles,
-//! regions, cadres, pairings, visits, status changes and micro-wishes from CSV (UTF-8 or GBK/GB18030, detected) and XLSX,
+//! regions, cadres, pairings, visits, status changes, micro-wishes, yearly verification, risk events
+//! and procedure cases from CSV (UTF-8 or GBK/GB18030, detected) and XLSX,
 //! streamed, every row checked with core's rules before anything is committed, every bad row
 //! reported with sheet, row, column, value and reason, and an error file to correct and import
 //! again. Exports of lists and statistics to CSV and XLSX, XLSX templates with drop-down lists,
@@ -14,6 +15,7 @@
 #![allow(clippy::result_large_err)]
 
 // The areas' readers and writers.
+mod assessment;
 mod pairing;
 pub mod regions;
 mod registry;

@@ -135,6 +135,9 @@ impl ImportReport {
             Some(Kind::Visits) => "次走访",
             Some(Kind::StatusChanges) => "条状态变更",
             Some(Kind::Wishes) => "个微心愿",
+            Some(Kind::HouseholdYears) => "条年度核实",
+            Some(Kind::RiskEvents) => "个风险事件",
+            Some(Kind::Cases) => "件办理程序",
             None => "条记录",
         };
         let mut s = format!(

@@ -14,6 +14,8 @@
 //!   procedure (with its time limit) and risk elimination (criteria and procedure).
 //! - [`procedure`]: the workflow the three procedures share (ordered steps, village notice with
 //!   objections, rejection back to the start, dated history, time limit).
+//! - [`cases`]: what a procedure case reads (the assessments' inputs, gathered one way for the store
+//!   and for imports) and the status change a finished procedure records.
 //! - [`measures`]: headcount ratio, FGT, Watts, Sen, Gini and Alkire–Foster.
 //!
 //! Everything here is pure: inputs in, results or [`crate::DomainError`]s out. Loading the household,
@@ -22,6 +24,7 @@
 
 pub mod store;
 
+pub mod cases;
 pub mod exit;
 pub mod incidence;
 pub mod measures;
@@ -31,6 +34,7 @@ pub mod ratio;
 pub mod records;
 pub mod standards;
 
+pub use cases::{basic_needs, elimination_input, exit_input, YearFacts};
 pub use exit::{
     age_on, assess_exit, next_step, Assessment, Criterion, CriterionResult, ExitAction,
     ExitAssessment, ExitInput, ExitMember, ExitProcedure, ExitStep,

@@ -104,3 +104,64 @@ pub trait AssessmentStore: Send + Sync {
         line_fen: Option<i64>,
     ) -> StoreResult<crate::assessment::MeasuresReport>;
 }
+
+/// A household-year of verification facts to insert (`before` is `None`) or replace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BulkHouseholdYear {
+    pub village: RegionCode,
+    pub household_id: HouseholdId,
+    pub year: i32,
+    pub before: Option<crate::assessment::HouseholdYearInput>,
+    pub after: crate::assessment::HouseholdYearInput,
+}
+
+/// A risk event to insert (`before` is `None`; the id of `after` is assigned on insert), or a
+/// stored one whose resolution date a file records.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BulkRiskEvent {
+    pub village: RegionCode,
+    pub before: Option<crate::assessment::RiskEventRecord>,
+    pub after: crate::assessment::RiskEventRecord,
+}
+
+/// A procedure case to insert (`id` is `None`) or to replace, with its state as core's workflow
+/// left it (the status change of a finished case goes through the registry's part of the session).
+#[derive(Debug, Clone, PartialEq)]
+pub struct BulkCase {
+    pub id: Option<i64>,
+    pub village: RegionCode,
+    pub household_id: HouseholdId,
+    pub kind: crate::assessment::ProcedureKind,
+    pub year: i32,
+    /// The step reached (its English name) and whether that is the end.
+    pub step: String,
+    pub finished: bool,
+    pub state: serde_json::Value,
+}
+
+/// The assessment's part of a bulk import session (see `store::BulkSession`): what imports of
+/// household-year facts, risk events and procedure cases compare with, and their writes (audited,
+/// one record each).
+#[async_trait]
+pub trait AssessmentBulk: Send {
+    /// Every parameter row in force (as the store resolves them).
+    async fn assessment_parameters(&mut self) -> StoreResult<Vec<crate::assessment::Parameter>>;
+    /// The verification facts of these households, every year: (household, year, facts).
+    async fn household_years_of(
+        &mut self,
+        households: &[HouseholdId],
+    ) -> StoreResult<Vec<(HouseholdId, i32, crate::assessment::HouseholdYearInput)>>;
+    /// Every risk event of these households.
+    async fn risk_events_of(
+        &mut self,
+        households: &[HouseholdId],
+    ) -> StoreResult<Vec<crate::assessment::RiskEventRecord>>;
+    /// Every procedure case of these households, with its state.
+    async fn cases_of(
+        &mut self,
+        households: &[HouseholdId],
+    ) -> StoreResult<Vec<crate::assessment::ProcedureCase>>;
+    async fn put_household_years(&mut self, items: Vec<BulkHouseholdYear>) -> StoreResult<()>;
+    async fn put_risk_events(&mut self, items: Vec<BulkRiskEvent>) -> StoreResult<()>;
+    async fn put_cases(&mut self, items: Vec<BulkCase>) -> StoreResult<()>;
+}

@@ -88,6 +88,29 @@ pub struct StoredHousehold {
     pub incomes: Vec<IncomeRecord>,
 }
 
+impl StoredHousehold {
+    /// What the statistics and the assessments read of the household (its status history aside):
+    /// members with their presence, and its incomes.
+    pub fn facts(&self) -> crate::reports::HouseholdFacts {
+        crate::reports::HouseholdFacts {
+            village: self.household.village_code.clone(),
+            identification_year: self.household.identification_year,
+            main_cause: self.household.main_cause.clone(),
+            statuses: Vec::new(),
+            members: self
+                .members
+                .iter()
+                .map(|m| (m.joined_on, m.left_on))
+                .collect(),
+            incomes: self
+                .incomes
+                .iter()
+                .map(|i| (i.year, i.gross_income_fen, i.net_income_fen))
+                .collect(),
+        }
+    }
+}
+
 /// A validated household to create, with its members and initial status history.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BulkNewHousehold {

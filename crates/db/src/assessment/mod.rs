@@ -2,6 +2,8 @@
 //! in SQL. The rules are core's (`fupin_core::assessment`); this module gathers their inputs from
 //! the registry, stores procedure states as JSON, and sets household statuses when a procedure ends.
 
+mod bulk;
+
 use crate::query::{status_list, Query};
 use crate::sql::Tx;
 use crate::{args, SqlStore};
@@ -10,7 +12,7 @@ use fupin_core::assessment::monitoring::{start_identification_for, start_risk_el
 use fupin_core::assessment::standards::{fen_param, key};
 use fupin_core::assessment::*;
 use fupin_core::audit::AuditRecord;
-use fupin_core::registry::{HouseholdId, HouseholdStatus, Member, StatusChangeInput};
+use fupin_core::registry::{HouseholdId, HouseholdStatus, Member};
 use fupin_core::reports::HouseholdFacts;
 use fupin_core::store::{AssessmentStore, StoreResult};
 use fupin_core::years::{today, year_end};
@@ -42,15 +44,6 @@ impl HouseholdView {
     fn members_on(&self, d: Date) -> impl Iterator<Item = &Member> {
         self.members.iter().filter(move |m| m.present_on(d))
     }
-}
-
-/// What verification recorded for a household and year.
-#[derive(Default, Clone)]
-struct YearFacts {
-    food: Option<bool>,
-    clothing: Option<bool>,
-    spending: RigidSpending,
-    stable_months: Option<i32>,
 }
 
 impl SqlStore {
@@ -176,37 +169,15 @@ impl SqlStore {
     }
 
     fn exit_input(&self, v: &HouseholdView, y: &YearFacts, year: i32, line: Fen) -> ExitInput {
-        let on = year_end(year).min(today());
-        ExitInput {
-            assessment_date: on,
-            per_capita_net_income: v.per_capita(year),
+        fupin_core::assessment::exit_input(
+            &v.members,
+            &v.living,
+            v.per_capita(year),
+            y,
+            year,
             line,
-            food_secure: y.food,
-            clothing_secure: y.clothing,
-            members: v
-                .members_on(on)
-                .map(|m| ExitMember {
-                    name: m.name.clone(),
-                    birth_date: m.birth_date,
-                    schooling: m.schooling.clone(),
-                    out_of_school_reason: m.out_of_school_reason.clone(),
-                    basic_medical_insurance: m.basic_medical_insurance,
-                })
-                .collect(),
-            housing_grade: v.living.housing_grade.clone(),
-            housing_renovated_year: v.living.housing_renovated_year,
-            safe_drinking_water: v.living.safe_drinking_water,
-        }
-    }
-
-    fn needs(assessment: &Assessment) -> BasicNeeds {
-        let ok = |c| assessment.get(c).map(|r| r.passed);
-        BasicNeeds {
-            education: ok(Criterion::CompulsoryEducation),
-            medical: ok(Criterion::MedicalInsurance),
-            housing: ok(Criterion::Housing),
-            water: ok(Criterion::DrinkingWater),
-        }
+            today(),
+        )
     }
 
     async fn risk_events_of(
@@ -273,7 +244,7 @@ impl SqlStore {
             last_year_per_capita_net_income: v.per_capita(year - 1),
             monitoring_line: line,
             rigid_spending: yf.spending,
-            needs: Self::needs(&assessment),
+            needs: basic_needs(&assessment),
             risk_events: events
                 .iter()
                 .filter(|e| e.resolved_on.is_none())
@@ -379,7 +350,7 @@ impl SqlStore {
 }
 
 /// The client view of a stored case: step, label and timeliness read from the typed workflow.
-fn case_view(
+pub(crate) fn case_view(
     id: i64,
     kind: ProcedureKind,
     household: HouseholdId,
@@ -673,10 +644,8 @@ impl AssessmentStore for SqlStore {
             ))
         };
         let (state, step) = match kind {
+            _ if !kind.may_start(v.status) => return wrong(kind.label()),
             ProcedureKind::Exit => {
-                if !v.status.can_become(HouseholdStatus::Exited) {
-                    return wrong("脱贫退出");
-                }
                 let w = start_exit_for(&params, &v.village, year, date, &ctx.actor)?;
                 (
                     serde_json::to_value(&w).map_err(json_err)?,
@@ -684,12 +653,6 @@ impl AssessmentStore for SqlStore {
                 )
             }
             ProcedureKind::Identification => {
-                if !matches!(
-                    v.status,
-                    HouseholdStatus::Exited | HouseholdStatus::RiskEliminated
-                ) {
-                    return wrong("监测对象识别");
-                }
                 let w = start_identification_for(&params, &v.village, date, &ctx.actor)?;
                 (
                     serde_json::to_value(&w).map_err(json_err)?,
@@ -697,9 +660,6 @@ impl AssessmentStore for SqlStore {
                 )
             }
             ProcedureKind::Elimination => {
-                if v.status != HouseholdStatus::Monitored {
-                    return wrong("风险消除");
-                }
                 let w = start_risk_elimination_for(&params, &v.village, date, &ctx.actor)?;
                 (
                     serde_json::to_value(&w).map_err(json_err)?,
@@ -765,12 +725,9 @@ impl AssessmentStore for SqlStore {
                     None
                 };
                 let n = apply(&w, input.to_action(evidence)?, date, &ctx.actor)?;
-                let change = n.is_finished().then(|| StatusChangeInput {
-                    to: HouseholdStatus::Exited,
-                    date,
-                    reason: "脱贫退出程序办结（县级审定公告，销号）".into(),
-                    exit_year: Some(case.year.min(date.year())),
-                });
+                let change = n
+                    .is_finished()
+                    .then(|| ProcedureKind::Exit.finishing_change(date, case.year, None));
                 (
                     serde_json::to_value(&n).map_err(json_err)?,
                     n.step().as_str(),
@@ -786,14 +743,12 @@ impl AssessmentStore for SqlStore {
                     date,
                     &ctx.actor,
                 )?;
-                let change = n.is_finished().then(|| StatusChangeInput {
-                    to: HouseholdStatus::Monitored,
-                    date,
-                    reason: format!(
-                        "纳入防返贫监测（{}）",
-                        n.evidence().map(|k| k.label()).unwrap_or("")
-                    ),
-                    exit_year: None,
+                let change = n.is_finished().then(|| {
+                    ProcedureKind::Identification.finishing_change(
+                        date,
+                        case.year,
+                        n.evidence().copied(),
+                    )
                 });
                 (
                     serde_json::to_value(&n).map_err(json_err)?,
@@ -824,14 +779,14 @@ impl AssessmentStore for SqlStore {
                                 resolved: Some(e.resolved_on.is_some()),
                             })
                             .collect();
-                        let input = EliminationInput {
-                            per_capita_net_income: v.per_capita(year).or(v.per_capita(year - 1)),
-                            monitoring_line: line,
-                            income_stable_months: yf.stable_months.map(|m| m.max(0) as u32),
+                        let input = elimination_input(
+                            v.per_capita(year),
+                            v.per_capita(year - 1),
+                            line,
+                            &yf,
                             risks,
-                            needs: Self::needs(&exit),
-                            household_consent: Some(true),
-                        };
+                            &exit,
+                        );
                         let months = fupin_core::assessment::monitoring::stable_months_for(
                             &params, &v.village, year,
                         )?;
@@ -840,12 +795,9 @@ impl AssessmentStore for SqlStore {
                         None
                     };
                 let n = apply_risk_elimination(&w, input.to_action(evidence)?, date, &ctx.actor)?;
-                let change = n.is_finished().then(|| StatusChangeInput {
-                    to: HouseholdStatus::RiskEliminated,
-                    date,
-                    reason: "风险消除程序办结（县级审定公告）".into(),
-                    exit_year: None,
-                });
+                let change = n
+                    .is_finished()
+                    .then(|| ProcedureKind::Elimination.finishing_change(date, case.year, None));
                 (
                     serde_json::to_value(&n).map_err(json_err)?,
                     n.step().as_str(),

@@ -122,13 +122,14 @@ pub enum Command {
         command: StatsCommand,
     },
     /// Import households (one row per person), incomes, village profiles, regions, cadres,
-    /// pairings, visits, status changes or micro-wishes from CSV (UTF-8 or GBK, detected) or XLSX. Every row is checked first; nothing is written unless all
+    /// pairings, visits, status changes, micro-wishes, yearly verification, risk events or
+    /// procedure cases from CSV (UTF-8 or GBK, detected) or XLSX. Every row is checked first; nothing is written unless all
     /// rows are good (or --partial). Exit 1 when rows were rejected (see the error file).
     Import {
         /// The CSV or XLSX file.
         file: PathBuf,
         /// households | incomes | profiles | regions | cadres | pairings | visits | status_changes |
-        /// wishes (detected from the header when omitted).
+        /// wishes | household_years | risk_events | cases (detected from the header when omitted).
         #[arg(long)]
         kind: Option<String>,
         /// Check every row, write nothing.
@@ -170,7 +171,7 @@ pub enum Command {
         reason: Option<String>,
     },
     /// Write the XLSX import template of a kind (households | incomes | profiles | regions | cadres |
-    /// pairings | visits | status_changes | wishes).
+    /// pairings | visits | status_changes | wishes | household_years | risk_events | cases).
     Template {
         kind: String,
         /// Output file (default: <名称>导入模板.xlsx).
@@ -178,7 +179,8 @@ pub enum Command {
         out: Option<PathBuf>,
     },
     /// Generate deterministic synthetic import files: households, incomes, profiles, status changes,
-    /// cadres, pairings, visits and micro-wishes (printed in the order to import them).
+    /// cadres, pairings, visits, micro-wishes, verification, risk events and exit procedures
+    /// (printed in the order to import them).
     Gen {
         /// Number of households.
         #[arg(long)]

@@ -10,6 +10,7 @@
 //! area, or changing one, leaves the files of the others as they were. A new area is a module with
 //! an [`AreaGen`] and one line in [`AREAS`].
 
+mod assessment;
 mod pairing;
 mod registry;
 mod statuses;
@@ -109,6 +110,9 @@ pub struct GenHousehold {
     pub status: GenStatus,
     /// Date of the status the registry file gives (the exit date of an exited household).
     pub status_date: Date,
+    /// An exited household whose exit passes the exit assessment on the registry's data (with
+    /// food and clothing verified): its exit procedure can be recorded.
+    pub exit_case: bool,
 }
 
 /// A village of the region list with the names of its township and county.
@@ -178,7 +182,11 @@ pub trait AreaGen: Sync {
 }
 
 /// The areas built on the registry, in the order their files are to be imported.
-pub static AREAS: &[&dyn AreaGen] = &[&statuses::StatusGen, &pairing::PairingGen];
+pub static AREAS: &[&dyn AreaGen] = &[
+    &statuses::StatusGen,
+    &pairing::PairingGen,
+    &assessment::AssessmentGen,
+];
 
 /// Where an area writes its files: one CSV per kind, named columns, rows counted into the summary.
 pub struct Out<'a> {
@@ -399,6 +407,9 @@ mod tests {
                 Kind::Pairings,
                 Kind::Visits,
                 Kind::Wishes,
+                Kind::HouseholdYears,
+                Kind::RiskEvents,
+                Kind::Cases,
             ]
         );
         for f in &s.files {
@@ -477,6 +488,20 @@ mod tests {
             assert!(day(&w["提交日期"]) < day(&w["认领日期"]));
             assert!(day(&w["认领日期"]) < day(&w["实现日期"]));
         }
+        // exits of the activity years verified; those that pass recorded with their procedure
+        let verified = rows(s.file(Kind::HouseholdYears).unwrap());
+        let cases = rows(s.file(Kind::Cases).unwrap());
+        assert!(!cases.is_empty() && cases.len() < verified.len());
+        for c in &cases {
+            assert!(verified
+                .iter()
+                .any(|v| v["户编码"] == c["户编码"] && v["年度"] == c["年度"]));
+            assert!(day(&c["启动日期"]) < day(&c["村内公示"]));
+            assert!(day(&c["村内公示"]) < day(&c["县级审定"]));
+            assert!(c["县级审定"].starts_with(&c["年度"]));
+        }
+        let risks = rows(s.file(Kind::RiskEvents).unwrap());
+        assert!(!risks.is_empty() && risks.len() < 2000 / 10);
         // the same seed writes the same files
         let again = tempfile::tempdir().unwrap();
         let s2 = generate(regions, again.path(), &opts).unwrap();

@@ -114,6 +114,7 @@ pub(super) fn generate(
     let mut ids = Ids::default();
     summary.villages = villages.len() as u64;
     let mut households: Vec<GenHousehold> = Vec::with_capacity(opts.households as usize);
+    let check = ExitCheck::new();
     let hh_path = dir.join("households.csv");
     let inc_path = dir.join("incomes.csv");
     let prof_path = dir.join("profiles.csv");
@@ -262,6 +263,10 @@ pub(super) fn generate(
         );
         let account = format!("6217{:015}", rng.gen_range(0..1_000_000_000_000_000u64));
         let mut written = 0u64;
+        // what the exit assessment reads of the household: housing, water, members' schooling
+        let mut housing = "";
+        let mut water = false;
+        let mut members: Vec<(Date, &str)> = Vec::with_capacity(persons.len());
         for (i, p) in persons.iter().enumerate() {
             let Some(id) = ids.issue(county, county_idx, p.birth, p.male) else {
                 continue;
@@ -297,13 +302,15 @@ pub(super) fn generate(
             row.push(hv(status.to_string()));
             row.push(hv(status_date.clone()));
             row.push(hv(exit_year.clone()));
-            row.push(hv(pick(
-                &mut rng,
-                &[("A", 30), ("B", 50), ("C", 15), ("D", 5)],
-            )
-            .to_string()));
+            let grade = pick(&mut rng, &[("A", 30), ("B", 50), ("C", 15), ("D", 5)]);
+            row.push(hv(grade.to_string()));
             row.push(hv(if rng.gen_bool(0.6) { "是" } else { "否" }.into()));
-            row.push(hv(if rng.gen_bool(0.9) { "是" } else { "否" }.into()));
+            let safe_water = rng.gen_bool(0.9);
+            row.push(hv(if safe_water { "是" } else { "否" }.into()));
+            if first {
+                housing = grade;
+                water = safe_water;
+            }
             row.push(p.name.clone());
             row.push(id);
             row.push(if p.male { "男" } else { "女" }.into());
@@ -334,20 +341,20 @@ pub(super) fn generate(
                 }
                 .into(),
             );
-            row.push(
-                match age {
-                    3..=5 => "学前教育",
-                    6..=11 => "小学",
-                    12 => "七年级",
-                    13 => "八年级",
-                    14 => "九年级",
-                    15 => "高中一年级",
-                    16 => "高中二年级",
-                    17 => "高中三年级",
-                    _ => "",
-                }
-                .into(),
-            );
+            let schooling = match age {
+                3..=5 => "学前教育",
+                6..=11 => "小学",
+                12 => "七年级",
+                13 => "八年级",
+                14 => "九年级",
+                15 => "高中一年级",
+                16 => "高中二年级",
+                17 => "高中三年级",
+                _ => "",
+            };
+            row.push(schooling.into());
+            members.push((p.birth, schooling));
+
             let health = pick(
                 &mut rng,
                 &[
@@ -398,19 +405,8 @@ pub(super) fn generate(
         }
         summary.households += 1;
         summary.persons += written;
-        households.push(GenHousehold {
-            village: vi as u32,
-            seq: per_village[vi],
-            persons: written.min(u64::from(u8::MAX)) as u8,
-            identification_year: id_year,
-            status: match status {
-                "已脱贫" => GenStatus::Exited,
-                "新识别" => GenStatus::NewlyIdentified,
-                _ => GenStatus::Poor,
-            },
-            status_date: status_day,
-        });
         // incomes: a per-capita net income rising year by year
+        let mut exit_pc: Option<i64> = None;
         let base: i64 = rng.gen_range(250_000..900_000); // fen per person in the first year
         for (k, year) in (opts.income_years.0..=opts.income_years.1).enumerate() {
             if year < id_year {
@@ -434,7 +430,34 @@ pub(super) fn generate(
             ])
             .map_err(std::io::Error::from)?;
             summary.incomes += 1;
+            if status == "已脱贫" && year == status_day.year() {
+                exit_pc = Some(pc);
+            }
         }
+        // whether the exit, as registered, passes the exit assessment (food and clothing verified)
+        let exit_case = status == "已脱贫"
+            && exit_passes(
+                &check,
+                village,
+                status_day.year(),
+                exit_pc,
+                housing,
+                water,
+                &members,
+            );
+        households.push(GenHousehold {
+            village: vi as u32,
+            seq: per_village[vi],
+            persons: written.min(u64::from(u8::MAX)) as u8,
+            identification_year: id_year,
+            status: match status {
+                "已脱贫" => GenStatus::Exited,
+                "新识别" => GenStatus::NewlyIdentified,
+                _ => GenStatus::Poor,
+            },
+            status_date: status_day,
+            exit_case,
+        });
     }
     hh.flush()?;
     inc.flush()?;
@@ -496,4 +519,76 @@ pub(super) fn generate(
         households,
         names,
     })
+}
+
+/// What the exit assessment of a generated household needs besides the household: the poverty
+/// lines in force and the schooling codes of the labels the generator writes.
+struct ExitCheck {
+    params: Vec<fupin_core::assessment::Parameter>,
+    schooling: HashMap<&'static str, String>,
+}
+
+impl ExitCheck {
+    fn new() -> ExitCheck {
+        let codes = fupin_core::codes::CodeBook::defaults();
+        let labels = [
+            "学前教育",
+            "小学",
+            "七年级",
+            "八年级",
+            "九年级",
+            "高中一年级",
+            "高中二年级",
+            "高中三年级",
+        ];
+        ExitCheck {
+            params: fupin_core::assessment::default_parameters(),
+            schooling: labels
+                .into_iter()
+                .filter_map(|l| Some((l, codes.resolve("schooling", "schooling", l).ok()?)))
+                .collect(),
+        }
+    }
+}
+
+/// Whether a household exited in `year` passes the exit assessment as the importer of cases will
+/// make it (core's `assess_exit`, food and clothing verified): its per-capita income of the year
+/// above the line, a safe house and water, every school-age member at school, everyone insured.
+fn exit_passes(
+    check: &ExitCheck,
+    village: &str,
+    year: i32,
+    per_capita: Option<i64>,
+    housing: &str,
+    water: bool,
+    members: &[(Date, &str)],
+) -> bool {
+    use fupin_core::assessment::standards::{fen_param, key};
+    let Ok(region) = fupin_core::RegionCode::parse(village) else {
+        return false;
+    };
+    let Ok(line) = fen_param(&check.params, key::POVERTY_LINE, &region, year) else {
+        return false;
+    };
+    let input = fupin_core::assessment::ExitInput {
+        assessment_date: fupin_core::years::year_end(year),
+        per_capita_net_income: per_capita.map(Fen::new),
+        line,
+        food_secure: Some(true),
+        clothing_secure: Some(true),
+        members: members
+            .iter()
+            .map(|(birth, schooling)| fupin_core::assessment::ExitMember {
+                name: String::new(),
+                birth_date: *birth,
+                schooling: check.schooling.get(schooling).cloned(),
+                out_of_school_reason: None,
+                basic_medical_insurance: Some(true),
+            })
+            .collect(),
+        housing_grade: Some(housing.to_string()),
+        housing_renovated_year: None,
+        safe_drinking_water: Some(water),
+    };
+    fupin_core::assessment::assess_exit(&input).passed
 }

@@ -117,7 +117,7 @@ fn issue(at: &RowAt, kind: Kind, cells: &[Option<String>], e: DomainError) -> Is
 
 impl Writer<'_> {
     /// The household of a row: stored, and within the caller's scope.
-    pub(super) fn household_of<'h>(
+    pub(crate) fn household_of<'h>(
         &self,
         households: &'h HashMap<String, HouseholdKey>,
         number: &str,
@@ -142,7 +142,7 @@ impl Writer<'_> {
         Ok(h)
     }
 
-    pub(super) async fn households_of(
+    pub(crate) async fn households_of(
         &mut self,
         numbers: Vec<String>,
     ) -> Result<HashMap<String, HouseholdKey>, ImportError> {

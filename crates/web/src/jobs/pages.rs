@@ -1,14 +1,13 @@
 //! The import and export pages and the page of a job. An upload (CSV or XLSX: households, incomes,
-//! village profiles, regions, cadres, pairings, visits, status changes, micro-wishes) or an export request (a list or region
-//! statistics, XLSX or CSV) starts a job (`crate::jobs`, the same jobs as the API's) and the browser
-//! goes to `/jobs/{id}`, which shows the progress (rows, rows per second, per cent, time left) and
-//! refreshes itself until the job ends, then the summary, the rejected rows and the file to download
-//! (the export, or the error file to correct and upload again). Templates with drop-down lists are
-//! downloadable.
-//!
-//! With JavaScript the upload shows its own progress and sends the CSRF token as a header, so the
-//! file is streamed to disk whatever its size (up to `jobs::UPLOAD_LIMIT`); without it the form posts
-//! as usual, up to the API's body limit. The job page needs no JavaScript (a refresh header).
+//! village profiles, regions, cadres, pairings, visits, status changes, micro-wishes, verification,
+//! risk events, procedure cases) or an export request (a list or region statistics, XLSX or CSV)
+//! starts a job (`crate::jobs`, the same jobs as the API's) and the browser goes to `/jobs/{id}`,
+//! which shows the progress (rows, rows per second, per cent, time left) and refreshes itself until
+//! the job ends, then the summary, the rejected rows and the file to download (the export, or the
+//! error file to correct and upload again). Templates with drop-down lists are downloadable. With
+//! JavaScript the upload shows its own progress and sends the CSRF token as a header, so the file
+//! is streamed to disk whatever its size (up to `jobs::UPLOAD_LIMIT`); without it the form posts as
+//! usual, up to the API's body limit. The job page needs no JavaScript (a refresh header).
 
 use super::api::{self as jobs, ExportRequest, JobKind, JobState, JobView};
 use crate::routes::Routes;
