@@ -47,6 +47,14 @@ impl DomainError {
             field: None,
         }
     }
+    /// An error whose kind is the one the catalogue gives `code` (see [`crate::error_codes`]).
+    /// A code missing from the catalogue is a bug the catalogue's test reports; here it counts as
+    /// internal, so the message is not shown as if it were the user's fault.
+    pub fn coded(code: &'static str, message: impl Into<String>) -> Self {
+        let kind =
+            crate::error_codes::lookup(code).map_or(ErrorKind::Internal, |e| e.kind.error_kind());
+        Self::new(kind, code, message)
+    }
     /// Invalid input in one field.
     pub fn invalid(
         field: impl Into<String>,
@@ -153,6 +161,17 @@ mod tests {
             "control_character"
         );
         assert_eq!(opt_text("x", &Some(" ".into()), 3).unwrap(), None);
+    }
+
+    #[test]
+    fn coded_takes_the_catalogues_kind() {
+        let e = DomainError::coded("duplicate_id_number", "x");
+        assert_eq!(e.kind, ErrorKind::Conflict);
+        assert_eq!(DomainError::coded("required", "x").kind, ErrorKind::Invalid);
+        assert_eq!(
+            DomainError::coded("not_in_the_catalogue", "x").kind,
+            ErrorKind::Internal
+        );
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod assessment;
 pub mod audit;
 pub mod codes;
 pub mod error;
+pub mod error_codes;
 pub mod id_number;
 pub mod money;
 pub mod pairing;

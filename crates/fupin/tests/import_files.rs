@@ -313,7 +313,7 @@ async fn every_bad_row_is_reported_and_nothing_is_written() {
     assert_eq!(r.issues.len(), 1);
     assert_eq!(
         (r.issues[0].line, r.issues[0].code.as_str()),
-        (9, "duplicate_id_number")
+        (9, "repeated_id_number")
     );
     assert!(
         r.issues[0].message.contains("第 2 行"),

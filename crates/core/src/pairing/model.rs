@@ -504,7 +504,7 @@ impl VisitInput {
         if self.cadre_ids.len() > 30 {
             return Err(DomainError::invalid(
                 "cadre_ids",
-                "too_many_cadres",
+                "too_many_visit_cadres",
                 "一次走访最多记录 30 名干部",
             ));
         }

@@ -246,7 +246,7 @@ pub fn validate_new_members(
         if out.iter().any(|o| o.id_number == d.id_number) {
             return Err(DomainError::invalid(
                 format!("members[{i}].id_number"),
-                "duplicate_id_number",
+                "repeated_id_number",
                 format!("身份证号 {} 在本户中重复", d.id_number.masked()),
             ));
         }
@@ -490,7 +490,7 @@ mod tests {
         let e = validate_new_members(&[head.clone(), head.clone()], &codes, TODAY).unwrap_err();
         assert_eq!(
             (e.code, e.field.as_deref()),
-            ("duplicate_id_number", Some("members[1].id_number"))
+            ("repeated_id_number", Some("members[1].id_number"))
         );
         assert_eq!(
             validate_new_members(&[], &codes, TODAY).unwrap_err().code,

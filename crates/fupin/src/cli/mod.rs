@@ -92,6 +92,8 @@ pub enum Command {
         #[arg(long, env = "FUPIN_BIND")]
         bind: Option<String>,
     },
+    /// Print the catalogue of error codes (code, HTTP status, kind, label, message) as a Markdown table.
+    Errors,
     /// Apply database migrations and exit.
     Migrate,
     /// Load the demo data into the database (skipped when the registry already has households).
@@ -452,6 +454,10 @@ pub async fn run(cli: Cli) -> ExitCode {
             activity_years.as_deref(),
         );
     }
+    if let Command::Errors = &cli.command {
+        print!("{}", fupin_core::error_codes::markdown_table());
+        return ExitCode::SUCCESS;
+    }
     // backups and probes leave the database as it is: no store is opened (opening migrates)
     match &cli.command {
         Command::Backup { file } | Command::Restore { file } => {
@@ -600,6 +606,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         }
         Command::Template { kind, out } => template::run(store, &kind, out).await,
         Command::Gen { .. }
+        | Command::Errors
         | Command::Backup { .. }
         | Command::Restore { .. }
         | Command::Probe { .. } => ExitCode::SUCCESS,

@@ -595,7 +595,7 @@ impl GroupChecker<'_> {
                         &g.rows[i],
                         DomainError::invalid(
                             "household_number",
-                            "duplicate_household_number",
+                            "repeated_household_number",
                             msg.clone(),
                         ),
                     ));
@@ -660,7 +660,7 @@ impl GroupChecker<'_> {
                                 row,
                                 DomainError::invalid(
                                     "id_number",
-                                    "duplicate_id_number",
+                                    "repeated_id_number",
                                     format!(
                                         "身份证号 {} 与{}重复：一人只能在一户中登记一次",
                                         m.id_number.masked(),
@@ -1032,19 +1032,21 @@ impl GroupChecker<'_> {
                 }
                 None => {
                     if let Some(other) = active.get(idn).filter(|n| **n != g.number) {
-                        issues.push(at.issue(
-                            Some(col.id_number),
-                            row,
-                            DomainError::invalid(
-                                "id_number",
-                                "duplicate_id_number",
-                                format!(
-                                    "身份证号 {} 已是户 {} 的在册成员，一人只能在一户中在册",
-                                    parsed.id_number.masked(),
-                                    cells::shown(other)
-                                ),
+                        issues.push(
+                            at.issue(
+                                Some(col.id_number),
+                                row,
+                                DomainError::conflict(
+                                    "duplicate_id_number",
+                                    format!(
+                                        "身份证号 {} 已是户 {} 的在册成员，一人只能在一户中在册",
+                                        parsed.id_number.masked(),
+                                        cells::shown(other)
+                                    ),
+                                )
+                                .with_field("id_number"),
                             ),
-                        ));
+                        );
                         continue;
                     }
                     heads_in_file += usize::from(parsed.is_head());
@@ -1097,19 +1099,21 @@ impl GroupChecker<'_> {
                     line: g.lines[r],
                     mapping,
                 };
-                out.push(at.issue(
-                    Some(col.id_number),
-                    &g.rows[r],
-                    DomainError::invalid(
-                        "id_number",
-                        "duplicate_id_number",
-                        format!(
-                            "身份证号 {} 已是户 {} 的在册成员，一人只能在一户中在册",
-                            m.id_number.masked(),
-                            cells::shown(other)
-                        ),
+                out.push(
+                    at.issue(
+                        Some(col.id_number),
+                        &g.rows[r],
+                        DomainError::conflict(
+                            "duplicate_id_number",
+                            format!(
+                                "身份证号 {} 已是户 {} 的在册成员，一人只能在一户中在册",
+                                m.id_number.masked(),
+                                cells::shown(other)
+                            ),
+                        )
+                        .with_field("id_number"),
                     ),
-                ));
+                );
             }
         }
         out
