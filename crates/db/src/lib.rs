@@ -18,6 +18,7 @@ mod query;
 mod regions;
 mod registry;
 mod reports;
+mod rows;
 
 use fupin_core::codes::CodeBook;
 use fupin_core::error::DomainError;

@@ -3,304 +3,24 @@
 //! households, members and incomes through the session's fast path, and the keyset-paged export
 //! of households.
 
+use super::rows::{self, member_shown, StatusStep, StoredIncome};
 use crate::bulk::{id_list, map_bulk, SqlBulkSession, IN_CHUNK};
 use crate::query::Query;
-use crate::sql::{Row, Tx, Value};
+use crate::rows::{Cols, Record};
+use crate::sql::{Tx, Value};
 use crate::{args, SqlStore};
 use fupin_core::audit::AuditRecord;
 use fupin_core::error::DomainError;
-use fupin_core::id_number::Sex;
 use fupin_core::regions::RegionCode;
-use fupin_core::registry::{
-    Household, HouseholdData, HouseholdId, HouseholdStatus, IncomeComponents, IncomeRecord, Member,
-    MemberData, PersonId,
-};
+use fupin_core::registry::{Household, HouseholdId, HouseholdStatus, Member, PersonId};
 use fupin_core::reports::HouseholdFacts;
 use fupin_core::store::{
     BulkHouseholdUpdate, BulkIncome, BulkNewHousehold, ExportHousehold, RegistryBulk, StoreResult,
     StoredHousehold,
 };
-use fupin_core::years::year_end;
-use fupin_core::{Ctx, Fen};
+use fupin_core::Ctx;
 use std::collections::HashMap;
 use time::OffsetDateTime;
-
-const H_COLS: &str = "h.id, h.household_number, h.village_code, h.group_name, h.address, h.phone, h.bank_name, \
-    h.bank_account, h.attribute, h.identification_standard, h.identification_year, h.main_cause, h.other_causes, h.living, \
-    h.relocation, h.status, h.status_date, h.exit_year, h.created_at, h.updated_at";
-
-const P_COLS: &str = "id, household_id, name, id_number, sex, birth_date, relation, ethnicity, education, schooling, \
-    out_of_school_reason, health, labour_ability, work_status, work_months, disability, basic_medical_insurance, \
-    serious_illness_insurance, pension_insurance, phone, active, joined_on, join_kind, left_on, leave_kind";
-
-const HOUSEHOLD_INSERT_COLS: [&str; 22] = [
-    "id",
-    "household_number",
-    "village_code",
-    "group_name",
-    "address",
-    "phone",
-    "bank_name",
-    "bank_account",
-    "attribute",
-    "identification_standard",
-    "identification_year",
-    "main_cause",
-    "other_causes",
-    "living",
-    "relocation",
-    "status",
-    "status_date",
-    "exit_year",
-    "created_at",
-    "updated_at",
-    "created_by",
-    "updated_by",
-];
-
-const PERSON_INSERT_COLS: [&str; 25] = [
-    "id",
-    "household_id",
-    "name",
-    "id_number",
-    "sex",
-    "birth_date",
-    "relation",
-    "ethnicity",
-    "education",
-    "schooling",
-    "out_of_school_reason",
-    "health",
-    "labour_ability",
-    "work_status",
-    "work_months",
-    "disability",
-    "basic_medical_insurance",
-    "serious_illness_insurance",
-    "pension_insurance",
-    "phone",
-    "active",
-    "joined_on",
-    "join_kind",
-    "created_at",
-    "updated_at",
-];
-
-const HISTORY_INSERT_COLS: [&str; 8] = [
-    "household_id",
-    "from_status",
-    "to_status",
-    "date",
-    "reason",
-    "exit_year",
-    "actor",
-    "recorded_at",
-];
-
-const CHANGE_INSERT_COLS: [&str; 7] = [
-    "person_id",
-    "household_id",
-    "kind",
-    "date",
-    "reason",
-    "actor",
-    "recorded_at",
-];
-
-const INCOME_COLS: [&str; 11] = [
-    "household_id",
-    "year",
-    "wage_fen",
-    "business_fen",
-    "property_fen",
-    "dividend_fen",
-    "transfer_fen",
-    "business_cost_fen",
-    "note",
-    "updated_at",
-    "updated_by",
-];
-
-fn json_err(e: serde_json::Error) -> DomainError {
-    tracing::error!(error = %e, "stored JSON does not parse");
-    DomainError::internal()
-}
-
-fn status_of(s: &str) -> StoreResult<HouseholdStatus> {
-    HouseholdStatus::parse(s).ok_or_else(|| {
-        tracing::error!(status = s, "unknown status in database");
-        DomainError::internal()
-    })
-}
-
-/// A household row of `H_COLS`; head name and member count are filled in from the members.
-fn household_of(r: &Row) -> StoreResult<Household> {
-    Ok(Household {
-        id: HouseholdId(r.i64(0)?),
-        household_number: r.text(1)?,
-        village_code: RegionCode::parse(&r.text(2)?)?,
-        group_name: r.opt_text(3)?,
-        address: r.opt_text(4)?,
-        phone: r.opt_text(5)?,
-        bank_name: r.opt_text(6)?,
-        bank_account: r.opt_text(7)?,
-        attribute: r.text(8)?,
-        identification_standard: r.text(9)?,
-        identification_year: r.i32(10)?,
-        main_cause: r.text(11)?,
-        other_causes: serde_json::from_str(&r.text(12)?).map_err(json_err)?,
-        living: serde_json::from_str(&r.text(13)?).map_err(json_err)?,
-        relocation: r
-            .opt_text(14)?
-            .map(|s| serde_json::from_str(&s))
-            .transpose()
-            .map_err(json_err)?,
-        status: status_of(&r.text(15)?)?,
-        status_date: r.date(16)?,
-        exit_year: r.opt_i32(17)?,
-        created_at: r.time(18)?,
-        updated_at: r.time(19)?,
-        head_name: None,
-        member_count: 0,
-    })
-}
-
-fn member_of(r: &Row) -> StoreResult<Member> {
-    Ok(Member {
-        id: PersonId(r.i64(0)?),
-        household_id: HouseholdId(r.i64(1)?),
-        name: r.text(2)?,
-        id_number: r.text(3)?,
-        sex: Sex::parse(&r.text(4)?).unwrap_or(Sex::Male),
-        birth_date: r.date(5)?,
-        relation: r.text(6)?,
-        ethnicity: r.opt_text(7)?,
-        education: r.opt_text(8)?,
-        schooling: r.opt_text(9)?,
-        out_of_school_reason: r.opt_text(10)?,
-        health: r.opt_text(11)?,
-        labour_ability: r.opt_text(12)?,
-        work_status: r.opt_text(13)?,
-        work_months: r.opt_i32(14)?,
-        disability: r.opt_bool(15)?,
-        basic_medical_insurance: r.opt_bool(16)?,
-        serious_illness_insurance: r.opt_bool(17)?,
-        pension_insurance: r.opt_bool(18)?,
-        phone: r.opt_text(19)?,
-        active: r.bool(20)?,
-        joined_on: r.opt_date(21)?,
-        join_kind: r.opt_text(22)?,
-        left_on: r.opt_date(23)?,
-        leave_kind: r.opt_text(24)?,
-    })
-}
-
-fn household_values(d: &HouseholdData) -> [Value; 14] {
-    args![
-        d.household_number.as_str(),
-        d.village_code.as_str(),
-        d.group_name.clone(),
-        d.address.clone(),
-        d.phone.clone(),
-        d.bank_name.clone(),
-        d.bank_account.clone(),
-        d.attribute.as_str(),
-        d.identification_standard.as_str(),
-        d.identification_year,
-        d.main_cause.as_str(),
-        serde_json::to_string(&d.other_causes).expect("serialisable"),
-        serde_json::to_string(&d.living).expect("serialisable"),
-        d.relocation
-            .as_ref()
-            .map(|r| serde_json::to_string(r).expect("serialisable"))
-    ]
-}
-
-/// The member fields of `persons` (from `name` to `phone`) in insert order.
-fn member_values(m: &MemberData) -> [Value; 18] {
-    args![
-        m.name.as_str(),
-        m.id_number.expose(),
-        m.sex.as_str(),
-        m.birth_date,
-        m.relation.as_str(),
-        m.ethnicity.clone(),
-        m.education.clone(),
-        m.schooling.clone(),
-        m.out_of_school_reason.clone(),
-        m.health.clone(),
-        m.labour_ability.clone(),
-        m.work_status.clone(),
-        m.work_months,
-        m.disability,
-        m.basic_medical_insurance,
-        m.serious_illness_insurance,
-        m.pension_insurance,
-        m.phone.clone()
-    ]
-}
-
-/// A member as it will read back, masked, for the audit record.
-fn member_shown(id: PersonId, household: HouseholdId, m: &MemberData, active: bool) -> Member {
-    let mut out = Member {
-        id,
-        household_id: household,
-        name: m.name.clone(),
-        id_number: m.id_number.expose().to_string(),
-        sex: m.sex,
-        birth_date: m.birth_date,
-        relation: m.relation.clone(),
-        ethnicity: m.ethnicity.clone(),
-        education: m.education.clone(),
-        schooling: m.schooling.clone(),
-        out_of_school_reason: m.out_of_school_reason.clone(),
-        health: m.health.clone(),
-        labour_ability: m.labour_ability.clone(),
-        work_status: m.work_status.clone(),
-        work_months: m.work_months,
-        disability: m.disability,
-        basic_medical_insurance: m.basic_medical_insurance,
-        serious_illness_insurance: m.serious_illness_insurance,
-        pension_insurance: m.pension_insurance,
-        phone: m.phone.clone(),
-        active,
-        joined_on: m.joined.as_ref().map(|j| j.date),
-        join_kind: m.joined.as_ref().map(|j| j.kind.clone()),
-        left_on: None,
-        leave_kind: None,
-    };
-    out.mask();
-    out
-}
-
-fn masked(h: &Household) -> Household {
-    let mut h = h.clone();
-    h.mask();
-    h
-}
-
-fn income_values(
-    household: HouseholdId,
-    year: i32,
-    c: &IncomeComponents,
-    note: Option<String>,
-    now: OffsetDateTime,
-    actor: &str,
-) -> Vec<Value> {
-    Vec::from(args![
-        household.0,
-        year,
-        c.wage_fen.get(),
-        c.business_fen.get(),
-        c.property_fen.get(),
-        c.dividend_fen.map(Fen::get),
-        c.transfer_fen.get(),
-        c.business_cost_fen.get(),
-        note,
-        now,
-        actor
-    ])
-}
 
 /// Households (with head name and member count filled in) by a condition on `h`.
 pub(crate) async fn load_households(
@@ -310,14 +30,17 @@ pub(crate) async fn load_households(
 ) -> StoreResult<Vec<(Household, Vec<Member>)>> {
     let rows = tx
         .fetch_all(
-            &format!("SELECT {H_COLS} FROM households h WHERE {cond}"),
+            &format!(
+                "SELECT {} FROM households h WHERE {cond}",
+                Household::columns().list_of("h")
+            ),
             a,
         )
         .await
         .map_err(map_bulk)?;
     let mut hs: Vec<(Household, Vec<Member>)> = Vec::with_capacity(rows.len());
     for r in &rows {
-        hs.push((household_of(r)?, Vec::new()));
+        hs.push((Household::from_row(r)?, Vec::new()));
     }
     if hs.is_empty() {
         return Ok(hs);
@@ -327,7 +50,8 @@ pub(crate) async fn load_households(
     let rows = tx
         .fetch_all(
             &format!(
-                "SELECT {P_COLS} FROM persons WHERE household_id IN ({}) ORDER BY household_id, active DESC, relation, birth_date, id",
+                "SELECT {} FROM persons WHERE household_id IN ({}) ORDER BY household_id, active DESC, relation, birth_date, id",
+                Member::columns().list(),
                 id_list(&ids)
             ),
             &[],
@@ -335,7 +59,7 @@ pub(crate) async fn load_households(
         .await
         .map_err(map_bulk)?;
     for r in &rows {
-        let m = member_of(r)?;
+        let m = Member::from_row(r)?;
         if let Some(i) = index.get(&m.household_id.0) {
             hs[*i].1.push(m);
         }
@@ -350,10 +74,11 @@ pub(crate) async fn load_households(
     Ok(hs)
 }
 
+/// Stored income years of households, by household, in order of year.
 pub(crate) async fn load_incomes(
     tx: &mut dyn Tx,
     ids: &[i64],
-) -> StoreResult<HashMap<i64, Vec<(i32, IncomeComponents, Option<String>, OffsetDateTime)>>> {
+) -> StoreResult<HashMap<i64, Vec<StoredIncome>>> {
     let mut out: HashMap<i64, Vec<_>> = HashMap::new();
     if ids.is_empty() {
         return Ok(out);
@@ -361,45 +86,19 @@ pub(crate) async fn load_incomes(
     let rows = tx
         .fetch_all(
             &format!(
-                "SELECT household_id, year, wage_fen, business_fen, property_fen, dividend_fen, transfer_fen, business_cost_fen, note, updated_at \
-                 FROM incomes WHERE household_id IN ({}) ORDER BY household_id, year",
+                "SELECT {} FROM incomes WHERE household_id IN ({}) ORDER BY household_id, year",
+                StoredIncome::columns().list(),
                 id_list(ids)
             ),
             &[],
         )
         .await
         .map_err(map_bulk)?;
-    for r in rows {
-        let c = IncomeComponents {
-            wage_fen: Fen::new(r.i64(2)?),
-            business_fen: Fen::new(r.i64(3)?),
-            property_fen: Fen::new(r.i64(4)?),
-            dividend_fen: r.opt_i64(5)?.map(Fen::new),
-            transfer_fen: Fen::new(r.i64(6)?),
-            business_cost_fen: Fen::new(r.i64(7)?),
-        };
-        out.entry(r.i64(0)?)
-            .or_default()
-            .push((r.i32(1)?, c, r.opt_text(8)?, r.time(9)?));
+    for r in &rows {
+        let i = StoredIncome::from_row(r)?;
+        out.entry(i.household.0).or_default().push(i);
     }
     Ok(out)
-}
-
-/// Income records of a household, with persons counted from its members.
-fn income_records(
-    id: HouseholdId,
-    members: &[Member],
-    rows: Vec<(i32, IncomeComponents, Option<String>, OffsetDateTime)>,
-) -> Vec<IncomeRecord> {
-    rows.into_iter()
-        .map(|(year, c, note, at)| {
-            let persons = members
-                .iter()
-                .filter(|m| m.present_on(year_end(year)))
-                .count() as i64;
-            IncomeRecord::new(id, year, c, persons, note, at)
-        })
-        .collect()
 }
 
 #[async_trait::async_trait]
@@ -431,23 +130,17 @@ impl RegistryBulk for SqlBulkSession {
                 .tx
                 .fetch_all(
                     &format!(
-                        "SELECT household_id, to_status, date FROM status_history WHERE household_id IN ({}) ORDER BY household_id, date, id",
+                        "SELECT {} FROM status_history WHERE household_id IN ({}) ORDER BY household_id, date, id",
+                        StatusStep::columns().list(),
                         id_list(chunk)
                     ),
                     &[],
                 )
                 .await
                 .map_err(map_bulk)?;
-            for r in rows {
-                let status = r.text(1).map_err(map_bulk)?;
-                out.push((
-                    HouseholdId(r.i64(0).map_err(map_bulk)?),
-                    HouseholdStatus::parse(&status).ok_or_else(|| {
-                        tracing::error!(status = status.as_str(), "unknown status in database");
-                        DomainError::internal()
-                    })?,
-                    r.date(2).map_err(map_bulk)?,
-                ));
+            for r in &rows {
+                let s = StatusStep::from_row(r)?;
+                out.push((s.household, s.to, s.date));
             }
         }
         Ok(out)
@@ -479,17 +172,15 @@ impl RegistryBulk for SqlBulkSession {
                 .await
                 .map_err(map_bulk)?;
             let mut last = HashMap::new();
-            for r in rows {
-                last.insert(
-                    r.i64(0).map_err(map_bulk)?,
-                    r.opt_date(1).map_err(map_bulk)?,
-                );
+            for r in &rows {
+                let (id, date) = Cols::read(r, |c| Ok((c.i64()?, c.opt_date()?)))?;
+                last.insert(id, date);
             }
             let mut incomes = load_incomes(self.tx.as_mut(), &ids).await?;
             for (h, members) in hs {
                 let inc = incomes.remove(&h.id.0).unwrap_or_default();
                 out.push(StoredHousehold {
-                    incomes: income_records(h.id, &members, inc),
+                    incomes: inc.into_iter().map(|i| i.record(&members)).collect(),
                     last_status_date: last.get(&h.id.0).copied().flatten(),
                     household: h,
                     members,
@@ -508,8 +199,8 @@ impl RegistryBulk for SqlBulkSession {
             );
             let ph: Vec<String> = chunk.iter().map(|n| q.arg(n.as_str())).collect();
             q.push(&ph.join(", ")).push(")");
-            for r in self.tx.fetch_all(&q.sql, &q.args).await.map_err(map_bulk)? {
-                out.push((r.text(0).map_err(map_bulk)?, r.text(1).map_err(map_bulk)?));
+            for r in &self.tx.fetch_all(&q.sql, &q.args).await.map_err(map_bulk)? {
+                out.push(Cols::read(r, |c| Ok((c.text()?, c.text()?)))?);
             }
         }
         Ok(out)
@@ -541,22 +232,22 @@ impl RegistryBulk for SqlBulkSession {
                 return Err(DomainError::internal());
             };
             let exit_year = item.history.iter().rev().find_map(|c| c.exit_year);
-            let mut row = Vec::with_capacity(HOUSEHOLD_INSERT_COLS.len());
-            row.push(Value::from(hid));
-            row.extend(household_values(&item.data));
-            row.extend(args![
-                current.to.as_str(),
-                current.date,
+            let row = rows::new_household(
+                Some(hid),
+                &item.data,
+                (current.to, current.date),
                 exit_year,
                 now,
-                now,
                 actor.as_str(),
-                actor.as_str()
-            ]);
+            );
             households.push(row);
         }
         self.tx
-            .copy_rows("households", &HOUSEHOLD_INSERT_COLS, households)
+            .copy_rows(
+                "households",
+                rows::HOUSEHOLD_NEW_WITH_ID.names(),
+                households,
+            )
             .await
             .map_err(map_bulk)?;
         let mut persons = Vec::with_capacity(m as usize);
@@ -565,16 +256,7 @@ impl RegistryBulk for SqlBulkSession {
         for (i, item) in items.into_iter().enumerate() {
             let hid = hid0 + i as i64;
             for c in &item.history {
-                history.push(Vec::from(args![
-                    hid,
-                    c.from.map(|s| s.as_str()),
-                    c.to.as_str(),
-                    c.date,
-                    c.reason.as_str(),
-                    c.exit_year,
-                    actor.as_str(),
-                    now
-                ]));
+                history.push(rows::history_row(HouseholdId(hid), c, actor.as_str(), now));
             }
             if let Some(current) = item.history.last() {
                 audit.push(
@@ -595,28 +277,16 @@ impl RegistryBulk for SqlBulkSession {
             let mut member_facts = Vec::with_capacity(item.members.len());
             for md in &item.members {
                 let j = md.joined.as_ref();
-                let mut row = Vec::with_capacity(PERSON_INSERT_COLS.len());
-                row.push(Value::from(pid));
-                row.push(Value::from(hid));
-                row.extend(member_values(md));
-                row.extend(args![
-                    true,
-                    j.map(|j| j.date),
-                    j.map(|j| j.kind.clone()),
-                    now,
-                    now
-                ]);
-                persons.push(row);
+                persons.push(rows::new_person(Some(pid), HouseholdId(hid), md, now));
                 if let Some(j) = j {
-                    changes.push(Vec::from(args![
-                        pid,
-                        hid,
+                    changes.push(rows::change_row(
+                        (PersonId(pid), HouseholdId(hid)),
                         j.kind.as_str(),
                         j.date,
                         j.reason.clone(),
                         actor.as_str(),
-                        now
-                    ]));
+                        now,
+                    ));
                 }
                 member_facts.push((j.map(|j| j.date), None));
                 pid += 1;
@@ -631,13 +301,13 @@ impl RegistryBulk for SqlBulkSession {
             });
         }
         let tx = self.tx.as_mut();
-        tx.copy_rows("persons", &PERSON_INSERT_COLS, persons)
+        tx.copy_rows("persons", rows::PERSON_NEW_WITH_ID.names(), persons)
             .await
             .map_err(map_bulk)?;
-        tx.copy_rows("status_history", &HISTORY_INSERT_COLS, history)
+        tx.copy_rows("status_history", rows::HISTORY_NEW.names(), history)
             .await
             .map_err(map_bulk)?;
-        tx.copy_rows("member_changes", &CHANGE_INSERT_COLS, changes)
+        tx.copy_rows("member_changes", rows::CHANGE_NEW.names(), changes)
             .await
             .map_err(map_bulk)?;
         self.audit_many(audit).await?;
@@ -657,14 +327,10 @@ impl RegistryBulk for SqlBulkSession {
         for u in &items {
             let id = u.before.id;
             if let Some(d) = &u.data {
-                let mut v = Vec::from(household_values(d));
-                v.extend(args![now, actor.as_str(), id.0]);
                 self.tx
                     .execute(
-                        "UPDATE households SET household_number = $1, village_code = $2, group_name = $3, address = $4, phone = $5, \
-                         bank_name = $6, bank_account = $7, attribute = $8, identification_standard = $9, identification_year = $10, \
-                         main_cause = $11, other_causes = $12, living = $13, relocation = $14, updated_at = $15, updated_by = $16 WHERE id = $17",
-                        &v,
+                        &rows::UPDATE_HOUSEHOLD,
+                        &rows::household_update(d, now, actor.as_str(), id),
                     )
                     .await
                     .map_err(map_bulk)?;
@@ -673,51 +339,39 @@ impl RegistryBulk for SqlBulkSession {
                 let exit_year = c.exit_year.or(u.before.exit_year);
                 self.tx
                     .execute(
-                        "UPDATE households SET status = $1, status_date = $2, exit_year = $3, updated_at = $4, updated_by = $5 WHERE id = $6",
-                        &args![c.to.as_str(), c.date, exit_year, now, actor.as_str(), id.0],
+                        rows::UPDATE_STATUS,
+                        &rows::status_update(c.to, c.date, exit_year, now, actor.as_str(), id),
                     )
                     .await
                     .map_err(map_bulk)?;
                 self.tx
                     .execute(
-                        "INSERT INTO status_history (household_id, from_status, to_status, date, reason, exit_year, actor, recorded_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                        &args![
-                            id.0,
-                            c.from.map(|s| s.as_str()),
-                            c.to.as_str(),
-                            c.date,
-                            c.reason.as_str(),
-                            c.exit_year,
-                            actor.as_str(),
-                            now
-                        ],
+                        &rows::INSERT_HISTORY,
+                        &rows::history_row(id, c, actor.as_str(), now),
                     )
                     .await
                     .map_err(map_bulk)?;
             }
             for md in &u.new_members {
                 let j = md.joined.as_ref();
-                let mut v = vec![Value::from(id.0)];
-                v.extend(member_values(md));
-                v.extend(args![j.map(|j| j.date), j.map(|j| j.kind.clone()), now]);
                 let r = self
                     .tx
-                    .fetch_one(
-                        "INSERT INTO persons (household_id, name, id_number, sex, birth_date, relation, ethnicity, education, schooling, \
-                         out_of_school_reason, health, labour_ability, work_status, work_months, disability, basic_medical_insurance, \
-                         serious_illness_insurance, pension_insurance, phone, active, joined_on, join_kind, created_at, updated_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, TRUE, $20, $21, $22, $22) RETURNING id",
-                        &v,
-                    )
+                    .fetch_one(&rows::INSERT_PERSON, &rows::new_person(None, id, md, now))
                     .await
                     .map_err(map_bulk)?;
                 let pid = PersonId(r.i64(0).map_err(map_bulk)?);
                 if let Some(j) = j {
                     self.tx
                         .execute(
-                            "INSERT INTO member_changes (person_id, household_id, kind, date, reason, actor, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                            &args![pid.0, id.0, j.kind.as_str(), j.date, j.reason.clone(), actor.as_str(), now],
+                            &rows::INSERT_CHANGE,
+                            &rows::change_row(
+                                (pid, id),
+                                j.kind.as_str(),
+                                j.date,
+                                j.reason.clone(),
+                                actor.as_str(),
+                                now,
+                            ),
                         )
                         .await
                         .map_err(map_bulk)?;
@@ -734,16 +388,8 @@ impl RegistryBulk for SqlBulkSession {
                 );
             }
             for (old, md) in &u.changed_members {
-                let mut v = Vec::from(member_values(md));
-                v.extend(args![now, old.id.0]);
                 self.tx
-                    .execute(
-                        "UPDATE persons SET name = $1, id_number = $2, sex = $3, birth_date = $4, relation = $5, ethnicity = $6, education = $7, \
-                         schooling = $8, out_of_school_reason = $9, health = $10, labour_ability = $11, work_status = $12, work_months = $13, \
-                         disability = $14, basic_medical_insurance = $15, serious_illness_insurance = $16, pension_insurance = $17, phone = $18, \
-                         updated_at = $19 WHERE id = $20",
-                        &v,
-                    )
+                    .execute(&rows::UPDATE_PERSON, &rows::person_update(md, now, old.id))
                     .await
                     .map_err(map_bulk)?;
                 let mut shown_old = old.clone();
@@ -761,10 +407,7 @@ impl RegistryBulk for SqlBulkSession {
             }
             if u.data.is_none() && u.status.is_none() {
                 self.tx
-                    .execute(
-                        "UPDATE households SET updated_at = $1, updated_by = $2 WHERE id = $3",
-                        &args![now, actor.as_str(), id.0],
-                    )
+                    .execute(rows::TOUCH_HOUSEHOLD, &args![now, actor.as_str(), id.0])
                     .await
                     .map_err(map_bulk)?;
             }
@@ -794,13 +437,13 @@ impl RegistryBulk for SqlBulkSession {
             } else {
                 "household.import_update"
             };
-            let after = after_by_id.get(&u.before.id.0).map(masked);
+            let after = after_by_id.get(&u.before.id.0).map(super::masked_household);
             audit.push(
                 AuditRecord::change(
                     action,
                     "household",
                     u.before.id.0,
-                    Some(&masked(&u.before)),
+                    Some(&super::masked_household(&u.before)),
                     after.as_ref(),
                 )
                 .in_region(&u.before.village_code),
@@ -824,9 +467,8 @@ impl RegistryBulk for SqlBulkSession {
         let mut new_rows = Vec::new();
         for it in &items {
             let a = &it.after;
-            let v = income_values(
-                a.household_id,
-                a.year,
+            let v = rows::income_row(
+                (a.household_id, a.year),
                 &a.components,
                 a.note.clone(),
                 now,
@@ -836,17 +478,13 @@ impl RegistryBulk for SqlBulkSession {
                 new_rows.push(v);
             } else {
                 self.tx
-                    .execute(
-                        "UPDATE incomes SET wage_fen = $3, business_fen = $4, property_fen = $5, dividend_fen = $6, transfer_fen = $7, \
-                         business_cost_fen = $8, note = $9, updated_at = $10, updated_by = $11 WHERE household_id = $1 AND year = $2",
-                        &v,
-                    )
+                    .execute(&rows::UPDATE_INCOME, &v)
                     .await
                     .map_err(map_bulk)?;
             }
         }
         self.tx
-            .copy_rows("incomes", &INCOME_COLS, new_rows)
+            .copy_rows("incomes", rows::INCOME_NEW.names(), new_rows)
             .await
             .map_err(map_bulk)?;
         for chunk in ids.chunks(IN_CHUNK) {
@@ -909,7 +547,7 @@ impl SqlStore {
         let mut out = Vec::with_capacity(hs.len());
         for (mut household, mut members) in hs {
             let inc = incomes.remove(&household.id.0).unwrap_or_default();
-            let incomes = income_records(household.id, &members, inc);
+            let incomes = inc.into_iter().map(|i| i.record(&members)).collect();
             if !ctx.unmask {
                 household.mask();
                 members.iter_mut().for_each(Member::mask);

@@ -3,103 +3,22 @@
 
 mod bulk;
 mod codes;
+pub(crate) mod rows;
 
 use crate::query::{like_escape, Query};
-use crate::sql::{DbError, Row, Tx};
+use crate::rows::Record;
+use crate::sql::{DbError, Tx};
 use crate::{args, SqlStore};
 use fupin_core::audit::AuditRecord;
 use fupin_core::codes::{CodeBook, CodeTable};
 use fupin_core::error::DomainError;
-use fupin_core::id_number::Sex;
 use fupin_core::registry::*;
 use fupin_core::store::{RegistryStore, StoreResult};
 use fupin_core::years::{today, year_end};
-use fupin_core::{Ctx, Fen, RegionCode};
+use fupin_core::{Ctx, RegionCode};
+use rows::{household_counted, StoredIncome, HOUSEHOLD_COUNTED};
 use std::sync::Arc;
 use time::OffsetDateTime;
-
-const HOUSEHOLD_COLS: &str = "h.id, h.household_number, h.village_code, h.group_name, h.address, h.phone, h.bank_name, \
-    h.bank_account, h.attribute, h.identification_standard, h.identification_year, h.main_cause, h.other_causes, h.living, \
-    h.relocation, h.status, h.status_date, h.exit_year, h.created_at, h.updated_at, \
-    (SELECT p.name FROM persons p WHERE p.household_id = h.id AND p.active AND p.relation = '01'), \
-    (SELECT COUNT(*) FROM persons p WHERE p.household_id = h.id AND p.active)";
-
-const PERSON_COLS: &str = "id, household_id, name, id_number, sex, birth_date, relation, ethnicity, education, schooling, \
-    out_of_school_reason, health, labour_ability, work_status, work_months, disability, basic_medical_insurance, \
-    serious_illness_insurance, pension_insurance, phone, active, joined_on, join_kind, left_on, leave_kind";
-
-fn json_err(e: serde_json::Error) -> DomainError {
-    tracing::error!(error = %e, "stored JSON does not parse");
-    DomainError::internal()
-}
-
-fn household_from_row(r: &Row) -> StoreResult<Household> {
-    Ok(Household {
-        id: HouseholdId(r.i64(0)?),
-        household_number: r.text(1)?,
-        village_code: RegionCode::parse(&r.text(2)?)?,
-        group_name: r.opt_text(3)?,
-        address: r.opt_text(4)?,
-        phone: r.opt_text(5)?,
-        bank_name: r.opt_text(6)?,
-        bank_account: r.opt_text(7)?,
-        attribute: r.text(8)?,
-        identification_standard: r.text(9)?,
-        identification_year: r.i32(10)?,
-        main_cause: r.text(11)?,
-        other_causes: serde_json::from_str(&r.text(12)?).map_err(json_err)?,
-        living: serde_json::from_str(&r.text(13)?).map_err(json_err)?,
-        relocation: r
-            .opt_text(14)?
-            .map(|s| serde_json::from_str(&s))
-            .transpose()
-            .map_err(json_err)?,
-        status: parse_status(&r.text(15)?)?,
-        status_date: r.date(16)?,
-        exit_year: r.opt_i32(17)?,
-        created_at: r.time(18)?,
-        updated_at: r.time(19)?,
-        head_name: r.opt_text(20)?,
-        member_count: r.i64(21)?,
-    })
-}
-
-fn parse_status(s: &str) -> StoreResult<HouseholdStatus> {
-    HouseholdStatus::parse(s).ok_or_else(|| {
-        tracing::error!(status = s, "unknown status in database");
-        DomainError::internal()
-    })
-}
-
-fn member_from_row(r: &Row) -> StoreResult<Member> {
-    Ok(Member {
-        id: PersonId(r.i64(0)?),
-        household_id: HouseholdId(r.i64(1)?),
-        name: r.text(2)?,
-        id_number: r.text(3)?,
-        sex: Sex::parse(&r.text(4)?).unwrap_or(Sex::Male),
-        birth_date: r.date(5)?,
-        relation: r.text(6)?,
-        ethnicity: r.opt_text(7)?,
-        education: r.opt_text(8)?,
-        schooling: r.opt_text(9)?,
-        out_of_school_reason: r.opt_text(10)?,
-        health: r.opt_text(11)?,
-        labour_ability: r.opt_text(12)?,
-        work_status: r.opt_text(13)?,
-        work_months: r.opt_i32(14)?,
-        disability: r.opt_bool(15)?,
-        basic_medical_insurance: r.opt_bool(16)?,
-        serious_illness_insurance: r.opt_bool(17)?,
-        pension_insurance: r.opt_bool(18)?,
-        phone: r.opt_text(19)?,
-        active: r.bool(20)?,
-        joined_on: r.opt_date(21)?,
-        join_kind: r.opt_text(22)?,
-        left_on: r.opt_date(23)?,
-        leave_kind: r.opt_text(24)?,
-    })
-}
 
 fn household_not_found() -> DomainError {
     DomainError::not_found("household_not_found", "该户不存在或不在您的管辖范围内")
@@ -137,12 +56,15 @@ impl SqlStore {
     ) -> StoreResult<Household> {
         let r = tx
             .fetch_optional(
-                &format!("SELECT {HOUSEHOLD_COLS} FROM households h WHERE h.id = $1"),
+                &format!(
+                    "SELECT {} FROM households h WHERE h.id = $1",
+                    *HOUSEHOLD_COUNTED
+                ),
                 &args![id.0],
             )
             .await?
             .ok_or_else(household_not_found)?;
-        let h = household_from_row(&r)?;
+        let h = household_counted(&r)?;
         if !self
             .household_visible(tx, ctx, h.id, &h.village_code)
             .await?
@@ -154,9 +76,15 @@ impl SqlStore {
 
     async fn load_members(&self, tx: &mut dyn Tx, id: HouseholdId) -> StoreResult<Vec<Member>> {
         let rows = tx
-            .fetch_all(&format!("SELECT {PERSON_COLS} FROM persons WHERE household_id = $1 ORDER BY active DESC, relation, birth_date, id"), &args![id.0])
+            .fetch_all(
+                &format!(
+                    "SELECT {} FROM persons WHERE household_id = $1 ORDER BY active DESC, relation, birth_date, id",
+                    Member::columns().list()
+                ),
+                &args![id.0],
+            )
             .await?;
-        rows.iter().map(member_from_row).collect()
+        rows.iter().map(Member::from_row).collect()
     }
 
     async fn load_member(
@@ -167,12 +95,15 @@ impl SqlStore {
     ) -> StoreResult<(Member, Household)> {
         let r = tx
             .fetch_optional(
-                &format!("SELECT {PERSON_COLS} FROM persons WHERE id = $1"),
+                &format!(
+                    "SELECT {} FROM persons WHERE id = $1",
+                    Member::columns().list()
+                ),
                 &args![id.0],
             )
             .await?
             .ok_or_else(member_not_found)?;
-        let m = member_from_row(&r)?;
+        let m = Member::from_row(&r)?;
         let h = self
             .load_household(tx, ctx, m.household_id)
             .await
@@ -188,45 +119,31 @@ impl SqlStore {
     ) -> StoreResult<HouseholdDetail> {
         let household = self.load_household(tx, ctx, id).await?;
         let members = self.load_members(tx, id).await?;
-        let rows = tx
+        let status_history = tx
             .fetch_all(
-                "SELECT id, from_status, to_status, date, reason, exit_year, actor, recorded_at FROM status_history WHERE household_id = $1 ORDER BY date, id",
+                &format!(
+                    "SELECT {} FROM status_history WHERE household_id = $1 ORDER BY date, id",
+                    StatusEvent::columns().list()
+                ),
                 &args![id.0],
             )
-            .await?;
-        let mut status_history = Vec::with_capacity(rows.len());
-        for r in rows {
-            status_history.push(StatusEvent {
-                id: r.i64(0)?,
-                from_status: r.opt_text(1)?.map(|s| parse_status(&s)).transpose()?,
-                to_status: parse_status(&r.text(2)?)?,
-                date: r.date(3)?,
-                reason: r.text(4)?,
-                exit_year: r.opt_i32(5)?,
-                actor: r.text(6)?,
-                recorded_at: r.time(7)?,
-            });
-        }
-        let rows = tx
+            .await?
+            .iter()
+            .map(StatusEvent::from_row)
+            .collect::<StoreResult<Vec<_>>>()?;
+        let member_changes = tx
             .fetch_all(
-                "SELECT c.id, c.person_id, p.name, c.kind, c.date, c.reason, c.actor, c.recorded_at FROM member_changes c \
-                 JOIN persons p ON p.id = c.person_id WHERE c.household_id = $1 ORDER BY c.date, c.id",
+                &format!(
+                    "SELECT {} FROM member_changes c JOIN persons p ON p.id = c.person_id \
+                     WHERE c.household_id = $1 ORDER BY c.date, c.id",
+                    MemberChangeRecord::columns().list()
+                ),
                 &args![id.0],
             )
-            .await?;
-        let mut member_changes = Vec::with_capacity(rows.len());
-        for r in rows {
-            member_changes.push(MemberChangeRecord {
-                id: r.i64(0)?,
-                person_id: PersonId(r.i64(1)?),
-                person_name: r.text(2)?,
-                kind: r.text(3)?,
-                date: r.date(4)?,
-                reason: r.opt_text(5)?,
-                actor: r.text(6)?,
-                recorded_at: r.time(7)?,
-            });
-        }
+            .await?
+            .iter()
+            .map(MemberChangeRecord::from_row)
+            .collect::<StoreResult<Vec<_>>>()?;
         let incomes = self.load_incomes(tx, id, &members).await?;
         let mut d = HouseholdDetail {
             household,
@@ -261,36 +178,16 @@ impl SqlStore {
     ) -> StoreResult<Vec<IncomeRecord>> {
         let rows = tx
             .fetch_all(
-                "SELECT year, wage_fen, business_fen, property_fen, dividend_fen, transfer_fen, business_cost_fen, note, updated_at \
-                 FROM incomes WHERE household_id = $1 ORDER BY year",
+                &format!(
+                    "SELECT {} FROM incomes WHERE household_id = $1 ORDER BY year",
+                    StoredIncome::columns().list()
+                ),
                 &args![id.0],
             )
             .await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for r in rows {
-            let year = r.i32(0)?;
-            let c = IncomeComponents {
-                wage_fen: Fen::new(r.i64(1)?),
-                business_fen: Fen::new(r.i64(2)?),
-                property_fen: Fen::new(r.i64(3)?),
-                dividend_fen: r.opt_i64(4)?.map(Fen::new),
-                transfer_fen: Fen::new(r.i64(5)?),
-                business_cost_fen: Fen::new(r.i64(6)?),
-            };
-            let persons = members
-                .iter()
-                .filter(|m| m.present_on(year_end(year)))
-                .count() as i64;
-            out.push(IncomeRecord::new(
-                id,
-                year,
-                c,
-                persons,
-                r.opt_text(7)?,
-                r.time(8)?,
-            ));
-        }
-        Ok(out)
+        rows.iter()
+            .map(|r| Ok(StoredIncome::from_row(r)?.record(members)))
+            .collect()
     }
 
     async fn require_village(&self, tx: &mut dyn Tx, code: &RegionCode) -> StoreResult<()> {
@@ -382,37 +279,10 @@ impl SqlStore {
         m: &MemberData,
         now: OffsetDateTime,
     ) -> StoreResult<PersonId> {
-        let j = m.joined.as_ref();
         let r = tx
             .fetch_one(
-                "INSERT INTO persons (household_id, name, id_number, sex, birth_date, relation, ethnicity, education, schooling, \
-                 out_of_school_reason, health, labour_ability, work_status, work_months, disability, basic_medical_insurance, \
-                 serious_illness_insurance, pension_insurance, phone, active, joined_on, join_kind, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, TRUE, $20, $21, $22, $22) RETURNING id",
-                &args![
-                    household.0,
-                    m.name.as_str(),
-                    m.id_number.expose(),
-                    m.sex.as_str(),
-                    m.birth_date,
-                    m.relation.as_str(),
-                    m.ethnicity.clone(),
-                    m.education.clone(),
-                    m.schooling.clone(),
-                    m.out_of_school_reason.clone(),
-                    m.health.clone(),
-                    m.labour_ability.clone(),
-                    m.work_status.clone(),
-                    m.work_months,
-                    m.disability,
-                    m.basic_medical_insurance,
-                    m.serious_illness_insurance,
-                    m.pension_insurance,
-                    m.phone.clone(),
-                    j.map(|j| j.date),
-                    j.map(|j| j.kind.clone()),
-                    now
-                ],
+                &rows::INSERT_PERSON,
+                &rows::new_person(None, household, m, now),
             )
             .await
             .map_err(map_write)?;
@@ -430,8 +300,15 @@ impl SqlStore {
         reason: Option<String>,
     ) -> StoreResult<()> {
         tx.execute(
-            "INSERT INTO member_changes (person_id, household_id, kind, date, reason, actor, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            &args![person.0, household.0, kind, date, reason, ctx.actor.as_str(), OffsetDateTime::now_utc()],
+            &rows::INSERT_CHANGE,
+            &rows::change_row(
+                (person, household),
+                kind,
+                date,
+                reason,
+                ctx.actor.as_str(),
+                OffsetDateTime::now_utc(),
+            ),
         )
         .await?;
         Ok(())
@@ -440,11 +317,14 @@ impl SqlStore {
     async fn member_out(&self, tx: &mut dyn Tx, ctx: &Ctx, id: PersonId) -> StoreResult<Member> {
         let r = tx
             .fetch_one(
-                &format!("SELECT {PERSON_COLS} FROM persons WHERE id = $1"),
+                &format!(
+                    "SELECT {} FROM persons WHERE id = $1",
+                    Member::columns().list()
+                ),
                 &args![id.0],
             )
             .await?;
-        let mut m = member_from_row(&r)?;
+        let mut m = Member::from_row(&r)?;
         if !ctx.unmask {
             m.mask();
         }
@@ -473,13 +353,13 @@ impl SqlStore {
         let now = OffsetDateTime::now_utc();
         let exit_year = c.exit_year.or(h.exit_year);
         tx.execute(
-            "UPDATE households SET status = $1, status_date = $2, exit_year = $3, updated_at = $4, updated_by = $5 WHERE id = $6",
-            &args![c.to.as_str(), c.date, exit_year, now, ctx.actor.as_str(), id.0],
+            rows::UPDATE_STATUS,
+            &rows::status_update(c.to, c.date, exit_year, now, ctx.actor.as_str(), id),
         )
         .await?;
         tx.execute(
-            "INSERT INTO status_history (household_id, from_status, to_status, date, reason, exit_year, actor, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            &args![id.0, h.status.as_str(), c.to.as_str(), c.date, c.reason.as_str(), c.exit_year, ctx.actor.as_str(), now],
+            &rows::INSERT_HISTORY,
+            &rows::history_row(id, &c, ctx.actor.as_str(), now),
         )
         .await?;
         let after = self.facts(tx, id).await?;
@@ -499,7 +379,7 @@ impl SqlStore {
 
     async fn touch(&self, tx: &mut dyn Tx, ctx: &Ctx, id: HouseholdId) -> StoreResult<()> {
         tx.execute(
-            "UPDATE households SET updated_at = $1, updated_by = $2 WHERE id = $3",
+            rows::TOUCH_HOUSEHOLD,
             &args![OffsetDateTime::now_utc(), ctx.actor.as_str(), id.0],
         )
         .await?;
@@ -507,7 +387,7 @@ impl SqlStore {
     }
 }
 
-fn masked_household(h: &Household) -> Household {
+pub(crate) fn masked_household(h: &Household) -> Household {
     let mut h = h.clone();
     h.mask();
     h
@@ -517,27 +397,6 @@ fn masked_member(m: &Member) -> Member {
     let mut m = m.clone();
     m.mask();
     m
-}
-
-fn household_values(d: &HouseholdData) -> Vec<crate::sql::Value> {
-    Vec::from(args![
-        d.household_number.as_str(),
-        d.village_code.as_str(),
-        d.group_name.clone(),
-        d.address.clone(),
-        d.phone.clone(),
-        d.bank_name.clone(),
-        d.bank_account.clone(),
-        d.attribute.as_str(),
-        d.identification_standard.as_str(),
-        d.identification_year,
-        d.main_cause.as_str(),
-        serde_json::to_string(&d.other_causes).expect("serialisable"),
-        serde_json::to_string(&d.living).expect("serialisable"),
-        d.relocation
-            .as_ref()
-            .map(|r| serde_json::to_string(r).expect("serialisable"))
-    ])
 }
 
 #[async_trait::async_trait]
@@ -582,21 +441,17 @@ impl RegistryStore for SqlStore {
             .await?;
         }
         let now = OffsetDateTime::now_utc();
-        let mut v = household_values(&data);
-        v.extend(args![
-            initial.status.as_str(),
-            initial.date,
-            initial.exit_year,
-            now,
-            ctx.actor.as_str()
-        ]);
         let r = tx
             .fetch_one(
-                "INSERT INTO households (household_number, village_code, group_name, address, phone, bank_name, bank_account, attribute, \
-                 identification_standard, identification_year, main_cause, other_causes, living, relocation, status, status_date, exit_year, \
-                 created_at, updated_at, created_by, updated_by) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18, $19, $19) RETURNING id",
-                &v,
+                &rows::INSERT_HOUSEHOLD,
+                &rows::new_household(
+                    None,
+                    &data,
+                    (initial.status, initial.date),
+                    initial.exit_year,
+                    now,
+                    ctx.actor.as_str(),
+                ),
             )
             .await
             .map_err(map_write)?;
@@ -615,9 +470,16 @@ impl RegistryStore for SqlStore {
                 .await?;
             }
         }
+        let first = StatusChange {
+            from: None,
+            to: initial.status,
+            date: initial.date,
+            reason: initial.reason.clone(),
+            exit_year: initial.exit_year,
+        };
         tx.execute(
-            "INSERT INTO status_history (household_id, from_status, to_status, date, reason, exit_year, actor, recorded_at) VALUES ($1, NULL, $2, $3, $4, $5, $6, $7)",
-            &args![id.0, initial.status.as_str(), initial.date, initial.reason.as_str(), initial.exit_year, ctx.actor.as_str(), now],
+            &rows::INSERT_HISTORY,
+            &rows::history_row(id, &first, ctx.actor.as_str(), now),
         )
         .await?;
         let after = self.facts(tx.as_mut(), id).await?;
@@ -649,13 +511,9 @@ impl RegistryStore for SqlStore {
         self.check_number_free(tx.as_mut(), &data.household_number, Some(id))
             .await?;
         let before = self.facts(tx.as_mut(), id).await?;
-        let mut v = household_values(&data);
-        v.extend(args![OffsetDateTime::now_utc(), ctx.actor.as_str(), id.0]);
         tx.execute(
-            "UPDATE households SET household_number = $1, village_code = $2, group_name = $3, address = $4, phone = $5, bank_name = $6, \
-             bank_account = $7, attribute = $8, identification_standard = $9, identification_year = $10, main_cause = $11, \
-             other_causes = $12, living = $13, relocation = $14, updated_at = $15, updated_by = $16 WHERE id = $17",
-            &v,
+            &rows::UPDATE_HOUSEHOLD,
+            &rows::household_update(&data, OffsetDateTime::now_utc(), ctx.actor.as_str(), id),
         )
         .await
         .map_err(map_write)?;
@@ -749,7 +607,7 @@ impl RegistryStore for SqlStore {
             .await?
             .i64(0)?;
         let mut q = Query {
-            sql: format!("SELECT {HOUSEHOLD_COLS} FROM households h{}", w.sql),
+            sql: format!("SELECT {} FROM households h{}", *HOUSEHOLD_COUNTED, w.sql),
             args: w.args,
         };
         let l = q.arg(i64::from(f.limit));
@@ -760,7 +618,7 @@ impl RegistryStore for SqlStore {
         let rows = tx.fetch_all(&q.sql, &q.args).await?;
         let mut items = rows
             .iter()
-            .map(household_from_row)
+            .map(household_counted)
             .collect::<StoreResult<Vec<_>>>()?;
         if !ctx.unmask {
             items.iter_mut().for_each(Household::mask);
@@ -855,32 +713,8 @@ impl RegistryStore for SqlStore {
                 .await?;
         }
         tx.execute(
-            "UPDATE persons SET name = $1, id_number = $2, sex = $3, birth_date = $4, relation = $5, ethnicity = $6, education = $7, \
-             schooling = $8, out_of_school_reason = $9, health = $10, labour_ability = $11, work_status = $12, work_months = $13, \
-             disability = $14, basic_medical_insurance = $15, serious_illness_insurance = $16, pension_insurance = $17, phone = $18, \
-             updated_at = $19 WHERE id = $20",
-            &args![
-                m.name.as_str(),
-                m.id_number.expose(),
-                m.sex.as_str(),
-                m.birth_date,
-                m.relation.as_str(),
-                m.ethnicity.clone(),
-                m.education.clone(),
-                m.schooling.clone(),
-                m.out_of_school_reason.clone(),
-                m.health.clone(),
-                m.labour_ability.clone(),
-                m.work_status.clone(),
-                m.work_months,
-                m.disability,
-                m.basic_medical_insurance,
-                m.serious_illness_insurance,
-                m.pension_insurance,
-                m.phone.clone(),
-                OffsetDateTime::now_utc(),
-                person.0
-            ],
+            &rows::UPDATE_PERSON,
+            &rows::person_update(&m, OffsetDateTime::now_utc(), person),
         )
         .await
         .map_err(map_write)?;
@@ -987,24 +821,8 @@ impl RegistryStore for SqlStore {
             .find(|i| i.year == year);
         let now = OffsetDateTime::now_utc();
         tx.execute(
-            "INSERT INTO incomes (household_id, year, wage_fen, business_fen, property_fen, dividend_fen, transfer_fen, business_cost_fen, note, updated_at, updated_by) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (household_id, year) DO UPDATE SET \
-             wage_fen = excluded.wage_fen, business_fen = excluded.business_fen, property_fen = excluded.property_fen, \
-             dividend_fen = excluded.dividend_fen, transfer_fen = excluded.transfer_fen, business_cost_fen = excluded.business_cost_fen, \
-             note = excluded.note, updated_at = excluded.updated_at, updated_by = excluded.updated_by",
-            &args![
-                household.0,
-                year,
-                c.wage_fen.get(),
-                c.business_fen.get(),
-                c.property_fen.get(),
-                c.dividend_fen.map(Fen::get),
-                c.transfer_fen.get(),
-                c.business_cost_fen.get(),
-                note.clone(),
-                now,
-                ctx.actor.as_str()
-            ],
+            &rows::UPSERT_INCOME,
+            &rows::income_row((household, year), &c, note.clone(), now, ctx.actor.as_str()),
         )
         .await?;
         self.touch(tx.as_mut(), ctx, household).await?;

@@ -1,0 +1,205 @@
+//! Typed rows: each table's column lists, row decoders and value builders are written once, in
+//! its area's `rows.rs`, and used by the normal path (one record per statement) and the bulk path
+//! (`Tx::copy_rows`, batched look-ups) alike.
+//!
+//! The mechanism is small and hand-written:
+//! - [`Columns`] names columns once and writes the SQL that lists them: a `SELECT` list (with a
+//!   table alias), an `INSERT` column list with its placeholders, an `UPDATE … SET` list;
+//! - a decoder reads a row through a [`Cols`] cursor in the order of its column list, so no decoder
+//!   names a position, and [`Cols::read`] fails when a query selected columns the decoder left
+//!   unread;
+//! - a value builder returns a record's values in the order of its column list.
+//!
+//! Rejected: `sqlx::FromRow` (it would bind the shared store to one driver's row type, where the
+//! backend seam hands over plain values); `sea-query` (a builder for SQL that is already written
+//! once for both engines: it would not remove a column list, a decoder or a value builder); a
+//! derive macro (a procedural-macro crate for a dozen tables whose decoders convert most columns
+//! anyway: codes, JSON, ids, money).
+
+use crate::sql::{DbError, DbResult, Row};
+use fupin_core::error::DomainError;
+use fupin_core::store::StoreResult;
+use time::{Date, OffsetDateTime};
+
+/// A list of column names, written once per table and record.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Columns(pub &'static [&'static str]);
+
+impl Columns {
+    pub fn names(&self) -> &'static [&'static str] {
+        self.0
+    }
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+    /// `a, b, c`
+    pub fn list(&self) -> String {
+        self.0.join(", ")
+    }
+    /// `h.a, h.b, h.c`
+    pub fn list_of(&self, alias: &str) -> String {
+        let v: Vec<String> = self.0.iter().map(|c| format!("{alias}.{c}")).collect();
+        v.join(", ")
+    }
+    /// `$first, $first+1, …`, one per column.
+    pub fn placeholders(&self, first: usize) -> String {
+        let v: Vec<String> = (0..self.0.len())
+            .map(|i| format!("${}", first + i))
+            .collect();
+        v.join(", ")
+    }
+    /// `a = $first, b = $first+1, …`
+    pub fn set(&self, first: usize) -> String {
+        let v: Vec<String> = self
+            .0
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!("{c} = ${}", first + i))
+            .collect();
+        v.join(", ")
+    }
+    /// `INSERT INTO table (a, b) VALUES ($1, $2)`
+    pub fn insert(&self, table: &str) -> String {
+        format!(
+            "INSERT INTO {table} ({}) VALUES ({})",
+            self.list(),
+            self.placeholders(1)
+        )
+    }
+}
+
+/// Several lists of columns, one after the other (a record's key, its data, its bookkeeping).
+pub(crate) fn concat(parts: &[Columns]) -> Columns {
+    let v: Vec<&'static str> = parts.iter().flat_map(|p| p.0.iter().copied()).collect();
+    Columns(Vec::leak(v))
+}
+
+/// SQL text built once from column lists, on first use.
+pub(crate) type Sql = std::sync::LazyLock<String>;
+
+/// A record read from the columns of a table (or of a join): its decoder and the columns it reads.
+pub(crate) trait Record: Sized {
+    /// The columns `decode` reads, in order.
+    fn columns() -> Columns;
+    fn decode(c: &mut Cols<'_>) -> StoreResult<Self>;
+
+    /// Decode a whole row, which must hold exactly the record's columns.
+    fn from_row(row: &Row) -> StoreResult<Self> {
+        Cols::read(row, Self::decode)
+    }
+}
+
+/// A cursor over a row's columns: each getter reads the next column.
+pub(crate) struct Cols<'a> {
+    row: &'a Row,
+    at: usize,
+}
+
+macro_rules! getters {
+    ($($name:ident -> $t:ty),* $(,)?) => {
+        $(
+            pub fn $name(&mut self) -> DbResult<$t> {
+                let i = self.at;
+                self.at += 1;
+                self.row.$name(i)
+            }
+        )*
+    };
+}
+
+impl<'a> Cols<'a> {
+    pub fn new(row: &'a Row) -> Self {
+        Cols { row, at: 0 }
+    }
+
+    /// Decode `row` with `f`, which must read every column the row has.
+    pub fn read<T>(
+        row: &'a Row,
+        f: impl FnOnce(&mut Cols<'a>) -> StoreResult<T>,
+    ) -> StoreResult<T> {
+        let mut c = Cols::new(row);
+        let out = f(&mut c)?;
+        c.done()?;
+        Ok(out)
+    }
+
+    /// Fail unless every column of the row was read.
+    pub fn done(&self) -> DbResult<()> {
+        if self.at == self.row.0.len() {
+            Ok(())
+        } else {
+            Err(DbError::Decode(format!(
+                "row has {} columns, the decoder read {}",
+                self.row.0.len(),
+                self.at
+            )))
+        }
+    }
+
+    getters! {
+        i64 -> i64,
+        opt_i64 -> Option<i64>,
+        i32 -> i32,
+        opt_i32 -> Option<i32>,
+        text -> String,
+        opt_text -> Option<String>,
+        bool -> bool,
+        opt_bool -> Option<bool>,
+        date -> Date,
+        opt_date -> Option<Date>,
+        time -> OffsetDateTime,
+    }
+
+    /// A JSON column.
+    pub fn json<T: serde::de::DeserializeOwned>(&mut self) -> StoreResult<T> {
+        serde_json::from_str(&self.text()?).map_err(json_err)
+    }
+
+    /// A nullable JSON column.
+    pub fn opt_json<T: serde::de::DeserializeOwned>(&mut self) -> StoreResult<Option<T>> {
+        self.opt_text()?
+            .map(|s| serde_json::from_str(&s))
+            .transpose()
+            .map_err(json_err)
+    }
+}
+
+fn json_err(e: serde_json::Error) -> DomainError {
+    tracing::error!(error = %e, "stored JSON does not parse");
+    DomainError::internal()
+}
+
+/// A value as JSON text, for a JSON column.
+pub(crate) fn to_json<T: serde::Serialize + ?Sized>(v: &T) -> String {
+    serde_json::to_string(v).expect("serialisable")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sql::Value;
+
+    #[test]
+    fn sql_lists_follow_the_columns() {
+        let c = Columns(&["a", "b", "c"]);
+        assert_eq!(c.list(), "a, b, c");
+        assert_eq!(c.list_of("t"), "t.a, t.b, t.c");
+        assert_eq!(c.placeholders(3), "$3, $4, $5");
+        assert_eq!(c.set(2), "a = $2, b = $3, c = $4");
+        assert_eq!(c.insert("t"), "INSERT INTO t (a, b, c) VALUES ($1, $2, $3)");
+        let both = concat(&[Columns(&["id"]), c]);
+        assert_eq!(both.names(), &["id", "a", "b", "c"]);
+    }
+
+    #[test]
+    fn a_decoder_reads_in_order_and_every_column() {
+        let row = Row(vec![Value::I64(Some(7)), Value::Text(Some("x".into()))]);
+        let (n, s) = Cols::read(&row, |c| Ok((c.i64()?, c.text()?))).unwrap();
+        assert_eq!((n, s.as_str()), (7, "x"));
+        assert!(
+            Cols::read(&row, |c| Ok(c.i64()?)).is_err(),
+            "a column left unread"
+        );
+        assert!(Cols::read(&row, |c| Ok((c.i64()?, c.text()?, c.text()?))).is_err());
+    }
+}
