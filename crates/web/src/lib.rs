@@ -252,18 +252,19 @@ async fn method_not_allowed() -> ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::{body_json, get, send, stub_state};
+    use crate::test_support::{body_json, get, send, test_db};
     use axum::body::Body;
     use axum::http::{header, Request};
 
     #[tokio::test]
     async fn unknown_routes_are_json_404() {
+        let db = test_db().await;
         for uri in [
             "/nothing",
             "/api/v1/nothing",
             "/api/v1/households/1/nothing",
         ] {
-            let res = get(router(stub_state()), uri).await;
+            let res = get(db.router(), uri).await;
             assert_eq!(res.status(), StatusCode::NOT_FOUND, "{uri}");
             assert!(res.headers().contains_key(REQUEST_ID));
             let v = body_json(res).await;
@@ -277,7 +278,7 @@ mod tests {
         let req = Request::patch("/api/v1/households")
             .body(Body::empty())
             .unwrap();
-        let res = send(router(stub_state()), req).await;
+        let res = send(test_db().await.router(), req).await;
         assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED);
         let allow = res
             .headers()
@@ -293,7 +294,9 @@ mod tests {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let server = tokio::spawn(serve(listener, stub_state(), async {
+        let db = test_db().await;
+        let backend = db.store().backend();
+        let server = tokio::spawn(serve(listener, db.state.clone(), async {
             let _ = rx.await;
         }));
         // A raw HTTP/1.1 request, to need no client library.
@@ -305,7 +308,7 @@ mod tests {
         let mut out = String::new();
         s.read_to_string(&mut out).await.unwrap();
         assert!(out.starts_with("HTTP/1.1 200"), "{out}");
-        assert!(out.contains(r#""backend":"stub""#), "{out}");
+        assert!(out.contains(&format!(r#""backend":"{backend}""#)), "{out}");
         tx.send(()).unwrap();
         server.await.unwrap().unwrap();
     }

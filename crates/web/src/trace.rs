@@ -143,7 +143,8 @@ mod tests {
     async fn logs_the_route_never_the_uri() {
         capture_logs();
         // The whole router, so the line shows the user the authentication middleware found.
-        let app = crate::router(crate::test_support::stub_state());
+        let db = crate::test_support::test_db().await;
+        let app = db.router();
         let req =
             Request::get("/api/v1/households/by-number/3601241062040001?q=11010519491231002X")
                 .header(REQUEST_ID, "log-test-7")
@@ -159,9 +160,9 @@ mod tests {
         for want in [
             r#"route="/api/v1/households/by-number/{number}""#,
             "method=GET",
-            r#"user="stub-admin""#,
-            // the stub store's answer: the request got through to it
-            "status=409",
+            r#"user="test-admin""#,
+            // the store's answer (no such household): the request got through to it
+            "status=404",
             "latency_ms=",
         ] {
             assert!(line.contains(want), "{want} missing from: {line}");

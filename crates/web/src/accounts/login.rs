@@ -387,7 +387,7 @@ fn escape(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::{get_anon, send_anon, stub_state};
+    use crate::test_support::{get_anon, send_anon, test_db};
     use axum::body::Body;
     use axum::http::Request;
     use fupin_core::accounts::hash_password;
@@ -414,7 +414,7 @@ mod tests {
 
     #[tokio::test]
     async fn the_login_page_is_public_html() {
-        let res = get_anon(crate::router(stub_state()), "/login").await;
+        let res = get_anon(test_db().await.router(), "/login").await;
         assert_eq!(res.status(), 200);
         assert!(res.headers()[header::CONTENT_TYPE]
             .to_str()
@@ -430,7 +430,7 @@ mod tests {
     #[tokio::test]
     async fn logout_without_a_session_just_clears_the_cookie() {
         let req = Request::post("/logout").body(Body::empty()).unwrap();
-        let res = send_anon(crate::router(stub_state()), req).await;
+        let res = send_anon(test_db().await.router(), req).await;
         assert_eq!(res.status(), StatusCode::SEE_OTHER);
         assert_eq!(res.headers()[header::LOCATION], "/login");
         let cookie = res.headers()[header::SET_COOKIE].to_str().unwrap();

@@ -155,12 +155,12 @@ async fn put_profile(
 
 #[cfg(test)]
 mod tests {
-    use crate::test_support::{body_json, get, send, stub_state};
+    use crate::test_support::{body_json, get, send, test_db, TestDb};
     use axum::body::Body;
     use axum::http::{header, Request};
 
-    async fn call(uri: &str) -> (u16, serde_json::Value) {
-        let res = get(crate::router(stub_state()), uri).await;
+    async fn call(db: &TestDb, uri: &str) -> (u16, serde_json::Value) {
+        let res = get(db.router(), uri).await;
         (res.status().as_u16(), body_json(res).await)
     }
 
@@ -189,19 +189,25 @@ mod tests {
                 "parent",
             ),
         ];
+        let db = test_db().await;
         for (uri, code, field) in cases {
-            let (s, v) = call(uri).await;
+            let (s, v) = call(&db, uri).await;
             assert_eq!(
                 (s, v["code"].as_str(), v["field"].as_str()),
                 (400, Some(code), Some(field)),
                 "{uri}: {v}"
             );
         }
+        // well-formed: the store answers
+        let (s, v) = call(&db, "/api/v1/regions/search?q=%E5%A1%94&limit=100").await;
+        assert_eq!(s, 200, "{v}");
+        assert_eq!(v[0]["code"], crate::test_support::VILLAGE, "{v}");
+        let (s, v) = call(&db, "/api/v1/regions").await;
         assert_eq!(
-            call("/api/v1/regions/search?q=%E5%A1%94&limit=100").await.0,
-            409
+            (s, &v[0]["name"]),
+            (200, &serde_json::json!("江西省")),
+            "{v}"
         );
-        assert_eq!(call("/api/v1/regions").await.0, 409);
     }
 
     #[tokio::test]
@@ -210,7 +216,7 @@ mod tests {
             .header(header::CONTENT_TYPE, "application/json")
             .body(Body::from("not json"))
             .unwrap();
-        let v = body_json(send(crate::router(stub_state()), req).await).await;
+        let v = body_json(send(test_db().await.router(), req).await).await;
         assert_eq!(v["code"], "invalid_region_code");
     }
 }

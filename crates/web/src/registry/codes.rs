@@ -44,11 +44,12 @@ async fn one(
 
 #[cfg(test)]
 mod tests {
-    use crate::test_support::{body_json, get, stub_state};
+    use crate::test_support::{body_json, get, test_db};
 
     #[tokio::test]
     async fn tables_and_one_table() {
-        let res = get(crate::router(stub_state()), "/api/v1/code-tables").await;
+        let db = test_db().await;
+        let res = get(db.router(), "/api/v1/code-tables").await;
         assert_eq!(res.status(), 200);
         let all = body_json(res).await;
         assert!(all
@@ -56,14 +57,10 @@ mod tests {
             .unwrap()
             .iter()
             .any(|t| t["name"] == "poverty_cause"));
-        let res = get(
-            crate::router(stub_state()),
-            "/api/v1/code-tables/poverty_cause",
-        )
-        .await;
+        let res = get(db.router(), "/api/v1/code-tables/poverty_cause").await;
         let t = body_json(res).await;
         assert_eq!(t["codes"][0]["label"], "因病");
-        let res = get(crate::router(stub_state()), "/api/v1/code-tables/nothing").await;
+        let res = get(db.router(), "/api/v1/code-tables/nothing").await;
         assert_eq!(res.status(), 404);
         assert_eq!(body_json(res).await["code"], "code_table_not_found");
     }

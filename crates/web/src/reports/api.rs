@@ -49,10 +49,10 @@ async fn stats(
 
 #[cfg(test)]
 mod tests {
-    use crate::test_support::{body_json, get, stub_state};
+    use crate::test_support::{body_json, get, test_db, TestDb};
 
-    async fn call(uri: &str) -> (u16, serde_json::Value) {
-        let res = get(crate::router(stub_state()), uri).await;
+    async fn call(db: &TestDb, uri: &str) -> (u16, serde_json::Value) {
+        let res = get(db.router(), uri).await;
         (res.status().as_u16(), body_json(res).await)
     }
 
@@ -85,16 +85,30 @@ mod tests {
                 "code",
             ),
         ];
+        let db = test_db().await;
         for (uri, code, field) in cases {
-            let (s, v) = call(uri).await;
+            let (s, v) = call(&db, uri).await;
             assert_eq!(
                 (s, v["code"].as_str(), v["field"].as_str()),
                 (400, Some(code), Some(field)),
                 "{uri}: {v}"
             );
         }
-        // Well-formed: reaches the store (which the stub answers with 409).
-        let (s, _) = call("/api/v1/regions/360124106204/stats?year=2018&compare=2016").await;
-        assert_eq!(s, 409);
+        // Well-formed: the store answers (for a village without households yet)
+        let (s, v) = call(
+            &db,
+            "/api/v1/regions/360124106204/stats?year=2018&compare=2016",
+        )
+        .await;
+        assert_eq!(s, 200, "{v}");
+        assert_eq!(
+            (&v["region"]["code"], &v["year"], &v["households"]),
+            (
+                &serde_json::json!("360124106204"),
+                &serde_json::json!(2018),
+                &serde_json::json!(0)
+            ),
+            "{v}"
+        );
     }
 }
