@@ -95,6 +95,80 @@ impl Query {
     }
 }
 
+/// The designation `d` lies within the region of cadre `c`'s office (a cadre without one, from
+/// before offices were recorded, reaches no village through a designation): the region code's level decides how many leading digits must agree (2 + 2 + 2 + 3 + 3). Without it,
+/// an officer who designated another region's unit to their own village would reach that region's
+/// cadres; with it, a designation lets a village reach the unit's cadres that a township, county or
+/// city office above that village manages, never a cadre of another village.
+const DESIGNATION_IN_OFFICE: &str = "(c.region_code IS NOT NULL AND CASE \
+     WHEN substr(c.region_code, 10, 3) <> '000' THEN d.village_code = c.region_code \
+     WHEN substr(c.region_code, 7, 3) <> '000' THEN substr(d.village_code, 1, 9) = substr(c.region_code, 1, 9) \
+     WHEN substr(c.region_code, 5, 2) <> '00' THEN substr(d.village_code, 1, 6) = substr(c.region_code, 1, 6) \
+     WHEN substr(c.region_code, 3, 2) <> '00' THEN substr(d.village_code, 1, 4) = substr(c.region_code, 1, 4) \
+     ELSE substr(d.village_code, 1, 2) = substr(c.region_code, 1, 2) END)";
+
+/// What a caller does with a cadre, which decides which cadres they reach.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum CadreUse {
+    /// Pair them with a household or put them in a work team: only the cadres of the caller's
+    /// regions.
+    Pair,
+    /// Name them on a visit or a wish's claim: also the cadres paired with a household of the
+    /// caller's regions (which that household's pairings show anyway), and with `household`.
+    Name { household: Option<i64> },
+}
+
+impl Query {
+    /// Append the reach filter for cadres (alias `c`). A cadre belongs to the region of their
+    /// office (`c.region_code`) and to the villages within it that their helping unit is designated
+    /// to (any designation, past or present, so that earlier years stay recordable); a caller
+    /// reaches the cadres of their regions and the cadre they act as, and for naming, see
+    /// [`CadreUse::Name`].
+    /// Nothing is added for a caller of full scope.
+    pub fn and_reachable_cadres(&mut self, ctx: &Ctx, use_: CadreUse) -> &mut Self {
+        let Some(ranges) = ctx.scope.ranges(None) else {
+            return self;
+        };
+        let mut parts = Vec::new();
+        if !ranges.is_empty() {
+            let (mut office, mut designated, mut paired) = (Vec::new(), Vec::new(), Vec::new());
+            for (lo, hi) in &ranges {
+                let a = self.arg(lo.as_str());
+                let b = self.arg(hi.as_str());
+                office.push(format!("c.region_code BETWEEN {a} AND {b}"));
+                designated.push(format!("d.village_code BETWEEN {a} AND {b}"));
+                paired.push(format!("p.village_code BETWEEN {a} AND {b}"));
+            }
+            parts.push(office.join(" OR "));
+            parts.push(format!(
+                "EXISTS (SELECT 1 FROM designations d WHERE d.unit_id = c.unit_id AND ({}) AND {DESIGNATION_IN_OFFICE})",
+                designated.join(" OR ")
+            ));
+            if matches!(use_, CadreUse::Name { .. }) {
+                parts.push(format!(
+                    "EXISTS (SELECT 1 FROM pairings p WHERE p.cadre_id = c.id AND ({}))",
+                    paired.join(" OR ")
+                ));
+            }
+        }
+        if let Some(u) = ctx.cadre_user {
+            parts.push(format!("c.user_id = {}", self.arg(u)));
+        }
+        if let CadreUse::Name { household: Some(h) } = use_ {
+            parts.push(format!(
+                "EXISTS (SELECT 1 FROM pairings p WHERE p.cadre_id = c.id AND p.household_id = {})",
+                self.arg(h)
+            ));
+        }
+        if parts.is_empty() {
+            self.push(" AND 1 = 0");
+        } else {
+            self.push(&format!(" AND (({}))", parts.join(") OR (")));
+        }
+        self
+    }
+}
+
 /// `(col IN ($…))` over text values, with the placeholders added to `q`.
 pub(crate) fn in_text(q: &mut Query, col: &str, values: &[String]) -> String {
     let ph: Vec<String> = values.iter().map(|v| q.arg(v.as_str())).collect();

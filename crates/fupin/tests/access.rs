@@ -241,6 +241,11 @@ struct Fixture {
     own_cadre: i64,
     /// A cadre of 三房's office, linked to no account.
     sanfang_cadre: i64,
+    /// A household of 三房, paired with `sanfang_cadre` (`sanfang_pairing`), with a wish
+    /// (`sanfang_wish`): the caller's own resources, on which 塔岗's cadres may not be named.
+    sanfang_household: i64,
+    sanfang_pairing: i64,
+    sanfang_wish: i64,
     pairing: i64,
     visit: i64,
     photo: i64,
@@ -313,6 +318,13 @@ async fn fixture(app: &TestApp) -> Fixture {
     .await;
     let household = list["items"][0]["id"].as_i64().expect("a 塔岗 household");
     let paired_household = list["items"][1]["id"].as_i64().expect("a second one");
+    let list = admin_get(
+        app,
+        &admin,
+        &format!("/api/v1/households?region={SANFANG}&per_page=1"),
+    )
+    .await;
+    let sanfang_household = list["items"][0]["id"].as_i64().expect("a 三房 household");
     let detail = admin_get(app, &admin, &format!("/api/v1/households/{household}")).await;
     let cadre_token = login(app, "demo-cadre").await;
     let tokens = admin_get(app, &cadre_token, "/api/v1/tokens").await;
@@ -326,6 +338,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         app,
         HouseholdId(household),
         HouseholdId(paired_household),
+        HouseholdId(sanfang_household),
         cadre_user,
     )
     .await;
@@ -352,6 +365,7 @@ async fn pairing_fixture(
     app: &TestApp,
     household: HouseholdId,
     paired: HouseholdId,
+    sanfang_household: HouseholdId,
     cadre_user: i64,
 ) -> Fixture {
     let s = app.store();
@@ -435,6 +449,30 @@ async fn pairing_fixture(
     )
     .await
     .expect("demo-cadre's pairing");
+    let sanfang_pairing = s
+        .create_pairing(
+            &ctx,
+            PairingInput {
+                household_id: sanfang_household,
+                cadre_id: sanfang.id,
+                start_date: date!(2016 - 01 - 01),
+            },
+        )
+        .await
+        .expect("三房's pairing");
+    let sanfang_wish = s
+        .create_wish(
+            &ctx,
+            WishInput {
+                household_id: sanfang_household,
+                person_id: None,
+                text: "希望有辆自行车".into(),
+                estimated_value_fen: 30_000,
+                submitted_on: date!(2020 - 05 - 01),
+            },
+        )
+        .await
+        .expect("三房's wish");
     let visit = s
         .record_visit(
             &ctx,
@@ -509,6 +547,9 @@ async fn pairing_fixture(
         cadre: c.id.0,
         own_cadre: own.id.0,
         sanfang_cadre: sanfang.id.0,
+        sanfang_household: sanfang_household.0,
+        sanfang_pairing: sanfang_pairing.id.0,
+        sanfang_wish: sanfang_wish.id.0,
         pairing: pairing.id.0,
         visit: visit.id.0,
         photo: photo.id,
@@ -552,6 +593,7 @@ fn table(f: &Fixture, caller: &str) -> Vec<Entry> {
     let get = |uri: String, expect: Expect| call(Method::GET, uri, None, expect);
     let json = |v: Value| Some(Body::Json(v));
     let h = f.household;
+    let sh = f.sanfang_household;
     let m = f.member;
     let u = f.cadre_user;
     let (unit, cadre, own, pairing) = (f.unit, f.cadre, f.own_cadre, f.pairing);
@@ -1107,13 +1149,23 @@ fn table(f: &Fixture, caller: &str) -> Vec<Entry> {
         entry(
             "POST",
             "/api/v1/team-members",
-            vec![call(
-                Method::POST,
-                "/api/v1/team-members".into(),
-                json(json!({"cadre_id": own, "village_code": TAGANG, "role": "member",
-                            "start_date": "2017-01-01"})),
-                Denied,
-            )],
+            vec![
+                call(
+                    Method::POST,
+                    "/api/v1/team-members".into(),
+                    json(json!({"cadre_id": own, "village_code": TAGANG, "role": "member",
+                                "start_date": "2017-01-01"})),
+                    Denied,
+                ),
+                // 塔岗's cadre in 三房's own work team
+                call(
+                    Method::POST,
+                    "/api/v1/team-members".into(),
+                    json(json!({"cadre_id": cadre, "village_code": SANFANG, "role": "member",
+                                "start_date": "2017-01-01"})),
+                    Denied,
+                ),
+            ],
         ),
         entry(
             "GET",
@@ -1127,22 +1179,47 @@ fn table(f: &Fixture, caller: &str) -> Vec<Entry> {
         entry(
             "POST",
             "/api/v1/pairings",
-            vec![call(
-                Method::POST,
-                "/api/v1/pairings".into(),
-                json(json!({"household_id": h, "cadre_id": own, "start_date": "2017-01-01"})),
-                Denied,
-            )],
+            vec![
+                call(
+                    Method::POST,
+                    "/api/v1/pairings".into(),
+                    json(json!({"household_id": h, "cadre_id": own, "start_date": "2017-01-01"})),
+                    Denied,
+                ),
+                // 塔岗's cadres paired with 三房's own household (and so reading it, and taking
+                // up their household limit)
+                call(
+                    Method::POST,
+                    "/api/v1/pairings".into(),
+                    json(json!({"household_id": sh, "cadre_id": own, "start_date": "2017-01-01"})),
+                    Denied,
+                ),
+                call(
+                    Method::POST,
+                    "/api/v1/pairings".into(),
+                    json(json!({"household_id": sh, "cadre_id": cadre, "start_date": "2017-01-01"})),
+                    Denied,
+                ),
+            ],
         ),
         entry(
             "POST",
             "/api/v1/pairings/{id}/end",
-            vec![call(
-                Method::POST,
-                format!("/api/v1/pairings/{pairing}/end"),
-                json(json!({"end_date": "2020-12-31", "reason": "测试", "replacement_cadre_id": own})),
-                Denied,
-            )],
+            vec![
+                call(
+                    Method::POST,
+                    format!("/api/v1/pairings/{pairing}/end"),
+                    json(json!({"end_date": "2020-12-31", "reason": "测试", "replacement_cadre_id": own})),
+                    Denied,
+                ),
+                // 三房's own pairing handed over to a cadre of 塔岗
+                call(
+                    Method::POST,
+                    format!("/api/v1/pairings/{}/end", f.sanfang_pairing),
+                    json(json!({"end_date": "2020-12-31", "reason": "测试", "replacement_cadre_id": own})),
+                    Denied,
+                ),
+            ],
         ),
         entry(
             "GET",
@@ -1155,13 +1232,23 @@ fn table(f: &Fixture, caller: &str) -> Vec<Entry> {
         entry(
             "POST",
             "/api/v1/visits",
-            vec![call(
-                Method::POST,
-                "/api/v1/visits".into(),
-                json(json!({"household_id": h, "date": "2021-03-01", "kind": "走访",
-                            "cadre_ids": [cadre, own], "condolence_money_fen": 10000})),
-                Denied,
-            )],
+            vec![
+                call(
+                    Method::POST,
+                    "/api/v1/visits".into(),
+                    json(json!({"household_id": h, "date": "2021-03-01", "kind": "走访",
+                                "cadre_ids": [cadre, own], "condolence_money_fen": 10000})),
+                    Denied,
+                ),
+                // a visit on 三房's own household naming 塔岗's cadres (the reply would name them)
+                call(
+                    Method::POST,
+                    "/api/v1/visits".into(),
+                    json(json!({"household_id": sh, "date": "2021-03-01", "kind": "走访",
+                                "cadre_ids": [f.sanfang_cadre, cadre], "condolence_money_fen": 0})),
+                    Denied,
+                ),
+            ],
         ),
         entry(
             "GET",
@@ -1213,6 +1300,13 @@ fn table(f: &Fixture, caller: &str) -> Vec<Entry> {
                     Method::POST,
                     format!("/api/v1/wishes/{wish}/actions"),
                     json(json!({"action": "cancel", "date": "2021-03-01", "reason": "测试"})),
+                    Denied,
+                ),
+                // 三房's own wish claimed in the name of 塔岗's cadre
+                call(
+                    Method::POST,
+                    format!("/api/v1/wishes/{}/actions", f.sanfang_wish),
+                    json(json!({"action": "claim", "by": {"cadre": own}, "date": "2021-03-01"})),
                     Denied,
                 ),
             ],

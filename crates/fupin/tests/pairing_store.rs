@@ -638,3 +638,215 @@ async fn cadre_compliance_counts_the_cadres_own_visits_against_the_village_minim
         .collect();
     assert_eq!(seen, vec![other]);
 }
+
+/// A cadre is reached from the regions of their office and, through their unit's designations, from
+/// the villages within that office's region; everyone else gets, for every way of naming them (a
+/// pairing, a replacement, a work team, a visit, a wish's claim, a bulk look-up by name), exactly
+/// the answer of an id that does not exist, and nothing is written.
+#[tokio::test]
+async fn cadres_are_reached_only_from_their_regions() {
+    let db = test_store().await;
+    let s = db.store.as_ref();
+    let f = fixture(s).await;
+    let code = |c: &str| RegionCode::parse(c).unwrap();
+    let sys = Ctx::system("setup");
+    let tagang = Ctx::within("tagang", vec![code("360124106204")]);
+    let sanfang = Ctx::within("sanfang", vec![code("360124106205")]);
+    let h = f.other_village_household; // of 三房
+    let unit = s
+        .create_unit(
+            &office(),
+            HelpingUnitInput {
+                name: "塔岗驻村单位".into(),
+                level: "县".into(),
+                contact_name: None,
+                contact_phone: None,
+            },
+        )
+        .await
+        .unwrap()
+        .id;
+    let input = |name: &str, unit: UnitId, region: &str| CadreInput {
+        name: name.into(),
+        unit_id: unit,
+        rank: None,
+        phone: None,
+        user_id: None,
+        region_code: Some(region.into()),
+    };
+    let theirs = s
+        .create_cadre(&office(), input("塔岗干部", unit, "360124106204"))
+        .await
+        .unwrap()
+        .id;
+    let county = s
+        .create_cadre(&office(), input("县里干部", unit, "360124000000"))
+        .await
+        .unwrap()
+        .id;
+    let own = s
+        .create_cadre(&office(), input("三房干部", f.unit, "360124106205"))
+        .await
+        .unwrap()
+        .id;
+    let missing = CadreId(theirs.0 + 1_000);
+    let d = date!(2017 - 03 - 01);
+    let wish = s
+        .create_wish(
+            &sanfang,
+            WishInput {
+                household_id: h,
+                person_id: None,
+                text: "希望有台电视".into(),
+                estimated_value_fen: 150_000,
+                submitted_on: d,
+            },
+        )
+        .await
+        .unwrap();
+    let own_pairing = s.create_pairing(&sanfang, pair(h, own, d)).await.unwrap();
+
+    // every way 三房 may name a cadre, as (what, error)
+    let attempts = |c: CadreId| {
+        let (sanfang, own_pairing) = (sanfang.clone(), own_pairing.clone());
+        async move {
+            let mut out = Vec::new();
+            out.push((
+                "pairing",
+                s.create_pairing(&sanfang, pair(h, c, d)).await.unwrap_err(),
+            ));
+            let end = EndPairingInput {
+                end_date: date!(2018 - 06 - 30),
+                reason: "轮换".into(),
+                replacement_cadre_id: Some(c),
+            };
+            out.push((
+                "replacement",
+                s.end_pairing(&sanfang, own_pairing.id, end)
+                    .await
+                    .unwrap_err(),
+            ));
+            let team = TeamMemberInput {
+                cadre_id: c,
+                village_code: "360124106205".into(),
+                role: TeamRole::Member,
+                start_date: d,
+                end_date: None,
+            };
+            out.push(("team", s.add_team_member(&sanfang, team).await.unwrap_err()));
+            out.push((
+                "visit",
+                s.record_visit(&sanfang, visit(h, d, &[own, c]))
+                    .await
+                    .unwrap_err(),
+            ));
+            let claim = WishAction::Claim {
+                by: Claimant::Cadre(c),
+                date: d,
+            };
+            out.push((
+                "claim",
+                s.wish_action(&sanfang, wish.id, claim).await.unwrap_err(),
+            ));
+            out
+        }
+    };
+    let unknown = attempts(missing).await;
+    let refused = attempts(theirs).await;
+    for ((what, u), (_, r)) in unknown.iter().zip(&refused) {
+        assert_eq!(
+            (u.kind, u.code),
+            (ErrorKind::NotFound, "cadre_not_found"),
+            "{what}"
+        );
+        assert_eq!(
+            (r.kind, r.code, &r.message, &r.field),
+            (u.kind, u.code, &u.message, &u.field),
+            "{what}: 塔岗's cadre answers as an id that does not exist"
+        );
+        assert!(
+            !r.message.contains(&theirs.0.to_string()),
+            "{what}: {}",
+            r.message
+        );
+    }
+    // nothing was written
+    assert!(s.cadre_pairings(&sys, theirs).await.unwrap().is_empty());
+    let pairings = s.household_pairings(&sys, h).await.unwrap();
+    assert_eq!(pairings.len(), 1);
+    assert_eq!(pairings[0].end_date, None, "the pairing was not ended");
+    assert!(s
+        .team_members(&sys, &code("360124106205"))
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(s.household_visits(&sys, h).await.unwrap().is_empty());
+    assert_eq!(
+        s.household_wishes(&sys, h).await.unwrap()[0].status,
+        WishStatus::Submitted
+    );
+    // 三房 lists its own cadre, not 塔岗's; a bulk look-up by name finds nothing of 塔岗
+    let listed = |ctx: Ctx| async move {
+        s.list_cadres(&ctx, None)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|c| c.id)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(listed(sanfang.clone()).await, [own]);
+    for naming in [false, true] {
+        let mut bulk = s.bulk_session(&sanfang, false).await.unwrap();
+        let found = bulk
+            .cadres_named(&["塔岗干部".into(), "县里干部".into()], &[], naming)
+            .await
+            .unwrap();
+        assert!(found.is_empty(), "naming {naming}: {found:?}");
+    }
+    // 塔岗's officer pairs its cadre up to the limit: 三房 took none of it
+    for hh in &f.households[..5] {
+        s.create_pairing(&tagang, pair(*hh, theirs, d))
+            .await
+            .unwrap();
+    }
+
+    // 三房 designates 塔岗's unit to itself: it reaches the unit's county cadre (whose office is
+    // above 三房), never the cadre of 塔岗's office
+    s.add_designation(
+        &sanfang,
+        unit,
+        DesignationInput {
+            village_code: "360124106205".into(),
+            start_date: date!(2016 - 01 - 01),
+            end_date: None,
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        s.create_pairing(&sanfang, pair(h, theirs, d))
+            .await
+            .unwrap_err()
+            .code,
+        "cadre_not_found"
+    );
+    s.create_pairing(&sanfang, pair(h, county, d))
+        .await
+        .unwrap();
+    assert_eq!(listed(sanfang.clone()).await, [county, own]);
+
+    // a cadre of 塔岗 that the county paired with a 三房 household may be named on its visits
+    let helper = s
+        .create_cadre(&office(), input("塔岗干部二", unit, "360124106204"))
+        .await
+        .unwrap()
+        .id;
+    s.create_pairing(&office(), pair(h, helper, date!(2016 - 06 - 01)))
+        .await
+        .unwrap();
+    let v = s
+        .record_visit(&sanfang, visit(h, d, &[own, helper]))
+        .await
+        .unwrap();
+    assert_eq!(v.cadres.len(), 2);
+}

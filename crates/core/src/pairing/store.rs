@@ -180,10 +180,16 @@ pub struct BulkVisit {
 pub trait PairingBulk: Send {
     /// Every helping unit (a short list: units are organisations, not people).
     async fn units(&mut self) -> StoreResult<Vec<HelpingUnit>>;
-    /// Cadres with one of these names, in any region (unmasked, for matching), limited to the
-    /// units of these names unless `units` is empty.
-    async fn cadres_named(&mut self, names: &[String], units: &[String])
-        -> StoreResult<Vec<Cadre>>;
+    /// Cadres with one of these names that the caller reaches (unmasked, for matching), limited to
+    /// the units of these names unless `units` is empty: the cadres of their regions' offices and
+    /// designated units, and when `naming` (visits, claims) also those paired with a household of
+    /// their regions. A cadre out of reach is not returned, as if it did not exist.
+    async fn cadres_named(
+        &mut self,
+        names: &[String],
+        units: &[String],
+        naming: bool,
+    ) -> StoreResult<Vec<Cadre>>;
     /// The stored households among these numbers (outside the caller's scope too).
     async fn household_keys(&mut self, numbers: &[String]) -> StoreResult<Vec<HouseholdKey>>;
     /// Every pairing, ended or not, of these households or of these cadres.

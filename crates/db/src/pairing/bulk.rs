@@ -8,7 +8,7 @@ use crate::pairing::{
     cadre_from_row, cadres_shown, pairing_from_row, wish_from_row, CADRE_COLS, PAIRING_COLS,
     PAIRING_FROM, WISH_COLS,
 };
-use crate::query::{in_text, Query};
+use crate::query::{in_text, CadreUse, Query};
 use crate::sql::Row;
 use crate::{args, SqlStore};
 use fupin_core::audit::AuditRecord;
@@ -152,6 +152,7 @@ impl PairingBulk for SqlBulkSession {
         &mut self,
         names: &[String],
         units: &[String],
+        naming: bool,
     ) -> StoreResult<Vec<Cadre>> {
         let mut out = Vec::new();
         let unit_chunks: Vec<&[String]> = if units.is_empty() {
@@ -170,6 +171,13 @@ impl PairingBulk for SqlBulkSession {
                     let cond = in_text(&mut q, "u.name", u);
                     q.push(" AND ").push(&cond);
                 }
+                // only the cadres the caller reaches: one out of reach is not there
+                let use_ = if naming {
+                    CadreUse::Name { household: None }
+                } else {
+                    CadreUse::Pair
+                };
+                q.and_reachable_cadres(&self.ctx, use_);
                 q.push(" ORDER BY c.id");
                 for r in self.tx.fetch_all(&q.sql, &q.args).await.map_err(map_bulk)? {
                     out.push(cadre_from_row(&r)?);

@@ -6,7 +6,7 @@
 
 mod bulk;
 
-use crate::query::{status_list, Query, PAIRED_WITH_USER};
+use crate::query::{status_list, CadreUse, Query, PAIRED_WITH_USER};
 use crate::sql::{Row, Tx};
 use crate::{args, SqlStore};
 use fupin_core::assessment::standards::{count_or_shipped, key};
@@ -125,6 +125,11 @@ fn not_found(what: &'static str, msg: &str) -> DomainError {
     DomainError::not_found(what, format!("{msg}不存在或不在您的管辖范围内"))
 }
 
+/// The one answer for a cadre id that does not exist or lies outside the caller's reach.
+fn cadre_not_found() -> DomainError {
+    not_found("cadre_not_found", "该帮扶干部").with_field("cadre_id")
+}
+
 /// Only offices (a region scope) manage units, cadres, teams and pairings; a cadre-only caller may not.
 fn require_office(ctx: &Ctx) -> StoreResult<()> {
     if ctx.scope == fupin_core::Scope::Within(vec![]) {
@@ -191,11 +196,34 @@ impl SqlStore {
         Ok((village, status))
     }
 
+    /// A cadre by id, whatever the caller's reach (for re-reading what this call wrote).
     async fn load_cadre(&self, tx: &mut dyn Tx, id: CadreId) -> StoreResult<Cadre> {
         let r = tx
             .fetch_optional(&format!("SELECT {CADRE_COLS} FROM cadres c JOIN helping_units u ON u.id = c.unit_id WHERE c.id = $1"), &args![id.0])
             .await?
-            .ok_or_else(|| DomainError::invalid("cadre_id", "unknown_cadre", format!("帮扶干部 {} 不存在", id.0)))?;
+            .ok_or_else(cadre_not_found)?;
+        cadre_from_row(&r)
+    }
+
+    /// A cadre the caller may pair, team or name (see `Query::and_reachable_cadres`). A cadre out
+    /// of reach answers exactly as an id that does not exist, so that ids cannot be probed.
+    async fn reachable_cadre(
+        &self,
+        tx: &mut dyn Tx,
+        ctx: &Ctx,
+        id: CadreId,
+        use_: CadreUse,
+    ) -> StoreResult<Cadre> {
+        let mut q = Query::new(&format!(
+            "SELECT {CADRE_COLS} FROM cadres c JOIN helping_units u ON u.id = c.unit_id WHERE c.id = "
+        ));
+        let p = q.arg(id.0);
+        q.push(&p);
+        q.and_reachable_cadres(ctx, use_);
+        let r = tx
+            .fetch_optional(&q.sql, &q.args)
+            .await?
+            .ok_or_else(cadre_not_found)?;
         cadre_from_row(&r)
     }
 
@@ -673,20 +701,9 @@ impl PairingStore for SqlStore {
             let p = q.arg(u.0);
             q.push(&format!(" AND c.unit_id = {p}"));
         }
-        // the cadres of the caller's regions, and a cadre user's own record
-        if ctx.scope != fupin_core::Scope::All {
-            let mut inner = Query {
-                sql: "1 = 1".into(),
-                args: std::mem::take(&mut q.args),
-            };
-            inner.and_in_ranges("c.region_code", &ctx.scope.ranges(None));
-            let own = match ctx.cadre_user {
-                Some(u) => format!(" OR c.user_id = {}", inner.arg(u)),
-                None => String::new(),
-            };
-            q.args = inner.args;
-            q.push(&format!(" AND (({}){own})", inner.sql));
-        }
+        // the cadres the caller may pair or name: of their regions' offices and designated units,
+        // and a cadre user's own record
+        q.and_reachable_cadres(ctx, CadreUse::Name { household: None });
         q.push(" ORDER BY c.id");
         let rows = self.db.fetch_all(&q.sql, &q.args).await?;
         cadres_shown(&rows, ctx)
@@ -697,7 +714,9 @@ impl PairingStore for SqlStore {
         ctx.require(&village, "区划")
             .map_err(|e| e.with_field("village_code"))?;
         let mut tx = self.db.begin_write().await?;
-        let cadre = self.load_cadre(tx.as_mut(), m.cadre_id).await?;
+        let cadre = self
+            .reachable_cadre(tx.as_mut(), ctx, m.cadre_id, CadreUse::Pair)
+            .await?;
         self.region_ref(tx.as_mut(), &village).await?;
         let r = tx
             .fetch_one(
@@ -764,7 +783,8 @@ impl PairingStore for SqlStore {
         if !ctx.scope.allows(&village) {
             return Err(not_found("household_not_found", "该户"));
         }
-        self.load_cadre(tx.as_mut(), p.cadre_id).await?;
+        self.reachable_cadre(tx.as_mut(), ctx, p.cadre_id, CadreUse::Pair)
+            .await?;
         let out = self
             .insert_pairing(
                 tx.as_mut(),
@@ -815,7 +835,9 @@ impl PairingStore for SqlStore {
         .await?;
         let new = match end.replacement_cadre_id {
             Some(c) => {
-                self.load_cadre(tx.as_mut(), c).await?;
+                self.reachable_cadre(tx.as_mut(), ctx, c, CadreUse::Pair)
+                    .await
+                    .map_err(|e| e.with_field("replacement_cadre_id"))?;
                 let start = end.end_date.next_day().ok_or_else(DomainError::internal)?;
                 Some(
                     self.insert_pairing(
@@ -866,11 +888,6 @@ impl PairingStore for SqlStore {
         let (village, _) = self
             .visible_household(tx.as_mut(), ctx, d.household_id)
             .await?;
-        for c in &d.cadre_ids {
-            self.load_cadre(tx.as_mut(), *c)
-                .await
-                .map_err(|e| e.with_field("cadre_ids"))?;
-        }
         if !ctx.scope.allows(&village) {
             // a cadre (not an office): only on a household paired with them on the visit's date
             let user = ctx
@@ -896,6 +913,18 @@ impl PairingStore for SqlStore {
                     "帮扶干部记录走访时须包括本人",
                 ));
             }
+        }
+        for c in &d.cadre_ids {
+            self.reachable_cadre(
+                tx.as_mut(),
+                ctx,
+                *c,
+                CadreUse::Name {
+                    household: Some(d.household_id.0),
+                },
+            )
+            .await
+            .map_err(|e| e.with_field("cadre_ids"))?;
         }
         let (lat, lon) = d
             .location
@@ -1063,7 +1092,16 @@ impl PairingStore for SqlStore {
         if let WishAction::Claim { by, .. } = &action {
             match by {
                 Claimant::Cadre(c) => {
-                    self.load_cadre(tx.as_mut(), *c).await?;
+                    self.reachable_cadre(
+                        tx.as_mut(),
+                        ctx,
+                        *c,
+                        CadreUse::Name {
+                            household: Some(w.household_id.0),
+                        },
+                    )
+                    .await
+                    .map_err(|e| e.with_field("by"))?;
                 }
                 Claimant::Unit(u) => {
                     if tx

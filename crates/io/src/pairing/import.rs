@@ -161,11 +161,13 @@ impl Writer<'_> {
             .collect())
     }
 
-    /// Stored cadres with these names (of these units, unless `units` is empty).
+    /// Stored cadres with these names (of these units, unless `units` is empty) that the caller
+    /// may pair, or with `naming` name on a visit or claim; one out of reach reads as unknown.
     pub(super) async fn cadres_by_name(
         &mut self,
         mut names: Vec<String>,
         mut units: Vec<String>,
+        naming: bool,
     ) -> Result<Vec<Cadre>, ImportError> {
         names.sort();
         names.dedup();
@@ -174,7 +176,7 @@ impl Writer<'_> {
         if names.is_empty() {
             return Ok(Vec::new());
         }
-        Ok(self.session.cadres_named(&names, &units).await?)
+        Ok(self.session.cadres_named(&names, &units, naming).await?)
     }
 
     // ---- cadres ---------------------------------------------------------------------------------
@@ -189,6 +191,7 @@ impl Writer<'_> {
             .cadres_by_name(
                 ok.iter().map(|c| c.name.clone()).collect(),
                 ok.iter().map(|c| c.unit_name.clone()).collect(),
+                false,
             )
             .await?;
         let mut by_key: HashMap<(String, String), Vec<Cadre>> = HashMap::new();
@@ -423,6 +426,7 @@ impl Writer<'_> {
             .cadres_by_name(
                 ok.iter().map(|p| p.cadre_name.clone()).collect(),
                 ok.iter().map(|p| p.unit_name.clone()).collect(),
+                false,
             )
             .await?;
         let mut by_key: HashMap<(&str, &str), Vec<&Cadre>> = HashMap::new();
@@ -641,7 +645,7 @@ impl Writer<'_> {
             .households_of(ok.iter().map(|v| v.number.clone()).collect())
             .await?;
         let names: Vec<String> = ok.iter().flat_map(|v| v.names.iter().cloned()).collect();
-        let stored_cadres = self.cadres_by_name(names, Vec::new()).await?;
+        let stored_cadres = self.cadres_by_name(names, Vec::new(), true).await?;
         let mut named: HashMap<&str, Vec<&Cadre>> = HashMap::new();
         for c in &stored_cadres {
             named.entry(c.name.as_str()).or_default().push(c);

@@ -72,6 +72,7 @@ impl Writer<'_> {
                     .filter_map(|c| c.cadre.as_ref().map(|(n, _)| n.clone()))
                     .collect(),
                 claims.iter().map(|c| c.unit_name.clone()).collect(),
+                true,
             )
             .await?;
         let mut by_key: HashMap<(&str, &str), Vec<&Cadre>> = HashMap::new();
