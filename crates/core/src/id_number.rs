@@ -141,6 +141,43 @@ impl IdNumber {
     }
 }
 
+/// The province codes of GB/T 2260 (the first two digits of every address code).
+const PROVINCES: [&str; 34] = [
+    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41",
+    "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65", "71",
+    "81", "82",
+];
+
+/// What the division list says of an ID number's address code (its first six digits).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AddressCodeListing {
+    /// The code is a region of the list.
+    Listed,
+    /// The list holds the code's province but not the code.
+    NotListed,
+    /// The list does not hold the code's province (a deployment loads only its own provinces).
+    ProvinceNotLoaded,
+}
+
+/// A warning on an ID number whose address code is not a known administrative code: not a
+/// refusal, because the code is the county of first registration and a county abolished or
+/// renumbered since (many were) still stands in the numbers issued there. `None` when nothing is
+/// wrong as far as the list can tell.
+pub fn address_code_warning(id: &IdNumber, listing: AddressCodeListing) -> Option<String> {
+    let code = id.address_code();
+    if !PROVINCES.contains(&&code[..2]) {
+        return Some(format!(
+            "身份证号前两位 {} 不是省级行政区划代码，请核对（不影响保存）",
+            &code[..2]
+        ));
+    }
+    (listing == AddressCodeListing::NotListed).then(|| {
+        format!(
+            "身份证号前六位 {code} 不在现行区划代码表中；若为已撤销或调整的旧县级代码属正常，否则请核对（不影响保存）"
+        )
+    })
+}
+
 /// Mask an ID-like string: keep the first 4 and last 4 characters.
 pub fn mask_id(s: &str) -> String {
     let chars: Vec<char> = s.chars().collect();
@@ -218,6 +255,31 @@ impl Serialize for IdNumber {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn address_codes_unknown_to_the_list_warn() {
+        let id = |body: &str| {
+            IdNumber::parse(&format!("{body}{}", check_char(body.as_bytes()) as char)).unwrap()
+        };
+        let jx = id("36012419800101001");
+        let zero = id("00000019800101001");
+        let ninety = id("99000019800101001");
+        use AddressCodeListing::*;
+        // (id, listing, warns, fragment)
+        let cases = [
+            (&jx, Listed, false, ""),
+            (&jx, ProvinceNotLoaded, false, ""),
+            (&jx, NotListed, true, "360124"),
+            (&zero, Listed, true, "前两位 00"),
+            (&zero, ProvinceNotLoaded, true, "前两位 00"),
+            (&ninety, ProvinceNotLoaded, true, "前两位 99"),
+        ];
+        for (i, (id, listing, warns, frag)) in cases.into_iter().enumerate() {
+            let w = address_code_warning(id, listing);
+            assert_eq!(w.is_some(), warns, "case {i}");
+            assert!(w.unwrap_or_default().contains(frag), "case {i}");
+        }
+    }
     use time::macros::date;
 
     #[test]

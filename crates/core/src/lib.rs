@@ -19,6 +19,6 @@ pub mod store;
 pub mod years;
 
 pub use error::{DomainError, DomainResult, ErrorKind};
-pub use money::Fen;
+pub use money::{Fen, PerCapita};
 pub use regions::RegionCode;
 pub use scope::{Ctx, Scope};

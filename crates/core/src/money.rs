@@ -116,6 +116,96 @@ impl fmt::Display for Fen {
     }
 }
 
+/// A household's net income per person, held exactly as `total ÷ persons` so that comparing it with a
+/// line needs no rounding: `total` against `line × persons` in integers. A household of 3 with
+/// 10 000 fen is below a line of 3 334 fen (10 000 < 10 002) although its per-capita income rounds
+/// to 3 333 fen, and one of 2 with 6 669 fen is above a line of 3 334 fen (6 669 > 6 668) although
+/// its per-capita income rounds to 3 335. Rounding (half away from zero) happens only for showing.
+#[derive(Debug, Clone, Copy)]
+pub struct PerCapita {
+    total: Fen,
+    persons: i64,
+}
+
+impl PerCapita {
+    /// `None` without persons (a per-capita amount of nobody is not defined).
+    pub fn new(total: Fen, persons: i64) -> Option<PerCapita> {
+        (persons > 0).then_some(PerCapita { total, persons })
+    }
+    pub fn total(self) -> Fen {
+        self.total
+    }
+    pub fn persons(self) -> i64 {
+        self.persons
+    }
+    /// Rounded half away from zero to whole fen, for showing and for sums that are not compared
+    /// with a line.
+    pub fn rounded(self) -> Fen {
+        self.total.div_round(self.persons).expect("persons > 0")
+    }
+    /// `total × other.persons` against `other.total × persons`, exactly.
+    fn cmp_exact(self, total: Fen, persons: i64) -> std::cmp::Ordering {
+        (self.total.0 as i128 * persons as i128).cmp(&(total.0 as i128 * self.persons as i128))
+    }
+}
+
+impl From<Fen> for PerCapita {
+    /// An amount already per person.
+    fn from(f: Fen) -> PerCapita {
+        PerCapita {
+            total: f,
+            persons: 1,
+        }
+    }
+}
+
+impl PartialEq for PerCapita {
+    fn eq(&self, o: &PerCapita) -> bool {
+        self.cmp_exact(o.total, o.persons).is_eq()
+    }
+}
+impl Eq for PerCapita {}
+impl PartialOrd for PerCapita {
+    fn partial_cmp(&self, o: &PerCapita) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(o))
+    }
+}
+impl Ord for PerCapita {
+    fn cmp(&self, o: &PerCapita) -> std::cmp::Ordering {
+        self.cmp_exact(o.total, o.persons)
+    }
+}
+/// Comparing with a line in fen: `total` against `line × persons`.
+impl PartialEq<Fen> for PerCapita {
+    fn eq(&self, line: &Fen) -> bool {
+        self.cmp_exact(*line, 1).is_eq()
+    }
+}
+impl PartialOrd<Fen> for PerCapita {
+    fn partial_cmp(&self, line: &Fen) -> Option<std::cmp::Ordering> {
+        Some(self.cmp_exact(*line, 1))
+    }
+}
+
+impl fmt::Display for PerCapita {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.rounded().fmt(f)
+    }
+}
+
+/// Stored and sent as the rounded amount in fen (what a person reads); read back as an amount
+/// per person.
+impl Serialize for PerCapita {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.rounded().serialize(s)
+    }
+}
+impl<'de> Deserialize<'de> for PerCapita {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Fen::deserialize(d).map(PerCapita::from)
+    }
+}
+
 /// Integer division rounded half away from zero; `None` when dividing by zero.
 pub fn div_round(num: i64, den: i64) -> Option<i64> {
     if den == 0 {
@@ -175,6 +265,33 @@ mod tests {
         assert_eq!(div_round(4, 3), Some(1));
         assert_eq!(div_round(1, 0), None);
         assert_eq!(Fen::new(33_601_500).div_round(45), Some(Fen::new(746_700)));
+    }
+
+    #[test]
+    fn per_capita_compares_with_the_line_without_rounding() {
+        let pc = |t, n| PerCapita::new(Fen::new(t), n).unwrap();
+        let line = Fen::new(3334);
+        // (total, persons, rounded, below the line, on the line)
+        let cases = [
+            (10_000, 3, 3333, true, false), // 3333.33…: below
+            (10_002, 3, 3334, false, true), // exactly on the line
+            (10_003, 3, 3334, false, false),
+            (6_669, 2, 3335, false, false), // 3334.5: above, though it rounds up
+            (6_667, 2, 3334, true, false),  // 3333.5 rounds to the line, yet is below it
+            (-7, 2, -4, true, false),
+        ];
+        for (t, n, r, below, on) in cases {
+            let p = pc(t, n);
+            assert_eq!(p.rounded(), Fen::new(r), "{t}/{n}");
+            assert_eq!(p < line, below, "{t}/{n} below");
+            assert_eq!(p == line, on, "{t}/{n} on");
+            assert_eq!(p > line, !below && !on, "{t}/{n} above");
+        }
+        assert!(PerCapita::new(Fen::new(5), 0).is_none());
+        assert_eq!(pc(200, 2), PerCapita::from(Fen::new(100)));
+        assert!(pc(201, 2) > pc(100, 1));
+        assert_eq!(pc(6_669, 2).to_string(), "33.35 元");
+        assert_eq!(serde_json::to_string(&pc(10_000, 3)).unwrap(), "3333");
     }
 
     #[test]

@@ -855,3 +855,66 @@ async fn regions_codes_and_village_profiles() {
     );
     assert_error(&get(&app, "/api/v1/nothing").await, 404, "not_found", None);
 }
+
+/// A checksum-valid ID number with address code `area` (6 digits).
+fn idn_in(area: &str, seq: u32) -> String {
+    let body = format!("{area}19800101{seq:03}");
+    let c = check_char(body.as_bytes()) as char;
+    format!("{body}{c}")
+}
+
+#[tokio::test]
+async fn id_numbers_outside_the_division_list_are_accepted_with_a_warning() {
+    let app = app().await;
+    // (address code, warns, fragment of the warning): 360124 is listed; 360199 lies in a listed
+    // province but is not listed (an old county code: accepted, with a warning); 000000 and 990000
+    // are no province at all; 110101 lies in a province the list does not hold (no warning)
+    let cases = [
+        ("360124", false, ""),
+        ("360199", true, "360199"),
+        ("000000", true, "前两位 00"),
+        ("990000", true, "前两位 99"),
+        ("110101", false, ""),
+    ];
+    for (i, (area, warns, frag)) in cases.into_iter().enumerate() {
+        let seq = 100 + i as u32;
+        // at creation, in the household's member list
+        let h = create(
+            &app,
+            new_household(
+                &format!("W{i}"),
+                "360124106204",
+                vec![member("甲", &idn_in(area, seq), "户主")],
+            ),
+        )
+        .await;
+        let w = &h["members"][0]["warnings"];
+        assert_eq!(w.is_array(), warns, "create {area}: {h}");
+        if warns {
+            assert_eq!(w[0]["code"], "unknown_address_code", "{area}");
+            assert_eq!(w[0]["field"], "members[0].id_number", "{area}");
+            assert!(w[0]["message"].as_str().unwrap().contains(frag), "{w}");
+        }
+        // adding a member
+        let id = h["id"].as_i64().unwrap();
+        let res = call(
+            &app,
+            Method::POST,
+            &format!("/api/v1/households/{id}/members"),
+            Some(member("乙", &idn_in(area, seq + 50), "配偶")),
+        )
+        .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        assert_eq!(res.body["warnings"].is_array(), warns, "add {area}");
+        if warns {
+            assert_eq!(res.body["warnings"][0]["field"], "id_number");
+        }
+        // reading back carries no warning: it answers the write only
+        let one = get(&app, &format!("/api/v1/households/{id}")).await;
+        assert!(
+            one.body["members"][0].get("warnings").is_none(),
+            "{}",
+            one.body
+        );
+    }
+}

@@ -7,7 +7,7 @@ use super::exit::{ExitInput, ExitMember};
 use super::monitoring::{BasicNeeds, EliminationInput, MonitoredKind, RigidSpending, RiskStatus};
 use super::records::ProcedureKind;
 use super::{Assessment, Criterion};
-use crate::money::Fen;
+use crate::money::{Fen, PerCapita};
 use crate::registry::{HouseholdStatus, LivingConditions, Member, StatusChangeInput};
 use crate::years::year_end;
 use time::Date;
@@ -27,7 +27,7 @@ pub struct YearFacts {
 pub fn exit_input(
     members: &[Member],
     living: &LivingConditions,
-    per_capita: Option<Fen>,
+    per_capita: Option<PerCapita>,
     facts: &YearFacts,
     year: i32,
     line: Fen,
@@ -73,8 +73,8 @@ pub fn basic_needs(assessment: &Assessment) -> BasicNeeds {
 /// recorded risk with whether it is resolved, the needs as the exit assessment finds them, and the
 /// household's consent (given by taking part in the procedure).
 pub fn elimination_input(
-    per_capita: Option<Fen>,
-    per_capita_year_before: Option<Fen>,
+    per_capita: Option<PerCapita>,
+    per_capita_year_before: Option<PerCapita>,
     monitoring_line: Fen,
     facts: &YearFacts,
     risks: Vec<RiskStatus>,

@@ -9,7 +9,7 @@
 use super::procedure::{Action, Step, Workflow};
 use super::standards::{days_param, key};
 use crate::error::{DomainError, DomainResult};
-use crate::money::Fen;
+use crate::money::{Fen, PerCapita};
 use crate::regions::RegionCode;
 use serde::{Deserialize, Serialize};
 use std::ops::RangeInclusive;
@@ -160,7 +160,7 @@ pub struct ExitMember {
 pub struct ExitInput {
     /// Ages are taken on this date; a renovation counts if done in this year or before.
     pub assessment_date: Date,
-    pub per_capita_net_income: Option<Fen>,
+    pub per_capita_net_income: Option<PerCapita>,
     /// The poverty line in force (see [`super::standards::key::POVERTY_LINE`]).
     pub line: Fen,
     pub food_secure: Option<bool>,
@@ -213,7 +213,7 @@ pub fn assess_exit(input: &ExitInput) -> ExitAssessment {
 /// on the line has no margin at all. `line_name` is `贫困线` or `监测线`.
 pub(crate) fn income_above(
     criterion: Criterion,
-    income: Option<Fen>,
+    income: Option<PerCapita>,
     line: Fen,
     line_name: &str,
 ) -> CriterionResult {
@@ -470,7 +470,7 @@ mod tests {
     fn good() -> ExitInput {
         ExitInput {
             assessment_date: ON,
-            per_capita_net_income: Some(Fen::from_yuan(4100)),
+            per_capita_net_income: Some(Fen::from_yuan(4100).into()),
             line: Fen::from_yuan(2995),
             food_secure: Some(true),
             clothing_secure: Some(true),
@@ -518,19 +518,40 @@ mod tests {
         let cases: Vec<(&str, Edit, Vec<Criterion>, &str)> = vec![
             (
                 "income on the line",
-                |i| i.per_capita_net_income = Some(Fen::from_yuan(2995)),
+                |i| i.per_capita_net_income = Some(Fen::from_yuan(2995).into()),
                 vec![Criterion::Income],
                 "等于贫困线",
             ),
             (
                 "income one fen above",
-                |i| i.per_capita_net_income = Some(Fen::new(299_501)),
+                |i| i.per_capita_net_income = Some(Fen::new(299_501).into()),
                 vec![],
                 "",
             ),
             (
+                // 898 501 fen over 3 persons is 299 500.33 fen: above the line, though it
+                // rounds to the line
+                "income a third of a fen above",
+                |i| i.per_capita_net_income = PerCapita::new(Fen::new(898_501), 3),
+                vec![],
+                "",
+            ),
+            (
+                // 898 499 fen over 3 persons is 299 499.67 fen: below, though it rounds to the line
+                "income a third of a fen below",
+                |i| i.per_capita_net_income = PerCapita::new(Fen::new(898_499), 3),
+                vec![Criterion::Income],
+                "低于贫困线",
+            ),
+            (
+                "income on the line over 3 persons",
+                |i| i.per_capita_net_income = PerCapita::new(Fen::new(898_500), 3),
+                vec![Criterion::Income],
+                "等于贫困线",
+            ),
+            (
                 "income below",
-                |i| i.per_capita_net_income = Some(Fen::from_yuan(2000)),
+                |i| i.per_capita_net_income = Some(Fen::from_yuan(2000).into()),
                 vec![Criterion::Income],
                 "低于贫困线",
             ),

@@ -9,7 +9,7 @@
 
 use super::ratio::{gcd, Fraction};
 use crate::error::{DomainError, DomainResult};
-use crate::money::Fen;
+use crate::money::{Fen, PerCapita};
 use serde::{Deserialize, Serialize};
 
 /// The one-dimensional measures of a set of persons against a line.
@@ -38,9 +38,10 @@ pub struct PovertyMeasures {
     pub gini: f64,
 }
 
-/// Whether `y` is poor against `line`: strictly below. A non-positive line makes nobody poor (it is
-/// not a poverty line, and dividing gaps by it would be meaningless).
-fn is_poor(y: Fen, line: Fen) -> bool {
+/// Whether `y` is poor against `line`: strictly below, compared exactly (net income against
+/// line × persons, no rounding). A non-positive line makes nobody poor (it is not a poverty line,
+/// and dividing gaps by it would be meaningless).
+fn is_poor(y: PerCapita, line: Fen) -> bool {
     line.get() > 0 && y < line
 }
 
@@ -52,21 +53,71 @@ fn ratio(num: i128, den: i128) -> f64 {
     }
 }
 
-/// All one-dimensional measures at once.
-pub fn poverty_measures(incomes: &[Fen], line: Fen) -> PovertyMeasures {
+/// Sums over the poor grouped by household size `p`, each exact in `i128`: a poor person of a
+/// household with net income `t` over `p` persons has the gap `z − t/p = (z·p − t)/p`, so the sum of
+/// gaps is Σ_p (Σ (z·p − t)) / p, one division per household size (sizes in ascending order, so the
+/// result does not depend on the order of persons).
+#[derive(Default)]
+struct PoorSums {
+    /// p → (Σ t, Σ (z·p − t), Σ (z·p − t)²) over the poor persons of households of p persons.
+    by_size: std::collections::BTreeMap<i64, (i128, i128, i128)>,
+}
+
+impl PoorSums {
+    fn new(incomes: &[PerCapita], line: Fen) -> PoorSums {
+        let z = line.get() as i128;
+        let mut s = PoorSums::default();
+        for y in incomes.iter().filter(|y| is_poor(**y, line)) {
+            let p = y.persons();
+            let t = y.total().get() as i128;
+            let gap = z * p as i128 - t;
+            let e = s.by_size.entry(p).or_default();
+            e.0 += t;
+            // gap ≤ z·p + |t| < 2^70 and its square < 2^140 would overflow only for absurd
+            // incomes; saturate instead of panicking
+            e.1 = e.1.saturating_add(gap);
+            e.2 = e.2.saturating_add(gap.saturating_mul(gap));
+        }
+        s
+    }
+    /// Σ over the poor of income (α = None), of gap (α = 1) or of squared gap (α = 2), in fen.
+    fn income(&self) -> f64 {
+        self.by_size
+            .iter()
+            .map(|(p, e)| e.0 as f64 / *p as f64)
+            .sum()
+    }
+    fn gaps(&self, alpha: u32) -> f64 {
+        self.by_size
+            .iter()
+            .map(|(p, e)| match alpha {
+                1 => e.1 as f64 / *p as f64,
+                _ => e.2 as f64 / (*p as f64 * *p as f64),
+            })
+            .sum()
+    }
+}
+
+/// All one-dimensional measures at once, over one income per person (the per-capita net income
+/// of the person's household).
+pub fn poverty_measures(incomes: &[PerCapita], line: Fen) -> PovertyMeasures {
     let n = incomes.len() as u64;
     let mut poor: Vec<Fen> = incomes
         .iter()
-        .copied()
-        .filter(|y| is_poor(*y, line))
+        .filter(|y| is_poor(**y, line))
+        .map(|y| y.rounded())
         .collect();
     poor.sort();
     let q = poor.len() as u64;
-    let z = line.get() as i128;
+    let z = line.get() as f64;
     let h = ratio(q as i128, n as i128);
-    // I = (q·z − Σ y_poor) / (q·z), exact numerator and denominator.
-    let sum_poor: i128 = poor.iter().map(|y| y.get() as i128).sum();
-    let i = ratio(q as i128 * z - sum_poor, q as i128 * z);
+    let sums = PoorSums::new(incomes, line);
+    // I = 1 − (Σ y_poor)/(q·z)
+    let i = if q == 0 {
+        0.0
+    } else {
+        1.0 - sums.income() / (q as f64 * z)
+    };
     let gini_poor = gini_sorted(&poor);
     PovertyMeasures {
         n,
@@ -84,15 +135,15 @@ pub fn poverty_measures(incomes: &[Fen], line: Fen) -> PovertyMeasures {
 }
 
 /// Headcount ratio H = q/n.
-pub fn headcount_ratio(incomes: &[Fen], line: Fen) -> f64 {
+pub fn headcount_ratio(incomes: &[PerCapita], line: Fen) -> f64 {
     fgt_exact(incomes, line, 0)
 }
 
 /// FGT P_α = (1/n) Σ_poor ((z − y)/z)^α for α ≥ 0 (P0 = H, P1 poverty gap, P2 severity).
 ///
-/// For α = 0, 1, 2 the sum is exact (`i128` over integer gaps); other α are summed in `f64`. An
-/// income below zero (business losses) gives a normalised gap above 1, as the formula says.
-pub fn fgt(incomes: &[Fen], line: Fen, alpha: f64) -> DomainResult<f64> {
+/// For α = 0, 1, 2 the gaps are summed exactly (`i128`, see [`PoorSums`]); other α are summed in
+/// `f64`. An income below zero (business losses) gives a normalised gap above 1, as the formula says.
+pub fn fgt(incomes: &[PerCapita], line: Fen, alpha: f64) -> DomainResult<f64> {
     if !alpha.is_finite() || alpha < 0.0 {
         return Err(DomainError::invalid(
             "alpha",
@@ -112,23 +163,28 @@ pub fn fgt(incomes: &[Fen], line: Fen, alpha: f64) -> DomainResult<f64> {
     let sum: f64 = incomes
         .iter()
         .filter(|y| is_poor(**y, line))
-        .map(|y| ((z - y.get() as f64) / z).powf(alpha))
+        .map(|y| {
+            let gap = (z * y.persons() as f64 - y.total().get() as f64) / y.persons() as f64;
+            (gap / z).powf(alpha)
+        })
         .sum();
     Ok(sum / incomes.len() as f64)
 }
 
 /// FGT for α ∈ {0, 1, 2}: Σ (z − y)^α over the poor, divided once by n·z^α.
-fn fgt_exact(incomes: &[Fen], line: Fen, alpha: u32) -> f64 {
-    let z = line.get() as i128;
-    let mut sum: i128 = 0;
-    for y in incomes.iter().filter(|y| is_poor(**y, line)) {
-        // gap ≤ z + |y| < 2^64 and its square < 2^128; the sum would need ~10^10 persons
-        // of extreme negative income to overflow, so saturate instead of panicking.
-        let gap = z - y.get() as i128;
-        sum = sum.saturating_add(gap.saturating_pow(alpha));
+fn fgt_exact(incomes: &[PerCapita], line: Fen, alpha: u32) -> f64 {
+    let n = incomes.len() as f64;
+    if incomes.is_empty() || line.get() <= 0 {
+        return 0.0;
     }
-    let n = incomes.len() as i128;
-    ratio(sum, n.saturating_mul(z.saturating_pow(alpha)))
+    let z = line.get() as f64;
+    match alpha {
+        0 => ratio(
+            incomes.iter().filter(|y| is_poor(**y, line)).count() as i128,
+            incomes.len() as i128,
+        ),
+        a => PoorSums::new(incomes, line).gaps(a) / (n * z.powi(a as i32)),
+    }
 }
 
 /// Watts index W = (1/n) Σ_poor ln(z / y).
@@ -136,7 +192,7 @@ fn fgt_exact(incomes: &[Fen], line: Fen, alpha: u32) -> f64 {
 /// ln(z/y) is undefined for y ≤ 0, so such incomes are taken as 1 fen, the smallest positive amount:
 /// the term stays finite and is the largest any person can contribute. Rejected alternatives: dropping
 /// those persons (understates the poverty of the poorest) or returning infinity (useless in a report).
-pub fn watts(incomes: &[Fen], line: Fen) -> f64 {
+pub fn watts(incomes: &[PerCapita], line: Fen) -> f64 {
     if incomes.is_empty() {
         return 0.0;
     }
@@ -144,7 +200,10 @@ pub fn watts(incomes: &[Fen], line: Fen) -> f64 {
     let sum: f64 = incomes
         .iter()
         .filter(|y| is_poor(**y, line))
-        .map(|y| (z / y.get().max(1) as f64).ln())
+        .map(|y| {
+            let v = y.total().get() as f64 / y.persons() as f64;
+            (z / v.max(1.0)).ln()
+        })
         .sum();
     // an empty float sum is −0.0; adding +0.0 gives the 0 a report should show
     sum / incomes.len() as f64 + 0.0
@@ -152,13 +211,14 @@ pub fn watts(incomes: &[Fen], line: Fen) -> f64 {
 
 /// Sen index S = H·[I + (1 − I)·G_p] (the textbook form; Sen's exact form multiplies G_p by
 /// q/(q+1), which tends to 1 for large q).
-pub fn sen(incomes: &[Fen], line: Fen) -> f64 {
+pub fn sen(incomes: &[PerCapita], line: Fen) -> f64 {
     poverty_measures(incomes, line).sen
 }
 
-/// Gini coefficient of income over all persons.
-pub fn gini(incomes: &[Fen]) -> f64 {
-    let mut v = incomes.to_vec();
+/// Gini coefficient of income over all persons (of the incomes rounded to whole fen: the Gini does
+/// not compare with a line).
+pub fn gini(incomes: &[PerCapita]) -> f64 {
+    let mut v: Vec<Fen> = incomes.iter().map(|y| y.rounded()).collect();
     v.sort();
     gini_sorted(&v)
 }
@@ -184,7 +244,7 @@ fn gini_sorted(sorted: &[Fen]) -> f64 {
 /// (Dropping persons with missing data was rejected: it would change the population silently.)
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NeedsRecord {
-    pub income: Option<Fen>,
+    pub income: Option<PerCapita>,
     pub food_secure: Option<bool>,
     pub clothing_secure: Option<bool>,
     pub education_secure: Option<bool>,
@@ -433,12 +493,12 @@ mod tests {
         (a - b).abs() < EPS
     }
 
-    fn fens(v: &[i64]) -> Vec<Fen> {
-        v.iter().map(|f| Fen::new(*f)).collect()
+    fn fens(v: &[i64]) -> Vec<PerCapita> {
+        v.iter().map(|f| Fen::new(*f).into()).collect()
     }
 
     /// Line z = 1000 fen; incomes 200, 600, 1000 (on the line: not poor), 1400, 2800.
-    fn sample() -> Vec<Fen> {
+    fn sample() -> Vec<PerCapita> {
         fens(&[1400, 200, 1000, 2800, 600])
     }
 
@@ -475,6 +535,29 @@ mod tests {
     }
 
     #[test]
+    fn the_line_applies_to_net_income_over_persons_without_rounding() {
+        // line 1000 fen; three persons of a household with 2999 fen (999.67 each: poor, though it
+        // rounds to the line) and three of one with 3001 fen (1000.33: not poor)
+        let below = PerCapita::new(Fen::new(2999), 3).unwrap();
+        let above = PerCapita::new(Fen::new(3001), 3).unwrap();
+        let v = [below, below, below, above, above, above];
+        let m = poverty_measures(&v, Z);
+        assert_eq!((m.n, m.q), (6, 3));
+        // each poor person's gap is 1/3 fen: P1 = 3·(1/3)/1000/6, P2 = 3·(1/9)/1000²/6
+        assert!(close(m.poverty_gap, 1.0 / 6000.0), "{}", m.poverty_gap);
+        assert!(close(m.severity, 1.0 / 18_000_000.0), "{}", m.severity);
+        // I = 1 − 999.67/1000
+        assert!(
+            close(m.income_gap_ratio, 1.0 / 3000.0),
+            "{}",
+            m.income_gap_ratio
+        );
+        // a household exactly on the line over 3 persons is not poor
+        let on = PerCapita::new(Fen::new(3000), 3).unwrap();
+        assert_eq!(poverty_measures(&[on], Z).q, 0);
+    }
+
+    #[test]
     fn fgt_family() {
         let s = sample();
         // (alpha, expected): α = 0.5 → (√0.8 + √0.4)/5
@@ -498,7 +581,7 @@ mod tests {
     fn no_poor_and_no_persons_give_zeros() {
         // everyone on or above the line; Gini of {1000, 2000} = (2·5000 − 3·3000)/(2·3000) = 1/6
         let none_poor = fens(&[1000, 2000]);
-        let empty: Vec<Fen> = vec![];
+        let empty: Vec<PerCapita> = vec![];
         for (what, incomes, gini) in [("no poor", &none_poor, 1.0 / 6.0), ("empty", &empty, 0.0)] {
             let m = poverty_measures(incomes, Z);
             assert_eq!(m.q, 0, "{what}");
@@ -557,9 +640,9 @@ mod tests {
         let ok = |k: &str| Some(!deprived_in.contains(&k));
         NeedsRecord {
             income: Some(if deprived_in.contains(&"income") {
-                Fen::new(999)
+                Fen::new(999).into()
             } else {
-                Fen::new(1000) // exactly on the line: not deprived
+                Fen::new(1000).into() // exactly on the line: not deprived
             }),
             food_secure: ok("food"),
             clothing_secure: ok("clothing"),

@@ -17,7 +17,7 @@ use super::ratio::Ratio;
 use super::standards::{count_param, days_param, key, ratio_param, resolve, Parameter};
 use crate::codes::CodeBook;
 use crate::error::DomainResult;
-use crate::money::Fen;
+use crate::money::{Fen, PerCapita};
 use crate::regions::RegionCode;
 use serde::{Deserialize, Serialize};
 use time::Date;
@@ -121,8 +121,8 @@ pub struct ScreeningInput {
     pub exited: bool,
     /// Household size, to compare the household's rigid spending with its per-capita income.
     pub persons: u32,
-    pub per_capita_net_income: Option<Fen>,
-    pub last_year_per_capita_net_income: Option<Fen>,
+    pub per_capita_net_income: Option<PerCapita>,
+    pub last_year_per_capita_net_income: Option<PerCapita>,
     /// The monitoring line in force (see [`key::MONITORING_LINE`]).
     pub monitoring_line: Fen,
     pub rigid_spending: RigidSpending,
@@ -172,7 +172,7 @@ pub struct Flag {
 /// The kind a household would be monitored as: an exited household is 脱贫不稳定户; an ordinary one
 /// is 边缘易致贫户 when its income is known to be below the line, else 突发严重困难户 (the flag
 /// itself is then the sudden hardship).
-pub fn suggested_kind(exited: bool, income: Option<Fen>, line: Fen) -> MonitoredKind {
+pub fn suggested_kind(exited: bool, income: Option<PerCapita>, line: Fen) -> MonitoredKind {
     if exited {
         MonitoredKind::UnstableExited
     } else if income.is_some_and(|y| y < line) {
@@ -212,7 +212,9 @@ pub fn screen(input: &ScreeningInput, rules: &ScreeningRules, codes: &CodeBook) 
         input.per_capita_net_income,
         input.last_year_per_capita_net_income,
     ) {
-        // A fall is a share of last year's income, so it needs a positive base.
+        // A fall is a share of last year's income, so it needs a positive base; it compares
+        // the amounts shown (rounded), not a line.
+        let (now, last) = (now.rounded(), last.rounded());
         let fall = last.get() as i128 - now.get() as i128;
         if last.get() > 0 && fall > 0 && exceeds(rules.income_fall_share, fall, last.get() as i128)
         {
@@ -230,7 +232,12 @@ pub fn screen(input: &ScreeningInput, rules: &ScreeningRules, codes: &CodeBook) 
     }
     if let Some(y) = input.per_capita_net_income {
         let spent = input.rigid_spending.total();
-        let income = y.get() as i128 * input.persons as i128;
+        // the household's own net income when the per-capita figure is of the same members
+        let income = if y.persons() == input.persons as i64 {
+            y.total().get() as i128
+        } else {
+            y.rounded().get() as i128 * input.persons as i128
+        };
         // No household size, no household income to compare with: no flag rather than a guess.
         if input.persons > 0 && spent > 0 && exceeds(rules.rigid_spending_share, spent, income) {
             push(
@@ -426,7 +433,7 @@ pub struct RiskStatus {
 /// What the risk-elimination assessment needs (domain.md §4.5).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EliminationInput {
-    pub per_capita_net_income: Option<Fen>,
+    pub per_capita_net_income: Option<PerCapita>,
     /// The monitoring line in force for the current year.
     pub monitoring_line: Fen,
     /// Months the household's income has been stable, as found by household verification.
@@ -647,8 +654,8 @@ mod tests {
             year: 2022,
             exited: false,
             persons: 4,
-            per_capita_net_income: Some(Fen::from_yuan(9000)),
-            last_year_per_capita_net_income: Some(Fen::from_yuan(9000)),
+            per_capita_net_income: Some(Fen::from_yuan(9000).into()),
+            last_year_per_capita_net_income: Some(Fen::from_yuan(9000).into()),
             monitoring_line: Fen::from_yuan(6000),
             rigid_spending: RigidSpending::default(),
             needs: BasicNeeds {
@@ -690,8 +697,8 @@ mod tests {
             (
                 "income below line",
                 |i| {
-                    i.per_capita_net_income = Some(Fen::from_yuan(5999));
-                    i.last_year_per_capita_net_income = Some(Fen::from_yuan(6200));
+                    i.per_capita_net_income = Some(Fen::from_yuan(5999).into());
+                    i.last_year_per_capita_net_income = Some(Fen::from_yuan(6200).into());
                 },
                 vec![BELOW_MONITORING_LINE],
                 Marginal,
@@ -699,8 +706,8 @@ mod tests {
             (
                 "income on the line is not below",
                 |i| {
-                    i.per_capita_net_income = Some(Fen::from_yuan(6000));
-                    i.last_year_per_capita_net_income = Some(Fen::from_yuan(6000));
+                    i.per_capita_net_income = Some(Fen::from_yuan(6000).into());
+                    i.last_year_per_capita_net_income = Some(Fen::from_yuan(6000).into());
                 },
                 vec![],
                 SuddenHardship,
@@ -709,8 +716,8 @@ mod tests {
                 "exited below line",
                 |i| {
                     i.exited = true;
-                    i.per_capita_net_income = Some(Fen::from_yuan(5000));
-                    i.last_year_per_capita_net_income = Some(Fen::from_yuan(5000));
+                    i.per_capita_net_income = Some(Fen::from_yuan(5000).into());
+                    i.last_year_per_capita_net_income = Some(Fen::from_yuan(5000).into());
                 },
                 vec![BELOW_MONITORING_LINE],
                 UnstableExited,
@@ -719,8 +726,8 @@ mod tests {
             (
                 "fall of exactly 30%",
                 |i| {
-                    i.last_year_per_capita_net_income = Some(Fen::from_yuan(10000));
-                    i.per_capita_net_income = Some(Fen::from_yuan(7000));
+                    i.last_year_per_capita_net_income = Some(Fen::from_yuan(10000).into());
+                    i.per_capita_net_income = Some(Fen::from_yuan(7000).into());
                 },
                 vec![],
                 SuddenHardship,
@@ -728,8 +735,8 @@ mod tests {
             (
                 "fall of 30% and one fen",
                 |i| {
-                    i.last_year_per_capita_net_income = Some(Fen::from_yuan(10000));
-                    i.per_capita_net_income = Some(Fen::new(699_999));
+                    i.last_year_per_capita_net_income = Some(Fen::from_yuan(10000).into());
+                    i.per_capita_net_income = Some(Fen::new(699_999).into());
                 },
                 vec![INCOME_FALL],
                 SuddenHardship,
@@ -737,15 +744,15 @@ mod tests {
             (
                 "fall into the range",
                 |i| {
-                    i.last_year_per_capita_net_income = Some(Fen::from_yuan(9000));
-                    i.per_capita_net_income = Some(Fen::from_yuan(5000));
+                    i.last_year_per_capita_net_income = Some(Fen::from_yuan(9000).into());
+                    i.per_capita_net_income = Some(Fen::from_yuan(5000).into());
                 },
                 vec![BELOW_MONITORING_LINE, INCOME_FALL],
                 Marginal,
             ),
             (
                 "rise is no fall",
-                |i| i.last_year_per_capita_net_income = Some(Fen::from_yuan(5000)),
+                |i| i.last_year_per_capita_net_income = Some(Fen::from_yuan(5000).into()),
                 vec![],
                 SuddenHardship,
             ),
@@ -758,8 +765,8 @@ mod tests {
             (
                 "last year zero",
                 |i| {
-                    i.last_year_per_capita_net_income = Some(Fen::ZERO);
-                    i.per_capita_net_income = Some(Fen::from_yuan(7000));
+                    i.last_year_per_capita_net_income = Some(Fen::ZERO.into());
+                    i.per_capita_net_income = Some(Fen::from_yuan(7000).into());
                 },
                 vec![],
                 SuddenHardship,
@@ -767,8 +774,8 @@ mod tests {
             (
                 "negative income after a positive year",
                 |i| {
-                    i.last_year_per_capita_net_income = Some(Fen::from_yuan(7000));
-                    i.per_capita_net_income = Some(Fen::from_yuan(-100));
+                    i.last_year_per_capita_net_income = Some(Fen::from_yuan(7000).into());
+                    i.per_capita_net_income = Some(Fen::from_yuan(-100).into());
                 },
                 vec![BELOW_MONITORING_LINE, INCOME_FALL],
                 Marginal,
@@ -805,7 +812,7 @@ mod tests {
             (
                 "no spending, negative income",
                 |i| {
-                    i.per_capita_net_income = Some(Fen::from_yuan(-1));
+                    i.per_capita_net_income = Some(Fen::from_yuan(-1).into());
                     i.last_year_per_capita_net_income = None;
                 },
                 vec![BELOW_MONITORING_LINE],
@@ -869,7 +876,7 @@ mod tests {
                 "everything at once, exited",
                 |i| {
                     i.exited = true;
-                    i.per_capita_net_income = Some(Fen::from_yuan(3000));
+                    i.per_capita_net_income = Some(Fen::from_yuan(3000).into());
                     i.rigid_spending.medical = Fen::from_yuan(20000);
                     i.needs.housing = Some(false);
                     i.risk_events = vec![RiskEvent {
@@ -904,8 +911,8 @@ mod tests {
     #[test]
     fn flag_reasons_read_well() {
         let mut i = quiet();
-        i.last_year_per_capita_net_income = Some(Fen::from_yuan(10000));
-        i.per_capita_net_income = Some(Fen::from_yuan(5000));
+        i.last_year_per_capita_net_income = Some(Fen::from_yuan(10000).into());
+        i.per_capita_net_income = Some(Fen::from_yuan(5000).into());
         i.risk_events = vec![RiskEvent {
             date: date!(2022 - 07 - 10),
             risk_type: "0201".into(),
@@ -1064,7 +1071,7 @@ mod tests {
 
     fn eliminable() -> EliminationInput {
         EliminationInput {
-            per_capita_net_income: Some(Fen::from_yuan(7200)),
+            per_capita_net_income: Some(Fen::from_yuan(7200).into()),
             monitoring_line: Fen::from_yuan(6000),
             income_stable_months: Some(8),
             risks: vec![RiskStatus {
@@ -1088,7 +1095,7 @@ mod tests {
             ("all met", |_| {}, vec![]),
             (
                 "income on the monitoring line",
-                |i| i.per_capita_net_income = Some(Fen::from_yuan(6000)),
+                |i| i.per_capita_net_income = Some(Fen::from_yuan(6000).into()),
                 vec![Criterion::Income],
             ),
             (

@@ -302,6 +302,18 @@ pub struct Member {
     pub join_kind: Option<String>,
     pub left_on: Option<Date>,
     pub leave_kind: Option<String>,
+    /// What a write accepted but the caller should look at (an ID number whose first six digits
+    /// are not in the division list); only in the answer to that write.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<MemberWarning>,
+}
+
+/// A warning on an accepted member: the field, a stable code and the reason in Chinese.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberWarning {
+    pub field: String,
+    pub code: String,
+    pub message: String,
 }
 
 impl Member {
@@ -548,6 +560,7 @@ mod tests {
             join_kind: None,
             left_on: None,
             leave_kind: None,
+            warnings: Vec::new(),
         };
         let leave = MemberChangeInput {
             kind: "死亡".into(),

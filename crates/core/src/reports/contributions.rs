@@ -1,6 +1,6 @@
 //! What one household contributes to the (village, year) aggregates, and the difference a write makes.
 
-use crate::money::Fen;
+use crate::money::{Fen, PerCapita};
 use crate::regions::RegionCode;
 use crate::registry::{status_on, HouseholdStatus};
 use crate::years::year_end;
@@ -36,14 +36,14 @@ impl HouseholdFacts {
     }
 
     /// Per-capita net income of `year`: the year's net income over the members present on
-    /// 31 December, rounded half away from zero to whole fen; `None` without an income record
-    /// or without members.
-    pub fn per_capita_net_income(&self, year: i32) -> Option<Fen> {
+    /// 31 December, kept exact (compared with a line without rounding); `None` without an income
+    /// record or without members.
+    pub fn per_capita_net_income(&self, year: i32) -> Option<PerCapita> {
         let persons = self.persons_in(year);
         self.incomes
             .iter()
             .find(|(y, _, _)| *y == year)
-            .and_then(|(_, _, net)| net.div_round(persons))
+            .and_then(|(_, _, net)| PerCapita::new(*net, persons))
     }
 }
 
@@ -268,8 +268,14 @@ mod tests {
     fn per_capita_is_the_years_net_over_members_at_year_end() {
         let f = facts();
         // 2016: two members on 31 December, 9,000 yuan → 4,500; 2018: two again, 14,000 → 7,000
-        assert_eq!(f.per_capita_net_income(2016), Some(Fen::new(450_000)));
-        assert_eq!(f.per_capita_net_income(2018), Some(Fen::new(700_000)));
+        assert_eq!(
+            f.per_capita_net_income(2016),
+            Some(Fen::new(450_000).into())
+        );
+        assert_eq!(
+            f.per_capita_net_income(2018),
+            Some(Fen::new(700_000).into())
+        );
         // no income recorded for 2017
         assert_eq!(f.per_capita_net_income(2017), None);
         let odd = HouseholdFacts {
@@ -277,7 +283,12 @@ mod tests {
             incomes: vec![(2016, Fen::new(100), Fen::new(100))],
             ..facts()
         };
-        assert_eq!(odd.per_capita_net_income(2016), Some(Fen::new(33)));
+        let pc = odd.per_capita_net_income(2016).unwrap();
+        assert_eq!(
+            (pc.rounded(), pc.total(), pc.persons()),
+            (Fen::new(33), Fen::new(100), 3)
+        );
+        assert!(pc > Fen::new(33) && pc < Fen::new(34));
         let empty = HouseholdFacts {
             members: vec![],
             ..facts()

@@ -38,7 +38,7 @@ struct HouseholdView {
 }
 
 impl HouseholdView {
-    fn per_capita(&self, year: i32) -> Option<Fen> {
+    fn per_capita(&self, year: i32) -> Option<fupin_core::PerCapita> {
         self.facts.per_capita_net_income(year)
     }
     fn members_on(&self, d: Date) -> impl Iterator<Item = &Member> {
@@ -977,7 +977,7 @@ impl AssessmentStore for SqlStore {
                 &args![lo.as_str(), hi.as_str()],
             )
             .await?;
-        let mut incomes: Vec<Fen> = Vec::new();
+        let mut incomes: Vec<fupin_core::PerCapita> = Vec::new();
         let mut records: Vec<NeedsRecord> = Vec::new();
         let mut households = 0u64;
         let by_id: BTreeMap<i64, HouseholdFacts> = facts.into_iter().collect();

@@ -20,6 +20,41 @@ use rows::{household_counted, StoredIncome, HOUSEHOLD_COUNTED};
 use std::sync::Arc;
 use time::OffsetDateTime;
 
+impl SqlStore {
+    /// The warnings on an accepted ID number: its address code against the division list.
+    async fn id_number_warnings(
+        &self,
+        tx: &mut dyn Tx,
+        field: &str,
+        id: &fupin_core::id_number::IdNumber,
+    ) -> StoreResult<Vec<MemberWarning>> {
+        use fupin_core::id_number::{address_code_warning, AddressCodeListing};
+        let code = format!("{}000000", id.address_code());
+        let province = format!("{}0000000000", &code[..2]);
+        let r = tx
+            .fetch_one(
+                "SELECT (SELECT COUNT(*) FROM regions WHERE code = $1), (SELECT COUNT(*) FROM regions WHERE code = $2)",
+                &args![code.as_str(), province.as_str()],
+            )
+            .await?;
+        let listing = if r.i64(0)? > 0 {
+            AddressCodeListing::Listed
+        } else if r.i64(1)? > 0 {
+            AddressCodeListing::NotListed
+        } else {
+            AddressCodeListing::ProvinceNotLoaded
+        };
+        Ok(address_code_warning(id, listing)
+            .map(|message| MemberWarning {
+                field: field.to_string(),
+                code: "unknown_address_code".to_string(),
+                message,
+            })
+            .into_iter()
+            .collect())
+    }
+}
+
 fn household_not_found() -> DomainError {
     DomainError::not_found("household_not_found", "该户不存在或不在您的管辖范围内")
 }
@@ -456,8 +491,17 @@ impl RegistryStore for SqlStore {
             .await
             .map_err(map_write)?;
         let id = HouseholdId(r.i64(0)?);
-        for m in &members {
+        let mut warnings = std::collections::BTreeMap::new();
+        for (i, m) in members.iter().enumerate() {
             let pid = self.insert_member(tx.as_mut(), id, m, now).await?;
+            let w = self
+                .id_number_warnings(
+                    tx.as_mut(),
+                    &format!("members[{i}].id_number"),
+                    &m.id_number,
+                )
+                .await?;
+            warnings.insert(pid, w);
             if let Some(j) = &m.joined {
                 self.insert_member_change(
                     tx.as_mut(),
@@ -491,6 +535,10 @@ impl RegistryStore for SqlStore {
             .in_region(&data.village_code);
         self.audit(tx.as_mut(), ctx, rec).await?;
         tx.commit().await?;
+        let mut detail = detail;
+        for m in &mut detail.members {
+            m.warnings = warnings.remove(&m.id).unwrap_or_default();
+        }
         Ok(detail)
     }
 
@@ -683,6 +731,10 @@ impl RegistryStore for SqlStore {
         )
         .in_region(&h.village_code);
         self.audit(tx.as_mut(), ctx, rec).await?;
+        let mut out = out;
+        out.warnings = self
+            .id_number_warnings(tx.as_mut(), "id_number", &m.id_number)
+            .await?;
         tx.commit().await?;
         Ok(out)
     }
@@ -729,6 +781,10 @@ impl RegistryStore for SqlStore {
         )
         .in_region(&h.village_code);
         self.audit(tx.as_mut(), ctx, rec).await?;
+        let mut out = out;
+        out.warnings = self
+            .id_number_warnings(tx.as_mut(), "id_number", &m.id_number)
+            .await?;
         tx.commit().await?;
         Ok(out)
     }

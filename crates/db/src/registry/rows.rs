@@ -402,6 +402,7 @@ impl Record for Member {
             join_kind: c.opt_text()?,
             left_on: c.opt_date()?,
             leave_kind: c.opt_text()?,
+            warnings: Vec::new(),
         })
     }
 }
@@ -440,6 +441,7 @@ pub(crate) fn member_shown(
         join_kind: m.joined.as_ref().map(|j| j.kind.clone()),
         left_on: None,
         leave_kind: None,
+        warnings: Vec::new(),
     };
     out.mask();
     out

@@ -572,7 +572,7 @@ fn exit_passes(
     };
     let input = fupin_core::assessment::ExitInput {
         assessment_date: fupin_core::years::year_end(year),
-        per_capita_net_income: per_capita.map(Fen::new),
+        per_capita_net_income: per_capita.map(|f| Fen::new(f).into()),
         line,
         food_secure: Some(true),
         clothing_secure: Some(true),
