@@ -345,6 +345,7 @@ pub const CATALOGUE: &[ErrorCode] = &[
     e("unit_level_mismatch", Invalid, "Unit level mismatch", "帮扶单位“{unit}”已登记为“{…}”，与本行的“{…}”不一致"),
     e("unit_not_found", NotFound, "Unit not found", "该帮扶单位不存在或不在您的管辖范围内"),
     e("unknown_action", Invalid, "Unknown action", "未知的操作：{shown}"),
+    e("unknown_address_code", Invalid, "ID number's address code not in the division list (a warning: the write is accepted)", "身份证号前六位 {code} 不在现行区划代码表中；若为已撤销或调整的旧县级代码属正常，否则请核对（不影响保存）"),
     e("unknown_cadre", Invalid, "Unknown cadre", "帮扶单位“{unit}”没有干部“{name}”，请先导入帮扶干部"),
     e("unknown_code", Invalid, "Unknown code", "{field} 的取值“{value}”不在代码表“{table}”中"),
     e("unknown_code_table", Invalid, "Unknown code table", "代码表 {table} 不存在"),
