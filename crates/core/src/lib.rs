@@ -9,6 +9,7 @@ pub mod codes;
 pub mod error;
 pub mod error_codes;
 pub mod id_number;
+pub mod measures;
 pub mod money;
 pub mod pairing;
 pub mod regions;

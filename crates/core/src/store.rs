@@ -16,6 +16,7 @@ use serde::Serialize;
 pub use crate::accounts::store::*;
 pub use crate::assessment::store::*;
 pub use crate::audit::store::*;
+pub use crate::measures::store::*;
 pub use crate::pairing::store::*;
 pub use crate::regions::store::*;
 pub use crate::registry::store::*;
@@ -44,6 +45,7 @@ pub trait Store:
     + AuditStore
     + PairingStore
     + AssessmentStore
+    + MeasureStore
     + BulkStore
 {
     /// `sqlite` or `postgres`.

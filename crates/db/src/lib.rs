@@ -3,7 +3,7 @@
 //! `fupin-db-postgres`) owns its migrations, connection set-up and value mapping, and hands an
 //! `Arc<dyn Backend>` to [`SqlStore::new`].
 //!
-//! One folder per domain area (`regions`, `registry`, `pairing`, `assessment`, `reports` (statistics
+//! One folder per domain area (`regions`, `registry`, `pairing`, `measures`, `assessment`, `reports` (statistics
 //! aggregates), `accounts`, `audit`), each with its normal and bulk paths; `bulk` holds the import
 //! session they share.
 
@@ -13,6 +13,7 @@ mod accounts;
 mod assessment;
 mod audit;
 mod bulk;
+mod measures;
 mod pairing;
 mod query;
 mod regions;

@@ -252,6 +252,8 @@ struct Fixture {
     wish: i64,
     risk_event: i64,
     case: i64,
+    /// An assistance measure of `household`.
+    measure: i64,
 }
 
 /// A signed-in caller.
@@ -521,6 +523,17 @@ async fn pairing_fixture(
         )
         .await
         .expect("risk event");
+    let measure = s
+        .create_measure(
+            &ctx,
+            serde_json::from_value(json!({
+                "household_id": household.0, "kind": "危房改造", "start_date": "2019-04-01",
+                "amount_fen": 1_500_000, "provider": "进贤县住建局",
+            }))
+            .unwrap(),
+        )
+        .await
+        .expect("measure");
     let case = s
         .start_case(
             &ctx,
@@ -556,11 +569,18 @@ async fn pairing_fixture(
         wish: wish.id.0,
         risk_event: risk.id,
         case: case.id,
+        measure: measure.id.0,
     }
 }
 
 fn member_input(seq: u32) -> Value {
     json!({"name": "测试", "id_number": idn(seq), "relation": "之子"})
+}
+
+/// A valid measure of household `h` (a renovation subsidy of the household as a whole).
+fn measure_input(h: i64) -> Value {
+    json!({"household_id": h, "kind": "危房改造", "start_date": "2020-05-01",
+           "amount_fen": 2_000_000, "provider": "测试", "status": "active"})
 }
 
 /// A valid edit of the 塔岗 household (personal fields left out: they come back masked).
@@ -1344,6 +1364,49 @@ fn table(f: &Fixture, caller: &str) -> Vec<Entry> {
                 ),
             ],
         ),
+        // assistance measures: the catalogue is reference data; a measure is reached through its
+        // household
+        open(
+            "GET",
+            "/api/v1/measure-catalogue",
+            "reference data (the kinds of measure), the same for every region",
+            vec![get("/api/v1/measure-catalogue".into(), NotScoped)],
+        ),
+        entry(
+            "POST",
+            "/api/v1/measures",
+            vec![call(
+                Method::POST,
+                "/api/v1/measures".into(),
+                json(measure_input(h)),
+                Denied,
+            )],
+        ),
+        entry(
+            "GET",
+            "/api/v1/measures/{id}",
+            vec![get(format!("/api/v1/measures/{}", f.measure), Denied)],
+        ),
+        entry(
+            "PUT",
+            "/api/v1/measures/{id}",
+            vec![call(
+                Method::PUT,
+                format!("/api/v1/measures/{}", f.measure),
+                json(measure_input(h)),
+                Denied,
+            )],
+        ),
+        entry(
+            "GET",
+            "/api/v1/measures/{id}/history",
+            vec![get(format!("/api/v1/measures/{}/history", f.measure), Denied)],
+        ),
+        entry(
+            "GET",
+            "/api/v1/households/{id}/measures",
+            vec![get(format!("/api/v1/households/{h}/measures"), Denied)],
+        ),
         // assessment: standards, household years, risk events, exit, cases, incidence, warnings,
         // screening and measures
         open(
@@ -1692,9 +1755,14 @@ async fn tagang_state(app: &TestApp, f: &Fixture) -> Value {
         "warnings": val(&s.early_warnings(&ctx, &code, 2021).await.unwrap()),
         "measures": measures,
     });
+    let measures = json!({
+        "household": val(&s.household_measures(&ctx, h).await.unwrap()),
+        "history": val(&s.measure_history(&ctx, fupin_core::measures::MeasureId(f.measure)).await.unwrap()),
+    });
     json!({
         "pairing": pairing,
         "assessment": assessment,
+        "measures": measures,
         "household": serde_json::to_value(s.household(&ctx, HouseholdId(f.household)).await.unwrap()).unwrap(),
         "region": serde_json::to_value(s.region(&ctx, &code).await.unwrap()).unwrap(),
         "profiles": serde_json::to_value(s.village_profiles(&ctx, &code).await.unwrap()).unwrap(),
@@ -1957,6 +2025,7 @@ fn household_bound(template: &str) -> bool {
         "/api/v1/wishes",
         "/api/v1/risk-events/",
         "/api/v1/cases/",
+        "/api/v1/measures",
     ]
     .iter()
     .any(|p| template.starts_with(p))

@@ -1,6 +1,6 @@
 //! fupin-web: the HTTP API and the pages of fupin, an axum router over one `Arc<dyn Store>`.
 //!
-//! One folder per domain area (`regions`, `registry`, `pairing`, `assessment`, `reports`, `accounts`,
+//! One folder per domain area (`regions`, `registry`, `pairing`, `measures`, `assessment`, `reports`, `accounts`,
 //! `audit`, `jobs`) holds its API handlers (`api.rs`) and its pages (`pages.rs`)
 //! together; handlers extract, state their policy, call the store and render. What every area
 //! shares sits beside them: who is calling is settled once per request by the `auth` middleware
@@ -15,6 +15,7 @@ mod accounts;
 mod assessment;
 mod audit;
 mod jobs;
+mod measures;
 mod pairing;
 mod regions;
 mod registry;
@@ -136,6 +137,7 @@ pub(crate) fn routes() -> routes::Routes {
     let r = accounts::routes(r);
     let r = audit::routes(r);
     let r = pairing::routes(r);
+    let r = measures::routes(r);
     let r = jobs::routes(r);
     assessment::routes(r)
 }

@@ -49,6 +49,14 @@ pub mod key {
     pub const TEAM_MIN_MEMBERS: &str = "team_min_members";
     /// Shortest term of a work-team member, in years.
     pub const TERM_MIN_YEARS: &str = "term_min_years";
+    /// Largest 扶贫小额信贷 loan, fen.
+    pub const MICROCREDIT_MAX_AMOUNT: &str = "microcredit_max_amount";
+    /// Longest 扶贫小额信贷 term, months.
+    pub const MICROCREDIT_MAX_MONTHS: &str = "microcredit_max_months";
+    /// Youngest 扶贫小额信贷 borrower, years of age when the loan is made.
+    pub const MICROCREDIT_MIN_AGE: &str = "microcredit_min_age";
+    /// Oldest 扶贫小额信贷 borrower, years of age when the loan is made.
+    pub const MICROCREDIT_MAX_AGE: &str = "microcredit_max_age";
 }
 
 /// Provinces of the western region (西部地区), by 2-digit code: 内蒙古, 广西, 重庆, 四川, 贵州, 云南,
@@ -219,6 +227,26 @@ pub const KEYS: &[KeySpec] = &[
         key::TERM_MIN_YEARS,
         ValueKind::Count,
         "驻村工作队员最短任期（年）",
+    ),
+    spec(
+        key::MICROCREDIT_MAX_AMOUNT,
+        ValueKind::Fen,
+        "扶贫小额信贷额度上限（元）",
+    ),
+    spec(
+        key::MICROCREDIT_MAX_MONTHS,
+        ValueKind::Count,
+        "扶贫小额信贷期限上限（月）",
+    ),
+    spec(
+        key::MICROCREDIT_MIN_AGE,
+        ValueKind::Count,
+        "扶贫小额信贷借款人最小年龄（周岁）",
+    ),
+    spec(
+        key::MICROCREDIT_MAX_AGE,
+        ValueKind::Count,
+        "扶贫小额信贷借款人最大年龄（周岁）",
     ),
 ];
 
@@ -401,6 +429,28 @@ pub fn default_parameters() -> Vec<Parameter> {
         s32,
         true,
     ));
+    let s39 = "扶贫小额信贷：5万元以下、3年以内、免担保免抵押、基准利率、财政贴息（2014年起）[S39]";
+    v.push(row(
+        key::MICROCREDIT_MAX_AMOUNT,
+        2014,
+        ParamValue::Fen(Fen::from_yuan(50_000)),
+        s39,
+        true,
+    ));
+    v.push(row(
+        key::MICROCREDIT_MAX_MONTHS,
+        2014,
+        ParamValue::Count(36),
+        s39,
+        true,
+    ));
+    let age = "扶贫小额信贷借款人年龄18–65周岁为常见的地方规定 [S39]，全国文件未核实";
+    for (k, n) in [
+        (key::MICROCREDIT_MIN_AGE, 18),
+        (key::MICROCREDIT_MAX_AGE, 65),
+    ] {
+        v.push(row(k, 2014, ParamValue::Count(n), age, false));
+    }
     v
 }
 
@@ -531,6 +581,22 @@ static SHIPPED: std::sync::LazyLock<Vec<Parameter>> = std::sync::LazyLock::new(d
 /// and their fallback is written once, in the shipped defaults.
 pub fn count_or_shipped(params: &[Parameter], key: &str, region: &RegionCode, year: i32) -> i64 {
     count_param(params, key, region, year).unwrap_or_else(|_| shipped_count(key))
+}
+
+/// The amount in force for the region and year or, where none is, the latest nationwide amount the
+/// shipped defaults give `key` (zero if they give none), as [`count_or_shipped`] does for counts.
+pub fn fen_or_shipped(params: &[Parameter], key: &str, region: &RegionCode, year: i32) -> Fen {
+    fen_param(params, key, region, year).unwrap_or_else(|_| {
+        SHIPPED
+            .iter()
+            .filter(|p| p.key == key && p.region_prefix.is_none())
+            .max_by_key(|p| p.year)
+            .and_then(|p| match p.value {
+                ParamValue::Fen(f) => Some(f),
+                _ => None,
+            })
+            .unwrap_or(Fen::ZERO)
+    })
 }
 
 /// The latest nationwide value the shipped defaults give a count `key` (0 if they give none).

@@ -1,0 +1,825 @@
+//! Measure records (帮扶措施, 一户一策): what a household or one of its members received, with the
+//! fields its kind needs, and the rules for their input.
+
+use crate::assessment::age_on;
+use crate::assessment::standards::{count_or_shipped, fen_or_shipped, key, Parameter};
+use crate::error::{check_text, opt_text, DomainError, DomainResult};
+use crate::measures::{Catalogue, Destination, EmploymentForm, Form};
+use crate::money::Fen;
+use crate::regions::RegionCode;
+use crate::registry::{HouseholdId, PersonId};
+use serde::{Deserialize, Serialize};
+use time::{Date, OffsetDateTime};
+
+/// Database id of a measure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct MeasureId(pub i64);
+
+/// Where a record came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Origin {
+    /// Entered by an office.
+    Entered,
+    /// Imported from a department's list.
+    Imported,
+}
+
+impl Origin {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Origin::Entered => "entered",
+            Origin::Imported => "imported",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Origin> {
+        [Origin::Entered, Origin::Imported]
+            .into_iter()
+            .find(|o| o.as_str() == s)
+    }
+}
+
+/// Where a measure stands.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MeasureStatus {
+    /// 实施中
+    #[default]
+    Active,
+    /// 已完成 (an end date is required)
+    Ended,
+    /// 已撤销 (recorded in error or not carried out; kept for the history, left out of reports)
+    Cancelled,
+}
+
+impl MeasureStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MeasureStatus::Active => "active",
+            MeasureStatus::Ended => "ended",
+            MeasureStatus::Cancelled => "cancelled",
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            MeasureStatus::Active => "实施中",
+            MeasureStatus::Ended => "已完成",
+            MeasureStatus::Cancelled => "已撤销",
+        }
+    }
+    pub fn parse(s: &str) -> Option<MeasureStatus> {
+        [
+            MeasureStatus::Active,
+            MeasureStatus::Ended,
+            MeasureStatus::Cancelled,
+        ]
+        .into_iter()
+        .find(|x| x.as_str() == s || x.label() == s)
+    }
+}
+
+/// Employment as sent by a client.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmploymentInput {
+    pub employer: String,
+    /// The employer's region (12 digits; another province may be given by its province code).
+    pub employer_region_code: String,
+    /// `migrant_work` … or the Chinese label (外出务工 …).
+    pub employment_form: String,
+    /// Months worked (1–12 a year).
+    pub months: i32,
+    pub monthly_wage_fen: i64,
+}
+
+/// Training (技能培训) as sent and stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Training {
+    pub course: String,
+    /// 岗前 / 技能提升 / 创业
+    pub training_type: TrainingType,
+    pub hours: i32,
+    #[serde(default)]
+    pub certificate: bool,
+    #[serde(default)]
+    pub subsidy_fen: i64,
+    #[serde(default)]
+    pub living_allowance_fen: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TrainingType {
+    /// 岗前培训
+    PreJob,
+    /// 技能提升
+    Upgrading,
+    /// 创业培训
+    Startup,
+}
+
+/// A loan (小额信贷 / 创业担保贷款); its amount is the measure's `amount_fen`, its borrower the
+/// measure's person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Loan {
+    pub term_months: i32,
+    /// Yearly rate in hundredths of a percent (435 = 4.35%).
+    pub annual_rate_bp: i32,
+    #[serde(default)]
+    pub interest_subsidy_fen: i64,
+    /// What the money is for (生产经营).
+    pub purpose: String,
+}
+
+/// Education support of a student (the measure's person).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Education {
+    pub school: String,
+    pub stage: SchoolStage,
+    #[serde(default)]
+    pub tuition_waived_fen: i64,
+    /// 助学金
+    #[serde(default)]
+    pub grant_fen: i64,
+    /// 雨露计划
+    #[serde(default)]
+    pub yulu_fen: i64,
+    /// 辍学: the exit assessment's education criterion reads it.
+    #[serde(default)]
+    pub dropout: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SchoolStage {
+    Preschool,
+    Primary,
+    JuniorSecondary,
+    SeniorSecondary,
+    /// 中职 / 技工学校
+    Vocational,
+    /// 高职 / 本科 and above
+    Higher,
+}
+
+/// Health support of a person (the measure's person).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Health {
+    /// 家庭医生签约
+    pub signed_doctor: bool,
+    /// 大病救治
+    pub serious_illness: bool,
+    /// 医疗救助
+    pub medical_assistance_fen: i64,
+    /// 个人自付 in the measure's year.
+    pub out_of_pocket_fen: i64,
+}
+
+/// 低保 / 特困 support.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Assistance {
+    pub monthly_fen: i64,
+    /// Persons covered.
+    pub persons: i32,
+}
+
+/// Resident pension (城乡居民养老保险) of a person.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Pension {
+    pub enrolled: bool,
+    /// Receiving the pension (aged 60 and over).
+    pub receiving: bool,
+    /// Premium paid by government (代缴), fen.
+    pub premium_paid_by_government_fen: i64,
+}
+
+/// The fields of a measure's form, as sent by a client.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "form", rename_all = "snake_case", deny_unknown_fields)]
+pub enum DetailsInput {
+    #[default]
+    General,
+    Employment(EmploymentInput),
+    Training(Training),
+    Loan(Loan),
+    Education(Education),
+    Health(Health),
+    Assistance(Assistance),
+    Pension(Pension),
+}
+
+impl DetailsInput {
+    fn form(&self) -> Form {
+        match self {
+            DetailsInput::General => Form::General,
+            DetailsInput::Employment(_) => Form::Employment,
+            DetailsInput::Training(_) => Form::Training,
+            DetailsInput::Loan(_) => Form::Loan,
+            DetailsInput::Education(_) => Form::Education,
+            DetailsInput::Health(_) => Form::Health,
+            DetailsInput::Assistance(_) => Form::Assistance,
+            DetailsInput::Pension(_) => Form::Pension,
+        }
+    }
+}
+
+/// Employment as stored, with its derived destination.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Employment {
+    pub employer: String,
+    pub employer_region_code: RegionCode,
+    pub employment_form: EmploymentForm,
+    pub months: i32,
+    pub monthly_wage_fen: i64,
+    pub destination: Destination,
+}
+
+/// The fields of a measure's form, validated.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "form", rename_all = "snake_case")]
+pub enum Details {
+    General,
+    Employment(Employment),
+    Training(Training),
+    Loan(Loan),
+    Education(Education),
+    Health(Health),
+    Assistance(Assistance),
+    Pension(Pension),
+}
+
+impl Details {
+    pub fn form(&self) -> Form {
+        match self {
+            Details::General => Form::General,
+            Details::Employment(_) => Form::Employment,
+            Details::Training(_) => Form::Training,
+            Details::Loan(_) => Form::Loan,
+            Details::Education(_) => Form::Education,
+            Details::Health(_) => Form::Health,
+            Details::Assistance(_) => Form::Assistance,
+            Details::Pension(_) => Form::Pension,
+        }
+    }
+    /// The employment's destination, for employment measures.
+    pub fn destination(&self) -> Option<Destination> {
+        match self {
+            Details::Employment(e) => Some(e.destination),
+            _ => None,
+        }
+    }
+}
+
+/// A measure as sent by a client. The household cannot change once recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MeasureInput {
+    pub household_id: HouseholdId,
+    /// The member it is for; `None` for the household as a whole. Loans, education, health and
+    /// pension are a person's.
+    #[serde(default)]
+    pub person_id: Option<PersonId>,
+    /// Code or label of a kind of the catalogue.
+    pub kind: String,
+    pub start_date: Date,
+    #[serde(default)]
+    pub end_date: Option<Date>,
+    /// The measure's amount: a loan's principal, a subsidy, a grant (fen).
+    #[serde(default)]
+    pub amount_fen: i64,
+    /// The department or helping unit that provides it.
+    #[serde(default)]
+    pub provider: Option<String>,
+    #[serde(default)]
+    pub status: MeasureStatus,
+    #[serde(default)]
+    pub note: Option<String>,
+    #[serde(default)]
+    pub details: DetailsInput,
+}
+
+/// What the store looks up before a measure is checked: the household's village, the person's
+/// birth date (when a person is named), the standards, today.
+#[derive(Debug, Clone)]
+pub struct MeasureFacts<'a> {
+    pub village: RegionCode,
+    pub birth_date: Option<Date>,
+    pub params: &'a [Parameter],
+    pub today: Date,
+}
+
+/// A measure, validated (what is stored, without ids and bookkeeping).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MeasureData {
+    pub household_id: HouseholdId,
+    pub person_id: Option<PersonId>,
+    pub category: String,
+    pub kind: String,
+    pub start_date: Date,
+    pub end_date: Option<Date>,
+    pub amount_fen: i64,
+    pub provider: Option<String>,
+    pub status: MeasureStatus,
+    pub note: Option<String>,
+    pub details: Details,
+}
+
+/// The limits of 扶贫小额信贷, parameters by region and year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct MicrocreditLimits {
+    pub max_amount: Fen,
+    pub max_months: i64,
+    pub min_age: i64,
+    pub max_age: i64,
+}
+
+impl MicrocreditLimits {
+    /// The limits in force (the shipped standards where none is set).
+    pub fn in_force(params: &[Parameter], region: &RegionCode, year: i32) -> MicrocreditLimits {
+        MicrocreditLimits {
+            max_amount: fen_or_shipped(params, key::MICROCREDIT_MAX_AMOUNT, region, year),
+            max_months: count_or_shipped(params, key::MICROCREDIT_MAX_MONTHS, region, year),
+            min_age: count_or_shipped(params, key::MICROCREDIT_MIN_AGE, region, year),
+            max_age: count_or_shipped(params, key::MICROCREDIT_MAX_AGE, region, year),
+        }
+    }
+}
+
+fn amount(field: &str, fen: i64) -> DomainResult<i64> {
+    Fen::input(field, fen).map(Fen::get)
+}
+
+fn range(field: &str, v: i32, lo: i32, hi: i32, what: &str) -> DomainResult<i32> {
+    if v < lo || v > hi {
+        return Err(DomainError::invalid(
+            field,
+            "out_of_range",
+            format!("{field}（{what}）须在 {lo} 到 {hi} 之间"),
+        ));
+    }
+    Ok(v)
+}
+
+fn need_person(person: Option<PersonId>, what: &str) -> DomainResult<()> {
+    if person.is_none() {
+        return Err(DomainError::invalid(
+            "person_id",
+            "person_required",
+            format!("{what}须指定享受的家庭成员"),
+        ));
+    }
+    Ok(())
+}
+
+impl MeasureInput {
+    /// Check a measure against the catalogue and the facts the store looked up.
+    pub fn validate(&self, cat: &Catalogue, f: &MeasureFacts) -> DomainResult<MeasureData> {
+        let (category, kind) = cat.kind("kind", &self.kind)?;
+        if self.start_date.year() < 2000 || self.start_date > f.today + time::Duration::days(366) {
+            return Err(DomainError::invalid(
+                "start_date",
+                "date_out_of_range",
+                "开始日期须在2000年之后，且不超过今后一年",
+            ));
+        }
+        if let Some(e) = self.end_date {
+            if e < self.start_date {
+                return Err(DomainError::invalid(
+                    "end_date",
+                    "end_before_start",
+                    "结束日期不能早于开始日期",
+                ));
+            }
+        }
+        if self.status == MeasureStatus::Ended && self.end_date.is_none() {
+            return Err(DomainError::invalid(
+                "end_date",
+                "required",
+                "已完成的措施须填写结束日期",
+            ));
+        }
+        let amount_fen = amount("amount_fen", self.amount_fen)?;
+        if self.details.form() != kind.form {
+            return Err(DomainError::invalid(
+                "details",
+                "wrong_form",
+                format!(
+                    "“{}”类措施须填写 {} 信息，而不是 {}",
+                    kind.label,
+                    kind.form.as_str(),
+                    self.details.form().as_str()
+                ),
+            ));
+        }
+        let details = match &self.details {
+            DetailsInput::General => Details::General,
+            DetailsInput::Employment(e) => {
+                let form = EmploymentForm::parse(&e.employment_form).ok_or_else(|| {
+                    DomainError::invalid(
+                        "details.employment_form",
+                        "unknown_code",
+                        "details.employment_form 须为 外出务工 / 扶贫车间 / 公益性岗位 / 自主创业 / 灵活就业 之一",
+                    )
+                })?;
+                if let Some(fixed) = kind.employment_form.filter(|x| *x != form) {
+                    return Err(DomainError::invalid(
+                        "details.employment_form",
+                        "wrong_employment_form",
+                        format!("“{}”的就业形式须为{}", kind.label, fixed.label()),
+                    ));
+                }
+                let region = RegionCode::parse_field(
+                    "details.employer_region_code",
+                    &e.employer_region_code,
+                )?;
+                let destination =
+                    Destination::derive("details.employer_region_code", &region, &f.village)?;
+                Details::Employment(Employment {
+                    employer: check_text("details.employer", &e.employer, 100)?,
+                    employer_region_code: region,
+                    employment_form: form,
+                    months: range("details.months", e.months, 1, 12, "每年务工月数")?,
+                    monthly_wage_fen: amount("details.monthly_wage_fen", e.monthly_wage_fen)?,
+                    destination,
+                })
+            }
+            DetailsInput::Training(t) => Details::Training(Training {
+                course: check_text("details.course", &t.course, 100)?,
+                training_type: t.training_type,
+                hours: range("details.hours", t.hours, 1, 2000, "培训学时")?,
+                certificate: t.certificate,
+                subsidy_fen: amount("details.subsidy_fen", t.subsidy_fen)?,
+                living_allowance_fen: amount(
+                    "details.living_allowance_fen",
+                    t.living_allowance_fen,
+                )?,
+            }),
+            DetailsInput::Loan(l) => {
+                need_person(self.person_id, "贷款")?;
+                if amount_fen == 0 {
+                    return Err(DomainError::invalid(
+                        "amount_fen",
+                        "required",
+                        "贷款须填写金额",
+                    ));
+                }
+                let term = range(
+                    "details.term_months",
+                    l.term_months,
+                    1,
+                    360,
+                    "贷款期限（月）",
+                )?;
+                if kind.microcredit {
+                    let lim =
+                        MicrocreditLimits::in_force(f.params, &f.village, self.start_date.year());
+                    if amount_fen > lim.max_amount.get() {
+                        return Err(DomainError::invalid(
+                            "amount_fen",
+                            "over_limit",
+                            format!(
+                                "扶贫小额信贷金额不能超过 {} 元",
+                                lim.max_amount.yuan_string()
+                            ),
+                        ));
+                    }
+                    if i64::from(term) > lim.max_months {
+                        return Err(DomainError::invalid(
+                            "details.term_months",
+                            "over_limit",
+                            format!("扶贫小额信贷期限不能超过 {} 个月", lim.max_months),
+                        ));
+                    }
+                    let birth = f.birth_date.ok_or_else(DomainError::internal)?;
+                    let age = i64::from(age_on(birth, self.start_date));
+                    if age < lim.min_age || age > lim.max_age {
+                        return Err(DomainError::invalid(
+                            "person_id",
+                            "borrower_age",
+                            format!(
+                                "扶贫小额信贷借款人年龄须在 {} 到 {} 周岁之间（放款时 {age} 周岁）",
+                                lim.min_age, lim.max_age
+                            ),
+                        ));
+                    }
+                }
+                Details::Loan(Loan {
+                    term_months: term,
+                    annual_rate_bp: range(
+                        "details.annual_rate_bp",
+                        l.annual_rate_bp,
+                        0,
+                        10_000,
+                        "年利率（万分之一）",
+                    )?,
+                    interest_subsidy_fen: amount(
+                        "details.interest_subsidy_fen",
+                        l.interest_subsidy_fen,
+                    )?,
+                    purpose: check_text("details.purpose", &l.purpose, 200)?,
+                })
+            }
+            DetailsInput::Education(e) => {
+                need_person(self.person_id, "教育资助")?;
+                Details::Education(Education {
+                    school: check_text("details.school", &e.school, 100)?,
+                    stage: e.stage,
+                    tuition_waived_fen: amount("details.tuition_waived_fen", e.tuition_waived_fen)?,
+                    grant_fen: amount("details.grant_fen", e.grant_fen)?,
+                    yulu_fen: amount("details.yulu_fen", e.yulu_fen)?,
+                    dropout: e.dropout,
+                })
+            }
+            DetailsInput::Health(h) => {
+                need_person(self.person_id, "健康帮扶")?;
+                Details::Health(Health {
+                    signed_doctor: h.signed_doctor,
+                    serious_illness: h.serious_illness,
+                    medical_assistance_fen: amount(
+                        "details.medical_assistance_fen",
+                        h.medical_assistance_fen,
+                    )?,
+                    out_of_pocket_fen: amount("details.out_of_pocket_fen", h.out_of_pocket_fen)?,
+                })
+            }
+            DetailsInput::Assistance(a) => Details::Assistance(Assistance {
+                monthly_fen: amount("details.monthly_fen", a.monthly_fen)?,
+                persons: range("details.persons", a.persons, 1, 50, "保障人数")?,
+            }),
+            DetailsInput::Pension(p) => {
+                need_person(self.person_id, "养老保险")?;
+                Details::Pension(Pension {
+                    enrolled: p.enrolled || p.receiving,
+                    receiving: p.receiving,
+                    premium_paid_by_government_fen: amount(
+                        "details.premium_paid_by_government_fen",
+                        p.premium_paid_by_government_fen,
+                    )?,
+                })
+            }
+        };
+        Ok(MeasureData {
+            household_id: self.household_id,
+            person_id: self.person_id,
+            category: category.code.clone(),
+            kind: kind.code.clone(),
+            start_date: self.start_date,
+            end_date: self.end_date,
+            amount_fen,
+            provider: opt_text("provider", &self.provider, 100)?,
+            status: self.status,
+            note: opt_text("note", &self.note, 1000)?,
+            details,
+        })
+    }
+}
+
+/// A measure as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Measure {
+    pub id: MeasureId,
+    pub household_id: HouseholdId,
+    pub household_number: String,
+    pub village_code: RegionCode,
+    pub person_id: Option<PersonId>,
+    /// The member's name, when the measure is a person's.
+    pub person_name: Option<String>,
+    pub category: String,
+    pub kind: String,
+    pub kind_label: String,
+    pub start_date: Date,
+    pub end_date: Option<Date>,
+    pub amount_fen: i64,
+    pub provider: Option<String>,
+    pub origin: Origin,
+    pub status: MeasureStatus,
+    pub note: Option<String>,
+    pub details: Details,
+    /// 1 when recorded, one more with every change.
+    pub version: i32,
+    pub updated_by: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+}
+
+/// One version of a measure in its history, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MeasureVersion {
+    pub version: i32,
+    /// `create` or `update`.
+    pub action: String,
+    pub data: MeasureData,
+    pub origin: Origin,
+    pub actor: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub recorded_at: OffsetDateTime,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::assessment::default_parameters;
+    use time::macros::date;
+
+    const TODAY: Date = date!(2026 - 11 - 29);
+
+    fn facts(params: &[Parameter], birth: Option<Date>) -> MeasureFacts<'_> {
+        MeasureFacts {
+            village: RegionCode::parse("360124106204").unwrap(),
+            birth_date: birth,
+            params,
+            today: TODAY,
+        }
+    }
+
+    fn loan(amount_fen: i64, term: i32) -> MeasureInput {
+        MeasureInput {
+            household_id: HouseholdId(1),
+            person_id: Some(PersonId(2)),
+            kind: "扶贫小额信贷".into(),
+            start_date: date!(2018 - 03 - 01),
+            end_date: None,
+            amount_fen,
+            provider: Some("进贤农商银行".into()),
+            status: MeasureStatus::Active,
+            note: None,
+            details: DetailsInput::Loan(Loan {
+                term_months: term,
+                annual_rate_bp: 435,
+                interest_subsidy_fen: 0,
+                purpose: "养殖".into(),
+            }),
+        }
+    }
+
+    fn err(input: &MeasureInput, f: &MeasureFacts) -> (&'static str, String, String) {
+        let e = input.validate(Catalogue::shipped(), f).unwrap_err();
+        (e.code, e.field.unwrap_or_default(), e.message)
+    }
+
+    #[test]
+    fn microcredit_limits_from_the_standards() {
+        let params = default_parameters();
+        let f = facts(&params, Some(date!(1970 - 05 - 01)));
+        let ok = loan(5_000_000, 36)
+            .validate(Catalogue::shipped(), &f)
+            .unwrap();
+        assert_eq!((ok.category.as_str(), ok.kind.as_str()), ("09", "0901"));
+        let (code, field, msg) = err(&loan(5_000_001, 36), &f);
+        assert_eq!((code, field.as_str()), ("over_limit", "amount_fen"));
+        assert!(msg.contains("50000.00 元"), "{msg}");
+        let (code, field, _) = err(&loan(1_000_000, 37), &f);
+        assert_eq!(
+            (code, field.as_str()),
+            ("over_limit", "details.term_months")
+        );
+        // a borrower of 70 (and of 17) is refused, naming the borrower
+        for birth in [date!(1948 - 01 - 01), date!(2001 - 03 - 02)] {
+            let (code, field, msg) = err(&loan(1_000_000, 12), &facts(&params, Some(birth)));
+            assert_eq!(
+                (code, field.as_str()),
+                ("borrower_age", "person_id"),
+                "{msg}"
+            );
+            assert!(msg.contains("18 到 65"), "{msg}");
+        }
+        // a province that raised the limit
+        let mut raised = params.clone();
+        raised.push(Parameter {
+            key: key::MICROCREDIT_MAX_AMOUNT.into(),
+            region_prefix: Some(RegionCode::parse("36").unwrap()),
+            year: 2017,
+            value: crate::assessment::ParamValue::Fen(Fen::from_yuan(80_000)),
+            source: "测试".into(),
+            confirmed: true,
+        });
+        assert!(loan(8_000_000, 36)
+            .validate(
+                Catalogue::shipped(),
+                &facts(&raised, Some(date!(1970 - 05 - 01)))
+            )
+            .is_ok());
+        // a startup loan is not held to the microcredit limits, but still needs its borrower
+        let startup = MeasureInput {
+            kind: "创业担保贷款".into(),
+            ..loan(10_000_000, 36)
+        };
+        assert!(startup.validate(Catalogue::shipped(), &f).is_ok());
+        let nobody = MeasureInput {
+            person_id: None,
+            ..startup
+        };
+        assert_eq!(err(&nobody, &f).0, "person_required");
+    }
+
+    #[test]
+    fn dates_and_amounts() {
+        let params = default_parameters();
+        let f = facts(&params, Some(date!(1970 - 05 - 01)));
+        let backwards = MeasureInput {
+            end_date: Some(date!(2018 - 02 - 28)),
+            ..loan(100, 12)
+        };
+        assert_eq!(err(&backwards, &f).0, "end_before_start");
+        let ended = MeasureInput {
+            status: MeasureStatus::Ended,
+            ..loan(100, 12)
+        };
+        assert_eq!(err(&ended, &f).1, "end_date");
+        assert_eq!(err(&loan(-1, 12), &f).0, "negative_amount");
+        let general = |amount_fen| MeasureInput {
+            kind: "危房改造".into(),
+            amount_fen,
+            details: DetailsInput::General,
+            person_id: None,
+            ..loan(0, 1)
+        };
+        let (code, field, _) = err(&general(crate::money::MAX_INPUT_FEN + 1), &f);
+        assert_eq!((code, field.as_str()), ("amount_too_large", "amount_fen"));
+        assert_eq!(err(&general(i64::MAX), &f).0, "amount_too_large");
+        assert!(general(1_500_000)
+            .validate(Catalogue::shipped(), &f)
+            .is_ok());
+        // the form must be the kind's
+        let wrong = MeasureInput {
+            details: DetailsInput::General,
+            ..loan(100, 12)
+        };
+        assert_eq!(err(&wrong, &f).0, "wrong_form");
+    }
+
+    #[test]
+    fn employment_derives_its_destination() {
+        let params = default_parameters();
+        let f = facts(&params, None);
+        let job = |region: &str, form: &str, kind: &str| MeasureInput {
+            household_id: HouseholdId(1),
+            person_id: Some(PersonId(2)),
+            kind: kind.into(),
+            start_date: date!(2019 - 01 - 01),
+            end_date: None,
+            amount_fen: 0,
+            provider: None,
+            status: MeasureStatus::Active,
+            note: None,
+            details: DetailsInput::Employment(EmploymentInput {
+                employer: "某电子厂".into(),
+                employer_region_code: region.into(),
+                employment_form: form.into(),
+                months: 10,
+                monthly_wage_fen: 350_000,
+            }),
+        };
+        let dest = |m: MeasureInput| {
+            m.validate(Catalogue::shipped(), &f)
+                .unwrap()
+                .details
+                .destination()
+        };
+        assert_eq!(
+            dest(job("360124100000", "扶贫车间", "务工就业")),
+            Some(Destination::InCounty)
+        );
+        assert_eq!(
+            dest(job("360700000000", "外出务工", "务工就业")),
+            Some(Destination::InProvince)
+        );
+        assert_eq!(
+            dest(job("44", "外出务工", "务工就业")),
+            Some(Destination::CrossProvince)
+        );
+        assert_eq!(
+            err(&job("360100000000", "外出务工", "务工就业"), &f).0,
+            "region_too_coarse"
+        );
+        // a public-welfare post is one form only
+        let (code, field, _) = err(&job("360124106204", "外出务工", "公益性岗位"), &f);
+        assert_eq!(
+            (code, field.as_str()),
+            ("wrong_employment_form", "details.employment_form")
+        );
+        assert!(job("360124106204", "公益性岗位", "公益性岗位")
+            .validate(Catalogue::shipped(), &f)
+            .is_ok());
+        let months = MeasureInput {
+            details: DetailsInput::Employment(EmploymentInput {
+                employer: "厂".into(),
+                employer_region_code: "360124000000".into(),
+                employment_form: "灵活就业".into(),
+                months: 13,
+                monthly_wage_fen: 1,
+            }),
+            ..job("", "", "务工就业")
+        };
+        let (code, field, msg) = err(&months, &f);
+        assert_eq!((code, field.as_str()), ("out_of_range", "details.months"));
+        assert!(msg.contains("1 到 12"), "{msg}");
+    }
+}

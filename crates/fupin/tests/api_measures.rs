@@ -1,0 +1,124 @@
+//! Assistance measures over HTTP on the full demo (SQLite, or PostgreSQL with
+//! `TEST_DATABASE_URL=postgres://…`): a refused loan names its field in Chinese, an employment's
+//! destination comes back derived, the household lists its measures with their history.
+
+mod common;
+
+use common::{demo_app, login};
+use reqwest::{Client, StatusCode};
+use serde_json::{json, Value};
+
+const TAGANG: &str = "360124106204";
+
+async fn send(req: reqwest::RequestBuilder) -> (StatusCode, Value) {
+    let res = req.send().await.unwrap();
+    let status = res.status();
+    let text = res.text().await.unwrap();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
+#[tokio::test]
+async fn record_and_read_measures() {
+    let app = demo_app().await;
+    let token = login(&app, "demo-officer").await;
+    let c = Client::new();
+    let get = |uri: String| c.get(app.url(&uri)).bearer_auth(&token);
+    let (_, list) = send(get(format!(
+        "/api/v1/households?region={TAGANG}&per_page=1"
+    )))
+    .await;
+    let h = list["items"][0]["id"].as_i64().unwrap();
+    let (_, detail) = send(get(format!("/api/v1/households/{h}"))).await;
+    let person = detail["members"][0]["id"].as_i64().unwrap();
+
+    // a microcredit loan of 60,000 yuan is refused, naming the field, in Chinese
+    let loan = json!({
+        "household_id": h, "person_id": person, "kind": "扶贫小额信贷", "start_date": "2018-03-01",
+        "amount_fen": 6_000_000, "provider": "进贤农商银行",
+        "details": {"form": "loan", "term_months": 36, "annual_rate_bp": 435, "purpose": "养殖"},
+    });
+    let (status, body) = send(
+        c.post(app.url("/api/v1/measures"))
+            .bearer_auth(&token)
+            .json(&loan),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(
+        (body["code"].as_str(), body["field"].as_str()),
+        (Some("over_limit"), Some("amount_fen"))
+    );
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("扶贫小额信贷金额不能超过"),
+        "{body}"
+    );
+    // a number past i64 is a 4xx, not a crash
+    let overflowing = r#"{"household_id": 1, "kind": "危房改造", "start_date": "2019-01-01", "amount_fen": 99999999999999999999}"#;
+    let (status, _) = send(
+        c.post(app.url("/api/v1/measures"))
+            .bearer_auth(&token)
+            .header("content-type", "application/json")
+            .body(overflowing),
+    )
+    .await;
+    assert!(status.is_client_error(), "{status}");
+
+    // a job in Shenzhen comes back as 跨省, without being told
+    let job = json!({
+        "household_id": h, "person_id": person, "kind": "务工就业", "start_date": "2019-02-01",
+        "details": {"form": "employment", "employer": "深圳某电子厂", "employer_region_code": "440300000000",
+                    "employment_form": "外出务工", "months": 10, "monthly_wage_fen": 450_000},
+    });
+    let (status, m) = send(
+        c.post(app.url("/api/v1/measures"))
+            .bearer_auth(&token)
+            .json(&job),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{m}");
+    assert_eq!(m["details"]["destination"], "cross_province");
+    assert_eq!(m["origin"], "entered");
+    let id = m["id"].as_i64().unwrap();
+
+    // moved to the county: 县内, version 2, both versions in the history
+    let mut moved = job.clone();
+    moved["details"]["employer_region_code"] = json!("360124000000");
+    let (status, m) = send(
+        c.put(app.url(&format!("/api/v1/measures/{id}")))
+            .bearer_auth(&token)
+            .json(&moved),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{m}");
+    assert_eq!(
+        (m["details"]["destination"].as_str(), m["version"].as_i64()),
+        (Some("in_county"), Some(2))
+    );
+    let (_, history) = send(get(format!("/api/v1/measures/{id}/history"))).await;
+    let dests: Vec<_> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| {
+            v["data"]["details"]["destination"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(dests, ["cross_province", "in_county"]);
+    let (_, all) = send(get(format!("/api/v1/households/{h}/measures"))).await;
+    assert!(
+        all.as_array().unwrap().iter().any(|x| x["id"] == id),
+        "{all}"
+    );
+    let (status, cat) = send(get("/api/v1/measure-catalogue".into())).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(cat["categories"].as_array().unwrap().len(), 13);
+}
