@@ -88,7 +88,7 @@ impl SqlStore {
                     )
                     .await?
                     .ok_or_else(|| {
-                        DomainError::invalid("person_id", "not_a_member", "该成员不属于这一户")
+                        DomainError::invalid("person_id", "not_a_member", "该成员不属于此户")
                     })?;
                 Some(r.date(0)?)
             }
