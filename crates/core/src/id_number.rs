@@ -65,8 +65,16 @@ impl IdNumber {
         let t = text.trim().to_ascii_uppercase();
         let invalid =
             |code: &'static str, msg: &str| DomainError::invalid(field, code, msg.to_string());
+        // lengths in characters, as a person counts them (a full-width digit is one, not three)
+        let n = t.chars().count();
+        if !t.is_ascii() && matches!(n, 15 | 18) {
+            return Err(invalid(
+                "invalid_id_number",
+                "身份证号只能由数字和末位X组成（请用半角数字）",
+            ));
+        }
         let b = t.as_bytes();
-        let full: Vec<u8> = match b.len() {
+        let full: Vec<u8> = match if t.is_ascii() { b.len() } else { n } {
             18 => {
                 if !b[..17].iter().all(u8::is_ascii_digit)
                     || !(b[17].is_ascii_digit() || b[17] == b'X')
@@ -347,6 +355,19 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn lengths_are_counted_in_characters() {
+        // 18 full-width digits are 18 characters (54 bytes in UTF-8)
+        let full_width = "１１０１０５１９４９１２３１００２Ｘ";
+        let e = IdNumber::parse(full_width).unwrap_err();
+        assert_eq!(e.code, "invalid_id_number");
+        assert!(!e.message.contains("54"), "{}", e.message);
+        let e = IdNumber::parse("１１０１０５１９４９").unwrap_err();
+        assert!(e.message.contains("实际 10 位"), "{}", e.message);
+        let e = IdNumber::parse("11010519491231002").unwrap_err();
+        assert!(e.message.contains("实际 17 位"), "{}", e.message);
     }
 
     #[test]

@@ -1,9 +1,36 @@
 //! Reading one cell's text as a typed value, with the reason in Chinese when it cannot be read.
 //! Blank cells are `None` everywhere; rules about the values themselves stay in core.
 
+use crate::columns::Fold;
 use fupin_core::registry::HouseholdStatus;
 use fupin_core::{DomainError, Fen};
+use std::borrow::Cow;
 use time::{Date, Month};
+
+/// Full-width forms folded as Unicode normalisation (NFKC) folds them: `３６０１２４` → `360124`,
+/// `Ｘ` → `X`, the ideographic space and the no-break space → a space, and with [`Fold::All`] the
+/// full-width punctuation too (`．` → `.`). A Chinese input method types these; core's rules
+/// expect ASCII digits.
+pub(crate) fn fold_width(s: &str, fold: Fold) -> Cow<'_, str> {
+    if fold == Fold::None || s.is_ascii() {
+        return Cow::Borrowed(s);
+    }
+    let all = fold == Fold::All;
+    let one = |c: char| -> char {
+        match c {
+            '\u{3000}' | '\u{00a0}' => ' ',
+            '\u{ff10}'..='\u{ff19}' | '\u{ff21}'..='\u{ff3a}' | '\u{ff41}'..='\u{ff5a}' => {
+                char::from_u32(c as u32 - 0xfee0).unwrap_or(c)
+            }
+            '\u{ff01}'..='\u{ff5e}' if all => char::from_u32(c as u32 - 0xfee0).unwrap_or(c),
+            c => c,
+        }
+    };
+    if s.chars().all(|c| one(c) == c) {
+        return Cow::Borrowed(s);
+    }
+    Cow::Owned(s.chars().map(one).collect())
+}
 
 /// Why a cell could not be read: a stable code and a Chinese message.
 pub(crate) fn bad(field: &str, code: &'static str, message: String) -> DomainError {
@@ -216,5 +243,32 @@ mod tests {
         );
         assert_eq!(status("s", "好").unwrap_err().code, "unknown_status");
         assert_eq!(shown(&"字".repeat(40)).chars().count(), 31);
+    }
+
+    #[test]
+    fn full_width_forms_fold() {
+        assert_eq!(
+            fold_width("３６０１２４１９９００１０１００１Ｘ", Fold::All),
+            "36012419900101001X"
+        );
+        assert_eq!(fold_width("１，２３４．５", Fold::All), "1,234.5");
+        assert_eq!(
+            fold_width("\u{3000}０１\u{3000}", Fold::Alphanumeric),
+            " 01 "
+        );
+        // the labels' own full-width brackets stay for code columns; free text is kept
+        assert_eq!(
+            fold_width("自然减少（销户）", Fold::Alphanumeric),
+            "自然减少（销户）"
+        );
+        assert_eq!(fold_width("１，２", Fold::Alphanumeric), "1，2");
+        assert_eq!(fold_width("Ｈ００１", Fold::None), "Ｈ００１");
+        // every fold is NFKC's on these characters
+        use unicode_normalization::UnicodeNormalization;
+        for c in ('\u{ff01}'..='\u{ff5e}').chain(['\u{3000}', '\u{00a0}']) {
+            let s = c.to_string();
+            let nfkc: String = s.nfkc().collect();
+            assert_eq!(fold_width(&s, Fold::All), nfkc, "{c}");
+        }
     }
 }

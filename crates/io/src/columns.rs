@@ -1096,7 +1096,7 @@ pub static CASE_COLUMNS: &[Column] = &[
 /// Normalise a header for matching: no spaces, no `*` markers, half-width brackets and colons,
 /// ASCII lower case, no byte order mark.
 pub fn normalise_header(h: &str) -> String {
-    h.trim_start_matches('\u{feff}')
+    crate::cells::fold_width(h.trim_start_matches('\u{feff}'), Fold::Alphanumeric)
         .chars()
         .filter(|c| !c.is_whitespace() && *c != '*')
         .map(|c| match c {
@@ -1184,12 +1184,87 @@ impl Mapping {
         self.positions[i].is_some()
     }
 
-    /// The cells of a row by column (`None` where the file lacks the column), trimmed.
+    /// The cells of a row by column (`None` where the file lacks the column), full-width forms
+    /// folded in code and number columns ([`Column::fold`]), trimmed.
     pub fn cells(&self, row: &[String]) -> Vec<Option<String>> {
         self.positions
             .iter()
-            .map(|p| p.map(|p| row.get(p).map(|s| s.trim().to_string()).unwrap_or_default()))
+            .zip(self.kind.columns())
+            .map(|(p, c)| {
+                p.map(|p| match row.get(p) {
+                    Some(s) => crate::cells::fold_width(s, c.fold()).trim().to_string(),
+                    None => String::new(),
+                })
+            })
             .collect()
+    }
+}
+
+/// Text columns that hold codes or numbers (household numbers, region codes, ID numbers, phones,
+/// accounts): read with every full-width form folded, like the number columns.
+const CODE_TEXT_KEYS: [&str; 11] = [
+    "household_number",
+    "village_code",
+    "code12",
+    "parent_code12",
+    "region_code",
+    "id_number",
+    "phone",
+    "member_phone",
+    "cadre_phone",
+    "claim_cadre_phone",
+    "bank_account",
+];
+
+/// Which full-width forms a column's cells are folded from before they are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fold {
+    /// Free text (names, addresses, notes): kept as written.
+    None,
+    /// Codes and labels of code tables: full-width digits, letters and spaces (the labels' own
+    /// full-width brackets stay, as the tables write them).
+    Alphanumeric,
+    /// Numbers, dates and code-like text: every full-width form (digits, letters, spaces and
+    /// punctuation such as `．` `－` `，`).
+    All,
+}
+
+impl Column {
+    /// How this column's cells are folded (see [`crate::cells::fold_width`]).
+    pub fn fold(&self) -> Fold {
+        match self.kind {
+            CellKind::Int
+            | CellKind::Year
+            | CellKind::Date
+            | CellKind::Decimal
+            | CellKind::Yuan => Fold::All,
+            CellKind::Code(_)
+            | CellKind::Codes(_)
+            | CellKind::Status
+            | CellKind::Sex
+            | CellKind::Bool => Fold::Alphanumeric,
+            CellKind::Text if CODE_TEXT_KEYS.contains(&self.key) => Fold::All,
+            CellKind::Text => Fold::None,
+        }
+    }
+}
+
+/// How well `row` fits as the header of `kind` (of any kind when `None`): every required column,
+/// some of the kind's columns (two or more, or those that tell the kind), or none.
+pub(crate) fn header_fit(kind: Option<Kind>, row: &[String]) -> crate::source::HeaderFit {
+    use crate::source::HeaderFit;
+    let detected = detect_kind(row);
+    let Some(k) = kind.or(detected) else {
+        return HeaderFit::No;
+    };
+    if Mapping::new(k, row).is_ok() {
+        return HeaderFit::Full;
+    }
+    let named = row.iter().filter(|h| match_header(k, h).is_some()).count();
+    if detected == Some(k) || named >= 2 {
+        HeaderFit::Partial
+    } else {
+        HeaderFit::No
     }
 }
 

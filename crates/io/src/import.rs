@@ -15,14 +15,16 @@
 //! keep to the pairing limits is in `crate::pairing::import`; wishes in `crate::pairing::import_wishes`
 //! and status changes in `crate::registry::import_statuses`.
 
-use crate::columns::{detect_kind, Kind, Mapping};
+use crate::columns::{detect_kind, header_fit, Kind, Mapping};
 use crate::encoding::TextEncoding;
 use crate::pairing::rows::{CadreRow, CadresSeen, PairingRow, VisitRow};
 use crate::records::{self, IncomeRow, ProfileRow, RegionRow};
 use crate::registry::households::{id_key, Group, GroupChecker, C};
-use crate::report::{ErrorFileWriter, ErrorLog, ImportReport, Issue, KEPT_ISSUES};
-use crate::rows::{village_key, RowAt};
-use crate::source::{read_events, Counters, Event, FileFormat, ReadSeek, SourceError};
+use crate::report::{ErrorFileWriter, ErrorLog, ImportReport, Issue, SheetRow, KEPT_ISSUES};
+use crate::rows::{stored_as_number, totals_row, village_key, RowAt};
+use crate::source::{
+    read_events, Counters, Event, FileFormat, ReadSeek, SourceError, HEADER_SEARCH_ROWS,
+};
 use fupin_core::codes::CodeBook;
 use fupin_core::registry::IncomeRecord;
 use fupin_core::store::{
@@ -120,6 +122,14 @@ enum Msg {
         index: u16,
         name: String,
         mapping: Arc<Mapping>,
+        /// The row the header was found in.
+        line: u64,
+    },
+    /// A totals row (合计, 小计, 总计), skipped.
+    Skipped {
+        sheet: u16,
+        line: u64,
+        text: String,
     },
     Batch(Vec<Rec>),
 }
@@ -161,7 +171,9 @@ fn reader_thread(
     s: ReaderSetup,
     tx: tokio::sync::mpsc::Sender<Msg>,
 ) -> ReaderResult {
-    let mut kind = s.kind;
+    // the kind as known so far (given, or told by the first sheet), for the header search too
+    let kind = std::cell::Cell::new(s.kind);
+    let fit = |row: &[String]| header_fit(kind.get(), row);
     let mut mappings: HashMap<u16, Arc<Mapping>> = HashMap::new();
     let mut sheet_names: Vec<String> = Vec::new();
     let mut checker = GroupChecker {
@@ -201,13 +213,14 @@ fn reader_thread(
         s.format,
         s.encoding,
         &s.counters,
+        &fit,
         &mut |e| {
             match e {
                 Event::Sheet {
                     index,
                     name,
                     header,
-                    ..
+                    line,
                 } => {
                     if let Some(g) = group.take() {
                         finish_group(g, &mut checker, &mappings, &mut batch);
@@ -218,7 +231,7 @@ fn reader_thread(
                     }
                     sheet_names[index as usize] = name.to_string();
                     checker.sheet_names = sheet_names.clone();
-                    let k = match kind.or_else(|| detect_kind(header)) {
+                    let k = match kind.get().or_else(|| detect_kind(header)) {
                         Some(k) => k,
                         None if !mappings.is_empty() => {
                             skipped_sheets.insert(index);
@@ -232,7 +245,7 @@ fn reader_thread(
                             return Err(SourceError::Stopped);
                         }
                     };
-                    kind = Some(k);
+                    kind.set(Some(k));
                     match Mapping::new(k, header) {
                         Ok(m) => {
                             let m = Arc::new(m);
@@ -241,6 +254,7 @@ fn reader_thread(
                                 index,
                                 name: name.to_string(),
                                 mapping: m,
+                                line,
                             })
                             .map_err(|_| SourceError::Stopped)?;
                         }
@@ -249,11 +263,14 @@ fn reader_thread(
                             skipped_sheets.insert(index);
                         }
                         Err(msg) => {
-                            fatal = Some(ImportError::Header(if name.is_empty() {
-                                msg
+                            let place = if name.is_empty() {
+                                format!("第 {line} 行")
                             } else {
-                                format!("工作表“{name}”{msg}")
-                            }));
+                                format!("工作表“{name}”第 {line} 行")
+                            };
+                            fatal = Some(ImportError::Header(format!(
+                                "{place}{msg}（在前 {HEADER_SEARCH_ROWS} 行中没有找到含全部必需列的表头行）"
+                            )));
                             return Err(SourceError::Stopped);
                         }
                     }
@@ -262,6 +279,7 @@ fn reader_thread(
                     sheet,
                     line,
                     cells,
+                    numeric,
                     bad,
                 } => {
                     if skipped_sheets.contains(&sheet) {
@@ -270,6 +288,11 @@ fn reader_thread(
                     let Some(mapping) = mappings.get(&sheet).cloned() else {
                         return Ok(());
                     };
+                    if let Some(text) = totals_row(cells) {
+                        return tx
+                            .blocking_send(Msg::Skipped { sheet, line, text })
+                            .map_err(|_| SourceError::Stopped);
+                    }
                     let name = sheet_names
                         .get(sheet as usize)
                         .filter(|n| !n.is_empty())
@@ -280,7 +303,7 @@ fn reader_thread(
                         mapping: &mapping,
                     };
                     let row = mapping.cells(cells);
-                    let unreadable = bad.map(|code| {
+                    let mut unreadable = bad.map(|code| {
                         at.issue(
                             None,
                             &row,
@@ -291,6 +314,11 @@ fn reader_thread(
                             ),
                         )
                     });
+                    // long digit strings a workbook stored as numbers (their last digits lost)
+                    let mut as_numbers = stored_as_number(&at, &row, cells, numeric);
+                    if unreadable.is_none() && mapping.kind != Kind::Households {
+                        unreadable = as_numbers.pop();
+                    }
                     match mapping.kind {
                         Kind::Households => {
                             let number = row[C.household_number].clone().unwrap_or_default();
@@ -332,6 +360,7 @@ fn reader_thread(
                             if let Some(issue) = unreadable {
                                 g.issues.push(issue);
                             }
+                            g.issues.extend(as_numbers);
                             g.lines.push(line);
                             g.rows.push(row);
                         }
@@ -993,11 +1022,29 @@ pub async fn import(
     while let Some(msg) = rx.recv().await {
         let step = async {
             match msg {
+                Msg::Skipped { sheet, line, text } => {
+                    let name = w.sheet_names.get(&sheet).filter(|n| !n.is_empty()).cloned();
+                    w.report.skipped_total += 1;
+                    if w.report.skipped_rows.len() < KEPT_ISSUES {
+                        w.report.skipped_rows.push(SheetRow {
+                            sheet: name,
+                            line,
+                            text: Some(text),
+                        });
+                    }
+                    Ok(())
+                }
                 Msg::Sheet {
                     index,
                     name,
                     mapping,
+                    line,
                 } => {
+                    w.report.header_rows.push(SheetRow {
+                        sheet: (!name.is_empty()).then(|| name.clone()),
+                        line,
+                        text: None,
+                    });
                     w.report.kind = Some(mapping.kind);
                     for u in &mapping.unknown {
                         if !w.report.ignored_columns.contains(u) {
@@ -1181,9 +1228,10 @@ pub async fn import(
             let format = info.format;
             let encoding = info.encoding;
             let sheets = info.sheets.clone();
+            let kind = report.kind;
             let (etx, erx) = tokio::sync::oneshot::channel();
             std::thread::spawn(move || {
-                let r = write_error_file(input, format, encoding, &path, marks, &sheets);
+                let r = write_error_file(input, format, encoding, kind, &path, marks, &sheets);
                 let _ = etx.send(r);
             });
             erx.await.map_err(|_| {
@@ -1217,6 +1265,7 @@ fn write_error_file(
     mut input: Box<dyn ReadSeek>,
     format: FileFormat,
     encoding: Option<TextEncoding>,
+    kind: Option<Kind>,
     path: &std::path::Path,
     mut marks: crate::report::MarkReader,
     _sheets: &[String],
@@ -1229,6 +1278,7 @@ fn write_error_file(
         Some(format),
         encoding,
         &counters,
+        &|row: &[String]| header_fit(kind, row),
         &mut |e| {
             let r = match e {
                 Event::Sheet { name, header, .. } => out.sheet(name, header),

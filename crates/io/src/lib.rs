@@ -39,5 +39,5 @@ pub use columns::Kind;
 pub use encoding::TextEncoding;
 pub use import::{import, ImportError, ImportOptions, Phase, Progress};
 pub use regions::{read_regions, RegionLayout};
-pub use report::{ImportReport, Issue};
+pub use report::{ImportReport, Issue, SheetRow};
 pub use source::{FileFormat, ReadSeek};

@@ -80,6 +80,28 @@ impl fmt::Display for Issue {
     }
 }
 
+/// A row of a sheet the report points at: where a header was found, or a row skipped.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SheetRow {
+    /// Worksheet (XLSX only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
+    /// Line of a CSV file or row of a worksheet, as an editor shows it.
+    pub line: u64,
+    /// What the row says (a skipped totals row's label).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+}
+
+impl SheetRow {
+    fn place(&self) -> String {
+        match &self.sheet {
+            Some(s) => format!("工作表“{s}”第 {} 行", self.line),
+            None => format!("第 {} 行", self.line),
+        }
+    }
+}
+
 /// What an import did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ImportReport {
@@ -112,6 +134,12 @@ pub struct ImportReport {
     pub issues: Vec<Issue>,
     /// Columns of the file that were not understood and were ignored.
     pub ignored_columns: Vec<String>,
+    /// The row each sheet's header was taken from (rows above it are titles, not data).
+    pub header_rows: Vec<SheetRow>,
+    /// Totals rows (合计, 小计, 总计) skipped, the first `KEPT_ISSUES` of them.
+    pub skipped_rows: Vec<SheetRow>,
+    /// Number of totals rows skipped.
+    pub skipped_total: u64,
     /// Where the error file was written.
     pub error_file: Option<String>,
     pub elapsed_ms: u64,
@@ -179,7 +207,50 @@ impl ImportReport {
                 self.ignored_columns.join("、")
             ));
         }
+        if let Some(h) = self.titles_skipped() {
+            s.push_str(&h);
+            s.push('\n');
+        }
+        if let Some(t) = self.totals_skipped() {
+            s.push_str(&t);
+            s.push('\n');
+        }
         s
+    }
+
+    /// Where the headers were taken from, when any sheet has title rows above its header.
+    pub fn titles_skipped(&self) -> Option<String> {
+        if self.header_rows.iter().all(|h| h.line <= 1) {
+            return None;
+        }
+        let places: Vec<String> = self.header_rows.iter().map(SheetRow::place).collect();
+        Some(format!(
+            "表头取自{}（其上的标题行不作为数据）",
+            places.join("、")
+        ))
+    }
+
+    /// The totals rows skipped, when there were any.
+    pub fn totals_skipped(&self) -> Option<String> {
+        if self.skipped_total == 0 {
+            return None;
+        }
+        let places: Vec<String> = self
+            .skipped_rows
+            .iter()
+            .take(20)
+            .map(|r| format!("{}（{}）", r.place(), r.text.as_deref().unwrap_or("")))
+            .collect();
+        let more = if self.skipped_total > places.len() as u64 {
+            "等"
+        } else {
+            ""
+        };
+        Some(format!(
+            "跳过合计行 {} 行：{}{more}",
+            self.skipped_total,
+            places.join("、")
+        ))
     }
 }
 

@@ -67,19 +67,152 @@ pub struct Counters {
 
 /// What a reader hands out.
 pub(crate) enum Event<'a> {
-    /// A sheet starts (CSV files have one, without a name).
+    /// A sheet starts (CSV files have one, without a name); `line` is the row its header was
+    /// found in (rows above it are titles).
     Sheet {
         index: u16,
         name: &'a str,
         header: &'a [String],
+        line: u64,
     },
-    /// A data row; `bad` is set when the row could not be read as text.
+    /// A data row; `bad` is set when the row could not be read as text; `numeric` marks the cells
+    /// a workbook stored as numbers (empty for CSV).
     Row {
         sheet: u16,
         line: u64,
         cells: &'a [String],
+        numeric: &'a [bool],
         bad: Option<&'static str>,
     },
+}
+
+/// How many non-blank rows at the top of a sheet are searched for its header: offices put a
+/// title ("××县2019年建档立卡贫困户花名册", merged across the columns) and a line such as
+/// "填报单位：…  填报日期：…" above it.
+pub const HEADER_SEARCH_ROWS: usize = 20;
+
+/// How well a row fits as a header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum HeaderFit {
+    /// Not a header.
+    No,
+    /// Names columns of the kind but lacks some that are required.
+    Partial,
+    /// Every required column of the kind.
+    Full,
+}
+
+/// Tells how well a row fits as the header.
+pub(crate) type FitFn<'a> = &'a dyn Fn(&[String]) -> HeaderFit;
+
+/// A row read before the header was chosen.
+struct Buffered {
+    line: u64,
+    cells: Vec<String>,
+    numeric: Vec<bool>,
+    bad: Option<&'static str>,
+}
+
+/// The header search of one sheet: the first row within [`HEADER_SEARCH_ROWS`] that fits fully;
+/// failing that, the first that fits partly (so that the error names the missing columns of the
+/// right row); failing that, the first row. Rows above the header are titles, never data.
+struct SheetRows<'f> {
+    index: u16,
+    fit: FitFn<'f>,
+    buffered: Vec<Buffered>,
+    header: Option<Vec<String>>,
+}
+
+impl<'f> SheetRows<'f> {
+    fn new(index: u16, fit: FitFn<'f>) -> Self {
+        SheetRows {
+            index,
+            fit,
+            buffered: Vec::new(),
+            header: None,
+        }
+    }
+
+    /// A non-blank row of the sheet.
+    fn row(
+        &mut self,
+        name: &str,
+        row: Buffered,
+        counters: &Counters,
+        f: &mut dyn FnMut(Event) -> Result<(), SourceError>,
+    ) -> Result<(), SourceError> {
+        if self.header.is_some() {
+            counters.rows.fetch_add(1, Ordering::Relaxed);
+            return f(Event::Row {
+                sheet: self.index,
+                line: row.line,
+                cells: &row.cells,
+                numeric: &row.numeric,
+                bad: row.bad,
+            });
+        }
+        if (self.fit)(&row.cells) == HeaderFit::Full {
+            self.buffered.clear();
+            return self.start(name, row, f);
+        }
+        self.buffered.push(row);
+        if self.buffered.len() >= HEADER_SEARCH_ROWS {
+            self.settle(name, counters, f)?;
+        }
+        Ok(())
+    }
+
+    fn start(
+        &mut self,
+        name: &str,
+        row: Buffered,
+        f: &mut dyn FnMut(Event) -> Result<(), SourceError>,
+    ) -> Result<(), SourceError> {
+        let r = f(Event::Sheet {
+            index: self.index,
+            name,
+            header: &row.cells,
+            line: row.line,
+        });
+        self.header = Some(row.cells);
+        r
+    }
+
+    /// No row fitted fully: take the best one, and hand out the rows below it as data.
+    fn settle(
+        &mut self,
+        name: &str,
+        counters: &Counters,
+        f: &mut dyn FnMut(Event) -> Result<(), SourceError>,
+    ) -> Result<(), SourceError> {
+        let rows = std::mem::take(&mut self.buffered);
+        let at = rows
+            .iter()
+            .position(|r| (self.fit)(&r.cells) == HeaderFit::Partial)
+            .unwrap_or(0);
+        let mut rows = rows.into_iter().skip(at);
+        let Some(header) = rows.next() else {
+            return Ok(());
+        };
+        self.start(name, header, f)?;
+        for r in rows {
+            self.row(name, r, counters, f)?;
+        }
+        Ok(())
+    }
+
+    /// The sheet ends; whether it had a header.
+    fn end(
+        &mut self,
+        name: &str,
+        counters: &Counters,
+        f: &mut dyn FnMut(Event) -> Result<(), SourceError>,
+    ) -> Result<bool, SourceError> {
+        if self.header.is_none() {
+            self.settle(name, counters, f)?;
+        }
+        Ok(self.header.is_some())
+    }
 }
 
 /// A file that cannot be read at all.
@@ -106,12 +239,14 @@ pub(crate) struct SourceInfo {
     pub sheets: Vec<String>,
 }
 
-/// Read every row of `input` from its start, calling `f` for each event.
+/// Read every row of `input` from its start, calling `f` for each event; `fit` tells which of the
+/// first rows of a sheet is its header.
 pub(crate) fn read_events(
     input: &mut dyn ReadSeek,
     format: Option<FileFormat>,
     encoding: Option<TextEncoding>,
     counters: &Arc<Counters>,
+    fit: FitFn,
     f: &mut dyn FnMut(Event) -> Result<(), SourceError>,
 ) -> Result<SourceInfo, SourceError> {
     input.seek(SeekFrom::Start(0))?;
@@ -120,8 +255,8 @@ pub(crate) fn read_events(
     input.seek(SeekFrom::Start(0))?;
     let format = format.unwrap_or_else(|| FileFormat::sniff(&head[..n]));
     match format {
-        FileFormat::Csv => read_csv(input, encoding, counters, f),
-        FileFormat::Xlsx => read_xlsx(input, counters, f),
+        FileFormat::Csv => read_csv(input, encoding, counters, fit, f),
+        FileFormat::Xlsx => read_xlsx(input, counters, fit, f),
     }
 }
 
@@ -171,6 +306,7 @@ fn read_csv(
     input: &mut dyn ReadSeek,
     encoding: Option<TextEncoding>,
     counters: &Arc<Counters>,
+    fit: FitFn,
     f: &mut dyn FnMut(Event) -> Result<(), SourceError>,
 ) -> Result<SourceInfo, SourceError> {
     let size = input.seek(SeekFrom::End(0))?;
@@ -205,8 +341,7 @@ fn read_csv(
             counters: Arc::clone(counters),
         });
     let mut rec = csv::ByteRecord::new();
-    let mut cells: Vec<String> = Vec::new();
-    let mut header: Option<Vec<String>> = None;
+    let mut sheet = SheetRows::new(0, fit);
     let info = SourceInfo {
         format: FileFormat::Csv,
         encoding: Some(encoding),
@@ -218,7 +353,7 @@ fn read_csv(
             Ok(true) => {
                 let start = rec.position().map_or(0, csv::Position::byte);
                 let line = rdr.get_mut().lines.line_at(start);
-                cells.clear();
+                let mut cells = Vec::with_capacity(rec.len());
                 let mut bad = None;
                 let n = rec.len();
                 for (i, field) in rec.iter().enumerate() {
@@ -235,39 +370,21 @@ fn read_csv(
                         }
                     }
                 }
-                if header.is_none() {
-                    if cells.iter().all(|c| c.trim().is_empty()) {
-                        continue;
-                    }
-                    let h = std::mem::take(&mut cells);
-                    f(Event::Sheet {
-                        index: 0,
-                        name: "",
-                        header: &h,
-                    })?;
-                    header = Some(h);
-                    continue;
-                }
                 if cells.iter().all(|c| c.trim().is_empty()) {
                     continue;
                 }
-                rdr.get_ref().counters.rows.fetch_add(1, Ordering::Relaxed);
-                f(Event::Row {
-                    sheet: 0,
+                let row = Buffered {
                     line,
-                    cells: &cells,
+                    cells,
+                    numeric: Vec::new(),
                     bad,
-                })?;
+                };
+                sheet.row("", row, &rdr.get_ref().counters, f)?;
             }
-            Err(e) => {
-                if let csv::ErrorKind::Io(_) = e.kind() {
-                    return Err(SourceError::Csv(e.to_string()));
-                }
-                return Err(SourceError::Csv(e.to_string()));
-            }
+            Err(e) => return Err(SourceError::Csv(e.to_string())),
         }
     }
-    if header.is_none() {
+    if !sheet.end("", counters, f)? {
         return Err(SourceError::Empty);
     }
     Ok(info)
@@ -307,9 +424,70 @@ pub(crate) fn float_text(f: f64) -> String {
     }
 }
 
+/// Merged ranges of a sheet that span rows (a household's cells merged over its members' rows):
+/// each row they cover reads the value of their top cell. A range's other columns stay blank, so a
+/// range merged across columns is read as its first column, as the sheet shows it.
+#[derive(Default)]
+struct Merges {
+    /// (first row, last row, column), by first row.
+    ranges: Vec<(u32, u32, u32)>,
+    next: usize,
+    /// Ranges under way: (last row, column, value, numeric).
+    open: Vec<(u32, u32, String, bool)>,
+}
+
+impl Merges {
+    fn new(dims: Vec<calamine::Dimensions>) -> Merges {
+        let mut ranges: Vec<(u32, u32, u32)> = dims
+            .into_iter()
+            .filter(|d| d.end.0 > d.start.0)
+            .map(|d| (d.start.0, d.end.0, d.start.1))
+            .collect();
+        ranges.sort_unstable();
+        Merges {
+            ranges,
+            ..Merges::default()
+        }
+    }
+
+    /// Fill row `r` (as read) from the ranges covering it.
+    fn fill(&mut self, r: u32, row: &mut Vec<String>, numeric: &mut Vec<bool>) {
+        self.open.retain(|o| o.0 >= r);
+        while let Some(&(first, last, c)) = self.ranges.get(self.next) {
+            if first > r {
+                break;
+            }
+            self.next += 1;
+            // the top cell of a range starting on a row never read is blank: nothing to carry
+            if first == r {
+                let c_ = c as usize;
+                if let Some(v) = row.get(c_).filter(|v| !v.trim().is_empty()) {
+                    let n = numeric.get(c_).copied().unwrap_or(false);
+                    self.open.push((last, c, v.clone(), n));
+                }
+            }
+        }
+        for (last, c, v, n) in &self.open {
+            let c = *c as usize;
+            if *last < r || row.get(c).is_some_and(|x| !x.trim().is_empty()) {
+                continue;
+            }
+            if row.len() <= c {
+                row.resize(c + 1, String::new());
+            }
+            if numeric.len() <= c {
+                numeric.resize(c + 1, false);
+            }
+            row[c] = v.clone();
+            numeric[c] = *n;
+        }
+    }
+}
+
 fn read_xlsx(
     input: &mut dyn ReadSeek,
     counters: &Arc<Counters>,
+    fit: FitFn,
     f: &mut dyn FnMut(Event) -> Result<(), SourceError>,
 ) -> Result<SourceInfo, SourceError> {
     let mut wb: Xlsx<&mut dyn ReadSeek> =
@@ -321,12 +499,15 @@ fn read_xlsx(
         sheets: names.clone(),
     };
     let mut any_header = false;
-    let mut row: Vec<String> = Vec::new();
     for (index, name) in names.iter().enumerate() {
         if AUX_SHEETS.contains(&name.trim()) {
             continue;
         }
         let index = u16::try_from(index).unwrap_or(u16::MAX);
+        let mut merges = Merges::new(
+            wb.merge_cells_by_sheet_name(name)
+                .map_err(|e| SourceError::Xlsx(e.to_string()))?,
+        );
         let mut reader = wb
             .worksheet_cells_reader(name)
             .map_err(|e| SourceError::Xlsx(e.to_string()))?;
@@ -335,33 +516,29 @@ fn read_xlsx(
             u64::from(dims.end.0.saturating_sub(dims.start.0)),
             Ordering::Relaxed,
         );
-        let mut header: Option<Vec<String>> = None;
+        let mut sheet = SheetRows::new(index, fit);
         let mut current: Option<u32> = None;
-        row.clear();
-        let mut emit = |r: u32, row: &mut Vec<String>, header: &mut Option<Vec<String>>| {
-            let empty = row.iter().all(|c| c.trim().is_empty());
-            let res = if empty {
-                Ok(())
-            } else if header.is_none() {
-                let h = std::mem::take(row);
-                let res = f(Event::Sheet {
-                    index,
-                    name,
-                    header: &h,
-                });
-                *header = Some(h);
-                res
-            } else {
-                counters.rows.fetch_add(1, Ordering::Relaxed);
-                f(Event::Row {
-                    sheet: index,
-                    line: u64::from(r) + 1,
-                    cells: row,
-                    bad: None,
-                })
+        let mut row: Vec<String> = Vec::new();
+        let mut numeric: Vec<bool> = Vec::new();
+        let mut emit = |r: u32,
+                        row: &mut Vec<String>,
+                        numeric: &mut Vec<bool>,
+                        sheet: &mut SheetRows|
+         -> Result<(), SourceError> {
+            // a row blank in itself stays blank, merged ranges over it or not
+            if row.iter().all(|c| c.trim().is_empty()) {
+                row.clear();
+                numeric.clear();
+                return Ok(());
+            }
+            merges.fill(r, row, numeric);
+            let b = Buffered {
+                line: u64::from(r) + 1,
+                cells: std::mem::take(row),
+                numeric: std::mem::take(numeric),
+                bad: None,
             };
-            row.clear();
-            res
+            sheet.row(name, b, counters, f)
         };
         loop {
             let cell = reader
@@ -371,11 +548,12 @@ fn read_xlsx(
             let (r, c) = cell.get_position();
             if current != Some(r) {
                 if let Some(prev) = current {
-                    emit(prev, &mut row, &mut header)?;
+                    emit(prev, &mut row, &mut numeric, &mut sheet)?;
                 }
                 current = Some(r);
             }
-            let text = cell_text(cell.get_value());
+            let value = cell.get_value();
+            let text = cell_text(value);
             if !text.is_empty() {
                 let c = c as usize;
                 if c >= 16_384 {
@@ -385,12 +563,18 @@ fn read_xlsx(
                     row.resize(c + 1, String::new());
                 }
                 row[c] = text;
+                if matches!(value, DataRef::Int(_) | DataRef::Float(_)) {
+                    if numeric.len() <= c {
+                        numeric.resize(c + 1, false);
+                    }
+                    numeric[c] = true;
+                }
             }
         }
         if let Some(prev) = current {
-            emit(prev, &mut row, &mut header)?;
+            emit(prev, &mut row, &mut numeric, &mut sheet)?;
         }
-        any_header |= header.is_some();
+        any_header |= sheet.end(name, counters, f)?;
     }
     if !any_header {
         return Err(SourceError::Empty);
@@ -408,9 +592,21 @@ mod tests {
         let mut out = Vec::new();
         let c = Arc::new(Counters::default());
         let mut input = Cursor::new(bytes.to_vec());
-        read_events(&mut input, None, None, &c, &mut |e| {
+        let fit = |r: &[String]| {
+            if r.first().is_some_and(|c| c == "户编码") {
+                HeaderFit::Full
+            } else {
+                HeaderFit::No
+            }
+        };
+        read_events(&mut input, None, None, &c, &fit, &mut |e| {
             match e {
-                Event::Sheet { index, header, .. } => out.push((index, 1, header.to_vec())),
+                Event::Sheet {
+                    index,
+                    header,
+                    line,
+                    ..
+                } => out.push((index, line, header.to_vec())),
                 Event::Row {
                     sheet, line, cells, ..
                 } => out.push((sheet, line, cells.to_vec())),

@@ -682,7 +682,14 @@ impl GroupChecker<'_> {
                     g.members.push(Some(m));
                 }
                 Err(issue) => {
-                    g.issues.push(issue);
+                    // one issue per cell: a cell already reported (an ID number stored as a
+                    // number) is not reported again by the rules
+                    let known = g.issues.iter().any(|i| {
+                        i.line == issue.line && i.column.is_some() && i.column == issue.column
+                    });
+                    if !known {
+                        g.issues.push(issue);
+                    }
                     g.members.push(None);
                 }
             }

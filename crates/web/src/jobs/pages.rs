@@ -125,6 +125,29 @@ fn summary(v: &Viewer, r: &ImportReport, file: Option<&jobs::FileView>) -> Marku
             @if !r.ignored_columns.is_empty() {
                 p { (v.t("未识别的列（已忽略）：", "Columns not understood (ignored): ")) (r.ignored_columns.join("、")) }
             }
+            @if r.header_rows.iter().any(|h| h.line > 1) {
+                p data-k="header_rows" {
+                    (v.t("表头取自", "Header taken from "))
+                    @for (i, h) in r.header_rows.iter().enumerate() {
+                        @if i > 0 { "、" }
+                        @if let Some(s) = &h.sheet { (s) " " }
+                        (v.t("第 ", "row ")) (h.line) (v.t(" 行", ""))
+                    }
+                    (v.t("；其上的标题行不作为数据。", "; the title rows above it are not data."))
+                }
+            }
+            @if r.skipped_total > 0 {
+                p data-k="skipped_rows" {
+                    (v.t("跳过的合计行：", "Totals rows skipped: ")) (r.skipped_total) " ("
+                    @for (i, s) in r.skipped_rows.iter().take(20).enumerate() {
+                        @if i > 0 { "、" }
+                        @if let Some(n) = &s.sheet { (n) " " }
+                        (s.line) " " (s.text.as_deref().unwrap_or(""))
+                    }
+                    @if r.skipped_total > 20 { " …" }
+                    ")"
+                }
+            }
             @if let Some(f) = file {
                 p { a.button href=(f.url.replace("/api/v1/jobs/", "/jobs/")) download { (v.t("下载错误文件", "Download the error file")) } " "
                     small.muted { (v.t("只含被拒绝的行，加“错误原因”列，改正后可再次导入", "the rejected rows only, with a column of reasons: correct it and import it again")) } }
