@@ -336,6 +336,7 @@ pub const CATALOGUE: &[ErrorCode] = &[
     e("status_unchanged", Invalid, "Status unchanged", "该户状态已是“{…}”"),
     e("step_not_in_procedure", Invalid, "Step not in procedure", "“{…}”不是{…}的环节，请留空"),
     e("step_skipped", Invalid, "Step skipped", "“{…}”之前的环节尚未填写完成日期"),
+    e("stored_as_number", Invalid, "Stored as a number", "“{header}”的单元格是数字格式：表格软件只保留 15 位有效数字，{…}的后几位已经丢失，无法还原。请把该列设为“文本”格式，重新输入{…}后再导入"),
     e("token_not_found", NotFound, "Token not found", "该令牌不存在或已撤销"),
     e("too_long", Invalid, "Too long", "{field} 过长：最多 {max} 个字符，实际 {n} 个"),
     e("too_many_attempts", TooMany, "Too many attempts", "登录失败次数过多，请 {…} 分钟后再试"),
