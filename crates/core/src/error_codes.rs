@@ -308,6 +308,7 @@ pub const CATALOGUE: &[ErrorCode] = &[
     e("password_too_weak", Invalid, "Password too weak", "密码不能全是数字"),
     e("password_unreadable", Invalid, "Password unreadable", "无法从标准输入读取密码"),
     e("payload_too_large", TooLarge, "Payload too large", "请求体过大：最多 {…} MiB"),
+    e("period_not_whole_months", Invalid, "Period not whole months", "报告期须为整月：{…}"),
     e("period_too_long", Invalid, "Period too long", "统计期间最长 20 年"),
     e("person_required", Invalid, "Person required", "{what}须指定享受的家庭成员"),
     e("photo_not_found", NotFound, "Photo not found", "该照片不存在或不在您的管辖范围内"),

@@ -1407,6 +1407,24 @@ fn table(f: &Fixture, caller: &str) -> Vec<Entry> {
             "/api/v1/households/{id}/measures",
             vec![get(format!("/api/v1/households/{h}/measures"), Denied)],
         ),
+        entry(
+            "GET",
+            "/api/v1/regions/{code}/services-report",
+            vec![
+                get(
+                    format!("/api/v1/regions/{TAGANG}/services-report?from=2019-01-01&to=2019-12-31"),
+                    Denied,
+                ),
+                get(
+                    format!("/api/v1/regions/{LUOXI}/services-report?from=2019-01-01&to=2019-12-31"),
+                    Denied,
+                ),
+                get(
+                    format!("/api/v1/regions/{SANFANG}/services-report?from=2019-01-01&to=2019-12-31"),
+                    Filtered,
+                ),
+            ],
+        ),
         // assessment: standards, household years, risk events, exit, cases, incidence, warnings,
         // screening and measures
         open(
@@ -1758,6 +1776,7 @@ async fn tagang_state(app: &TestApp, f: &Fixture) -> Value {
     let measures = json!({
         "household": val(&s.household_measures(&ctx, h).await.unwrap()),
         "history": val(&s.measure_history(&ctx, fupin_core::measures::MeasureId(f.measure)).await.unwrap()),
+        "report": val(&s.services_report(&ctx, &code, date!(2019 - 01 - 01), date!(2019 - 12 - 31)).await.unwrap()),
     });
     json!({
         "pairing": pairing,

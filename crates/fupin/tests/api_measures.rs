@@ -118,6 +118,28 @@ async fn record_and_read_measures() {
         all.as_array().unwrap().iter().any(|x| x["id"] == id),
         "{all}"
     );
+    // the services report of 2019 counts the job in the county, from the aggregates
+    let (status, r) = send(get(format!(
+        "/api/v1/regions/{TAGANG}/services-report?from=2019-01-01&to=2019-12-31"
+    )))
+    .await;
+    assert_eq!(status, StatusCode::OK, "{r}");
+    assert_eq!(r["employment"]["in_county"]["registered"], 1, "{r}");
+    assert_eq!(r["employment"]["cross_province"]["registered"], 0, "{r}");
+    let (status, r) = send(get(format!(
+        "/api/v1/regions/{TAGANG}/services-report?from=2019-01-05&to=2019-12-31"
+    )))
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{r}");
+    assert_eq!(
+        (r["code"].as_str(), r["field"].as_str()),
+        (Some("period_not_whole_months"), Some("from"))
+    );
+    let (status, _) = send(get(format!(
+        "/api/v1/regions/{TAGANG}/services-report?from=2019-01-01"
+    )))
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
     let (status, cat) = send(get("/api/v1/measure-catalogue".into())).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(cat["categories"].as_array().unwrap().len(), 13);

@@ -93,6 +93,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("PUT", "/api/v1/measures/{id}"),
     ("GET", "/api/v1/measures/{id}/history"),
     ("GET", "/api/v1/households/{id}/measures"),
+    ("GET", "/api/v1/regions/{code}/services-report"),
     ("GET", "/api/v1/parameters"),
     ("PUT", "/api/v1/parameters"),
     ("PUT", "/api/v1/households/{id}/years/{year}"),

@@ -609,6 +609,25 @@ pub struct Measure {
     pub updated_at: OffsetDateTime,
 }
 
+impl Measure {
+    /// The measure's validated fields, as its history keeps them.
+    pub fn data(&self) -> MeasureData {
+        MeasureData {
+            household_id: self.household_id,
+            person_id: self.person_id,
+            category: self.category.clone(),
+            kind: self.kind.clone(),
+            start_date: self.start_date,
+            end_date: self.end_date,
+            amount_fen: self.amount_fen,
+            provider: self.provider.clone(),
+            status: self.status,
+            note: self.note.clone(),
+            details: self.details.clone(),
+        }
+    }
+}
+
 /// One version of a measure in its history, oldest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MeasureVersion {

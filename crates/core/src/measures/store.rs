@@ -1,7 +1,8 @@
 //! What the measures area asks of persistence: measure records of a household and its members,
-//! with their history.
+//! with their history, and the services report.
 
-use crate::measures::{Measure, MeasureId, MeasureInput, MeasureVersion};
+use crate::measures::{Measure, MeasureId, MeasureInput, MeasureVersion, ServicesReport};
+use crate::regions::RegionCode;
 use crate::registry::HouseholdId;
 use crate::scope::Ctx;
 use crate::store::StoreResult;
@@ -29,4 +30,13 @@ pub trait MeasureStore: Send + Sync {
     ) -> StoreResult<Vec<Measure>>;
     /// The versions of a measure, oldest first.
     async fn measure_history(&self, ctx: &Ctx, id: MeasureId) -> StoreResult<Vec<MeasureVersion>>;
+    /// The services report of a region over whole months (`from` the first of a month, `to` the
+    /// last day of one), from the aggregates kept with every write.
+    async fn services_report(
+        &self,
+        ctx: &Ctx,
+        region: &RegionCode,
+        from: time::Date,
+        to: time::Date,
+    ) -> StoreResult<ServicesReport>;
 }

@@ -1,8 +1,12 @@
 //! Assistance measures in SQL: one row per measure with its form's fields as JSON, every version
 //! in `measure_history`, an audit record per write.
 //!
+//! The services report's aggregates (`report`) are brought in step in the same transaction.
+//!
 //! Reads reach a measure through its household (an office's regions, or a cadre's pairing today);
 //! writes are an office's, on households in its regions.
+
+mod report;
 
 use crate::sql::{Row, Tx};
 use crate::{args, SqlStore};
@@ -210,6 +214,7 @@ impl SqlStore {
         let id = MeasureId(r.i64(0)?);
         self.measure_version(tx, id, 1, "create", d, origin, &ctx.actor)
             .await?;
+        self.bump_measure_stats(tx, village, d, 1).await?;
         let out = self.load_measure(tx, id).await?;
         self.audit(
             tx,
@@ -254,6 +259,10 @@ impl MeasureStore for SqlStore {
         }
         let (village, d) = self.check_measure(tx.as_mut(), ctx, &m).await?;
         let version = before.version + 1;
+        self.bump_measure_stats(tx.as_mut(), &before.village_code, &before.data(), -1)
+            .await?;
+        self.bump_measure_stats(tx.as_mut(), &village, &d, 1)
+            .await?;
         tx.execute(
             "UPDATE measures SET person_id = $1, category = $2, kind = $3, start_date = $4, end_date = $5, amount_fen = $6, provider = $7, \
              status = $8, note = $9, details = $10, destination = $11, version = $12, updated_by = $13, updated_at = $14 WHERE id = $15",
@@ -353,5 +362,15 @@ impl MeasureStore for SqlStore {
                 })
             })
             .collect()
+    }
+
+    async fn services_report(
+        &self,
+        ctx: &Ctx,
+        region: &RegionCode,
+        from: Date,
+        to: Date,
+    ) -> StoreResult<ServicesReport> {
+        self.services_report_impl(ctx, region, from, to).await
     }
 }

@@ -1,10 +1,12 @@
 //! Assistance measures over HTTP: the measure catalogue, recording and changing a household's
-//! measures, a measure with its history, and the measures of a household.
+//! measures, a measure with its history, the measures of a household, and the services report of a
+//! region.
 
 use crate::caller::Caller;
+use crate::error::ApiError;
 use crate::error::ApiResult;
 use crate::json::Json;
-use crate::params::{IdPath, Path};
+use crate::params::{IdPath, Params, Path, RegionPath};
 use crate::routes::Routes;
 use crate::AppState;
 use axum::extract::State;
@@ -21,6 +23,7 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .put("/api/v1/measures/{id}", update_measure)
         .get("/api/v1/measures/{id}/history", measure_history)
         .get("/api/v1/households/{id}/measures", household_measures)
+        .get("/api/v1/regions/{code}/services-report", services_report)
 }
 
 /// The catalogue is reference data, bound to no region: every signed-in user reads it.
@@ -81,5 +84,33 @@ async fn household_measures(
         app.store
             .household_measures(&ctx, HouseholdId(p.id))
             .await?,
+    ))
+}
+
+/// `?from=YYYY-MM-01&to=YYYY-MM-DD` (whole months); both required.
+async fn services_report(
+    caller: Caller,
+    State(app): State<AppState>,
+    RegionPath(code): RegionPath,
+    params: Params,
+) -> ApiResult<Json<ServicesReport>> {
+    let ctx = caller.ctx(Policy::ReadStats)?;
+    params.only(&["from", "to"])?;
+    let date = |name: &str| -> ApiResult<time::Date> {
+        let text = params.text(name, 10)?.ok_or_else(|| {
+            ApiError::from_query(fupin_core::DomainError::invalid(
+                name,
+                "required",
+                format!("{name} 不能为空"),
+            ))
+        })?;
+        fupin_core::years::parse_date(name, &text).map_err(ApiError::from_query)
+    };
+    let (from, to) = (date("from")?, date("to")?);
+    Ok(Json(
+        app.store
+            .services_report(&ctx, &code, from, to)
+            .await
+            .map_err(ApiError::from_query)?,
     ))
 }

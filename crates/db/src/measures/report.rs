@@ -1,0 +1,95 @@
+//! The services report from the aggregates of measures: one row per (village, month, kind,
+//! destination), brought in step by every write of a measure in its transaction, summed up the
+//! region's code range for a report.
+
+use crate::sql::Tx;
+use crate::{args, SqlStore};
+use fupin_core::measures::{check_report_period, MeasureData, ServicesReport, Tally};
+use fupin_core::store::StoreResult;
+use fupin_core::{Ctx, RegionCode};
+use time::Date;
+
+impl SqlStore {
+    /// Add a measure's figures to its aggregate row (`sign` 1), or take them away (`sign` −1).
+    pub(crate) async fn bump_measure_stats(
+        &self,
+        tx: &mut dyn Tx,
+        village: &RegionCode,
+        d: &MeasureData,
+        sign: i64,
+    ) -> StoreResult<()> {
+        let Some((k, t)) = d.tally(village) else {
+            return Ok(());
+        };
+        let mut s = Tally::default();
+        s.add(&t, sign);
+        tx.execute(
+            "INSERT INTO measure_stats (village_code, month, kind, destination, measures, amount_fen, a_fen, b_fen, c1, c2, c3) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+             ON CONFLICT (village_code, month, kind, destination) DO UPDATE SET \
+             measures = measure_stats.measures + excluded.measures, amount_fen = measure_stats.amount_fen + excluded.amount_fen, \
+             a_fen = measure_stats.a_fen + excluded.a_fen, b_fen = measure_stats.b_fen + excluded.b_fen, \
+             c1 = measure_stats.c1 + excluded.c1, c2 = measure_stats.c2 + excluded.c2, c3 = measure_stats.c3 + excluded.c3",
+            &args![
+                k.village.as_str(),
+                k.month,
+                k.kind.as_str(),
+                k.destination.as_str(),
+                s.measures,
+                s.amount_fen,
+                s.a_fen,
+                s.b_fen,
+                s.c1,
+                s.c2,
+                s.c3
+            ],
+        )
+        .await?;
+        Ok(())
+    }
+
+    pub(crate) async fn services_report_impl(
+        &self,
+        ctx: &Ctx,
+        region: &RegionCode,
+        from: Date,
+        to: Date,
+    ) -> StoreResult<ServicesReport> {
+        let (first, last) = check_report_period(from, to)?;
+        ctx.require(region, "区划")?;
+        let (lo, hi) = region.range();
+        let rows = self
+            .db
+            .fetch_all(
+                "SELECT kind, destination, CAST(SUM(measures) AS BIGINT), CAST(SUM(amount_fen) AS BIGINT), CAST(SUM(a_fen) AS BIGINT), \
+                 CAST(SUM(b_fen) AS BIGINT), CAST(SUM(c1) AS BIGINT), CAST(SUM(c2) AS BIGINT), CAST(SUM(c3) AS BIGINT) \
+                 FROM measure_stats WHERE village_code BETWEEN $1 AND $2 AND month BETWEEN $3 AND $4 GROUP BY kind, destination ORDER BY kind, destination",
+                &args![lo, hi, first, last],
+            )
+            .await?;
+        let rows = rows
+            .iter()
+            .map(|r| {
+                Ok((
+                    r.text(0)?,
+                    r.text(1)?,
+                    Tally {
+                        measures: r.i64(2)?,
+                        amount_fen: r.i64(3)?,
+                        a_fen: r.i64(4)?,
+                        b_fen: r.i64(5)?,
+                        c1: r.i64(6)?,
+                        c2: r.i64(7)?,
+                        c3: r.i64(8)?,
+                    },
+                ))
+            })
+            .collect::<StoreResult<Vec<_>>>()?;
+        Ok(ServicesReport::from_tallies(
+            region.clone(),
+            from,
+            to,
+            &rows,
+        ))
+    }
+}
