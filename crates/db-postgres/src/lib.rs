@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use fupin_core::store::StoreResult;
 use fupin_core::DomainError;
-use fupin_db::sql::{Backend, DbError, DbResult, Droppable, Row, Tx, Value};
+use fupin_db::sql::{Backend, DbError, DbResult, Droppable, Row, Tx, UniqueKey, Value};
 use fupin_db::SqlStore;
 use sqlx::postgres::{PgArguments, PgConnectOptions, PgPoolOptions, PgRow};
 use sqlx::{Column, PgPool, Postgres, Row as _, TypeInfo, ValueRef};
@@ -68,9 +68,11 @@ impl PgBackend {
 
 fn map_err(e: sqlx::Error) -> DbError {
     match &e {
-        sqlx::Error::Database(d) if d.is_unique_violation() => {
-            DbError::Unique(d.constraint().map(str::to_string))
-        }
+        sqlx::Error::Database(d) if d.is_unique_violation() => DbError::Unique(
+            d.try_downcast_ref::<sqlx::postgres::PgDatabaseError>()
+                .map(|p| unique_key(p.table(), p.detail()))
+                .unwrap_or_default(),
+        ),
         sqlx::Error::Database(d) if d.is_foreign_key_violation() => DbError::ForeignKey,
         // the message only: PostgreSQL's detail can quote the offending values (personal data)
         sqlx::Error::Database(d) => DbError::Other(format!(
@@ -79,6 +81,21 @@ fn map_err(e: sqlx::Error) -> DbError {
             d.code().unwrap_or_default()
         )),
         _ => DbError::Other(e.to_string()),
+    }
+}
+
+/// The key of a unique violation: the table PostgreSQL reports, and the columns of the detail
+/// `Key (a, b)=(…) already exists.` (or `… is duplicated.` when an index is built), read up to the
+/// values, which are never kept.
+fn unique_key(table: Option<&str>, detail: Option<&str>) -> UniqueKey {
+    let columns = detail
+        .and_then(|d| d.strip_prefix("Key ("))
+        .and_then(|d| d.split_once(")=("))
+        .map(|(cols, _values)| cols.split(", ").map(str::to_string).collect())
+        .unwrap_or_default();
+    UniqueKey {
+        table: table.unwrap_or_default().to_string(),
+        columns,
     }
 }
 
@@ -132,7 +149,7 @@ fn decode(row: &PgRow) -> DbResult<Row> {
             }
         });
     }
-    Ok(Row(out))
+    Ok(Row::new(out))
 }
 
 type PgTransaction = sqlx::Transaction<'static, Postgres>;
@@ -464,6 +481,22 @@ fn url_without_db(base: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn unique_violations_name_their_key() {
+        let k = super::unique_key(
+            Some("persons"),
+            Some("Key (id_number)=(11010519491231002X) already exists."),
+        );
+        assert!(k.is("persons", &["id_number"]), "{k:?}");
+        let k = super::unique_key(
+            Some("incomes"),
+            Some("Key (household_id, year)=(1, 2020) is duplicated."),
+        );
+        assert!(k.is("incomes", &["household_id", "year"]), "{k:?}");
+        let k = super::unique_key(Some("persons"), None);
+        assert!(k.columns.is_empty());
+    }
+
     #[test]
     fn database_name_is_replaced() {
         assert_eq!(

@@ -7,7 +7,7 @@ pub mod backup;
 use async_trait::async_trait;
 use fupin_core::store::StoreResult;
 use fupin_core::DomainError;
-use fupin_db::sql::{Backend, DbError, DbResult, Row, Tx, Value};
+use fupin_db::sql::{Backend, DbError, DbResult, Droppable, Row, TextDates, Tx, UniqueKey, Value};
 use fupin_db::SqlStore;
 use sqlx::sqlite::{
     SqliteArguments, SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow,
@@ -84,13 +84,41 @@ impl SqliteBackend {
 
 fn map_err(e: sqlx::Error) -> DbError {
     match &e {
-        sqlx::Error::Database(d) if d.is_unique_violation() => DbError::Unique(Some(
-            d.constraint()
-                .map(str::to_string)
-                .unwrap_or_else(|| d.message().to_string()),
-        )),
+        sqlx::Error::Database(d) if d.is_unique_violation() => {
+            DbError::Unique(unique_key(d.message()))
+        }
         sqlx::Error::Database(d) if d.is_foreign_key_violation() => DbError::ForeignKey,
         _ => DbError::Other(e.to_string()),
+    }
+}
+
+/// The key of a unique violation from SQLite's message, `UNIQUE constraint failed: t.a, t.b` (an
+/// index over expressions is named instead, `… failed: index 'name'`: no columns then).
+fn unique_key(message: &str) -> UniqueKey {
+    let Some(list) = message.strip_prefix("UNIQUE constraint failed: ") else {
+        return UniqueKey::default();
+    };
+    let mut key = UniqueKey::default();
+    for part in list.split(", ") {
+        let Some((table, column)) = part.split_once('.') else {
+            return UniqueKey::default();
+        };
+        key.table = table.to_string();
+        key.columns.push(column.to_string());
+    }
+    key
+}
+
+/// Dates as `YYYY-MM-DD` text, timestamps as RFC 3339 text in UTC (see `arguments`).
+struct SqliteDates;
+
+impl TextDates for SqliteDates {
+    fn date(&self, s: &str) -> Result<time::Date, String> {
+        let fmt = time::macros::format_description!("[year]-[month]-[day]");
+        time::Date::parse(s, fmt).map_err(|e| e.to_string())
+    }
+    fn time(&self, s: &str) -> Result<time::OffsetDateTime, String> {
+        time::OffsetDateTime::parse(s, &Rfc3339).map_err(|e| e.to_string())
     }
 }
 
@@ -220,7 +248,7 @@ fn decode(row: &SqliteRow) -> DbResult<Row> {
             }
         });
     }
-    Ok(Row(out))
+    Ok(Row::with_text_dates(out, &SqliteDates))
 }
 
 struct SqliteTx {
@@ -303,6 +331,37 @@ impl Tx for SqliteTx {
         Ok(n)
     }
 
+    /// Secondary indexes only: SQLite cannot drop a table's constraints.
+    async fn load_droppable(&mut self, table: &str, among: &[&str]) -> DbResult<Vec<Droppable>> {
+        let _ = among;
+        let rows = self
+            .fetch_all(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = $1 AND sql IS NOT NULL ORDER BY name",
+                &[Value::Text(Some(table.to_string()))],
+            )
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let name = r.text(0)?;
+                Ok(Droppable {
+                    drop: format!("DROP INDEX {name}"),
+                    create: r.text(1)?,
+                    foreign_key: false,
+                    name,
+                })
+            })
+            .collect()
+    }
+
+    /// Sampling (`analysis_limit`), so that it takes a moment, not a scan of every index.
+    async fn analyze(&mut self, tables: &[&str]) -> DbResult<()> {
+        self.execute("PRAGMA analysis_limit = 1000", &[]).await?;
+        for t in tables {
+            self.execute(&format!("ANALYZE {t}"), &[]).await?;
+        }
+        Ok(())
+    }
+
     /// A page cache of 64 MiB while a large load runs (index pages stay in memory instead of
     /// being read back through the OS for every row); the default 2 MiB again afterwards. A
     /// province's load took no longer than with 128 MiB, and peaked about 60 MB lower.
@@ -358,6 +417,29 @@ impl Backend for SqliteBackend {
 #[cfg(test)]
 mod tests {
     use super::anonymous_placeholders as anon;
+    use super::{unique_key, SqliteDates};
+    use fupin_db::sql::{TextDates, UniqueKey};
+
+    #[test]
+    fn unique_violations_name_their_key() {
+        let k = unique_key("UNIQUE constraint failed: persons.id_number");
+        assert!(k.is("persons", &["id_number"]), "{k:?}");
+        let k = unique_key("UNIQUE constraint failed: incomes.household_id, incomes.year");
+        assert!(k.is("incomes", &["household_id", "year"]), "{k:?}");
+        assert_eq!(
+            unique_key("UNIQUE constraint failed: index 'by_lower_name'"),
+            UniqueKey::default()
+        );
+    }
+
+    #[test]
+    fn dates_read_back_as_written() {
+        let d = SqliteDates.date("2020-02-29").unwrap();
+        assert_eq!(d, time::macros::date!(2020 - 02 - 29));
+        assert!(SqliteDates.date("2020-02-30").is_err());
+        let t = SqliteDates.time("2020-01-02T03:04:05.5Z").unwrap();
+        assert_eq!(t, time::macros::datetime!(2020-01-02 03:04:05.5 UTC));
+    }
 
     #[test]
     fn numbered_parameters_become_anonymous_only_when_safe() {

@@ -125,12 +125,12 @@ impl<'a> Cols<'a> {
 
     /// Fail unless every column of the row was read.
     pub fn done(&self) -> DbResult<()> {
-        if self.at == self.row.0.len() {
+        if self.at == self.row.len() {
             Ok(())
         } else {
             Err(DbError::Decode(format!(
                 "row has {} columns, the decoder read {}",
-                self.row.0.len(),
+                self.row.len(),
                 self.at
             )))
         }
@@ -193,7 +193,7 @@ mod tests {
 
     #[test]
     fn a_decoder_reads_in_order_and_every_column() {
-        let row = Row(vec![Value::I64(Some(7)), Value::Text(Some("x".into()))]);
+        let row = Row::new(vec![Value::I64(Some(7)), Value::Text(Some("x".into()))]);
         let (n, s) = Cols::read(&row, |c| Ok((c.i64()?, c.text()?))).unwrap();
         assert_eq!((n, s.as_str()), (7, "x"));
         assert!(

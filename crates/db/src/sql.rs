@@ -24,9 +24,9 @@ pub enum Value {
 /// Errors a backend reports, classified where the store reacts to them.
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
-    /// A unique constraint or index was violated; carries the constraint/index name when known.
-    #[error("unique violation on {0:?}")]
-    Unique(Option<String>),
+    /// A unique constraint or index was violated; the backend says which key.
+    #[error("unique violation on {0}")]
+    Unique(UniqueKey),
     /// A foreign key was violated.
     #[error("foreign key violation")]
     ForeignKey,
@@ -40,17 +40,91 @@ pub enum DbError {
 
 pub type DbResult<T> = Result<T, DbError>;
 
-/// A row of values, read by position.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Row(pub Vec<Value>);
+/// The key of a violated unique constraint or index, as the backend reads it from the engine's
+/// report: its table and its columns in order (empty when the engine did not say). The store
+/// tells its conflicts apart by it, never by an engine's names or messages.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UniqueKey {
+    pub table: String,
+    pub columns: Vec<String>,
+}
+
+impl UniqueKey {
+    pub fn new(table: &str, columns: &[&str]) -> Self {
+        UniqueKey {
+            table: table.to_string(),
+            columns: columns.iter().map(|c| c.to_string()).collect(),
+        }
+    }
+    /// The key of `table` over exactly `columns`.
+    pub fn is(&self, table: &str, columns: &[&str]) -> bool {
+        self.table == table
+            && self
+                .columns
+                .iter()
+                .map(String::as_str)
+                .eq(columns.iter().copied())
+    }
+}
+
+impl std::fmt::Display for UniqueKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({})", self.table, self.columns.join(", "))
+    }
+}
+
+/// How a backend without date and timestamp types reads back the text it stores them as (the
+/// writing side is the backend's value mapping).
+pub trait TextDates: Send + Sync {
+    fn date(&self, s: &str) -> Result<Date, String>;
+    fn time(&self, s: &str) -> Result<OffsetDateTime, String>;
+}
+
+/// A row of values, read by position. A backend that stores dates as text gives its rows the
+/// reading of that text ([`Row::with_text_dates`]); otherwise a text value is no date.
+#[derive(Clone, Default)]
+pub struct Row {
+    values: Vec<Value>,
+    dates: Option<&'static dyn TextDates>,
+}
+
+impl std::fmt::Debug for Row {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Row").field(&self.values).finish()
+    }
+}
 
 fn decode_err(i: usize, want: &str, got: &Value) -> DbError {
     DbError::Decode(format!("column {i}: want {want}, got {got:?}"))
 }
 
 impl Row {
+    /// A row of an engine with types of its own for dates and timestamps.
+    pub fn new(values: Vec<Value>) -> Self {
+        Row {
+            values,
+            dates: None,
+        }
+    }
+    /// A row of an engine that stores dates and timestamps as text, read back by `dates`.
+    pub fn with_text_dates(values: Vec<Value>, dates: &'static dyn TextDates) -> Self {
+        Row {
+            values,
+            dates: Some(dates),
+        }
+    }
+    /// The number of columns.
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+    pub fn values(&self) -> &[Value] {
+        &self.values
+    }
     fn get(&self, i: usize) -> DbResult<&Value> {
-        self.0
+        self.values
             .get(i)
             .ok_or_else(|| DbError::Decode(format!("no column {i}")))
     }
@@ -121,33 +195,30 @@ impl Row {
         self.opt_bool(i)?
             .ok_or_else(|| DbError::Decode(format!("column {i}: unexpected NULL")))
     }
-    /// A date, stored as DATE (PostgreSQL) or as TEXT `YYYY-MM-DD` (SQLite).
+    /// A date: a date value, or text where the backend stores dates as text.
     pub fn opt_date(&self, i: usize) -> DbResult<Option<Date>> {
-        match self.get(i)? {
-            Value::Date(v) => Ok(*v),
-            Value::Text(None) | Value::I64(None) => Ok(None),
-            Value::Text(Some(s)) => {
-                let fmt = time::macros::format_description!("[year]-[month]-[day]");
-                Date::parse(s, fmt)
-                    .map(Some)
-                    .map_err(|e| DbError::Decode(format!("column {i}: date {s:?}: {e}")))
-            }
-            v => Err(decode_err(i, "date", v)),
+        match (self.get(i)?, self.dates) {
+            (Value::Date(v), _) => Ok(*v),
+            (Value::Text(None) | Value::I64(None), _) => Ok(None),
+            (Value::Text(Some(s)), Some(dates)) => dates
+                .date(s)
+                .map(Some)
+                .map_err(|e| DbError::Decode(format!("column {i}: date {s:?}: {e}"))),
+            (v, _) => Err(decode_err(i, "date", v)),
         }
     }
     pub fn date(&self, i: usize) -> DbResult<Date> {
         self.opt_date(i)?
             .ok_or_else(|| DbError::Decode(format!("column {i}: unexpected NULL")))
     }
-    /// A timestamp, stored as TIMESTAMPTZ (PostgreSQL) or TEXT RFC 3339 (SQLite).
+    /// A timestamp: a timestamp value, or text where the backend stores timestamps as text.
     pub fn time(&self, i: usize) -> DbResult<OffsetDateTime> {
-        match self.get(i)? {
-            Value::Time(Some(t)) => Ok(*t),
-            Value::Text(Some(s)) => {
-                OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
-                    .map_err(|e| DbError::Decode(format!("column {i}: timestamp {s:?}: {e}")))
-            }
-            v => Err(decode_err(i, "timestamp", v)),
+        match (self.get(i)?, self.dates) {
+            (Value::Time(Some(t)), _) => Ok(*t),
+            (Value::Text(Some(s)), Some(dates)) => dates
+                .time(s)
+                .map_err(|e| DbError::Decode(format!("column {i}: timestamp {s:?}: {e}"))),
+            (v, _) => Err(decode_err(i, "timestamp", v)),
         }
     }
 }
@@ -199,37 +270,12 @@ pub trait Tx: Send {
     /// secondary indexes; where the engine can drop constraints inside a transaction, also its
     /// unique constraints that no foreign key relies on, and its foreign keys that point into
     /// `among` (tables the load locks anyway: a key into any other table would lock that table
-    /// too). Primary keys stay. Default: SQLite, whose constraints cannot be dropped.
-    async fn load_droppable(&mut self, table: &str, among: &[&str]) -> DbResult<Vec<Droppable>> {
-        let _ = among;
-        let rows = self
-            .fetch_all(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = $1 AND sql IS NOT NULL ORDER BY name",
-                &[Value::Text(Some(table.to_string()))],
-            )
-            .await?;
-        rows.iter()
-            .map(|r| {
-                let name = r.text(0)?;
-                Ok(Droppable {
-                    drop: format!("DROP INDEX {name}"),
-                    create: r.text(1)?,
-                    foreign_key: false,
-                    name,
-                })
-            })
-            .collect()
-    }
+    /// too). Primary keys stay.
+    async fn load_droppable(&mut self, table: &str, among: &[&str]) -> DbResult<Vec<Droppable>>;
 
-    /// Refresh the planner's statistics of tables after a large load. Default: SQLite, sampling
-    /// (`analysis_limit`) so that it takes a moment, not a scan of every index.
-    async fn analyze(&mut self, tables: &[&str]) -> DbResult<()> {
-        self.execute("PRAGMA analysis_limit = 1000", &[]).await?;
-        for t in tables {
-            self.execute(&format!("ANALYZE {t}"), &[]).await?;
-        }
-        Ok(())
-    }
+    /// Refresh the planner's statistics of tables after a large load, by sampling where the engine
+    /// can.
+    async fn analyze(&mut self, tables: &[&str]) -> DbResult<()>;
 
     /// Session settings for a large load (`on`) and back (`!on`): SQLite enlarges the page cache of
     /// the connection; PostgreSQL gives index builds more memory. Default: nothing.

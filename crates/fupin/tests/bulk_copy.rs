@@ -74,7 +74,10 @@ async fn a_failed_copy_fails_the_transaction_and_keeps_nothing() {
             .await
             .expect_err("the failed copy shows at the next call"),
     };
-    assert!(matches!(err, DbError::Unique(_)), "{err:?}");
+    assert!(
+        matches!(&err, DbError::Unique(k) if k.is("copy_probe", &["id"])),
+        "{err:?}"
+    );
     drop(tx);
     // rows of the wrong width are refused before anything is sent
     let mut tx = backend.begin_write().await.unwrap();
@@ -87,5 +90,51 @@ async fn a_failed_copy_fails_the_transaction_and_keeps_nothing() {
         db.texts("SELECT CAST(COUNT(*) AS TEXT) FROM copy_probe")
             .await,
         vec!["0"]
+    );
+}
+
+/// The backend names the key of a violated unique index by its table and columns, whether a row
+/// breaks a (partial) index or an index is built over rows that break it.
+#[tokio::test]
+async fn unique_violations_name_their_table_and_columns() {
+    let db = test_store().await;
+    db.raw("CREATE TABLE key_probe (id BIGINT PRIMARY KEY, code TEXT NOT NULL, part BIGINT NOT NULL, live BOOLEAN NOT NULL)")
+        .await;
+    db.raw("CREATE UNIQUE INDEX key_probe_live_code ON key_probe (code, part) WHERE live")
+        .await;
+    let backend = db.backend().await;
+    let mut tx = backend.begin_write().await.unwrap();
+    let insert = "INSERT INTO key_probe (id, code, part, live) VALUES ($1, $2, $3, $4)";
+    tx.execute(insert, &[1i64.into(), "a".into(), 1i64.into(), true.into()])
+        .await
+        .unwrap();
+    tx.execute(
+        insert,
+        &[2i64.into(), "a".into(), 1i64.into(), false.into()],
+    )
+    .await
+    .unwrap();
+    let err = tx
+        .execute(insert, &[3i64.into(), "a".into(), 1i64.into(), true.into()])
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, DbError::Unique(k) if k.is("key_probe", &["code", "part"])),
+        "{err:?}"
+    );
+    drop(tx);
+    db.raw("INSERT INTO key_probe (id, code, part, live) VALUES (1, 'b', 1, FALSE), (2, 'b', 1, FALSE)")
+        .await;
+    let mut tx = backend.begin_write().await.unwrap();
+    let err = tx
+        .execute(
+            "CREATE UNIQUE INDEX key_probe_code ON key_probe (code)",
+            &[],
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, DbError::Unique(k) if k.is("key_probe", &["code"])),
+        "{err:?}"
     );
 }

@@ -155,13 +155,11 @@ impl SqlBulkSession {
 /// is why the whole session maps its errors here.
 pub(crate) fn map_bulk(e: crate::sql::DbError) -> DomainError {
     match &e {
-        crate::sql::DbError::Unique(Some(name)) if name.contains("id_number") => {
-            DomainError::conflict(
-                "duplicate_id_number",
-                "导入时发现身份证号与另一户的在册成员重复（数据在检查后被他人修改），已全部撤销",
-            )
-        }
-        crate::sql::DbError::Unique(Some(name)) if name.contains("household_number") => {
+        crate::sql::DbError::Unique(k) if k.is("persons", &["id_number"]) => DomainError::conflict(
+            "duplicate_id_number",
+            "导入时发现身份证号与另一户的在册成员重复（数据在检查后被他人修改），已全部撤销",
+        ),
+        crate::sql::DbError::Unique(k) if k.is("households", &["household_number"]) => {
             DomainError::conflict(
                 "duplicate_household_number",
                 "导入时发现户编码已存在（数据在检查后被他人修改），已全部撤销",

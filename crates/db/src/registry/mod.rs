@@ -66,16 +66,14 @@ fn member_not_found() -> DomainError {
 /// Map a unique-index violation that slipped past the checks (a concurrent write) to a conflict.
 fn map_write(e: DbError) -> DomainError {
     match &e {
-        DbError::Unique(Some(name)) if name.contains("id_number") => {
+        DbError::Unique(k) if k.is("persons", &["id_number"]) => {
             DomainError::conflict("duplicate_id_number", "该身份证号已是另一户的在册成员")
         }
-        // PostgreSQL names the index; SQLite names the column of the partial index
-        DbError::Unique(Some(name))
-            if name.contains("one_head") || name.contains("persons.household_id") =>
-        {
+        // the index of one active head per household
+        DbError::Unique(k) if k.is("persons", &["household_id"]) => {
             DomainError::invalid("relation", "multiple_heads", "每户必须有且只有一名户主")
         }
-        DbError::Unique(Some(name)) if name.contains("household_number") => {
+        DbError::Unique(k) if k.is("households", &["household_number"]) => {
             DomainError::conflict("duplicate_household_number", "户编码已存在")
         }
         _ => DomainError::from(e),
