@@ -273,6 +273,8 @@ async fn a_failing_store_call_shows_the_error_page() {
                 (&cadre, format!("/m/households/{paired}/visit")),
             ],
         ),
+        // the household page's measures section
+        ("measures", vec![(&officer, format!("/households/{hh}"))]),
         // the household list's village filter
         ("regions", vec![(&officer, "/households".to_string())]),
     ];
@@ -318,6 +320,47 @@ async fn a_failing_store_call_shows_the_error_page() {
             let (status, _, _) = get(&app, who, path).await;
             assert_eq!(status, StatusCode::OK, "{path} once {table} is back");
         }
+    }
+}
+
+#[tokio::test]
+async fn the_household_page_lists_its_measures() {
+    let app = demo_app().await;
+    let officer = sign_in(&app, "demo-officer").await;
+    let hh = tagang_household(&app, &officer).await;
+    let (_, _, page) = get(&app, &officer, &format!("/households/{hh}")).await;
+    assert!(
+        page.contains("id=\"measures\"") && page.contains("暂无帮扶措施"),
+        "{page}"
+    );
+    let input: fupin_core::measures::MeasureInput = serde_json::from_value(serde_json::json!({
+        "household_id": hh, "kind": "公益性岗位", "start_date": "2018-03-01", "provider": "进贤县人社局",
+        "details": {"form": "employment", "employer": "罗溪镇人民政府", "employer_region_code": "360124106000",
+                    "employment_form": "公益性岗位", "months": 12, "monthly_wage_fen": 50000},
+    }))
+    .unwrap();
+    let m = app
+        .store()
+        .create_measure(&fupin_core::Ctx::system("test"), input)
+        .await
+        .unwrap();
+    let (status, _, page) = get(&app, &officer, &format!("/households/{hh}")).await;
+    assert_eq!(status, StatusCode::OK);
+    let row = page
+        .split(&format!("data-measure=\"{}\"", m.id.0))
+        .nth(1)
+        .and_then(|s| s.split("</tr>").next())
+        .expect("the measure's row");
+    for text in [
+        "公益性岗位",
+        "罗溪镇人民政府",
+        "县内",
+        "500.00",
+        "进贤县人社局",
+        "实施中",
+        "全户",
+    ] {
+        assert!(row.contains(text), "{text} in {row}");
     }
 }
 

@@ -1,6 +1,6 @@
 //! Registry pages: the household list (filters, search, pagination, export link), the household page
-//! (members, incomes with per-capita figures and growth, status history, pairings, visits, wishes,
-//! procedures) and the create and edit forms. The micro-wish steps posted from the household page
+//! (members, incomes with per-capita figures and growth, status history, pairings, visits, measures,
+//! wishes, procedures) and the create and edit forms. The micro-wish steps posted from the household page
 //! are pairing's (`pairing::pages`).
 //!
 //! Search by ID number is posted, never put in a URL: addresses end up in logs, histories and
@@ -8,6 +8,7 @@
 //! bookmarkable `GET /households?q=…`.
 
 use crate::form::Form;
+use crate::measures;
 use crate::pairing;
 use crate::routes::Routes;
 use crate::ui::fmt::{growth, looks_like_id_number, mask_id, yuan, yuan_opt};
@@ -363,6 +364,7 @@ async fn detail(
     visits.sort_by_key(|v| std::cmp::Reverse((v.date, v.id.0)));
     let wishes = section("wishes", app.store.household_wishes(&ctx, id).await)?;
     let cases = section("cases", app.store.household_cases(&ctx, id).await)?;
+    let measures = section("measures", app.store.household_measures(&ctx, id).await)?;
     // The region path for the breadcrumbs; a cadre reaching only paired households sees none.
     let region = app
         .store
@@ -403,6 +405,7 @@ async fn detail(
             a href="#history" { (v.t("状态变更", "Status history")) }
             a href="#pairings" { (v.t("结对帮扶", "Pairings")) }
             a href="#visits" { (v.t("走访记录", "Visits")) }
+            a href="#measures" { (v.t("帮扶措施", "Measures")) }
             a href="#wishes" { (v.t("微心愿", "Wishes")) }
             a href="#cases" { (v.t("程序", "Procedures")) }
         }
@@ -458,6 +461,7 @@ async fn detail(
                 }
             }
         }
+        (measures::household_section(&v, &measures))
         section #wishes {
             h2 { (v.t("微心愿", "Micro-wishes")) }
             @if wishes.is_empty() { p.muted { (v.t("暂无微心愿", "No wishes")) } } @else {

@@ -1,0 +1,147 @@
+//! The measures of a household as a section of the household page (帮扶措施, 一户一策): every
+//! measure of the household and its members, with the fields of its kind.
+
+use crate::ui::fmt::yuan;
+use crate::ui::Viewer;
+use fupin_core::measures::{Details, Measure, MeasureStatus, Origin};
+use maud::{html, Markup};
+
+fn status_label(v: &Viewer, s: MeasureStatus) -> &'static str {
+    match s {
+        MeasureStatus::Active => v.t("实施中", "active"),
+        MeasureStatus::Ended => v.t("已完成", "ended"),
+        MeasureStatus::Cancelled => v.t("已撤销", "cancelled"),
+    }
+}
+
+/// What the kind's own fields say, in one line.
+fn details(v: &Viewer, m: &Measure) -> String {
+    match &m.details {
+        Details::General => String::new(),
+        Details::Employment(e) => format!(
+            "{} · {} · {} · {} {} × {} {}",
+            e.employer,
+            e.employment_form.label(),
+            e.destination.label(),
+            yuan(e.monthly_wage_fen),
+            v.t("元/月", "yuan/month"),
+            e.months,
+            v.t("个月", "months"),
+        ),
+        Details::Training(t) => format!(
+            "{} · {} {} · {} {} {}{}",
+            t.course,
+            t.hours,
+            v.t("学时", "hours"),
+            v.t("补贴", "subsidy"),
+            yuan(t.subsidy_fen),
+            v.t("元", "yuan"),
+            if t.certificate {
+                v.t(" · 取得证书", " · certificate")
+            } else {
+                ""
+            },
+        ),
+        Details::Loan(l) => format!(
+            "{} {} · {} {}.{:02}% · {}",
+            l.term_months,
+            v.t("个月", "months"),
+            v.t("年利率", "rate"),
+            l.annual_rate_bp / 100,
+            l.annual_rate_bp % 100,
+            l.purpose,
+        ),
+        Details::Education(e) => format!(
+            "{} · {} {} {} · {} {} {}{}",
+            e.school,
+            v.t("免学费", "tuition waived"),
+            yuan(e.tuition_waived_fen),
+            v.t("元", "yuan"),
+            v.t("助学金", "grants"),
+            yuan(e.grant_fen + e.yulu_fen),
+            v.t("元", "yuan"),
+            if e.dropout {
+                v.t(" · 辍学", " · dropped out")
+            } else {
+                ""
+            },
+        ),
+        Details::Health(h) => {
+            let mut parts = vec![];
+            if h.signed_doctor {
+                parts.push(v.t("家庭医生签约", "family doctor").to_string());
+            }
+            if h.serious_illness {
+                parts.push(v.t("大病救治", "serious illness").to_string());
+            }
+            parts.push(format!(
+                "{} {} {}",
+                v.t("医疗救助", "assistance"),
+                yuan(h.medical_assistance_fen),
+                v.t("元", "yuan")
+            ));
+            parts.push(format!(
+                "{} {} {}",
+                v.t("自付", "out of pocket"),
+                yuan(h.out_of_pocket_fen),
+                v.t("元", "yuan")
+            ));
+            parts.join(" · ")
+        }
+        Details::Assistance(a) => format!(
+            "{} {} · {} {}",
+            yuan(a.monthly_fen),
+            v.t("元/月", "yuan/month"),
+            a.persons,
+            v.t("人", "persons"),
+        ),
+        Details::Pension(p) => {
+            let mut parts = vec![];
+            if p.receiving {
+                parts.push(v.t("领取养老金", "receiving").to_string());
+            } else if p.enrolled {
+                parts.push(v.t("已参保", "enrolled").to_string());
+            }
+            if p.premium_paid_by_government_fen > 0 {
+                parts.push(format!(
+                    "{} {} {}",
+                    v.t("政府代缴", "paid by government"),
+                    yuan(p.premium_paid_by_government_fen),
+                    v.t("元", "yuan")
+                ));
+            }
+            parts.join(" · ")
+        }
+    }
+}
+
+/// The section: a table of the measures, oldest start first.
+pub(crate) fn household_section(v: &Viewer, measures: &[Measure]) -> Markup {
+    html! {
+        section #measures {
+            h2 { (v.t("帮扶措施", "Assistance measures")) " " small.muted { "(" (measures.len()) ")" } }
+            @if measures.is_empty() { p.muted { (v.t("暂无帮扶措施", "No measures")) } } @else {
+                div.table-wrap { table.data {
+                    thead { tr {
+                        th scope="col" { (v.t("措施", "Measure")) }
+                        th scope="col" { (v.t("对象", "For")) }
+                        th scope="col" { (v.t("期间", "Period")) }
+                        th.num scope="col" { (v.t("金额（元）", "Amount (yuan)")) }
+                        th scope="col" { (v.t("内容", "Details")) }
+                        th scope="col" { (v.t("提供单位", "Provider")) }
+                        th scope="col" { (v.t("状态", "Status")) }
+                    } }
+                    tbody { @for m in measures { tr data-measure=(m.id.0) {
+                        td { (m.kind_label) }
+                        td { (m.person_name.as_deref().unwrap_or(v.t("全户", "household"))) }
+                        td.small { (m.start_date) " → " (m.end_date.map(|d| d.to_string()).unwrap_or_else(|| v.t("至今", "ongoing").to_string())) }
+                        td.num { @if m.amount_fen > 0 { (yuan(m.amount_fen)) } }
+                        td.small { (details(v, m)) }
+                        td.small { (m.provider.as_deref().unwrap_or("")) @if m.origin == Origin::Imported { " " span.muted { (v.t("（部门名单导入）", "(department list)")) } } }
+                        td { (status_label(v, m.status)) }
+                    } } }
+                } }
+            }
+        }
+    }
+}
