@@ -1,4 +1,5 @@
-//! Build script of fupin-web: brings the front-end libraries the pages embed (ECharts) from the npm
+//! Build script of fupin-web: brings the front-end libraries the pages embed (ECharts, and Swagger UI
+//! for the API reference page) from the npm
 //! registry, pinned by `frontend/package-lock.json`, and copies them into `OUT_DIR` for
 //! `include_bytes!` (see `src/ui/assets.rs`).
 //!
@@ -12,7 +13,14 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// Files taken from `node_modules`: (path inside node_modules, name in OUT_DIR).
-const FILES: &[(&str, &str)] = &[("echarts/dist/echarts.min.js", "echarts.min.js")];
+const FILES: &[(&str, &str)] = &[
+    ("echarts/dist/echarts.min.js", "echarts.min.js"),
+    (
+        "swagger-ui-dist/swagger-ui-bundle.js",
+        "swagger-ui-bundle.js",
+    ),
+    ("swagger-ui-dist/swagger-ui.css", "swagger-ui.css"),
+];
 
 fn main() {
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"));
@@ -50,8 +58,8 @@ fn npm_ci(dir: &Path) {
     match status {
         Ok(s) if s.success() => {}
         Ok(s) => fail(&format!(
-            "`npm ci --ignore-scripts` failed in {} ({s}). The pages embed ECharts from the npm \
-             registry; check that the registry is reachable.",
+            "`npm ci --ignore-scripts` failed in {} ({s}). The pages embed ECharts and Swagger UI \
+             from the npm registry; check that the registry is reachable.",
             dir.display()
         )),
         Err(e) => fail(&format!(

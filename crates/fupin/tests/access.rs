@@ -1,9 +1,11 @@
 //! Region-scoped access, route by route (SQLite, or PostgreSQL with
 //! `TEST_DATABASE_URL=postgres://…`).
 //!
-//! Every route of `fupin_web::ROUTES` must have an entry in [`table`]: a route added without one
-//! fails `every_route_keeps_other_regions_out`, so nobody can add an endpoint without saying how it
-//! is scoped. Each entry calls the route against 塔岗's resources (its households, members, region
+//! The route list comes from the API's OpenAPI description as the server serves it
+//! (`/api/v1/openapi.json`), checked against the router's table (`fupin_web::api_routes()`): a route
+//! registered without being described fails every test here. Every described route must have an
+//! entry in [`table`]: a route added without one fails `every_route_keeps_other_regions_out`, so
+//! nobody can add an endpoint without saying how it is scoped. Each entry calls the route against 塔岗's resources (its households, members, region
 //! codes, users and tokens, its helping unit, cadres, pairings, visit, photo, wish, risk event and
 //! procedure case) as users of the neighbouring village 三房 — `demo-other` (officer) and an
 //! administrator of 三房 who also holds `view_pii` there, for whom every policy check passes and only
@@ -205,7 +207,7 @@ enum Body {
     Bytes(&'static [u8], &'static str),
 }
 
-/// One route of `ROUTES`: whether it answers without signing in, why it is not region-scoped (if
+/// One route of the API description: whether it answers without signing in, why it is not region-scoped (if
 /// it is not), and the calls that try it on 塔岗.
 struct Entry {
     method: &'static str,
@@ -601,7 +603,7 @@ fn household_input(f: &Fixture) -> Value {
     })
 }
 
-/// The table: one entry per route of `ROUTES`.
+/// The table: one entry per route of the API description.
 fn table(f: &Fixture, caller: &str) -> Vec<Entry> {
     use Expect::*;
     let call = |method: Method, uri: String, body: Option<Body>, expect: Expect| Call {
@@ -654,6 +656,12 @@ fn table(f: &Fixture, caller: &str) -> Vec<Entry> {
             "/readyz",
             "readiness probe: says only that the database answers with this build's schema",
             vec![get("/readyz".into(), NotScoped)],
+        ),
+        public(
+            "GET",
+            "/api/v1/openapi.json",
+            "the API's description: routes and shapes, no data",
+            vec![get("/api/v1/openapi.json".into(), NotScoped)],
         ),
         open(
             "GET",
@@ -1824,15 +1832,50 @@ fn assert_unchanged(before: &Value, after: &Value) {
     assert!(out.is_empty(), "塔岗 changed:\n  {}", out.join("\n  "));
 }
 
-/// The entry of every route of `ROUTES`, in order, and the routes that have none. Each test checks
-/// every route that has an entry, then fails if any had none, naming them all.
-fn entries(table: &[Entry]) -> (Vec<&Entry>, Vec<String>) {
+/// The routes of the API as its served OpenAPI description lists them: (method, path template).
+/// Fails when the description and the router's table differ, naming the routes on either side.
+async fn described_routes(app: &TestApp) -> Vec<(String, String)> {
+    let res = client()
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "the API description");
+    let doc: Value = res.json().await.unwrap();
+    let mut described = vec![];
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for method in [
+            "get", "put", "post", "delete", "patch", "head", "options", "trace",
+        ] {
+            if item.get(method).is_some() {
+                described.push((method.to_uppercase(), path.clone()));
+            }
+        }
+    }
+    let router: Vec<(String, String)> = fupin_web::api_routes()
+        .iter()
+        .map(|(m, p)| (m.to_string(), p.to_string()))
+        .collect();
+    let undescribed: Vec<_> = router.iter().filter(|r| !described.contains(r)).collect();
+    let unrouted: Vec<_> = described.iter().filter(|r| !router.contains(r)).collect();
+    assert!(
+        undescribed.is_empty() && unrouted.is_empty(),
+        "the OpenAPI description and the router disagree: in the router but not described \
+         {undescribed:?}; described but not in the router {unrouted:?}"
+    );
+    // the same routes, in the router's order (probes and metrics first, as registered)
+    router
+}
+
+/// The entry of every described route, and the routes that have none. Each test checks every
+/// route that has an entry, then fails if any had none, naming them all.
+fn entries<'t>(table: &'t [Entry], routes: &[(String, String)]) -> (Vec<&'t Entry>, Vec<String>) {
     let mut found = vec![];
     let mut missing = vec![];
-    for (method, template) in fupin_web::ROUTES {
+    for (method, template) in routes {
         match table
             .iter()
-            .find(|e| e.method == *method && e.template == *template)
+            .find(|e| e.method == method && e.template == template)
         {
             Some(e) => found.push(e),
             None => missing.push(format!("{method} {template}")),
@@ -1845,7 +1888,7 @@ fn entries(table: &[Entry]) -> (Vec<&Entry>, Vec<String>) {
 fn assert_none_missing(missing: &[String]) {
     assert!(
         missing.is_empty(),
-        "{} route(s) of ROUTES have no entry in the access table of tests/access.rs; add one for \
+        "{} route(s) of the API description have no entry in the access table of tests/access.rs; add one for \
          each, saying how it keeps other regions out (or why it is not region-scoped):\n  {}",
         missing.len(),
         missing.join("\n  ")
@@ -1890,14 +1933,15 @@ async fn every_route_keeps_other_regions_out() {
             token: login(&app, "sanfang-admin").await,
         },
     ];
+    let routes = described_routes(&app).await;
     let mut missing = vec![];
     let mut failures: Vec<String> = vec![];
     for caller in &callers {
         let table = table(&f, caller.name);
         for e in &table {
             assert!(
-                fupin_web::ROUTES.contains(&(e.method, e.template)),
-                "the access table lists {} {}, which is not in ROUTES",
+                routes.contains(&(e.method.to_string(), e.template.to_string())),
+                "the access table lists {} {}, which the API description does not",
                 e.method,
                 e.template
             );
@@ -1916,7 +1960,7 @@ async fn every_route_keeps_other_regions_out() {
                 e.template
             );
         }
-        let (found, absent) = entries(&table);
+        let (found, absent) = entries(&table, &routes);
         missing = absent;
         for e in found {
             let template = e.template;
@@ -2144,7 +2188,8 @@ async fn only_public_routes_answer_without_signing_in() {
     let app = app().await;
     let f = fixture(&app).await;
     let table = table(&f, "nobody");
-    let (found, missing) = entries(&table);
+    let routes = described_routes(&app).await;
+    let (found, missing) = entries(&table, &routes);
     for e in found {
         let method = e.method;
         for call in &e.calls {
@@ -2172,12 +2217,13 @@ async fn only_public_routes_answer_without_signing_in() {
 }
 
 /// Whether `s` holds an 18-character ID number (17 digits and a digit or X) not inside a longer
-/// run of digits. A byte scan, to need no regex crate.
+/// run of digits nor the fraction of a decimal number (a latency sum of the metrics). A byte scan,
+/// to need no regex crate.
 fn has_id_number(s: &str) -> bool {
     let b = s.as_bytes();
     let is_digit = |i: usize| b.get(i).is_some_and(u8::is_ascii_digit);
     (0..b.len().saturating_sub(17)).any(|i| {
-        (i == 0 || !is_digit(i - 1))
+        (i == 0 || !(is_digit(i - 1) || b[i - 1] == b'.'))
             && (i..i + 17).all(is_digit)
             && (b[i + 17].is_ascii_digit() || b[i + 17] == b'X' || b[i + 17] == b'x')
             && !is_digit(i + 18)
@@ -2205,6 +2251,10 @@ fn id_number_scan() {
     assert!(!has_id_number("3601**********011X"));
     assert!(!has_id_number("3601241062040001"));
     assert!(!has_id_number("1234567890123456789"), "19 digits");
+    assert!(
+        !has_id_number("sum 0.123456789012345678"),
+        "a decimal fraction"
+    );
 }
 
 #[tokio::test]
@@ -2216,7 +2266,8 @@ async fn default_responses_never_carry_an_id_number() {
     let admin = login(&app, "demo-admin").await;
     let table = table(&f, "demo-admin");
     let mut checked = 0;
-    let (found, missing) = entries(&table);
+    let routes = described_routes(&app).await;
+    let (found, missing) = entries(&table, &routes);
     for e in found {
         if e.method != "GET" {
             continue;

@@ -14,6 +14,11 @@ pub(crate) fn routes(r: Routes) -> Routes {
     r.get("/healthz", healthz).get("/readyz", readyz)
 }
 
+/// The OpenAPI description of these routes (see `crate::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(healthz, readyz))]
+pub(crate) struct Doc;
+
 #[derive(Debug, Serialize)]
 struct Health {
     status: &'static str,
@@ -35,6 +40,14 @@ async fn database_answers(app: &AppState) -> ApiResult<()> {
 
 /// Public: takes no `Caller`, so a load balancer's probe needs no credentials. It tells only that the
 /// service and its database answer, and which backend is in use.
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    tag = "service",
+    operation_id = "healthz",
+    summary = "存活检查 · Liveness",
+    responses((status = 200, description = "服务与数据库可用，`backend` 为 sqlite 或 postgres。 The service and its database answer; `backend` is sqlite or postgres.", body = Object), (status = 503, description = "数据库不可用（code: database_unavailable）。 The database does not answer.", body = inline(crate::openapi::ErrorDoc)))
+)]
 async fn healthz(State(app): State<AppState>) -> ApiResult<Json<Health>> {
     database_answers(&app).await?;
     Ok(Json(Health {
@@ -54,6 +67,14 @@ struct Ready {
 /// Public like `/healthz`. Not ready while the server drains on shutdown, when the database does
 /// not answer, or when its schema is not this build's (a migration missing, or one from a newer
 /// release: this build would misread the data).
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    tag = "service",
+    operation_id = "readyz",
+    summary = "就绪检查 · Readiness",
+    responses((status = 200, description = "可接收请求：数据库可用且迁移为本版本。 Ready: the database answers and its migrations are this build's.", body = Object), (status = 503, description = "未就绪：正在停止、数据库不可用或迁移不符（code: shutting_down、database_unavailable、schema_mismatch 等）。 Not ready: shutting down, database down, or migrations not this build's.", body = inline(crate::openapi::ErrorDoc)))
+)]
 async fn readyz(State(app): State<AppState>) -> ApiResult<Json<Ready>> {
     if app.shutting_down() {
         return Err(unavailable("shutting_down", "服务正在停止"));

@@ -7,8 +7,9 @@
 //! (API token or session cookie, with CSRF checks) and handed to handlers as a [`Caller`];
 //! everything a client can get wrong answers in one error format (`error`), whether it is caught by
 //! an extractor (`json`, `form`, `params`, `multipart`) or by the domain; the pages' frame, forms,
-//! formatting, language and assets are in `ui`. Routes are listed in [`ROUTES`] and [`PAGE_ROUTES`]
-//! (see `routes` for the convention) and composed below, one line per area.
+//! formatting, language and assets are in `ui`. Routes are registered in [`api_routes`] and
+//! [`PAGE_ROUTES`] (see `routes` for the convention) and composed below, one line per area; the
+//! API's OpenAPI description is built from the handlers' attributes (`openapi`).
 
 // The areas.
 mod accounts;
@@ -30,6 +31,7 @@ mod health;
 mod json;
 mod metrics;
 mod multipart;
+mod openapi;
 mod params;
 mod routes;
 mod throttle;
@@ -48,7 +50,8 @@ pub use error::{ApiError, ApiResult};
 pub use jobs::JobsConfig;
 pub use json::{Json, BODY_LIMIT};
 pub use metrics::MetricsAllow;
-pub use routes::{PAGE_ROUTES, PUBLIC_ROUTES, ROUTES};
+pub use openapi::described_routes;
+pub use routes::{api_routes, PAGE_ROUTES, PUBLIC_ROUTES};
 pub use throttle::ThrottleConfig;
 pub use trace::REQUEST_ID;
 pub use ui::assets::names as asset_names;
@@ -130,6 +133,7 @@ pub(crate) fn routes() -> routes::Routes {
     let r = routes::Routes::new();
     let r = health::routes(r);
     let r = metrics::routes(r);
+    let r = openapi::routes(r);
     let r = regions::routes(r);
     let r = reports::routes(r);
     let r = registry::routes(r);
@@ -142,6 +146,25 @@ pub(crate) fn routes() -> routes::Routes {
     assessment::routes(r)
 }
 
+/// The API's OpenAPI 3.1 description: every area's routes, assembled by `openapi` (which adds what
+/// every operation shares). A new area adds its `doc()` here.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    use utoipa::OpenApi;
+    openapi::assemble([
+        health::Doc::openapi(),
+        metrics::Doc::openapi(),
+        accounts::doc(),
+        regions::doc(),
+        registry::doc(),
+        pairing::doc(),
+        measures::doc(),
+        assessment::doc(),
+        reports::doc(),
+        audit::doc(),
+        jobs::doc(),
+    ])
+}
+
 /// Every page route, registered through the same recording builder (listed in [`PAGE_ROUTES`]).
 pub(crate) fn page_routes() -> routes::Routes {
     let r = routes::Routes::new();
@@ -149,6 +172,7 @@ pub(crate) fn page_routes() -> routes::Routes {
     let r = registry::page_routes(r);
     let r = pairing::page_routes(r);
     let r = jobs::page_routes(r);
+    let r = openapi::page_routes(r);
     ui::assets::routes(r)
 }
 

@@ -28,6 +28,11 @@ pub(crate) fn routes(r: Routes) -> Routes {
     r.get("/metrics", metrics)
 }
 
+/// The OpenAPI description of these routes (see `crate::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(metrics))]
+pub(crate) struct Doc;
+
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RequestLabels {
     method: String,
@@ -243,6 +248,14 @@ fn prefix_eq(a: &[u8], b: &[u8], bits: u8) -> bool {
 }
 
 /// From an allowed address, or as an admin (of any region): the figures of the whole server.
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    tag = "service",
+    operation_id = "metrics",
+    summary = "运行指标（Prometheus） · Metrics (Prometheus)",
+    responses((status = 200, description = "OpenMetrics 文本：按路由和状态的请求数、延迟直方图、数据库连接池、导入导出任务和行数。仅管理员或配置允许的地址可读。 OpenMetrics text: requests by route and status, latency histograms, the database pool, import/export jobs and rows. Admins or allowed addresses only.", body = String, content_type = "application/openmetrics-text"))
+)]
 async fn metrics(
     State(app): State<AppState>,
     caller: Option<Caller>,

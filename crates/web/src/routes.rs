@@ -1,129 +1,43 @@
-//! The route table: [`ROUTES`] lists every (method, path template) the API serves, and [`Routes`]
-//! is the only way handlers are registered, recording each registration so a test can hold the two
-//! equal.
+//! The route table: [`Routes`] is the only way handlers are registered, and records each
+//! registration; [`api_routes`] is that record for the API.
 //!
 //! Convention: a module adds its endpoints with `Routes::get/post/put/delete` (never with
-//! `Router::route` directly) and the same line goes into `ROUTES`. `tests::table_matches_registrations`
-//! fails when a route is registered but not listed, or listed but not registered; `every_listed_route_
-//! reaches_a_handler` fails when a listed route is shadowed or answers the router's 404/405; and
-//! `other_methods_are_not_allowed` fails when a listed path answers a method that is not listed.
-//! Access-control tests iterate over `ROUTES` to check every endpoint's policy: a new route also
-//! needs an entry in the table of `crates/fupin/tests/access.rs` (which fails until it has one),
-//! and `only_public_routes_answer_without_credentials` checks that nothing outside
-//! [`PUBLIC_ROUTES`] answers a caller who has not signed in.
+//! `Router::route` directly) and describes each in the OpenAPI description: a `#[utoipa::path(…)]`
+//! attribute on the handler and its name in the area's `Doc` (see `crate::openapi`, whose test
+//! `every_registered_route_is_described` fails when a registered route is not described, or a
+//! described one not registered). `every_listed_route_reaches_a_handler` fails when a route is
+//! shadowed or answers the router's 404/405, and `other_methods_are_not_allowed` when a path answers
+//! a method it does not register. Access-control tests take their route list from the served
+//! description (`/api/v1/openapi.json`): a new route also needs an entry in the table of
+//! `crates/fupin/tests/access.rs` (which fails until it has one), and
+//! `only_public_routes_answer_without_credentials` checks that nothing outside [`PUBLIC_ROUTES`]
+//! answers a caller who has not signed in.
 //!
 //! The pages' routes are listed in [`PAGE_ROUTES`] and registered through the same builder, with a
-//! test holding the two equal. They are kept out of [`ROUTES`] on purpose: that table's tests expect
+//! test holding the two equal. They are kept out of the API's table on purpose: its tests expect
 //! JSON answers and 401s, and pages answer HTML and redirects.
 
 use crate::AppState;
 use axum::handler::Handler;
 use axum::routing::{delete, get, post, put, MethodRouter};
 use axum::Router;
+use std::sync::OnceLock;
 
-/// Every route of the API: (method, path template as registered with axum).
-pub const ROUTES: &[(&str, &str)] = &[
-    ("GET", "/healthz"),
-    ("GET", "/readyz"),
-    ("GET", "/metrics"),
-    ("GET", "/api/v1/regions"),
-    ("GET", "/api/v1/regions/search"),
-    ("GET", "/api/v1/regions/{code}"),
-    ("GET", "/api/v1/regions/{code}/children"),
-    ("GET", "/api/v1/regions/{code}/levels"),
-    ("PUT", "/api/v1/regions/{code}/poor-village"),
-    ("DELETE", "/api/v1/regions/{code}/poor-village"),
-    ("GET", "/api/v1/regions/{code}/profiles"),
-    ("PUT", "/api/v1/regions/{code}/profiles/{year}"),
-    ("GET", "/api/v1/regions/{code}/stats"),
-    ("GET", "/api/v1/code-tables"),
-    ("GET", "/api/v1/code-tables/{name}"),
-    ("GET", "/api/v1/households"),
-    ("POST", "/api/v1/households"),
-    ("GET", "/api/v1/households/by-number/{number}"),
-    ("GET", "/api/v1/households/{id}"),
-    ("PUT", "/api/v1/households/{id}"),
-    ("POST", "/api/v1/households/{id}/status"),
-    ("POST", "/api/v1/households/{id}/members"),
-    ("PUT", "/api/v1/households/{id}/incomes/{year}"),
-    ("PUT", "/api/v1/members/{id}"),
-    ("POST", "/api/v1/members/{id}/changes"),
-    ("POST", "/api/v1/login"),
-    ("GET", "/api/v1/session"),
-    ("GET", "/login"),
-    ("POST", "/login"),
-    ("POST", "/logout"),
-    ("GET", "/api/v1/me"),
-    ("GET", "/api/v1/tokens"),
-    ("DELETE", "/api/v1/tokens/{id}"),
-    ("GET", "/api/v1/users"),
-    ("POST", "/api/v1/users"),
-    ("POST", "/api/v1/users/{id}/grants"),
-    ("DELETE", "/api/v1/users/{id}/grants"),
-    ("POST", "/api/v1/users/{id}/disable"),
-    ("POST", "/api/v1/users/{id}/enable"),
-    ("PUT", "/api/v1/users/{id}/password"),
-    ("GET", "/api/v1/audit"),
-    ("GET", "/api/v1/units"),
-    ("POST", "/api/v1/units"),
-    ("POST", "/api/v1/units/{id}/designations"),
-    ("GET", "/api/v1/regions/{code}/designations"),
-    ("GET", "/api/v1/cadres"),
-    ("POST", "/api/v1/cadres"),
-    ("PUT", "/api/v1/cadres/{id}"),
-    ("GET", "/api/v1/cadres/{id}/pairings"),
-    ("POST", "/api/v1/team-members"),
-    ("GET", "/api/v1/regions/{code}/team"),
-    ("POST", "/api/v1/pairings"),
-    ("POST", "/api/v1/pairings/{id}/end"),
-    ("GET", "/api/v1/households/{id}/pairings"),
-    ("POST", "/api/v1/visits"),
-    ("GET", "/api/v1/visits/{id}"),
-    ("GET", "/api/v1/households/{id}/visits"),
-    ("POST", "/api/v1/visits/{id}/photos"),
-    ("GET", "/api/v1/photos/{id}"),
-    ("POST", "/api/v1/wishes"),
-    ("POST", "/api/v1/wishes/{id}/actions"),
-    ("POST", "/api/v1/wishes/{id}/evidence"),
-    ("GET", "/api/v1/households/{id}/wishes"),
-    ("GET", "/api/v1/regions/{code}/pairing-report"),
-    ("GET", "/api/v1/measure-catalogue"),
-    ("POST", "/api/v1/measures"),
-    ("GET", "/api/v1/measures/{id}"),
-    ("PUT", "/api/v1/measures/{id}"),
-    ("GET", "/api/v1/measures/{id}/history"),
-    ("GET", "/api/v1/households/{id}/measures"),
-    ("GET", "/api/v1/regions/{code}/services-report"),
-    ("GET", "/api/v1/parameters"),
-    ("PUT", "/api/v1/parameters"),
-    ("PUT", "/api/v1/households/{id}/years/{year}"),
-    ("GET", "/api/v1/households/{id}/risk-events"),
-    ("POST", "/api/v1/households/{id}/risk-events"),
-    ("POST", "/api/v1/risk-events/{id}/resolve"),
-    ("GET", "/api/v1/households/{id}/exit-assessment"),
-    ("GET", "/api/v1/households/{id}/cases"),
-    ("POST", "/api/v1/households/{id}/cases"),
-    ("GET", "/api/v1/cases/{id}"),
-    ("POST", "/api/v1/cases/{id}/actions"),
-    ("GET", "/api/v1/regions/{code}/incidence"),
-    ("GET", "/api/v1/regions/{code}/warnings"),
-    ("POST", "/api/v1/regions/{code}/screening"),
-    ("GET", "/api/v1/regions/{code}/measures"),
-    ("POST", "/api/v1/imports"),
-    ("POST", "/api/v1/exports"),
-    ("GET", "/api/v1/jobs"),
-    ("GET", "/api/v1/jobs/{id}"),
-    ("GET", "/api/v1/jobs/{id}/file"),
-    ("DELETE", "/api/v1/jobs/{id}"),
-];
+/// Every route of the API as registered: (method, path template as given to axum), in the order of
+/// registration. The OpenAPI description (`crate::openapi`) lists exactly these routes.
+pub fn api_routes() -> &'static [(&'static str, &'static str)] {
+    static TABLE: OnceLock<Vec<(&'static str, &'static str)>> = OnceLock::new();
+    TABLE.get_or_init(|| crate::routes().into_parts().1)
+}
 
-/// The routes that answer without signing in: the liveness and readiness probes and signing in
-/// and out. Every other route of [`ROUTES`] answers 401 without valid credentials (`tests::
+/// The routes that answer without signing in: the liveness and readiness probes, the API's
+/// description, and signing in and out. Every other route of [`api_routes`] answers 401 without valid credentials (`tests::
 /// only_public_routes_answer_without_credentials` holds the two lists to that; `/metrics` also
 /// answers clients from the addresses it is configured to allow).
 pub const PUBLIC_ROUTES: &[(&str, &str)] = &[
     ("GET", "/healthz"),
     ("GET", "/readyz"),
+    ("GET", "/api/v1/openapi.json"),
     ("POST", "/api/v1/login"),
     ("GET", "/login"),
     ("POST", "/login"),
@@ -156,6 +70,7 @@ pub const PAGE_ROUTES: &[(&str, &str)] = &[
     ("GET", "/jobs"),
     ("GET", "/jobs/{id}"),
     ("GET", "/jobs/{id}/file"),
+    ("GET", "/docs/api"),
     ("GET", "/assets/{name}"),
 ];
 
@@ -233,24 +148,6 @@ mod tests {
     use std::collections::BTreeSet;
 
     #[test]
-    fn table_matches_registrations() {
-        let (_, registered) = crate::routes().into_parts();
-        let listed: BTreeSet<_> = ROUTES.iter().copied().collect();
-        assert_eq!(listed.len(), ROUTES.len(), "ROUTES lists a route twice");
-        let got: BTreeSet<_> = registered.iter().copied().collect();
-        let unlisted: Vec<_> = got.difference(&listed).collect();
-        let unregistered: Vec<_> = listed.difference(&got).collect();
-        assert!(
-            unlisted.is_empty(),
-            "registered but missing from ROUTES: {unlisted:?}"
-        );
-        assert!(
-            unregistered.is_empty(),
-            "in ROUTES but not registered: {unregistered:?}"
-        );
-    }
-
-    #[test]
     fn page_table_matches_registrations() {
         let (_, registered) = crate::page_routes().into_parts();
         let listed: BTreeSet<_> = PAGE_ROUTES.iter().copied().collect();
@@ -266,7 +163,10 @@ mod tests {
     #[test]
     fn pages_do_not_collide_with_the_api() {
         for (m, p) in PAGE_ROUTES {
-            assert!(!ROUTES.contains(&(m, p)), "{m} {p} is an API route too");
+            assert!(
+                !api_routes().contains(&(m, p)),
+                "{m} {p} is an API route too"
+            );
             assert!(!p.starts_with("/api/"), "{p}");
         }
     }
@@ -297,7 +197,7 @@ mod tests {
         // is not served, or is served under another method; what handlers and the store answer for
         // things that do not exist says which thing (`household_not_found`, "区划不存在…").
         let db = test_db().await;
-        for (method, template) in ROUTES {
+        for (method, template) in api_routes() {
             let uri = concrete(template);
             let res = send(db.router(), request(method, &uri)).await;
             let status = res.status();
@@ -317,7 +217,10 @@ mod tests {
     #[tokio::test]
     async fn only_public_routes_answer_without_credentials() {
         for p in PUBLIC_ROUTES {
-            assert!(ROUTES.contains(p), "public route not in ROUTES: {p:?}");
+            assert!(
+                api_routes().contains(p),
+                "public route not registered: {p:?}"
+            );
         }
         let bad_token = || {
             let mut r = request("GET", "/");
@@ -328,7 +231,7 @@ mod tests {
             r.headers().clone()
         };
         let db = test_db().await;
-        for (method, template) in ROUTES {
+        for (method, template) in api_routes() {
             let uri = concrete(template);
             for creds in [None, Some(bad_token())] {
                 let mut req = request(method, &uri);
@@ -354,11 +257,11 @@ mod tests {
 
     #[tokio::test]
     async fn other_methods_are_not_allowed() {
-        let paths: BTreeSet<_> = ROUTES.iter().map(|(_, p)| *p).collect();
+        let paths: BTreeSet<_> = api_routes().iter().map(|(_, p)| *p).collect();
         let db = test_db().await;
         for path in paths {
             for method in ["GET", "POST", "PUT", "DELETE", "PATCH"] {
-                if ROUTES.contains(&(method, path)) {
+                if api_routes().contains(&(method, path)) {
                     continue;
                 }
                 let uri = concrete(path);

@@ -35,6 +35,22 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .put("/api/v1/users/{id}/password", set_password)
 }
 
+/// The OpenAPI description of these routes (see `crate::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    me,
+    tokens,
+    revoke_token,
+    list_users,
+    create_user,
+    grant,
+    revoke_grant,
+    disable,
+    enable,
+    set_password
+))]
+pub(crate) struct Doc;
+
 /// A user as shown to themselves and in sign-in answers.
 #[derive(Debug, Clone, Serialize)]
 pub struct UserView {
@@ -75,18 +91,42 @@ async fn hash(password: String) -> ApiResult<String> {
         .map_err(|e| ApiError::internal(&e))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/me",
+    tag = "accounts",
+    operation_id = "me",
+    summary = "当前用户 · The signed-in user",
+    responses((status = 200, description = "当前用户及其授权。 The user and their grants.", body = Object))
+)]
 async fn me(caller: Caller) -> ApiResult<Json<UserView>> {
     caller.policy_signed_in()?;
     Ok(Json(UserView::of(&caller.user)))
 }
 
 /// One's own API tokens (never the secrets, which are not kept).
+#[utoipa::path(
+    get,
+    path = "/api/v1/tokens",
+    tag = "accounts",
+    operation_id = "listTokens",
+    summary = "我的 API 令牌 · My API tokens",
+    responses((status = 200, description = "令牌列表（不含令牌本身）。 The tokens (never the secrets).", body = [Object]))
+)]
 async fn tokens(caller: Caller, State(app): State<AppState>) -> ApiResult<Json<Vec<ApiToken>>> {
     caller.policy_signed_in()?;
     Ok(Json(app.store.list_tokens(caller.user.id).await?))
 }
 
 /// Revoke one of one's own tokens; another user's token is "not found".
+#[utoipa::path(
+    delete,
+    path = "/api/v1/tokens/{id}",
+    tag = "accounts",
+    operation_id = "revokeToken",
+    summary = "吊销我的令牌 · Revoke one of my tokens",
+    responses((status = 204, description = "已吊销。 Revoked."))
+)]
 async fn revoke_token(
     caller: Caller,
     State(app): State<AppState>,
@@ -99,12 +139,29 @@ async fn revoke_token(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/users",
+    tag = "accounts",
+    operation_id = "listUsers",
+    summary = "用户列表 · Users",
+    responses((status = 200, description = "管理范围内的用户。 The users the caller manages.", body = [Object]))
+)]
 async fn list_users(caller: Caller, State(app): State<AppState>) -> ApiResult<Json<Vec<User>>> {
     let ctx = caller.ctx(Policy::ManageUsers)?;
     Ok(Json(app.store.list_users(&ctx).await?))
 }
 
 /// 201 with the new account (no grants yet: grant them next).
+#[utoipa::path(
+    post,
+    path = "/api/v1/users",
+    tag = "accounts",
+    operation_id = "createUser",
+    summary = "新建用户 · Create a user",
+    request_body(content = Object, description = "`{username, display_name, password, unit?, phone?, region?}`。 The new account."),
+    responses((status = 201, description = "新账号（尚无授权）。 The new account (no grants yet).", body = Object))
+)]
 async fn create_user(
     caller: Caller,
     State(app): State<AppState>,
@@ -128,6 +185,15 @@ fn may_not_grant() -> ApiError {
 }
 
 /// `{role, region}`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/users/{id}/grants",
+    tag = "accounts",
+    operation_id = "grantRole",
+    summary = "授予角色 · Grant a role",
+    request_body(content = Object, description = "`{role, region}`。 The role and the region."),
+    responses((status = 200, description = "用户及其授权。 The user with their grants.", body = Object))
+)]
 async fn grant(
     caller: Caller,
     State(app): State<AppState>,
@@ -142,6 +208,15 @@ async fn grant(
 }
 
 /// `{role, region}`: only what the caller could grant may be revoked.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/users/{id}/grants",
+    tag = "accounts",
+    operation_id = "revokeRole",
+    summary = "撤销角色 · Revoke a role",
+    request_body(content = Object, description = "`{role, region}`。 The role and the region."),
+    responses((status = 200, description = "用户及其授权。 The user with their grants.", body = Object))
+)]
 async fn revoke_grant(
     caller: Caller,
     State(app): State<AppState>,
@@ -158,6 +233,14 @@ async fn revoke_grant(
 }
 
 /// Disabling ends the user's sessions and revokes their tokens (the store does both).
+#[utoipa::path(
+    post,
+    path = "/api/v1/users/{id}/disable",
+    tag = "accounts",
+    operation_id = "disableUser",
+    summary = "停用用户 · Disable a user",
+    responses((status = 204, description = "已停用，会话与令牌失效。 Disabled; sessions and tokens end."))
+)]
 async fn disable(
     caller: Caller,
     State(app): State<AppState>,
@@ -176,6 +259,14 @@ async fn disable(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/users/{id}/enable",
+    tag = "accounts",
+    operation_id = "enableUser",
+    summary = "启用用户 · Enable a user",
+    responses((status = 204, description = "已启用。 Enabled."))
+)]
 async fn enable(
     caller: Caller,
     State(app): State<AppState>,
@@ -194,6 +285,15 @@ struct NewPassword {
 }
 
 /// Set a user's password (ends their browser sessions).
+#[utoipa::path(
+    put,
+    path = "/api/v1/users/{id}/password",
+    tag = "accounts",
+    operation_id = "setPassword",
+    summary = "设置密码 · Set a password",
+    request_body(content = Object, description = "`{password}`。 The new password."),
+    responses((status = 204, description = "已设置，该用户的浏览器会话结束。 Set; the user's browser sessions end."))
+)]
 async fn set_password(
     caller: Caller,
     State(app): State<AppState>,

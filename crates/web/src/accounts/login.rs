@@ -32,6 +32,11 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .post("/logout", logout)
 }
 
+/// The OpenAPI description of these routes (see `crate::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(api_login, session, login_page, form_login, logout))]
+pub(crate) struct Doc;
+
 /// An Argon2id hash (same parameters as `hash_password`) of a password nobody uses, checked when the
 /// username does not exist so that the answer takes as long as for a real account. A constant,
 /// not computed at start-up: hashing takes as long as checking, and the first unknown-user attempt
@@ -175,6 +180,15 @@ fn no_store(mut res: Response) -> Response {
 }
 
 /// `{username, password}` → `{token, user}`: a new API token for programs.
+#[utoipa::path(
+    post,
+    path = "/api/v1/login",
+    tag = "accounts",
+    operation_id = "login",
+    summary = "登录并取得 API 令牌 · Sign in for an API token",
+    request_body(content = Object, description = "`{username, password}`。 The credentials."),
+    responses((status = 200, description = "`{token, user}`：新的 API 令牌（只显示这一次）和用户。 `{token, user}`: a new API token (shown this once) and the user.", body = Object), (status = 401, description = "用户名或密码错误（code: invalid_credentials）。 Wrong username or password.", body = inline(crate::openapi::ErrorDoc)), (status = 429, description = "失败次数过多（code: too_many_attempts），见 Retry-After。 Too many failures; see Retry-After.", body = inline(crate::openapi::ErrorDoc)))
+)]
 async fn api_login(
     State(app): State<AppState>,
     ClientAddr(client): ClientAddr,
@@ -219,6 +233,14 @@ struct SessionInfo {
 }
 
 /// The CSRF token of the browser session, for the page's scripts to send as `X-CSRF-Token`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/session",
+    tag = "accounts",
+    operation_id = "session",
+    summary = "当前浏览器会话 · The browser session",
+    responses((status = 200, description = "`{csrf_token, user}`：页面脚本须以 X-CSRF-Token 头发送此令牌。 `{csrf_token, user}`: page scripts send the token as X-CSRF-Token.", body = Object), (status = 404, description = "使用的是 API 令牌而非会话（code: session_not_found）。 The request used an API token, not a session.", body = inline(crate::openapi::ErrorDoc)))
+)]
 async fn session(caller: Caller) -> ApiResult<Response> {
     caller.policy_signed_in()?;
     match &caller.credential {
@@ -238,12 +260,29 @@ async fn session(caller: Caller) -> ApiResult<Response> {
 }
 
 /// The sign-in form.
+#[utoipa::path(
+    get,
+    path = "/login",
+    tag = "accounts",
+    operation_id = "loginPage",
+    summary = "登录页 · Sign-in page",
+    responses((status = 200, description = "登录表单（HTML）。 The sign-in form (HTML).", body = String, content_type = "text/html"))
+)]
 async fn login_page() -> Response {
     page(StatusCode::OK, None, "")
 }
 
 /// A form post of `username` and `password`: on success a new session cookie and 303 to `/`; on
 /// failure the form again with the reason.
+#[utoipa::path(
+    post,
+    path = "/login",
+    tag = "accounts",
+    operation_id = "formLogin",
+    summary = "表单登录 · Sign in with the form",
+    request_body(content_type = "application/x-www-form-urlencoded", description = "`username`、`password` 表单字段。 The `username` and `password` form fields."),
+    responses((status = 303, description = "成功：设置会话 Cookie 并转到 /。 Signed in: the session cookie is set, redirect to /."), (status = 401, description = "用户名或密码错误，重新显示表单（HTML）。 Wrong credentials: the form again (HTML).", body = String, content_type = "text/html"), (status = 429, description = "失败次数过多（HTML），见 Retry-After。 Too many failures (HTML); see Retry-After.", body = String, content_type = "text/html"))
+)]
 async fn form_login(
     State(app): State<AppState>,
     ClientAddr(client): ClientAddr,
@@ -292,6 +331,14 @@ async fn form_login(
 /// End the browser session (the middleware has checked its CSRF token), clear the cookie and go to
 /// the sign-in form. Without a session there is nothing to end: the cookie is cleared all the same.
 /// An API token is not touched (revoke it with `DELETE /api/v1/tokens/{id}`).
+#[utoipa::path(
+    post,
+    path = "/logout",
+    tag = "accounts",
+    operation_id = "logout",
+    summary = "退出登录 · Sign out",
+    responses((status = 303, description = "结束浏览器会话、清除 Cookie 并转到 /login；API 令牌不受影响。 Ends the browser session, clears the cookie and redirects to /login; API tokens are not touched."))
+)]
 async fn logout(
     State(app): State<AppState>,
     caller: Option<Caller>,

@@ -34,10 +34,39 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .get("/api/v1/regions/{code}/measures", measures)
 }
 
+/// The OpenAPI description of these routes (see `crate::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    parameters,
+    put_parameter,
+    put_household_year,
+    risk_events,
+    record_risk_event,
+    resolve_risk_event,
+    exit_assessment,
+    household_cases,
+    start_case,
+    case,
+    case_action,
+    incidence,
+    warnings,
+    screening,
+    measures
+))]
+pub(crate) struct Doc;
+
 fn year_param(params: &Params) -> ApiResult<i32> {
     params.required_int::<i32>("year")
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/parameters",
+    tag = "assessment",
+    operation_id = "listParameters",
+    summary = "标准参数 · Standards and parameters",
+    responses((status = 200, description = "参数及其来源。 The parameters with their sources.", body = [Object]))
+)]
 async fn parameters(
     caller: Caller,
     State(app): State<AppState>,
@@ -46,6 +75,15 @@ async fn parameters(
     Ok(Json(app.store.parameters(&ctx).await?))
 }
 
+#[utoipa::path(
+    put,
+    path = "/api/v1/parameters",
+    tag = "assessment",
+    operation_id = "putParameter",
+    summary = "设置参数 · Set a parameter",
+    request_body(content = Object, description = "`{name, region, from_year, value, source}`。 The parameter."),
+    responses((status = 200, description = "写入后的参数。 The parameter as stored.", body = Object))
+)]
 async fn put_parameter(
     caller: Caller,
     State(app): State<AppState>,
@@ -55,6 +93,15 @@ async fn put_parameter(
     Ok(Json(app.store.put_parameter(&ctx, p).await?))
 }
 
+#[utoipa::path(
+    put,
+    path = "/api/v1/households/{id}/years/{year}",
+    tag = "assessment",
+    operation_id = "putHouseholdYear",
+    summary = "年度核验 · Yearly verification",
+    request_body(content = Object, description = "“两不愁三保障”核验结果。 The verification of the year."),
+    responses((status = 204, description = "已写入。 Stored."))
+)]
 async fn put_household_year(
     caller: Caller,
     State(app): State<AppState>,
@@ -68,6 +115,14 @@ async fn put_household_year(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/households/{id}/risk-events",
+    tag = "assessment",
+    operation_id = "householdRiskEvents",
+    summary = "户的风险事件 · A household's risk events",
+    responses((status = 200, description = "风险事件。 The events.", body = [Object]))
+)]
 async fn risk_events(
     caller: Caller,
     State(app): State<AppState>,
@@ -78,6 +133,15 @@ async fn risk_events(
 }
 
 /// Cadres record risk events on their households' visits, offices on any in their regions.
+#[utoipa::path(
+    post,
+    path = "/api/v1/households/{id}/risk-events",
+    tag = "assessment",
+    operation_id = "recordRiskEvent",
+    summary = "登记风险事件 · Record a risk event",
+    request_body(content = Object, description = "`{kind, date, …}`。 The event."),
+    responses((status = 201, description = "新事件。 The new event.", body = Object))
+)]
 async fn record_risk_event(
     caller: Caller,
     State(app): State<AppState>,
@@ -102,6 +166,15 @@ struct ResolveInput {
     date: Date,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/risk-events/{id}/resolve",
+    tag = "assessment",
+    operation_id = "resolveRiskEvent",
+    summary = "消除风险 · Resolve a risk event",
+    request_body(content = Object, description = "`{date}`。 When."),
+    responses((status = 200, description = "已消除的事件。 The event, resolved.", body = Object))
+)]
 async fn resolve_risk_event(
     caller: Caller,
     State(app): State<AppState>,
@@ -114,6 +187,15 @@ async fn resolve_risk_event(
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/households/{id}/exit-assessment",
+    tag = "assessment",
+    operation_id = "exitAssessment",
+    summary = "退出评估 · Exit assessment",
+    params(("year" = i32, Query, description = "年度。 The year.")),
+    responses((status = 200, description = "各项退出标准是否达到。 Whether each exit criterion is met.", body = Object))
+)]
 async fn exit_assessment(
     caller: Caller,
     State(app): State<AppState>,
@@ -131,6 +213,14 @@ async fn exit_assessment(
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/households/{id}/cases",
+    tag = "assessment",
+    operation_id = "householdCases",
+    summary = "户的程序案件 · A household's procedure cases",
+    responses((status = 200, description = "案件列表。 The cases.", body = [Object]))
+)]
 async fn household_cases(
     caller: Caller,
     State(app): State<AppState>,
@@ -151,6 +241,15 @@ struct StartCase {
     date: Date,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/households/{id}/cases",
+    tag = "assessment",
+    operation_id = "startCase",
+    summary = "发起识别或退出程序 · Start a procedure",
+    request_body(content = Object, description = "`{kind, year, date}`。 The procedure."),
+    responses((status = 201, description = "新案件。 The new case.", body = Object))
+)]
 async fn start_case(
     caller: Caller,
     State(app): State<AppState>,
@@ -165,6 +264,14 @@ async fn start_case(
     Ok((StatusCode::CREATED, Json(case)).into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/cases/{id}",
+    tag = "assessment",
+    operation_id = "getCase",
+    summary = "程序案件 · A procedure case",
+    responses((status = 200, description = "案件及各步骤。 The case and its steps.", body = Object))
+)]
 async fn case(
     caller: Caller,
     State(app): State<AppState>,
@@ -174,6 +281,15 @@ async fn case(
     Ok(Json(app.store.case(&ctx, p.id).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/cases/{id}/actions",
+    tag = "assessment",
+    operation_id = "caseAction",
+    summary = "程序步骤 · A procedure step",
+    request_body(content = Object, description = "`{action, date, …}`（评议、公示、审核、审批）。 The step (review, publicity, checks, approval)."),
+    responses((status = 200, description = "案件当前状态。 The case as stored.", body = Object))
+)]
 async fn case_action(
     caller: Caller,
     State(app): State<AppState>,
@@ -184,6 +300,15 @@ async fn case_action(
     Ok(Json(app.store.case_action(&ctx, p.id, a).await?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/regions/{code}/incidence",
+    tag = "assessment",
+    operation_id = "incidence",
+    summary = "贫困发生率 · Poverty incidence",
+    params(("year" = i32, Query, description = "年度。 The year.")),
+    responses((status = 200, description = "发生率及其分子分母。 The incidence with its numerator and denominator.", body = Object))
+)]
 async fn incidence(
     caller: Caller,
     State(app): State<AppState>,
@@ -201,6 +326,15 @@ async fn incidence(
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/regions/{code}/warnings",
+    tag = "assessment",
+    operation_id = "warnings",
+    summary = "监测预警 · Monitoring warnings",
+    params(("year" = i32, Query, description = "年度。 The year.")),
+    responses((status = 200, description = "预警户。 The households warned about.", body = [Object]))
+)]
 async fn warnings(
     caller: Caller,
     State(app): State<AppState>,
@@ -219,6 +353,15 @@ async fn warnings(
 }
 
 /// Screen every household of the region for the year now and return the refreshed list.
+#[utoipa::path(
+    post,
+    path = "/api/v1/regions/{code}/screening",
+    tag = "assessment",
+    operation_id = "screening",
+    summary = "重新筛查 · Screen again",
+    params(("year" = i32, Query, description = "年度。 The year.")),
+    responses((status = 200, description = "刷新后的预警户。 The refreshed warnings.", body = [Object]))
+)]
 async fn screening(
     caller: Caller,
     State(app): State<AppState>,
@@ -237,6 +380,15 @@ async fn screening(
 }
 
 /// `?year=Y[&line_fen=L]`: H, FGT P1 and P2, Watts, Sen, Gini and the Alkire–Foster index.
+#[utoipa::path(
+    get,
+    path = "/api/v1/regions/{code}/measures",
+    tag = "assessment",
+    operation_id = "measures",
+    summary = "贫困测度 · Poverty measures",
+    params(("year" = i32, Query, description = "年度。 The year."), ("line_fen" = Option<i64>, Query, description = "贫困线（分/人/年）；省略时用当年标准。 The poverty line (fen per person-year); the year's standard when absent.")),
+    responses((status = 200, description = "H、FGT P1/P2、Watts、Sen、Gini 与 Alkire–Foster 指数。 H, FGT P1/P2, Watts, Sen, Gini and the Alkire–Foster index.", body = Object))
+)]
 async fn measures(
     caller: Caller,
     State(app): State<AppState>,

@@ -19,8 +19,22 @@ pub(crate) fn routes(r: Routes) -> Routes {
     r.get("/api/v1/audit", list)
 }
 
+/// The OpenAPI description of these routes (see `crate::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(list))]
+pub(crate) struct Doc;
+
 /// `?actor=&action=&entity=&entity_id=&from=&to=&page=&per_page=` → `{items, total}`; `from` and
 /// `to` are UTC dates (`YYYY-MM-DD`), both inclusive.
+#[utoipa::path(
+    get,
+    path = "/api/v1/audit",
+    tag = "audit",
+    operation_id = "auditLog",
+    summary = "审计日志 · Audit log",
+    params(("actor" = Option<String>, Query, description = "操作人。 Who acted."), ("action" = Option<String>, Query, description = "操作。 The action."), ("entity" = Option<String>, Query, description = "对象类型。 The kind of record."), ("entity_id" = Option<String>, Query, description = "对象编号。 The record's id."), ("from" = Option<String>, Query, description = "起始日（UTC，YYYY-MM-DD，含）。 First day (UTC, inclusive)."), ("to" = Option<String>, Query, description = "截止日（UTC，YYYY-MM-DD，含）。 Last day (UTC, inclusive)."), ("page" = Option<u32>, Query, description = "页码，从 1 开始。 Page number, from 1."), ("per_page" = Option<u32>, Query, description = "每页条数。 Items per page.")),
+    responses((status = 200, description = "`{items, total}`，每条带哈希链。 `{items, total}`, each entry chained by hash.", body = Object))
+)]
 async fn list(
     caller: Caller,
     State(app): State<AppState>,

@@ -3,3 +3,9 @@
 mod api;
 
 pub(crate) use api::routes;
+
+/// The OpenAPI description of the area's routes.
+pub(crate) fn doc() -> utoipa::openapi::OpenApi {
+    use utoipa::OpenApi;
+    api::Doc::openapi()
+}

@@ -52,6 +52,11 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .delete("/api/v1/jobs/{id}", cancel)
 }
 
+/// The OpenAPI description of these routes (see `crate::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(start_import, start_export, list, one, file, cancel))]
+pub(crate) struct Doc;
+
 /// Largest file an import takes over HTTP (a province's households CSV is under 1 GiB).
 pub const UPLOAD_LIMIT: usize = 1024 * 1024 * 1024;
 /// How long a finished job, its summary and its file are kept.
@@ -1039,6 +1044,16 @@ fn accepted(job: &Job) -> Response {
     res
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/imports",
+    tag = "jobs",
+    operation_id = "startImport",
+    summary = "开始导入 · Start an import",
+    params(("kind" = Option<String>, Query, description = "导入类型（households、incomes、regions 等）。 What the file holds (households, incomes, regions …)."), ("format" = Option<String>, Query, description = "csv 或 xlsx。 csv or xlsx."), ("encoding" = Option<String>, Query, description = "utf-8、gbk 或 gb18030。 The text encoding."), ("dry_run" = Option<bool>, Query, description = "只检查不写入。 Check only, write nothing."), ("partial" = Option<bool>, Query, description = "跳过有错的行，写入其余。 Skip faulty rows, write the rest.")),
+    request_body(content_type = "multipart/form-data", description = "`file` 字段为文件；选项也可作为表单字段。 The file in the `file` field; options may be form fields too."),
+    responses((status = 202, description = "任务已开始，地址见 Location。 The job started; its address in Location.", body = Object))
+)]
 async fn start_import(
     caller: Caller,
     State(app): State<AppState>,
@@ -1149,6 +1164,15 @@ pub(crate) async fn export_job(
     Ok(job)
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/exports",
+    tag = "jobs",
+    operation_id = "startExport",
+    summary = "开始导出 · Start an export",
+    request_body(content = Object, description = "`{kind, region, year?, format?, unmask?, reason?}`。 What to export."),
+    responses((status = 202, description = "任务已开始，地址见 Location。 The job started; its address in Location.", body = Object))
+)]
 async fn start_export(
     caller: Caller,
     State(app): State<AppState>,
@@ -1158,6 +1182,14 @@ async fn start_export(
     Ok(accepted(&job))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/jobs",
+    tag = "jobs",
+    operation_id = "listJobs",
+    summary = "我的任务 · My jobs",
+    responses((status = 200, description = "`{items}`。 The jobs.", body = Object))
+)]
 async fn list(caller: Caller, State(app): State<AppState>) -> ApiResult<Response> {
     caller.policy_signed_in()?;
     let jobs: Vec<JobView> = app
@@ -1169,6 +1201,15 @@ async fn list(caller: Caller, State(app): State<AppState>) -> ApiResult<Response
     Ok(Json(serde_json::json!({ "items": jobs })).into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/jobs/{id}",
+    tag = "jobs",
+    operation_id = "getJob",
+    summary = "任务 · A job",
+    params(("id" = String, Path, description = "任务编号。 The job's id.")),
+    responses((status = 200, description = "任务状态、进度与结果。 The job's state, progress and outcome.", body = Object))
+)]
 async fn one(
     caller: Caller,
     State(app): State<AppState>,
@@ -1261,6 +1302,15 @@ pub(crate) fn content_disposition(name: &str) -> String {
     format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{enc}")
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/jobs/{id}/file",
+    tag = "jobs",
+    operation_id = "jobFile",
+    summary = "任务文件 · A job's file",
+    params(("id" = String, Path, description = "任务编号。 The job's id.")),
+    responses((status = 200, description = "导出文件或错误行文件。 The export, or the rejected rows.", content(("text/csv"), ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))))
+)]
 async fn file(
     caller: Caller,
     State(app): State<AppState>,
@@ -1271,6 +1321,15 @@ async fn file(
     file_response(&job).await
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/v1/jobs/{id}",
+    tag = "jobs",
+    operation_id = "cancelJob",
+    summary = "取消或删除任务 · Cancel or remove a job",
+    params(("id" = String, Path, description = "任务编号。 The job's id.")),
+    responses((status = 200, description = "运行中的任务已取消。 The running job, cancelled.", body = Object), (status = 204, description = "已结束的任务已删除。 The finished job, removed."))
+)]
 async fn cancel(
     caller: Caller,
     State(app): State<AppState>,

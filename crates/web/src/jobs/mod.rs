@@ -8,3 +8,9 @@ mod pages;
 pub(crate) use api::{routes, Jobs};
 pub use files::JobsConfig;
 pub(crate) use pages::routes as page_routes;
+
+/// The OpenAPI description of the area's routes.
+pub(crate) fn doc() -> utoipa::openapi::OpenApi {
+    use utoipa::OpenApi;
+    api::Doc::openapi()
+}

@@ -26,12 +26,42 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .get("/api/v1/regions/{code}/services-report", services_report)
 }
 
+/// The OpenAPI description of these routes (see `crate::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    catalogue,
+    create_measure,
+    measure,
+    update_measure,
+    measure_history,
+    household_measures,
+    services_report
+))]
+pub(crate) struct Doc;
+
 /// The catalogue is reference data, bound to no region: every signed-in user reads it.
+#[utoipa::path(
+    get,
+    path = "/api/v1/measure-catalogue",
+    tag = "measures",
+    operation_id = "measureCatalogue",
+    summary = "帮扶措施类别 · The catalogue of measure kinds",
+    responses((status = 200, description = "措施大类与类别。 The categories and kinds of measures.", body = Object))
+)]
 async fn catalogue(caller: Caller) -> ApiResult<Json<&'static Catalogue>> {
     caller.policy_signed_in()?;
     Ok(Json(Catalogue::shipped()))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/measures",
+    tag = "measures",
+    operation_id = "createMeasure",
+    summary = "登记帮扶措施 · Record an assistance measure",
+    request_body(content = Object, description = "`{household, member?, kind, …}`（金额以分为单位）。 The measure (money in fen)."),
+    responses((status = 201, description = "新措施。 The new measure.", body = Object))
+)]
 async fn create_measure(
     caller: Caller,
     State(app): State<AppState>,
@@ -42,6 +72,14 @@ async fn create_measure(
     Ok((StatusCode::CREATED, Json(out)).into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/measures/{id}",
+    tag = "measures",
+    operation_id = "getMeasure",
+    summary = "帮扶措施 · A measure",
+    responses((status = 200, description = "措施。 The measure.", body = Object))
+)]
 async fn measure(
     caller: Caller,
     State(app): State<AppState>,
@@ -51,6 +89,15 @@ async fn measure(
     Ok(Json(app.store.measure(&ctx, MeasureId(p.id)).await?))
 }
 
+#[utoipa::path(
+    put,
+    path = "/api/v1/measures/{id}",
+    tag = "measures",
+    operation_id = "updateMeasure",
+    summary = "修改帮扶措施 · Update a measure",
+    request_body(content = Object, description = "措施内容（同新建）。 The measure, as when recorded."),
+    responses((status = 200, description = "修改后的措施（旧版本留在历史中）。 The measure as stored (the old version kept in its history).", body = Object))
+)]
 async fn update_measure(
     caller: Caller,
     State(app): State<AppState>,
@@ -63,6 +110,14 @@ async fn update_measure(
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/measures/{id}/history",
+    tag = "measures",
+    operation_id = "measureHistory",
+    summary = "帮扶措施的历史 · A measure's history",
+    responses((status = 200, description = "各版本，早的在前。 Its versions, oldest first.", body = [Object]))
+)]
 async fn measure_history(
     caller: Caller,
     State(app): State<AppState>,
@@ -74,6 +129,14 @@ async fn measure_history(
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/households/{id}/measures",
+    tag = "measures",
+    operation_id = "householdMeasures",
+    summary = "户的帮扶措施 · A household's measures",
+    responses((status = 200, description = "措施列表。 The measures.", body = [Object]))
+)]
 async fn household_measures(
     caller: Caller,
     State(app): State<AppState>,
@@ -88,6 +151,18 @@ async fn household_measures(
 }
 
 /// `?from=YYYY-MM-01&to=YYYY-MM-DD` (whole months); both required.
+#[utoipa::path(
+    get,
+    path = "/api/v1/regions/{code}/services-report",
+    tag = "measures",
+    operation_id = "servicesReport",
+    summary = "帮扶服务报表 · Services report",
+    params(
+        ("from" = String, Query, description = "起始日，须为月初（YYYY-MM-01）。 First day, the first of a month (YYYY-MM-01)."),
+        ("to" = String, Query, description = "截止日，须为月末（YYYY-MM-DD）。 Last day, the end of a month (YYYY-MM-DD).")
+    ),
+    responses((status = 200, description = "按月汇总的就业（按去向，含扶贫车间和公益岗位）、培训、教育、养老、贷款、医疗及各类措施数。 Monthly totals: employment by destination (workshops and posts among them), training, education, pension, loans, health and every kind's count.", body = Object))
+)]
 async fn services_report(
     caller: Caller,
     State(app): State<AppState>,

@@ -7,3 +7,9 @@ mod pages;
 
 pub(crate) use api::routes;
 pub(crate) use pages::household_section;
+
+/// The OpenAPI description of the area's routes.
+pub(crate) fn doc() -> utoipa::openapi::OpenApi {
+    use utoipa::OpenApi;
+    api::Doc::openapi()
+}

@@ -43,6 +43,35 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .get("/api/v1/regions/{code}/pairing-report", pairing_report)
 }
 
+/// The OpenAPI description of these routes (see `crate::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    list_units,
+    create_unit,
+    add_designation,
+    designations,
+    list_cadres,
+    create_cadre,
+    update_cadre,
+    cadre_pairings,
+    add_team_member,
+    team,
+    create_pairing,
+    end_pairing,
+    household_pairings,
+    record_visit,
+    visit,
+    household_visits,
+    add_visit_photo,
+    photo,
+    create_wish,
+    wish_action,
+    add_wish_evidence,
+    household_wishes,
+    pairing_report
+))]
+pub(crate) struct Doc;
+
 /// A date query parameter (`YYYY-MM-DD`), 400 when malformed.
 pub(crate) fn date_param(params: &Params, name: &str) -> ApiResult<Option<Date>> {
     params
@@ -55,6 +84,14 @@ fn created<T: serde::Serialize>(v: T) -> Response {
     (StatusCode::CREATED, Json(v)).into_response()
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/units",
+    tag = "pairing",
+    operation_id = "listUnits",
+    summary = "帮扶单位 · Helping units",
+    responses((status = 200, description = "帮扶单位。 The units.", body = [Object]))
+)]
 async fn list_units(
     caller: Caller,
     State(app): State<AppState>,
@@ -63,6 +100,15 @@ async fn list_units(
     Ok(Json(app.store.list_units(&ctx).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/units",
+    tag = "pairing",
+    operation_id = "createUnit",
+    summary = "新建帮扶单位 · Create a helping unit",
+    request_body(content = Object, description = "单位信息。 The unit."),
+    responses((status = 201, description = "新单位。 The new unit.", body = Object))
+)]
 async fn create_unit(
     caller: Caller,
     State(app): State<AppState>,
@@ -72,6 +118,15 @@ async fn create_unit(
     Ok(created(app.store.create_unit(&ctx, u).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/units/{id}/designations",
+    tag = "pairing",
+    operation_id = "addDesignation",
+    summary = "指定定点帮扶村 · Designate a village to a unit",
+    request_body(content = Object, description = "`{village, from, to?}`。 The designation."),
+    responses((status = 201, description = "新指定。 The new designation.", body = Object))
+)]
 async fn add_designation(
     caller: Caller,
     State(app): State<AppState>,
@@ -84,6 +139,14 @@ async fn add_designation(
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/regions/{code}/designations",
+    tag = "pairing",
+    operation_id = "regionDesignations",
+    summary = "定点帮扶 · Designations of a region",
+    responses((status = 200, description = "指定列表。 The designations.", body = [Object]))
+)]
 async fn designations(
     caller: Caller,
     State(app): State<AppState>,
@@ -93,6 +156,15 @@ async fn designations(
     Ok(Json(app.store.designations(&ctx, &code).await?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/cadres",
+    tag = "pairing",
+    operation_id = "listCadres",
+    summary = "帮扶干部 · Cadres",
+    params(("unit" = Option<i64>, Query, description = "只列此单位的干部。 Only this unit's cadres.")),
+    responses((status = 200, description = "干部列表。 The cadres.", body = [Object]))
+)]
 async fn list_cadres(
     caller: Caller,
     State(app): State<AppState>,
@@ -109,6 +181,15 @@ async fn list_cadres(
     ))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/cadres",
+    tag = "pairing",
+    operation_id = "createCadre",
+    summary = "新建帮扶干部 · Create a cadre",
+    request_body(content = Object, description = "干部信息。 The cadre."),
+    responses((status = 201, description = "新干部。 The new cadre.", body = Object))
+)]
 async fn create_cadre(
     caller: Caller,
     State(app): State<AppState>,
@@ -118,6 +199,15 @@ async fn create_cadre(
     Ok(created(app.store.create_cadre(&ctx, c).await?))
 }
 
+#[utoipa::path(
+    put,
+    path = "/api/v1/cadres/{id}",
+    tag = "pairing",
+    operation_id = "updateCadre",
+    summary = "修改帮扶干部 · Update a cadre",
+    request_body(content = Object, description = "干部信息。 The cadre."),
+    responses((status = 200, description = "修改后的干部。 The cadre as stored.", body = Object))
+)]
 async fn update_cadre(
     caller: Caller,
     State(app): State<AppState>,
@@ -128,6 +218,14 @@ async fn update_cadre(
     Ok(Json(app.store.update_cadre(&ctx, CadreId(p.id), c).await?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/cadres/{id}/pairings",
+    tag = "pairing",
+    operation_id = "cadrePairings",
+    summary = "干部的结对 · A cadre's pairings",
+    responses((status = 200, description = "结对列表。 The pairings.", body = [Object]))
+)]
 async fn cadre_pairings(
     caller: Caller,
     State(app): State<AppState>,
@@ -137,6 +235,15 @@ async fn cadre_pairings(
     Ok(Json(app.store.cadre_pairings(&ctx, CadreId(p.id)).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/team-members",
+    tag = "pairing",
+    operation_id = "addTeamMember",
+    summary = "加入驻村工作队 · Add a village team member",
+    request_body(content = Object, description = "`{cadre, village, role, from, to?}`。 The membership."),
+    responses((status = 201, description = "新队员记录。 The new membership.", body = Object))
+)]
 async fn add_team_member(
     caller: Caller,
     State(app): State<AppState>,
@@ -146,6 +253,14 @@ async fn add_team_member(
     Ok(created(app.store.add_team_member(&ctx, m).await?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/regions/{code}/team",
+    tag = "pairing",
+    operation_id = "villageTeam",
+    summary = "驻村工作队 · A village's team",
+    responses((status = 200, description = "队员列表。 The members.", body = [Object]))
+)]
 async fn team(
     caller: Caller,
     State(app): State<AppState>,
@@ -155,6 +270,15 @@ async fn team(
     Ok(Json(app.store.team_members(&ctx, &code).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/pairings",
+    tag = "pairing",
+    operation_id = "createPairing",
+    summary = "建立结对 · Pair a cadre with a household",
+    request_body(content = Object, description = "`{cadre, household, from}`。 The pairing."),
+    responses((status = 201, description = "新结对。 The new pairing.", body = Object))
+)]
 async fn create_pairing(
     caller: Caller,
     State(app): State<AppState>,
@@ -170,6 +294,15 @@ struct Ended {
     replacement: Option<Pairing>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/pairings/{id}/end",
+    tag = "pairing",
+    operation_id = "endPairing",
+    summary = "结束结对 · End a pairing",
+    request_body(content = Object, description = "`{date, reason}`。 When and why."),
+    responses((status = 200, description = "已结束的结对。 The ended pairing.", body = Object))
+)]
 async fn end_pairing(
     caller: Caller,
     State(app): State<AppState>,
@@ -183,6 +316,15 @@ async fn end_pairing(
 
 /// The household's pairings, oldest first; `?on=DATE` keeps those in force that day ("who was
 /// responsible for this household on 2017-03-01?").
+#[utoipa::path(
+    get,
+    path = "/api/v1/households/{id}/pairings",
+    tag = "pairing",
+    operation_id = "householdPairings",
+    summary = "户的结对 · A household's pairings",
+    params(("on" = Option<String>, Query, description = "只列此日（YYYY-MM-DD）有效的结对。 Only the pairings in force that day (YYYY-MM-DD).")),
+    responses((status = 200, description = "结对列表，早的在前。 The pairings, oldest first.", body = [Object]))
+)]
 async fn household_pairings(
     caller: Caller,
     State(app): State<AppState>,
@@ -202,6 +344,15 @@ async fn household_pairings(
     }))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/visits",
+    tag = "pairing",
+    operation_id = "recordVisit",
+    summary = "记录走访 · Record a visit",
+    request_body(content = Object, description = "`{household, date, kind, notes, …}`。 The visit."),
+    responses((status = 201, description = "新走访。 The new visit.", body = Object))
+)]
 async fn record_visit(
     caller: Caller,
     State(app): State<AppState>,
@@ -211,6 +362,14 @@ async fn record_visit(
     Ok(created(app.store.record_visit(&ctx, v).await?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/visits/{id}",
+    tag = "pairing",
+    operation_id = "getVisit",
+    summary = "走访 · A visit",
+    responses((status = 200, description = "走访记录。 The visit.", body = Object))
+)]
 async fn visit(
     caller: Caller,
     State(app): State<AppState>,
@@ -220,6 +379,14 @@ async fn visit(
     Ok(Json(app.store.visit(&ctx, VisitId(p.id)).await?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/households/{id}/visits",
+    tag = "pairing",
+    operation_id = "householdVisits",
+    summary = "户的走访 · A household's visits",
+    responses((status = 200, description = "走访列表。 The visits.", body = [Object]))
+)]
 async fn household_visits(
     caller: Caller,
     State(app): State<AppState>,
@@ -232,6 +399,15 @@ async fn household_visits(
 }
 
 /// The photo is the raw request body (JPEG or PNG, checked by content, not by the declared type).
+#[utoipa::path(
+    post,
+    path = "/api/v1/visits/{id}/photos",
+    tag = "pairing",
+    operation_id = "addVisitPhoto",
+    summary = "上传走访照片 · Upload a visit photo",
+    request_body(content(("image/jpeg"), ("image/png")), description = "照片原始字节（JPEG 或 PNG，按内容检查）。 The photo's bytes (JPEG or PNG, checked by content)."),
+    responses((status = 201, description = "照片记录。 The photo record.", body = Object))
+)]
 async fn add_visit_photo(
     caller: Caller,
     State(app): State<AppState>,
@@ -246,6 +422,14 @@ async fn add_visit_photo(
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/photos/{id}",
+    tag = "pairing",
+    operation_id = "getPhoto",
+    summary = "照片 · A photo",
+    responses((status = 200, description = "照片字节（JPEG 或 PNG）。 The photo (JPEG or PNG).", content(("image/jpeg"), ("image/png"))))
+)]
 async fn photo(
     caller: Caller,
     State(app): State<AppState>,
@@ -272,6 +456,15 @@ async fn photo(
     Ok(res)
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/wishes",
+    tag = "pairing",
+    operation_id = "createWish",
+    summary = "登记微心愿 · Record a micro-wish",
+    request_body(content = Object, description = "心愿信息。 The wish."),
+    responses((status = 201, description = "新心愿。 The new wish.", body = Object))
+)]
 async fn create_wish(
     caller: Caller,
     State(app): State<AppState>,
@@ -281,6 +474,15 @@ async fn create_wish(
     Ok(created(app.store.create_wish(&ctx, w).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/wishes/{id}/actions",
+    tag = "pairing",
+    operation_id = "wishAction",
+    summary = "微心愿流程操作 · A micro-wish step",
+    request_body(content = Object, description = "`{action, …}`（认领、兑现等）。 The step (claim, fulfil …)."),
+    responses((status = 200, description = "心愿当前状态。 The wish as stored.", body = Object))
+)]
 async fn wish_action(
     caller: Caller,
     State(app): State<AppState>,
@@ -291,6 +493,15 @@ async fn wish_action(
     Ok(Json(app.store.wish_action(&ctx, WishId(p.id), a).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/wishes/{id}/evidence",
+    tag = "pairing",
+    operation_id = "addWishEvidence",
+    summary = "上传心愿兑现凭证 · Upload a wish's evidence",
+    request_body(content(("image/jpeg"), ("image/png")), description = "照片原始字节。 The photo's bytes."),
+    responses((status = 201, description = "照片记录。 The photo record.", body = Object))
+)]
 async fn add_wish_evidence(
     caller: Caller,
     State(app): State<AppState>,
@@ -305,6 +516,14 @@ async fn add_wish_evidence(
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/households/{id}/wishes",
+    tag = "pairing",
+    operation_id = "householdWishes",
+    summary = "户的微心愿 · A household's wishes",
+    responses((status = 200, description = "心愿列表。 The wishes.", body = [Object]))
+)]
 async fn household_wishes(
     caller: Caller,
     State(app): State<AppState>,
@@ -317,6 +536,15 @@ async fn household_wishes(
 }
 
 /// `?from=DATE&to=DATE` (both required).
+#[utoipa::path(
+    get,
+    path = "/api/v1/regions/{code}/pairing-report",
+    tag = "pairing",
+    operation_id = "pairingReport",
+    summary = "结对帮扶报告 · Pairing report",
+    params(("from" = String, Query, description = "起始日（YYYY-MM-DD）。 First day (YYYY-MM-DD)."), ("to" = String, Query, description = "截止日（YYYY-MM-DD）。 Last day (YYYY-MM-DD).")),
+    responses((status = 200, description = "走访达标情况等。 Visit compliance and more.", body = Object))
+)]
 async fn pairing_report(
     caller: Caller,
     State(app): State<AppState>,

@@ -25,6 +25,21 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .put("/api/v1/regions/{code}/profiles/{year}", put_profile)
 }
 
+/// The OpenAPI description of these routes (see `crate::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    list,
+    search,
+    one,
+    children,
+    levels,
+    set_poor_village,
+    clear_poor_village,
+    profiles,
+    put_profile
+))]
+pub(crate) struct Doc;
+
 /// Default and largest number of search results: a name search is for picking a region, and a
 /// hundred candidates is already more than anyone reads.
 const SEARCH_DEFAULT: u32 = 20;
@@ -33,6 +48,15 @@ const SEARCH_MAX: u32 = 100;
 const SEARCH_TEXT_MAX: usize = 50;
 
 /// `?parent=CODE` → its children; no parent → the provinces.
+#[utoipa::path(
+    get,
+    path = "/api/v1/regions",
+    tag = "regions",
+    operation_id = "listRegions",
+    summary = "下级区划 · Regions under a parent",
+    params(("parent" = Option<String>, Query, description = "上级区划代码；省略时为省级。 The parent's code; without it, the provinces.")),
+    responses((status = 200, description = "区划列表。 The regions.", body = [Object]))
+)]
 async fn list(
     caller: Caller,
     State(app): State<AppState>,
@@ -51,6 +75,15 @@ async fn list(
 }
 
 /// `?q=NAME&within=CODE&limit=N`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/regions/search",
+    tag = "regions",
+    operation_id = "searchRegions",
+    summary = "按名称搜索区划 · Search regions by name",
+    params(("q" = String, Query, description = "名称（的一部分），最长 50 字。 (Part of) the name, up to 50 characters."), ("within" = Option<String>, Query, description = "只在此区划内搜索。 Search only within this region."), ("limit" = Option<u32>, Query, description = "结果数，1–100，默认 20。 Results, 1–100, default 20.")),
+    responses((status = 200, description = "匹配的区划及其完整路径。 The matching regions with their full paths.", body = [Object]))
+)]
 async fn search(
     caller: Caller,
     State(app): State<AppState>,
@@ -76,6 +109,14 @@ async fn search(
     Ok(Json(found))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/regions/{code}",
+    tag = "regions",
+    operation_id = "getRegion",
+    summary = "区划 · A region",
+    responses((status = 200, description = "区划及其路径。 The region with its path.", body = Object))
+)]
 async fn one(
     caller: Caller,
     State(app): State<AppState>,
@@ -85,6 +126,14 @@ async fn one(
     Ok(Json(app.store.region(&ctx, &code).await?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/regions/{code}/children",
+    tag = "regions",
+    operation_id = "regionChildren",
+    summary = "下级区划 · Child regions",
+    responses((status = 200, description = "直接下级。 The direct children.", body = [Object]))
+)]
 async fn children(
     caller: Caller,
     State(app): State<AppState>,
@@ -96,6 +145,14 @@ async fn children(
 
 /// How many regions of each level lie at or below the region (one listed at several levels, like
 /// 东莞市 at city and county level, counts at each).
+#[utoipa::path(
+    get,
+    path = "/api/v1/regions/{code}/levels",
+    tag = "regions",
+    operation_id = "regionLevels",
+    summary = "各级区划数 · Regions per level",
+    responses((status = 200, description = "该区划及其下各级的区划数。 How many regions of each level lie at or below it.", body = Object))
+)]
 async fn levels(
     caller: Caller,
     State(app): State<AppState>,
@@ -107,6 +164,15 @@ async fn levels(
     ))
 }
 
+#[utoipa::path(
+    put,
+    path = "/api/v1/regions/{code}/poor-village",
+    tag = "regions",
+    operation_id = "setPoorVillage",
+    summary = "认定贫困村 · Designate a poor village",
+    request_body(content = Object, description = "`{designation, designated_year, exit_year?}`。 The designation."),
+    responses((status = 200, description = "区划及其路径。 The region with its path.", body = Object))
+)]
 async fn set_poor_village(
     caller: Caller,
     State(app): State<AppState>,
@@ -121,6 +187,14 @@ async fn set_poor_village(
     Ok(Json(region))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/v1/regions/{code}/poor-village",
+    tag = "regions",
+    operation_id = "clearPoorVillage",
+    summary = "取消贫困村认定 · Clear the designation",
+    responses((status = 200, description = "区划及其路径。 The region with its path.", body = Object))
+)]
 async fn clear_poor_village(
     caller: Caller,
     State(app): State<AppState>,
@@ -130,6 +204,14 @@ async fn clear_poor_village(
     Ok(Json(app.store.set_poor_village(&ctx, &code, None).await?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/regions/{code}/profiles",
+    tag = "regions",
+    operation_id = "villageProfiles",
+    summary = "村年度概况 · Village yearly profiles",
+    responses((status = 200, description = "各年度概况。 The profiles by year.", body = [Object]))
+)]
 async fn profiles(
     caller: Caller,
     State(app): State<AppState>,
@@ -139,6 +221,15 @@ async fn profiles(
     Ok(Json(app.store.village_profiles(&ctx, &code).await?))
 }
 
+#[utoipa::path(
+    put,
+    path = "/api/v1/regions/{code}/profiles/{year}",
+    tag = "regions",
+    operation_id = "putVillageProfile",
+    summary = "写入村年度概况 · Write a village profile",
+    request_body(content = Object, description = "`{collective_income_fen?, rural_population?, note?}`。 The profile; money in fen."),
+    responses((status = 200, description = "写入后的概况。 The profile as stored.", body = Object))
+)]
 async fn put_profile(
     caller: Caller,
     State(app): State<AppState>,

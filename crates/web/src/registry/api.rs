@@ -38,10 +38,35 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .post("/api/v1/members/{id}/changes", record_member_change)
 }
 
+/// The OpenAPI description of these routes (see `crate::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    list,
+    create,
+    by_number,
+    one,
+    update,
+    change_status,
+    add_member,
+    put_income,
+    update_member,
+    record_member_change
+))]
+pub(crate) struct Doc;
+
 /// Longest search text; the domain caps `q` at 50 as well, this only keeps the 400 early and cheap.
 const Q_MAX: usize = 50;
 
 /// `?region=&status=&main_cause=&attribute=&q=&page=&per_page=` → `{items, total}`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/households",
+    tag = "registry",
+    operation_id = "listHouseholds",
+    summary = "贫困户列表 · Households",
+    params(("region" = Option<String>, Query, description = "区划代码（12 位或其有效前缀）。 A region code (12 digits or its significant prefix)."), ("status" = Option<String>, Query, description = "户状态。 The household status."), ("main_cause" = Option<String>, Query, description = "主要致贫原因。 The main cause of poverty."), ("attribute" = Option<String>, Query, description = "贫困户属性。 The household attribute."), ("q" = Option<String>, Query, description = "户主姓名或户编码（的一部分）。 (Part of) the head's name or the household number."), ("page" = Option<u32>, Query, description = "页码，从 1 开始。 Page number, from 1."), ("per_page" = Option<u32>, Query, description = "每页条数。 Items per page.")),
+    responses((status = 200, description = "`{items, total}`，个人信息已脱敏。 `{items, total}`, personal data masked.", body = Object))
+)]
 async fn list(
     caller: Caller,
     State(app): State<AppState>,
@@ -90,6 +115,15 @@ async fn list(
 }
 
 /// 201 with the household as stored and its address in `Location`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/households",
+    tag = "registry",
+    operation_id = "createHousehold",
+    summary = "建档立卡 · Register a household",
+    request_body(content = Object, description = "`{household, members}`：户信息与家庭成员（身份证号按 GB 11643 校验）。 `{household, members}`: the household and its members (ID numbers checked per GB 11643)."),
+    responses((status = 201, description = "登记后的户，地址见 Location。 The household as stored; its address in Location.", body = Object))
+)]
 async fn create(
     caller: Caller,
     State(app): State<AppState>,
@@ -123,6 +157,15 @@ pub(crate) fn unmask_reason(reason: Option<&str>) -> ApiResult<&str> {
 }
 
 /// The household in full; personal data masked unless `?unmask=true&reason=…` (see [`unmasked`]).
+#[utoipa::path(
+    get,
+    path = "/api/v1/households/{id}",
+    tag = "registry",
+    operation_id = "getHousehold",
+    summary = "户详情 · A household",
+    params(("unmask" = Option<bool>, Query, description = "为 true 时显示完整个人信息（须有 view_pii 权限并说明理由，记入审计）。 true shows personal data in full (needs the view_pii right and a reason; audited)."), ("reason" = Option<String>, Query, description = "查看完整信息的理由（1–200 字）。 Why the data is needed in full.")),
+    responses((status = 200, description = "户、成员、收入与状态历史。 The household, members, incomes and status history.", body = Object))
+)]
 async fn one(
     caller: Caller,
     State(app): State<AppState>,
@@ -200,6 +243,14 @@ fn no_unmask_right() -> ApiError {
 }
 
 /// By 户编码. The number is opaque text to the URL; the store looks it up exactly.
+#[utoipa::path(
+    get,
+    path = "/api/v1/households/by-number/{number}",
+    tag = "registry",
+    operation_id = "householdByNumber",
+    summary = "按户编码查户 · A household by number",
+    responses((status = 200, description = "户详情（脱敏）。 The household (masked).", body = Object))
+)]
 async fn by_number(
     caller: Caller,
     State(app): State<AppState>,
@@ -211,6 +262,15 @@ async fn by_number(
     ))
 }
 
+#[utoipa::path(
+    put,
+    path = "/api/v1/households/{id}",
+    tag = "registry",
+    operation_id = "updateHousehold",
+    summary = "修改户信息 · Update a household",
+    request_body(content = Object, description = "户信息。 The household fields."),
+    responses((status = 200, description = "修改后的户。 The household as stored.", body = Object))
+)]
 async fn update(
     caller: Caller,
     State(app): State<AppState>,
@@ -225,6 +285,15 @@ async fn update(
     ))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/households/{id}/status",
+    tag = "registry",
+    operation_id = "changeHouseholdStatus",
+    summary = "变更户状态 · Change a household's status",
+    request_body(content = Object, description = "`{status, date, reason?}`。 The new status and its date."),
+    responses((status = 200, description = "变更后的户。 The household as stored.", body = Object))
+)]
 async fn change_status(
     caller: Caller,
     State(app): State<AppState>,
@@ -240,6 +309,15 @@ async fn change_status(
 }
 
 /// 201 with the new member.
+#[utoipa::path(
+    post,
+    path = "/api/v1/households/{id}/members",
+    tag = "registry",
+    operation_id = "addMember",
+    summary = "新增家庭成员 · Add a member",
+    request_body(content = Object, description = "成员信息。 The member."),
+    responses((status = 201, description = "新成员。 The new member.", body = Object))
+)]
 async fn add_member(
     caller: Caller,
     State(app): State<AppState>,
@@ -254,6 +332,15 @@ async fn add_member(
     Ok((StatusCode::CREATED, Json(m)))
 }
 
+#[utoipa::path(
+    put,
+    path = "/api/v1/members/{id}",
+    tag = "registry",
+    operation_id = "updateMember",
+    summary = "修改家庭成员 · Update a member",
+    request_body(content = Object, description = "成员信息。 The member."),
+    responses((status = 200, description = "修改后的成员。 The member as stored.", body = Object))
+)]
 async fn update_member(
     caller: Caller,
     State(app): State<AppState>,
@@ -269,6 +356,15 @@ async fn update_member(
 }
 
 /// A member leaving (death, marriage out …); the member stays on record, inactive.
+#[utoipa::path(
+    post,
+    path = "/api/v1/members/{id}/changes",
+    tag = "registry",
+    operation_id = "recordMemberChange",
+    summary = "成员变动（死亡、迁出等） · A member leaves",
+    request_body(content = Object, description = "`{kind, date, note?}`。 The change."),
+    responses((status = 200, description = "成员（已不在户）。 The member, now inactive.", body = Object))
+)]
 async fn record_member_change(
     caller: Caller,
     State(app): State<AppState>,
@@ -284,6 +380,15 @@ async fn record_member_change(
 }
 
 /// Replace a household's income for a year.
+#[utoipa::path(
+    put,
+    path = "/api/v1/households/{id}/incomes/{year}",
+    tag = "registry",
+    operation_id = "putIncome",
+    summary = "写入年度收入 · Write a year's income",
+    request_body(content = Object, description = "各项收入与支出（分）。 Income and expense items, in fen."),
+    responses((status = 200, description = "收入记录及人均纯收入。 The record with per-capita net income.", body = Object))
+)]
 async fn put_income(
     caller: Caller,
     State(app): State<AppState>,

@@ -15,17 +15,38 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .get("/api/v1/code-tables/{name}", one)
 }
 
+/// The OpenAPI description of these routes (see `crate::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(list, one))]
+pub(crate) struct Doc;
+
 /// Code tables are reference data, the same for everyone and bound to no region: every signed-in
 /// user reads them (a cadre's forms need them as much as an officer's).
 ///
 /// All tables with their codes: a few hundred entries in all, small enough to send whole so a client
 /// can fill every drop-down from one request.
+#[utoipa::path(
+    get,
+    path = "/api/v1/code-tables",
+    tag = "registry",
+    operation_id = "listCodeTables",
+    summary = "代码表 · Code tables",
+    responses((status = 200, description = "全部代码表。 Every code table.", body = [Object]))
+)]
 async fn list(caller: Caller, State(app): State<AppState>) -> ApiResult<Json<Vec<CodeTable>>> {
     caller.policy_signed_in()?;
     let book = app.store.code_book().await?;
     Ok(Json(book.tables().cloned().collect()))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/code-tables/{name}",
+    tag = "registry",
+    operation_id = "getCodeTable",
+    summary = "一张代码表 · A code table",
+    responses((status = 200, description = "代码及其名称。 The codes and their names.", body = Object))
+)]
 async fn one(
     caller: Caller,
     State(app): State<AppState>,

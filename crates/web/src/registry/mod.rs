@@ -15,3 +15,11 @@ use crate::routes::Routes;
 pub(crate) fn routes(r: Routes) -> Routes {
     codes::routes(api::routes(r))
 }
+
+/// The OpenAPI description of the area's routes.
+pub(crate) fn doc() -> utoipa::openapi::OpenApi {
+    use utoipa::OpenApi;
+    let mut doc = api::Doc::openapi();
+    doc.merge(codes::Doc::openapi());
+    doc
+}

@@ -296,7 +296,7 @@ async fn render_list(v: &Viewer, app: &AppState, q: ListQuery) -> PageResult {
 
 /// The export endpoint of the API, when the server has one (import/export is built alongside).
 fn export_link(region: &str) -> Option<String> {
-    let (_, path) = crate::ROUTES.iter().find(|(m, p)| {
+    let (_, path) = crate::api_routes().iter().find(|(m, p)| {
         *m == "GET" && p.contains("export") && p.contains("household") && !p.contains('{')
     })?;
     Some(if region.is_empty() {

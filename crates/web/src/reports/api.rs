@@ -15,8 +15,22 @@ pub(crate) fn routes(r: Routes) -> Routes {
     r.get("/api/v1/regions/{code}/stats", stats)
 }
 
+/// The OpenAPI description of these routes (see `crate::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(stats))]
+pub(crate) struct Doc;
+
 /// `?year=Y[&compare=Y0]`. `year` is required rather than defaulting to this year: figures for an
 /// unfinished year are partial, and a report should say which year it is about.
+#[utoipa::path(
+    get,
+    path = "/api/v1/regions/{code}/stats",
+    tag = "reports",
+    operation_id = "regionStats",
+    summary = "区划统计 · Region statistics",
+    params(("year" = i32, Query, description = "年度。 The year."), ("compare" = Option<i32>, Query, description = "对比年度。 A year to compare with.")),
+    responses((status = 200, description = "户数、人数、收入等统计。 Households, people, incomes and more.", body = Object))
+)]
 async fn stats(
     caller: Caller,
     State(app): State<AppState>,

@@ -1,5 +1,6 @@
-//! Static assets served from the binary: the style sheet, the pages' script, the icon and ECharts
-//! (copied from npm into `OUT_DIR` by `build.rs`). Nothing is loaded from another host.
+//! Static assets served from the binary: the style sheet, the pages' script, the icon, ECharts and
+//! Swagger UI with its starter for the API reference page (the libraries copied from npm into
+//! `OUT_DIR` by `build.rs`). Nothing is loaded from another host.
 //!
 //! Pages link each asset with `?v=` and a digest of its content, so an asset may be cached for a
 //! year and a new build is fetched at once. Assets are public: they hold no data, and the sign-in
@@ -43,6 +44,21 @@ const ASSETS: &[Asset] = &[
         name: "echarts.min.js",
         content_type: "text/javascript; charset=utf-8",
         bytes: include_bytes!(concat!(env!("OUT_DIR"), "/echarts.min.js")),
+    },
+    Asset {
+        name: "swagger-ui-bundle.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!(concat!(env!("OUT_DIR"), "/swagger-ui-bundle.js")),
+    },
+    Asset {
+        name: "swagger-ui.css",
+        content_type: "text/css; charset=utf-8",
+        bytes: include_bytes!(concat!(env!("OUT_DIR"), "/swagger-ui.css")),
+    },
+    Asset {
+        name: "api-docs.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../../assets/api-docs.js"),
     },
 ];
 

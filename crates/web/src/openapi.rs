@@ -1,0 +1,531 @@
+//! The API's description: an OpenAPI 3.1 document built from the `#[utoipa::path]` attribute on
+//! every handler (each area lists its handlers in a `Doc`), served at `/api/v1/openapi.json` and
+//! shown by the reference page `/docs/api` (Swagger UI from npm, pinned by
+//! `frontend/package-lock.json` and embedded like ECharts: the page fetches nothing from elsewhere).
+//!
+//! What is the same for every operation is added here once rather than repeated on each handler:
+//! the path parameters by name (`{code}`, `{id}`, `{year}` …, unless the handler declares its own),
+//! the error answers `{code, message, field}` and the credentials (an API token or the session
+//! cookie; `security: []` on the routes of [`PUBLIC_ROUTES`]).
+//!
+//! The crate root gathers the areas' descriptions (`crate::openapi`), so that this shared module
+//! names no area. The description is the route table the tests hold the router to: [`described_routes`] must equal
+//! the routes registered through `Routes` (`tests::every_registered_route_is_described`), and the
+//! access tests of `crates/fupin/tests/access.rs` take their route list from the served document. A
+//! new route therefore needs its `#[utoipa::path(…)]` and a line in its area's `Doc`.
+
+use crate::routes::{Routes, PUBLIC_ROUTES};
+use axum::http::{header, HeaderValue};
+use axum::response::{Html, IntoResponse, Response};
+use maud::{html, DOCTYPE};
+use std::sync::OnceLock;
+use utoipa::openapi::path::{HttpMethod, Operation, Parameter, ParameterBuilder, ParameterIn};
+use utoipa::openapi::response::ResponseBuilder;
+use utoipa::openapi::security::{
+    ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme,
+};
+use utoipa::openapi::tag::TagBuilder;
+use utoipa::openapi::{
+    ContentBuilder, InfoBuilder, LicenseBuilder, ObjectBuilder, OpenApi, Ref, RefOr, Required,
+    Schema, Type,
+};
+use utoipa::{OpenApi as _, ToSchema};
+
+pub(crate) fn routes(r: Routes) -> Routes {
+    r.get("/api/v1/openapi.json", document)
+}
+
+/// The API reference page, public like the description it shows.
+pub(crate) fn page_routes(r: Routes) -> Routes {
+    r.get("/docs/api", reference_page)
+}
+
+/// The body of every failing request (see `error`).
+#[derive(ToSchema)]
+#[schema(as = Error)]
+#[allow(dead_code)] // a description of `error::Body`, never built
+pub(crate) struct ErrorDoc {
+    /// 稳定的英文错误码，供程序判断（如 `invalid_region_code`、`not_found`）。
+    /// Stable English error code for programs (e.g. `invalid_region_code`, `not_found`).
+    code: String,
+    /// 给人看的中文说明。Chinese explanation for people.
+    message: String,
+    /// 出错的输入项（请求体中的 JSON 路径如 `members[2].id_number`，或参数名）；与具体输入无关时省略。
+    /// The input at fault (a JSON path in the body such as `members[2].id_number`, or a parameter
+    /// name); absent when the error concerns no one input.
+    field: Option<String>,
+}
+
+/// The areas' tags: (name, Chinese, English).
+const TAGS: &[(&str, &str, &str)] = &[
+    ("service", "运行：健康检查、就绪检查、运行指标、接口说明", "Operation: liveness, readiness, metrics and this description"),
+    ("accounts", "账号：登录、会话、令牌、用户与授权", "Accounts: signing in, sessions, tokens, users and grants"),
+    ("regions", "行政区划：区划树、名称搜索、贫困村认定、村年度概况", "Regions: the division tree, name search, poor-village designation, village yearly profiles"),
+    ("registry", "建档立卡：贫困户、家庭成员、收入、状态变更、代码表", "Registry: households, members, incomes, status changes, code tables"),
+    ("pairing", "结对帮扶：帮扶单位、帮扶干部、驻村工作队、结对、走访、微心愿", "Pairing: helping units, cadres, village teams, pairings, visits, micro-wishes"),
+    ("measures", "帮扶措施：措施类别、户和成员的措施及其历史", "Assistance measures: the catalogue of kinds, the measures of households and members with their history"),
+    ("assessment", "评估监测：标准参数、年度核验、风险事件、退出评估、程序案件、贫困指标、预警", "Assessment: standards, yearly verification, risk events, exit assessment, procedure cases, poverty measures, warnings"),
+    ("reports", "统计报表", "Statistics"),
+    ("audit", "审计日志", "Audit log"),
+    ("jobs", "导入导出任务", "Import and export jobs"),
+];
+
+/// Path parameters by name: (name, schema type, pattern, Chinese and English description).
+const PATH_PARAMS: &[(&str, Type, Option<&str>, &str)] = &[
+    (
+        "code",
+        Type::String,
+        Some("^[0-9]{12}$"),
+        "12 位统计用区划代码（如 110101000000）。 The 12-digit statistical region code (e.g. 110101000000).",
+    ),
+    ("id", Type::Integer, None, "记录编号。 The record's id."),
+    ("year", Type::Integer, None, "年度（如 2018）。 The year (e.g. 2018)."),
+    ("name", Type::String, None, "代码表名称（见 GET /api/v1/code-tables）。 The code table's name (see GET /api/v1/code-tables)."),
+    ("number", Type::String, None, "户编码。 The household number."),
+];
+
+/// The description of this module's route, and the error schema every operation refers to.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(document), components(schemas(ErrorDoc)))]
+pub(crate) struct Doc;
+
+/// The whole description from the areas' (the crate root gathers them, see `crate::openapi`):
+/// merged, with the document's information and what every operation shares.
+pub(crate) fn assemble(areas: impl IntoIterator<Item = OpenApi>) -> OpenApi {
+    let mut doc = Doc::openapi();
+    for area in areas {
+        doc.merge(area);
+    }
+    doc.info = InfoBuilder::new()
+        .title("fupin API")
+        .version(env!("CARGO_PKG_VERSION"))
+        .description(Some(INTRO))
+        .license(Some(
+            LicenseBuilder::new()
+                .name("MIT OR Apache-2.0")
+                .identifier(Some("MIT OR Apache-2.0"))
+                .build(),
+        ))
+        .build();
+    doc.tags = Some(
+        TAGS.iter()
+            .map(|(name, zh, en)| {
+                TagBuilder::new()
+                    .name(*name)
+                    .description(Some(format!("{zh}。 {en}.")))
+                    .build()
+            })
+            .collect(),
+    );
+    let components = doc.components.get_or_insert_with(Default::default);
+    components.security_schemes.insert(
+        "token".into(),
+        SecurityScheme::Http(
+            HttpBuilder::new()
+                .scheme(HttpAuthScheme::Bearer)
+                .bearer_format("fupin_…")
+                .description(Some(
+                    "API 令牌（`fupin token create` 生成），放在 `Authorization: Bearer …` 头中。 \
+                     An API token (made with `fupin token create`) in `Authorization: Bearer …`.",
+                ))
+                .build(),
+        ),
+    );
+    components.security_schemes.insert(
+        "session".into(),
+        SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+            crate::SESSION_COOKIE,
+            "登录后浏览器持有的会话 Cookie；改变数据的请求还须带 `X-CSRF-Token` 头（值见 \
+             GET /api/v1/session）。 The session cookie a browser holds after signing in; requests \
+             that change data also need the `X-CSRF-Token` header (its value from GET \
+             /api/v1/session).",
+        ))),
+    );
+    doc.security = Some(vec![
+        SecurityRequirement::new("token", Vec::<String>::new()),
+        SecurityRequirement::new("session", Vec::<String>::new()),
+    ]);
+    for (path, item) in doc.paths.paths.iter_mut() {
+        for (method, op) in [
+            ("GET", &mut item.get),
+            ("POST", &mut item.post),
+            ("PUT", &mut item.put),
+            ("DELETE", &mut item.delete),
+        ] {
+            if let Some(op) = op {
+                complete_operation(method, path, op);
+            }
+        }
+    }
+    doc
+}
+
+const INTRO: &str = "精准扶贫与动态监测系统的 HTTP 接口。请求与回答均为 JSON（另有说明的除外）；\
+金额以分为单位（整数），日期为 `YYYY-MM-DD`，区划代码为 12 位数字，身份证号默认脱敏。\
+出错时回答 `{code, message, field}`：`code` 为稳定的英文错误码，`message` 为中文说明，\
+`field` 指出出错的输入。\n\n\
+The HTTP API of fupin, a system for targeted poverty alleviation and dynamic monitoring. \
+Requests and answers are JSON unless stated otherwise; money is integer fen, dates are \
+`YYYY-MM-DD`, region codes are 12 digits, ID numbers are masked by default. A failing request \
+answers `{code, message, field}`: `code` is a stable English code, `message` a Chinese \
+explanation, `field` the input at fault.";
+
+/// Add what every operation shares: its path parameters, its error answers and, on public
+/// routes, `security: []`.
+fn complete_operation(method: &str, path: &str, op: &mut Operation) {
+    let params = op.parameters.get_or_insert_with(Vec::new);
+    for name in template_names(path) {
+        let declared = params
+            .iter()
+            .any(|p| p.name == name && p.parameter_in == ParameterIn::Path);
+        if !declared {
+            params.push(path_param(name));
+        }
+    }
+    let public = PUBLIC_ROUTES.contains(&(method, path));
+    if public {
+        op.security = Some(vec![]);
+    }
+    let responses = &mut op.responses.responses;
+    if !public && !responses.contains_key("401") {
+        responses.insert(
+            "401".into(),
+            error_response(
+                "未登录或凭据无效（code: unauthenticated）。 Not signed in, or the credentials are not valid.",
+            ),
+        );
+    }
+    responses.entry("4XX".into()).or_insert_with(|| {
+        error_response(
+            "请求有误：400 格式或参数错误，403 无权操作，404 不存在或不在权限范围内，409 与现有数据冲突，\
+             413 请求体过大，422 数据不符合业务规则，429 请求过于频繁。`code` 说明原因，`field` 指出输入项。 \
+             The request was refused: 400 malformed body or parameter, 403 not permitted, 404 not \
+             found or outside the caller's regions, 409 conflicts with stored data, 413 body too \
+             large, 422 breaks a rule, 429 too many requests. `code` says why, `field` names the input.",
+        )
+    });
+    responses.entry("5XX".into()).or_insert_with(|| {
+        error_response(
+            "服务端故障（code: internal_error），原因记在日志中，回答只带请求编号 X-Request-Id。 \
+             A failure of the server (code: internal_error); the cause is in the log, the answer \
+             carries only the request id X-Request-Id.",
+        )
+    });
+}
+
+fn error_response(description: &str) -> RefOr<utoipa::openapi::Response> {
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            "application/json",
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("Error")))
+                .build(),
+        )
+        .build()
+        .into()
+}
+
+fn path_param(name: &str) -> Parameter {
+    let (schema, description) = match PATH_PARAMS.iter().find(|(n, ..)| *n == name) {
+        Some((_, ty, pattern, description)) => {
+            let schema = ObjectBuilder::new()
+                .schema_type(ty.clone())
+                .pattern(pattern.map(str::to_string));
+            (schema, Some(*description))
+        }
+        None => (ObjectBuilder::new().schema_type(Type::String), None),
+    };
+    ParameterBuilder::new()
+        .name(name)
+        .parameter_in(ParameterIn::Path)
+        .required(Required::True)
+        .description(description)
+        .schema(Some(Schema::Object(schema.build())))
+        .build()
+}
+
+/// The `{names}` of a path template, in order.
+fn template_names(path: &str) -> Vec<&str> {
+    path.split('/')
+        .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+        .collect()
+}
+
+/// (method, path) of every operation of the description.
+pub fn described_routes() -> Vec<(String, String)> {
+    let doc = document_value();
+    let mut out = vec![];
+    if let Some(paths) = doc["paths"].as_object() {
+        for (path, item) in paths {
+            for m in [
+                HttpMethod::Get,
+                HttpMethod::Post,
+                HttpMethod::Put,
+                HttpMethod::Delete,
+                HttpMethod::Patch,
+                HttpMethod::Head,
+                HttpMethod::Options,
+                HttpMethod::Trace,
+            ] {
+                let name = method_name(&m);
+                if item.get(name.to_lowercase()).is_some() {
+                    out.push((name.to_string(), path.clone()));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn method_name(m: &HttpMethod) -> &'static str {
+    match m {
+        HttpMethod::Get => "GET",
+        HttpMethod::Post => "POST",
+        HttpMethod::Put => "PUT",
+        HttpMethod::Delete => "DELETE",
+        HttpMethod::Patch => "PATCH",
+        HttpMethod::Head => "HEAD",
+        HttpMethod::Options => "OPTIONS",
+        HttpMethod::Trace => "TRACE",
+    }
+}
+
+/// The description as JSON, built once.
+fn document_json() -> &'static str {
+    static JSON: OnceLock<String> = OnceLock::new();
+    JSON.get_or_init(|| {
+        crate::openapi()
+            .to_pretty_json()
+            .expect("the description serializes")
+    })
+}
+
+fn document_value() -> serde_json::Value {
+    serde_json::from_str(document_json()).expect("the description is JSON")
+}
+
+/// 本接口的 OpenAPI 3.1 说明 · This API's OpenAPI 3.1 description
+///
+/// 无需登录：说明中没有任何业务数据。 Public: the description holds no data.
+#[utoipa::path(
+    get,
+    path = "/api/v1/openapi.json",
+    tag = "service",
+    operation_id = "openapi",
+    responses((status = 200, description = "OpenAPI 3.1 文档。 The OpenAPI 3.1 document.",
+        content_type = "application/json", body = Object))
+)]
+async fn document() -> Response {
+    let mut res = document_json().into_response();
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    res
+}
+
+/// The API reference: Swagger UI (from npm, embedded; see `ui::assets`) over `/api/v1/openapi.json`.
+async fn reference_page() -> Html<String> {
+    use crate::ui::assets::url;
+    let page = html! {
+        (DOCTYPE)
+        html lang="zh-CN" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { "fupin 接口说明 · API reference" }
+                link rel="icon" href=(url("icon.svg"));
+                link rel="stylesheet" href=(url("swagger-ui.css"));
+            }
+            body {
+                noscript {
+                    p {
+                        "本页需要 JavaScript。接口说明的原文见 "
+                        a href="/api/v1/openapi.json" { "/api/v1/openapi.json" }
+                        "。 This page needs JavaScript; the description itself is at "
+                        a href="/api/v1/openapi.json" { "/api/v1/openapi.json" }
+                        "."
+                    }
+                }
+                div id="api-reference" data-url="/api/v1/openapi.json" {}
+                script src=(url("swagger-ui-bundle.js")) {}
+                script src=(url("api-docs.js")) {}
+            }
+        }
+    };
+    Html(page.into_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::{body_json, send_anon, stub_state};
+    use axum::http::StatusCode;
+    use std::collections::BTreeSet;
+
+    fn registered() -> BTreeSet<(String, String)> {
+        let (_, registered) = crate::routes().into_parts();
+        registered
+            .iter()
+            .map(|(m, p)| (m.to_string(), p.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn every_registered_route_is_described() {
+        let described: BTreeSet<_> = described_routes().into_iter().collect();
+        let registered = registered();
+        let undescribed: Vec<_> = registered.difference(&described).collect();
+        let unregistered: Vec<_> = described.difference(&registered).collect();
+        assert!(
+            undescribed.is_empty(),
+            "registered but not described: {undescribed:?}. Give each handler a \
+             #[utoipa::path(…)] attribute and list it in its area's `Doc` (see crate::openapi)"
+        );
+        assert!(
+            unregistered.is_empty(),
+            "described but not registered: {unregistered:?}"
+        );
+    }
+
+    #[test]
+    fn a_route_missing_from_the_description_is_noticed() {
+        // the comparison itself: one route fewer in the description is a difference
+        let mut described: BTreeSet<_> = described_routes().into_iter().collect();
+        let first = described.iter().next().cloned().unwrap();
+        described.remove(&first);
+        assert!(registered().difference(&described).any(|r| *r == first));
+    }
+
+    #[test]
+    fn operations_are_complete() {
+        let doc = document_value();
+        assert_eq!(doc["openapi"], "3.1.0");
+        let mut ids = BTreeSet::new();
+        for (method, path) in described_routes() {
+            let op = &doc["paths"][&path][method.to_lowercase()];
+            let id = op["operationId"].as_str().unwrap_or_default().to_string();
+            assert!(!id.is_empty(), "{method} {path}: no operationId");
+            assert!(
+                ids.insert(id.clone()),
+                "{method} {path}: operationId {id} twice"
+            );
+            let summary = op["summary"].as_str().unwrap_or_default();
+            assert!(
+                summary
+                    .chars()
+                    .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+                    && summary.chars().any(|c| c.is_ascii_alphabetic()),
+                "{method} {path}: the summary should be in Chinese and English: {summary:?}"
+            );
+            assert!(op["tags"][0].is_string(), "{method} {path}: no tag");
+            let declared: BTreeSet<_> = op["parameters"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|p| p["in"] == "path")
+                .map(|p| p["name"].as_str().unwrap().to_string())
+                .collect();
+            let wanted: BTreeSet<_> = template_names(&path)
+                .into_iter()
+                .map(str::to_string)
+                .collect();
+            assert_eq!(declared, wanted, "{method} {path}");
+            let success = op["responses"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .any(|k| k.starts_with('2') || k.starts_with('3'));
+            assert!(success, "{method} {path}: no success answer described");
+            assert_eq!(
+                op["responses"]["4XX"]["content"]["application/json"]["schema"]["$ref"],
+                "#/components/schemas/Error"
+            );
+            let public = PUBLIC_ROUTES.contains(&(method.as_str(), path.as_str()));
+            assert_eq!(
+                op["security"] == serde_json::json!([]),
+                public,
+                "{method} {path}: security"
+            );
+        }
+        for (name, ..) in TAGS {
+            assert!(doc["tags"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|t| t["name"] == *name));
+        }
+    }
+
+    #[test]
+    fn every_reference_resolves() {
+        fn refs(v: &serde_json::Value, out: &mut Vec<String>) {
+            match v {
+                serde_json::Value::Object(o) => {
+                    if let Some(r) = o.get("$ref").and_then(|r| r.as_str()) {
+                        out.push(r.to_string());
+                    }
+                    o.values().for_each(|x| refs(x, out));
+                }
+                serde_json::Value::Array(a) => a.iter().for_each(|x| refs(x, out)),
+                _ => {}
+            }
+        }
+        let doc = document_value();
+        let mut found = vec![];
+        refs(&doc, &mut found);
+        assert!(!found.is_empty());
+        for r in found {
+            let name = r
+                .strip_prefix("#/components/schemas/")
+                .unwrap_or_else(|| panic!("{r}"));
+            assert!(
+                doc["components"]["schemas"][name].is_object(),
+                "{r} is not defined"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn the_reference_page_shows_the_description_with_embedded_assets() {
+        let res = send_anon(
+            crate::router(stub_state()),
+            axum::http::Request::get("/docs/api")
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        let page = String::from_utf8(bytes.to_vec()).unwrap();
+        assert!(
+            page.contains(r#"data-url="/api/v1/openapi.json""#),
+            "{page}"
+        );
+        for asset in ["swagger-ui-bundle.js", "swagger-ui.css", "api-docs.js"] {
+            assert!(
+                page.contains(&crate::ui::assets::url(asset)),
+                "{asset}: {page}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn served_without_signing_in() {
+        let res = send_anon(
+            crate::router(stub_state()),
+            axum::http::Request::get("/api/v1/openapi.json")
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(res.headers()[header::CONTENT_TYPE], "application/json");
+        let doc = body_json(res).await;
+        assert_eq!(doc["info"]["title"], "fupin API");
+        assert!(doc["paths"]["/api/v1/households"]["get"].is_object());
+    }
+}
