@@ -94,6 +94,8 @@ pub enum Command {
     },
     /// Print the catalogue of error codes (code, HTTP status, kind, label, message) as a Markdown table.
     Errors,
+    /// Print the API's OpenAPI 3.1 description (the document served at /api/v1/openapi.json).
+    Openapi,
     /// Apply database migrations and exit.
     Migrate,
     /// Load the demo data into the database (skipped when the registry already has households).
@@ -435,7 +437,19 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Serve { bind, .. } => bind.as_ref(),
         _ => None,
     };
-    // the generator needs no database
+    // the description and the generator need no database
+    if let Command::Openapi = &cli.command {
+        return match fupin_web::openapi().to_pretty_json() {
+            Ok(json) => {
+                println!("{json}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("错误 无法生成接口说明：{e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     if let Command::Gen {
         households,
         seed,
@@ -607,6 +621,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Template { kind, out } => template::run(store, &kind, out).await,
         Command::Gen { .. }
         | Command::Errors
+        | Command::Openapi
         | Command::Backup { .. }
         | Command::Restore { .. }
         | Command::Probe { .. } => ExitCode::SUCCESS,
