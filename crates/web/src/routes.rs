@@ -3,7 +3,7 @@
 //!
 //! Convention: a module adds its endpoints with `Routes::get/post/put/delete` (never with
 //! `Router::route` directly) and describes each in the OpenAPI description: a `#[utoipa::path(…)]`
-//! attribute on the handler and its name in the area's `Doc` (see `crate::openapi`, whose test
+//! attribute on the handler and its name in the area's `Doc` (see the `openapi` module, whose test
 //! `every_registered_route_is_described` fails when a registered route is not described, or a
 //! described one not registered). `every_listed_route_reaches_a_handler` fails when a route is
 //! shadowed or answers the router's 404/405, and `other_methods_are_not_allowed` when a path answers
@@ -24,7 +24,7 @@ use axum::Router;
 use std::sync::OnceLock;
 
 /// Every route of the API as registered: (method, path template as given to axum), in the order of
-/// registration. The OpenAPI description (`crate::openapi`) lists exactly these routes.
+/// registration. The OpenAPI description (the `openapi` module) lists exactly these routes.
 pub fn api_routes() -> &'static [(&'static str, &'static str)] {
     static TABLE: OnceLock<Vec<(&'static str, &'static str)>> = OnceLock::new();
     TABLE.get_or_init(|| crate::routes().into_parts().1)
