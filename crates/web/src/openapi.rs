@@ -360,7 +360,7 @@ async fn reference_page() -> Html<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::{body_json, send_anon, stub_state};
+    use crate::test_support::{body_json, send_anon, test_db};
     use axum::http::StatusCode;
     use std::collections::BTreeSet;
 
@@ -489,8 +489,9 @@ mod tests {
 
     #[tokio::test]
     async fn the_reference_page_shows_the_description_with_embedded_assets() {
+        let db = test_db().await;
         let res = send_anon(
-            crate::router(stub_state()),
+            db.router(),
             axum::http::Request::get("/docs/api")
                 .body(axum::body::Body::empty())
                 .unwrap(),
@@ -515,8 +516,9 @@ mod tests {
 
     #[tokio::test]
     async fn served_without_signing_in() {
+        let db = test_db().await;
         let res = send_anon(
-            crate::router(stub_state()),
+            db.router(),
             axum::http::Request::get("/api/v1/openapi.json")
                 .body(axum::body::Body::empty())
                 .unwrap(),
