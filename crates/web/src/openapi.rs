@@ -56,6 +56,63 @@ pub(crate) struct ErrorDoc {
     field: Option<String>,
 }
 
+/// The schema of the error body, its codes listed from the catalogue (`fupin_core::error_codes`):
+/// it replaces the one derived from [`ErrorDoc`], whose name the operations refer to.
+fn error_schema() -> Schema {
+    use fupin_core::error_codes::{HttpKind, CATALOGUE};
+    let mut table = String::from(
+        "稳定的英文错误码，供程序判断；下表为全部错误码（HTTP 状态、英文名称、中文说明模板）。 \
+         Stable English error code, for programs; every code with its HTTP status, English label \
+         and Chinese message template:\n\n| code | status | label | message |\n|---|---|---|---|\n",
+    );
+    for c in CATALOGUE {
+        let status = match c.kind {
+            HttpKind::Invalid => "422 / 400".to_string(),
+            k => k.status().to_string(),
+        };
+        table.push_str(&format!(
+            "| `{}` | {status} | {} | {} |\n",
+            c.code,
+            c.label.replace('|', "\\|"),
+            c.message.replace('|', "\\|")
+        ));
+    }
+    let text = |description: &str| {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some(description))
+    };
+    Schema::Object(
+        ObjectBuilder::new()
+            .description(Some(
+                "出错时的回答。 The body of every failing request (422: a rule broken in the body; \
+                 400: a malformed request, or a rule broken in the path or query).",
+            ))
+            .property(
+                "code",
+                text(&table).enum_values(Some(CATALOGUE.iter().map(|c| c.code))),
+            )
+            .required("code")
+            .property(
+                "message",
+                text(
+                    "给人看的中文说明（错误码的模板，按具体情况填写）。 A Chinese explanation for \
+                     people (the code's template filled in for the case at hand).",
+                ),
+            )
+            .required("message")
+            .property(
+                "field",
+                text(
+                    "出错的输入项（请求体中的 JSON 路径如 `members[2].id_number`，或参数名）；与具体输入无关时省略。 \
+                     The input at fault (a JSON path in the body such as `members[2].id_number`, or \
+                     a parameter name); absent when the error concerns no one input.",
+                ),
+            )
+            .build(),
+    )
+}
+
 /// The areas' tags: (name, Chinese, English).
 const TAGS: &[(&str, &str, &str)] = &[
     ("service", "运行：健康检查、就绪检查、运行指标、接口说明", "Operation: liveness, readiness, metrics and this description"),
@@ -118,6 +175,9 @@ pub(crate) fn assemble(areas: impl IntoIterator<Item = OpenApi>) -> OpenApi {
             .collect(),
     );
     let components = doc.components.get_or_insert_with(Default::default);
+    components
+        .schemas
+        .insert("Error".into(), RefOr::T(error_schema()));
     components.security_schemes.insert(
         "token".into(),
         SecurityScheme::Http(
@@ -456,6 +516,37 @@ mod tests {
                 .iter()
                 .any(|t| t["name"] == *name));
         }
+    }
+
+    #[test]
+    fn error_codes_come_from_the_catalogue() {
+        let doc = document_value();
+        let code = &doc["components"]["schemas"]["Error"]["properties"]["code"];
+        let listed: Vec<_> = code["enum"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        let catalogue: Vec<_> = fupin_core::error_codes::CATALOGUE
+            .iter()
+            .map(|c| c.code)
+            .collect();
+        assert_eq!(listed, catalogue);
+        for c in ["not_found", "unauthenticated", "invalid_region_code"] {
+            assert!(listed.contains(&c), "{c}");
+            assert!(
+                code["description"]
+                    .as_str()
+                    .unwrap()
+                    .contains(&format!("| `{c}` |")),
+                "{c}"
+            );
+        }
+        assert_eq!(
+            doc["components"]["schemas"]["Error"]["required"],
+            serde_json::json!(["code", "message"])
+        );
     }
 
     #[test]
