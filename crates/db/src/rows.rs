@@ -77,6 +77,22 @@ pub(crate) fn concat(parts: &[Columns]) -> Columns {
 /// SQL text built once from column lists, on first use.
 pub(crate) type Sql = std::sync::LazyLock<String>;
 
+/// A record's column list where a `format!` string wants it: `const COLS: Select<T> =
+/// Select::new();`, then `"SELECT {COLS} FROM …"`.
+pub(crate) struct Select<T>(std::marker::PhantomData<fn() -> T>);
+
+impl<T> Select<T> {
+    pub const fn new() -> Self {
+        Select(std::marker::PhantomData)
+    }
+}
+
+impl<T: Record> std::fmt::Display for Select<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&T::columns().list())
+    }
+}
+
 /// A record read from the columns of a table (or of a join): its decoder and the columns it reads.
 pub(crate) trait Record: Sized {
     /// The columns `decode` reads, in order.
@@ -141,6 +157,7 @@ impl<'a> Cols<'a> {
         opt_i64 -> Option<i64>,
         i32 -> i32,
         opt_i32 -> Option<i32>,
+        opt_f64 -> Option<f64>,
         text -> String,
         opt_text -> Option<String>,
         bool -> bool,

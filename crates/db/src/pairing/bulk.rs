@@ -4,26 +4,26 @@
 //! go), and the keyset-paged export reads of the three lists.
 
 use crate::bulk::{id_list, map_bulk, SqlBulkSession, IN_CHUNK};
-use crate::pairing::{
-    cadre_from_row, cadres_shown, pairing_from_row, wish_from_row, CADRE_COLS, PAIRING_COLS,
-    PAIRING_FROM, WISH_COLS,
+use crate::pairing::cadres_shown;
+use crate::pairing::rows::{
+    self as rows, StoredVisit, CADRE_COLS, CADRE_FROM, PAIRING_COLS, PAIRING_FROM, WISH_COLS,
 };
 use crate::query::{in_text, CadreUse, Query};
-use crate::sql::Row;
+use crate::rows::{Record, Select};
 use crate::{args, SqlStore};
 use fupin_core::audit::AuditRecord;
 use fupin_core::error::DomainError;
 use fupin_core::pairing::PairingLimits;
 use fupin_core::pairing::{
-    Cadre, CadreId, Claimant, HelpingUnit, Location, Pairing, PairingId, UnitId, Visit, VisitData,
-    VisitId, Wish,
+    Cadre, CadreId, Claimant, HelpingUnit, Pairing, PairingId, UnitId, Visit, VisitData, VisitId,
+    Wish,
 };
 use fupin_core::registry::HouseholdId;
 use fupin_core::store::{
     BulkCadre, BulkPairing, BulkPairingEnd, BulkVisit, BulkWish, HouseholdKey, PairingBulk,
     StoreResult,
 };
-use fupin_core::{Ctx, Fen, RegionCode};
+use fupin_core::{Ctx, RegionCode};
 use std::collections::{BTreeMap, HashMap};
 use time::OffsetDateTime;
 
@@ -49,25 +49,6 @@ const PAIRING_INSERT_COLS: [&str; 9] = [
     "created_at",
 ];
 
-const VISIT_INSERT_COLS: [&str; 16] = [
-    "id",
-    "household_id",
-    "village_code",
-    "date",
-    "kind",
-    "findings",
-    "problems",
-    "actions",
-    "follow_up",
-    "condolence_money_fen",
-    "goods",
-    "goods_value_fen",
-    "lat",
-    "lon",
-    "recorded_by",
-    "recorded_at",
-];
-
 const WISH_INSERT_COLS: [&str; 15] = [
     "id",
     "household_id",
@@ -86,43 +67,8 @@ const WISH_INSERT_COLS: [&str; 15] = [
     "cancel_reason",
 ];
 
-/// The columns of a visit row as `visit_of` reads them, after `v.id, v.household_id`.
-const VISIT_DATA_COLS: &str =
-    "v.id, v.household_id, v.date, v.kind, v.findings, v.problems, v.actions, v.follow_up, \
-    v.condolence_money_fen, v.goods, v.lat, v.lon";
-
-fn json_err(e: serde_json::Error) -> DomainError {
-    tracing::error!(error = %e, "stored visit JSON does not parse");
-    DomainError::internal()
-}
-
-fn json(v: &impl serde::Serialize) -> String {
-    serde_json::to_string(v).expect("serialisable")
-}
-
-/// A visit's fields from a row of `VISIT_DATA_COLS` (cadres filled in by the caller).
-fn visit_data_of(r: &Row) -> StoreResult<(VisitId, VisitData)> {
-    let location = match (r.opt_f64(10)?, r.opt_f64(11)?) {
-        (Some(lat), Some(lon)) => Some(Location { lat, lon }),
-        _ => None,
-    };
-    Ok((
-        VisitId(r.i64(0)?),
-        VisitData {
-            household_id: HouseholdId(r.i64(1)?),
-            date: r.date(2)?,
-            kind: r.text(3)?,
-            cadre_ids: Vec::new(),
-            findings: serde_json::from_str(&r.text(4)?).map_err(json_err)?,
-            problems: r.opt_text(5)?,
-            actions: r.opt_text(6)?,
-            follow_up: r.opt_text(7)?,
-            condolence_money_fen: Fen::new(r.i64(8)?),
-            goods: serde_json::from_str(&r.text(9)?).map_err(json_err)?,
-            location,
-        },
-    ))
-}
+/// The columns of a stored visit as the import reads it.
+const VISIT_DATA_COLS: Select<StoredVisit> = Select::new();
 
 #[async_trait::async_trait]
 impl PairingBulk for SqlBulkSession {
@@ -162,9 +108,7 @@ impl PairingBulk for SqlBulkSession {
         };
         for chunk in names.chunks(IN_CHUNK) {
             for u in &unit_chunks {
-                let mut q = Query::new(&format!(
-                    "SELECT {CADRE_COLS} FROM cadres c JOIN helping_units u ON u.id = c.unit_id WHERE "
-                ));
+                let mut q = Query::new(&format!("SELECT {CADRE_COLS} FROM {CADRE_FROM} WHERE "));
                 let cond = in_text(&mut q, "c.name", chunk);
                 q.push(&cond);
                 if !u.is_empty() {
@@ -180,7 +124,7 @@ impl PairingBulk for SqlBulkSession {
                 q.and_reachable_cadres(&self.ctx, use_);
                 q.push(" ORDER BY c.id");
                 for r in self.tx.fetch_all(&q.sql, &q.args).await.map_err(map_bulk)? {
-                    out.push(cadre_from_row(&r)?);
+                    out.push(Cadre::from_row(&r)?);
                 }
             }
         }
@@ -220,7 +164,7 @@ impl PairingBulk for SqlBulkSession {
                     id_list(chunk)
                 );
                 for r in self.tx.fetch_all(&sql, &[]).await.map_err(map_bulk)? {
-                    let p = pairing_from_row(&r)?;
+                    let p = Pairing::from_row(&r)?;
                     out.insert(p.id.0, p);
                 }
             }
@@ -248,7 +192,8 @@ impl PairingBulk for SqlBulkSession {
                 .map_err(map_bulk)?;
             let mut visits = Vec::with_capacity(rows.len());
             for r in &rows {
-                visits.push(visit_data_of(r)?);
+                let StoredVisit(id, data) = StoredVisit::from_row(r)?;
+                visits.push((id, data));
             }
             let vids: Vec<i64> = visits.iter().map(|(id, _)| id.0).collect();
             let index: HashMap<i64, usize> =
@@ -474,7 +419,7 @@ impl PairingBulk for SqlBulkSession {
                 .await
                 .map_err(map_bulk)?;
             for r in &rows {
-                out.push(wish_from_row(r)?);
+                out.push(Wish::from_row(r)?);
             }
         }
         Ok(out)
@@ -588,30 +533,15 @@ impl PairingBulk for SqlBulkSession {
         let mut audit = Vec::with_capacity(items.len());
         for v in &items {
             let d = &v.after;
-            let (lat, lon) = d
-                .location
-                .map(|l| (Some(l.lat), Some(l.lon)))
-                .unwrap_or((None, None));
             match &v.before {
                 None => {
-                    rows.push(Vec::from(args![
-                        id,
-                        d.household_id.0,
-                        v.village.as_str(),
-                        d.date,
-                        d.kind.as_str(),
-                        json(&d.findings),
-                        d.problems.clone(),
-                        d.actions.clone(),
-                        d.follow_up.clone(),
-                        d.condolence_money_fen.get(),
-                        json(&d.goods),
-                        d.goods_value().get(),
-                        lat,
-                        lon,
+                    rows.push(rows::new_visit(
+                        Some(VisitId(id)),
+                        d,
+                        &v.village,
                         actor.as_str(),
-                        now
-                    ]));
+                        now,
+                    ));
                     for c in &d.cadre_ids {
                         cadre_rows.push(Vec::from(args![id, c.0]));
                     }
@@ -623,22 +553,7 @@ impl PairingBulk for SqlBulkSession {
                 }
                 Some((vid, before)) => {
                     self.tx
-                        .execute(
-                            "UPDATE visits SET findings = $1, problems = $2, actions = $3, follow_up = $4, condolence_money_fen = $5, \
-                             goods = $6, goods_value_fen = $7, lat = $8, lon = $9 WHERE id = $10",
-                            &args![
-                                json(&d.findings),
-                                d.problems.clone(),
-                                d.actions.clone(),
-                                d.follow_up.clone(),
-                                d.condolence_money_fen.get(),
-                                json(&d.goods),
-                                d.goods_value().get(),
-                                lat,
-                                lon,
-                                vid.0
-                            ],
-                        )
+                        .execute(&rows::UPDATE_VISIT, &rows::visit_update(d, *vid))
                         .await
                         .map_err(map_bulk)?;
                     audit.push(
@@ -649,11 +564,11 @@ impl PairingBulk for SqlBulkSession {
             }
         }
         self.tx
-            .copy_rows("visits", &VISIT_INSERT_COLS, rows)
+            .copy_rows("visits", rows::VISIT_NEW_WITH_ID.names(), rows)
             .await
             .map_err(map_bulk)?;
         self.tx
-            .copy_rows("visit_cadres", &["visit_id", "cadre_id"], cadre_rows)
+            .copy_rows("visit_cadres", rows::VISIT_CADRES.names(), cadre_rows)
             .await
             .map_err(map_bulk)?;
         self.audit_many(audit).await
@@ -741,7 +656,7 @@ impl SqlStore {
     ) -> StoreResult<Vec<Cadre>> {
         ctx.require(region, "区划")?;
         let mut q = Query::new(&format!(
-            "SELECT {CADRE_COLS} FROM cadres c JOIN helping_units u ON u.id = c.unit_id WHERE 1 = 1"
+            "SELECT {CADRE_COLS} FROM {CADRE_FROM} WHERE 1 = 1"
         ));
         q.and_in_ranges("c.region_code", &ctx.scope.ranges(Some(region)));
         if let Some(a) = after {
@@ -774,7 +689,7 @@ impl SqlStore {
         let l = q.arg(i64::from(limit.clamp(1, 10_000)));
         q.push(&format!(" ORDER BY p.village_code, p.id LIMIT {l}"));
         let rows = self.db.fetch_all(&q.sql, &q.args).await.map_err(map_bulk)?;
-        rows.iter().map(pairing_from_row).collect()
+        rows.iter().map(Pairing::from_row).collect()
     }
 
     pub(crate) async fn export_visits_impl(
@@ -785,11 +700,10 @@ impl SqlStore {
         limit: u32,
     ) -> StoreResult<Vec<Visit>> {
         ctx.require(region, "区划")?;
-        let mut q = Query::new(
-            "SELECT v.id, v.household_id, h.household_number, v.village_code, v.date, v.kind, v.findings, v.problems, v.actions, \
-             v.follow_up, v.condolence_money_fen, v.goods, v.goods_value_fen, v.lat, v.lon, v.recorded_by, v.recorded_at \
-             FROM visits v JOIN households h ON h.id = v.household_id WHERE 1 = 1",
-        );
+        let mut q = Query::new(&format!(
+            "SELECT {} FROM visits v JOIN households h ON h.id = v.household_id WHERE 1 = 1",
+            Visit::columns().list()
+        ));
         q.and_in_ranges("v.village_code", &ctx.scope.ranges(Some(region)));
         if let Some((v, id)) = &after {
             let a = q.arg(v.as_str());
@@ -802,30 +716,7 @@ impl SqlStore {
         let rows = tx.fetch_all(&q.sql, &q.args).await.map_err(map_bulk)?;
         let mut out = Vec::with_capacity(rows.len());
         for r in &rows {
-            let location = match (r.opt_f64(13)?, r.opt_f64(14)?) {
-                (Some(lat), Some(lon)) => Some(Location { lat, lon }),
-                _ => None,
-            };
-            out.push(Visit {
-                id: VisitId(r.i64(0)?),
-                household_id: HouseholdId(r.i64(1)?),
-                household_number: r.text(2)?,
-                village_code: RegionCode::parse(&r.text(3)?)?,
-                date: r.date(4)?,
-                kind: r.text(5)?,
-                cadres: Vec::new(),
-                findings: serde_json::from_str(&r.text(6)?).map_err(json_err)?,
-                problems: r.opt_text(7)?,
-                actions: r.opt_text(8)?,
-                follow_up: r.opt_text(9)?,
-                condolence_money_fen: r.i64(10)?,
-                goods: serde_json::from_str(&r.text(11)?).map_err(json_err)?,
-                goods_value_fen: r.i64(12)?,
-                location,
-                photos: Vec::new(),
-                recorded_by: r.text(15)?,
-                recorded_at: r.time(16)?,
-            });
+            out.push(Visit::from_row(r)?);
         }
         let ids: Vec<i64> = out.iter().map(|v| v.id.0).collect();
         let index: HashMap<i64, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();

@@ -5,8 +5,10 @@
 //! visit in their regions.
 
 mod bulk;
+pub(crate) mod rows;
 
 use crate::query::{status_list, CadreUse, Query, PAIRED_WITH_USER};
+use crate::rows::Record;
 use crate::sql::{Row, Tx};
 use crate::{args, SqlStore};
 use fupin_core::assessment::standards::{count_or_shipped, key};
@@ -16,55 +18,20 @@ use fupin_core::registry::{HouseholdId, HouseholdStatus};
 use fupin_core::store::{PairingStore, StoreResult};
 use fupin_core::years::today;
 use fupin_core::{Ctx, DomainError, RegionCode};
+use rows::{CADRE_COLS, CADRE_FROM, PAIRING_COLS, PAIRING_FROM, WISH_COLS};
 use std::collections::BTreeMap;
 use time::{Date, OffsetDateTime};
-
-pub(crate) const PAIRING_COLS: &str = "p.id, p.household_id, h.household_number, h.village_code, p.cadre_id, c.name, u.name, p.start_date, p.end_date, p.end_reason";
-pub(crate) const PAIRING_FROM: &str = "pairings p JOIN households h ON h.id = p.household_id JOIN cadres c ON c.id = p.cadre_id JOIN helping_units u ON u.id = c.unit_id";
-pub(crate) const CADRE_COLS: &str =
-    "c.id, c.name, c.unit_id, u.name, c.rank, c.phone, c.user_id, c.region_code";
-pub(crate) const WISH_COLS: &str = "w.id, w.household_id, w.person_id, w.text, w.estimated_value_fen, w.status, w.submitted_on, w.claimed_by_cadre, \
-    w.claimed_by_unit, w.claimed_on, w.fulfilled_on, w.actual_value_fen, w.cancelled_on, w.cancel_reason, \
-    (SELECT COUNT(*) FROM photos ph WHERE ph.wish_id = w.id)";
-
-pub(crate) fn pairing_from_row(r: &Row) -> StoreResult<Pairing> {
-    Ok(Pairing {
-        id: PairingId(r.i64(0)?),
-        household_id: HouseholdId(r.i64(1)?),
-        household_number: r.text(2)?,
-        village_code: RegionCode::parse(&r.text(3)?)?,
-        cadre_id: CadreId(r.i64(4)?),
-        cadre_name: r.text(5)?,
-        unit_name: r.text(6)?,
-        start_date: r.date(7)?,
-        end_date: r.opt_date(8)?,
-        end_reason: r.opt_text(9)?,
-    })
-}
 
 /// Cadres of rows, with phones masked unless the caller may see them.
 pub(crate) fn cadres_shown(rows: &[Row], ctx: &Ctx) -> StoreResult<Vec<Cadre>> {
     let mut out = rows
         .iter()
-        .map(cadre_from_row)
+        .map(Cadre::from_row)
         .collect::<StoreResult<Vec<_>>>()?;
     if !ctx.unmask {
         out.iter_mut().for_each(Cadre::mask);
     }
     Ok(out)
-}
-
-pub(crate) fn cadre_from_row(r: &Row) -> StoreResult<Cadre> {
-    Ok(Cadre {
-        id: CadreId(r.i64(0)?),
-        name: r.text(1)?,
-        unit_id: UnitId(r.i64(2)?),
-        unit_name: r.text(3)?,
-        rank: r.opt_text(4)?,
-        phone: r.opt_text(5)?,
-        user_id: r.opt_i64(6)?,
-        region_code: r.opt_text(7)?.map(|c| RegionCode::parse(&c)).transpose()?,
-    })
 }
 
 /// The region a new cadre belongs to: the one given (inside the caller's scope), or the caller's only
@@ -95,30 +62,6 @@ fn cadre_in_scope(ctx: &Ctx, c: &Cadre) -> bool {
         (s, Some(r)) => s.allows(r),
         (_, None) => false,
     }
-}
-
-pub(crate) fn wish_from_row(r: &Row) -> StoreResult<Wish> {
-    let claimed_by = match (r.opt_i64(7)?, r.opt_i64(8)?) {
-        (Some(c), _) => Some(Claimant::Cadre(CadreId(c))),
-        (None, Some(u)) => Some(Claimant::Unit(UnitId(u))),
-        _ => None,
-    };
-    Ok(Wish {
-        id: WishId(r.i64(0)?),
-        household_id: HouseholdId(r.i64(1)?),
-        person_id: r.opt_i64(2)?.map(fupin_core::registry::PersonId),
-        text: r.text(3)?,
-        estimated_value_fen: r.i64(4)?,
-        status: WishStatus::parse(&r.text(5)?).ok_or_else(DomainError::internal)?,
-        submitted_on: r.date(6)?,
-        claimed_by,
-        claimed_on: r.opt_date(9)?,
-        fulfilled_on: r.opt_date(10)?,
-        actual_value_fen: r.opt_i64(11)?,
-        cancelled_on: r.opt_date(12)?,
-        cancel_reason: r.opt_text(13)?,
-        has_evidence: r.i64(14)? > 0,
-    })
 }
 
 fn not_found(what: &'static str, msg: &str) -> DomainError {
@@ -199,10 +142,13 @@ impl SqlStore {
     /// A cadre by id, whatever the caller's reach (for re-reading what this call wrote).
     async fn load_cadre(&self, tx: &mut dyn Tx, id: CadreId) -> StoreResult<Cadre> {
         let r = tx
-            .fetch_optional(&format!("SELECT {CADRE_COLS} FROM cadres c JOIN helping_units u ON u.id = c.unit_id WHERE c.id = $1"), &args![id.0])
+            .fetch_optional(
+                &format!("SELECT {CADRE_COLS} FROM {CADRE_FROM} WHERE c.id = $1"),
+                &args![id.0],
+            )
             .await?
             .ok_or_else(cadre_not_found)?;
-        cadre_from_row(&r)
+        Cadre::from_row(&r)
     }
 
     /// A cadre the caller may pair, team or name (see `Query::and_reachable_cadres`). A cadre out
@@ -215,7 +161,7 @@ impl SqlStore {
         use_: CadreUse,
     ) -> StoreResult<Cadre> {
         let mut q = Query::new(&format!(
-            "SELECT {CADRE_COLS} FROM cadres c JOIN helping_units u ON u.id = c.unit_id WHERE c.id = "
+            "SELECT {CADRE_COLS} FROM {CADRE_FROM} WHERE c.id = "
         ));
         let p = q.arg(id.0);
         q.push(&p);
@@ -224,7 +170,7 @@ impl SqlStore {
             .fetch_optional(&q.sql, &q.args)
             .await?
             .ok_or_else(cadre_not_found)?;
-        cadre_from_row(&r)
+        Cadre::from_row(&r)
     }
 
     async fn load_pairing(&self, tx: &mut dyn Tx, id: PairingId) -> StoreResult<Pairing> {
@@ -235,7 +181,7 @@ impl SqlStore {
             )
             .await?
             .ok_or_else(|| not_found("pairing_not_found", "该结对"))?;
-        pairing_from_row(&r)
+        Pairing::from_row(&r)
     }
 
     /// Active pairings of a household and of a cadre on `on`, excluding `except`.
@@ -313,9 +259,10 @@ impl SqlStore {
     async fn load_visit(&self, tx: &mut dyn Tx, id: VisitId) -> StoreResult<Visit> {
         let r = tx
             .fetch_optional(
-                "SELECT v.id, v.household_id, h.household_number, v.village_code, v.date, v.kind, v.findings, v.problems, v.actions, \
-                 v.follow_up, v.condolence_money_fen, v.goods, v.goods_value_fen, v.lat, v.lon, v.recorded_by, v.recorded_at \
-                 FROM visits v JOIN households h ON h.id = v.household_id WHERE v.id = $1",
+                &format!(
+                    "SELECT {} FROM visits v JOIN households h ON h.id = v.household_id WHERE v.id = $1",
+                    Visit::columns().list()
+                ),
                 &args![id.0],
             )
             .await?
@@ -341,30 +288,10 @@ impl SqlStore {
                 })
             })
             .collect::<StoreResult<Vec<_>>>()?;
-        let location = match (r.opt_f64(13)?, r.opt_f64(14)?) {
-            (Some(lat), Some(lon)) => Some(Location { lat, lon }),
-            _ => None,
-        };
-        let json_err = |_| DomainError::internal();
         Ok(Visit {
-            id,
-            household_id: HouseholdId(r.i64(1)?),
-            household_number: r.text(2)?,
-            village_code: RegionCode::parse(&r.text(3)?)?,
-            date: r.date(4)?,
-            kind: r.text(5)?,
             cadres,
-            findings: serde_json::from_str(&r.text(6)?).map_err(json_err)?,
-            problems: r.opt_text(7)?,
-            actions: r.opt_text(8)?,
-            follow_up: r.opt_text(9)?,
-            condolence_money_fen: r.i64(10)?,
-            goods: serde_json::from_str(&r.text(11)?).map_err(json_err)?,
-            goods_value_fen: r.i64(12)?,
-            location,
             photos,
-            recorded_by: r.text(15)?,
-            recorded_at: r.time(16)?,
+            ..Visit::from_row(&r)?
         })
     }
 
@@ -404,7 +331,7 @@ impl SqlStore {
             )
             .await?
             .ok_or_else(|| not_found("wish_not_found", "该心愿"))?;
-        let w = wish_from_row(&r)?;
+        let w = Wish::from_row(&r)?;
         let village = self
             .visible_household(tx, ctx, w.household_id)
             .await
@@ -696,7 +623,9 @@ impl PairingStore for SqlStore {
     }
 
     async fn list_cadres(&self, ctx: &Ctx, unit: Option<UnitId>) -> StoreResult<Vec<Cadre>> {
-        let mut q = Query::new(&format!("SELECT {CADRE_COLS} FROM cadres c JOIN helping_units u ON u.id = c.unit_id WHERE 1 = 1"));
+        let mut q = Query::new(&format!(
+            "SELECT {CADRE_COLS} FROM {CADRE_FROM} WHERE 1 = 1"
+        ));
         if let Some(u) = unit {
             let p = q.arg(u.0);
             q.push(&format!(" AND c.unit_id = {p}"));
@@ -867,7 +796,7 @@ impl PairingStore for SqlStore {
         let rows = tx
             .fetch_all(&format!("SELECT {PAIRING_COLS} FROM {PAIRING_FROM} WHERE p.household_id = $1 ORDER BY p.start_date, p.id"), &args![household.0])
             .await?;
-        rows.iter().map(pairing_from_row).collect()
+        rows.iter().map(Pairing::from_row).collect()
     }
 
     async fn cadre_pairings(&self, ctx: &Ctx, cadre: CadreId) -> StoreResult<Vec<Pairing>> {
@@ -879,7 +808,7 @@ impl PairingStore for SqlStore {
         q.and_visible_households(ctx, None, today());
         q.push(" ORDER BY p.start_date, p.id");
         let rows = self.db.fetch_all(&q.sql, &q.args).await?;
-        rows.iter().map(pairing_from_row).collect()
+        rows.iter().map(Pairing::from_row).collect()
     }
 
     async fn record_visit(&self, ctx: &Ctx, v: VisitInput) -> StoreResult<Visit> {
@@ -926,31 +855,16 @@ impl PairingStore for SqlStore {
             .await
             .map_err(|e| e.with_field("cadre_ids"))?;
         }
-        let (lat, lon) = d
-            .location
-            .map(|l| (Some(l.lat), Some(l.lon)))
-            .unwrap_or((None, None));
         let r = tx
             .fetch_one(
-                "INSERT INTO visits (household_id, village_code, date, kind, findings, problems, actions, follow_up, condolence_money_fen, goods, \
-                 goods_value_fen, lat, lon, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
-                &args![
-                    d.household_id.0,
-                    village.as_str(),
-                    d.date,
-                    d.kind.as_str(),
-                    serde_json::to_string(&d.findings).expect("serialisable"),
-                    d.problems.clone(),
-                    d.actions.clone(),
-                    d.follow_up.clone(),
-                    d.condolence_money_fen.get(),
-                    serde_json::to_string(&d.goods).expect("serialisable"),
-                    d.goods_value().get(),
-                    lat,
-                    lon,
+                &rows::INSERT_VISIT,
+                &rows::new_visit(
+                    None,
+                    &d,
+                    &village,
                     ctx.actor.as_str(),
-                    OffsetDateTime::now_utc()
-                ],
+                    OffsetDateTime::now_utc(),
+                ),
             )
             .await?;
         let id = VisitId(r.i64(0)?);
@@ -1164,7 +1078,7 @@ impl PairingStore for SqlStore {
         let mut tx = self.db.begin_read().await?;
         self.visible_household(tx.as_mut(), ctx, household).await?;
         let rows = tx.fetch_all(&format!("SELECT {WISH_COLS} FROM wishes w WHERE w.household_id = $1 ORDER BY w.submitted_on, w.id"), &args![household.0]).await?;
-        rows.iter().map(wish_from_row).collect()
+        rows.iter().map(Wish::from_row).collect()
     }
 
     async fn cadre_compliance(
