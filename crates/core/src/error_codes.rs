@@ -340,7 +340,7 @@ pub const CATALOGUE: &[ErrorCode] = &[
     e("stored_as_number", Invalid, "Stored as a number", "“{header}”的单元格是数字格式：表格软件只保留 15 位有效数字，{…}的后几位已经丢失，无法还原。请把该列设为“文本”格式，重新输入{…}后再导入"),
     e("token_not_found", NotFound, "Token not found", "该令牌不存在或已撤销"),
     e("too_long", Invalid, "Too long", "{field} 过长：最多 {max} 个字符，实际 {n} 个"),
-    e("too_many_attempts", TooMany, "Too many attempts", "登录失败次数过多，请 {…} 分钟后再试"),
+    e("too_many_attempts", TooMany, "Too many attempts", "登录失败次数过多，请 {…} 后再试"),
     e("too_many_cadres", Conflict, "Too many cadres", "该户已有 {household_active} 名帮扶干部，每户最多 {…} 名"),
     e("too_many_decimals", Invalid, "Too many decimals", "{field} 最多两位小数：{text}"),
     e("too_many_goods", Invalid, "Too many goods", "慰问品最多 50 项"),

@@ -289,21 +289,32 @@ async fn bad_credentials_all_look_the_same() {
     }
     assert!(bodies.windows(2).all(|w| w[0] == w[1]), "{bodies:?}");
 
-    // each failure is audited with the username tried, never the password
+    // a password typed into the username field
+    let res = login_res(&app, "Typed-In-The-Wrong-Field-7", PW).await;
+    assert_code(&res, 401, "invalid_credentials");
+
+    // each failure is audited with the account tried, never the password, and an unknown
+    // username (perhaps a password) not at all
     let failed: Vec<_> = audit(app.store())
         .await
         .into_iter()
         .filter(|e| e.action == "login.failed")
         .collect();
-    assert_eq!(failed.len(), 4);
-    assert_eq!(failed[0].actor, "nobody");
-    assert!(failed[0].after.as_deref().unwrap().contains("nobody"));
+    assert_eq!(failed.len(), 5);
+    assert_eq!(failed[0].actor, "(unknown)");
     assert_eq!(failed[0].entity_id, None);
+    assert!(failed[0].after.as_deref().unwrap().contains("unknown_user"));
+    assert_eq!(failed[1].actor, "officer");
     assert!(failed[1].entity_id.is_some(), "a known account");
+    assert!(failed[1].after.as_deref().unwrap().contains("officer"));
+    assert_eq!(failed[4].actor, "(unknown)");
     for e in &failed {
-        let text = format!("{e:?}");
+        let text = format!("{e:?}").to_lowercase();
         assert!(
-            !text.contains(PW) && !text.contains("wrong-password"),
+            !text.contains(&PW.to_lowercase())
+                && !text.contains("wrong-password")
+                && !text.contains("nobody")
+                && !text.contains("typed-in-the-wrong-field"),
             "{text}"
         );
     }
@@ -367,18 +378,35 @@ async fn a_disabled_user_cannot_sign_in_and_loses_their_token() {
     assert_eq!(get(&app, &fresh, "/api/v1/me").await.status, StatusCode::OK);
 }
 
+/// A sign-in from the loopback address `from` (127.0.0.x: every one of them reaches the server).
+async fn login_from(app: &TestApp, from: &str, username: &str, password: &str) -> Res {
+    let c = Client::builder()
+        .local_address(from.parse::<std::net::IpAddr>().unwrap())
+        .build()
+        .unwrap();
+    finish(
+        c.post(app.url("/api/v1/login"))
+            .json(&json!({"username": username, "password": password})),
+    )
+    .await
+}
+
 #[tokio::test]
-async fn repeated_failures_lock_the_account_then_the_address() {
+async fn repeated_failures_lock_the_pair_slow_the_account_and_lock_the_address() {
     let app = app().await;
+    // the officer works from 127.0.0.3
+    let res = login_from(&app, "127.0.0.3", "officer", PW).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
     for _ in 0..5 {
         assert_code(
-            &login_res(&app, "officer", "wrong-password").await,
+            &login_from(&app, "127.0.0.1", "officer", "wrong-password").await,
             401,
             "invalid_credentials",
         );
     }
-    // locked: even the right password is refused, with the time to wait
-    let res = login_res(&app, "officer", PW).await;
+    // that address is locked out of the account: even the right password is refused, with the
+    // time to wait
+    let res = login_from(&app, "127.0.0.1", "officer", PW).await;
     assert_code(&res, 429, "too_many_attempts");
     let wait: u64 = res.headers["retry-after"]
         .to_str()
@@ -395,7 +423,32 @@ async fn repeated_failures_lock_the_account_then_the_address() {
     .await;
     assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(res.text.contains("登录失败次数过多"), "{}", res.text);
-    // another account from the same address is not locked…
+    // the owner is not locked out: from the address they sign in from, at once…
+    let res = login_from(&app, "127.0.0.3", "officer", PW).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    // …and from a new address the account is only slowed (seconds, not a quarter of an hour)
+    // (its failures were forgotten when it signed in; a guesser spread over five addresses)
+    for i in 4..9 {
+        assert_code(
+            &login_from(&app, &format!("127.0.0.{i}"), "officer", "wrong-password").await,
+            401,
+            "invalid_credentials",
+        );
+    }
+    let res = login_from(&app, "127.0.0.2", "officer", PW).await;
+    assert_code(&res, 429, "too_many_attempts");
+    let wait: u64 = res.headers["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=20).contains(&wait), "{wait}");
+    assert!(
+        res.body["message"].as_str().unwrap().contains("秒"),
+        "{}",
+        res.text
+    );
+    // another account from the locked address is not locked…
     login(&app, "auditor").await;
     // …until the address has failed 20 times in all (5 above, 15 here)
     for i in 0..15 {
@@ -414,7 +467,7 @@ async fn repeated_failures_lock_the_account_then_the_address() {
     let log = audit(app.store()).await;
     assert_eq!(
         log.iter().filter(|e| e.action == "login.failed").count(),
-        20
+        25
     );
 }
 

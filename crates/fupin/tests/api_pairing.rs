@@ -293,6 +293,22 @@ async fn a_cadre_records_visits_and_photos_on_the_paired_household_only() {
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
         assert_eq!(body["code"], "unsupported_photo_type", "{body}");
     }
+    // a body over the limit is refused with the JSON error shape, like every other refusal
+    let big = vec![0u8; fupin_web::BODY_LIMIT + 1];
+    let res = Client::new()
+        .post(app.url(&uri))
+        .bearer_auth(&cadre)
+        .header(header::CONTENT_TYPE, "image/jpeg")
+        .body(big)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(res.headers()[header::CONTENT_TYPE], "application/json");
+    assert_eq!(res.headers()[header::CACHE_CONTROL], "no-store");
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["code"], "payload_too_large", "{body}");
+    assert!(body["message"].as_str().unwrap().contains("过大"), "{body}");
     // and demo-other cannot add one either
     let (status, body) = upload(&app, &other, &uri, TINY_PNG, "image/png").await;
     assert_denied(status, "demo-other uploads a photo", &body);

@@ -1584,3 +1584,68 @@ async fn cadres_pairings_and_visits_export_then_import_round_trip() {
         }
     }
 }
+
+/// An officer of 三房 imports a household whose member is already active in a 塔岗 household, and
+/// one with the number of a 塔岗 household: both refused, and the errors name no 塔岗 household
+/// and no region (a household of their own is still named).
+#[tokio::test]
+async fn duplicates_outside_the_scope_are_refused_without_naming_the_other_household() {
+    let db = setup().await;
+    let store = db.store.as_ref();
+    let files = Files::new();
+    let r = import(
+        store,
+        &files.write("h.csv", csv(HEADER, &good_rows()).as_bytes()),
+    )
+    .await;
+    assert!(!r.has_errors(), "{:?}", r.issues);
+    let officer = Ctx::within("officer-v2", vec![code(V2)]);
+    let rows = vec![
+        // line 2: 万建华 of H0001 (塔岗) again, in a new household of 三房
+        format!(
+            "H0009,{V2},01,01,2015,02,,,poor,,,万建华,{},,01,01,",
+            idn("19650304", 11)
+        ),
+        // line 3: 钱七 of H0003 (三房) again: that household may be named
+        format!(
+            "H0010,{V2},01,01,2015,02,,,poor,,,钱七,{},,01,01,",
+            idn("19800808", 28)
+        ),
+        // line 4: the number of a 塔岗 household
+        format!(
+            "H0002,{V2},01,01,2015,02,,,poor,,,孙八,{},,01,01,",
+            idn("19600101", 37)
+        ),
+    ];
+    let path = files.write("dup.csv", csv(HEADER, &rows).as_bytes());
+    let r = import_as(store, &officer, &path, ImportOptions::default()).await;
+    assert_eq!(
+        lines_and_codes(&r),
+        [
+            (2, "duplicate_id_number"),
+            (3, "duplicate_id_number"),
+            (4, "duplicate_household_number")
+        ],
+        "{:?}",
+        r.issues
+    );
+    for i in &r.issues[..] {
+        for word in ["H0001", "H0002", V1, "塔岗", "管辖范围"] {
+            if i.line == 4 && word == "H0002" {
+                continue; // the number the file itself gives
+            }
+            assert!(!i.message.contains(word), "{word}: {}", i.message);
+        }
+    }
+    assert!(
+        r.issues[0].message.contains("另一户"),
+        "{}",
+        r.issues[0].message
+    );
+    assert!(
+        r.issues[1].message.contains("H0003"),
+        "{}",
+        r.issues[1].message
+    );
+    assert_eq!(household_count(store).await, 3, "nothing written");
+}

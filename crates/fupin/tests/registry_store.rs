@@ -817,7 +817,11 @@ async fn prefix_scoping_of_lists_and_stats() {
     );
     let e = s.create_household(&village, dup).await.unwrap_err();
     assert_eq!(e.code, "duplicate_id_number");
-    assert!(!e.message.contains("A1"), "{}", e.message);
+    // nor that it lies outside the caller's regions
+    for word in ["A1", "360124106204", "塔岗", "管辖范围"] {
+        assert!(!e.message.contains(word), "{word}: {}", e.message);
+    }
+    assert!(e.message.contains("另一户"), "{}", e.message);
     assert_eq!(total_households(s).await, 3);
 }
 

@@ -710,7 +710,7 @@ impl Writer<'_> {
                     .map(|m| m.id_number.expose().to_string())
             })
             .collect();
-        let active: HashMap<String, String> = if self.registry.1 > 0 && !ids.is_empty() {
+        let active: HashMap<String, Option<String>> = if self.registry.1 > 0 && !ids.is_empty() {
             self.session
                 .active_id_numbers(&ids)
                 .await?

@@ -40,6 +40,23 @@ where
                 "请求体须为 JSON（Content-Type: application/json）",
             ));
         }
+        let RawBody(bytes) = RawBody::from_request(req, state).await?;
+        parse(&bytes).map(Json)
+    }
+}
+
+/// A request body as bytes (photo uploads), read under the router's limit: a body over it answers
+/// the JSON error (413 `payload_too_large`) like every other refusal, not axum's plain text.
+#[derive(Debug, Clone)]
+pub struct RawBody(pub Bytes);
+
+impl<S> FromRequest<S> for RawBody
+where
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let bytes = Bytes::from_request(req, state).await.map_err(|r| {
             if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
                 ApiError::new(
@@ -52,7 +69,7 @@ where
                 ApiError::bad_request("invalid_body", "无法读取请求体")
             }
         })?;
-        parse(&bytes).map(Json)
+        Ok(RawBody(bytes))
     }
 }
 

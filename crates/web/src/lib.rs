@@ -33,6 +33,7 @@ mod metrics;
 mod multipart;
 mod openapi;
 mod params;
+mod refusals;
 mod routes;
 mod throttle;
 mod trace;
@@ -73,6 +74,8 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub auth: Arc<AuthConfig>,
     throttle: Arc<throttle::Throttle>,
+    /// The rate limit of `access.refused` audit records.
+    refusals: Arc<refusals::Refusals>,
     /// Import and export jobs of this process.
     pub(crate) jobs: Arc<jobs::Jobs>,
     pub(crate) metrics: Arc<metrics::Metrics>,
@@ -99,6 +102,7 @@ impl AppState {
         Self {
             store,
             throttle: Arc::new(throttle::Throttle::new(auth.throttle.clone())),
+            refusals: Arc::default(),
             jobs: Arc::default(),
             metrics: Arc::default(),
             metrics_allow: Arc::default(),
@@ -186,11 +190,16 @@ pub fn router(state: AppState) -> Router {
     let router = router.merge(ui::layers(pages));
     // The 405 fallback is set after the routes because axum applies it to the routes present; the
     // layers come last so they wrap the fallbacks too (a 404 also gets a request id and a log line).
-    // Authentication is inside the tracing layer, so the request's span can record the user.
+    // Authentication is inside the tracing layer, so the request's span can record the user; the
+    // audit of refused calls inside authentication, so it knows who was refused.
     let router = router
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            refusals::audit_refusals,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::authenticate,
@@ -198,8 +207,23 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             metrics::track,
-        ));
+        ))
+        .layer(axum::middleware::from_fn(no_store));
     trace::layer(router).with_state(state)
+}
+
+/// Middleware: a response that does not say how it may be cached (the assets do) is
+/// `Cache-Control: no-store`. API answers and pages carry personal data, and so may their errors
+/// and redirects; nothing of them may stay in a browser's or a proxy's cache.
+async fn no_store(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let mut res = next.run(req).await;
+    res.headers_mut()
+        .entry(axum::http::header::CACHE_CONTROL)
+        .or_insert(axum::http::HeaderValue::from_static("no-store"));
+    res
 }
 
 /// Serve the API on `listener` until `shutdown` completes, then shut down gracefully with

@@ -1,6 +1,12 @@
-//! Login throttling, in memory: after too many failed sign-ins for one account, or from one client
-//! address, within a window, further attempts are refused (429) for a while, even with the right
-//! password, so guessing a password costs hours instead of seconds.
+//! Login throttling, in memory. Failed sign-ins are counted per account *and client address* pair,
+//! per address, and per account:
+//! - a pair (this account from this address) is locked after a few failures, so a guesser at one
+//!   address is stopped without shutting the account's owner out from theirs;
+//! - an address is locked after more failures, whatever accounts it tries;
+//! - an account is only *slowed* after failures from anywhere: one attempt per interval from an
+//!   address that has not signed in to it before, while addresses it signed in from go on as
+//!   usual. A lock per account would let anyone lock anyone out with a few wrong passwords; the
+//!   slowing still bounds a guesser spread over many addresses to a few attempts a minute.
 //!
 //! Each attempt is counted as a failure *before* the password is checked and taken back if it
 //! succeeds, so a burst of parallel requests cannot slip more guesses past the limit than a slow
@@ -16,23 +22,33 @@ use std::time::{Duration, Instant};
 /// The limits of the throttle.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ThrottleConfig {
-    /// Failures of one account within `window` that lock the account.
-    pub account_failures: usize,
+    /// Failures of one account from one address within `window` that lock that pair.
+    pub pair_failures: usize,
     /// Failures from one client address within `window` that lock the address. Higher than the
-    /// account limit: a village office shares one address among its staff.
+    /// pair limit: a village office shares one address among its staff.
     pub address_failures: usize,
+    /// Failures of one account (from any address) within `window` after which the account is
+    /// slowed: one attempt per `account_interval` from addresses it has not signed in from.
+    pub account_failures: usize,
+    pub account_interval: Duration,
     pub window: Duration,
     /// How long a lock lasts, from the failure that set it.
     pub lockout: Duration,
+    /// How long a successful sign-in from an address exempts that address from the account's
+    /// slowing.
+    pub known_for: Duration,
 }
 
 impl Default for ThrottleConfig {
     fn default() -> Self {
         ThrottleConfig {
-            account_failures: 5,
+            pair_failures: 5,
             address_failures: 20,
+            account_failures: 5,
+            account_interval: Duration::from_secs(20),
             window: Duration::from_secs(15 * 60),
             lockout: Duration::from_secs(15 * 60),
+            known_for: Duration::from_secs(30 * 24 * 3600),
         }
     }
 }
@@ -92,8 +108,23 @@ impl Counters {
 #[derive(Debug, Default)]
 pub(crate) struct Throttle {
     config: ThrottleConfig,
-    accounts: Mutex<Counters>,
-    addresses: Mutex<Counters>,
+    /// One lock for all counters: an attempt reads and updates them together.
+    state: Mutex<State>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    pairs: Counters,
+    addresses: Counters,
+    accounts: Counters,
+    /// (account, address) pairs that signed in, with when: exempt from the account's slowing.
+    known: HashMap<String, Instant>,
+    known_prune_at: usize,
+}
+
+/// The key of an account and address pair (a NUL cannot occur in either).
+fn pair_key(account: &str, address: &str) -> String {
+    format!("{account}\0{address}")
 }
 
 impl Throttle {
@@ -104,35 +135,63 @@ impl Throttle {
         }
     }
 
-    /// Start an attempt: `Err(wait)` when the account or the address is locked; otherwise the
-    /// attempt is counted as a failure until [`Throttle::succeeded`] takes it back.
+    /// Start an attempt: `Err(wait)` when the pair or the address is locked, or the account is
+    /// slowed and this address must wait its turn; otherwise the attempt is counted as a failure
+    /// until [`Throttle::succeeded`] takes it back.
     pub(crate) fn begin(&self, account: &str, address: &str, now: Instant) -> Result<(), Duration> {
         let c = &self.config;
-        // Always accounts, then addresses: one lock order, so two requests cannot deadlock.
-        let mut accounts = self.accounts.lock().unwrap_or_else(|p| p.into_inner());
-        let mut addresses = self.addresses.lock().unwrap_or_else(|p| p.into_inner());
-        let acc = accounts.entry(account, now, c);
-        let acc_wait = acc.locked_for(now, c.account_failures, c);
-        let adr = addresses.entry(address, now, c);
-        let adr_wait = adr.locked_for(now, c.address_failures, c);
-        if let Some(wait) = acc_wait.max(adr_wait) {
+        let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let pair = pair_key(account, address);
+        let known = st
+            .known
+            .get(&pair)
+            .is_some_and(|t| now.duration_since(*t) < c.known_for);
+        let pair_wait = st
+            .pairs
+            .entry(&pair, now, c)
+            .locked_for(now, c.pair_failures, c);
+        let adr_wait = st
+            .addresses
+            .entry(address, now, c)
+            .locked_for(now, c.address_failures, c);
+        let acc = st.accounts.entry(account, now, c);
+        acc.locked_for(now, usize::MAX, c); // drops failures that left the window
+        let acc_wait = if !known && acc.0.len() >= c.account_failures {
+            acc.0
+                .back()
+                .map(|t| *t + c.account_interval)
+                .filter(|until| *until > now)
+                .map(|until| until - now)
+        } else {
+            None
+        };
+        if let Some(wait) = pair_wait.max(adr_wait).max(acc_wait) {
             return Err(wait);
         }
         acc.0.push_back(now);
-        adr.0.push_back(now);
+        st.pairs.entry(&pair, now, c).0.push_back(now);
+        st.addresses.entry(address, now, c).0.push_back(now);
         Ok(())
     }
 
-    /// The attempt begun for `account` from `address` succeeded: the account's failures are
-    /// forgotten, and the address's provisional failure taken back (its earlier failures stay, so
-    /// signing in to one's own account does not reset the count of guesses at others).
-    pub(crate) fn succeeded(&self, account: &str, address: &str) {
-        let mut accounts = self.accounts.lock().unwrap_or_else(|p| p.into_inner());
-        let mut addresses = self.addresses.lock().unwrap_or_else(|p| p.into_inner());
-        accounts.map.remove(account);
-        if let Some(f) = addresses.map.get_mut(address) {
+    /// The attempt begun for `account` from `address` succeeded: the pair's and the account's
+    /// failures are forgotten, the address is remembered as one the account signs in from, and
+    /// the address's provisional failure taken back (its earlier failures stay, so signing in to
+    /// one's own account does not reset the count of guesses at others).
+    pub(crate) fn succeeded(&self, account: &str, address: &str, now: Instant) {
+        let c = &self.config;
+        let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let pair = pair_key(account, address);
+        st.pairs.map.remove(&pair);
+        st.accounts.map.remove(account);
+        if let Some(f) = st.addresses.map.get_mut(address) {
             f.0.pop_back();
         }
+        if st.known.len() >= st.known_prune_at {
+            st.known.retain(|_, t| now.duration_since(*t) < c.known_for);
+            st.known_prune_at = (st.known.len() * 2).max(1024);
+        }
+        st.known.insert(pair, now);
     }
 }
 
@@ -144,24 +203,65 @@ mod tests {
         Throttle::new(ThrottleConfig::default())
     }
 
+    const SEC: Duration = Duration::from_secs(1);
     const MIN: Duration = Duration::from_secs(60);
 
     #[test]
-    fn five_failures_lock_the_account_for_fifteen_minutes() {
+    fn five_failures_lock_the_pair_for_fifteen_minutes_not_the_account() {
         let t = throttle();
         let t0 = Instant::now();
+        t.begin("zhang", "10.0.0.5", t0).unwrap();
+        t.succeeded("zhang", "10.0.0.5", t0); // zhang's own office
         for i in 0..5 {
             assert!(t.begin("zhang", "10.0.0.1", t0 + i * MIN).is_ok(), "{i}");
         }
-        // the fifth failure (at minute 4) locks until minute 19, whatever the address
-        let wait = t.begin("zhang", "10.0.0.2", t0 + 5 * MIN).unwrap_err();
+        // the fifth failure (at minute 4) locks that address out of zhang until minute 19
+        let wait = t.begin("zhang", "10.0.0.1", t0 + 5 * MIN).unwrap_err();
         assert_eq!(wait, 14 * MIN);
-        assert!(t.begin("zhang", "10.0.0.2", t0 + 18 * MIN).is_err());
+        assert!(t.begin("zhang", "10.0.0.1", t0 + 18 * MIN).is_err());
         assert!(
             t.begin("li", "10.0.0.1", t0 + 5 * MIN).is_ok(),
-            "other accounts are not locked"
+            "other accounts from that address are not locked"
         );
-        assert!(t.begin("zhang", "10.0.0.2", t0 + 19 * MIN).is_ok());
+        // zhang signs in from the office as usual, even while slowed elsewhere
+        assert!(t.begin("zhang", "10.0.0.5", t0 + 5 * MIN).is_ok());
+        t.succeeded("zhang", "10.0.0.5", t0 + 5 * MIN);
+        assert!(t.begin("zhang", "10.0.0.1", t0 + 19 * MIN).is_ok());
+    }
+
+    #[test]
+    fn an_account_failing_from_many_addresses_is_slowed_not_locked() {
+        let t = throttle();
+        let t0 = Instant::now();
+        for i in 0..5 {
+            t.begin("zhang", &format!("10.0.1.{i}"), t0).unwrap();
+        }
+        // from a new address: one attempt per 20 seconds, never a 15-minute lock
+        let wait = t.begin("zhang", "10.0.2.1", t0 + 5 * SEC).unwrap_err();
+        assert_eq!(wait, 15 * SEC);
+        assert!(t.begin("zhang", "10.0.2.1", t0 + 20 * SEC).is_ok());
+        assert!(t.begin("zhang", "10.0.2.2", t0 + 30 * SEC).is_err());
+        assert!(t.begin("zhang", "10.0.2.2", t0 + 40 * SEC).is_ok());
+        // a distributed guesser gets about three attempts a minute
+        let mut allowed = 0;
+        for s in 0..600 {
+            let now = t0 + 40 * SEC + s * SEC;
+            if t.begin("zhang", &format!("10.3.{}.{}", s / 200, s % 200), now)
+                .is_ok()
+            {
+                allowed += 1;
+            }
+        }
+        assert!((29..=31).contains(&allowed), "{allowed}");
+        // the owner, once signed in from an address, is not slowed there
+        let t = throttle();
+        t.begin("li", "office", t0).unwrap();
+        t.succeeded("li", "office", t0);
+        for i in 0..5 {
+            t.begin("li", &format!("x{i}"), t0).unwrap();
+        }
+        assert!(t.begin("li", "y", t0).is_err());
+        assert!(t.begin("li", "office", t0).is_ok());
     }
 
     #[test]
@@ -174,14 +274,14 @@ mod tests {
     }
 
     #[test]
-    fn success_forgets_the_account_failures() {
+    fn success_forgets_the_failures() {
         let t = throttle();
         let t0 = Instant::now();
         for _ in 0..4 {
             t.begin("zhang", "a", t0).unwrap();
         }
         t.begin("zhang", "a", t0).unwrap();
-        t.succeeded("zhang", "a");
+        t.succeeded("zhang", "a", t0);
         for _ in 0..4 {
             t.begin("zhang", "a", t0).unwrap();
         }
@@ -202,7 +302,7 @@ mod tests {
             t.begin(&format!("user{i}"), "x", t0).unwrap();
         }
         t.begin("mine", "x", t0).unwrap();
-        t.succeeded("mine", "x");
+        t.succeeded("mine", "x", t0);
         t.begin("user19", "x", t0).unwrap();
         assert!(t.begin("user20", "x", t0).is_err());
     }
@@ -219,6 +319,8 @@ mod tests {
         for i in 0..2000 {
             t.begin(&format!("v{i}"), "b", later).ok();
         }
-        assert!(t.accounts.lock().unwrap().map.len() < 4000);
+        let st = t.state.lock().unwrap();
+        assert!(st.accounts.map.len() < 4000);
+        assert!(st.pairs.map.len() < 4000);
     }
 }

@@ -162,8 +162,12 @@ pub trait RegistryBulk: Send {
         &mut self,
         numbers: &[String],
     ) -> StoreResult<Vec<StoredHousehold>>;
-    /// Of these ID numbers, those that are active members, with their household's number.
-    async fn active_id_numbers(&mut self, ids: &[String]) -> StoreResult<Vec<(String, String)>>;
+    /// Of these ID numbers, those that are active members, with their household's number when
+    /// that household lies in the caller's scope (`None`: a household they may not be told of).
+    async fn active_id_numbers(
+        &mut self,
+        ids: &[String],
+    ) -> StoreResult<Vec<(String, Option<String>)>>;
     /// The status history of these households as (household, status, date) entries, oldest first.
     async fn status_changes_of(
         &mut self,

@@ -190,17 +190,28 @@ impl RegistryBulk for SqlBulkSession {
         Ok(out)
     }
 
-    async fn active_id_numbers(&mut self, ids: &[String]) -> StoreResult<Vec<(String, String)>> {
+    async fn active_id_numbers(
+        &mut self,
+        ids: &[String],
+    ) -> StoreResult<Vec<(String, Option<String>)>> {
         let mut out = Vec::new();
         for chunk in ids.chunks(IN_CHUNK) {
             let mut q = Query::new(
-                "SELECT p.id_number, h.household_number FROM persons p JOIN households h ON h.id = p.household_id \
+                "SELECT p.id_number, h.household_number, h.village_code FROM persons p JOIN households h ON h.id = p.household_id \
                  WHERE p.active AND p.id_number IN (",
             );
             let ph: Vec<String> = chunk.iter().map(|n| q.arg(n.as_str())).collect();
             q.push(&ph.join(", ")).push(")");
             for r in &self.tx.fetch_all(&q.sql, &q.args).await.map_err(map_bulk)? {
-                out.push(Cols::read(r, |c| Ok((c.text()?, c.text()?)))?);
+                let (id, number, village) =
+                    Cols::read(r, |c| Ok((c.text()?, c.text()?, c.text()?)))?;
+                // the number of a household outside the caller's scope would tell where it is
+                let number = self
+                    .ctx
+                    .scope
+                    .allows(&RegionCode::parse(&village)?)
+                    .then_some(number);
+                out.push((id, number));
             }
         }
         Ok(out)

@@ -287,10 +287,11 @@ impl SqlStore {
             if Some(PersonId(r.i64(0)?)) != except_person {
                 let other = r.text(1)?;
                 let village = RegionCode::parse(&r.text(2)?)?;
+                // a household the caller cannot see is not named, nor where it is
                 let which = if ctx.scope.allows(&village) {
                     format!("户 {other}")
                 } else {
-                    "您管辖范围以外的另一户".to_string()
+                    "另一户".to_string()
                 };
                 return Err(DomainError::conflict(
                     "duplicate_id_number",

@@ -555,6 +555,15 @@ pub(crate) struct GroupChecker<'a> {
     pub sheet_names: Vec<String>,
 }
 
+/// The household an ID number is active in, as an error may name it: by its number when the
+/// caller may see it, else only as "another household" (neither its number nor its region).
+fn other_household(number: &Option<String>) -> String {
+    match number {
+        Some(n) => format!("户 {}", cells::shown(n)),
+        None => "另一户".to_string(),
+    }
+}
+
 impl GroupChecker<'_> {
     fn place(&self, sheet: u16, line: u64) -> String {
         match self
@@ -862,7 +871,8 @@ pub(crate) const IMPORT_REASON: &str = "年度动态调整（导入）";
 
 impl GroupChecker<'_> {
     /// What importing `g` changes in the stored household `s`: `Ok(None)` when nothing, the update,
-    /// or the issues that reject it. `active` maps ID numbers to the household number they are active in;
+    /// or the issues that reject it. `active` maps ID numbers to the household number they are active in (`None` for a household
+    /// outside the caller's scope);
     /// `history` holds (household, status, date) entries of the status histories, where a row's
     /// status and date may be found as a past change rather than a new one.
     pub fn plan_update(
@@ -870,7 +880,7 @@ impl GroupChecker<'_> {
         g: &Group,
         s: &StoredHousehold,
         mapping: &Mapping,
-        active: &HashMap<String, String>,
+        active: &HashMap<String, Option<String>>,
         history: &HashSet<(HouseholdId, HouseholdStatus, Date)>,
     ) -> Result<Option<BulkHouseholdUpdate>, Vec<Issue>> {
         let col = &*C;
@@ -883,18 +893,18 @@ impl GroupChecker<'_> {
         };
         let mut issues = Vec::new();
         if !self.scope.allows(&s.household.village_code) {
-            issues.push(first.issue(
-                Some(col.household_number),
-                &g.hh,
-                DomainError::invalid(
-                    "household_number",
-                    "out_of_scope",
-                    format!(
-                        "户编码 {} 已被您管辖范围以外的户使用",
-                        cells::shown(&g.number)
-                    ),
+            issues.push(
+                first.issue(
+                    Some(col.household_number),
+                    &g.hh,
+                    // refused as a number already taken, without saying whose or where
+                    DomainError::conflict(
+                        "duplicate_household_number",
+                        format!("户编码 {} 已存在", cells::shown(&g.number)),
+                    )
+                    .with_field("household_number"),
                 ),
-            ));
+            );
             return Err(issues);
         }
         let data = match household_input(&g.hh, Some(&s.household))
@@ -1038,7 +1048,10 @@ impl GroupChecker<'_> {
                     }
                 }
                 None => {
-                    if let Some(other) = active.get(idn).filter(|n| **n != g.number) {
+                    if let Some(other) = active
+                        .get(idn)
+                        .filter(|n| n.as_deref() != Some(g.number.as_str()))
+                    {
                         issues.push(
                             at.issue(
                                 Some(col.id_number),
@@ -1046,9 +1059,9 @@ impl GroupChecker<'_> {
                                 DomainError::conflict(
                                     "duplicate_id_number",
                                     format!(
-                                        "身份证号 {} 已是户 {} 的在册成员，一人只能在一户中在册",
+                                        "身份证号 {} 已是{}的在册成员，一人只能在一户中在册",
                                         parsed.id_number.masked(),
-                                        cells::shown(other)
+                                        other_household(other)
                                     ),
                                 )
                                 .with_field("id_number"),
@@ -1092,7 +1105,7 @@ impl GroupChecker<'_> {
         &self,
         g: &Group,
         mapping: &Mapping,
-        active: &HashMap<String, String>,
+        active: &HashMap<String, Option<String>>,
     ) -> Vec<Issue> {
         let col = &*C;
         let sheet = self.sheet_names.get(g.sheet as usize).cloned();
@@ -1113,9 +1126,9 @@ impl GroupChecker<'_> {
                         DomainError::conflict(
                             "duplicate_id_number",
                             format!(
-                                "身份证号 {} 已是户 {} 的在册成员，一人只能在一户中在册",
+                                "身份证号 {} 已是{}的在册成员，一人只能在一户中在册",
                                 m.id_number.masked(),
-                                cells::shown(other)
+                                other_household(other)
                             ),
                         )
                         .with_field("id_number"),

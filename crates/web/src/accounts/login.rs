@@ -5,7 +5,8 @@
 //! wrong password and a disabled account, and takes the same time for all three (an unknown user's
 //! password is checked against a dummy hash), so neither the answer nor its timing tells whether a
 //! username exists. Attempts are throttled per account and per client address (see `throttle`), and
-//! every attempt is audited with the username tried, never the password.
+//! every attempt is audited with the account tried (an unknown username is not kept: it may be a
+//! password typed into the wrong field), never the password.
 
 use crate::accounts::UserView;
 use crate::auth::{self, Credential};
@@ -44,6 +45,10 @@ pub(crate) struct Doc;
 const DUMMY_HASH: &str =
     "$argon2id$v=19$m=19456,t=2,p=1$ZnVwaW4tZHVtbXktc2FsdA$5j52lvm3QlLbqI+f8uA+q6jxHqoJfv+PoCRzf5+rENw";
 
+/// The actor of a failed sign-in to a username that does not exist: not a possible username
+/// (usernames are letters, digits and `- _ .`).
+const UNKNOWN_ACTOR: &str = "(unknown)";
+
 /// Longest username kept for throttling and the audit log; longer input is no username of ours.
 const USERNAME_MAX: usize = 64;
 
@@ -77,7 +82,7 @@ impl LoginError {
                 let mut res = ApiError::new(
                     StatusCode::TOO_MANY_REQUESTS,
                     "too_many_attempts",
-                    format!("登录失败次数过多，请 {} 分钟后再试", minutes(wait)),
+                    format!("登录失败次数过多，请 {} 后再试", wait_text(wait)),
                 )
                 .into_response();
                 retry_after(&mut res, wait);
@@ -88,8 +93,14 @@ impl LoginError {
     }
 }
 
-fn minutes(d: Duration) -> u64 {
-    d.as_secs().div_ceil(60).max(1)
+/// How long to wait, as a person reads it: seconds for a slowed account, minutes for a lock.
+fn wait_text(d: Duration) -> String {
+    let secs = d.as_secs().max(1);
+    if secs < 60 {
+        format!("{secs} 秒")
+    } else {
+        format!("{} 分钟", secs.div_ceil(60))
+    }
 }
 
 fn retry_after(res: &mut Response, wait: Duration) {
@@ -126,7 +137,17 @@ async fn sign_in(
     let matches = tokio::task::spawn_blocking(move || verify_password(&pw, &hash))
         .await
         .unwrap_or(false);
-    let ctx = user_ctx(&account, client);
+    // An unknown username may well be a password typed into the wrong field: it is kept neither
+    // as the actor nor in the record, which says only that no such account exists (the client's
+    // address still shows who keeps trying).
+    let ctx = user_ctx(
+        if user.is_some() {
+            &account
+        } else {
+            UNKNOWN_ACTOR
+        },
+        client,
+    );
     let region = user.as_ref().and_then(|u| u.covering_region());
     let with_region = |rec: AuditRecord| match &region {
         Some(r) => rec.in_region(r),
@@ -134,7 +155,7 @@ async fn sign_in(
     };
     match user {
         Some(u) if matches && !u.disabled => {
-            app.throttle.succeeded(&account, &address);
+            app.throttle.succeeded(&account, &address, Instant::now());
             let rec = AuditRecord::event(
                 "login",
                 "user",
@@ -145,11 +166,15 @@ async fn sign_in(
             Ok(u)
         }
         u => {
+            let detail = match &u {
+                Some(_) => json!({ "username": account, "method": method }),
+                None => json!({ "unknown_user": true, "method": method }),
+            };
             let rec = AuditRecord::event(
                 "login.failed",
                 "user",
                 u.map(|u| u.id.0.to_string()),
-                json!({ "username": account, "method": method }),
+                detail,
             );
             app.store.record_event(&ctx, with_region(rec)).await?;
             Err(LoginError::Invalid)
@@ -297,7 +322,7 @@ async fn form_login(
             return page(StatusCode::UNAUTHORIZED, Some(BAD_CREDENTIALS), username)
         }
         Err(LoginError::Throttled(wait)) => {
-            let msg = format!("登录失败次数过多，请 {} 分钟后再试", minutes(wait));
+            let msg = format!("登录失败次数过多，请 {} 后再试", wait_text(wait));
             let mut res = page(StatusCode::TOO_MANY_REQUESTS, Some(&msg), username);
             retry_after(&mut res, wait);
             return res;

@@ -3,11 +3,10 @@
 
 use crate::caller::Caller;
 use crate::error::{ApiError, ApiResult};
-use crate::json::Json;
+use crate::json::{Json, RawBody};
 use crate::params::{IdPath, Params, Path, RegionPath};
 use crate::routes::Routes;
 use crate::AppState;
-use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -412,7 +411,7 @@ async fn add_visit_photo(
     caller: Caller,
     State(app): State<AppState>,
     Path(p): Path<IdPath>,
-    body: Bytes,
+    RawBody(body): RawBody,
 ) -> ApiResult<Response> {
     let ctx = caller.ctx(Policy::WriteVisits)?;
     Ok(created(
@@ -506,7 +505,7 @@ async fn add_wish_evidence(
     caller: Caller,
     State(app): State<AppState>,
     Path(p): Path<IdPath>,
-    body: Bytes,
+    RawBody(body): RawBody,
 ) -> ApiResult<Response> {
     let ctx = caller.ctx(Policy::WriteVisits)?;
     Ok(created(
