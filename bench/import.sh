@@ -26,6 +26,8 @@ command -v curl >/dev/null || { echo "curl missing: apt-get install -y curl" >&2
 echo "== build (release)"
 cargo build --release -q -p fupin --bin fupin --example stats_timing
 F=$PWD/target/release/fupin
+# the audit key of the benchmark databases, beside them rather than in the working directory
+export FUPIN_DATA_DIR="$W/data"
 STATS=$PWD/target/release/examples/stats_timing
 mkdir -p "$W"
 

@@ -34,6 +34,8 @@ else
     cargo build -q -p fupin --bin fupin --example load
 fi
 F=$PWD/target/$PROFILE/fupin
+# the audit key of the benchmark databases, beside them rather than in the working directory
+export FUPIN_DATA_DIR="$W/data"
 LOAD=$PWD/target/$PROFILE/examples/load
 mkdir -p "$W"
 

@@ -36,6 +36,8 @@ pub struct SqlStore {
     params: RwLock<Arc<Vec<fupin_core::assessment::Parameter>>>,
     /// Last year the (year, village) aggregates are kept for; see `reports`.
     horizon: AtomicI32,
+    /// The keys that seal the audit chain (`AuditStore::use_audit_keys`); none until given.
+    audit_keys: RwLock<Option<Arc<fupin_core::audit::AuditKeys>>>,
 }
 
 impl SqlStore {
@@ -47,6 +49,7 @@ impl SqlStore {
             codes: RwLock::new(Arc::new(CodeBook::default())),
             params: RwLock::new(Arc::new(Vec::new())),
             horizon: AtomicI32::new(0),
+            audit_keys: RwLock::new(None),
         };
         store.seed_code_tables().await?;
         store.reload_codes().await?;

@@ -1,6 +1,7 @@
 //! fupin: wiring of the stores, the web layer and the command line. `main.rs` parses the command
 //! and calls one module of `cli`; everything it needs lives here so that tests use the same paths.
 
+pub mod audit_keys;
 pub mod cli;
 pub mod config;
 pub mod demo;

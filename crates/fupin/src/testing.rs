@@ -6,6 +6,16 @@ use fupin_core::store::Store;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+/// The audit keys of the test suite (`FUPIN_AUDIT_KEY` of the binaries it runs): every store and
+/// process of a test seals with the same key, as one installation's would.
+pub const TEST_AUDIT_KEYS: &str =
+    "key 667570696e20746573742d7375697465206175646974206b6579202330303031";
+
+/// [`TEST_AUDIT_KEYS`] as a ring.
+pub fn test_audit_keys() -> Arc<fupin_core::audit::AuditKeys> {
+    Arc::new(fupin_core::audit::AuditKeys::parse(TEST_AUDIT_KEYS).expect("test keys"))
+}
+
 /// A store on a database of its own.
 pub struct TestDb {
     pub url: String,
@@ -23,6 +33,7 @@ pub async fn test_store() -> TestDb {
         let store = crate::open_store(&url)
             .await
             .expect("open PostgreSQL test store");
+        store.use_audit_keys(test_audit_keys());
         TestDb {
             url,
             store,
@@ -34,6 +45,7 @@ pub async fn test_store() -> TestDb {
         let store = crate::open_store(&url)
             .await
             .expect("open SQLite test store");
+        store.use_audit_keys(test_audit_keys());
         TestDb {
             url,
             store,
@@ -231,9 +243,26 @@ pub async fn scalar_i64(url: &str, sql: &str) -> i64 {
     rows[0].i64(0).expect("an integer")
 }
 
-/// A `fupin` binary run to completion: exit status, standard output and error.
+/// A `fupin` binary run to completion, with the suite's audit keys: exit status, standard output
+/// and error.
 pub fn run_fupin(bin: &std::path::Path, url: &str, args: &[&str]) -> (Option<i32>, String, String) {
-    let out = std::process::Command::new(bin)
+    run_fupin_keyed(bin, url, args, Some(TEST_AUDIT_KEYS))
+}
+
+/// [`run_fupin`] with `FUPIN_AUDIT_KEY` set to `keys`, or unset (`None`: the key file of the data
+/// directory, which `args` should give with `--data-dir`).
+pub fn run_fupin_keyed(
+    bin: &std::path::Path,
+    url: &str,
+    args: &[&str],
+    keys: Option<&str>,
+) -> (Option<i32>, String, String) {
+    let mut cmd = std::process::Command::new(bin);
+    match keys {
+        Some(k) => cmd.env(crate::audit_keys::KEY_ENV, k),
+        None => cmd.env_remove(crate::audit_keys::KEY_ENV),
+    };
+    let out = cmd
         .arg("--database-url")
         .arg(url)
         .args(args)
@@ -260,11 +289,27 @@ pub struct ServerProcess {
 }
 
 impl ServerProcess {
-    /// Start `bin serve` on `url` with `args` and wait until it listens.
+    /// Start `bin serve` on `url` with `args` and the suite's audit keys, and wait until it
+    /// listens.
     pub fn start(bin: &std::path::Path, url: &str, args: &[&str]) -> ServerProcess {
+        Self::start_keyed(bin, url, args, Some(TEST_AUDIT_KEYS))
+    }
+
+    /// [`ServerProcess::start`] with `FUPIN_AUDIT_KEY` set to `keys`, or unset (`None`: the key
+    /// file of the data directory).
+    pub fn start_keyed(
+        bin: &std::path::Path,
+        url: &str,
+        args: &[&str],
+        keys: Option<&str>,
+    ) -> ServerProcess {
         use std::io::BufRead;
         let data = (!args.contains(&"--data-dir")).then(|| tempfile::tempdir().expect("data dir"));
         let mut cmd = std::process::Command::new(bin);
+        match keys {
+            Some(k) => cmd.env(crate::audit_keys::KEY_ENV, k),
+            None => cmd.env_remove(crate::audit_keys::KEY_ENV),
+        };
         if let Some(d) = &data {
             cmd.arg("--data-dir").arg(d.path());
         }

@@ -215,3 +215,242 @@ async fn a_deleted_tail_is_found() {
     db.raw("DELETE FROM audit_log WHERE seq = 3").await;
     assert_eq!(db.store.verify_audit().await.unwrap().unwrap_err().seq, 3);
 }
+
+// ---- keyed chain and anchors: tampering by someone who can write the database ----
+
+use fupin::testing::{test_audit_keys, TestDb};
+use fupin_core::audit::{
+    chain_hash, format_at, AuditAnchor, AuditEntry, AuditKeys, ChainReport, GENESIS_HASH,
+};
+
+/// Remove the append-only guard, as someone with full database access can.
+async fn drop_guards(db: &TestDb) {
+    if db.is_postgres() {
+        db.raw("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update")
+            .await;
+    } else {
+        db.raw("DROP TRIGGER audit_log_no_update").await;
+        db.raw("DROP TRIGGER audit_log_no_delete").await;
+    }
+}
+
+async fn login_event(db: &TestDb, n: usize) {
+    for i in 0..n {
+        db.store
+            .record_event(
+                &Ctx::system("demo-admin"),
+                AuditRecord::event("login", "user", Some(i.to_string()), serde_json::json!({})),
+            )
+            .await
+            .unwrap();
+    }
+}
+
+async fn report(db: &TestDb, anchor: Option<&AuditAnchor>) -> Result<ChainReport, i64> {
+    db.store
+        .check_audit(anchor)
+        .await
+        .unwrap()
+        .map_err(|b| b.seq)
+}
+
+/// `fupin audit anchor`, in process.
+async fn anchor(db: &TestDb) -> AuditAnchor {
+    let r = report(db, None).await.expect("intact");
+    AuditAnchor::seal(
+        &test_audit_keys(),
+        r.head_seq,
+        &r.head_hash,
+        r.head_at.as_deref(),
+        &format_at(time::OffsetDateTime::now_utc()),
+    )
+}
+
+/// Every entry, oldest first.
+async fn entries(db: &TestDb) -> Vec<AuditEntry> {
+    let f = AuditFilter {
+        per_page: Some(500),
+        ..Default::default()
+    };
+    let mut v = db
+        .store
+        .audit_log(&Ctx::system("a"), f)
+        .await
+        .unwrap()
+        .items;
+    v.reverse();
+    v
+}
+
+async fn head_signature(db: &TestDb) -> String {
+    db.texts("SELECT signature FROM audit_head").await.remove(0)
+}
+
+/// Seven entries; the head's signature when the fourth was the last; an anchor at the sixth.
+async fn keyed_log(db: &TestDb) -> (String, AuditAnchor) {
+    setup(db).await;
+    login_event(db, 1).await;
+    let sig4 = head_signature(db).await;
+    login_event(db, 2).await;
+    let a = anchor(db).await;
+    assert_eq!(a.seq, 6);
+    login_event(db, 1).await;
+    let r = report(db, Some(&a))
+        .await
+        .expect("the log holds the anchor's prefix");
+    assert_eq!((r.checked, r.legacy, r.anchored), (7, 0, Some(6)));
+    assert_eq!(r.keys, [test_audit_keys().current().id()]);
+    (sig4, a)
+}
+
+#[tokio::test]
+async fn entries_are_sealed_with_the_key_and_need_it() {
+    let db = test_store().await;
+    keyed_log(&db).await;
+    let all = entries(&db).await;
+    let id = test_audit_keys().current().id().to_string();
+    assert!(all.iter().all(|e| e.key_id.as_deref() == Some(id.as_str())));
+    // checked with another key, nothing checks out
+    db.store
+        .use_audit_keys(std::sync::Arc::new(AuditKeys::new([3; 32], 0)));
+    assert_eq!(report(&db, None).await.unwrap_err(), 1);
+    // a rotated ring checks the old entries and seals new ones with the new key
+    let mut rotated = (*test_audit_keys()).clone();
+    let new_id = rotated.rotate([4; 32]).id().to_string();
+    db.store.use_audit_keys(std::sync::Arc::new(rotated));
+    login_event(&db, 1).await;
+    let r = report(&db, None).await.unwrap();
+    assert_eq!(r.keys, [id, new_id.clone()]);
+    assert_eq!(
+        entries(&db).await[7].key_id.as_deref(),
+        Some(new_id.as_str())
+    );
+}
+
+#[tokio::test]
+async fn a_deleted_tail_with_the_head_moved_back_fails() {
+    let db = test_store().await;
+    let (sig4, a) = keyed_log(&db).await;
+    let h4 = entries(&db).await[3].hash.clone();
+    drop_guards(&db).await;
+    db.raw("DELETE FROM audit_log WHERE seq > 4").await;
+    db.raw(&format!(
+        "UPDATE audit_head SET seq = 4, hash = '{h4}', signature = NULL"
+    ))
+    .await;
+    // the head is not signed with the key
+    assert_eq!(report(&db, None).await.unwrap_err(), 5);
+    db.raw(&format!(
+        "UPDATE audit_head SET signature = '{}:{}'",
+        test_audit_keys().current().id(),
+        "0".repeat(64)
+    ))
+    .await;
+    assert_eq!(report(&db, None).await.unwrap_err(), 5);
+    // a head signature saved when the fourth entry was the last passes the key; the anchor
+    // finds the missing tail
+    db.raw(&format!("UPDATE audit_head SET signature = '{sig4}'"))
+        .await;
+    assert_eq!(report(&db, None).await.unwrap().checked, 4);
+    assert_eq!(report(&db, Some(&a)).await.unwrap_err(), 5);
+}
+
+#[tokio::test]
+async fn an_emptied_log_fails_against_the_anchor() {
+    let db = test_store().await;
+    let (_, a) = keyed_log(&db).await;
+    drop_guards(&db).await;
+    db.raw("DELETE FROM audit_log").await;
+    db.raw(&format!(
+        "UPDATE audit_head SET seq = 0, hash = '{GENESIS_HASH}', signature = NULL"
+    ))
+    .await;
+    // an empty log keyed from the start looks like a new one to the key alone: the anchor
+    // is what finds it
+    assert_eq!(report(&db, None).await.unwrap().checked, 0);
+    assert_eq!(report(&db, Some(&a)).await.unwrap_err(), 1);
+}
+
+/// Edit the third entry and recompute every hash from there with `key` (`None`: plain SHA-256),
+/// keeping the key ids the entries claim; the head follows.
+async fn rewrite_from_third(db: &TestDb, key: Option<&fupin_core::audit::AuditKey>) {
+    let mut all = entries(db).await;
+    drop_guards(db).await;
+    all[2].actor = "mallory".into();
+    for i in 2..all.len() {
+        let prev = all[i - 1].hash.clone();
+        let e = &mut all[i];
+        e.prev_hash = prev;
+        let rec = AuditRecord {
+            region: e.region.as_deref().map(|c| RegionCode::parse(c).unwrap()),
+            action: e.action.clone(),
+            entity: e.entity.clone(),
+            entity_id: e.entity_id.clone(),
+            before: e.before.clone(),
+            after: e.after.clone(),
+        };
+        e.hash = chain_hash(
+            key,
+            &e.prev_hash,
+            e.seq,
+            &e.at,
+            &e.actor,
+            e.client.as_deref(),
+            &rec,
+        );
+        db.raw(&format!(
+            "UPDATE audit_log SET actor = '{}', prev_hash = '{}', hash = '{}' WHERE seq = {}",
+            e.actor, e.prev_hash, e.hash, e.seq
+        ))
+        .await;
+    }
+    let last = all.last().unwrap();
+    let sig = match key {
+        Some(_) => format!("'{}'", test_audit_keys().sign_head(last.seq, &last.hash)),
+        None => "NULL".into(),
+    };
+    db.raw(&format!(
+        "UPDATE audit_head SET seq = {}, hash = '{}', signature = {sig}",
+        last.seq, last.hash
+    ))
+    .await;
+}
+
+#[tokio::test]
+async fn an_edited_row_rehashed_from_there_fails() {
+    // without the key: plain hashes, or a key of the attacker's own
+    let theirs = AuditKeys::new([9; 32], 0);
+    for key in [None, Some(theirs.current())] {
+        let db = test_store().await;
+        let (_, a) = keyed_log(&db).await;
+        rewrite_from_third(&db, key).await;
+        assert_eq!(report(&db, None).await.unwrap_err(), 3);
+        assert_eq!(report(&db, Some(&a)).await.unwrap_err(), 3);
+    }
+    // with the key (and the database), the log checks out; only an anchor taken before finds it
+    let db = test_store().await;
+    let (_, a) = keyed_log(&db).await;
+    let keys = test_audit_keys();
+    rewrite_from_third(&db, Some(keys.current())).await;
+    assert_eq!(report(&db, None).await.unwrap().checked, 7);
+    assert_eq!(report(&db, Some(&a)).await.unwrap_err(), 6);
+}
+
+#[tokio::test]
+async fn writes_without_keys_are_refused() {
+    let db = test_store().await;
+    let bare = fupin::open_store(&db.url).await.unwrap();
+    let err = bare
+        .record_event(
+            &Ctx::system("a"),
+            AuditRecord::event("login", "user", None, serde_json::json!({})),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, "audit_key_missing");
+    assert_eq!(
+        report(&db, None).await.unwrap().checked,
+        0,
+        "nothing written"
+    );
+}

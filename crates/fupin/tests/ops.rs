@@ -4,7 +4,7 @@
 //! write is there, nothing half-written, `fupin stats check` and `fupin audit verify` pass.
 
 use fupin::demo_accounts::DEMO_PASSWORD;
-use fupin::testing::{run_fupin, scalar_i64, test_store, ServerProcess, TestDb};
+use fupin::testing::{run_fupin, run_fupin_keyed, scalar_i64, test_store, ServerProcess, TestDb};
 use fupin_core::id_number::check_char;
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
@@ -164,19 +164,30 @@ impl Writes {
 
 /// `fupin stats check` for 塔岗 and 进贤县 in 2018 and this year, and `fupin audit verify`.
 fn assert_consistent(url: &str) {
+    assert_consistent_keyed(url, None);
+}
+
+/// [`assert_consistent`] with the audit key file of `data_dir` (else the suite's keys); the
+/// output of `fupin audit verify`.
+fn assert_consistent_keyed(url: &str, data_dir: Option<&Path>) -> String {
+    let run = |args: &[&str]| match data_dir {
+        None => run_fupin(bin(), url, args),
+        Some(d) => {
+            let mut all = vec!["--data-dir", d.to_str().unwrap()];
+            all.extend_from_slice(args);
+            run_fupin_keyed(bin(), url, &all, None)
+        }
+    };
     let this_year = fupin_core::years::today().year().to_string();
     for region in [TAGANG, JINXIAN] {
         for year in ["2018", this_year.as_str()] {
-            let (code, out, err) = run_fupin(
-                bin(),
-                url,
-                &["stats", "check", "--region", region, "--year", year],
-            );
+            let (code, out, err) = run(&["stats", "check", "--region", region, "--year", year]);
             assert_eq!(code, Some(0), "stats check {region} {year}: {out}{err}");
         }
     }
-    let (code, out, err) = run_fupin(bin(), url, &["audit", "verify"]);
+    let (code, out, err) = run(&["audit", "verify"]);
     assert_eq!(code, Some(0), "audit verify: {out}{err}");
+    out
 }
 
 async fn households(url: &str) -> i64 {
@@ -775,11 +786,27 @@ async fn a_database_of_the_previous_release_upgrades_with_its_data() {
     let s2016 = store.region_stats(&ctx, &code, 2016).await.unwrap();
     assert_eq!(s2016.per_capita_net_income_fen, Some(555_800));
     drop(store);
-    assert_consistent(&url);
+    // the audit entries of the earlier release carry no key: the key file created at the first
+    // start after the upgrade keeps them as they are, and verify says so
+    let data = dir.path().join("data");
+    let unkeyed = scalar_i64(&url, "SELECT COUNT(*) FROM audit_log").await;
+    assert!(unkeyed > 0);
+    let out = assert_consistent_keyed(&url, Some(&data));
+    assert!(
+        out.contains(&format!("第 1–{unkeyed} 行写于启用审计密钥之前")),
+        "{out}"
+    );
+    let key_file = std::fs::read_to_string(data.join("audit.key")).unwrap();
+    assert!(
+        key_file.contains(&format!("legacy-until {unkeyed}\n")),
+        "{key_file}"
+    );
 
     // accounts, pairing and assessment came through: the demo officer signs in, reads the
-    // pairing report and the 2021 monitoring case of household 0003, and writes
-    let server = ServerProcess::start(bin(), &url, &[]);
+    // pairing report and the 2021 monitoring case of household 0003, and writes (sealed with the
+    // new key, after the unkeyed entries)
+    let data_arg = data.to_str().unwrap();
+    let server = ServerProcess::start_keyed(bin(), &url, &["--data-dir", data_arg], None);
     let token = login(&server.base, "demo-officer").await;
     let get = |path: String| {
         let token = token.clone();
@@ -813,5 +840,109 @@ async fn a_database_of_the_previous_release_upgrades_with_its_data() {
     assert_eq!(res.status(), StatusCode::CREATED);
     server.terminate();
     drop(server);
-    assert_consistent(&url);
+    let out = assert_consistent_keyed(&url, Some(&data));
+    assert!(out.contains("行写于启用审计密钥之前"), "{out}");
+    assert!(out.contains("链头签名有效"), "{out}");
+}
+
+/// The audit key file, anchors and rotation through the binary, as an operator uses them.
+#[tokio::test]
+async fn audit_keys_and_anchors_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = test_store().await;
+    let data = dir.path().join("data");
+    let d = data.to_str().unwrap().to_string();
+    let run = |args: &[&str]| {
+        let mut all = vec!["--data-dir", d.as_str()];
+        all.extend_from_slice(args);
+        run_fupin_keyed(bin(), &db.url, &all, None)
+    };
+    // the first start creates the key file, private to the server's user
+    let regions = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/data/division_jinxian_360124_2023.csv"
+    );
+    let (code, out, err) = run(&["region", "import", regions]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    let key_file = data.join("audit.key");
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&key_file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    // the anchor, printed and written to a file
+    let (code, printed, err) = run(&["audit", "anchor"]);
+    assert_eq!(code, Some(0), "{err}");
+    let a: Value = serde_json::from_str(printed.trim()).unwrap();
+    assert!(a["seq"].as_i64().unwrap() >= 1, "{a}");
+    assert!(
+        a["signature"].as_str().is_some_and(|s| s.len() == 64),
+        "{a}"
+    );
+    let anchor = dir.path().join("anchor.json");
+    let af = anchor.to_str().unwrap();
+    let (code, out, err) = run(&["audit", "anchor", "--out", af]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    let (code, out, err) = run(&["audit", "verify", "--anchor", af]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(out.contains("与锚点一致"), "{out}");
+
+    // another data directory holds no key for this log: refused, and no second key made
+    let other = dir.path().join("other");
+    let (code, _, err) = run_fupin_keyed(
+        bin(),
+        &db.url,
+        &["--data-dir", other.to_str().unwrap(), "region", "counts"],
+        None,
+    );
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("找不到密钥文件"), "{err}");
+    assert!(!other.join("audit.key").exists());
+    // nor does another key
+    let (code, _, err) = run_fupin(bin(), &db.url, &["region", "counts"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("audit_key_invalid"), "{err}");
+
+    // rotation: the new key seals, the old one still checks what it sealed
+    let (code, out, err) = run(&["audit", "rotate-key"]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    let ring =
+        fupin_core::audit::AuditKeys::parse(&std::fs::read_to_string(&key_file).unwrap()).unwrap();
+    assert_eq!(ring.ids().len(), 2);
+    db.store.use_audit_keys(Arc::new(ring));
+    db.store
+        .record_event(
+            &fupin_core::Ctx::system("ops"),
+            fupin_core::audit::AuditRecord::event("login", "user", None, json!({})),
+        )
+        .await
+        .unwrap();
+    let (code, out, err) = run(&["audit", "verify", "--anchor", af]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(out.contains('、'), "two keys named: {out}");
+
+    // an anchor edited without the key fails
+    let edited = dir.path().join("edited.json");
+    let mut e = a.clone();
+    e["seq"] = json!(a["seq"].as_i64().unwrap() - 1);
+    std::fs::write(&edited, e.to_string()).unwrap();
+    let (code, _, err) = run(&["audit", "verify", "--anchor", edited.to_str().unwrap()]);
+    assert_eq!(code, Some(1), "{err}");
+
+    // the whole log deleted and the head reset, the guard dropped first: the anchor finds it
+    if db.is_postgres() {
+        db.raw("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update")
+            .await;
+    } else {
+        db.raw("DROP TRIGGER audit_log_no_delete").await;
+    }
+    db.raw("DELETE FROM audit_log").await;
+    db.raw(&format!(
+        "UPDATE audit_head SET seq = 0, hash = '{}', signature = NULL",
+        fupin_core::audit::GENESIS_HASH
+    ))
+    .await;
+    let (code, _, err) = run(&["audit", "verify", "--anchor", af]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("锚点"), "{err}");
 }

@@ -42,11 +42,14 @@ impl TestDb {
 }
 
 async fn open(url: &str) -> Arc<dyn Store> {
-    if url.starts_with("postgres") {
+    let store: Arc<dyn Store> = if url.starts_with("postgres") {
         Arc::new(fupin_db_postgres::open(url).await.expect("open PostgreSQL"))
     } else {
         Arc::new(fupin_db_sqlite::open(url).await.expect("open SQLite"))
-    }
+    };
+    // audit entries are sealed with a key; any fixed one serves these tests
+    store.use_audit_keys(Arc::new(fupin_core::audit::AuditKeys::new([7; 32], 0)));
+    store
 }
 
 /// A fresh store with the regions of 塔岗 and `test-admin`.

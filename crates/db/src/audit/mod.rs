@@ -1,20 +1,25 @@
 //! The audit log in SQL: appended inside the writer's transaction (so a write and its record commit
-//! or vanish together), listed by scope, and verified link by link.
+//! or vanish together), sealed with the store's audit keys, listed by scope, and verified link by
+//! link. Single writes (`SqlStore::audit`) and bulk imports (`SqlBulkSession::audit_many`) chain
+//! through the same `chain_rows` and `write_head`.
 
 use crate::bulk::{map_bulk, SqlBulkSession};
 use crate::query::Query;
 use crate::sql::{insert_rows, DbResult, Row, Tx, Value};
 use crate::{args, SqlStore};
 use fupin_core::audit::{
-    chain_hash, format_at, AuditEntry, AuditRecord, BrokenLink, ChainVerifier,
+    chain_hash, format_at, AuditAnchor, AuditEntry, AuditKeys, AuditRecord, BrokenLink,
+    ChainReport, ChainVerifier, StoredHead,
 };
+use fupin_core::error::ErrorKind;
 use fupin_core::registry::{Page, MAX_PER_PAGE};
-use fupin_core::store::{AuditFilter, AuditStore, StoreResult};
+use fupin_core::store::{AuditFilter, AuditStore, LastEntry, StoreResult};
 use fupin_core::{Ctx, DomainError};
+use std::sync::Arc;
 use time::OffsetDateTime;
 
 /// The columns of an `audit_log` row, in the order `chain_rows` builds them.
-pub(crate) const AUDIT_INSERT_COLS: [&str; 12] = [
+pub(crate) const AUDIT_INSERT_COLS: [&str; 13] = [
     "seq",
     "region_code",
     "at",
@@ -27,6 +32,7 @@ pub(crate) const AUDIT_INSERT_COLS: [&str; 12] = [
     "after_json",
     "prev_hash",
     "hash",
+    "key_id",
 ];
 
 /// The chain's head (position and hash of the last entry), locked until the transaction ends
@@ -41,19 +47,26 @@ pub(crate) async fn read_head(tx: &mut dyn Tx, lock_rows: &str) -> DbResult<(i64
     Ok((head.i64(0)?, head.text(1)?))
 }
 
-/// Store the chain's head after the entries appended.
-pub(crate) async fn write_head(tx: &mut dyn Tx, head: &(i64, String)) -> DbResult<()> {
+/// Store the chain's head after the entries appended, signed with the current key.
+pub(crate) async fn write_head(
+    tx: &mut dyn Tx,
+    keys: &AuditKeys,
+    head: &(i64, String),
+) -> DbResult<()> {
+    let signature = keys.sign_head(head.0, &head.1);
     tx.execute(
-        "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1",
-        &args![head.0, head.1.as_str()],
+        "UPDATE audit_head SET seq = $1, hash = $2, signature = $3 WHERE id = 1",
+        &args![head.0, head.1.as_str(), signature.as_str()],
     )
     .await?;
     Ok(())
 }
 
-/// The `audit_log` rows of `records`, chained after `head`, which moves on to the last of them.
-/// Every entry of one call carries the same time `at` (formatted by `format_at`, as hashed).
+/// The `audit_log` rows of `records`, sealed with the current key of `keys` and chained after
+/// `head`, which moves on to the last of them. Every entry of one call carries the same time `at`
+/// (formatted by `format_at`, as hashed). One HMAC per row, no query.
 pub(crate) fn chain_rows(
+    keys: &AuditKeys,
     head: &mut (i64, String),
     at: &str,
     actor: &str,
@@ -61,10 +74,11 @@ pub(crate) fn chain_rows(
     records: Vec<AuditRecord>,
 ) -> Vec<Vec<Value>> {
     let (seq, prev) = head;
+    let key = keys.current();
     let mut rows = Vec::with_capacity(records.len());
     for rec in records {
         *seq += 1;
-        let hash = chain_hash(prev, *seq, at, actor, client, &rec);
+        let hash = chain_hash(Some(key), prev, *seq, at, actor, client, &rec);
         rows.push(Vec::from(args![
             *seq,
             rec.region.as_ref().map(|c| c.as_str()),
@@ -77,7 +91,8 @@ pub(crate) fn chain_rows(
             rec.before,
             rec.after,
             prev.as_str(),
-            hash.as_str()
+            hash.as_str(),
+            key.id()
         ]));
         *prev = hash;
     }
@@ -98,10 +113,25 @@ fn entry_from_row(r: &Row) -> StoreResult<AuditEntry> {
         after: r.opt_text(9)?,
         prev_hash: r.text(10)?,
         hash: r.text(11)?,
+        key_id: r.opt_text(12)?,
     })
 }
 
 impl SqlStore {
+    /// The keys in use; an error (logged) while none were given, so that nothing is written
+    /// unsealed.
+    pub(crate) fn audit_keys(&self) -> StoreResult<Arc<AuditKeys>> {
+        let keys = self.audit_keys.read().expect("audit keys lock").clone();
+        keys.ok_or_else(|| {
+            tracing::error!("no audit keys in use: the audit log cannot be written or checked");
+            DomainError::new(
+                ErrorKind::Internal,
+                "audit_key_missing",
+                "审计日志密钥未配置，无法写入或校验审计日志",
+            )
+        })
+    }
+
     /// Append a record to the chain inside the caller's write transaction.
     pub(crate) async fn audit(
         &self,
@@ -109,11 +139,19 @@ impl SqlStore {
         ctx: &Ctx,
         rec: AuditRecord,
     ) -> StoreResult<()> {
+        let keys = self.audit_keys()?;
         let mut head = read_head(tx, self.db.lock_rows()).await?;
         let at = format_at(OffsetDateTime::now_utc());
-        let rows = chain_rows(&mut head, &at, &ctx.actor, ctx.client.as_deref(), vec![rec]);
+        let rows = chain_rows(
+            &keys,
+            &mut head,
+            &at,
+            &ctx.actor,
+            ctx.client.as_deref(),
+            vec![rec],
+        );
         insert_rows(tx, "audit_log", &AUDIT_INSERT_COLS, rows).await?;
-        Ok(write_head(tx, &head).await?)
+        Ok(write_head(tx, &keys, &head).await?)
     }
 }
 
@@ -124,6 +162,7 @@ impl SqlBulkSession {
         if records.is_empty() {
             return Ok(());
         }
+        let keys = self.store.audit_keys()?;
         let mut head = match self.audit_head.take() {
             Some(head) => head,
             None => read_head(self.tx.as_mut(), self.store.db.lock_rows())
@@ -132,6 +171,7 @@ impl SqlBulkSession {
         };
         let at = format_at(OffsetDateTime::now_utc());
         let rows = chain_rows(
+            &keys,
             &mut head,
             &at,
             self.ctx.actor.as_str(),
@@ -149,7 +189,8 @@ impl SqlBulkSession {
     /// Write the audit chain's head that `audit_many` kept in memory.
     pub(crate) async fn store_audit_head(&mut self) -> StoreResult<()> {
         if let Some(head) = self.audit_head.take() {
-            write_head(self.tx.as_mut(), &head)
+            let keys = self.store.audit_keys()?;
+            write_head(self.tx.as_mut(), &keys, &head)
                 .await
                 .map_err(map_bulk)?;
         }
@@ -229,8 +270,40 @@ impl AuditStore for SqlStore {
         })
     }
 
-    async fn verify_audit(&self) -> StoreResult<Result<u64, BrokenLink>> {
-        let mut ver = ChainVerifier::default();
+    fn use_audit_keys(&self, keys: Arc<AuditKeys>) {
+        *self.audit_keys.write().expect("audit keys lock") = Some(keys);
+    }
+
+    async fn last_audit_entry(&self) -> StoreResult<LastEntry> {
+        let rows = self
+            .db
+            .fetch_all(
+                "SELECT h.seq, h.hash, l.at, l.key_id FROM audit_head h \
+                 LEFT JOIN audit_log l ON l.seq = h.seq WHERE h.id = 1",
+                &[],
+            )
+            .await?;
+        let r = rows.first().ok_or_else(|| {
+            tracing::error!("audit_head has no row");
+            DomainError::internal()
+        })?;
+        Ok(LastEntry {
+            seq: r.i64(0)?,
+            hash: r.text(1)?,
+            at: r.opt_text(2)?,
+            key_id: r.opt_text(3)?,
+        })
+    }
+
+    async fn check_audit(
+        &self,
+        anchor: Option<&AuditAnchor>,
+    ) -> StoreResult<Result<ChainReport, BrokenLink>> {
+        let keys = self.audit_keys()?;
+        let mut ver = match ChainVerifier::new(keys, anchor.cloned()) {
+            Ok(v) => v,
+            Err(b) => return Ok(Err(b)),
+        };
         let mut after = 0i64;
         loop {
             // in pages, so that memory stays bounded however long the log
@@ -255,23 +328,22 @@ impl AuditStore for SqlStore {
                 after = e.seq;
             }
         }
-        // the head must point at the last row: a deleted tail shows here
+        // the head must point at the last row, signed: a deleted tail shows here
         let head = self
             .db
-            .fetch_all("SELECT seq, hash FROM audit_head WHERE id = 1", &[])
+            .fetch_all(
+                "SELECT seq, hash, signature FROM audit_head WHERE id = 1",
+                &[],
+            )
             .await?;
-        if let Some(h) = head.first() {
-            let (seq, hash) = (h.i64(0)?, h.text(1)?);
-            let (last, last_hash) = ver.head();
-            if seq != last || hash != last_hash {
-                return Ok(Err(BrokenLink {
-                    seq: last + 1,
-                    reason: format!(
-                        "日志末尾缺失：链头记录为第 {seq} 行，实际最后一行为第 {last} 行"
-                    ),
-                }));
-            }
-        }
-        Ok(Ok(ver.checked))
+        let head = match head.first() {
+            Some(h) => Some(StoredHead {
+                seq: h.i64(0)?,
+                hash: h.text(1)?,
+                signature: h.opt_text(2)?,
+            }),
+            None => None,
+        };
+        Ok(ver.finish(head.as_ref()))
     }
 }

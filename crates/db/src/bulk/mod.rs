@@ -181,6 +181,7 @@ impl SqlStore {
             codes: RwLock::new(self.codes()),
             params: RwLock::new(self.params()),
             horizon: AtomicI32::new(self.horizon()),
+            audit_keys: RwLock::new(self.audit_keys.read().expect("audit keys lock").clone()),
         }
     }
 }

@@ -268,8 +268,23 @@ pub enum UserCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
-    /// Verify the hash chain: exit 0 when intact, otherwise exit 1 naming the first broken row.
-    Verify,
+    /// Verify the chain with the audit keys: exit 0 when intact, otherwise exit 1 naming the first
+    /// broken row.
+    Verify {
+        /// Also require the exact prefix an anchor (`fupin audit anchor`) recorded.
+        #[arg(long)]
+        anchor: Option<PathBuf>,
+    },
+    /// Verify the chain, then write its head (position, hash, time), signed with the audit key,
+    /// to keep elsewhere: a file, or standard output.
+    Anchor {
+        /// The file to write (default: print).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Add a new audit key to the key file: it seals new entries (from each process's next
+    /// start); the old keys stay to check what they sealed.
+    RotateKey,
 }
 
 #[derive(Debug, Subcommand)]
@@ -321,6 +336,8 @@ pub enum StatsCommand {
 pub struct Settings {
     pub database_url: String,
     pub bind: String,
+    /// Folder of the job files and the audit key.
+    pub data_dir: PathBuf,
     /// Server settings (flags and environment over the file).
     pub serve: ServeSettings,
 }
@@ -385,6 +402,7 @@ fn settings(cli: &Cli, bind: Option<&String>) -> Result<Settings, String> {
             .cloned()
             .or(file.bind)
             .unwrap_or_else(|| DEFAULT_BIND.to_string()),
+        data_dir,
         serve: ServeSettings {
             metrics_allow,
             shutdown_timeout,
@@ -507,12 +525,42 @@ pub async fn run(cli: Cli) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let key_env = std::env::var(crate::audit_keys::KEY_ENV).ok();
+    // rotating a key touches the key file only
+    if let Command::Audit {
+        command: AuditCommand::RotateKey,
+    } = &cli.command
+    {
+        return audit::rotate_key(&s.data_dir, key_env.as_deref());
+    }
     tracing::info!(database = %redact_url(&s.database_url), "starting");
     let store = match crate::open_store(&s.database_url).await {
         Ok(store) => store,
         Err(e) => {
             report(&e);
             return ExitCode::FAILURE;
+        }
+    };
+    // every command but `migrate` may write audit entries: the keys first. Verifying and
+    // anchoring take keys that do not fit the log too, to say what is wrong with it.
+    let keys = match &cli.command {
+        Command::Migrate => None,
+        command => {
+            let strict = !matches!(command, Command::Audit { .. });
+            match crate::audit_keys::install(
+                store.as_ref(),
+                &s.data_dir,
+                key_env.as_deref(),
+                strict,
+            )
+            .await
+            {
+                Ok(loaded) => Some(loaded),
+                Err(msg) => {
+                    eprintln!("错误 [audit_key_invalid] {msg}");
+                    return ExitCode::from(2);
+                }
+            }
         }
     };
     match cli.command {
@@ -552,9 +600,16 @@ pub async fn run(cli: Cli) -> ExitCode {
             } => user::grant(store, &username, &role, &region, true).await,
             UserCommand::List => user::list(store).await,
         },
-        Command::Audit {
-            command: AuditCommand::Verify,
-        } => audit::verify(store).await,
+        Command::Audit { command } => {
+            let keys = keys.expect("audit keys installed");
+            match command {
+                AuditCommand::Verify { anchor } => {
+                    audit::verify(store, &keys, anchor.as_deref()).await
+                }
+                AuditCommand::Anchor { out } => audit::anchor(store, &keys, out.as_deref()).await,
+                AuditCommand::RotateKey => unreachable!("handled before the store is opened"),
+            }
+        }
         Command::Report { command } => match command {
             ReportCommand::Measures {
                 region,
