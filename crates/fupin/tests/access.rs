@@ -43,6 +43,8 @@ const TAGANG: &str = "360124106204";
 const LUOXI: &str = "360124106000";
 const JINXIAN: &str = "360124000000";
 const SANFANG: &str = "360124106205";
+/// The nation: the root scope, above every province.
+const NATION: &str = "000000000000";
 const PASSWORD: &str = DEMO_PASSWORD;
 
 /// Strings that only 塔岗's data contains; none may reach a user of 三房.
@@ -713,6 +715,7 @@ fn table(f: &Fixture, caller: &str) -> Vec<Entry> {
                 get(format!("/api/v1/regions/{TAGANG}"), Denied),
                 get(format!("/api/v1/regions/{LUOXI}"), Denied),
                 get(format!("/api/v1/regions/{JINXIAN}"), Denied),
+                get(format!("/api/v1/regions/{NATION}"), Denied),
             ],
         ),
         entry(
@@ -722,6 +725,7 @@ fn table(f: &Fixture, caller: &str) -> Vec<Entry> {
                 get(format!("/api/v1/regions/{TAGANG}/children"), Denied),
                 get(format!("/api/v1/regions/{LUOXI}/children"), Filtered),
                 get(format!("/api/v1/regions/{JINXIAN}/children"), Filtered),
+                get(format!("/api/v1/regions/{NATION}/children"), Filtered),
             ],
         ),
         entry(
@@ -775,6 +779,7 @@ fn table(f: &Fixture, caller: &str) -> Vec<Entry> {
                 get(format!("/api/v1/regions/{TAGANG}/stats?year=2018"), Denied),
                 get(format!("/api/v1/regions/{LUOXI}/stats?year=2018"), Denied),
                 get(format!("/api/v1/regions/{JINXIAN}/stats?year=2018"), Denied),
+                get(format!("/api/v1/regions/{NATION}/stats?year=2018"), Denied),
             ],
         ),
         open(
@@ -1008,7 +1013,11 @@ fn table(f: &Fixture, caller: &str) -> Vec<Entry> {
             users
                 .iter()
                 .flat_map(|u| {
-                    [grant.clone(), json!({"role": "viewer", "region": SANFANG})]
+                    [
+                        grant.clone(),
+                        json!({"role": "viewer", "region": SANFANG}),
+                        json!({"role": "viewer", "region": NATION}),
+                    ]
                         .map(|g| call(Method::POST, format!("/api/v1/users/{u}/grants"), json(g), Denied))
                 })
                 .collect(),
@@ -2356,4 +2365,92 @@ async fn default_responses_never_carry_an_id_number() {
         .unwrap();
     assert!(has_id_number(&full), "{full}");
     assert_none_missing(&missing);
+}
+
+/// A grant over the nation (`000000000000`) reaches every region: a national viewer reads the
+/// nation's statistics (its provinces summed) and 塔岗's, lists 塔岗's households, and cannot write;
+/// a national administrator hands out a grant over the nation, which an administrator of a village
+/// cannot (the table above, as 三房's administrator).
+#[tokio::test]
+async fn a_grant_over_the_nation_reaches_every_region() {
+    let app = app().await;
+    create_user(
+        app.store().as_ref(),
+        "nation-viewer",
+        PASSWORD,
+        &[(Role::Viewer, NATION)],
+    )
+    .await;
+    create_user(
+        app.store().as_ref(),
+        "nation-admin",
+        PASSWORD,
+        &[(Role::Admin, NATION)],
+    )
+    .await;
+    let viewer = login(&app, "nation-viewer").await;
+    let nation = admin_get(
+        &app,
+        &viewer,
+        &format!("/api/v1/regions/{NATION}/stats?year=2018"),
+    )
+    .await;
+    let province = admin_get(
+        &app,
+        &viewer,
+        "/api/v1/regions/360000000000/stats?year=2018",
+    )
+    .await;
+    let tagang = admin_get(
+        &app,
+        &viewer,
+        &format!("/api/v1/regions/{TAGANG}/stats?year=2018"),
+    )
+    .await;
+    assert_eq!(nation["region"]["name"], "全国", "{nation}");
+    assert_eq!(nation["region"]["level"], "nation", "{nation}");
+    // the only province of the fixture: the nation's figures are its figures
+    for key in [
+        "households",
+        "persons",
+        "income_households",
+        "net_income_fen",
+        "causes",
+    ] {
+        assert_eq!(nation[key], province[key], "{key}");
+    }
+    assert!(nation["households"].as_i64().unwrap() > tagang["households"].as_i64().unwrap() - 1);
+    assert!(tagang["households"].as_i64().unwrap() > 0, "{tagang}");
+    let list = admin_get(
+        &app,
+        &viewer,
+        &format!("/api/v1/households?region={TAGANG}"),
+    )
+    .await;
+    assert!(!list["items"].as_array().unwrap().is_empty(), "{list}");
+    let children = admin_get(&app, &viewer, &format!("/api/v1/regions/{NATION}/children")).await;
+    assert_eq!(children[0]["code"], "360000000000", "{children}");
+    // a viewer does not write, over the nation or anywhere
+    let call = Call {
+        method: Method::PUT,
+        uri: format!("/api/v1/regions/{TAGANG}/profiles/2018"),
+        body: Some(Body::Json(
+            json!({"collective_income_fen": 1, "rural_population": 1}),
+        )),
+        expect: Expect::Denied,
+    };
+    let (status, body) = send(&app, Some(&viewer), &call).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    // the national administrator grants the nation
+    let admin = login(&app, "nation-admin").await;
+    let me = admin_get(&app, &viewer, "/api/v1/me").await;
+    let grant = Call {
+        method: Method::POST,
+        uri: format!("/api/v1/users/{}/grants", me["id"]),
+        body: Some(Body::Json(json!({"role": "auditor", "region": NATION}))),
+        expect: Expect::Filtered,
+    };
+    let (status, body) = send(&app, Some(&admin), &grant).await;
+    assert!(status.is_success(), "{status} {body}");
+    assert!(body.contains(NATION), "{body}");
 }

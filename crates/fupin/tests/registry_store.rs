@@ -900,7 +900,8 @@ async fn aggregates_equal_recomputation_after_random_writes() {
                     ));
                 }
                 let mut h = household(&format!("R{step}"), villages[rng.gen_range(0..3)], ms);
-                h.household.identification_year = rng.gen_range(2014..=2016);
+                // identified up to 2020, after some of the incomes recorded for it
+                h.household.identification_year = rng.gen_range(2014..=2020);
                 h.household.main_cause = ["01", "02", "09"][rng.gen_range(0..3)].into();
                 households.push(s.create_household(&ctx(), h).await.unwrap().household.id);
             }
@@ -928,7 +929,12 @@ async fn aggregates_equal_recomputation_after_random_writes() {
                 if next.is_empty() {
                     continue;
                 }
-                let to = next[rng.gen_range(0..next.len())];
+                // removals (自然减少) one time in three, to check they leave every figure
+                let to = if next.contains(&HouseholdStatus::Removed) && rng.gen_range(0..3) == 0 {
+                    HouseholdStatus::Removed
+                } else {
+                    next[rng.gen_range(0..next.len())]
+                };
                 let last = d.status_history.last().unwrap().date;
                 let date = Date::from_calendar_date(
                     (last.year() + rng.gen_range(0..3)).min(this_year),
@@ -1003,6 +1009,7 @@ async fn aggregates_equal_recomputation_after_random_writes() {
         }
     }
     let regions = [
+        "000000000000",
         "360000000000",
         "360124000000",
         "360124106000",
@@ -1048,4 +1055,151 @@ async fn aggregates_equal_recomputation_after_random_writes() {
             .unwrap(),
         before
     );
+}
+
+/// A household's figures without the region, to compare two villages.
+fn without_region(v: impl serde::Serialize) -> serde_json::Value {
+    let mut v = serde_json::to_value(v).unwrap();
+    v.as_object_mut().unwrap().remove("region");
+    v
+}
+
+/// One definition of the households in scope for a year: a household removed (自然减少) is out from
+/// the year of its removal, and a household identified later is out of the years before, through
+/// the statistics (incomes and per-capita income included), the poverty measures and the
+/// incidence. 三房 holds one household; 衙前's 塔岗 the same one, a household removed in 2019 and
+/// one identified in 2020, both with incomes recorded for every year: in the years where they are
+/// out, the two villages answer alike.
+#[tokio::test]
+async fn removed_and_later_identified_households_count_nowhere_out_of_scope() {
+    let db = test_store().await;
+    let s = db.store.as_ref();
+    with_regions(s).await;
+    let (alone, mixed) = ("360124106205", "360124107201");
+    let mut seq = 300;
+    let mut make = |number: &str, village: &str, identified: i32| {
+        seq += 2;
+        let mut h = household(
+            number,
+            village,
+            vec![
+                member("甲", idn("19700101", seq), "户主"),
+                member("乙", idn("19720101", seq + 1), "配偶"),
+            ],
+        );
+        h.household.identification_year = identified;
+        h
+    };
+    let income = |wage_fen| IncomeInput {
+        wage_fen,
+        business_fen: 0,
+        property_fen: 0,
+        dividend_fen: None,
+        transfer_fen: 0,
+        business_cost_fen: 0,
+        note: None,
+    };
+    // the same household in both villages: 2,000 yuan a person in 2018, 5,000 from 2019
+    for (n, v) in [("S1", alone), ("Y1", mixed)] {
+        let id = s
+            .create_household(&ctx(), make(n, v, 2014))
+            .await
+            .unwrap()
+            .household
+            .id;
+        s.put_income(&ctx(), id, 2018, income(400_000))
+            .await
+            .unwrap();
+        for y in [2019, 2020] {
+            s.put_income(&ctx(), id, y, income(1_000_000))
+                .await
+                .unwrap();
+        }
+    }
+    // removed in 2019, poor (1,000 yuan a person) every year
+    let removed = s
+        .create_household(&ctx(), make("Y2", mixed, 2014))
+        .await
+        .unwrap()
+        .household
+        .id;
+    // identified in 2020, poor, with incomes recorded back to 2018
+    let late = s
+        .create_household(&ctx(), make("Y3", mixed, 2020))
+        .await
+        .unwrap()
+        .household
+        .id;
+    for id in [removed, late] {
+        for y in 2018..=2020 {
+            s.put_income(&ctx(), id, y, income(200_000)).await.unwrap();
+        }
+    }
+    s.change_status(
+        &ctx(),
+        removed,
+        StatusChangeInput {
+            to: HouseholdStatus::Removed,
+            date: date!(2019 - 06 - 01),
+            reason: "自然减少".into(),
+            exit_year: None,
+        },
+    )
+    .await
+    .unwrap();
+    for v in [alone, mixed] {
+        let p = fupin_core::regions::VillageProfileInput {
+            collective_income_fen: None,
+            rural_population: Some(500),
+            note: None,
+        };
+        s.put_village_profile(&ctx(), &code(v), 2019, p)
+            .await
+            .unwrap();
+    }
+    // 2019: the removed household is out, the late one not yet in
+    let st = |v: &'static str, y| async move { s.region_stats(&ctx(), &code(v), y).await.unwrap() };
+    assert_eq!(
+        without_region(st(mixed, 2019).await),
+        without_region(st(alone, 2019).await)
+    );
+    let m =
+        |v: &'static str, y| async move { s.measures(&ctx(), &code(v), y, None).await.unwrap() };
+    assert_eq!(
+        without_region(m(mixed, 2019).await),
+        without_region(m(alone, 2019).await)
+    );
+    let inc = |v: &'static str| async move { s.incidence(&ctx(), &code(v), 2019).await.unwrap() };
+    assert_eq!(
+        without_region(inc(mixed).await),
+        without_region(inc(alone).await)
+    );
+    // 2018: the removed household counts, the late one does not, its income neither
+    let s18 = st(mixed, 2018).await;
+    assert_eq!(
+        (
+            s18.households,
+            s18.persons,
+            s18.income_households,
+            s18.income_persons
+        ),
+        (2, 4, 2, 4),
+        "{s18:?}"
+    );
+    assert_eq!(s18.net_income_fen, 400_000 + 200_000);
+    let m18 = m(mixed, 2018).await;
+    assert_eq!((m18.households, m18.persons), (2, 4));
+    // line 2018 (2,995 yuan): the removed household's two persons are poor, not the late one's
+    assert_eq!(m18.measures.q, 4);
+    // 2020: the late household is in, the removed one still out
+    let s20 = st(mixed, 2020).await;
+    assert_eq!((s20.households, s20.income_households), (2, 2), "{s20:?}");
+    // the kept figures are the recomputed ones
+    for y in 2018..=2020 {
+        for v in [alone, mixed, "000000000000"] {
+            let kept = st(v, y).await;
+            let fresh = s.recompute_region_stats(&ctx(), &code(v), y).await.unwrap();
+            assert_eq!(kept, fresh, "{v} {y}");
+        }
+    }
 }

@@ -361,7 +361,15 @@ mod tests {
 
     #[tokio::test]
     async fn region_codes_are_twelve_digits_or_a_prefix() {
-        for ok in ["360124106204", "360124106", "360124", "3601", "36"] {
+        // the nation, 000000000000, is the root scope
+        for ok in [
+            "360124106204",
+            "360124106",
+            "360124",
+            "3601",
+            "36",
+            "000000000000",
+        ] {
             assert_eq!(
                 status_and_body(&format!("/r/{ok}/y/2018")).await.0,
                 200,
@@ -373,7 +381,8 @@ mod tests {
             "36012410620",
             "3601241062041",
             "36012410620x",
-            "000000000000",
+            "000100000000",
+            "00",
             "360024000000",
         ] {
             let (s, v) = status_and_body(&format!("/r/{code}/y/2018")).await;

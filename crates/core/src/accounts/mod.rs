@@ -170,9 +170,14 @@ impl Principal {
         if regions.is_none() && !cadre {
             return Err(DomainError::forbidden("您没有执行此操作的权限"));
         }
+        // a grant over the nation reaches everything, as the command line does
+        let scope = match regions {
+            Some(r) if r.iter().any(RegionCode::is_nation) => Scope::All,
+            r => Scope::Within(r.unwrap_or_default()),
+        };
         Ok(Ctx {
             actor: self.username.clone(),
-            scope: Scope::Within(regions.unwrap_or_default()),
+            scope,
             unmask: false,
             cadre_user: cadre.then_some(self.id.0),
             client,

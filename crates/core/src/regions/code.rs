@@ -8,6 +8,9 @@ use std::fmt;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Level {
+    /// The whole country (`000000000000`): a scope for grants and statistics, not a region of the
+    /// division list.
+    Nation,
     Province,
     City,
     County,
@@ -19,6 +22,7 @@ impl Level {
     /// Number of significant leading digits at this level.
     pub const fn prefix_len(self) -> usize {
         match self {
+            Level::Nation => 0,
             Level::Province => 2,
             Level::City => 4,
             Level::County => 6,
@@ -28,6 +32,7 @@ impl Level {
     }
     pub fn as_str(self) -> &'static str {
         match self {
+            Level::Nation => "nation",
             Level::Province => "province",
             Level::City => "city",
             Level::County => "county",
@@ -37,6 +42,7 @@ impl Level {
     }
     pub fn label(self) -> &'static str {
         match self {
+            Level::Nation => "全国",
             Level::Province => "省级",
             Level::City => "地级",
             Level::County => "县级",
@@ -59,7 +65,7 @@ impl Level {
     pub fn from_prefix_len(n: usize) -> Option<Level> {
         Level::ALL.into_iter().find(|l| l.prefix_len() == n)
     }
-    /// Every level, from the province down.
+    /// Every level of the division list, from the province down (the nation is no level of the list).
     pub const ALL: [Level; 5] = [
         Level::Province,
         Level::City,
@@ -70,6 +76,7 @@ impl Level {
     /// The level just below, if any.
     pub fn child(self) -> Option<Level> {
         match self {
+            Level::Nation => Some(Level::Province),
             Level::Province => Some(Level::City),
             Level::City => Some(Level::County),
             Level::County => Some(Level::Township),
@@ -79,7 +86,8 @@ impl Level {
     }
 }
 
-/// A 12-digit statistical division code. Always exactly 12 ASCII digits, with a non-zero province part.
+/// A 12-digit statistical division code. Always exactly 12 ASCII digits, with a non-zero province part,
+/// except the nation's `000000000000` (every code lies below it; it is in no division list).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(transparent)]
 pub struct RegionCode(String);
@@ -103,6 +111,9 @@ impl RegionCode {
         let mut s = t.to_string();
         while s.len() < 12 {
             s.push('0');
+        }
+        if t.len() == 12 && s == NATION {
+            return Ok(RegionCode(s));
         }
         if &s[..2] == "00" {
             return Err(DomainError::invalid(
@@ -137,6 +148,15 @@ impl RegionCode {
         &self.0
     }
 
+    /// The whole country: the root scope, above every province.
+    pub fn nation() -> RegionCode {
+        RegionCode(NATION.to_string())
+    }
+
+    pub fn is_nation(&self) -> bool {
+        self.0 == NATION
+    }
+
     /// The level implied by the code: the last non-zero segment.
     pub fn level(&self) -> Level {
         let b = self.0.as_bytes();
@@ -149,8 +169,10 @@ impl RegionCode {
             Level::County
         } else if !zero(2..4) {
             Level::City
-        } else {
+        } else if !zero(0..2) {
             Level::Province
+        } else {
+            Level::Nation
         }
     }
 
@@ -168,8 +190,9 @@ impl RegionCode {
 
     /// The structural parent (the code's own prefix one level up); `None` for a province.
     pub fn parent(&self) -> Option<RegionCode> {
+        // a province has no parent in the list: the nation is a scope above it, not a region
         let up = match self.level() {
-            Level::Province => return None,
+            Level::Nation | Level::Province => return None,
             Level::City => Level::Province,
             Level::County => Level::City,
             Level::Township => Level::County,
@@ -243,6 +266,9 @@ impl std::str::FromStr for RegionCode {
     }
 }
 
+/// The nation's code.
+const NATION: &str = "000000000000";
+
 fn pad(p: &str) -> String {
     format!("{p}{}", "0".repeat(12 - p.len()))
 }
@@ -257,6 +283,31 @@ mod tests {
 
     fn c(s: &str) -> RegionCode {
         RegionCode::parse(s).unwrap()
+    }
+
+    #[test]
+    fn the_nation_is_the_root_scope() {
+        let n = c("000000000000");
+        assert_eq!(n, RegionCode::nation());
+        assert!(n.is_nation());
+        assert_eq!(n.level(), Level::Nation);
+        assert_eq!(n.prefix(), "");
+        assert_eq!(
+            n.range(),
+            ("000000000000".to_string(), "999999999999".to_string())
+        );
+        for code in ["110000000000", "441900003000", "360124106204"] {
+            assert!(n.contains(&c(code)), "{code}");
+            assert!(!c(code).contains(&n), "{code}");
+            // ancestors stop at the province: the nation is a scope, not a region of the list
+            assert!(!c(code).ancestors().contains(&n), "{code}");
+        }
+        assert!(n.parent().is_none() && n.ancestors().is_empty());
+        assert_eq!(c("360124106204").at_level(Level::Nation), Some(n));
+        // only the full twelve zeros; short forms and zero provinces stay refused
+        for bad in ["00", "0000", "000000", "000000000", "000100000000"] {
+            assert!(RegionCode::parse(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]
@@ -276,7 +327,7 @@ mod tests {
             "36012410620",
             "3601241062045",
             "36012410620x",
-            "000000000000",
+            "000100000000",
             "360024000000",
             "36 124106204",
         ] {

@@ -51,11 +51,15 @@ impl LevelCounts {
             .into_iter()
             .filter(|l| *l >= level && *l <= lowest)
         {
-            *self.at_mut(l) += n;
+            if let Some(c) = self.at_mut(l) {
+                *c += n;
+            }
         }
     }
+    /// Regions listed at `level` (none at the nation's, which is no level of the list).
     pub fn at(&self, level: Level) -> u64 {
         match level {
+            Level::Nation => 0,
             Level::Province => self.province,
             Level::City => self.city,
             Level::County => self.county,
@@ -63,14 +67,15 @@ impl LevelCounts {
             Level::Village => self.village,
         }
     }
-    fn at_mut(&mut self, level: Level) -> &mut u64 {
-        match level {
+    fn at_mut(&mut self, level: Level) -> Option<&mut u64> {
+        Some(match level {
+            Level::Nation => return None,
             Level::Province => &mut self.province,
             Level::City => &mut self.city,
             Level::County => &mut self.county,
             Level::Township => &mut self.township,
             Level::Village => &mut self.village,
-        }
+        })
     }
 }
 
@@ -182,6 +187,13 @@ impl RegionRecord {
     /// level where it has no subdivision of its own. Its parent must be the region itself.
     pub fn validate(&self) -> DomainResult<ListedRegion> {
         let code = RegionCode::parse_field("code12", &self.code)?;
+        if code.is_nation() {
+            return Err(DomainError::invalid(
+                "code12",
+                "invalid_region_code",
+                "区划代码的省级部分不能为00：000000000000 表示全国，不是区划列表中的区划",
+            ));
+        }
         let mut level = code.level();
         if let Some(l) = self.level.as_deref().filter(|l| !l.trim().is_empty()) {
             let listed = Level::parse(l).ok_or_else(|| {

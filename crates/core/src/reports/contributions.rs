@@ -26,6 +26,18 @@ pub struct HouseholdFacts {
 }
 
 impl HouseholdFacts {
+    /// Whether the household is in scope for `year`: the one definition every figure of a year uses
+    /// (households, persons, statuses, causes, incomes, per-capita income, the poverty measures and
+    /// the incidence). In scope when it was identified in or before `year` and its status on
+    /// 31 December of `year` is recorded and is not `removed`: a household removed (自然减少) is out
+    /// from the year of its removal on, and a household identified later is out of the years before
+    /// it, whatever incomes were recorded for them.
+    pub fn in_scope(&self, year: i32) -> bool {
+        year >= self.identification_year
+            && status_on(&self.statuses, year_end(year))
+                .is_some_and(|s| s != HouseholdStatus::Removed)
+    }
+
     /// Members present on 31 December of `year`.
     pub fn persons_in(&self, year: i32) -> i64 {
         let end = year_end(year);
@@ -146,15 +158,20 @@ impl HouseholdFacts {
             let mut fig = YearFigures::default();
             let mut cause_persons = None;
             let persons = self.persons_in(year);
-            let status = status_on(&self.statuses, year_end(year));
-            if year >= self.identification_year {
-                if let Some(st) = status.filter(|s| *s != HouseholdStatus::Removed) {
-                    fig.households = 1;
-                    fig.persons = persons;
-                    fig.status_households[st.index()] = 1;
-                    fig.status_persons[st.index()] = persons;
-                    cause_persons = Some(persons);
-                }
+            if !self.in_scope(year) {
+                each(YearContribution {
+                    year,
+                    figures: fig,
+                    cause_persons,
+                });
+                continue;
+            }
+            if let Some(st) = status_on(&self.statuses, year_end(year)) {
+                fig.households = 1;
+                fig.persons = persons;
+                fig.status_households[st.index()] = 1;
+                fig.status_persons[st.index()] = persons;
+                cause_persons = Some(persons);
             }
             if persons > 0 {
                 if let Some((_, gross, net)) = self.incomes.iter().find(|(y, _, _)| *y == year) {

@@ -291,13 +291,15 @@ impl AccountStore for SqlStore {
             .map_err(|e| e.with_field("region"))?;
         let mut tx = self.db.begin_write().await?;
         let before = self.managed_user(tx.as_mut(), ctx, id).await?;
-        if tx
-            .fetch_optional(
-                "SELECT code FROM regions WHERE code = $1",
-                &args![grant.region.as_str()],
-            )
-            .await?
-            .is_none()
+        // the nation is in no division list but is a region to grant
+        if !grant.region.is_nation()
+            && tx
+                .fetch_optional(
+                    "SELECT code FROM regions WHERE code = $1",
+                    &args![grant.region.as_str()],
+                )
+                .await?
+                .is_none()
         {
             return Err(DomainError::invalid(
                 "region",

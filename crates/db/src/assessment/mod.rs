@@ -982,12 +982,12 @@ impl AssessmentStore for SqlStore {
         let mut households = 0u64;
         let by_id: BTreeMap<i64, HouseholdFacts> = facts.into_iter().collect();
         for (id, f) in &by_id {
+            if !f.in_scope(year) {
+                continue;
+            }
             let Some(pc) = f.per_capita_net_income(year) else {
                 continue;
             };
-            if year < f.identification_year && f.statuses.is_empty() {
-                continue;
-            }
             households += 1;
             let v = self
                 .household_view(tx.as_mut(), &Ctx::system("measures"), HouseholdId(*id))

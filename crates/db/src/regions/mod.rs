@@ -139,6 +139,9 @@ impl SqlStore {
         tx: &mut dyn Tx,
         code: &RegionCode,
     ) -> StoreResult<RegionRef> {
+        if code.is_nation() {
+            return Ok(nation_ref());
+        }
         let r = tx
             .fetch_optional(
                 &format!("SELECT {REGION_COLS} FROM regions WHERE code = $1"),
@@ -447,7 +450,7 @@ impl RegionStore for SqlStore {
         ctx: &Ctx,
         code: Option<&RegionCode>,
     ) -> StoreResult<Vec<Region>> {
-        let rows = match code {
+        let rows = match code.filter(|c| !c.is_nation()) {
             None => {
                 self.db
                     .fetch_all(
@@ -639,5 +642,14 @@ impl RegionStore for SqlStore {
         limit: u32,
     ) -> StoreResult<Vec<Region>> {
         self.export_regions_impl(ctx, region, after, limit).await
+    }
+}
+
+/// The nation: the root scope above the provinces, in no division list.
+pub(crate) fn nation_ref() -> RegionRef {
+    RegionRef {
+        code: RegionCode::nation(),
+        name: "全国".to_string(),
+        level: fupin_core::regions::Level::Nation,
     }
 }

@@ -25,6 +25,10 @@ const HORIZON_KEY: &str = "stats_horizon";
 /// Set once the aggregates hold rows for regions above villages (databases written before that
 /// are rolled up when first opened).
 const ROLLUP_KEY: &str = "stats_rollup";
+/// Set once the aggregates follow `HouseholdFacts::in_scope` for incomes too (a removed household's
+/// or a later-identified household's income out of a year's figures); databases written before are
+/// rebuilt when first opened.
+const SCOPE_KEY: &str = "stats_scope";
 
 impl SqlStore {
     pub(crate) async fn init_horizon(&self) -> StoreResult<()> {
@@ -49,7 +53,47 @@ impl SqlStore {
             }
         }
         self.roll_up_if_needed(tx.as_mut()).await?;
+        self.rescope_if_needed(tx.as_mut()).await?;
         Ok(tx.commit().await?)
+    }
+
+    /// Rebuild aggregates written under an earlier definition of the households in scope.
+    async fn rescope_if_needed(&self, tx: &mut dyn Tx) -> StoreResult<()> {
+        let done = tx
+            .fetch_optional("SELECT value FROM meta WHERE key = $1", &args![SCOPE_KEY])
+            .await?
+            .is_some();
+        if done {
+            return Ok(());
+        }
+        self.rebuild_in(tx).await?;
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ($1, '1')",
+            &args![SCOPE_KEY],
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Every aggregate row again from the households, county by county so that memory stays
+    /// bounded at province scale.
+    async fn rebuild_in(&self, tx: &mut dyn Tx) -> StoreResult<()> {
+        tx.execute("DELETE FROM village_year_stats", &[]).await?;
+        tx.execute("DELETE FROM village_year_causes", &[]).await?;
+        let counties = tx
+            .fetch_all(
+                "SELECT DISTINCT substr(village_code, 1, 6) FROM households ORDER BY 1",
+                &[],
+            )
+            .await?;
+        for c in counties {
+            let county = RegionCode::parse(&c.text(0)?)?;
+            let (lo, hi) = county.range();
+            let mut agg = Aggregates::default();
+            self.aggregate_range(tx, &lo, &hi, &mut agg).await?;
+            self.add_aggregates(tx, &agg).await?;
+        }
+        Ok(())
     }
 
     /// Add the rows of regions above villages to aggregates written before they were kept.
@@ -225,11 +269,27 @@ impl StatsStore for SqlStore {
         let stock_year = year.min(horizon);
         // the region's own row (rolled up from its villages), absent when it has no households
         let cols = stat_columns();
+        // the nation's figures are its provinces' rows summed (the roll-up stops at the province)
+        let (rows_of, sum) = if code.is_nation() {
+            (
+                "substr(village_code, 3, 10) = '0000000000' AND $2 = $2",
+                true,
+            )
+        } else {
+            ("village_code = $2", false)
+        };
+        let select: Vec<String> = if sum {
+            cols.iter()
+                .map(|c| format!("CAST(COALESCE(SUM({c}), 0) AS BIGINT)"))
+                .collect()
+        } else {
+            cols.iter().map(|c| c.to_string()).collect()
+        };
         let r = tx
             .fetch_optional(
                 &format!(
-                    "SELECT {} FROM village_year_stats WHERE year = $1 AND village_code = $2",
-                    cols.join(", ")
+                    "SELECT {} FROM village_year_stats WHERE year = $1 AND {rows_of}",
+                    select.join(", ")
                 ),
                 &args![stock_year, code.as_str()],
             )
@@ -246,8 +306,10 @@ impl StatsStore for SqlStore {
         }
         let rows = tx
             .fetch_all(
-                "SELECT cause, households, persons FROM village_year_causes \
-                 WHERE year = $1 AND village_code = $2 ORDER BY cause",
+                &format!(
+                    "SELECT cause, CAST(SUM(households) AS BIGINT), CAST(SUM(persons) AS BIGINT) FROM village_year_causes \
+                     WHERE year = $1 AND {rows_of} GROUP BY cause ORDER BY cause"
+                ),
                 &args![stock_year, code.as_str()],
             )
             .await?;
@@ -307,23 +369,7 @@ impl StatsStore for SqlStore {
         }
         let mut tx = self.db.begin_write().await?;
         self.extend_horizon_if_needed(tx.as_mut()).await?;
-        tx.execute("DELETE FROM village_year_stats", &[]).await?;
-        tx.execute("DELETE FROM village_year_causes", &[]).await?;
-        // county by county, so that memory stays bounded at province scale
-        let counties = tx
-            .fetch_all(
-                "SELECT DISTINCT substr(village_code, 1, 6) FROM households ORDER BY 1",
-                &[],
-            )
-            .await?;
-        for c in counties {
-            let county = RegionCode::parse(&c.text(0)?)?;
-            let (lo, hi) = county.range();
-            let mut agg = Aggregates::default();
-            self.aggregate_range(tx.as_mut(), &lo, &hi, &mut agg)
-                .await?;
-            self.add_aggregates(tx.as_mut(), &agg).await?;
-        }
+        self.rebuild_in(tx.as_mut()).await?;
         let rec = fupin_core::audit::AuditRecord::event(
             "stats.rebuild",
             "aggregates",

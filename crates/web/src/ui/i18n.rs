@@ -122,6 +122,7 @@ pub(crate) fn level_label(lang: Lang, l: fupin_core::regions::Level) -> &'static
     match lang {
         Lang::Zh => l.label(),
         Lang::En => match l {
+            L::Nation => "Nation",
             L::Province => "Province",
             L::City => "City",
             L::County => "County",
