@@ -314,7 +314,7 @@ async fn send_full(
         .headers()
         .get(reqwest::header::CACHE_CONTROL)
         .map(|v| v.to_str().unwrap_or_default().to_string());
-    (status, cache, res.text().await.unwrap_or_default())
+    (status, cache, res.text().await.expect("response body"))
 }
 
 async fn admin_get(app: &TestApp, token: &str, uri: &str) -> Value {
