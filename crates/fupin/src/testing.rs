@@ -220,6 +220,124 @@ pub const TINY_PNG: &[u8] = &[
 /// The start of a GIF, which photo uploads must refuse (only JPEG and PNG are accepted).
 pub const TINY_GIF: &[u8] = b"GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;";
 
+/// A PNG of `width`×`height` pixels whose colours vary across it (so that scaling shows).
+pub fn test_png(width: u32, height: u32) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(width, height, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, ((x + y) % 256) as u8])
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png)
+        .expect("a PNG encodes");
+    out.into_inner()
+}
+
+/// The latitude a phone wrote into [`jpeg_with_gps`]'s EXIF: 28°41′ N, as rational numbers.
+pub const GPS_LATITUDE: [u32; 6] = [28, 1, 41, 1, 0, 1];
+
+/// A JPEG of `width`×`height` pixels as a phone writes it: an EXIF segment right after the start
+/// with orientation 6 (the camera was turned: show the pixels rotated 90° clockwise) and a GPS
+/// position (latitude [`GPS_LATITUDE`] N, longitude 115°53′ E).
+pub fn jpeg_with_gps(width: u32, height: u32) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(width, height, |x, _| {
+        if x < width / 2 {
+            image::Rgb([255, 0, 0])
+        } else {
+            image::Rgb([0, 0, 255])
+        }
+    });
+    let mut jpeg = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut jpeg, image::ImageFormat::Jpeg)
+        .expect("a JPEG encodes");
+    let jpeg = jpeg.into_inner();
+    // TIFF structure, big-endian: IFD0 (orientation, GPS pointer) at 8, the GPS IFD at 38, its
+    // rationals at 92 and 116
+    let mut t: Vec<u8> = b"MM\0\x2a\0\0\0\x08".to_vec();
+    let entry = |t: &mut Vec<u8>, tag: u16, ty: u16, count: u32, value: [u8; 4]| {
+        t.extend(tag.to_be_bytes());
+        t.extend(ty.to_be_bytes());
+        t.extend(count.to_be_bytes());
+        t.extend(value);
+    };
+    t.extend(2u16.to_be_bytes());
+    entry(&mut t, 0x0112, 3, 1, [0, 6, 0, 0]); // Orientation = 6
+    entry(&mut t, 0x8825, 4, 1, 38u32.to_be_bytes()); // GPS IFD
+    t.extend(0u32.to_be_bytes());
+    t.extend(4u16.to_be_bytes());
+    entry(&mut t, 0x0001, 2, 2, *b"N\0\0\0"); // GPSLatitudeRef
+    entry(&mut t, 0x0002, 5, 3, 92u32.to_be_bytes()); // GPSLatitude
+    entry(&mut t, 0x0003, 2, 2, *b"E\0\0\0"); // GPSLongitudeRef
+    entry(&mut t, 0x0004, 5, 3, 116u32.to_be_bytes()); // GPSLongitude
+    t.extend(0u32.to_be_bytes());
+    for n in GPS_LATITUDE.into_iter().chain([115, 1, 53, 1, 0, 1]) {
+        t.extend(n.to_be_bytes());
+    }
+    assert_eq!(t.len(), 140);
+    let mut app1 = b"Exif\0\0".to_vec();
+    app1.extend(t);
+    let mut out = jpeg[..2].to_vec(); // SOI
+    out.extend([0xFF, 0xE1]);
+    out.extend(((app1.len() + 2) as u16).to_be_bytes());
+    out.extend(app1);
+    out.extend(&jpeg[2..]);
+    out
+}
+
+/// Whether a JPEG or PNG holds EXIF data (a JPEG's APP1 segment or a PNG's eXIf chunk) or the
+/// GPS latitude of [`jpeg_with_gps`] anywhere.
+pub fn has_exif(bytes: &[u8]) -> bool {
+    let latitude: Vec<u8> = GPS_LATITUDE.iter().flat_map(|n| n.to_be_bytes()).collect();
+    bytes.windows(6).any(|w| w == b"Exif\0\0")
+        || bytes.windows(4).any(|w| w == b"eXIf")
+        || bytes.windows(latitude.len()).any(|w| w == latitude)
+}
+
+/// A PNG of a few dozen bytes that declares an image of `width`×`height` grey pixels (its data
+/// one row of zeros): what a decompression bomb looks like before its pixels are inflated.
+pub fn png_declaring(width: u32, height: u32) -> Vec<u8> {
+    fn crc32(bytes: &[u8]) -> u32 {
+        let mut c = 0xFFFF_FFFFu32;
+        for &b in bytes {
+            c ^= u32::from(b);
+            for _ in 0..8 {
+                c = if c & 1 != 0 {
+                    0xEDB8_8320 ^ (c >> 1)
+                } else {
+                    c >> 1
+                };
+            }
+        }
+        !c
+    }
+    fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
+        out.extend((data.len() as u32).to_be_bytes());
+        let mut body = kind.to_vec();
+        body.extend(data);
+        out.extend(&body);
+        out.extend(crc32(&body).to_be_bytes());
+    }
+    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut ihdr = width.to_be_bytes().to_vec();
+    ihdr.extend(height.to_be_bytes());
+    ihdr.extend([8, 0, 0, 0, 0]); // 8-bit grey, no interlace
+    chunk(&mut out, b"IHDR", &ihdr);
+    // a zlib stream of one stored block: the filter byte and 16 zero pixels
+    let row = [0u8; 17];
+    let mut idat = vec![0x78, 0x01, 0x01];
+    idat.extend((row.len() as u16).to_le_bytes());
+    idat.extend((!(row.len() as u16)).to_le_bytes());
+    idat.extend(row);
+    // Adler-32 of 17 zeros: a stays 1, b adds a 17 times
+    idat.extend(((17u32 << 16) | 1).to_be_bytes());
+    chunk(&mut out, b"IDAT", &idat);
+    chunk(&mut out, b"IEND", &[]);
+    out
+}
+
+/// An HTML page behind a PNG signature: what a browser could be made to render if it were served
+/// as uploaded.
+pub const HTML_AFTER_PNG_SIGNATURE: &[u8] =
+    b"\x89PNG\r\n\x1a\n<html><body><script>alert(document.cookie)</script></body></html>";
+
 /// The first column of the first row of `sql` on the database at `url`, as an integer (counts in
 /// tests that run the binary on a database).
 pub async fn scalar_i64(url: &str, sql: &str) -> i64 {

@@ -5,7 +5,9 @@ mod common;
 
 use common::{demo_app, login};
 use fupin::demo_pairing::plan;
-use fupin::testing::{TestApp, TINY_GIF, TINY_PNG};
+use fupin::testing::{
+    has_exif, jpeg_with_gps, png_declaring, TestApp, HTML_AFTER_PNG_SIGNATURE, TINY_GIF, TINY_PNG,
+};
 use reqwest::{header, Client, Method, Response, StatusCode};
 use serde_json::{json, Value};
 use time::macros::date;
@@ -258,7 +260,6 @@ async fn a_cadre_records_visits_and_photos_on_the_paired_household_only() {
     let (status, p) = upload(&app, &cadre, &uri, TINY_PNG, "image/png").await;
     assert_eq!(status, StatusCode::CREATED, "{p}");
     assert_eq!(p["content_type"], "image/png");
-    assert_eq!(p["size"], TINY_PNG.len());
     let photo = p["id"].as_i64().unwrap();
     for token in [&cadre, &officer] {
         let res = call(
@@ -274,7 +275,15 @@ async fn a_cadre_records_visits_and_photos_on_the_paired_household_only() {
         assert_eq!(h[header::CONTENT_TYPE], "image/png");
         assert_eq!(h[header::CACHE_CONTROL], "private, no-store");
         assert_eq!(h[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
-        assert_eq!(res.bytes().await.unwrap().as_ref(), TINY_PNG);
+        // the same picture, encoded again
+        let served = res.bytes().await.unwrap();
+        assert_eq!(p["size"], served.len());
+        assert_eq!(
+            image::load_from_memory_with_format(&served, image::ImageFormat::Png)
+                .unwrap()
+                .to_rgba8(),
+            image::load_from_memory(TINY_PNG).unwrap().to_rgba8()
+        );
     }
     let res = call(
         &app,
@@ -293,6 +302,39 @@ async fn a_cadre_records_visits_and_photos_on_the_paired_household_only() {
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
         assert_eq!(body["code"], "unsupported_photo_type", "{body}");
     }
+    // an HTML page behind a PNG signature is refused, whatever it is called; so is an image that
+    // declares more pixels than a photo may have
+    for (bytes, code) in [
+        (HTML_AFTER_PNG_SIGNATURE.to_vec(), "undecodable_photo"),
+        (png_declaring(50_000, 50_000), "photo_too_many_pixels"),
+    ] {
+        let (status, body) = upload(&app, &cadre, &uri, &bytes, "image/png").await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(
+            (body["code"].as_str(), body["field"].as_str()),
+            (Some(code), Some("photo")),
+            "{body}"
+        );
+        assert!(body["message"].as_str().unwrap().contains("照片"), "{body}");
+    }
+    // a phone's JPEG comes back without its EXIF (and GPS position)
+    let phone = jpeg_with_gps(16, 8);
+    let (status, p) = upload(&app, &cadre, &uri, &phone, "image/jpeg").await;
+    assert_eq!(status, StatusCode::CREATED, "{p}");
+    assert_eq!(p["content_type"], "image/jpeg");
+    let res = call(
+        &app,
+        &officer,
+        Method::GET,
+        &format!("/api/v1/photos/{}", p["id"]),
+        None,
+    )
+    .await;
+    assert_eq!(res.headers()[header::CONTENT_TYPE], "image/jpeg");
+    let served = res.bytes().await.unwrap();
+    assert!(has_exif(&phone) && !has_exif(&served));
+    let img = image::load_from_memory_with_format(&served, image::ImageFormat::Jpeg).unwrap();
+    assert_eq!((img.width(), img.height()), (8, 16), "turned upright");
     // a body over the limit is refused with the JSON error shape, like every other refusal
     let big = vec![0u8; fupin_web::BODY_LIMIT + 1];
     let res = Client::new()
@@ -313,7 +355,7 @@ async fn a_cadre_records_visits_and_photos_on_the_paired_household_only() {
     let (status, body) = upload(&app, &other, &uri, TINY_PNG, "image/png").await;
     assert_denied(status, "demo-other uploads a photo", &body);
     let v = get(&app, &officer, &format!("/api/v1/visits/{visit_id}")).await;
-    assert_eq!(v["photos"].as_array().unwrap().len(), 1, "{v}");
+    assert_eq!(v["photos"].as_array().unwrap().len(), 2, "{v}");
 }
 
 #[tokio::test]

@@ -4,7 +4,7 @@
 //! validation message beside its field. (The browser tests in `tests/browser/` drive the same pages
 //! in Chromium.)
 
-use fupin::testing::{spawn_app, TestApp};
+use fupin::testing::{spawn_app, TestApp, HTML_AFTER_PNG_SIGNATURE};
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 use reqwest::redirect::Policy;
 use reqwest::{Client, StatusCode};
@@ -584,11 +584,22 @@ async fn a_cadre_records_a_visit_with_a_photo_without_javascript() {
         page.contains("id=\"f-condolence_money_fen-error\""),
         "{page}"
     );
-    // not an image: refused before anything is written
-    let res = send(fields(&cadre.csrf, &today, "100"), Some(b"not an image"))
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // not an image, or only the start of one: refused before anything is written, the reason
+    // beside the photo field
+    for (file, reason) in [
+        (&b"not an image"[..], "照片只能是 JPEG 或 PNG 格式"),
+        (HTML_AFTER_PNG_SIGNATURE, "照片无法读取"),
+    ] {
+        let res = send(fields(&cadre.csrf, &today, "100"), Some(file))
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let page = res.text().await.unwrap();
+        assert!(
+            page.contains(&format!("<p class=\"field-error\">{reason}")),
+            "{page}"
+        );
+    }
     // good: recorded with its photo, shown on the household page, counted
     let res = send(fields(&cadre.csrf, &today, "100"), Some(PIXEL_PNG))
         .await
@@ -613,7 +624,12 @@ async fn a_cadre_records_a_visit_with_a_photo_without_javascript() {
         .send()
         .await
         .unwrap();
-    assert_eq!(res.bytes().await.unwrap().as_ref(), PIXEL_PNG);
+    // the same picture, encoded again
+    let served = res.bytes().await.unwrap();
+    assert_eq!(
+        image::load_from_memory(&served).unwrap().to_rgba8(),
+        image::load_from_memory(PIXEL_PNG).unwrap().to_rgba8()
+    );
     let (_, _, m) = get(&app, &cadre, "/m").await;
     assert_eq!(done(&m), before + 1, "one visit more, the refused ones not");
 }

@@ -1,6 +1,8 @@
 //! Contract tests of pairing and visits, on SQLite and (with TEST_DATABASE_URL) PostgreSQL.
 
-use fupin::testing::test_store;
+use fupin::testing::{
+    has_exif, jpeg_with_gps, png_declaring, test_png, test_store, HTML_AFTER_PNG_SIGNATURE,
+};
 use fupin_core::accounts::{Grant, NewUser, Role};
 use fupin_core::id_number::check_char;
 use fupin_core::pairing::*;
@@ -336,20 +338,122 @@ async fn visits_validation_and_cadre_scope() {
             .code,
         "photo_too_large"
     );
-    let jpeg = [0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10, b'J', b'F', b'I', b'F'].to_vec();
+    // the first bytes of a JPEG are not a JPEG
+    let header_only = [0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10, b'J', b'F', b'I', b'F'].to_vec();
+    assert_eq!(
+        s.add_visit_photo(&office(), v.id, header_only)
+            .await
+            .unwrap_err()
+            .code,
+        "undecodable_photo"
+    );
+    let jpeg = jpeg_with_gps(8, 4);
     let p = s
         .add_visit_photo(&office(), v.id, jpeg.clone())
         .await
         .unwrap();
-    assert_eq!(
-        s.photo(&office(), p.id).await.unwrap(),
-        ("image/jpeg".to_string(), jpeg)
-    );
+    let (content_type, stored) = s.photo(&office(), p.id).await.unwrap();
+    assert_eq!(content_type, "image/jpeg");
+    assert_eq!(p.size, stored.len() as i64);
+    assert!(has_exif(&jpeg) && !has_exif(&stored));
     assert_eq!(
         s.photo(&cadre, p.id).await.unwrap_err().kind,
         ErrorKind::NotFound
     );
     assert_eq!(s.visit(&office(), v.id).await.unwrap().photos.len(), 1);
+}
+
+/// What an uploaded photo becomes: decoded and encoded again, so that a file that only starts
+/// like an image is refused, a phone's EXIF (its GPS position) is not kept, its orientation is
+/// applied, and an image declaring too many pixels is refused before it is decoded. Nothing is
+/// written for a refused photo.
+#[tokio::test]
+async fn photos_are_decoded_and_encoded_again() {
+    let db = test_store().await;
+    let s = db.store.as_ref();
+    let f = fixture(s).await;
+    let v = s
+        .record_visit(
+            &office(),
+            visit(f.households[0], date!(2016 - 03 - 02), &[f.cadres[0]]),
+        )
+        .await
+        .unwrap();
+    let refused = |bytes: Vec<u8>| async move {
+        let e = s.add_visit_photo(&office(), v.id, bytes).await.unwrap_err();
+        (e.code, e.field)
+    };
+    assert_eq!(
+        refused(HTML_AFTER_PNG_SIGNATURE.to_vec()).await,
+        ("undecodable_photo", Some("photo".into()))
+    );
+    for (w, h) in [(60_000, 60_000), (10_000, 10_000)] {
+        assert_eq!(
+            refused(png_declaring(w, h)).await,
+            ("photo_too_many_pixels", Some("photo".into())),
+            "{w}×{h}"
+        );
+    }
+    let wish = s
+        .create_wish(
+            &office(),
+            WishInput {
+                household_id: f.households[0],
+                person_id: None,
+                text: "希望有个书桌".into(),
+                estimated_value_fen: 20_000,
+                submitted_on: date!(2016 - 03 - 01),
+            },
+        )
+        .await
+        .unwrap();
+    let e = s
+        .add_wish_evidence(&office(), wish.id, HTML_AFTER_PNG_SIGNATURE.to_vec())
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, "undecodable_photo");
+    assert!(s.visit(&office(), v.id).await.unwrap().photos.is_empty());
+
+    // a phone's JPEG, 8×4 with orientation 6: stored 4×8, upright, without EXIF or position
+    let phone = jpeg_with_gps(8, 4);
+    let p = s
+        .add_visit_photo(&office(), v.id, phone.clone())
+        .await
+        .unwrap();
+    assert_eq!(p.content_type, "image/jpeg");
+    let (content_type, stored) = s.photo(&office(), p.id).await.unwrap();
+    assert_eq!(content_type, "image/jpeg");
+    assert!(has_exif(&phone), "the fixture carries EXIF");
+    assert!(!has_exif(&stored), "the stored photo carries none");
+    let img = image::load_from_memory_with_format(&stored, image::ImageFormat::Jpeg).unwrap();
+    assert_eq!((img.width(), img.height()), (4, 8));
+    // the left half was red: turned clockwise, it is the top
+    let top = img.to_rgb8().get_pixel(2, 1).0;
+    let bottom = img.to_rgb8().get_pixel(2, 6).0;
+    assert!(top[0] > 200 && top[2] < 60, "{top:?}");
+    assert!(bottom[2] > 200 && bottom[0] < 60, "{bottom:?}");
+
+    // a PNG stays a PNG with the same pixels; a wide one is scaled down to 2560 pixels
+    let png = test_png(40, 30);
+    let p = s
+        .add_visit_photo(&office(), v.id, png.clone())
+        .await
+        .unwrap();
+    let (content_type, stored) = s.photo(&office(), p.id).await.unwrap();
+    assert_eq!(content_type, "image/png");
+    assert_eq!(
+        image::load_from_memory(&stored).unwrap().to_rgb8(),
+        image::load_from_memory(&png).unwrap().to_rgb8()
+    );
+    let p = s
+        .add_visit_photo(&office(), v.id, test_png(5120, 20))
+        .await
+        .unwrap();
+    let (_, stored) = s.photo(&office(), p.id).await.unwrap();
+    let img = image::load_from_memory(&stored).unwrap();
+    assert_eq!((img.width(), img.height()), (2560, 10));
+    let photos = s.visit(&office(), v.id).await.unwrap().photos;
+    assert_eq!(photos.len(), 3, "the refused ones left nothing");
 }
 
 #[tokio::test]

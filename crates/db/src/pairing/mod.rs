@@ -64,6 +64,14 @@ fn cadre_in_scope(ctx: &Ctx, c: &Cadre) -> bool {
     }
 }
 
+/// An uploaded photo decoded and encoded again (`pairing::prepare_photo`), on a thread for blocking
+/// work and before any transaction opens: decoding takes a while and holds no lock.
+async fn prepare(bytes: Vec<u8>) -> StoreResult<PreparedPhoto> {
+    tokio::task::spawn_blocking(move || prepare_photo("photo", &bytes))
+        .await
+        .map_err(|_| DomainError::internal())?
+}
+
 fn not_found(what: &'static str, msg: &str) -> DomainError {
     DomainError::not_found(what, format!("{msg}不存在或不在您的管辖范围内"))
 }
@@ -301,14 +309,14 @@ impl SqlStore {
         household: HouseholdId,
         visit: Option<VisitId>,
         wish: Option<WishId>,
-        bytes: Vec<u8>,
+        photo: PreparedPhoto,
     ) -> StoreResult<PhotoRef> {
-        let kind = check_photo("photo", &bytes, MAX_PHOTO_BYTES)?;
-        let size = bytes.len() as i64;
+        let kind = photo.kind;
+        let size = photo.bytes.len() as i64;
         let r = tx
             .fetch_one(
                 "INSERT INTO photos (household_id, visit_id, wish_id, content_type, size, data, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-                &args![household.0, visit.map(|v| v.0), wish.map(|w| w.0), kind.mime(), size, bytes, OffsetDateTime::now_utc()],
+                &args![household.0, visit.map(|v| v.0), wish.map(|w| w.0), kind.mime(), size, photo.bytes, OffsetDateTime::now_utc()],
             )
             .await?;
         Ok(PhotoRef {
@@ -918,6 +926,7 @@ impl PairingStore for SqlStore {
         visit: VisitId,
         bytes: Vec<u8>,
     ) -> StoreResult<PhotoRef> {
+        let photo = prepare(bytes).await?;
         let mut tx = self.db.begin_write().await?;
         let v = self.load_visit(tx.as_mut(), visit).await?;
         let (village, _) = self
@@ -932,7 +941,7 @@ impl PairingStore for SqlStore {
             ));
         }
         let p = self
-            .insert_photo(tx.as_mut(), v.household_id, Some(visit), None, bytes)
+            .insert_photo(tx.as_mut(), v.household_id, Some(visit), None, photo)
             .await?;
         let rec = AuditRecord::event(
             "visit.photo",
@@ -1057,10 +1066,11 @@ impl PairingStore for SqlStore {
         id: WishId,
         bytes: Vec<u8>,
     ) -> StoreResult<PhotoRef> {
+        let photo = prepare(bytes).await?;
         let mut tx = self.db.begin_write().await?;
         let (w, village) = self.load_wish(tx.as_mut(), ctx, id).await?;
         let p = self
-            .insert_photo(tx.as_mut(), w.household_id, None, Some(id), bytes)
+            .insert_photo(tx.as_mut(), w.household_id, None, Some(id), photo)
             .await?;
         let rec = AuditRecord::event(
             "wish.evidence",

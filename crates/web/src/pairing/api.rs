@@ -397,14 +397,15 @@ async fn household_visits(
     ))
 }
 
-/// The photo is the raw request body (JPEG or PNG, checked by content, not by the declared type).
+/// The photo is the raw request body (JPEG or PNG, checked by content, not by the declared type),
+/// stored decoded and encoded again (`fupin_core::pairing::prepare_photo`).
 #[utoipa::path(
     post,
     path = "/api/v1/visits/{id}/photos",
     tag = "pairing",
     operation_id = "addVisitPhoto",
     summary = "上传走访照片 · Upload a visit photo",
-    request_body(content(("image/jpeg"), ("image/png")), description = "照片原始字节（JPEG 或 PNG，按内容检查）。 The photo's bytes (JPEG or PNG, checked by content)."),
+    request_body(content(("image/jpeg"), ("image/png")), description = "照片原始字节（JPEG 或 PNG，按内容检查，最多 2,000,000 字节）。照片经解码后重新编码保存：不能解码的文件被拒绝（undecodable_photo），每边超过 10000 像素或总计超过 2500 万像素的被拒绝（photo_too_many_pixels），长边超过 2560 像素的缩小到 2560；EXIF（含 GPS 位置）等元数据不保存，JPEG 的方向先应用到像素上。 The photo's bytes (JPEG or PNG, checked by content, at most 2,000,000 bytes). It is stored decoded and encoded again: a file that does not decode is refused (undecodable_photo), so is one over 10,000 pixels a side or 25 million in all (photo_too_many_pixels); a longer side over 2,560 pixels is scaled down to 2,560; EXIF (with a GPS position) and other metadata are not kept, a JPEG's orientation is applied to the pixels first."),
     responses((status = 201, description = "照片记录。 The photo record.", body = Object))
 )]
 async fn add_visit_photo(
@@ -498,7 +499,7 @@ async fn wish_action(
     tag = "pairing",
     operation_id = "addWishEvidence",
     summary = "上传心愿兑现凭证 · Upload a wish's evidence",
-    request_body(content(("image/jpeg"), ("image/png")), description = "照片原始字节。 The photo's bytes."),
+    request_body(content(("image/jpeg"), ("image/png")), description = "照片原始字节，按上传走访照片的规则检查并重新编码。 The photo's bytes, checked and encoded again as a visit's photo is."),
     responses((status = 201, description = "照片记录。 The photo record.", body = Object))
 )]
 async fn add_wish_evidence(

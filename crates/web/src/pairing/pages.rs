@@ -19,8 +19,7 @@ use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use fupin_core::accounts::Policy;
 use fupin_core::pairing::{
-    check_photo, Cadre, CadreId, Claimant, Goods, VisitFindings, VisitInput, WishAction, WishId,
-    MAX_PHOTO_BYTES,
+    prepare_photo, Cadre, CadreId, Claimant, Goods, VisitFindings, VisitInput, WishAction, WishId,
 };
 use fupin_core::registry::{Household, HouseholdFilter, HouseholdId};
 use fupin_core::years::{parse_date, today};
@@ -451,11 +450,18 @@ async fn record_visit(
     };
     let mut st = FormState::with_values(fields);
     let me = own_cadre(&app, &v).await?;
-    // The photo is checked before the visit is written, so a bad photo leaves no visit behind.
-    let checked = photo
-        .as_ref()
-        .map(|(_, bytes)| check_photo("photo", bytes, MAX_PHOTO_BYTES))
-        .transpose();
+    // The photo is decoded before the visit is written, so a bad photo leaves no visit behind (the
+    // store decodes and encodes it again when it is attached).
+    let checked = match photo.as_ref() {
+        Some((_, bytes)) => {
+            let bytes = bytes.clone();
+            tokio::task::spawn_blocking(move || prepare_photo("photo", &bytes).map(|_| ()))
+                .await
+                .map_err(|_| fupin_core::DomainError::internal())
+                .and_then(|r| r)
+        }
+        None => Ok(()),
+    };
     let result = match checked.and_then(|_| visit_input(id, &st, me.as_ref())) {
         Ok(input) => app.store.record_visit(&ctx, input).await,
         Err(e) => Err(e),
