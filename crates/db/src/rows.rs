@@ -16,7 +16,7 @@
 //! derive macro (a procedural-macro crate for a dozen tables whose decoders convert most columns
 //! anyway: codes, JSON, ids, money).
 
-use crate::sql::{DbError, DbResult, Row};
+use crate::sql::{DbError, DbResult, Row, Value};
 use fupin_core::error::DomainError;
 use fupin_core::store::StoreResult;
 use time::{Date, OffsetDateTime};
@@ -72,6 +72,19 @@ impl Columns {
 pub(crate) fn concat(parts: &[Columns]) -> Columns {
     let v: Vec<&'static str> = parts.iter().flat_map(|p| p.0.iter().copied()).collect();
     Columns(Vec::leak(v))
+}
+
+/// Append rows of values to a multi-row statement: `($1, $2), ($3, $4)`, numbered after the
+/// query's parameters so far.
+pub(crate) fn push_rows(q: &mut crate::query::Query, rows: impl IntoIterator<Item = Vec<Value>>) {
+    let tuples: Vec<String> = rows
+        .into_iter()
+        .map(|row| {
+            let ph: Vec<String> = row.into_iter().map(|v| q.arg(v)).collect();
+            format!("({})", ph.join(", "))
+        })
+        .collect();
+    q.push(&tuples.join(", "));
 }
 
 /// SQL text built once from column lists, on first use.
@@ -165,6 +178,7 @@ impl<'a> Cols<'a> {
         date -> Date,
         opt_date -> Option<Date>,
         time -> OffsetDateTime,
+        opt_time -> Option<OffsetDateTime>,
     }
 
     /// A JSON column.
@@ -194,7 +208,6 @@ pub(crate) fn to_json<T: serde::Serialize + ?Sized>(v: &T) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sql::Value;
 
     #[test]
     fn sql_lists_follow_the_columns() {

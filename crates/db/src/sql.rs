@@ -211,6 +211,18 @@ impl Row {
         self.opt_date(i)?
             .ok_or_else(|| DbError::Decode(format!("column {i}: unexpected NULL")))
     }
+    /// A nullable timestamp.
+    pub fn opt_time(&self, i: usize) -> DbResult<Option<OffsetDateTime>> {
+        match self.get(i)? {
+            Value::Time(None)
+            | Value::Text(None)
+            | Value::I64(None)
+            | Value::Date(None)
+            | Value::F64(None)
+            | Value::Bool(None) => Ok(None),
+            _ => self.time(i).map(Some),
+        }
+    }
     /// A timestamp: a timestamp value, or text where the backend stores timestamps as text.
     pub fn time(&self, i: usize) -> DbResult<OffsetDateTime> {
         match (self.get(i)?, self.dates) {

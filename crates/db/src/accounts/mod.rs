@@ -1,35 +1,26 @@
 //! Accounts, grants, sessions and API tokens in SQL. Changes to accounts are audited; secrets are
 //! stored only as hashes (Argon2id for passwords, SHA-256 for session ids and tokens).
 
+mod rows;
+
 use crate::query::Query;
-use crate::sql::{Row, Tx};
+use crate::rows::Record;
+use crate::sql::Tx;
 use crate::{args, SqlStore};
-use fupin_core::accounts::{ApiToken, Grant, NewUser, Role, SessionRecord, User, UserId};
+use fupin_core::accounts::{ApiToken, Grant, NewUser, SessionRecord, User, UserId};
 use fupin_core::audit::AuditRecord;
 use fupin_core::store::{AccountStore, StoreResult};
-use fupin_core::{Ctx, DomainError, RegionCode, Scope};
+use fupin_core::{Ctx, DomainError, Scope};
 use std::collections::BTreeMap;
 use time::OffsetDateTime;
 
-const USER_COLS: &str =
-    "id, username, display_name, unit, phone, disabled, created_at, home_region";
+use rows::{
+    new_grant, new_session, new_token, new_user, TokenUse, UserGrant, GRANT_COLS, INSERT_GRANT,
+    INSERT_SESSION, INSERT_TOKEN, INSERT_USER, SESSION_COLS, TOKEN_COLS, TOKEN_USE_COLS, USER_COLS,
+};
 
 fn user_not_found() -> DomainError {
     DomainError::not_found("user_not_found", "该用户不存在或不在您的管辖范围内")
-}
-
-fn user_from_row(r: &Row) -> StoreResult<User> {
-    Ok(User {
-        id: UserId(r.i64(0)?),
-        username: r.text(1)?,
-        display_name: r.text(2)?,
-        unit: r.opt_text(3)?,
-        phone: r.opt_text(4)?,
-        disabled: r.bool(5)?,
-        grants: Vec::new(),
-        created_at: r.time(6)?,
-        home_region: r.opt_text(7)?.map(|c| RegionCode::parse(&c)).transpose()?,
-    })
 }
 
 /// What the audit log keeps of a user: no password hash, the phone masked.
@@ -56,23 +47,23 @@ impl SqlStore {
         let mut users: BTreeMap<i64, User> = BTreeMap::new();
         let mut order = Vec::new();
         for r in &rows {
-            let u = user_from_row(r)?;
+            let u = User::from_row(r)?;
             order.push(u.id.0);
             users.insert(u.id.0, u);
         }
         if users.is_empty() {
             return Ok(Vec::new());
         }
-        let mut q = Query::new("SELECT user_id, role, region_code FROM grants WHERE user_id IN (");
+        let mut q = Query::new(&format!(
+            "SELECT {GRANT_COLS} FROM grants WHERE user_id IN ("
+        ));
         let ph: Vec<String> = users.keys().map(|id| q.arg(*id)).collect();
         q.push(&ph.join(", "))
             .push(") ORDER BY user_id, region_code, role");
         for r in tx.fetch_all(&q.sql, &q.args).await? {
-            let uid = r.i64(0)?;
-            let role = Role::parse(&r.text(1)?).ok_or_else(DomainError::internal)?;
-            let region = RegionCode::parse(&r.text(2)?)?;
-            if let Some(u) = users.get_mut(&uid) {
-                u.grants.push(Grant { role, region });
+            let UserGrant(uid, grant) = UserGrant::from_row(&r)?;
+            if let Some(u) = users.get_mut(&uid.0) {
+                u.grants.push(grant);
             }
         }
         Ok(order
@@ -154,11 +145,7 @@ impl AccountStore for SqlStore {
                 .map_err(|e| e.with_field("region"))?;
         }
         let r = tx
-            .fetch_one(
-                "INSERT INTO users (username, display_name, unit, phone, password_hash, disabled, created_at, updated_at, home_region) \
-                 VALUES ($1, $2, $3, $4, $5, FALSE, $6, $6, $7) RETURNING id",
-                &args![user.username.as_str(), user.display_name.as_str(), user.unit.clone(), user.phone.clone(), user.password_hash.as_str(), now, home.as_ref().map(|h| h.as_str())],
-            )
+            .fetch_one(&INSERT_USER, &new_user(&user, home.as_ref(), now))
             .await?;
         let u = self.load_user(tx.as_mut(), UserId(r.i64(0)?)).await?;
         self.audit(tx.as_mut(), ctx, Self::audit_user("user.create", None, &u))
@@ -308,8 +295,8 @@ impl AccountStore for SqlStore {
             ));
         }
         tx.execute(
-            "INSERT INTO grants (user_id, role, region_code, granted_by, granted_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (user_id, role, region_code) DO NOTHING",
-            &args![id.0, grant.role.as_str(), grant.region.as_str(), ctx.actor.as_str(), OffsetDateTime::now_utc()],
+            &INSERT_GRANT,
+            &new_grant(id, &grant, &ctx.actor, OffsetDateTime::now_utc()),
         )
         .await?;
         let after = self.load_user(tx.as_mut(), id).await?;
@@ -360,8 +347,8 @@ impl AccountStore for SqlStore {
         let mut tx = self.db.begin_write().await?;
         let now = OffsetDateTime::now_utc();
         tx.execute(
-            "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, last_seen_at) VALUES ($1, $2, $3, $4, $4)",
-            &args![id_hash, user.0, csrf_token, now],
+            &INSERT_SESSION,
+            &new_session(id_hash, user, csrf_token, now),
         )
         .await?;
         Ok(tx.commit().await?)
@@ -370,18 +357,12 @@ impl AccountStore for SqlStore {
     async fn session(&self, id_hash: &str) -> StoreResult<Option<SessionRecord>> {
         let rows = self
             .db
-            .fetch_all("SELECT user_id, csrf_token, created_at, last_seen_at FROM sessions WHERE id_hash = $1", &args![id_hash])
+            .fetch_all(
+                &format!("SELECT {SESSION_COLS} FROM sessions WHERE id_hash = $1"),
+                &args![id_hash],
+            )
             .await?;
-        rows.first()
-            .map(|r| {
-                Ok(SessionRecord {
-                    user_id: UserId(r.i64(0)?),
-                    csrf_token: r.text(1)?,
-                    created_at: r.time(2)?,
-                    last_seen_at: r.time(3)?,
-                })
-            })
-            .transpose()
+        rows.first().map(SessionRecord::from_row).transpose()
     }
 
     async fn touch_session(&self, id_hash: &str) -> StoreResult<()> {
@@ -413,10 +394,7 @@ impl AccountStore for SqlStore {
         let u = self.load_user(tx.as_mut(), user).await?;
         let now = OffsetDateTime::now_utc();
         let r = tx
-            .fetch_one(
-                "INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
-                &args![user.0, name.as_str(), token_hash, now],
-            )
+            .fetch_one(&INSERT_TOKEN, &new_token(user, &name, token_hash, now))
             .await?;
         let id = r.i64(0)?;
         let rec = AuditRecord::event(
@@ -440,25 +418,25 @@ impl AccountStore for SqlStore {
         let rows = self
             .db
             .fetch_all(
-                "SELECT id, user_id, last_used_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
+                &format!(
+                    "SELECT {TOKEN_USE_COLS} FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL"
+                ),
                 &args![token_hash],
             )
             .await?;
         let Some(r) = rows.first() else {
             return Ok(None);
         };
-        let (id, uid) = (r.i64(0)?, r.i64(1)?);
+        let TokenUse {
+            id,
+            user,
+            last_used_at,
+        } = TokenUse::from_row(r)?;
         // "last used" to the minute is enough; a write per API request would serialise readers
         let now = OffsetDateTime::now_utc();
-        let fresh = match r.opt_text(2) {
-            Ok(None) => false,
-            _ => r
-                .time(2)
-                .map(|t| now - t < time::Duration::minutes(1))
-                .unwrap_or(false),
-        };
+        let fresh = last_used_at.is_some_and(|t| now - t < time::Duration::minutes(1));
         if fresh {
-            return Ok(Some(UserId(uid)));
+            return Ok(Some(user));
         }
         let mut tx = self.db.begin_write().await?;
         tx.execute(
@@ -467,31 +445,18 @@ impl AccountStore for SqlStore {
         )
         .await?;
         tx.commit().await?;
-        Ok(Some(UserId(uid)))
+        Ok(Some(user))
     }
 
     async fn list_tokens(&self, user: UserId) -> StoreResult<Vec<ApiToken>> {
         let rows = self
             .db
-            .fetch_all("SELECT id, name, created_at, last_used_at, revoked_at FROM api_tokens WHERE user_id = $1 ORDER BY id", &args![user.0])
+            .fetch_all(
+                &format!("SELECT {TOKEN_COLS} FROM api_tokens WHERE user_id = $1 ORDER BY id"),
+                &args![user.0],
+            )
             .await?;
-        rows.iter()
-            .map(|r| {
-                let opt_time = |i| -> StoreResult<Option<OffsetDateTime>> {
-                    match r.opt_text(i) {
-                        Ok(None) => Ok(None),
-                        _ => r.time(i).map(Some).map_err(DomainError::from),
-                    }
-                };
-                Ok(ApiToken {
-                    id: r.i64(0)?,
-                    name: r.text(1)?,
-                    created_at: r.time(2)?,
-                    last_used_at: opt_time(3)?,
-                    revoked_at: opt_time(4)?,
-                })
-            })
-            .collect()
+        rows.iter().map(ApiToken::from_row).collect()
     }
 
     async fn revoke_token(&self, ctx: &Ctx, user: UserId, token_id: i64) -> StoreResult<()> {

@@ -4,42 +4,19 @@
 //! chained in one go. A finished case's status change is written by the registry's part of the
 //! session, as any imported status change.
 
-use super::{case_view, json_err};
+use super::rows::{
+    case_update, household_year_values, new_case, new_risk_event, NewCase, StoredCase, StoredRisk,
+    StoredYear, CASE_COLS, CASE_FROM, CASE_NEW_WITH_ID, PUT_HOUSEHOLD_YEAR, RESOLVE_RISK_EVENT,
+    RISK_COLS, RISK_NEW_WITH_ID, UPDATE_CASE, YEAR_COLS,
+};
 use crate::args;
 use crate::bulk::{id_list, map_bulk, SqlBulkSession, IN_CHUNK};
-use fupin_core::assessment::{
-    HouseholdYearInput, Parameter, ProcedureCase, ProcedureKind, RiskEventRecord,
-};
+use crate::rows::Record;
+use fupin_core::assessment::{HouseholdYearInput, Parameter, ProcedureCase, RiskEventRecord};
 use fupin_core::audit::AuditRecord;
 use fupin_core::registry::HouseholdId;
 use fupin_core::store::{AssessmentBulk, BulkCase, BulkHouseholdYear, BulkRiskEvent, StoreResult};
-use fupin_core::{DomainError, RegionCode};
 use time::OffsetDateTime;
-
-const RISK_INSERT_COLS: [&str; 9] = [
-    "id",
-    "household_id",
-    "village_code",
-    "date",
-    "risk_type",
-    "note",
-    "resolved_on",
-    "recorded_by",
-    "recorded_at",
-];
-
-const CASE_INSERT_COLS: [&str; 10] = [
-    "id",
-    "kind",
-    "household_id",
-    "village_code",
-    "year",
-    "step",
-    "finished",
-    "state",
-    "created_at",
-    "updated_at",
-];
 
 impl SqlBulkSession {
     /// Rows of `sql` (with `{}` for the id list) for these households, chunk by chunk.
@@ -74,25 +51,16 @@ impl AssessmentBulk for SqlBulkSession {
     ) -> StoreResult<Vec<(HouseholdId, i32, HouseholdYearInput)>> {
         let rows = self
             .rows_of(
-                "SELECT household_id, year, food_secure, clothing_secure, medical_spending_fen, education_spending_fen, \
-                 disaster_spending_fen, income_stable_months FROM household_years WHERE household_id IN ({}) ORDER BY household_id, year",
+                &format!(
+                    "SELECT {YEAR_COLS} FROM household_years WHERE household_id IN ({{}}) ORDER BY household_id, year"
+                ),
                 households,
             )
             .await?;
         rows.iter()
             .map(|r| {
-                Ok((
-                    HouseholdId(r.i64(0)?),
-                    r.i32(1)?,
-                    HouseholdYearInput {
-                        food_secure: r.opt_bool(2)?,
-                        clothing_secure: r.opt_bool(3)?,
-                        medical_spending_fen: r.i64(4)?,
-                        education_spending_fen: r.i64(5)?,
-                        disaster_spending_fen: r.i64(6)?,
-                        income_stable_months: r.opt_i32(7)?,
-                    },
-                ))
+                let StoredYear(h, y, facts) = StoredYear::from_row(r)?;
+                Ok((h, y, facts))
             })
             .collect()
     }
@@ -104,50 +72,28 @@ impl AssessmentBulk for SqlBulkSession {
         let codes = self.store.codes();
         let rows = self
             .rows_of(
-                "SELECT id, household_id, date, risk_type, note, resolved_on FROM risk_events \
-                 WHERE household_id IN ({}) ORDER BY household_id, date, id",
+                &format!(
+                    "SELECT {RISK_COLS} FROM risk_events WHERE household_id IN ({{}}) ORDER BY household_id, date, id"
+                ),
                 households,
             )
             .await?;
         rows.iter()
-            .map(|r| {
-                let t = r.text(3)?;
-                Ok(RiskEventRecord {
-                    id: r.i64(0)?,
-                    household_id: HouseholdId(r.i64(1)?),
-                    date: r.date(2)?,
-                    risk_label: codes.label("risk_type", &t).to_string(),
-                    risk_type: t,
-                    note: r.opt_text(4)?,
-                    resolved_on: r.opt_date(5)?,
-                })
-            })
+            .map(|r| Ok(StoredRisk::from_row(r)?.labelled(&codes)))
             .collect()
     }
 
     async fn cases_of(&mut self, households: &[HouseholdId]) -> StoreResult<Vec<ProcedureCase>> {
         let rows = self
             .rows_of(
-                "SELECT c.id, c.kind, c.household_id, h.household_number, c.village_code, c.year, c.state \
-                 FROM procedures c JOIN households h ON h.id = c.household_id WHERE c.household_id IN ({}) ORDER BY c.id",
+                &format!(
+                    "SELECT {CASE_COLS} FROM {CASE_FROM} WHERE c.household_id IN ({{}}) ORDER BY c.id"
+                ),
                 households,
             )
             .await?;
         rows.iter()
-            .map(|r| {
-                let kind = ProcedureKind::parse(&r.text(1)?).ok_or_else(DomainError::internal)?;
-                let state: serde_json::Value =
-                    serde_json::from_str(&r.text(6)?).map_err(json_err)?;
-                case_view(
-                    r.i64(0)?,
-                    kind,
-                    HouseholdId(r.i64(2)?),
-                    r.text(3)?,
-                    RegionCode::parse(&r.text(4)?)?,
-                    r.i32(5)?,
-                    &state,
-                )
-            })
+            .map(|r| StoredCase::from_row(r)?.view())
             .collect()
     }
 
@@ -161,24 +107,8 @@ impl AssessmentBulk for SqlBulkSession {
             // one statement for both cases: the key is (household, year)
             self.tx
                 .execute(
-                    "INSERT INTO household_years (household_id, year, food_secure, clothing_secure, medical_spending_fen, education_spending_fen, \
-                     disaster_spending_fen, income_stable_months, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
-                     ON CONFLICT (household_id, year) DO UPDATE SET food_secure = excluded.food_secure, clothing_secure = excluded.clothing_secure, \
-                     medical_spending_fen = excluded.medical_spending_fen, education_spending_fen = excluded.education_spending_fen, \
-                     disaster_spending_fen = excluded.disaster_spending_fen, income_stable_months = excluded.income_stable_months, \
-                     updated_by = excluded.updated_by, updated_at = excluded.updated_at",
-                    &args![
-                        it.household_id.0,
-                        it.year,
-                        y.food_secure,
-                        y.clothing_secure,
-                        y.medical_spending_fen,
-                        y.education_spending_fen,
-                        y.disaster_spending_fen,
-                        y.income_stable_months,
-                        actor.as_str(),
-                        now
-                    ],
+                    &PUT_HOUSEHOLD_YEAR,
+                    &household_year_values(it.household_id, it.year, y, &actor, now),
                 )
                 .await
                 .map_err(map_bulk)?;
@@ -218,17 +148,7 @@ impl AssessmentBulk for SqlBulkSession {
             let e = &it.after;
             match &it.before {
                 None => {
-                    rows.push(Vec::from(args![
-                        id,
-                        e.household_id.0,
-                        it.village.as_str(),
-                        e.date,
-                        e.risk_type.as_str(),
-                        e.note.clone(),
-                        e.resolved_on,
-                        actor.as_str(),
-                        now
-                    ]));
+                    rows.push(new_risk_event(Some(id), e, &it.village, &actor, now));
                     let shown = RiskEventRecord { id, ..e.clone() };
                     audit.push(
                         AuditRecord::change(
@@ -245,7 +165,7 @@ impl AssessmentBulk for SqlBulkSession {
                 Some(before) => {
                     self.tx
                         .execute(
-                            "UPDATE risk_events SET resolved_on = $1, note = $2 WHERE id = $3",
+                            RESOLVE_RISK_EVENT,
                             &args![e.resolved_on, e.note.clone(), before.id],
                         )
                         .await
@@ -264,7 +184,7 @@ impl AssessmentBulk for SqlBulkSession {
             }
         }
         self.tx
-            .copy_rows("risk_events", &RISK_INSERT_COLS, rows)
+            .copy_rows("risk_events", RISK_NEW_WITH_ID.names(), rows)
             .await
             .map_err(map_bulk)?;
         self.audit_many(audit).await
@@ -288,29 +208,26 @@ impl AssessmentBulk for SqlBulkSession {
         let mut rows = Vec::with_capacity(new as usize);
         let mut audit = Vec::with_capacity(items.len());
         for c in items {
-            let state = c.state.to_string();
             let case_id = match c.id {
                 None => {
-                    rows.push(Vec::from(args![
-                        id,
-                        c.kind.as_str(),
-                        c.household_id.0,
-                        c.village.as_str(),
-                        c.year,
-                        c.step.as_str(),
-                        c.finished,
-                        state,
-                        now,
-                        now
-                    ]));
+                    let new = NewCase {
+                        kind: c.kind,
+                        household_id: c.household_id,
+                        village: &c.village,
+                        year: c.year,
+                        step: &c.step,
+                        finished: c.finished,
+                        state: &c.state,
+                    };
+                    rows.push(new_case(Some(id), &new, now));
                     id += 1;
                     id - 1
                 }
                 Some(existing) => {
                     self.tx
                         .execute(
-                            "UPDATE procedures SET step = $1, finished = $2, state = $3, updated_at = $4 WHERE id = $5",
-                            &args![c.step.as_str(), c.finished, state, now, existing],
+                            UPDATE_CASE,
+                            &case_update(&c.step, c.finished, &c.state, now, existing),
                         )
                         .await
                         .map_err(map_bulk)?;
@@ -334,7 +251,7 @@ impl AssessmentBulk for SqlBulkSession {
             );
         }
         self.tx
-            .copy_rows("procedures", &CASE_INSERT_COLS, rows)
+            .copy_rows("procedures", CASE_NEW_WITH_ID.names(), rows)
             .await
             .map_err(map_bulk)?;
         self.audit_many(audit).await

@@ -3,8 +3,10 @@
 //! the registry, stores procedure states as JSON, and sets household statuses when a procedure ends.
 
 mod bulk;
+mod rows;
 
 use crate::query::{status_list, Query};
+use crate::rows::{Cols, Record};
 use crate::sql::Tx;
 use crate::{args, SqlStore};
 use fupin_core::assessment::exit::{apply, start_exit_for};
@@ -17,6 +19,12 @@ use fupin_core::reports::HouseholdFacts;
 use fupin_core::store::{AssessmentStore, StoreResult};
 use fupin_core::years::{today, year_end};
 use fupin_core::{Ctx, DomainError, Fen, RegionCode, Scope};
+use rows::{
+    case_update, household_year_values, new_case, new_risk_event, parameter_values, warning_values,
+    NewCase, StoredCase, StoredRisk, StoredYear, CASE_COLS, CASE_FROM, INSERT_CASE,
+    INSERT_RISK_EVENT, PARAMETER_COLS, PUT_HOUSEHOLD_YEAR, PUT_PARAMETER, PUT_WARNING, RISK_COLS,
+    UPDATE_CASE, WARNING_COLS, WARNING_FROM, YEAR_COLS,
+};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use time::{Date, OffsetDateTime};
@@ -51,8 +59,8 @@ impl SqlStore {
         let n = self
             .db
             .fetch_all("SELECT COUNT(*) FROM parameters", &[])
-            .await?[0]
-            .i64(0)?;
+            .await?;
+        let n = Cols::read(&n[0], |c| Ok(c.i64()?))?;
         if n == 0 {
             let mut tx = self.db.begin_write().await?;
             for p in default_parameters() {
@@ -71,19 +79,8 @@ impl SqlStore {
         actor: &str,
     ) -> StoreResult<()> {
         tx.execute(
-            "INSERT INTO parameters (key, region_prefix, year, value, source, confirmed, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-             ON CONFLICT (key, region_prefix, year) DO UPDATE SET value = excluded.value, source = excluded.source, confirmed = excluded.confirmed, \
-             updated_by = excluded.updated_by, updated_at = excluded.updated_at",
-            &args![
-                p.key.as_str(),
-                p.region_prefix.as_ref().map(|r| r.as_str().to_string()).unwrap_or_default(),
-                p.year,
-                serde_json::to_string(&p.value).expect("serialisable"),
-                p.source.as_str(),
-                p.confirmed,
-                actor,
-                OffsetDateTime::now_utc()
-            ],
+            &PUT_PARAMETER,
+            &parameter_values(p, actor, OffsetDateTime::now_utc()),
         )
         .await?;
         Ok(())
@@ -92,24 +89,17 @@ impl SqlStore {
     pub(crate) async fn reload_parameters(&self) -> StoreResult<()> {
         let rows = self
             .db
-            .fetch_all("SELECT key, region_prefix, year, value, source, confirmed FROM parameters ORDER BY key, region_prefix, year", &[])
+            .fetch_all(
+                &format!(
+                    "SELECT {PARAMETER_COLS} FROM parameters ORDER BY key, region_prefix, year"
+                ),
+                &[],
+            )
             .await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for r in rows {
-            let prefix = r.text(1)?;
-            out.push(Parameter {
-                key: r.text(0)?,
-                region_prefix: if prefix.is_empty() {
-                    None
-                } else {
-                    Some(RegionCode::parse(&prefix)?)
-                },
-                year: r.i32(2)?,
-                value: serde_json::from_str(&r.text(3)?).map_err(json_err)?,
-                source: r.text(4)?,
-                confirmed: r.bool(5)?,
-            });
-        }
+        let out = rows
+            .iter()
+            .map(Parameter::from_row)
+            .collect::<StoreResult<Vec<_>>>()?;
         *self.params.write().expect("params lock") = Arc::new(out);
         Ok(())
     }
@@ -148,23 +138,15 @@ impl SqlStore {
     ) -> StoreResult<YearFacts> {
         let r = tx
             .fetch_optional(
-                "SELECT food_secure, clothing_secure, medical_spending_fen, education_spending_fen, disaster_spending_fen, income_stable_months \
-                 FROM household_years WHERE household_id = $1 AND year = $2",
+                &format!(
+                    "SELECT {YEAR_COLS} FROM household_years WHERE household_id = $1 AND year = $2"
+                ),
                 &args![id.0, year],
             )
             .await?;
-        let Some(r) = r else {
-            return Ok(YearFacts::default());
-        };
-        Ok(YearFacts {
-            food: r.opt_bool(0)?,
-            clothing: r.opt_bool(1)?,
-            spending: RigidSpending {
-                medical: Fen::new(r.i64(2)?),
-                education: Fen::new(r.i64(3)?),
-                disaster: Fen::new(r.i64(4)?),
-            },
-            stable_months: r.opt_i32(5)?,
+        Ok(match r {
+            Some(r) => StoredYear::from_row(&r)?.facts(),
+            None => YearFacts::default(),
         })
     }
 
@@ -187,21 +169,15 @@ impl SqlStore {
     ) -> StoreResult<Vec<RiskEventRecord>> {
         let codes = self.codes();
         let rows = tx
-            .fetch_all("SELECT id, date, risk_type, note, resolved_on FROM risk_events WHERE household_id = $1 ORDER BY date, id", &args![id.0])
+            .fetch_all(
+                &format!(
+                    "SELECT {RISK_COLS} FROM risk_events WHERE household_id = $1 ORDER BY date, id"
+                ),
+                &args![id.0],
+            )
             .await?;
         rows.iter()
-            .map(|r| {
-                let t = r.text(2)?;
-                Ok(RiskEventRecord {
-                    id: r.i64(0)?,
-                    household_id: id,
-                    date: r.date(1)?,
-                    risk_label: codes.label("risk_type", &t).to_string(),
-                    risk_type: t,
-                    note: r.opt_text(3)?,
-                    resolved_on: r.opt_date(4)?,
-                })
-            })
+            .map(|r| Ok(StoredRisk::from_row(r)?.labelled(&codes)))
             .collect()
     }
 
@@ -279,17 +255,8 @@ impl SqlStore {
             suggested_kind: flags[0].suggested_kind,
         };
         tx.execute(
-            "INSERT INTO early_warnings (household_id, year, village_code, flags, suggested_kind, updated_at) VALUES ($1, $2, $3, $4, $5, $6) \
-             ON CONFLICT (household_id, year) DO UPDATE SET village_code = excluded.village_code, flags = excluded.flags, \
-             suggested_kind = excluded.suggested_kind, updated_at = excluded.updated_at",
-            &args![
-                id.0,
-                year,
-                v.village.as_str(),
-                serde_json::to_string(&row.flags).expect("serialisable"),
-                row.suggested_kind.as_str(),
-                OffsetDateTime::now_utc()
-            ],
+            &PUT_WARNING,
+            &warning_values(&row, OffsetDateTime::now_utc()),
         )
         .await?;
         Ok(Some(row))
@@ -303,33 +270,26 @@ impl SqlStore {
     ) -> StoreResult<(ProcedureCase, serde_json::Value)> {
         let r = tx
             .fetch_optional(
-                "SELECT c.id, c.kind, c.household_id, h.household_number, c.village_code, c.year, c.step, c.finished, c.state \
-                 FROM procedures c JOIN households h ON h.id = c.household_id WHERE c.id = $1",
+                &format!("SELECT {CASE_COLS} FROM {CASE_FROM} WHERE c.id = $1"),
                 &args![id],
             )
             .await?
-            .ok_or_else(|| DomainError::not_found("case_not_found", "该办理事项不存在或不在您的管辖范围内"))?;
-        let village = RegionCode::parse(&r.text(4)?)?;
+            .ok_or_else(|| {
+                DomainError::not_found("case_not_found", "该办理事项不存在或不在您的管辖范围内")
+            })?;
+        let stored = StoredCase::from_row(&r)?;
         // a cadre reads the cases of the household paired with them (case_action checks the region)
-        let household = HouseholdId(r.i64(2)?);
-        if !self.household_visible(tx, ctx, household, &village).await? {
+        if !self
+            .household_visible(tx, ctx, stored.household_id, &stored.village)
+            .await?
+        {
             return Err(DomainError::not_found(
                 "case_not_found",
                 "该办理事项不存在或不在您的管辖范围内",
             ));
         }
-        let kind = ProcedureKind::parse(&r.text(1)?).ok_or_else(DomainError::internal)?;
-        let state: serde_json::Value = serde_json::from_str(&r.text(8)?).map_err(json_err)?;
-        let case = case_view(
-            id,
-            kind,
-            HouseholdId(r.i64(2)?),
-            r.text(3)?,
-            village,
-            r.i32(5)?,
-            &state,
-        )?;
-        Ok((case, state))
+        let case = stored.view()?;
+        Ok((case, stored.state))
     }
 
     async fn save_case(
@@ -341,8 +301,8 @@ impl SqlStore {
         state: &serde_json::Value,
     ) -> StoreResult<()> {
         tx.execute(
-            "UPDATE procedures SET step = $1, finished = $2, state = $3, updated_at = $4 WHERE id = $5",
-            &args![step, finished, state.to_string(), OffsetDateTime::now_utc(), id],
+            UPDATE_CASE,
+            &case_update(step, finished, state, OffsetDateTime::now_utc(), id),
         )
         .await?;
         Ok(())
@@ -453,24 +413,8 @@ impl AssessmentStore for SqlStore {
             ));
         }
         tx.execute(
-            "INSERT INTO household_years (household_id, year, food_secure, clothing_secure, medical_spending_fen, education_spending_fen, \
-             disaster_spending_fen, income_stable_months, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
-             ON CONFLICT (household_id, year) DO UPDATE SET food_secure = excluded.food_secure, clothing_secure = excluded.clothing_secure, \
-             medical_spending_fen = excluded.medical_spending_fen, education_spending_fen = excluded.education_spending_fen, \
-             disaster_spending_fen = excluded.disaster_spending_fen, income_stable_months = excluded.income_stable_months, \
-             updated_by = excluded.updated_by, updated_at = excluded.updated_at",
-            &args![
-                household.0,
-                year,
-                y.food_secure,
-                y.clothing_secure,
-                y.medical_spending_fen,
-                y.education_spending_fen,
-                y.disaster_spending_fen,
-                y.income_stable_months,
-                ctx.actor.as_str(),
-                OffsetDateTime::now_utc()
-            ],
+            &PUT_HOUSEHOLD_YEAR,
+            &household_year_values(household, year, &y, &ctx.actor, OffsetDateTime::now_utc()),
         )
         .await?;
         self.audit(
@@ -501,11 +445,25 @@ impl AssessmentStore for SqlStore {
         let v = self.household_view(tx.as_mut(), ctx, household).await?;
         let r = tx
             .fetch_one(
-                "INSERT INTO risk_events (household_id, village_code, date, risk_type, note, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-                &args![household.0, v.village.as_str(), date, risk_type.as_str(), note.clone(), ctx.actor.as_str(), OffsetDateTime::now_utc()],
+                &INSERT_RISK_EVENT,
+                &new_risk_event(
+                    None,
+                    &RiskEventRecord {
+                        id: 0,
+                        household_id: household,
+                        date,
+                        risk_type,
+                        risk_label: String::new(),
+                        note,
+                        resolved_on: None,
+                    },
+                    &v.village,
+                    &ctx.actor,
+                    OffsetDateTime::now_utc(),
+                ),
             )
             .await?;
-        let id = r.i64(0)?;
+        let id = Cols::read(&r, |c| Ok(c.i64()?))?;
         let rec = self
             .risk_events_of(tx.as_mut(), household)
             .await?
@@ -545,17 +503,18 @@ impl AssessmentStore for SqlStore {
         let mut tx = self.db.begin_write().await?;
         let r = tx
             .fetch_optional(
-                "SELECT household_id, date FROM risk_events WHERE id = $1",
+                &format!("SELECT {RISK_COLS} FROM risk_events WHERE id = $1"),
                 &args![id],
             )
             .await?
             .ok_or_else(|| DomainError::not_found("risk_event_not_found", "该风险记录不存在"))?;
-        let household = HouseholdId(r.i64(0)?);
+        let stored = StoredRisk::from_row(&r)?.labelled(&self.codes());
+        let household = stored.household_id;
         let v = self
             .household_view(tx.as_mut(), ctx, household)
             .await
             .map_err(|_| DomainError::not_found("risk_event_not_found", "该风险记录不存在"))?;
-        if on < r.date(1)? {
+        if on < stored.date {
             return Err(DomainError::invalid(
                 "date",
                 "resolved_before_event",
@@ -668,13 +627,19 @@ impl AssessmentStore for SqlStore {
             }
         };
         let now = OffsetDateTime::now_utc();
+        let new = NewCase {
+            kind,
+            household_id: household,
+            village: &v.village,
+            year,
+            step,
+            finished: false,
+            state: &state,
+        };
         let r = tx
-            .fetch_one(
-                "INSERT INTO procedures (kind, household_id, village_code, year, step, finished, state, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, FALSE, $6, $7, $7) RETURNING id",
-                &args![kind.as_str(), household.0, v.village.as_str(), year, step, state.to_string(), now],
-            )
+            .fetch_one(&INSERT_CASE, &new_case(None, &new, now))
             .await?;
-        let id = r.i64(0)?;
+        let id = Cols::read(&r, |c| Ok(c.i64()?))?;
         let (case, _) = self.load_case(tx.as_mut(), ctx, id).await?;
         self.audit(tx.as_mut(), ctx, AuditRecord::event("case.start", "procedure", Some(id.to_string()), serde_json::json!({ "kind": kind.as_str(), "household": household.0, "year": year })).in_region(&v.village))
             .await?;
@@ -847,7 +812,8 @@ impl AssessmentStore for SqlStore {
             .await?;
         let mut out = Vec::new();
         for r in ids {
-            out.push(self.load_case(tx.as_mut(), ctx, r.i64(0)?).await?.0);
+            let id = Cols::read(&r, |c| Ok(c.i64()?))?;
+            out.push(self.load_case(tx.as_mut(), ctx, id).await?.0);
         }
         Ok(out)
     }
@@ -895,10 +861,8 @@ impl AssessmentStore for SqlStore {
             .await?;
         let mut out = Vec::new();
         for r in ids {
-            if let Some(w) = self
-                .rescreen(tx.as_mut(), ctx, HouseholdId(r.i64(0)?), year)
-                .await?
-            {
+            let id = HouseholdId(Cols::read(&r, |c| Ok(c.i64()?))?);
+            if let Some(w) = self.rescreen(tx.as_mut(), ctx, id, year).await? {
                 out.push(w);
             }
         }
@@ -914,10 +878,9 @@ impl AssessmentStore for SqlStore {
     ) -> StoreResult<Vec<WarningRow>> {
         ctx.require(region, "区划")?;
         let (lo, hi) = region.range();
-        let mut q = Query::new(
-            "SELECT w.household_id, h.household_number, (SELECT p.name FROM persons p WHERE p.household_id = h.id AND p.active AND p.relation = '01'), \
-             w.village_code, w.flags, w.suggested_kind FROM early_warnings w JOIN households h ON h.id = w.household_id WHERE w.year = ",
-        );
+        let mut q = Query::new(&format!(
+            "SELECT {WARNING_COLS} FROM {WARNING_FROM} WHERE w.year = "
+        ));
         let y = q.arg(year);
         q.push(&y);
         let a = q.arg(lo);
@@ -926,20 +889,7 @@ impl AssessmentStore for SqlStore {
             " AND w.village_code BETWEEN {a} AND {b} ORDER BY w.village_code, h.household_number"
         ));
         let rows = self.db.fetch_all(&q.sql, &q.args).await?;
-        rows.iter()
-            .map(|r| {
-                Ok(WarningRow {
-                    household_id: HouseholdId(r.i64(0)?),
-                    household_number: r.text(1)?,
-                    head_name: r.opt_text(2)?,
-                    village_code: r.text(3)?,
-                    year,
-                    flags: serde_json::from_str(&r.text(4)?).map_err(json_err)?,
-                    suggested_kind: MonitoredKind::parse(&r.text(5)?)
-                        .ok_or_else(DomainError::internal)?,
-                })
-            })
-            .collect()
+        rows.iter().map(WarningRow::from_row).collect()
     }
 
     async fn measures(

@@ -3,9 +3,12 @@
 //! link. Single writes (`SqlStore::audit`) and bulk imports (`SqlBulkSession::audit_many`) chain
 //! through the same `chain_rows` and `write_head`.
 
+mod rows;
+
 use crate::bulk::{map_bulk, SqlBulkSession};
 use crate::query::Query;
-use crate::sql::{insert_rows, DbResult, Row, Tx, Value};
+use crate::rows::{Cols, Record};
+use crate::sql::{insert_rows, DbResult, Tx, Value};
 use crate::{args, SqlStore};
 use fupin_core::audit::{
     chain_hash, format_at, AuditAnchor, AuditEntry, AuditKeys, AuditRecord, BrokenLink,
@@ -15,25 +18,9 @@ use fupin_core::error::ErrorKind;
 use fupin_core::registry::{Page, MAX_PER_PAGE};
 use fupin_core::store::{AuditFilter, AuditStore, LastEntry, StoreResult};
 use fupin_core::{Ctx, DomainError};
+use rows::{entry_values, AUDIT_COLS, ENTRY_COLS, HEAD_COLS, LAST_COLS};
 use std::sync::Arc;
 use time::OffsetDateTime;
-
-/// The columns of an `audit_log` row, in the order `chain_rows` builds them.
-pub(crate) const AUDIT_INSERT_COLS: [&str; 13] = [
-    "seq",
-    "region_code",
-    "at",
-    "actor",
-    "client",
-    "action",
-    "entity",
-    "entity_id",
-    "before_json",
-    "after_json",
-    "prev_hash",
-    "hash",
-    "key_id",
-];
 
 /// The chain's head (position and hash of the last entry), locked until the transaction ends
 /// (`lock_rows`: the backend's row-lock suffix).
@@ -44,7 +31,10 @@ pub(crate) async fn read_head(tx: &mut dyn Tx, lock_rows: &str) -> DbResult<(i64
             &[],
         )
         .await?;
-    Ok((head.i64(0)?, head.text(1)?))
+    let mut c = Cols::new(&head);
+    let out = (c.i64()?, c.text()?);
+    c.done()?;
+    Ok(out)
 }
 
 /// Store the chain's head after the entries appended, signed with the current key.
@@ -79,42 +69,23 @@ pub(crate) fn chain_rows(
     for rec in records {
         *seq += 1;
         let hash = chain_hash(Some(key), prev, *seq, at, actor, client, &rec);
-        rows.push(Vec::from(args![
-            *seq,
-            rec.region.as_ref().map(|c| c.as_str()),
-            at,
-            actor,
-            client,
-            rec.action,
-            rec.entity,
-            rec.entity_id,
-            rec.before,
-            rec.after,
-            prev.as_str(),
-            hash.as_str(),
-            key.id()
-        ]));
-        *prev = hash;
+        rows.push(entry_values(AuditEntry {
+            seq: *seq,
+            region: rec.region.map(|c| c.as_str().to_string()),
+            at: at.to_string(),
+            actor: actor.to_string(),
+            client: client.map(str::to_string),
+            action: rec.action,
+            entity: rec.entity,
+            entity_id: rec.entity_id,
+            before: rec.before,
+            after: rec.after,
+            prev_hash: std::mem::replace(prev, hash.clone()),
+            hash,
+            key_id: Some(key.id().to_string()),
+        }));
     }
     rows
-}
-
-fn entry_from_row(r: &Row) -> StoreResult<AuditEntry> {
-    Ok(AuditEntry {
-        seq: r.i64(0)?,
-        region: r.opt_text(1)?,
-        at: r.text(2)?,
-        actor: r.text(3)?,
-        client: r.opt_text(4)?,
-        action: r.text(5)?,
-        entity: r.text(6)?,
-        entity_id: r.opt_text(7)?,
-        before: r.opt_text(8)?,
-        after: r.opt_text(9)?,
-        prev_hash: r.text(10)?,
-        hash: r.text(11)?,
-        key_id: r.opt_text(12)?,
-    })
 }
 
 impl SqlStore {
@@ -150,7 +121,7 @@ impl SqlStore {
             ctx.client.as_deref(),
             vec![rec],
         );
-        insert_rows(tx, "audit_log", &AUDIT_INSERT_COLS, rows).await?;
+        insert_rows(tx, "audit_log", AUDIT_COLS.names(), rows).await?;
         Ok(write_head(tx, &keys, &head).await?)
     }
 }
@@ -179,7 +150,7 @@ impl SqlBulkSession {
             records,
         );
         self.tx
-            .copy_rows("audit_log", &AUDIT_INSERT_COLS, rows)
+            .copy_rows("audit_log", AUDIT_COLS.names(), rows)
             .await
             .map_err(map_bulk)?;
         self.audit_head = Some(head);
@@ -250,11 +221,7 @@ impl AuditStore for SqlStore {
             .await?
             .i64(0)?;
         let mut q = Query {
-            sql: format!(
-                "SELECT {} FROM audit_log{}",
-                AUDIT_INSERT_COLS.join(", "),
-                w.sql
-            ),
+            sql: format!("SELECT {ENTRY_COLS} FROM audit_log{}", w.sql),
             args: w.args,
         };
         let l = q.arg(i64::from(per_page));
@@ -264,7 +231,7 @@ impl AuditStore for SqlStore {
         Ok(Page {
             items: rows
                 .iter()
-                .map(entry_from_row)
+                .map(AuditEntry::from_row)
                 .collect::<StoreResult<_>>()?,
             total: total as u64,
         })
@@ -278,8 +245,10 @@ impl AuditStore for SqlStore {
         let rows = self
             .db
             .fetch_all(
-                "SELECT h.seq, h.hash, l.at, l.key_id FROM audit_head h \
-                 LEFT JOIN audit_log l ON l.seq = h.seq WHERE h.id = 1",
+                &format!(
+                    "SELECT {LAST_COLS} FROM audit_head h \
+                     LEFT JOIN audit_log l ON l.seq = h.seq WHERE h.id = 1"
+                ),
                 &[],
             )
             .await?;
@@ -287,12 +256,7 @@ impl AuditStore for SqlStore {
             tracing::error!("audit_head has no row");
             DomainError::internal()
         })?;
-        Ok(LastEntry {
-            seq: r.i64(0)?,
-            hash: r.text(1)?,
-            at: r.opt_text(2)?,
-            key_id: r.opt_text(3)?,
-        })
+        LastEntry::from_row(r)
     }
 
     async fn check_audit(
@@ -311,8 +275,7 @@ impl AuditStore for SqlStore {
                 .db
                 .fetch_all(
                     &format!(
-                        "SELECT {} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT 5000",
-                        AUDIT_INSERT_COLS.join(", ")
+                        "SELECT {ENTRY_COLS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT 5000"
                     ),
                     &args![after],
                 )
@@ -321,7 +284,7 @@ impl AuditStore for SqlStore {
                 break;
             }
             for r in &rows {
-                let e = entry_from_row(r)?;
+                let e = AuditEntry::from_row(r)?;
                 if let Err(b) = ver.check(&e) {
                     return Ok(Err(b));
                 }
@@ -332,18 +295,11 @@ impl AuditStore for SqlStore {
         let head = self
             .db
             .fetch_all(
-                "SELECT seq, hash, signature FROM audit_head WHERE id = 1",
+                &format!("SELECT {HEAD_COLS} FROM audit_head WHERE id = 1"),
                 &[],
             )
             .await?;
-        let head = match head.first() {
-            Some(h) => Some(StoredHead {
-                seq: h.i64(0)?,
-                hash: h.text(1)?,
-                signature: h.opt_text(2)?,
-            }),
-            None => None,
-        };
+        let head = head.first().map(StoredHead::from_row).transpose()?;
         Ok(ver.finish(head.as_ref()))
     }
 }

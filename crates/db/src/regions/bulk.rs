@@ -3,24 +3,16 @@
 
 use crate::bulk::{map_bulk, SqlBulkSession, IN_CHUNK};
 use crate::query::{in_text, Query};
-use crate::regions::{region_from_row, REGION_COLS};
-use crate::sql::Row;
+use crate::regions::rows::{
+    profile_values, PROFILE_COLS, PROFILE_UPSERT, PROFILE_WRITE, REGION_COLS,
+};
+use crate::rows::{push_rows, Cols, Record};
 use crate::SqlStore;
 use fupin_core::audit::AuditRecord;
 use fupin_core::regions::{Region, RegionCode, VillageProfile};
 use fupin_core::store::{BulkProfile, RegionBulk, StoreResult};
-use fupin_core::{Ctx, Fen, Scope};
+use fupin_core::{Ctx, Scope};
 use time::OffsetDateTime;
-
-fn profile_of(r: &Row) -> StoreResult<VillageProfile> {
-    Ok(VillageProfile {
-        village_code: RegionCode::parse(&r.text(0).map_err(map_bulk)?)?,
-        year: r.i32(1).map_err(map_bulk)?,
-        collective_income_fen: r.opt_i64(2).map_err(map_bulk)?.map(Fen::new),
-        rural_population: r.opt_i64(3).map_err(map_bulk)?,
-        note: r.opt_text(4).map_err(map_bulk)?,
-    })
-}
 
 #[async_trait::async_trait]
 impl RegionBulk for SqlBulkSession {
@@ -30,7 +22,7 @@ impl RegionBulk for SqlBulkSession {
         q.push(" ORDER BY code");
         let rows = self.tx.fetch_all(&q.sql, &q.args).await.map_err(map_bulk)?;
         rows.iter()
-            .map(|r| RegionCode::parse(&r.text(0).map_err(map_bulk)?))
+            .map(|r| Cols::read(r, |c| RegionCode::parse(&c.text()?)))
             .collect()
     }
 
@@ -42,7 +34,7 @@ impl RegionBulk for SqlBulkSession {
             let cond = in_text(&mut q, "code", chunk);
             q.push(&cond);
             for r in self.tx.fetch_all(&q.sql, &q.args).await.map_err(map_bulk)? {
-                out.push(RegionCode::parse(&r.text(0).map_err(map_bulk)?)?);
+                out.push(Cols::read(&r, |c| RegionCode::parse(&c.text()?))?);
             }
         }
         Ok(out)
@@ -51,9 +43,9 @@ impl RegionBulk for SqlBulkSession {
     async fn profiles(&mut self, keys: &[(RegionCode, i32)]) -> StoreResult<Vec<VillageProfile>> {
         let mut out = Vec::new();
         for chunk in keys.chunks(IN_CHUNK) {
-            let mut q = Query::new(
-                "SELECT village_code, year, collective_income_fen, rural_population, note FROM village_profiles WHERE ",
-            );
+            let mut q = Query::new(&format!(
+                "SELECT {PROFILE_COLS} FROM village_profiles WHERE "
+            ));
             let parts: Vec<String> = chunk
                 .iter()
                 .map(|(v, y)| {
@@ -64,7 +56,7 @@ impl RegionBulk for SqlBulkSession {
                 .collect();
             q.push(&parts.join(" OR "));
             for r in self.tx.fetch_all(&q.sql, &q.args).await.map_err(map_bulk)? {
-                out.push(profile_of(&r)?);
+                out.push(VillageProfile::from_row(&r)?);
             }
         }
         Ok(out)
@@ -75,31 +67,15 @@ impl RegionBulk for SqlBulkSession {
         let now = OffsetDateTime::now_utc();
         let actor = self.ctx.actor.clone();
         for chunk in items.chunks(200) {
-            let mut q = Query::new(
-                "INSERT INTO village_profiles (village_code, year, collective_income_fen, rural_population, note, updated_at, updated_by) VALUES ",
+            let mut q = Query::new(&format!(
+                "INSERT INTO village_profiles ({}) VALUES ",
+                PROFILE_WRITE.list()
+            ));
+            push_rows(
+                &mut q,
+                chunk.iter().map(|p| profile_values(&p.after, now, &actor)),
             );
-            let rows: Vec<String> = chunk
-                .iter()
-                .map(|p| {
-                    let a = &p.after;
-                    let ph = [
-                        q.arg(a.village_code.as_str()),
-                        q.arg(a.year),
-                        q.arg(a.collective_income_fen.map(Fen::get)),
-                        q.arg(a.rural_population),
-                        q.arg(a.note.clone()),
-                        q.arg(now),
-                        q.arg(actor.as_str()),
-                    ];
-                    format!("({})", ph.join(", "))
-                })
-                .collect();
-            q.push(&rows.join(", "));
-            q.push(
-                " ON CONFLICT (village_code, year) DO UPDATE SET collective_income_fen = excluded.collective_income_fen, \
-                 rural_population = excluded.rural_population, note = excluded.note, updated_at = excluded.updated_at, \
-                 updated_by = excluded.updated_by",
-            );
+            q.push(PROFILE_UPSERT);
             self.tx.execute(&q.sql, &q.args).await.map_err(map_bulk)?;
         }
         let audit = items
@@ -129,9 +105,9 @@ impl SqlStore {
         limit: u32,
     ) -> StoreResult<Vec<VillageProfile>> {
         ctx.require(region, "区划")?;
-        let mut q = Query::new(
-            "SELECT village_code, year, collective_income_fen, rural_population, note FROM village_profiles WHERE 1 = 1",
-        );
+        let mut q = Query::new(&format!(
+            "SELECT {PROFILE_COLS} FROM village_profiles WHERE 1 = 1"
+        ));
         q.and_in_ranges("village_code", &ctx.scope.ranges(Some(region)));
         if let Some(y) = year {
             let p = q.arg(y);
@@ -145,7 +121,7 @@ impl SqlStore {
         let l = q.arg(i64::from(limit.clamp(1, 10_000)));
         q.push(&format!(" ORDER BY village_code, year LIMIT {l}"));
         let rows = self.db.fetch_all(&q.sql, &q.args).await.map_err(map_bulk)?;
-        rows.iter().map(profile_of).collect()
+        rows.iter().map(VillageProfile::from_row).collect()
     }
 
     pub(crate) async fn export_regions_impl(
@@ -169,6 +145,6 @@ impl SqlStore {
         let l = q.arg(i64::from(limit.clamp(1, 10_000)));
         q.push(&format!(" ORDER BY code LIMIT {l}"));
         let rows = self.db.fetch_all(&q.sql, &q.args).await.map_err(map_bulk)?;
-        rows.iter().map(region_from_row).collect()
+        rows.iter().map(Region::from_row).collect()
     }
 }

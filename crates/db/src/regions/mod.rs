@@ -1,9 +1,11 @@
 //! Regions, poor-village designation and village profiles in SQL.
 
 mod bulk;
+pub(crate) mod rows;
 
 use crate::query::{like_escape, Query};
-use crate::sql::{Row, Tx};
+use crate::rows::{push_rows, Cols, Record};
+use crate::sql::Tx;
 use crate::{args, SqlStore};
 use fupin_core::audit::AuditRecord;
 use fupin_core::error::DomainError;
@@ -13,45 +15,13 @@ use fupin_core::regions::{
 };
 use fupin_core::store::{RegionImportSummary, RegionStore, RowError, StoreResult};
 use fupin_core::years::today;
-use fupin_core::{Ctx, Fen, Scope};
+use fupin_core::{Ctx, Scope};
+use rows::{
+    designation_update, new_region, profile_values, region_update, PROFILE_COLS, PUT_PROFILE,
+    REGION_COLS, REGION_NEW, UPDATE_DESIGNATION, UPDATE_REGION,
+};
 use std::collections::{BTreeMap, HashMap};
 use time::OffsetDateTime;
-
-pub(crate) const REGION_COLS: &str =
-    "code, name, level, parent_code, poor_designation, poor_designated_year, poor_exit_year, lowest_level";
-
-pub(crate) fn region_from_row(r: &Row) -> StoreResult<Region> {
-    let code = RegionCode::parse(&r.text(0)?)?;
-    let level = Level::parse(&r.text(2)?).unwrap_or(code.level());
-    let parent_code = r.opt_text(3)?.map(|p| RegionCode::parse(&p)).transpose()?;
-    let poor_village = match r.opt_text(4)? {
-        Some(designation) => Some(PoorVillage {
-            designation,
-            designated_year: r.opt_i32(5)?.unwrap_or_default(),
-            exit_year: r.opt_i32(6)?,
-        }),
-        None => None,
-    };
-    let lowest_level = r.opt_text(7)?.and_then(|l| Level::parse(&l));
-    Ok(Region {
-        code,
-        name: r.text(1)?,
-        level,
-        parent_code,
-        poor_village,
-        lowest_level,
-    })
-}
-
-fn profile_from_row(code: &RegionCode, r: &Row) -> StoreResult<VillageProfile> {
-    Ok(VillageProfile {
-        village_code: code.clone(),
-        year: r.i32(0)?,
-        collective_income_fen: r.opt_i64(1)?.map(Fen::new),
-        rural_population: r.opt_i64(2)?,
-        note: r.opt_text(3)?,
-    })
-}
 
 fn not_found_region(code: &RegionCode) -> DomainError {
     DomainError::not_found(
@@ -83,7 +53,7 @@ impl SqlStore {
             let ph: Vec<String> = chunk.iter().map(|c| q.arg(c.as_str())).collect();
             q.push(&ph.join(", ")).push(")");
             for r in tx.fetch_all(&q.sql, &q.args).await? {
-                let region = region_from_row(&r)?;
+                let region = Region::from_row(&r)?;
                 out.insert(region.code.as_str().to_string(), region);
             }
         }
@@ -127,11 +97,13 @@ impl SqlStore {
     ) -> StoreResult<Option<VillageProfile>> {
         let rows = tx
             .fetch_all(
-                "SELECT year, collective_income_fen, rural_population, note FROM village_profiles WHERE village_code = $1 AND year = $2",
+                &format!(
+                    "SELECT {PROFILE_COLS} FROM village_profiles WHERE village_code = $1 AND year = $2"
+                ),
                 &args![code.as_str(), year],
             )
             .await?;
-        rows.first().map(|r| profile_from_row(code, r)).transpose()
+        rows.first().map(VillageProfile::from_row).transpose()
     }
 
     pub(crate) async fn region_ref(
@@ -149,7 +121,7 @@ impl SqlStore {
             )
             .await?
             .ok_or_else(|| not_found_region(code))?;
-        let r = region_from_row(&r)?;
+        let r = Region::from_row(&r)?;
         Ok(RegionRef {
             code: r.code,
             name: r.name,
@@ -352,34 +324,20 @@ impl RegionStore for SqlStore {
                     summary.unchanged += 1
                 }
                 Some(_) => {
-                    tx.execute(
-                        "UPDATE regions SET name = $1, parent_code = $2 WHERE code = $3",
-                        &args![
-                            r.name.as_str(),
-                            r.parent_code.as_ref().map(|p| p.as_str()),
-                            r.code.as_str()
-                        ],
-                    )
-                    .await
-                    .map_err(DomainError::from)
-                    .map_err(fail)?;
+                    tx.execute(UPDATE_REGION, &region_update(r))
+                        .await
+                        .map_err(DomainError::from)
+                        .map_err(fail)?;
                     summary.updated += 1;
                 }
             }
         }
         for chunk in inserts.chunks(1000) {
-            let mut q = Query::new("INSERT INTO regions (code, name, level, parent_code) VALUES ");
-            let rows: Vec<String> = chunk
-                .iter()
-                .map(|r| {
-                    let a = q.arg(r.code.as_str());
-                    let b = q.arg(r.name.as_str());
-                    let c = q.arg(r.level.as_str());
-                    let d = q.arg(r.parent_code.as_ref().map(|p| p.as_str()));
-                    format!("({a}, {b}, {c}, {d})")
-                })
-                .collect();
-            q.push(&rows.join(", "));
+            let mut q = Query::new(&format!(
+                "INSERT INTO regions ({}) VALUES ",
+                REGION_NEW.list()
+            ));
+            push_rows(&mut q, chunk.iter().map(|r| new_region(r)));
             tx.execute(&q.sql, &q.args)
                 .await
                 .map_err(DomainError::from)
@@ -424,9 +382,12 @@ impl RegionStore for SqlStore {
         let rows = self.db.fetch_all(&q.sql, &q.args).await?;
         let mut counts = LevelCounts::default();
         for r in rows {
-            let level = Level::parse(&r.text(0)?).ok_or_else(DomainError::internal)?;
-            let lowest = r.opt_text(1)?.and_then(|l| Level::parse(&l));
-            counts.add(level, lowest, r.i64(2)? as u64);
+            let (level, lowest, n) = Cols::read(&r, |c| {
+                let level = Level::parse(&c.text()?).ok_or_else(DomainError::internal)?;
+                let lowest = c.opt_text()?.and_then(|l| Level::parse(&l));
+                Ok((level, lowest, c.i64()?))
+            })?;
+            counts.add(level, lowest, n as u64);
         }
         Ok(counts)
     }
@@ -441,7 +402,7 @@ impl RegionStore for SqlStore {
             )
             .await?
             .ok_or_else(|| not_found_region(code))?;
-        let region = region_from_row(&r)?;
+        let region = Region::from_row(&r)?;
         Ok(self.with_paths(tx.as_mut(), vec![region]).await?.remove(0))
     }
 
@@ -470,7 +431,7 @@ impl RegionStore for SqlStore {
         }?;
         let mut out = Vec::with_capacity(rows.len());
         for r in &rows {
-            let region = region_from_row(r)?;
+            let region = Region::from_row(r)?;
             if navigable(&ctx.scope, &region.code) {
                 out.push(region);
             }
@@ -507,7 +468,7 @@ impl RegionStore for SqlStore {
         let rows = tx.fetch_all(&q.sql, &q.args).await?;
         let regions = rows
             .iter()
-            .map(region_from_row)
+            .map(Region::from_row)
             .collect::<StoreResult<Vec<_>>>()?;
         self.with_paths(tx.as_mut(), regions).await
     }
@@ -535,15 +496,7 @@ impl RegionStore for SqlStore {
             .await?
             .remove(code.as_str());
         let n = tx
-            .execute(
-                "UPDATE regions SET poor_designation = $1, poor_designated_year = $2, poor_exit_year = $3 WHERE code = $4",
-                &args![
-                    d.as_ref().map(|d| d.designation.clone()),
-                    d.as_ref().map(|d| d.designated_year),
-                    d.as_ref().and_then(|d| d.exit_year),
-                    code.as_str()
-                ],
-            )
+            .execute(UPDATE_DESIGNATION, &designation_update(code, d.as_ref()))
             .await?;
         if n == 0 {
             return Err(not_found_region(code));
@@ -578,19 +531,8 @@ impl RegionStore for SqlStore {
         self.region_ref(tx.as_mut(), code).await?;
         let old = self.profile_of(tx.as_mut(), code, year).await?;
         tx.execute(
-            "INSERT INTO village_profiles (village_code, year, collective_income_fen, rural_population, note, updated_at, updated_by) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (village_code, year) DO UPDATE SET \
-             collective_income_fen = excluded.collective_income_fen, rural_population = excluded.rural_population, \
-             note = excluded.note, updated_at = excluded.updated_at, updated_by = excluded.updated_by",
-            &args![
-                code.as_str(),
-                year,
-                p.collective_income_fen.map(Fen::get),
-                p.rural_population,
-                p.note.clone(),
-                OffsetDateTime::now_utc(),
-                ctx.actor.as_str()
-            ],
+            &PUT_PROFILE,
+            &profile_values(&p, OffsetDateTime::now_utc(), &ctx.actor),
         )
         .await?;
         let rec = AuditRecord::change(
@@ -615,11 +557,13 @@ impl RegionStore for SqlStore {
         let rows = self
             .db
             .fetch_all(
-                "SELECT year, collective_income_fen, rural_population, note FROM village_profiles WHERE village_code = $1 ORDER BY year",
+                &format!(
+                    "SELECT {PROFILE_COLS} FROM village_profiles WHERE village_code = $1 ORDER BY year"
+                ),
                 &args![code.as_str()],
             )
             .await?;
-        rows.iter().map(|r| profile_from_row(code, r)).collect()
+        rows.iter().map(VillageProfile::from_row).collect()
     }
 
     async fn export_profiles(
