@@ -103,6 +103,15 @@ pub fn status_of(kind: ErrorKind) -> StatusCode {
 
 impl From<DomainError> for ApiError {
     fn from(e: DomainError) -> Self {
+        // Every code a client can receive is in the catalogue; the source scan of
+        // `crates/core/tests/error_catalogue.rs` finds the literal ones, this catches the rest
+        // (codes passed through helpers or built at run time) wherever a test or a debug build
+        // meets them.
+        debug_assert!(
+            fupin_core::error_codes::lookup(e.code).is_some(),
+            "error code `{}` is not in the catalogue (crates/core/src/error_codes.rs)",
+            e.code
+        );
         if e.kind == ErrorKind::Internal {
             // Stores already log their causes and send a generic message; log the code as well so
             // the request's span shows which call failed, and still never pass the text through.
@@ -160,17 +169,40 @@ mod tests {
     #[test]
     fn kinds_map_to_statuses() {
         let table = [
-            (ErrorKind::Invalid, 422),
-            (ErrorKind::NotFound, 404),
-            (ErrorKind::Conflict, 409),
-            (ErrorKind::Forbidden, 403),
-            (ErrorKind::Unauthenticated, 401),
-            (ErrorKind::TooMany, 429),
-            (ErrorKind::Internal, 500),
+            (ErrorKind::Invalid, "invalid_value", 422),
+            (ErrorKind::NotFound, "not_found", 404),
+            (ErrorKind::Conflict, "duplicate_username", 409),
+            (ErrorKind::Forbidden, "forbidden", 403),
+            (ErrorKind::Unauthenticated, "unauthenticated", 401),
+            (ErrorKind::TooMany, "too_many_attempts", 429),
+            (ErrorKind::Internal, "internal_error", 500),
         ];
-        for (kind, status) in table {
-            let e = ApiError::from(DomainError::new(kind, "x", "消息"));
+        for (kind, code, status) in table {
+            let e = ApiError::from(DomainError::new(kind, code, "消息"));
             assert_eq!(e.status().as_u16(), status, "{kind:?}");
+        }
+    }
+
+    #[test]
+    #[cfg(debug_assertions)]
+    #[should_panic(expected = "error code `no_such_code` is not in the catalogue")]
+    fn a_code_missing_from_the_catalogue_fails_in_a_debug_build() {
+        let _ = ApiError::from(DomainError::invalid("x", "no_such_code", "无"));
+    }
+
+    #[test]
+    fn every_catalogued_code_passes_the_check() {
+        for entry in fupin_core::error_codes::CATALOGUE {
+            let kind = entry.kind.error_kind();
+            let e = ApiError::from(DomainError::new(kind, entry.code, "消息"));
+            assert_eq!(
+                e.code(),
+                if kind == ErrorKind::Internal {
+                    "internal_error"
+                } else {
+                    entry.code
+                }
+            );
         }
     }
 
@@ -188,10 +220,11 @@ mod tests {
 
     #[tokio::test]
     async fn field_is_omitted_when_absent() {
-        let res = ApiError::from(DomainError::conflict("duplicate", "重复")).into_response();
+        let res =
+            ApiError::from(DomainError::conflict("duplicate_username", "重复")).into_response();
         let v = body_json(res).await;
         assert!(v.get("field").is_none(), "{v}");
-        assert_eq!(v["code"], "duplicate");
+        assert_eq!(v["code"], "duplicate_username");
     }
 
     #[tokio::test]

@@ -7,8 +7,10 @@
 //! writes are an office's, on households in its regions.
 
 mod report;
+mod rows;
 
-use crate::sql::{Row, Tx};
+use crate::rows::{Cols, Record};
+use crate::sql::Tx;
 use crate::{args, SqlStore};
 use fupin_core::audit::AuditRecord;
 use fupin_core::measures::*;
@@ -18,39 +20,10 @@ use fupin_core::years::today;
 use fupin_core::{Ctx, DomainError, RegionCode};
 use time::{Date, OffsetDateTime};
 
-const MEASURE_COLS: &str = "m.id, m.household_id, h.household_number, m.village_code, m.person_id, p.name, m.category, m.kind, \
-    m.start_date, m.end_date, m.amount_fen, m.provider, m.origin, m.status, m.note, m.details, m.version, m.updated_by, m.updated_at";
-const MEASURE_FROM: &str = "measures m JOIN households h ON h.id = m.household_id LEFT JOIN persons p ON p.id = m.person_id";
-
-fn json_err(_: serde_json::Error) -> DomainError {
-    DomainError::internal()
-}
-
-fn measure_from_row(r: &Row) -> StoreResult<Measure> {
-    let kind = r.text(7)?;
-    Ok(Measure {
-        id: MeasureId(r.i64(0)?),
-        household_id: HouseholdId(r.i64(1)?),
-        household_number: r.text(2)?,
-        village_code: RegionCode::parse(&r.text(3)?)?,
-        person_id: r.opt_i64(4)?.map(PersonId),
-        person_name: r.opt_text(5)?,
-        category: r.text(6)?,
-        kind_label: Catalogue::shipped().label(&kind).to_string(),
-        kind,
-        start_date: r.date(8)?,
-        end_date: r.opt_date(9)?,
-        amount_fen: r.i64(10)?,
-        provider: r.opt_text(11)?,
-        origin: Origin::parse(&r.text(12)?).ok_or_else(DomainError::internal)?,
-        status: MeasureStatus::parse(&r.text(13)?).ok_or_else(DomainError::internal)?,
-        note: r.opt_text(14)?,
-        details: serde_json::from_str(&r.text(15)?).map_err(json_err)?,
-        version: r.i32(16)?,
-        updated_by: r.text(17)?,
-        updated_at: r.time(18)?,
-    })
-}
+use rows::{
+    measure_update, new_measure, version_values, INSERT_MEASURE, INSERT_VERSION, MEASURE_COLS,
+    MEASURE_FROM, UPDATE_MEASURE, VERSION_COLS,
+};
 
 fn not_found() -> DomainError {
     DomainError::not_found("measure_not_found", "该帮扶措施不存在或不在您的管辖范围内")
@@ -78,7 +51,7 @@ impl SqlStore {
             )
             .await?
             .ok_or_else(household_not_found)?;
-        let village = RegionCode::parse(&r.text(0)?)?;
+        let village = Cols::read(&r, |c| RegionCode::parse(&c.text()?))?;
         if !ctx.scope.allows(&village) {
             return Err(household_not_found());
         }
@@ -94,7 +67,7 @@ impl SqlStore {
                     .ok_or_else(|| {
                         DomainError::invalid("person_id", "not_a_member", "该成员不属于此户")
                     })?;
-                Some(r.date(0)?)
+                Some(Cols::read(&r, |c| Ok(c.date()?))?)
             }
         };
         Ok((village, birth))
@@ -128,7 +101,7 @@ impl SqlStore {
             )
             .await?
             .ok_or_else(not_found)?;
-        measure_from_row(&r)
+        Measure::from_row(&r)
     }
 
     /// A measure the caller reaches (through its household).
@@ -160,19 +133,15 @@ impl SqlStore {
         origin: Origin,
         actor: &str,
     ) -> StoreResult<()> {
-        tx.execute(
-            "INSERT INTO measure_history (measure_id, version, action, data, origin, actor, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            &args![
-                id.0,
-                version,
-                action,
-                serde_json::to_string(data).expect("serialisable"),
-                origin.as_str(),
-                actor,
-                OffsetDateTime::now_utc()
-            ],
-        )
-        .await?;
+        let v = MeasureVersion {
+            version,
+            action: action.to_string(),
+            data: data.clone(),
+            origin,
+            actor: actor.to_string(),
+            recorded_at: OffsetDateTime::now_utc(),
+        };
+        tx.execute(&INSERT_VERSION, &version_values(id, &v)).await?;
         Ok(())
     }
 
@@ -188,30 +157,11 @@ impl SqlStore {
         let now = OffsetDateTime::now_utc();
         let r = tx
             .fetch_one(
-                "INSERT INTO measures (household_id, person_id, village_code, category, kind, start_date, end_date, amount_fen, provider, origin, \
-                 status, note, details, destination, version, created_by, created_at, updated_by, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1, $15, $16, $15, $16) RETURNING id",
-                &args![
-                    d.household_id.0,
-                    d.person_id.map(|p| p.0),
-                    village.as_str(),
-                    d.category.as_str(),
-                    d.kind.as_str(),
-                    d.start_date,
-                    d.end_date,
-                    d.amount_fen,
-                    d.provider.clone(),
-                    origin.as_str(),
-                    d.status.as_str(),
-                    d.note.clone(),
-                    serde_json::to_string(&d.details).expect("serialisable"),
-                    d.details.destination().map(|x| x.as_str()),
-                    ctx.actor.as_str(),
-                    now
-                ],
+                &INSERT_MEASURE,
+                &new_measure(d, village, origin, &ctx.actor, now),
             )
             .await?;
-        let id = MeasureId(r.i64(0)?);
+        let id = MeasureId(Cols::read(&r, |c| Ok(c.i64()?))?);
         self.measure_version(tx, id, 1, "create", d, origin, &ctx.actor)
             .await?;
         self.bump_measure_stats(tx, village, d, 1).await?;
@@ -264,25 +214,8 @@ impl MeasureStore for SqlStore {
         self.bump_measure_stats(tx.as_mut(), &village, &d, 1)
             .await?;
         tx.execute(
-            "UPDATE measures SET person_id = $1, category = $2, kind = $3, start_date = $4, end_date = $5, amount_fen = $6, provider = $7, \
-             status = $8, note = $9, details = $10, destination = $11, version = $12, updated_by = $13, updated_at = $14 WHERE id = $15",
-            &args![
-                d.person_id.map(|p| p.0),
-                d.category.as_str(),
-                d.kind.as_str(),
-                d.start_date,
-                d.end_date,
-                d.amount_fen,
-                d.provider.clone(),
-                d.status.as_str(),
-                d.note.clone(),
-                serde_json::to_string(&d.details).expect("serialisable"),
-                d.details.destination().map(|x| x.as_str()),
-                version,
-                ctx.actor.as_str(),
-                OffsetDateTime::now_utc(),
-                id.0
-            ],
+            &UPDATE_MEASURE,
+            &measure_update(&d, version, &ctx.actor, OffsetDateTime::now_utc(), id),
         )
         .await?;
         self.measure_version(
@@ -325,7 +258,7 @@ impl MeasureStore for SqlStore {
             )
             .await?
             .ok_or_else(household_not_found)?;
-        let village = RegionCode::parse(&r.text(0)?)?;
+        let village = Cols::read(&r, |c| RegionCode::parse(&c.text()?))?;
         if !self
             .household_visible(tx.as_mut(), ctx, household, &village)
             .await?
@@ -338,7 +271,7 @@ impl MeasureStore for SqlStore {
                 &args![household.0],
             )
             .await?;
-        rows.iter().map(measure_from_row).collect()
+        rows.iter().map(Measure::from_row).collect()
     }
 
     async fn measure_history(&self, ctx: &Ctx, id: MeasureId) -> StoreResult<Vec<MeasureVersion>> {
@@ -346,22 +279,13 @@ impl MeasureStore for SqlStore {
         self.visible_measure(tx.as_mut(), ctx, id).await?;
         let rows = tx
             .fetch_all(
-                "SELECT version, action, data, origin, actor, recorded_at FROM measure_history WHERE measure_id = $1 ORDER BY version",
+                &format!(
+                    "SELECT {VERSION_COLS} FROM measure_history WHERE measure_id = $1 ORDER BY version"
+                ),
                 &args![id.0],
             )
             .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(MeasureVersion {
-                    version: r.i32(0)?,
-                    action: r.text(1)?,
-                    data: serde_json::from_str(&r.text(2)?).map_err(json_err)?,
-                    origin: Origin::parse(&r.text(3)?).ok_or_else(DomainError::internal)?,
-                    actor: r.text(4)?,
-                    recorded_at: r.time(5)?,
-                })
-            })
-            .collect()
+        rows.iter().map(MeasureVersion::from_row).collect()
     }
 
     async fn services_report(

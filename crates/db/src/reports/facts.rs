@@ -2,13 +2,19 @@
 //! transaction. Every registry write calls `facts` before and after and hands both to `apply_delta`.
 
 use crate::query::Query;
+use crate::reports::rows::{FactHousehold, FactIncome, FactMember, FactStatus};
+use crate::rows::{Record, Select};
 use crate::sql::Tx;
 use crate::{args, SqlStore};
-use fupin_core::registry::{HouseholdId, HouseholdStatus, IncomeComponents};
+use fupin_core::registry::HouseholdId;
 use fupin_core::reports::{Aggregates, HouseholdFacts};
 use fupin_core::store::StoreResult;
-use fupin_core::{DomainError, Fen, RegionCode};
 use std::collections::BTreeMap;
+
+const HOUSEHOLD_FACTS: Select<FactHousehold> = Select::new();
+const STATUS_FACTS: Select<FactStatus> = Select::new();
+const MEMBER_FACTS: Select<FactMember> = Select::new();
+const INCOME_FACTS: Select<FactIncome> = Select::new();
 
 /// Column names of the status slots in `village_year_stats`, by `HouseholdStatus::index()`
 /// (`removed` has no column: removed households are not counted).
@@ -78,13 +84,6 @@ pub(crate) fn figures_from(v: &[i64]) -> fupin_core::reports::YearFigures {
     f
 }
 
-fn status_of(s: &str) -> StoreResult<HouseholdStatus> {
-    HouseholdStatus::parse(s).ok_or_else(|| {
-        tracing::error!(status = s, "unknown status in database");
-        DomainError::internal()
-    })
-}
-
 impl SqlStore {
     /// The facts of one household as stored now, or `None` if it does not exist.
     pub(crate) async fn facts(
@@ -105,63 +104,51 @@ impl SqlStore {
     ) -> StoreResult<Vec<(i64, HouseholdFacts)>> {
         let mut map: BTreeMap<i64, HouseholdFacts> = BTreeMap::new();
         let rows = tx
-            .fetch_all(&format!("SELECT h.id, h.village_code, h.identification_year, h.main_cause FROM households h WHERE {cond}"), a)
+            .fetch_all(
+                &format!("SELECT {HOUSEHOLD_FACTS} FROM households h WHERE {cond}"),
+                a,
+            )
             .await?;
         for r in rows {
-            map.insert(
-                r.i64(0)?,
-                HouseholdFacts {
-                    village: RegionCode::parse(&r.text(1)?)?,
-                    identification_year: r.i32(2)?,
-                    main_cause: r.text(3)?,
-                    statuses: Vec::new(),
-                    members: Vec::new(),
-                    incomes: Vec::new(),
-                },
-            );
+            let FactHousehold(id, f) = FactHousehold::from_row(&r)?;
+            map.insert(id, f);
         }
         if map.is_empty() {
             return Ok(Vec::new());
         }
         let rows = tx
             .fetch_all(
-                &format!("SELECT s.household_id, s.date, s.to_status FROM status_history s JOIN households h ON h.id = s.household_id WHERE {cond} ORDER BY s.household_id, s.date, s.id"),
+                &format!("SELECT {STATUS_FACTS} FROM status_history s JOIN households h ON h.id = s.household_id WHERE {cond} ORDER BY s.household_id, s.date, s.id"),
                 a,
             )
             .await?;
         for r in rows {
-            if let Some(f) = map.get_mut(&r.i64(0)?) {
-                f.statuses.push((r.date(1)?, status_of(&r.text(2)?)?));
+            let FactStatus(id, date, status) = FactStatus::from_row(&r)?;
+            if let Some(f) = map.get_mut(&id) {
+                f.statuses.push((date, status));
             }
         }
         let rows = tx
-            .fetch_all(&format!("SELECT p.household_id, p.joined_on, p.left_on FROM persons p JOIN households h ON h.id = p.household_id WHERE {cond}"), a)
+            .fetch_all(&format!("SELECT {MEMBER_FACTS} FROM persons p JOIN households h ON h.id = p.household_id WHERE {cond}"), a)
             .await?;
         for r in rows {
-            if let Some(f) = map.get_mut(&r.i64(0)?) {
-                f.members.push((r.opt_date(1)?, r.opt_date(2)?));
+            let FactMember(id, joined, left) = FactMember::from_row(&r)?;
+            if let Some(f) = map.get_mut(&id) {
+                f.members.push((joined, left));
             }
         }
         let rows = tx
             .fetch_all(
                 &format!(
-                    "SELECT i.household_id, i.year, i.wage_fen, i.business_fen, i.property_fen, i.transfer_fen, i.business_cost_fen \
-                     FROM incomes i JOIN households h ON h.id = i.household_id WHERE {cond}"
+                    "SELECT {INCOME_FACTS} FROM incomes i JOIN households h ON h.id = i.household_id WHERE {cond}"
                 ),
                 a,
             )
             .await?;
         for r in rows {
-            if let Some(f) = map.get_mut(&r.i64(0)?) {
-                let c = IncomeComponents {
-                    wage_fen: Fen::new(r.i64(2)?),
-                    business_fen: Fen::new(r.i64(3)?),
-                    property_fen: Fen::new(r.i64(4)?),
-                    dividend_fen: None,
-                    transfer_fen: Fen::new(r.i64(5)?),
-                    business_cost_fen: Fen::new(r.i64(6)?),
-                };
-                f.incomes.push((r.i32(1)?, c.gross(), c.net()));
+            let FactIncome(id, year, c) = FactIncome::from_row(&r)?;
+            if let Some(f) = map.get_mut(&id) {
+                f.incomes.push((year, c.gross(), c.net()));
             }
         }
         Ok(map.into_iter().collect())

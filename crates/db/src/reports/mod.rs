@@ -8,9 +8,11 @@
 
 mod bulk;
 pub(crate) mod facts;
+pub(crate) mod rows;
 pub(crate) mod totals;
 
-use crate::reports::facts::{figures_from, stat_columns, STATUS_COLUMNS};
+use crate::reports::facts::{stat_columns, STATUS_COLUMNS};
+use crate::rows::{Cols, Record, Select};
 use crate::sql::Tx;
 use crate::{args, SqlStore};
 use fupin_core::regions::RegionCode;
@@ -18,6 +20,7 @@ use fupin_core::reports::{Aggregates, CauseFigures, ProfileTotals, RegionStats};
 use fupin_core::store::{StatsStore, StoreResult};
 use fupin_core::years::today;
 use fupin_core::{Ctx, DomainError};
+use rows::{read_figures, CauseRow, StatRow};
 use std::collections::BTreeMap;
 use std::sync::atomic::Ordering;
 
@@ -47,7 +50,9 @@ impl SqlStore {
                 self.horizon.store(y, Ordering::SeqCst);
             }
             Some(r) => {
-                let h: i32 = r.text(0)?.parse().map_err(|_| DomainError::internal())?;
+                let h: i32 = Cols::read(&r, |c| Ok(c.text()?))?
+                    .parse()
+                    .map_err(|_| DomainError::internal())?;
                 self.horizon.store(h, Ordering::SeqCst);
                 self.extend_horizon_if_needed(tx.as_mut()).await?;
             }
@@ -87,7 +92,7 @@ impl SqlStore {
             )
             .await?;
         for c in counties {
-            let county = RegionCode::parse(&c.text(0)?)?;
+            let county = Cols::read(&c, |c| RegionCode::parse(&c.text()?))?;
             let (lo, hi) = county.range();
             let mut agg = Aggregates::default();
             self.aggregate_range(tx, &lo, &hi, &mut agg).await?;
@@ -113,39 +118,22 @@ impl SqlStore {
             )
             .await?;
         }
-        let cols = stat_columns();
+        const STATS: Select<StatRow> = Select::new();
+        const CAUSES: Select<CauseRow> = Select::new();
         let rows = tx
-            .fetch_all(
-                &format!(
-                    "SELECT village_code, year, {} FROM village_year_stats",
-                    cols.join(", ")
-                ),
-                &[],
-            )
+            .fetch_all(&format!("SELECT {STATS} FROM village_year_stats"), &[])
             .await?;
         let mut agg = Aggregates::default();
         for r in rows {
-            let code = RegionCode::parse(&r.text(0)?)?;
-            let year = r.i32(1)?;
-            let v = (0..cols.len())
-                .map(|i| r.i64(i + 2))
-                .collect::<Result<Vec<_>, _>>()?;
-            agg.years.insert((code, year), figures_from(&v));
+            let StatRow(code, year, figures) = StatRow::from_row(&r)?;
+            agg.years.insert((code, year), figures);
         }
         let rows = tx
-            .fetch_all(
-                "SELECT village_code, year, cause, households, persons FROM village_year_causes",
-                &[],
-            )
+            .fetch_all(&format!("SELECT {CAUSES} FROM village_year_causes"), &[])
             .await?;
         for r in rows {
-            agg.causes.insert(
-                (RegionCode::parse(&r.text(0)?)?, r.i32(1)?, r.text(2)?),
-                CauseFigures {
-                    households: r.i64(3)?,
-                    persons: r.i64(4)?,
-                },
-            );
+            let CauseRow(code, year, cause, figures) = CauseRow::from_row(&r)?;
+            agg.causes.insert((code, year, cause), figures);
         }
         let mut up = agg.rolled_up();
         up.years.retain(|k, _| !agg.years.contains_key(k));
@@ -168,7 +156,9 @@ impl SqlStore {
             .fetch_optional("SELECT value FROM meta WHERE key = $1", &args![HORIZON_KEY])
             .await?
         {
-            Some(r) => r.text(0)?.parse().map_err(|_| DomainError::internal())?,
+            Some(r) => Cols::read(&r, |c| Ok(c.text()?))?
+                .parse()
+                .map_err(|_| DomainError::internal())?,
             None => now,
         };
         if stored >= now {
@@ -226,9 +216,11 @@ impl SqlStore {
                 &args![year, lo, hi],
             )
             .await?;
-        Ok(ProfileTotals {
-            collective_income_fen: r.opt_i64(0)?,
-            rural_population: r.opt_i64(1)?,
+        Cols::read(&r, |c| {
+            Ok(ProfileTotals {
+                collective_income_fen: c.opt_i64()?,
+                rural_population: c.opt_i64()?,
+            })
         })
     }
 
@@ -294,13 +286,10 @@ impl StatsStore for SqlStore {
                 &args![stock_year, code.as_str()],
             )
             .await?;
-        let values = match r {
-            Some(r) => (0..cols.len())
-                .map(|i| r.i64(i))
-                .collect::<Result<Vec<_>, _>>()?,
-            None => vec![0; cols.len()],
+        let mut fig = match r {
+            Some(r) => Cols::read(&r, read_figures)?,
+            None => Default::default(),
         };
-        let mut fig = figures_from(&values);
         if year > horizon {
             fig = fig.stock();
         }
@@ -315,13 +304,16 @@ impl StatsStore for SqlStore {
             .await?;
         let mut causes = BTreeMap::new();
         for r in rows {
-            causes.insert(
-                r.text(0)?,
-                CauseFigures {
-                    households: r.i64(1)?,
-                    persons: r.i64(2)?,
-                },
-            );
+            let (cause, figures) = Cols::read(&r, |c| {
+                Ok((
+                    c.text()?,
+                    CauseFigures {
+                        households: c.i64()?,
+                        persons: c.i64()?,
+                    },
+                ))
+            })?;
+            causes.insert(cause, figures);
         }
         let profiles = self.profile_totals(tx.as_mut(), code, year).await?;
         Ok(RegionStats::build(
