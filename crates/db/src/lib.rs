@@ -37,19 +37,29 @@ pub struct SqlStore {
     /// Last year the (year, village) aggregates are kept for; see `reports`.
     horizon: AtomicI32,
     /// The keys that seal the audit chain (`AuditStore::use_audit_keys`); none until given.
-    audit_keys: RwLock<Option<Arc<fupin_core::audit::AuditKeys>>>,
+    audit_keys: audit::seal::SharedKeys,
+    /// Chains the audit records writes append (see `audit`).
+    sealer: Arc<audit::seal::Sealer>,
 }
 
 impl SqlStore {
     /// Wrap a migrated backend: seed the default code tables on first start, load them, and bring
     /// the statistics aggregates up to the current year.
     pub async fn new(db: Arc<dyn Backend>) -> StoreResult<SqlStore> {
+        let audit_keys: audit::seal::SharedKeys = Arc::new(RwLock::new(None));
+        let sealer = Arc::new(audit::seal::Sealer::new(db.clone(), audit_keys.clone()));
+        // every write transaction of the store seals the audit records it appended once committed
+        let db: Arc<dyn Backend> = Arc::new(audit::seal::SealingBackend {
+            inner: db,
+            sealer: sealer.clone(),
+        });
         let store = SqlStore {
             db,
             codes: RwLock::new(Arc::new(CodeBook::default())),
             params: RwLock::new(Arc::new(Vec::new())),
             horizon: AtomicI32::new(0),
-            audit_keys: RwLock::new(None),
+            audit_keys,
+            sealer,
         };
         store.seed_code_tables().await?;
         store.reload_codes().await?;

@@ -454,3 +454,105 @@ async fn writes_without_keys_are_refused() {
         "nothing written"
     );
 }
+
+// ---- writes append, the sealer chains ----
+
+use fupin_core::regions::VillageProfile;
+use fupin_core::store::BulkProfile;
+
+/// An import session that has appended a record and not committed yet.
+async fn open_import(db: &TestDb) -> Box<dyn fupin_core::store::BulkSession> {
+    let mut session = db
+        .store
+        .bulk_session(&Ctx::system("importer"), true)
+        .await
+        .unwrap();
+    let village = RegionCode::parse("360124106204").unwrap();
+    let profile = VillageProfile {
+        village_code: village,
+        year: 2018,
+        collective_income_fen: Some(fupin_core::Fen::new(500_000)),
+        rural_population: Some(1200),
+        note: None,
+    };
+    session
+        .put_profiles(vec![BulkProfile {
+            before: None,
+            after: profile,
+        }])
+        .await
+        .unwrap();
+    session
+}
+
+#[tokio::test]
+async fn a_write_during_an_import_does_not_wait_for_it_and_the_chain_follows_commit_order() {
+    let db = test_store().await;
+    setup(&db).await;
+    let session = open_import(&db).await;
+    let event = AuditRecord::event("login", "user", Some("7".into()), serde_json::json!({}));
+    if db.is_postgres() {
+        // the import holds its transaction open: the write commits beside it, not after it
+        tokio::time::timeout(
+            std::time::Duration::from_secs(30),
+            db.store.record_event(&Ctx::system("cadre"), event),
+        )
+        .await
+        .expect("a write does not wait for an open import")
+        .unwrap();
+        session.finish(serde_json::json!({}), true).await.unwrap();
+    } else {
+        // one writer at a time: the import commits first
+        session.finish(serde_json::json!({}), true).await.unwrap();
+        db.store
+            .record_event(&Ctx::system("cadre"), event)
+            .await
+            .unwrap();
+    }
+    let r = report(&db, None).await.expect("intact");
+    assert_eq!((r.checked, r.pending), (6, 0));
+    let actions: Vec<String> = entries(&db).await.into_iter().map(|e| e.action).collect();
+    let tail: Vec<&str> = actions[3..].iter().map(String::as_str).collect();
+    if db.is_postgres() {
+        assert_eq!(tail, ["login", "village_profile.import", "import"]);
+    } else {
+        assert_eq!(tail, ["village_profile.import", "import", "login"]);
+    }
+}
+
+#[tokio::test]
+async fn records_left_unsealed_are_sealed_before_the_log_is_verified_or_listed() {
+    let db = test_store().await;
+    setup(&db).await;
+    // as after a crash between a write's commit and its sealing
+    db.raw(
+        "INSERT INTO audit_pending (region_code, at, actor, client, action, entity, entity_id, before_json, after_json) \
+         VALUES ('360124106204', '2026-12-05T01:02:03.000000Z', 'officer-a', NULL, 'income.put', 'income', '1/2019', NULL, '{}')",
+    )
+    .await;
+    assert_eq!(
+        db.texts("SELECT CAST(COUNT(*) AS TEXT) FROM audit_pending")
+            .await,
+        ["1"]
+    );
+    let r = report(&db, None).await.expect("intact");
+    assert_eq!((r.checked, r.pending), (4, 0));
+    assert_eq!(
+        db.texts("SELECT CAST(COUNT(*) AS TEXT) FROM audit_pending")
+            .await,
+        ["0"]
+    );
+    let last = entries(&db).await.pop().unwrap();
+    assert_eq!(
+        (last.seq, last.action.as_str(), last.entity_id.as_deref()),
+        (4, "income.put", Some("1/2019"))
+    );
+    // listed as soon as it exists
+    db.raw(
+        "INSERT INTO audit_pending (region_code, at, actor, client, action, entity, entity_id, before_json, after_json) \
+         VALUES (NULL, '2026-12-05T01:02:04.000000Z', 'admin', NULL, 'login', 'user', '1', NULL, '{}')",
+    )
+    .await;
+    assert_eq!(entries(&db).await.len(), 5);
+    assert_eq!(report(&db, None).await.unwrap().checked, 5);
+}

@@ -241,6 +241,9 @@ pub struct ChainReport {
     pub head_at: Option<String>,
     /// The anchor's position, when one was given and the log still holds its exact prefix.
     pub anchored: Option<i64>,
+    /// Records appended by writes and not yet chained when the walk ended (committed while it
+    /// ran; the next sealing chains them).
+    pub pending: u64,
 }
 
 /// Walks entries in order and finds the first that does not check out: a gap, a broken link, an
@@ -279,6 +282,7 @@ impl ChainVerifier {
                 head_hash: GENESIS_HASH.to_string(),
                 head_at: None,
                 anchored: None,
+                pending: 0,
             },
         })
     }

@@ -44,6 +44,11 @@ pub trait AuditStore: Send + Sync {
     /// Seal new entries with the current key of `keys`, and check entries with all of them.
     /// Until this is called, writes that need an audit record fail.
     fn use_audit_keys(&self, keys: Arc<AuditKeys>);
+    /// Chain every record that writes have appended and committed so far into the log; how many
+    /// were chained. Stores that chain as they write have nothing to do.
+    async fn seal_audit(&self) -> StoreResult<u64> {
+        Ok(0)
+    }
     /// The log's last entry (as the head row names it), for setting up keys and anchors.
     async fn last_audit_entry(&self) -> StoreResult<LastEntry>;
     /// Walk the whole chain with the keys in use, and against `anchor` when given: what was

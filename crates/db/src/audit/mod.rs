@@ -1,24 +1,31 @@
-//! The audit log in SQL: appended inside the writer's transaction (so a write and its record commit
-//! or vanish together), sealed with the store's audit keys, listed by scope, and verified link by
-//! link. Single writes (`SqlStore::audit`) and bulk imports (`SqlBulkSession::audit_many`) chain
-//! through the same `chain_rows` and `write_head`.
+//! The audit log in SQL. A write appends its records, not yet chained, to `audit_pending` inside
+//! its own transaction (so a write and its record commit or vanish together) — writers take no
+//! lock in common, and a long import holds up no one. The sealer (`seal`) then chains committed
+//! records into `audit_log` in the order it finds them committed: each sealed entry's HMAC under
+//! the store's audit key covers its content, its position and the previous entry's hash, and the
+//! head is signed, as before. Sealing runs right after every write that appended a record (one
+//! bounded batch), before the log is listed or verified (all of it), and periodically in a server.
+//! Entries are listed by scope and verified link by link; `check_audit` reports how many records
+//! were still waiting for the sealer.
 
 mod rows;
+pub(crate) mod seal;
 
 use crate::bulk::{map_bulk, SqlBulkSession};
 use crate::query::Query;
 use crate::rows::{Cols, Record};
-use crate::sql::{insert_rows, DbResult, Tx, Value};
+use crate::sql::{insert_rows, DbResult, Tx};
 use crate::{args, SqlStore};
 use fupin_core::audit::{
-    chain_hash, format_at, AuditAnchor, AuditEntry, AuditKeys, AuditRecord, BrokenLink,
-    ChainReport, ChainVerifier, StoredHead,
+    format_at, AuditAnchor, AuditEntry, AuditKeys, AuditRecord, BrokenLink, ChainReport,
+    ChainVerifier, StoredHead,
 };
 use fupin_core::error::ErrorKind;
 use fupin_core::registry::{Page, MAX_PER_PAGE};
 use fupin_core::store::{AuditFilter, AuditStore, LastEntry, StoreResult};
 use fupin_core::{Ctx, DomainError};
-use rows::{entry_values, AUDIT_COLS, ENTRY_COLS, HEAD_COLS, LAST_COLS};
+use rows::{pending_values, ENTRY_COLS, HEAD_COLS, LAST_COLS, PENDING_NEW};
+use seal::SharedKeys;
 use std::sync::Arc;
 use time::OffsetDateTime;
 
@@ -52,119 +59,68 @@ pub(crate) async fn write_head(
     Ok(())
 }
 
-/// The `audit_log` rows of `records`, sealed with the current key of `keys` and chained after
-/// `head`, which moves on to the last of them. Every entry of one call carries the same time `at`
-/// (formatted by `format_at`, as hashed). One HMAC per row, no query.
-pub(crate) fn chain_rows(
-    keys: &AuditKeys,
-    head: &mut (i64, String),
-    at: &str,
-    actor: &str,
-    client: Option<&str>,
-    records: Vec<AuditRecord>,
-) -> Vec<Vec<Value>> {
-    let (seq, prev) = head;
-    let key = keys.current();
-    let mut rows = Vec::with_capacity(records.len());
-    for rec in records {
-        *seq += 1;
-        let hash = chain_hash(Some(key), prev, *seq, at, actor, client, &rec);
-        rows.push(entry_values(AuditEntry {
-            seq: *seq,
-            region: rec.region.map(|c| c.as_str().to_string()),
-            at: at.to_string(),
-            actor: actor.to_string(),
-            client: client.map(str::to_string),
-            action: rec.action,
-            entity: rec.entity,
-            entity_id: rec.entity_id,
-            before: rec.before,
-            after: rec.after,
-            prev_hash: std::mem::replace(prev, hash.clone()),
-            hash,
-            key_id: Some(key.id().to_string()),
-        }));
-    }
-    rows
+/// The keys in use; an error (logged) while none were given, so that nothing is written that
+/// could not be sealed.
+pub(crate) fn keys_in_use(keys: &SharedKeys) -> StoreResult<Arc<AuditKeys>> {
+    let keys = keys.read().expect("audit keys lock").clone();
+    keys.ok_or_else(|| {
+        tracing::error!("no audit keys in use: the audit log cannot be written or checked");
+        DomainError::new(
+            ErrorKind::Internal,
+            "audit_key_missing",
+            "审计日志密钥未配置，无法写入或校验审计日志",
+        )
+    })
 }
 
 impl SqlStore {
-    /// The keys in use; an error (logged) while none were given, so that nothing is written
-    /// unsealed.
+    /// The keys in use (see [`keys_in_use`]).
     pub(crate) fn audit_keys(&self) -> StoreResult<Arc<AuditKeys>> {
-        let keys = self.audit_keys.read().expect("audit keys lock").clone();
-        keys.ok_or_else(|| {
-            tracing::error!("no audit keys in use: the audit log cannot be written or checked");
-            DomainError::new(
-                ErrorKind::Internal,
-                "audit_key_missing",
-                "审计日志密钥未配置，无法写入或校验审计日志",
-            )
-        })
+        keys_in_use(&self.audit_keys)
     }
 
-    /// Append a record to the chain inside the caller's write transaction.
+    /// Seal every committed record, when keys are in use (none are: nothing was written that
+    /// needs them, and a process checking its keys against the log has not chosen them yet).
+    async fn seal_if_keyed(&self) -> StoreResult<u64> {
+        if self.audit_keys.read().expect("audit keys lock").is_none() {
+            return Ok(0);
+        }
+        self.sealer.seal_all().await
+    }
+
+    /// Append a record inside the caller's write transaction, for the sealer to chain once the
+    /// transaction has committed.
     pub(crate) async fn audit(
         &self,
         tx: &mut dyn Tx,
         ctx: &Ctx,
         rec: AuditRecord,
     ) -> StoreResult<()> {
-        let keys = self.audit_keys()?;
-        let mut head = read_head(tx, self.db.lock_rows()).await?;
+        self.audit_keys()?;
         let at = format_at(OffsetDateTime::now_utc());
-        let rows = chain_rows(
-            &keys,
-            &mut head,
-            &at,
-            &ctx.actor,
-            ctx.client.as_deref(),
-            vec![rec],
-        );
-        insert_rows(tx, "audit_log", AUDIT_COLS.names(), rows).await?;
-        Ok(write_head(tx, &keys, &head).await?)
+        let row = pending_values(&at, &ctx.actor, ctx.client.as_deref(), rec);
+        insert_rows(tx, "audit_pending", PENDING_NEW.names(), vec![row]).await?;
+        Ok(())
     }
 }
 
 impl SqlBulkSession {
-    /// Append audit records, chained in memory and copied in one go. The chain's head is read
-    /// (and locked) once per session and stored back by `store_audit_head`.
+    /// Append audit records in one go, for the sealer to chain after the import has committed.
     pub(crate) async fn audit_many(&mut self, records: Vec<AuditRecord>) -> StoreResult<()> {
         if records.is_empty() {
             return Ok(());
         }
-        let keys = self.store.audit_keys()?;
-        let mut head = match self.audit_head.take() {
-            Some(head) => head,
-            None => read_head(self.tx.as_mut(), self.store.db.lock_rows())
-                .await
-                .map_err(map_bulk)?,
-        };
+        self.store.audit_keys()?;
         let at = format_at(OffsetDateTime::now_utc());
-        let rows = chain_rows(
-            &keys,
-            &mut head,
-            &at,
-            self.ctx.actor.as_str(),
-            self.ctx.client.as_deref(),
-            records,
-        );
+        let (actor, client) = (self.ctx.actor.as_str(), self.ctx.client.as_deref());
+        let rows = records
+            .into_iter()
+            .map(|r| pending_values(&at, actor, client, r))
+            .collect();
         self.tx
-            .copy_rows("audit_log", AUDIT_COLS.names(), rows)
+            .copy_rows("audit_pending", PENDING_NEW.names(), rows)
             .await
             .map_err(map_bulk)?;
-        self.audit_head = Some(head);
-        Ok(())
-    }
-
-    /// Write the audit chain's head that `audit_many` kept in memory.
-    pub(crate) async fn store_audit_head(&mut self) -> StoreResult<()> {
-        if let Some(head) = self.audit_head.take() {
-            let keys = self.store.audit_keys()?;
-            write_head(self.tx.as_mut(), &keys, &head)
-                .await
-                .map_err(map_bulk)?;
-        }
         Ok(())
     }
 }
@@ -186,6 +142,8 @@ impl AuditStore for SqlStore {
                 format!("每页条数须在 1 到 {MAX_PER_PAGE} 之间"),
             ));
         }
+        // what has committed is listed, sealed
+        self.seal_if_keyed().await?;
         let page = f.page.unwrap_or(1).max(1);
         let mut w = Query::new(" WHERE 1 = 1");
         match &ctx.scope {
@@ -241,7 +199,12 @@ impl AuditStore for SqlStore {
         *self.audit_keys.write().expect("audit keys lock") = Some(keys);
     }
 
+    async fn seal_audit(&self) -> StoreResult<u64> {
+        self.seal_if_keyed().await
+    }
+
     async fn last_audit_entry(&self) -> StoreResult<LastEntry> {
+        self.seal_if_keyed().await?;
         let rows = self
             .db
             .fetch_all(
@@ -264,6 +227,7 @@ impl AuditStore for SqlStore {
         anchor: Option<&AuditAnchor>,
     ) -> StoreResult<Result<ChainReport, BrokenLink>> {
         let keys = self.audit_keys()?;
+        self.sealer.seal_all().await?;
         let mut ver = match ChainVerifier::new(keys, anchor.cloned()) {
             Ok(v) => v,
             Err(b) => return Ok(Err(b)),
@@ -300,6 +264,19 @@ impl AuditStore for SqlStore {
             )
             .await?;
         let head = head.first().map(StoredHead::from_row).transpose()?;
-        Ok(ver.finish(head.as_ref()))
+        let mut report = match ver.finish(head.as_ref()) {
+            Ok(r) => r,
+            Err(b) => return Ok(Err(b)),
+        };
+        // committed while the walk ran: sealed by the next sealing
+        let pending = self
+            .db
+            .fetch_all("SELECT COUNT(*) FROM audit_pending", &[])
+            .await?;
+        report.pending = match pending.first() {
+            Some(r) => Cols::read(r, |c| Ok(c.i64()?))? as u64,
+            None => 0,
+        };
+        Ok(Ok(report))
     }
 }

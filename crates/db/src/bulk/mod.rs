@@ -1,7 +1,7 @@
 //! The bulk import session in SQL (`BulkSession`): one transaction that every area's bulk path
 //! writes through — `registry::bulk` (households, members, incomes), `regions::bulk` (village
 //! profiles), `pairing::bulk` (cadres, pairings, visits) — with the statistics totals
-//! (`reports::bulk`), the audit chain kept in memory (`audit`), and the index plan of a large load
+//! (`reports::bulk`), its audit records (appended for the sealer, `audit`), and the index plan of a large load
 //! (`plan`).
 //!
 //! An import is one write transaction. New rows go in through the backend's fast path
@@ -48,8 +48,6 @@ pub(crate) struct SqlBulkSession {
     pub(crate) write: bool,
     /// Aggregate differences not yet added to the tables.
     pub(crate) agg: Aggregates,
-    /// The audit chain's head after the records appended so far, not yet stored (see `audit_many`).
-    pub(crate) audit_head: Option<(i64, String)>,
     /// Households created since the last fold, not yet counted in the totals.
     pub(crate) new_facts: Vec<HouseholdFacts>,
     /// The differences of the batches so far, rolled up (see `totals`).
@@ -138,7 +136,6 @@ impl SqlBulkSession {
                 .await
                 .map_err(map_bulk)?;
         }
-        self.store_audit_head().await?;
         let rec = AuditRecord::event("import", "import", None, summary);
         self.store.audit(self.tx.as_mut(), &self.ctx, rec).await?;
         if self.bulk_settings {
@@ -181,7 +178,8 @@ impl SqlStore {
             codes: RwLock::new(self.codes()),
             params: RwLock::new(self.params()),
             horizon: AtomicI32::new(self.horizon()),
-            audit_keys: RwLock::new(self.audit_keys.read().expect("audit keys lock").clone()),
+            audit_keys: Arc::clone(&self.audit_keys),
+            sealer: Arc::clone(&self.sealer),
         }
     }
 }
@@ -208,7 +206,6 @@ impl BulkStore for SqlStore {
             tx,
             write,
             agg: Aggregates::default(),
-            audit_head: None,
             new_facts: Vec::new(),
             totals: totals::Totals::default(),
             folding: None,

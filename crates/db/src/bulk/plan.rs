@@ -6,7 +6,8 @@
 //! (regions) stay: dropping them would lock those tables too. When a table already holds rows, the
 //! indexes that the import's look-ups use stay as well. On PostgreSQL this holds an exclusive lock
 //! on the loaded tables until commit, which is why it is only done when the load is larger than
-//! what is already there. What may be dropped is the backend's to say (`Tx::load_droppable`).
+//! what is already there, and never on the table every write appends to (`audit_pending`). What
+//! may be dropped is the backend's to say (`Tx::load_droppable`).
 
 use super::{map_bulk, SqlBulkSession};
 use fupin_core::store::StoreResult;
@@ -24,7 +25,7 @@ struct IndexPlan {
     lookups: &'static [&'static str],
 }
 
-const INDEX_PLANS: [IndexPlan; 4] = [
+const INDEX_PLANS: [IndexPlan; 3] = [
     IndexPlan {
         table: "persons",
         divisor: 1,
@@ -39,11 +40,6 @@ const INDEX_PLANS: [IndexPlan; 4] = [
         table: "status_history",
         divisor: 3,
         lookups: &["status_history_household"],
-    },
-    IndexPlan {
-        table: "audit_log",
-        divisor: 3,
-        lookups: &[],
     },
 ];
 

@@ -42,6 +42,12 @@ fn describe(r: &ChainReport, loaded: &Loaded) -> Vec<String> {
     if let Some(seq) = r.anchored {
         lines.push(format!("  与锚点一致：日志仍完整包含锚点记录的前 {seq} 行"));
     }
+    if r.pending > 0 {
+        lines.push(format!(
+            "  另有 {} 条记录在校验期间写入，尚待封存（下次封存时接入哈希链）",
+            r.pending
+        ));
+    }
     lines
 }
 

@@ -57,14 +57,29 @@ pub async fn run(
             .unwrap_or_default(),
         store.backend()
     );
-    match fupin_web::serve_with_grace(
+    // chain what writes appended (each write seals its own right after commit; this picks up
+    // what is left, e.g. the bulk of an import, or records of a process that stopped before)
+    let sealer = tokio::spawn({
+        let store = store.clone();
+        async move {
+            let mut every = tokio::time::interval(std::time::Duration::from_secs(2));
+            loop {
+                every.tick().await;
+                if let Err(e) = store.seal_audit().await {
+                    tracing::warn!(code = e.code, "audit records not sealed; trying again");
+                }
+            }
+        }
+    });
+    let served = fupin_web::serve_with_grace(
         listener,
         state,
         shutdown_signal(),
         settings.shutdown_timeout,
     )
-    .await
-    {
+    .await;
+    sealer.abort();
+    match served {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("错误 [serve_failed] {e}");
