@@ -12,6 +12,7 @@ pub mod id_number;
 pub mod measures;
 pub mod money;
 pub mod pairing;
+pub mod projects;
 pub mod regions;
 pub mod registry;
 pub mod reports;

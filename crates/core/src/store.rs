@@ -18,6 +18,7 @@ pub use crate::assessment::store::*;
 pub use crate::audit::store::*;
 pub use crate::measures::store::*;
 pub use crate::pairing::store::*;
+pub use crate::projects::store::*;
 pub use crate::regions::store::*;
 pub use crate::registry::store::*;
 pub use crate::reports::store::*;
@@ -46,6 +47,7 @@ pub trait Store:
     + PairingStore
     + AssessmentStore
     + MeasureStore
+    + ProjectStore
     + BulkStore
 {
     /// `sqlite` or `postgres`.

@@ -15,6 +15,7 @@ mod audit;
 mod bulk;
 mod measures;
 mod pairing;
+mod projects;
 mod query;
 mod regions;
 mod registry;

@@ -31,6 +31,7 @@ use fupin_core::pairing::{
     CadreId, CadreInput, DesignationInput, HelpingUnitInput, PairingInput, TeamMemberInput,
     TeamRole, UnitId, VisitInput, WishInput,
 };
+use fupin_core::projects::{AllocationInput, ProjectId, ReceiptInput, Stage};
 use fupin_core::regions::{PoorVillage, RegionRecord, VillageProfileInput};
 use fupin_core::registry::{HouseholdId, IncomeInput, NewHousehold};
 use fupin_core::store::AuditFilter;
@@ -258,6 +259,11 @@ struct Fixture {
     case: i64,
     /// An assistance measure of `household`.
     measure: i64,
+    /// A project of 塔岗 (benefiting `household`), at the annual plan, and an allocation to it from
+    /// a fund source of 塔岗.
+    project: i64,
+    source: i64,
+    allocation: i64,
 }
 
 /// A signed-in caller.
@@ -562,6 +568,58 @@ async fn pairing_fixture(
         )
         .await
         .expect("exit case");
+    let project = s
+        .create_project(
+            &ctx,
+            serde_json::from_value(project_input(household.0)).unwrap(),
+        )
+        .await
+        .expect("project")
+        .project
+        .id;
+    let mut day = date!(2016 - 03 - 01);
+    while s.project(&ctx, project).await.unwrap().project.stage != Stage::AnnualPlan {
+        day += time::Duration::days(10);
+        s.project_action(
+            &ctx,
+            project,
+            fupin_core::assessment::Action::Complete {
+                note: None,
+                evidence: None,
+            },
+            day,
+        )
+        .await
+        .expect("project step");
+    }
+    let source = s
+        .create_fund_source(&ctx, serde_json::from_value(source_input()).unwrap())
+        .await
+        .expect("fund source");
+    let allocation = s
+        .allocate(
+            &ctx,
+            AllocationInput {
+                source_id: source.id,
+                project_id: project,
+                amount_fen: 500_000,
+                date: date!(2016 - 06 - 01),
+                document: None,
+            },
+        )
+        .await
+        .expect("allocation");
+    s.receive(
+        &ctx,
+        allocation.id,
+        ReceiptInput {
+            amount_fen: 500_000,
+            date: date!(2016 - 06 - 02),
+            note: None,
+        },
+    )
+    .await
+    .expect("receipt");
     Fixture {
         household: household.0,
         household_number: String::new(),
@@ -588,7 +646,29 @@ async fn pairing_fixture(
         risk_event: risk.id,
         case: case.id,
         measure: measure.id.0,
+        project: project.0,
+        source: source.id.0,
+        allocation: allocation.id.0,
     }
+}
+
+/// A valid project of 塔岗 benefiting household `h`.
+fn project_input(h: i64) -> Value {
+    json!({
+        "village_code": TAGANG, "name": "塔岗村组道路硬化", "category": "基础设施", "year": 2016,
+        "planned_start": "2016-03-01", "planned_end": "2016-10-31",
+        "responsible_unit": "罗溪镇人民政府", "responsible_person": "王主任",
+        "content": "硬化村组道路", "budget_fen": 1_000_000,
+        "targets": [{"indicator": "硬化道路", "value": "3 公里"}],
+        "beneficiaries": [{"household_id": h, "mode": "公共服务"}],
+        "proposed_on": "2016-03-01",
+    })
+}
+
+/// A valid fund source of 塔岗.
+fn source_input() -> Value {
+    json!({"region_code": TAGANG, "year": 2016, "kind": "帮扶单位资金", "name": "塔岗帮扶资金",
+           "amount_fen": 1_000_000, "date": "2016-03-01"})
 }
 
 fn member_input(seq: u32) -> Value {
@@ -1456,6 +1536,122 @@ fn table(f: &Fixture, caller: &str) -> Vec<Entry> {
                 ),
             ],
         ),
+        // projects and funds: reached through the project's village (a source through its region)
+        entry(
+            "POST",
+            "/api/v1/projects",
+            vec![call(
+                Method::POST,
+                "/api/v1/projects".into(),
+                json(project_input(h)),
+                Denied,
+            )],
+        ),
+        entry(
+            "GET",
+            "/api/v1/projects/{id}",
+            vec![get(format!("/api/v1/projects/{}", f.project), Denied)],
+        ),
+        entry(
+            "PUT",
+            "/api/v1/projects/{id}",
+            vec![call(
+                Method::PUT,
+                format!("/api/v1/projects/{}", f.project),
+                json(project_input(h)),
+                Denied,
+            )],
+        ),
+        entry(
+            "GET",
+            "/api/v1/projects/{id}/history",
+            vec![get(format!("/api/v1/projects/{}/history", f.project), Denied)],
+        ),
+        entry(
+            "POST",
+            "/api/v1/projects/{id}/actions",
+            vec![call(
+                Method::POST,
+                format!("/api/v1/projects/{}/actions", f.project),
+                json(json!({"date": "2016-12-01", "action": "complete"})),
+                Denied,
+            )],
+        ),
+        entry(
+            "POST",
+            "/api/v1/projects/{id}/progress",
+            vec![call(
+                Method::POST,
+                format!("/api/v1/projects/{}/progress", f.project),
+                json(json!({"month": "2016-12-01", "percent": 50})),
+                Denied,
+            )],
+        ),
+        entry(
+            "GET",
+            "/api/v1/projects/{id}/funds",
+            vec![get(format!("/api/v1/projects/{}/funds", f.project), Denied)],
+        ),
+        entry(
+            "GET",
+            "/api/v1/regions/{code}/projects",
+            vec![
+                get(format!("/api/v1/regions/{TAGANG}/projects"), Denied),
+                get(format!("/api/v1/regions/{JINXIAN}/projects?year=2016"), Denied),
+                get(format!("/api/v1/regions/{SANFANG}/projects"), Filtered),
+            ],
+        ),
+        entry(
+            "POST",
+            "/api/v1/fund-sources",
+            vec![call(
+                Method::POST,
+                "/api/v1/fund-sources".into(),
+                json(source_input()),
+                Denied,
+            )],
+        ),
+        entry(
+            "GET",
+            "/api/v1/regions/{code}/fund-sources",
+            vec![
+                get(format!("/api/v1/regions/{TAGANG}/fund-sources"), Denied),
+                get(format!("/api/v1/regions/{LUOXI}/fund-sources"), Denied),
+                get(format!("/api/v1/regions/{SANFANG}/fund-sources"), Filtered),
+            ],
+        ),
+        entry(
+            "POST",
+            "/api/v1/allocations",
+            vec![call(
+                Method::POST,
+                "/api/v1/allocations".into(),
+                json(json!({"source_id": f.source, "project_id": f.project,
+                            "amount_fen": 100, "date": "2016-06-05"})),
+                Denied,
+            )],
+        ),
+        entry(
+            "POST",
+            "/api/v1/allocations/{id}/receipts",
+            vec![call(
+                Method::POST,
+                format!("/api/v1/allocations/{}/receipts", f.allocation),
+                json(json!({"amount_fen": 100, "date": "2016-06-05"})),
+                Denied,
+            )],
+        ),
+        entry(
+            "POST",
+            "/api/v1/allocations/{id}/disbursements",
+            vec![call(
+                Method::POST,
+                format!("/api/v1/allocations/{}/disbursements", f.allocation),
+                json(json!({"payee": "某公司", "amount_fen": 100, "date": "2016-06-05",
+                            "voucher": "V1"})),
+                Denied,
+            )],
+        ),
         // assessment: standards, household years, risk events, exit, cases, incidence, warnings,
         // screening and measures
         open(
@@ -1809,10 +2005,19 @@ async fn tagang_state(app: &TestApp, f: &Fixture) -> Value {
         "history": val(&s.measure_history(&ctx, fupin_core::measures::MeasureId(f.measure)).await.unwrap()),
         "report": val(&s.services_report(&ctx, &code, date!(2019 - 01 - 01), date!(2019 - 12 - 31)).await.unwrap()),
     });
+    let project = ProjectId(f.project);
+    let projects = json!({
+        "project": val(&s.project(&ctx, project).await.unwrap()),
+        "history": val(&s.project_history(&ctx, project).await.unwrap()),
+        "funds": val(&s.project_funds(&ctx, project).await.unwrap()),
+        "list": val(&s.projects(&ctx, &RegionCode::parse(JINXIAN).unwrap(), Default::default()).await.unwrap()),
+        "sources": val(&s.fund_sources(&ctx, &RegionCode::parse(JINXIAN).unwrap(), None).await.unwrap()),
+    });
     json!({
         "pairing": pairing,
         "assessment": assessment,
         "measures": measures,
+        "projects": projects,
         "household": serde_json::to_value(s.household(&ctx, HouseholdId(f.household)).await.unwrap()).unwrap(),
         "region": serde_json::to_value(s.region(&ctx, &code).await.unwrap()).unwrap(),
         "profiles": serde_json::to_value(s.village_profiles(&ctx, &code).await.unwrap()).unwrap(),

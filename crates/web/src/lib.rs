@@ -18,6 +18,7 @@ mod audit;
 mod jobs;
 mod measures;
 mod pairing;
+mod projects;
 mod regions;
 mod registry;
 mod reports;
@@ -146,6 +147,7 @@ pub(crate) fn routes() -> routes::Routes {
     let r = audit::routes(r);
     let r = pairing::routes(r);
     let r = measures::routes(r);
+    let r = projects::routes(r);
     let r = jobs::routes(r);
     assessment::routes(r)
 }
@@ -162,6 +164,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         registry::doc(),
         pairing::doc(),
         measures::doc(),
+        projects::doc(),
         assessment::doc(),
         reports::doc(),
         audit::doc(),

@@ -31,6 +31,8 @@ pub mod key {
     pub const PUBLIC_NOTICE_DAYS: &str = "public_notice_days";
     /// Days of the village notice in monitoring identification and risk elimination.
     pub const MONITORING_NOTICE_DAYS: &str = "monitoring_notice_days";
+    /// Days a project is publicised before it enters the project library (入库公示).
+    pub const PROJECT_NOTICE_DAYS: &str = "project_notice_days";
     /// Warn when per-capita income falls year on year by more than this share.
     pub const INCOME_FALL_SHARE: &str = "income_fall_share";
     /// Warn when medical + education + disaster spending exceeds this share of income.
@@ -189,6 +191,11 @@ pub const KEYS: &[KeySpec] = &[
         key::MONITORING_NOTICE_DAYS,
         ValueKind::Days,
         "监测对象识别与风险消除公示天数",
+    ),
+    spec(
+        key::PROJECT_NOTICE_DAYS,
+        ValueKind::Days,
+        "项目入库公示天数",
     ),
     share(key::INCOME_FALL_SHARE, "人均纯收入同比下降预警比例"),
     // Not a share of a whole: the 2020 guidance speaks of spending that exceeds income.
@@ -357,6 +364,13 @@ pub fn default_parameters() -> Vec<Parameter> {
         ParamValue::Days(7),
         "村内公示7天为地方常见做法（“公示不少于一周”）[S13b][S17]，非全国统一规定",
         false,
+    ));
+    v.push(row(
+        key::PROJECT_NOTICE_DAYS,
+        2014,
+        ParamValue::Days(10),
+        "扶贫项目公告公示：乡村两级在固定公示栏公示不少于10天 [S37]",
+        true,
     ));
     v.push(row(
         key::MONITORING_NOTICE_DAYS,

@@ -1,0 +1,13 @@
+//! Projects, funds, assets and dividends (项目库, 资金监管, 扶贫资产, 资产收益): the project library
+//! with its lifecycle, fund sources with their allocations to projects, receipts and disbursements,
+//! and the rules that trace every yuan from its source to a project.
+
+pub mod store;
+
+mod funds;
+mod lifecycle;
+mod model;
+
+pub use funds::*;
+pub use lifecycle::*;
+pub use model::*;

@@ -1,0 +1,95 @@
+//! What the projects area asks of persistence: the project library with its lifecycle and
+//! progress, fund sources, allocations, receipts and disbursements.
+
+use crate::projects::*;
+use crate::regions::RegionCode;
+use crate::scope::Ctx;
+use crate::store::StoreResult;
+use async_trait::async_trait;
+use time::Date;
+
+/// A project with its lifecycle (the workflow's state, history included).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ProjectDetail {
+    #[serde(flatten)]
+    pub project: Project,
+    pub workflow: ProjectWorkflow,
+    pub progress: Vec<Progress>,
+}
+
+/// Projects, reached by their village: reads and writes within the caller's regions (an office's).
+#[async_trait]
+pub trait ProjectStore: Send + Sync {
+    /// Enter a village's proposal; its lifecycle starts on the day proposed. History and audit in
+    /// the same transaction.
+    async fn create_project(&self, ctx: &Ctx, p: ProjectInput) -> StoreResult<ProjectDetail>;
+    /// Change a project while it is a proposal (new or sent back); its village stays.
+    async fn update_project(
+        &self,
+        ctx: &Ctx,
+        id: ProjectId,
+        p: ProjectInput,
+    ) -> StoreResult<ProjectDetail>;
+    async fn project(&self, ctx: &Ctx, id: ProjectId) -> StoreResult<ProjectDetail>;
+    /// The projects of a region (and below), by year, category, stage or overdue, village then id.
+    async fn projects(
+        &self,
+        ctx: &Ctx,
+        region: &RegionCode,
+        filter: ProjectFilter,
+    ) -> StoreResult<Vec<Project>>;
+    /// Apply a lifecycle action on `date`.
+    async fn project_action(
+        &self,
+        ctx: &Ctx,
+        id: ProjectId,
+        action: ProjectAction,
+        date: Date,
+    ) -> StoreResult<ProjectDetail>;
+    /// Report a month's progress during implementation.
+    async fn project_progress(
+        &self,
+        ctx: &Ctx,
+        id: ProjectId,
+        p: ProgressInput,
+    ) -> StoreResult<ProjectDetail>;
+    /// The versions of a project, oldest first.
+    async fn project_history(&self, ctx: &Ctx, id: ProjectId) -> StoreResult<Vec<ProjectVersion>>;
+    /// Projects of a region past their planned end on `on` and not yet accepted (验收): what the
+    /// rectification rules read.
+    async fn overdue_projects(
+        &self,
+        ctx: &Ctx,
+        region: &RegionCode,
+        on: Date,
+    ) -> StoreResult<Vec<Project>>;
+
+    /// Record a fund source of a region.
+    async fn create_fund_source(&self, ctx: &Ctx, s: FundSourceInput) -> StoreResult<FundSource>;
+    /// The fund sources held by a region and the regions below it, in the caller's scope.
+    async fn fund_sources(
+        &self,
+        ctx: &Ctx,
+        region: &RegionCode,
+        year: Option<i32>,
+    ) -> StoreResult<Vec<FundSource>>;
+    /// Allocate part of a source to a project; refused beyond the source's amount.
+    async fn allocate(&self, ctx: &Ctx, a: AllocationInput) -> StoreResult<Allocation>;
+    /// Record money of an allocation arriving; refused beyond the allocation.
+    async fn receive(
+        &self,
+        ctx: &Ctx,
+        allocation: AllocationId,
+        r: ReceiptInput,
+    ) -> StoreResult<Allocation>;
+    /// Pay out of an allocation; refused beyond what was received, and outside the project's
+    /// funded stages.
+    async fn disburse(
+        &self,
+        ctx: &Ctx,
+        allocation: AllocationId,
+        d: DisbursementInput,
+    ) -> StoreResult<Allocation>;
+    /// A project's allocations, receipts and disbursements.
+    async fn project_funds(&self, ctx: &Ctx, id: ProjectId) -> StoreResult<ProjectFunds>;
+}

@@ -1,0 +1,437 @@
+//! Fund sources, allocations, receipts and disbursements in SQL. The running sums on
+//! `fund_sources` (allocated) and `fund_allocations` (received, disbursed) are moved by conditional
+//! updates that fail when the invariant would break, in the same transaction as the movement's row,
+//! the project's sums and the audit record.
+
+use crate::query::Query;
+use crate::sql::{Row, Tx};
+use crate::{args, SqlStore};
+use fupin_core::audit::AuditRecord;
+use fupin_core::projects::*;
+use fupin_core::registry::HouseholdId;
+use fupin_core::store::StoreResult;
+use fupin_core::{Ctx, DomainError, RegionCode};
+use time::OffsetDateTime;
+
+const SOURCE_COLS: &str = "id, region_code, year, kind, name, document, amount_fen, date, allocated_fen, created_by, created_at";
+
+fn source_from_row(r: &Row) -> StoreResult<FundSource> {
+    let kind = SourceKind::parse(&r.text(3)?).ok_or_else(DomainError::internal)?;
+    Ok(FundSource {
+        id: SourceId(r.i64(0)?),
+        data: FundSourceData {
+            region_code: RegionCode::parse(&r.text(1)?)?,
+            year: r.i32(2)?,
+            kind,
+            name: r.text(4)?,
+            document: r.opt_text(5)?,
+            amount_fen: r.i64(6)?,
+            date: r.date(7)?,
+        },
+        kind_label: kind.label().to_string(),
+        allocated_fen: r.i64(8)?,
+        created_by: r.text(9)?,
+        created_at: r.time(10)?,
+    })
+}
+
+const ALLOCATION_COLS: &str = "a.id, a.source_id, s.name, s.kind, a.project_id, p.name, a.village_code, a.amount_fen, a.received_fen, \
+    a.disbursed_fen, a.date, a.document";
+const ALLOCATION_FROM: &str =
+    "fund_allocations a JOIN fund_sources s ON s.id = a.source_id JOIN projects p ON p.id = a.project_id";
+
+fn allocation_from_row(r: &Row) -> StoreResult<Allocation> {
+    Ok(Allocation {
+        id: AllocationId(r.i64(0)?),
+        source_id: SourceId(r.i64(1)?),
+        source_name: r.text(2)?,
+        source_kind: SourceKind::parse(&r.text(3)?).ok_or_else(DomainError::internal)?,
+        project_id: ProjectId(r.i64(4)?),
+        project_name: r.text(5)?,
+        village_code: RegionCode::parse(&r.text(6)?)?,
+        amount_fen: r.i64(7)?,
+        received_fen: r.i64(8)?,
+        disbursed_fen: r.i64(9)?,
+        date: r.date(10)?,
+        document: r.opt_text(11)?,
+    })
+}
+
+fn source_not_found() -> DomainError {
+    DomainError::not_found("source_not_found", "该资金来源不存在或不在您的管辖范围内")
+        .with_field("source_id")
+}
+
+fn allocation_not_found() -> DomainError {
+    DomainError::not_found(
+        "allocation_not_found",
+        "该资金下达记录不存在或不在您的管辖范围内",
+    )
+}
+
+impl SqlStore {
+    async fn load_source(
+        &self,
+        tx: &mut dyn Tx,
+        ctx: &Ctx,
+        id: SourceId,
+    ) -> StoreResult<FundSource> {
+        let r = tx
+            .fetch_optional(
+                &format!("SELECT {SOURCE_COLS} FROM fund_sources WHERE id = $1"),
+                &args![id.0],
+            )
+            .await?
+            .ok_or_else(source_not_found)?;
+        let s = source_from_row(&r)?;
+        if !ctx.scope.allows(&s.data.region_code) {
+            return Err(source_not_found());
+        }
+        Ok(s)
+    }
+
+    pub(crate) async fn load_allocation(
+        &self,
+        tx: &mut dyn Tx,
+        ctx: &Ctx,
+        id: AllocationId,
+    ) -> StoreResult<Allocation> {
+        let r = tx
+            .fetch_optional(
+                &format!("SELECT {ALLOCATION_COLS} FROM {ALLOCATION_FROM} WHERE a.id = $1"),
+                &args![id.0],
+            )
+            .await?
+            .ok_or_else(allocation_not_found)?;
+        let a = allocation_from_row(&r)?;
+        if !ctx.scope.allows(&a.village_code) {
+            return Err(allocation_not_found());
+        }
+        Ok(a)
+    }
+
+    pub(crate) async fn create_fund_source_impl(
+        &self,
+        ctx: &Ctx,
+        s: FundSourceInput,
+    ) -> StoreResult<FundSource> {
+        let d = s.validate()?;
+        ctx.require(&d.region_code, "区划")
+            .map_err(|e| e.with_field("region_code"))?;
+        let mut tx = self.db.begin_write().await?;
+        let known = tx
+            .fetch_optional(
+                "SELECT 1 FROM regions WHERE code = $1",
+                &args![d.region_code.as_str()],
+            )
+            .await?;
+        if known.is_none() {
+            return Err(DomainError::invalid(
+                "region_code",
+                "unknown_region",
+                format!("区划 {} 不存在，请先导入区划", d.region_code.as_str()),
+            ));
+        }
+        let r = tx
+            .fetch_one(
+                "INSERT INTO fund_sources (region_code, year, kind, name, document, amount_fen, date, allocated_fen, created_by, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $9) RETURNING id",
+                &args![
+                    d.region_code.as_str(),
+                    d.year,
+                    d.kind.as_str(),
+                    d.name.as_str(),
+                    d.document.clone(),
+                    d.amount_fen,
+                    d.date,
+                    ctx.actor.as_str(),
+                    OffsetDateTime::now_utc()
+                ],
+            )
+            .await?;
+        let out = self
+            .load_source(tx.as_mut(), ctx, SourceId(r.i64(0)?))
+            .await?;
+        self.audit(
+            tx.as_mut(),
+            ctx,
+            AuditRecord::change(
+                "fund_source.create",
+                "fund_source",
+                out.id.0,
+                None,
+                Some(&out),
+            )
+            .in_region(&out.data.region_code),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    pub(crate) async fn fund_sources_impl(
+        &self,
+        ctx: &Ctx,
+        region: &RegionCode,
+        year: Option<i32>,
+    ) -> StoreResult<Vec<FundSource>> {
+        ctx.require(region, "区划")?;
+        let mut tx = self.db.begin_read().await?;
+        let mut q = Query::new(&format!(
+            "SELECT {SOURCE_COLS} FROM fund_sources WHERE 1 = 1"
+        ));
+        q.and_in_ranges("region_code", &Some(vec![region.range()]));
+        q.and_in_ranges("region_code", &ctx.scope.ranges(Some(region)));
+        if let Some(y) = year {
+            let a = q.arg(y);
+            q.push(&format!(" AND year = {a}"));
+        }
+        q.push(" ORDER BY region_code, year, id");
+        let rows = tx.fetch_all(&q.sql, &q.args).await?;
+        rows.iter().map(source_from_row).collect()
+    }
+
+    pub(crate) async fn allocate_impl(
+        &self,
+        ctx: &Ctx,
+        a: AllocationInput,
+    ) -> StoreResult<Allocation> {
+        let c = a.validate()?;
+        let mut tx = self.db.begin_write().await?;
+        let source = self.load_source(tx.as_mut(), ctx, a.source_id).await?;
+        let (project, _) = self
+            .load_project(tx.as_mut(), ctx, a.project_id, true)
+            .await
+            .map_err(|e| e.with_field("project_id"))?;
+        if !source.data.region_code.contains(&project.data.village_code) {
+            return Err(DomainError::invalid(
+                "project_id",
+                "project_outside_source",
+                format!(
+                    "项目所在村 {} 不在资金来源所属区划 {} 之内",
+                    project.data.village_code.as_str(),
+                    source.data.region_code.as_str()
+                ),
+            ));
+        }
+        check_stage_for(MoneyStep::Allocation, project.stage)?;
+        if c.date < source.data.date {
+            return Err(DomainError::invalid(
+                "date",
+                "date_before_previous",
+                format!(
+                    "办理日期 {} 早于上一次办理日期 {}",
+                    c.date, source.data.date
+                ),
+            ));
+        }
+        let n = tx
+            .execute(
+                "UPDATE fund_sources SET allocated_fen = allocated_fen + $1 WHERE id = $2 AND allocated_fen + $1 <= amount_fen",
+                &args![c.amount_fen, source.id.0],
+            )
+            .await?;
+        if n == 0 {
+            let left = self.load_source(tx.as_mut(), ctx, source.id).await?;
+            return Err(exceeds(
+                MoneyStep::Allocation,
+                left.data.amount_fen - left.allocated_fen,
+                c.amount_fen,
+            ));
+        }
+        let r = tx
+            .fetch_one(
+                "INSERT INTO fund_allocations (source_id, project_id, village_code, amount_fen, received_fen, disbursed_fen, date, document, created_by, created_at) \
+                 VALUES ($1, $2, $3, $4, 0, 0, $5, $6, $7, $8) RETURNING id",
+                &args![
+                    source.id.0,
+                    project.id.0,
+                    project.data.village_code.as_str(),
+                    c.amount_fen,
+                    c.date,
+                    c.text.clone(),
+                    ctx.actor.as_str(),
+                    OffsetDateTime::now_utc()
+                ],
+            )
+            .await?;
+        tx.execute(
+            "UPDATE projects SET allocated_fen = allocated_fen + $1 WHERE id = $2",
+            &args![c.amount_fen, project.id.0],
+        )
+        .await?;
+        let out = self
+            .load_allocation(tx.as_mut(), ctx, AllocationId(r.i64(0)?))
+            .await?;
+        self.audit(
+            tx.as_mut(),
+            ctx,
+            AuditRecord::change(
+                "fund.allocate",
+                "fund_allocation",
+                out.id.0,
+                None,
+                Some(&out),
+            )
+            .in_region(&out.village_code),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// A receipt or a disbursement of an allocation.
+    pub(crate) async fn move_money(
+        &self,
+        ctx: &Ctx,
+        id: AllocationId,
+        what: MoneyStep,
+        c: CheckedPayment,
+    ) -> StoreResult<Allocation> {
+        let mut tx = self.db.begin_write().await?;
+        let before = self.load_allocation(tx.as_mut(), ctx, id).await?;
+        let (project, _) = self
+            .load_project(tx.as_mut(), ctx, before.project_id, false)
+            .await?;
+        check_stage_for(what, project.stage)?;
+        if c.date < before.date {
+            return Err(DomainError::invalid(
+                "date",
+                "date_before_previous",
+                format!("办理日期 {} 早于上一次办理日期 {}", c.date, before.date),
+            ));
+        }
+        if let Some(h) = c.household_id {
+            let r = tx
+                .fetch_optional(
+                    "SELECT village_code FROM households WHERE id = $1",
+                    &args![h.0],
+                )
+                .await?;
+            let ok = match r {
+                Some(r) => ctx.scope.allows(&RegionCode::parse(&r.text(0)?)?),
+                None => false,
+            };
+            if !ok {
+                return Err(DomainError::not_found(
+                    "household_not_found",
+                    "该户不存在或不在您的管辖范围内",
+                )
+                .with_field("household_id"));
+            }
+        }
+        let (sql, project_col, kind) = match what {
+            MoneyStep::Receipt => (
+                "UPDATE fund_allocations SET received_fen = received_fen + $1 WHERE id = $2 AND received_fen + $1 <= amount_fen",
+                "received_fen",
+                "receipt",
+            ),
+            MoneyStep::Disbursement => (
+                "UPDATE fund_allocations SET disbursed_fen = disbursed_fen + $1 WHERE id = $2 AND disbursed_fen + $1 <= received_fen",
+                "disbursed_fen",
+                "disbursement",
+            ),
+            MoneyStep::Allocation => return Err(DomainError::internal()),
+        };
+        let n = tx.execute(sql, &args![c.amount_fen, id.0]).await?;
+        if n == 0 {
+            let now = self.load_allocation(tx.as_mut(), ctx, id).await?;
+            let left = match what {
+                MoneyStep::Receipt => now.amount_fen - now.received_fen,
+                _ => now.received_fen - now.disbursed_fen,
+            };
+            return Err(exceeds(what, left, c.amount_fen));
+        }
+        tx.execute(
+            &format!("UPDATE projects SET {project_col} = {project_col} + $1 WHERE id = $2"),
+            &args![c.amount_fen, project.id.0],
+        )
+        .await?;
+        let r = tx
+            .fetch_one(
+                "INSERT INTO fund_movements (allocation_id, project_id, village_code, kind, amount_fen, date, payee, household_id, voucher, text, actor, recorded_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+                &args![
+                    id.0,
+                    project.id.0,
+                    project.data.village_code.as_str(),
+                    kind,
+                    c.amount_fen,
+                    c.date,
+                    c.payee.clone(),
+                    c.household_id.map(|h| h.0),
+                    c.voucher.clone(),
+                    c.text.clone(),
+                    ctx.actor.as_str(),
+                    OffsetDateTime::now_utc()
+                ],
+            )
+            .await?;
+        let out = self.load_allocation(tx.as_mut(), ctx, id).await?;
+        self.audit(
+            tx.as_mut(),
+            ctx,
+            AuditRecord::event(
+                &format!("fund.{kind}"),
+                "fund_allocation",
+                Some(id.0.to_string()),
+                serde_json::json!({"movement": r.i64(0)?, "movement_kind": kind, "payment": c, "allocation": out}),
+            )
+            .in_region(&out.village_code),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    pub(crate) async fn project_funds_impl(
+        &self,
+        ctx: &Ctx,
+        id: ProjectId,
+    ) -> StoreResult<ProjectFunds> {
+        let mut tx = self.db.begin_read().await?;
+        let (project, _) = self.load_project(tx.as_mut(), ctx, id, false).await?;
+        let rows = tx
+            .fetch_all(
+                &format!("SELECT {ALLOCATION_COLS} FROM {ALLOCATION_FROM} WHERE a.project_id = $1 ORDER BY a.date, a.id"),
+                &args![id.0],
+            )
+            .await?;
+        let allocations = rows
+            .iter()
+            .map(allocation_from_row)
+            .collect::<StoreResult<Vec<_>>>()?;
+        let rows = tx
+            .fetch_all(
+                "SELECT id, allocation_id, kind, amount_fen, date, payee, household_id, voucher, text, actor FROM fund_movements \
+                 WHERE project_id = $1 ORDER BY date, id",
+                &args![id.0],
+            )
+            .await?;
+        let movements = rows
+            .iter()
+            .map(|r| {
+                Ok(Movement {
+                    id: r.i64(0)?,
+                    allocation_id: AllocationId(r.i64(1)?),
+                    kind: r.text(2)?,
+                    amount_fen: r.i64(3)?,
+                    date: r.date(4)?,
+                    payee: r.opt_text(5)?,
+                    household_id: r.opt_i64(6)?.map(HouseholdId),
+                    voucher: r.opt_text(7)?,
+                    text: r.opt_text(8)?,
+                    actor: r.text(9)?,
+                })
+            })
+            .collect::<StoreResult<Vec<_>>>()?;
+        Ok(ProjectFunds {
+            project_id: id,
+            allocations,
+            movements,
+            allocated_fen: project.allocated_fen,
+            received_fen: project.received_fen,
+            disbursed_fen: project.disbursed_fen,
+        })
+    }
+}
