@@ -4,10 +4,12 @@
 
 pub mod store;
 
+mod assets;
 mod funds;
 mod lifecycle;
 mod model;
 
+pub use assets::*;
 pub use funds::*;
 pub use lifecycle::*;
 pub use model::*;
