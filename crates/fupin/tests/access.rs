@@ -1969,7 +1969,10 @@ async fn tagang_state(app: &TestApp, f: &Fixture) -> Value {
     let mut measures = vec![];
     for c in [TAGANG, LUOXI] {
         let c = RegionCode::parse(c).unwrap();
-        measures.push(val(&s.measures(&ctx, &c, 2018, None).await.unwrap()));
+        measures.push(val(&s
+            .measures(&ctx, &c, 2018, &Default::default())
+            .await
+            .unwrap()));
     }
     measures.push(val(&s.incidence(&ctx, &code, 2018).await.unwrap()));
     let report = s

@@ -527,7 +527,10 @@ async fn incidence_and_measures() {
     )
     .await
     .unwrap();
-    let m = s.measures(&ctx(), &village, 2018, None).await.unwrap();
+    let m = s
+        .measures(&ctx(), &village, 2018, &Default::default())
+        .await
+        .unwrap();
     assert_eq!((m.persons, m.households, m.line_fen), (6, 2, 299_500));
     assert!((m.headcount_ratio - 0.5).abs() < 1e-9);
     // P1 = (1/6)·3·(299,500 − 100,000)/299,500
@@ -536,7 +539,7 @@ async fn incidence_and_measures() {
     assert!((m.fgt2 - gap * gap / 2.0).abs() < 1e-9);
     // with a line below every income, nobody is poor and nothing divides by zero
     let none = s
-        .measures(&ctx(), &village, 2018, Some(50_000))
+        .measures(&ctx(), &village, 2018, &MeasuresQuery::line(50_000))
         .await
         .unwrap();
     assert_eq!(
@@ -544,7 +547,7 @@ async fn incidence_and_measures() {
         (0.0, 0.0, 0.0, 0.0)
     );
     assert_eq!(
-        s.measures(&ctx(), &village, 2018, Some(0))
+        s.measures(&ctx(), &village, 2018, &MeasuresQuery::line(0))
             .await
             .unwrap_err()
             .code,

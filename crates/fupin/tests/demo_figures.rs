@@ -118,7 +118,10 @@ async fn the_demo_reproduces_the_article() {
     assert_eq!(trail, ["poor", "exited", "monitored", "risk_eliminated"]);
     // poverty measures for 2016 and 2018
     for y in [2016, 2018] {
-        let m = s.measures(&ctx, &tagang, y, None).await.unwrap();
+        let m = s
+            .measures(&ctx, &tagang, y, &Default::default())
+            .await
+            .unwrap();
         assert_eq!(m.persons, 45, "{y}");
         assert!(m.headcount_ratio >= 0.0 && m.headcount_ratio <= 1.0 && m.gini > 0.0);
     }

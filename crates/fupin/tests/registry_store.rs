@@ -1163,8 +1163,11 @@ async fn removed_and_later_identified_households_count_nowhere_out_of_scope() {
         without_region(st(mixed, 2019).await),
         without_region(st(alone, 2019).await)
     );
-    let m =
-        |v: &'static str, y| async move { s.measures(&ctx(), &code(v), y, None).await.unwrap() };
+    let m = |v: &'static str, y| async move {
+        s.measures(&ctx(), &code(v), y, &Default::default())
+            .await
+            .unwrap()
+    };
     assert_eq!(
         without_region(m(mixed, 2019).await),
         without_region(m(alone, 2019).await)

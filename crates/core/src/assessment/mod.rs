@@ -16,7 +16,9 @@
 //!   objections, rejection back to the start, dated history, time limit).
 //! - [`cases`]: what a procedure case reads (the assessments' inputs, gathered one way for the store
 //!   and for imports) and the status change a finished procedure records.
-//! - [`measures`]: headcount ratio, FGT, Watts, Sen, Gini and Alkire–Foster.
+//! - [`measures`]: headcount ratio, FGT, Watts, Sen and Gini.
+//! - [`counting`]: the Alkire–Foster counting measure, its configurations (data, kept as parameters
+//!   `mpi.<name>`) and the two shipped presets.
 //!
 //! Everything here is pure: inputs in, results or [`crate::DomainError`]s out. Loading the household,
 //! the parameters and the procedure state, and saving the result with its audit record, is the
@@ -25,6 +27,7 @@
 pub mod store;
 
 pub mod cases;
+pub mod counting;
 pub mod exit;
 pub mod incidence;
 pub mod measures;
@@ -35,6 +38,7 @@ pub mod records;
 pub mod standards;
 
 pub use cases::{basic_needs, elimination_input, exit_input, YearFacts};
+pub use counting::{CountingConfig, CountingMeasures};
 pub use exit::{
     age_on, assess_exit, next_step, Assessment, Criterion, CriterionResult, ExitAction,
     ExitAssessment, ExitInput, ExitMember, ExitProcedure, ExitStep,
@@ -42,10 +46,7 @@ pub use exit::{
 pub use incidence::{
     check_incidence, check_region_exit, exit_threshold, incidence, Incidence, IncidenceCheck,
 };
-pub use measures::{
-    alkire_foster, default_indicators, fgt, gini, headcount_ratio, poverty_measures, sen, watts,
-    AlkireFoster, Indicator, IndicatorFigures, NeedsRecord, PovertyMeasures, DEFAULT_K,
-};
+pub use measures::{fgt, gini, headcount_ratio, poverty_measures, sen, watts, PovertyMeasures};
 pub use monitoring::{
     apply_identification, apply_risk_elimination, assess_risk_elimination, screen, BasicNeeds,
     EliminationInput, EliminationStep, Flag, IdentificationAction, IdentificationProcedure,

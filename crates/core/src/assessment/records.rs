@@ -1,9 +1,10 @@
 //! What the assessment workflows record and report: per-year household facts found on verification
 //! visits, risk events, procedure cases, incidence, the early-warning list and poverty measures.
 
+use super::counting::CountingMeasures;
 use super::exit::Assessment;
 use super::incidence::{Incidence, IncidenceCheck};
-use super::measures::{AlkireFoster, PovertyMeasures};
+use super::measures::PovertyMeasures;
 use super::monitoring::MonitoredKind;
 use super::procedure::Timeliness;
 use super::ratio::Ratio;
@@ -249,7 +250,28 @@ pub struct MeasuresReport {
     pub sen: f64,
     pub gini: f64,
     pub measures: PovertyMeasures,
-    pub mpi: AlkireFoster,
+    /// The counting (Alkire–Foster) measure of the configuration asked for.
+    pub mpi: CountingMeasures,
+}
+
+/// What a measures request may choose: its own line, a named counting configuration and k.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MeasuresQuery {
+    pub line_fen: Option<i64>,
+    /// A counting configuration (`mpi.<name>` parameter); the default is `basic_needs`.
+    pub config: Option<String>,
+    /// Replaces the configuration's k.
+    pub k: Option<Ratio>,
+}
+
+impl MeasuresQuery {
+    /// At the line `line_fen`, with the default configuration.
+    pub fn line(line_fen: i64) -> MeasuresQuery {
+        MeasuresQuery {
+            line_fen: Some(line_fen),
+            ..Default::default()
+        }
+    }
 }
 
 /// The exit assessment of a household for a year, with the line used.

@@ -10,6 +10,7 @@
 //! because [`RegionCode`] refuses a `00` province (that refusal catches real typos), and `None` cannot be
 //! confused with a region.
 
+use super::counting::{self, CountingConfig};
 use super::ratio::Ratio;
 use crate::error::{check_text, DomainError, DomainResult};
 use crate::money::{Fen, MAX_INPUT_FEN};
@@ -81,6 +82,8 @@ pub enum ValueKind {
     Days,
     Count,
     Text,
+    /// A counting-measure configuration (keys `mpi.<name>`).
+    Counting,
 }
 
 impl ValueKind {
@@ -91,6 +94,7 @@ impl ValueKind {
             ValueKind::Days => "天数",
             ValueKind::Count => "数量",
             ValueKind::Text => "文本",
+            ValueKind::Counting => "多维贫困测度配置",
         }
     }
 }
@@ -104,6 +108,7 @@ pub enum ParamValue {
     Days(i32),
     Count(i64),
     Text(String),
+    Counting(Box<CountingConfig>),
 }
 
 impl ParamValue {
@@ -114,6 +119,7 @@ impl ParamValue {
             ParamValue::Days(_) => ValueKind::Days,
             ParamValue::Count(_) => ValueKind::Count,
             ParamValue::Text(_) => ValueKind::Text,
+            ParamValue::Counting(_) => ValueKind::Counting,
         }
     }
 
@@ -125,6 +131,12 @@ impl ParamValue {
             ParamValue::Days(d) => format!("{d} 天"),
             ParamValue::Count(c) => c.to_string(),
             ParamValue::Text(t) => t.clone(),
+            ParamValue::Counting(c) => format!(
+                "{}（{} 项指标，k = {}）",
+                c.label,
+                c.indicators().count(),
+                c.k
+            ),
         }
     }
 }
@@ -257,8 +269,16 @@ pub const KEYS: &[KeySpec] = &[
     ),
 ];
 
-/// The spec of a key, if known.
+/// The spec of every `mpi.<name>` key: a counting-measure configuration.
+pub const COUNTING_SPEC: KeySpec = spec("mpi.<name>", ValueKind::Counting, "多维贫困测度配置");
+
+/// The spec of a key, if known (`mpi.<name>` for any valid name).
 pub fn key_spec(key: &str) -> Option<&'static KeySpec> {
+    if let Some(name) = key.strip_prefix(counting::KEY_PREFIX) {
+        return counting::config_key("key", name)
+            .ok()
+            .map(|_| &COUNTING_SPEC);
+    }
     KEYS.iter().find(|k| k.key == key)
 }
 
@@ -465,7 +485,61 @@ pub fn default_parameters() -> Vec<Parameter> {
     ] {
         v.push(row(k, 2014, ParamValue::Count(n), age, false));
     }
+    v.push(row(
+        &format!("{}{}", counting::KEY_PREFIX, counting::DEFAULT_CONFIG),
+        2014,
+        ParamValue::Counting(Box::new(counting::basic_needs_config())),
+        "一达标两不愁三保障：《关于建立贫困退出机制的意见》（2016）贫困户退出标准 [S14]；饮水安全随住房安全核验（2019）；7项等权、k=1/3 为本系统默认，非官方多维贫困标准",
+        false,
+    ));
+    v.push(row(
+        &format!("{}{}", counting::KEY_PREFIX, counting::GLOBAL_MPI_CONFIG),
+        2014,
+        ParamValue::Counting(Box::new(counting::global_mpi_config())),
+        "全球MPI结构（UNDP–OPHI；Alkire & Santos 2014；2018年修订）：健康、教育、生活水平各1/3，k=1/3；无法观测的指标见配置中的 unobserved",
+        false,
+    ));
     v
+}
+
+/// The counting-measure configuration `name` in force for the region and year, or an error naming
+/// the configurations that are (field `config`).
+pub fn counting_param(
+    params: &[Parameter],
+    name: &str,
+    region: &RegionCode,
+    year: i32,
+) -> DomainResult<CountingConfig> {
+    let key = counting::config_key("config", name)?;
+    match resolve(params, &key, region, year).map(|p| &p.value) {
+        Some(ParamValue::Counting(c)) => Ok((**c).clone()),
+        Some(_) => Err(DomainError::internal()),
+        None => {
+            let mut names: Vec<&str> = params
+                .iter()
+                .filter_map(|p| p.key.strip_prefix(counting::KEY_PREFIX))
+                .filter(|n| {
+                    resolve(
+                        params,
+                        &format!("{}{n}", counting::KEY_PREFIX),
+                        region,
+                        year,
+                    )
+                    .is_some()
+                })
+                .collect();
+            names.sort();
+            names.dedup();
+            Err(DomainError::invalid(
+                "config",
+                "unknown_counting_config",
+                format!(
+                    "多维贫困测度配置“{name}”在地区 {region} {year} 年度未设置；可用：{}",
+                    names.join("、")
+                ),
+            ))
+        }
+    }
 }
 
 /// Specificity of a row's region: nationwide 0, then the length of the region's significant prefix.
@@ -682,7 +756,11 @@ impl ParameterInput {
         let value = check_value(spec, &self.value)?;
         let source = check_text("source", &self.source, 500)?;
         Ok(Parameter {
-            key: spec.key.to_string(),
+            key: if spec.kind == ValueKind::Counting {
+                k.to_string()
+            } else {
+                spec.key.to_string()
+            },
             region_prefix,
             year: self.year,
             value,
@@ -721,6 +799,7 @@ fn check_value(spec: &KeySpec, value: &ParamValue) -> DomainResult<ParamValue> {
             }
         }
         ParamValue::Text(t) => return Ok(ParamValue::Text(check_text("value", t, 500)?)),
+        ParamValue::Counting(c) => c.validate()?,
     }
     Ok(value.clone())
 }

@@ -95,13 +95,14 @@ pub trait AssessmentStore: Send + Sync {
         region: &RegionCode,
         year: i32,
     ) -> StoreResult<Vec<crate::assessment::WarningRow>>;
-    /// Poverty measures of a region for a year, at the standard line or `line_fen`.
+    /// Poverty measures of a region for a year, at the standard line or the query's, with the
+    /// query's counting configuration and k.
     async fn measures(
         &self,
         ctx: &Ctx,
         region: &RegionCode,
         year: i32,
-        line_fen: Option<i64>,
+        query: &crate::assessment::MeasuresQuery,
     ) -> StoreResult<crate::assessment::MeasuresReport>;
 }
 

@@ -3,6 +3,7 @@
 //! the registry, stores procedure states as JSON, and sets household statuses when a procedure ends.
 
 mod bulk;
+mod measures;
 mod rows;
 
 use crate::query::{status_list, Query};
@@ -17,7 +18,7 @@ use fupin_core::audit::AuditRecord;
 use fupin_core::registry::{HouseholdId, HouseholdStatus, Member};
 use fupin_core::reports::HouseholdFacts;
 use fupin_core::store::{AssessmentStore, StoreResult};
-use fupin_core::years::{today, year_end};
+use fupin_core::years::today;
 use fupin_core::{Ctx, DomainError, Fen, RegionCode, Scope};
 use rows::{
     case_update, household_year_values, new_case, new_risk_event, parameter_values, warning_values,
@@ -25,7 +26,6 @@ use rows::{
     INSERT_RISK_EVENT, PARAMETER_COLS, PUT_HOUSEHOLD_YEAR, PUT_PARAMETER, PUT_WARNING, RISK_COLS,
     UPDATE_CASE, WARNING_COLS, WARNING_FROM, YEAR_COLS,
 };
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use time::{Date, OffsetDateTime};
 
@@ -48,9 +48,6 @@ struct HouseholdView {
 impl HouseholdView {
     fn per_capita(&self, year: i32) -> Option<fupin_core::PerCapita> {
         self.facts.per_capita_net_income(year)
-    }
-    fn members_on(&self, d: Date) -> impl Iterator<Item = &Member> {
-        self.members.iter().filter(move |m| m.present_on(d))
     }
 }
 
@@ -897,84 +894,8 @@ impl AssessmentStore for SqlStore {
         ctx: &Ctx,
         region: &RegionCode,
         year: i32,
-        line_fen: Option<i64>,
+        query: &MeasuresQuery,
     ) -> StoreResult<MeasuresReport> {
-        ctx.require(region, "区划")?;
-        fupin_core::years::check_year("year", year, today().year())?;
-        let (line, source) = match line_fen {
-            Some(l) => {
-                if l <= 0 {
-                    return Err(DomainError::invalid(
-                        "line_fen",
-                        "out_of_range",
-                        "贫困线须大于 0",
-                    ));
-                }
-                (Fen::input("line_fen", l)?, "request")
-            }
-            None => (
-                fen_param(&self.params(), key::POVERTY_LINE, region, year)?,
-                "parameter",
-            ),
-        };
-        let (lo, hi) = region.range();
-        let mut tx = self.db.begin_read().await?;
-        let region_ref = self.region_ref(tx.as_mut(), region).await?;
-        let facts = self
-            .facts_where(
-                tx.as_mut(),
-                "h.village_code BETWEEN $1 AND $2",
-                &args![lo.as_str(), hi.as_str()],
-            )
-            .await?;
-        let mut incomes: Vec<fupin_core::PerCapita> = Vec::new();
-        let mut records: Vec<NeedsRecord> = Vec::new();
-        let mut households = 0u64;
-        let by_id: BTreeMap<i64, HouseholdFacts> = facts.into_iter().collect();
-        for (id, f) in &by_id {
-            if !f.in_scope(year) {
-                continue;
-            }
-            let Some(pc) = f.per_capita_net_income(year) else {
-                continue;
-            };
-            households += 1;
-            let v = self
-                .household_view(tx.as_mut(), &Ctx::system("measures"), HouseholdId(*id))
-                .await?;
-            let yf = self.year_facts(tx.as_mut(), HouseholdId(*id), year).await?;
-            let a = assess_exit(&self.exit_input(&v, &yf, year, line));
-            let passed = |c| a.get(c).map(|r| r.passed);
-            for m in v.members_on(year_end(year)) {
-                incomes.push(pc);
-                records.push(NeedsRecord {
-                    income: Some(pc),
-                    food_secure: yf.food,
-                    clothing_secure: yf.clothing,
-                    education_secure: passed(Criterion::CompulsoryEducation),
-                    medical_insured: m.basic_medical_insurance,
-                    housing_safe: passed(Criterion::Housing),
-                    water_safe: passed(Criterion::DrinkingWater),
-                });
-            }
-        }
-        let m = poverty_measures(&incomes, line);
-        let mpi = alkire_foster(&records, &default_indicators(line), DEFAULT_K)?;
-        Ok(MeasuresReport {
-            region: region_ref,
-            year,
-            line_fen: line.get(),
-            line_source: source.to_string(),
-            persons: incomes.len() as u64,
-            households,
-            headcount_ratio: m.headcount_ratio,
-            fgt1: m.poverty_gap,
-            fgt2: m.severity,
-            watts: m.watts,
-            sen: m.sen,
-            gini: m.gini,
-            measures: m,
-            mpi,
-        })
+        self.measures_pass(ctx, region, year, query).await
     }
 }

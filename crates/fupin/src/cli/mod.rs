@@ -298,6 +298,12 @@ pub enum ReportCommand {
         /// A line in fen instead of the standard for the region and year.
         #[arg(long)]
         line_fen: Option<i64>,
+        /// The counting configuration (parameter `mpi.NAME`): basic_needs (default), global_mpi, …
+        #[arg(long)]
+        config: Option<String>,
+        /// The poverty cut-off k of the counting measure (e.g. 1/3 or 0.5) instead of the configuration's.
+        #[arg(long)]
+        k: Option<String>,
     },
     /// Poverty incidence of a village or county against its exit threshold.
     Incidence {
@@ -615,7 +621,9 @@ pub async fn run(cli: Cli) -> ExitCode {
                 region,
                 year,
                 line_fen,
-            } => report::measures(store, &region, year, line_fen).await,
+                config,
+                k,
+            } => report::measures(store, &region, year, line_fen, config, k).await,
             ReportCommand::Incidence { region, year } => {
                 report::incidence(store, &region, year).await
             }

@@ -23,11 +23,19 @@ pub async fn measures(
     region: &str,
     year: i32,
     line_fen: Option<i64>,
+    config: Option<String>,
+    k: Option<String>,
 ) -> ExitCode {
     run(async {
         let code = RegionCode::parse_field("region", region)?;
+        let query = fupin_core::assessment::MeasuresQuery {
+            line_fen,
+            config,
+            k: k.map(|k| fupin_core::assessment::counting::parse_k("k", &k))
+                .transpose()?,
+        };
         let m = store
-            .measures(&Ctx::system("system:cli"), &code, year, line_fen)
+            .measures(&Ctx::system("system:cli"), &code, year, &query)
             .await?;
         let mut out = format!(
             "{}（{}）{year} 年贫困测度：贫困线 {} 元（{}），{} 户 {} 人\n",
@@ -48,18 +56,26 @@ pub async fn measures(
         out.push_str(&format!("  Watts 指数          {:.4}\n", m.watts));
         out.push_str(&format!("  Sen 指数            {:.4}\n", m.sen));
         out.push_str(&format!("  基尼系数            {:.4}\n", m.gini));
+        let opt = |v: Option<f64>| v.map_or("—".to_string(), |v| format!("{v:.4}"));
         out.push_str(&format!(
-            "  多维贫困 (Alkire–Foster, k = {}/{}): H = {:.4}, A = {:.4}, M0 = {:.4}\n",
-            m.mpi.k.num(),
-            m.mpi.k.den(),
+            "  多维贫困 (Alkire–Foster, {} {}, k = {}): H = {:.4}, A = {:.4}, M0 = {:.4}, M1 = {}, M2 = {}\n",
+            m.mpi.config,
+            m.mpi.label,
+            m.mpi.k,
             m.mpi.h,
             m.mpi.a,
-            m.mpi.m0
+            m.mpi.m0,
+            opt(m.mpi.m1),
+            opt(m.mpi.m2)
+        ));
+        out.push_str(&format!(
+            "    完整个案 {} 人（共 {} 人；缺失值不计为被剥夺）\n",
+            m.mpi.complete, m.mpi.persons
         ));
         for i in &m.mpi.indicators {
             out.push_str(&format!(
-                "    {:<10} 截断贫困率 {:.4}  贡献 {:.1}%\n",
-                i.label, i.censored_headcount, i.contribution_pct
+                "    {:<10} 有记录 {} 人  截断贫困率 {:.4}  贡献 {:.1}%\n",
+                i.label, i.observed, i.censored_headcount, i.contribution_pct
             ));
         }
         Ok(out.trim_end().to_string())

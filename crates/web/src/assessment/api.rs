@@ -379,15 +379,22 @@ async fn screening(
     ))
 }
 
-/// `?year=Y[&line_fen=L]`: H, FGT P1 and P2, Watts, Sen, Gini and the Alkire–Foster index.
+/// `?year=Y[&line_fen=L][&config=NAME][&k=K]`: H, FGT P1 and P2, Watts, Sen, Gini and the
+/// counting (Alkire–Foster) measure of a configuration kept as the parameter `mpi.NAME`.
 #[utoipa::path(
     get,
     path = "/api/v1/regions/{code}/measures",
     tag = "assessment",
     operation_id = "measures",
     summary = "贫困测度 · Poverty measures",
-    params(("year" = i32, Query, description = "年度。 The year."), ("line_fen" = Option<i64>, Query, description = "贫困线（分/人/年）；省略时用当年标准。 The poverty line (fen per person-year); the year's standard when absent.")),
-    responses((status = 200, description = "H、FGT P1/P2、Watts、Sen、Gini 与 Alkire–Foster 指数。 H, FGT P1/P2, Watts, Sen, Gini and the Alkire–Foster index.", body = Object))
+    description = "一维测度（H、FGT、Watts、Sen、Gini）与多维贫困（Alkire–Foster）测度。多维测度的维度、指标、剥夺临界值、权重和 k 是参数 `mpi.<配置名>`（按地区和年度，同其他标准参数，经 PUT /api/v1/parameters 设置）；内置 `basic_needs`（两不愁三保障，默认）和 `global_mpi`（全球MPI结构）。缺失值不计为被剥夺：只对全部指标均有记录的人（完整个案）计算，各指标报告有记录的人数（observed）。M1、M2 仅在全部指标为基数指标时给出。\n\nOne-dimensional measures and the counting (Alkire–Foster) measure. Its dimensions, indicators, cut-offs, weights and k are the parameter `mpi.<name>` (by region and year like every standard, set with PUT /api/v1/parameters); shipped: `basic_needs` (两不愁三保障, the default) and `global_mpi` (the global MPI's structure). Missing values never count as deprivations: the measure is computed on the persons observed in every indicator (complete cases), and each indicator reports how many persons it was observed for. M1 and M2 only when every indicator is cardinal.",
+    params(
+        ("year" = i32, Query, description = "年度。 The year."),
+        ("line_fen" = Option<i64>, Query, description = "贫困线（分/人/年）；省略时用当年标准。 The poverty line (fen per person-year); the year's standard when absent."),
+        ("config" = Option<String>, Query, description = "多维测度配置名（参数 mpi.<名>），默认 basic_needs。 The counting configuration (parameter mpi.<name>), default basic_needs."),
+        ("k" = Option<String>, Query, description = "贫困临界值 k（如 1/3 或 0.5），默认用配置中的 k。 The poverty cut-off k (e.g. 1/3 or 0.5); the configuration's by default.")
+    ),
+    responses((status = 200, description = "H、FGT P1/P2、Watts、Sen、Gini 与 Alkire–Foster 测度（H、A、M0、M1、M2、各指标截断贫困率与贡献率）。 H, FGT P1/P2, Watts, Sen, Gini and the Alkire–Foster measure (H, A, M0, M1, M2, censored headcount ratios and contributions per indicator).", body = Object))
 )]
 async fn measures(
     caller: Caller,
@@ -396,12 +403,20 @@ async fn measures(
     params: Params,
 ) -> ApiResult<Json<MeasuresReport>> {
     let ctx = caller.ctx(Policy::ReadStats)?;
-    params.only(&["year", "line_fen"])?;
+    params.only(&["year", "line_fen", "config", "k"])?;
     let year = year_param(&params)?;
-    let line = params.int::<i64>("line_fen")?;
+    let query = MeasuresQuery {
+        line_fen: params.int::<i64>("line_fen")?,
+        config: params.text("config", 50)?,
+        k: params
+            .text("k", 30)?
+            .map(|k| counting::parse_k("k", &k))
+            .transpose()
+            .map_err(ApiError::from_query)?,
+    };
     Ok(Json(
         app.store
-            .measures(&ctx, &code, year, line)
+            .measures(&ctx, &code, year, &query)
             .await
             .map_err(ApiError::from_query)?,
     ))
