@@ -434,6 +434,9 @@ impl Backend for PgBackend {
     fn lock_rows(&self) -> &'static str {
         " FOR UPDATE"
     }
+    fn text_agg(&self) -> &'static str {
+        "string_agg"
+    }
     fn migration_versions(&self) -> Vec<i64> {
         MIGRATOR.iter().map(|m| m.version).collect()
     }

@@ -402,6 +402,9 @@ impl Backend for SqliteBackend {
     fn lock_rows(&self) -> &'static str {
         ""
     }
+    fn text_agg(&self) -> &'static str {
+        "group_concat"
+    }
     fn migration_versions(&self) -> Vec<i64> {
         migration_versions()
     }

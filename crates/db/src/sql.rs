@@ -370,6 +370,9 @@ pub trait Backend: Send + Sync {
     /// The suffix that locks the selected rows until commit: ` FOR UPDATE` on PostgreSQL; empty on
     /// SQLite, where a write transaction already holds the only write lock.
     fn lock_rows(&self) -> &'static str;
+    /// The aggregate that joins text values with a separator, `NAME(value, separator)`:
+    /// `group_concat` on SQLite, `string_agg` on PostgreSQL.
+    fn text_agg(&self) -> &'static str;
     /// Versions of the migrations this build ships for the backend, in order.
     fn migration_versions(&self) -> Vec<i64>;
     /// Connections of the pool.

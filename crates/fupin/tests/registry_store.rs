@@ -1043,6 +1043,59 @@ async fn aggregates_equal_recomputation_after_random_writes() {
         checked_nonzero > 10,
         "the random writes produced incomes to compare"
     );
+    // the poverty measures equal a recomputation from each household's own record
+    let mut details = Vec::new();
+    for id in &households {
+        details.push(s.household(&ctx(), *id).await.unwrap());
+    }
+    let mut compared = 0;
+    for r in regions {
+        for year in 2014..=2020 {
+            let m = s
+                .measures(&ctx(), &code(r), year, &Default::default())
+                .await
+                .unwrap();
+            let (households, incomes, persons) = measured_from_details(&details, &code(r), year);
+            assert_eq!(
+                (m.households, m.persons),
+                (households, incomes.len() as u64),
+                "{r} {year}"
+            );
+            assert_eq!(m.mpi.persons, persons, "{r} {year}");
+            let want = fupin_core::assessment::poverty_measures(
+                &incomes,
+                fupin_core::Fen::new(m.line_fen),
+            );
+            let got = m.measures;
+            assert_eq!(
+                (got.n, got.q, got.line),
+                (want.n, want.q, want.line),
+                "{r} {year}"
+            );
+            for (what, a, b) in [
+                ("H", got.headcount_ratio, want.headcount_ratio),
+                ("P1", got.poverty_gap, want.poverty_gap),
+                ("P2", got.severity, want.severity),
+                ("Watts", got.watts, want.watts),
+                ("I", got.income_gap_ratio, want.income_gap_ratio),
+                ("Gini of the poor", got.gini_poor, want.gini_poor),
+                ("Sen", got.sen, want.sen),
+                ("Gini", got.gini, want.gini),
+            ] {
+                assert!(
+                    (a - b).abs() <= 1e-12 * b.abs().max(1.0),
+                    "{r} {year} {what}: {a} vs {b}"
+                );
+            }
+            if want.q > 0 {
+                compared += 1;
+            }
+        }
+    }
+    assert!(
+        compared > 5,
+        "the random writes produced poor persons to compare"
+    );
     // a rebuild from scratch gives the same figures
     let before = s
         .region_stats(&ctx(), &code("360000000000"), 2018)
@@ -1055,6 +1108,50 @@ async fn aggregates_equal_recomputation_after_random_writes() {
             .unwrap(),
         before
     );
+}
+
+/// What the measures of `region` and `year` take from the households' own records, by core's
+/// definitions: households in scope with an income record, one per-capita income per member present
+/// on 31 December, and every member present of the households in scope.
+fn measured_from_details(
+    details: &[HouseholdDetail],
+    region: &RegionCode,
+    year: i32,
+) -> (u64, Vec<fupin_core::PerCapita>, u64) {
+    let (mut households, mut incomes, mut persons) = (0, Vec::new(), 0);
+    for d in details {
+        if !region.contains(&d.household.village_code) {
+            continue;
+        }
+        let mut statuses: Vec<_> = d
+            .status_history
+            .iter()
+            .map(|e| (e.date, e.id, e.to_status))
+            .collect();
+        statuses.sort_by_key(|(d, id, _)| (*d, *id));
+        let facts = fupin_core::reports::HouseholdFacts {
+            village: d.household.village_code.clone(),
+            identification_year: d.household.identification_year,
+            main_cause: d.household.main_cause.clone(),
+            statuses: statuses.into_iter().map(|(d, _, s)| (d, s)).collect(),
+            members: d.members.iter().map(|m| (m.joined_on, m.left_on)).collect(),
+            incomes: d
+                .incomes
+                .iter()
+                .map(|i| (i.year, i.gross_income_fen, i.net_income_fen))
+                .collect(),
+        };
+        if !facts.in_scope(year) {
+            continue;
+        }
+        let n = facts.persons_in(year);
+        persons += n as u64;
+        if let Some(pc) = facts.per_capita_net_income(year) {
+            households += 1;
+            incomes.extend(std::iter::repeat_n(pc, n as usize));
+        }
+    }
+    (households, incomes, persons)
 }
 
 /// A household's figures without the region, to compare two villages.

@@ -1,5 +1,5 @@
 //! Poverty measures of a scope in one set-based pass: the scope's households are read in batches of
-//! whole villages (a few queries per batch, never one per household), each household's year facts
+//! whole villages (one query per batch, one row per household, never a query per household), each household's year facts
 //! and members are turned into per-person incomes (compact integers, sorted in memory for Gini and
 //! Sen by core) and counting-measure rows fed to core's accumulator as they come.
 //!
@@ -22,7 +22,6 @@ use fupin_core::registry::{HouseholdStatus, IncomeComponents, LivingConditions};
 use fupin_core::store::StoreResult;
 use fupin_core::years::{today, year_end};
 use fupin_core::{Ctx, DomainError, Fen, PerCapita, RegionCode};
-use std::collections::HashMap;
 
 /// Households per batch: bounds the rows held at once (a batch is whole villages, so a village
 /// larger than this is one batch of its own).
@@ -119,11 +118,9 @@ impl SqlStore {
         let mut households = 0u64;
         for (a, b) in &batches {
             let hh = self
-                .batch_households(tx.as_mut(), a, b, year, end, living)
+                .batch(tx.as_mut(), (a, b), year, end, living, cols)
                 .await?;
-            let mut members = self.batch_members(tx.as_mut(), a, b, end, cols).await?;
-            for (id, facts) in hh {
-                let ms = members.remove(&id).unwrap_or_default();
+            for (_, facts, ms) in hh {
                 let persons = ms.len() as i64;
                 let mut facts = facts;
                 facts.per_capita = facts
@@ -158,19 +155,47 @@ impl SqlStore {
         })
     }
 
-    /// The in-scope households of villages `a..=b` with their year facts, in id order. The
+    /// The in-scope households of villages `a..=b` with their year facts and their members present
+    /// on `end`, in id order: one row per household, its members folded into one text column by the
+    /// engine (`birth|schooling|reason|education|health|insurance;…`, only the fields the
+    /// configuration reads), so the rows that cross to the store are households, not persons. The
     /// per-capita income holds the year's net income over one person; the caller divides by the
     /// members present.
-    async fn batch_households(
+    async fn batch(
         &self,
         tx: &mut dyn Tx,
-        a: &str,
-        b: &str,
+        (a, b): (&str, &str),
         year: i32,
         end: time::Date,
         living: bool,
-    ) -> StoreResult<Vec<(i64, HouseholdIndicators)>> {
+        c: PersonColumns,
+    ) -> StoreResult<Vec<(i64, HouseholdIndicators, Vec<MemberIndicators>)>> {
         let living_col = if living { "h.living" } else { "NULL" };
+        let pick = |on: bool, col: &str| {
+            if on {
+                format!("COALESCE({col}, '')")
+            } else {
+                "''".into()
+            }
+        };
+        let member = [
+            pick(c.schooling, "CAST(p.birth_date AS TEXT)"),
+            pick(c.schooling, "p.schooling"),
+            if c.schooling {
+                "CASE WHEN TRIM(COALESCE(p.out_of_school_reason, '')) <> '' THEN '1' ELSE '' END".into()
+            } else {
+                "''".into()
+            },
+            pick(c.education, "p.education"),
+            pick(c.health, "p.health"),
+            if c.insurance {
+                "CASE WHEN p.basic_medical_insurance THEN '1' WHEN NOT p.basic_medical_insurance THEN '0' ELSE '' END".into()
+            } else {
+                "''".into()
+            },
+        ]
+        .join(" || '|' || ");
+        let agg = self.db.text_agg();
         let rows = tx
             .fetch_all(
                 &format!(
@@ -178,7 +203,9 @@ impl SqlStore {
                      COALESCE((SELECT s.to_status FROM status_history s WHERE s.household_id = h.id AND s.date <= $4 ORDER BY s.date DESC, s.id DESC LIMIT 1), \
                               (SELECT s.to_status FROM status_history s WHERE s.household_id = h.id ORDER BY s.date, s.id LIMIT 1)), \
                      i.wage_fen, i.business_fen, i.property_fen, i.transfer_fen, i.business_cost_fen, \
-                     y.food_secure, y.clothing_secure, {living_col} \
+                     y.food_secure, y.clothing_secure, {living_col}, \
+                     (SELECT {agg}({member}, ';') FROM persons p WHERE p.household_id = h.id \
+                      AND (p.joined_on IS NULL OR p.joined_on <= $4) AND (p.left_on IS NULL OR p.left_on > $4)) \
                      FROM households h \
                      LEFT JOIN incomes i ON i.household_id = h.id AND i.year = $3 \
                      LEFT JOIN household_years y ON y.household_id = h.id AND y.year = $3 \
@@ -200,51 +227,56 @@ impl SqlStore {
             if status == HouseholdStatus::Removed {
                 continue;
             }
-            out.push((r.i64(0)?, household_indicators(&r)?));
-        }
-        Ok(out)
-    }
-
-    /// Members of villages `a..=b` present on `end`, by household.
-    async fn batch_members(
-        &self,
-        tx: &mut dyn Tx,
-        a: &str,
-        b: &str,
-        end: time::Date,
-        c: PersonColumns,
-    ) -> StoreResult<HashMap<i64, Vec<MemberIndicators>>> {
-        let pick = |on: bool, col: &str| if on { col.to_string() } else { "NULL".into() };
-        let sql = format!(
-            "SELECT p.household_id, {}, {}, {}, {}, {}, {} FROM persons p JOIN households h ON h.id = p.household_id \
-             WHERE h.village_code BETWEEN $1 AND $2 \
-             AND (p.joined_on IS NULL OR p.joined_on <= $3) AND (p.left_on IS NULL OR p.left_on > $3)",
-            pick(c.schooling, "p.birth_date"),
-            pick(c.schooling, "p.schooling"),
-            pick(c.schooling, "p.out_of_school_reason"),
-            pick(c.education, "p.education"),
-            pick(c.health, "p.health"),
-            pick(c.insurance, "p.basic_medical_insurance"),
-        );
-        let rows = tx.fetch_all(&sql, &args![a, b, end]).await?;
-        let mut out: HashMap<i64, Vec<MemberIndicators>> = HashMap::new();
-        for r in rows {
-            let m = MemberIndicators {
-                birth_date: if c.schooling {
-                    r.date(1)?
-                } else {
-                    time::Date::MIN
-                },
-                schooling: r.opt_text(2)?,
-                has_out_of_school_reason: r.opt_text(3)?.is_some_and(|s| !s.trim().is_empty()),
-                education: r.opt_text(4)?,
-                health: r.opt_text(5)?,
-                medical_insurance: r.opt_bool(6)?,
+            let members = match r.opt_text(10)? {
+                Some(t) => members(&t)?,
+                None => Vec::new(),
             };
-            out.entry(r.i64(0)?).or_default().push(m);
+            out.push((r.i64(0)?, household_indicators(&r)?, members));
         }
         Ok(out)
     }
+}
+
+/// A `YYYY-MM-DD` date.
+fn iso_date(s: &str) -> Option<time::Date> {
+    let mut it = s.splitn(3, '-');
+    let y: i32 = it.next()?.parse().ok()?;
+    let m: u8 = it.next()?.parse().ok()?;
+    let d: u8 = it.next()?.get(..2)?.parse().ok()?;
+    time::Date::from_calendar_date(y, time::Month::try_from(m).ok()?, d).ok()
+}
+
+/// The members folded by [`SqlStore::batch`].
+fn members(text: &str) -> StoreResult<Vec<MemberIndicators>> {
+    let bad = || {
+        tracing::error!("folded members do not parse");
+        DomainError::internal()
+    };
+    let opt = |s: &str| (!s.is_empty()).then(|| s.to_string());
+    text.split(';')
+        .map(|m| {
+            let f: Vec<&str> = m.split('|').collect();
+            let [birth, schooling, reason, education, health, insured] = f[..] else {
+                return Err(bad());
+            };
+            Ok(MemberIndicators {
+                birth_date: if birth.is_empty() {
+                    time::Date::MIN
+                } else {
+                    iso_date(birth).ok_or_else(bad)?
+                },
+                schooling: opt(schooling),
+                has_out_of_school_reason: reason == "1",
+                education: opt(education),
+                health: opt(health),
+                medical_insurance: match insured {
+                    "1" => Some(true),
+                    "0" => Some(false),
+                    _ => None,
+                },
+            })
+        })
+        .collect()
 }
 
 fn household_indicators(r: &Row) -> StoreResult<HouseholdIndicators> {

@@ -122,6 +122,9 @@ impl Backend for SealingBackend {
     fn lock_rows(&self) -> &'static str {
         self.inner.lock_rows()
     }
+    fn text_agg(&self) -> &'static str {
+        self.inner.text_agg()
+    }
     fn migration_versions(&self) -> Vec<i64> {
         self.inner.migration_versions()
     }
