@@ -16,6 +16,7 @@ use serde::Serialize;
 pub use crate::accounts::store::*;
 pub use crate::assessment::store::*;
 pub use crate::audit::store::*;
+pub use crate::measures::services_store::*;
 pub use crate::measures::store::*;
 pub use crate::pairing::store::*;
 pub use crate::projects::store::*;
@@ -48,6 +49,7 @@ pub trait Store:
     + AssessmentStore
     + MeasureStore
     + ProjectStore
+    + ServiceStore
     + BulkStore
 {
     /// `sqlite` or `postgres`.

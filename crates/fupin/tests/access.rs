@@ -259,6 +259,11 @@ struct Fixture {
     case: i64,
     /// An assistance measure of `household`.
     measure: i64,
+    /// A post of 塔岗 (3 positions), with `hire` of `household`'s head in 2019.
+    workplace: i64,
+    hire: i64,
+    /// An outreach clinic held in 塔岗, linking `household`'s head.
+    event: i64,
     /// A project of 塔岗 (benefiting `household`), at the annual plan, and an allocation to it from
     /// a fund source of 塔岗.
     project: i64,
@@ -558,6 +563,30 @@ async fn pairing_fixture(
         )
         .await
         .expect("measure");
+    let head = s
+        .household(&ctx, household)
+        .await
+        .expect("household")
+        .members[0]
+        .id;
+    let workplace = s
+        .create_workplace(&ctx, serde_json::from_value(workplace_input()).unwrap())
+        .await
+        .expect("workplace");
+    let hire = s
+        .create_hire(
+            &ctx,
+            workplace.id,
+            serde_json::from_value(json!({"person_id": head.0, "hire_date": "2019-01-01",
+                                          "leave_date": "2019-12-31"}))
+            .unwrap(),
+        )
+        .await
+        .expect("hire");
+    let event = s
+        .create_event(&ctx, serde_json::from_value(event_input(head.0)).unwrap())
+        .await
+        .expect("event");
     let case = s
         .start_case(
             &ctx,
@@ -646,6 +675,9 @@ async fn pairing_fixture(
         risk_event: risk.id,
         case: case.id,
         measure: measure.id.0,
+        workplace: workplace.id.0,
+        hire: hire.id.0,
+        event: event.event.id.0,
         project: project.0,
         source: source.id.0,
         allocation: allocation.id.0,
@@ -673,6 +705,19 @@ fn source_input() -> Value {
 
 fn member_input(seq: u32) -> Value {
     json!({"name": "测试", "id_number": idn(seq), "relation": "之子"})
+}
+
+/// A valid post of 塔岗 (also a valid edit of the fixture's post).
+fn workplace_input() -> Value {
+    json!({"kind": "post", "name": "塔岗保洁岗", "region_code": TAGANG, "work_type": "保洁",
+           "capacity": 3, "opened": "2018-01-01"})
+}
+
+/// A valid outreach clinic in 塔岗 linking person `p` (also a valid edit of the fixture's).
+fn event_input(p: i64) -> Value {
+    json!({"kind": "health_outreach", "title": "送医下乡义诊", "region_code": TAGANG,
+           "place": "塔岗村委会", "date": "2018-06-16", "served_total": 56,
+           "medicine_fen": 1_600_000, "person_ids": [p]})
 }
 
 /// A valid measure of household `h` (a renovation subsidy of the household as a whole).
@@ -713,6 +758,8 @@ fn table(f: &Fixture, caller: &str) -> Vec<Entry> {
     let h = f.household;
     let sh = f.sanfang_household;
     let m = f.member;
+    // the 塔岗 household's head, hired on the post and linked to the clinic
+    let head = f.member;
     let u = f.cadre_user;
     let (unit, cadre, own, pairing) = (f.unit, f.cadre, f.own_cadre, f.pairing);
     let (visit, photo, wish, risk, case) = (f.visit, f.photo, f.wish, f.risk_event, f.case);
@@ -1652,6 +1699,106 @@ fn table(f: &Fixture, caller: &str) -> Vec<Entry> {
                 Denied,
             )],
         ),
+        // workshops, posts and service events belong to their region; hires and linked persons
+        // also to the persons' households
+        entry(
+            "POST",
+            "/api/v1/workplaces",
+            vec![call(
+                Method::POST,
+                "/api/v1/workplaces".into(),
+                json(workplace_input()),
+                Denied,
+            )],
+        ),
+        entry(
+            "GET",
+            "/api/v1/workplaces/{id}",
+            vec![get(format!("/api/v1/workplaces/{}", f.workplace), Denied)],
+        ),
+        entry(
+            "PUT",
+            "/api/v1/workplaces/{id}",
+            vec![call(
+                Method::PUT,
+                format!("/api/v1/workplaces/{}", f.workplace),
+                json(workplace_input()),
+                Denied,
+            )],
+        ),
+        entry(
+            "GET",
+            "/api/v1/workplaces/{id}/history",
+            vec![get(format!("/api/v1/workplaces/{}/history", f.workplace), Denied)],
+        ),
+        entry(
+            "POST",
+            "/api/v1/workplaces/{id}/hires",
+            vec![call(
+                Method::POST,
+                format!("/api/v1/workplaces/{}/hires", f.workplace),
+                json(json!({"person_id": head, "hire_date": "2020-01-01"})),
+                Denied,
+            )],
+        ),
+        entry(
+            "PUT",
+            "/api/v1/workplace-hires/{id}",
+            vec![call(
+                Method::PUT,
+                format!("/api/v1/workplace-hires/{}", f.hire),
+                json(json!({"person_id": head, "hire_date": "2019-01-01"})),
+                Denied,
+            )],
+        ),
+        entry(
+            "GET",
+            "/api/v1/regions/{code}/workplaces",
+            vec![
+                get(format!("/api/v1/regions/{TAGANG}/workplaces"), Denied),
+                get(format!("/api/v1/regions/{LUOXI}/workplaces"), Denied),
+                get(format!("/api/v1/regions/{SANFANG}/workplaces"), Filtered),
+            ],
+        ),
+        entry(
+            "POST",
+            "/api/v1/events",
+            vec![call(
+                Method::POST,
+                "/api/v1/events".into(),
+                json(event_input(head)),
+                Denied,
+            )],
+        ),
+        entry(
+            "GET",
+            "/api/v1/events/{id}",
+            vec![get(format!("/api/v1/events/{}", f.event), Denied)],
+        ),
+        entry(
+            "PUT",
+            "/api/v1/events/{id}",
+            vec![call(
+                Method::PUT,
+                format!("/api/v1/events/{}", f.event),
+                json(event_input(head)),
+                Denied,
+            )],
+        ),
+        entry(
+            "GET",
+            "/api/v1/events/{id}/history",
+            vec![get(format!("/api/v1/events/{}/history", f.event), Denied)],
+        ),
+        entry(
+            "GET",
+            "/api/v1/regions/{code}/events",
+            vec![
+                get(format!("/api/v1/regions/{TAGANG}/events"), Denied),
+                get(format!("/api/v1/regions/{LUOXI}/events"), Denied),
+                get(format!("/api/v1/regions/{SANFANG}/events?kind=health_outreach"), Filtered),
+            ],
+        ),
         // assessment: standards, household years, risk events, exit, cases, incidence, warnings,
         // screening and measures
         open(
@@ -2007,6 +2154,11 @@ async fn tagang_state(app: &TestApp, f: &Fixture) -> Value {
         "household": val(&s.household_measures(&ctx, h).await.unwrap()),
         "history": val(&s.measure_history(&ctx, fupin_core::measures::MeasureId(f.measure)).await.unwrap()),
         "report": val(&s.services_report(&ctx, &code, date!(2019 - 01 - 01), date!(2019 - 12 - 31)).await.unwrap()),
+        "workplace": val(&s.workplace(&ctx, fupin_core::measures::WorkplaceId(f.workplace)).await.unwrap()),
+        "workplace_history": val(&s.workplace_history(&ctx, fupin_core::measures::WorkplaceId(f.workplace)).await.unwrap()),
+        "event": val(&s.event(&ctx, fupin_core::measures::EventId(f.event)).await.unwrap()),
+        "event_history": val(&s.event_history(&ctx, fupin_core::measures::EventId(f.event)).await.unwrap()),
+        "report_2018": val(&s.services_report(&ctx, &code, date!(2018 - 01 - 01), date!(2018 - 12 - 31)).await.unwrap()),
     });
     let project = ProjectId(f.project);
     let projects = json!({
@@ -2341,6 +2493,8 @@ fn household_bound(template: &str) -> bool {
         "/api/v1/risk-events/",
         "/api/v1/cases/",
         "/api/v1/measures",
+        "/api/v1/workplace",
+        "/api/v1/events",
     ]
     .iter()
     .any(|p| template.starts_with(p))

@@ -4,14 +4,19 @@
 //! 低保 / 特困, resident pension), the rules for their input, and the services report summed from
 //! aggregates kept with every write.
 
+pub mod services_store;
 pub mod store;
 
 mod catalogue;
 mod employment;
+mod events;
 mod model;
 mod report;
+mod workplaces;
 
 pub use catalogue::*;
 pub use employment::*;
+pub use events::*;
 pub use model::*;
 pub use report::*;
+pub use workplaces::*;

@@ -5,7 +5,8 @@
 
 use crate::error::{DomainError, DomainResult};
 use crate::measures::{
-    Catalogue, Destination, Details, EmploymentForm, MeasureData, MeasureStatus,
+    Catalogue, Destination, Details, EmploymentForm, EventFigures, MeasureData, MeasureStatus,
+    WorkplaceFigures,
 };
 use crate::regions::RegionCode;
 use serde::{Deserialize, Serialize};
@@ -216,6 +217,12 @@ pub struct HealthFigures {
     pub serious_illness: i64,
     pub medical_assistance_fen: i64,
     pub out_of_pocket_fen: i64,
+    /// Outreach clinics (义诊) held in the region.
+    pub outreach_events: i64,
+    /// Their person-times, and the registered persons linked.
+    pub outreach_served: Count,
+    /// Medicine given out at them (fen).
+    pub medicine_fen: i64,
 }
 
 /// Measures and amounts of one kind.
@@ -241,6 +248,14 @@ pub struct ServicesReport {
     pub pension: PensionFigures,
     pub loans: LoanFigures,
     pub health: HealthFigures,
+    /// Poverty workshops open during the period and their registered labourers.
+    pub workshops: WorkplaceFigures,
+    /// Poverty posts open during the period and the registered persons employed on them.
+    pub posts: WorkplaceFigures,
+    /// Leaflets given out at leaflet drives.
+    pub leaflets: i64,
+    /// Events held in the region, by kind (kinds without events left out).
+    pub events: Vec<EventFigures>,
     /// Every kind with measures in the period, in catalogue order.
     pub by_kind: Vec<KindFigures>,
 }
@@ -273,6 +288,10 @@ impl ServicesReport {
             pension: PensionFigures::default(),
             loans: LoanFigures::default(),
             health: HealthFigures::default(),
+            workshops: WorkplaceFigures::default(),
+            posts: WorkplaceFigures::default(),
+            leaflets: 0,
+            events: vec![],
             by_kind: vec![],
         };
         let mut by_kind: std::collections::BTreeMap<&str, Tally> = Default::default();
@@ -339,7 +358,7 @@ impl ServicesReport {
         let e = &mut r.employment;
         e.total.registered +=
             e.in_county.registered + e.in_province.registered + e.cross_province.registered;
-        // until events and department totals are recorded, the totals are the registered people
+        // the totals start from the registered people; events add the others (`with_services`)
         for c in [
             &mut r.served,
             &mut e.in_county,

@@ -6,8 +6,10 @@
 //! Reads reach a measure through its household (an office's regions, or a cadre's pairing today);
 //! writes are an office's, on households in its regions.
 
+mod events;
 mod report;
 mod rows;
+mod workplaces;
 
 use crate::rows::{Cols, Record};
 use crate::sql::Tx;

@@ -85,11 +85,11 @@ impl SqlStore {
                 ))
             })
             .collect::<StoreResult<Vec<_>>>()?;
-        Ok(ServicesReport::from_tallies(
-            region.clone(),
-            from,
-            to,
-            &rows,
-        ))
+        let places = self.place_tallies(region, first, last).await?;
+        let events = self.event_tallies(region, first, last).await?;
+        Ok(
+            ServicesReport::from_tallies(region.clone(), from, to, &rows)
+                .with_services(&places, &events),
+        )
     }
 }

@@ -1,15 +1,22 @@
 //! Assistance measures over HTTP: the catalogue of kinds, and the measures of a household and its
-//! members with their history and the services report (`api`); the household page's section of
+//! members with their history and the services report (`api`); workshops, posts and service
+//! events (`services_api`); the household page's section of
 //! measures (`pages`).
 
 mod api;
 mod pages;
+mod services_api;
 
-pub(crate) use api::routes;
+/// The area's API routes: measures and the services report; workplaces and events.
+pub(crate) fn routes(r: crate::routes::Routes) -> crate::routes::Routes {
+    services_api::routes(api::routes(r))
+}
 pub(crate) use pages::household_section;
 
 /// The OpenAPI description of the area's routes.
 pub(crate) fn doc() -> utoipa::openapi::OpenApi {
     use utoipa::OpenApi;
-    api::Doc::openapi()
+    let mut doc = api::Doc::openapi();
+    doc.merge(services_api::Doc::openapi());
+    doc
 }

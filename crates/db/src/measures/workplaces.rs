@@ -1,0 +1,697 @@
+//! Workshops and posts in SQL: the workplaces of a village and the registered labourers they hire,
+//! every version in `service_history`, an audit record per write, and their rows of
+//! `workplace_stats` brought in step in the same transaction.
+//!
+//! A workplace belongs to its village: an office of that village's regions records and reads it. A
+//! hire also needs the labourer's household within the caller's regions; a workplace's page lists
+//! only the hires of households the caller reaches.
+
+use crate::query::Query;
+use crate::sql::{Row, Tx};
+use crate::{args, SqlStore};
+use fupin_core::audit::AuditRecord;
+use fupin_core::measures::*;
+use fupin_core::registry::{HouseholdId, PersonId};
+use fupin_core::store::{EventFilter, ServiceStore, ServiceVersion, StoreResult, WorkplaceFilter};
+use fupin_core::years::today;
+use fupin_core::{Ctx, DomainError, RegionCode};
+use serde::Serialize;
+use time::{Date, OffsetDateTime};
+
+const WORKPLACE_COLS: &str = "w.id, w.kind, w.name, w.village_code, r.name, w.in_poor_village, w.work_type, w.capacity, w.operator, \
+    w.opened, w.closed, w.note, w.version, w.updated_by, w.updated_at, \
+    (SELECT COUNT(*) FROM workplace_hires x WHERE x.workplace_id = w.id AND x.hire_date <= $1 AND (x.leave_date IS NULL OR x.leave_date >= $1))";
+const WORKPLACE_FROM: &str = "workplaces w JOIN regions r ON r.code = w.village_code";
+
+const HIRE_COLS: &str = "x.id, x.workplace_id, x.person_id, p.name, x.household_id, h.household_number, x.hire_date, x.leave_date, \
+    x.monthly_wage_fen, x.version, x.updated_by, x.updated_at, x.village_code";
+const HIRE_FROM: &str = "workplace_hires x JOIN persons p ON p.id = x.person_id JOIN households h ON h.id = x.household_id";
+
+fn workplace_not_found() -> DomainError {
+    DomainError::not_found(
+        "workplace_not_found",
+        "该扶贫车间或岗位不存在或不在您的管辖范围内",
+    )
+}
+
+fn hire_not_found() -> DomainError {
+    DomainError::not_found("hire_not_found", "该聘用记录不存在或不在您的管辖范围内")
+}
+
+fn workplace_from_row(r: &Row) -> StoreResult<Workplace> {
+    let kind = WorkplaceKind::parse(&r.text(1)?).ok_or_else(DomainError::internal)?;
+    Ok(Workplace {
+        id: WorkplaceId(r.i64(0)?),
+        kind,
+        kind_label: kind.label().to_string(),
+        name: r.text(2)?,
+        village_code: RegionCode::parse(&r.text(3)?)?,
+        village_name: r.text(4)?,
+        in_poor_village: r.bool(5)?,
+        work_type: r.text(6)?,
+        capacity: r.i32(7)?,
+        operator: r.opt_text(8)?,
+        opened: r.date(9)?,
+        closed: r.opt_date(10)?,
+        note: r.opt_text(11)?,
+        version: r.i32(12)?,
+        updated_by: r.text(13)?,
+        updated_at: r.time(14)?,
+        employed_now: r.i64(15)?,
+    })
+}
+
+fn hire_from_row(r: &Row) -> StoreResult<(Hire, RegionCode)> {
+    Ok((
+        Hire {
+            id: HireId(r.i64(0)?),
+            workplace_id: WorkplaceId(r.i64(1)?),
+            person_id: PersonId(r.i64(2)?),
+            person_name: r.text(3)?,
+            household_id: HouseholdId(r.i64(4)?),
+            household_number: r.text(5)?,
+            hire_date: r.date(6)?,
+            leave_date: r.opt_date(7)?,
+            monthly_wage_fen: r.i64(8)?,
+            version: r.i32(9)?,
+            updated_by: r.text(10)?,
+            updated_at: r.time(11)?,
+        },
+        RegionCode::parse(&r.text(12)?)?,
+    ))
+}
+
+impl SqlStore {
+    /// Append a version of a workplace, a hire or an event to `service_history`.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn service_version<T: Serialize>(
+        &self,
+        tx: &mut dyn Tx,
+        entity: &str,
+        id: i64,
+        version: i32,
+        action: &str,
+        data: &T,
+        actor: &str,
+    ) -> StoreResult<()> {
+        tx.execute(
+            "INSERT INTO service_history (entity, entity_id, version, action, data, actor, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            &args![
+                entity,
+                id,
+                version,
+                action,
+                serde_json::to_string(data).expect("serialisable"),
+                actor,
+                OffsetDateTime::now_utc()
+            ],
+        )
+        .await?;
+        Ok(())
+    }
+
+    pub(crate) async fn service_versions(
+        &self,
+        tx: &mut dyn Tx,
+        sql_filter: &str,
+        args: &[crate::sql::Value],
+    ) -> StoreResult<Vec<ServiceVersion>> {
+        let rows = tx
+            .fetch_all(
+                &format!("SELECT entity, entity_id, version, action, data, actor, recorded_at FROM service_history WHERE {sql_filter} ORDER BY recorded_at, id"),
+                args,
+            )
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ServiceVersion {
+                    entity: r.text(0)?,
+                    entity_id: r.i64(1)?,
+                    version: r.i32(2)?,
+                    action: r.text(3)?,
+                    data: serde_json::from_str(&r.text(4)?).map_err(|_| DomainError::internal())?,
+                    actor: r.text(5)?,
+                    recorded_at: r.time(6)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Add a workplace's or a hire's figures to its row (`sign` 1), or take them away (−1).
+    async fn bump_place_stats(
+        &self,
+        tx: &mut dyn Tx,
+        (k, t): (PlaceKey, PlaceTally),
+        sign: i64,
+    ) -> StoreResult<()> {
+        tx.execute(
+            "INSERT INTO workplace_stats (village_code, kind, item, first_month, last_month, n, in_poor, positions) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+             ON CONFLICT (village_code, kind, item, first_month, last_month) DO UPDATE SET \
+             n = workplace_stats.n + excluded.n, in_poor = workplace_stats.in_poor + excluded.in_poor, \
+             positions = workplace_stats.positions + excluded.positions",
+            &args![
+                k.village.as_str(),
+                k.kind.as_str(),
+                k.item,
+                k.first_month,
+                k.last_month,
+                sign * t.n,
+                sign * t.in_poor,
+                sign * t.positions
+            ],
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// The figures of workplaces and hires of `region` whose months overlap `first..=last`.
+    pub(crate) async fn place_tallies(
+        &self,
+        region: &RegionCode,
+        first: i32,
+        last: i32,
+    ) -> StoreResult<Vec<(WorkplaceKind, String, PlaceTally)>> {
+        let (lo, hi) = region.range();
+        let rows = self
+            .db
+            .fetch_all(
+                "SELECT kind, item, CAST(SUM(n) AS BIGINT), CAST(SUM(in_poor) AS BIGINT), CAST(SUM(positions) AS BIGINT) \
+                 FROM workplace_stats WHERE village_code BETWEEN $1 AND $2 AND first_month <= $4 AND last_month >= $3 \
+                 GROUP BY kind, item ORDER BY kind, item",
+                &args![lo, hi, first, last],
+            )
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    WorkplaceKind::parse(&r.text(0)?).ok_or_else(DomainError::internal)?,
+                    r.text(1)?,
+                    PlaceTally {
+                        n: r.i64(2)?,
+                        in_poor: r.i64(3)?,
+                        positions: r.i64(4)?,
+                    },
+                ))
+            })
+            .collect()
+    }
+
+    /// Check a workplace against its village: it exists, is a village, lies in the caller's
+    /// regions; whether it is a designated poor village.
+    async fn check_workplace(
+        &self,
+        tx: &mut dyn Tx,
+        ctx: &Ctx,
+        w: &WorkplaceInput,
+    ) -> StoreResult<WorkplaceData> {
+        let code = RegionCode::parse_field("region_code", &w.region_code)?;
+        let r = tx
+            .fetch_optional(
+                "SELECT level, poor_designation FROM regions WHERE code = $1",
+                &args![code.as_str()],
+            )
+            .await?;
+        let Some(r) = r.filter(|_| ctx.scope.allows(&code)) else {
+            return Err(DomainError::not_found(
+                "region_not_found",
+                format!("区划 {} 不存在或不在您的管辖范围内", code.as_str()),
+            )
+            .with_field("region_code"));
+        };
+        let facts = WorkplaceFacts {
+            is_village: r.text(0)? == "village",
+            poor_village: r.opt_text(1)?.is_some(),
+            today: today(),
+        };
+        w.validate(&facts)
+    }
+
+    async fn load_workplace(
+        &self,
+        tx: &mut dyn Tx,
+        ctx: &Ctx,
+        id: WorkplaceId,
+    ) -> StoreResult<Workplace> {
+        let w = tx
+            .fetch_optional(
+                &format!("SELECT {WORKPLACE_COLS} FROM {WORKPLACE_FROM} WHERE w.id = $2"),
+                &args![today(), id.0],
+            )
+            .await?
+            .map(|r| workplace_from_row(&r))
+            .transpose()?
+            .ok_or_else(workplace_not_found)?;
+        if !ctx.scope.allows(&w.village_code) {
+            return Err(workplace_not_found());
+        }
+        Ok(w)
+    }
+
+    async fn load_hire(
+        &self,
+        tx: &mut dyn Tx,
+        id: HireId,
+    ) -> StoreResult<Option<(Hire, RegionCode)>> {
+        tx.fetch_optional(
+            &format!("SELECT {HIRE_COLS} FROM {HIRE_FROM} WHERE x.id = $1"),
+            &args![id.0],
+        )
+        .await?
+        .map(|r| hire_from_row(&r))
+        .transpose()
+    }
+
+    /// The labourer's household and village, when the person is an active registered member in
+    /// the caller's regions (`Ok(None)`: a person of a removed household, or one who left).
+    async fn labourer(
+        &self,
+        tx: &mut dyn Tx,
+        ctx: &Ctx,
+        person: PersonId,
+    ) -> StoreResult<Option<(HouseholdId, RegionCode)>> {
+        let r = tx
+            .fetch_optional(
+                "SELECT h.id, h.village_code, p.active, h.status FROM persons p JOIN households h ON h.id = p.household_id WHERE p.id = $1",
+                &args![person.0],
+            )
+            .await?;
+        let Some(r) = r else {
+            return Err(person_not_found());
+        };
+        let village = RegionCode::parse(&r.text(1)?)?;
+        if !ctx.scope.allows(&village) {
+            return Err(person_not_found());
+        }
+        if !r.bool(2)? || r.text(3)? == "removed" {
+            return Ok(None);
+        }
+        Ok(Some((HouseholdId(r.i64(0)?), village)))
+    }
+
+    /// Check a hire at `w` (leaving `except` out of the overlapping hires when it is changed).
+    async fn check_hire(
+        &self,
+        tx: &mut dyn Tx,
+        ctx: &Ctx,
+        w: &WorkplaceData,
+        at: WorkplaceId,
+        h: &HireInput,
+        except: Option<HireId>,
+    ) -> StoreResult<(HireData, HouseholdId, RegionCode)> {
+        let labourer = self.labourer(tx, ctx, h.person_id).await?;
+        let far = Date::from_calendar_date(9999, time::Month::December, 31).expect("date");
+        let rows = tx
+            .fetch_all(
+                "SELECT person_id, hire_date, leave_date FROM workplace_hires WHERE workplace_id = $1 AND id <> $2 \
+                 AND hire_date <= $3 AND (leave_date IS NULL OR leave_date >= $4)",
+                &args![
+                    at.0,
+                    except.map_or(0, |x| x.0),
+                    h.leave_date.unwrap_or(far),
+                    h.hire_date
+                ],
+            )
+            .await?;
+        let overlapping = rows
+            .iter()
+            .map(|r| Ok((PersonId(r.i64(0)?), r.date(1)?, r.opt_date(2)?)))
+            .collect::<StoreResult<Vec<_>>>()?;
+        let d = h.validate(&HireFacts {
+            workplace: w,
+            active_member: labourer.is_some(),
+            overlapping: &overlapping,
+            today: today(),
+        })?;
+        let (household, village) = labourer.ok_or_else(DomainError::internal)?;
+        Ok((d, household, village))
+    }
+
+    /// The hires of a workplace whose households the caller reaches, newest first.
+    async fn hires_of(
+        &self,
+        tx: &mut dyn Tx,
+        ctx: &Ctx,
+        id: WorkplaceId,
+    ) -> StoreResult<Vec<Hire>> {
+        let mut q = Query::new(&format!(
+            "SELECT {HIRE_COLS} FROM {HIRE_FROM} WHERE x.workplace_id = "
+        ));
+        let a = q.arg(id.0);
+        q.push(&a);
+        q.and_in_ranges("x.village_code", &ctx.scope.ranges(None));
+        q.push(" ORDER BY x.hire_date DESC, x.id DESC");
+        let rows = tx.fetch_all(&q.sql, &q.args).await?;
+        rows.iter().map(|r| Ok(hire_from_row(r)?.0)).collect()
+    }
+}
+
+#[async_trait::async_trait]
+impl ServiceStore for SqlStore {
+    async fn create_workplace(&self, ctx: &Ctx, input: WorkplaceInput) -> StoreResult<Workplace> {
+        let mut tx = self.db.begin_write().await?;
+        let d = self.check_workplace(tx.as_mut(), ctx, &input).await?;
+        let now = OffsetDateTime::now_utc();
+        let r = tx
+            .fetch_one(
+                "INSERT INTO workplaces (kind, name, village_code, in_poor_village, work_type, capacity, operator, opened, closed, note, \
+                 version, created_by, created_at, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11, $12, $11, $12) RETURNING id",
+                &args![
+                    d.kind.as_str(),
+                    d.name.as_str(),
+                    d.village_code.as_str(),
+                    d.in_poor_village,
+                    d.work_type.as_str(),
+                    d.capacity,
+                    d.operator.clone(),
+                    d.opened,
+                    d.closed,
+                    d.note.clone(),
+                    ctx.actor.as_str(),
+                    now
+                ],
+            )
+            .await?;
+        let id = WorkplaceId(r.i64(0)?);
+        self.service_version(tx.as_mut(), "workplace", id.0, 1, "create", &d, &ctx.actor)
+            .await?;
+        self.bump_place_stats(tx.as_mut(), d.tally(), 1).await?;
+        let out = self.load_workplace(tx.as_mut(), ctx, id).await?;
+        self.audit(
+            tx.as_mut(),
+            ctx,
+            AuditRecord::change("workplace.create", "workplace", id.0, None, Some(&out))
+                .in_region(&d.village_code),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    async fn update_workplace(
+        &self,
+        ctx: &Ctx,
+        id: WorkplaceId,
+        input: WorkplaceInput,
+    ) -> StoreResult<Workplace> {
+        let mut tx = self.db.begin_write().await?;
+        let before = self.load_workplace(tx.as_mut(), ctx, id).await?;
+        let mut d = self.check_workplace(tx.as_mut(), ctx, &input).await?;
+        if d.kind != before.kind || d.village_code != before.village_code {
+            return Err(DomainError::invalid(
+                "region_code",
+                "workplace_fixed",
+                "扶贫车间或岗位的类别和所在村不能更改；请关闭后重新登记",
+            ));
+        }
+        // the designation it was recorded with stays, so that the figures do not move under it
+        d.in_poor_village = before.in_poor_village;
+        let row = tx
+            .fetch_one(
+                "SELECT MIN(hire_date), MAX(COALESCE(leave_date, $2)), COUNT(*) FROM workplace_hires WHERE workplace_id = $1",
+                &args![id.0, Date::from_calendar_date(9999, time::Month::December, 31).expect("date")],
+            )
+            .await?;
+        if r_i64(&row, 2)? > 0 {
+            let (first, last) = (row.date(0)?, row.date(1)?);
+            if d.opened > first || d.closed.is_some_and(|c| c < last) {
+                return Err(DomainError::invalid(
+                    "opened",
+                    "hires_outside_period",
+                    "开设期须包含所有聘用人员的在岗期间",
+                ));
+            }
+        }
+        let hired_now = before.employed_now;
+        if i64::from(d.capacity) < hired_now {
+            return Err(DomainError::invalid(
+                "capacity",
+                "over_capacity",
+                format!("现有在岗人员 {hired_now} 人，岗位数不能少于此数"),
+            ));
+        }
+        let version = before.version + 1;
+        self.bump_place_stats(tx.as_mut(), before.data().tally(), -1)
+            .await?;
+        self.bump_place_stats(tx.as_mut(), d.tally(), 1).await?;
+        tx.execute(
+            "UPDATE workplaces SET name = $1, work_type = $2, capacity = $3, operator = $4, opened = $5, closed = $6, note = $7, \
+             version = $8, updated_by = $9, updated_at = $10 WHERE id = $11",
+            &args![
+                d.name.as_str(),
+                d.work_type.as_str(),
+                d.capacity,
+                d.operator.clone(),
+                d.opened,
+                d.closed,
+                d.note.clone(),
+                version,
+                ctx.actor.as_str(),
+                OffsetDateTime::now_utc(),
+                id.0
+            ],
+        )
+        .await?;
+        self.service_version(
+            tx.as_mut(),
+            "workplace",
+            id.0,
+            version,
+            "update",
+            &d,
+            &ctx.actor,
+        )
+        .await?;
+        let out = self.load_workplace(tx.as_mut(), ctx, id).await?;
+        self.audit(
+            tx.as_mut(),
+            ctx,
+            AuditRecord::change(
+                "workplace.update",
+                "workplace",
+                id.0,
+                Some(&before),
+                Some(&out),
+            )
+            .in_region(&d.village_code),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    async fn workplace(&self, ctx: &Ctx, id: WorkplaceId) -> StoreResult<WorkplaceDetail> {
+        let mut tx = self.db.begin_read().await?;
+        let workplace = self.load_workplace(tx.as_mut(), ctx, id).await?;
+        let hires = self.hires_of(tx.as_mut(), ctx, id).await?;
+        Ok(WorkplaceDetail { workplace, hires })
+    }
+
+    async fn workplaces(
+        &self,
+        ctx: &Ctx,
+        region: &RegionCode,
+        filter: &WorkplaceFilter,
+    ) -> StoreResult<Vec<Workplace>> {
+        ctx.require(region, "区划")?;
+        let mut q = Query::new("");
+        let t = q.arg(today());
+        q.push(&format!(
+            "SELECT {} FROM {WORKPLACE_FROM} WHERE 1 = 1",
+            WORKPLACE_COLS.replace("$1", &t)
+        ));
+        q.and_in_ranges("w.village_code", &ctx.scope.ranges(Some(region)));
+        if let Some(k) = filter.kind {
+            let a = q.arg(k.as_str());
+            q.push(&format!(" AND w.kind = {a}"));
+        }
+        if let Some(after) = filter.after {
+            let a = q.arg(after.0);
+            q.push(&format!(" AND w.id > {a}"));
+        }
+        let lim = q.arg(i64::from(filter.limit.clamp(1, 1000)));
+        q.push(&format!(" ORDER BY w.id LIMIT {lim}"));
+        let mut tx = self.db.begin_read().await?;
+        let rows = tx.fetch_all(&q.sql, &q.args).await?;
+        rows.iter().map(workplace_from_row).collect()
+    }
+
+    async fn create_hire(&self, ctx: &Ctx, at: WorkplaceId, h: HireInput) -> StoreResult<Hire> {
+        let mut tx = self.db.begin_write().await?;
+        let w = self.load_workplace(tx.as_mut(), ctx, at).await?;
+        let wd = w.data();
+        let (d, household, village) = self.check_hire(tx.as_mut(), ctx, &wd, at, &h, None).await?;
+        let r = tx
+            .fetch_one(
+                "INSERT INTO workplace_hires (workplace_id, person_id, household_id, village_code, hire_date, leave_date, monthly_wage_fen, \
+                 version, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $9) RETURNING id",
+                &args![
+                    at.0,
+                    d.person_id.0,
+                    household.0,
+                    village.as_str(),
+                    d.hire_date,
+                    d.leave_date,
+                    d.monthly_wage_fen,
+                    ctx.actor.as_str(),
+                    OffsetDateTime::now_utc()
+                ],
+            )
+            .await?;
+        let id = HireId(r.i64(0)?);
+        self.service_version(tx.as_mut(), "hire", id.0, 1, "create", &d, &ctx.actor)
+            .await?;
+        self.bump_place_stats(tx.as_mut(), d.tally(&wd), 1).await?;
+        let (out, _) = self
+            .load_hire(tx.as_mut(), id)
+            .await?
+            .ok_or_else(DomainError::internal)?;
+        self.audit(
+            tx.as_mut(),
+            ctx,
+            AuditRecord::change("hire.create", "hire", id.0, None, Some(&out)).in_region(&village),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    async fn update_hire(&self, ctx: &Ctx, id: HireId, h: HireInput) -> StoreResult<Hire> {
+        let mut tx = self.db.begin_write().await?;
+        let (before, village) = self
+            .load_hire(tx.as_mut(), id)
+            .await?
+            .filter(|(_, v)| ctx.scope.allows(v))
+            .ok_or_else(hire_not_found)?;
+        let w = self
+            .load_workplace(tx.as_mut(), ctx, before.workplace_id)
+            .await
+            .map_err(|_| hire_not_found())?;
+        if h.person_id != before.person_id {
+            return Err(DomainError::invalid(
+                "person_id",
+                "hire_person_fixed",
+                "聘用记录的人员不能更改；请结束后为另一人新建聘用记录",
+            ));
+        }
+        let wd = w.data();
+        let (d, _, _) = self
+            .check_hire(tx.as_mut(), ctx, &wd, w.id, &h, Some(id))
+            .await?;
+        let old = HireData {
+            person_id: before.person_id,
+            hire_date: before.hire_date,
+            leave_date: before.leave_date,
+            monthly_wage_fen: before.monthly_wage_fen,
+        };
+        let version = before.version + 1;
+        self.bump_place_stats(tx.as_mut(), old.tally(&wd), -1)
+            .await?;
+        self.bump_place_stats(tx.as_mut(), d.tally(&wd), 1).await?;
+        tx.execute(
+            "UPDATE workplace_hires SET hire_date = $1, leave_date = $2, monthly_wage_fen = $3, version = $4, updated_by = $5, updated_at = $6 WHERE id = $7",
+            &args![
+                d.hire_date,
+                d.leave_date,
+                d.monthly_wage_fen,
+                version,
+                ctx.actor.as_str(),
+                OffsetDateTime::now_utc(),
+                id.0
+            ],
+        )
+        .await?;
+        self.service_version(tx.as_mut(), "hire", id.0, version, "update", &d, &ctx.actor)
+            .await?;
+        let (out, _) = self
+            .load_hire(tx.as_mut(), id)
+            .await?
+            .ok_or_else(DomainError::internal)?;
+        self.audit(
+            tx.as_mut(),
+            ctx,
+            AuditRecord::change("hire.update", "hire", id.0, Some(&before), Some(&out))
+                .in_region(&village),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    async fn workplace_history(
+        &self,
+        ctx: &Ctx,
+        id: WorkplaceId,
+    ) -> StoreResult<Vec<ServiceVersion>> {
+        let mut tx = self.db.begin_read().await?;
+        self.load_workplace(tx.as_mut(), ctx, id).await?;
+        let hires: Vec<i64> = self
+            .hires_of(tx.as_mut(), ctx, id)
+            .await?
+            .iter()
+            .map(|h| h.id.0)
+            .collect();
+        let mut out = self
+            .service_versions(
+                tx.as_mut(),
+                "entity = 'workplace' AND entity_id = $1",
+                &args![id.0],
+            )
+            .await?;
+        for h in hires {
+            out.extend(
+                self.service_versions(tx.as_mut(), "entity = 'hire' AND entity_id = $1", &args![h])
+                    .await?,
+            );
+        }
+        out.sort_by_key(|v| v.recorded_at);
+        Ok(out)
+    }
+
+    async fn create_event(&self, ctx: &Ctx, e: EventInput) -> StoreResult<EventDetail> {
+        self.create_event_impl(ctx, e).await
+    }
+
+    async fn update_event(
+        &self,
+        ctx: &Ctx,
+        id: EventId,
+        e: EventInput,
+    ) -> StoreResult<EventDetail> {
+        self.update_event_impl(ctx, id, e).await
+    }
+
+    async fn event(&self, ctx: &Ctx, id: EventId) -> StoreResult<EventDetail> {
+        let mut tx = self.db.begin_read().await?;
+        self.event_detail(tx.as_mut(), ctx, id).await
+    }
+
+    async fn events(
+        &self,
+        ctx: &Ctx,
+        region: &RegionCode,
+        filter: &EventFilter,
+    ) -> StoreResult<Vec<Event>> {
+        self.events_impl(ctx, region, filter).await
+    }
+
+    async fn event_history(&self, ctx: &Ctx, id: EventId) -> StoreResult<Vec<ServiceVersion>> {
+        let mut tx = self.db.begin_read().await?;
+        self.event_detail(tx.as_mut(), ctx, id).await?;
+        self.service_versions(
+            tx.as_mut(),
+            "entity = 'event' AND entity_id = $1",
+            &args![id.0],
+        )
+        .await
+    }
+}
+
+fn r_i64(r: &Row, i: usize) -> StoreResult<i64> {
+    Ok(r.i64(i)?)
+}
+
+fn person_not_found() -> DomainError {
+    DomainError::not_found("member_not_found", "该人员不存在或不在您的管辖范围内")
+        .with_field("person_id")
+}
