@@ -178,6 +178,7 @@ pub(crate) fn page_routes() -> routes::Routes {
     let r = reports::page_routes(r);
     let r = registry::page_routes(r);
     let r = pairing::page_routes(r);
+    let r = measures::page_routes(r);
     let r = jobs::page_routes(r);
     let r = openapi::page_routes(r);
     ui::assets::routes(r)

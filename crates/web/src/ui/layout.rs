@@ -351,6 +351,12 @@ fn nav_items(v: &Viewer) -> Vec<(&'static str, &'static str)> {
         out.push(("/board", v.t("进度看板", "Progress board")));
         out.push(("/households", v.t("建档立卡户", "Households")));
     }
+    if v.has_regions(Policy::ReadRegistry) {
+        out.push((
+            "/workplaces",
+            v.t("车间岗位与活动", "Workshops, posts, events"),
+        ));
+    }
     if v.has_regions(Policy::WriteRegistry) {
         out.push(("/households/new", v.t("新增农户", "New household")));
         out.push(("/import", v.t("数据导入", "Import")));
