@@ -713,3 +713,59 @@ fn month_end(d: Date) -> Date {
     let n = time::util::days_in_month(d.month(), d.year());
     d.replace_day(n).unwrap()
 }
+
+#[tokio::test]
+async fn a_roster_of_workplaces_registers_all_or_nothing() {
+    let db = test_store().await;
+    let s = db.store.as_ref();
+    let (tagang, sanfang) = fixture(s, 2).await;
+    let ctx = office();
+    let good = |p: PersonId| {
+        (
+            post(TAGANG, 1, date!(2018 - 01 - 01)),
+            vec![hire(p, date!(2018 - 02 - 01), None)],
+        )
+    };
+    // the third item's second hire overfills its workshop of one position: nothing is kept
+    let bad = vec![
+        good(tagang[0]),
+        good(tagang[1]),
+        (
+            workshop(SANFANG, 1, date!(2018 - 01 - 01), None),
+            vec![
+                hire(sanfang[0], date!(2018 - 03 - 01), None),
+                hire(sanfang[1], date!(2018 - 04 - 01), None),
+            ],
+        ),
+    ];
+    let e = s.register_workplaces(&ctx, bad).await.unwrap_err();
+    assert_eq!(
+        (e.code, e.field.as_deref()),
+        ("over_capacity", Some("[2].hires[1].person_id"))
+    );
+    let all = WorkplaceFilter {
+        limit: 100,
+        ..Default::default()
+    };
+    assert!(s
+        .workplaces(&ctx, &code(LUOXI), &all)
+        .await
+        .unwrap()
+        .is_empty());
+    let r = report(s, LUOXI, date!(2018 - 01 - 01), date!(2018 - 12 - 31)).await;
+    assert_eq!((r.posts.total, r.workshops.employed), (0, 0));
+    let n = s
+        .register_workplaces(&ctx, vec![good(tagang[0]), good(sanfang[0])])
+        .await
+        .unwrap();
+    assert_eq!(n, (2, 2));
+    let r = report(s, LUOXI, date!(2018 - 01 - 01), date!(2018 - 12 - 31)).await;
+    assert_eq!(
+        (r.posts.total, r.posts.in_poor_villages, r.posts.employed),
+        (2, 2, 2)
+    );
+    assert_eq!(
+        s.workplaces(&ctx, &code(LUOXI), &all).await.unwrap().len(),
+        2
+    );
+}

@@ -67,6 +67,14 @@ pub trait ServiceStore: Send + Sync {
     ) -> StoreResult<Vec<Workplace>>;
     /// Hire a registered labourer.
     async fn create_hire(&self, ctx: &Ctx, at: WorkplaceId, h: HireInput) -> StoreResult<Hire>;
+    /// Register workplaces with their hires in one transaction, all or nothing (a region's
+    /// roster loaded at once); an error's field is prefixed with the item, as `[3].hires[0].person_id`.
+    /// Returns how many workplaces and hires were recorded.
+    async fn register_workplaces(
+        &self,
+        ctx: &Ctx,
+        items: Vec<(WorkplaceInput, Vec<HireInput>)>,
+    ) -> StoreResult<(u64, u64)>;
     /// Change a hire (its labourer stays), e.g. to record the day they left.
     async fn update_hire(&self, ctx: &Ctx, id: HireId, h: HireInput) -> StoreResult<Hire>;
     /// The versions of a workplace and of its hires.

@@ -327,6 +327,95 @@ impl SqlStore {
         Ok((d, household, village))
     }
 
+    /// Record a workplace (history, figures and audit included) in the caller's transaction.
+    async fn insert_workplace(
+        &self,
+        tx: &mut dyn Tx,
+        ctx: &Ctx,
+        input: &WorkplaceInput,
+    ) -> StoreResult<Workplace> {
+        let d = self.check_workplace(tx, ctx, input).await?;
+        let now = OffsetDateTime::now_utc();
+        let r = tx
+            .fetch_one(
+                "INSERT INTO workplaces (kind, name, village_code, in_poor_village, work_type, capacity, operator, opened, closed, note, \
+                 version, created_by, created_at, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11, $12, $11, $12) RETURNING id",
+                &args![
+                    d.kind.as_str(),
+                    d.name.as_str(),
+                    d.village_code.as_str(),
+                    d.in_poor_village,
+                    d.work_type.as_str(),
+                    d.capacity,
+                    d.operator.clone(),
+                    d.opened,
+                    d.closed,
+                    d.note.clone(),
+                    ctx.actor.as_str(),
+                    now
+                ],
+            )
+            .await?;
+        let id = WorkplaceId(r.i64(0)?);
+        self.service_version(tx, "workplace", id.0, 1, "create", &d, &ctx.actor)
+            .await?;
+        self.bump_place_stats(tx, d.tally(), 1).await?;
+        let out = self.load_workplace(tx, ctx, id).await?;
+        self.audit(
+            tx,
+            ctx,
+            AuditRecord::change("workplace.create", "workplace", id.0, None, Some(&out))
+                .in_region(&d.village_code),
+        )
+        .await?;
+        Ok(out)
+    }
+
+    /// Hire a labourer at `w` (history, figures and audit included) in the caller's transaction.
+    async fn insert_hire(
+        &self,
+        tx: &mut dyn Tx,
+        ctx: &Ctx,
+        w: &Workplace,
+        h: &HireInput,
+    ) -> StoreResult<Hire> {
+        let at = w.id;
+        let wd = w.data();
+        let (d, household, village) = self.check_hire(tx, ctx, &wd, at, h, None).await?;
+        let r = tx
+            .fetch_one(
+                "INSERT INTO workplace_hires (workplace_id, person_id, household_id, village_code, hire_date, leave_date, monthly_wage_fen, \
+                 version, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $9) RETURNING id",
+                &args![
+                    at.0,
+                    d.person_id.0,
+                    household.0,
+                    village.as_str(),
+                    d.hire_date,
+                    d.leave_date,
+                    d.monthly_wage_fen,
+                    ctx.actor.as_str(),
+                    OffsetDateTime::now_utc()
+                ],
+            )
+            .await?;
+        let id = HireId(r.i64(0)?);
+        self.service_version(tx, "hire", id.0, 1, "create", &d, &ctx.actor)
+            .await?;
+        self.bump_place_stats(tx, d.tally(&wd), 1).await?;
+        let (out, _) = self
+            .load_hire(tx, id)
+            .await?
+            .ok_or_else(DomainError::internal)?;
+        self.audit(
+            tx,
+            ctx,
+            AuditRecord::change("hire.create", "hire", id.0, None, Some(&out)).in_region(&village),
+        )
+        .await?;
+        Ok(out)
+    }
+
     /// The hires of a workplace whose households the caller reaches, newest first.
     async fn hires_of(
         &self,
@@ -350,40 +439,7 @@ impl SqlStore {
 impl ServiceStore for SqlStore {
     async fn create_workplace(&self, ctx: &Ctx, input: WorkplaceInput) -> StoreResult<Workplace> {
         let mut tx = self.db.begin_write().await?;
-        let d = self.check_workplace(tx.as_mut(), ctx, &input).await?;
-        let now = OffsetDateTime::now_utc();
-        let r = tx
-            .fetch_one(
-                "INSERT INTO workplaces (kind, name, village_code, in_poor_village, work_type, capacity, operator, opened, closed, note, \
-                 version, created_by, created_at, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11, $12, $11, $12) RETURNING id",
-                &args![
-                    d.kind.as_str(),
-                    d.name.as_str(),
-                    d.village_code.as_str(),
-                    d.in_poor_village,
-                    d.work_type.as_str(),
-                    d.capacity,
-                    d.operator.clone(),
-                    d.opened,
-                    d.closed,
-                    d.note.clone(),
-                    ctx.actor.as_str(),
-                    now
-                ],
-            )
-            .await?;
-        let id = WorkplaceId(r.i64(0)?);
-        self.service_version(tx.as_mut(), "workplace", id.0, 1, "create", &d, &ctx.actor)
-            .await?;
-        self.bump_place_stats(tx.as_mut(), d.tally(), 1).await?;
-        let out = self.load_workplace(tx.as_mut(), ctx, id).await?;
-        self.audit(
-            tx.as_mut(),
-            ctx,
-            AuditRecord::change("workplace.create", "workplace", id.0, None, Some(&out))
-                .in_region(&d.village_code),
-        )
-        .await?;
+        let out = self.insert_workplace(tx.as_mut(), ctx, &input).await?;
         tx.commit().await?;
         Ok(out)
     }
@@ -519,41 +575,37 @@ impl ServiceStore for SqlStore {
     async fn create_hire(&self, ctx: &Ctx, at: WorkplaceId, h: HireInput) -> StoreResult<Hire> {
         let mut tx = self.db.begin_write().await?;
         let w = self.load_workplace(tx.as_mut(), ctx, at).await?;
-        let wd = w.data();
-        let (d, household, village) = self.check_hire(tx.as_mut(), ctx, &wd, at, &h, None).await?;
-        let r = tx
-            .fetch_one(
-                "INSERT INTO workplace_hires (workplace_id, person_id, household_id, village_code, hire_date, leave_date, monthly_wage_fen, \
-                 version, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $9) RETURNING id",
-                &args![
-                    at.0,
-                    d.person_id.0,
-                    household.0,
-                    village.as_str(),
-                    d.hire_date,
-                    d.leave_date,
-                    d.monthly_wage_fen,
-                    ctx.actor.as_str(),
-                    OffsetDateTime::now_utc()
-                ],
-            )
-            .await?;
-        let id = HireId(r.i64(0)?);
-        self.service_version(tx.as_mut(), "hire", id.0, 1, "create", &d, &ctx.actor)
-            .await?;
-        self.bump_place_stats(tx.as_mut(), d.tally(&wd), 1).await?;
-        let (out, _) = self
-            .load_hire(tx.as_mut(), id)
-            .await?
-            .ok_or_else(DomainError::internal)?;
-        self.audit(
-            tx.as_mut(),
-            ctx,
-            AuditRecord::change("hire.create", "hire", id.0, None, Some(&out)).in_region(&village),
-        )
-        .await?;
+        let out = self.insert_hire(tx.as_mut(), ctx, &w, &h).await?;
         tx.commit().await?;
         Ok(out)
+    }
+
+    async fn register_workplaces(
+        &self,
+        ctx: &Ctx,
+        items: Vec<(WorkplaceInput, Vec<HireInput>)>,
+    ) -> StoreResult<(u64, u64)> {
+        let mut tx = self.db.begin_write().await?;
+        let (mut places, mut hires) = (0, 0);
+        for (i, (w, hs)) in items.iter().enumerate() {
+            let at = |e: DomainError, sub: &str| {
+                let f = e.field.clone().unwrap_or_default();
+                e.with_field(format!("[{i}]{sub}.{f}"))
+            };
+            let place = self
+                .insert_workplace(tx.as_mut(), ctx, w)
+                .await
+                .map_err(|e| at(e, ""))?;
+            places += 1;
+            for (j, h) in hs.iter().enumerate() {
+                self.insert_hire(tx.as_mut(), ctx, &place, h)
+                    .await
+                    .map_err(|e| at(e, &format!(".hires[{j}]")))?;
+                hires += 1;
+            }
+        }
+        tx.commit().await?;
+        Ok((places, hires))
     }
 
     async fn update_hire(&self, ctx: &Ctx, id: HireId, h: HireInput) -> StoreResult<Hire> {
