@@ -148,6 +148,20 @@ async fn every_page_and_asset_stays_on_the_server() {
     let hh = tagang_household(&app, &officer).await;
     let (_, _, m) = get(&app, &cadre, "/m").await;
     let paired = paired_household(&m);
+    // 塔岗's first workplace and event (their pages answer 404 when the demo holds none)
+    let first_id = |path: &'static str| {
+        let (app, officer) = (&app, &officer);
+        async move {
+            let (_, _, body) = get(app, officer, path).await;
+            let list: serde_json::Value = serde_json::from_str(&body).unwrap();
+            list.as_array()
+                .unwrap()
+                .first()
+                .map(|w| w["id"].as_i64().unwrap())
+        }
+    };
+    let workplace = first_id("/api/v1/regions/360124106204/workplaces").await;
+    let event = first_id("/api/v1/regions/360124106204/events").await;
     let mut checked = 0;
     let mut assets = std::collections::BTreeSet::new();
     for (method, template) in fupin_web::PAGE_ROUTES {
@@ -155,12 +169,16 @@ async fn every_page_and_asset_stays_on_the_server() {
             continue;
         }
         let id = if template.starts_with("/m") {
-            paired
+            Some(paired)
+        } else if template.starts_with("/workplaces/") {
+            workplace
+        } else if template.starts_with("/events/") {
+            event
         } else {
-            hh
+            Some(hh)
         };
         let path = template
-            .replace("{id}", &id.to_string())
+            .replace("{id}", &id.unwrap_or(0).to_string())
             .replace("{code}", "360124106000")
             .replace("{kind}", "households")
             .replace("{token}", "no-such-token");
@@ -174,6 +192,7 @@ async fn every_page_and_asset_stays_on_the_server() {
         let expected = match *template {
             // no boundaries configured in this test, and no such job
             "/geo/{code}" | "/jobs/{id}" | "/jobs/{id}/file" => StatusCode::NOT_FOUND,
+            _ if id.is_none() => StatusCode::NOT_FOUND,
             _ => StatusCode::OK,
         };
         assert_eq!(status, expected, "GET {path}");
