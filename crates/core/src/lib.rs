@@ -13,6 +13,7 @@ pub mod measures;
 pub mod money;
 pub mod pairing;
 pub mod projects;
+pub mod rectification;
 pub mod regions;
 pub mod registry;
 pub mod reports;

@@ -20,6 +20,7 @@ pub use crate::measures::services_store::*;
 pub use crate::measures::store::*;
 pub use crate::pairing::store::*;
 pub use crate::projects::store::*;
+pub use crate::rectification::store::*;
 pub use crate::regions::store::*;
 pub use crate::registry::store::*;
 pub use crate::reports::store::*;
@@ -50,6 +51,7 @@ pub trait Store:
     + MeasureStore
     + ProjectStore
     + ServiceStore
+    + RectificationStore
     + BulkStore
 {
     /// `sqlite` or `postgres`.

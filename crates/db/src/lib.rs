@@ -17,6 +17,7 @@ mod measures;
 mod pairing;
 mod projects;
 mod query;
+mod rectification;
 mod regions;
 mod registry;
 mod reports;
@@ -65,6 +66,7 @@ impl SqlStore {
         store.seed_code_tables().await?;
         store.reload_codes().await?;
         store.seed_parameters().await?;
+        store.seed_quality_rules().await?;
         store.init_horizon().await?;
         Ok(store)
     }

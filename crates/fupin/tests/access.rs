@@ -269,6 +269,8 @@ struct Fixture {
     project: i64,
     source: i64,
     allocation: i64,
+    problem: i64,
+    campaign: i64,
 }
 
 /// A signed-in caller.
@@ -649,6 +651,15 @@ async fn pairing_fixture(
     )
     .await
     .expect("receipt");
+    let campaign = s
+        .create_campaign(&ctx, serde_json::from_value(campaign_input()).unwrap())
+        .await
+        .expect("campaign");
+    // overdue, so that a run of the checks in 塔岗 would escalate it
+    let mut problem: fupin_core::rectification::ProblemInput =
+        serde_json::from_value(problem_input(household.0)).unwrap();
+    problem.campaign_id = Some(campaign.id);
+    let problem = s.create_problem(&ctx, problem).await.expect("problem");
     Fixture {
         household: household.0,
         household_number: String::new(),
@@ -681,6 +692,8 @@ async fn pairing_fixture(
         project: project.0,
         source: source.id.0,
         allocation: allocation.id.0,
+        problem: problem.id.0,
+        campaign: campaign.id.0,
     }
 }
 
@@ -701,6 +714,17 @@ fn project_input(h: i64) -> Value {
 fn source_input() -> Value {
     json!({"region_code": TAGANG, "year": 2016, "kind": "帮扶单位资金", "name": "塔岗帮扶资金",
            "amount_fen": 1_000_000, "date": "2016-03-01"})
+}
+
+/// A valid problem of household `h`, found by an inspection, overdue since 2019.
+fn problem_input(h: i64) -> Value {
+    json!({"household_id": h, "source": "inspection", "description": "危房改造未验收", "category": "assistance",
+           "severity": "medium", "responsible_unit": "罗溪镇人民政府", "found_on": "2019-03-01", "deadline": "2019-04-30"})
+}
+
+/// A valid campaign of 塔岗.
+fn campaign_input() -> Value {
+    json!({"name": "春季整改", "region_code": TAGANG, "start_date": "2019-03-01", "end_date": "2019-05-31"})
 }
 
 fn member_input(seq: u32) -> Value {
@@ -1799,6 +1823,106 @@ fn table(f: &Fixture, caller: &str) -> Vec<Entry> {
                 get(format!("/api/v1/regions/{SANFANG}/events?kind=health_outreach"), Filtered),
             ],
         ),
+        // rectification: problems and campaigns are reached by their region
+        entry(
+            "GET",
+            "/api/v1/problems",
+            vec![
+                get("/api/v1/problems".into(), Filtered),
+                get(format!("/api/v1/problems?region={TAGANG}"), Filtered),
+                get(format!("/api/v1/problems?escalated_to={LUOXI}"), Filtered),
+                get(format!("/api/v1/problems?household={h}"), Filtered),
+            ],
+        ),
+        entry(
+            "POST",
+            "/api/v1/problems",
+            vec![call(
+                Method::POST,
+                "/api/v1/problems".into(),
+                json(problem_input(h)),
+                Denied,
+            )],
+        ),
+        entry(
+            "GET",
+            "/api/v1/problems/{id}",
+            vec![get(format!("/api/v1/problems/{}", f.problem), Denied)],
+        ),
+        entry(
+            "POST",
+            "/api/v1/problems/{id}/steps",
+            vec![
+                call(
+                    Method::POST,
+                    format!("/api/v1/problems/{}/steps", f.problem),
+                    json(json!({"action": "progress", "note": "已整改"})),
+                    Denied,
+                ),
+                call(
+                    Method::POST,
+                    format!("/api/v1/problems/{}/steps", f.problem),
+                    json(json!({"action": "request_close", "note": "已整改"})),
+                    Denied,
+                ),
+            ],
+        ),
+        entry(
+            "GET",
+            "/api/v1/campaigns",
+            vec![
+                get("/api/v1/campaigns".into(), Filtered),
+                get(format!("/api/v1/campaigns?region={LUOXI}"), Filtered),
+            ],
+        ),
+        entry(
+            "POST",
+            "/api/v1/campaigns",
+            vec![call(
+                Method::POST,
+                "/api/v1/campaigns".into(),
+                json(campaign_input()),
+                Denied,
+            )],
+        ),
+        entry(
+            "GET",
+            "/api/v1/campaigns/{id}",
+            vec![get(format!("/api/v1/campaigns/{}", f.campaign), Denied)],
+        ),
+        entry(
+            "GET",
+            "/api/v1/regions/{code}/rectification",
+            vec![
+                get(format!("/api/v1/regions/{TAGANG}/rectification"), Denied),
+                get(format!("/api/v1/regions/{LUOXI}/rectification"), Denied),
+                get(format!("/api/v1/regions/{SANFANG}/rectification"), Filtered),
+            ],
+        ),
+        open(
+            "GET",
+            "/api/v1/quality-rules",
+            "reference data (the data-quality rules and their parameters), the same for every region",
+            vec![get("/api/v1/quality-rules".into(), NotScoped)],
+        ),
+        entry(
+            "POST",
+            "/api/v1/quality-rules/run",
+            vec![
+                call(
+                    Method::POST,
+                    "/api/v1/quality-rules/run".into(),
+                    json(json!({"region": TAGANG, "as_of": "2019-12-31"})),
+                    Denied,
+                ),
+                call(
+                    Method::POST,
+                    "/api/v1/quality-rules/run".into(),
+                    json(json!({"as_of": "2019-12-31"})),
+                    Filtered,
+                ),
+            ],
+        ),
         // assessment: standards, household years, risk events, exit, cases, incidence, warnings,
         // screening and measures
         open(
@@ -2168,7 +2292,14 @@ async fn tagang_state(app: &TestApp, f: &Fixture) -> Value {
         "list": val(&s.projects(&ctx, &RegionCode::parse(JINXIAN).unwrap(), Default::default()).await.unwrap()),
         "sources": val(&s.fund_sources(&ctx, &RegionCode::parse(JINXIAN).unwrap(), None).await.unwrap()),
     });
+    let rectification = json!({
+        "problem": val(&s.problem(&ctx, fupin_core::rectification::ProblemId(f.problem)).await.unwrap()),
+        "campaign": val(&s.campaign(&ctx, fupin_core::rectification::CampaignId(f.campaign)).await.unwrap()),
+        "board": val(&s.rectification_board(&ctx, &code, None, date!(2019 - 12 - 31)).await.unwrap()),
+        "problems": val(&s.problems(&ctx, &fupin_core::rectification::ProblemFilter { region: Some(code.clone()), limit: 500, ..Default::default() }).await.unwrap()),
+    });
     json!({
+        "rectification": rectification,
         "pairing": pairing,
         "assessment": assessment,
         "measures": measures,
@@ -2438,6 +2569,10 @@ async fn every_route_keeps_other_regions_out() {
             "user.create",
             "unit.create",
             "access.refused",
+            // a run of the checks in the caller's own regions records what it finds there
+            "rectification.checks",
+            "problem.create",
+            "problem.escalate",
         ]
         .contains(&e.action.as_str());
         let region = e.region.as_deref().map(|r| RegionCode::parse(r).unwrap());

@@ -1,6 +1,6 @@
 //! fupin-web: the HTTP API and the pages of fupin, an axum router over one `Arc<dyn Store>`.
 //!
-//! One folder per domain area (`regions`, `registry`, `pairing`, `measures`, `assessment`, `reports`, `accounts`,
+//! One folder per domain area (`regions`, `registry`, `pairing`, `measures`, `rectification`, `assessment`, `reports`, `accounts`,
 //! `audit`, `jobs`) holds its API handlers (`api.rs`) and its pages (`pages.rs`)
 //! together; handlers extract, state their policy, call the store and render. What every area
 //! shares sits beside them: who is calling is settled once per request by the `auth` middleware
@@ -19,6 +19,7 @@ mod jobs;
 mod measures;
 mod pairing;
 mod projects;
+mod rectification;
 mod regions;
 mod registry;
 mod reports;
@@ -148,6 +149,7 @@ pub(crate) fn routes() -> routes::Routes {
     let r = pairing::routes(r);
     let r = measures::routes(r);
     let r = projects::routes(r);
+    let r = rectification::routes(r);
     let r = jobs::routes(r);
     assessment::routes(r)
 }
@@ -165,6 +167,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         pairing::doc(),
         measures::doc(),
         projects::doc(),
+        rectification::doc(),
         assessment::doc(),
         reports::doc(),
         audit::doc(),

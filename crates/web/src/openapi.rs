@@ -122,6 +122,7 @@ const TAGS: &[(&str, &str, &str)] = &[
     ("pairing", "结对帮扶：帮扶单位、帮扶干部、驻村工作队、结对、走访、微心愿", "Pairing: helping units, cadres, village teams, pairings, visits, micro-wishes"),
     ("measures", "帮扶措施：措施类别、户和成员的措施及其历史", "Assistance measures: the catalogue of kinds, the measures of households and members with their history"),
     ("projects", "项目资金：项目库及其流程与进度、资金来源、下达、到账、支付", "Projects and funds: the project library with its lifecycle and progress, fund sources, allocations, receipts, disbursements"),
+    ("rectification", "整改销号：问题清单、整改行动、整改挂图、数据质量规则、数据比对", "Rectification: problems, campaigns, the rectification view, data-quality rules, comparison with department lists"),
     ("assessment", "评估监测：标准参数、年度核验、风险事件、退出评估、程序案件、贫困指标、预警", "Assessment: standards, yearly verification, risk events, exit assessment, procedure cases, poverty measures, warnings"),
     ("reports", "统计报表", "Statistics"),
     ("audit", "审计日志", "Audit log"),

@@ -1,0 +1,317 @@
+//! Rectification's JSON API: problems (list, record, read with their trail, take a step),
+//! campaigns (list, create, read with progress), the rectification view of a region, and the
+//! data-quality rules (list, run).
+
+use crate::caller::Caller;
+use crate::error::{ApiError, ApiResult};
+use crate::json::Json;
+use crate::params::{IdPath, Params, Path, RegionPath};
+use crate::routes::Routes;
+use crate::AppState;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use fupin_core::accounts::Policy;
+use fupin_core::rectification::*;
+use fupin_core::registry::HouseholdId;
+use fupin_core::years::{parse_date, today};
+use serde::Deserialize;
+
+pub(crate) fn routes(r: Routes) -> Routes {
+    r.get("/api/v1/problems", problems)
+        .post("/api/v1/problems", create_problem)
+        .get("/api/v1/problems/{id}", problem)
+        .post("/api/v1/problems/{id}/steps", problem_step)
+        .get("/api/v1/campaigns", campaigns)
+        .post("/api/v1/campaigns", create_campaign)
+        .get("/api/v1/campaigns/{id}", campaign)
+        .get("/api/v1/regions/{code}/rectification", board)
+        .get("/api/v1/quality-rules", quality_rules)
+        .post("/api/v1/quality-rules/run", run_checks)
+}
+
+/// The OpenAPI description of these routes (see `crate::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    problems,
+    create_problem,
+    problem,
+    problem_step,
+    campaigns,
+    create_campaign,
+    campaign,
+    board,
+    quality_rules,
+    run_checks
+))]
+pub(crate) struct Doc;
+
+/// The list's filters from the query string.
+pub(crate) fn filter(params: &Params) -> ApiResult<ProblemFilter> {
+    params.only(&[
+        "region",
+        "status",
+        "campaign",
+        "source",
+        "responsible_unit",
+        "overdue",
+        "escalated_to",
+        "household",
+        "after",
+        "per_page",
+    ])?;
+    Ok(ProblemFilter {
+        region: params.region("region")?,
+        status: params.choice(
+            "status",
+            ProblemStatus::parse,
+            "open、in_progress、close_requested、closed",
+        )?,
+        campaign: params.int::<i64>("campaign")?.map(CampaignId),
+        source: params.choice(
+            "source",
+            Source::parse,
+            "inspection、audit、patrol、self_check、complaint、rule、comparison",
+        )?,
+        responsible_unit: params.text("responsible_unit", 100)?,
+        overdue: params.flag("overdue")?,
+        escalated_to: params.region("escalated_to")?,
+        household: params.int::<i64>("household")?.map(HouseholdId),
+        after: params.int::<i64>("after")?.map(ProblemId),
+        limit: params.int::<u32>("per_page")?.unwrap_or(50).clamp(1, 500),
+    })
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/problems",
+    tag = "rectification",
+    operation_id = "listProblems",
+    summary = "问题清单 · Problems",
+    params(
+        ("region" = Option<String>, Query, description = "区划代码（含下辖）。 A region and everything below it."),
+        ("status" = Option<String>, Query, description = "open（待整改）、in_progress（整改中）、close_requested（待销号）、closed（已销号）。 Status."),
+        ("campaign" = Option<i64>, Query, description = "整改行动。 A campaign's id."),
+        ("source" = Option<String>, Query, description = "问题来源。 Source (inspection, audit, patrol, self_check, complaint, rule, comparison)."),
+        ("responsible_unit" = Option<String>, Query, description = "责任单位。 Responsible unit."),
+        ("overdue" = Option<bool>, Query, description = "只看逾期未销号的。 Only overdue problems."),
+        ("escalated_to" = Option<String>, Query, description = "上报到该区划督办的。 Escalated to this region."),
+        ("household" = Option<i64>, Query, description = "某户的问题。 A household's problems."),
+        ("after" = Option<i64>, Query, description = "翻页游标（上一页的 next）。 Cursor: the previous page's `next`."),
+        ("per_page" = Option<u32>, Query, description = "每页条数（1–500，默认 50）。 Page size.")
+    ),
+    responses((status = 200, description = "问题及下一页游标。 The problems and the next page's cursor.", body = Object))
+)]
+async fn problems(
+    caller: Caller,
+    State(app): State<AppState>,
+    params: Params,
+) -> ApiResult<Json<ProblemPage>> {
+    let ctx = caller.ctx(Policy::ReadRegistry)?;
+    let f = filter(&params)?;
+    Ok(Json(
+        app.store
+            .problems(&ctx, &f)
+            .await
+            .map_err(ApiError::from_query)?,
+    ))
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/problems",
+    tag = "rectification",
+    operation_id = "createProblem",
+    summary = "登记问题 · Record a problem",
+    request_body(content = Object, description = "`{region_code 或 household_id, source, description, category, severity, responsible_unit, found_on, deadline, …}`。 The problem."),
+    responses((status = 201, description = "新问题（待整改）。 The new problem, open.", body = Object))
+)]
+async fn create_problem(
+    caller: Caller,
+    State(app): State<AppState>,
+    Json(p): Json<ProblemInput>,
+) -> ApiResult<Response> {
+    let ctx = caller.ctx(Policy::WriteRegistry)?;
+    let out = app.store.create_problem(&ctx, p).await?;
+    Ok((StatusCode::CREATED, Json(out)).into_response())
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/problems/{id}",
+    tag = "rectification",
+    operation_id = "getProblem",
+    summary = "问题及其整改过程 · A problem with its trail",
+    responses((status = 200, description = "问题和每一步（时间、办理人、说明）。 The problem and every step (when, who, note).", body = Object))
+)]
+async fn problem(
+    caller: Caller,
+    State(app): State<AppState>,
+    Path(p): Path<IdPath>,
+) -> ApiResult<Json<ProblemDetail>> {
+    let ctx = caller.ctx(Policy::ReadRegistry)?;
+    Ok(Json(app.store.problem(&ctx, ProblemId(p.id)).await?))
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/problems/{id}/steps",
+    tag = "rectification",
+    operation_id = "problemStep",
+    summary = "办理问题：进展、申请销号、核验销号、退回、重新打开 · Take a step on a problem",
+    request_body(content = Object, description = "`{action: progress | request_close | sign_off | reject | reopen, note?, measures?}`；销号须由申请人以外的人员核验。 The step; sign-off needs someone other than the requester."),
+    responses((status = 200, description = "办理后的问题。 The problem after the step.", body = Object))
+)]
+async fn problem_step(
+    caller: Caller,
+    State(app): State<AppState>,
+    Path(p): Path<IdPath>,
+    Json(step): Json<StepInput>,
+) -> ApiResult<Json<Problem>> {
+    let ctx = caller.ctx(Policy::WriteRegistry)?;
+    Ok(Json(
+        app.store.problem_step(&ctx, ProblemId(p.id), step).await?,
+    ))
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/campaigns",
+    tag = "rectification",
+    operation_id = "listCampaigns",
+    summary = "整改行动 · Campaigns",
+    params(("region" = Option<String>, Query, description = "与该区划相关的。 Those overlapping this region.")),
+    responses((status = 200, description = "整改行动列表。 The campaigns.", body = [Object]))
+)]
+async fn campaigns(
+    caller: Caller,
+    State(app): State<AppState>,
+    params: Params,
+) -> ApiResult<Json<Vec<Campaign>>> {
+    let ctx = caller.ctx(Policy::ReadStats)?;
+    params.only(&["region"])?;
+    let region = params.region("region")?;
+    Ok(Json(app.store.campaigns(&ctx, region.as_ref()).await?))
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/campaigns",
+    tag = "rectification",
+    operation_id = "createCampaign",
+    summary = "新建整改行动 · Create a campaign",
+    request_body(content = Object, description = "`{name, region_code, start_date, end_date, description?}`。 The campaign."),
+    responses((status = 201, description = "新整改行动。 The new campaign.", body = Object))
+)]
+async fn create_campaign(
+    caller: Caller,
+    State(app): State<AppState>,
+    Json(c): Json<CampaignInput>,
+) -> ApiResult<Response> {
+    let ctx = caller.ctx(Policy::WriteRegistry)?;
+    let out = app.store.create_campaign(&ctx, c).await?;
+    Ok((StatusCode::CREATED, Json(out)).into_response())
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/campaigns/{id}",
+    tag = "rectification",
+    operation_id = "getCampaign",
+    summary = "整改行动及其进度 · A campaign with its progress",
+    responses((status = 200, description = "按下级区划和责任单位统计的发现、整改中、已销号、逾期数。 Found, in progress, signed off and overdue per child region and responsible unit.", body = Object))
+)]
+async fn campaign(
+    caller: Caller,
+    State(app): State<AppState>,
+    Path(p): Path<IdPath>,
+) -> ApiResult<Json<CampaignDetail>> {
+    let ctx = caller.ctx(Policy::ReadStats)?;
+    Ok(Json(app.store.campaign(&ctx, CampaignId(p.id)).await?))
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/regions/{code}/rectification",
+    tag = "rectification",
+    operation_id = "rectificationBoard",
+    summary = "整改挂图：按下级区划和责任单位 · The rectification view of a region",
+    params(
+        ("campaign" = Option<i64>, Query, description = "只统计某一整改行动。 One campaign only."),
+        ("as_of" = Option<String>, Query, description = "按该日计算逾期（默认今天）。 The day overdue is counted on (today by default).")
+    ),
+    responses((status = 200, description = "合计、各下级区划、各责任单位的发现、整改中、已销号、逾期数，及上报本级督办的问题数。 Totals, per child region and per unit, and the problems escalated to this region.", body = Object))
+)]
+async fn board(
+    caller: Caller,
+    State(app): State<AppState>,
+    RegionPath(code): RegionPath,
+    params: Params,
+) -> ApiResult<Json<RectificationBoard>> {
+    let ctx = caller.ctx(Policy::ReadStats)?;
+    params.only(&["campaign", "as_of"])?;
+    let campaign = params.int::<i64>("campaign")?.map(CampaignId);
+    let as_of = match params.text("as_of", 10)? {
+        Some(t) => parse_date("as_of", &t).map_err(ApiError::from_query)?,
+        None => today(),
+    };
+    Ok(Json(
+        app.store
+            .rectification_board(&ctx, &code, campaign, as_of)
+            .await
+            .map_err(ApiError::from_query)?,
+    ))
+}
+
+/// The rules are reference data, bound to no region: every signed-in user reads them.
+#[utoipa::path(
+    get,
+    path = "/api/v1/quality-rules",
+    tag = "rectification",
+    operation_id = "qualityRules",
+    summary = "数据质量规则 · Data-quality rules",
+    responses((status = 200, description = "规则（代码、说明、严重程度、参数、是否启用）。 The rules: code, description, severity, parameters, enabled.", body = [Object]))
+)]
+async fn quality_rules(
+    caller: Caller,
+    State(app): State<AppState>,
+) -> ApiResult<Json<Vec<QualityRule>>> {
+    let ctx = caller.ctx(Policy::ReadStats)?;
+    Ok(Json(app.store.quality_rules(&ctx).await?))
+}
+
+/// What a run of the checks is asked for.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RunInput {
+    #[serde(default)]
+    region: Option<String>,
+    #[serde(default)]
+    as_of: Option<time::Date>,
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/quality-rules/run",
+    tag = "rectification",
+    operation_id = "runQualityRules",
+    summary = "运行数据质量规则并上报逾期问题 · Run the data-quality rules and escalate overdue problems",
+    request_body(content = Object, description = "`{region?, as_of?}`：在您的管辖范围内（或其中某区划）按某日运行。 Within your regions (or one of them), as of a day (today by default)."),
+    responses((status = 200, description = "各规则发现、新增、重开、自动销号的数目，及上报督办数。 Per rule: findings, created, reopened, closed; and escalations.", body = Object))
+)]
+async fn run_checks(
+    caller: Caller,
+    State(app): State<AppState>,
+    Json(input): Json<RunInput>,
+) -> ApiResult<Json<CheckRun>> {
+    let ctx = caller.ctx(Policy::WriteRegistry)?;
+    let region = input
+        .region
+        .as_deref()
+        .map(|c| fupin_core::RegionCode::parse_field("region", c))
+        .transpose()?;
+    let as_of = input.as_of.unwrap_or_else(today);
+    Ok(Json(
+        app.store.run_checks(&ctx, region.as_ref(), as_of).await?,
+    ))
+}
