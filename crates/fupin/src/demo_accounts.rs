@@ -33,6 +33,12 @@ pub const DEMO_ACCOUNTS: &[DemoAccount] = &[
         &[(Role::Officer, "360124000000")],
     ),
     (
+        "demo-township",
+        "演示乡镇经办",
+        "罗溪镇人民政府",
+        &[(Role::Officer, "360124106000")],
+    ),
+    (
         "demo-cadre",
         "演示帮扶干部",
         "南昌市人力资源和社会保障局",

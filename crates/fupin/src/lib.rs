@@ -7,6 +7,7 @@ pub mod config;
 pub mod demo;
 pub mod demo_accounts;
 pub mod demo_pairing;
+pub mod demo_rectification;
 pub mod testing;
 
 use fupin_core::store::{Store, StoreResult};
@@ -29,7 +30,7 @@ pub async fn open_store(url: &str) -> StoreResult<Arc<dyn Store>> {
     }
 }
 
-/// Load everything the demo has — registry, accounts, pairing — skipping what is already there;
+/// Load everything the demo has — registry, accounts, pairing, rectification — skipping what is already there;
 /// returns one summary line per part.
 pub async fn load_demo_all(store: &dyn Store) -> StoreResult<Vec<String>> {
     let ctx = fupin_core::Ctx::system("system:demo");
@@ -43,5 +44,7 @@ pub async fn load_demo_all(store: &dyn Store) -> StoreResult<Vec<String>> {
     }
     let pairing = demo_pairing::load_pairing_demo(store, &ctx).await?;
     lines.push(pairing.to_string());
+    let rectification = demo_rectification::load_rectification_demo(store).await?;
+    lines.push(rectification.to_string());
     Ok(lines)
 }

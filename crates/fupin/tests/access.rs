@@ -1899,6 +1899,15 @@ fn table(f: &Fixture, caller: &str) -> Vec<Entry> {
                 get(format!("/api/v1/regions/{SANFANG}/rectification"), Filtered),
             ],
         ),
+        entry(
+            "GET",
+            "/api/v1/regions/{code}/rectification-ledger",
+            vec![
+                get(format!("/api/v1/regions/{TAGANG}/rectification-ledger?format=csv"), Denied),
+                get(format!("/api/v1/regions/{LUOXI}/rectification-ledger?format=csv"), Denied),
+                get(format!("/api/v1/regions/{SANFANG}/rectification-ledger?format=csv"), Filtered),
+            ],
+        ),
         open(
             "GET",
             "/api/v1/quality-rules",

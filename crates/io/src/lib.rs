@@ -17,6 +17,7 @@
 // The areas' readers and writers.
 mod assessment;
 mod pairing;
+pub mod rectification;
 pub mod regions;
 mod registry;
 

@@ -10,6 +10,7 @@ mod migrate;
 mod probe;
 mod region;
 mod report;
+mod rules;
 mod serve;
 mod stats;
 mod template;
@@ -119,6 +120,11 @@ pub enum Command {
     Report {
         #[command(subcommand)]
         command: ReportCommand,
+    },
+    /// Data-quality rules (数据质量规则): list them, or run them (and escalate overdue problems).
+    Rules {
+        #[command(subcommand)]
+        command: RulesCommand,
     },
     /// Statistics aggregates.
     Stats {
@@ -320,6 +326,22 @@ pub enum ReportCommand {
         from: String,
         #[arg(long)]
         to: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// The rules with their severity, description and parameters.
+    List,
+    /// Run every enabled rule: each finding becomes a problem once, fixed data closes it, data
+    /// broken again reopens it; then overdue problems are escalated to the level above.
+    Run {
+        /// Only this region (any level); default everything.
+        #[arg(long)]
+        region: Option<String>,
+        /// The day to run as of (YYYY-MM-DD); default today.
+        #[arg(long)]
+        as_of: Option<String>,
     },
 }
 
@@ -631,6 +653,12 @@ pub async fn run(cli: Cli) -> ExitCode {
                 report::pairing(store, &region, &from, &to).await
             }
         },
+        Command::Rules {
+            command: RulesCommand::List,
+        } => rules::list(store).await,
+        Command::Rules {
+            command: RulesCommand::Run { region, as_of },
+        } => rules::run(store, region.as_deref(), as_of.as_deref()).await,
         Command::Stats {
             command: StatsCommand::Rebuild,
         } => stats::rebuild(store).await,

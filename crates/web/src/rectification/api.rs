@@ -1,6 +1,6 @@
 //! Rectification's JSON API: problems (list, record, read with their trail, take a step),
-//! campaigns (list, create, read with progress), the rectification view of a region, and the
-//! data-quality rules (list, run).
+//! campaigns (list, create, read with progress), the rectification view of a region and its
+//! ledger (整改台账, XLSX or CSV), and the data-quality rules (list, run).
 
 use crate::caller::Caller;
 use crate::error::{ApiError, ApiResult};
@@ -26,6 +26,7 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .post("/api/v1/campaigns", create_campaign)
         .get("/api/v1/campaigns/{id}", campaign)
         .get("/api/v1/regions/{code}/rectification", board)
+        .get("/api/v1/regions/{code}/rectification-ledger", ledger)
         .get("/api/v1/quality-rules", quality_rules)
         .post("/api/v1/quality-rules/run", run_checks)
 }
@@ -41,6 +42,7 @@ pub(crate) fn routes(r: Routes) -> Routes {
     create_campaign,
     campaign,
     board,
+    ledger,
     quality_rules,
     run_checks
 ))]
@@ -261,6 +263,78 @@ async fn board(
             .await
             .map_err(ApiError::from_query)?,
     ))
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/regions/{code}/rectification-ledger",
+    tag = "rectification",
+    operation_id = "rectificationLedger",
+    summary = "整改台账 · The rectification ledger",
+    params(
+        ("campaign" = Option<i64>, Query, description = "只导出某一整改行动的问题。 One campaign only."),
+        ("format" = Option<String>, Query, description = "xlsx（默认）或 csv。 `xlsx` (default) or `csv`.")
+    ),
+    responses((status = 200, description = "每个问题一行：来源、内容、措施、责任单位和责任人、时限、状态、销号日期。 One row per problem: source, content, measures, responsible, deadline, status, sign-off.", content(("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), ("text/csv"))))
+)]
+async fn ledger(
+    caller: Caller,
+    State(app): State<AppState>,
+    RegionPath(code): RegionPath,
+    params: Params,
+) -> ApiResult<Response> {
+    use axum::http::{header, HeaderValue};
+    use fupin_io::source::FileFormat;
+    let ctx = caller.ctx(Policy::ReadRegistry)?;
+    params.only(&["campaign", "format"])?;
+    let campaign = params.int::<i64>("campaign")?.map(CampaignId);
+    let format = params
+        .choice("format", FileFormat::parse, "xlsx、csv")?
+        .unwrap_or(FileFormat::Xlsx);
+    if !ctx.scope.allows(&code) {
+        return Err(ApiError::from_query(fupin_core::DomainError::not_found(
+            "region_not_found",
+            format!("区划 {} 不存在或不在您的管辖范围内", code.as_str()),
+        )));
+    }
+    let internal = |_| ApiError::from(fupin_core::DomainError::internal());
+    let dir = tempfile::tempdir().map_err(internal)?;
+    let path = dir.path().join("ledger");
+    fupin_io::rectification::ledger::write_ledger(
+        app.store.as_ref(),
+        &ctx,
+        &code,
+        campaign,
+        &path,
+        format,
+    )
+    .await
+    .map_err(|e| match e {
+        fupin_io::export::ExportError::Store(e) => ApiError::from_query(e),
+        _ => ApiError::from(fupin_core::DomainError::internal()),
+    })?;
+    let bytes = tokio::fs::read(&path).await.map_err(internal)?;
+    let (content_type, ext) = match format {
+        FileFormat::Xlsx => (
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "xlsx",
+        ),
+        FileFormat::Csv => ("text/csv; charset=utf-8", "csv"),
+    };
+    let mut res = bytes.into_response();
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "attachment; filename=\"rectification-ledger-{}.{ext}\"",
+        code.as_str()
+    )) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    Ok(res)
 }
 
 /// The rules are reference data, bound to no region: every signed-in user reads them.

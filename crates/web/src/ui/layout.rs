@@ -350,6 +350,7 @@ fn nav_items(v: &Viewer) -> Vec<(&'static str, &'static str)> {
     if v.has_regions(Policy::ReadStats) {
         out.push(("/board", v.t("进度看板", "Progress board")));
         out.push(("/households", v.t("建档立卡户", "Households")));
+        out.push(("/rectification", v.t("整改销号", "Rectification")));
     }
     if v.has_regions(Policy::ReadRegistry) {
         out.push((
