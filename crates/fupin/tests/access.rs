@@ -1546,6 +1546,42 @@ fn table(f: &Fixture, caller: &str) -> Vec<Entry> {
                 ),
             ],
         ),
+        entry(
+            "GET",
+            "/api/v1/regions/{code}/pairing-report/households-without-cadre",
+            vec![
+                get(
+                    format!("/api/v1/regions/{TAGANG}/pairing-report/households-without-cadre"),
+                    Denied,
+                ),
+                get(
+                    format!("/api/v1/regions/{LUOXI}/pairing-report/households-without-cadre?per_page=5"),
+                    Denied,
+                ),
+                get(
+                    format!("/api/v1/regions/{SANFANG}/pairing-report/households-without-cadre"),
+                    Filtered,
+                ),
+            ],
+        ),
+        entry(
+            "GET",
+            "/api/v1/regions/{code}/pairing-report/pairings-below-minimum",
+            vec![
+                get(
+                    format!("/api/v1/regions/{TAGANG}/pairing-report/pairings-below-minimum?year=2019"),
+                    Denied,
+                ),
+                get(
+                    format!("/api/v1/regions/{LUOXI}/pairing-report/pairings-below-minimum?year=2019"),
+                    Denied,
+                ),
+                get(
+                    format!("/api/v1/regions/{SANFANG}/pairing-report/pairings-below-minimum?year=2019"),
+                    Filtered,
+                ),
+            ],
+        ),
         // assistance measures: the catalogue is reference data; a measure is reached through its
         // household
         open(

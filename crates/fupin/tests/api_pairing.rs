@@ -124,14 +124,35 @@ async fn the_pairing_report_of_tagang_reproduces_the_article() {
         12_000_000,
         "{r}"
     );
-    assert_eq!(r["below_minimum"], json!([]), "{r}");
-    assert_eq!(r["households_without_cadre"], json!([]), "{r}");
+    assert_eq!(r["below_minimum_count"], 0, "{r}");
+    assert_eq!(r["households_without_cadre_count"], 0, "{r}");
+    assert_eq!(r["source"], "computed", "{r}");
+    // a calendar year is read from the maintained figures, also at the province
+    for path in [
+        format!("/api/v1/regions/{TAGANG}/pairing-report?year=2018"),
+        format!("/api/v1/regions/{TAGANG}/pairing-report?from=2018-01-01&to=2018-12-31"),
+    ] {
+        let y = get(&app, &officer, &path).await;
+        assert_eq!(y["source"], "maintained", "{y}");
+        assert!(y["visits_total"].as_i64().unwrap() > 0, "{y}");
+        assert_eq!(y["households_without_cadre_count"], 0, "{y}");
+    }
+    let lists = [
+        format!("/api/v1/regions/{TAGANG}/pairing-report/households-without-cadre"),
+        format!("/api/v1/regions/{TAGANG}/pairing-report/pairings-below-minimum?year=2018"),
+    ];
+    for path in &lists {
+        let page = get(&app, &officer, path).await;
+        assert_eq!(page["items"], json!([]), "{page}");
+        assert_eq!(page["next"], Value::Null, "{page}");
+    }
 
     // both dates are required and well-formed
     for q in [
         "from=2015-10-01",
         "to=2019-08-30",
         "from=2015-10&to=2019-08-30",
+        "year=2018&from=2018-01-01",
     ] {
         let res = call(
             &app,

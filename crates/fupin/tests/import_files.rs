@@ -1183,17 +1183,42 @@ async fn cadres_pairings_and_visits_import_and_reimport_unchanged() {
         10,
         "one summary record per committed import, none for the dry run"
     );
-    // the pairing report counts the imported visits
-    let rep = store
-        .pairing_report(
-            &ctx(),
-            &code("360124000000"),
-            time::macros::date!(2018 - 01 - 01),
-            time::macros::date!(2019 - 12 - 31),
-        )
-        .await
-        .unwrap();
-    assert_eq!((rep.visits_total, rep.condolence_money_fen), (4, 50_000));
+    // the pairing report counts the imported visits (a county's, by calendar year)
+    let mut visits = (0, 0);
+    for y in [2018, 2019] {
+        let rep = store
+            .pairing_year_report(&ctx(), &code("360124000000"), y)
+            .await
+            .unwrap();
+        visits.0 += rep.visits_total;
+        visits.1 += rep.condolence_money_fen;
+        // the bulk import kept the maintained figures in step
+        assert_eq!(
+            store
+                .pairing_figures(&ctx(), &code("360124000000"), y)
+                .await
+                .unwrap(),
+            store
+                .recompute_pairing_figures(&ctx(), &code("360124000000"), y)
+                .await
+                .unwrap(),
+            "{y}"
+        );
+    }
+    assert_eq!(visits, (4, 50_000));
+    assert_eq!(
+        store
+            .pairing_report(
+                &ctx(),
+                &code("360124000000"),
+                time::macros::date!(2018 - 01 - 01),
+                time::macros::date!(2019 - 12 - 31),
+            )
+            .await
+            .unwrap_err()
+            .code,
+        "period_not_calendar_year"
+    );
     // the audit records of the bulk writes keep the hash chain intact
     assert!(store.verify_audit().await.unwrap().is_ok());
 }

@@ -279,11 +279,15 @@ async fn a_failing_store_call_shows_the_error_page() {
         (
             "visits",
             vec![
-                // the household page's visits section, the board's visit compliance, the phone page
+                // the household page's visits section, the phone page
                 (&officer, format!("/households/{hh}")),
-                (&officer, format!("/board?region={TAGANG}")),
                 (&cadre, "/m".to_string()),
             ],
+        ),
+        // the board's pairing tiles and visit compliance read the maintained figures only
+        (
+            "pairing_year_stats",
+            vec![(&officer, format!("/board?region={TAGANG}"))],
         ),
         (
             "pairings",

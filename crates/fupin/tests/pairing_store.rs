@@ -622,19 +622,46 @@ async fn compliance_and_totals_equal_hand_counts() {
         (r.wishes_submitted, r.wishes_fulfilled, r.wishes_value_fen),
         (3, 1, 75_000)
     );
-    let below: Vec<_> = r
-        .below_minimum
+    let below: Vec<_> = s
+        .pairings_below_minimum(&office(), &village, 2018, None, 50)
+        .await
+        .unwrap()
         .iter()
-        .map(|y| (y.household_id, y.cadre_id, y.required, y.done, y.missing))
+        .map(|l| {
+            let y = &l.year;
+            (y.household_id, y.cadre_id, y.required, y.done, y.missing)
+        })
         .collect();
     assert_eq!(
         below,
         [(h1, b, 4, 2, 2)],
         "the work team's visits count in totals only"
     );
+    assert_eq!(r.below_minimum_count, 1);
+    assert_eq!(r.visits_missing, 2, "the one pairing below owes two more");
     // the other four Tagang households have no cadre
-    assert_eq!(r.households_without_cadre.len(), 4);
-    assert!(r.cadres_over_limit.is_empty());
+    assert_eq!(r.households_without_cadre_count, 4);
+    let without = s
+        .households_without_cadre(&office(), &village, None, 3)
+        .await
+        .unwrap();
+    assert_eq!(without.len(), 3);
+    let last = without.last().unwrap();
+    let rest = s
+        .households_without_cadre(
+            &office(),
+            &village,
+            Some((
+                RegionCode::parse(&last.village_code).unwrap(),
+                last.household_id,
+            )),
+            3,
+        )
+        .await
+        .unwrap();
+    assert_eq!(rest.len(), 1, "the second page holds the fourth");
+    assert!(rest[0].household_id > last.household_id);
+    assert_eq!(r.cadres_over_limit, Some(vec![]));
     // the other village's household is not in this report, and a village officer of it cannot read Tagang's
     let sanfang = Ctx::within("sanfang", vec![RegionCode::parse("360124106205").unwrap()]);
     assert_eq!(

@@ -384,11 +384,18 @@ pub struct CadreCount {
 }
 
 /// The pairing report of a region and period (`GET /regions/{code}/pairing-report`).
+///
+/// For a calendar year (1 January – 31 December) the figures are read from the maintained
+/// figures (`figures`), at any level up to the province; for another period they are computed
+/// from the rows, for a township or a village only. Its lists are paginated apart
+/// (`households_without_cadre`, `pairings_below_minimum` of the store).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PairingReport {
     pub region: crate::regions::RegionRef,
     pub from: Date,
     pub to: Date,
+    /// `maintained` (a calendar year) or `computed` (another period).
+    pub source: String,
     pub cadres_total: i64,
     pub pairings_total: i64,
     pub visits_total: i64,
@@ -400,19 +407,43 @@ pub struct PairingReport {
     pub wishes_submitted: i64,
     pub wishes_fulfilled: i64,
     pub wishes_value_fen: i64,
-    /// Registered households (not exited or removed) with no cadre paired on `to`.
-    pub households_without_cadre: Vec<HouseholdRef>,
-    /// Cadres with more households than the limit on `to`.
-    pub cadres_over_limit: Vec<CadreCount>,
-    /// Pairing-years below the visit minimum, with how many visits are missing.
-    pub below_minimum: Vec<PairingYear>,
-    pub visits_per_cadre: Vec<CadreCount>,
+    /// Visits the pairings owed, made (with their cadre present) and still missing in the period.
+    pub visits_required: i64,
+    pub visits_done: i64,
+    pub visits_missing: i64,
+    /// Pairing-years below the visit minimum (listed by the store's `pairings_below_minimum`).
+    pub below_minimum_count: i64,
+    /// Households whose status needs a cadre and that have no open pairing now (listed by the
+    /// store's `households_without_cadre`).
+    pub households_without_cadre_count: i64,
+    /// Cadres with more households than the limit on `to`; for a township or village only
+    /// (`None` above).
+    pub cadres_over_limit: Option<Vec<CadreCount>>,
+    /// Visits per cadre present; for a township or village only (`None` above).
+    pub visits_per_cadre: Option<Vec<CadreCount>>,
     /// Work-team rules not met (team size on `to`, length of terms that ended in the period): warnings
-    /// for the office, not errors.
-    pub team_warnings: Vec<String>,
+    /// for the office, not errors; for a township or village only (`None` above).
+    pub team_warnings: Option<Vec<String>>,
     /// The visit minimum per pairing and year, and the limits, as applied.
     pub visit_minimum: i64,
     pub limits: super::PairingLimits,
+}
+
+impl PairingReport {
+    /// Pairing-years of the period that met the visit minimum.
+    pub fn compliant_pairings(&self) -> i64 {
+        (self.pairings_total - self.below_minimum_count).max(0)
+    }
+}
+
+/// A line of the list of pairings below the visit minimum.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BelowMinimumLine {
+    #[serde(flatten)]
+    pub year: PairingYear,
+    pub household_number: String,
+    pub village_code: String,
+    pub cadre_name: String,
 }
 
 /// A work-team term as the team rules need it.

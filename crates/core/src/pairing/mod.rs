@@ -5,11 +5,13 @@
 pub mod store;
 
 mod compliance;
+mod figures;
 mod model;
 mod photo;
 mod wish;
 
 pub use compliance::*;
+pub use figures::*;
 pub use model::*;
 pub use photo::*;
 pub use wish::*;

@@ -2,10 +2,10 @@
 //! and micro-wishes, and the rows a bulk import of cadres, pairings and visits writes.
 
 use crate::pairing::{
-    Cadre, CadreId, CadreInput, Designation, DesignationInput, EndPairingInput, HelpingUnit,
-    HelpingUnitInput, HouseholdCompliance, Pairing, PairingId, PairingInput, PairingLimits,
-    PairingReport, PhotoRef, TeamMember, TeamMemberInput, UnitId, Visit, VisitData, VisitId,
-    VisitInput, Wish, WishAction, WishId, WishInput,
+    BelowMinimumLine, Cadre, CadreId, CadreInput, Designation, DesignationInput, EndPairingInput,
+    HelpingUnit, HelpingUnitInput, HouseholdCompliance, HouseholdRef, Pairing, PairingFigures,
+    PairingId, PairingInput, PairingLimits, PairingReport, PhotoRef, TeamMember, TeamMemberInput,
+    UnitId, Visit, VisitData, VisitId, VisitInput, Wish, WishAction, WishId, WishInput,
 };
 use crate::regions::RegionCode;
 use crate::registry::HouseholdId;
@@ -87,6 +87,50 @@ pub trait PairingStore: Send + Sync {
         from: time::Date,
         to: time::Date,
     ) -> StoreResult<PairingReport>;
+    /// The pairing report of a calendar year from the maintained figures only (no per-cadre
+    /// details), at any level: what the progress board shows.
+    async fn pairing_year_report(
+        &self,
+        ctx: &Ctx,
+        region: &RegionCode,
+        year: i32,
+    ) -> StoreResult<PairingReport>;
+    /// The maintained pairing figures of a region and calendar year recomputed from the rows (for
+    /// checks): the year's figures, its distinct cadres, and the households without a cadre now.
+    async fn recompute_pairing_figures(
+        &self,
+        ctx: &Ctx,
+        region: &RegionCode,
+        year: i32,
+    ) -> StoreResult<(PairingFigures, i64, i64)>;
+    /// The maintained pairing figures of a region and calendar year, as stored.
+    async fn pairing_figures(
+        &self,
+        ctx: &Ctx,
+        region: &RegionCode,
+        year: i32,
+    ) -> StoreResult<(PairingFigures, i64, i64)>;
+    /// Rebuild every maintained pairing figure from the rows (nationwide administrators).
+    async fn rebuild_pairing_figures(&self, ctx: &Ctx) -> StoreResult<()>;
+    /// Households of a region whose status needs a cadre and that have no open pairing, after
+    /// `after` = (village, household) in that order.
+    async fn households_without_cadre(
+        &self,
+        ctx: &Ctx,
+        region: &RegionCode,
+        after: Option<(RegionCode, HouseholdId)>,
+        limit: u32,
+    ) -> StoreResult<Vec<HouseholdRef>>;
+    /// Pairings of a region below the visit minimum in a calendar year, after `after` =
+    /// (village, pairing) in that order.
+    async fn pairings_below_minimum(
+        &self,
+        ctx: &Ctx,
+        region: &RegionCode,
+        year: i32,
+        after: Option<(RegionCode, PairingId)>,
+        limit: u32,
+    ) -> StoreResult<Vec<BelowMinimumLine>>;
     /// Cadres managed within a region (and the caller's scope) after `after`, in id order; phones
     /// masked unless `ctx.unmask`.
     async fn export_cadres(

@@ -373,6 +373,12 @@ impl AssessmentStore for SqlStore {
             .cloned();
         let mut tx = self.db.begin_write().await?;
         self.insert_parameter(tx.as_mut(), &p, &ctx.actor).await?;
+        let minimum = p.key == fupin_core::assessment::standards::key::VISIT_MINIMUM;
+        if minimum {
+            // the pairing figures are rebuilt under the new minimum below; until then (or after a
+            // crash in between) the next start rebuilds them
+            self.forget_pairing_figures(tx.as_mut()).await?;
+        }
         let id = format!(
             "{}/{}/{}",
             p.key,
@@ -390,6 +396,11 @@ impl AssessmentStore for SqlStore {
         self.audit(tx.as_mut(), ctx, rec).await?;
         tx.commit().await?;
         self.reload_parameters().await?;
+        if minimum {
+            let mut tx = self.db.begin_write().await?;
+            self.build_pairing_figures_if_needed(tx.as_mut()).await?;
+            tx.commit().await?;
+        }
         Ok(p)
     }
 

@@ -57,6 +57,10 @@ pub(crate) struct SqlBulkSession {
     /// Indexes and constraints dropped by `plan`, built again in `finish`.
     pub(crate) dropped: Vec<Droppable>,
     pub(crate) bulk_settings: bool,
+    /// Households whose pairing figures are refreshed in `finish` (see `pairing::figures`).
+    pub(crate) pairing_touched: std::collections::BTreeSet<i64>,
+    /// Set when more households were touched than are refreshed one by one: rebuild them all.
+    pub(crate) pairing_rebuild: bool,
 }
 
 impl SqlBulkSession {
@@ -80,6 +84,18 @@ impl SqlBulkSession {
             out.extend(self.store.facts_where(self.tx.as_mut(), &cond, &[]).await?);
         }
         Ok(out)
+    }
+
+    /// Note households whose pairings, visits, wishes, status or village changed.
+    pub(crate) fn touch_pairing(&mut self, ids: impl IntoIterator<Item = i64>) {
+        if self.pairing_rebuild {
+            return;
+        }
+        self.pairing_touched.extend(ids);
+        if self.pairing_touched.len() > crate::pairing::REFRESH_MAX {
+            self.pairing_rebuild = true;
+            self.pairing_touched.clear();
+        }
     }
 
     pub(crate) fn add_facts(&mut self, facts: &[(i64, HouseholdFacts)], sign: i64) {
@@ -123,6 +139,18 @@ impl SqlBulkSession {
         let large = !self.dropped.is_empty();
         self.rebuild_dropped().await?;
         self.flush_aggregates(true).await?;
+        if self.pairing_rebuild {
+            self.store
+                .rebuild_pairing_figures_in(self.tx.as_mut())
+                .await?;
+        } else if !self.pairing_touched.is_empty() {
+            let ids: Vec<i64> = std::mem::take(&mut self.pairing_touched)
+                .into_iter()
+                .collect();
+            self.store
+                .refresh_pairing_figures(self.tx.as_mut(), &ids)
+                .await?;
+        }
         if large {
             // planner statistics for tables that just grew many times over
             self.tx
@@ -132,6 +160,10 @@ impl SqlBulkSession {
                     "status_history",
                     "village_year_stats",
                     "village_year_causes",
+                    "pairing_years",
+                    "household_pairing_years",
+                    "pairing_year_stats",
+                    "pairing_year_cadres",
                 ])
                 .await
                 .map_err(map_bulk)?;
@@ -211,6 +243,8 @@ impl BulkStore for SqlStore {
             folding: None,
             dropped: Vec::new(),
             bulk_settings,
+            pairing_touched: Default::default(),
+            pairing_rebuild: false,
         }))
     }
 }

@@ -324,6 +324,7 @@ impl PairingBulk for SqlBulkSession {
         if items.is_empty() {
             return Ok(());
         }
+        self.touch_pairing(items.iter().map(|p| p.household_id.0));
         let mut id = self
             .tx
             .reserve_ids("pairings", items.len() as u64)
@@ -376,6 +377,7 @@ impl PairingBulk for SqlBulkSession {
     async fn end_pairings(&mut self, items: Vec<BulkPairingEnd>) -> StoreResult<()> {
         self.require_write()?;
         let mut audit = Vec::with_capacity(items.len());
+        self.touch_pairing(items.iter().map(|e| e.before.household_id.0));
         for e in items {
             self.tx
                 .execute(
@@ -430,6 +432,7 @@ impl PairingBulk for SqlBulkSession {
         if items.is_empty() {
             return Ok(());
         }
+        self.touch_pairing(items.iter().map(|w| w.after.household_id.0));
         let new = items.iter().filter(|w| w.before.is_none()).count() as u64;
         let mut id = if new > 0 {
             self.tx.reserve_ids("wishes", new).await.map_err(map_bulk)?
@@ -520,6 +523,10 @@ impl PairingBulk for SqlBulkSession {
         if items.is_empty() {
             return Ok(());
         }
+        self.touch_pairing(items.iter().flat_map(|v| {
+            std::iter::once(v.after.household_id.0)
+                .chain(v.before.as_ref().map(|(_, b)| b.household_id.0))
+        }));
         let new = items.iter().filter(|v| v.before.is_none()).count() as u64;
         let mut id = if new > 0 {
             self.tx.reserve_ids("visits", new).await.map_err(map_bulk)?

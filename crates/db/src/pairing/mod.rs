@@ -5,13 +5,15 @@
 //! visit in their regions.
 
 mod bulk;
+mod figures;
+mod report;
 pub(crate) mod rows;
 
-use crate::query::{status_list, CadreUse, Query, PAIRED_WITH_USER};
+use crate::query::{CadreUse, Query, PAIRED_WITH_USER};
 use crate::rows::Record;
 use crate::sql::{Row, Tx};
 use crate::{args, SqlStore};
-use fupin_core::assessment::standards::{count_or_shipped, key};
+pub(crate) use figures::REFRESH_MAX;
 use fupin_core::audit::AuditRecord;
 use fupin_core::pairing::*;
 use fupin_core::registry::{HouseholdId, HouseholdStatus};
@@ -254,6 +256,7 @@ impl SqlStore {
             )
             .await?;
         let p = self.load_pairing(tx, PairingId(r.i64(0)?)).await?;
+        self.refresh_pairing_figures(tx, &[household.0]).await?;
         self.audit(
             tx,
             ctx,
@@ -762,6 +765,8 @@ impl PairingStore for SqlStore {
             &args![end.end_date, reason.as_str(), id.0],
         )
         .await?;
+        self.refresh_pairing_figures(tx.as_mut(), &[old.household_id.0])
+            .await?;
         let ended = self.load_pairing(tx.as_mut(), id).await?;
         self.audit(
             tx.as_mut(),
@@ -883,6 +888,8 @@ impl PairingStore for SqlStore {
             )
             .await?;
         }
+        self.refresh_pairing_figures(tx.as_mut(), &[d.household_id.0])
+            .await?;
         let out = self.load_visit(tx.as_mut(), id).await?;
         self.audit(
             tx.as_mut(),
@@ -997,6 +1004,8 @@ impl PairingStore for SqlStore {
                 &args![w.household_id.0, village.as_str(), w.person_id.map(|p| p.0), w.text.as_str(), w.estimated_value_fen, WishStatus::Submitted.as_str(), w.submitted_on],
             )
             .await?;
+        self.refresh_pairing_figures(tx.as_mut(), &[w.household_id.0])
+            .await?;
         let (out, _) = self.load_wish(tx.as_mut(), ctx, WishId(r.i64(0)?)).await?;
         self.audit(
             tx.as_mut(),
@@ -1049,6 +1058,8 @@ impl PairingStore for SqlStore {
             &args![n.status.as_str(), cadre, unit, n.claimed_on, n.fulfilled_on, n.actual_value_fen, n.cancelled_on, n.cancel_reason.clone(), id.0],
         )
         .await?;
+        self.refresh_pairing_figures(tx.as_mut(), &[w.household_id.0])
+            .await?;
         self.audit(
             tx.as_mut(),
             ctx,
@@ -1169,188 +1180,94 @@ impl PairingStore for SqlStore {
         from: Date,
         to: Date,
     ) -> StoreResult<PairingReport> {
+        self.pairing_report_impl(ctx, region, from, to).await
+    }
+
+    async fn pairing_year_report(
+        &self,
+        ctx: &Ctx,
+        region: &RegionCode,
+        year: i32,
+    ) -> StoreResult<PairingReport> {
+        let from = Date::from_calendar_date(year, time::Month::January, 1)
+            .map_err(|_| DomainError::invalid("year", "invalid_year", "年度无效"))?;
+        let to = Date::from_calendar_date(year, time::Month::December, 31)
+            .map_err(|_| DomainError::invalid("year", "invalid_year", "年度无效"))?;
+        self.pairing_report_with(ctx, region, from, to, false).await
+    }
+
+    async fn recompute_pairing_figures(
+        &self,
+        ctx: &Ctx,
+        region: &RegionCode,
+        year: i32,
+    ) -> StoreResult<(PairingFigures, i64, i64)> {
         ctx.require(region, "区划")?;
-        if to < from {
-            return Err(DomainError::invalid(
-                "to",
-                "end_before_start",
-                "结束日期不能早于开始日期",
-            ));
-        }
-        if (to - from).whole_days() > 366 * 20 {
-            return Err(DomainError::invalid(
-                "to",
-                "period_too_long",
-                "统计期间最长 20 年",
-            ));
-        }
         let (lo, hi) = region.range();
         let mut tx = self.db.begin_read().await?;
-        let region_ref = self.region_ref(tx.as_mut(), region).await?;
-        let pairings: Vec<PairingSpan> = tx
-            .fetch_all(
-                "SELECT id, household_id, cadre_id, start_date, end_date FROM pairings WHERE village_code BETWEEN $1 AND $2 AND start_date <= $3 AND (end_date IS NULL OR end_date >= $4)",
-                &args![lo.as_str(), hi.as_str(), to, from],
+        let facts: Vec<HouseholdPairingFacts> = self
+            .pairing_facts_where(
+                tx.as_mut(),
+                "h.village_code BETWEEN $1 AND $2",
+                &args![lo, hi],
             )
             .await?
-            .iter()
-            .map(|r| {
-                Ok(PairingSpan {
-                    id: PairingId(r.i64(0)?),
-                    household_id: HouseholdId(r.i64(1)?),
-                    cadre_id: CadreId(r.i64(2)?),
-                    start: r.date(3)?,
-                    end: r.opt_date(4)?,
-                })
-            })
-            .collect::<StoreResult<_>>()?;
-        let mut visits: BTreeMap<i64, VisitFact> = BTreeMap::new();
-        for r in tx
-            .fetch_all(
-                "SELECT v.id, v.household_id, v.date, v.condolence_money_fen, v.goods_value_fen, vc.cadre_id FROM visits v \
-                 LEFT JOIN visit_cadres vc ON vc.visit_id = v.id WHERE v.village_code BETWEEN $1 AND $2 AND v.date BETWEEN $3 AND $4",
-                &args![lo.as_str(), hi.as_str(), from, to],
-            )
-            .await?
-        {
-            let id = r.i64(0)?;
-            let entry = match visits.entry(id) {
-                std::collections::btree_map::Entry::Occupied(o) => o.into_mut(),
-                std::collections::btree_map::Entry::Vacant(v) => v.insert(VisitFact {
-                    household_id: HouseholdId(r.i64(1)?),
-                    date: r.date(2)?,
-                    cadre_ids: Vec::new(),
-                    money_fen: r.i64(3)?,
-                    goods_fen: r.i64(4)?,
-                }),
-            };
-            if let Some(c) = r.opt_i64(5)? {
-                entry.cadre_ids.push(CadreId(c));
-            }
-        }
-        let visits: Vec<VisitFact> = visits.into_values().collect();
-        let params = self.params();
-        let minimum = visit_minimum(&params, region, to.year());
-        let limits = self.pairing_limits(region, to.year());
-        let t = totals(&pairings, &visits, from, to);
-        let below: Vec<PairingYear> = pairing_years(&pairings, &visits, from, to, |y| {
-            visit_minimum(&params, region, y)
-        })
-        .into_iter()
-        .filter(|y| y.missing > 0)
-        .collect();
-        // households that should have a cadre on `to`: registered, not exited or removed
-        let on = to.min(today());
-        let households = tx
-            .fetch_all(
-                &format!(
-                "SELECT h.id, h.household_number, h.village_code, (SELECT p.name FROM persons p WHERE p.household_id = h.id AND p.active AND p.relation = '01') \
-                 FROM households h WHERE h.village_code BETWEEN $1 AND $2 AND h.status IN ({}) ORDER BY h.household_number",
-                    status_list(HouseholdStatus::needs_cadre)
-                ),
-                &args![lo.as_str(), hi.as_str()],
-            )
-            .await?;
-        let ids: Vec<HouseholdId> = households
-            .iter()
-            .map(|r| r.i64(0).map(HouseholdId))
-            .collect::<Result<_, _>>()?;
-        let without = households_without_cadre(&ids, &pairings, on);
-        let mut households_without = Vec::new();
-        for r in &households {
-            let id = HouseholdId(r.i64(0)?);
-            if without.contains(&id) {
-                households_without.push(HouseholdRef {
-                    household_id: id,
-                    household_number: r.text(1)?,
-                    village_code: r.text(2)?,
-                    head_name: r.opt_text(3)?,
-                });
-            }
-        }
-        let names: BTreeMap<i64, String> = tx
-            .fetch_all(
-                "SELECT DISTINCT c.id, c.name FROM cadres c JOIN pairings p ON p.cadre_id = c.id WHERE p.village_code BETWEEN $1 AND $2 \
-                 UNION SELECT DISTINCT c.id, c.name FROM cadres c JOIN visit_cadres vc ON vc.cadre_id = c.id JOIN visits v ON v.id = vc.visit_id \
-                 WHERE v.village_code BETWEEN $1 AND $2",
-                &args![lo.as_str(), hi.as_str()],
-            )
-            .await?
-            .iter()
-            .map(|r| Ok((r.i64(0)?, r.text(1)?)))
-            .collect::<StoreResult<_>>()?;
-        let name = |id: i64| names.get(&id).cloned().unwrap_or_default();
-        let over = cadres_over_limit(&pairings, on, limits.households_per_cadre)
-            .into_iter()
-            .map(|(c, n)| CadreCount {
-                cadre_id: c,
-                cadre_name: name(c.0),
-                count: n,
-            })
+            .into_values()
             .collect();
-        let wishes = tx
-            .fetch_one(
-                "SELECT COUNT(*), CAST(COALESCE(SUM(CASE WHEN status = 'fulfilled' AND fulfilled_on BETWEEN $3 AND $4 THEN 1 ELSE 0 END), 0) AS BIGINT), \
-                 CAST(COALESCE(SUM(CASE WHEN status = 'fulfilled' AND fulfilled_on BETWEEN $3 AND $4 THEN actual_value_fen ELSE 0 END), 0) AS BIGINT) \
-                 FROM wishes WHERE village_code BETWEEN $1 AND $2 AND submitted_on BETWEEN $3 AND $4",
-                &args![lo.as_str(), hi.as_str(), from, to],
-            )
-            .await?;
-        let terms: Vec<TeamTerm> = tx
-            .fetch_all(
-                "SELECT t.village_code, c.name, t.start_date, t.end_date FROM team_members t JOIN cadres c ON c.id = t.cadre_id \
-                 WHERE t.village_code BETWEEN $1 AND $2 AND t.start_date <= $3 AND (t.end_date IS NULL OR t.end_date >= $4)",
-                &args![lo.as_str(), hi.as_str(), to, from],
-            )
-            .await?
-            .iter()
-            .map(|r| {
-                Ok(TeamTerm {
-                    village: r.text(0)?,
-                    cadre_name: r.text(1)?,
-                    start: r.date(2)?,
-                    end: r.opt_date(3)?,
-                })
-            })
-            .collect::<StoreResult<_>>()?;
-        let team_warnings = team_warnings(
-            &terms,
-            from,
-            to,
-            on,
-            count_or_shipped(&params, key::TEAM_MIN_MEMBERS, region, to.year()),
-            count_or_shipped(&params, key::TERM_MIN_YEARS, region, to.year()),
+        let params = self.params();
+        Ok(recompute(&facts, year, self.horizon(), |v, y| {
+            visit_minimum(&params, v, y)
+        }))
+    }
+
+    async fn pairing_figures(
+        &self,
+        ctx: &Ctx,
+        region: &RegionCode,
+        year: i32,
+    ) -> StoreResult<(PairingFigures, i64, i64)> {
+        ctx.require(region, "区划")?;
+        let mut tx = self.db.begin_read().await?;
+        self.read_pairing_figures(tx.as_mut(), region, year).await
+    }
+
+    async fn rebuild_pairing_figures(&self, ctx: &Ctx) -> StoreResult<()> {
+        if ctx.scope != fupin_core::Scope::All {
+            return Err(DomainError::forbidden("只有全国范围的管理员可以重建统计"));
+        }
+        let mut tx = self.db.begin_write().await?;
+        self.rebuild_pairing_figures_in(tx.as_mut()).await?;
+        let rec = AuditRecord::event(
+            "pairing_figures.rebuild",
+            "aggregates",
+            None,
+            serde_json::json!({}),
         );
-        Ok(PairingReport {
-            team_warnings,
-            region: region_ref,
-            from,
-            to,
-            cadres_total: t.cadres_total,
-            pairings_total: t.pairings_total,
-            visits_total: t.visits_total,
-            visits_person_times: t.visits_person_times,
-            condolence_money_fen: t.condolence_money_fen,
-            goods_value_fen: t.goods_value_fen,
-            money_and_goods_fen: t.condolence_money_fen + t.goods_value_fen,
-            wishes_submitted: wishes.i64(0)?,
-            wishes_fulfilled: wishes.i64(1)?,
-            wishes_value_fen: wishes.i64(2)?,
-            households_without_cadre: households_without,
-            cadres_over_limit: over,
-            below_minimum: below,
-            visits_per_cadre: t
-                .visits_per_cadre
-                .iter()
-                .map(|(c, n)| CadreCount {
-                    cadre_id: CadreId(*c),
-                    cadre_name: name(*c),
-                    count: *n,
-                })
-                .collect(),
-            visit_minimum: minimum,
-            limits,
-        })
+        self.audit(tx.as_mut(), ctx, rec).await?;
+        Ok(tx.commit().await?)
+    }
+
+    async fn households_without_cadre(
+        &self,
+        ctx: &Ctx,
+        region: &RegionCode,
+        after: Option<(RegionCode, HouseholdId)>,
+        limit: u32,
+    ) -> StoreResult<Vec<HouseholdRef>> {
+        self.households_without_cadre_impl(ctx, region, after, limit)
+            .await
+    }
+
+    async fn pairings_below_minimum(
+        &self,
+        ctx: &Ctx,
+        region: &RegionCode,
+        year: i32,
+        after: Option<(RegionCode, PairingId)>,
+        limit: u32,
+    ) -> StoreResult<Vec<BelowMinimumLine>> {
+        self.pairings_below_minimum_impl(ctx, region, year, after, limit)
+            .await
     }
 
     async fn export_cadres(

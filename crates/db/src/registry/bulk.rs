@@ -230,6 +230,7 @@ impl RegistryBulk for SqlBulkSession {
             .await
             .map_err(map_bulk)?;
         let pid0 = self.tx.reserve_ids("persons", m).await.map_err(map_bulk)?;
+        self.touch_pairing(hid0..hid0 + n as i64);
         let now = OffsetDateTime::now_utc();
         let actor = self.ctx.actor.clone();
         // households first, on their way to the database while the rest is prepared
@@ -331,6 +332,12 @@ impl RegistryBulk for SqlBulkSession {
             return Ok(());
         }
         let ids: Vec<i64> = items.iter().map(|u| u.before.id.0).collect();
+        self.touch_pairing(
+            items
+                .iter()
+                .filter(|u| u.data.is_some() || u.status.is_some())
+                .map(|u| u.before.id.0),
+        );
         let before = self.facts_of(&ids).await?;
         let now = OffsetDateTime::now_utc();
         let actor = self.ctx.actor.clone();

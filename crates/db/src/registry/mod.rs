@@ -399,6 +399,7 @@ impl SqlStore {
         let after = self.facts(tx, id).await?;
         self.apply_delta(tx, before.as_ref(), after.as_ref())
             .await?;
+        self.refresh_pairing_figures(tx, &[id.0]).await?;
         let now_h = self.load_household(tx, ctx, id).await?;
         let rec = AuditRecord::change(
             "household.status",
@@ -527,6 +528,7 @@ impl RegistryStore for SqlStore {
         .await?;
         let after = self.facts(tx.as_mut(), id).await?;
         self.apply_delta(tx.as_mut(), None, after.as_ref()).await?;
+        self.refresh_pairing_figures(tx.as_mut(), &[id.0]).await?;
         let detail = self.detail(tx.as_mut(), ctx, id).await?;
         let mut shown = detail.clone();
         shown.mask();
@@ -567,6 +569,7 @@ impl RegistryStore for SqlStore {
         let after = self.facts(tx.as_mut(), id).await?;
         self.apply_delta(tx.as_mut(), before.as_ref(), after.as_ref())
             .await?;
+        self.refresh_pairing_figures(tx.as_mut(), &[id.0]).await?;
         let detail = self.detail(tx.as_mut(), ctx, id).await?;
         let rec = AuditRecord::change(
             "household.update",

@@ -59,6 +59,7 @@ impl SqlStore {
         }
         self.roll_up_if_needed(tx.as_mut()).await?;
         self.rescope_if_needed(tx.as_mut()).await?;
+        self.build_pairing_figures_if_needed(tx.as_mut()).await?;
         Ok(tx.commit().await?)
     }
 
@@ -199,6 +200,8 @@ impl SqlStore {
         )
         .await?;
         self.horizon.store(now, Ordering::SeqCst);
+        // open pairings owe visits in the new year too
+        self.rebuild_pairing_figures_in(tx).await?;
         Ok(())
     }
 
@@ -362,6 +365,7 @@ impl StatsStore for SqlStore {
         let mut tx = self.db.begin_write().await?;
         self.extend_horizon_if_needed(tx.as_mut()).await?;
         self.rebuild_in(tx.as_mut()).await?;
+        self.rebuild_pairing_figures_in(tx.as_mut()).await?;
         let rec = fupin_core::audit::AuditRecord::event(
             "stats.rebuild",
             "aggregates",

@@ -124,9 +124,11 @@ pub async fn pairing(store: Arc<dyn Store>, region: &str, from: &str, to: &str) 
             fupin_core::Fen::new(r.goods_value_fen).yuan_string(),
             r.wishes_fulfilled,
             r.wishes_submitted,
-            r.below_minimum.len(),
-            r.households_without_cadre.len(),
-            r.cadres_over_limit.len()
+            r.below_minimum_count,
+            r.households_without_cadre_count,
+            r.cadres_over_limit
+                .as_ref()
+                .map_or("—".to_string(), |c| c.len().to_string())
         ))
     }
     .await)

@@ -40,6 +40,14 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .post("/api/v1/wishes/{id}/evidence", add_wish_evidence)
         .get("/api/v1/households/{id}/wishes", household_wishes)
         .get("/api/v1/regions/{code}/pairing-report", pairing_report)
+        .get(
+            "/api/v1/regions/{code}/pairing-report/households-without-cadre",
+            households_without_cadre,
+        )
+        .get(
+            "/api/v1/regions/{code}/pairing-report/pairings-below-minimum",
+            pairings_below_minimum,
+        )
 }
 
 /// The OpenAPI description of these routes (see `crate::openapi`).
@@ -67,7 +75,9 @@ pub(crate) fn routes(r: Routes) -> Routes {
     wish_action,
     add_wish_evidence,
     household_wishes,
-    pairing_report
+    pairing_report,
+    households_without_cadre,
+    pairings_below_minimum
 ))]
 pub(crate) struct Doc;
 
@@ -535,15 +545,103 @@ async fn household_wishes(
     ))
 }
 
-/// `?from=DATE&to=DATE` (both required).
+/// The period of a pairing report: `year=Y`, or `from=DATE&to=DATE`.
+fn report_period(params: &Params) -> ApiResult<(Date, Date)> {
+    if let Some(y) = params.int::<i32>("year")? {
+        if params.get("from").is_some() || params.get("to").is_some() {
+            return Err(ApiError::bad_request(
+                "invalid_parameter",
+                "year 与 from、to 不能同时给出".to_string(),
+            )
+            .with_field("year".to_string()));
+        }
+        let bad = || {
+            ApiError::bad_request("invalid_year", format!("year 须为四位年份：{y}"))
+                .with_field("year".to_string())
+        };
+        let from = Date::from_calendar_date(y, time::Month::January, 1).map_err(|_| bad())?;
+        let to = Date::from_calendar_date(y, time::Month::December, 31).map_err(|_| bad())?;
+        if !(1000..=9999).contains(&y) {
+            return Err(bad());
+        }
+        return Ok((from, to));
+    }
+    let need = |name: &str, v: Option<Date>| {
+        v.ok_or_else(|| {
+            ApiError::bad_request(
+                "missing_parameter",
+                format!("缺少查询参数 {name}（YYYY-MM-DD）或 year"),
+            )
+            .with_field(name.to_string())
+        })
+    };
+    let from = need("from", date_param(params, "from")?)?;
+    let to = need("to", date_param(params, "to")?)?;
+    Ok((from, to))
+}
+
+/// Rows per page of the report's lists: `per_page`, 50 unless given, at most 1000.
+fn per_page(params: &Params) -> ApiResult<u32> {
+    match params.int::<u32>("per_page")? {
+        None => Ok(50),
+        Some(n) if (1..=1000).contains(&n) => Ok(n),
+        Some(n) => Err(ApiError::bad_request(
+            "invalid_parameter",
+            format!("per_page 须在 1 到 1000 之间：{n}"),
+        )
+        .with_field("per_page".to_string())),
+    }
+}
+
+/// A list cursor `VILLAGE-ID` (the last line of the previous page), 400 when malformed.
+fn cursor(params: &Params) -> ApiResult<Option<(fupin_core::RegionCode, i64)>> {
+    let Some(t) = params.text("after", 40)? else {
+        return Ok(None);
+    };
+    let bad = || {
+        ApiError::from_query(fupin_core::DomainError::invalid(
+            "after",
+            "invalid_cursor",
+            format!("after 须为上一页给出的 next 值：{t}"),
+        ))
+    };
+    let (v, id) = t.split_once('-').ok_or_else(bad)?;
+    let v = fupin_core::RegionCode::parse(v).map_err(|_| bad())?;
+    let id: i64 = id.parse().map_err(|_| bad())?;
+    Ok(Some((v, id)))
+}
+
+/// A page of a list and the cursor of the next page (`null` on the last page).
+#[derive(serde::Serialize)]
+pub(crate) struct Page<T> {
+    items: Vec<T>,
+    next: Option<String>,
+}
+
+fn page<T>(items: Vec<T>, limit: u32, key: impl Fn(&T) -> String) -> Page<T> {
+    let next = (items.len() == limit as usize)
+        .then(|| items.last().map(key))
+        .flatten();
+    Page { items, next }
+}
+
+/// `?year=Y`, or `?from=DATE&to=DATE`: a calendar year at any level from the maintained figures,
+/// another period for a township or village.
 #[utoipa::path(
     get,
     path = "/api/v1/regions/{code}/pairing-report",
     tag = "pairing",
     operation_id = "pairingReport",
     summary = "结对帮扶报告 · Pairing report",
-    params(("from" = String, Query, description = "起始日（YYYY-MM-DD）。 First day (YYYY-MM-DD)."), ("to" = String, Query, description = "截止日（YYYY-MM-DD）。 Last day (YYYY-MM-DD).")),
-    responses((status = 200, description = "走访达标情况等。 Visit compliance and more.", body = Object))
+    description = "自然年（year=YYYY，或 from=YYYY-01-01&to=YYYY-12-31）的合计与达标数来自随写入维护的汇总，任何层级均可；其他期间仅限乡镇、村。名单分页另取。 \
+                   A calendar year (year=YYYY, or from=YYYY-01-01&to=YYYY-12-31) is answered from the maintained figures at any level; \
+                   another period for a township or village only. The lists are paginated apart.",
+    params(
+        ("year" = Option<i32>, Query, description = "自然年。 A calendar year."),
+        ("from" = Option<String>, Query, description = "起始日（YYYY-MM-DD）。 First day (YYYY-MM-DD)."),
+        ("to" = Option<String>, Query, description = "截止日（YYYY-MM-DD）。 Last day (YYYY-MM-DD).")
+    ),
+    responses((status = 200, description = "合计、走访达标数与无帮扶干部户数。 Totals, compliance counts, households without a cadre.", body = Object))
 )]
 async fn pairing_report(
     caller: Caller,
@@ -552,22 +650,97 @@ async fn pairing_report(
     params: Params,
 ) -> ApiResult<Json<PairingReport>> {
     let ctx = caller.ctx(Policy::ReadStats)?;
-    params.only(&["from", "to"])?;
-    let need = |name: &str, v: Option<Date>| {
-        v.ok_or_else(|| {
-            ApiError::bad_request(
-                "missing_parameter",
-                format!("缺少查询参数 {name}（YYYY-MM-DD）"),
-            )
-            .with_field(name.to_string())
-        })
-    };
-    let from = need("from", date_param(&params, "from")?)?;
-    let to = need("to", date_param(&params, "to")?)?;
+    params.only(&["from", "to", "year"])?;
+    let (from, to) = report_period(&params)?;
     Ok(Json(
         app.store
             .pairing_report(&ctx, &code, from, to)
             .await
             .map_err(ApiError::from_query)?,
     ))
+}
+
+/// `?after=CURSOR&per_page=N`
+#[utoipa::path(
+    get,
+    path = "/api/v1/regions/{code}/pairing-report/households-without-cadre",
+    tag = "pairing",
+    operation_id = "householdsWithoutCadre",
+    summary = "无帮扶干部的户（分页） · Households without a cadre (paginated)",
+    description = "状态需要帮扶干部而当前没有未结束结对的户，按（村, 户）排序；next 为下一页的 after。 \
+                   Households whose status needs a cadre and that have no open pairing, in (village, household) order; `next` is the next page's `after`.",
+    params(
+        ("after" = Option<String>, Query, description = "上一页的 next。 The previous page's `next`."),
+        ("per_page" = Option<u32>, Query, description = "每页行数（默认 50，最多 1000）。 Rows per page (50, at most 1000).")
+    ),
+    responses((status = 200, description = "`{items, next}`", body = Object))
+)]
+async fn households_without_cadre(
+    caller: Caller,
+    State(app): State<AppState>,
+    RegionPath(code): RegionPath,
+    params: Params,
+) -> ApiResult<Json<Page<HouseholdRef>>> {
+    let ctx = caller.ctx(Policy::ReadStats)?;
+    params.only(&["after", "per_page"])?;
+    let limit = per_page(&params)?;
+    let after = cursor(&params)?.map(|(v, id)| (v, HouseholdId(id)));
+    let items = app
+        .store
+        .households_without_cadre(&ctx, &code, after, limit)
+        .await
+        .map_err(ApiError::from_query)?;
+    Ok(Json(page(items, limit, |h| {
+        format!("{}-{}", h.village_code, h.household_id.0)
+    })))
+}
+
+/// `?year=Y` (or `from`/`to` spanning one calendar year) `&after=CURSOR&per_page=N`
+#[utoipa::path(
+    get,
+    path = "/api/v1/regions/{code}/pairing-report/pairings-below-minimum",
+    tag = "pairing",
+    operation_id = "pairingsBelowMinimum",
+    summary = "走访未达标的结对（分页） · Pairings below the visit minimum (paginated)",
+    description = "自然年内走访次数少于应走访次数的结对，按（村, 结对）排序；next 为下一页的 after。 \
+                   Pairings that made fewer visits than they owed in a calendar year, in (village, pairing) order; `next` is the next page's `after`.",
+    params(
+        ("year" = Option<i32>, Query, description = "自然年。 A calendar year."),
+        ("from" = Option<String>, Query, description = "YYYY-01-01（与 to 同一年）。 1 January of the year."),
+        ("to" = Option<String>, Query, description = "YYYY-12-31。 31 December of the year."),
+        ("after" = Option<String>, Query, description = "上一页的 next。 The previous page's `next`."),
+        ("per_page" = Option<u32>, Query, description = "每页行数（默认 50，最多 1000）。 Rows per page (50, at most 1000).")
+    ),
+    responses((status = 200, description = "`{items, next}`", body = Object))
+)]
+async fn pairings_below_minimum(
+    caller: Caller,
+    State(app): State<AppState>,
+    RegionPath(code): RegionPath,
+    params: Params,
+) -> ApiResult<Json<Page<BelowMinimumLine>>> {
+    let ctx = caller.ctx(Policy::ReadStats)?;
+    params.only(&["year", "from", "to", "after", "per_page"])?;
+    let (from, to) = report_period(&params)?;
+    if from.month() != time::Month::January
+        || from.day() != 1
+        || to != Date::from_calendar_date(from.year(), time::Month::December, 31).unwrap_or(to)
+        || to.year() != from.year()
+    {
+        return Err(ApiError::from_query(fupin_core::DomainError::invalid(
+            "from",
+            "period_not_calendar_year",
+            "走访未达标名单按自然年列出：year=YYYY，或 from=YYYY-01-01&to=YYYY-12-31",
+        )));
+    }
+    let limit = per_page(&params)?;
+    let after = cursor(&params)?.map(|(v, id)| (v, PairingId(id)));
+    let items = app
+        .store
+        .pairings_below_minimum(&ctx, &code, from.year(), after, limit)
+        .await
+        .map_err(ApiError::from_query)?;
+    Ok(Json(page(items, limit, |l| {
+        format!("{}-{}", l.village_code, l.year.pairing_id.0)
+    })))
 }

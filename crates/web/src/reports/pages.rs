@@ -25,7 +25,6 @@ use fupin_core::years::{today, FIRST_YEAR};
 use fupin_core::{Ctx, RegionCode};
 use maud::{html, Markup};
 use serde_json::json;
-use time::{Date, Month};
 
 pub(crate) fn routes(r: Routes) -> Routes {
     r.get("/", home)
@@ -33,9 +32,6 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .get("/geo/{code}", geo::children_geojson)
 }
 
-/// Most child regions for which compliance is computed one by one (a province's hundred counties
-/// would otherwise mean a hundred reports per page view).
-const MAX_CHILD_REPORTS: usize = 60;
 /// Years shown in the trend charts.
 const TREND_YEARS: i32 = 6;
 
@@ -49,30 +45,19 @@ async fn home(v: Viewer, state: State<AppState>, q: RawQuery) -> PageResult {
 
 /// Share of pairings that met the visit minimum over the report's period.
 fn compliance(r: &PairingReport) -> Option<f64> {
-    let below = r.below_minimum.len() as i64;
-    share((r.pairings_total - below).max(0), r.pairings_total)
+    share(r.compliant_pairings(), r.pairings_total)
 }
 
-/// The year's reporting period: 1 January to 31 December, or to today for the current year.
-fn period(year: i32) -> Option<(Date, Date)> {
-    let from = Date::from_calendar_date(year, Month::January, 1).ok()?;
-    let to = Date::from_calendar_date(year, Month::December, 31)
-        .ok()?
-        .min(today());
-    (from <= to).then_some((from, to))
-}
-
+/// The pairing report of the calendar year from the maintained figures only (for the current
+/// year, the visits owed over the whole year against those made so far).
 async fn pairing_report(
     app: &AppState,
     ctx: &Ctx,
     code: &RegionCode,
     year: i32,
 ) -> Result<Option<PairingReport>, PageError> {
-    let Some((from, to)) = period(year) else {
-        return Ok(None);
-    };
     app.store
-        .pairing_report(ctx, code, from, to)
+        .pairing_year_report(ctx, code, year)
         .await
         .or_none()
 }
@@ -160,13 +145,10 @@ async fn board(v: Viewer, State(app): State<AppState>, RawQuery(raw): RawQuery) 
             .region_stats(&ctx, &c.code, year)
             .await
             .or_none()?;
-        let comp = if children.len() <= MAX_CHILD_REPORTS {
-            pairing_report(&app, &ctx, &c.code, year)
-                .await?
-                .and_then(|r| compliance(&r))
-        } else {
-            None
-        };
+        // one row of the maintained figures per child
+        let comp = pairing_report(&app, &ctx, &c.code, year)
+            .await?
+            .and_then(|r| compliance(&r));
         rows.push(ChildRow {
             code: c.code.clone(),
             name: c.name.clone(),

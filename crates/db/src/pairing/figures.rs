@@ -1,0 +1,658 @@
+//! The pairing report's maintained figures in SQL (core's `pairing::figures`).
+//!
+//! What each household holds is stored beside its rows (`pairing_years`,
+//! `household_pairing_years`, `households_without_cadre`) and summed per (year, region) for every
+//! level from village to province (`pairing_year_stats`, `pairing_year_cadres`,
+//! `pairing_coverage`), as the region statistics are (`reports`). A write that changes a
+//! household's pairings, visits, wishes, status or village calls `refresh_pairing_figures` for it
+//! in its transaction: what the household holds is taken away, computed again from its rows and
+//! added, and the difference goes to the sums. A large import, a change of the visit minimum and a
+//! new calendar year rebuild everything, county by county.
+
+use crate::bulk::{id_list, IN_CHUNK};
+use crate::sql::{Tx, Value};
+use crate::{args, SqlStore};
+use fupin_core::pairing::{
+    CadreId, HouseholdPairingFacts, HouseholdPairingRows, PairingAggregates, PairingFigures,
+    PairingId, PairingSpan, PairingYear, VisitFact, WishFact,
+};
+use fupin_core::regions::RegionCode;
+use fupin_core::registry::{HouseholdId, HouseholdStatus};
+use fupin_core::store::StoreResult;
+use fupin_core::DomainError;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Set once the figures have been built from the rows (databases written before they were kept are
+/// rebuilt when first opened).
+const BUILT_KEY: &str = "pairing_figures";
+
+/// The summed columns of `pairing_year_stats`, in the order of `PairingFigures::values`.
+const STAT_COLS: [&str; PairingFigures::COUNT] = [
+    "pairings",
+    "pairings_below",
+    "visits_required",
+    "visits_done",
+    "visits_missing",
+    "visits",
+    "person_times",
+    "money_fen",
+    "goods_fen",
+    "wishes_submitted",
+    "wishes_fulfilled",
+    "wishes_value_fen",
+];
+
+/// The activity columns of `household_pairing_years` (the last seven of `STAT_COLS`).
+const ACTIVITY_FIRST: usize = 5;
+
+/// Households whose figures are refreshed one by one; more are rebuilt wholesale.
+pub(crate) const REFRESH_MAX: usize = 20_000;
+
+fn status_of(s: &str) -> StoreResult<HouseholdStatus> {
+    HouseholdStatus::parse(s).ok_or_else(|| {
+        tracing::error!(status = s, "unknown status in database");
+        DomainError::internal()
+    })
+}
+
+impl SqlStore {
+    /// The visit minimum of a village and year, from the parameters in force.
+    fn minimum_of(&self) -> impl Fn(&RegionCode, i32) -> i64 {
+        let params = self.params();
+        move |v: &RegionCode, y: i32| fupin_core::pairing::visit_minimum(&params, v, y)
+    }
+
+    /// Pairing facts of the households matching a condition on `h` (households), one query per
+    /// table.
+    pub(crate) async fn pairing_facts_where(
+        &self,
+        tx: &mut dyn Tx,
+        cond: &str,
+        a: &[Value],
+    ) -> StoreResult<BTreeMap<i64, HouseholdPairingFacts>> {
+        let mut map: BTreeMap<i64, HouseholdPairingFacts> = BTreeMap::new();
+        for r in tx
+            .fetch_all(
+                &format!("SELECT h.id, h.village_code, h.status FROM households h WHERE {cond}"),
+                a,
+            )
+            .await?
+        {
+            map.insert(
+                r.i64(0)?,
+                HouseholdPairingFacts {
+                    village: RegionCode::parse(&r.text(1)?)?,
+                    needs_cadre: status_of(&r.text(2)?)?.needs_cadre(),
+                    pairings: Vec::new(),
+                    visits: Vec::new(),
+                    wishes: Vec::new(),
+                },
+            );
+        }
+        if map.is_empty() {
+            return Ok(map);
+        }
+        for r in tx
+            .fetch_all(
+                &format!(
+                    "SELECT p.household_id, p.id, p.cadre_id, p.start_date, p.end_date FROM pairings p \
+                     JOIN households h ON h.id = p.household_id WHERE {cond}"
+                ),
+                a,
+            )
+            .await?
+        {
+            let h = r.i64(0)?;
+            if let Some(f) = map.get_mut(&h) {
+                f.pairings.push(PairingSpan {
+                    id: PairingId(r.i64(1)?),
+                    household_id: HouseholdId(h),
+                    cadre_id: CadreId(r.i64(2)?),
+                    start: r.date(3)?,
+                    end: r.opt_date(4)?,
+                });
+            }
+        }
+        let mut visits: BTreeMap<i64, (i64, VisitFact)> = BTreeMap::new();
+        for r in tx
+            .fetch_all(
+                &format!(
+                    "SELECT v.id, v.household_id, v.date, v.condolence_money_fen, v.goods_value_fen FROM visits v \
+                     JOIN households h ON h.id = v.household_id WHERE {cond}"
+                ),
+                a,
+            )
+            .await?
+        {
+            let h = r.i64(1)?;
+            visits.insert(
+                r.i64(0)?,
+                (
+                    h,
+                    VisitFact {
+                        household_id: HouseholdId(h),
+                        date: r.date(2)?,
+                        cadre_ids: Vec::new(),
+                        money_fen: r.i64(3)?,
+                        goods_fen: r.i64(4)?,
+                    },
+                ),
+            );
+        }
+        if !visits.is_empty() {
+            for r in tx
+                .fetch_all(
+                    &format!(
+                        "SELECT vc.visit_id, vc.cadre_id FROM visit_cadres vc JOIN visits v ON v.id = vc.visit_id \
+                         JOIN households h ON h.id = v.household_id WHERE {cond}"
+                    ),
+                    a,
+                )
+                .await?
+            {
+                if let Some((_, v)) = visits.get_mut(&r.i64(0)?) {
+                    v.cadre_ids.push(CadreId(r.i64(1)?));
+                }
+            }
+        }
+        for (_, (h, v)) in visits {
+            if let Some(f) = map.get_mut(&h) {
+                f.visits.push(v);
+            }
+        }
+        for r in tx
+            .fetch_all(
+                &format!(
+                    "SELECT w.household_id, w.submitted_on, w.status, w.fulfilled_on, w.actual_value_fen FROM wishes w \
+                     JOIN households h ON h.id = w.household_id WHERE {cond}"
+                ),
+                a,
+            )
+            .await?
+        {
+            if let Some(f) = map.get_mut(&r.i64(0)?) {
+                let fulfilled = match (r.text(2)?.as_str(), r.opt_date(3)?) {
+                    ("fulfilled", Some(d)) => Some((d, r.opt_i64(4)?.unwrap_or(0))),
+                    _ => None,
+                };
+                f.wishes.push(WishFact {
+                    submitted_on: r.date(1)?,
+                    fulfilled,
+                });
+            }
+        }
+        Ok(map)
+    }
+
+    /// Bring the maintained pairing figures of these households in step with their rows, inside the
+    /// caller's write transaction.
+    pub(crate) async fn refresh_pairing_figures(
+        &self,
+        tx: &mut dyn Tx,
+        ids: &[i64],
+    ) -> StoreResult<()> {
+        let ids: Vec<i64> = ids
+            .iter()
+            .copied()
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let horizon = self.horizon();
+        let minimum = self.minimum_of();
+        for chunk in ids.chunks(IN_CHUNK) {
+            let list = id_list(chunk);
+            let mut agg = PairingAggregates::default();
+            self.subtract_stored(tx, &list, &mut agg).await?;
+            let facts = self
+                .pairing_facts_where(tx, &format!("h.id IN ({list})"), &[])
+                .await?;
+            for t in [
+                "pairing_years",
+                "household_pairing_years",
+                "households_without_cadre",
+            ] {
+                tx.execute(
+                    &format!("DELETE FROM {t} WHERE household_id IN ({list})"),
+                    &[],
+                )
+                .await?;
+            }
+            let mut held = Vec::with_capacity(facts.len());
+            for (id, f) in &facts {
+                let rows = HouseholdPairingRows::of(f, horizon, |y| minimum(&f.village, y));
+                agg.add_household(&f.village, &rows, 1);
+                held.push((*id, f.village.clone(), rows));
+            }
+            self.insert_held(tx, &held).await?;
+            self.apply_pairing_aggregates(tx, &agg.rolled_up()).await?;
+        }
+        Ok(())
+    }
+
+    /// Take what the households of an id list hold out of `agg` (with the village of each row).
+    async fn subtract_stored(
+        &self,
+        tx: &mut dyn Tx,
+        list: &str,
+        agg: &mut PairingAggregates,
+    ) -> StoreResult<()> {
+        let mut by: BTreeMap<(i64, String), HouseholdPairingRows> = BTreeMap::new();
+        for r in tx
+            .fetch_all(
+                &format!(
+                    "SELECT household_id, village_code, pairing_id, year, cadre_id, covered_days, required, done \
+                     FROM pairing_years WHERE household_id IN ({list})"
+                ),
+                &[],
+            )
+            .await?
+        {
+            let (required, done) = (r.i64(6)?, r.i64(7)?);
+            by.entry((r.i64(0)?, r.text(1)?))
+                .or_default()
+                .pairing_years
+                .push(PairingYear {
+                    pairing_id: PairingId(r.i64(2)?),
+                    household_id: HouseholdId(r.i64(0)?),
+                    cadre_id: CadreId(r.i64(4)?),
+                    year: r.i32(3)?,
+                    covered_days: r.i64(5)?,
+                    required,
+                    done,
+                    missing: (required - done).max(0),
+                });
+        }
+        let act = &STAT_COLS[ACTIVITY_FIRST..];
+        for r in tx
+            .fetch_all(
+                &format!(
+                    "SELECT household_id, village_code, year, {} FROM household_pairing_years WHERE household_id IN ({list})",
+                    act.join(", ")
+                ),
+                &[],
+            )
+            .await?
+        {
+            let mut v = vec![0; ACTIVITY_FIRST];
+            for i in 0..act.len() {
+                v.push(r.i64(3 + i)?);
+            }
+            by.entry((r.i64(0)?, r.text(1)?))
+                .or_default()
+                .activity
+                .insert(r.i32(2)?, PairingFigures::from_values(&v));
+        }
+        for r in tx
+            .fetch_all(
+                &format!("SELECT household_id, village_code FROM households_without_cadre WHERE household_id IN ({list})"),
+                &[],
+            )
+            .await?
+        {
+            by.entry((r.i64(0)?, r.text(1)?)).or_default().without_cadre = true;
+        }
+        for ((_, village), rows) in by {
+            agg.add_household(&RegionCode::parse(&village)?, &rows, -1);
+        }
+        Ok(())
+    }
+
+    /// Store what households hold.
+    async fn insert_held(
+        &self,
+        tx: &mut dyn Tx,
+        held: &[(i64, RegionCode, HouseholdPairingRows)],
+    ) -> StoreResult<()> {
+        let mut years = Vec::new();
+        let mut activity = Vec::new();
+        let mut without = Vec::new();
+        for (id, village, rows) in held {
+            for y in &rows.pairing_years {
+                years.push(vec![
+                    Value::from(y.pairing_id.0),
+                    Value::from(y.year),
+                    Value::from(*id),
+                    Value::from(village.as_str()),
+                    Value::from(y.cadre_id.0),
+                    Value::from(y.covered_days),
+                    Value::from(y.required),
+                    Value::from(y.done),
+                ]);
+            }
+            for (year, f) in &rows.activity {
+                let mut row = vec![
+                    Value::from(*id),
+                    Value::from(*year),
+                    Value::from(village.as_str()),
+                ];
+                row.extend(f.values()[ACTIVITY_FIRST..].iter().map(|v| Value::from(*v)));
+                activity.push(row);
+            }
+            if rows.without_cadre {
+                without.push(vec![Value::from(village.as_str()), Value::from(*id)]);
+            }
+        }
+        if !years.is_empty() {
+            tx.copy_rows(
+                "pairing_years",
+                &[
+                    "pairing_id",
+                    "year",
+                    "household_id",
+                    "village_code",
+                    "cadre_id",
+                    "covered_days",
+                    "required",
+                    "done",
+                ],
+                years,
+            )
+            .await?;
+        }
+        if !activity.is_empty() {
+            let mut cols = vec!["household_id", "year", "village_code"];
+            cols.extend(&STAT_COLS[ACTIVITY_FIRST..]);
+            tx.copy_rows("household_pairing_years", &cols, activity)
+                .await?;
+        }
+        if !without.is_empty() {
+            tx.copy_rows(
+                "households_without_cadre",
+                &["village_code", "household_id"],
+                without,
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Add rolled-up differences to the sums; a region's cadre count follows the cadres whose
+    /// pairing-years there go from none to some or back.
+    async fn apply_pairing_aggregates(
+        &self,
+        tx: &mut dyn Tx,
+        d: &PairingAggregates,
+    ) -> StoreResult<()> {
+        let mut cadre_counts: BTreeMap<(RegionCode, i32), i64> = BTreeMap::new();
+        if !d.cadres.is_empty() {
+            let ids: Vec<i64> = d
+                .cadres
+                .keys()
+                .map(|(_, _, c)| c.0)
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            let mut now: BTreeMap<(String, i32, i64), i64> = BTreeMap::new();
+            for chunk in ids.chunks(IN_CHUNK) {
+                for r in tx
+                    .fetch_all(
+                        &format!(
+                            "SELECT region_code, year, cadre_id, pairings FROM pairing_year_cadres WHERE cadre_id IN ({})",
+                            id_list(chunk)
+                        ),
+                        &[],
+                    )
+                    .await?
+                {
+                    now.insert((r.text(0)?, r.i32(1)?, r.i64(2)?), r.i64(3)?);
+                }
+            }
+            let mut upserts = Vec::new();
+            for ((region, year, cadre), n) in &d.cadres {
+                let old = now
+                    .get(&(region.as_str().to_string(), *year, cadre.0))
+                    .copied()
+                    .unwrap_or(0);
+                let new = old + n;
+                if (old > 0) != (new > 0) {
+                    *cadre_counts.entry((region.clone(), *year)).or_default() +=
+                        if new > 0 { 1 } else { -1 };
+                }
+                if new > 0 {
+                    upserts.push((region.clone(), *year, cadre.0, new));
+                } else {
+                    tx.execute(
+                        "DELETE FROM pairing_year_cadres WHERE year = $1 AND region_code = $2 AND cadre_id = $3",
+                        &args![*year, region.as_str(), cadre.0],
+                    )
+                    .await?;
+                }
+            }
+            for chunk in upserts.chunks(200) {
+                let mut q = crate::query::Query::new(
+                    "INSERT INTO pairing_year_cadres (year, region_code, cadre_id, pairings) VALUES ",
+                );
+                let rows: Vec<String> = chunk
+                    .iter()
+                    .map(|(r, y, c, n)| {
+                        format!(
+                            "({}, {}, {}, {})",
+                            q.arg(*y),
+                            q.arg(r.as_str()),
+                            q.arg(*c),
+                            q.arg(*n)
+                        )
+                    })
+                    .collect();
+                q.push(&rows.join(", "));
+                q.push(" ON CONFLICT (year, region_code, cadre_id) DO UPDATE SET pairings = excluded.pairings");
+                tx.execute(&q.sql, &q.args).await?;
+            }
+        }
+        let mut keys: BTreeSet<(RegionCode, i32)> = d.years.keys().cloned().collect();
+        keys.extend(cadre_counts.keys().cloned());
+        let entries: Vec<_> = keys
+            .into_iter()
+            .map(|k| {
+                let f = d.years.get(&k).copied().unwrap_or_default();
+                let c = cadre_counts.get(&k).copied().unwrap_or(0);
+                (k, f, c)
+            })
+            .collect();
+        self.add_pairing_stats(tx, &entries).await?;
+        let cover: Vec<_> = d.without_cadre.iter().collect();
+        for chunk in cover.chunks(200) {
+            let mut q = crate::query::Query::new(
+                "INSERT INTO pairing_coverage (region_code, households_without_cadre) VALUES ",
+            );
+            let rows: Vec<String> = chunk
+                .iter()
+                .map(|(r, n)| format!("({}, {})", q.arg(r.as_str()), q.arg(**n)))
+                .collect();
+            q.push(&rows.join(", "));
+            q.push(
+                " ON CONFLICT (region_code) DO UPDATE SET households_without_cadre = \
+                 pairing_coverage.households_without_cadre + excluded.households_without_cadre",
+            );
+            tx.execute(&q.sql, &q.args).await?;
+        }
+        Ok(())
+    }
+
+    /// Add figures and cadre counts to `pairing_year_stats` (upserting by key).
+    async fn add_pairing_stats(
+        &self,
+        tx: &mut dyn Tx,
+        entries: &[((RegionCode, i32), PairingFigures, i64)],
+    ) -> StoreResult<()> {
+        let mut cols: Vec<&str> = STAT_COLS.to_vec();
+        cols.push("cadres");
+        let sets: Vec<String> = cols
+            .iter()
+            .map(|c| format!("{c} = pairing_year_stats.{c} + excluded.{c}"))
+            .collect();
+        for chunk in entries.chunks(50) {
+            let mut q = crate::query::Query::new(&format!(
+                "INSERT INTO pairing_year_stats (year, region_code, {}) VALUES ",
+                cols.join(", ")
+            ));
+            let rows: Vec<String> = chunk
+                .iter()
+                .map(|((region, year), f, c)| {
+                    let mut ph = vec![q.arg(*year), q.arg(region.as_str())];
+                    ph.extend(f.values().into_iter().map(|v| q.arg(v)));
+                    ph.push(q.arg(*c));
+                    format!("({})", ph.join(", "))
+                })
+                .collect();
+            q.push(&rows.join(", "));
+            q.push(&format!(
+                " ON CONFLICT (year, region_code) DO UPDATE SET {}",
+                sets.join(", ")
+            ));
+            tx.execute(&q.sql, &q.args).await?;
+        }
+        Ok(())
+    }
+
+    /// Every maintained pairing figure again from the rows, county by county so that memory stays
+    /// bounded at province scale.
+    pub(crate) async fn rebuild_pairing_figures_in(&self, tx: &mut dyn Tx) -> StoreResult<()> {
+        for t in [
+            "pairing_years",
+            "household_pairing_years",
+            "households_without_cadre",
+            "pairing_year_stats",
+            "pairing_year_cadres",
+            "pairing_coverage",
+        ] {
+            tx.execute(&format!("DELETE FROM {t}"), &[]).await?;
+        }
+        let horizon = self.horizon();
+        let minimum = self.minimum_of();
+        let counties = tx
+            .fetch_all(
+                "SELECT DISTINCT substr(village_code, 1, 6) FROM households ORDER BY 1",
+                &[],
+            )
+            .await?;
+        for c in counties {
+            let county = RegionCode::parse(&c.text(0)?)?;
+            let (lo, hi) = county.range();
+            let facts = self
+                .pairing_facts_where(tx, "h.village_code BETWEEN $1 AND $2", &args![lo, hi])
+                .await?;
+            let mut agg = PairingAggregates::default();
+            let mut held = Vec::with_capacity(facts.len());
+            for (id, f) in facts {
+                let rows = HouseholdPairingRows::of(&f, horizon, |y| minimum(&f.village, y));
+                agg.add_household(&f.village, &rows, 1);
+                held.push((id, f.village, rows));
+                if held.len() >= 5_000 {
+                    self.insert_held(tx, &held).await?;
+                    held.clear();
+                }
+            }
+            self.insert_held(tx, &held).await?;
+            let up = agg.rolled_up();
+            // a cadre paired in several counties adds to the same rows above them
+            let cadres: Vec<_> = up.cadres.iter().collect();
+            for chunk in cadres.chunks(200) {
+                let mut q = crate::query::Query::new(
+                    "INSERT INTO pairing_year_cadres (year, region_code, cadre_id, pairings) VALUES ",
+                );
+                let rows: Vec<String> = chunk
+                    .iter()
+                    .map(|((r, y, c), n)| {
+                        format!(
+                            "({}, {}, {}, {})",
+                            q.arg(*y),
+                            q.arg(r.as_str()),
+                            q.arg(c.0),
+                            q.arg(**n)
+                        )
+                    })
+                    .collect();
+                q.push(&rows.join(", "));
+                q.push(" ON CONFLICT (year, region_code, cadre_id) DO UPDATE SET pairings = pairing_year_cadres.pairings + excluded.pairings");
+                tx.execute(&q.sql, &q.args).await?;
+            }
+            let entries: Vec<_> = up.years.iter().map(|(k, f)| (k.clone(), *f, 0)).collect();
+            self.add_pairing_stats(tx, &entries).await?;
+            let without = PairingAggregates {
+                without_cadre: up.without_cadre,
+                ..Default::default()
+            };
+            self.apply_pairing_aggregates(tx, &without).await?;
+        }
+        tx.execute(
+            "UPDATE pairing_year_stats SET cadres = (SELECT COUNT(*) FROM pairing_year_cadres c \
+             WHERE c.year = pairing_year_stats.year AND c.region_code = pairing_year_stats.region_code)",
+            &[],
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Build the figures of a database written before they were kept.
+    pub(crate) async fn build_pairing_figures_if_needed(&self, tx: &mut dyn Tx) -> StoreResult<()> {
+        let done = tx
+            .fetch_optional("SELECT value FROM meta WHERE key = $1", &args![BUILT_KEY])
+            .await?
+            .is_some();
+        if done {
+            return Ok(());
+        }
+        self.rebuild_pairing_figures_in(tx).await?;
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ($1, '1')",
+            &args![BUILT_KEY],
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Mark the figures as to be rebuilt (at the next `build_pairing_figures_if_needed`).
+    pub(crate) async fn forget_pairing_figures(&self, tx: &mut dyn Tx) -> StoreResult<()> {
+        tx.execute("DELETE FROM meta WHERE key = $1", &args![BUILT_KEY])
+            .await?;
+        Ok(())
+    }
+
+    /// The stored figures of a region and year: figures, distinct cadres, households without a
+    /// cadre now. The nation's are its provinces' summed.
+    pub(crate) async fn read_pairing_figures(
+        &self,
+        tx: &mut dyn Tx,
+        code: &RegionCode,
+        year: i32,
+    ) -> StoreResult<(PairingFigures, i64, i64)> {
+        let mut cols: Vec<&str> = STAT_COLS.to_vec();
+        cols.push("cadres");
+        let select: Vec<String> = cols
+            .iter()
+            .map(|c| format!("CAST(COALESCE(SUM({c}), 0) AS BIGINT)"))
+            .collect();
+        let rows_of = if code.is_nation() {
+            "substr(region_code, 3, 10) = '0000000000' AND $2 = $2"
+        } else {
+            "region_code = $2"
+        };
+        let r = tx
+            .fetch_one(
+                &format!(
+                    "SELECT {} FROM pairing_year_stats WHERE year = $1 AND {rows_of}",
+                    select.join(", ")
+                ),
+                &args![year, code.as_str()],
+            )
+            .await?;
+        let v = (0..cols.len())
+            .map(|i| r.i64(i))
+            .collect::<Result<Vec<_>, _>>()?;
+        let w = tx
+            .fetch_one(
+                &format!(
+                    "SELECT CAST(COALESCE(SUM(households_without_cadre), 0) AS BIGINT) FROM pairing_coverage WHERE {}",
+                    rows_of.replace("$2 = $2", "$1 = $1").replace("$2", "$1")
+                ),
+                &args![code.as_str()],
+            )
+            .await?;
+        Ok((
+            PairingFigures::from_values(&v[..PairingFigures::COUNT]),
+            v[PairingFigures::COUNT],
+            w.i64(0)?,
+        ))
+    }
+}
