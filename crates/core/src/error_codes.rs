@@ -331,6 +331,7 @@ pub const CATALOGUE: &[ErrorCode] = &[
     e("outside_campaign", Invalid, "Outside campaign", "问题所在区划不在该整改行动的范围（{…}）内"),
     e("over_capacity", Invalid, "Over capacity", "该{kind}只有 {capacity} 个岗位，此期间已满员"),
     e("over_limit", Invalid, "Over limit", "{what}不能超过 {limit}"),
+    e("page_too_deep", Invalid, "Page too deep", "按页码最多翻过 {max} 户；更后面的页请用上一页给出的 next 作为 after"),
     e("pairing_ended", Invalid, "Pairing ended", "该结对已经结束"),
     e("pairing_not_found", NotFound, "Pairing not found", "该结对不存在或不在您的管辖范围内"),
     e("parameter_kind_mismatch", Conflict, "Parameter kind mismatch", "参数“{…}”（{key}）应为{…}，实际为{…}"),

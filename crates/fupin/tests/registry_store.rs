@@ -1303,3 +1303,131 @@ async fn removed_and_later_identified_households_count_nowhere_out_of_scope() {
         }
     }
 }
+
+#[tokio::test]
+async fn household_pages_by_cursor_and_search_by_name_prefix_and_id_number() {
+    let db = test_store().await;
+    let s = db.store.as_ref();
+    with_regions(s).await;
+    let villages = ["360124106204", "360124106205", "360124107201"];
+    let names = ["王建华", "王建国", "李小明", "王芳", "张伟", "李明"];
+    for i in 0..13u32 {
+        let name = names[i as usize % names.len()];
+        s.create_household(
+            &ctx(),
+            household(
+                &format!("N{:02}", 13 - i),
+                villages[i as usize % villages.len()],
+                vec![member(name, idn("19750101", i + 1), "户主")],
+            ),
+        )
+        .await
+        .unwrap();
+    }
+    let filter = |after: Option<String>| HouseholdFilter {
+        region: Some("360124000000".into()),
+        per_page: Some(4),
+        after,
+        ..Default::default()
+    };
+    // page after page by cursor: every household once, in (village, number) order, and the last
+    // page says there is no next
+    let mut seen = Vec::new();
+    let mut after = None;
+    for _ in 0..10 {
+        let page = s
+            .list_households(&ctx(), filter(after.clone()))
+            .await
+            .unwrap();
+        assert_eq!(page.total, 13);
+        seen.extend(
+            page.items
+                .iter()
+                .map(|h| (h.village_code.to_string(), h.household_number.clone())),
+        );
+        match page.next {
+            Some(n) => after = Some(n),
+            None => break,
+        }
+    }
+    let mut sorted = seen.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(seen, sorted, "in list order, without repeats");
+    assert_eq!(seen.len(), 13);
+    // the same order as page numbers give
+    let by_number = s
+        .list_households(
+            &ctx(),
+            HouseholdFilter {
+                page: Some(2),
+                ..filter(None)
+            },
+        )
+        .await
+        .unwrap();
+    let numbers: Vec<_> = by_number
+        .items
+        .iter()
+        .map(|h| (h.village_code.to_string(), h.household_number.clone()))
+        .collect();
+    assert_eq!(numbers, seen[4..8]);
+    // a bad cursor, and a page too deep for page numbers, are refused
+    let err = s
+        .list_households(&ctx(), filter(Some("nonsense".into())))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (err.code, err.field.as_deref()),
+        ("invalid_cursor", Some("after"))
+    );
+    let err = s
+        .list_households(
+            &ctx(),
+            HouseholdFilter {
+                page: Some(3000),
+                ..filter(None)
+            },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, "page_too_deep");
+    // a name from its start, or whole; not from its middle
+    let search = |q: &str| HouseholdFilter {
+        q: Some(q.into()),
+        per_page: Some(50),
+        ..Default::default()
+    };
+    let heads = |p: &fupin_core::registry::Page<Household>| {
+        let mut v: Vec<String> = p.items.iter().filter_map(|h| h.head_name.clone()).collect();
+        v.sort();
+        v
+    };
+    let wang = s.list_households(&ctx(), search("王建")).await.unwrap();
+    assert_eq!(
+        heads(&wang),
+        ["王建华", "王建华", "王建华", "王建国", "王建国"]
+    );
+    let li = s.list_households(&ctx(), search("李明")).await.unwrap();
+    assert_eq!(heads(&li), ["李明", "李明"]);
+    assert_eq!(
+        s.list_households(&ctx(), search("建华"))
+            .await
+            .unwrap()
+            .total,
+        0
+    );
+    // a household number exactly, and a member's full ID number
+    assert_eq!(
+        s.list_households(&ctx(), search("N05"))
+            .await
+            .unwrap()
+            .total,
+        1
+    );
+    let by_id = s
+        .list_households(&ctx(), search(&idn("19750101", 3)))
+        .await
+        .unwrap();
+    assert_eq!(heads(&by_id), ["李小明"]);
+}

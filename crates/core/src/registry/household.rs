@@ -203,6 +203,9 @@ pub struct HouseholdFilter {
     pub q: Option<String>,
     pub page: Option<u32>,
     pub per_page: Option<u32>,
+    /// The `next` of the previous page (`VILLAGE-NUMBER`): the page after that household, in
+    /// list order (keyset pagination, as fast at the end of a province as at its start).
+    pub after: Option<String>,
 }
 
 /// Validated list query.
@@ -217,10 +220,31 @@ pub struct HouseholdQuery {
     pub q_id_number: Option<String>,
     pub limit: u32,
     pub offset: u64,
+    /// The household (village, number) the page starts after.
+    pub after: Option<(RegionCode, String)>,
 }
 
 /// Largest page a list returns.
 pub const MAX_PER_PAGE: u32 = 500;
+
+/// Rows a list may skip by page number; further pages are reached with `after`.
+pub const MAX_OFFSET: u64 = 10_000;
+
+/// The cursor of a list in (village, household number) order: `VILLAGE-NUMBER`.
+pub fn household_cursor(village: &RegionCode, number: &str) -> String {
+    format!("{}-{number}", village.as_str())
+}
+
+/// Read a cursor written by `household_cursor`.
+pub fn parse_household_cursor(text: &str) -> DomainResult<(RegionCode, String)> {
+    let bad = || DomainError::invalid("after", "invalid_cursor", "after 须为上一页给出的 next 值");
+    let (v, n) = text.split_once('-').ok_or_else(bad)?;
+    let v = RegionCode::parse(v).map_err(|_| bad())?;
+    if n.is_empty() || n.chars().count() > 50 {
+        return Err(bad());
+    }
+    Ok((v, n.to_string()))
+}
 
 impl HouseholdFilter {
     pub fn validate(&self, codes: &CodeBook) -> DomainResult<HouseholdQuery> {
@@ -254,6 +278,29 @@ impl HouseholdFilter {
                 "页码从 1 开始",
             ));
         }
+        let after = self
+            .after
+            .as_deref()
+            .filter(|s| !s.trim().is_empty())
+            .map(|s| parse_household_cursor(s.trim()))
+            .transpose()?;
+        let offset = u64::from(page - 1) * u64::from(per_page);
+        if after.is_some() && page > 1 {
+            return Err(DomainError::invalid(
+                "page",
+                "out_of_range",
+                "给出 after 时不能再给页码",
+            ));
+        }
+        if offset > MAX_OFFSET {
+            return Err(DomainError::invalid(
+                "page",
+                "page_too_deep",
+                format!(
+                    "按页码最多翻过 {MAX_OFFSET} 户；更后面的页请用上一页给出的 next 作为 after"
+                ),
+            ));
+        }
         Ok(HouseholdQuery {
             region,
             status: self.status,
@@ -262,7 +309,8 @@ impl HouseholdFilter {
             q,
             q_id_number,
             limit: per_page,
-            offset: u64::from(page - 1) * u64::from(per_page),
+            offset,
+            after,
         })
     }
 }
@@ -272,6 +320,9 @@ impl HouseholdFilter {
 pub struct Page<T> {
     pub items: Vec<T>,
     pub total: u64,
+    /// The `after` of the next page, when the list has one that way (`None` on its last page).
+    #[serde(default)]
+    pub next: Option<String>,
 }
 
 fn check_number_text(

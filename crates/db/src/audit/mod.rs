@@ -192,6 +192,7 @@ impl AuditStore for SqlStore {
                 .map(AuditEntry::from_row)
                 .collect::<StoreResult<_>>()?,
             total: total as u64,
+            next: None,
         })
     }
 

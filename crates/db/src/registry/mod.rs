@@ -5,7 +5,7 @@ mod bulk;
 mod codes;
 pub(crate) mod rows;
 
-use crate::query::{like_escape, Query};
+use crate::query::Query;
 use crate::rows::Record;
 use crate::sql::{DbError, Tx};
 use crate::{args, SqlStore};
@@ -636,16 +636,21 @@ impl RegistryStore for SqlStore {
             w.push(&format!(" AND h.attribute = {p}"));
         }
         if let Some(idn) = &f.q_id_number {
-            // an ID number is searched exactly, never by pattern
+            // an ID number is searched exactly, never by pattern, through the unique index of
+            // the active members' numbers
             let p = w.arg(idn.as_str());
             w.push(&format!(
-                " AND h.id IN (SELECT household_id FROM persons WHERE id_number = {p})"
+                " AND h.id IN (SELECT household_id FROM persons WHERE id_number = {p} AND active)"
             ));
         } else if let Some(q) = &f.q {
+            // a household number exactly, or a member's name from its start (a range of the
+            // name index: the whole name, or its first characters)
             let n = w.arg(q.as_str());
-            let like = w.arg(format!("%{}%", like_escape(q)));
+            let lo = w.arg(q.as_str());
+            let hi = w.arg(prefix_end(q));
             w.push(&format!(
-                " AND (h.household_number = {n} OR h.id IN (SELECT household_id FROM persons WHERE active AND name LIKE {like} ESCAPE '\\'))"
+                " AND h.id IN (SELECT id FROM households WHERE household_number = {n} \
+                 UNION SELECT household_id FROM persons WHERE name >= {lo} AND name < {hi} AND active)"
             ));
         }
         let mut tx = self.db.begin_read().await?;
@@ -660,6 +665,15 @@ impl RegistryStore for SqlStore {
             sql: format!("SELECT {} FROM households h{}", *HOUSEHOLD_COUNTED, w.sql),
             args: w.args,
         };
+        // keyset: the households after the cursor in list order, read along the index
+        // (village_code, household_number); page numbers only near the start
+        if let Some((v, n)) = &f.after {
+            let a = q.arg(v.as_str());
+            let b = q.arg(n.as_str());
+            q.push(&format!(
+                " AND (h.village_code, h.household_number) > ({a}, {b})"
+            ));
+        }
         let l = q.arg(i64::from(f.limit));
         let o = q.arg(f.offset as i64);
         q.push(&format!(
@@ -673,9 +687,14 @@ impl RegistryStore for SqlStore {
         if !ctx.unmask {
             items.iter_mut().for_each(Household::mask);
         }
+        let next = (items.len() == f.limit as usize)
+            .then(|| items.last())
+            .flatten()
+            .map(|h| fupin_core::registry::household_cursor(&h.village_code, &h.household_number));
         Ok(Page {
             items,
             total: total as u64,
+            next,
         })
     }
 
@@ -915,4 +934,18 @@ impl RegistryStore for SqlStore {
     ) -> StoreResult<Vec<fupin_core::store::ExportHousehold>> {
         self.export_households_impl(ctx, region, after, limit).await
     }
+}
+
+/// The first string after every string that starts with `prefix` (in code point order, as both
+/// databases compare names: SQLite's binary collation, PostgreSQL's C collation): `prefix` with
+/// its last character's successor.
+fn prefix_end(prefix: &str) -> String {
+    let mut chars: Vec<char> = prefix.chars().collect();
+    while let Some(c) = chars.pop() {
+        if let Some(next) = (c as u32 + 1..=char::MAX as u32).find_map(char::from_u32) {
+            chars.push(next);
+            return chars.into_iter().collect();
+        }
+    }
+    char::MAX.to_string()
 }

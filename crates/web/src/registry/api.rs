@@ -64,8 +64,8 @@ const Q_MAX: usize = 50;
     tag = "registry",
     operation_id = "listHouseholds",
     summary = "贫困户列表 · Households",
-    params(("region" = Option<String>, Query, description = "区划代码（12 位或其有效前缀）。 A region code (12 digits or its significant prefix)."), ("status" = Option<String>, Query, description = "户状态。 The household status."), ("main_cause" = Option<String>, Query, description = "主要致贫原因。 The main cause of poverty."), ("attribute" = Option<String>, Query, description = "贫困户属性。 The household attribute."), ("q" = Option<String>, Query, description = "户主姓名或户编码（的一部分）。 (Part of) the head's name or the household number."), ("page" = Option<u32>, Query, description = "页码，从 1 开始。 Page number, from 1."), ("per_page" = Option<u32>, Query, description = "每页条数。 Items per page.")),
-    responses((status = 200, description = "`{items, total}`，个人信息已脱敏。 `{items, total}`, personal data masked.", body = Object))
+    params(("region" = Option<String>, Query, description = "区划代码（12 位或其有效前缀）。 A region code (12 digits or its significant prefix)."), ("status" = Option<String>, Query, description = "户状态。 The household status."), ("main_cause" = Option<String>, Query, description = "主要致贫原因。 The main cause of poverty."), ("attribute" = Option<String>, Query, description = "贫困户属性。 The household attribute."), ("q" = Option<String>, Query, description = "户编码，成员姓名（全名或开头几个字），或完整身份证号。 The household number, a member's name (whole or its first characters), or a full ID number."), ("page" = Option<u32>, Query, description = "页码，从 1 开始（最多翻过 10000 户）。 Page number, from 1 (up to 10,000 rows skipped)."), ("per_page" = Option<u32>, Query, description = "每页条数。 Items per page."), ("after" = Option<String>, Query, description = "上一页的 next：其后的一页（按村、户编码排序）。 The previous page's `next`: the page after it, in (village, number) order.")),
+    responses((status = 200, description = "`{items, total, next}`，个人信息已脱敏。 `{items, total, next}`, personal data masked.", body = Object))
 )]
 async fn list(
     caller: Caller,
@@ -82,6 +82,7 @@ async fn list(
         "q",
         "page",
         "per_page",
+        "after",
     ])?;
     let status = params
         .text("status", 20)?
@@ -105,6 +106,7 @@ async fn list(
         q: params.text("q", Q_MAX)?,
         page: params.int("page")?,
         per_page: params.int("per_page")?,
+        after: params.text("after", 80)?,
     };
     let page = app
         .store

@@ -111,6 +111,8 @@ struct ListQuery {
     attribute: String,
     q: String,
     page: u32,
+    /// The keyset cursor of a page beyond those reached by number.
+    after: String,
 }
 
 impl ListQuery {
@@ -123,7 +125,16 @@ impl ListQuery {
             attribute: g("attribute"),
             q: g("q"),
             page: g("page").parse().ok().filter(|p| *p >= 1).unwrap_or(1),
+            after: g("after"),
         }
+    }
+
+    /// The query string of this list at the page after a cursor.
+    fn href_after(&self, next: &str) -> String {
+        let base = self.href(1);
+        let sep = if base.contains('?') { '&' } else { '?' };
+        let cursor = serde_urlencoded::to_string([("after", next)]).unwrap_or_default();
+        format!("{base}{sep}{cursor}")
     }
 
     /// The query string of this list at another page (the ID-number search is never in it).
@@ -193,6 +204,7 @@ async fn render_list(v: &Viewer, app: &AppState, q: ListQuery) -> PageResult {
         q: none_if_empty(&q.q),
         page: Some(q.page),
         per_page: Some(PER_PAGE),
+        after: none_if_empty(&q.after),
     };
     let page = app.store.list_households(&ctx, filter).await?;
     let pages = page.total.div_ceil(PER_PAGE as u64).max(1) as u32;
@@ -287,7 +299,7 @@ async fn render_list(v: &Viewer, app: &AppState, q: ListQuery) -> PageResult {
                 }
             }
         }
-        (pager(v, &q, pages))
+        (pager(v, &q, pages, page.next.as_deref()))
     };
     let mut shell = Shell::new(v.t("建档立卡户", "Households"), "/households");
     shell.crumbs = vec![(v.t("建档立卡户", "Households").to_string(), None)];
@@ -306,9 +318,34 @@ fn export_link(region: &str) -> Option<String> {
     })
 }
 
-fn pager(v: &Viewer, q: &ListQuery, pages: u32) -> Markup {
+/// Page numbers near the start (as far as a list may skip by number), then the next page by its
+/// cursor.
+fn pager(v: &Viewer, q: &ListQuery, pages: u32, next: Option<&str>) -> Markup {
+    if !q.after.is_empty() {
+        return html! {
+            nav.pager aria-label=(v.t("分页", "Pages")) {
+                a href=(q.href(1)) { "« " (v.t("第一页", "First page")) }
+                @if let Some(n) = next { a rel="next" href=(q.href_after(n)) { (v.t("下一页", "Next")) " ›" } }
+            }
+        };
+    }
     if pages <= 1 {
         return html! {};
+    }
+    let by_number = (fupin_core::registry::MAX_OFFSET / u64::from(PER_PAGE)) as u32 + 1;
+    if pages > by_number {
+        let p = q.page.min(by_number);
+        return html! {
+            nav.pager aria-label=(v.t("分页", "Pages")) {
+                @if p > 1 { a rel="prev" href=(q.href(p - 1)) { "‹ " (v.t("上一页", "Previous")) } }
+                @for i in (p.saturating_sub(2).max(1))..=(p + 2).min(by_number) {
+                    @if i == p { span aria-current="page" { (i) } } @else { a href=(q.href(i)) { (i) } }
+                }
+                @if p < by_number { a rel="next" href=(q.href(p + 1)) { (v.t("下一页", "Next")) " ›" } }
+                @else if let Some(n) = next { a rel="next" href=(q.href_after(n)) { (v.t("下一页", "Next")) " ›" } }
+                span.muted { (v.t("共", "")) " " (pages) " " (v.t("页", "pages")) }
+            }
+        };
     }
     let p = q.page.min(pages);
     // (page, whether pages are skipped before it)
