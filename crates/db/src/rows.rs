@@ -179,6 +179,7 @@ impl<'a> Cols<'a> {
         opt_date -> Option<Date>,
         time -> OffsetDateTime,
         opt_time -> Option<OffsetDateTime>,
+        bytes -> Vec<u8>,
     }
 
     /// A JSON column.
@@ -198,6 +199,16 @@ impl<'a> Cols<'a> {
 fn json_err(e: serde_json::Error) -> DomainError {
     tracing::error!(error = %e, "stored JSON does not parse");
     DomainError::internal()
+}
+
+/// The one integer of a row of one column: an id `RETURNING id` gave back, a count.
+pub(crate) fn one_i64(row: &Row) -> StoreResult<i64> {
+    Cols::read(row, |c| Ok(c.i64()?))
+}
+
+/// The one text of a row of one column.
+pub(crate) fn one_text(row: &Row) -> StoreResult<String> {
+    Cols::read(row, |c| Ok(c.text()?))
 }
 
 /// A value as JSON text, for a JSON column.

@@ -7,8 +7,10 @@
 //! an event's page names only the persons of households the caller reaches (its count of
 //! registered persons is the event's own).
 
+use super::rows::*;
 use crate::query::Query;
-use crate::sql::{Row, Tx};
+use crate::rows::{Cols, Record};
+use crate::sql::Tx;
 use crate::{args, SqlStore};
 use fupin_core::audit::AuditRecord;
 use fupin_core::measures::*;
@@ -18,40 +20,8 @@ use fupin_core::years::today;
 use fupin_core::{Ctx, DomainError, RegionCode};
 use time::OffsetDateTime;
 
-const EVENT_COLS: &str = "e.id, e.kind, e.title, e.region_code, r.name, e.place, e.date, e.served_total, e.registered, e.organiser, \
-    e.medicine_fen, e.leaflets, e.placed_in_county, e.placed_in_province, e.placed_cross_province, e.note, e.version, e.updated_by, e.updated_at";
-const EVENT_FROM: &str = "service_events e JOIN regions r ON r.code = e.region_code";
-
 fn event_not_found() -> DomainError {
     DomainError::not_found("event_not_found", "该服务活动不存在或不在您的管辖范围内")
-}
-
-fn event_from_row(r: &Row) -> StoreResult<Event> {
-    let kind = EventKind::parse(&r.text(1)?).ok_or_else(DomainError::internal)?;
-    Ok(Event {
-        id: EventId(r.i64(0)?),
-        kind,
-        kind_label: kind.label().to_string(),
-        title: r.text(2)?,
-        region_code: RegionCode::parse(&r.text(3)?)?,
-        region_name: r.text(4)?,
-        place: r.text(5)?,
-        date: r.date(6)?,
-        served_total: r.i64(7)?,
-        registered: r.i64(8)?,
-        organiser: r.opt_text(9)?,
-        medicine_fen: r.i64(10)?,
-        leaflets: r.i64(11)?,
-        placed_others: Placements {
-            in_county: r.i64(12)?,
-            in_province: r.i64(13)?,
-            cross_province: r.i64(14)?,
-        },
-        note: r.opt_text(15)?,
-        version: r.i32(16)?,
-        updated_by: r.text(17)?,
-        updated_at: r.time(18)?,
-    })
 }
 
 impl SqlStore {
@@ -98,30 +68,21 @@ impl SqlStore {
         let rows = self
             .db
             .fetch_all(
-                "SELECT kind, CAST(SUM(events) AS BIGINT), CAST(SUM(served) AS BIGINT), CAST(SUM(registered) AS BIGINT), \
-                 CAST(SUM(medicine_fen) AS BIGINT), CAST(SUM(leaflets) AS BIGINT), CAST(SUM(placed_in_county) AS BIGINT), \
-                 CAST(SUM(placed_in_province) AS BIGINT), CAST(SUM(placed_cross_province) AS BIGINT) \
-                 FROM event_stats WHERE region_code BETWEEN $1 AND $2 AND month BETWEEN $3 AND $4 GROUP BY kind ORDER BY kind",
+                &format!(
+                    "SELECT kind, {EVENT_SUMS} FROM event_stats WHERE region_code BETWEEN $1 AND $2 \
+                     AND month BETWEEN $3 AND $4 GROUP BY kind ORDER BY kind"
+                ),
                 &args![lo, hi, first, last],
             )
             .await?;
         rows.iter()
             .map(|r| {
-                Ok((
-                    EventKind::parse(&r.text(0)?).ok_or_else(DomainError::internal)?,
-                    EventTally {
-                        events: r.i64(1)?,
-                        served: r.i64(2)?,
-                        registered: r.i64(3)?,
-                        medicine_fen: r.i64(4)?,
-                        leaflets: r.i64(5)?,
-                        placed: Placements {
-                            in_county: r.i64(6)?,
-                            in_province: r.i64(7)?,
-                            cross_province: r.i64(8)?,
-                        },
-                    },
-                ))
+                Cols::read(r, |c| {
+                    Ok((
+                        EventKind::parse(&c.text()?).ok_or_else(DomainError::internal)?,
+                        EventTally::decode(c)?,
+                    ))
+                })
             })
             .collect()
     }
@@ -159,14 +120,17 @@ impl SqlStore {
             let rows = tx.fetch_all(&q.sql, &q.args).await?;
             let mut found = std::collections::HashMap::new();
             for r in &rows {
-                found.insert(
-                    r.i64(0)?,
-                    (
-                        HouseholdId(r.i64(1)?),
-                        RegionCode::parse(&r.text(2)?)?,
-                        r.bool(3)? && r.text(4)? != "removed",
-                    ),
-                );
+                let (person, found_at) = Cols::read(r, |c| {
+                    Ok((
+                        c.i64()?,
+                        (
+                            HouseholdId(c.i64()?),
+                            RegionCode::parse(&c.text()?)?,
+                            c.bool()? && c.text()? != "removed",
+                        ),
+                    ))
+                })?;
+                found.insert(person, found_at);
             }
             for p in chunk {
                 let i = persons.len();
@@ -235,7 +199,7 @@ impl SqlStore {
                 &args![id.0],
             )
             .await?
-            .map(|r| event_from_row(&r))
+            .map(|r| Event::from_row(&r))
             .transpose()?
             .ok_or_else(event_not_found)?;
         if !ctx.scope.allows(&e.region_code) {
@@ -252,10 +216,10 @@ impl SqlStore {
         id: EventId,
     ) -> StoreResult<EventDetail> {
         let event = self.load_event(tx, ctx, id).await?;
-        let mut q = Query::new(
-            "SELECT x.person_id, p.name, x.household_id, h.household_number FROM event_persons x \
-             JOIN persons p ON p.id = x.person_id JOIN households h ON h.id = x.household_id WHERE x.event_id = ",
-        );
+        let mut q = Query::new(&format!(
+            "SELECT {EVENT_PERSON_COLS} FROM event_persons x \
+             JOIN persons p ON p.id = x.person_id JOIN households h ON h.id = x.household_id WHERE x.event_id = "
+        ));
         let a = q.arg(id.0);
         q.push(&a);
         q.and_in_ranges("x.village_code", &ctx.scope.ranges(None));
@@ -263,14 +227,7 @@ impl SqlStore {
         let rows = tx.fetch_all(&q.sql, &q.args).await?;
         let persons = rows
             .iter()
-            .map(|r| {
-                Ok(EventPerson {
-                    person_id: PersonId(r.i64(0)?),
-                    name: r.text(1)?,
-                    household_id: HouseholdId(r.i64(2)?),
-                    household_number: r.text(3)?,
-                })
-            })
+            .map(EventPerson::from_row)
             .collect::<StoreResult<Vec<_>>>()?;
         Ok(EventDetail { event, persons })
     }
@@ -284,31 +241,9 @@ impl SqlStore {
         let (d, persons) = self.check_event(tx.as_mut(), ctx, &e).await?;
         let now = OffsetDateTime::now_utc();
         let r = tx
-            .fetch_one(
-                "INSERT INTO service_events (kind, title, region_code, place, date, served_total, registered, organiser, medicine_fen, leaflets, \
-                 placed_in_county, placed_in_province, placed_cross_province, note, version, created_by, created_at, updated_by, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1, $15, $16, $15, $16) RETURNING id",
-                &args![
-                    d.kind.as_str(),
-                    d.title.as_str(),
-                    d.region_code.as_str(),
-                    d.place.as_str(),
-                    d.date,
-                    d.served_total,
-                    d.person_ids.len() as i64,
-                    d.organiser.clone(),
-                    d.medicine_fen,
-                    d.leaflets,
-                    d.placed_others.in_county,
-                    d.placed_others.in_province,
-                    d.placed_others.cross_province,
-                    d.note.clone(),
-                    ctx.actor.as_str(),
-                    now
-                ],
-            )
+            .fetch_one(&INSERT_EVENT, &new_event(&d, &ctx.actor, now))
             .await?;
-        let id = EventId(r.i64(0)?);
+        let id = EventId(Cols::read(&r, |c| Ok(c.i64()?))?);
         self.link_persons(tx.as_mut(), id, &d, &persons).await?;
         self.service_version(tx.as_mut(), "event", id.0, 1, "create", &d, &ctx.actor)
             .await?;
@@ -340,7 +275,7 @@ impl SqlStore {
             )
             .await?
             .iter()
-            .map(|r| Ok(PersonId(r.i64(0)?)))
+            .map(|r| Cols::read(r, |c| Ok(PersonId(c.i64()?))))
             .collect::<StoreResult<_>>()?;
         let (d, persons) = self.check_event(tx.as_mut(), ctx, &e).await?;
         if d.region_code != before.region_code {
@@ -368,28 +303,8 @@ impl SqlStore {
         self.bump_event_stats(tx.as_mut(), &old, -1).await?;
         self.bump_event_stats(tx.as_mut(), &d, 1).await?;
         tx.execute(
-            "UPDATE service_events SET kind = $1, title = $2, place = $3, date = $4, served_total = $5, registered = $6, organiser = $7, \
-             medicine_fen = $8, leaflets = $9, placed_in_county = $10, placed_in_province = $11, placed_cross_province = $12, note = $13, \
-             version = $14, updated_by = $15, updated_at = $16 WHERE id = $17",
-            &args![
-                d.kind.as_str(),
-                d.title.as_str(),
-                d.place.as_str(),
-                d.date,
-                d.served_total,
-                d.person_ids.len() as i64,
-                d.organiser.clone(),
-                d.medicine_fen,
-                d.leaflets,
-                d.placed_others.in_county,
-                d.placed_others.in_province,
-                d.placed_others.cross_province,
-                d.note.clone(),
-                version,
-                ctx.actor.as_str(),
-                OffsetDateTime::now_utc(),
-                id.0
-            ],
+            &UPDATE_EVENT,
+            &event_update(&d, version, &ctx.actor, OffsetDateTime::now_utc(), id),
         )
         .await?;
         self.link_persons(tx.as_mut(), id, &d, &persons).await?;
@@ -452,6 +367,6 @@ impl SqlStore {
         q.push(&format!(" ORDER BY e.id LIMIT {lim}"));
         let mut tx = self.db.begin_read().await?;
         let rows = tx.fetch_all(&q.sql, &q.args).await?;
-        rows.iter().map(event_from_row).collect()
+        rows.iter().map(Event::from_row).collect()
     }
 }

@@ -2,6 +2,8 @@
 //! destination), brought in step by every write of a measure in its transaction, summed up the
 //! region's code range for a report.
 
+use super::rows::TALLY_SUMS;
+use crate::rows::{Cols, Record};
 use crate::sql::Tx;
 use crate::{args, SqlStore};
 use fupin_core::measures::{check_report_period, MeasureData, ServicesReport, Tally};
@@ -61,29 +63,16 @@ impl SqlStore {
         let rows = self
             .db
             .fetch_all(
-                "SELECT kind, destination, CAST(SUM(measures) AS BIGINT), CAST(SUM(amount_fen) AS BIGINT), CAST(SUM(a_fen) AS BIGINT), \
-                 CAST(SUM(b_fen) AS BIGINT), CAST(SUM(c1) AS BIGINT), CAST(SUM(c2) AS BIGINT), CAST(SUM(c3) AS BIGINT) \
-                 FROM measure_stats WHERE village_code BETWEEN $1 AND $2 AND month BETWEEN $3 AND $4 GROUP BY kind, destination ORDER BY kind, destination",
+                &format!(
+                    "SELECT kind, destination, {TALLY_SUMS} FROM measure_stats WHERE village_code BETWEEN $1 AND $2 \
+                     AND month BETWEEN $3 AND $4 GROUP BY kind, destination ORDER BY kind, destination"
+                ),
                 &args![lo, hi, first, last],
             )
             .await?;
         let rows = rows
             .iter()
-            .map(|r| {
-                Ok((
-                    r.text(0)?,
-                    r.text(1)?,
-                    Tally {
-                        measures: r.i64(2)?,
-                        amount_fen: r.i64(3)?,
-                        a_fen: r.i64(4)?,
-                        b_fen: r.i64(5)?,
-                        c1: r.i64(6)?,
-                        c2: r.i64(7)?,
-                        c3: r.i64(8)?,
-                    },
-                ))
-            })
+            .map(|r| Cols::read(r, |c| Ok((c.text()?, c.text()?, Tally::decode(c)?))))
             .collect::<StoreResult<Vec<_>>>()?;
         let places = self.place_tallies(region, first, last).await?;
         let events = self.event_tallies(region, first, last).await?;

@@ -6,8 +6,10 @@
 //! hire also needs the labourer's household within the caller's regions; a workplace's page lists
 //! only the hires of households the caller reaches.
 
+use super::rows::*;
 use crate::query::Query;
-use crate::sql::{Row, Tx};
+use crate::rows::{Cols, Record};
+use crate::sql::Tx;
 use crate::{args, SqlStore};
 use fupin_core::audit::AuditRecord;
 use fupin_core::measures::*;
@@ -18,15 +20,6 @@ use fupin_core::{Ctx, DomainError, RegionCode};
 use serde::Serialize;
 use time::{Date, OffsetDateTime};
 
-const WORKPLACE_COLS: &str = "w.id, w.kind, w.name, w.village_code, r.name, w.in_poor_village, w.work_type, w.capacity, w.operator, \
-    w.opened, w.closed, w.note, w.version, w.updated_by, w.updated_at, \
-    (SELECT COUNT(*) FROM workplace_hires x WHERE x.workplace_id = w.id AND x.hire_date <= $1 AND (x.leave_date IS NULL OR x.leave_date >= $1))";
-const WORKPLACE_FROM: &str = "workplaces w JOIN regions r ON r.code = w.village_code";
-
-const HIRE_COLS: &str = "x.id, x.workplace_id, x.person_id, p.name, x.household_id, h.household_number, x.hire_date, x.leave_date, \
-    x.monthly_wage_fen, x.version, x.updated_by, x.updated_at, x.village_code";
-const HIRE_FROM: &str = "workplace_hires x JOIN persons p ON p.id = x.person_id JOIN households h ON h.id = x.household_id";
-
 fn workplace_not_found() -> DomainError {
     DomainError::not_found(
         "workplace_not_found",
@@ -36,49 +29,6 @@ fn workplace_not_found() -> DomainError {
 
 fn hire_not_found() -> DomainError {
     DomainError::not_found("hire_not_found", "该聘用记录不存在或不在您的管辖范围内")
-}
-
-fn workplace_from_row(r: &Row) -> StoreResult<Workplace> {
-    let kind = WorkplaceKind::parse(&r.text(1)?).ok_or_else(DomainError::internal)?;
-    Ok(Workplace {
-        id: WorkplaceId(r.i64(0)?),
-        kind,
-        kind_label: kind.label().to_string(),
-        name: r.text(2)?,
-        village_code: RegionCode::parse(&r.text(3)?)?,
-        village_name: r.text(4)?,
-        in_poor_village: r.bool(5)?,
-        work_type: r.text(6)?,
-        capacity: r.i32(7)?,
-        operator: r.opt_text(8)?,
-        opened: r.date(9)?,
-        closed: r.opt_date(10)?,
-        note: r.opt_text(11)?,
-        version: r.i32(12)?,
-        updated_by: r.text(13)?,
-        updated_at: r.time(14)?,
-        employed_now: r.i64(15)?,
-    })
-}
-
-fn hire_from_row(r: &Row) -> StoreResult<(Hire, RegionCode)> {
-    Ok((
-        Hire {
-            id: HireId(r.i64(0)?),
-            workplace_id: WorkplaceId(r.i64(1)?),
-            person_id: PersonId(r.i64(2)?),
-            person_name: r.text(3)?,
-            household_id: HouseholdId(r.i64(4)?),
-            household_number: r.text(5)?,
-            hire_date: r.date(6)?,
-            leave_date: r.opt_date(7)?,
-            monthly_wage_fen: r.i64(8)?,
-            version: r.i32(9)?,
-            updated_by: r.text(10)?,
-            updated_at: r.time(11)?,
-        },
-        RegionCode::parse(&r.text(12)?)?,
-    ))
 }
 
 impl SqlStore {
@@ -94,19 +44,17 @@ impl SqlStore {
         data: &T,
         actor: &str,
     ) -> StoreResult<()> {
-        tx.execute(
-            "INSERT INTO service_history (entity, entity_id, version, action, data, actor, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            &args![
-                entity,
-                id,
-                version,
-                action,
-                serde_json::to_string(data).expect("serialisable"),
-                actor,
-                OffsetDateTime::now_utc()
-            ],
-        )
-        .await?;
+        let v = ServiceVersion {
+            entity: entity.to_string(),
+            entity_id: id,
+            version,
+            action: action.to_string(),
+            data: serde_json::to_value(data).expect("serialisable"),
+            actor: actor.to_string(),
+            recorded_at: OffsetDateTime::now_utc(),
+        };
+        tx.execute(&INSERT_SERVICE_VERSION, &service_version_values(&v))
+            .await?;
         Ok(())
     }
 
@@ -118,23 +66,11 @@ impl SqlStore {
     ) -> StoreResult<Vec<ServiceVersion>> {
         let rows = tx
             .fetch_all(
-                &format!("SELECT entity, entity_id, version, action, data, actor, recorded_at FROM service_history WHERE {sql_filter} ORDER BY recorded_at, id"),
+                &format!("SELECT {SERVICE_VERSION_COLS} FROM service_history WHERE {sql_filter} ORDER BY recorded_at, id"),
                 args,
             )
             .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(ServiceVersion {
-                    entity: r.text(0)?,
-                    entity_id: r.i64(1)?,
-                    version: r.i32(2)?,
-                    action: r.text(3)?,
-                    data: serde_json::from_str(&r.text(4)?).map_err(|_| DomainError::internal())?,
-                    actor: r.text(5)?,
-                    recorded_at: r.time(6)?,
-                })
-            })
-            .collect()
+        rows.iter().map(ServiceVersion::from_row).collect()
     }
 
     /// Add a workplace's or a hire's figures to its row (`sign` 1), or take them away (−1).
@@ -176,23 +112,22 @@ impl SqlStore {
         let rows = self
             .db
             .fetch_all(
-                "SELECT kind, item, CAST(SUM(n) AS BIGINT), CAST(SUM(in_poor) AS BIGINT), CAST(SUM(positions) AS BIGINT) \
-                 FROM workplace_stats WHERE village_code BETWEEN $1 AND $2 AND first_month <= $4 AND last_month >= $3 \
-                 GROUP BY kind, item ORDER BY kind, item",
+                &format!(
+                    "SELECT kind, item, {PLACE_SUMS} FROM workplace_stats WHERE village_code BETWEEN $1 AND $2 \
+                     AND first_month <= $4 AND last_month >= $3 GROUP BY kind, item ORDER BY kind, item"
+                ),
                 &args![lo, hi, first, last],
             )
             .await?;
         rows.iter()
             .map(|r| {
-                Ok((
-                    WorkplaceKind::parse(&r.text(0)?).ok_or_else(DomainError::internal)?,
-                    r.text(1)?,
-                    PlaceTally {
-                        n: r.i64(2)?,
-                        in_poor: r.i64(3)?,
-                        positions: r.i64(4)?,
-                    },
-                ))
+                Cols::read(r, |c| {
+                    Ok((
+                        WorkplaceKind::parse(&c.text()?).ok_or_else(DomainError::internal)?,
+                        c.text()?,
+                        PlaceTally::decode(c)?,
+                    ))
+                })
             })
             .collect()
     }
@@ -219,9 +154,10 @@ impl SqlStore {
             )
             .with_field("region_code"));
         };
+        let (level, designation) = Cols::read(&r, |c| Ok((c.text()?, c.opt_text()?)))?;
         let facts = WorkplaceFacts {
-            is_village: r.text(0)? == "village",
-            poor_village: r.opt_text(1)?.is_some(),
+            is_village: level == "village",
+            poor_village: designation.is_some(),
             today: today(),
         };
         w.validate(&facts)
@@ -239,7 +175,7 @@ impl SqlStore {
                 &args![today(), id.0],
             )
             .await?
-            .map(|r| workplace_from_row(&r))
+            .map(|r| Workplace::from_row(&r))
             .transpose()?
             .ok_or_else(workplace_not_found)?;
         if !ctx.scope.allows(&w.village_code) {
@@ -258,7 +194,7 @@ impl SqlStore {
             &args![id.0],
         )
         .await?
-        .map(|r| hire_from_row(&r))
+        .map(|r| HireRow::from_row(&r).map(|HireRow(h, v)| (h, v)))
         .transpose()
     }
 
@@ -279,14 +215,21 @@ impl SqlStore {
         let Some(r) = r else {
             return Err(person_not_found());
         };
-        let village = RegionCode::parse(&r.text(1)?)?;
+        let (household, village, active, status) = Cols::read(&r, |c| {
+            Ok((
+                HouseholdId(c.i64()?),
+                RegionCode::parse(&c.text()?)?,
+                c.bool()?,
+                c.text()?,
+            ))
+        })?;
         if !ctx.scope.allows(&village) {
             return Err(person_not_found());
         }
-        if !r.bool(2)? || r.text(3)? == "removed" {
+        if !active || status == "removed" {
             return Ok(None);
         }
-        Ok(Some((HouseholdId(r.i64(0)?), village)))
+        Ok(Some((household, village)))
     }
 
     /// Check a hire at `w` (leaving `except` out of the overlapping hires when it is changed).
@@ -315,7 +258,7 @@ impl SqlStore {
             .await?;
         let overlapping = rows
             .iter()
-            .map(|r| Ok((PersonId(r.i64(0)?), r.date(1)?, r.opt_date(2)?)))
+            .map(|r| Cols::read(r, |c| Ok((PersonId(c.i64()?), c.date()?, c.opt_date()?))))
             .collect::<StoreResult<Vec<_>>>()?;
         let d = h.validate(&HireFacts {
             workplace: w,
@@ -337,26 +280,9 @@ impl SqlStore {
         let d = self.check_workplace(tx, ctx, input).await?;
         let now = OffsetDateTime::now_utc();
         let r = tx
-            .fetch_one(
-                "INSERT INTO workplaces (kind, name, village_code, in_poor_village, work_type, capacity, operator, opened, closed, note, \
-                 version, created_by, created_at, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11, $12, $11, $12) RETURNING id",
-                &args![
-                    d.kind.as_str(),
-                    d.name.as_str(),
-                    d.village_code.as_str(),
-                    d.in_poor_village,
-                    d.work_type.as_str(),
-                    d.capacity,
-                    d.operator.clone(),
-                    d.opened,
-                    d.closed,
-                    d.note.clone(),
-                    ctx.actor.as_str(),
-                    now
-                ],
-            )
+            .fetch_one(&INSERT_WORKPLACE, &new_workplace(&d, &ctx.actor, now))
             .await?;
-        let id = WorkplaceId(r.i64(0)?);
+        let id = WorkplaceId(Cols::read(&r, |c| Ok(c.i64()?))?);
         self.service_version(tx, "workplace", id.0, 1, "create", &d, &ctx.actor)
             .await?;
         self.bump_place_stats(tx, d.tally(), 1).await?;
@@ -384,22 +310,18 @@ impl SqlStore {
         let (d, household, village) = self.check_hire(tx, ctx, &wd, at, h, None).await?;
         let r = tx
             .fetch_one(
-                "INSERT INTO workplace_hires (workplace_id, person_id, household_id, village_code, hire_date, leave_date, monthly_wage_fen, \
-                 version, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $9) RETURNING id",
-                &args![
-                    at.0,
-                    d.person_id.0,
-                    household.0,
-                    village.as_str(),
-                    d.hire_date,
-                    d.leave_date,
-                    d.monthly_wage_fen,
-                    ctx.actor.as_str(),
-                    OffsetDateTime::now_utc()
-                ],
+                &INSERT_HIRE,
+                &new_hire(
+                    at,
+                    &d,
+                    household,
+                    &village,
+                    &ctx.actor,
+                    OffsetDateTime::now_utc(),
+                ),
             )
             .await?;
-        let id = HireId(r.i64(0)?);
+        let id = HireId(Cols::read(&r, |c| Ok(c.i64()?))?);
         self.service_version(tx, "hire", id.0, 1, "create", &d, &ctx.actor)
             .await?;
         self.bump_place_stats(tx, d.tally(&wd), 1).await?;
@@ -431,7 +353,7 @@ impl SqlStore {
         q.and_in_ranges("x.village_code", &ctx.scope.ranges(None));
         q.push(" ORDER BY x.hire_date DESC, x.id DESC");
         let rows = tx.fetch_all(&q.sql, &q.args).await?;
-        rows.iter().map(|r| Ok(hire_from_row(r)?.0)).collect()
+        rows.iter().map(|r| Ok(HireRow::from_row(r)?.0)).collect()
     }
 }
 
@@ -468,8 +390,8 @@ impl ServiceStore for SqlStore {
                 &args![id.0, Date::from_calendar_date(9999, time::Month::December, 31).expect("date")],
             )
             .await?;
-        if r_i64(&row, 2)? > 0 {
-            let (first, last) = (row.date(0)?, row.date(1)?);
+        let (first, last, n) = Cols::read(&row, |c| Ok((c.opt_date()?, c.opt_date()?, c.i64()?)))?;
+        if let (true, Some(first), Some(last)) = (n > 0, first, last) {
             if d.opened > first || d.closed.is_some_and(|c| c < last) {
                 return Err(DomainError::invalid(
                     "opened",
@@ -491,21 +413,8 @@ impl ServiceStore for SqlStore {
             .await?;
         self.bump_place_stats(tx.as_mut(), d.tally(), 1).await?;
         tx.execute(
-            "UPDATE workplaces SET name = $1, work_type = $2, capacity = $3, operator = $4, opened = $5, closed = $6, note = $7, \
-             version = $8, updated_by = $9, updated_at = $10 WHERE id = $11",
-            &args![
-                d.name.as_str(),
-                d.work_type.as_str(),
-                d.capacity,
-                d.operator.clone(),
-                d.opened,
-                d.closed,
-                d.note.clone(),
-                version,
-                ctx.actor.as_str(),
-                OffsetDateTime::now_utc(),
-                id.0
-            ],
+            &UPDATE_WORKPLACE,
+            &workplace_update(&d, version, &ctx.actor, OffsetDateTime::now_utc(), id),
         )
         .await?;
         self.service_version(
@@ -554,7 +463,7 @@ impl ServiceStore for SqlStore {
         let t = q.arg(today());
         q.push(&format!(
             "SELECT {} FROM {WORKPLACE_FROM} WHERE 1 = 1",
-            WORKPLACE_COLS.replace("$1", &t)
+            WORKPLACE_COLS.to_string().replace("$1", &t)
         ));
         q.and_in_ranges("w.village_code", &ctx.scope.ranges(Some(region)));
         if let Some(k) = filter.kind {
@@ -569,7 +478,7 @@ impl ServiceStore for SqlStore {
         q.push(&format!(" ORDER BY w.id LIMIT {lim}"));
         let mut tx = self.db.begin_read().await?;
         let rows = tx.fetch_all(&q.sql, &q.args).await?;
-        rows.iter().map(workplace_from_row).collect()
+        rows.iter().map(Workplace::from_row).collect()
     }
 
     async fn create_hire(&self, ctx: &Ctx, at: WorkplaceId, h: HireInput) -> StoreResult<Hire> {
@@ -641,16 +550,8 @@ impl ServiceStore for SqlStore {
             .await?;
         self.bump_place_stats(tx.as_mut(), d.tally(&wd), 1).await?;
         tx.execute(
-            "UPDATE workplace_hires SET hire_date = $1, leave_date = $2, monthly_wage_fen = $3, version = $4, updated_by = $5, updated_at = $6 WHERE id = $7",
-            &args![
-                d.hire_date,
-                d.leave_date,
-                d.monthly_wage_fen,
-                version,
-                ctx.actor.as_str(),
-                OffsetDateTime::now_utc(),
-                id.0
-            ],
+            &UPDATE_HIRE,
+            &hire_update(&d, version, &ctx.actor, OffsetDateTime::now_utc(), id),
         )
         .await?;
         self.service_version(tx.as_mut(), "hire", id.0, version, "update", &d, &ctx.actor)
@@ -737,10 +638,6 @@ impl ServiceStore for SqlStore {
         )
         .await
     }
-}
-
-fn r_i64(r: &Row, i: usize) -> StoreResult<i64> {
-    Ok(r.i64(i)?)
 }
 
 fn person_not_found() -> DomainError {

@@ -6,10 +6,11 @@
 use crate::bulk::{id_list, map_bulk, SqlBulkSession, IN_CHUNK};
 use crate::pairing::cadres_shown;
 use crate::pairing::rows::{
-    self as rows, StoredVisit, CADRE_COLS, CADRE_FROM, PAIRING_COLS, PAIRING_FROM, WISH_COLS,
+    self as rows, StoredVisit, CADRE_COLS, CADRE_FROM, PAIRING_COLS, PAIRING_FROM, UNIT_COLS,
+    WISH_COLS,
 };
 use crate::query::{in_text, CadreUse, Query};
-use crate::rows::{Record, Select};
+use crate::rows::{one_i64, Cols, Record, Select};
 use crate::{args, SqlStore};
 use fupin_core::audit::AuditRecord;
 use fupin_core::error::DomainError;
@@ -76,22 +77,12 @@ impl PairingBulk for SqlBulkSession {
         let rows = self
             .tx
             .fetch_all(
-                "SELECT id, name, level, contact_name, contact_phone FROM helping_units ORDER BY id",
+                &format!("SELECT {UNIT_COLS} FROM helping_units ORDER BY id"),
                 &[],
             )
             .await
             .map_err(map_bulk)?;
-        rows.iter()
-            .map(|r| {
-                Ok(HelpingUnit {
-                    id: UnitId(r.i64(0).map_err(map_bulk)?),
-                    name: r.text(1).map_err(map_bulk)?,
-                    level: r.text(2).map_err(map_bulk)?,
-                    contact_name: r.opt_text(3).map_err(map_bulk)?,
-                    contact_phone: r.opt_text(4).map_err(map_bulk)?,
-                })
-            })
-            .collect()
+        rows.iter().map(HelpingUnit::from_row).collect()
     }
 
     async fn cadres_named(
@@ -139,11 +130,13 @@ impl PairingBulk for SqlBulkSession {
             let cond = in_text(&mut q, "household_number", chunk);
             q.push(&cond);
             for r in self.tx.fetch_all(&q.sql, &q.args).await.map_err(map_bulk)? {
-                out.push(HouseholdKey {
-                    id: HouseholdId(r.i64(0).map_err(map_bulk)?),
-                    household_number: r.text(1).map_err(map_bulk)?,
-                    village_code: RegionCode::parse(&r.text(2).map_err(map_bulk)?)?,
-                });
+                out.push(Cols::read(&r, |c| {
+                    Ok(HouseholdKey {
+                        id: HouseholdId(c.i64()?),
+                        household_number: c.text()?,
+                        village_code: RegionCode::parse(&c.text()?)?,
+                    })
+                })?);
             }
         }
         Ok(out)
@@ -211,12 +204,9 @@ impl PairingBulk for SqlBulkSession {
                     .await
                     .map_err(map_bulk)?;
                 for r in rows {
-                    let v = r.i64(0).map_err(map_bulk)?;
+                    let (v, cadre) = Cols::read(&r, |c| Ok((c.i64()?, CadreId(c.i64()?))))?;
                     if let Some(i) = index.get(&v) {
-                        visits[*i]
-                            .1
-                            .cadre_ids
-                            .push(CadreId(r.i64(1).map_err(map_bulk)?));
+                        visits[*i].1.cadre_ids.push(cadre);
                     }
                 }
             }
@@ -606,10 +596,8 @@ impl SqlBulkSession {
             let cond = in_text(&mut q, "name", chunk);
             q.push(&cond);
             for r in self.tx.fetch_all(&q.sql, &q.args).await.map_err(map_bulk)? {
-                ids.insert(
-                    r.text(1).map_err(map_bulk)?,
-                    UnitId(r.i64(0).map_err(map_bulk)?),
-                );
+                let (id, name) = Cols::read(&r, |c| Ok((UnitId(c.i64()?), c.text()?)))?;
+                ids.insert(name, id);
             }
         }
         let now = OffsetDateTime::now_utc();
@@ -634,7 +622,7 @@ impl SqlBulkSession {
                 .await
                 .map_err(map_bulk)?;
             let unit = HelpingUnit {
-                id: UnitId(r.i64(0).map_err(map_bulk)?),
+                id: UnitId(one_i64(&r)?),
                 name: name.clone(),
                 level,
                 contact_name: None,
@@ -739,8 +727,10 @@ impl SqlStore {
                 )
                 .await?;
             for r in rows {
-                if let Some(i) = index.get(&r.i64(0)?) {
-                    out[*i].cadres.push((CadreId(r.i64(1)?), r.text(2)?));
+                let (v, cadre, name) =
+                    Cols::read(&r, |c| Ok((c.i64()?, CadreId(c.i64()?), c.text()?)))?;
+                if let Some(i) = index.get(&v) {
+                    out[*i].cadres.push((cadre, name));
                 }
             }
         }

@@ -10,6 +10,7 @@
 //! new calendar year rebuild everything, county by county.
 
 use crate::bulk::{id_list, IN_CHUNK};
+use crate::rows::{one_i64, one_text, Cols};
 use crate::sql::{Tx, Value};
 use crate::{args, SqlStore};
 use fupin_core::pairing::{
@@ -78,11 +79,12 @@ impl SqlStore {
             )
             .await?
         {
+            let (id, village, status) = Cols::read(&r, |c| Ok((c.i64()?, c.text()?, c.text()?)))?;
             map.insert(
-                r.i64(0)?,
+                id,
                 HouseholdPairingFacts {
-                    village: RegionCode::parse(&r.text(1)?)?,
-                    needs_cadre: status_of(&r.text(2)?)?.needs_cadre(),
+                    village: RegionCode::parse(&village)?,
+                    needs_cadre: status_of(&status)?.needs_cadre(),
                     pairings: Vec::new(),
                     visits: Vec::new(),
                     wishes: Vec::new(),
@@ -102,15 +104,17 @@ impl SqlStore {
             )
             .await?
         {
-            let h = r.i64(0)?;
-            if let Some(f) = map.get_mut(&h) {
-                f.pairings.push(PairingSpan {
-                    id: PairingId(r.i64(1)?),
-                    household_id: HouseholdId(h),
-                    cadre_id: CadreId(r.i64(2)?),
-                    start: r.date(3)?,
-                    end: r.opt_date(4)?,
-                });
+            let span = Cols::read(&r, |c| {
+                Ok(PairingSpan {
+                    household_id: HouseholdId(c.i64()?),
+                    id: PairingId(c.i64()?),
+                    cadre_id: CadreId(c.i64()?),
+                    start: c.date()?,
+                    end: c.opt_date()?,
+                })
+            })?;
+            if let Some(f) = map.get_mut(&span.household_id.0) {
+                f.pairings.push(span);
             }
         }
         let mut visits: BTreeMap<i64, (i64, VisitFact)> = BTreeMap::new();
@@ -124,20 +128,19 @@ impl SqlStore {
             )
             .await?
         {
-            let h = r.i64(1)?;
-            visits.insert(
-                r.i64(0)?,
-                (
-                    h,
+            let (id, fact) = Cols::read(&r, |c| {
+                Ok((
+                    c.i64()?,
                     VisitFact {
-                        household_id: HouseholdId(h),
-                        date: r.date(2)?,
+                        household_id: HouseholdId(c.i64()?),
+                        date: c.date()?,
                         cadre_ids: Vec::new(),
-                        money_fen: r.i64(3)?,
-                        goods_fen: r.i64(4)?,
+                        money_fen: c.i64()?,
+                        goods_fen: c.i64()?,
                     },
-                ),
-            );
+                ))
+            })?;
+            visits.insert(id, (fact.household_id.0, fact));
         }
         if !visits.is_empty() {
             for r in tx
@@ -150,8 +153,9 @@ impl SqlStore {
                 )
                 .await?
             {
-                if let Some((_, v)) = visits.get_mut(&r.i64(0)?) {
-                    v.cadre_ids.push(CadreId(r.i64(1)?));
+                let (visit, cadre) = Cols::read(&r, |c| Ok((c.i64()?, CadreId(c.i64()?))))?;
+                if let Some((_, v)) = visits.get_mut(&visit) {
+                    v.cadre_ids.push(cadre);
                 }
             }
         }
@@ -170,13 +174,16 @@ impl SqlStore {
             )
             .await?
         {
-            if let Some(f) = map.get_mut(&r.i64(0)?) {
-                let fulfilled = match (r.text(2)?.as_str(), r.opt_date(3)?) {
-                    ("fulfilled", Some(d)) => Some((d, r.opt_i64(4)?.unwrap_or(0))),
+            let (h, submitted_on, status, fulfilled_on, value) = Cols::read(&r, |c| {
+                Ok((c.i64()?, c.date()?, c.text()?, c.opt_date()?, c.opt_i64()?))
+            })?;
+            if let Some(f) = map.get_mut(&h) {
+                let fulfilled = match (status.as_str(), fulfilled_on) {
+                    ("fulfilled", Some(d)) => Some((d, value.unwrap_or(0))),
                     _ => None,
                 };
                 f.wishes.push(WishFact {
-                    submitted_on: r.date(1)?,
+                    submitted_on,
                     fulfilled,
                 });
             }
@@ -247,20 +254,32 @@ impl SqlStore {
             )
             .await?
         {
-            let (required, done) = (r.i64(6)?, r.i64(7)?);
-            by.entry((r.i64(0)?, r.text(1)?))
+            let (village, year) = Cols::read(&r, |c| {
+                let household_id = HouseholdId(c.i64()?);
+                let village = c.text()?;
+                let pairing_id = PairingId(c.i64()?);
+                let year = c.i32()?;
+                let cadre_id = CadreId(c.i64()?);
+                let covered_days = c.i64()?;
+                let (required, done) = (c.i64()?, c.i64()?);
+                Ok((
+                    village,
+                    PairingYear {
+                        pairing_id,
+                        household_id,
+                        cadre_id,
+                        year,
+                        covered_days,
+                        required,
+                        done,
+                        missing: (required - done).max(0),
+                    },
+                ))
+            })?;
+            by.entry((year.household_id.0, village))
                 .or_default()
                 .pairing_years
-                .push(PairingYear {
-                    pairing_id: PairingId(r.i64(2)?),
-                    household_id: HouseholdId(r.i64(0)?),
-                    cadre_id: CadreId(r.i64(4)?),
-                    year: r.i32(3)?,
-                    covered_days: r.i64(5)?,
-                    required,
-                    done,
-                    missing: (required - done).max(0),
-                });
+                .push(year);
         }
         let act = &STAT_COLS[ACTIVITY_FIRST..];
         for r in tx
@@ -273,14 +292,18 @@ impl SqlStore {
             )
             .await?
         {
-            let mut v = vec![0; ACTIVITY_FIRST];
-            for i in 0..act.len() {
-                v.push(r.i64(3 + i)?);
-            }
-            by.entry((r.i64(0)?, r.text(1)?))
+            let (household, village, year, v) = Cols::read(&r, |c| {
+                let key = (c.i64()?, c.text()?, c.i32()?);
+                let mut v = vec![0; ACTIVITY_FIRST];
+                for _ in act {
+                    v.push(c.i64()?);
+                }
+                Ok((key.0, key.1, key.2, v))
+            })?;
+            by.entry((household, village))
                 .or_default()
                 .activity
-                .insert(r.i32(2)?, PairingFigures::from_values(&v));
+                .insert(year, PairingFigures::from_values(&v));
         }
         for r in tx
             .fetch_all(
@@ -289,7 +312,8 @@ impl SqlStore {
             )
             .await?
         {
-            by.entry((r.i64(0)?, r.text(1)?)).or_default().without_cadre = true;
+            let key = Cols::read(&r, |c| Ok((c.i64()?, c.text()?)))?;
+            by.entry(key).or_default().without_cadre = true;
         }
         for ((_, village), rows) in by {
             agg.add_household(&RegionCode::parse(&village)?, &rows, -1);
@@ -394,7 +418,9 @@ impl SqlStore {
                     )
                     .await?
                 {
-                    now.insert((r.text(0)?, r.i32(1)?, r.i64(2)?), r.i64(3)?);
+                    let (key, n) =
+                        Cols::read(&r, |c| Ok(((c.text()?, c.i32()?, c.i64()?), c.i64()?)))?;
+                    now.insert(key, n);
                 }
             }
             let mut upserts = Vec::new();
@@ -527,7 +553,7 @@ impl SqlStore {
             )
             .await?;
         for c in counties {
-            let county = RegionCode::parse(&c.text(0)?)?;
+            let county = RegionCode::parse(&one_text(&c)?)?;
             let (lo, hi) = county.range();
             let facts = self
                 .pairing_facts_where(tx, "h.village_code BETWEEN $1 AND $2", &args![lo, hi])
@@ -637,9 +663,11 @@ impl SqlStore {
                 &args![year, code.as_str()],
             )
             .await?;
-        let v = (0..cols.len())
-            .map(|i| r.i64(i))
-            .collect::<Result<Vec<_>, _>>()?;
+        let v = Cols::read(&r, |c| {
+            cols.iter()
+                .map(|_| Ok(c.i64()?))
+                .collect::<StoreResult<Vec<_>>>()
+        })?;
         let w = tx
             .fetch_one(
                 &format!(
@@ -652,7 +680,7 @@ impl SqlStore {
         Ok((
             PairingFigures::from_values(&v[..PairingFigures::COUNT]),
             v[PairingFigures::COUNT],
-            w.i64(0)?,
+            one_i64(&w)?,
         ))
     }
 }

@@ -10,7 +10,7 @@ mod report;
 pub(crate) mod rows;
 
 use crate::query::{CadreUse, Query, PAIRED_WITH_USER};
-use crate::rows::Record;
+use crate::rows::{one_i64, one_text, Cols, Record};
 use crate::sql::{Row, Tx};
 use crate::{args, SqlStore};
 pub(crate) use figures::REFRESH_MAX;
@@ -20,7 +20,7 @@ use fupin_core::registry::{HouseholdId, HouseholdStatus};
 use fupin_core::store::{PairingStore, StoreResult};
 use fupin_core::years::today;
 use fupin_core::{Ctx, DomainError, RegionCode};
-use rows::{CADRE_COLS, CADRE_FROM, PAIRING_COLS, PAIRING_FROM, WISH_COLS};
+use rows::*;
 use std::collections::BTreeMap;
 use time::{Date, OffsetDateTime};
 
@@ -141,8 +141,12 @@ impl SqlStore {
             )
             .await?
             .ok_or_else(|| not_found("household_not_found", "该户"))?;
-        let village = RegionCode::parse(&r.text(0)?)?;
-        let status = HouseholdStatus::parse(&r.text(1)?).ok_or_else(DomainError::internal)?;
+        let (village, status) = Cols::read(&r, |c| {
+            Ok((
+                RegionCode::parse(&c.text()?)?,
+                HouseholdStatus::parse(&c.text()?).ok_or_else(DomainError::internal)?,
+            ))
+        })?;
         if !self.household_visible(tx, ctx, id, &village).await? {
             return Err(not_found("household_not_found", "该户"));
         }
@@ -203,20 +207,20 @@ impl SqlStore {
         on: Date,
     ) -> StoreResult<(i64, i64)> {
         let active = "start_date <= $2 AND (end_date IS NULL OR end_date >= $2)";
-        let h = tx
-            .fetch_one(
+        let h = one_i64(
+            &tx.fetch_one(
                 &format!("SELECT COUNT(*) FROM pairings WHERE household_id = $1 AND {active}"),
                 &args![household.0, on],
             )
-            .await?
-            .i64(0)?;
-        let c = tx
-            .fetch_one(
+            .await?,
+        )?;
+        let c = one_i64(
+            &tx.fetch_one(
                 &format!("SELECT COUNT(*) FROM pairings WHERE cadre_id = $1 AND {active}"),
                 &args![cadre.0, on],
             )
-            .await?
-            .i64(0)?;
+            .await?,
+        )?;
         Ok((h, c))
     }
 
@@ -255,7 +259,7 @@ impl SqlStore {
                 &args![household.0, cadre.0, village.as_str(), start, ctx.actor.as_str(), OffsetDateTime::now_utc()],
             )
             .await?;
-        let p = self.load_pairing(tx, PairingId(r.i64(0)?)).await?;
+        let p = self.load_pairing(tx, PairingId(one_i64(&r)?)).await?;
         self.refresh_pairing_figures(tx, &[household.0]).await?;
         self.audit(
             tx,
@@ -282,22 +286,16 @@ impl SqlStore {
             .fetch_all("SELECT c.id, c.name FROM visit_cadres vc JOIN cadres c ON c.id = vc.cadre_id WHERE vc.visit_id = $1 ORDER BY c.id", &args![id.0])
             .await?
             .iter()
-            .map(|c| Ok((CadreId(c.i64(0)?), c.text(1)?)))
+            .map(|r| Cols::read(r, |c| Ok((CadreId(c.i64()?), c.text()?))))
             .collect::<StoreResult<Vec<_>>>()?;
         let photos = tx
             .fetch_all(
-                "SELECT id, content_type, size FROM photos WHERE visit_id = $1 ORDER BY id",
+                &format!("SELECT {PHOTO_COLS} FROM photos WHERE visit_id = $1 ORDER BY id"),
                 &args![id.0],
             )
             .await?
             .iter()
-            .map(|p| {
-                Ok(PhotoRef {
-                    id: p.i64(0)?,
-                    content_type: p.text(1)?,
-                    size: p.i64(2)?,
-                })
-            })
+            .map(PhotoRef::from_row)
             .collect::<StoreResult<Vec<_>>>()?;
         Ok(Visit {
             cadres,
@@ -318,12 +316,19 @@ impl SqlStore {
         let size = photo.bytes.len() as i64;
         let r = tx
             .fetch_one(
-                "INSERT INTO photos (household_id, visit_id, wish_id, content_type, size, data, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-                &args![household.0, visit.map(|v| v.0), wish.map(|w| w.0), kind.mime(), size, photo.bytes, OffsetDateTime::now_utc()],
+                &INSERT_PHOTO,
+                &new_photo(
+                    household,
+                    visit,
+                    wish,
+                    kind.mime(),
+                    photo.bytes,
+                    OffsetDateTime::now_utc(),
+                ),
             )
             .await?;
         Ok(PhotoRef {
-            id: r.i64(0)?,
+            id: one_i64(&r)?,
             content_type: kind.mime().to_string(),
             size,
         })
@@ -373,13 +378,10 @@ impl PairingStore for SqlStore {
             .with_field("name"));
         }
         let r = tx
-            .fetch_one(
-                "INSERT INTO helping_units (name, level, contact_name, contact_phone, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
-                &args![u.name.as_str(), u.level.as_str(), u.contact_name.clone(), u.contact_phone.clone(), OffsetDateTime::now_utc()],
-            )
+            .fetch_one(&INSERT_UNIT, &new_unit(&u, OffsetDateTime::now_utc()))
             .await?;
         let mut out = HelpingUnit {
-            id: UnitId(r.i64(0)?),
+            id: UnitId(one_i64(&r)?),
             name: u.name,
             level: u.level,
             contact_name: u.contact_name,
@@ -402,21 +404,23 @@ impl PairingStore for SqlStore {
     }
 
     async fn list_units(&self, ctx: &Ctx) -> StoreResult<Vec<HelpingUnit>> {
-        let rows = self.db.fetch_all("SELECT id, name, level, contact_name, contact_phone FROM helping_units ORDER BY id", &[]).await?;
+        let rows = self
+            .db
+            .fetch_all(
+                &format!("SELECT {UNIT_COLS} FROM helping_units ORDER BY id"),
+                &[],
+            )
+            .await?;
         rows.iter()
             .map(|r| {
-                let phone = r.opt_text(4)?;
-                Ok(HelpingUnit {
-                    id: UnitId(r.i64(0)?),
-                    name: r.text(1)?,
-                    level: r.text(2)?,
-                    contact_name: r.opt_text(3)?,
-                    contact_phone: if ctx.unmask {
-                        phone
-                    } else {
-                        phone.as_deref().map(fupin_core::id_number::mask_phone)
-                    },
-                })
+                let mut u = HelpingUnit::from_row(r)?;
+                if !ctx.unmask {
+                    u.contact_phone = u
+                        .contact_phone
+                        .as_deref()
+                        .map(fupin_core::id_number::mask_phone);
+                }
+                Ok(u)
             })
             .collect()
     }
@@ -431,23 +435,23 @@ impl PairingStore for SqlStore {
         ctx.require(&village, "区划")
             .map_err(|e| e.with_field("village_code"))?;
         let mut tx = self.db.begin_write().await?;
-        let name = tx
-            .fetch_optional(
+        let name = one_text(
+            &tx.fetch_optional(
                 "SELECT name FROM helping_units WHERE id = $1",
                 &args![unit.0],
             )
             .await?
-            .ok_or_else(|| not_found("unit_not_found", "该帮扶单位"))?
-            .text(0)?;
+            .ok_or_else(|| not_found("unit_not_found", "该帮扶单位"))?,
+        )?;
         self.region_ref(tx.as_mut(), &village).await?;
         let r = tx
             .fetch_one(
-                "INSERT INTO designations (unit_id, village_code, start_date, end_date) VALUES ($1, $2, $3, $4) RETURNING id",
-                &args![unit.0, village.as_str(), start, end],
+                &INSERT_DESIGNATION,
+                &new_designation(unit, &village, start, end),
             )
             .await?;
         let out = Designation {
-            id: DesignationId(r.i64(0)?),
+            id: DesignationId(one_i64(&r)?),
             unit_id: unit,
             unit_name: name,
             village_code: village.clone(),
@@ -477,23 +481,14 @@ impl PairingStore for SqlStore {
         let rows = self
             .db
             .fetch_all(
-                "SELECT d.id, d.unit_id, u.name, d.village_code, d.start_date, d.end_date FROM designations d JOIN helping_units u ON u.id = d.unit_id \
-                 WHERE d.village_code BETWEEN $1 AND $2 ORDER BY d.village_code, d.start_date",
+                &format!(
+                    "SELECT {DESIGNATION_COLS} FROM {DESIGNATION_FROM} \
+                     WHERE d.village_code BETWEEN $1 AND $2 ORDER BY d.village_code, d.start_date"
+                ),
                 &args![lo, hi],
             )
             .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(Designation {
-                    id: DesignationId(r.i64(0)?),
-                    unit_id: UnitId(r.i64(1)?),
-                    unit_name: r.text(2)?,
-                    village_code: RegionCode::parse(&r.text(3)?)?,
-                    start_date: r.date(4)?,
-                    end_date: r.opt_date(5)?,
-                })
-            })
-            .collect()
+        rows.iter().map(Designation::from_row).collect()
     }
 
     async fn create_cadre(&self, ctx: &Ctx, cadre: CadreInput) -> StoreResult<Cadre> {
@@ -554,7 +549,7 @@ impl PairingStore for SqlStore {
                 &args![c.name.as_str(), c.unit_id.0, c.rank.clone(), c.phone.clone(), c.user_id, region.as_str()],
             )
             .await?;
-        let mut out = self.load_cadre(tx.as_mut(), CadreId(r.i64(0)?)).await?;
+        let mut out = self.load_cadre(tx.as_mut(), CadreId(one_i64(&r)?)).await?;
         let mut shown = out.clone();
         shown.mask();
         self.audit(
@@ -659,13 +654,10 @@ impl PairingStore for SqlStore {
             .await?;
         self.region_ref(tx.as_mut(), &village).await?;
         let r = tx
-            .fetch_one(
-                "INSERT INTO team_members (cadre_id, village_code, role, start_date, end_date) VALUES ($1, $2, $3, $4, $5) RETURNING id",
-                &args![m.cadre_id.0, village.as_str(), m.role.as_str(), m.start_date, m.end_date],
-            )
+            .fetch_one(&INSERT_TEAM_MEMBER, &new_team_member(&m, &village))
             .await?;
         let out = TeamMember {
-            id: TeamMemberId(r.i64(0)?),
+            id: TeamMemberId(one_i64(&r)?),
             cadre_id: cadre.id,
             cadre_name: cadre.name,
             unit_name: cadre.unit_name,
@@ -691,26 +683,14 @@ impl PairingStore for SqlStore {
         let rows = self
             .db
             .fetch_all(
-                "SELECT t.id, t.cadre_id, c.name, u.name, t.village_code, t.role, t.start_date, t.end_date FROM team_members t \
-                 JOIN cadres c ON c.id = t.cadre_id JOIN helping_units u ON u.id = c.unit_id \
-                 WHERE t.village_code BETWEEN $1 AND $2 ORDER BY t.village_code, t.start_date, t.id",
+                &format!(
+                    "SELECT {TEAM_COLS} FROM {TEAM_FROM} \
+                     WHERE t.village_code BETWEEN $1 AND $2 ORDER BY t.village_code, t.start_date, t.id"
+                ),
                 &args![lo, hi],
             )
             .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(TeamMember {
-                    id: TeamMemberId(r.i64(0)?),
-                    cadre_id: CadreId(r.i64(1)?),
-                    cadre_name: r.text(2)?,
-                    unit_name: r.text(3)?,
-                    village_code: RegionCode::parse(&r.text(4)?)?,
-                    role: TeamRole::parse(&r.text(5)?).ok_or_else(DomainError::internal)?,
-                    start_date: r.date(6)?,
-                    end_date: r.opt_date(7)?,
-                })
-            })
-            .collect()
+        rows.iter().map(TeamMember::from_row).collect()
     }
 
     async fn create_pairing(&self, ctx: &Ctx, p: PairingInput) -> StoreResult<Pairing> {
@@ -847,7 +827,7 @@ impl PairingStore for SqlStore {
             let own = tx
                 .fetch_optional("SELECT id FROM cadres WHERE user_id = $1", &args![user])
                 .await?;
-            let own = own.map(|r| r.i64(0)).transpose()?;
+            let own = own.map(|r| one_i64(&r)).transpose()?;
             if !own.is_some_and(|id| d.cadre_ids.contains(&CadreId(id))) {
                 return Err(DomainError::invalid(
                     "cadre_ids",
@@ -880,7 +860,7 @@ impl PairingStore for SqlStore {
                 ),
             )
             .await?;
-        let id = VisitId(r.i64(0)?);
+        let id = VisitId(one_i64(&r)?);
         for c in &d.cadre_ids {
             tx.execute(
                 "INSERT INTO visit_cadres (visit_id, cadre_id) VALUES ($1, $2)",
@@ -922,7 +902,7 @@ impl PairingStore for SqlStore {
             .await?;
         let mut out = Vec::with_capacity(ids.len());
         for r in ids {
-            out.push(self.load_visit(tx.as_mut(), VisitId(r.i64(0)?)).await?);
+            out.push(self.load_visit(tx.as_mut(), VisitId(one_i64(&r)?)).await?);
         }
         Ok(out)
     }
@@ -971,10 +951,12 @@ impl PairingStore for SqlStore {
             )
             .await?
             .ok_or_else(|| not_found("photo_not_found", "该照片"))?;
-        self.visible_household(tx.as_mut(), ctx, HouseholdId(r.i64(0)?))
+        let (household, content_type, data) =
+            Cols::read(&r, |c| Ok((HouseholdId(c.i64()?), c.text()?, c.bytes()?)))?;
+        self.visible_household(tx.as_mut(), ctx, household)
             .await
             .map_err(|_| not_found("photo_not_found", "该照片"))?;
-        Ok((r.text(1)?, r.bytes(2)?))
+        Ok((content_type, data))
     }
 
     async fn create_wish(&self, ctx: &Ctx, w: WishInput) -> StoreResult<Wish> {
@@ -1006,7 +988,9 @@ impl PairingStore for SqlStore {
             .await?;
         self.refresh_pairing_figures(tx.as_mut(), &[w.household_id.0])
             .await?;
-        let (out, _) = self.load_wish(tx.as_mut(), ctx, WishId(r.i64(0)?)).await?;
+        let (out, _) = self
+            .load_wish(tx.as_mut(), ctx, WishId(one_i64(&r)?))
+            .await?;
         self.audit(
             tx.as_mut(),
             ctx,
@@ -1109,10 +1093,9 @@ impl PairingStore for SqlStore {
         from: Date,
         to: Date,
     ) -> StoreResult<Vec<HouseholdCompliance>> {
-        let mut q = Query::new(
-            "SELECT p.id, p.household_id, p.start_date, p.end_date, h.village_code \
-             FROM pairings p JOIN households h ON h.id = p.household_id WHERE p.cadre_id = ",
-        );
+        let mut q = Query::new(&format!(
+            "SELECT {SPAN_COLS} FROM pairings p JOIN households h ON h.id = p.household_id WHERE p.cadre_id = "
+        ));
         let c = q.arg(cadre.0);
         let t = q.arg(to);
         let f = q.arg(from);
@@ -1124,18 +1107,12 @@ impl PairingStore for SqlStore {
         let mut tx = self.db.begin_read().await?;
         let mut spans: BTreeMap<HouseholdId, (RegionCode, Vec<PairingSpan>)> = BTreeMap::new();
         for r in tx.fetch_all(&q.sql, &q.args).await? {
-            let household_id = HouseholdId(r.i64(1)?);
+            let SpanRow(span, village) = SpanRow::from_row(&r)?;
             spans
-                .entry(household_id)
-                .or_insert((RegionCode::parse(&r.text(4)?)?, Vec::new()))
+                .entry(span.household_id)
+                .or_insert((village, Vec::new()))
                 .1
-                .push(PairingSpan {
-                    id: PairingId(r.i64(0)?),
-                    household_id,
-                    cadre_id: cadre,
-                    start: r.date(2)?,
-                    end: r.opt_date(3)?,
-                });
+                .push(span);
         }
         // the visits with the cadre present, on those households, in the period
         let ids: Vec<i64> = spans.keys().map(|h| h.0).collect();
@@ -1152,10 +1129,11 @@ impl PairingStore for SqlStore {
                 )
                 .await?;
             for r in rows {
-                let household_id = HouseholdId(r.i64(0)?);
+                let (household_id, date) =
+                    Cols::read(&r, |c| Ok((HouseholdId(c.i64()?), c.date()?)))?;
                 visits.entry(household_id).or_default().push(VisitFact {
                     household_id,
-                    date: r.date(1)?,
+                    date,
                     cadre_ids: vec![cadre],
                     money_fen: 0,
                     goods_fen: 0,

@@ -4,6 +4,7 @@
 //! paginated apart, by keyset over (village, id).
 
 use crate::query::Query;
+use crate::rows::Cols;
 use crate::{args, SqlStore};
 use fupin_core::assessment::standards::{count_or_shipped, key};
 use fupin_core::pairing::*;
@@ -181,11 +182,13 @@ impl SqlStore {
                 .await?
                 .iter()
                 .map(|r| {
-                    Ok(TeamTerm {
-                        village: r.text(0)?,
-                        cadre_name: r.text(1)?,
-                        start: r.date(2)?,
-                        end: r.opt_date(3)?,
+                    Cols::read(r, |c| {
+                        Ok(TeamTerm {
+                            village: c.text()?,
+                            cadre_name: c.text()?,
+                            start: c.date()?,
+                            end: c.opt_date()?,
+                        })
                     })
                 })
                 .collect::<StoreResult<_>>()?;
@@ -233,7 +236,8 @@ impl SqlStore {
                 )
                 .await?
             {
-                out.insert(r.i64(0)?, r.text(1)?);
+                let (id, name) = Cols::read(&r, |c| Ok((c.i64()?, c.text()?)))?;
+                out.insert(id, name);
             }
         }
         Ok(out)
@@ -269,11 +273,13 @@ impl SqlStore {
             .await?
             .iter()
             .map(|r| {
-                Ok(HouseholdRef {
-                    household_id: HouseholdId(r.i64(0)?),
-                    household_number: r.text(1)?,
-                    village_code: r.text(2)?,
-                    head_name: r.opt_text(3)?,
+                Cols::read(r, |c| {
+                    Ok(HouseholdRef {
+                        household_id: HouseholdId(c.i64()?),
+                        household_number: c.text()?,
+                        village_code: c.text()?,
+                        head_name: c.opt_text()?,
+                    })
                 })
             })
             .collect()
@@ -309,21 +315,29 @@ impl SqlStore {
             .await?
             .iter()
             .map(|r| {
-                let (required, done) = (r.i64(5)?, r.i64(6)?);
-                Ok(BelowMinimumLine {
-                    year: PairingYear {
-                        pairing_id: PairingId(r.i64(0)?),
-                        household_id: HouseholdId(r.i64(1)?),
-                        cadre_id: CadreId(r.i64(2)?),
-                        year: r.i32(3)?,
-                        covered_days: r.i64(4)?,
-                        required,
-                        done,
-                        missing: (required - done).max(0),
-                    },
-                    household_number: r.text(7)?,
-                    village_code: r.text(8)?,
-                    cadre_name: r.text(9)?,
+                Cols::read(r, |c| {
+                    let (pairing_id, household_id, cadre_id) = (
+                        PairingId(c.i64()?),
+                        HouseholdId(c.i64()?),
+                        CadreId(c.i64()?),
+                    );
+                    let (year, covered_days) = (c.i32()?, c.i64()?);
+                    let (required, done) = (c.i64()?, c.i64()?);
+                    Ok(BelowMinimumLine {
+                        year: PairingYear {
+                            pairing_id,
+                            household_id,
+                            cadre_id,
+                            year,
+                            covered_days,
+                            required,
+                            done,
+                            missing: (required - done).max(0),
+                        },
+                        household_number: c.text()?,
+                        village_code: c.text()?,
+                        cadre_name: c.text()?,
+                    })
                 })
             })
             .collect()

@@ -5,15 +5,12 @@
 use crate::args;
 use crate::rows::{concat, to_json, Cols, Columns, Record, Select, Sql};
 use crate::sql::Value;
-use fupin_core::pairing::{
-    Cadre, CadreId, Claimant, Location, Pairing, PairingId, UnitId, Visit, VisitData, VisitId,
-    Wish, WishId, WishStatus,
-};
+use fupin_core::pairing::*;
 use fupin_core::registry::{HouseholdId, PersonId};
 use fupin_core::store::StoreResult;
 use fupin_core::{DomainError, Fen, RegionCode};
 use std::sync::LazyLock;
-use time::OffsetDateTime;
+use time::{Date, OffsetDateTime};
 
 /// Pairings with their household, cadre and unit.
 pub(crate) const PAIRING_FROM: &str = "pairings p JOIN households h ON h.id = p.household_id JOIN cadres c ON c.id = p.cadre_id JOIN helping_units u ON u.id = c.unit_id";
@@ -330,6 +327,239 @@ impl Record for StoredVisit {
                 goods: c.json()?,
                 location: location(c.opt_f64()?, c.opt_f64()?),
             },
+        ))
+    }
+}
+
+// ---- helping units, designations, work teams, photos ----
+
+/// The columns of a [`HelpingUnit`] from `helping_units`.
+pub(crate) const UNIT_COLS: Select<HelpingUnit> = Select::new();
+
+/// A helping unit, its contact's phone as stored.
+impl Record for HelpingUnit {
+    fn columns() -> Columns {
+        Columns(&["id", "name", "level", "contact_name", "contact_phone"])
+    }
+    fn decode(c: &mut Cols<'_>) -> StoreResult<Self> {
+        Ok(HelpingUnit {
+            id: UnitId(c.i64()?),
+            name: c.text()?,
+            level: c.text()?,
+            contact_name: c.opt_text()?,
+            contact_phone: c.opt_text()?,
+        })
+    }
+}
+
+/// Insert one helping unit (values of [`new_unit`]), returning its id.
+pub(crate) static INSERT_UNIT: Sql = Sql::new(|| {
+    format!(
+        "{} RETURNING id",
+        Columns(&[
+            "name",
+            "level",
+            "contact_name",
+            "contact_phone",
+            "created_at"
+        ])
+        .insert("helping_units")
+    )
+});
+
+/// A new unit's row for [`INSERT_UNIT`].
+pub(crate) fn new_unit(u: &HelpingUnitInput, now: OffsetDateTime) -> Vec<Value> {
+    Vec::from(args![
+        u.name.as_str(),
+        u.level.as_str(),
+        u.contact_name.clone(),
+        u.contact_phone.clone(),
+        now
+    ])
+}
+
+/// Designations with their unit.
+pub(crate) const DESIGNATION_FROM: &str = "designations d JOIN helping_units u ON u.id = d.unit_id";
+
+/// The columns of a [`Designation`] from [`DESIGNATION_FROM`].
+pub(crate) const DESIGNATION_COLS: Select<Designation> = Select::new();
+
+impl Record for Designation {
+    fn columns() -> Columns {
+        Columns(&[
+            "d.id",
+            "d.unit_id",
+            "u.name",
+            "d.village_code",
+            "d.start_date",
+            "d.end_date",
+        ])
+    }
+    fn decode(c: &mut Cols<'_>) -> StoreResult<Self> {
+        Ok(Designation {
+            id: DesignationId(c.i64()?),
+            unit_id: UnitId(c.i64()?),
+            unit_name: c.text()?,
+            village_code: RegionCode::parse(&c.text()?)?,
+            start_date: c.date()?,
+            end_date: c.opt_date()?,
+        })
+    }
+}
+
+/// Insert one designation (values of [`new_designation`]), returning its id.
+pub(crate) static INSERT_DESIGNATION: Sql = Sql::new(|| {
+    format!(
+        "{} RETURNING id",
+        Columns(&["unit_id", "village_code", "start_date", "end_date"]).insert("designations")
+    )
+});
+
+/// A new designation's row for [`INSERT_DESIGNATION`].
+pub(crate) fn new_designation(
+    unit: UnitId,
+    village: &RegionCode,
+    start: Date,
+    end: Option<Date>,
+) -> Vec<Value> {
+    Vec::from(args![unit.0, village.as_str(), start, end])
+}
+
+/// Work-team members with their cadre and unit.
+pub(crate) const TEAM_FROM: &str =
+    "team_members t JOIN cadres c ON c.id = t.cadre_id JOIN helping_units u ON u.id = c.unit_id";
+
+/// The columns of a [`TeamMember`] from [`TEAM_FROM`].
+pub(crate) const TEAM_COLS: Select<TeamMember> = Select::new();
+
+impl Record for TeamMember {
+    fn columns() -> Columns {
+        Columns(&[
+            "t.id",
+            "t.cadre_id",
+            "c.name",
+            "u.name",
+            "t.village_code",
+            "t.role",
+            "t.start_date",
+            "t.end_date",
+        ])
+    }
+    fn decode(c: &mut Cols<'_>) -> StoreResult<Self> {
+        Ok(TeamMember {
+            id: TeamMemberId(c.i64()?),
+            cadre_id: CadreId(c.i64()?),
+            cadre_name: c.text()?,
+            unit_name: c.text()?,
+            village_code: RegionCode::parse(&c.text()?)?,
+            role: TeamRole::parse(&c.text()?).ok_or_else(DomainError::internal)?,
+            start_date: c.date()?,
+            end_date: c.opt_date()?,
+        })
+    }
+}
+
+/// Insert one work-team member (values of [`new_team_member`]), returning its id.
+pub(crate) static INSERT_TEAM_MEMBER: Sql = Sql::new(|| {
+    format!(
+        "{} RETURNING id",
+        Columns(&["cadre_id", "village_code", "role", "start_date", "end_date"])
+            .insert("team_members")
+    )
+});
+
+/// A new member's row for [`INSERT_TEAM_MEMBER`].
+pub(crate) fn new_team_member(m: &TeamMemberInput, village: &RegionCode) -> Vec<Value> {
+    Vec::from(args![
+        m.cadre_id.0,
+        village.as_str(),
+        m.role.as_str(),
+        m.start_date,
+        m.end_date
+    ])
+}
+
+/// The columns of a [`PhotoRef`] from `photos`.
+pub(crate) const PHOTO_COLS: Select<PhotoRef> = Select::new();
+
+impl Record for PhotoRef {
+    fn columns() -> Columns {
+        Columns(&["id", "content_type", "size"])
+    }
+    fn decode(c: &mut Cols<'_>) -> StoreResult<Self> {
+        Ok(PhotoRef {
+            id: c.i64()?,
+            content_type: c.text()?,
+            size: c.i64()?,
+        })
+    }
+}
+
+/// Insert one photo (values of [`new_photo`]), returning its id.
+pub(crate) static INSERT_PHOTO: Sql = Sql::new(|| {
+    format!(
+        "{} RETURNING id",
+        Columns(&[
+            "household_id",
+            "visit_id",
+            "wish_id",
+            "content_type",
+            "size",
+            "data",
+            "created_at",
+        ])
+        .insert("photos")
+    )
+});
+
+/// A photo's row for [`INSERT_PHOTO`].
+pub(crate) fn new_photo(
+    household: HouseholdId,
+    visit: Option<VisitId>,
+    wish: Option<WishId>,
+    content_type: &str,
+    bytes: Vec<u8>,
+    now: OffsetDateTime,
+) -> Vec<Value> {
+    let size = bytes.len() as i64;
+    Vec::from(args![
+        household.0,
+        visit.map(|v| v.0),
+        wish.map(|w| w.0),
+        content_type,
+        size,
+        bytes,
+        now
+    ])
+}
+
+/// A pairing's span with its household's village (`pairings p JOIN households h`), for compliance.
+pub(crate) struct SpanRow(pub PairingSpan, pub RegionCode);
+
+/// The columns of a [`SpanRow`].
+pub(crate) const SPAN_COLS: Select<SpanRow> = Select::new();
+
+impl Record for SpanRow {
+    fn columns() -> Columns {
+        Columns(&[
+            "p.id",
+            "p.household_id",
+            "p.cadre_id",
+            "p.start_date",
+            "p.end_date",
+            "h.village_code",
+        ])
+    }
+    fn decode(c: &mut Cols<'_>) -> StoreResult<Self> {
+        Ok(SpanRow(
+            PairingSpan {
+                id: PairingId(c.i64()?),
+                household_id: HouseholdId(c.i64()?),
+                cadre_id: CadreId(c.i64()?),
+                start: c.date()?,
+                end: c.opt_date()?,
+            },
+            RegionCode::parse(&c.text()?)?,
         ))
     }
 }

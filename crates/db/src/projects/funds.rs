@@ -3,59 +3,16 @@
 //! updates that fail when the invariant would break, in the same transaction as the movement's row,
 //! the project's sums and the audit record.
 
+use super::rows::*;
 use crate::query::Query;
-use crate::sql::{Row, Tx};
+use crate::rows::{Cols, Record};
+use crate::sql::Tx;
 use crate::{args, SqlStore};
 use fupin_core::audit::AuditRecord;
 use fupin_core::projects::*;
-use fupin_core::registry::HouseholdId;
 use fupin_core::store::StoreResult;
 use fupin_core::{Ctx, DomainError, RegionCode};
 use time::OffsetDateTime;
-
-const SOURCE_COLS: &str = "id, region_code, year, kind, name, document, amount_fen, date, allocated_fen, created_by, created_at";
-
-fn source_from_row(r: &Row) -> StoreResult<FundSource> {
-    let kind = SourceKind::parse(&r.text(3)?).ok_or_else(DomainError::internal)?;
-    Ok(FundSource {
-        id: SourceId(r.i64(0)?),
-        data: FundSourceData {
-            region_code: RegionCode::parse(&r.text(1)?)?,
-            year: r.i32(2)?,
-            kind,
-            name: r.text(4)?,
-            document: r.opt_text(5)?,
-            amount_fen: r.i64(6)?,
-            date: r.date(7)?,
-        },
-        kind_label: kind.label().to_string(),
-        allocated_fen: r.i64(8)?,
-        created_by: r.text(9)?,
-        created_at: r.time(10)?,
-    })
-}
-
-const ALLOCATION_COLS: &str = "a.id, a.source_id, s.name, s.kind, a.project_id, p.name, a.village_code, a.amount_fen, a.received_fen, \
-    a.disbursed_fen, a.date, a.document";
-const ALLOCATION_FROM: &str =
-    "fund_allocations a JOIN fund_sources s ON s.id = a.source_id JOIN projects p ON p.id = a.project_id";
-
-fn allocation_from_row(r: &Row) -> StoreResult<Allocation> {
-    Ok(Allocation {
-        id: AllocationId(r.i64(0)?),
-        source_id: SourceId(r.i64(1)?),
-        source_name: r.text(2)?,
-        source_kind: SourceKind::parse(&r.text(3)?).ok_or_else(DomainError::internal)?,
-        project_id: ProjectId(r.i64(4)?),
-        project_name: r.text(5)?,
-        village_code: RegionCode::parse(&r.text(6)?)?,
-        amount_fen: r.i64(7)?,
-        received_fen: r.i64(8)?,
-        disbursed_fen: r.i64(9)?,
-        date: r.date(10)?,
-        document: r.opt_text(11)?,
-    })
-}
 
 fn source_not_found() -> DomainError {
     DomainError::not_found("source_not_found", "该资金来源不存在或不在您的管辖范围内")
@@ -83,7 +40,7 @@ impl SqlStore {
             )
             .await?
             .ok_or_else(source_not_found)?;
-        let s = source_from_row(&r)?;
+        let s = FundSource::from_row(&r)?;
         if !ctx.scope.allows(&s.data.region_code) {
             return Err(source_not_found());
         }
@@ -103,7 +60,7 @@ impl SqlStore {
             )
             .await?
             .ok_or_else(allocation_not_found)?;
-        let a = allocation_from_row(&r)?;
+        let a = Allocation::from_row(&r)?;
         if !ctx.scope.allows(&a.village_code) {
             return Err(allocation_not_found());
         }
@@ -134,23 +91,16 @@ impl SqlStore {
         }
         let r = tx
             .fetch_one(
-                "INSERT INTO fund_sources (region_code, year, kind, name, document, amount_fen, date, allocated_fen, created_by, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $9) RETURNING id",
-                &args![
-                    d.region_code.as_str(),
-                    d.year,
-                    d.kind.as_str(),
-                    d.name.as_str(),
-                    d.document.clone(),
-                    d.amount_fen,
-                    d.date,
-                    ctx.actor.as_str(),
-                    OffsetDateTime::now_utc()
-                ],
+                &INSERT_SOURCE,
+                &new_source(&d, &ctx.actor, OffsetDateTime::now_utc()),
             )
             .await?;
         let out = self
-            .load_source(tx.as_mut(), ctx, SourceId(r.i64(0)?))
+            .load_source(
+                tx.as_mut(),
+                ctx,
+                SourceId(Cols::read(&r, |c| Ok(c.i64()?))?),
+            )
             .await?;
         self.audit(
             tx.as_mut(),
@@ -188,7 +138,7 @@ impl SqlStore {
         }
         q.push(" ORDER BY region_code, year, id");
         let rows = tx.fetch_all(&q.sql, &q.args).await?;
-        rows.iter().map(source_from_row).collect()
+        rows.iter().map(FundSource::from_row).collect()
     }
 
     pub(crate) async fn allocate_impl(
@@ -241,18 +191,16 @@ impl SqlStore {
         }
         let r = tx
             .fetch_one(
-                "INSERT INTO fund_allocations (source_id, project_id, village_code, amount_fen, received_fen, disbursed_fen, date, document, created_by, created_at) \
-                 VALUES ($1, $2, $3, $4, 0, 0, $5, $6, $7, $8) RETURNING id",
-                &args![
-                    source.id.0,
-                    project.id.0,
-                    project.data.village_code.as_str(),
+                &INSERT_ALLOCATION,
+                &new_allocation(
+                    source.id,
+                    &project,
                     c.amount_fen,
                     c.date,
                     c.text.clone(),
-                    ctx.actor.as_str(),
-                    OffsetDateTime::now_utc()
-                ],
+                    &ctx.actor,
+                    OffsetDateTime::now_utc(),
+                ),
             )
             .await?;
         tx.execute(
@@ -261,7 +209,11 @@ impl SqlStore {
         )
         .await?;
         let out = self
-            .load_allocation(tx.as_mut(), ctx, AllocationId(r.i64(0)?))
+            .load_allocation(
+                tx.as_mut(),
+                ctx,
+                AllocationId(Cols::read(&r, |c| Ok(c.i64()?))?),
+            )
             .await?;
         self.audit(
             tx.as_mut(),
@@ -309,7 +261,9 @@ impl SqlStore {
                 )
                 .await?;
             let ok = match r {
-                Some(r) => ctx.scope.allows(&RegionCode::parse(&r.text(0)?)?),
+                Some(r) => ctx
+                    .scope
+                    .allows(&Cols::read(&r, |c| RegionCode::parse(&c.text()?))?),
                 None => false,
             };
             if !ok {
@@ -347,26 +301,20 @@ impl SqlStore {
             &args![c.amount_fen, project.id.0],
         )
         .await?;
-        let r = tx
+        let movement = tx
             .fetch_one(
-                "INSERT INTO fund_movements (allocation_id, project_id, village_code, kind, amount_fen, date, payee, household_id, voucher, text, actor, recorded_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
-                &args![
-                    id.0,
-                    project.id.0,
-                    project.data.village_code.as_str(),
+                &INSERT_MOVEMENT,
+                &new_movement(
+                    id,
+                    &project,
                     kind,
-                    c.amount_fen,
-                    c.date,
-                    c.payee.clone(),
-                    c.household_id.map(|h| h.0),
-                    c.voucher.clone(),
-                    c.text.clone(),
-                    ctx.actor.as_str(),
-                    OffsetDateTime::now_utc()
-                ],
+                    &c,
+                    &ctx.actor,
+                    OffsetDateTime::now_utc(),
+                ),
             )
             .await?;
+        let movement = Cols::read(&movement, |c| Ok(c.i64()?))?;
         let out = self.load_allocation(tx.as_mut(), ctx, id).await?;
         self.audit(
             tx.as_mut(),
@@ -375,7 +323,7 @@ impl SqlStore {
                 &format!("fund.{kind}"),
                 "fund_allocation",
                 Some(id.0.to_string()),
-                serde_json::json!({"movement": r.i64(0)?, "movement_kind": kind, "payment": c, "allocation": out}),
+                serde_json::json!({"movement": movement, "movement_kind": kind, "payment": c, "allocation": out}),
             )
             .in_region(&out.village_code),
         )
@@ -399,31 +347,17 @@ impl SqlStore {
             .await?;
         let allocations = rows
             .iter()
-            .map(allocation_from_row)
+            .map(Allocation::from_row)
             .collect::<StoreResult<Vec<_>>>()?;
         let rows = tx
             .fetch_all(
-                "SELECT id, allocation_id, kind, amount_fen, date, payee, household_id, voucher, text, actor FROM fund_movements \
-                 WHERE project_id = $1 ORDER BY date, id",
+                &format!("SELECT {MOVEMENT_COLS} FROM fund_movements WHERE project_id = $1 ORDER BY date, id"),
                 &args![id.0],
             )
             .await?;
         let movements = rows
             .iter()
-            .map(|r| {
-                Ok(Movement {
-                    id: r.i64(0)?,
-                    allocation_id: AllocationId(r.i64(1)?),
-                    kind: r.text(2)?,
-                    amount_fen: r.i64(3)?,
-                    date: r.date(4)?,
-                    payee: r.opt_text(5)?,
-                    household_id: r.opt_i64(6)?.map(HouseholdId),
-                    voucher: r.opt_text(7)?,
-                    text: r.opt_text(8)?,
-                    actor: r.text(9)?,
-                })
-            })
+            .map(Movement::from_row)
             .collect::<StoreResult<Vec<_>>>()?;
         Ok(ProjectFunds {
             project_id: id,

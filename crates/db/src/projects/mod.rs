@@ -12,61 +12,19 @@
 //! Everything is reached through the project's village: in the caller's regions, or not found.
 
 mod funds;
+mod rows;
 
 use crate::query::Query;
-use crate::sql::{Row, Tx};
+use crate::rows::{Cols, Record};
+use crate::sql::Tx;
 use crate::{args, SqlStore};
 use fupin_core::assessment::Step;
 use fupin_core::audit::AuditRecord;
 use fupin_core::projects::*;
-use fupin_core::registry::HouseholdId;
 use fupin_core::store::{ProjectDetail, ProjectStore, StoreResult};
 use fupin_core::{Ctx, DomainError, RegionCode};
+use rows::*;
 use time::{Date, OffsetDateTime};
-
-pub(crate) const PROJECT_COLS: &str = "p.id, p.village_code, p.name, p.category, p.sub_category, p.year, p.planned_start, p.planned_end, \
-    p.responsible_unit, p.responsible_person, p.content, p.budget_fen, p.targets, p.participation, p.stage, \
-    p.allocated_fen, p.received_fen, p.disbursed_fen, p.progress_percent, p.version, p.updated_by, p.updated_at, r.name";
-pub(crate) const PROJECT_FROM: &str = "projects p JOIN regions r ON r.code = p.village_code";
-
-pub(crate) fn json_err(_: serde_json::Error) -> DomainError {
-    DomainError::internal()
-}
-
-fn project_from_row(r: &Row, beneficiaries: Vec<Beneficiary>) -> StoreResult<Project> {
-    let category = Category::parse(&r.text(3)?).ok_or_else(DomainError::internal)?;
-    let stage = Stage::parse(&r.text(14)?).ok_or_else(DomainError::internal)?;
-    Ok(Project {
-        id: ProjectId(r.i64(0)?),
-        data: ProjectData {
-            village_code: RegionCode::parse(&r.text(1)?)?,
-            name: r.text(2)?,
-            category,
-            sub_category: r.opt_text(4)?,
-            year: r.i32(5)?,
-            planned_start: r.date(6)?,
-            planned_end: r.date(7)?,
-            responsible_unit: r.text(8)?,
-            responsible_person: r.text(9)?,
-            content: r.text(10)?,
-            budget_fen: r.i64(11)?,
-            targets: serde_json::from_str(&r.text(12)?).map_err(json_err)?,
-            beneficiaries,
-            participation: r.opt_text(13)?,
-        },
-        category_label: category.label().to_string(),
-        village_name: r.text(22)?,
-        stage,
-        stage_label: stage.label().to_string(),
-        allocated_fen: r.i64(15)?,
-        received_fen: r.i64(16)?,
-        disbursed_fen: r.i64(17)?,
-        progress_percent: r.i32(18)?,
-        version: r.i32(19)?,
-        updated_by: r.text(20)?,
-        updated_at: r.time(21)?,
-    })
-}
 
 pub(crate) fn project_not_found() -> DomainError {
     DomainError::not_found("project_not_found", "该项目不存在或不在您的管辖范围内")
@@ -76,18 +34,11 @@ impl SqlStore {
     async fn beneficiaries(&self, tx: &mut dyn Tx, id: ProjectId) -> StoreResult<Vec<Beneficiary>> {
         let rows = tx
             .fetch_all(
-                "SELECT household_id, mode FROM project_beneficiaries WHERE project_id = $1 ORDER BY household_id, mode",
+                &format!("SELECT {BENEFICIARY_COLS} FROM project_beneficiaries WHERE project_id = $1 ORDER BY household_id, mode"),
                 &args![id.0],
             )
             .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(Beneficiary {
-                    household_id: HouseholdId(r.i64(0)?),
-                    mode: BenefitMode::parse(&r.text(1)?).ok_or_else(DomainError::internal)?,
-                })
-            })
-            .collect()
+        rows.iter().map(Beneficiary::from_row).collect()
     }
 
     /// A project the caller reaches, with its workflow; locked for update when `lock`.
@@ -108,13 +59,12 @@ impl SqlStore {
             )
             .await?
             .ok_or_else(project_not_found)?;
-        let village = RegionCode::parse(&r.text(1)?)?;
-        if !ctx.scope.allows(&village) {
+        let (mut p, w): (Project, ProjectWorkflow) =
+            Cols::read(&r, |c| Ok((Project::decode(c)?, c.json()?)))?;
+        if !ctx.scope.allows(&p.data.village_code) {
             return Err(project_not_found());
         }
-        let b = self.beneficiaries(tx, id).await?;
-        let p = project_from_row(&r, b)?;
-        let w: ProjectWorkflow = serde_json::from_str(&r.text(23)?).map_err(json_err)?;
+        p.data.beneficiaries = self.beneficiaries(tx, id).await?;
         Ok((p, w))
     }
 
@@ -127,21 +77,13 @@ impl SqlStore {
         let (project, workflow) = self.load_project(tx, ctx, id, false).await?;
         let rows = tx
             .fetch_all(
-                "SELECT month, percent, spent_fen, note, actor FROM project_progress WHERE project_id = $1 ORDER BY month",
+                &format!("SELECT {PROGRESS_COLS} FROM project_progress WHERE project_id = $1 ORDER BY month"),
                 &args![id.0],
             )
             .await?;
         let progress = rows
             .iter()
-            .map(|r| {
-                Ok(Progress {
-                    month: r.date(0)?,
-                    percent: r.i32(1)?,
-                    spent_fen: r.i64(2)?,
-                    note: r.opt_text(3)?,
-                    actor: r.text(4)?,
-                })
-            })
+            .map(Progress::from_row)
             .collect::<StoreResult<Vec<_>>>()?;
         Ok(ProjectDetail {
             project,
@@ -179,7 +121,9 @@ impl SqlStore {
                 )
                 .await?;
             let ok = match r {
-                Some(r) => ctx.scope.allows(&RegionCode::parse(&r.text(0)?)?),
+                Some(r) => ctx
+                    .scope
+                    .allows(&Cols::read(&r, |c| RegionCode::parse(&c.text()?))?),
                 None => false,
             };
             if !ok {
@@ -205,11 +149,8 @@ impl SqlStore {
         )
         .await?;
         for b in &d.beneficiaries {
-            tx.execute(
-                "INSERT INTO project_beneficiaries (project_id, household_id, mode) VALUES ($1, $2, $3)",
-                &args![id.0, b.household_id.0, b.mode.as_str()],
-            )
-            .await?;
+            tx.execute(&INSERT_BENEFICIARY, &beneficiary_values(id, b))
+                .await?;
         }
         Ok(())
     }
@@ -231,15 +172,8 @@ impl SqlStore {
         .await?;
         let after = self.project_detail(tx, ctx, id).await?;
         tx.execute(
-            "INSERT INTO project_history (project_id, version, action, data, actor, recorded_at) VALUES ($1, $2, $3, $4, $5, $6)",
-            &args![
-                id.0,
-                after.project.version,
-                action,
-                serde_json::to_string(&after).expect("serialisable"),
-                ctx.actor.as_str(),
-                now
-            ],
+            &INSERT_VERSION,
+            &version_values(&after, action, &ctx.actor, now),
         )
         .await?;
         self.audit(
@@ -302,9 +236,9 @@ impl SqlStore {
         let rows = tx.fetch_all(&q.sql, &q.args).await?;
         let mut out = Vec::with_capacity(rows.len());
         for r in &rows {
-            let id = ProjectId(r.i64(0)?);
-            let b = self.beneficiaries(tx.as_mut(), id).await?;
-            out.push(project_from_row(r, b)?);
+            let mut p = Project::from_row(r)?;
+            p.data.beneficiaries = self.beneficiaries(tx.as_mut(), p.id).await?;
+            out.push(p);
         }
         Ok(out)
     }
@@ -322,31 +256,11 @@ impl ProjectStore for SqlStore {
         let now = OffsetDateTime::now_utc();
         let r = tx
             .fetch_one(
-                "INSERT INTO projects (village_code, name, category, sub_category, year, planned_start, planned_end, responsible_unit, \
-                 responsible_person, content, budget_fen, targets, participation, stage, workflow, version, created_by, created_at, updated_by, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 0, $16, $17, $16, $17) RETURNING id",
-                &args![
-                    d.village_code.as_str(),
-                    d.name.as_str(),
-                    d.category.as_str(),
-                    d.sub_category.clone(),
-                    d.year,
-                    d.planned_start,
-                    d.planned_end,
-                    d.responsible_unit.as_str(),
-                    d.responsible_person.as_str(),
-                    d.content.as_str(),
-                    d.budget_fen,
-                    serde_json::to_string(&d.targets).expect("serialisable"),
-                    d.participation.clone(),
-                    workflow.step().as_str(),
-                    serde_json::to_string(&workflow).expect("serialisable"),
-                    ctx.actor.as_str(),
-                    now
-                ],
+                &INSERT_PROJECT,
+                &new_project(&d, &workflow, &ctx.actor, now),
             )
             .await?;
-        let id = ProjectId(r.i64(0)?);
+        let id = ProjectId(Cols::read(&r, |c| Ok(c.i64()?))?);
         self.write_beneficiaries(tx.as_mut(), id, &d).await?;
         let out = self
             .project_changed(tx.as_mut(), ctx, id, "create", None)
@@ -381,26 +295,7 @@ impl ProjectStore for SqlStore {
             ));
         }
         self.check_project(tx.as_mut(), ctx, &d).await?;
-        tx.execute(
-            "UPDATE projects SET name = $1, category = $2, sub_category = $3, year = $4, planned_start = $5, planned_end = $6, \
-             responsible_unit = $7, responsible_person = $8, content = $9, budget_fen = $10, targets = $11, participation = $12 WHERE id = $13",
-            &args![
-                d.name.as_str(),
-                d.category.as_str(),
-                d.sub_category.clone(),
-                d.year,
-                d.planned_start,
-                d.planned_end,
-                d.responsible_unit.as_str(),
-                d.responsible_person.as_str(),
-                d.content.as_str(),
-                d.budget_fen,
-                serde_json::to_string(&d.targets).expect("serialisable"),
-                d.participation.clone(),
-                id.0
-            ],
-        )
-        .await?;
+        tx.execute(&UPDATE_PROJECT, &project_update(&d, id)).await?;
         self.write_beneficiaries(tx.as_mut(), id, &d).await?;
         let out = self
             .project_changed(tx.as_mut(), ctx, id, "update", Some(&before))
@@ -468,17 +363,16 @@ impl ProjectStore for SqlStore {
         let before = self.project_detail(tx.as_mut(), ctx, id).await?;
         let last = before.progress.last().map(|l| (l.month, l.percent));
         p.validate(before.project.stage, last)?;
+        let report = Progress {
+            month: p.month,
+            percent: p.percent,
+            spent_fen: p.spent_fen,
+            note: fupin_core::error::opt_text("note", &p.note, 1000)?,
+            actor: ctx.actor.clone(),
+        };
         tx.execute(
-            "INSERT INTO project_progress (project_id, month, percent, spent_fen, note, actor, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            &args![
-                id.0,
-                p.month,
-                p.percent,
-                p.spent_fen,
-                fupin_core::error::opt_text("note", &p.note, 1000)?,
-                ctx.actor.as_str(),
-                OffsetDateTime::now_utc()
-            ],
+            &INSERT_PROGRESS,
+            &progress_values(id, &report, OffsetDateTime::now_utc()),
         )
         .await?;
         tx.execute(
@@ -498,21 +392,11 @@ impl ProjectStore for SqlStore {
         self.load_project(tx.as_mut(), ctx, id, false).await?;
         let rows = tx
             .fetch_all(
-                "SELECT version, action, data, actor, recorded_at FROM project_history WHERE project_id = $1 ORDER BY version",
+                &format!("SELECT {VERSION_COLS} FROM project_history WHERE project_id = $1 ORDER BY version"),
                 &args![id.0],
             )
             .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(ProjectVersion {
-                    version: r.i32(0)?,
-                    action: r.text(1)?,
-                    data: serde_json::from_str(&r.text(2)?).map_err(json_err)?,
-                    actor: r.text(3)?,
-                    recorded_at: r.time(4)?,
-                })
-            })
-            .collect()
+        rows.iter().map(ProjectVersion::from_row).collect()
     }
 
     async fn overdue_projects(
