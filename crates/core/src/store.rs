@@ -50,6 +50,7 @@ pub trait Store:
     + AssessmentStore
     + MeasureStore
     + ProjectStore
+    + AssetStore
     + ServiceStore
     + RectificationStore
     + BulkStore

@@ -269,6 +269,9 @@ struct Fixture {
     project: i64,
     source: i64,
     allocation: i64,
+    /// An asset of 塔岗 with `household` as shareholder, and a cooperative of 塔岗 with it as member.
+    asset: i64,
+    cooperative: i64,
     problem: i64,
     campaign: i64,
 }
@@ -651,6 +654,20 @@ async fn pairing_fixture(
     )
     .await
     .expect("receipt");
+    let asset = s
+        .create_asset(
+            &ctx,
+            serde_json::from_value(asset_input(household.0)).unwrap(),
+        )
+        .await
+        .expect("asset");
+    let cooperative = s
+        .create_cooperative(
+            &ctx,
+            serde_json::from_value(cooperative_input(household.0)).unwrap(),
+        )
+        .await
+        .expect("cooperative");
     let campaign = s
         .create_campaign(&ctx, serde_json::from_value(campaign_input()).unwrap())
         .await
@@ -692,9 +709,32 @@ async fn pairing_fixture(
         project: project.0,
         source: source.id.0,
         allocation: allocation.id.0,
+        asset: asset.id.0,
+        cooperative: cooperative.id.0,
         problem: problem.id.0,
         campaign: campaign.id.0,
     }
+}
+
+/// A valid asset of 塔岗 (owned by the collective) with household `h` holding shares.
+fn asset_input(h: i64) -> Value {
+    json!({
+        "village_code": TAGANG, "name": "村级光伏电站", "kind": "solar_plant",
+        "value_fen": 50_000_000, "owner_kind": "collective", "owner_name": "塔岗村委会",
+        "custodian": "塔岗村委会", "registered_on": "2017-06-30",
+        "shareholders": [{"household_id": h, "shares": 1}],
+    })
+}
+
+/// A valid cooperative of 塔岗 with household `h` as member and lessor.
+fn cooperative_input(h: i64) -> Value {
+    json!({
+        "village_code": TAGANG, "name": "塔岗果蔬种植专业合作社", "kind": "cooperative",
+        "leader": "李某", "founded_on": "2016-03-01", "base_centimu": 5000,
+        "members": [{"household_id": h, "shares": 1, "joined_on": "2016-03-01"}],
+        "leases": [{"household_id": h, "area_centimu": 200, "rent_fen_per_year": 80_000,
+                    "from": "2016-03-01"}],
+    })
 }
 
 /// A valid project of 塔岗 benefiting household `h`.
@@ -1759,6 +1799,76 @@ fn table(f: &Fixture, caller: &str) -> Vec<Entry> {
                 Denied,
             )],
         ),
+        // assets and cooperatives belong to their village; a trace to its household
+        entry(
+            "POST",
+            "/api/v1/assets",
+            vec![call(
+                Method::POST,
+                "/api/v1/assets".into(),
+                json(asset_input(h)),
+                Denied,
+            )],
+        ),
+        entry(
+            "GET",
+            "/api/v1/assets/{id}",
+            vec![get(format!("/api/v1/assets/{}", f.asset), Denied)],
+        ),
+        entry(
+            "POST",
+            "/api/v1/assets/{id}/incomes",
+            vec![call(
+                Method::POST,
+                format!("/api/v1/assets/{}/incomes", f.asset),
+                json(json!({"year": 2018, "income_fen": 10_000, "collective_fen": 5_000,
+                            "households_fen": 5_000, "paid_on": "2018-12-20"})),
+                Denied,
+            )],
+        ),
+        entry(
+            "GET",
+            "/api/v1/projects/{id}/assets",
+            vec![get(format!("/api/v1/projects/{}/assets", f.project), Denied)],
+        ),
+        entry(
+            "GET",
+            "/api/v1/regions/{code}/assets",
+            vec![
+                get(format!("/api/v1/regions/{TAGANG}/assets"), Denied),
+                get(format!("/api/v1/regions/{LUOXI}/assets"), Denied),
+                get(format!("/api/v1/regions/{SANFANG}/assets"), Filtered),
+            ],
+        ),
+        entry(
+            "POST",
+            "/api/v1/cooperatives",
+            vec![call(
+                Method::POST,
+                "/api/v1/cooperatives".into(),
+                json(cooperative_input(h)),
+                Denied,
+            )],
+        ),
+        entry(
+            "GET",
+            "/api/v1/cooperatives/{id}",
+            vec![get(format!("/api/v1/cooperatives/{}", f.cooperative), Denied)],
+        ),
+        entry(
+            "GET",
+            "/api/v1/regions/{code}/cooperatives",
+            vec![
+                get(format!("/api/v1/regions/{TAGANG}/cooperatives"), Denied),
+                get(format!("/api/v1/regions/{LUOXI}/cooperatives"), Denied),
+                get(format!("/api/v1/regions/{SANFANG}/cooperatives"), Filtered),
+            ],
+        ),
+        entry(
+            "GET",
+            "/api/v1/households/{id}/funds-trace",
+            vec![get(format!("/api/v1/households/{h}/funds-trace"), Denied)],
+        ),
         // workshops, posts and service events belong to their region; hires and linked persons
         // also to the persons' households
         entry(
@@ -2336,6 +2446,9 @@ async fn tagang_state(app: &TestApp, f: &Fixture) -> Value {
         "funds": val(&s.project_funds(&ctx, project).await.unwrap()),
         "list": val(&s.projects(&ctx, &RegionCode::parse(JINXIAN).unwrap(), Default::default()).await.unwrap()),
         "sources": val(&s.fund_sources(&ctx, &RegionCode::parse(JINXIAN).unwrap(), None).await.unwrap()),
+        "assets": val(&s.assets(&ctx, &RegionCode::parse(JINXIAN).unwrap()).await.unwrap()),
+        "cooperatives": val(&s.cooperatives(&ctx, &RegionCode::parse(JINXIAN).unwrap()).await.unwrap()),
+        "trace": val(&s.household_trace(&ctx, h).await.unwrap()),
     });
     let rectification = json!({
         "problem": val(&s.problem(&ctx, fupin_core::rectification::ProblemId(f.problem)).await.unwrap()),

@@ -3,6 +3,7 @@
 
 use crate::projects::*;
 use crate::regions::RegionCode;
+use crate::registry::HouseholdId;
 use crate::scope::Ctx;
 use crate::store::StoreResult;
 use async_trait::async_trait;
@@ -92,4 +93,37 @@ pub trait ProjectStore: Send + Sync {
     ) -> StoreResult<Allocation>;
     /// A project's allocations, receipts and disbursements.
     async fn project_funds(&self, ctx: &Ctx, id: ProjectId) -> StoreResult<ProjectFunds>;
+}
+
+/// Assets, their income and dividends, cooperatives and enterprises, and what reached a household
+/// (资金到户); reached through the village of the asset, cooperative or household.
+#[async_trait]
+pub trait AssetStore: Send + Sync {
+    /// Register an asset; one coming from a project needs the project accepted (验收) and in the
+    /// same village. The shareholders are households the caller reaches.
+    async fn create_asset(&self, ctx: &Ctx, a: AssetInput) -> StoreResult<Asset>;
+    async fn asset(&self, ctx: &Ctx, id: AssetId) -> StoreResult<Asset>;
+    /// The assets of a region (and below), village then id.
+    async fn assets(&self, ctx: &Ctx, region: &RegionCode) -> StoreResult<Vec<Asset>>;
+    /// The assets registered from a project.
+    async fn project_assets(&self, ctx: &Ctx, project: ProjectId) -> StoreResult<Vec<Asset>>;
+    /// Record a year's income of an asset and pay it: the collective's share added to the
+    /// village's collective income of the year, each dividend to the household's property income
+    /// (and its dividend part), with the region statistics, in one transaction. Once per year.
+    async fn pay_asset_income(
+        &self,
+        ctx: &Ctx,
+        id: AssetId,
+        income: AssetIncomeInput,
+    ) -> StoreResult<Asset>;
+    async fn create_cooperative(&self, ctx: &Ctx, c: CooperativeInput) -> StoreResult<Cooperative>;
+    async fn cooperative(&self, ctx: &Ctx, id: CooperativeId) -> StoreResult<Cooperative>;
+    async fn cooperatives(&self, ctx: &Ctx, region: &RegionCode) -> StoreResult<Vec<Cooperative>>;
+    /// Every yuan that reached a household: disbursements with it as payee and dividends, with
+    /// their projects and assets, oldest first, and the totals.
+    async fn household_trace(
+        &self,
+        ctx: &Ctx,
+        household: HouseholdId,
+    ) -> StoreResult<HouseholdTrace>;
 }

@@ -10,7 +10,10 @@
 //! tables' CHECK constraints say the same and would stop a path that forgot it.
 //!
 //! Everything is reached through the project's village: in the caller's regions, or not found.
+//! Assets, dividends and cooperatives are in `assets` (their rows in `asset_rows`).
 
+mod asset_rows;
+mod assets;
 mod funds;
 mod rows;
 
@@ -193,11 +196,10 @@ impl SqlStore {
     }
 
     async fn lifecycle_facts(&self, tx: &mut dyn Tx, p: &Project) -> StoreResult<LifecycleFacts> {
-        let _ = tx;
         Ok(LifecycleFacts {
             allocated_fen: p.allocated_fen,
             progress_percent: p.progress_percent,
-            assets: 0,
+            assets: self.asset_count(tx, p.id).await?,
         })
     }
 

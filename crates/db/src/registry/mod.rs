@@ -412,7 +412,12 @@ impl SqlStore {
         self.audit(tx, ctx, rec).await
     }
 
-    async fn touch(&self, tx: &mut dyn Tx, ctx: &Ctx, id: HouseholdId) -> StoreResult<()> {
+    pub(crate) async fn touch(
+        &self,
+        tx: &mut dyn Tx,
+        ctx: &Ctx,
+        id: HouseholdId,
+    ) -> StoreResult<()> {
         tx.execute(
             rows::TOUCH_HOUSEHOLD,
             &args![OffsetDateTime::now_utc(), ctx.actor.as_str(), id.0],

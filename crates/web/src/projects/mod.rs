@@ -1,12 +1,19 @@
 //! Projects, funds, assets and dividends over HTTP: the project library with its lifecycle and
-//! progress, fund sources, allocations, receipts and disbursements (`api`).
+//! progress, fund sources, allocations, receipts and disbursements (`api`); assets with their
+//! income and dividends, cooperatives, and what reached a household (`assets_api`).
 
 mod api;
+mod assets_api;
 
-pub(crate) use api::routes;
+/// The area's API routes.
+pub(crate) fn routes(r: crate::routes::Routes) -> crate::routes::Routes {
+    assets_api::routes(api::routes(r))
+}
 
 /// The OpenAPI description of the area's routes.
 pub(crate) fn doc() -> utoipa::openapi::OpenApi {
     use utoipa::OpenApi;
-    api::Doc::openapi()
+    let mut d = api::Doc::openapi();
+    d.merge(assets_api::Doc::openapi());
+    d
 }
