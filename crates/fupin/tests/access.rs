@@ -973,6 +973,17 @@ fn table(f: &Fixture, caller: &str) -> Vec<Entry> {
                 get(format!("/api/v1/regions/{NATION}/stats?year=2018"), Denied),
             ],
         ),
+        entry(
+            "GET",
+            "/api/v1/regions/{code}/summary",
+            vec![
+                get(format!("/api/v1/regions/{TAGANG}/summary?from=2015-10-01&to=2019-08-30"), Denied),
+                get(format!("/api/v1/regions/{LUOXI}/summary?from=2015-10-01&to=2019-08-30&format=md"), Denied),
+                get(format!("/api/v1/regions/{JINXIAN}/summary?from=2018-01-01&to=2018-12-31&format=docx"), Denied),
+                get(format!("/api/v1/regions/{NATION}/summary?from=2018-01-01&to=2018-12-31"), Denied),
+                get(format!("/api/v1/regions/{SANFANG}/summary?from=2015-10-01&to=2019-08-30&format=html"), Filtered),
+            ],
+        ),
         open(
             "GET",
             "/api/v1/code-tables",

@@ -34,6 +34,7 @@ mod records;
 pub mod report;
 mod rows;
 pub mod source;
+pub mod summary;
 pub mod template;
 
 pub use columns::Kind;

@@ -20,6 +20,7 @@ pub mod store;
 
 mod contributions;
 mod stats;
+pub mod summary;
 
 pub use contributions::*;
 pub use stats::*;

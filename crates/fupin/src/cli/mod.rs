@@ -327,6 +327,24 @@ pub enum ReportCommand {
         #[arg(long)]
         to: String,
     },
+    /// The work summary (帮扶工作总结) of a region over a period, written from the data.
+    Summary {
+        #[arg(long)]
+        region: String,
+        #[arg(long)]
+        from: String,
+        #[arg(long)]
+        to: String,
+        /// One helping unit's name (its designations only).
+        #[arg(long)]
+        unit: Option<String>,
+        /// md (default), html, docx or json.
+        #[arg(long, default_value = "md")]
+        format: String,
+        /// The file to write (standard output when absent; required for docx).
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -652,6 +670,14 @@ pub async fn run(cli: Cli) -> ExitCode {
             ReportCommand::Pairing { region, from, to } => {
                 report::pairing(store, &region, &from, &to).await
             }
+            ReportCommand::Summary {
+                region,
+                from,
+                to,
+                unit,
+                format,
+                out,
+            } => report::summary(store, &region, &from, &to, unit, &format, out.as_deref()).await,
         },
         Command::Rules {
             command: RulesCommand::List,

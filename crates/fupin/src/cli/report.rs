@@ -1,4 +1,5 @@
-//! `fupin report measures|incidence|pairing`: the reports of a region printed for a terminal.
+//! `fupin report measures|incidence|pairing|summary`: the reports of a region printed for a
+//! terminal, and the work summary written to a file.
 
 use fupin_core::store::Store;
 use fupin_core::{Ctx, DomainError, RegionCode};
@@ -132,4 +133,79 @@ pub async fn pairing(store: Arc<dyn Store>, region: &str, from: &str, to: &str) 
         ))
     }
     .await)
+}
+
+/// The work summary of a region and period, to `out` or standard output.
+pub async fn summary(
+    store: Arc<dyn Store>,
+    region: &str,
+    from: &str,
+    to: &str,
+    unit: Option<String>,
+    format: &str,
+    out: Option<&std::path::Path>,
+) -> ExitCode {
+    use fupin_io::summary::{self as doc, SummaryFormat};
+    let r = async {
+        let code = RegionCode::parse_field("region", region)?;
+        let from = fupin_core::years::parse_date("from", from)?;
+        let to = fupin_core::years::parse_date("to", to)?;
+        let format = SummaryFormat::parse(format).ok_or_else(|| {
+            DomainError::invalid(
+                "format",
+                "invalid_parameter",
+                "format 须为 md、html、docx 或 json",
+            )
+        })?;
+        if format == SummaryFormat::Docx && out.is_none() {
+            return Err(DomainError::invalid(
+                "out",
+                "missing_parameter",
+                "DOCX 须用 --out 指定文件",
+            ));
+        }
+        let s = doc::summary(
+            store.as_ref(),
+            &Ctx::system("system:cli"),
+            &code,
+            from,
+            to,
+            unit.as_deref(),
+            fupin_core::years::today(),
+        )
+        .await?;
+        let bytes = match format {
+            SummaryFormat::Json => {
+                serde_json::to_vec_pretty(&s).map_err(|_| DomainError::internal())?
+            }
+            SummaryFormat::Markdown => s.to_markdown().into_bytes(),
+            SummaryFormat::Html => doc::to_html(&s).into_bytes(),
+            SummaryFormat::Docx => doc::to_docx(&s).map_err(|_| DomainError::internal())?,
+        };
+        Ok((bytes, s.figures.len()))
+    }
+    .await;
+    match r {
+        Ok((bytes, figures)) => match out {
+            Some(path) => match std::fs::write(path, &bytes) {
+                Ok(()) => {
+                    println!("已写入 {}（{figures} 个数字，见附表）", path.display());
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("无法写入 {}：{e}", path.display());
+                    ExitCode::FAILURE
+                }
+            },
+            None => {
+                use std::io::Write;
+                let _ = std::io::stdout().write_all(&bytes);
+                ExitCode::SUCCESS
+            }
+        },
+        Err(e) => {
+            super::report(&e);
+            ExitCode::FAILURE
+        }
+    }
 }

@@ -1,0 +1,199 @@
+//! The work summary (帮扶工作总结) of 塔岗 written from the demo: every figure of the article in its
+//! text (HTML and DOCX), every figure equal to the answer of the query the appendix names, sections
+//! without data left out.
+
+mod common;
+
+use common::{demo_app, login};
+use reqwest::{Client, StatusCode};
+use serde_json::Value;
+
+const TAGANG: &str = "360124106204";
+
+async fn get(app: &fupin::testing::TestApp, token: &str, path: &str) -> reqwest::Response {
+    Client::new()
+        .get(app.url(path))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn get_json(app: &fupin::testing::TestApp, token: &str, path: &str) -> Value {
+    let res = get(app, token, path).await;
+    assert_eq!(res.status(), StatusCode::OK, "{path}");
+    res.json().await.unwrap()
+}
+
+/// The value the appendix's `field` names in an API answer.
+fn resolve(answer: &Value, field: &str) -> Option<f64> {
+    if let Some(rest) = field.strip_prefix("Σ budget_fen, year ") {
+        let (a, z) = rest.split_once('–')?;
+        let (a, z): (i64, i64) = (a.parse().ok()?, z.parse().ok()?);
+        let sum: i64 = answer
+            .as_array()?
+            .iter()
+            .filter(|p| (a..=z).contains(&p["year"].as_i64().unwrap_or(0)))
+            .map(|p| p["budget_fen"].as_i64().unwrap_or(0))
+            .sum();
+        return Some(sum as f64);
+    }
+    let mut v = answer;
+    for part in field.split('.') {
+        if let Some((name, code)) = part.strip_suffix(']').and_then(|p| p.split_once('[')) {
+            v = v[name]
+                .as_array()?
+                .iter()
+                .find(|x| x["code"].as_str() == Some(code))?;
+        } else {
+            v = &v[part];
+        }
+    }
+    v.as_f64()
+}
+
+/// The digits of a text with the separators taken out, so `1,760,000` is found as `1760000`.
+fn plain(text: &str) -> String {
+    text.replace(',', "")
+}
+
+#[tokio::test]
+async fn the_summary_of_tagang_reproduces_the_article_and_every_figure_its_query() {
+    let app = demo_app().await;
+    let token = login(&app, "demo-officer").await;
+    let q = format!("/api/v1/regions/{TAGANG}/summary?from=2015-10-01&to=2019-08-30");
+    let s = get_json(&app, &token, &q).await;
+
+    // every figure equals the answer of its query
+    let figures = s["figures"].as_array().unwrap();
+    assert!(figures.len() >= 10, "{s}");
+    for f in figures {
+        let query = f["query"].as_str().unwrap();
+        let path = query.strip_prefix("GET ").unwrap();
+        let answer = get_json(&app, &token, path).await;
+        let got = resolve(&answer, f["field"].as_str().unwrap())
+            .unwrap_or_else(|| panic!("{f}: field not in {answer}"));
+        let value = f["value"].as_i64().unwrap() as f64;
+        let expect = if f["unit"] == "permille_tenth" {
+            value / 10.0
+        } else {
+            value
+        };
+        assert_eq!(got, expect, "{f}");
+    }
+    let value = |key: &str| {
+        figures
+            .iter()
+            .find(|f| f["key"] == key)
+            .unwrap_or_else(|| panic!("no figure {key}: {s}"))["value"]
+            .as_i64()
+            .unwrap()
+    };
+    assert_eq!((value("households"), value("persons")), (14, 45));
+    assert_eq!(value("cadres"), 48);
+    assert!(value("visits_person_times") >= 330);
+    assert_eq!(value("wishes_fulfilled"), 13);
+    assert_eq!(value("money_and_goods_fen"), 12_000_000);
+    assert_eq!(value("per_capita_first_fen"), 555_800);
+    assert_eq!(value("per_capita_last_fen"), 746_700);
+    assert_eq!(value("per_capita_growth"), 343);
+    assert!(value("collective_income_first_fen") < 500_000);
+    assert_eq!(value("collective_income_last_fen"), 7_000_000);
+
+    // the article's figures in the HTML and in the DOCX
+    let html = get(&app, &token, &format!("{q}&format=html")).await;
+    assert_eq!(html.status(), StatusCode::OK);
+    assert!(html.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    let html = html.text().await.unwrap();
+    let docx = get(&app, &token, &format!("{q}&format=docx")).await;
+    assert_eq!(docx.status(), StatusCode::OK);
+    let docx = docx.bytes().await.unwrap();
+    let docx_text = fupin_io::summary::docx_text(&docx).unwrap().join("\n");
+    let article = [
+        "14 户 45 人",
+        "48 名干部",
+        "332 人次",
+        "13 个",
+        "12 万元",
+        "120000 元",
+        "5558 元",
+        "7467 元",
+        "34.3%",
+        "4800 元（不足 5000 元）",
+        "70000 元（7 万元）",
+    ];
+    for (what, text) in [("html", plain(&html)), ("docx", plain(&docx_text))] {
+        for figure in article {
+            assert!(text.contains(figure), "{what} lacks {figure}");
+        }
+        assert!(
+            text.contains("南昌市人力资源和社会保障局自2015年10月起定点帮扶"),
+            "{what}: the helping unit"
+        );
+        assert!(text.contains("附表：数据来源"), "{what}: the appendix");
+    }
+    // a page number field in the DOCX's footer and a picture per chart
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(docx.to_vec())).unwrap();
+    let mut footer = String::new();
+    for i in 0..zip.len() {
+        let mut f = zip.by_index(i).unwrap();
+        let name = f.name().unwrap().to_string();
+        if name.starts_with("word/footer") {
+            std::io::Read::read_to_string(&mut f, &mut footer).unwrap();
+        }
+    }
+    assert!(footer.contains("PAGE"), "{footer}");
+    assert!(html.contains("<svg"), "charts in the HTML");
+
+    // a village without pairing, projects or rectification: those sections are left out
+    let other = get_json(
+        &app,
+        &token,
+        "/api/v1/regions/360124106205/summary?from=2015-10-01&to=2019-08-30",
+    )
+    .await;
+    let keys: Vec<&str> = other["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["key"].as_str().unwrap())
+        .collect();
+    assert!(!keys.contains(&"pairing"), "{keys:?}");
+    assert!(!keys.contains(&"projects"), "{keys:?}");
+    assert!(keys.contains(&"next"), "{keys:?}");
+}
+
+#[tokio::test]
+async fn bad_periods_and_formats_are_refused_with_the_field() {
+    let app = demo_app().await;
+    let token = login(&app, "demo-officer").await;
+    for (query, code, field) in [
+        ("from=2019-01-01", "missing_parameter", "to"),
+        ("from=2019-02-30&to=2019-03-01", "invalid_date", "from"),
+        ("from=2019-03-01&to=2019-01-01", "end_before_start", "to"),
+        ("from=1990-01-01&to=2019-01-01", "period_too_long", "from"),
+        (
+            "from=2019-01-01&to=2019-12-31&format=pdf",
+            "invalid_parameter",
+            "format",
+        ),
+    ] {
+        let res = get(
+            &app,
+            &token,
+            &format!("/api/v1/regions/{TAGANG}/summary?{query}"),
+        )
+        .await;
+        let status = res.status();
+        let v: Value = res.json().await.unwrap();
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}: {v}");
+        assert_eq!(
+            (v["code"].as_str(), v["field"].as_str()),
+            (Some(code), Some(field)),
+            "{query}: {v}"
+        );
+    }
+}
