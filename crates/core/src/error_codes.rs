@@ -388,6 +388,7 @@ pub const CATALOGUE: &[ErrorCode] = &[
     e("session_not_found", NotFound, "Session not found", "当前请求不是浏览器会话（使用的是 API 令牌）"),
     e("sex_mismatch", Invalid, "Sex mismatch", "性别与身份证号不符（身份证号显示为{…}）"),
     e("shutting_down", Unavailable, "Shutting down", "服务正在停止，请稍后再试"),
+    e("snapshot_not_found", NotFound, "Report snapshot not found", "报告快照不存在或不在您的管辖范围内"),
     e("source_not_found", NotFound, "Fund source not found", "该资金来源不存在或不在您的管辖范围内"),
     e("stand_in_gap", Invalid, "Stand in gap", "{code} 列在{…}级，但缺少它在{…}级的行"),
     e("status_not_eligible", Invalid, "Status not eligible", "该户当前状态为“{status}”，不能办理{procedure}"),

@@ -274,6 +274,8 @@ struct Fixture {
     cooperative: i64,
     problem: i64,
     campaign: i64,
+    /// A frozen work summary of 塔岗.
+    snapshot: i64,
 }
 
 /// A signed-in caller.
@@ -677,6 +679,22 @@ async fn pairing_fixture(
         serde_json::from_value(problem_input(household.0)).unwrap();
     problem.campaign_id = Some(campaign.id);
     let problem = s.create_problem(&ctx, problem).await.expect("problem");
+    let tagang_code = fupin_core::RegionCode::parse(TAGANG).unwrap();
+    let summary = fupin_io::summary::summary(
+        s.as_ref(),
+        &ctx,
+        &tagang_code,
+        time::macros::date!(2018 - 01 - 01),
+        time::macros::date!(2018 - 12 - 31),
+        None,
+        time::macros::date!(2019 - 01 - 10),
+    )
+    .await
+    .expect("summary");
+    let snapshot = s
+        .save_snapshot(&ctx, &summary, None)
+        .await
+        .expect("snapshot");
     Fixture {
         household: household.0,
         household_number: String::new(),
@@ -712,6 +730,7 @@ async fn pairing_fixture(
         asset: asset.id.0,
         cooperative: cooperative.id.0,
         problem: problem.id.0,
+        snapshot: snapshot.id,
         campaign: campaign.id.0,
     }
 }
@@ -982,6 +1001,41 @@ fn table(f: &Fixture, caller: &str) -> Vec<Entry> {
                 get(format!("/api/v1/regions/{JINXIAN}/summary?from=2018-01-01&to=2018-12-31&format=docx"), Denied),
                 get(format!("/api/v1/regions/{NATION}/summary?from=2018-01-01&to=2018-12-31"), Denied),
                 get(format!("/api/v1/regions/{SANFANG}/summary?from=2015-10-01&to=2019-08-30&format=html"), Filtered),
+            ],
+        ),
+        entry(
+            "POST",
+            "/api/v1/regions/{code}/summary/snapshots",
+            vec![
+                call(
+                    Method::POST,
+                    format!("/api/v1/regions/{TAGANG}/summary/snapshots"),
+                    json(json!({"from": "2018-01-01", "to": "2018-12-31"})),
+                    Denied,
+                ),
+                call(
+                    Method::POST,
+                    format!("/api/v1/regions/{LUOXI}/summary/snapshots"),
+                    json(json!({"from": "2018-01-01", "to": "2018-12-31"})),
+                    Denied,
+                ),
+            ],
+        ),
+        entry(
+            "GET",
+            "/api/v1/regions/{code}/summary/snapshots",
+            vec![
+                get(format!("/api/v1/regions/{TAGANG}/summary/snapshots"), Denied),
+                get(format!("/api/v1/regions/{LUOXI}/summary/snapshots"), Denied),
+                get(format!("/api/v1/regions/{SANFANG}/summary/snapshots"), Filtered),
+            ],
+        ),
+        entry(
+            "GET",
+            "/api/v1/snapshots/{id}",
+            vec![
+                get(format!("/api/v1/snapshots/{}", f.snapshot), Denied),
+                get(format!("/api/v1/snapshots/{}?format=docx", f.snapshot), Denied),
             ],
         ),
         open(

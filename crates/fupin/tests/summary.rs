@@ -197,3 +197,78 @@ async fn bad_periods_and_formats_are_refused_with_the_field() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_snapshot_shows_the_figures_as_sent_and_what_changed_since() {
+    let app = demo_app().await;
+    let token = login(&app, "demo-officer").await;
+    let res = Client::new()
+        .post(app.url(&format!("/api/v1/regions/{TAGANG}/summary/snapshots")))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"from": "2015-10-01", "to": "2019-08-30"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let snap: Value = res.json().await.unwrap();
+    let id = snap["id"].as_i64().unwrap();
+    // nothing changed yet
+    let v = get_json(&app, &token, &format!("/api/v1/snapshots/{id}")).await;
+    assert_eq!(v["changes"], serde_json::json!([]), "{v}");
+
+    // a later write: 2018's collective income corrected
+    let res = Client::new()
+        .put(app.url(&format!("/api/v1/regions/{TAGANG}/profiles/2018")))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"collective_income_fen": 8_000_000, "rural_population": 1296}))
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "{}", res.text().await.unwrap());
+
+    let v = get_json(&app, &token, &format!("/api/v1/snapshots/{id}")).await;
+    let figure = |key: &str| {
+        v["snapshot"]["summary"]["figures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["key"] == key)
+            .unwrap()["value"]
+            .as_i64()
+    };
+    assert_eq!(
+        figure("collective_income_last_fen"),
+        Some(7_000_000),
+        "as sent"
+    );
+    assert_eq!(
+        v["changes"],
+        serde_json::json!([{
+            "key": "collective_income_last_fen",
+            "label": "2018 年村集体经济收入（元）",
+            "then": 7_000_000, "now": 8_000_000,
+            "then_text": "70,000", "now_text": "80,000"
+        }]),
+        "{v}"
+    );
+    // the frozen document is the old one
+    let md = get(&app, &token, &format!("/api/v1/snapshots/{id}?format=md")).await;
+    let md = md.text().await.unwrap();
+    assert!(md.contains("2018 年的 70,000 元"), "{md}");
+    assert!(!md.contains("80,000"), "{md}");
+    // listed under the village and the county, newest first
+    for region in [TAGANG, "360124000000"] {
+        let list = get_json(
+            &app,
+            &token,
+            &format!("/api/v1/regions/{region}/summary/snapshots"),
+        )
+        .await;
+        assert_eq!(list[0]["id"].as_i64(), Some(id), "{region}: {list}");
+    }
+    // an unknown snapshot
+    let res = get(&app, &token, "/api/v1/snapshots/999999").await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let v: Value = res.json().await.unwrap();
+    assert_eq!(v["code"], "snapshot_not_found");
+}

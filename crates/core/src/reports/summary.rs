@@ -189,6 +189,75 @@ pub struct Summary {
     pub figures: Vec<Figure>,
 }
 
+/// A summary frozen as it was made (what was sent upward), to be shown again unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Snapshot {
+    pub id: i64,
+    pub region_code: crate::RegionCode,
+    pub from: Date,
+    pub to: Date,
+    pub unit: Option<String>,
+    pub made_by: String,
+    pub made_at: time::OffsetDateTime,
+    pub summary: Summary,
+}
+
+/// A snapshot in a list (without its body).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnapshotInfo {
+    pub id: i64,
+    pub region_code: crate::RegionCode,
+    pub from: Date,
+    pub to: Date,
+    pub unit: Option<String>,
+    pub title: String,
+    pub made_by: String,
+    pub made_at: time::OffsetDateTime,
+}
+
+/// A figure that differs between a snapshot and today's summary of the same region and period
+/// (`then` or `now` absent when the figure appears on one side only).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FigureChange {
+    pub key: String,
+    pub label: String,
+    pub then: Option<i64>,
+    pub now: Option<i64>,
+    pub then_text: Option<String>,
+    pub now_text: Option<String>,
+}
+
+/// What changed between a summary as frozen and as written today, in the order of the figures.
+pub fn changes(then: &Summary, now: &Summary) -> Vec<FigureChange> {
+    let mut out = Vec::new();
+    for f in &then.figures {
+        let n = now.figures.iter().find(|g| g.key == f.key);
+        if n.map(|g| g.value) != Some(f.value) {
+            out.push(FigureChange {
+                key: f.key.clone(),
+                label: n.map_or(f.label.clone(), |g| g.label.clone()),
+                then: Some(f.value),
+                now: n.map(|g| g.value),
+                then_text: Some(f.text.clone()),
+                now_text: n.map(|g| g.text.clone()),
+            });
+        }
+    }
+    for g in &now.figures {
+        if !then.figures.iter().any(|f| f.key == g.key) {
+            out.push(FigureChange {
+                key: g.key.clone(),
+                label: g.label.clone(),
+                then: None,
+                now: Some(g.value),
+                then_text: None,
+                now_text: Some(g.text.clone()),
+            });
+        }
+    }
+    out
+}
+
 /// Yuan with thousands separators, e.g. `1,760,000`, and two decimals only when there are fen.
 pub fn yuan_text(fen: i64) -> String {
     let sign = if fen < 0 { "-" } else { "" };
@@ -981,6 +1050,32 @@ mod tests {
         let s = Summary::compose(&one);
         assert!(s.figures.iter().all(|f| f.key != "per_capita_growth"));
         assert!(s.sections.iter().all(|s| s.key != "collective"));
+    }
+
+    #[test]
+    fn changes_list_what_moved_appeared_or_went() {
+        let then = Summary::compose(&facts());
+        let mut f = facts();
+        f.years[3].per_capita_net_income_fen = Some(750_000);
+        f.years[0].collective_income_fen = None;
+        let now = Summary::compose(&f);
+        let c = changes(&then, &now);
+        let keys: Vec<&str> = c.iter().map(|c| c.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            [
+                "collective_income_first_fen",
+                "collective_income_last_fen",
+                "per_capita_last_fen",
+                "per_capita_growth"
+            ]
+        );
+        assert_eq!((c[2].then, c[2].now), (Some(746_700), Some(750_000)));
+        assert_eq!(
+            c[0].now, None,
+            "no collective section without the first year"
+        );
+        assert!(changes(&then, &then).is_empty());
     }
 
     #[test]

@@ -9,6 +9,7 @@
 mod bulk;
 pub(crate) mod facts;
 pub(crate) mod rows;
+mod snapshots;
 pub(crate) mod totals;
 
 use crate::reports::facts::{stat_columns, STATUS_COLUMNS};
@@ -356,6 +357,31 @@ impl StatsStore for SqlStore {
             profiles,
             &self.codes(),
         ))
+    }
+
+    async fn save_snapshot(
+        &self,
+        ctx: &Ctx,
+        summary: &fupin_core::reports::summary::Summary,
+        unit: Option<&str>,
+    ) -> StoreResult<fupin_core::reports::summary::Snapshot> {
+        self.save_snapshot_impl(ctx, summary, unit).await
+    }
+
+    async fn snapshot(
+        &self,
+        ctx: &Ctx,
+        id: i64,
+    ) -> StoreResult<fupin_core::reports::summary::Snapshot> {
+        self.snapshot_impl(ctx, id).await
+    }
+
+    async fn snapshots(
+        &self,
+        ctx: &Ctx,
+        region: &RegionCode,
+    ) -> StoreResult<Vec<fupin_core::reports::summary::SnapshotInfo>> {
+        self.snapshots_impl(ctx, region).await
     }
 
     async fn rebuild_aggregates(&self, ctx: &Ctx) -> StoreResult<()> {

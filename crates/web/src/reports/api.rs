@@ -15,11 +15,14 @@ use fupin_core::ErrorKind;
 pub(crate) fn routes(r: Routes) -> Routes {
     r.get("/api/v1/regions/{code}/stats", stats)
         .get("/api/v1/regions/{code}/summary", summary)
+        .post("/api/v1/regions/{code}/summary/snapshots", create_snapshot)
+        .get("/api/v1/regions/{code}/summary/snapshots", region_snapshots)
+        .get("/api/v1/snapshots/{id}", snapshot)
 }
 
 /// The OpenAPI description of these routes (see `crate::openapi`).
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(stats, summary))]
+#[openapi(paths(stats, summary, create_snapshot, region_snapshots, snapshot))]
 pub(crate) struct Doc;
 
 /// `?year=Y[&compare=Y0]`. `year` is required rather than defaulting to this year: figures for an
@@ -86,8 +89,6 @@ async fn summary(
     RegionPath(code): RegionPath,
     params: Params,
 ) -> ApiResult<axum::response::Response> {
-    use axum::http::{header, HeaderValue};
-    use axum::response::IntoResponse;
     use fupin_io::summary::{self as doc, SummaryFormat};
     let ctx = caller.ctx(doc::POLICY)?;
     params.only(&["from", "to", "unit", "format"])?;
@@ -111,6 +112,20 @@ async fn summary(
     )
     .await
     .map_err(ApiError::from_query)?;
+    document(s, format, &code, from, to)
+}
+
+/// A summary in the format asked for, with its content type (and file name for downloads).
+fn document(
+    s: fupin_core::reports::summary::Summary,
+    format: fupin_io::summary::SummaryFormat,
+    code: &fupin_core::RegionCode,
+    from: time::Date,
+    to: time::Date,
+) -> ApiResult<axum::response::Response> {
+    use axum::http::{header, HeaderValue};
+    use axum::response::IntoResponse;
+    use fupin_io::summary::{self as doc, SummaryFormat};
     let body: Vec<u8> = match format {
         SummaryFormat::Json => return Ok(Json(s).into_response()),
         SummaryFormat::Markdown => s.to_markdown().into_bytes(),
@@ -135,6 +150,132 @@ async fn summary(
         }
     }
     Ok(res)
+}
+
+/// The body of a new snapshot: the summary's period (and unit) to write and freeze now.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SnapshotRequest {
+    from: String,
+    to: String,
+    #[serde(default)]
+    unit: Option<String>,
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/regions/{code}/summary/snapshots",
+    tag = "reports",
+    operation_id = "createSummarySnapshot",
+    summary = "冻结工作总结 · Freeze a work summary",
+    description = "按当前数据写成总结并原样保存（上报的版本），以后可原样查看并与当时以后的变化对比。 \
+                   Write the summary from today's data and keep it as it is (the version sent upward).",
+    request_body(content = Object, description = "`{from, to, unit?}`（YYYY-MM-DD）。 The period and optionally the helping unit."),
+    responses((status = 201, description = "快照：编号、时间、制作人和总结。 The snapshot.", body = Object))
+)]
+async fn create_snapshot(
+    caller: Caller,
+    State(app): State<AppState>,
+    RegionPath(code): RegionPath,
+    Json(req): Json<SnapshotRequest>,
+) -> ApiResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    let ctx = caller.ctx(Policy::WriteRegistry)?;
+    let from = fupin_core::years::parse_date("from", &req.from)?;
+    let to = fupin_core::years::parse_date("to", &req.to)?;
+    let unit = req
+        .unit
+        .map(|u| u.trim().to_string())
+        .filter(|u| !u.is_empty());
+    let s = fupin_io::summary::summary(
+        app.store.as_ref(),
+        &ctx,
+        &code,
+        from,
+        to,
+        unit.as_deref(),
+        fupin_core::years::today(),
+    )
+    .await?;
+    let out = app.store.save_snapshot(&ctx, &s, unit.as_deref()).await?;
+    Ok((axum::http::StatusCode::CREATED, Json(out)).into_response())
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/regions/{code}/summary/snapshots",
+    tag = "reports",
+    operation_id = "listSummarySnapshots",
+    summary = "工作总结快照 · Frozen work summaries",
+    responses((status = 200, description = "本区划及下辖的快照，新的在前（不含正文）。 Snapshots of the region and below, newest first.", body = [Object]))
+)]
+async fn region_snapshots(
+    caller: Caller,
+    State(app): State<AppState>,
+    RegionPath(code): RegionPath,
+    params: Params,
+) -> ApiResult<Json<Vec<fupin_core::reports::summary::SnapshotInfo>>> {
+    let ctx = caller.ctx(fupin_io::summary::POLICY)?;
+    params.only(&[])?;
+    Ok(Json(
+        app.store
+            .snapshots(&ctx, &code)
+            .await
+            .map_err(ApiError::from_query)?,
+    ))
+}
+
+/// A snapshot as frozen and what changed since.
+#[derive(Debug, serde::Serialize)]
+struct SnapshotView {
+    snapshot: fupin_core::reports::summary::Snapshot,
+    /// Figures that differ from today's summary of the same region, period and unit.
+    changes: Vec<fupin_core::reports::summary::FigureChange>,
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/snapshots/{id}",
+    tag = "reports",
+    operation_id = "getSummarySnapshot",
+    summary = "查看快照 · A frozen work summary",
+    params(("format" = Option<String>, Query, description = "json（默认：快照及此后变化的数字）、md、html 或 docx（原样的总结）。 `json` (default: the snapshot and the figures changed since), or the frozen document.")),
+    responses((status = 200, description = "快照及变化。 The snapshot and what changed.", body = Object))
+)]
+async fn snapshot(
+    caller: Caller,
+    State(app): State<AppState>,
+    crate::params::Path(p): crate::params::Path<crate::params::IdPath>,
+    params: Params,
+) -> ApiResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    use fupin_io::summary::SummaryFormat;
+    let ctx = caller.ctx(fupin_io::summary::POLICY)?;
+    params.only(&["format"])?;
+    let format = params
+        .choice("format", SummaryFormat::parse, "json、md、html、docx")?
+        .unwrap_or(SummaryFormat::Json);
+    let snap = app.store.snapshot(&ctx, p.id).await?;
+    if format != SummaryFormat::Json {
+        let (code, from, to) = (snap.region_code.clone(), snap.from, snap.to);
+        return document(snap.summary, format, &code, from, to);
+    }
+    let now = fupin_io::summary::summary(
+        app.store.as_ref(),
+        &ctx,
+        &snap.region_code,
+        snap.from,
+        snap.to,
+        snap.unit.as_deref(),
+        fupin_core::years::today(),
+    )
+    .await?;
+    let changes = fupin_core::reports::summary::changes(&snap.summary, &now);
+    Ok(Json(SnapshotView {
+        snapshot: snap,
+        changes,
+    })
+    .into_response())
 }
 
 #[cfg(test)]
