@@ -1274,6 +1274,28 @@ async fn removed_and_later_identified_households_count_nowhere_out_of_scope() {
         without_region(inc(mixed).await),
         without_region(inc(alone).await)
     );
+    // the statistics export too (its rows without the region's code and name)
+    let export = |v: &'static str| async move {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("stats.csv");
+        let opts = fupin_io::export::ExportOptions {
+            kind: fupin_io::export::ExportKind::Stats,
+            region: code(v),
+            year: Some(2019),
+            format: fupin_io::FileFormat::Csv,
+            reason: None,
+        };
+        fupin_io::export::export(s, &ctx(), &opts, &path, &|_| {})
+            .await
+            .unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        text.lines()
+            .map(|l| l.split(',').skip(2).collect::<Vec<_>>().join(","))
+            .collect::<Vec<_>>()
+    };
+    let (a, b) = (export(mixed).await, export(alone).await);
+    assert!(a.len() >= 2, "{a:?}");
+    assert_eq!(a, b);
     // 2018: the removed household counts, the late one does not, its income neither
     let s18 = st(mixed, 2018).await;
     assert_eq!(
