@@ -5,7 +5,10 @@
 //     7,467.00 yuan, +34.3 %), the township board draws its map, the English switch works;
 //   - demo-cadre on a 390×844 phone: records a visit with a photo, sees it on the household page and
 //     in the compliance count;
-//   - demo-other: cannot open a household of 塔岗村.
+//   - demo-other: cannot open a household of 塔岗村;
+//   - demo-officer: a household form with three faults shows all three beside their fields with
+//     their Chinese labels; a bad household number alone is refused beside the number;
+//   - demo-cadre: an empty visit is refused and does not count.
 // No request may leave 127.0.0.1. Screenshots go to target/screenshots/.
 //
 // Run: `cargo build -p fupin && (cd tests/browser && npm ci && npm test)`. Without Chromium a
@@ -219,8 +222,14 @@ test('officer: the board of 塔岗村 shows the API figures', { skip }, async ()
   // the township: child table drilling down, and the map from the fixture
   await page.goto(`${base}/board?region=360124106000&year=2018&compare=2016`);
   await page.waitForSelector('#chart-map canvas');
+  // the villages with households in the table, those without folded below it
   const rows = await page.$$('#children tbody tr');
-  assert.ok(rows.length >= 12, `villages listed: ${rows.length}`);
+  const folded = await page.$$('#empty-children li');
+  assert.equal(rows.length, 4, 'the four villages with households');
+  assert.ok(rows.length + folded.length >= 12, `villages: ${rows.length} + ${folded.length} folded`);
+  assert.equal(await page.getAttribute('#empty-children', 'data-count'), String(folded.length));
+  assert.equal((await page.textContent('#empty-children summary')).trim(), `${folded.length} 个村无建档立卡户`);
+  assert.equal(await page.getAttribute('#empty-children', 'open'), null, 'folded');
   await page.screenshot({ path: path.join(shots, 'dashboard-township.png'), fullPage: true });
   await Promise.all([page.waitForNavigation(), page.click(`#children tr[data-code="${TAGANG}"] a`)]);
   assert.match(page.url(), new RegExp(`region=${TAGANG}`));
@@ -246,6 +255,31 @@ test('officer: the board of 塔岗村 shows the API figures', { skip }, async ()
   assert.ok(await page.$('#members table'));
   assert.match(await page.textContent('#members'), /\*{6,}/, 'ID numbers are masked');
   await page.screenshot({ path: path.join(shots, 'household-desktop.png'), fullPage: true });
+  assert.deepEqual(page.jsErrors, []);
+  await page.context().close();
+});
+
+test('officer: the board opens on the latest complete year and marks partial ones', { skip }, async () => {
+  const page = await newPage({ viewport: { width: 1366, height: 768 } });
+  await signIn(page, 'demo-officer');
+  // 塔岗村: 14 households with incomes for 2015–2019, one household for 2020–2022
+  await page.goto(`${base}/board?region=${TAGANG}`);
+  assert.equal(await page.inputValue('#year'), '2019', 'the latest complete year, not 2022');
+  assert.equal(await page.getAttribute('[data-tile="income"] .coverage', 'data-coverage'), '14/14');
+  assert.equal((await page.textContent('[data-tile="income"] .coverage')).trim(), '14/14 户有收入记录');
+  assert.equal(await page.getAttribute('[data-tile="income"]', 'data-partial'), 'false');
+  assert.match(await page.textContent('#year option[value="2022"]'), /收入记录不全/);
+  assert.doesNotMatch(await page.textContent('#year option[value="2019"]'), /收入记录不全/);
+  await page.waitForSelector('#chart-income canvas');
+  await page.screenshot({ path: path.join(shots, 'board-complete-year.png'), fullPage: true });
+  // the partial year: marked, its coverage shown, no growth against a complete year
+  await page.goto(`${base}/board?region=${TAGANG}&year=2022&compare=2019`);
+  assert.equal(await page.getAttribute('[data-tile="income"]', 'data-partial'), 'true');
+  assert.equal((await page.textContent('[data-tile="income"] .coverage')).trim(), '1/14 户有收入记录');
+  assert.equal(await page.$('[data-tile="income"] [data-growth]'), null, 'no growth shown');
+  assert.match(await page.textContent('[data-tile="income"] .no-growth'), /不计增幅/);
+  await page.waitForSelector('#chart-income canvas');
+  await page.screenshot({ path: path.join(shots, 'board-partial-year.png'), fullPage: true });
   assert.deepEqual(page.jsErrors, []);
   await page.context().close();
 });
@@ -361,6 +395,85 @@ test('another village office cannot open a 塔岗村 household', { skip }, async
   assert.match(await page.textContent('h1'), /未找到|没有权限/);
   const list = await page.goto(`${base}/households?region=${TAGANG}`);
   assert.ok(list.status() >= 400 || /没有符合条件|共 0 户/.test(await page.textContent('main')), 'no 塔岗 households listed');
+  await page.context().close();
+});
+
+test('officer: a household form with three faults shows all three beside their fields', { skip }, async () => {
+  const page = await newPage({ viewport: { width: 1366, height: 768 } });
+  await signIn(page, 'demo-officer');
+  await page.goto(`${base}/households/new`);
+  // the rule of the number is stated beside it
+  assert.match(await page.textContent('#f-household_number-hint'), /12 位区划代码 \+ 4 位序号/);
+  await page.fill('#f-household_number', '36012410620');
+  await page.selectOption('#f-village_code', TAGANG);
+  await page.selectOption('#f-attribute', { index: 1 });
+  await page.selectOption('#f-identification_standard', { index: 1 });
+  await page.fill('#f-identification_year', '2099');
+  await page.selectOption('#f-main_cause', { index: 1 });
+  await page.fill('#f-members-0--name', '三错户主');
+  await page.fill('#f-members-0--id_number', '360124198001010012');
+  const [res] = await Promise.all([page.waitForNavigation(), page.click('form.stack button[type=submit]')]);
+  assert.equal(res.status(), 422);
+  assert.equal(await page.getAttribute('#form-error', 'data-errors'), '3');
+  assert.equal((await page.$$('#form-error li')).length, 3);
+  const beside = async (id) => (await page.textContent(`#${id}-error`)).trim();
+  assert.match(await beside('f-household_number'), /^户编码须为所属村的 12 位区划代码加 4 位序号，共 16 位数字.*实际为 11 位/);
+  assert.match(await beside('f-identification_year'), /^识别年度 不能晚于今年/);
+  assert.match(await beside('f-members-0--id_number'), /身份证号/);
+  assert.doesNotMatch(await page.textContent('#form-error'), /identification_year|household_number|id_number|_fen/);
+  // each message is in its field's box, and the input is marked
+  for (const id of ['f-household_number', 'f-identification_year', 'f-members-0--id_number']) {
+    assert.ok(await page.$(`div.field.invalid #${id}-error`), id);
+    assert.equal(await page.getAttribute(`#${id}`, 'aria-invalid'), 'true', id);
+  }
+  // what was typed is kept
+  assert.equal(await page.inputValue('#f-household_number'), '36012410620');
+  assert.equal(await page.inputValue('#f-identification_year'), '2099');
+  assert.equal(await page.inputValue('#f-members-0--name'), '三错户主');
+  await page.screenshot({ path: path.join(shots, 'form-three-errors.png'), fullPage: true });
+
+  // only the number wrong: refused with the message beside the number
+  await page.fill('#f-identification_year', '2018');
+  await page.fill('#f-members-0--id_number', '36012419800101001X');
+  await page.evaluate(() => {
+    // a valid check digit for 36012419800101001?
+    const b = '36012419800101001';
+    const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    const s = [...b].reduce((a, c, i) => a + Number(c) * w[i], 0);
+    document.querySelector('#f-members-0--id_number').value = b + '10X98765432'[s % 11];
+  });
+  const [res2] = await Promise.all([page.waitForNavigation(), page.click('form.stack button[type=submit]')]);
+  assert.equal(res2.status(), 422);
+  assert.equal((await page.$$('div.field.invalid')).length, 1, 'one field at fault');
+  assert.match(await beside('f-household_number'), /^户编码/);
+  await page.screenshot({ path: path.join(shots, 'form-bad-household-number.png'), fullPage: true });
+  // corrected: saved
+  await page.fill('#f-household_number', `${TAGANG}0901`);
+  await Promise.all([page.waitForNavigation(), page.click('form.stack button[type=submit]')]);
+  assert.match(new URL(page.url()).pathname, /^\/households\/\d+$/);
+  assert.match(await page.textContent('main'), /三错户主/);
+  // the two refusals are the page's 422 answers, not script errors
+  assert.deepEqual(page.jsErrors.filter((e) => !/status of 422/.test(e)), []);
+  assert.equal(page.jsErrors.length, 2);
+  await page.context().close();
+});
+
+test('cadre on a phone: an empty visit is refused and does not count', { skip }, async () => {
+  const page = await newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+  await signIn(page, 'demo-cadre');
+  const before = Number(await page.getAttribute('#my-compliance', 'data-done'));
+  const household = await page.getAttribute('li.card', 'data-household');
+  await page.goto(`${base}/m/households/${household}/visit`);
+  await page.selectOption('#f-kind', '01');
+  const [res] = await Promise.all([page.waitForNavigation(), page.click('#visit-form button[type=submit]')]);
+  assert.equal(res.status(), 422);
+  assert.equal(new URL(page.url()).pathname, `/m/households/${household}/visit`);
+  assert.match((await page.textContent('#f-problems-error')).trim(), /^走访记录不能为空/);
+  assert.equal(await page.inputValue('#f-kind'), '01', 'what was chosen is kept');
+  await page.screenshot({ path: path.join(shots, 'visit-empty-refused.png'), fullPage: true });
+  await page.goto(`${base}/m`);
+  assert.equal(Number(await page.getAttribute('#my-compliance', 'data-done')), before, 'nothing counted');
+  assert.deepEqual(page.jsErrors.filter((e) => !/status of 422/.test(e)), []);
   await page.context().close();
 });
 

@@ -77,6 +77,7 @@ impl CodeBook {
 
     /// Resolve a code or label of `table` to its code; an unknown value is an error naming the field.
     pub fn resolve(&self, table: &str, field: &str, value: &str) -> DomainResult<String> {
+        let label = crate::labels::Label(field);
         let v = value.trim();
         let t = self.tables.get(table).ok_or_else(|| {
             DomainError::invalid(
@@ -94,7 +95,7 @@ impl CodeBook {
                 DomainError::invalid(
                     field,
                     "unknown_code",
-                    format!("{field} 的取值“{shown}”不在代码表“{table}”中"),
+                    format!("{label} 的取值“{shown}”不在代码表“{table}”中"),
                 )
             })
     }

@@ -36,6 +36,80 @@ pub struct DomainError {
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// Every field at fault when a form was refused for more than one (the first is the error
+    /// itself); empty otherwise.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldProblem>,
+}
+
+/// One field's problem, in the list of a form refused for several at once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldProblem {
+    pub field: String,
+    pub code: &'static str,
+    pub message: String,
+}
+
+/// The problems of a whole form, gathered so that a person sees all of them at once instead of
+/// correcting one field per attempt. Rules keep returning their first error; a validation that
+/// checks independent fields runs each through [`Problems::check`] and ends with
+/// [`Problems::finish`].
+#[derive(Debug, Default)]
+pub struct Problems(Vec<DomainError>);
+
+impl Problems {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// The value when the rule passed; otherwise the error is kept and `None` returned.
+    pub fn check<T>(&mut self, r: DomainResult<T>) -> Option<T> {
+        match r {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.push(e);
+                None
+            }
+        }
+    }
+    /// Keep an error (an error that already lists several is kept as its list).
+    pub fn push(&mut self, e: DomainError) {
+        if e.errors.is_empty() {
+            self.0.push(e);
+        } else {
+            let kind = e.kind;
+            for p in e.errors {
+                self.0.push(DomainError {
+                    kind,
+                    code: p.code,
+                    message: p.message,
+                    field: Some(p.field),
+                    errors: Vec::new(),
+                });
+            }
+        }
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    /// `Ok` when nothing failed; else the first error, listing every one when there are several.
+    pub fn finish(self) -> DomainResult<()> {
+        let mut all = self.0.into_iter();
+        let Some(mut first) = all.next() else {
+            return Ok(());
+        };
+        let rest: Vec<DomainError> = all.collect();
+        if !rest.is_empty() {
+            first.errors = std::iter::once(&first)
+                .chain(rest.iter())
+                .map(|e| FieldProblem {
+                    field: e.field.clone().unwrap_or_default(),
+                    code: e.code,
+                    message: e.message.clone(),
+                })
+                .collect();
+        }
+        Err(first)
+    }
 }
 
 impl DomainError {
@@ -45,6 +119,7 @@ impl DomainError {
             code,
             message: message.into(),
             field: None,
+            errors: Vec::new(),
         }
     }
     /// An error whose kind is the one the catalogue gives `code` (see [`crate::error_codes`]).
@@ -66,6 +141,7 @@ impl DomainError {
             code,
             message: message.into(),
             field: Some(field.into()),
+            errors: Vec::new(),
         }
     }
     pub fn not_found(code: &'static str, message: impl Into<String>) -> Self {
@@ -95,7 +171,24 @@ impl DomainError {
             Some(f) => format!("{parent}.{f}"),
             None => parent.to_string(),
         });
+        for p in &mut self.errors {
+            p.field = format!("{parent}.{}", p.field);
+        }
         self
+    }
+    /// The fields at fault with their messages: the list when there are several, else the one.
+    pub fn problems(&self) -> Vec<(&str, &str)> {
+        if self.errors.is_empty() {
+            self.field
+                .as_deref()
+                .map(|f| vec![(f, self.message.as_str())])
+                .unwrap_or_default()
+        } else {
+            self.errors
+                .iter()
+                .map(|p| (p.field.as_str(), p.message.as_str()))
+                .collect()
+        }
     }
 }
 
@@ -104,12 +197,13 @@ pub type DomainResult<T> = Result<T, DomainError>;
 
 /// Check a required free-text field: trimmed, not empty, at most `max` characters.
 pub fn check_text(field: &str, value: &str, max: usize) -> DomainResult<String> {
+    let label = crate::labels::Label(field);
     let v = value.trim();
     if v.is_empty() {
         return Err(DomainError::invalid(
             field,
             "required",
-            format!("{field} 不能为空"),
+            format!("{label} 不能为空"),
         ));
     }
     check_optional_text(field, v, max).map(|_| v.to_string())
@@ -117,12 +211,13 @@ pub fn check_text(field: &str, value: &str, max: usize) -> DomainResult<String> 
 
 /// Check an optional free-text field: at most `max` characters, no control characters.
 pub fn check_optional_text(field: &str, value: &str, max: usize) -> DomainResult<()> {
+    let label = crate::labels::Label(field);
     let n = value.chars().count();
     if n > max {
         return Err(DomainError::invalid(
             field,
             "too_long",
-            format!("{field} 过长：最多 {max} 个字符，实际 {n} 个"),
+            format!("{label} 过长：最多 {max} 个字符，实际 {n} 个"),
         ));
     }
     if value
@@ -132,7 +227,7 @@ pub fn check_optional_text(field: &str, value: &str, max: usize) -> DomainResult
         return Err(DomainError::invalid(
             field,
             "control_character",
-            format!("{field} 含有不可见的控制字符"),
+            format!("{label} 含有不可见的控制字符"),
         ));
     }
     Ok(())
@@ -172,6 +267,24 @@ mod tests {
             DomainError::coded("not_in_the_catalogue", "x").kind,
             ErrorKind::Internal
         );
+    }
+
+    #[test]
+    fn problems_list_every_field() {
+        let mut p = Problems::new();
+        assert_eq!(p.check(Ok::<_, DomainError>(3)), Some(3));
+        assert!(p.is_empty());
+        let _ = p.check(check_text("name", " ", 10));
+        let _ = p.check(crate::years::check_year("identification_year", 1990, 2026));
+        let e = p.finish().unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("name"));
+        assert_eq!(e.message, "姓名 不能为空");
+        let fields: Vec<&str> = e.problems().iter().map(|(f, _)| *f).collect();
+        assert_eq!(fields, ["name", "identification_year"]);
+        assert_eq!(e.problems()[1].1, "识别年度 不能早于 2000 年");
+        let nested = e.under("household");
+        assert_eq!(nested.errors[1].field, "household.identification_year");
+        assert!(Problems::new().finish().is_ok());
     }
 
     #[test]

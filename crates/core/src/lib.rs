@@ -9,6 +9,7 @@ pub mod codes;
 pub mod error;
 pub mod error_codes;
 pub mod id_number;
+pub mod labels;
 pub mod measures;
 pub mod money;
 pub mod pairing;
@@ -21,7 +22,7 @@ pub mod scope;
 pub mod store;
 pub mod years;
 
-pub use error::{DomainError, DomainResult, ErrorKind};
+pub use error::{DomainError, DomainResult, ErrorKind, FieldProblem, Problems};
 pub use money::{Fen, PerCapita};
 pub use regions::RegionCode;
 pub use scope::{Ctx, Scope};

@@ -29,29 +29,31 @@ impl Fen {
     }
     /// Validate an input amount: not negative, at most [`MAX_INPUT_FEN`].
     pub fn input(field: &str, fen: i64) -> DomainResult<Self> {
+        let label = crate::labels::Label(field);
         if fen < 0 {
             return Err(DomainError::invalid(
                 field,
                 "negative_amount",
-                format!("{field} 不能为负数"),
+                format!("{label} 不能为负数"),
             ));
         }
         if fen > MAX_INPUT_FEN {
             return Err(DomainError::invalid(
                 field,
                 "amount_too_large",
-                format!("{field} 超出上限（最多 10 亿元，即 {MAX_INPUT_FEN} 分）"),
+                format!("{label} 超出上限（最多 10 亿元，即 {MAX_INPUT_FEN} 分）"),
             ));
         }
         Ok(Fen(fen))
     }
     /// Parse a yuan amount written by people: `1234`, `1234.5`, `1,234.56`, `-3.20`. At most two decimals.
     pub fn parse_yuan(field: &str, text: &str) -> DomainResult<Self> {
+        let label = crate::labels::Label(field);
         let bad = || {
             DomainError::invalid(
                 field,
                 "not_an_amount",
-                format!("{field} 不是有效金额：{text}"),
+                format!("{label} 不是有效金额：{text}"),
             )
         };
         let t: String = text
@@ -74,7 +76,7 @@ impl Fen {
             return Err(DomainError::invalid(
                 field,
                 "too_many_decimals",
-                format!("{field} 最多两位小数：{text}"),
+                format!("{label} 最多两位小数：{text}"),
             ));
         }
         let yuan: i64 = int.parse().map_err(|_| bad())?;

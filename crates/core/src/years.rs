@@ -15,18 +15,19 @@ pub fn today() -> Date {
 
 /// A year for the registry: from [`FIRST_YEAR`] to this year.
 pub fn check_year(field: &str, year: i32, this_year: i32) -> DomainResult<i32> {
+    let label = crate::labels::Label(field);
     if year < FIRST_YEAR {
         return Err(DomainError::invalid(
             field,
             "year_out_of_range",
-            format!("{field} 不能早于 {FIRST_YEAR} 年"),
+            format!("{label} 不能早于 {FIRST_YEAR} 年"),
         ));
     }
     if year > this_year {
         return Err(DomainError::invalid(
             field,
             "year_in_future",
-            format!("{field} 不能晚于今年（{this_year}）"),
+            format!("{label} 不能晚于今年（{this_year}）"),
         ));
     }
     Ok(year)
@@ -34,18 +35,19 @@ pub fn check_year(field: &str, year: i32, this_year: i32) -> DomainResult<i32> {
 
 /// A date of an event that has happened: not after today, not before 1900.
 pub fn check_past_date(field: &str, date: Date, today: Date) -> DomainResult<Date> {
+    let label = crate::labels::Label(field);
     if date > today {
         return Err(DomainError::invalid(
             field,
             "date_in_future",
-            format!("{field} 不能晚于今天（{today}）"),
+            format!("{label} 不能晚于今天（{today}）"),
         ));
     }
     if date.year() < 1900 {
         return Err(DomainError::invalid(
             field,
             "date_out_of_range",
-            format!("{field} 不能早于1900年"),
+            format!("{label} 不能早于1900年"),
         ));
     }
     Ok(date)
@@ -58,12 +60,13 @@ pub fn year_end(year: i32) -> Date {
 
 /// Parse `YYYY-MM-DD` strictly (a real calendar date).
 pub fn parse_date(field: &str, text: &str) -> DomainResult<Date> {
+    let label = crate::labels::Label(field);
     let fmt = time::macros::format_description!("[year]-[month]-[day]");
     Date::parse(text.trim(), fmt).map_err(|_| {
         DomainError::invalid(
             field,
             "invalid_date",
-            format!("{field} 不是有效日期（格式 YYYY-MM-DD）：{}", text.trim()),
+            format!("{label} 不是有效日期（格式 YYYY-MM-DD）：{}", text.trim()),
         )
     })
 }

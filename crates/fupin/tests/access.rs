@@ -526,6 +526,7 @@ async fn pairing_fixture(
                 condolence_money_fen: 50_000,
                 goods: vec![],
                 location: None,
+                with_photo: false,
             },
         )
         .await
@@ -1071,7 +1072,7 @@ fn table(f: &Fixture, caller: &str) -> Vec<Entry> {
                 "/api/v1/households".into(),
                 json(json!({
                     "household": {
-                        "household_number": format!("{TAGANG}9{}", caller.len()),
+                        "household_number": format!("{TAGANG}9{:03}", caller.len()),
                         "village_code": TAGANG,
                         "attribute": "01",
                         "identification_standard": "01",
@@ -1552,7 +1553,8 @@ fn table(f: &Fixture, caller: &str) -> Vec<Entry> {
                     Method::POST,
                     "/api/v1/visits".into(),
                     json(json!({"household_id": sh, "date": "2021-03-01", "kind": "走访",
-                                "cadre_ids": [f.sanfang_cadre, cadre], "condolence_money_fen": 0})),
+                                "cadre_ids": [f.sanfang_cadre, cadre], "condolence_money_fen": 0,
+                                "actions": "宣讲政策"})),
                     Denied,
                 ),
             ],
@@ -2943,6 +2945,7 @@ async fn a_cadre_reaches_only_the_paired_household() {
             "date": today,
             "kind": "走访",
             "cadre_ids": [f.own_cadre],
+            "findings": {"income": "务工收入稳定"},
         }))),
         ..visit
     };

@@ -14,6 +14,23 @@ use fupin_core::Ctx;
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{json, Value};
 
+/// A test's short name for a household ("H1", "A2") as a household number of its village: the
+/// village's code and a 4-digit serial (the letter picks the thousand, the digits the rest).
+fn hn(short: &str, village: &str) -> String {
+    if short.len() == 16 && short.bytes().all(|b| b.is_ascii_digit()) {
+        return short.to_string();
+    }
+    let letter = short.bytes().next().map_or(0, |c| u32::from(c) % 10);
+    let n: u32 = short
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect::<String>()
+        .parse()
+        .unwrap_or(0);
+    assert!(n < 999, "{short}");
+    format!("{village}{:04}", letter * 1000 + n + 1)
+}
+
 /// A checksum-valid ID number born on `birth` (YYYYMMDD) with sequence `seq`.
 fn idn(birth: &str, seq: u32) -> String {
     let body = format!("360124{birth}{seq:03}");
@@ -173,7 +190,7 @@ fn member(name: &str, id: &str, relation: &str) -> Value {
 fn new_household(number: &str, village: &str, members: Vec<Value>) -> Value {
     json!({
         "household": {
-            "household_number": number,
+            "household_number": hn(number, village),
             "village_code": village,
             "attribute": "01",
             "identification_standard": "01",
@@ -400,18 +417,26 @@ async fn list_with_filters_and_pagination() {
     let town = get(&app, "/api/v1/households?region=360124106000").await;
     assert_eq!(
         (total(&town), numbers(&town)),
-        (3, vec!["A1".into(), "A2".into(), "B1".into()])
+        (
+            3,
+            vec![
+                hn("A1", "360124106204"),
+                hn("A2", "360124106204"),
+                hn("B1", "360124106205")
+            ]
+        )
     );
     let sick = get(&app, "/api/v1/households?region=360124106000&main_cause=01").await;
     assert_eq!(total(&sick), 2);
     let by_label = get(&app, "/api/v1/households?main_cause=%E5%9B%A0%E5%AD%A6").await;
-    assert_eq!(numbers(&by_label), vec!["A2".to_string()]);
+    assert_eq!(numbers(&by_label), vec![hn("A2", "360124106204")]);
     let poor = get(&app, "/api/v1/households?status=poor").await;
     assert_eq!(total(&poor), 4);
     let exited = get(&app, "/api/v1/households?status=exited").await;
     assert_eq!(total(&exited), 0);
-    let q = get(&app, "/api/v1/households?q=B1").await;
-    assert_eq!(numbers(&q), vec!["B1".to_string()]);
+    let b1 = hn("B1", "360124106205");
+    let q = get(&app, &format!("/api/v1/households?q={b1}")).await;
+    assert_eq!(numbers(&q), vec![b1]);
 
     // pages: total is the whole count, items the page; pages do not overlap
     let mut seen = vec![];
@@ -423,7 +448,9 @@ async fn list_with_filters_and_pagination() {
         seen.extend(items);
     }
     seen.sort();
-    assert_eq!(seen, ["A1", "A2", "B1", "C1"]);
+    let mut all: Vec<String> = households.iter().map(|(n, v, _)| hn(n, v)).collect();
+    all.sort();
+    assert_eq!(seen, all);
 
     assert_error(
         &get(&app, "/api/v1/households?per_page=501").await,
@@ -506,6 +533,7 @@ async fn bad_input_is_rejected_and_changes_nothing() {
     // an unknown village
     let mut b = ok();
     b["household"]["village_code"] = json!("360124106299");
+    b["household"]["household_number"] = json!("3601241062990001");
     assert_error(
         &post(b).await,
         422,
@@ -631,7 +659,7 @@ async fn bad_input_is_rejected_and_changes_nothing() {
 
     // an update with a bad value leaves the household as it was
     let mut edit = ok()["household"].clone();
-    edit["household_number"] = json!("H1");
+    edit["household_number"] = json!(hn("H1", "360124106204"));
     edit["village_code"] = json!("360124106204");
     edit["phone"] = json!("call me maybe");
     let res = call(
@@ -683,7 +711,10 @@ async fn duplicate_id_number_across_households_is_a_conflict() {
         Some("members[1].id_number"),
     );
     let msg = res.body["message"].as_str().unwrap();
-    assert!(msg.contains("H1"), "names the other household: {msg}");
+    assert!(
+        msg.contains(&hn("H1", "360124106204")),
+        "names the other household: {msg}"
+    );
     assert!(
         !res.body.to_string().contains(&shared),
         "ID number not echoed"

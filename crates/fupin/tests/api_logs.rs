@@ -139,7 +139,7 @@ async fn logs_hold_no_personal_data_or_secrets() {
         .header("x-csrf-token", &csrf)
         .json(&json!({
             "household": {
-                "household_number": "H1", "village_code": "360124106204", "attribute": "01",
+                "household_number": "3601241062040001", "village_code": "360124106204", "attribute": "01",
                 "identification_standard": "01", "identification_year": 2014, "main_cause": "因病",
                 "phone": phone, "bank_name": "农商银行", "bank_account": bank,
             },
@@ -181,7 +181,7 @@ async fn logs_hold_no_personal_data_or_secrets() {
         .bearer_auth(&token)
         .json(&json!({
             "household": {
-                "household_number": "H2", "village_code": "360124106204", "attribute": "01",
+                "household_number": "3601241062040002", "village_code": "360124106204", "attribute": "01",
                 "identification_standard": "01", "identification_year": 2014, "main_cause": "因病",
             },
             "members": [{"name": "王五", "id_number": head, "relation": "户主"}],

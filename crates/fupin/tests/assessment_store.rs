@@ -57,7 +57,7 @@ async fn household(s: &dyn Store, n: u32, status: HouseholdStatus) -> HouseholdI
     };
     let new = NewHousehold {
         household: HouseholdInput {
-            household_number: format!("A{n}"),
+            household_number: format!("360124106204{:04}", n + 1),
             village_code: "360124106204".into(),
             attribute: "01".into(),
             identification_standard: "01".into(),

@@ -53,7 +53,7 @@ async fn setup(db: &fupin::testing::TestDb) -> HouseholdId {
     m.phone = Some("13800138011".into());
     let new = NewHousehold {
         household: HouseholdInput {
-            household_number: "H1".into(),
+            household_number: "3601241062040001".into(),
             village_code: "360124106204".into(),
             attribute: "01".into(),
             identification_standard: "01".into(),

@@ -988,9 +988,9 @@ fn visit_rows() -> Vec<String> {
     vec![
         "H0001,2018-05-01,慰问,王五,,务工收入稳定,住房漏雨,联系危房改造,500,大米、食用油,200.50"
             .into(),
-        "H0001,2018-06-01,01,王五、张三,,,,,,,".into(),
-        "H0002,2018-05-02,走访,李四,进贤县人社局,,,,,,".into(),
-        "H0003,2019-01-10,政策宣讲,赵六,南昌市农业局,,,,0,,".into(),
+        "H0001,2018-06-01,01,王五、张三,,,,宣讲政策,,,".into(),
+        "H0002,2018-05-02,走访,李四,进贤县人社局,,,了解务工意愿,,,".into(),
+        "H0003,2019-01-10,政策宣讲,赵六,南昌市农业局,,,讲解产业奖补,0,,".into(),
     ]
 }
 
@@ -1319,7 +1319,7 @@ async fn bad_cadre_pairing_and_visit_rows_are_all_reported_and_nothing_written()
         "H0002,2018-05-04,走访,张三,,,,,,,".into(),    // 8: two 张三, H0002 paired with neither
         "H8888,2018-05-04,走访,李四,,,,,,,".into(),    // 9: unknown household
         "H0002,2018/5/5,走访,李四,,,,,-5,,".into(),    // 10: negative money
-        "H0002,2018-05-06,走访,李四,,,,,,,".into(),    // 11: good
+        "H0002,2018-05-06,走访,李四,,,,宣讲政策,,,".into(), // 11: good
     ];
     let path = files.write("v.csv", csv(VISIT_HEADER, &rows).as_bytes());
     let r = import(store, &path).await;

@@ -75,7 +75,7 @@ async fn fixture(s: &dyn Store) -> Fixture {
     {
         let new = NewHousehold {
             household: HouseholdInput {
-                household_number: format!("H{i}"),
+                household_number: format!("{village}{:04}", i + 1),
                 village_code: village.into(),
                 attribute: "01".into(),
                 identification_standard: "01".into(),

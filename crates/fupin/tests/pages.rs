@@ -515,6 +515,227 @@ async fn forms_need_the_csrf_token_and_show_errors_beside_fields() {
     assert!(!page.contains(&valid_id("36012419800101001")), "masked");
 }
 
+#[tokio::test]
+async fn a_household_form_shows_every_fault_beside_its_field_with_its_label() {
+    let app = demo_app().await;
+    let s = sign_in(&app, "demo-officer").await;
+    let fields = vec![
+        ("csrf_token", s.csrf.as_str()),
+        ("household_number", "36012410620"),
+        ("village_code", TAGANG),
+        ("attribute", "01"),
+        ("identification_standard", "01"),
+        ("identification_year", "2099"),
+        ("main_cause", "01"),
+        ("members[0].name", "三错户主"),
+        ("members[0].id_number", "360124198001010012"),
+    ];
+    let res = client()
+        .post(app.url("/households/new"))
+        .header(COOKIE, &s.cookie)
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = res.text().await.unwrap();
+    assert!(body.contains("data-errors=\"3\""), "three faults listed");
+    // each message beside its input, in words a person reads
+    for (input, label) in [
+        ("household_number", "户编码"),
+        ("identification_year", "识别年度"),
+        ("members[0].id_number", "身份证号"),
+    ] {
+        let id = format!("f-{}", input.replace(['[', ']', '.'], "-"));
+        let at = body
+            .find(&format!("name=\"{input}\""))
+            .unwrap_or_else(|| panic!("input {input}"));
+        let err_at = body
+            .find(&format!("id=\"{id}-error\""))
+            .unwrap_or_else(|| panic!("message of {input}"));
+        assert!(err_at > at, "{input}: message after its input");
+        let open = err_at + body[err_at..].find('>').unwrap() + 1;
+        let msg = &body[open..open + body[open..].find("</p>").unwrap()];
+        assert!(msg.contains(label), "{input}: {msg}");
+        assert!(
+            !msg.contains("identification_year") && !msg.contains("_fen"),
+            "{msg}"
+        );
+    }
+    assert!(
+        body.contains("12 位区划代码加 4 位序号"),
+        "the rule is stated"
+    );
+    // what was typed is kept
+    assert!(body.contains("value=\"36012410620\""));
+    assert!(body.contains("value=\"三错户主\""));
+    assert!(body.contains("value=\"2099\""));
+    // nothing was written
+    let (_, _, list) = get(&app, &s, "/households?q=三错户主").await;
+    assert!(!list.contains("三错户主</a>"), "not created");
+
+    // a year that is not a number is listed with the others
+    let mut typed = fields.clone();
+    typed[5] = ("identification_year", "二〇一八");
+    let body = client()
+        .post(app.url("/households/new"))
+        .header(COOKIE, &s.cookie)
+        .form(&typed)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(body.contains("data-errors=\"3\""), "{body}");
+    assert!(body.contains("识别年度 须为四位年份"));
+
+    // renumbering on the edit form needs its box ticked, and is then recorded
+    let id = tagang_household(&app, &s).await;
+    let (_, _, edit) = get(&app, &s, &format!("/households/{id}/edit")).await;
+    assert!(edit.contains("name=\"confirm_renumber\""));
+    let d: serde_json::Value = client()
+        .get(app.url(&format!("/api/v1/households/{id}")))
+        .header(COOKIE, &s.cookie)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let old = d["household_number"].as_str().unwrap().to_string();
+    let new_number = format!("{TAGANG}0777");
+    let year = d["identification_year"].to_string();
+    let edit_fields = |confirm: bool| {
+        let mut f = vec![
+            ("csrf_token", s.csrf.clone()),
+            ("household_number", new_number.clone()),
+            ("village_code", TAGANG.to_string()),
+            ("attribute", d["attribute"].as_str().unwrap().to_string()),
+            (
+                "identification_standard",
+                d["identification_standard"].as_str().unwrap().to_string(),
+            ),
+            ("identification_year", year.clone()),
+            ("main_cause", d["main_cause"].as_str().unwrap().to_string()),
+        ];
+        if confirm {
+            f.push(("confirm_renumber", "1".to_string()));
+        }
+        f
+    };
+    let res = client()
+        .post(app.url(&format!("/households/{id}/edit")))
+        .header(COOKIE, &s.cookie)
+        .form(&edit_fields(false))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = res.text().await.unwrap();
+    let err_at = body
+        .find("id=\"f-household_number-error\"")
+        .expect("the message beside the number");
+    assert!(body[err_at..].starts_with(&format!(
+        "id=\"f-household_number-error\">户编码将由 {old} 改为 {new_number}"
+    )));
+    let res = client()
+        .post(app.url(&format!("/households/{id}/edit")))
+        .header(COOKIE, &s.cookie)
+        .form(&edit_fields(true))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let log: serde_json::Value = client()
+        .get(app.url("/api/v1/audit?action=household.renumber"))
+        .header(COOKIE, &sign_in(&app, "demo-admin").await.cookie)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let items = log["items"].as_array().expect("the log");
+    assert_eq!(items.len(), 1, "{log}");
+    assert!(items[0]["after"].as_str().unwrap().contains(&new_number));
+}
+
+#[tokio::test]
+async fn my_households_is_in_the_menu_of_cadres_only_and_unknown_pages_are_html() {
+    let app = demo_app().await;
+    let nav = |page: &str| {
+        let start = page.find("<nav").expect("a menu");
+        page[start..start + page[start..].find("</nav>").unwrap()].to_string()
+    };
+    let officer = sign_in(&app, "demo-officer").await;
+    let (_, _, page) = get(&app, &officer, "/households").await;
+    assert!(
+        !nav(&page).contains("我的帮扶"),
+        "an office has no households of its own"
+    );
+    let cadre = sign_in(&app, "demo-cadre").await;
+    let (_, _, page) = get(&app, &cadre, "/m").await;
+    assert!(nav(&page).contains("href=\"/m\""), "a cadre's own page");
+    assert!(nav(&page).contains("我的帮扶"));
+    // an unknown page: the site's 404 in HTML; under /api, JSON
+    let (status, ct, body) = get(&app, &officer, "/no/such/page").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(ct.starts_with("text/html"), "{ct}");
+    assert!(body.contains("未找到 · Not found (404)") && body.contains("返回首页"));
+    let (status, ct, body) = get(&app, &officer, "/api/v1/no-such-thing").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(ct.starts_with("application/json"), "{ct}");
+    assert!(body.contains("\"code\":\"not_found\""));
+}
+
+#[tokio::test]
+async fn the_board_shows_income_coverage_and_opens_on_the_latest_complete_year() {
+    let app = demo_app().await;
+    let s = sign_in(&app, "demo-officer").await;
+    // 塔岗村: incomes of all 14 households for 2015–2019, of one household for 2020–2022
+    let (status, _, page) = get(&app, &s, &format!("/board?region={TAGANG}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("<option value=\"2019\" selected"),
+        "opens on 2019"
+    );
+    assert!(page.contains("data-coverage=\"14/14\""));
+    assert!(page.contains("14/14 户有收入记录"));
+    assert!(page.contains("2022（收入记录不全）"));
+    assert!(!page.contains("2019（收入记录不全）"));
+    let (_, _, page) = get(
+        &app,
+        &s,
+        &format!("/board?region={TAGANG}&year=2022&compare=2019"),
+    )
+    .await;
+    assert!(page.contains("data-partial=\"true\""));
+    assert!(page.contains("1/14 户有收入记录"));
+    assert!(
+        !page.contains("data-growth="),
+        "no growth against a complete year"
+    );
+    assert!(page.contains("不计增幅"));
+    // complete years still compare
+    let (_, _, page) = get(
+        &app,
+        &s,
+        &format!("/board?region={TAGANG}&year=2018&compare=2016"),
+    )
+    .await;
+    assert!(page.contains("data-growth=\"+34.3%\""));
+    // the township: villages without households folded away below the table
+    let (_, _, page) = get(&app, &s, "/board?region=360124106000&year=2018").await;
+    let folded = page
+        .split("id=\"empty-children\" data-count=\"")
+        .nth(1)
+        .expect("folded");
+    let n: usize = folded[..folded.find('"').unwrap()].parse().unwrap();
+    assert!(n > 0);
+    assert!(page.contains(&format!("{n} 个村无建档立卡户")));
+}
+
 /// An ID number with its check digit (GB 11643).
 fn valid_id(first17: &str) -> String {
     const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];

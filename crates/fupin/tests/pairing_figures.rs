@@ -142,7 +142,7 @@ async fn maintained_pairing_figures_equal_a_full_recomputation_after_random_writ
     for i in 0..12u32 {
         let new = NewHousehold {
             household: HouseholdInput {
-                household_number: format!("H{i:02}"),
+                household_number: format!("{}{:04}", VILLAGES[i as usize % VILLAGES.len()], i + 1),
                 village_code: VILLAGES[i as usize % VILLAGES.len()].into(),
                 attribute: "01".into(),
                 identification_standard: "01".into(),
@@ -249,11 +249,12 @@ async fn maintained_pairing_figures_equal_a_full_recomputation_after_random_writ
                         cadre_ids: present,
                         findings: VisitFindings::default(),
                         problems: None,
-                        actions: None,
+                        actions: Some("了解生产生活情况".into()),
                         follow_up: None,
                         condolence_money_fen: rng.below(5) as i64 * 10_000,
                         goods: vec![],
                         location: None,
+                        with_photo: false,
                     },
                 )
                 .await

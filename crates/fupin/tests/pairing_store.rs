@@ -63,7 +63,7 @@ async fn fixture(s: &dyn Store) -> Fixture {
         };
         let new = NewHousehold {
             household: HouseholdInput {
-                household_number: format!("H{i}"),
+                household_number: format!("{village}{:04}", i + 1),
                 village_code: village.into(),
                 attribute: "01".into(),
                 identification_standard: "01".into(),
@@ -131,11 +131,12 @@ fn visit(h: HouseholdId, d: time::Date, cadres: &[CadreId]) -> VisitInput {
         cadre_ids: cadres.to_vec(),
         findings: VisitFindings::default(),
         problems: None,
-        actions: None,
+        actions: Some("了解生产生活情况".into()),
         follow_up: None,
         condolence_money_fen: 0,
         goods: vec![],
         location: None,
+        with_photo: false,
     }
 }
 
@@ -980,4 +981,59 @@ async fn cadres_are_reached_only_from_their_regions() {
         .await
         .unwrap();
     assert_eq!(v.cadres.len(), 2);
+}
+
+#[tokio::test]
+async fn an_empty_visit_is_refused_and_never_counts() {
+    let db = test_store().await;
+    let s = db.store.as_ref();
+    let f = fixture(s).await;
+    let (a, h0) = (f.cadres[0], f.households[0]);
+    s.create_pairing(&office(), pair(h0, a, date!(2018 - 01 - 01)))
+        .await
+        .unwrap();
+    let count = || async {
+        s.cadre_compliance(&office(), a, date!(2018 - 01 - 01), date!(2018 - 12 - 31))
+            .await
+            .unwrap()
+            .iter()
+            .find(|c| c.household_id == h0)
+            .map_or(0, |c| c.done)
+    };
+    assert_eq!(count().await, 0);
+    // nothing found, nothing done, nothing given, no photo: refused, nothing stored
+    let empty = VisitInput {
+        actions: None,
+        follow_up: Some("下次再来".into()),
+        ..visit(h0, date!(2018 - 03 - 01), &[a])
+    };
+    let e = s.record_visit(&office(), empty.clone()).await.unwrap_err();
+    assert_eq!(
+        (e.kind, e.code, e.field.as_deref()),
+        (ErrorKind::Invalid, "empty_visit", Some("problems"))
+    );
+    assert!(s.household_visits(&office(), h0).await.unwrap().is_empty());
+    assert_eq!(count().await, 0, "an empty visit does not count");
+    // a problem found is enough; so is a photo announced
+    s.record_visit(
+        &office(),
+        VisitInput {
+            problems: Some("房屋漏雨".into()),
+            ..empty.clone()
+        },
+    )
+    .await
+    .unwrap();
+    s.record_visit(
+        &office(),
+        VisitInput {
+            date: date!(2018 - 06 - 01),
+            with_photo: true,
+            ..empty
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(s.household_visits(&office(), h0).await.unwrap().len(), 2);
+    assert_eq!(count().await, 2);
 }

@@ -11,6 +11,23 @@ use rand::{Rng, SeedableRng};
 use time::macros::date;
 use time::Date;
 
+/// A test's short name for a household ("H1", "A2") as a household number of its village: the
+/// village's code and a 4-digit serial (the letter picks the thousand, the digits the rest).
+fn hn(short: &str, village: &str) -> String {
+    if short.len() == 16 && short.bytes().all(|b| b.is_ascii_digit()) {
+        return short.to_string();
+    }
+    let letter = short.bytes().next().map_or(0, |c| u32::from(c) % 10);
+    let n: u32 = short
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect::<String>()
+        .parse()
+        .unwrap_or(0);
+    assert!(n < 999, "{short}");
+    format!("{village}{:04}", letter * 1000 + n + 1)
+}
+
 fn ctx() -> Ctx {
     Ctx::system("test")
 }
@@ -71,7 +88,7 @@ fn member(name: &str, id: String, relation: &str) -> MemberInput {
 fn household(number: &str, village: &str, members: Vec<MemberInput>) -> NewHousehold {
     NewHousehold {
         household: HouseholdInput {
-            household_number: number.into(),
+            household_number: hn(number, village),
             village_code: village.into(),
             attribute: "01".into(),
             identification_standard: "01".into(),
@@ -331,7 +348,7 @@ async fn duplicate_id_across_households_rejected_and_nothing_written() {
         )
     );
     assert!(
-        e.message.contains("H1"),
+        e.message.contains(&hn("H1", "360124106204")),
         "names the other household: {}",
         e.message
     );
@@ -340,7 +357,10 @@ async fn duplicate_id_across_households_rejected_and_nothing_written() {
         "the ID number is masked in the message"
     );
     assert_eq!(total_households(s).await, 1);
-    assert!(s.household_by_number(&ctx(), "H2").await.is_err());
+    assert!(s
+        .household_by_number(&ctx(), &hn("H2", "360124106205"))
+        .await
+        .is_err());
     let st = s
         .region_stats(&ctx(), &code("360124106205"), 2018)
         .await
@@ -370,7 +390,10 @@ async fn duplicate_id_across_households_rejected_and_nothing_written() {
         "duplicate_id_number"
     );
     // once the person has left the first household, they may join another
-    let h1 = s.household_by_number(&ctx(), "H1").await.unwrap();
+    let h1 = s
+        .household_by_number(&ctx(), &hn("H1", "360124106204"))
+        .await
+        .unwrap();
     let wife = s
         .add_member(
             &ctx(),
@@ -762,7 +785,7 @@ async fn prefix_scoping_of_lists_and_stats() {
             .iter()
             .map(|h| h.household_number.as_str())
             .collect::<Vec<_>>(),
-        ["B1"]
+        [hn("B1", "360124106205")]
     );
     assert_eq!(
         s.list_households(&village, list("360124000000"))
@@ -772,7 +795,7 @@ async fn prefix_scoping_of_lists_and_stats() {
         1
     );
     let a1 = s
-        .household_by_number(&ctx(), "A1")
+        .household_by_number(&ctx(), &hn("A1", "360124106204"))
         .await
         .unwrap()
         .household
@@ -1441,7 +1464,7 @@ async fn household_pages_by_cursor_and_search_by_name_prefix_and_id_number() {
     );
     // a household number exactly, and a member's full ID number
     assert_eq!(
-        s.list_households(&ctx(), search("N05"))
+        s.list_households(&ctx(), search(&hn("N05", "360124107201")))
             .await
             .unwrap()
             .total,
@@ -1452,4 +1475,143 @@ async fn household_pages_by_cursor_and_search_by_name_prefix_and_id_number() {
         .await
         .unwrap();
     assert_eq!(heads(&by_id), ["李小明"]);
+}
+
+#[tokio::test]
+async fn household_numbers_follow_the_rule_and_renumbering_is_confirmed_and_audited() {
+    let db = test_store().await;
+    let s = db.store.as_ref();
+    with_regions(s).await;
+    // 11 digits, as once saved: refused, with the rule, and nothing written
+    let mut bad = household(
+        "H1",
+        "360124106204",
+        vec![member("甲", idn("19700101", 11), "户主")],
+    );
+    bad.household.household_number = "36012410620".into();
+    let e = s.create_household(&ctx(), bad.clone()).await.unwrap_err();
+    assert_eq!(
+        (e.kind, e.code, e.field.as_deref()),
+        (
+            ErrorKind::Invalid,
+            "invalid_household_number",
+            Some("household.household_number")
+        )
+    );
+    assert!(e.message.contains("3601241062040001"), "{}", e.message);
+    // another village's code is refused too
+    bad.household.household_number = "3601241062050001".into();
+    assert_eq!(
+        s.create_household(&ctx(), bad.clone())
+            .await
+            .unwrap_err()
+            .code,
+        "invalid_household_number"
+    );
+    assert!(s.household_by_number(&ctx(), "36012410620").await.is_err());
+
+    bad.household.household_number = "3601241062040007".into();
+    let d = s.create_household(&ctx(), bad).await.unwrap();
+    let id = d.household.id;
+    let input = |number: &str, confirm: bool| HouseholdInput {
+        household_number: number.into(),
+        village_code: "360124106204".into(),
+        attribute: "01".into(),
+        identification_standard: "01".into(),
+        identification_year: 2014,
+        main_cause: "01".into(),
+        confirm_renumber: confirm,
+        ..Default::default()
+    };
+    // an edit that keeps the number needs no confirmation
+    s.update_household(&ctx(), id, input("3601241062040007", false))
+        .await
+        .unwrap();
+    // a renumbering without confirmation: refused, the number unchanged
+    let e = s
+        .update_household(&ctx(), id, input("3601241062040008", false))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (e.code, e.field.as_deref()),
+        ("renumber_unconfirmed", Some("household_number"))
+    );
+    // confirmed but against the rule: refused
+    assert_eq!(
+        s.update_household(&ctx(), id, input("360124106204008", true))
+            .await
+            .unwrap_err()
+            .code,
+        "invalid_household_number"
+    );
+    assert_eq!(
+        s.household(&ctx(), id)
+            .await
+            .unwrap()
+            .household
+            .household_number,
+        "3601241062040007"
+    );
+    // confirmed: changed, and recorded as a renumbering of its own
+    s.update_household(&ctx(), id, input("3601241062040008", true))
+        .await
+        .unwrap();
+    assert_eq!(
+        s.household(&ctx(), id)
+            .await
+            .unwrap()
+            .household
+            .household_number,
+        "3601241062040008"
+    );
+    let log = s
+        .audit_log(
+            &Ctx::system("test"),
+            fupin_core::store::AuditFilter {
+                action: Some("household.renumber".into()),
+                per_page: Some(50),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(log.items.len(), 1, "one renumbering recorded");
+    let r = &log.items[0];
+    assert_eq!(r.entity_id.as_deref(), Some(id.0.to_string().as_str()));
+    assert!(r.before.as_deref().unwrap().contains("3601241062040007"));
+    assert!(r.after.as_deref().unwrap().contains("3601241062040008"));
+}
+
+#[tokio::test]
+async fn a_form_with_several_faults_is_refused_with_all_of_them() {
+    let db = test_store().await;
+    let s = db.store.as_ref();
+    with_regions(s).await;
+    let mut new = household(
+        "H1",
+        "360124106204",
+        vec![member("甲", "110101197001011234".into(), "户主")],
+    );
+    new.household.household_number = "36012410620".into();
+    new.household.identification_year = 2099;
+    let e = s.create_household(&ctx(), new).await.unwrap_err();
+    let problems = e.problems();
+    let fields: Vec<&str> = problems.iter().map(|(f, _)| *f).collect();
+    assert_eq!(
+        fields,
+        [
+            "household.household_number",
+            "household.identification_year",
+            "members[0].id_number"
+        ]
+    );
+    assert!(problems[1].1.starts_with("识别年度"), "{}", problems[1].1);
+    assert!(problems[2].1.contains("身份证号"), "{}", problems[2].1);
+    assert_eq!(
+        s.list_households(&ctx(), HouseholdFilter::default())
+            .await
+            .unwrap()
+            .total,
+        0
+    );
 }

@@ -80,7 +80,7 @@ async fn fixture(s: &dyn Store, n: u32) -> (Vec<PersonId>, Vec<PersonId>) {
         let village = if i < n { TAGANG } else { SANFANG };
         let new = NewHousehold {
             household: HouseholdInput {
-                household_number: format!("H{i}"),
+                household_number: format!("{village}{:04}", i + 1),
                 village_code: village.into(),
                 attribute: "01".into(),
                 identification_standard: "01".into(),

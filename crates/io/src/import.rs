@@ -239,7 +239,7 @@ fn reader_thread(
                         }
                         None => {
                             fatal = Some(ImportError::Header(format!(
-                                "无法判断文件内容：表头中没有“身份证号”“工资性收入(元)”“村集体经济收入(元)”“走访日期”“开始日期”“干部姓名”“变更日期”“心愿内容”“风险类型”“程序”或“区划代码”等列，请用 --kind 指定（households、incomes、profiles、regions、cadres、pairings、visits、status_changes、wishes、household_years、risk_events、cases）{}",
+                                "无法判断文件内容：表头中没有“身份证号”“工资性收入(元)”“村集体经济收入(元)”“走访日期”“开始日期”“干部姓名”“变更日期”“心愿内容”“风险类型”“程序”或“区划代码”等列，请指定文件内容（导入类型）后重新导入{}",
                                 if name.is_empty() { String::new() } else { format!("（工作表“{name}”）") }
                             )));
                             return Err(SourceError::Stopped);

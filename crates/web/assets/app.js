@@ -77,11 +77,22 @@
     c = chart('chart-income');
     if (c) {
       c.setOption(opts({
-        tooltip: { trigger: 'axis', valueFormatter: function (v) { return v == null ? '—' : Number(v).toFixed(2); } },
+        tooltip: { trigger: 'axis', formatter: function (ps) {
+          var p = ps[0];
+          var v = p.value == null ? '—' : Number(p.value).toFixed(2);
+          return p.name + '<br>' + v + '<br>' + (d.coverage ? d.coverage[p.dataIndex] + ' ' + d.labels.coverage : '');
+        } },
         grid: { left: 56, right: 16, top: 24, bottom: 32 },
-        xAxis: { type: 'category', data: years },
+        xAxis: { type: 'category', data: years.map(function (y, i) {
+          return d.income_partial && d.income_partial[i] ? y + d.labels.partial : y;
+        }) },
         yAxis: { type: 'value' },
-        series: [{ name: d.labels.income, type: 'line', data: d.income, connectNulls: true, smooth: false,
+        series: [{ name: d.labels.income, type: 'line', connectNulls: true, smooth: false,
+                   // a year whose income records are partial: a hollow grey point, its coverage in the tooltip
+                   data: d.income.map(function (v, i) {
+                     var partial = d.income_partial && d.income_partial[i];
+                     return partial ? { value: v, symbol: 'emptyCircle', symbolSize: 9, itemStyle: { color: '#999' } } : v;
+                   }),
                    label: { show: true, formatter: function (p) { return p.value == null ? '' : Math.round(p.value); } },
                    areaStyle: { opacity: 0.12 } }]
       }));

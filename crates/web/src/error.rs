@@ -16,6 +16,8 @@ pub struct ApiError {
     code: &'static str,
     message: String,
     field: Option<String>,
+    /// Every field at fault, when the input was refused for several at once.
+    errors: Vec<fupin_core::FieldProblem>,
 }
 
 /// Result of a handler.
@@ -30,6 +32,8 @@ struct Body<'a> {
     message: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     field: Option<&'a str>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    errors: &'a [fupin_core::FieldProblem],
 }
 
 impl ApiError {
@@ -39,6 +43,7 @@ impl ApiError {
             code,
             message: message.into(),
             field: None,
+            errors: Vec::new(),
         }
     }
 
@@ -122,6 +127,7 @@ impl From<DomainError> for ApiError {
             code: e.code,
             message: e.message,
             field: e.field,
+            errors: e.errors,
         }
     }
 }
@@ -144,6 +150,7 @@ impl IntoResponse for ApiError {
             code: self.code,
             message: &self.message,
             field: self.field.as_deref(),
+            errors: &self.errors,
         };
         (self.status, axum::Json(body)).into_response()
     }

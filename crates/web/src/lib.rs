@@ -295,8 +295,20 @@ pub async fn serve_with_grace(
     Ok(())
 }
 
-async fn not_found() -> ApiError {
-    ApiError::new(StatusCode::NOT_FOUND, "not_found", "请求的地址不存在")
+/// An unknown address: JSON under `/api` (a program asked), the site's own HTML page elsewhere (a
+/// person followed a link or typed an address).
+async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let p = uri.path();
+    if p == "/api" || p.starts_with("/api/") {
+        ApiError::new(StatusCode::NOT_FOUND, "not_found", "请求的地址不存在").into_response()
+    } else {
+        ui::PageError::new(
+            StatusCode::NOT_FOUND,
+            "页面不存在：地址有误，或页面已经移动。",
+        )
+        .into_response()
+    }
 }
 
 async fn method_not_allowed() -> ApiError {
@@ -315,10 +327,29 @@ mod tests {
     use axum::http::{header, Request};
 
     #[tokio::test]
+    async fn unknown_pages_are_the_sites_html_404() {
+        let db = test_db().await;
+        let res = get(db.router(), "/nothing/here").await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND);
+        assert!(res.headers().contains_key(REQUEST_ID));
+        assert!(res.headers()[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html"));
+        let body = axum::body::to_bytes(res.into_body(), 1 << 20)
+            .await
+            .unwrap();
+        let html = String::from_utf8(body.to_vec()).unwrap();
+        assert!(html.contains("未找到 · Not found (404)"), "{html}");
+        assert!(html.contains("页面不存在"), "{html}");
+        assert!(html.contains("app.css"), "in the site's style: {html}");
+    }
+
+    #[tokio::test]
     async fn unknown_routes_are_json_404() {
         let db = test_db().await;
         for uri in [
-            "/nothing",
+            "/api/nothing",
             "/api/v1/nothing",
             "/api/v1/households/1/nothing",
         ] {

@@ -453,6 +453,10 @@ pub struct VisitInput {
     pub goods: Vec<Goods>,
     #[serde(default)]
     pub location: Option<Location>,
+    /// A photo follows (`POST /api/v1/visits/{id}/photos`): a visit whose only content is its
+    /// photo is then accepted.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub with_photo: bool,
 }
 
 /// A validated visit.
@@ -472,6 +476,26 @@ pub struct VisitData {
 }
 
 impl VisitData {
+    /// What makes a visit a visit rather than a date in a list: something found (a finding or a
+    /// problem), something done (an action), or something given (money or goods). A photo counts
+    /// too, but travels apart (see [`VisitInput::with_photo`]). An empty visit is refused, so it
+    /// never counts toward the minimum number of visits.
+    pub fn has_content(&self) -> bool {
+        let f = &self.findings;
+        [
+            &f.income,
+            &f.education,
+            &f.medical,
+            &f.housing,
+            &f.water,
+            &self.problems,
+            &self.actions,
+        ]
+        .iter()
+        .any(|t| t.is_some())
+            || self.condolence_money_fen.get() > 0
+            || !self.goods.is_empty()
+    }
     pub fn goods_value(&self) -> Fen {
         Fen::new(self.goods.iter().map(|g| g.value_fen).sum())
     }
@@ -546,7 +570,7 @@ impl VisitInput {
                 ));
             }
         }
-        Ok(VisitData {
+        let data = VisitData {
             household_id: self.household_id,
             date: self.date,
             kind: codes.resolve(VISIT_KIND_TABLE, "kind", &self.kind)?,
@@ -558,7 +582,15 @@ impl VisitInput {
             condolence_money_fen: Fen::input("condolence_money_fen", self.condolence_money_fen)?,
             goods,
             location: self.location,
-        })
+        };
+        if !data.has_content() && !self.with_photo {
+            return Err(DomainError::invalid(
+                "problems",
+                "empty_visit",
+                "走访记录不能为空：请至少填写一项了解到的情况、发现的问题、采取的措施、慰问金或慰问品，或附一张现场照片",
+            ));
+        }
+        Ok(data)
     }
 }
 
@@ -620,7 +652,66 @@ mod tests {
                 lat: 28.4,
                 lon: 116.2,
             }),
+            with_photo: false,
         }
+    }
+
+    #[test]
+    fn an_empty_visit_is_refused() {
+        let codes = CodeBook::defaults();
+        let empty = VisitInput {
+            condolence_money_fen: 0,
+            goods: vec![],
+            follow_up: Some("下次再来".into()),
+            ..visit()
+        };
+        let e = empty.validate(&codes, TODAY).unwrap_err();
+        assert_eq!(
+            (e.code, e.field.as_deref()),
+            ("empty_visit", Some("problems"))
+        );
+        // any one of a finding, a problem, an action, money, goods or a photo is enough
+        let found = VisitInput {
+            findings: VisitFindings {
+                housing: Some("房屋安全".into()),
+                ..Default::default()
+            },
+            ..empty.clone()
+        };
+        assert!(found.validate(&codes, TODAY).is_ok());
+        for v in [
+            VisitInput {
+                problems: Some("漏雨".into()),
+                ..empty.clone()
+            },
+            VisitInput {
+                actions: Some("宣讲政策".into()),
+                ..empty.clone()
+            },
+            VisitInput {
+                condolence_money_fen: 1,
+                ..empty.clone()
+            },
+            VisitInput {
+                goods: visit().goods,
+                ..empty.clone()
+            },
+            VisitInput {
+                with_photo: true,
+                ..empty.clone()
+            },
+        ] {
+            assert!(v.validate(&codes, TODAY).is_ok(), "{v:?}");
+        }
+        // blank texts are no content
+        let blank = VisitInput {
+            problems: Some("  ".into()),
+            ..empty
+        };
+        assert_eq!(
+            blank.validate(&codes, TODAY).unwrap_err().code,
+            "empty_visit"
+        );
     }
 
     #[test]

@@ -43,6 +43,48 @@ pub struct HouseholdInput {
     pub living: LivingConditions,
     #[serde(default)]
     pub relocation: Option<Relocation>,
+    /// Set to change a stored household number: a renumbering without it is refused
+    /// (`renumber_unconfirmed`), so that a number is never changed by a slip of the keyboard.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub confirm_renumber: bool,
+}
+
+/// How long the serial after the village code is: 户编码 = the village's 12-digit code + a 4-digit
+/// serial, 16 digits in all (3601241062040001 is household 1 of 塔岗村 360124106204).
+pub const HOUSEHOLD_SERIAL_DIGITS: usize = 4;
+
+/// The rule of a household number: the code of the household's village followed by a 4-digit
+/// serial from 0001, 16 digits in all. Numbers stored before the rule was enforced stay valid as
+/// long as they are not changed (see [`HouseholdInput::validate_update`]).
+pub fn check_household_number(field: &str, number: &str, village: &RegionCode) -> DomainResult<()> {
+    let digits =
+        number.len() == 12 + HOUSEHOLD_SERIAL_DIGITS && number.bytes().all(|b| b.is_ascii_digit());
+    if !digits {
+        return Err(DomainError::invalid(
+            field,
+            "invalid_household_number",
+            format!(
+                "户编码须为所属村的 12 位区划代码加 4 位序号，共 16 位数字（如 {village}0001），实际为 {} 位：{}",
+                number.chars().count(),
+                crate::labels::clip(number, 40)
+            ),
+        ));
+    }
+    if !number.starts_with(village.as_str()) {
+        return Err(DomainError::invalid(
+            field,
+            "invalid_household_number",
+            format!("户编码须以所属村的区划代码 {village} 开头（如 {village}0001）"),
+        ));
+    }
+    if number.ends_with("0000") {
+        return Err(DomainError::invalid(
+            field,
+            "invalid_household_number",
+            format!("户编码的 4 位序号须从 0001 起（如 {village}0001）"),
+        ));
+    }
+    Ok(())
 }
 
 /// Production and living conditions (domain.md §1.4). Every item is optional.
@@ -333,12 +375,13 @@ fn check_number_text(
     allowed: impl Fn(char) -> bool,
     what: &str,
 ) -> DomainResult<()> {
+    let label = crate::labels::Label(field);
     let n = v.chars().count();
     if n < min || n > max || !v.chars().all(allowed) {
         return Err(DomainError::invalid(
             field,
             "invalid_format",
-            format!("{field} 格式不正确：应为 {min}–{max} 位{what}"),
+            format!("{label} 格式不正确：应为 {min}–{max} 位{what}"),
         ));
     }
     Ok(())
@@ -361,12 +404,13 @@ pub fn check_phone(field: &str, v: &Option<String>) -> DomainResult<Option<Strin
 }
 
 fn check_area(field: &str, v: Option<f64>, max: f64) -> DomainResult<()> {
+    let label = crate::labels::Label(field);
     if let Some(x) = v {
         if !x.is_finite() || x < 0.0 || x > max {
             return Err(DomainError::invalid(
                 field,
                 "out_of_range",
-                format!("{field} 须在 0 到 {max} 之间"),
+                format!("{label} 须在 0 到 {max} 之间"),
             ));
         }
     }
@@ -453,77 +497,163 @@ impl Relocation {
 impl HouseholdInput {
     /// Validate and normalise (codes resolved from labels, texts trimmed). Whether the village exists
     /// is checked by the store, which knows the regions.
+    ///
+    /// The number is checked for its characters only: this is the check of imported files, whose
+    /// numbers were issued by the system they come from and are their households' keys. A number
+    /// entered by hand goes through [`HouseholdInput::validate_new`] or
+    /// [`HouseholdInput::validate_update`], which apply the rule of [`check_household_number`].
     pub fn validate(&self, codes: &CodeBook, today: Date) -> DomainResult<HouseholdData> {
+        self.validate_with(codes, today, |_, _| Ok(()))
+    }
+
+    /// Validate a new household entered by hand (API, pages): the number must follow the rule.
+    pub fn validate_new(&self, codes: &CodeBook, today: Date) -> DomainResult<HouseholdData> {
+        self.validate_with(codes, today, |number, village| {
+            village.map_or(Ok(()), |v| {
+                check_household_number("household_number", number, v)
+            })
+        })
+    }
+
+    /// Validate a change of a stored household: the rule of the number applies when the number
+    /// changes (and the change must be confirmed); an unchanged number is kept as it is, even one
+    /// stored before the rule.
+    pub fn validate_update(
+        &self,
+        codes: &CodeBook,
+        today: Date,
+        stored_number: &str,
+    ) -> DomainResult<HouseholdData> {
+        self.validate_with(codes, today, |number, village| {
+            if number == stored_number {
+                return Ok(());
+            }
+            if let Some(v) = village {
+                check_household_number("household_number", number, v)?;
+            }
+            if !self.confirm_renumber {
+                return Err(DomainError::invalid(
+                    "household_number",
+                    "renumber_unconfirmed",
+                    format!("户编码将由 {stored_number} 改为 {number}：改号须确认（confirm_renumber），改号会记入审计日志"),
+                ));
+            }
+            Ok(())
+        })
+    }
+
+    /// Every field checked, all its problems reported at once.
+    fn validate_with(
+        &self,
+        codes: &CodeBook,
+        today: Date,
+        number_rule: impl FnOnce(&str, Option<&RegionCode>) -> DomainResult<()>,
+    ) -> DomainResult<HouseholdData> {
+        let mut p = crate::error::Problems::new();
         let number = self.household_number.trim();
-        check_number_text(
-            "household_number",
-            number,
-            1,
-            40,
-            |c| c.is_ascii_alphanumeric() || c == '-' || c == '_',
-            "字母、数字或 - _",
-        )?;
-        let village_code = RegionCode::parse_field("village_code", &self.village_code)?;
-        if !village_code.is_village() {
-            return Err(DomainError::invalid(
-                "village_code",
-                "not_a_village",
-                format!("户所在地须为村级区划：{village_code}"),
-            ));
+        let number_ok = p
+            .check(check_number_text(
+                "household_number",
+                number,
+                1,
+                40,
+                |c| c.is_ascii_alphanumeric() || c == '-' || c == '_',
+                "字母、数字或 - _",
+            ))
+            .is_some();
+        let village_code = p
+            .check(RegionCode::parse_field("village_code", &self.village_code))
+            .and_then(|village_code| {
+                if village_code.is_village() {
+                    Some(village_code)
+                } else {
+                    p.push(DomainError::invalid(
+                        "village_code",
+                        "not_a_village",
+                        format!("户所在地须为村级区划：{village_code}"),
+                    ));
+                    None
+                }
+            });
+        if number_ok {
+            p.check(number_rule(number, village_code.as_ref()));
         }
-        let bank_account = opt_text("bank_account", &self.bank_account, 32)?;
-        if let Some(a) = &bank_account {
-            check_number_text(
-                "bank_account",
-                a,
-                6,
-                32,
-                |c| c.is_ascii_digit() || c == ' ',
-                "数字",
-            )?;
-        }
-        let main_cause = codes.resolve(table::POVERTY_CAUSE, "main_cause", &self.main_cause)?;
+        let group_name = p.check(opt_text("group_name", &self.group_name, 50));
+        let address = p.check(opt_text("address", &self.address, 200));
+        let phone = p.check(check_phone("phone", &self.phone));
+        let bank_name = p.check(opt_text("bank_name", &self.bank_name, 100));
+        let bank_account = p.check(opt_text("bank_account", &self.bank_account, 32).and_then(
+            |a| {
+                if let Some(a) = &a {
+                    check_number_text(
+                        "bank_account",
+                        a,
+                        6,
+                        32,
+                        |c| c.is_ascii_digit() || c == ' ',
+                        "数字",
+                    )?;
+                }
+                Ok(a)
+            },
+        ));
+        let attribute =
+            p.check(codes.resolve(table::HOUSEHOLD_ATTRIBUTE, "attribute", &self.attribute));
+        let identification_standard = p.check(codes.resolve(
+            table::IDENTIFICATION_STANDARD,
+            "identification_standard",
+            &self.identification_standard,
+        ));
+        let identification_year = p.check(check_year(
+            "identification_year",
+            self.identification_year,
+            today.year(),
+        ));
+        let main_cause =
+            p.check(codes.resolve(table::POVERTY_CAUSE, "main_cause", &self.main_cause));
         let mut other_causes = Vec::new();
         for (i, c) in self.other_causes.iter().enumerate() {
-            let code = codes.resolve(table::POVERTY_CAUSE, &format!("other_causes[{i}]"), c)?;
-            if code == main_cause {
-                return Err(DomainError::invalid(
+            let Some(code) =
+                p.check(codes.resolve(table::POVERTY_CAUSE, &format!("other_causes[{i}]"), c))
+            else {
+                continue;
+            };
+            if main_cause.as_deref() == Some(code.as_str()) {
+                p.push(DomainError::invalid(
                     format!("other_causes[{i}]"),
                     "duplicates_main_cause",
                     "其他致贫原因与主要致贫原因重复",
                 ));
+                continue;
             }
             if !other_causes.contains(&code) {
                 other_causes.push(code);
             }
         }
-        Ok(HouseholdData {
-            household_number: number.to_string(),
-            village_code,
-            group_name: opt_text("group_name", &self.group_name, 50)?,
-            address: opt_text("address", &self.address, 200)?,
-            phone: check_phone("phone", &self.phone)?,
-            bank_name: opt_text("bank_name", &self.bank_name, 100)?,
-            bank_account,
-            attribute: codes.resolve(table::HOUSEHOLD_ATTRIBUTE, "attribute", &self.attribute)?,
-            identification_standard: codes.resolve(
-                table::IDENTIFICATION_STANDARD,
-                "identification_standard",
-                &self.identification_standard,
-            )?,
-            identification_year: check_year(
-                "identification_year",
-                self.identification_year,
-                today.year(),
-            )?,
-            main_cause,
-            other_causes,
-            living: self.living.validate(codes, today.year())?,
-            relocation: self
-                .relocation
+        let living = p.check(self.living.validate(codes, today.year()));
+        let relocation = p.check(
+            self.relocation
                 .as_ref()
                 .map(|r| r.validate(today))
-                .transpose()?,
+                .transpose(),
+        );
+        p.finish()?;
+        let missing = DomainError::internal;
+        Ok(HouseholdData {
+            household_number: number.to_string(),
+            village_code: village_code.ok_or_else(missing)?,
+            group_name: group_name.ok_or_else(missing)?,
+            address: address.ok_or_else(missing)?,
+            phone: phone.ok_or_else(missing)?,
+            bank_name: bank_name.ok_or_else(missing)?,
+            bank_account: bank_account.ok_or_else(missing)?,
+            attribute: attribute.ok_or_else(missing)?,
+            identification_standard: identification_standard.ok_or_else(missing)?,
+            identification_year: identification_year.ok_or_else(missing)?,
+            main_cause: main_cause.ok_or_else(missing)?,
+            other_causes,
+            living: living.ok_or_else(missing)?,
+            relocation: relocation.ok_or_else(missing)?,
         })
     }
 }
@@ -600,6 +730,83 @@ mod tests {
             phone: Some("13800138000".into()),
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn household_number_is_the_village_code_and_a_serial() {
+        let codes = CodeBook::defaults();
+        let today = date!(2026 - 11 - 29);
+        for bad in [
+            "36012410620",
+            "360124106204000",
+            "3601241062050001",
+            "3601241062040000",
+            "H1",
+        ] {
+            let e = HouseholdInput {
+                household_number: bad.into(),
+                ..input()
+            }
+            .validate_new(&codes, today)
+            .unwrap_err();
+            assert_eq!(
+                (e.code, e.field.as_deref()),
+                ("invalid_household_number", Some("household_number")),
+                "{bad}"
+            );
+            assert!(e.message.starts_with("户编码"), "{}", e.message);
+        }
+        // a stored number before the rule stays editable while it is not changed
+        let legacy = HouseholdInput {
+            household_number: "H1".into(),
+            ..input()
+        };
+        assert!(legacy.validate_update(&codes, today, "H1").is_ok());
+        // renumbering: the rule, then the confirmation
+        let e = input().validate_update(&codes, today, "H1").unwrap_err();
+        assert_eq!(e.code, "renumber_unconfirmed");
+        let confirmed = HouseholdInput {
+            confirm_renumber: true,
+            ..input()
+        };
+        assert!(confirmed.validate_update(&codes, today, "H1").is_ok());
+        // an imported file's number is its household's key, taken as issued
+        assert!(legacy.validate(&codes, today).is_ok());
+        let e = HouseholdInput {
+            household_number: "36012410620".into(),
+            confirm_renumber: true,
+            ..input()
+        }
+        .validate_update(&codes, today, "H1")
+        .unwrap_err();
+        assert_eq!(e.code, "invalid_household_number");
+    }
+
+    #[test]
+    fn every_problem_of_a_household_at_once() {
+        let e = HouseholdInput {
+            household_number: "36012410620".into(),
+            identification_year: 2099,
+            main_cause: "不存在的原因".into(),
+            ..input()
+        }
+        .validate_new(&CodeBook::defaults(), date!(2026 - 11 - 29))
+        .unwrap_err();
+        let problems = e.problems();
+        let fields: Vec<&str> = problems.iter().map(|(f, _)| *f).collect();
+        assert_eq!(
+            fields,
+            ["household_number", "identification_year", "main_cause"]
+        );
+        assert!(problems[1].1.starts_with("识别年度"), "{}", problems[1].1);
+        assert!(
+            problems[2].1.starts_with("主要致贫原因"),
+            "{}",
+            problems[2].1
+        );
+        assert!(problems
+            .iter()
+            .all(|(_, m)| !m.contains("identification_year")));
     }
 
     #[test]

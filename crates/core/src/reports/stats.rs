@@ -17,6 +17,13 @@ pub struct CategoryCount {
     pub persons: i64,
 }
 
+/// The share of registered households (per cent) with an income record from which a year's income
+/// figures count as complete: growth is shown between complete years only, and the board opens on
+/// the latest complete year. 90 rather than 100: a household or two whose record is late should not
+/// hide a village's year (rejected: 100, which one missing record defeats; 50, under which half the
+/// households stand for all).
+pub const COMPLETE_INCOME_COVERAGE_PCT: i64 = 90;
+
 /// Region statistics for one year (see the module docs of `reports` for the definitions).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RegionStats {
@@ -118,10 +125,30 @@ impl RegionStats {
         }
     }
 
-    /// Add the comparison with an earlier (or any other) year's figures.
+    /// Households with an income record for the year, and all registered households.
+    pub fn income_coverage(&self) -> (i64, i64) {
+        (self.income_households, self.households)
+    }
+
+    /// Whether the year's income figures stand for the region: at least
+    /// [`COMPLETE_INCOME_COVERAGE_PCT`] per cent of its registered households have an income
+    /// record. A year still being entered (9 of 14 households, say) gives a per-capita figure of
+    /// the households entered so far, which is not the region's.
+    pub fn income_complete(&self) -> bool {
+        self.households > 0
+            && self.income_households * 100 >= self.households * COMPLETE_INCOME_COVERAGE_PCT
+    }
+
+    /// Add the comparison with an earlier (or any other) year's figures. The growth is given only
+    /// between two complete years ([`RegionStats::income_complete`]): a per-capita figure of part
+    /// of the households compared with one of all of them says nothing about the region.
     pub fn compare_with(&mut self, other: &RegionStats) {
         self.compare_year = Some(other.year);
         self.compare_per_capita_net_income_fen = other.per_capita_net_income_fen;
+        if !(self.income_complete() && other.income_complete()) {
+            self.per_capita_net_income_growth_pct = None;
+            return;
+        }
         self.per_capita_net_income_growth_pct = match (
             self.per_capita_net_income_fen,
             other.per_capita_net_income_fen,
@@ -231,6 +258,38 @@ mod tests {
         assert_eq!(s16.per_capita_net_income_fen, Some(555_800));
         s18.compare_with(&s16);
         assert_eq!(s18.per_capita_net_income_growth_pct, Some(34.3));
+        assert!(s18.income_complete() && s16.income_complete());
+        // 2016 with 9 of 14 households entered: partial, so no growth against it
+        let partial = RegionStats::build(
+            s18.region.clone(),
+            2016,
+            &YearFigures {
+                income_households: 9,
+                income_persons: 29,
+                ..fig16
+            },
+            &causes,
+            ProfileTotals::default(),
+            &codes,
+        );
+        assert_eq!(partial.income_coverage(), (9, 14));
+        assert!(!partial.income_complete());
+        s18.compare_with(&partial);
+        assert_eq!(s18.compare_year, Some(2016));
+        assert_eq!(s18.per_capita_net_income_growth_pct, None);
+        // 13 of 14 is over 90 %: complete
+        let late_one = RegionStats::build(
+            s18.region.clone(),
+            2016,
+            &YearFigures {
+                income_households: 13,
+                ..fig16
+            },
+            &causes,
+            ProfileTotals::default(),
+            &codes,
+        );
+        assert!(late_one.income_complete());
         let empty = RegionStats::build(
             s18.region.clone(),
             2018,

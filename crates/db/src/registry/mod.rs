@@ -452,11 +452,18 @@ impl RegistryStore for SqlStore {
     async fn create_household(&self, ctx: &Ctx, new: NewHousehold) -> StoreResult<HouseholdDetail> {
         let codes = self.codes();
         let today = today();
-        let data = new
-            .household
-            .validate(&codes, today)
-            .map_err(|e| e.under("household"))?;
-        let members = validate_new_members(&new.members, &codes, today)?;
+        // the household's problems and its members' together, so that a form shows all of them
+        let mut problems = fupin_core::Problems::new();
+        let data = problems.check(
+            new.household
+                .validate_new(&codes, today)
+                .map_err(|e| e.under("household")),
+        );
+        let members = problems.check(validate_new_members(&new.members, &codes, today));
+        problems.finish()?;
+        let (Some(data), Some(members)) = (data, members) else {
+            return Err(DomainError::internal());
+        };
         let initial = match &new.initial_status {
             Some(s) => s.validate(today)?,
             None => default_initial_status(data.identification_year),
@@ -555,9 +562,9 @@ impl RegistryStore for SqlStore {
         input: HouseholdInput,
     ) -> StoreResult<HouseholdDetail> {
         let codes = self.codes();
-        let data = input.validate(&codes, today())?;
         let mut tx = self.db.begin_write().await?;
         let old = self.load_household(tx.as_mut(), ctx, id).await?;
+        let data = input.validate_update(&codes, today(), &old.household_number)?;
         ctx.require(&data.village_code, "区划")
             .map_err(|e| e.with_field("village_code"))?;
         self.require_village(tx.as_mut(), &data.village_code)
@@ -585,6 +592,19 @@ impl RegistryStore for SqlStore {
         )
         .in_region(&data.village_code);
         self.audit(tx.as_mut(), ctx, rec).await?;
+        if old.household_number != data.household_number {
+            // A renumbering is a record of its own, so that the log answers "which numbers did
+            // this household have" by one action.
+            let rec = AuditRecord::change(
+                "household.renumber",
+                "household",
+                id.0,
+                Some(&serde_json::json!({"household_number": old.household_number})),
+                Some(&serde_json::json!({"household_number": data.household_number})),
+            )
+            .in_region(&data.village_code);
+            self.audit(tx.as_mut(), ctx, rec).await?;
+        }
         tx.commit().await?;
         Ok(detail)
     }

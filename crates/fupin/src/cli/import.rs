@@ -153,6 +153,12 @@ pub async fn run(store: Arc<dyn Store>, a: Args) -> ExitCode {
         Ok(r) => r,
         Err(e) => {
             eprintln!("错误 {e}");
+            if matches!(&e, fupin_io::ImportError::Header(m) if m.starts_with("无法判断文件内容"))
+            {
+                eprintln!(
+                    "用 --kind 指定文件内容：households、incomes、profiles、regions、cadres、pairings、visits、status_changes、wishes、household_years、risk_events、cases"
+                );
+            }
             eprintln!("未导入任何数据");
             return ExitCode::from(EXIT_FAILED);
         }

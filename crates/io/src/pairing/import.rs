@@ -816,6 +816,7 @@ impl Writer<'_> {
                 condolence_money_fen: money,
                 goods,
                 location: stored.and_then(|(_, d)| d.location),
+                with_photo: false,
             };
             let data = match input.validate(&self.codes, self.today) {
                 Ok(d) => d,

@@ -288,6 +288,8 @@ pub(crate) fn household_input(
         other_causes,
         living,
         relocation: relocation(c, base.and_then(|b| b.relocation.as_ref()))?,
+        // an import finds its households by number: it never renumbers one
+        confirm_renumber: false,
     })
 }
 

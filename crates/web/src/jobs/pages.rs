@@ -75,11 +75,6 @@ fn page(v: &Viewer, failure: Option<(&str, String)>) -> Response {
             ul { @for k in Kind::ALL { li { a href=(format!("/import/templates/{}", k.as_str())) download { (kind_label(v, k)) " (.xlsx)" } } } }
         }
         p { a href="/jobs" { (v.t("我的导入导出任务", "My import and export jobs")) } " · " a href="/export" { (v.t("数据导出", "Export")) } }
-        section {
-            h2 { (v.t("命令行", "The command line")) }
-            p { (v.t("在服务器上也可以用命令行导入导出，效果相同：", "The same imports and exports run on the server from the command line:")) }
-            pre { code { "fupin import 农户.xlsx --dry-run\nfupin import 农户.xlsx\nfupin import 收入.csv --kind incomes --partial\nfupin export households --region 360124 --out 农户.xlsx\nfupin template households --out 农户模板.xlsx" } }
-        }
     };
     let mut shell = Shell::new(v.t("数据导入", "Import"), "/import");
     shell.crumbs = vec![(v.t("数据导入", "Import").to_string(), None)];

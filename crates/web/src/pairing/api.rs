@@ -359,7 +359,7 @@ async fn household_pairings(
     tag = "pairing",
     operation_id = "recordVisit",
     summary = "记录走访 · Record a visit",
-    request_body(content = Object, description = "`{household, date, kind, notes, …}`。 The visit."),
+    request_body(content = Object, description = "`{household_id, date, kind, cadre_ids, findings, problems, actions, condolence_money_fen, goods, with_photo, …}`。至少须有一项了解到的情况、发现的问题、帮扶措施、慰问金或慰问品；只有照片时带 `with_photo: true` 再上传照片；空的走访被拒绝（empty_visit），不计入走访次数。 The visit: at least a finding, a problem, an action, money or goods; a visit whose only content is a photo says `with_photo: true` and uploads it after; an empty visit is refused (empty_visit) and never counts."),
     responses((status = 201, description = "新走访。 The new visit.", body = Object))
 )]
 async fn record_visit(

@@ -6,8 +6,8 @@ mod api;
 mod pages;
 
 pub(crate) use api::routes;
-pub(crate) use pages::own_cadre;
 pub(crate) use pages::routes as page_routes;
+pub(crate) use pages::{own_cadre, wish_amount};
 
 /// The OpenAPI description of the area's routes.
 pub(crate) fn doc() -> utoipa::openapi::OpenApi {

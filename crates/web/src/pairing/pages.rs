@@ -282,6 +282,7 @@ async fn show_visit_form(
                 (textarea(st, "findings.housing", v.t("住房安全", "Housing"), 2))
                 (textarea(st, "findings.water", v.t("饮水安全", "Drinking water"), 2))
             }
+            p.hint #visit-content-hint { (v.t("至少填写一项：了解到的情况、发现的问题、帮扶措施、慰问金或慰问品，或附一张现场照片。", "Fill in at least one of: what you found, a problem, an action, money or goods given, or a photo.")) }
             (textarea(st, "problems", v.t("发现的问题", "Problems found"), 3))
             (textarea(st, "actions", v.t("帮扶措施", "Actions taken"), 3))
             (Input::text("condolence_money_fen", v.t("慰问金（元）", "Money given (yuan)")).inputmode("decimal").render(st))
@@ -385,6 +386,7 @@ fn visit_input(
     id: HouseholdId,
     st: &FormState,
     me: Option<&Cadre>,
+    with_photo: bool,
 ) -> Result<VisitInput, DomainError> {
     let date = parse_date("date", st.value("date").trim())?;
     let mut cadre_ids: Vec<CadreId> = st
@@ -427,6 +429,7 @@ fn visit_input(
         condolence_money_fen: money,
         goods,
         location: None,
+        with_photo,
     })
 }
 
@@ -462,7 +465,7 @@ async fn record_visit(
         }
         None => Ok(()),
     };
-    let result = match checked.and_then(|_| visit_input(id, &st, me.as_ref())) {
+    let result = match checked.and_then(|_| visit_input(id, &st, me.as_ref(), photo.is_some())) {
         Ok(input) => app.store.record_visit(&ctx, input).await,
         Err(e) => Err(e),
     };
@@ -493,6 +496,12 @@ async fn record_visit(
 }
 
 // ---- wishes ---------------------------------------------------------------------------------------
+
+/// A wish's actual value as typed (yuan), checked as the store checks it.
+pub(crate) fn wish_amount(typed: &str) -> Result<i64, DomainError> {
+    let fen = yuan_field("actual_value_fen", typed)?;
+    fupin_core::Fen::input("actual_value_fen", fen).map(|f| f.get())
+}
 
 fn back_to(form: &Form) -> String {
     match form
@@ -539,10 +548,25 @@ async fn fulfil_wish(
 ) -> PageResult {
     let ctx = v.caller.ctx(Policy::WriteVisits)?;
     let id = WishId(parse_id(&id)?);
-    let value = yuan_field(
-        "actual_value_fen",
-        form.get("actual_value_fen").unwrap_or(""),
-    )?;
+    let typed = form.get("actual_value_fen").unwrap_or("");
+    let value = match wish_amount(typed) {
+        Ok(value) => value,
+        // back to the household page, which shows the message beside the amount it keeps
+        Err(e) => match form
+            .get("household")
+            .and_then(|h| h.trim().parse::<i64>().ok())
+        {
+            Some(h) => {
+                let q = serde_urlencoded::to_string([
+                    ("wish_fix", id.0.to_string()),
+                    ("actual_value", typed.chars().take(40).collect()),
+                ])
+                .map_err(|_| DomainError::internal())?;
+                return Ok(see_other(&format!("/households/{h}?{q}#wish-{}", id.0)));
+            }
+            None => return Err(e.into()),
+        },
+    };
     app.store
         .wish_action(
             &ctx,

@@ -123,7 +123,7 @@ async fn list(
     tag = "registry",
     operation_id = "createHousehold",
     summary = "建档立卡 · Register a household",
-    request_body(content = Object, description = "`{household, members}`：户信息与家庭成员（身份证号按 GB 11643 校验）。 `{household, members}`: the household and its members (ID numbers checked per GB 11643)."),
+    request_body(content = Object, description = "`{household, members}`：户信息与家庭成员（身份证号按 GB 11643 校验；户编码为所属村的 12 位区划代码加 4 位序号，共 16 位）。有多处错误时一并列在 `errors` 中。 `{household, members}`: the household and its members (ID numbers checked per GB 11643; the household number is the village's 12-digit code and a 4-digit serial, 16 digits). When several fields are wrong, `errors` lists them all."),
     responses((status = 201, description = "登记后的户，地址见 Location。 The household as stored; its address in Location.", body = Object))
 )]
 async fn create(
@@ -270,7 +270,7 @@ async fn by_number(
     tag = "registry",
     operation_id = "updateHousehold",
     summary = "修改户信息 · Update a household",
-    request_body(content = Object, description = "户信息。 The household fields."),
+    request_body(content = Object, description = "户信息。改户编码须带 `confirm_renumber: true`（否则 renumber_unconfirmed），新户编码须为所属村的 12 位区划代码加 4 位序号（invalid_household_number），改号另记一条审计 household.renumber；未改的旧编号照旧保留。 The household fields. Changing the number needs `confirm_renumber: true` (else renumber_unconfirmed); a new number must be the village's 12-digit code and a 4-digit serial (invalid_household_number); a renumbering is audited as household.renumber of its own. An unchanged number stored before the rule is kept."),
     responses((status = 200, description = "修改后的户。 The household as stored.", body = Object))
 )]
 async fn update(

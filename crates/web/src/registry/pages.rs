@@ -12,7 +12,7 @@ use crate::measures;
 use crate::pairing;
 use crate::routes::Routes;
 use crate::ui::fmt::{growth, looks_like_id_number, mask_id, yuan, yuan_opt};
-use crate::ui::forms::{code_options, select, FormState, Input};
+use crate::ui::forms::{code_options, select, strip_field_prefix, FormState, Input};
 use crate::ui::i18n::status_label;
 use crate::ui::layout::StoreAnswer;
 use crate::ui::layout::{parse_id, query_map, render, see_other, Crumb, Shell};
@@ -26,10 +26,11 @@ use fupin_core::codes::{table, CodeBook};
 use fupin_core::pairing::WishStatus;
 use fupin_core::regions::Level;
 use fupin_core::registry::{
-    HouseholdDetail, HouseholdFilter, HouseholdId, HouseholdInput, HouseholdStatus, NewHousehold,
+    validate_new_members, HouseholdDetail, HouseholdFilter, HouseholdId, HouseholdInput,
+    HouseholdStatus, NewHousehold,
 };
 use fupin_core::years::today;
-use fupin_core::{Ctx, DomainError, RegionCode};
+use fupin_core::{Ctx, DomainError, DomainResult, Problems, RegionCode};
 use maud::{html, Markup};
 use serde_json::{json, Value};
 
@@ -400,6 +401,16 @@ async fn detail(
     let mut visits = section("visits", app.store.household_visits(&ctx, id).await)?;
     visits.sort_by_key(|v| std::cmp::Reverse((v.date, v.id.0)));
     let wishes = section("wishes", app.store.household_wishes(&ctx, id).await)?;
+    // a wish whose amount was refused: its id, the amount as typed and the message
+    let wish_fix = flash
+        .get("wish_fix")
+        .and_then(|w| w.parse::<i64>().ok())
+        .zip(flash.get("actual_value"))
+        .and_then(|(w, typed)| {
+            pairing::wish_amount(typed)
+                .err()
+                .map(|e| (w, typed.clone(), e.message))
+        });
     let cases = section("cases", app.store.household_cases(&ctx, id).await)?;
     let measures = section("measures", app.store.household_measures(&ctx, id).await)?;
     // The region path for the breadcrumbs; a cadre reaching only paired households sees none.
@@ -504,7 +515,7 @@ async fn detail(
             @if wishes.is_empty() { p.muted { (v.t("暂无微心愿", "No wishes")) } } @else {
                 div.table-wrap { table.data {
                     thead { tr { th scope="col" { (v.t("心愿", "Wish")) } th.num scope="col" { (v.t("估值（元）", "Value (yuan)")) } th scope="col" { (v.t("状态", "Status")) } th scope="col" { (v.t("日期", "Dates")) } th scope="col" { (v.t("操作", "Action")) } } }
-                    tbody { @for w in &wishes { tr data-wish=(w.id.0) {
+                    tbody { @for w in &wishes { tr data-wish=(w.id.0) id=(format!("wish-{}", w.id.0)) {
                         td { (w.text) }
                         td.num { (yuan(w.actual_value_fen.unwrap_or(w.estimated_value_fen))) }
                         td { span class=(format!("wish wish-{}", w.status.as_str())) { (wish_label(&v, w.status)) } }
@@ -521,9 +532,14 @@ async fn detail(
                                 form.inline method="post" action=(format!("/wishes/{}/fulfil", w.id.0)) {
                                     (v.csrf_field())
                                     input type="hidden" name="household" value=(h.id.0);
+                                    @let fix = wish_fix.as_ref().filter(|(id, _, _)| *id == w.id.0);
                                     label for=(format!("wv-{}", w.id.0)) { (v.t("实际价值（元）", "Actual value (yuan)")) }
-                                    input id=(format!("wv-{}", w.id.0)) name="actual_value_fen" inputmode="decimal" size="8" value=(yuan(w.estimated_value_fen).replace(',', ""));
+                                    input id=(format!("wv-{}", w.id.0)) name="actual_value_fen" inputmode="decimal" size="8"
+                                        value=(fix.map(|(_, t, _)| t.clone()).unwrap_or_else(|| yuan(w.estimated_value_fen).replace(',', "")))
+                                        aria-invalid=[fix.map(|_| "true")]
+                                        aria-describedby=[fix.map(|_| format!("wv-{}-error", w.id.0))];
                                     button type="submit" { (v.t("已实现", "Fulfilled")) }
+                                    @if let Some((_, _, m)) = fix { p.field-error id=(format!("wv-{}-error", w.id.0)) role="alert" { (m) } }
                                 }
                             }
                         }
@@ -764,7 +780,16 @@ async fn household_form(
             fieldset {
                 legend { (v.t("户信息", "Household")) }
                 (Input::text("household_number", v.t("户编码", "Household number")).required().inputmode("numeric")
-                    .hint(v.t("村级区划代码 + 4 位序号，共 16 位", "Village code + 4 digits, 16 in all")).render(st))
+                    .hint(v.t("所属村的 12 位区划代码 + 4 位序号（0001 起），共 16 位数字", "The village's 12-digit code + a 4-digit serial from 0001: 16 digits")).render(st))
+                @if edit.is_some() {
+                    div.field.check {
+                        label for="f-confirm_renumber" {
+                            input #f-confirm_renumber type="checkbox" name="confirm_renumber" value="1"
+                                checked[!st.value("confirm_renumber").is_empty()];
+                            " " (v.t("确认修改户编码（改号记入审计日志）", "Confirm the change of number (recorded in the audit log)"))
+                        }
+                    }
+                }
                 @if villages.is_empty() {
                     (Input::text("village_code", v.t("所属村区划代码", "Village code")).required().inputmode("numeric").render(st))
                 } @else {
@@ -835,11 +860,30 @@ fn text(form: &Form, name: &str) -> Value {
     Value::String(form.get(name).map(str::trim).unwrap_or("").to_string())
 }
 
-fn year_field(form: &Form, name: &str) -> Result<Value, DomainError> {
+/// The year typed on the form. When it is not a number the problem is kept and this year stands
+/// in for it, so that the form's other fields are still checked and every problem shows at once.
+fn year_field(form: &Form, name: &str, problems: &mut Problems) -> Value {
     let t = form.get(name).map(str::trim).unwrap_or("");
-    t.parse::<i32>()
-        .map(|y| json!(y))
-        .map_err(|_| DomainError::invalid(name, "invalid_year", format!("{name} 须为四位年份")))
+    match t.parse::<i32>() {
+        Ok(y) => json!(y),
+        Err(_) => {
+            problems.push(DomainError::invalid(
+                name,
+                "invalid_year",
+                format!("{} 须为四位年份", fupin_core::labels::field_label(name)),
+            ));
+            json!(today().year())
+        }
+    }
+}
+
+/// The problems found before the store was asked, with those the rules find in the rest of the
+/// form: nothing is written.
+fn all_problems(mut early: Problems, rules: DomainResult<()>) -> DomainError {
+    if let Err(e) = rules {
+        early.push(e);
+    }
+    early.finish().err().unwrap_or_else(DomainError::internal)
 }
 
 /// A form body as the API's JSON would have it, read by the API's own types.
@@ -852,7 +896,9 @@ fn to_input<T: serde::de::DeserializeOwned>(v: Value) -> Result<T, DomainError> 
 
 async fn create(v: Viewer, State(app): State<AppState>, form: Form) -> PageResult {
     let ctx = v.caller.ctx(Policy::WriteRegistry)?;
-    let built = (|| -> Result<NewHousehold, DomainError> {
+    let mut early = Problems::new();
+    let year = year_field(&form, "identification_year", &mut early);
+    let built: Result<NewHousehold, DomainError> = {
         let household = json!({
             "household_number": text(&form, "household_number"),
             "village_code": text(&form, "village_code"),
@@ -860,7 +906,7 @@ async fn create(v: Viewer, State(app): State<AppState>, form: Form) -> PageResul
             "address": opt(&form, "address"),
             "attribute": text(&form, "attribute"),
             "identification_standard": text(&form, "identification_standard"),
-            "identification_year": year_field(&form, "identification_year")?,
+            "identification_year": year,
             "main_cause": text(&form, "main_cause"),
         });
         let head = json!({
@@ -870,9 +916,17 @@ async fn create(v: Viewer, State(app): State<AppState>, form: Form) -> PageResul
             "phone": opt(&form, "members[0].phone"),
         });
         to_input(json!({ "household": household, "members": [head] }))
-    })();
+    };
     let result = match built {
-        Ok(new) => app.store.create_household(&ctx, new).await,
+        Ok(new) if early.is_empty() => app.store.create_household(&ctx, new).await,
+        Ok(new) => {
+            let codes = app.store.code_book().await?;
+            let t = today();
+            let mut rules = Problems::new();
+            rules.check(new.household.validate_new(&codes, t));
+            rules.check(validate_new_members(&new.members, &codes, t));
+            Err(all_problems(early, rules.finish()))
+        }
         Err(e) => Err(e),
     };
     match result {
@@ -882,7 +936,7 @@ async fn create(v: Viewer, State(app): State<AppState>, form: Form) -> PageResul
         ))),
         Err(e) if is_input_error(&e) => {
             let mut st = FormState::with_values(form.0.clone());
-            st.error = Some(e);
+            st.error = Some(strip_field_prefix(e, "household."));
             household_form(&v, &app, &st, None).await
         }
         Err(e) => Err(e.into()),
@@ -950,6 +1004,8 @@ async fn update(
             id,
         )
         .await?;
+    let mut early = Problems::new();
+    let year = year_field(&form, "identification_year", &mut early);
     let built = (|| -> Result<HouseholdInput, DomainError> {
         let mut base =
             serde_json::to_value(&stored.household).map_err(|_| DomainError::internal())?;
@@ -977,15 +1033,23 @@ async fn update(
             "identification_standard".into(),
             text(&form, "identification_standard"),
         );
-        obj.insert(
-            "identification_year".into(),
-            year_field(&form, "identification_year")?,
-        );
+        obj.insert("identification_year".into(), year);
         obj.insert("main_cause".into(), text(&form, "main_cause"));
+        obj.insert(
+            "confirm_renumber".into(),
+            json!(form.get("confirm_renumber").is_some()),
+        );
         to_input(Value::Object(obj))
     })();
     let result = match built {
-        Ok(input) => app.store.update_household(&ctx, id, input).await,
+        Ok(input) if early.is_empty() => app.store.update_household(&ctx, id, input).await,
+        Ok(input) => {
+            let codes = app.store.code_book().await?;
+            let rules = input
+                .validate_update(&codes, today(), &stored.household.household_number)
+                .map(|_| ());
+            Err(all_problems(early, rules))
+        }
         Err(e) => Err(e),
     };
     match result {

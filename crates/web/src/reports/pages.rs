@@ -62,17 +62,23 @@ async fn pairing_report(
         .or_none()
 }
 
-/// The latest year with income records in the region (the default year of the board).
+/// The default year of the board: the latest year whose income records are complete
+/// ([`RegionStats::income_complete`]), so that the board does not open on a year still being
+/// entered; failing that the latest year with any income record; failing that this year.
 async fn latest_year(app: &AppState, ctx: &Ctx, code: &RegionCode) -> Result<i32, PageError> {
     let this = today().year();
+    let mut any = None;
     for y in (this - 10..=this).rev() {
         if let Some(s) = app.store.region_stats(ctx, code, y).await.or_none()? {
-            if s.income_households > 0 {
+            if s.income_complete() {
                 return Ok(y);
+            }
+            if s.income_households > 0 && any.is_none() {
+                any = Some(y);
             }
         }
     }
-    Ok(this)
+    Ok(any.unwrap_or(this))
 }
 
 fn parse_year(
@@ -126,13 +132,13 @@ async fn board(v: Viewer, State(app): State<AppState>, RawQuery(raw): RawQuery) 
         trend.push(app.store.region_stats(&ctx, &code, y).await?);
     }
     let mut stats = trend.last().cloned().expect("at least the year itself");
-    if let Some(other) = app
+    let compared = app
         .store
         .region_stats(&ctx, &code, compare)
         .await
-        .or_none()?
-    {
-        stats.compare_with(&other);
+        .or_none()?;
+    if let Some(other) = &compared {
+        stats.compare_with(other);
     }
     let report = pairing_report(&app, &ctx, &code, year).await?;
 
@@ -171,6 +177,18 @@ async fn board(v: Viewer, State(app): State<AppState>, RawQuery(raw): RawQuery) 
         })
         .collect();
 
+    // the years of the year list whose income records are partial (one row of the maintained
+    // figures each), marked there and in the chart
+    let mut partial_years: Vec<i32> = Vec::new();
+    for y in FIRST_YEAR.max(2013)..=today().year() {
+        let s = match trend.iter().find(|s| s.year == y) {
+            Some(s) => Some(s.clone()),
+            None => app.store.region_stats(&ctx, &code, y).await.or_none()?,
+        };
+        if s.is_some_and(|s| s.income_households > 0 && !s.income_complete()) {
+            partial_years.push(y);
+        }
+    }
     let data = chart_data(&v, &trend, &stats, &rows, map.then_some(&code));
     let title = format!(
         "{} · {}",
@@ -192,7 +210,10 @@ async fn board(v: Viewer, State(app): State<AppState>, RawQuery(raw): RawQuery) 
                     label for="year" { (v.t("年度", "Year")) }
                     select #year name="year" {
                         @for y in (FIRST_YEAR.max(2013)..=today().year()).rev() {
-                            option value=(y) selected[y == year] { (y) }
+                            option value=(y) selected[y == year] {
+                                (y)
+                                @if partial_years.contains(&y) { (v.t("（收入记录不全）", " (incomplete incomes)")) }
+                            }
                         }
                     }
                     label for="compare" { (v.t("对比", "Compare with")) }
@@ -219,7 +240,7 @@ async fn board(v: Viewer, State(app): State<AppState>, RawQuery(raw): RawQuery) 
                 }
             }
         }
-        (tiles(&v, &stats, report.as_ref(), year))
+        (tiles(&v, &stats, compared.as_ref(), report.as_ref(), year))
         section.charts aria-label=(v.t("图表", "Charts")) {
             (chart(&v, "chart-status", v.t("各年度贫困户状态（户）", "Households by status and year")))
             (chart(&v, "chart-income", v.t("人均纯收入（元）", "Per-capita net income (yuan)")))
@@ -265,20 +286,57 @@ fn tile(key: &str, label: &str, value: String, unit: &str, note: Option<String>)
     }
 }
 
-fn tiles(v: &Viewer, s: &RegionStats, r: Option<&PairingReport>, year: i32) -> Markup {
+/// "14/14 户有收入记录": how many of the households the income figure stands for.
+fn coverage_note(v: &Viewer, s: &RegionStats) -> String {
+    let (with, all) = s.income_coverage();
+    format!(
+        "{}/{} {}",
+        count(with),
+        count(all),
+        v.t("户有收入记录", "households with an income record")
+    )
+}
+
+fn tiles(
+    v: &Viewer,
+    s: &RegionStats,
+    compared: Option<&RegionStats>,
+    r: Option<&PairingReport>,
+    year: i32,
+) -> Markup {
     let hh = v.t("户", "hh");
     let persons = v.t("人", "persons");
     let (ex_h, ex_p) = s.of_status(HouseholdStatus::Exited);
     let (po_h, po_p) = s.registered_poor();
     let (mo_h, mo_p) = s.of_status(HouseholdStatus::Monitored);
-    let growth_note = s.compare_year.map(|y| {
-        format!(
-            "{} {y} {} {}",
-            v.t("较", "vs"),
-            v.t("年", ""),
-            growth(s.per_capita_net_income_growth_pct)
-        )
-    });
+    let growth_note = s
+        .per_capita_net_income_growth_pct
+        .and(s.compare_year)
+        .map(|y| {
+            format!(
+                "{} {y} {} {}",
+                v.t("较", "vs"),
+                v.t("年", ""),
+                growth(s.per_capita_net_income_growth_pct)
+            )
+        });
+    // why there is no growth: one of the two years' income records is incomplete
+    let not_comparable = compared
+        .filter(|c| c.income_households > 0 && s.income_households > 0)
+        .filter(|c| !(c.income_complete() && s.income_complete()))
+        .map(|c| {
+            format!(
+                "{} {} {}（{}）",
+                v.t("与", "Not compared with"),
+                c.year,
+                v.t(
+                    "年收入记录覆盖不可比，不计增幅",
+                    "(income records incomplete)"
+                ),
+                coverage_note(v, c)
+            )
+        });
+    let partial = s.income_households > 0 && !s.income_complete();
     html! {
         section.tiles aria-label=(v.t("主要指标", "Key figures")) {
             (tile("households", v.t("建档立卡户", "Registered households"), count(s.households), hh, None))
@@ -287,11 +345,18 @@ fn tiles(v: &Viewer, s: &RegionStats, r: Option<&PairingReport>, year: i32) -> M
                 Some(format!("{} {} · {}", count(ex_p), persons, pct(share(ex_h, s.households))))))
             (tile("poor", v.t("未脱贫", "Not yet exited"), count(po_h), hh, Some(format!("{} {}", count(po_p), persons))))
             (tile("monitored", v.t("监测对象", "Monitored"), count(mo_h), hh, Some(format!("{} {}", count(mo_p), persons))))
-            div.tile.wide data-tile="income" {
-                span.tile-label { (v.t("人均纯收入", "Per-capita net income")) " (" (year) ")" }
+            div.tile.wide.partial[partial] data-tile="income" data-partial=(partial) {
+                span.tile-label {
+                    (v.t("人均纯收入", "Per-capita net income")) " (" (year) ")"
+                    @if partial { " " span.badge.warn { (v.t("部分户", "partial")) } }
+                }
                 span.tile-value { span.value { (yuan_opt(s.per_capita_net_income_fen)) } " " span.unit { (v.t("元", "yuan")) } }
+                span.tile-note.coverage data-coverage=(format!("{}/{}", s.income_households, s.households)) { (coverage_note(v, s)) }
                 @if let Some(n) = growth_note {
                     span.tile-note.growth data-growth=(growth(s.per_capita_net_income_growth_pct)) { (n) }
+                }
+                @if let Some(n) = not_comparable {
+                    span.tile-note.no-growth { (n) }
                 }
             }
             (tile("collective", v.t("村集体经济收入", "Collective income"),
@@ -326,6 +391,10 @@ fn child_table(
         return html! {};
     }
     let child_level = level.child().map(|l| level_label(v.lang, l)).unwrap_or("");
+    // regions with nothing registered are folded away below the table
+    let (rows, empty): (Vec<&ChildRow>, Vec<&ChildRow>) = rows
+        .iter()
+        .partition(|r| r.stats.as_ref().is_some_and(|s| s.households > 0));
     html! {
         section.table-section {
             h2 { (v.t("下级区划", "Child regions")) " · " (child_level) }
@@ -374,7 +443,35 @@ fn child_table(
                     }
                 }
             }
+            @if !empty.is_empty() {
+                details #empty-children data-count=(empty.len()) {
+                    summary {
+                        @let unit = level.child().map(|l| region_noun(v, l)).unwrap_or("");
+                        (empty.len()) " " (v.t(&format!("个{unit}无建档立卡户"), &format!("{unit} without registered households")))
+                    }
+                    ul.inline-list {
+                        @for r in &empty {
+                            li data-code=(r.code.as_str()) {
+                                a href=(format!("/board?region={}&year={year}&compare={compare}", r.code.as_str())) { (r.name) }
+                            }
+                        }
+                    }
+                }
+            }
         }
+    }
+}
+
+/// What a region of a level is called in a sentence ("22 个乡镇无建档立卡户").
+fn region_noun(v: &Viewer, l: fupin_core::regions::Level) -> &'static str {
+    use fupin_core::regions::Level as L;
+    match l {
+        L::Nation => v.t("国家", "nations"),
+        L::Province => v.t("省", "provinces"),
+        L::City => v.t("市", "cities"),
+        L::County => v.t("县（市、区）", "counties"),
+        L::Township => v.t("乡镇", "townships"),
+        L::Village => v.t("村", "villages"),
     }
 }
 
@@ -402,6 +499,14 @@ fn chart_data(
         .iter()
         .map(|s| s.per_capita_net_income_fen.map(|f| f as f64 / 100.0))
         .collect();
+    let income_partial: Vec<bool> = trend
+        .iter()
+        .map(|s| s.income_households > 0 && !s.income_complete())
+        .collect();
+    let coverage: Vec<String> = trend
+        .iter()
+        .map(|s| format!("{}/{}", s.income_households, s.households))
+        .collect();
     let causes: Vec<serde_json::Value> = stats
         .by_main_cause
         .iter()
@@ -421,6 +526,8 @@ fn chart_data(
         "years": years,
         "statuses": statuses,
         "income": income,
+        "income_partial": income_partial,
+        "coverage": coverage,
         "causes": causes,
         "children": children,
         "map": map.map(|c| format!("/geo/{}", c.as_str())),
@@ -429,6 +536,8 @@ fn chart_data(
             "compliance": v.t("走访达标率（%）", "Visit compliance (%)"),
             "exit_rate": v.t("脱贫率（%）", "Exit rate (%)"),
             "none": v.t("暂无数据", "No data"),
+            "partial": v.t("（部分）", " (partial)"),
+            "coverage": v.t("户有收入记录", "households with an income record"),
         },
     })
 }

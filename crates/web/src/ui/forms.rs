@@ -47,34 +47,68 @@ impl FormState {
             .collect()
     }
 
-    /// The message for an input, when the error names it (or a field below it: `living.x` is shown
-    /// at `living` when there is no input of its own).
+    /// The message for an input, when the error names it (every field of a form refused for
+    /// several is named: [`DomainError::problems`]).
     pub(crate) fn error_for(&self, name: &str) -> Option<&str> {
         let e = self.error.as_ref()?;
-        let f = e.field.as_deref()?;
-        (f == name).then_some(e.message.as_str())
+        e.problems()
+            .into_iter()
+            .find(|(f, _)| *f == name)
+            .map(|(_, m)| m)
     }
 
-    /// The summary above the form: the message, linked to its input when it has one on the form.
+    /// The summary above the form: every message, each linked to its input when it has one on
+    /// the form.
     pub(crate) fn summary(&self, lang: super::Lang, inputs: &[&str]) -> Markup {
         let Some(e) = &self.error else {
             return html! {};
         };
-        let target = e
-            .field
-            .as_deref()
-            .filter(|f| inputs.contains(f))
-            .map(|f| format!("#{}", input_id(f)));
+        let mut problems: Vec<(Option<String>, &str)> = e
+            .problems()
+            .into_iter()
+            .map(|(f, m)| (inputs.contains(&f).then(|| format!("#{}", input_id(f))), m))
+            .collect();
+        if problems.is_empty() {
+            problems.push((None, e.message.as_str()));
+        }
         html! {
-            div.alert.error role="alert" tabindex="-1" id="form-error" {
+            div.alert.error role="alert" tabindex="-1" id="form-error" data-errors=(problems.len()) {
                 strong { (lang.t("未能保存：", "Not saved: ")) }
-                @match target {
-                    Some(href) => a href=(href) { (e.message) },
-                    None => span { (e.message) },
+                @if problems.len() == 1 {
+                    @match &problems[0] {
+                        (Some(href), m) => a href=(href) { (m) },
+                        (None, m) => span { (m) },
+                    }
+                } @else {
+                    (lang.t(&format!("共 {} 处需要更正", problems.len()), &format!("{} fields to correct", problems.len())))
+                    ul {
+                        @for (href, m) in &problems {
+                            li {
+                                @match href {
+                                    Some(href) => a href=(href) { (m) },
+                                    None => span { (m) },
+                                }
+                            }
+                        }
+                    }
                 }
             }
         }
     }
+}
+
+/// The error with every field path stripped of `prefix` (`household.main_cause` is shown at the
+/// form's `main_cause`).
+pub(crate) fn strip_field_prefix(mut e: DomainError, prefix: &str) -> DomainError {
+    if let Some(f) = e.field.as_deref().and_then(|f| f.strip_prefix(prefix)) {
+        e.field = Some(f.to_string());
+    }
+    for p in &mut e.errors {
+        if let Some(f) = p.field.strip_prefix(prefix) {
+            p.field = f.to_string();
+        }
+    }
+    e
 }
 
 /// The HTML id of an input: its name with `[`, `]` and `.` replaced.
