@@ -145,6 +145,7 @@ async fn every_page_and_asset_stays_on_the_server() {
     let app = demo_app().await;
     let officer = sign_in(&app, "demo-officer").await;
     let cadre = sign_in(&app, "demo-cadre").await;
+    let auditor = sign_in(&app, "demo-auditor").await;
     let hh = tagang_household(&app, &officer).await;
     let (_, _, m) = get(&app, &cadre, "/m").await;
     let paired = paired_household(&m);
@@ -185,6 +186,8 @@ async fn every_page_and_asset_stays_on_the_server() {
         // the phone pages are the cadre's (an office has no pairings of its own)
         let s = if template.starts_with("/m") {
             &cadre
+        } else if template.starts_with("/audit") {
+            &auditor
         } else {
             &officer
         };
@@ -734,6 +737,63 @@ async fn the_board_shows_income_coverage_and_opens_on_the_latest_complete_year()
     let n: usize = folded[..folded.find('"').unwrap()].parse().unwrap();
     assert!(n > 0);
     assert!(page.contains(&format!("{n} 个村无建档立卡户")));
+}
+
+#[tokio::test]
+async fn auditors_read_and_filter_the_audit_log_and_admins_verify_it() {
+    let app = demo_app().await;
+    let auditor = sign_in(&app, "demo-auditor").await;
+    let (status, _, page) = get(&app, &auditor, "/audit").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("id=\"audit-log\""));
+    assert!(page.contains("href=\"/audit\""), "in the menu");
+    let total = |page: &str| -> u64 {
+        let t = page.split("data-total=\"").nth(1).expect("a total");
+        t[..t.find('"').unwrap()].parse().unwrap()
+    };
+    let all = total(&page);
+    assert!(all > 0);
+    // filtered by record kind: every row is of that kind, fewer than all
+    let (_, _, page) = get(&app, &auditor, "/audit?entity=household").await;
+    let households = total(&page);
+    assert!(households > 0 && households < all, "{households} of {all}");
+    assert!(page.contains("value=\"household\""), "the filter is kept");
+    let rows = page.matches("<tr data-seq=").count() as u64;
+    assert_eq!(rows, households.min(50));
+    // by actor and date: none from the future
+    let (_, _, page) = get(&app, &auditor, "/audit?actor=nobody-at-all").await;
+    assert_eq!(total(&page), 0);
+    let (_, _, page) = get(&app, &auditor, "/audit?from=2999-01-01").await;
+    assert_eq!(total(&page), 0);
+    let (status, _, _) = get(&app, &auditor, "/audit?from=yesterday").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    // the verify button is the administrators'
+    assert!(!page.contains("id=\"audit-verify\""));
+    let res = client()
+        .post(app.url("/audit/verify"))
+        .header(COOKIE, &auditor.cookie)
+        .form(&[("csrf_token", auditor.csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let admin = sign_in(&app, "demo-admin").await;
+    let (_, _, page) = get(&app, &admin, "/audit").await;
+    assert!(page.contains("id=\"audit-verify\""));
+    let res = client()
+        .post(app.url("/audit/verify"))
+        .header(COOKIE, &admin.cookie)
+        .form(&[("csrf_token", admin.csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("data-intact=\"true\""), "{page}");
+    // an office does not read the log
+    let officer = sign_in(&app, "demo-officer").await;
+    let (status, _, _) = get(&app, &officer, "/audit").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
 }
 
 /// An ID number with its check digit (GB 11643).

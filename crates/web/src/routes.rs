@@ -78,6 +78,8 @@ pub const PAGE_ROUTES: &[(&str, &str)] = &[
     ("GET", "/jobs"),
     ("GET", "/jobs/{id}"),
     ("GET", "/jobs/{id}/file"),
+    ("GET", "/audit"),
+    ("POST", "/audit/verify"),
     ("GET", "/docs/api"),
     ("GET", "/assets/{name}"),
 ];

@@ -365,6 +365,9 @@ fn nav_items(v: &Viewer) -> Vec<(&'static str, &'static str)> {
     if v.has_regions(Policy::ReadStats) {
         out.push(("/export", v.t("数据导出", "Export")));
     }
+    if v.has_regions(Policy::ReadAudit) {
+        out.push(("/audit", v.t("审计日志", "Audit log")));
+    }
     // Only for accounts of cadres (the role an account linked to a cadre holds): an office that may
     // record visits has no households of its own to visit, and its menu would open an empty page.
     if v.is_cadre() {
