@@ -7,6 +7,7 @@ pub mod config;
 pub mod demo;
 pub mod demo_accounts;
 pub mod demo_pairing;
+pub mod demo_projects;
 pub mod demo_rectification;
 pub mod testing;
 

@@ -1932,6 +1932,38 @@ fn table(f: &Fixture, caller: &str) -> Vec<Entry> {
             ],
         ),
         entry(
+            "POST",
+            "/api/v1/notices",
+            vec![
+                call(
+                    Method::POST,
+                    "/api/v1/notices".into(),
+                    json(json!({"kind": "library", "subject_id": f.project,
+                                "posted_from": "2016-04-01", "posted_to": "2016-04-20",
+                                "places": "村务公开栏"})),
+                    Denied,
+                ),
+                call(
+                    Method::POST,
+                    "/api/v1/notices".into(),
+                    json(json!({"kind": "dividend", "subject_id": f.asset, "year": 2018,
+                                "posted_from": "2018-12-20", "posted_to": "2019-01-05",
+                                "places": "村务公开栏"})),
+                    Denied,
+                ),
+            ],
+        ),
+        entry(
+            "GET",
+            "/api/v1/projects/{id}/notices",
+            vec![get(format!("/api/v1/projects/{}/notices", f.project), Denied)],
+        ),
+        entry(
+            "GET",
+            "/api/v1/assets/{id}/notices",
+            vec![get(format!("/api/v1/assets/{}/notices", f.asset), Denied)],
+        ),
+        entry(
             "GET",
             "/api/v1/households/{id}/funds-trace",
             vec![get(format!("/api/v1/households/{h}/funds-trace"), Denied)],

@@ -163,6 +163,19 @@ async fn every_page_and_asset_stays_on_the_server() {
     };
     let workplace = first_id("/api/v1/regions/360124106204/workplaces").await;
     let event = first_id("/api/v1/regions/360124106204/events").await;
+    let project = first_id("/api/v1/regions/360124106204/projects").await;
+    // an asset that paid dividends (the peony park's shares)
+    let dividend_asset = {
+        let (_, _, body) = get(&app, &officer, "/api/v1/regions/360124106204/assets").await;
+        let list: serde_json::Value = serde_json::from_str(&body).unwrap();
+        list.as_array().unwrap().iter().find_map(|a| {
+            a["incomes"]
+                .as_array()?
+                .iter()
+                .any(|i| !i["dividends"].as_array().unwrap().is_empty())
+                .then(|| a["id"].as_i64().unwrap())
+        })
+    };
     let mut checked = 0;
     let mut assets = std::collections::BTreeSet::new();
     for (method, template) in fupin_web::PAGE_ROUTES {
@@ -175,6 +188,10 @@ async fn every_page_and_asset_stays_on_the_server() {
             workplace
         } else if template.starts_with("/events/") {
             event
+        } else if template.starts_with("/projects/") {
+            project
+        } else if template.starts_with("/dividend-notices/") {
+            dividend_asset
         } else {
             Some(hh)
         };

@@ -249,7 +249,14 @@
     if (e) e.focus();
   }
 
+  // ---- printable notices: the print button ------------------------------------------------------
+  function setupPrint() {
+    var b = document.querySelector('[data-print]');
+    if (b) b.addEventListener('click', function () { window.print(); });
+  }
+
   function init() {
+    setupPrint();
     setupFullscreen();
     drawBoard();
     setupDownscale();

@@ -10,9 +10,11 @@ mod cooperatives;
 mod funds;
 mod lifecycle;
 mod model;
+mod notices;
 
 pub use assets::*;
 pub use cooperatives::*;
 pub use funds::*;
 pub use lifecycle::*;
 pub use model::*;
+pub use notices::*;

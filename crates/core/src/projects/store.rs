@@ -126,4 +126,11 @@ pub trait AssetStore: Send + Sync {
         ctx: &Ctx,
         household: HouseholdId,
     ) -> StoreResult<HouseholdTrace>;
+    /// Record that a notice was posted (from, to, where); the period lasts at least the notice
+    /// days in force for the subject's village. A dividend notice names a year the asset paid.
+    async fn record_notice(&self, ctx: &Ctx, n: NoticeInput) -> StoreResult<Notice>;
+    /// The library and completion notices posted for a project.
+    async fn project_notices(&self, ctx: &Ctx, id: ProjectId) -> StoreResult<Vec<Notice>>;
+    /// The dividend notices posted for an asset.
+    async fn asset_notices(&self, ctx: &Ctx, id: AssetId) -> StoreResult<Vec<Notice>>;
 }

@@ -380,3 +380,40 @@ impl Record for DividendPaidRow {
         }))
     }
 }
+
+/// A posting, from `public_notices`.
+pub(crate) struct NoticeRow(pub Notice);
+
+impl Record for NoticeRow {
+    fn columns() -> Columns {
+        Columns(&[
+            "id",
+            "kind",
+            "subject_id",
+            "year",
+            "posted_from",
+            "posted_to",
+            "places",
+            "recorded_by",
+            "recorded_at",
+        ])
+    }
+    fn decode(c: &mut Cols<'_>) -> StoreResult<Self> {
+        let id = c.i64()?;
+        let kind = NoticeKind::parse(&c.text()?).ok_or_else(DomainError::internal)?;
+        Ok(NoticeRow(Notice {
+            id,
+            data: NoticeData {
+                kind,
+                subject_id: c.i64()?,
+                year: c.opt_i32()?,
+                posted_from: c.date()?,
+                posted_to: c.date()?,
+                places: c.text()?,
+            },
+            kind_label: kind.label().to_string(),
+            recorded_by: c.text()?,
+            recorded_at: c.time()?,
+        }))
+    }
+}

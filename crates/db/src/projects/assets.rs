@@ -11,6 +11,7 @@ use super::asset_rows::*;
 use crate::rows::Record;
 use crate::sql::Tx;
 use crate::{args, SqlStore};
+use fupin_core::assessment::standards::{days_param, default_parameters, key};
 use fupin_core::audit::AuditRecord;
 use fupin_core::projects::*;
 use fupin_core::registry::HouseholdId;
@@ -159,6 +160,24 @@ impl SqlStore {
             .await?
             .pop()
             .ok_or_else(asset_not_found)
+    }
+
+    async fn load_notices(
+        &self,
+        tx: &mut dyn Tx,
+        kinds: &str,
+        subject: i64,
+    ) -> StoreResult<Vec<Notice>> {
+        let rows = tx
+            .fetch_all(
+                &format!(
+                    "SELECT {} FROM public_notices WHERE {kinds} AND subject_id = $1 ORDER BY id",
+                    NoticeRow::columns().list()
+                ),
+                &args![subject],
+            )
+            .await?;
+        rows.iter().map(|r| Ok(NoticeRow::from_row(r)?.0)).collect()
     }
 
     /// How many assets a project has become (for its lifecycle's last gate).
@@ -630,5 +649,95 @@ impl AssetStore for SqlStore {
             dividend_fen,
             items,
         })
+    }
+
+    async fn record_notice(&self, ctx: &Ctx, n: NoticeInput) -> StoreResult<Notice> {
+        let first = n.validate(0)?;
+        let mut tx = self.db.begin_write().await?;
+        let (village, year) = if first.kind.of_asset() {
+            let a = self
+                .load_asset(tx.as_mut(), ctx, AssetId(first.subject_id))
+                .await
+                .map_err(|e| e.with_field("subject_id"))?;
+            let y = first.year.unwrap_or_default();
+            if !a.incomes.iter().any(|i| i.year == y) {
+                return Err(DomainError::invalid(
+                    "year",
+                    "no_asset_income",
+                    format!("该资产 {y} 年没有收益分配"),
+                ));
+            }
+            (a.data.village_code, y)
+        } else {
+            let (p, _) = self
+                .load_project(tx.as_mut(), ctx, ProjectId(first.subject_id), false)
+                .await
+                .map_err(|e| e.with_field("subject_id"))?;
+            (p.data.village_code, p.data.year)
+        };
+        let params = self.params();
+        let days = days_param(&params, key::PROJECT_NOTICE_DAYS, &village, year).or_else(|_| {
+            days_param(
+                &default_parameters(),
+                key::PROJECT_NOTICE_DAYS,
+                &village,
+                year,
+            )
+        })?;
+        let d = n.validate(days as i64)?;
+        let now = OffsetDateTime::now_utc();
+        let r = tx
+            .fetch_one(
+                "INSERT INTO public_notices (village_code, kind, subject_id, year, posted_from, posted_to, places, recorded_by, recorded_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+                &args![
+                    village.as_str(),
+                    d.kind.as_str(),
+                    d.subject_id,
+                    d.year,
+                    d.posted_from,
+                    d.posted_to,
+                    d.places.as_str(),
+                    ctx.actor.as_str(),
+                    now
+                ],
+            )
+            .await?;
+        let out = Notice {
+            id: r.i64(0)?,
+            kind_label: d.kind.label().to_string(),
+            data: d,
+            recorded_by: ctx.actor.clone(),
+            recorded_at: now,
+        };
+        self.audit(
+            tx.as_mut(),
+            ctx,
+            AuditRecord::change(
+                "notice.record",
+                "notice",
+                out.id,
+                None::<&Notice>,
+                Some(&out),
+            )
+            .in_region(&village),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    async fn project_notices(&self, ctx: &Ctx, id: ProjectId) -> StoreResult<Vec<Notice>> {
+        let mut tx = self.db.begin_read().await?;
+        self.load_project(tx.as_mut(), ctx, id, false).await?;
+        self.load_notices(tx.as_mut(), "kind IN ('library', 'completion')", id.0)
+            .await
+    }
+
+    async fn asset_notices(&self, ctx: &Ctx, id: AssetId) -> StoreResult<Vec<Notice>> {
+        let mut tx = self.db.begin_read().await?;
+        self.load_asset(tx.as_mut(), ctx, id).await?;
+        self.load_notices(tx.as_mut(), "kind = 'dividend'", id.0)
+            .await
     }
 }

@@ -26,6 +26,9 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .get("/api/v1/cooperatives/{id}", cooperative)
         .get("/api/v1/regions/{code}/cooperatives", region_cooperatives)
         .get("/api/v1/households/{id}/funds-trace", funds_trace)
+        .post("/api/v1/notices", record_notice)
+        .get("/api/v1/projects/{id}/notices", project_notices)
+        .get("/api/v1/assets/{id}/notices", asset_notices)
 }
 
 /// The OpenAPI description of these routes (see `crate::openapi`).
@@ -39,7 +42,10 @@ pub(crate) fn routes(r: Routes) -> Routes {
     create_cooperative,
     cooperative,
     region_cooperatives,
-    funds_trace
+    funds_trace,
+    record_notice,
+    project_notices,
+    asset_notices
 ))]
 pub(crate) struct Doc;
 
@@ -219,4 +225,59 @@ async fn funds_trace(
     Ok(Json(
         app.store.household_trace(&ctx, HouseholdId(p.id)).await?,
     ))
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/notices",
+    tag = "projects",
+    operation_id = "recordNotice",
+    summary = "记录公告公示的张贴 · Record a notice as posted",
+    request_body(content = Object, description = "`{kind: library | completion | dividend, subject_id, year?, posted_from, posted_to, places}`：项目（入库、竣工）或资产（分红，须有年度）；公示期不少于公示天数参数。 A project's (library, completion) or an asset's (dividend, with the year); at least the notice days."),
+    responses((status = 201, description = "张贴记录。 The posting.", body = Object))
+)]
+async fn record_notice(
+    caller: Caller,
+    State(app): State<AppState>,
+    Json(n): Json<NoticeInput>,
+) -> ApiResult<Response> {
+    let ctx = caller.ctx(Policy::WriteRegistry)?;
+    let out = app.store.record_notice(&ctx, n).await?;
+    Ok((StatusCode::CREATED, Json(out)).into_response())
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/projects/{id}/notices",
+    tag = "projects",
+    operation_id = "projectNotices",
+    summary = "项目的公告公示记录 · A project's notices",
+    responses((status = 200, description = "入库公示、竣工公告的张贴记录。 Its library and completion notices as posted.", body = [Object]))
+)]
+async fn project_notices(
+    caller: Caller,
+    State(app): State<AppState>,
+    Path(p): Path<IdPath>,
+) -> ApiResult<Json<Vec<Notice>>> {
+    let ctx = caller.ctx(Policy::ReadRegistry)?;
+    Ok(Json(
+        app.store.project_notices(&ctx, ProjectId(p.id)).await?,
+    ))
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/assets/{id}/notices",
+    tag = "projects",
+    operation_id = "assetNotices",
+    summary = "资产收益分配公示记录 · An asset's dividend notices",
+    responses((status = 200, description = "各年收益分配公示的张贴记录。 Its dividend notices as posted.", body = [Object]))
+)]
+async fn asset_notices(
+    caller: Caller,
+    State(app): State<AppState>,
+    Path(p): Path<IdPath>,
+) -> ApiResult<Json<Vec<Notice>>> {
+    let ctx = caller.ctx(Policy::ReadRegistry)?;
+    Ok(Json(app.store.asset_notices(&ctx, AssetId(p.id)).await?))
 }

@@ -1,9 +1,13 @@
 //! Projects, funds, assets and dividends over HTTP: the project library with its lifecycle and
 //! progress, fund sources, allocations, receipts and disbursements (`api`); assets with their
-//! income and dividends, cooperatives, and what reached a household (`assets_api`).
+//! income and dividends, cooperatives, notices and what reached a household (`assets_api`); the
+//! pages of projects and their printable notices (`pages`).
 
 mod api;
 mod assets_api;
+mod pages;
+
+pub(crate) use pages::{household_section, page_routes};
 
 /// The area's API routes.
 pub(crate) fn routes(r: crate::routes::Routes) -> crate::routes::Routes {

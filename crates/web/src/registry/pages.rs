@@ -413,6 +413,7 @@ async fn detail(
         });
     let cases = section("cases", app.store.household_cases(&ctx, id).await)?;
     let measures = section("measures", app.store.household_measures(&ctx, id).await)?;
+    let trace = app.store.household_trace(&ctx, id).await.or_none()?;
     // The region path for the breadcrumbs; a cadre reaching only paired households sees none.
     let region = app
         .store
@@ -454,6 +455,7 @@ async fn detail(
             a href="#pairings" { (v.t("结对帮扶", "Pairings")) }
             a href="#visits" { (v.t("走访记录", "Visits")) }
             a href="#measures" { (v.t("帮扶措施", "Measures")) }
+            a href="#funds-trace" { (v.t("资金到户", "Funds")) }
             a href="#wishes" { (v.t("微心愿", "Wishes")) }
             a href="#cases" { (v.t("程序", "Procedures")) }
         }
@@ -510,6 +512,7 @@ async fn detail(
             }
         }
         (measures::household_section(&v, &measures))
+        (crate::projects::household_section(&v, trace.as_ref()))
         section #wishes {
             h2 { (v.t("微心愿", "Micro-wishes")) }
             @if wishes.is_empty() { p.muted { (v.t("暂无微心愿", "No wishes")) } } @else {

@@ -351,6 +351,7 @@ fn nav_items(v: &Viewer) -> Vec<(&'static str, &'static str)> {
         out.push(("/board", v.t("进度看板", "Progress board")));
         out.push(("/households", v.t("建档立卡户", "Households")));
         out.push(("/rectification", v.t("整改销号", "Rectification")));
+        out.push(("/projects", v.t("项目资金", "Projects")));
     }
     if v.has_regions(Policy::ReadRegistry) {
         out.push((
