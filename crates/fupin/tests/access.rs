@@ -1033,6 +1033,15 @@ fn table(f: &Fixture, caller: &str) -> Vec<Entry> {
         ),
         entry(
             "GET",
+            "/api/v1/regions/{code}/tables/registry",
+            vec![
+                get(format!("/api/v1/regions/{TAGANG}/tables/registry?year=2018"), Denied),
+                get(format!("/api/v1/regions/{LUOXI}/tables/registry?year=2018"), Denied),
+                get(format!("/api/v1/regions/{NATION}/tables/registry?year=2018"), Denied),
+            ],
+        ),
+        entry(
+            "GET",
             "/api/v1/snapshots/{id}",
             vec![
                 get(format!("/api/v1/snapshots/{}", f.snapshot), Denied),

@@ -272,3 +272,72 @@ async fn a_snapshot_shows_the_figures_as_sent_and_what_changed_since() {
     let v: Value = res.json().await.unwrap();
     assert_eq!(v["code"], "snapshot_not_found");
 }
+
+#[tokio::test]
+async fn the_registry_table_has_merged_headers_a_total_and_a_row_per_village() {
+    use calamine::{Reader, Xlsx};
+    let app = demo_app().await;
+    let token = login(&app, "demo-officer").await;
+    let township = "360124106000";
+    let res = get(
+        &app,
+        &token,
+        &format!("/api/v1/regions/{township}/tables/registry?year=2018"),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let bytes = res.bytes().await.unwrap().to_vec();
+    let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+    let merged: Vec<String> = wb
+        .merge_cells_by_sheet_name("建档立卡统计")
+        .unwrap()
+        .iter()
+        .map(|d| format!("{:?}-{:?}", d.start, d.end))
+        .collect();
+    assert!(
+        merged.iter().any(|m| m.starts_with("(0, 0)-(0, ")),
+        "the title across the columns: {merged:?}"
+    );
+    assert!(
+        merged.contains(&"(2, 0)-(3, 0)".to_string()),
+        "区划代码 over two header rows: {merged:?}"
+    );
+    let sheet = wb.worksheet_range("建档立卡统计").unwrap();
+    let text = |r: u32, c: u32| {
+        sheet
+            .get_value((r, c))
+            .map(|v| v.to_string())
+            .unwrap_or_default()
+    };
+    assert!(
+        text(0, 0).contains("2018年建档立卡贫困人口统计表"),
+        "{}",
+        text(0, 0)
+    );
+    assert_eq!(text(2, 4), "按脱贫状态");
+    // the total, equal to the township's statistics
+    let stats = get_json(
+        &app,
+        &token,
+        &format!("/api/v1/regions/{township}/stats?year=2018"),
+    )
+    .await;
+    assert_eq!(text(4, 1), "合计");
+    assert_eq!(text(4, 2), stats["households"].to_string());
+    assert_eq!(text(4, 3), stats["persons"].to_string());
+    // 塔岗's row
+    let row = (5..sheet.height() as u32)
+        .find(|&r| text(r, 0) == TAGANG)
+        .expect("a row for 塔岗");
+    assert_eq!(
+        (text(row, 2), text(row, 3)),
+        ("14".to_string(), "45".to_string())
+    );
+    let last = sheet.width() as u32 - 1;
+    assert_eq!(
+        text(row, last),
+        "17.2",
+        "growth 2017 → 2018: 6,370.31 → 7,467"
+    );
+    assert_eq!(text(row, last - 2), "7467");
+}

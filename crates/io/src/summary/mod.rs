@@ -5,9 +5,11 @@
 mod chart;
 mod docx;
 mod html;
+mod tables;
 
 pub use docx::{docx_text, to_docx};
 pub use html::to_html;
+pub use tables::registry_table;
 
 use fupin_core::accounts::Policy;
 use fupin_core::projects::ProjectFilter;

@@ -18,11 +18,19 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .post("/api/v1/regions/{code}/summary/snapshots", create_snapshot)
         .get("/api/v1/regions/{code}/summary/snapshots", region_snapshots)
         .get("/api/v1/snapshots/{id}", snapshot)
+        .get("/api/v1/regions/{code}/tables/registry", registry_table)
 }
 
 /// The OpenAPI description of these routes (see `crate::openapi`).
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(stats, summary, create_snapshot, region_snapshots, snapshot))]
+#[openapi(paths(
+    stats,
+    summary,
+    create_snapshot,
+    region_snapshots,
+    snapshot,
+    registry_table
+))]
 pub(crate) struct Doc;
 
 /// `?year=Y[&compare=Y0]`. `year` is required rather than defaulting to this year: figures for an
@@ -148,6 +156,48 @@ fn document(
         )) {
             h.insert(header::CONTENT_DISPOSITION, v);
         }
+    }
+    Ok(res)
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/regions/{code}/tables/registry",
+    tag = "reports",
+    operation_id = "registryTable",
+    summary = "建档立卡统计表 · The registry statistics table",
+    description = "按下级区划的年度统计表（XLSX，合并表头）：户数、人数、按脱贫状态、按主要致贫原因、有收入记录户数、人均纯收入及较上年增幅；首行为合计。 \
+                   The yearly table by child region (XLSX with merged headers), the region's total first.",
+    params(("year" = i32, Query, description = "年度。 The year.")),
+    responses((status = 200, description = "统计表。 The table.", content(("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))))
+)]
+async fn registry_table(
+    caller: Caller,
+    State(app): State<AppState>,
+    RegionPath(code): RegionPath,
+    params: Params,
+) -> ApiResult<axum::response::Response> {
+    use axum::http::{header, HeaderValue};
+    use axum::response::IntoResponse;
+    let ctx = caller.ctx(Policy::ReadStats)?;
+    params.only(&["year"])?;
+    let year: i32 = params.required_int("year")?;
+    let bytes = fupin_io::summary::registry_table(app.store.as_ref(), &ctx, &code, year)
+        .await
+        .map_err(ApiError::from_query)?;
+    let mut res = bytes.into_response();
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+    );
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "attachment; filename=\"registry-{}-{year}.xlsx\"",
+        code.as_str()
+    )) {
+        h.insert(header::CONTENT_DISPOSITION, v);
     }
     Ok(res)
 }
