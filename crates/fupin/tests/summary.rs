@@ -99,6 +99,9 @@ async fn the_summary_of_tagang_reproduces_the_article_and_every_figure_its_query
     assert_eq!(value("per_capita_growth"), 343);
     assert!(value("collective_income_first_fen") < 500_000);
     assert_eq!(value("collective_income_last_fen"), 7_000_000);
+    assert_eq!(value("projects_budget_fen"), 260_000_000);
+    assert_eq!(value("projects_infrastructure_fen"), 176_000_000);
+    assert_eq!(value("projects_collective_economy_fen"), 40_000_000);
 
     // the article's figures in the HTML and in the DOCX
     let html = get(&app, &token, &format!("{q}&format=html")).await;
@@ -124,6 +127,9 @@ async fn the_summary_of_tagang_reproduces_the_article_and_every_figure_its_query
         "34.3%",
         "4800 元（不足 5000 元）",
         "70000 元（7 万元）",
+        "约 260 万元",
+        "176 万元",
+        "40 万元",
     ];
     for (what, text) in [("html", plain(&html)), ("docx", plain(&docx_text))] {
         for figure in article {
