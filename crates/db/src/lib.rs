@@ -22,6 +22,7 @@ mod regions;
 mod registry;
 mod reports;
 mod rows;
+mod versioned;
 
 use fupin_core::codes::CodeBook;
 use fupin_core::error::DomainError;
@@ -108,8 +109,8 @@ impl Store for SqlStore {
             .await?;
         let applied = rows
             .iter()
-            .map(|r| r.i64(0))
-            .collect::<Result<Vec<i64>, _>>()?;
+            .map(rows::one_i64)
+            .collect::<StoreResult<Vec<i64>>>()?;
         let shipped = self.db.migration_versions();
         Ok(fupin_core::store::SchemaStatus {
             applied: applied.iter().copied().max().unwrap_or(0),

@@ -243,4 +243,64 @@ mod tests {
         );
         assert!(Cols::read(&row, |c| Ok((c.i64()?, c.text()?, c.text()?))).is_err());
     }
+
+    /// No store code reads a row by position (`r.text(3)`): every read goes through a [`Cols`]
+    /// cursor, a [`Record`]'s decoder or `one_i64`/`one_text`, so a column list is written once
+    /// and a decoder cannot drift from it. Only `sql.rs` (the row's own getters) and this module
+    /// (the cursor) take a position.
+    #[test]
+    fn no_positional_row_getters() {
+        const GETTERS: [&str; 14] = [
+            "i64", "opt_i64", "i32", "opt_i32", "opt_f64", "text", "opt_text", "bool", "opt_bool",
+            "bytes", "date", "opt_date", "time", "opt_time",
+        ];
+        fn scan(dir: &std::path::Path, found: &mut Vec<String>) {
+            for e in std::fs::read_dir(dir).expect("source folder") {
+                let path = e.expect("entry").path();
+                if path.is_dir() {
+                    scan(&path, found);
+                    continue;
+                }
+                let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                let top = path.parent().and_then(|p| p.file_name()) == Some("src".as_ref());
+                if !name.ends_with(".rs") || (top && (name == "sql.rs" || name == "rows.rs")) {
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).expect("source file");
+                for (n, line) in text.lines().enumerate() {
+                    for g in GETTERS {
+                        let call = format!(".{g}(");
+                        let mut rest = line;
+                        while let Some(at) = rest.find(&call) {
+                            let after = &rest[at + call.len()..];
+                            let arg = after.split(')').next().unwrap_or("");
+                            // a position: a number or a plain index expression, not a string,
+                            // a reference or a path
+                            if !arg.trim().is_empty()
+                                && arg
+                                    .chars()
+                                    .all(|c| c.is_ascii_alphanumeric() || " _+-".contains(c))
+                            {
+                                found.push(format!(
+                                    "{}:{}: {}",
+                                    path.display(),
+                                    n + 1,
+                                    line.trim()
+                                ));
+                            }
+                            rest = after;
+                        }
+                    }
+                }
+            }
+        }
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut found = Vec::new();
+        scan(&src, &mut found);
+        assert!(
+            found.is_empty(),
+            "rows read by position; decode them through `Cols` or a `Record` instead:\n{}",
+            found.join("\n")
+        );
+    }
 }

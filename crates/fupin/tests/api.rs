@@ -6,6 +6,10 @@
 //! signed in through `POST /api/v1/login`; access control has its own tests (`access.rs`,
 //! `api_auth.rs`).
 
+mod common;
+
+use common::store::idn;
+
 use fupin::testing::{create_user, spawn_app, TestApp};
 use fupin_core::accounts::Role;
 use fupin_core::id_number::check_char;
@@ -29,13 +33,6 @@ fn hn(short: &str, village: &str) -> String {
         .unwrap_or(0);
     assert!(n < 999, "{short}");
     format!("{village}{:04}", letter * 1000 + n + 1)
-}
-
-/// A checksum-valid ID number born on `birth` (YYYYMMDD) with sequence `seq`.
-fn idn(birth: &str, seq: u32) -> String {
-    let body = format!("360124{birth}{seq:03}");
-    let c = check_char(body.as_bytes()) as char;
-    format!("{body}{c}")
 }
 
 const REGIONS: &[(&str, &str, &str, &str)] = &[

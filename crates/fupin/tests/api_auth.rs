@@ -3,10 +3,13 @@
 //! tokens and time limits, login throttling, uniform answers to bad credentials, disabled accounts,
 //! user administration, the audit API, and unmasking personal data with a reason.
 
+mod common;
+
+use common::store::idn;
+
 use fupin::testing::{create_user, spawn_app, test_store, TestApp};
 use fupin_core::accounts::Role;
 use fupin_core::audit::AuditEntry;
-use fupin_core::id_number::check_char;
 use fupin_core::regions::RegionRecord;
 use fupin_core::store::{AuditFilter, Store};
 use fupin_core::Ctx;
@@ -41,11 +44,6 @@ fn hn(short: &str, village: &str) -> String {
         .unwrap_or(0);
     assert!(n < 999, "{short}");
     format!("{village}{:04}", letter * 1000 + n + 1)
-}
-
-fn idn(birth: &str, seq: u32) -> String {
-    let body = format!("360124{birth}{seq:03}");
-    format!("{body}{}", check_char(body.as_bytes()) as char)
 }
 
 async fn import_regions(store: &dyn Store) {

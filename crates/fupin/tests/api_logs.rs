@@ -6,9 +6,12 @@
 //! One test in this binary: the capturing subscriber is the process-wide default (a thread-local one
 //! misses lines logged on the server's worker threads).
 
+mod common;
+
+use common::store::idn;
+
 use fupin::testing::{create_user, spawn_app};
 use fupin_core::accounts::Role;
-use fupin_core::id_number::check_char;
 use fupin_core::regions::RegionRecord;
 use fupin_core::Ctx;
 use reqwest::header::{COOKIE, SET_COOKIE};
@@ -28,11 +31,6 @@ impl std::io::Write for LogWriter {
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
     }
-}
-
-fn idn(birth: &str, seq: u32) -> String {
-    let body = format!("360124{birth}{seq:03}");
-    format!("{body}{}", check_char(body.as_bytes()) as char)
 }
 
 #[tokio::test]

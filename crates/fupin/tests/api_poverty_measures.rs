@@ -2,9 +2,12 @@
 //! households whose records yield an achievement matrix, and `GET /api/v1/regions/{code}/measures`
 //! with `config` and `k` (SQLite, or PostgreSQL with `TEST_DATABASE_URL=postgres://…`).
 
+mod common;
+
+use common::store::idn;
+
 use fupin::testing::{create_user, spawn_app, TestApp};
 use fupin_core::accounts::Role;
-use fupin_core::id_number::check_char;
 use fupin_core::regions::RegionRecord;
 use fupin_core::Ctx;
 use reqwest::{Client, Method, StatusCode};
@@ -21,12 +24,6 @@ const REGIONS: &[(&str, &str, &str, &str)] = &[
     (AF_VILLAGE, "village", "塔岗村委会", "360124106000"),
     (MISSING_VILLAGE, "village", "三房村委会", "360124106000"),
 ];
-
-fn idn(birth: &str, seq: u32) -> String {
-    let body = format!("360124{birth}{seq:03}");
-    let c = check_char(body.as_bytes()) as char;
-    format!("{body}{c}")
-}
 
 struct App {
     app: TestApp,

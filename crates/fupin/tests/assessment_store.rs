@@ -1,8 +1,11 @@
 //! Contract tests of exit procedures, monitoring, incidence and measures (both databases).
 
+mod common;
+
+use common::store::idn;
+
 use fupin::testing::test_store;
 use fupin_core::assessment::*;
-use fupin_core::id_number::check_char;
 use fupin_core::regions::{RegionRecord, VillageProfileInput};
 use fupin_core::registry::*;
 use fupin_core::store::Store;
@@ -12,11 +15,6 @@ use time::Date;
 
 fn ctx() -> Ctx {
     Ctx::within("officer", vec![RegionCode::parse("360124000000").unwrap()])
-}
-
-fn idn(birth: &str, seq: u32) -> String {
-    let body = format!("360124{birth}{seq:03}");
-    format!("{body}{}", check_char(body.as_bytes()) as char)
 }
 
 async fn regions(s: &dyn Store) {

@@ -1,19 +1,16 @@
 //! The audit log: every write is recorded with masked personal data, the chain verifies, and a row
 //! edited directly in the database is found.
 
+mod common;
+
+use common::store::idn;
+
 use fupin::testing::test_store;
 use fupin_core::audit::AuditRecord;
-use fupin_core::id_number::check_char;
 use fupin_core::regions::RegionRecord;
 use fupin_core::registry::*;
 use fupin_core::store::AuditFilter;
 use fupin_core::{Ctx, RegionCode};
-
-fn idn(birth: &str, seq: u32) -> String {
-    let body = format!("360124{birth}{seq:03}");
-    let c = check_char(body.as_bytes()) as char;
-    format!("{body}{c}")
-}
 
 async fn setup(db: &fupin::testing::TestDb) -> HouseholdId {
     let s = db.store.as_ref();

@@ -4,9 +4,12 @@
 //! incomes; export → import round trip; codes and labels alike. The same for cadres (units created
 //! by name), pairings (at most two cadres per household) and visits.
 
+mod common;
+
+use common::store::idn;
+
 use fupin::testing::{test_store, TestDb};
 use fupin_core::audit::AuditRecord;
-use fupin_core::id_number::check_char;
 use fupin_core::regions::RegionRecord;
 use fupin_core::registry::{HouseholdFilter, HouseholdStatus};
 use fupin_core::store::{AuditFilter, Store};
@@ -21,13 +24,6 @@ fn ctx() -> Ctx {
 
 fn code(s: &str) -> RegionCode {
     RegionCode::parse(s).unwrap()
-}
-
-/// A checksum-valid ID number of 进贤县 for a birth date (YYYYMMDD) and a sequence (odd = male).
-fn idn(birth: &str, seq: u32) -> String {
-    let body = format!("360124{birth}{seq:03}");
-    let c = check_char(body.as_bytes()) as char;
-    format!("{body}{c}")
 }
 
 const V1: &str = "360124106204";

@@ -4,8 +4,12 @@
 //! merged over its members' rows. Each file is made here, as a workbook (with merged ranges) and
 //! as CSV in UTF-8 and in GBK, as a spreadsheet saves it.
 
+mod common;
+
+use common::store::idn;
+
 use fupin::testing::{test_store, TestDb};
-use fupin_core::id_number::{check_char, mask_id};
+use fupin_core::id_number::mask_id;
 use fupin_core::regions::RegionRecord;
 use fupin_core::store::Store;
 use fupin_core::Ctx;
@@ -14,13 +18,6 @@ use std::path::PathBuf;
 
 fn ctx() -> Ctx {
     Ctx::system("test:import")
-}
-
-/// A checksum-valid ID number of 进贤县 for a birth date (YYYYMMDD) and a sequence (odd = male).
-fn idn(birth: &str, seq: u32) -> String {
-    let body = format!("360124{birth}{seq:03}");
-    let c = check_char(body.as_bytes()) as char;
-    format!("{body}{c}")
 }
 
 /// Full-width forms of ASCII digits and letters, as a Chinese input method types them.

@@ -1,10 +1,12 @@
 //! The services report on SQLite and (with TEST_DATABASE_URL) PostgreSQL: figures equal to hand
 //! counts, and equal to a full recomputation from the measures after random writes.
 
+mod common;
+
+use common::store::{idn, luoxi_regions};
+
 use fupin::testing::test_store;
-use fupin_core::id_number::check_char;
 use fupin_core::measures::*;
-use fupin_core::regions::RegionRecord;
 use fupin_core::registry::*;
 use fupin_core::store::Store;
 use fupin_core::{Ctx, ErrorKind, RegionCode};
@@ -24,38 +26,10 @@ fn code(s: &str) -> RegionCode {
     RegionCode::parse(s).unwrap()
 }
 
-fn idn(birth: &str, seq: u32) -> String {
-    let body = format!("360124{birth}{seq:03}");
-    format!("{body}{}", check_char(body.as_bytes()) as char)
-}
-
 /// Households (with their heads) in 塔岗, 塔岗 and 三房; heads born 1970, 1950, 1980.
 async fn fixture(s: &dyn Store) -> Vec<(HouseholdId, PersonId)> {
     let sys = Ctx::system("setup");
-    let regions = [
-        ("360000000000", "江西省", ""),
-        ("360100000000", "南昌市", "360000000000"),
-        ("360124000000", "进贤县", "360100000000"),
-        (LUOXI, "罗溪镇", "360124000000"),
-        (TAGANG, "塔岗村委会", LUOXI),
-        (SANFANG, "三房村委会", LUOXI),
-    ];
-    let recs = regions
-        .iter()
-        .enumerate()
-        .map(|(i, (c, n, p))| {
-            (
-                i as u64 + 2,
-                RegionRecord {
-                    code: c.to_string(),
-                    level: None,
-                    name: n.to_string(),
-                    parent_code: Some(p.to_string()),
-                },
-            )
-        })
-        .collect();
-    s.import_regions(&sys, recs).await.unwrap();
+    luoxi_regions(s).await;
     let mut out = vec![];
     for (i, (village, birth)) in [
         (TAGANG, "19700501"),

@@ -1,12 +1,14 @@
 //! Contract tests of assistance measures, on SQLite and (with TEST_DATABASE_URL) PostgreSQL:
 //! validation per kind through the store, the derived destination, history and audit, scope.
 
+mod common;
+
+use common::store::{idn, luoxi_regions};
+
 use fupin::testing::test_store;
 use fupin_core::accounts::{Grant, NewUser, Policy, Role};
-use fupin_core::id_number::check_char;
 use fupin_core::measures::*;
 use fupin_core::pairing::{CadreInput, HelpingUnitInput, PairingInput};
-use fupin_core::regions::RegionRecord;
 use fupin_core::registry::*;
 use fupin_core::store::{AuditFilter, Store};
 use fupin_core::{Ctx, ErrorKind, RegionCode};
@@ -24,12 +26,6 @@ fn sanfang_office() -> Ctx {
     Ctx::within("sanfang", vec![RegionCode::parse(SANFANG).unwrap()])
 }
 
-/// A checksum-valid ID number of someone born on `birth`.
-fn idn(birth: &str, seq: u32) -> String {
-    let body = format!("360124{birth}{seq:03}");
-    format!("{body}{}", check_char(body.as_bytes()) as char)
-}
-
 struct Fixture {
     /// Households of 塔岗 (two) and 三房 (one).
     households: Vec<HouseholdId>,
@@ -39,30 +35,7 @@ struct Fixture {
 
 async fn fixture(s: &dyn Store) -> Fixture {
     let sys = Ctx::system("setup");
-    let regions = [
-        ("360000000000", "江西省", ""),
-        ("360100000000", "南昌市", "360000000000"),
-        ("360124000000", "进贤县", "360100000000"),
-        ("360124106000", "罗溪镇", "360124000000"),
-        (TAGANG, "塔岗村委会", "360124106000"),
-        (SANFANG, "三房村委会", "360124106000"),
-    ];
-    let recs = regions
-        .iter()
-        .enumerate()
-        .map(|(i, (c, n, p))| {
-            (
-                i as u64 + 2,
-                RegionRecord {
-                    code: c.to_string(),
-                    level: None,
-                    name: n.to_string(),
-                    parent_code: Some(p.to_string()),
-                },
-            )
-        })
-        .collect();
-    s.import_regions(&sys, recs).await.unwrap();
+    luoxi_regions(s).await;
     let mut households = vec![];
     let mut heads = vec![];
     for (i, (village, birth)) in [

@@ -1,12 +1,15 @@
 //! Contract tests of pairing and visits, on SQLite and (with TEST_DATABASE_URL) PostgreSQL.
 
+mod common;
+
+use common::store::luoxi_regions;
+
 use fupin::testing::{
     has_exif, jpeg_with_gps, png_declaring, test_png, test_store, HTML_AFTER_PNG_SIGNATURE,
 };
 use fupin_core::accounts::{Grant, NewUser, Role};
 use fupin_core::id_number::check_char;
 use fupin_core::pairing::*;
-use fupin_core::regions::RegionRecord;
 use fupin_core::registry::*;
 use fupin_core::store::Store;
 use fupin_core::{Ctx, ErrorKind, RegionCode};
@@ -30,30 +33,7 @@ struct Fixture {
 
 async fn fixture(s: &dyn Store) -> Fixture {
     let sys = Ctx::system("setup");
-    let regions = [
-        ("360000000000", "江西省", ""),
-        ("360100000000", "南昌市", "360000000000"),
-        ("360124000000", "进贤县", "360100000000"),
-        ("360124106000", "罗溪镇", "360124000000"),
-        ("360124106204", "塔岗村委会", "360124106000"),
-        ("360124106205", "三房村委会", "360124106000"),
-    ];
-    let recs = regions
-        .iter()
-        .enumerate()
-        .map(|(i, (c, n, p))| {
-            (
-                i as u64 + 2,
-                RegionRecord {
-                    code: c.to_string(),
-                    level: None,
-                    name: n.to_string(),
-                    parent_code: Some(p.to_string()),
-                },
-            )
-        })
-        .collect();
-    s.import_regions(&sys, recs).await.unwrap();
+    luoxi_regions(s).await;
     let mut households = Vec::new();
     for i in 0..7u32 {
         let village = if i < 6 {

@@ -2,11 +2,14 @@
 //! lifecycle's order and notice period, rejection, progress, history and audit; every fund
 //! invariant, two concurrent disbursements that together would overspend; scope.
 
+mod common;
+
+use common::store::luoxi_regions;
+
 use fupin::testing::test_store;
 use fupin_core::assessment::{Action, Step};
 use fupin_core::id_number::check_char;
 use fupin_core::projects::*;
-use fupin_core::regions::RegionRecord;
 use fupin_core::registry::*;
 use fupin_core::store::{AuditFilter, Store};
 use fupin_core::{Ctx, ErrorKind, RegionCode};
@@ -33,30 +36,7 @@ fn code(s: &str) -> RegionCode {
 /// The regions of 罗溪镇 with 塔岗 and 三房, one household in each; returns the households.
 async fn fixture(s: &dyn Store) -> Vec<HouseholdId> {
     let sys = Ctx::system("setup");
-    let regions = [
-        ("360000000000", "江西省", ""),
-        ("360100000000", "南昌市", "360000000000"),
-        (JINXIAN, "进贤县", "360100000000"),
-        ("360124106000", "罗溪镇", JINXIAN),
-        (TAGANG, "塔岗村委会", "360124106000"),
-        (SANFANG, "三房村委会", "360124106000"),
-    ];
-    let recs = regions
-        .iter()
-        .enumerate()
-        .map(|(i, (c, n, p))| {
-            (
-                i as u64 + 2,
-                RegionRecord {
-                    code: c.to_string(),
-                    level: None,
-                    name: n.to_string(),
-                    parent_code: Some(p.to_string()),
-                },
-            )
-        })
-        .collect();
-    s.import_regions(&sys, recs).await.unwrap();
+    luoxi_regions(s).await;
     let mut out = vec![];
     for (i, village) in [TAGANG, SANFANG].into_iter().enumerate() {
         let body = format!("36012419700501{:03}", i * 2 + 1);

@@ -3,11 +3,14 @@
 //! scope, the data-quality rules (each on its fixture and its near-miss, reruns, automatic close and
 //! reopen) and comparison with a department list.
 
+mod common;
+
+use common::store::{idn, luoxi_regions};
+
 use fupin::testing::{test_store, TestDb};
-use fupin_core::id_number::{check_char, IdNumber};
+use fupin_core::id_number::IdNumber;
 use fupin_core::pairing::{CadreInput, HelpingUnitInput, PairingInput, VisitInput};
 use fupin_core::rectification::*;
-use fupin_core::regions::RegionRecord;
 use fupin_core::registry::*;
 use fupin_core::store::{AuditFilter, Store};
 use fupin_core::{Ctx, RegionCode};
@@ -40,37 +43,8 @@ fn within(actor: &str, code: &str) -> Ctx {
     Ctx::within(actor, vec![RegionCode::parse(code).unwrap()])
 }
 
-/// A checksum-valid ID number of someone born on `birth` (YYYYMMDD).
-fn idn(birth: &str, seq: u32) -> String {
-    let body = format!("360124{birth}{seq:03}");
-    format!("{body}{}", check_char(body.as_bytes()) as char)
-}
-
 async fn regions(s: &dyn Store) {
-    let regions = [
-        ("360000000000", "江西省", ""),
-        ("360100000000", "南昌市", "360000000000"),
-        (JINXIAN, "进贤县", "360100000000"),
-        (LUOXI, "罗溪镇", JINXIAN),
-        (TAGANG, "塔岗村委会", LUOXI),
-        (SANFANG, "三房村委会", LUOXI),
-    ];
-    let recs = regions
-        .iter()
-        .enumerate()
-        .map(|(i, (c, n, p))| {
-            (
-                i as u64 + 2,
-                RegionRecord {
-                    code: c.to_string(),
-                    level: None,
-                    name: n.to_string(),
-                    parent_code: Some(p.to_string()),
-                },
-            )
-        })
-        .collect();
-    s.import_regions(&Ctx::system("setup"), recs).await.unwrap();
+    luoxi_regions(s).await;
 }
 
 /// A one-person household in `village` whose head was born on `birth`, with an income for 2018

@@ -1,8 +1,11 @@
 //! Contract tests of the store: run on SQLite by default and on PostgreSQL when
 //! `TEST_DATABASE_URL=postgres://…` (each test gets a fresh database).
 
+mod common;
+
+use common::store::idn;
+
 use fupin::testing::test_store;
-use fupin_core::id_number::check_char;
 use fupin_core::regions::RegionRecord;
 use fupin_core::registry::*;
 use fupin_core::store::Store;
@@ -34,13 +37,6 @@ fn ctx() -> Ctx {
 
 fn code(s: &str) -> RegionCode {
     RegionCode::parse(s).unwrap()
-}
-
-/// A checksum-valid ID number for a person born on `birth` (YYYYMMDD) with sequence `seq`.
-fn idn(birth: &str, seq: u32) -> String {
-    let body = format!("360124{birth}{seq:03}");
-    let c = check_char(body.as_bytes()) as char;
-    format!("{body}{c}")
 }
 
 const REGIONS: &[(&str, &str, &str, &str)] = &[

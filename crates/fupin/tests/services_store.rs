@@ -3,10 +3,14 @@
 //! and the services report's figures against hand counts and against a recomputation from what was
 //! written after random writes.
 
+mod common;
+
+use common::store::luoxi_regions;
+
 use fupin::testing::test_store;
 use fupin_core::id_number::check_char;
 use fupin_core::measures::*;
-use fupin_core::regions::{PoorVillage, RegionRecord};
+use fupin_core::regions::PoorVillage;
 use fupin_core::registry::*;
 use fupin_core::store::{AuditFilter, EventFilter, Store, WorkplaceFilter};
 use fupin_core::{Ctx, ErrorKind, RegionCode};
@@ -40,30 +44,7 @@ fn idn(seq: u32) -> String {
 /// persons returned as (塔岗's, 三房's).
 async fn fixture(s: &dyn Store, n: u32) -> (Vec<PersonId>, Vec<PersonId>) {
     let sys = Ctx::system("setup");
-    let regions = [
-        ("360000000000", "江西省", ""),
-        ("360100000000", "南昌市", "360000000000"),
-        (JINXIAN, "进贤县", "360100000000"),
-        (LUOXI, "罗溪镇", JINXIAN),
-        (TAGANG, "塔岗村委会", LUOXI),
-        (SANFANG, "三房村委会", LUOXI),
-    ];
-    let recs = regions
-        .iter()
-        .enumerate()
-        .map(|(i, (c, n, p))| {
-            (
-                i as u64 + 2,
-                RegionRecord {
-                    code: c.to_string(),
-                    level: None,
-                    name: n.to_string(),
-                    parent_code: Some(p.to_string()),
-                },
-            )
-        })
-        .collect();
-    s.import_regions(&sys, recs).await.unwrap();
+    luoxi_regions(s).await;
     s.set_poor_village(
         &sys,
         &code(TAGANG),

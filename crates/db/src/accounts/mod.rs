@@ -4,7 +4,7 @@
 mod rows;
 
 use crate::query::Query;
-use crate::rows::Record;
+use crate::rows::{one_i64, one_text, Record};
 use crate::sql::Tx;
 use crate::{args, SqlStore};
 use fupin_core::accounts::{ApiToken, Grant, NewUser, SessionRecord, User, UserId};
@@ -147,7 +147,7 @@ impl AccountStore for SqlStore {
         let r = tx
             .fetch_one(&INSERT_USER, &new_user(&user, home.as_ref(), now))
             .await?;
-        let u = self.load_user(tx.as_mut(), UserId(r.i64(0)?)).await?;
+        let u = self.load_user(tx.as_mut(), UserId(one_i64(&r)?)).await?;
         self.audit(tx.as_mut(), ctx, Self::audit_user("user.create", None, &u))
             .await?;
         tx.commit().await?;
@@ -180,7 +180,7 @@ impl AccountStore for SqlStore {
                 &args![u.id.0],
             )
             .await?;
-        Ok(Some((u, r.text(0)?)))
+        Ok(Some((u, one_text(&r)?)))
     }
 
     async fn list_users(&self, ctx: &Ctx) -> StoreResult<Vec<User>> {
@@ -396,7 +396,7 @@ impl AccountStore for SqlStore {
         let r = tx
             .fetch_one(&INSERT_TOKEN, &new_token(user, &name, token_hash, now))
             .await?;
-        let id = r.i64(0)?;
+        let id = one_i64(&r)?;
         let rec = AuditRecord::event(
             "token.create",
             "api_token",

@@ -11,7 +11,8 @@
 //!
 //! Nothing is cached: every request reads the rows of its scope, so no write can leave a stale figure.
 
-use crate::sql::{Row, Tx};
+use crate::rows::Cols;
+use crate::sql::{DbError, Tx};
 use crate::{args, SqlStore};
 use fupin_core::assessment::counting::{
     self, household_rows, CountingAccumulator, HouseholdIndicators, MemberIndicators, Variable,
@@ -100,7 +101,7 @@ impl SqlStore {
         let mut batches: Vec<(String, String)> = Vec::new();
         let mut open: Option<(String, String, i64)> = None;
         for r in villages {
-            let (v, n) = (r.text(0)?, r.i64(1)?);
+            let (v, n) = Cols::read(&r, |c| Ok((c.text()?, c.i64()?)))?;
             open = match open {
                 Some((a, _, m)) if m + n <= BATCH_HOUSEHOLDS => Some((a, v, m + n)),
                 Some((a, b, _)) => {
@@ -217,7 +218,15 @@ impl SqlStore {
             .await?;
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
-            let Some(status) = r.opt_text(1)? else {
+            let (id, status, indicators, folded) = Cols::read(&r, |c| {
+                Ok((
+                    c.i64()?,
+                    c.opt_text()?,
+                    household_indicators(c)?,
+                    c.opt_text()?,
+                ))
+            })?;
+            let Some(status) = status else {
                 continue;
             };
             let status = HouseholdStatus::parse(&status).ok_or_else(|| {
@@ -227,11 +236,11 @@ impl SqlStore {
             if status == HouseholdStatus::Removed {
                 continue;
             }
-            let members = match r.opt_text(10)? {
+            let members = match folded {
                 Some(t) => members(&t)?,
                 None => Vec::new(),
             };
-            out.push((r.i64(0)?, household_indicators(&r)?, members));
+            out.push((id, indicators, members));
         }
         Ok(out)
     }
@@ -279,22 +288,40 @@ fn members(text: &str) -> StoreResult<Vec<MemberIndicators>> {
         .collect()
 }
 
-fn household_indicators(r: &Row) -> StoreResult<HouseholdIndicators> {
-    let net = match r.opt_i64(2)? {
-        Some(wage) => Some(
-            IncomeComponents {
-                wage_fen: Fen::new(wage),
-                business_fen: Fen::new(r.i64(3)?),
-                property_fen: Fen::new(r.i64(4)?),
-                dividend_fen: None,
-                transfer_fen: Fen::new(r.i64(5)?),
-                business_cost_fen: Fen::new(r.i64(6)?),
-            }
-            .net(),
-        ),
-        None => None,
+/// A household's indicators from its income (`i.*`), its year's needs (`y.*`) and living
+/// conditions, in the order the batch's query selects them; a household without an income
+/// record for the year has no per-capita income.
+fn household_indicators(c: &mut Cols<'_>) -> StoreResult<HouseholdIndicators> {
+    let income = (
+        c.opt_i64()?,
+        c.opt_i64()?,
+        c.opt_i64()?,
+        c.opt_i64()?,
+        c.opt_i64()?,
+    );
+    let net = match income {
+        (Some(wage), business, property, transfer, cost) => {
+            let fen = |v: Option<i64>| -> StoreResult<Fen> {
+                Ok(Fen::new(v.ok_or_else(|| {
+                    DbError::Decode("income component: unexpected NULL".into())
+                })?))
+            };
+            Some(
+                IncomeComponents {
+                    wage_fen: Fen::new(wage),
+                    business_fen: fen(business)?,
+                    property_fen: fen(property)?,
+                    dividend_fen: None,
+                    transfer_fen: fen(transfer)?,
+                    business_cost_fen: fen(cost)?,
+                }
+                .net(),
+            )
+        }
+        _ => None,
     };
-    let living: LivingConditions = match r.opt_text(9)? {
+    let (food_secure, clothing_secure) = (c.opt_bool()?, c.opt_bool()?);
+    let living: LivingConditions = match c.opt_text()? {
         Some(t) => serde_json::from_str(&t).map_err(|e| {
             tracing::error!(error = %e, "stored living conditions do not parse");
             DomainError::internal()
@@ -303,8 +330,8 @@ fn household_indicators(r: &Row) -> StoreResult<HouseholdIndicators> {
     };
     Ok(HouseholdIndicators {
         per_capita: net.and_then(|n| PerCapita::new(n, 1)),
-        food_secure: r.opt_bool(7)?,
-        clothing_secure: r.opt_bool(8)?,
+        food_secure,
+        clothing_secure,
         housing_grade: living.housing_grade,
         housing_renovated_year: living.housing_renovated_year,
         safe_drinking_water: living.safe_drinking_water,

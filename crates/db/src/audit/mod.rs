@@ -13,7 +13,7 @@ pub(crate) mod seal;
 
 use crate::bulk::{map_bulk, SqlBulkSession};
 use crate::query::Query;
-use crate::rows::{Cols, Record};
+use crate::rows::{one_i64, Cols, Record};
 use crate::sql::{insert_rows, DbResult, Tx};
 use crate::{args, SqlStore};
 use fupin_core::audit::{
@@ -174,10 +174,10 @@ impl AuditStore for SqlStore {
             w.push(&format!(" AND at < {p}"));
         }
         let mut tx = self.db.begin_read().await?;
-        let total = tx
-            .fetch_one(&format!("SELECT COUNT(*) FROM audit_log{}", w.sql), &w.args)
-            .await?
-            .i64(0)?;
+        let total = one_i64(
+            &tx.fetch_one(&format!("SELECT COUNT(*) FROM audit_log{}", w.sql), &w.args)
+                .await?,
+        )?;
         let mut q = Query {
             sql: format!("SELECT {ENTRY_COLS} FROM audit_log{}", w.sql),
             args: w.args,

@@ -10,6 +10,7 @@
 //! may be dropped is the backend's to say (`Tx::load_droppable`).
 
 use super::{map_bulk, SqlBulkSession};
+use crate::rows::one_i64;
 use fupin_core::store::StoreResult;
 
 /// Below this many new person rows, indexes stay in place.
@@ -55,8 +56,8 @@ impl SqlBulkSession {
                 .tx
                 .fetch_one(&format!("SELECT COUNT(*) FROM {}", p.table), &[])
                 .await
-                .and_then(|r| r.i64(0))
-                .map_err(map_bulk)? as u64;
+                .map_err(map_bulk)
+                .and_then(|r| one_i64(&r))? as u64;
             if new_rows / p.divisor > existing {
                 planned.push((p, existing));
             }

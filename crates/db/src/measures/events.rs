@@ -8,9 +8,11 @@
 //! registered persons is the event's own).
 
 use super::rows::*;
+use super::workplaces::service_history;
 use crate::query::Query;
 use crate::rows::{Cols, Record};
 use crate::sql::Tx;
+use crate::versioned::Versioned;
 use crate::{args, SqlStore};
 use fupin_core::audit::AuditRecord;
 use fupin_core::measures::*;
@@ -22,6 +24,13 @@ use time::OffsetDateTime;
 
 fn event_not_found() -> DomainError {
     DomainError::not_found("event_not_found", "该服务活动不存在或不在您的管辖范围内")
+}
+
+#[async_trait::async_trait]
+impl Versioned for EventDetail {
+    async fn reload(store: &SqlStore, tx: &mut dyn Tx, ctx: &Ctx, id: i64) -> StoreResult<Self> {
+        store.event_detail(tx, ctx, EventId(id)).await
+    }
 }
 
 impl SqlStore {
@@ -245,17 +254,19 @@ impl SqlStore {
             .await?;
         let id = EventId(Cols::read(&r, |c| Ok(c.i64()?))?);
         self.link_persons(tx.as_mut(), id, &d, &persons).await?;
-        self.service_version(tx.as_mut(), "event", id.0, 1, "create", &d, &ctx.actor)
-            .await?;
         self.bump_event_stats(tx.as_mut(), &d, 1).await?;
-        let out = self.event_detail(tx.as_mut(), ctx, id).await?;
-        self.audit(
-            tx.as_mut(),
-            ctx,
-            AuditRecord::change("event.create", "event", id.0, None, Some(&out.event))
-                .in_region(&d.region_code),
-        )
-        .await?;
+        let out = self
+            .record_version(
+                tx.as_mut(),
+                ctx,
+                id.0,
+                |_: &EventDetail| service_history("event", id.0, 1, "create", &d, &ctx.actor),
+                |after| {
+                    AuditRecord::change("event.create", "event", id.0, None, Some(&after.event))
+                        .in_region(&d.region_code)
+                },
+            )
+            .await?;
         tx.commit().await?;
         Ok(out)
     }
@@ -308,30 +319,24 @@ impl SqlStore {
         )
         .await?;
         self.link_persons(tx.as_mut(), id, &d, &persons).await?;
-        self.service_version(
-            tx.as_mut(),
-            "event",
-            id.0,
-            version,
-            "update",
-            &d,
-            &ctx.actor,
-        )
-        .await?;
-        let out = self.event_detail(tx.as_mut(), ctx, id).await?;
-        self.audit(
-            tx.as_mut(),
-            ctx,
-            AuditRecord::change(
-                "event.update",
-                "event",
+        let out = self
+            .record_version(
+                tx.as_mut(),
+                ctx,
                 id.0,
-                Some(&before),
-                Some(&out.event),
+                |_: &EventDetail| service_history("event", id.0, version, "update", &d, &ctx.actor),
+                |after| {
+                    AuditRecord::change(
+                        "event.update",
+                        "event",
+                        id.0,
+                        Some(&before),
+                        Some(&after.event),
+                    )
+                    .in_region(&d.region_code)
+                },
             )
-            .in_region(&d.region_code),
-        )
-        .await?;
+            .await?;
         tx.commit().await?;
         Ok(out)
     }

@@ -13,6 +13,7 @@ mod workplaces;
 
 use crate::rows::{Cols, Record};
 use crate::sql::Tx;
+use crate::versioned::{Statement, Versioned};
 use crate::{args, SqlStore};
 use fupin_core::audit::AuditRecord;
 use fupin_core::measures::*;
@@ -123,30 +124,6 @@ impl SqlStore {
         Ok(m)
     }
 
-    /// Append a version to a measure's history.
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn measure_version(
-        &self,
-        tx: &mut dyn Tx,
-        id: MeasureId,
-        version: i32,
-        action: &str,
-        data: &MeasureData,
-        origin: Origin,
-        actor: &str,
-    ) -> StoreResult<()> {
-        let v = MeasureVersion {
-            version,
-            action: action.to_string(),
-            data: data.clone(),
-            origin,
-            actor: actor.to_string(),
-            recorded_at: OffsetDateTime::now_utc(),
-        };
-        tx.execute(&INSERT_VERSION, &version_values(id, &v)).await?;
-        Ok(())
-    }
-
     /// Insert a measure (history and audit included) in the caller's transaction.
     pub(crate) async fn insert_measure(
         &self,
@@ -164,18 +141,45 @@ impl SqlStore {
             )
             .await?;
         let id = MeasureId(Cols::read(&r, |c| Ok(c.i64()?))?);
-        self.measure_version(tx, id, 1, "create", d, origin, &ctx.actor)
-            .await?;
         self.bump_measure_stats(tx, village, d, 1).await?;
-        let out = self.load_measure(tx, id).await?;
-        self.audit(
+        self.record_version(
             tx,
             ctx,
-            AuditRecord::change("measure.create", "measure", id.0, None, Some(&out))
-                .in_region(village),
+            id.0,
+            |_: &Measure| measure_history(id, 1, "create", d, origin, &ctx.actor),
+            |after| {
+                AuditRecord::change("measure.create", "measure", id.0, None, Some(after))
+                    .in_region(village)
+            },
         )
-        .await?;
-        Ok(out)
+        .await
+    }
+}
+
+/// A version of a measure for its history.
+fn measure_history(
+    id: MeasureId,
+    version: i32,
+    action: &str,
+    data: &MeasureData,
+    origin: Origin,
+    actor: &str,
+) -> Statement<'static> {
+    let v = MeasureVersion {
+        version,
+        action: action.to_string(),
+        data: data.clone(),
+        origin,
+        actor: actor.to_string(),
+        recorded_at: OffsetDateTime::now_utc(),
+    };
+    (INSERT_VERSION.as_str(), version_values(id, &v))
+}
+
+#[async_trait::async_trait]
+impl Versioned for Measure {
+    async fn reload(store: &SqlStore, tx: &mut dyn Tx, _: &Ctx, id: i64) -> StoreResult<Self> {
+        store.load_measure(tx, MeasureId(id)).await
     }
 }
 
@@ -220,24 +224,24 @@ impl MeasureStore for SqlStore {
             &measure_update(&d, version, &ctx.actor, OffsetDateTime::now_utc(), id),
         )
         .await?;
-        self.measure_version(
-            tx.as_mut(),
-            id,
-            version,
-            "update",
-            &d,
-            before.origin,
-            &ctx.actor,
-        )
-        .await?;
-        let out = self.load_measure(tx.as_mut(), id).await?;
-        self.audit(
-            tx.as_mut(),
-            ctx,
-            AuditRecord::change("measure.update", "measure", id.0, Some(&before), Some(&out))
-                .in_region(&village),
-        )
-        .await?;
+        let out = self
+            .record_version(
+                tx.as_mut(),
+                ctx,
+                id.0,
+                |_: &Measure| measure_history(id, version, "update", &d, before.origin, &ctx.actor),
+                |after| {
+                    AuditRecord::change(
+                        "measure.update",
+                        "measure",
+                        id.0,
+                        Some(&before),
+                        Some(after),
+                    )
+                    .in_region(&village)
+                },
+            )
+            .await?;
         tx.commit().await?;
         Ok(out)
     }

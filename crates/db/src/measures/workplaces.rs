@@ -10,6 +10,7 @@ use super::rows::*;
 use crate::query::Query;
 use crate::rows::{Cols, Record};
 use crate::sql::Tx;
+use crate::versioned::{Statement, Versioned};
 use crate::{args, SqlStore};
 use fupin_core::audit::AuditRecord;
 use fupin_core::measures::*;
@@ -32,32 +33,6 @@ fn hire_not_found() -> DomainError {
 }
 
 impl SqlStore {
-    /// Append a version of a workplace, a hire or an event to `service_history`.
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn service_version<T: Serialize>(
-        &self,
-        tx: &mut dyn Tx,
-        entity: &str,
-        id: i64,
-        version: i32,
-        action: &str,
-        data: &T,
-        actor: &str,
-    ) -> StoreResult<()> {
-        let v = ServiceVersion {
-            entity: entity.to_string(),
-            entity_id: id,
-            version,
-            action: action.to_string(),
-            data: serde_json::to_value(data).expect("serialisable"),
-            actor: actor.to_string(),
-            recorded_at: OffsetDateTime::now_utc(),
-        };
-        tx.execute(&INSERT_SERVICE_VERSION, &service_version_values(&v))
-            .await?;
-        Ok(())
-    }
-
     pub(crate) async fn service_versions(
         &self,
         tx: &mut dyn Tx,
@@ -283,18 +258,18 @@ impl SqlStore {
             .fetch_one(&INSERT_WORKPLACE, &new_workplace(&d, &ctx.actor, now))
             .await?;
         let id = WorkplaceId(Cols::read(&r, |c| Ok(c.i64()?))?);
-        self.service_version(tx, "workplace", id.0, 1, "create", &d, &ctx.actor)
-            .await?;
         self.bump_place_stats(tx, d.tally(), 1).await?;
-        let out = self.load_workplace(tx, ctx, id).await?;
-        self.audit(
+        self.record_version(
             tx,
             ctx,
-            AuditRecord::change("workplace.create", "workplace", id.0, None, Some(&out))
-                .in_region(&d.village_code),
+            id.0,
+            |_: &Workplace| service_history("workplace", id.0, 1, "create", &d, &ctx.actor),
+            |after| {
+                AuditRecord::change("workplace.create", "workplace", id.0, None, Some(after))
+                    .in_region(&d.village_code)
+            },
         )
-        .await?;
-        Ok(out)
+        .await
     }
 
     /// Hire a labourer at `w` (history, figures and audit included) in the caller's transaction.
@@ -322,20 +297,18 @@ impl SqlStore {
             )
             .await?;
         let id = HireId(Cols::read(&r, |c| Ok(c.i64()?))?);
-        self.service_version(tx, "hire", id.0, 1, "create", &d, &ctx.actor)
-            .await?;
         self.bump_place_stats(tx, d.tally(&wd), 1).await?;
-        let (out, _) = self
-            .load_hire(tx, id)
-            .await?
-            .ok_or_else(DomainError::internal)?;
-        self.audit(
+        self.record_version(
             tx,
             ctx,
-            AuditRecord::change("hire.create", "hire", id.0, None, Some(&out)).in_region(&village),
+            id.0,
+            |_: &Hire| service_history("hire", id.0, 1, "create", &d, &ctx.actor),
+            |after| {
+                AuditRecord::change("hire.create", "hire", id.0, None, Some(after))
+                    .in_region(&village)
+            },
         )
-        .await?;
-        Ok(out)
+        .await
     }
 
     /// The hires of a workplace whose households the caller reaches, newest first.
@@ -354,6 +327,45 @@ impl SqlStore {
         q.push(" ORDER BY x.hire_date DESC, x.id DESC");
         let rows = tx.fetch_all(&q.sql, &q.args).await?;
         rows.iter().map(|r| Ok(HireRow::from_row(r)?.0)).collect()
+    }
+}
+
+/// A version of a workplace, a hire or an event for `service_history`.
+pub(crate) fn service_history<T: Serialize>(
+    entity: &str,
+    id: i64,
+    version: i32,
+    action: &str,
+    data: &T,
+    actor: &str,
+) -> Statement<'static> {
+    let v = ServiceVersion {
+        entity: entity.to_string(),
+        entity_id: id,
+        version,
+        action: action.to_string(),
+        data: serde_json::to_value(data).expect("serialisable"),
+        actor: actor.to_string(),
+        recorded_at: OffsetDateTime::now_utc(),
+    };
+    (INSERT_SERVICE_VERSION.as_str(), service_version_values(&v))
+}
+
+#[async_trait::async_trait]
+impl Versioned for Workplace {
+    async fn reload(store: &SqlStore, tx: &mut dyn Tx, ctx: &Ctx, id: i64) -> StoreResult<Self> {
+        store.load_workplace(tx, ctx, WorkplaceId(id)).await
+    }
+}
+
+#[async_trait::async_trait]
+impl Versioned for Hire {
+    async fn reload(store: &SqlStore, tx: &mut dyn Tx, _: &Ctx, id: i64) -> StoreResult<Self> {
+        let (hire, _) = store
+            .load_hire(tx, HireId(id))
+            .await?
+            .ok_or_else(DomainError::internal)?;
+        Ok(hire)
     }
 }
 
@@ -417,30 +429,26 @@ impl ServiceStore for SqlStore {
             &workplace_update(&d, version, &ctx.actor, OffsetDateTime::now_utc(), id),
         )
         .await?;
-        self.service_version(
-            tx.as_mut(),
-            "workplace",
-            id.0,
-            version,
-            "update",
-            &d,
-            &ctx.actor,
-        )
-        .await?;
-        let out = self.load_workplace(tx.as_mut(), ctx, id).await?;
-        self.audit(
-            tx.as_mut(),
-            ctx,
-            AuditRecord::change(
-                "workplace.update",
-                "workplace",
+        let out = self
+            .record_version(
+                tx.as_mut(),
+                ctx,
                 id.0,
-                Some(&before),
-                Some(&out),
+                |_: &Workplace| {
+                    service_history("workplace", id.0, version, "update", &d, &ctx.actor)
+                },
+                |after| {
+                    AuditRecord::change(
+                        "workplace.update",
+                        "workplace",
+                        id.0,
+                        Some(&before),
+                        Some(after),
+                    )
+                    .in_region(&d.village_code)
+                },
             )
-            .in_region(&d.village_code),
-        )
-        .await?;
+            .await?;
         tx.commit().await?;
         Ok(out)
     }
@@ -554,19 +562,18 @@ impl ServiceStore for SqlStore {
             &hire_update(&d, version, &ctx.actor, OffsetDateTime::now_utc(), id),
         )
         .await?;
-        self.service_version(tx.as_mut(), "hire", id.0, version, "update", &d, &ctx.actor)
+        let out = self
+            .record_version(
+                tx.as_mut(),
+                ctx,
+                id.0,
+                |_: &Hire| service_history("hire", id.0, version, "update", &d, &ctx.actor),
+                |after| {
+                    AuditRecord::change("hire.update", "hire", id.0, Some(&before), Some(after))
+                        .in_region(&village)
+                },
+            )
             .await?;
-        let (out, _) = self
-            .load_hire(tx.as_mut(), id)
-            .await?
-            .ok_or_else(DomainError::internal)?;
-        self.audit(
-            tx.as_mut(),
-            ctx,
-            AuditRecord::change("hire.update", "hire", id.0, Some(&before), Some(&out))
-                .in_region(&village),
-        )
-        .await?;
         tx.commit().await?;
         Ok(out)
     }

@@ -20,6 +20,7 @@ mod rows;
 use crate::query::Query;
 use crate::rows::{Cols, Record};
 use crate::sql::Tx;
+use crate::versioned::Versioned;
 use crate::{args, SqlStore};
 use fupin_core::assessment::Step;
 use fupin_core::audit::AuditRecord;
@@ -173,26 +174,28 @@ impl SqlStore {
             &args![ctx.actor.as_str(), now, id.0],
         )
         .await?;
-        let after = self.project_detail(tx, ctx, id).await?;
-        tx.execute(
-            &INSERT_VERSION,
-            &version_values(&after, action, &ctx.actor, now),
-        )
-        .await?;
-        self.audit(
+        self.record_version(
             tx,
             ctx,
-            AuditRecord::change(
-                &format!("project.{action}"),
-                "project",
-                id.0,
-                before,
-                Some(&after),
-            )
-            .in_region(&after.project.data.village_code),
+            id.0,
+            |after: &ProjectDetail| {
+                (
+                    INSERT_VERSION.as_str(),
+                    version_values(after, action, &ctx.actor, now),
+                )
+            },
+            |after| {
+                AuditRecord::change(
+                    &format!("project.{action}"),
+                    "project",
+                    id.0,
+                    before,
+                    Some(after),
+                )
+                .in_region(&after.project.data.village_code)
+            },
         )
-        .await?;
-        Ok(after)
+        .await
     }
 
     async fn lifecycle_facts(&self, tx: &mut dyn Tx, p: &Project) -> StoreResult<LifecycleFacts> {
@@ -243,6 +246,13 @@ impl SqlStore {
             out.push(p);
         }
         Ok(out)
+    }
+}
+
+#[async_trait::async_trait]
+impl Versioned for ProjectDetail {
+    async fn reload(store: &SqlStore, tx: &mut dyn Tx, ctx: &Ctx, id: i64) -> StoreResult<Self> {
+        store.project_detail(tx, ctx, ProjectId(id)).await
     }
 }
 

@@ -4,6 +4,7 @@
 
 use super::{problem_not_found, NewProblem};
 use crate::query::Query;
+use crate::rows::{one_i64, one_text, Cols};
 use crate::sql::Tx;
 use crate::{args, SqlStore};
 use fupin_core::audit::AuditRecord;
@@ -46,17 +47,22 @@ impl SqlStore {
             .await?;
         rows.iter()
             .map(|r| {
-                let params = match serde_json::from_str(&r.text(4)?) {
-                    Ok(serde_json::Value::Object(m)) => m,
-                    _ => return Err(DomainError::internal()),
-                };
-                Ok(QualityRule {
-                    code: r.text(0)?,
-                    description: r.text(1)?,
-                    severity: Severity::parse(&r.text(2)?).ok_or_else(DomainError::internal)?,
-                    category: Category::parse(&r.text(3)?).ok_or_else(DomainError::internal)?,
-                    params,
-                    enabled: r.bool(5)?,
+                Cols::read(r, |c| {
+                    let (code, description) = (c.text()?, c.text()?);
+                    let severity = Severity::parse(&c.text()?).ok_or_else(DomainError::internal)?;
+                    let category = Category::parse(&c.text()?).ok_or_else(DomainError::internal)?;
+                    let params = match serde_json::from_str(&c.text()?) {
+                        Ok(serde_json::Value::Object(m)) => m,
+                        _ => return Err(DomainError::internal()),
+                    };
+                    Ok(QualityRule {
+                        code,
+                        description,
+                        severity,
+                        category,
+                        params,
+                        enabled: c.bool()?,
+                    })
                 })
             })
             .collect()
@@ -104,19 +110,27 @@ impl SqlStore {
                 ));
                 q.and_in_ranges("pr.village_code", ranges);
                 for r in tx.fetch_all(&q.sql, &q.args).await? {
-                    let region = region_of(&r.text(2)?)?;
+                    let (pairing, household, village, cadre, number, n) = Cols::read(&r, |c| {
+                        Ok((
+                            c.i64()?,
+                            c.i64()?,
+                            c.text()?,
+                            c.text()?,
+                            c.text()?,
+                            c.i64()?,
+                        ))
+                    })?;
+                    let region = region_of(&village)?;
                     let minimum = rule.count_threshold("min_visits", &params, &region, year);
                     let due = visits_due(minimum, as_of);
-                    let n = r.i64(5)?;
                     if n < due {
-                        let cadre = r.text(3)?;
                         out.push(finding(
-                            format!("pairing:{}:{year}", r.i64(0)?),
+                            format!("pairing:{pairing}:{year}"),
                             region,
-                            Some(r.i64(1)?),
+                            Some(household),
                             None,
-                            format!("户 {} 的帮扶干部{cadre}本年走访 {n} 次，截至 {as_of} 应不少于 {due} 次（全年 {minimum} 次）", r.text(4)?),
-                            json!({"pairing": r.i64(0)?, "cadre": cadre, "visits": n, "due": due, "minimum": minimum, "year": year}),
+                            format!("户 {number} 的帮扶干部{cadre}本年走访 {n} 次，截至 {as_of} 应不少于 {due} 次（全年 {minimum} 次）"),
+                            json!({"pairing": pairing, "cadre": cadre, "visits": n, "due": due, "minimum": minimum, "year": year}),
                         ));
                     }
                 }
@@ -133,12 +147,14 @@ impl SqlStore {
                 ));
                 q.and_in_ranges("h.village_code", ranges);
                 for r in tx.fetch_all(&q.sql, &q.args).await? {
+                    let (household, village, number) =
+                        Cols::read(&r, |c| Ok((c.i64()?, c.text()?, c.text()?)))?;
                     out.push(finding(
-                        format!("household:{}:{last}", r.i64(0)?),
-                        region_of(&r.text(1)?)?,
-                        Some(r.i64(0)?),
+                        format!("household:{household}:{last}"),
+                        region_of(&village)?,
+                        Some(household),
                         None,
-                        format!("户 {} 没有 {last} 年度收入记录", r.text(2)?),
+                        format!("户 {number} 没有 {last} 年度收入记录"),
                         json!({"year": last}),
                     ));
                 }
@@ -157,19 +173,20 @@ impl SqlStore {
                 ));
                 q.and_in_ranges("h.village_code", ranges);
                 for r in tx.fetch_all(&q.sql, &q.args).await? {
-                    let region = region_of(&r.text(1)?)?;
+                    let (household, village, number, net, persons) = Cols::read(&r, |c| {
+                        Ok((c.i64()?, c.text()?, c.text()?, c.i64()?, c.i64()?))
+                    })?;
+                    let region = region_of(&village)?;
                     let line = rule.fen_threshold("line_fen", &params, &region, last);
-                    let (net, persons) = (r.i64(3)?, r.i64(4)?);
                     // net ÷ persons < line, compared without rounding
                     if persons > 0 && (net as i128) < line as i128 * persons as i128 {
                         out.push(finding(
-                            format!("household:{}:{last}", r.i64(0)?),
+                            format!("household:{household}:{last}"),
                             region,
-                            Some(r.i64(0)?),
+                            Some(household),
                             None,
                             format!(
-                                "户 {} {last} 年人均纯收入 {} 元，低于监测线 {} 元",
-                                r.text(2)?,
+                                "户 {number} {last} 年人均纯收入 {} 元，低于监测线 {} 元",
                                 fupin_core::Fen::new(net / persons).yuan_string(),
                                 fupin_core::Fen::new(line).yuan_string()
                             ),
@@ -192,18 +209,27 @@ impl SqlStore {
                 ));
                 q.and_in_ranges("h.village_code", ranges);
                 for r in tx.fetch_all(&q.sql, &q.args).await? {
-                    let birth = r.date(4)?;
+                    let (person, household, village, name, birth, number) = Cols::read(&r, |c| {
+                        Ok((
+                            c.i64()?,
+                            c.i64()?,
+                            c.text()?,
+                            c.text()?,
+                            c.date()?,
+                            c.text()?,
+                        ))
+                    })?;
                     let why = if birth > as_of {
                         format!("出生日期 {birth} 晚于 {as_of}")
                     } else {
                         format!("出生于 {birth}，已超过 {max_age} 岁")
                     };
                     out.push(finding(
-                        format!("person:{}", r.i64(0)?),
-                        region_of(&r.text(2)?)?,
-                        Some(r.i64(1)?),
-                        Some(r.i64(0)?),
-                        format!("户 {} 成员{}{why}", r.text(5)?, r.text(3)?),
+                        format!("person:{person}"),
+                        region_of(&village)?,
+                        Some(household),
+                        Some(person),
+                        format!("户 {number} 成员{name}{why}"),
                         json!({"birth_date": birth.to_string()}),
                     ));
                 }
@@ -216,12 +242,14 @@ impl SqlStore {
                 );
                 q.and_in_ranges("h.village_code", ranges);
                 for r in tx.fetch_all(&q.sql, &q.args).await? {
+                    let (household, village, number) =
+                        Cols::read(&r, |c| Ok((c.i64()?, c.text()?, c.text()?)))?;
                     out.push(finding(
-                        format!("household:{}", r.i64(0)?),
-                        region_of(&r.text(1)?)?,
-                        Some(r.i64(0)?),
+                        format!("household:{household}"),
+                        region_of(&village)?,
+                        Some(household),
                         None,
-                        format!("户 {} 没有在册户主", r.text(2)?),
+                        format!("户 {number} 没有在册户主"),
                         json!({}),
                     ));
                 }
@@ -254,21 +282,19 @@ impl SqlStore {
                 ));
                 q.and_in_ranges("t.region", ranges);
                 for r in tx.fetch_all(&q.sql, &q.args).await? {
-                    let region = region_of(&r.text(2)?)?;
+                    let (cadre, name, village, count, unit) = Cols::read(&r, |c| {
+                        Ok((c.i64()?, c.text()?, c.text()?, c.i64()?, c.text()?))
+                    })?;
+                    let region = region_of(&village)?;
                     let limit = rule.count_threshold("limit", &params, &region, year);
-                    let count = r.i64(3)?;
                     if count > limit {
                         out.push(finding(
-                            format!("cadre:{}", r.i64(0)?),
+                            format!("cadre:{cadre}"),
                             region,
                             None,
                             None,
-                            format!(
-                                "{}的{}结对 {count} 户，超过上限 {limit} 户",
-                                r.text(4)?,
-                                r.text(1)?
-                            ),
-                            json!({"cadre": r.i64(0)?, "households": count, "limit": limit}),
+                            format!("{unit}的{name}结对 {count} 户，超过上限 {limit} 户"),
+                            json!({"cadre": cadre, "households": count, "limit": limit}),
                         ));
                     }
                 }
@@ -319,11 +345,13 @@ impl SqlStore {
                 .await?
                 .iter()
                 .map(|r| {
-                    Ok(KnownFinding {
-                        id: ProblemId(r.i64(0)?),
-                        subject: r.text(1)?,
-                        status: ProblemStatus::parse(&r.text(2)?)
-                            .ok_or_else(DomainError::internal)?,
+                    Cols::read(r, |c| {
+                        Ok(KnownFinding {
+                            id: ProblemId(c.i64()?),
+                            subject: c.text()?,
+                            status: ProblemStatus::parse(&c.text()?)
+                                .ok_or_else(DomainError::internal)?,
+                        })
                     })
                 })
                 .collect::<StoreResult<Vec<_>>>()?;
@@ -445,7 +473,7 @@ impl SqlStore {
         let ids = tx.fetch_all(&q.sql, &q.args).await?;
         for r in &ids {
             let before = self
-                .load_problem(tx, ProblemId(r.i64(0)?))
+                .load_problem(tx, ProblemId(one_i64(r)?))
                 .await
                 .map_err(|_| problem_not_found())?;
             self.move_problem(
@@ -470,7 +498,7 @@ impl SqlStore {
                 &args![code.as_str()],
             )
             .await?
-            .map(|r| r.text(0))
+            .map(|r| one_text(&r))
             .transpose()?
             .unwrap_or_else(|| code.as_str().to_string()))
     }

@@ -6,6 +6,7 @@
 
 use super::NewProblem;
 use crate::query::Query;
+use crate::rows::{one_text, Cols};
 use crate::{args, SqlStore};
 use fupin_core::audit::AuditRecord;
 use fupin_core::rectification::*;
@@ -55,10 +56,12 @@ impl SqlStore {
                 .await?
                 .iter()
                 .map(|r| {
-                    Ok((
-                        r.text(0)?,
-                        (r.i64(1)?, r.text(2)?, r.i64(3)?, r.text(4)?, r.text(5)?),
-                    ))
+                    Cols::read(r, |c| {
+                        Ok((
+                            c.text()?,
+                            (c.i64()?, c.text()?, c.i64()?, c.text()?, c.text()?),
+                        ))
+                    })
                 })
                 .collect::<StoreResult<_>>()?;
             for row in chunk {
@@ -90,9 +93,12 @@ impl SqlStore {
                     "detail": row.detail,
                     "household_number": number,
                 });
+                let known = known
+                    .map(|k| Cols::read(&k, |c| Ok((ProblemId(c.i64()?), c.text()?))))
+                    .transpose()?;
                 match known {
-                    Some(k) if k.text(1)? == ProblemStatus::Closed.as_str() => {
-                        let before = self.load_problem(tx.as_mut(), ProblemId(k.i64(0)?)).await?;
+                    Some((id, status)) if status == ProblemStatus::Closed.as_str() => {
+                        let before = self.load_problem(tx.as_mut(), id).await?;
                         self.move_problem(
                             tx.as_mut(),
                             ctx,
@@ -116,7 +122,7 @@ impl SqlStore {
                                 &args![region.as_str()],
                             )
                             .await?
-                            .map(|r| r.text(0))
+                            .map(|r| one_text(&r))
                             .transpose()?
                             .ok_or_else(DomainError::internal)?;
                         self.insert_problem(

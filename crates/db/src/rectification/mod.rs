@@ -8,9 +8,12 @@
 
 mod checks;
 mod comparison;
+mod rows;
 
 use crate::query::Query;
-use crate::sql::{Row, Tx};
+use crate::rows::{one_i64, one_text, Cols, Record};
+use crate::sql::Tx;
+use crate::versioned::Versioned;
 use crate::{args, SqlStore};
 use fupin_core::audit::AuditRecord;
 use fupin_core::rectification::*;
@@ -19,84 +22,9 @@ use fupin_core::registry::{HouseholdId, PersonId};
 use fupin_core::store::{RectificationStore, StoreResult};
 use fupin_core::years::today;
 use fupin_core::{Ctx, DomainError, RegionCode};
+use rows::*;
 use std::collections::BTreeMap;
 use time::{Date, OffsetDateTime};
-
-const PROBLEM_COLS: &str = "pb.id, pb.region_code, r.name, pb.household_id, h.household_number, pb.person_id, p.name, pb.project_id, \
-    pb.campaign_id, c.name, pb.source, pb.source_ref, pb.rule_code, pb.subject_key, pb.description, pb.category, pb.severity, \
-    pb.responsible_unit, pb.responsible_person, pb.found_on, pb.deadline, pb.measures, pb.status, pb.evidence, \
-    pb.close_requested_by, pb.close_requested_at, pb.closed_by, pb.closed_at, pb.escalated_to, pb.escalated_at, \
-    pb.version, pb.created_by, pb.created_at, pb.updated_by, pb.updated_at";
-const PROBLEM_FROM: &str = "problems pb JOIN regions r ON r.code = pb.region_code \
-    LEFT JOIN households h ON h.id = pb.household_id LEFT JOIN persons p ON p.id = pb.person_id \
-    LEFT JOIN campaigns c ON c.id = pb.campaign_id";
-
-fn bad(_: impl std::fmt::Debug) -> DomainError {
-    DomainError::internal()
-}
-
-fn problem_from_row(r: &Row, today: Date) -> StoreResult<Problem> {
-    let source = Source::parse(&r.text(10)?).ok_or_else(DomainError::internal)?;
-    let category = Category::parse(&r.text(15)?).ok_or_else(DomainError::internal)?;
-    let severity = Severity::parse(&r.text(16)?).ok_or_else(DomainError::internal)?;
-    let status = ProblemStatus::parse(&r.text(22)?).ok_or_else(DomainError::internal)?;
-    let deadline = r.date(20)?;
-    Ok(Problem {
-        id: ProblemId(r.i64(0)?),
-        region_code: RegionCode::parse(&r.text(1)?)?,
-        region_name: r.text(2)?,
-        household_id: r.opt_i64(3)?.map(HouseholdId),
-        household_number: r.opt_text(4)?,
-        person_id: r.opt_i64(5)?.map(PersonId),
-        person_name: r.opt_text(6)?,
-        project_id: r.opt_i64(7)?,
-        campaign_id: r.opt_i64(8)?.map(CampaignId),
-        campaign_name: r.opt_text(9)?,
-        source,
-        source_label: source.label(),
-        source_ref: r.opt_text(11)?,
-        rule_code: r.opt_text(12)?,
-        subject_key: r.opt_text(13)?,
-        description: r.text(14)?,
-        category,
-        category_label: category.label(),
-        severity,
-        severity_label: severity.label(),
-        responsible_unit: r.text(17)?,
-        responsible_person: r.opt_text(18)?,
-        found_on: r.date(19)?,
-        deadline,
-        measures: r.opt_text(21)?,
-        status,
-        status_label: status.label(),
-        overdue: is_overdue(status, deadline, today),
-        evidence: r
-            .opt_text(23)?
-            .map(|t| serde_json::from_str(&t))
-            .transpose()
-            .map_err(bad)?,
-        close_requested_by: r.opt_text(24)?,
-        close_requested_at: opt_time(r, 25)?,
-        closed_by: r.opt_text(26)?,
-        closed_at: opt_time(r, 27)?,
-        escalated_to: r.opt_text(28)?.map(|c| RegionCode::parse(&c)).transpose()?,
-        escalated_at: opt_time(r, 29)?,
-        version: r.i32(30)?,
-        created_by: r.text(31)?,
-        created_at: r.time(32)?,
-        updated_by: r.text(33)?,
-        updated_at: r.time(34)?,
-    })
-}
-
-/// A timestamp that may be NULL (a NULL comes back typed by the engine's guess).
-fn opt_time(r: &Row, i: usize) -> StoreResult<Option<OffsetDateTime>> {
-    use crate::sql::Value;
-    match &r.values()[i] {
-        Value::Time(None) | Value::Text(None) | Value::I64(None) | Value::Date(None) => Ok(None),
-        _ => Ok(Some(r.time(i)?)),
-    }
-}
 
 pub(crate) fn problem_not_found() -> DomainError {
     DomainError::not_found("problem_not_found", "该问题不存在或不在您的管辖范围内")
@@ -116,22 +44,6 @@ fn region_not_found(code: &RegionCode) -> DomainError {
         ),
     )
     .with_field("region_code")
-}
-
-const CAMPAIGN_COLS: &str = "c.id, c.name, c.region_code, r.name, c.start_date, c.end_date, c.description, c.created_by, c.created_at";
-
-fn campaign_from_row(r: &Row) -> StoreResult<Campaign> {
-    Ok(Campaign {
-        id: CampaignId(r.i64(0)?),
-        name: r.text(1)?,
-        region_code: RegionCode::parse(&r.text(2)?)?,
-        region_name: r.text(3)?,
-        start_date: r.date(4)?,
-        end_date: r.date(5)?,
-        description: r.opt_text(6)?,
-        created_by: r.text(7)?,
-        created_at: r.time(8)?,
-    })
 }
 
 /// A new problem's row, as the person's entry or a rule's finding gives it.
@@ -169,7 +81,7 @@ impl SqlStore {
             )
             .await?
             .ok_or_else(problem_not_found)?;
-        problem_from_row(&r, today())
+        problem_on(&r, today())
     }
 
     async fn visible_problem(
@@ -199,17 +111,8 @@ impl SqlStore {
         at: OffsetDateTime,
     ) -> StoreResult<()> {
         tx.execute(
-            "INSERT INTO problem_events (problem_id, seq, action, from_status, to_status, note, actor, at) \
-             SELECT $1, COALESCE(MAX(seq), 0) + 1, $2, $3, $4, $5, $6, $7 FROM problem_events WHERE problem_id = $1",
-            &args![
-                id.0,
-                action.as_str(),
-                from.map(|s| s.as_str()),
-                to.as_str(),
-                note,
-                actor,
-                at
-            ],
+            &INSERT_EVENT,
+            &event_values(id, action, from, to, note, actor, at),
         )
         .await?;
         Ok(())
@@ -225,36 +128,9 @@ impl SqlStore {
     ) -> StoreResult<ProblemId> {
         let now = OffsetDateTime::now_utc();
         let r = tx
-            .fetch_one(
-                "INSERT INTO problems (region_code, household_id, person_id, project_id, campaign_id, source, source_ref, rule_code, subject_key, \
-                 description, category, severity, responsible_unit, responsible_person, found_on, deadline, measures, status, evidence, \
-                 version, created_by, created_at, updated_by, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 'open', $18, 1, $19, $20, $19, $20) RETURNING id",
-                &args![
-                    n.region.as_str(),
-                    n.household_id.map(|h| h.0),
-                    n.person_id.map(|p| p.0),
-                    n.project_id,
-                    n.campaign_id.map(|c| c.0),
-                    n.source.as_str(),
-                    n.source_ref,
-                    n.rule_code,
-                    n.subject_key,
-                    n.description,
-                    n.category.as_str(),
-                    n.severity.as_str(),
-                    n.responsible_unit,
-                    n.responsible_person,
-                    n.found_on,
-                    n.deadline,
-                    n.measures,
-                    n.evidence.map(|e| e.to_string()),
-                    ctx.actor.as_str(),
-                    now
-                ],
-            )
+            .fetch_one(&INSERT_PROBLEM, &new_problem(n, &ctx.actor, now))
             .await?;
-        let id = ProblemId(r.i64(0)?);
+        let id = ProblemId(one_i64(&r)?);
         self.problem_event(
             tx,
             id,
@@ -297,7 +173,7 @@ impl SqlStore {
         note: Option<&str>,
         measures: Option<&str>,
         new_deadline: Option<Date>,
-    ) -> StoreResult<()> {
+    ) -> StoreResult<Problem> {
         let now = OffsetDateTime::now_utc();
         let actor = ctx.actor.as_str();
         // what each step sets besides the status
@@ -357,33 +233,38 @@ impl SqlStore {
             )),
             _ => note.map(String::from),
         };
-        self.problem_event(
-            tx,
-            before.id,
-            action,
-            Some(before.status),
-            to,
-            note.as_deref(),
-            actor,
-            now,
-        )
-        .await?;
         let details = serde_json::json!({
             "action": action.as_str(),
             "from": before.status.as_str(),
             "to": to.as_str(),
             "note": note,
         });
-        self.audit(
+        let audit = AuditRecord::event(
+            &format!("problem.{}", action.as_str()),
+            "problem",
+            Some(before.id.0.to_string()),
+            details,
+        )
+        .in_region(&before.region_code);
+        self.record_version(
             tx,
             ctx,
-            AuditRecord::event(
-                &format!("problem.{}", action.as_str()),
-                "problem",
-                Some(before.id.0.to_string()),
-                details,
-            )
-            .in_region(&before.region_code),
+            before.id.0,
+            |_: &Problem| {
+                (
+                    INSERT_EVENT.as_str(),
+                    event_values(
+                        before.id,
+                        action,
+                        Some(before.status),
+                        to,
+                        note.as_deref(),
+                        actor,
+                        now,
+                    ),
+                )
+            },
+            |_| audit,
         )
         .await
     }
@@ -408,7 +289,7 @@ impl SqlStore {
                     DomainError::not_found("member_not_found", "该成员不存在或不在您的管辖范围内")
                         .with_field("person_id")
                 })?;
-            d.household_id = Some(HouseholdId(r.i64(0)?));
+            d.household_id = Some(HouseholdId(one_i64(&r)?));
         }
         let village = match d.household_id {
             None => None,
@@ -420,7 +301,7 @@ impl SqlStore {
                     )
                     .await?;
                 let v = match r {
-                    Some(r) => Some(RegionCode::parse(&r.text(0)?)?),
+                    Some(r) => Some(RegionCode::parse(&one_text(&r)?)?),
                     None => None,
                 }
                 .filter(|v| ctx.scope.allows(v))
@@ -475,7 +356,7 @@ impl SqlStore {
                 )
                 .await?
                 .ok_or_else(campaign_not_found)?;
-            let campaign_region = RegionCode::parse(&r.text(0)?)?;
+            let campaign_region = RegionCode::parse(&one_text(&r)?)?;
             if !campaign_region.contains(&region) {
                 return Err(DomainError::invalid(
                     "campaign_id",
@@ -523,10 +404,10 @@ impl SqlStore {
             let rows = tx.fetch_all(&q.sql, &q.args).await?;
             let map = if i == 0 { &mut out.0 } else { &mut out.1 };
             for r in rows {
-                let status = ProblemStatus::parse(&r.text(1)?).ok_or_else(DomainError::internal)?;
-                let late = r.i64(2)? == 1;
-                let n = r.i64(3)?;
-                let p: &mut Progress = map.entry(r.text(0)?).or_default();
+                let (key, status, late, n) =
+                    Cols::read(&r, |c| Ok((c.text()?, c.text()?, c.i64()? == 1, c.i64()?)))?;
+                let status = ProblemStatus::parse(&status).ok_or_else(DomainError::internal)?;
+                let p: &mut Progress = map.entry(key).or_default();
                 p.found += n;
                 if status == ProblemStatus::Closed {
                     p.closed += n;
@@ -554,14 +435,14 @@ impl SqlStore {
             return Err(region_not_found(region));
         }
         let ranges = ctx.scope.ranges(Some(region));
-        let name = tx
-            .fetch_optional(
+        let name = one_text(
+            &tx.fetch_optional(
                 "SELECT name FROM regions WHERE code = $1",
                 &args![region.as_str()],
             )
             .await?
-            .ok_or_else(|| region_not_found(region))?
-            .text(0)?;
+            .ok_or_else(|| region_not_found(region))?,
+        )?;
         // children by the next level's prefix; a village's own problems are its only line
         let child_len = region.level().child().map_or(12, |l: Level| l.prefix_len());
         let (by_prefix, by_unit) = self
@@ -583,7 +464,7 @@ impl SqlStore {
                     &args![code.as_str()],
                 )
                 .await?
-                .map(|r| r.text(0))
+                .map(|r| one_text(&r))
                 .transpose()?
                 .unwrap_or_else(|| code.clone())
             };
@@ -610,7 +491,7 @@ impl SqlStore {
             let a = q.arg(c.0);
             q.push(&format!(" AND pb.campaign_id = {a}"));
         }
-        let escalated_here = tx.fetch_one(&q.sql, &q.args).await?.i64(0)?;
+        let escalated_here = one_i64(&tx.fetch_one(&q.sql, &q.args).await?)?;
         Ok(RectificationBoard {
             region_code: region.clone(),
             region_name: name,
@@ -632,16 +513,23 @@ impl SqlStore {
     ) -> StoreResult<Campaign> {
         let r = tx
             .fetch_optional(
-                &format!("SELECT {CAMPAIGN_COLS} FROM campaigns c JOIN regions r ON r.code = c.region_code WHERE c.id = $1"),
+                &format!("SELECT {CAMPAIGN_COLS} FROM {CAMPAIGN_FROM} WHERE c.id = $1"),
                 &args![id.0],
             )
             .await?
             .ok_or_else(campaign_not_found)?;
-        let c = campaign_from_row(&r)?;
+        let c = Campaign::from_row(&r)?;
         match ctx.scope.ranges(Some(&c.region_code)) {
             Some(r) if r.is_empty() => Err(campaign_not_found()),
             _ => Ok(c),
         }
+    }
+}
+
+#[async_trait::async_trait]
+impl Versioned for Problem {
+    async fn reload(store: &SqlStore, tx: &mut dyn Tx, _: &Ctx, id: i64) -> StoreResult<Self> {
+        store.load_problem(tx, ProblemId(id)).await
     }
 }
 
@@ -688,29 +576,15 @@ impl RectificationStore for SqlStore {
         let problem = self.visible_problem(tx.as_mut(), ctx, id).await?;
         let rows = tx
             .fetch_all(
-                "SELECT seq, action, from_status, to_status, note, actor, at FROM problem_events WHERE problem_id = $1 ORDER BY seq",
+                &format!(
+                    "SELECT {EVENT_COLS} FROM problem_events WHERE problem_id = $1 ORDER BY seq"
+                ),
                 &args![id.0],
             )
             .await?;
         let trail = rows
             .iter()
-            .map(|r| {
-                let action = EventAction::parse(&r.text(1)?).ok_or_else(DomainError::internal)?;
-                Ok(ProblemEvent {
-                    seq: r.i32(0)?,
-                    action,
-                    action_label: action.label(),
-                    from_status: r
-                        .opt_text(2)?
-                        .map(|s| ProblemStatus::parse(&s).ok_or_else(DomainError::internal))
-                        .transpose()?,
-                    to_status: ProblemStatus::parse(&r.text(3)?)
-                        .ok_or_else(DomainError::internal)?,
-                    note: r.opt_text(4)?,
-                    actor: r.text(5)?,
-                    at: r.time(6)?,
-                })
-            })
+            .map(ProblemEvent::from_row)
             .collect::<StoreResult<Vec<_>>>()?;
         Ok(ProblemDetail { problem, trail })
     }
@@ -762,7 +636,7 @@ impl RectificationStore for SqlStore {
         let now = today();
         let mut items = rows
             .iter()
-            .map(|r| problem_from_row(r, now))
+            .map(|r| problem_on(r, now))
             .collect::<StoreResult<Vec<_>>>()?;
         let next = if items.len() > limit as usize {
             items.truncate(limit as usize);
@@ -825,21 +699,9 @@ impl RectificationStore for SqlStore {
         }
         let now = OffsetDateTime::now_utc();
         let r = tx
-            .fetch_one(
-                "INSERT INTO campaigns (name, region_code, start_date, end_date, description, created_by, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-                &args![
-                    d.name.as_str(),
-                    d.region_code.as_str(),
-                    d.start_date,
-                    d.end_date,
-                    d.description.as_deref(),
-                    ctx.actor.as_str(),
-                    now
-                ],
-            )
+            .fetch_one(&INSERT_CAMPAIGN, &new_campaign(&d, &ctx.actor, now))
             .await?;
-        let id = CampaignId(r.i64(0)?);
+        let id = CampaignId(one_i64(&r)?);
         let out = self.visible_campaign(tx.as_mut(), ctx, id).await?;
         self.audit(
             tx.as_mut(),
@@ -860,13 +722,13 @@ impl RectificationStore for SqlStore {
         let mut tx = self.db.begin_read().await?;
         let rows = tx
             .fetch_all(
-                &format!("SELECT {CAMPAIGN_COLS} FROM campaigns c JOIN regions r ON r.code = c.region_code ORDER BY c.start_date, c.id"),
+                &format!("SELECT {CAMPAIGN_COLS} FROM {CAMPAIGN_FROM} ORDER BY c.start_date, c.id"),
                 &[],
             )
             .await?;
         let mut out = vec![];
         for r in &rows {
-            let c = campaign_from_row(r)?;
+            let c = Campaign::from_row(r)?;
             // overlapping the caller's regions, and the region asked about
             let reach = !matches!(ctx.scope.ranges(Some(&c.region_code)), Some(v) if v.is_empty());
             let within =

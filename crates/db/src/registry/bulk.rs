@@ -6,7 +6,7 @@
 use super::rows::{self, member_shown, StatusStep, StoredIncome};
 use crate::bulk::{id_list, map_bulk, SqlBulkSession, IN_CHUNK};
 use crate::query::Query;
-use crate::rows::{Cols, Record};
+use crate::rows::{one_i64, Cols, Record};
 use crate::sql::{Tx, Value};
 use crate::{args, SqlStore};
 use fupin_core::audit::AuditRecord;
@@ -108,14 +108,14 @@ impl RegistryBulk for SqlBulkSession {
             .tx
             .fetch_one("SELECT COUNT(*) FROM households", &[])
             .await
-            .and_then(|r| r.i64(0))
-            .map_err(map_bulk)?;
+            .map_err(map_bulk)
+            .and_then(|r| one_i64(&r))?;
         let p = self
             .tx
             .fetch_one("SELECT COUNT(*) FROM persons WHERE active", &[])
             .await
-            .and_then(|r| r.i64(0))
-            .map_err(map_bulk)?;
+            .map_err(map_bulk)
+            .and_then(|r| one_i64(&r))?;
         Ok((h as u64, p as u64))
     }
 
@@ -377,7 +377,7 @@ impl RegistryBulk for SqlBulkSession {
                     .fetch_one(&rows::INSERT_PERSON, &rows::new_person(None, id, md, now))
                     .await
                     .map_err(map_bulk)?;
-                let pid = PersonId(r.i64(0).map_err(map_bulk)?);
+                let pid = PersonId(one_i64(&r)?);
                 if let Some(j) = j {
                     self.tx
                         .execute(

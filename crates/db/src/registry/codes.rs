@@ -1,5 +1,6 @@
 //! Code tables in the database: seeded with the shipped defaults, newest version of each in force.
 
+use crate::rows::{one_i64, Cols};
 use crate::{args, SqlStore};
 use fupin_core::codes::{default_tables, CodeBook, CodeEntry, CodeTable};
 use fupin_core::error::{check_text, DomainError};
@@ -14,7 +15,7 @@ impl SqlStore {
             .db
             .fetch_all("SELECT COUNT(*) FROM code_tables", &[])
             .await?;
-        if rows[0].i64(0)? > 0 {
+        if one_i64(&rows[0])? > 0 {
             return Ok(());
         }
         let mut tx = self.db.begin_write().await?;
@@ -38,15 +39,16 @@ impl SqlStore {
             .await?;
         let mut tables: Vec<CodeTable> = Vec::new();
         for r in rows {
-            let name = r.text(0)?;
-            let codes: Vec<CodeEntry> = serde_json::from_str(&r.text(3)?).map_err(|e| {
+            let (name, version, source, codes) =
+                Cols::read(&r, |c| Ok((c.text()?, c.text()?, c.opt_text()?, c.text()?)))?;
+            let codes: Vec<CodeEntry> = serde_json::from_str(&codes).map_err(|e| {
                 tracing::error!(table = %name, error = %e, "stored code table is not valid JSON");
                 DomainError::internal()
             })?;
             let t = CodeTable {
                 name,
-                version: r.text(1)?,
-                source: r.opt_text(2)?,
+                version,
+                source,
                 codes,
             };
             match tables.last_mut() {

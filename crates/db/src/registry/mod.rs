@@ -6,7 +6,7 @@ mod codes;
 pub(crate) mod rows;
 
 use crate::query::Query;
-use crate::rows::Record;
+use crate::rows::{one_i64, Cols, Record};
 use crate::sql::{DbError, Tx};
 use crate::{args, SqlStore};
 use fupin_core::audit::AuditRecord;
@@ -37,9 +37,10 @@ impl SqlStore {
                 &args![code.as_str(), province.as_str()],
             )
             .await?;
-        let listing = if r.i64(0)? > 0 {
+        let (county, province) = Cols::read(&r, |c| Ok((c.i64()?, c.i64()?)))?;
+        let listing = if county > 0 {
             AddressCodeListing::Listed
-        } else if r.i64(1)? > 0 {
+        } else if province > 0 {
             AddressCodeListing::NotListed
         } else {
             AddressCodeListing::ProvinceNotLoaded
@@ -253,7 +254,7 @@ impl SqlStore {
             )
             .await?;
         if let Some(r) = r {
-            if Some(HouseholdId(r.i64(0)?)) != except {
+            if Some(HouseholdId(one_i64(&r)?)) != except {
                 return Err(DomainError::conflict(
                     "duplicate_household_number",
                     format!("户编码 {number} 已存在"),
@@ -284,9 +285,10 @@ impl SqlStore {
             )
             .await?;
         if let Some(r) = r {
-            if Some(PersonId(r.i64(0)?)) != except_person {
-                let other = r.text(1)?;
-                let village = RegionCode::parse(&r.text(2)?)?;
+            let (person, other, village) =
+                Cols::read(&r, |c| Ok((PersonId(c.i64()?), c.text()?, c.text()?)))?;
+            if Some(person) != except_person {
+                let village = RegionCode::parse(&village)?;
                 // a household the caller cannot see is not named, nor where it is
                 let which = if ctx.scope.allows(&village) {
                     format!("户 {other}")
@@ -320,7 +322,7 @@ impl SqlStore {
             )
             .await
             .map_err(map_write)?;
-        let id = PersonId(r.i64(0)?);
+        let id = PersonId(one_i64(&r)?);
         Ok(id)
     }
 
@@ -380,8 +382,8 @@ impl SqlStore {
                 "SELECT MAX(date) FROM status_history WHERE household_id = $1",
                 &args![id.0],
             )
-            .await?
-            .opt_date(0)?;
+            .await?;
+        let last = Cols::read(&last, |c| Ok(c.opt_date()?))?;
         let c = change.validate(h.status, last, today())?;
         let before = self.facts(tx, id).await?;
         let now = OffsetDateTime::now_utc();
@@ -502,7 +504,7 @@ impl RegistryStore for SqlStore {
             )
             .await
             .map_err(map_write)?;
-        let id = HouseholdId(r.i64(0)?);
+        let id = HouseholdId(one_i64(&r)?);
         let mut warnings = std::collections::BTreeMap::new();
         for (i, m) in members.iter().enumerate() {
             let pid = self.insert_member(tx.as_mut(), id, m, now).await?;
@@ -636,7 +638,7 @@ impl RegistryStore for SqlStore {
             )
             .await?
             .ok_or_else(household_not_found)?;
-        let id = HouseholdId(r.i64(0)?);
+        let id = HouseholdId(one_i64(&r)?);
         self.detail(tx.as_mut(), ctx, id).await
     }
 
@@ -679,13 +681,13 @@ impl RegistryStore for SqlStore {
             ));
         }
         let mut tx = self.db.begin_read().await?;
-        let total = tx
-            .fetch_one(
+        let total = one_i64(
+            &tx.fetch_one(
                 &format!("SELECT COUNT(*) FROM households h{}", w.sql),
                 &w.args,
             )
-            .await?
-            .i64(0)?;
+            .await?,
+        )?;
         let mut q = Query {
             sql: format!("SELECT {} FROM households h{}", *HOUSEHOLD_COUNTED, w.sql),
             args: w.args,
@@ -740,10 +742,13 @@ impl RegistryStore for SqlStore {
             ));
         }
         if m.is_head() {
-            let heads = tx
-                .fetch_one("SELECT COUNT(*) FROM persons WHERE household_id = $1 AND active AND relation = '01'", &args![household.0])
-                .await?
-                .i64(0)?;
+            let heads = one_i64(
+                &tx.fetch_one(
+                    "SELECT COUNT(*) FROM persons WHERE household_id = $1 AND active AND relation = '01'",
+                    &args![household.0],
+                )
+                .await?,
+            )?;
             check_one_head(heads as usize + 1)?;
         }
         self.check_id_free(tx.as_mut(), ctx, "id_number", &m, None)
@@ -802,10 +807,13 @@ impl RegistryStore for SqlStore {
         let mut tx = self.db.begin_write().await?;
         let (old, h) = self.load_member(tx.as_mut(), ctx, person).await?;
         if old.active {
-            let others = tx
-                .fetch_one("SELECT COUNT(*) FROM persons WHERE household_id = $1 AND active AND relation = '01' AND id <> $2", &args![old.household_id.0, person.0])
-                .await?
-                .i64(0)?;
+            let others = one_i64(
+                &tx.fetch_one(
+                    "SELECT COUNT(*) FROM persons WHERE household_id = $1 AND active AND relation = '01' AND id <> $2",
+                    &args![old.household_id.0, person.0],
+                )
+                .await?,
+            )?;
             check_one_head(others as usize + usize::from(m.is_head()))?;
             self.check_id_free(tx.as_mut(), ctx, "id_number", &m, Some(person))
                 .await?;
@@ -852,7 +860,10 @@ impl RegistryStore for SqlStore {
                 )
                 .await?;
             let ok = match r {
-                Some(r) => r.i64(0)? == m.household_id.0 && r.bool(1)?,
+                Some(r) => {
+                    let (household, active) = Cols::read(&r, |c| Ok((c.i64()?, c.bool()?)))?;
+                    household == m.household_id.0 && active
+                }
                 None => false,
             };
             if !ok {

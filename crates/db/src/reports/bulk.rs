@@ -6,6 +6,7 @@ use crate::args;
 use crate::bulk::{map_bulk, SqlBulkSession};
 use crate::reports::facts::{figure_values, stat_columns};
 use crate::reports::totals;
+use crate::rows::one_i64;
 use crate::sql::Value;
 use fupin_core::error::DomainError;
 use fupin_core::store::StoreResult;
@@ -75,8 +76,8 @@ impl SqlBulkSession {
                 &[],
             )
             .await
-            .and_then(|r| r.i64(0))
-            .map_err(map_bulk)?
+            .map_err(map_bulk)
+            .and_then(|r| one_i64(&r))?
             > 0;
         let (stats_table, causes_table) = if filled {
             tx.execute(

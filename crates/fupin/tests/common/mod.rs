@@ -1,4 +1,8 @@
-//! Helpers shared by the API test files that run against the whole demo (`mod common;`).
+//! Helpers shared by the test files (`mod common;`): the API tests' demo app and sign-in, and the
+//! store tests' set-up (`store`). Each test file uses a part of them.
+#![allow(dead_code)]
+
+pub mod store;
 
 use fupin::demo_accounts::DEMO_PASSWORD;
 use fupin::testing::{spawn_app, TestApp};
