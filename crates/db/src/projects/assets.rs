@@ -8,7 +8,7 @@
 //! records. A year is paid once (the key of `asset_incomes`); a second payment is refused.
 
 use super::asset_rows::*;
-use crate::rows::Record;
+use crate::rows::{one_i64, one_text, Cols, Record};
 use crate::sql::Tx;
 use crate::{args, SqlStore};
 use fupin_core::assessment::standards::{days_param, default_parameters, key};
@@ -48,7 +48,7 @@ impl SqlStore {
             )
             .await?;
         if let Some(r) = r {
-            let v = RegionCode::parse(&r.text(0)?)?;
+            let v = RegionCode::parse(&one_text(&r)?)?;
             if ctx.scope.allows(&v) {
                 return Ok(v);
             }
@@ -188,7 +188,7 @@ impl SqlStore {
                 &args![id.0],
             )
             .await?;
-        Ok(r.i64(0)?)
+        one_i64(&r)
     }
 
     async fn load_cooperatives(
@@ -273,7 +273,7 @@ impl SqlStore {
                 &args![household.0, year],
             )
             .await?
-            .map(|r| Ok::<_, DomainError>((r.i64(0)?, r.opt_i64(1)?)))
+            .map(|r| Cols::read(&r, |c| Ok((c.i64()?, c.opt_i64()?))))
             .transpose()?;
         tx.execute(
             "INSERT INTO incomes (household_id, year, wage_fen, business_fen, property_fen, dividend_fen, transfer_fen, \
@@ -349,7 +349,7 @@ impl AssetStore for SqlStore {
                 &asset_values(&d, ctx.actor.as_str(), now),
             )
             .await?;
-        let id = AssetId(r.i64(0)?);
+        let id = AssetId(one_i64(&r)?);
         for s in &d.shareholders {
             tx.execute(
                 "INSERT INTO asset_shareholders (asset_id, household_id, shares) VALUES ($1, $2, $3)",
@@ -527,7 +527,7 @@ impl AssetStore for SqlStore {
                 &coop_values(&d, ctx.actor.as_str(), now),
             )
             .await?;
-        let id = CooperativeId(r.i64(0)?);
+        let id = CooperativeId(one_i64(&r)?);
         for m in &d.members {
             tx.execute(
                 "INSERT INTO cooperative_members (cooperative_id, household_id, shares, joined_on) VALUES ($1, $2, $3, $4)",
