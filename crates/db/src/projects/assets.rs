@@ -704,7 +704,7 @@ impl AssetStore for SqlStore {
             )
             .await?;
         let out = Notice {
-            id: r.i64(0)?,
+            id: one_i64(&r)?,
             kind_label: d.kind.label().to_string(),
             data: d,
             recorded_by: ctx.actor.clone(),
