@@ -107,7 +107,9 @@ pub struct PoolStatus {
 /// statistics aggregates in step, appends the summary audit record and commits, or rolls back.
 /// Dropped without `finish`, it rolls back.
 #[async_trait]
-pub trait BulkSession: RegionBulk + RegistryBulk + PairingBulk + AssessmentBulk + Send {
+pub trait BulkSession:
+    RegionBulk + RegistryBulk + PairingBulk + AssessmentBulk + MeasureBulk + Send
+{
     /// Prepare for about `new_rows` new person rows: a large load into a small registry drops the
     /// secondary indexes it would otherwise update row by row, and rebuilds them in `finish`.
     async fn plan(&mut self, new_rows: u64) -> StoreResult<()>;

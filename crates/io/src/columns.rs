@@ -34,10 +34,25 @@ pub enum Kind {
     /// One row per procedure case (exit, monitoring identification, risk elimination) with the day
     /// each step was completed.
     Cases,
+    /// A department's employment list (就业名单, 人社), one row per person employed, by ID number.
+    #[serde(rename = "dept_employment")]
+    DeptEmployment,
+    /// A department's training list (培训名单), one row per person trained, by ID number.
+    #[serde(rename = "dept_training")]
+    DeptTraining,
+    /// A department's resident pension list (养老保险名单), one row per person, by ID number.
+    #[serde(rename = "dept_pension")]
+    DeptPension,
+    /// A department's list of supported students (学生资助名单, 教育), by ID number.
+    #[serde(rename = "dept_school")]
+    DeptSchool,
+    /// A department's medical list (医疗救助名单, 医保), one row per person and date, by ID number.
+    #[serde(rename = "dept_medical")]
+    DeptMedical,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 12] = [
+    pub const ALL: [Kind; 17] = [
         Kind::Households,
         Kind::Incomes,
         Kind::Profiles,
@@ -50,7 +65,26 @@ impl Kind {
         Kind::HouseholdYears,
         Kind::RiskEvents,
         Kind::Cases,
+        Kind::DeptEmployment,
+        Kind::DeptTraining,
+        Kind::DeptPension,
+        Kind::DeptSchool,
+        Kind::DeptMedical,
     ];
+
+    /// The departments' lists by ID number (imported as measures of the persons they name).
+    pub const DEPT_LISTS: [Kind; 5] = [
+        Kind::DeptEmployment,
+        Kind::DeptTraining,
+        Kind::DeptPension,
+        Kind::DeptSchool,
+        Kind::DeptMedical,
+    ];
+
+    /// Whether this is a department's list by ID number.
+    pub fn is_dept_list(self) -> bool {
+        Kind::DEPT_LISTS.contains(&self)
+    }
 
     /// The kind an English name (as `as_str` writes it, singular or plural) or a Chinese label names.
     pub fn parse(s: &str) -> Option<Kind> {
@@ -68,6 +102,11 @@ impl Kind {
             "household_years" | "household_year" | "verifications" => Some(Kind::HouseholdYears),
             "risk_events" | "risk_event" | "risks" => Some(Kind::RiskEvents),
             "cases" | "case" | "procedures" => Some(Kind::Cases),
+            "dept_employment" | "employment_list" => Some(Kind::DeptEmployment),
+            "dept_training" | "training_list" => Some(Kind::DeptTraining),
+            "dept_pension" | "pension_list" => Some(Kind::DeptPension),
+            "dept_school" | "school_list" | "dept_students" => Some(Kind::DeptSchool),
+            "dept_medical" | "medical_list" => Some(Kind::DeptMedical),
             _ => Kind::ALL.into_iter().find(|k| k.label() == t),
         }
     }
@@ -86,6 +125,11 @@ impl Kind {
             Kind::HouseholdYears => "household_years",
             Kind::RiskEvents => "risk_events",
             Kind::Cases => "cases",
+            Kind::DeptEmployment => "dept_employment",
+            Kind::DeptTraining => "dept_training",
+            Kind::DeptPension => "dept_pension",
+            Kind::DeptSchool => "dept_school",
+            Kind::DeptMedical => "dept_medical",
         }
     }
 
@@ -104,6 +148,11 @@ impl Kind {
             Kind::HouseholdYears => "年度核实",
             Kind::RiskEvents => "风险事件",
             Kind::Cases => "办理程序",
+            Kind::DeptEmployment => "部门就业名单",
+            Kind::DeptTraining => "部门培训名单",
+            Kind::DeptPension => "部门养老保险名单",
+            Kind::DeptSchool => "部门学生资助名单",
+            Kind::DeptMedical => "部门医疗救助名单",
         }
     }
 
@@ -122,6 +171,11 @@ impl Kind {
             Kind::HouseholdYears => "Yearly verification",
             Kind::RiskEvents => "Risk events",
             Kind::Cases => "Procedure cases",
+            Kind::DeptEmployment => "Department list: employment",
+            Kind::DeptTraining => "Department list: training",
+            Kind::DeptPension => "Department list: resident pension",
+            Kind::DeptSchool => "Department list: students supported",
+            Kind::DeptMedical => "Department list: medical assistance",
         }
     }
 
@@ -139,6 +193,11 @@ impl Kind {
             Kind::HouseholdYears => HOUSEHOLD_YEAR_COLUMNS,
             Kind::RiskEvents => RISK_EVENT_COLUMNS,
             Kind::Cases => CASE_COLUMNS,
+            Kind::DeptEmployment => DEPT_EMPLOYMENT_COLUMNS,
+            Kind::DeptTraining => DEPT_TRAINING_COLUMNS,
+            Kind::DeptPension => DEPT_PENSION_COLUMNS,
+            Kind::DeptSchool => DEPT_SCHOOL_COLUMNS,
+            Kind::DeptMedical => DEPT_MEDICAL_COLUMNS,
         }
     }
 
@@ -1200,14 +1259,336 @@ impl Mapping {
     }
 }
 
+// ---- departments' lists by ID number ----
+// Each list names persons by ID number (the registered person's household is found from it), with
+// the dates and the fields of the measure it records; the name, when given, must be the registered
+// one. Shared columns first, then each list's own.
+
+const DEPT_ID: Column = req(alias(
+    col(
+        "id_number",
+        "身份证号",
+        R,
+        K::Text,
+        21.0,
+        "18位公民身份号码（15位旧号自动升位），须为在册的建档立卡人员；请以文本格式填写",
+    ),
+    &["证件号码", "公民身份号码", "身份证号码"],
+));
+const DEPT_NAME: Column = alias(
+    col(
+        "name",
+        "姓名",
+        R,
+        K::Text,
+        10.0,
+        "可空；填写时须与在册姓名一致",
+    ),
+    &["人员姓名"],
+);
+const DEPT_END: Column = col(
+    "end_date",
+    "结束日期",
+    R,
+    K::Date,
+    12.0,
+    "可空；YYYY-MM-DD，不早于开始日期",
+);
+const DEPT_NOTE: Column = col("note", "备注", R, K::Text, 20.0, "可空");
+
+/// 就业名单: one row per person employed.
+pub static DEPT_EMPLOYMENT_COLUMNS: &[Column] = &[
+    DEPT_ID,
+    DEPT_NAME,
+    req(alias(col("employer", "就业单位", R, K::Text, 24.0, "用工单位或扶贫车间名称"), &["用工单位", "务工单位"])),
+    req(alias(col("employer_region_code", "就业地区划代码", R, K::Text, 15.0, "就业地12位区划代码（县级及以下；外省可只填省级代码）；县内、县外省内、跨省由系统据此判定"), &["务工地区划代码", "就业地代码"])),
+    req(alias(col("employment_form", "就业形式", R, K::Text, 12.0, "外出务工、扶贫车间、公益性岗位、自主创业 或 灵活就业"), &["务工形式"])),
+    req(alias(col("start_date", "就业日期", R, K::Date, 12.0, "YYYY-MM-DD；同一人同一就业日期视为同一条记录"), &["开始日期", "务工开始日期"])),
+    DEPT_END,
+    req(alias(col("months", "务工月数", R, K::Int, 10.0, "1–12"), &["务工时间(月)", "务工时间"])),
+    req(alias(col("monthly_wage_fen", "月工资(元)", R, K::Yuan, 12.0, "元，最多两位小数"), &["月收入(元)"])),
+    alias(col("provider", "提供部门", R, K::Text, 16.0, "可空，如 县人社局"), &["填报单位", "部门"]),
+    DEPT_NOTE,
+];
+
+/// 培训名单: one row per person trained.
+pub static DEPT_TRAINING_COLUMNS: &[Column] = &[
+    DEPT_ID,
+    DEPT_NAME,
+    req(alias(
+        col(
+            "course",
+            "培训项目",
+            R,
+            K::Text,
+            20.0,
+            "如 电工、家政、电商",
+        ),
+        &["培训工种", "培训专业"],
+    )),
+    req(alias(
+        col(
+            "training_type",
+            "培训类型",
+            R,
+            K::Text,
+            10.0,
+            "岗前培训、技能提升 或 创业培训",
+        ),
+        &["培训类别"],
+    )),
+    req(alias(
+        col(
+            "start_date",
+            "培训开始日期",
+            R,
+            K::Date,
+            12.0,
+            "YYYY-MM-DD；同一人同一开始日期视为同一条记录",
+        ),
+        &["开始日期", "开班日期"],
+    )),
+    alias(DEPT_END, &["培训结束日期", "结业日期"]),
+    req(alias(
+        col("hours", "培训学时", R, K::Int, 10.0, "1–2000"),
+        &["学时"],
+    )),
+    alias(
+        col(
+            "certificate",
+            "是否取得证书",
+            R,
+            K::Bool,
+            10.0,
+            "是/否，可空",
+        ),
+        &["取得证书"],
+    ),
+    alias(
+        col("subsidy_fen", "培训补贴(元)", R, K::Yuan, 12.0, "元，可空"),
+        &["补贴金额(元)"],
+    ),
+    alias(
+        col(
+            "living_allowance_fen",
+            "生活补贴(元)",
+            R,
+            K::Yuan,
+            12.0,
+            "元，可空",
+        ),
+        &["生活费补贴(元)"],
+    ),
+    alias(
+        col("provider", "培训机构", R, K::Text, 16.0, "可空"),
+        &["提供部门", "部门"],
+    ),
+    DEPT_NOTE,
+];
+
+/// 养老保险名单: one row per person enrolled in the resident pension.
+pub static DEPT_PENSION_COLUMNS: &[Column] = &[
+    DEPT_ID,
+    DEPT_NAME,
+    req(alias(
+        col(
+            "start_date",
+            "参保日期",
+            R,
+            K::Date,
+            12.0,
+            "YYYY-MM-DD；同一人同一参保日期视为同一条记录",
+        ),
+        &["开始日期"],
+    )),
+    DEPT_END,
+    alias(
+        col(
+            "receiving",
+            "是否领取养老金",
+            R,
+            K::Bool,
+            12.0,
+            "是/否，可空（60周岁及以上领取）",
+        ),
+        &["是否领取待遇"],
+    ),
+    alias(
+        col(
+            "premium_paid_by_government_fen",
+            "政府代缴金额(元)",
+            R,
+            K::Yuan,
+            14.0,
+            "元，可空",
+        ),
+        &["代缴金额(元)", "政府代缴(元)"],
+    ),
+    alias(
+        col(
+            "provider",
+            "经办机构",
+            R,
+            K::Text,
+            16.0,
+            "可空，如 县社保局",
+        ),
+        &["提供部门", "部门"],
+    ),
+    DEPT_NOTE,
+];
+
+/// 学生资助名单: one row per student supported.
+pub static DEPT_SCHOOL_COLUMNS: &[Column] = &[
+    DEPT_ID,
+    DEPT_NAME,
+    req(alias(
+        col("school", "学校", R, K::Text, 20.0, "学校名称"),
+        &["就读学校", "学校名称"],
+    )),
+    req(alias(
+        col(
+            "stage",
+            "学段",
+            R,
+            K::Text,
+            10.0,
+            "学前、小学、初中、高中、中职 或 高等教育",
+        ),
+        &["就读阶段"],
+    )),
+    req(alias(
+        col(
+            "start_date",
+            "资助开始日期",
+            R,
+            K::Date,
+            12.0,
+            "YYYY-MM-DD（学期开始）；同一人同一开始日期视为同一条记录",
+        ),
+        &["开始日期", "学期开始日期"],
+    )),
+    DEPT_END,
+    alias(
+        col(
+            "tuition_waived_fen",
+            "免学费(元)",
+            R,
+            K::Yuan,
+            12.0,
+            "元，可空",
+        ),
+        &["免除学费(元)"],
+    ),
+    alias(
+        col("grant_fen", "助学金(元)", R, K::Yuan, 12.0, "元，可空"),
+        &["国家助学金(元)"],
+    ),
+    alias(
+        col("yulu_fen", "雨露计划补助(元)", R, K::Yuan, 12.0, "元，可空"),
+        &["雨露计划(元)"],
+    ),
+    alias(
+        col("dropout", "是否辍学", R, K::Bool, 10.0, "是/否，可空"),
+        &["辍学"],
+    ),
+    alias(
+        col(
+            "provider",
+            "提供部门",
+            R,
+            K::Text,
+            16.0,
+            "可空，如 县教育局",
+        ),
+        &["部门"],
+    ),
+    DEPT_NOTE,
+];
+
+/// 医疗救助名单: one row per person and date.
+pub static DEPT_MEDICAL_COLUMNS: &[Column] = &[
+    DEPT_ID,
+    DEPT_NAME,
+    req(alias(
+        col(
+            "start_date",
+            "结算日期",
+            R,
+            K::Date,
+            12.0,
+            "YYYY-MM-DD；同一人同一结算日期视为同一条记录",
+        ),
+        &["开始日期", "就诊日期"],
+    )),
+    DEPT_END,
+    alias(
+        col(
+            "signed_doctor",
+            "是否签约家庭医生",
+            R,
+            K::Bool,
+            12.0,
+            "是/否，可空",
+        ),
+        &["家庭医生签约"],
+    ),
+    alias(
+        col(
+            "serious_illness",
+            "是否大病救治",
+            R,
+            K::Bool,
+            12.0,
+            "是/否，可空",
+        ),
+        &["大病救治"],
+    ),
+    alias(
+        col(
+            "medical_assistance_fen",
+            "医疗救助金额(元)",
+            R,
+            K::Yuan,
+            14.0,
+            "元，可空",
+        ),
+        &["医疗救助(元)"],
+    ),
+    req(alias(
+        col(
+            "out_of_pocket_fen",
+            "个人自付(元)",
+            R,
+            K::Yuan,
+            12.0,
+            "元；医疗费用中个人自付部分",
+        ),
+        &["个人自付费用(元)", "自付金额(元)"],
+    )),
+    alias(
+        col(
+            "provider",
+            "提供部门",
+            R,
+            K::Text,
+            16.0,
+            "可空，如 县医保局",
+        ),
+        &["部门"],
+    ),
+    DEPT_NOTE,
+];
+
 /// Text columns that hold codes or numbers (household numbers, region codes, ID numbers, phones,
 /// accounts): read with every full-width form folded, like the number columns.
-const CODE_TEXT_KEYS: [&str; 11] = [
+const CODE_TEXT_KEYS: [&str; 12] = [
     "household_number",
     "village_code",
     "code12",
     "parent_code12",
     "region_code",
+    "employer_region_code",
     "id_number",
     "phone",
     "member_phone",
@@ -1277,7 +1658,25 @@ pub fn detect_kind(header: &[String]) -> Option<Kind> {
         let i = kind.col(key);
         header.iter().any(|h| match_header(kind, h) == Some(i))
     };
-    if has(Kind::Households, "id_number") {
+    // a department's list names persons by ID number without their household's number
+    let dept = has(Kind::DeptEmployment, "id_number") && !has(Kind::Households, "household_number");
+    if dept
+        && has(Kind::DeptEmployment, "employer")
+        && has(Kind::DeptEmployment, "employer_region_code")
+    {
+        Some(Kind::DeptEmployment)
+    } else if dept && has(Kind::DeptTraining, "course") && has(Kind::DeptTraining, "hours") {
+        Some(Kind::DeptTraining)
+    } else if dept && has(Kind::DeptSchool, "school") && has(Kind::DeptSchool, "stage") {
+        Some(Kind::DeptSchool)
+    } else if dept && has(Kind::DeptMedical, "out_of_pocket_fen") {
+        Some(Kind::DeptMedical)
+    } else if dept
+        && (has(Kind::DeptPension, "receiving")
+            || has(Kind::DeptPension, "premium_paid_by_government_fen"))
+    {
+        Some(Kind::DeptPension)
+    } else if has(Kind::Households, "id_number") {
         Some(Kind::Households)
     } else if has(Kind::Incomes, "wage_fen") {
         Some(Kind::Incomes)

@@ -91,7 +91,12 @@ impl ExportKind {
                 | Kind::Wishes
                 | Kind::HouseholdYears
                 | Kind::RiskEvents
-                | Kind::Cases => None,
+                | Kind::Cases
+                | Kind::DeptEmployment
+                | Kind::DeptTraining
+                | Kind::DeptPension
+                | Kind::DeptSchool
+                | Kind::DeptMedical => None,
             }),
         }
     }

@@ -147,6 +147,7 @@ enum Rec {
     Risk(crate::assessment::rows::RiskRow),
     Case(crate::assessment::rows::CaseRow),
     Wish(crate::pairing::rows::WishRow),
+    Dept(crate::measures::rows::DeptRow),
 }
 
 /// Everything the reader thread needs.
@@ -194,6 +195,7 @@ fn reader_thread(
     let mut years_seen = HashMap::new();
     let mut risks_seen = HashMap::new();
     let mut cases_seen = HashMap::new();
+    let mut dept_seen = HashMap::new();
     let this_year = s.today.year();
     let mut fatal: Option<ImportError> = None;
     let mut skipped_sheets: HashSet<u16> = HashSet::new();
@@ -483,6 +485,24 @@ fn reader_thread(
                             }
                             batch.push(Rec::Wish(r));
                         }
+                        k @ (Kind::DeptEmployment
+                        | Kind::DeptTraining
+                        | Kind::DeptPension
+                        | Kind::DeptSchool
+                        | Kind::DeptMedical) => {
+                            let mut r = crate::measures::rows::dept_row(
+                                &at,
+                                k,
+                                sheet,
+                                row,
+                                s.today,
+                                &mut dept_seen,
+                            );
+                            if let Some(issue) = unreadable {
+                                r.parsed = Err(issue);
+                            }
+                            batch.push(Rec::Dept(r));
+                        }
                     }
                     if batch.len() >= s.batch {
                         send(&mut batch, &tx)?;
@@ -648,6 +668,11 @@ impl Writer<'_> {
                     | Kind::HouseholdYears
                     | Kind::RiskEvents
                     | Kind::Cases
+                    | Kind::DeptEmployment
+                    | Kind::DeptTraining
+                    | Kind::DeptPension
+                    | Kind::DeptSchool
+                    | Kind::DeptMedical
             )
         ) {
             return Ok(());
@@ -1069,6 +1094,7 @@ pub async fn import(
                     let mut years = Vec::new();
                     let mut risks = Vec::new();
                     let mut cases = Vec::new();
+                    let mut dept = Vec::new();
                     for r in recs {
                         match r {
                             Rec::Household(g) => households.push(*g),
@@ -1083,6 +1109,7 @@ pub async fn import(
                             Rec::Year(v) => years.push(v),
                             Rec::Risk(v) => risks.push(v),
                             Rec::Case(v) => cases.push(v),
+                            Rec::Dept(v) => dept.push(v),
                         }
                     }
                     if !households.is_empty() {
@@ -1120,6 +1147,9 @@ pub async fn import(
                     }
                     if !cases.is_empty() {
                         w.cases(cases).await?;
+                    }
+                    if !dept.is_empty() {
+                        w.dept_lists(dept).await?;
                     }
                     Ok::<(), ImportError>(())
                 }
@@ -1379,6 +1409,7 @@ pub fn check_without_store(
                     Rec::Year(r) => issues.extend(r.parsed.err()),
                     Rec::Risk(r) => issues.extend(r.parsed.err()),
                     Rec::Case(r) => issues.extend(r.parsed.err()),
+                    Rec::Dept(r) => issues.extend(r.parsed.err()),
                 }
             }
         }

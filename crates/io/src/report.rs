@@ -166,6 +166,13 @@ impl ImportReport {
             Some(Kind::HouseholdYears) => "条年度核实",
             Some(Kind::RiskEvents) => "个风险事件",
             Some(Kind::Cases) => "件办理程序",
+            Some(
+                Kind::DeptEmployment
+                | Kind::DeptTraining
+                | Kind::DeptPension
+                | Kind::DeptSchool
+                | Kind::DeptMedical,
+            ) => "条帮扶措施",
             None => "条记录",
         };
         let mut s = format!(

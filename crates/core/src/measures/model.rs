@@ -120,6 +120,82 @@ pub enum TrainingType {
     Startup,
 }
 
+impl TrainingType {
+    pub const ALL: [TrainingType; 3] = [
+        TrainingType::PreJob,
+        TrainingType::Upgrading,
+        TrainingType::Startup,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TrainingType::PreJob => "pre_job",
+            TrainingType::Upgrading => "upgrading",
+            TrainingType::Startup => "startup",
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            TrainingType::PreJob => "岗前培训",
+            TrainingType::Upgrading => "技能提升",
+            TrainingType::Startup => "创业培训",
+        }
+    }
+    /// By identifier or Chinese label (岗前 and 创业 without 培训 too).
+    pub fn parse(s: &str) -> Option<TrainingType> {
+        let s = s.trim();
+        Self::ALL
+            .into_iter()
+            .find(|t| t.as_str() == s || t.label() == s || t.label().trim_end_matches("培训") == s)
+    }
+}
+
+impl SchoolStage {
+    pub const ALL: [SchoolStage; 6] = [
+        SchoolStage::Preschool,
+        SchoolStage::Primary,
+        SchoolStage::JuniorSecondary,
+        SchoolStage::SeniorSecondary,
+        SchoolStage::Vocational,
+        SchoolStage::Higher,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SchoolStage::Preschool => "preschool",
+            SchoolStage::Primary => "primary",
+            SchoolStage::JuniorSecondary => "junior_secondary",
+            SchoolStage::SeniorSecondary => "senior_secondary",
+            SchoolStage::Vocational => "vocational",
+            SchoolStage::Higher => "higher",
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            SchoolStage::Preschool => "学前",
+            SchoolStage::Primary => "小学",
+            SchoolStage::JuniorSecondary => "初中",
+            SchoolStage::SeniorSecondary => "高中",
+            SchoolStage::Vocational => "中职",
+            SchoolStage::Higher => "高等教育",
+        }
+    }
+    /// By identifier or Chinese label (also 学前教育, 普通高中, 技工学校, 大学, 高职, 本科).
+    pub fn parse(s: &str) -> Option<SchoolStage> {
+        let s = s.trim();
+        let alias = match s {
+            "学前教育" | "幼儿园" => Some(SchoolStage::Preschool),
+            "普通高中" => Some(SchoolStage::SeniorSecondary),
+            "技工学校" | "中职中专" | "中专" => Some(SchoolStage::Vocational),
+            "大学" | "高职" | "本科" | "大专" => Some(SchoolStage::Higher),
+            _ => None,
+        };
+        alias.or_else(|| {
+            Self::ALL
+                .into_iter()
+                .find(|t| t.as_str() == s || t.label() == s)
+        })
+    }
+}
+
 /// A loan (小额信贷 / 创业担保贷款); its amount is the measure's `amount_fen`, its borrower the
 /// measure's person.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -40,3 +40,40 @@ pub trait MeasureStore: Send + Sync {
         to: time::Date,
     ) -> StoreResult<ServicesReport>;
 }
+
+/// A registered person as a department's list names them, by ID number: an active member, in
+/// whatever region (the importer reports those outside the caller's regions row by row).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedPerson {
+    /// The full ID number as stored.
+    pub id_number: String,
+    pub person_id: crate::registry::PersonId,
+    pub name: String,
+    pub birth_date: time::Date,
+    pub household_id: HouseholdId,
+    pub village_code: RegionCode,
+}
+
+/// A measure to insert (`before` is `None`; its id is assigned on insert, origin `imported`) or to
+/// replace (a new version in its history).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BulkMeasure {
+    pub village: RegionCode,
+    pub before: Option<Measure>,
+    pub after: crate::measures::MeasureData,
+}
+
+/// The measures' part of a bulk import session (department lists by ID number).
+#[async_trait]
+pub trait MeasureBulk: Send {
+    /// The active members among these (normalised, 18-character) ID numbers, in any region.
+    async fn persons_by_id_number(&mut self, ids: &[String]) -> StoreResult<Vec<ListedPerson>>;
+    /// Every measure of these persons.
+    async fn measures_of_persons(
+        &mut self,
+        persons: &[crate::registry::PersonId],
+    ) -> StoreResult<Vec<Measure>>;
+    /// Insert or replace measures: history, the services report's aggregates and an audit record
+    /// per measure, in the session's transaction.
+    async fn put_measures(&mut self, items: Vec<BulkMeasure>) -> StoreResult<()>;
+}

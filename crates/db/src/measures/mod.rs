@@ -6,6 +6,7 @@
 //! Reads reach a measure through its household (an office's regions, or a cadre's pairing today);
 //! writes are an office's, on households in its regions.
 
+mod bulk;
 mod events;
 mod report;
 mod rows;

@@ -6,7 +6,7 @@ use super::rows::TALLY_SUMS;
 use crate::rows::{Cols, Record};
 use crate::sql::Tx;
 use crate::{args, SqlStore};
-use fupin_core::measures::{check_report_period, MeasureData, ServicesReport, Tally};
+use fupin_core::measures::{check_report_period, MeasureData, ServicesReport, Tally, TallyKey};
 use fupin_core::store::StoreResult;
 use fupin_core::{Ctx, RegionCode};
 use time::Date;
@@ -25,6 +25,16 @@ impl SqlStore {
         };
         let mut s = Tally::default();
         s.add(&t, sign);
+        self.add_tally(tx, &k, &s).await
+    }
+
+    /// Add `s` to the aggregate row of `k`.
+    pub(crate) async fn add_tally(
+        &self,
+        tx: &mut dyn Tx,
+        k: &TallyKey,
+        s: &Tally,
+    ) -> StoreResult<()> {
         tx.execute(
             "INSERT INTO measure_stats (village_code, month, kind, destination, measures, amount_fen, a_fen, b_fen, c1, c2, c3) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \

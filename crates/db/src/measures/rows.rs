@@ -144,6 +144,11 @@ pub(crate) fn new_measure(
     v
 }
 
+/// A new measure's columns with its id first, for an import's copy (values: the id, then
+/// [`new_measure`]'s).
+pub(crate) static MEASURE_COPY: LazyLock<Columns> =
+    LazyLock::new(|| concat(&[Columns(&["id"]), *MEASURE_NEW]));
+
 /// Replace a measure's fields (values of [`measure_update`]).
 pub(crate) static UPDATE_MEASURE: Sql = Sql::new(|| {
     let n = MEASURE_DATA.len();
@@ -203,6 +208,10 @@ impl Record for MeasureVersion {
 pub(crate) static INSERT_VERSION: Sql = Sql::new(|| {
     concat(&[Columns(&["measure_id"]), MeasureVersion::columns()]).insert("measure_history")
 });
+
+/// The columns of a history row, for an import's copy (values of [`version_values`]).
+pub(crate) static VERSION_COPY: LazyLock<Columns> =
+    LazyLock::new(|| concat(&[Columns(&["measure_id"]), MeasureVersion::columns()]));
 
 /// A history row for [`INSERT_VERSION`].
 pub(crate) fn version_values(id: MeasureId, v: &MeasureVersion) -> Vec<Value> {

@@ -100,7 +100,7 @@ impl Writer<'_> {
             .collect())
     }
 
-    async fn parameters(&mut self) -> Result<Arc<Vec<Parameter>>, ImportError> {
+    pub(crate) async fn parameters(&mut self) -> Result<Arc<Vec<Parameter>>, ImportError> {
         if let Some(p) = &self.assessment_params {
             return Ok(Arc::clone(p));
         }

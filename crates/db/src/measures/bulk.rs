@@ -1,0 +1,166 @@
+//! Measures through a bulk session (department lists by ID number): the batched look-ups the
+//! importer compares with (active members by ID number, the measures of persons), and the writes —
+//! new measures through `Tx::copy_rows` with reserved ids, changed ones one statement each, every
+//! one with its version in the history and an audit record, the services report's aggregates
+//! summed per (village, month, kind, destination) and added once per batch.
+
+use super::rows::{
+    measure_update, new_measure, version_values, MEASURE_COLS, MEASURE_COPY, MEASURE_FROM,
+    UPDATE_MEASURE, VERSION_COPY,
+};
+use crate::bulk::{id_list, map_bulk, SqlBulkSession, IN_CHUNK};
+use crate::query::Query;
+use crate::rows::{Cols, Record};
+use fupin_core::audit::AuditRecord;
+use fupin_core::measures::{Measure, MeasureId, MeasureVersion, Origin, Tally, TallyKey};
+use fupin_core::registry::{HouseholdId, PersonId};
+use fupin_core::store::{BulkMeasure, ListedPerson, MeasureBulk, StoreResult};
+use fupin_core::RegionCode;
+use std::collections::BTreeMap;
+use time::OffsetDateTime;
+
+#[async_trait::async_trait]
+impl MeasureBulk for SqlBulkSession {
+    async fn persons_by_id_number(&mut self, ids: &[String]) -> StoreResult<Vec<ListedPerson>> {
+        let mut out = Vec::new();
+        for chunk in ids.chunks(IN_CHUNK) {
+            let mut q = Query::new(
+                "SELECT p.id_number, p.id, p.name, p.birth_date, p.household_id, h.village_code \
+                 FROM persons p JOIN households h ON h.id = p.household_id WHERE p.active AND p.id_number IN (",
+            );
+            let ph: Vec<String> = chunk.iter().map(|n| q.arg(n.as_str())).collect();
+            q.push(&ph.join(", ")).push(")");
+            for r in &self.tx.fetch_all(&q.sql, &q.args).await.map_err(map_bulk)? {
+                out.push(Cols::read(r, |c| {
+                    Ok(ListedPerson {
+                        id_number: c.text()?,
+                        person_id: PersonId(c.i64()?),
+                        name: c.text()?,
+                        birth_date: c.date()?,
+                        household_id: HouseholdId(c.i64()?),
+                        village_code: RegionCode::parse(&c.text()?)?,
+                    })
+                })?);
+            }
+        }
+        Ok(out)
+    }
+
+    async fn measures_of_persons(&mut self, persons: &[PersonId]) -> StoreResult<Vec<Measure>> {
+        let ids: Vec<i64> = persons.iter().map(|p| p.0).collect();
+        let mut out = Vec::new();
+        for chunk in ids.chunks(IN_CHUNK) {
+            let rows = self
+                .tx
+                .fetch_all(
+                    &format!(
+                        "SELECT {MEASURE_COLS} FROM {MEASURE_FROM} WHERE m.person_id IN ({}) ORDER BY m.id",
+                        id_list(chunk)
+                    ),
+                    &[],
+                )
+                .await
+                .map_err(map_bulk)?;
+            for r in &rows {
+                out.push(Measure::from_row(r)?);
+            }
+        }
+        Ok(out)
+    }
+
+    async fn put_measures(&mut self, items: Vec<BulkMeasure>) -> StoreResult<()> {
+        self.require_write()?;
+        if items.is_empty() {
+            return Ok(());
+        }
+        let new = items.iter().filter(|m| m.before.is_none()).count() as u64;
+        let mut id = if new > 0 {
+            self.tx
+                .reserve_ids("measures", new)
+                .await
+                .map_err(map_bulk)?
+        } else {
+            0
+        };
+        let now = OffsetDateTime::now_utc();
+        let actor = self.ctx.actor.clone();
+        let mut rows = Vec::with_capacity(new as usize);
+        let mut history = Vec::with_capacity(items.len());
+        let mut audit = Vec::with_capacity(items.len());
+        let mut tallies: BTreeMap<TallyKey, Tally> = BTreeMap::new();
+        let mut add = |village: &RegionCode, d: &fupin_core::measures::MeasureData, sign: i64| {
+            if let Some((k, t)) = d.tally(village) {
+                tallies.entry(k).or_default().add(&t, sign);
+            }
+        };
+        for item in &items {
+            let d = &item.after;
+            let version = |version: i32, action: &str, origin: Origin| MeasureVersion {
+                version,
+                action: action.to_string(),
+                data: d.clone(),
+                origin,
+                actor: actor.clone(),
+                recorded_at: now,
+            };
+            match &item.before {
+                None => {
+                    let mut row = Vec::with_capacity(MEASURE_COPY.len());
+                    row.extend(crate::args![id]);
+                    row.extend(new_measure(d, &item.village, Origin::Imported, &actor, now));
+                    rows.push(row);
+                    history.push(version_values(
+                        MeasureId(id),
+                        &version(1, "create", Origin::Imported),
+                    ));
+                    add(&item.village, d, 1);
+                    audit.push(
+                        AuditRecord::change("measure.import", "measure", id, None, Some(d))
+                            .in_region(&item.village),
+                    );
+                    id += 1;
+                }
+                Some(before) => {
+                    let v = before.version + 1;
+                    self.tx
+                        .execute(
+                            &UPDATE_MEASURE,
+                            &measure_update(d, v, &actor, now, before.id),
+                        )
+                        .await
+                        .map_err(map_bulk)?;
+                    history.push(version_values(
+                        before.id,
+                        &version(v, "update", before.origin),
+                    ));
+                    add(&before.village_code, &before.data(), -1);
+                    add(&item.village, d, 1);
+                    audit.push(
+                        AuditRecord::change(
+                            "measure.import",
+                            "measure",
+                            before.id.0,
+                            Some(&before.data()),
+                            Some(d),
+                        )
+                        .in_region(&item.village),
+                    );
+                }
+            }
+        }
+        self.tx
+            .copy_rows("measures", MEASURE_COPY.names(), rows)
+            .await
+            .map_err(map_bulk)?;
+        self.tx
+            .copy_rows("measure_history", VERSION_COPY.names(), history)
+            .await
+            .map_err(map_bulk)?;
+        for (k, t) in tallies {
+            if !t.is_zero() {
+                self.store.add_tally(self.tx.as_mut(), &k, &t).await?;
+            }
+        }
+        self.audit_many(audit).await
+    }
+}
