@@ -126,6 +126,32 @@ async fn record_and_read_measures() {
     assert_eq!(status, StatusCode::OK, "{r}");
     assert_eq!(r["employment"]["in_county"]["registered"], 1, "{r}");
     assert_eq!(r["employment"]["cross_province"]["registered"], 0, "{r}");
+    // the same report as a sheet: a workbook, or CSV lines with the registered part
+    let res = get(format!(
+        "/api/v1/regions/{TAGANG}/services-report?from=2019-01-01&to=2019-12-31&format=xlsx"
+    ))
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains("services-report-360124106204-2019-01-01-2019-12-31.xlsx"));
+    assert_eq!(&res.bytes().await.unwrap()[..2], b"PK", "an XLSX workbook");
+    let (status, csv) = send(get(format!(
+        "/api/v1/regions/{TAGANG}/services-report?from=2019-01-01&to=2019-12-31&format=csv"
+    )))
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let csv = csv.as_str().unwrap().to_string();
+    assert!(csv.contains("塔岗"), "{csv}");
+    assert!(csv.contains("务工就业,县内就业,1,1,人"), "{csv}");
+    let (status, r) = send(get(format!(
+        "/api/v1/regions/{TAGANG}/services-report?from=2019-01-01&to=2019-12-31&format=pdf"
+    )))
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{r}");
     let (status, r) = send(get(format!(
         "/api/v1/regions/{TAGANG}/services-report?from=2019-01-05&to=2019-12-31"
     )))

@@ -16,7 +16,7 @@
 
 // The areas' readers and writers.
 mod assessment;
-mod measures;
+pub mod measures;
 mod pairing;
 pub mod rectification;
 pub mod regions;

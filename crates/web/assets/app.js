@@ -109,6 +109,21 @@
       }));
     }
 
+    c = chart('chart-employment');
+    if (c && d.employment) {
+      var any = d.employment.some(function (x) { return x.value > 0; });
+      c.setOption(opts({
+        tooltip: { trigger: 'item', formatter: function (p) {
+          return p.name + ': ' + p.value + ' (' + p.percent + '%)' +
+            (p.data && p.data.registered != null ? ' / ' + p.data.registered : '');
+        } },
+        legend: { bottom: 0 },
+        series: [{ type: 'pie', radius: ['38%', '66%'], center: ['50%', '44%'],
+                   data: any ? d.employment : [{ name: d.labels.none, value: 0 }],
+                   label: { formatter: '{b} {c}' } }]
+      }));
+    }
+
     c = chart('chart-compliance');
     if (c) {
       var kids = d.children.slice().reverse();

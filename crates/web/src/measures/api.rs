@@ -150,7 +150,8 @@ async fn household_measures(
     ))
 }
 
-/// `?from=YYYY-MM-01&to=YYYY-MM-DD` (whole months); both required.
+/// `?from=YYYY-MM-01&to=YYYY-MM-DD` (whole months); both required. `format=xlsx` (or `csv`) gives
+/// the report as a sheet, one line per figure with its registered part.
 #[utoipa::path(
     get,
     path = "/api/v1/regions/{code}/services-report",
@@ -159,18 +160,21 @@ async fn household_measures(
     summary = "帮扶服务报表 · Services report",
     params(
         ("from" = String, Query, description = "起始日，须为月初（YYYY-MM-01）。 First day, the first of a month (YYYY-MM-01)."),
-        ("to" = String, Query, description = "截止日，须为月末（YYYY-MM-DD）。 Last day, the end of a month (YYYY-MM-DD).")
+        ("to" = String, Query, description = "截止日，须为月末（YYYY-MM-DD）。 Last day, the end of a month (YYYY-MM-DD)."),
+        ("format" = Option<String>, Query, description = "json（默认）、xlsx 或 csv：表格每行一个指标（合计、其中建档立卡、单位）。 `json` (default), `xlsx` or `csv`: a sheet with one line per figure (total, of whom registered, unit).")
     ),
-    responses((status = 200, description = "按月汇总的就业（按去向，含扶贫车间和公益岗位）、培训、教育、养老、贷款、医疗及各类措施数。 Monthly totals: employment by destination (workshops and posts among them), training, education, pension, loans, health and every kind's count.", body = Object))
+    responses((status = 200, description = "按月汇总的就业（按去向，含扶贫车间和公益岗位）、培训、教育、养老、贷款、医疗及各类措施数。 Monthly totals: employment by destination (workshops and posts among them), training, education, pension, loans, health and every kind's count.", content((Object = "application/json"), ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), ("text/csv"))))
 )]
 async fn services_report(
     caller: Caller,
     State(app): State<AppState>,
     RegionPath(code): RegionPath,
     params: Params,
-) -> ApiResult<Json<ServicesReport>> {
+) -> ApiResult<Response> {
+    use axum::http::{header, HeaderValue};
+    use fupin_io::source::FileFormat;
     let ctx = caller.ctx(Policy::ReadStats)?;
-    params.only(&["from", "to"])?;
+    params.only(&["from", "to", "format"])?;
     let date = |name: &str| -> ApiResult<time::Date> {
         let text = params.text(name, 10)?.ok_or_else(|| {
             ApiError::from_query(fupin_core::DomainError::invalid(
@@ -182,10 +186,52 @@ async fn services_report(
         fupin_core::years::parse_date(name, &text).map_err(ApiError::from_query)
     };
     let (from, to) = (date("from")?, date("to")?);
-    Ok(Json(
-        app.store
-            .services_report(&ctx, &code, from, to)
-            .await
-            .map_err(ApiError::from_query)?,
-    ))
+    let format = params.choice(
+        "format",
+        |s| match s.trim() {
+            "json" => Some(None),
+            other => FileFormat::parse(other).map(Some),
+        },
+        "json、xlsx、csv",
+    )?;
+    let report = app
+        .store
+        .services_report(&ctx, &code, from, to)
+        .await
+        .map_err(ApiError::from_query)?;
+    let Some(format) = format.flatten() else {
+        return Ok(Json(report).into_response());
+    };
+    let region = app
+        .store
+        .region(&ctx, &code)
+        .await
+        .map_err(ApiError::from_query)?;
+    let internal = |_| ApiError::from(fupin_core::DomainError::internal());
+    let dir = tempfile::tempdir().map_err(internal)?;
+    let path = dir.path().join("services-report");
+    fupin_io::measures::report::write_services_report(&report, &region.region.name, &path, format)
+        .map_err(|_| ApiError::from(fupin_core::DomainError::internal()))?;
+    let bytes = tokio::fs::read(&path).await.map_err(internal)?;
+    let (content_type, ext) = match format {
+        FileFormat::Xlsx => (
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "xlsx",
+        ),
+        FileFormat::Csv => ("text/csv; charset=utf-8", "csv"),
+    };
+    let mut res = bytes.into_response();
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "attachment; filename=\"services-report-{}-{from}-{to}.{ext}\"",
+        code.as_str()
+    )) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    Ok(res)
 }

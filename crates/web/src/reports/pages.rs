@@ -141,6 +141,15 @@ async fn board(v: Viewer, State(app): State<AppState>, RawQuery(raw): RawQuery) 
         stats.compare_with(other);
     }
     let report = pairing_report(&app, &ctx, &code, year).await?;
+    // the year's services, from the measures' maintained figures
+    let services = match time::Date::from_calendar_date(year, time::Month::January, 1) {
+        Ok(jan1) => app
+            .store
+            .services_report(&ctx, &code, jan1, fupin_core::years::year_end(year))
+            .await
+            .or_none()?,
+        Err(_) => None,
+    };
 
     // the children
     let children = app.store.region_children(&ctx, Some(&code)).await?;
@@ -189,7 +198,10 @@ async fn board(v: Viewer, State(app): State<AppState>, RawQuery(raw): RawQuery) 
             partial_years.push(y);
         }
     }
-    let data = chart_data(&v, &trend, &stats, &rows, map.then_some(&code));
+    let mut data = chart_data(&v, &trend, &stats, &rows, map.then_some(&code));
+    if let (Some(s), Some(o)) = (&services, data.as_object_mut()) {
+        o.insert("employment".into(), employment_data(&v, s));
+    }
     let title = format!(
         "{} · {}",
         region.region.name,
@@ -241,10 +253,16 @@ async fn board(v: Viewer, State(app): State<AppState>, RawQuery(raw): RawQuery) 
             }
         }
         (tiles(&v, &stats, compared.as_ref(), report.as_ref(), year))
+        @if let Some(s) = &services {
+            (service_tiles(&v, s, &code, year))
+        }
         section.charts aria-label=(v.t("图表", "Charts")) {
             (chart(&v, "chart-status", v.t("各年度贫困户状态（户）", "Households by status and year")))
             (chart(&v, "chart-income", v.t("人均纯收入（元）", "Per-capita net income (yuan)")))
             (chart(&v, "chart-causes", v.t("主要致贫原因（户）", "Main causes of poverty (households)")))
+            @if services.is_some() {
+                (chart(&v, "chart-employment", v.t("务工就业去向（人）", "Employment by destination (persons)")))
+            }
             @if !rows.is_empty() {
                 (chart(&v, "chart-compliance", v.t("下级走访达标率（%）", "Visit compliance by region (%)")))
             }
@@ -473,6 +491,67 @@ fn region_noun(v: &Viewer, l: fupin_core::regions::Level) -> &'static str {
         L::Township => v.t("乡镇", "townships"),
         L::Village => v.t("村", "villages"),
     }
+}
+
+/// The services tiles of the year: employment (with its destinations), training, workshops and
+/// posts, students supported and the pension, each with the registered part the report keeps, and
+/// a link to the report as a sheet.
+fn service_tiles(
+    v: &Viewer,
+    s: &fupin_core::measures::ServicesReport,
+    code: &RegionCode,
+    year: i32,
+) -> Markup {
+    let e = &s.employment;
+    let persons = v.t("人", "persons");
+    let of_registered = |n: i64| format!("{} {}", v.t("其中建档立卡", "registered"), count(n));
+    let sheet = format!(
+        "/api/v1/regions/{}/services-report?from={year}-01-01&to={year}-12-31&format=xlsx",
+        code.as_str()
+    );
+    html! {
+        section.tiles aria-label=(v.t("帮扶成效", "Services")) {
+            div.tile.wide data-tile="employment" {
+                span.tile-label { (v.t("务工就业", "Employed")) " (" (year) ")" }
+                span.tile-value { span.value { (count(e.total.total)) } " " span.unit { (persons) } }
+                span.tile-note {
+                    (v.t("县内", "in county")) " " (count(e.in_county.total)) " · "
+                    (v.t("县外省内", "in province")) " " (count(e.in_province.total)) " · "
+                    (v.t("跨省", "other provinces")) " " (count(e.cross_province.total)) " · "
+                    (of_registered(e.total.registered))
+                }
+            }
+            (tile("trained", v.t("技能培训", "Trained"), count(s.training.trained.total), persons,
+                Some(format!("{} · {} {} {}", of_registered(s.training.trained.registered), v.t("补贴", "subsidies"),
+                    yuan(s.training.subsidy_fen), v.t("元", "yuan")))))
+            (tile("workshops", v.t("扶贫车间", "Poverty workshops"), count(s.workshops.total), v.t("个", ""),
+                Some(format!("{} {} · {} {} {}", v.t("贫困村", "in poor villages"), count(s.workshops.in_poor_villages),
+                    v.t("吸纳建档立卡", "registered labourers"), count(s.workshops.employed), persons))))
+            (tile("posts", v.t("扶贫专岗", "Poverty posts"), count(s.posts.total), v.t("个", ""),
+                Some(format!("{} {} · {} {} {}", v.t("贫困村", "in poor villages"), count(s.posts.in_poor_villages),
+                    v.t("安置建档立卡", "registered employed"), count(s.posts.employed), persons))))
+            (tile("students", v.t("学生资助", "Students supported"), count(s.education.students), persons,
+                Some(format!("{} {} {}", v.t("免学费", "tuition waived"), yuan(s.education.tuition_waived_fen), v.t("元", "yuan")))))
+            (tile("pension", v.t("养老保险参保", "Pension enrolled"), count(s.pension.enrolled), persons,
+                Some(format!("{} {} · {} {}", v.t("领取", "receiving"), count(s.pension.receiving),
+                    v.t("政府代缴", "paid by government"), count(s.pension.paid_by_government)))))
+            div.tile data-tile="services-sheet" {
+                span.tile-label { (v.t("帮扶成效报表", "Services report")) }
+                span.tile-value { a href=(sheet) download { (v.t("下载 Excel", "Download Excel")) } }
+            }
+        }
+    }
+}
+
+/// Employment by destination for the board's chart: the persons employed in the county, elsewhere
+/// in the province and in other provinces (registered or not).
+fn employment_data(v: &Viewer, s: &fupin_core::measures::ServicesReport) -> serde_json::Value {
+    let e = &s.employment;
+    json!([
+        { "name": v.t("县内", "In county"), "value": e.in_county.total, "registered": e.in_county.registered },
+        { "name": v.t("县外省内", "Elsewhere in the province"), "value": e.in_province.total, "registered": e.in_province.registered },
+        { "name": v.t("跨省", "Other provinces"), "value": e.cross_province.total, "registered": e.cross_province.registered },
+    ])
 }
 
 /// What the board's script draws, as JSON.
