@@ -107,6 +107,7 @@ fn loan(hp: (HouseholdId, PersonId), kind: &str, amount_fen: i64, start: Date) -
             annual_rate_bp: 435,
             interest_subsidy_fen: 0,
             purpose: "养殖".into(),
+            repaid_fen: 0,
         }),
         ..base(hp, kind, start)
     }

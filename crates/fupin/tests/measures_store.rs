@@ -87,6 +87,7 @@ fn loan(h: HouseholdId, p: PersonId, amount_fen: i64, term: i32) -> MeasureInput
             annual_rate_bp: 435,
             interest_subsidy_fen: 0,
             purpose: "养殖".into(),
+            repaid_fen: 0,
         }),
     }
 }

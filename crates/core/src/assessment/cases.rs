@@ -19,6 +19,22 @@ pub struct YearFacts {
     pub clothing: Option<bool>,
     pub spending: RigidSpending,
     pub stable_months: Option<i32>,
+    /// What the household's measures tell of the year (overdue loans, out-of-pocket medical
+    /// costs, dropouts); the store adds the costs to `spending` as [`YearFacts::with_measures`] says.
+    pub measures: crate::measures::MeasureSignals,
+}
+
+impl YearFacts {
+    /// These facts with the signals of the household's measures: the medical spending is the larger
+    /// of the verified figure and the out-of-pocket costs the health measures of the year record (the
+    /// verified figure covers the year, a department's list part of it; adding them would count the
+    /// same costs twice).
+    pub fn with_measures(mut self, signals: crate::measures::MeasureSignals) -> YearFacts {
+        let medical = self.spending.medical.get().max(signals.out_of_pocket_fen);
+        self.spending.medical = Fen::new(medical);
+        self.measures = signals;
+        self
+    }
 }
 
 /// The exit assessment's input for a household and year: its members present at the end of the
@@ -49,6 +65,7 @@ pub fn exit_input(
                 schooling: m.schooling.clone(),
                 out_of_school_reason: m.out_of_school_reason.clone(),
                 basic_medical_insurance: m.basic_medical_insurance,
+                dropout: facts.measures.dropouts.contains(&m.id),
             })
             .collect(),
         housing_grade: living.housing_grade.clone(),

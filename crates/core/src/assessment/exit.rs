@@ -153,6 +153,9 @@ pub struct ExitMember {
     pub schooling: Option<String>,
     pub out_of_school_reason: Option<String>,
     pub basic_medical_insurance: Option<bool>,
+    /// An education measure running in the year records the member as dropped out (辍学).
+    #[serde(default)]
+    pub dropout: bool,
 }
 
 /// What the exit assessment of a household for a year needs.
@@ -258,6 +261,13 @@ fn compulsory_education(members: &[ExitMember], on: Date) -> CriterionResult {
             .out_of_school_reason
             .as_deref()
             .is_some_and(|r| !r.trim().is_empty());
+        if m.dropout && !has_reason {
+            problems.push(format!(
+                "{}（{age}岁）学生资助记录为辍学，且未登记失学辍学原因",
+                m.name
+            ));
+            continue;
+        }
         match m.schooling.as_deref().map(str::trim) {
             Some(s) if s != NOT_A_STUDENT && !s.is_empty() => {}
             _ if has_reason => {}
@@ -463,6 +473,7 @@ mod tests {
             schooling: schooling.map(String::from),
             out_of_school_reason: None,
             basic_medical_insurance: Some(true),
+            dropout: false,
         }
     }
 

@@ -128,6 +128,9 @@ pub struct ScreeningInput {
     pub rigid_spending: RigidSpending,
     pub needs: BasicNeeds,
     pub risk_events: Vec<RiskEvent>,
+    /// Loans of the household past their due date and not repaid in full.
+    #[serde(default)]
+    pub overdue_loans: Vec<crate::measures::OverdueLoan>,
 }
 
 /// The shares screening compares against.
@@ -159,6 +162,7 @@ pub mod flag_code {
     pub const HOUSING_INSECURE: &str = "housing_insecure";
     pub const WATER_INSECURE: &str = "water_insecure";
     pub const RISK_EVENT: &str = "risk_event";
+    pub const OVERDUE_LOAN: &str = "overdue_loan";
 }
 
 /// A warning for a cadre to verify.
@@ -184,7 +188,7 @@ pub fn suggested_kind(exited: bool, income: Option<PerCapita>, line: Fen) -> Mon
 
 /// Screen one household. Flags, in this order: income below the monitoring line; income down year on
 /// year by more than the share; rigid spending above the share of income; each failing 三保障/water
-/// indicator; each risk event dated in the year. Nothing else raises a flag.
+/// indicator; each risk event dated in the year; each loan overdue. Nothing else raises a flag.
 pub fn screen(input: &ScreeningInput, rules: &ScreeningRules, codes: &CodeBook) -> Vec<Flag> {
     let kind = suggested_kind(
         input.exited,
@@ -282,6 +286,22 @@ pub fn screen(input: &ScreeningInput, rules: &ScreeningRules, codes: &CodeBook) 
         push(
             flag_code::RISK_EVENT,
             format!("{} 发生风险：{label}", e.date),
+        );
+    }
+    for l in &input.overdue_loans {
+        push(
+            flag_code::OVERDUE_LOAN,
+            format!(
+                "{}{}{} 元已于 {} 到期，尚未还清（已还 {} 元）",
+                l.borrower
+                    .as_deref()
+                    .map(|b| format!("{b}的"))
+                    .unwrap_or_default(),
+                l.kind_label,
+                yuan(i128::from(l.amount_fen)),
+                l.due,
+                yuan(i128::from(l.repaid_fen)),
+            ),
         );
     }
     flags
@@ -665,6 +685,7 @@ mod tests {
                 water: Some(true),
             },
             risk_events: vec![],
+            overdue_loans: vec![],
         }
     }
 

@@ -12,6 +12,7 @@ mod employment;
 mod events;
 mod model;
 mod report;
+mod signals;
 mod workplaces;
 
 pub use catalogue::*;
@@ -19,4 +20,5 @@ pub use employment::*;
 pub use events::*;
 pub use model::*;
 pub use report::*;
+pub use signals::*;
 pub use workplaces::*;

@@ -208,6 +208,10 @@ pub struct Loan {
     pub interest_subsidy_fen: i64,
     /// What the money is for (生产经营).
     pub purpose: String,
+    /// Repaid so far (fen); a loan past its term and not repaid in full is overdue (a monitoring
+    /// warning).
+    #[serde(default)]
+    pub repaid_fen: i64,
 }
 
 /// Education support of a student (the measure's person).
@@ -586,7 +590,16 @@ impl MeasureInput {
                         ));
                     }
                 }
+                let repaid_fen = amount("details.repaid_fen", l.repaid_fen)?;
+                if repaid_fen > amount_fen {
+                    return Err(DomainError::invalid(
+                        "details.repaid_fen",
+                        "over_limit",
+                        "已还金额不能超过贷款金额",
+                    ));
+                }
                 Details::Loan(Loan {
+                    repaid_fen,
                     term_months: term,
                     annual_rate_bp: range(
                         "details.annual_rate_bp",
@@ -750,6 +763,7 @@ mod tests {
                 annual_rate_bp: 435,
                 interest_subsidy_fen: 0,
                 purpose: "养殖".into(),
+                repaid_fen: 0,
             }),
         }
     }

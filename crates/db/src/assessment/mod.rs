@@ -141,10 +141,12 @@ impl SqlStore {
                 &args![id.0, year],
             )
             .await?;
-        Ok(match r {
+        let facts = match r {
             Some(r) => StoredYear::from_row(&r)?.facts(),
             None => YearFacts::default(),
-        })
+        };
+        let signals = self.measure_signals_of(tx, id, year).await?;
+        Ok(facts.with_measures(signals))
     }
 
     fn exit_input(&self, v: &HouseholdView, y: &YearFacts, year: i32, line: Fen) -> ExitInput {
@@ -179,7 +181,7 @@ impl SqlStore {
     }
 
     /// Screen one household for a year and store the result on the early-warning list.
-    async fn rescreen(
+    pub(crate) async fn rescreen(
         &self,
         tx: &mut dyn Tx,
         ctx: &Ctx,
@@ -218,6 +220,7 @@ impl SqlStore {
             monitoring_line: line,
             rigid_spending: yf.spending,
             needs: basic_needs(&assessment),
+            overdue_loans: yf.measures.overdue_loans.clone(),
             risk_events: events
                 .iter()
                 .filter(|e| e.resolved_on.is_none())

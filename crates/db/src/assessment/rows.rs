@@ -130,6 +130,7 @@ impl StoredYear {
                 disaster: Fen::new(y.disaster_spending_fen),
             },
             stable_months: y.income_stable_months,
+            measures: Default::default(),
         }
     }
 }

@@ -125,6 +125,40 @@ impl SqlStore {
         Ok(m)
     }
 
+    /// What the measures of a household tell the assessment about `year` (see core's
+    /// `measure_signals`), judged at the end of the year or today, whichever is earlier.
+    pub(crate) async fn measure_signals_of(
+        &self,
+        tx: &mut dyn Tx,
+        household: HouseholdId,
+        year: i32,
+    ) -> StoreResult<MeasureSignals> {
+        let rows = tx
+            .fetch_all(
+                &format!("SELECT {MEASURE_COLS} FROM {MEASURE_FROM} WHERE m.household_id = $1"),
+                &args![household.0],
+            )
+            .await?;
+        let measures = rows
+            .iter()
+            .map(|r| Measure::from_row(r).map(|m| (m.data(), m.person_name)))
+            .collect::<StoreResult<Vec<_>>>()?;
+        let as_of = fupin_core::years::year_end(year).min(today());
+        Ok(measure_signals(&measures, year, as_of))
+    }
+
+    /// Screen the household of a measure again for the year the measure starts in and the current
+    /// year, so that the early-warning list follows the write (an overdue loan, medical costs).
+    async fn rescreen_for(&self, tx: &mut dyn Tx, ctx: &Ctx, d: &MeasureData) -> StoreResult<()> {
+        let this_year = today().year();
+        let start = d.start_date.year();
+        self.rescreen(tx, ctx, d.household_id, start).await?;
+        if start != this_year {
+            self.rescreen(tx, ctx, d.household_id, this_year).await?;
+        }
+        Ok(())
+    }
+
     /// Insert a measure (history and audit included) in the caller's transaction.
     pub(crate) async fn insert_measure(
         &self,
@@ -192,6 +226,7 @@ impl MeasureStore for SqlStore {
         let out = self
             .insert_measure(tx.as_mut(), ctx, &village, &d, Origin::Entered)
             .await?;
+        self.rescreen_for(tx.as_mut(), ctx, &d).await?;
         tx.commit().await?;
         Ok(out)
     }
@@ -243,6 +278,10 @@ impl MeasureStore for SqlStore {
                 },
             )
             .await?;
+        self.rescreen_for(tx.as_mut(), ctx, &d).await?;
+        if before.start_date.year() != d.start_date.year() {
+            self.rescreen_for(tx.as_mut(), ctx, &before.data()).await?;
+        }
         tx.commit().await?;
         Ok(out)
     }

@@ -371,6 +371,7 @@ impl Writer<'_> {
                         disaster: Fen::new(f.disaster_spending_fen),
                     },
                     stable_months: f.income_stable_months,
+                    measures: Default::default(),
                 }
             };
             let exit_assessment = |y: i32, line: Fen| {

@@ -584,6 +584,7 @@ fn exit_passes(
                 schooling: check.schooling.get(schooling).cloned(),
                 out_of_school_reason: None,
                 basic_medical_insurance: Some(true),
+                dropout: false,
             })
             .collect(),
         housing_grade: Some(housing.to_string()),
