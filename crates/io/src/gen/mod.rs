@@ -2,7 +2,7 @@
 //! list: the registry (households with their members, incomes, village profiles) and, built on it,
 //! the rest of the world at realistic rates — status changes after registration, helping units and
 //! their cadres, pairings with their rotations, visits, micro-wishes, exit and monitoring cases and
-//! risk events — as files `fupin import` takes, in the order they are to be imported. The same seed
+//! risk events, the departments' lists of measures by ID number — as files `fupin import` takes, in the order they are to be imported. The same seed
 //! gives the same files. Every name and number is invented.
 //!
 //! The registry comes first and leaves a compact description of every household (a [`World`]);
@@ -11,6 +11,7 @@
 //! an [`AreaGen`] and one line in [`AREAS`].
 
 mod assessment;
+mod measures;
 mod pairing;
 mod registry;
 mod statuses;
@@ -186,6 +187,7 @@ pub static AREAS: &[&dyn AreaGen] = &[
     &statuses::StatusGen,
     &pairing::PairingGen,
     &assessment::AssessmentGen,
+    &measures::MeasuresGen,
 ];
 
 /// Where an area writes its files: one CSV per kind, named columns, rows counted into the summary.
@@ -195,6 +197,11 @@ pub struct Out<'a> {
 }
 
 impl Out<'_> {
+    /// The output directory (the registry's files are there already).
+    pub fn dir(&self) -> &Path {
+        self.dir
+    }
+
     /// Start `name` in the output directory as a file of `kind` with the columns `keys`.
     pub fn csv(&mut self, name: &str, kind: Kind, keys: &[&str]) -> Result<CsvOut, GenError> {
         let path = self.dir.join(name);
@@ -410,12 +417,32 @@ mod tests {
                 Kind::HouseholdYears,
                 Kind::RiskEvents,
                 Kind::Cases,
+                Kind::DeptEmployment,
+                Kind::DeptTraining,
+                Kind::DeptPension,
+                Kind::DeptSchool,
+                Kind::DeptMedical,
             ]
         );
         for f in &s.files {
             assert_eq!(rows(f).len() as u64, f.rows, "{f:?}");
         }
         let households = 2000.0;
+        // the departments' lists: about two measures a household, every list in use
+        let dept: u64 = s
+            .files
+            .iter()
+            .filter(|f| f.kind.is_dept_list())
+            .map(|f| f.rows)
+            .sum();
+        let per = dept as f64 / households;
+        assert!(
+            (1.3..3.0).contains(&per),
+            "{per} department rows a household"
+        );
+        for f in s.files.iter().filter(|f| f.kind.is_dept_list()) {
+            assert!(f.rows > 20, "{f:?}");
+        }
         // pairings: every household, 1–2 cadres in force on any day, at most 5 households a cadre
         let pairings = rows(s.file(Kind::Pairings).unwrap());
         let per = pairings.len() as f64 / households;

@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# Department lists benchmark (prints figures; not a test). Generates N households (default 1,500,000)
+# over the villages of Jiangxi with `fupin gen` (the departments' employment, training, pension,
+# school and medical lists by ID number among its files, about two rows a household), loads the
+# registry, then on SQLite and on PostgreSQL:
+#   1. our validated import of the five lists (`fupin import dept-*.csv`), time and peak RSS each;
+#   2. the raw route on the same rows: the tables the imports wrote (measures, measure_history,
+#      measure_stats; not the audit tables, which hold the registry load's records too, so the raw
+#      route is the cheaper for it) dumped to CSV, loaded into unindexed copies of the same tables
+#      (sqlite3 `.import` / PostgreSQL `COPY`), then the same indexes built;
+#   3. the province's services report over HTTP for the generated year (20 calls; curl's total time
+#      and the largest latency the server logged).
+# Usage: bench/dept_lists.sh [N]   (env: REGIONS, BENCH_DIR, PG_BASE, SKIP_SQLITE, SKIP_PG, YEAR)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N=${1:-1500000}
+REGIONS=${REGIONS:-../shared/data/regions/division_jiangxi_2023.csv}
+W=${BENCH_DIR:-/tmp/fupin-bench-dept}
+PG_BASE=${PG_BASE:-postgres://postgres@127.0.0.1:5432}
+PG_DB=fupin_bench_dept
+PG_RAW=fupin_bench_dept_raw
+YEAR=${YEAR:-2019}
+LISTS="dept-employment dept-training dept-pension dept-school dept-medical"
+TABLES="measures measure_history measure_stats"
+export RUST_LOG=warn
+
+command -v sqlite3 >/dev/null || { echo "sqlite3 missing: apt-get install -y sqlite3" >&2; exit 1; }
+[[ -x /usr/bin/time ]] || { echo "/usr/bin/time missing: apt-get install -y time" >&2; exit 1; }
+command -v curl >/dev/null || { echo "curl missing: apt-get install -y curl" >&2; exit 1; }
+
+echo "== build (release)"
+cargo build --release -q -p fupin --bin fupin
+F=$PWD/target/release/fupin
+export FUPIN_DATA_DIR="$W/data"
+mkdir -p "$W"
+
+timed() {
+    local label=$1
+    shift
+    /usr/bin/time -v "$@" >"$W/last.out" 2>"$W/last.err" || { cat "$W/last.out" "$W/last.err" >&2; exit 1; }
+    local wall rss
+    wall=$(grep "Elapsed (wall clock)" "$W/last.err" | awk '{print $NF}')
+    rss=$(grep "Maximum resident set size" "$W/last.err" | awk '{print $NF}')
+    printf '%-52s wall %10s   peak RSS %6d MiB\n' "$label" "$wall" $((rss / 1024))
+}
+
+secs() {
+    local t0 t1
+    t0=$(date +%s.%N)
+    bash -c "$1" >/dev/null
+    t1=$(date +%s.%N)
+    echo "$t1 - $t0" | bc
+}
+
+# the province's services report over HTTP: 20 calls by a viewer of the province
+http_report() {
+    local db=$1 port=18941 log=$W/serve.log token t
+    FUPIN_PASSWORD=bench-viewer-pass "$F" --database-url "$db" user add bench-viewer --display-name 基准查看 >/dev/null 2>&1 || true
+    "$F" --database-url "$db" user grant bench-viewer viewer 360000000000 >/dev/null 2>&1 || true
+    RUST_LOG=info "$F" --database-url "$db" serve --bind "127.0.0.1:$port" >"$log" 2>&1 &
+    local pid=$!
+    for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
+    token=$(curl -s -X POST "http://127.0.0.1:$port/api/v1/login" -H 'content-type: application/json' \
+        -d '{"username":"bench-viewer","password":"bench-viewer-pass"}' | sed 's/.*"token":"\([^"]*\)".*/\1/')
+    local url="http://127.0.0.1:$port/api/v1/regions/360000000000/services-report?from=$YEAR-01-01&to=$YEAR-12-31"
+    t=$(for _ in $(seq 20); do
+        curl -s -o /dev/null -w '%{time_total}\n' -H "Authorization: Bearer $token" "$url"
+    done | sort -n)
+    curl -s -H "Authorization: Bearer $token" "$url" | head -c 400
+    echo
+    kill "$pid"
+    wait "$pid" 2>/dev/null || true
+    printf 'GET …/360000000000/services-report %s (20 calls, curl total): median %s ms, max %s ms; largest server latency_ms %s\n' \
+        "$YEAR" "$(echo "$t" | sed -n 10p | awk '{printf "%.2f", $1 * 1000}')" "$(echo "$t" | tail -1 | awk '{printf "%.2f", $1 * 1000}')" \
+        "$(sed 's/\x1b\[[0-9;]*m//g' "$log" | grep 'services-report' | grep -o 'latency_ms=[0-9]*' | cut -d= -f2 | sort -n | tail -1)"
+}
+
+echo "== generate $N households and the departments' lists"
+if [[ ! -f "$W/gen/dept-medical.csv" || "$(cat "$W/gen/n" 2>/dev/null)" != "$N" ]]; then
+    rm -rf "$W/gen"
+    "$F" gen --households "$N" --seed 1 --regions "$REGIONS" --out "$W/gen" --income-years "$YEAR-$YEAR" | tail -3
+    echo "$N" >"$W/gen/n"
+fi
+for l in $LISTS; do printf '   %-20s %10s rows\n' "$l" "$(($(wc -l <"$W/gen/$l.csv") - 1))"; done
+
+if [[ -z "${SKIP_SQLITE:-}" ]]; then
+    echo
+    echo "== SQLite"
+    DB="sqlite://$W/fupin.db"
+    rm -f "$W"/fupin.db*
+    "$F" --database-url "$DB" region import "$REGIONS" | tail -1
+    "$F" --database-url "$DB" import "$W/gen/households.csv" | tail -1
+    "$F" --database-url "$DB" audit verify | head -1
+    for l in $LISTS; do
+        timed "fupin import $l.csv (SQLite)" "$F" --database-url "$DB" import "$W/gen/$l.csv"
+        tail -1 "$W/last.out"
+    done
+    echo "-- raw route: sqlite3 .import of the same rows into unindexed copies, then the same indexes"
+    rm -f "$W"/raw.db* "$W"/raw_*.csv "$W"/raw_tables.sql "$W"/raw_indexes.sql
+    for t in $TABLES; do
+        sqlite3 -csv "$W/fupin.db" "SELECT * FROM $t" >"$W/raw_$t.csv"
+        sqlite3 "$W/fupin.db" ".schema $t" | grep -v "^CREATE \(UNIQUE \)\?INDEX" >>"$W/raw_tables.sql"
+        sqlite3 "$W/fupin.db" "SELECT sql || ';' FROM sqlite_master WHERE type = 'index' AND tbl_name = '$t' AND sql IS NOT NULL" >>"$W/raw_indexes.sql"
+    done
+    sqlite3 "$W/raw.db" <"$W/raw_tables.sql" >/dev/null
+    {
+        echo "PRAGMA journal_mode = WAL;"
+        echo "PRAGMA synchronous = NORMAL;"
+        echo "BEGIN;"
+        for t in $TABLES; do echo ".import --csv $W/raw_$t.csv $t"; done
+        echo "COMMIT;"
+    } >"$W/raw_load.sql"
+    t_load=$(secs "sqlite3 '$W/raw.db' < '$W/raw_load.sql'")
+    t_idx=$(secs "sqlite3 '$W/raw.db' < '$W/raw_indexes.sql'")
+    printf '%-52s load %6.1f s + indexes %6.1f s = %6.1f s\n' "raw route (SQLite)" "$t_load" "$t_idx" "$(echo "$t_load + $t_idx" | bc)"
+    for t in $TABLES; do printf '   %-24s %10s rows\n' "$t" "$(sqlite3 "$W/raw.db" "SELECT COUNT(*) FROM $t")"; done
+    http_report "$DB"
+fi
+
+if [[ -z "${SKIP_PG:-}" ]]; then
+    echo
+    echo "== PostgreSQL"
+    psql "$PG_BASE/postgres" -X -q -c "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" -c "CREATE DATABASE $PG_DB"
+    PDB="$PG_BASE/$PG_DB"
+    "$F" --database-url "$PDB" region import "$REGIONS" | tail -1
+    "$F" --database-url "$PDB" import "$W/gen/households.csv" | tail -1
+    "$F" --database-url "$PDB" audit verify | head -1
+    for l in $LISTS; do
+        timed "fupin import $l.csv (PostgreSQL)" "$F" --database-url "$PDB" import "$W/gen/$l.csv"
+        tail -1 "$W/last.out"
+    done
+    echo "-- raw route: COPY of the same rows into unindexed copies, then the same indexes"
+    psql "$PG_BASE/postgres" -X -q -c "DROP DATABASE IF EXISTS $PG_RAW WITH (FORCE)" -c "CREATE DATABASE $PG_RAW"
+    PRAW="$PG_BASE/$PG_RAW"
+    IN_LIST=$(for t in $TABLES; do printf "'%s'," "$t"; done | sed 's/,$//')
+    for t in $TABLES; do psql "$PDB" -X -q -c "\\copy $t TO '$W/pg_$t.csv' CSV"; done
+    psql "$PDB" -X -A -t -c "SELECT 'CREATE TABLE ' || c.relname || ' (' || string_agg(a.attname || ' ' || format_type(a.atttypid, a.atttypmod), ', ' ORDER BY a.attnum) || ');' FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'public' JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped WHERE c.relkind = 'r' AND c.relname IN ($IN_LIST) GROUP BY c.relname" | psql "$PRAW" -X -q
+    psql "$PDB" -X -A -t -c "SELECT indexdef || ';' FROM pg_indexes WHERE schemaname = 'public' AND tablename IN ($IN_LIST) ORDER BY tablename, indexname" >"$W/pg_indexes.sql"
+    COPY_CMDS=$(for t in $TABLES; do printf -- "-c \"\\\\copy %s FROM '%s' CSV\" " "$t" "$W/pg_$t.csv"; done)
+    t_load=$(secs "psql '$PRAW' -X -q $COPY_CMDS")
+    t_idx=$(secs "psql '$PRAW' -X -q -f '$W/pg_indexes.sql'")
+    printf '%-52s load %6.1f s + indexes %6.1f s = %6.1f s\n' "raw route (PostgreSQL)" "$t_load" "$t_idx" "$(echo "$t_load + $t_idx" | bc)"
+    for t in $TABLES; do printf '   %-24s %10s rows\n' "$t" "$(psql "$PRAW" -X -A -t -c "SELECT COUNT(*) FROM $t")"; done
+    http_report "$PDB"
+fi
