@@ -286,3 +286,19 @@
     document.addEventListener('DOMContentLoaded', init);
   }
 })();
+
+// The measure form: show the fields of the chosen kind's form only (all are posted; the server
+// reads the kind's own). Without JavaScript the page shows the kind's fields after it is posted.
+(function () {
+  var kind = document.querySelector('[data-measure-kind]');
+  if (!kind) return;
+  function show() {
+    var opt = kind.options[kind.selectedIndex];
+    var form = opt ? opt.getAttribute('data-form') : '';
+    document.querySelectorAll('fieldset.measure-form').forEach(function (f) {
+      f.hidden = f.getAttribute('data-form') !== form;
+    });
+  }
+  kind.addEventListener('change', show);
+  show();
+})();

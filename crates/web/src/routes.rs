@@ -56,6 +56,8 @@ pub const PAGE_ROUTES: &[(&str, &str)] = &[
     ("GET", "/households/{id}"),
     ("GET", "/households/{id}/edit"),
     ("POST", "/households/{id}/edit"),
+    ("GET", "/households/{id}/measure"),
+    ("POST", "/households/{id}/measure"),
     ("POST", "/wishes/{id}/claim"),
     ("POST", "/wishes/{id}/fulfil"),
     ("GET", "/workplaces"),

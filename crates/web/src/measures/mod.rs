@@ -1,9 +1,11 @@
 //! Assistance measures over HTTP: the catalogue of kinds, and the measures of a household and its
 //! members with their history and the services report (`api`); workshops, posts and service
-//! events (`services_api`); the household page's section of measures (`pages`) and the pages of
-//! workshops, posts and events (`services_pages`).
+//! events (`services_api`); the household page's section of measures (`pages`), the form of a
+//! household's measure (`form_pages`) and the pages of workshops, posts and events
+//! (`services_pages`).
 
 mod api;
+mod form_pages;
 mod pages;
 mod services_api;
 mod services_pages;
@@ -13,7 +15,10 @@ pub(crate) fn routes(r: crate::routes::Routes) -> crate::routes::Routes {
     services_api::routes(api::routes(r))
 }
 pub(crate) use pages::household_section;
-pub(crate) use services_pages::routes as page_routes;
+/// The area's pages: a household's measure form; workplaces and events.
+pub(crate) fn page_routes(r: crate::routes::Routes) -> crate::routes::Routes {
+    form_pages::routes(services_pages::routes(r))
+}
 
 /// The OpenAPI description of the area's routes.
 pub(crate) fn doc() -> utoipa::openapi::OpenApi {

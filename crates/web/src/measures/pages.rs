@@ -4,6 +4,7 @@
 use crate::ui::fmt::yuan;
 use crate::ui::Viewer;
 use fupin_core::measures::{Details, Measure, MeasureStatus, Origin};
+use fupin_core::registry::HouseholdId;
 use maud::{html, Markup};
 
 fn status_label(v: &Viewer, s: MeasureStatus) -> &'static str {
@@ -115,11 +116,19 @@ fn details(v: &Viewer, m: &Measure) -> String {
     }
 }
 
-/// The section: a table of the measures, oldest start first.
-pub(crate) fn household_section(v: &Viewer, measures: &[Measure]) -> Markup {
+/// The section: a table of the measures, oldest start first; with `editable`, the household whose
+/// measures the viewer may add and change.
+pub(crate) fn household_section(
+    v: &Viewer,
+    measures: &[Measure],
+    editable: Option<HouseholdId>,
+) -> Markup {
     html! {
         section #measures {
             h2 { (v.t("帮扶措施", "Assistance measures")) " " small.muted { "(" (measures.len()) ")" } }
+            @if let Some(h) = editable {
+                p { a.button #add-measure href=(format!("/households/{}/measure", h.0)) { (v.t("添加措施", "Add a measure")) } }
+            }
             @if measures.is_empty() { p.muted { (v.t("暂无帮扶措施", "No measures")) } } @else {
                 div.table-wrap { table.data {
                     thead { tr {
@@ -130,8 +139,9 @@ pub(crate) fn household_section(v: &Viewer, measures: &[Measure]) -> Markup {
                         th scope="col" { (v.t("内容", "Details")) }
                         th scope="col" { (v.t("提供单位", "Provider")) }
                         th scope="col" { (v.t("状态", "Status")) }
+                        @if editable.is_some() { th scope="col" { span.sr-only { (v.t("操作", "Actions")) } } }
                     } }
-                    tbody { @for m in measures { tr data-measure=(m.id.0) {
+                    tbody { @for m in measures { tr #(format!("measure-{}", m.id.0)) data-measure=(m.id.0) {
                         td { (m.kind_label) }
                         td { (m.person_name.as_deref().unwrap_or(v.t("全户", "household"))) }
                         td.small { (m.start_date) " → " (m.end_date.map(|d| d.to_string()).unwrap_or_else(|| v.t("至今", "ongoing").to_string())) }
@@ -139,6 +149,9 @@ pub(crate) fn household_section(v: &Viewer, measures: &[Measure]) -> Markup {
                         td.small { (details(v, m)) }
                         td.small { (m.provider.as_deref().unwrap_or("")) @if m.origin == Origin::Imported { " " span.muted { (v.t("（部门名单导入）", "(department list)")) } } }
                         td { (status_label(v, m.status)) }
+                        @if let Some(h) = editable {
+                            td { a href=(format!("/households/{}/measure?measure={}", h.0, m.id.0)) { (v.t("修改", "Change")) } }
+                        }
                     } } }
                 } }
             }

@@ -511,7 +511,7 @@ async fn detail(
                 }
             }
         }
-        (measures::household_section(&v, &measures))
+        (measures::household_section(&v, &measures, can_edit.then_some(d.household.id)))
         (crate::projects::household_section(&v, trace.as_ref()))
         section #wishes {
             h2 { (v.t("微心愿", "Micro-wishes")) }

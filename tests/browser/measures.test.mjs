@@ -1,0 +1,208 @@
+// Browser test of assistance measures (帮扶措施) in headless Chromium, on `fupin serve --demo`: the
+// county officer (demo-officer) opens a 塔岗 household and sees its measures, adds an employment
+// record (a bad one first: every error beside its field, what was typed kept), sees its destination
+// derived from the employer's region, then imports a department's employment list with one ID number
+// that names nobody registered and downloads the error file. Screenshots go to target/screenshots/.
+//
+// Run with the other browser tests: `cargo build -p fupin && (cd tests/browser && npm ci && npm test)`.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..', '..');
+const shots = path.join(root, 'target', 'screenshots');
+const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const inCI = process.env.CI === 'true';
+const LAUNCH_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+const PASSWORD = 'fupin-demo';
+const TAGANG = '360124106204';
+
+let skip = false;
+if (!fs.existsSync(chromiumPath)) {
+  const msg = `Chromium not found at ${chromiumPath}`;
+  if (inCI) throw new Error(`${msg}: the browser tests cannot be skipped with CI=true`);
+  console.log(`SKIP browser tests: ${msg}`);
+  skip = true;
+}
+
+let server;
+let serverLog = '';
+let base;
+let browser;
+let tmp;
+const external = [];
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function fupinBinary() {
+  if (process.env.FUPIN_BIN) return process.env.FUPIN_BIN;
+  const bin = path.join(root, 'target', 'debug', 'fupin');
+  if (!fs.existsSync(bin)) {
+    const r = spawnSync('cargo', ['build', '-p', 'fupin', '--bin', 'fupin'], { cwd: root, stdio: 'inherit' });
+    assert.equal(r.status, 0, 'cargo build -p fupin failed');
+  }
+  return bin;
+}
+
+async function waitUp(url, ms) {
+  const end = Date.now() + ms;
+  for (;;) {
+    try {
+      const r = await fetch(url);
+      if (r.ok) return;
+    } catch { /* not yet */ }
+    if (server.exitCode !== null) throw new Error(`fupin exited early:\n${serverLog}`);
+    if (Date.now() > end) throw new Error(`fupin did not start in time:\n${serverLog}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+async function newPage() {
+  const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1366, height: 900 }, acceptDownloads: true });
+  await context.route('**/*', (route) => {
+    const u = new URL(route.request().url());
+    if (u.hostname === '127.0.0.1' || u.protocol === 'data:' || u.protocol === 'blob:') return route.continue();
+    external.push(u.href);
+    return route.abort();
+  });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error' && !/status of 422/.test(m.text())) errors.push(m.text()); });
+  page.jsErrors = errors;
+  return page;
+}
+
+async function signIn(page, username) {
+  await page.goto(`${base}/login`);
+  await page.fill('#username', username);
+  await page.fill('#password', PASSWORD);
+  await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+}
+
+before(async () => {
+  if (skip) return;
+  fs.mkdirSync(shots, { recursive: true });
+  const { chromium } = await import('playwright-core');
+  const bin = fupinBinary();
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'fupin-browser-measures-'));
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  server = spawn(bin, ['serve', '--demo'], {
+    cwd: tmp,
+    env: {
+      ...process.env,
+      FUPIN_DATABASE_URL: `sqlite://${path.join(tmp, 'fupin.db')}`,
+      FUPIN_BIND: `127.0.0.1:${port}`,
+      RUST_LOG: 'warn',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  server.stdout.on('data', (d) => { serverLog += d; });
+  server.stderr.on('data', (d) => { serverLog += d; });
+  await waitUp(`${base}/healthz`, 180_000);
+  browser = await chromium.launch({ executablePath: chromiumPath, args: LAUNCH_ARGS, headless: true });
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (server && server.exitCode === null) {
+    server.kill('SIGTERM');
+    await new Promise((r) => server.once('exit', r));
+  }
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+
+test("county officer: a household's measures, an employment with its derived destination, a department list", { skip }, async () => {
+  const page = await newPage();
+  await signIn(page, 'demo-officer');
+  // a 塔岗 household and its members
+  await page.goto(`${base}/households?region=${TAGANG}`);
+  await Promise.all([page.waitForNavigation(), page.click('main table tbody tr a')]);
+  const household = new URL(page.url()).pathname.split('/').pop();
+  await page.click('a[href="#measures"]');
+  assert.ok(await page.isVisible('#measures'), 'the measures section');
+  const before = await page.$$eval('#measures tbody tr', (rows) => rows.length);
+  await page.screenshot({ path: path.join(shots, 'measures-household.png'), fullPage: true });
+
+  // the form: kind 务工就业, a bad month count, a wage that is no amount and no employer
+  await Promise.all([page.waitForNavigation(), page.click('#add-measure')]);
+  await page.selectOption('#f-kind', '0201');
+  const member = await page.$eval('#f-person_id option:nth-child(2)', (o) => o.value);
+  await page.selectOption('#f-person_id', member);
+  await page.fill('#f-start_date', '2019-03-01');
+  await page.fill('#f-details-employer_region_code', '360124100000');
+  await page.fill('#f-details-months', '十');
+  await page.fill('#f-details-monthly_wage_fen', '2500元整');
+  await Promise.all([page.waitForNavigation(), page.click('#measure-form button[type=submit]')]);
+  const errors = await page.$$eval('.field.invalid .field-error', (ps) => ps.map((p) => p.textContent));
+  assert.equal(errors.length, 3, `every error beside its field: ${errors}`);
+  assert.ok(errors.some((e) => /就业单位不能为空/.test(e)));
+  assert.ok(errors.some((e) => /务工月数须为整数/.test(e)));
+  assert.ok(errors.some((e) => /有效金额/.test(e)));
+  assert.equal(await page.inputValue('#f-details-employer_region_code'), '360124100000', 'typed values kept');
+  assert.equal(await page.inputValue('#f-start_date'), '2019-03-01');
+  await page.screenshot({ path: path.join(shots, 'measures-form-errors.png'), fullPage: true });
+
+  // corrected: saved, the destination derived (县内)
+  await page.fill('#f-details-employer', '县工业园电子厂');
+  await page.fill('#f-details-months', '10');
+  await page.fill('#f-details-monthly_wage_fen', '2500');
+  await Promise.all([page.waitForNavigation(), page.click('#measure-form button[type=submit]')]);
+  assert.equal(new URL(page.url()).pathname, `/households/${household}`);
+  const rows = await page.$$eval('#measures tbody tr', (rs) => rs.map((r) => r.textContent));
+  assert.equal(rows.length, before + 1);
+  const job = rows.find((r) => /县工业园电子厂/.test(r));
+  assert.ok(job, 'the employment is listed');
+  assert.match(job, /县内/);
+  await page.screenshot({ path: path.join(shots, 'measures-employment-saved.png'), fullPage: true });
+
+  // a department's employment list: one good row, one ID number of nobody registered
+  const csv = path.join(tmp, 'employment-list.csv');
+  fs.writeFileSync(csv,
+    '身份证号,姓名,就业单位,就业地区划代码,就业形式,就业日期,务工月数,月工资(元),提供部门\n' +
+    '360124198711200039,万志强,东莞某电子厂,44,外出务工,2019-02-15,11,4200,县人社局\n' +
+    '360124198001010011,张三,某厂,360124100000,外出务工,2019-03-01,10,2500,县人社局\n');
+  await page.goto(`${base}/import`);
+  await page.selectOption('#f-kind', 'dept_employment');
+  await page.setInputFiles('#f-file', csv);
+  await page.uncheck('#f-dry');
+  await Promise.all([page.waitForURL(/\/jobs\/[0-9a-f]+$/), page.click('#import-form button[type=submit]')]);
+  await page.waitForSelector('#job-state[data-state="done"]', { timeout: 60_000 });
+  assert.equal((await page.textContent('#import-summary [data-k="rejected"]')).trim().split(' ')[0], '1');
+  assert.match(await page.textContent('main'), /不是在册的建档立卡人员/);
+  await page.screenshot({ path: path.join(shots, 'measures-dept-list-import.png'), fullPage: true });
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.click('a.button[download]:has-text("下载错误文件")'),
+  ]);
+  const errFile = path.join(tmp, 'errors.csv');
+  await download.saveAs(errFile);
+  const text = fs.readFileSync(errFile, 'utf8');
+  const lines = text.trim().split('\n');
+  assert.equal(lines.length, 2, 'the header and the rejected row');
+  assert.match(lines[1], /不是在册的建档立卡人员/);
+  assert.deepEqual(page.jsErrors, []);
+  assert.deepEqual(external, []);
+  await page.context().close();
+});
