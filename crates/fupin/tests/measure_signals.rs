@@ -62,7 +62,7 @@ async fn household(s: &dyn Store, n: u32) -> (HouseholdId, Vec<PersonId>) {
     };
     let new = NewHousehold {
         household: HouseholdInput {
-            household_number: format!("S{n}"),
+            household_number: format!("360124106204{n:04}"),
             village_code: "360124106204".into(),
             attribute: "01".into(),
             identification_standard: "01".into(),
