@@ -7,7 +7,9 @@
 # Targets on a 2-core machine: province ≤ 3 s on SQLite and ≤ 2 s on PostgreSQL, county ≤ 200 ms,
 # village ≤ 20 ms. The load average is printed with the figures (the machine may be shared).
 # Usage: bench/measures.sh [N]   (env: REGIONS, BENCH_DIR, PG_BASE, YEAR (2018), RUNS (5),
-#                                 BACKENDS="sqlite postgres")
+#                                 BACKENDS="sqlite postgres"; SQLITE_DB=path / PG_URL=url to time a
+#                                 database loaded already, e.g. bench/province.sh's, without loading;
+#                                 FUPIN_BIN and TIMING_BIN for binaries built already)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-1500000}
@@ -21,15 +23,20 @@ BACKENDS=${BACKENDS:-sqlite postgres}
 export RUST_LOG=warn
 command -v sqlite3 >/dev/null || { echo "sqlite3 missing: apt-get install -y sqlite3" >&2; exit 1; }
 
-echo "== build (release)"
-cargo build --release -q -p fupin --bin fupin --example measures_timing
-F=$PWD/target/release/fupin
-T=$PWD/target/release/examples/measures_timing
+if [[ -n "${FUPIN_BIN:-}" && -n "${TIMING_BIN:-}" ]]; then
+    F=$(realpath "$FUPIN_BIN")
+    T=$(realpath "$TIMING_BIN")
+else
+    echo "== build (release)"
+    cargo build --release -q -p fupin --bin fupin --example measures_timing
+    F=$PWD/target/release/fupin
+    T=$PWD/target/release/examples/measures_timing
+fi
 export FUPIN_DATA_DIR="$W/data"
 mkdir -p "$W"
 
 G=$W/gen-$N
-if [[ ! -s $G/incomes.csv ]]; then
+if [[ -z "${SQLITE_DB:-}${PG_URL:-}" && ! -s $G/incomes.csv ]]; then
     echo "== generate $N households"
     rm -rf "$G"
     "$F" gen --households "$N" --seed 1 --regions "$REGIONS" --out "$G" --income-years 2016-2019
@@ -51,19 +58,20 @@ for b in $BACKENDS; do
     case $b in
     sqlite)
         echo "== SQLite"
-        DB="sqlite://$W/fupin.db"
-        if [[ ! -s $W/fupin.db || "$(cat "$W/loaded" 2>/dev/null)" != "$N" ]]; then
+        FILE=${SQLITE_DB:-$W/fupin.db}
+        DB="sqlite://$FILE"
+        if [[ -z "${SQLITE_DB:-}" && (! -s $W/fupin.db || "$(cat "$W/loaded" 2>/dev/null)" != "$N") ]]; then
             rm -f "$W"/fupin.db*
             load "$DB"
             echo "$N" >"$W/loaded"
         fi
-        COUNTY=$(sqlite3 "$W/fupin.db" "SELECT substr(village_code, 1, 6) || '000000' FROM households GROUP BY substr(village_code, 1, 6) ORDER BY COUNT(*) DESC LIMIT 1")
-        VILLAGE=$(sqlite3 "$W/fupin.db" "SELECT village_code FROM households GROUP BY village_code ORDER BY COUNT(*) DESC LIMIT 1")
+        COUNTY=$(sqlite3 "$FILE" "SELECT substr(village_code, 1, 6) || '000000' FROM households GROUP BY substr(village_code, 1, 6) ORDER BY COUNT(*) DESC LIMIT 1")
+        VILLAGE=$(sqlite3 "$FILE" "SELECT village_code FROM households GROUP BY village_code ORDER BY COUNT(*) DESC LIMIT 1")
         ;;
     postgres)
         echo "== PostgreSQL"
-        DB="$PG_BASE/$PG_DB"
-        if [[ "$(psql "$DB" -X -A -t -c 'SELECT COUNT(*) FROM households' 2>/dev/null)" != "$N" ]]; then
+        DB=${PG_URL:-$PG_BASE/$PG_DB}
+        if [[ -z "${PG_URL:-}" && "$(psql "$DB" -X -A -t -c 'SELECT COUNT(*) FROM households' 2>/dev/null)" != "$N" ]]; then
             psql "$PG_BASE/postgres" -X -q -c "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" -c "CREATE DATABASE $PG_DB"
             load "$DB"
         fi

@@ -13,7 +13,9 @@
 #
 # Usage: bench/province.sh [N]
 #   env: REGIONS (region list), BENCH_DIR (/tmp/fupin-province), PG_BASE, BACKENDS ("sqlite postgres"),
-#        RUNS (5), RELOAD=1 to load again a database already loaded, YEAR (2018, the activity year).
+#        RUNS (5), RELOAD=1 to load again a database already loaded, YEAR (2018, the activity year),
+#        FUPIN_BIN (a fupin binary to use instead of building the release one).
+# Each figure is printed with the load average at the time (the machine may be shared).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-1500000}
@@ -32,9 +34,13 @@ command -v sqlite3 >/dev/null || { echo "sqlite3 missing: apt-get install -y sql
 [[ -x /usr/bin/time ]] || { echo "/usr/bin/time missing: apt-get install -y time" >&2; exit 1; }
 
 echo "== $(date -u '+%F %T') UTC, load average $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores"
-echo "== build (release)"
-cargo build --release -q -p fupin --bin fupin
-F=$PWD/target/release/fupin
+if [[ -n "${FUPIN_BIN:-}" ]]; then
+    F=$(realpath "$FUPIN_BIN")
+else
+    echo "== build (release)"
+    cargo build --release -q -p fupin --bin fupin
+    F=$PWD/target/release/fupin
+fi
 export FUPIN_DATA_DIR="$W/data"
 mkdir -p "$W"
 
@@ -43,9 +49,10 @@ timed() {
     local label=$1
     shift
     /usr/bin/time -v "$@" >"$W/last.out" 2>"$W/last.err" || { tail -20 "$W/last.out" "$W/last.err" >&2; exit 1; }
-    printf '%-56s wall %10s   peak RSS %6d MiB\n' "$label" \
+    printf '%-56s wall %10s   peak RSS %6d MiB   (load %s)\n' "$label" \
         "$(grep 'Elapsed (wall clock)' "$W/last.err" | awk '{print $NF}')" \
-        "$(($(grep 'Maximum resident set size' "$W/last.err" | awk '{print $NF}') / 1024))"
+        "$(($(grep 'Maximum resident set size' "$W/last.err" | awk '{print $NF}') / 1024))" \
+        "$(cut -d' ' -f1-3 /proc/loadavg)"
 }
 
 echo "== generate $N households (seed 1)"
@@ -108,6 +115,8 @@ pick() {
     # the keyset cursors of a middle and of the last page (the household before them, in list order)
     AFTER_MIDDLE=$(sql "SELECT village_code || '-' || household_number FROM households ORDER BY village_code, household_number LIMIT 1 OFFSET $((TOTAL / 2))")
     AFTER_LAST=$(sql "SELECT village_code || '-' || household_number FROM households ORDER BY village_code, household_number LIMIT 1 OFFSET $((TOTAL > 50 ? TOTAL - 50 : 0))")
+    CADRE_MIDDLE=$(sql "SELECT id FROM cadres ORDER BY id LIMIT 1 OFFSET (SELECT COUNT(*) / 2 FROM cadres)")
+    AUDIT_MIDDLE=$(sql "SELECT MAX(seq) / 2 FROM audit_log")
     echo "   county $COUNTY, village $VILLAGE, household $HOUSEHOLD ($HEAD_NAME), $TOTAL households"
 }
 
@@ -145,9 +154,9 @@ req() {
         ms+=("$(sed 's/\x1b\[[0-9;]*m//g' "$W/serve.log" | grep "bench-$SEQ-$i\b" | grep -o 'latency_ms=[0-9]*' | tail -1 | cut -d= -f2)")
     done
     SEQ=$((SEQ + 1))
-    printf '%-60s %6s ms  (%s; HTTP %s, %s bytes)\n' "$label" \
+    printf '%-60s %6s ms  (%s; HTTP %s, %s bytes; load %s)\n' "$label" \
         "$(printf '%s\n' "${ms[@]}" | sort -n | sed -n "$(((RUNS + 1) / 2))p")" \
-        "$(printf '%s ' "${ms[@]}" | sed 's/ $//')" "$status" "$size"
+        "$(printf '%s ' "${ms[@]}" | sed 's/ $//')" "$status" "$size" "$(cut -d' ' -f1-3 /proc/loadavg)"
 }
 
 # the requests, in the order of the issue's table; add a line to time another one
@@ -172,6 +181,13 @@ requests() {
     req "household page" "/households/$HOUSEHOLD"
     req "households page (list, province)" "/households?region=$PROVINCE"
     req "cadre's phone page /m" "/m" cadre
+    req "cadres page 1 (per_page=50)" "/api/v1/cadres?per_page=50"
+    req "cadres middle (after=)" "/api/v1/cadres?per_page=50&after=$CADRE_MIDDLE"
+    req "helping units page 1" "/api/v1/units?per_page=50"
+    req "household's visits" "/api/v1/households/$HOUSEHOLD/visits"
+    req "household's pairings" "/api/v1/households/$HOUSEHOLD/pairings"
+    req "audit log page 1 (with its count)" "/api/v1/audit?per_page=50"
+    req "audit log middle (after=)" "/api/v1/audit?per_page=50&after=$AUDIT_MIDDLE"
     if [[ -n "${SLOW:-}" ]]; then
         req "measures province $YEAR" "/api/v1/regions/$PROVINCE/measures?year=$YEAR"
     fi

@@ -220,7 +220,8 @@ pub async fn load_demo(store: &dyn Store, ctx: &Ctx) -> Result<DemoSummary, Doma
             },
         )
         .await?
-        .total;
+        .total
+        .unwrap_or(0);
     if existing > 0 {
         return Ok(DemoSummary {
             skipped: true,

@@ -139,7 +139,12 @@ pub async fn load_pairing_demo(
     store: &dyn Store,
     ctx: &Ctx,
 ) -> Result<PairingDemoSummary, DomainError> {
-    if !store.list_units(ctx).await?.is_empty() {
+    if !store
+        .list_units(ctx, &fupin_core::paging::Keyset::all())
+        .await?
+        .items
+        .is_empty()
+    {
         return Ok(PairingDemoSummary {
             skipped: true,
             ..Default::default()
@@ -170,7 +175,10 @@ pub async fn load_pairing_demo(
         .await?;
     let [cadres, pairings, visits, wishes] = &PAIRING_FILES;
     import_file(store, ctx, cadres).await?;
-    let of_unit = store.list_cadres(ctx, Some(unit.id)).await?;
+    let of_unit = store
+        .list_cadres(ctx, Some(unit.id), &fupin_core::paging::Keyset::all())
+        .await?
+        .items;
     for (name, role) in TEAM {
         let cadre = of_unit
             .iter()
@@ -215,7 +223,11 @@ async fn link_demo_cadre(store: &dyn Store, ctx: &Ctx) -> Result<(), DomainError
             .await?
             .household
             .id;
-        for p in store.household_pairings(ctx, id).await? {
+        for p in store
+            .household_pairings(ctx, id, &fupin_core::paging::Keyset::all())
+            .await?
+            .items
+        {
             if p.end_date.is_none() && latest.as_ref().is_none_or(|l| p.start_date >= l.start_date)
             {
                 latest = Some(p);
@@ -229,8 +241,9 @@ async fn link_demo_cadre(store: &dyn Store, ctx: &Ctx) -> Result<(), DomainError
         ..ctx.clone()
     };
     let cadre = store
-        .list_cadres(&full, None)
+        .list_cadres(&full, None, &fupin_core::paging::Keyset::all())
         .await?
+        .items
         .into_iter()
         .find(|c| c.id == p.cadre_id)
         .ok_or_else(DomainError::internal)?;

@@ -2449,9 +2449,10 @@ async fn tagang_state(app: &TestApp, f: &Fixture) -> Value {
         stats.push(serde_json::to_value(st).unwrap());
     }
     let users: Vec<Value> = s
-        .list_users(&ctx)
+        .list_users(&ctx, &fupin_core::paging::Keyset::all())
         .await
         .unwrap()
+        .items
         .into_iter()
         .filter(|u| {
             u.username.starts_with("demo-")
@@ -2468,32 +2469,43 @@ async fn tagang_state(app: &TestApp, f: &Fixture) -> Value {
     let h = HouseholdId(f.household);
     let paired = HouseholdId(f.paired_household);
     let units: Vec<_> = s
-        .list_units(&ctx)
+        .list_units(&ctx, &fupin_core::paging::Keyset::all())
         .await
         .unwrap()
+        .items
         .into_iter()
         .filter(|u| u.id == UnitId(f.unit))
         .collect();
     let cadres: Vec<_> = s
-        .list_cadres(&ctx, Some(UnitId(f.unit)))
+        .list_cadres(
+            &ctx,
+            Some(UnitId(f.unit)),
+            &fupin_core::paging::Keyset::all(),
+        )
         .await
         .unwrap()
+        .items
         .into_iter()
         .filter(|c| [CadreId(f.cadre), CadreId(f.own_cadre)].contains(&c.id))
         .collect();
     // which cadres the accounts of 塔岗 act as
     let tagang_users = [f.cadre_user, f.tagang_cadre_user];
     let links: Vec<_> = s
-        .list_cadres(&ctx, None)
+        .list_cadres(&ctx, None, &fupin_core::paging::Keyset::all())
         .await
         .unwrap()
+        .items
         .into_iter()
         .filter(|c| c.user_id.is_some_and(|u| tagang_users.contains(&u)))
         .map(|c| (c.id, c.user_id))
         .collect();
     let mut cadre_pairings = vec![];
     for c in [f.cadre, f.own_cadre] {
-        cadre_pairings.push(val(&s.cadre_pairings(&ctx, CadreId(c)).await.unwrap()));
+        cadre_pairings.push(val(&s
+            .cadre_pairings(&ctx, CadreId(c), &fupin_core::paging::Keyset::all())
+            .await
+            .unwrap()
+            .items));
     }
     let (photo_type, photo) = s.photo(&ctx, f.photo).await.unwrap();
     let mut years = vec![];
@@ -2521,12 +2533,12 @@ async fn tagang_state(app: &TestApp, f: &Fixture) -> Value {
         "designations": val(&s.designations(&ctx, &code).await.unwrap()),
         "team": val(&s.team_members(&ctx, &code).await.unwrap()),
         "pairings": [
-            val(&s.household_pairings(&ctx, h).await.unwrap()),
-            val(&s.household_pairings(&ctx, paired).await.unwrap()),
+            val(&s.household_pairings(&ctx, h, &fupin_core::paging::Keyset::all()).await.unwrap().items),
+            val(&s.household_pairings(&ctx, paired, &fupin_core::paging::Keyset::all()).await.unwrap().items),
         ],
-        "visits": val(&s.household_visits(&ctx, h).await.unwrap()),
+        "visits": val(&s.household_visits(&ctx, h, &fupin_core::paging::Keyset::all()).await.unwrap().items),
         "photo": [photo_type, photo],
-        "wishes": val(&s.household_wishes(&ctx, h).await.unwrap()),
+        "wishes": val(&s.household_wishes(&ctx, h, &fupin_core::paging::Keyset::all()).await.unwrap().items),
         "report": val(&report),
     });
     let assessment = json!({
@@ -2534,7 +2546,7 @@ async fn tagang_state(app: &TestApp, f: &Fixture) -> Value {
         "years": years,
         "risk_events": val(&s.risk_events(&ctx, h).await.unwrap()),
         "cases": val(&s.household_cases(&ctx, h).await.unwrap()),
-        "warnings": val(&s.early_warnings(&ctx, &code, 2021).await.unwrap()),
+        "warnings": val(&s.early_warnings(&ctx, &code, 2021, &fupin_core::paging::Keyset::all()).await.unwrap().items),
         "measures": measures,
     });
     let measures = json!({
@@ -2552,7 +2564,7 @@ async fn tagang_state(app: &TestApp, f: &Fixture) -> Value {
         "project": val(&s.project(&ctx, project).await.unwrap()),
         "history": val(&s.project_history(&ctx, project).await.unwrap()),
         "funds": val(&s.project_funds(&ctx, project).await.unwrap()),
-        "list": val(&s.projects(&ctx, &RegionCode::parse(JINXIAN).unwrap(), Default::default()).await.unwrap()),
+        "list": val(&s.projects(&ctx, &RegionCode::parse(JINXIAN).unwrap(), Default::default(), &fupin_core::paging::Keyset::all()).await.unwrap().items),
         "sources": val(&s.fund_sources(&ctx, &RegionCode::parse(JINXIAN).unwrap(), None).await.unwrap()),
         "assets": val(&s.assets(&ctx, &RegionCode::parse(JINXIAN).unwrap()).await.unwrap()),
         "cooperatives": val(&s.cooperatives(&ctx, &RegionCode::parse(JINXIAN).unwrap()).await.unwrap()),
@@ -2997,9 +3009,14 @@ async fn a_cadre_reaches_only_the_paired_household() {
     );
     assert_eq!(
         app.store()
-            .household_visits(&Ctx::system("test"), HouseholdId(f.household))
+            .household_visits(
+                &Ctx::system("test"),
+                HouseholdId(f.household),
+                &fupin_core::paging::Keyset::all()
+            )
             .await
             .unwrap()
+            .items
             .len(),
         1
     );

@@ -341,8 +341,7 @@ async fn a_disabled_user_cannot_sign_in_and_loses_their_token() {
     let token = login(&app, "officer").await;
     let admin = login(&app, "county-admin").await;
     let users = get(&app, &admin, "/api/v1/users").await;
-    let officer_id = users
-        .body
+    let officer_id = users.body["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -813,8 +812,7 @@ async fn users_are_administered_within_the_admins_regions() {
     let token = login_res(&app, "xiao-li", "first-password").await;
     assert_eq!(token.status, StatusCode::OK);
     let list = get(&app, &admin, "/api/v1/users").await;
-    let names: Vec<&str> = list
-        .body
+    let names: Vec<&str> = list.body["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -872,8 +870,7 @@ async fn users_are_administered_within_the_admins_regions() {
     assert_code(&res, 422, "cannot_disable_self");
     // the province admin is beyond a county admin
     let everyone = get(&app, &login(&app, "admin").await, "/api/v1/users").await;
-    let top = everyone
-        .body
+    let top = everyone.body["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -973,8 +970,7 @@ async fn an_account_acting_next_door_cannot_be_taken_over() {
     // 三房's list shows the user with the 三房 grant only
     let list = get(&app, &sanfang, "/api/v1/users").await;
     assert_eq!(list.status, StatusCode::OK);
-    let row = list
-        .body
+    let row = list.body["items"]
         .as_array()
         .unwrap()
         .iter()

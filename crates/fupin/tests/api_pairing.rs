@@ -196,7 +196,7 @@ async fn a_cadre_records_visits_and_photos_on_the_paired_household_only() {
     // the cadre demo-cadre acts as
     let me = get(&app, &cadre, "/api/v1/me").await;
     let cadres = get(&app, &cadre, "/api/v1/cadres").await;
-    let own = cadres
+    let own = cadres["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -205,7 +205,7 @@ async fn a_cadre_records_visits_and_photos_on_the_paired_household_only() {
     let own = own["id"].as_i64().unwrap();
     let pairings = get(&app, &cadre, &format!("/api/v1/households/{h}/pairings")).await;
     assert!(
-        pairings
+        pairings["items"]
             .as_array()
             .unwrap()
             .iter()
@@ -235,7 +235,7 @@ async fn a_cadre_records_visits_and_photos_on_the_paired_household_only() {
     assert_eq!(v["recorded_by"], "demo-cadre");
     let visit_id = v["id"].as_i64().unwrap();
     let listed = get(&app, &cadre, &format!("/api/v1/households/{h}/visits")).await;
-    assert_eq!(ids(&listed)[0], visit_id, "newest first");
+    assert_eq!(ids(&listed["items"])[0], visit_id, "newest first");
 
     // on another 塔岗 household: refused, and nothing recorded there
     let households = tagang_households(&app, &officer).await;
@@ -471,7 +471,7 @@ async fn who_was_responsible_on_a_day() {
             &format!("/api/v1/households/{id}/pairings?on={day}"),
         )
         .await;
-        let on = on.as_array().unwrap();
+        let on = on["items"].as_array().unwrap();
         // as many as the demo's plan has in force that day for this household: one, or two during
         // a handover
         let expected = planned
@@ -485,10 +485,10 @@ async fn who_was_responsible_on_a_day() {
             let start: Date = serde_json::from_value(p["start_date"].clone()).unwrap();
             let end: Option<Date> = serde_json::from_value(p["end_date"].clone()).unwrap();
             assert!(start <= day && end.is_none_or(|e| e >= day), "{p}");
-            assert!(all.as_array().unwrap().contains(p));
+            assert!(all["items"].as_array().unwrap().contains(p));
             assert!(!p["cadre_name"].as_str().unwrap().is_empty());
         }
-        if all.as_array().unwrap().len() > on.len() {
+        if all["items"].as_array().unwrap().len() > on.len() {
             rotated += 1;
         }
     }

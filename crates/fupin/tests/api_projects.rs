@@ -145,7 +145,11 @@ async fn a_project_through_its_lifecycle_with_its_money() {
     )))
     .await;
     assert_eq!(status, StatusCode::OK);
-    assert!(list.as_array().unwrap().iter().any(|p| p["id"] == id));
+    assert!(list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p["id"] == id));
 
     // 三房's officer sees none of it
     let other = login(&app, "demo-other").await;

@@ -352,7 +352,11 @@ async fn screening_identification_and_risk_elimination() {
     )
     .await
     .unwrap();
-    let list = s.early_warnings(&ctx(), &town, 2021).await.unwrap();
+    let list = s
+        .early_warnings(&ctx(), &town, 2021, &fupin_core::paging::Keyset::all())
+        .await
+        .unwrap()
+        .items;
     assert_eq!(list.len(), 1);
     assert_eq!(list[0].household_id, h);
     let codes: Vec<_> = list[0]
@@ -375,7 +379,11 @@ async fn screening_identification_and_risk_elimination() {
     )
     .await
     .unwrap();
-    let codes: Vec<_> = s.early_warnings(&ctx(), &town, 2021).await.unwrap()[0]
+    let codes: Vec<_> = s
+        .early_warnings(&ctx(), &town, 2021, &fupin_core::paging::Keyset::all())
+        .await
+        .unwrap()
+        .items[0]
         .flags
         .iter()
         .map(|f| f.reason_code.clone())

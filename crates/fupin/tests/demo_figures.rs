@@ -70,7 +70,7 @@ async fn the_demo_reproduces_the_article() {
         .ctx(fupin_core::accounts::Policy::ReadRegistry, None)
         .unwrap();
     let mine = s.list_households(&cadre, Default::default()).await.unwrap();
-    assert_eq!(mine.total, 1);
+    assert_eq!(mine.total, Some(1));
     assert_eq!(mine.items[0].village_code, tagang);
 
     // every exited household of 塔岗 left through a complete exit procedure

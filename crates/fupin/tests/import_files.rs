@@ -118,6 +118,7 @@ async fn household_count(store: &dyn Store) -> u64 {
         .await
         .unwrap()
         .total
+        .expect("counted on a page reached by number")
 }
 
 async fn setup() -> TestDb {
@@ -375,6 +376,7 @@ async fn audit_count(store: &dyn Store, action: &str) -> u64 {
         .await
         .unwrap()
         .total
+        .expect("counted on a page reached by number")
 }
 
 #[tokio::test]
@@ -1048,7 +1050,11 @@ async fn cadres_pairings_and_visits_import_and_reimport_unchanged() {
         "{}",
         r.summary()
     );
-    let units = store.list_units(&ctx()).await.unwrap();
+    let units = store
+        .list_units(&ctx(), &fupin_core::paging::Keyset::all())
+        .await
+        .unwrap()
+        .items;
     let level = |n: &str| units.iter().find(|u| u.name == n).unwrap().level.clone();
     assert_eq!(
         (level("进贤县人社局"), level("南昌市农业局")),
@@ -1056,7 +1062,11 @@ async fn cadres_pairings_and_visits_import_and_reimport_unchanged() {
     );
     let mut unmasked = ctx();
     unmasked.unmask = true;
-    let list = store.list_cadres(&unmasked, None).await.unwrap();
+    let list = store
+        .list_cadres(&unmasked, None, &fupin_core::paging::Keyset::all())
+        .await
+        .unwrap()
+        .items;
     assert_eq!(list.len(), 5);
     let zhang: Vec<_> = list.iter().filter(|c| c.name == "张三").collect();
     assert_eq!(zhang.len(), 2);
@@ -1069,7 +1079,15 @@ async fn cadres_pairings_and_visits_import_and_reimport_unchanged() {
         (r.created, r.updated, r.unchanged, r.units_created),
         (0, 0, 5, 0)
     );
-    assert_eq!(store.list_units(&ctx()).await.unwrap().len(), 2);
+    assert_eq!(
+        store
+            .list_units(&ctx(), &fupin_core::paging::Keyset::all())
+            .await
+            .unwrap()
+            .items
+            .len(),
+        2
+    );
     assert_eq!(
         audit_count(store, "cadre.import").await,
         5,
@@ -1084,7 +1102,11 @@ async fn cadres_pairings_and_visits_import_and_reimport_unchanged() {
     )
     .await;
     assert_eq!((r.updated, r.unchanged), (1, 4));
-    let li = store.list_cadres(&ctx(), None).await.unwrap();
+    let li = store
+        .list_cadres(&ctx(), None, &fupin_core::paging::Keyset::all())
+        .await
+        .unwrap()
+        .items;
     let li = li.iter().find(|c| c.name == "李四").unwrap();
     assert_eq!(li.rank.as_deref(), Some("副科级"));
     assert_eq!(audit_count(store, "cadre.import").await, 6);
@@ -1095,21 +1117,37 @@ async fn cadres_pairings_and_visits_import_and_reimport_unchanged() {
     assert!(!r.has_errors(), "{:?}", r.issues);
     assert_eq!((r.kind, r.created), (Some(Kind::Pairings), 4));
     let h1 = household_id(store, "H0001").await;
-    let p1 = store.household_pairings(&ctx(), h1).await.unwrap();
+    let p1 = store
+        .household_pairings(&ctx(), h1, &fupin_core::paging::Keyset::all())
+        .await
+        .unwrap()
+        .items;
     assert_eq!(p1.len(), 2);
     assert_eq!(p1[0].cadre_id, zhang[0].id, "the 张三 with that phone");
     assert_eq!(p1[0].start_date, time::macros::date!(2016 - 03 - 01));
     assert_eq!(audit_count(store, "pairing.import").await, 4);
     let r = import(store, &pairings).await;
     assert_eq!((r.created, r.unchanged, r.issues_total), (0, 4, 0));
-    assert_eq!(store.household_pairings(&ctx(), h1).await.unwrap().len(), 2);
+    assert_eq!(
+        store
+            .household_pairings(&ctx(), h1, &fupin_core::paging::Keyset::all())
+            .await
+            .unwrap()
+            .items
+            .len(),
+        2
+    );
 
     // visits
     let visits = files.write("v.csv", csv(VISIT_HEADER, &visit_rows()).as_bytes());
     let r = import(store, &visits).await;
     assert!(!r.has_errors(), "{:?}", r.issues);
     assert_eq!((r.kind, r.created), (Some(Kind::Visits), 4));
-    let v1 = store.household_visits(&ctx(), h1).await.unwrap();
+    let v1 = store
+        .household_visits(&ctx(), h1, &fupin_core::paging::Keyset::all())
+        .await
+        .unwrap()
+        .items;
     assert_eq!(v1.len(), 2);
     let may = v1
         .iter()
@@ -1165,11 +1203,19 @@ async fn cadres_pairings_and_visits_import_and_reimport_unchanged() {
     )
     .await;
     assert_eq!((r.updated, r.unchanged, r.committed), (1, 3, false));
-    let again = store.household_visits(&ctx(), h1).await.unwrap();
+    let again = store
+        .household_visits(&ctx(), h1, &fupin_core::paging::Keyset::all())
+        .await
+        .unwrap()
+        .items;
     assert_eq!(again, v1, "a dry run writes nothing");
     let r = import(store, &path).await;
     assert_eq!((r.updated, r.unchanged, r.committed), (1, 3, true));
-    let again = store.household_visits(&ctx(), h1).await.unwrap();
+    let again = store
+        .household_visits(&ctx(), h1, &fupin_core::paging::Keyset::all())
+        .await
+        .unwrap()
+        .items;
     let may2 = again.iter().find(|v| v.id == may.id).unwrap();
     assert_eq!(may2.problems.as_deref(), Some("屋顶漏雨"));
     assert_eq!(may2.goods, may.goods);
@@ -1288,9 +1334,10 @@ async fn bad_cadre_pairing_and_visit_rows_are_all_reported_and_nothing_written()
     );
     assert_eq!((r.created, r.rejected, r.committed), (3, 7, false));
     assert!(store
-        .household_pairings(&ctx(), h1)
+        .household_pairings(&ctx(), h1, &fupin_core::paging::Keyset::all())
         .await
         .unwrap()
+        .items
         .is_empty());
     let text = std::fs::read_to_string(&error_file).unwrap();
     let lines: Vec<&str> = text.lines().collect();
@@ -1353,7 +1400,12 @@ async fn bad_cadre_pairing_and_visit_rows_are_all_reported_and_nothing_written()
     );
     assert_eq!(r.issues[2].value.as_deref(), Some("五百"));
     assert!(!r.committed);
-    assert!(store.household_visits(&ctx(), h1).await.unwrap().is_empty());
+    assert!(store
+        .household_visits(&ctx(), h1, &fupin_core::paging::Keyset::all())
+        .await
+        .unwrap()
+        .items
+        .is_empty());
 
     // cadres
     let rows: Vec<String> = vec![
@@ -1404,8 +1456,24 @@ async fn bad_cadre_pairing_and_visit_rows_are_all_reported_and_nothing_written()
     );
     assert_eq!(r.issues[5].value.as_deref(), Some("***"), "phones masked");
     assert!(!r.committed);
-    assert_eq!(store.list_cadres(&ctx(), None).await.unwrap().len(), 5);
-    assert_eq!(store.list_units(&ctx()).await.unwrap().len(), 2);
+    assert_eq!(
+        store
+            .list_cadres(&ctx(), None, &fupin_core::paging::Keyset::all())
+            .await
+            .unwrap()
+            .items
+            .len(),
+        5
+    );
+    assert_eq!(
+        store
+            .list_units(&ctx(), &fupin_core::paging::Keyset::all())
+            .await
+            .unwrap()
+            .items
+            .len(),
+        2
+    );
 }
 
 #[tokio::test]
@@ -1440,9 +1508,33 @@ async fn partial_writes_exactly_the_good_pairings_and_visits() {
         [(4, "too_many_cadres"), (7, "unknown_cadre")]
     );
     assert_eq!((r.created, r.rejected, r.committed), (4, 2, true));
-    assert_eq!(store.household_pairings(&ctx(), h1).await.unwrap().len(), 2);
-    assert_eq!(store.household_pairings(&ctx(), h2).await.unwrap().len(), 1);
-    assert_eq!(store.household_pairings(&ctx(), h3).await.unwrap().len(), 1);
+    assert_eq!(
+        store
+            .household_pairings(&ctx(), h1, &fupin_core::paging::Keyset::all())
+            .await
+            .unwrap()
+            .items
+            .len(),
+        2
+    );
+    assert_eq!(
+        store
+            .household_pairings(&ctx(), h2, &fupin_core::paging::Keyset::all())
+            .await
+            .unwrap()
+            .items
+            .len(),
+        1
+    );
+    assert_eq!(
+        store
+            .household_pairings(&ctx(), h3, &fupin_core::paging::Keyset::all())
+            .await
+            .unwrap()
+            .items
+            .len(),
+        1
+    );
     let text = std::fs::read_to_string(&error_file).unwrap();
     assert_eq!(
         text.lines().count(),
@@ -1458,7 +1550,15 @@ async fn partial_writes_exactly_the_good_pairings_and_visits() {
         .replace("无此人,,", "张三,13800138009,");
     let r = import(store, &files.write("p_fixed.csv", fixed.as_bytes())).await;
     assert_eq!((r.created, r.issues_total), (2, 0), "{:?}", r.issues);
-    assert_eq!(store.household_pairings(&ctx(), h3).await.unwrap().len(), 2);
+    assert_eq!(
+        store
+            .household_pairings(&ctx(), h3, &fupin_core::paging::Keyset::all())
+            .await
+            .unwrap()
+            .items
+            .len(),
+        2
+    );
 
     // an officer of 塔岗村 (V1) imports visits: H0003 (三房村) is outside their scope
     let officer = Ctx::within("officer-v1", vec![code(V1)]);
@@ -1480,9 +1580,30 @@ async fn partial_writes_exactly_the_good_pairings_and_visits() {
         [(5, "out_of_scope"), (6, "not_an_amount")]
     );
     assert_eq!((r.created, r.rejected, r.committed), (3, 2, true));
-    assert_eq!(store.household_visits(&ctx(), h1).await.unwrap().len(), 2);
-    assert_eq!(store.household_visits(&ctx(), h2).await.unwrap().len(), 1);
-    assert!(store.household_visits(&ctx(), h3).await.unwrap().is_empty());
+    assert_eq!(
+        store
+            .household_visits(&ctx(), h1, &fupin_core::paging::Keyset::all())
+            .await
+            .unwrap()
+            .items
+            .len(),
+        2
+    );
+    assert_eq!(
+        store
+            .household_visits(&ctx(), h2, &fupin_core::paging::Keyset::all())
+            .await
+            .unwrap()
+            .items
+            .len(),
+        1
+    );
+    assert!(store
+        .household_visits(&ctx(), h3, &fupin_core::paging::Keyset::all())
+        .await
+        .unwrap()
+        .items
+        .is_empty());
     // without --partial the same file writes nothing more
     let r = import_as(store, &officer, &path, ImportOptions::default()).await;
     assert_eq!((r.unchanged, r.rejected, r.committed), (3, 2, false));
@@ -1568,7 +1689,13 @@ async fn cadres_pairings_and_visits_export_then_import_round_trip() {
             "{format:?}: {:?}",
             r.issues
         );
-        let before = comparable(store.list_cadres(&unmasked, None).await.unwrap());
+        let before = comparable(
+            store
+                .list_cadres(&unmasked, None, &fupin_core::paging::Keyset::all())
+                .await
+                .unwrap()
+                .items,
+        );
         // unmasked, into a fresh store: the same cadres and units
         let full = files.path(&format!("cadres.{ext}"));
         export(ExportKind::Cadres, format, true, full.clone()).await;
@@ -1580,7 +1707,14 @@ async fn cadres_pairings_and_visits_export_then_import_round_trip() {
             "{:?}",
             r.issues
         );
-        let after = comparable(fresh.store.list_cadres(&unmasked, None).await.unwrap());
+        let after = comparable(
+            fresh
+                .store
+                .list_cadres(&unmasked, None, &fupin_core::paging::Keyset::all())
+                .await
+                .unwrap()
+                .items,
+        );
         assert_eq!(before, after, "{format:?}");
         let levels = |u: Vec<fupin_core::pairing::HelpingUnit>| {
             let mut v: Vec<_> = u.into_iter().map(|u| (u.name, u.level)).collect();
@@ -1588,8 +1722,21 @@ async fn cadres_pairings_and_visits_export_then_import_round_trip() {
             v
         };
         assert_eq!(
-            levels(store.list_units(&ctx()).await.unwrap()),
-            levels(fresh.store.list_units(&ctx()).await.unwrap())
+            levels(
+                store
+                    .list_units(&ctx(), &fupin_core::paging::Keyset::all())
+                    .await
+                    .unwrap()
+                    .items
+            ),
+            levels(
+                fresh
+                    .store
+                    .list_units(&ctx(), &fupin_core::paging::Keyset::all())
+                    .await
+                    .unwrap()
+                    .items
+            )
         );
         // pairings and visits back into the same store: nothing changes
         for (kind, n) in [(ExportKind::Pairings, 4), (ExportKind::Visits, 4)] {

@@ -307,6 +307,7 @@ async fn household_count(store: &dyn Store) -> u64 {
         .await
         .unwrap()
         .total
+        .expect("counted on a page reached by number")
 }
 
 #[tokio::test]

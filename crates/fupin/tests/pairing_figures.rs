@@ -211,9 +211,10 @@ async fn maintained_pairing_figures_equal_a_full_recomputation_after_random_writ
                 .map(|_| ()),
             3 => {
                 let open: Vec<Pairing> = s
-                    .household_pairings(&office(), h)
+                    .household_pairings(&office(), h, &fupin_core::paging::Keyset::all())
                     .await
                     .unwrap()
+                    .items
                     .into_iter()
                     .filter(|p| p.end_date.is_none())
                     .collect();

@@ -151,19 +151,29 @@ async fn limits_and_history() {
         .unwrap_err();
     assert_eq!(sixth.code, "too_many_households");
     assert_eq!(
-        s.household_pairings(&office(), f.households[5])
-            .await
-            .unwrap()
-            .len(),
+        s.household_pairings(
+            &office(),
+            f.households[5],
+            &fupin_core::paging::Keyset::all()
+        )
+        .await
+        .unwrap()
+        .items
+        .len(),
         0,
         "nothing written"
     );
 
     // replacing a cadre ends the old pairing and starts a new one the next day; history is kept
     let first = s
-        .household_pairings(&office(), f.households[0])
+        .household_pairings(
+            &office(),
+            f.households[0],
+            &fupin_core::paging::Keyset::all(),
+        )
         .await
-        .unwrap()[1]
+        .unwrap()
+        .items[1]
         .clone();
     let end = EndPairingInput {
         end_date: date!(2017 - 06 - 30),
@@ -174,9 +184,14 @@ async fn limits_and_history() {
     assert_eq!(ended.end_date, Some(date!(2017 - 06 - 30)));
     assert_eq!(new.unwrap().start_date, date!(2017 - 07 - 01));
     let hist = s
-        .household_pairings(&office(), f.households[0])
+        .household_pairings(
+            &office(),
+            f.households[0],
+            &fupin_core::paging::Keyset::all(),
+        )
         .await
-        .unwrap();
+        .unwrap()
+        .items;
     let on = |d| {
         hist.iter()
             .filter(|p| p.active_on(d))
@@ -458,8 +473,20 @@ async fn cadres_belong_to_their_office_region() {
             .kind,
         ErrorKind::NotFound
     );
-    assert!(s.list_cadres(&sanfang, None).await.unwrap().is_empty());
-    assert_eq!(s.list_cadres(&office(), None).await.unwrap().len(), 4);
+    assert!(s
+        .list_cadres(&sanfang, None, &fupin_core::paging::Keyset::all())
+        .await
+        .unwrap()
+        .items
+        .is_empty());
+    assert_eq!(
+        s.list_cadres(&office(), None, &fupin_core::paging::Keyset::all())
+            .await
+            .unwrap()
+            .items
+            .len(),
+        4
+    );
     assert_eq!(
         s.update_cadre(&office(), f.cadres[0], change)
             .await
@@ -658,13 +685,21 @@ async fn compliance_and_totals_equal_hand_counts() {
         ErrorKind::NotFound
     );
     assert_eq!(
-        s.household_wishes(&sanfang, h0).await.unwrap_err().kind,
+        s.household_wishes(&sanfang, h0, &fupin_core::paging::Keyset::all())
+            .await
+            .unwrap_err()
+            .kind,
         ErrorKind::NotFound
     );
     assert!(s
-        .household_visits(&sanfang, f.other_village_household)
+        .household_visits(
+            &sanfang,
+            f.other_village_household,
+            &fupin_core::paging::Keyset::all()
+        )
         .await
         .unwrap()
+        .items
         .is_empty());
 }
 
@@ -883,8 +918,17 @@ async fn cadres_are_reached_only_from_their_regions() {
         );
     }
     // nothing was written
-    assert!(s.cadre_pairings(&sys, theirs).await.unwrap().is_empty());
-    let pairings = s.household_pairings(&sys, h).await.unwrap();
+    assert!(s
+        .cadre_pairings(&sys, theirs, &fupin_core::paging::Keyset::all())
+        .await
+        .unwrap()
+        .items
+        .is_empty());
+    let pairings = s
+        .household_pairings(&sys, h, &fupin_core::paging::Keyset::all())
+        .await
+        .unwrap()
+        .items;
     assert_eq!(pairings.len(), 1);
     assert_eq!(pairings[0].end_date, None, "the pairing was not ended");
     assert!(s
@@ -892,16 +936,26 @@ async fn cadres_are_reached_only_from_their_regions() {
         .await
         .unwrap()
         .is_empty());
-    assert!(s.household_visits(&sys, h).await.unwrap().is_empty());
+    assert!(s
+        .household_visits(&sys, h, &fupin_core::paging::Keyset::all())
+        .await
+        .unwrap()
+        .items
+        .is_empty());
     assert_eq!(
-        s.household_wishes(&sys, h).await.unwrap()[0].status,
+        s.household_wishes(&sys, h, &fupin_core::paging::Keyset::all())
+            .await
+            .unwrap()
+            .items[0]
+            .status,
         WishStatus::Submitted
     );
     // 三房 lists its own cadre, not 塔岗's; a bulk look-up by name finds nothing of 塔岗
     let listed = |ctx: Ctx| async move {
-        s.list_cadres(&ctx, None)
+        s.list_cadres(&ctx, None, &fupin_core::paging::Keyset::all())
             .await
             .unwrap()
+            .items
             .into_iter()
             .map(|c| c.id)
             .collect::<Vec<_>>()

@@ -117,9 +117,15 @@ async fn lifecycle_in_order_with_the_notice_period_history_and_audit() {
         ("targets_required", Some("targets"))
     );
     assert!(s
-        .projects(&office(), &code(JINXIAN), ProjectFilter::default())
+        .projects(
+            &office(),
+            &code(JINXIAN),
+            ProjectFilter::default(),
+            &fupin_core::paging::Keyset::all()
+        )
         .await
         .unwrap()
+        .items
         .is_empty());
 
     let p = s
@@ -450,7 +456,12 @@ async fn another_village_sees_none_of_it() {
     );
     for region in [TAGANG, "360124106000", JINXIAN] {
         let e = s
-            .projects(&other, &code(region), ProjectFilter::default())
+            .projects(
+                &other,
+                &code(region),
+                ProjectFilter::default(),
+                &fupin_core::paging::Keyset::all(),
+            )
             .await
             .unwrap_err();
         assert_eq!(e.code, "not_found");
@@ -461,9 +472,15 @@ async fn another_village_sees_none_of_it() {
         assert_eq!(e.code, "not_found");
     }
     assert!(s
-        .projects(&other, &code(SANFANG), ProjectFilter::default())
+        .projects(
+            &other,
+            &code(SANFANG),
+            ProjectFilter::default(),
+            &fupin_core::paging::Keyset::all()
+        )
         .await
         .unwrap()
+        .items
         .is_empty());
     assert!(s
         .fund_sources(&other, &code(SANFANG), None)
@@ -546,9 +563,11 @@ async fn overdue_projects_are_those_past_their_end_without_acceptance() {
                 stage: Some(Stage::Proposal),
                 ..Default::default()
             },
+            &fupin_core::paging::Keyset::all(),
         )
         .await
-        .unwrap();
+        .unwrap()
+        .items;
     assert_eq!(in_proposal.len(), 2);
     assert_eq!(in_proposal[0].stage_label, Stage::Proposal.label());
 }

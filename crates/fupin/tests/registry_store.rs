@@ -103,6 +103,7 @@ async fn total_households(store: &dyn Store) -> u64 {
         .await
         .unwrap()
         .total
+        .expect("counted on a page reached by number")
 }
 
 #[tokio::test]
@@ -746,21 +747,21 @@ async fn prefix_scoping_of_lists_and_stats() {
             .await
             .unwrap()
             .total,
-        2
+        Some(2)
     );
     assert_eq!(
         s.list_households(&ctx(), list("360124000000"))
             .await
             .unwrap()
             .total,
-        3
+        Some(3)
     );
     assert_eq!(
         s.list_households(&ctx(), list("360124107201"))
             .await
             .unwrap()
             .total,
-        1
+        Some(1)
     );
     let county = s.region_stats(&ctx(), &code("360124"), 2016).await.unwrap();
     assert_eq!((county.households, county.persons), (3, 4));
@@ -788,7 +789,7 @@ async fn prefix_scoping_of_lists_and_stats() {
             .await
             .unwrap()
             .total,
-        1
+        Some(1)
     );
     let a1 = s
         .household_by_number(&ctx(), &hn("A1", "360124106204"))
@@ -872,7 +873,8 @@ async fn masked_by_default() {
         .await
         .unwrap();
     assert_eq!(
-        list.total, 1,
+        list.total,
+        Some(1),
         "search by the full ID number finds the household"
     );
     let unmasked = Ctx {
@@ -1380,7 +1382,8 @@ async fn household_pages_by_cursor_and_search_by_name_prefix_and_id_number() {
             .list_households(&ctx(), filter(after.clone()))
             .await
             .unwrap();
-        assert_eq!(page.total, 13);
+        // counted on the first page, not after a cursor
+        assert_eq!(page.total, after.as_ref().map_or(Some(13), |_| None));
         seen.extend(
             page.items
                 .iter()
@@ -1456,7 +1459,7 @@ async fn household_pages_by_cursor_and_search_by_name_prefix_and_id_number() {
             .await
             .unwrap()
             .total,
-        0
+        Some(0)
     );
     // a household number exactly, and a member's full ID number
     assert_eq!(
@@ -1464,7 +1467,7 @@ async fn household_pages_by_cursor_and_search_by_name_prefix_and_id_number() {
             .await
             .unwrap()
             .total,
-        1
+        Some(1)
     );
     let by_id = s
         .list_households(&ctx(), search(&idn("19750101", 3)))

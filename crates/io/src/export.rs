@@ -653,8 +653,9 @@ pub async fn export(
         }
         ExportKind::Cadres => {
             let levels: std::collections::HashMap<_, _> = store
-                .list_units(ctx)
+                .list_units(ctx, &fupin_core::paging::Keyset::all())
                 .await?
+                .items
                 .into_iter()
                 .map(|u| (u.id, u.level))
                 .collect();
@@ -697,8 +698,9 @@ pub async fn export(
         ExportKind::Pairings => {
             // a cadre's phone tells namesakes of one unit apart on import: read per unit, once
             let units: std::collections::HashMap<String, fupin_core::pairing::UnitId> = store
-                .list_units(ctx)
+                .list_units(ctx, &fupin_core::paging::Keyset::all())
                 .await?
+                .items
                 .into_iter()
                 .map(|u| (u.name, u.id))
                 .collect();
@@ -723,8 +725,9 @@ pub async fn export(
                         Some(u) => {
                             if !phones.contains_key(u) {
                                 let of_unit = store
-                                    .list_cadres(ctx, Some(*u))
+                                    .list_cadres(ctx, Some(*u), &fupin_core::paging::Keyset::all())
                                     .await?
+                                    .items
                                     .into_iter()
                                     .filter_map(|c| c.phone.map(|ph| (c.id, ph)))
                                     .collect();

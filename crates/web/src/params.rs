@@ -288,6 +288,14 @@ impl Params {
         }
     }
 
+    /// The page of a keyset list: `after` (the previous page's `next`) and `per_page` (1–500,
+    /// default 50). Errors answer 400 like the other query errors.
+    pub fn keyset(&self) -> ApiResult<fupin_core::paging::Keyset> {
+        let per_page = self.int::<u32>("per_page")?;
+        fupin_core::paging::Keyset::request(self.text("after", 120)?, per_page)
+            .map_err(ApiError::from_query)
+    }
+
     /// A 12-digit region code parameter.
     pub fn region(&self, name: &str) -> ApiResult<Option<RegionCode>> {
         self.raw(name)

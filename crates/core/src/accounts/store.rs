@@ -14,7 +14,12 @@ pub trait AccountStore: Send + Sync {
     /// The account and its password hash, for logging in.
     async fn user_credentials(&self, username: &str) -> StoreResult<Option<(User, String)>>;
     /// Users holding a grant inside the caller's scope.
-    async fn list_users(&self, ctx: &Ctx) -> StoreResult<Vec<User>>;
+    /// Users the caller manages, in username order, a page after `page.after` (a username).
+    async fn list_users(
+        &self,
+        ctx: &Ctx,
+        page: &crate::paging::Keyset,
+    ) -> StoreResult<crate::paging::Listing<User>>;
     async fn set_password(&self, ctx: &Ctx, id: UserId, password_hash: String) -> StoreResult<()>;
     /// Disable or enable an account; disabling ends its sessions and revokes its tokens.
     async fn set_disabled(&self, ctx: &Ctx, id: UserId, disabled: bool) -> StoreResult<()>;

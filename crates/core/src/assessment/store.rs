@@ -88,13 +88,15 @@ pub trait AssessmentStore: Send + Sync {
         region: &RegionCode,
         year: i32,
     ) -> StoreResult<Vec<crate::assessment::WarningRow>>;
-    /// The early-warning list as kept by the writes.
+    /// The early-warning list as kept by the writes, in (village, household id) order, a page
+    /// after `page.after` (`VILLAGE_ID`).
     async fn early_warnings(
         &self,
         ctx: &Ctx,
         region: &RegionCode,
         year: i32,
-    ) -> StoreResult<Vec<crate::assessment::WarningRow>>;
+        page: &crate::paging::Keyset,
+    ) -> StoreResult<crate::paging::Listing<crate::assessment::WarningRow>>;
     /// Poverty measures of a region for a year, at the standard line or the query's, with the
     /// query's counting configuration and k.
     async fn measures(

@@ -30,8 +30,11 @@ pub struct AuditFilter {
     pub from: Option<time::Date>,
     /// To this UTC date (inclusive).
     pub to: Option<time::Date>,
+    /// Page number (newest first), for the first pages only; further pages by `after`.
     pub page: Option<u32>,
     pub per_page: Option<u32>,
+    /// The previous page's `next` (a sequence number): the entries before it, newest first.
+    pub after: Option<i64>,
 }
 
 /// The audit log.

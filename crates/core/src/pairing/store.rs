@@ -1,6 +1,7 @@
 //! What the pairing area asks of persistence: helping units, cadres, work teams, pairings, visits
 //! and micro-wishes, and the rows a bulk import of cadres, pairings and visits writes.
 
+use crate::paging::{Keyset, Listing};
 use crate::pairing::{
     BelowMinimumLine, Cadre, CadreId, CadreInput, Designation, DesignationInput, EndPairingInput,
     HelpingUnit, HelpingUnitInput, HouseholdCompliance, HouseholdRef, Pairing, PairingFigures,
@@ -17,7 +18,8 @@ use async_trait::async_trait;
 #[async_trait]
 pub trait PairingStore: Send + Sync {
     async fn create_unit(&self, ctx: &Ctx, unit: HelpingUnitInput) -> StoreResult<HelpingUnit>;
-    async fn list_units(&self, ctx: &Ctx) -> StoreResult<Vec<HelpingUnit>>;
+    /// Helping units in id order, a page after `page.after` (an id).
+    async fn list_units(&self, ctx: &Ctx, page: &Keyset) -> StoreResult<Listing<HelpingUnit>>;
     async fn add_designation(
         &self,
         ctx: &Ctx,
@@ -28,7 +30,13 @@ pub trait PairingStore: Send + Sync {
     async fn designations(&self, ctx: &Ctx, region: &RegionCode) -> StoreResult<Vec<Designation>>;
     async fn create_cadre(&self, ctx: &Ctx, cadre: CadreInput) -> StoreResult<Cadre>;
     async fn update_cadre(&self, ctx: &Ctx, id: CadreId, cadre: CadreInput) -> StoreResult<Cadre>;
-    async fn list_cadres(&self, ctx: &Ctx, unit: Option<UnitId>) -> StoreResult<Vec<Cadre>>;
+    /// Cadres the caller may pair or name, in id order, a page after `page.after` (an id).
+    async fn list_cadres(
+        &self,
+        ctx: &Ctx,
+        unit: Option<UnitId>,
+        page: &Keyset,
+    ) -> StoreResult<Listing<Cadre>>;
     async fn add_team_member(&self, ctx: &Ctx, m: TeamMemberInput) -> StoreResult<TeamMember>;
     /// Work-team terms of villages in a region, with warnings checked by the report.
     async fn team_members(&self, ctx: &Ctx, region: &RegionCode) -> StoreResult<Vec<TeamMember>>;
@@ -41,17 +49,29 @@ pub trait PairingStore: Send + Sync {
         id: PairingId,
         end: EndPairingInput,
     ) -> StoreResult<(Pairing, Option<Pairing>)>;
-    /// All pairings of a household, oldest first.
+    /// Pairings of a household, oldest first (start date, id; the cursor `DATE_ID`).
     async fn household_pairings(
         &self,
         ctx: &Ctx,
         household: HouseholdId,
-    ) -> StoreResult<Vec<Pairing>>;
-    /// Pairings of a cadre, oldest first.
-    async fn cadre_pairings(&self, ctx: &Ctx, cadre: CadreId) -> StoreResult<Vec<Pairing>>;
+        page: &Keyset,
+    ) -> StoreResult<Listing<Pairing>>;
+    /// Pairings of a cadre, oldest first (start date, id; the cursor `DATE_ID`).
+    async fn cadre_pairings(
+        &self,
+        ctx: &Ctx,
+        cadre: CadreId,
+        page: &Keyset,
+    ) -> StoreResult<Listing<Pairing>>;
     async fn record_visit(&self, ctx: &Ctx, v: VisitInput) -> StoreResult<Visit>;
     async fn visit(&self, ctx: &Ctx, id: VisitId) -> StoreResult<Visit>;
-    async fn household_visits(&self, ctx: &Ctx, household: HouseholdId) -> StoreResult<Vec<Visit>>;
+    /// Visits of a household, newest first (date, id; the cursor `DATE_ID`).
+    async fn household_visits(
+        &self,
+        ctx: &Ctx,
+        household: HouseholdId,
+        page: &Keyset,
+    ) -> StoreResult<Listing<Visit>>;
     /// Attach a photo (JPEG/PNG checked by content) to a visit.
     async fn add_visit_photo(
         &self,
@@ -69,7 +89,13 @@ pub trait PairingStore: Send + Sync {
         id: WishId,
         bytes: Vec<u8>,
     ) -> StoreResult<PhotoRef>;
-    async fn household_wishes(&self, ctx: &Ctx, household: HouseholdId) -> StoreResult<Vec<Wish>>;
+    /// Micro-wishes of a household, oldest first (submitted on, id; the cursor `DATE_ID`).
+    async fn household_wishes(
+        &self,
+        ctx: &Ctx,
+        household: HouseholdId,
+        page: &Keyset,
+    ) -> StoreResult<Listing<Wish>>;
     /// The visits a cadre owed and made on each household paired with them (and visible to the
     /// caller) from `from` to `to`, against the visit minimum of each household's village.
     async fn cadre_compliance(

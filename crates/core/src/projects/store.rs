@@ -32,13 +32,15 @@ pub trait ProjectStore: Send + Sync {
         p: ProjectInput,
     ) -> StoreResult<ProjectDetail>;
     async fn project(&self, ctx: &Ctx, id: ProjectId) -> StoreResult<ProjectDetail>;
-    /// The projects of a region (and below), by year, category, stage or overdue, village then id.
+    /// The projects of a region (and below), by year, category, stage or overdue, village then id,
+    /// a page after `page.after` (`VILLAGE_ID`).
     async fn projects(
         &self,
         ctx: &Ctx,
         region: &RegionCode,
         filter: ProjectFilter,
-    ) -> StoreResult<Vec<Project>>;
+        page: &crate::paging::Keyset,
+    ) -> StoreResult<crate::paging::Listing<Project>>;
     /// Apply a lifecycle action on `date`.
     async fn project_action(
         &self,

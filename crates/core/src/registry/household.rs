@@ -357,11 +357,14 @@ impl HouseholdFilter {
     }
 }
 
-/// A page of results with the total count.
+/// A page of results, with the total count on the pages reached by number.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Page<T> {
     pub items: Vec<T>,
-    pub total: u64,
+    /// How many rows the list holds: counted for the pages reached by number, omitted on a page
+    /// after a cursor (whose reader had the count with the first page).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<u64>,
     /// The `after` of the next page, when the list has one that way (`None` on its last page).
     #[serde(default)]
     pub next: Option<String>,

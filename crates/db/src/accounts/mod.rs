@@ -9,6 +9,7 @@ use crate::sql::Tx;
 use crate::{args, SqlStore};
 use fupin_core::accounts::{ApiToken, Grant, NewUser, SessionRecord, User, UserId};
 use fupin_core::audit::AuditRecord;
+use fupin_core::paging::{Keyset, Listing};
 use fupin_core::store::{AccountStore, StoreResult};
 use fupin_core::{Ctx, DomainError, Scope};
 use std::collections::BTreeMap;
@@ -37,10 +38,12 @@ impl SqlStore {
         tx: &mut dyn Tx,
         cond: &str,
         a: &[crate::sql::Value],
+        limit: Option<i64>,
     ) -> StoreResult<Vec<User>> {
+        let limit = limit.map(|l| format!(" LIMIT {l}")).unwrap_or_default();
         let rows = tx
             .fetch_all(
-                &format!("SELECT {USER_COLS} FROM users WHERE {cond} ORDER BY username"),
+                &format!("SELECT {USER_COLS} FROM users WHERE {cond} ORDER BY username{limit}"),
                 a,
             )
             .await?;
@@ -73,7 +76,7 @@ impl SqlStore {
     }
 
     async fn load_user(&self, tx: &mut dyn Tx, id: UserId) -> StoreResult<User> {
-        self.users_where(tx, "id = $1", &args![id.0])
+        self.users_where(tx, "id = $1", &args![id.0], None)
             .await?
             .into_iter()
             .next()
@@ -157,7 +160,7 @@ impl AccountStore for SqlStore {
     async fn user(&self, id: UserId) -> StoreResult<Option<User>> {
         let mut tx = self.db.begin_read().await?;
         Ok(self
-            .users_where(tx.as_mut(), "id = $1", &args![id.0])
+            .users_where(tx.as_mut(), "id = $1", &args![id.0], None)
             .await?
             .into_iter()
             .next())
@@ -167,7 +170,7 @@ impl AccountStore for SqlStore {
         let mut tx = self.db.begin_read().await?;
         let name = username.trim().to_ascii_lowercase();
         let Some(u) = self
-            .users_where(tx.as_mut(), "username = $1", &args![name.as_str()])
+            .users_where(tx.as_mut(), "username = $1", &args![name.as_str()], None)
             .await?
             .into_iter()
             .next()
@@ -183,33 +186,44 @@ impl AccountStore for SqlStore {
         Ok(Some((u, one_text(&r)?)))
     }
 
-    async fn list_users(&self, ctx: &Ctx) -> StoreResult<Vec<User>> {
+    async fn list_users(&self, ctx: &Ctx, page: &Keyset) -> StoreResult<Listing<User>> {
         // the users with a grant in scope, and those without grants whose home is in scope; each
         // shown with only the grants inside the scope
-        let q = match ctx.scope.ranges(None) {
-            None => Query::new("1 = 1"),
+        let mut q = match ctx.scope.ranges(None) {
+            None => Query::new("(1 = 1)"),
             Some(ranges) => {
-                let mut q = Query::new("id IN (SELECT user_id FROM grants WHERE 1 = 1");
+                let mut q = Query::new("(id IN (SELECT user_id FROM grants WHERE 1 = 1");
                 q.and_in_ranges("region_code", &Some(ranges.clone()));
                 q.push(") OR (id NOT IN (SELECT user_id FROM grants) AND 1 = 1");
                 q.and_in_ranges("home_region", &Some(ranges));
-                q.push(")");
+                q.push("))");
                 q
             }
         };
+        // keyset: the users after the cursor in username order (unique)
+        if let Some(after) = page.after_text()? {
+            let a = q.arg(after);
+            q.push(&format!(" AND username > {a}"));
+        }
         let mut tx = self.db.begin_read().await?;
-        let users = self.users_where(tx.as_mut(), &q.sql, &q.args).await?;
-        Ok(users
-            .into_iter()
-            .filter(|u| u.listed_within(&ctx.scope))
-            .map(|u| {
-                let mut u = u.seen_within(&ctx.scope);
-                if !ctx.unmask {
-                    u.phone = u.phone.as_deref().map(fupin_core::id_number::mask_phone);
-                }
-                u
-            })
-            .collect())
+        let users = self
+            .users_where(tx.as_mut(), &q.sql, &q.args, Some(page.fetch()))
+            .await?;
+        // the cursor is that of the rows read; those not listed within the scope are left out
+        let listing = Listing::from_rows(users, page, |u| u.username.clone());
+        Ok(listing.map_items(|users| {
+            users
+                .into_iter()
+                .filter(|u| u.listed_within(&ctx.scope))
+                .map(|u| {
+                    let mut u = u.seen_within(&ctx.scope);
+                    if !ctx.unmask {
+                        u.phone = u.phone.as_deref().map(fupin_core::id_number::mask_phone);
+                    }
+                    u
+                })
+                .collect()
+        }))
     }
 
     async fn set_password(&self, ctx: &Ctx, id: UserId, password_hash: String) -> StoreResult<()> {

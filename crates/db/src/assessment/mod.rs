@@ -886,7 +886,8 @@ impl AssessmentStore for SqlStore {
         ctx: &Ctx,
         region: &RegionCode,
         year: i32,
-    ) -> StoreResult<Vec<WarningRow>> {
+        page: &fupin_core::paging::Keyset,
+    ) -> StoreResult<fupin_core::paging::Listing<WarningRow>> {
         ctx.require(region, "区划")?;
         let (lo, hi) = region.range();
         let mut q = Query::new(&format!(
@@ -896,11 +897,27 @@ impl AssessmentStore for SqlStore {
         q.push(&y);
         let a = q.arg(lo);
         let b = q.arg(hi);
+        q.push(&format!(" AND w.village_code BETWEEN {a} AND {b}"));
+        // keyset along the index (year, village_code, household_id)
+        if let Some((v, id)) = page.after_village_id()? {
+            let a = q.arg(v.as_str());
+            let b = q.arg(id);
+            q.push(&format!(
+                " AND (w.village_code > {a} OR (w.village_code = {a} AND w.household_id > {b}))"
+            ));
+        }
+        let l = q.arg(page.fetch());
         q.push(&format!(
-            " AND w.village_code BETWEEN {a} AND {b} ORDER BY w.village_code, h.household_number"
+            " ORDER BY w.village_code, w.household_id LIMIT {l}"
         ));
         let rows = self.db.fetch_all(&q.sql, &q.args).await?;
-        rows.iter().map(WarningRow::from_row).collect()
+        let items = rows
+            .iter()
+            .map(WarningRow::from_row)
+            .collect::<StoreResult<Vec<_>>>()?;
+        Ok(fupin_core::paging::Listing::from_rows(items, page, |w| {
+            format!("{}_{}", w.village_code, w.household_id.0)
+        }))
     }
 
     async fn measures(

@@ -145,6 +145,24 @@ impl AuditStore for SqlStore {
         // what has committed is listed, sealed
         self.seal_if_keyed().await?;
         let page = f.page.unwrap_or(1).max(1);
+        let offset = u64::from(page - 1) * u64::from(per_page);
+        if f.after.is_some() && page > 1 {
+            return Err(DomainError::invalid(
+                "page",
+                "out_of_range",
+                "给出 after 时不能再给页码",
+            ));
+        }
+        if offset > fupin_core::registry::MAX_OFFSET {
+            return Err(DomainError::invalid(
+                "page",
+                "page_too_deep",
+                format!(
+                    "按页码最多翻过 {} 条；更后面的页请用上一页给出的 next 作为 after",
+                    fupin_core::registry::MAX_OFFSET
+                ),
+            ));
+        }
         let mut w = Query::new(" WHERE 1 = 1");
         match &ctx.scope {
             fupin_core::Scope::All => {}
@@ -174,26 +192,36 @@ impl AuditStore for SqlStore {
             w.push(&format!(" AND at < {p}"));
         }
         let mut tx = self.db.begin_read().await?;
-        let total = one_i64(
-            &tx.fetch_one(&format!("SELECT COUNT(*) FROM audit_log{}", w.sql), &w.args)
-                .await?,
-        )?;
+        // the count only for pages reached by number; a page after a cursor reads its rows alone
+        let total = match f.after {
+            Some(_) => None,
+            None => Some(crate::rows::one_i64(
+                &tx.fetch_one(&format!("SELECT COUNT(*) FROM audit_log{}", w.sql), &w.args)
+                    .await?,
+            )? as u64),
+        };
         let mut q = Query {
             sql: format!("SELECT {ENTRY_COLS} FROM audit_log{}", w.sql),
             args: w.args,
         };
+        // keyset: the entries before the cursor, newest first, along the primary key
+        if let Some(after) = f.after {
+            let a = q.arg(after);
+            q.push(&format!(" AND seq < {a}"));
+        }
         let l = q.arg(i64::from(per_page));
-        let o = q.arg(i64::from(page - 1) * i64::from(per_page));
+        let o = q.arg(offset as i64);
         q.push(&format!(" ORDER BY seq DESC LIMIT {l} OFFSET {o}"));
         let rows = tx.fetch_all(&q.sql, &q.args).await?;
-        Ok(Page {
-            items: rows
-                .iter()
-                .map(AuditEntry::from_row)
-                .collect::<StoreResult<_>>()?,
-            total: total as u64,
-            next: None,
-        })
+        let items: Vec<AuditEntry> = rows
+            .iter()
+            .map(AuditEntry::from_row)
+            .collect::<StoreResult<_>>()?;
+        let next = (items.len() == per_page as usize)
+            .then(|| items.last())
+            .flatten()
+            .map(|e| e.seq.to_string());
+        Ok(Page { items, total, next })
     }
 
     fn use_audit_keys(&self, keys: Arc<AuditKeys>) {

@@ -15,6 +15,7 @@ use crate::sql::{Row, Tx};
 use crate::{args, SqlStore};
 pub(crate) use figures::REFRESH_MAX;
 use fupin_core::audit::AuditRecord;
+use fupin_core::paging::{date_id_cursor, id_cursor, Keyset, Listing};
 use fupin_core::pairing::*;
 use fupin_core::registry::{HouseholdId, HouseholdStatus};
 use fupin_core::store::{PairingStore, StoreResult};
@@ -34,6 +35,20 @@ pub(crate) fn cadres_shown(rows: &[Row], ctx: &Ctx) -> StoreResult<Vec<Cadre>> {
         out.iter_mut().for_each(Cadre::mask);
     }
     Ok(out)
+}
+
+/// Pairings in (start date, id) order after the page's cursor, a page of them.
+fn pairings_page(q: &mut Query, page: &Keyset) -> StoreResult<()> {
+    if let Some((d, id)) = page.after_date_id()? {
+        let a = q.arg(d);
+        let b = q.arg(id);
+        q.push(&format!(
+            " AND (p.start_date > {a} OR (p.start_date = {a} AND p.id > {b}))"
+        ));
+    }
+    let l = q.arg(page.fetch());
+    q.push(&format!(" ORDER BY p.start_date, p.id LIMIT {l}"));
+    Ok(())
 }
 
 /// The region a new cadre belongs to: the one given (inside the caller's scope), or the caller's only
@@ -403,15 +418,19 @@ impl PairingStore for SqlStore {
         Ok(out)
     }
 
-    async fn list_units(&self, ctx: &Ctx) -> StoreResult<Vec<HelpingUnit>> {
-        let rows = self
-            .db
-            .fetch_all(
-                &format!("SELECT {UNIT_COLS} FROM helping_units ORDER BY id"),
-                &[],
-            )
-            .await?;
-        rows.iter()
+    async fn list_units(&self, ctx: &Ctx, page: &Keyset) -> StoreResult<Listing<HelpingUnit>> {
+        let mut q = Query::new(&format!(
+            "SELECT {UNIT_COLS} FROM helping_units WHERE 1 = 1"
+        ));
+        if let Some(after) = page.after_id()? {
+            let a = q.arg(after);
+            q.push(&format!(" AND id > {a}"));
+        }
+        let l = q.arg(page.fetch());
+        q.push(&format!(" ORDER BY id LIMIT {l}"));
+        let rows = self.db.fetch_all(&q.sql, &q.args).await?;
+        let units = rows
+            .iter()
             .map(|r| {
                 let mut u = HelpingUnit::from_row(r)?;
                 if !ctx.unmask {
@@ -422,7 +441,8 @@ impl PairingStore for SqlStore {
                 }
                 Ok(u)
             })
-            .collect()
+            .collect::<StoreResult<Vec<_>>>()?;
+        Ok(Listing::from_rows(units, page, |u| id_cursor(u.id.0)))
     }
 
     async fn add_designation(
@@ -628,7 +648,12 @@ impl PairingStore for SqlStore {
         Ok(out)
     }
 
-    async fn list_cadres(&self, ctx: &Ctx, unit: Option<UnitId>) -> StoreResult<Vec<Cadre>> {
+    async fn list_cadres(
+        &self,
+        ctx: &Ctx,
+        unit: Option<UnitId>,
+        page: &Keyset,
+    ) -> StoreResult<Listing<Cadre>> {
         let mut q = Query::new(&format!(
             "SELECT {CADRE_COLS} FROM {CADRE_FROM} WHERE 1 = 1"
         ));
@@ -639,9 +664,17 @@ impl PairingStore for SqlStore {
         // the cadres the caller may pair or name: of their regions' offices and designated units,
         // and a cadre user's own record
         q.and_reachable_cadres(ctx, CadreUse::Name { household: None });
-        q.push(" ORDER BY c.id");
+        // keyset: the cadres after the cursor along the primary key
+        if let Some(after) = page.after_id()? {
+            let a = q.arg(after);
+            q.push(&format!(" AND c.id > {a}"));
+        }
+        let l = q.arg(page.fetch());
+        q.push(&format!(" ORDER BY c.id LIMIT {l}"));
         let rows = self.db.fetch_all(&q.sql, &q.args).await?;
-        cadres_shown(&rows, ctx)
+        Ok(Listing::from_rows(cadres_shown(&rows, ctx)?, page, |c| {
+            id_cursor(c.id.0)
+        }))
     }
 
     async fn add_team_member(&self, ctx: &Ctx, m: TeamMemberInput) -> StoreResult<TeamMember> {
@@ -783,25 +816,47 @@ impl PairingStore for SqlStore {
         &self,
         ctx: &Ctx,
         household: HouseholdId,
-    ) -> StoreResult<Vec<Pairing>> {
+        page: &Keyset,
+    ) -> StoreResult<Listing<Pairing>> {
         let mut tx = self.db.begin_read().await?;
         self.visible_household(tx.as_mut(), ctx, household).await?;
-        let rows = tx
-            .fetch_all(&format!("SELECT {PAIRING_COLS} FROM {PAIRING_FROM} WHERE p.household_id = $1 ORDER BY p.start_date, p.id"), &args![household.0])
-            .await?;
-        rows.iter().map(Pairing::from_row).collect()
+        let mut q = Query::new(&format!(
+            "SELECT {PAIRING_COLS} FROM {PAIRING_FROM} WHERE p.household_id = "
+        ));
+        let h = q.arg(household.0);
+        q.push(&h);
+        pairings_page(&mut q, page)?;
+        let rows = tx.fetch_all(&q.sql, &q.args).await?;
+        let items = rows
+            .iter()
+            .map(Pairing::from_row)
+            .collect::<StoreResult<Vec<_>>>()?;
+        Ok(Listing::from_rows(items, page, |p| {
+            date_id_cursor(p.start_date, p.id.0)
+        }))
     }
 
-    async fn cadre_pairings(&self, ctx: &Ctx, cadre: CadreId) -> StoreResult<Vec<Pairing>> {
+    async fn cadre_pairings(
+        &self,
+        ctx: &Ctx,
+        cadre: CadreId,
+        page: &Keyset,
+    ) -> StoreResult<Listing<Pairing>> {
         let mut q = Query::new(&format!(
             "SELECT {PAIRING_COLS} FROM {PAIRING_FROM} WHERE p.cadre_id = "
         ));
         let p = q.arg(cadre.0);
         q.push(&p);
         q.and_visible_households(ctx, None, today());
-        q.push(" ORDER BY p.start_date, p.id");
+        pairings_page(&mut q, page)?;
         let rows = self.db.fetch_all(&q.sql, &q.args).await?;
-        rows.iter().map(Pairing::from_row).collect()
+        let items = rows
+            .iter()
+            .map(Pairing::from_row)
+            .collect::<StoreResult<Vec<_>>>()?;
+        Ok(Listing::from_rows(items, page, |p| {
+            date_id_cursor(p.start_date, p.id.0)
+        }))
     }
 
     async fn record_visit(&self, ctx: &Ctx, v: VisitInput) -> StoreResult<Visit> {
@@ -891,20 +946,36 @@ impl PairingStore for SqlStore {
         Ok(v)
     }
 
-    async fn household_visits(&self, ctx: &Ctx, household: HouseholdId) -> StoreResult<Vec<Visit>> {
+    async fn household_visits(
+        &self,
+        ctx: &Ctx,
+        household: HouseholdId,
+        page: &Keyset,
+    ) -> StoreResult<Listing<Visit>> {
         let mut tx = self.db.begin_read().await?;
         self.visible_household(tx.as_mut(), ctx, household).await?;
-        let ids = tx
-            .fetch_all(
-                "SELECT id FROM visits WHERE household_id = $1 ORDER BY date DESC, id DESC",
-                &args![household.0],
-            )
-            .await?;
-        let mut out = Vec::with_capacity(ids.len());
-        for r in ids {
-            out.push(self.load_visit(tx.as_mut(), VisitId(one_i64(&r)?)).await?);
+        // newest first: the page after a cursor is the visits before it in (date, id)
+        let mut q = Query::new("SELECT id FROM visits WHERE household_id = ");
+        let h = q.arg(household.0);
+        q.push(&h);
+        if let Some((d, id)) = page.after_date_id()? {
+            let a = q.arg(d);
+            let b = q.arg(id);
+            q.push(&format!(" AND (date < {a} OR (date = {a} AND id < {b}))"));
         }
-        Ok(out)
+        let l = q.arg(page.fetch());
+        q.push(&format!(" ORDER BY date DESC, id DESC LIMIT {l}"));
+        let ids = tx.fetch_all(&q.sql, &q.args).await?;
+        let mut out = Vec::with_capacity(ids.len());
+        for r in ids.iter().take(page.limit as usize) {
+            out.push(self.load_visit(tx.as_mut(), VisitId(one_i64(r)?)).await?);
+        }
+        let next = if ids.len() > page.limit as usize {
+            out.last().map(|v| date_id_cursor(v.date, v.id.0))
+        } else {
+            None
+        };
+        Ok(Listing { items: out, next })
     }
 
     async fn add_visit_photo(
@@ -1079,11 +1150,36 @@ impl PairingStore for SqlStore {
         Ok(p)
     }
 
-    async fn household_wishes(&self, ctx: &Ctx, household: HouseholdId) -> StoreResult<Vec<Wish>> {
+    async fn household_wishes(
+        &self,
+        ctx: &Ctx,
+        household: HouseholdId,
+        page: &Keyset,
+    ) -> StoreResult<Listing<Wish>> {
         let mut tx = self.db.begin_read().await?;
         self.visible_household(tx.as_mut(), ctx, household).await?;
-        let rows = tx.fetch_all(&format!("SELECT {WISH_COLS} FROM wishes w WHERE w.household_id = $1 ORDER BY w.submitted_on, w.id"), &args![household.0]).await?;
-        rows.iter().map(Wish::from_row).collect()
+        let mut q = Query::new(&format!(
+            "SELECT {WISH_COLS} FROM wishes w WHERE w.household_id = "
+        ));
+        let h = q.arg(household.0);
+        q.push(&h);
+        if let Some((d, id)) = page.after_date_id()? {
+            let a = q.arg(d);
+            let b = q.arg(id);
+            q.push(&format!(
+                " AND (w.submitted_on > {a} OR (w.submitted_on = {a} AND w.id > {b}))"
+            ));
+        }
+        let l = q.arg(page.fetch());
+        q.push(&format!(" ORDER BY w.submitted_on, w.id LIMIT {l}"));
+        let rows = tx.fetch_all(&q.sql, &q.args).await?;
+        let items = rows
+            .iter()
+            .map(Wish::from_row)
+            .collect::<StoreResult<Vec<_>>>()?;
+        Ok(Listing::from_rows(items, page, |w| {
+            date_id_cursor(w.submitted_on, w.id.0)
+        }))
     }
 
     async fn cadre_compliance(

@@ -24,6 +24,7 @@ use crate::versioned::Versioned;
 use crate::{args, SqlStore};
 use fupin_core::assessment::Step;
 use fupin_core::audit::AuditRecord;
+use fupin_core::paging::{village_id_cursor, Keyset, Listing};
 use fupin_core::projects::*;
 use fupin_core::store::{ProjectDetail, ProjectStore, StoreResult};
 use fupin_core::{Ctx, DomainError, RegionCode};
@@ -211,7 +212,8 @@ impl SqlStore {
         ctx: &Ctx,
         region: &RegionCode,
         filter: &ProjectFilter,
-    ) -> StoreResult<Vec<Project>> {
+        page: &Keyset,
+    ) -> StoreResult<Listing<Project>> {
         ctx.require(region, "区划")?;
         let mut tx = self.db.begin_read().await?;
         let mut q = Query::new(&format!(
@@ -237,15 +239,30 @@ impl SqlStore {
                 " AND p.planned_end < {a} AND p.accepted_on IS NULL"
             ));
         }
-        q.push(" ORDER BY p.village_code, p.id");
+        // keyset along the index (village_code, id)
+        if let Some((v, id)) = page.after_village_id()? {
+            let a = q.arg(v.as_str());
+            let b = q.arg(id);
+            q.push(&format!(
+                " AND (p.village_code > {a} OR (p.village_code = {a} AND p.id > {b}))"
+            ));
+        }
+        let l = q.arg(page.fetch());
+        q.push(&format!(" ORDER BY p.village_code, p.id LIMIT {l}"));
         let rows = tx.fetch_all(&q.sql, &q.args).await?;
         let mut out = Vec::with_capacity(rows.len());
-        for r in &rows {
+        for r in rows.iter().take(page.limit as usize) {
             let mut p = Project::from_row(r)?;
             p.data.beneficiaries = self.beneficiaries(tx.as_mut(), p.id).await?;
             out.push(p);
         }
-        Ok(out)
+        let next = if rows.len() > page.limit as usize {
+            out.last()
+                .map(|p| village_id_cursor(&p.data.village_code, p.id.0))
+        } else {
+            None
+        };
+        Ok(Listing { items: out, next })
     }
 }
 
@@ -326,8 +343,9 @@ impl ProjectStore for SqlStore {
         ctx: &Ctx,
         region: &RegionCode,
         filter: ProjectFilter,
-    ) -> StoreResult<Vec<Project>> {
-        self.list_projects(ctx, region, &filter).await
+        page: &Keyset,
+    ) -> StoreResult<Listing<Project>> {
+        self.list_projects(ctx, region, &filter, page).await
     }
 
     async fn project_action(
@@ -421,7 +439,10 @@ impl ProjectStore for SqlStore {
             overdue_on: Some(on),
             ..Default::default()
         };
-        self.list_projects(ctx, region, &filter).await
+        Ok(self
+            .list_projects(ctx, region, &filter, &Keyset::all())
+            .await?
+            .items)
     }
 
     async fn create_fund_source(&self, ctx: &Ctx, s: FundSourceInput) -> StoreResult<FundSource> {

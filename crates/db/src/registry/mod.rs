@@ -681,13 +681,18 @@ impl RegistryStore for SqlStore {
             ));
         }
         let mut tx = self.db.begin_read().await?;
-        let total = one_i64(
-            &tx.fetch_one(
-                &format!("SELECT COUNT(*) FROM households h{}", w.sql),
-                &w.args,
-            )
-            .await?,
-        )?;
+        // counted for the pages reached by number (the pager needs it); a page after a cursor
+        // reads its own rows only, so the end of a province costs what its start does
+        let total = match f.after {
+            Some(_) => None,
+            None => Some(crate::rows::one_i64(
+                &tx.fetch_one(
+                    &format!("SELECT COUNT(*) FROM households h{}", w.sql),
+                    &w.args,
+                )
+                .await?,
+            )? as u64),
+        };
         let mut q = Query {
             sql: format!("SELECT {} FROM households h{}", *HOUSEHOLD_COUNTED, w.sql),
             args: w.args,
@@ -718,11 +723,7 @@ impl RegistryStore for SqlStore {
             .then(|| items.last())
             .flatten()
             .map(|h| fupin_core::registry::household_cursor(&h.village_code, &h.household_number));
-        Ok(Page {
-            items,
-            total: total as u64,
-            next,
-        })
+        Ok(Page { items, total, next })
     }
 
     async fn add_member(

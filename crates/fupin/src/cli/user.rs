@@ -162,7 +162,10 @@ pub async fn grant(
 pub async fn list(store: Arc<dyn Store>) -> ExitCode {
     done(
         async {
-            let users = store.list_users(&cli_ctx()).await?;
+            let users = store
+                .list_users(&cli_ctx(), &fupin_core::paging::Keyset::all())
+                .await?
+                .items;
             let mut out = String::new();
             for u in users {
                 let grants: Vec<String> = u

@@ -11,7 +11,7 @@
 use crate::caller::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::json::Json;
-use crate::params::{IdPath, Path};
+use crate::params::{IdPath, Params, Path};
 use crate::routes::Routes;
 use crate::AppState;
 use axum::extract::State;
@@ -145,11 +145,23 @@ async fn revoke_token(
     tag = "accounts",
     operation_id = "listUsers",
     summary = "用户列表 · Users",
-    responses((status = 200, description = "管理范围内的用户。 The users the caller manages.", body = [Object]))
+    params(("after" = Option<String>, Query, description = "上一页的 next：其后的一页（按用户名）。 The previous page's `next`: the page after it (by username)."), ("per_page" = Option<u32>, Query, description = "每页条数（1–500，默认 50）。 Items per page (1–500, default 50).")),
+    responses((status = 200, description = "`{items, next}`：管理范围内的用户（按用户名），下一页的 after。 `{items, next}`: the users the caller manages, by username, and the next page's `after`.", body = Object))
 )]
-async fn list_users(caller: Caller, State(app): State<AppState>) -> ApiResult<Json<Vec<User>>> {
+async fn list_users(
+    caller: Caller,
+    State(app): State<AppState>,
+    params: Params,
+) -> ApiResult<Json<fupin_core::paging::Listing<User>>> {
     let ctx = caller.ctx(Policy::ManageUsers)?;
-    Ok(Json(app.store.list_users(&ctx).await?))
+    params.only(&["after", "per_page"])?;
+    let page = params.keyset()?;
+    Ok(Json(
+        app.store
+            .list_users(&ctx, &page)
+            .await
+            .map_err(ApiError::from_query)?,
+    ))
 }
 
 /// 201 with the new account (no grants yet: grant them next).

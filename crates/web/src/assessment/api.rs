@@ -332,21 +332,22 @@ async fn incidence(
     tag = "assessment",
     operation_id = "warnings",
     summary = "监测预警 · Monitoring warnings",
-    params(("year" = i32, Query, description = "年度。 The year.")),
-    responses((status = 200, description = "预警户。 The households warned about.", body = [Object]))
+    params(("year" = i32, Query, description = "年度。 The year."), ("after" = Option<String>, Query, description = "上一页的 next：其后的一页（按村、户）。 The previous page's `next`: the page after it (by village, household)."), ("per_page" = Option<u32>, Query, description = "每页条数（1–500，默认 50）。 Items per page (1–500, default 50).")),
+    responses((status = 200, description = "`{items, next}`：预警户（按村、户），下一页的 after。 `{items, next}`: the households warned about, by village and household, and the next page's `after`.", body = Object))
 )]
 async fn warnings(
     caller: Caller,
     State(app): State<AppState>,
     RegionPath(code): RegionPath,
     params: Params,
-) -> ApiResult<Json<Vec<WarningRow>>> {
+) -> ApiResult<Json<fupin_core::paging::Listing<WarningRow>>> {
     let ctx = caller.ctx(Policy::ReadRegistry)?;
-    params.only(&["year"])?;
+    params.only(&["year", "after", "per_page"])?;
     let year = year_param(&params)?;
+    let page = params.keyset()?;
     Ok(Json(
         app.store
-            .early_warnings(&ctx, &code, year)
+            .early_warnings(&ctx, &code, year, &page)
             .await
             .map_err(ApiError::from_query)?,
     ))

@@ -11,6 +11,7 @@ use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use fupin_core::accounts::Policy;
+use fupin_core::paging::Listing;
 use fupin_core::pairing::*;
 use fupin_core::registry::HouseholdId;
 use fupin_core::years::parse_date;
@@ -99,14 +100,23 @@ fn created<T: serde::Serialize>(v: T) -> Response {
     tag = "pairing",
     operation_id = "listUnits",
     summary = "帮扶单位 · Helping units",
-    responses((status = 200, description = "帮扶单位。 The units.", body = [Object]))
+    params(("after" = Option<String>, Query, description = "上一页的 next：其后的一页。 The previous page's `next`: the page after it."), ("per_page" = Option<u32>, Query, description = "每页条数（1–500，默认 50）。 Items per page (1–500, default 50).")),
+    responses((status = 200, description = "`{items, next}`：帮扶单位（按编号），下一页的 after。 `{items, next}`: the units in id order, and the next page's `after`.", body = Object))
 )]
 async fn list_units(
     caller: Caller,
     State(app): State<AppState>,
-) -> ApiResult<Json<Vec<HelpingUnit>>> {
+    params: Params,
+) -> ApiResult<Json<Listing<HelpingUnit>>> {
     let ctx = caller.ctx(Policy::ReadRegistry)?;
-    Ok(Json(app.store.list_units(&ctx).await?))
+    params.only(&["after", "per_page"])?;
+    let page = params.keyset()?;
+    Ok(Json(
+        app.store
+            .list_units(&ctx, &page)
+            .await
+            .map_err(ApiError::from_query)?,
+    ))
 }
 
 #[utoipa::path(
@@ -171,20 +181,21 @@ async fn designations(
     tag = "pairing",
     operation_id = "listCadres",
     summary = "帮扶干部 · Cadres",
-    params(("unit" = Option<i64>, Query, description = "只列此单位的干部。 Only this unit's cadres.")),
-    responses((status = 200, description = "干部列表。 The cadres.", body = [Object]))
+    params(("unit" = Option<i64>, Query, description = "只列此单位的干部。 Only this unit's cadres."), ("after" = Option<String>, Query, description = "上一页的 next：其后的一页。 The previous page's `next`: the page after it."), ("per_page" = Option<u32>, Query, description = "每页条数（1–500，默认 50）。 Items per page (1–500, default 50).")),
+    responses((status = 200, description = "`{items, next}`：干部（按编号），下一页的 after。 `{items, next}`: the cadres in id order, and the next page's `after`.", body = Object))
 )]
 async fn list_cadres(
     caller: Caller,
     State(app): State<AppState>,
     params: Params,
-) -> ApiResult<Json<Vec<Cadre>>> {
+) -> ApiResult<Json<Listing<Cadre>>> {
     let ctx = caller.ctx(Policy::ReadRegistry)?;
-    params.only(&["unit"])?;
+    params.only(&["unit", "after", "per_page"])?;
     let unit = params.int::<i64>("unit")?.map(UnitId);
+    let page = params.keyset()?;
     Ok(Json(
         app.store
-            .list_cadres(&ctx, unit)
+            .list_cadres(&ctx, unit, &page)
             .await
             .map_err(ApiError::from_query)?,
     ))
@@ -233,15 +244,24 @@ async fn update_cadre(
     tag = "pairing",
     operation_id = "cadrePairings",
     summary = "干部的结对 · A cadre's pairings",
-    responses((status = 200, description = "结对列表。 The pairings.", body = [Object]))
+    params(("after" = Option<String>, Query, description = "上一页的 next：其后的一页。 The previous page's `next`: the page after it."), ("per_page" = Option<u32>, Query, description = "每页条数（1–500，默认 50）。 Items per page (1–500, default 50).")),
+    responses((status = 200, description = "`{items, next}`：结对，早的在前（开始日期、编号），下一页的 after。 `{items, next}`: the pairings, oldest first (start date, id), and the next page's `after`.", body = Object))
 )]
 async fn cadre_pairings(
     caller: Caller,
     State(app): State<AppState>,
     Path(p): Path<IdPath>,
-) -> ApiResult<Json<Vec<Pairing>>> {
+    params: Params,
+) -> ApiResult<Json<Listing<Pairing>>> {
     let ctx = caller.ctx(Policy::ReadRegistry)?;
-    Ok(Json(app.store.cadre_pairings(&ctx, CadreId(p.id)).await?))
+    params.only(&["after", "per_page"])?;
+    let page = params.keyset()?;
+    Ok(Json(
+        app.store
+            .cadre_pairings(&ctx, CadreId(p.id), &page)
+            .await
+            .map_err(ApiError::from_query)?,
+    ))
 }
 
 #[utoipa::path(
@@ -331,26 +351,29 @@ async fn end_pairing(
     tag = "pairing",
     operation_id = "householdPairings",
     summary = "户的结对 · A household's pairings",
-    params(("on" = Option<String>, Query, description = "只列此日（YYYY-MM-DD）有效的结对。 Only the pairings in force that day (YYYY-MM-DD).")),
-    responses((status = 200, description = "结对列表，早的在前。 The pairings, oldest first.", body = [Object]))
+    params(("on" = Option<String>, Query, description = "只列此日（YYYY-MM-DD）有效的结对。 Only the pairings in force that day (YYYY-MM-DD)."), ("after" = Option<String>, Query, description = "上一页的 next：其后的一页。 The previous page's `next`: the page after it."), ("per_page" = Option<u32>, Query, description = "每页条数（1–500，默认 50）。 Items per page (1–500, default 50).")),
+    responses((status = 200, description = "`{items, next}`：结对，早的在前（开始日期、编号），下一页的 after。 `{items, next}`: the pairings, oldest first (start date, id), and the next page's `after`.", body = Object))
 )]
 async fn household_pairings(
     caller: Caller,
     State(app): State<AppState>,
     Path(p): Path<IdPath>,
     params: Params,
-) -> ApiResult<Json<Vec<Pairing>>> {
+) -> ApiResult<Json<Listing<Pairing>>> {
     let ctx = caller.ctx(Policy::ReadRegistry)?;
-    params.only(&["on"])?;
+    params.only(&["on", "after", "per_page"])?;
     let on = date_param(&params, "on")?;
-    let all = app
+    let page = params.keyset()?;
+    let listing = app
         .store
-        .household_pairings(&ctx, HouseholdId(p.id))
-        .await?;
-    Ok(Json(match on {
+        .household_pairings(&ctx, HouseholdId(p.id), &page)
+        .await
+        .map_err(ApiError::from_query)?;
+    // `on` keeps the page's pairings in force that day; the cursor stays that of the page read
+    Ok(Json(listing.map_items(|all| match on {
         Some(d) => all.into_iter().filter(|x| x.active_on(d)).collect(),
         None => all,
-    }))
+    })))
 }
 
 #[utoipa::path(
@@ -394,16 +417,23 @@ async fn visit(
     tag = "pairing",
     operation_id = "householdVisits",
     summary = "户的走访 · A household's visits",
-    responses((status = 200, description = "走访列表。 The visits.", body = [Object]))
+    params(("after" = Option<String>, Query, description = "上一页的 next：其后的一页。 The previous page's `next`: the page after it."), ("per_page" = Option<u32>, Query, description = "每页条数（1–500，默认 50）。 Items per page (1–500, default 50).")),
+    responses((status = 200, description = "`{items, next}`：走访，新的在前（日期、编号），下一页的 after。 `{items, next}`: the visits, newest first (date, id), and the next page's `after`.", body = Object))
 )]
 async fn household_visits(
     caller: Caller,
     State(app): State<AppState>,
     Path(p): Path<IdPath>,
-) -> ApiResult<Json<Vec<Visit>>> {
+    params: Params,
+) -> ApiResult<Json<Listing<Visit>>> {
     let ctx = caller.ctx(Policy::ReadRegistry)?;
+    params.only(&["after", "per_page"])?;
+    let page = params.keyset()?;
     Ok(Json(
-        app.store.household_visits(&ctx, HouseholdId(p.id)).await?,
+        app.store
+            .household_visits(&ctx, HouseholdId(p.id), &page)
+            .await
+            .map_err(ApiError::from_query)?,
     ))
 }
 
@@ -532,16 +562,23 @@ async fn add_wish_evidence(
     tag = "pairing",
     operation_id = "householdWishes",
     summary = "户的微心愿 · A household's wishes",
-    responses((status = 200, description = "心愿列表。 The wishes.", body = [Object]))
+    params(("after" = Option<String>, Query, description = "上一页的 next：其后的一页。 The previous page's `next`: the page after it."), ("per_page" = Option<u32>, Query, description = "每页条数（1–500，默认 50）。 Items per page (1–500, default 50).")),
+    responses((status = 200, description = "`{items, next}`：心愿，早的在前（提交日期、编号），下一页的 after。 `{items, next}`: the wishes, oldest first (submitted on, id), and the next page's `after`.", body = Object))
 )]
 async fn household_wishes(
     caller: Caller,
     State(app): State<AppState>,
     Path(p): Path<IdPath>,
-) -> ApiResult<Json<Vec<Wish>>> {
+    params: Params,
+) -> ApiResult<Json<Listing<Wish>>> {
     let ctx = caller.ctx(Policy::ReadRegistry)?;
+    params.only(&["after", "per_page"])?;
+    let page = params.keyset()?;
     Ok(Json(
-        app.store.household_wishes(&ctx, HouseholdId(p.id)).await?,
+        app.store
+            .household_wishes(&ctx, HouseholdId(p.id), &page)
+            .await
+            .map_err(ApiError::from_query)?,
     ))
 }
 

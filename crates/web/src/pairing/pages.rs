@@ -18,6 +18,7 @@ use axum::extract::{FromRequest, Multipart, Path, Request, State};
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use fupin_core::accounts::Policy;
+use fupin_core::paging::Keyset;
 use fupin_core::pairing::{
     prepare_photo, Cadre, CadreId, Claimant, Goods, VisitFindings, VisitInput, WishAction, WishId,
 };
@@ -46,8 +47,9 @@ pub(crate) async fn own_cadre(app: &AppState, v: &Viewer) -> Result<Option<Cadre
     let uid = v.caller.user.id.0;
     Ok(app
         .store
-        .list_cadres(&ctx, None)
+        .list_cadres(&ctx, None, &Keyset::all())
         .await
+        .map(|l| l.items)
         .or_empty()?
         .into_iter()
         .find(|c| c.user_id == Some(uid)))
@@ -238,8 +240,9 @@ async fn show_visit_form(
     let on = today();
     let others: Vec<(CadreId, String)> = app
         .store
-        .household_pairings(&ctx, id)
+        .household_pairings(&ctx, id, &Keyset::all())
         .await
+        .map(|l| l.items)
         .or_empty()?
         .into_iter()
         .filter(|p| p.active_on(on) && Some(p.cadre_id) != me.as_ref().map(|c| c.id))

@@ -207,18 +207,28 @@ fn query_error(e: DomainError) -> ApiError {
         ("year" = Option<i32>, Query, description = "项目年度。 The project's year."),
         ("category" = Option<String>, Query, description = "项目类别（代码或中文）。 The category (code or Chinese label)."),
         ("stage" = Option<String>, Query, description = "流程环节。 The lifecycle stage."),
-        ("overdue_on" = Option<String>, Query, description = "只列出到该日已过计划完成日期而未验收的项目。 Only projects past their planned end on this day and not accepted.")
+        ("overdue_on" = Option<String>, Query, description = "只列出到该日已过计划完成日期而未验收的项目。 Only projects past their planned end on this day and not accepted."),
+        ("after" = Option<String>, Query, description = "上一页的 next：其后的一页。 The previous page's `next`: the page after it."),
+        ("per_page" = Option<u32>, Query, description = "每页条数（1–500，默认 50）。 Items per page (1–500, default 50).")
     ),
-    responses((status = 200, description = "项目列表（按村、编号）。 The projects, by village then id.", body = [Object]))
+    responses((status = 200, description = "`{items, next}`：项目（按村、编号），下一页的 after。 `{items, next}`: the projects, by village then id, and the next page's `after`.", body = Object))
 )]
 async fn region_projects(
     caller: Caller,
     State(app): State<AppState>,
     RegionPath(code): RegionPath,
     params: Params,
-) -> ApiResult<Json<Vec<Project>>> {
+) -> ApiResult<Json<fupin_core::paging::Listing<Project>>> {
     let ctx = caller.ctx(Policy::ReadStats)?;
-    params.only(&["year", "category", "stage", "overdue_on"])?;
+    params.only(&[
+        "year",
+        "category",
+        "stage",
+        "overdue_on",
+        "after",
+        "per_page",
+    ])?;
+    let page = params.keyset()?;
     let category = match params.text("category", 20)? {
         None => None,
         Some(c) => Some(Category::parse(&c).ok_or_else(|| {
@@ -251,7 +261,7 @@ async fn region_projects(
     };
     Ok(Json(
         app.store
-            .projects(&ctx, &code, filter)
+            .projects(&ctx, &code, filter, &page)
             .await
             .map_err(query_error)?,
     ))

@@ -23,6 +23,7 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use fupin_core::accounts::Policy;
 use fupin_core::codes::{table, CodeBook};
+use fupin_core::paging::Keyset;
 use fupin_core::pairing::WishStatus;
 use fupin_core::regions::Level;
 use fupin_core::registry::{
@@ -208,7 +209,7 @@ async fn render_list(v: &Viewer, app: &AppState, q: ListQuery) -> PageResult {
         after: none_if_empty(&q.after),
     };
     let page = app.store.list_households(&ctx, filter).await?;
-    let pages = page.total.div_ceil(PER_PAGE as u64).max(1) as u32;
+    let pages = page.total.unwrap_or(0).div_ceil(PER_PAGE as u64).max(1) as u32;
     let villages = villages(app, &ctx, &roots).await?;
     let village_name = |code: &RegionCode| {
         villages
@@ -268,7 +269,9 @@ async fn render_list(v: &Viewer, app: &AppState, q: ListQuery) -> PageResult {
         @if looks_like_id_number(&q.q) {
             p.chip { (v.t("按身份证号查询：", "ID number: ")) (mask_id(&q.q)) " " a href=(q.href(1)) { (v.t("清除", "clear")) } }
         }
-        p.muted #result-count { (v.t("共", "")) " " (page.total) " " (v.t("户", "households")) }
+        @if let Some(total) = page.total {
+            p.muted #result-count { (v.t("共", "")) " " (total) " " (v.t("户", "households")) }
+        }
         div.table-wrap {
             table.data #households {
                 caption.sr-only { (v.t("建档立卡户列表", "Registered households")) }
@@ -397,10 +400,30 @@ async fn detail(
     let d = app.store.household(&ctx, id).await?;
     let codes = app.store.code_book().await?;
     let flash = query_map(raw.as_deref());
-    let pairings = section("pairings", app.store.household_pairings(&ctx, id).await)?;
-    let mut visits = section("visits", app.store.household_visits(&ctx, id).await)?;
+    // a household's own lists are short: its page shows them whole
+    let all = Keyset::all();
+    let pairings = section(
+        "pairings",
+        app.store
+            .household_pairings(&ctx, id, &all)
+            .await
+            .map(|l| l.items),
+    )?;
+    let mut visits = section(
+        "visits",
+        app.store
+            .household_visits(&ctx, id, &all)
+            .await
+            .map(|l| l.items),
+    )?;
     visits.sort_by_key(|v| std::cmp::Reverse((v.date, v.id.0)));
-    let wishes = section("wishes", app.store.household_wishes(&ctx, id).await)?;
+    let wishes = section(
+        "wishes",
+        app.store
+            .household_wishes(&ctx, id, &all)
+            .await
+            .map(|l| l.items),
+    )?;
     // a wish whose amount was refused: its id, the amount as typed and the message
     let wish_fix = flash
         .get("wish_fix")
