@@ -14,7 +14,8 @@
 # Usage: bench/province.sh [N]
 #   env: REGIONS (region list), BENCH_DIR (/tmp/fupin-province), PG_BASE, BACKENDS ("sqlite postgres"),
 #        RUNS (5), RELOAD=1 to load again a database already loaded, YEAR (2018, the activity year),
-#        FUPIN_BIN (a fupin binary to use instead of building the release one).
+#        FUPIN_BIN (a fupin binary to use instead of building the release one), GEN_DIR (generated files
+#        to reuse, e.g. another BENCH_DIR's gen), PORT (18950).
 # Each figure is printed with the load average at the time (the machine may be shared).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,7 +28,7 @@ BACKENDS=${BACKENDS:-sqlite postgres}
 RUNS=${RUNS:-5}
 YEAR=${YEAR:-2018}
 PROVINCE=360000000000
-PORT=18950
+PORT=${PORT:-18950}
 export RUST_LOG=warn
 command -v curl >/dev/null || { echo "curl missing: apt-get install -y curl" >&2; exit 1; }
 command -v sqlite3 >/dev/null || { echo "sqlite3 missing: apt-get install -y sqlite3" >&2; exit 1; }
@@ -48,22 +49,23 @@ mkdir -p "$W"
 timed() {
     local label=$1
     shift
-    /usr/bin/time -v "$@" >"$W/last.out" 2>"$W/last.err" || { tail -20 "$W/last.out" "$W/last.err" >&2; exit 1; }
+    /usr/bin/time -v "$@" >"$W/last.out" 2>"$W/last.err" || { tail -n 20 "$W/last.out" "$W/last.err" >&2; exit 1; }
     printf '%-56s wall %10s   peak RSS %6d MiB   (load %s)\n' "$label" \
         "$(grep 'Elapsed (wall clock)' "$W/last.err" | awk '{print $NF}')" \
         "$(($(grep 'Maximum resident set size' "$W/last.err" | awk '{print $NF}') / 1024))" \
         "$(cut -d' ' -f1-3 /proc/loadavg)"
 }
 
-echo "== generate $N households (seed 1)"
-if [[ ! -f "$W/gen/order" || "$(cat "$W/gen/n" 2>/dev/null)" != "$N" ]]; then
-    rm -rf "$W/gen"
-    timed "fupin gen --households $N" "$F" gen --households "$N" --seed 1 --regions "$REGIONS" --out "$W/gen"
+G=${GEN_DIR:-$W/gen}
+echo "== generate $N households (seed 1, activity year $YEAR) in $G"
+if [[ ! -f "$G/order" || "$(cat "$G/n" 2>/dev/null)" != "$N-$YEAR" ]]; then
+    rm -rf "$G"
+    timed "fupin gen --households $N" "$F" gen --households "$N" --seed 1 --regions "$REGIONS" --out "$G" --activity-years "$YEAR"
     # the files in the order to import them, as the generator lists them
-    grep -o "^  [^（]*" "$W/last.out" | sed 's/^  //' >"$W/gen/order"
-    echo "$N" >"$W/gen/n"
+    grep -o "^  [^（]*" "$W/last.out" | sed 's/^  //' >"$G/order"
+    echo "$N-$YEAR" >"$G/n"
 fi
-while read -r f; do printf '   %-40s %10s lines\n' "$(basename "$f")" "$(wc -l <"$f")"; done <"$W/gen/order"
+while read -r f; do printf '   %-40s %10s lines\n' "$(basename "$f")" "$(wc -l <"$f")"; done <"$G/order"
 
 # the database of a backend, created empty when absent (or with RELOAD=1)
 db_url() {
@@ -89,7 +91,7 @@ load() {
     t0=$(date +%s)
     while read -r f; do
         timed "fupin import $(basename "$f") ($backend)" "$F" --database-url "$db" import "$f"
-    done <"$W/gen/order"
+    done <"$G/order"
     t1=$(date +%s)
     echo "loaded in $((t1 - t0)) s" | tee "$W/loaded-$backend"
 }
@@ -97,7 +99,7 @@ load() {
 # one value from the database
 sql() {
     case $BACKEND in
-    sqlite) sqlite3 "$W/fupin.db" "$1" ;;
+    sqlite) sqlite3 -cmd ".timeout 30000" "$W/fupin.db" "$1" ;;
     postgres) psql "$(db_url postgres)" -X -A -t -c "$1" ;;
     esac
 }
@@ -129,6 +131,7 @@ token() {
         FUPIN_PASSWORD=bench-$who-pass "$F" --database-url "$db" user add "bench-$who" --display-name "基准$who" >/dev/null 2>&1 || true
         case $who in
         officer) "$F" --database-url "$db" user grant "bench-$who" officer $PROVINCE >/dev/null ;;
+        auditor) "$F" --database-url "$db" user grant "bench-$who" auditor $PROVINCE >/dev/null ;;
         cadre)
             "$F" --database-url "$db" user grant "bench-$who" cadre "${COUNTY}" >/dev/null
             sql "UPDATE cadres SET user_id = (SELECT id FROM users WHERE username = 'bench-cadre') \
@@ -147,6 +150,7 @@ req() {
     case $who in
     officer) tok=$OFFICER ;;
     cadre) tok=$CADRE ;;
+    auditor) tok=$AUDITOR ;;
     esac
     for i in $(seq "$RUNS"); do
         read -r status size < <(curl -s -o /dev/null -w '%{http_code} %{size_download}\n' \
@@ -186,8 +190,8 @@ requests() {
     req "helping units page 1" "/api/v1/units?per_page=50"
     req "household's visits" "/api/v1/households/$HOUSEHOLD/visits"
     req "household's pairings" "/api/v1/households/$HOUSEHOLD/pairings"
-    req "audit log page 1 (with its count)" "/api/v1/audit?per_page=50"
-    req "audit log middle (after=)" "/api/v1/audit?per_page=50&after=$AUDIT_MIDDLE"
+    req "audit log page 1 (with its count)" "/api/v1/audit?per_page=50" auditor
+    req "audit log middle (after=)" "/api/v1/audit?per_page=50&after=$AUDIT_MIDDLE" auditor
     if [[ -n "${SLOW:-}" ]]; then
         req "measures province $YEAR" "/api/v1/regions/$PROVINCE/measures?year=$YEAR"
     fi
@@ -203,6 +207,7 @@ for BACKEND in $BACKENDS; do
     for _ in $(seq 300); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 1; done
     OFFICER=$(token officer)
     CADRE=$(token cadre)
+    AUDITOR=$(token auditor)
     SEQ=1
     echo "-- server time, median of $RUNS (load average $(cut -d' ' -f1-3 /proc/loadavg))"
     requests
