@@ -273,8 +273,14 @@ pub async fn gather(
         by_category: Vec::new(),
     };
     for p in store
-        .projects(ctx, region, ProjectFilter::default())
+        .projects(
+            ctx,
+            region,
+            ProjectFilter::default(),
+            &fupin_core::paging::Keyset::all(),
+        )
         .await?
+        .items
         .into_iter()
         .filter(|p| (from.year()..=to.year()).contains(&p.data.year))
     {
