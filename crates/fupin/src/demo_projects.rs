@@ -140,8 +140,14 @@ pub async fn load_projects_demo(store: &dyn Store, ctx: &Ctx) -> Result<Projects
     let d = data();
     let village = RegionCode::parse(&d.village_code)?;
     if !store
-        .projects(ctx, &village, ProjectFilter::default())
+        .projects(
+            ctx,
+            &village,
+            ProjectFilter::default(),
+            &fupin_core::paging::Keyset::first(1),
+        )
         .await?
+        .items
         .is_empty()
     {
         return Ok(ProjectsDemo {

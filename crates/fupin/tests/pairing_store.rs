@@ -1046,7 +1046,12 @@ async fn an_empty_visit_is_refused_and_never_counts() {
         (e.kind, e.code, e.field.as_deref()),
         (ErrorKind::Invalid, "empty_visit", Some("problems"))
     );
-    assert!(s.household_visits(&office(), h0).await.unwrap().is_empty());
+    assert!(s
+        .household_visits(&office(), h0, &fupin_core::paging::Keyset::all())
+        .await
+        .unwrap()
+        .items
+        .is_empty());
     assert_eq!(count().await, 0, "an empty visit does not count");
     // a problem found is enough; so is a photo announced
     s.record_visit(
@@ -1068,6 +1073,13 @@ async fn an_empty_visit_is_refused_and_never_counts() {
     )
     .await
     .unwrap();
-    assert_eq!(s.household_visits(&office(), h0).await.unwrap().len(), 2);
+    assert_eq!(
+        s.household_visits(&office(), h0, &fupin_core::paging::Keyset::all())
+            .await
+            .unwrap()
+            .items
+            .len(),
+        2
+    );
     assert_eq!(count().await, 2);
 }

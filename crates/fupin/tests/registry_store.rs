@@ -1611,6 +1611,6 @@ async fn a_form_with_several_faults_is_refused_with_all_of_them() {
             .await
             .unwrap()
             .total,
-        0
+        Some(0)
     );
 }

@@ -93,9 +93,12 @@ async fn page(
         to: date(&q, "to", v.t("截止日", "To "))?,
         page: Some(page_no),
         per_page: Some(PER_PAGE),
+        after: None,
     };
     let log = app.store.audit_log(&ctx, filter).await?;
-    let pages = log.total.div_ceil(u64::from(PER_PAGE)).max(1);
+    // pages by number are counted (the store counts them; a cursor page has no count)
+    let total = log.total.unwrap_or(0);
+    let pages = total.div_ceil(u64::from(PER_PAGE)).max(1);
     let link = |p: u64| {
         let mut pairs: Vec<(&str, String)> = FILTERS
             .iter()
@@ -147,7 +150,7 @@ async fn page(
                 button type="submit" { (v.t("校验哈希链", "Verify the hash chain")) }
             }
         }
-        p.muted #audit-total data-total=(log.total) { (v.t("共 ", "")) (log.total) (v.t(" 条", " entries")) }
+        p.muted #audit-total data-total=(total) { (v.t("共 ", "")) (total) (v.t(" 条", " entries")) }
         div.table-wrap {
             table.data #audit-log {
                 thead { tr {

@@ -55,8 +55,14 @@ async fn list(v: Viewer, State(app): State<AppState>, RawQuery(raw): RawQuery) -
     };
     let projects = app
         .store
-        .projects(&ctx, &code, ProjectFilter::default())
-        .await?;
+        .projects(
+            &ctx,
+            &code,
+            ProjectFilter::default(),
+            &fupin_core::paging::Keyset::all(),
+        )
+        .await?
+        .items;
     let name = app
         .store
         .region(&ctx, &code)
