@@ -195,7 +195,7 @@ impl AuditStore for SqlStore {
         // the count only for pages reached by number; a page after a cursor reads its rows alone
         let total = match f.after {
             Some(_) => None,
-            None => Some(crate::rows::one_i64(
+            None => Some(one_i64(
                 &tx.fetch_one(&format!("SELECT COUNT(*) FROM audit_log{}", w.sql), &w.args)
                     .await?,
             )? as u64),

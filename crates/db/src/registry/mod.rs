@@ -685,7 +685,7 @@ impl RegistryStore for SqlStore {
         // reads its own rows only, so the end of a province costs what its start does
         let total = match f.after {
             Some(_) => None,
-            None => Some(crate::rows::one_i64(
+            None => Some(one_i64(
                 &tx.fetch_one(
                     &format!("SELECT COUNT(*) FROM households h{}", w.sql),
                     &w.args,
