@@ -144,9 +144,10 @@ fn input(
 async fn flags(s: &dyn Store, h: HouseholdId, year: i32) -> Vec<String> {
     let town = RegionCode::parse("360124106000").unwrap();
     s.screen_region(&ctx(), &town, year).await.unwrap();
-    s.early_warnings(&ctx(), &town, year)
+    s.early_warnings(&ctx(), &town, year, &fupin_core::paging::Keyset::all())
         .await
         .unwrap()
+        .items
         .into_iter()
         .filter(|w| w.household_id == h)
         .flat_map(|w| w.flags.into_iter().map(|f| f.reason_code))
@@ -185,9 +186,15 @@ async fn an_overdue_loan_raises_a_warning() {
     // the year before, the loan was not due yet
     assert!(flags(s, h, 2020).await.is_empty());
     let w = s
-        .early_warnings(&ctx(), &RegionCode::parse("360124106204").unwrap(), 2021)
+        .early_warnings(
+            &ctx(),
+            &RegionCode::parse("360124106204").unwrap(),
+            2021,
+            &fupin_core::paging::Keyset::all(),
+        )
         .await
-        .unwrap();
+        .unwrap()
+        .items;
     let reason = &w.iter().find(|w| w.household_id == h).unwrap().flags[0].reason;
     assert!(
         reason.contains("甲") && reason.contains("2021-03-01"),
