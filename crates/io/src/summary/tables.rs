@@ -40,8 +40,13 @@ pub async fn registry_table(
     );
     for (i, code) in codes.iter().enumerate() {
         let now = store.region_stats(ctx, code, year).await?;
-        // the year before may lie before the registry's first year: then there is no growth
-        let before = store.region_stats(ctx, code, year - 1).await.ok();
+        // the year before may lie outside the years with statistics (refused as invalid): then
+        // there is no growth; any other failure is the table's
+        let before = match store.region_stats(ctx, code, year - 1).await {
+            Ok(s) => Some(s),
+            Err(e) if e.kind == fupin_core::ErrorKind::Invalid => None,
+            Err(e) => return Err(e),
+        };
         lines.push(Line {
             name: if i == 0 {
                 "合计".to_string()
