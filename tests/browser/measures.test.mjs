@@ -14,6 +14,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort, fupinBinary } from './harness.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..', '..');
@@ -42,26 +43,7 @@ let browser;
 let tmp;
 const external = [];
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
-function fupinBinary() {
-  if (process.env.FUPIN_BIN) return process.env.FUPIN_BIN;
-  const bin = path.join(root, 'target', 'debug', 'fupin');
-  if (!fs.existsSync(bin)) {
-    const r = spawnSync('cargo', ['build', '-p', 'fupin', '--bin', 'fupin'], { cwd: root, stdio: 'inherit' });
-    assert.equal(r.status, 0, 'cargo build -p fupin failed');
-  }
-  return bin;
-}
 
 async function waitUp(url, ms) {
   const end = Date.now() + ms;
