@@ -1042,6 +1042,24 @@ fn table(f: &Fixture, caller: &str) -> Vec<Entry> {
         ),
         entry(
             "GET",
+            "/api/v1/regions/{code}/tables/pairing",
+            vec![
+                get(format!("/api/v1/regions/{TAGANG}/tables/pairing?year=2018"), Denied),
+                get(format!("/api/v1/regions/{LUOXI}/tables/pairing?year=2018"), Denied),
+                get(format!("/api/v1/regions/{NATION}/tables/pairing?year=2018"), Denied),
+            ],
+        ),
+        entry(
+            "GET",
+            "/api/v1/regions/{code}/tables/measures",
+            vec![
+                get(format!("/api/v1/regions/{TAGANG}/tables/measures?year=2018"), Denied),
+                get(format!("/api/v1/regions/{LUOXI}/tables/measures?year=2018"), Denied),
+                get(format!("/api/v1/regions/{NATION}/tables/measures?year=2018"), Denied),
+            ],
+        ),
+        entry(
+            "GET",
             "/api/v1/snapshots/{id}",
             vec![
                 get(format!("/api/v1/snapshots/{}", f.snapshot), Denied),

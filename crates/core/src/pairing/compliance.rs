@@ -398,6 +398,12 @@ pub struct PairingReport {
     pub source: String,
     pub cadres_total: i64,
     pub pairings_total: i64,
+    /// Households with a pairing in force on some day of the period (结对户数).
+    pub households_paired: i64,
+    /// Helping units whose cadres had a pairing in the region in the calendar year (帮扶单位数):
+    /// given by the report of a calendar year asked through the API (`None` otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub units_total: Option<i64>,
     pub visits_total: i64,
     pub visits_person_times: i64,
     pub condolence_money_fen: i64,

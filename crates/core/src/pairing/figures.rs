@@ -45,6 +45,9 @@ pub struct PairingFigures {
     pub visits_required: i64,
     pub visits_done: i64,
     pub visits_missing: i64,
+    /// Households with a pairing in force on some day of the year (结对户数): each household once,
+    /// however many pairings it had.
+    pub households: i64,
     pub visits: i64,
     /// Σ cadres present over the visits (人次).
     pub person_times: i64,
@@ -69,7 +72,7 @@ impl AddAssign for PairingFigures {
 
 impl PairingFigures {
     /// Number of values, in the order of `values` (and of the store's columns).
-    pub const COUNT: usize = 12;
+    pub const COUNT: usize = 13;
 
     pub fn values(&self) -> [i64; Self::COUNT] {
         [
@@ -78,6 +81,7 @@ impl PairingFigures {
             self.visits_required,
             self.visits_done,
             self.visits_missing,
+            self.households,
             self.visits,
             self.person_times,
             self.money_fen,
@@ -97,13 +101,14 @@ impl PairingFigures {
             visits_required: g(2),
             visits_done: g(3),
             visits_missing: g(4),
-            visits: g(5),
-            person_times: g(6),
-            money_fen: g(7),
-            goods_fen: g(8),
-            wishes_submitted: g(9),
-            wishes_fulfilled: g(10),
-            wishes_value_fen: g(11),
+            households: g(5),
+            visits: g(6),
+            person_times: g(7),
+            money_fen: g(8),
+            goods_fen: g(9),
+            wishes_submitted: g(10),
+            wishes_fulfilled: g(11),
+            wishes_value_fen: g(12),
         }
     }
 
@@ -185,6 +190,11 @@ pub struct HouseholdPairingRows {
 }
 
 impl HouseholdPairingRows {
+    /// The calendar years in which the household had a pairing in force.
+    pub fn paired_years(&self) -> std::collections::BTreeSet<i32> {
+        self.pairing_years.iter().map(|y| y.year).collect()
+    }
+
     pub fn of(f: &HouseholdPairingFacts, horizon: i32, minimum: impl Fn(i32) -> i64) -> Self {
         HouseholdPairingRows {
             pairing_years: f.pairing_years(horizon, minimum),
@@ -214,6 +224,12 @@ impl PairingAggregates {
                 .cadres
                 .entry((village.clone(), y.year, y.cadre_id))
                 .or_default() += sign;
+        }
+        for year in rows.paired_years() {
+            self.years
+                .entry((village.clone(), year))
+                .or_default()
+                .households += sign;
         }
         for (year, f) in &rows.activity {
             *self.years.entry((village.clone(), *year)).or_default() += f.times(sign);
@@ -274,6 +290,7 @@ pub fn recompute(
             f += PairingFigures::of_pairing_year(y);
             cadres.insert(y.cadre_id);
         }
+        f.households += i64::from(rows.paired_years().contains(&year));
         if let Some(a) = rows.activity.get(&year) {
             f += *a;
         }
@@ -377,6 +394,7 @@ mod tests {
         );
         assert_eq!((f.money_fen, f.goods_fen), (300, 30));
         assert_eq!(cadres, t.cadres_total);
+        assert_eq!(f.households, 1, "two pairings in 2018, one household");
         // the wish fulfilled the next year counts as submitted only
         assert_eq!(
             (f.wishes_submitted, f.wishes_fulfilled, f.wishes_value_fen),
@@ -418,8 +436,8 @@ mod tests {
             let c = RegionCode::parse(code).unwrap();
             let f = up.years[&(c.clone(), 2018)];
             assert_eq!(
-                (f.pairings, f.pairings_below, f.visits),
-                (1, 1, 1),
+                (f.pairings, f.pairings_below, f.visits, f.households),
+                (1, 1, 1, 1),
                 "{code}"
             );
             assert_eq!(up.cadres[&(c, 2018, CadreId(7))], 1);

@@ -121,6 +121,9 @@ pub trait PairingStore: Send + Sync {
         region: &RegionCode,
         year: i32,
     ) -> StoreResult<PairingReport>;
+    /// The helping units whose cadres had a pairing in the region in a calendar year (each once),
+    /// from the maintained per-cadre figures.
+    async fn pairing_units(&self, ctx: &Ctx, region: &RegionCode, year: i32) -> StoreResult<i64>;
     /// The maintained pairing figures of a region and calendar year recomputed from the rows (for
     /// checks): the year's figures, its distinct cadres, and the households without a cadre now.
     async fn recompute_pairing_figures(

@@ -34,6 +34,7 @@ const STAT_COLS: [&str; PairingFigures::COUNT] = [
     "visits_required",
     "visits_done",
     "visits_missing",
+    "households",
     "visits",
     "person_times",
     "money_fen",
@@ -44,7 +45,7 @@ const STAT_COLS: [&str; PairingFigures::COUNT] = [
 ];
 
 /// The activity columns of `household_pairing_years` (the last seven of `STAT_COLS`).
-const ACTIVITY_FIRST: usize = 5;
+const ACTIVITY_FIRST: usize = 6;
 
 /// Households whose figures are refreshed one by one; more are rebuilt wholesale.
 pub(crate) const REFRESH_MAX: usize = 20_000;
@@ -682,5 +683,30 @@ impl SqlStore {
             v[PairingFigures::COUNT],
             one_i64(&w)?,
         ))
+    }
+
+    /// The distinct helping units of a region's cadres with a pairing-year in `year` (the
+    /// nation's: of every province's).
+    pub(crate) async fn read_pairing_units(
+        &self,
+        tx: &mut dyn Tx,
+        code: &RegionCode,
+        year: i32,
+    ) -> StoreResult<i64> {
+        let rows_of = if code.is_nation() {
+            "substr(p.region_code, 3, 10) = '0000000000' AND $2 = $2"
+        } else {
+            "p.region_code = $2"
+        };
+        let r = tx
+            .fetch_one(
+                &format!(
+                    "SELECT CAST(COUNT(DISTINCT c.unit_id) AS BIGINT) FROM pairing_year_cadres p \
+                     JOIN cadres c ON c.id = p.cadre_id WHERE p.year = $1 AND {rows_of}"
+                ),
+                &args![year, code.as_str()],
+            )
+            .await?;
+        one_i64(&r)
     }
 }

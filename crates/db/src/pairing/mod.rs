@@ -1270,6 +1270,12 @@ impl PairingStore for SqlStore {
         self.pairing_report_with(ctx, region, from, to, false).await
     }
 
+    async fn pairing_units(&self, ctx: &Ctx, region: &RegionCode, year: i32) -> StoreResult<i64> {
+        ctx.require(region, "区划")?;
+        let mut tx = self.db.begin_read().await?;
+        self.read_pairing_units(tx.as_mut(), region, year).await
+    }
+
     async fn recompute_pairing_figures(
         &self,
         ctx: &Ctx,

@@ -85,6 +85,8 @@ impl SqlStore {
             source: if calendar { "maintained" } else { "computed" }.into(),
             cadres_total: 0,
             pairings_total: 0,
+            households_paired: 0,
+            units_total: None,
             visits_total: 0,
             visits_person_times: 0,
             condolence_money_fen: 0,
@@ -141,6 +143,11 @@ impl SqlStore {
                 for y in &years {
                     f += PairingFigures::of_pairing_year(y);
                 }
+                f.households = years
+                    .iter()
+                    .map(|y| y.household_id)
+                    .collect::<std::collections::BTreeSet<_>>()
+                    .len() as i64;
                 f.visits = t.visits_total;
                 f.person_times = t.visits_person_times;
                 f.money_fen = t.condolence_money_fen;
@@ -203,6 +210,7 @@ impl SqlStore {
         }
         report.cadres_total = cadres;
         report.pairings_total = f.pairings;
+        report.households_paired = f.households;
         report.visits_total = f.visits;
         report.visits_person_times = f.person_times;
         report.condolence_money_fen = f.money_fen;

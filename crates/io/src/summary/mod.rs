@@ -2,11 +2,14 @@
 //! ([`gather`]), written by core ([`fupin_core::reports::summary::Summary::compose`]), and rendered
 //! as Markdown, printable HTML (A4) or DOCX, with its charts drawn here (SVG in HTML, PNG in DOCX).
 
+mod area_tables;
 mod chart;
 mod docx;
 mod html;
+mod layout;
 mod tables;
 
+pub use area_tables::{measures_table, pairing_table};
 pub use docx::{docx_text, to_docx};
 pub use html::to_html;
 pub use tables::registry_table;

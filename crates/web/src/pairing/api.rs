@@ -678,7 +678,7 @@ fn page<T>(items: Vec<T>, limit: u32, key: impl Fn(&T) -> String) -> Page<T> {
         ("from" = Option<String>, Query, description = "起始日（YYYY-MM-DD）。 First day (YYYY-MM-DD)."),
         ("to" = Option<String>, Query, description = "截止日（YYYY-MM-DD）。 Last day (YYYY-MM-DD).")
     ),
-    responses((status = 200, description = "合计、走访达标数与无帮扶干部户数。 Totals, compliance counts, households without a cadre.", body = Object))
+    responses((status = 200, description = "合计（自然年另有帮扶单位数 units_total）、结对户数、走访达标数与无帮扶干部户数。 Totals (with the helping units for a calendar year), paired households, compliance counts, households without a cadre.", body = Object))
 )]
 async fn pairing_report(
     caller: Caller,
@@ -689,12 +689,20 @@ async fn pairing_report(
     let ctx = caller.ctx(Policy::ReadStats)?;
     params.only(&["from", "to", "year"])?;
     let (from, to) = report_period(&params)?;
-    Ok(Json(
-        app.store
-            .pairing_report(&ctx, &code, from, to)
-            .await
-            .map_err(ApiError::from_query)?,
-    ))
+    let mut report = app
+        .store
+        .pairing_report(&ctx, &code, from, to)
+        .await
+        .map_err(ApiError::from_query)?;
+    if report.source == "maintained" {
+        report.units_total = Some(
+            app.store
+                .pairing_units(&ctx, &code, from.year())
+                .await
+                .map_err(ApiError::from_query)?,
+        );
+    }
+    Ok(Json(report))
 }
 
 /// `?after=CURSOR&per_page=N`

@@ -19,6 +19,8 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .get("/api/v1/regions/{code}/summary/snapshots", region_snapshots)
         .get("/api/v1/snapshots/{id}", snapshot)
         .get("/api/v1/regions/{code}/tables/registry", registry_table)
+        .get("/api/v1/regions/{code}/tables/pairing", pairing_table)
+        .get("/api/v1/regions/{code}/tables/measures", measures_table)
 }
 
 /// The OpenAPI description of these routes (see `crate::openapi`).
@@ -29,7 +31,9 @@ pub(crate) fn routes(r: Routes) -> Routes {
     create_snapshot,
     region_snapshots,
     snapshot,
-    registry_table
+    registry_table,
+    pairing_table,
+    measures_table
 ))]
 pub(crate) struct Doc;
 
@@ -177,14 +181,19 @@ async fn registry_table(
     RegionPath(code): RegionPath,
     params: Params,
 ) -> ApiResult<axum::response::Response> {
-    use axum::http::{header, HeaderValue};
-    use axum::response::IntoResponse;
     let ctx = caller.ctx(Policy::ReadStats)?;
     params.only(&["year"])?;
     let year: i32 = params.required_int("year")?;
     let bytes = fupin_io::summary::registry_table(app.store.as_ref(), &ctx, &code, year)
         .await
         .map_err(ApiError::from_query)?;
+    Ok(xlsx(bytes, &format!("registry-{}-{year}", code.as_str())))
+}
+
+/// An XLSX answer to download as `name`.xlsx.
+fn xlsx(bytes: Vec<u8>, name: &str) -> axum::response::Response {
+    use axum::http::{header, HeaderValue};
+    use axum::response::IntoResponse;
     let mut res = bytes.into_response();
     let h = res.headers_mut();
     h.insert(
@@ -193,13 +202,62 @@ async fn registry_table(
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         ),
     );
-    if let Ok(v) = HeaderValue::from_str(&format!(
-        "attachment; filename=\"registry-{}-{year}.xlsx\"",
-        code.as_str()
-    )) {
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}.xlsx\"")) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
-    Ok(res)
+    res
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/regions/{code}/tables/pairing",
+    tag = "reports",
+    operation_id = "pairingTable",
+    summary = "结对帮扶情况统计表 · The pairing table",
+    description = "按下级区划的自然年结对帮扶统计表（XLSX，合并表头）：帮扶单位、帮扶干部、结对户数、无帮扶干部户数、结对及走访达标、走访次数和人次、慰问、微心愿；首行为合计。每行等于该区划 pairing-report?year= 的回答。 \
+                   The pairing table by child region for a calendar year (XLSX with merged headers), from the maintained figures; each row is the region's pairing report of the year.",
+    params(("year" = i32, Query, description = "年度。 The year.")),
+    responses((status = 200, description = "统计表。 The table.", content(("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))))
+)]
+async fn pairing_table(
+    caller: Caller,
+    State(app): State<AppState>,
+    RegionPath(code): RegionPath,
+    params: Params,
+) -> ApiResult<axum::response::Response> {
+    let ctx = caller.ctx(Policy::ReadStats)?;
+    params.only(&["year"])?;
+    let year: i32 = params.required_int("year")?;
+    let bytes = fupin_io::summary::pairing_table(app.store.as_ref(), &ctx, &code, year)
+        .await
+        .map_err(ApiError::from_query)?;
+    Ok(xlsx(bytes, &format!("pairing-{}-{year}", code.as_str())))
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/regions/{code}/tables/measures",
+    tag = "reports",
+    operation_id = "measuresTable",
+    summary = "帮扶措施落实情况统计表 · The measures table",
+    description = "按下级区划的自然年帮扶措施统计表（XLSX，合并表头）：措施项数和金额（合计及按类别）、惠及人次；首行为合计。每行等于该区划 services-report?from=Y-01-01&to=Y-12-31 的回答。 \
+                   The measures table by child region for a calendar year (XLSX with merged headers), from the maintained services aggregates.",
+    params(("year" = i32, Query, description = "年度。 The year.")),
+    responses((status = 200, description = "统计表。 The table.", content(("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))))
+)]
+async fn measures_table(
+    caller: Caller,
+    State(app): State<AppState>,
+    RegionPath(code): RegionPath,
+    params: Params,
+) -> ApiResult<axum::response::Response> {
+    let ctx = caller.ctx(Policy::ReadStats)?;
+    params.only(&["year"])?;
+    let year: i32 = params.required_int("year")?;
+    let bytes = fupin_io::summary::measures_table(app.store.as_ref(), &ctx, &code, year)
+        .await
+        .map_err(ApiError::from_query)?;
+    Ok(xlsx(bytes, &format!("measures-{}-{year}", code.as_str())))
 }
 
 /// The body of a new snapshot: the summary's period (and unit) to write and freeze now.

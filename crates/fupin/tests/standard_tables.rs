@@ -1,0 +1,334 @@
+//! The standard tables by child region (pairing, measures, funds) read back with the XLSX reader:
+//! merged headers present, the 合计 row equal to the sum of the child regions' rows, and every row
+//! equal to the answer of the API the table names for that region (on SQLite, or PostgreSQL with
+//! `TEST_DATABASE_URL`).
+
+mod common;
+
+use calamine::{Reader, Xlsx};
+use common::{demo_app, login};
+use fupin::testing::TestApp;
+use reqwest::{Client, StatusCode};
+use serde_json::{json, Value};
+
+const TAGANG: &str = "360124106204";
+const LUOXI: &str = "360124106000";
+
+async fn get(app: &TestApp, token: &str, path: &str) -> reqwest::Response {
+    Client::new()
+        .get(app.url(path))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn get_json(app: &TestApp, token: &str, path: &str) -> Value {
+    let res = get(app, token, path).await;
+    assert_eq!(res.status(), StatusCode::OK, "{path}");
+    res.json().await.unwrap()
+}
+
+/// A table as read back: its merged ranges and its cells as text.
+struct Sheet {
+    merged: Vec<String>,
+    cells: Vec<Vec<String>>,
+}
+
+impl Sheet {
+    fn text(&self, r: usize, c: usize) -> &str {
+        self.cells
+            .get(r)
+            .and_then(|row| row.get(c))
+            .map_or("", |s| s.as_str())
+    }
+    fn number(&self, r: usize, c: usize) -> f64 {
+        let t = self.text(r, c);
+        if t.is_empty() {
+            return 0.0;
+        }
+        t.parse()
+            .unwrap_or_else(|_| panic!("({r}, {c}) not a number: {t}"))
+    }
+    /// The body's rows: the 合计 row (4), then the child regions' rows up to the first empty row.
+    fn body(&self) -> std::ops::Range<usize> {
+        let end = (4..self.cells.len())
+            .find(|r| self.text(*r, 0).is_empty())
+            .unwrap_or(self.cells.len());
+        4..end
+    }
+    fn width(&self) -> usize {
+        self.cells.get(3).map_or(0, |r| r.len())
+    }
+}
+
+async fn table(app: &TestApp, token: &str, path: &str, sheet: &str) -> Sheet {
+    let res = get(app, token, path).await;
+    assert_eq!(res.status(), StatusCode::OK, "{path}");
+    assert_eq!(
+        res.headers()["content-type"],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    let bytes = res.bytes().await.unwrap().to_vec();
+    let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+    let merged = wb
+        .merge_cells_by_sheet_name(sheet)
+        .unwrap()
+        .iter()
+        .map(|d| format!("{:?}-{:?}", d.start, d.end))
+        .collect();
+    let range = wb.worksheet_range(sheet).unwrap();
+    let cells = (0..range.height() as u32)
+        .map(|r| {
+            (0..range.width() as u32)
+                .map(|c| {
+                    range
+                        .get_value((r, c))
+                        .map(|v| v.to_string())
+                        .unwrap_or_default()
+                })
+                .collect()
+        })
+        .collect();
+    Sheet { merged, cells }
+}
+
+/// The 合计 row equals the sum of the child regions' rows in `columns` (all but `distinct`, whose
+/// total counts each unit or cadre once and is at most the sum).
+fn total_is_the_sum(s: &Sheet, distinct: &[usize]) {
+    let body = s.body();
+    assert!(body.len() > 2, "a total and child regions: {:?}", s.cells);
+    assert_eq!(s.text(4, 1), "合计");
+    for c in 2..s.width() {
+        let sum: f64 = (body.start + 1..body.end).map(|r| s.number(r, c)).sum();
+        let total = s.number(4, c);
+        if distinct.contains(&c) {
+            assert!(
+                total <= sum + 1e-9,
+                "column {c} ({}): total {total} > Σ {sum}",
+                s.text(3, c)
+            );
+        } else {
+            assert!(
+                (total - sum).abs() < 1e-6,
+                "column {c} ({}): total {total} ≠ Σ rows {sum}",
+                s.text(3, c)
+            );
+        }
+    }
+}
+
+/// A household's id by its number.
+async fn household_id(app: &TestApp, token: &str, number: &str) -> i64 {
+    get_json(
+        app,
+        token,
+        &format!("/api/v1/households/by-number/{number}"),
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_pairing_table_totals_its_rows_and_each_row_is_the_regions_pairing_report() {
+    let app = demo_app().await;
+    let token = login(&app, "demo-officer").await;
+    let s = table(
+        &app,
+        &token,
+        &format!("/api/v1/regions/{LUOXI}/tables/pairing?year=2018"),
+        "结对帮扶",
+    )
+    .await;
+    assert!(
+        s.merged.iter().any(|m| m.starts_with("(0, 0)-(0, ")),
+        "title across the columns: {:?}",
+        s.merged
+    );
+    for m in [
+        "(2, 0)-(3, 0)",
+        "(2, 1)-(3, 1)",
+        "(2, 2)-(3, 2)",
+        "(2, 6)-(2, 8)",
+    ] {
+        assert!(s.merged.contains(&m.to_string()), "{m}: {:?}", s.merged);
+    }
+    assert!(s.text(0, 0).contains("2018年结对帮扶情况统计表"));
+    assert_eq!(s.text(2, 6), "结对（对·年）");
+    assert_eq!(s.text(3, 7), "走访达标");
+    total_is_the_sum(&s, &[2, 3]);
+
+    // every row is the region's report of the year, field by field in the table's order
+    let fields: [(&str, f64); 16] = [
+        ("units_total", 1.0),
+        ("cadres_total", 1.0),
+        ("households_paired", 1.0),
+        ("households_without_cadre_count", 1.0),
+        ("pairings_total", 1.0),
+        ("", 1.0), // pairings meeting the minimum: pairings_total − below_minimum_count
+        ("below_minimum_count", 1.0),
+        ("visits_total", 1.0),
+        ("visits_person_times", 1.0),
+        ("visits_required", 1.0),
+        ("visits_done", 1.0),
+        ("condolence_money_fen", 100.0),
+        ("goods_value_fen", 100.0),
+        ("wishes_submitted", 1.0),
+        ("wishes_fulfilled", 1.0),
+        ("wishes_value_fen", 100.0),
+    ];
+    let mut tagang = None;
+    for r in s.body() {
+        let code = s.text(r, 0).to_string();
+        let p = get_json(
+            &app,
+            &token,
+            &format!("/api/v1/regions/{code}/pairing-report?year=2018"),
+        )
+        .await;
+        for (i, (field, per)) in fields.iter().enumerate() {
+            let want = if field.is_empty() {
+                p["pairings_total"].as_i64().unwrap() - p["below_minimum_count"].as_i64().unwrap()
+            } else {
+                p[field].as_i64().unwrap_or_else(|| panic!("{field}: {p}"))
+            } as f64
+                / per;
+            assert_eq!(s.number(r, 2 + i), want, "{code} {field}");
+        }
+        if code == TAGANG {
+            tagang = Some(r);
+        }
+    }
+    // 塔岗: the helping unit, its cadres and the 14 paired households carry the township's figures
+    let r = tagang.expect("a row for 塔岗");
+    assert_eq!(s.number(r, 2), 1.0, "南昌市人社局");
+    assert_eq!(s.number(r, 4), 14.0, "14 paired households");
+    assert!(s.number(r, 3) > 0.0 && s.number(r, 9) > 0.0);
+    for c in 2..s.width() {
+        assert_eq!(s.number(r, c), s.number(4, c), "only 塔岗 is paired");
+    }
+    // a year is required, and a village's table is its own total alone
+    let res = get(
+        &app,
+        &token,
+        &format!("/api/v1/regions/{LUOXI}/tables/pairing"),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let v: Value = res.json().await.unwrap();
+    assert_eq!(
+        (v["code"].as_str(), v["field"].as_str()),
+        (Some("missing_parameter"), Some("year"))
+    );
+    let village = table(
+        &app,
+        &token,
+        &format!("/api/v1/regions/{TAGANG}/tables/pairing?year=2018"),
+        "结对帮扶",
+    )
+    .await;
+    assert_eq!(village.body().len(), 1);
+    assert_eq!(village.number(4, 4), 14.0);
+}
+
+#[tokio::test]
+async fn the_measures_table_totals_its_rows_and_each_row_is_the_regions_services_report() {
+    let app = demo_app().await;
+    let token = login(&app, "demo-officer").await;
+    let c = Client::new();
+    let h1 = household_id(&app, &token, "3601241062040001").await;
+    let h2 = household_id(&app, &token, "3601241062040002").await;
+    let measures = [
+        (h1, "种植业扶持", "2018-03-10", 100_000),
+        (h2, "种植业扶持", "2018-05-01", 50_000),
+        (h2, "危房改造", "2018-07-15", 2_000_000),
+        // another year: not in 2018's table
+        (h1, "临时救助", "2017-11-20", 30_000),
+    ];
+    for (h, kind, start, amount) in measures {
+        let res = c
+            .post(app.url("/api/v1/measures"))
+            .bearer_auth(&token)
+            .json(&json!({"household_id": h, "kind": kind, "start_date": start, "amount_fen": amount}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            res.status(),
+            StatusCode::CREATED,
+            "{}",
+            res.text().await.unwrap()
+        );
+    }
+    let s = table(
+        &app,
+        &token,
+        &format!("/api/v1/regions/{LUOXI}/tables/measures?year=2018"),
+        "帮扶措施",
+    )
+    .await;
+    assert!(s.text(0, 0).contains("2018年帮扶措施落实情况统计表"));
+    for m in [
+        "(2, 0)-(3, 0)",
+        "(2, 2)-(2, 3)",
+        "(2, 4)-(2, 5)",
+        "(2, 6)-(2, 7)",
+    ] {
+        assert!(s.merged.contains(&m.to_string()), "{m}: {:?}", s.merged);
+    }
+    // the categories with measures in 2018, in catalogue order, and no other
+    assert_eq!(
+        (s.text(2, 2), s.text(2, 4), s.text(2, 6), s.text(2, 8)),
+        ("合计", "产业帮扶", "住房保障", "惠及人员（人次）")
+    );
+    assert_eq!(s.text(3, 4), "措施（项）");
+    total_is_the_sum(&s, &[]);
+    assert_eq!((s.number(4, 2), s.number(4, 3)), (3.0, 21_500.0));
+
+    for r in s.body() {
+        let code = s.text(r, 0).to_string();
+        let p = get_json(
+            &app,
+            &token,
+            &format!("/api/v1/regions/{code}/services-report?from=2018-01-01&to=2018-12-31"),
+        )
+        .await;
+        let kinds = p["by_kind"].as_array().unwrap();
+        let of = |prefix: &str| -> (f64, f64) {
+            kinds
+                .iter()
+                .filter(|k| prefix.is_empty() || k["kind"].as_str().unwrap().starts_with(prefix))
+                .fold((0.0, 0.0), |(m, a), k| {
+                    (
+                        m + k["measures"].as_f64().unwrap(),
+                        a + k["amount_fen"].as_f64().unwrap() / 100.0,
+                    )
+                })
+        };
+        for (col, prefix) in [(2, ""), (4, "01"), (6, "06")] {
+            assert_eq!(
+                (s.number(r, col), s.number(r, col + 1)),
+                of(prefix),
+                "{code} {prefix}"
+            );
+        }
+        let persons = [
+            &p["employment"]["total"]["registered"],
+            &p["employment"]["on_posts"],
+            &p["employment"]["in_workshops"],
+            &p["training"]["trained"]["registered"],
+            &p["education"]["students"],
+            &p["pension"]["enrolled"],
+            &p["loans"]["microcredit"],
+            &p["loans"]["startup"],
+        ];
+        for (i, v) in persons.iter().enumerate() {
+            assert_eq!(
+                s.number(r, 8 + i),
+                v.as_f64().unwrap(),
+                "{code} persons {i}"
+            );
+        }
+    }
+}
