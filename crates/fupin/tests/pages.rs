@@ -4,6 +4,8 @@
 //! validation message beside its field. (The browser tests in `tests/browser/` drive the same pages
 //! in Chromium.)
 
+mod common;
+
 use fupin::testing::{spawn_app, TestApp, HTML_AFTER_PNG_SIGNATURE};
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 use reqwest::redirect::Policy;
@@ -179,6 +181,8 @@ async fn every_page_and_asset_stays_on_the_server() {
                 .then(|| a["id"].as_i64().unwrap())
         })
     };
+    // a frozen summary of 塔岗 (made through its page's form)
+    let snapshot = Some(freeze_summary(&app, &officer, "2015-10-01", "2019-08-30").await);
     let mut checked = 0;
     let mut assets = std::collections::BTreeSet::new();
     for (method, template) in fupin_web::PAGE_ROUTES {
@@ -195,6 +199,8 @@ async fn every_page_and_asset_stays_on_the_server() {
             project
         } else if template.starts_with("/dividend-notices/") {
             dividend_asset
+        } else if template.starts_with("/snapshots/") {
+            snapshot
         } else {
             Some(hh)
         };
@@ -956,4 +962,174 @@ async fn a_cadre_records_a_visit_with_a_photo_without_javascript() {
     );
     let (_, _, m) = get(&app, &cadre, "/m").await;
     assert_eq!(done(&m), before + 1, "one visit more, the refused ones not");
+}
+
+/// Freeze 塔岗's summary of a period through the summary page's form: the new snapshot's id.
+async fn freeze_summary(app: &TestApp, s: &Session, from: &str, to: &str) -> i64 {
+    let res = client()
+        .post(app.url("/summary/snapshots"))
+        .header(COOKIE, &s.cookie)
+        .form(&[
+            ("csrf_token", s.csrf.as_str()),
+            ("region", TAGANG),
+            ("from", from),
+            ("to", to),
+            ("unit", "南昌市人力资源和社会保障局"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "frozen");
+    let to = res.headers()[LOCATION].to_str().unwrap().to_string();
+    to.strip_prefix("/snapshots/")
+        .and_then(|id| id.parse().ok())
+        .unwrap_or_else(|| panic!("to the snapshot: {to}"))
+}
+
+#[tokio::test]
+async fn the_summary_pages_write_freeze_list_and_compare() {
+    let app = demo_app().await;
+    let officer = sign_in(&app, "demo-officer").await;
+    // the board links to the region's summary, the form is there
+    let (_, _, board) = get(&app, &officer, &format!("/board?region={TAGANG}")).await;
+    assert!(
+        board.contains(&format!("href=\"/summary?region={TAGANG}\"")),
+        "a link from the board"
+    );
+    let (status, _, form) = get(&app, &officer, &format!("/summary?region={TAGANG}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        form.contains("id=\"summary-form\"") && form.contains("南昌市人力资源和社会保障局"),
+        "the unit to choose: {form}"
+    );
+    assert!(
+        !form.contains("summary-doc"),
+        "no document before a period is given"
+    );
+    // the summary of the article's period by its helping unit: the document and its downloads
+    let unit = "南昌市人力资源和社会保障局";
+    let q = format!(
+        "region={TAGANG}&from=2015-10-01&to=2019-08-30&unit={}",
+        form_urlencoded(unit)
+    );
+    let (status, _, page) = get(&app, &officer, &format!("/summary?{q}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("id=\"summary-doc\""), "the document");
+    for figure in ["5,558", "7,467", "34.3%"] {
+        assert!(page.contains(figure), "{figure} in the document");
+    }
+    for format in ["html", "docx", "md"] {
+        let href = page
+            .split(&format!("data-format=\"{format}\""))
+            .next()
+            .and_then(|before| before.rsplit("href=\"").next())
+            .and_then(|h| h.split('"').next())
+            .unwrap()
+            .replace("&amp;", "&");
+        assert!(
+            href.starts_with(&format!("/api/v1/regions/{TAGANG}/summary?")),
+            "{href}"
+        );
+        let res = client()
+            .get(app.url(&href))
+            .header(COOKIE, &officer.cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{href}");
+        let body = res.bytes().await.unwrap();
+        if format == "docx" {
+            assert_eq!(&body[..2], b"PK", "a DOCX package");
+        } else {
+            assert!(String::from_utf8_lossy(&body).contains("7,467"), "{href}");
+        }
+    }
+    // the issuing unit's summary names the unit; an unknown unit is said so, not left out silently
+    assert!(page.contains(unit), "the unit in the document");
+    let (status, _, unknown) = get(
+        &app,
+        &officer,
+        &format!(
+            "/summary?region={TAGANG}&from=2015-10-01&to=2019-08-30&unit={}",
+            form_urlencoded("南昌市人社局")
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        unknown.contains("id=\"summary-error\"") && unknown.contains("该帮扶单位不存在"),
+        "{unknown}"
+    );
+    // a bad period is shown on the page, beside the form
+    let (status, _, bad) = get(
+        &app,
+        &officer,
+        &format!("/summary?region={TAGANG}&from=2019-08-30&to=2015-10-01"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        bad.contains("id=\"summary-error\"") && bad.contains("结束日期不能早于开始日期"),
+        "{bad}"
+    );
+
+    // frozen: nothing changed yet, listed
+    let id = freeze_summary(&app, &officer, "2015-10-01", "2019-08-30").await;
+    let (status, _, snap) = get(&app, &officer, &format!("/snapshots/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(snap.contains("id=\"no-changes\""), "nothing changed yet");
+    assert!(snap.contains("id=\"snapshot-doc\""));
+    let (_, _, list) = get(&app, &officer, &format!("/snapshots?region={TAGANG}")).await;
+    assert!(
+        list.contains(&format!("href=\"/snapshots/{id}\"")),
+        "listed"
+    );
+
+    // a later write: the snapshot keeps its figure and lists the change
+    let token = common::login(&app, "demo-officer").await;
+    let res = client()
+        .put(app.url(&format!("/api/v1/regions/{TAGANG}/profiles/2018")))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"collective_income_fen": 8_000_000, "rural_population": 1296}))
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success());
+    let (_, _, snap) = get(&app, &officer, &format!("/snapshots/{id}")).await;
+    let changes = snap
+        .split("id=\"changes-table\"")
+        .nth(1)
+        .and_then(|t| t.split("</table>").next())
+        .expect("the changes listed");
+    assert!(changes.contains("collective_income_last_fen"), "{changes}");
+    assert!(
+        changes.contains("70,000") && changes.contains("80,000"),
+        "{changes}"
+    );
+    assert_eq!(changes.matches("<tr data-key").count(), 1, "{changes}");
+
+    // another village's officer reaches neither the summary nor the snapshot
+    let other = sign_in(&app, "demo-other").await;
+    for path in [format!("/summary?{q}"), format!("/snapshots/{id}")] {
+        let (status, _, _) = get(&app, &other, &path).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+    }
+    let (_, _, theirs) = get(&app, &other, "/snapshots").await;
+    assert!(
+        !theirs.contains(&format!("/snapshots/{id}")),
+        "not in their list"
+    );
+}
+
+/// A query value, percent-encoded.
+fn form_urlencoded(v: &str) -> String {
+    v.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
 }

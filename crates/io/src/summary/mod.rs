@@ -137,6 +137,17 @@ pub async fn gather(
 
     let mut units = Vec::new();
     let designations = store.designations(ctx, region).await?;
+    // a unit named must be one designated in the region (by its registered name): otherwise the
+    // summary would silently leave the unit out
+    if let Some(u) = unit {
+        if !designations.iter().any(|d| d.unit_name == u) {
+            return Err(DomainError::not_found(
+                "unit_not_found",
+                "该帮扶单位不存在或不在您的管辖范围内",
+            )
+            .with_field("unit"));
+        }
+    }
     let team = store.team_members(ctx, region).await?;
     for d in designations {
         if unit.is_some_and(|u| u != d.unit_name) {

@@ -236,6 +236,9 @@ async fn board(v: Viewer, State(app): State<AppState>, RawQuery(raw): RawQuery) 
                     }
                     button type="submit" { (v.t("查看", "Show")) }
                 }
+                @if !big {
+                    a.button #summary-link href=(format!("/summary?region={}", code.as_str())) { (v.t("工作总结", "Work summary")) }
+                }
                 @if big {
                     a.button href=(link(&code)) { (v.t("退出大屏", "Leave wall screen")) }
                 } @else {

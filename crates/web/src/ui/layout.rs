@@ -354,6 +354,7 @@ fn nav_items(v: &Viewer) -> Vec<(&'static str, &'static str)> {
         out.push(("/projects", v.t("项目资金", "Projects")));
     }
     if v.has_regions(Policy::ReadRegistry) {
+        out.push(("/summary", v.t("工作总结", "Work summary")));
         out.push((
             "/workplaces",
             v.t("车间岗位与活动", "Workshops, posts, events"),
