@@ -106,6 +106,28 @@ export async function startDemo(name) {
       await page.fill('#password', password);
       await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
     },
+    // The API as `username` with a bearer token: `const call = await env.api('demo-officer')`, then
+    // `await call(method, path, body)` → {status, body}.
+    async api(username, password = 'fupin-demo') {
+      const r = await fetch(`${base}/api/v1/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username, password }),
+      });
+      assert.equal(r.status, 200, `${username} signs in`);
+      const { token } = await r.json();
+      return async (method, url, body) => {
+        const res = await fetch(`${base}${url}`, {
+          method,
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: body ? JSON.stringify(body) : undefined,
+        });
+        const text = await res.text();
+        let json = null;
+        try { json = JSON.parse(text); } catch { /* no body */ }
+        return { status: res.status, body: json };
+      };
+    },
     async stop() {
       await browser.close();
       if (server.exitCode === null) {

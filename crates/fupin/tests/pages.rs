@@ -183,6 +183,17 @@ async fn every_page_and_asset_stays_on_the_server() {
     };
     // a frozen summary of 塔岗 (made through its page's form)
     let snapshot = Some(freeze_summary(&app, &officer, "2015-10-01", "2019-08-30").await);
+    // one of 塔岗's procedure cases
+    let case = {
+        let (_, _, body) = get(
+            &app,
+            &officer,
+            "/api/v1/regions/360124106204/cases?per_page=1",
+        )
+        .await;
+        let list: serde_json::Value = serde_json::from_str(&body).unwrap();
+        list["items"][0]["id"].as_i64()
+    };
     let mut checked = 0;
     let mut assets = std::collections::BTreeSet::new();
     for (method, template) in fupin_web::PAGE_ROUTES {
@@ -201,6 +212,8 @@ async fn every_page_and_asset_stays_on_the_server() {
             dividend_asset
         } else if template.starts_with("/snapshots/") {
             snapshot
+        } else if template.starts_with("/cases/") {
+            case
         } else {
             Some(hh)
         };

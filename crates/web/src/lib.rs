@@ -183,6 +183,7 @@ pub(crate) fn page_routes() -> routes::Routes {
     let r = pairing::page_routes(r);
     let r = measures::page_routes(r);
     let r = rectification::page_routes(r);
+    let r = assessment::page_routes(r);
     let r = projects::page_routes(r);
     let r = jobs::page_routes(r);
     let r = audit::page_routes(r);

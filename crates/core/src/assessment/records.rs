@@ -139,6 +139,14 @@ pub struct ProcedureCase {
     pub state: serde_json::Value,
 }
 
+/// Which of a region's cases a list shows: of one procedure, and only the open ones.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CaseFilter {
+    pub kind: Option<ProcedureKind>,
+    /// Only cases not yet finished.
+    pub open: bool,
+}
+
 /// An action on a case as a client sends it: the action, and its date. The store attaches the
 /// evidence it computes itself (the exit or risk-elimination assessment); identification takes the
 /// monitored kind from the client at county approval.

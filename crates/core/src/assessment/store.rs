@@ -74,6 +74,15 @@ pub trait AssessmentStore: Send + Sync {
         ctx: &Ctx,
         household: HouseholdId,
     ) -> StoreResult<Vec<crate::assessment::ProcedureCase>>;
+    /// A region's cases (those of its villages' households) in (village, id) order, a page after
+    /// `page.after` (`VILLAGE_ID`).
+    async fn region_cases(
+        &self,
+        ctx: &Ctx,
+        region: &RegionCode,
+        filter: crate::assessment::CaseFilter,
+        page: &crate::paging::Keyset,
+    ) -> StoreResult<crate::paging::Listing<crate::assessment::ProcedureCase>>;
     /// Poverty incidence of a region for a year against its exit threshold.
     async fn incidence(
         &self,

@@ -829,6 +829,48 @@ impl AssessmentStore for SqlStore {
         Ok(out)
     }
 
+    async fn region_cases(
+        &self,
+        ctx: &Ctx,
+        region: &RegionCode,
+        filter: CaseFilter,
+        page: &fupin_core::paging::Keyset,
+    ) -> StoreResult<fupin_core::paging::Listing<ProcedureCase>> {
+        ctx.require(region, "区划")?;
+        let (lo, hi) = region.range();
+        let mut q = Query::new(&format!(
+            "SELECT {CASE_COLS} FROM {CASE_FROM} WHERE c.village_code BETWEEN "
+        ));
+        let a = q.arg(lo);
+        let b = q.arg(hi);
+        q.push(&format!("{a} AND {b}"));
+        if let Some(k) = filter.kind {
+            let k = q.arg(k.as_str());
+            q.push(&format!(" AND c.kind = {k}"));
+        }
+        if filter.open {
+            q.push(" AND NOT c.finished");
+        }
+        // keyset along the index (village_code, …): a village's cases are few, sorted by id
+        if let Some((v, id)) = page.after_village_id()? {
+            let a = q.arg(v.as_str());
+            let b = q.arg(id);
+            q.push(&format!(
+                " AND (c.village_code > {a} OR (c.village_code = {a} AND c.id > {b}))"
+            ));
+        }
+        let l = q.arg(page.fetch());
+        q.push(&format!(" ORDER BY c.village_code, c.id LIMIT {l}"));
+        let rows = self.db.fetch_all(&q.sql, &q.args).await?;
+        let items = rows
+            .iter()
+            .map(|r| StoredCase::from_row(r)?.view())
+            .collect::<StoreResult<Vec<_>>>()?;
+        Ok(fupin_core::paging::Listing::from_rows(items, page, |c| {
+            fupin_core::paging::village_id_cursor(&c.village_code, c.id)
+        }))
+    }
+
     async fn incidence(
         &self,
         ctx: &Ctx,

@@ -28,6 +28,7 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .post("/api/v1/households/{id}/cases", start_case)
         .get("/api/v1/cases/{id}", case)
         .post("/api/v1/cases/{id}/actions", case_action)
+        .get("/api/v1/regions/{code}/cases", region_cases)
         .get("/api/v1/regions/{code}/incidence", incidence)
         .get("/api/v1/regions/{code}/warnings", warnings)
         .post("/api/v1/regions/{code}/screening", screening)
@@ -48,6 +49,7 @@ pub(crate) fn routes(r: Routes) -> Routes {
     start_case,
     case,
     case_action,
+    region_cases,
     incidence,
     warnings,
     screening,
@@ -298,6 +300,45 @@ async fn case_action(
 ) -> ApiResult<Json<ProcedureCase>> {
     let ctx = caller.ctx(Policy::WriteRegistry)?;
     Ok(Json(app.store.case_action(&ctx, p.id, a).await?))
+}
+
+/// A region's filter of its cases from the query (`kind`, `open`).
+pub(crate) fn case_filter(params: &Params) -> ApiResult<CaseFilter> {
+    Ok(CaseFilter {
+        kind: params.choice(
+            "kind",
+            ProcedureKind::parse,
+            "exit、identification、elimination",
+        )?,
+        open: params.flag("open")?,
+    })
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/regions/{code}/cases",
+    tag = "assessment",
+    operation_id = "regionCases",
+    summary = "区域的程序案件 · A region's procedure cases",
+    params(("kind" = Option<String>, Query, description = "程序：exit、identification、elimination。 The procedure."), ("open" = Option<bool>, Query, description = "为 true 时只列未办结的。 true lists the open cases only."), ("after" = Option<String>, Query, description = "上一页的 next：其后的一页（按村、案件编号）。 The previous page's `next`: the page after it (by village, case id)."), ("per_page" = Option<u32>, Query, description = "每页条数（1–500，默认 50）。 Items per page (1–500, default 50).")),
+    responses((status = 200, description = "`{items, next}`：案件（按村、编号），下一页的 after。 `{items, next}`: the cases by village and id, and the next page's `after`.", body = Object))
+)]
+async fn region_cases(
+    caller: Caller,
+    State(app): State<AppState>,
+    RegionPath(code): RegionPath,
+    params: Params,
+) -> ApiResult<Json<fupin_core::paging::Listing<ProcedureCase>>> {
+    let ctx = caller.ctx(Policy::ReadRegistry)?;
+    params.only(&["kind", "open", "after", "per_page"])?;
+    let filter = case_filter(&params)?;
+    let page = params.keyset()?;
+    Ok(Json(
+        app.store
+            .region_cases(&ctx, &code, filter, &page)
+            .await
+            .map_err(ApiError::from_query)?,
+    ))
 }
 
 #[utoipa::path(

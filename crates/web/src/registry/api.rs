@@ -191,7 +191,7 @@ async fn one(
 /// Read a household unmasked: the caller must be able to read it (`ReadRegistry`, else 404) and
 /// hold the `view_pii` right over its village (`Unmask`, else 403), and give a reason, which is
 /// audited before anything is shown. If the audit record cannot be written, nothing is shown.
-async fn unmasked(
+pub(crate) async fn unmasked(
     caller: &Caller,
     app: &AppState,
     ctx: Ctx,

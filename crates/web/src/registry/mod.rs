@@ -6,7 +6,7 @@ mod api;
 mod codes;
 mod pages;
 
-pub(crate) use api::unmask_reason;
+pub(crate) use api::{unmask_reason, unmasked};
 pub(crate) use pages::routes as page_routes;
 
 use crate::routes::Routes;

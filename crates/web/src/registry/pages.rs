@@ -468,6 +468,7 @@ async fn detail(
             h1 { (h.head_name.as_deref().unwrap_or("—")) " " small.muted { (h.household_number) } }
             div.actions {
                 @if can_edit { a.button href=(format!("/households/{}/edit", h.id.0)) { (v.t("编辑", "Edit")) } }
+                a.button href="#cases" { (v.t("退出与监测程序", "Procedures")) }
                 @if can_visit { a.button.primary href=(format!("/m/households/{}/visit", h.id.0)) { (v.t("记录走访", "Record a visit")) } }
             }
         }
@@ -483,6 +484,7 @@ async fn detail(
             a href="#cases" { (v.t("程序", "Procedures")) }
         }
         (summary(&v, &d, &codes, region.as_ref().map(|r| r.full_name.as_str())))
+        (crate::assessment::unmask_form(&v, &d.household, flash.get("unmask_error").map(String::as_str)))
         (members(&v, &d, &codes))
         (incomes(&v, &d))
         (history(&v, &d))
@@ -573,18 +575,7 @@ async fn detail(
                 } }
             }
         }
-        section #cases {
-            h2 { (v.t("脱贫退出与监测程序", "Exit and monitoring procedures")) }
-            @if cases.is_empty() { p.muted { (v.t("暂无程序记录", "No procedures")) } } @else {
-                div.table-wrap { table.data {
-                    thead { tr { th scope="col" { (v.t("程序", "Procedure")) } th scope="col" { (v.t("年度", "Year")) } th scope="col" { (v.t("当前步骤", "Step")) } th scope="col" { (v.t("状态", "State")) } } }
-                    tbody { @for c in &cases { tr {
-                        td { (c.kind.label()) } td { (c.year) } td { (c.step_label) }
-                        td { @if c.finished { (v.t("已完成", "finished")) } @else { (v.t("进行中", "open")) } }
-                    } } }
-                } }
-            }
-        }
+        (crate::assessment::household_section(&v, &d.household, &cases, flash.get("case_error").map(String::as_str)))
     };
     let mut shell = Shell::new(title, "/households");
     let mut crumbs: Vec<Crumb> = Vec::new();

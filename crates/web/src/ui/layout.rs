@@ -354,6 +354,8 @@ fn nav_items(v: &Viewer) -> Vec<(&'static str, &'static str)> {
         out.push(("/projects", v.t("项目资金", "Projects")));
     }
     if v.has_regions(Policy::ReadRegistry) {
+        out.push(("/cases", v.t("退出与监测程序", "Procedures")));
+        out.push(("/warnings", v.t("监测预警", "Warnings")));
         out.push(("/summary", v.t("工作总结", "Work summary")));
         out.push((
             "/workplaces",
@@ -366,6 +368,7 @@ fn nav_items(v: &Viewer) -> Vec<(&'static str, &'static str)> {
     }
     if v.has_regions(Policy::ReadStats) {
         out.push(("/export", v.t("数据导出", "Export")));
+        out.push(("/parameters", v.t("标准参数", "Standards")));
     }
     if v.has_regions(Policy::ReadAudit) {
         out.push(("/audit", v.t("审计日志", "Audit log")));
