@@ -2940,7 +2940,11 @@ fn page_table(f: &Fixture) -> Vec<(&'static str, &'static str, Vec<Call>)> {
             "/summary/snapshots",
             vec![form(
                 "/summary/snapshots".into(),
-                vec![("region", TAGANG), ("from", "2018-01-01"), ("to", "2018-12-31")],
+                vec![
+                    ("region", TAGANG),
+                    ("from", "2018-01-01"),
+                    ("to", "2018-12-31"),
+                ],
                 Denied,
             )],
         ),

@@ -177,12 +177,15 @@ async fn board(v: Viewer, State(app): State<AppState>, RawQuery(raw): RawQuery) 
     // breadcrumbs: the path from the province, linked within the user's scope
     let link =
         |c: &RegionCode| format!("/board?region={}&year={year}&compare={compare}", c.as_str());
+    // drilling down (and up) keeps the wall-screen layout
+    let screen = if big { "&screen=big" } else { "" };
+    let nav_link = |c: &RegionCode| format!("{}{screen}", link(c));
     let crumbs: Vec<Crumb> = region
         .path
         .iter()
         .map(|p| {
             let reach = roots.iter().any(|r| r.contains(&p.code));
-            (p.name.clone(), reach.then(|| link(&p.code)))
+            (p.name.clone(), reach.then(|| nav_link(&p.code)))
         })
         .collect();
 
@@ -249,7 +252,7 @@ async fn board(v: Viewer, State(app): State<AppState>, RawQuery(raw): RawQuery) 
                 @if roots.len() > 1 {
                     nav.roots aria-label=(v.t("我的辖区", "My regions")) {
                         @for r in &roots {
-                            a href=(link(r)) { (r.as_str()) }
+                            a href=(nav_link(r)) { (r.as_str()) }
                         }
                     }
                 }
@@ -259,6 +262,7 @@ async fn board(v: Viewer, State(app): State<AppState>, RawQuery(raw): RawQuery) 
         @if let Some(s) = &services {
             (service_tiles(&v, s, &code, year))
         }
+        div.board-body.no-table[rows.is_empty()] {
         section.charts aria-label=(v.t("图表", "Charts")) {
             (chart(&v, "chart-status", v.t("各年度贫困户状态（户）", "Households by status and year")))
             (chart(&v, "chart-income", v.t("人均纯收入（元）", "Per-capita net income (yuan)")))
@@ -273,9 +277,10 @@ async fn board(v: Viewer, State(app): State<AppState>, RawQuery(raw): RawQuery) 
                 (chart(&v, "chart-map", v.t("下级脱贫进度地图", "Exit progress map")))
             }
         }
-        (child_table(&v, &region.region.level, &rows, year, compare))
+        (child_table(&v, &region.region.level, &rows, year, compare, screen))
+        }
         @if region.region.level == fupin_core::regions::Level::Village || rows.is_empty() {
-            p { a.button href=(format!("/households?region={}", code.as_str())) { (v.t("查看本区域农户", "Households of this region")) } }
+            p.households-link { a.button href=(format!("/households?region={}", code.as_str())) { (v.t("查看本区域农户", "Households of this region")) } }
         }
         (json_block("board-data", &data))
     };
@@ -407,6 +412,7 @@ fn child_table(
     rows: &[ChildRow],
     year: i32,
     compare: i32,
+    screen: &str,
 ) -> Markup {
     if rows.is_empty() {
         return html! {};
@@ -435,7 +441,7 @@ fn child_table(
                     } }
                     tbody {
                         @for r in rows {
-                            @let href = format!("/board?region={}&year={year}&compare={compare}", r.code.as_str());
+                            @let href = format!("/board?region={}&year={year}&compare={compare}{screen}", r.code.as_str());
                             tr data-code=(r.code.as_str()) {
                                 th scope="row" { a href=(href) { (r.name) } }
                                 @if let Some(s) = &r.stats {
@@ -473,7 +479,7 @@ fn child_table(
                     ul.inline-list {
                         @for r in &empty {
                             li data-code=(r.code.as_str()) {
-                                a href=(format!("/board?region={}&year={year}&compare={compare}", r.code.as_str())) { (r.name) }
+                                a href=(format!("/board?region={}&year={year}&compare={compare}{screen}", r.code.as_str())) { (r.name) }
                             }
                         }
                     }
