@@ -6,6 +6,9 @@
 # of the list below: the median of RUNS calls (5) of the server's own latency (`latency_ms` of the
 # request's log line, found by the x-request-id the script sends), with the answer's size.
 #
+# ONLY="pattern" times only the requests whose label matches the (grep -E) pattern, e.g.
+# ONLY='summary|table' for the work summary and the standard tables.
+#
 # To time another request, add a line to `requests()`: `req LABEL PATH [WHO]` (WHO: officer, the
 # default, an officer of the province; or cadre, a cadre paired with households). Values picked from
 # the loaded data are in the variables set by `pick` (a county, a village, a household, a head's
@@ -147,6 +150,9 @@ token() {
 # time one request: RUNS calls, the median of the server's latency
 req() {
     local label=$1 path=$2 who=${3:-officer} tok i ms=() size status
+    if [[ -n "${ONLY:-}" ]] && ! grep -qE "$ONLY" <<<"$label"; then
+        return
+    fi
     case $who in
     officer) tok=$OFFICER ;;
     cadre) tok=$CADRE ;;
@@ -192,6 +198,18 @@ requests() {
     req "household's pairings" "/api/v1/households/$HOUSEHOLD/pairings"
     req "audit log page 1 (with its count)" "/api/v1/audit?per_page=50" auditor
     req "audit log middle (after=)" "/api/v1/audit?per_page=50&after=$AUDIT_MIDDLE" auditor
+    # the work summary (帮扶工作总结) of the province over the article's period, each format: read from
+    # the maintained figures (statistics per year, pairing per year, services, funds), ≤ 2 s
+    for f in json md html docx; do
+        req "summary province 2015-10-01…2019-08-30 ($f)" "/api/v1/regions/$PROVINCE/summary?from=2015-10-01&to=2019-08-30&format=$f"
+    done
+    req "summary county 2015-10-01…2019-08-30 (docx)" "/api/v1/regions/$COUNTY/summary?from=2015-10-01&to=2019-08-30&format=docx"
+    req "summary province $YEAR (calendar year, docx)" "/api/v1/regions/$PROVINCE/summary?from=$YEAR-01-01&to=$YEAR-12-31&format=docx"
+    # the standard tables by child region (XLSX)
+    req "registry table province $YEAR" "/api/v1/regions/$PROVINCE/tables/registry?year=$YEAR"
+    req "pairing table province $YEAR" "/api/v1/regions/$PROVINCE/tables/pairing?year=$YEAR"
+    req "measures table province $YEAR" "/api/v1/regions/$PROVINCE/tables/measures?year=$YEAR"
+    req "pairing table county $YEAR" "/api/v1/regions/$COUNTY/tables/pairing?year=$YEAR"
     if [[ -n "${SLOW:-}" ]]; then
         req "measures province $YEAR" "/api/v1/regions/$PROVINCE/measures?year=$YEAR"
     fi
