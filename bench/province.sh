@@ -196,6 +196,9 @@ requests() {
     req "helping units page 1" "/api/v1/units?per_page=50"
     req "household's visits" "/api/v1/households/$HOUSEHOLD/visits"
     req "household's pairings" "/api/v1/households/$HOUSEHOLD/pairings"
+    req "procedure cases province page 1" "/api/v1/regions/$PROVINCE/cases?per_page=50"
+    req "cases page (province)" "/cases?region=$PROVINCE"
+    req "warnings page (province)" "/warnings?region=$PROVINCE&year=$YEAR"
     req "audit log page 1 (with its count)" "/api/v1/audit?per_page=50" auditor
     req "audit log middle (after=)" "/api/v1/audit?per_page=50&after=$AUDIT_MIDDLE" auditor
     # the work summary (帮扶工作总结) of the province over the article's period, each format: read from

@@ -172,6 +172,17 @@ fn state_label(v: &Viewer, s: JobState) -> &'static str {
     }
 }
 
+/// The state's badge: done green, failed red, running blue, cancelled grey (a finished job is
+/// never shown in the colour of a failure).
+fn state_class(s: JobState) -> &'static str {
+    match s {
+        JobState::Running => "state state-open",
+        JobState::Done => "state state-done",
+        JobState::Failed => "state state-overdue",
+        JobState::Cancelled => "state",
+    }
+}
+
 fn kind_name(v: &Viewer, k: JobKind) -> &'static str {
     match k {
         JobKind::Import => v.t("导入", "Import"),
@@ -211,7 +222,7 @@ async fn job_page(v: Viewer, State(app): State<AppState>, Path(id): Path<String>
     let body = html! {
         h1 { (kind_name(&v, j.kind)) "：" (j.label) }
         p #job-state data-state=(j.state.as_str()) {
-            span.badge { (state_label(&v, j.state)) }
+            span class=(state_class(j.state)) { (state_label(&v, j.state)) }
             @if running { " " (phase_label(&v, p.phase)) }
         }
         @if running {
