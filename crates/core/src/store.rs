@@ -108,7 +108,13 @@ pub struct PoolStatus {
 /// Dropped without `finish`, it rolls back.
 #[async_trait]
 pub trait BulkSession:
-    RegionBulk + RegistryBulk + PairingBulk + AssessmentBulk + MeasureBulk + Send
+    RegionBulk
+    + RegistryBulk
+    + PairingBulk
+    + AssessmentBulk
+    + MeasureBulk
+    + crate::rectification::store::RectificationBulk
+    + Send
 {
     /// Prepare for about `new_rows` new person rows: a large load into a small registry drops the
     /// secondary indexes it would otherwise update row by row, and rebuilds them in `finish`.

@@ -2408,6 +2408,26 @@ fn table(f: &Fixture, caller: &str) -> Vec<Entry> {
                 NotScoped,
             )],
         ),
+        open(
+            "POST",
+            "/api/v1/comparisons",
+            "starts a comparison job that acts with the caller's own scope: 塔岗's members on the \
+             list are only counted as outside it, nothing is recorded in 塔岗 \
+             (`tests/compare_lists.rs`)",
+            vec![call(
+                Method::POST,
+                "/api/v1/comparisons?list=deaths".into(),
+                Some(Body::Bytes(
+                    Box::leak(
+                        format!("身份证号,姓名,死亡日期\n{},户主,2019-06-01\n", idn(1))
+                            .into_boxed_str(),
+                    )
+                    .as_bytes(),
+                    "text/csv",
+                )),
+                NotScoped,
+            )],
+        ),
         entry(
             "POST",
             "/api/v1/exports",
@@ -2878,6 +2898,9 @@ async fn every_route_keeps_other_regions_out() {
             "rectification.checks",
             "problem.create",
             "problem.escalate",
+            // a comparison in the caller's own regions records its run (and the import's)
+            "rectification.compare",
+            "import",
         ]
         .contains(&e.action.as_str());
         let region = e.region.as_deref().map(|r| RegionCode::parse(r).unwrap());

@@ -4,6 +4,7 @@
 
 use fupin_core::codes::table;
 use fupin_core::pairing::{UNIT_LEVEL_TABLE, VISIT_KIND_TABLE};
+use fupin_core::rectification::ListKind;
 
 /// What a file holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -49,10 +50,37 @@ pub enum Kind {
     /// A department's medical list (医疗救助名单, 医保), one row per person and date, by ID number.
     #[serde(rename = "dept_medical")]
     DeptMedical,
+    /// A department's list compared with the registry (数据比对): 死亡人员（公安）, by ID number.
+    #[serde(rename = "compare_deaths")]
+    CompareDeaths,
+    /// A department's list compared with the registry (数据比对): 低保/特困（民政）, by ID number.
+    #[serde(rename = "compare_dibao")]
+    CompareDibao,
+    /// A department's list compared with the registry (数据比对): 残疾人证（残联）, by ID number.
+    #[serde(rename = "compare_disability")]
+    CompareDisability,
+    /// A department's list compared with the registry (数据比对): 医疗自付费用（医保）, by ID number.
+    #[serde(rename = "compare_medical")]
+    CompareMedical,
+    /// A department's list compared with the registry (数据比对): 车辆登记（车管）, by ID number.
+    #[serde(rename = "compare_vehicles")]
+    CompareVehicles,
+    /// A department's list compared with the registry (数据比对): 企业登记（市场监管）, by ID number.
+    #[serde(rename = "compare_enterprises")]
+    CompareEnterprises,
+    /// A department's list compared with the registry (数据比对): 房产登记（住建）, by ID number.
+    #[serde(rename = "compare_housing")]
+    CompareHousing,
+    /// A department's list compared with the registry (数据比对): 在校学生（教育）, by ID number.
+    #[serde(rename = "compare_students")]
+    CompareStudents,
+    /// A department's list compared with the registry (数据比对): 就业参保（人社）, by ID number.
+    #[serde(rename = "compare_employment")]
+    CompareEmployment,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 17] = [
+    pub const ALL: [Kind; 26] = [
         Kind::Households,
         Kind::Incomes,
         Kind::Profiles,
@@ -70,7 +98,45 @@ impl Kind {
         Kind::DeptPension,
         Kind::DeptSchool,
         Kind::DeptMedical,
+        Kind::CompareDeaths,
+        Kind::CompareDibao,
+        Kind::CompareDisability,
+        Kind::CompareMedical,
+        Kind::CompareVehicles,
+        Kind::CompareEnterprises,
+        Kind::CompareHousing,
+        Kind::CompareStudents,
+        Kind::CompareEmployment,
     ];
+
+    /// The departments' lists compared with the registry (数据比对), by ID number.
+    pub const COMPARE_LISTS: [Kind; 9] = [
+        Kind::CompareDeaths,
+        Kind::CompareDibao,
+        Kind::CompareDisability,
+        Kind::CompareMedical,
+        Kind::CompareVehicles,
+        Kind::CompareEnterprises,
+        Kind::CompareHousing,
+        Kind::CompareStudents,
+        Kind::CompareEmployment,
+    ];
+
+    /// The list type a comparison kind declares (`None` for every other kind).
+    pub fn compare_list(self) -> Option<ListKind> {
+        Some(match self {
+            Kind::CompareDeaths => ListKind::Deaths,
+            Kind::CompareDibao => ListKind::Dibao,
+            Kind::CompareDisability => ListKind::Disability,
+            Kind::CompareMedical => ListKind::Medical,
+            Kind::CompareVehicles => ListKind::Vehicles,
+            Kind::CompareEnterprises => ListKind::Enterprises,
+            Kind::CompareHousing => ListKind::Housing,
+            Kind::CompareStudents => ListKind::Students,
+            Kind::CompareEmployment => ListKind::Employment,
+            _ => return None,
+        })
+    }
 
     /// The departments' lists by ID number (imported as measures of the persons they name).
     pub const DEPT_LISTS: [Kind; 5] = [
@@ -107,6 +173,13 @@ impl Kind {
             "dept_pension" | "pension_list" => Some(Kind::DeptPension),
             "dept_school" | "school_list" | "dept_students" => Some(Kind::DeptSchool),
             "dept_medical" | "medical_list" => Some(Kind::DeptMedical),
+            t if t.starts_with("compare_") => {
+                ListKind::parse(&t["compare_".len()..]).and_then(|l| {
+                    Kind::COMPARE_LISTS
+                        .into_iter()
+                        .find(|k| k.compare_list() == Some(l))
+                })
+            }
             _ => Kind::ALL.into_iter().find(|k| k.label() == t),
         }
     }
@@ -130,6 +203,15 @@ impl Kind {
             Kind::DeptPension => "dept_pension",
             Kind::DeptSchool => "dept_school",
             Kind::DeptMedical => "dept_medical",
+            Kind::CompareDeaths => "compare_deaths",
+            Kind::CompareDibao => "compare_dibao",
+            Kind::CompareDisability => "compare_disability",
+            Kind::CompareMedical => "compare_medical",
+            Kind::CompareVehicles => "compare_vehicles",
+            Kind::CompareEnterprises => "compare_enterprises",
+            Kind::CompareHousing => "compare_housing",
+            Kind::CompareStudents => "compare_students",
+            Kind::CompareEmployment => "compare_employment",
         }
     }
 
@@ -153,6 +235,15 @@ impl Kind {
             Kind::DeptPension => "部门养老保险名单",
             Kind::DeptSchool => "部门学生资助名单",
             Kind::DeptMedical => "部门医疗救助名单",
+            Kind::CompareDeaths => "死亡人员比对名单",
+            Kind::CompareDibao => "低保特困比对名单",
+            Kind::CompareDisability => "残疾人证比对名单",
+            Kind::CompareMedical => "医疗费用比对名单",
+            Kind::CompareVehicles => "车辆登记比对名单",
+            Kind::CompareEnterprises => "企业登记比对名单",
+            Kind::CompareHousing => "房产登记比对名单",
+            Kind::CompareStudents => "在校学生比对名单",
+            Kind::CompareEmployment => "就业参保比对名单",
         }
     }
 
@@ -176,6 +267,15 @@ impl Kind {
             Kind::DeptPension => "Department list: resident pension",
             Kind::DeptSchool => "Department list: students supported",
             Kind::DeptMedical => "Department list: medical assistance",
+            Kind::CompareDeaths => "Comparison list: deaths",
+            Kind::CompareDibao => "Comparison list: dibao / tekun",
+            Kind::CompareDisability => "Comparison list: disability certificates",
+            Kind::CompareMedical => "Comparison list: medical costs",
+            Kind::CompareVehicles => "Comparison list: vehicles",
+            Kind::CompareEnterprises => "Comparison list: enterprises",
+            Kind::CompareHousing => "Comparison list: housing",
+            Kind::CompareStudents => "Comparison list: students",
+            Kind::CompareEmployment => "Comparison list: employment",
         }
     }
 
@@ -198,6 +298,15 @@ impl Kind {
             Kind::DeptPension => DEPT_PENSION_COLUMNS,
             Kind::DeptSchool => DEPT_SCHOOL_COLUMNS,
             Kind::DeptMedical => DEPT_MEDICAL_COLUMNS,
+            Kind::CompareDeaths => COMPARE_DEATHS_COLUMNS,
+            Kind::CompareDibao => COMPARE_DIBAO_COLUMNS,
+            Kind::CompareDisability => COMPARE_DISABILITY_COLUMNS,
+            Kind::CompareMedical => COMPARE_MEDICAL_COLUMNS,
+            Kind::CompareVehicles => COMPARE_VEHICLES_COLUMNS,
+            Kind::CompareEnterprises => COMPARE_ENTERPRISES_COLUMNS,
+            Kind::CompareHousing => COMPARE_HOUSING_COLUMNS,
+            Kind::CompareStudents => COMPARE_STUDENTS_COLUMNS,
+            Kind::CompareEmployment => COMPARE_EMPLOYMENT_COLUMNS,
         }
     }
 
@@ -1578,6 +1687,176 @@ pub static DEPT_MEDICAL_COLUMNS: &[Column] = &[
         &["部门"],
     ),
     DEPT_NOTE,
+];
+
+/// The ID number of a department's list compared with the registry: a number that names nobody
+/// registered is counted, never an error.
+const CMP_ID: Column = req(alias(
+    col(
+        "id_number",
+        "身份证号",
+        R,
+        K::Text,
+        21.0,
+        "18位公民身份号码（15位旧号自动升位）；请以文本格式填写。不在册的号码只计数，不报错",
+    ),
+    &["证件号码", "公民身份号码", "身份证号码"],
+));
+const CMP_NAME: Column = alias(col("name", "姓名", R, K::Text, 10.0, "可空"), &["人员姓名"]);
+
+/// 死亡人员（公安）: one row per fact, by ID number.
+pub static COMPARE_DEATHS_COLUMNS: &[Column] = &[
+    CMP_ID,
+    CMP_NAME,
+    alias(
+        col("date", "死亡日期", R, K::Date, 12.0, "可空；YYYY-MM-DD"),
+        &["注销日期", "死亡时间"],
+    ),
+    alias(
+        col("detail", "注销原因", R, K::Text, 24.0, "可空"),
+        &["死亡原因"],
+    ),
+];
+
+/// 低保/特困（民政）: one row per fact, by ID number.
+pub static COMPARE_DIBAO_COLUMNS: &[Column] = &[
+    CMP_ID,
+    CMP_NAME,
+    alias(
+        col("date", "保障起始日期", R, K::Date, 12.0, "可空；YYYY-MM-DD"),
+        &["起始日期", "批准日期"],
+    ),
+    alias(
+        col("amount_fen", "月保障金额(元)", R, K::Yuan, 14.0, "元，可空"),
+        &["保障金额(元)", "月补助金额(元)"],
+    ),
+    alias(
+        col(
+            "detail",
+            "保障类别",
+            R,
+            K::Text,
+            24.0,
+            "可空，如 低保、特困",
+        ),
+        &["救助类别", "类别"],
+    ),
+];
+
+/// 残疾人证（残联）: one row per fact, by ID number.
+pub static COMPARE_DISABILITY_COLUMNS: &[Column] = &[
+    CMP_ID,
+    CMP_NAME,
+    alias(
+        col("date", "发证日期", R, K::Date, 12.0, "可空；YYYY-MM-DD"),
+        &["领证日期"],
+    ),
+    alias(
+        col(
+            "detail",
+            "残疾类别及等级",
+            R,
+            K::Text,
+            24.0,
+            "可空，如 肢体二级",
+        ),
+        &["残疾类别", "残疾等级"],
+    ),
+];
+
+/// 医疗自付费用（医保）: one row per fact, by ID number.
+pub static COMPARE_MEDICAL_COLUMNS: &[Column] = &[
+    CMP_ID,
+    CMP_NAME,
+    alias(
+        col("date", "结算日期", R, K::Date, 12.0, "可空；YYYY-MM-DD"),
+        &["就诊日期", "出院日期"],
+    ),
+    req(alias(
+        col(
+            "amount_fen",
+            "个人自付费用(元)",
+            R,
+            K::Yuan,
+            14.0,
+            "元；年度医疗费用中个人自付部分，1万元及以上的作为监测预警",
+        ),
+        &["自付费用(元)", "自付金额(元)", "个人自付(元)"],
+    )),
+    alias(
+        col("detail", "医疗机构", R, K::Text, 24.0, "可空"),
+        &["就诊机构", "医院"],
+    ),
+];
+
+/// 车辆登记（车管）: one row per fact, by ID number.
+pub static COMPARE_VEHICLES_COLUMNS: &[Column] = &[
+    CMP_ID,
+    CMP_NAME,
+    alias(
+        col("date", "登记日期", R, K::Date, 12.0, "可空；YYYY-MM-DD"),
+        &["初次登记日期", "注册日期"],
+    ),
+    alias(
+        col("detail", "号牌号码", R, K::Text, 24.0, "可空"),
+        &["车牌号", "车牌号码"],
+    ),
+];
+
+/// 企业登记（市场监管）: one row per fact, by ID number.
+pub static COMPARE_ENTERPRISES_COLUMNS: &[Column] = &[
+    CMP_ID,
+    CMP_NAME,
+    alias(
+        col("date", "成立日期", R, K::Date, 12.0, "可空；YYYY-MM-DD"),
+        &["登记日期", "注册日期"],
+    ),
+    alias(
+        col("detail", "企业名称", R, K::Text, 24.0, "可空"),
+        &["市场主体名称", "名称"],
+    ),
+];
+
+/// 房产登记（住建）: one row per fact, by ID number.
+pub static COMPARE_HOUSING_COLUMNS: &[Column] = &[
+    CMP_ID,
+    CMP_NAME,
+    alias(
+        col("date", "登记日期", R, K::Date, 12.0, "可空；YYYY-MM-DD"),
+        &["不动产登记日期"],
+    ),
+    alias(
+        col("detail", "房屋坐落", R, K::Text, 24.0, "可空"),
+        &["坐落", "房屋地址"],
+    ),
+];
+
+/// 在校学生（教育）: one row per fact, by ID number.
+pub static COMPARE_STUDENTS_COLUMNS: &[Column] = &[
+    CMP_ID,
+    CMP_NAME,
+    alias(
+        col("date", "入学日期", R, K::Date, 12.0, "可空；YYYY-MM-DD"),
+        &["注册日期"],
+    ),
+    alias(
+        col("detail", "学校名称", R, K::Text, 24.0, "可空"),
+        &["学校", "就读学校"],
+    ),
+];
+
+/// 就业参保（人社）: one row per fact, by ID number.
+pub static COMPARE_EMPLOYMENT_COLUMNS: &[Column] = &[
+    CMP_ID,
+    CMP_NAME,
+    alias(
+        col("date", "参保日期", R, K::Date, 12.0, "可空；YYYY-MM-DD"),
+        &["就业日期", "入职日期"],
+    ),
+    alias(
+        col("detail", "工作单位", R, K::Text, 24.0, "可空"),
+        &["单位名称", "用工单位"],
+    ),
 ];
 
 /// Text columns that hold codes or numbers (household numbers, region codes, ID numbers, phones,

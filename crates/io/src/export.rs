@@ -96,7 +96,16 @@ impl ExportKind {
                 | Kind::DeptTraining
                 | Kind::DeptPension
                 | Kind::DeptSchool
-                | Kind::DeptMedical => None,
+                | Kind::DeptMedical
+                | Kind::CompareDeaths
+                | Kind::CompareDibao
+                | Kind::CompareDisability
+                | Kind::CompareMedical
+                | Kind::CompareVehicles
+                | Kind::CompareEnterprises
+                | Kind::CompareHousing
+                | Kind::CompareStudents
+                | Kind::CompareEmployment => None,
             }),
         }
     }

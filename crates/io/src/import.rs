@@ -58,6 +58,9 @@ pub struct ImportOptions {
     pub batch: usize,
     /// "Today" for the rules (defaults to today in China).
     pub today: Option<Date>,
+    /// The name a compared list is recorded under (its problems' source and evidence): the
+    /// uploaded file's name; "部门名单" when `None`.
+    pub list_name: Option<String>,
 }
 
 impl Default for ImportOptions {
@@ -71,6 +74,7 @@ impl Default for ImportOptions {
             error_file: None,
             batch: 2000,
             today: None,
+            list_name: None,
         }
     }
 }
@@ -148,6 +152,7 @@ enum Rec {
     Case(crate::assessment::rows::CaseRow),
     Wish(crate::pairing::rows::WishRow),
     Dept(crate::measures::rows::DeptRow),
+    Compare(crate::rectification::compare::CompareRow),
 }
 
 /// Everything the reader thread needs.
@@ -503,6 +508,22 @@ fn reader_thread(
                             }
                             batch.push(Rec::Dept(r));
                         }
+                        k @ (Kind::CompareDeaths
+                        | Kind::CompareDibao
+                        | Kind::CompareDisability
+                        | Kind::CompareMedical
+                        | Kind::CompareVehicles
+                        | Kind::CompareEnterprises
+                        | Kind::CompareHousing
+                        | Kind::CompareStudents
+                        | Kind::CompareEmployment) => {
+                            let mut r =
+                                crate::rectification::compare::compare_row(&at, k, sheet, row);
+                            if let Some(issue) = unreadable {
+                                r.parsed = Err(issue);
+                            }
+                            batch.push(Rec::Compare(r));
+                        }
                     }
                     if batch.len() >= s.batch {
                         send(&mut batch, &tx)?;
@@ -674,7 +695,8 @@ impl Writer<'_> {
                     | Kind::DeptSchool
                     | Kind::DeptMedical
             )
-        ) {
+        ) || self.report.kind.and_then(Kind::compare_list).is_some()
+        {
             return Ok(());
         }
         self.planned = true;
@@ -1095,6 +1117,7 @@ pub async fn import(
                     let mut risks = Vec::new();
                     let mut cases = Vec::new();
                     let mut dept = Vec::new();
+                    let mut compare = Vec::new();
                     for r in recs {
                         match r {
                             Rec::Household(g) => households.push(*g),
@@ -1110,6 +1133,7 @@ pub async fn import(
                             Rec::Risk(v) => risks.push(v),
                             Rec::Case(v) => cases.push(v),
                             Rec::Dept(v) => dept.push(v),
+                            Rec::Compare(v) => compare.push(v),
                         }
                     }
                     if !households.is_empty() {
@@ -1150,6 +1174,9 @@ pub async fn import(
                     }
                     if !dept.is_empty() {
                         w.dept_lists(dept).await?;
+                    }
+                    if !compare.is_empty() {
+                        w.compare_rows(compare).await?;
                     }
                     Ok::<(), ImportError>(())
                 }
@@ -1196,7 +1223,7 @@ pub async fn import(
         "partial": opts.partial,
     });
     let Writer {
-        session,
+        mut session,
         mut report,
         mut log,
         mappings,
@@ -1243,6 +1270,17 @@ pub async fn import(
             }
         }
     } else {
+        // a list compared: the one set-based match, in the import's transaction
+        if let (true, Some(list)) = (commit, report.kind.and_then(Kind::compare_list)) {
+            let name = opts.list_name.as_deref().unwrap_or("部门名单");
+            match session.compare_finish(list, name, today).await {
+                Ok(out) => report.comparison = Some(out),
+                Err(e) => {
+                    let _ = session.finish(serde_json::Value::Null, false).await;
+                    return Err(e.into());
+                }
+            }
+        }
         session.finish(summary, commit).await?;
         report.committed = commit;
     }
@@ -1410,6 +1448,7 @@ pub fn check_without_store(
                     Rec::Risk(r) => issues.extend(r.parsed.err()),
                     Rec::Case(r) => issues.extend(r.parsed.err()),
                     Rec::Dept(r) => issues.extend(r.parsed.err()),
+                    Rec::Compare(r) => issues.extend(r.parsed.err()),
                 }
             }
         }

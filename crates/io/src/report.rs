@@ -143,6 +143,8 @@ pub struct ImportReport {
     /// Where the error file was written.
     pub error_file: Option<String>,
     pub elapsed_ms: u64,
+    /// What a compared list matched and flagged (a comparison kind that was written).
+    pub comparison: Option<fupin_core::rectification::ComparisonOutcome>,
 }
 
 impl ImportReport {
@@ -173,6 +175,17 @@ impl ImportReport {
                 | Kind::DeptSchool
                 | Kind::DeptMedical,
             ) => "条帮扶措施",
+            Some(
+                Kind::CompareDeaths
+                | Kind::CompareDibao
+                | Kind::CompareDisability
+                | Kind::CompareMedical
+                | Kind::CompareVehicles
+                | Kind::CompareEnterprises
+                | Kind::CompareHousing
+                | Kind::CompareStudents
+                | Kind::CompareEmployment,
+            ) => return self.comparison_summary(),
             None => "条记录",
         };
         let mut s = format!(
@@ -207,6 +220,61 @@ impl ImportReport {
             s.push_str(
                 "发现错误，未写入任何数据（全部正确才写入；可用 --partial 只写入正确的记录，再导入改正后的错误文件）\n",
             );
+        }
+        if !self.ignored_columns.is_empty() {
+            s.push_str(&format!(
+                "已忽略无法识别的列：{}\n",
+                self.ignored_columns.join("、")
+            ));
+        }
+        if let Some(h) = self.titles_skipped() {
+            s.push_str(&h);
+            s.push('\n');
+        }
+        if let Some(t) = self.totals_skipped() {
+            s.push_str(&t);
+            s.push('\n');
+        }
+        s
+    }
+
+    /// The summary of a compared list: rows read and rejected, then what the match found.
+    fn comparison_summary(&self) -> String {
+        let mut s = format!(
+            "读取名单 {} 行，拒绝 {} 行\n",
+            self.rows, self.rejected_rows
+        );
+        match &self.comparison {
+            Some(c) => s.push_str(&format!(
+                "比对“{}”：比中在册人员 {} 行，未比中 {} 行（其中 {} 行为管辖范围外的在册人员，只计数）；\
+                 标记 {} 人：问题 {}，监测预警 {}（其中重新打开 {}）；已登记过的 {} 人不重复标记\n",
+                c.kind_label,
+                c.matched,
+                c.unmatched,
+                c.out_of_scope,
+                c.flagged_persons,
+                c.problems,
+                c.warnings,
+                c.reopened,
+                c.already_recorded
+            )),
+            None if self.dry_run => s.push_str("试运行（--dry-run）：只检查名单，未比对、未写入任何数据\n"),
+            None if self.has_errors() => s.push_str(
+                "发现错误，未比对、未写入任何数据（全部正确才比对；可用 --partial 只比对正确的行）\n",
+            ),
+            None => s.push_str("未比对\n"),
+        }
+        if let Some(c) = self.comparison.as_ref().filter(|c| c.out_of_scope > 0) {
+            let lines: Vec<String> = c.out_of_scope_lines.iter().map(u64::to_string).collect();
+            s.push_str(&format!(
+                "管辖范围外的在册人员所在行：第 {} 行{}\n",
+                lines.join("、"),
+                if c.out_of_scope > lines.len() as u64 {
+                    "等"
+                } else {
+                    ""
+                }
+            ));
         }
         if !self.ignored_columns.is_empty() {
             s.push_str(&format!(

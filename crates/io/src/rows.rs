@@ -27,7 +27,7 @@ impl RowAt<'_> {
                 key,
                 Some("id_number" | "phone" | "member_phone" | "bank_account")
             ),
-            k if k.is_dept_list() => key == Some("id_number"),
+            k if k.is_dept_list() || k.compare_list().is_some() => key == Some("id_number"),
             _ => false,
         };
         // a cadre's phone is personal data too (masked as phones are everywhere else)

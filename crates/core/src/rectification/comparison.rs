@@ -177,6 +177,9 @@ pub fn flag(kind: ListKind, row: &DeptRow, person_name: &str) -> Option<Flag> {
     })
 }
 
+/// Lines of out-of-scope rows kept in a comparison's outcome.
+pub const OUT_OF_SCOPE_LINES_KEPT: usize = 100;
+
 /// What a comparison did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ComparisonOutcome {
@@ -188,12 +191,21 @@ pub struct ComparisonOutcome {
     pub matched: u64,
     /// Rows that match no one there (summarised, not flagged).
     pub unmatched: u64,
+    /// Of the unmatched rows, those whose ID number is an active registered person outside the
+    /// caller's regions (counted, never named: another region's registry is not the caller's).
+    pub out_of_scope: u64,
+    /// The lines of the first of those rows (up to [`OUT_OF_SCOPE_LINES_KEPT`]).
+    pub out_of_scope_lines: Vec<u64>,
+    /// Persons whose matches the list's kind flags, one problem or warning each.
+    pub flagged_persons: u64,
     /// Matches flagged as problems.
     pub problems: u64,
     /// Matches flagged as monitoring warnings.
     pub warnings: u64,
     /// Flags already recorded by an earlier comparison (not repeated).
     pub already_recorded: u64,
+    /// Of the problems and warnings, those signed off earlier and opened again by this list.
+    pub reopened: u64,
 }
 
 #[cfg(test)]

@@ -58,3 +58,21 @@ pub trait RectificationStore: Send + Sync {
         on: Date,
     ) -> StoreResult<ComparisonOutcome>;
 }
+
+/// The comparison's part of a bulk import session: a department's list is loaded row by row into
+/// a scratch table of the session's transaction, then matched with the registry in one set-based
+/// pass (a join on the ID number) and what the matches flag recorded, before the session commits.
+#[async_trait]
+pub trait RectificationBulk: Send {
+    /// Add rows of the list (each with its line in the file), creating the scratch table at the
+    /// first call.
+    async fn compare_load(&mut self, rows: Vec<(u64, DeptRow)>) -> StoreResult<()>;
+    /// Match the rows loaded with the active registered persons of the caller's regions, record
+    /// what the matches of `kind` flag (once per person and list kind) and drop the scratch table.
+    async fn compare_finish(
+        &mut self,
+        kind: ListKind,
+        list_name: &str,
+        on: Date,
+    ) -> StoreResult<ComparisonOutcome>;
+}

@@ -104,24 +104,38 @@ impl SqlStore {
     }
 }
 
-impl SqlBulkSession {
-    /// Append audit records in one go, for the sealer to chain after the import has committed.
-    pub(crate) async fn audit_many(&mut self, records: Vec<AuditRecord>) -> StoreResult<()> {
+impl SqlStore {
+    /// Append audit records in one go (the backend's fast path), for the sealer to chain after
+    /// the transaction has committed.
+    pub(crate) async fn audit_batch(
+        &self,
+        tx: &mut dyn Tx,
+        ctx: &Ctx,
+        records: Vec<AuditRecord>,
+    ) -> StoreResult<()> {
         if records.is_empty() {
             return Ok(());
         }
-        self.store.audit_keys()?;
+        self.audit_keys()?;
         let at = format_at(OffsetDateTime::now_utc());
-        let (actor, client) = (self.ctx.actor.as_str(), self.ctx.client.as_deref());
+        let (actor, client) = (ctx.actor.as_str(), ctx.client.as_deref());
         let rows = records
             .into_iter()
             .map(|r| pending_values(&at, actor, client, r))
             .collect();
-        self.tx
-            .copy_rows("audit_pending", PENDING_NEW.names(), rows)
+        tx.copy_rows("audit_pending", PENDING_NEW.names(), rows)
             .await
             .map_err(map_bulk)?;
         Ok(())
+    }
+}
+
+impl SqlBulkSession {
+    /// Append audit records in one go, for the sealer to chain after the import has committed.
+    pub(crate) async fn audit_many(&mut self, records: Vec<AuditRecord>) -> StoreResult<()> {
+        self.store
+            .audit_batch(self.tx.as_mut(), &self.ctx, records)
+            .await
     }
 }
 

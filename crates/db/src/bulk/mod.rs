@@ -61,6 +61,10 @@ pub(crate) struct SqlBulkSession {
     pub(crate) pairing_touched: std::collections::BTreeSet<i64>,
     /// Set when more households were touched than are refreshed one by one: rebuild them all.
     pub(crate) pairing_rebuild: bool,
+    /// A department's list is being loaded for a comparison (its scratch table exists).
+    pub(crate) comparing: bool,
+    /// Rows of that list loaded so far.
+    pub(crate) compared_rows: u64,
 }
 
 impl SqlBulkSession {
@@ -245,6 +249,8 @@ impl BulkStore for SqlStore {
             bulk_settings,
             pairing_touched: Default::default(),
             pairing_rebuild: false,
+            comparing: false,
+            compared_rows: 0,
         }))
     }
 }

@@ -139,7 +139,7 @@ pub(crate) fn problem_on(row: &crate::sql::Row, today: Date) -> StoreResult<Prob
 }
 
 /// A new problem's columns, its id assigned by the database.
-const PROBLEM_NEW: Columns = Columns(&[
+pub(crate) const PROBLEM_NEW: Columns = Columns(&[
     "region_code",
     "household_id",
     "person_id",

@@ -143,6 +143,8 @@ pub async fn run(store: Arc<dyn Store>, a: Args) -> ExitCode {
         dry_run: a.dry_run,
         partial: a.partial,
         error_file: Some(error_file),
+        // a compared list is recorded under its file's name
+        list_name: a.file.file_name().map(|n| n.to_string_lossy().into_owned()),
         ..Default::default()
     };
     let progress = progress_display("导入");
@@ -155,9 +157,7 @@ pub async fn run(store: Arc<dyn Store>, a: Args) -> ExitCode {
             eprintln!("错误 {e}");
             if matches!(&e, fupin_io::ImportError::Header(m) if m.starts_with("无法判断文件内容"))
             {
-                eprintln!(
-                    "用 --kind 指定文件内容：households、incomes、profiles、regions、cadres、pairings、visits、status_changes、wishes、household_years、risk_events、cases"
-                );
+                eprintln!("用 --kind 指定文件内容：{}", super::kind_names());
             }
             eprintln!("未导入任何数据");
             return ExitCode::from(EXIT_FAILED);

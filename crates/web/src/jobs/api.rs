@@ -1007,8 +1007,10 @@ pub(crate) async fn import_job(
         jobs: &app.jobs,
         id: Some(job.id.clone()),
     };
-    let (path, name, opts) = receive(&job, query, req).await?;
+    let (path, name, mut opts) = receive(&job, query, req).await?;
     pending.disarm();
+    // a compared list is recorded under the name it was uploaded with
+    opts.list_name = Some(name.clone());
     job.lock().label = name;
     app.jobs
         .spawn_import(app, Arc::clone(&job), ctx, path, opts);
@@ -1035,7 +1037,7 @@ impl Drop for Pending<'_> {
     }
 }
 
-fn accepted(job: &Job) -> Response {
+pub(crate) fn accepted(job: &Job) -> Response {
     let location = format!("/api/v1/jobs/{}", job.id);
     let mut res = (StatusCode::ACCEPTED, Json(job.view())).into_response();
     if let Ok(v) = HeaderValue::from_str(&location) {

@@ -117,6 +117,18 @@ fn summary(v: &Viewer, r: &ImportReport, file: Option<&jobs::FileView>) -> Marku
                 dt { (v.t("拒绝", "Rejected")) } dd data-k="rejected" { (r.rejected) " (" (r.rejected_rows) " " (v.t("行", "rows")) ")" }
                 dt { (v.t("用时", "Time")) } dd { (r.elapsed_ms) " ms" }
             }
+            @if let Some(c) = &r.comparison {
+                h3 { (v.t("比对结果：", "Comparison: ")) (c.kind_label) }
+                dl.grid #comparison {
+                    dt { (v.t("比中在册人员（行）", "Rows matching registered persons")) } dd data-k="matched" { (c.matched) }
+                    dt { (v.t("未比中（行，只计数）", "Rows matching no one (counted only)")) } dd data-k="unmatched" { (c.unmatched) }
+                    dt { (v.t("其中管辖范围外的在册人员", "of which registered outside your regions")) } dd data-k="out_of_scope" { (c.out_of_scope) }
+                    dt { (v.t("标记问题（人）", "Problems (persons)")) } dd data-k="problems" { (c.problems) }
+                    dt { (v.t("监测预警（人）", "Monitoring warnings (persons)")) } dd data-k="warnings" { (c.warnings) }
+                    dt { (v.t("已登记过，不重复（人）", "Already recorded (persons)")) } dd data-k="already_recorded" { (c.already_recorded) }
+                }
+                p { a href="/problems?source=comparison" { (v.t("查看比对发现的问题", "Problems found by comparison")) } }
+            }
             @if !r.ignored_columns.is_empty() {
                 p { (v.t("未识别的列（已忽略）：", "Columns not understood (ignored): ")) (r.ignored_columns.join("、")) }
             }

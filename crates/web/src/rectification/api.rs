@@ -29,6 +29,11 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .get("/api/v1/regions/{code}/rectification-ledger", ledger)
         .get("/api/v1/quality-rules", quality_rules)
         .post("/api/v1/quality-rules/run", run_checks)
+        .post_with_limit(
+            "/api/v1/comparisons",
+            start_comparison,
+            crate::jobs::UPLOAD_LIMIT,
+        )
 }
 
 /// The OpenAPI description of these routes (see `crate::openapi`).
@@ -44,7 +49,8 @@ pub(crate) fn routes(r: Routes) -> Routes {
     board,
     ledger,
     quality_rules,
-    run_checks
+    run_checks,
+    start_comparison
 ))]
 pub(crate) struct Doc;
 
@@ -388,4 +394,49 @@ async fn run_checks(
     Ok(Json(
         app.store.run_checks(&ctx, region.as_ref(), as_of).await?,
     ))
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/comparisons",
+    tag = "rectification",
+    operation_id = "startComparison",
+    summary = "比对部门名单 · Compare a department's list",
+    params(
+        ("list" = String, Query, description = "名单类型：deaths（死亡人员）、dibao（低保/特困）、disability（残疾人证）、medical（医疗自付费用）、vehicles（车辆）、enterprises（企业）、housing（房产）、students（在校学生）、employment（就业参保）。 The list's type."),
+        ("format" = Option<String>, Query, description = "csv 或 xlsx。 csv or xlsx."),
+        ("encoding" = Option<String>, Query, description = "utf-8、gbk 或 gb18030。 The text encoding."),
+        ("dry_run" = Option<bool>, Query, description = "只检查名单，不比对。 Check the file only."),
+        ("partial" = Option<bool>, Query, description = "跳过有错的行，比对其余。 Skip faulty rows, compare the rest.")
+    ),
+    request_body(content_type = "multipart/form-data", description = "`file` 字段为名单文件（按身份证号，XLSX 或 CSV，可有标题行，GBK 亦可）。 The list in the `file` field."),
+    responses((status = 202, description = "比对任务已开始，地址见 Location；完成后任务的 summary.comparison 为比中、未比中（含管辖范围外）与标记的人数。 The job started; when done its summary's `comparison` has the counts.", body = Object))
+)]
+async fn start_comparison(
+    caller: Caller,
+    State(app): State<AppState>,
+    params: Params,
+    req: axum::extract::Request,
+) -> ApiResult<Response> {
+    caller.ctx(Policy::WriteRegistry)?;
+    params.only(&["list", "format", "encoding", "dry_run", "partial"])?;
+    let names: Vec<&str> = ListKind::ALL.iter().map(|k| k.as_str()).collect();
+    let list = params
+        .choice("list", ListKind::parse, &names.join("、"))?
+        .ok_or_else(|| {
+            ApiError::bad_request("missing_parameter", "缺少查询参数 list（名单类型）")
+                .with_field("list")
+        })?;
+    let kind = fupin_io::Kind::COMPARE_LISTS
+        .into_iter()
+        .find(|k| k.compare_list() == Some(list))
+        .ok_or_else(|| ApiError::internal(&"no import kind for a list type"))?;
+    let mut pairs: Vec<(String, String)> = params
+        .into_pairs()
+        .into_iter()
+        .filter(|(n, _)| n != "list")
+        .collect();
+    pairs.push(("kind".into(), kind.as_str().into()));
+    let job = crate::jobs::import_job(&caller, &app, pairs, req).await?;
+    Ok(crate::jobs::accepted(&job))
 }
