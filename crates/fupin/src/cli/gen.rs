@@ -14,6 +14,58 @@ fn years(y: &str) -> Option<(i32, i32)> {
         .filter(|(a, b)| a <= b)
 }
 
+/// The department's list to write besides (or instead of) the world's files.
+pub struct CompareArgs {
+    pub rows: u64,
+    /// deaths or vehicles.
+    pub kind: String,
+    pub matches_per_mille: u32,
+    /// Only the list, from the registry file already written.
+    pub only: bool,
+}
+
+/// Write the list to compare; prints what was written.
+fn write_compare_list(out: &Path, seed: u64, year: i32, c: &CompareArgs) -> ExitCode {
+    let kind = match c.kind.as_str() {
+        "deaths" => fupin_io::Kind::CompareDeaths,
+        "vehicles" => fupin_io::Kind::CompareVehicles,
+        other => {
+            eprintln!("错误 [invalid_kind] 比对名单类型 {other} 应为 deaths 或 vehicles");
+            return ExitCode::from(2);
+        }
+    };
+    if c.matches_per_mille > 1000 {
+        eprintln!("错误 [out_of_range] --compare-matches 为千分比，应在 0–1000 之间");
+        return ExitCode::from(2);
+    }
+    let started = std::time::Instant::now();
+    let opts = fupin_io::gen::CompareListOptions {
+        kind,
+        rows: c.rows,
+        matches_per_mille: c.matches_per_mille,
+        seed,
+        year,
+    };
+    match fupin_io::gen::compare_list(out, &opts) {
+        Ok(s) => {
+            println!(
+                "  {}（{}，{} 行，其中 {} 行为在册人员），用时 {:.1} 秒",
+                s.file.path.display(),
+                s.file.kind.label(),
+                s.file.rows,
+                s.matched,
+                started.elapsed().as_secs_f64()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("错误 {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
 pub fn run(
     households: u64,
     seed: u64,
@@ -21,6 +73,7 @@ pub fn run(
     out: &Path,
     income_years: Option<&str>,
     activity_years: Option<&str>,
+    compare: Option<CompareArgs>,
 ) -> ExitCode {
     let mut opts = GenOptions {
         households,
@@ -47,6 +100,9 @@ pub fn run(
                 return ExitCode::from(2);
             }
         }
+    }
+    if let Some(c) = compare.as_ref().filter(|c| c.only) {
+        return write_compare_list(out, seed, opts.income_years.1, c);
     }
     let f = match std::fs::File::open(regions) {
         Ok(f) => std::io::BufReader::new(f),
@@ -75,7 +131,10 @@ pub fn run(
                     f.rows
                 );
             }
-            ExitCode::SUCCESS
+            match &compare {
+                Some(c) => write_compare_list(out, seed, opts.income_years.1, c),
+                None => ExitCode::SUCCESS,
+            }
         }
         Err(e) => {
             eprintln!("错误 {e}");

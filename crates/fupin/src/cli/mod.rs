@@ -211,6 +211,19 @@ pub enum Command {
         /// year; a province's visits are about 4 million rows a year).
         #[arg(long)]
         activity_years: Option<String>,
+        /// Also write a department's list of this many rows to compare with the registry
+        /// (compare-deaths.csv or compare-vehicles.csv), for the comparison benchmark.
+        #[arg(long)]
+        compare_list: Option<u64>,
+        /// The list's type: deaths or vehicles.
+        #[arg(long, default_value = "deaths")]
+        compare_kind: String,
+        /// Rows of the list naming registered persons, per thousand.
+        #[arg(long, default_value_t = 20)]
+        compare_matches: u32,
+        /// Write only the list, from the households.csv already in --out (--households ignored).
+        #[arg(long)]
+        compare_only: bool,
     },
 }
 
@@ -521,8 +534,18 @@ pub async fn run(cli: Cli) -> ExitCode {
         out,
         income_years,
         activity_years,
+        compare_list,
+        compare_kind,
+        compare_matches,
+        compare_only,
     } = &cli.command
     {
+        let compare = compare_list.map(|rows| gen::CompareArgs {
+            rows,
+            kind: compare_kind.clone(),
+            matches_per_mille: *compare_matches,
+            only: *compare_only,
+        });
         return gen::run(
             *households,
             *seed,
@@ -530,6 +553,7 @@ pub async fn run(cli: Cli) -> ExitCode {
             out,
             income_years.as_deref(),
             activity_years.as_deref(),
+            compare,
         );
     }
     if let Command::Errors = &cli.command {

@@ -11,10 +11,13 @@
 //! an [`AreaGen`] and one line in [`AREAS`].
 
 mod assessment;
+mod compare;
 mod measures;
 mod pairing;
 mod registry;
 mod statuses;
+
+pub use compare::{compare_list, CompareListOptions, CompareListSummary};
 
 use crate::columns::Kind;
 use rand::{Rng, SeedableRng};

@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# Comparison benchmark (数据比对; prints figures, not a test). Generates N households (default
+# 1,500,000, about 4.95 million persons) over the villages of Jiangxi with `fupin gen`, and a
+# department's list of ROWS rows (default 5,000,000; deaths, or vehicles with KIND=vehicles) of
+# which MATCHES per thousand (default 20) name registered persons, loads the registry, then on
+# SQLite and on PostgreSQL, each figure with the load average:
+#   1. the raw route: the list loaded as it is (sqlite3 `.import` / psql `\copy` into a temporary
+#      table) and joined on the ID number with the active members of registered households, the
+#      matches kept in a table (then rolled back) — run before and after ours, the faster counted;
+#   2. ours: `fupin import --kind compare_deaths FILE` (every row's ID number checked, the list
+#      streamed into the session's scratch table, one join, a problem per matched person recorded
+#      with its first step and audit record), wall time and peak RSS;
+#   3. ours again: the same list records nothing twice.
+# Targets: ours ≤ 1.5 × raw and under 60 s, peak RSS under 1 GiB.
+# Usage: bench/compare.sh [N]   (env: REGIONS, BENCH_DIR, PG_BASE, ROWS, MATCHES, KIND,
+#        SKIP_SQLITE, SKIP_PG; a generated world and loaded databases of the same N are reused)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N=${1:-1500000}
+ROWS=${ROWS:-5000000}
+MATCHES=${MATCHES:-20}
+KIND=${KIND:-deaths}
+REGIONS=${REGIONS:-../shared/data/regions/division_jiangxi_2023.csv}
+W=${BENCH_DIR:-/tmp/fupin-bench-compare}
+PG_BASE=${PG_BASE:-postgres://postgres@127.0.0.1:5432}
+PG_DB=fupin_bench_compare
+LIST=$W/gen/compare-$KIND.csv
+export RUST_LOG=warn
+
+command -v sqlite3 >/dev/null || { echo "sqlite3 missing: apt-get install -y sqlite3" >&2; exit 1; }
+[[ -x /usr/bin/time ]] || { echo "/usr/bin/time missing: apt-get install -y time" >&2; exit 1; }
+
+echo "== build (release)"
+if [[ -z "${FUPIN_BIN:-}" ]]; then
+    cargo build --release -q -p fupin --bin fupin
+fi
+F=${FUPIN_BIN:-$PWD/target/release/fupin}
+export FUPIN_DATA_DIR="$W/data"
+mkdir -p "$W"
+
+load() { cut -d' ' -f1-3 /proc/loadavg; }
+
+# run a command under /usr/bin/time; sets WALL (seconds) and RSS (MiB)
+timed() {
+    local label=$1
+    shift
+    /usr/bin/time -v "$@" >"$W/last.out" 2>"$W/last.err" || { cat "$W/last.out" "$W/last.err" >&2; exit 1; }
+    local wall rss
+    wall=$(grep "Elapsed (wall clock)" "$W/last.err" | awk '{print $NF}')
+    rss=$(grep "Maximum resident set size" "$W/last.err" | awk '{print $NF}')
+    WALL=$(echo "$wall" | awk -F: '{ if (NF == 3) print $1 * 3600 + $2 * 60 + $3; else print $1 * 60 + $2 }')
+    RSS=$((rss / 1024))
+    printf '%-58s wall %7.1f s   peak RSS %6d MiB   load %s\n' "$label" "$WALL" "$RSS" "$(load)"
+}
+
+ratio() { echo "$1 $2" | awk '{ printf "%.2f", $1 / $2 }'; }
+
+echo "== generate $N households and a $ROWS-row $KIND list ($MATCHES per mille registered)"
+if [[ ! -f "$W/gen/households.csv" || "$(cat "$W/gen/n" 2>/dev/null)" != "$N" ]]; then
+    rm -rf "$W/gen" "$W"/fupin.db* "$W/loaded-sqlite" "$W/loaded-pg"
+    "$F" gen --households "$N" --seed 1 --regions "$REGIONS" --out "$W/gen" --income-years 2019 | head -1
+    echo "$N" >"$W/gen/n"
+fi
+if [[ ! -f "$LIST" || "$(cat "$W/gen/list" 2>/dev/null)" != "$KIND $ROWS $MATCHES" ]]; then
+    "$F" gen --households "$N" --regions "$REGIONS" --out "$W/gen" --compare-list "$ROWS" \
+        --compare-kind "$KIND" --compare-matches "$MATCHES" --compare-only
+    echo "$KIND $ROWS $MATCHES" >"$W/gen/list"
+fi
+printf '   %-24s %10s rows, %s bytes\n' "$(basename "$LIST")" "$(($(wc -l <"$LIST") - 1))" "$(stat -c %s "$LIST")"
+
+# the raw route's join, the same rows as ours: active members of households not removed
+JOIN="SELECT c.*, p.id AS person_id, p.name AS person_name, h.id AS household_id, h.village_code, \
+h.household_number, r.name AS village_name FROM raw_list c \
+JOIN persons p ON p.id_number = c.id_number AND p.active \
+JOIN households h ON h.id = p.household_id AND h.status <> 'removed' \
+JOIN regions r ON r.code = h.village_code"
+
+run_sqlite() {
+    echo
+    echo "== SQLite"
+    local DB="sqlite://$W/fupin.db"
+    if [[ ! -f "$W/loaded-sqlite" ]]; then
+        rm -f "$W"/fupin.db*
+        "$F" --database-url "$DB" region import "$REGIONS" | tail -1
+        timed "registry import (households.csv, for the set-up)" "$F" --database-url "$DB" import "$W/gen/households.csv"
+        touch "$W/loaded-sqlite"
+    fi
+    # a comparison of an earlier run is taken out, so that each run starts from the same state
+    sqlite3 "$W/fupin.db" "DELETE FROM problem_events WHERE problem_id IN (SELECT id FROM problems WHERE rule_code LIKE 'comparison:%'); DELETE FROM problems WHERE rule_code LIKE 'comparison:%';"
+    cat >"$W/raw-sqlite.sql" <<EOF
+PRAGMA busy_timeout = 10000;
+BEGIN;
+CREATE TEMP TABLE raw_list (id_number TEXT, name TEXT, date TEXT, detail TEXT);
+.import --csv --skip 1 $LIST raw_list
+CREATE TEMP TABLE raw_hits AS $JOIN;
+SELECT COUNT(*) FROM raw_hits;
+ROLLBACK;
+EOF
+    timed "raw route: .import + join (SQLite)" sqlite3 "$W/fupin.db" ".read $W/raw-sqlite.sql"
+    local raw1=$WALL matched
+    matched=$(tail -1 "$W/last.out")
+    timed "fupin import --kind compare_$KIND (SQLite)" "$F" --database-url "$DB" import --kind "compare_$KIND" "$LIST"
+    local ours=$WALL rss=$RSS
+    grep "比对" "$W/last.out" || true
+    timed "fupin import --kind compare_$KIND again (SQLite)" "$F" --database-url "$DB" import --kind "compare_$KIND" "$LIST"
+    grep "比对" "$W/last.out" || true
+    timed "raw route again (SQLite)" sqlite3 "$W/fupin.db" ".read $W/raw-sqlite.sql"
+    local raw=$raw1
+    if awk "BEGIN { exit !($WALL < $raw1) }"; then raw=$WALL; fi
+    echo "SQLite: raw route $raw s ($matched matched rows), ours $ours s: $(ratio "$ours" "$raw") × raw (target ≤ 1.5, < 60 s), peak RSS $rss MiB (target < 1024)"
+}
+
+run_pg() {
+    echo
+    echo "== PostgreSQL"
+    local PDB="$PG_BASE/$PG_DB"
+    if [[ ! -f "$W/loaded-pg" ]]; then
+        psql "$PG_BASE/postgres" -X -q -c "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" -c "CREATE DATABASE $PG_DB"
+        "$F" --database-url "$PDB" region import "$REGIONS" | tail -1
+        timed "registry import (households.csv, for the set-up)" "$F" --database-url "$PDB" import "$W/gen/households.csv"
+        psql "$PDB" -X -q -c "VACUUM ANALYZE"
+        touch "$W/loaded-pg"
+    fi
+    psql "$PDB" -X -q -c "DELETE FROM problem_events WHERE problem_id IN (SELECT id FROM problems WHERE rule_code LIKE 'comparison:%'); DELETE FROM problems WHERE rule_code LIKE 'comparison:%';"
+    cat >"$W/raw-pg.sql" <<EOF
+BEGIN;
+CREATE TEMP TABLE raw_list (id_number TEXT, name TEXT, date DATE, detail TEXT);
+\\copy raw_list FROM '$LIST' CSV HEADER
+ANALYZE raw_list;
+CREATE TEMP TABLE raw_hits AS $JOIN;
+SELECT COUNT(*) FROM raw_hits;
+ROLLBACK;
+EOF
+    timed "raw route: \\copy + join (PostgreSQL)" psql "$PDB" -X -q -A -t -f "$W/raw-pg.sql"
+    local raw1=$WALL matched
+    matched=$(tail -1 "$W/last.out")
+    timed "fupin import --kind compare_$KIND (PostgreSQL)" "$F" --database-url "$PDB" import --kind "compare_$KIND" "$LIST"
+    local ours=$WALL rss=$RSS
+    grep "比对" "$W/last.out" || true
+    timed "fupin import --kind compare_$KIND again (PostgreSQL)" "$F" --database-url "$PDB" import --kind "compare_$KIND" "$LIST"
+    grep "比对" "$W/last.out" || true
+    timed "raw route again (PostgreSQL)" psql "$PDB" -X -q -A -t -f "$W/raw-pg.sql"
+    local raw=$raw1
+    if awk "BEGIN { exit !($WALL < $raw1) }"; then raw=$WALL; fi
+    echo "PostgreSQL: raw route $raw s ($matched matched rows), ours $ours s: $(ratio "$ours" "$raw") × raw (target ≤ 1.5, < 60 s), peak RSS $rss MiB (target < 1024)"
+}
+
+[[ -n "${SKIP_SQLITE:-}" ]] || run_sqlite
+[[ -n "${SKIP_PG:-}" ]] || run_pg
