@@ -926,3 +926,118 @@ async fn comparison_flags_exactly_the_matched_persons() {
     assert_eq!((jobs.matched, jobs.problems, jobs.warnings), (1, 0, 0));
     let _ = elsewhere;
 }
+
+/// A project of 塔岗 planned to end on `end`.
+fn project(h: HouseholdId, name: &str, end: &str) -> fupin_core::projects::ProjectInput {
+    serde_json::from_value(serde_json::json!({
+        "village_code": TAGANG, "name": name, "category": "基础设施",
+        "sub_category": "道路", "year": 2019,
+        "planned_start": "2019-03-01", "planned_end": end,
+        "responsible_unit": "罗溪镇人民政府", "responsible_person": "王主任",
+        "content": "硬化村组道路 3 公里", "budget_fen": 60_000_000,
+        "targets": [{"indicator": "硬化道路", "value": "3 公里"}],
+        "beneficiaries": [{"household_id": h.0, "mode": "公共服务"}],
+        "participation": "2019-02-20 村民代表大会议定",
+        "proposed_on": "2019-03-01",
+    }))
+    .unwrap()
+}
+
+#[tokio::test]
+async fn the_project_rule_fires_on_a_project_past_its_end_without_acceptance_and_not_on_its_near_misses(
+) {
+    let db = test_store().await;
+    let s = db.store.as_ref();
+    regions(s).await;
+    let (h, _) = household(s, "P1", TAGANG, "19700101", 1, Some(2_000_000)).await;
+    let sys = Ctx::system("setup");
+    let sys = &sys;
+    let create = |name: &'static str, end: &'static str| async move {
+        s.create_project(sys, project(h, name, end))
+            .await
+            .unwrap()
+            .project
+            .id
+    };
+    // past its planned end, not accepted: fires
+    let late = create("村组道路硬化", "2019-10-31").await;
+    // ends on the day of the run: not past it yet
+    let due = create("安全饮水", "2019-12-31").await;
+    // past its end but accepted
+    let accepted = create("光伏电站", "2019-06-30").await;
+    db.raw(&format!(
+        "UPDATE projects SET accepted_on = '2019-06-28' WHERE id = {}",
+        accepted.0
+    ))
+    .await;
+    let township = within("township-officer", LUOXI);
+    let run = s.run_checks(&township, None, AS_OF).await.unwrap();
+    assert_eq!(found(&run, code::PROJECT_OVERDUE), 1);
+    assert_eq!(
+        open_subjects(s, code::PROJECT_OVERDUE).await,
+        [(format!("project:{}", late.0), ProblemStatus::Open)],
+        "not {due:?} nor {accepted:?}"
+    );
+    let page = s
+        .problems(
+            &township,
+            &ProblemFilter {
+                source: Some(Source::Rule),
+                limit: 50,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let p = page
+        .items
+        .iter()
+        .find(|p| p.rule_code.as_deref() == Some(code::PROJECT_OVERDUE))
+        .unwrap();
+    assert_eq!(p.project_id, Some(late.0));
+    assert_eq!(p.category, Category::Funds);
+    assert!(p.description.contains("村组道路硬化"), "{}", p.description);
+    assert!(p.description.contains("2019-10-31"), "{}", p.description);
+
+    // the next day the second is late too; the first, accepted meanwhile, is closed
+    db.raw(&format!(
+        "UPDATE projects SET accepted_on = '2020-01-01' WHERE id = {}",
+        late.0
+    ))
+    .await;
+    let run = s
+        .run_checks(&township, None, date!(2020 - 01 - 02))
+        .await
+        .unwrap();
+    let o = run
+        .rules
+        .iter()
+        .find(|r| r.code == code::PROJECT_OVERDUE)
+        .unwrap();
+    assert_eq!((o.findings, o.created, o.closed), (1, 1, 1));
+    assert_eq!(
+        open_subjects(s, code::PROJECT_OVERDUE).await,
+        [
+            (format!("project:{}", late.0), ProblemStatus::Closed),
+            (format!("project:{}", due.0), ProblemStatus::Open)
+        ]
+    );
+    // another village's officer neither runs it over 塔岗 nor sees it
+    let sanfang = within("sanfang-officer", SANFANG);
+    let theirs = s
+        .run_checks(&sanfang, None, date!(2020 - 01 - 02))
+        .await
+        .unwrap();
+    assert_eq!(found(&theirs, code::PROJECT_OVERDUE), 0);
+    let seen = s
+        .problems(
+            &sanfang,
+            &ProblemFilter {
+                limit: 50,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(seen.items.iter().all(|p| p.project_id.is_none()));
+}

@@ -26,6 +26,7 @@ pub mod code {
     pub const MEMBER_AGE_IMPLAUSIBLE: &str = "member_age_implausible";
     pub const HOUSEHOLD_WITHOUT_HEAD: &str = "household_without_head";
     pub const CADRE_OVER_LIMIT: &str = "cadre_over_limit";
+    pub const PROJECT_OVERDUE: &str = "project_overdue";
 }
 
 /// A data-quality rule.
@@ -119,6 +120,8 @@ pub struct Finding {
     pub region: RegionCode,
     pub household_id: Option<HouseholdId>,
     pub person_id: Option<PersonId>,
+    /// The project it was found on (the project rule).
+    pub project_id: Option<i64>,
     /// The problem's text: the rule's description and the particulars.
     pub description: String,
     pub evidence: serde_json::Value,
@@ -201,6 +204,7 @@ mod tests {
             region: RegionCode::parse("360124106204").unwrap(),
             household_id: None,
             person_id: None,
+            project_id: None,
             description: String::new(),
             evidence: serde_json::Value::Null,
         }
@@ -243,7 +247,7 @@ mod tests {
     #[test]
     fn shipped_rules_and_thresholds() {
         let rules = QualityRule::shipped();
-        assert_eq!(rules.len(), 6);
+        assert_eq!(rules.len(), 7);
         let standards = crate::assessment::default_parameters();
         let tagang = RegionCode::parse("360124106204").unwrap();
         let visits = rules

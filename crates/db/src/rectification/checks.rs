@@ -91,6 +91,7 @@ impl SqlStore {
             region,
             household_id: household.map(HouseholdId),
             person_id: person.map(PersonId),
+            project_id: None,
             description: format!("{}：{particulars}", rule.description),
             evidence,
         };
@@ -300,6 +301,47 @@ impl SqlStore {
                 }
                 pattern = None;
             }
+            code::PROJECT_OVERDUE => {
+                // the condition of `ProjectStore::overdue_projects`: past the planned end (and
+                // the rule's grace days), not accepted
+                let grace = rule.int("grace_days").unwrap_or(0).clamp(0, 3650);
+                let mut q = Query::new("");
+                let d = q.arg(as_of - Duration::days(grace));
+                q.push(&format!(
+                    "SELECT p.id, p.village_code, p.name, p.planned_end, p.stage, p.responsible_unit FROM projects p \
+                     WHERE p.planned_end < {d} AND p.accepted_on IS NULL"
+                ));
+                q.and_in_ranges("p.village_code", ranges);
+                for r in tx.fetch_all(&q.sql, &q.args).await? {
+                    let (project, village, name, end, stage, unit) = Cols::read(&r, |c| {
+                        Ok((
+                            c.i64()?,
+                            c.text()?,
+                            c.text()?,
+                            c.date()?,
+                            c.text()?,
+                            c.text()?,
+                        ))
+                    })?;
+                    let stage_label = fupin_core::projects::Stage::parse(&stage)
+                        .map_or(stage.clone(), |s| {
+                            fupin_core::assessment::procedure::Step::label(s).to_string()
+                        });
+                    let mut f = finding(
+                        format!("project:{project}"),
+                        region_of(&village)?,
+                        None,
+                        None,
+                        format!(
+                            "项目“{name}”计划 {end} 完工，截至 {as_of} 仍未验收（当前环节：{stage_label}，责任单位：{unit}）"
+                        ),
+                        json!({"project": project, "planned_end": end.to_string(), "stage": stage}),
+                    );
+                    f.project_id = Some(project);
+                    out.push(f);
+                }
+                pattern = None;
+            }
             _ => return Ok(None),
         }
         Ok(Some((out, pattern)))
@@ -373,7 +415,7 @@ impl SqlStore {
                                 region: &f.region,
                                 household_id: f.household_id,
                                 person_id: f.person_id,
-                                project_id: None,
+                                project_id: f.project_id,
                                 campaign_id: None,
                                 source: Source::Rule,
                                 source_ref: Some(&rule.code),
