@@ -437,6 +437,9 @@ impl Backend for PgBackend {
     fn text_agg(&self) -> &'static str {
         "string_agg"
     }
+    fn year_of(&self, col: &str) -> String {
+        format!("CAST(EXTRACT(YEAR FROM {col}) AS INTEGER)")
+    }
     fn migration_versions(&self) -> Vec<i64> {
         MIGRATOR.iter().map(|m| m.version).collect()
     }

@@ -405,6 +405,9 @@ impl Backend for SqliteBackend {
     fn text_agg(&self) -> &'static str {
         "group_concat"
     }
+    fn year_of(&self, col: &str) -> String {
+        format!("CAST(substr({col}, 1, 4) AS INTEGER)")
+    }
     fn migration_versions(&self) -> Vec<i64> {
         migration_versions()
     }

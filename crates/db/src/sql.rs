@@ -373,6 +373,9 @@ pub trait Backend: Send + Sync {
     /// The aggregate that joins text values with a separator, `NAME(value, separator)`:
     /// `group_concat` on SQLite, `string_agg` on PostgreSQL.
     fn text_agg(&self) -> &'static str;
+    /// The year of a date column as an integer expression: the text's first four characters on
+    /// SQLite, `EXTRACT(YEAR …)` on PostgreSQL.
+    fn year_of(&self, col: &str) -> String;
     /// Versions of the migrations this build ships for the backend, in order.
     fn migration_versions(&self) -> Vec<i64>;
     /// Connections of the pool.

@@ -1862,6 +1862,24 @@ fn table(f: &Fixture, caller: &str) -> Vec<Entry> {
             ],
         ),
         entry(
+            "GET",
+            "/api/v1/regions/{code}/funds-report",
+            vec![
+                get(
+                    format!("/api/v1/regions/{TAGANG}/funds-report?from=2016&to=2019"),
+                    Denied,
+                ),
+                get(
+                    format!("/api/v1/regions/{LUOXI}/funds-report?from=2016-01-01&to=2019-12-31&format=xlsx"),
+                    Denied,
+                ),
+                get(
+                    format!("/api/v1/regions/{SANFANG}/funds-report?from=2016&to=2019&format=csv"),
+                    Filtered,
+                ),
+            ],
+        ),
+        entry(
             "POST",
             "/api/v1/allocations",
             vec![call(
@@ -1917,6 +1935,16 @@ fn table(f: &Fixture, caller: &str) -> Vec<Entry> {
                 format!("/api/v1/assets/{}/incomes", f.asset),
                 json(json!({"year": 2018, "income_fen": 10_000, "collective_fen": 5_000,
                             "households_fen": 5_000, "paid_on": "2018-12-20"})),
+                Denied,
+            )],
+        ),
+        entry(
+            "POST",
+            "/api/v1/assets/{id}/incomes/{year}/reversal",
+            vec![call(
+                Method::POST,
+                format!("/api/v1/assets/{}/incomes/2017/reversal", f.asset),
+                json(json!({"reason": "重复发放"})),
                 Denied,
             )],
         ),

@@ -18,6 +18,7 @@
 mod assessment;
 pub mod measures;
 mod pairing;
+pub mod projects;
 pub mod rectification;
 pub mod regions;
 mod registry;

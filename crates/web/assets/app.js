@@ -124,6 +124,40 @@
       }));
     }
 
+    c = chart('chart-funds-source');
+    if (c && d.funds) {
+      var src = d.funds.sources;
+      c.setOption(opts({
+        tooltip: { trigger: 'item', formatter: function (p) {
+          return p.name + ': ' + p.value + ' (' + p.percent + '%)';
+        } },
+        legend: { bottom: 0 },
+        series: [{ type: 'pie', radius: ['38%', '66%'], center: ['50%', '44%'],
+                   data: src.length ? src : [{ name: d.labels.none, value: 0 }],
+                   label: { formatter: '{b} {c}' } }]
+      }));
+    }
+
+    c = chart('chart-disbursement');
+    if (c && d.funds) {
+      var rows = d.funds.progress.slice().reverse();
+      c.setOption(opts({
+        tooltip: { trigger: 'axis', formatter: function (ps) {
+          var r = rows[ps[0].dataIndex];
+          return r.name + ': ' + (r.rate == null ? '—' : r.rate + '%') + ' (' + r.disbursed + ' / ' + r.allocated + ')';
+        } },
+        grid: { left: 8, right: 40, top: 8, bottom: 24, containLabel: true },
+        xAxis: { type: 'value', max: 100 },
+        yAxis: { type: 'category', data: rows.map(function (r) { return r.name; }) },
+        series: [{ type: 'bar', data: rows.map(function (r) {
+                     var v = r.rate;
+                     var color = v == null ? '#9aa5b1' : v >= 90 ? '#1a7a36' : v >= 60 ? '#c98a00' : '#b42318';
+                     return { value: v, itemStyle: { color: color } };
+                   }),
+                   label: { show: true, position: 'right', formatter: function (p) { return p.value == null ? '—' : p.value + '%'; } } }]
+      }));
+    }
+
     c = chart('chart-compliance');
     if (c) {
       var kids = d.children.slice().reverse();

@@ -280,6 +280,40 @@ pub struct Dividend {
 }
 
 impl AssetIncomeInput {
+    /// The payment's date against the asset: not before the asset was registered, not before its
+    /// project's acceptance (验收), and not before the year whose income it pays.
+    pub fn check_paid_on(
+        &self,
+        registered_on: Date,
+        accepted_on: Option<Date>,
+    ) -> DomainResult<()> {
+        if let Some(a) = accepted_on.filter(|a| self.paid_on < *a) {
+            return Err(DomainError::invalid(
+                "paid_on",
+                "paid_before_acceptance",
+                format!(
+                    "发放日期 {} 早于项目验收日期 {a}：验收前不能分配资产收益",
+                    self.paid_on
+                ),
+            ));
+        }
+        if self.paid_on < registered_on {
+            return Err(DomainError::invalid(
+                "paid_on",
+                "paid_before_registration",
+                format!("发放日期 {} 早于资产登记日期 {registered_on}", self.paid_on),
+            ));
+        }
+        if self.paid_on.year() < self.year {
+            return Err(DomainError::invalid(
+                "paid_on",
+                "paid_before_year",
+                format!("发放日期 {} 早于收益年度 {} 年", self.paid_on, self.year),
+            ));
+        }
+        Ok(())
+    }
+
     /// Check the input and divide `households_fen` among `holders` by their shares: whole fen,
     /// the remainder to the largest fractions (then the earlier holder), so the dividends sum to
     /// `households_fen` exactly; a household below the guaranteed minimum is raised to it. The
@@ -373,6 +407,39 @@ pub struct HouseholdTrace {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paid_not_before_acceptance_registration_or_year() {
+        use time::macros::date;
+        let i = AssetIncomeInput {
+            year: 2017,
+            income_fen: 100,
+            collective_fen: 0,
+            households_fen: 100,
+            minimum_fen: 0,
+            paid_on: date!(2017 - 12 - 20),
+        };
+        assert!(i
+            .check_paid_on(date!(2016 - 12 - 20), Some(date!(2016 - 12 - 01)))
+            .is_ok());
+        let code = |i: &AssetIncomeInput, reg, acc| i.check_paid_on(reg, acc).unwrap_err().code;
+        assert_eq!(
+            code(&i, date!(2016 - 12 - 20), Some(date!(2018 - 01 - 05))),
+            "paid_before_acceptance"
+        );
+        assert_eq!(
+            code(&i, date!(2018 - 01 - 01), None),
+            "paid_before_registration"
+        );
+        let early = AssetIncomeInput {
+            paid_on: date!(2016 - 12 - 31),
+            ..i.clone()
+        };
+        assert_eq!(
+            code(&early, date!(2016 - 01 - 01), None),
+            "paid_before_year"
+        );
+    }
     use time::macros::date;
 
     fn holders(shares: &[i64]) -> Vec<Shareholding> {

@@ -99,7 +99,7 @@ fn positive(field: &str, fen: i64) -> DomainResult<i64> {
         return Err(DomainError::invalid(
             field,
             "zero_amount",
-            format!("{field} 须大于 0"),
+            format!("{} 须大于 0", crate::labels::Label(field)),
         ));
     }
     Ok(v)

@@ -11,6 +11,7 @@ mod funds;
 mod lifecycle;
 mod model;
 mod notices;
+mod report;
 
 pub use assets::*;
 pub use cooperatives::*;
@@ -18,3 +19,4 @@ pub use funds::*;
 pub use lifecycle::*;
 pub use model::*;
 pub use notices::*;
+pub use report::*;

@@ -95,6 +95,24 @@ pub trait ProjectStore: Send + Sync {
     ) -> StoreResult<Allocation>;
     /// A project's allocations, receipts and disbursements.
     async fn project_funds(&self, ctx: &Ctx, id: ProjectId) -> StoreResult<ProjectFunds>;
+    /// The funds report of a region for whole years (`from` a 1 January, `to` a 31 December),
+    /// from the figures kept with every write; overdue as of today.
+    async fn funds_report(
+        &self,
+        ctx: &Ctx,
+        region: &RegionCode,
+        from: Date,
+        to: Date,
+    ) -> StoreResult<FundsReport>;
+    /// The same report computed from the rows of sources, allocations, movements, projects,
+    /// assets, incomes and dividends: what the kept figures are checked against.
+    async fn recompute_funds_report(
+        &self,
+        ctx: &Ctx,
+        region: &RegionCode,
+        from: Date,
+        to: Date,
+    ) -> StoreResult<FundsReport>;
 }
 
 /// Assets, their income and dividends, cooperatives and enterprises, and what reached a household
@@ -117,6 +135,17 @@ pub trait AssetStore: Send + Sync {
         ctx: &Ctx,
         id: AssetId,
         income: AssetIncomeInput,
+    ) -> StoreResult<Asset>;
+    /// Take back a year's paid income of an asset (recorded in error): each dividend out of the
+    /// household's property income, the collective's share out of the village's collective
+    /// income, the year's rows removed, the statistics and funds figures moved back exactly, in
+    /// one transaction audited with the reason. The year may then be paid again.
+    async fn reverse_asset_income(
+        &self,
+        ctx: &Ctx,
+        id: AssetId,
+        year: i32,
+        reason: String,
     ) -> StoreResult<Asset>;
     async fn create_cooperative(&self, ctx: &Ctx, c: CooperativeInput) -> StoreResult<Cooperative>;
     async fn cooperative(&self, ctx: &Ctx, id: CooperativeId) -> StoreResult<Cooperative>;

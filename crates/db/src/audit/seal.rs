@@ -125,6 +125,9 @@ impl Backend for SealingBackend {
     fn text_agg(&self) -> &'static str {
         self.inner.text_agg()
     }
+    fn year_of(&self, col: &str) -> String {
+        self.inner.year_of(col)
+    }
     fn migration_versions(&self) -> Vec<i64> {
         self.inner.migration_versions()
     }

@@ -187,6 +187,7 @@ pub(crate) const DIVIDEND_WRITE: Columns = Columns(&[
     "shares",
     "amount_fen",
     "paid_on",
+    "created_income",
 ]);
 
 /// Cooperatives with their village.

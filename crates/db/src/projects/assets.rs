@@ -265,7 +265,7 @@ impl SqlStore {
         year: i32,
         amount: i64,
         now: OffsetDateTime,
-    ) -> StoreResult<()> {
+    ) -> StoreResult<bool> {
         let before = self.facts(tx, household).await?;
         let old = tx
             .fetch_optional(
@@ -288,6 +288,7 @@ impl SqlStore {
         let after = self.facts(tx, household).await?;
         self.apply_delta(tx, before.as_ref(), after.as_ref())
             .await?;
+        let created = old.is_none();
         let (p, d) = old.unwrap_or((0, None));
         let rec = AuditRecord::change(
             "income.dividend",
@@ -295,6 +296,71 @@ impl SqlStore {
             format!("{}/{year}", household.0),
             Some(&serde_json::json!({"property_fen": p, "dividend_fen": d})),
             Some(&serde_json::json!({"property_fen": p + amount, "dividend_fen": d.unwrap_or(0) + amount})),
+        )
+        .in_region(village);
+        self.audit(tx, ctx, rec).await?;
+        Ok(created)
+    }
+
+    /// Take a dividend back out of the household's property income (and its dividend part) of the
+    /// year, moving the statistics by the household's facts before and after. When paying it had
+    /// created the year's income record and no other dividend of the year remains, the record
+    /// goes again if nothing else was entered into it; when others remain, they inherit that.
+    #[allow(clippy::too_many_arguments)]
+    async fn remove_dividend_income(
+        &self,
+        tx: &mut dyn Tx,
+        ctx: &Ctx,
+        (household, village): (HouseholdId, &RegionCode),
+        year: i32,
+        amount: i64,
+        created: bool,
+        now: OffsetDateTime,
+    ) -> StoreResult<()> {
+        let before = self.facts(tx, household).await?;
+        let old = tx
+            .fetch_optional(
+                "SELECT property_fen, dividend_fen FROM incomes WHERE household_id = $1 AND year = $2",
+                &args![household.0, year],
+            )
+            .await?
+            .map(|r| Cols::read(&r, |c| Ok((c.i64()?, c.opt_i64()?))))
+            .transpose()?;
+        tx.execute(
+            "UPDATE incomes SET property_fen = property_fen - $3, \
+             dividend_fen = NULLIF(COALESCE(dividend_fen, 0) - $3, 0), updated_at = $4, updated_by = $5 \
+             WHERE household_id = $1 AND year = $2",
+            &args![household.0, year, amount, now, ctx.actor.as_str()],
+        )
+        .await?;
+        if created {
+            let others = tx
+                .execute(
+                    "UPDATE dividends SET created_income = 1 WHERE household_id = $1 AND year = $2",
+                    &args![household.0, year],
+                )
+                .await?;
+            if others == 0 {
+                tx.execute(
+                    "DELETE FROM incomes WHERE household_id = $1 AND year = $2 AND wage_fen = 0 \
+                     AND business_fen = 0 AND property_fen = 0 AND transfer_fen = 0 \
+                     AND business_cost_fen = 0 AND dividend_fen IS NULL AND note IS NULL",
+                    &args![household.0, year],
+                )
+                .await?;
+            }
+        }
+        self.touch(tx, ctx, household).await?;
+        let after = self.facts(tx, household).await?;
+        self.apply_delta(tx, before.as_ref(), after.as_ref())
+            .await?;
+        let (p, d) = old.unwrap_or((0, None));
+        let rec = AuditRecord::change(
+            "income.dividend_reverse",
+            "income",
+            format!("{}/{year}", household.0),
+            Some(&serde_json::json!({"property_fen": p, "dividend_fen": d})),
+            Some(&serde_json::json!({"property_fen": p - amount, "dividend_fen": d.unwrap_or(0) - amount})),
         )
         .in_region(village);
         self.audit(tx, ctx, rec).await
@@ -357,6 +423,14 @@ impl AssetStore for SqlStore {
             )
             .await?;
         }
+        let mut figures = FundsDelta::default();
+        figures.add(
+            &d.village_code,
+            FundsKey::new(d.registered_on.year(), dim::ASSET, d.kind.as_str()),
+            FundsTally::new(1, d.value_fen, 0, 0, 0),
+            1,
+        );
+        self.apply_funds_delta(tx.as_mut(), &figures).await?;
         let out = self.load_asset(tx.as_mut(), ctx, id).await?;
         self.audit(
             tx.as_mut(),
@@ -416,8 +490,34 @@ impl AssetStore for SqlStore {
             )
             .with_field("year"));
         }
+        let accepted_on = match before.data.project_id {
+            Some(p) => tx
+                .fetch_optional(
+                    "SELECT accepted_on FROM projects WHERE id = $1",
+                    &args![p.0],
+                )
+                .await?
+                .map(|r| Cols::read(&r, |c| Ok(c.opt_date()?)))
+                .transpose()?
+                .flatten(),
+            None => None,
+        };
+        income.check_paid_on(before.data.registered_on, accepted_on)?;
         let dividends = income.distribute(&before.data.shareholders)?;
         let village = before.data.village_code.clone();
+        let mut figures = FundsDelta::default();
+        figures.add(
+            &village,
+            FundsKey::new(income.year, dim::ASSET_INCOME, before.data.kind.as_str()),
+            FundsTally::new(
+                1,
+                income.income_fen,
+                income.collective_fen,
+                income.households_fen,
+                0,
+            ),
+            1,
+        );
         let now = OffsetDateTime::now_utc();
         tx.execute(
             &INCOME_WRITE.insert("asset_incomes"),
@@ -444,6 +544,33 @@ impl AssetStore for SqlStore {
                     format!("shareholders[{i}].household_id"),
                 )
                 .await?;
+            // households paid are counted once a year at their village
+            let first = tx
+                .fetch_optional(
+                    "SELECT 1 FROM dividends WHERE household_id = $1 AND year = $2 AND village_code = $3",
+                    &args![d.household_id.0, income.year, hv.as_str()],
+                )
+                .await?
+                .is_none();
+            figures.add(
+                &hv,
+                FundsKey::new(income.year, dim::DIVIDEND, ""),
+                FundsTally::new(1, d.amount_fen, i64::from(first), 0, 0),
+                1,
+            );
+            let created = if d.amount_fen > 0 {
+                self.add_dividend_income(
+                    tx.as_mut(),
+                    ctx,
+                    (d.household_id, &hv),
+                    income.year,
+                    d.amount_fen,
+                    now,
+                )
+                .await?
+            } else {
+                false
+            };
             tx.execute(
                 &DIVIDEND_WRITE.insert("dividends"),
                 &args![
@@ -453,21 +580,11 @@ impl AssetStore for SqlStore {
                     hv.as_str(),
                     d.shares,
                     d.amount_fen,
-                    income.paid_on
+                    income.paid_on,
+                    i64::from(created)
                 ],
             )
             .await?;
-            if d.amount_fen > 0 {
-                self.add_dividend_income(
-                    tx.as_mut(),
-                    ctx,
-                    (d.household_id, &hv),
-                    income.year,
-                    d.amount_fen,
-                    now,
-                )
-                .await?;
-            }
         }
         if income.collective_fen > 0 {
             tx.execute(
@@ -485,12 +602,140 @@ impl AssetStore for SqlStore {
             )
             .await?;
         }
+        self.apply_funds_delta(tx.as_mut(), &figures).await?;
         let after = self.load_asset(tx.as_mut(), ctx, id).await?;
         self.audit(
             tx.as_mut(),
             ctx,
             AuditRecord::change("asset.income", "asset", id.0, Some(&before), Some(&after))
                 .in_region(&village),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    async fn reverse_asset_income(
+        &self,
+        ctx: &Ctx,
+        id: AssetId,
+        year: i32,
+        reason: String,
+    ) -> StoreResult<Asset> {
+        let reason = fupin_core::error::check_text("reason", &reason, 500)?;
+        let mut tx = self.db.begin_write().await?;
+        let lock = self.db.lock_rows();
+        tx.fetch_optional(
+            &format!("SELECT id FROM assets WHERE id = $1{lock}"),
+            &args![id.0],
+        )
+        .await?;
+        let before = self.load_asset(tx.as_mut(), ctx, id).await?;
+        let Some(paid) = before.incomes.iter().find(|i| i.year == year).cloned() else {
+            return Err(DomainError::not_found(
+                "asset_income_not_found",
+                format!("该资产 {year} 年没有已分配的收益"),
+            )
+            .with_field("year"));
+        };
+        let village = before.data.village_code.clone();
+        let now = OffsetDateTime::now_utc();
+        let r = tx
+            .fetch_one(
+                "SELECT households_fen FROM asset_incomes WHERE asset_id = $1 AND year = $2",
+                &args![id.0, year],
+            )
+            .await?;
+        let households_fen = one_i64(&r)?;
+        let mut figures = FundsDelta::default();
+        figures.add(
+            &village,
+            FundsKey::new(year, dim::ASSET_INCOME, before.data.kind.as_str()),
+            FundsTally::new(1, paid.income_fen, paid.collective_fen, households_fen, 0),
+            -1,
+        );
+        let rows = tx
+            .fetch_all(
+                "SELECT household_id, village_code, amount_fen, created_income FROM dividends \
+                 WHERE asset_id = $1 AND year = $2 ORDER BY household_id",
+                &args![id.0, year],
+            )
+            .await?;
+        let paid_out = rows
+            .iter()
+            .map(|r| {
+                Cols::read(r, |c| {
+                    Ok((
+                        HouseholdId(c.i64()?),
+                        RegionCode::parse(&c.text()?)?,
+                        c.i64()?,
+                        c.i64()? != 0,
+                    ))
+                })
+            })
+            .collect::<StoreResult<Vec<_>>>()?;
+        for (h, hv, amount, created) in paid_out {
+            tx.execute(
+                "DELETE FROM dividends WHERE asset_id = $1 AND year = $2 AND household_id = $3",
+                &args![id.0, year, h.0],
+            )
+            .await?;
+            let last = tx
+                .fetch_optional(
+                    "SELECT 1 FROM dividends WHERE household_id = $1 AND year = $2 AND village_code = $3",
+                    &args![h.0, year, hv.as_str()],
+                )
+                .await?
+                .is_none();
+            figures.add(
+                &hv,
+                FundsKey::new(year, dim::DIVIDEND, ""),
+                FundsTally::new(1, amount, i64::from(last), 0, 0),
+                -1,
+            );
+            if amount > 0 {
+                self.remove_dividend_income(tx.as_mut(), ctx, (h, &hv), year, amount, created, now)
+                    .await?;
+            }
+        }
+        if paid.collective_fen > 0 {
+            tx.execute(
+                "UPDATE village_profiles SET collective_income_fen = NULLIF(COALESCE(collective_income_fen, 0) - $3, 0), \
+                 updated_at = $4, updated_by = $5 WHERE village_code = $1 AND year = $2",
+                &args![
+                    village.as_str(),
+                    year,
+                    paid.collective_fen,
+                    now,
+                    ctx.actor.as_str()
+                ],
+            )
+            .await?;
+            // a profile the payment created holds nothing else: it goes again
+            tx.execute(
+                "DELETE FROM village_profiles WHERE village_code = $1 AND year = $2 \
+                 AND collective_income_fen IS NULL AND rural_population IS NULL AND note IS NULL",
+                &args![village.as_str(), year],
+            )
+            .await?;
+        }
+        tx.execute(
+            "DELETE FROM asset_incomes WHERE asset_id = $1 AND year = $2",
+            &args![id.0, year],
+        )
+        .await?;
+        self.apply_funds_delta(tx.as_mut(), &figures).await?;
+        let after = self.load_asset(tx.as_mut(), ctx, id).await?;
+        self.audit(
+            tx.as_mut(),
+            ctx,
+            AuditRecord::event(
+                "asset.income_reverse",
+                "asset",
+                Some(id.0.to_string()),
+                serde_json::json!({"year": year, "reason": reason, "income": paid}),
+            )
+            .in_region(&village),
         )
         .await?;
         tx.commit().await?;

@@ -102,6 +102,14 @@ impl SqlStore {
                 SourceId(Cols::read(&r, |c| Ok(c.i64()?))?),
             )
             .await?;
+        let mut figures = FundsDelta::default();
+        figures.add(
+            &out.data.region_code,
+            FundsKey::new(out.data.year, dim::SOURCE, out.data.kind.as_str()),
+            FundsTally::new(1, out.data.amount_fen, 0, 0, 0),
+            1,
+        );
+        self.apply_funds_delta(tx.as_mut(), &figures).await?;
         self.audit(
             tx.as_mut(),
             ctx,
@@ -203,11 +211,21 @@ impl SqlStore {
                 ),
             )
             .await?;
+        let figures = self.project_figures(tx.as_mut(), project.id).await?;
         tx.execute(
             "UPDATE projects SET allocated_fen = allocated_fen + $1 WHERE id = $2",
             &args![c.amount_fen, project.id.0],
         )
         .await?;
+        let mut flow = FundsDelta::default();
+        flow.add(
+            &project.data.village_code,
+            FundsKey::new(c.date.year(), dim::SOURCE, source.data.kind.as_str()),
+            source_flow(MoneyStep::Allocation, c.amount_fen),
+            1,
+        );
+        self.refigure_project(tx.as_mut(), project.id, Some(&figures), flow)
+            .await?;
         let out = self
             .load_allocation(
                 tx.as_mut(),
@@ -296,11 +314,21 @@ impl SqlStore {
             };
             return Err(exceeds(what, left, c.amount_fen));
         }
+        let figures = self.project_figures(tx.as_mut(), project.id).await?;
         tx.execute(
             &format!("UPDATE projects SET {project_col} = {project_col} + $1 WHERE id = $2"),
             &args![c.amount_fen, project.id.0],
         )
         .await?;
+        let mut flow = FundsDelta::default();
+        flow.add(
+            &project.data.village_code,
+            FundsKey::new(c.date.year(), dim::SOURCE, before.source_kind.as_str()),
+            source_flow(what, c.amount_fen),
+            1,
+        );
+        self.refigure_project(tx.as_mut(), project.id, Some(&figures), flow)
+            .await?;
         let movement = tx
             .fetch_one(
                 &INSERT_MOVEMENT,

@@ -15,6 +15,7 @@
 mod asset_rows;
 mod assets;
 mod funds;
+mod report;
 mod rows;
 
 use crate::query::Query;
@@ -291,6 +292,8 @@ impl ProjectStore for SqlStore {
             .await?;
         let id = ProjectId(Cols::read(&r, |c| Ok(c.i64()?))?);
         self.write_beneficiaries(tx.as_mut(), id, &d).await?;
+        self.refigure_project(tx.as_mut(), id, None, FundsDelta::default())
+            .await?;
         let out = self
             .project_changed(tx.as_mut(), ctx, id, "create", None)
             .await?;
@@ -324,7 +327,10 @@ impl ProjectStore for SqlStore {
             ));
         }
         self.check_project(tx.as_mut(), ctx, &d).await?;
+        let figures = self.project_figures(tx.as_mut(), id).await?;
         tx.execute(&UPDATE_PROJECT, &project_update(&d, id)).await?;
+        self.refigure_project(tx.as_mut(), id, Some(&figures), FundsDelta::default())
+            .await?;
         self.write_beneficiaries(tx.as_mut(), id, &d).await?;
         let out = self
             .project_changed(tx.as_mut(), ctx, id, "update", Some(&before))
@@ -360,6 +366,7 @@ impl ProjectStore for SqlStore {
         let before = self.project_detail(tx.as_mut(), ctx, id).await?;
         let facts = self.lifecycle_facts(tx.as_mut(), &before.project).await?;
         let next = apply_project(&workflow, action, date, &ctx.actor, facts)?;
+        let figures = self.project_figures(tx.as_mut(), id).await?;
         let accepted_on = if next.step().accepted() && !workflow.step().accepted() {
             Some(date)
         } else {
@@ -375,6 +382,8 @@ impl ProjectStore for SqlStore {
             ],
         )
         .await?;
+        self.refigure_project(tx.as_mut(), id, Some(&figures), FundsDelta::default())
+            .await?;
         let out = self
             .project_changed(tx.as_mut(), ctx, id, "step", Some(&before))
             .await?;
@@ -484,5 +493,26 @@ impl ProjectStore for SqlStore {
 
     async fn project_funds(&self, ctx: &Ctx, id: ProjectId) -> StoreResult<ProjectFunds> {
         self.project_funds_impl(ctx, id).await
+    }
+
+    async fn funds_report(
+        &self,
+        ctx: &Ctx,
+        region: &RegionCode,
+        from: Date,
+        to: Date,
+    ) -> StoreResult<FundsReport> {
+        self.funds_report_impl(ctx, region, from, to).await
+    }
+
+    async fn recompute_funds_report(
+        &self,
+        ctx: &Ctx,
+        region: &RegionCode,
+        from: Date,
+        to: Date,
+    ) -> StoreResult<FundsReport> {
+        self.recompute_funds_report_impl(ctx, region, from, to)
+            .await
     }
 }

@@ -30,6 +30,7 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .post("/api/v1/allocations", allocate)
         .post("/api/v1/allocations/{id}/receipts", receive)
         .post("/api/v1/allocations/{id}/disbursements", disburse)
+        .get("/api/v1/regions/{code}/funds-report", funds_report)
 }
 
 /// The OpenAPI description of these routes (see `crate::openapi`).
@@ -47,7 +48,8 @@ pub(crate) fn routes(r: Routes) -> Routes {
     region_fund_sources,
     allocate,
     receive,
-    disburse
+    disburse,
+    funds_report
 ))]
 pub(crate) struct Doc;
 
@@ -368,4 +370,110 @@ async fn disburse(
     let ctx = caller.ctx(Policy::WriteRegistry)?;
     let out = app.store.disburse(&ctx, AllocationId(p.id), d).await?;
     Ok((StatusCode::CREATED, Json(out)).into_response())
+}
+
+/// A `from`/`to` query value: a date (`YYYY-MM-DD`) or a year (`YYYY`: 1 January for `from`,
+/// 31 December for `to`).
+fn period_end(params: &Params, name: &str) -> ApiResult<time::Date> {
+    let text = params.text(name, 10)?.ok_or_else(|| {
+        ApiError::from_query(DomainError::invalid(
+            name,
+            "required",
+            format!("{name} 不能为空"),
+        ))
+    })?;
+    if text.len() == 4 && text.bytes().all(|b| b.is_ascii_digit()) {
+        let y: i32 = text.parse().unwrap_or(0);
+        let d = if name == "from" {
+            time::Date::from_calendar_date(y, time::Month::January, 1)
+        } else {
+            time::Date::from_calendar_date(y, time::Month::December, 31)
+        };
+        return d.map_err(|_| {
+            ApiError::from_query(DomainError::invalid(
+                name,
+                "invalid_year",
+                format!("{name} 不是有效年度：{text}"),
+            ))
+        });
+    }
+    fupin_core::years::parse_date(name, &text).map_err(ApiError::from_query)
+}
+
+/// `?from=YYYY-01-01&to=YYYY-12-31` (whole years; `from=2016&to=2019` says the same). `format=xlsx`
+/// or `csv` gives the report as a sheet.
+#[utoipa::path(
+    get,
+    path = "/api/v1/regions/{code}/funds-report",
+    tag = "projects",
+    operation_id = "fundsReport",
+    summary = "项目资金报表 · Funds report",
+    params(
+        ("from" = String, Query, description = "起始日，须为1月1日（YYYY-01-01），或年度 YYYY。 First day, a 1 January (YYYY-01-01), or a year."),
+        ("to" = String, Query, description = "截止日，须为12月31日（YYYY-12-31），或年度 YYYY。 Last day, a 31 December, or a year."),
+        ("format" = Option<String>, Query, description = "json（默认）、xlsx（标题行、合并表头，按部分分块）或 csv（每行一个指标）。 `json` (default), `xlsx` (title row, merged headers, one block per part) or `csv` (one figure a line).")
+    ),
+    responses((status = 200, description = "资金按来源（来源按年度；下达、到账、支付按办理日期）、期间年度项目按类别和阶段（计划投资、已下达、已到账、已支付、支付进度）、逾期未验收项目（个数及最早的20个）、资产（期末存量）及期间收益、各年分红户数与户均；由随每次写入维护的汇总得出。 Funds by source, the period's projects by category and stage, the overdue ones, assets and their income, dividends per household by year; from figures kept with every write.", content((Object = "application/json"), ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), ("text/csv"))))
+)]
+async fn funds_report(
+    caller: Caller,
+    State(app): State<AppState>,
+    RegionPath(code): RegionPath,
+    params: Params,
+) -> ApiResult<Response> {
+    use axum::http::{header, HeaderValue};
+    let ctx = caller.ctx(Policy::ReadStats)?;
+    params.only(&["from", "to", "format"])?;
+    let (from, to) = (period_end(&params, "from")?, period_end(&params, "to")?);
+    let format = params.choice(
+        "format",
+        |s| match s.trim() {
+            "json" => Some(None),
+            "xlsx" => Some(Some("xlsx")),
+            "csv" => Some(Some("csv")),
+            _ => None,
+        },
+        "json、xlsx、csv",
+    )?;
+    let report = app
+        .store
+        .funds_report(&ctx, &code, from, to)
+        .await
+        .map_err(ApiError::from_query)?;
+    let Some(ext) = format.flatten() else {
+        return Ok(Json(report).into_response());
+    };
+    let region = app
+        .store
+        .region(&ctx, &code)
+        .await
+        .map_err(ApiError::from_query)?;
+    let name = &region.region.name;
+    let (bytes, content_type) = if ext == "xlsx" {
+        (
+            fupin_io::projects::report::funds_report_xlsx(&report, name)?,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    } else {
+        (
+            fupin_io::projects::report::funds_report_csv(&report, name),
+            "text/csv; charset=utf-8",
+        )
+    };
+    let mut res = bytes.into_response();
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "attachment; filename=\"funds-report-{}-{}-{}.{ext}\"",
+        code.as_str(),
+        report.from_year,
+        report.to_year
+    )) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    Ok(res)
 }

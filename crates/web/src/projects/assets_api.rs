@@ -20,6 +20,10 @@ pub(crate) fn routes(r: Routes) -> Routes {
     r.post("/api/v1/assets", create_asset)
         .get("/api/v1/assets/{id}", asset)
         .post("/api/v1/assets/{id}/incomes", pay_asset_income)
+        .post(
+            "/api/v1/assets/{id}/incomes/{year}/reversal",
+            reverse_asset_income,
+        )
         .get("/api/v1/projects/{id}/assets", project_assets)
         .get("/api/v1/regions/{code}/assets", region_assets)
         .post("/api/v1/cooperatives", create_cooperative)
@@ -37,6 +41,7 @@ pub(crate) fn routes(r: Routes) -> Routes {
     create_asset,
     asset,
     pay_asset_income,
+    reverse_asset_income,
     project_assets,
     region_assets,
     create_cooperative,
@@ -103,6 +108,36 @@ async fn pay_asset_income(
     let ctx = caller.ctx(Policy::WriteRegistry)?;
     let out = app.store.pay_asset_income(&ctx, AssetId(p.id), i).await?;
     Ok((StatusCode::CREATED, Json(out)).into_response())
+}
+
+/// Why a paid year is taken back.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Reversal {
+    reason: String,
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/assets/{id}/incomes/{year}/reversal",
+    tag = "projects",
+    operation_id = "reverseAssetIncome",
+    summary = "撤销已分配的资产收益 · Take back a paid year of an asset",
+    request_body(content = Object, description = "`{reason}`：撤销原因（必填，记入审计）。 Why (required, audited)."),
+    responses((status = 200, description = "撤销后的资产：各户分红退出财产性收入、集体分成退出村集体经济收入，统计随之恢复；该年度可重新分配。 The asset after: the dividends out of the households' property income, the collective's share out of the village's collective income, the statistics back; the year may be paid again.", body = Object))
+)]
+async fn reverse_asset_income(
+    caller: Caller,
+    State(app): State<AppState>,
+    Path(p): Path<crate::params::IdYearPath>,
+    Json(r): Json<Reversal>,
+) -> ApiResult<Json<Asset>> {
+    let ctx = caller.ctx(Policy::WriteRegistry)?;
+    Ok(Json(
+        app.store
+            .reverse_asset_income(&ctx, AssetId(p.id), p.year, r.reason)
+            .await?,
+    ))
 }
 
 #[utoipa::path(

@@ -5,6 +5,7 @@
 
 mod api;
 mod assets_api;
+mod forms;
 mod pages;
 
 pub(crate) use pages::{household_section, page_routes};

@@ -6,6 +6,7 @@
 //! distribution (`/dividend-notices/{id}?year=`), with the form recording when and where each was
 //! posted. The household page's trace section (资金到户) is [`household_section`].
 
+use super::forms::*;
 use crate::form::Form;
 use crate::routes::Routes;
 use crate::ui::fmt::{china_time, yuan};
@@ -25,6 +26,12 @@ pub(crate) fn page_routes(r: Routes) -> Routes {
     r.get("/projects", list)
         .get("/projects/{id}", item)
         .post("/projects/{id}/actions", take_action)
+        .post("/projects/{id}/fund-sources", add_source)
+        .post("/projects/{id}/allocations", add_allocation)
+        .post("/projects/{id}/receipts", add_receipt)
+        .post("/projects/{id}/disbursements", add_disbursement)
+        .post("/projects/{id}/assets", add_asset)
+        .post("/projects/{id}/asset-incomes", add_income)
         .get("/projects/{id}/notice", project_notice)
         .get("/dividend-notices/{id}", dividend_notice)
         .post("/notices", record_notice)
@@ -168,11 +175,12 @@ fn assets_section(v: &Viewer, assets: &[Asset]) -> Markup {
     }
 }
 
-async fn item_page(
+pub(crate) async fn item_page(
     v: &Viewer,
     app: &AppState,
     id: ProjectId,
     error: Option<&DomainError>,
+    failed: Option<&Failed>,
 ) -> PageResult {
     let ctx = v.caller.ctx(Policy::ReadRegistry)?;
     let d = app.store.project(&ctx, id).await?;
@@ -181,6 +189,11 @@ async fn item_page(
     let notices = app.store.project_notices(&ctx, id).await?;
     let p = &d.project;
     let can_write = v.caller.ctx(Policy::WriteRegistry).is_ok();
+    let sources = if can_write {
+        sources_for(app, &ctx, &p.data.village_code).await
+    } else {
+        Vec::new()
+    };
     let title = p.data.name.clone();
     let next_day = d
         .workflow
@@ -246,7 +259,7 @@ async fn item_page(
                     }
                 }
                 @if p.stage == Stage::AssetRegistration && assets.is_empty() {
-                    p.hint { (v.t("登记资产：POST /api/v1/assets（project_id = 本项目）。", "Register its asset through POST /api/v1/assets.")) }
+                    (asset_form(v, p, today(), failed))
                 }
             }
         }
@@ -268,6 +281,9 @@ async fn item_page(
                     td { (m.voucher.as_deref().unwrap_or("")) }
                 } } }
             } }
+            @if can_write {
+                (funds_forms(v, p, &sources, &funds.allocations, today(), failed))
+            }
         }
         section #progress-reports {
             h2 { (v.t("月度进度", "Monthly progress")) }
@@ -276,6 +292,11 @@ async fn item_page(
             }
         }
         (assets_section(v, &assets))
+        @if can_write && !assets.is_empty() {
+            section #asset-incomes {
+                @for a in &assets { (income_form(v, p.id, a, failed)) }
+            }
+        }
         section #notices {
             h2 { (v.t("公告公示记录", "Notices posted")) }
             (notices_table(v, &notices))
@@ -314,7 +335,7 @@ fn notices_table(v: &Viewer, notices: &[Notice]) -> Markup {
 
 async fn item(v: Viewer, State(app): State<AppState>, Path(id): Path<String>) -> PageResult {
     let id = ProjectId(parse_id(&id)?);
-    item_page(&v, &app, id, None).await
+    item_page(&v, &app, id, None, None).await
 }
 
 async fn take_action(
@@ -351,7 +372,7 @@ async fn take_action(
             if e.kind != fupin_core::ErrorKind::NotFound
                 && e.kind != fupin_core::ErrorKind::Internal =>
         {
-            item_page(&v, &app, id, Some(&e)).await
+            item_page(&v, &app, id, Some(&e), None).await
         }
         Err(e) => Err(e.into()),
     }

@@ -151,6 +151,16 @@ async fn board(v: Viewer, State(app): State<AppState>, RawQuery(raw): RawQuery) 
         Err(_) => None,
     };
 
+    // the year's funds, from the funds report's maintained figures
+    let funds = match time::Date::from_calendar_date(year, time::Month::January, 1) {
+        Ok(jan1) => app
+            .store
+            .funds_report(&ctx, &code, jan1, fupin_core::years::year_end(year))
+            .await
+            .or_none()?,
+        Err(_) => None,
+    };
+
     // the children
     let children = app.store.region_children(&ctx, Some(&code)).await?;
     let mut rows = Vec::with_capacity(children.len());
@@ -204,6 +214,9 @@ async fn board(v: Viewer, State(app): State<AppState>, RawQuery(raw): RawQuery) 
     let mut data = chart_data(&v, &trend, &stats, &rows, map.then_some(&code));
     if let (Some(s), Some(o)) = (&services, data.as_object_mut()) {
         o.insert("employment".into(), employment_data(&v, s));
+    }
+    if let (Some(f), Some(o)) = (&funds, data.as_object_mut()) {
+        o.insert("funds".into(), funds_data(&v, f));
     }
     let title = format!(
         "{} · {}",
@@ -262,6 +275,9 @@ async fn board(v: Viewer, State(app): State<AppState>, RawQuery(raw): RawQuery) 
         @if let Some(s) = &services {
             (service_tiles(&v, s, &code, year))
         }
+        @if let Some(f) = &funds {
+            (funds_tiles(&v, f, &code, year))
+        }
         div.board-body.no-table[rows.is_empty()] {
         section.charts aria-label=(v.t("图表", "Charts")) {
             (chart(&v, "chart-status", v.t("各年度贫困户状态（户）", "Households by status and year")))
@@ -269,6 +285,10 @@ async fn board(v: Viewer, State(app): State<AppState>, RawQuery(raw): RawQuery) 
             (chart(&v, "chart-causes", v.t("主要致贫原因（户）", "Main causes of poverty (households)")))
             @if services.is_some() {
                 (chart(&v, "chart-employment", v.t("务工就业去向（人）", "Employment by destination (persons)")))
+            }
+            @if funds.is_some() {
+                (chart(&v, "chart-funds-source", v.t("项目资金按来源（下达，万元）", "Project funds by source (allocated, 10k yuan)")))
+                (chart(&v, "chart-disbursement", v.t("资金支付进度（%）", "Disbursement progress (%)")))
             }
             @if !rows.is_empty() {
                 (chart(&v, "chart-compliance", v.t("下级走访达标率（%）", "Visit compliance by region (%)")))
@@ -550,6 +570,66 @@ fn service_tiles(
             }
         }
     }
+}
+
+/// The funds tiles of the year: funds allocated (with the sources' amount), the disbursement
+/// rate, projects overdue, dividends paid to households, and a link to the funds report as a sheet.
+fn funds_tiles(
+    v: &Viewer,
+    f: &fupin_core::projects::FundsReport,
+    code: &RegionCode,
+    year: i32,
+) -> Markup {
+    let t = &f.sources_total;
+    let sheet = format!(
+        "/api/v1/regions/{}/funds-report?from={year}-01-01&to={year}-12-31&format=xlsx",
+        code.as_str()
+    );
+    let wan_yuan = v.t("万元", "10k yuan");
+    let (div_h, div_fen) = f
+        .dividends
+        .iter()
+        .fold((0, 0), |(h, a), d| (h + d.households, a + d.amount_fen));
+    html! {
+        section.tiles aria-label=(v.t("项目资金", "Project funds")) {
+            (tile("funds-allocated", v.t("项目资金下达", "Funds allocated"), wan(t.allocated_fen), wan_yuan,
+                Some(format!("{} {} {} · {} {} {}", v.t("资金来源", "sources"), count(t.sources), v.t("笔", ""),
+                    v.t("金额", "amounting to"), wan(t.amount_fen), wan_yuan))))
+            (tile("funds-disbursed", v.t("资金支付进度", "Disbursement progress"), pct(t.disbursement_rate), "",
+                Some(format!("{} {} / {} {} {}", v.t("已支付", "paid"), wan(t.disbursed_fen), v.t("已下达", "allocated"),
+                    wan(t.allocated_fen), wan_yuan))))
+            (tile("projects-year", v.t("年度项目", "Projects of the year"), count(f.projects_total.projects), v.t("个", ""),
+                Some(format!("{} {} {} · {} {}", v.t("计划投资", "budget"), wan(f.projects_total.budget_fen), wan_yuan,
+                    v.t("逾期未验收", "overdue"), count(f.overdue_projects)))))
+            (tile("dividends", v.t("资产收益分红", "Dividends"), count(div_h), v.t("户", "hh"),
+                Some(format!("{} {} {}", v.t("分红", "paid"), yuan(div_fen), v.t("元", "yuan")))))
+            div.tile data-tile="funds-sheet" {
+                span.tile-label { (v.t("项目资金报表", "Funds report")) }
+                span.tile-value { a href=(sheet) download { (v.t("下载 Excel", "Download Excel")) } }
+            }
+        }
+    }
+}
+
+/// Funds by source (allocated, in 万元) and the disbursement rate by project category for the
+/// board's charts.
+fn funds_data(v: &Viewer, f: &fupin_core::projects::FundsReport) -> serde_json::Value {
+    let wan_f = |fen: i64| (fen as f64 / 10_000.0).round() / 100.0;
+    let sources: Vec<serde_json::Value> = f
+        .by_source
+        .iter()
+        .filter(|l| l.allocated_fen > 0 || l.amount_fen > 0)
+        .map(|l| json!({ "name": l.label, "value": wan_f(l.allocated_fen), "amount": wan_f(l.amount_fen) }))
+        .collect();
+    let mut progress: Vec<serde_json::Value> = f
+        .by_category
+        .iter()
+        .filter(|l| l.allocated_fen > 0)
+        .map(|l| json!({ "name": l.label, "rate": l.disbursement_rate, "allocated": wan_f(l.allocated_fen), "disbursed": wan_f(l.disbursed_fen) }))
+        .collect();
+    progress.push(json!({ "name": v.t("合计", "Total"), "rate": f.disbursement_rate,
+        "allocated": wan_f(f.projects_total.allocated_fen), "disbursed": wan_f(f.projects_total.disbursed_fen) }));
+    json!({ "sources": sources, "progress": progress })
 }
 
 /// Employment by destination for the board's chart: the persons employed in the county, elsewhere

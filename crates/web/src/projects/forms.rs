@@ -1,0 +1,732 @@
+//! The project page's forms for its money and assets: a fund source, an allocation of a source to
+//! the project (下达), a receipt (到账), a disbursement (支付), the asset the accepted project
+//! became, and a year's income of one of its assets paid out as dividends. Each posts to its own
+//! route under the project and comes back to the page; when the store refuses, the page is shown
+//! again with what was typed and every message beside its input (inputs are named by the API's
+//! fields, amounts typed in yuan), labelled in Chinese.
+
+use super::pages::item_page;
+use crate::form::Form;
+use crate::ui::forms::{select, textarea, yuan_field, FormState, Input};
+use crate::ui::layout::{parse_id, see_other};
+use crate::ui::{PageResult, Viewer};
+use crate::AppState;
+use axum::extract::{Path, State};
+use fupin_core::accounts::Policy;
+use fupin_core::labels::field_label;
+use fupin_core::projects::*;
+use fupin_core::regions::Level;
+use fupin_core::registry::HouseholdId;
+use fupin_core::years::parse_date;
+use fupin_core::{Ctx, DomainError, RegionCode};
+use maud::{html, Markup};
+
+/// The form that was refused: which one, what was typed and why.
+pub(crate) struct Failed {
+    pub which: &'static str,
+    pub state: FormState,
+}
+
+/// The state of form `which`: the refused one's, or `defaults`.
+fn state_of(failed: Option<&Failed>, which: &str, defaults: Vec<(&str, String)>) -> FormState {
+    match failed.filter(|f| f.which == which) {
+        Some(f) => f.state.clone(),
+        None => FormState::with_values(
+            defaults
+                .into_iter()
+                .map(|(n, v)| (n.to_string(), v))
+                .collect(),
+        ),
+    }
+}
+
+/// A message naming `field` by the form's own label where core's general label differs (a fund's
+/// or an asset's `name` is not a person's 姓名).
+fn relabel(mut e: DomainError, field: &str, label: &str) -> DomainError {
+    let general = field_label(field);
+    if e.field.as_deref() == Some(field) && general != label {
+        e.message = e.message.replace(&general, label);
+    }
+    for p in &mut e.errors {
+        if p.field == field && general != label {
+            p.message = p.message.replace(&general, label);
+        }
+    }
+    e
+}
+
+/// The fund sources a project can draw on that the caller reaches: those held by its county,
+/// township or village.
+pub(crate) async fn sources_for(
+    app: &AppState,
+    ctx: &Ctx,
+    village: &RegionCode,
+) -> Vec<FundSource> {
+    for level in [Level::County, Level::Township, Level::Village] {
+        let Some(code) = village.at_level(level) else {
+            continue;
+        };
+        if let Ok(all) = app.store.fund_sources(ctx, &code, None).await {
+            return all
+                .into_iter()
+                .filter(|s| s.data.region_code.contains(village))
+                .collect();
+        }
+    }
+    Vec::new()
+}
+
+fn money(st: &FormState, name: &'static str, label: &'static str) -> Markup {
+    Input::text(name, label)
+        .required()
+        .inputmode("decimal")
+        .hint("元，最多两位小数")
+        .render(st)
+}
+
+/// The forms of the funds section, as the project's stage allows.
+pub(crate) fn funds_forms(
+    v: &Viewer,
+    p: &Project,
+    sources: &[FundSource],
+    allocations: &[Allocation],
+    day: time::Date,
+    failed: Option<&Failed>,
+) -> Markup {
+    let id = p.id.0;
+    let village = &p.data.village_code;
+    let regions: Vec<(String, String)> = [Level::County, Level::Township, Level::Village]
+        .iter()
+        .filter_map(|l| village.at_level(*l))
+        .map(|c| {
+            let label = if c.is_village() {
+                format!("{}（{}）", c.as_str(), p.village_name)
+            } else {
+                c.as_str().to_string()
+            };
+            (c.as_str().to_string(), label)
+        })
+        .collect();
+    let kinds: Vec<(String, String)> = SourceKind::ALL
+        .iter()
+        .map(|k| (k.as_str().to_string(), k.label().to_string()))
+        .collect();
+    let source_st = state_of(
+        failed,
+        "source",
+        vec![
+            (
+                "region_code",
+                village
+                    .at_level(Level::County)
+                    .map_or_else(|| village.as_str().to_string(), |c| c.as_str().to_string()),
+            ),
+            ("year", p.data.year.to_string()),
+            ("date", day.to_string()),
+        ],
+    );
+    let source_options: Vec<(String, String)> = sources
+        .iter()
+        .map(|s| {
+            (
+                s.id.0.to_string(),
+                format!(
+                    "{} {}（{}，尚可下达 {} 元）",
+                    s.data.year,
+                    s.data.name,
+                    s.kind_label,
+                    crate::ui::fmt::yuan(s.data.amount_fen - s.allocated_fen)
+                ),
+            )
+        })
+        .collect();
+    let allocation_options: Vec<(String, String)> = allocations
+        .iter()
+        .map(|a| {
+            (
+                a.id.0.to_string(),
+                format!(
+                    "{} {}：下达 {}，到账 {}，已付 {}",
+                    a.date,
+                    a.source_name,
+                    crate::ui::fmt::yuan(a.amount_fen),
+                    crate::ui::fmt::yuan(a.received_fen),
+                    crate::ui::fmt::yuan(a.disbursed_fen)
+                ),
+            )
+        })
+        .collect();
+    let day_s = day.to_string();
+    let alloc_st = state_of(failed, "allocation", vec![("date", day_s.clone())]);
+    let receipt_st = state_of(failed, "receipt", vec![("date", day_s.clone())]);
+    let pay_st = state_of(failed, "disbursement", vec![("date", day_s.clone())]);
+    let holders: Vec<(String, String)> = p
+        .data
+        .beneficiaries
+        .iter()
+        .map(|b| {
+            (
+                b.household_id.0.to_string(),
+                format!("户 {}", b.household_id.0),
+            )
+        })
+        .collect();
+    html! {
+        div.forms #funds-forms {
+            details #source-box open[failed.is_some_and(|f| f.which == "source")] {
+                summary { (v.t("登记资金来源", "Register a fund source")) }
+                form.step method="post" action=(format!("/projects/{id}/fund-sources")) #source-form novalidate {
+                    (v.csrf_field())
+                    (source_st.summary(v.lang, &["region_code", "year", "kind", "name", "document", "amount_fen", "date"]))
+                    (select(&source_st, "region_code", "所属区划", &regions, None, true))
+                    (Input::text("year", "年度").required().inputmode("numeric").render(&source_st))
+                    (select(&source_st, "kind", "资金性质", &kinds, Some("请选择"), true))
+                    (Input::text("name", "资金名称").required().render(&source_st))
+                    (Input::text("document", "文号").render(&source_st))
+                    (money(&source_st, "amount_fen", "金额"))
+                    (Input::text("date", "日期").kind("date").required().render(&source_st))
+                    button.primary type="submit" { (v.t("登记来源", "Register")) }
+                }
+            }
+            @if p.stage.takes_allocations() {
+                form.step method="post" action=(format!("/projects/{id}/allocations")) #allocation-form novalidate {
+                    h3 { (v.t("资金下达", "Allocate")) }
+                    (v.csrf_field())
+                    (alloc_st.summary(v.lang, &["source_id", "amount_fen", "date", "document"]))
+                    (select(&alloc_st, "source_id", "资金来源", &source_options, Some("请选择"), true))
+                    (money(&alloc_st, "amount_fen", "下达金额"))
+                    (Input::text("date", "下达日期").kind("date").required().render(&alloc_st))
+                    (Input::text("document", "下达文号").render(&alloc_st))
+                    button.primary type="submit" { (v.t("下达", "Allocate")) }
+                }
+                @if !allocations.is_empty() {
+                    form.step method="post" action=(format!("/projects/{id}/receipts")) #receipt-form novalidate {
+                        h3 { (v.t("资金到账", "Receipt")) }
+                        (v.csrf_field())
+                        (receipt_st.summary(v.lang, &["allocation_id", "amount_fen", "date", "note"]))
+                        (select(&receipt_st, "allocation_id", "资金下达", &allocation_options, Some("请选择"), true))
+                        (money(&receipt_st, "amount_fen", "到账金额"))
+                        (Input::text("date", "到账日期").kind("date").required().render(&receipt_st))
+                        (Input::text("note", "备注").render(&receipt_st))
+                        button.primary type="submit" { (v.t("登记到账", "Record")) }
+                    }
+                }
+            }
+            @if p.stage.takes_disbursements() && !allocations.is_empty() {
+                form.step method="post" action=(format!("/projects/{id}/disbursements")) #disbursement-form novalidate {
+                    h3 { (v.t("资金支付", "Disbursement")) }
+                    (v.csrf_field())
+                    (pay_st.summary(v.lang, &["allocation_id", "payee", "household_id", "amount_fen", "date", "voucher", "attachment"]))
+                    (select(&pay_st, "allocation_id", "资金下达", &allocation_options, Some("请选择"), true))
+                    (Input::text("payee", "收款人").required().render(&pay_st))
+                    (select(&pay_st, "household_id", "收款户（资金到户时）", &holders, Some("（不是农户）"), false))
+                    (money(&pay_st, "amount_fen", "支付金额"))
+                    (Input::text("date", "支付日期").kind("date").required().render(&pay_st))
+                    (Input::text("voucher", "凭证号").required().render(&pay_st))
+                    (Input::text("attachment", "附件（发票、合同号）").render(&pay_st))
+                    button.primary type="submit" { (v.t("登记支付", "Record")) }
+                }
+            }
+        }
+    }
+}
+
+/// The asset form, once the project is accepted and has no asset yet.
+pub(crate) fn asset_form(
+    v: &Viewer,
+    p: &Project,
+    day: time::Date,
+    failed: Option<&Failed>,
+) -> Markup {
+    let kinds: Vec<(String, String)> = AssetKind::ALL
+        .iter()
+        .map(|k| (k.as_str().to_string(), k.label().to_string()))
+        .collect();
+    let owners: Vec<(String, String)> = OwnerKind::ALL
+        .iter()
+        .map(|k| (k.as_str().to_string(), k.label().to_string()))
+        .collect();
+    let holders: String = p
+        .data
+        .beneficiaries
+        .iter()
+        .map(|b| format!("{}:1", b.household_id.0))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let st = state_of(
+        failed,
+        "asset",
+        vec![
+            ("name", p.data.name.clone()),
+            ("owner_name", p.village_name.clone()),
+            ("custodian", p.village_name.clone()),
+            ("registered_on", day.to_string()),
+            ("shareholders", holders),
+        ],
+    );
+    html! {
+        form.step method="post" action=(format!("/projects/{}/assets", p.id.0)) #asset-form novalidate {
+            h3 { (v.t("登记扶贫资产", "Register the asset")) }
+            (v.csrf_field())
+            (st.summary(v.lang, &["name", "kind", "value_fen", "owner_kind", "owner_name", "custodian", "registered_on", "shareholders"]))
+            (Input::text("name", "资产名称").required().render(&st))
+            (select(&st, "kind", "资产类别", &kinds, Some("请选择"), true))
+            (money(&st, "value_fen", "资产价值"))
+            (select(&st, "owner_kind", "所有者类型", &owners, Some("请选择"), true))
+            (Input::text("owner_name", "所有者").required().render(&st))
+            (Input::text("custodian", "管护人").required().render(&st))
+            (Input::text("registered_on", "登记日期").kind("date").required().render(&st))
+            (textarea(&st, "shareholders", "受益股东（每行“户编号:股数”，可空）", 4))
+            button.primary type="submit" { (v.t("登记资产", "Register")) }
+        }
+    }
+}
+
+/// The form paying a year's income of `asset`.
+pub(crate) fn income_form(
+    v: &Viewer,
+    project: ProjectId,
+    asset: &Asset,
+    failed: Option<&Failed>,
+) -> Markup {
+    let which = format!("income-{}", asset.id.0);
+    let next_year = asset
+        .incomes
+        .iter()
+        .map(|i| i.year + 1)
+        .max()
+        .unwrap_or(asset.data.registered_on.year() + 1);
+    let st = match failed
+        .filter(|f| f.which == "income" && f.state.value("asset_id") == asset.id.0.to_string())
+    {
+        Some(f) => f.state.clone(),
+        None => FormState::with_values(vec![
+            ("asset_id".into(), asset.id.0.to_string()),
+            ("year".into(), next_year.to_string()),
+            ("minimum_fen".into(), "0".into()),
+        ]),
+    };
+    html! {
+        form.step.income method="post" action=(format!("/projects/{}/asset-incomes", project.0)) id=(which) novalidate {
+            h3 { (asset.data.name) " · " (v.t("收益分配", "Pay a year's income")) }
+            (v.csrf_field())
+            input type="hidden" name="asset_id" value=(asset.id.0);
+            (st.summary(v.lang, &["year", "income_fen", "collective_fen", "households_fen", "minimum_fen", "paid_on"]))
+            (Input::text("year", "收益年度").required().inputmode("numeric").render(&st))
+            (money(&st, "income_fen", "年度收益"))
+            (money(&st, "collective_fen", "村集体分成"))
+            (money(&st, "households_fen", "农户分红总额"))
+            (Input::text("minimum_fen", "每户保底（元）").inputmode("decimal").render(&st))
+            (Input::text("paid_on", "发放日期").kind("date").required().render(&st))
+            button.primary type="submit" { (v.t("分配并发放", "Pay")) }
+        }
+    }
+}
+
+/// Every problem of a form at once: the fields typed wrong, as one error listing each.
+fn collect(problems: Vec<DomainError>) -> Result<(), DomainError> {
+    let mut all = fupin_core::error::Problems::new();
+    for e in problems {
+        all.push(e);
+    }
+    all.finish()
+}
+
+fn text(form: &Form, n: &str) -> String {
+    form.get(n).unwrap_or("").trim().to_string()
+}
+
+fn opt(form: &Form, n: &str) -> Option<String> {
+    Some(text(form, n)).filter(|s| !s.is_empty())
+}
+
+/// Read the pieces of a form, collecting every fault.
+struct Reader<'a> {
+    form: &'a Form,
+    problems: Vec<DomainError>,
+}
+
+impl Reader<'_> {
+    fn yuan(&mut self, n: &str, required: bool) -> i64 {
+        let t = text(self.form, n);
+        if required && t.is_empty() {
+            self.problems.push(DomainError::invalid(
+                n,
+                "required",
+                format!("{} 不能为空", field_label(n)),
+            ));
+            return 0;
+        }
+        yuan_field(n, &t).unwrap_or_else(|e| {
+            self.problems.push(e);
+            0
+        })
+    }
+    fn date(&mut self, n: &str) -> time::Date {
+        parse_date(n, &text(self.form, n)).unwrap_or_else(|e| {
+            self.problems.push(e);
+            time::Date::MIN
+        })
+    }
+    fn int(&mut self, n: &str) -> i64 {
+        let t = text(self.form, n);
+        t.parse::<i64>().unwrap_or_else(|_| {
+            let msg = if t.is_empty() {
+                format!("{} 不能为空", field_label(n))
+            } else {
+                format!(
+                    "{} 须为整数：{}",
+                    field_label(n),
+                    fupin_core::labels::clip(&t, 20)
+                )
+            };
+            self.problems.push(DomainError::invalid(
+                n,
+                if t.is_empty() {
+                    "required"
+                } else {
+                    "not_a_number"
+                },
+                msg,
+            ));
+            0
+        })
+    }
+    /// A choice or text the form requires, named by the form's label.
+    fn need(&mut self, n: &str, label: &str) {
+        if text(self.form, n).is_empty() {
+            self.problems.push(DomainError::invalid(
+                n,
+                "required",
+                format!("{label} 不能为空"),
+            ));
+        }
+    }
+    fn done(self) -> Result<(), DomainError> {
+        collect(self.problems)
+    }
+}
+
+/// Come back to the page: on success to its funds section, on refusal with the form as typed.
+async fn answer<T>(
+    v: &Viewer,
+    app: &AppState,
+    id: ProjectId,
+    which: &'static str,
+    form: Form,
+    result: Result<T, DomainError>,
+    labels: &[(&str, &str)],
+) -> PageResult {
+    match result {
+        Ok(_) => Ok(see_other(&format!("/projects/{}#funds", id.0))),
+        Err(e) if e.kind != fupin_core::ErrorKind::NotFound || e.field.is_some() => {
+            let e = labels.iter().fold(e, |e, (f, l)| relabel(e, f, l));
+            let state = FormState {
+                values: form
+                    .0
+                    .into_iter()
+                    .filter(|(n, _)| n != "csrf_token")
+                    .collect(),
+                error: Some(e),
+            };
+            item_page(v, app, id, None, Some(&Failed { which, state })).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub(crate) async fn add_source(
+    v: Viewer,
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    form: Form,
+) -> PageResult {
+    let ctx = v.caller.ctx(Policy::WriteRegistry)?;
+    let id = ProjectId(parse_id(&id)?);
+    let result = async {
+        let mut r = Reader {
+            form: &form,
+            problems: Vec::new(),
+        };
+        let amount_fen = r.yuan("amount_fen", true);
+        let date = r.date("date");
+        let year = r.int("year");
+        r.need("kind", "资金性质");
+        r.need("name", "资金名称");
+        r.done()?;
+        let input = FundSourceInput {
+            region_code: text(&form, "region_code"),
+            year: year as i32,
+            kind: text(&form, "kind"),
+            name: text(&form, "name"),
+            document: opt(&form, "document"),
+            amount_fen,
+            date,
+        };
+        app.store.create_fund_source(&ctx, input).await
+    }
+    .await;
+    answer(
+        &v,
+        &app,
+        id,
+        "source",
+        form,
+        result,
+        &[("name", "资金名称"), ("kind", "资金性质")],
+    )
+    .await
+}
+
+pub(crate) async fn add_allocation(
+    v: Viewer,
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    form: Form,
+) -> PageResult {
+    let ctx = v.caller.ctx(Policy::WriteRegistry)?;
+    let id = ProjectId(parse_id(&id)?);
+    let result = async {
+        let mut r = Reader {
+            form: &form,
+            problems: Vec::new(),
+        };
+        let source = r.int("source_id");
+        let amount_fen = r.yuan("amount_fen", true);
+        let date = r.date("date");
+        r.done()?;
+        let input = AllocationInput {
+            source_id: SourceId(source),
+            project_id: id,
+            amount_fen,
+            date,
+            document: opt(&form, "document"),
+        };
+        app.store.allocate(&ctx, input).await
+    }
+    .await;
+    answer(&v, &app, id, "allocation", form, result, &[]).await
+}
+
+pub(crate) async fn add_receipt(
+    v: Viewer,
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    form: Form,
+) -> PageResult {
+    let ctx = v.caller.ctx(Policy::WriteRegistry)?;
+    let id = ProjectId(parse_id(&id)?);
+    let result = async {
+        let mut r = Reader {
+            form: &form,
+            problems: Vec::new(),
+        };
+        let allocation = r.int("allocation_id");
+        let amount_fen = r.yuan("amount_fen", true);
+        let date = r.date("date");
+        r.done()?;
+        mine(&app, &ctx, id, AllocationId(allocation)).await?;
+        let input = ReceiptInput {
+            amount_fen,
+            date,
+            note: opt(&form, "note"),
+        };
+        app.store
+            .receive(&ctx, AllocationId(allocation), input)
+            .await
+    }
+    .await;
+    answer(&v, &app, id, "receipt", form, result, &[]).await
+}
+
+pub(crate) async fn add_disbursement(
+    v: Viewer,
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    form: Form,
+) -> PageResult {
+    let ctx = v.caller.ctx(Policy::WriteRegistry)?;
+    let id = ProjectId(parse_id(&id)?);
+    let result = async {
+        let mut r = Reader {
+            form: &form,
+            problems: Vec::new(),
+        };
+        let allocation = r.int("allocation_id");
+        let amount_fen = r.yuan("amount_fen", true);
+        let date = r.date("date");
+        let household = opt(&form, "household_id").map(|_| HouseholdId(r.int("household_id")));
+        r.done()?;
+        mine(&app, &ctx, id, AllocationId(allocation)).await?;
+        let input = DisbursementInput {
+            payee: text(&form, "payee"),
+            household_id: household,
+            amount_fen,
+            date,
+            voucher: text(&form, "voucher"),
+            attachment: opt(&form, "attachment"),
+        };
+        let mut problems = Vec::new();
+        if let Err(e) = input.validate() {
+            problems.push(e);
+        }
+        // every missing text at once, not only the first the rules meet
+        for (n, label) in [("payee", "收款人"), ("voucher", "凭证号")] {
+            if text(&form, n).is_empty() && !problems.iter().any(|e| e.field.as_deref() == Some(n))
+            {
+                problems.push(DomainError::invalid(
+                    n,
+                    "required",
+                    format!("{label} 不能为空"),
+                ));
+            }
+        }
+        collect(problems)?;
+        app.store
+            .disburse(&ctx, AllocationId(allocation), input)
+            .await
+    }
+    .await;
+    answer(&v, &app, id, "disbursement", form, result, &[]).await
+}
+
+/// The allocation belongs to this page's project (a form names an allocation by id).
+async fn mine(
+    app: &AppState,
+    ctx: &Ctx,
+    id: ProjectId,
+    a: AllocationId,
+) -> Result<(), DomainError> {
+    let funds = app.store.project_funds(ctx, id).await?;
+    if funds.allocations.iter().any(|x| x.id == a) {
+        Ok(())
+    } else {
+        Err(
+            DomainError::not_found("allocation_not_found", "资金下达 不是本项目的下达记录")
+                .with_field("allocation_id"),
+        )
+    }
+}
+
+pub(crate) async fn add_asset(
+    v: Viewer,
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    form: Form,
+) -> PageResult {
+    let ctx = v.caller.ctx(Policy::WriteRegistry)?;
+    let id = ProjectId(parse_id(&id)?);
+    let result = async {
+        let mut r = Reader {
+            form: &form,
+            problems: Vec::new(),
+        };
+        let value_fen = r.yuan("value_fen", true);
+        let registered_on = r.date("registered_on");
+        r.need("name", "资产名称");
+        r.need("kind", "资产类别");
+        r.need("owner_kind", "所有者类型");
+        let mut shareholders = Vec::new();
+        for (i, line) in text(&form, "shareholders")
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .enumerate()
+        {
+            let parsed = line.split_once([':', '：']).and_then(|(h, s)| {
+                Some((h.trim().parse::<i64>().ok()?, s.trim().parse::<i64>().ok()?))
+            });
+            match parsed {
+                Some((h, s)) => shareholders.push(Shareholding {
+                    household_id: HouseholdId(h),
+                    shares: s,
+                }),
+                None => r.problems.push(DomainError::invalid(
+                    "shareholders",
+                    "invalid_value",
+                    format!(
+                        "受益股东第 {} 行应为“户编号:股数”：{}",
+                        i + 1,
+                        fupin_core::labels::clip(line, 30)
+                    ),
+                )),
+            }
+        }
+        r.done()?;
+        let d = app.store.project(&ctx, id).await?;
+        let input = AssetInput {
+            project_id: Some(id),
+            village_code: d.project.data.village_code.as_str().to_string(),
+            name: text(&form, "name"),
+            kind: text(&form, "kind"),
+            value_fen,
+            owner_kind: text(&form, "owner_kind"),
+            owner_name: text(&form, "owner_name"),
+            custodian: text(&form, "custodian"),
+            registered_on,
+            shareholders,
+            note: None,
+        };
+        app.store.create_asset(&ctx, input).await
+    }
+    .await;
+    let result = result.map_err(|e| match e.field.as_deref() {
+        Some(f) if f.starts_with("shareholders[") => e.with_field("shareholders"),
+        _ => e,
+    });
+    answer(
+        &v,
+        &app,
+        id,
+        "asset",
+        form,
+        result,
+        &[("name", "资产名称"), ("kind", "资产类别")],
+    )
+    .await
+}
+
+pub(crate) async fn add_income(
+    v: Viewer,
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    form: Form,
+) -> PageResult {
+    let ctx = v.caller.ctx(Policy::WriteRegistry)?;
+    let id = ProjectId(parse_id(&id)?);
+    let result = async {
+        let mut r = Reader {
+            form: &form,
+            problems: Vec::new(),
+        };
+        let asset = r.int("asset_id");
+        let year = r.int("year");
+        let income_fen = r.yuan("income_fen", true);
+        let collective_fen = r.yuan("collective_fen", true);
+        let households_fen = r.yuan("households_fen", true);
+        let minimum_fen = r.yuan("minimum_fen", false);
+        let paid_on = r.date("paid_on");
+        r.done()?;
+        // the asset is one of this project's
+        let assets = app.store.project_assets(&ctx, id).await?;
+        if !assets.iter().any(|a| a.id.0 == asset) {
+            return Err(DomainError::not_found(
+                "asset_not_found",
+                "该资产不存在或不在您的管辖范围内",
+            ));
+        }
+        let input = AssetIncomeInput {
+            year: year as i32,
+            income_fen,
+            collective_fen,
+            households_fen,
+            minimum_fen,
+            paid_on,
+        };
+        app.store
+            .pay_asset_income(&ctx, AssetId(asset), input)
+            .await
+    }
+    .await;
+    answer(&v, &app, id, "income", form, result, &[]).await
+}
