@@ -594,7 +594,7 @@ mod tests {
             Vec::new(),
         );
         assert_eq!(r.sources_total.amount_fen, 1000);
-        assert_eq!(r.by_source[0].disbursement_rate, Some(60.0));
+        assert_eq!(r.by_source[0].disbursement_rate, Some(50.0));
         assert_eq!(r.projects_total.projects, 2);
         assert_eq!(r.disbursement_rate, Some(50.0));
         assert_eq!(r.overdue_projects, 1);

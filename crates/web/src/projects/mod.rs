@@ -5,10 +5,16 @@
 
 mod api;
 mod assets_api;
+mod form_posts;
 mod forms;
 mod pages;
 
-pub(crate) use pages::{household_section, page_routes};
+pub(crate) use pages::household_section;
+
+/// The area's page routes: the pages, and the project page's forms.
+pub(crate) fn page_routes(r: crate::routes::Routes) -> crate::routes::Routes {
+    form_posts::page_routes(pages::page_routes(r))
+}
 
 /// The area's API routes.
 pub(crate) fn routes(r: crate::routes::Routes) -> crate::routes::Routes {
