@@ -168,13 +168,36 @@ pub async fn import_file(
     ctx: &Ctx,
     file: &DemoFile,
 ) -> Result<FileLoaded, DomainError> {
+    let report = import_bytes(
+        store,
+        ctx,
+        file.name,
+        file.kind,
+        file.content.as_bytes().to_vec(),
+    )
+    .await?;
+    Ok(FileLoaded {
+        name: file.name,
+        report,
+    })
+}
+
+/// Import a CSV file's bytes of `kind` (UTF-8) through fupin-io, all or nothing; any rejected row
+/// fails with the file's name, the line and the reason.
+pub async fn import_bytes(
+    store: &dyn Store,
+    ctx: &Ctx,
+    name: &str,
+    kind: Kind,
+    content: Vec<u8>,
+) -> Result<ImportReport, DomainError> {
     let opts = ImportOptions {
-        kind: Some(file.kind),
+        kind: Some(kind),
         format: Some(FileFormat::Csv),
         encoding: Some(TextEncoding::Utf8),
         ..ImportOptions::default()
     };
-    let input = Box::new(std::io::Cursor::new(file.content.as_bytes()));
+    let input = Box::new(std::io::Cursor::new(content));
     let report = fupin_io::import(store, ctx, input, &opts, &|_| {})
         .await
         .map_err(|e| match e {
@@ -182,7 +205,7 @@ pub async fn import_file(
             other => DomainError::invalid(
                 "demo",
                 "demo_file_unreadable",
-                format!("演示数据 {}：{other}", file.name),
+                format!("演示数据 {name}：{other}"),
             ),
         })?;
     if let Some(issue) = report.issues.first() {
@@ -190,18 +213,15 @@ pub async fn import_file(
             "demo",
             "demo_row_rejected",
             format!(
-                "演示数据 {} {issue}（共 {} 处错误）",
-                file.name, report.issues_total
+                "演示数据 {name} {issue}（共 {} 处错误）",
+                report.issues_total
             ),
         ));
     }
     if !report.committed {
         return Err(DomainError::internal());
     }
-    Ok(FileLoaded {
-        name: file.name,
-        report,
-    })
+    Ok(report)
 }
 
 /// Load the registry part of the demo through `store`: regions, households, incomes, village

@@ -6,9 +6,11 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod demo_accounts;
+pub mod demo_city;
 pub mod demo_pairing;
 pub mod demo_projects;
 pub mod demo_rectification;
+pub mod demo_services;
 pub mod testing;
 
 use fupin_core::store::{Store, StoreResult};
@@ -31,7 +33,8 @@ pub async fn open_store(url: &str) -> StoreResult<Arc<dyn Store>> {
     }
 }
 
-/// Load everything the demo has — registry, accounts, pairing, rectification — skipping what is already there;
+/// Load everything the demo has — registry, accounts, pairing, 塔岗's measures and services,
+/// rectification — skipping what is already there;
 /// returns one summary line per part.
 pub async fn load_demo_all(store: &dyn Store) -> StoreResult<Vec<String>> {
     let ctx = fupin_core::Ctx::system("system:demo");
@@ -45,6 +48,8 @@ pub async fn load_demo_all(store: &dyn Store) -> StoreResult<Vec<String>> {
     }
     let pairing = demo_pairing::load_pairing_demo(store, &ctx).await?;
     lines.push(pairing.to_string());
+    let services = demo_services::load_services_demo(store, &ctx).await?;
+    lines.push(services.to_string());
     let rectification = demo_rectification::load_rectification_demo(store).await?;
     lines.push(rectification.to_string());
     Ok(lines)

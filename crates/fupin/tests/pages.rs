@@ -392,7 +392,15 @@ async fn a_failing_store_call_shows_the_error_page() {
 async fn the_household_page_lists_its_measures() {
     let app = demo_app().await;
     let officer = sign_in(&app, "demo-officer").await;
-    let hh = tagang_household(&app, &officer).await;
+    // 万金根's household: none of the demo's measures is his
+    let (_, _, body) = get(
+        &app,
+        &officer,
+        &format!("/api/v1/households?region={TAGANG}&q={TAGANG}0004"),
+    )
+    .await;
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let hh = v["items"][0]["id"].as_i64().unwrap();
     let (_, _, page) = get(&app, &officer, &format!("/households/{hh}")).await;
     assert!(
         page.contains("id=\"measures\"") && page.contains("暂无帮扶措施"),

@@ -239,12 +239,13 @@ async fn the_measures_table_totals_its_rows_and_each_row_is_the_regions_services
     let c = Client::new();
     let h1 = household_id(&app, &token, "3601241062040001").await;
     let h2 = household_id(&app, &token, "3601241062040002").await;
+    // 2016: before the demo's own measures of 塔岗 (2017–2018)
     let measures = [
-        (h1, "种植业扶持", "2018-03-10", 100_000),
-        (h2, "种植业扶持", "2018-05-01", 50_000),
-        (h2, "危房改造", "2018-07-15", 2_000_000),
-        // another year: not in 2018's table
-        (h1, "临时救助", "2017-11-20", 30_000),
+        (h1, "种植业扶持", "2016-03-10", 100_000),
+        (h2, "种植业扶持", "2016-05-01", 50_000),
+        (h2, "危房改造", "2016-07-15", 2_000_000),
+        // another year: not in 2016's table
+        (h1, "临时救助", "2015-11-20", 30_000),
     ];
     for (h, kind, start, amount) in measures {
         let res = c
@@ -264,11 +265,11 @@ async fn the_measures_table_totals_its_rows_and_each_row_is_the_regions_services
     let s = table(
         &app,
         &token,
-        &format!("/api/v1/regions/{LUOXI}/tables/measures?year=2018"),
+        &format!("/api/v1/regions/{LUOXI}/tables/measures?year=2016"),
         "帮扶措施",
     )
     .await;
-    assert!(s.text(0, 0).contains("2018年帮扶措施落实情况统计表"));
+    assert!(s.text(0, 0).contains("2016年帮扶措施落实情况统计表"));
     for m in [
         "(2, 0)-(3, 0)",
         "(2, 2)-(2, 3)",
@@ -277,7 +278,7 @@ async fn the_measures_table_totals_its_rows_and_each_row_is_the_regions_services
     ] {
         assert!(s.merged.contains(&m.to_string()), "{m}: {:?}", s.merged);
     }
-    // the categories with measures in 2018, in catalogue order, and no other
+    // the categories with measures in 2016, in catalogue order, and no other
     assert_eq!(
         (s.text(2, 2), s.text(2, 4), s.text(2, 6), s.text(2, 8)),
         ("合计", "产业帮扶", "住房保障", "惠及人员（人次）")
@@ -291,7 +292,7 @@ async fn the_measures_table_totals_its_rows_and_each_row_is_the_regions_services
         let p = get_json(
             &app,
             &token,
-            &format!("/api/v1/regions/{code}/services-report?from=2018-01-01&to=2018-12-31"),
+            &format!("/api/v1/regions/{code}/services-report?from=2016-01-01&to=2016-12-31"),
         )
         .await;
         let kinds = p["by_kind"].as_array().unwrap();

@@ -100,7 +100,12 @@ pub enum Command {
     /// Apply database migrations and exit.
     Migrate,
     /// Load the demo data into the database (skipped when the registry already has households).
-    Demo,
+    Demo {
+        /// Also load the city layer: 南昌市's generated registry and its departments' services,
+        /// so that the services report of 南昌市 gives the seed article's city-wide figures.
+        #[arg(long)]
+        city: bool,
+    },
     /// Administrative regions.
     Region {
         #[command(subcommand)]
@@ -640,7 +645,7 @@ pub async fn run(cli: Cli) -> ExitCode {
             ..
         } => serve::run(store, &s.bind, demo, secure_cookies, s.serve).await,
         Command::Migrate => migrate::run(store, &s.database_url).await,
-        Command::Demo => demo::run(store).await,
+        Command::Demo { city } => demo::run(store, city).await,
         Command::Region {
             command: RegionCommand::Import { files },
         } => region::import(store, &files).await,

@@ -20,6 +20,7 @@ mod statuses;
 pub use compare::{compare_list, CompareListOptions, CompareListSummary};
 
 use crate::columns::Kind;
+use fupin_core::regions::RegionRecord;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::collections::HashMap;
@@ -278,6 +279,33 @@ pub fn generate<R: Read>(
         area.generate(&world, &mut rng, &mut out)?;
     }
     Ok(summary)
+}
+
+/// Generate only the registry's files (`households.csv`, `incomes.csv`, `profiles.csv`) in `dir`,
+/// over the villages of the region list `regions` that `keep` accepts (the other rows still name
+/// the regions); the areas built on the registry are left to the caller, who reads the persons back
+/// from `households.csv`. The same seed and list give the same files.
+pub fn generate_registry<R: Read>(
+    regions: R,
+    dir: &Path,
+    opts: &GenOptions,
+    keep: &dyn Fn(&RegionRecord) -> bool,
+) -> Result<(World, GenSummary), GenError> {
+    let records = crate::regions::read_regions(regions).map_err(|e| {
+        GenError::Regions(
+            e.first()
+                .map(|r| format!("第 {} 行：{}", r.line, r.error.message))
+                .unwrap_or_default(),
+        )
+    })?;
+    let records = records
+        .into_iter()
+        .filter(|(_, r)| r.code.len() != 12 || r.code.ends_with("000") || keep(r))
+        .collect();
+    std::fs::create_dir_all(dir)?;
+    let mut summary = GenSummary::default();
+    let world = registry::generate(records, dir, opts, &mut summary)?;
+    Ok((world, summary))
 }
 
 /// The random stream of an area: the seed's generator on a stream of its own, numbered by a hash
