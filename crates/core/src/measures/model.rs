@@ -3,7 +3,7 @@
 
 use crate::assessment::age_on;
 use crate::assessment::standards::{count_or_shipped, fen_or_shipped, key, Parameter};
-use crate::error::{check_text, opt_text, DomainError, DomainResult};
+use crate::error::{check_text, opt_text, DomainError, DomainResult, Problems};
 use crate::measures::{Catalogue, Destination, EmploymentForm, Form};
 use crate::money::Fen;
 use crate::regions::RegionCode;
@@ -459,11 +459,15 @@ fn need_person(person: Option<PersonId>, what: &str) -> DomainResult<()> {
 }
 
 impl MeasureInput {
-    /// Check a measure against the catalogue and the facts the store looked up.
+    /// Check a measure against the catalogue and the facts the store looked up. Every rule whose
+    /// field can be checked on its own is checked, and all that fail are reported at once (the
+    /// first is the error, `errors` lists them all); only an unknown kind, or details of another
+    /// form than the kind's, stop the checks early.
     pub fn validate(&self, cat: &Catalogue, f: &MeasureFacts) -> DomainResult<MeasureData> {
         let (category, kind) = cat.kind("kind", &self.kind)?;
+        let mut p = Problems::new();
         if self.start_date.year() < 2000 || self.start_date > f.today + time::Duration::days(366) {
-            return Err(DomainError::invalid(
+            p.push(DomainError::invalid(
                 "start_date",
                 "date_out_of_range",
                 "开始日期须在2000年之后，且不超过今后一年",
@@ -471,7 +475,7 @@ impl MeasureInput {
         }
         if let Some(e) = self.end_date {
             if e < self.start_date {
-                return Err(DomainError::invalid(
+                p.push(DomainError::invalid(
                     "end_date",
                     "end_before_start",
                     "结束日期不能早于开始日期",
@@ -479,15 +483,23 @@ impl MeasureInput {
             }
         }
         if self.status == MeasureStatus::Ended && self.end_date.is_none() {
-            return Err(DomainError::invalid(
+            p.push(DomainError::invalid(
                 "end_date",
                 "required",
                 "已完成的措施须填写结束日期",
             ));
         }
-        let amount_fen = amount("amount_fen", self.amount_fen)?;
+        let amount_fen = p
+            .check(amount("amount_fen", self.amount_fen))
+            .unwrap_or_default();
+        let provider = p
+            .check(opt_text("provider", &self.provider, 100))
+            .unwrap_or_default();
+        let note = p
+            .check(opt_text("note", &self.note, 1000))
+            .unwrap_or_default();
         if self.details.form() != kind.form {
-            return Err(DomainError::invalid(
+            p.push(DomainError::invalid(
                 "details",
                 "wrong_form",
                 format!(
@@ -497,71 +509,103 @@ impl MeasureInput {
                     self.details.form().as_str()
                 ),
             ));
+            p.finish()?;
+            return Err(DomainError::internal());
         }
         let details = match &self.details {
-            DetailsInput::General => Details::General,
+            DetailsInput::General => Some(Details::General),
             DetailsInput::Employment(e) => {
-                let form = EmploymentForm::parse(&e.employment_form).ok_or_else(|| {
-                    DomainError::invalid(
+                let form = EmploymentForm::parse(&e.employment_form);
+                if form.is_none() {
+                    p.push(DomainError::invalid(
                         "details.employment_form",
                         "unknown_code",
                         "details.employment_form 须为 外出务工 / 扶贫车间 / 公益性岗位 / 自主创业 / 灵活就业 之一",
-                    )
-                })?;
-                if let Some(fixed) = kind.employment_form.filter(|x| *x != form) {
-                    return Err(DomainError::invalid(
-                        "details.employment_form",
-                        "wrong_employment_form",
-                        format!("“{}”的就业形式须为{}", kind.label, fixed.label()),
                     ));
                 }
-                let region = RegionCode::parse_field(
-                    "details.employer_region_code",
-                    &e.employer_region_code,
-                )?;
-                let destination =
-                    Destination::derive("details.employer_region_code", &region, &f.village)?;
-                Details::Employment(Employment {
-                    employer: check_text("details.employer", &e.employer, 100)?,
-                    employer_region_code: region,
-                    employment_form: form,
-                    months: range("details.months", e.months, 1, 12, "每年务工月数")?,
-                    monthly_wage_fen: amount("details.monthly_wage_fen", e.monthly_wage_fen)?,
-                    destination,
-                })
+                if let (Some(fixed), Some(form)) = (kind.employment_form, form) {
+                    if fixed != form {
+                        p.push(DomainError::invalid(
+                            "details.employment_form",
+                            "wrong_employment_form",
+                            format!("“{}”的就业形式须为{}", kind.label, fixed.label()),
+                        ));
+                    }
+                }
+                let destination = p
+                    .check(RegionCode::parse_field(
+                        "details.employer_region_code",
+                        &e.employer_region_code,
+                    ))
+                    .and_then(|region| {
+                        p.check(Destination::derive(
+                            "details.employer_region_code",
+                            &region,
+                            &f.village,
+                        ))
+                        .map(|d| (region, d))
+                    });
+                let employer = p.check(check_text("details.employer", &e.employer, 100));
+                let months = p.check(range("details.months", e.months, 1, 12, "每年务工月数"));
+                let wage = p.check(amount("details.monthly_wage_fen", e.monthly_wage_fen));
+                match (form, destination, employer, months, wage) {
+                    (
+                        Some(employment_form),
+                        Some((employer_region_code, destination)),
+                        Some(employer),
+                        Some(months),
+                        Some(monthly_wage_fen),
+                    ) => Some(Details::Employment(Employment {
+                        employer,
+                        employer_region_code,
+                        employment_form,
+                        months,
+                        monthly_wage_fen,
+                        destination,
+                    })),
+                    _ => None,
+                }
             }
-            DetailsInput::Training(t) => Details::Training(Training {
-                course: check_text("details.course", &t.course, 100)?,
+            DetailsInput::Training(t) => Some(Details::Training(Training {
+                course: p
+                    .check(check_text("details.course", &t.course, 100))
+                    .unwrap_or_default(),
                 training_type: t.training_type,
-                hours: range("details.hours", t.hours, 1, 2000, "培训学时")?,
+                hours: p
+                    .check(range("details.hours", t.hours, 1, 2000, "培训学时"))
+                    .unwrap_or_default(),
                 certificate: t.certificate,
-                subsidy_fen: amount("details.subsidy_fen", t.subsidy_fen)?,
-                living_allowance_fen: amount(
-                    "details.living_allowance_fen",
-                    t.living_allowance_fen,
-                )?,
-            }),
+                subsidy_fen: p
+                    .check(amount("details.subsidy_fen", t.subsidy_fen))
+                    .unwrap_or_default(),
+                living_allowance_fen: p
+                    .check(amount(
+                        "details.living_allowance_fen",
+                        t.living_allowance_fen,
+                    ))
+                    .unwrap_or_default(),
+            })),
             DetailsInput::Loan(l) => {
-                need_person(self.person_id, "贷款")?;
-                if amount_fen == 0 {
-                    return Err(DomainError::invalid(
+                p.check(need_person(self.person_id, "贷款"));
+                if self.amount_fen == 0 {
+                    p.push(DomainError::invalid(
                         "amount_fen",
                         "required",
                         "贷款须填写金额",
                     ));
                 }
-                let term = range(
+                let term = p.check(range(
                     "details.term_months",
                     l.term_months,
                     1,
                     360,
                     "贷款期限（月）",
-                )?;
+                ));
                 if kind.microcredit {
                     let lim =
                         MicrocreditLimits::in_force(f.params, &f.village, self.start_date.year());
                     if amount_fen > lim.max_amount.get() {
-                        return Err(DomainError::invalid(
+                        p.push(DomainError::invalid(
                             "amount_fen",
                             "over_limit",
                             format!(
@@ -570,90 +614,117 @@ impl MeasureInput {
                             ),
                         ));
                     }
-                    if i64::from(term) > lim.max_months {
-                        return Err(DomainError::invalid(
+                    if term.is_some_and(|t| i64::from(t) > lim.max_months) {
+                        p.push(DomainError::invalid(
                             "details.term_months",
                             "over_limit",
                             format!("扶贫小额信贷期限不能超过 {} 个月", lim.max_months),
                         ));
                     }
-                    let birth = f.birth_date.ok_or_else(DomainError::internal)?;
-                    let age = i64::from(age_on(birth, self.start_date));
-                    if age < lim.min_age || age > lim.max_age {
-                        return Err(DomainError::invalid(
-                            "person_id",
-                            "borrower_age",
-                            format!(
-                                "扶贫小额信贷借款人年龄须在 {} 到 {} 周岁之间（放款时 {age} 周岁）",
-                                lim.min_age, lim.max_age
-                            ),
-                        ));
+                    if self.person_id.is_some() {
+                        let birth = f.birth_date.ok_or_else(DomainError::internal)?;
+                        let age = i64::from(age_on(birth, self.start_date));
+                        if age < lim.min_age || age > lim.max_age {
+                            p.push(DomainError::invalid(
+                                "person_id",
+                                "borrower_age",
+                                format!(
+                                    "扶贫小额信贷借款人年龄须在 {} 到 {} 周岁之间（放款时 {age} 周岁）",
+                                    lim.min_age, lim.max_age
+                                ),
+                            ));
+                        }
                     }
                 }
-                let repaid_fen = amount("details.repaid_fen", l.repaid_fen)?;
-                if repaid_fen > amount_fen {
-                    return Err(DomainError::invalid(
+                let repaid_fen = p.check(amount("details.repaid_fen", l.repaid_fen));
+                if repaid_fen.is_some_and(|r| r > amount_fen) && self.amount_fen >= 0 {
+                    p.push(DomainError::invalid(
                         "details.repaid_fen",
                         "over_limit",
                         "已还金额不能超过贷款金额",
                     ));
                 }
-                Details::Loan(Loan {
-                    repaid_fen,
-                    term_months: term,
-                    annual_rate_bp: range(
-                        "details.annual_rate_bp",
-                        l.annual_rate_bp,
-                        0,
-                        10_000,
-                        "年利率（万分之一）",
-                    )?,
-                    interest_subsidy_fen: amount(
-                        "details.interest_subsidy_fen",
-                        l.interest_subsidy_fen,
-                    )?,
-                    purpose: check_text("details.purpose", &l.purpose, 200)?,
-                })
+                Some(Details::Loan(Loan {
+                    repaid_fen: repaid_fen.unwrap_or_default(),
+                    term_months: term.unwrap_or_default(),
+                    annual_rate_bp: p
+                        .check(range(
+                            "details.annual_rate_bp",
+                            l.annual_rate_bp,
+                            0,
+                            10_000,
+                            "年利率（万分之一）",
+                        ))
+                        .unwrap_or_default(),
+                    interest_subsidy_fen: p
+                        .check(amount(
+                            "details.interest_subsidy_fen",
+                            l.interest_subsidy_fen,
+                        ))
+                        .unwrap_or_default(),
+                    purpose: p
+                        .check(check_text("details.purpose", &l.purpose, 200))
+                        .unwrap_or_default(),
+                }))
             }
             DetailsInput::Education(e) => {
-                need_person(self.person_id, "教育资助")?;
-                Details::Education(Education {
-                    school: check_text("details.school", &e.school, 100)?,
+                p.check(need_person(self.person_id, "教育资助"));
+                Some(Details::Education(Education {
+                    school: p
+                        .check(check_text("details.school", &e.school, 100))
+                        .unwrap_or_default(),
                     stage: e.stage,
-                    tuition_waived_fen: amount("details.tuition_waived_fen", e.tuition_waived_fen)?,
-                    grant_fen: amount("details.grant_fen", e.grant_fen)?,
-                    yulu_fen: amount("details.yulu_fen", e.yulu_fen)?,
+                    tuition_waived_fen: p
+                        .check(amount("details.tuition_waived_fen", e.tuition_waived_fen))
+                        .unwrap_or_default(),
+                    grant_fen: p
+                        .check(amount("details.grant_fen", e.grant_fen))
+                        .unwrap_or_default(),
+                    yulu_fen: p
+                        .check(amount("details.yulu_fen", e.yulu_fen))
+                        .unwrap_or_default(),
                     dropout: e.dropout,
-                })
+                }))
             }
             DetailsInput::Health(h) => {
-                need_person(self.person_id, "健康帮扶")?;
-                Details::Health(Health {
+                p.check(need_person(self.person_id, "健康帮扶"));
+                Some(Details::Health(Health {
                     signed_doctor: h.signed_doctor,
                     serious_illness: h.serious_illness,
-                    medical_assistance_fen: amount(
-                        "details.medical_assistance_fen",
-                        h.medical_assistance_fen,
-                    )?,
-                    out_of_pocket_fen: amount("details.out_of_pocket_fen", h.out_of_pocket_fen)?,
-                })
+                    medical_assistance_fen: p
+                        .check(amount(
+                            "details.medical_assistance_fen",
+                            h.medical_assistance_fen,
+                        ))
+                        .unwrap_or_default(),
+                    out_of_pocket_fen: p
+                        .check(amount("details.out_of_pocket_fen", h.out_of_pocket_fen))
+                        .unwrap_or_default(),
+                }))
             }
-            DetailsInput::Assistance(a) => Details::Assistance(Assistance {
-                monthly_fen: amount("details.monthly_fen", a.monthly_fen)?,
-                persons: range("details.persons", a.persons, 1, 50, "保障人数")?,
-            }),
-            DetailsInput::Pension(p) => {
-                need_person(self.person_id, "养老保险")?;
-                Details::Pension(Pension {
-                    enrolled: p.enrolled || p.receiving,
-                    receiving: p.receiving,
-                    premium_paid_by_government_fen: amount(
-                        "details.premium_paid_by_government_fen",
-                        p.premium_paid_by_government_fen,
-                    )?,
-                })
+            DetailsInput::Assistance(a) => Some(Details::Assistance(Assistance {
+                monthly_fen: p
+                    .check(amount("details.monthly_fen", a.monthly_fen))
+                    .unwrap_or_default(),
+                persons: p
+                    .check(range("details.persons", a.persons, 1, 50, "保障人数"))
+                    .unwrap_or_default(),
+            })),
+            DetailsInput::Pension(x) => {
+                p.check(need_person(self.person_id, "养老保险"));
+                Some(Details::Pension(Pension {
+                    enrolled: x.enrolled || x.receiving,
+                    receiving: x.receiving,
+                    premium_paid_by_government_fen: p
+                        .check(amount(
+                            "details.premium_paid_by_government_fen",
+                            x.premium_paid_by_government_fen,
+                        ))
+                        .unwrap_or_default(),
+                }))
             }
         };
+        p.finish()?;
         Ok(MeasureData {
             household_id: self.household_id,
             person_id: self.person_id,
@@ -662,10 +733,10 @@ impl MeasureInput {
             start_date: self.start_date,
             end_date: self.end_date,
             amount_fen,
-            provider: opt_text("provider", &self.provider, 100)?,
+            provider,
             status: self.status,
-            note: opt_text("note", &self.note, 1000)?,
-            details,
+            note,
+            details: details.ok_or_else(DomainError::internal)?,
         })
     }
 }
@@ -826,6 +897,56 @@ mod tests {
             ..startup
         };
         assert_eq!(err(&nobody, &f).0, "person_required");
+    }
+
+    #[test]
+    fn every_fault_at_once() {
+        let params = default_parameters();
+        // a borrower of 70, over the amount and over the term, ending before it starts
+        let f = facts(&params, Some(date!(1948 - 01 - 01)));
+        let bad = MeasureInput {
+            end_date: Some(date!(2018 - 02 - 01)),
+            ..loan(6_000_000, 48)
+        };
+        let e = bad.validate(Catalogue::shipped(), &f).unwrap_err();
+        let all: Vec<(&str, &str)> = e
+            .errors
+            .iter()
+            .map(|p| (p.field.as_str(), p.code))
+            .collect();
+        assert_eq!(
+            all,
+            [
+                ("end_date", "end_before_start"),
+                ("amount_fen", "over_limit"),
+                ("details.term_months", "over_limit"),
+                ("person_id", "borrower_age"),
+            ]
+        );
+        assert_eq!(
+            (e.code, e.field.as_deref()),
+            ("end_before_start", Some("end_date"))
+        );
+        assert!(e.errors.iter().all(|p| !p.message.is_empty()));
+        // one fault is one error, with no list
+        let one = MeasureInput {
+            end_date: None,
+            ..bad
+        }
+        .validate(
+            Catalogue::shipped(),
+            &facts(&params, Some(date!(1970 - 05 - 01))),
+        );
+        let e = one.unwrap_err();
+        assert!(e.errors.len() == 2 && e.code == "over_limit", "{e:?}");
+        let single = loan(6_000_000, 12)
+            .validate(
+                Catalogue::shipped(),
+                &facts(&params, Some(date!(1970 - 05 - 01))),
+            )
+            .unwrap_err();
+        assert!(single.errors.is_empty());
+        assert_eq!(single.field.as_deref(), Some("amount_fen"));
     }
 
     #[test]

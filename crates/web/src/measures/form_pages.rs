@@ -650,12 +650,23 @@ async fn save_measure(
                 fupin_core::ErrorKind::Invalid | fupin_core::ErrorKind::Conflict
             ) =>
         {
-            // the loan's rate is typed as a percentage
-            let e = match e.field.as_deref() {
-                Some("details.annual_rate_bp") => e.with_field("details.annual_rate"),
-                _ => e,
+            // every fault the store's rules found, each beside its field; the loan's rate is
+            // typed as a percentage
+            let all = if e.errors.is_empty() {
+                vec![e]
+            } else {
+                e.errors
+                    .iter()
+                    .map(|p| DomainError::invalid(p.field.clone(), p.code, p.message.clone()))
+                    .collect()
             };
-            s.errors = vec![e];
+            s.errors = all
+                .into_iter()
+                .map(|e| match e.field.as_deref() {
+                    Some("details.annual_rate_bp") => e.with_field("details.annual_rate"),
+                    _ => e,
+                })
+                .collect();
             show(&v, &app, id, measure, &s).await
         }
         Err(e) => Err(e.into()),
