@@ -162,6 +162,17 @@ async fn an_office_adds_and_changes_measures_through_the_form() {
     assert!(body.contains("id=\"f-details-months-error\""), "{body}");
     assert!(body.contains("1 到 12"));
 
+    // several of the store's rules at once: each beside its field
+    let mut two = thirteen.clone();
+    two.push(("end_date", "2019-01-31"));
+    let res = post(&app, &s, &form, &two).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = res.text().await.unwrap();
+    for id in ["f-details-months-error", "f-end_date-error"] {
+        assert!(body.contains(&format!("id=\"{id}\"")), "{id}: {body}");
+    }
+    assert!(body.contains("结束日期不能早于开始日期"), "{body}");
+
     // saved: the household page lists it with its destination derived
     thirteen[7] = ("details.months", "10");
     let res = post(&app, &s, &form, &thirteen).await;
@@ -222,4 +233,148 @@ async fn an_office_adds_and_changes_measures_through_the_form() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     let res = post(&app, &other, &form, &thirteen).await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
+}
+
+/// The error paragraph beside an input, by the input's id.
+fn beside<'a>(body: &'a str, id: &str) -> &'a str {
+    let at = body
+        .find(&format!("id=\"{id}-error\""))
+        .unwrap_or_else(|| panic!("{id}: {body}"));
+    body[at..].split("</p>").next().unwrap()
+}
+
+#[tokio::test]
+async fn an_office_registers_workplaces_hires_and_events_through_forms() {
+    let app = demo_app().await;
+    let s = sign_in(&app, "demo-officer").await;
+    let (status, page) = get(&app, &s, &format!("/workplaces?region={TAGANG}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("id=\"new-workplace\""), "the register link");
+
+    // a post: no name, positions not a number, a duty no post has — all at once
+    let bad = [
+        ("kind", "post"),
+        ("name", ""),
+        ("region_code", TAGANG),
+        ("work_type", "看门"),
+        ("capacity", "两个"),
+        ("opened", "2019-03-01"),
+    ];
+    let res = post(&app, &s, "/workplaces/new", &bad).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = res.text().await.unwrap();
+    assert!(beside(&body, "f-name").contains("名称不能为空"));
+    assert!(beside(&body, "f-capacity").contains("整数"));
+    assert!(body.contains("value=\"看门\""), "typed values kept");
+    // the store's rule: the duty
+    let mut typed = bad.to_vec();
+    typed[1] = ("name", "塔岗村护路岗（三组）");
+    typed[4] = ("capacity", "1");
+    let res = post(&app, &s, "/workplaces/new", &typed).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = res.text().await.unwrap();
+    assert!(beside(&body, "f-work_type").contains("岗位类型"), "{body}");
+    typed[3] = ("work_type", "护路");
+    let res = post(&app, &s, "/workplaces/new", &typed).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let place = res.headers()[LOCATION].to_str().unwrap().to_string();
+    let (_, page) = get(&app, &s, &place).await;
+    assert!(page.contains("塔岗村护路岗（三组）") && page.contains("id=\"new-hire\""));
+
+    // a hire: nobody of that name in the household, then 万金根's
+    let hire = format!("{place}/hire");
+    let res = post(
+        &app,
+        &s,
+        &hire,
+        &[
+            ("person", &format!("{TAGANG}0004 张三")),
+            ("hire_date", "2019-03-01"),
+            ("monthly_wage_fen", "500"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = res.text().await.unwrap();
+    assert!(beside(&body, "f-person").contains("不是在册的建档立卡人员"));
+    let res = post(
+        &app,
+        &s,
+        &hire,
+        &[
+            ("person", &format!("{TAGANG}0004 万金根")),
+            ("hire_date", "2019-03-01"),
+            ("monthly_wage_fen", "500"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (_, page) = get(&app, &s, &place).await;
+    let hires = page.split("id=\"hires\"").nth(1).expect("the hires table");
+    assert!(
+        hires.contains("万金根") && hires.contains("500.00"),
+        "{hires}"
+    );
+    // the post has one position: a second labourer is refused beside the person
+    let res = post(
+        &app,
+        &s,
+        &hire,
+        &[
+            ("person", &format!("{TAGANG}0010 周桂香")),
+            ("hire_date", "2019-04-01"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(beside(&res.text().await.unwrap(), "f-person").contains("满员"));
+
+    // an event: an unknown person line, a negative count and medicine at a job fair, at once
+    let (status, page) = get(&app, &s, &format!("/events?region={TAGANG}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("id=\"new-event\""));
+    let persons = format!("{TAGANG}0001 万建华\n{TAGANG}0001 无此人\n");
+    let ev = [
+        ("kind", "job_fair"),
+        ("title", "塔岗村就业扶贫专场招聘会"),
+        ("region_code", TAGANG),
+        ("place", "塔岗村委会"),
+        ("date", "2019-03-16"),
+        ("served_total", "六十"),
+        ("placed_others.in_county", "-3"),
+        ("persons", persons.as_str()),
+    ];
+    let res = post(&app, &s, "/events/new", &ev).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = res.text().await.unwrap();
+    assert!(beside(&body, "f-served_total").contains("整数"));
+    assert!(beside(&body, "f-persons").contains("第 2 行"));
+    let mut ev = ev.to_vec();
+    let one = format!("{TAGANG}0001 万建华\n{TAGANG}0002 李国平");
+    ev[5] = ("served_total", "60");
+    ev[7] = ("persons", one.as_str());
+    let res = post(&app, &s, "/events/new", &ev).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = res.text().await.unwrap();
+    assert!(
+        beside(&body, "f-placed_others-in_county").contains("0 到"),
+        "{body}"
+    );
+    ev[6] = ("placed_others.in_county", "12");
+    let res = post(&app, &s, "/events/new", &ev).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let to = res.headers()[LOCATION].to_str().unwrap().to_string();
+    let (_, page) = get(&app, &s, &to).await;
+    assert!(page.contains("万建华") && page.contains("李国平"), "{page}");
+    // the services report counts it
+    let (_, r) = get(
+        &app,
+        &s,
+        &format!("/api/v1/regions/{TAGANG}/services-report?from=2019-03-01&to=2019-03-31"),
+    )
+    .await;
+    let r: serde_json::Value = serde_json::from_str(&r).unwrap();
+    assert_eq!(r["served"]["total"], 60);
+    assert_eq!(r["served"]["registered"], 2);
+    assert_eq!(r["employment"]["in_county"]["total"], 12);
 }

@@ -2,11 +2,12 @@
 //! members with their history and the services report (`api`); workshops, posts and service
 //! events (`services_api`); the household page's section of measures (`pages`), the form of a
 //! household's measure (`form_pages`) and the pages of workshops, posts and events
-//! (`services_pages`).
+//! (`services_pages`) with the forms that register them (`service_forms`).
 
 mod api;
 mod form_pages;
 mod pages;
+mod service_forms;
 mod services_api;
 mod services_pages;
 
@@ -17,7 +18,7 @@ pub(crate) fn routes(r: crate::routes::Routes) -> crate::routes::Routes {
 pub(crate) use pages::household_section;
 /// The area's pages: a household's measure form; workplaces and events.
 pub(crate) fn page_routes(r: crate::routes::Routes) -> crate::routes::Routes {
-    form_pages::routes(services_pages::routes(r))
+    service_forms::routes(form_pages::routes(services_pages::routes(r)))
 }
 
 /// The OpenAPI description of the area's routes.

@@ -1,5 +1,6 @@
 //! Pages of workshops, posts and service events: a region's list (扶贫车间 / 扶贫专岗 / 服务活动),
-//! one workplace with its registered labourers, one event with its registered persons.
+//! one workplace with its registered labourers, one event with its registered persons; the forms
+//! that register them are `service_forms`.
 
 use crate::ui::fmt::{count, yuan};
 use crate::ui::layout::{parse_id, query_map, render, PageError, PageResult, Shell};
@@ -78,6 +79,7 @@ async fn workplaces_page(
             },
         )
         .await?;
+    let can_write = v.caller.ctx(Policy::WriteRegistry).is_ok();
     let title = match kind {
         Some(k) => kind_label(&v, k).to_string(),
         None => v.t("扶贫车间和扶贫专岗", "Workshops and posts").to_string(),
@@ -98,6 +100,9 @@ async fn workplaces_page(
                 a href=(link(Some(k))) aria-current=[(kind == Some(k)).then_some("page")] { (kind_label(&v, k)) }
             }
             a href=(format!("/events?region={}", code.as_str())) { (v.t("服务活动", "Service events")) }
+        }
+        @if can_write {
+            p { a.button #new-workplace href=(format!("/workplaces/new?region={}", code.as_str())) { (v.t("登记扶贫车间或岗位", "Register a workshop or post")) } }
         }
         @if list.is_empty() {
             p.muted #no-workplaces { (v.t("本区域暂无登记的扶贫车间或岗位", "No workshops or posts registered in this region")) }
@@ -157,6 +162,9 @@ async fn workplace_page(
             @if let Some(n) = &w.note { dt { (v.t("备注", "Note")) } dd { (n) } }
         }
         h2 { (v.t("聘用的建档立卡劳动力", "Registered labourers hired")) " " small.muted { "(" (d.hires.len()) ")" } }
+        @if v.caller.ctx(Policy::WriteRegistry).is_ok() {
+            p { a.button #new-hire href=(format!("/workplaces/{}/hire", w.id.0)) { (v.t("登记聘用人员", "Hire a labourer")) } }
+        }
         @if d.hires.is_empty() { p.muted { (v.t("暂无聘用记录", "No hires")) } } @else {
             div.table-wrap { table.data #hires {
                 thead { tr {
@@ -225,6 +233,7 @@ async fn events_page(
         }
         s
     };
+    let can_write = v.caller.ctx(Policy::WriteRegistry).is_ok();
     let body = html! {
         h1 { (region.region.name) " · " (v.t("服务活动", "Service events")) }
         nav.tabs aria-label=(v.t("类别", "Kind")) {
@@ -233,6 +242,9 @@ async fn events_page(
                 a href=(link(Some(k))) aria-current=[(kind == Some(k)).then_some("page")] { (k.label()) }
             }
             a href=(format!("/workplaces?region={}", code.as_str())) { (v.t("扶贫车间和岗位", "Workshops and posts")) }
+        }
+        @if can_write {
+            p { a.button #new-event href=(format!("/events/new?region={}", code.as_str())) { (v.t("登记服务活动", "Record a service event")) } }
         }
         @if list.is_empty() {
             p.muted #no-events { (v.t("本区域暂无登记的服务活动", "No service events recorded in this region")) }
