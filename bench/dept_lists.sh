@@ -10,7 +10,10 @@
 #      (sqlite3 `.import` / PostgreSQL `COPY`), then the same indexes built;
 #   3. the province's services report over HTTP for the generated year (20 calls; curl's total time
 #      and the largest latency the server logged).
-# Usage: bench/dept_lists.sh [N]   (env: REGIONS, BENCH_DIR, PG_BASE, SKIP_SQLITE, SKIP_PG, YEAR)
+# Each figure is printed with the load average at the time (the machine may be shared); run it under
+# `flock /work/bench.lock` or the like where several province benchmarks could run at once.
+# Usage: bench/dept_lists.sh [N]   (env: REGIONS, BENCH_DIR, PG_BASE, SKIP_SQLITE, SKIP_PG, YEAR,
+#        FUPIN_BIN: a fupin binary to use instead of building the release one)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-1500000}
@@ -28,9 +31,14 @@ command -v sqlite3 >/dev/null || { echo "sqlite3 missing: apt-get install -y sql
 [[ -x /usr/bin/time ]] || { echo "/usr/bin/time missing: apt-get install -y time" >&2; exit 1; }
 command -v curl >/dev/null || { echo "curl missing: apt-get install -y curl" >&2; exit 1; }
 
-echo "== build (release)"
-cargo build --release -q -p fupin --bin fupin
-F=$PWD/target/release/fupin
+echo "== $(date -u '+%F %T') UTC, load average $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores"
+if [[ -n "${FUPIN_BIN:-}" ]]; then
+    F=$(realpath "$FUPIN_BIN")
+else
+    echo "== build (release)"
+    cargo build --release -q -p fupin --bin fupin
+    F=$PWD/target/release/fupin
+fi
 export FUPIN_DATA_DIR="$W/data"
 mkdir -p "$W"
 
@@ -41,7 +49,7 @@ timed() {
     local wall rss
     wall=$(grep "Elapsed (wall clock)" "$W/last.err" | awk '{print $NF}')
     rss=$(grep "Maximum resident set size" "$W/last.err" | awk '{print $NF}')
-    printf '%-52s wall %10s   peak RSS %6d MiB\n' "$label" "$wall" $((rss / 1024))
+    printf '%-52s wall %10s   peak RSS %6d MiB   (load %s)\n' "$label" "$wall" $((rss / 1024)) "$(cut -d' ' -f1-3 /proc/loadavg)"
 }
 
 secs() {
@@ -70,9 +78,10 @@ http_report() {
     echo
     kill "$pid"
     wait "$pid" 2>/dev/null || true
-    printf 'GET …/360000000000/services-report %s (20 calls, curl total): median %s ms, max %s ms; largest server latency_ms %s\n' \
+    printf 'GET …/360000000000/services-report %s (20 calls, curl total): median %s ms, max %s ms; largest server latency_ms %s   (load %s)\n' \
         "$YEAR" "$(echo "$t" | sed -n 10p | awk '{printf "%.2f", $1 * 1000}')" "$(echo "$t" | tail -1 | awk '{printf "%.2f", $1 * 1000}')" \
-        "$(sed 's/\x1b\[[0-9;]*m//g' "$log" | grep 'services-report' | grep -o 'latency_ms=[0-9]*' | cut -d= -f2 | sort -n | tail -1)"
+        "$(sed 's/\x1b\[[0-9;]*m//g' "$log" | grep 'services-report' | grep -o 'latency_ms=[0-9]*' | cut -d= -f2 | sort -n | tail -1)" \
+        "$(cut -d' ' -f1-3 /proc/loadavg)"
 }
 
 echo "== generate $N households and the departments' lists"
@@ -112,7 +121,7 @@ if [[ -z "${SKIP_SQLITE:-}" ]]; then
     } >"$W/raw_load.sql"
     t_load=$(secs "sqlite3 '$W/raw.db' < '$W/raw_load.sql'")
     t_idx=$(secs "sqlite3 '$W/raw.db' < '$W/raw_indexes.sql'")
-    printf '%-52s load %6.1f s + indexes %6.1f s = %6.1f s\n' "raw route (SQLite)" "$t_load" "$t_idx" "$(echo "$t_load + $t_idx" | bc)"
+    printf '%-52s load %6.1f s + indexes %6.1f s = %6.1f s   (load %s)\n' "raw route (SQLite)" "$t_load" "$t_idx" "$(echo "$t_load + $t_idx" | bc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
     for t in $TABLES; do printf '   %-24s %10s rows\n' "$t" "$(sqlite3 "$W/raw.db" "SELECT COUNT(*) FROM $t")"; done
     http_report "$DB"
 fi
@@ -139,7 +148,7 @@ if [[ -z "${SKIP_PG:-}" ]]; then
     COPY_CMDS=$(for t in $TABLES; do printf -- "-c \"\\\\copy %s FROM '%s' CSV\" " "$t" "$W/pg_$t.csv"; done)
     t_load=$(secs "psql '$PRAW' -X -q $COPY_CMDS")
     t_idx=$(secs "psql '$PRAW' -X -q -f '$W/pg_indexes.sql'")
-    printf '%-52s load %6.1f s + indexes %6.1f s = %6.1f s\n' "raw route (PostgreSQL)" "$t_load" "$t_idx" "$(echo "$t_load + $t_idx" | bc)"
+    printf '%-52s load %6.1f s + indexes %6.1f s = %6.1f s   (load %s)\n' "raw route (PostgreSQL)" "$t_load" "$t_idx" "$(echo "$t_load + $t_idx" | bc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
     for t in $TABLES; do printf '   %-24s %10s rows\n' "$t" "$(psql "$PRAW" -X -A -t -c "SELECT COUNT(*) FROM $t")"; done
     http_report "$PDB"
 fi
