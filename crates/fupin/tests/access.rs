@@ -3101,6 +3101,65 @@ fn page_table(f: &Fixture) -> Vec<(&'static str, &'static str, Vec<Call>)> {
                 Denied,
             )],
         ),
+        (
+            "GET",
+            "/workplaces/new",
+            vec![get(format!("/workplaces/new?region={SANFANG}"), Filtered)],
+        ),
+        (
+            "POST",
+            "/workplaces/new",
+            vec![form(
+                "/workplaces/new".to_string(),
+                vec![
+                    ("kind", "post"),
+                    ("name", "越权登记的岗位"),
+                    ("region_code", TAGANG),
+                    ("work_type", "保洁"),
+                    ("capacity", "1"),
+                    ("opened", "2019-03-01"),
+                ],
+                Denied,
+            )],
+        ),
+        (
+            "GET",
+            "/workplaces/{id}/hire",
+            vec![get(format!("/workplaces/{}/hire", f.workplace), Denied)],
+        ),
+        (
+            "POST",
+            "/workplaces/{id}/hire",
+            vec![form(
+                format!("/workplaces/{}/hire", f.workplace),
+                vec![
+                    ("person", "3601241062040004 万金根"),
+                    ("hire_date", "2019-03-01"),
+                ],
+                Denied,
+            )],
+        ),
+        (
+            "GET",
+            "/events/new",
+            vec![get(format!("/events/new?region={SANFANG}"), Filtered)],
+        ),
+        (
+            "POST",
+            "/events/new",
+            vec![form(
+                "/events/new".to_string(),
+                vec![
+                    ("kind", "job_fair"),
+                    ("title", "越权登记的活动"),
+                    ("region_code", TAGANG),
+                    ("place", "塔岗村委会"),
+                    ("date", "2019-03-01"),
+                    ("served_total", "5"),
+                ],
+                Denied,
+            )],
+        ),
     ]
 }
 

@@ -260,7 +260,12 @@ async fn save_workplace(v: Viewer, State(app): State<AppState>, form: Form) -> P
     }
     match app.store.create_workplace(&ctx, input).await {
         Ok(w) => Ok(see_other(&format!("/workplaces/{}", w.id.0))),
-        Err(e) if e.field.is_some() || !e.errors.is_empty() => {
+        Err(e)
+            if matches!(
+                e.kind,
+                fupin_core::ErrorKind::Invalid | fupin_core::ErrorKind::Conflict
+            ) =>
+        {
             st.error = Some(refused(e, "region_code"));
             show_workplace(&v, &st)
         }
@@ -345,7 +350,12 @@ async fn save_hire(
     };
     match outcome {
         Ok(()) => Ok(see_other(&format!("/workplaces/{}#hires", w.id.0))),
-        Err(e) if e.field.is_some() || !e.errors.is_empty() => {
+        Err(e)
+            if matches!(
+                e.kind,
+                fupin_core::ErrorKind::Invalid | fupin_core::ErrorKind::Conflict
+            ) =>
+        {
             st.error = Some(refused(e, "person"));
             show_hire(&v, &w, &st)
         }
@@ -469,7 +479,12 @@ async fn save_event(v: Viewer, State(app): State<AppState>, form: Form) -> PageR
     }
     match app.store.create_event(&ctx, input).await {
         Ok(e) => Ok(see_other(&format!("/events/{}", e.event.id.0))),
-        Err(e) if e.field.is_some() || !e.errors.is_empty() => {
+        Err(e)
+            if matches!(
+                e.kind,
+                fupin_core::ErrorKind::Invalid | fupin_core::ErrorKind::Conflict
+            ) =>
+        {
             st.error = Some(refused(e, "persons"));
             show_event(&v, &st)
         }
