@@ -138,6 +138,10 @@ fn label_of(name: &str) -> Option<&'static str> {
         "custodian" => "管护人",
         "registered_on" => "登记日期",
         "shareholders" => "受益股东",
+        "person_id" => "成员",
+        "new_head_person_id" => "新户主",
+        "cadre_id" => "帮扶干部",
+        "replacement_cadre_id" => "接替的干部",
         _ => return None,
     })
 }

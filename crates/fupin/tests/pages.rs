@@ -169,6 +169,8 @@ async fn every_page_and_asset_stays_on_the_server() {
     let workplace = first_id("/api/v1/regions/360124106204/workplaces").await;
     let event = first_id("/api/v1/regions/360124106204/events").await;
     let project = first_id("/api/v1/regions/360124106204/projects").await;
+    let unit = first_id("/api/v1/units").await;
+    let cadre_id = first_id("/api/v1/cadres").await;
     // an asset that paid dividends (the peony park's shares)
     let dividend_asset = {
         let (_, _, body) = get(&app, &officer, "/api/v1/regions/360124106204/assets").await;
@@ -208,6 +210,10 @@ async fn every_page_and_asset_stays_on_the_server() {
             event
         } else if template.starts_with("/projects/") {
             project
+        } else if template.starts_with("/units/") {
+            unit
+        } else if template.starts_with("/cadres/") {
+            cadre_id
         } else if template.starts_with("/dividend-notices/") {
             dividend_asset
         } else if template.starts_with("/snapshots/") {

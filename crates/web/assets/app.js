@@ -336,3 +336,63 @@
   kind.addEventListener('change', show);
   show();
 })();
+
+// The income form: the derived figures (gross, net, per capita, against the poverty line) follow
+// what is typed, computed in fen as the server does (which computes them again on saving). An
+// amount that cannot be read counts as nothing here; the server names it beside its input.
+(function () {
+  var form = document.getElementById('income-form');
+  if (!form) return;
+  var persons = parseInt(form.getAttribute('data-persons'), 10) || 0;
+  var line = form.getAttribute('data-line');
+  line = line === null ? null : parseInt(line, 10);
+  var zh = document.body.getAttribute('data-lang') !== 'en';
+  function fen(name) {
+    var el = form.elements[name];
+    if (!el) return 0;
+    var t = el.value.replace(/[,，\s]/g, '');
+    if (!/^-?\d+(\.\d{0,2})?$/.test(t)) return 0;
+    var neg = t.charAt(0) === '-';
+    if (neg) t = t.slice(1);
+    var parts = t.split('.');
+    var f = parseInt(parts[0], 10) * 100 + parseInt(((parts[1] || '') + '00').slice(0, 2), 10);
+    return neg ? -f : f;
+  }
+  function yuan(f) {
+    var neg = f < 0;
+    f = Math.abs(f);
+    var int = String(Math.floor(f / 100)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+    var s = int + '.' + String(f % 100).padStart(2, '0');
+    return neg ? '-' + s : s;
+  }
+  // half away from zero, as Fen::div_round
+  function divRound(n, d) {
+    var q = Math.floor(Math.abs(n) * 2 / d);
+    var r = Math.floor((q + 1) / 2);
+    return n < 0 ? -r : r;
+  }
+  function set(id, text) {
+    var el = document.getElementById(id);
+    if (el) el.textContent = text;
+  }
+  function update() {
+    var gross = fen('wage_fen') + fen('business_fen') + fen('property_fen') + fen('transfer_fen');
+    var net = gross - fen('business_cost_fen');
+    set('income-gross', yuan(gross));
+    set('income-net', yuan(net));
+    var per = persons > 0 ? divRound(net, persons) : null;
+    set('income-per-capita', per === null ? '—' : yuan(per));
+    var against = document.getElementById('income-against');
+    if (against && line !== null) {
+      against.textContent = '';
+      if (per === null) { against.textContent = '—'; return; }
+      var span = document.createElement('span');
+      var above = per >= line;
+      span.className = above ? 'good' : 'poor';
+      span.textContent = above ? (zh ? '高于贫困线' : 'above the line') : (zh ? '低于贫困线' : 'below the line');
+      against.appendChild(span);
+    }
+  }
+  form.addEventListener('input', update);
+  update();
+})();

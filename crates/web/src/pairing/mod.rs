@@ -1,8 +1,10 @@
 //! Pairing and visits over HTTP: the API of helping units, designations, cadres, work teams,
 //! pairings, visits, photos, micro-wishes and the pairing report (`api`), and the cadres' phone
-//! pages with the micro-wish steps (`pages`).
+//! pages with the micro-wish steps (`pages`), and the offices' pairing, cadre, unit and work-team
+//! pages (`manage_pages`).
 
 mod api;
+mod manage_pages;
 mod pages;
 
 pub(crate) use api::routes;

@@ -30,12 +30,14 @@ use std::collections::BTreeMap;
 use time::{Date, Month};
 
 pub(crate) fn routes(r: Routes) -> Routes {
-    r.get("/m", my_households)
+    let r = r
+        .get("/m", my_households)
         .get("/m/visits", my_visits)
         .get("/m/households/{id}/visit", visit_form)
         .post("/m/households/{id}/visit", record_visit)
         .post("/wishes/{id}/claim", claim_wish)
-        .post("/wishes/{id}/fulfil", fulfil_wish)
+        .post("/wishes/{id}/fulfil", fulfil_wish);
+    super::manage_pages::routes(r)
 }
 
 /// The cadre record of the signed-in user, if they are one (none for a user who may not record

@@ -36,13 +36,15 @@ use maud::{html, Markup};
 use serde_json::{json, Value};
 
 pub(crate) fn routes(r: Routes) -> Routes {
-    r.get("/households", list)
+    let r = r
+        .get("/households", list)
         .post("/households/search", search)
         .get("/households/new", new_form)
         .post("/households/new", create)
         .get("/households/{id}", detail)
         .get("/households/{id}/edit", edit_form)
-        .post("/households/{id}/edit", update)
+        .post("/households/{id}/edit", update);
+    super::member_pages::routes(r)
 }
 
 const PER_PAGE: u32 = 20;
@@ -443,6 +445,24 @@ async fn detail(
         .region(&ctx, &d.household.village_code)
         .await
         .or_none()?;
+    // A cadre reaches the paired households but not their region; the name of the village of a
+    // household they may read is part of what they read (the phone page shows it), so it is read
+    // with a reach of that village alone.
+    let place = match &region {
+        Some(r) => Some(r.full_name.clone()),
+        None => {
+            let village_only = Ctx {
+                scope: fupin_core::Scope::Within(vec![d.household.village_code.clone()]),
+                cadre_user: None,
+                ..ctx.clone()
+            };
+            app.store
+                .region(&village_only, &d.household.village_code)
+                .await
+                .or_none()?
+                .map(|r| r.full_name)
+        }
+    };
     let can_edit = v
         .caller
         .principal
@@ -464,6 +484,13 @@ async fn detail(
         @if flash.contains_key("saved") { p.alert.ok role="status" { (v.t("已保存。", "Saved.")) } }
         @if flash.contains_key("visit") { p.alert.ok role="status" #visit-recorded { (v.t("走访已记录。", "Visit recorded.")) } }
         @if flash.contains_key("wish") { p.alert.ok role="status" { (v.t("心愿已更新。", "Wish updated.")) } }
+        @match flash.get("member").map(String::as_str) {
+            Some("added") => p.alert.ok role="status" #member-saved { (v.t("成员已添加。", "Member added.")) },
+            Some("left") => p.alert.ok role="status" #member-saved { (v.t("成员变动已记录。", "Member change recorded.")) },
+            _ => {}
+        }
+        @if let Some(y) = flash.get("income") { p.alert.ok role="status" #income-saved { (y) " " (v.t("年度收入已保存。", "incomes saved.")) } }
+        @if let Some(p) = flash.get("pairing") { p.alert.ok role="status" #pairing-saved { (pairing_flash(&v, p)) } }
         div.page-head {
             h1 { (h.head_name.as_deref().unwrap_or("—")) " " small.muted { (h.household_number) } }
             div.actions {
@@ -483,13 +510,14 @@ async fn detail(
             a href="#wishes" { (v.t("微心愿", "Wishes")) }
             a href="#cases" { (v.t("程序", "Procedures")) }
         }
-        (summary(&v, &d, &codes, region.as_ref().map(|r| r.full_name.as_str())))
+        (summary(&v, &d, &codes, place.as_deref()))
         (crate::assessment::unmask_form(&v, &d.household, flash.get("unmask_error").map(String::as_str)))
-        (members(&v, &d, &codes))
-        (incomes(&v, &d))
-        (history(&v, &d))
+        (members(&v, &d, &codes, can_edit))
+        (incomes(&v, &d, can_edit))
+        (history(&v, &d, can_edit))
         section #pairings {
             h2 { (v.t("结对帮扶", "Pairings")) }
+            @if can_edit { p.section-actions { a.button href=(format!("/households/{}/pairing", h.id.0)) { (v.t("结对管理", "Manage pairings")) } } }
             @if pairings.is_empty() { p.muted { (v.t("暂无结对记录", "No pairings")) } } @else {
                 div.table-wrap { table.data {
                     thead { tr { th scope="col" { (v.t("帮扶干部", "Cadre")) } th scope="col" { (v.t("单位", "Unit")) } th scope="col" { (v.t("开始", "From")) } th scope="col" { (v.t("结束", "To")) } th scope="col" { (v.t("原因", "Reason")) } } }
@@ -505,32 +533,13 @@ async fn detail(
             h2 { (v.t("走访记录", "Visits")) " " small.muted { "(" (visits.len()) ")" } }
             @if visits.is_empty() { p.muted { (v.t("暂无走访记录", "No visits")) } } @else {
                 ol.visits {
-                    @for vi in &visits {
-                        li.visit id=(format!("visit-{}", vi.id.0)) {
-                            div.visit-head {
-                                strong { (vi.date) } " · " (codes.label("visit_kind", &vi.kind))
-                                " · " (vi.cadres.iter().map(|(_, n)| n.as_str()).collect::<Vec<_>>().join("、"))
-                            }
-                            @let f = &vi.findings;
-                            @let notes: Vec<(&str, &Option<String>)> = vec![
-                                (v.t("收入", "Income"), &f.income), (v.t("教育", "Education"), &f.education),
-                                (v.t("医疗", "Medical"), &f.medical), (v.t("住房", "Housing"), &f.housing),
-                                (v.t("饮水", "Water"), &f.water), (v.t("问题", "Problems"), &vi.problems),
-                                (v.t("措施", "Actions"), &vi.actions), (v.t("后续", "Follow-up"), &vi.follow_up)];
-                            dl.compact {
-                                @for (k, val) in notes { @if let Some(t) = val { dt { (k) } dd { (t) } } }
-                                @if vi.condolence_money_fen > 0 { dt { (v.t("慰问金", "Money")) } dd { (yuan(vi.condolence_money_fen)) " " (v.t("元", "yuan")) } }
-                                @for g in &vi.goods { dt { (v.t("慰问品", "Goods")) } dd { (g.description) " · " (yuan(g.value_fen)) " " (v.t("元", "yuan")) } }
-                            }
-                            @if !vi.photos.is_empty() {
-                                div.photos {
-                                    @for p in &vi.photos {
-                                        a href=(format!("/api/v1/photos/{}", p.id)) {
-                                            img src=(format!("/api/v1/photos/{}", p.id)) alt=(format!("{} {}", v.t("走访照片", "Visit photo"), vi.date)) loading="lazy" width="160" height="120";
-                                        }
-                                    }
-                                }
-                            }
+                    @for vi in visits.iter().take(VISITS_SHOWN) { (visit_item(&v, &codes, vi)) }
+                }
+                @if visits.len() > VISITS_SHOWN {
+                    details.more-visits #more-visits {
+                        summary { (v.t("更多", "More")) " (" (visits.len() - VISITS_SHOWN) ")" }
+                        ol.visits start=(VISITS_SHOWN + 1) {
+                            @for vi in visits.iter().skip(VISITS_SHOWN) { (visit_item(&v, &codes, vi)) }
                         }
                     }
                 }
@@ -599,6 +608,54 @@ async fn detail(
     Ok(render(&v, shell, body))
 }
 
+/// Visits shown open on the household page, newest first; the older ones fold under "更多".
+const VISITS_SHOWN: usize = 3;
+
+fn visit_item(v: &Viewer, codes: &CodeBook, vi: &fupin_core::pairing::Visit) -> Markup {
+    let f = &vi.findings;
+    let notes: Vec<(&str, &Option<String>)> = vec![
+        (v.t("收入", "Income"), &f.income),
+        (v.t("教育", "Education"), &f.education),
+        (v.t("医疗", "Medical"), &f.medical),
+        (v.t("住房", "Housing"), &f.housing),
+        (v.t("饮水", "Water"), &f.water),
+        (v.t("问题", "Problems"), &vi.problems),
+        (v.t("措施", "Actions"), &vi.actions),
+        (v.t("后续", "Follow-up"), &vi.follow_up),
+    ];
+    html! {
+        li.visit id=(format!("visit-{}", vi.id.0)) {
+            div.visit-head {
+                strong { (vi.date) } " · " (codes.label("visit_kind", &vi.kind))
+                " · " (vi.cadres.iter().map(|(_, n)| n.as_str()).collect::<Vec<_>>().join("、"))
+            }
+            dl.compact {
+                @for (k, val) in notes { @if let Some(t) = val { dt { (k) } dd { (t) } } }
+                @if vi.condolence_money_fen > 0 { dt { (v.t("慰问金", "Money")) } dd { (yuan(vi.condolence_money_fen)) " " (v.t("元", "yuan")) } }
+                @for g in &vi.goods { dt { (v.t("慰问品", "Goods")) } dd { (g.description) " · " (yuan(g.value_fen)) " " (v.t("元", "yuan")) } }
+            }
+            @if !vi.photos.is_empty() {
+                div.photos {
+                    @for p in &vi.photos {
+                        a href=(format!("/api/v1/photos/{}", p.id)) {
+                            img src=(format!("/api/v1/photos/{}", p.id)) alt=(format!("{} {}", v.t("走访照片", "Visit photo"), vi.date)) loading="lazy" width="160" height="120";
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The message after a pairing form was saved (`?pairing=…`).
+fn pairing_flash(v: &Viewer, what: &str) -> &'static str {
+    match what {
+        "paired" => v.t("已建立结对。", "Paired."),
+        "replaced" => v.t("帮扶干部已更换。", "The cadre was replaced."),
+        _ => v.t("结对已结束。", "The pairing was ended."),
+    }
+}
+
 fn wish_label(v: &Viewer, s: WishStatus) -> &'static str {
     match s {
         WishStatus::Submitted => v.t("待认领", "Submitted"),
@@ -637,7 +694,7 @@ fn summary(v: &Viewer, d: &HouseholdDetail, codes: &CodeBook, place: Option<&str
     }
 }
 
-fn members(v: &Viewer, d: &HouseholdDetail, codes: &CodeBook) -> Markup {
+fn members(v: &Viewer, d: &HouseholdDetail, codes: &CodeBook, can_edit: bool) -> Markup {
     let opt = |t: &str, c: &Option<String>| {
         c.as_deref()
             .map(|c| codes.label(t, c).to_string())
@@ -645,7 +702,13 @@ fn members(v: &Viewer, d: &HouseholdDetail, codes: &CodeBook) -> Markup {
     };
     html! {
         section #members {
-            h2 { (v.t("家庭成员", "Members")) }
+            h2 { (v.t("家庭成员", "Members")) " " small.muted #members-active { (d.household.member_count) " " (v.t("人在册", "present")) } }
+            @if can_edit {
+                p.section-actions {
+                    a.button href=(format!("/households/{}/members/new", d.household.id.0)) { (v.t("添加成员", "Add a member")) }
+                    a.button href=(format!("/households/{}/members/leave", d.household.id.0)) { (v.t("成员减少", "A member leaves")) }
+                }
+            }
             div.table-wrap { table.data {
                 thead { tr {
                     th scope="col" { (v.t("姓名", "Name")) }
@@ -676,12 +739,15 @@ fn members(v: &Viewer, d: &HouseholdDetail, codes: &CodeBook) -> Markup {
     }
 }
 
-fn incomes(v: &Viewer, d: &HouseholdDetail) -> Markup {
+fn incomes(v: &Viewer, d: &HouseholdDetail, can_edit: bool) -> Markup {
     let mut rows = d.incomes.clone();
     rows.sort_by_key(|i| i.year);
     html! {
         section #incomes {
             h2 { (v.t("家庭收入（元）", "Incomes (yuan)")) }
+            @if can_edit {
+                p.section-actions { a.button href=(format!("/households/{}/incomes", d.household.id.0)) { (v.t("录入年度收入", "Enter a year's incomes")) } }
+            }
             @if rows.is_empty() { p.muted { (v.t("暂无收入记录", "No income records")) } } @else {
                 div.table-wrap { table.data {
                     thead { tr {
@@ -701,7 +767,10 @@ fn incomes(v: &Viewer, d: &HouseholdDetail) -> Markup {
                         @let now = r.per_capita_net_income_fen.map(|f| f.get());
                         @let g = match (prev, now) { (Some(a), Some(b)) => fupin_core::reports::growth_pct(a, b), _ => None };
                         tr {
-                            th scope="row" { (r.year) }
+                            th scope="row" {
+                                @if can_edit { a href=(format!("/households/{}/incomes?year={}", d.household.id.0, r.year)) title=(v.t("修改", "Edit")) { (r.year) } }
+                                @else { (r.year) }
+                            }
                             td.num { (yuan(r.components.wage_fen.get())) }
                             td.num { (yuan(r.components.business_fen.get())) }
                             td.num { (yuan(r.components.property_fen.get())) }
@@ -719,10 +788,13 @@ fn incomes(v: &Viewer, d: &HouseholdDetail) -> Markup {
     }
 }
 
-fn history(v: &Viewer, d: &HouseholdDetail) -> Markup {
+fn history(v: &Viewer, d: &HouseholdDetail, can_edit: bool) -> Markup {
     html! {
         section #history {
             h2 { (v.t("状态变更", "Status history")) }
+            @if can_edit {
+                p.section-actions { a.button href=(format!("/households/{}/status", d.household.id.0)) { (v.t("变更状态", "Change the status")) } }
+            }
             div.table-wrap { table.data {
                 thead { tr { th scope="col" { (v.t("日期", "Date")) } th scope="col" { (v.t("变更", "Change")) } th scope="col" { (v.t("原因", "Reason")) } th scope="col" { (v.t("经办", "By")) } } }
                 tbody { @for e in &d.status_history { tr {

@@ -352,6 +352,7 @@ fn nav_items(v: &Viewer) -> Vec<(&'static str, &'static str)> {
         out.push(("/households", v.t("建档立卡户", "Households")));
         out.push(("/rectification", v.t("整改销号", "Rectification")));
         out.push(("/projects", v.t("项目资金", "Projects")));
+        out.push(("/pairing", v.t("结对帮扶", "Pairing")));
     }
     if v.has_regions(Policy::ReadRegistry) {
         out.push(("/cases", v.t("退出与监测程序", "Procedures")));
