@@ -3806,6 +3806,23 @@ fn page_table(f: &Fixture) -> Vec<(&'static str, &'static str, Call)> {
         ),
         (
             "GET",
+            "/m/households/{id}/wish",
+            get(format!("/m/households/{h}/wish"), Denied),
+        ),
+        (
+            "POST",
+            "/m/households/{id}/wish",
+            post(
+                format!("/m/households/{h}/wish"),
+                form(&[
+                    ("text", "轮椅"),
+                    ("estimated_value_fen", "300"),
+                    ("submitted_on", &today),
+                ]),
+            ),
+        ),
+        (
+            "GET",
             "/cadres/{id}",
             get(format!("/cadres/{}", f.cadre), Denied),
         ),
@@ -3856,6 +3873,7 @@ async fn the_offices_pages_keep_other_regions_and_cadres_out() {
             // a cadre is probed on the household-bound pages (the unpaired household)
             if name == "demo-cadre"
                 && !template.starts_with("/households/")
+                && !template.starts_with("/m/")
                 && *template != "/cadres/{id}"
             {
                 continue;

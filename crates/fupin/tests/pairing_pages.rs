@@ -501,3 +501,117 @@ async fn another_village_and_a_cadre_reach_no_pairing_page() {
     }
     assert_eq!(before, tagang_pairings(&app, &officer).await);
 }
+
+#[tokio::test]
+async fn a_cadre_submits_claims_and_fulfils_a_wish_from_the_phone() {
+    let app = demo_app().await;
+    let s = sign_in(&app, "demo-cadre").await;
+    let (status, m) = get(&app, &s, "/m").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(m.contains("id=\"open-wishes\""));
+    let hh: i64 = m
+        .split("data-household=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let form = format!("/m/households/{hh}/wish");
+    assert!(m.contains(&format!("href=\"{form}\"")));
+    let (status, _) = get(&app, &s, &form).await;
+    assert_eq!(status, StatusCode::OK);
+    let before = json(&app, &s, &format!("/api/v1/households/{hh}/wishes")).await;
+    // no text, an amount that is none, a date that is none: all three beside their inputs
+    let res = post(
+        &app,
+        &s,
+        &form,
+        &[
+            ("text", ""),
+            ("estimated_value_fen", "三百"),
+            ("submitted_on", "今天"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = res.text().await.unwrap();
+    assert!(beside(&body, "f-text").contains("心愿内容"));
+    assert!(beside(&body, "f-estimated_value_fen").contains("估计价值"));
+    assert!(beside(&body, "f-submitted_on").contains("提出日期"));
+    assert!(body.contains("value=\"三百\""));
+    assert_eq!(
+        before,
+        json(&app, &s, &format!("/api/v1/households/{hh}/wishes")).await
+    );
+    let today = time::OffsetDateTime::now_utc().date().to_string();
+    let res = post(
+        &app,
+        &s,
+        &form,
+        &[
+            ("text", "希望有一辆电动三轮车"),
+            ("estimated_value_fen", "3000"),
+            ("submitted_on", &today),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let to = res.headers()[LOCATION].to_str().unwrap().to_string();
+    let wish = to.split("#wish-").nth(1).unwrap().to_string();
+    // the phone page shows it as a card with its claim button
+    let (_, m) = get(&app, &s, "/m?wish=1").await;
+    let card = m
+        .split(&format!("id=\"wish-{wish}\""))
+        .nth(1)
+        .unwrap()
+        .split("</li>")
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(card.contains("希望有一辆电动三轮车") && card.contains("data-status=\"submitted\""));
+    assert!(card.contains(&format!("action=\"/wishes/{wish}/claim\"")));
+    let res = post(&app, &s, &format!("/wishes/{wish}/claim"), &[("from", "m")]).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert!(res.headers()[LOCATION].to_str().unwrap().starts_with("/m"));
+    // a wrong amount stays on the phone page, beside the amount, as typed
+    let res = post(
+        &app,
+        &s,
+        &format!("/wishes/{wish}/fulfil"),
+        &[("from", "m"), ("actual_value_fen", "三千")],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let back = res.headers()[LOCATION].to_str().unwrap().to_string();
+    assert!(back.starts_with("/m?"), "{back}");
+    let (_, m) = get(&app, &s, &back).await;
+    assert!(m.contains(&format!("id=\"mv-{wish}-error\"")));
+    assert!(m.contains("value=\"三千\""));
+    let res = post(
+        &app,
+        &s,
+        &format!("/wishes/{wish}/fulfil"),
+        &[("from", "m"), ("actual_value_fen", "2800")],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let wishes = json(&app, &s, &format!("/api/v1/households/{hh}/wishes")).await;
+    let w = wishes["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["id"].as_i64().map(|i| i.to_string()).as_deref() == Some(wish.as_str()))
+        .unwrap()
+        .clone();
+    assert_eq!(w["status"], "fulfilled");
+    assert_eq!(w["actual_value_fen"], 280_000);
+    // fulfilled wishes leave the phone page's open list
+    let (_, m) = get(&app, &s, "/m").await;
+    assert!(!m.contains(&format!("id=\"wish-{wish}\"")));
+    // an office of another village reaches neither the form nor the household
+    let other = sign_in(&app, "demo-other").await;
+    let (status, _) = get(&app, &other, &form).await;
+    assert!(status == StatusCode::FORBIDDEN || status == StatusCode::NOT_FOUND);
+}

@@ -92,6 +92,8 @@ pub const PAGE_ROUTES: &[(&str, &str)] = &[
     ("GET", "/m/visits"),
     ("GET", "/m/households/{id}/visit"),
     ("POST", "/m/households/{id}/visit"),
+    ("GET", "/m/households/{id}/wish"),
+    ("POST", "/m/households/{id}/wish"),
     ("GET", "/rectification"),
     ("GET", "/problems"),
     ("GET", "/problems/{id}"),

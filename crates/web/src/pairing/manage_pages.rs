@@ -473,7 +473,11 @@ async fn cadre_page(v: Viewer, State(app): State<AppState>, Path(id): Path<Strin
         .await?
         .items;
     let on = today();
-    let active: Vec<&Pairing> = pairings.iter().filter(|p| p.active_on(on)).collect();
+    // in force, or to start: what the limit counts when another pairing is made
+    let active: Vec<&Pairing> = pairings
+        .iter()
+        .filter(|p| p.end_date.is_none_or(|e| e >= on))
+        .collect();
     // the limit in force where the cadre works: their region, else the village of a pairing
     let region = cadre
         .region_code

@@ -11,16 +11,17 @@ use crate::form::Form;
 use crate::routes::Routes;
 use crate::ui::forms::{code_options, select, textarea, yuan_field, FormState, Input};
 use crate::ui::layout::StoreAnswer;
-use crate::ui::layout::{parse_id, render, see_other, Shell};
+use crate::ui::layout::{parse_id, query_map, render, see_other, Shell};
 use crate::ui::{PageError, PageResult, Viewer};
 use crate::AppState;
-use axum::extract::{FromRequest, Multipart, Path, Request, State};
+use axum::extract::{FromRequest, Multipart, Path, RawQuery, Request, State};
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use fupin_core::accounts::Policy;
 use fupin_core::paging::Keyset;
 use fupin_core::pairing::{
-    prepare_photo, Cadre, CadreId, Claimant, Goods, VisitFindings, VisitInput, WishAction, WishId,
+    prepare_photo, Cadre, CadreId, Claimant, Goods, VisitFindings, VisitInput, Wish, WishAction,
+    WishId, WishInput, WishStatus,
 };
 use fupin_core::registry::{Household, HouseholdFilter, HouseholdId};
 use fupin_core::years::{parse_date, today};
@@ -35,6 +36,8 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .get("/m/visits", my_visits)
         .get("/m/households/{id}/visit", visit_form)
         .post("/m/households/{id}/visit", record_visit)
+        .get("/m/households/{id}/wish", wish_form)
+        .post("/m/households/{id}/wish", submit_wish)
         .post("/wishes/{id}/claim", claim_wish)
         .post("/wishes/{id}/fulfil", fulfil_wish);
     super::manage_pages::routes(r)
@@ -109,13 +112,48 @@ async fn paired_households(app: &AppState, ctx: &Ctx) -> Result<Vec<Household>, 
     Ok(page.items)
 }
 
-async fn my_households(v: Viewer, State(app): State<AppState>) -> PageResult {
+async fn my_households(
+    v: Viewer,
+    State(app): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> PageResult {
     if !v.is_cadre() {
         return Ok(see_other("/households"));
     }
     let ctx = v.caller.ctx(Policy::ReadStats)?;
     let cadre = own_cadre(&app, &v).await?;
     let households = paired_households(&app, &ctx).await?;
+    let flash = query_map(raw.as_deref());
+    // the open wishes of the paired households (a cadre has a handful of households)
+    let mut wishes: Vec<(Wish, String)> = Vec::new();
+    for h in &households {
+        let head = h
+            .head_name
+            .clone()
+            .unwrap_or_else(|| h.household_number.clone());
+        for w in app
+            .store
+            .household_wishes(&ctx, h.id, &Keyset::all())
+            .await
+            .map(|l| l.items)
+            .or_empty()?
+        {
+            if matches!(w.status, WishStatus::Submitted | WishStatus::Claimed) {
+                wishes.push((w, head.clone()));
+            }
+        }
+    }
+    wishes.sort_by_key(|(w, _)| (w.submitted_on, w.id.0));
+    // a wish whose amount was refused: its id, the amount as typed and the message
+    let wish_fix = flash
+        .get("wish_fix")
+        .and_then(|w| w.parse::<i64>().ok())
+        .zip(flash.get("actual_value"))
+        .and_then(|(w, typed)| {
+            wish_amount(typed)
+                .err()
+                .map(|e| (w, typed.clone(), e.message))
+        });
     let owed = match &cadre {
         Some(c) => owed(&app, &ctx, c, households).await?,
         None => households
@@ -131,6 +169,7 @@ async fn my_households(v: Viewer, State(app): State<AppState>) -> PageResult {
         .iter()
         .fold((0, 0), |a, o| (a.0 + o.done, a.1 + o.required));
     let body = html! {
+        @if flash.contains_key("wish") { p.alert.ok role="status" #wish-saved { (v.t("心愿已更新。", "Wish updated.")) } }
         h1 { (v.t("我的帮扶户", "My households")) }
         @if let Some(c) = &cadre { p.muted { (c.name) " · " (c.unit_name) } }
         p.summary #my-compliance data-done=(done) data-required=(required) {
@@ -155,7 +194,49 @@ async fn my_households(v: Viewer, State(app): State<AppState>) -> PageResult {
                     }
                     div.card-actions {
                         a.button.primary href=(format!("/m/households/{}/visit", h.id.0)) { (v.t("记录走访", "Record a visit")) }
+                        a.button href=(format!("/m/households/{}/wish", h.id.0)) { (v.t("登记心愿", "Add a wish")) }
                         a.button href=(format!("/households/{}", h.id.0)) { (v.t("详情", "Details")) }
+                    }
+                }
+            }
+        }
+        section #open-wishes {
+            h2 { (v.t("待办微心愿", "Open wishes")) " " small.muted { "(" (wishes.len()) ")" } }
+            @if wishes.is_empty() { p.muted { (v.t("没有待认领或待实现的心愿。", "No wish waits to be claimed or fulfilled.")) } }
+            ul.cards {
+                @for (w, head) in &wishes {
+                    li.card.wish-card id=(format!("wish-{}", w.id.0)) data-wish=(w.id.0) data-status=(w.status.as_str()) {
+                        div.card-head { strong { (w.text) } }
+                        p.card-meta {
+                            (head) " · " (v.t("估值", "value")) " " (crate::ui::fmt::yuan(w.estimated_value_fen)) " " (v.t("元", "yuan"))
+                            " · " (w.submitted_on) " · "
+                            span class=(format!("wish wish-{}", w.status.as_str())) {
+                                @if w.status == WishStatus::Submitted { (v.t("待认领", "Submitted")) } @else { (v.t("已认领", "Claimed")) }
+                            }
+                        }
+                        div.card-actions {
+                            @if w.status == WishStatus::Submitted && cadre.is_some() {
+                                form.inline method="post" action=(format!("/wishes/{}/claim", w.id.0)) {
+                                    (v.csrf_field())
+                                    input type="hidden" name="from" value="m";
+                                    button.primary type="submit" { (v.t("认领", "Claim")) }
+                                }
+                            }
+                            @if w.status == WishStatus::Claimed {
+                                @let fix = wish_fix.as_ref().filter(|(id, _, _)| *id == w.id.0);
+                                form.inline.fulfil method="post" action=(format!("/wishes/{}/fulfil", w.id.0)) {
+                                    (v.csrf_field())
+                                    input type="hidden" name="from" value="m";
+                                    label for=(format!("mv-{}", w.id.0)) { (v.t("实际价值（元）", "Actual value (yuan)")) }
+                                    input id=(format!("mv-{}", w.id.0)) name="actual_value_fen" inputmode="decimal" size="8"
+                                        value=(fix.map(|(_, t, _)| t.clone()).unwrap_or_else(|| crate::ui::fmt::yuan(w.estimated_value_fen).replace(',', "")))
+                                        aria-invalid=[fix.map(|_| "true")]
+                                        aria-describedby=[fix.map(|_| format!("mv-{}-error", w.id.0))];
+                                    button.primary type="submit" { (v.t("已实现", "Fulfilled")) }
+                                    @if let Some((_, _, m)) = fix { p.field-error id=(format!("mv-{}-error", w.id.0)) role="alert" { (m) } }
+                                }
+                            }
+                        }
                     }
                 }
             }
@@ -509,6 +590,9 @@ pub(crate) fn wish_amount(typed: &str) -> Result<i64, DomainError> {
 }
 
 fn back_to(form: &Form) -> String {
+    if form.get("from") == Some("m") {
+        return "/m?wish=1#open-wishes".into();
+    }
     match form
         .get("household")
         .and_then(|h| h.trim().parse::<i64>().ok())
@@ -556,7 +640,15 @@ async fn fulfil_wish(
     let typed = form.get("actual_value_fen").unwrap_or("");
     let value = match wish_amount(typed) {
         Ok(value) => value,
-        // back to the household page, which shows the message beside the amount it keeps
+        // back to the page it came from, which shows the message beside the amount it keeps
+        Err(_) if form.get("from") == Some("m") => {
+            let q = serde_urlencoded::to_string([
+                ("wish_fix", id.0.to_string()),
+                ("actual_value", typed.chars().take(40).collect()),
+            ])
+            .map_err(|_| DomainError::internal())?;
+            return Ok(see_other(&format!("/m?{q}#wish-{}", id.0)));
+        }
         Err(e) => match form
             .get("household")
             .and_then(|h| h.trim().parse::<i64>().ok())
@@ -583,4 +675,119 @@ async fn fulfil_wish(
         )
         .await?;
     Ok(see_other(&back_to(&form)))
+}
+
+// ---- submitting a wish from the phone ---------------------------------------------------------------
+
+const WISH_INPUTS: &[&str] = &["text", "estimated_value_fen", "submitted_on", "person_id"];
+
+async fn show_wish_form(v: &Viewer, app: &AppState, id: HouseholdId, st: &FormState) -> PageResult {
+    let ctx = v.caller.ctx(Policy::WriteVisits)?;
+    let d = app.store.household(&ctx, id).await?;
+    let h = &d.household;
+    let members: Vec<(String, String)> = d
+        .members
+        .iter()
+        .filter(|m| m.active)
+        .map(|m| (m.id.0.to_string(), m.name.clone()))
+        .collect();
+    let today_s = today().to_string();
+    let body = html! {
+        h1 { (v.t("登记微心愿", "Add a micro-wish")) }
+        p.muted { (h.head_name.as_deref().unwrap_or("—")) " · " (h.household_number) }
+        (st.summary(v.lang, WISH_INPUTS))
+        form.stack #wish-form method="post" action=(format!("/m/households/{}/wish", h.id.0)) novalidate {
+            (v.csrf_field())
+            (textarea(st, "text", v.t("心愿内容", "The wish"), 2))
+            (Input::text("estimated_value_fen", v.t("估计价值（元）", "Estimated value (yuan)")).required().inputmode("decimal").render(st))
+            (Input::text("submitted_on", v.t("提出日期", "Date")).kind("date").required().max(&today_s).render(st))
+            (select(st, "person_id", v.t("提出的家庭成员", "Member"), &members, Some(v.t("（全户）", "(the household)")), false))
+            div.form-actions {
+                button.primary type="submit" { (v.t("提交心愿", "Submit")) }
+                a href="/m" { (v.t("取消", "Cancel")) }
+            }
+        }
+    };
+    let mut shell = Shell::new(v.t("登记微心愿", "Add a micro-wish"), "/m");
+    shell.main_class = "phone";
+    shell.crumbs = vec![
+        (
+            v.t("我的帮扶户", "My households").to_string(),
+            Some("/m".into()),
+        ),
+        (v.t("登记微心愿", "Add a micro-wish").to_string(), None),
+    ];
+    let status = if st.error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, render(v, shell, body)).into_response())
+}
+
+async fn wish_form(v: Viewer, State(app): State<AppState>, Path(id): Path<String>) -> PageResult {
+    let id = HouseholdId(parse_id(&id)?);
+    let mut st = FormState::default();
+    st.set("submitted_on", today().to_string());
+    show_wish_form(&v, &app, id, &st).await
+}
+
+async fn submit_wish(
+    v: Viewer,
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    form: Form,
+) -> PageResult {
+    let id = HouseholdId(parse_id(&id)?);
+    let ctx = v.caller.ctx(Policy::WriteVisits)?;
+    let mut st = FormState::with_values(form.0);
+    let mut problems = fupin_core::Problems::new();
+    let value = problems.check(yuan_field(
+        "estimated_value_fen",
+        st.value("estimated_value_fen"),
+    ));
+    let date = problems.check(parse_date("submitted_on", st.value("submitted_on").trim()));
+    let text = st.value("text").trim().to_string();
+    if text.is_empty() {
+        problems.push(DomainError::invalid("text", "required", "心愿内容不能为空"));
+    }
+    let person_id = st
+        .value("person_id")
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .map(fupin_core::registry::PersonId);
+    let result = match (value, date) {
+        (Some(estimated_value_fen), Some(submitted_on)) if problems.is_empty() => {
+            app.store
+                .create_wish(
+                    &ctx,
+                    WishInput {
+                        household_id: id,
+                        person_id,
+                        text,
+                        estimated_value_fen,
+                        submitted_on,
+                    },
+                )
+                .await
+        }
+        _ => Err(problems
+            .finish()
+            .err()
+            .unwrap_or_else(DomainError::internal)),
+    };
+    match result {
+        Ok(w) => Ok(see_other(&format!("/m?wish=1#wish-{}", w.id.0))),
+        Err(e)
+            if matches!(
+                e.kind,
+                fupin_core::ErrorKind::Invalid | fupin_core::ErrorKind::Conflict
+            ) =>
+        {
+            st.error = Some(e);
+            show_wish_form(&v, &app, id, &st).await
+        }
+        Err(e) => Err(e.into()),
+    }
 }

@@ -702,7 +702,7 @@ fn members(v: &Viewer, d: &HouseholdDetail, codes: &CodeBook, can_edit: bool) ->
     };
     html! {
         section #members {
-            h2 { (v.t("家庭成员", "Members")) " " small.muted #members-active { (d.household.member_count) " " (v.t("人在册", "present")) } }
+            h2 { (v.t("家庭成员", "Members")) " " small.muted #members-active data-count=(d.household.member_count) { (d.household.member_count) " " (v.t("人在册", "present")) } }
             @if can_edit {
                 p.section-actions {
                     a.button href=(format!("/households/{}/members/new", d.household.id.0)) { (v.t("添加成员", "Add a member")) }
