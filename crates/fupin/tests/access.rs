@@ -2971,7 +2971,92 @@ fn page_table(f: &Fixture) -> Vec<(&'static str, &'static str, Vec<Call>)> {
         expect,
     };
     let (h, case, snapshot) = (f.household, f.case, f.snapshot);
+    // the project page's money and asset forms, on 塔岗's project and source
+    let (project, source) = (f.project, f.source);
+    let source_id = source.to_string();
+    let project_form = |path: &str, fields: Vec<(&'static str, &str)>| {
+        form(format!("/projects/{project}/{path}"), fields, Denied)
+    };
     vec![
+        (
+            "POST",
+            "/projects/{id}/fund-sources",
+            vec![project_form(
+                "fund-sources",
+                vec![
+                    ("region_code", TAGANG),
+                    ("year", "2018"),
+                    ("kind", "central"),
+                    ("name", "中央财政专项扶贫资金"),
+                    ("amount_fen", "1000"),
+                    ("date", "2018-03-01"),
+                ],
+            )],
+        ),
+        (
+            "POST",
+            "/projects/{id}/allocations",
+            vec![project_form(
+                "allocations",
+                vec![
+                    ("source_id", &source_id),
+                    ("amount_fen", "10"),
+                    ("date", "2018-03-02"),
+                ],
+            )],
+        ),
+        (
+            "POST",
+            "/projects/{id}/receipts",
+            vec![project_form(
+                "receipts",
+                vec![
+                    ("allocation_id", "1"),
+                    ("amount_fen", "10"),
+                    ("date", "2018-03-03"),
+                ],
+            )],
+        ),
+        (
+            "POST",
+            "/projects/{id}/disbursements",
+            vec![project_form(
+                "disbursements",
+                vec![
+                    ("allocation_id", "1"),
+                    ("payee", "施工单位"),
+                    ("amount_fen", "10"),
+                    ("date", "2018-03-04"),
+                    ("voucher", "记-001"),
+                ],
+            )],
+        ),
+        (
+            "POST",
+            "/projects/{id}/assets",
+            vec![project_form(
+                "assets",
+                vec![
+                    ("name", "村道"),
+                    ("kind", "road"),
+                    ("owner_kind", "village"),
+                    ("value_fen", "10"),
+                    ("registered_on", "2018-12-01"),
+                ],
+            )],
+        ),
+        (
+            "POST",
+            "/projects/{id}/asset-incomes",
+            vec![project_form(
+                "asset-incomes",
+                vec![
+                    ("year", "2018"),
+                    ("income_fen", "10"),
+                    ("paid_on", "2019-01-10"),
+                ],
+            )],
+        ),
         (
             "GET",
             "/summary",

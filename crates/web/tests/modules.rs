@@ -15,13 +15,16 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 /// The areas: one folder each.
-const AREAS: [&str; 8] = [
+const AREAS: [&str; 11] = [
     "accounts",
     "assessment",
     "audit",
     "jobs",
+    "measures",
     "pairing",
+    "projects",
     "regions",
+    "rectification",
     "registry",
     "reports",
 ];
