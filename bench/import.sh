@@ -7,7 +7,8 @@
 #      sealer), the statistics aggregates) dumped to CSV, loaded into unindexed
 #      copies of the same tables (sqlite3 `.import` / PostgreSQL `COPY`), then the same indexes built;
 #   3. `region_stats` of the province for 2018 through the store, and the statistics API over HTTP.
-# Usage: bench/import.sh [N]   (env: REGIONS, BENCH_DIR, PG_BASE; INCOMES=1 also imports incomes)
+# Usage: bench/import.sh [N]   (env: REGIONS, BENCH_DIR, PG_BASE, BENCH_PORT (HTTP step, default 18931);
+#   INCOMES=1 also imports incomes; ONLY=sqlite or ONLY=pg runs one database)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-1500000}
@@ -47,7 +48,7 @@ timed() {
 # signs in, then 20 calls; prints curl's total times (an upper bound of the server's) and the
 # largest latency the server logged
 http_stats() {
-    local db=$1 port=18931 log=$W/serve.log token t
+    local db=$1 port=${BENCH_PORT:-18931} log=$W/serve.log token t
     FUPIN_PASSWORD=bench-viewer-pass "$F" --database-url "$db" user add bench-viewer --display-name 基准查看 >/dev/null 2>&1 || true
     "$F" --database-url "$db" user grant bench-viewer viewer 360000000000 >/dev/null 2>&1 || true
     RUST_LOG=info "$F" --database-url "$db" serve --bind "127.0.0.1:$port" >"$log" 2>&1 &
@@ -82,6 +83,7 @@ fi
 wc -l "$W/gen/households.csv" "$W/gen/incomes.csv"
 ls -la "$W/gen"
 
+if [[ ${ONLY:-} != pg ]]; then
 echo
 echo "== SQLite"
 rm -f "$W"/fupin.db*
@@ -119,6 +121,8 @@ echo "-- statistics through the store, then over HTTP"
 "$STATS" "$DB" 360000000000 2018 20
 http_stats "$DB"
 
+fi
+if [[ ${ONLY:-} != sqlite ]]; then
 echo
 echo "== PostgreSQL"
 psql "$PG_BASE/postgres" -X -q -c "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" -c "CREATE DATABASE $PG_DB"
@@ -148,3 +152,4 @@ for t in $TABLES; do printf '   %-24s %10s rows\n' "$t" "$(psql "$PRAW" -X -A -t
 echo "-- statistics through the store, then over HTTP"
 "$STATS" "$PDB" 360000000000 2018 20
 http_stats "$PDB"
+fi
