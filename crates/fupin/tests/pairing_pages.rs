@@ -4,104 +4,16 @@
 //! refused beyond the cadre's limit, a cadre's load against the limit, the helping units with their
 //! cadres and work teams; an office of another village and a cadre reach none of it.
 
-use fupin::testing::{spawn_app, TestApp};
-use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
-use reqwest::redirect::Policy;
-use reqwest::{Client, StatusCode};
+mod common;
+
+use common::demo_app;
+use common::pages::{beside, get, json, post, sign_in, Session};
+use fupin::testing::TestApp;
+use reqwest::header::LOCATION;
+use reqwest::StatusCode;
 use serde_json::Value;
 
 const TAGANG: &str = "360124106204";
-
-async fn demo_app() -> TestApp {
-    let app = spawn_app().await;
-    fupin::load_demo_all(app.store().as_ref())
-        .await
-        .expect("load demo");
-    app
-}
-
-fn client() -> Client {
-    Client::builder()
-        .redirect(Policy::none())
-        .build()
-        .expect("client")
-}
-
-struct Session {
-    cookie: String,
-    csrf: String,
-}
-
-async fn sign_in(app: &TestApp, username: &str) -> Session {
-    let res = client()
-        .post(app.url("/login"))
-        .form(&[("username", username), ("password", "fupin-demo")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::SEE_OTHER, "{username} signs in");
-    let cookie = res.headers()[SET_COOKIE]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
-    let info: Value = client()
-        .get(app.url("/api/v1/session"))
-        .header(COOKIE, &cookie)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    Session {
-        cookie,
-        csrf: info["csrf_token"].as_str().unwrap().to_string(),
-    }
-}
-
-async fn get(app: &TestApp, s: &Session, path: &str) -> (StatusCode, String) {
-    let res = client()
-        .get(app.url(path))
-        .header(COOKIE, &s.cookie)
-        .send()
-        .await
-        .unwrap();
-    (res.status(), res.text().await.unwrap())
-}
-
-async fn json(app: &TestApp, s: &Session, path: &str) -> Value {
-    let (status, body) = get(app, s, path).await;
-    assert_eq!(status, StatusCode::OK, "{path}: {body}");
-    serde_json::from_str(&body).unwrap()
-}
-
-async fn post(
-    app: &TestApp,
-    s: &Session,
-    path: &str,
-    fields: &[(&str, &str)],
-) -> reqwest::Response {
-    let mut f: Vec<(&str, &str)> = vec![("csrf_token", s.csrf.as_str())];
-    f.extend_from_slice(fields);
-    client()
-        .post(app.url(path))
-        .header(COOKIE, &s.cookie)
-        .form(&f)
-        .send()
-        .await
-        .unwrap()
-}
-
-/// The message shown beside the input `id` (the `p.field-error` the input names).
-fn beside(body: &str, id: &str) -> String {
-    let at = body
-        .find(&format!("id=\"{id}-error\""))
-        .unwrap_or_else(|| panic!("no error beside {id}"));
-    body[at..].split("</p>").next().unwrap().to_string()
-}
 
 async fn tagang_pairings(app: &TestApp, s: &Session) -> Vec<Value> {
     let mut out = Vec::new();

@@ -2,6 +2,7 @@
 //! store tests' set-up (`store`). Each test file uses a part of them.
 #![allow(dead_code)]
 
+pub mod pages;
 pub mod store;
 
 use fupin::demo_accounts::DEMO_PASSWORD;
