@@ -213,6 +213,8 @@ requests() {
     req "pairing table province $YEAR" "/api/v1/regions/$PROVINCE/tables/pairing?year=$YEAR"
     req "measures table province $YEAR" "/api/v1/regions/$PROVINCE/tables/measures?year=$YEAR"
     req "pairing table county $YEAR" "/api/v1/regions/$COUNTY/tables/pairing?year=$YEAR"
+    req "funds table province $YEAR" "/api/v1/regions/$PROVINCE/tables/funds?year=$YEAR"
+    req "funds table county $YEAR" "/api/v1/regions/$COUNTY/tables/funds?year=$YEAR"
     if [[ -n "${SLOW:-}" ]]; then
         req "measures province $YEAR" "/api/v1/regions/$PROVINCE/measures?year=$YEAR"
     fi

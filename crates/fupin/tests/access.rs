@@ -1060,6 +1060,15 @@ fn table(f: &Fixture, caller: &str) -> Vec<Entry> {
         ),
         entry(
             "GET",
+            "/api/v1/regions/{code}/tables/funds",
+            vec![
+                get(format!("/api/v1/regions/{TAGANG}/tables/funds?year=2017"), Denied),
+                get(format!("/api/v1/regions/{LUOXI}/tables/funds?year=2017"), Denied),
+                get(format!("/api/v1/regions/{NATION}/tables/funds?year=2017"), Denied),
+            ],
+        ),
+        entry(
+            "GET",
             "/api/v1/snapshots/{id}",
             vec![
                 get(format!("/api/v1/snapshots/{}", f.snapshot), Denied),

@@ -1033,6 +1033,24 @@ async fn the_summary_pages_write_freeze_list_and_compare() {
         !form.contains("summary-doc"),
         "no document before a period is given"
     );
+    // the standard tables of a year, each button the table's route; the funds table downloads
+    assert!(form.contains("id=\"tables-form\""), "the tables' form");
+    for t in ["registry", "pairing", "measures", "funds"] {
+        assert!(
+            form.contains(&format!(
+                "formaction=\"/api/v1/regions/{TAGANG}/tables/{t}\" data-table=\"{t}\""
+            )),
+            "a button for the {t} table"
+        );
+    }
+    let res = client()
+        .get(app.url(&format!("/api/v1/regions/{TAGANG}/tables/funds?year=2017")))
+        .header(COOKIE, &officer.cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(&res.bytes().await.unwrap()[..2], b"PK", "an XLSX package");
     // the summary of the article's period by its helping unit: the document and its downloads
     let unit = "南昌市人力资源和社会保障局";
     let q = format!(

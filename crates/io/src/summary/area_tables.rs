@@ -5,6 +5,7 @@
 
 use super::layout::{Group, Line, Shown, Table};
 use fupin_core::measures::Catalogue;
+use fupin_core::projects::{ProjectLine, SourceLine};
 use fupin_core::store::{Store, StoreResult};
 use fupin_core::{Ctx, RegionCode};
 use time::{Date, Month};
@@ -247,6 +248,193 @@ pub async fn measures_table(
         notes: vec![
             "注：措施按开始月份计入当年，已撤销的措施不计；金额为措施登记的金额；惠及人员为建档立卡人员的人次。"
                 .into(),
+        ],
+    }
+    .to_xlsx()
+}
+
+/// The positions of `rows`' lists (one per table row, aligned) that hold something in some row.
+fn shown_in<T>(rows: &[&[T]], any: impl Fn(&T) -> bool) -> Vec<usize> {
+    let width = rows.first().map_or(0, |r| r.len());
+    (0..width)
+        .filter(|i| rows.iter().any(|r| r.get(*i).is_some_and(&any)))
+        .collect()
+}
+
+/// The funds table (扶贫项目资金情况统计表) of `region` for a calendar year: per child region the
+/// funds by source, the year's allocations, receipts and payments, the year's projects with their
+/// money and disbursement rate, by category and by stage with the overdue ones, the assets at the
+/// year's end with the year's income, and the year's dividends — each row the region's funds
+/// report (`GET /api/v1/regions/{code}/funds-report?from=Y&to=Y` answers it), read from the
+/// figures kept with every write, never from the projects' rows. Source kinds without a source and
+/// categories and stages without a project in any row of the table are left out, as the measures
+/// table leaves out categories.
+pub async fn funds_table(
+    store: &dyn Store,
+    ctx: &Ctx,
+    region: &RegionCode,
+    year: i32,
+) -> StoreResult<Vec<u8>> {
+    let (from, to) = calendar(year)?;
+    let (name, regions) = rows_of(store, ctx, region).await?;
+    let mut reports = Vec::new();
+    for (code, label) in regions {
+        let r = store.funds_report(ctx, &code, from, to).await?;
+        reports.push((code, label, r));
+    }
+    let sources = shown_in(
+        &reports
+            .iter()
+            .map(|(_, _, r)| r.by_source.as_slice())
+            .collect::<Vec<_>>(),
+        // the columns show the sources' amounts; their flows are in the 资金拨付 group
+        |l: &SourceLine| l.sources != 0 || l.amount_fen != 0,
+    );
+    let categories = shown_in(
+        &reports
+            .iter()
+            .map(|(_, _, r)| r.by_category.as_slice())
+            .collect::<Vec<_>>(),
+        |l: &ProjectLine| l.projects != 0,
+    );
+    let stages = shown_in(
+        &reports
+            .iter()
+            .map(|(_, _, r)| r.by_stage.as_slice())
+            .collect::<Vec<_>>(),
+        |l: &ProjectLine| l.projects != 0,
+    );
+    let first = &reports[0].2;
+
+    let mut source_cols = vec![("合计".to_string(), Shown::Money)];
+    source_cols.extend(
+        sources
+            .iter()
+            .map(|i| (first.by_source[*i].label.clone(), Shown::Money)),
+    );
+    let mut groups = vec![
+        Group::named("资金来源（元）", source_cols),
+        Group::named(
+            "资金拨付（按办理日期）",
+            cols(&[
+                ("已下达（元）", Shown::Money),
+                ("已到账（元）", Shown::Money),
+                ("已支付（元）", Shown::Money),
+                ("支付进度（%）", Shown::Percent),
+            ]),
+        ),
+        Group::named(
+            "当年项目",
+            cols(&[
+                ("项目（个）", Shown::Count),
+                ("计划投资（元）", Shown::Money),
+                ("已下达（元）", Shown::Money),
+                ("已支付（元）", Shown::Money),
+                ("支付进度（%）", Shown::Percent),
+            ]),
+        ),
+    ];
+    for i in &categories {
+        groups.push(Group::named(
+            first.by_category[*i].label.clone(),
+            cols(&[
+                ("项目（个）", Shown::Count),
+                ("计划投资（元）", Shown::Money),
+            ]),
+        ));
+    }
+    let mut stage_cols: Vec<(String, Shown)> = stages
+        .iter()
+        .map(|i| (first.by_stage[*i].label.clone(), Shown::Count))
+        .collect();
+    stage_cols.push(("逾期未验收".to_string(), Shown::Count));
+    groups.push(Group::named("项目进度（个）", stage_cols));
+    groups.push(Group::named(
+        "资产（年末）",
+        cols(&[("资产（个）", Shown::Count), ("价值（元）", Shown::Money)]),
+    ));
+    groups.push(Group::named(
+        "资产收益（当年，元）",
+        cols(&[
+            ("收益", Shown::Money),
+            ("村集体", Shown::Money),
+            ("农户", Shown::Money),
+        ]),
+    ));
+    groups.push(Group::named(
+        "分红（当年）",
+        cols(&[
+            ("分红户数（户）", Shown::Count),
+            ("分红金额（元）", Shown::Money),
+            ("户均（元）", Shown::Money),
+        ]),
+    ));
+
+    let lines = reports
+        .iter()
+        .map(|(code, label, r)| {
+            let mut values = vec![n(r.sources_total.amount_fen)];
+            values.extend(sources.iter().map(|i| n(r.by_source[*i].amount_fen)));
+            let s = &r.sources_total;
+            values.extend([
+                n(s.allocated_fen),
+                n(s.received_fen),
+                n(s.disbursed_fen),
+                s.disbursement_rate,
+            ]);
+            let p = &r.projects_total;
+            values.extend([
+                n(p.projects),
+                n(p.budget_fen),
+                n(p.allocated_fen),
+                n(p.disbursed_fen),
+                r.disbursement_rate,
+            ]);
+            for i in &categories {
+                let c = &r.by_category[*i];
+                values.extend([n(c.projects), n(c.budget_fen)]);
+            }
+            values.extend(stages.iter().map(|i| n(r.by_stage[*i].projects)));
+            values.push(n(r.overdue_projects));
+            let a = &r.assets_total;
+            values.extend([
+                n(a.assets),
+                n(a.value_fen),
+                n(a.income_fen),
+                n(a.collective_fen),
+                n(a.households_fen),
+            ]);
+            let d = r.dividends.iter().find(|d| d.year == year);
+            values.extend([
+                n(d.map_or(0, |d| d.households)),
+                n(d.map_or(0, |d| d.amount_fen)),
+                d.and_then(|d| d.per_household_fen).map(|v| v as f64),
+            ]);
+            Line {
+                code: code.as_str().to_string(),
+                name: label.clone(),
+                values,
+            }
+        })
+        .collect();
+    Table {
+        sheet: "项目资金".into(),
+        title: format!("{name}{year}年扶贫项目资金情况统计表"),
+        subtitle: format!(
+            "区划：{name}（{}）　统计年度：{year}　制表日：{}　单位：个、元、%、户",
+            region.as_str(),
+            first.as_of
+        ),
+        groups,
+        lines,
+        notes: vec![
+            "注：资金来源按资金年度计入持有资金的区划及其上级（县级统筹整合的资金计入县，不计入乡镇和村），故合计可能大于各行之和；\
+             资金拨付按下达、到账、支付的办理日期计入项目所在村；当年项目为年度属本年的项目，其资金为至制表日的累计；\
+             支付进度为已支付占已下达的百分比，户均为分红金额除以分红户数，二者不按行相加。"
+                .into(),
+            format!(
+                "逾期未验收为计划完工日早于制表日而未验收的当年项目；资产为 {year} 年末已登记的资产，收益和分红按所属年度计入。"
+            ),
         ],
     }
     .to_xlsx()

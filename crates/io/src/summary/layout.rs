@@ -14,6 +14,8 @@ pub(crate) enum Shown {
     Count,
     /// Money given in fen, shown in yuan with two decimals.
     Money,
+    /// A per cent as it is, shown with one decimal.
+    Percent,
 }
 
 /// A group of columns under one merged header, or (`name` `None`) one column whose header spans
@@ -92,6 +94,10 @@ impl Table {
             .set_border(FormatBorder::Thin)
             .set_num_format("#,##0.00");
         let money_bold = money.clone().set_bold();
+        let pct = Format::new()
+            .set_border(FormatBorder::Thin)
+            .set_num_format("0.0");
+        let pct_bold = pct.clone().set_bold();
 
         let shown: Vec<Shown> = self
             .groups
@@ -142,6 +148,8 @@ impl Table {
                     (Shown::Count, _) => text,
                     (Shown::Money, false) => &money,
                     (Shown::Money, true) => &money_bold,
+                    (Shown::Percent, false) => &pct,
+                    (Shown::Percent, true) => &pct_bold,
                 };
                 match v {
                     Some(v) if *s == Shown::Money => ws.write_with_format(r, c, *v / 100.0, f)?,

@@ -21,6 +21,7 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .get("/api/v1/regions/{code}/tables/registry", registry_table)
         .get("/api/v1/regions/{code}/tables/pairing", pairing_table)
         .get("/api/v1/regions/{code}/tables/measures", measures_table)
+        .get("/api/v1/regions/{code}/tables/funds", funds_table)
 }
 
 /// The OpenAPI description of these routes (see `crate::openapi`).
@@ -33,7 +34,8 @@ pub(crate) fn routes(r: Routes) -> Routes {
     snapshot,
     registry_table,
     pairing_table,
-    measures_table
+    measures_table,
+    funds_table
 ))]
 pub(crate) struct Doc;
 
@@ -258,6 +260,32 @@ async fn measures_table(
         .await
         .map_err(ApiError::from_query)?;
     Ok(xlsx(bytes, &format!("measures-{}-{year}", code.as_str())))
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/regions/{code}/tables/funds",
+    tag = "reports",
+    operation_id = "fundsTable",
+    summary = "扶贫项目资金情况统计表 · The funds table",
+    description = "按下级区划的年度项目资金统计表（XLSX，合并表头）：资金来源、当年下达到账支付及支付进度、当年项目（按类别、按阶段及逾期未验收）、年末资产及当年收益、当年分红户数金额户均；首行为合计。每行等于该区划 funds-report?from=Y&to=Y 的回答，由随每次写入维护的资金汇总得出。 \
+                   The funds table by child region for a year (XLSX with merged headers), the region's total first; each row is the region's funds report of the year, from the figures kept with every write.",
+    params(("year" = i32, Query, description = "年度。 The year.")),
+    responses((status = 200, description = "统计表。 The table.", content(("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))))
+)]
+async fn funds_table(
+    caller: Caller,
+    State(app): State<AppState>,
+    RegionPath(code): RegionPath,
+    params: Params,
+) -> ApiResult<axum::response::Response> {
+    let ctx = caller.ctx(Policy::ReadStats)?;
+    params.only(&["year"])?;
+    let year: i32 = params.required_int("year")?;
+    let bytes = fupin_io::summary::funds_table(app.store.as_ref(), &ctx, &code, year)
+        .await
+        .map_err(ApiError::from_query)?;
+    Ok(xlsx(bytes, &format!("funds-{}-{year}", code.as_str())))
 }
 
 /// The body of a new snapshot: the summary's period (and unit) to write and freeze now.

@@ -1,6 +1,7 @@
 //! The work summary's pages: `/summary?region=&from=&to=[&unit=]` writes the summary of a region
 //! (optionally one helping unit) and period and shows it as the printable document, with its
-//! downloads (HTML, DOCX, Markdown) and the button that freezes it (`POST /summary/snapshots`);
+//! downloads (HTML, DOCX, Markdown) and the button that freezes it (`POST /summary/snapshots`),
+//! and the region's standard tables of a year (registry, pairing, measures, funds) as XLSX;
 //! `/snapshots?region=` lists the frozen summaries of a region and below, and `/snapshots/{id}`
 //! shows one as it was sent upward with the figures that changed since.
 //!
@@ -88,6 +89,28 @@ fn downloads(v: &Viewer, base: &str, query: &str) -> Markup {
     }
 }
 
+/// The standard tables of the region by child region (XLSX, the API's routes, which the session's
+/// cookie reaches): one year, one button per table.
+fn tables_form(v: &Viewer, code: &RegionCode, year: i32) -> Markup {
+    let route = |t: &str| format!("/api/v1/regions/{}/tables/{t}", code.as_str());
+    let tables = [
+        ("registry", v.t("建档立卡统计表", "Registry table")),
+        ("pairing", v.t("结对帮扶统计表", "Pairing table")),
+        ("measures", v.t("帮扶措施统计表", "Measures table")),
+        ("funds", v.t("项目资金统计表", "Funds table")),
+    ];
+    html! {
+        form.inline #tables-form method="get" action=(route("registry")) {
+            label for="table-year" { (v.t("标准统计表（XLSX）年度", "Standard tables (XLSX), year")) }
+            input #table-year type="number" name="year" value=(year) min="1990" max="2100" required;
+            @for (t, label) in tables {
+                " "
+                button type="submit" formaction=(route(t)) data-table=(t) { (label) }
+            }
+        }
+    }
+}
+
 async fn summary_page(
     v: Viewer,
     State(app): State<AppState>,
@@ -151,6 +174,10 @@ async fn summary_page(
         .principal
         .regions_for(Policy::WriteRegistry)
         .is_some_and(|r| r.iter().any(|r| r.contains(&code)));
+    // the standard tables of the summary's last year, or of last year
+    let table_year = written
+        .as_ref()
+        .map_or(this_year - 1, |(_, _, to)| to.year());
     let title = format!(
         "{} · {}",
         region.region.name,
@@ -178,6 +205,7 @@ async fn summary_page(
             " · "
             a href=(format!("/board?region={}", code.as_str())) { (v.t("进度看板", "Progress board")) }
         }
+        (tables_form(&v, &code, table_year))
         @if let Some(f) = &fault {
             p.error role="alert" #summary-error { (f) }
         }
