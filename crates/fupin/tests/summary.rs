@@ -25,26 +25,16 @@ async fn get_json(app: &fupin::testing::TestApp, token: &str, path: &str) -> Val
     res.json().await.unwrap()
 }
 
-/// The value the appendix's `field` names in an API answer.
+/// The value the appendix's `field` names in an API answer: a path of names, `list[x]` the item of
+/// `list` whose `code` (a region's statistics) or `key` (a funds report's lines) is `x`.
 fn resolve(answer: &Value, field: &str) -> Option<f64> {
-    if let Some(rest) = field.strip_prefix("Σ budget_fen, year ") {
-        let (a, z) = rest.split_once('–')?;
-        let (a, z): (i64, i64) = (a.parse().ok()?, z.parse().ok()?);
-        let sum: i64 = answer
-            .as_array()?
-            .iter()
-            .filter(|p| (a..=z).contains(&p["year"].as_i64().unwrap_or(0)))
-            .map(|p| p["budget_fen"].as_i64().unwrap_or(0))
-            .sum();
-        return Some(sum as f64);
-    }
     let mut v = answer;
     for part in field.split('.') {
         if let Some((name, code)) = part.strip_suffix(']').and_then(|p| p.split_once('[')) {
             v = v[name]
                 .as_array()?
                 .iter()
-                .find(|x| x["code"].as_str() == Some(code))?;
+                .find(|x| x["code"].as_str() == Some(code) || x["key"].as_str() == Some(code))?;
         } else {
             v = &v[part];
         }
@@ -104,6 +94,21 @@ async fn the_summary_of_tagang_reproduces_the_article_and_every_figure_its_query
     assert_eq!(value("projects_budget_fen"), 260_000_000);
     assert_eq!(value("projects_infrastructure_fen"), 176_000_000);
     assert_eq!(value("projects_collective_economy_fen"), 40_000_000);
+    // eight projects of 2015–2019, every yuan of them paid
+    assert_eq!(value("projects"), 8);
+    assert_eq!(value("projects_disbursed_fen"), 260_000_000);
+    let budget = figures
+        .iter()
+        .find(|f| f["key"] == "projects_budget_fen")
+        .unwrap();
+    assert_eq!(
+        (budget["query"].as_str(), budget["field"].as_str()),
+        (
+            Some("GET /api/v1/regions/360124106204/funds-report?from=2015&to=2019"),
+            Some("projects_total.budget_fen")
+        ),
+        "the projects' figures come from the funds report"
+    );
 
     // the article's figures in the HTML and in the DOCX
     let html = get(&app, &token, &format!("{q}&format=html")).await;

@@ -92,7 +92,8 @@ pub struct ServiceFacts {
     pub pension_paid_by_government_fen: i64,
 }
 
-/// Projects of the scope whose year falls in the period's years (from the project library).
+/// Projects of the scope whose year falls in the period's years (from the funds report of those
+/// whole years, the figures kept with every write).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProjectFacts {
     pub projects: i64,
@@ -666,8 +667,12 @@ impl Summary {
 
         // projects and funds
         if let Some(pj) = f.projects.as_ref().filter(|p| p.projects > 0) {
-            let q = format!("GET /api/v1/regions/{code}/projects");
-            let years = format!("Σ budget_fen, year {}–{}", f.from.year(), f.to.year());
+            // the funds report answers whole years: those the period touches, as counted here
+            let q = format!(
+                "GET /api/v1/regions/{code}/funds-report?from={}&to={}",
+                f.from.year(),
+                f.to.year()
+            );
             let total = b.fig(
                 "projects_budget_fen",
                 "项目和配套资金（元）",
@@ -675,12 +680,18 @@ impl Summary {
                 FigureUnit::Fen,
                 wan_text(pj.budget_fen),
                 q.clone(),
-                &years,
+                "projects_total.budget_fen",
             );
-            let mut s = format!(
-                "协调实施帮扶项目 {} 个，落实项目和配套资金约 {total}",
-                pj.projects
+            let count = b.fig(
+                "projects",
+                "帮扶项目（个）",
+                pj.projects,
+                FigureUnit::Count,
+                count_text(pj.projects),
+                q.clone(),
+                "projects_total.projects",
             );
+            let mut s = format!("协调实施帮扶项目 {count} 个，落实项目和配套资金约 {total}");
             let mut cats = Vec::new();
             for (c, label, n, fen) in &pj.by_category {
                 let text = b.fig(
@@ -689,15 +700,24 @@ impl Summary {
                     *fen,
                     FigureUnit::Fen,
                     wan_text(*fen),
-                    format!("{q}?category={c}"),
-                    &years,
+                    q.clone(),
+                    &format!("by_category[{c}].budget_fen"),
                 );
                 cats.push(format!("{label} {n} 个 {text}"));
             }
             if !cats.is_empty() {
                 s.push_str(&format!("，其中{}", cats.join("，")));
             }
-            s.push_str(&format!("；已支出 {}。", wan_text(pj.disbursed_fen)));
+            let paid = b.fig(
+                "projects_disbursed_fen",
+                "项目已支出资金（元）",
+                pj.disbursed_fen,
+                FigureUnit::Fen,
+                wan_text(pj.disbursed_fen),
+                q.clone(),
+                "projects_total.disbursed_fen",
+            );
+            s.push_str(&format!("；已支出 {paid}。"));
             sections.push(Section {
                 key: "projects".into(),
                 heading: "四、项目和资金".into(),

@@ -9,13 +9,12 @@ mod html;
 mod layout;
 mod tables;
 
-pub use area_tables::{measures_table, pairing_table};
+pub use area_tables::{funds_table, measures_table, pairing_table};
 pub use docx::{docx_text, to_docx};
 pub use html::to_html;
 pub use tables::registry_table;
 
 use fupin_core::accounts::Policy;
-use fupin_core::projects::ProjectFilter;
 use fupin_core::registry::HouseholdStatus;
 use fupin_core::reports::summary::*;
 use fupin_core::store::{Store, StoreResult};
@@ -100,6 +99,12 @@ fn whole_months(from: Date, to: Date) -> Option<(Date, Date)> {
             .previous_day()?,
     };
     (start <= end).then_some((start, end))
+}
+
+/// 1 January of `from`'s year.
+fn year_start(from: Date) -> Result<Date, DomainError> {
+    Date::from_calendar_date(from.year(), Month::January, 1)
+        .map_err(|_| DomainError::invalid("from", "invalid_date", "起始日无效"))
 }
 
 /// Gather what the summary of `region` over `[from, to]` is written from, as `ctx` may see it;
@@ -280,41 +285,27 @@ pub async fn gather(
         None => None,
     };
 
-    let mut projects = ProjectFacts {
-        projects: 0,
-        budget_fen: 0,
-        disbursed_fen: 0,
-        by_category: Vec::new(),
-    };
-    for p in store
-        .projects(
+    // projects and their money from the funds report of the whole years the period touches (the
+    // figures kept with every write): a few rows at any scope, never the projects themselves
+    let funds = store
+        .funds_report(
             ctx,
             region,
-            ProjectFilter::default(),
-            &fupin_core::paging::Keyset::all(),
+            year_start(from)?,
+            fupin_core::years::year_end(to.year()),
         )
-        .await?
-        .items
-        .into_iter()
-        .filter(|p| (from.year()..=to.year()).contains(&p.data.year))
-    {
-        projects.projects += 1;
-        projects.budget_fen += p.data.budget_fen;
-        projects.disbursed_fen += p.disbursed_fen;
-        let code = p.data.category.as_str();
-        match projects.by_category.iter_mut().find(|c| c.0 == code) {
-            Some(c) => {
-                c.2 += 1;
-                c.3 += p.data.budget_fen;
-            }
-            None => projects.by_category.push((
-                code.to_string(),
-                p.data.category.label().to_string(),
-                1,
-                p.data.budget_fen,
-            )),
-        }
-    }
+        .await?;
+    let mut projects = ProjectFacts {
+        projects: funds.projects_total.projects,
+        budget_fen: funds.projects_total.budget_fen,
+        disbursed_fen: funds.projects_total.disbursed_fen,
+        by_category: funds
+            .by_category
+            .iter()
+            .filter(|c| c.projects > 0)
+            .map(|c| (c.key.clone(), c.label.clone(), c.projects, c.budget_fen))
+            .collect(),
+    };
     projects.by_category.sort_by_key(|c| std::cmp::Reverse(c.3));
 
     let board = store.rectification_board(ctx, region, None, to).await?;
