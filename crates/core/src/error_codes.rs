@@ -405,6 +405,7 @@ pub const CATALOGUE: &[ErrorCode] = &[
     e("stand_in_gap", Invalid, "Stand in gap", "{code} 列在{…}级，但缺少它在{…}级的行"),
     e("status_not_eligible", Invalid, "Status not eligible", "该户当前状态为“{status}”，不能办理{procedure}"),
     e("status_unchanged", Invalid, "Status unchanged", "该户状态已是“{…}”"),
+    e("step_for_higher_office", Forbidden, "Step belongs to a higher office", "「{step}」须由{level}及以上部门办理，您的账号只管辖下级区划"),
     e("step_not_in_procedure", Invalid, "Step not in procedure", "“{…}”不是{…}的环节，请留空"),
     e("step_skipped", Invalid, "Step skipped", "“{…}”之前的环节尚未填写完成日期"),
     e("stored_as_number", Invalid, "Stored as a number", "“{header}”的单元格是数字格式：表格软件只保留 15 位有效数字，{…}的后几位已经丢失，无法还原。请把该列设为“文本”格式，重新输入{…}后再导入"),

@@ -6,7 +6,7 @@
 //! audited, explicit request does.
 
 use crate::error::DomainError;
-use crate::regions::RegionCode;
+use crate::regions::{Level, RegionCode};
 
 /// The regions a caller may reach.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,6 +23,17 @@ impl Scope {
         match self {
             Scope::All => true,
             Scope::Within(roots) => roots.iter().any(|r| r.contains(code)),
+        }
+    }
+
+    /// Whether `code` lies within a region of the scope that is at `level` or above: a township
+    /// officer holds the township's villages at township level, a village officer holds its village
+    /// at village level only. Steps of a procedure that belong to an office (乡镇审核, 县级审定) ask
+    /// for this, not only for [`Scope::allows`].
+    pub fn holds_at(&self, code: &RegionCode, level: Level) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Within(roots) => roots.iter().any(|r| r.contains(code) && r.level() <= level),
         }
     }
 
@@ -103,6 +114,31 @@ impl Ctx {
     }
 }
 
+impl Ctx {
+    /// Fail unless the caller holds `code` at `level` or above ([`Scope::holds_at`]): the step
+    /// `step` (its Chinese label) belongs to an office of that level. The caller can see the thing
+    /// (the region check passed before), so the answer says why rather than "not found".
+    pub fn require_office(
+        &self,
+        code: &RegionCode,
+        level: Level,
+        step: &str,
+    ) -> Result<(), DomainError> {
+        if self.scope.holds_at(code, level) {
+            Ok(())
+        } else {
+            Err(DomainError::new(
+                crate::error::ErrorKind::Forbidden,
+                "step_for_higher_office",
+                format!(
+                    "「{step}」须由{}及以上部门办理，您的账号只管辖下级区划",
+                    level.label()
+                ),
+            ))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -121,6 +157,33 @@ mod tests {
             "a village user does not see its township"
         );
         assert!(Scope::All.allows(&c("110000000000")));
+    }
+
+    #[test]
+    fn offices_hold_regions_at_their_level_and_below() {
+        let village = c("360124106204");
+        let village_user = Scope::Within(vec![village.clone()]);
+        let township_user = Scope::Within(vec![c("360124106000")]);
+        let county_user = Scope::Within(vec![c("360124000000")]);
+        let other_county = Scope::Within(vec![c("360125000000")]);
+        assert!(village_user.holds_at(&village, Level::Village));
+        assert!(!village_user.holds_at(&village, Level::Township));
+        assert!(!village_user.holds_at(&village, Level::County));
+        assert!(township_user.holds_at(&village, Level::Township));
+        assert!(!township_user.holds_at(&village, Level::County));
+        assert!(county_user.holds_at(&village, Level::County));
+        assert!(county_user.holds_at(&village, Level::Village));
+        assert!(!other_county.holds_at(&village, Level::Village));
+        assert!(Scope::All.holds_at(&village, Level::County));
+        // a village user who also holds a township elsewhere does not gain its own village's township steps
+        let mixed = Scope::Within(vec![village.clone(), c("360124105000")]);
+        assert!(!mixed.holds_at(&village, Level::Township));
+        let ctx = Ctx::within("v", vec![village.clone()]);
+        let e = ctx
+            .require_office(&village, Level::County, "县级审定")
+            .unwrap_err();
+        assert_eq!(e.code, "step_for_higher_office");
+        assert!(e.message.contains("县级审定") && e.message.contains("县级"));
     }
 
     #[test]

@@ -160,3 +160,81 @@ async fn a_project_through_its_lifecycle_with_its_money() {
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+/// The township (`demo-township`, 罗溪镇) may propose and review 塔岗's project but not approve it for
+/// the county: 403 `step_for_higher_office`, the project stays at county approval until the county's
+/// officer takes the step.
+#[tokio::test]
+async fn the_township_cannot_take_the_countys_approval() {
+    let app = demo_app().await;
+    let county = login(&app, "demo-officer").await;
+    let township = login(&app, "demo-township").await;
+    let c = Client::new();
+    let (_, list) = send(
+        c.get(app.url(&format!("/api/v1/households?region={TAGANG}&per_page=1")))
+            .bearer_auth(&township),
+    )
+    .await;
+    let h = list["items"][0]["id"].as_i64().unwrap();
+    let (status, p) = send(
+        c.post(app.url("/api/v1/projects"))
+            .bearer_auth(&township)
+            .json(&project(h)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{p}");
+    let id = p["id"].as_i64().unwrap();
+    let act = |token: &str, date: &str| {
+        c.post(app.url(&format!("/api/v1/projects/{id}/actions")))
+            .bearer_auth(token)
+            .json(&json!({"date": date, "action": "complete"}))
+    };
+    for d in ["2017-01-10", "2017-01-20"] {
+        let (status, body) = send(act(&township, d)).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    let (status, body) = send(act(&township, "2017-02-01")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(body["code"], "step_for_higher_office");
+    assert!(
+        body["message"].as_str().unwrap().contains("县级审批"),
+        "{body}"
+    );
+    let (status, body) = send(
+        c.post(app.url(&format!("/api/v1/projects/{id}/actions")))
+            .bearer_auth(&township)
+            .json(&json!({"date": "2017-02-01", "action": "reject", "reason": "材料不全"})),
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("step_for_higher_office"))
+    );
+    let (_, p) = send(
+        c.get(app.url(&format!("/api/v1/projects/{id}")))
+            .bearer_auth(&township),
+    )
+    .await;
+    assert_eq!(
+        p["stage"], "county_approval",
+        "the refusals changed nothing"
+    );
+    // the project's page tells the township whose step it is instead of offering it
+    let session = common::pages::sign_in(&app, "demo-township").await;
+    let (status, page) = common::pages::get(&app, &session, &format!("/projects/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("id=\"step-office\"") && page.contains("县级及以上"),
+        "{page}"
+    );
+    assert!(!page.contains("id=\"step-form\"") && !page.contains("id=\"reject-form\""));
+    let county_session = common::pages::sign_in(&app, "demo-officer").await;
+    let (_, page) = common::pages::get(&app, &county_session, &format!("/projects/{id}")).await;
+    assert!(page.contains("id=\"step-form\"") && !page.contains("id=\"step-office\""));
+    let (status, p) = send(act(&county, "2017-02-01")).await;
+    assert_eq!(
+        (status, p["stage"].as_str()),
+        (StatusCode::OK, Some("notice")),
+        "{p}"
+    );
+}

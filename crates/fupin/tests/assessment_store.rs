@@ -657,3 +657,134 @@ async fn parameters_are_data() {
         ErrorKind::Forbidden
     );
 }
+
+/// Each step belongs to an office: the village's officer takes the village's steps, the township
+/// reviews, the county approves. An officer whose regions lie below the step's office is refused
+/// (`step_for_higher_office`, forbidden) and the case stays where it was; an office above may take a
+/// lower step.
+#[tokio::test]
+async fn each_office_takes_only_its_own_steps() {
+    let db = test_store().await;
+    let s = db.store.as_ref();
+    regions(s).await;
+    let h = household(s, 5, HouseholdStatus::Poor).await;
+    // an income above the 2018 line, food and clothing secure: the exit assessment passes
+    s.put_income(
+        &ctx(),
+        h,
+        2018,
+        IncomeInput {
+            wage_fen: 1_200_000,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    s.put_household_year(
+        &ctx(),
+        h,
+        2018,
+        HouseholdYearInput {
+            food_secure: Some(true),
+            clothing_secure: Some(true),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let village = Ctx::within("village", vec![RegionCode::parse("360124106204").unwrap()]);
+    let township = Ctx::within("township", vec![RegionCode::parse("360124106000").unwrap()]);
+    // holding the village and another township does not make the village's officer a township office
+    let mixed = Ctx::within(
+        "mixed",
+        vec![
+            RegionCode::parse("360124106204").unwrap(),
+            RegionCode::parse("360124105000").unwrap(),
+        ],
+    );
+    let case = s
+        .start_case(
+            &village,
+            ProcedureKind::Exit,
+            h,
+            2018,
+            date!(2018 - 10 - 08),
+        )
+        .await
+        .unwrap();
+    // the village's own steps up to the end of the notice: 提名 … 公示
+    for d in [
+        date!(2018 - 10 - 10),
+        date!(2018 - 10 - 12),
+        date!(2018 - 10 - 15),
+        date!(2018 - 10 - 16),
+        date!(2018 - 10 - 30),
+    ] {
+        s.case_action(&village, case.id, act(d, "complete"))
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        s.case(&village, case.id).await.unwrap().step,
+        "township_review"
+    );
+    let refused = |who: &'static str| {
+        move |e: fupin_core::DomainError| {
+            assert_eq!(
+                (e.kind, e.code),
+                (ErrorKind::Forbidden, "step_for_higher_office"),
+                "{who}: {e:?}"
+            );
+            assert!(
+                e.message.contains("乡镇审核") || e.message.contains("县级审定公告"),
+                "{}",
+                e.message
+            );
+        }
+    };
+    for who in [&village, &mixed] {
+        refused("complete")(
+            s.case_action(who, case.id, act(date!(2018 - 11 - 05), "complete"))
+                .await
+                .unwrap_err(),
+        );
+        refused("reject")(
+            s.case_action(
+                who,
+                case.id,
+                CaseActionInput {
+                    reason: Some("退回重新评议".into()),
+                    ..act(date!(2018 - 11 - 05), "reject")
+                },
+            )
+            .await
+            .unwrap_err(),
+        );
+    }
+    let c = s.case(&ctx(), case.id).await.unwrap();
+    assert_eq!((c.step.as_str(), c.finished), ("township_review", false));
+    s.case_action(&township, case.id, act(date!(2018 - 11 - 05), "complete"))
+        .await
+        .unwrap();
+    for who in [&village, &township] {
+        refused("approval")(
+            s.case_action(who, case.id, act(date!(2018 - 11 - 20), "complete"))
+                .await
+                .unwrap_err(),
+        );
+    }
+    assert_eq!(
+        s.household(&ctx(), h).await.unwrap().household.status,
+        HouseholdStatus::Poor,
+        "refused approvals changed nothing"
+    );
+    let done = s
+        .case_action(&ctx(), case.id, act(date!(2018 - 11 - 20), "complete"))
+        .await
+        .unwrap();
+    assert!(done.finished, "the county approves");
+    assert_eq!(
+        s.household(&ctx(), h).await.unwrap().household.status,
+        HouseholdStatus::Exited
+    );
+}

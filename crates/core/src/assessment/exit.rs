@@ -10,7 +10,7 @@ use super::procedure::{Action, Step, Workflow};
 use super::standards::{days_param, key};
 use crate::error::{DomainError, DomainResult};
 use crate::money::{Fen, PerCapita};
-use crate::regions::RegionCode;
+use crate::regions::{Level, RegionCode};
 use serde::{Deserialize, Serialize};
 use std::ops::RangeInclusive;
 use time::Date;
@@ -378,6 +378,14 @@ impl Step for ExitStep {
             ExitStep::TownshipReview => "township_review",
             ExitStep::CountyApproval => "county_approval",
             ExitStep::Done => "done",
+        }
+    }
+
+    fn office(self) -> Level {
+        match self {
+            ExitStep::TownshipReview => Level::Township,
+            ExitStep::CountyApproval => Level::County,
+            _ => Level::Village,
         }
     }
 

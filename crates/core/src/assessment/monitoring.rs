@@ -18,7 +18,7 @@ use super::standards::{count_param, days_param, key, ratio_param, resolve, Param
 use crate::codes::CodeBook;
 use crate::error::DomainResult;
 use crate::money::{Fen, PerCapita};
-use crate::regions::RegionCode;
+use crate::regions::{Level, RegionCode};
 use serde::{Deserialize, Serialize};
 use time::Date;
 
@@ -362,6 +362,16 @@ impl Step for IdentificationStep {
         }
     }
 
+    fn office(self) -> Level {
+        match self {
+            IdentificationStep::TownshipReview => Level::Township,
+            IdentificationStep::DataComparison | IdentificationStep::CountyApproval => {
+                Level::County
+            }
+            _ => Level::Village,
+        }
+    }
+
     fn label(self) -> &'static str {
         match self {
             IdentificationStep::HouseholdVerification => "入户核实",
@@ -594,6 +604,14 @@ impl Step for EliminationStep {
             EliminationStep::TownshipReview => "township_review",
             EliminationStep::CountyApproval => "county_approval",
             EliminationStep::Eliminated => "eliminated",
+        }
+    }
+
+    fn office(self) -> Level {
+        match self {
+            EliminationStep::TownshipReview => Level::Township,
+            EliminationStep::CountyApproval => Level::County,
+            _ => Level::Village,
         }
     }
 

@@ -17,6 +17,7 @@
 //! store can persist the result in the same transaction as the audit record.
 
 use crate::error::{check_text, opt_text, DomainError, DomainResult};
+use crate::regions::Level;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use time::{Date, Duration};
@@ -29,6 +30,10 @@ pub trait Step: Copy + Eq + fmt::Debug + 'static {
     const NOTICE: Self;
     fn as_str(self) -> &'static str;
     fn label(self) -> &'static str;
+    /// The lowest level of office that takes this step (a village's own steps by the village, 乡镇审核
+    /// by the township, 县级审定 by the county). Offices above that level may take it too; an office
+    /// below it may not, even for a household of its own village (see [`crate::scope::Ctx::require_office`]).
+    fn office(self) -> Level;
 
     fn position(self) -> usize {
         Self::ORDER
@@ -444,6 +449,9 @@ mod tests {
                 Toy::Notice => "公示",
                 Toy::Done => "完成",
             }
+        }
+        fn office(self) -> Level {
+            Level::Village
         }
     }
 

@@ -3,15 +3,17 @@
 
 use super::counting::CountingMeasures;
 use super::exit::Assessment;
+use super::exit::ExitStep;
 use super::incidence::{Incidence, IncidenceCheck};
 use super::measures::PovertyMeasures;
 use super::monitoring::MonitoredKind;
-use super::procedure::Timeliness;
+use super::monitoring::{EliminationStep, IdentificationStep};
+use super::procedure::{Step, Timeliness};
 use super::ratio::Ratio;
 use crate::codes::CodeBook;
 use crate::error::{opt_text, DomainError, DomainResult};
 use crate::money::Fen;
-use crate::regions::{RegionCode, RegionRef};
+use crate::regions::{Level, RegionCode, RegionRef};
 use crate::registry::HouseholdId;
 use crate::years::{check_past_date, check_year};
 use serde::{Deserialize, Serialize};
@@ -119,6 +121,21 @@ impl ProcedureKind {
         ]
         .into_iter()
         .find(|k| k.as_str() == s)
+    }
+    /// The office that takes step `step` (its code, as a case stores it) of this procedure, with the
+    /// step's Chinese label; `None` for a code that is not one of its steps.
+    pub fn step_office(self, step: &str) -> Option<(Level, &'static str)> {
+        fn find<S: Step>(step: &str) -> Option<(Level, &'static str)> {
+            S::ORDER
+                .iter()
+                .find(|s| s.as_str() == step)
+                .map(|s| (s.office(), s.label()))
+        }
+        match self {
+            ProcedureKind::Exit => find::<ExitStep>(step),
+            ProcedureKind::Identification => find::<IdentificationStep>(step),
+            ProcedureKind::Elimination => find::<EliminationStep>(step),
+        }
     }
 }
 
@@ -289,4 +306,54 @@ pub struct ExitAssessmentReport {
     pub year: i32,
     pub line_fen: i64,
     pub assessment: Assessment,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_step_names_its_office() {
+        let exit = ProcedureKind::Exit;
+        assert_eq!(
+            exit.step_office("proposal"),
+            Some((Level::Village, "村提名"))
+        );
+        assert_eq!(
+            exit.step_office("public_notice").map(|o| o.0),
+            Some(Level::Village)
+        );
+        assert_eq!(
+            exit.step_office("township_review").map(|o| o.0),
+            Some(Level::Township)
+        );
+        assert_eq!(
+            exit.step_office("county_approval").map(|o| o.0),
+            Some(Level::County)
+        );
+        let id = ProcedureKind::Identification;
+        assert_eq!(
+            id.step_office("data_comparison").map(|o| o.0),
+            Some(Level::County)
+        );
+        assert_eq!(
+            id.step_office("household_verification").map(|o| o.0),
+            Some(Level::Village)
+        );
+        let el = ProcedureKind::Elimination;
+        assert_eq!(
+            el.step_office("township_review").map(|o| o.0),
+            Some(Level::Township)
+        );
+        assert_eq!(
+            el.step_office("county_approval").map(|o| o.0),
+            Some(Level::County)
+        );
+        assert_eq!(exit.step_office("no_such_step"), None);
+        assert_eq!(
+            exit.step_office("data_comparison"),
+            None,
+            "a step of another procedure"
+        );
+    }
 }

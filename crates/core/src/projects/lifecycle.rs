@@ -10,7 +10,7 @@
 use crate::assessment::standards::{days_param, default_parameters, key, Parameter};
 use crate::assessment::{Action, Step, Workflow};
 use crate::error::{DomainError, DomainResult};
-use crate::regions::RegionCode;
+use crate::regions::{Level, RegionCode};
 use serde::{Deserialize, Serialize};
 use time::Date;
 
@@ -75,6 +75,21 @@ impl Step for Stage {
             Stage::CompletionNotice => "completion_notice",
             Stage::AssetRegistration => "asset_registration",
             Stage::Done => "done",
+        }
+    }
+
+    fn office(self) -> Level {
+        match self {
+            Stage::Proposal | Stage::Implementation | Stage::Done => Level::Village,
+            Stage::TownshipReview
+            | Stage::Acceptance
+            | Stage::CompletionNotice
+            | Stage::AssetRegistration => Level::Township,
+            Stage::CountyApproval
+            | Stage::Notice
+            | Stage::Library
+            | Stage::AnnualPlan
+            | Stage::Funded => Level::County,
         }
     }
 

@@ -680,6 +680,13 @@ impl AssessmentStore for SqlStore {
                 "该事项已办结",
             ));
         }
+        // each step belongs to an office: a village's officer may not take the township's review or
+        // the county's approval of a household in that village
+        let (office, step_label) = case
+            .kind
+            .step_office(&case.step)
+            .ok_or_else(DomainError::internal)?;
+        ctx.require_office(&case.village_code, office, step_label)?;
         let date = input.date;
         fupin_core::years::check_past_date("date", date, today())?;
         let params = self.params();

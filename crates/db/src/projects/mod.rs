@@ -362,7 +362,11 @@ impl ProjectStore for SqlStore {
         date: Date,
     ) -> StoreResult<ProjectDetail> {
         let mut tx = self.db.begin_write().await?;
-        let (_, workflow) = self.load_project(tx.as_mut(), ctx, id, true).await?;
+        let (project, workflow) = self.load_project(tx.as_mut(), ctx, id, true).await?;
+        // each stage belongs to an office: a village's officer proposes, the township reviews, the
+        // county approves and plans; an office below the stage's may not take it
+        let stage = workflow.step();
+        ctx.require_office(&project.data.village_code, stage.office(), stage.label())?;
         let before = self.project_detail(tx.as_mut(), ctx, id).await?;
         let facts = self.lifecycle_facts(tx.as_mut(), &before.project).await?;
         let next = apply_project(&workflow, action, date, &ctx.actor, facts)?;

@@ -73,6 +73,20 @@ fn may_write(v: &Viewer, village: &RegionCode) -> bool {
         .is_some_and(|rs| rs.iter().any(|r| r.contains(village)))
 }
 
+/// Whether the viewer may take the case's current step: they write the registry of its village
+/// through a region at the step's office level or above (乡镇审核 needs the township, 县级审定 the
+/// county; the store refuses the others with `step_for_higher_office`).
+fn may_take_step(v: &Viewer, c: &ProcedureCase) -> bool {
+    let level = c
+        .kind
+        .step_office(&c.step)
+        .map_or(fupin_core::regions::Level::Village, |o| o.0);
+    v.caller
+        .principal
+        .regions_for(Policy::WriteRegistry)
+        .is_some_and(|rs| fupin_core::Scope::Within(rs).holds_at(&c.village_code, level))
+}
+
 fn kind_label(lang: Lang, k: ProcedureKind) -> &'static str {
     match lang {
         Lang::Zh => k.label(),
@@ -433,7 +447,11 @@ async fn item_page(
         .exit_assessment(&ctx, c.household_id, year)
         .await
         .or_none()?;
-    let can_act = !c.finished && may_write(v, &c.village_code);
+    let can_act = !c.finished && may_take_step(v, &c);
+    // an office below the step's sees whose step it is instead of the forms
+    let office_note = (!c.finished && !can_act && may_write(v, &c.village_code))
+        .then(|| c.kind.step_office(&c.step))
+        .flatten();
     let step_now = view.steps.get(view.current).copied().unwrap_or(("", ""));
     let in_notice = step_now.0 == view.notice;
     let at_county = step_now.0 == "county_approval";
@@ -506,6 +524,9 @@ async fn item_page(
                         li data-step=(key) class=(if i < view.current || c.finished { "done" } else if i == view.current { "current" } else { "todo" })
                             aria-current=[(i == view.current && !c.finished).then_some("step")] { (label) }
                     }
+                }
+                @if let Some((level, label)) = office_note {
+                    p.note #step-office { (v.t(&format!("当前环节「{label}」由{}及以上部门办理。", level.label()), &format!("The current step ({label}) is taken by an office at {} level or above.", level.as_str()))) }
                 }
                 @if can_act {
                     section #act {

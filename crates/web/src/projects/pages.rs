@@ -182,7 +182,12 @@ pub(crate) async fn item_page(
     let assets = app.store.project_assets(&ctx, id).await?;
     let notices = app.store.project_notices(&ctx, id).await?;
     let p = &d.project;
-    let can_write = v.caller.ctx(Policy::WriteRegistry).is_ok();
+    let writer = v.caller.ctx(Policy::WriteRegistry).ok();
+    let can_write = writer.is_some();
+    // the stage's office (乡镇审核 the township, 县级审批 the county …) or one above takes the step
+    let takes_step = writer
+        .as_ref()
+        .is_some_and(|w| w.scope.holds_at(&p.data.village_code, p.stage.office()));
     let sources = if can_write {
         sources_for(app, &ctx, &p.data.village_code).await
     } else {
@@ -232,7 +237,10 @@ pub(crate) async fn item_page(
                     td { (e.date) } td { (e.step.label()) } td { (event_label(&e.kind)) } td { (e.actor) } td { (e.note.as_deref().unwrap_or("")) }
                 } } }
             } }
-            @if can_write && p.stage != Stage::Done {
+            @if can_write && !takes_step && p.stage != Stage::Done {
+                p.note #step-office { (v.t(&format!("当前环节「{}」由{}及以上部门办理。", p.stage.label(), p.stage.office().label()), &format!("The current stage is taken by an office at {} level or above.", p.stage.office().as_str()))) }
+            }
+            @if takes_step && p.stage != Stage::Done {
                 form.step method="post" action=(format!("/projects/{}/actions", p.id.0)) #step-form {
                     (v.csrf_field())
                     input type="hidden" name="action" value="complete";
