@@ -5,29 +5,21 @@
 //! figures equal a recomputation from the rows at every level and for several periods, and a
 //! rebuild gives them back unchanged; scope.
 
+mod common;
+
+use common::store::{code, idn, luoxi_regions, JINXIAN, LUOXI, SANFANG, TAGANG};
 use fupin::testing::test_store;
 use fupin_core::assessment::Action;
-use fupin_core::id_number::check_char;
 use fupin_core::projects::*;
-use fupin_core::regions::RegionRecord;
 use fupin_core::registry::*;
 use fupin_core::store::Store;
-use fupin_core::{Ctx, RegionCode};
+use fupin_core::Ctx;
 use serde_json::json;
 use time::macros::date;
 use time::{Date, Duration};
 
-const TAGANG: &str = "360124106204";
-const SANFANG: &str = "360124106205";
-const LUOXI: &str = "360124106000";
-const JINXIAN: &str = "360124000000";
-
 fn office() -> Ctx {
     Ctx::within("county-office", vec![code(JINXIAN)])
-}
-
-fn code(s: &str) -> RegionCode {
-    RegionCode::parse(s).unwrap()
 }
 
 fn year(y: i32) -> (Date, Date) {
@@ -40,33 +32,9 @@ fn year(y: i32) -> (Date, Date) {
 /// The regions of 罗溪镇 with 塔岗 and 三房, one household in each; returns the households.
 async fn fixture(s: &dyn Store) -> Vec<HouseholdId> {
     let sys = Ctx::system("setup");
-    let regions = [
-        ("360000000000", "江西省", ""),
-        ("360100000000", "南昌市", "360000000000"),
-        (JINXIAN, "进贤县", "360100000000"),
-        (LUOXI, "罗溪镇", JINXIAN),
-        (TAGANG, "塔岗村委会", LUOXI),
-        (SANFANG, "三房村委会", LUOXI),
-    ];
-    let recs = regions
-        .iter()
-        .enumerate()
-        .map(|(i, (c, n, p))| {
-            (
-                i as u64 + 2,
-                RegionRecord {
-                    code: c.to_string(),
-                    level: None,
-                    name: n.to_string(),
-                    parent_code: Some(p.to_string()),
-                },
-            )
-        })
-        .collect();
-    s.import_regions(&sys, recs).await.unwrap();
+    luoxi_regions(s).await;
     let mut out = vec![];
     for (i, village) in [TAGANG, SANFANG].into_iter().enumerate() {
-        let body = format!("36012419700501{:03}", i * 2 + 1);
         let new = NewHousehold {
             household: HouseholdInput {
                 household_number: format!("{village}{:04}", i + 1),
@@ -79,7 +47,7 @@ async fn fixture(s: &dyn Store) -> Vec<HouseholdId> {
             },
             members: vec![MemberInput {
                 name: format!("户主{i}"),
-                id_number: format!("{body}{}", check_char(body.as_bytes()) as char),
+                id_number: idn("19700501", i as u32 * 2 + 1),
                 relation: "01".into(),
                 ..Default::default()
             }],

@@ -3,89 +3,14 @@
 //! beside its input with what was typed kept, then the store's rules — sees an employment's
 //! destination derived, changes a measure; an office of another village reaches none of it.
 
-use fupin::testing::{spawn_app, TestApp};
-use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
-use reqwest::redirect::Policy;
-use reqwest::{Client, StatusCode};
+mod common;
+
+use common::demo_app;
+use common::pages::{beside, get, post, sign_in};
+use reqwest::header::LOCATION;
+use reqwest::StatusCode;
 
 const TAGANG: &str = "360124106204";
-
-async fn demo_app() -> TestApp {
-    let app = spawn_app().await;
-    fupin::load_demo_all(app.store().as_ref())
-        .await
-        .expect("load demo");
-    app
-}
-
-fn client() -> Client {
-    Client::builder()
-        .redirect(Policy::none())
-        .build()
-        .expect("client")
-}
-
-struct Session {
-    cookie: String,
-    csrf: String,
-}
-
-async fn sign_in(app: &TestApp, username: &str) -> Session {
-    let res = client()
-        .post(app.url("/login"))
-        .form(&[("username", username), ("password", "fupin-demo")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::SEE_OTHER, "{username} signs in");
-    let cookie = res.headers()[SET_COOKIE]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
-    let info: serde_json::Value = client()
-        .get(app.url("/api/v1/session"))
-        .header(COOKIE, &cookie)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    Session {
-        cookie,
-        csrf: info["csrf_token"].as_str().unwrap().to_string(),
-    }
-}
-
-async fn get(app: &TestApp, s: &Session, path: &str) -> (StatusCode, String) {
-    let res = client()
-        .get(app.url(path))
-        .header(COOKIE, &s.cookie)
-        .send()
-        .await
-        .unwrap();
-    (res.status(), res.text().await.unwrap())
-}
-
-async fn post(
-    app: &TestApp,
-    s: &Session,
-    path: &str,
-    fields: &[(&str, &str)],
-) -> reqwest::Response {
-    let mut f: Vec<(&str, &str)> = vec![("csrf_token", s.csrf.as_str())];
-    f.extend_from_slice(fields);
-    client()
-        .post(app.url(path))
-        .header(COOKIE, &s.cookie)
-        .form(&f)
-        .send()
-        .await
-        .unwrap()
-}
 
 #[tokio::test]
 async fn an_office_adds_and_changes_measures_through_the_form() {
@@ -233,14 +158,6 @@ async fn an_office_adds_and_changes_measures_through_the_form() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     let res = post(&app, &other, &form, &thirteen).await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
-}
-
-/// The error paragraph beside an input, by the input's id.
-fn beside<'a>(body: &'a str, id: &str) -> &'a str {
-    let at = body
-        .find(&format!("id=\"{id}-error\""))
-        .unwrap_or_else(|| panic!("{id}: {body}"));
-    body[at..].split("</p>").next().unwrap()
 }
 
 #[tokio::test]

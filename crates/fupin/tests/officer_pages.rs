@@ -6,81 +6,15 @@
 //! (audited) for `view_pii` holders only. (`tests/browser/cases.test.mjs` takes a case from the
 //! proposal to the county's approval in Chromium.)
 
-use fupin::testing::{spawn_app, TestApp};
-use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
-use reqwest::redirect::Policy;
-use reqwest::{Client, StatusCode};
-use serde_json::Value;
+mod common;
+
+use common::demo_app;
+use common::pages::{client, get, json, sign_in, Session};
+use fupin::testing::TestApp;
+use reqwest::header::{COOKIE, LOCATION};
+use reqwest::StatusCode;
 
 const TAGANG: &str = "360124106204";
-
-async fn demo_app() -> TestApp {
-    let app = spawn_app().await;
-    fupin::load_demo_all(app.store().as_ref())
-        .await
-        .expect("load demo");
-    app
-}
-
-fn client() -> Client {
-    Client::builder()
-        .redirect(Policy::none())
-        .build()
-        .expect("client")
-}
-
-/// A signed-in browser: the session cookie and the CSRF token of its forms.
-struct Session {
-    cookie: String,
-    csrf: String,
-}
-
-async fn sign_in(app: &TestApp, username: &str) -> Session {
-    let res = client()
-        .post(app.url("/login"))
-        .form(&[("username", username), ("password", "fupin-demo")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::SEE_OTHER, "{username} signs in");
-    let cookie = res.headers()[SET_COOKIE]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
-    let info: Value = client()
-        .get(app.url("/api/v1/session"))
-        .header(COOKIE, &cookie)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    Session {
-        cookie,
-        csrf: info["csrf_token"].as_str().unwrap().to_string(),
-    }
-}
-
-async fn get(app: &TestApp, s: &Session, path: &str) -> (StatusCode, String) {
-    let res = client()
-        .get(app.url(path))
-        .header(COOKIE, &s.cookie)
-        .send()
-        .await
-        .unwrap();
-    let status = res.status();
-    (status, res.text().await.unwrap())
-}
-
-async fn json(app: &TestApp, s: &Session, path: &str) -> Value {
-    let (status, body) = get(app, s, path).await;
-    assert_eq!(status, StatusCode::OK, "{path}: {body}");
-    serde_json::from_str(&body).unwrap()
-}
 
 /// A form post with the session's CSRF token: (status, Location, body).
 async fn post(
@@ -89,15 +23,7 @@ async fn post(
     path: &str,
     fields: &[(&str, &str)],
 ) -> (StatusCode, String, String) {
-    let mut form: Vec<(&str, &str)> = fields.to_vec();
-    form.push(("csrf_token", &s.csrf));
-    let res = client()
-        .post(app.url(path))
-        .header(COOKIE, &s.cookie)
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
+    let res = common::pages::post(app, s, path, fields).await;
     let status = res.status();
     let location = res
         .headers()

@@ -6,80 +6,13 @@
 
 mod common;
 
-use fupin::testing::{spawn_app, TestApp, HTML_AFTER_PNG_SIGNATURE};
+use common::demo_app;
+use common::pages::{client, get_typed as get, sign_in, Session};
+use fupin::testing::{TestApp, HTML_AFTER_PNG_SIGNATURE};
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
-use reqwest::redirect::Policy;
-use reqwest::{Client, StatusCode};
+use reqwest::StatusCode;
 
 const TAGANG: &str = "360124106204";
-
-async fn demo_app() -> TestApp {
-    let app = spawn_app().await;
-    fupin::load_demo_all(app.store().as_ref())
-        .await
-        .expect("load demo");
-    app
-}
-
-fn client() -> Client {
-    Client::builder()
-        .redirect(Policy::none())
-        .build()
-        .expect("client")
-}
-
-/// A signed-in browser-like client: the session cookie and the page's CSRF token.
-struct Session {
-    cookie: String,
-    csrf: String,
-}
-
-async fn sign_in(app: &TestApp, username: &str) -> Session {
-    let res = client()
-        .post(app.url("/login"))
-        .form(&[("username", username), ("password", "fupin-demo")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::SEE_OTHER, "{username} signs in");
-    let cookie = res.headers()[SET_COOKIE]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
-    let info: serde_json::Value = client()
-        .get(app.url("/api/v1/session"))
-        .header(COOKIE, &cookie)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    Session {
-        cookie,
-        csrf: info["csrf_token"].as_str().unwrap().to_string(),
-    }
-}
-
-async fn get(app: &TestApp, s: &Session, path: &str) -> (StatusCode, String, String) {
-    let res = client()
-        .get(app.url(path))
-        .header(COOKIE, &s.cookie)
-        .send()
-        .await
-        .unwrap();
-    let status = res.status();
-    let ct = res
-        .headers()
-        .get("content-type")
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default();
-    let body = String::from_utf8_lossy(&res.bytes().await.unwrap()).to_string();
-    (status, ct, body)
-}
 
 /// References a page or asset would make to another host: `src=`, `href=`, `action=`, `srcset=`,
 /// `url(` and `@import` followed by `http:`, `https:` or a protocol-relative `//`; and any `//cdn`.

@@ -50,13 +50,26 @@ pub async fn sign_in(app: &TestApp, username: &str) -> Session {
 }
 
 pub async fn get(app: &TestApp, s: &Session, path: &str) -> (StatusCode, String) {
+    let (status, _, body) = get_typed(app, s, path).await;
+    (status, body)
+}
+
+/// A GET with the answer's content type: (status, content type, body as text).
+pub async fn get_typed(app: &TestApp, s: &Session, path: &str) -> (StatusCode, String, String) {
     let res = client()
         .get(app.url(path))
         .header(COOKIE, &s.cookie)
         .send()
         .await
         .unwrap();
-    (res.status(), res.text().await.unwrap())
+    let status = res.status();
+    let ct = res
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    let body = String::from_utf8_lossy(&res.bytes().await.unwrap()).to_string();
+    (status, ct, body)
 }
 
 pub async fn json(app: &TestApp, s: &Session, path: &str) -> Value {
