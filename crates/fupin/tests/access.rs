@@ -273,6 +273,9 @@ struct Fixture {
     asset: i64,
     cooperative: i64,
     problem: i64,
+    /// A progress note (step `note_seq`) of `problem` with a photo attached (`attachment`).
+    note_seq: i64,
+    attachment: i64,
     campaign: i64,
     /// A frozen work summary of 塔岗.
     snapshot: i64,
@@ -680,6 +683,18 @@ async fn pairing_fixture(
         serde_json::from_value(problem_input(household.0)).unwrap();
     problem.campaign_id = Some(campaign.id);
     let problem = s.create_problem(&ctx, problem).await.expect("problem");
+    s.problem_step(
+        &ctx,
+        problem.id,
+        serde_json::from_value(json!({"action": "progress", "note": "已入户核实"})).unwrap(),
+    )
+    .await
+    .expect("progress note");
+    let note_seq = 2;
+    let attachment = s
+        .add_problem_attachment(&ctx, problem.id, note_seq, "现场.png", TINY_PNG.to_vec())
+        .await
+        .expect("attachment");
     let tagang_code = fupin_core::RegionCode::parse(TAGANG).unwrap();
     let summary = fupin_io::summary::summary(
         s.as_ref(),
@@ -731,6 +746,8 @@ async fn pairing_fixture(
         asset: asset.id.0,
         cooperative: cooperative.id.0,
         problem: problem.id.0,
+        note_seq: i64::from(note_seq),
+        attachment: attachment.id,
         snapshot: snapshot.id,
         campaign: campaign.id.0,
     }
@@ -2175,6 +2192,27 @@ fn table(f: &Fixture, caller: &str) -> Vec<Entry> {
                     Denied,
                 ),
             ],
+        ),
+        entry(
+            "POST",
+            "/api/v1/problems/{id}/trail/{seq}/attachments",
+            vec![call(
+                Method::POST,
+                format!(
+                    "/api/v1/problems/{}/trail/{}/attachments?name=a.png",
+                    f.problem, f.note_seq
+                ),
+                Some(Body::Bytes(TINY_PNG, "image/png")),
+                Denied,
+            )],
+        ),
+        entry(
+            "GET",
+            "/api/v1/problem-attachments/{id}",
+            vec![get(
+                format!("/api/v1/problem-attachments/{}", f.attachment),
+                Denied,
+            )],
         ),
         entry(
             "GET",

@@ -5,11 +5,13 @@
 
 pub mod store;
 
+mod attachment;
 mod comparison;
 mod model;
 mod rules;
 mod workflow;
 
+pub use attachment::*;
 pub use comparison::*;
 pub use model::*;
 pub use rules::*;

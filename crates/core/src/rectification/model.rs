@@ -159,6 +159,8 @@ pub struct ProblemEvent {
     pub note: Option<String>,
     pub actor: String,
     pub at: OffsetDateTime,
+    /// Files attached to the step's note (photos, scanned documents), in upload order.
+    pub attachments: Vec<super::AttachmentRef>,
 }
 
 /// A problem with its whole trail, oldest step first.

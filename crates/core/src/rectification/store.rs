@@ -23,6 +23,28 @@ pub trait RectificationStore: Send + Sync {
     /// Take a step (progress, close-out request, sign-off, sending back, reopening).
     async fn problem_step(&self, ctx: &Ctx, id: ProblemId, step: StepInput)
         -> StoreResult<Problem>;
+    /// Take a step whose note carries files (`(file name, bytes)`, checked by
+    /// [`prepare_attachment`]): the step and its files in one transaction, or neither.
+    async fn problem_step_with_files(
+        &self,
+        ctx: &Ctx,
+        id: ProblemId,
+        step: StepInput,
+        files: Vec<(String, Vec<u8>)>,
+    ) -> StoreResult<Problem>;
+    /// Attach a file to the note of step `seq` (a progress note or a close-out request) of a
+    /// problem not yet signed off; only the note's author may. Audited.
+    async fn add_problem_attachment(
+        &self,
+        ctx: &Ctx,
+        id: ProblemId,
+        seq: i32,
+        file_name: &str,
+        bytes: Vec<u8>,
+    ) -> StoreResult<AttachmentRef>;
+    /// A file attached to a problem's trail, with its bytes (scoped like the problem).
+    async fn problem_attachment(&self, ctx: &Ctx, id: i64)
+        -> StoreResult<(AttachmentRef, Vec<u8>)>;
     async fn create_campaign(&self, ctx: &Ctx, c: CampaignInput) -> StoreResult<Campaign>;
     /// Campaigns whose region overlaps the caller's regions (and `region`, when given).
     async fn campaigns(&self, ctx: &Ctx, region: Option<&RegionCode>)

@@ -6,6 +6,7 @@
 //! problem out of reach answers `problem_not_found`, like one that does not exist. Every step is
 //! an event row and an audit record in the step's transaction.
 
+mod attachments;
 mod checks;
 mod comparison;
 mod rows;
@@ -504,6 +505,72 @@ impl SqlStore {
         })
     }
 
+    /// A step, with files on its note (progress or close-out request) when given: the step and
+    /// its files in one transaction.
+    async fn step_impl(
+        &self,
+        ctx: &Ctx,
+        id: ProblemId,
+        step: StepInput,
+        files: Vec<(String, Vec<u8>)>,
+    ) -> StoreResult<Problem> {
+        let step = step.validate()?;
+        if !files.is_empty()
+            && !matches!(
+                step.action,
+                EventAction::Progress | EventAction::RequestClose
+            )
+        {
+            return Err(DomainError::invalid(
+                "file",
+                "not_a_progress_note",
+                "只能给整改进展或销号申请附加文件",
+            ));
+        }
+        let files = attachments::prepare_files(files).await?;
+        let mut tx = self.db.begin_write().await?;
+        // lock the row against a concurrent step (PostgreSQL; SQLite's write transaction is one)
+        tx.execute(
+            "UPDATE problems SET version = version WHERE id = $1",
+            &args![id.0],
+        )
+        .await?;
+        let before = self.visible_problem(tx.as_mut(), ctx, id).await?;
+        let to = next_status(
+            before.status,
+            step.action,
+            &ctx.actor,
+            before.close_requested_by.as_deref(),
+        )?;
+        let after = self
+            .move_problem(
+                tx.as_mut(),
+                ctx,
+                &before,
+                step.action,
+                to,
+                step.note.as_deref(),
+                step.measures.as_deref(),
+                None,
+            )
+            .await?;
+        if !files.is_empty() {
+            let seq = one_i64(
+                &tx.fetch_one(
+                    "SELECT MAX(seq) FROM problem_events WHERE problem_id = $1",
+                    &args![id.0],
+                )
+                .await?,
+            )?;
+            let seq = i32::try_from(seq).map_err(|_| DomainError::internal())?;
+            self.attach_files(tx.as_mut(), ctx, &after, seq, files)
+                .await?;
+        }
+        let out = self.load_problem(tx.as_mut(), id).await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
     /// A campaign the caller reaches: its region overlaps theirs.
     async fn visible_campaign(
         &self,
@@ -582,10 +649,14 @@ impl RectificationStore for SqlStore {
                 &args![id.0],
             )
             .await?;
-        let trail = rows
+        let mut trail = rows
             .iter()
             .map(ProblemEvent::from_row)
             .collect::<StoreResult<Vec<_>>>()?;
+        let mut files = self.attachments_by_step(tx.as_mut(), id).await?;
+        for e in &mut trail {
+            e.attachments = files.remove(&e.seq).unwrap_or_default();
+        }
         Ok(ProblemDetail { problem, trail })
     }
 
@@ -653,35 +724,37 @@ impl RectificationStore for SqlStore {
         id: ProblemId,
         step: StepInput,
     ) -> StoreResult<Problem> {
-        let step = step.validate()?;
-        let mut tx = self.db.begin_write().await?;
-        // lock the row against a concurrent step (PostgreSQL; SQLite's write transaction is one)
-        tx.execute(
-            "UPDATE problems SET version = version WHERE id = $1",
-            &args![id.0],
-        )
-        .await?;
-        let before = self.visible_problem(tx.as_mut(), ctx, id).await?;
-        let to = next_status(
-            before.status,
-            step.action,
-            &ctx.actor,
-            before.close_requested_by.as_deref(),
-        )?;
-        self.move_problem(
-            tx.as_mut(),
-            ctx,
-            &before,
-            step.action,
-            to,
-            step.note.as_deref(),
-            step.measures.as_deref(),
-            None,
-        )
-        .await?;
-        let out = self.load_problem(tx.as_mut(), id).await?;
-        tx.commit().await?;
-        Ok(out)
+        self.step_impl(ctx, id, step, Vec::new()).await
+    }
+
+    async fn problem_step_with_files(
+        &self,
+        ctx: &Ctx,
+        id: ProblemId,
+        step: StepInput,
+        files: Vec<(String, Vec<u8>)>,
+    ) -> StoreResult<Problem> {
+        self.step_impl(ctx, id, step, files).await
+    }
+
+    async fn add_problem_attachment(
+        &self,
+        ctx: &Ctx,
+        id: ProblemId,
+        seq: i32,
+        file_name: &str,
+        bytes: Vec<u8>,
+    ) -> StoreResult<AttachmentRef> {
+        self.add_attachment_impl(ctx, id, seq, file_name, bytes)
+            .await
+    }
+
+    async fn problem_attachment(
+        &self,
+        ctx: &Ctx,
+        id: i64,
+    ) -> StoreResult<(AttachmentRef, Vec<u8>)> {
+        self.attachment_impl(ctx, id).await
     }
 
     async fn create_campaign(&self, ctx: &Ctx, c: CampaignInput) -> StoreResult<Campaign> {

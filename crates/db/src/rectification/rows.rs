@@ -231,6 +231,7 @@ impl Record for ProblemEvent {
             note: c.opt_text()?,
             actor: c.text()?,
             at: c.time()?,
+            attachments: Vec::new(),
         })
     }
 }
@@ -328,6 +329,72 @@ pub(crate) fn new_campaign(d: &CampaignData, actor: &str, now: OffsetDateTime) -
         d.start_date,
         d.end_date,
         d.description.as_deref(),
+        actor,
+        now
+    ])
+}
+
+/// The columns of an [`AttachmentRef`] from `problem_attachments` (without the bytes).
+pub(crate) const ATTACHMENT_COLS: Select<AttachmentRef> = Select::new();
+
+/// A file of a problem's trail, as listed with its step.
+impl Record for AttachmentRef {
+    fn columns() -> Columns {
+        Columns(&[
+            "id",
+            "seq",
+            "file_name",
+            "content_type",
+            "size",
+            "uploaded_by",
+        ])
+    }
+    fn decode(c: &mut Cols<'_>) -> StoreResult<Self> {
+        Ok(AttachmentRef {
+            id: c.i64()?,
+            seq: c.i32()?,
+            file_name: c.text()?,
+            content_type: c.text()?,
+            size: c.i64()?,
+            uploaded_by: c.text()?,
+        })
+    }
+}
+
+/// Insert one file of a step (values of [`new_attachment`]), returning its id.
+pub(crate) static INSERT_ATTACHMENT: Sql = Sql::new(|| {
+    format!(
+        "{} RETURNING id",
+        Columns(&[
+            "problem_id",
+            "seq",
+            "file_name",
+            "content_type",
+            "size",
+            "data",
+            "uploaded_by",
+            "uploaded_at",
+        ])
+        .insert("problem_attachments")
+    )
+});
+
+/// A file's row for [`INSERT_ATTACHMENT`].
+pub(crate) fn new_attachment(
+    problem: ProblemId,
+    seq: i32,
+    file: PreparedAttachment,
+    actor: &str,
+    now: OffsetDateTime,
+) -> Vec<Value> {
+    let size = file.bytes.len() as i64;
+    Vec::from(args![
+        problem.0,
+        seq,
+        file.file_name,
+        file.content_type,
+        size,
+        file.bytes,
         actor,
         now
     ])

@@ -4,12 +4,12 @@
 
 use crate::caller::Caller;
 use crate::error::{ApiError, ApiResult};
-use crate::json::Json;
+use crate::json::{Json, RawBody};
 use crate::params::{IdPath, Params, Path, RegionPath};
 use crate::routes::Routes;
 use crate::AppState;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use fupin_core::accounts::Policy;
 use fupin_core::rectification::*;
@@ -22,6 +22,11 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .post("/api/v1/problems", create_problem)
         .get("/api/v1/problems/{id}", problem)
         .post("/api/v1/problems/{id}/steps", problem_step)
+        .post(
+            "/api/v1/problems/{id}/trail/{seq}/attachments",
+            add_attachment,
+        )
+        .get("/api/v1/problem-attachments/{id}", attachment)
         .get("/api/v1/campaigns", campaigns)
         .post("/api/v1/campaigns", create_campaign)
         .get("/api/v1/campaigns/{id}", campaign)
@@ -43,6 +48,8 @@ pub(crate) fn routes(r: Routes) -> Routes {
     create_problem,
     problem,
     problem_step,
+    add_attachment,
+    attachment,
     campaigns,
     create_campaign,
     campaign,
@@ -180,6 +187,92 @@ async fn problem_step(
     Ok(Json(
         app.store.problem_step(&ctx, ProblemId(p.id), step).await?,
     ))
+}
+
+/// `/api/v1/problems/{id}/trail/{seq}/attachments`.
+#[derive(Debug, Deserialize)]
+struct StepPath {
+    id: i64,
+    seq: i32,
+}
+
+/// The file is the raw request body, its name in `name`; checked by content (JPEG or PNG photos,
+/// stored as a visit's photo is; PDF documents as sent), not by the name or the declared type.
+#[utoipa::path(
+    post,
+    path = "/api/v1/problems/{id}/trail/{seq}/attachments",
+    tag = "rectification",
+    operation_id = "addProblemAttachment",
+    summary = "为整改进展附加文件 · Attach a file to a progress note",
+    params(
+        ("seq" = i32, Path, description = "整改过程中的步骤序号（整改进展或申请销号，须为本人填写）。 The step of the trail (a progress note or close-out request the caller wrote)."),
+        ("name" = Option<String>, Query, description = "文件名（按内容补全扩展名）。 The file's name (its extension is set from the content).")
+    ),
+    request_body(content(("image/jpeg"), ("image/png"), ("application/pdf")), description = "文件原始字节，最多 2,000,000 字节：JPEG、PNG 照片（按走访照片的规则检查并重新编码）或 PDF 文件；每条进展最多 10 个；已销号的问题不能再附加（problem_closed）。 The file's bytes, at most 2,000,000: a JPEG or PNG photo (checked and encoded again as a visit's photo is) or a PDF; at most 10 per note; none once the problem is signed off (problem_closed)."),
+    responses((status = 201, description = "附件记录。 The attachment.", body = Object))
+)]
+async fn add_attachment(
+    caller: Caller,
+    State(app): State<AppState>,
+    Path(p): Path<StepPath>,
+    params: Params,
+    RawBody(body): RawBody,
+) -> ApiResult<Response> {
+    let ctx = caller.ctx(Policy::WriteRegistry)?;
+    params.only(&["name"])?;
+    let name = params.text("name", 200)?.unwrap_or_default();
+    let a = app
+        .store
+        .add_problem_attachment(&ctx, ProblemId(p.id), p.seq, &name, body.to_vec())
+        .await?;
+    Ok((StatusCode::CREATED, Json(a)).into_response())
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/problem-attachments/{id}",
+    tag = "rectification",
+    operation_id = "getProblemAttachment",
+    summary = "整改附件 · A file of a problem's trail",
+    responses((status = 200, description = "文件字节：照片可直接显示，PDF 作为下载。 The file: photos shown inline, PDFs as a download.", content(("image/jpeg"), ("image/png"), ("application/pdf"))))
+)]
+async fn attachment(
+    caller: Caller,
+    State(app): State<AppState>,
+    Path(p): Path<IdPath>,
+) -> ApiResult<Response> {
+    let ctx = caller.ctx(Policy::ReadRegistry)?;
+    let (a, bytes) = app.store.problem_attachment(&ctx, p.id).await?;
+    let mut res = bytes.into_response();
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_str(&a.content_type)
+            .unwrap_or(HeaderValue::from_static("application/octet-stream")),
+    );
+    let disposition = crate::jobs::content_disposition(&a.file_name);
+    let disposition = if shown_inline(&a.content_type) {
+        disposition.replacen("attachment", "inline", 1)
+    } else {
+        disposition
+    };
+    if let Ok(v) = HeaderValue::from_str(&disposition) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    // evidence about households is personal: never cached by a shared proxy, never sniffed
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; sandbox"),
+    );
+    Ok(res)
 }
 
 #[utoipa::path(

@@ -9,8 +9,8 @@ use crate::ui::fmt::china_time;
 use crate::ui::layout::{parse_id, query_map, render, see_other, Shell, StoreAnswer};
 use crate::ui::{PageError, PageResult, Viewer};
 use crate::AppState;
-use axum::extract::{Path, RawQuery, State};
-use axum::http::StatusCode;
+use axum::extract::{FromRequest, Multipart, Path, RawQuery, Request, State};
+use axum::http::{header, StatusCode};
 use fupin_core::accounts::Policy;
 use fupin_core::rectification::*;
 use fupin_core::years::today;
@@ -311,7 +311,26 @@ async fn item_page(
                         td { (e.action_label) }
                         td { (e.to_status.label()) }
                         td { (e.actor) }
-                        td.wrap { (e.note.as_deref().unwrap_or("")) }
+                        td.wrap {
+                            (e.note.as_deref().unwrap_or(""))
+                            @if !e.attachments.is_empty() {
+                                ul.attachments data-seq=(e.seq) {
+                                    @for a in &e.attachments {
+                                        li {
+                                            @let href = format!("/api/v1/problem-attachments/{}", a.id);
+                                            @if shown_inline(&a.content_type) {
+                                                a href=(href) target="_blank" rel="noopener" {
+                                                    img.thumb src=(href) alt=(a.file_name) loading="lazy" height="96";
+                                                }
+                                                " "
+                                            }
+                                            a.attachment href=(href) download=(a.file_name) { (a.file_name) }
+                                            " (" ((a.size + 1023) / 1024) " KB)"
+                                        }
+                                    }
+                                }
+                            }
+                        }
                     }
                 }
             }
@@ -319,7 +338,9 @@ async fn item_page(
         @if can_write {
             h2 { (v.t("办理", "Take a step")) }
             @for (action, label, needs_note) in offered(p.status) {
-                form.step method="post" action=(format!("/problems/{}/steps", p.id.0)) data-action=(action) {
+                @let with_files = matches!(*action, "progress" | "request_close");
+                form.step method="post" action=(format!("/problems/{}/steps", p.id.0)) data-action=(action)
+                    enctype=[with_files.then_some("multipart/form-data")] {
                     (v.csrf_field())
                     input type="hidden" name="action" value=(action);
                     @let id = format!("note-{action}");
@@ -328,6 +349,13 @@ async fn item_page(
                     @if *action == "progress" {
                         label for="measures" { (v.t("整改措施（可更新）", "Measures (optional update)")) }
                         textarea #measures-input name="measures" rows="2" {}
+                    }
+                    @if with_files {
+                        @let fid = format!("file-{action}");
+                        label for=(fid) { (v.t("附件（照片或扫描件，可多选）", "Files (photos or scans)")) }
+                        input id=(fid) type="file" name="file" multiple accept="image/jpeg,image/png,application/pdf"
+                            aria-describedby=(format!("{fid}-hint"));
+                        small.hint id=(format!("{fid}-hint")) { (v.t("JPEG、PNG 或 PDF，合计不超过 2 MB，最多 10 个。", "JPEG, PNG or PDF, 2 MB in all, at most 10.")) }
                     }
                     button type="submit" { (label) }
                 }
@@ -361,21 +389,31 @@ async fn take_step(
     v: Viewer,
     State(app): State<AppState>,
     Path(id): Path<String>,
-    form: Form,
+    req: Request,
 ) -> PageResult {
     let ctx = v.caller.ctx(Policy::WriteRegistry)?;
     let id = ProblemId(parse_id(&id)?);
+    let (fields, files) = match read_step(req).await {
+        Ok(r) => r,
+        Err(e) => return item_page(&v, &app, id, Some(&e)).await,
+    };
     let text = |n: &str| {
-        form.get(n)
-            .map(str::to_string)
+        fields
+            .iter()
+            .find(|(k, _)| k == n)
+            .map(|(_, v)| v.clone())
             .filter(|s| !s.trim().is_empty())
     };
     let step = StepInput {
-        action: form.get("action").unwrap_or("").to_string(),
+        action: text("action").unwrap_or_default(),
         note: text("note"),
         measures: text("measures"),
     };
-    match app.store.problem_step(&ctx, id, step).await {
+    match app
+        .store
+        .problem_step_with_files(&ctx, id, step, files)
+        .await
+    {
         Ok(_) => Ok(see_other(&format!("/problems/{}", id.0))),
         // the page again, with the refusal above the forms (a missing problem is a 404 page)
         Err(e)
@@ -387,3 +425,46 @@ async fn take_step(
         Err(e) => Err(e.into()),
     }
 }
+
+/// A step's form: urlencoded, or multipart with its files (`file`, any number; empty inputs are
+/// left out) — the fields and the files as (name, bytes).
+async fn read_step(req: Request) -> Result<StepPost, DomainError> {
+    let multipart = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    if !multipart {
+        let f = Form::from_request(req, &())
+            .await
+            .map_err(|e| DomainError::invalid("form", "invalid_form", e.message().to_string()))?;
+        return Ok((f.0, Vec::new()));
+    }
+    let too_big = || {
+        DomainError::invalid(
+            "file",
+            "file_too_large",
+            format!("文件过大：最多 {} MB", crate::BODY_LIMIT / 1024 / 1024),
+        )
+    };
+    let mut mp = Multipart::from_request(req, &())
+        .await
+        .map_err(|_| too_big())?;
+    let (mut fields, mut files) = (Vec::new(), Vec::new());
+    while let Some(field) = mp.next_field().await.map_err(|_| too_big())? {
+        let name = field.name().unwrap_or("").to_string();
+        if name == "file" {
+            let fname = field.file_name().unwrap_or("").to_string();
+            let bytes = field.bytes().await.map_err(|_| too_big())?;
+            if !bytes.is_empty() {
+                files.push((fname, bytes.to_vec()));
+            }
+        } else {
+            fields.push((name, field.text().await.map_err(|_| too_big())?));
+        }
+    }
+    Ok((fields, files))
+}
+
+/// The fields of a step's form and its files.
+type StepPost = (Vec<(String, String)>, Vec<(String, Vec<u8>)>);
