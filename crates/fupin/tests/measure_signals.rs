@@ -291,3 +291,121 @@ async fn a_recorded_dropout_fails_the_education_criterion() {
     // the year before, the record did not exist yet
     assert!(passed(&s.exit_assessment(&ctx(), h, 2020).await.unwrap()).0);
 }
+
+/// The early warnings of 罗溪镇 for a year as stored, without screening the region again.
+async fn stored_flags(s: &dyn Store, h: HouseholdId, year: i32) -> Vec<String> {
+    let town = RegionCode::parse("360124106000").unwrap();
+    s.early_warnings(&ctx(), &town, year, &fupin_core::paging::Keyset::all())
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .filter(|w| w.household_id == h)
+        .flat_map(|w| w.flags.into_iter().map(|f| f.reason_code))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_department_list_rescreens_the_households_it_touches() {
+    let db = test_store().await;
+    let s = db.store.as_ref();
+    regions(s).await;
+    let (a, _) = household(s, 1).await;
+    let (b, _) = household(s, 2).await;
+    let (c, _) = household(s, 3).await;
+    for h in [a, b, c] {
+        assert!(stored_flags(s, h, 2021).await.is_empty());
+    }
+    // 医保's list: 40,000 yuan out of pocket for a member of `a` (above half of its 60,000 yuan
+    // income), 20,000 for one of `b` (not above), nothing for `c`
+    let file = format!(
+        "身份证号,姓名,结算日期,是否签约家庭医生,是否大病救治,医疗救助金额(元),个人自付(元)\n\
+         {},乙,2021-03-10,是,是,5000,40000\n\
+         {},甲,2021-04-02,是,否,,20000\n",
+        idn("19720101", 12),
+        idn("19700101", 21),
+    );
+    let opts = fupin_io::ImportOptions {
+        kind: Some(fupin_io::Kind::DeptMedical),
+        ..Default::default()
+    };
+    let r = fupin_io::import(
+        s,
+        &ctx(),
+        Box::new(std::io::Cursor::new(file.clone().into_bytes())),
+        &opts,
+        &|_| {},
+    )
+    .await
+    .unwrap();
+    assert!(r.committed, "{:?}", r.issues);
+    assert_eq!(r.created, 2);
+    // on the early-warning list at once, as if the measure had been entered by hand
+    assert_eq!(stored_flags(s, a, 2021).await, ["rigid_spending"]);
+    assert!(stored_flags(s, b, 2021).await.is_empty());
+    // the same as screening the region from scratch
+    assert_eq!(flags(s, a, 2021).await, ["rigid_spending"]);
+    assert!(flags(s, b, 2021).await.is_empty());
+    assert!(flags(s, c, 2021).await.is_empty());
+
+    // the list corrected to 1,000 yuan takes the household off the list again
+    let file = file.replace(",40000\n", ",1000\n");
+    let r = fupin_io::import(
+        s,
+        &ctx(),
+        Box::new(std::io::Cursor::new(file.into_bytes())),
+        &opts,
+        &|_| {},
+    )
+    .await
+    .unwrap();
+    assert!(r.committed, "{:?}", r.issues);
+    assert_eq!(r.updated, 1, "{r:?}");
+    assert!(stored_flags(s, a, 2021).await.is_empty());
+}
+
+#[tokio::test]
+async fn medical_costs_found_by_comparison_feed_the_screening() {
+    use fupin_core::rectification::{DeptRow, ListKind};
+    let db = test_store().await;
+    let s = db.store.as_ref();
+    regions(s).await;
+    let (a, _) = household(s, 1).await;
+    let (b, _) = household(s, 2).await;
+    let row = |id: String, fen: i64| DeptRow {
+        id_number: fupin_core::id_number::IdNumber::parse(&id).unwrap(),
+        name: None,
+        date: Some(date!(2021 - 06 - 30)),
+        amount_fen: Some(fen),
+        detail: None,
+    };
+    // a's members are listed with 18,000 + 16,000 yuan (together above half of 60,000), b's with
+    // 12,000 (flagged for a look, not above the share)
+    let out = s
+        .compare_list(
+            &ctx(),
+            ListKind::Medical,
+            "2021年医保自付名单",
+            vec![
+                row(idn("19700101", 11), 1_800_000),
+                row(idn("19720101", 12), 1_600_000),
+                row(idn("19700101", 21), 1_200_000),
+            ],
+            date!(2021 - 07 - 15),
+        )
+        .await
+        .unwrap();
+    assert_eq!((out.matched, out.warnings), (3, 3), "{out:?}");
+    assert_eq!(
+        (out.screened_households, out.early_warnings),
+        (2, 1),
+        "{out:?}"
+    );
+    assert_eq!(stored_flags(s, a, 2021).await, ["rigid_spending"]);
+    assert!(stored_flags(s, b, 2021).await.is_empty());
+    // screening the region again reads the same costs from the comparison's flags
+    assert_eq!(flags(s, a, 2021).await, ["rigid_spending"]);
+    assert!(flags(s, b, 2021).await.is_empty());
+    // another year's screening does not count them
+    assert!(flags(s, a, 2020).await.is_empty());
+}

@@ -206,6 +206,10 @@ pub struct ComparisonOutcome {
     pub already_recorded: u64,
     /// Of the problems and warnings, those signed off earlier and opened again by this list.
     pub reopened: u64,
+    /// Households screened again for monitoring because the list's flags feed screening (medical
+    /// costs out of pocket), and of them those on the early-warning list afterwards.
+    pub screened_households: u64,
+    pub early_warnings: u64,
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 mod bulk;
 mod measures;
 mod rows;
+pub(crate) mod screening;
 
 use crate::query::{status_list, Query};
 use crate::rows::{Cols, Record};
@@ -49,6 +50,28 @@ impl HouseholdView {
     fn per_capita(&self, year: i32) -> Option<fupin_core::PerCapita> {
         self.facts.per_capita_net_income(year)
     }
+}
+
+/// What screening a household for a year comes to.
+enum Screened {
+    /// No monitoring line for the year: nothing is screened, the list is left as it is.
+    Unscreened,
+    /// No flag (or not an exited household): off the list for the year.
+    Clear,
+    /// On the list with these flags.
+    Warn(WarningRow),
+}
+
+/// A year's facts with the medical costs out of pocket that a department's list (医保, compared
+/// with the registry) gives for the household's members in the year: screening takes the larger of
+/// what verification or the health measures recorded and what the list says, as the measures'
+/// costs are taken (`YearFacts::with_measures`).
+fn with_listed_medical(mut yf: YearFacts, listed: Option<i64>) -> YearFacts {
+    if let Some(fen) = listed {
+        let medical = yf.spending.medical.get().max(fen);
+        yf.spending.medical = Fen::new(medical);
+    }
+    yf
 }
 
 impl SqlStore {
@@ -146,7 +169,11 @@ impl SqlStore {
             None => YearFacts::default(),
         };
         let signals = self.measure_signals_of(tx, id, year).await?;
-        Ok(facts.with_measures(signals))
+        let listed = self.listed_medical(tx, &[id.0]).await?;
+        Ok(with_listed_medical(
+            facts.with_measures(signals),
+            listed.get(&(id.0, year)).copied(),
+        ))
     }
 
     fn exit_input(&self, v: &HouseholdView, y: &YearFacts, year: i32, line: Fen) -> ExitInput {
@@ -189,31 +216,58 @@ impl SqlStore {
         year: i32,
     ) -> StoreResult<Option<WarningRow>> {
         let v = self.household_view(tx, ctx, id).await?;
-        // registered households not yet exited are in the poor registry, not screened
-        let exited = v.status.is_exited();
-        if !exited {
-            tx.execute(
-                "DELETE FROM early_warnings WHERE household_id = $1 AND year = $2",
-                &args![id.0, year],
-            )
-            .await?;
-            return Ok(None);
+        let outcome = if v.status.is_exited() {
+            let yf = self.year_facts(tx, id, year).await?;
+            let events = self.risk_events_of(tx, id).await?;
+            self.screened(id, &v, &yf, &events, year)?
+        } else {
+            Screened::Clear
+        };
+        match outcome {
+            Screened::Unscreened => Ok(None),
+            Screened::Clear => {
+                tx.execute(
+                    "DELETE FROM early_warnings WHERE household_id = $1 AND year = $2",
+                    &args![id.0, year],
+                )
+                .await?;
+                Ok(None)
+            }
+            Screened::Warn(row) => {
+                tx.execute(
+                    &PUT_WARNING,
+                    &warning_values(&row, OffsetDateTime::now_utc()),
+                )
+                .await?;
+                Ok(Some(row))
+            }
         }
+    }
+
+    /// What screening finds for an exited household in a year, from its inputs gathered (one by
+    /// one in [`Self::rescreen`], in batches in `screening`): nothing to screen against (no
+    /// monitoring line for the year), no flag, or a warning.
+    fn screened(
+        &self,
+        id: HouseholdId,
+        v: &HouseholdView,
+        yf: &YearFacts,
+        events: &[RiskEventRecord],
+        year: i32,
+    ) -> StoreResult<Screened> {
         let params = self.params();
         // before monitoring began (no monitoring line for the year) there is nothing to screen against
         let line = match fen_param(&params, key::MONITORING_LINE, &v.village, year) {
             Ok(l) => l,
-            Err(e) if e.code == "parameter_not_set" => return Ok(None),
+            Err(e) if e.code == "parameter_not_set" => return Ok(Screened::Unscreened),
             Err(e) => return Err(e),
         };
         let rules = ScreeningRules::from_params(&params, &v.village, year)?;
-        let yf = self.year_facts(tx, id, year).await?;
         let poverty_line = fen_param(&params, key::POVERTY_LINE, &v.village, year).unwrap_or(line);
-        let assessment = assess_exit(&self.exit_input(&v, &yf, year, poverty_line));
-        let events = self.risk_events_of(tx, id).await?;
+        let assessment = assess_exit(&self.exit_input(v, yf, year, poverty_line));
         let input = ScreeningInput {
             year,
-            exited,
+            exited: v.status.is_exited(),
             persons: u32::try_from(v.facts.persons_in(year)).unwrap_or(0),
             per_capita_net_income: v.per_capita(year),
             last_year_per_capita_net_income: v.per_capita(year - 1),
@@ -232,14 +286,9 @@ impl SqlStore {
         };
         let flags = screen(&input, &rules, &self.codes());
         if flags.is_empty() {
-            tx.execute(
-                "DELETE FROM early_warnings WHERE household_id = $1 AND year = $2",
-                &args![id.0, year],
-            )
-            .await?;
-            return Ok(None);
+            return Ok(Screened::Clear);
         }
-        let row = WarningRow {
+        Ok(Screened::Warn(WarningRow {
             household_id: id,
             household_number: v.number.clone(),
             head_name: v.head.clone(),
@@ -253,13 +302,7 @@ impl SqlStore {
                 })
                 .collect(),
             suggested_kind: flags[0].suggested_kind,
-        };
-        tx.execute(
-            &PUT_WARNING,
-            &warning_values(&row, OffsetDateTime::now_utc()),
-        )
-        .await?;
-        Ok(Some(row))
+        }))
     }
 
     async fn load_case(

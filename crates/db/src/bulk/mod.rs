@@ -65,6 +65,9 @@ pub(crate) struct SqlBulkSession {
     pub(crate) comparing: bool,
     /// Rows of that list loaded so far.
     pub(crate) compared_rows: u64,
+    /// Households (and years) whose screening for monitoring is redone in `finish`: those whose
+    /// measures the import wrote.
+    pub(crate) screen: crate::assessment::screening::ScreenSet,
 }
 
 impl SqlBulkSession {
@@ -154,6 +157,18 @@ impl SqlBulkSession {
             self.store
                 .refresh_pairing_figures(self.tx.as_mut(), &ids)
                 .await?;
+        }
+        if !self.screen.is_empty() {
+            let set = std::mem::take(&mut self.screen);
+            let done = self
+                .store
+                .rescreen_households(self.tx.as_mut(), &set)
+                .await?;
+            tracing::info!(
+                screened = done.screened,
+                warned = done.warned,
+                "households screened again after the import"
+            );
         }
         if large {
             // planner statistics for tables that just grew many times over
@@ -251,6 +266,7 @@ impl BulkStore for SqlStore {
             pairing_rebuild: false,
             comparing: false,
             compared_rows: 0,
+            screen: Default::default(),
         }))
     }
 }

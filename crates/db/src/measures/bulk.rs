@@ -73,6 +73,17 @@ impl MeasureBulk for SqlBulkSession {
         if items.is_empty() {
             return Ok(());
         }
+        // screened again before the import commits, as a measure entered alone is: the years its
+        // measure starts in (before and after a change) and the current year
+        let this_year = fupin_core::years::today().year();
+        for item in &items {
+            let years = self.screen.entry(item.after.household_id.0).or_default();
+            years.insert(item.after.start_date.year());
+            years.insert(this_year);
+            if let Some(b) = &item.before {
+                years.insert(b.data().start_date.year());
+            }
+        }
         let new = items.iter().filter(|m| m.before.is_none()).count() as u64;
         let mut id = if new > 0 {
             self.tx

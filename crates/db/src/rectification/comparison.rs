@@ -11,6 +11,7 @@
 //! before), one index probe per number but one round trip per chunk and the list held in memory.
 
 use super::NewProblem;
+use crate::assessment::screening::ScreenSet;
 use crate::bulk::{map_bulk, SqlBulkSession};
 use crate::query::Query;
 use crate::rows::Cols;
@@ -167,6 +168,7 @@ impl SqlStore {
         // the caller's matches, person by person, with the problem each may already have
         let mut after: (i64, i64) = (0, 0);
         let now = OffsetDateTime::now_utc();
+        let mut screen = ScreenSet::new();
         loop {
             let mut q = Query::new(&format!(
                 "SELECT x.line, x.id_number, x.name, x.date, x.amount_fen, x.detail, x.person_id, x.person_name, \
@@ -195,7 +197,16 @@ impl SqlStore {
             // a person whose rows span two pages: the rows of the next page are theirs too, and
             // are skipped there when this page flagged them
             self.record_flags(
-                tx, ctx, kind, &list_name, &rule_code, on, now, page, &mut out,
+                tx,
+                ctx,
+                kind,
+                &list_name,
+                &rule_code,
+                on,
+                now,
+                page,
+                &mut out,
+                &mut screen,
             )
             .await?;
             if !full {
@@ -204,6 +215,13 @@ impl SqlStore {
         }
         tx.execute(&format!("DROP TABLE {HITS}"), &[]).await?;
         tx.execute(&format!("DROP TABLE {LIST}"), &[]).await?;
+        // the medical costs flagged feed monitoring screening: those households are screened again
+        // in this transaction, reading the costs from the flags just recorded
+        if !screen.is_empty() {
+            let done = self.rescreen_households(tx, &screen).await?;
+            out.screened_households = screen.len() as u64;
+            out.early_warnings = done.warned;
+        }
 
         let mut rec = AuditRecord::event(
             "rectification.compare",
@@ -234,6 +252,7 @@ impl SqlStore {
         now: OffsetDateTime,
         page: Vec<Hit>,
         out: &mut ComparisonOutcome,
+        screen: &mut ScreenSet,
     ) -> StoreResult<()> {
         let deadline = on + Duration::days(DEADLINE_DAYS);
         let mut new: Vec<(Vec<Value>, AuditRecord)> = Vec::new();
@@ -248,6 +267,10 @@ impl SqlStore {
             // a person flagged on an earlier page is recorded there (the `known` read on this
             // page sees it: same transaction)
             last_person = Some(h.person);
+            if kind == ListKind::Medical {
+                let year = h.row.date.unwrap_or(on).year();
+                screen.entry(h.household).or_default().insert(year);
+            }
             let counted = match &h.known {
                 Some((_, status)) if status != ProblemStatus::Closed.as_str() => {
                     out.already_recorded += 1;
