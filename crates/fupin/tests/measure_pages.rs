@@ -167,6 +167,18 @@ async fn an_office_registers_workplaces_hires_and_events_through_forms() {
     let (status, page) = get(&app, &s, &format!("/workplaces?region={TAGANG}")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("id=\"new-workplace\""), "the register link");
+    // each form carries the session's CSRF token, or a browser's post is refused
+    for form in [
+        format!("/workplaces/new?region={TAGANG}"),
+        format!("/events/new?region={TAGANG}"),
+    ] {
+        let (status, page) = get(&app, &s, &form).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            page.contains(&format!("name=\"csrf_token\" value=\"{}\"", s.csrf)),
+            "{form}: {page}"
+        );
+    }
 
     // a post: no name, positions not a number, a duty no post has — all at once
     let bad = [
@@ -200,6 +212,11 @@ async fn an_office_registers_workplaces_hires_and_events_through_forms() {
 
     // a hire: nobody of that name in the household, then 万金根's
     let hire = format!("{place}/hire");
+    let (_, form) = get(&app, &s, &hire).await;
+    assert!(
+        form.contains(&format!("name=\"csrf_token\" value=\"{}\"", s.csrf)),
+        "{form}"
+    );
     let res = post(
         &app,
         &s,

@@ -201,6 +201,7 @@ fn show_workplace(v: &Viewer, st: &FormState) -> PageResult {
     let types = format!("{}；扶贫车间填写行业，如 来料加工", POST_TYPES.join(" / "));
     let form = html! {
         form.stack method="post" action="/workplaces/new" novalidate {
+            (v.csrf_field())
             (select(st, "kind", v.t("类别", "Kind"), &kinds, None, true))
             (Input::text("name", v.t("名称", "Name")).required().render(st))
             (Input::text("region_code", v.t("所在村区划代码", "Village code")).required().inputmode("numeric").hint("12位村级区划代码").render(st))
@@ -279,6 +280,7 @@ fn show_hire(v: &Viewer, w: &Workplace, st: &FormState) -> PageResult {
     let action = format!("/workplaces/{}/hire", w.id.0);
     let form = html! {
         form.stack method="post" action=(action) novalidate {
+            (v.csrf_field())
             (Input::text("person", v.t("建档立卡人员", "Registered person")).required().hint("户编码 和 姓名，如 3601241062040001 万建华").render(st))
             (Input::text("hire_date", v.t("聘用日期", "Hired on")).required().kind("date").render(st))
             (Input::text("leave_date", v.t("离岗日期", "Left on")).kind("date").render(st))
@@ -387,6 +389,7 @@ fn show_event(v: &Viewer, st: &FormState) -> PageResult {
         .collect();
     let form = html! {
         form.stack method="post" action="/events/new" novalidate {
+            (v.csrf_field())
             (select(st, "kind", v.t("活动类别", "Kind"), &kinds, None, true))
             (Input::text("title", v.t("活动名称", "Title")).required().render(st))
             (Input::text("region_code", v.t("举办地区划代码", "Region code")).required().inputmode("numeric").hint("12位区划代码（村、乡镇、县……）").render(st))
