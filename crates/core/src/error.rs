@@ -197,7 +197,12 @@ pub type DomainResult<T> = Result<T, DomainError>;
 
 /// Check a required free-text field: trimmed, not empty, at most `max` characters.
 pub fn check_text(field: &str, value: &str, max: usize) -> DomainResult<String> {
-    let label = crate::labels::Label(field);
+    check_text_as(field, &crate::labels::field_label(field), value, max)
+}
+
+/// [`check_text`] for a field whose general label does not fit where it is asked for (`text` is a
+/// wish's content on a wish and an objection's on a case): the messages say `label`.
+pub fn check_text_as(field: &str, label: &str, value: &str, max: usize) -> DomainResult<String> {
     let v = value.trim();
     if v.is_empty() {
         return Err(DomainError::invalid(
@@ -206,12 +211,21 @@ pub fn check_text(field: &str, value: &str, max: usize) -> DomainResult<String> 
             format!("{label} 不能为空"),
         ));
     }
-    check_optional_text(field, v, max).map(|_| v.to_string())
+    check_optional_text_as(field, label, v, max).map(|_| v.to_string())
 }
 
 /// Check an optional free-text field: at most `max` characters, no control characters.
 pub fn check_optional_text(field: &str, value: &str, max: usize) -> DomainResult<()> {
-    let label = crate::labels::Label(field);
+    check_optional_text_as(field, &crate::labels::field_label(field), value, max)
+}
+
+/// [`check_optional_text`] with the label the messages say.
+pub fn check_optional_text_as(
+    field: &str,
+    label: &str,
+    value: &str,
+    max: usize,
+) -> DomainResult<()> {
     let n = value.chars().count();
     if n > max {
         return Err(DomainError::invalid(

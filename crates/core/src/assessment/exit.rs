@@ -806,6 +806,55 @@ mod tests {
         assert_eq!(e.code, "procedure_finished");
     }
 
+    /// A too long or empty text of a case action is named by its label on the case (异议内容,
+    /// 核实及处理结果, 退回理由), not by another form's label for the same field name.
+    #[test]
+    fn case_texts_are_named_by_their_labels() {
+        let notice = at_notice();
+        let long = "长".repeat(1001);
+        let e = apply(
+            &notice,
+            Action::RecordObjection { text: long.clone() },
+            date!(2018 - 11 - 06),
+            "村民代表",
+        )
+        .unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("text"));
+        assert!(e.message.starts_with("异议内容 过长"), "{}", e.message);
+        let e = apply(
+            &notice,
+            Action::Reject { reason: " ".into() },
+            date!(2018 - 11 - 06),
+            "乡镇",
+        )
+        .unwrap_err();
+        assert_eq!(e.message, "退回理由 不能为空");
+        let with_objection = apply(
+            &notice,
+            Action::RecordObjection {
+                text: "有异议".into(),
+            },
+            date!(2018 - 11 - 06),
+            "村民代表",
+        )
+        .unwrap();
+        let e = apply(
+            &with_objection,
+            Action::ResolveObjection {
+                id: 1,
+                resolution: long,
+            },
+            date!(2018 - 11 - 07),
+            "驻村工作队",
+        )
+        .unwrap_err();
+        assert!(
+            e.message.starts_with("核实及处理结果 过长"),
+            "{}",
+            e.message
+        );
+    }
+
     #[test]
     fn procedure_rules_table() {
         let notice = at_notice();

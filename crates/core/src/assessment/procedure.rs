@@ -16,11 +16,20 @@
 //! The state is a value: `apply` returns a new state or an error and never changes its input, so a
 //! store can persist the result in the same transaction as the audit record.
 
-use crate::error::{check_text, opt_text, DomainError, DomainResult};
+use crate::error::{check_text, check_text_as, opt_text, DomainError, DomainResult};
 use crate::regions::Level;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use time::{Date, Duration};
+
+/// The Chinese label of a case action's text field (see [`super::records::CASE_TEXT_LABELS`]).
+fn case_label(field: &str) -> &'static str {
+    super::records::CASE_TEXT_LABELS
+        .iter()
+        .find(|(f, _)| *f == field)
+        .map(|(_, l)| *l)
+        .unwrap_or("内容")
+}
 
 /// The steps of one procedure, in order; the last is the terminal state (done).
 pub trait Step: Copy + Eq + fmt::Debug + 'static {
@@ -323,7 +332,7 @@ impl<S: Step, E: Clone> Workflow<S, E> {
                         format!("尚在第一步（{}），无可退回", step.label()),
                     ));
                 }
-                let reason = check_text("reason", &reason, 500)?;
+                let reason = check_text_as("reason", case_label("reason"), &reason, 500)?;
                 next.step = S::first();
                 next.notice_start = None;
                 next.objections.clear();
@@ -332,7 +341,7 @@ impl<S: Step, E: Clone> Workflow<S, E> {
             }
             Action::RecordObjection { text } => {
                 self.check_in_notice()?;
-                let text = check_text("text", &text, 1000)?;
+                let text = check_text_as("text", case_label("text"), &text, 1000)?;
                 let id = next.next_objection_id;
                 next.next_objection_id += 1;
                 next.objections.push(Objection {
@@ -346,7 +355,8 @@ impl<S: Step, E: Clone> Workflow<S, E> {
             }
             Action::ResolveObjection { id, resolution } => {
                 self.check_in_notice()?;
-                let text = check_text("resolution", &resolution, 1000)?;
+                let text =
+                    check_text_as("resolution", case_label("resolution"), &resolution, 1000)?;
                 let o = next
                     .objections
                     .iter_mut()

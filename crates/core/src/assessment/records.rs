@@ -162,7 +162,17 @@ pub struct CaseFilter {
     pub kind: Option<ProcedureKind>,
     /// Only cases not yet finished.
     pub open: bool,
+    /// Backwards along (village, id): the last village's newest cases first (`sort=-village`).
+    pub descending: bool,
 }
+
+/// The Chinese labels of a case action's texts: the reason of a rejection, an objection's content
+/// and its resolution (the case page labels its inputs with them too).
+pub const CASE_TEXT_LABELS: [(&str, &str); 3] = [
+    ("reason", "退回理由"),
+    ("text", "异议内容"),
+    ("resolution", "核实及处理结果"),
+];
 
 /// An action on a case as a client sends it: the action, and its date. The store attaches the
 /// evidence it computes itself (the exit or risk-elimination assessment); identification takes the
@@ -192,10 +202,12 @@ impl CaseActionInput {
     /// The core action, with `evidence` attached to `complete`.
     pub fn to_action<E>(&self, evidence: Option<E>) -> DomainResult<super::procedure::Action<E>> {
         use super::procedure::Action;
-        let need = |v: &Option<String>, field: &str| -> DomainResult<String> {
+        // each text named by its Chinese label (as the case page labels its input), never by the
+        // field's name: `text` is an objection's content here, not a wish's
+        let need = |v: &Option<String>, field: &str, label: &str| -> DomainResult<String> {
             v.clone()
                 .filter(|s| !s.trim().is_empty())
-                .ok_or_else(|| DomainError::invalid(field, "required", format!("请填写 {field}")))
+                .ok_or_else(|| DomainError::invalid(field, "required", format!("请填写{label}")))
         };
         Ok(match self.action.as_str() {
             "complete" => Action::Complete {
@@ -203,16 +215,16 @@ impl CaseActionInput {
                 evidence,
             },
             "reject" => Action::Reject {
-                reason: need(&self.reason, "reason")?,
+                reason: need(&self.reason, "reason", CASE_TEXT_LABELS[0].1)?,
             },
             "record_objection" => Action::RecordObjection {
-                text: need(&self.text, "text")?,
+                text: need(&self.text, "text", CASE_TEXT_LABELS[1].1)?,
             },
             "resolve_objection" => Action::ResolveObjection {
                 id: self.objection_id.ok_or_else(|| {
                     DomainError::invalid("objection_id", "required", "请指定要处理的异议")
                 })?,
-                resolution: need(&self.resolution, "resolution")?,
+                resolution: need(&self.resolution, "resolution", CASE_TEXT_LABELS[2].1)?,
             },
             other => {
                 let shown: String = other.chars().take(30).collect();
@@ -355,5 +367,32 @@ mod tests {
             None,
             "a step of another procedure"
         );
+    }
+
+    /// A case action's missing text is named by its Chinese label on the case, never by the
+    /// field's name (`reason`) nor by another form's label (`text` is a wish's content elsewhere).
+    #[test]
+    fn missing_texts_are_named_in_chinese() {
+        let input = |action: &str| CaseActionInput {
+            date: time::macros::date!(2019 - 09 - 03),
+            action: action.into(),
+            note: None,
+            reason: Some(" ".into()),
+            text: None,
+            objection_id: Some(1),
+            resolution: None,
+            monitored_kind: None,
+        };
+        for (action, field, message) in [
+            ("reject", "reason", "请填写退回理由"),
+            ("record_objection", "text", "请填写异议内容"),
+            ("resolve_objection", "resolution", "请填写核实及处理结果"),
+        ] {
+            let e = input(action).to_action::<()>(None).unwrap_err();
+            assert_eq!(
+                (e.field.as_deref(), e.message.as_str()),
+                (Some(field), message)
+            );
+        }
     }
 }
