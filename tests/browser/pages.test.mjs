@@ -222,6 +222,21 @@ test('officer: the board of 塔岗村 shows the API figures', { skip }, async ()
   await page.waitForSelector('#chart-status canvas');
   assert.ok(await page.$('body.big'));
   await page.screenshot({ path: path.join(shots, 'dashboard-big.png') });
+  // the township's wall screen, whose villages have boundaries: the map in the centre, between the
+  // charts and the villages' table, and the whole on one screen
+  await page.goto(`${base}/board?region=360124106000&year=2018&compare=2016&screen=big`);
+  await page.waitForSelector('#chart-map canvas');
+  const box = await page.evaluate(() => {
+    const r = (s) => document.querySelector(s).getBoundingClientRect();
+    return { charts: r('.board-body .charts'), map: r('.board-body .map-box'), table: r('.board-body .table-section'),
+             scroll: document.documentElement.scrollHeight, inner: window.innerHeight };
+  });
+  assert.ok(box.charts.right <= box.map.left && box.map.right <= box.table.left,
+    `the map between the charts and the table: ${JSON.stringify(box)}`);
+  assert.ok(box.map.width >= box.charts.width, 'the map is the widest panel');
+  assert.ok(box.map.height >= 400, `the map has room: ${box.map.height}`);
+  assert.ok(box.scroll <= box.inner, `no vertical scroll: ${box.scroll} > ${box.inner}`);
+  await page.screenshot({ path: path.join(shots, 'dashboard-big-map.png') });
 
   // English
   await page.goto(`${base}/board?region=${TAGANG}&year=2018&lang=en`);

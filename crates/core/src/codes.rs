@@ -123,6 +123,30 @@ impl CodeBook {
     }
 }
 
+/// English labels of the shipped codes (`data/code-labels-en.json`), for pages shown in English.
+/// Kept apart from the code tables: those are data a deployment extends in its database and
+/// exports in Chinese; a translation is a matter of the pages only.
+pub const ENGLISH_LABELS_JSON: &str = include_str!("../data/code-labels-en.json");
+
+/// The English label of a shipped code; `None` for a code without one (one a deployment added).
+pub fn english_label(table: &str, code: &str) -> Option<&'static str> {
+    type Labels = BTreeMap<String, BTreeMap<String, String>>;
+    static LABELS: std::sync::OnceLock<Labels> = std::sync::OnceLock::new();
+    LABELS
+        .get_or_init(|| {
+            let doc: BTreeMap<String, serde_json::Value> =
+                serde_json::from_str(ENGLISH_LABELS_JSON)
+                    .expect("shipped English labels are valid");
+            doc.into_iter()
+                .filter(|(k, _)| !k.starts_with('_'))
+                .filter_map(|(k, v)| serde_json::from_value(v).ok().map(|m| (k, m)))
+                .collect()
+        })
+        .get(table)
+        .and_then(|t| t.get(code))
+        .map(String::as_str)
+}
+
 /// Parse the shipped defaults.
 pub fn default_tables() -> Vec<CodeTable> {
     parse_tables(DEFAULT_CODE_TABLES_JSON).expect("shipped code tables are valid")
@@ -157,6 +181,37 @@ pub fn parse_tables(json: &str) -> Result<Vec<CodeTable>, serde_json::Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every shipped code has its English label (a page in English never falls back to Chinese
+    /// for the shipped tables), and the labels name no code that does not exist.
+    #[test]
+    fn every_shipped_code_has_an_english_label() {
+        let b = CodeBook::defaults();
+        for t in b.tables() {
+            for c in &t.codes {
+                assert!(
+                    english_label(&t.name, &c.code).is_some_and(|l| !l.is_empty()),
+                    "{} {} ({})",
+                    t.name,
+                    c.code,
+                    c.label
+                );
+            }
+        }
+        let doc: BTreeMap<String, serde_json::Value> =
+            serde_json::from_str(ENGLISH_LABELS_JSON).unwrap();
+        for (table, codes) in doc.iter().filter(|(k, _)| !k.starts_with('_')) {
+            for code in codes.as_object().unwrap().keys() {
+                assert_ne!(
+                    b.label(table, code),
+                    code,
+                    "{table} {code} is not a shipped code"
+                );
+            }
+        }
+        assert_eq!(english_label(table::POVERTY_CAUSE, "01"), Some("Illness"));
+        assert_eq!(english_label(table::POVERTY_CAUSE, "77"), None);
+    }
 
     #[test]
     fn defaults_load_and_resolve() {

@@ -280,6 +280,7 @@ pub const CATALOGUE: &[ErrorCode] = &[
     e("invalid_problem_step", Conflict, "Invalid problem step", "问题当前为“{…}”，不能{…}"),
     e("invalid_query", BadRequest, "Invalid query", "查询字符串格式不正确"),
     e("invalid_region_code", Invalid, "Invalid region code", "区划代码须为12位数字：{code}"),
+    e("invalid_sort", Invalid, "Invalid sort order", "排序 sort 须为以下之一：{sorts}"),
     e("invalid_status_transition", Invalid, "Invalid status transition", "不能从“{…}”变更为“{…}”"),
     e("invalid_url", Invalid, "Invalid URL", "地址无效：{cause}"),
     e("invalid_username", Invalid, "Invalid username", "用户名须为 3–32 位字母、数字或 - _ ."),

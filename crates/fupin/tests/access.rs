@@ -3879,6 +3879,19 @@ fn office_page_table(f: &Fixture) -> Vec<(&'static str, &'static str, Call)> {
         ),
         (
             "GET",
+            "/households/{id}/members/{person}/edit",
+            get(format!("/households/{h}/members/{member}/edit"), Denied),
+        ),
+        (
+            "POST",
+            "/households/{id}/members/{person}/edit",
+            post(
+                format!("/households/{h}/members/{member}/edit"),
+                form(&[("name", "改名"), ("relation", "01"), ("health", "02")]),
+            ),
+        ),
+        (
+            "GET",
             "/households/{id}/incomes",
             get(format!("/households/{h}/incomes"), Denied),
         ),

@@ -292,6 +292,190 @@
     });
   }
 
+  // ---- the region picker ----------------------------------------------------------------------
+  // An input marked data-region-picker keeps the 12-digit code (what is posted, and what can still
+  // be typed); beside it a chain of drop-downs (province → city → county → township → village),
+  // each filled with the children of the one before when it is chosen — never a whole level of the
+  // country at once — and a search by name. The server lists only the regions within the viewer's
+  // reach or on the way to them.
+  var levelNames = {
+    province: ['省', 'Province'], city: ['市', 'City'], county: ['县（市、区）', 'County'],
+    township: ['乡镇', 'Township'], village: ['村', 'Village']
+  };
+  function getJSON(url) {
+    return fetch(url, { credentials: 'same-origin', headers: { accept: 'application/json' } })
+      .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); });
+  }
+  function setupRegionPickers() {
+    var inputs = document.querySelectorAll('input[data-region-picker]');
+    Array.prototype.forEach.call(inputs, function (input) {
+      var box = document.createElement('div');
+      box.className = 'region-picker';
+      box.setAttribute('role', 'group');
+      box.setAttribute('aria-label', t('按区划选择', 'Choose a region'));
+      var chain = document.createElement('div');
+      chain.className = 'region-chain';
+      box.appendChild(chain);
+      var search = document.createElement('input');
+      search.type = 'search';
+      search.className = 'region-search';
+      search.setAttribute('aria-label', t('按名称查找区划', 'Find a region by name'));
+      search.placeholder = t('按名称查找，如“塔岗”', 'Find by name');
+      search.autocomplete = 'off';
+      box.appendChild(search);
+      var found = document.createElement('ul');
+      found.className = 'region-found';
+      found.hidden = true;
+      box.appendChild(found);
+      input.parentNode.insertBefore(box, input.nextSibling);
+
+      // selects[i] holds the children of the region chosen in selects[i-1] (of the top for i = 0)
+      var selects = [];
+      var generation = 0;
+      function cut(from) {
+        while (selects.length > from) chain.removeChild(selects.pop().wrap);
+      }
+      // Add the drop-down of `parent`'s children (the top level when null), `chosen` selected.
+      function level(index, parent, chosen) {
+        var gen = generation;
+        var url = parent ? '/api/v1/regions?parent=' + parent : '/api/v1/regions';
+        return getJSON(url).then(function (kids) {
+          if (gen !== generation) return null;
+          cut(index);
+          if (!kids.length) return null;
+          var wrap = document.createElement('label');
+          wrap.className = 'region-level';
+          var names = levelNames[kids[0].level] || [kids[0].level, kids[0].level];
+          var caption = document.createElement('span');
+          caption.textContent = t(names[0], names[1]);
+          var sel = document.createElement('select');
+          sel.setAttribute('data-level', kids[0].level);
+          var all = document.createElement('option');
+          all.value = '';
+          all.textContent = parent ? t('（全部）', '(all)') : '—';
+          sel.appendChild(all);
+          kids.forEach(function (k) {
+            var o = document.createElement('option');
+            o.value = k.code;
+            o.textContent = k.name;
+            if (k.code === chosen) o.selected = true;
+            sel.appendChild(o);
+          });
+          wrap.appendChild(caption);
+          wrap.appendChild(sel);
+          chain.appendChild(wrap);
+          var entry = { wrap: wrap, select: sel, parent: parent };
+          selects.push(entry);
+          sel.addEventListener('change', function () {
+            generation++;
+            if (sel.value) {
+              input.value = sel.value;
+              level(index + 1, sel.value, null);
+            } else {
+              input.value = parent || '';
+              cut(index + 1);
+            }
+            input.dispatchEvent(new Event('change', { bubbles: true }));
+          });
+          return entry;
+        });
+      }
+      // The chain down to `code` (its path from the province), or the top level alone.
+      function show(code) {
+        generation++;
+        var gen = generation;
+        if (!/^\d{12}$/.test(code)) { cut(0); return level(0, null, null); }
+        return getJSON('/api/v1/regions/' + code).then(function (r) {
+          if (gen !== generation) return;
+          var path = r.path || [];
+          var step = Promise.resolve();
+          path.forEach(function (p, i) {
+            step = step.then(function () { return level(i, i ? path[i - 1].code : null, p.code); });
+          });
+          return step.then(function () {
+            if (gen === generation) return level(path.length, code, null);
+          });
+        }).catch(function () { cut(0); level(0, null, null); });
+      }
+      show(input.value.trim());
+      input.addEventListener('change', function (e) {
+        if (e.isTrusted && /^\d{12}$/.test(input.value.trim())) show(input.value.trim());
+      });
+
+      var timer = null;
+      search.addEventListener('input', function () {
+        clearTimeout(timer);
+        var q = search.value.trim();
+        if (!q) { found.hidden = true; found.textContent = ''; return; }
+        timer = setTimeout(function () {
+          getJSON('/api/v1/regions/search?limit=10&q=' + encodeURIComponent(q)).then(function (list) {
+            if (search.value.trim() !== q) return;
+            found.textContent = '';
+            if (!list.length) {
+              var li = document.createElement('li');
+              li.textContent = t('没有找到', 'Nothing found');
+              found.appendChild(li);
+            }
+            list.forEach(function (r) {
+              var li = document.createElement('li');
+              var b = document.createElement('button');
+              b.type = 'button';
+              b.className = 'link';
+              b.setAttribute('data-code', r.code);
+              b.textContent = r.full_name;
+              b.addEventListener('click', function () {
+                input.value = r.code;
+                found.hidden = true;
+                search.value = '';
+                show(r.code);
+                input.dispatchEvent(new Event('change', { bubbles: true }));
+              });
+              li.appendChild(b);
+              found.appendChild(li);
+            });
+            found.hidden = false;
+          }).catch(function () {});
+        }, 250);
+      });
+    });
+  }
+
+  // ---- choosing a cadre among many: search as you type ---------------------------------------
+  // Beyond what a drop-down holds, the pairing page offers a search by name (a GET form that works
+  // without this script); typing fills the cadre drop-downs with the cadres found.
+  function setupCadreSearch() {
+    var input = document.querySelector('input[data-cadre-search]');
+    if (!input) return;
+    var status = document.getElementById('cadre-search-status');
+    var timer = null;
+    input.addEventListener('input', function () {
+      clearTimeout(timer);
+      var q = input.value.trim();
+      if (!q) return;
+      timer = setTimeout(function () {
+        getJSON('/api/v1/cadres?per_page=50&q=' + encodeURIComponent(q)).then(function (page) {
+          if (input.value.trim() !== q) return;
+          var selects = document.querySelectorAll('select[name=cadre_id], select[name=replacement_cadre_id]');
+          Array.prototype.forEach.call(selects, function (sel) {
+            var chosen = sel.value;
+            while (sel.options.length > 1) sel.remove(1);
+            page.items.forEach(function (c) {
+              var o = document.createElement('option');
+              o.value = String(c.id);
+              o.textContent = c.name + ' · ' + c.unit_name;
+              if (o.value === chosen) o.selected = true;
+              sel.appendChild(o);
+            });
+          });
+          if (status) {
+            status.textContent = t('找到 ' + page.items.length + ' 名姓名以“' + q + '”开头的干部', page.items.length + ' cadres whose name starts with “' + q + '”') +
+              (page.next ? t('（只列前 50 名，请输入更完整的姓名）', ' (the first 50; type more of the name)') : '');
+          }
+        }).catch(function () {});
+      }, 250);
+    });
+  }
+
   // ---- forms: bring the error into view ---------------------------------------------------------
   function focusErrors() {
     var e = document.getElementById('form-error');
@@ -310,6 +494,8 @@
     drawBoard();
     setupDownscale();
     setupImport();
+    setupRegionPickers();
+    setupCadreSearch();
     focusErrors();
   }
   // Deferred scripts run before DOMContentLoaded, in order; waiting for it lets ECharts (loaded after

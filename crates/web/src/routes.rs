@@ -64,6 +64,8 @@ pub const PAGE_ROUTES: &[(&str, &str)] = &[
     ("POST", "/households/{id}/members/new"),
     ("GET", "/households/{id}/members/leave"),
     ("POST", "/households/{id}/members/leave"),
+    ("GET", "/households/{id}/members/{person}/edit"),
+    ("POST", "/households/{id}/members/{person}/edit"),
     ("GET", "/households/{id}/incomes"),
     ("POST", "/households/{id}/incomes"),
     ("GET", "/households/{id}/status"),

@@ -37,6 +37,14 @@ pub trait PairingStore: Send + Sync {
         unit: Option<UnitId>,
         page: &Keyset,
     ) -> StoreResult<Listing<Cadre>>;
+    /// The cadres of [`list_cadres`](Self::list_cadres) whose name starts with `name` (the whole
+    /// name or its first characters), in id order: choosing one among more than a drop-down holds.
+    async fn find_cadres(
+        &self,
+        ctx: &Ctx,
+        name: &str,
+        page: &Keyset,
+    ) -> StoreResult<Listing<Cadre>>;
     async fn add_team_member(&self, ctx: &Ctx, m: TeamMemberInput) -> StoreResult<TeamMember>;
     /// Work-team terms of villages in a region, with warnings checked by the report.
     async fn team_members(&self, ctx: &Ctx, region: &RegionCode) -> StoreResult<Vec<TeamMember>>;

@@ -248,6 +248,11 @@ pub struct HouseholdFilter {
     /// The `next` of the previous page (`VILLAGE-NUMBER`): the page after that household, in
     /// list order (keyset pagination, as fast at the end of a province as at its start).
     pub after: Option<String>,
+    /// The order: `number` (by village and household number, the default) or `-number` (the same
+    /// backwards). Only orders read along an index are offered; a column the server could only sort
+    /// by reading every row of the region (a name, a member count) is not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sort: Option<String>,
 }
 
 /// Validated list query.
@@ -264,7 +269,12 @@ pub struct HouseholdQuery {
     pub offset: u64,
     /// The household (village, number) the page starts after.
     pub after: Option<(RegionCode, String)>,
+    /// Backwards: the last household number first (`sort=-number`).
+    pub descending: bool,
 }
+
+/// The orders of the household list (`sort=`): ascending and descending household number.
+pub const HOUSEHOLD_SORTS: [&str; 2] = ["number", "-number"];
 
 /// Largest page a list returns.
 pub const MAX_PER_PAGE: u32 = 500;
@@ -343,6 +353,17 @@ impl HouseholdFilter {
                 ),
             ));
         }
+        let descending = match self.sort.as_deref().map(str::trim) {
+            None | Some("") | Some("number") => false,
+            Some("-number") => true,
+            Some(_) => {
+                return Err(DomainError::invalid(
+                    "sort",
+                    "invalid_sort",
+                    format!("排序 sort 须为以下之一：{}", HOUSEHOLD_SORTS.join("、")),
+                ))
+            }
+        };
         Ok(HouseholdQuery {
             region,
             status: self.status,
@@ -353,6 +374,7 @@ impl HouseholdFilter {
             limit: per_page,
             offset,
             after,
+            descending,
         })
     }
 }

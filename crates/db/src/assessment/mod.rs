@@ -901,16 +901,24 @@ impl AssessmentStore for SqlStore {
         if filter.open {
             q.push(" AND NOT c.finished");
         }
-        // keyset along the index (village_code, …): a village's cases are few, sorted by id
+        // keyset along the index (village_code, …): a village's cases are few, sorted by id;
+        // forwards or backwards
+        let (cmp, dir) = if filter.descending {
+            ("<", " DESC")
+        } else {
+            (">", "")
+        };
         if let Some((v, id)) = page.after_village_id()? {
             let a = q.arg(v.as_str());
             let b = q.arg(id);
             q.push(&format!(
-                " AND (c.village_code > {a} OR (c.village_code = {a} AND c.id > {b}))"
+                " AND (c.village_code {cmp} {a} OR (c.village_code = {a} AND c.id {cmp} {b}))"
             ));
         }
         let l = q.arg(page.fetch());
-        q.push(&format!(" ORDER BY c.village_code, c.id LIMIT {l}"));
+        q.push(&format!(
+            " ORDER BY c.village_code{dir}, c.id{dir} LIMIT {l}"
+        ));
         let rows = self.db.fetch_all(&q.sql, &q.args).await?;
         let items = rows
             .iter()

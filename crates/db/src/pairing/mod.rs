@@ -677,6 +677,32 @@ impl PairingStore for SqlStore {
         }))
     }
 
+    async fn find_cadres(
+        &self,
+        ctx: &Ctx,
+        name: &str,
+        page: &Keyset,
+    ) -> StoreResult<Listing<Cadre>> {
+        let name = fupin_core::error::check_text("q", name, 50)?;
+        let mut q = Query::new(&format!("SELECT {CADRE_COLS} FROM {CADRE_FROM} WHERE "));
+        // a name from its start: a range of names, not a pattern (no LIKE escaping, no collation
+        // differences between the two databases)
+        let lo = q.arg(name.as_str());
+        let hi = q.arg(crate::registry::prefix_end(&name));
+        q.push(&format!("c.name >= {lo} AND c.name < {hi}"));
+        q.and_reachable_cadres(ctx, CadreUse::Name { household: None });
+        if let Some(after) = page.after_id()? {
+            let a = q.arg(after);
+            q.push(&format!(" AND c.id > {a}"));
+        }
+        let l = q.arg(page.fetch());
+        q.push(&format!(" ORDER BY c.id LIMIT {l}"));
+        let rows = self.db.fetch_all(&q.sql, &q.args).await?;
+        Ok(Listing::from_rows(cadres_shown(&rows, ctx)?, page, |c| {
+            id_cursor(c.id.0)
+        }))
+    }
+
     async fn add_team_member(&self, ctx: &Ctx, m: TeamMemberInput) -> StoreResult<TeamMember> {
         let village = m.validate(today())?;
         ctx.require(&village, "区划")

@@ -698,18 +698,23 @@ impl RegistryStore for SqlStore {
             args: w.args,
         };
         // keyset: the households after the cursor in list order, read along the index
-        // (village_code, household_number); page numbers only near the start
+        // (village_code, household_number), forwards or backwards; page numbers only near the start
+        let (cmp, dir) = if f.descending {
+            ("<", " DESC")
+        } else {
+            (">", "")
+        };
         if let Some((v, n)) = &f.after {
             let a = q.arg(v.as_str());
             let b = q.arg(n.as_str());
             q.push(&format!(
-                " AND (h.village_code, h.household_number) > ({a}, {b})"
+                " AND (h.village_code, h.household_number) {cmp} ({a}, {b})"
             ));
         }
         let l = q.arg(i64::from(f.limit));
         let o = q.arg(f.offset as i64);
         q.push(&format!(
-            " ORDER BY h.village_code, h.household_number LIMIT {l} OFFSET {o}"
+            " ORDER BY h.village_code{dir}, h.household_number{dir} LIMIT {l} OFFSET {o}"
         ));
         let rows = tx.fetch_all(&q.sql, &q.args).await?;
         let mut items = rows
@@ -976,7 +981,7 @@ impl RegistryStore for SqlStore {
 /// The first string after every string that starts with `prefix` (in code point order, as both
 /// databases compare names: SQLite's binary collation, PostgreSQL's C collation): `prefix` with
 /// its last character's successor.
-fn prefix_end(prefix: &str) -> String {
+pub(crate) fn prefix_end(prefix: &str) -> String {
     let mut chars: Vec<char> = prefix.chars().collect();
     while let Some(c) = chars.pop() {
         if let Some(next) = (c as u32 + 1..=char::MAX as u32).find_map(char::from_u32) {

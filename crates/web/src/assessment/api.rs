@@ -311,6 +311,17 @@ pub(crate) fn case_filter(params: &Params) -> ApiResult<CaseFilter> {
             "exit、identification、elimination",
         )?,
         open: params.flag("open")?,
+        descending: params
+            .choice(
+                "sort",
+                |s| match s {
+                    "village" => Some(false),
+                    "-village" => Some(true),
+                    _ => None,
+                },
+                "village、-village",
+            )?
+            .unwrap_or(false),
     })
 }
 
@@ -320,7 +331,7 @@ pub(crate) fn case_filter(params: &Params) -> ApiResult<CaseFilter> {
     tag = "assessment",
     operation_id = "regionCases",
     summary = "区域的程序案件 · A region's procedure cases",
-    params(("kind" = Option<String>, Query, description = "程序：exit、identification、elimination。 The procedure."), ("open" = Option<bool>, Query, description = "为 true 时只列未办结的。 true lists the open cases only."), ("after" = Option<String>, Query, description = "上一页的 next：其后的一页（按村、案件编号）。 The previous page's `next`: the page after it (by village, case id)."), ("per_page" = Option<u32>, Query, description = "每页条数（1–500，默认 50）。 Items per page (1–500, default 50).")),
+    params(("kind" = Option<String>, Query, description = "程序：exit、identification、elimination。 The procedure."), ("open" = Option<bool>, Query, description = "为 true 时只列未办结的。 true lists the open cases only."), ("after" = Option<String>, Query, description = "上一页的 next：其后的一页（按村、案件编号）。 The previous page's `next`: the page after it (by village, case id)."), ("per_page" = Option<u32>, Query, description = "每页条数（1–500，默认 50）。 Items per page (1–500, default 50)."), ("sort" = Option<String>, Query, description = "排序：village（按村、编号，默认）或 -village（倒序）。 The order: village (by village and id, the default) or -village (backwards).")),
     responses((status = 200, description = "`{items, next}`：案件（按村、编号），下一页的 after。 `{items, next}`: the cases by village and id, and the next page's `after`.", body = Object))
 )]
 async fn region_cases(
@@ -330,7 +341,7 @@ async fn region_cases(
     params: Params,
 ) -> ApiResult<Json<fupin_core::paging::Listing<ProcedureCase>>> {
     let ctx = caller.ctx(Policy::ReadRegistry)?;
-    params.only(&["kind", "open", "after", "per_page"])?;
+    params.only(&["kind", "open", "after", "per_page", "sort"])?;
     let filter = case_filter(&params)?;
     let page = params.keyset()?;
     Ok(Json(

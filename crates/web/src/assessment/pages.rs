@@ -11,7 +11,7 @@
 
 use crate::form::Form;
 use crate::routes::Routes;
-use crate::ui::forms::{input_id, FormState};
+use crate::ui::forms::{input_id, region_input, FormState};
 use crate::ui::i18n::status_label;
 use crate::ui::layout::{parse_id, query_map, render, see_other, Shell, StoreAnswer};
 use crate::ui::{Lang, PageError, PageResult, Viewer};
@@ -172,6 +172,23 @@ async fn village_names(
     Ok(out)
 }
 
+/// The first page of the case list in the order asked for.
+fn sorted_href(q: &HashMap<String, String>, descending: bool) -> String {
+    let mut pairs: Vec<(&str, &str)> = q
+        .iter()
+        .filter(|(k, _)| !matches!(k.as_str(), "after" | "lang" | "screened" | "sort"))
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    pairs.sort();
+    if descending {
+        pairs.push(("sort", "-village"));
+    }
+    format!(
+        "/cases?{}",
+        serde_urlencoded::to_string(pairs).unwrap_or_default()
+    )
+}
+
 /// The query string of a list page with `after` replaced.
 fn with_after(path: &str, q: &HashMap<String, String>, after: &str) -> String {
     let mut pairs: Vec<(&str, &str)> = q
@@ -193,13 +210,23 @@ async fn list(v: Viewer, State(app): State<AppState>, RawQuery(raw): RawQuery) -
     let code = region_of(&v, &q, Policy::ReadRegistry)?;
     let kind = q.get("kind").and_then(|k| ProcedureKind::parse(k.trim()));
     let open = q.get("open").is_some_and(|o| o == "true" || o == "1");
+    let descending = q.get("sort").is_some_and(|s| s == "-village");
     let page = match q.get("after").map(|s| s.trim()).filter(|s| !s.is_empty()) {
         Some(a) => Keyset::after(a, PER_PAGE),
         None => Keyset::first(PER_PAGE),
     };
     let cases = app
         .store
-        .region_cases(&ctx, &code, CaseFilter { kind, open }, &page)
+        .region_cases(
+            &ctx,
+            &code,
+            CaseFilter {
+                kind,
+                open,
+                descending,
+            },
+            &page,
+        )
         .await?;
     let region = app.store.region(&ctx, &code).await?;
     let names = village_names(&app, &ctx, cases.items.iter().map(|c| &c.village_code)).await?;
@@ -220,12 +247,19 @@ async fn list(v: Viewer, State(app): State<AppState>, RawQuery(raw): RawQuery) -
                 input #open type="checkbox" name="open" value="true" checked[open];
                 label for="open" { (v.t("只看未办结", "Open only")) }
             }
+            @if descending { input type="hidden" name="sort" value="-village"; }
             div { button type="submit" { (v.t("查看", "Show")) } }
         }
         div.table-wrap { table.data #cases {
             thead { tr {
                 th scope="col" { (v.t("编号", "No.")) }
-                th scope="col" { (v.t("村", "Village")) }
+                // sorted along the index (village, id), forwards or backwards; no other column is
+                // offered, as the server would have to read every case of the region to sort by it
+                th scope="col" aria-sort=(if descending { "descending" } else { "ascending" }) {
+                    a.sort #sort-village href=(sorted_href(&q, !descending)) {
+                        (v.t("村", "Village")) " " span aria-hidden="true" { (if descending { "▼" } else { "▲" }) }
+                    }
+                }
                 th scope="col" { (v.t("户编码", "Household")) }
                 th scope="col" { (v.t("程序", "Procedure")) }
                 th scope="col" { (v.t("年度", "Year")) }
@@ -257,15 +291,11 @@ async fn list(v: Viewer, State(app): State<AppState>, RawQuery(raw): RawQuery) -
     Ok(render(&v, Shell::new(title, "/cases"), body))
 }
 
-/// The region input of a filter form: a 12-digit code, with the regions the viewer reaches offered
-/// as choices (`datalist`).
+/// The region input of a filter form: the 12-digit code, chosen level by level or by name (see
+/// [`region_input`]).
 pub(crate) fn region_field(v: &Viewer, value: &str) -> Markup {
-    html! {
-        div.field {
-            label for="region" { (v.t("区划代码", "Region code")) }
-            input #region name="region" value=(value) inputmode="numeric" pattern="[0-9]{12}" maxlength="12" required;
-        }
-    }
+    let st = FormState::with_values(vec![("region".into(), value.to_string())]);
+    region_input(v.lang, &st, "region", v.t("区划", "Region"), true, false)
 }
 
 /// A procedure's state as the page shows it, read from the typed workflow.

@@ -11,6 +11,7 @@
 
 use super::api::{self as jobs, ExportRequest, JobKind, JobState, JobView};
 use crate::routes::Routes;
+use crate::ui::forms::{region_input, FormState};
 use crate::ui::layout::{render, see_other, Shell};
 use crate::ui::{PageError, PageResult, Viewer};
 use crate::AppState;
@@ -371,11 +372,7 @@ fn export_page(
                     }
                 }
             }
-            div.field {
-                label for="e-region" { (v.t("区划代码", "Region code")) abbr.req title="必填 / required" { "*" } }
-                input #e-region name="region" required inputmode="numeric" pattern="[0-9]{2,12}" value=(region);
-                small.hint { (v.t("12 位代码，或省 2 位、市 4 位、县 6 位、乡镇 9 位前缀。", "12 digits, or the prefix: 2 for a province, 4 city, 6 county, 9 township.")) }
-            }
+            (region_input(v.lang, &FormState::with_values(vec![("region".into(), region.to_string())]), "region", v.t("区划", "Region"), true, true))
             div.field {
                 label for="e-year" { (v.t("年度", "Year")) }
                 input #e-year name="year" type="number" min="2013" max=(this_year) value=(year.unwrap_or(""));

@@ -7,7 +7,7 @@
 
 use crate::form::Form;
 use crate::routes::Routes;
-use crate::ui::forms::{select, textarea, yuan_field, FormState, Input};
+use crate::ui::forms::{region_input, select, textarea, yuan_field, FormState, Input};
 use crate::ui::layout::{parse_id, query_map, render, see_other, Shell};
 use crate::ui::{PageResult, Viewer};
 use crate::AppState;
@@ -204,7 +204,7 @@ fn show_workplace(v: &Viewer, st: &FormState) -> PageResult {
             (v.csrf_field())
             (select(st, "kind", v.t("类别", "Kind"), &kinds, None, true))
             (Input::text("name", v.t("名称", "Name")).required().render(st))
-            (Input::text("region_code", v.t("所在村区划代码", "Village code")).required().inputmode("numeric").hint("12位村级区划代码").render(st))
+            (region_input(v.lang, st, "region_code", v.t("所在村", "Village"), true, false))
             (Input::text("work_type", v.t("岗位类型 / 行业", "Duty or trade")).required().hint(&types).render(st))
             (Input::text("capacity", v.t("岗位数", "Positions")).required().inputmode("numeric").render(st))
             (Input::text("operator", v.t("经营主体 / 用工单位", "Operator")).render(st))
@@ -392,7 +392,7 @@ fn show_event(v: &Viewer, st: &FormState) -> PageResult {
             (v.csrf_field())
             (select(st, "kind", v.t("活动类别", "Kind"), &kinds, None, true))
             (Input::text("title", v.t("活动名称", "Title")).required().render(st))
-            (Input::text("region_code", v.t("举办地区划代码", "Region code")).required().inputmode("numeric").hint("12位区划代码（村、乡镇、县……）").render(st))
+            (region_input(v.lang, st, "region_code", v.t("举办地（村、乡镇、县……）", "Where (village, township, county …)"), true, false))
             (Input::text("place", v.t("地点", "Place")).required().render(st))
             (Input::text("date", v.t("日期", "Date")).required().kind("date").render(st))
             (Input::text("served_total", v.t("服务人次（含建档立卡人员）", "Person-times served")).required().inputmode("numeric").render(st))

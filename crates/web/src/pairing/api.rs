@@ -181,7 +181,7 @@ async fn designations(
     tag = "pairing",
     operation_id = "listCadres",
     summary = "帮扶干部 · Cadres",
-    params(("unit" = Option<i64>, Query, description = "只列此单位的干部。 Only this unit's cadres."), ("after" = Option<String>, Query, description = "上一页的 next：其后的一页。 The previous page's `next`: the page after it."), ("per_page" = Option<u32>, Query, description = "每页条数（1–500，默认 50）。 Items per page (1–500, default 50).")),
+    params(("unit" = Option<i64>, Query, description = "只列此单位的干部。 Only this unit's cadres."), ("after" = Option<String>, Query, description = "上一页的 next：其后的一页。 The previous page's `next`: the page after it."), ("per_page" = Option<u32>, Query, description = "每页条数（1–500，默认 50）。 Items per page (1–500, default 50)."), ("q" = Option<String>, Query, description = "只列姓名以此开头的干部（全名或开头几个字，最长 50 字）；不能与 unit 同用。 Only the cadres whose name starts with this (the whole name or its first characters, up to 50); not with unit.")),
     responses((status = 200, description = "`{items, next}`：干部（按编号），下一页的 after。 `{items, next}`: the cadres in id order, and the next page's `after`.", body = Object))
 )]
 async fn list_cadres(
@@ -190,15 +190,21 @@ async fn list_cadres(
     params: Params,
 ) -> ApiResult<Json<Listing<Cadre>>> {
     let ctx = caller.ctx(Policy::ReadRegistry)?;
-    params.only(&["unit", "after", "per_page"])?;
+    params.only(&["unit", "after", "per_page", "q"])?;
     let unit = params.int::<i64>("unit")?.map(UnitId);
     let page = params.keyset()?;
-    Ok(Json(
-        app.store
-            .list_cadres(&ctx, unit, &page)
-            .await
-            .map_err(ApiError::from_query)?,
-    ))
+    let found = match params.text("q", 50)?.filter(|s| !s.is_empty()) {
+        Some(_) if unit.is_some() => {
+            return Err(ApiError::bad_request(
+                "invalid_parameter",
+                "查询参数 q 与 unit 不能同时使用",
+            )
+            .with_field("q"))
+        }
+        Some(name) => app.store.find_cadres(&ctx, &name, &page).await,
+        None => app.store.list_cadres(&ctx, unit, &page).await,
+    };
+    Ok(Json(found.map_err(ApiError::from_query)?))
 }
 
 #[utoipa::path(

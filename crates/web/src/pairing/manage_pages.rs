@@ -74,16 +74,40 @@ async fn one_cadre(app: &AppState, ctx: &Ctx, id: CadreId) -> Result<Option<Cadr
 }
 
 /// The cadres the caller may pair, for a drop-down: (id, "name · unit").
-async fn cadre_choices(app: &AppState, ctx: &Ctx) -> Result<Vec<(String, String)>, PageError> {
-    Ok(app
-        .store
-        .list_cadres(ctx, None, &Keyset::first(MAX_CHOICES))
-        .await
-        .map(|l| l.items)
-        .or_empty()?
-        .into_iter()
-        .map(|c| (c.id.0.to_string(), format!("{} · {}", c.name, c.unit_name)))
-        .collect())
+/// The cadres offered in the drop-downs, and whether the caller reaches more than they hold (then
+/// the page offers a search by name, and the drop-downs hold what it found).
+struct CadreChoices {
+    options: Vec<(String, String)>,
+    more: bool,
+}
+
+/// Cadres found by a name search on the page (a few screens of them at most).
+const FOUND_CHOICES: u32 = 50;
+
+async fn cadre_choices(app: &AppState, ctx: &Ctx, name: &str) -> Result<CadreChoices, PageError> {
+    let listing = if name.is_empty() {
+        app.store
+            .list_cadres(ctx, None, &Keyset::first(MAX_CHOICES))
+            .await
+    } else {
+        app.store
+            .find_cadres(ctx, name, &Keyset::first(FOUND_CHOICES))
+            .await
+    };
+    let Some(l) = listing.or_none()? else {
+        return Ok(CadreChoices {
+            options: Vec::new(),
+            more: false,
+        });
+    };
+    Ok(CadreChoices {
+        more: l.next.is_some(),
+        options: l
+            .items
+            .into_iter()
+            .map(|c| (c.id.0.to_string(), format!("{} · {}", c.name, c.unit_name)))
+            .collect(),
+    })
 }
 
 // ---- overview ---------------------------------------------------------------------------------
@@ -185,6 +209,7 @@ async fn show_household_pairing(
     ctx: &Ctx,
     d: &HouseholdDetail,
     posted: Option<&Posted>,
+    cadre_q: &str,
 ) -> PageResult {
     let hid = d.household.id;
     let pairings = app
@@ -196,7 +221,22 @@ async fn show_household_pairing(
     let (active, past): (Vec<&Pairing>, Vec<&Pairing>) = pairings
         .iter()
         .partition(|p| p.end_date.is_none_or(|e| e >= on));
-    let cadres = cadre_choices(app, ctx).await?;
+    let choices = cadre_choices(app, ctx, cadre_q).await?;
+    let search = choices.more || !cadre_q.is_empty();
+    let mut cadres = choices.options;
+    // a cadre chosen on a form that came back (found by a search since replaced) stays offered
+    if let Some(p) = posted {
+        for name in ["cadre_id", "replacement_cadre_id"] {
+            let chosen = p.st.value(name).trim();
+            if let Ok(id) = chosen.parse::<i64>() {
+                if !cadres.iter().any(|(c, _)| c == chosen) {
+                    if let Some(c) = one_cadre(app, ctx, CadreId(id)).await? {
+                        cadres.push((chosen.to_string(), format!("{} · {}", c.name, c.unit_name)));
+                    }
+                }
+            }
+        }
+    }
     let today_s = on.to_string();
     // each form shows what was posted to it, and its errors; the others their defaults
     let state_for = |action: &str, pairing: Option<i64>| -> FormState {
@@ -222,6 +262,22 @@ async fn show_household_pairing(
     let title = v.t("结对管理", "Pairings");
     let body = html! {
         h1 { (title) " " small.muted { (h.head_name.as_deref().unwrap_or("—")) " " (h.household_number) } }
+        @if search {
+            form.inline.cadre-search #cadre-search method="get" action=(format!("/households/{}/pairing", hid.0)) role="search" {
+                label for="cadre_q" { (v.t("按姓名查找帮扶干部", "Find a cadre by name")) }
+                input #cadre_q type="search" name="cadre_q" value=(cadre_q) maxlength="50" autocomplete="off" data-cadre-search;
+                button type="submit" { (v.t("查找", "Find")) }
+                p.hint #cadre-search-status aria-live="polite" {
+                    @if cadre_q.is_empty() {
+                        (v.t(&format!("可选干部超过 {MAX_CHOICES} 名，下拉框只列出前 {MAX_CHOICES} 名：输入姓名（或开头几个字）查找。"),
+                             &format!("More than {MAX_CHOICES} cadres: the lists hold the first {MAX_CHOICES}; type a name (or its first characters) to find one.")))
+                    } @else {
+                        (v.t(&format!("找到 {} 名姓名以“{cadre_q}”开头的干部", cadres.len()), &format!("{} cadres whose name starts with “{cadre_q}”", cadres.len())))
+                        @if choices.more { (v.t("（只列前 50 名，请输入更完整的姓名）", " (the first 50; type more of the name)")) }
+                    }
+                }
+            }
+        }
         section #active-pairings {
             h2 { (v.t("当前结对", "Pairings in force")) }
             @if active.is_empty() { p.muted #no-cadre { (v.t("该户目前没有帮扶干部。", "No cadre is paired with this household now.")) } }
@@ -317,13 +373,19 @@ async fn household_pairing(
     v: Viewer,
     State(app): State<AppState>,
     Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
 ) -> PageResult {
     let ctx = v.caller.ctx(Policy::WriteRegistry)?;
     let d = app
         .store
         .household(&ctx, HouseholdId(parse_id(&id)?))
         .await?;
-    show_household_pairing(&v, &app, &ctx, &d, None).await
+    let q = query_map(raw.as_deref());
+    let cadre_q: String = q
+        .get("cadre_q")
+        .map(|s| s.trim().chars().take(50).collect())
+        .unwrap_or_default();
+    show_household_pairing(&v, &app, &ctx, &d, None, &cadre_q).await
 }
 
 fn date_field(st: &FormState, name: &str, problems: &mut Problems) -> Option<Date> {
@@ -453,7 +515,7 @@ async fn save_pairing(
                 pairing,
                 st,
             };
-            show_household_pairing(&v, &app, &ctx, &d, Some(&posted)).await
+            show_household_pairing(&v, &app, &ctx, &d, Some(&posted), "").await
         }
         Err(e) => Err(e.into()),
     }

@@ -343,7 +343,7 @@ async fn show_visit_form(
         form.stack #visit-form method="post" action=(format!("/m/households/{}/visit", h.id.0)) enctype="multipart/form-data" {
             (v.csrf_field())
             (Input::text("date", v.t("走访日期", "Date")).kind("date").required().max(&today_s).render(st))
-            (select(st, "kind", v.t("走访类型", "Kind"), &code_options(&codes, "visit_kind"), None, true))
+            (select(st, "kind", v.t("走访类型", "Kind"), &code_options(v.lang, &codes, "visit_kind"), None, true))
             fieldset.field.invalid[cadre_err.is_some()] #f-cadre_ids {
                 legend { (v.t("参加走访的干部", "Cadres present")) }
                 @if let Some(c) = &me {

@@ -64,7 +64,7 @@ const Q_MAX: usize = 50;
     tag = "registry",
     operation_id = "listHouseholds",
     summary = "贫困户列表 · Households",
-    params(("region" = Option<String>, Query, description = "区划代码（12 位或其有效前缀）。 A region code (12 digits or its significant prefix)."), ("status" = Option<String>, Query, description = "户状态。 The household status."), ("main_cause" = Option<String>, Query, description = "主要致贫原因。 The main cause of poverty."), ("attribute" = Option<String>, Query, description = "贫困户属性。 The household attribute."), ("q" = Option<String>, Query, description = "户编码，成员姓名（全名或开头几个字），或完整身份证号。 The household number, a member's name (whole or its first characters), or a full ID number."), ("page" = Option<u32>, Query, description = "页码，从 1 开始（最多翻过 10000 户）。 Page number, from 1 (up to 10,000 rows skipped)."), ("per_page" = Option<u32>, Query, description = "每页条数。 Items per page."), ("after" = Option<String>, Query, description = "上一页的 next：其后的一页（按村、户编码排序）。 The previous page's `next`: the page after it, in (village, number) order.")),
+    params(("region" = Option<String>, Query, description = "区划代码（12 位或其有效前缀）。 A region code (12 digits or its significant prefix)."), ("status" = Option<String>, Query, description = "户状态。 The household status."), ("main_cause" = Option<String>, Query, description = "主要致贫原因。 The main cause of poverty."), ("attribute" = Option<String>, Query, description = "贫困户属性。 The household attribute."), ("q" = Option<String>, Query, description = "户编码，成员姓名（全名或开头几个字），或完整身份证号。 The household number, a member's name (whole or its first characters), or a full ID number."), ("page" = Option<u32>, Query, description = "页码，从 1 开始（最多翻过 10000 户）。 Page number, from 1 (up to 10,000 rows skipped)."), ("per_page" = Option<u32>, Query, description = "每页条数。 Items per page."), ("after" = Option<String>, Query, description = "上一页的 next：其后的一页（按村、户编码排序）。 The previous page's `next`: the page after it, in (village, number) order."), ("sort" = Option<String>, Query, description = "排序：number（按村、户编码，默认）或 -number（倒序）；其他列不能在服务器上按索引排序，不提供。 The order: number (by village and household number, the default) or -number (backwards); other columns cannot be sorted along an index and are not offered.")),
     responses((status = 200, description = "`{items, total, next}`，个人信息已脱敏。 `{items, total, next}`, personal data masked.", body = Object))
 )]
 async fn list(
@@ -83,6 +83,7 @@ async fn list(
         "page",
         "per_page",
         "after",
+        "sort",
     ])?;
     let status = params
         .text("status", 20)?
@@ -107,6 +108,7 @@ async fn list(
         page: params.int("page")?,
         per_page: params.int("per_page")?,
         after: params.text("after", 80)?,
+        sort: params.text("sort", 20)?,
     };
     let page = app
         .store
@@ -425,7 +427,8 @@ mod tests {
             ("?status=gone", "invalid_parameter", "status"),
             ("?main_cause=%E6%87%92", "unknown_code", "main_cause"),
             ("?region=36012410620", "invalid_region_code", "region"),
-            ("?sort=name", "unknown_parameter", "sort"),
+            ("?sort=name", "invalid_sort", "sort"),
+            ("?order=name", "unknown_parameter", "order"),
         ];
         let db = test_db().await;
         for (q, code, field) in cases {

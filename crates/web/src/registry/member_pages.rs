@@ -11,7 +11,7 @@ use crate::form::Form;
 use crate::routes::Routes;
 use crate::ui::fmt::yuan;
 use crate::ui::forms::{code_options, select, textarea, yuan_field, FormState, Input};
-use crate::ui::i18n::status_label;
+use crate::ui::i18n::{code_label, status_label};
 use crate::ui::layout::{parse_id, query_map, render, see_other, Shell, StoreAnswer};
 use crate::ui::{PageError, PageResult, Viewer};
 use crate::AppState;
@@ -39,6 +39,8 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .post("/households/{id}/incomes", save_income)
         .get("/households/{id}/status", status_form)
         .post("/households/{id}/status", change_status)
+        .get("/households/{id}/members/{person}/edit", edit_member_form)
+        .post("/households/{id}/members/{person}/edit", edit_member)
 }
 
 /// Errors a person can correct on the form, as opposed to errors of access or of the system.
@@ -68,8 +70,13 @@ fn chosen(st: &FormState, name: &str, message: &str, problems: &mut Vec<DomainEr
 }
 
 /// The options of a code table restricted to `codes`.
-fn some_codes(book: &CodeBook, name: &str, codes: &[&str]) -> Vec<(String, String)> {
-    code_options(book, name)
+fn some_codes(
+    lang: crate::ui::Lang,
+    book: &CodeBook,
+    name: &str,
+    codes: &[&str],
+) -> Vec<(String, String)> {
+    code_options(lang, book, name)
         .into_iter()
         .filter(|(c, _)| codes.contains(&c.as_str()))
         .collect()
@@ -186,7 +193,7 @@ async fn show_member_form(
             (v.csrf_field())
             fieldset {
                 legend { (v.t("如何加入本户", "How the member joined")) }
-                (select(st, "joined.kind", v.t("加入方式", "Joined by"), &some_codes(&codes, table::MEMBER_CHANGE, &JOIN_KINDS), choose, true))
+                (select(st, "joined.kind", v.t("加入方式", "Joined by"), &some_codes(v.lang, &codes, table::MEMBER_CHANGE, &JOIN_KINDS), choose, true))
                 (Input::text("joined.date", v.t("加入日期", "Date joined")).kind("date").required().max(&today_s).render(st))
                 (Input::text("joined.reason", v.t("说明", "Note")).render(st))
             }
@@ -195,11 +202,11 @@ async fn show_member_form(
                 (Input::text("name", v.t("姓名", "Name")).required().render(st))
                 (Input::text("id_number", v.t("身份证号", "ID number")).required()
                     .hint(v.t("18 位，末位可为 X；性别与出生日期由身份证号得出，保存后脱敏显示", "18 characters, the last may be X; sex and birth date follow from it; shown masked once saved")).render(st))
-                (select(st, "relation", v.t("与户主关系", "Relation to the head"), &code_options(&codes, table::RELATION_TO_HEAD), choose, true))
-                (select(st, "health", v.t("健康状况", "Health"), &code_options(&codes, table::HEALTH), none, false))
-                (select(st, "labour_ability", v.t("劳动能力", "Labour ability"), &code_options(&codes, table::LABOUR_ABILITY), none, false))
-                (select(st, "education", v.t("文化程度", "Education"), &code_options(&codes, table::EDUCATION), none, false))
-                (select(st, "work_status", v.t("务工状况", "Work"), &code_options(&codes, table::WORK_STATUS), none, false))
+                (select(st, "relation", v.t("与户主关系", "Relation to the head"), &code_options(v.lang, &codes, table::RELATION_TO_HEAD), choose, true))
+                (select(st, "health", v.t("健康状况", "Health"), &code_options(v.lang, &codes, table::HEALTH), none, false))
+                (select(st, "labour_ability", v.t("劳动能力", "Labour ability"), &code_options(v.lang, &codes, table::LABOUR_ABILITY), none, false))
+                (select(st, "education", v.t("文化程度", "Education"), &code_options(v.lang, &codes, table::EDUCATION), none, false))
+                (select(st, "work_status", v.t("务工状况", "Work"), &code_options(v.lang, &codes, table::WORK_STATUS), none, false))
                 (Input::text("phone", v.t("联系电话", "Phone")).kind("tel").inputmode("tel").render(st))
             }
             div.form-actions {
@@ -267,6 +274,233 @@ async fn add_member(
     }
 }
 
+// ---- editing a member's fields ----------------------------------------------------------------
+
+const EDIT_INPUTS: &[&str] = &[
+    "name",
+    "id_number",
+    "relation",
+    "ethnicity",
+    "education",
+    "schooling",
+    "health",
+    "labour_ability",
+    "work_status",
+    "work_months",
+    "phone",
+];
+
+/// The coded fields of the edit form: (input, table, label, the message when it is required and
+/// missing).
+const EDIT_CODED: &[(&str, &str, &str)] = &[
+    ("relation", table::RELATION_TO_HEAD, "与户主关系"),
+    ("ethnicity", table::ETHNICITY, "民族"),
+    ("education", table::EDUCATION, "文化程度"),
+    ("schooling", table::SCHOOLING, "在校生状况"),
+    ("health", table::HEALTH, "健康状况"),
+    ("labour_ability", table::LABOUR_ABILITY, "劳动能力"),
+    ("work_status", table::WORK_STATUS, "务工状况"),
+];
+
+/// One active member of the household, by the id in the path; any other is a page that does not
+/// exist.
+fn member_of<'a>(
+    d: &'a HouseholdDetail,
+    person: &str,
+) -> Result<&'a fupin_core::registry::Member, PageError> {
+    let p = parse_id(person)?;
+    d.members
+        .iter()
+        .find(|m| m.id.0 == p && m.active)
+        .ok_or_else(PageError::not_found)
+}
+
+async fn show_edit_member_form(
+    v: &Viewer,
+    app: &AppState,
+    d: &HouseholdDetail,
+    m: &fupin_core::registry::Member,
+    st: &FormState,
+) -> PageResult {
+    let codes = app.store.code_book().await?;
+    let title = v.t("修改成员信息", "Edit a member");
+    let none = Some(v.t("（不填）", "(none)"));
+    let label = |zh: &'static str, en: &'static str| v.t(zh, en);
+    let body = html! {
+        h1 { (title) " " small.muted { (m.name) } }
+        (st.summary(v.lang, EDIT_INPUTS))
+        form.stack #edit-member-form method="post" action=(format!("/households/{}/members/{}/edit", d.household.id.0, m.id.0)) novalidate {
+            (v.csrf_field())
+            (Input::text("name", label("姓名", "Name")).required().render(st))
+            (Input::text("id_number", label("身份证号", "ID number"))
+                .hint(v.t("不改则留空；当前号码脱敏显示：", "Leave empty to keep it; the number now (masked): ")).render(st))
+            p.hint.current-id { span.mono { (m.id_number) } " · " (m.sex.label()) " · " (m.birth_date) }
+            (select(st, "relation", label("与户主关系", "Relation to the head"), &code_options(v.lang, &codes, table::RELATION_TO_HEAD), Some(v.t("请选择", "Choose")), true))
+            (select(st, "ethnicity", label("民族", "Ethnicity"), &code_options(v.lang, &codes, table::ETHNICITY), none, false))
+            (select(st, "education", label("文化程度", "Education"), &code_options(v.lang, &codes, table::EDUCATION), none, false))
+            (select(st, "schooling", label("在校生状况", "Schooling"), &code_options(v.lang, &codes, table::SCHOOLING), none, false))
+            (select(st, "health", label("健康状况", "Health"), &code_options(v.lang, &codes, table::HEALTH), none, false))
+            (select(st, "labour_ability", label("劳动能力", "Labour ability"), &code_options(v.lang, &codes, table::LABOUR_ABILITY), none, false))
+            (select(st, "work_status", label("务工状况", "Work"), &code_options(v.lang, &codes, table::WORK_STATUS), none, false))
+            (Input::text("work_months", label("务工时间（月）", "Months worked")).inputmode("numeric").hint(v.t("0 到 12", "0 to 12")).render(st))
+            (Input::text("phone", label("联系电话", "Phone")).kind("tel").inputmode("tel")
+                .hint(v.t("不改则留空（已有号码脱敏，不在此显示）", "Leave empty to keep the number on record (masked, not shown here)")).render(st))
+            p.hint { (v.t("加入与减少（出生、婚嫁、死亡、迁出）请用成员变动；修改记入审计日志。", "Joining and leaving (birth, marriage, death, moving away) are member changes; every edit is audited.")) }
+            div.form-actions {
+                button.primary type="submit" { (v.t("保存", "Save")) }
+                a href=(format!("/households/{}#members", d.household.id.0)) { (v.t("取消", "Cancel")) }
+            }
+        }
+    };
+    frame(v, d, title, status_of(st), body)
+}
+
+async fn edit_member_form(
+    v: Viewer,
+    State(app): State<AppState>,
+    Path((id, person)): Path<(String, String)>,
+) -> PageResult {
+    let (_, d) = household_for_writing(&v, &app, &id).await?;
+    let m = member_of(&d, &person)?;
+    let opt = |o: &Option<String>| o.clone().unwrap_or_default();
+    let st = FormState::with_values(vec![
+        ("name".into(), m.name.clone()),
+        ("relation".into(), m.relation.clone()),
+        ("ethnicity".into(), opt(&m.ethnicity)),
+        ("education".into(), opt(&m.education)),
+        ("schooling".into(), opt(&m.schooling)),
+        ("health".into(), opt(&m.health)),
+        ("labour_ability".into(), opt(&m.labour_ability)),
+        ("work_status".into(), opt(&m.work_status)),
+        (
+            "work_months".into(),
+            m.work_months.map(|n| n.to_string()).unwrap_or_default(),
+        ),
+    ]);
+    show_edit_member_form(&v, &app, &d, m, &st).await
+}
+
+/// The fields of the edit form, each checked on its own so that every mistake is shown at once
+/// beside its input with its Chinese label; the member's rules as a whole run after (in the store).
+fn edit_problems(st: &FormState, codes: &CodeBook) -> (Vec<DomainError>, Option<i32>) {
+    let mut early = Vec::new();
+    if let Err(e) = fupin_core::error::check_text("name", st.value("name"), 50) {
+        early.push(e);
+    }
+    let id = st.value("id_number").trim();
+    if !id.is_empty() {
+        if let Err(e) = fupin_core::id_number::IdNumber::parse(id) {
+            early.push(e);
+        }
+    }
+    for (name, t, label) in EDIT_CODED {
+        let value = st.value(name).trim();
+        if value.is_empty() {
+            if *name == "relation" {
+                early.push(DomainError::invalid(
+                    "relation",
+                    "required",
+                    format!("请选择{label}"),
+                ));
+            }
+            continue;
+        }
+        if codes.resolve(t, name, value).is_err() {
+            early.push(DomainError::invalid(
+                *name,
+                "unknown_code",
+                format!(
+                    "{label}的取值“{}”不在代码表中",
+                    fupin_core::labels::clip(value, 20)
+                ),
+            ));
+        }
+    }
+    let months = match st.value("work_months").trim() {
+        "" => None,
+        t => match t.parse::<i32>() {
+            Ok(n) if (0..=12).contains(&n) => Some(n),
+            _ => {
+                early.push(DomainError::invalid(
+                    "work_months",
+                    "out_of_range",
+                    "务工时间（月）须为 0 到 12 之间的整数",
+                ));
+                None
+            }
+        },
+    };
+    (early, months)
+}
+
+async fn edit_member(
+    v: Viewer,
+    State(app): State<AppState>,
+    Path((id, person)): Path<(String, String)>,
+    form: Form,
+) -> PageResult {
+    let (ctx, d) = household_for_writing(&v, &app, &id).await?;
+    let m = member_of(&d, &person)?;
+    // The API replaces the whole member; what the form does not show (the ID number and phone
+    // unless retyped, the insurance and disability flags) is sent back as stored. The ID number
+    // and phone are masked in every read a page shows, so they are read here unmasked and only
+    // sent back; nothing of this read reaches the page.
+    let stored = app
+        .store
+        .household(
+            &fupin_core::Ctx {
+                unmask: true,
+                ..ctx.clone()
+            },
+            d.household.id,
+        )
+        .await?;
+    let full = stored
+        .members
+        .iter()
+        .find(|s| s.id == m.id)
+        .ok_or_else(PageError::not_found)?;
+    let mut st = FormState::with_values(form.0);
+    let codes = app.store.code_book().await?;
+    let (early, work_months) = edit_problems(&st, &codes);
+    let input = MemberInput {
+        name: st.value("name").trim().to_string(),
+        id_number: opt_value(&st, "id_number").unwrap_or_else(|| full.id_number.clone()),
+        relation: st.value("relation").trim().to_string(),
+        ethnicity: opt_value(&st, "ethnicity"),
+        education: opt_value(&st, "education"),
+        schooling: opt_value(&st, "schooling"),
+        out_of_school_reason: full.out_of_school_reason.clone(),
+        health: opt_value(&st, "health"),
+        labour_ability: opt_value(&st, "labour_ability"),
+        work_status: opt_value(&st, "work_status"),
+        work_months,
+        disability: full.disability,
+        basic_medical_insurance: full.basic_medical_insurance,
+        serious_illness_insurance: full.serious_illness_insurance,
+        pension_insurance: full.pension_insurance,
+        phone: opt_value(&st, "phone").or_else(|| full.phone.clone()),
+        ..Default::default()
+    };
+    let result = if early.is_empty() {
+        app.store.update_member(&ctx, m.id, input).await
+    } else {
+        Err(together(early, None))
+    };
+    match result {
+        Ok(_) => Ok(see_other(&format!(
+            "/households/{}?member=edited#members",
+            d.household.id.0
+        ))),
+        Err(e) if correctable(&e) => {
+            // a typed ID number or phone is kept for correction; the stored ones never reach the page
+            st.error = Some(e);
+            show_edit_member_form(&v, &app, &d, m, &st).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 // ---- a member leaving -------------------------------------------------------------------------
 
 const LEAVE_INPUTS: &[&str] = &["person_id", "kind", "date", "reason", "new_head_person_id"];
@@ -289,7 +523,7 @@ async fn show_leave_form(
                 format!(
                     "{}（{}）",
                     m.name,
-                    codes.label(table::RELATION_TO_HEAD, &m.relation)
+                    code_label(v.lang, &codes, table::RELATION_TO_HEAD, &m.relation)
                 ),
             )
         })
@@ -309,7 +543,7 @@ async fn show_leave_form(
         form.stack #leave-form method="post" action=(format!("/households/{}/members/leave", d.household.id.0)) novalidate {
             (v.csrf_field())
             (select(st, "person_id", v.t("成员", "Member"), &active, choose, true))
-            (select(st, "kind", v.t("减少原因", "Why"), &some_codes(&codes, table::MEMBER_CHANGE, &LEAVE_KINDS), choose, true))
+            (select(st, "kind", v.t("减少原因", "Why"), &some_codes(v.lang, &codes, table::MEMBER_CHANGE, &LEAVE_KINDS), choose, true))
             (Input::text("date", v.t("变动日期", "Date")).kind("date").required().max(&today_s).render(st))
             (textarea(st, "reason", v.t("说明", "Note"), 2))
             (select(st, "new_head_person_id", v.t("新户主", "New head"), &heads, Some(v.t("（户主减少时必选）", "(needed when the head leaves)")), false))

@@ -12,8 +12,8 @@ use crate::measures;
 use crate::pairing;
 use crate::routes::Routes;
 use crate::ui::fmt::{growth, looks_like_id_number, mask_id, yuan, yuan_opt};
-use crate::ui::forms::{code_options, select, strip_field_prefix, FormState, Input};
-use crate::ui::i18n::status_label;
+use crate::ui::forms::{code_options, region_input, select, strip_field_prefix, FormState, Input};
+use crate::ui::i18n::{code_label, status_label};
 use crate::ui::layout::StoreAnswer;
 use crate::ui::layout::{parse_id, query_map, render, see_other, Crumb, Shell};
 use crate::ui::{PageError, PageResult, Viewer};
@@ -117,6 +117,8 @@ struct ListQuery {
     page: u32,
     /// The keyset cursor of a page beyond those reached by number.
     after: String,
+    /// `-number` for the household numbers backwards; empty for the list order.
+    sort: String,
 }
 
 impl ListQuery {
@@ -130,7 +132,22 @@ impl ListQuery {
             q: g("q"),
             page: g("page").parse().ok().filter(|p| *p >= 1).unwrap_or(1),
             after: g("after"),
+            sort: match g("sort").as_str() {
+                "-number" => "-number".into(),
+                _ => String::new(),
+            },
         }
+    }
+
+    /// This list (its first page) in the other order of the household number.
+    fn href_sorted(&self) -> String {
+        let mut other = self.clone();
+        other.sort = if self.sort.is_empty() {
+            "-number".into()
+        } else {
+            String::new()
+        };
+        other.href(1)
     }
 
     /// The query string of this list at the page after a cursor.
@@ -149,6 +166,7 @@ impl ListQuery {
             ("status", &self.status),
             ("cause", &self.cause),
             ("attribute", &self.attribute),
+            ("sort", &self.sort),
         ] {
             if !v.is_empty() {
                 pairs.push((k, v.clone()));
@@ -209,10 +227,13 @@ async fn render_list(v: &Viewer, app: &AppState, q: ListQuery) -> PageResult {
         page: Some(q.page),
         per_page: Some(PER_PAGE),
         after: none_if_empty(&q.after),
+        sort: none_if_empty(&q.sort),
     };
     let page = app.store.list_households(&ctx, filter).await?;
     let pages = page.total.unwrap_or(0).div_ceil(PER_PAGE as u64).max(1) as u32;
     let villages = villages(app, &ctx, &roots).await?;
+    // beyond one township a list of villages is long and cannot choose a township: the picker
+    let picker = villages.is_empty() || roots.iter().any(|r| r.level() <= Level::County);
     let village_name = |code: &RegionCode| {
         villages
             .iter()
@@ -254,14 +275,15 @@ async fn render_list(v: &Viewer, app: &AppState, q: ListQuery) -> PageResult {
         }
         form.filters method="post" action="/households/search" role="search" aria-label=(v.t("筛选农户", "Filter households")) {
             (v.csrf_field())
-            @if villages.is_empty() {
-                (Input::text("region", v.t("区划代码", "Region code")).inputmode("numeric").render(&st))
+            @if !q.sort.is_empty() { input type="hidden" name="sort" value=(q.sort); }
+            @if picker {
+                (region_input(v.lang, &st, "region", v.t("区划", "Region"), false, true))
             } @else {
                 (select(&st, "region", v.t("村", "Village"), &villages, Some(any), false))
             }
             (select(&st, "status", v.t("状态", "Status"), &statuses, Some(any), false))
-            (select(&st, "cause", v.t("主要致贫原因", "Main cause"), &code_options(&codes, table::POVERTY_CAUSE), Some(any), false))
-            (select(&st, "attribute", v.t("贫困户属性", "Attribute"), &code_options(&codes, table::HOUSEHOLD_ATTRIBUTE), Some(any), false))
+            (select(&st, "cause", v.t("主要致贫原因", "Main cause"), &code_options(v.lang, &codes, table::POVERTY_CAUSE), Some(any), false))
+            (select(&st, "attribute", v.t("贫困户属性", "Attribute"), &code_options(v.lang, &codes, table::HOUSEHOLD_ATTRIBUTE), Some(any), false))
             (Input::text("q", v.t("户主姓名、户编码或身份证号", "Head's name, number or ID number")).kind("search").render(&st))
             div.field.submit {
                 button.primary type="submit" { (v.t("查询", "Search")) }
@@ -278,7 +300,13 @@ async fn render_list(v: &Viewer, app: &AppState, q: ListQuery) -> PageResult {
             table.data #households {
                 caption.sr-only { (v.t("建档立卡户列表", "Registered households")) }
                 thead { tr {
-                    th scope="col" { (v.t("户编码", "Number")) }
+                    // the one column the server sorts along its index (village, number); the others
+                    // would need every household of the region read and sorted
+                    th scope="col" aria-sort=(if q.sort.is_empty() { "ascending" } else { "descending" }) {
+                        a.sort #sort-number href=(q.href_sorted()) title=(v.t("点击倒序/正序", "Reverse the order")) {
+                            (v.t("户编码", "Number")) " " span aria-hidden="true" { (if q.sort.is_empty() { "▲" } else { "▼" }) }
+                        }
+                    }
                     th scope="col" { (v.t("户主", "Head")) }
                     th scope="col" { (v.t("所属村", "Village")) }
                     th.num scope="col" { (v.t("人口", "Members")) }
@@ -293,8 +321,8 @@ async fn render_list(v: &Viewer, app: &AppState, q: ListQuery) -> PageResult {
                             td { (h.head_name.as_deref().unwrap_or("—")) }
                             td { (village_name(&h.village_code)) }
                             td.num { (h.member_count) }
-                            td { (codes.label(table::HOUSEHOLD_ATTRIBUTE, &h.attribute)) }
-                            td { (codes.label(table::POVERTY_CAUSE, &h.main_cause)) }
+                            td { (code_label(v.lang, &codes, table::HOUSEHOLD_ATTRIBUTE, &h.attribute)) }
+                            td { (code_label(v.lang, &codes, table::POVERTY_CAUSE, &h.main_cause)) }
                             td { span class=(format!("status status-{}", h.status.as_str())) { (status_label(v.lang, h.status)) }
                                 @if let Some(y) = h.exit_year { " " small.muted { "(" (y) ")" } } }
                         }
@@ -487,6 +515,7 @@ async fn detail(
         @match flash.get("member").map(String::as_str) {
             Some("added") => p.alert.ok role="status" #member-saved { (v.t("成员已添加。", "Member added.")) },
             Some("left") => p.alert.ok role="status" #member-saved { (v.t("成员变动已记录。", "Member change recorded.")) },
+            Some("edited") => p.alert.ok role="status" #member-saved { (v.t("成员信息已保存。", "Member saved.")) },
             _ => {}
         }
         @if let Some(y) = flash.get("income") { p.alert.ok role="status" #income-saved { (y) " " (v.t("年度收入已保存。", "incomes saved.")) } }
@@ -626,7 +655,7 @@ fn visit_item(v: &Viewer, codes: &CodeBook, vi: &fupin_core::pairing::Visit) -> 
     html! {
         li.visit id=(format!("visit-{}", vi.id.0)) {
             div.visit-head {
-                strong { (vi.date) } " · " (codes.label("visit_kind", &vi.kind))
+                strong { (vi.date) } " · " (code_label(v.lang, codes, "visit_kind", &vi.kind))
                 " · " (vi.cadres.iter().map(|(_, n)| n.as_str()).collect::<Vec<_>>().join("、"))
             }
             dl.compact {
@@ -670,7 +699,7 @@ fn summary(v: &Viewer, d: &HouseholdDetail, codes: &CodeBook, place: Option<&str
     let others: Vec<&str> = h
         .other_causes
         .iter()
-        .map(|c| codes.label(table::POVERTY_CAUSE, c))
+        .map(|c| code_label(v.lang, codes, table::POVERTY_CAUSE, c))
         .collect();
     html! {
         section #summary {
@@ -683,10 +712,10 @@ fn summary(v: &Viewer, d: &HouseholdDetail, codes: &CodeBook, place: Option<&str
                 @if let Some(g) = &h.group_name { dt { (v.t("村民小组", "Group")) } dd { (g) } }
                 @if let Some(a) = &h.address { dt { (v.t("地址", "Address")) } dd { (a) } }
                 @if let Some(p) = &h.phone { dt { (v.t("联系电话", "Phone")) } dd { (p) } }
-                dt { (v.t("贫困户属性", "Attribute")) } dd { (codes.label(table::HOUSEHOLD_ATTRIBUTE, &h.attribute)) }
-                dt { (v.t("识别标准", "Standard")) } dd { (codes.label(table::IDENTIFICATION_STANDARD, &h.identification_standard)) }
+                dt { (v.t("贫困户属性", "Attribute")) } dd { (code_label(v.lang, codes, table::HOUSEHOLD_ATTRIBUTE, &h.attribute)) }
+                dt { (v.t("识别标准", "Standard")) } dd { (code_label(v.lang, codes, table::IDENTIFICATION_STANDARD, &h.identification_standard)) }
                 dt { (v.t("识别年度", "Identified")) } dd { (h.identification_year) }
-                dt { (v.t("主要致贫原因", "Main cause")) } dd { (codes.label(table::POVERTY_CAUSE, &h.main_cause)) }
+                dt { (v.t("主要致贫原因", "Main cause")) } dd { (code_label(v.lang, codes, table::POVERTY_CAUSE, &h.main_cause)) }
                 @if !others.is_empty() { dt { (v.t("其他致贫原因", "Other causes")) } dd { (others.join("、")) } }
                 dt { (v.t("家庭人口", "Members")) } dd { (h.member_count) }
             }
@@ -697,7 +726,7 @@ fn summary(v: &Viewer, d: &HouseholdDetail, codes: &CodeBook, place: Option<&str
 fn members(v: &Viewer, d: &HouseholdDetail, codes: &CodeBook, can_edit: bool) -> Markup {
     let opt = |t: &str, c: &Option<String>| {
         c.as_deref()
-            .map(|c| codes.label(t, c).to_string())
+            .map(|c| code_label(v.lang, codes, t, c).to_string())
             .unwrap_or_default()
     };
     html! {
@@ -722,12 +751,17 @@ fn members(v: &Viewer, d: &HouseholdDetail, codes: &CodeBook, can_edit: bool) ->
                     th scope="col" { (v.t("务工状况", "Work")) }
                     th scope="col" { (v.t("在册", "Active")) }
                 } }
-                tbody { @for m in &d.members { tr.inactive[!m.active] {
-                    td { (m.name) }
+                tbody { @for m in &d.members { tr.inactive[!m.active] data-person=(m.id.0) {
+                    td {
+                        @if can_edit && m.active {
+                            a.edit-member href=(format!("/households/{}/members/{}/edit", d.household.id.0, m.id.0))
+                                title=(v.t("修改成员信息", "Edit the member")) { (m.name) }
+                        } @else { (m.name) }
+                    }
                     td.mono { (m.id_number) }
                     td { (m.sex.label()) }
                     td { (m.birth_date) }
-                    td { (codes.label(table::RELATION_TO_HEAD, &m.relation)) }
+                    td { (code_label(v.lang, codes, table::RELATION_TO_HEAD, &m.relation)) }
                     td { (opt(table::HEALTH, &m.health)) }
                     td { (opt(table::LABOUR_ABILITY, &m.labour_ability)) }
                     td { (opt(table::EDUCATION, &m.education)) }
@@ -886,10 +920,10 @@ async fn household_form(
                 }
                 (Input::text("group_name", v.t("村民小组", "Group")).render(st))
                 (Input::text("address", v.t("地址", "Address")).render(st))
-                (select(st, "attribute", v.t("贫困户属性", "Attribute"), &code_options(&codes, table::HOUSEHOLD_ATTRIBUTE), Some(v.t("请选择", "Choose")), true))
-                (select(st, "identification_standard", v.t("识别标准", "Identification standard"), &code_options(&codes, table::IDENTIFICATION_STANDARD), Some(v.t("请选择", "Choose")), true))
+                (select(st, "attribute", v.t("贫困户属性", "Attribute"), &code_options(v.lang, &codes, table::HOUSEHOLD_ATTRIBUTE), Some(v.t("请选择", "Choose")), true))
+                (select(st, "identification_standard", v.t("识别标准", "Identification standard"), &code_options(v.lang, &codes, table::IDENTIFICATION_STANDARD), Some(v.t("请选择", "Choose")), true))
                 (Input::text("identification_year", v.t("识别年度", "Year identified")).required().kind("number").max(&this_year).inputmode("numeric").render(st))
-                (select(st, "main_cause", v.t("主要致贫原因", "Main cause"), &code_options(&codes, table::POVERTY_CAUSE), Some(v.t("请选择", "Choose")), true))
+                (select(st, "main_cause", v.t("主要致贫原因", "Main cause"), &code_options(v.lang, &codes, table::POVERTY_CAUSE), Some(v.t("请选择", "Choose")), true))
             }
             @if edit.is_none() {
                 fieldset {

@@ -10,7 +10,8 @@
 use super::geo;
 use crate::routes::Routes;
 use crate::ui::fmt::{count, growth, pct, progress_class, share, wan, yuan, yuan_opt};
-use crate::ui::i18n::{level_label, status_label};
+use crate::ui::forms::{region_input, FormState};
+use crate::ui::i18n::{code_label, funds_label, level_label, status_label};
 use crate::ui::layout::StoreAnswer;
 use crate::ui::layout::{json_block, query_map, render, see_other, Crumb, Shell};
 use crate::ui::{PageError, PageResult, Viewer};
@@ -18,6 +19,7 @@ use crate::AppState;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use fupin_core::accounts::Policy;
+use fupin_core::codes::{table, CodeBook};
 use fupin_core::pairing::PairingReport;
 use fupin_core::registry::HouseholdStatus;
 use fupin_core::reports::RegionStats;
@@ -211,7 +213,8 @@ async fn board(v: Viewer, State(app): State<AppState>, RawQuery(raw): RawQuery) 
             partial_years.push(y);
         }
     }
-    let mut data = chart_data(&v, &trend, &stats, &rows, map.then_some(&code));
+    let codes = app.store.code_book().await?;
+    let mut data = chart_data(&v, &trend, &stats, &rows, map.then_some(&code), &codes);
     if let (Some(s), Some(o)) = (&services, data.as_object_mut()) {
         o.insert("employment".into(), employment_data(&v, s));
     }
@@ -262,6 +265,17 @@ async fn board(v: Viewer, State(app): State<AppState>, RawQuery(raw): RawQuery) 
                 }
                 button.button #fullscreen type="button" hidden data-fullscreen
                     data-label-on=(v.t("退出全屏", "Exit full screen")) { (v.t("全屏", "Full screen")) }
+                @if !big && roots.iter().any(|r| r.level() < fupin_core::regions::Level::Village) {
+                    details.region-switch-box #region-switch open[q.contains_key("pick")] {
+                        summary { (v.t("选择区划", "Choose a region")) }
+                        form.region-switch method="get" action="/board" {
+                            (region_input(v.lang, &FormState::with_values(vec![("region".into(), code.to_string())]), "region", v.t("区划", "Region"), true, false))
+                            input type="hidden" name="year" value=(year);
+                            input type="hidden" name="compare" value=(compare);
+                            button type="submit" #region-switch-go { (v.t("查看", "Show")) }
+                        }
+                    }
+                }
                 @if roots.len() > 1 {
                     nav.roots aria-label=(v.t("我的辖区", "My regions")) {
                         @for r in &roots {
@@ -278,7 +292,9 @@ async fn board(v: Viewer, State(app): State<AppState>, RawQuery(raw): RawQuery) 
         @if let Some(f) = &funds {
             (funds_tiles(&v, f, &code, year))
         }
-        div.board-body.no-table[rows.is_empty()] {
+        // the map, when there is one, between the charts and the child regions: on the wall
+        // screen it takes the centre
+        div.board-body.no-table[rows.is_empty()].with-map[map] {
         section.charts aria-label=(v.t("图表", "Charts")) {
             (chart(&v, "chart-status", v.t("各年度贫困户状态（户）", "Households by status and year")))
             (chart(&v, "chart-income", v.t("人均纯收入（元）", "Per-capita net income (yuan)")))
@@ -293,7 +309,9 @@ async fn board(v: Viewer, State(app): State<AppState>, RawQuery(raw): RawQuery) 
             @if !rows.is_empty() {
                 (chart(&v, "chart-compliance", v.t("下级走访达标率（%）", "Visit compliance by region (%)")))
             }
-            @if map {
+        }
+        @if map {
+            div.map-box {
                 (chart(&v, "chart-map", v.t("下级脱贫进度地图", "Exit progress map")))
             }
         }
@@ -619,13 +637,13 @@ fn funds_data(v: &Viewer, f: &fupin_core::projects::FundsReport) -> serde_json::
         .by_source
         .iter()
         .filter(|l| l.allocated_fen > 0 || l.amount_fen > 0)
-        .map(|l| json!({ "name": l.label, "value": wan_f(l.allocated_fen), "amount": wan_f(l.amount_fen) }))
+        .map(|l| json!({ "name": funds_label(v.lang, &l.kind, &l.label), "value": wan_f(l.allocated_fen), "amount": wan_f(l.amount_fen) }))
         .collect();
     let mut progress: Vec<serde_json::Value> = f
         .by_category
         .iter()
         .filter(|l| l.allocated_fen > 0)
-        .map(|l| json!({ "name": l.label, "rate": l.disbursement_rate, "allocated": wan_f(l.allocated_fen), "disbursed": wan_f(l.disbursed_fen) }))
+        .map(|l| json!({ "name": funds_label(v.lang, &l.key, &l.label), "rate": l.disbursement_rate, "allocated": wan_f(l.allocated_fen), "disbursed": wan_f(l.disbursed_fen) }))
         .collect();
     progress.push(json!({ "name": v.t("合计", "Total"), "rate": f.disbursement_rate,
         "allocated": wan_f(f.projects_total.allocated_fen), "disbursed": wan_f(f.projects_total.disbursed_fen) }));
@@ -650,6 +668,7 @@ fn chart_data(
     stats: &RegionStats,
     rows: &[ChildRow],
     map: Option<&RegionCode>,
+    codes: &CodeBook,
 ) -> serde_json::Value {
     let years: Vec<i32> = trend.iter().map(|s| s.year).collect();
     let statuses: Vec<serde_json::Value> = HouseholdStatus::ALL
@@ -678,7 +697,7 @@ fn chart_data(
     let causes: Vec<serde_json::Value> = stats
         .by_main_cause
         .iter()
-        .map(|c| json!({ "name": c.label, "value": c.households }))
+        .map(|c| json!({ "name": code_label(v.lang, codes, table::POVERTY_CAUSE, &c.code), "value": c.households }))
         .collect();
     let children: Vec<serde_json::Value> = rows
         .iter()

@@ -202,6 +202,61 @@ impl<'a> Input<'a> {
     }
 }
 
+/// A region asked for by its code: the input holds the 12-digit code (what is posted, and what can
+/// be typed without JavaScript); the page's script adds beside it the chain of drop-downs, province
+/// to village, each filled with the children of the one chosen before (`GET /api/v1/regions?parent=`,
+/// within the viewer's reach), and a search by name (`/api/v1/regions/search`).
+/// `prefix`: whether a 2-, 4-, 6- or 9-digit prefix is accepted as well.
+pub(crate) fn region_input(
+    lang: super::Lang,
+    st: &FormState,
+    name: &str,
+    label: &str,
+    required: bool,
+    prefix: bool,
+) -> Markup {
+    let id = input_id(name);
+    let err = st.error_for(name);
+    let hint_id = format!("{id}-hint");
+    let err_id = format!("{id}-error");
+    let described = match err {
+        Some(_) => format!("{hint_id} {err_id}"),
+        None => hint_id.clone(),
+    };
+    let (pattern, hint) = if prefix {
+        (
+            "[0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{9}|[0-9]{12}",
+            lang.t(
+                "逐级选择，或按名称查找；也可直接填写12位区划代码（或省2位、市4位、县6位、乡镇9位前缀）。",
+                "Choose level by level or find by name; or type the 12-digit code (or its 2, 4, 6, 9-digit prefix).",
+            ),
+        )
+    } else {
+        (
+            "[0-9]{12}",
+            lang.t(
+                "逐级选择，或按名称查找；也可直接填写12位区划代码。",
+                "Choose level by level or find by name; or type the 12-digit code.",
+            ),
+        )
+    };
+    html! {
+        div.field.region-field.invalid[err.is_some()] {
+            label for=(id) {
+                (label)
+                @if required { abbr.req title="必填 / required" { "*" } }
+            }
+            input id=(id) name=(name) type="text" value=(st.value(name))
+                inputmode="numeric" pattern=(pattern) maxlength="12" autocomplete="off"
+                required[required] data-region-picker
+                aria-invalid=[err.map(|_| "true")]
+                aria-describedby=(described);
+            small.hint id=(hint_id) { (hint) }
+            @if let Some(e) = err { p.field-error id=(err_id) { (e) } }
+        }
+    }
+}
+
 /// A drop-down of (value, label); `blank` adds an empty first choice with that text.
 pub(crate) fn select(
     st: &FormState,
@@ -234,14 +289,21 @@ pub(crate) fn select(
     }
 }
 
-/// (code, label) of a code table, for a drop-down.
-pub(crate) fn code_options(codes: &CodeBook, name: &str) -> Vec<(String, String)> {
+/// (code, label) of a code table, for a drop-down, labelled in the page's language.
+pub(crate) fn code_options(
+    lang: super::Lang,
+    codes: &CodeBook,
+    name: &str,
+) -> Vec<(String, String)> {
     codes
         .table(name)
         .map(|t| {
             t.codes
                 .iter()
-                .map(|c| (c.code.clone(), format!("{} {}", c.code, c.label)))
+                .map(|c| {
+                    let label = super::i18n::code_label(lang, codes, name, &c.code);
+                    (c.code.clone(), format!("{} {label}", c.code))
+                })
                 .collect()
         })
         .unwrap_or_default()

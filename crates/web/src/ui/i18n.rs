@@ -4,7 +4,7 @@
 //! Texts are written at the place they are shown as a pair, `v.t("农户", "Households")`, rather than
 //! looked up by key in a catalogue: with two languages a pair keeps the Chinese and its English
 //! side by side for the reviewer, and a missing translation cannot fail at run time. Data (names,
-//! code-table labels, domain messages) stays in Chinese.
+//! domain messages) stays in Chinese; code-table labels follow the page ([`code_label`]).
 
 use axum::extract::Request;
 use axum::http::{header, HeaderMap, HeaderValue};
@@ -97,6 +97,51 @@ pub(crate) async fn remember_lang(req: Request, next: Next) -> Response {
         }
     }
     res
+}
+
+/// The label of a code of a code table in the page's language: its English label when the page is
+/// in English and the code has one (every shipped code does), else the table's own (Chinese).
+pub(crate) fn code_label<'a>(
+    lang: Lang,
+    codes: &'a fupin_core::codes::CodeBook,
+    table: &str,
+    code: &'a str,
+) -> &'a str {
+    match lang {
+        Lang::En => fupin_core::codes::english_label(table, code)
+            .unwrap_or_else(|| codes.label(table, code)),
+        Lang::Zh => codes.label(table, code),
+    }
+}
+
+/// A funding source's or a project category's label in the page's language, by its key (the
+/// funds report's `kind` / `key`); `zh` when the page is in Chinese or the key is unknown.
+pub(crate) fn funds_label<'a>(lang: Lang, key: &str, zh: &'a str) -> &'a str {
+    if lang == Lang::Zh {
+        return zh;
+    }
+    match key {
+        // sources (资金来源)
+        "central" => "Central government funds",
+        "provincial" => "Provincial funds",
+        "city" => "City funds",
+        "county" => "County funds",
+        "integrated_agriculture" => "Integrated agricultural funds",
+        "helping_unit" => "Helping units' funds",
+        "donation" => "Donations",
+        "loan" => "Loans",
+        "enterprise" => "Enterprise investment",
+        // project categories (项目类别)
+        "infrastructure" => "Infrastructure",
+        "industry" => "Industry",
+        "collective_economy" => "Collective economy",
+        "employment" => "Employment",
+        "education" => "Education",
+        "health" => "Health",
+        "housing" => "Housing",
+        "other" => "Other",
+        _ => zh,
+    }
 }
 
 /// A household status in the page's language.

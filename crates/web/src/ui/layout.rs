@@ -196,7 +196,7 @@ impl PageError {
         html! {
             (DOCTYPE)
             html lang="zh-CN" {
-                head { (head_common(&format!("{zh} · {en}"))) }
+                head { (head_common(&format!("{zh} · {en}"), "扶贫信息系统")) }
                 body {
                     header.top { div.bar { a.brand href="/" { (brand_mark()) span { "扶贫信息系统" } } } }
                     main #main .narrow {
@@ -225,13 +225,18 @@ impl IntoResponse for PageError {
     }
 }
 
-/// What goes into every `<head>`.
-fn head_common(title: &str) -> Markup {
+/// The site's name in a page's language (the title's suffix and the header's brand).
+pub(crate) fn site_name(lang: Lang) -> &'static str {
+    lang.t("扶贫信息系统", "Poverty Alleviation Registry")
+}
+
+/// What goes into every `<head>`; `site` ends the title.
+fn head_common(title: &str, site: &str) -> Markup {
     html! {
         meta charset="utf-8";
         meta name="viewport" content="width=device-width, initial-scale=1";
         meta name="color-scheme" content="light";
-        title { (title) " · 扶贫信息系统" }
+        title { (title) " · " (site) }
         link rel="icon" href=(super::assets::url("icon.svg")) type="image/svg+xml";
         link rel="stylesheet" href=(super::assets::url("app.css"));
         script src=(super::assets::url("app.js")) defer {}
@@ -280,7 +285,7 @@ pub(crate) fn render(v: &Viewer, shell: Shell, body: Markup) -> Response {
         (DOCTYPE)
         html lang=(v.lang.html()) {
             head {
-                (head_common(&shell.title))
+                (head_common(&shell.title, site_name(v.lang)))
                 meta name="csrf-token" content=(v.csrf());
                 @if shell.charts {
                     script src=(super::assets::url("echarts.min.js")) defer {}
@@ -290,7 +295,7 @@ pub(crate) fn render(v: &Viewer, shell: Shell, body: Markup) -> Response {
                 a.skip href="#main" { (v.t("跳到正文", "Skip to content")) }
                 header.top {
                     div.bar {
-                        a.brand href="/" { (brand_mark()) span { (v.t("扶贫信息系统", "Poverty Alleviation Registry")) } }
+                        a.brand href="/" { (brand_mark()) span { (site_name(v.lang)) } }
                         @if !shell.big {
                             nav aria-label=(v.t("主导航", "Main")) {
                                 ul {
