@@ -117,6 +117,18 @@ async fn every_page_and_asset_stays_on_the_server() {
         })
     };
     // a frozen summary of 塔岗 (made through its page's form)
+    // an active member of `hh`, for the member's own form
+    let person = {
+        let (_, _, body) = get(&app, &officer, &format!("/api/v1/households/{hh}")).await;
+        let d: serde_json::Value = serde_json::from_str(&body).unwrap();
+        d["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["active"] == true)
+            .unwrap()["id"]
+            .to_string()
+    };
     let snapshot = Some(freeze_summary(&app, &officer, "2015-10-01", "2019-08-30").await);
     // one of 塔岗's procedure cases
     let case = {
@@ -160,6 +172,7 @@ async fn every_page_and_asset_stays_on_the_server() {
             .replace("{id}", &id.unwrap_or(0).to_string())
             .replace("{code}", "360124106000")
             .replace("{kind}", "households")
+            .replace("{person}", &person)
             .replace("{token}", "no-such-token");
         // the phone pages are the cadre's (an office has no pairings of its own)
         let s = if template.starts_with("/m") {

@@ -15,12 +15,16 @@ use crate::error::{clip, ApiError, ApiResult};
 use crate::form::Form;
 use crate::json::Json;
 use crate::routes::Routes;
+use crate::ui::assets;
+use crate::ui::i18n::{query_lang, Lang, LANG_COOKIE};
+use crate::ui::layout::site_name;
 use crate::AppState;
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use fupin_core::accounts::{verify_password, User};
 use fupin_core::audit::AuditRecord;
+use maud::{html, DOCTYPE};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::time::{Duration, Instant};
@@ -293,8 +297,21 @@ async fn session(caller: Caller) -> ApiResult<Response> {
     summary = "登录页 · Sign-in page",
     responses((status = 200, description = "登录表单（HTML）。 The sign-in form (HTML).", body = String, content_type = "text/html"))
 )]
-async fn login_page() -> Response {
-    page(StatusCode::OK, None, "")
+async fn login_page(headers: HeaderMap, RawQuery(query): RawQuery) -> Response {
+    let chosen = query.as_deref().and_then(query_lang);
+    let lang = Lang::of(query.as_deref(), &headers);
+    let mut res = page(lang, StatusCode::OK, None, "");
+    // a language chosen here holds on the pages after signing in
+    if let Some(l) = chosen {
+        let v = format!(
+            "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+            l.code()
+        );
+        if let Ok(v) = HeaderValue::from_str(&v) {
+            res.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    res
 }
 
 /// A form post of `username` and `password`: on success a new session cookie and 303 to `/`; on
@@ -316,14 +333,29 @@ async fn form_login(
 ) -> Response {
     let username = form.get("username").unwrap_or("");
     let password = form.get("password").unwrap_or("");
+    let lang = form
+        .get("lang")
+        .and_then(Lang::parse)
+        .unwrap_or_else(|| Lang::of(None, &headers));
     let user = match sign_in(&app, username, password, client, "session").await {
         Ok(u) => u,
         Err(LoginError::Invalid) => {
-            return page(StatusCode::UNAUTHORIZED, Some(BAD_CREDENTIALS), username)
+            return page(
+                lang,
+                StatusCode::UNAUTHORIZED,
+                Some(bad_credentials(lang)),
+                username,
+            )
         }
         Err(LoginError::Throttled(wait)) => {
-            let msg = format!("登录失败次数过多，请 {} 后再试", wait_text(wait));
-            let mut res = page(StatusCode::TOO_MANY_REQUESTS, Some(&msg), username);
+            let msg = match lang {
+                Lang::Zh => format!("登录失败次数过多，请 {} 后再试", wait_text(wait)),
+                Lang::En => format!(
+                    "Too many failed attempts; try again in {} s",
+                    wait.as_secs().max(1)
+                ),
+            };
+            let mut res = page(lang, StatusCode::TOO_MANY_REQUESTS, Some(&msg), username);
             retry_after(&mut res, wait);
             return res;
         }
@@ -393,67 +425,72 @@ fn see_other(to: &'static str) -> Response {
     no_store((StatusCode::SEE_OTHER, [(header::LOCATION, to)]).into_response())
 }
 
-/// The sign-in page: a plain form, no scripts (the pages proper come later).
-fn page(status: StatusCode, error: Option<&str>, username: &str) -> Response {
-    let error = error
-        .map(|e| format!("<p class=\"error\" role=\"alert\">{}</p>", escape(e)))
-        .unwrap_or_default();
-    let body = format!(
-        r#"<!doctype html>
-<html lang="zh-CN">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>登录 · 扶贫信息系统</title>
-<style>
-body {{ font-family: system-ui, "PingFang SC", "Microsoft YaHei", sans-serif; max-width: 22rem; margin: 4rem auto; padding: 0 1rem; }}
-label {{ display: block; margin: 1rem 0 .25rem; }}
-input {{ width: 100%; padding: .5rem; font-size: 1rem; box-sizing: border-box; }}
-button {{ margin-top: 1.5rem; padding: .5rem 1.5rem; font-size: 1rem; }}
-.error {{ color: #b00020; }}
-</style>
-</head>
-<body>
-<h1>扶贫信息系统</h1>
-{error}<form method="post" action="/login">
-<label for="username">用户名</label>
-<input id="username" name="username" autocomplete="username" required value="{username}">
-<label for="password">密码</label>
-<input id="password" name="password" type="password" autocomplete="current-password" required>
-<button type="submit">登录</button>
-</form>
-</body>
-</html>
-"#,
-        username = escape(&clip(username, USERNAME_MAX)),
-    );
-    let mut res = (status, Html(body)).into_response();
+/// The sign-in page: the form in the site's style and the chosen language (`?lang=`, the `lang`
+/// cookie, or the form's own `lang` field after a failed attempt), with the language switch; no
+/// scripts.
+fn page(lang: Lang, status: StatusCode, error: Option<&str>, username: &str) -> Response {
+    let t = |zh: &'static str, en: &'static str| lang.t(zh, en);
+    let site = site_name(lang);
+    let (other, other_label) = match lang {
+        Lang::Zh => (Lang::En, "English"),
+        Lang::En => (Lang::Zh, "中文"),
+    };
+    let body = html! {
+        (DOCTYPE)
+        html lang=(lang.html()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (t("登录", "Sign in")) " · " (site) }
+                link rel="icon" href=(assets::url("icon.svg")) type="image/svg+xml";
+                link rel="stylesheet" href=(assets::url("app.css"));
+            }
+            body.login-page data-lang=(lang.code()) {
+                header.top {
+                    div.bar {
+                        span.brand { img.logo src=(assets::url("icon.svg")) alt="" width="28" height="28"; span { (site) } }
+                        div.who { a.lang #lang-switch href=(format!("/login?lang={}", other.code())) hreflang=(other.html()) { (other_label) } }
+                    }
+                }
+                main #main .narrow {
+                    form.stack.login-form method="post" action="/login" {
+                        h1 { (t("登录", "Sign in")) }
+                        @if let Some(e) = error {
+                            p.alert.error #login-error role="alert" { (e) }
+                        }
+                        input type="hidden" name="lang" value=(lang.code());
+                        div.field {
+                            label for="username" { (t("用户名", "Username")) }
+                            input #username name="username" autocomplete="username" required value=(clip(username, USERNAME_MAX));
+                        }
+                        div.field {
+                            label for="password" { (t("密码", "Password")) }
+                            input #password name="password" type="password" autocomplete="current-password" required;
+                        }
+                        div.form-actions { button.primary type="submit" { (t("登录", "Sign in")) } }
+                    }
+                }
+                footer.foot { p { (t("扶贫信息系统 · 个人信息已脱敏显示", "fupin · personal data shown masked")) } }
+            }
+        }
+    };
+    let mut res = (status, Html(body.into_string())).into_response();
     let h = res.headers_mut();
-    // The page needs nothing but its own inline style; framing it is refused (clickjacking).
+    // The page needs nothing but the site's style sheet and icon; framing it is refused
+    // (clickjacking).
     h.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(
-            "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+            "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'",
         ),
     );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     res
 }
 
-/// Escape text for HTML content and attribute values.
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+/// What a failed sign-in says, in the page's language.
+fn bad_credentials(lang: Lang) -> &'static str {
+    lang.t(BAD_CREDENTIALS, "Wrong username or password")
 }
 
 #[cfg(test)]
@@ -476,12 +513,57 @@ mod tests {
         assert!(!verify_password("", DUMMY_HASH));
     }
 
-    #[test]
-    fn html_is_escaped() {
-        assert_eq!(
-            escape(r#"<a href="x">'&'</a>"#),
-            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
+    async fn text(res: Response) -> String {
+        let body = axum::body::to_bytes(res.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        String::from_utf8(body.to_vec()).unwrap()
+    }
+
+    #[tokio::test]
+    async fn what_was_typed_is_escaped() {
+        let res = page(
+            Lang::Zh,
+            StatusCode::UNAUTHORIZED,
+            Some("x"),
+            r#"<a href="x">'&'</a>"#,
         );
+        let body = text(res).await;
+        assert!(
+            body.contains("value=\"&lt;a href=&quot;x&quot;&gt;'&amp;'&lt;/a&gt;\""),
+            "{body}"
+        );
+    }
+
+    /// The sign-in page follows the language switch: `?lang=en` shows it in English and remembers
+    /// the choice for the pages after it; a failed attempt answers in the language of its form.
+    #[tokio::test]
+    async fn the_login_page_follows_the_language_switch() {
+        let db = test_db().await;
+        let res = get_anon(db.router(), "/login?lang=en").await;
+        assert!(res.headers()[header::SET_COOKIE]
+            .to_str()
+            .unwrap()
+            .starts_with("lang=en;"));
+        let body = text(res).await;
+        assert!(body.contains("<html lang=\"en\">"), "{body}");
+        assert!(
+            body.contains("<title>Sign in · Poverty Alleviation Registry</title>"),
+            "{body}"
+        );
+        assert!(body.contains(">Username<") && body.contains("href=\"/login?lang=zh\""));
+        assert!(body.contains("name=\"lang\" value=\"en\""));
+        let zh = text(get_anon(db.router(), "/login").await).await;
+        assert!(zh.contains("<title>登录 · 扶贫信息系统</title>") && zh.contains(">用户名<"));
+        assert!(
+            zh.contains("/assets/") && zh.contains("stylesheet"),
+            "styled like the site"
+        );
+        let page = |l| page(l, StatusCode::UNAUTHORIZED, Some(bad_credentials(l)), "u");
+        assert!(text(page(Lang::En))
+            .await
+            .contains("Wrong username or password"));
+        assert!(text(page(Lang::Zh)).await.contains("用户名或密码错误"));
     }
 
     #[tokio::test]
