@@ -114,6 +114,7 @@ pub trait BulkSession:
     + AssessmentBulk
     + MeasureBulk
     + crate::rectification::store::RectificationBulk
+    + crate::projects::store::ProjectBulk
     + Send
 {
     /// Prepare for about `new_rows` new person rows: a large load into a small registry drops the

@@ -124,3 +124,55 @@ async fn the_demo_projects_reproduce_the_article() {
         StatusCode::NOT_FOUND | StatusCode::FORBIDDEN
     ));
 }
+
+#[tokio::test]
+async fn a_cadre_sees_what_reached_the_paired_household_only() {
+    let app = demo_app().await;
+    let c = Client::new();
+    let cadre = login(&app, "demo-cadre").await;
+    // the households paired with the cadre today
+    let mine = get_json(&c, app.url("/api/v1/households?per_page=100"), &cadre).await;
+    let mine: Vec<i64> = mine["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["id"].as_i64().unwrap())
+        .collect();
+    assert!(!mine.is_empty());
+    let h = mine[0];
+    // the trace of a paired household, as its village's officer sees it
+    let officer = login(&app, "demo-officer").await;
+    let url = app.url(&format!("/api/v1/households/{h}/funds-trace"));
+    let t = get_json(&c, url.clone(), &cadre).await;
+    assert_eq!(t, get_json(&c, url, &officer).await);
+    assert!(t["dividend_fen"].as_i64().unwrap() > 0, "{t}");
+    // the household page (the phone's) shows the section, not 无法读取
+    let s = common::pages::sign_in(&app, "demo-cadre").await;
+    let (status, body) = common::pages::get(&app, &s, &format!("/households/{h}")).await;
+    assert_eq!(status, StatusCode::OK);
+    let section = &body[body.find("id=\"funds-trace\"").unwrap()..];
+    let section = &section[..section.find("</section>").unwrap()];
+    assert!(section.contains("id=\"trace\""), "{section}");
+    assert!(!section.contains("无法读取"), "{section}");
+    // another 塔岗 household, not paired with the cadre: none of it
+    let all = get_json(
+        &c,
+        app.url(&format!("/api/v1/households?region={TAGANG}&per_page=100")),
+        &officer,
+    )
+    .await;
+    let other = all["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["id"].as_i64().unwrap())
+        .find(|id| !mine.contains(id))
+        .unwrap();
+    let res = c
+        .get(app.url(&format!("/api/v1/households/{other}/funds-trace")))
+        .bearer_auth(&cadre)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+}

@@ -219,6 +219,98 @@ pub fn apply_project(
     })
 }
 
+/// The days a ledger's project reached the steps where money may move: the annual plan (allocations
+/// and receipts from then) and funded (disbursements from then).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReplayedDates {
+    pub annual_plan: Option<Date>,
+    pub funded: Option<Date>,
+}
+
+/// The lifecycle of a project that a ledger records at `stage` (a province loaded at once, a
+/// county's ledger moving in): started on `proposed_on` and replayed through the same rules as the
+/// pages' actions, each step a few days after the last, the notice its full period, acceptance (验收)
+/// completed on `accepted_on` (required from the completion notice on, refused before it). The
+/// gates read `facts` (the allocations and assets the ledger brings).
+#[allow(clippy::too_many_arguments)]
+pub fn replay_project(
+    params: &[Parameter],
+    village: &RegionCode,
+    year: i32,
+    proposed_on: Date,
+    stage: Stage,
+    accepted_on: Option<Date>,
+    actor: &str,
+    facts: LifecycleFacts,
+) -> DomainResult<(ProjectWorkflow, ReplayedDates)> {
+    let mut w = start_project(params, village, year, proposed_on, actor)?;
+    let nd = i64::from(w.notice_days());
+    let days = |d: Date, n: i64| d + time::Duration::days(n);
+    match (stage.accepted(), accepted_on) {
+        (true, None) => {
+            return Err(DomainError::invalid(
+                "accepted_on",
+                "required",
+                format!("{}的项目须填写验收日期", stage.label()),
+            ))
+        }
+        (false, Some(_)) => {
+            return Err(DomainError::invalid(
+                "accepted_on",
+                "not_yet_accepted",
+                format!("项目处于{}，尚未验收，不应填写验收日期", stage.label()),
+            ))
+        }
+        _ => {}
+    }
+    let mut dates = ReplayedDates {
+        annual_plan: None,
+        funded: None,
+    };
+    let mut last = proposed_on;
+    while w.step().position() < stage.position() {
+        let at = match w.step() {
+            Stage::Proposal => days(proposed_on, 3),
+            Stage::TownshipReview => days(proposed_on, 7),
+            Stage::CountyApproval => days(proposed_on, 14),
+            Stage::Notice => days(proposed_on, 14 + nd),
+            Stage::Library => days(last, 2),
+            Stage::AnnualPlan | Stage::Funded => days(last, 3),
+            Stage::Implementation => accepted_on.map_or(days(last, 30), |a| days(a, -3)),
+            Stage::Acceptance => accepted_on.unwrap_or(last),
+            Stage::CompletionNotice => days(last, nd),
+            Stage::AssetRegistration | Stage::Done => days(last, 1),
+        };
+        if at < last {
+            return Err(DomainError::invalid(
+                "accepted_on",
+                "accepted_too_early",
+                format!(
+                    "验收日期 {} 早于项目资金下达后开工的日期 {last}",
+                    accepted_on.map(|a| a.to_string()).unwrap_or_default()
+                ),
+            ));
+        }
+        w = apply_project(
+            &w,
+            Action::Complete {
+                note: None,
+                evidence: None,
+            },
+            at,
+            actor,
+            facts,
+        )?;
+        last = at;
+        match w.step() {
+            Stage::AnnualPlan => dates.annual_plan = Some(at),
+            Stage::Funded => dates.funded = Some(at),
+            _ => {}
+        }
+    }
+    Ok((w, dates))
+}
+
 /// A lifecycle action as a client sends it: `{date, action, note?, reason?, text?, objection_id?,
 /// resolution?}` with `action` one of `complete`, `reject`, `record_objection`, `resolve_objection`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

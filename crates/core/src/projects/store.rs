@@ -165,3 +165,130 @@ pub trait AssetStore: Send + Sync {
     /// The dividend notices posted for an asset.
     async fn asset_notices(&self, ctx: &Ctx, id: AssetId) -> StoreResult<Vec<Notice>>;
 }
+
+// ---- Bulk load -----------------------------------------------------------------------------------
+// A province's projects, funds, assets and dividends loaded at once (a generated province, or the
+// ledgers of a county moving in): rows checked by core's rules and by the loader against each
+// other, written through the import session's fast path with ids reserved in blocks, and what the
+// rows imply (the sums kept on sources, allocations and projects, the households' property income,
+// the villages' collective income, the statistics and the funds figures) brought in step once at the
+// end, set-based. Records refer to each other by their key in the load (1, 2, …), which the session
+// maps to the ids it reserved.
+
+/// How many records of each kind a load brings: their keys are 1..=n.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FundsLoadCounts {
+    pub projects: u64,
+    pub sources: u64,
+    pub allocations: u64,
+    pub assets: u64,
+}
+
+/// A project of a load: its checked data and its lifecycle replayed to the stage the ledger gives.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BulkProject {
+    pub key: u64,
+    pub data: ProjectData,
+    pub workflow: ProjectWorkflow,
+    /// The day acceptance (验收) was completed, when it was.
+    pub accepted_on: Option<Date>,
+}
+
+/// A fund source of a load.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BulkFundSource {
+    pub key: u64,
+    pub data: FundSourceData,
+}
+
+/// An allocation of a load: source and project by their keys; `village` the project's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BulkAllocation {
+    pub key: u64,
+    pub source: u64,
+    pub project: u64,
+    pub village: RegionCode,
+    pub payment: CheckedPayment,
+}
+
+/// A receipt or disbursement of a load, on the allocation of that key; `village` the project's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BulkMovement {
+    pub allocation: u64,
+    pub project: u64,
+    pub village: RegionCode,
+    pub disbursement: bool,
+    pub payment: CheckedPayment,
+}
+
+/// An asset of a load (its shareholders come with its dividends).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BulkAsset {
+    pub key: u64,
+    /// The project it came from, by key.
+    pub project: Option<u64>,
+    pub data: AssetData,
+}
+
+/// A year's income of an asset of a load.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BulkAssetIncome {
+    pub asset: u64,
+    pub village: RegionCode,
+    pub income: AssetIncomeInput,
+}
+
+/// A dividend of a load: the household a shareholder of the asset with these shares.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BulkDividend {
+    pub asset: u64,
+    pub year: i32,
+    pub household_id: HouseholdId,
+    /// The household's village.
+    pub village: RegionCode,
+    pub shares: i64,
+    pub amount_fen: i64,
+    pub paid_on: Date,
+    /// The household's first dividend from the asset in the load: its shareholding (with these
+    /// shares) is written with it.
+    pub first_of_holder: bool,
+}
+
+/// A household as a load refers to it: by its number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HouseholdRef {
+    pub household_number: String,
+    pub id: HouseholdId,
+    pub village: RegionCode,
+}
+
+/// What settling a load brought in step.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct FundsSettled {
+    /// Household-years whose property income took dividends.
+    pub incomes: u64,
+    /// Village-years whose collective income took assets' incomes.
+    pub profiles: u64,
+}
+
+/// The projects area's part of a bulk import session.
+#[async_trait]
+pub trait ProjectBulk: Send {
+    /// Households by number, among those given (any region: the loader checks the scope).
+    async fn household_refs(&mut self, numbers: &[String]) -> StoreResult<Vec<HouseholdRef>>;
+    /// Reserve the ids of a load's records (keys 1..=n of each kind).
+    async fn reserve_funds(&mut self, counts: FundsLoadCounts) -> StoreResult<()>;
+    async fn put_projects(&mut self, items: Vec<BulkProject>) -> StoreResult<()>;
+    async fn put_fund_sources(&mut self, items: Vec<BulkFundSource>) -> StoreResult<()>;
+    async fn put_allocations(&mut self, items: Vec<BulkAllocation>) -> StoreResult<()>;
+    async fn put_movements(&mut self, items: Vec<BulkMovement>) -> StoreResult<()>;
+    async fn put_assets(&mut self, items: Vec<BulkAsset>) -> StoreResult<()>;
+    async fn put_asset_incomes(&mut self, items: Vec<BulkAssetIncome>) -> StoreResult<()>;
+    /// Dividends, and their households as the asset's shareholders.
+    async fn put_dividends(&mut self, items: Vec<BulkDividend>) -> StoreResult<()>;
+    /// Bring in step what the loaded rows imply: the sums on sources, allocations and projects
+    /// (the fund invariants checked by the tables), dividends into the households' property income
+    /// and the collective's share into the villages' collective income, then the registry
+    /// statistics and the funds figures rebuilt; one audit record of the load.
+    async fn settle_funds(&mut self) -> StoreResult<FundsSettled>;
+}

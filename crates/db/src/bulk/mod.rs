@@ -68,6 +68,8 @@ pub(crate) struct SqlBulkSession {
     /// Households (and years) whose screening for monitoring is redone in `finish`: those whose
     /// measures the import wrote.
     pub(crate) screen: crate::assessment::screening::ScreenSet,
+    /// The ids reserved for a load of projects and funds (see `projects::bulk`).
+    pub(crate) funds: Option<crate::projects::FundsIds>,
 }
 
 impl SqlBulkSession {
@@ -267,6 +269,7 @@ impl BulkStore for SqlStore {
             comparing: false,
             compared_rows: 0,
             screen: Default::default(),
+            funds: None,
         }))
     }
 }

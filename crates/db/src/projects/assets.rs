@@ -844,9 +844,29 @@ impl AssetStore for SqlStore {
         household: HouseholdId,
     ) -> StoreResult<HouseholdTrace> {
         let mut tx = self.db.begin_read().await?;
-        self.reached_household(tx.as_mut(), ctx, household, "id".into())
-            .await
-            .map_err(|e| DomainError { field: None, ..e })?;
+        // by region, or as the cadre paired with the household today: what reached a household
+        // is part of what its cadre keeps track of (the phone's household page shows it)
+        let village = tx
+            .fetch_optional(
+                "SELECT village_code FROM households WHERE id = $1",
+                &args![household.0],
+            )
+            .await?
+            .map(|r| RegionCode::parse(&one_text(&r)?))
+            .transpose()?;
+        let visible = match &village {
+            Some(v) => {
+                self.household_visible(tx.as_mut(), ctx, household, v)
+                    .await?
+            }
+            None => false,
+        };
+        if !visible {
+            return Err(DomainError::not_found(
+                "household_not_found",
+                "该户不存在或不在您的管辖范围内",
+            ));
+        }
         let paid = tx
             .fetch_all(
                 &format!(

@@ -14,6 +14,8 @@
 
 mod asset_rows;
 mod assets;
+mod bulk;
+pub(crate) use bulk::FundsIds;
 mod funds;
 mod report;
 mod rows;

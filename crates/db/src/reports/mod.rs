@@ -84,7 +84,7 @@ impl SqlStore {
 
     /// Every aggregate row again from the households, county by county so that memory stays
     /// bounded at province scale.
-    async fn rebuild_in(&self, tx: &mut dyn Tx) -> StoreResult<()> {
+    pub(crate) async fn rebuild_in(&self, tx: &mut dyn Tx) -> StoreResult<()> {
         tx.execute("DELETE FROM village_year_stats", &[]).await?;
         tx.execute("DELETE FROM village_year_causes", &[]).await?;
         let counties = tx

@@ -2,7 +2,7 @@
 //! the registry (households, incomes, profiles) and the areas built on it (status changes, cadres,
 //! pairings, visits, micro-wishes …) — for demonstrations and benchmarks. Needs no database.
 
-use fupin_io::gen::{generate, GenOptions};
+use fupin_io::gen::{generate_with, GenOptions};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -65,6 +65,14 @@ fn write_compare_list(out: &Path, seed: u64, year: i32, c: &CompareArgs) -> Exit
     }
 }
 
+/// Which files besides the registry's.
+pub struct Parts {
+    /// The areas built on the registry (status changes, pairing, cases, measures).
+    pub areas: bool,
+    /// Projects, funds, assets and dividends.
+    pub funds: bool,
+}
+
 #[allow(clippy::too_many_arguments)]
 pub fn run(
     households: u64,
@@ -74,6 +82,7 @@ pub fn run(
     income_years: Option<&str>,
     activity_years: Option<&str>,
     compare: Option<CompareArgs>,
+    parts: Parts,
 ) -> ExitCode {
     let mut opts = GenOptions {
         households,
@@ -112,8 +121,8 @@ pub fn run(
         }
     };
     let started = std::time::Instant::now();
-    match generate(f, out, &opts) {
-        Ok(s) => {
+    match generate_with(f, out, &opts, parts.areas, parts.funds) {
+        Ok((s, funds)) => {
             println!(
                 "已生成 {} 户 {} 人（{} 个村）、{} 条年度收入、{} 条村情及其他各区域数据，用时 {:.1} 秒（按以下顺序导入）：",
                 s.households,
@@ -129,6 +138,21 @@ pub fn run(
                     f.path.display(),
                     f.kind.label(),
                     f.rows
+                );
+            }
+            if let Some(f) = funds {
+                println!(
+                    "项目资金（{}，以 fupin import {} --kind funds 导入）：{} 个资金来源、{} 个项目、{} 笔资金下达、{} 笔到账、{} 笔支付、{} 项资产、{} 条资产收益、{} 条分红",
+                    f.dir.display(),
+                    f.dir.display(),
+                    f.sources,
+                    f.projects,
+                    f.allocations,
+                    f.receipts,
+                    f.disbursements,
+                    f.assets,
+                    f.asset_incomes,
+                    f.dividends
                 );
             }
             match &compare {

@@ -95,7 +95,64 @@ pub(crate) fn progress_display(what: &'static str) -> Arc<dyn Fn(&Progress) + Se
     }
 }
 
+/// `fupin import DIR --kind funds`: the projects, funds, assets and dividends of a folder as
+/// `fupin gen --funds` writes them, in one session; every fault listed, nothing kept unless all
+/// rows are good.
+async fn funds(store: Arc<dyn Store>, dir: &Path, dry_run: bool) -> ExitCode {
+    let started = Instant::now();
+    let ctx = Ctx::system("system:cli");
+    match fupin_io::projects::load::load_funds(dir, &ctx, store.as_ref(), dry_run).await {
+        Err(e) => {
+            eprintln!("错误 {e}");
+            ExitCode::from(EXIT_FAILED)
+        }
+        Ok(r) => {
+            for i in &r.issues {
+                eprintln!(
+                    "{} 第 {} 行{}：[{}] {}",
+                    i.file,
+                    i.line,
+                    i.column
+                        .as_deref()
+                        .map(|c| format!(" 列 {c}"))
+                        .unwrap_or_default(),
+                    i.code,
+                    i.message
+                );
+            }
+            println!(
+                "项目资金{}：{} 个资金来源、{} 个项目、{} 笔下达、{} 笔到账、{} 笔支付、{} 项资产、{} 条资产收益、{} 条分红；错误 {} 处，用时 {:.1} 秒",
+                if r.committed {
+                    "已导入"
+                } else if dry_run && r.issues_total == 0 {
+                    "检查通过（未写入）"
+                } else {
+                    "未导入"
+                },
+                r.sources,
+                r.projects,
+                r.allocations,
+                r.receipts,
+                r.disbursements,
+                r.assets,
+                r.asset_incomes,
+                r.dividends,
+                r.issues_total,
+                started.elapsed().as_secs_f64()
+            );
+            if r.issues_total > 0 {
+                ExitCode::from(EXIT_REJECTED)
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+    }
+}
+
 pub async fn run(store: Arc<dyn Store>, a: Args) -> ExitCode {
+    if a.kind.as_deref() == Some("funds") {
+        return funds(store, &a.file, a.dry_run).await;
+    }
     let kind = match a.kind.as_deref().map(|k| (k, Kind::parse(k))) {
         None => None,
         Some((_, Some(k))) => Some(k),

@@ -144,7 +144,8 @@ pub enum Command {
         /// The CSV or XLSX file.
         file: PathBuf,
         /// households | incomes | profiles | regions | cadres | pairings | visits | status_changes |
-        /// wishes | household_years | risk_events | cases (detected from the header when omitted).
+        /// wishes | household_years | risk_events | cases (detected from the header when omitted);
+        /// funds: FILE is a folder of projects, funds, assets and dividends (fupin gen --funds).
         #[arg(long)]
         kind: Option<String>,
         /// Check every row, write nothing.
@@ -229,6 +230,13 @@ pub enum Command {
         /// Write only the list, from the households.csv already in --out (--households ignored).
         #[arg(long)]
         compare_only: bool,
+        /// Also write projects, fund sources, allocations, receipts, disbursements, assets, asset
+        /// incomes and dividends in OUT/funds/ (load with `fupin import OUT/funds --kind funds`).
+        #[arg(long)]
+        funds: bool,
+        /// Only the registry's files (households, incomes, profiles), none of the other areas'.
+        #[arg(long)]
+        registry_only: bool,
     },
 }
 
@@ -543,6 +551,8 @@ pub async fn run(cli: Cli) -> ExitCode {
         compare_kind,
         compare_matches,
         compare_only,
+        funds,
+        registry_only,
     } = &cli.command
     {
         let compare = compare_list.map(|rows| gen::CompareArgs {
@@ -559,6 +569,10 @@ pub async fn run(cli: Cli) -> ExitCode {
             income_years.as_deref(),
             activity_years.as_deref(),
             compare,
+            gen::Parts {
+                areas: !*registry_only,
+                funds: *funds,
+            },
         );
     }
     if let Command::Errors = &cli.command {

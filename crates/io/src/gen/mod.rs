@@ -12,12 +12,14 @@
 
 mod assessment;
 mod compare;
+mod funds;
 mod measures;
 mod pairing;
 mod registry;
 mod statuses;
 
 pub use compare::{compare_list, CompareListOptions, CompareListSummary};
+pub use funds::{FundsGenSummary, FUNDS_COLUMNS, FUNDS_FILES};
 
 use crate::columns::Kind;
 use fupin_core::regions::RegionRecord;
@@ -260,6 +262,18 @@ pub fn generate<R: Read>(
     dir: &Path,
     opts: &GenOptions,
 ) -> Result<GenSummary, GenError> {
+    generate_with(regions, dir, opts, true, false).map(|(s, _)| s)
+}
+
+/// Generate the registry's files, then the areas' files when `areas`, and the projects, funds,
+/// assets and dividends (`DIR/funds/`, see [`funds`]) when `with_funds`.
+pub fn generate_with<R: Read>(
+    regions: R,
+    dir: &Path,
+    opts: &GenOptions,
+    areas: bool,
+    with_funds: bool,
+) -> Result<(GenSummary, Option<FundsGenSummary>), GenError> {
     let records = crate::regions::read_regions(regions).map_err(|e| {
         GenError::Regions(
             e.first()
@@ -270,7 +284,7 @@ pub fn generate<R: Read>(
     std::fs::create_dir_all(dir)?;
     let mut summary = GenSummary::default();
     let world = registry::generate(records, dir, opts, &mut summary)?;
-    for area in AREAS {
+    for area in AREAS.iter().filter(|_| areas) {
         let mut rng = area_rng(opts.seed, area.area());
         let mut out = Out {
             dir,
@@ -278,7 +292,16 @@ pub fn generate<R: Read>(
         };
         area.generate(&world, &mut rng, &mut out)?;
     }
-    Ok(summary)
+    let funds = if with_funds {
+        Some(funds::funds(
+            &world,
+            dir,
+            &mut area_rng(opts.seed, "funds"),
+        )?)
+    } else {
+        None
+    };
+    Ok((summary, funds))
 }
 
 /// Generate only the registry's files (`households.csv`, `incomes.csv`, `profiles.csv`) in `dir`,
