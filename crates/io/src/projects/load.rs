@@ -668,18 +668,19 @@ pub async fn load_funds<S: BulkStore + ?Sized>(
         if let Some(r) = r {
             let out = (|| {
                 let a = reference(&t, &r, "allocation", allocations.len(), "资金下达")?;
-                let disbursement =
-                    match r.cell(&t, "kind").as_str() {
-                        "receipt" | "到账" => false,
-                        "disbursement" | "支付" => true,
-                        other => return Err(bad(
+                let disbursement = match r.cell(&t, "kind").as_str() {
+                    "receipt" | "到账" => false,
+                    "disbursement" | "支付" => true,
+                    other => {
+                        return Err(bad(
                             "kind",
                             "unknown_movement",
                             format!(
                                 "kind 的取值“{other}”应为 receipt（到账）或 disbursement（支付）"
                             ),
-                        )),
-                    };
+                        ))
+                    }
+                };
                 let amount_fen = int(&t, &r, "amount_fen")?;
                 let date = day(&t, &r, "date")?;
                 let c = if disbursement {
