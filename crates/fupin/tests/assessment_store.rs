@@ -87,6 +87,34 @@ async fn household(s: &dyn Store, n: u32, status: HouseholdStatus) -> HouseholdI
         .id
 }
 
+/// The household's `year` on record: a wage income of `wage_fen` (the other sources nil) and food and
+/// clothing secure, so that the exit assessment turns on the income alone.
+async fn secure_year(s: &dyn Store, h: HouseholdId, year: i32, wage_fen: i64) {
+    s.put_income(
+        &ctx(),
+        h,
+        year,
+        IncomeInput {
+            wage_fen,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    s.put_household_year(
+        &ctx(),
+        h,
+        year,
+        HouseholdYearInput {
+            food_secure: Some(true),
+            clothing_secure: Some(true),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+}
+
 fn act(date: Date, action: &str) -> CaseActionInput {
     CaseActionInput {
         date,
@@ -238,29 +266,7 @@ async fn a_failing_assessment_blocks_approval_and_rejection_goes_back() {
     regions(s).await;
     let h = household(s, 2, HouseholdStatus::Poor).await;
     // income on record but below the 2016 line of 2,952 yuan per person
-    s.put_income(
-        &ctx(),
-        h,
-        2016,
-        IncomeInput {
-            wage_fen: 600_000,
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
-    s.put_household_year(
-        &ctx(),
-        h,
-        2016,
-        HouseholdYearInput {
-            food_secure: Some(true),
-            clothing_secure: Some(true),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
+    secure_year(s, h, 2016, 600_000).await;
     let case = s
         .start_case(&ctx(), ProcedureKind::Exit, h, 2016, date!(2016 - 10 - 01))
         .await
@@ -669,29 +675,7 @@ async fn each_office_takes_only_its_own_steps() {
     regions(s).await;
     let h = household(s, 5, HouseholdStatus::Poor).await;
     // an income above the 2018 line, food and clothing secure: the exit assessment passes
-    s.put_income(
-        &ctx(),
-        h,
-        2018,
-        IncomeInput {
-            wage_fen: 1_200_000,
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
-    s.put_household_year(
-        &ctx(),
-        h,
-        2018,
-        HouseholdYearInput {
-            food_secure: Some(true),
-            clothing_secure: Some(true),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
+    secure_year(s, h, 2018, 1_200_000).await;
     let village = Ctx::within("village", vec![RegionCode::parse("360124106204").unwrap()]);
     let township = Ctx::within("township", vec![RegionCode::parse("360124106000").unwrap()]);
     // holding the village and another township does not make the village's officer a township office
