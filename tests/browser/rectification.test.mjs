@@ -154,9 +154,11 @@ test('township officer: rectification view, an overdue item, progress and a clos
   assert.match(await page.textContent('#status'), /整改中/);
   await step(page, 'request_close', '自来水已入户，附通水照片（浏览器测试）');
   assert.match(await page.textContent('#status'), /待销号/);
-  // four eyes: the requester may not sign it off
-  await Promise.all([page.waitForNavigation(), page.click('form.step[data-action="sign_off"] button[type=submit]')]);
-  assert.match(await page.textContent('[role=alert]'), /申请人以外/);
+  // verification is the county's: the township sees whose step it is instead of the sign-off form,
+  // and may still withdraw its own request
+  assert.equal(await page.locator('form.step[data-action="sign_off"]').count(), 0);
+  assert.match(await page.textContent('#step-office'), /县级及以上/);
+  assert.equal(await page.locator('form.step[data-action="reject"]').count(), 1);
   assert.match(await page.textContent('#status'), /待销号/);
   await page.screenshot({ path: path.join(shots, 'rectification-request.png'), fullPage: true });
   assert.deepEqual(page.jsErrors, []);

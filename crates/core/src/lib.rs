@@ -12,6 +12,7 @@ pub mod id_number;
 pub mod labels;
 pub mod measures;
 pub mod money;
+pub mod offices;
 pub mod paging;
 pub mod pairing;
 pub mod projects;

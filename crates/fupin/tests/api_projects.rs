@@ -228,9 +228,16 @@ async fn the_township_cannot_take_the_countys_approval() {
         "{page}"
     );
     assert!(!page.contains("id=\"step-form\"") && !page.contains("id=\"reject-form\""));
+    // nor a fund source (the county's): the same kind of note instead of the form
+    assert!(
+        page.contains("id=\"funds-office\"") && page.contains("「登记资金来源」由县级及以上"),
+        "{page}"
+    );
+    assert!(!page.contains("id=\"source-form\""));
     let county_session = common::pages::sign_in(&app, "demo-officer").await;
     let (_, page) = common::pages::get(&app, &county_session, &format!("/projects/{id}")).await;
     assert!(page.contains("id=\"step-form\"") && !page.contains("id=\"step-office\""));
+    assert!(page.contains("id=\"source-form\"") && !page.contains("id=\"funds-office\""));
     let (status, p) = send(act(&county, "2017-02-01")).await;
     assert_eq!(
         (status, p["stage"].as_str()),

@@ -93,6 +93,22 @@ async fn the_demo_campaigns_close_out_with_four_eyes() {
     let (status, body) = send(step(&township, json!({"action": "sign_off"}))).await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(body["code"], "same_verifier");
+    // the problem's page: verification is the county's, so the township (the requester) sees
+    // whose step it is and may only withdraw its request; the county sees the sign-off form
+    let session = common::pages::sign_in(&app, "demo-township").await;
+    let (_, page) = common::pages::get(&app, &session, &format!("/problems/{id}")).await;
+    assert!(
+        page.contains("id=\"step-office\"") && page.contains("由县级及以上部门办理"),
+        "{page}"
+    );
+    assert!(!page.contains("data-action=\"sign_off\""));
+    assert!(
+        page.contains("data-action=\"reject\""),
+        "the requester may withdraw"
+    );
+    let session = common::pages::sign_in(&app, "demo-officer").await;
+    let (_, page) = common::pages::get(&app, &session, &format!("/problems/{id}")).await;
+    assert!(page.contains("data-action=\"sign_off\"") && !page.contains("id=\"step-office\""));
     // 三房's officer: not found, and nothing changes
     let (status, _) = send(step(&other, json!({"action": "sign_off"}))).await;
     assert_eq!(status, StatusCode::NOT_FOUND);

@@ -285,9 +285,19 @@ async fn an_asset_comes_from_an_accepted_project_and_closes_its_lifecycle() {
         (e.code, e.field.as_deref()),
         ("asset_village_mismatch", Some("village_code"))
     );
-    // a shareholder the caller cannot reach is refused, nothing stored
+    // registering an asset is the township's or above: 三房's own office is refused
     let e = s
-        .create_asset(&sanfang_office(), asset_input(None, SANFANG, &[(hh[0], 1)]))
+        .create_asset(&sanfang_office(), asset_input(None, SANFANG, &[]))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, "step_for_higher_office");
+    // a shareholder the caller cannot reach (here: none such) is refused, nothing stored
+    let township = Ctx::within("luoxi", vec![RegionCode::parse("360124106000").unwrap()]);
+    let e = s
+        .create_asset(
+            &township,
+            asset_input(None, SANFANG, &[(HouseholdId(hh[1].0 + 1_000_000), 1)]),
+        )
         .await
         .unwrap_err();
     assert_eq!(

@@ -6,6 +6,7 @@
 //! them and keeps nothing.
 
 use fupin::testing::test_store;
+use fupin_core::regions::Level;
 use fupin_core::registry::HouseholdId;
 use fupin_core::store::Store;
 use fupin_core::{Ctx, RegionCode};
@@ -316,4 +317,58 @@ async fn a_funds_load_with_bad_rows_reports_each_and_keeps_nothing() {
         .await
         .unwrap()
         .is_empty());
+}
+
+/// A funds ledger is the county's to load: a township's office gets `step_for_higher_office` on
+/// every source and project of its township (and `out_of_scope` on the rest) and nothing is kept;
+/// the county's office loads the same files.
+#[tokio::test]
+async fn a_funds_ledger_is_loaded_by_the_county() {
+    let db = test_store().await;
+    let store = db.store.as_ref();
+    let dir = tempfile::tempdir().unwrap();
+    let gen = county(store, dir.path(), 150).await;
+    // the township of the first project
+    let mut rd = csv::Reader::from_path(gen.dir.join("projects.csv")).unwrap();
+    let col = rd
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == "village_code")
+        .unwrap();
+    let first = rd.records().next().unwrap().unwrap()[col].to_string();
+    let township = code(&first).at_level(Level::Township).unwrap();
+    let office = Ctx::within("township-office", vec![township]);
+    let r = load_funds(&gen.dir, &office, store, false).await.unwrap();
+    assert!(!r.committed);
+    let higher: Vec<_> = r
+        .issues
+        .iter()
+        .filter(|i| i.code == "step_for_higher_office")
+        .collect();
+    assert!(
+        higher.iter().any(|i| i.file == "projects.csv"
+            && i.line == 2
+            && i.column.as_deref() == Some("village_code")),
+        "{:?}",
+        r.issues
+    );
+    assert!(higher.iter().all(|i| i.message.contains("县级")));
+    assert!(store
+        .projects(
+            &ctx(),
+            &code(COUNTY),
+            Default::default(),
+            &fupin_core::paging::Keyset::all()
+        )
+        .await
+        .unwrap()
+        .items
+        .is_empty());
+    let county_office = Ctx::within("county-office", vec![code(COUNTY)]);
+    let r = load_funds(&gen.dir, &county_office, store, false)
+        .await
+        .unwrap();
+    assert!(r.committed, "{:?}", r.issues);
+    assert_eq!(r.projects, gen.projects);
 }

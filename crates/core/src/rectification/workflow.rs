@@ -6,6 +6,7 @@
 
 use super::model::ProblemStatus;
 use crate::error::{DomainError, DomainResult};
+use crate::offices::OfficeAct;
 use serde::{Deserialize, Serialize};
 
 /// What a step of the trail did.
@@ -171,6 +172,18 @@ pub fn next_status(
     Ok(to)
 }
 
+/// The office a person's step needs beyond the region check: verifying (核验销号), sending a
+/// request back and reopening a signed-off problem are the county's ([`OfficeAct::SignOffProblem`]);
+/// the requester may still withdraw (send back) their own request, and progress and close-out
+/// requests are any office's of the region.
+pub fn office_for(action: EventAction, actor: &str, requester: Option<&str>) -> Option<OfficeAct> {
+    match action {
+        EventAction::SignOff | EventAction::Reopen => Some(OfficeAct::SignOffProblem),
+        EventAction::Reject if requester != Some(actor) => Some(OfficeAct::SignOffProblem),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -208,6 +221,17 @@ mod tests {
                 ),
             }
         }
+    }
+
+    #[test]
+    fn verifying_is_the_countys_but_a_requester_may_withdraw() {
+        let sign = Some(OfficeAct::SignOffProblem);
+        assert_eq!(office_for(A::SignOff, "county", Some("township")), sign);
+        assert_eq!(office_for(A::Reopen, "county", None), sign);
+        assert_eq!(office_for(A::Reject, "county", Some("township")), sign);
+        assert_eq!(office_for(A::Reject, "township", Some("township")), None);
+        assert_eq!(office_for(A::Progress, "village", None), None);
+        assert_eq!(office_for(A::RequestClose, "village", None), None);
     }
 
     #[test]

@@ -13,6 +13,7 @@ use crate::sql::Tx;
 use crate::{args, SqlStore};
 use fupin_core::assessment::standards::{days_param, default_parameters, key};
 use fupin_core::audit::AuditRecord;
+use fupin_core::offices::OfficeAct;
 use fupin_core::projects::*;
 use fupin_core::registry::HouseholdId;
 use fupin_core::store::{AssetStore, StoreResult};
@@ -371,6 +372,9 @@ impl SqlStore {
 impl AssetStore for SqlStore {
     async fn create_asset(&self, ctx: &Ctx, a: AssetInput) -> StoreResult<Asset> {
         let d = a.validate()?;
+        ctx.require(&d.village_code, "村")
+            .map_err(|e| e.with_field("village_code"))?;
+        ctx.require_act(&d.village_code, OfficeAct::RegisterAsset)?;
         let mut tx = self.db.begin_write().await?;
         self.known_village(tx.as_mut(), ctx, &d.village_code)
             .await?;
@@ -483,6 +487,8 @@ impl AssetStore for SqlStore {
         )
         .await?;
         let before = self.load_asset(tx.as_mut(), ctx, id).await?;
+        // the distribution (收益分配) is the township's: it moves households' incomes
+        ctx.require_act(&before.data.village_code, OfficeAct::DistributeIncome)?;
         if before.incomes.iter().any(|i| i.year == income.year) {
             return Err(DomainError::conflict(
                 "asset_income_exists",
@@ -631,6 +637,8 @@ impl AssetStore for SqlStore {
         )
         .await?;
         let before = self.load_asset(tx.as_mut(), ctx, id).await?;
+        // the distribution (收益分配) is the township's: it moves households' incomes
+        ctx.require_act(&before.data.village_code, OfficeAct::DistributeIncome)?;
         let Some(paid) = before.incomes.iter().find(|i| i.year == year).cloned() else {
             return Err(DomainError::not_found(
                 "asset_income_not_found",

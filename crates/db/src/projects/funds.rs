@@ -9,6 +9,7 @@ use crate::rows::{Cols, Record};
 use crate::sql::Tx;
 use crate::{args, SqlStore};
 use fupin_core::audit::AuditRecord;
+use fupin_core::offices::OfficeAct;
 use fupin_core::projects::*;
 use fupin_core::store::StoreResult;
 use fupin_core::{Ctx, DomainError, RegionCode};
@@ -75,6 +76,7 @@ impl SqlStore {
         let d = s.validate()?;
         ctx.require(&d.region_code, "区划")
             .map_err(|e| e.with_field("region_code"))?;
+        ctx.require_act(&d.region_code, OfficeAct::RegisterFundSource)?;
         let mut tx = self.db.begin_write().await?;
         let known = tx
             .fetch_optional(
@@ -161,6 +163,8 @@ impl SqlStore {
             .load_project(tx.as_mut(), ctx, a.project_id, true)
             .await
             .map_err(|e| e.with_field("project_id"))?;
+        // the county's 资金下达: an office below the county sees the project but may not fund it
+        ctx.require_act(&project.data.village_code, OfficeAct::Allocate)?;
         if !source.data.region_code.contains(&project.data.village_code) {
             return Err(DomainError::invalid(
                 "project_id",
@@ -260,6 +264,12 @@ impl SqlStore {
     ) -> StoreResult<Allocation> {
         let mut tx = self.db.begin_write().await?;
         let before = self.load_allocation(tx.as_mut(), ctx, id).await?;
+        // paid through the township's finance office (村级报账制): a village's officer may not
+        let act = match what {
+            MoneyStep::Receipt => OfficeAct::Receive,
+            _ => OfficeAct::Disburse,
+        };
+        ctx.require_act(&before.village_code, act)?;
         let (project, _) = self
             .load_project(tx.as_mut(), ctx, before.project_id, false)
             .await?;

@@ -17,6 +17,7 @@ use crate::sql::Tx;
 use crate::versioned::Versioned;
 use crate::{args, SqlStore};
 use fupin_core::audit::AuditRecord;
+use fupin_core::offices::OfficeAct;
 use fupin_core::rectification::*;
 use fupin_core::regions::Level;
 use fupin_core::registry::{HouseholdId, PersonId};
@@ -542,6 +543,15 @@ impl SqlStore {
             &ctx.actor,
             before.close_requested_by.as_deref(),
         )?;
+        // verifying, sending back and reopening are the county's (a requester may withdraw); asked
+        // after the order and the four-eyes rule, before anything is written
+        if let Some(act) = office_for(
+            step.action,
+            &ctx.actor,
+            before.close_requested_by.as_deref(),
+        ) {
+            ctx.require_office(&before.region_code, act.office(), step.action.label())?;
+        }
         let after = self
             .move_problem(
                 tx.as_mut(),
@@ -770,6 +780,7 @@ impl RectificationStore for SqlStore {
         if !exists || !ctx.scope.allows(&d.region_code) {
             return Err(region_not_found(&d.region_code));
         }
+        ctx.require_act(&d.region_code, OfficeAct::CreateCampaign)?;
         let now = OffsetDateTime::now_utc();
         let r = tx
             .fetch_one(&INSERT_CAMPAIGN, &new_campaign(&d, &ctx.actor, now))

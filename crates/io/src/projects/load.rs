@@ -12,6 +12,7 @@
 use crate::gen::{FUNDS_COLUMNS, FUNDS_FILES};
 use crate::import::ImportError;
 use fupin_core::assessment::Step;
+use fupin_core::offices::OfficeAct;
 use fupin_core::projects::*;
 use fupin_core::store::*;
 use fupin_core::{Ctx, DomainError, RegionCode};
@@ -278,6 +279,9 @@ pub async fn load_funds<S: BulkStore + ?Sized>(
                     format!("区划 {} 不在您的管辖范围内", d.region_code.as_str()),
                 ));
             }
+            // a funds ledger is the county's (sources, allocations, lifecycles through approval)
+            ctx.require_act(&d.region_code, OfficeAct::LoadFunds)
+                .map_err(|e| e.with_field("region_code"))?;
             Ok(d)
         })();
         match out {
@@ -334,6 +338,8 @@ pub async fn load_funds<S: BulkStore + ?Sized>(
                     format!("村 {} 不在您的管辖范围内", data.village_code.as_str()),
                 ));
             }
+            ctx.require_act(&data.village_code, OfficeAct::LoadFunds)
+                .map_err(|e| e.with_field("village_code"))?;
             let stage_text = r.cell(&t, "stage");
             let stage = Stage::parse(&stage_text).ok_or_else(|| {
                 bad(
@@ -473,6 +479,8 @@ pub async fn load_funds<S: BulkStore + ?Sized>(
                     format!("村 {} 不在您的管辖范围内", data.village_code.as_str()),
                 ));
             }
+            ctx.require_act(&data.village_code, OfficeAct::LoadFunds)
+                .map_err(|e| e.with_field("village_code"))?;
             let mut accepted_on = None;
             if let Some(p) = project {
                 let Some(prj) = &projects[p] else {

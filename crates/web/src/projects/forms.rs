@@ -9,9 +9,10 @@ use crate::ui::forms::{select, textarea, FormState, Input};
 use crate::ui::Viewer;
 use crate::AppState;
 use fupin_core::labels::field_label;
+use fupin_core::offices::OfficeAct;
 use fupin_core::projects::*;
 use fupin_core::regions::Level;
-use fupin_core::{Ctx, DomainError, RegionCode};
+use fupin_core::{Ctx, DomainError, RegionCode, Scope};
 use maud::{html, Markup};
 
 /// The form that was refused: which one, what was typed and why.
@@ -77,9 +78,36 @@ fn money(st: &FormState, name: &'static str, label: &'static str) -> Markup {
         .render(st)
 }
 
-/// The forms of the funds section, as the project's stage allows.
+/// A note saying which of `acts` belong to a higher office than the viewer's (none when the viewer
+/// may take them all): shown where their forms would be.
+pub(crate) fn office_note(v: &Viewer, id: &str, acts: &[OfficeAct]) -> Markup {
+    let zh: Vec<String> = acts
+        .iter()
+        .map(|a| format!("「{}」由{}及以上部门办理。", a.label(), a.office().label()))
+        .collect();
+    let en: Vec<String> = acts
+        .iter()
+        .map(|a| {
+            format!(
+                "{} is done by an office at {} level or above.",
+                a.label(),
+                a.office().as_str()
+            )
+        })
+        .collect();
+    html! {
+        @if !acts.is_empty() {
+            p.note.office-note id=(id) { (v.t(&zh.join(""), &en.join(" "))) }
+        }
+    }
+}
+
+/// The forms of the funds section, as the project's stage and the viewer's office allow (a
+/// source and an allocation the county's, receipts and payments the township's).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn funds_forms(
     v: &Viewer,
+    writer: &Scope,
     p: &Project,
     sources: &[FundSource],
     allocations: &[Allocation],
@@ -88,6 +116,20 @@ pub(crate) fn funds_forms(
 ) -> Markup {
     let id = p.id.0;
     let village = &p.data.village_code;
+    let may = |a: OfficeAct| writer.may(village, a);
+    let money_acts: &[OfficeAct] = if p.stage.takes_allocations() {
+        &[
+            OfficeAct::RegisterFundSource,
+            OfficeAct::Allocate,
+            OfficeAct::Receive,
+            OfficeAct::Disburse,
+        ]
+    } else if p.stage.takes_disbursements() {
+        &[OfficeAct::RegisterFundSource, OfficeAct::Disburse]
+    } else {
+        &[OfficeAct::RegisterFundSource]
+    };
+    let above: Vec<OfficeAct> = money_acts.iter().copied().filter(|a| !may(*a)).collect();
     let regions: Vec<(String, String)> = [Level::County, Level::Township, Level::Village]
         .iter()
         .filter_map(|l| village.at_level(*l))
@@ -165,7 +207,9 @@ pub(crate) fn funds_forms(
         })
         .collect();
     html! {
+        (office_note(v, "funds-office", &above))
         div.forms #funds-forms {
+            @if may(OfficeAct::RegisterFundSource) {
             details #source-box open[failed.is_some_and(|f| f.which == "source")] {
                 summary { (v.t("登记资金来源", "Register a fund source")) }
                 form.step method="post" action=(format!("/projects/{id}/fund-sources")) #source-form novalidate {
@@ -181,7 +225,8 @@ pub(crate) fn funds_forms(
                     button.primary type="submit" { (v.t("登记来源", "Register")) }
                 }
             }
-            @if p.stage.takes_allocations() {
+            }
+            @if p.stage.takes_allocations() && may(OfficeAct::Allocate) {
                 form.step method="post" action=(format!("/projects/{id}/allocations")) #allocation-form novalidate {
                     h3 { (v.t("资金下达", "Allocate")) }
                     (v.csrf_field())
@@ -192,6 +237,8 @@ pub(crate) fn funds_forms(
                     (Input::text("document", "下达文号").render(&alloc_st))
                     button.primary type="submit" { (v.t("下达", "Allocate")) }
                 }
+            }
+            @if p.stage.takes_allocations() && may(OfficeAct::Receive) {
                 @if !allocations.is_empty() {
                     form.step method="post" action=(format!("/projects/{id}/receipts")) #receipt-form novalidate {
                         h3 { (v.t("资金到账", "Receipt")) }
@@ -205,7 +252,7 @@ pub(crate) fn funds_forms(
                     }
                 }
             }
-            @if p.stage.takes_disbursements() && !allocations.is_empty() {
+            @if p.stage.takes_disbursements() && !allocations.is_empty() && may(OfficeAct::Disburse) {
                 form.step method="post" action=(format!("/projects/{id}/disbursements")) #disbursement-form novalidate {
                     h3 { (v.t("资金支付", "Disbursement")) }
                     (v.csrf_field())

@@ -17,6 +17,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use fupin_core::accounts::Policy;
 use fupin_core::assessment::{Action, EventKind, Step};
+use fupin_core::offices::OfficeAct;
 use fupin_core::projects::*;
 use fupin_core::years::{parse_date, today};
 use fupin_core::DomainError;
@@ -188,6 +189,11 @@ pub(crate) async fn item_page(
     let takes_step = writer
         .as_ref()
         .is_some_and(|w| w.scope.holds_at(&p.data.village_code, p.stage.office()));
+    // a year's income and dividends are distributed by the township or above
+    let distributes = writer.as_ref().is_some_and(|w| {
+        w.scope
+            .may(&p.data.village_code, OfficeAct::DistributeIncome)
+    });
     let sources = if can_write {
         sources_for(app, &ctx, &p.data.village_code).await
     } else {
@@ -283,8 +289,8 @@ pub(crate) async fn item_page(
                     td { (m.voucher.as_deref().unwrap_or("")) }
                 } } }
             } }
-            @if can_write {
-                (funds_forms(v, p, &sources, &funds.allocations, today(), failed))
+            @if let Some(w) = &writer {
+                (funds_forms(v, &w.scope, p, &sources, &funds.allocations, today(), failed))
             }
         }
         section #progress-reports {
@@ -296,7 +302,11 @@ pub(crate) async fn item_page(
         (assets_section(v, &assets))
         @if can_write && !assets.is_empty() {
             section #asset-incomes {
-                @for a in &assets { (income_form(v, p.id, a, failed)) }
+                @if distributes {
+                    @for a in &assets { (income_form(v, p.id, a, failed)) }
+                } @else {
+                    (office_note(v, "income-office", &[OfficeAct::DistributeIncome]))
+                }
             }
         }
         section #notices {

@@ -12,6 +12,7 @@ use crate::AppState;
 use axum::extract::{FromRequest, Multipart, Path, RawQuery, Request, State};
 use axum::http::{header, StatusCode};
 use fupin_core::accounts::Policy;
+use fupin_core::offices::OfficeAct;
 use fupin_core::rectification::*;
 use fupin_core::years::today;
 use fupin_core::DomainError;
@@ -273,7 +274,23 @@ async fn item_page(
     let ctx = v.caller.ctx(Policy::ReadRegistry)?;
     let d = app.store.problem(&ctx, id).await?;
     let p = &d.problem;
-    let can_write = v.caller.ctx(Policy::WriteRegistry).is_ok();
+    let writer = v.caller.ctx(Policy::WriteRegistry).ok();
+    let can_write = writer.is_some();
+    // verifying, sending back and reopening are the county's (the requester may withdraw): the
+    // steps the viewer's office may take, and the note for those it may not
+    let may_take = |action: &str| {
+        let Some(w) = &writer else { return false };
+        let Some(a) = EventAction::parse(action) else {
+            return false;
+        };
+        office_for(a, &w.actor, p.close_requested_by.as_deref())
+            .is_none_or(|act| w.scope.may(&p.region_code, act))
+    };
+    let steps: Vec<_> = offered(p.status)
+        .iter()
+        .filter(|(a, _, _)| may_take(a))
+        .collect();
+    let withheld = can_write && steps.len() < offered(p.status).len();
     let title = format!("{} {}", v.t("问题", "Problem"), p.id.0);
     let body = html! {
         h1 { (title) " · " span class=(status_class(p)) #status { (p.status_label) } }
@@ -337,7 +354,10 @@ async fn item_page(
         } }
         @if can_write {
             h2 { (v.t("办理", "Take a step")) }
-            @for (action, label, needs_note) in offered(p.status) {
+            @if withheld {
+                p.note.office-note #step-office { (v.t(&format!("「核验销号」「核验退回」「重新打开」由{}及以上部门办理。", OfficeAct::SignOffProblem.office().label()), &format!("Verifying, sending back and reopening are done by an office at {} level or above.", OfficeAct::SignOffProblem.office().as_str()))) }
+            }
+            @for (action, label, needs_note) in steps {
                 @let with_files = matches!(*action, "progress" | "request_close");
                 form.step method="post" action=(format!("/problems/{}/steps", p.id.0)) data-action=(action)
                     enctype=[with_files.then_some("multipart/form-data")] {
@@ -361,7 +381,7 @@ async fn item_page(
                 }
             }
             @if p.status == ProblemStatus::CloseRequested {
-                p.hint { (v.t("销号须由申请人以外、对该区划有权限的人员核验。", "Sign-off needs someone other than the requester, with rights over the region.")) }
+                p.hint { (v.t("销号须由申请人以外、对该区划有权限的县级及以上部门人员核验。", "Sign-off needs someone other than the requester, at county level or above with rights over the region.")) }
             }
         }
     };
