@@ -75,18 +75,19 @@ async fn tagang_household(app: &TestApp, s: &Session) -> i64 {
     v["items"][0]["id"].as_i64().unwrap()
 }
 
-#[tokio::test]
-async fn every_page_and_asset_stays_on_the_server() {
-    let app = demo_app().await;
-    let officer = sign_in(&app, "demo-officer").await;
-    let cadre = sign_in(&app, "demo-cadre").await;
-    let auditor = sign_in(&app, "demo-auditor").await;
-    let hh = tagang_household(&app, &officer).await;
-    let (_, _, m) = get(&app, &cadre, "/m").await;
+/// Every GET page the pages tests reach, with the path of a real thing of the demo for each
+/// template (`None` where the demo holds none of it, answered 404): (template, path).
+async fn page_paths(
+    app: &TestApp,
+    officer: &Session,
+    cadre: &Session,
+) -> Vec<(&'static str, Option<i64>, String)> {
+    let hh = tagang_household(app, officer).await;
+    let (_, _, m) = get(app, cadre, "/m").await;
     let paired = paired_household(&m);
     // 塔岗's first workplace and event (their pages answer 404 when the demo holds none)
     let first_id = |path: &'static str| {
-        let (app, officer) = (&app, &officer);
+        let (app, officer) = (app, officer);
         async move {
             let (_, _, body) = get(app, officer, path).await;
             let list: serde_json::Value = serde_json::from_str(&body).unwrap();
@@ -106,7 +107,7 @@ async fn every_page_and_asset_stays_on_the_server() {
     let cadre_id = first_id("/api/v1/cadres").await;
     // an asset that paid dividends (the peony park's shares)
     let dividend_asset = {
-        let (_, _, body) = get(&app, &officer, "/api/v1/regions/360124106204/assets").await;
+        let (_, _, body) = get(app, officer, "/api/v1/regions/360124106204/assets").await;
         let list: serde_json::Value = serde_json::from_str(&body).unwrap();
         list.as_array().unwrap().iter().find_map(|a| {
             a["incomes"]
@@ -119,7 +120,7 @@ async fn every_page_and_asset_stays_on_the_server() {
     // a frozen summary of 塔岗 (made through its page's form)
     // an active member of `hh`, for the member's own form
     let person = {
-        let (_, _, body) = get(&app, &officer, &format!("/api/v1/households/{hh}")).await;
+        let (_, _, body) = get(app, officer, &format!("/api/v1/households/{hh}")).await;
         let d: serde_json::Value = serde_json::from_str(&body).unwrap();
         d["members"]
             .as_array()
@@ -129,20 +130,30 @@ async fn every_page_and_asset_stays_on_the_server() {
             .unwrap()["id"]
             .to_string()
     };
-    let snapshot = Some(freeze_summary(&app, &officer, "2015-10-01", "2019-08-30").await);
+    let snapshot = Some(freeze_summary(app, officer, "2015-10-01", "2019-08-30").await);
     // one of 塔岗's procedure cases
     let case = {
         let (_, _, body) = get(
-            &app,
-            &officer,
+            app,
+            officer,
             "/api/v1/regions/360124106204/cases?per_page=1",
         )
         .await;
         let list: serde_json::Value = serde_json::from_str(&body).unwrap();
         list["items"][0]["id"].as_i64()
     };
-    let mut checked = 0;
-    let mut assets = std::collections::BTreeSet::new();
+    // a problem of 罗溪镇 waiting for verification (its page offers the most steps)
+    let problem = {
+        let (_, _, body) = get(
+            app,
+            officer,
+            "/api/v1/problems?region=360124106000&status=close_requested&per_page=1",
+        )
+        .await;
+        let list: serde_json::Value = serde_json::from_str(&body).unwrap();
+        list["items"][0]["id"].as_i64()
+    };
+    let mut out = Vec::new();
     for (method, template) in fupin_web::PAGE_ROUTES {
         if *method != "GET" || template.contains("{name}") {
             continue;
@@ -165,6 +176,8 @@ async fn every_page_and_asset_stays_on_the_server() {
             snapshot
         } else if template.starts_with("/cases/") {
             case
+        } else if template.starts_with("/problems/") {
+            problem
         } else {
             Some(hh)
         };
@@ -174,6 +187,20 @@ async fn every_page_and_asset_stays_on_the_server() {
             .replace("{kind}", "households")
             .replace("{person}", &person)
             .replace("{token}", "no-such-token");
+        out.push((*template, id, path));
+    }
+    out
+}
+
+#[tokio::test]
+async fn every_page_and_asset_stays_on_the_server() {
+    let app = demo_app().await;
+    let officer = sign_in(&app, "demo-officer").await;
+    let cadre = sign_in(&app, "demo-cadre").await;
+    let auditor = sign_in(&app, "demo-auditor").await;
+    let mut checked = 0;
+    let mut assets = std::collections::BTreeSet::new();
+    for (template, id, path) in page_paths(&app, &officer, &cadre).await {
         // the phone pages are the cadre's (an office has no pairings of its own)
         let s = if template.starts_with("/m") {
             &cadre
@@ -183,7 +210,7 @@ async fn every_page_and_asset_stays_on_the_server() {
             &officer
         };
         let (status, ct, body) = get(&app, s, &path).await;
-        let expected = match *template {
+        let expected = match template {
             // no boundaries configured in this test, and no such job
             "/geo/{code}" | "/jobs/{id}" | "/jobs/{id}/file" => StatusCode::NOT_FOUND,
             _ if id.is_none() => StatusCode::NOT_FOUND,
@@ -213,6 +240,105 @@ async fn every_page_and_asset_stays_on_the_server() {
     // the sign-in page too
     let (_, _, login) = get(&app, &officer, "/login").await;
     assert!(external_refs(&login).is_empty());
+}
+
+/// The value of attribute `name` in the tag `tag` (as the pages write them: `name="value"`).
+fn attr<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
+    let key = format!(" {name}=\"");
+    let at = tag.find(&key)? + key.len();
+    tag[at..].split('"').next()
+}
+
+/// The opening tags of the `<form method="post">`s of `html` that lack the hidden CSRF field
+/// carrying `token`, and the opening tags of all of them.
+fn forms_without_csrf(html: &str, token: &str) -> (Vec<String>, Vec<String>) {
+    let mut missing = Vec::new();
+    let mut forms = Vec::new();
+    let mut from = 0;
+    while let Some(i) = html[from..].find("<form") {
+        let start = from + i;
+        let tag_end = start + html[start..].find('>').expect("a whole tag");
+        let tag = &html[start..=tag_end];
+        let close = html[tag_end..]
+            .find("</form>")
+            .map_or(html.len(), |j| tag_end + j);
+        from = close;
+        if !attr(tag, "method").is_some_and(|m| m.eq_ignore_ascii_case("post")) {
+            continue;
+        }
+        forms.push(tag.to_string());
+        let inner = &html[tag_end..close];
+        let carries = inner.split("<input").skip(1).any(|rest| {
+            let input = rest.split('>').next().unwrap_or("");
+            attr(input, "type") == Some("hidden")
+                && attr(input, "name") == Some("csrf_token")
+                && attr(input, "value") == Some(token)
+        });
+        if !carries {
+            missing.push(tag.to_string());
+        }
+    }
+    (missing, forms)
+}
+
+#[test]
+fn the_form_scanner_finds_a_post_form_without_the_token() {
+    let good = r#"<form method="post" action="/a"><input type="hidden" name="csrf_token" value="t1"><button>x</button></form>"#;
+    let bare = r#"<form class="step" method="post" action="/b"><input name="note"></form>"#;
+    let stale = r#"<form method="post" action="/c"><input type="hidden" name="csrf_token" value="old"></form>"#;
+    let search = r#"<form method="get" action="/households"><input name="q"></form>"#;
+    assert_eq!(forms_without_csrf(good, "t1").0, Vec::<String>::new());
+    let (missing, all) = forms_without_csrf(&format!("{good}{bare}{search}{stale}"), "t1");
+    assert_eq!(all.len(), 3, "the get form is not counted");
+    assert_eq!(missing.len(), 2);
+    assert!(missing[0].contains("/b") && missing[1].contains("/c"));
+}
+
+/// Every form that posts carries the session's CSRF field, on every page the pages tests reach,
+/// as every demo role sees it (each role sees other forms: the county's fund forms, the
+/// township's payments, the cadre's visit, the auditor's and admin's). Three forms once shipped
+/// without it and failed in a browser with `csrf_failed`.
+#[tokio::test]
+async fn every_post_form_on_every_page_carries_the_csrf_field() {
+    let app = demo_app().await;
+    let officer = sign_in(&app, "demo-officer").await;
+    let cadre = sign_in(&app, "demo-cadre").await;
+    let paths = page_paths(&app, &officer, &cadre).await;
+    let mut forms_seen = 0;
+    let mut actions = std::collections::BTreeSet::new();
+    let mut missing = Vec::new();
+    for (user, _, _, _) in fupin::demo_accounts::DEMO_ACCOUNTS {
+        let s = sign_in(&app, user).await;
+        for lang in ["", "lang=en"] {
+            for (_, _, path) in &paths {
+                let path = match (lang, path.contains('?')) {
+                    ("", _) => path.clone(),
+                    (l, true) => format!("{path}&{l}"),
+                    (l, false) => format!("{path}?{l}"),
+                };
+                let (_, ct, body) = get(&app, &s, &path).await;
+                if !ct.starts_with("text/html") {
+                    continue;
+                }
+                let (bad, all) = forms_without_csrf(&body, &s.csrf);
+                forms_seen += all.len();
+                for tag in &all {
+                    if let Some(a) = attr(tag, "action") {
+                        actions.insert(a.split('?').next().unwrap().to_string());
+                    }
+                }
+                missing.extend(bad.into_iter().map(|t| format!("{user} {path}: {t}")));
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "post forms without the CSRF field:\n{}",
+        missing.join("\n")
+    );
+    // not vacuous: the fund, asset, step, pairing, visit and service forms were among them
+    assert!(forms_seen >= 100, "post forms checked: {forms_seen}");
+    assert!(actions.len() >= 20, "distinct form actions: {actions:?}");
 }
 
 #[tokio::test]
