@@ -6,7 +6,9 @@
 //   - the household list sorted backwards by its number from the column's header;
 //   - demo-officer edits a member's fields: three faults shown at once beside their inputs with
 //     their Chinese labels and what was typed kept, then saved;
-//   - the board in English: the title, the causes' legend and the code labels of the household list.
+//   - the board in English: the title, the causes' legend and the code labels of the household list;
+//   - problems, projects and warnings sorted backwards from their headers, keeping the filters;
+//   - a project's stages and asset kinds, a member's sex and the problems' statuses in English.
 // No request may leave 127.0.0.1. Screenshots go to target/screenshots/.
 //
 // Run: `cargo build -p fupin --bin fupin && cd tests/browser && npm ci && node --test choices.test.mjs`.
@@ -157,6 +159,57 @@ test('the board and the list in English', { skip }, async () => {
   assert.ok(cells.every((n) => /^[\x20-\x7e]+$/.test(n)), cells.join(', '));
   await page.goto(`${demo.base}/households?region=${TAGANG}&lang=zh`);
   assert.match(await page.title(), /扶贫信息系统$/);
+  await page.context().close();
+});
+
+test('problems, projects and warnings sorted backwards from their headers', { skip }, async () => {
+  const page = await demo.newPage();
+  await demo.signIn(page, 'demo-officer');
+  for (const [url, table, key, rows] of [
+    [`/problems?region=360124106000`, '#problems', 'id', 'tr[data-problem]'],
+    [`/projects?region=${TAGANG}`, '#projects', 'village', 'tr[data-project]'],
+    [`/warnings?region=360124106000&year=2021`, '#warnings', 'village', 'tr[data-household]'],
+  ]) {
+    await page.goto(`${demo.base}${url}`);
+    assert.equal(await page.getAttribute(`${table} th[aria-sort]`, 'aria-sort'), 'ascending', url);
+    const attr = rows.match(/data-[a-z]+/)[0];
+    const up = await page.$$eval(`${table} tbody ${rows}`, (trs, a) => trs.map((t) => t.getAttribute(a)), attr);
+    await Promise.all([page.waitForNavigation(), page.click(`#sort-${key}`)]);
+    assert.match(page.url(), new RegExp(`sort=-${key}`));
+    assert.match(page.url(), /region=/, 'the filters are kept');
+    assert.equal(await page.getAttribute(`${table} th[aria-sort]`, 'aria-sort'), 'descending', url);
+    const down = await page.$$eval(`${table} tbody ${rows}`, (trs, a) => trs.map((t) => t.getAttribute(a)), attr);
+    assert.deepEqual(down, [...up].reverse(), url);
+  }
+  await shot(page, 'warnings-sorted.png');
+  assert.deepEqual(page.jsErrors, []);
+  await page.context().close();
+});
+
+test('stages, kinds, sex and statuses in English', { skip }, async () => {
+  const page = await demo.newPage();
+  await demo.signIn(page, 'demo-officer');
+  const ascii = (xs) => xs.every((n) => /^[\x20-\x7e]+$/.test(n));
+  await page.goto(`${demo.base}/projects?region=${TAGANG}&lang=en`);
+  const stages = await page.$$eval('#projects tbody tr td:nth-child(5)', (tds) => tds.map((t) => t.textContent.trim()));
+  assert.ok(stages.length > 0 && ascii(stages), stages.join(', '));
+  const first = await page.getAttribute('#projects tbody tr[data-project]', 'data-project');
+  await page.goto(`${demo.base}/projects/${first}`);
+  const steps = await page.$$eval('#lifecycle ol.steps li', (lis) => lis.map((l) => l.textContent.trim()));
+  assert.ok(ascii(steps), steps.join(', '));
+  const kinds = await page.$$eval('#assets h3 small', (s) => s.map((t) => t.textContent.trim()));
+  assert.ok(ascii(kinds), kinds.join(', '));
+  await shot(page, 'project-english.png');
+  const hh = await page.evaluate(async (t) => (await (await fetch(`/api/v1/households?region=${t}&per_page=1`)).json()).items[0].id, TAGANG);
+  await page.goto(`${demo.base}/households/${hh}`);
+  const cells = await page.$$eval('td', (tds) => tds.map((t) => t.textContent.trim()));
+  assert.ok(!cells.includes('男') && !cells.includes('女'), 'sex in English');
+  assert.ok(cells.includes('Male') || cells.includes('Female'), cells.join(' | '));
+  await page.goto(`${demo.base}/problems?region=360124106000`);
+  const statuses = await page.$$eval('#problems tbody tr td:nth-child(7)', (tds) => tds.map((t) => t.textContent.trim()));
+  assert.ok(statuses.length > 0 && ascii(statuses), statuses.join(', '));
+  await page.goto(`${demo.base}/households?region=${TAGANG}&lang=zh`);
+  assert.deepEqual(page.jsErrors, []);
   await page.context().close();
 });
 

@@ -147,6 +147,27 @@ pub fn english_label(table: &str, code: &str) -> Option<&'static str> {
         .map(String::as_str)
 }
 
+/// The English label of a value the code itself defines (`enums` in `data/code-labels-en.json`:
+/// a project's stage, an asset's kind, a problem's status …), by the enum's table name and the
+/// value's stable code; `None` for an unknown one.
+pub fn english_enum_label(table: &str, code: &str) -> Option<&'static str> {
+    type Labels = BTreeMap<String, BTreeMap<String, String>>;
+    static LABELS: std::sync::OnceLock<Labels> = std::sync::OnceLock::new();
+    LABELS
+        .get_or_init(|| {
+            #[derive(Deserialize)]
+            struct Doc {
+                enums: Labels,
+            }
+            serde_json::from_str::<Doc>(ENGLISH_LABELS_JSON)
+                .expect("shipped English labels are valid")
+                .enums
+        })
+        .get(table)
+        .and_then(|t| t.get(code))
+        .map(String::as_str)
+}
+
 /// Parse the shipped defaults.
 pub fn default_tables() -> Vec<CodeTable> {
     parse_tables(DEFAULT_CODE_TABLES_JSON).expect("shipped code tables are valid")
@@ -200,7 +221,10 @@ mod tests {
         }
         let doc: BTreeMap<String, serde_json::Value> =
             serde_json::from_str(ENGLISH_LABELS_JSON).unwrap();
-        for (table, codes) in doc.iter().filter(|(k, _)| !k.starts_with('_')) {
+        for (table, codes) in doc
+            .iter()
+            .filter(|(k, _)| !k.starts_with('_') && *k != "enums")
+        {
             for code in codes.as_object().unwrap().keys() {
                 assert_ne!(
                     b.label(table, code),
@@ -211,6 +235,116 @@ mod tests {
         }
         assert_eq!(english_label(table::POVERTY_CAUSE, "01"), Some("Illness"));
         assert_eq!(english_label(table::POVERTY_CAUSE, "77"), None);
+    }
+
+    /// Every value of the enums shown on pages has its English label, and the labels name no
+    /// value that does not exist.
+    #[test]
+    fn every_enum_value_has_an_english_label() {
+        use crate::assessment::{
+            EliminationStep, ExitStep, IdentificationStep, MonitoredKind, Step,
+        };
+        use crate::projects::{
+            AssetKind, BenefitMode, Category, NoticeKind, OwnerKind, SourceKind, Stage,
+        };
+        use crate::rectification as r;
+        fn steps<S: Step>() -> Vec<&'static str> {
+            S::ORDER.iter().map(|s| s.as_str()).collect()
+        }
+        let tables: Vec<(&str, Vec<&str>)> = vec![
+            (
+                "sex",
+                vec![
+                    crate::id_number::Sex::Male.as_str(),
+                    crate::id_number::Sex::Female.as_str(),
+                ],
+            ),
+            ("project_stage", steps::<Stage>()),
+            (
+                "project_category",
+                Category::ALL.iter().map(|c| c.as_str()).collect(),
+            ),
+            (
+                "benefit_mode",
+                BenefitMode::ALL.iter().map(|c| c.as_str()).collect(),
+            ),
+            (
+                "source_kind",
+                SourceKind::ALL.iter().map(|c| c.as_str()).collect(),
+            ),
+            (
+                "asset_kind",
+                AssetKind::ALL.iter().map(|c| c.as_str()).collect(),
+            ),
+            (
+                "owner_kind",
+                OwnerKind::ALL.iter().map(|c| c.as_str()).collect(),
+            ),
+            (
+                "notice_kind",
+                NoticeKind::ALL.iter().map(|c| c.as_str()).collect(),
+            ),
+            ("exit_step", steps::<ExitStep>()),
+            ("identification_step", steps::<IdentificationStep>()),
+            ("elimination_step", steps::<EliminationStep>()),
+            (
+                "monitored_kind",
+                MonitoredKind::ALL.iter().map(|c| c.as_str()).collect(),
+            ),
+            (
+                "problem_source",
+                r::Source::ALL.iter().map(|c| c.as_str()).collect(),
+            ),
+            (
+                "problem_category",
+                r::Category::ALL.iter().map(|c| c.as_str()).collect(),
+            ),
+            (
+                "problem_severity",
+                r::Severity::ALL.iter().map(|c| c.as_str()).collect(),
+            ),
+            (
+                "problem_status",
+                r::ProblemStatus::ALL.iter().map(|c| c.as_str()).collect(),
+            ),
+            (
+                "problem_action",
+                r::EventAction::ALL.iter().map(|c| c.as_str()).collect(),
+            ),
+            (
+                "workplace_kind",
+                crate::measures::WorkplaceKind::ALL
+                    .iter()
+                    .map(|c| c.as_str())
+                    .collect(),
+            ),
+            (
+                "service_event_kind",
+                crate::measures::EventKind::ALL
+                    .iter()
+                    .map(|c| c.as_str())
+                    .collect(),
+            ),
+            (
+                "warning_reason",
+                crate::assessment::monitoring::flag_code::ALL.to_vec(),
+            ),
+        ];
+        let doc: serde_json::Value = serde_json::from_str(ENGLISH_LABELS_JSON).unwrap();
+        let enums = doc["enums"].as_object().unwrap();
+        assert_eq!(enums.len(), tables.len(), "a table without its enum here");
+        for (table, codes) in &tables {
+            for code in codes {
+                assert!(
+                    english_enum_label(table, code).is_some_and(|l| !l.is_empty()),
+                    "{table} {code}"
+                );
+            }
+            let listed = enums[*table].as_object().unwrap();
+            assert_eq!(listed.len(), codes.len(), "{table}: a label of no value");
+        }
+        assert_eq!(english_enum_label("sex", "female"), Some("Female"));
+        assert_eq!(english_enum_label("project_stage", "nothing"), None);
     }
 
     #[test]

@@ -14,11 +14,14 @@ pub const DEFAULT_PER_PAGE: u32 = 50;
 /// Largest page a list returns to a request.
 pub const MAX_PER_PAGE: u32 = 500;
 
-/// Which page of a list: the rows after `after` (the previous page's `next`), at most `limit`.
+/// Which page of a list: the rows after `after` (the previous page's `next`), at most `limit`, in
+/// the list's own order or, when `descending`, backwards along the same index (the cursor then
+/// names the last row shown, and the next page holds the rows before it).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Keyset {
     pub after: Option<String>,
     pub limit: u32,
+    pub descending: bool,
 }
 
 impl Default for Keyset {
@@ -26,6 +29,7 @@ impl Default for Keyset {
         Keyset {
             after: None,
             limit: DEFAULT_PER_PAGE,
+            descending: false,
         }
     }
 }
@@ -47,6 +51,7 @@ impl Keyset {
                 .map(|a| a.trim().to_string())
                 .filter(|a| !a.is_empty()),
             limit,
+            descending: false,
         })
     }
 
@@ -56,12 +61,17 @@ impl Keyset {
         Keyset {
             after: None,
             limit: u32::MAX - 1,
+            descending: false,
         }
     }
 
     /// The first `limit` rows.
     pub fn first(limit: u32) -> Keyset {
-        Keyset { after: None, limit }
+        Keyset {
+            after: None,
+            limit,
+            descending: false,
+        }
     }
 
     /// The page after `cursor`.
@@ -69,6 +79,23 @@ impl Keyset {
         Keyset {
             after: Some(cursor.into()),
             limit,
+            descending: false,
+        }
+    }
+
+    /// The same page backwards along the list's order when `descending`.
+    pub fn backwards(mut self, descending: bool) -> Keyset {
+        self.descending = descending;
+        self
+    }
+
+    /// The comparison that keeps rows past the cursor and the direction of `ORDER BY`: (`>`, ``)
+    /// forwards, (`<`, ` DESC`) backwards.
+    pub fn order(&self) -> (&'static str, &'static str) {
+        if self.descending {
+            ("<", " DESC")
+        } else {
+            (">", "")
         }
     }
 
@@ -121,6 +148,21 @@ impl Keyset {
                 }
             })
             .transpose()
+    }
+}
+
+/// The direction of a list sorted along its index by `key` (`sort=key` forwards, the default;
+/// `sort=-key` backwards): whether it is backwards, or `invalid_sort` naming the two orders.
+pub fn parse_sort(value: Option<&str>, key: &str) -> DomainResult<bool> {
+    match value.map(str::trim) {
+        None | Some("") => Ok(false),
+        Some(v) if v == key => Ok(false),
+        Some(v) if v.strip_prefix('-') == Some(key) => Ok(true),
+        Some(_) => Err(DomainError::invalid(
+            "sort",
+            "invalid_sort",
+            format!("排序 sort 须为以下之一：{key}、-{key}"),
+        )),
     }
 }
 
@@ -184,6 +226,24 @@ impl<T> Listing<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sorts_go_forwards_or_backwards_along_the_key() {
+        assert_eq!(parse_sort(None, "village"), Ok(false));
+        assert_eq!(parse_sort(Some(""), "village"), Ok(false));
+        assert_eq!(parse_sort(Some("village"), "village"), Ok(false));
+        assert_eq!(parse_sort(Some("-village"), "village"), Ok(true));
+        let e = parse_sort(Some("name"), "village").unwrap_err();
+        assert_eq!((e.code, e.field.as_deref()), ("invalid_sort", Some("sort")));
+        assert!(e.message.contains("village、-village"));
+        assert_eq!(
+            parse_sort(Some("-id"), "village").unwrap_err().code,
+            "invalid_sort"
+        );
+        let k = Keyset::first(10).backwards(true);
+        assert_eq!(k.order(), ("<", " DESC"));
+        assert_eq!(Keyset::first(10).order(), (">", ""));
+    }
 
     #[test]
     fn a_page_keeps_its_rows_and_names_the_next() {

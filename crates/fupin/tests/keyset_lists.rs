@@ -61,6 +61,47 @@ where
     whole.len()
 }
 
+/// [`walk`] forwards, then backwards (`sort=-…`): the same rows, last first, each once, the
+/// backwards pages joining up by their cursors as the forward ones do.
+async fn walk_both<T, F, Fut>(what: &str, per: u32, read: F) -> usize
+where
+    T: Serialize,
+    F: Fn(Keyset) -> Fut,
+    Fut: Future<Output = Listing<T>>,
+{
+    let n = walk(what, per, &read).await;
+    let mut whole: Vec<String> = read(Keyset::all())
+        .await
+        .items
+        .iter()
+        .map(|i| serde_json::to_string(i).unwrap())
+        .collect();
+    whole.reverse();
+    let back = read(Keyset::all().backwards(true)).await;
+    let back: Vec<String> = back
+        .items
+        .iter()
+        .map(|i| serde_json::to_string(i).unwrap())
+        .collect();
+    assert_eq!(back, whole, "{what}: backwards is the list reversed");
+    let mut seen = Vec::new();
+    let mut page = Keyset::first(per).backwards(true);
+    loop {
+        let got = read(page.clone()).await;
+        seen.extend(got.items.iter().map(|i| serde_json::to_string(i).unwrap()));
+        match got.next {
+            Some(c) => page = Keyset::after(c, per).backwards(true),
+            None => break,
+        }
+        assert!(
+            seen.len() <= whole.len(),
+            "{what}: the backwards walk does not end"
+        );
+    }
+    assert_eq!(seen, whole, "{what}: every row once, backwards");
+    n
+}
+
 #[tokio::test]
 async fn every_list_walks_by_cursor_finding_each_row_once() {
     let db = test_store().await;
@@ -188,7 +229,7 @@ async fn every_list_walks_by_cursor_finding_each_row_once() {
     // warnings of the year screened
     s.screen_region(sys, &town, 2021).await.unwrap();
     let tw = &town;
-    walk("warnings", 1, |k| async move {
+    walk_both("warnings", 1, |k| async move {
         s.early_warnings(sys, tw, 2021, &k).await.unwrap()
     })
     .await;
@@ -215,7 +256,7 @@ async fn every_list_walks_by_cursor_finding_each_row_once() {
         .unwrap();
         s.create_project(sys, input).await.unwrap();
     }
-    let n = walk("projects", 2, |k| async move {
+    let n = walk_both("projects", 2, |k| async move {
         s.projects(sys, tw, ProjectFilter::default(), &k)
             .await
             .unwrap()
@@ -242,6 +283,26 @@ async fn every_list_walks_by_cursor_finding_each_row_once() {
         }
     }
     assert_eq!(seen, whole.iter().map(|p| p.id).collect::<Vec<_>>());
+    // newest first (sort=-id): the same problems backwards, page after page
+    let mut seen = Vec::new();
+    let mut after = None;
+    loop {
+        let f = ProblemFilter {
+            descending: true,
+            ..problems(after, 2)
+        };
+        let p = s.problems(sys, &f).await.unwrap();
+        seen.extend(p.items.iter().map(|p| p.id));
+        match p.next {
+            Some(n) => after = Some(n),
+            None => break,
+        }
+    }
+    assert_eq!(
+        seen,
+        whole.iter().rev().map(|p| p.id).collect::<Vec<_>>(),
+        "problems newest first"
+    );
 
     // the audit log, newest first: a count on the first page, none after a cursor
     let first = s

@@ -332,6 +332,169 @@ async fn lists_sort_backwards_along_their_index_and_page_by_cursor() {
     assert!(a < b);
 }
 
+/// Every page of a list by its cursor (`next` a string or a number): the values of `key`.
+async fn walk_pages(app: &TestApp, s: &Session, path: &str, key: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let url = match &after {
+            Some(a) => format!("{path}&after={a}"),
+            None => path.to_string(),
+        };
+        let page = json(app, s, &url).await;
+        for it in page["items"].as_array().unwrap() {
+            let v = key.split('.').fold(it, |v, k| &v[k]);
+            out.push(v.to_string().trim_matches('"').to_string());
+        }
+        match &page["next"] {
+            Value::Null => return out,
+            n => after = Some(n.to_string().trim_matches('"').to_string()),
+        }
+        assert!(out.len() < 10_000, "{path}: the walk ends");
+    }
+}
+
+/// Problems (by number), projects and warnings (by village), and the pairing lists (by village)
+/// sort backwards along their index: the API's `sort=-…` gives the same rows reversed with the
+/// cursor pages joining up, another order is `invalid_sort`, and the pages' headers say the order
+/// (`aria-sort`) and link the other one.
+#[tokio::test]
+async fn problems_projects_warnings_and_pairing_lists_sort_backwards() {
+    let app = demo_app().await;
+    let s = sign_in(&app, "demo-officer").await;
+    const LUOXI: &str = "360124106000";
+    for (path, key, sort) in [
+        (format!("/api/v1/problems?region={LUOXI}&per_page=3"), "id", "id"),
+        (
+            format!("/api/v1/regions/{TAGANG}/projects?per_page=3"),
+            "id",
+            "village",
+        ),
+        (
+            format!("/api/v1/regions/{LUOXI}/warnings?year=2021&per_page=1"),
+            "household_id",
+            "village",
+        ),
+        (
+            "/api/v1/regions/360124000000/pairing-report/pairings-below-minimum?year=2019&per_page=4".to_string(),
+            "year.pairing_id",
+            "village",
+        ),
+        (
+            format!("/api/v1/regions/{LUOXI}/pairing-report/households-without-cadre?per_page=4"),
+            "household_id",
+            "village",
+        ),
+    ] {
+        let up = walk_pages(&app, &s, &path, key).await;
+        let down = walk_pages(&app, &s, &format!("{path}&sort=-{sort}"), key).await;
+        let mut reversed = up.clone();
+        reversed.reverse();
+        assert_eq!(down, reversed, "{path}: backwards is the list reversed");
+        assert_eq!(walk_pages(&app, &s, &format!("{path}&sort={sort}"), key).await, up);
+        let (status, body) = get(&app, &s, &format!("{path}&sort=name")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{path}: {body}");
+        assert!(body.contains("invalid_sort"), "{path}: {body}");
+    }
+    let problems = walk_pages(
+        &app,
+        &s,
+        &format!("/api/v1/problems?region={LUOXI}&per_page=500"),
+        "id",
+    )
+    .await;
+    assert!(problems.len() >= 10, "{problems:?}");
+
+    // the pages: descending on request, the header linking back; the filters kept
+    for (page_path, key, first) in [
+        (
+            format!("/problems?region={LUOXI}&sort=-id"),
+            "id",
+            problems[problems.len() - 1].clone(),
+        ),
+        (
+            format!("/problems?region={LUOXI}"),
+            "id",
+            problems[0].clone(),
+        ),
+        (
+            format!("/projects?region={TAGANG}&sort=-village"),
+            "village",
+            String::new(),
+        ),
+        (
+            format!("/warnings?region={LUOXI}&year=2021&sort=-village"),
+            "village",
+            String::new(),
+        ),
+        (
+            format!("/pairing?region={LUOXI}&sort=-village"),
+            "village",
+            String::new(),
+        ),
+    ] {
+        let (status, page) = get(&app, &s, &page_path).await;
+        assert_eq!(status, StatusCode::OK, "{page_path}");
+        let descending = page_path.contains("sort=-");
+        let want = if descending {
+            "descending"
+        } else {
+            "ascending"
+        };
+        assert!(
+            page.contains(&format!("aria-sort=\"{want}\""))
+                && page.contains(&format!("id=\"sort-{key}\"")),
+            "{page_path}"
+        );
+        // the header's link gives the other order, keeping the region
+        let link = page
+            .split(&format!("id=\"sort-{key}\" href=\""))
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .unwrap_or_else(|| panic!("{page_path}: the header's link"));
+        assert_eq!(
+            link.contains(&format!("sort=-{key}")),
+            !descending,
+            "{page_path}: {link}"
+        );
+        assert!(link.contains("region="), "{page_path}: {link}");
+        if !first.is_empty() {
+            let rows: Vec<&str> = page
+                .split("data-problem=\"")
+                .skip(1)
+                .map(|r| r.split('"').next().unwrap())
+                .collect();
+            assert!(rows.len() >= 2, "{page_path}");
+            assert_eq!(rows[0], first, "{page_path}: the first row");
+        }
+    }
+    // the projects' page lists 塔岗's projects backwards by (village, id): the last id first
+    let projects = walk_pages(
+        &app,
+        &s,
+        &format!("/api/v1/regions/{TAGANG}/projects?per_page=500"),
+        "id",
+    )
+    .await;
+    let (_, page) = get(
+        &app,
+        &s,
+        &format!("/projects?region={TAGANG}&sort=-village"),
+    )
+    .await;
+    let at = |id: &str| page.find(&format!("data-project=\"{id}\"")).unwrap();
+    assert!(at(&projects[projects.len() - 1]) < at(&projects[0]));
+    let (status, body) = get(&app, &s, &format!("/projects?region={TAGANG}&sort=budget")).await;
+    assert!(
+        status.is_client_error(),
+        "a page refuses another order: {status}"
+    );
+    assert!(
+        body.contains("排序 sort 须为以下之一：village、-village"),
+        "{body}"
+    );
+}
+
 #[tokio::test]
 async fn region_inputs_are_pickers_fed_a_level_at_a_time() {
     let app = demo_app().await;

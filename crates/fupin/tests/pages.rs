@@ -341,6 +341,96 @@ async fn every_post_form_on_every_page_carries_the_csrf_field() {
     assert!(actions.len() >= 20, "distinct form actions: {actions:?}");
 }
 
+/// The Chinese labels of the values the code defines (stages, kinds, statuses …): what a page in
+/// English must not show as a text of its own.
+fn enum_labels() -> Vec<&'static str> {
+    use fupin_core::assessment::{
+        EliminationStep, ExitStep, IdentificationStep, MonitoredKind, Step,
+    };
+    use fupin_core::id_number::Sex;
+    use fupin_core::projects::{AssetKind, Category, NoticeKind, OwnerKind, SourceKind, Stage};
+    use fupin_core::rectification as r;
+    fn steps<S: Step>() -> Vec<&'static str> {
+        S::ORDER.iter().map(|s| s.label()).collect()
+    }
+    let mut out = vec![Sex::Male.label(), Sex::Female.label()];
+    out.extend(steps::<Stage>());
+    out.extend(steps::<ExitStep>());
+    out.extend(steps::<IdentificationStep>());
+    out.extend(steps::<EliminationStep>());
+    out.extend(Category::ALL.iter().map(|c| c.label()));
+    out.extend(SourceKind::ALL.iter().map(|c| c.label()));
+    out.extend(AssetKind::ALL.iter().map(|c| c.label()));
+    out.extend(OwnerKind::ALL.iter().map(|c| c.label()));
+    out.extend(NoticeKind::ALL.iter().map(|c| c.label()));
+    out.extend(MonitoredKind::ALL.iter().map(|c| c.label()));
+    out.extend(r::Source::ALL.iter().map(|c| c.label()));
+    out.extend(r::Category::ALL.iter().map(|c| c.label()));
+    out.extend(r::Severity::ALL.iter().map(|c| c.label()));
+    out.extend(r::ProblemStatus::ALL.iter().map(|c| c.label()));
+    out.extend(r::EventAction::ALL.iter().map(|c| c.label()));
+    out.extend(
+        fupin_core::measures::EventKind::ALL
+            .iter()
+            .map(|c| c.label()),
+    );
+    out
+}
+
+/// Every page the pages tests reach, in English: no value the code defines (a project's stage,
+/// an asset's kind, sex, a problem's status and source, a procedure's step, a warning's suggested
+/// kind …) is shown with its Chinese label. The printed notices (公告公示) stay Chinese documents.
+#[tokio::test]
+async fn pages_in_english_show_the_codes_values_in_english() {
+    let app = demo_app().await;
+    let officer = sign_in(&app, "demo-officer").await;
+    let cadre = sign_in(&app, "demo-cadre").await;
+    let labels = enum_labels();
+    let mut checked = 0;
+    let mut found = Vec::new();
+    for (template, _, path) in page_paths(&app, &officer, &cadre).await {
+        if template.ends_with("/notice") || template.starts_with("/dividend-notices/") {
+            continue;
+        }
+        let s = if template.starts_with("/m") {
+            &cadre
+        } else {
+            &officer
+        };
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let (_, ct, body) = get(&app, s, &format!("{path}{sep}lang=en")).await;
+        if !ct.starts_with("text/html") {
+            continue;
+        }
+        checked += 1;
+        for zh in &labels {
+            if body.contains(&format!(">{zh}<")) || body.contains(&format!(">{zh} <")) {
+                found.push(format!("{path}: {zh}"));
+            }
+        }
+    }
+    // the warnings of 罗溪镇 (their suggested kinds) and a project list
+    for path in [
+        "/warnings?region=360124106000&year=2019",
+        "/projects?region=360124106204",
+        "/problems?region=360124106000",
+    ] {
+        let (_, _, body) = get(&app, &officer, &format!("{path}&lang=en")).await;
+        checked += 1;
+        for zh in &labels {
+            if body.contains(&format!(">{zh}<")) {
+                found.push(format!("{path}: {zh}"));
+            }
+        }
+    }
+    assert!(checked >= 20, "pages checked: {checked}");
+    assert!(
+        found.is_empty(),
+        "Chinese labels on English pages:\n{}",
+        found.join("\n")
+    );
+}
+
 #[tokio::test]
 async fn pages_need_a_session_and_are_scoped() {
     let app = demo_app().await;

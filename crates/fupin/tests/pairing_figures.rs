@@ -106,7 +106,7 @@ async fn check(s: &dyn Store, when: &str) {
                 let mut after = None;
                 loop {
                     let page = s
-                        .pairings_below_minimum(&ctx, &r, year, after, 2)
+                        .pairings_below_minimum(&ctx, &r, year, after, false, 2)
                         .await
                         .unwrap();
                     below += page.len() as i64;
@@ -124,7 +124,7 @@ async fn check(s: &dyn Store, when: &str) {
             }
         }
         let without = s
-            .households_without_cadre(&ctx, &r, None, 1000)
+            .households_without_cadre(&ctx, &r, None, false, 1000)
             .await
             .unwrap();
         let kept = s.pairing_figures(&ctx, &r, 2018).await.unwrap();

@@ -631,7 +631,7 @@ async fn compliance_and_totals_equal_hand_counts() {
         (3, 1, 75_000)
     );
     let below: Vec<_> = s
-        .pairings_below_minimum(&office(), &village, 2018, None, 50)
+        .pairings_below_minimum(&office(), &village, 2018, None, false, 50)
         .await
         .unwrap()
         .iter()
@@ -650,7 +650,7 @@ async fn compliance_and_totals_equal_hand_counts() {
     // the other four Tagang households have no cadre
     assert_eq!(r.households_without_cadre_count, 4);
     let without = s
-        .households_without_cadre(&office(), &village, None, 3)
+        .households_without_cadre(&office(), &village, None, false, 3)
         .await
         .unwrap();
     assert_eq!(without.len(), 3);
@@ -663,12 +663,37 @@ async fn compliance_and_totals_equal_hand_counts() {
                 RegionCode::parse(&last.village_code).unwrap(),
                 last.household_id,
             )),
+            false,
             3,
         )
         .await
         .unwrap();
     assert_eq!(rest.len(), 1, "the second page holds the fourth");
     assert!(rest[0].household_id > last.household_id);
+    // backwards along the same index: the same four, last first, the pages joining up
+    let mut all: Vec<_> = without
+        .iter()
+        .chain(&rest)
+        .map(|h| h.household_id)
+        .collect();
+    all.reverse();
+    let back = s
+        .households_without_cadre(&office(), &village, None, true, 3)
+        .await
+        .unwrap();
+    let b = back.last().unwrap();
+    let more = s
+        .households_without_cadre(
+            &office(),
+            &village,
+            Some((RegionCode::parse(&b.village_code).unwrap(), b.household_id)),
+            true,
+            3,
+        )
+        .await
+        .unwrap();
+    let got: Vec<_> = back.iter().chain(&more).map(|h| h.household_id).collect();
+    assert_eq!(got, all);
     assert_eq!(r.cadres_over_limit, Some(vec![]));
     // the other village's household is not in this report, and a village officer of it cannot read Tagang's
     let sanfang = Ctx::within("sanfang", vec![RegionCode::parse("360124106205").unwrap()]);

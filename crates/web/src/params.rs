@@ -275,6 +275,12 @@ impl Params {
             .transpose()
     }
 
+    /// The direction of a list sorted by `key`: `sort=key` (or none) forwards, `sort=-key`
+    /// backwards, `invalid_sort` otherwise.
+    pub fn sort(&self, key: &str) -> ApiResult<bool> {
+        fupin_core::paging::parse_sort(self.get("sort"), key).map_err(ApiError::from_query)
+    }
+
     /// A yes/no parameter: `true`/`1` or `false`/`0`; absent is no.
     pub fn flag(&self, name: &str) -> ApiResult<bool> {
         match self.raw(name).map(str::trim) {

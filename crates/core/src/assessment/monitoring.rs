@@ -163,6 +163,18 @@ pub mod flag_code {
     pub const WATER_INSECURE: &str = "water_insecure";
     pub const RISK_EVENT: &str = "risk_event";
     pub const OVERDUE_LOAN: &str = "overdue_loan";
+    /// Every reason, in the order screening raises them.
+    pub const ALL: &[&str] = &[
+        BELOW_MONITORING_LINE,
+        INCOME_FALL,
+        RIGID_SPENDING,
+        EDUCATION_INSECURE,
+        MEDICAL_INSECURE,
+        HOUSING_INSECURE,
+        WATER_INSECURE,
+        RISK_EVENT,
+        OVERDUE_LOAN,
+    ];
 }
 
 /// A warning for a cadre to verify.

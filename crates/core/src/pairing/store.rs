@@ -150,22 +150,24 @@ pub trait PairingStore: Send + Sync {
     /// Rebuild every maintained pairing figure from the rows (nationwide administrators).
     async fn rebuild_pairing_figures(&self, ctx: &Ctx) -> StoreResult<()>;
     /// Households of a region whose status needs a cadre and that have no open pairing, after
-    /// `after` = (village, household) in that order.
+    /// `after` = (village, household) in that order (backwards when `descending`).
     async fn households_without_cadre(
         &self,
         ctx: &Ctx,
         region: &RegionCode,
         after: Option<(RegionCode, HouseholdId)>,
+        descending: bool,
         limit: u32,
     ) -> StoreResult<Vec<HouseholdRef>>;
     /// Pairings of a region below the visit minimum in a calendar year, after `after` =
-    /// (village, pairing) in that order.
+    /// (village, pairing) in that order (backwards when `descending`).
     async fn pairings_below_minimum(
         &self,
         ctx: &Ctx,
         region: &RegionCode,
         year: i32,
         after: Option<(RegionCode, PairingId)>,
+        descending: bool,
         limit: u32,
     ) -> StoreResult<Vec<BelowMinimumLine>>;
     /// Cadres managed within a region (and the caller's scope) after `after`, in id order; phones

@@ -433,9 +433,11 @@ pub struct ProblemFilter {
     /// Only problems escalated to this region.
     pub escalated_to: Option<RegionCode>,
     pub household: Option<HouseholdId>,
-    /// Keyset cursor: problems with a larger id.
+    /// Keyset cursor: problems with a larger id (a smaller one when `descending`).
     pub after: Option<ProblemId>,
     pub limit: u32,
+    /// Newest first: the id order backwards.
+    pub descending: bool,
 }
 
 /// A page of problems, in id order, with the cursor of the next.

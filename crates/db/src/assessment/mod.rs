@@ -998,17 +998,18 @@ impl AssessmentStore for SqlStore {
         let a = q.arg(lo);
         let b = q.arg(hi);
         q.push(&format!(" AND w.village_code BETWEEN {a} AND {b}"));
-        // keyset along the index (year, village_code, household_id)
+        // keyset along the index (year, village_code, household_id), forwards or backwards
+        let (cmp, dir) = page.order();
         if let Some((v, id)) = page.after_village_id()? {
             let a = q.arg(v.as_str());
             let b = q.arg(id);
             q.push(&format!(
-                " AND (w.village_code > {a} OR (w.village_code = {a} AND w.household_id > {b}))"
+                " AND (w.village_code {cmp} {a} OR (w.village_code = {a} AND w.household_id {cmp} {b}))"
             ));
         }
         let l = q.arg(page.fetch());
         q.push(&format!(
-            " ORDER BY w.village_code, w.household_id LIMIT {l}"
+            " ORDER BY w.village_code{dir}, w.household_id{dir} LIMIT {l}"
         ));
         let rows = self.db.fetch_all(&q.sql, &q.args).await?;
         let items = rows

@@ -1358,9 +1358,10 @@ impl PairingStore for SqlStore {
         ctx: &Ctx,
         region: &RegionCode,
         after: Option<(RegionCode, HouseholdId)>,
+        descending: bool,
         limit: u32,
     ) -> StoreResult<Vec<HouseholdRef>> {
-        self.households_without_cadre_impl(ctx, region, after, limit)
+        self.households_without_cadre_impl(ctx, region, after, descending, limit)
             .await
     }
 
@@ -1370,9 +1371,10 @@ impl PairingStore for SqlStore {
         region: &RegionCode,
         year: i32,
         after: Option<(RegionCode, PairingId)>,
+        descending: bool,
         limit: u32,
     ) -> StoreResult<Vec<BelowMinimumLine>> {
-        self.pairings_below_minimum_impl(ctx, region, year, after, limit)
+        self.pairings_below_minimum_impl(ctx, region, year, after, descending, limit)
             .await
     }
 

@@ -256,6 +256,7 @@ impl SqlStore {
         ctx: &Ctx,
         region: &RegionCode,
         after: Option<(RegionCode, HouseholdId)>,
+        descending: bool,
         limit: u32,
     ) -> StoreResult<Vec<HouseholdRef>> {
         ctx.require(region, "区划")?;
@@ -265,16 +266,22 @@ impl SqlStore {
              FROM households_without_cadre w JOIN households h ON h.id = w.household_id WHERE 1 = 1",
         );
         q.and_in_ranges("w.village_code", &ctx.scope.ranges(Some(region)));
+        // along the index (village_code, household_id), forwards or backwards
+        let (cmp, dir) = if descending {
+            ("<", " DESC")
+        } else {
+            (">", "")
+        };
         if let Some((v, id)) = &after {
             let a = q.arg(v.as_str());
             let b = q.arg(id.0);
             q.push(&format!(
-                " AND (w.village_code, w.household_id) > ({a}, {b})"
+                " AND (w.village_code, w.household_id) {cmp} ({a}, {b})"
             ));
         }
         let l = q.arg(i64::from(limit.clamp(1, 1_000)));
         q.push(&format!(
-            " ORDER BY w.village_code, w.household_id LIMIT {l}"
+            " ORDER BY w.village_code{dir}, w.household_id{dir} LIMIT {l}"
         ));
         let mut tx = self.db.begin_read().await?;
         tx.fetch_all(&q.sql, &q.args)
@@ -299,6 +306,7 @@ impl SqlStore {
         region: &RegionCode,
         year: i32,
         after: Option<(RegionCode, PairingId)>,
+        descending: bool,
         limit: u32,
     ) -> StoreResult<Vec<BelowMinimumLine>> {
         ctx.require(region, "区划")?;
@@ -311,13 +319,23 @@ impl SqlStore {
         let y = q.arg(year);
         q.push(&y);
         q.and_in_ranges("y.village_code", &ctx.scope.ranges(Some(region)));
+        // along (village_code, pairing_id), forwards or backwards
+        let (cmp, dir) = if descending {
+            ("<", " DESC")
+        } else {
+            (">", "")
+        };
         if let Some((v, id)) = &after {
             let a = q.arg(v.as_str());
             let b = q.arg(id.0);
-            q.push(&format!(" AND (y.village_code, y.pairing_id) > ({a}, {b})"));
+            q.push(&format!(
+                " AND (y.village_code, y.pairing_id) {cmp} ({a}, {b})"
+            ));
         }
         let l = q.arg(i64::from(limit.clamp(1, 1_000)));
-        q.push(&format!(" ORDER BY y.village_code, y.pairing_id LIMIT {l}"));
+        q.push(&format!(
+            " ORDER BY y.village_code{dir}, y.pairing_id{dir} LIMIT {l}"
+        ));
         let mut tx = self.db.begin_read().await?;
         tx.fetch_all(&q.sql, &q.args)
             .await?

@@ -242,16 +242,19 @@ impl SqlStore {
                 " AND p.planned_end < {a} AND p.accepted_on IS NULL"
             ));
         }
-        // keyset along the index (village_code, id)
+        // keyset along the index (village_code, id), forwards or backwards
+        let (cmp, dir) = page.order();
         if let Some((v, id)) = page.after_village_id()? {
             let a = q.arg(v.as_str());
             let b = q.arg(id);
             q.push(&format!(
-                " AND (p.village_code > {a} OR (p.village_code = {a} AND p.id > {b}))"
+                " AND (p.village_code {cmp} {a} OR (p.village_code = {a} AND p.id {cmp} {b}))"
             ));
         }
         let l = q.arg(page.fetch());
-        q.push(&format!(" ORDER BY p.village_code, p.id LIMIT {l}"));
+        q.push(&format!(
+            " ORDER BY p.village_code{dir}, p.id{dir} LIMIT {l}"
+        ));
         let rows = tx.fetch_all(&q.sql, &q.args).await?;
         let mut out = Vec::with_capacity(rows.len());
         for r in rows.iter().take(page.limit as usize) {

@@ -707,12 +707,18 @@ impl RectificationStore for SqlStore {
             let a = q.arg(h.0);
             q.push(&format!(" AND pb.household_id = {a}"));
         }
+        // keyset along the id, forwards or backwards
+        let (cmp, dir) = if f.descending {
+            ("<", " DESC")
+        } else {
+            (">", "")
+        };
         if let Some(after) = f.after {
             let a = q.arg(after.0);
-            q.push(&format!(" AND pb.id > {a}"));
+            q.push(&format!(" AND pb.id {cmp} {a}"));
         }
         let limit = f.limit.clamp(1, 500);
-        q.push(&format!(" ORDER BY pb.id LIMIT {}", limit + 1));
+        q.push(&format!(" ORDER BY pb.id{dir} LIMIT {}", limit + 1));
         let rows = tx.fetch_all(&q.sql, &q.args).await?;
         let now = today();
         let mut items = rows

@@ -384,7 +384,7 @@ async fn incidence(
     tag = "assessment",
     operation_id = "warnings",
     summary = "监测预警 · Monitoring warnings",
-    params(("year" = i32, Query, description = "年度。 The year."), ("after" = Option<String>, Query, description = "上一页的 next：其后的一页（按村、户）。 The previous page's `next`: the page after it (by village, household)."), ("per_page" = Option<u32>, Query, description = "每页条数（1–500，默认 50）。 Items per page (1–500, default 50).")),
+    params(("year" = i32, Query, description = "年度。 The year."), ("after" = Option<String>, Query, description = "上一页的 next：其后的一页（按村、户）。 The previous page's `next`: the page after it (by village, household)."), ("per_page" = Option<u32>, Query, description = "每页条数（1–500，默认 50）。 Items per page (1–500, default 50)."), ("sort" = Option<String>, Query, description = "排序：village（按村、户，默认）或 -village（倒序）。 The order: village (by village and household, the default) or -village (backwards).")),
     responses((status = 200, description = "`{items, next}`：预警户（按村、户），下一页的 after。 `{items, next}`: the households warned about, by village and household, and the next page's `after`.", body = Object))
 )]
 async fn warnings(
@@ -394,9 +394,9 @@ async fn warnings(
     params: Params,
 ) -> ApiResult<Json<fupin_core::paging::Listing<WarningRow>>> {
     let ctx = caller.ctx(Policy::ReadRegistry)?;
-    params.only(&["year", "after", "per_page"])?;
+    params.only(&["year", "after", "per_page", "sort"])?;
     let year = year_param(&params)?;
-    let page = params.keyset()?;
+    let page = params.keyset()?.backwards(params.sort("village")?);
     Ok(Json(
         app.store
             .early_warnings(&ctx, &code, year, &page)

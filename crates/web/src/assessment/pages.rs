@@ -12,8 +12,8 @@
 use crate::form::Form;
 use crate::routes::Routes;
 use crate::ui::forms::{input_id, region_input, FormState};
-use crate::ui::i18n::status_label;
-use crate::ui::layout::{parse_id, query_map, render, see_other, Shell, StoreAnswer};
+use crate::ui::i18n::{enum_label, status_label};
+use crate::ui::layout::{parse_id, query_map, render, see_other, sort_header, Shell, StoreAnswer};
 use crate::ui::{Lang, PageError, PageResult, Viewer};
 use crate::AppState;
 use axum::extract::{Path, RawQuery, State};
@@ -275,7 +275,7 @@ async fn list(v: Viewer, State(app): State<AppState>, RawQuery(raw): RawQuery) -
                         td { a href=(format!("/households/{}", c.household_id.0)) { (c.household_number) } }
                         td { a href=(format!("/cases/{}", c.id)) { (kind_label(v.lang, c.kind)) } }
                         td { (c.year) }
-                        td { (c.step_label) }
+                        td { (step_label(v.lang, c.kind, &c.step, &c.step_label)) }
                         td { (timeliness_text(&v, &c.timeliness)) }
                         td { (case_badge(&v, c)) }
                     }
@@ -322,15 +322,33 @@ fn event_label(lang: Lang, k: &EventKind) -> &'static str {
     }
 }
 
+/// The table of a procedure's steps in `code-labels-en.json`.
+fn step_table(k: ProcedureKind) -> &'static str {
+    match k {
+        ProcedureKind::Exit => "exit_step",
+        ProcedureKind::Identification => "identification_step",
+        ProcedureKind::Elimination => "elimination_step",
+    }
+}
+
+/// A case's step (its code, as the case stores it) in the page's language.
+fn step_label<'a>(lang: Lang, k: ProcedureKind, step: &str, zh: &'a str) -> &'a str {
+    enum_label(lang, step_table(k), step, zh)
+}
+
 fn case_view(lang: Lang, c: &ProcedureCase) -> Result<CaseView, PageError> {
     fn read<S: Step + DeserializeOwned, E: Clone + DeserializeOwned>(
         lang: Lang,
+        table: &'static str,
         state: &serde_json::Value,
     ) -> Result<CaseView, PageError> {
         let w: Workflow<S, E> = serde_json::from_value(state.clone())
             .map_err(|_| PageError::from(DomainError::internal()))?;
         Ok(CaseView {
-            steps: S::ORDER.iter().map(|s| (s.as_str(), s.label())).collect(),
+            steps: S::ORDER
+                .iter()
+                .map(|s| (s.as_str(), enum_label(lang, table, s.as_str(), s.label())))
+                .collect(),
             current: w.step().position(),
             notice: S::NOTICE.as_str(),
             notice_start: w.notice_start(),
@@ -344,7 +362,7 @@ fn case_view(lang: Lang, c: &ProcedureCase) -> Result<CaseView, PageError> {
                     (
                         e.date,
                         e.actor.clone(),
-                        e.step.label(),
+                        enum_label(lang, table, e.step.as_str(), e.step.label()),
                         event_label(lang, &e.kind),
                         e.note.clone(),
                     )
@@ -354,10 +372,12 @@ fn case_view(lang: Lang, c: &ProcedureCase) -> Result<CaseView, PageError> {
         })
     }
     match c.kind {
-        ProcedureKind::Exit => read::<ExitStep, ExitAssessment>(lang, &c.state),
-        ProcedureKind::Identification => read::<IdentificationStep, MonitoredKind>(lang, &c.state),
+        ProcedureKind::Exit => read::<ExitStep, ExitAssessment>(lang, step_table(c.kind), &c.state),
+        ProcedureKind::Identification => {
+            read::<IdentificationStep, MonitoredKind>(lang, step_table(c.kind), &c.state)
+        }
         ProcedureKind::Elimination => {
-            read::<EliminationStep, RiskEliminationAssessment>(lang, &c.state)
+            read::<EliminationStep, RiskEliminationAssessment>(lang, step_table(c.kind), &c.state)
         }
     }
 }
@@ -538,7 +558,7 @@ async fn item_page(
                     dd { a href=(format!("/households/{}", h.id.0)) { (h.head_name.as_deref().unwrap_or("—")) } " · " (h.household_number) }
                     dt { (v.t("当前状态", "Status")) }
                     dd { span class=(format!("status status-{}", h.status.as_str())) #household-status { (status_label(v.lang, h.status)) } }
-                    dt { (v.t("当前步骤", "Step")) } dd #step data-step=(c.step) { (c.step_label) }
+                    dt { (v.t("当前步骤", "Step")) } dd #step data-step=(c.step) { (step_label(v.lang, c.kind, &c.step, &c.step_label)) }
                     dt { (v.t("时限", "Time limit")) } dd { (timeliness_text(v, &c.timeliness)) }
                     @if let Some(s) = view.notice_start {
                         dt { (v.t("公示", "Public notice")) }
@@ -880,7 +900,7 @@ pub(crate) fn household_section(
                 div.table-wrap { table.data {
                     thead { tr { th scope="col" { (v.t("程序", "Procedure")) } th scope="col" { (v.t("年度", "Year")) } th scope="col" { (v.t("当前步骤", "Step")) } th scope="col" { (v.t("状态", "State")) } } }
                     tbody { @for c in cases { tr data-case=(c.id) {
-                        td { a href=(format!("/cases/{}", c.id)) { (kind_label(v.lang, c.kind)) } } td { (c.year) } td { (c.step_label) }
+                        td { a href=(format!("/cases/{}", c.id)) { (kind_label(v.lang, c.kind)) } } td { (c.year) } td { (step_label(v.lang, c.kind, &c.step, &c.step_label)) }
                         td { (case_badge(v, c)) }
                     } } }
                 } }
@@ -920,11 +940,14 @@ async fn warnings(v: Viewer, State(app): State<AppState>, RawQuery(raw): RawQuer
             .map_err(|_| PageError::bad_request("年度须为四位数字"))?,
         None => today().year(),
     };
+    let descending = fupin_core::paging::parse_sort(q.get("sort").map(String::as_str), "village")?;
     let page = match q.get("after").map(|s| s.trim()).filter(|s| !s.is_empty()) {
         Some(a) => Keyset::after(a, PER_PAGE),
         None => Keyset::first(PER_PAGE),
-    };
+    }
+    .backwards(descending);
     let list = app.store.early_warnings(&ctx, &code, year, &page).await?;
+    let pairs: Vec<(String, String)> = q.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
     let region = app.store.region(&ctx, &code).await?;
     let names = village_names(
         &app,
@@ -958,6 +981,7 @@ async fn warnings(v: Viewer, State(app): State<AppState>, RawQuery(raw): RawQuer
                     label for="year" { (v.t("年度", "Year")) }
                     input #year name="year" inputmode="numeric" value=(year) required;
                 }
+                @if descending { input type="hidden" name="sort" value="-village"; }
                 div { button type="submit" { (v.t("查看", "Show")) } }
             }
             @if can_screen {
@@ -971,7 +995,7 @@ async fn warnings(v: Viewer, State(app): State<AppState>, RawQuery(raw): RawQuer
         }
         div.table-wrap { table.data #warnings {
             thead { tr {
-                th scope="col" { (v.t("村", "Village")) }
+                (sort_header(&v, "/warnings", &pairs, "village", v.t("村", "Village"), descending))
                 th scope="col" { (v.t("户编码", "Household")) }
                 th scope="col" { (v.t("户主", "Head")) }
                 th scope="col" { (v.t("预警原因", "Reasons")) }
@@ -983,8 +1007,14 @@ async fn warnings(v: Viewer, State(app): State<AppState>, RawQuery(raw): RawQuer
                         td { (names.get(&w.village_code).map(String::as_str).unwrap_or(&w.village_code)) }
                         td { a href=(format!("/households/{}", w.household_id.0)) { (w.household_number) } }
                         td { (w.head_name.as_deref().unwrap_or("—")) }
-                        td.wrap { @for f in &w.flags { span.state.state-overdue data-reason=(f.reason_code) { (f.reason) } " " } }
-                        td { (w.suggested_kind.label()) }
+                        td.wrap { @for f in &w.flags {
+                            @if v.lang == Lang::En {
+                                span.state.state-overdue data-reason=(f.reason_code) title=(f.reason) { (enum_label(v.lang, "warning_reason", &f.reason_code, &f.reason)) } " "
+                            } @else {
+                                span.state.state-overdue data-reason=(f.reason_code) { (f.reason) } " "
+                            }
+                        } }
+                        td { (enum_label(v.lang, "monitored_kind", w.suggested_kind.as_str(), w.suggested_kind.label())) }
                     }
                 }
                 @if list.items.is_empty() {

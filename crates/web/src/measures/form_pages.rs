@@ -431,7 +431,7 @@ async fn show(
             MeasureStatus::Cancelled,
         ],
         MeasureStatus::as_str,
-        MeasureStatus::label,
+        |s| super::pages::status_label(v, s),
     );
     let forms = pairs(
         &EmploymentForm::ALL,

@@ -7,7 +7,7 @@ use fupin_core::measures::{Details, Measure, MeasureStatus, Origin};
 use fupin_core::registry::HouseholdId;
 use maud::{html, Markup};
 
-fn status_label(v: &Viewer, s: MeasureStatus) -> &'static str {
+pub(crate) fn status_label(v: &Viewer, s: MeasureStatus) -> &'static str {
     match s {
         MeasureStatus::Active => v.t("实施中", "active"),
         MeasureStatus::Ended => v.t("已完成", "ended"),

@@ -8,6 +8,7 @@
 use crate::form::Form;
 use crate::routes::Routes;
 use crate::ui::forms::{region_input, select, textarea, yuan_field, FormState, Input};
+use crate::ui::i18n::enum_label;
 use crate::ui::layout::{parse_id, query_map, render, see_other, Shell};
 use crate::ui::{PageResult, Viewer};
 use crate::AppState;
@@ -385,7 +386,12 @@ const EVENT_INPUTS: &[&str] = &[
 fn show_event(v: &Viewer, st: &FormState) -> PageResult {
     let kinds: Vec<(String, String)> = EventKind::ALL
         .iter()
-        .map(|k| (k.as_str().to_string(), k.label().to_string()))
+        .map(|k| {
+            (
+                k.as_str().to_string(),
+                enum_label(v.lang, "service_event_kind", k.as_str(), k.label()).to_string(),
+            )
+        })
         .collect();
     let form = html! {
         form.stack method="post" action="/events/new" novalidate {

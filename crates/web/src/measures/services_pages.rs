@@ -3,6 +3,7 @@
 //! that register them are `service_forms`.
 
 use crate::ui::fmt::{count, yuan};
+use crate::ui::i18n::enum_label;
 use crate::ui::layout::{parse_id, query_map, render, PageError, PageResult, Shell};
 use crate::ui::Viewer;
 use crate::AppState;
@@ -239,7 +240,7 @@ async fn events_page(
         nav.tabs aria-label=(v.t("类别", "Kind")) {
             a href=(link(None)) aria-current=[kind.is_none().then_some("page")] { (v.t("全部", "All")) }
             @for k in EventKind::ALL {
-                a href=(link(Some(k))) aria-current=[(kind == Some(k)).then_some("page")] { (k.label()) }
+                a href=(link(Some(k))) aria-current=[(kind == Some(k)).then_some("page")] { (enum_label(v.lang, "service_event_kind", k.as_str(), k.label())) }
             }
             a href=(format!("/workplaces?region={}", code.as_str())) { (v.t("扶贫车间和岗位", "Workshops and posts")) }
         }
@@ -263,7 +264,7 @@ async fn events_page(
                 tbody { @for e in &list { tr data-event=(e.id.0) {
                     td { (e.date) }
                     td { a href=(format!("/events/{}", e.id.0)) { (e.title) } }
-                    td { (e.kind_label) }
+                    td { (enum_label(v.lang, "service_event_kind", e.kind.as_str(), &e.kind_label)) }
                     td { (e.place) " " small.muted { (e.region_name) } }
                     td.num { (count(e.served_total)) }
                     td.num { (count(e.registered)) }
@@ -294,7 +295,7 @@ async fn event_page(v: Viewer, State(app): State<AppState>, Path(id): Path<Strin
     let d = app.store.event(&ctx, EventId(parse_id(&id)?)).await?;
     let e = &d.event;
     let body = html! {
-        h1 { (e.title) " " small.muted { (e.kind_label) } }
+        h1 { (e.title) " " small.muted { (enum_label(v.lang, "service_event_kind", e.kind.as_str(), &e.kind_label)) } }
         dl.facts {
             dt { (v.t("日期", "Date")) } dd { (e.date) }
             dt { (v.t("地点", "Place")) } dd { (e.place) " · " (e.region_name) }

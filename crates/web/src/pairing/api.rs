@@ -722,7 +722,8 @@ async fn pairing_report(
                    Households whose status needs a cadre and that have no open pairing, in (village, household) order; `next` is the next page's `after`.",
     params(
         ("after" = Option<String>, Query, description = "上一页的 next。 The previous page's `next`."),
-        ("per_page" = Option<u32>, Query, description = "每页行数（默认 50，最多 1000）。 Rows per page (50, at most 1000).")
+        ("per_page" = Option<u32>, Query, description = "每页行数（默认 50，最多 1000）。 Rows per page (50, at most 1000)."),
+        ("sort" = Option<String>, Query, description = "排序：village（按村，默认）或 -village（倒序）。 The order: village (the default) or -village (backwards).")
     ),
     responses((status = 200, description = "`{items, next}`", body = Object))
 )]
@@ -733,12 +734,13 @@ async fn households_without_cadre(
     params: Params,
 ) -> ApiResult<Json<Page<HouseholdRef>>> {
     let ctx = caller.ctx(Policy::ReadStats)?;
-    params.only(&["after", "per_page"])?;
+    params.only(&["after", "per_page", "sort"])?;
     let limit = per_page(&params)?;
+    let descending = params.sort("village")?;
     let after = cursor(&params)?.map(|(v, id)| (v, HouseholdId(id)));
     let items = app
         .store
-        .households_without_cadre(&ctx, &code, after, limit)
+        .households_without_cadre(&ctx, &code, after, descending, limit)
         .await
         .map_err(ApiError::from_query)?;
     Ok(Json(page(items, limit, |h| {
@@ -760,7 +762,8 @@ async fn households_without_cadre(
         ("from" = Option<String>, Query, description = "YYYY-01-01（与 to 同一年）。 1 January of the year."),
         ("to" = Option<String>, Query, description = "YYYY-12-31。 31 December of the year."),
         ("after" = Option<String>, Query, description = "上一页的 next。 The previous page's `next`."),
-        ("per_page" = Option<u32>, Query, description = "每页行数（默认 50，最多 1000）。 Rows per page (50, at most 1000).")
+        ("per_page" = Option<u32>, Query, description = "每页行数（默认 50，最多 1000）。 Rows per page (50, at most 1000)."),
+        ("sort" = Option<String>, Query, description = "排序：village（按村，默认）或 -village（倒序）。 The order: village (the default) or -village (backwards).")
     ),
     responses((status = 200, description = "`{items, next}`", body = Object))
 )]
@@ -771,7 +774,7 @@ async fn pairings_below_minimum(
     params: Params,
 ) -> ApiResult<Json<Page<BelowMinimumLine>>> {
     let ctx = caller.ctx(Policy::ReadStats)?;
-    params.only(&["year", "from", "to", "after", "per_page"])?;
+    params.only(&["year", "from", "to", "after", "per_page", "sort"])?;
     let (from, to) = report_period(&params)?;
     if from.month() != time::Month::January
         || from.day() != 1
@@ -785,10 +788,11 @@ async fn pairings_below_minimum(
         )));
     }
     let limit = per_page(&params)?;
+    let descending = params.sort("village")?;
     let after = cursor(&params)?.map(|(v, id)| (v, PairingId(id)));
     let items = app
         .store
-        .pairings_below_minimum(&ctx, &code, from.year(), after, limit)
+        .pairings_below_minimum(&ctx, &code, from.year(), after, descending, limit)
         .await
         .map_err(ApiError::from_query)?;
     Ok(Json(page(items, limit, |l| {

@@ -9,7 +9,7 @@
 use crate::form::Form;
 use crate::routes::Routes;
 use crate::ui::forms::{select, textarea, FormState, Input};
-use crate::ui::layout::{parse_id, query_map, render, see_other, Shell, StoreAnswer};
+use crate::ui::layout::{parse_id, query_map, render, see_other, sort_header, Shell, StoreAnswer};
 use crate::ui::{PageError, PageResult, Viewer};
 use crate::AppState;
 use axum::extract::{Path, RawQuery, State};
@@ -125,9 +125,10 @@ async fn overview(v: Viewer, State(app): State<AppState>, RawQuery(raw): RawQuer
     let from = Date::from_calendar_date(year, Month::January, 1).expect("1 January");
     let to = Date::from_calendar_date(year, Month::December, 31).expect("31 December");
     let report = app.store.pairing_report(&ctx, &region, from, to).await?;
+    let descending = fupin_core::paging::parse_sort(q.get("sort").map(String::as_str), "village")?;
     let mut rows = app
         .store
-        .households_without_cadre(&ctx, &region, after.clone(), PER_PAGE + 1)
+        .households_without_cadre(&ctx, &region, after.clone(), descending, PER_PAGE + 1)
         .await?;
     let next = (rows.len() > PER_PAGE as usize).then(|| {
         rows.truncate(PER_PAGE as usize);
@@ -138,6 +139,9 @@ async fn overview(v: Viewer, State(app): State<AppState>, RawQuery(raw): RawQuer
     let can_edit = v.has_regions(Policy::WriteRegistry);
     let href = |after: Option<&str>| {
         let mut pairs = vec![("region", region.to_string())];
+        if descending {
+            pairs.push(("sort", "-village".to_string()));
+        }
         if let Some(a) = after {
             pairs.push(("after", a.to_string()));
         }
@@ -170,7 +174,8 @@ async fn overview(v: Viewer, State(app): State<AppState>, RawQuery(raw): RawQuer
             h2 { (v.t("无帮扶干部的户", "Households without a cadre")) }
             div.table-wrap { table.data {
                 thead { tr {
-                    th scope="col" { (v.t("户编码", "Number")) }
+                    // by village, then household (the list's index), forwards or backwards
+                    (sort_header(&v, "/pairing", &[("region".to_string(), region.to_string())], "village", v.t("户编码", "Number"), descending))
                     th scope="col" { (v.t("户主", "Head")) }
                     th scope="col" { (v.t("操作", "Action")) }
                 } }
@@ -673,6 +678,7 @@ async fn units(v: Viewer, State(app): State<AppState>, RawQuery(raw): RawQuery) 
     let page = Keyset {
         after: after.clone(),
         limit: PER_PAGE,
+        descending: false,
     };
     let list = app.store.list_units(&ctx, &page).await?;
     let team = teams(&app, &v, &ctx).await?;

@@ -211,7 +211,8 @@ fn query_error(e: DomainError) -> ApiError {
         ("stage" = Option<String>, Query, description = "流程环节。 The lifecycle stage."),
         ("overdue_on" = Option<String>, Query, description = "只列出到该日已过计划完成日期而未验收的项目。 Only projects past their planned end on this day and not accepted."),
         ("after" = Option<String>, Query, description = "上一页的 next：其后的一页。 The previous page's `next`: the page after it."),
-        ("per_page" = Option<u32>, Query, description = "每页条数（1–500，默认 50）。 Items per page (1–500, default 50).")
+        ("per_page" = Option<u32>, Query, description = "每页条数（1–500，默认 50）。 Items per page (1–500, default 50)."),
+        ("sort" = Option<String>, Query, description = "排序：village（按村、编号，默认）或 -village（倒序）。 The order: village (by village and id, the default) or -village (backwards).")
     ),
     responses((status = 200, description = "`{items, next}`：项目（按村、编号），下一页的 after。 `{items, next}`: the projects, by village then id, and the next page's `after`.", body = Object))
 )]
@@ -229,8 +230,9 @@ async fn region_projects(
         "overdue_on",
         "after",
         "per_page",
+        "sort",
     ])?;
-    let page = params.keyset()?;
+    let page = params.keyset()?.backwards(params.sort("village")?);
     let category = match params.text("category", 20)? {
         None => None,
         Some(c) => Some(Category::parse(&c).ok_or_else(|| {

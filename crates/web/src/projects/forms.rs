@@ -6,6 +6,7 @@
 //! fields, amounts typed in yuan), labelled in Chinese. The routes' handlers are in `form_posts`.
 
 use crate::ui::forms::{select, textarea, FormState, Input};
+use crate::ui::i18n::enum_label;
 use crate::ui::Viewer;
 use crate::AppState;
 use fupin_core::labels::field_label;
@@ -144,7 +145,12 @@ pub(crate) fn funds_forms(
         .collect();
     let kinds: Vec<(String, String)> = SourceKind::ALL
         .iter()
-        .map(|k| (k.as_str().to_string(), k.label().to_string()))
+        .map(|k| {
+            (
+                k.as_str().to_string(),
+                enum_label(v.lang, "source_kind", k.as_str(), k.label()).to_string(),
+            )
+        })
         .collect();
     let source_st = state_of(
         failed,
@@ -169,7 +175,7 @@ pub(crate) fn funds_forms(
                     "{} {}（{}，尚可下达 {} 元）",
                     s.data.year,
                     s.data.name,
-                    s.kind_label,
+                    enum_label(v.lang, "source_kind", s.data.kind.as_str(), &s.kind_label),
                     crate::ui::fmt::yuan(s.data.amount_fen - s.allocated_fen)
                 ),
             )
@@ -280,11 +286,21 @@ pub(crate) fn asset_form(
 ) -> Markup {
     let kinds: Vec<(String, String)> = AssetKind::ALL
         .iter()
-        .map(|k| (k.as_str().to_string(), k.label().to_string()))
+        .map(|k| {
+            (
+                k.as_str().to_string(),
+                enum_label(v.lang, "asset_kind", k.as_str(), k.label()).to_string(),
+            )
+        })
         .collect();
     let owners: Vec<(String, String)> = OwnerKind::ALL
         .iter()
-        .map(|k| (k.as_str().to_string(), k.label().to_string()))
+        .map(|k| {
+            (
+                k.as_str().to_string(),
+                enum_label(v.lang, "owner_kind", k.as_str(), k.label()).to_string(),
+            )
+        })
         .collect();
     let holders: String = p
         .data

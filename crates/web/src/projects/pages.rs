@@ -10,7 +10,8 @@ use super::forms::*;
 use crate::form::Form;
 use crate::routes::Routes;
 use crate::ui::fmt::{china_time, yuan};
-use crate::ui::layout::{parse_id, query_map, render, see_other, Shell, StoreAnswer};
+use crate::ui::i18n::enum_label;
+use crate::ui::layout::{parse_id, query_map, render, see_other, sort_header, Shell, StoreAnswer};
 use crate::ui::{PageError, PageResult, Viewer};
 use crate::AppState;
 use axum::extract::{Path, RawQuery, State};
@@ -55,16 +56,18 @@ async fn list(v: Viewer, State(app): State<AppState>, RawQuery(raw): RawQuery) -
         Some(s) => crate::params::region_code("region", s)?,
         None => roots[0].clone(),
     };
+    let descending = fupin_core::paging::parse_sort(q.get("sort").map(String::as_str), "village")?;
     let projects = app
         .store
         .projects(
             &ctx,
             &code,
             ProjectFilter::default(),
-            &fupin_core::paging::Keyset::all(),
+            &fupin_core::paging::Keyset::all().backwards(descending),
         )
         .await?
         .items;
+    let pairs: Vec<(String, String)> = q.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
     let name = app
         .store
         .region(&ctx, &code)
@@ -96,7 +99,9 @@ async fn list(v: Viewer, State(app): State<AppState>, RawQuery(raw): RawQuery) -
         @if projects.is_empty() { p.muted { (v.t("暂无项目", "No projects")) } } @else {
             div.table-wrap { table.data #projects {
                 thead { tr {
-                    th { (v.t("项目", "Project")) } th { (v.t("村", "Village")) } th { (v.t("类别", "Category")) }
+                    th { (v.t("项目", "Project")) }
+                    (sort_header(&v, "/projects", &pairs, "village", v.t("村", "Village"), descending))
+                    th { (v.t("类别", "Category")) }
                     th.num { (v.t("年度", "Year")) } th { (v.t("环节", "Stage")) }
                     th.num { (v.t("计划投资（元）", "Budget")) } th.num { (v.t("已下达", "Allocated")) }
                     th.num { (v.t("已支付", "Disbursed")) } th.num { (v.t("支付率", "Rate")) } th.num { (v.t("进度", "Progress")) }
@@ -106,9 +111,9 @@ async fn list(v: Viewer, State(app): State<AppState>, RawQuery(raw): RawQuery) -
                     tr data-project=(p.id.0) {
                         td { a href=(format!("/projects/{}", p.id.0)) { (p.data.name) } }
                         td { (p.village_name) }
-                        td { (p.category_label) }
+                        td { (enum_label(v.lang, "project_category", p.data.category.as_str(), &p.category_label)) }
                         td.num { (p.data.year) }
-                        td.poor[overdue] { (p.stage_label) @if overdue { " " (v.t("（逾期）", "(overdue)")) } }
+                        td.poor[overdue] { (enum_label(v.lang, "project_stage", p.stage.as_str(), &p.stage_label)) @if overdue { " " (v.t("（逾期）", "(overdue)")) } }
                         td.num { (yuan(p.data.budget_fen)) }
                         td.num { (yuan(p.allocated_fen)) }
                         td.num { (yuan(p.disbursed_fen)) }
@@ -124,14 +129,19 @@ async fn list(v: Viewer, State(app): State<AppState>, RawQuery(raw): RawQuery) -
     Ok(render(&v, shell, body))
 }
 
-fn event_label(k: &EventKind) -> &'static str {
+fn event_label(v: &Viewer, k: &EventKind) -> &'static str {
     match k {
-        EventKind::Started => "开始",
-        EventKind::Completed => "完成",
-        EventKind::Rejected => "退回",
-        EventKind::ObjectionRecorded { .. } => "记录异议",
-        EventKind::ObjectionResolved { .. } => "处理异议",
+        EventKind::Started => v.t("开始", "Started"),
+        EventKind::Completed => v.t("完成", "Completed"),
+        EventKind::Rejected => v.t("退回", "Sent back"),
+        EventKind::ObjectionRecorded { .. } => v.t("记录异议", "Objection recorded"),
+        EventKind::ObjectionResolved { .. } => v.t("处理异议", "Objection resolved"),
     }
+}
+
+/// A stage's label in the page's language.
+fn stage_label(v: &Viewer, s: Stage) -> &'static str {
+    enum_label(v.lang, "project_stage", s.as_str(), s.label())
 }
 
 fn assets_section(v: &Viewer, assets: &[Asset]) -> Markup {
@@ -141,10 +151,10 @@ fn assets_section(v: &Viewer, assets: &[Asset]) -> Markup {
             @if assets.is_empty() { p.muted { (v.t("尚未登记资产", "No assets yet")) } }
             @for a in assets {
                 div.asset data-asset=(a.id.0) {
-                    h3 { (a.data.name) " " small.muted { (a.kind_label) } }
+                    h3 { (a.data.name) " " small.muted { (enum_label(v.lang, "asset_kind", a.data.kind.as_str(), &a.kind_label)) } }
                     dl.compact {
                         dt { (v.t("价值（元）", "Value")) } dd { (yuan(a.data.value_fen)) }
-                        dt { (v.t("所有者", "Owner")) } dd { (a.owner_kind_label) " · " (a.data.owner_name) }
+                        dt { (v.t("所有者", "Owner")) } dd { (enum_label(v.lang, "owner_kind", a.data.owner_kind.as_str(), &a.owner_kind_label)) " · " (a.data.owner_name) }
                         dt { (v.t("管护主体", "Custodian")) } dd { (a.data.custodian) }
                         dt { (v.t("登记日期", "Registered")) } dd { (a.data.registered_on) }
                         dt { (v.t("持股户", "Shareholders")) } dd { (a.data.shareholders.len()) }
@@ -208,7 +218,7 @@ pub(crate) async fn item_page(
         .unwrap_or_else(today)
         .max(d.workflow.notice_earliest_end().unwrap_or(time::Date::MIN));
     let body = html! {
-        h1 { (title) " · " span #stage data-stage=(p.stage.as_str()) { (p.stage_label) } }
+        h1 { (title) " · " span #stage data-stage=(p.stage.as_str()) { (stage_label(v, p.stage)) } }
         @if let Some(e) = error { p.alert.error role="alert" { (e.message) } }
         div.actions {
             @if p.stage.in_library() || p.stage == Stage::Notice {
@@ -220,7 +230,7 @@ pub(crate) async fn item_page(
         }
         dl.facts {
             dt { (v.t("村", "Village")) } dd { (p.village_name) }
-            dt { (v.t("类别", "Category")) } dd { (p.category_label) @if let Some(s) = &p.data.sub_category { " · " (s) } }
+            dt { (v.t("类别", "Category")) } dd { (enum_label(v.lang, "project_category", p.data.category.as_str(), &p.category_label)) @if let Some(s) = &p.data.sub_category { " · " (s) } }
             dt { (v.t("年度 · 计划工期", "Year · schedule")) } dd { (p.data.year) " · " (p.data.planned_start) " → " (p.data.planned_end) }
             dt { (v.t("责任单位 · 责任人", "Responsible")) } dd { (p.data.responsible_unit) " · " (p.data.responsible_person) }
             dt { (v.t("建设内容", "Content")) } dd { (p.data.content) }
@@ -235,16 +245,16 @@ pub(crate) async fn item_page(
         section #lifecycle {
             h2 { (v.t("流程", "Lifecycle")) }
             ol.steps { @for s in Stage::ORDER {
-                li class=(if s.position() < p.stage.position() { "done" } else if *s == p.stage { "current" } else { "todo" }) { (s.label()) }
+                li class=(if s.position() < p.stage.position() { "done" } else if *s == p.stage { "current" } else { "todo" }) { (stage_label(v, *s)) }
             } }
             div.table-wrap { table.data #history {
                 thead { tr { th { (v.t("日期", "Date")) } th { (v.t("环节", "Step")) } th { (v.t("办理", "Action")) } th { (v.t("办理人", "By")) } th { (v.t("说明", "Note")) } } }
                 tbody { @for e in d.workflow.history() { tr {
-                    td { (e.date) } td { (e.step.label()) } td { (event_label(&e.kind)) } td { (e.actor) } td { (e.note.as_deref().unwrap_or("")) }
+                    td { (e.date) } td { (stage_label(v, e.step)) } td { (event_label(v, &e.kind)) } td { (e.actor) } td { (e.note.as_deref().unwrap_or("")) }
                 } } }
             } }
             @if can_write && !takes_step && p.stage != Stage::Done {
-                p.note #step-office { (v.t(&format!("当前环节「{}」由{}及以上部门办理。", p.stage.label(), p.stage.office().label()), &format!("The current stage is taken by an office at {} level or above.", p.stage.office().as_str()))) }
+                p.note #step-office { (v.t(&format!("当前环节「{}」由{}及以上部门办理。", p.stage.label(), p.stage.office().label()), &format!("The current stage ({}) is taken by an office at {} level or above.", stage_label(v, p.stage), p.stage.office().as_str()))) }
             }
             @if takes_step && p.stage != Stage::Done {
                 form.step method="post" action=(format!("/projects/{}/actions", p.id.0)) #step-form {
@@ -254,7 +264,7 @@ pub(crate) async fn item_page(
                     input #step-date type="date" name="date" value=(next_day) required;
                     label for="step-note" { (v.t("说明（可不填）", "Note (optional)")) }
                     input #step-note type="text" name="note";
-                    button.primary type="submit" #complete-step { (v.t("完成：", "Complete: ")) (p.stage.label()) }
+                    button.primary type="submit" #complete-step { (v.t("完成：", "Complete: ")) (stage_label(v, p.stage)) }
                 }
                 @if matches!(p.stage, Stage::TownshipReview | Stage::CountyApproval | Stage::Notice) {
                     form.step method="post" action=(format!("/projects/{}/actions", p.id.0)) #reject-form {
@@ -276,7 +286,7 @@ pub(crate) async fn item_page(
             div.table-wrap { table.data #allocations {
                 thead { tr { th { (v.t("资金来源", "Source")) } th { (v.t("下达日期", "Date")) } th.num { (v.t("下达", "Allocated")) } th.num { (v.t("到账", "Received")) } th.num { (v.t("支付", "Disbursed")) } } }
                 tbody { @for a in &funds.allocations { tr {
-                    td { (a.source_kind.label()) "：" (a.source_name) } td { (a.date) }
+                    td { (enum_label(v.lang, "source_kind", a.source_kind.as_str(), a.source_kind.label())) "：" (a.source_name) } td { (a.date) }
                     td.num { (yuan(a.amount_fen)) } td.num { (yuan(a.received_fen)) } td.num { (yuan(a.disbursed_fen)) }
                 } } }
             } }
@@ -335,7 +345,7 @@ fn notices_table(v: &Viewer, notices: &[Notice]) -> Markup {
             div.table-wrap { table.data.notices {
                 thead { tr { th { (v.t("公示", "Notice")) } th { (v.t("张贴期间", "Posted")) } th { (v.t("张贴地点", "Places")) } th { (v.t("记录人", "By")) } } }
                 tbody { @for n in notices { tr data-notice=(n.data.kind.as_str()) {
-                    td { (n.kind_label) @if let Some(y) = n.data.year { " " (y) } }
+                    td { (enum_label(v.lang, "notice_kind", n.data.kind.as_str(), &n.kind_label)) @if let Some(y) = n.data.year { " " (y) } }
                     td { (n.data.posted_from) " → " (n.data.posted_to) }
                     td { (n.data.places) }
                     td { (n.recorded_by) " · " (china_time(n.recorded_at)) }

@@ -74,6 +74,7 @@ pub(crate) fn filter(params: &Params) -> ApiResult<ProblemFilter> {
         "household",
         "after",
         "per_page",
+        "sort",
     ])?;
     Ok(ProblemFilter {
         region: params.region("region")?,
@@ -94,6 +95,7 @@ pub(crate) fn filter(params: &Params) -> ApiResult<ProblemFilter> {
         household: params.int::<i64>("household")?.map(HouseholdId),
         after: params.int::<i64>("after")?.map(ProblemId),
         limit: params.int::<u32>("per_page")?.unwrap_or(50).clamp(1, 500),
+        descending: params.sort("id")?,
     })
 }
 
@@ -113,7 +115,8 @@ pub(crate) fn filter(params: &Params) -> ApiResult<ProblemFilter> {
         ("escalated_to" = Option<String>, Query, description = "上报到该区划督办的。 Escalated to this region."),
         ("household" = Option<i64>, Query, description = "某户的问题。 A household's problems."),
         ("after" = Option<i64>, Query, description = "翻页游标（上一页的 next）。 Cursor: the previous page's `next`."),
-        ("per_page" = Option<u32>, Query, description = "每页条数（1–500，默认 50）。 Page size.")
+        ("per_page" = Option<u32>, Query, description = "每页条数（1–500，默认 50）。 Page size."),
+        ("sort" = Option<String>, Query, description = "排序：id（按编号，默认）或 -id（最新在前）。 The order: id (the default) or -id (newest first).")
     ),
     responses((status = 200, description = "问题及下一页游标。 The problems and the next page's cursor.", body = Object))
 )]

@@ -6,7 +6,8 @@
 use crate::form::Form;
 use crate::routes::Routes;
 use crate::ui::fmt::china_time;
-use crate::ui::layout::{parse_id, query_map, render, see_other, Shell, StoreAnswer};
+use crate::ui::i18n::enum_label;
+use crate::ui::layout::{parse_id, query_map, render, see_other, sort_header, Shell, StoreAnswer};
 use crate::ui::{PageError, PageResult, Viewer};
 use crate::AppState;
 use axum::extract::{FromRequest, Multipart, Path, RawQuery, Request, State};
@@ -220,7 +221,7 @@ async fn list(v: Viewer, State(app): State<AppState>, RawQuery(raw): RawQuery) -
         h1 { (title) }
         div.table-wrap { table.data #problems {
             thead { tr {
-                th { (v.t("编号", "No.")) }
+                (sort_header(&v, "/problems", &params.clone().into_pairs(), "id", v.t("编号", "No."), f.descending))
                 th { (v.t("区划", "Region")) }
                 th { (v.t("来源", "Source")) }
                 th { (v.t("问题", "Problem")) }
@@ -233,11 +234,11 @@ async fn list(v: Viewer, State(app): State<AppState>, RawQuery(raw): RawQuery) -
                     tr.overdue[p.overdue] data-problem=(p.id.0) {
                         td { a href=(format!("/problems/{}", p.id.0)) { (p.id.0) } }
                         td { (p.region_name) }
-                        td { (p.source_label) }
+                        td { (enum_label(v.lang, "problem_source", p.source.as_str(), p.source_label)) }
                         td.wrap { a href=(format!("/problems/{}", p.id.0)) { (p.description) } }
                         td { (p.responsible_unit) }
                         td class=(status_class(p)) { (p.deadline) @if p.overdue { " " (v.t("（逾期）", "(overdue)")) } }
-                        td class=(status_class(p)) { (p.status_label) }
+                        td class=(status_class(p)) { (enum_label(v.lang, "problem_status", p.status.as_str(), p.status_label)) }
                     }
                 }
                 @if page.items.is_empty() {
@@ -248,6 +249,19 @@ async fn list(v: Viewer, State(app): State<AppState>, RawQuery(raw): RawQuery) -
         @if let Some(n) = next { p { a href=(n) rel="next" { (v.t("下一页", "Next page")) } } }
     };
     Ok(render(&v, Shell::new(title, "/rectification"), body))
+}
+
+/// A step's form label in the page's language.
+fn step_label<'a>(v: &Viewer, action: &str, zh: &'a str) -> &'a str {
+    let en = match action {
+        "progress" => "Record progress",
+        "request_close" => "Request sign-off",
+        "sign_off" => "Verify and sign off",
+        "reject" => "Send back",
+        "reopen" => "Reopen",
+        _ => zh,
+    };
+    v.t(zh, en)
 }
 
 /// The steps a problem in this status offers, as (action, label, whether a note is required).
@@ -293,7 +307,7 @@ async fn item_page(
     let withheld = can_write && steps.len() < offered(p.status).len();
     let title = format!("{} {}", v.t("问题", "Problem"), p.id.0);
     let body = html! {
-        h1 { (title) " · " span class=(status_class(p)) #status { (p.status_label) } }
+        h1 { (title) " · " span class=(status_class(p)) #status { (enum_label(v.lang, "problem_status", p.status.as_str(), p.status_label)) } }
         @if let Some(e) = error {
             p.alert.error role="alert" { (e.message) }
         }
@@ -303,9 +317,9 @@ async fn item_page(
             @if let (Some(h), Some(n)) = (p.household_id, &p.household_number) {
                 dt { (v.t("农户", "Household")) } dd { a href=(format!("/households/{}", h.0)) { (n) } @if let Some(m) = &p.person_name { " · " (m) } }
             }
-            dt { (v.t("来源", "Source")) } dd { (p.source_label) @if let Some(r) = &p.source_ref { " · " (r) } }
+            dt { (v.t("来源", "Source")) } dd { (enum_label(v.lang, "problem_source", p.source.as_str(), p.source_label)) @if let Some(r) = &p.source_ref { " · " (r) } }
             @if let Some(c) = &p.campaign_name { dt { (v.t("整改行动", "Campaign")) } dd { (c) } }
-            dt { (v.t("类别 · 严重程度", "Category · severity")) } dd { (p.category_label) " · " (p.severity_label) }
+            dt { (v.t("类别 · 严重程度", "Category · severity")) } dd { (enum_label(v.lang, "problem_category", p.category.as_str(), p.category_label)) " · " (enum_label(v.lang, "problem_severity", p.severity.as_str(), p.severity_label)) }
             dt { (v.t("责任单位 · 责任人", "Responsible")) } dd { (p.responsible_unit) @if let Some(r) = &p.responsible_person { " · " (r) } }
             dt { (v.t("发现日期", "Found")) } dd { (p.found_on) }
             dt { (v.t("整改期限", "Deadline")) } dd class=(status_class(p)) #deadline { (p.deadline) @if p.overdue { " " (v.t("（已逾期）", "(overdue)")) } }
@@ -325,8 +339,8 @@ async fn item_page(
                     tr data-action=(e.action.as_str()) {
                         td { (e.seq) }
                         td { (china_time(e.at)) }
-                        td { (e.action_label) }
-                        td { (e.to_status.label()) }
+                        td { (enum_label(v.lang, "problem_action", e.action.as_str(), e.action_label)) }
+                        td { (enum_label(v.lang, "problem_status", e.to_status.as_str(), e.to_status.label())) }
                         td { (e.actor) }
                         td.wrap {
                             (e.note.as_deref().unwrap_or(""))
@@ -364,7 +378,8 @@ async fn item_page(
                     (v.csrf_field())
                     input type="hidden" name="action" value=(action);
                     @let id = format!("note-{action}");
-                    label for=(id) { (label) (if *needs_note { "（须填写说明）" } else { "（说明可不填）" }) }
+                    @let label = step_label(v, action, label);
+                    label for=(id) { (label) (if *needs_note { v.t("（须填写说明）", " (a note is required)") } else { v.t("（说明可不填）", " (note optional)") }) }
                     textarea id=(id) name="note" rows="2" required[*needs_note] {}
                     @if *action == "progress" {
                         label for="measures" { (v.t("整改措施（可更新）", "Measures (optional update)")) }

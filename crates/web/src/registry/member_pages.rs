@@ -11,7 +11,7 @@ use crate::form::Form;
 use crate::routes::Routes;
 use crate::ui::fmt::yuan;
 use crate::ui::forms::{code_options, select, textarea, yuan_field, FormState, Input};
-use crate::ui::i18n::{code_label, status_label};
+use crate::ui::i18n::{code_label, enum_label, status_label};
 use crate::ui::layout::{parse_id, query_map, render, see_other, Shell, StoreAnswer};
 use crate::ui::{PageError, PageResult, Viewer};
 use crate::AppState;
@@ -334,7 +334,7 @@ async fn show_edit_member_form(
             (Input::text("name", label("姓名", "Name")).required().render(st))
             (Input::text("id_number", label("身份证号", "ID number"))
                 .hint(v.t("不改则留空；当前号码脱敏显示：", "Leave empty to keep it; the number now (masked): ")).render(st))
-            p.hint.current-id { span.mono { (m.id_number) } " · " (m.sex.label()) " · " (m.birth_date) }
+            p.hint.current-id { span.mono { (m.id_number) } " · " (enum_label(v.lang, "sex", m.sex.as_str(), m.sex.label())) " · " (m.birth_date) }
             (select(st, "relation", label("与户主关系", "Relation to the head"), &code_options(v.lang, &codes, table::RELATION_TO_HEAD), Some(v.t("请选择", "Choose")), true))
             (select(st, "ethnicity", label("民族", "Ethnicity"), &code_options(v.lang, &codes, table::ETHNICITY), none, false))
             (select(st, "education", label("文化程度", "Education"), &code_options(v.lang, &codes, table::EDUCATION), none, false))

@@ -13,7 +13,7 @@ use crate::pairing;
 use crate::routes::Routes;
 use crate::ui::fmt::{growth, looks_like_id_number, mask_id, yuan, yuan_opt};
 use crate::ui::forms::{code_options, region_input, select, strip_field_prefix, FormState, Input};
-use crate::ui::i18n::{code_label, status_label};
+use crate::ui::i18n::{code_label, enum_label, status_label};
 use crate::ui::layout::StoreAnswer;
 use crate::ui::layout::{parse_id, query_map, render, see_other, Crumb, Shell};
 use crate::ui::{PageError, PageResult, Viewer};
@@ -759,7 +759,7 @@ fn members(v: &Viewer, d: &HouseholdDetail, codes: &CodeBook, can_edit: bool) ->
                         } @else { (m.name) }
                     }
                     td.mono { (m.id_number) }
-                    td { (m.sex.label()) }
+                    td { (enum_label(v.lang, "sex", m.sex.as_str(), m.sex.label())) }
                     td { (m.birth_date) }
                     td { (code_label(v.lang, codes, table::RELATION_TO_HEAD, &m.relation)) }
                     td { (opt(table::HEALTH, &m.health)) }

@@ -114,6 +114,16 @@ pub(crate) fn code_label<'a>(
     }
 }
 
+/// The label of a value the code defines (a project's stage, an asset's kind, a problem's status
+/// …) in the page's language: its English label from `code-labels-en.json` (`enums.<table>`) when
+/// the page is in English, else `zh` (the value's own Chinese label).
+pub(crate) fn enum_label<'a>(lang: Lang, table: &str, code: &str, zh: &'a str) -> &'a str {
+    match lang {
+        Lang::En => fupin_core::codes::english_enum_label(table, code).unwrap_or(zh),
+        Lang::Zh => zh,
+    }
+}
+
 /// A funding source's or a project category's label in the page's language, by its key (the
 /// funds report's `kind` / `key`); `zh` when the page is in Chinese or the key is unknown.
 pub(crate) fn funds_label<'a>(lang: Lang, key: &str, zh: &'a str) -> &'a str {

@@ -452,6 +452,41 @@ pub(crate) fn query_map(raw: Option<&str>) -> std::collections::HashMap<String, 
     out
 }
 
+/// The header of a list's column that sorts it along its index (by `key`), forwards or backwards:
+/// `aria-sort` tells the order shown, the link (`#sort-{key}`) opens the first page in the other
+/// order with the list's filters (`pairs`, without `after`). Lists offer only their index's order:
+/// any other column would have the server read every row of the region to sort it.
+pub(crate) fn sort_header(
+    v: &Viewer,
+    path: &str,
+    pairs: &[(String, String)],
+    key: &str,
+    label: &str,
+    descending: bool,
+) -> Markup {
+    let other = format!("-{key}");
+    let mut q: Vec<(&str, &str)> = pairs
+        .iter()
+        .filter(|(k, _)| !matches!(k.as_str(), "after" | "sort" | "lang" | "screened"))
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    q.sort();
+    if !descending {
+        q.push(("sort", &other));
+    }
+    let href = format!(
+        "{path}?{}",
+        serde_urlencoded::to_string(q).unwrap_or_default()
+    );
+    html! {
+        th scope="col" aria-sort=(if descending { "descending" } else { "ascending" }) {
+            a.sort id=(format!("sort-{key}")) href=(href) title=(v.t("点击反向排序", "Reverse the order")) {
+                (label) " " span aria-hidden="true" { (if descending { "▼" } else { "▲" }) }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
