@@ -27,6 +27,26 @@ fn tally(c: &mut Cols<'_>) -> StoreResult<FundsTally> {
     ))
 }
 
+/// The columns of an overdue project, read by [`overdue_row`].
+const OVERDUE_COLS: &str = "id, village_code, name, stage, planned_end";
+
+fn overdue_row(r: &crate::sql::Row) -> StoreResult<OverdueProject> {
+    Cols::read(r, |c| {
+        let id = ProjectId(c.i64()?);
+        let village_code = RegionCode::parse(&c.text()?)?;
+        let name = c.text()?;
+        let stage = Stage::parse(&c.text()?).unwrap_or(Stage::Proposal);
+        Ok(OverdueProject {
+            id,
+            village_code,
+            name,
+            stage: fupin_core::assessment::Step::as_str(stage).to_string(),
+            stage_label: fupin_core::assessment::Step::label(stage).to_string(),
+            planned_end: c.date()?,
+        })
+    })
+}
+
 /// A grouped row of the raw tables: its region, key and counters.
 type Leaf = (RegionCode, FundsKey, FundsTally);
 
@@ -109,6 +129,8 @@ impl SqlStore {
         self.apply_funds_delta(tx, &more).await
     }
 
+    /// The first [`OVERDUE_SHOWN`] projects of `region` open past their planned end on `on`, read
+    /// straight from the rows: what the recomputation shows.
     async fn overdue_named(
         &self,
         tx: &mut dyn Tx,
@@ -117,35 +139,71 @@ impl SqlStore {
         on: Date,
     ) -> StoreResult<Vec<OverdueProject>> {
         let (lo, hi) = region.range();
-        // along the partial index of open projects by planned end
         let rows = tx
             .fetch_all(
                 &format!(
-                    "SELECT id, village_code, name, stage, planned_end FROM projects \
+                    "SELECT {OVERDUE_COLS} FROM projects \
                      WHERE accepted_on IS NULL AND planned_end < $1 AND village_code BETWEEN $2 AND $3 \
                      AND year BETWEEN $4 AND $5 ORDER BY planned_end, id LIMIT {OVERDUE_SHOWN}"
                 ),
                 &args![on, lo, hi, from, to],
             )
             .await?;
-        rows.iter()
-            .map(|r| {
-                Cols::read(r, |c| {
-                    let id = ProjectId(c.i64()?);
-                    let village_code = RegionCode::parse(&c.text()?)?;
-                    let name = c.text()?;
-                    let stage = Stage::parse(&c.text()?).unwrap_or(Stage::Proposal);
-                    Ok(OverdueProject {
-                        id,
-                        village_code,
-                        name,
-                        stage: fupin_core::assessment::Step::as_str(stage).to_string(),
-                        stage_label: fupin_core::assessment::Step::label(stage).to_string(),
-                        planned_end: c.date()?,
-                    })
-                })
-            })
-            .collect()
+        rows.iter().map(overdue_row).collect()
+    }
+
+    /// The same projects found through the kept figures: the region's open projects by planned
+    /// end (`funds_stats`, dimension `open`) give the earliest days that hold the first
+    /// [`OVERDUE_SHOWN`], and each of those days is one seek of the partial index
+    /// `projects_open_end` (planned end, village) within the region's code range. A village thus
+    /// reads its own few rows and a province at most [`OVERDUE_SHOWN`] days of rows, instead of
+    /// walking every open project of the code range (the planner took `projects_village` for
+    /// `planned_end < day`, reading a province's projects) or every overdue project of the
+    /// database (the partial index by planned end alone, for a small region). Rejected: keeping
+    /// the names themselves in the figures (a list per region and level, rewritten on each write).
+    async fn overdue_from_figures(
+        &self,
+        tx: &mut dyn Tx,
+        region: &RegionCode,
+        (from, to): (i32, i32),
+        on: Date,
+    ) -> StoreResult<Vec<OverdueProject>> {
+        let rows = tx
+            .fetch_all(
+                &format!(
+                    "SELECT key, CAST(SUM(n) AS BIGINT) FROM funds_stats WHERE region_code = $1 \
+                     AND dim = 'open' AND year BETWEEN $2 AND $3 AND key < $4 \
+                     GROUP BY key HAVING SUM(n) > 0 ORDER BY key LIMIT {OVERDUE_SHOWN}"
+                ),
+                &args![region.as_str(), from, to, on.to_string()],
+            )
+            .await?;
+        let mut days: Vec<Date> = Vec::new();
+        let mut held = 0i64;
+        for r in &rows {
+            let (day, n) = Cols::read(r, |c| Ok((c.text()?, c.i64()?)))?;
+            days.push(fupin_core::years::parse_date("planned_end", &day)?);
+            held += n;
+            if held >= OVERDUE_SHOWN as i64 {
+                break;
+            }
+        }
+        if days.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (lo, hi) = region.range();
+        let mut q = crate::query::Query::new(&format!(
+            "SELECT {OVERDUE_COLS} FROM projects WHERE accepted_on IS NULL AND planned_end IN ("
+        ));
+        let list: Vec<String> = days.into_iter().map(|d| q.arg(d)).collect();
+        q.push(&list.join(", "));
+        let (a, b, c, d) = (q.arg(lo), q.arg(hi), q.arg(from), q.arg(to));
+        q.push(&format!(
+            ") AND village_code BETWEEN {a} AND {b} AND year BETWEEN {c} AND {d} \
+             ORDER BY planned_end, id LIMIT {OVERDUE_SHOWN}"
+        ));
+        let rows = tx.fetch_all(&q.sql, &q.args).await?;
+        rows.iter().map(overdue_row).collect()
     }
 
     pub(crate) async fn funds_report_impl(
@@ -184,7 +242,12 @@ impl SqlStore {
             )
             .await?;
         let overdue_n = crate::rows::one_i64(&r)?;
-        let overdue = self.overdue_named(tx.as_mut(), region, years, on).await?;
+        let overdue = if overdue_n == 0 {
+            Vec::new()
+        } else {
+            self.overdue_from_figures(tx.as_mut(), region, years, on)
+                .await?
+        };
         Ok(FundsReport::with_overdue(
             region.clone(),
             years,
