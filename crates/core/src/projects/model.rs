@@ -329,6 +329,49 @@ impl ProjectInput {
     }
 }
 
+impl ProjectData {
+    /// The fields (by name) in which `other` says something else than `self`: what a ledger's
+    /// row of a stored project would change. Beneficiaries compare as a set.
+    pub fn differences(&self, other: &ProjectData) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        let mut differ = |same: bool, field: &'static str| {
+            if !same {
+                out.push(field);
+            }
+        };
+        differ(self.village_code == other.village_code, "village_code");
+        differ(self.name == other.name, "name");
+        differ(self.category == other.category, "category");
+        differ(self.sub_category == other.sub_category, "sub_category");
+        differ(self.year == other.year, "year");
+        differ(self.planned_start == other.planned_start, "planned_start");
+        differ(self.planned_end == other.planned_end, "planned_end");
+        differ(
+            self.responsible_unit == other.responsible_unit,
+            "responsible_unit",
+        );
+        differ(
+            self.responsible_person == other.responsible_person,
+            "responsible_person",
+        );
+        differ(self.content == other.content, "content");
+        differ(self.budget_fen == other.budget_fen, "budget_fen");
+        differ(self.targets == other.targets, "targets");
+        let set = |b: &[Beneficiary]| {
+            let mut v: Vec<(i64, BenefitMode)> =
+                b.iter().map(|x| (x.household_id.0, x.mode)).collect();
+            v.sort();
+            v
+        };
+        differ(
+            set(&self.beneficiaries) == set(&other.beneficiaries),
+            "beneficiaries",
+        );
+        differ(self.participation == other.participation, "participation");
+        out
+    }
+}
+
 /// A project as stored, with where it stands and its money so far.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Project {

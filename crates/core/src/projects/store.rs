@@ -286,6 +286,33 @@ pub trait ProjectBulk: Send {
     async fn put_asset_incomes(&mut self, items: Vec<BulkAssetIncome>) -> StoreResult<()>;
     /// Dividends, and their households as the asset's shareholders.
     async fn put_dividends(&mut self, items: Vec<BulkDividend>) -> StoreResult<()>;
+    // ---- offices' ledgers (项目库台账, 资金台账): each record through the single write's checks,
+    // rows, figures, history and audit, in the session's transaction ----
+
+    /// Stored projects of these villages with these names (any year), with their beneficiaries.
+    async fn projects_named(&mut self, keys: &[(RegionCode, String)]) -> StoreResult<Vec<Project>>;
+    /// Enter a ledger's project with its lifecycle (replayed to the ledger's stage).
+    async fn ledger_project(
+        &mut self,
+        d: ProjectData,
+        workflow: ProjectWorkflow,
+    ) -> StoreResult<ProjectId>;
+    /// Stored fund sources with these document numbers (文号), any region.
+    async fn sources_by_document(&mut self, documents: &[String]) -> StoreResult<Vec<FundSource>>;
+    /// Record a ledger's fund source.
+    async fn ledger_source(&mut self, s: FundSourceInput) -> StoreResult<SourceId>;
+    /// A project's allocations, receipts and disbursements as the session sees them.
+    async fn ledger_project_funds(&mut self, id: ProjectId) -> StoreResult<ProjectFunds>;
+    /// Allocate as a ledger's row says.
+    async fn ledger_allocate(&mut self, a: AllocationInput) -> StoreResult<AllocationId>;
+    /// A ledger's receipt or disbursement of an allocation.
+    async fn ledger_move(
+        &mut self,
+        allocation: AllocationId,
+        what: MoneyStep,
+        payment: CheckedPayment,
+    ) -> StoreResult<()>;
+
     /// Bring in step what the loaded rows imply: the sums on sources, allocations and projects
     /// (the fund invariants checked by the tables), dividends into the households' property income
     /// and the collective's share into the villages' collective income, then the registry

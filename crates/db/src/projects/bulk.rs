@@ -15,7 +15,10 @@ use crate::rows::{to_json, Cols};
 use fupin_core::assessment::Step;
 use fupin_core::audit::AuditRecord;
 use fupin_core::error::DomainError;
-use fupin_core::projects::Stage;
+use fupin_core::projects::{
+    AllocationId, AllocationInput, CheckedPayment, FundSource, FundSourceInput, MoneyStep, Project,
+    ProjectData, ProjectFunds, ProjectId, ProjectWorkflow, SourceId, Stage,
+};
 use fupin_core::registry::HouseholdId;
 use fupin_core::store::*;
 use fupin_core::RegionCode;
@@ -446,6 +449,95 @@ impl ProjectBulk for SqlBulkSession {
             )
             .await
             .map_err(map_bulk)?;
+        Ok(())
+    }
+
+    async fn projects_named(&mut self, keys: &[(RegionCode, String)]) -> StoreResult<Vec<Project>> {
+        let mut out = Vec::new();
+        for (village, name) in keys {
+            let rows = self
+                .tx
+                .fetch_all(
+                    "SELECT p.id FROM projects p WHERE p.village_code = $1 AND p.name = $2 ORDER BY p.year, p.id",
+                    &args![village.as_str(), name.as_str()],
+                )
+                .await
+                .map_err(map_bulk)?;
+            for r in &rows {
+                let id = ProjectId(Cols::read(r, |c| Ok(c.i64()?))?);
+                let (p, _) = self
+                    .store
+                    .load_project(self.tx.as_mut(), &self.ctx, id, false)
+                    .await?;
+                out.push(p);
+            }
+        }
+        Ok(out)
+    }
+
+    async fn ledger_project(
+        &mut self,
+        d: ProjectData,
+        workflow: ProjectWorkflow,
+    ) -> StoreResult<ProjectId> {
+        self.require_write()?;
+        let p = self
+            .store
+            .create_project_in(self.tx.as_mut(), &self.ctx, &d, &workflow, "import")
+            .await?;
+        Ok(p.project.id)
+    }
+
+    async fn sources_by_document(&mut self, documents: &[String]) -> StoreResult<Vec<FundSource>> {
+        let mut out = Vec::new();
+        for chunk in documents.chunks(crate::bulk::IN_CHUNK) {
+            let mut q = crate::query::Query::new(&format!(
+                "SELECT {} FROM fund_sources WHERE document IN (",
+                super::rows::SOURCE_COLS
+            ));
+            let ph: Vec<String> = chunk.iter().map(|d| q.arg(d.as_str())).collect();
+            q.push(&ph.join(", ")).push(") ORDER BY id");
+            for r in &self.tx.fetch_all(&q.sql, &q.args).await.map_err(map_bulk)? {
+                out.push(<FundSource as crate::rows::Record>::from_row(r)?);
+            }
+        }
+        Ok(out)
+    }
+
+    async fn ledger_source(&mut self, s: FundSourceInput) -> StoreResult<SourceId> {
+        self.require_write()?;
+        let out = self
+            .store
+            .create_fund_source_in(self.tx.as_mut(), &self.ctx, s)
+            .await?;
+        Ok(out.id)
+    }
+
+    async fn ledger_project_funds(&mut self, id: ProjectId) -> StoreResult<ProjectFunds> {
+        self.store
+            .project_funds_in(self.tx.as_mut(), &self.ctx, id)
+            .await
+    }
+
+    async fn ledger_allocate(&mut self, a: AllocationInput) -> StoreResult<AllocationId> {
+        self.require_write()?;
+        let out = self
+            .store
+            .allocate_in(self.tx.as_mut(), &self.ctx, a)
+            .await?;
+        Ok(out.id)
+    }
+
+    async fn ledger_move(
+        &mut self,
+        allocation: AllocationId,
+        what: MoneyStep,
+        payment: CheckedPayment,
+    ) -> StoreResult<()> {
+        self.require_write()?;
+        self.store
+            .move_money_in(self.tx.as_mut(), &self.ctx, allocation, what, payment)
+            .await?;
         Ok(())
     }
 

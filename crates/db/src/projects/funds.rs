@@ -73,11 +73,24 @@ impl SqlStore {
         ctx: &Ctx,
         s: FundSourceInput,
     ) -> StoreResult<FundSource> {
+        let mut tx = self.db.begin_write().await?;
+        let out = self.create_fund_source_in(tx.as_mut(), ctx, s).await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// Record a fund source in `tx` (the single write's and a ledger's): checks, row, figures and
+    /// audit.
+    pub(crate) async fn create_fund_source_in(
+        &self,
+        tx: &mut dyn Tx,
+        ctx: &Ctx,
+        s: FundSourceInput,
+    ) -> StoreResult<FundSource> {
         let d = s.validate()?;
         ctx.require(&d.region_code, "区划")
             .map_err(|e| e.with_field("region_code"))?;
         ctx.require_act(&d.region_code, OfficeAct::RegisterFundSource)?;
-        let mut tx = self.db.begin_write().await?;
         let known = tx
             .fetch_optional(
                 "SELECT 1 FROM regions WHERE code = $1",
@@ -98,11 +111,7 @@ impl SqlStore {
             )
             .await?;
         let out = self
-            .load_source(
-                tx.as_mut(),
-                ctx,
-                SourceId(Cols::read(&r, |c| Ok(c.i64()?))?),
-            )
+            .load_source(&mut *tx, ctx, SourceId(Cols::read(&r, |c| Ok(c.i64()?))?))
             .await?;
         let mut figures = FundsDelta::default();
         figures.add(
@@ -111,9 +120,9 @@ impl SqlStore {
             FundsTally::new(1, out.data.amount_fen, 0, 0, 0),
             1,
         );
-        self.apply_funds_delta(tx.as_mut(), &figures).await?;
+        self.apply_funds_delta(&mut *tx, &figures).await?;
         self.audit(
-            tx.as_mut(),
+            &mut *tx,
             ctx,
             AuditRecord::change(
                 "fund_source.create",
@@ -125,7 +134,6 @@ impl SqlStore {
             .in_region(&out.data.region_code),
         )
         .await?;
-        tx.commit().await?;
         Ok(out)
     }
 
@@ -156,11 +164,23 @@ impl SqlStore {
         ctx: &Ctx,
         a: AllocationInput,
     ) -> StoreResult<Allocation> {
-        let c = a.validate()?;
         let mut tx = self.db.begin_write().await?;
-        let source = self.load_source(tx.as_mut(), ctx, a.source_id).await?;
+        let out = self.allocate_in(tx.as_mut(), ctx, a).await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// Allocate in `tx` (the single write's and a ledger's).
+    pub(crate) async fn allocate_in(
+        &self,
+        tx: &mut dyn Tx,
+        ctx: &Ctx,
+        a: AllocationInput,
+    ) -> StoreResult<Allocation> {
+        let c = a.validate()?;
+        let source = self.load_source(&mut *tx, ctx, a.source_id).await?;
         let (project, _) = self
-            .load_project(tx.as_mut(), ctx, a.project_id, true)
+            .load_project(&mut *tx, ctx, a.project_id, true)
             .await
             .map_err(|e| e.with_field("project_id"))?;
         // the county's 资金下达: an office below the county sees the project but may not fund it
@@ -194,7 +214,7 @@ impl SqlStore {
             )
             .await?;
         if n == 0 {
-            let left = self.load_source(tx.as_mut(), ctx, source.id).await?;
+            let left = self.load_source(&mut *tx, ctx, source.id).await?;
             return Err(exceeds(
                 MoneyStep::Allocation,
                 left.data.amount_fen - left.allocated_fen,
@@ -215,7 +235,7 @@ impl SqlStore {
                 ),
             )
             .await?;
-        let figures = self.project_figures(tx.as_mut(), project.id).await?;
+        let figures = self.project_figures(&mut *tx, project.id).await?;
         tx.execute(
             "UPDATE projects SET allocated_fen = allocated_fen + $1 WHERE id = $2",
             &args![c.amount_fen, project.id.0],
@@ -228,17 +248,17 @@ impl SqlStore {
             source_flow(MoneyStep::Allocation, c.amount_fen),
             1,
         );
-        self.refigure_project(tx.as_mut(), project.id, Some(&figures), flow)
+        self.refigure_project(&mut *tx, project.id, Some(&figures), flow)
             .await?;
         let out = self
             .load_allocation(
-                tx.as_mut(),
+                &mut *tx,
                 ctx,
                 AllocationId(Cols::read(&r, |c| Ok(c.i64()?))?),
             )
             .await?;
         self.audit(
-            tx.as_mut(),
+            &mut *tx,
             ctx,
             AuditRecord::change(
                 "fund.allocate",
@@ -250,7 +270,6 @@ impl SqlStore {
             .in_region(&out.village_code),
         )
         .await?;
-        tx.commit().await?;
         Ok(out)
     }
 
@@ -263,7 +282,21 @@ impl SqlStore {
         c: CheckedPayment,
     ) -> StoreResult<Allocation> {
         let mut tx = self.db.begin_write().await?;
-        let before = self.load_allocation(tx.as_mut(), ctx, id).await?;
+        let out = self.move_money_in(tx.as_mut(), ctx, id, what, c).await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// A receipt or a disbursement in `tx` (the single write's and a ledger's).
+    pub(crate) async fn move_money_in(
+        &self,
+        tx: &mut dyn Tx,
+        ctx: &Ctx,
+        id: AllocationId,
+        what: MoneyStep,
+        c: CheckedPayment,
+    ) -> StoreResult<Allocation> {
+        let before = self.load_allocation(&mut *tx, ctx, id).await?;
         // paid through the township's finance office (村级报账制): a village's officer may not
         let act = match what {
             MoneyStep::Receipt => OfficeAct::Receive,
@@ -271,7 +304,7 @@ impl SqlStore {
         };
         ctx.require_act(&before.village_code, act)?;
         let (project, _) = self
-            .load_project(tx.as_mut(), ctx, before.project_id, false)
+            .load_project(&mut *tx, ctx, before.project_id, false)
             .await?;
         check_stage_for(what, project.stage)?;
         if c.date < before.date {
@@ -317,14 +350,14 @@ impl SqlStore {
         };
         let n = tx.execute(sql, &args![c.amount_fen, id.0]).await?;
         if n == 0 {
-            let now = self.load_allocation(tx.as_mut(), ctx, id).await?;
+            let now = self.load_allocation(&mut *tx, ctx, id).await?;
             let left = match what {
                 MoneyStep::Receipt => now.amount_fen - now.received_fen,
                 _ => now.received_fen - now.disbursed_fen,
             };
             return Err(exceeds(what, left, c.amount_fen));
         }
-        let figures = self.project_figures(tx.as_mut(), project.id).await?;
+        let figures = self.project_figures(&mut *tx, project.id).await?;
         tx.execute(
             &format!("UPDATE projects SET {project_col} = {project_col} + $1 WHERE id = $2"),
             &args![c.amount_fen, project.id.0],
@@ -337,7 +370,7 @@ impl SqlStore {
             source_flow(what, c.amount_fen),
             1,
         );
-        self.refigure_project(tx.as_mut(), project.id, Some(&figures), flow)
+        self.refigure_project(&mut *tx, project.id, Some(&figures), flow)
             .await?;
         let movement = tx
             .fetch_one(
@@ -353,9 +386,9 @@ impl SqlStore {
             )
             .await?;
         let movement = Cols::read(&movement, |c| Ok(c.i64()?))?;
-        let out = self.load_allocation(tx.as_mut(), ctx, id).await?;
+        let out = self.load_allocation(&mut *tx, ctx, id).await?;
         self.audit(
-            tx.as_mut(),
+            &mut *tx,
             ctx,
             AuditRecord::event(
                 &format!("fund.{kind}"),
@@ -366,7 +399,6 @@ impl SqlStore {
             .in_region(&out.village_code),
         )
         .await?;
-        tx.commit().await?;
         Ok(out)
     }
 
@@ -376,7 +408,17 @@ impl SqlStore {
         id: ProjectId,
     ) -> StoreResult<ProjectFunds> {
         let mut tx = self.db.begin_read().await?;
-        let (project, _) = self.load_project(tx.as_mut(), ctx, id, false).await?;
+        self.project_funds_in(tx.as_mut(), ctx, id).await
+    }
+
+    /// A project's allocations and movements as `tx` sees them.
+    pub(crate) async fn project_funds_in(
+        &self,
+        tx: &mut dyn Tx,
+        ctx: &Ctx,
+        id: ProjectId,
+    ) -> StoreResult<ProjectFunds> {
+        let (project, _) = self.load_project(&mut *tx, ctx, id, false).await?;
         let rows = tx
             .fetch_all(
                 &format!("SELECT {ALLOCATION_COLS} FROM {ALLOCATION_FROM} WHERE a.project_id = $1 ORDER BY a.date, a.id"),

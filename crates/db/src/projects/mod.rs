@@ -202,6 +202,29 @@ impl SqlStore {
         .await
     }
 
+    /// Enter a checked project with its lifecycle in `tx` (a proposal's single write, or a ledger's
+    /// project replayed to its stage): the village and beneficiaries checked, the row, its
+    /// beneficiaries, its figures, its first version and the audit record.
+    pub(crate) async fn create_project_in(
+        &self,
+        tx: &mut dyn Tx,
+        ctx: &Ctx,
+        d: &ProjectData,
+        workflow: &ProjectWorkflow,
+        action: &str,
+    ) -> StoreResult<ProjectDetail> {
+        self.check_project(tx, ctx, d).await?;
+        let now = OffsetDateTime::now_utc();
+        let r = tx
+            .fetch_one(&INSERT_PROJECT, &new_project(d, workflow, &ctx.actor, now))
+            .await?;
+        let id = ProjectId(Cols::read(&r, |c| Ok(c.i64()?))?);
+        self.write_beneficiaries(tx, id, d).await?;
+        self.refigure_project(tx, id, None, FundsDelta::default())
+            .await?;
+        self.project_changed(tx, ctx, id, action, None).await
+    }
+
     async fn lifecycle_facts(&self, tx: &mut dyn Tx, p: &Project) -> StoreResult<LifecycleFacts> {
         Ok(LifecycleFacts {
             allocated_fen: p.allocated_fen,
@@ -287,20 +310,8 @@ impl ProjectStore for SqlStore {
         let params = self.params();
         let workflow = start_project(&params, &d.village_code, d.year, date, &ctx.actor)?;
         let mut tx = self.db.begin_write().await?;
-        self.check_project(tx.as_mut(), ctx, &d).await?;
-        let now = OffsetDateTime::now_utc();
-        let r = tx
-            .fetch_one(
-                &INSERT_PROJECT,
-                &new_project(&d, &workflow, &ctx.actor, now),
-            )
-            .await?;
-        let id = ProjectId(Cols::read(&r, |c| Ok(c.i64()?))?);
-        self.write_beneficiaries(tx.as_mut(), id, &d).await?;
-        self.refigure_project(tx.as_mut(), id, None, FundsDelta::default())
-            .await?;
         let out = self
-            .project_changed(tx.as_mut(), ctx, id, "create", None)
+            .create_project_in(tx.as_mut(), ctx, &d, &workflow, "create")
             .await?;
         tx.commit().await?;
         Ok(out)
