@@ -15,6 +15,40 @@ pub struct Fen(i64);
 /// amounts still fit in an `i64` with room to spare, so aggregation never overflows.
 pub const MAX_INPUT_FEN: i64 = 100_000_000_000;
 
+/// The unit a ledger writes its amounts in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MoneyUnit {
+    /// 元: two decimals reach the fen.
+    #[default]
+    Yuan,
+    /// 万元: six decimals reach the fen.
+    Wan,
+}
+
+impl MoneyUnit {
+    /// Fen in one unit.
+    pub const fn fen(self) -> i64 {
+        match self {
+            MoneyUnit::Yuan => 100,
+            MoneyUnit::Wan => 1_000_000,
+        }
+    }
+    /// Decimals down to the fen.
+    pub const fn decimals(self) -> usize {
+        match self {
+            MoneyUnit::Yuan => 2,
+            MoneyUnit::Wan => 6,
+        }
+    }
+    pub const fn label(self) -> &'static str {
+        match self {
+            MoneyUnit::Yuan => "元",
+            MoneyUnit::Wan => "万元",
+        }
+    }
+}
+
 impl Fen {
     pub const ZERO: Fen = Fen(0);
 
@@ -91,6 +125,62 @@ impl Fen {
         let v = yuan
             .checked_mul(100)
             .and_then(|v| v.checked_add(cents))
+            .ok_or_else(bad)?;
+        Ok(Fen(if neg { -v } else { v }))
+    }
+    /// Parse an amount of a ledger in its unit (元 or 万元) exactly into fen: `1,234.56` 元,
+    /// `176.123456` 万元. Zeros at the end of the decimals are no precision (`12.500`); any other
+    /// digit beyond the fen is refused (`too_many_decimals`), never rounded.
+    pub fn parse_in(field: &str, text: &str, unit: MoneyUnit) -> DomainResult<Self> {
+        let label = crate::labels::Label(field);
+        let bad = || {
+            DomainError::invalid(
+                field,
+                "not_an_amount",
+                format!("{label} 不是有效金额（单位：{}）：{text}", unit.label()),
+            )
+        };
+        let t: String = text
+            .trim()
+            .chars()
+            .filter(|c| *c != ',' && *c != '，')
+            .collect();
+        let (neg, t) = match t.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, t.as_str()),
+        };
+        let (int, frac) = t.split_once('.').unwrap_or((t, ""));
+        if int.is_empty()
+            || !int.bytes().all(|b| b.is_ascii_digit())
+            || !frac.bytes().all(|b| b.is_ascii_digit())
+        {
+            return Err(bad());
+        }
+        let frac = frac.trim_end_matches('0');
+        let places = unit.decimals();
+        if frac.len() > places {
+            return Err(DomainError::invalid(
+                field,
+                "too_many_decimals",
+                format!(
+                    "{label} 最多{}位小数（单位：{}，精确到分）：{text}",
+                    ["零", "一", "两", "三", "四", "五", "六"][places],
+                    unit.label()
+                ),
+            ));
+        }
+        let whole: i64 = int.parse().map_err(|_| bad())?;
+        let mut part: i64 = if frac.is_empty() {
+            0
+        } else {
+            frac.parse().map_err(|_| bad())?
+        };
+        for _ in frac.len()..places {
+            part *= 10;
+        }
+        let v = whole
+            .checked_mul(unit.fen())
+            .and_then(|v| v.checked_add(part))
             .ok_or_else(bad)?;
         Ok(Fen(if neg { -v } else { v }))
     }
@@ -244,6 +334,25 @@ mod tests {
                 "not_an_amount",
                 "{bad}"
             );
+        }
+    }
+
+    #[test]
+    fn amounts_in_yuan_or_wan_to_the_fen() {
+        let y = |t| Fen::parse_in("x", t, MoneyUnit::Yuan);
+        let w = |t| Fen::parse_in("x", t, MoneyUnit::Wan);
+        assert_eq!(y("1,234.56").unwrap().get(), 123_456);
+        assert_eq!(y("12.500").unwrap().get(), 1_250);
+        assert_eq!(y("7").unwrap().get(), 700);
+        assert_eq!(y("1.234").unwrap_err().code, "too_many_decimals");
+        assert_eq!(w("176").unwrap().get(), 176_000_000);
+        assert_eq!(w("0.01").unwrap().get(), 10_000);
+        assert_eq!(w("176.123456").unwrap().get(), 176_123_456);
+        assert_eq!(w("2.6").unwrap().get(), 2_600_000);
+        assert_eq!(w("0.0000001").unwrap_err().code, "too_many_decimals");
+        assert!(w("1.2345678").unwrap_err().message.contains("最多六位小数"));
+        for bad in ["", "万", "1e5", "1.2.3", "99999999999999999"] {
+            assert_eq!(w(bad).unwrap_err().code, "not_an_amount", "{bad}");
         }
     }
 

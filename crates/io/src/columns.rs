@@ -77,10 +77,17 @@ pub enum Kind {
     /// A department's list compared with the registry (数据比对): 就业参保（人社）, by ID number.
     #[serde(rename = "compare_employment")]
     CompareEmployment,
+    /// A county office's project library ledger (项目库台账): one row per project.
+    #[serde(rename = "project_ledger")]
+    ProjectLedger,
+    /// A county office's funds ledger (资金台账): rows of fund sources, allocations to projects,
+    /// receipts and disbursements.
+    #[serde(rename = "fund_ledger")]
+    FundLedger,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 26] = [
+    pub const ALL: [Kind; 28] = [
         Kind::Households,
         Kind::Incomes,
         Kind::Profiles,
@@ -107,6 +114,8 @@ impl Kind {
         Kind::CompareHousing,
         Kind::CompareStudents,
         Kind::CompareEmployment,
+        Kind::ProjectLedger,
+        Kind::FundLedger,
     ];
 
     /// The departments' lists compared with the registry (数据比对), by ID number.
@@ -173,6 +182,8 @@ impl Kind {
             "dept_pension" | "pension_list" => Some(Kind::DeptPension),
             "dept_school" | "school_list" | "dept_students" => Some(Kind::DeptSchool),
             "dept_medical" | "medical_list" => Some(Kind::DeptMedical),
+            "project_ledger" | "project_ledgers" | "projects" => Some(Kind::ProjectLedger),
+            "fund_ledger" | "fund_ledgers" | "funds_ledger" => Some(Kind::FundLedger),
             t if t.starts_with("compare_") => {
                 ListKind::parse(&t["compare_".len()..]).and_then(|l| {
                     Kind::COMPARE_LISTS
@@ -212,6 +223,8 @@ impl Kind {
             Kind::CompareHousing => "compare_housing",
             Kind::CompareStudents => "compare_students",
             Kind::CompareEmployment => "compare_employment",
+            Kind::ProjectLedger => "project_ledger",
+            Kind::FundLedger => "fund_ledger",
         }
     }
 
@@ -244,6 +257,8 @@ impl Kind {
             Kind::CompareHousing => "房产登记比对名单",
             Kind::CompareStudents => "在校学生比对名单",
             Kind::CompareEmployment => "就业参保比对名单",
+            Kind::ProjectLedger => "项目库台账",
+            Kind::FundLedger => "资金台账",
         }
     }
 
@@ -276,6 +291,8 @@ impl Kind {
             Kind::CompareHousing => "Comparison list: housing",
             Kind::CompareStudents => "Comparison list: students",
             Kind::CompareEmployment => "Comparison list: employment",
+            Kind::ProjectLedger => "Project library ledger",
+            Kind::FundLedger => "Funds ledger",
         }
     }
 
@@ -307,6 +324,8 @@ impl Kind {
             Kind::CompareHousing => COMPARE_HOUSING_COLUMNS,
             Kind::CompareStudents => COMPARE_STUDENTS_COLUMNS,
             Kind::CompareEmployment => COMPARE_EMPLOYMENT_COLUMNS,
+            Kind::ProjectLedger => PROJECT_LEDGER_COLUMNS,
+            Kind::FundLedger => FUND_LEDGER_COLUMNS,
         }
     }
 
@@ -337,6 +356,9 @@ pub enum CellKind {
     Decimal,
     /// Yuan with at most two decimals.
     Yuan,
+    /// An amount in 元 or 万元, as the column's header (or the sheet's title, 单位：万元) says;
+    /// exact to the fen.
+    Money,
     /// Household status, label or English code.
     Status,
     /// 男/女.
@@ -1276,17 +1298,39 @@ pub fn normalise_header(h: &str) -> String {
         .collect()
 }
 
-/// The column of `kind` a header names, if any.
+/// The column of `kind` a header names, if any: by its header, an alias or its key; a header of
+/// two rows ("计划时间\n开工") whole or by its lower part. An amount column's unit, `(元)` or
+/// `(万元)`, is no part of its name (the unit is read from it, [`Mapping::unit_of`]).
 pub fn match_header(kind: Kind, header: &str) -> Option<usize> {
-    let h = normalise_header(header);
-    if h.is_empty() {
-        return None;
-    }
-    kind.columns().iter().position(|c| {
-        normalise_header(c.header) == h
-            || c.key == h
-            || c.aliases.iter().any(|a| normalise_header(a) == h)
+    let find = |header: &str| {
+        let h = normalise_header(header);
+        if h.is_empty() {
+            return None;
+        }
+        let bare = without_unit(&h);
+        kind.columns().iter().position(|c| {
+            let same = |name: &str| {
+                let n = normalise_header(name);
+                n == h || (c.kind == CellKind::Money && without_unit(&n) == bare)
+            };
+            same(c.header) || c.key == h || c.aliases.iter().any(|a| same(a))
+        })
+    };
+    find(header).or_else(|| {
+        header
+            .trim()
+            .rsplit_once('\n')
+            .and_then(|(_, lower)| find(lower))
     })
+}
+
+/// A normalised header without the unit of an amount: `资金规模(万元)合计` → `资金规模合计`.
+fn without_unit(h: &str) -> String {
+    let mut t = h.to_string();
+    for u in ["(万元)", "(元)", "/万元", "/元", "单位:万元", "单位:元"] {
+        t = t.replace(u, "");
+    }
+    t
 }
 
 /// Where each column of a kind is in a file: `positions[i]` is the file column of column `i`.
@@ -1298,6 +1342,9 @@ pub struct Mapping {
     pub file_headers: Vec<String>,
     /// File columns not understood (ignored), with their names.
     pub unknown: Vec<String>,
+    /// The unit of amounts whose header does not name one: 万元 when a title above the header
+    /// says so (单位：万元), else 元.
+    pub default_unit: fupin_core::money::MoneyUnit,
 }
 
 /// The header of the error column added to error files; ignored when such a file is imported again.
@@ -1334,9 +1381,43 @@ impl Mapping {
         Ok(Mapping {
             kind,
             positions,
-            file_headers: header.iter().map(|h| h.trim().to_string()).collect(),
+            file_headers: header.iter().map(|h| h.trim().replace('\n', "/")).collect(),
             unknown,
+            default_unit: fupin_core::money::MoneyUnit::Yuan,
         })
+    }
+
+    /// Take the unit of amounts from the titles above the header: "单位：万元" (or "金额单位：万元").
+    pub fn with_titles(mut self, titles: &[String]) -> Mapping {
+        let says_wan = titles.iter().any(|t| {
+            let n = normalise_header(t);
+            n.contains("单位:万元") || n.contains("(万元)") || n == "万元"
+        });
+        if says_wan {
+            self.default_unit = fupin_core::money::MoneyUnit::Wan;
+        }
+        self
+    }
+
+    /// The unit of the amounts of column `i`: what its header says (`(万元)`, `(元)`), else the
+    /// sheet's ([`Mapping::with_titles`]).
+    pub fn unit_of(&self, i: usize) -> fupin_core::money::MoneyUnit {
+        use fupin_core::money::MoneyUnit;
+        let h = self
+            .positions
+            .get(i)
+            .copied()
+            .flatten()
+            .and_then(|p| self.file_headers.get(p))
+            .map(|h| normalise_header(h))
+            .unwrap_or_default();
+        if h.contains("万元") {
+            MoneyUnit::Wan
+        } else if h.contains("(元)") || h.ends_with('元') {
+            MoneyUnit::Yuan
+        } else {
+            self.default_unit
+        }
     }
 
     /// The header of column `i` as the file writes it (or the standard header when absent).
@@ -1859,6 +1940,153 @@ pub static COMPARE_EMPLOYMENT_COLUMNS: &[Column] = &[
     ),
 ];
 
+// ---- county offices' ledgers of projects and funds ----
+
+/// 项目库台账: one row per project of the library. Its natural key is the village, the year and
+/// the name: a row whose project is stored already is unchanged when it says the same, and refused
+/// (with the differing columns) when it says otherwise.
+pub static PROJECT_LEDGER_COLUMNS: &[Column] = &[
+    req(alias(
+        col("village_code", "所在村代码", R, K::Text, 15.0, "12位村级区划代码，须在您的管辖范围内"),
+        &["所在村区划代码", "村代码", "村级区划代码", "区划代码", "行政区划代码", "建设地点区划代码", "项目所在村代码"],
+    )),
+    alias(
+        col("village_name", "所在村", R, K::Text, 12.0, "可空，仅供阅读（以区划代码为准）"),
+        &["村名称", "建设地点", "项目地点"],
+    ),
+    req(col("name", "项目名称", R, K::Text, 28.0, "同一村同一年度内不重复")),
+    req(alias(
+        col("category", "项目类别", R, K::Text, 12.0, "基础设施、产业、集体经济、就业、教育、健康、住房 或 其他（可带“类”字，如“产业发展类”）"),
+        &["项目类型", "类别"],
+    )),
+    alias(
+        col("sub_category", "项目子类", R, K::Text, 14.0, "可空"),
+        &["子类别", "项目小类", "二级类别"],
+    ),
+    alias(
+        col("year", "项目年度", R, K::Year, 8.0, "可空，默认为计划开工日期所在年度"),
+        &["年度", "入库年度", "计划年度"],
+    ),
+    req(alias(
+        col("content", "建设内容", R, K::Text, 30.0, "建设内容及规模"),
+        &["建设内容及规模", "主要建设内容", "建设任务"],
+    )),
+    req(alias(
+        col("responsible_unit", "实施单位", R, K::Text, 20.0, "项目实施单位"),
+        &["项目实施单位", "责任单位", "实施主体"],
+    )),
+    req(alias(
+        col("responsible_person", "责任人", R, K::Text, 10.0, "项目责任人"),
+        &["项目责任人", "负责人"],
+    )),
+    req(alias(
+        col("planned_start", "计划开工", R, K::Date, 12.0, "计划开工日期；2019-03-01、2019/3/1、2019年3月1日、20190301 均可"),
+        &["计划开工时间", "计划开工日期", "开工时间", "开工日期", "计划时间开工", "计划起止时间开工", "开工"],
+    )),
+    req(alias(
+        col("planned_end", "计划完工", R, K::Date, 12.0, "计划完工日期，不早于开工日期"),
+        &["计划完工时间", "计划完工日期", "完工时间", "完工日期", "计划时间完工", "计划起止时间完工", "完工"],
+    )),
+    req(alias(
+        col("targets", "绩效目标", R, K::Text, 30.0, "必填（没有绩效目标不能入库）；多项用；或换行分隔，每项“指标：目标值”，如“受益贫困户：14户；硬化道路：3公里”"),
+        &["绩效目标及指标", "项目绩效目标", "绩效指标"],
+    )),
+    alias(
+        col("beneficiaries", "受益户", R, K::Text, 24.0, "可空；受益建档立卡户的户编码，多个用、分隔"),
+        &["受益户户编码", "受益户编码", "受益贫困户"],
+    ),
+    alias(
+        col("benefit_mode", "带贫方式", R, K::Text, 12.0, "分红、务工、土地流转、带动生产 或 公共服务；填写受益户时必填"),
+        &["带动方式", "联农带农方式", "利益联结方式", "带贫减贫机制"],
+    ),
+    req(alias(
+        col("budget", "资金规模", R, K::Money, 14.0, "计划投资；单位为元，表头写明“（万元）”或表上方写“单位：万元”时为万元；精确到分"),
+        &["计划投资", "投资规模", "项目资金", "总投资", "资金规模合计", "计划投资合计", "资金规模小计"],
+    )),
+    alias(
+        col("participation", "群众参与", R, K::Text, 24.0, "可空；群众参与和公示情况"),
+        &["群众参与情况", "公众参与"],
+    ),
+    alias(
+        col("stage", "项目状态", R, K::Text, 14.0, "可空，默认“已入库”；村级申报、乡镇审核、县级审批、入库公示、已入库 或 纳入年度计划（资金下达之后的环节须先有下达的资金，在项目页办理）"),
+        &["项目环节", "所处环节"],
+    ),
+    alias(
+        col("proposed_on", "申报日期", R, K::Date, 12.0, "可空，默认为项目年度的1月1日；项目的程序从该日起依次办理"),
+        &["申报时间", "村级申报日期"],
+    ),
+    col("note", "备注", R, K::Text, 16.0, "可空，不导入"),
+];
+
+/// 资金台账: rows of four kinds, in the order the money moved. 来源 (a fund source of a region: its
+/// key is the region and the document number 文号), 下达 (the source's money allocated to a project:
+/// its key is the source and the project), 到账 (money of that allocation received: key the
+/// allocation, date and amount) and 支付 (paid out of it: key the allocation and the voucher number).
+/// Projects are named by their village and name (and year when the name repeats).
+pub static FUND_LEDGER_COLUMNS: &[Column] = &[
+    req(alias(
+        col("entry", "业务类型", R, K::Text, 10.0, "来源、下达、到账 或 支付（拨付）"),
+        &["类型", "资金环节", "业务"],
+    )),
+    req(alias(
+        col("document", "指标文号", R, K::Text, 24.0, "资金来源的文号（下达、到账、支付行填所用资金的文号）；无文件的资金填协议或收据编号"),
+        &["文号", "资金文号", "来源文号", "资金指标文号"],
+    )),
+    alias(
+        col("source_kind", "资金来源", R, K::Text, 16.0, "来源行必填：中央财政资金、省级财政资金、市级财政资金、县级财政资金、统筹整合涉农资金、帮扶单位资金、社会捐赠、贷款 或 企业投资"),
+        &["资金性质", "来源类型", "资金来源类型"],
+    ),
+    alias(
+        col("source_name", "资金名称", R, K::Text, 24.0, "来源行可空，默认为文号"),
+        &["来源名称", "指标名称"],
+    ),
+    alias(
+        col("region_code", "资金区划代码", R, K::Text, 15.0, "来源行必填：持有并安排该资金的区划（县、乡或村）；其他行可空，同一文号有多个区划时填写"),
+        &["来源区划代码", "资金所属区划代码"],
+    ),
+    alias(
+        col("year", "资金年度", R, K::Year, 8.0, "来源行可空，默认为日期所在年度"),
+        &["年度"],
+    ),
+    alias(
+        col("village_code", "项目所在村代码", R, K::Text, 15.0, "下达、到账、支付行必填"),
+        &["所在村代码", "村代码", "项目村代码"],
+    ),
+    alias(
+        col("project_name", "项目名称", R, K::Text, 24.0, "下达、到账、支付行必填"),
+        &["项目"],
+    ),
+    alias(
+        col("project_year", "项目年度", R, K::Year, 8.0, "可空；同村有同名项目时填写"),
+        &[],
+    ),
+    req(alias(
+        col("amount", "金额", R, K::Money, 14.0, "大于 0；单位为元，表头写明“（万元）”或表上方写“单位：万元”时为万元；精确到分"),
+        &["金额合计", "资金金额", "发生金额"],
+    )),
+    req(alias(
+        col("date", "日期", R, K::Date, 12.0, "来源的下达日期、拨付日期、到账日期或支付日期"),
+        &["拨付日期", "业务日期", "发生日期", "办理日期"],
+    )),
+    alias(
+        col("allocation_document", "下达文号", R, K::Text, 20.0, "下达行可空"),
+        &["拨付文号"],
+    ),
+    alias(
+        col("payee", "收款单位", R, K::Text, 20.0, "支付行必填"),
+        &["收款人", "收款单位（人）", "收款方"],
+    ),
+    alias(
+        col("voucher", "凭证号", R, K::Text, 14.0, "支付行必填；同一下达内不重复"),
+        &["记账凭证号", "凭证编号", "凭证字号"],
+    ),
+    alias(
+        col("attachment", "附件", R, K::Text, 16.0, "可空：发票、合同的名称或编号"),
+        &["附件名称"],
+    ),
+    col("note", "备注", R, K::Text, 16.0, "可空；到账行导入为说明"),
+];
+
 /// Text columns that hold codes or numbers (household numbers, region codes, ID numbers, phones,
 /// accounts): read with every full-width form folded, like the number columns.
 const CODE_TEXT_KEYS: [&str; 12] = [
@@ -1897,7 +2125,8 @@ impl Column {
             | CellKind::Year
             | CellKind::Date
             | CellKind::Decimal
-            | CellKind::Yuan => Fold::All,
+            | CellKind::Yuan
+            | CellKind::Money => Fold::All,
             CellKind::Code(_)
             | CellKind::Codes(_)
             | CellKind::Status
@@ -1917,12 +2146,12 @@ pub(crate) fn header_fit(kind: Option<Kind>, row: &[String]) -> crate::source::H
     let Some(k) = kind.or(detected) else {
         return HeaderFit::No;
     };
-    if Mapping::new(k, row).is_ok() {
-        return HeaderFit::Full;
-    }
     let named = row.iter().filter(|h| match_header(k, h).is_some()).count();
+    if Mapping::new(k, row).is_ok() {
+        return HeaderFit::Full(named);
+    }
     if detected == Some(k) || named >= 2 {
-        HeaderFit::Partial
+        HeaderFit::Partial(named)
     } else {
         HeaderFit::No
     }
@@ -1957,6 +2186,10 @@ pub fn detect_kind(header: &[String]) -> Option<Kind> {
         Some(Kind::DeptPension)
     } else if has(Kind::Households, "id_number") {
         Some(Kind::Households)
+    } else if has(Kind::ProjectLedger, "targets") && has(Kind::ProjectLedger, "name") {
+        Some(Kind::ProjectLedger)
+    } else if has(Kind::FundLedger, "entry") && has(Kind::FundLedger, "document") {
+        Some(Kind::FundLedger)
     } else if has(Kind::Incomes, "wage_fen") {
         Some(Kind::Incomes)
     } else if has(Kind::Profiles, "collective_income_fen")

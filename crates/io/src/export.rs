@@ -97,6 +97,8 @@ impl ExportKind {
                 | Kind::DeptPension
                 | Kind::DeptSchool
                 | Kind::DeptMedical
+                | Kind::ProjectLedger
+                | Kind::FundLedger
                 | Kind::CompareDeaths
                 | Kind::CompareDibao
                 | Kind::CompareDisability

@@ -153,6 +153,8 @@ enum Rec {
     Wish(crate::pairing::rows::WishRow),
     Dept(crate::measures::rows::DeptRow),
     Compare(crate::rectification::compare::CompareRow),
+    ProjectLedger(crate::projects::ledger::ProjectLedgerRow),
+    FundLedger(crate::projects::ledger::FundLedgerRow),
 }
 
 /// Everything the reader thread needs.
@@ -201,6 +203,8 @@ fn reader_thread(
     let mut risks_seen = HashMap::new();
     let mut cases_seen = HashMap::new();
     let mut dept_seen = HashMap::new();
+    let mut ledger_projects_seen = HashMap::new();
+    let mut ledger_funds_seen = HashMap::new();
     let this_year = s.today.year();
     let mut fatal: Option<ImportError> = None;
     let mut skipped_sheets: HashSet<u16> = HashSet::new();
@@ -228,6 +232,7 @@ fn reader_thread(
                     name,
                     header,
                     line,
+                    titles,
                 } => {
                     if let Some(g) = group.take() {
                         finish_group(g, &mut checker, &mappings, &mut batch);
@@ -246,7 +251,7 @@ fn reader_thread(
                         }
                         None => {
                             fatal = Some(ImportError::Header(format!(
-                                "无法判断文件内容：表头中没有“身份证号”“工资性收入(元)”“村集体经济收入(元)”“走访日期”“开始日期”“干部姓名”“变更日期”“心愿内容”“风险类型”“程序”或“区划代码”等列，请指定文件内容（导入类型）后重新导入{}",
+                                "无法判断文件内容：表头中没有“身份证号”“工资性收入(元)”“村集体经济收入(元)”“走访日期”“开始日期”“干部姓名”“变更日期”“心愿内容”“风险类型”“程序”“绩效目标”“业务类型”或“区划代码”等列，请指定文件内容（导入类型）后重新导入{}",
                                 if name.is_empty() { String::new() } else { format!("（工作表“{name}”）") }
                             )));
                             return Err(SourceError::Stopped);
@@ -255,7 +260,7 @@ fn reader_thread(
                     kind.set(Some(k));
                     match Mapping::new(k, header) {
                         Ok(m) => {
-                            let m = Arc::new(m);
+                            let m = Arc::new(m.with_titles(titles));
                             mappings.insert(index, Arc::clone(&m));
                             tx.blocking_send(Msg::Sheet {
                                 index,
@@ -524,6 +529,34 @@ fn reader_thread(
                             }
                             batch.push(Rec::Compare(r));
                         }
+                        Kind::ProjectLedger => {
+                            let mut r = crate::projects::ledger::project_row(
+                                &at,
+                                sheet,
+                                row,
+                                &s.villages,
+                                &s.scope,
+                                &mut ledger_projects_seen,
+                            );
+                            if let Some(issue) = unreadable {
+                                r.parsed = Err(issue);
+                            }
+                            batch.push(Rec::ProjectLedger(r));
+                        }
+                        Kind::FundLedger => {
+                            let mut r = crate::projects::ledger::fund_row(
+                                &at,
+                                sheet,
+                                row,
+                                &s.villages,
+                                &s.scope,
+                                &mut ledger_funds_seen,
+                            );
+                            if let Some(issue) = unreadable {
+                                r.parsed = Err(issue);
+                            }
+                            batch.push(Rec::FundLedger(r));
+                        }
                     }
                     if batch.len() >= s.batch {
                         send(&mut batch, &tx)?;
@@ -588,6 +621,8 @@ pub(crate) struct Writer<'a> {
         HashMap<fupin_core::registry::HouseholdId, crate::registry::import_statuses::Current>,
     /// The assessment parameters, read at the first case.
     pub(crate) assessment_params: Option<Arc<Vec<fupin_core::assessment::Parameter>>>,
+    /// What the ledgers of projects and funds found stored and added so far.
+    pub(crate) ledger: crate::projects::ledger_import::State,
 }
 
 impl Writer<'_> {
@@ -694,6 +729,8 @@ impl Writer<'_> {
                     | Kind::DeptPension
                     | Kind::DeptSchool
                     | Kind::DeptMedical
+                    | Kind::ProjectLedger
+                    | Kind::FundLedger
             )
         ) || self.report.kind.and_then(Kind::compare_list).is_some()
         {
@@ -1055,6 +1092,7 @@ pub async fn import(
         links: crate::pairing::import::State::default(),
         statuses: HashMap::new(),
         assessment_params: None,
+        ledger: Default::default(),
     };
     let report_progress = |w: &Writer, phase: Phase| {
         progress(&Progress {
@@ -1118,6 +1156,8 @@ pub async fn import(
                     let mut cases = Vec::new();
                     let mut dept = Vec::new();
                     let mut compare = Vec::new();
+                    let mut project_ledger = Vec::new();
+                    let mut fund_ledger = Vec::new();
                     for r in recs {
                         match r {
                             Rec::Household(g) => households.push(*g),
@@ -1134,6 +1174,8 @@ pub async fn import(
                             Rec::Case(v) => cases.push(v),
                             Rec::Dept(v) => dept.push(v),
                             Rec::Compare(v) => compare.push(v),
+                            Rec::ProjectLedger(v) => project_ledger.push(v),
+                            Rec::FundLedger(v) => fund_ledger.push(v),
                         }
                     }
                     if !households.is_empty() {
@@ -1177,6 +1219,12 @@ pub async fn import(
                     }
                     if !compare.is_empty() {
                         w.compare_rows(compare).await?;
+                    }
+                    if !project_ledger.is_empty() {
+                        w.project_ledger(project_ledger).await?;
+                    }
+                    if !fund_ledger.is_empty() {
+                        w.fund_ledger(fund_ledger).await?;
                     }
                     Ok::<(), ImportError>(())
                 }
@@ -1449,6 +1497,8 @@ pub fn check_without_store(
                     Rec::Case(r) => issues.extend(r.parsed.err()),
                     Rec::Dept(r) => issues.extend(r.parsed.err()),
                     Rec::Compare(r) => issues.extend(r.parsed.err()),
+                    Rec::ProjectLedger(r) => issues.extend(r.parsed.err()),
+                    Rec::FundLedger(r) => issues.extend(r.parsed.err()),
                 }
             }
         }

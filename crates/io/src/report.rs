@@ -168,6 +168,8 @@ impl ImportReport {
             Some(Kind::HouseholdYears) => "条年度核实",
             Some(Kind::RiskEvents) => "个风险事件",
             Some(Kind::Cases) => "件办理程序",
+            Some(Kind::ProjectLedger) => "个项目",
+            Some(Kind::FundLedger) => "条资金记录",
             Some(
                 Kind::DeptEmployment
                 | Kind::DeptTraining

@@ -68,12 +68,14 @@ pub struct Counters {
 /// What a reader hands out.
 pub(crate) enum Event<'a> {
     /// A sheet starts (CSV files have one, without a name); `line` is the row its header was
-    /// found in (rows above it are titles).
+    /// found in (rows above it are titles, whose cells are `titles`). A header of two rows (merged
+    /// cells over sub-headers) comes as one, each column named "upper\nlower" ([`two_row_header`]).
     Sheet {
         index: u16,
         name: &'a str,
         header: &'a [String],
         line: u64,
+        titles: &'a [String],
     },
     /// A data row; `bad` is set when the row could not be read as text; `numeric` marks the cells
     /// a workbook stored as numbers (empty for CSV).
@@ -91,15 +93,57 @@ pub(crate) enum Event<'a> {
 /// "填报单位：…  填报日期：…" above it.
 pub const HEADER_SEARCH_ROWS: usize = 20;
 
-/// How well a row fits as a header.
+/// How well a row fits as a header, with how many of the kind's columns it names (a better fit
+/// orders after a worse one).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum HeaderFit {
     /// Not a header.
     No,
     /// Names columns of the kind but lacks some that are required.
-    Partial,
+    Partial(usize),
     /// Every required column of the kind.
-    Full,
+    Full(usize),
+}
+
+impl HeaderFit {
+    fn full(self) -> bool {
+        matches!(self, HeaderFit::Full(_))
+    }
+}
+
+/// Whether a row holds data rather than sub-headers: a cell with six digits or more (a region
+/// code, a date, an ID number, an amount).
+fn has_data(cells: &[String]) -> bool {
+    cells
+        .iter()
+        .any(|c| c.bytes().filter(u8::is_ascii_digit).count() >= 6)
+}
+
+/// The header of two rows as offices draw it: a group's name merged across the columns of its
+/// sub-headers in the upper row (计划时间 over 开工 | 完工; 资金规模（万元） over 合计 | 财政资金),
+/// the other names merged down over both rows (read in the lower row too in a workbook, blank there
+/// in a CSV file). Each column is named "upper\nlower" when it has a sub-header (the upper name
+/// carried to the right across the blanks of its merged range), and by its one name otherwise;
+/// headers match such a name whole, or by its lower part.
+pub(crate) fn two_row_header(upper: &[String], lower: &[String]) -> Vec<String> {
+    let n = upper.len().max(lower.len());
+    let mut out = Vec::with_capacity(n);
+    let mut parent = "";
+    for i in 0..n {
+        let u = upper.get(i).map_or("", |s| s.trim());
+        let l = lower.get(i).map_or("", |s| s.trim());
+        if !u.is_empty() {
+            parent = u;
+        }
+        out.push(if l.is_empty() || u == l {
+            u.to_string()
+        } else if parent.is_empty() {
+            l.to_string()
+        } else {
+            format!("{parent}\n{l}")
+        });
+    }
+    out
 }
 
 /// Tells how well a row fits as the header.
@@ -121,6 +165,10 @@ struct SheetRows<'f> {
     fit: FitFn<'f>,
     buffered: Vec<Buffered>,
     header: Option<Vec<String>>,
+    /// The header row chosen, until the next row tells whether it is the header's lower half.
+    pending: Option<Buffered>,
+    /// The cells of the rows above the header.
+    titles: Vec<String>,
 }
 
 impl<'f> SheetRows<'f> {
@@ -130,6 +178,8 @@ impl<'f> SheetRows<'f> {
             fit,
             buffered: Vec::new(),
             header: None,
+            pending: None,
+            titles: Vec::new(),
         }
     }
 
@@ -151,15 +201,35 @@ impl<'f> SheetRows<'f> {
                 bad: row.bad,
             });
         }
-        if (self.fit)(&row.cells) == HeaderFit::Full {
-            self.buffered.clear();
-            return self.start(name, row, f);
+        if let Some(mut h) = self.pending.take() {
+            // the lower half of a two-row header when the two read together fit better
+            let both = two_row_header(&h.cells, &row.cells);
+            if !has_data(&row.cells) && (self.fit)(&both) > (self.fit)(&h.cells) {
+                h.cells = both;
+                return self.start(name, h, f);
+            }
+            self.start(name, h, f)?;
+            return self.row(name, row, counters, f);
+        }
+        if (self.fit)(&row.cells).full() {
+            self.keep_titles();
+            self.pending = Some(row);
+            return Ok(());
         }
         self.buffered.push(row);
         if self.buffered.len() >= HEADER_SEARCH_ROWS {
             self.settle(name, counters, f)?;
         }
         Ok(())
+    }
+
+    /// The rows buffered above the header become its titles.
+    fn keep_titles(&mut self) {
+        self.titles = std::mem::take(&mut self.buffered)
+            .into_iter()
+            .flat_map(|r| r.cells)
+            .filter(|c| !c.trim().is_empty())
+            .collect();
     }
 
     fn start(
@@ -173,6 +243,7 @@ impl<'f> SheetRows<'f> {
             name,
             header: &row.cells,
             line: row.line,
+            titles: &self.titles,
         });
         self.header = Some(row.cells);
         r
@@ -185,17 +256,20 @@ impl<'f> SheetRows<'f> {
         counters: &Counters,
         f: &mut dyn FnMut(Event) -> Result<(), SourceError>,
     ) -> Result<(), SourceError> {
-        let rows = std::mem::take(&mut self.buffered);
+        let mut rows = std::mem::take(&mut self.buffered);
         let at = rows
             .iter()
-            .position(|r| (self.fit)(&r.cells) == HeaderFit::Partial)
+            .position(|r| matches!((self.fit)(&r.cells), HeaderFit::Partial(_)))
             .unwrap_or(0);
-        let mut rows = rows.into_iter().skip(at);
-        let Some(header) = rows.next() else {
+        let rest = rows.split_off(at.min(rows.len()));
+        self.buffered = rows;
+        self.keep_titles();
+        let mut rest = rest.into_iter();
+        let Some(header) = rest.next() else {
             return Ok(());
         };
-        self.start(name, header, f)?;
-        for r in rows {
+        self.pending = Some(header);
+        for r in rest {
             self.row(name, r, counters, f)?;
         }
         Ok(())
@@ -208,8 +282,11 @@ impl<'f> SheetRows<'f> {
         counters: &Counters,
         f: &mut dyn FnMut(Event) -> Result<(), SourceError>,
     ) -> Result<bool, SourceError> {
-        if self.header.is_none() {
+        if self.header.is_none() && self.pending.is_none() {
             self.settle(name, counters, f)?;
+        }
+        if let Some(h) = self.pending.take() {
+            self.start(name, h, f)?;
         }
         Ok(self.header.is_some())
     }
@@ -594,7 +671,7 @@ mod tests {
         let mut input = Cursor::new(bytes.to_vec());
         let fit = |r: &[String]| {
             if r.first().is_some_and(|c| c == "户编码") {
-                HeaderFit::Full
+                HeaderFit::Full(1)
             } else {
                 HeaderFit::No
             }
@@ -627,6 +704,49 @@ mod tests {
         let gbk = crate::encoding::encode_gb18030("户编码,姓名\n1,张三\n");
         assert_eq!(rows(&gbk).unwrap()[1].2, ["1", "张三"]);
         assert!(matches!(rows(b""), Err(SourceError::Empty)));
+    }
+
+    #[test]
+    fn a_header_of_two_rows_reads_as_one() {
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        // a workbook: the names merged down read in both rows
+        let upper = s(&[
+            "序号",
+            "项目名称",
+            "计划时间",
+            "",
+            "资金规模（万元）",
+            "",
+            "备注",
+        ]);
+        let lower = s(&[
+            "序号",
+            "项目名称",
+            "开工",
+            "完工",
+            "合计",
+            "其中：财政",
+            "备注",
+        ]);
+        assert_eq!(
+            two_row_header(&upper, &lower),
+            s(&[
+                "序号",
+                "项目名称",
+                "计划时间\n开工",
+                "计划时间\n完工",
+                "资金规模（万元）\n合计",
+                "资金规模（万元）\n其中：财政",
+                "备注"
+            ])
+        );
+        // a CSV file: blank below the names merged down
+        let lower = s(&["", "", "开工", "完工", "合计", "", ""]);
+        assert_eq!(two_row_header(&upper, &lower)[1], "项目名称");
+        assert_eq!(two_row_header(&upper, &lower)[4], "资金规模（万元）\n合计");
+        assert_eq!(two_row_header(&upper, &lower)[5], "", "a sub-column left blank");
+        assert!(has_data(&s(&["1", "360124106204", "塔岗"])));
+        assert!(!has_data(&s(&["开工", "完工", "2019年"])));
     }
 
     #[test]
