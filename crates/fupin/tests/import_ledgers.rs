@@ -973,4 +973,34 @@ async fn rows_of_villages_outside_the_importers_regions_are_refused() {
     assert_eq!(r.issues[0].line, 3);
     assert_eq!(r.issues[0].column.as_deref(), Some("资金区划代码"));
     assert!(!r.committed);
+    // registering the county's source is the county's write: a township's office is refused
+    let township = Ctx::within("luoxi-office", vec![code(common::store::LUOXI)]);
+    let mut rows = vec![funds_header()];
+    rows.push(funds_row(&[
+        "1",
+        "来源",
+        "县级财政资金",
+        DOC2,
+        common::store::LUOXI,
+        "",
+        "",
+        "100",
+        "2019-02-15",
+    ]));
+    let r = import_as(
+        s,
+        &township,
+        &gbk_csv(&dir, "罗溪镇资金", &rows),
+        None,
+        false,
+    )
+    .await;
+    assert_eq!(
+        codes(&r),
+        vec![(
+            2,
+            Some("资金区划代码".to_string()),
+            "step_for_higher_office".to_string()
+        )]
+    );
 }

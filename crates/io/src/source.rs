@@ -744,7 +744,11 @@ mod tests {
         let lower = s(&["", "", "开工", "完工", "合计", "", ""]);
         assert_eq!(two_row_header(&upper, &lower)[1], "项目名称");
         assert_eq!(two_row_header(&upper, &lower)[4], "资金规模（万元）\n合计");
-        assert_eq!(two_row_header(&upper, &lower)[5], "", "a sub-column left blank");
+        assert_eq!(
+            two_row_header(&upper, &lower)[5],
+            "",
+            "a sub-column left blank"
+        );
         assert!(has_data(&s(&["1", "360124106204", "塔岗"])));
         assert!(!has_data(&s(&["开工", "完工", "2019年"])));
     }

@@ -4,7 +4,9 @@
 //! a disbursement by allocation and voucher number — and is unchanged when it says the same,
 //! refused with the columns that differ when it says otherwise (a ledger does not rewrite what was
 //! recorded), and otherwise written through the single writes' checks and statements in the
-//! import's transaction: the project's lifecycle replayed to its stage, the fund invariants
+//! import's transaction: the project's lifecycle replayed to its stage, the office each write
+//! belongs to (`OfficeAct`: sources and allocations the county's, receipts and payments the
+//! township's), the fund invariants
 //! (Σ disbursed ≤ Σ received ≤ Σ allocated ≤ the source), the money's stages and dates, the
 //! figures, history and audit. What the file adds is also kept here, so that a later row is checked
 //! against the earlier ones whether or not they are written (a dry run, or after a rejected row).
@@ -15,6 +17,7 @@ use crate::import::{ImportError, Writer};
 use crate::records::issue_at;
 use crate::rows::RowAt;
 use fupin_core::assessment::Step;
+use fupin_core::offices::OfficeAct;
 use fupin_core::projects::{
     check_stage_for, exceeds, replay_project, AllocationInput, Beneficiary, CheckedPayment,
     FundSourceData, FundSourceInput, LifecycleFacts, MoneyStep, ProjectData, Stage,
@@ -608,6 +611,10 @@ impl Writer<'_> {
             )
             .with_field("document")));
         }
+        // the county's write (`OfficeAct`), as the store checks it again
+        self.ctx
+            .require_act(&d.region_code, OfficeAct::RegisterFundSource)
+            .map_err(|e| Ok(e.with_field("region_code")))?;
         let id = if self.writing {
             let input = FundSourceInput {
                 region_code: d.region_code.as_str().to_string(),
@@ -681,6 +688,9 @@ impl Writer<'_> {
                 )
                 .with_field("amount")));
             }
+            self.ctx
+                .require_act(&project.village, OfficeAct::Allocate)
+                .map_err(|e| Ok(on_project(e)))?;
             check_stage_for(MoneyStep::Allocation, p.stage).map_err(|e| Ok(on_project(e)))?;
             if c.date < s.data.date {
                 return Err(Ok(DomainError::invalid(
@@ -774,6 +784,13 @@ impl Writer<'_> {
                 ));
             }
         }
+        let act = match step {
+            MoneyStep::Receipt => OfficeAct::Receive,
+            _ => OfficeAct::Disburse,
+        };
+        self.ctx
+            .require_act(&project.village, act)
+            .map_err(|e| Ok(on_project(e)))?;
         check_stage_for(step, p.stage).map_err(|e| Ok(on_project(e)))?;
         if c.date < a.date {
             return Err(Ok(DomainError::invalid(
