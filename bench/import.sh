@@ -4,7 +4,8 @@
 #   1. our full validated import (`fupin import households.csv`), time and peak RSS;
 #   2. the raw route on the same rows: every table the import wrote (households, persons, their
 #      histories, the audit records (those the import sealed at commit, and those left for the
-#      sealer), the statistics aggregates) dumped to CSV, loaded into unindexed
+#      sealer), the statistics aggregates, the pairing figures a household import keeps: the households
+#      without a cadre and their count per region) dumped to CSV, loaded into unindexed
 #      copies of the same tables (sqlite3 `.import` / PostgreSQL `COPY`), then the same indexes built;
 #   3. `region_stats` of the province for 2018 through the store, and the statistics API over HTTP.
 # Usage: bench/import.sh [N]   (env: REGIONS, BENCH_DIR, PG_BASE, BENCH_PORT (HTTP step, default 18931);
@@ -18,7 +19,7 @@ PG_BASE=${PG_BASE:-postgres://postgres@127.0.0.1:5432}
 PG_DB=fupin_bench
 PG_RAW=fupin_bench_raw
 # every table the import writes rows into: the raw routes load the same rows into the same tables
-TABLES="households persons status_history member_changes audit_log audit_pending village_year_stats village_year_causes"
+TABLES="households persons status_history member_changes audit_log audit_pending village_year_stats village_year_causes households_without_cadre pairing_coverage"
 export RUST_LOG=warn
 
 command -v sqlite3 >/dev/null || { echo "sqlite3 missing: apt-get install -y sqlite3" >&2; exit 1; }
