@@ -405,6 +405,75 @@ async fn figures_equal_hand_counts() {
     );
 }
 
+/// Villages outside 罗溪镇 at every level of difference: another township of 进贤县, another county
+/// of 南昌市, another city of 江西省, another province, and a township of a city without counties
+/// (东莞市, whose township's parent is the city). Returns the codes of every region above them too.
+const ELSEWHERE: [(&str, &str, &str); 14] = [
+    ("360124100000", "民和镇", "360124000000"),
+    ("360124100201", "民和村委会", "360124100000"),
+    ("360121000000", "南昌县", "360100000000"),
+    ("360121100000", "莲塘镇", "360121000000"),
+    ("360121100201", "莲塘村委会", "360121100000"),
+    ("360400000000", "九江市", "360000000000"),
+    ("360402000000", "濂溪区", "360400000000"),
+    ("360402100000", "十里街道", "360402000000"),
+    ("360402100201", "十里村委会", "360402100000"),
+    ("440000000000", "广东省", ""),
+    ("441900000000", "东莞市", "440000000000"),
+    ("441900003000", "东城街道", "441900000000"),
+    ("441900003201", "东城村委会", "441900003000"),
+    ("440300000000", "深圳市", "440000000000"),
+];
+
+/// One household (with its head) in each village of [`ELSEWHERE`].
+async fn households_elsewhere(s: &dyn Store) -> Vec<(HouseholdId, PersonId)> {
+    let sys = Ctx::system("setup");
+    let recs = ELSEWHERE
+        .iter()
+        .enumerate()
+        .map(|(i, (c, n, p))| {
+            (
+                i as u64 + 2,
+                fupin_core::regions::RegionRecord {
+                    code: c.to_string(),
+                    level: None,
+                    name: n.to_string(),
+                    parent_code: Some(p.to_string()),
+                },
+            )
+        })
+        .collect();
+    s.import_regions(&sys, recs).await.unwrap();
+    let mut out = vec![];
+    for (i, (village, _, _)) in ELSEWHERE
+        .iter()
+        .filter(|(c, _, _)| code(c).level() == fupin_core::regions::Level::Village)
+        .enumerate()
+    {
+        let new = NewHousehold {
+            household: HouseholdInput {
+                household_number: format!("{village}{:04}", i + 1),
+                village_code: village.to_string(),
+                attribute: "01".into(),
+                identification_standard: "01".into(),
+                identification_year: 2014,
+                main_cause: "01".into(),
+                ..Default::default()
+            },
+            members: vec![MemberInput {
+                name: format!("户主外{i}"),
+                id_number: idn("19750101", i as u32 * 2 + 21),
+                relation: "01".into(),
+                ..Default::default()
+            }],
+            initial_status: None,
+        };
+        let d = s.create_household(&sys, new).await.unwrap();
+        out.push((d.household.id, d.members[0].id));
+    }
+    out
+}
+
 /// The report from the measures as they are, summed in the test.
 async fn recomputed(
     s: &dyn Store,
@@ -438,8 +507,10 @@ async fn recomputed(
 async fn figures_equal_a_full_recomputation_after_random_writes() {
     let db = test_store().await;
     let s = db.store.as_ref();
-    let hh = fixture(s).await;
-    let o = office();
+    let mut hh = fixture(s).await;
+    hh.extend(households_elsewhere(s).await);
+    // writes anywhere; the reports read by the whole country's scope
+    let o = Ctx::system("office");
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(16);
     let regions = [
         "360124000000",
@@ -490,7 +561,7 @@ async fn figures_equal_a_full_recomputation_after_random_writes() {
         m
     };
     let mut ids: Vec<(MeasureId, HouseholdId)> = vec![];
-    for _ in 0..80 {
+    for _ in 0..160 {
         if ids.is_empty() || rng.gen_bool(0.6) {
             let m = random(&mut rng);
             let out = s.create_measure(&o, m).await.unwrap();
@@ -505,7 +576,21 @@ async fn figures_equal_a_full_recomputation_after_random_writes() {
             s.update_measure(&o, id, m).await.unwrap();
         }
     }
-    for region in [LUOXI, TAGANG, SANFANG, "360124000000"] {
+    // every level: each village, township, county, city and province holding a household, the
+    // regions beside them, and the nation
+    let mut every: Vec<RegionCode> = vec![RegionCode::nation()];
+    for (h, _) in &hh {
+        let d = s.household(&Ctx::system("t"), *h).await.unwrap();
+        let v = d.household.village_code.clone();
+        every.extend(v.ancestors());
+        every.push(v);
+    }
+    every.extend(ELSEWHERE.iter().map(|(c, _, _)| code(c)));
+    every.sort();
+    every.dedup();
+    assert!(every.len() >= 20, "{every:?}");
+    let mut compared = std::collections::BTreeSet::new();
+    for region in every.iter().map(|c| c.as_str()) {
         for (from, to) in [
             (date!(2019 - 01 - 01), date!(2019 - 12 - 31)),
             (date!(2018 - 11 - 01), date!(2020 - 03 - 31)),
@@ -520,8 +605,13 @@ async fn figures_equal_a_full_recomputation_after_random_writes() {
                 recomputed(s, &hh, region, from, to).await,
                 "{region} {from}–{to}"
             );
+            if stored.by_kind.iter().any(|k| k.measures > 0) {
+                compared.insert(code(region).level());
+            }
         }
     }
+    // figures were compared at every level, not only empty reports
+    assert_eq!(compared.len(), 6, "{compared:?}");
     // and the whole period is not empty: the comparison compared something
     let all = s
         .services_report(

@@ -1,6 +1,6 @@
 //! The services report (帮扶成效): what was done for people in a region over whole months, summed
-//! from aggregates kept per (village, month, kind, destination) in the same transaction as every
-//! measure's write. A measure counts in the month its start date falls in; cancelled measures
+//! from aggregates kept per (region, month, kind, destination) — a measure's village and every
+//! region above it — in the same transaction as every measure's write. A measure counts in the month its start date falls in; cancelled measures
 //! count nowhere.
 
 use crate::error::{DomainError, DomainResult};

@@ -2,7 +2,8 @@
 //! importer compares with (active members by ID number, the measures of persons), and the writes —
 //! new measures through `Tx::copy_rows` with reserved ids, changed ones one statement each, every
 //! one with its version in the history and an audit record, the services report's aggregates
-//! summed per (village, month, kind, destination) and added once per batch.
+//! summed per (village, month, kind, destination), rolled up to every level and added once per
+//! batch.
 
 use super::rows::{
     measure_update, new_measure, version_values, MEASURE_COLS, MEASURE_COPY, MEASURE_FROM,
@@ -167,11 +168,7 @@ impl MeasureBulk for SqlBulkSession {
             .copy_rows("measure_history", VERSION_COPY.names(), history)
             .await
             .map_err(map_bulk)?;
-        for (k, t) in tallies {
-            if !t.is_zero() {
-                self.store.add_tally(self.tx.as_mut(), &k, &t).await?;
-            }
-        }
+        self.store.add_tallies(self.tx.as_mut(), &tallies).await?;
         self.audit_many(audit).await
     }
 }

@@ -1,6 +1,6 @@
 //! Service events in SQL: an event of a region with the registered persons linked to it, every
-//! version in `service_history`, an audit record per write, and its row of `event_stats` brought in
-//! step in the same transaction.
+//! version in `service_history`, an audit record per write, and its rows of `event_stats` (the
+//! region holding it and every region above it) brought in step in the same transaction.
 //!
 //! An event belongs to the region where it was held: an office of that region records and reads it.
 //! Every linked person must be an active registered member of a household in the caller's regions;
@@ -16,6 +16,7 @@ use crate::versioned::Versioned;
 use crate::{args, SqlStore};
 use fupin_core::audit::AuditRecord;
 use fupin_core::measures::*;
+use fupin_core::projects::counted_at;
 use fupin_core::registry::{HouseholdId, PersonId};
 use fupin_core::store::{EventFilter, StoreResult};
 use fupin_core::years::today;
@@ -34,12 +35,14 @@ impl Versioned for EventDetail {
 }
 
 impl SqlStore {
-    /// Add an event's figures to its row (`sign` 1), or take them away (−1).
+    /// Add an event's figures to the rows of the region holding it and of every region above it
+    /// (`sign` 1), or take them away (−1).
     async fn bump_event_stats(&self, tx: &mut dyn Tx, d: &EventData, sign: i64) -> StoreResult<()> {
         let ((region, month, kind), t) = d.tally();
         let mut s = EventTally::default();
         s.add(&t, sign);
-        tx.execute(
+        for region in counted_at(&region) {
+            tx.execute(
             "INSERT INTO event_stats (region_code, month, kind, events, served, registered, medicine_fen, leaflets, \
              placed_in_county, placed_in_province, placed_cross_province) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
              ON CONFLICT (region_code, month, kind) DO UPDATE SET events = event_stats.events + excluded.events, \
@@ -63,6 +66,7 @@ impl SqlStore {
             ],
         )
         .await?;
+        }
         Ok(())
     }
 
@@ -73,15 +77,14 @@ impl SqlStore {
         first: i32,
         last: i32,
     ) -> StoreResult<Vec<(EventKind, EventTally)>> {
-        let (lo, hi) = region.range();
         let rows = self
             .db
             .fetch_all(
                 &format!(
-                    "SELECT kind, {EVENT_SUMS} FROM event_stats WHERE region_code BETWEEN $1 AND $2 \
-                     AND month BETWEEN $3 AND $4 GROUP BY kind ORDER BY kind"
+                    "SELECT kind, {EVENT_SUMS} FROM event_stats WHERE region_code = $1 \
+                     AND month BETWEEN $2 AND $3 GROUP BY kind ORDER BY kind"
                 ),
-                &args![lo, hi, first, last],
+                &args![region.as_str(), first, last],
             )
             .await?;
         rows.iter()

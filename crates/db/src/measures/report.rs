@@ -1,15 +1,43 @@
-//! The services report from the aggregates of measures: one row per (village, month, kind,
-//! destination), brought in step by every write of a measure in its transaction, summed up the
-//! region's code range for a report.
+//! The services report from the aggregates of measures: one row per (region, month, kind,
+//! destination) for the village of every measure and each region above it up to the province and
+//! the nation (core's `projects::counted_at`), brought in step by every write of a measure in its
+//! transaction, so that a report reads its own region's rows (a few per month and kind) whatever
+//! its level.
 
 use super::rows::TALLY_SUMS;
+use crate::query::Query;
 use crate::rows::{Cols, Record};
 use crate::sql::Tx;
 use crate::{args, SqlStore};
 use fupin_core::measures::{check_report_period, MeasureData, ServicesReport, Tally, TallyKey};
+use fupin_core::projects::counted_at;
 use fupin_core::store::StoreResult;
 use fupin_core::{Ctx, RegionCode};
+use std::collections::BTreeMap;
 use time::Date;
+
+/// Rows of an aggregate table written by one statement.
+pub(crate) const UPSERT_BATCH: usize = 100;
+
+/// A row of `measure_stats`: region, month, kind, destination.
+type StatKey = (RegionCode, i32, String, String);
+
+/// The villages' changes added to every region they count at; rows that cancel out dropped.
+fn rolled_up(tallies: &BTreeMap<TallyKey, Tally>) -> BTreeMap<StatKey, Tally> {
+    let mut out: BTreeMap<StatKey, Tally> = BTreeMap::new();
+    for (k, t) in tallies {
+        if t.is_zero() {
+            continue;
+        }
+        for region in counted_at(&k.village) {
+            out.entry((region, k.month, k.kind.clone(), k.destination.clone()))
+                .or_default()
+                .add(t, 1);
+        }
+    }
+    out.retain(|_, t| !t.is_zero());
+    out
+}
 
 impl SqlStore {
     /// Add a measure's figures to its aggregate row (`sign` 1), or take them away (`sign` −1).
@@ -28,35 +56,56 @@ impl SqlStore {
         self.add_tally(tx, &k, &s).await
     }
 
-    /// Add `s` to the aggregate row of `k`.
+    /// Add `s` to the aggregate rows of `k`: its village's and every region's above it.
     pub(crate) async fn add_tally(
         &self,
         tx: &mut dyn Tx,
         k: &TallyKey,
         s: &Tally,
     ) -> StoreResult<()> {
-        tx.execute(
-            "INSERT INTO measure_stats (village_code, month, kind, destination, measures, amount_fen, a_fen, b_fen, c1, c2, c3) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
-             ON CONFLICT (village_code, month, kind, destination) DO UPDATE SET \
-             measures = measure_stats.measures + excluded.measures, amount_fen = measure_stats.amount_fen + excluded.amount_fen, \
-             a_fen = measure_stats.a_fen + excluded.a_fen, b_fen = measure_stats.b_fen + excluded.b_fen, \
-             c1 = measure_stats.c1 + excluded.c1, c2 = measure_stats.c2 + excluded.c2, c3 = measure_stats.c3 + excluded.c3",
-            &args![
-                k.village.as_str(),
-                k.month,
-                k.kind.as_str(),
-                k.destination.as_str(),
-                s.measures,
-                s.amount_fen,
-                s.a_fen,
-                s.b_fen,
-                s.c1,
-                s.c2,
-                s.c3
-            ],
-        )
-        .await?;
+        let mut one = BTreeMap::new();
+        one.insert(k.clone(), *s);
+        self.add_tallies(tx, &one).await
+    }
+
+    /// Add many villages' changes to the aggregate rows, rolled up to every level first (so that a
+    /// region above many changed villages is written once), [`UPSERT_BATCH`] rows per statement.
+    pub(crate) async fn add_tallies(
+        &self,
+        tx: &mut dyn Tx,
+        tallies: &BTreeMap<TallyKey, Tally>,
+    ) -> StoreResult<()> {
+        let rows = rolled_up(tallies);
+        let rows: Vec<_> = rows.into_iter().collect();
+        for batch in rows.chunks(UPSERT_BATCH) {
+            let mut q = Query::new(
+                "INSERT INTO measure_stats (region_code, month, kind, destination, measures, amount_fen, a_fen, b_fen, c1, c2, c3) VALUES ",
+            );
+            let mut values = Vec::with_capacity(batch.len());
+            for ((region, month, kind, destination), t) in batch {
+                let ph = [
+                    q.arg(region.as_str()),
+                    q.arg(*month),
+                    q.arg(kind.as_str()),
+                    q.arg(destination.as_str()),
+                    q.arg(t.measures),
+                    q.arg(t.amount_fen),
+                    q.arg(t.a_fen),
+                    q.arg(t.b_fen),
+                    q.arg(t.c1),
+                    q.arg(t.c2),
+                    q.arg(t.c3),
+                ];
+                values.push(format!("({})", ph.join(", ")));
+            }
+            q.push(&values.join(", ")).push(
+                " ON CONFLICT (region_code, month, kind, destination) DO UPDATE SET \
+                 measures = measure_stats.measures + excluded.measures, amount_fen = measure_stats.amount_fen + excluded.amount_fen, \
+                 a_fen = measure_stats.a_fen + excluded.a_fen, b_fen = measure_stats.b_fen + excluded.b_fen, \
+                 c1 = measure_stats.c1 + excluded.c1, c2 = measure_stats.c2 + excluded.c2, c3 = measure_stats.c3 + excluded.c3",
+            );
+            tx.execute(&q.sql, &q.args).await?;
+        }
         Ok(())
     }
 
@@ -69,15 +118,14 @@ impl SqlStore {
     ) -> StoreResult<ServicesReport> {
         let (first, last) = check_report_period(from, to)?;
         ctx.require(region, "区划")?;
-        let (lo, hi) = region.range();
         let rows = self
             .db
             .fetch_all(
                 &format!(
-                    "SELECT kind, destination, {TALLY_SUMS} FROM measure_stats WHERE village_code BETWEEN $1 AND $2 \
-                     AND month BETWEEN $3 AND $4 GROUP BY kind, destination ORDER BY kind, destination"
+                    "SELECT kind, destination, {TALLY_SUMS} FROM measure_stats WHERE region_code = $1 \
+                     AND month BETWEEN $2 AND $3 GROUP BY kind, destination ORDER BY kind, destination"
                 ),
-                &args![lo, hi, first, last],
+                &args![region.as_str(), first, last],
             )
             .await?;
         let rows = rows

@@ -1,6 +1,7 @@
 //! Workshops and posts in SQL: the workplaces of a village and the registered labourers they hire,
 //! every version in `service_history`, an audit record per write, and their rows of
-//! `workplace_stats` brought in step in the same transaction.
+//! `workplace_stats` (the village and every region above it) brought in step in the same
+//! transaction.
 //!
 //! A workplace belongs to its village: an office of that village's regions records and reads it. A
 //! hire also needs the labourer's household within the caller's regions; a workplace's page lists
@@ -14,6 +15,7 @@ use crate::versioned::{Statement, Versioned};
 use crate::{args, SqlStore};
 use fupin_core::audit::AuditRecord;
 use fupin_core::measures::*;
+use fupin_core::projects::counted_at;
 use fupin_core::registry::{HouseholdId, PersonId};
 use fupin_core::store::{EventFilter, ServiceStore, ServiceVersion, StoreResult, WorkplaceFilter};
 use fupin_core::years::today;
@@ -48,21 +50,23 @@ impl SqlStore {
         rows.iter().map(ServiceVersion::from_row).collect()
     }
 
-    /// Add a workplace's or a hire's figures to its row (`sign` 1), or take them away (−1).
+    /// Add a workplace's or a hire's figures to the rows of its village and of every region above
+    /// it (`sign` 1), or take them away (−1).
     async fn bump_place_stats(
         &self,
         tx: &mut dyn Tx,
         (k, t): (PlaceKey, PlaceTally),
         sign: i64,
     ) -> StoreResult<()> {
-        tx.execute(
-            "INSERT INTO workplace_stats (village_code, kind, item, first_month, last_month, n, in_poor, positions) \
+        for region in counted_at(&k.village) {
+            tx.execute(
+            "INSERT INTO workplace_stats (region_code, kind, item, first_month, last_month, n, in_poor, positions) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-             ON CONFLICT (village_code, kind, item, first_month, last_month) DO UPDATE SET \
+             ON CONFLICT (region_code, kind, item, first_month, last_month) DO UPDATE SET \
              n = workplace_stats.n + excluded.n, in_poor = workplace_stats.in_poor + excluded.in_poor, \
              positions = workplace_stats.positions + excluded.positions",
             &args![
-                k.village.as_str(),
+                region.as_str(),
                 k.kind.as_str(),
                 k.item,
                 k.first_month,
@@ -73,6 +77,7 @@ impl SqlStore {
             ],
         )
         .await?;
+        }
         Ok(())
     }
 
@@ -83,15 +88,14 @@ impl SqlStore {
         first: i32,
         last: i32,
     ) -> StoreResult<Vec<(WorkplaceKind, String, PlaceTally)>> {
-        let (lo, hi) = region.range();
         let rows = self
             .db
             .fetch_all(
                 &format!(
-                    "SELECT kind, item, {PLACE_SUMS} FROM workplace_stats WHERE village_code BETWEEN $1 AND $2 \
-                     AND first_month <= $4 AND last_month >= $3 GROUP BY kind, item ORDER BY kind, item"
+                    "SELECT kind, item, {PLACE_SUMS} FROM workplace_stats WHERE region_code = $1 \
+                     AND first_month <= $3 AND last_month >= $2 GROUP BY kind, item ORDER BY kind, item"
                 ),
-                &args![lo, hi, first, last],
+                &args![region.as_str(), first, last],
             )
             .await?;
         rows.iter()
