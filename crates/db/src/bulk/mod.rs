@@ -70,6 +70,10 @@ pub(crate) struct SqlBulkSession {
     pub(crate) screen: crate::assessment::screening::ScreenSet,
     /// The ids reserved for a load of projects and funds (see `projects::bulk`).
     pub(crate) funds: Option<crate::projects::FundsIds>,
+    /// Changes to the services figures of regions above villages, written in `finish` (see
+    /// `measures::bulk`).
+    pub(crate) services_above:
+        std::collections::BTreeMap<crate::measures::StatKey, fupin_core::measures::Tally>,
 }
 
 impl SqlBulkSession {
@@ -148,6 +152,7 @@ impl SqlBulkSession {
         let large = !self.dropped.is_empty();
         self.rebuild_dropped().await?;
         self.flush_aggregates(true).await?;
+        self.flush_services_figures().await?;
         if self.pairing_rebuild {
             self.store
                 .rebuild_pairing_figures_in(self.tx.as_mut())
@@ -270,6 +275,7 @@ impl BulkStore for SqlStore {
             compared_rows: 0,
             screen: Default::default(),
             funds: None,
+            services_above: Default::default(),
         }))
     }
 }

@@ -12,6 +12,8 @@ mod report;
 mod rows;
 mod workplaces;
 
+pub(crate) use report::StatKey;
+
 use crate::rows::{Cols, Record};
 use crate::sql::Tx;
 use crate::versioned::{Statement, Versioned};

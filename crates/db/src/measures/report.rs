@@ -20,10 +20,10 @@ use time::Date;
 pub(crate) const UPSERT_BATCH: usize = 100;
 
 /// A row of `measure_stats`: region, month, kind, destination.
-type StatKey = (RegionCode, i32, String, String);
+pub(crate) type StatKey = (RegionCode, i32, String, String);
 
 /// The villages' changes added to every region they count at; rows that cancel out dropped.
-fn rolled_up(tallies: &BTreeMap<TallyKey, Tally>) -> BTreeMap<StatKey, Tally> {
+pub(crate) fn rolled_up(tallies: &BTreeMap<TallyKey, Tally>) -> BTreeMap<StatKey, Tally> {
     let mut out: BTreeMap<StatKey, Tally> = BTreeMap::new();
     for (k, t) in tallies {
         if t.is_zero() {
@@ -69,14 +69,22 @@ impl SqlStore {
     }
 
     /// Add many villages' changes to the aggregate rows, rolled up to every level first (so that a
-    /// region above many changed villages is written once), [`UPSERT_BATCH`] rows per statement.
+    /// region above many changed villages is written once).
     pub(crate) async fn add_tallies(
         &self,
         tx: &mut dyn Tx,
         tallies: &BTreeMap<TallyKey, Tally>,
     ) -> StoreResult<()> {
-        let rows = rolled_up(tallies);
-        let rows: Vec<_> = rows.into_iter().collect();
+        let rows: Vec<_> = rolled_up(tallies).into_iter().collect();
+        self.add_stat_rows(tx, &rows).await
+    }
+
+    /// Add changes to rows of `measure_stats`, [`UPSERT_BATCH`] rows per statement.
+    pub(crate) async fn add_stat_rows(
+        &self,
+        tx: &mut dyn Tx,
+        rows: &[(StatKey, Tally)],
+    ) -> StoreResult<()> {
         for batch in rows.chunks(UPSERT_BATCH) {
             let mut q = Query::new(
                 "INSERT INTO measure_stats (region_code, month, kind, destination, measures, amount_fen, a_fen, b_fen, c1, c2, c3) VALUES ",
