@@ -4,18 +4,19 @@
 //! incomes), their verified years, their measures, their risk events and the medical costs the
 //! department lists gave — one query per table and chunk, never one per household; each household
 //! is then screened by the same rule as one written alone (`SqlStore::screened`), and the early-
-//! warning list is written: warnings one row each, households no longer flagged removed per year in
-//! one statement.
+//! warning list is written: warnings 100 rows a statement, households no longer flagged removed per
+//! year in one statement.
 //!
 //! Rejected: calling the one-household `rescreen` in a loop (seven queries per household and
 //! year: 1.5 million households would be ten million round trips inside an import's transaction).
 
-use super::rows::{warning_values, StoredRisk, StoredYear, PUT_WARNING, RISK_COLS, YEAR_COLS};
+use super::rows::{warning_values, StoredRisk, StoredYear, RISK_COLS, YEAR_COLS};
 use super::{with_listed_medical, HouseholdView, Screened};
 use crate::bulk::{id_list, IN_CHUNK};
+use crate::query::Query;
 use crate::registry::rows::{household_counted, HOUSEHOLD_COUNTED};
 use crate::rows::{Cols, Record};
-use crate::sql::Tx;
+use crate::sql::{Tx, Value};
 use crate::SqlStore;
 use fupin_core::assessment::{RiskEventRecord, YearFacts};
 use fupin_core::measures::measure_signals;
@@ -26,6 +27,16 @@ use fupin_core::store::StoreResult;
 use fupin_core::years::{today, year_end};
 use std::collections::{BTreeMap, BTreeSet};
 use time::OffsetDateTime;
+
+/// Warnings written by one statement.
+const WARNINGS_PER_STATEMENT: usize = 100;
+
+/// The warnings' insert (its `VALUES` lists follow) and what a stored warning takes from the new
+/// one: the columns and conflict clause of `PUT_WARNING`, for many rows.
+const PUT_WARNINGS: &str =
+    "INSERT INTO early_warnings (household_id, year, village_code, flags, suggested_kind, updated_at)";
+const PUT_WARNINGS_CONFLICT: &str = " ON CONFLICT (household_id, year) DO UPDATE SET village_code = excluded.village_code, \
+     flags = excluded.flags, suggested_kind = excluded.suggested_kind, updated_at = excluded.updated_at";
 
 /// Households and the years to screen each for.
 pub(crate) type ScreenSet = BTreeMap<i64, BTreeSet<i32>>;
@@ -142,6 +153,7 @@ impl SqlStore {
 
         let mut out = Rescreened::default();
         let mut clear: BTreeMap<i32, Vec<i64>> = BTreeMap::new();
+        let mut warnings: Vec<Vec<Value>> = Vec::new();
         let now = OffsetDateTime::now_utc();
         for (id, h) in households {
             let years_of = set.get(&id).into_iter().flatten().copied();
@@ -183,11 +195,22 @@ impl SqlStore {
                     Screened::Unscreened => {}
                     Screened::Clear => clear.entry(year).or_default().push(*id),
                     Screened::Warn(row) => {
-                        tx.execute(&PUT_WARNING, &warning_values(&row, now)).await?;
+                        warnings.push(warning_values(&row, now));
                         out.warned += 1;
                     }
                 }
             }
+        }
+        // the chunk's warnings (one per household and year) in a few statements
+        for batch in warnings.chunks(WARNINGS_PER_STATEMENT) {
+            let mut q = Query::new(&format!("{PUT_WARNINGS} VALUES "));
+            let mut rows = Vec::with_capacity(batch.len());
+            for values in batch {
+                let ph: Vec<String> = values.iter().map(|v| q.arg(v.clone())).collect();
+                rows.push(format!("({})", ph.join(", ")));
+            }
+            q.push(&rows.join(", ")).push(PUT_WARNINGS_CONFLICT);
+            tx.execute(&q.sql, &q.args).await?;
         }
         for (year, ids) in clear {
             tx.execute(
@@ -243,5 +266,18 @@ impl SqlStore {
             }
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn many_warnings_are_written_as_one_is() {
+        assert_eq!(
+            super::super::rows::PUT_WARNING.as_str(),
+            format!("{PUT_WARNINGS} VALUES ($1, $2, $3, $4, $5, $6){PUT_WARNINGS_CONFLICT}")
+        );
     }
 }
