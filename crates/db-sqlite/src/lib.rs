@@ -18,6 +18,7 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 use time::format_description::well_known::Rfc3339;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
@@ -34,9 +35,20 @@ pub fn migration_versions() -> Vec<i64> {
 }
 
 /// The SQLite engine behind a small pool.
+///
+/// SQLite has one writer at a time. Left to the engine, every connection that wants to write waits
+/// in SQLite's busy handler, sleeping in growing steps and holding its pool connection meanwhile, so
+/// under load the readers queue behind sleeping writers. The write gate lets one transaction of this
+/// process write at a time: the others wait for it without a connection and are woken in turn the
+/// moment it commits; the busy handler remains for writers in other processes (`fupin import` beside
+/// a server).
 pub struct SqliteBackend {
     pool: SqlitePool,
+    write_gate: Arc<Semaphore>,
 }
+
+/// How long a write waits for the writer before it, as SQLite's own busy timeout.
+const WRITE_WAIT: Duration = Duration::from_secs(10);
 
 impl SqliteBackend {
     /// Connect and migrate.
@@ -74,7 +86,10 @@ impl SqliteBackend {
                 format!("数据库迁移失败：{e}"),
             )
         })?;
-        Ok(SqliteBackend { pool })
+        Ok(SqliteBackend {
+            pool,
+            write_gate: Arc::new(Semaphore::new(1)),
+        })
     }
 
     pub fn pool(&self) -> &SqlitePool {
@@ -253,6 +268,8 @@ fn decode(row: &SqliteRow) -> DbResult<Row> {
 
 struct SqliteTx {
     tx: sqlx::Transaction<'static, Sqlite>,
+    /// A writing transaction holds the write gate until it is committed or dropped.
+    _gate: Option<OwnedSemaphorePermit>,
 }
 
 #[async_trait]
@@ -379,6 +396,13 @@ impl Backend for SqliteBackend {
         "sqlite"
     }
     async fn begin_write(&self) -> DbResult<Box<dyn Tx>> {
+        // this process's writers one at a time, waiting without a connection (see `SqliteBackend`)
+        let gate = tokio::time::timeout(WRITE_WAIT, self.write_gate.clone().acquire_owned())
+            .await
+            .map_err(|_| {
+                DbError::Other("database is locked: waited 10 s for the writer before".into())
+            })?
+            .map_err(|e| DbError::Other(e.to_string()))?;
         // take the write lock at once: a deferred transaction that later writes can fail with
         // SQLITE_BUSY when another connection committed in between, whatever the busy timeout
         let tx = self
@@ -386,11 +410,14 @@ impl Backend for SqliteBackend {
             .begin_with("BEGIN IMMEDIATE")
             .await
             .map_err(map_err)?;
-        Ok(Box::new(SqliteTx { tx }))
+        Ok(Box::new(SqliteTx {
+            tx,
+            _gate: Some(gate),
+        }))
     }
     async fn begin_read(&self) -> DbResult<Box<dyn Tx>> {
         let tx = self.pool.begin().await.map_err(map_err)?;
-        Ok(Box::new(SqliteTx { tx }))
+        Ok(Box::new(SqliteTx { tx, _gate: None }))
     }
     async fn fetch_all(&self, sql: &str, args: &[Value]) -> DbResult<Vec<Row>> {
         let rows = sqlx::query_with(sql, arguments(args))
@@ -425,6 +452,62 @@ mod tests {
     use super::anonymous_placeholders as anon;
     use super::{unique_key, SqliteDates};
     use fupin_db::sql::{TextDates, UniqueKey};
+
+    /// Writers queued at the write gate are let through one after another as each commits (none
+    /// is lost or refused), and a reader is served while they wait.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn queued_writers_go_through_in_turn_while_readers_are_served() {
+        use fupin_db::sql::Backend;
+        use std::sync::Arc;
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("gate.db").display());
+        let db = Arc::new(super::SqliteBackend::connect(&url).await.unwrap());
+        // every connection of the pool opened beforehand, as in a server that has been serving
+        let mut warm = Vec::new();
+        for _ in 0..8 {
+            warm.push(db.begin_read().await.unwrap());
+        }
+        drop(warm);
+        let mut first = db.begin_write().await.unwrap();
+        first
+            .execute("CREATE TABLE gate_probe (n INTEGER)", &[])
+            .await
+            .unwrap();
+        let writers: Vec<_> = (0..16)
+            .map(|i| {
+                let db = db.clone();
+                tokio::spawn(async move {
+                    let mut tx = db.begin_write().await?;
+                    tx.execute(
+                        "INSERT INTO gate_probe (n) VALUES ($1)",
+                        &[fupin_db::sql::Value::from(i as i64)],
+                    )
+                    .await?;
+                    tx.commit().await
+                })
+            })
+            .collect();
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        // a guard against a hang, not a speed target: the pool hands out connections after 30 s
+        let read = tokio::time::timeout(
+            std::time::Duration::from_secs(5),
+            db.fetch_all("SELECT COUNT(*) FROM regions", &[]),
+        )
+        .await;
+        assert!(
+            matches!(read, Ok(Ok(_))),
+            "a read waited behind queued writers"
+        );
+        first.commit().await.unwrap();
+        for w in writers {
+            w.await.unwrap().unwrap();
+        }
+        let rows = db
+            .fetch_all("SELECT COUNT(*) FROM gate_probe", &[])
+            .await
+            .unwrap();
+        assert_eq!(rows[0].i64(0).unwrap(), 16);
+    }
 
     #[test]
     fn unique_violations_name_their_key() {
