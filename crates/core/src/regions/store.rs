@@ -1,7 +1,7 @@
 //! What the regions area asks of persistence: regions, poor-village flags and village profiles.
 
 use crate::regions::{
-    PoorVillage, Region, RegionCode, RegionRecord, RegionWithPath, VillageProfile,
+    Division, PoorVillage, Region, RegionCode, RegionRecord, RegionWithPath, VillageProfile,
     VillageProfileInput,
 };
 use crate::scope::Ctx;
@@ -54,6 +54,15 @@ pub trait RegionStore: Send + Sync {
         within: Option<&RegionCode>,
         limit: u32,
     ) -> StoreResult<Vec<RegionWithPath>>;
+    /// The national division list down to the county (`Division::DEEPEST`), read without a scope:
+    /// the children of `parent` (the provinces when `None`), by code; none below a county.
+    async fn division_children(&self, parent: Option<&RegionCode>) -> StoreResult<Vec<Division>>;
+    /// Divisions down to the county whose name contains `text`, or whose code starts with it when
+    /// it is all digits, by code, at most `limit`; read without a scope.
+    async fn search_divisions(&self, text: &str, limit: u32) -> StoreResult<Vec<Division>>;
+    /// The division of a code at any level, when the list holds it; read without a scope (whether a
+    /// code exists is what a form asks before it takes a place outside the caller's regions).
+    async fn division(&self, code: &RegionCode) -> StoreResult<Option<Division>>;
     /// Set or clear a village's poor-village designation.
     async fn set_poor_village(
         &self,

@@ -10,8 +10,8 @@ use crate::{args, SqlStore};
 use fupin_core::audit::AuditRecord;
 use fupin_core::error::DomainError;
 use fupin_core::regions::{
-    Level, LevelCounts, PoorVillage, Region, RegionCode, RegionRecord, RegionRef, RegionWithPath,
-    VillageProfile, VillageProfileInput,
+    Division, Level, LevelCounts, PoorVillage, Region, RegionCode, RegionRecord, RegionRef,
+    RegionWithPath, VillageProfile, VillageProfileInput,
 };
 use fupin_core::store::{RegionImportSummary, RegionStore, RowError, StoreResult};
 use fupin_core::years::today;
@@ -471,6 +471,84 @@ impl RegionStore for SqlStore {
             .map(Region::from_row)
             .collect::<StoreResult<Vec<_>>>()?;
         self.with_paths(tx.as_mut(), regions).await
+    }
+
+    async fn division_children(&self, parent: Option<&RegionCode>) -> StoreResult<Vec<Division>> {
+        // no scope: the published list's names (see `Division`), and nothing below a county
+        let parent = parent.filter(|c| !c.is_nation());
+        if parent.is_some_and(|p| p.level() >= Division::DEEPEST) {
+            return Ok(vec![]);
+        }
+        let mut q = Query::new(&format!("SELECT {REGION_COLS} FROM regions WHERE "));
+        match parent {
+            None => q.push("level = 'province'"),
+            Some(p) => {
+                let a = q.arg(p.as_str());
+                q.push(&format!("parent_code = {a}"))
+            }
+        };
+        q.push(" AND level IN ('province', 'city', 'county') ORDER BY code");
+        let mut tx = self.db.begin_read().await?;
+        let rows = tx.fetch_all(&q.sql, &q.args).await?;
+        let regions = rows
+            .iter()
+            .map(Region::from_row)
+            .collect::<StoreResult<Vec<_>>>()?;
+        let with = self.with_paths(tx.as_mut(), regions).await?;
+        Ok(with.iter().map(Division::of).collect())
+    }
+
+    async fn search_divisions(&self, text: &str, limit: u32) -> StoreResult<Vec<Division>> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(DomainError::invalid(
+                "q",
+                "required",
+                "请输入要查找的区划名称或代码",
+            ));
+        }
+        fupin_core::error::check_optional_text("q", text, 50)?;
+        let limit = limit.clamp(1, 100);
+        let by_code = text.len() <= 12 && text.bytes().all(|b| b.is_ascii_digit());
+        let mut q = Query::new(&format!("SELECT {REGION_COLS} FROM regions WHERE "));
+        if by_code {
+            // a code's first digits: the codes are the path, so the codes starting with them are a
+            // range of the primary key
+            let pad = 12 - text.len();
+            let lo = q.arg(format!("{text}{}", "0".repeat(pad)));
+            let hi = q.arg(format!("{text}{}", "9".repeat(pad)));
+            q.push(&format!("code >= {lo} AND code <= {hi}"));
+        } else {
+            let p = q.arg(format!("%{}%", like_escape(text)));
+            q.push("name LIKE ").push(&p).push(" ESCAPE '\\'");
+        }
+        q.push(" AND level IN ('province', 'city', 'county')");
+        let l = q.arg(limit);
+        q.push(&format!(" ORDER BY code LIMIT {l}"));
+        let mut tx = self.db.begin_read().await?;
+        let rows = tx.fetch_all(&q.sql, &q.args).await?;
+        let regions = rows
+            .iter()
+            .map(Region::from_row)
+            .collect::<StoreResult<Vec<_>>>()?;
+        let with = self.with_paths(tx.as_mut(), regions).await?;
+        Ok(with.iter().map(Division::of).collect())
+    }
+
+    async fn division(&self, code: &RegionCode) -> StoreResult<Option<Division>> {
+        let mut tx = self.db.begin_read().await?;
+        let Some(r) = tx
+            .fetch_optional(
+                &format!("SELECT {REGION_COLS} FROM regions WHERE code = $1"),
+                &args![code.as_str()],
+            )
+            .await?
+        else {
+            return Ok(None);
+        };
+        let region = Region::from_row(&r)?;
+        let with = self.with_paths(tx.as_mut(), vec![region]).await?;
+        Ok(with.first().map(Division::of))
     }
 
     async fn set_poor_village(
