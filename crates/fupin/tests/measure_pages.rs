@@ -6,7 +6,7 @@
 mod common;
 
 use common::demo_app;
-use common::pages::{beside, get, post, sign_in};
+use common::pages::{beside, client, get, json, post, sign_in};
 use reqwest::header::LOCATION;
 use reqwest::StatusCode;
 
@@ -158,6 +158,112 @@ async fn an_office_adds_and_changes_measures_through_the_form() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     let res = post(&app, &other, &form, &thirteen).await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
+}
+
+/// An employer anywhere in the country: the form's picker reads the national division list (to the
+/// county) whatever the caller's regions — code, name, level and path, nothing else — and a code
+/// that list does not hold is refused beside its field.
+#[tokio::test]
+async fn an_employer_anywhere_in_the_country_is_chosen_from_the_national_list() {
+    let app = demo_app().await;
+    // a village's cadre reaches no county but its own village, and still reads the list
+    for user in ["demo-officer", "demo-cadre"] {
+        let s = sign_in(&app, user).await;
+        let provinces = json(&app, &s, "/api/v1/divisions").await;
+        let provinces = provinces.as_array().unwrap();
+        assert_eq!(provinces.len(), 31, "{user}");
+        let guangdong = json(&app, &s, "/api/v1/divisions?parent=440000000000").await;
+        let dongguan = guangdong
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["name"] == "东莞市")
+            .expect("东莞市 under 广东省");
+        // only the published list's fields
+        let mut keys: Vec<&str> = dongguan
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        keys.sort_unstable();
+        assert_eq!(
+            keys,
+            ["code", "full_name", "level", "name", "path"],
+            "{dongguan}"
+        );
+        assert_eq!(dongguan["full_name"], "广东省 / 东莞市");
+        for q in ["%E4%B8%9C%E8%8E%9E", "4419"] {
+            let found = json(&app, &s, &format!("/api/v1/divisions/search?q={q}")).await;
+            assert_eq!(found[0]["code"], "441900000000", "{q}: {found}");
+        }
+        let one = json(&app, &s, "/api/v1/divisions/440303000000").await;
+        assert_eq!(one["full_name"], "广东省 / 深圳市 / 罗湖区");
+        // nothing below the county: no townships of a county, no village by name or code
+        let below = json(&app, &s, "/api/v1/divisions?parent=360124000000").await;
+        assert_eq!(below, serde_json::json!([]));
+        let tagang = json(&app, &s, "/api/v1/divisions/search?q=%E5%A1%94%E5%B2%97").await;
+        assert_eq!(tagang, serde_json::json!([]));
+        let (status, _) = get(&app, &s, &format!("/api/v1/divisions/{TAGANG}")).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    }
+    let res = client()
+        .get(app.url("/api/v1/divisions"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "signed in only");
+
+    // the form's input asks the national list; a code it does not hold is refused beside it
+    let s = sign_in(&app, "demo-officer").await;
+    let list = json(
+        &app,
+        &s,
+        &format!("/api/v1/households?region={TAGANG}&q={TAGANG}0004"),
+    )
+    .await;
+    let hh = list["items"][0]["id"].as_i64().unwrap();
+    let form = format!("/households/{hh}/measure");
+    let (_, page) = get(&app, &s, &form).await;
+    assert!(
+        page.contains("data-region-picker=\"national\""),
+        "the picker"
+    );
+    let mut fields = vec![
+        ("kind", "0201"),
+        ("start_date", "2019-03-01"),
+        ("status", "active"),
+        ("details.employer", "东莞某电子厂"),
+        ("details.employer_region_code", "441999000000"),
+        ("details.employment_form", "migrant_work"),
+        ("details.months", "十"),
+        ("details.monthly_wage_fen", "3000"),
+    ];
+    let res = post(&app, &s, &form, &fields).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = res.text().await.unwrap();
+    let msg = beside(&body, "f-details-employer_region_code");
+    assert!(
+        msg.contains("441999000000") && msg.contains("不在区划代码表中"),
+        "{msg}"
+    );
+    // shown with the form's other faults, what was typed kept
+    assert!(
+        body.contains("id=\"f-details-months-error\""),
+        "all at once"
+    );
+    assert!(body.contains("value=\"441999000000\""));
+    // the code the picker gives: saved, another province
+    fields[4] = ("details.employer_region_code", "441900000000");
+    fields[6] = ("details.months", "10");
+    let res = post(&app, &s, &form, &fields).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (_, page) = get(&app, &s, &format!("/households/{hh}")).await;
+    let row = page
+        .split("data-measure=")
+        .find(|r| r.contains("东莞某电子厂"))
+        .expect("the measure");
+    assert!(row.contains("跨省"), "{row}");
 }
 
 #[tokio::test]

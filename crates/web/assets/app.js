@@ -297,7 +297,10 @@
   // be typed); beside it a chain of drop-downs (province → city → county → township → village),
   // each filled with the children of the one before when it is chosen — never a whole level of the
   // country at once — and a search by name. The server lists only the regions within the viewer's
-  // reach or on the way to them.
+  // reach or on the way to them. An input marked data-region-picker="national" (a place anywhere in
+  // the country: an employer's region) reads the national division list instead, down to the
+  // county (/api/v1/divisions, public to the signed-in), and its search takes a code's first digits
+  // as well as a name; its code may be typed as a 2, 4, 6 or 9-digit prefix too.
   var levelNames = {
     province: ['省', 'Province'], city: ['市', 'City'], county: ['县（市、区）', 'County'],
     township: ['乡镇', 'Township'], village: ['村', 'Village']
@@ -309,6 +312,14 @@
   function setupRegionPickers() {
     var inputs = document.querySelectorAll('input[data-region-picker]');
     Array.prototype.forEach.call(inputs, function (input) {
+      var national = input.getAttribute('data-region-picker') === 'national';
+      var api = national ? '/api/v1/divisions' : '/api/v1/regions';
+      // the 12-digit code of what is typed, or null (a national input takes a prefix as well)
+      function full(code) {
+        if (/^\d{12}$/.test(code)) return code;
+        if (national && /^(\d{2}|\d{4}|\d{6}|\d{9})$/.test(code)) return (code + '000000000000').slice(0, 12);
+        return null;
+      }
       var box = document.createElement('div');
       box.className = 'region-picker';
       box.setAttribute('role', 'group');
@@ -320,7 +331,7 @@
       search.type = 'search';
       search.className = 'region-search';
       search.setAttribute('aria-label', t('按名称查找区划', 'Find a region by name'));
-      search.placeholder = t('按名称查找，如“塔岗”', 'Find by name');
+      search.placeholder = input.getAttribute('data-picker-search') || t('按名称查找，如“塔岗”', 'Find by name');
       search.autocomplete = 'off';
       box.appendChild(search);
       var found = document.createElement('ul');
@@ -338,7 +349,7 @@
       // Add the drop-down of `parent`'s children (the top level when null), `chosen` selected.
       function level(index, parent, chosen) {
         var gen = generation;
-        var url = parent ? '/api/v1/regions?parent=' + parent : '/api/v1/regions';
+        var url = parent ? api + '?parent=' + parent : api;
         return getJSON(url).then(function (kids) {
           if (gen !== generation) return null;
           cut(index);
@@ -384,8 +395,11 @@
       function show(code) {
         generation++;
         var gen = generation;
-        if (!/^\d{12}$/.test(code)) { cut(0); return level(0, null, null); }
-        return getJSON('/api/v1/regions/' + code).then(function (r) {
+        code = full(code);
+        if (!code) { cut(0); return level(0, null, null); }
+        // the national list goes down to the county: a township's or village's chain ends there
+        if (national) code = code.slice(0, 6) + '000000';
+        return getJSON(api + '/' + code).then(function (r) {
           if (gen !== generation) return;
           var path = r.path || [];
           var step = Promise.resolve();
@@ -399,7 +413,7 @@
       }
       show(input.value.trim());
       input.addEventListener('change', function (e) {
-        if (e.isTrusted && /^\d{12}$/.test(input.value.trim())) show(input.value.trim());
+        if (e.isTrusted && full(input.value.trim())) show(input.value.trim());
       });
 
       var timer = null;
@@ -408,7 +422,7 @@
         var q = search.value.trim();
         if (!q) { found.hidden = true; found.textContent = ''; return; }
         timer = setTimeout(function () {
-          getJSON('/api/v1/regions/search?limit=10&q=' + encodeURIComponent(q)).then(function (list) {
+          getJSON(api + '/search?limit=10&q=' + encodeURIComponent(q)).then(function (list) {
             if (search.value.trim() !== q) return;
             found.textContent = '';
             if (!list.length) {

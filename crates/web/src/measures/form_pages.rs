@@ -6,7 +6,7 @@
 
 use crate::form::Form;
 use crate::routes::Routes;
-use crate::ui::forms::{input_id, yuan_field, FormState};
+use crate::ui::forms::{division_input, input_id, yuan_field, FormState};
 use crate::ui::layout::{parse_id, render, see_other, Shell};
 use crate::ui::{PageResult, Viewer};
 use crate::AppState;
@@ -515,8 +515,10 @@ async fn show(
             (choice(s, "status", v.t("状态", "Status"), &statuses, true))
             (fieldset(Form_::Employment, v.t("务工就业", "Employment"), html! {
                 (field(s, "details.employer", v.t("就业单位", "Employer"), "text", true, None))
-                (field(s, "details.employer_region_code", v.t("就业地区划代码", "Employer's region code"), "text", true,
-                    Some(v.t("12位区划代码（外省可填省级代码）；县内、县外省内、跨省由系统判定", "12 digits (a province's code for another province); the destination is derived"))))
+                (division_input(v.lang, "details.employer_region_code", v.t("就业地区划代码", "Employer's region code"),
+                    s.value("details.employer_region_code"), s.error_for("details.employer_region_code"),
+                    v.t("在全国区划中逐级选择（省 > 市 > 县），或按名称、代码查找；也可直接填写12位区划代码（外省可填省级代码）。县内、县外省内、跨省由系统判定。",
+                        "Choose in the national list (province > city > county) or find by name or code; or type the 12-digit code (a province's code for another province). In county, in province or another province is derived.")))
                 (choice(s, "details.employment_form", v.t("就业形式", "Form"), &forms, true))
                 (field(s, "details.months", v.t("务工月数", "Months"), "text", true, None))
                 (field(s, "details.monthly_wage_fen", v.t("月工资（元）", "Monthly wage (yuan)"), "text", true, None))
@@ -584,6 +586,37 @@ async fn show(
     Ok((status, render(v, shell, body)).into_response())
 }
 
+/// An employment's region that is well formed but not in the division list (a mistyped code, or a
+/// place that no longer exists): refused beside its field, since the destination derived from it
+/// would be a guess. Asked of the national list without a scope (`Store::division`), as the picker
+/// offers any place in the country. The API and imports keep checking the code's form only: a
+/// deployment may hold only its own province's list, and a department's file must still load there.
+async fn unknown_destination(
+    app: &AppState,
+    s: &Sheet,
+) -> Result<Option<DomainError>, crate::ui::PageError> {
+    const NAME: &str = "details.employer_region_code";
+    let employment = Catalogue::shipped()
+        .kind("kind", s.value("kind"))
+        .is_ok_and(|(_, k)| k.form == Form_::Employment);
+    let text = s.value(NAME).trim();
+    if !employment || text.is_empty() || s.error_for(NAME).is_some() {
+        return Ok(None);
+    }
+    // a malformed code is the store's to report, with the rule's message
+    let Ok(code) = fupin_core::RegionCode::parse_field(NAME, text) else {
+        return Ok(None);
+    };
+    if app.store.division(&code).await?.is_some() {
+        return Ok(None);
+    }
+    Ok(Some(DomainError::invalid(
+        NAME,
+        "unknown_region",
+        format!("就业地区划代码 {code} 不在区划代码表中，请在列表中选择，或核对所填代码"),
+    )))
+}
+
 async fn measure_form(
     v: Viewer,
     State(app): State<AppState>,
@@ -628,9 +661,15 @@ async fn save_measure(
         .ok()
         .map(MeasureId);
     let mut s = Sheet { st, errors: vec![] };
-    let input = match read_input(id, &s) {
-        Ok(i) => i,
-        Err(errors) => {
+    // the form's faults and an employer's region missing from the division list, all at once
+    let (input, mut errors) = match read_input(id, &s) {
+        Ok(i) => (Some(i), vec![]),
+        Err(errors) => (None, errors),
+    };
+    errors.extend(unknown_destination(&app, &s).await?);
+    let input = match input {
+        Some(i) if errors.is_empty() => i,
+        _ => {
             s.errors = errors;
             return show(&v, &app, id, measure, &s).await;
         }

@@ -257,6 +257,44 @@ pub(crate) fn region_input(
     }
 }
 
+/// A place anywhere in the country asked for by its code (an employer's region): as
+/// [`region_input`], but the script's chain and search read the national division list down to the
+/// county (`/api/v1/divisions`, for every signed-in user) instead of the viewer's regions, and the
+/// search takes a code's first digits as well as a name. The code can still be typed: 12 digits,
+/// or the 2, 4, 6 or 9-digit prefix the measure rules accept. `value` and `err` come from the form.
+pub(crate) fn division_input(
+    lang: super::Lang,
+    name: &str,
+    label: &str,
+    value: &str,
+    err: Option<&str>,
+    hint: &str,
+) -> Markup {
+    let id = input_id(name);
+    let hint_id = format!("{id}-hint");
+    let err_id = format!("{id}-error");
+    let described = match err {
+        Some(_) => format!("{hint_id} {err_id}"),
+        None => hint_id.clone(),
+    };
+    html! {
+        div.field.region-field.invalid[err.is_some()] {
+            label for=(id) {
+                (label)
+                abbr.req title="必填 / required" { "*" }
+            }
+            input id=(id) name=(name) type="text" value=(value)
+                inputmode="numeric" maxlength="12" autocomplete="off"
+                data-region-picker="national"
+                data-picker-search=(lang.t("按名称或代码查找，如“东莞”或“4419”", "Find by name or code, e.g. 东莞 or 4419"))
+                aria-invalid=[err.map(|_| "true")]
+                aria-describedby=(described);
+            small.hint id=(hint_id) { (hint) }
+            @if let Some(e) = err { p.field-error id=(err_id) { (e) } }
+        }
+    }
+}
+
 /// A drop-down of (value, label); `blank` adds an empty first choice with that text.
 pub(crate) fn select(
     st: &FormState,
