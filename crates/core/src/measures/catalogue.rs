@@ -9,6 +9,9 @@ use serde::{Deserialize, Serialize};
 /// The shipped catalogue.
 pub const DEFAULT_CATALOGUE_JSON: &str = include_str!("../../data/measure-catalogue.json");
 
+/// The table of the kinds' English labels in `data/code-labels-en.json`.
+pub const ENGLISH_KIND_LABELS: &str = "measure_kind";
+
 /// Which fields a kind's record carries (besides the dates, amount and provider every measure has).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -126,6 +129,13 @@ impl Catalogue {
             })
     }
 
+    /// The English label of a kind's code, for pages shown in English (`measure_kind` in
+    /// `data/code-labels-en.json`: the catalogue is data without an English column, as the code
+    /// tables are); `None` for a kind without one (one a deployment added).
+    pub fn english_label(&self, code: &str) -> Option<&'static str> {
+        crate::codes::english_label(ENGLISH_KIND_LABELS, code)
+    }
+
     /// The label of a kind's code (the code itself when unknown).
     pub fn label<'a>(&'a self, code: &'a str) -> &'a str {
         self.kind("kind", code)
@@ -159,6 +169,33 @@ mod tests {
             "unknown_measure_kind"
         );
         assert_eq!(c.label("0201"), "务工就业");
+    }
+
+    /// Every kind of the shipped catalogue has its English label, and the labels name no kind that
+    /// does not exist.
+    #[test]
+    fn every_kind_has_an_english_label() {
+        let c = Catalogue::shipped();
+        let mut kinds = 0;
+        for k in c.categories.iter().flat_map(|cat| &cat.kinds) {
+            kinds += 1;
+            let en = c.english_label(&k.code);
+            assert!(
+                en.is_some_and(|l| !l.is_empty() && l.is_ascii()),
+                "{} {}: {en:?}",
+                k.code,
+                k.label
+            );
+        }
+        let doc: serde_json::Value =
+            serde_json::from_str(crate::codes::ENGLISH_LABELS_JSON).unwrap();
+        let listed = doc[ENGLISH_KIND_LABELS].as_object().unwrap();
+        for code in listed.keys() {
+            assert!(c.kind("kind", code).is_ok(), "{code} is no kind");
+        }
+        assert_eq!(listed.len(), kinds);
+        assert_eq!(c.english_label("0201"), Some("Migrant and local work"));
+        assert_eq!(c.english_label("0299"), None);
     }
 
     #[test]

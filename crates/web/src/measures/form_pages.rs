@@ -7,6 +7,7 @@
 use crate::form::Form;
 use crate::routes::Routes;
 use crate::ui::forms::{division_input, input_id, yuan_field, FormState};
+use crate::ui::i18n::{measure_kind_label, Lang};
 use crate::ui::layout::{parse_id, render, see_other, Shell};
 use crate::ui::{PageResult, Viewer};
 use crate::AppState;
@@ -14,6 +15,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use fupin_core::accounts::Policy;
+use fupin_core::codes::english_label;
 use fupin_core::measures::*;
 use fupin_core::registry::{HouseholdId, PersonId};
 use fupin_core::years::parse_date;
@@ -403,14 +405,22 @@ async fn show(
     let ctx = v.caller.ctx(Policy::WriteRegistry)?;
     let d = app.store.household(&ctx, id).await?;
     let h = &d.household;
+    let lang = v.lang;
     let kinds: Vec<(String, String, &'static str)> = Catalogue::shipped()
         .categories
         .iter()
         .flat_map(|c| {
+            let category = match lang {
+                Lang::En => english_label("measure_category", &c.code).unwrap_or(c.label.as_str()),
+                Lang::Zh => c.label.as_str(),
+            };
             c.kinds.iter().map(move |k| {
                 (
                     k.code.clone(),
-                    format!("{} · {}", c.label, k.label),
+                    format!(
+                        "{category} · {}",
+                        measure_kind_label(lang, &k.code, &k.label)
+                    ),
                     k.form.as_str(),
                 )
             })
@@ -433,17 +443,15 @@ async fn show(
         MeasureStatus::as_str,
         |s| super::pages::status_label(v, s),
     );
-    let forms = pairs(
-        &EmploymentForm::ALL,
-        EmploymentForm::as_str,
-        EmploymentForm::label,
-    );
-    let types = pairs(
-        &TrainingType::ALL,
-        TrainingType::as_str,
-        TrainingType::label,
-    );
-    let stages = pairs(&SchoolStage::ALL, SchoolStage::as_str, SchoolStage::label);
+    let forms = pairs(&EmploymentForm::ALL, EmploymentForm::as_str, |f| {
+        super::pages::employment_form_label(v, f)
+    });
+    let types = pairs(&TrainingType::ALL, TrainingType::as_str, |t| {
+        super::pages::training_type_label(v, t)
+    });
+    let stages = pairs(&SchoolStage::ALL, SchoolStage::as_str, |st| {
+        super::pages::school_stage_label(v, st)
+    });
     let form_of = Catalogue::shipped()
         .kind("kind", s.value("kind"))
         .map(|(_, k)| k.form.as_str())

@@ -2,8 +2,11 @@
 //! measure of the household and its members, with the fields of its kind.
 
 use crate::ui::fmt::yuan;
+use crate::ui::i18n::measure_kind_label;
 use crate::ui::Viewer;
-use fupin_core::measures::{Details, Measure, MeasureStatus, Origin};
+use fupin_core::measures::{
+    Destination, Details, EmploymentForm, Measure, MeasureStatus, Origin, SchoolStage, TrainingType,
+};
 use fupin_core::registry::HouseholdId;
 use maud::{html, Markup};
 
@@ -15,6 +18,47 @@ pub(crate) fn status_label(v: &Viewer, s: MeasureStatus) -> &'static str {
     }
 }
 
+/// How a person is employed, in the page's language.
+pub(crate) fn employment_form_label(v: &Viewer, f: EmploymentForm) -> &'static str {
+    match f {
+        EmploymentForm::MigrantWork => v.t(f.label(), "Migrant work"),
+        EmploymentForm::Workshop => v.t(f.label(), "Poverty-alleviation workshop"),
+        EmploymentForm::PublicWelfarePost => v.t(f.label(), "Public-welfare post"),
+        EmploymentForm::SelfEmployed => v.t(f.label(), "Self-employed"),
+        EmploymentForm::Flexible => v.t(f.label(), "Flexible work"),
+    }
+}
+
+/// Where the work is, in the page's language.
+pub(crate) fn destination_label(v: &Viewer, d: Destination) -> &'static str {
+    match d {
+        Destination::InCounty => v.t(d.label(), "In the county"),
+        Destination::InProvince => v.t(d.label(), "Elsewhere in the province"),
+        Destination::CrossProvince => v.t(d.label(), "Another province"),
+    }
+}
+
+/// A training's type, in the page's language.
+pub(crate) fn training_type_label(v: &Viewer, t: TrainingType) -> &'static str {
+    match t {
+        TrainingType::PreJob => v.t(t.label(), "Pre-job training"),
+        TrainingType::Upgrading => v.t(t.label(), "Skills upgrading"),
+        TrainingType::Startup => v.t(t.label(), "Start-up training"),
+    }
+}
+
+/// A school stage, in the page's language.
+pub(crate) fn school_stage_label(v: &Viewer, s: SchoolStage) -> &'static str {
+    match s {
+        SchoolStage::Preschool => v.t(s.label(), "Preschool"),
+        SchoolStage::Primary => v.t(s.label(), "Primary school"),
+        SchoolStage::JuniorSecondary => v.t(s.label(), "Junior secondary"),
+        SchoolStage::SeniorSecondary => v.t(s.label(), "Senior secondary"),
+        SchoolStage::Vocational => v.t(s.label(), "Secondary vocational"),
+        SchoolStage::Higher => v.t(s.label(), "Higher education"),
+    }
+}
+
 /// What the kind's own fields say, in one line.
 fn details(v: &Viewer, m: &Measure) -> String {
     match &m.details {
@@ -22,8 +66,8 @@ fn details(v: &Viewer, m: &Measure) -> String {
         Details::Employment(e) => format!(
             "{} · {} · {} · {} {} × {} {}",
             e.employer,
-            e.employment_form.label(),
-            e.destination.label(),
+            employment_form_label(v, e.employment_form),
+            destination_label(v, e.destination),
             yuan(e.monthly_wage_fen),
             v.t("元/月", "yuan/month"),
             e.months,
@@ -142,7 +186,7 @@ pub(crate) fn household_section(
                         @if editable.is_some() { th scope="col" { span.sr-only { (v.t("操作", "Actions")) } } }
                     } }
                     tbody { @for m in measures { tr #(format!("measure-{}", m.id.0)) data-measure=(m.id.0) {
-                        td { (m.kind_label) }
+                        td { (measure_kind_label(v.lang, &m.kind, &m.kind_label)) }
                         td { (m.person_name.as_deref().unwrap_or(v.t("全户", "household"))) }
                         td.small { (m.start_date) " → " (m.end_date.map(|d| d.to_string()).unwrap_or_else(|| v.t("至今", "ongoing").to_string())) }
                         td.num { @if m.amount_fen > 0 { (yuan(m.amount_fen)) } }

@@ -124,6 +124,18 @@ pub(crate) fn enum_label<'a>(lang: Lang, table: &str, code: &str, zh: &'a str) -
     }
 }
 
+/// A measure kind's label (a kind of the measure catalogue, by its code) in the page's language:
+/// its English label (`measure_kind` in `code-labels-en.json`) when the page is in English, else
+/// `zh` (the catalogue's own).
+pub(crate) fn measure_kind_label<'a>(lang: Lang, code: &str, zh: &'a str) -> &'a str {
+    match lang {
+        Lang::En => fupin_core::measures::Catalogue::shipped()
+            .english_label(code)
+            .unwrap_or(zh),
+        Lang::Zh => zh,
+    }
+}
+
 /// A funding source's or a project category's label in the page's language, by its key (the
 /// funds report's `kind` / `key`); `zh` when the page is in Chinese or the key is unknown.
 pub(crate) fn funds_label<'a>(lang: Lang, key: &str, zh: &'a str) -> &'a str {
