@@ -377,21 +377,83 @@ fn enum_labels() -> Vec<&'static str> {
     out
 }
 
+/// The measure catalogue's kinds, alone (the household page's measures) and with their category
+/// (the measure form's choice of kind): the catalogue is data, its English labels kept beside the
+/// code tables'.
+fn measure_kind_labels() -> Vec<String> {
+    let c = fupin_core::measures::Catalogue::shipped();
+    c.categories
+        .iter()
+        .flat_map(|cat| {
+            cat.kinds
+                .iter()
+                .flat_map(move |k| [k.label.clone(), format!("{} · {}", cat.label, k.label)])
+        })
+        .collect()
+}
+
+/// The labels of the project page's funds and asset forms, and the headings of the printed
+/// notices (入库公示, 竣工公告, 资产收益分配公示), as a page in Chinese shows them.
+const FUNDS_AND_NOTICE_LABELS: &[&str] = &[
+    // funds forms
+    "所属区划",
+    "资金性质",
+    "资金名称",
+    "下达金额",
+    "下达日期",
+    "下达文号",
+    "到账金额",
+    "到账日期",
+    "收款人",
+    "支付金额",
+    "支付日期",
+    "凭证号",
+    "资产名称",
+    "资产类别",
+    "资产价值",
+    "所有者类型",
+    "管护人",
+    "收益年度",
+    "村集体分成",
+    "农户分红总额",
+    "每户保底（元）",
+    "发放日期",
+    "请选择",
+    "元，最多两位小数",
+    // notices
+    "项目名称",
+    "建设地点",
+    "建设内容",
+    "绩效目标",
+    "受益户数",
+    "计划投资",
+    "计划工期",
+    "已支付资金",
+    "验收日期",
+    "户编号",
+    "股份",
+    "分红（元）",
+    "资产收益分配公示",
+];
+
 /// Every page the pages tests reach, in English: no value the code defines (a project's stage,
 /// an asset's kind, sex, a problem's status and source, a procedure's step, a warning's suggested
-/// kind …) is shown with its Chinese label. The printed notices (公告公示) stay Chinese documents.
+/// kind …), no kind of the measure catalogue, no label of the funds forms and no heading of the
+/// printed notices (公告公示, which follow the page's language) is shown in Chinese.
 #[tokio::test]
 async fn pages_in_english_show_the_codes_values_in_english() {
     let app = demo_app().await;
     let officer = sign_in(&app, "demo-officer").await;
     let cadre = sign_in(&app, "demo-cadre").await;
-    let labels = enum_labels();
+    let mut labels: Vec<String> = enum_labels().into_iter().map(String::from).collect();
+    labels.extend(measure_kind_labels());
+    labels.extend(FUNDS_AND_NOTICE_LABELS.iter().map(|l| l.to_string()));
     let mut checked = 0;
     let mut found = Vec::new();
+    // the pages that show the catalogue's kinds, the funds forms and the notices: each must be
+    // among those walked, or the test would pass on their absence
+    let mut seen = std::collections::BTreeSet::new();
     for (template, _, path) in page_paths(&app, &officer, &cadre).await {
-        if template.ends_with("/notice") || template.starts_with("/dividend-notices/") {
-            continue;
-        }
         let s = if template.starts_with("/m") {
             &cadre
         } else {
@@ -403,12 +465,24 @@ async fn pages_in_english_show_the_codes_values_in_english() {
             continue;
         }
         checked += 1;
+        // (the page, and what shows that it holds what is checked)
+        for (page, holds) in [
+            ("/households/{id}/measure", "id=\"measure-form\""),
+            ("/projects/{id}", "id=\"source-form\""),
+            ("/projects/{id}/notice", "id=\"notice-project\""),
+            ("/dividend-notices/{id}", "id=\"dividends\""),
+        ] {
+            if template == page && body.contains(holds) {
+                seen.insert(template);
+            }
+        }
         for zh in &labels {
             if body.contains(&format!(">{zh}<")) || body.contains(&format!(">{zh} <")) {
                 found.push(format!("{path}: {zh}"));
             }
         }
     }
+    assert_eq!(seen.len(), 4, "pages walked in English: {seen:?}");
     // the warnings of 罗溪镇 (their suggested kinds) and a project list
     for path in [
         "/warnings?region=360124106000&year=2019",

@@ -3,7 +3,8 @@
 //! became, and a year's income of one of its assets paid out as dividends. Each posts to its own
 //! route under the project and comes back to the page; when the store refuses, the page is shown
 //! again with what was typed and every message beside its input (inputs are named by the API's
-//! fields, amounts typed in yuan), labelled in Chinese. The routes' handlers are in `form_posts`.
+//! fields, amounts typed in yuan), labelled in the page's language (the store's messages stay
+//! Chinese). The routes' handlers are in `form_posts`.
 
 use crate::ui::forms::{select, textarea, FormState, Input};
 use crate::ui::i18n::enum_label;
@@ -71,11 +72,11 @@ pub(crate) async fn sources_for(
     Vec::new()
 }
 
-fn money(st: &FormState, name: &'static str, label: &'static str) -> Markup {
+fn money(v: &Viewer, st: &FormState, name: &'static str, label: &'static str) -> Markup {
     Input::text(name, label)
         .required()
         .inputmode("decimal")
-        .hint("元，最多两位小数")
+        .hint(v.t("元，最多两位小数", "yuan, at most two decimals"))
         .render(st)
 }
 
@@ -172,11 +173,13 @@ pub(crate) fn funds_forms(
             (
                 s.id.0.to_string(),
                 format!(
-                    "{} {}（{}，尚可下达 {} 元）",
+                    "{} {}（{}，{} {} {}）",
                     s.data.year,
                     s.data.name,
                     enum_label(v.lang, "source_kind", s.data.kind.as_str(), &s.kind_label),
-                    crate::ui::fmt::yuan(s.data.amount_fen - s.allocated_fen)
+                    v.t("尚可下达", "still to allocate"),
+                    crate::ui::fmt::yuan(s.data.amount_fen - s.allocated_fen),
+                    v.t("元", "yuan"),
                 ),
             )
         })
@@ -187,11 +190,17 @@ pub(crate) fn funds_forms(
             (
                 a.id.0.to_string(),
                 format!(
-                    "{} {}：下达 {}，到账 {}，已付 {}",
+                    "{} {}{}{} {}{}{} {}{}{} {}",
                     a.date,
                     a.source_name,
+                    v.t("：", ": "),
+                    v.t("下达", "allocated"),
                     crate::ui::fmt::yuan(a.amount_fen),
+                    v.t("，", ", "),
+                    v.t("到账", "received"),
                     crate::ui::fmt::yuan(a.received_fen),
+                    v.t("，", ", "),
+                    v.t("已付", "paid"),
                     crate::ui::fmt::yuan(a.disbursed_fen)
                 ),
             )
@@ -208,7 +217,7 @@ pub(crate) fn funds_forms(
         .map(|b| {
             (
                 b.household_id.0.to_string(),
-                format!("户 {}", b.household_id.0),
+                format!("{} {}", v.t("户", "Household"), b.household_id.0),
             )
         })
         .collect();
@@ -221,13 +230,13 @@ pub(crate) fn funds_forms(
                 form.step method="post" action=(format!("/projects/{id}/fund-sources")) #source-form novalidate {
                     (v.csrf_field())
                     (source_st.summary(v.lang, &["region_code", "year", "kind", "name", "document", "amount_fen", "date"]))
-                    (select(&source_st, "region_code", "所属区划", &regions, None, true))
-                    (Input::text("year", "年度").required().inputmode("numeric").render(&source_st))
-                    (select(&source_st, "kind", "资金性质", &kinds, Some("请选择"), true))
-                    (Input::text("name", "资金名称").required().render(&source_st))
-                    (Input::text("document", "文号").render(&source_st))
-                    (money(&source_st, "amount_fen", "金额"))
-                    (Input::text("date", "日期").kind("date").required().render(&source_st))
+                    (select(&source_st, "region_code", v.t("所属区划", "Region"), &regions, None, true))
+                    (Input::text("year", v.t("年度", "Year")).required().inputmode("numeric").render(&source_st))
+                    (select(&source_st, "kind", v.t("资金性质", "Kind of funds"), &kinds, Some(v.t("请选择", "Choose")), true))
+                    (Input::text("name", v.t("资金名称", "Name of the funds")).required().render(&source_st))
+                    (Input::text("document", v.t("文号", "Document number")).render(&source_st))
+                    (money(v, &source_st, "amount_fen", v.t("金额", "Amount")))
+                    (Input::text("date", v.t("日期", "Date")).kind("date").required().render(&source_st))
                     button.primary type="submit" { (v.t("登记来源", "Register")) }
                 }
             }
@@ -237,10 +246,10 @@ pub(crate) fn funds_forms(
                     h3 { (v.t("资金下达", "Allocate")) }
                     (v.csrf_field())
                     (alloc_st.summary(v.lang, &["source_id", "amount_fen", "date", "document"]))
-                    (select(&alloc_st, "source_id", "资金来源", &source_options, Some("请选择"), true))
-                    (money(&alloc_st, "amount_fen", "下达金额"))
-                    (Input::text("date", "下达日期").kind("date").required().render(&alloc_st))
-                    (Input::text("document", "下达文号").render(&alloc_st))
+                    (select(&alloc_st, "source_id", v.t("资金来源", "Fund source"), &source_options, Some(v.t("请选择", "Choose")), true))
+                    (money(v, &alloc_st, "amount_fen", v.t("下达金额", "Amount allocated")))
+                    (Input::text("date", v.t("下达日期", "Date allocated")).kind("date").required().render(&alloc_st))
+                    (Input::text("document", v.t("下达文号", "Allocation document number")).render(&alloc_st))
                     button.primary type="submit" { (v.t("下达", "Allocate")) }
                 }
             }
@@ -250,10 +259,10 @@ pub(crate) fn funds_forms(
                         h3 { (v.t("资金到账", "Receipt")) }
                         (v.csrf_field())
                         (receipt_st.summary(v.lang, &["allocation_id", "amount_fen", "date", "note"]))
-                        (select(&receipt_st, "allocation_id", "资金下达", &allocation_options, Some("请选择"), true))
-                        (money(&receipt_st, "amount_fen", "到账金额"))
-                        (Input::text("date", "到账日期").kind("date").required().render(&receipt_st))
-                        (Input::text("note", "备注").render(&receipt_st))
+                        (select(&receipt_st, "allocation_id", v.t("资金下达", "Allocation"), &allocation_options, Some(v.t("请选择", "Choose")), true))
+                        (money(v, &receipt_st, "amount_fen", v.t("到账金额", "Amount received")))
+                        (Input::text("date", v.t("到账日期", "Date received")).kind("date").required().render(&receipt_st))
+                        (Input::text("note", v.t("备注", "Note")).render(&receipt_st))
                         button.primary type="submit" { (v.t("登记到账", "Record")) }
                     }
                 }
@@ -263,13 +272,13 @@ pub(crate) fn funds_forms(
                     h3 { (v.t("资金支付", "Disbursement")) }
                     (v.csrf_field())
                     (pay_st.summary(v.lang, &["allocation_id", "payee", "household_id", "amount_fen", "date", "voucher", "attachment"]))
-                    (select(&pay_st, "allocation_id", "资金下达", &allocation_options, Some("请选择"), true))
-                    (Input::text("payee", "收款人").required().render(&pay_st))
-                    (select(&pay_st, "household_id", "收款户（资金到户时）", &holders, Some("（不是农户）"), false))
-                    (money(&pay_st, "amount_fen", "支付金额"))
-                    (Input::text("date", "支付日期").kind("date").required().render(&pay_st))
-                    (Input::text("voucher", "凭证号").required().render(&pay_st))
-                    (Input::text("attachment", "附件（发票、合同号）").render(&pay_st))
+                    (select(&pay_st, "allocation_id", v.t("资金下达", "Allocation"), &allocation_options, Some(v.t("请选择", "Choose")), true))
+                    (Input::text("payee", v.t("收款人", "Payee")).required().render(&pay_st))
+                    (select(&pay_st, "household_id", v.t("收款户（资金到户时）", "Receiving household (when paid to a household)"), &holders, Some(v.t("（不是农户）", "(not a household)")), false))
+                    (money(v, &pay_st, "amount_fen", v.t("支付金额", "Amount paid")))
+                    (Input::text("date", v.t("支付日期", "Date paid")).kind("date").required().render(&pay_st))
+                    (Input::text("voucher", v.t("凭证号", "Voucher number")).required().render(&pay_st))
+                    (Input::text("attachment", v.t("附件（发票、合同号）", "Attachment (invoice, contract number)")).render(&pay_st))
                     button.primary type="submit" { (v.t("登记支付", "Record")) }
                 }
             }
@@ -325,14 +334,14 @@ pub(crate) fn asset_form(
             h3 { (v.t("登记扶贫资产", "Register the asset")) }
             (v.csrf_field())
             (st.summary(v.lang, &["name", "kind", "value_fen", "owner_kind", "owner_name", "custodian", "registered_on", "shareholders"]))
-            (Input::text("name", "资产名称").required().render(&st))
-            (select(&st, "kind", "资产类别", &kinds, Some("请选择"), true))
-            (money(&st, "value_fen", "资产价值"))
-            (select(&st, "owner_kind", "所有者类型", &owners, Some("请选择"), true))
-            (Input::text("owner_name", "所有者").required().render(&st))
-            (Input::text("custodian", "管护人").required().render(&st))
-            (Input::text("registered_on", "登记日期").kind("date").required().render(&st))
-            (textarea(&st, "shareholders", "受益股东（每行“户编号:股数”，可空）", 4))
+            (Input::text("name", v.t("资产名称", "Asset name")).required().render(&st))
+            (select(&st, "kind", v.t("资产类别", "Kind of asset"), &kinds, Some(v.t("请选择", "Choose")), true))
+            (money(v, &st, "value_fen", v.t("资产价值", "Value")))
+            (select(&st, "owner_kind", v.t("所有者类型", "Kind of owner"), &owners, Some(v.t("请选择", "Choose")), true))
+            (Input::text("owner_name", v.t("所有者", "Owner")).required().render(&st))
+            (Input::text("custodian", v.t("管护人", "Custodian")).required().render(&st))
+            (Input::text("registered_on", v.t("登记日期", "Date registered")).kind("date").required().render(&st))
+            (textarea(&st, "shareholders", v.t("受益股东（每行“户编号:股数”，可空）", "Shareholding households (one “household id:shares” per line; may be empty)"), 4))
             button.primary type="submit" { (v.t("登记资产", "Register")) }
         }
     }
@@ -368,12 +377,12 @@ pub(crate) fn income_form(
             (v.csrf_field())
             input type="hidden" name="asset_id" value=(asset.id.0);
             (st.summary(v.lang, &["year", "income_fen", "collective_fen", "households_fen", "minimum_fen", "paid_on"]))
-            (Input::text("year", "收益年度").required().inputmode("numeric").render(&st))
-            (money(&st, "income_fen", "年度收益"))
-            (money(&st, "collective_fen", "村集体分成"))
-            (money(&st, "households_fen", "农户分红总额"))
-            (Input::text("minimum_fen", "每户保底（元）").inputmode("decimal").render(&st))
-            (Input::text("paid_on", "发放日期").kind("date").required().render(&st))
+            (Input::text("year", v.t("收益年度", "Year of the income")).required().inputmode("numeric").render(&st))
+            (money(v, &st, "income_fen", v.t("年度收益", "The year's income")))
+            (money(v, &st, "collective_fen", v.t("村集体分成", "The collective's share")))
+            (money(v, &st, "households_fen", v.t("农户分红总额", "Households' dividends in all")))
+            (Input::text("minimum_fen", v.t("每户保底（元）", "Minimum per household (yuan)")).inputmode("decimal").render(&st))
+            (Input::text("paid_on", v.t("发放日期", "Date paid out")).kind("date").required().render(&st))
             button.primary type="submit" { (v.t("分配并发放", "Pay")) }
         }
     }

@@ -4,7 +4,8 @@
 //! their income and dividends, the notices posted), and the printable A4 public notices (公告公示)
 //! of a library entry or a completion (`/projects/{id}/notice?kind=`) and of an asset's dividend
 //! distribution (`/dividend-notices/{id}?year=`), with the form recording when and where each was
-//! posted. The household page's trace section (资金到户) is [`household_section`].
+//! posted; a notice follows the page's language like every page (Chinese by default, the document a
+//! village posts). The household page's trace section (资金到户) is [`household_section`].
 
 use super::forms::*;
 use crate::form::Form;
@@ -12,7 +13,7 @@ use crate::routes::Routes;
 use crate::ui::fmt::{china_time, yuan};
 use crate::ui::i18n::enum_label;
 use crate::ui::layout::{parse_id, query_map, render, see_other, sort_header, Shell, StoreAnswer};
-use crate::ui::{PageError, PageResult, Viewer};
+use crate::ui::{Lang, PageError, PageResult, Viewer};
 use crate::AppState;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
@@ -35,6 +36,9 @@ pub(crate) fn page_routes(r: Routes) -> Routes {
 
 /// Where a notice is put up unless the village says otherwise.
 const DEFAULT_PLACES: &str = "村务公开栏、各村民小组公示点";
+/// The same, on a page in English.
+const DEFAULT_PLACES_EN: &str =
+    "the village affairs board and each villagers' group's notice point";
 
 fn rate(part: i64, whole: i64) -> String {
     if whole <= 0 {
@@ -400,6 +404,14 @@ async fn take_action(
     }
 }
 
+/// The closing line of every notice: where objections go.
+fn objections(v: &Viewer) -> Markup {
+    html! {
+        p { (v.t("公示期间如有异议，请向村务监督委员会或乡镇人民政府反映。监督举报电话：12317。",
+            "Objections during the notice period go to the village affairs supervision committee or the township government. Reporting line: 12317.")) }
+    }
+}
+
 /// The A4 sheet: the print rules, the notice and, on screen only, the form recording the posting.
 fn sheet(
     v: &Viewer,
@@ -446,7 +458,7 @@ fn record_form(
             label for="posted-to" { (v.t("张贴结束", "To")) }
             input #posted-to type="date" name="posted_to" value=(to) required;
             label for="places" { (v.t("张贴地点", "Places")) }
-            input #places type="text" name="places" value=(DEFAULT_PLACES) required;
+            input #places type="text" name="places" value=(v.t(DEFAULT_PLACES, DEFAULT_PLACES_EN)) required;
             button.primary type="submit" #record-posting { (v.t("记录张贴", "Record")) }
         }
     }
@@ -488,33 +500,54 @@ async fn project_notice(
         ));
     };
     let to = from + time::Duration::days(days);
-    let heading = match kind {
-        NoticeKind::Library => format!("{}扶贫项目入库公示", p.village_name),
-        _ => format!("{}扶贫项目竣工公告", p.village_name),
+    let library = kind == NoticeKind::Library;
+    let heading = match (v.lang, library) {
+        (Lang::Zh, true) => format!("{}扶贫项目入库公示", p.village_name),
+        (Lang::Zh, false) => format!("{}扶贫项目竣工公告", p.village_name),
+        (Lang::En, true) => format!(
+            "{}: public notice of projects entering the project library",
+            p.village_name
+        ),
+        (Lang::En, false) => format!("{}: announcement of a completed project", p.village_name),
     };
+    let yuan_ = v.t(" 元", " yuan");
+    let category = enum_label(
+        v.lang,
+        "project_category",
+        p.data.category.as_str(),
+        &p.category_label,
+    );
     let notice = html! {
         h1 { (heading) }
-        p { "根据脱贫攻坚项目库建设和资金公告公示制度的要求，现将以下项目"
-            (if kind == NoticeKind::Library { "拟纳入项目库的情况" } else { "竣工验收及资金使用情况" }) "予以公示：" }
+        @match (v.lang, library) {
+            (Lang::Zh, _) => p { "根据脱贫攻坚项目库建设和资金公告公示制度的要求，现将以下项目"
+                (if library { "拟纳入项目库的情况" } else { "竣工验收及资金使用情况" }) "予以公示：" },
+            (Lang::En, true) => p { "As the rules on the project library and on public notice of funds require, the following project to be entered into the project library is made public:" },
+            (Lang::En, false) => p { "As the rules on the project library and on public notice of funds require, the following project's acceptance and use of funds are made public:" },
+        }
         table {
-            tr { th { "项目名称" } td #notice-project { (p.data.name) } }
-            tr { th { "项目类别" } td { (p.category_label) @if let Some(s) = &p.data.sub_category { " · " (s) } } }
-            tr { th { "建设地点" } td { (p.village_name) } }
-            tr { th { "建设内容" } td { (p.data.content) } }
-            tr { th { "责任单位 · 责任人" } td { (p.data.responsible_unit) " · " (p.data.responsible_person) } }
-            tr { th { "绩效目标" } td { @for t in &p.data.targets { (t.indicator) "：" (t.value) "；" } } }
-            tr { th { "受益户数" } td { (p.data.beneficiaries.len()) " 户" } }
-            @if kind == NoticeKind::Library {
-                tr { th { "计划投资" } td { (yuan(p.data.budget_fen)) " 元" } }
-                tr { th { "计划工期" } td { (p.data.planned_start) " 至 " (p.data.planned_end) } }
+            tr { th { (v.t("项目名称", "Project")) } td #notice-project { (p.data.name) } }
+            tr { th { (v.t("项目类别", "Category")) } td { (category) @if let Some(s) = &p.data.sub_category { " · " (s) } } }
+            tr { th { (v.t("建设地点", "Location")) } td { (p.village_name) } }
+            tr { th { (v.t("建设内容", "Content")) } td { (p.data.content) } }
+            tr { th { (v.t("责任单位 · 责任人", "Responsible unit · person")) } td { (p.data.responsible_unit) " · " (p.data.responsible_person) } }
+            tr { th { (v.t("绩效目标", "Performance targets")) } td { @for t in &p.data.targets { (t.indicator) (v.t("：", ": ")) (t.value) (v.t("；", "; ")) } } }
+            tr { th { (v.t("受益户数", "Households benefiting")) } td { (p.data.beneficiaries.len()) (v.t(" 户", " households")) } }
+            @if library {
+                tr { th { (v.t("计划投资", "Planned investment")) } td { (yuan(p.data.budget_fen)) (yuan_) } }
+                tr { th { (v.t("计划工期", "Planned period")) } td { (p.data.planned_start) (v.t(" 至 ", " to ")) (p.data.planned_end) } }
             } @else {
-                tr { th { "资金来源" } td { @for a in &funds.allocations { (a.source_kind.label()) "：" (a.source_name) " " (yuan(a.amount_fen)) " 元；" } } }
-                tr { th { "已支付资金" } td #notice-paid { (yuan(p.disbursed_fen)) " 元" } }
-                tr { th { "验收日期" } td { (from) } }
+                tr { th { (v.t("资金来源", "Funds from")) } td { @for a in &funds.allocations {
+                    (enum_label(v.lang, "source_kind", a.source_kind.as_str(), a.source_kind.label())) (v.t("：", ": ")) (a.source_name) " " (yuan(a.amount_fen)) (yuan_) (v.t("；", "; ")) } } }
+                tr { th { (v.t("已支付资金", "Paid")) } td #notice-paid { (yuan(p.disbursed_fen)) (yuan_) } }
+                tr { th { (v.t("验收日期", "Accepted on")) } td { (from) } }
             }
         }
-        p #notice-period { "公示期：" (from) " 至 " (to) "（" (days) " 天）。公示地点：" (DEFAULT_PLACES) "。" }
-        p { "公示期间如有异议，请向村务监督委员会或乡镇人民政府反映。监督举报电话：12317。" }
+        @match v.lang {
+            Lang::Zh => p #notice-period { "公示期：" (from) " 至 " (to) "（" (days) " 天）。公示地点：" (DEFAULT_PLACES) "。" },
+            Lang::En => p #notice-period { "Notice period: " (from) " to " (to) " (" (days) " days). Posted at " (DEFAULT_PLACES_EN) "." },
+        }
+        (objections(&v))
         p.sign { (p.village_name) br; (from) }
     };
     let record = html! {
@@ -531,7 +564,10 @@ async fn project_notice(
                 Some(format!("/projects?region={}", p.data.village_code.as_str())),
             ),
             (p.data.name.clone(), Some(format!("/projects/{}", id.0))),
-            (kind.label().into(), None),
+            (
+                enum_label(v.lang, "notice_kind", kind.as_str(), kind.label()).into(),
+                None,
+            ),
         ],
     )
 }
@@ -579,20 +615,42 @@ async fn dividend_notice(
     }
     let from = inc.paid_on;
     let to = from + time::Duration::days(10);
-    let heading = format!("{}{}年资产收益分配公示", a.data.name, year);
+    let heading = match v.lang {
+        Lang::Zh => format!("{}{}年资产收益分配公示", a.data.name, year),
+        Lang::En => format!(
+            "{}: public notice of the {} income's distribution",
+            a.data.name, year
+        ),
+    };
     let paid: i64 = inc.dividends.iter().map(|d| d.amount_fen).sum();
+    let kind = enum_label(v.lang, "asset_kind", a.data.kind.as_str(), &a.kind_label);
+    let owner = enum_label(
+        v.lang,
+        "owner_kind",
+        a.data.owner_kind.as_str(),
+        &a.owner_kind_label,
+    );
     let notice = html! {
-        h1 { "资产收益分配公示" }
-        p { "现将" (a.data.name) "（" (a.kind_label) "，" (a.owner_kind_label) "：" (a.data.owner_name) "）" (year)
-            "年度收益分配情况公示如下：当年收益 " (yuan(inc.income_fen)) " 元，其中村集体 " (yuan(inc.collective_fen))
-            " 元，分红到户 " (inc.dividends.len()) " 户共 " (yuan(paid)) " 元"
-            @if inc.minimum_fen > 0 { "（每户保底 " (yuan(inc.minimum_fen)) " 元）" } "。" }
+        h1 { (v.t("资产收益分配公示", "Public notice of an asset's income distribution")) }
+        @match v.lang {
+            Lang::Zh => p { "现将" (a.data.name) "（" (kind) "，" (owner) "：" (a.data.owner_name) "）" (year)
+                "年度收益分配情况公示如下：当年收益 " (yuan(inc.income_fen)) " 元，其中村集体 " (yuan(inc.collective_fen))
+                " 元，分红到户 " (inc.dividends.len()) " 户共 " (yuan(paid)) " 元"
+                @if inc.minimum_fen > 0 { "（每户保底 " (yuan(inc.minimum_fen)) " 元）" } "。" },
+            Lang::En => p { "The distribution of the " (year) " income of " (a.data.name) " (" (kind) ", " (owner) ": " (a.data.owner_name)
+                ") is made public as follows: the year's income " (yuan(inc.income_fen)) " yuan, of which the village collective's "
+                (yuan(inc.collective_fen)) " yuan, and dividends to " (inc.dividends.len()) " households, " (yuan(paid)) " yuan in all"
+                @if inc.minimum_fen > 0 { " (at least " (yuan(inc.minimum_fen)) " yuan per household)" } "." },
+        }
         table #dividends {
-            tr { th { "户编号" } th { "户主" } th { "股份" } th { "分红（元）" } }
+            tr { th { (v.t("户编号", "Household number")) } th { (v.t("户主", "Head")) } th { (v.t("股份", "Shares")) } th { (v.t("分红（元）", "Dividend (yuan)")) } }
             @for (n, h, s, amt) in &rows { tr { td { (n) } td { (h) } td { (s) } td { (yuan(*amt)) } } }
         }
-        p #notice-period { "公示期：" (from) " 至 " (to) "。公示地点：" (DEFAULT_PLACES) "。" }
-        p { "公示期间如有异议，请向村务监督委员会或乡镇人民政府反映。监督举报电话：12317。" }
+        @match v.lang {
+            Lang::Zh => p #notice-period { "公示期：" (from) " 至 " (to) "。公示地点：" (DEFAULT_PLACES) "。" },
+            Lang::En => p #notice-period { "Notice period: " (from) " to " (to) ". Posted at " (DEFAULT_PLACES_EN) "." },
+        }
+        (objections(&v))
         p.sign { (a.data.custodian) br; (from) }
     };
     let notices = app.store.asset_notices(&ctx, id).await?;
