@@ -9,6 +9,7 @@
 
 mod common;
 
+use common::sheets::{write_xlsx, Sheet};
 use common::store::{code, idn, luoxi_regions, JINXIAN, SANFANG, TAGANG};
 use fupin::testing::test_store;
 use fupin_core::assessment::Action;
@@ -24,55 +25,13 @@ fn office() -> Ctx {
     Ctx::within("county-office", vec![code(JINXIAN)])
 }
 
-/// One sheet: its rows, the ranges merged (first row, first col, last row, last col) and the
-/// cells written as numbers.
-struct Sheet {
-    rows: Vec<Vec<String>>,
-    merges: Vec<(u32, u16, u32, u16)>,
-    numbers: Vec<(u32, u16, f64)>,
-}
-
 fn strings(v: &[&str]) -> Vec<String> {
     v.iter().map(|s| s.to_string()).collect()
 }
 
 fn xlsx(dir: &tempfile::TempDir, name: &str, sheet: &Sheet) -> PathBuf {
     let path = dir.path().join(format!("{name}.xlsx"));
-    let mut book = rust_xlsxwriter::Workbook::new();
-    let ws = book.add_worksheet();
-    ws.set_name("项目库").unwrap();
-    let plain = rust_xlsxwriter::Format::new();
-    let merged = |r: u32, c: u16| {
-        sheet
-            .merges
-            .iter()
-            .any(|&(r0, c0, r1, c1)| (r0..=r1).contains(&r) && (c0..=c1).contains(&c))
-    };
-    for &(r0, c0, r1, c1) in &sheet.merges {
-        ws.merge_range(
-            r0,
-            c0,
-            r1,
-            c1,
-            &sheet.rows[r0 as usize][c0 as usize],
-            &plain,
-        )
-        .unwrap();
-    }
-    for (r, cells) in sheet.rows.iter().enumerate() {
-        let r = r as u32;
-        for (c, v) in cells.iter().enumerate() {
-            let c = c as u16;
-            if merged(r, c) || v.is_empty() {
-                continue;
-            }
-            match sheet.numbers.iter().find(|n| (n.0, n.1) == (r, c)) {
-                Some(&(_, _, x)) => ws.write_number(r, c, x).unwrap(),
-                None => ws.write_string(r, c, v).unwrap(),
-            };
-        }
-    }
-    book.save(&path).unwrap();
+    write_xlsx(&path, "项目库", sheet, &[]);
     path
 }
 

@@ -6,6 +6,7 @@
 
 mod common;
 
+use common::sheets::{write_xlsx, Sheet};
 use common::store::idn;
 
 use fupin::testing::{test_store, TestDb};
@@ -187,16 +188,8 @@ enum Format {
 
 const FORMATS: [Format; 3] = [Format::Utf8, Format::Gbk, Format::Xlsx];
 
-/// A sheet to write: its rows as text; cells a workbook holds as numbers (the CSV file has the
-/// row's text, as a spreadsheet saves it); merged ranges (first row, first col, last row, last
-/// col), of which the CSV file has the first cell's value only.
-#[derive(Default)]
-struct Sheet {
-    rows: Vec<Vec<String>>,
-    numbers: Vec<(u32, u16, f64)>,
-    merges: Vec<(u32, u16, u32, u16)>,
-}
-
+/// Each `Sheet` written as UTF-8 and GBK CSV (a number cell as the row's text, a merged range as
+/// its first cell's value only, as a spreadsheet saves them) and as an XLSX workbook.
 struct Files {
     dir: tempfile::TempDir,
 }
@@ -231,42 +224,7 @@ impl Files {
                 std::fs::write(&path, bytes).unwrap();
             }
             Format::Xlsx => {
-                let mut book = rust_xlsxwriter::Workbook::new();
-                let ws = book.add_worksheet();
-                ws.set_name("花名册").unwrap();
-                let plain = rust_xlsxwriter::Format::new();
-                let merged = |r: u32, c: u16| {
-                    sheet
-                        .merges
-                        .iter()
-                        .any(|&(r0, c0, r1, c1)| (r0..=r1).contains(&r) && (c0..=c1).contains(&c))
-                };
-                for &(r0, c0, r1, c1) in &sheet.merges {
-                    ws.merge_range(
-                        r0,
-                        c0,
-                        r1,
-                        c1,
-                        &sheet.rows[r0 as usize][c0 as usize],
-                        &plain,
-                    )
-                    .unwrap();
-                }
-                for (r, cells) in sheet.rows.iter().enumerate() {
-                    let r = r as u32;
-                    for (c, v) in cells.iter().enumerate() {
-                        let c = c as u16;
-                        if merged(r, c) || v.is_empty() {
-                            continue;
-                        }
-                        match sheet.numbers.iter().find(|n| (n.0, n.1) == (r, c)) {
-                            Some(&(_, _, x)) => ws.write_number(r, c, x).unwrap(),
-                            None => ws.write_string(r, c, v).unwrap(),
-                        };
-                    }
-                }
-                book.add_worksheet().set_name("说明").unwrap();
-                book.save(&path).unwrap();
+                write_xlsx(&path, "花名册", sheet, &["说明"]);
             }
         }
         path

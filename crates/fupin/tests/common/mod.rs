@@ -1,8 +1,9 @@
 //! Helpers shared by the test files (`mod common;`): the API tests' demo app and sign-in, and the
-//! store tests' set-up (`store`). Each test file uses a part of them.
+//! store tests' set-up (`store`), the import tests' spreadsheets (`sheets`). Each test file uses a part of them.
 #![allow(dead_code)]
 
 pub mod pages;
+pub mod sheets;
 pub mod store;
 
 use fupin::demo_accounts::DEMO_PASSWORD;
