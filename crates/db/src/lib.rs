@@ -24,6 +24,7 @@ mod reports;
 mod rows;
 mod versioned;
 
+pub use audit::seal::SealingHeld;
 use fupin_core::codes::CodeBook;
 use fupin_core::error::DomainError;
 use fupin_core::store::{Store, StoreResult};
@@ -51,7 +52,7 @@ impl SqlStore {
     pub async fn new(db: Arc<dyn Backend>) -> StoreResult<SqlStore> {
         let audit_keys: audit::seal::SharedKeys = Arc::new(RwLock::new(None));
         let sealer = Arc::new(audit::seal::Sealer::new(db.clone(), audit_keys.clone()));
-        // every write transaction of the store seals the audit records it appended once committed
+        // every write transaction of the store asks for its audit records to be sealed once committed
         let db: Arc<dyn Backend> = Arc::new(audit::seal::SealingBackend {
             inner: db,
             sealer: sealer.clone(),

@@ -152,6 +152,7 @@ async fn the_log_is_append_only_and_tampering_is_found() {
     let db = test_store().await;
     setup(&db).await;
     let s = db.store.as_ref();
+    s.seal_audit().await.unwrap();
     assert!(
         db.try_raw("UPDATE audit_log SET actor = 'mallory' WHERE seq = 2")
             .await
@@ -203,6 +204,7 @@ async fn the_log_is_append_only_and_tampering_is_found() {
 async fn a_deleted_tail_is_found() {
     let db = test_store().await;
     setup(&db).await;
+    db.store.seal_audit().await.unwrap();
     if db.is_postgres() {
         db.raw("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update")
             .await;
@@ -287,6 +289,7 @@ async fn head_signature(db: &TestDb) -> String {
 async fn keyed_log(db: &TestDb) -> (String, AuditAnchor) {
     setup(db).await;
     login_event(db, 1).await;
+    db.store.seal_audit().await.unwrap();
     let sig4 = head_signature(db).await;
     login_event(db, 2).await;
     let a = anchor(db).await;
@@ -497,6 +500,8 @@ async fn a_write_during_an_import_does_not_wait_for_it_and_the_chain_follows_com
         .await
         .expect("a write does not wait for an open import")
         .unwrap();
+        // sealed before the import commits (the write asked for it; this waits for it)
+        db.store.seal_audit().await.unwrap();
         session.finish(serde_json::json!({}), true).await.unwrap();
     } else {
         // one writer at a time: the import commits first
@@ -521,6 +526,7 @@ async fn a_write_during_an_import_does_not_wait_for_it_and_the_chain_follows_com
 async fn records_left_unsealed_are_sealed_before_the_log_is_verified_or_listed() {
     let db = test_store().await;
     setup(&db).await;
+    db.store.seal_audit().await.unwrap();
     // as after a crash between a write's commit and its sealing
     db.raw(
         "INSERT INTO audit_pending (region_code, at, actor, client, action, entity, entity_id, before_json, after_json) \
@@ -552,4 +558,70 @@ async fn records_left_unsealed_are_sealed_before_the_log_is_verified_or_listed()
     .await;
     assert_eq!(entries(&db).await.len(), 5);
     assert_eq!(report(&db, None).await.unwrap().checked, 5);
+}
+
+/// Writes that commit while a sealing pass runs return at once and cause one more pass between
+/// them, not one each: no write waits for the sealer, and no two sealing transactions of a
+/// process wait on each other (on PostgreSQL they queued on the head row, each holding a pooled
+/// connection). Their records are sealed right after, without being asked.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn writes_during_a_sealing_pass_return_at_once_and_are_sealed_by_one_more_pass() {
+    use fupin_core::store::AuditStore as _;
+    let db = test_store().await;
+    let store = std::sync::Arc::new(
+        fupin_db::SqlStore::new(std::sync::Arc::from(db.backend().await))
+            .await
+            .unwrap(),
+    );
+    store.use_audit_keys(test_audit_keys());
+    // a pass in progress, as the writes see it
+    let held = store.hold_sealing().await;
+    let writes: Vec<_> = (0..32)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                store
+                    .record_event(
+                        &Ctx::system("cadre"),
+                        AuditRecord::event(
+                            "login",
+                            "user",
+                            Some(i.to_string()),
+                            serde_json::json!({}),
+                        ),
+                    )
+                    .await
+            })
+        })
+        .collect();
+    // a guard against a hang, not a speed target
+    tokio::time::timeout(std::time::Duration::from_secs(30), async {
+        for w in writes {
+            w.await.unwrap().unwrap();
+        }
+    })
+    .await
+    .expect("writes wait for the sealing pass");
+    assert_eq!(store.sealing_passes(), 0);
+    assert_eq!(
+        db.texts("SELECT CAST(COUNT(*) AS TEXT) FROM audit_pending")
+            .await,
+        ["32"]
+    );
+    drop(held);
+    // sealed by the pass they asked for (polled, with a guard against a hang)
+    let waited = tokio::time::timeout(std::time::Duration::from_secs(30), async {
+        while db
+            .texts("SELECT CAST(COUNT(*) AS TEXT) FROM audit_log")
+            .await
+            != ["32"]
+        {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    })
+    .await;
+    assert!(waited.is_ok(), "the records were not sealed");
+    assert_eq!(store.sealing_passes(), 1, "one sealing transaction for all");
+    let r = store.check_audit(None).await.unwrap().expect("intact");
+    assert_eq!((r.checked, r.pending), (32, 0));
 }

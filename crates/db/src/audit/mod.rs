@@ -3,8 +3,9 @@
 //! lock in common, and a long import holds up no one. The sealer (`seal`) then chains committed
 //! records into `audit_log` in the order it finds them committed: each sealed entry's HMAC under
 //! the store's audit key covers its content, its position and the previous entry's hash, and the
-//! head is signed, as before. Sealing runs right after every write that appended a record (one
-//! bounded batch), before the log is listed or verified (all of it), and periodically in a server.
+//! head is signed, as before. Sealing runs as soon as a write that appended a record has committed
+//! (on the store's sealing task, one pass at a time however many writes ask), before the log is
+//! listed or verified (all of it, in the caller's time), and periodically in a server.
 //! Entries are listed by scope and verified link by link; `check_audit` reports how many records
 //! were still waiting for the sealer.
 
@@ -77,6 +78,19 @@ impl SqlStore {
     /// The keys in use (see [`keys_in_use`]).
     pub(crate) fn audit_keys(&self) -> StoreResult<Arc<AuditKeys>> {
         keys_in_use(&self.audit_keys)
+    }
+
+    /// Hold off this store's sealing until the guard is dropped, as a long sealing pass does:
+    /// writes that commit meanwhile return at once, and their records wait for the next pass.
+    /// For tests of the sealer.
+    pub async fn hold_sealing(&self) -> seal::SealingHeld {
+        self.sealer.hold().await
+    }
+
+    /// Sealing transactions this store has begun (a pass of the sealing task is one per batch;
+    /// `seal_audit` one per batch too), for tests of the sealer.
+    pub fn sealing_passes(&self) -> u64 {
+        self.sealer.passes()
     }
 
     /// Seal every committed record, when keys are in use (none are: nothing was written that

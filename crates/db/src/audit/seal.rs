@@ -1,8 +1,17 @@
 //! The sealer: chains committed pending audit records into `audit_log`, in the order it finds
 //! them committed, one short transaction per batch (see `crate::audit`). The store's backend is
-//! wrapped so that every write transaction that appended a record seals one batch right after it
-//! commits; `SqlStore::seal_audit` seals everything, before the log is listed or verified and
-//! periodically while the server runs.
+//! wrapped so that every write transaction that appended a record asks for a sealing pass once it
+//! has committed; `SqlStore::seal_audit` seals everything, before the log is listed or verified
+//! and periodically while the server runs.
+//!
+//! One sealing transaction at a time in a process (`Sealer::turn`), and the passes writes ask for
+//! are run by one task of the store's own (`sealing_task`): a write returns after its own commit,
+//! and however many writes commit while a pass runs, they cause one more pass, not one each.
+//! Rejected: sealing in the request after each commit, as before — under load every write then
+//! began a sealing transaction that waited on the head row (PostgreSQL) or for the writer before it
+//! (SQLite) while holding a connection or a turn at writing, so writes cost two transactions each
+//! and readers ran out of connections. A try-lock in the request (seal here unless a pass is
+//! running) would still make one request in each pass pay for everybody's records.
 
 use super::rows::{chain_pending, PendingRecord, AUDIT_COLS, PENDING_COLS};
 use super::{read_head, write_head};
@@ -12,34 +21,87 @@ use crate::sql::{insert_rows, Backend, DbResult, Droppable, Row, Tx, Value};
 use async_trait::async_trait;
 use fupin_core::audit::AuditKeys;
 use fupin_core::store::{PoolStatus, StoreResult};
-use std::sync::{Arc, RwLock};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock, Weak};
+use tokio::sync::{Notify, OwnedMutexGuard};
 
-/// Records a write's transaction seals after it commits: enough for its own, bounded so that a
-/// write after a large import does not pay for sealing the import.
-const SEAL_AFTER_COMMIT: i64 = 500;
+/// Records per transaction of a requested pass: bounded, so that the writers queued behind a
+/// pass (SQLite's one writer) wait for a short transaction even after a large import.
+const SEAL_PASS_BATCH: i64 = 500;
 /// Records per transaction when sealing everything.
 const SEAL_BATCH: i64 = 5000;
 
 /// The keys in use, shared by the store and its sealer.
 pub(crate) type SharedKeys = Arc<RwLock<Option<Arc<AuditKeys>>>>;
 
+/// What committed writes tell the sealing task: that a pass is wanted. Set before the task is
+/// woken and cleared by the task once it holds the sealing turn, right before a pass, so that a
+/// record committed while a pass runs is sealed by the next one (never left waiting), and any
+/// number of them by the same one.
+#[derive(Default)]
+struct Requests {
+    wanted: AtomicBool,
+    wake: Notify,
+}
+
 /// What seals: the backend itself (not the wrapper, so that sealing does not seal again) and the
 /// store's keys.
 pub(crate) struct Sealer {
     db: Arc<dyn Backend>,
     keys: SharedKeys,
+    /// Held for each sealing transaction: one at a time in this process, waiting here (without a
+    /// connection) rather than on the head row.
+    turn: Arc<tokio::sync::Mutex<()>>,
+    requests: Arc<Requests>,
+    /// The task that runs requested passes, started by the first request (on the runtime the
+    /// store is used on) and again if that runtime has gone.
+    task: Mutex<Option<tokio::task::JoinHandle<()>>>,
+    /// Sealing transactions begun so far.
+    passes: AtomicU64,
+}
+
+/// Sealing held off while this lives (see `SqlStore::hold_sealing`).
+pub struct SealingHeld {
+    _turn: OwnedMutexGuard<()>,
 }
 
 impl Sealer {
     pub fn new(db: Arc<dyn Backend>, keys: SharedKeys) -> Self {
-        Sealer { db, keys }
+        Sealer {
+            db,
+            keys,
+            turn: Arc::new(tokio::sync::Mutex::new(())),
+            requests: Arc::default(),
+            task: Mutex::new(None),
+            passes: AtomicU64::new(0),
+        }
     }
 
-    /// Seal up to `limit` pending records in one transaction; how many were sealed.
+    /// Sealing transactions begun so far by this store.
+    pub fn passes(&self) -> u64 {
+        self.passes.load(Ordering::SeqCst)
+    }
+
+    /// Take the sealing turn and keep it until the guard is dropped.
+    pub async fn hold(&self) -> SealingHeld {
+        SealingHeld {
+            _turn: self.turn.clone().lock_owned().await,
+        }
+    }
+
+    /// Seal up to `limit` pending records in one transaction, in this process's turn; how many
+    /// were sealed.
     pub async fn seal_batch(&self, limit: i64) -> StoreResult<u64> {
+        let _turn = self.turn.lock().await;
+        self.seal_batch_in_turn(limit).await
+    }
+
+    /// `seal_batch`, the turn already held.
+    async fn seal_batch_in_turn(&self, limit: i64) -> StoreResult<u64> {
         let keys = super::keys_in_use(&self.keys)?;
+        self.passes.fetch_add(1, Ordering::SeqCst);
         let mut tx = self.db.begin_write().await?;
-        // the head's lock makes sealers take turns; writers never take it
+        // the head's lock makes sealers of different processes take turns; writers never take it
         let mut head = read_head(tx.as_mut(), self.db.lock_rows()).await?;
         let rows = tx
             .fetch_all(
@@ -83,19 +145,77 @@ impl Sealer {
         }
     }
 
-    /// After a write committed: seal its record (and a few before it). A failure here loses
-    /// nothing — the record stays pending for the next sealing — so it is logged, not returned.
-    async fn after_commit(&self) {
-        if let Err(e) = self.seal_batch(SEAL_AFTER_COMMIT).await {
-            tracing::warn!(
-                code = e.code,
-                "audit records left pending for the next sealing"
-            );
+    /// After a write that appended records committed: ask the sealing task for a pass, starting
+    /// the task if need be. Returns at once.
+    fn after_commit(self: &Arc<Self>) {
+        self.requests.wanted.store(true, Ordering::SeqCst);
+        {
+            let mut task = self.task.lock().expect("sealing task lock");
+            if task.as_ref().is_none_or(|t| t.is_finished()) {
+                match tokio::runtime::Handle::try_current() {
+                    Ok(rt) => {
+                        *task = Some(rt.spawn(sealing_task(
+                            Arc::downgrade(self),
+                            Arc::clone(&self.requests),
+                        )))
+                    }
+                    // no runtime to run it on (not the case of sqlx's backends): the records
+                    // wait for the next sealing
+                    Err(_) => return,
+                }
+            }
+        }
+        self.requests.wake.notify_one();
+    }
+
+    /// The passes asked for: while one is wanted, seal every committed record, in bounded
+    /// batches. A failure loses nothing — the records stay pending for the next sealing — so it
+    /// is logged, not returned.
+    async fn run_requested(&self) {
+        loop {
+            let _turn = self.turn.lock().await;
+            if !self.requests.wanted.swap(false, Ordering::SeqCst) {
+                return;
+            }
+            loop {
+                match self.seal_batch_in_turn(SEAL_PASS_BATCH).await {
+                    Ok(n) if n == SEAL_PASS_BATCH as u64 => {}
+                    Ok(_) => break,
+                    Err(e) => {
+                        tracing::warn!(
+                            code = e.code,
+                            "audit records left pending for the next sealing"
+                        );
+                        return;
+                    }
+                }
+            }
         }
     }
 }
 
-/// The store's backend: the engine's, with write transactions that seal after they commit.
+impl Drop for Sealer {
+    /// The store is gone: so is its sealing task.
+    fn drop(&mut self) {
+        if let Some(t) = self.task.get_mut().map(Option::take).ok().flatten() {
+            t.abort();
+        }
+    }
+}
+
+/// The store's sealing task: a pass each time one is wanted, until the store is dropped. It holds
+/// the sealer only while a pass runs, so that dropping the store closes its pool.
+async fn sealing_task(sealer: Weak<Sealer>, requests: Arc<Requests>) {
+    loop {
+        requests.wake.notified().await;
+        let Some(sealer) = sealer.upgrade() else {
+            return;
+        };
+        sealer.run_requested().await;
+    }
+}
+
+/// The store's backend: the engine's, with write transactions that ask for sealing once committed.
 pub(crate) struct SealingBackend {
     pub inner: Arc<dyn Backend>,
     pub sealer: Arc<Sealer>,
@@ -136,7 +256,8 @@ impl Backend for SealingBackend {
     }
 }
 
-/// A write transaction that notes whether it appended audit records, and seals after commit.
+/// A write transaction that notes whether it appended audit records, and asks for a sealing pass
+/// once committed.
 struct SealingTx {
     inner: Box<dyn Tx>,
     sealer: Arc<Sealer>,
@@ -165,7 +286,7 @@ impl Tx for SealingTx {
         } = *self;
         inner.commit().await?;
         if appended {
-            sealer.after_commit().await;
+            sealer.after_commit();
         }
         Ok(())
     }

@@ -57,8 +57,9 @@ pub async fn run(
             .unwrap_or_default(),
         store.backend()
     );
-    // chain what writes appended (each write seals its own right after commit; this picks up
-    // what is left, e.g. the bulk of an import, or records of a process that stopped before)
+    // chain what writes appended (each write asks the store's sealing task as it commits; this
+    // picks up what is left, e.g. the bulk of an import, or records of a process that stopped
+    // before)
     let sealer = tokio::spawn({
         let store = store.clone();
         async move {
