@@ -11,6 +11,7 @@ use sqlx::{Column, PgPool, Postgres, Row as _, TypeInfo, ValueRef};
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
@@ -21,9 +22,24 @@ pub async fn open(url: &str) -> StoreResult<SqlStore> {
 }
 
 /// The PostgreSQL engine behind a pool.
+///
+/// Write transactions of this process are bounded below the pool's size (`WRITERS`): the others
+/// wait for a turn without a connection, so that however many writes are queued — behind a lock,
+/// or a slow disk — readers always find a connection. Unbounded, a burst of writes took every
+/// connection and each page view then waited for the pool. Rejected: one writer at a time, as on
+/// SQLite — PostgreSQL commits concurrent writers together, and a long import would stop every
+/// other write.
 pub struct PgBackend {
     pool: PgPool,
+    write_gate: Arc<Semaphore>,
 }
+
+/// Connections of the pool.
+const POOL_SIZE: u32 = 10;
+/// Write transactions at once: half the pool, the other half for readers.
+const WRITERS: usize = POOL_SIZE as usize / 2;
+/// How long a write waits for a turn, as long as for a connection of the pool.
+const WRITE_WAIT: Duration = Duration::from_secs(15);
 
 impl PgBackend {
     /// Connect and migrate.
@@ -38,8 +54,8 @@ impl PgBackend {
             })?
             .application_name("fupin");
         let pool = PgPoolOptions::new()
-            .max_connections(10)
-            .acquire_timeout(Duration::from_secs(15))
+            .max_connections(POOL_SIZE)
+            .acquire_timeout(WRITE_WAIT)
             .connect_with(opts)
             .await
             .map_err(|e| {
@@ -58,7 +74,10 @@ impl PgBackend {
                 format!("数据库迁移失败：{e}"),
             )
         })?;
-        Ok(PgBackend { pool })
+        Ok(PgBackend {
+            pool,
+            write_gate: Arc::new(Semaphore::new(WRITERS)),
+        })
     }
 
     pub fn pool(&self) -> &PgPool {
@@ -161,13 +180,16 @@ type PgTransaction = sqlx::Transaction<'static, Postgres>;
 struct PgTx {
     tx: Option<PgTransaction>,
     copying: Option<tokio::task::JoinHandle<(PgTransaction, DbResult<u64>)>>,
+    /// A writing transaction holds its turn (see `PgBackend`) until committed or dropped.
+    _gate: Option<OwnedSemaphorePermit>,
 }
 
 impl PgTx {
-    fn new(tx: PgTransaction) -> PgTx {
+    fn new(tx: PgTransaction, gate: Option<OwnedSemaphorePermit>) -> PgTx {
         PgTx {
             tx: Some(tx),
             copying: None,
+            _gate: gate,
         }
     }
 
@@ -413,8 +435,13 @@ impl Backend for PgBackend {
         "postgres"
     }
     async fn begin_write(&self) -> DbResult<Box<dyn Tx>> {
+        // a turn first, then a connection (see `PgBackend`)
+        let gate = tokio::time::timeout(WRITE_WAIT, self.write_gate.clone().acquire_owned())
+            .await
+            .map_err(|_| DbError::Other("waited 15 s for a turn to write".into()))?
+            .map_err(|e| DbError::Other(e.to_string()))?;
         let tx = self.pool.begin().await.map_err(map_err)?;
-        Ok(Box::new(PgTx::new(tx)))
+        Ok(Box::new(PgTx::new(tx, Some(gate))))
     }
     async fn begin_read(&self) -> DbResult<Box<dyn Tx>> {
         let tx = self
@@ -422,7 +449,7 @@ impl Backend for PgBackend {
             .begin_with("BEGIN READ ONLY")
             .await
             .map_err(map_err)?;
-        Ok(Box::new(PgTx::new(tx)))
+        Ok(Box::new(PgTx::new(tx, None)))
     }
     async fn fetch_all(&self, sql: &str, args: &[Value]) -> DbResult<Vec<Row>> {
         let rows = sqlx::query_with(sql, arguments(args))
