@@ -168,27 +168,23 @@ impl Sealer {
         self.requests.wake.notify_one();
     }
 
-    /// The passes asked for: while one is wanted, seal every committed record, in bounded
-    /// batches. A failure loses nothing — the records stay pending for the next sealing — so it
-    /// is logged, not returned.
+    /// The passes asked for: while one is wanted, seal the oldest committed records, one bounded
+    /// batch a pass (a large import's records are left for `seal_all` — the server's timer, a
+    /// listing or a verification — rather than chained while the import still writes: what the
+    /// import pays stays what it paid when every commit sealed one batch itself). A failure loses
+    /// nothing — the records stay pending for the next sealing — so it is logged, not returned.
     async fn run_requested(&self) {
         loop {
             let _turn = self.turn.lock().await;
             if !self.requests.wanted.swap(false, Ordering::SeqCst) {
                 return;
             }
-            loop {
-                match self.seal_batch_in_turn(SEAL_PASS_BATCH).await {
-                    Ok(n) if n == SEAL_PASS_BATCH as u64 => {}
-                    Ok(_) => break,
-                    Err(e) => {
-                        tracing::warn!(
-                            code = e.code,
-                            "audit records left pending for the next sealing"
-                        );
-                        return;
-                    }
-                }
+            if let Err(e) = self.seal_batch_in_turn(SEAL_PASS_BATCH).await {
+                tracing::warn!(
+                    code = e.code,
+                    "audit records left pending for the next sealing"
+                );
+                return;
             }
         }
     }
