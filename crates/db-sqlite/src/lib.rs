@@ -379,6 +379,38 @@ impl Tx for SqliteTx {
         Ok(())
     }
 
+    /// The row count `ANALYZE` left in `sqlite_stat1` (the first number of the table's rows
+    /// there). `None` when it left none: without statistics SQLite assumes a large table and
+    /// selective indexes, which is what a load's batched look-ups want however much it grows; a
+    /// table measured small, by contrast, is planned as small (a scan rather than 500 index
+    /// look-ups) until it is measured again.
+    async fn planned_rows(&mut self, table: &str) -> DbResult<Option<u64>> {
+        let has_stats = self
+            .fetch_optional(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'",
+                &[],
+            )
+            .await?
+            .is_some();
+        if !has_stats {
+            return Ok(None);
+        }
+        let rows = self
+            .fetch_all(
+                "SELECT stat FROM sqlite_stat1 WHERE tbl = $1",
+                &[Value::Text(Some(table.to_string()))],
+            )
+            .await?;
+        let mut out = None;
+        for r in &rows {
+            let stat = r.opt_text(0)?.unwrap_or_default();
+            if let Some(n) = stat.split(' ').next().and_then(|n| n.parse::<u64>().ok()) {
+                out = Some(out.unwrap_or(0).max(n));
+            }
+        }
+        Ok(out)
+    }
+
     /// A page cache of 64 MiB while a large load runs (index pages stay in memory instead of
     /// being read back through the OS for every row); the default 2 MiB again afterwards. A
     /// province's load took no longer than with 128 MiB, and peaked about 60 MB lower.
@@ -434,6 +466,12 @@ impl Backend for SqliteBackend {
     }
     fn year_of(&self, col: &str) -> String {
         format!("CAST(substr({col}, 1, 4) AS INTEGER)")
+    }
+    /// `col IN ($1, …, $n)`: SQLite looks each value up in the index (no generic plan to go
+    /// wrong), and has no array type.
+    fn text_in(&self, col: &str, values: &[&str], arg: &mut dyn FnMut(Value) -> String) -> String {
+        let ph: Vec<String> = values.iter().map(|v| arg(Value::from(*v))).collect();
+        format!("{col} IN ({})", ph.join(", "))
     }
     fn migration_versions(&self) -> Vec<i64> {
         migration_versions()

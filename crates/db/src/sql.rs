@@ -289,6 +289,11 @@ pub trait Tx: Send {
     /// can.
     async fn analyze(&mut self, tables: &[&str]) -> DbResult<()>;
 
+    /// The rows the planner's statistics of `table` were taken over, as it plans this
+    /// transaction's statements; `None` when the engine plans the table from defaults that do not
+    /// go stale as it grows, so that `analyze` would not be needed for it (see `bulk::growth`).
+    async fn planned_rows(&mut self, table: &str) -> DbResult<Option<u64>>;
+
     /// Session settings for a large load (`on`) and back (`!on`): SQLite enlarges the page cache of
     /// the connection; PostgreSQL gives index builds more memory. Default: nothing.
     async fn bulk_settings(&mut self, on: bool) -> DbResult<()> {
@@ -376,6 +381,10 @@ pub trait Backend: Send + Sync {
     /// The year of a date column as an integer expression: the text's first four characters on
     /// SQLite, `EXTRACT(YEAR …)` on PostgreSQL.
     fn year_of(&self, col: &str) -> String;
+    /// The condition that `col` is one of `values` (text), its parameters added through `arg`
+    /// (which returns each one's placeholder): `col IN ($1, …, $n)` on SQLite; one array
+    /// parameter on PostgreSQL, `col = ANY($1::text[])`.
+    fn text_in(&self, col: &str, values: &[&str], arg: &mut dyn FnMut(Value) -> String) -> String;
     /// Versions of the migrations this build ships for the backend, in order.
     fn migration_versions(&self) -> Vec<i64>;
     /// Connections of the pool.

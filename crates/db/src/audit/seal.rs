@@ -244,6 +244,9 @@ impl Backend for SealingBackend {
     fn year_of(&self, col: &str) -> String {
         self.inner.year_of(col)
     }
+    fn text_in(&self, col: &str, values: &[&str], arg: &mut dyn FnMut(Value) -> String) -> String {
+        self.inner.text_in(col, values, arg)
+    }
     fn migration_versions(&self) -> Vec<i64> {
         self.inner.migration_versions()
     }
@@ -309,6 +312,9 @@ impl Tx for SealingTx {
     }
     async fn analyze(&mut self, tables: &[&str]) -> DbResult<()> {
         self.inner.analyze(tables).await
+    }
+    async fn planned_rows(&mut self, table: &str) -> DbResult<Option<u64>> {
+        self.inner.planned_rows(table).await
     }
     async fn bulk_settings(&mut self, on: bool) -> DbResult<()> {
         self.inner.bulk_settings(on).await

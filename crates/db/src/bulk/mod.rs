@@ -1,8 +1,8 @@
 //! The bulk import session in SQL (`BulkSession`): one transaction that every area's bulk path
 //! writes through — `registry::bulk` (households, members, incomes), `regions::bulk` (village
 //! profiles), `pairing::bulk` (cadres, pairings, visits) — with the statistics totals
-//! (`reports::bulk`), its audit records (appended for the sealer, `audit`), and the index plan of a large load
-//! (`plan`).
+//! (`reports::bulk`), its audit records (appended for the sealer, `audit`), the index plan of a large load
+//! (`plan`), and the planner statistics of the tables it grows (`growth`).
 //!
 //! An import is one write transaction. New rows go in through the backend's fast path
 //! (`Tx::copy_rows`: `COPY` on PostgreSQL, multi-row prepared `INSERT`s on SQLite) with ids reserved
@@ -17,8 +17,10 @@
 //! rows are prepared, and the statistics of a batch are folded into the totals on a blocking
 //! thread beside the next batch, so the server and the import work side by side.
 
+mod growth;
 mod plan;
 
+use crate::query::Query;
 use crate::reports::totals;
 use crate::sql::{Droppable, Tx};
 use crate::SqlStore;
@@ -74,6 +76,8 @@ pub(crate) struct SqlBulkSession {
     /// `measures::bulk`).
     pub(crate) services_above:
         std::collections::BTreeMap<crate::measures::StatKey, fupin_core::measures::Tally>,
+    /// The tables this session grew, as its transaction counted them (see `growth`).
+    grown: growth::Ledger,
 }
 
 impl SqlBulkSession {
@@ -97,6 +101,13 @@ impl SqlBulkSession {
             out.extend(self.store.facts_where(self.tx.as_mut(), &cond, &[]).await?);
         }
         Ok(out)
+    }
+
+    /// The condition that `col` is one of `values`, in the backend's form for a batch of text keys
+    /// (household numbers, ID numbers): `Backend::text_in`.
+    pub(crate) fn text_in(&self, q: &mut Query, col: &str, values: &[String]) -> String {
+        let values: Vec<&str> = values.iter().map(String::as_str).collect();
+        self.store.db.text_in(col, &values, &mut |v| q.arg(v))
     }
 
     /// Note households whose pairings, visits, wishes, status or village changed.
@@ -177,10 +188,12 @@ impl SqlBulkSession {
                 "households screened again after the import"
             );
         }
+        // planner statistics for the tables that grew since they were last measured (see
+        // `growth`), and after a large load for those it rebuilt
+        let mut tables = growth::to_settle(&self.grown);
         if large {
-            // planner statistics for tables that just grew many times over
-            self.tx
-                .analyze(&[
+            tables.extend(
+                [
                     "households",
                     "persons",
                     "status_history",
@@ -190,9 +203,15 @@ impl SqlBulkSession {
                     "household_pairing_years",
                     "pairing_year_stats",
                     "pairing_year_cadres",
-                ])
-                .await
-                .map_err(map_bulk)?;
+                ]
+                .map(String::from),
+            );
+            tables.sort();
+            tables.dedup();
+        }
+        if !tables.is_empty() {
+            let tables: Vec<&str> = tables.iter().map(String::as_str).collect();
+            self.tx.analyze(&tables).await.map_err(map_bulk)?;
         }
         let rec = AuditRecord::event("import", "import", None, summary);
         self.store.audit(self.tx.as_mut(), &self.ctx, rec).await?;
@@ -253,7 +272,9 @@ impl BulkStore for SqlStore {
         }
         .map_err(map_bulk)?;
         let mut bulk_settings = false;
+        let grown = growth::Ledger::default();
         if write {
+            tx = Box::new(growth::GrowthTx::new(tx, grown.clone()));
             store.extend_horizon_if_needed(tx.as_mut()).await?;
             tx.bulk_settings(true).await.map_err(map_bulk)?;
             bulk_settings = true;
@@ -276,6 +297,7 @@ impl BulkStore for SqlStore {
             screen: Default::default(),
             funds: None,
             services_above: Default::default(),
+            grown,
         }))
     }
 }

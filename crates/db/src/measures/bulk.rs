@@ -30,10 +30,10 @@ impl MeasureBulk for SqlBulkSession {
         for chunk in ids.chunks(IN_CHUNK) {
             let mut q = Query::new(
                 "SELECT p.id_number, p.id, p.name, p.birth_date, p.household_id, h.village_code \
-                 FROM persons p JOIN households h ON h.id = p.household_id WHERE p.active AND p.id_number IN (",
+                 FROM persons p JOIN households h ON h.id = p.household_id WHERE p.active AND ",
             );
-            let ph: Vec<String> = chunk.iter().map(|n| q.arg(n.as_str())).collect();
-            q.push(&ph.join(", ")).push(")");
+            let cond = self.text_in(&mut q, "p.id_number", chunk);
+            q.push(&cond);
             for r in &self.tx.fetch_all(&q.sql, &q.args).await.map_err(map_bulk)? {
                 out.push(Cols::read(r, |c| {
                     Ok(ListedPerson {

@@ -100,10 +100,10 @@ impl PairingBulk for SqlBulkSession {
         for chunk in names.chunks(IN_CHUNK) {
             for u in &unit_chunks {
                 let mut q = Query::new(&format!("SELECT {CADRE_COLS} FROM {CADRE_FROM} WHERE "));
-                let cond = in_text(&mut q, "c.name", chunk);
+                let cond = self.text_in(&mut q, "c.name", chunk);
                 q.push(&cond);
                 if !u.is_empty() {
-                    let cond = in_text(&mut q, "u.name", u);
+                    let cond = self.text_in(&mut q, "u.name", u);
                     q.push(" AND ").push(&cond);
                 }
                 // only the cadres the caller reaches: one out of reach is not there
@@ -127,7 +127,7 @@ impl PairingBulk for SqlBulkSession {
         for chunk in numbers.chunks(IN_CHUNK) {
             let mut q =
                 Query::new("SELECT id, household_number, village_code FROM households WHERE ");
-            let cond = in_text(&mut q, "household_number", chunk);
+            let cond = self.text_in(&mut q, "household_number", chunk);
             q.push(&cond);
             for r in self.tx.fetch_all(&q.sql, &q.args).await.map_err(map_bulk)? {
                 out.push(Cols::read(&r, |c| {

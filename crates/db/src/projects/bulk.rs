@@ -92,10 +92,10 @@ impl ProjectBulk for SqlBulkSession {
         let mut out = Vec::with_capacity(numbers.len());
         for chunk in numbers.chunks(crate::bulk::IN_CHUNK) {
             let mut q = crate::query::Query::new(
-                "SELECT household_number, id, village_code FROM households WHERE household_number IN (",
+                "SELECT household_number, id, village_code FROM households WHERE ",
             );
-            let ph: Vec<String> = chunk.iter().map(|n| q.arg(n.as_str())).collect();
-            q.push(&ph.join(", ")).push(")");
+            let cond = self.text_in(&mut q, "household_number", chunk);
+            q.push(&cond);
             for r in &self.tx.fetch_all(&q.sql, &q.args).await.map_err(map_bulk)? {
                 out.push(Cols::read(r, |c| {
                     Ok(HouseholdRef {

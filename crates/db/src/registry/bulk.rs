@@ -152,9 +152,9 @@ impl RegistryBulk for SqlBulkSession {
     ) -> StoreResult<Vec<StoredHousehold>> {
         let mut out = Vec::new();
         for chunk in numbers.chunks(IN_CHUNK) {
-            let mut q = Query::new("h.household_number IN (");
-            let ph: Vec<String> = chunk.iter().map(|n| q.arg(n.as_str())).collect();
-            q.push(&ph.join(", ")).push(")");
+            let mut q = Query::default();
+            let cond = self.text_in(&mut q, "h.household_number", chunk);
+            q.push(&cond);
             let hs = load_households(self.tx.as_mut(), &q.sql, &q.args).await?;
             if hs.is_empty() {
                 continue;
@@ -198,10 +198,10 @@ impl RegistryBulk for SqlBulkSession {
         for chunk in ids.chunks(IN_CHUNK) {
             let mut q = Query::new(
                 "SELECT p.id_number, h.household_number, h.village_code FROM persons p JOIN households h ON h.id = p.household_id \
-                 WHERE p.active AND p.id_number IN (",
+                 WHERE p.active AND ",
             );
-            let ph: Vec<String> = chunk.iter().map(|n| q.arg(n.as_str())).collect();
-            q.push(&ph.join(", ")).push(")");
+            let cond = self.text_in(&mut q, "p.id_number", chunk);
+            q.push(&cond);
             for r in &self.tx.fetch_all(&q.sql, &q.args).await.map_err(map_bulk)? {
                 let (id, number, village) =
                     Cols::read(r, |c| Ok((c.text()?, c.text()?, c.text()?)))?;
