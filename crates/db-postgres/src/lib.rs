@@ -513,6 +513,9 @@ impl Backend for PgBackend {
             arg(Value::Text(Some(text_array(values))))
         )
     }
+    fn id_table(&self, name: &str, column: &str) -> String {
+        format!("CREATE TEMP TABLE {name} ({column} BIGINT PRIMARY KEY) ON COMMIT DROP")
+    }
     fn migration_versions(&self) -> Vec<i64> {
         MIGRATOR.iter().map(|m| m.version).collect()
     }

@@ -473,6 +473,9 @@ impl Backend for SqliteBackend {
         let ph: Vec<String> = values.iter().map(|v| arg(Value::from(*v))).collect();
         format!("{col} IN ({})", ph.join(", "))
     }
+    fn id_table(&self, name: &str, column: &str) -> String {
+        format!("CREATE TEMP TABLE {name} ({column} INTEGER PRIMARY KEY)")
+    }
     fn migration_versions(&self) -> Vec<i64> {
         migration_versions()
     }

@@ -385,6 +385,13 @@ pub trait Backend: Send + Sync {
     /// (which returns each one's placeholder): `col IN ($1, …, $n)` on SQLite; one array
     /// parameter on PostgreSQL, `col = ANY($1::text[])`.
     fn text_in(&self, col: &str, values: &[&str], arg: &mut dyn FnMut(Value) -> String) -> String;
+    /// The statement creating an empty scratch table `name (column)` of integer ids, keyed by the
+    /// id, seen by this connection only: on SQLite `INTEGER PRIMARY KEY`, so that the id is the
+    /// row's own key (one B-tree, no separate index; `BIGINT PRIMARY KEY` would add one); on
+    /// PostgreSQL `BIGINT PRIMARY KEY … ON COMMIT DROP`, gone with the transaction whatever
+    /// happens. Either way the table goes on rollback (DDL is transactional on both); callers drop
+    /// it before they commit, as SQLite keeps it until the connection closes.
+    fn id_table(&self, name: &str, column: &str) -> String;
     /// Versions of the migrations this build ships for the backend, in order.
     fn migration_versions(&self) -> Vec<i64>;
     /// Connections of the pool.

@@ -62,6 +62,14 @@ enum Screened {
     Warn(WarningRow),
 }
 
+/// The lines and shares screening compares a household with (see `SqlStore::screening_terms`).
+#[derive(Debug, Clone, Copy)]
+struct Terms {
+    line: Fen,
+    rules: ScreeningRules,
+    poverty_line: Fen,
+}
+
 /// A year's facts with the medical costs out of pocket that a department's list (医保, compared
 /// with the registry) gives for the household's members in the year: screening takes the larger of
 /// what verification or the health measures recorded and what the list says, as the measures'
@@ -169,7 +177,7 @@ impl SqlStore {
             None => YearFacts::default(),
         };
         let signals = self.measure_signals_of(tx, id, year).await?;
-        let listed = self.listed_medical(tx, &[id.0]).await?;
+        let listed = self.listed_medical(tx, id.0).await?;
         Ok(with_listed_medical(
             facts.with_measures(signals),
             listed.get(&(id.0, year)).copied(),
@@ -244,8 +252,28 @@ impl SqlStore {
         }
     }
 
+    /// What screening a household of `village` compares with in `year`: `None` before monitoring
+    /// began there (no monitoring line for the year: nothing to screen against). The same for
+    /// every household of the village and year, so a pass over many households looks it up once
+    /// per pair (`screening`).
+    fn screening_terms(&self, village: &RegionCode, year: i32) -> StoreResult<Option<Terms>> {
+        let params = self.params();
+        let line = match fen_param(&params, key::MONITORING_LINE, village, year) {
+            Ok(l) => l,
+            Err(e) if e.code == "parameter_not_set" => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let rules = ScreeningRules::from_params(&params, village, year)?;
+        let poverty_line = fen_param(&params, key::POVERTY_LINE, village, year).unwrap_or(line);
+        Ok(Some(Terms {
+            line,
+            rules,
+            poverty_line,
+        }))
+    }
+
     /// What screening finds for an exited household in a year, from its inputs gathered (one by
-    /// one in [`Self::rescreen`], in batches in `screening`): nothing to screen against (no
+    /// one in [`Self::rescreen`], set-based in `screening`): nothing to screen against (no
     /// monitoring line for the year), no flag, or a warning.
     fn screened(
         &self,
@@ -255,23 +283,32 @@ impl SqlStore {
         events: &[RiskEventRecord],
         year: i32,
     ) -> StoreResult<Screened> {
-        let params = self.params();
-        // before monitoring began (no monitoring line for the year) there is nothing to screen against
-        let line = match fen_param(&params, key::MONITORING_LINE, &v.village, year) {
-            Ok(l) => l,
-            Err(e) if e.code == "parameter_not_set" => return Ok(Screened::Unscreened),
-            Err(e) => return Err(e),
-        };
-        let rules = ScreeningRules::from_params(&params, &v.village, year)?;
-        let poverty_line = fen_param(&params, key::POVERTY_LINE, &v.village, year).unwrap_or(line);
-        let assessment = assess_exit(&self.exit_input(v, yf, year, poverty_line));
+        match self.screening_terms(&v.village, year)? {
+            None => Ok(Screened::Unscreened),
+            Some(t) => Ok(self.screened_with(&t, &self.codes(), id, v, yf, events, year)),
+        }
+    }
+
+    /// [`Self::screened`] with the year's terms for the household's village at hand.
+    #[allow(clippy::too_many_arguments)]
+    fn screened_with(
+        &self,
+        t: &Terms,
+        codes: &fupin_core::codes::CodeBook,
+        id: HouseholdId,
+        v: &HouseholdView,
+        yf: &YearFacts,
+        events: &[RiskEventRecord],
+        year: i32,
+    ) -> Screened {
+        let assessment = assess_exit(&self.exit_input(v, yf, year, t.poverty_line));
         let input = ScreeningInput {
             year,
             exited: v.status.is_exited(),
             persons: u32::try_from(v.facts.persons_in(year)).unwrap_or(0),
             per_capita_net_income: v.per_capita(year),
             last_year_per_capita_net_income: v.per_capita(year - 1),
-            monitoring_line: line,
+            monitoring_line: t.line,
             rigid_spending: yf.spending,
             needs: basic_needs(&assessment),
             overdue_loans: yf.measures.overdue_loans.clone(),
@@ -284,11 +321,11 @@ impl SqlStore {
                 })
                 .collect(),
         };
-        let flags = screen(&input, &rules, &self.codes());
+        let flags = screen(&input, &t.rules, codes);
         if flags.is_empty() {
-            return Ok(Screened::Clear);
+            return Screened::Clear;
         }
-        Ok(Screened::Warn(WarningRow {
+        Screened::Warn(WarningRow {
             household_id: id,
             household_number: v.number.clone(),
             head_name: v.head.clone(),
@@ -302,7 +339,7 @@ impl SqlStore {
                 })
                 .collect(),
             suggested_kind: flags[0].suggested_kind,
-        }))
+        })
     }
 
     async fn load_case(

@@ -247,6 +247,9 @@ impl Backend for SealingBackend {
     fn text_in(&self, col: &str, values: &[&str], arg: &mut dyn FnMut(Value) -> String) -> String {
         self.inner.text_in(col, values, arg)
     }
+    fn id_table(&self, name: &str, column: &str) -> String {
+        self.inner.id_table(name, column)
+    }
     fn migration_versions(&self) -> Vec<i64> {
         self.inner.migration_versions()
     }

@@ -9,7 +9,7 @@
 mod bulk;
 mod events;
 mod report;
-mod rows;
+pub(crate) mod rows;
 mod workplaces;
 
 pub(crate) use report::StatKey;
@@ -137,7 +137,11 @@ impl SqlStore {
     ) -> StoreResult<MeasureSignals> {
         let rows = tx
             .fetch_all(
-                &format!("SELECT {MEASURE_COLS} FROM {MEASURE_FROM} WHERE m.household_id = $1"),
+                // in the order of their ids, as the screening of many households reads them (the
+                // order of two overdue loans is the order of their flags)
+                &format!(
+                    "SELECT {MEASURE_COLS} FROM {MEASURE_FROM} WHERE m.household_id = $1 ORDER BY m.id"
+                ),
                 &args![household.0],
             )
             .await?;
@@ -147,35 +151,6 @@ impl SqlStore {
             .collect::<StoreResult<Vec<_>>>()?;
         let as_of = fupin_core::years::year_end(year).min(today());
         Ok(measure_signals(&measures, year, as_of))
-    }
-
-    /// The measures of many households (with their persons' names), by household, read a chunk of
-    /// households per query (for screening them together).
-    pub(crate) async fn measures_of_households(
-        &self,
-        tx: &mut dyn Tx,
-        households: &[i64],
-    ) -> StoreResult<std::collections::BTreeMap<i64, Vec<(MeasureData, Option<String>)>>> {
-        let mut out: std::collections::BTreeMap<i64, Vec<_>> = Default::default();
-        for chunk in households.chunks(crate::bulk::IN_CHUNK) {
-            let rows = tx
-                .fetch_all(
-                    &format!(
-                        "SELECT {MEASURE_COLS} FROM {MEASURE_FROM} WHERE m.household_id IN ({}) ORDER BY m.id",
-                        crate::bulk::id_list(chunk)
-                    ),
-                    &[],
-                )
-                .await?;
-            for r in &rows {
-                let m = Measure::from_row(r)?;
-                let d = m.data();
-                out.entry(d.household_id.0)
-                    .or_default()
-                    .push((d, m.person_name));
-            }
-        }
-        Ok(out)
     }
 
     /// Screen the household of a measure again for the year the measure starts in and the current

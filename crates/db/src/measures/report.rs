@@ -16,8 +16,11 @@ use fupin_core::{Ctx, RegionCode};
 use std::collections::BTreeMap;
 use time::Date;
 
-/// Rows of an aggregate table written by one statement.
-pub(crate) const UPSERT_BATCH: usize = 100;
+/// Rows of `measure_stats` written by one statement: as many as the parameter limit allows (11
+/// a row). A department list's batch adds thousands of rows (each village's month and kind, and
+/// at the end of the import each region's above it); 100 a statement made that hundreds of
+/// statements per list, each a round trip on PostgreSQL.
+pub(crate) const UPSERT_BATCH: usize = crate::sql::MAX_PARAMS / 11;
 
 /// A row of `measure_stats`: region, month, kind, destination.
 pub(crate) type StatKey = (RegionCode, i32, String, String);
