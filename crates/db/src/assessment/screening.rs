@@ -283,12 +283,13 @@ impl SqlStore {
         let join = |table: &str, alias: &str| {
             format!("{SET} k JOIN {table} {alias} ON {alias}.household_id = k.{SET_ID}")
         };
-        // members in the order a household's page lists them
+        // the joins come in household order (the set's key, then each table's index on the
+        // household); within a household the rows are put in order here: an `ORDER BY` over the
+        // range sorted every wide row of it and took longer than the reads (SQLite)
         for r in tx
             .fetch_all(
                 &format!(
-                    "SELECT {} FROM {} WHERE {range} \
-                     ORDER BY p.household_id, p.active DESC, p.relation, p.birth_date, p.id",
+                    "SELECT {} FROM {} WHERE {range}",
                     Member::columns().list_of("p"),
                     join("persons", "p")
                 ),
@@ -298,6 +299,16 @@ impl SqlStore {
         {
             let m = Member::from_row(&r)?;
             out.members.entry(m.household_id.0).or_default().push(m);
+        }
+        // members in the order a household's page lists them
+        for m in out.members.values_mut() {
+            m.sort_by(|a, b| {
+                b.active
+                    .cmp(&a.active)
+                    .then_with(|| a.relation.cmp(&b.relation))
+                    .then_with(|| a.birth_date.cmp(&b.birth_date))
+                    .then_with(|| a.id.cmp(&b.id))
+            });
         }
         for r in tx
             .fetch_all(
@@ -342,12 +353,12 @@ impl SqlStore {
             let y = StoredYear::from_row(&r)?;
             out.years.insert((y.0 .0, y.1), y.facts());
         }
-        // in the order of their ids, as one household's screening reads them
+        let mut measures: HashMap<i64, Vec<(i64, MeasureData, Option<String>)>> = HashMap::new();
         for r in tx
             .fetch_all(
                 &format!(
                     "SELECT {MEASURE_COLS} FROM {SET} k CROSS JOIN {MEASURE_FROM} \
-                     WHERE m.household_id = k.{SET_ID} AND {range} ORDER BY m.household_id, m.id"
+                     WHERE m.household_id = k.{SET_ID} AND {range}"
                 ),
                 &args![lo, hi],
             )
@@ -355,11 +366,19 @@ impl SqlStore {
         {
             let m = Measure::from_row(&r)?;
             let d = m.data();
-            out.measures
+            measures
                 .entry(d.household_id.0)
                 .or_default()
-                .push((d, m.person_name));
+                .push((m.id.0, d, m.person_name));
         }
+        // in the order of their ids, as one household's screening reads them
+        out.measures = measures
+            .into_iter()
+            .map(|(h, mut v)| {
+                v.sort_by_key(|(id, _, _)| *id);
+                (h, v.into_iter().map(|(_, d, name)| (d, name)).collect())
+            })
+            .collect();
         let codes = self.codes();
         for r in tx
             .fetch_all(
