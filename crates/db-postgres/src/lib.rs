@@ -496,7 +496,7 @@ impl Backend for PgBackend {
         rows.iter().map(decode).collect()
     }
     fn lock_rows(&self) -> &'static str {
-        " FOR UPDATE"
+        " FOR NO KEY UPDATE"
     }
     fn text_agg(&self) -> &'static str {
         "string_agg"

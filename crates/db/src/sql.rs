@@ -372,8 +372,12 @@ pub trait Backend: Send + Sync {
     async fn begin_read(&self) -> DbResult<Box<dyn Tx>>;
     /// Run one read query outside a transaction.
     async fn fetch_all(&self, sql: &str, args: &[Value]) -> DbResult<Vec<Row>>;
-    /// The suffix that locks the selected rows until commit: ` FOR UPDATE` on PostgreSQL; empty on
-    /// SQLite, where a write transaction already holds the only write lock.
+    /// The suffix that locks the selected rows until commit, so that writers of the same rows take
+    /// turns: ` FOR NO KEY UPDATE` on PostgreSQL (the lock an update that keeps the key takes: it
+    /// waits for another such lock but not for the key-share locks that inserts referencing the row
+    /// hold, so a transaction that already inserted a child row — a visit of the household — does
+    /// not deadlock with another doing the same); empty on SQLite, where a write transaction
+    /// already holds the only write lock.
     fn lock_rows(&self) -> &'static str;
     /// The aggregate that joins text values with a separator, `NAME(value, separator)`:
     /// `group_concat` on SQLite, `string_agg` on PostgreSQL.

@@ -356,3 +356,109 @@ async fn maintained_pairing_figures_equal_a_full_recomputation_after_random_writ
         before
     );
 }
+
+/// Visits to one household written at the same time (several writers at once on PostgreSQL) all
+/// go through, and the figures they maintain equal the recomputation: each refresh of the
+/// household's figures reads what the one before it committed.
+#[tokio::test]
+async fn concurrent_visits_to_one_household_keep_the_figures() {
+    let t = test_store().await;
+    let s = t.store.as_ref();
+    regions(s).await;
+    let sys = Ctx::system("setup");
+    let new = NewHousehold {
+        household: HouseholdInput {
+            household_number: format!("{}0001", VILLAGES[0]),
+            village_code: VILLAGES[0].into(),
+            attribute: "01".into(),
+            identification_standard: "01".into(),
+            identification_year: 2015,
+            main_cause: "01".into(),
+            ..Default::default()
+        },
+        members: vec![MemberInput {
+            name: "户主".into(),
+            id_number: idn(1),
+            relation: "01".into(),
+            ..Default::default()
+        }],
+        initial_status: None,
+    };
+    let h = s.create_household(&sys, new).await.unwrap().household.id;
+    let unit = s
+        .create_unit(
+            &office(),
+            HelpingUnitInput {
+                name: "南昌市人社局".into(),
+                level: "市".into(),
+                contact_name: None,
+                contact_phone: None,
+            },
+        )
+        .await
+        .unwrap()
+        .id;
+    let cadre = s
+        .create_cadre(
+            &office(),
+            CadreInput {
+                name: "干部".into(),
+                unit_id: unit,
+                rank: None,
+                phone: None,
+                user_id: None,
+                region_code: Some("360100000000".into()),
+            },
+        )
+        .await
+        .unwrap()
+        .id;
+    s.create_pairing(
+        &office(),
+        PairingInput {
+            household_id: h,
+            cadre_id: cadre,
+            start_date: date!(2017 - 01 - 01),
+        },
+    )
+    .await
+    .unwrap();
+    let mut writers = tokio::task::JoinSet::new();
+    for i in 0..16i64 {
+        let store = t.store.clone();
+        writers.spawn(async move {
+            store
+                .record_visit(
+                    &office(),
+                    VisitInput {
+                        household_id: h,
+                        // the first visits of two years at once: their pairing-years are new
+                        date: date!(2018 - 03 - 01) + Duration::days(i * 40),
+                        kind: "走访".into(),
+                        cadre_ids: vec![cadre],
+                        findings: VisitFindings::default(),
+                        problems: None,
+                        actions: Some("了解生产生活情况".into()),
+                        follow_up: None,
+                        condolence_money_fen: 0,
+                        goods: vec![],
+                        location: None,
+                        with_photo: false,
+                    },
+                )
+                .await
+        });
+    }
+    let mut done = 0;
+    while let Some(r) = writers.join_next().await {
+        r.unwrap()
+            .expect("a visit written beside others goes through");
+        done += 1;
+    }
+    assert_eq!(done, 16);
+    check(s, "after concurrent visits").await;
+    let village = RegionCode::parse(VILLAGES[0]).unwrap();
+    let (f2018, _, _) = s.pairing_figures(&office(), &village, 2018).await.unwrap();
+    let (f2019, _, _) = s.pairing_figures(&office(), &village, 2019).await.unwrap();
+    assert_eq!(f2018.visits + f2019.visits, 16, "{f2018:?} {f2019:?}");
+}

@@ -207,8 +207,21 @@ impl SqlStore {
             .collect();
         let horizon = self.horizon();
         let minimum = self.minimum_of();
+        let lock = self.db.lock_rows();
         for chunk in ids.chunks(IN_CHUNK) {
             let list = id_list(chunk);
+            // what a household holds is read, taken out and written again: two transactions doing
+            // it for one household at once (two visits to it on PostgreSQL) would both take out
+            // the same rows and both write them again. The households' rows locked first, in id
+            // order, make the second wait and read what the first committed (SQLite's one writer
+            // already does).
+            if !lock.is_empty() {
+                tx.fetch_all(
+                    &format!("SELECT id FROM households WHERE id IN ({list}) ORDER BY id{lock}"),
+                    &[],
+                )
+                .await?;
+            }
             let mut agg = PairingAggregates::default();
             self.subtract_stored(tx, &list, &mut agg).await?;
             let facts = self
