@@ -238,12 +238,11 @@ async fn risk(s: &dyn Store, h: HouseholdId, on: Date, resolved: Option<Date>) {
     }
 }
 
-/// The early-warning list of the village for a year as stored: household → (flags as code and
-/// reason, suggested kind).
-async fn stored(
-    s: &dyn Store,
-    year: i32,
-) -> BTreeMap<HouseholdId, (Vec<(String, String)>, MonitoredKind)> {
+/// An early-warning list: household → (flags as code and reason, suggested kind).
+type Warned = BTreeMap<HouseholdId, (Vec<(String, String)>, MonitoredKind)>;
+
+/// The early-warning list of the village for a year as stored.
+async fn stored(s: &dyn Store, year: i32) -> Warned {
     let village = RegionCode::parse("360124106204").unwrap();
     s.early_warnings(&ctx(), &village, year, &fupin_core::paging::Keyset::all())
         .await
@@ -265,10 +264,7 @@ async fn stored(
         .collect()
 }
 
-fn codes_of(
-    list: &BTreeMap<HouseholdId, (Vec<(String, String)>, MonitoredKind)>,
-    h: HouseholdId,
-) -> Vec<&str> {
+fn codes_of(list: &Warned, h: HouseholdId) -> Vec<&str> {
     list.get(&h)
         .map(|(f, _)| f.iter().map(|(c, _)| c.as_str()).collect())
         .unwrap_or_default()

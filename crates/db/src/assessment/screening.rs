@@ -502,9 +502,4 @@ mod tests {
             format!("{PUT_WARNINGS} VALUES ($1, $2, $3, $4, $5, $6){PUT_WARNINGS_CONFLICT}")
         );
     }
-
-    #[test]
-    fn a_batch_of_warnings_fits_the_parameter_limit() {
-        assert!(WARNINGS_PER_STATEMENT * 6 <= MAX_PARAMS);
-    }
 }
