@@ -6,11 +6,12 @@
 //! one by one (`screen_region`), give the same early-warning list, flag for flag and reason for
 //! reason.
 
+mod common;
+
+use common::store::{idn, luoxi_regions};
 use fupin::testing::test_store;
 use fupin_core::assessment::*;
-use fupin_core::id_number::check_char;
 use fupin_core::measures::*;
-use fupin_core::regions::RegionRecord;
 use fupin_core::registry::*;
 use fupin_core::store::Store;
 use fupin_core::{Ctx, RegionCode};
@@ -22,37 +23,6 @@ const YEAR: i32 = 2021;
 
 fn ctx() -> Ctx {
     Ctx::within("officer", vec![RegionCode::parse("360124000000").unwrap()])
-}
-
-fn idn(birth: &str, seq: u32) -> String {
-    let body = format!("360124{birth}{seq:03}");
-    format!("{body}{}", check_char(body.as_bytes()) as char)
-}
-
-async fn regions(s: &dyn Store) {
-    let rs = [
-        ("360000000000", "江西省", ""),
-        ("360100000000", "南昌市", "360000000000"),
-        ("360124000000", "进贤县", "360100000000"),
-        ("360124106000", "罗溪镇", "360124000000"),
-        ("360124106204", "塔岗村委会", "360124106000"),
-    ];
-    let recs = rs
-        .iter()
-        .enumerate()
-        .map(|(i, (c, n, p))| {
-            (
-                i as u64 + 2,
-                RegionRecord {
-                    code: c.to_string(),
-                    level: None,
-                    name: n.to_string(),
-                    parent_code: Some(p.to_string()),
-                },
-            )
-        })
-        .collect();
-    s.import_regions(&Ctx::system("setup"), recs).await.unwrap();
 }
 
 /// The three members of household `n`: two adults and a child of 12 at school, all insured.
@@ -274,7 +244,7 @@ fn codes_of(list: &Warned, h: HouseholdId) -> Vec<&str> {
 async fn screening_many_households_finds_what_screening_each_finds() {
     let db = test_store().await;
     let s = db.store.as_ref();
-    regions(s).await;
+    luoxi_regions(s).await;
     let ok = 6_000_000; // 60,000 yuan: 20,000 a person, well above the monitoring line of 6,000
                         // (label, household, the flags screening must find in the year)
     let mut cases: Vec<(&str, HouseholdId, Vec<&str>)> = Vec::new();
