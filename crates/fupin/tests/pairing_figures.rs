@@ -92,6 +92,64 @@ fn all_regions() -> Vec<RegionCode> {
     .collect()
 }
 
+/// Household `i` of the fixture: its head alone, in the `i`-th village (round the villages).
+async fn household(s: &dyn Store, i: u32) -> HouseholdId {
+    let village = VILLAGES[i as usize % VILLAGES.len()];
+    let new = NewHousehold {
+        household: HouseholdInput {
+            household_number: format!("{village}{:04}", i + 1),
+            village_code: village.into(),
+            attribute: "01".into(),
+            identification_standard: "01".into(),
+            identification_year: 2015,
+            main_cause: "01".into(),
+            ..Default::default()
+        },
+        members: vec![MemberInput {
+            name: format!("户主{i}"),
+            id_number: idn(i * 2 + 1),
+            relation: "01".into(),
+            ..Default::default()
+        }],
+        initial_status: None,
+    };
+    s.create_household(&Ctx::system("setup"), new)
+        .await
+        .unwrap()
+        .household
+        .id
+}
+
+/// A city helping unit and `n` of its cadres.
+async fn cadres_of_a_unit(s: &dyn Store, n: usize) -> Vec<CadreId> {
+    let unit = s
+        .create_unit(
+            &office(),
+            HelpingUnitInput {
+                name: "南昌市人社局".into(),
+                level: "市".into(),
+                contact_name: None,
+                contact_phone: None,
+            },
+        )
+        .await
+        .unwrap()
+        .id;
+    let mut cadres = Vec::new();
+    for i in 0..n {
+        let c = CadreInput {
+            name: format!("干部{i}"),
+            unit_id: unit,
+            rank: None,
+            phone: None,
+            user_id: None,
+            region_code: Some("360100000000".into()),
+        };
+        cadres.push(s.create_cadre(&office(), c).await.unwrap().id);
+    }
+    cadres
+}
+
 /// The maintained figures equal the recomputation for every region and year, and the lists hold
 /// as many lines as the counts say.
 async fn check(s: &dyn Store, when: &str) {
@@ -140,51 +198,9 @@ async fn maintained_pairing_figures_equal_a_full_recomputation_after_random_writ
     let sys = Ctx::system("setup");
     let mut households = Vec::new();
     for i in 0..12u32 {
-        let new = NewHousehold {
-            household: HouseholdInput {
-                household_number: format!("{}{:04}", VILLAGES[i as usize % VILLAGES.len()], i + 1),
-                village_code: VILLAGES[i as usize % VILLAGES.len()].into(),
-                attribute: "01".into(),
-                identification_standard: "01".into(),
-                identification_year: 2015,
-                main_cause: "01".into(),
-                ..Default::default()
-            },
-            members: vec![MemberInput {
-                name: format!("户主{i}"),
-                id_number: idn(i * 2 + 1),
-                relation: "01".into(),
-                ..Default::default()
-            }],
-            initial_status: None,
-        };
-        households.push(s.create_household(&sys, new).await.unwrap().household.id);
+        households.push(household(s, i).await);
     }
-    let unit = s
-        .create_unit(
-            &office(),
-            HelpingUnitInput {
-                name: "南昌市人社局".into(),
-                level: "市".into(),
-                contact_name: None,
-                contact_phone: None,
-            },
-        )
-        .await
-        .unwrap()
-        .id;
-    let mut cadres = Vec::new();
-    for i in 0..5 {
-        let c = CadreInput {
-            name: format!("干部{i}"),
-            unit_id: unit,
-            rank: None,
-            phone: None,
-            user_id: None,
-            region_code: Some("360100000000".into()),
-        };
-        cadres.push(s.create_cadre(&office(), c).await.unwrap().id);
-    }
+    let cadres = cadres_of_a_unit(s, 5).await;
     check(s, "households only").await;
 
     let mut rng = Rng(0x5eed_1234_abcd_0042);
@@ -365,54 +381,8 @@ async fn concurrent_visits_to_one_household_keep_the_figures() {
     let t = test_store().await;
     let s = t.store.as_ref();
     regions(s).await;
-    let sys = Ctx::system("setup");
-    let new = NewHousehold {
-        household: HouseholdInput {
-            household_number: format!("{}0001", VILLAGES[0]),
-            village_code: VILLAGES[0].into(),
-            attribute: "01".into(),
-            identification_standard: "01".into(),
-            identification_year: 2015,
-            main_cause: "01".into(),
-            ..Default::default()
-        },
-        members: vec![MemberInput {
-            name: "户主".into(),
-            id_number: idn(1),
-            relation: "01".into(),
-            ..Default::default()
-        }],
-        initial_status: None,
-    };
-    let h = s.create_household(&sys, new).await.unwrap().household.id;
-    let unit = s
-        .create_unit(
-            &office(),
-            HelpingUnitInput {
-                name: "南昌市人社局".into(),
-                level: "市".into(),
-                contact_name: None,
-                contact_phone: None,
-            },
-        )
-        .await
-        .unwrap()
-        .id;
-    let cadre = s
-        .create_cadre(
-            &office(),
-            CadreInput {
-                name: "干部".into(),
-                unit_id: unit,
-                rank: None,
-                phone: None,
-                user_id: None,
-                region_code: Some("360100000000".into()),
-            },
-        )
-        .await
-        .unwrap()
-        .id;
+    let h = household(s, 0).await;
+    let cadre = cadres_of_a_unit(s, 1).await[0];
     s.create_pairing(
         &office(),
         PairingInput {
