@@ -27,6 +27,10 @@ use std::collections::{BTreeMap, BTreeSet};
 /// rebuilt when first opened).
 const BUILT_KEY: &str = "pairing_figures";
 
+/// The scratch table of a rebuild: each county's per-cadre rows at every level, summed into
+/// `pairing_year_cadres` at the end.
+const REBUILT_CADRES: &str = "rebuilt_year_cadres";
+
 /// The summed columns of `pairing_year_stats`, in the order of `PairingFigures::values`.
 const STAT_COLS: [&str; PairingFigures::COUNT] = [
     "pairings",
@@ -558,6 +562,16 @@ impl SqlStore {
         ] {
             tx.execute(&format!("DELETE FROM {t}"), &[]).await?;
         }
+        tx.execute(&format!("DROP TABLE IF EXISTS {REBUILT_CADRES}"), &[])
+            .await?;
+        tx.execute(
+            &format!(
+                "CREATE TEMP TABLE {REBUILT_CADRES} (year INTEGER NOT NULL, region_code TEXT NOT NULL, \
+                 cadre_id BIGINT NOT NULL, pairings BIGINT NOT NULL)"
+            ),
+            &[],
+        )
+        .await?;
         let horizon = self.horizon();
         let minimum = self.minimum_of();
         let counties = tx
@@ -585,28 +599,27 @@ impl SqlStore {
             }
             self.insert_held(tx, &held).await?;
             let up = agg.rolled_up();
-            // a cadre paired in several counties adds to the same rows above them
-            let cadres: Vec<_> = up.cadres.iter().collect();
-            for chunk in cadres.chunks(200) {
-                let mut q = crate::query::Query::new(
-                    "INSERT INTO pairing_year_cadres (year, region_code, cadre_id, pairings) VALUES ",
-                );
-                let rows: Vec<String> = chunk
-                    .iter()
-                    .map(|((r, y, c), n)| {
-                        format!(
-                            "({}, {}, {}, {})",
-                            q.arg(*y),
-                            q.arg(r.as_str()),
-                            q.arg(c.0),
-                            q.arg(**n)
-                        )
-                    })
-                    .collect();
-                q.push(&rows.join(", "));
-                q.push(" ON CONFLICT (year, region_code, cadre_id) DO UPDATE SET pairings = pairing_year_cadres.pairings + excluded.pairings");
-                tx.execute(&q.sql, &q.args).await?;
-            }
+            // a cadre paired in several counties adds to the same rows above them: summed once
+            // at the end from the scratch table, rather than merged row by row (`ON CONFLICT`)
+            // in statements of a few hundred rows, millions of them at province scale
+            let cadres: Vec<Vec<Value>> = up
+                .cadres
+                .iter()
+                .map(|((r, y, c), n)| {
+                    vec![
+                        Value::from(*y),
+                        Value::from(r.as_str()),
+                        Value::from(c.0),
+                        Value::from(*n),
+                    ]
+                })
+                .collect();
+            tx.copy_rows(
+                REBUILT_CADRES,
+                &["year", "region_code", "cadre_id", "pairings"],
+                cadres,
+            )
+            .await?;
             let entries: Vec<_> = up.years.iter().map(|(k, f)| (k.clone(), *f, 0)).collect();
             self.add_pairing_stats(tx, &entries).await?;
             let without = PairingAggregates {
@@ -616,8 +629,21 @@ impl SqlStore {
             self.apply_pairing_aggregates(tx, &without).await?;
         }
         tx.execute(
-            "UPDATE pairing_year_stats SET cadres = (SELECT COUNT(*) FROM pairing_year_cadres c \
-             WHERE c.year = pairing_year_stats.year AND c.region_code = pairing_year_stats.region_code)",
+            &format!(
+                "INSERT INTO pairing_year_cadres (year, region_code, cadre_id, pairings) \
+                 SELECT year, region_code, cadre_id, SUM(pairings) FROM {REBUILT_CADRES} \
+                 GROUP BY year, region_code, cadre_id"
+            ),
+            &[],
+        )
+        .await?;
+        tx.execute(&format!("DROP TABLE {REBUILT_CADRES}"), &[])
+            .await?;
+        // the distinct cadres of each row, counted in one grouped pass (every row starts at 0)
+        tx.execute(
+            "UPDATE pairing_year_stats SET cadres = c.n FROM (SELECT year, region_code, COUNT(*) AS n \
+             FROM pairing_year_cadres GROUP BY year, region_code) c \
+             WHERE c.year = pairing_year_stats.year AND c.region_code = pairing_year_stats.region_code",
             &[],
         )
         .await?;
