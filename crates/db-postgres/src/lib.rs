@@ -381,11 +381,14 @@ impl Tx for PgTx {
         }))
     }
 
-    /// More memory for the index builds at the end of a large load (this transaction only).
+    /// More memory for the index builds at the end of a large load, and for the sorts and hash
+    /// tables of its set-based passes (the pairing figures' millions of per-cadre rows summed
+    /// and sorted at once), this transaction only.
     async fn bulk_settings(&mut self, on: bool) -> DbResult<()> {
         if on {
             self.execute("SET LOCAL maintenance_work_mem = '256MB'", &[])
                 .await?;
+            self.execute("SET LOCAL work_mem = '64MB'", &[]).await?;
         }
         Ok(())
     }

@@ -601,7 +601,9 @@ impl SqlStore {
             let up = agg.rolled_up();
             // a cadre paired in several counties adds to the same rows above them: summed once
             // at the end from the scratch table, rather than merged row by row (`ON CONFLICT`)
-            // in statements of a few hundred rows, millions of them at province scale
+            // in statements of a few hundred rows, millions of them at province scale; inserted
+            // in key order, so that the table's index is appended to rather than written at
+            // random
             let cadres: Vec<Vec<Value>> = up
                 .cadres
                 .iter()
@@ -632,7 +634,7 @@ impl SqlStore {
             &format!(
                 "INSERT INTO pairing_year_cadres (year, region_code, cadre_id, pairings) \
                  SELECT year, region_code, cadre_id, SUM(pairings) FROM {REBUILT_CADRES} \
-                 GROUP BY year, region_code, cadre_id"
+                 GROUP BY year, region_code, cadre_id ORDER BY year, region_code, cadre_id"
             ),
             &[],
         )
