@@ -37,6 +37,10 @@ pub trait PairingStore: Send + Sync {
         unit: Option<UnitId>,
         page: &Keyset,
     ) -> StoreResult<Listing<Cadre>>;
+    /// The cadre whose record is linked to the user account `user`, if the caller may name it (one
+    /// of [`list_cadres`](Self::list_cadres)): what a page asks to know whether the signed-in user
+    /// records visits as a cadre, in one look-up by the account rather than a walk of the list.
+    async fn cadre_of_user(&self, ctx: &Ctx, user: i64) -> StoreResult<Option<Cadre>>;
     /// The cadres of [`list_cadres`](Self::list_cadres) whose name starts with `name` (the whole
     /// name or its first characters), in id order: choosing one among more than a drop-down holds.
     async fn find_cadres(

@@ -677,6 +677,16 @@ impl PairingStore for SqlStore {
         }))
     }
 
+    async fn cadre_of_user(&self, ctx: &Ctx, user: i64) -> StoreResult<Option<Cadre>> {
+        let mut q = Query::new(&format!("SELECT {CADRE_COLS} FROM {CADRE_FROM} WHERE "));
+        let u = q.arg(user);
+        q.push(&format!("c.user_id = {u}"));
+        q.and_reachable_cadres(ctx, CadreUse::Name { household: None });
+        q.push(" ORDER BY c.id LIMIT 1");
+        let rows = self.db.fetch_all(&q.sql, &q.args).await?;
+        Ok(cadres_shown(&rows, ctx)?.into_iter().next())
+    }
+
     async fn find_cadres(
         &self,
         ctx: &Ctx,

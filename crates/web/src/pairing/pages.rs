@@ -52,12 +52,10 @@ pub(crate) async fn own_cadre(app: &AppState, v: &Viewer) -> Result<Option<Cadre
     let uid = v.caller.user.id.0;
     Ok(app
         .store
-        .list_cadres(&ctx, None, &Keyset::all())
+        .cadre_of_user(&ctx, uid)
         .await
-        .map(|l| l.items)
-        .or_empty()?
-        .into_iter()
-        .find(|c| c.user_id == Some(uid)))
+        .or_none()?
+        .flatten())
 }
 
 /// Visits owed and made this year on one household by one cadre.
