@@ -37,6 +37,33 @@ impl Scope {
         }
     }
 
+    /// [`Scope::ranges`] narrowed to what a keyset page can reach from its cursor's village
+    /// `from`: the part at or after it (at or before it when `descending`). The cursor's row-value
+    /// condition `(village, key) > (from, …)` implies as much, but a database may enter its index at
+    /// a range's own start rather than at the cursor (SQLite does, when both bound one column), and
+    /// the last page of a province would then read the whole province to find its rows.
+    pub fn ranges_from(
+        &self,
+        region: Option<&RegionCode>,
+        from: Option<(&str, bool)>,
+    ) -> Option<Vec<(String, String)>> {
+        let ranges = self.ranges(region);
+        let Some((v, descending)) = from else {
+            return ranges;
+        };
+        ranges.map(|rs| {
+            rs.into_iter()
+                .filter_map(|(lo, hi)| {
+                    if descending {
+                        (lo.as_str() <= v).then(|| (lo, hi.min(v.to_string())))
+                    } else {
+                        (hi.as_str() >= v).then(|| (lo.max(v.to_string()), hi))
+                    }
+                })
+                .collect()
+        })
+    }
+
     /// The code ranges to filter a column by, intersected with `region` when given:
     /// `None` means no filter; an empty list means nothing is visible.
     pub fn ranges(&self, region: Option<&RegionCode>) -> Option<Vec<(String, String)>> {
@@ -200,5 +227,45 @@ mod tests {
         assert!(s.ranges(Some(&c("110000000000"))).unwrap().is_empty());
         assert_eq!(Scope::All.ranges(None), None);
         assert_eq!(s.ranges(None).unwrap().len(), 2);
+    }
+
+    #[test]
+    fn ranges_from_a_cursor_start_at_its_village() {
+        let r = |a: &str, b: &str| (a.to_string(), b.to_string());
+        let s = Scope::Within(vec![c("360124000000"), c("360125000000")]);
+        // ascending: the range holding the cursor starts at it, ranges before it are dropped
+        assert_eq!(
+            s.ranges_from(None, Some(("360124106204", false))).unwrap(),
+            vec![
+                r("360124106204", "360124999999"),
+                r("360125000000", "360125999999")
+            ]
+        );
+        assert_eq!(
+            s.ranges_from(None, Some(("360125100200", false))).unwrap(),
+            vec![r("360125100200", "360125999999")]
+        );
+        // descending: ranges after the cursor dropped, the one holding it ends there
+        assert_eq!(
+            s.ranges_from(None, Some(("360124106204", true))).unwrap(),
+            vec![r("360124000000", "360124106204")]
+        );
+        // past the scope's end: nothing left to read
+        assert!(s
+            .ranges_from(None, Some(("360126000001", false)))
+            .unwrap()
+            .is_empty());
+        // no cursor: the plain ranges; no ranges (all): still none
+        assert_eq!(s.ranges_from(None, None), s.ranges(None));
+        assert_eq!(
+            Scope::All.ranges_from(None, Some(("360124106204", false))),
+            None
+        );
+        assert_eq!(
+            Scope::All
+                .ranges_from(Some(&c("360124000000")), Some(("360124106204", false)))
+                .unwrap(),
+            vec![r("360124106204", "360124999999")]
+        );
     }
 }

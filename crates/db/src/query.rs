@@ -72,14 +72,27 @@ impl Query {
         region: Option<&RegionCode>,
         today: Date,
     ) -> &mut Self {
+        self.and_visible_households_from(ctx, region, today, None)
+    }
+
+    /// [`Query::and_visible_households`] for a keyset page whose cursor lies in village `from`
+    /// (descending when the flag is set): the ranges start at the cursor (`Scope::ranges_from`).
+    pub fn and_visible_households_from(
+        &mut self,
+        ctx: &Ctx,
+        region: Option<&RegionCode>,
+        today: Date,
+        from: Option<(&str, bool)>,
+    ) -> &mut Self {
+        let ranges = ctx.scope.ranges_from(region, from);
         let Some(user) = ctx.cadre_user else {
-            return self.and_in_ranges("h.village_code", &ctx.scope.ranges(region));
+            return self.and_in_ranges("h.village_code", &ranges);
         };
         let mut by_region = Query {
             sql: String::from("1 = 1"),
             args: std::mem::take(&mut self.args),
         };
-        by_region.and_in_ranges("h.village_code", &ctx.scope.ranges(region));
+        by_region.and_in_ranges("h.village_code", &ranges);
         let u = by_region.arg(user);
         let d = by_region.arg(today);
         let mut paired = PAIRED_WITH_USER.replace("{u}", &u).replace("{d}", &d);

@@ -696,7 +696,8 @@ impl SqlStore {
         let mut q = Query::new(&format!(
             "SELECT {PAIRING_COLS} FROM {PAIRING_FROM} WHERE 1 = 1"
         ));
-        q.and_in_ranges("p.village_code", &ctx.scope.ranges(Some(region)));
+        let from = after.as_ref().map(|(v, _)| (v.as_str(), false));
+        q.and_in_ranges("p.village_code", &ctx.scope.ranges_from(Some(region), from));
         if let Some((v, id)) = &after {
             let a = q.arg(v.as_str());
             let b = q.arg(id.0);
@@ -720,7 +721,8 @@ impl SqlStore {
             "SELECT {} FROM visits v JOIN households h ON h.id = v.household_id WHERE 1 = 1",
             Visit::columns().list()
         ));
-        q.and_in_ranges("v.village_code", &ctx.scope.ranges(Some(region)));
+        let from = after.as_ref().map(|(v, _)| (v.as_str(), false));
+        q.and_in_ranges("v.village_code", &ctx.scope.ranges_from(Some(region), from));
         if let Some((v, id)) = &after {
             let a = q.arg(v.as_str());
             let b = q.arg(id.0);

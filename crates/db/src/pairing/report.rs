@@ -265,7 +265,8 @@ impl SqlStore {
              (SELECT p.name FROM persons p WHERE p.household_id = h.id AND p.active AND p.relation = '01') \
              FROM households_without_cadre w JOIN households h ON h.id = w.household_id WHERE 1 = 1",
         );
-        q.and_in_ranges("w.village_code", &ctx.scope.ranges(Some(region)));
+        let from = after.as_ref().map(|(v, _)| (v.as_str(), descending));
+        q.and_in_ranges("w.village_code", &ctx.scope.ranges_from(Some(region), from));
         // along the index (village_code, household_id), forwards or backwards
         let (cmp, dir) = if descending {
             ("<", " DESC")
@@ -318,7 +319,8 @@ impl SqlStore {
         );
         let y = q.arg(year);
         q.push(&y);
-        q.and_in_ranges("y.village_code", &ctx.scope.ranges(Some(region)));
+        let from = after.as_ref().map(|(v, _)| (v.as_str(), descending));
+        q.and_in_ranges("y.village_code", &ctx.scope.ranges_from(Some(region), from));
         // along (village_code, pairing_id), forwards or backwards
         let (cmp, dir) = if descending {
             ("<", " DESC")

@@ -108,7 +108,8 @@ impl SqlStore {
         let mut q = Query::new(&format!(
             "SELECT {PROFILE_COLS} FROM village_profiles WHERE 1 = 1"
         ));
-        q.and_in_ranges("village_code", &ctx.scope.ranges(Some(region)));
+        let from = after.as_ref().map(|(v, _)| (v.as_str(), false));
+        q.and_in_ranges("village_code", &ctx.scope.ranges_from(Some(region), from));
         if let Some(y) = year {
             let p = q.arg(y);
             q.push(&format!(" AND year = {p}"));

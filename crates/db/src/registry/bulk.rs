@@ -550,7 +550,8 @@ impl SqlStore {
     ) -> StoreResult<Vec<ExportHousehold>> {
         ctx.require(region, "区划")?;
         let mut q = Query::new("1 = 1");
-        q.and_in_ranges("h.village_code", &ctx.scope.ranges(Some(region)));
+        let from = after.as_ref().map(|(v, _)| (v.as_str(), false));
+        q.and_in_ranges("h.village_code", &ctx.scope.ranges_from(Some(region), from));
         if let Some((v, id)) = &after {
             let a = q.arg(v.as_str());
             let b = q.arg(id.0);

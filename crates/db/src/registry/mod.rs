@@ -649,7 +649,10 @@ impl RegistryStore for SqlStore {
     ) -> StoreResult<Page<Household>> {
         let f = filter.validate(&self.codes())?;
         let mut w = Query::new(" WHERE 1 = 1");
-        w.and_visible_households(ctx, f.region.as_ref(), fupin_core::years::today());
+        // a page after a cursor reads from the cursor's village on (the count, which only a page
+        // without a cursor makes, is not narrowed)
+        let from = f.after.as_ref().map(|(v, _)| (v.as_str(), f.descending));
+        w.and_visible_households_from(ctx, f.region.as_ref(), fupin_core::years::today(), from);
         if let Some(s) = f.status {
             let p = w.arg(s.as_str());
             w.push(&format!(" AND h.status = {p}"));
