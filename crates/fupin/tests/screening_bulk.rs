@@ -423,20 +423,18 @@ async fn screening_many_households_finds_what_screening_each_finds() {
     .await
     .unwrap();
 
-    // the pension list names a member of every household: all are screened again together
-    let mut file = String::from("身份证号,姓名,参保日期,是否领取养老金,政府代缴金额(元)\n");
+    // a medical list names a member of every household, with nothing paid out of pocket (a health
+    // measure, which screening reads, that changes no figure): all are screened again together
+    let mut file = String::from("身份证号,姓名,结算日期,个人自付(元)\n");
     for k in 1..=households {
-        file.push_str(&format!(
-            "{},乙,2021-01-01,否,100\n",
-            idn("19720101", k * 10 + 2)
-        ));
+        file.push_str(&format!("{},乙,2021-01-01,0\n", idn("19720101", k * 10 + 2)));
     }
     let r = fupin_io::import(
         s,
         &ctx(),
         Box::new(std::io::Cursor::new(file.into_bytes())),
         &fupin_io::ImportOptions {
-            kind: Some(fupin_io::Kind::DeptPension),
+            kind: Some(fupin_io::Kind::DeptMedical),
             ..Default::default()
         },
         &|_| {},

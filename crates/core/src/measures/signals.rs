@@ -31,6 +31,20 @@ pub struct MeasureSignals {
     pub overdue_loans: Vec<OverdueLoan>,
 }
 
+/// Whether a measure can tell the screening anything ([`measure_signals`] reads health measures'
+/// costs, education measures marked as a dropout and loans; nothing else). Writing any other
+/// measure (a job, a training course, a pension) leaves every household's screening as it was,
+/// so it is not screened again for it: a department's pension list of a province then costs
+/// its rows, not a second pass over every household it names. A change must be judged on the
+/// measure before and after it (a dropout mark taken away tells as much as one put on).
+pub fn tells_screening(m: &MeasureData) -> bool {
+    match &m.details {
+        Details::Health(_) | Details::Loan(_) => true,
+        Details::Education(e) => e.dropout,
+        _ => false,
+    }
+}
+
 /// `d` plus `months` calendar months, the day kept or clamped to the month's last day (a loan of
 /// 12 months from 31 January 2019 is due on 31 January 2020; of one month, on 28 February 2019).
 pub fn add_months(d: Date, months: i32) -> Date {
@@ -234,5 +248,20 @@ mod tests {
         assert!(measure_signals(&enrolled, 2020, date!(2020 - 12 - 31))
             .dropouts
             .is_empty());
+        // which measures can change a screening: health costs, dropouts, loans
+        assert!(tells_screening(&health(date!(2020 - 03 - 01), 0)));
+        assert!(tells_screening(&school(date!(2019 - 09 - 01), None, true)));
+        assert!(!tells_screening(&school(
+            date!(2019 - 09 - 01),
+            None,
+            false
+        )));
+        assert!(tells_screening(&loan(date!(2019 - 06 - 01), 12, 100, 100)));
+        assert!(!tells_screening(&measure(
+            "0701",
+            date!(2020 - 01 - 01),
+            0,
+            Details::General
+        )));
     }
 }

@@ -15,7 +15,9 @@ use crate::bulk::{id_list, map_bulk, SqlBulkSession, IN_CHUNK};
 use crate::query::Query;
 use crate::rows::{Cols, Record};
 use fupin_core::audit::AuditRecord;
-use fupin_core::measures::{Measure, MeasureId, MeasureVersion, Origin, Tally, TallyKey};
+use fupin_core::measures::{
+    tells_screening, Measure, MeasureId, MeasureVersion, Origin, Tally, TallyKey,
+};
 use fupin_core::regions::Level;
 use fupin_core::registry::{HouseholdId, PersonId};
 use fupin_core::store::{BulkMeasure, ListedPerson, MeasureBulk, StoreResult};
@@ -78,9 +80,14 @@ impl MeasureBulk for SqlBulkSession {
             return Ok(());
         }
         // screened again before the import commits, as a measure entered alone is: the years its
-        // measure starts in (before and after a change) and the current year
+        // measure starts in (before and after a change) and the current year, when the measure
+        // can change a screening (core's `tells_screening`, before or after)
         let this_year = fupin_core::years::today().year();
         for item in &items {
+            let before = item.before.as_ref().map(|b| b.data());
+            if !tells_screening(&item.after) && !before.as_ref().is_some_and(tells_screening) {
+                continue;
+            }
             let years = self.screen.entry(item.after.household_id.0).or_default();
             years.insert(item.after.start_date.year());
             years.insert(this_year);

@@ -154,8 +154,19 @@ impl SqlStore {
     }
 
     /// Screen the household of a measure again for the year the measure starts in and the current
-    /// year, so that the early-warning list follows the write (an overdue loan, medical costs).
-    async fn rescreen_for(&self, tx: &mut dyn Tx, ctx: &Ctx, d: &MeasureData) -> StoreResult<()> {
+    /// year, so that the early-warning list follows the write (an overdue loan, medical costs);
+    /// only when the write can change it (`tells`: core's `tells_screening` of the measure before
+    /// or after the write).
+    async fn rescreen_for(
+        &self,
+        tx: &mut dyn Tx,
+        ctx: &Ctx,
+        d: &MeasureData,
+        tells: bool,
+    ) -> StoreResult<()> {
+        if !tells {
+            return Ok(());
+        }
         let this_year = today().year();
         let start = d.start_date.year();
         self.rescreen(tx, ctx, d.household_id, start).await?;
@@ -232,7 +243,8 @@ impl MeasureStore for SqlStore {
         let out = self
             .insert_measure(tx.as_mut(), ctx, &village, &d, Origin::Entered)
             .await?;
-        self.rescreen_for(tx.as_mut(), ctx, &d).await?;
+        self.rescreen_for(tx.as_mut(), ctx, &d, tells_screening(&d))
+            .await?;
         tx.commit().await?;
         Ok(out)
     }
@@ -284,9 +296,11 @@ impl MeasureStore for SqlStore {
                 },
             )
             .await?;
-        self.rescreen_for(tx.as_mut(), ctx, &d).await?;
+        let tells = tells_screening(&d) || tells_screening(&before.data());
+        self.rescreen_for(tx.as_mut(), ctx, &d, tells).await?;
         if before.start_date.year() != d.start_date.year() {
-            self.rescreen_for(tx.as_mut(), ctx, &before.data()).await?;
+            self.rescreen_for(tx.as_mut(), ctx, &before.data(), tells)
+                .await?;
         }
         tx.commit().await?;
         Ok(out)
