@@ -58,7 +58,7 @@ ratio() { echo "$1 $2" | awk '{ printf "%.2f", $1 / $2 }'; }
 echo "== generate $N households and a $ROWS-row $KIND list ($MATCHES per mille registered)"
 if [[ ! -f "$W/gen/households.csv" || "$(cat "$W/gen/n" 2>/dev/null)" != "$N" ]]; then
     rm -rf "$W/gen" "$W"/fupin.db* "$W/loaded-sqlite" "$W/loaded-pg"
-    "$F" gen --households "$N" --seed 1 --regions "$REGIONS" --out "$W/gen" --income-years 2019 | head -1
+    "$F" gen --households "$N" --seed 1 --regions "$REGIONS" --out "$W/gen" --income-years 2019 | sed -n 1p
     echo "$N" >"$W/gen/n"
 fi
 if [[ ! -f "$LIST" || "$(cat "$W/gen/list" 2>/dev/null)" != "$KIND $ROWS $MATCHES" ]]; then

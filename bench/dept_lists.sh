@@ -153,7 +153,7 @@ if [[ -z "${SKIP_SQLITE:-}" ]]; then
     rm -f "$W"/fupin.db*
     "$F" --database-url "$DB" region import "$REGIONS" | tail -1
     "$F" --database-url "$DB" import "$W/gen/households.csv" | tail -1
-    "$F" --database-url "$DB" audit verify | head -1
+    "$F" --database-url "$DB" audit verify | sed -n 1p
     declare -A T_IMPORT BOUND
     BOUND[start]=$(sqlite3 "$W/fupin.db" "SELECT COALESCE(MAX(id), 0) FROM measures")
     for l in $LISTS; do
@@ -183,7 +183,7 @@ if [[ -z "${SKIP_PG:-}" ]]; then
     PDB="$PG_BASE/$PG_DB"
     "$F" --database-url "$PDB" region import "$REGIONS" | tail -1
     "$F" --database-url "$PDB" import "$W/gen/households.csv" | tail -1
-    "$F" --database-url "$PDB" audit verify | head -1
+    "$F" --database-url "$PDB" audit verify | sed -n 1p
     declare -A T_IMPORT BOUND
     BOUND[start]=$(psql "$PDB" -X -A -t -c "SELECT COALESCE(MAX(id), 0) FROM measures")
     for l in $LISTS; do

@@ -122,11 +122,16 @@ async fn household(s: &dyn Store, i: u32) -> HouseholdId {
 
 /// A city helping unit and `n` of its cadres.
 async fn cadres_of_a_unit(s: &dyn Store, n: usize) -> Vec<CadreId> {
+    cadres_of_unit(s, "南昌市人社局", n).await.1
+}
+
+/// The city helping unit `name` and `n` of its cadres (named `{name}干部{i}`).
+async fn cadres_of_unit(s: &dyn Store, name: &str, n: usize) -> (UnitId, Vec<CadreId>) {
     let unit = s
         .create_unit(
             &office(),
             HelpingUnitInput {
-                name: "南昌市人社局".into(),
+                name: name.into(),
                 level: "市".into(),
                 contact_name: None,
                 contact_phone: None,
@@ -138,7 +143,7 @@ async fn cadres_of_a_unit(s: &dyn Store, n: usize) -> Vec<CadreId> {
     let mut cadres = Vec::new();
     for i in 0..n {
         let c = CadreInput {
-            name: format!("干部{i}"),
+            name: format!("{name}干部{i}"),
             unit_id: unit,
             rank: None,
             phone: None,
@@ -147,7 +152,7 @@ async fn cadres_of_a_unit(s: &dyn Store, n: usize) -> Vec<CadreId> {
         };
         cadres.push(s.create_cadre(&office(), c).await.unwrap().id);
     }
-    cadres
+    (unit, cadres)
 }
 
 /// The maintained figures equal the recomputation for every region and year, and the lists hold
@@ -159,6 +164,12 @@ async fn check(s: &dyn Store, when: &str) {
             let kept = s.pairing_figures(&ctx, &r, year).await.unwrap();
             let again = s.recompute_pairing_figures(&ctx, &r, year).await.unwrap();
             assert_eq!(kept, again, "{when}: region {} year {year}", r.as_str());
+            assert_eq!(
+                s.pairing_units(&ctx, &r, year).await.unwrap(),
+                s.recompute_pairing_units(&ctx, &r, year).await.unwrap(),
+                "{when}: helping units of region {} year {year}",
+                r.as_str()
+            );
             if year == 2018 {
                 let mut below = 0;
                 let mut after = None;
@@ -200,7 +211,10 @@ async fn maintained_pairing_figures_equal_a_full_recomputation_after_random_writ
     for i in 0..12u32 {
         households.push(household(s, i).await);
     }
-    let cadres = cadres_of_a_unit(s, 5).await;
+    // cadres of two helping units
+    let (first_unit, mut cadres) = cadres_of_unit(s, "南昌市人社局", 3).await;
+    let second = cadres_of_unit(s, "南昌市民政局", 2).await.1;
+    cadres.extend(second.iter().copied());
     check(s, "households only").await;
 
     let mut rng = Rng(0x5eed_1234_abcd_0042);
@@ -359,6 +373,36 @@ async fn maintained_pairing_figures_equal_a_full_recomputation_after_random_writ
     check(s, "after the writes").await;
     // the totals are not all zero: the check compared real figures
     let province = RegionCode::parse("360000000000").unwrap();
+    let years_paired: Vec<i32> = {
+        let mut v = Vec::new();
+        for y in 2017..=2019 {
+            if s.pairing_units(&office(), &province, y).await.unwrap() == 2 {
+                v.push(y);
+            }
+        }
+        v
+    };
+    assert!(!years_paired.is_empty(), "both units counted in some year");
+    // every cadre of the second unit moves to the first: each year counts one unit less
+    for (i, c) in second.iter().enumerate() {
+        let input = CadreInput {
+            name: format!("南昌市民政局干部{i}"),
+            unit_id: first_unit,
+            rank: None,
+            phone: None,
+            user_id: None,
+            region_code: Some("360100000000".into()),
+        };
+        s.update_cadre(&office(), *c, input).await.unwrap();
+    }
+    check(s, "after cadres changed units").await;
+    for y in years_paired {
+        assert_eq!(
+            s.pairing_units(&office(), &province, y).await.unwrap(),
+            1,
+            "{y}"
+        );
+    }
     let before = s.pairing_figures(&office(), &province, 2018).await.unwrap();
     let (f, cadres_2018, _) = before;
     assert!(f.pairings > 0 && f.visits > 0 && cadres_2018 > 0, "{f:?}");

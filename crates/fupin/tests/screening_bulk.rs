@@ -427,7 +427,10 @@ async fn screening_many_households_finds_what_screening_each_finds() {
     // measure, which screening reads, that changes no figure): all are screened again together
     let mut file = String::from("身份证号,姓名,结算日期,个人自付(元)\n");
     for k in 1..=households {
-        file.push_str(&format!("{},乙,2021-01-01,0\n", idn("19720101", k * 10 + 2)));
+        file.push_str(&format!(
+            "{},乙,2021-01-01,0\n",
+            idn("19720101", k * 10 + 2)
+        ));
     }
     let r = fupin_io::import(
         s,

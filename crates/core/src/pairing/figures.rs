@@ -275,6 +275,26 @@ impl PairingAggregates {
 
 /// The figures of one region and year recomputed from its households' facts (for checks): the
 /// year's figures, its distinct cadres, and the households without a cadre now.
+/// The cadres with a pairing-year in `year` among `households` (the rows a region's distinct
+/// cadres and helping units are counted from).
+pub fn year_cadres(
+    households: &[HouseholdPairingFacts],
+    year: i32,
+    horizon: i32,
+    minimum: impl Fn(&RegionCode, i32) -> i64,
+) -> std::collections::BTreeSet<CadreId> {
+    households
+        .iter()
+        .flat_map(|h| {
+            HouseholdPairingRows::of(h, horizon, |y| minimum(&h.village, y))
+                .pairing_years
+                .into_iter()
+                .filter(|y| y.year == year)
+                .map(|y| y.cadre_id)
+        })
+        .collect()
+}
+
 pub fn recompute(
     households: &[HouseholdPairingFacts],
     year: i32,

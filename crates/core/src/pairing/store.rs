@@ -136,6 +136,14 @@ pub trait PairingStore: Send + Sync {
     /// The helping units whose cadres had a pairing in the region in a calendar year (each once),
     /// from the maintained per-cadre figures.
     async fn pairing_units(&self, ctx: &Ctx, region: &RegionCode, year: i32) -> StoreResult<i64>;
+    /// The helping units of [`PairingStore::pairing_units`] recomputed from the rows (for checks):
+    /// the units of the cadres with a pairing-year in the region and year.
+    async fn recompute_pairing_units(
+        &self,
+        ctx: &Ctx,
+        region: &RegionCode,
+        year: i32,
+    ) -> StoreResult<i64>;
     /// The maintained pairing figures of a region and calendar year recomputed from the rows (for
     /// checks): the year's figures, its distinct cadres, and the households without a cadre now.
     async fn recompute_pairing_figures(

@@ -307,6 +307,9 @@ impl PairingBulk for SqlBulkSession {
                         )
                         .await
                         .map_err(map_bulk)?;
+                    self.store
+                        .move_cadre_unit(self.tx.as_mut(), before.id.0, before.unit_id.0, unit_id.0)
+                        .await?;
                     let mut shown = before.clone();
                     shown.mask();
                     after.mask();

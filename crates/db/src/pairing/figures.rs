@@ -416,6 +416,7 @@ impl SqlStore {
         d: &PairingAggregates,
     ) -> StoreResult<()> {
         let mut cadre_counts: BTreeMap<(RegionCode, i32), i64> = BTreeMap::new();
+        let mut unit_counts: BTreeMap<(RegionCode, i32, i64), i64> = BTreeMap::new();
         if !d.cadres.is_empty() {
             let ids: Vec<i64> = d
                 .cadres
@@ -425,7 +426,25 @@ impl SqlStore {
                 .into_iter()
                 .collect();
             let mut now: BTreeMap<(String, i32, i64), i64> = BTreeMap::new();
+            // the cadres' units, their rows locked (on PostgreSQL) so that a cadre moving to
+            // another unit meanwhile (`move_cadre_unit`) waits for this write, or this one for it,
+            // and the unit counted is the one the cadre has when both have committed
+            let mut unit_of: BTreeMap<i64, i64> = BTreeMap::new();
+            let lock = self.db.lock_rows();
             for chunk in ids.chunks(IN_CHUNK) {
+                for r in tx
+                    .fetch_all(
+                        &format!(
+                            "SELECT id, unit_id FROM cadres WHERE id IN ({}) ORDER BY id{lock}",
+                            id_list(chunk)
+                        ),
+                        &[],
+                    )
+                    .await?
+                {
+                    let (id, unit) = Cols::read(&r, |c| Ok((c.i64()?, c.i64()?)))?;
+                    unit_of.insert(id, unit);
+                }
                 for r in tx
                     .fetch_all(
                         &format!(
@@ -449,8 +468,13 @@ impl SqlStore {
                     .unwrap_or(0);
                 let new = old + n;
                 if (old > 0) != (new > 0) {
-                    *cadre_counts.entry((region.clone(), *year)).or_default() +=
-                        if new > 0 { 1 } else { -1 };
+                    let step = if new > 0 { 1 } else { -1 };
+                    *cadre_counts.entry((region.clone(), *year)).or_default() += step;
+                    if let Some(unit) = unit_of.get(&cadre.0) {
+                        *unit_counts
+                            .entry((region.clone(), *year, *unit))
+                            .or_default() += step;
+                    }
                 }
                 if new > 0 {
                     upserts.push((region.clone(), *year, cadre.0, new));
@@ -483,6 +507,7 @@ impl SqlStore {
                 tx.execute(&q.sql, &q.args).await?;
             }
         }
+        self.add_unit_counts(tx, &unit_counts).await?;
         let mut keys: BTreeSet<(RegionCode, i32)> = d.years.keys().cloned().collect();
         keys.extend(cadre_counts.keys().cloned());
         let entries: Vec<_> = keys
@@ -549,6 +574,74 @@ impl SqlStore {
         Ok(())
     }
 
+    /// Add changes to the cadres each helping unit has in a region and year (`pairing_year_units`),
+    /// dropping the rows that reach none.
+    async fn add_unit_counts(
+        &self,
+        tx: &mut dyn Tx,
+        counts: &BTreeMap<(RegionCode, i32, i64), i64>,
+    ) -> StoreResult<()> {
+        let changed: Vec<_> = counts.iter().filter(|(_, n)| **n != 0).collect();
+        for chunk in changed.chunks(200) {
+            let mut q = crate::query::Query::new(
+                "INSERT INTO pairing_year_units (year, region_code, unit_id, cadres) VALUES ",
+            );
+            let rows: Vec<String> = chunk
+                .iter()
+                .map(|((r, y, u), n)| {
+                    format!(
+                        "({}, {}, {}, {})",
+                        q.arg(*y),
+                        q.arg(r.as_str()),
+                        q.arg(*u),
+                        q.arg(**n)
+                    )
+                })
+                .collect();
+            q.push(&rows.join(", "));
+            q.push(
+                " ON CONFLICT (year, region_code, unit_id) DO UPDATE SET cadres = pairing_year_units.cadres + excluded.cadres",
+            );
+            tx.execute(&q.sql, &q.args).await?;
+        }
+        for ((r, y, u), _) in changed.iter().filter(|(_, n)| **n < 0) {
+            tx.execute(
+                "DELETE FROM pairing_year_units WHERE year = $1 AND region_code = $2 AND unit_id = $3 AND cadres <= 0",
+                &args![*y, r.as_str(), *u],
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// A cadre moved from helping unit `from` to `to`: every region and year the cadre counts in
+    /// counts one cadre less for the old unit and one more for the new.
+    pub(crate) async fn move_cadre_unit(
+        &self,
+        tx: &mut dyn Tx,
+        cadre: i64,
+        from: i64,
+        to: i64,
+    ) -> StoreResult<()> {
+        if from == to {
+            return Ok(());
+        }
+        let mut counts: BTreeMap<(RegionCode, i32, i64), i64> = BTreeMap::new();
+        for r in tx
+            .fetch_all(
+                "SELECT region_code, year FROM pairing_year_cadres WHERE cadre_id = $1",
+                &args![cadre],
+            )
+            .await?
+        {
+            let (region, year) = Cols::read(&r, |c| Ok((c.text()?, c.i32()?)))?;
+            let region = RegionCode::parse(&region)?;
+            *counts.entry((region.clone(), year, from)).or_default() -= 1;
+            *counts.entry((region, year, to)).or_default() += 1;
+        }
+        self.add_unit_counts(tx, &counts).await
+    }
+
     /// Every maintained pairing figure again from the rows, county by county so that memory stays
     /// bounded at province scale.
     pub(crate) async fn rebuild_pairing_figures_in(&self, tx: &mut dyn Tx) -> StoreResult<()> {
@@ -558,6 +651,7 @@ impl SqlStore {
             "households_without_cadre",
             "pairing_year_stats",
             "pairing_year_cadres",
+            "pairing_year_units",
             "pairing_coverage",
         ] {
             tx.execute(&format!("DELETE FROM {t}"), &[]).await?;
@@ -641,6 +735,15 @@ impl SqlStore {
         .await?;
         tx.execute(&format!("DROP TABLE {REBUILT_CADRES}"), &[])
             .await?;
+        // each region and year's helping units, from its cadres
+        tx.execute(
+            "INSERT INTO pairing_year_units (year, region_code, unit_id, cadres) \
+             SELECT p.year, p.region_code, c.unit_id, COUNT(*) FROM pairing_year_cadres p \
+             JOIN cadres c ON c.id = p.cadre_id GROUP BY p.year, p.region_code, c.unit_id \
+             ORDER BY p.year, p.region_code, c.unit_id",
+            &[],
+        )
+        .await?;
         // the distinct cadres of each row, counted in one grouped pass (every row starts at 0)
         tx.execute(
             "UPDATE pairing_year_stats SET cadres = c.n FROM (SELECT year, region_code, COUNT(*) AS n \
@@ -727,7 +830,9 @@ impl SqlStore {
     }
 
     /// The distinct helping units of a region's cadres with a pairing-year in `year` (the
-    /// nation's: of every province's).
+    /// nation's: of every province's), from the maintained `pairing_year_units` (a province's
+    /// are some thousands of rows; a distinct count over its cadres joined to their units read
+    /// half a million).
     pub(crate) async fn read_pairing_units(
         &self,
         tx: &mut dyn Tx,
@@ -742,8 +847,8 @@ impl SqlStore {
         let r = tx
             .fetch_one(
                 &format!(
-                    "SELECT CAST(COUNT(DISTINCT c.unit_id) AS BIGINT) FROM pairing_year_cadres p \
-                     JOIN cadres c ON c.id = p.cadre_id WHERE p.year = $1 AND {rows_of}"
+                    "SELECT CAST(COUNT(DISTINCT p.unit_id) AS BIGINT) FROM pairing_year_units p \
+                     WHERE p.year = $1 AND {rows_of}"
                 ),
                 &args![year, code.as_str()],
             )

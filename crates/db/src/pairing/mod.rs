@@ -631,6 +631,8 @@ impl PairingStore for SqlStore {
             &args![c.name.as_str(), c.unit_id.0, c.rank.clone(), c.phone.clone(), c.user_id, region.as_str(), id.0],
         )
         .await?;
+        self.move_cadre_unit(tx.as_mut(), id.0, before.unit_id.0, c.unit_id.0)
+            .await?;
         let mut out = self.load_cadre(tx.as_mut(), id).await?;
         let mut shown = out.clone();
         shown.mask();
@@ -1310,6 +1312,50 @@ impl PairingStore for SqlStore {
         ctx.require(region, "区划")?;
         let mut tx = self.db.begin_read().await?;
         self.read_pairing_units(tx.as_mut(), region, year).await
+    }
+
+    async fn recompute_pairing_units(
+        &self,
+        ctx: &Ctx,
+        region: &RegionCode,
+        year: i32,
+    ) -> StoreResult<i64> {
+        ctx.require(region, "区划")?;
+        let (lo, hi) = region.range();
+        let mut tx = self.db.begin_read().await?;
+        let facts: Vec<HouseholdPairingFacts> = self
+            .pairing_facts_where(
+                tx.as_mut(),
+                "h.village_code BETWEEN $1 AND $2",
+                &args![lo, hi],
+            )
+            .await?
+            .into_values()
+            .collect();
+        let params = self.params();
+        let cadres: Vec<i64> =
+            fupin_core::pairing::year_cadres(&facts, year, self.horizon(), |v, y| {
+                visit_minimum(&params, v, y)
+            })
+            .into_iter()
+            .map(|c| c.0)
+            .collect();
+        let mut units = std::collections::BTreeSet::new();
+        for chunk in cadres.chunks(crate::bulk::IN_CHUNK) {
+            for r in tx
+                .fetch_all(
+                    &format!(
+                        "SELECT unit_id FROM cadres WHERE id IN ({})",
+                        crate::bulk::id_list(chunk)
+                    ),
+                    &[],
+                )
+                .await?
+            {
+                units.insert(one_i64(&r)?);
+            }
+        }
+        Ok(units.len() as i64)
     }
 
     async fn recompute_pairing_figures(
