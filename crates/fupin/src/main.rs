@@ -12,6 +12,9 @@ use std::process::ExitCode;
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = fupin::cli::Cli::parse();
+    if !matches!(cli.command, fupin::cli::Command::Serve { .. }) {
+        end_quietly_on_closed_pipe();
+    }
     let format = match fupin::cli::log_format(&cli) {
         Ok(f) => f,
         Err(msg) => {
@@ -39,3 +42,19 @@ async fn main() -> ExitCode {
     }
     fupin::cli::run(cli).await
 }
+
+/// A printing command (a report, `audit verify`, `openapi`) piped into a reader that stops early
+/// (`| head -1`) ends as command-line tools do when the reader goes away, by SIGPIPE, instead of
+/// panicking on the broken pipe with a backtrace. Rust ignores the signal by default; the server
+/// keeps it ignored, so that a client that goes away never stops it.
+#[cfg(unix)]
+fn end_quietly_on_closed_pipe() {
+    // SAFETY: restoring a signal's default disposition touches no memory of this program; the
+    // call is made once, at start, before any handler of this program is installed.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+#[cfg(not(unix))]
+fn end_quietly_on_closed_pipe() {}

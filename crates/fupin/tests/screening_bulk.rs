@@ -423,14 +423,15 @@ async fn screening_many_households_finds_what_screening_each_finds() {
     .await
     .unwrap();
 
-    // a medical list names a member of every household, with nothing paid out of pocket (a health
-    // measure, which screening reads, that changes no figure): all are screened again together
+    // a medical list names a member of every household, with nothing paid out of pocket in the
+    // year and in the current one (health measures, which screening reads for the year they start
+    // in, that change no figure): every household is screened again together for both years
+    let this_year = fupin_core::years::today().year();
     let mut file = String::from("身份证号,姓名,结算日期,个人自付(元)\n");
     for k in 1..=households {
-        file.push_str(&format!(
-            "{},乙,2021-01-01,0\n",
-            idn("19720101", k * 10 + 2)
-        ));
+        for on in [format!("{YEAR}-01-01"), format!("{this_year}-01-01")] {
+            file.push_str(&format!("{},乙,{on},0\n", idn("19720101", k * 10 + 2)));
+        }
     }
     let r = fupin_io::import(
         s,
@@ -445,9 +446,8 @@ async fn screening_many_households_finds_what_screening_each_finds() {
     .await
     .unwrap();
     assert!(r.committed, "{:?}", r.issues);
-    assert_eq!(r.created, u64::from(households), "{r:?}");
+    assert_eq!(r.created, 2 * u64::from(households), "{r:?}");
 
-    let this_year = fupin_core::years::today().year();
     for year in [YEAR, this_year] {
         let together = stored(s, year).await;
         if year == YEAR {

@@ -45,6 +45,20 @@ pub fn tells_screening(m: &MeasureData) -> bool {
     }
 }
 
+/// The years whose screening writing `m` can change, `this_year` being the current year: none
+/// unless it [`tells_screening`]; a health measure's costs count in the year it starts only; a
+/// loan and a dropout mark in the year they start and in the current year (a loan falls due and a
+/// dropout runs on until today). A change is judged on the union of the years of the measure
+/// before and after it.
+pub fn screening_years(m: &MeasureData, this_year: i32) -> std::collections::BTreeSet<i32> {
+    let start = m.start_date.year();
+    match &m.details {
+        _ if !tells_screening(m) => Default::default(),
+        Details::Health(_) => [start].into(),
+        _ => [start, this_year].into(),
+    }
+}
+
 /// `d` plus `months` calendar months, the day kept or clamped to the month's last day (a loan of
 /// 12 months from 31 January 2019 is due on 31 January 2020; of one month, on 28 February 2019).
 pub fn add_months(d: Date, months: i32) -> Date {
@@ -263,5 +277,14 @@ mod tests {
             0,
             Details::General
         )));
+        // and for which years: a health measure's own year; a loan or a dropout also this year
+        let years = |m: &MeasureData| screening_years(m, 2026).into_iter().collect::<Vec<_>>();
+        assert_eq!(years(&health(date!(2020 - 03 - 01), 100)), [2020]);
+        assert_eq!(
+            years(&school(date!(2019 - 09 - 01), None, true)),
+            [2019, 2026]
+        );
+        assert_eq!(years(&loan(date!(2026 - 06 - 01), 12, 100, 0)), [2026]);
+        assert!(years(&school(date!(2019 - 09 - 01), None, false)).is_empty());
     }
 }

@@ -16,7 +16,7 @@ use crate::query::Query;
 use crate::rows::{Cols, Record};
 use fupin_core::audit::AuditRecord;
 use fupin_core::measures::{
-    tells_screening, Measure, MeasureId, MeasureVersion, Origin, Tally, TallyKey,
+    screening_years, Measure, MeasureId, MeasureVersion, Origin, Tally, TallyKey,
 };
 use fupin_core::regions::Level;
 use fupin_core::registry::{HouseholdId, PersonId};
@@ -79,20 +79,19 @@ impl MeasureBulk for SqlBulkSession {
         if items.is_empty() {
             return Ok(());
         }
-        // screened again before the import commits, as a measure entered alone is: the years its
-        // measure starts in (before and after a change) and the current year, when the measure
-        // can change a screening (core's `tells_screening`, before or after)
+        // screened again before the import commits, as a measure entered alone is: the years the
+        // measure can change before and after a change (core's `screening_years`)
         let this_year = fupin_core::years::today().year();
         for item in &items {
             let before = item.before.as_ref().map(|b| b.data());
-            if !tells_screening(&item.after) && !before.as_ref().is_some_and(tells_screening) {
-                continue;
-            }
-            let years = self.screen.entry(item.after.household_id.0).or_default();
-            years.insert(item.after.start_date.year());
-            years.insert(this_year);
-            if let Some(b) = &item.before {
-                years.insert(b.data().start_date.year());
+            for m in std::iter::once(&item.after).chain(before.as_ref()) {
+                let years = screening_years(m, this_year);
+                if !years.is_empty() {
+                    self.screen
+                        .entry(m.household_id.0)
+                        .or_default()
+                        .extend(years);
+                }
             }
         }
         let new = items.iter().filter(|m| m.before.is_none()).count() as u64;

@@ -153,25 +153,26 @@ impl SqlStore {
         Ok(measure_signals(&measures, year, as_of))
     }
 
-    /// Screen the household of a measure again for the year the measure starts in and the current
-    /// year, so that the early-warning list follows the write (an overdue loan, medical costs);
-    /// only when the write can change it (`tells`: core's `tells_screening` of the measure before
-    /// or after the write).
+    /// Screen the household of a measure again for the years the write can change (core's
+    /// `screening_years` of the measure before and after it: the year a health measure starts in;
+    /// that and the current year for a loan or a dropout mark; none for any other measure), so
+    /// that the early-warning list follows the write (an overdue loan, medical costs).
     async fn rescreen_for(
         &self,
         tx: &mut dyn Tx,
         ctx: &Ctx,
-        d: &MeasureData,
-        tells: bool,
+        after: &MeasureData,
+        before: Option<&MeasureData>,
     ) -> StoreResult<()> {
-        if !tells {
-            return Ok(());
-        }
         let this_year = today().year();
-        let start = d.start_date.year();
-        self.rescreen(tx, ctx, d.household_id, start).await?;
-        if start != this_year {
-            self.rescreen(tx, ctx, d.household_id, this_year).await?;
+        let mut todo = std::collections::BTreeSet::new();
+        for m in std::iter::once(after).chain(before) {
+            for year in screening_years(m, this_year) {
+                todo.insert((m.household_id.0, year));
+            }
+        }
+        for (household, year) in todo {
+            self.rescreen(tx, ctx, HouseholdId(household), year).await?;
         }
         Ok(())
     }
@@ -243,8 +244,7 @@ impl MeasureStore for SqlStore {
         let out = self
             .insert_measure(tx.as_mut(), ctx, &village, &d, Origin::Entered)
             .await?;
-        self.rescreen_for(tx.as_mut(), ctx, &d, tells_screening(&d))
-            .await?;
+        self.rescreen_for(tx.as_mut(), ctx, &d, None).await?;
         tx.commit().await?;
         Ok(out)
     }
@@ -296,12 +296,8 @@ impl MeasureStore for SqlStore {
                 },
             )
             .await?;
-        let tells = tells_screening(&d) || tells_screening(&before.data());
-        self.rescreen_for(tx.as_mut(), ctx, &d, tells).await?;
-        if before.start_date.year() != d.start_date.year() {
-            self.rescreen_for(tx.as_mut(), ctx, &before.data(), tells)
-                .await?;
-        }
+        self.rescreen_for(tx.as_mut(), ctx, &d, Some(&before.data()))
+            .await?;
         tx.commit().await?;
         Ok(out)
     }
