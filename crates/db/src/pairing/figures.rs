@@ -68,6 +68,25 @@ impl SqlStore {
         move |v: &RegionCode, y: i32| fupin_core::pairing::visit_minimum(&params, v, y)
     }
 
+    /// Pairing facts of every household of `region` (the recomputations' and a township's or
+    /// village's report's input).
+    pub(crate) async fn region_pairing_facts(
+        &self,
+        tx: &mut dyn Tx,
+        region: &RegionCode,
+    ) -> StoreResult<Vec<HouseholdPairingFacts>> {
+        let (lo, hi) = region.range();
+        Ok(self
+            .pairing_facts_where(
+                tx,
+                "h.village_code BETWEEN $1 AND $2",
+                &args![lo.as_str(), hi.as_str()],
+            )
+            .await?
+            .into_values()
+            .collect())
+    }
+
     /// Pairing facts of the households matching a condition on `h` (households), one query per
     /// table.
     pub(crate) async fn pairing_facts_where(

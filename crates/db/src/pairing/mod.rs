@@ -1321,17 +1321,8 @@ impl PairingStore for SqlStore {
         year: i32,
     ) -> StoreResult<i64> {
         ctx.require(region, "区划")?;
-        let (lo, hi) = region.range();
         let mut tx = self.db.begin_read().await?;
-        let facts: Vec<HouseholdPairingFacts> = self
-            .pairing_facts_where(
-                tx.as_mut(),
-                "h.village_code BETWEEN $1 AND $2",
-                &args![lo, hi],
-            )
-            .await?
-            .into_values()
-            .collect();
+        let facts = self.region_pairing_facts(tx.as_mut(), region).await?;
         let params = self.params();
         let cadres: Vec<i64> =
             fupin_core::pairing::year_cadres(&facts, year, self.horizon(), |v, y| {
@@ -1365,17 +1356,8 @@ impl PairingStore for SqlStore {
         year: i32,
     ) -> StoreResult<(PairingFigures, i64, i64)> {
         ctx.require(region, "区划")?;
-        let (lo, hi) = region.range();
         let mut tx = self.db.begin_read().await?;
-        let facts: Vec<HouseholdPairingFacts> = self
-            .pairing_facts_where(
-                tx.as_mut(),
-                "h.village_code BETWEEN $1 AND $2",
-                &args![lo, hi],
-            )
-            .await?
-            .into_values()
-            .collect();
+        let facts = self.region_pairing_facts(tx.as_mut(), region).await?;
         let params = self.params();
         Ok(recompute(&facts, year, self.horizon(), |v, y| {
             visit_minimum(&params, v, y)

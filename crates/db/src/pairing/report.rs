@@ -108,15 +108,7 @@ impl SqlStore {
         };
         if small {
             let (lo, hi) = region.range();
-            let facts: Vec<HouseholdPairingFacts> = self
-                .pairing_facts_where(
-                    tx.as_mut(),
-                    "h.village_code BETWEEN $1 AND $2",
-                    &args![lo.as_str(), hi.as_str()],
-                )
-                .await?
-                .into_values()
-                .collect();
+            let facts = self.region_pairing_facts(tx.as_mut(), region).await?;
             let mut years = Vec::new();
             let mut pairings = Vec::new();
             let mut visits = Vec::new();
