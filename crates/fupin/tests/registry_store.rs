@@ -843,6 +843,42 @@ async fn prefix_scoping_of_lists_and_stats() {
     }
     assert!(e.message.contains("另一户"), "{}", e.message);
     assert_eq!(total_households(s).await, 3);
+
+    // a household moved to another village counts there: the pager's totals (kept per village)
+    // follow, and equal the rows listed
+    let d = s.household(&ctx(), a1).await.unwrap();
+    let h = &d.household;
+    let input = HouseholdInput {
+        household_number: h.household_number.clone(),
+        village_code: "360124106205".into(),
+        attribute: h.attribute.clone(),
+        identification_standard: h.identification_standard.clone(),
+        identification_year: h.identification_year,
+        main_cause: h.main_cause.clone(),
+        ..Default::default()
+    };
+    s.update_household(&ctx(), a1, input).await.unwrap();
+    for (region, want) in [
+        ("360124106204", 0),
+        ("360124106205", 2),
+        ("360124106000", 2),
+        ("360124000000", 3),
+    ] {
+        let page = s.list_households(&ctx(), list(region)).await.unwrap();
+        assert_eq!(page.total, Some(want), "{region}");
+        assert_eq!(page.items.len() as u64, want, "{region}");
+    }
+    // and a rebuild of the figures counts the same
+    s.rebuild_aggregates(&Ctx::system("system:test"))
+        .await
+        .unwrap();
+    assert_eq!(
+        s.list_households(&ctx(), list("360124106205"))
+            .await
+            .unwrap()
+            .total,
+        Some(2)
+    );
 }
 
 #[tokio::test]

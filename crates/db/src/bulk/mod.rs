@@ -61,6 +61,9 @@ pub(crate) struct SqlBulkSession {
     pub(crate) bulk_settings: bool,
     /// Households whose pairing figures are refreshed in `finish` (see `pairing::figures`).
     pub(crate) pairing_touched: std::collections::BTreeSet<i64>,
+    /// Villages that gained households or lost one to another village: their counts in
+    /// `village_households` are taken again in `finish`.
+    pub(crate) recount_villages: std::collections::BTreeSet<String>,
     /// Set when more households were touched than are refreshed one by one: rebuild them all.
     pub(crate) pairing_rebuild: bool,
     /// A department's list is being loaded for a comparison (its scratch table exists).
@@ -162,6 +165,14 @@ impl SqlBulkSession {
     async fn finish_write(&mut self, summary: serde_json::Value) -> StoreResult<()> {
         let large = !self.dropped.is_empty();
         self.rebuild_dropped().await?;
+        if !self.recount_villages.is_empty() {
+            let villages: Vec<String> = std::mem::take(&mut self.recount_villages)
+                .into_iter()
+                .collect();
+            self.store
+                .recount_villages(self.tx.as_mut(), &villages)
+                .await?;
+        }
         self.flush_aggregates(true).await?;
         self.flush_services_figures().await?;
         if self.pairing_rebuild {
@@ -291,6 +302,7 @@ impl BulkStore for SqlStore {
             dropped: Vec::new(),
             bulk_settings,
             pairing_touched: Default::default(),
+            recount_villages: Default::default(),
             pairing_rebuild: false,
             comparing: false,
             compared_rows: 0,

@@ -231,6 +231,8 @@ impl RegistryBulk for SqlBulkSession {
             .map_err(map_bulk)?;
         let pid0 = self.tx.reserve_ids("persons", m).await.map_err(map_bulk)?;
         self.touch_pairing(hid0..hid0 + n as i64);
+        self.recount_villages
+            .extend(items.iter().map(|h| h.data.village_code.to_string()));
         let now = OffsetDateTime::now_utc();
         let actor = self.ctx.actor.clone();
         // households first, on their way to the database while the rest is prepared
@@ -345,6 +347,11 @@ impl RegistryBulk for SqlBulkSession {
         for u in &items {
             let id = u.before.id;
             if let Some(d) = &u.data {
+                if d.village_code != u.before.village_code {
+                    self.recount_villages
+                        .insert(u.before.village_code.to_string());
+                    self.recount_villages.insert(d.village_code.to_string());
+                }
                 self.tx
                     .execute(
                         &rows::UPDATE_HOUSEHOLD,

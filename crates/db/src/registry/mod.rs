@@ -542,6 +542,8 @@ impl RegistryStore for SqlStore {
         .await?;
         let after = self.facts(tx.as_mut(), id).await?;
         self.apply_delta(tx.as_mut(), None, after.as_ref()).await?;
+        self.recount_villages(tx.as_mut(), &[data.village_code.to_string()])
+            .await?;
         self.refresh_pairing_figures(tx.as_mut(), &[id.0]).await?;
         let detail = self.detail(tx.as_mut(), ctx, id).await?;
         let mut shown = detail.clone();
@@ -583,6 +585,13 @@ impl RegistryStore for SqlStore {
         let after = self.facts(tx.as_mut(), id).await?;
         self.apply_delta(tx.as_mut(), before.as_ref(), after.as_ref())
             .await?;
+        if old.village_code != data.village_code {
+            self.recount_villages(
+                tx.as_mut(),
+                &[old.village_code.to_string(), data.village_code.to_string()],
+            )
+            .await?;
+        }
         self.refresh_pairing_figures(tx.as_mut(), &[id.0]).await?;
         let detail = self.detail(tx.as_mut(), ctx, id).await?;
         let rec = AuditRecord::change(
@@ -686,9 +695,20 @@ impl RegistryStore for SqlStore {
         let mut tx = self.db.begin_read().await?;
         // counted for the pages reached by number (the pager needs it); a page after a cursor
         // reads its own rows only, so the end of a province costs what its start does
-        let total = match f.after {
-            Some(_) => None,
-            None => Some(one_i64(
+        let unfiltered = f.status.is_none()
+            && f.main_cause.is_none()
+            && f.attribute.is_none()
+            && f.q_id_number.is_none()
+            && f.q.is_none()
+            && ctx.cadre_user.is_none();
+        let total = match (&f.after, unfiltered) {
+            (Some(_), _) => None,
+            // the households of the caller's villages, from the maintained counts
+            (None, true) => Some(
+                self.households_in(tx.as_mut(), &ctx.scope.ranges(f.region.as_ref()))
+                    .await?,
+            ),
+            (None, false) => Some(one_i64(
                 &tx.fetch_one(
                     &format!("SELECT COUNT(*) FROM households h{}", w.sql),
                     &w.args,
@@ -993,4 +1013,58 @@ pub(crate) fn prefix_end(prefix: &str) -> String {
         }
     }
     char::MAX.to_string()
+}
+
+impl SqlStore {
+    /// Count the households of `villages` again into `village_households` (every status), after a
+    /// write that adds households to them or moves one between them. A count of each village's
+    /// rows, not an increment, so that it cannot drift from the table.
+    pub(crate) async fn recount_villages(
+        &self,
+        tx: &mut dyn Tx,
+        villages: &[String],
+    ) -> StoreResult<()> {
+        for chunk in villages.chunks(crate::bulk::IN_CHUNK) {
+            let mut q = Query::new("DELETE FROM village_households WHERE village_code IN (");
+            let ps: Vec<String> = chunk.iter().map(|v| q.arg(v.as_str())).collect();
+            q.push(&ps.join(", "));
+            q.push(")");
+            tx.execute(&q.sql, &q.args).await?;
+            let mut q = Query::new(
+                "INSERT INTO village_households (village_code, households) \
+                 SELECT village_code, COUNT(*) FROM households WHERE village_code IN (",
+            );
+            let ps: Vec<String> = chunk.iter().map(|v| q.arg(v.as_str())).collect();
+            q.push(&ps.join(", "));
+            q.push(") GROUP BY village_code");
+            tx.execute(&q.sql, &q.args).await?;
+        }
+        Ok(())
+    }
+
+    /// Every village's households counted again (`fupin stats rebuild`).
+    pub(crate) async fn recount_all_villages(&self, tx: &mut dyn Tx) -> StoreResult<()> {
+        tx.execute("DELETE FROM village_households", &[]).await?;
+        tx.execute(
+            "INSERT INTO village_households (village_code, households) \
+             SELECT village_code, COUNT(*) FROM households GROUP BY village_code",
+            &[],
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// The households of the villages within `ranges` (`None`: everywhere), from the maintained
+    /// counts.
+    async fn households_in(
+        &self,
+        tx: &mut dyn Tx,
+        ranges: &Option<Vec<(String, String)>>,
+    ) -> StoreResult<u64> {
+        let mut q = Query::new(
+            "SELECT CAST(COALESCE(SUM(households), 0) AS BIGINT) FROM village_households WHERE 1 = 1",
+        );
+        q.and_in_ranges("village_code", ranges);
+        Ok(one_i64(&tx.fetch_one(&q.sql, &q.args).await?)? as u64)
+    }
 }

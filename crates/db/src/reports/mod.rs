@@ -391,6 +391,7 @@ impl StatsStore for SqlStore {
         let mut tx = self.db.begin_write().await?;
         self.extend_horizon_if_needed(tx.as_mut()).await?;
         self.rebuild_in(tx.as_mut()).await?;
+        self.recount_all_villages(tx.as_mut()).await?;
         self.rebuild_pairing_figures_in(tx.as_mut()).await?;
         self.rebuild_funds_figures_in(tx.as_mut()).await?;
         let rec = fupin_core::audit::AuditRecord::event(
