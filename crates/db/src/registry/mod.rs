@@ -1025,18 +1025,19 @@ impl SqlStore {
         villages: &[String],
     ) -> StoreResult<()> {
         for chunk in villages.chunks(crate::bulk::IN_CHUNK) {
-            let mut q = Query::new("DELETE FROM village_households WHERE village_code IN (");
-            let ps: Vec<String> = chunk.iter().map(|v| q.arg(v.as_str())).collect();
-            q.push(&ps.join(", "));
-            q.push(")");
+            let values: Vec<&str> = chunk.iter().map(String::as_str).collect();
+            // the villages as the backend takes a list of texts (one array on PostgreSQL)
+            let mut q = Query::new("DELETE FROM village_households WHERE ");
+            let cond = self.db.text_in("village_code", &values, &mut |v| q.arg(v));
+            q.push(&cond);
             tx.execute(&q.sql, &q.args).await?;
             let mut q = Query::new(
                 "INSERT INTO village_households (village_code, households) \
-                 SELECT village_code, COUNT(*) FROM households WHERE village_code IN (",
+                 SELECT village_code, COUNT(*) FROM households WHERE ",
             );
-            let ps: Vec<String> = chunk.iter().map(|v| q.arg(v.as_str())).collect();
-            q.push(&ps.join(", "));
-            q.push(") GROUP BY village_code");
+            let cond = self.db.text_in("village_code", &values, &mut |v| q.arg(v));
+            q.push(&cond);
+            q.push(" GROUP BY village_code");
             tx.execute(&q.sql, &q.args).await?;
         }
         Ok(())
