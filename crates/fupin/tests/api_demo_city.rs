@@ -136,6 +136,27 @@ async fn the_city_layer_reproduces_the_articles_city_figures() {
     let part = at(&county, "pension.enrolled").as_i64().unwrap();
     assert!(part > 0 && part < 86_311, "{part}");
 
+    // the household list's totals after the layer's import (more than 500 villages, counted in
+    // one pass over their range): the unfiltered total, from the villages' maintained counts,
+    // equals the rows counted by status, for the city and for one of its counties
+    for region in [NANCHANG, "360121000000"] {
+        let total = |status: Option<&str>| {
+            let url = app.url(&format!(
+                "/api/v1/households?region={region}&per_page=1{}",
+                status.map(|s| format!("&status={s}")).unwrap_or_default()
+            ));
+            let (c, token) = (&c, &token);
+            async move { get_json(c, url, token).await["total"].as_i64().unwrap() }
+        };
+        let all = total(None).await;
+        let mut by_status = 0;
+        for s in fupin_core::registry::HouseholdStatus::ALL {
+            by_status += total(Some(s.as_str())).await;
+        }
+        assert!(all > 1_000, "{region}: {all}");
+        assert_eq!(all, by_status, "{region}");
+    }
+
     // loaded once
     let again = fupin::demo_city::load_city_layer(app.store().as_ref(), &ctx)
         .await

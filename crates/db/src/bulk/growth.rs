@@ -13,10 +13,15 @@
 //! backend's (`Tx::planned_rows`, `Tx::analyze`). Rejected: a refresh at fixed row intervals
 //! (a province's 6M rows would be sampled hundreds of times), and one only at the end of a load
 //! (the load itself is what the stale statistics slow down).
+//!
+//! Some tables are measured only at the end (`defer`): those nothing reads while the load runs —
+//! `audit_pending`, which a load only appends to, and the tables a first load fills with their
+//! indexes dropped (`plan`), which the load does not look rows up in. Sampling them on the way
+//! (four times each for a province's first load) was work for no plan.
 
 use crate::sql::{DbResult, Droppable, Row, Tx, Value};
 use async_trait::async_trait;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 /// A table's statistics are first taken again when it reaches this many rows: below it, a scan
@@ -42,12 +47,33 @@ pub(crate) fn needs_final_refresh(measured: u64, rows: u64) -> bool {
 
 /// What the session knows of the tables it writes to, shared between its transaction (which
 /// counts) and the session (which settles them at the end, `to_settle`).
-pub(crate) type Ledger = Arc<Mutex<HashMap<String, Tracked>>>;
+pub(crate) type Ledger = Arc<Mutex<Book>>;
 
-/// The tables of `ledger` to measure once more before the load commits (`needs_final_refresh`).
+/// The contents of a [`Ledger`].
+#[derive(Debug, Default)]
+pub(crate) struct Book {
+    tables: HashMap<String, Tracked>,
+    /// Tables measured only when the load ends (`defer`).
+    deferred: HashSet<String>,
+}
+
+/// Measure `table` only when the load ends, not while it grows: nothing reads it during the load.
+pub(crate) fn defer(ledger: &Ledger, table: &str) {
+    let mut book = ledger.lock().unwrap_or_else(|e| e.into_inner());
+    book.deferred.insert(table.to_string());
+}
+
+/// Whether a table is measured again now, while the load runs (see `needs_refresh`, `defer`).
+pub(crate) fn refresh_during_load(measured: u64, rows: u64, deferred: bool) -> bool {
+    !deferred && needs_refresh(measured, rows)
+}
+
+/// The tables of `ledger` to measure once more before the load commits (`needs_final_refresh`),
+/// deferred ones included.
 pub(crate) fn to_settle(ledger: &Ledger) -> Vec<String> {
-    let tables = ledger.lock().unwrap_or_else(|e| e.into_inner());
-    let mut out: Vec<String> = tables
+    let book = ledger.lock().unwrap_or_else(|e| e.into_inner());
+    let mut out: Vec<String> = book
+        .tables
         .iter()
         .filter(|(_, t)| t.measured.is_some_and(|m| needs_final_refresh(m, t.rows)))
         .map(|(name, _)| name.clone())
@@ -98,14 +124,18 @@ impl GrowthTx {
         GrowthTx { inner, tables }
     }
 
-    fn tracked(&self, table: &str) -> Option<Tracked> {
-        let tables = self.tables.lock().unwrap_or_else(|e| e.into_inner());
-        tables.get(table).copied()
+    /// What is known of `table`, and whether it is deferred.
+    fn tracked(&self, table: &str) -> (Option<Tracked>, bool) {
+        let book = self.tables.lock().unwrap_or_else(|e| e.into_inner());
+        (
+            book.tables.get(table).copied(),
+            book.deferred.contains(table),
+        )
     }
 
     fn track(&self, table: &str, t: Tracked) {
-        let mut tables = self.tables.lock().unwrap_or_else(|e| e.into_inner());
-        tables.insert(table.to_string(), t);
+        let mut book = self.tables.lock().unwrap_or_else(|e| e.into_inner());
+        book.tables.insert(table.to_string(), t);
     }
 
     /// Note `added` rows appended to `table`; measure it again if that warrants it.
@@ -113,7 +143,8 @@ impl GrowthTx {
         if added == 0 {
             return Ok(());
         }
-        let t = match self.tracked(table) {
+        let (known, deferred) = self.tracked(table);
+        let t = match known {
             Some(t) => t,
             None => {
                 // what the planner knew before this session's rows (read after them: the
@@ -130,7 +161,7 @@ impl GrowthTx {
             ..t
         };
         if let Some(measured) = t.measured {
-            if needs_refresh(measured, t.rows) {
+            if refresh_during_load(measured, t.rows, deferred) {
                 self.inner.analyze(&[table]).await?;
                 // what the planner counts now (from a sample on PostgreSQL): more than the
                 // session knew when the table held rows the planner had not measured before
@@ -155,8 +186,8 @@ impl Tx for GrowthTx {
         if let Some(t) = inserted_table(sql) {
             self.grown(t, n).await?;
         } else if let Some(t) = dropped_table(sql) {
-            let mut tables = self.tables.lock().unwrap_or_else(|e| e.into_inner());
-            tables.remove(t);
+            let mut book = self.tables.lock().unwrap_or_else(|e| e.into_inner());
+            book.tables.remove(t);
         }
         Ok(n)
     }
@@ -207,9 +238,9 @@ impl Tx for GrowthTx {
     async fn analyze(&mut self, tables: &[&str]) -> DbResult<()> {
         self.inner.analyze(tables).await?;
         // measured now, whoever asked
-        let mut tracked = self.tables.lock().unwrap_or_else(|e| e.into_inner());
+        let mut book = self.tables.lock().unwrap_or_else(|e| e.into_inner());
         for t in tables {
-            if let Some(t) = tracked.get_mut(*t) {
+            if let Some(t) = book.tables.get_mut(*t) {
                 if t.measured.is_some() {
                     t.measured = Some(t.rows);
                 }
@@ -291,7 +322,8 @@ mod tests {
         }
         let ledger: Ledger = Default::default();
         {
-            let mut t = ledger.lock().unwrap();
+            let mut book = ledger.lock().unwrap();
+            let t = &mut book.tables;
             let tracked = |measured, rows| Tracked { measured, rows };
             t.insert("pairings".into(), tracked(Some(80_000), 264_021));
             t.insert("incomes".into(), tracked(Some(320_000), 330_000));
@@ -299,6 +331,42 @@ mod tests {
             t.insert("cadres".into(), tracked(Some(20_000), 66_125));
         }
         assert_eq!(to_settle(&ledger), vec!["cadres", "pairings"]);
+    }
+
+    #[test]
+    fn a_deferred_table_is_measured_at_the_end_only() {
+        // a first load of 1.5M households appending 1,000 at a time: audit_pending, deferred,
+        // is never measured on the way, and settled once at the end
+        let ledger: Ledger = Default::default();
+        defer(&ledger, "audit_pending");
+        let deferred = ledger.lock().unwrap().deferred.contains("audit_pending");
+        let (mut measured, mut rows, mut during) = (0, 0, 0);
+        while rows < 1_500_000 {
+            rows += 1_000;
+            if refresh_during_load(measured, rows, deferred) {
+                during += 1;
+                measured = rows;
+            }
+        }
+        assert_eq!(during, 0);
+        // the same table not deferred: measured four times on the way
+        let (mut measured, mut rows, mut not_deferred) = (0, 0, 0);
+        while rows < 1_500_000 {
+            rows += 1_000;
+            if refresh_during_load(measured, rows, false) {
+                not_deferred += 1;
+                measured = rows;
+            }
+        }
+        assert_eq!(not_deferred, 4);
+        ledger.lock().unwrap().tables.insert(
+            "audit_pending".into(),
+            Tracked {
+                measured: Some(0),
+                rows: 1_500_000,
+            },
+        );
+        assert_eq!(to_settle(&ledger), vec!["audit_pending"]);
     }
 
     #[test]

@@ -284,6 +284,8 @@ impl BulkStore for SqlStore {
         .map_err(map_bulk)?;
         let mut bulk_settings = false;
         let grown = growth::Ledger::default();
+        // a load only appends to the audit records: nothing reads them before it commits
+        growth::defer(&grown, "audit_pending");
         if write {
             tx = Box::new(growth::GrowthTx::new(tx, grown.clone()));
             store.extend_horizon_if_needed(tx.as_mut()).await?;

@@ -64,6 +64,11 @@ impl SqlBulkSession {
         }
         let among: Vec<&str> = planned.iter().map(|(p, _)| p.table).collect();
         for (p, existing) in planned {
+            if existing == 0 {
+                // filled from empty with its indexes dropped: the load looks nothing up in it, so
+                // its statistics are taken when the indexes are back, at the end
+                super::growth::defer(&self.grown, p.table);
+            }
             let droppable = self
                 .tx
                 .load_droppable(p.table, &among)
