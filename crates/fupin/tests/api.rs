@@ -709,8 +709,8 @@ async fn duplicate_id_number_across_households_is_a_conflict() {
     );
     let msg = res.body["message"].as_str().unwrap();
     assert!(
-        msg.contains(&hn("H1", "360124106204")),
-        "names the other household: {msg}"
+        msg.contains(&format!("户 {} 的在册成员", hn("H1", "360124106204"))),
+        "names the other household, set apart by spaces: {msg}"
     );
     assert!(
         !res.body.to_string().contains(&shared),

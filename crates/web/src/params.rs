@@ -232,9 +232,15 @@ impl Params {
     pub fn int<T: FromStr>(&self, name: &str) -> ApiResult<Option<T>> {
         self.raw(name)
             .map(|v| {
-                v.trim().parse().map_err(|_| {
-                    ApiError::bad_request("invalid_parameter", format!("查询参数 {name} 须为整数"))
-                        .with_field(name)
+                let v = v.trim();
+                v.parse().map_err(|_| {
+                    // an integer the parameter's type cannot hold (negative, too large) is said so
+                    let message = if v.parse::<i128>().is_ok() {
+                        format!("查询参数 {name} 超出允许范围：{v}")
+                    } else {
+                        format!("查询参数 {name} 须为整数")
+                    };
+                    ApiError::bad_request("invalid_parameter", message).with_field(name)
                 })
             })
             .transpose()
@@ -444,5 +450,11 @@ mod tests {
             );
             assert!(v["message"].as_str().unwrap().contains("参数"), "{v}");
         }
+        // an integer the type cannot hold is out of range, not "not an integer"
+        let (_, v) = status_and_body("/q?year=99999999999").await;
+        assert_eq!(v["code"], "invalid_parameter");
+        assert_eq!(v["message"], "查询参数 year 超出允许范围：99999999999");
+        let (_, v) = status_and_body("/q?year=2018.5").await;
+        assert_eq!(v["message"], "查询参数 year 须为整数");
     }
 }

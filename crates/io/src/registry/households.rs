@@ -561,7 +561,7 @@ pub(crate) struct GroupChecker<'a> {
 /// caller may see it, else only as "another household" (neither its number nor its region).
 fn other_household(number: &Option<String>) -> String {
     match number {
-        Some(n) => format!("户 {}", cells::shown(n)),
+        Some(n) => format!("户 {} ", cells::shown(n)),
         None => "另一户".to_string(),
     }
 }
