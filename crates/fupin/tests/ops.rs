@@ -581,8 +581,14 @@ async fn shutdown_drops_a_request_that_outlives_the_grace_period() {
     let db = test_store().await;
     let mut server = ServerProcess::start(bin(), &db.url, &["--shutdown-timeout", "1"]);
     let addr = server.base.trim_start_matches("http://").to_string();
-    // a client that never finishes its body
+    // a client that never finishes its body, on a connection the server has taken (a first
+    // request answered on it), so that the request is in flight when the signal comes
     let mut conn = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    conn.write_all(b"GET /healthz HTTP/1.1\r\nhost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let first = read_one_response(&mut conn).await;
+    assert!(first.starts_with("HTTP/1.1 200"), "{first}");
     conn.write_all(
         b"POST /api/v1/login HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{",
     )
@@ -601,6 +607,36 @@ async fn shutdown_drops_a_request_that_outlives_the_grace_period() {
         "the dropped request is logged: {}",
         server.log()
     );
+}
+
+/// One HTTP/1.1 response read from `conn` (head and a `content-length` body), the connection
+/// left open.
+async fn read_one_response(conn: &mut tokio::net::TcpStream) -> String {
+    use tokio::io::AsyncReadExt;
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 1024];
+    loop {
+        let n = tokio::time::timeout(Duration::from_secs(10), conn.read(&mut chunk))
+            .await
+            .expect("no response within 10 s")
+            .unwrap();
+        assert!(n > 0, "connection closed before a whole response");
+        buf.extend_from_slice(&chunk[..n]);
+        let text = String::from_utf8_lossy(&buf).to_string();
+        if let Some(end) = text.find("\r\n\r\n") {
+            let length = text[..end]
+                .lines()
+                .find_map(|l| {
+                    let (k, v) = l.split_once(':')?;
+                    k.eq_ignore_ascii_case("content-length")
+                        .then(|| v.trim().parse::<usize>().ok())?
+                })
+                .unwrap_or(0);
+            if buf.len() >= end + 4 + length {
+                return text;
+            }
+        }
+    }
 }
 
 #[tokio::test]
