@@ -176,7 +176,8 @@ impl Value {
 }
 
 /// A sheet written row by row: CSV (UTF-8 with a byte order mark, which Excel needs to read
-/// Chinese) or XLSX (constant memory; frozen header; column widths; yuan formatted `0.00`).
+/// Chinese; text cells guarded against formulas, see `crate::formulas`) or XLSX (constant memory;
+/// frozen header; column widths; yuan formatted `0.00`).
 pub struct TableWriter {
     inner: Inner,
     rows: u64,
@@ -237,8 +238,13 @@ impl TableWriter {
         self.rows += 1;
         match &mut self.inner {
             Inner::Csv(w) => {
-                w.write_record(values.iter().map(Value::as_text))
-                    .map_err(std::io::Error::from)?;
+                // text cells that a spreadsheet would run as a formula get a quote in front;
+                // numbers (a negative amount too) are written as they are
+                w.write_record(values.iter().map(|v| match v {
+                    Value::Text(s) => crate::formulas::guard(s).into_owned(),
+                    other => other.as_text(),
+                }))
+                .map_err(std::io::Error::from)?;
             }
             Inner::Xlsx {
                 book, money, row, ..

@@ -475,6 +475,11 @@ impl ErrorFileWriter {
         encoding: TextEncoding,
         cells: &[&str],
     ) -> io::Result<()> {
+        // the cells echo what was uploaded: one that a spreadsheet would run as a formula gets a
+        // quote in front (the reader takes it off when the corrected file comes back)
+        let guarded: Vec<std::borrow::Cow<'_, str>> =
+            cells.iter().map(|c| crate::formulas::guard(c)).collect();
+        let cells: Vec<&str> = guarded.iter().map(|c| c.as_ref()).collect();
         match encoding {
             TextEncoding::Utf8 => out.write_record(cells)?,
             TextEncoding::Gb18030 => {
