@@ -675,3 +675,41 @@ async fn the_servers_room_for_job_files_is_bounded_too() {
         "{v}"
     );
 }
+
+/// The year names an export only when the export keeps to it: a households export asked for 2018
+/// holds today's households and carries no year in its label or file name; an incomes export of
+/// 2018 does. Every kind, as `ExportKind::uses_year` tells (incomes, profiles, visits, statistics).
+#[tokio::test]
+async fn an_exports_name_carries_the_year_only_when_the_export_keeps_to_it() {
+    use fupin_io::export::ExportKind;
+    let app = demo_app().await;
+    let officer = login(&app, "demo-officer").await;
+    let mut named = Vec::new();
+    for kind in ExportKind::ALL {
+        let id = started(
+            export(
+                &app,
+                &officer,
+                json!({"kind": kind.as_str(), "region": TAGANG, "year": 2018, "format": "csv"}),
+            )
+            .await,
+        )
+        .await;
+        let job = finished(&app, &officer, &id).await;
+        assert_eq!(job["state"], "done", "{job}");
+        let label = job["label"].as_str().unwrap().to_string();
+        let file = job["file"]["name"].as_str().unwrap().to_string();
+        assert_eq!(file, format!("{label}.csv"));
+        assert_eq!(
+            label.contains("2018"),
+            kind.uses_year(),
+            "{kind:?}: {label}"
+        );
+        named.push((kind, label));
+    }
+    let name = |k: ExportKind| named.iter().find(|(n, _)| *n == k).unwrap().1.as_str();
+    assert_eq!(name(ExportKind::Households), "塔岗村委会家庭成员");
+    assert_eq!(name(ExportKind::Incomes), "塔岗村委会2018年家庭收入");
+    assert_eq!(name(ExportKind::Regions), "塔岗村委会行政区划");
+    assert_eq!(name(ExportKind::Visits), "塔岗村委会2018年走访记录");
+}

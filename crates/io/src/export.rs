@@ -70,6 +70,21 @@ impl ExportKind {
         self.list().map_or("区域统计", Kind::label)
     }
 
+    /// Whether the export reads `ExportOptions::year`: incomes, profiles and visits keep that year
+    /// only, statistics are of that year. The other kinds write what is stored today whatever the
+    /// year, so a year must not appear in their names.
+    pub fn uses_year(self) -> bool {
+        match self {
+            ExportKind::Incomes | ExportKind::Profiles | ExportKind::Visits | ExportKind::Stats => {
+                true
+            }
+            ExportKind::Households
+            | ExportKind::Regions
+            | ExportKind::Cadres
+            | ExportKind::Pairings => false,
+        }
+    }
+
     /// English name.
     pub fn label_en(self) -> &'static str {
         self.list().map_or("Region statistics", Kind::label_en)
@@ -118,7 +133,8 @@ impl ExportKind {
 pub struct ExportOptions {
     pub kind: ExportKind,
     pub region: RegionCode,
-    /// Incomes, profiles and visits: only this year; statistics: the year (required).
+    /// Incomes, profiles and visits: only this year; statistics: the year (required); the other
+    /// kinds do not read it ([`ExportKind::uses_year`]).
     pub year: Option<i32>,
     pub format: FileFormat,
     /// Why personal data is exported in full (required when `ctx.unmask`; audited).

@@ -1074,6 +1074,8 @@ pub struct ExportRequest {
     pub kind: String,
     /// The region to export (12 digits, or its 2/4/6/9-digit prefix).
     pub region: String,
+    /// Incomes, profiles and visits: that year only; statistics: required; the other kinds ignore
+    /// it (and their job's label and file name carry no year).
     #[serde(default)]
     pub year: Option<i32>,
     /// xlsx (default) or csv.
@@ -1148,7 +1150,9 @@ pub(crate) async fn export_job(
         ctx.unmask = true;
     }
     let what = kind.label();
-    let label = match req.year {
+    // the year names the file only when the export follows it (incomes, profiles, visits,
+    // statistics): a households export of "2018" holds today's households
+    let label = match req.year.filter(|_| kind.uses_year()) {
         Some(y) => format!("{}{y}年{what}", r.region.name),
         None => format!("{}{what}", r.region.name),
     };

@@ -376,7 +376,7 @@ fn export_page(
             div.field {
                 label for="e-year" { (v.t("年度", "Year")) }
                 input #e-year name="year" type="number" min="2013" max=(this_year) value=(year.unwrap_or(""));
-                small.hint { (v.t("收入、村情只导出该年；区域统计须填写。", "Incomes and profiles: that year only; statistics: required.")) }
+                small.hint { (v.t("收入、村情、走访记录只导出该年；区域统计须填写；其他内容不按年度，导出当前数据。", "Incomes, profiles and visits: that year only; statistics: required; the other kinds hold today's data whatever the year.")) }
             }
             div.field {
                 label for="e-format" { (v.t("格式", "Format")) }
