@@ -665,7 +665,7 @@ pub static REGION_COLUMNS: &[Column] = &[
         R,
         K::Text,
         10.0,
-        "province、city、county、township、village 或 省、市、县、乡、村；可空",
+        "省级、地级、县级、乡级、村级（导出的写法），或 省、市、县、乡、村，或 province、city、county、township、village；可空",
     ),
     req(col("name", "名称", R, K::Text, 20.0, "区划名称")),
     alias(

@@ -663,9 +663,11 @@ pub async fn export(
                 let page = store.export_regions(ctx, &opts.region, after, 5000).await?;
                 pages.saw(&page, |last| last.code.clone());
                 for r in &page {
+                    // levels by their Chinese names (省级 … 村级), as the statistics export writes
+                    // them; the regions import reads them as it reads `village`
                     w.row(&[
                         Value::text(r.code.as_str()),
-                        Value::text(r.level.as_str()),
+                        Value::text(r.level.label()),
                         Value::text(&r.name),
                         Value::opt(r.parent_code.as_ref().map(|p| p.as_str().to_string())),
                     ])?;
@@ -674,7 +676,7 @@ pub async fn export(
                     for l in r.levels().skip(1) {
                         w.row(&[
                             Value::text(r.code.as_str()),
-                            Value::text(l.as_str()),
+                            Value::text(l.label()),
                             Value::text(&r.name),
                             Value::text(r.code.as_str()),
                         ])?;
