@@ -339,8 +339,10 @@ impl Job {
             report: match &g.outcome {
                 Some(Outcome::Import(r)) => {
                     let mut r = (**r).clone();
-                    // a path on the server means nothing to the client; the file is under `file`
-                    r.error_file = None;
+                    // a path on the server means nothing to the client (and is not shown): the
+                    // report names the error file by the address `file` gives it, so that both
+                    // tell the same
+                    r.error_file = g.file.as_ref().map(|_| format!("/api/v1/jobs/{id}/file"));
                     Some(r)
                 }
                 _ => None,
