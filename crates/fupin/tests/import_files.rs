@@ -284,6 +284,9 @@ async fn every_bad_row_is_reported_and_nothing_is_written() {
         "ID numbers are masked in reports"
     );
     assert_eq!(r.issues[2].column.as_deref(), Some("村代码"));
+    // a cell's message names its column in Chinese, as the column does
+    assert_eq!(r.issues[4].column.as_deref(), Some("识别年度"));
+    assert_eq!(r.issues[4].message, "识别年度 须为四位年份：二〇一六");
     assert!(!r.committed);
     assert_eq!(household_count(store).await, 0, "nothing written");
     // the error file: the rejected rows only (every row of a rejected household), each with its
@@ -727,7 +730,31 @@ async fn codes_and_labels_alike_and_bad_amounts_reported() {
         ]
     );
     assert_eq!(r.issues[0].column.as_deref(), Some("工资性收入(元)"));
+    // the messages name the columns in Chinese, not by the fields' English keys
+    assert_eq!(
+        r.issues[0].message,
+        "工资性收入(元) 不是有效金额（单位：元）：一万"
+    );
+    assert_eq!(
+        r.issues[1].message,
+        "工资性收入(元) 最多两位小数（单位：元）：100.123"
+    );
     assert!(!r.committed);
+    let r = import_with(
+        store,
+        &files.write(
+            "y.csv",
+            csv(INCOME_HEADER, &["H0001,19,0,0,0,0,0".into()]).as_bytes(),
+        ),
+        ImportOptions {
+            kind: Some(Kind::Incomes),
+            ..Default::default()
+        },
+    )
+    .await;
+    assert_eq!(r.issues[0].code, "invalid_year");
+    assert_eq!(r.issues[0].column.as_deref(), Some("年度"));
+    assert_eq!(r.issues[0].message, "年度 须为四位年份：19");
     assert!(store
         .household_by_number(&ctx(), "H0003")
         .await
@@ -753,6 +780,10 @@ async fn codes_and_labels_alike_and_bad_amounts_reported() {
     .await;
     assert_eq!((r.created, r.rejected), (1, 1));
     assert_eq!(r.issues[0].line, 3);
+    assert_eq!(
+        r.issues[0].message,
+        "村集体经济收入(元) 不是有效金额（单位：元）：abc"
+    );
     let s = store.region_stats(&ctx(), &code(V1), 2018).await.unwrap();
     assert_eq!(s.collective_income_fen, Some(7_000_000));
 }
