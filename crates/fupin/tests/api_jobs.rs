@@ -804,3 +804,30 @@ async fn a_rejected_import_tells_its_counts_as_not_written() {
     assert!(page.contains("<dt>新增</dt>"), "{page}");
     assert!(!page.contains("可新增"), "{page}");
 }
+
+/// A report names its kind as the API and the README do (`status_changes`), whatever name the
+/// upload gave it.
+#[tokio::test]
+async fn a_reports_kind_is_the_documented_name() {
+    let app = demo_app().await;
+    let officer = login(&app, "demo-officer").await;
+    for given in ["status_changes", "statuses"] {
+        let body = "户编码,新状态,变更日期\nNOSUCH01,已脱贫,2019-12-01\n"
+            .as_bytes()
+            .to_vec();
+        let id = started(
+            upload(
+                &app,
+                &officer,
+                &format!("?kind={given}&dry_run=true"),
+                "text/csv",
+                body,
+            )
+            .await,
+        )
+        .await;
+        let job = finished(&app, &officer, &id).await;
+        assert_eq!(job["state"], "done", "{job}");
+        assert_eq!(job["report"]["kind"], "status_changes", "{job}");
+    }
+}
