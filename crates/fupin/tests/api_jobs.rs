@@ -675,3 +675,159 @@ async fn the_servers_room_for_job_files_is_bounded_too() {
         "{v}"
     );
 }
+
+/// The year names an export only when the export keeps to it: a households export asked for 2018
+/// holds today's households and carries no year in its label or file name; an incomes export of
+/// 2018 does. Every kind, as `ExportKind::uses_year` tells (incomes, profiles, visits, statistics).
+#[tokio::test]
+async fn an_exports_name_carries_the_year_only_when_the_export_keeps_to_it() {
+    use fupin_io::export::ExportKind;
+    let app = demo_app().await;
+    let officer = login(&app, "demo-officer").await;
+    let mut named = Vec::new();
+    for kind in ExportKind::ALL {
+        let id = started(
+            export(
+                &app,
+                &officer,
+                json!({"kind": kind.as_str(), "region": TAGANG, "year": 2018, "format": "csv"}),
+            )
+            .await,
+        )
+        .await;
+        let job = finished(&app, &officer, &id).await;
+        assert_eq!(job["state"], "done", "{job}");
+        let label = job["label"].as_str().unwrap().to_string();
+        let file = job["file"]["name"].as_str().unwrap().to_string();
+        assert_eq!(file, format!("{label}.csv"));
+        assert_eq!(
+            label.contains("2018"),
+            kind.uses_year(),
+            "{kind:?}: {label}"
+        );
+        named.push((kind, label));
+    }
+    let name = |k: ExportKind| named.iter().find(|(n, _)| *n == k).unwrap().1.as_str();
+    assert_eq!(name(ExportKind::Households), "塔岗村委会家庭成员");
+    assert_eq!(name(ExportKind::Incomes), "塔岗村委会2018年家庭收入");
+    assert_eq!(name(ExportKind::Regions), "塔岗村委会行政区划");
+    assert_eq!(name(ExportKind::Visits), "塔岗村委会2018年走访记录");
+}
+
+/// Households of 塔岗 a search finds (by number), through the API.
+async fn found(app: &TestApp, token: &str, q: &str) -> usize {
+    let v: Value = call(
+        app,
+        token,
+        Method::GET,
+        &format!("/api/v1/households?region={TAGANG}&q={q}"),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    v["items"].as_array().expect("items").len()
+}
+
+/// A GBK file of one good and one bad household, imported without `partial`: nothing is written,
+/// and the job says so — its page tells the good household as one that would be created, not as
+/// created, and the report names the error file by the address the job gives it. With `partial`
+/// the same file writes the good household, and the page says it was created.
+#[tokio::test]
+async fn a_rejected_import_tells_its_counts_as_not_written() {
+    let app = demo_app().await;
+    let officer = login(&app, "demo-officer").await;
+    let session = common::pages::sign_in(&app, "demo-officer").await;
+    let idn = common::store::idn;
+    let (good, bad) = (format!("{TAGANG}9901"), format!("{TAGANG}9902"));
+    let text = format!(
+        "户编码,村代码,贫困户属性,识别标准,识别年度,主要致贫原因,状态,姓名,身份证号,性别,与户主关系\n\
+         {good},{TAGANG},一般贫困户,国家标准,2016,因病,未脱贫,甲某,{},男,户主\n\
+         {bad},{TAGANG},一般贫困户,国家标准,2019-02-30,因病,未脱贫,乙某,{},男,户主\n",
+        idn("19610203", 91),
+        idn("19620304", 93)
+    );
+    let gbk = fupin_io::encoding::encode_gb18030(&text);
+    assert_ne!(gbk, text.as_bytes(), "the file is GBK, not UTF-8");
+    let id =
+        started(upload(&app, &officer, "?kind=households", "text/csv", gbk.clone()).await).await;
+    let job = finished(&app, &officer, &id).await;
+    assert_eq!(job["state"], "done", "{job}");
+    let r = &job["report"];
+    assert_eq!(r["encoding"], "gb18030", "{r}");
+    assert_eq!(r["committed"], false, "{r}");
+    assert_eq!(
+        (r["created"].as_u64(), r["rejected"].as_u64()),
+        (Some(1), Some(1)),
+        "{r}"
+    );
+    assert_eq!(r["issues"][0]["line"], 3, "{r}");
+    assert_eq!(r["issues"][0]["code"], "invalid_year", "{r}");
+    assert_eq!(r["error_file"], job["file"]["url"], "{job}");
+    assert_eq!(r["error_file"], format!("/api/v1/jobs/{id}/file"));
+    assert_eq!(found(&app, &officer, &good).await, 0, "nothing written");
+    let (status, page) = common::pages::get(&app, &session, &format!("/jobs/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("未写入。"), "{page}");
+    assert!(page.contains("校验通过可新增 1、可更新 0"), "{page}");
+    assert!(page.contains("<dt>可新增（未写入）</dt>"), "{page}");
+    assert!(!page.contains("<dt>新增</dt>"), "{page}");
+
+    // with partial, the good household is written and told as created
+    let id = started(
+        upload(
+            &app,
+            &officer,
+            "?kind=households&partial=true",
+            "text/csv",
+            gbk,
+        )
+        .await,
+    )
+    .await;
+    let job = finished(&app, &officer, &id).await;
+    let r = &job["report"];
+    assert_eq!(r["committed"], true, "{r}");
+    assert_eq!(
+        (r["created"].as_u64(), r["rejected"].as_u64()),
+        (Some(1), Some(1)),
+        "{r}"
+    );
+    assert_eq!(
+        found(&app, &officer, &good).await,
+        1,
+        "the good household is written"
+    );
+    assert_eq!(found(&app, &officer, &bad).await, 0);
+    let (_, page) = common::pages::get(&app, &session, &format!("/jobs/{id}")).await;
+    assert!(page.contains("已写入。"), "{page}");
+    assert!(page.contains("<dt>新增</dt>"), "{page}");
+    assert!(!page.contains("可新增"), "{page}");
+}
+
+/// A report names its kind as the API and the README do (`status_changes`), whatever name the
+/// upload gave it.
+#[tokio::test]
+async fn a_reports_kind_is_the_documented_name() {
+    let app = demo_app().await;
+    let officer = login(&app, "demo-officer").await;
+    for given in ["status_changes", "statuses"] {
+        let body = "户编码,新状态,变更日期\nNOSUCH01,已脱贫,2019-12-01\n"
+            .as_bytes()
+            .to_vec();
+        let id = started(
+            upload(
+                &app,
+                &officer,
+                &format!("?kind={given}&dry_run=true"),
+                "text/csv",
+                body,
+            )
+            .await,
+        )
+        .await;
+        let job = finished(&app, &officer, &id).await;
+        assert_eq!(job["state"], "done", "{job}");
+        assert_eq!(job["report"]["kind"], "status_changes", "{job}");
+    }
+}

@@ -284,6 +284,9 @@ async fn every_bad_row_is_reported_and_nothing_is_written() {
         "ID numbers are masked in reports"
     );
     assert_eq!(r.issues[2].column.as_deref(), Some("村代码"));
+    // a cell's message names its column in Chinese, as the column does
+    assert_eq!(r.issues[4].column.as_deref(), Some("识别年度"));
+    assert_eq!(r.issues[4].message, "识别年度 须为四位年份：二〇一六");
     assert!(!r.committed);
     assert_eq!(household_count(store).await, 0, "nothing written");
     // the error file: the rejected rows only (every row of a rejected household), each with its
@@ -727,7 +730,31 @@ async fn codes_and_labels_alike_and_bad_amounts_reported() {
         ]
     );
     assert_eq!(r.issues[0].column.as_deref(), Some("工资性收入(元)"));
+    // the messages name the columns in Chinese, not by the fields' English keys
+    assert_eq!(
+        r.issues[0].message,
+        "工资性收入(元) 不是有效金额（单位：元）：一万"
+    );
+    assert_eq!(
+        r.issues[1].message,
+        "工资性收入(元) 最多两位小数（单位：元）：100.123"
+    );
     assert!(!r.committed);
+    let r = import_with(
+        store,
+        &files.write(
+            "y.csv",
+            csv(INCOME_HEADER, &["H0001,19,0,0,0,0,0".into()]).as_bytes(),
+        ),
+        ImportOptions {
+            kind: Some(Kind::Incomes),
+            ..Default::default()
+        },
+    )
+    .await;
+    assert_eq!(r.issues[0].code, "invalid_year");
+    assert_eq!(r.issues[0].column.as_deref(), Some("年度"));
+    assert_eq!(r.issues[0].message, "年度 须为四位年份：19");
     assert!(store
         .household_by_number(&ctx(), "H0003")
         .await
@@ -753,6 +780,10 @@ async fn codes_and_labels_alike_and_bad_amounts_reported() {
     .await;
     assert_eq!((r.created, r.rejected), (1, 1));
     assert_eq!(r.issues[0].line, 3);
+    assert_eq!(
+        r.issues[0].message,
+        "村集体经济收入(元) 不是有效金额（单位：元）：abc"
+    );
     let s = store.region_stats(&ctx(), &code(V1), 2018).await.unwrap();
     assert_eq!(s.collective_income_fen, Some(7_000_000));
 }
@@ -1908,4 +1939,135 @@ async fn duplicates_outside_the_scope_are_refused_without_naming_the_other_house
         r.issues[1].message
     );
     assert_eq!(household_count(store).await, 3, "nothing written");
+}
+
+/// The cells of a CSV file as read back (the byte order mark taken off).
+fn csv_cells(text: &str) -> Vec<Vec<String>> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.trim_start_matches('\u{feff}').as_bytes())
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect()
+}
+
+/// Text that a spreadsheet would run as a formula (a member named `=1+2`, an address
+/// `=HYPERLINK(…)`) comes out of a CSV export and out of an import's error file with a quote in
+/// front, and such a file imports back to the same text; amounts are numbers and are written as
+/// they are, a negative net income too.
+#[tokio::test]
+async fn formula_like_text_is_quoted_in_csv_files_and_amounts_are_not() {
+    let db = setup().await;
+    let store = db.store.as_ref();
+    let files = Files::new();
+    let link = r#"=HYPERLINK("http://x","y")"#;
+    let header = format!("{HEADER},家庭住址");
+    let rows: Vec<String> = good_rows()
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| match i {
+            0 => format!(
+                "{},\"{}\"",
+                r.replace(",万建华,", ",=1+2,"),
+                link.replace('"', "\"\"")
+            ),
+            _ => format!("{r},"),
+        })
+        .collect();
+    let input = csv(&header, &rows);
+    let r = import(store, &files.write("h.csv", input.as_bytes())).await;
+    assert_eq!((r.created, r.issues_total), (3, 0), "{:?}", r.issues);
+    let h1 = store.household_by_number(&ctx(), "H0001").await.unwrap();
+    assert_eq!(h1.household.address.as_deref(), Some(link));
+    assert!(h1.members.iter().any(|m| m.name == "=1+2"));
+    // business costs above the business income: a negative net income
+    let r = import(
+        store,
+        &files.write(
+            "i.csv",
+            csv(INCOME_HEADER, &["H0001,2018,0,1000,0,0,3000".into()]).as_bytes(),
+        ),
+    )
+    .await;
+    assert_eq!((r.created, r.issues_total), (1, 0), "{:?}", r.issues);
+
+    let mut unmasked = ctx();
+    unmasked.unmask = true;
+    let export = |kind: ExportKind, path: PathBuf| {
+        let unmasked = unmasked.clone();
+        async move {
+            fupin_io::export::export(
+                store,
+                &unmasked,
+                &ExportOptions {
+                    kind,
+                    region: code(V1),
+                    year: None,
+                    format: FileFormat::Csv,
+                    reason: Some("测试公式".into()),
+                },
+                &path,
+                &|_| {},
+            )
+            .await
+            .unwrap();
+            std::fs::read_to_string(&path).unwrap()
+        }
+    };
+    let out = files.path("export.csv");
+    let text = export(ExportKind::Households, out.clone()).await;
+    let cells = csv_cells(&text);
+    let col = |h: &str| cells[0].iter().position(|c| c == h).unwrap();
+    let head = cells.iter().find(|r| r[col("户编码")] == "H0001").unwrap();
+    assert_eq!(head[col("家庭住址")], format!("'{link}"), "{text}");
+    assert!(cells.iter().any(|r| r[col("姓名")] == "'=1+2"), "{text}");
+    assert_eq!(head[col("户主姓名")], "'=1+2", "{text}");
+    assert!(
+        cells
+            .iter()
+            .flatten()
+            .all(|c| !c.starts_with(['=', '+', '-', '@'])),
+        "no cell is a formula: {text}"
+    );
+    // the export (塔岗's H0001 and H0002) imports back unchanged: the quote is taken off again
+    let r = import(store, &out).await;
+    assert_eq!((r.unchanged, r.issues_total), (2, 0), "{:?}", r.issues);
+
+    let text = export(ExportKind::Incomes, files.path("incomes.csv")).await;
+    let cells = csv_cells(&text);
+    let col = |h: &str| cells[0].iter().position(|c| c == h).unwrap();
+    assert_eq!(cells[1][col("户主姓名")], "'=1+2", "{text}");
+    assert_eq!(
+        cells[1][col("家庭纯收入(元)")],
+        "-2000.00",
+        "a number stays a number: {text}"
+    );
+    assert_eq!(cells[1][col("生产经营性支出(元)")], "3000.00", "{text}");
+
+    // an error file echoes the uploaded cells: guarded the same way, and imports once corrected
+    let bad = input.replace(",男,之子,", ",女,之子,"); // H0001 rejected: sex of its third member
+    let error_file = files.path("bad.错误.csv");
+    let r = import_with(
+        store,
+        &files.write("bad.csv", bad.as_bytes()),
+        ImportOptions {
+            error_file: Some(error_file.clone()),
+            ..Default::default()
+        },
+    )
+    .await;
+    assert_eq!((r.rejected, r.rejected_rows, r.committed), (1, 3, false));
+    let text = std::fs::read_to_string(&error_file).unwrap();
+    let cells = csv_cells(&text);
+    assert_eq!(cells.len(), 1 + 3, "{text}");
+    let col = |h: &str| cells[0].iter().position(|c| c == h).unwrap();
+    assert_eq!(cells[1][col("姓名")], "'=1+2", "{text}");
+    assert_eq!(cells[1][col("家庭住址")], format!("'{link}"), "{text}");
+    assert_eq!(cells[1][col("识别年度")], "2014", "{text}");
+    let fixed = text.replace(",女,之子,", ",男,之子,");
+    let r = import(store, &files.write("fixed.csv", fixed.as_bytes())).await;
+    assert_eq!((r.unchanged, r.issues_total), (1, 0), "{:?}", r.issues);
+    let h1 = store.household_by_number(&ctx(), "H0001").await.unwrap();
+    assert_eq!(h1.household.address.as_deref(), Some(link));
 }

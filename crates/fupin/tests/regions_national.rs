@@ -226,15 +226,29 @@ async fn exported_regions_import_back_with_their_stand_ins() {
             .await
             .unwrap();
         let text = std::fs::read_to_string(&out).unwrap();
+        // levels in Chinese, as the statistics export writes them
+        let levels: std::collections::BTreeSet<&str> = text
+            .lines()
+            .skip(1)
+            .filter_map(|l| l.split(',').nth(1))
+            .collect();
+        assert!(
+            !levels.is_empty()
+                && levels
+                    .iter()
+                    .all(|l| ["省级", "地级", "县级", "乡级", "村级"].contains(l)),
+            "{levels:?}"
+        );
+        assert!(text.contains(&format!("{p}0000000000,省级,")), "{text}");
         if p == "44" {
             assert!(
-                text.contains("441900000000,county,东莞市,441900000000"),
+                text.contains("441900000000,县级,东莞市,441900000000"),
                 "{text}"
             );
         }
         if p == "35" {
             assert!(
-                text.contains("350527000000,village,金门县,350527000000"),
+                text.contains("350527000000,村级,金门县,350527000000"),
                 "{text}"
             );
         }

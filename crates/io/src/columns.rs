@@ -25,12 +25,17 @@ pub enum Kind {
     /// One row per visit (走访记录).
     Visits,
     /// One row per status change of a registered household (户状态变更), oldest first.
+    // named in JSON as `as_str` names it (the name the API takes); the run-together name serde's
+    // `lowercase` gave before is still read
+    #[serde(rename = "status_changes", alias = "statuschanges")]
     StatusChanges,
     /// One row per micro-wish (微心愿) with its claim and fulfilment.
     Wishes,
     /// One row per household and year of verification (两不愁三保障核实).
+    #[serde(rename = "household_years", alias = "householdyears")]
     HouseholdYears,
     /// One row per risk event of a household (风险事件), with its resolution.
+    #[serde(rename = "risk_events", alias = "riskevents")]
     RiskEvents,
     /// One row per procedure case (exit, monitoring identification, risk elimination) with the day
     /// each step was completed.
@@ -665,7 +670,7 @@ pub static REGION_COLUMNS: &[Column] = &[
         R,
         K::Text,
         10.0,
-        "province、city、county、township、village 或 省、市、县、乡、村；可空",
+        "省级、地级、县级、乡级、村级（导出的写法），或 省、市、县、乡、村，或 province、city、county、township、village；可空",
     ),
     req(col("name", "名称", R, K::Text, 20.0, "区划名称")),
     alias(
@@ -2233,6 +2238,31 @@ pub fn detect_kind(header: &[String]) -> Option<Kind> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A report names its kind as the API takes it (`status_changes`, not `statuschanges`), and
+    /// the names serde wrote before are still read.
+    #[test]
+    fn kinds_serialize_by_their_documented_names() {
+        for k in Kind::ALL {
+            assert_eq!(
+                serde_json::to_value(k).unwrap(),
+                serde_json::json!(k.as_str()),
+                "{k:?}"
+            );
+            assert_eq!(
+                serde_json::from_value::<Kind>(k.as_str().into()).unwrap(),
+                k
+            );
+            assert_eq!(Kind::parse(k.as_str()), Some(k));
+        }
+        for (old, k) in [
+            ("statuschanges", Kind::StatusChanges),
+            ("householdyears", Kind::HouseholdYears),
+            ("riskevents", Kind::RiskEvents),
+        ] {
+            assert_eq!(serde_json::from_value::<Kind>(old.into()).unwrap(), k);
+        }
+    }
 
     fn s(v: &[&str]) -> Vec<String> {
         v.iter().map(|x| x.to_string()).collect()

@@ -70,6 +70,21 @@ impl ExportKind {
         self.list().map_or("区域统计", Kind::label)
     }
 
+    /// Whether the export reads `ExportOptions::year`: incomes, profiles and visits keep that year
+    /// only, statistics are of that year. The other kinds write what is stored today whatever the
+    /// year, so a year must not appear in their names.
+    pub fn uses_year(self) -> bool {
+        match self {
+            ExportKind::Incomes | ExportKind::Profiles | ExportKind::Visits | ExportKind::Stats => {
+                true
+            }
+            ExportKind::Households
+            | ExportKind::Regions
+            | ExportKind::Cadres
+            | ExportKind::Pairings => false,
+        }
+    }
+
     /// English name.
     pub fn label_en(self) -> &'static str {
         self.list().map_or("Region statistics", Kind::label_en)
@@ -118,7 +133,8 @@ impl ExportKind {
 pub struct ExportOptions {
     pub kind: ExportKind,
     pub region: RegionCode,
-    /// Incomes, profiles and visits: only this year; statistics: the year (required).
+    /// Incomes, profiles and visits: only this year; statistics: the year (required); the other
+    /// kinds do not read it ([`ExportKind::uses_year`]).
     pub year: Option<i32>,
     pub format: FileFormat,
     /// Why personal data is exported in full (required when `ctx.unmask`; audited).
@@ -176,7 +192,8 @@ impl Value {
 }
 
 /// A sheet written row by row: CSV (UTF-8 with a byte order mark, which Excel needs to read
-/// Chinese) or XLSX (constant memory; frozen header; column widths; yuan formatted `0.00`).
+/// Chinese; text cells guarded against formulas, see `crate::formulas`) or XLSX (constant memory;
+/// frozen header; column widths; yuan formatted `0.00`).
 pub struct TableWriter {
     inner: Inner,
     rows: u64,
@@ -237,8 +254,13 @@ impl TableWriter {
         self.rows += 1;
         match &mut self.inner {
             Inner::Csv(w) => {
-                w.write_record(values.iter().map(Value::as_text))
-                    .map_err(std::io::Error::from)?;
+                // text cells that a spreadsheet would run as a formula get a quote in front;
+                // numbers (a negative amount too) are written as they are
+                w.write_record(values.iter().map(|v| match v {
+                    Value::Text(s) => crate::formulas::guard(s).into_owned(),
+                    other => other.as_text(),
+                }))
+                .map_err(std::io::Error::from)?;
             }
             Inner::Xlsx {
                 book, money, row, ..
@@ -641,9 +663,11 @@ pub async fn export(
                 let page = store.export_regions(ctx, &opts.region, after, 5000).await?;
                 pages.saw(&page, |last| last.code.clone());
                 for r in &page {
+                    // levels by their Chinese names (省级 … 村级), as the statistics export writes
+                    // them; the regions import reads them as it reads `village`
                     w.row(&[
                         Value::text(r.code.as_str()),
-                        Value::text(r.level.as_str()),
+                        Value::text(r.level.label()),
                         Value::text(&r.name),
                         Value::opt(r.parent_code.as_ref().map(|p| p.as_str().to_string())),
                     ])?;
@@ -652,7 +676,7 @@ pub async fn export(
                     for l in r.levels().skip(1) {
                         w.row(&[
                             Value::text(r.code.as_str()),
-                            Value::text(l.as_str()),
+                            Value::text(l.label()),
                             Value::text(&r.name),
                             Value::text(r.code.as_str()),
                         ])?;

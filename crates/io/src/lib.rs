@@ -28,6 +28,7 @@ mod cells;
 pub mod columns;
 pub mod encoding;
 pub mod export;
+mod formulas;
 pub mod gen;
 pub mod import;
 mod lines;

@@ -4,7 +4,7 @@
 use crate::cells;
 use crate::columns::{Kind, Mapping};
 use crate::report::Issue;
-use crate::rows::{village_key, RowAt};
+use crate::rows::{named, village_key, RowAt};
 use fupin_core::error::DomainError;
 use fupin_core::regions::{RegionCode, RegionRecord, VillageProfile, VillageProfileInput};
 use fupin_core::registry::{IncomeComponents, IncomeInput};
@@ -68,15 +68,18 @@ pub(crate) fn income_row(
         if number.is_empty() {
             return Err(blank_required(k, k.col("household_number")));
         }
-        year = cells::year("year", get("year"))?.ok_or_else(|| blank_required(k, k.col("year")))?;
+        // cells are read under their columns' Chinese headers, for the messages
+        year = named(k, "year", |h| cells::year(h, get("year")))?
+            .ok_or_else(|| blank_required(k, k.col("year")))?;
         let amount = |key: &str| -> Result<i64, DomainError> {
-            Ok(cells::yuan(key, get(key))?.map_or(0, Fen::get))
+            Ok(named(k, key, |h| cells::yuan(h, get(key)))?.map_or(0, Fen::get))
         };
         let input = IncomeInput {
             wage_fen: amount("wage_fen")?,
             business_fen: amount("business_fen")?,
             property_fen: amount("property_fen")?,
-            dividend_fen: cells::yuan("dividend_fen", get("dividend_fen"))?.map(Fen::get),
+            dividend_fen: named(k, "dividend_fen", |h| cells::yuan(h, get("dividend_fen")))?
+                .map(Fen::get),
             transfer_fen: amount("transfer_fen")?,
             business_cost_fen: amount("business_cost_fen")?,
             note: cells::text(get("note")),
@@ -133,15 +136,16 @@ pub(crate) fn profile_row(
             return Err(blank_required(k, k.col("village_code")));
         }
         let code = RegionCode::parse_field("village_code", code_text)?;
-        let year =
-            cells::year("year", get("year"))?.ok_or_else(|| blank_required(k, k.col("year")))?;
+        let year = named(k, "year", |h| cells::year(h, get("year")))?
+            .ok_or_else(|| blank_required(k, k.col("year")))?;
         let input = VillageProfileInput {
-            collective_income_fen: cells::yuan(
-                "collective_income_fen",
-                get("collective_income_fen"),
-            )?
+            collective_income_fen: named(k, "collective_income_fen", |h| {
+                cells::yuan(h, get("collective_income_fen"))
+            })?
             .map(Fen::get),
-            rural_population: cells::int("rural_population", get("rural_population"))?,
+            rural_population: named(k, "rural_population", |h| {
+                cells::int(h, get("rural_population"))
+            })?,
             note: cells::text(get("note")),
         };
         let p = input.validate(&code, year, this_year)?;

@@ -110,14 +110,19 @@ pub struct ImportReport {
     pub encoding: Option<TextEncoding>,
     pub dry_run: bool,
     pub partial: bool,
-    /// Whether anything was written.
+    /// Whether anything was written. When it is false (a dry run, or a file with errors imported
+    /// without `partial`), `created`, `updated`, `status_changes`, `members_added`,
+    /// `members_updated` and `units_created` count what the records that passed the checks would
+    /// have done: nothing of it is in the registry.
     pub committed: bool,
     /// Data rows read (headers and blank rows not counted).
     pub rows: u64,
     /// Records in the file: households, income years, profile years, regions, cadres, pairings or
     /// visits.
     pub records: u64,
+    /// Records created (would be created, when not `committed`).
     pub created: u64,
+    /// Records updated (would be updated, when not `committed`).
     pub updated: u64,
     pub unchanged: u64,
     /// Records rejected (a household with any bad row is rejected as a whole).
@@ -140,7 +145,8 @@ pub struct ImportReport {
     pub skipped_rows: Vec<SheetRow>,
     /// Number of totals rows skipped.
     pub skipped_total: u64,
-    /// Where the error file was written.
+    /// Where the error file was written: its path (the command line), or the address to download
+    /// it from (a job of the web server, which shows no path of the server).
     pub error_file: Option<String>,
     pub elapsed_ms: u64,
     /// What a compared list matched and flagged (a comparison kind that was written).
@@ -190,8 +196,14 @@ impl ImportReport {
             ) => return self.comparison_summary(),
             None => "条记录",
         };
+        // what was not written is told as what the good records would do ("可新增"), never as done
+        let (done, would) = if self.committed {
+            ("", "")
+        } else {
+            ("校验通过", "可")
+        };
         let mut s = format!(
-            "读取 {} 行数据，共 {} {what}：新增 {}，更新 {}，未变 {}，拒绝 {}（{} 行）",
+            "读取 {} 行数据，共 {} {what}：{done}{would}新增 {}，{would}更新 {}，未变 {}，拒绝 {}（{} 行）",
             self.rows,
             self.records,
             self.created,
@@ -201,13 +213,18 @@ impl ImportReport {
             self.rejected_rows
         );
         if self.kind == Some(Kind::Households) {
+            let changes = if self.committed {
+                "状态变更"
+            } else {
+                "可变更状态"
+            };
             s.push_str(&format!(
-                "；状态变更 {}，新增成员 {}，修改成员 {}",
+                "；{changes} {}，{would}新增成员 {}，{would}修改成员 {}",
                 self.status_changes, self.members_added, self.members_updated
             ));
         }
         if self.kind == Some(Kind::Cadres) && self.units_created > 0 {
-            s.push_str(&format!("；新建帮扶单位 {}", self.units_created));
+            s.push_str(&format!("；{would}新建帮扶单位 {}", self.units_created));
         }
         s.push('\n');
         if self.dry_run {
@@ -475,6 +492,11 @@ impl ErrorFileWriter {
         encoding: TextEncoding,
         cells: &[&str],
     ) -> io::Result<()> {
+        // the cells echo what was uploaded: one that a spreadsheet would run as a formula gets a
+        // quote in front (the reader takes it off when the corrected file comes back)
+        let guarded: Vec<std::borrow::Cow<'_, str>> =
+            cells.iter().map(|c| crate::formulas::guard(c)).collect();
+        let cells: Vec<&str> = guarded.iter().map(|c| c.as_ref()).collect();
         match encoding {
             TextEncoding::Utf8 => out.write_record(cells)?,
             TextEncoding::Gb18030 => {
@@ -589,6 +611,44 @@ mod tests {
         assert_eq!(r.reason_for(0, 8).unwrap(), None);
         assert_eq!(r.reason_for(1, 2).unwrap().as_deref(), Some("另一表"));
         assert_eq!(r.reason_for(1, 3).unwrap(), None);
+    }
+
+    /// Counts of an import that wrote nothing read as what would be done, never as done.
+    #[test]
+    fn a_summary_tells_counts_not_written_as_would_be() {
+        let rejected = ImportReport {
+            kind: Some(Kind::Households),
+            rows: 2,
+            records: 2,
+            created: 1,
+            rejected: 1,
+            rejected_rows: 1,
+            members_added: 0,
+            issues_total: 1,
+            ..ImportReport::default()
+        };
+        let s = rejected.summary();
+        assert!(
+            s.starts_with("读取 2 行数据，共 2 户：校验通过可新增 1，可更新 0，未变 0，拒绝 1（1 行）；可变更状态 0"),
+            "{s}"
+        );
+        assert!(s.contains("发现错误，未写入任何数据"), "{s}");
+        assert!(!s.contains("：新增"), "{s}");
+        let written = ImportReport {
+            committed: true,
+            issues_total: 0,
+            rejected: 0,
+            rejected_rows: 0,
+            ..rejected
+        };
+        let s = written.summary();
+        assert!(
+            s.starts_with(
+                "读取 2 行数据，共 2 户：新增 1，更新 0，未变 0，拒绝 0（0 行）；状态变更 0"
+            ),
+            "{s}"
+        );
+        assert!(s.contains("已全部写入"), "{s}");
     }
 
     #[test]

@@ -440,7 +440,8 @@ fn read_csv(
                         field
                     };
                     match std::str::from_utf8(field) {
-                        Ok(s) => cells.push(s.to_string()),
+                        // the quote fupin's CSV files put in front of a formula-like text
+                        Ok(s) => cells.push(crate::formulas::unguard(s).to_string()),
                         Err(_) => {
                             bad = Some("not_utf8");
                             cells.push(String::from_utf8_lossy(field).into_owned());

@@ -341,8 +341,10 @@ pub fn funds_report_csv(r: &FundsReport, region_name: &str) -> Vec<u8> {
     {
         let mut w = csv::Writer::from_writer(&mut out);
         let mut put = |rec: [&str; 5]| {
+            // names come from the data (sources, categories): a formula-like one is quoted, the
+            // figures are plain numbers and stay numbers (`crate::formulas`)
             // writing to memory cannot fail
-            let _ = w.write_record(rec);
+            let _ = w.write_record(rec.map(|c| crate::formulas::guard(c).into_owned()));
         };
         put(["部分", "项目", "指标", "数值", "单位"]);
         put(["报表", "标题", "", &title(r, region_name), ""]);

@@ -157,8 +157,14 @@ pub(crate) struct CellError {
     pub error: DomainError,
 }
 
-fn at(col: usize) -> impl Fn(DomainError) -> CellError {
-    move |error| CellError { col, error }
+/// Read the cell of column `col` with `read`, which is given the column's Chinese header to name
+/// it in its message (`识别年度 须为四位年份`, not the key); the error keeps the key as its field.
+fn read<T>(col: usize, f: impl FnOnce(&str) -> Result<T, DomainError>) -> Result<T, CellError> {
+    let c = &Kind::Households.columns()[col];
+    f(c.header).map_err(|e| CellError {
+        col,
+        error: e.with_field(c.key),
+    })
 }
 
 /// The column a core field path names, for households files.
@@ -223,15 +229,13 @@ pub(crate) fn household_input(
     base: Option<&Household>,
 ) -> Result<HouseholdInput, CellError> {
     let col = &*C;
-    let kc = Kind::Households.columns();
-    let key = |i: usize| kc[i].key;
     let identification_year = match cell(c, col.identification_year) {
-        Some(s) => cells::year(key(col.identification_year), s)
-            .map_err(at(col.identification_year))?
-            .ok_or_else(|| CellError {
+        Some(s) => {
+            read(col.identification_year, |h| cells::year(h, s))?.ok_or_else(|| CellError {
                 col: col.identification_year,
                 error: DomainError::invalid("identification_year", "required", "识别年度 不能为空"),
-            })?,
+            })?
+        }
         None => base.map(|b| b.identification_year).unwrap_or_default(),
     };
     let other_causes = match cell(c, col.other_causes) {
@@ -248,18 +252,18 @@ pub(crate) fn household_input(
     for (k, f) in LIVING_F64 {
         let i = Kind::Households.col(k);
         if let Some(s) = cell(c, i) {
-            *f(&mut living) = cells::decimal(k, s).map_err(at(i))?;
+            *f(&mut living) = read(i, |h| cells::decimal(h, s))?;
         }
     }
     for (k, f) in LIVING_BOOL {
         let i = Kind::Households.col(k);
         if let Some(s) = cell(c, i) {
-            *f(&mut living) = cells::boolean(k, s).map_err(at(i))?;
+            *f(&mut living) = read(i, |h| cells::boolean(h, s))?;
         }
     }
     let ry = Kind::Households.col("housing_renovated_year");
     if let Some(s) = cell(c, ry) {
-        living.housing_renovated_year = cells::year("housing_renovated_year", s).map_err(at(ry))?;
+        living.housing_renovated_year = read(ry, |h| cells::year(h, s))?;
     }
     Ok(HouseholdInput {
         household_number: required_text(
@@ -318,15 +322,11 @@ fn relocation(
     }
     let b = base.cloned().unwrap_or_default();
     let relocated = match cell(c, col.relocated) {
-        Some(s) => cells::boolean("relocated", s)
-            .map_err(at(col.relocated))?
-            .unwrap_or(false),
+        Some(s) => read(col.relocated, |h| cells::boolean(h, s))?.unwrap_or(false),
         None => b.relocated,
     };
     let move_in_date = match cell(c, col.relocation_move_in_date) {
-        Some(s) => {
-            cells::date("relocation.move_in_date", s).map_err(at(col.relocation_move_in_date))?
-        }
+        Some(s) => read(col.relocation_move_in_date, |h| cells::date(h, s))?,
         None => b.move_in_date,
     };
     Ok(Some(Relocation {
@@ -339,14 +339,9 @@ fn relocation(
     }))
 }
 
-fn opt_bool(
-    c: &[Option<String>],
-    i: usize,
-    key: &str,
-    base: Option<bool>,
-) -> Result<Option<bool>, CellError> {
+fn opt_bool(c: &[Option<String>], i: usize, base: Option<bool>) -> Result<Option<bool>, CellError> {
     match cell(c, i) {
-        Some(s) => cells::boolean(key, s).map_err(at(i)),
+        Some(s) => read(i, |h| cells::boolean(h, s)),
         None => Ok(base),
     }
 }
@@ -358,19 +353,18 @@ pub(crate) fn member_input(
 ) -> Result<MemberInput, CellError> {
     let col = &*C;
     let birth_date = match cell(c, col.birth_date) {
-        Some(s) => cells::date("birth_date", s).map_err(at(col.birth_date))?,
+        Some(s) => read(col.birth_date, |h| cells::date(h, s))?,
         None => base.map(|b| b.birth_date),
     };
     let work_months = match cell(c, col.work_months) {
-        Some(s) => cells::int("work_months", s)
-            .map_err(at(col.work_months))?
+        Some(s) => read(col.work_months, |h| cells::int(h, s))?
             .map(|v| i32::try_from(v).unwrap_or(i32::MAX)),
         None => base.and_then(|b| b.work_months),
     };
     let joined = match cell(c, col.join_kind).and_then(cells::text) {
         Some(kind) => {
             let date = match cell(c, col.join_date) {
-                Some(s) => cells::date("joined.date", s).map_err(at(col.join_date))?,
+                Some(s) => read(col.join_date, |h| cells::date(h, s))?,
                 None => None,
             }
             .ok_or_else(|| CellError {
@@ -411,28 +405,20 @@ pub(crate) fn member_input(
         ),
         work_status: text_or(c, col.work_status, base.and_then(|b| b.work_status.clone())),
         work_months,
-        disability: opt_bool(
-            c,
-            col.disability,
-            "disability",
-            base.and_then(|b| b.disability),
-        )?,
+        disability: opt_bool(c, col.disability, base.and_then(|b| b.disability))?,
         basic_medical_insurance: opt_bool(
             c,
             col.basic_medical_insurance,
-            "basic_medical_insurance",
             base.and_then(|b| b.basic_medical_insurance),
         )?,
         serious_illness_insurance: opt_bool(
             c,
             col.serious_illness_insurance,
-            "serious_illness_insurance",
             base.and_then(|b| b.serious_illness_insurance),
         )?,
         pension_insurance: opt_bool(
             c,
             col.pension_insurance,
-            "pension_insurance",
             base.and_then(|b| b.pension_insurance),
         )?,
         phone: text_or(c, col.member_phone, base.and_then(|b| b.phone.clone())),
@@ -453,15 +439,15 @@ pub(crate) fn status_cells(c: &[Option<String>]) -> Result<StatusCells, CellErro
     let col = &*C;
     Ok(StatusCells {
         status: match cell(c, col.status) {
-            Some(s) => cells::status("status", s).map_err(at(col.status))?,
+            Some(s) => read(col.status, |h| cells::status(h, s))?,
             None => None,
         },
         date: match cell(c, col.status_date) {
-            Some(s) => cells::date("status_date", s).map_err(at(col.status_date))?,
+            Some(s) => read(col.status_date, |h| cells::date(h, s))?,
             None => None,
         },
         exit_year: match cell(c, col.exit_year) {
-            Some(s) => cells::year("exit_year", s).map_err(at(col.exit_year))?,
+            Some(s) => read(col.exit_year, |h| cells::year(h, s))?,
             None => None,
         },
         reason: cell(c, col.status_reason).and_then(cells::text),

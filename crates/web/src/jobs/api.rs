@@ -339,8 +339,10 @@ impl Job {
             report: match &g.outcome {
                 Some(Outcome::Import(r)) => {
                     let mut r = (**r).clone();
-                    // a path on the server means nothing to the client; the file is under `file`
-                    r.error_file = None;
+                    // a path on the server means nothing to the client (and is not shown): the
+                    // report names the error file by the address `file` gives it, so that both
+                    // tell the same
+                    r.error_file = g.file.as_ref().map(|_| format!("/api/v1/jobs/{id}/file"));
                     Some(r)
                 }
                 _ => None,
@@ -1074,6 +1076,8 @@ pub struct ExportRequest {
     pub kind: String,
     /// The region to export (12 digits, or its 2/4/6/9-digit prefix).
     pub region: String,
+    /// Incomes, profiles and visits: that year only; statistics: required; the other kinds ignore
+    /// it (and their job's label and file name carry no year).
     #[serde(default)]
     pub year: Option<i32>,
     /// xlsx (default) or csv.
@@ -1148,7 +1152,9 @@ pub(crate) async fn export_job(
         ctx.unmask = true;
     }
     let what = kind.label();
-    let label = match req.year {
+    // the year names the file only when the export follows it (incomes, profiles, visits,
+    // statistics): a households export of "2018" holds today's households
+    let label = match req.year.filter(|_| kind.uses_year()) {
         Some(y) => format!("{}{y}年{what}", r.region.name),
         None => format!("{}{what}", r.region.name),
     };

@@ -104,16 +104,30 @@ fn summary(v: &Viewer, r: &ImportReport, file: Option<&jobs::FileView>) -> Marku
     html! {
         section.import-summary #import-summary aria-live="polite" {
             h2 { (v.t("导入结果", "Result")) }
-            p.alert class=(if r.has_errors() { "alert warn" } else { "alert ok" }) {
+            p.alert #import-outcome class=(if r.has_errors() { "alert warn" } else { "alert ok" }) {
                 @if r.dry_run { (v.t("试运行：只检查，未写入。", "Dry run: checked, nothing written.")) " " }
                 @else if r.committed { (v.t("已写入。", "Written.")) " " }
                 @else { (v.t("未写入。", "Nothing written.")) " " }
+                // nothing written: the counts are what the good records would do, said so
+                @if !r.committed {
+                    (v.t("校验通过可新增 ", "The records that passed the checks would create ")) (r.created)
+                    (v.t("、可更新 ", ", update ")) (r.updated)
+                    @if r.has_errors() && !r.dry_run {
+                        (v.t("；有错误时不写入任何记录：改正错误文件后再导入，或勾选“有错误时仍写入正确的记录”。",
+                             "; nothing is written while any record is rejected: correct the error file and import it again, or tick “Write the good records even if some are rejected”."))
+                    } @else { (v.t("。", ".")) }
+                }
             }
             dl.grid {
                 dt { (v.t("数据行", "Rows")) } dd data-k="rows" { (r.rows) }
                 dt { (v.t("记录", "Records")) } dd data-k="records" { (r.records) }
-                dt { (v.t("新增", "Created")) } dd data-k="created" { (r.created) }
-                dt { (v.t("更新", "Updated")) } dd data-k="updated" { (r.updated) }
+                @if r.committed {
+                    dt { (v.t("新增", "Created")) } dd data-k="created" { (r.created) }
+                    dt { (v.t("更新", "Updated")) } dd data-k="updated" { (r.updated) }
+                } @else {
+                    dt { (v.t("可新增（未写入）", "Would create (not written)")) } dd data-k="created" { (r.created) }
+                    dt { (v.t("可更新（未写入）", "Would update (not written)")) } dd data-k="updated" { (r.updated) }
+                }
                 dt { (v.t("未变", "Unchanged")) } dd data-k="unchanged" { (r.unchanged) }
                 dt { (v.t("拒绝", "Rejected")) } dd data-k="rejected" { (r.rejected) " (" (r.rejected_rows) " " (v.t("行", "rows")) ")" }
                 dt { (v.t("用时", "Time")) } dd { (r.elapsed_ms) " ms" }
@@ -376,7 +390,7 @@ fn export_page(
             div.field {
                 label for="e-year" { (v.t("年度", "Year")) }
                 input #e-year name="year" type="number" min="2013" max=(this_year) value=(year.unwrap_or(""));
-                small.hint { (v.t("收入、村情只导出该年；区域统计须填写。", "Incomes and profiles: that year only; statistics: required.")) }
+                small.hint { (v.t("收入、村情、走访记录只导出该年；区域统计须填写；其他内容不按年度，导出当前数据。", "Incomes, profiles and visits: that year only; statistics: required; the other kinds hold today's data whatever the year.")) }
             }
             div.field {
                 label for="e-format" { (v.t("格式", "Format")) }
