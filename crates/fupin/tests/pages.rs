@@ -1414,3 +1414,132 @@ fn form_urlencoded(v: &str) -> String {
         })
         .collect()
 }
+
+/// The links of a page to other pages of the server (`href="/…"`, unescaped, without a fragment),
+/// leaving out the static assets and the API's files (photos).
+fn page_links(page: &str) -> Vec<String> {
+    let mut out: Vec<String> = page
+        .split("href=\"")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .filter(|h| h.starts_with('/') && !h.starts_with("//"))
+        .map(|h| h.replace("&amp;", "&"))
+        .map(|h| h.split('#').next().unwrap_or("").to_string())
+        .filter(|h| !h.is_empty() && !h.starts_with("/assets/") && !h.starts_with("/api/"))
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The links of `page` that answer `s` with 403 or 404: a dead end for the one who follows them.
+async fn dead_links(app: &TestApp, s: &Session, page: &str) -> Vec<String> {
+    let mut dead = Vec::new();
+    for link in page_links(page) {
+        let (status, _, _) = get(app, s, &link).await;
+        if status == StatusCode::FORBIDDEN || status == StatusCode::NOT_FOUND {
+            dead.push(format!("{status} {link}"));
+        }
+    }
+    dead
+}
+
+/// The households paired with the cadre of session `s`, from its `/m` page.
+async fn paired_households(app: &TestApp, s: &Session) -> Vec<i64> {
+    let (_, _, m) = get(app, s, "/m").await;
+    let mut ids: Vec<i64> = m
+        .split("data-household=\"")
+        .skip(1)
+        .filter_map(|s| s.split('"').next()?.parse().ok())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert!(!ids.is_empty(), "demo-cadre has paired households");
+    ids
+}
+
+#[tokio::test]
+async fn a_cadres_household_page_links_only_to_pages_the_cadre_can_open() {
+    let app = demo_app().await;
+    let cadre = sign_in(&app, "demo-cadre").await;
+    let officer = sign_in(&app, "demo-officer").await;
+    let mut projects_named = 0;
+    for h in paired_households(&app, &cadre).await {
+        let path = format!("/households/{h}");
+        let (status, _, page) = get(&app, &cadre, &path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        let dead = dead_links(&app, &cadre, &page).await;
+        assert!(dead.is_empty(), "{path} as demo-cadre links to {dead:?}");
+        // the funds that reached the household name their project, as text for the cadre…
+        let funds = |page: &str| -> String {
+            let at = page.find("id=\"funds-trace\"").expect("the funds section");
+            page[at..].split("</section>").next().unwrap().to_string()
+        };
+        let (_, _, office_page) = get(&app, &officer, &path).await;
+        let (office_funds, page) = (funds(&office_page), funds(&page));
+        let linked: Vec<&str> = office_funds
+            .split("href=\"/projects/")
+            .skip(1)
+            .filter_map(|s| s.split("</a>").next()?.split('>').nth(1))
+            .collect();
+        for name in &linked {
+            assert!(page.contains(name), "{path}: {name} named for the cadre");
+            projects_named += 1;
+        }
+        assert!(!page.contains("href=\"/projects/"), "{path}");
+    }
+    // …and as a link for the village's officer, who may open the project
+    assert!(
+        projects_named > 0,
+        "the demo pays a paired household through a project"
+    );
+}
+
+#[tokio::test]
+async fn a_cadres_case_page_links_only_to_pages_the_cadre_can_open() {
+    let app = demo_app().await;
+    let cadre = sign_in(&app, "demo-cadre").await;
+    let officer = sign_in(&app, "demo-officer").await;
+    let mut cases = Vec::new();
+    for h in paired_households(&app, &cadre).await {
+        let (_, _, page) = get(&app, &cadre, &format!("/households/{h}")).await;
+        cases.extend(
+            page_links(&page)
+                .into_iter()
+                .filter(|l| l.starts_with("/cases/") && !l.contains("/actions")),
+        );
+    }
+    assert!(
+        !cases.is_empty(),
+        "a paired household has a case in the demo"
+    );
+    for path in &cases {
+        let (status, _, page) = get(&app, &cadre, path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        let dead = dead_links(&app, &cadre, &page).await;
+        assert!(dead.is_empty(), "{path} as demo-cadre links to {dead:?}");
+        // the village's list of cases is the offices': text in the breadcrumb, no button
+        assert!(!page.contains("href=\"/cases?region="), "{path}");
+        assert!(page.contains("办理事项"), "{path}: the breadcrumb's step");
+        let (_, _, office_page) = get(&app, &officer, path).await;
+        assert!(
+            office_page.contains("href=\"/cases?region=") && office_page.contains("本村办理事项"),
+            "{path}: the officer's page links to the village's cases"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_jobs_page_offers_the_import_only_to_those_who_may_import() {
+    let app = demo_app().await;
+    let auditor = sign_in(&app, "demo-auditor").await;
+    let (status, _, page) = get(&app, &auditor, "/jobs").await;
+    assert_eq!(status, StatusCode::OK);
+    let dead = dead_links(&app, &auditor, &page).await;
+    assert!(dead.is_empty(), "/jobs as demo-auditor links to {dead:?}");
+    assert!(!page.contains("href=\"/import\""));
+    assert!(page.contains("href=\"/export\""), "an auditor may export");
+    let admin = sign_in(&app, "demo-admin").await;
+    let (_, _, page) = get(&app, &admin, "/jobs").await;
+    assert!(page.contains("href=\"/import\"") && page.contains("href=\"/export\""));
+}

@@ -537,6 +537,9 @@ async fn item_page(
     let blank = FormState::with_values(vec![("date".into(), default_date.clone())]);
     let title = format!("{} · {}", kind_label(v.lang, c.kind), h.household_number);
     let action = format!("/cases/{}/actions", c.id);
+    // the village's list of cases, for a viewer whose regions hold the village (not a cadre, who
+    // reads the case through the paired household only)
+    let village_cases = v.reaches(Policy::ReadRegistry, &c.village_code);
     let body = html! {
         div.page-head {
             h1 {
@@ -545,7 +548,7 @@ async fn item_page(
             }
             div.actions {
                 a.button href=(format!("/households/{}", h.id.0)) { (v.t("农户页面", "Household")) }
-                a.button href=(format!("/cases?region={}", c.village_code.as_str())) { (v.t("本村办理事项", "Village's procedures")) }
+                @if village_cases { a.button href=(format!("/cases?region={}", c.village_code.as_str())) { (v.t("本村办理事项", "Village's procedures")) } }
             }
         }
         @if let Some(e) = stray {
@@ -681,7 +684,7 @@ async fn item_page(
     shell.crumbs = vec![
         (
             v.t("办理事项", "Procedures").into(),
-            Some(format!("/cases?region={}", c.village_code.as_str())),
+            village_cases.then(|| format!("/cases?region={}", c.village_code.as_str())),
         ),
         (format!("{} {}", kind_label(v.lang, c.kind), c.id), None),
     ];
