@@ -1543,3 +1543,103 @@ async fn the_jobs_page_offers_the_import_only_to_those_who_may_import() {
     let (_, _, page) = get(&app, &admin, "/jobs").await;
     assert!(page.contains("href=\"/import\"") && page.contains("href=\"/export\""));
 }
+
+#[tokio::test]
+async fn the_standards_page_names_every_parameter_in_chinese() {
+    let app = demo_app().await;
+    let officer = sign_in(&app, "demo-officer").await;
+    let (status, _, page) = get(&app, &officer, "/parameters").await;
+    assert_eq!(status, StatusCode::OK);
+    for name in [
+        "贫困线（元/人·年）",
+        "防返贫监测线（元/人·年）",
+        "每名帮扶干部结对户数上限",
+    ] {
+        assert!(page.contains(name), "{name}");
+    }
+    // every row by its name: no key is shown to an office that cannot set it
+    let rows = page.matches("<tr data-key=").count();
+    assert!(rows > 10, "{rows}");
+    for p in fupin_core::assessment::default_parameters() {
+        assert!(
+            !page.contains(&format!("<code>{}</code>", p.key)),
+            "{} shown as a code",
+            p.key
+        );
+    }
+    assert!(!page.contains("PUT /api/v1/parameters"));
+    // an administrator sees each key in small type, for the API
+    let admin = sign_in(&app, "demo-admin").await;
+    let (_, _, page) = get(&app, &admin, "/parameters").await;
+    assert!(page.contains("贫困线（元/人·年）"));
+    assert!(page.contains("<small class=\"muted\"><code>poverty_line</code></small>"));
+    assert!(!page.contains("PUT /api/v1/parameters"));
+}
+
+#[tokio::test]
+async fn the_audit_log_names_every_action_of_the_demo_in_chinese() {
+    use fupin_core::audit::action_name;
+    let app = demo_app().await;
+    let admin = sign_in(&app, "demo-admin").await;
+    // an unmasked read, and a sign-in (above), in the log
+    let h = tagang_household(&app, &admin).await;
+    let (status, _, _) = get(
+        &app,
+        &admin,
+        &format!("/api/v1/households/{h}?unmask=true&reason=%E6%A0%B8%E6%9F%A5"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    app.store().seal_audit().await.unwrap();
+    // every action the demo's log holds, read from the store
+    let mut actions = std::collections::BTreeSet::new();
+    let mut after = None;
+    loop {
+        let page = app
+            .store()
+            .audit_log(
+                &fupin_core::Ctx::system("test"),
+                fupin_core::store::AuditFilter {
+                    per_page: Some(500),
+                    after,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        actions.extend(page.items.iter().map(|e| e.action.clone()));
+        match page.next.and_then(|n| n.parse().ok()) {
+            Some(n) => after = Some(n),
+            None => break,
+        }
+    }
+    for a in ["login", "unmask", "problem.escalate"] {
+        assert!(actions.contains(a), "{a} in the demo's log: {actions:?}");
+    }
+    let unnamed: Vec<&String> = actions
+        .iter()
+        .filter(|a| action_name(a).is_none())
+        .collect();
+    assert!(unnamed.is_empty(), "actions without a name: {unnamed:?}");
+    // the page shows the name, and the code in small type for the filter
+    let auditor = sign_in(&app, "demo-auditor").await;
+    for a in &actions {
+        let (status, _, page) = get(&app, &auditor, &format!("/audit?action={a}")).await;
+        assert_eq!(status, StatusCode::OK);
+        if !page.contains(&format!("data-action=\"{a}\"")) {
+            continue; // outside the county auditor's regions
+        }
+        let name = action_name(a).unwrap();
+        assert!(page.contains(name), "{a}: {name}");
+        assert!(page.contains(&format!("<small class=\"muted\"><code>{a}</code></small>")));
+        // the record's fields by label, not its JSON
+        assert!(!page.contains("<pre>{"), "{a}: JSON shown as stored");
+    }
+    let (_, _, page) = get(&app, &auditor, "/audit?action=login").await;
+    assert!(page.contains("登录"));
+    let (_, _, page) = get(&app, &admin, "/audit?action=unmask").await;
+    assert!(
+        page.contains("查看完整个人信息") && page.contains("<dt>原因</dt>"),
+        "{page}"
+    );
+}
