@@ -26,6 +26,16 @@ impl Scope {
         }
     }
 
+    /// Whether `code` and the scope share any region: `code` lies within the scope, or one of the
+    /// scope's roots lies within `code` (a list filtered by a region above the caller's shows the
+    /// caller's part of it).
+    pub fn overlaps(&self, code: &RegionCode) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Within(roots) => roots.iter().any(|r| r.contains(code) || code.contains(r)),
+        }
+    }
+
     /// Whether `code` lies within a region of the scope that is at `level` or above: a township
     /// officer holds the township's villages at township level, a village officer holds its village
     /// at village level only. Steps of a procedure that belong to an office (乡镇审核, 县级审定) ask
@@ -133,12 +143,27 @@ impl Ctx {
         if self.scope.allows(code) {
             Ok(())
         } else {
-            Err(DomainError::not_found(
-                "not_found",
-                format!("{what}不存在或不在您的管辖范围内"),
-            ))
+            Err(not_in_scope(what))
         }
     }
+
+    /// For a list filtered by region `code`: fail as [`Ctx::require`] does when `code` shares
+    /// nothing with the scope ([`Scope::overlaps`]), rather than answer an empty list that reads as
+    /// "no data there". A region above the caller's roots is allowed: the list shows the caller's
+    /// part of it.
+    pub fn require_overlap(&self, code: &RegionCode, what: &str) -> Result<(), DomainError> {
+        if self.scope.overlaps(code) {
+            Ok(())
+        } else {
+            Err(not_in_scope(what))
+        }
+    }
+}
+
+/// "Not found" (not "forbidden", which would confirm the thing exists) for something outside the
+/// caller's scope.
+fn not_in_scope(what: &str) -> DomainError {
+    DomainError::not_found("not_found", format!("{what}不存在或不在您的管辖范围内"))
 }
 
 impl Ctx {
@@ -211,6 +236,22 @@ mod tests {
             .unwrap_err();
         assert_eq!(e.code, "step_for_higher_office");
         assert!(e.message.contains("县级审定") && e.message.contains("县级"));
+    }
+
+    #[test]
+    fn a_list_filter_must_share_a_region_with_the_scope() {
+        let ctx = Ctx::within("v", vec![c("360124106205")]);
+        // the village itself and the regions above it: the caller's part of them
+        for ok in ["360124106205", "360124106000", "360000000000"] {
+            assert!(ctx.require_overlap(&c(ok), "区划").is_ok(), "{ok}");
+        }
+        // a neighbouring village, a sibling township: the same refusal as a region route gives
+        for outside in ["360124106204", "360124107000", "110000000000"] {
+            let e = ctx.require_overlap(&c(outside), "区划").unwrap_err();
+            assert_eq!(e, ctx.require(&c(outside), "区划").unwrap_err());
+            assert_eq!((e.kind, e.code), (crate::ErrorKind::NotFound, "not_found"));
+        }
+        assert!(Scope::All.overlaps(&c("110000000000")));
     }
 
     #[test]

@@ -469,6 +469,101 @@ async fn list_with_filters_and_pagination() {
     );
 }
 
+/// A refusal of a body's value names it in Chinese: neither serde's nor the date parser's English.
+#[track_caller]
+fn assert_chinese_only(res: &Res) {
+    let msg = res.body["message"].as_str().expect("message");
+    for english in [
+        "expected",
+        "variant",
+        "not in range",
+        "literal",
+        "component",
+        "invalid",
+    ] {
+        assert!(!msg.contains(english), "{english:?} in {msg}");
+    }
+}
+
+#[tokio::test]
+async fn impossible_dates_and_unknown_choices_in_a_body_are_explained_in_chinese() {
+    let app = app().await;
+    let h = create(
+        &app,
+        new_household(
+            "H1",
+            "360124106204",
+            vec![member("甲", &idn("19700101", 11), "户主")],
+        ),
+    )
+    .await;
+    let id = h["id"].as_i64().unwrap();
+    let head = h["members"][0]["id"].as_i64().unwrap();
+    let before = snapshot(&app).await;
+    let status_path = format!("/api/v1/households/{id}/status");
+
+    for (date, shown) in [("2019-02-30", "2019-02-30"), ("2019/06/01", "2019/06/01")] {
+        let res = call(
+            &app,
+            Method::POST,
+            &status_path,
+            Some(json!({"to": "exited", "date": date, "reason": "年度脱贫退出"})),
+        )
+        .await;
+        assert_error(&res, 422, "invalid_date", Some("date"));
+        assert_eq!(
+            res.body["message"],
+            format!("日期 不是有效日期（格式 YYYY-MM-DD）：{shown}")
+        );
+        assert_chinese_only(&res);
+    }
+
+    let res = call(
+        &app,
+        Method::POST,
+        &status_path,
+        Some(json!({"to": "nonsense", "date": "2019-06-01", "reason": "x"})),
+    )
+    .await;
+    assert_error(&res, 422, "invalid_value", Some("to"));
+    let msg = res.body["message"].as_str().unwrap();
+    assert!(msg.contains("取值“nonsense”不在允许范围内"), "{msg}");
+    assert!(msg.contains("exited") && msg.contains("monitored"), "{msg}");
+    assert_chinese_only(&res);
+
+    let mut wife = member("乙", &idn("19720101", 22), "配偶");
+    wife["birth_date"] = json!("1972-02-30");
+    let res = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/households/{id}/members"),
+        Some(wife),
+    )
+    .await;
+    assert_error(&res, 422, "invalid_date", Some("birth_date"));
+    assert!(res.body["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("出生日期 不是有效日期"));
+    assert_chinese_only(&res);
+
+    let res = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/members/{head}/changes"),
+        Some(json!({"kind": "死亡", "date": "2020-06-31", "reason": "病故"})),
+    )
+    .await;
+    assert_error(&res, 422, "invalid_date", Some("date"));
+    assert_chinese_only(&res);
+
+    assert_eq!(
+        before,
+        snapshot(&app).await,
+        "rejected requests left a trace"
+    );
+}
+
 #[tokio::test]
 async fn bad_input_is_rejected_and_changes_nothing() {
     let app = app().await;
@@ -593,8 +688,8 @@ async fn bad_input_is_rejected_and_changes_nothing() {
     b["members"][0]["birth_date"] = json!("1980-02-30");
     assert_error(
         &post(b).await,
-        400,
-        "invalid_body",
+        422,
+        "invalid_date",
         Some("members[0].birth_date"),
     );
 

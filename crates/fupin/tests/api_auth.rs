@@ -1151,7 +1151,7 @@ async fn unmasking_needs_the_right_and_a_reason_and_is_audited() {
     assert_code(
         &get(&app, &officer, &format!("{path}?unmask=true&reason=x")).await,
         403,
-        "forbidden",
+        "no_unmask_right",
     );
     let pii_elsewhere = login(&app, "pii-officer").await;
     assert_code(
@@ -1162,7 +1162,7 @@ async fn unmasking_needs_the_right_and_a_reason_and_is_audited() {
         )
         .await,
         403,
-        "forbidden",
+        "no_unmask_right",
     );
     let none = audit(app.store()).await;
     assert!(

@@ -1414,3 +1414,232 @@ fn form_urlencoded(v: &str) -> String {
         })
         .collect()
 }
+
+/// The links of a page to other pages of the server (`href="/…"`, unescaped, without a fragment),
+/// leaving out the static assets and the API's files (photos).
+fn page_links(page: &str) -> Vec<String> {
+    let mut out: Vec<String> = page
+        .split("href=\"")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .filter(|h| h.starts_with('/') && !h.starts_with("//"))
+        .map(|h| h.replace("&amp;", "&"))
+        .map(|h| h.split('#').next().unwrap_or("").to_string())
+        .filter(|h| !h.is_empty() && !h.starts_with("/assets/") && !h.starts_with("/api/"))
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The links of `page` that answer `s` with 403 or 404: a dead end for the one who follows them.
+async fn dead_links(app: &TestApp, s: &Session, page: &str) -> Vec<String> {
+    let mut dead = Vec::new();
+    for link in page_links(page) {
+        let (status, _, _) = get(app, s, &link).await;
+        if status == StatusCode::FORBIDDEN || status == StatusCode::NOT_FOUND {
+            dead.push(format!("{status} {link}"));
+        }
+    }
+    dead
+}
+
+/// The households paired with the cadre of session `s`, from its `/m` page.
+async fn paired_households(app: &TestApp, s: &Session) -> Vec<i64> {
+    let (_, _, m) = get(app, s, "/m").await;
+    let mut ids: Vec<i64> = m
+        .split("data-household=\"")
+        .skip(1)
+        .filter_map(|s| s.split('"').next()?.parse().ok())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert!(!ids.is_empty(), "demo-cadre has paired households");
+    ids
+}
+
+#[tokio::test]
+async fn a_cadres_household_page_links_only_to_pages_the_cadre_can_open() {
+    let app = demo_app().await;
+    let cadre = sign_in(&app, "demo-cadre").await;
+    let officer = sign_in(&app, "demo-officer").await;
+    let mut projects_named = 0;
+    for h in paired_households(&app, &cadre).await {
+        let path = format!("/households/{h}");
+        let (status, _, page) = get(&app, &cadre, &path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        let dead = dead_links(&app, &cadre, &page).await;
+        assert!(dead.is_empty(), "{path} as demo-cadre links to {dead:?}");
+        // the funds that reached the household name their project, as text for the cadre…
+        let funds = |page: &str| -> String {
+            let at = page.find("id=\"funds-trace\"").expect("the funds section");
+            page[at..].split("</section>").next().unwrap().to_string()
+        };
+        let (_, _, office_page) = get(&app, &officer, &path).await;
+        let (office_funds, page) = (funds(&office_page), funds(&page));
+        let linked: Vec<&str> = office_funds
+            .split("href=\"/projects/")
+            .skip(1)
+            .filter_map(|s| s.split("</a>").next()?.split('>').nth(1))
+            .collect();
+        for name in &linked {
+            assert!(page.contains(name), "{path}: {name} named for the cadre");
+            projects_named += 1;
+        }
+        assert!(!page.contains("href=\"/projects/"), "{path}");
+    }
+    // …and as a link for the village's officer, who may open the project
+    assert!(
+        projects_named > 0,
+        "the demo pays a paired household through a project"
+    );
+}
+
+#[tokio::test]
+async fn a_cadres_case_page_links_only_to_pages_the_cadre_can_open() {
+    let app = demo_app().await;
+    let cadre = sign_in(&app, "demo-cadre").await;
+    let officer = sign_in(&app, "demo-officer").await;
+    let mut cases = Vec::new();
+    for h in paired_households(&app, &cadre).await {
+        let (_, _, page) = get(&app, &cadre, &format!("/households/{h}")).await;
+        cases.extend(
+            page_links(&page)
+                .into_iter()
+                .filter(|l| l.starts_with("/cases/") && !l.contains("/actions")),
+        );
+    }
+    assert!(
+        !cases.is_empty(),
+        "a paired household has a case in the demo"
+    );
+    for path in &cases {
+        let (status, _, page) = get(&app, &cadre, path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        let dead = dead_links(&app, &cadre, &page).await;
+        assert!(dead.is_empty(), "{path} as demo-cadre links to {dead:?}");
+        // the village's list of cases is the offices': text in the breadcrumb, no button
+        assert!(!page.contains("href=\"/cases?region="), "{path}");
+        assert!(page.contains("办理事项"), "{path}: the breadcrumb's step");
+        let (_, _, office_page) = get(&app, &officer, path).await;
+        assert!(
+            office_page.contains("href=\"/cases?region=") && office_page.contains("本村办理事项"),
+            "{path}: the officer's page links to the village's cases"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_jobs_page_offers_the_import_only_to_those_who_may_import() {
+    let app = demo_app().await;
+    let auditor = sign_in(&app, "demo-auditor").await;
+    let (status, _, page) = get(&app, &auditor, "/jobs").await;
+    assert_eq!(status, StatusCode::OK);
+    let dead = dead_links(&app, &auditor, &page).await;
+    assert!(dead.is_empty(), "/jobs as demo-auditor links to {dead:?}");
+    assert!(!page.contains("href=\"/import\""));
+    assert!(page.contains("href=\"/export\""), "an auditor may export");
+    let admin = sign_in(&app, "demo-admin").await;
+    let (_, _, page) = get(&app, &admin, "/jobs").await;
+    assert!(page.contains("href=\"/import\"") && page.contains("href=\"/export\""));
+}
+
+#[tokio::test]
+async fn the_standards_page_names_every_parameter_in_chinese() {
+    let app = demo_app().await;
+    let officer = sign_in(&app, "demo-officer").await;
+    let (status, _, page) = get(&app, &officer, "/parameters").await;
+    assert_eq!(status, StatusCode::OK);
+    for name in [
+        "贫困线（元/人·年）",
+        "防返贫监测线（元/人·年）",
+        "每名帮扶干部结对户数上限",
+    ] {
+        assert!(page.contains(name), "{name}");
+    }
+    // every row by its name: no key is shown to an office that cannot set it
+    let rows = page.matches("<tr data-key=").count();
+    assert!(rows > 10, "{rows}");
+    for p in fupin_core::assessment::default_parameters() {
+        assert!(
+            !page.contains(&format!("<code>{}</code>", p.key)),
+            "{} shown as a code",
+            p.key
+        );
+    }
+    assert!(!page.contains("PUT /api/v1/parameters"));
+    // an administrator sees each key in small type, for the API
+    let admin = sign_in(&app, "demo-admin").await;
+    let (_, _, page) = get(&app, &admin, "/parameters").await;
+    assert!(page.contains("贫困线（元/人·年）"));
+    assert!(page.contains("<small class=\"muted\"><code>poverty_line</code></small>"));
+    assert!(!page.contains("PUT /api/v1/parameters"));
+}
+
+#[tokio::test]
+async fn the_audit_log_names_every_action_of_the_demo_in_chinese() {
+    use fupin_core::audit::action_name;
+    let app = demo_app().await;
+    let admin = sign_in(&app, "demo-admin").await;
+    // an unmasked read, and a sign-in (above), in the log
+    let h = tagang_household(&app, &admin).await;
+    let (status, _, _) = get(
+        &app,
+        &admin,
+        &format!("/api/v1/households/{h}?unmask=true&reason=%E6%A0%B8%E6%9F%A5"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    app.store().seal_audit().await.unwrap();
+    // every action the demo's log holds, read from the store
+    let mut actions = std::collections::BTreeSet::new();
+    let mut after = None;
+    loop {
+        let page = app
+            .store()
+            .audit_log(
+                &fupin_core::Ctx::system("test"),
+                fupin_core::store::AuditFilter {
+                    per_page: Some(500),
+                    after,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        actions.extend(page.items.iter().map(|e| e.action.clone()));
+        match page.next.and_then(|n| n.parse().ok()) {
+            Some(n) => after = Some(n),
+            None => break,
+        }
+    }
+    for a in ["login", "unmask", "problem.escalate"] {
+        assert!(actions.contains(a), "{a} in the demo's log: {actions:?}");
+    }
+    let unnamed: Vec<&String> = actions
+        .iter()
+        .filter(|a| action_name(a).is_none())
+        .collect();
+    assert!(unnamed.is_empty(), "actions without a name: {unnamed:?}");
+    // the page shows the name, and the code in small type for the filter
+    let auditor = sign_in(&app, "demo-auditor").await;
+    for a in &actions {
+        let (status, _, page) = get(&app, &auditor, &format!("/audit?action={a}")).await;
+        assert_eq!(status, StatusCode::OK);
+        if !page.contains(&format!("data-action=\"{a}\"")) {
+            continue; // outside the county auditor's regions
+        }
+        let name = action_name(a).unwrap();
+        assert!(page.contains(name), "{a}: {name}");
+        assert!(page.contains(&format!("<small class=\"muted\"><code>{a}</code></small>")));
+        // the record's fields by label, not its JSON
+        assert!(!page.contains("<pre>{"), "{a}: JSON shown as stored");
+    }
+    let (_, _, page) = get(&app, &auditor, "/audit?action=login").await;
+    assert!(page.contains("登录"));
+    let (_, _, page) = get(&app, &admin, "/audit?action=unmask").await;
+    assert!(
+        page.contains("查看完整个人信息") && page.contains("<dt>原因</dt>"),
+        "{page}"
+    );
+}

@@ -3,8 +3,10 @@
 //! axum's own `Json` answers rejections in plain English text; ours checks the content type (415),
 //! reads the body under the router's limit (413), and parses with `serde_path_to_error` so the error
 //! names the field at fault (`household.members[0].name`). Syntax errors are `invalid_json`; wrong
-//! types, missing and unknown fields are `invalid_body`; both 400. Rules about values (negative
-//! amounts, unknown codes…) are the domain's to judge, after parsing, and answer 422.
+//! types, missing and unknown fields are `invalid_body`; both 400. A date that is no real day
+//! (`invalid_date`) and a value outside an enumeration (`invalid_value`) answer 422, as the domain's
+//! rules about values (negative amounts, unknown codes…) do after parsing. Every message is Chinese:
+//! serde's English wording is read to choose the message, never shown.
 
 use crate::error::{clip, ApiError};
 use axum::body::Bytes;
@@ -13,6 +15,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use serde_path_to_error::Segment;
 
 /// A JSON request body or response.
 #[derive(Debug, Clone, Copy, Default)]
@@ -21,8 +24,8 @@ pub struct Json<T>(pub T);
 /// Largest request body accepted (2 MiB); a household with fifty members is a few tens of KiB.
 pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
 
-/// How much of serde's own (English) detail we pass on: enough for a developer to see the expected
-/// type, never a long piece of the input (serde quotes offending strings in full).
+/// How much of a Chinese message of our own types (a custom deserialiser's refusal) is passed on;
+/// serde's English detail is never passed on.
 const DETAIL_CHARS: usize = 120;
 
 impl<T, S> FromRequest<S> for Json<T>
@@ -100,7 +103,7 @@ fn is_json(headers: &HeaderMap) -> bool {
 /// Parse a JSON document into `T`, mapping every failure to our error format.
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    let value: T = serde_path_to_error::deserialize(&mut de).map_err(body_error)?;
+    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| body_error(bytes, e))?;
     // Trailing text after the document (`{…}garbage`) is a syntax error, as `from_slice` would say.
     de.end().map_err(syntax_error)?;
     Ok(value)
@@ -121,10 +124,28 @@ fn syntax_error(e: serde_json::Error) -> ApiError {
     }
 }
 
-fn body_error(e: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
+/// A document that parsed as JSON but does not fit the type: said in Chinese, from the shape of
+/// serde's message (its wording is stable: `missing field`, `unknown variant`, `invalid type`…),
+/// never with serde's English. A date that is no real `YYYY-MM-DD` day is `invalid_date` and a
+/// value outside an enumeration `invalid_value`, both 422 like the domain's `unknown_code`: the
+/// body was well-formed and the value is what is wrong. Other mismatches are `invalid_body`, 400.
+fn body_error(bytes: &[u8], e: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
+    let segments: Vec<Segment> = e.path().iter().cloned().collect();
     let path = e.path().to_string();
     let inner = e.into_inner();
     if !inner.is_data() {
+        // serde_json refuses a value of the wrong shape for an enumeration (`"to": 3`) as if the
+        // JSON were broken; a document that parses is well-formed, and the value is what is wrong
+        if inner.is_syntax() && serde_json::from_slice::<serde_json::Value>(bytes).is_ok() {
+            let e = ApiError::bad_request(
+                "invalid_body",
+                match path.as_str() {
+                    "." => "请求体的类型不正确".to_string(),
+                    p => format!("字段 {p} 的类型不正确"),
+                },
+            );
+            return if path == "." { e } else { e.with_field(path) };
+        }
         return syntax_error(inner);
     }
     let detail = strip_position(&inner.to_string());
@@ -135,31 +156,144 @@ fn body_error(e: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
             .and_then(|rest| rest.split('`').next())
             .map(|name| join_path(&path, name))
     };
-    let (field, message) = if let Some(f) = named("missing field `") {
-        (Some(f.clone()), format!("缺少必填字段 {f}"))
-    } else if let Some(f) = named("unknown field `") {
-        (Some(f.clone()), format!("不支持的字段 {}", clip(&f, 60)))
-    } else {
-        let f = (path != ".").then(|| path.clone());
-        let what = if detail.starts_with("invalid type") {
-            "类型不正确"
-        } else {
-            "取值不正确"
-        };
-        let msg = match &f {
-            Some(f) => format!("字段 {f} 的{what}"),
-            None => format!("请求体的{what}"),
-        };
-        (f, msg)
-    };
-    let e = ApiError::bad_request(
-        "invalid_body",
-        format!("{message}（{}）", clip(&detail, DETAIL_CHARS)),
-    );
-    match field {
-        Some(f) => e.with_field(f),
-        None => e,
+    if let Some(f) = named("missing field `") {
+        return ApiError::bad_request("invalid_body", format!("缺少必填字段 {f}")).with_field(f);
     }
+    if let Some(f) = named("unknown field `") {
+        let message = format!("不支持的字段 {}", clip(&f, 60));
+        return ApiError::bad_request("invalid_body", message).with_field(f);
+    }
+    if let Some(f) = named("duplicate field `") {
+        let message = format!("字段 {} 出现了不止一次", clip(&f, 60));
+        return ApiError::bad_request("invalid_body", message).with_field(f);
+    }
+    let field = (path != ".").then(|| path.clone());
+    let subject = match &field {
+        Some(f) => format!("字段 {f} 的"),
+        None => "请求体的".to_string(),
+    };
+    let with_field = |e: ApiError| match &field {
+        Some(f) => e.with_field(f.clone()),
+        None => e,
+    };
+    if let Some((variant, allowed)) = unknown_variant(&detail) {
+        let label = fupin_core::labels::field_label(&path);
+        let mut message = format!(
+            "{label} 的值无效：取值“{}”不在允许范围内",
+            clip(&variant, 40)
+        );
+        if !allowed.is_empty() {
+            message.push_str(&format!("（可选：{}）", allowed.join("、")));
+        }
+        return with_field(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_value",
+            message,
+        ));
+    }
+    let given = || value_at(bytes, &segments);
+    if is_date_error(&detail, given().as_ref()) {
+        let label = fupin_core::labels::field_label(&path);
+        let shown = match given() {
+            Some(serde_json::Value::String(s)) => clip(&s, 40),
+            Some(v) => clip(&v.to_string(), 40),
+            None => String::new(),
+        };
+        return with_field(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_date",
+            format!("{label} 不是有效日期（格式 YYYY-MM-DD）：{shown}"),
+        ));
+    }
+    let message = if let Some(expected) = detail.strip_prefix("invalid type: ") {
+        match expected_in_chinese(expected) {
+            Some(want) => format!("{subject}类型不正确，应为{want}"),
+            None => format!("{subject}类型不正确"),
+        }
+    } else if let Some(expected) = detail.strip_prefix("invalid value: ") {
+        match expected_in_chinese(expected) {
+            Some("整数") => format!("{subject}数值超出允许的范围"),
+            Some(want) => format!("{subject}取值不正确，应为{want}"),
+            None => format!("{subject}取值不正确"),
+        }
+    } else if detail.starts_with("invalid length ") {
+        format!("{subject}元素个数不正确")
+    } else if has_chinese(&detail) {
+        // A message of our own types (a region code, a ratio) is already written for people.
+        format!("{subject}取值不正确：{}", clip(&detail, DETAIL_CHARS))
+    } else {
+        format!("{subject}取值不正确")
+    };
+    with_field(ApiError::bad_request("invalid_body", message))
+}
+
+/// `unknown variant `x`, expected one of `a`, `b``: the value given and the values allowed.
+fn unknown_variant(detail: &str) -> Option<(String, Vec<String>)> {
+    let rest = detail.strip_prefix("unknown variant `")?;
+    let (variant, rest) = rest.split_once('`')?;
+    let allowed = match rest.strip_prefix(", expected ") {
+        // serde writes "`a`", "`a` or `b`", or "one of `a`, `b`, `c`"
+        Some(list) => list
+            .split('`')
+            .skip(1)
+            .step_by(2)
+            .map(str::to_string)
+            .collect(),
+        None => Vec::new(),
+    };
+    Some((variant.to_string(), allowed))
+}
+
+/// Whether serde's `detail` is `time`'s refusal of a date: the value at the field is a string that
+/// the date format refuses with the same words, or the field expected a `Date` and got another
+/// type. Asked of the value rather than guessed from the words, which other types could share.
+fn is_date_error(detail: &str, given: Option<&serde_json::Value>) -> bool {
+    if detail.starts_with("invalid type: ") && detail.ends_with("expected a `Date`") {
+        return true;
+    }
+    let Some(serde_json::Value::String(s)) = given else {
+        return false;
+    };
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(s, format).is_err_and(|e| e.to_string() == detail)
+}
+
+/// What serde says it expected, in Chinese, for the kinds of value a body holds.
+fn expected_in_chinese(detail: &str) -> Option<&'static str> {
+    let expected = detail.rsplit_once(", expected ")?.1;
+    let word = expected.trim();
+    Some(match word {
+        "i8" | "i16" | "i32" | "i64" | "i128" | "isize" | "u8" | "u16" | "u32" | "u64" | "u128"
+        | "usize" | "an integer" | "integer" => "整数",
+        "f32" | "f64" | "a number" => "数字",
+        "a string" | "a borrowed string" | "a character" | "a string or bytes" => "字符串",
+        "a boolean" => "true 或 false",
+        "a sequence" | "a tuple" => "数组",
+        "a map" => "对象",
+        w if w.starts_with("struct ") || w.starts_with("a map") => "对象",
+        w if w.starts_with("an array") || w.starts_with("a sequence") => "数组",
+        "a `Date`" => "YYYY-MM-DD 格式的日期",
+        _ => return None,
+    })
+}
+
+fn has_chinese(s: &str) -> bool {
+    s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+}
+
+/// The JSON value a path points at (read again from the body; only a refused body pays for it).
+fn value_at(bytes: &[u8], path: &[Segment]) -> Option<serde_json::Value> {
+    let mut v: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+    for s in path {
+        v = match s {
+            Segment::Seq { index } => v.get_mut(*index)?.take(),
+            Segment::Map { key } => v.get_mut(key.as_str())?.take(),
+            // an externally tagged enum's variant is the key of its object
+            Segment::Enum { variant } => v.get_mut(variant.as_str())?.take(),
+            Segment::Unknown => return None,
+        };
+    }
+    Some(v)
 }
 
 /// `serde_json` appends " at line L column C" to data errors; the field path says more.
@@ -305,6 +439,142 @@ mod tests {
         let (s, v) = post_ok(r#""just a string""#).await;
         assert_eq!((s, v["code"].as_str()), (400, Some("invalid_body")));
         assert!(v.get("field").is_none());
+    }
+
+    #[derive(Debug, Deserialize, Serialize)]
+    #[serde(rename_all = "snake_case")]
+    enum Colour {
+        Red,
+        DarkBlue,
+    }
+
+    #[derive(Debug, Deserialize, Serialize)]
+    struct Dated {
+        date: time::Date,
+        colour: Colour,
+        #[serde(default)]
+        later: Vec<Option<time::Date>>,
+        #[serde(default)]
+        count: u32,
+    }
+
+    async fn post_dated(body: &str) -> (u16, serde_json::Value) {
+        let app = Router::new().route("/", post(|Json(d): Json<Dated>| async move { Json(d) }));
+        let req = Request::post("/")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(axum::body::Body::from(body.to_string()))
+            .unwrap();
+        let res = send(app, req).await;
+        (res.status().as_u16(), body_json(res).await)
+    }
+
+    /// Not one of serde's or time's English words reaches the message.
+    fn no_english(v: &serde_json::Value) {
+        let m = v["message"].as_str().unwrap();
+        for w in [
+            "expected",
+            "invalid",
+            "variant",
+            "range",
+            "literal",
+            "component",
+            "type:",
+        ] {
+            assert!(!m.contains(w), "{w} in {m}");
+        }
+    }
+
+    #[tokio::test]
+    async fn impossible_dates_are_invalid_date_in_chinese() {
+        let (s, v) = post_dated(r#"{"date":"2019-01-31","colour":"dark_blue"}"#).await;
+        assert_eq!(s, 200, "{v}");
+        for (body, field, shown) in [
+            (
+                r#"{"date":"2019-02-30","colour":"red"}"#,
+                "date",
+                "2019-02-30",
+            ),
+            (
+                r#"{"date":"2019/06/01","colour":"red"}"#,
+                "date",
+                "2019/06/01",
+            ),
+            (r#"{"date":"","colour":"red"}"#, "date", "："),
+            (r#"{"date":20190601,"colour":"red"}"#, "date", "20190601"),
+            (
+                r#"{"date":"2019-01-01","colour":"red","later":[null,"2019-13-01"]}"#,
+                "later[1]",
+                "2019-13-01",
+            ),
+        ] {
+            let (s, v) = post_dated(body).await;
+            assert_eq!(
+                (s, v["code"].as_str()),
+                (422, Some("invalid_date")),
+                "{body}: {v}"
+            );
+            assert_eq!(v["field"], field, "{v}");
+            let m = v["message"].as_str().unwrap();
+            assert!(m.contains("不是有效日期（格式 YYYY-MM-DD）"), "{m}");
+            assert!(m.contains(shown), "{m}");
+            no_english(&v);
+        }
+    }
+
+    #[tokio::test]
+    async fn values_outside_an_enumeration_list_what_is_allowed() {
+        let (s, v) = post_dated(r#"{"date":"2019-01-01","colour":"nonsense"}"#).await;
+        assert_eq!((s, v["code"].as_str()), (422, Some("invalid_value")), "{v}");
+        assert_eq!(v["field"], "colour");
+        assert_eq!(
+            v["message"],
+            "colour 的值无效：取值“nonsense”不在允许范围内（可选：red、dark_blue）"
+        );
+        no_english(&v);
+    }
+
+    #[tokio::test]
+    async fn other_mismatches_are_said_in_chinese() {
+        for (body, field, says) in [
+            (
+                r#"{"date":"2019-01-01","colour":"red","count":-1}"#,
+                "count",
+                "字段 count 的数值超出允许的范围",
+            ),
+            (
+                r#"{"date":"2019-01-01","colour":"red","count":"5"}"#,
+                "count",
+                "字段 count 的类型不正确，应为整数",
+            ),
+            (
+                r#"{"date":"2019-01-01","colour":"red","later":{}}"#,
+                "later",
+                "字段 later 的类型不正确，应为数组",
+            ),
+            (
+                r#"{"date":"2019-01-01","colour":3}"#,
+                "colour",
+                "字段 colour 的",
+            ),
+        ] {
+            let (s, v) = post_dated(body).await;
+            assert_eq!(
+                (s, v["code"].as_str()),
+                (400, Some("invalid_body")),
+                "{body}: {v}"
+            );
+            assert_eq!(v["field"], field, "{v}");
+            assert!(v["message"].as_str().unwrap().starts_with(says), "{v}");
+            no_english(&v);
+        }
+        let (s, v) =
+            post_dated(r#"{"date":"2019-01-01","date":"2019-01-02","colour":"red"}"#).await;
+        assert_eq!(
+            (s, v["code"].as_str(), v["field"].as_str()),
+            (400, Some("invalid_body"), Some("date")),
+            "{v}"
+        );
+        no_english(&v);
     }
 
     #[tokio::test]

@@ -8,9 +8,11 @@
 //! fields are masked in `before` / `after` before they are written, so the log itself holds no ID
 //! numbers, phones or bank accounts.
 
+pub mod actions;
 pub mod keys;
 pub mod store;
 
+pub use actions::{action_label, action_name};
 pub use keys::{AuditAnchor, AuditKey, AuditKeys, KEY_BYTES};
 use serde::{Deserialize, Serialize};
 use sha2::digest::Update;

@@ -387,6 +387,10 @@ pub struct TraceItem {
     pub amount_fen: i64,
     pub project_id: Option<ProjectId>,
     pub project_name: Option<String>,
+    /// The project's village: a page links to the project only for a viewer whose regions hold
+    /// it (the household's cadre, say, reads the household but not the project).
+    #[serde(skip)]
+    pub project_village: Option<RegionCode>,
     pub asset_id: Option<AssetId>,
     pub asset_name: Option<String>,
     /// For a disbursement: its fund source's kind and name.

@@ -754,3 +754,78 @@ pub fn is_code(s: &str) -> bool {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
         && s.starts_with(|c: char| c.is_ascii_lowercase())
 }
+
+/// Where the audit log is written, and with which action: the first argument of every
+/// `AuditRecord::change(…)`, `AuditRecord::event(…)` and `audit_user(…)` call (its string literals;
+/// a variable is followed to its `let`), the actions of a project's history (`project.` and each
+/// code literal passed to `project_changed` or `create_project_in`), and a `format!` whose text
+/// begins with a prefix (`problem.{…}`) as that prefix, ending in `.`. Returns (action or prefix,
+/// `file:line`).
+#[allow(dead_code)]
+pub fn audit_actions(workspace: &Path) -> Vec<(String, String)> {
+    let mut paths = Vec::new();
+    rust_files(&workspace.join("crates"), &mut paths);
+    let mut out = Vec::new();
+    let is_action = |s: &str| !s.is_empty() && s.split('.').all(is_code);
+    for p in paths
+        .iter()
+        .filter(|p| p.components().any(|c| c.as_os_str() == "src"))
+    {
+        let toks = without_tests(lex(&std::fs::read_to_string(p).expect("read source")));
+        let file = p.strip_prefix(workspace).unwrap_or(p).display().to_string();
+        let at = |t: &T| format!("{file}:{}", t.line);
+        for i in 0..toks.len() {
+            let Some(name) = ident(&toks[i]) else {
+                continue;
+            };
+            if !toks.get(i + 1).is_some_and(|t| is_punct(t, '(')) {
+                continue;
+            }
+            let recorded = matches!(name, "change" | "event")
+                && i >= 3
+                && ident(&toks[i - 3]) == Some("AuditRecord");
+            if recorded || name == "audit_user" {
+                let Some(&(a, b)) = args(&toks, i + 1).first() else {
+                    continue;
+                };
+                let mut first: Vec<&T> = toks[a..b].iter().collect();
+                // a variable: the literals of its `let`
+                if let [t] = first.as_slice() {
+                    if let Some(var) = ident(t) {
+                        let let_at = (0..i).rev().find(|&k| {
+                            ident(&toks[k]) == Some("let")
+                                && toks.get(k + 1).and_then(ident) == Some(var)
+                        });
+                        if let Some(k) = let_at {
+                            let end = (k..i).find(|&e| is_punct(&toks[e], ';')).unwrap_or(i);
+                            first = toks[k..end].iter().collect();
+                        }
+                    }
+                }
+                for t in first {
+                    if let Tok::Str(s) = &t.tok {
+                        match s.split_once('{') {
+                            Some((prefix, _)) if prefix.ends_with('.') => {
+                                out.push((prefix.to_string(), at(t)))
+                            }
+                            Some(_) => {}
+                            None if is_action(s) => out.push((s.clone(), at(t))),
+                            None => {}
+                        }
+                    }
+                }
+            } else if matches!(name, "project_changed" | "create_project_in") {
+                for (a, b) in args(&toks, i + 1) {
+                    for t in &toks[a..b] {
+                        if let Tok::Str(s) = &t.tok {
+                            if is_code(s) {
+                                out.push((format!("project.{s}"), at(t)));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    out
+}

@@ -324,6 +324,7 @@ impl Record for PaidRow {
             "m.amount_fen",
             "m.project_id",
             "p.name",
+            "p.village_code",
             "s.kind",
             "s.name",
             "m.voucher",
@@ -334,6 +335,7 @@ impl Record for PaidRow {
         let amount_fen = c.i64()?;
         let project_id = ProjectId(c.i64()?);
         let project_name = c.text()?;
+        let project_village = RegionCode::parse(&c.text()?)?;
         let kind = SourceKind::parse(&c.text()?).ok_or_else(DomainError::internal)?;
         let source = format!("{}：{}", kind.label(), c.text()?);
         Ok(PaidRow(TraceItem {
@@ -343,6 +345,7 @@ impl Record for PaidRow {
             amount_fen,
             project_id: Some(project_id),
             project_name: Some(project_name),
+            project_village: Some(project_village),
             asset_id: None,
             asset_name: None,
             source: Some(source),
@@ -362,6 +365,7 @@ impl Record for DividendPaidRow {
             "d.amount_fen",
             "a.project_id",
             "p.name",
+            "p.village_code",
             "d.asset_id",
             "a.name",
         ])
@@ -374,6 +378,7 @@ impl Record for DividendPaidRow {
             amount_fen: c.i64()?,
             project_id: c.opt_i64()?.map(ProjectId),
             project_name: c.opt_text()?,
+            project_village: c.opt_text()?.map(|v| RegionCode::parse(&v)).transpose()?,
             asset_id: Some(AssetId(c.i64()?)),
             asset_name: Some(c.text()?),
             source: None,

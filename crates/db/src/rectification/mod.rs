@@ -671,6 +671,9 @@ impl RectificationStore for SqlStore {
     }
 
     async fn problems(&self, ctx: &Ctx, f: &ProblemFilter) -> StoreResult<ProblemPage> {
+        if let Some(r) = &f.region {
+            ctx.require_overlap(r, "区划")?;
+        }
         let mut tx = self.db.begin_read().await?;
         let ranges = ctx.scope.ranges(f.region.as_ref());
         let mut q = Query::new(&format!(
@@ -809,6 +812,9 @@ impl RectificationStore for SqlStore {
         ctx: &Ctx,
         region: Option<&RegionCode>,
     ) -> StoreResult<Vec<Campaign>> {
+        if let Some(r) = region {
+            ctx.require_overlap(r, "区划")?;
+        }
         let mut tx = self.db.begin_read().await?;
         let rows = tx
             .fetch_all(

@@ -657,6 +657,11 @@ impl RegistryStore for SqlStore {
         filter: HouseholdFilter,
     ) -> StoreResult<Page<Household>> {
         let f = filter.validate(&self.codes())?;
+        // a region outside the caller's is refused as every region route refuses it; a cadre's
+        // paired households may lie in any region, so a cadre's filter only narrows them
+        if let (Some(r), None) = (&f.region, ctx.cadre_user) {
+            ctx.require_overlap(r, "区划")?;
+        }
         let mut w = Query::new(" WHERE 1 = 1");
         // a page after a cursor reads from the cursor's village on (the count, which only a page
         // without a cursor makes, is not narrowed)

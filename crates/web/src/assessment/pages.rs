@@ -537,6 +537,9 @@ async fn item_page(
     let blank = FormState::with_values(vec![("date".into(), default_date.clone())]);
     let title = format!("{} · {}", kind_label(v.lang, c.kind), h.household_number);
     let action = format!("/cases/{}/actions", c.id);
+    // the village's list of cases, for a viewer whose regions hold the village (not a cadre, who
+    // reads the case through the paired household only)
+    let village_cases = v.reaches(Policy::ReadRegistry, &c.village_code);
     let body = html! {
         div.page-head {
             h1 {
@@ -545,7 +548,7 @@ async fn item_page(
             }
             div.actions {
                 a.button href=(format!("/households/{}", h.id.0)) { (v.t("农户页面", "Household")) }
-                a.button href=(format!("/cases?region={}", c.village_code.as_str())) { (v.t("本村办理事项", "Village's procedures")) }
+                @if village_cases { a.button href=(format!("/cases?region={}", c.village_code.as_str())) { (v.t("本村办理事项", "Village's procedures")) } }
             }
         }
         @if let Some(e) = stray {
@@ -681,7 +684,7 @@ async fn item_page(
     shell.crumbs = vec![
         (
             v.t("办理事项", "Procedures").into(),
-            Some(format!("/cases?region={}", c.village_code.as_str())),
+            village_cases.then(|| format!("/cases?region={}", c.village_code.as_str())),
         ),
         (format!("{} {}", kind_label(v.lang, c.kind), c.id), None),
     ];
@@ -1061,6 +1064,16 @@ fn param_value(v: &Viewer, p: &Parameter) -> String {
     }
 }
 
+/// A parameter's Chinese name (`standards::key_label`); a counting measure's configuration with its
+/// name, since every `mpi.<name>` key shares one label; an unknown key as it is.
+fn param_name(key: &str) -> String {
+    let label = fupin_core::assessment::standards::key_label(key);
+    match key.strip_prefix(fupin_core::assessment::counting::KEY_PREFIX) {
+        Some(name) if label != key => format!("{label}（{name}）"),
+        _ => label.to_string(),
+    }
+}
+
 async fn parameters(v: Viewer, State(app): State<AppState>, RawQuery(raw): RawQuery) -> PageResult {
     let ctx = v.caller.ctx(Policy::ReadStats)?;
     let q = query_map(raw.as_deref());
@@ -1093,7 +1106,9 @@ async fn parameters(v: Viewer, State(app): State<AppState>, RawQuery(raw): RawQu
             (v.t("贫困线、监测线、公示天数、走访频次等标准按区划和年度取值：同一参数取最具体的区划，再取不晚于所查年度的最近年度。",
                  "Each standard applies by region and year: the most specific region wins, then the latest year not after the year asked."))
             @if editable {
-                " " (v.t("管理员可通过 PUT /api/v1/parameters 设置本辖区的参数。", "Administrators set their regions' parameters with PUT /api/v1/parameters."))
+                " " (v.t("管理员可通过系统接口设置本辖区的参数（见", "Administrators set their regions' parameters through the API (see "))
+                a href="/docs/api" { (v.t("接口说明", "the API reference")) }
+                (v.t("中的“设置参数”；各参数名称下的小字是接口使用的参数代码）。", ", “Set a parameter”; the small text under each name is the parameter's code there)."))
             } @else {
                 " " (v.t("本页只读。", "Read only."))
             }
@@ -1114,7 +1129,11 @@ async fn parameters(v: Viewer, State(app): State<AppState>, RawQuery(raw): RawQu
             tbody {
                 @for p in &rows {
                     tr data-key=(p.key) {
-                        td { code { (p.key) } }
+                        td {
+                            (param_name(&p.key))
+                            // the code the API takes, for those who may set it
+                            @if editable { br; small.muted { code { (p.key) } } }
+                        }
                         td { @match &p.region_prefix { None => (v.t("全国", "Nationwide")), Some(r) => (r.as_str()) } }
                         td.num { (p.year) }
                         td.wrap { (param_value(&v, p)) }

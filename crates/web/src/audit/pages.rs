@@ -52,6 +52,42 @@ fn is_admin(v: &Viewer) -> bool {
         .any(|g| g.role == Role::Admin)
 }
 
+/// An action by its Chinese name ([`fupin_core::audit::action_label`]), with its code below in
+/// small type for the filter, which takes codes; an action without a name shows its code alone.
+fn action_cell(action: &str) -> Markup {
+    let name = fupin_core::audit::action_name(action);
+    html! {
+        @match name {
+            Some(n) => { (n) br; small.muted { code { (action) } } }
+            None => code { (action) },
+        }
+    }
+}
+
+/// A record's state or an event's details as stored (JSON) shown as its fields, each under its
+/// Chinese label where the registry has one (`fupin_core::labels`), a text value without quotes;
+/// what is not a JSON object is shown as stored.
+fn fields(stored: &str) -> Markup {
+    let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(stored)
+    else {
+        return html! { pre { (stored) } };
+    };
+    html! {
+        dl.audit-fields {
+            @for (k, v) in &map {
+                dt { (fupin_core::labels::field_label(k)) }
+                dd {
+                    @match v {
+                        serde_json::Value::String(s) => (s),
+                        serde_json::Value::Null => "—",
+                        other => (other.to_string()),
+                    }
+                }
+            }
+        }
+    }
+}
+
 async fn list(v: Viewer, State(app): State<AppState>, RawQuery(raw): RawQuery) -> PageResult {
     page(&v, &app, raw.as_deref(), None).await
 }
@@ -168,12 +204,12 @@ async fn page(
                             td.num { (e.seq) }
                             td.small { (e.at.get(..19).unwrap_or(&e.at).replace('T', " ")) }
                             td { (e.actor) }
-                            td { code { (e.action) } }
+                            td { (action_cell(&e.action)) }
                             td { (e.entity) @if let Some(id) = &e.entity_id { " " (id) } }
                             td { (e.region.as_deref().unwrap_or("—")) }
                             td.small.audit-change {
-                                @if let Some(b) = &e.before { details { summary { (v.t("修改前", "Before")) } pre { (b) } } }
-                                @if let Some(a) = &e.after { details { summary { (v.t("修改后", "After")) } pre { (a) } } }
+                                @if let Some(b) = &e.before { details { summary { (v.t("修改前", "Before")) } (fields(b)) } }
+                                @if let Some(a) = &e.after { details { summary { (v.t("修改后", "After")) } (fields(a)) } }
                             }
                         }
                     }

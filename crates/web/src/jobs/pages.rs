@@ -282,7 +282,7 @@ async fn job_page(v: Viewer, State(app): State<AppState>, Path(id): Path<String>
                 }
             }
         }
-        p { a href="/jobs" { (v.t("我的任务", "My jobs")) } " · " a href="/import" { (v.t("数据导入", "Import")) } " · " a href="/export" { (v.t("数据导出", "Export")) } }
+        p #job-links { (job_links(&v, true)) }
     };
     let mut shell = Shell::new(format!("{} {}", kind_name(&v, j.kind), j.label), "/jobs");
     shell.crumbs = vec![
@@ -298,6 +298,35 @@ async fn job_page(v: Viewer, State(app): State<AppState>, Path(id): Path<String>
             .insert(header::REFRESH, HeaderValue::from_static("2"));
     }
     Ok(res)
+}
+
+/// Links to one's jobs (when `jobs`), the import and the export form, each only for a user it opens
+/// for (the import writes the registry; the export reads what the user may read): an auditor is
+/// offered the export alone.
+fn job_links(v: &Viewer, jobs: bool) -> Markup {
+    let links: Vec<(&str, &str)> = [
+        (jobs, "/jobs", v.t("我的任务", "My jobs")),
+        (
+            v.may(Policy::WriteRegistry),
+            "/import",
+            v.t("数据导入", "Import"),
+        ),
+        (
+            v.may(Policy::ReadStats),
+            "/export",
+            v.t("数据导出", "Export"),
+        ),
+    ]
+    .into_iter()
+    .filter(|l| l.0)
+    .map(|l| (l.1, l.2))
+    .collect();
+    html! {
+        @for (i, (href, text)) in links.iter().enumerate() {
+            @if i > 0 { " · " }
+            a href=(href) { (text) }
+        }
+    }
 }
 
 async fn job_list(v: Viewer, State(app): State<AppState>) -> PageResult {
@@ -330,7 +359,7 @@ async fn job_list(v: Viewer, State(app): State<AppState>) -> PageResult {
                 } } }
             } }
         }
-        p { a href="/import" { (v.t("数据导入", "Import")) } " · " a href="/export" { (v.t("数据导出", "Export")) } }
+        p #job-links { (job_links(&v, false)) }
     };
     let mut shell = Shell::new(v.t("我的任务", "My jobs"), "/jobs");
     shell.crumbs = vec![(v.t("我的任务", "My jobs").to_string(), None)];

@@ -709,7 +709,12 @@ pub(crate) fn household_section(v: &Viewer, t: Option<&HouseholdTrace>) -> Marku
                         tbody { @for i in &t.items { tr data-kind=(i.kind.as_str()) data-year=(i.year) {
                             td { (i.date) }
                             td { (if i.kind == "dividend" { v.t("分红", "Dividend") } else { v.t("项目资金", "Payment") }) }
-                            td { @if let (Some(p), Some(n)) = (i.project_id, &i.project_name) { a href=(format!("/projects/{}", p.0)) { (n) } } }
+                            td { @if let (Some(p), Some(n)) = (i.project_id, &i.project_name) {
+                                // the project's page only for a viewer whose regions hold it
+                                @if i.project_village.as_ref().is_some_and(|c| v.reaches(Policy::ReadRegistry, c)) {
+                                    a href=(format!("/projects/{}", p.0)) { (n) }
+                                } @else { (n) }
+                            } }
                             td { (i.asset_name.as_deref().or(i.source.as_deref()).unwrap_or("")) }
                             td.num { (yuan(i.amount_fen)) }
                         } } }

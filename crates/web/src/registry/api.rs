@@ -238,10 +238,11 @@ pub(crate) async fn unmasked(
     Ok(detail)
 }
 
+/// The refusal of an unmasked read, with the code the exports give for the same missing right.
 fn no_unmask_right() -> ApiError {
     ApiError::new(
         StatusCode::FORBIDDEN,
-        "forbidden",
+        "no_unmask_right",
         "您没有查看该户完整个人信息的权限",
     )
 }

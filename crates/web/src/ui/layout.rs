@@ -13,7 +13,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use fupin_core::accounts::Policy;
-use fupin_core::{DomainError, ErrorKind};
+use fupin_core::{DomainError, ErrorKind, RegionCode};
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 /// The signed-in person looking at a page, and in which language.
@@ -41,6 +41,21 @@ impl Viewer {
     /// households aside).
     pub(crate) fn has_regions(&self, policy: Policy) -> bool {
         self.caller.principal.regions_for(policy).is_some()
+    }
+
+    /// Whether a page whose handler asks for `policy` and nothing more opens for this user. A link
+    /// to a page that would answer 403 is shown as plain text instead.
+    pub(crate) fn may(&self, policy: Policy) -> bool {
+        self.caller.ctx(policy).is_ok()
+    }
+
+    /// Whether a page of region `code` (or of a record in it) whose handler asks for `policy` opens
+    /// for this user: the context for the policy holds the region. A cadre reads their paired
+    /// households but holds no region, so the village's pages and projects are no links for them.
+    pub(crate) fn reaches(&self, policy: Policy, code: &RegionCode) -> bool {
+        self.caller
+            .ctx(policy)
+            .is_ok_and(|ctx| ctx.scope.allows(code))
     }
 
     pub(crate) fn is_cadre(&self) -> bool {
