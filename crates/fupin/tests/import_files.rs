@@ -1687,6 +1687,11 @@ async fn partial_writes_exactly_the_good_pairings_and_visits() {
     let officer = Ctx::within("officer-v1", vec![code(V1)]);
     let mut rows = visit_rows();
     rows.push("H0001,2018-07-01,走访,王五、赵六,,,,,abc,,".into()); // line 6: bad money
+                                                                    // lines 7 and 8: numbers of households nobody registered, one in 三房村 (V2, another office's
+                                                                    // village: the same answer as a stored household there, so that an import does not tell who
+                                                                    // is registered outside one's regions), one in 塔岗村 (the officer's own: not stored)
+    rows.push(format!("{V2}9999,2018-07-02,走访,王五,,,,,,,"));
+    rows.push(format!("{V1}9999,2018-07-02,走访,王五,,,,,,,"));
     let path = files.write("v.csv", csv(VISIT_HEADER, &rows).as_bytes());
     let r = import_as(
         store,
@@ -1700,9 +1705,14 @@ async fn partial_writes_exactly_the_good_pairings_and_visits() {
     .await;
     assert_eq!(
         lines_and_codes(&r),
-        [(5, "out_of_scope"), (6, "not_an_amount")]
+        [
+            (5, "out_of_scope"),
+            (6, "not_an_amount"),
+            (7, "out_of_scope"),
+            (8, "unknown_household")
+        ]
     );
-    assert_eq!((r.created, r.rejected, r.committed), (3, 2, true));
+    assert_eq!((r.created, r.rejected, r.committed), (3, 4, true));
     assert_eq!(
         store
             .household_visits(&ctx(), h1, &fupin_core::paging::Keyset::all())
@@ -1729,7 +1739,7 @@ async fn partial_writes_exactly_the_good_pairings_and_visits() {
         .is_empty());
     // without --partial the same file writes nothing more
     let r = import_as(store, &officer, &path, ImportOptions::default()).await;
-    assert_eq!((r.unchanged, r.rejected, r.committed), (3, 2, false));
+    assert_eq!((r.unchanged, r.rejected, r.committed), (3, 4, false));
     // the officer's pairings of H0003 are rejected too
     let path = files.write(
         "p3.csv",

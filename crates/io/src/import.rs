@@ -901,13 +901,10 @@ impl Writer<'_> {
                     at.issue(
                         number_col,
                         &r.cells,
-                        DomainError::invalid(
+                        crate::rows::no_such_household(
+                            &self.ctx.scope,
                             "household_number",
-                            "unknown_household",
-                            format!(
-                                "户编码 {} 不存在，请先导入该户",
-                                crate::cells::shown(&r.number)
-                            ),
+                            &r.number,
                         ),
                     )
                 })?;

@@ -53,6 +53,38 @@ impl RowAt<'_> {
     }
 }
 
+/// The refusal of a row naming a household number that is not stored (`field` its field): the
+/// number of a household the file should have created first (`unknown_household`), or — when the
+/// number's first twelve digits are a village outside the importer's regions — `out_of_scope`, as
+/// for a stored household there. Numbers are the village's code and a serial, so a number of
+/// another office's village gets the same answer whether or not that household exists: an import
+/// does not tell who is registered outside one's regions (the API answers 404 either way).
+pub(crate) fn no_such_household(
+    scope: &fupin_core::scope::Scope,
+    field: &str,
+    number: &str,
+) -> DomainError {
+    let shown = crate::cells::shown(number);
+    let foreign = number
+        .get(..12)
+        .filter(|p| p.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|p| fupin_core::RegionCode::parse(p).ok())
+        .is_some_and(|village| !scope.allows(&village));
+    if foreign {
+        DomainError::invalid(
+            field,
+            "out_of_scope",
+            format!("户 {shown} 不在您的管辖范围内"),
+        )
+    } else {
+        DomainError::invalid(
+            field,
+            "unknown_household",
+            format!("户编码 {shown} 不存在，请先导入该户"),
+        )
+    }
+}
+
 /// A compact key of a 12-digit village code, for the sets of villages known and in scope.
 pub(crate) fn village_key(code: &str) -> Option<u64> {
     (code.len() == 12 && code.bytes().all(|b| b.is_ascii_digit()))

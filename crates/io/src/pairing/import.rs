@@ -123,14 +123,7 @@ impl Writer<'_> {
         number: &str,
     ) -> Result<&'h HouseholdKey, DomainError> {
         let h = households.get(number).ok_or_else(|| {
-            DomainError::invalid(
-                "household_number",
-                "unknown_household",
-                format!(
-                    "户编码 {} 不存在，请先导入该户",
-                    crate::cells::shown(number)
-                ),
-            )
+            crate::rows::no_such_household(&self.ctx.scope, "household_number", number)
         })?;
         if !self.ctx.scope.allows(&h.village_code) {
             return Err(DomainError::invalid(

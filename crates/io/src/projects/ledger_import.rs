@@ -209,11 +209,7 @@ impl Writer<'_> {
                 for n in &p.numbers {
                     let shown = crate::cells::shown(n);
                     let (id, village) = households.get(n).ok_or_else(|| {
-                        DomainError::invalid(
-                            "beneficiaries",
-                            "unknown_household",
-                            format!("户编码 {shown} 不存在，请先导入该户"),
-                        )
+                        crate::rows::no_such_household(&self.ctx.scope, "beneficiaries", n)
                     })?;
                     if !self.ctx.scope.allows(village) {
                         return Err(DomainError::invalid(

@@ -70,14 +70,8 @@ impl Writer<'_> {
             };
             let fail = |e: DomainError| issue_at(&at, Kind::StatusChanges, &r.cells, e);
             let Some(s) = stored.get(&number) else {
-                let e = DomainError::invalid(
-                    "household_number",
-                    "unknown_household",
-                    format!(
-                        "户编码 {} 不存在，请先导入该户",
-                        crate::cells::shown(&number)
-                    ),
-                );
+                let e =
+                    crate::rows::no_such_household(&self.ctx.scope, "household_number", &number);
                 self.reject(r.sheet, &[r.line], vec![fail(e)])?;
                 continue;
             };
