@@ -1637,6 +1637,12 @@ async fn the_audit_log_names_every_action_of_the_demo_in_chinese() {
     }
     let (_, _, page) = get(&app, &auditor, "/audit?action=login").await;
     assert!(page.contains("登录"));
+    // the kind of record by its name too, the code beside it
+    let (_, _, page) = get(&app, &admin, "/audit?entity=household").await;
+    assert!(
+        page.contains("农户 <small class=\"muted\"><code>household</code></small>"),
+        "{page}"
+    );
     let (_, _, page) = get(&app, &admin, "/audit?action=unmask").await;
     assert!(
         page.contains("查看完整个人信息") && page.contains("<dt>原因</dt>"),

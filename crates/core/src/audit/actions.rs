@@ -125,9 +125,75 @@ pub fn action_label(action: &str) -> &str {
     action_name(action).unwrap_or(action)
 }
 
+/// Every kind of record the log names (its `entity`), by name, sorted by code.
+pub const ENTITIES: &[(&str, &str)] = &[
+    ("aggregates", "统计汇总"),
+    ("api_token", "接口令牌"),
+    ("asset", "扶贫资产"),
+    ("cadre", "帮扶干部"),
+    ("campaign", "整改行动"),
+    ("code_table", "代码表"),
+    ("cooperative", "合作社或企业"),
+    ("department_list", "部门名单"),
+    ("designation", "定点帮扶"),
+    ("event", "服务活动"),
+    ("export", "数据导出"),
+    ("fund_allocation", "资金下达"),
+    ("fund_source", "资金来源"),
+    ("helping_unit", "帮扶单位"),
+    ("hire", "聘用"),
+    ("household", "农户"),
+    ("household_year", "农户年度情况"),
+    ("import", "数据导入"),
+    ("income", "收入"),
+    ("measure", "帮扶措施"),
+    ("notice", "公示公告"),
+    ("pairing", "结对帮扶"),
+    ("parameter", "参数"),
+    ("person", "家庭成员"),
+    ("problem", "问题"),
+    ("procedure", "退出或监测程序"),
+    ("project", "项目"),
+    ("quality_rules", "数据质量规则"),
+    ("region", "区划"),
+    ("report_snapshot", "报表快照"),
+    ("request", "请求"),
+    ("risk_event", "风险事件"),
+    ("team_member", "工作队成员"),
+    ("user", "用户"),
+    ("village_profile", "村情"),
+    ("visit", "走访"),
+    ("wish", "微心愿"),
+    ("workplace", "扶贫车间或岗位"),
+];
+
+/// The Chinese name of a kind of record (`household` → 农户), if it has one.
+pub fn entity_name(entity: &str) -> Option<&'static str> {
+    ENTITIES
+        .binary_search_by(|(code, _)| (*code).cmp(entity))
+        .ok()
+        .map(|i| ENTITIES[i].1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn record_kinds_sorted_unique_and_named_in_chinese() {
+        for w in ENTITIES.windows(2) {
+            assert!(w[0].0 < w[1].0, "{} before {}", w[0].0, w[1].0);
+        }
+        for (code, name) in ENTITIES {
+            assert!(
+                name.chars().all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                "{code}: {name}"
+            );
+            assert_eq!(entity_name(code), Some(*name));
+        }
+        assert_eq!(entity_name("household"), Some("农户"));
+        assert_eq!(entity_name("nothing_of_the_kind"), None);
+    }
 
     #[test]
     fn sorted_unique_and_named_in_chinese() {

@@ -12,7 +12,7 @@ pub mod actions;
 pub mod keys;
 pub mod store;
 
-pub use actions::{action_label, action_name};
+pub use actions::{action_label, action_name, entity_name};
 pub use keys::{AuditAnchor, AuditKey, AuditKeys, KEY_BYTES};
 use serde::{Deserialize, Serialize};
 use sha2::digest::Update;

@@ -64,6 +64,17 @@ fn action_cell(action: &str) -> Markup {
     }
 }
 
+/// A kind of record by its Chinese name, its code in small type (the 对象类型 filter takes it); a
+/// kind without a name as its code.
+fn entity_cell(entity: &str) -> Markup {
+    html! {
+        @match fupin_core::audit::entity_name(entity) {
+            Some(n) => { (n) " " small.muted { code { (entity) } } }
+            None => code { (entity) },
+        }
+    }
+}
+
 /// A record's state or an event's details as stored (JSON) shown as its fields, each under its
 /// Chinese label where the registry has one (`fupin_core::labels`), a text value without quotes;
 /// what is not a JSON object is shown as stored.
@@ -205,7 +216,7 @@ async fn page(
                             td.small { (e.at.get(..19).unwrap_or(&e.at).replace('T', " ")) }
                             td { (e.actor) }
                             td { (action_cell(&e.action)) }
-                            td { (e.entity) @if let Some(id) = &e.entity_id { " " (id) } }
+                            td { (entity_cell(&e.entity)) @if let Some(id) = &e.entity_id { " " (id) } }
                             td { (e.region.as_deref().unwrap_or("—")) }
                             td.small.audit-change {
                                 @if let Some(b) = &e.before { details { summary { (v.t("修改前", "Before")) } (fields(b)) } }

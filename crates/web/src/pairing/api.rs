@@ -599,7 +599,7 @@ fn report_period(params: &Params) -> ApiResult<(Date, Date)> {
             .with_field("year".to_string()));
         }
         let bad = || {
-            ApiError::bad_request("invalid_year", format!("year 须为四位年份：{y}"))
+            ApiError::bad_request("invalid_year", format!("年度（year）须为四位年份：{y}"))
                 .with_field("year".to_string())
         };
         let from = Date::from_calendar_date(y, time::Month::January, 1).map_err(|_| bad())?;
