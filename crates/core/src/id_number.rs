@@ -62,7 +62,17 @@ impl IdNumber {
     }
 
     pub fn parse_field(field: &str, text: &str) -> DomainResult<Self> {
-        let t = text.trim().to_ascii_uppercase();
+        // typed as people type it: full-width digits and Ｘ (a Chinese input method's full-width
+        // mode), a lower-case x, spaces around it (the ideographic space too)
+        let t: String = text
+            .trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}')
+            .chars()
+            .map(|c| match c {
+                '０'..='９' => char::from_digit(c as u32 - '０' as u32, 10).unwrap_or(c),
+                'Ｘ' | 'ｘ' => 'X',
+                c => c.to_ascii_uppercase(),
+            })
+            .collect();
         let invalid =
             |code: &'static str, msg: &str| DomainError::invalid(field, code, msg.to_string());
         // lengths in characters, as a person counts them (a full-width digit is one, not three)
@@ -70,7 +80,7 @@ impl IdNumber {
         if !t.is_ascii() && matches!(n, 15 | 18) {
             return Err(invalid(
                 "invalid_id_number",
-                "身份证号只能由数字和末位X组成（请用半角数字）",
+                "身份证号只能由数字和末位X组成",
             ));
         }
         let b = t.as_bytes();
@@ -347,7 +357,7 @@ mod tests {
             "123",
             "1101051949123100XX",
             "11010519491231002Y",
-            "1101051949123100２X",
+            "1101051949123100２Y",
         ] {
             assert_eq!(
                 IdNumber::parse(bad).unwrap_err().code,
@@ -358,10 +368,30 @@ mod tests {
     }
 
     #[test]
+    fn full_width_digits_are_the_same_number() {
+        let ascii = IdNumber::parse("11010519491231002X").unwrap();
+        for typed in [
+            "１１０１０５１９４９１２３１００２Ｘ",
+            "１１０１０５１９４９１２３１００２ｘ",
+            "\u{3000}11010519491231002x ",
+            "11010519491231002ｘ",
+            // the input method switched half-way
+            "1101051949123100２X",
+        ] {
+            assert_eq!(IdNumber::parse(typed).unwrap(), ascii, "{typed}");
+        }
+        // a full-width number is checked like any other: a wrong check digit is still refused
+        let e = IdNumber::parse("１１０１０５１９４９１２３１００２１").unwrap_err();
+        assert_eq!(e.code, "invalid_check_digit", "{}", e.message);
+        // other characters than digits and X are refused whatever their width
+        let e = IdNumber::parse("１１０１０５１９４９１２３１００２Ａ").unwrap_err();
+        assert_eq!(e.code, "invalid_id_number");
+    }
+
+    #[test]
     fn lengths_are_counted_in_characters() {
-        // 18 full-width digits are 18 characters (54 bytes in UTF-8)
-        let full_width = "１１０１０５１９４９１２３１００２Ｘ";
-        let e = IdNumber::parse(full_width).unwrap_err();
+        // 18 characters, some of them not digits (54 bytes in UTF-8 in full width)
+        let e = IdNumber::parse("一一〇一〇五一九四九一二三一〇〇二Ｘ").unwrap_err();
         assert_eq!(e.code, "invalid_id_number");
         assert!(!e.message.contains("54"), "{}", e.message);
         let e = IdNumber::parse("１１０１０５１９４９").unwrap_err();
