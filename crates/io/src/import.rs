@@ -912,11 +912,7 @@ impl Writer<'_> {
                     return Err(at.issue(
                         number_col,
                         &r.cells,
-                        DomainError::invalid(
-                            "household_number",
-                            "out_of_scope",
-                            format!("户 {} 不在您的管辖范围内", crate::cells::shown(&r.number)),
-                        ),
+                        crate::rows::household_out_of_scope("household_number", &r.number),
                     ));
                 }
                 let before = s.incomes.iter().find(|i| i.year == r.year).cloned();

@@ -64,25 +64,32 @@ pub(crate) fn no_such_household(
     field: &str,
     number: &str,
 ) -> DomainError {
-    let shown = crate::cells::shown(number);
     let foreign = number
         .get(..12)
         .filter(|p| p.bytes().all(|b| b.is_ascii_digit()))
         .and_then(|p| fupin_core::RegionCode::parse(p).ok())
         .is_some_and(|village| !scope.allows(&village));
     if foreign {
-        DomainError::invalid(
-            field,
-            "out_of_scope",
-            format!("户 {shown} 不在您的管辖范围内"),
-        )
+        household_out_of_scope(field, number)
     } else {
         DomainError::invalid(
             field,
             "unknown_household",
-            format!("户编码 {shown} 不存在，请先导入该户"),
+            format!(
+                "户编码 {} 不存在，请先导入该户",
+                crate::cells::shown(number)
+            ),
         )
     }
+}
+
+/// The refusal of a row naming a household outside the importer's regions (`field` its field).
+pub(crate) fn household_out_of_scope(field: &str, number: &str) -> DomainError {
+    DomainError::invalid(
+        field,
+        "out_of_scope",
+        format!("户 {} 不在您的管辖范围内", crate::cells::shown(number)),
+    )
 }
 
 /// A compact key of a 12-digit village code, for the sets of villages known and in scope.

@@ -114,10 +114,15 @@ pub fn action_name(action: &str) -> Option<&'static str> {
             return Some(a.label());
         }
     }
-    ACTIONS
-        .binary_search_by(|(code, _)| (*code).cmp(action))
+    named(ACTIONS, action)
+}
+
+/// The name of `code` in a table sorted by code.
+fn named(table: &[(&str, &'static str)], code: &str) -> Option<&'static str> {
+    table
+        .binary_search_by(|(c, _)| (*c).cmp(code))
         .ok()
-        .map(|i| ACTIONS[i].1)
+        .map(|i| table[i].1)
 }
 
 /// The Chinese name of `action`, or the code itself for an action this table does not know.
@@ -169,10 +174,7 @@ pub const ENTITIES: &[(&str, &str)] = &[
 
 /// The Chinese name of a kind of record (`household` → 农户), if it has one.
 pub fn entity_name(entity: &str) -> Option<&'static str> {
-    ENTITIES
-        .binary_search_by(|(code, _)| (*code).cmp(entity))
-        .ok()
-        .map(|i| ENTITIES[i].1)
+    named(ENTITIES, entity)
 }
 
 #[cfg(test)]

@@ -337,11 +337,7 @@ impl Writer<'_> {
             };
             let h = &s.household;
             if !self.ctx.scope.allows(&h.village_code) {
-                let e = DomainError::invalid(
-                    "household_number",
-                    "out_of_scope",
-                    format!("户 {} 不在您的管辖范围内", crate::cells::shown(&c.number)),
-                );
+                let e = crate::rows::household_out_of_scope("household_number", &c.number);
                 self.reject(r.sheet, &[r.line], vec![fail(e)])?;
                 continue;
             }

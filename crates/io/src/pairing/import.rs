@@ -126,10 +126,9 @@ impl Writer<'_> {
             crate::rows::no_such_household(&self.ctx.scope, "household_number", number)
         })?;
         if !self.ctx.scope.allows(&h.village_code) {
-            return Err(DomainError::invalid(
+            return Err(crate::rows::household_out_of_scope(
                 "household_number",
-                "out_of_scope",
-                format!("户 {} 不在您的管辖范围内", crate::cells::shown(number)),
+                number,
             ));
         }
         Ok(h)

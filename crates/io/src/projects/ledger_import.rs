@@ -207,16 +207,11 @@ impl Writer<'_> {
             };
             let outcome = (|| {
                 for n in &p.numbers {
-                    let shown = crate::cells::shown(n);
                     let (id, village) = households.get(n).ok_or_else(|| {
                         crate::rows::no_such_household(&self.ctx.scope, "beneficiaries", n)
                     })?;
                     if !self.ctx.scope.allows(village) {
-                        return Err(DomainError::invalid(
-                            "beneficiaries",
-                            "out_of_scope",
-                            format!("户 {shown} 不在您的管辖范围内"),
-                        ));
+                        return Err(crate::rows::household_out_of_scope("beneficiaries", n));
                     }
                     let b = Beneficiary {
                         household_id: fupin_core::registry::HouseholdId(*id),
