@@ -13,6 +13,7 @@ pub const DEFAULT_CODE_TABLES_JSON: &str = include_str!("../data/code-tables.jso
 
 /// One code of a table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CodeEntry {
     pub code: String,
     pub label: String,
@@ -20,6 +21,7 @@ pub struct CodeEntry {
 
 /// One code table as stored: name, version, source and its codes in order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CodeTable {
     pub name: String,
     pub version: String,
@@ -156,6 +158,7 @@ pub fn english_enum_label(table: &str, code: &str) -> Option<&'static str> {
     LABELS
         .get_or_init(|| {
             #[derive(Deserialize)]
+            #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
             struct Doc {
                 enums: Labels,
             }
@@ -176,6 +179,7 @@ pub fn default_tables() -> Vec<CodeTable> {
 /// Parse a code-tables document: `{ name: {version, source, codes: [{code, label}]}, "_about": … }`.
 pub fn parse_tables(json: &str) -> Result<Vec<CodeTable>, serde_json::Error> {
     #[derive(Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
     struct Raw {
         version: String,
         #[serde(default)]

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 /// What kind of failure, which decides the HTTP status and the CLI exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorKind {
     /// The input breaks a rule (422/400).
@@ -28,6 +29,7 @@ pub enum ErrorKind {
 
 /// A domain error: `code` is stable English (for programs), `message` is Chinese (for people).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[error("{code}: {message}")]
 pub struct DomainError {
     #[serde(skip)]
@@ -44,6 +46,7 @@ pub struct DomainError {
 
 /// One field's problem, in the list of a form refused for several at once.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldProblem {
     pub field: String,
     pub code: &'static str,

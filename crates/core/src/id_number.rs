@@ -13,6 +13,7 @@ const CHECK: &[u8; 11] = b"10X98765432";
 
 /// Sex as encoded by the 17th digit (odd = male).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Sex {
     Male,

@@ -20,6 +20,8 @@ pub mod rectification;
 pub mod regions;
 pub mod registry;
 pub mod reports;
+#[cfg(feature = "openapi")]
+mod schemas;
 pub mod scope;
 pub mod store;
 pub mod years;

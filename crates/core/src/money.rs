@@ -17,6 +17,7 @@ pub const MAX_INPUT_FEN: i64 = 100_000_000_000;
 
 /// The unit a ledger writes its amounts in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MoneyUnit {
     /// 元: two decimals reach the fen.

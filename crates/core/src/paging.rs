@@ -194,6 +194,7 @@ pub fn village_id_cursor(village: &RegionCode, id: i64) -> String {
 
 /// A page of a list: its rows in list order, and the `after` of the next page (`None` on the last).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Listing<T> {
     pub items: Vec<T>,
     pub next: Option<String>,

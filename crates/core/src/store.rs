@@ -31,6 +31,7 @@ pub type StoreResult<T> = Result<T, DomainError>;
 
 /// One rejected row of an import.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RowError {
     /// 1-based line of the source (the header is line 1).
     pub line: u64,
@@ -68,6 +69,7 @@ pub trait Store:
 /// Migrations of the database compared with the build's: current when every shipped migration is
 /// applied and none unknown to this build is (a newer release migrated the database).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SchemaStatus {
     /// Latest migration version applied to the database (0 when none).
     pub applied: i64,
@@ -87,6 +89,7 @@ impl SchemaStatus {
 
 /// Connections of the store's pool.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PoolStatus {
     /// Connections open now.
     pub open: u32,

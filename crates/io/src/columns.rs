@@ -8,6 +8,7 @@ use fupin_core::rectification::ListKind;
 
 /// What a file holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = FileKind))]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
     /// One row per person, household columns repeated on each row of the household.

@@ -13,6 +13,7 @@ use std::io::{self, Read};
 
 /// A text encoding the importer reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum TextEncoding {
     Utf8,

@@ -81,6 +81,7 @@ impl Default for ImportOptions {
 
 /// Where an import is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Phase {
     /// Reading, checking and writing rows.
@@ -94,6 +95,7 @@ pub enum Phase {
 
 /// A progress report, given to the callback after every batch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = ImportProgress))]
 pub struct Progress {
     pub phase: Phase,
     /// Data rows read.

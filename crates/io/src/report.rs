@@ -19,6 +19,7 @@ pub const KEPT_ISSUES: usize = 1000;
 
 /// One problem with one row.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Issue {
     /// Worksheet (XLSX only).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -82,6 +83,7 @@ impl fmt::Display for Issue {
 
 /// A row of a sheet the report points at: where a header was found, or a row skipped.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SheetRow {
     /// Worksheet (XLSX only).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -104,6 +106,7 @@ impl SheetRow {
 
 /// What an import did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ImportReport {
     pub kind: Option<Kind>,
     pub format: Option<FileFormat>,

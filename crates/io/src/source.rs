@@ -16,6 +16,7 @@ impl<T: Read + Seek + Send> ReadSeek for T {}
 
 /// The container of an import or export file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum FileFormat {
     Csv,

@@ -19,7 +19,7 @@ pub(crate) fn routes(r: Routes) -> Routes {
 #[openapi(paths(healthz, readyz))]
 pub(crate) struct Doc;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 struct Health {
     status: &'static str,
     backend: &'static str,
@@ -46,7 +46,7 @@ async fn database_answers(app: &AppState) -> ApiResult<()> {
     tag = "service",
     operation_id = "healthz",
     summary = "存活检查 · Liveness",
-    responses((status = 200, description = "服务与数据库可用，`backend` 为 sqlite 或 postgres。 The service and its database answer; `backend` is sqlite or postgres.", body = Object), (status = 503, description = "数据库不可用（code: database_unavailable）。 The database does not answer.", body = crate::openapi::ErrorDoc))
+    responses((status = 200, description = "服务与数据库可用，`backend` 为 sqlite 或 postgres。 The service and its database answer; `backend` is sqlite or postgres.", body = Health), (status = 503, description = "数据库不可用（code: database_unavailable）。 The database does not answer.", body = crate::openapi::ErrorDoc))
 )]
 async fn healthz(State(app): State<AppState>) -> ApiResult<Json<Health>> {
     database_answers(&app).await?;
@@ -56,7 +56,7 @@ async fn healthz(State(app): State<AppState>) -> ApiResult<Json<Health>> {
     }))
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 struct Ready {
     status: &'static str,
     backend: &'static str,
@@ -73,7 +73,7 @@ struct Ready {
     tag = "service",
     operation_id = "readyz",
     summary = "就绪检查 · Readiness",
-    responses((status = 200, description = "可接收请求：数据库可用且迁移为本版本。 Ready: the database answers and its migrations are this build's.", body = Object), (status = 503, description = "未就绪：正在停止、数据库不可用或迁移不符（code: shutting_down、database_unavailable、schema_mismatch 等）。 Not ready: shutting down, database down, or migrations not this build's.", body = crate::openapi::ErrorDoc))
+    responses((status = 200, description = "可接收请求：数据库可用且迁移为本版本。 Ready: the database answers and its migrations are this build's.", body = Ready), (status = 503, description = "未就绪：正在停止、数据库不可用或迁移不符（code: shutting_down、database_unavailable、schema_mismatch 等）。 Not ready: shutting down, database down, or migrations not this build's.", body = crate::openapi::ErrorDoc))
 )]
 async fn readyz(State(app): State<AppState>) -> ApiResult<Json<Ready>> {
     if app.shutting_down() {

@@ -424,6 +424,7 @@ mod tests {
     use super::*;
     use crate::test_support::{body_json, send_anon, test_db};
     use axum::http::StatusCode;
+    use serde_json::Value;
     use std::collections::BTreeSet;
 
     fn registered() -> BTreeSet<(String, String)> {
@@ -578,6 +579,491 @@ mod tests {
                 "{r} is not defined"
             );
         }
+    }
+
+    /// The schema a `$ref` names, or the schema itself.
+    fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
+        match schema["$ref"].as_str() {
+            Some(r) => {
+                let name = r.strip_prefix("#/components/schemas/").unwrap_or(r);
+                resolve(doc, &doc["components"]["schemas"][name])
+            }
+            None => schema,
+        }
+    }
+
+    /// Whether a schema says what its JSON holds: a body is not the empty schema, and no object is
+    /// without properties (unless it is a map, whose values are described), down through arrays,
+    /// alternatives and properties.
+    fn described(doc: &Value, schema: &Value, depth: usize) -> Result<(), String> {
+        let schema = resolve(doc, schema);
+        if depth > 40 {
+            return Ok(());
+        }
+        let obj = schema.as_object().ok_or("not a schema")?;
+        for key in ["oneOf", "anyOf", "allOf"] {
+            if let Some(branches) = obj.get(key).and_then(Value::as_array) {
+                for b in branches {
+                    described(doc, b, depth + 1)?;
+                }
+                return Ok(());
+            }
+        }
+        let types: Vec<&str> = match &obj.get("type") {
+            Some(Value::String(t)) => vec![t.as_str()],
+            Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).collect(),
+            _ => vec![],
+        };
+        if types.is_empty() && obj.get("enum").is_none() {
+            // any JSON: a body never, a field only where it is free-form on purpose (the before
+            // and after of an audit entry)
+            return match depth {
+                0 => Err(format!("a schema without a type: {schema}")),
+                _ => Ok(()),
+            };
+        }
+        if types.contains(&"object") {
+            let props = obj.get("properties").and_then(Value::as_object);
+            let map = obj.get("additionalProperties").filter(|a| a.is_object());
+            match (props, map) {
+                (Some(props), _) => {
+                    for (name, p) in props {
+                        described(doc, p, depth + 1).map_err(|e| format!("{name}: {e}"))?;
+                    }
+                }
+                (None, Some(values)) => described(doc, values, depth + 1)?,
+                (None, None) => return Err(format!("an object without properties: {schema}")),
+            }
+        }
+        if let Some(tuple) = obj.get("prefixItems").and_then(Value::as_array) {
+            for item in tuple {
+                described(doc, item, depth + 1).map_err(|e| format!("prefixItems: {e}"))?;
+            }
+        } else if types.contains(&"array") {
+            described(doc, &obj["items"], depth + 1).map_err(|e| format!("items: {e}"))?;
+        }
+        Ok(())
+    }
+
+    /// Operations whose JSON answer is free-form on purpose: the description itself.
+    const FREE_FORM_ANSWERS: &[&str] = &["openapi"];
+
+    #[test]
+    fn every_json_body_has_a_schema_with_its_fields() {
+        let doc = document_value();
+        let mut bodies = 0;
+        let mut answers = 0;
+        let mut faults = vec![];
+        for (method, path) in described_routes() {
+            let op = &doc["paths"][&path][method.to_lowercase()];
+            let id = op["operationId"].as_str().unwrap_or_default();
+            let request = &op["requestBody"]["content"]["application/json"]["schema"];
+            if !request.is_null() {
+                bodies += 1;
+                if let Err(e) = described(&doc, request, 0) {
+                    faults.push(format!("{method} {path} ({id}), request body: {e}"));
+                }
+            }
+            for (status, answer) in op["responses"].as_object().unwrap() {
+                let schema = &answer["content"]["application/json"]["schema"];
+                if !status.starts_with('2') || schema.is_null() || FREE_FORM_ANSWERS.contains(&id) {
+                    continue;
+                }
+                answers += 1;
+                if let Err(e) = described(&doc, schema, 0) {
+                    faults.push(format!("{method} {path} ({id}), answer {status}: {e}"));
+                }
+            }
+        }
+        assert!(
+            faults.is_empty(),
+            "JSON bodies without a schema of their fields (give the type a ToSchema derive and \
+             name it in #[utoipa::path]):\n{}",
+            faults.join("\n")
+        );
+        // the request bodies and answers counted when every one of them got its schema
+        assert!(bodies >= 57, "{bodies} request bodies");
+        assert!(answers >= 139, "{answers} answers");
+    }
+
+    #[test]
+    fn a_bare_object_is_noticed() {
+        let doc = document_value();
+        let bare = serde_json::json!({"type": "object"});
+        assert!(described(&doc, &bare, 0).is_err());
+        let nested = serde_json::json!({"type": "object", "properties": {"a": {"type": "array", "items": {"type": "object"}}}});
+        assert!(described(&doc, &nested, 0).is_err());
+        let household = serde_json::json!({"$ref": "#/components/schemas/NewHousehold"});
+        assert_eq!(described(&doc, &household, 0), Ok(()));
+    }
+
+    /// Every schema name is given once: utoipa names a component by its type's name alone, so two
+    /// types of one name in different modules would silently share one schema (the second one's).
+    /// Such a type takes `schema(as = AreaName)`.
+    #[test]
+    fn schema_names_are_unique() {
+        let mut seen: std::collections::BTreeMap<String, String> = Default::default();
+        let mut twice = vec![];
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        for dir in ["core/src", "io/src", "web/src"] {
+            let mut stack = vec![root.join(dir)];
+            while let Some(d) = stack.pop() {
+                for entry in std::fs::read_dir(&d).unwrap() {
+                    let p = entry.unwrap().path();
+                    if p.is_dir() {
+                        stack.push(p);
+                        continue;
+                    }
+                    let text = std::fs::read_to_string(&p).unwrap();
+                    for name in schema_names(&text) {
+                        let at = p.display().to_string();
+                        if let Some(first) = seen.insert(name.clone(), at.clone()) {
+                            twice.push(format!("{name}: {first} and {at}"));
+                        }
+                    }
+                }
+            }
+        }
+        assert!(seen.contains_key("HouseholdInput") && seen.contains_key("ProjectCategory"));
+        assert!(twice.is_empty(), "schema names given twice: {twice:?}");
+    }
+
+    /// The names of the types deriving `ToSchema` in a source file: `schema(as = …)` if given, else
+    /// the name of the struct or enum that follows the derive.
+    fn schema_names(text: &str) -> Vec<String> {
+        let mut out = vec![];
+        let lines: Vec<&str> = text.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            if !line.contains("ToSchema)") || line.trim_start().starts_with("//") {
+                continue;
+            }
+            let attrs = std::iter::once(*line).chain(
+                lines[i + 1..]
+                    .iter()
+                    .copied()
+                    .take_while(|l| l.trim_start().starts_with('#')),
+            );
+            if let Some(rest) = attrs.filter_map(|l| l.split("schema(as = ").nth(1)).next() {
+                out.push(rest.split(')').next().unwrap().trim().to_string());
+                continue;
+            }
+            let item = lines[i + 1..]
+                .iter()
+                .map(|l| l.trim())
+                .find(|l| !l.starts_with('#') && !l.starts_with("///"));
+            let words: Vec<&str> = item.unwrap_or_default().split_whitespace().collect();
+            if let Some(k) = words.iter().position(|w| *w == "struct" || *w == "enum") {
+                let name = words.get(k + 1).unwrap_or(&"");
+                let name = name.split(['<', '(', '{', ';']).next().unwrap();
+                if !name.starts_with('$') {
+                    out.push(name.to_string());
+                }
+            }
+        }
+        out
+    }
+
+    /// The problems of a JSON value against a schema of the description: types, formats of dates,
+    /// required properties, enumerations, and every property of an object described (an answer's
+    /// field missing from its schema is a fault here, even where the schema does not forbid more).
+    fn check(
+        doc: &Value,
+        schema: &Value,
+        v: &Value,
+        at: &str,
+        strict: bool,
+        out: &mut Vec<String>,
+    ) {
+        let schema = resolve(doc, schema);
+        if let Some(all) = schema["allOf"].as_array() {
+            // a flattened struct or enum: each part holds for the one object, and every field is
+            // declared by one of them
+            all.iter().for_each(|s| check(doc, s, v, at, false, out));
+            if let (true, Some(o)) = (strict, v.as_object()) {
+                let mut names = BTreeSet::new();
+                declared(doc, schema, &mut names, 0);
+                for k in o.keys().filter(|k| !names.contains(k.as_str())) {
+                    out.push(format!("{at}.{k}: not in the schema"));
+                }
+            }
+            return;
+        }
+        for key in ["oneOf", "anyOf"] {
+            if let Some(branches) = schema[key].as_array() {
+                let fitting = branches
+                    .iter()
+                    .filter(|b| {
+                        let mut e = vec![];
+                        check(doc, b, v, at, strict, &mut e);
+                        e.is_empty()
+                    })
+                    .count();
+                let ok = if key == "oneOf" {
+                    fitting == 1
+                } else {
+                    fitting >= 1
+                };
+                if !ok {
+                    out.push(format!("{at}: {v} fits {fitting} of the {key} {schema}"));
+                }
+                return;
+            }
+        }
+        if let Some(values) = schema["enum"].as_array() {
+            if !values.contains(v) {
+                out.push(format!("{at}: {v} is not one of {values:?}"));
+            }
+        }
+        let types: Vec<&str> = match &schema["type"] {
+            Value::String(t) => vec![t.as_str()],
+            Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
+            _ => return,
+        };
+        let kind = match v {
+            Value::Null => "null",
+            Value::Bool(_) => "boolean",
+            Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
+            Value::Number(_) => "number",
+            Value::String(_) => "string",
+            Value::Array(_) => "array",
+            Value::Object(_) => "object",
+        };
+        let fits = types.contains(&kind) || (kind == "integer" && types.contains(&"number"));
+        if !fits {
+            out.push(format!("{at}: {v} is {kind}, the schema says {types:?}"));
+            return;
+        }
+        match v {
+            Value::String(s) => {
+                let format = schema["format"].as_str().unwrap_or_default();
+                let fmt = time::macros::format_description!("[year]-[month]-[day]");
+                let ok = match format {
+                    "date" => time::Date::parse(s, &fmt).is_ok(),
+                    "date-time" => time::OffsetDateTime::parse(
+                        s,
+                        &time::format_description::well_known::Rfc3339,
+                    )
+                    .is_ok(),
+                    _ => true,
+                };
+                if !ok {
+                    out.push(format!("{at}: {s:?} is not a {format}"));
+                }
+            }
+            Value::Array(items) => {
+                let tuple = schema["prefixItems"].as_array();
+                if tuple.is_some_and(|t| t.len() != items.len()) {
+                    out.push(format!("{at}: {v} has not the tuple's length"));
+                }
+                for (i, item) in items.iter().enumerate() {
+                    let of = tuple.map_or(&schema["items"], |t| &t[i.min(t.len() - 1)]);
+                    check(doc, of, item, &format!("{at}[{i}]"), true, out);
+                }
+            }
+            Value::Object(o) => {
+                for r in schema["required"].as_array().into_iter().flatten() {
+                    if !o.contains_key(r.as_str().unwrap()) {
+                        out.push(format!("{at}: {r} is required"));
+                    }
+                }
+                let props = schema["properties"].as_object();
+                for (k, x) in o {
+                    let at = format!("{at}.{k}");
+                    match (
+                        props.and_then(|p| p.get(k)),
+                        &schema["additionalProperties"],
+                    ) {
+                        (Some(p), _) => check(doc, p, x, &at, true, out),
+                        (None, extra) if extra.is_object() => check(doc, extra, x, &at, true, out),
+                        _ if !strict => {}
+                        _ => out.push(format!("{at}: not in the schema")),
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The property names a schema declares, through references, parts and alternatives.
+    fn declared<'a>(
+        doc: &'a Value,
+        schema: &'a Value,
+        names: &mut BTreeSet<&'a str>,
+        depth: usize,
+    ) {
+        let schema = resolve(doc, schema);
+        if depth > 20 {
+            return;
+        }
+        if let Some(p) = schema["properties"].as_object() {
+            names.extend(p.keys().map(String::as_str));
+        }
+        for key in ["allOf", "oneOf", "anyOf"] {
+            for part in schema[key].as_array().into_iter().flatten() {
+                declared(doc, part, names, depth + 1);
+            }
+        }
+    }
+
+    #[test]
+    fn the_checker_notices_what_does_not_fit() {
+        let doc = document_value();
+        let schema = serde_json::json!({"$ref": "#/components/schemas/StatusChangeInput"});
+        let mut e = vec![];
+        check(
+            &doc,
+            &schema,
+            &serde_json::json!({"to": "exited", "date": "2019-12-01", "reason": "达标"}),
+            "$",
+            true,
+            &mut e,
+        );
+        assert_eq!(e, Vec::<String>::new());
+        for wrong in [
+            serde_json::json!({"to": "exited", "date": "2019-12-01"}),
+            serde_json::json!({"to": "gone", "date": "2019-12-01", "reason": "r"}),
+            serde_json::json!({"to": "exited", "date": "2019/12/01", "reason": "r"}),
+            serde_json::json!({"to": "exited", "date": "2019-12-01", "reason": "r", "x": 1}),
+            serde_json::json!({"to": "exited", "date": "2019-12-01", "reason": 3}),
+        ] {
+            let mut e = vec![];
+            check(&doc, &schema, &wrong, "$", true, &mut e);
+            assert!(!e.is_empty(), "{wrong}");
+        }
+    }
+
+    /// A request and its answer on the running API, both held to the description of the operation
+    /// (`path` is the template the description lists it under).
+    async fn exchange(
+        db: &crate::test_support::TestDb,
+        method: &str,
+        path: &str,
+        uri: &str,
+        body: Option<Value>,
+    ) -> Value {
+        let doc = document_value();
+        let op = &doc["paths"][path][method.to_lowercase()];
+        assert!(op.is_object(), "{method} {path} is not described");
+        let mut faults = vec![];
+        let mut req = axum::http::Request::builder().method(method).uri(uri);
+        let req = match &body {
+            Some(b) => {
+                let schema = &op["requestBody"]["content"]["application/json"]["schema"];
+                check(&doc, schema, b, "request", true, &mut faults);
+                req = req.header(header::CONTENT_TYPE, "application/json");
+                req.body(axum::body::Body::from(b.to_string())).unwrap()
+            }
+            None => req.body(axum::body::Body::empty()).unwrap(),
+        };
+        let res = crate::test_support::send(db.router(), req).await;
+        let status = res.status();
+        let answer = body_json(res).await;
+        assert!(status.is_success(), "{method} {uri}: {status} {answer}");
+        let schema = &op["responses"][status.as_str()]["content"]["application/json"]["schema"];
+        assert!(
+            schema.is_object(),
+            "{method} {path}: no schema for {status}"
+        );
+        check(&doc, schema, &answer, "answer", true, &mut faults);
+        assert!(faults.is_empty(), "{method} {uri}:\n{}", faults.join("\n"));
+        answer
+    }
+
+    fn id_number(body17: &str) -> String {
+        let check = fupin_core::id_number::check_char(body17.as_bytes()) as char;
+        format!("{body17}{check}")
+    }
+
+    #[tokio::test]
+    async fn real_requests_and_answers_fit_their_schemas() {
+        use crate::test_support::VILLAGE;
+        let db = test_db().await;
+        let new = serde_json::json!({
+            "household": {
+                "household_number": format!("{VILLAGE}0001"),
+                "village_code": VILLAGE,
+                "group_name": "三组",
+                "phone": "13800138011",
+                "attribute": "01",
+                "identification_standard": "01",
+                "identification_year": 2014,
+                "main_cause": "因病",
+                "other_causes": ["缺技术"],
+                "living": {"housing_grade": "C", "housing_area_m2": 62.5, "safe_drinking_water": true},
+                "relocation": {"relocated": false},
+            },
+            "members": [
+                {"name": "张三", "id_number": id_number("36012419800101001"), "relation": "户主",
+                 "health": "健康", "disability": false},
+                {"name": "李四", "id_number": id_number("36012419820305002"), "relation": "配偶",
+                 "birth_date": "1982-03-05"},
+            ],
+            "initial_status": {"status": "poor", "date": "2014-03-01"},
+        });
+        let created = exchange(
+            &db,
+            "POST",
+            "/api/v1/households",
+            "/api/v1/households",
+            Some(new),
+        )
+        .await;
+        let id = created["id"].as_i64().expect("id");
+        let one = format!("/api/v1/households/{id}");
+        exchange(&db, "GET", "/api/v1/households/{id}", &one, None).await;
+        let income = serde_json::json!({"wage_fen": 1_200_000, "business_fen": 300_000,
+            "property_fen": 0, "transfer_fen": 150_000, "business_cost_fen": 50_000, "note": "台账"});
+        exchange(
+            &db,
+            "PUT",
+            "/api/v1/households/{id}/incomes/{year}",
+            &format!("{one}/incomes/2018"),
+            Some(income),
+        )
+        .await;
+        let change =
+            serde_json::json!({"to": "exited", "date": "2018-11-20", "reason": "收入达标"});
+        exchange(
+            &db,
+            "POST",
+            "/api/v1/households/{id}/status",
+            &format!("{one}/status"),
+            Some(change),
+        )
+        .await;
+        exchange(&db, "GET", "/api/v1/households", "/api/v1/households", None).await;
+        exchange(&db, "GET", "/api/v1/households/{id}", &one, None).await;
+        let county = "/api/v1/regions/360124000000";
+        exchange(&db, "GET", "/api/v1/regions/{code}", county, None).await;
+        exchange(
+            &db,
+            "GET",
+            "/api/v1/regions/{code}/stats",
+            &format!("{county}/stats?year=2018"),
+            None,
+        )
+        .await;
+        exchange(&db, "GET", "/api/v1/jobs", "/api/v1/jobs", None).await;
+        let project = serde_json::json!({
+            "village_code": VILLAGE, "name": "塔岗村安全饮水工程", "category": "基础设施",
+            "sub_category": "饮水", "year": 2017,
+            "planned_start": "2017-03-01", "planned_end": "2017-09-30",
+            "responsible_unit": "进贤县水利局", "responsible_person": "李工",
+            "content": "铺设供水管网", "budget_fen": 20_000_000,
+            "targets": [{"indicator": "受益户数", "value": "全村"}],
+            "beneficiaries": [{"household_id": id, "mode": "公共服务"}],
+            "participation": "村民代表大会表决通过", "proposed_on": "2017-01-05",
+        });
+        let project = exchange(
+            &db,
+            "POST",
+            "/api/v1/projects",
+            "/api/v1/projects",
+            Some(project),
+        )
+        .await;
+        let uri = format!("/api/v1/projects/{}", project["id"]);
+        exchange(&db, "GET", "/api/v1/projects/{id}", &uri, None).await;
     }
 
     #[tokio::test]

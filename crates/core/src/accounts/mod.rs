@@ -18,11 +18,13 @@ use serde::{Deserialize, Serialize};
 
 /// Database id of a user account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct UserId(pub i64);
 
 /// A role, or a right, held in a region.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Everything in scope, including the users of the scope.
@@ -79,6 +81,7 @@ impl Role {
 
 /// A role held over a region and everything below it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Grant {
     pub role: Role,
     pub region: RegionCode,
@@ -241,6 +244,7 @@ pub fn check_password(p: &str) -> DomainResult<()> {
 
 /// A user account as shown (phone masked unless asked otherwise).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct User {
     pub id: UserId,
     pub username: String,
@@ -322,6 +326,7 @@ impl User {
 
 /// A new account as requested (the password is hashed before it reaches the store).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewUserInput {
     pub username: String,
@@ -407,6 +412,7 @@ pub struct SessionRecord {
 
 /// An API token as listed (the secret is shown once, at creation, and stored only hashed).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiToken {
     pub id: i64,
     pub name: String,

@@ -62,6 +62,7 @@ pub fn config_key(field: &str, name: &str) -> DomainResult<String> {
 /// What fupin records that an indicator can read. The catalogue is closed: an indicator names one of
 /// these, and the cut-off and scale say what counts as deprived.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Variable {
     /// The household's per-capita net income of the year, fen (cardinal).
@@ -139,6 +140,7 @@ impl Variable {
 
 /// The deprivation cut-off z: deprived when the achievement is strictly below it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Cutoff {
     /// The poverty line in force (or the request's `line_fen`).
@@ -149,6 +151,7 @@ pub enum Cutoff {
 
 /// How a per-person variable becomes an indicator of the person.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Over {
     /// The person's own value.
@@ -162,6 +165,7 @@ pub enum Over {
 
 /// One indicator of a configuration.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct IndicatorSpec {
     pub key: String,
@@ -182,6 +186,7 @@ pub struct IndicatorSpec {
 
 /// A dimension: a labelled group of indicators (its weight is the sum of theirs).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DimensionSpec {
     pub key: String,
@@ -192,6 +197,7 @@ pub struct DimensionSpec {
 /// An indicator of the model a configuration follows that fupin does not record, and what the
 /// configuration does instead. Documentation only; it takes no part in the computation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Unobserved {
     pub dimension: String,
@@ -201,6 +207,7 @@ pub struct Unobserved {
 
 /// A counting-measure configuration: the value of a `mpi.<name>` parameter.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CountingConfig {
     pub label: String,
@@ -913,6 +920,7 @@ pub const MISSING_RULE: &str = "缺失值不计为被剥夺：只对全部指标
 
 /// The counting measure of a scope.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CountingMeasures {
     /// The configuration's name (`basic_needs`, `global_mpi`, …) and label.
     pub config: String,
@@ -943,6 +951,7 @@ pub struct CountingMeasures {
 
 /// A dimension's figures.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DimensionFigures {
     pub key: String,
     pub label: String,
@@ -953,6 +962,7 @@ pub struct DimensionFigures {
 
 /// An indicator's figures.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IndicatorFigures {
     pub dimension: String,
     pub key: String,

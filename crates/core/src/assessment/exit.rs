@@ -23,6 +23,7 @@ pub const NOT_A_STUDENT: &str = "01";
 
 /// A criterion of exit or of risk elimination.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Criterion {
     /// Per-capita net income strictly above the line.
@@ -81,6 +82,7 @@ impl Criterion {
 
 /// The outcome of one criterion, with the reason in Chinese (also when it passes).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CriterionResult {
     pub criterion: Criterion,
     pub passed: bool,
@@ -106,6 +108,7 @@ impl CriterionResult {
 
 /// An assessment: every criterion with its outcome; `passed` when all pass.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Assessment {
     pub criteria: Vec<CriterionResult>,
     pub passed: bool,
@@ -145,6 +148,7 @@ impl Assessment {
 
 /// A member as the exit assessment needs it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ExitMember {
     /// Shown in reasons so the cadre knows whom a failure concerns (never the ID number).
     pub name: String,
@@ -160,6 +164,7 @@ pub struct ExitMember {
 
 /// What the exit assessment of a household for a year needs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ExitInput {
     /// Ages are taken on this date; a renovation counts if done in this year or before.
     pub assessment_date: Date,
@@ -335,6 +340,7 @@ fn housing(grade: Option<&str>, renovated: Option<i32>, year: i32) -> CriterionR
 
 /// Steps of the household exit procedure (domain.md §3.1, national procedure).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ExitStep {
     /// 村提名.

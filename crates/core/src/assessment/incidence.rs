@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 /// The incidence of a region, or why it cannot be computed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum Incidence {
     Computed {
@@ -66,6 +67,7 @@ pub fn incidence(poor_persons: i64, rural_population: Option<i64>) -> Incidence 
 
 /// The incidence test for an exit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IncidenceCheck {
     pub incidence: Incidence,
     pub threshold: Ratio,

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 /// The one-dimensional measures of a set of persons against a line.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PovertyMeasures {
     /// Persons.
     pub n: u64,

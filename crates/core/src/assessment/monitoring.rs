@@ -29,6 +29,7 @@ pub const MONITORING_KIND_TABLE: &str = "monitoring_kind";
 
 /// The kind of a monitored household (监测对象类别, domain.md §4.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MonitoredKind {
     /// 脱贫不稳定户: an exited household at risk of returning to poverty.
@@ -82,6 +83,7 @@ impl MonitoredKind {
 
 /// Rigid spending of the household over the income window, in fen (合规自付支出).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RigidSpending {
     pub medical: Fen,
     pub education: Fen,
@@ -97,6 +99,7 @@ impl RigidSpending {
 
 /// 三保障 and water, as verified for the household: `Some(false)` fails, `None` is not recorded.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BasicNeeds {
     pub education: Option<bool>,
     pub medical: Option<bool>,
@@ -106,6 +109,7 @@ pub struct BasicNeeds {
 
 /// A risk event recorded for a household (illness, disaster, accident …).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RiskEvent {
     pub date: Date,
     /// A code of the `risk_type` table.
@@ -114,6 +118,7 @@ pub struct RiskEvent {
 
 /// What screening needs about one household for one year.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ScreeningInput {
     pub year: i32,
     /// A registered household that has exited (脱贫户); `false` for an ordinary household (一般农户).
@@ -135,6 +140,7 @@ pub struct ScreeningInput {
 
 /// The shares screening compares against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ScreeningRules {
     /// Flag when income falls by strictly more than this share of last year's income.
     pub income_fall_share: Ratio,
@@ -179,6 +185,7 @@ pub mod flag_code {
 
 /// A warning for a cadre to verify.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = MonitoringFlag))]
 pub struct Flag {
     pub reason_code: &'static str,
     pub reason: String,
@@ -332,6 +339,7 @@ fn yuan(fen: i128) -> String {
 
 /// Steps of the identification procedure (domain.md §4.3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum IdentificationStep {
     /// 入户核实 (with the household's application and 承诺授权书).
@@ -465,6 +473,7 @@ pub fn apply_identification(
 
 /// A recorded risk of a monitored household and whether it is resolved.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RiskStatus {
     /// A code of the `risk_type` table.
     pub risk_type: String,
@@ -474,6 +483,7 @@ pub struct RiskStatus {
 
 /// What the risk-elimination assessment needs (domain.md §4.5).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EliminationInput {
     pub per_capita_net_income: Option<PerCapita>,
     /// The monitoring line in force for the current year.
@@ -577,6 +587,7 @@ pub fn stable_months_for(
 
 /// Steps of the risk-elimination procedure (domain.md §4.5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum EliminationStep {
     /// 村提名.

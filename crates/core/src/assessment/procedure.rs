@@ -64,6 +64,7 @@ pub trait Step: Copy + Eq + fmt::Debug + 'static {
 
 /// What happened to a procedure.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = CaseEventKind))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum EventKind {
     Started,
@@ -75,6 +76,7 @@ pub enum EventKind {
 
 /// One entry of the history: at `step`, on `date`, `actor` did `kind`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = CaseEvent))]
 pub struct Event<S> {
     pub date: Date,
     pub actor: String,
@@ -87,6 +89,7 @@ pub struct Event<S> {
 
 /// An objection raised during the public notice.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Objection {
     pub id: u32,
     pub raised_on: Date,
@@ -103,6 +106,7 @@ impl Objection {
 
 /// How an objection was resolved (verified and answered, or upheld and the case rejected).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Resolution {
     pub date: Date,
     pub actor: String,
@@ -111,6 +115,7 @@ pub struct Resolution {
 
 /// An action on a procedure. `E` is the evidence a step may need (e.g. the exit assessment).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum Action<E> {
     /// Complete the current step and move to the next.
@@ -130,6 +135,7 @@ pub enum Action<E> {
 
 /// Whether a procedure with a time limit is on time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum Timeliness {
     /// No time limit applies.
@@ -146,6 +152,7 @@ pub enum Timeliness {
 
 /// The state of one procedure.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Workflow<S, E> {
     step: S,
     started_on: Date,
@@ -154,6 +161,9 @@ pub struct Workflow<S, E> {
     notice_start: Option<Date>,
     objections: Vec<Objection>,
     next_objection_id: u32,
+    // A project's workflow has no evidence (`()`, always null): inlined, as `()` has no schema of
+    // its own to refer to, and not nullable again, so that null fits exactly one schema.
+    #[cfg_attr(feature = "openapi", schema(inline, nullable = false))]
     evidence: Option<E>,
     history: Vec<Event<S>>,
     finished_on: Option<Date>,
@@ -437,6 +447,7 @@ mod tests {
 
     /// A three-step toy procedure: draft → notice → done.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
     enum Toy {
         Draft,
         Notice,

@@ -12,6 +12,7 @@ use std::fmt;
 
 /// An exact fraction `num/den` with `den > 0` (the sign lives in `num`).
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(try_from = "RawRatio")]
 pub struct Ratio {
     num: i64,
@@ -19,6 +20,7 @@ pub struct Ratio {
 }
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 struct RawRatio {
     num: i64,
     den: i64,
@@ -114,6 +116,7 @@ impl fmt::Display for Ratio {
 /// Kept apart from [`Ratio`] because weights are never negative and their denominators stay small, so
 /// a common denominator of a handful of weights fits comfortably in `u128`.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(try_from = "RawFraction")]
 pub struct Fraction {
     num: u32,
@@ -121,6 +124,7 @@ pub struct Fraction {
 }
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 struct RawFraction {
     num: u32,
     den: u32,

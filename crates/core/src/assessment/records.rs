@@ -22,6 +22,7 @@ use time::Date;
 /// Facts of a household for a year, as found by verification: food and clothing, rigid spending
 /// (合规自付支出) and how long income has been stable.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields, default)]
 pub struct HouseholdYearInput {
     pub food_secure: Option<bool>,
@@ -53,6 +54,7 @@ impl HouseholdYearInput {
 
 /// A risk event to record (illness, disability, disaster, accident, business failure, unstable work).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RiskEventInput {
     pub date: Date,
@@ -76,6 +78,7 @@ impl RiskEventInput {
 
 /// A recorded risk event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RiskEventRecord {
     pub id: i64,
     pub household_id: HouseholdId,
@@ -88,6 +91,7 @@ pub struct RiskEventRecord {
 
 /// Which procedure a case follows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ProcedureKind {
     /// 脱贫退出
@@ -141,6 +145,7 @@ impl ProcedureKind {
 
 /// A procedure case of a household, with its full state (steps, history, objections).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProcedureCase {
     pub id: i64,
     pub kind: ProcedureKind,
@@ -178,6 +183,7 @@ pub const CASE_TEXT_LABELS: [(&str, &str); 3] = [
 /// evidence it computes itself (the exit or risk-elimination assessment); identification takes the
 /// monitored kind from the client at county approval.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CaseActionInput {
     pub date: Date,
@@ -240,6 +246,7 @@ impl CaseActionInput {
 
 /// Poverty incidence of a region for a year against the exit threshold.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IncidenceReport {
     pub region: RegionRef,
     pub year: i32,
@@ -252,6 +259,7 @@ pub struct IncidenceReport {
 
 /// A flag on the early-warning list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WarningFlag {
     pub reason_code: String,
     pub reason: String,
@@ -259,6 +267,7 @@ pub struct WarningFlag {
 
 /// A household on the early-warning list, with the reason for each flag.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WarningRow {
     pub household_id: HouseholdId,
     pub household_number: String,
@@ -271,6 +280,7 @@ pub struct WarningRow {
 
 /// Poverty measures of a region for a year and line.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MeasuresReport {
     pub region: RegionRef,
     pub year: i32,
@@ -313,6 +323,7 @@ impl MeasuresQuery {
 
 /// The exit assessment of a household for a year, with the line used.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ExitAssessmentReport {
     pub household_id: HouseholdId,
     pub year: i32,

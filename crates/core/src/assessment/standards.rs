@@ -75,6 +75,7 @@ pub fn is_western(region: &RegionCode) -> bool {
 
 /// The kind of value a key takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ValueKind {
     Fen,
@@ -101,6 +102,7 @@ impl ValueKind {
 
 /// A parameter value. Money in fen, shares as exact fractions.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ParamValue {
     Fen(Fen),
@@ -143,6 +145,7 @@ impl ParamValue {
 
 /// One row of the parameter table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Parameter {
     pub key: String,
     /// The region the value applies to, with everything below it; `None` = nationwide.
@@ -702,6 +705,7 @@ pub fn shipped_count(key: &str) -> i64 {
 
 /// A parameter row as sent by a client.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ParameterInput {
     pub key: String,

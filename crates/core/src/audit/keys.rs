@@ -215,6 +215,7 @@ impl AuditKeys {
 /// The chain's head written down elsewhere: the log must go on containing exactly the entries up
 /// to `seq`, the last of them with `hash`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AuditAnchor {
     /// The last entry's position (0: the log was empty).

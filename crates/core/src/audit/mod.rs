@@ -26,6 +26,7 @@ pub const GENESIS_HASH: &str = "000000000000000000000000000000000000000000000000
 
 /// One audit entry as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditEntry {
     /// Position in the chain, from 1, without gaps.
     pub seq: i64,
@@ -214,6 +215,7 @@ impl AuditEntry {
 
 /// Where the chain breaks.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BrokenLink {
     pub seq: i64,
     pub reason: String,
@@ -230,6 +232,7 @@ pub struct StoredHead {
 
 /// What a walk of an intact chain found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChainReport {
     /// Entries checked.
     pub checked: u64,

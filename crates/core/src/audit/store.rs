@@ -20,6 +20,7 @@ pub struct LastEntry {
 
 /// Filters of the audit log.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields, default)]
 pub struct AuditFilter {
     pub actor: Option<String>,

@@ -14,6 +14,7 @@ pub const ENGLISH_KIND_LABELS: &str = "measure_kind";
 
 /// Which fields a kind's record carries (besides the dates, amount and provider every measure has).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Form {
     /// Nothing more: a description and the amount.
@@ -51,6 +52,7 @@ impl Form {
 
 /// One kind of measure.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = MeasureKind))]
 pub struct Kind {
     pub code: String,
     pub label: String,
@@ -65,6 +67,7 @@ pub struct Kind {
 
 /// A category with its kinds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = MeasureCategory))]
 pub struct Category {
     pub code: String,
     pub label: String,
@@ -73,6 +76,7 @@ pub struct Category {
 
 /// The catalogue: a version, its source, and the categories in order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Catalogue {
     pub version: String,
     pub source: String,

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// How a person is employed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum EmploymentForm {
     /// 外出务工
@@ -58,6 +59,7 @@ impl EmploymentForm {
 
 /// Where the work is, seen from the household's village.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Destination {
     /// 县内

@@ -14,11 +14,13 @@ use time::{Date, OffsetDateTime};
 
 /// Database id of an event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct EventId(pub i64);
 
 /// What kind of event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = ServiceEventKind))]
 #[serde(rename_all = "snake_case")]
 pub enum EventKind {
     /// 招聘会
@@ -77,6 +79,7 @@ impl EventKind {
 
 /// People outside the registry placed in work through an event, by destination.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields, default)]
 pub struct Placements {
     /// 县内
@@ -95,6 +98,7 @@ impl Placements {
 
 /// An event as sent by a client.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct EventInput {
     /// `job_fair` … or the Chinese label (招聘会 …).
@@ -128,6 +132,7 @@ pub struct EventInput {
 
 /// An event, validated.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EventData {
     pub kind: EventKind,
     pub title: String,
@@ -258,6 +263,7 @@ impl EventInput {
 
 /// A registered person linked to an event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EventPerson {
     pub person_id: PersonId,
     pub name: String,
@@ -267,6 +273,7 @@ pub struct EventPerson {
 
 /// An event as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = ServiceEvent))]
 pub struct Event {
     pub id: EventId,
     pub kind: EventKind,
@@ -293,6 +300,7 @@ pub struct Event {
 /// An event with its registered persons (only those the caller reaches are named; `registered`
 /// counts them all).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EventDetail {
     #[serde(flatten)]
     pub event: Event,
@@ -301,6 +309,7 @@ pub struct EventDetail {
 
 /// What an event adds to its aggregate row (its region, month and kind).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EventTally {
     pub events: i64,
     pub served: i64,
@@ -342,6 +351,7 @@ impl EventData {
 
 /// Events of one kind in a report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EventFigures {
     pub kind: EventKind,
     pub label: String,

@@ -13,11 +13,13 @@ use time::{Date, OffsetDateTime};
 
 /// Database id of a measure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct MeasureId(pub i64);
 
 /// Where a record came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Origin {
     /// Entered by an office.
@@ -42,6 +44,7 @@ impl Origin {
 
 /// Where a measure stands.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MeasureStatus {
     /// 实施中
@@ -81,6 +84,7 @@ impl MeasureStatus {
 
 /// Employment as sent by a client.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct EmploymentInput {
     pub employer: String,
@@ -95,6 +99,7 @@ pub struct EmploymentInput {
 
 /// Training (技能培训) as sent and stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Training {
     pub course: String,
@@ -110,6 +115,7 @@ pub struct Training {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum TrainingType {
     /// 岗前培训
@@ -199,6 +205,7 @@ impl SchoolStage {
 /// A loan (小额信贷 / 创业担保贷款); its amount is the measure's `amount_fen`, its borrower the
 /// measure's person.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Loan {
     pub term_months: i32,
@@ -216,6 +223,7 @@ pub struct Loan {
 
 /// Education support of a student (the measure's person).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Education {
     pub school: String,
@@ -234,6 +242,7 @@ pub struct Education {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SchoolStage {
     Preschool,
@@ -248,6 +257,7 @@ pub enum SchoolStage {
 
 /// Health support of a person (the measure's person).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = HealthDetails))]
 #[serde(deny_unknown_fields, default)]
 pub struct Health {
     /// 家庭医生签约
@@ -262,6 +272,7 @@ pub struct Health {
 
 /// 低保 / 特困 support.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Assistance {
     pub monthly_fen: i64,
@@ -271,6 +282,7 @@ pub struct Assistance {
 
 /// Resident pension (城乡居民养老保险) of a person.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields, default)]
 pub struct Pension {
     pub enrolled: bool,
@@ -282,6 +294,7 @@ pub struct Pension {
 
 /// The fields of a measure's form, as sent by a client.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "form", rename_all = "snake_case", deny_unknown_fields)]
 pub enum DetailsInput {
     #[default]
@@ -312,6 +325,7 @@ impl DetailsInput {
 
 /// Employment as stored, with its derived destination.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Employment {
     pub employer: String,
     pub employer_region_code: RegionCode,
@@ -323,6 +337,7 @@ pub struct Employment {
 
 /// The fields of a measure's form, validated.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "form", rename_all = "snake_case")]
 pub enum Details {
     General,
@@ -359,6 +374,7 @@ impl Details {
 
 /// A measure as sent by a client. The household cannot change once recorded.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct MeasureInput {
     pub household_id: HouseholdId,
@@ -397,6 +413,7 @@ pub struct MeasureFacts<'a> {
 
 /// A measure, validated (what is stored, without ids and bookkeeping).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MeasureData {
     pub household_id: HouseholdId,
     pub person_id: Option<PersonId>,
@@ -413,6 +430,7 @@ pub struct MeasureData {
 
 /// The limits of 扶贫小额信贷, parameters by region and year.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MicrocreditLimits {
     pub max_amount: Fen,
     pub max_months: i64,
@@ -743,6 +761,7 @@ impl MeasureInput {
 
 /// A measure as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Measure {
     pub id: MeasureId,
     pub household_id: HouseholdId,
@@ -790,6 +809,7 @@ impl Measure {
 
 /// One version of a measure in its history, oldest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MeasureVersion {
     pub version: i32,
     /// `create` or `update`.

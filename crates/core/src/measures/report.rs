@@ -24,6 +24,7 @@ use time::Date;
 /// | assistance | amount | monthly amount | – | – | – | – |
 /// | pension | amount | premium paid by government | – | enrolled | receiving | paid by government |
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Tally {
     pub measures: i64,
     pub amount_fen: i64,
@@ -53,6 +54,7 @@ impl Tally {
 /// Where a measure's figures are kept: its village, the month of its start (`yyyymm`), its kind and,
 /// for employment, its destination (`""` otherwise).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TallyKey {
     pub village: RegionCode,
     pub month: i32,
@@ -155,6 +157,7 @@ pub fn check_report_period(from: Date, to: Date) -> DomainResult<(i32, i32)> {
 /// A figure with its part among registered people: `total` includes people outside the registry
 /// served at events and through department lists, `registered` those of the registry.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Count {
     pub total: i64,
     pub registered: i64,
@@ -162,6 +165,7 @@ pub struct Count {
 
 /// Employment by destination (measures of the employment form, public-welfare posts included).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EmploymentFigures {
     pub in_county: Count,
     pub in_province: Count,
@@ -176,6 +180,7 @@ pub struct EmploymentFigures {
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TrainingFigures {
     pub trained: Count,
     pub certificates: i64,
@@ -184,6 +189,7 @@ pub struct TrainingFigures {
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EducationFigures {
     /// Students supported (measures of the education form).
     pub students: i64,
@@ -195,6 +201,7 @@ pub struct EducationFigures {
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PensionFigures {
     pub enrolled: i64,
     pub receiving: i64,
@@ -203,6 +210,7 @@ pub struct PensionFigures {
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoanFigures {
     pub microcredit: i64,
     pub microcredit_fen: i64,
@@ -212,6 +220,7 @@ pub struct LoanFigures {
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HealthFigures {
     pub signed_doctor: i64,
     pub serious_illness: i64,
@@ -227,6 +236,7 @@ pub struct HealthFigures {
 
 /// Measures and amounts of one kind.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct KindFigures {
     pub kind: String,
     pub label: String,
@@ -236,6 +246,7 @@ pub struct KindFigures {
 
 /// The services report of a region over whole months.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ServicesReport {
     pub region_code: RegionCode,
     pub from: Date,

@@ -31,6 +31,7 @@ pub struct EventFilter {
 
 /// One version of a workplace, a hire or an event, oldest first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ServiceVersion {
     /// `workplace`, `hire` or `event`.
     pub entity: String,

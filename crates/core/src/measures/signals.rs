@@ -10,6 +10,7 @@ use time::{Date, Month};
 
 /// A loan past its due date and not repaid in full.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OverdueLoan {
     /// The borrower's name when known (never the ID number).
     pub borrower: Option<String>,
@@ -22,6 +23,7 @@ pub struct OverdueLoan {
 
 /// The signals of a household's measures for one year.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MeasureSignals {
     /// Σ out-of-pocket medical costs of health measures that start in the year (fen).
     pub out_of_pocket_fen: i64,

@@ -14,16 +14,19 @@ use time::{Date, OffsetDateTime};
 
 /// Database id of a workplace.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct WorkplaceId(pub i64);
 
 /// Database id of a hire.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct HireId(pub i64);
 
 /// A workshop or a post.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum WorkplaceKind {
     /// 扶贫车间
@@ -78,6 +81,7 @@ pub const OPEN_MONTH: i32 = 999_912;
 
 /// A workplace as sent by a client.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct WorkplaceInput {
     /// `workshop` / `post`, or 扶贫车间 / 扶贫专岗 / 公益性岗位.
@@ -111,6 +115,7 @@ pub struct WorkplaceFacts {
 
 /// A workplace, validated.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WorkplaceData {
     pub kind: WorkplaceKind,
     pub name: String,
@@ -202,6 +207,7 @@ impl WorkplaceInput {
 
 /// A workplace as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Workplace {
     pub id: WorkplaceId,
     pub kind: WorkplaceKind,
@@ -243,6 +249,7 @@ impl Workplace {
 
 /// A registered labourer's hire, as sent by a client.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct HireInput {
     pub person_id: PersonId,
@@ -267,6 +274,7 @@ pub struct HireFacts<'a> {
 
 /// A hire, validated.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HireData {
     pub person_id: PersonId,
     pub hire_date: Date,
@@ -353,6 +361,7 @@ impl HireInput {
 
 /// A hire as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Hire {
     pub id: HireId,
     pub workplace_id: WorkplaceId,
@@ -371,6 +380,7 @@ pub struct Hire {
 
 /// A workplace with its hires, newest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WorkplaceDetail {
     #[serde(flatten)]
     pub workplace: Workplace,
@@ -380,6 +390,7 @@ pub struct WorkplaceDetail {
 /// Where a workplace's or a hire's figures are kept: the workplace's village and kind, whether it
 /// is the workplace itself (`site`) or a hire (`hire`), and its first and last months.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PlaceKey {
     pub village: RegionCode,
     pub kind: WorkplaceKind,
@@ -391,6 +402,7 @@ pub struct PlaceKey {
 
 /// What a workplace or a hire adds to its row: how many, how many in poor villages, positions.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PlaceTally {
     pub n: i64,
     pub in_poor: i64,
@@ -444,6 +456,7 @@ impl HireData {
 /// Workshops or posts in a report: those open during the period, and the registered labourers
 /// they employed during it.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WorkplaceFigures {
     pub total: i64,
     pub in_poor_villages: i64,

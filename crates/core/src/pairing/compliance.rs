@@ -37,6 +37,7 @@ pub struct VisitFact {
 
 /// One pairing in one year of the period.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PairingYear {
     pub pairing_id: PairingId,
     pub household_id: HouseholdId,
@@ -116,6 +117,7 @@ pub fn visit_minimum(params: &[Parameter], village: &RegionCode, year: i32) -> i
 /// The visits one cadre owes and made on one household over a period, summed over their pairings
 /// and the years of the period.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HouseholdCompliance {
     pub household_id: HouseholdId,
     pub required: i64,
@@ -141,6 +143,7 @@ pub fn household_compliance(years: &[PairingYear]) -> Vec<HouseholdCompliance> {
 
 /// Totals of a region and period.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PairingTotals {
     /// Distinct cadres with a pairing overlapping the period.
     pub cadres_total: i64,
@@ -368,6 +371,7 @@ mod tests {
 
 /// A line of a report that names a household.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HouseholdRef {
     pub household_id: HouseholdId,
     pub household_number: String,
@@ -377,6 +381,7 @@ pub struct HouseholdRef {
 
 /// A line of a report that names a cadre.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CadreCount {
     pub cadre_id: CadreId,
     pub cadre_name: String,
@@ -390,6 +395,7 @@ pub struct CadreCount {
 /// from the rows, for a township or a village only. Its lists are paginated apart
 /// (`households_without_cadre`, `pairings_below_minimum` of the store).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PairingReport {
     pub region: crate::regions::RegionRef,
     pub from: Date,
@@ -444,6 +450,7 @@ impl PairingReport {
 
 /// A line of the list of pairings below the visit minimum.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BelowMinimumLine {
     #[serde(flatten)]
     pub year: PairingYear,

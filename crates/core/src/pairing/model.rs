@@ -15,6 +15,7 @@ macro_rules! id_type {
     ($($name:ident),*) => {$(
         #[doc = concat!("Database id of a ", stringify!($name), ".")]
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         #[serde(transparent)]
         pub struct $name(pub i64);
     )*};
@@ -62,6 +63,7 @@ fn check_period(
 
 /// A helping unit (帮扶单位) as sent by a client.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct HelpingUnitInput {
     pub name: String,
@@ -75,6 +77,7 @@ pub struct HelpingUnitInput {
 
 /// A helping unit as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HelpingUnit {
     pub id: UnitId,
     pub name: String,
@@ -96,6 +99,7 @@ impl HelpingUnitInput {
 
 /// A unit's designated village (定点帮扶) with its period.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DesignationInput {
     pub village_code: String,
@@ -105,6 +109,7 @@ pub struct DesignationInput {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Designation {
     pub id: DesignationId,
     pub unit_id: UnitId,
@@ -131,6 +136,7 @@ impl DesignationInput {
 
 /// A cadre (帮扶干部) as sent by a client.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CadreInput {
     pub name: String,
@@ -150,6 +156,7 @@ pub struct CadreInput {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Cadre {
     pub id: CadreId,
     pub name: String,
@@ -186,6 +193,7 @@ impl CadreInput {
 
 /// Role in a village work team.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum TeamRole {
     /// 驻村第一书记
@@ -220,6 +228,7 @@ impl TeamRole {
 
 /// A term in a village work team (驻村工作队).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TeamMemberInput {
     pub cadre_id: CadreId,
@@ -231,6 +240,7 @@ pub struct TeamMemberInput {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TeamMember {
     pub id: TeamMemberId,
     pub cadre_id: CadreId,
@@ -259,6 +269,7 @@ impl TeamMemberInput {
 
 /// A household–cadre pairing to start.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PairingInput {
     pub household_id: HouseholdId,
@@ -306,6 +317,7 @@ pub fn check_pairing_end(
 
 /// Ending a pairing, or replacing its cadre (the old pairing ends the day before the new one starts).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct EndPairingInput {
     /// Last day of the pairing.
@@ -317,6 +329,7 @@ pub struct EndPairingInput {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Pairing {
     pub id: PairingId,
     pub household_id: HouseholdId,
@@ -339,6 +352,7 @@ impl Pairing {
 
 /// Limits on pairings, parameters by region and year.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PairingLimits {
     /// Active cadres per registered household (1–2 by default).
     pub cadres_per_household: i64,
@@ -403,6 +417,7 @@ impl PairingLimits {
 
 /// Goods brought on a visit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Goods {
     pub description: String,
@@ -411,6 +426,7 @@ pub struct Goods {
 
 /// What the visit found.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields, default)]
 pub struct VisitFindings {
     pub income: Option<String>,
@@ -423,6 +439,7 @@ pub struct VisitFindings {
 
 /// A location (WGS-84 degrees).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Location {
     pub lat: f64,
@@ -431,6 +448,7 @@ pub struct Location {
 
 /// A visit as sent by a client (photos are attached separately).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct VisitInput {
     pub household_id: HouseholdId,
@@ -461,6 +479,7 @@ pub struct VisitInput {
 
 /// A validated visit.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VisitData {
     pub household_id: HouseholdId,
     pub date: Date,
@@ -596,6 +615,7 @@ impl VisitInput {
 
 /// A visit's photo, as listed (the bytes are fetched separately).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PhotoRef {
     pub id: i64,
     pub content_type: String,
@@ -604,6 +624,7 @@ pub struct PhotoRef {
 
 /// A visit as stored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Visit {
     pub id: VisitId,
     pub household_id: HouseholdId,

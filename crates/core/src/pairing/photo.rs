@@ -44,6 +44,7 @@ pub const JPEG_QUALITY: u8 = 85;
 
 /// The two accepted image types.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum PhotoType {
     Jpeg,

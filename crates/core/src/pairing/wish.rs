@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use time::Date;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum WishStatus {
     Submitted,
@@ -49,6 +50,7 @@ impl WishStatus {
 
 /// A new wish.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct WishInput {
     pub household_id: HouseholdId,
@@ -73,6 +75,7 @@ impl WishInput {
 
 /// Who claims a wish: a cadre or a unit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Claimant {
     Cadre(CadreId),
@@ -81,6 +84,7 @@ pub enum Claimant {
 
 /// A step in a wish's life.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
 pub enum WishAction {
     Claim { by: Claimant, date: Date },
@@ -90,6 +94,7 @@ pub enum WishAction {
 
 /// A wish as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Wish {
     pub id: WishId,
     pub household_id: HouseholdId,

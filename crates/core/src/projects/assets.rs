@@ -15,11 +15,13 @@ use time::Date;
 
 /// Database id of an asset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct AssetId(pub i64);
 
 /// What an asset is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AssetKind {
     /// 道路
@@ -75,6 +77,7 @@ impl AssetKind {
 
 /// Who owns an asset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum OwnerKind {
     /// 村集体
@@ -120,6 +123,7 @@ impl OwnerKind {
 
 /// A household's shares in an asset.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Shareholding {
     pub household_id: HouseholdId,
@@ -128,6 +132,7 @@ pub struct Shareholding {
 
 /// An asset as sent by a client.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AssetInput {
     /// The accepted project it came from; none for an asset the village held before (集体原有资产).
@@ -153,6 +158,7 @@ pub struct AssetInput {
 
 /// A checked asset.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AssetData {
     pub project_id: Option<ProjectId>,
     pub village_code: RegionCode,
@@ -230,6 +236,7 @@ impl AssetInput {
 
 /// An asset as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Asset {
     pub id: AssetId,
     #[serde(flatten)]
@@ -243,6 +250,7 @@ pub struct Asset {
 
 /// A year's income of an asset and how it is distributed, as sent by a client.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AssetIncomeInput {
     pub year: i32,
@@ -262,6 +270,7 @@ pub struct AssetIncomeInput {
 
 /// A year's income of an asset as stored, with the dividends paid.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AssetIncome {
     pub year: i32,
     pub income_fen: i64,
@@ -273,6 +282,7 @@ pub struct AssetIncome {
 
 /// A dividend paid to a household.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Dividend {
     pub household_id: HouseholdId,
     pub shares: i64,
@@ -379,6 +389,7 @@ impl AssetIncomeInput {
 /// One yuan that reached a household (资金到户): a disbursement paid to it or a dividend, with the
 /// project (and the asset) it came through.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TraceItem {
     /// `disbursement` or `dividend`.
     pub kind: String,
@@ -400,6 +411,7 @@ pub struct TraceItem {
 
 /// Everything that reached a household, and the total.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HouseholdTrace {
     pub household_id: HouseholdId,
     pub items: Vec<TraceItem>,

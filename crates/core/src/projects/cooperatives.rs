@@ -10,11 +10,13 @@ use time::Date;
 
 /// Database id of a cooperative or enterprise.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct CooperativeId(pub i64);
 
 /// A cooperative or an enterprise.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CooperativeKind {
     /// 农民专业合作社
@@ -48,6 +50,7 @@ impl CooperativeKind {
 
 /// A member household and its shares (入股).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = CooperativeMember))]
 #[serde(deny_unknown_fields)]
 pub struct Member {
     pub household_id: HouseholdId,
@@ -57,6 +60,7 @@ pub struct Member {
 
 /// Land leased from a household (土地流转): area in hundredths of a mu, yearly rent in fen.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Lease {
     pub household_id: HouseholdId,
@@ -70,6 +74,7 @@ pub struct Lease {
 
 /// A cooperative or enterprise as sent by a client.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CooperativeInput {
     pub village_code: String,
@@ -95,6 +100,7 @@ pub struct CooperativeInput {
 
 /// A checked cooperative.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CooperativeData {
     pub village_code: RegionCode,
     pub name: String,
@@ -194,6 +200,7 @@ impl CooperativeInput {
 
 /// A cooperative or enterprise as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Cooperative {
     pub id: CooperativeId,
     #[serde(flatten)]

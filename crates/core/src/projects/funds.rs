@@ -14,16 +14,19 @@ use time::{Date, OffsetDateTime};
 
 /// Database id of a fund source.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct SourceId(pub i64);
 
 /// Database id of an allocation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct AllocationId(pub i64);
 
 /// Where money comes from (资金来源).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SourceKind {
     /// 中央财政资金
@@ -107,6 +110,7 @@ fn positive(field: &str, fen: i64) -> DomainResult<i64> {
 
 /// A fund source as sent by a client: a sum made available to a region in a year.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct FundSourceInput {
     /// The region that holds and allocates it (a county, township or village; 12 digits).
@@ -124,6 +128,7 @@ pub struct FundSourceInput {
 
 /// A checked fund source.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FundSourceData {
     pub region_code: RegionCode,
     pub year: i32,
@@ -165,6 +170,7 @@ impl FundSourceInput {
 
 /// A fund source as stored, with what has been allocated from it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FundSource {
     pub id: SourceId,
     #[serde(flatten)]
@@ -172,11 +178,13 @@ pub struct FundSource {
     pub kind_label: String,
     pub allocated_fen: i64,
     pub created_by: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::schemas::StoredTime))]
     pub created_at: OffsetDateTime,
 }
 
 /// An allocation of a source to a project (资金下达).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AllocationInput {
     pub source_id: SourceId,
@@ -189,6 +197,7 @@ pub struct AllocationInput {
 
 /// A receipt of allocated money at the project's account (资金到账).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ReceiptInput {
     pub amount_fen: i64,
@@ -199,6 +208,7 @@ pub struct ReceiptInput {
 
 /// A payment out of an allocation (资金支付 / 使用登记).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DisbursementInput {
     pub payee: String,
@@ -216,6 +226,7 @@ pub struct DisbursementInput {
 
 /// A checked allocation, receipt or disbursement: the amount and the texts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CheckedPayment {
     pub amount_fen: i64,
     pub date: Date,
@@ -321,6 +332,7 @@ pub fn exceeds(what: MoneyStep, available_fen: i64, wanted_fen: i64) -> DomainEr
 
 /// An allocation as stored, with its receipts and disbursements summed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Allocation {
     pub id: AllocationId,
     pub source_id: SourceId,
@@ -338,6 +350,7 @@ pub struct Allocation {
 
 /// A receipt or a disbursement of an allocation, as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Movement {
     pub id: i64,
     pub allocation_id: AllocationId,
@@ -355,6 +368,7 @@ pub struct Movement {
 
 /// A project's money: its allocations with their receipts and disbursements.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProjectFunds {
     pub project_id: ProjectId,
     pub allocations: Vec<Allocation>,

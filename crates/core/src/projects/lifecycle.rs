@@ -16,6 +16,7 @@ use time::Date;
 
 /// The step a project is at (the one to complete next); `done` once its assets are registered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
     /// 村级申报
@@ -314,6 +315,7 @@ pub fn replay_project(
 /// A lifecycle action as a client sends it: `{date, action, note?, reason?, text?, objection_id?,
 /// resolution?}` with `action` one of `complete`, `reject`, `record_objection`, `resolve_objection`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ProjectActionInput {
     pub date: Date,
@@ -367,6 +369,7 @@ impl ProjectActionInput {
 
 /// A month's progress report during implementation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ProgressInput {
     /// The first day of the month reported on.
@@ -382,6 +385,7 @@ pub struct ProgressInput {
 
 /// A progress report as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = ProjectProgress))]
 pub struct Progress {
     pub month: Date,
     pub percent: i32,

@@ -12,11 +12,13 @@ use time::{Date, OffsetDateTime};
 
 /// Database id of a project.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct ProjectId(pub i64);
 
 /// Category of a project (项目类别).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = ProjectCategory))]
 #[serde(rename_all = "snake_case")]
 pub enum Category {
     /// 基础设施
@@ -83,6 +85,7 @@ impl Category {
 
 /// How a household benefits from a project (带贫机制).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum BenefitMode {
     /// 分红
@@ -133,6 +136,7 @@ impl BenefitMode {
 
 /// A performance target (绩效目标): an indicator and the value aimed at, e.g. 「受益贫困户 14 户」.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Target {
     pub indicator: String,
@@ -141,6 +145,7 @@ pub struct Target {
 
 /// A household the project should benefit, and how.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct BeneficiaryInput {
     pub household_id: HouseholdId,
@@ -150,6 +155,7 @@ pub struct BeneficiaryInput {
 
 /// A beneficiary as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Beneficiary {
     pub household_id: HouseholdId,
     pub mode: BenefitMode,
@@ -157,6 +163,7 @@ pub struct Beneficiary {
 
 /// A project as sent by a client.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ProjectInput {
     /// The village where it is carried out (12 digits).
@@ -190,6 +197,7 @@ pub struct ProjectInput {
 
 /// A checked project, ready to store.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProjectData {
     pub village_code: RegionCode,
     pub name: String,
@@ -374,6 +382,7 @@ impl ProjectData {
 
 /// A project as stored, with where it stands and its money so far.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Project {
     pub id: ProjectId,
     #[serde(flatten)]
@@ -390,22 +399,26 @@ pub struct Project {
     pub progress_percent: i32,
     pub version: i32,
     pub updated_by: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::schemas::StoredTime))]
     pub updated_at: OffsetDateTime,
 }
 
 /// One version of a project in its history.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProjectVersion {
     pub version: i32,
     /// `create`, `update`, `step`, `progress` …
     pub action: String,
     pub data: serde_json::Value,
     pub actor: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::schemas::StoredTime))]
     pub recorded_at: OffsetDateTime,
 }
 
 /// Filters of a region's project list.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProjectFilter {
     pub year: Option<i32>,
     pub category: Option<Category>,

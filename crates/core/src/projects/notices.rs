@@ -8,6 +8,7 @@ use time::{Date, OffsetDateTime};
 
 /// What a notice announces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum NoticeKind {
     /// 项目入库公示
@@ -51,6 +52,7 @@ impl NoticeKind {
 
 /// A posting as sent by a client: the subject (a project, or an asset and a year), when and where.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NoticeInput {
     /// `library`, `completion` (of a project) or `dividend` (of an asset and year).
@@ -68,6 +70,7 @@ pub struct NoticeInput {
 
 /// A checked posting.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NoticeData {
     pub kind: NoticeKind,
     pub subject_id: i64,
@@ -118,6 +121,7 @@ impl NoticeInput {
 
 /// A posting as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Notice {
     pub id: i64,
     #[serde(flatten)]

@@ -39,6 +39,7 @@ pub mod dim {
 
 /// The counters of one (region, year, dimension, key).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FundsTally {
     pub n: i64,
     pub a: i64,
@@ -226,6 +227,7 @@ pub fn rate_pct(part: i64, whole: i64) -> Option<f64> {
 
 /// Money by source kind in the period.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SourceLine {
     pub kind: String,
     pub label: String,
@@ -242,6 +244,7 @@ pub struct SourceLine {
 
 /// The projects of the period's years by category or stage, with their money so far.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProjectLine {
     pub key: String,
     pub label: String,
@@ -255,6 +258,7 @@ pub struct ProjectLine {
 
 /// Assets of a kind registered by the period's end, with their income in the period.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AssetLine {
     pub kind: String,
     pub label: String,
@@ -269,6 +273,7 @@ pub struct AssetLine {
 
 /// The dividends of a year: households paid, their sum and the mean per household.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DividendLine {
     pub year: i32,
     pub households: i64,
@@ -280,6 +285,7 @@ pub struct DividendLine {
 
 /// An overdue project named in the report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OverdueProject {
     pub id: crate::projects::ProjectId,
     pub village_code: RegionCode,
@@ -291,6 +297,7 @@ pub struct OverdueProject {
 
 /// The funds report of a region and whole years.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FundsReport {
     pub region_code: RegionCode,
     pub from_year: i32,

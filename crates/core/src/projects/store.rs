@@ -11,6 +11,7 @@ use time::Date;
 
 /// A project with its lifecycle (the workflow's state, history included).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProjectDetail {
     #[serde(flatten)]
     pub project: Project,
@@ -264,6 +265,7 @@ pub struct HouseholdRef {
 
 /// What settling a load brought in step.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FundsSettled {
     /// Household-years whose property income took dividends.
     pub incomes: u64,

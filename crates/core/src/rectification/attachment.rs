@@ -29,6 +29,7 @@ pub const MAX_FILE_NAME_CHARS: usize = 100;
 
 /// A file attached to a step of a problem's trail, as listed with the trail.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AttachmentRef {
     pub id: i64,
     /// The step (its `seq` in the trail) the file belongs to.

@@ -10,6 +10,7 @@ use time::Date;
 
 /// A department's list, by what it says about the persons on it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ListKind {
     Deaths,
@@ -86,6 +87,7 @@ pub struct DeptRow {
 
 /// What a match flags.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = ComparisonFlag))]
 pub struct Flag {
     /// A problem to rectify; `false`: a monitoring warning.
     pub problem: bool,
@@ -182,6 +184,7 @@ pub const OUT_OF_SCOPE_LINES_KEPT: usize = 100;
 
 /// What a comparison did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ComparisonOutcome {
     pub kind: String,
     pub kind_label: String,

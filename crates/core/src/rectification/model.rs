@@ -10,11 +10,13 @@ use time::{Date, OffsetDateTime};
 
 /// Database id of a problem.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct ProblemId(pub i64);
 
 /// Database id of a campaign.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct CampaignId(pub i64);
 
@@ -23,6 +25,7 @@ macro_rules! code_enum {
     ($(#[$m:meta])* $name:ident { $($v:ident = $code:literal, $label:literal;)* }) => {
         $(#[$m])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         #[serde(rename_all = "snake_case")]
         pub enum $name { $($v),* }
         impl $name {
@@ -97,6 +100,7 @@ code_enum!(
 
 /// A problem as stored, with what the reader needs to show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Problem {
     pub id: ProblemId,
     pub region_code: RegionCode,
@@ -135,21 +139,27 @@ pub struct Problem {
     /// The evidence a rule or comparison found (the department's row, masked).
     pub evidence: Option<serde_json::Value>,
     pub close_requested_by: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::schemas::StoredTime>))]
     pub close_requested_at: Option<OffsetDateTime>,
     pub closed_by: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::schemas::StoredTime>))]
     pub closed_at: Option<OffsetDateTime>,
     /// The region above the problem's that an overdue problem was escalated to (督办).
     pub escalated_to: Option<RegionCode>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::schemas::StoredTime>))]
     pub escalated_at: Option<OffsetDateTime>,
     pub version: i32,
     pub created_by: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::schemas::StoredTime))]
     pub created_at: OffsetDateTime,
     pub updated_by: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::schemas::StoredTime))]
     pub updated_at: OffsetDateTime,
 }
 
 /// One step of a problem's trail, dated and attributed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProblemEvent {
     pub seq: i32,
     pub action: EventAction,
@@ -158,6 +168,7 @@ pub struct ProblemEvent {
     pub to_status: ProblemStatus,
     pub note: Option<String>,
     pub actor: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::schemas::StoredTime))]
     pub at: OffsetDateTime,
     /// Files attached to the step's note (photos, scanned documents), in upload order.
     pub attachments: Vec<super::AttachmentRef>,
@@ -165,6 +176,7 @@ pub struct ProblemEvent {
 
 /// A problem with its whole trail, oldest step first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProblemDetail {
     pub problem: Problem,
     pub trail: Vec<ProblemEvent>,
@@ -172,6 +184,7 @@ pub struct ProblemDetail {
 
 /// A problem as entered by a person.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ProblemInput {
     /// The region the problem belongs to; may be left out when a household is given (its village).
@@ -202,6 +215,7 @@ pub struct ProblemInput {
 
 /// A checked [`ProblemInput`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProblemData {
     pub region_code: Option<RegionCode>,
     pub household_id: Option<HouseholdId>,
@@ -301,6 +315,7 @@ pub fn escalation_target(region: &RegionCode) -> RegionCode {
 
 /// A campaign (整改行动): a named period of rectification over a region.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Campaign {
     pub id: CampaignId,
     pub name: String,
@@ -310,11 +325,13 @@ pub struct Campaign {
     pub end_date: Date,
     pub description: Option<String>,
     pub created_by: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::schemas::StoredTime))]
     pub created_at: OffsetDateTime,
 }
 
 /// A campaign as entered.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CampaignInput {
     pub name: String,
@@ -356,6 +373,7 @@ impl CampaignInput {
 
 /// Counts of problems: found (all), in progress (not signed off), signed off, overdue.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = ProblemProgress))]
 pub struct Progress {
     pub found: i64,
     pub in_progress: i64,
@@ -389,6 +407,7 @@ impl Progress {
 
 /// One line of a progress table: a child region or a responsible unit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProgressLine {
     /// The child region's code, or the responsible unit's name.
     pub key: String,
@@ -400,6 +419,7 @@ pub struct ProgressLine {
 /// The rectification view of a region: its totals, per child region, per responsible unit, and the
 /// overdue problems escalated to it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RectificationBoard {
     pub region_code: RegionCode,
     pub region_name: String,
@@ -415,6 +435,7 @@ pub struct RectificationBoard {
 
 /// A campaign with its progress per region and per responsible unit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CampaignDetail {
     pub campaign: Campaign,
     pub board: RectificationBoard,
@@ -442,6 +463,7 @@ pub struct ProblemFilter {
 
 /// A page of problems, in id order, with the cursor of the next.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProblemPage {
     pub items: Vec<Problem>,
     pub next: Option<ProblemId>,

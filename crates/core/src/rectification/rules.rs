@@ -31,6 +31,7 @@ pub mod code {
 
 /// A data-quality rule.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct QualityRule {
     pub code: String,
     pub description: String,
@@ -112,6 +113,7 @@ pub fn born_before_for_age(max_age: i64, as_of: Date) -> Date {
 
 /// What a rule found on one subject.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Finding {
     pub rule: String,
     /// What it was found on, unique within the rule (`household:12:2018`, `person:7`).
@@ -171,6 +173,7 @@ pub fn reconcile(found: Vec<Finding>, known: Vec<KnownFinding>) -> Vec<Reconcile
 
 /// What one rule's run did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RuleOutcome {
     pub code: String,
     pub description: String,
@@ -183,12 +186,14 @@ pub struct RuleOutcome {
 
 /// What a run of the checks did: every rule, then overdue escalation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CheckRun {
     pub as_of: Date,
     pub rules: Vec<RuleOutcome>,
     /// Overdue problems escalated to the level above by this run.
     pub escalated: u64,
     pub ran_by: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::schemas::StoredTime))]
     pub ran_at: OffsetDateTime,
 }
 

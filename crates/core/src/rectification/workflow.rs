@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 /// What a step of the trail did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum EventAction {
     Create,
@@ -69,6 +70,7 @@ impl EventAction {
 
 /// A step a person takes on a problem.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct StepInput {
     /// `progress`, `request_close`, `sign_off`, `reject` or `reopen`.

@@ -6,6 +6,7 @@ use std::fmt;
 
 /// Level of a region, implied by its code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Level {
     /// The whole country (`000000000000`): a scope for grants and statistics, not a region of the

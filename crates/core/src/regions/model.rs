@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 /// A region as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Region {
     pub code: RegionCode,
     pub name: String,
@@ -35,6 +36,7 @@ impl Region {
 /// How many regions a list or a scope holds at each level, counting a region once at every level
 /// it stands for (so that the 2023 national list counts 31 / 342 / 2,978 / 41,352 / 620,573).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LevelCounts {
     pub province: u64,
     pub city: u64,
@@ -81,6 +83,7 @@ impl LevelCounts {
 
 /// A short reference to a region, used in paths.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RegionRef {
     pub code: RegionCode,
     pub name: String,
@@ -90,6 +93,7 @@ pub struct RegionRef {
 /// A region with its full path from the province down (the region itself last). Names repeat across
 /// the country, so every answer that names a region carries the path.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RegionWithPath {
     #[serde(flatten)]
     pub region: Region,
@@ -126,6 +130,7 @@ impl RegionWithPath {
 /// poor-village designation is registry data and is deliberately not a field here (rejected:
 /// serving `Region` unscoped, which carries it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Division {
     pub code: RegionCode,
     pub name: String,
@@ -156,6 +161,7 @@ impl Division {
 
 /// Designation as a poor village (贫困村), e.g. `十三五省级贫困村` designated 2015, exited 2019.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PoorVillage {
     pub designation: String,
@@ -298,6 +304,7 @@ impl RegionRecord {
 
 /// A village's figures for one year: collective economy income and rural population.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VillageProfile {
     pub village_code: RegionCode,
     pub year: i32,
@@ -311,6 +318,7 @@ pub struct VillageProfile {
 
 /// Input for a village profile year.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct VillageProfileInput {
     pub collective_income_fen: Option<i64>,

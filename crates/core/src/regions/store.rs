@@ -11,6 +11,7 @@ use serde::Serialize;
 
 /// What a region import did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RegionImportSummary {
     pub rows: u64,
     pub inserted: u64,

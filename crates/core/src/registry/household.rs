@@ -11,6 +11,7 @@ use time::{Date, OffsetDateTime};
 
 /// Editable fields of a household, as sent by a client.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct HouseholdInput {
     /// 户编码: unique across the registry.
@@ -89,6 +90,7 @@ pub fn check_household_number(field: &str, number: &str, village: &RegionCode) -
 
 /// Production and living conditions (domain.md §1.4). Every item is optional.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields, default)]
 pub struct LivingConditions {
     /// 危房等级 A–D.
@@ -118,6 +120,7 @@ pub struct LivingConditions {
 
 /// 易地扶贫搬迁 (relocation) fields.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields, default)]
 pub struct Relocation {
     pub relocated: bool,
@@ -133,6 +136,7 @@ pub struct Relocation {
 
 /// The status a new household starts in, with its date.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct InitialStatus {
     pub status: HouseholdStatus,
@@ -145,6 +149,7 @@ pub struct InitialStatus {
 
 /// A household to create, with its members (exactly one of them the head).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewHousehold {
     pub household: HouseholdInput,
@@ -156,6 +161,7 @@ pub struct NewHousehold {
 
 /// Validated household fields, ready to store.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HouseholdData {
     pub household_number: String,
     pub village_code: RegionCode,
@@ -175,6 +181,7 @@ pub struct HouseholdData {
 
 /// A household as read back (personal fields masked unless asked otherwise by the caller).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Household {
     pub id: HouseholdId,
     pub household_number: String,
@@ -217,6 +224,7 @@ impl Household {
 
 /// A household with everything recorded about it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HouseholdDetail {
     #[serde(flatten)]
     pub household: Household,
@@ -235,6 +243,7 @@ impl HouseholdDetail {
 
 /// Filters for a household list; the region is a scope (the code and everything below it).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields, default)]
 pub struct HouseholdFilter {
     pub region: Option<String>,
@@ -381,6 +390,7 @@ impl HouseholdFilter {
 
 /// A page of results, with the total count on the pages reached by number.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Page<T> {
     pub items: Vec<T>,
     /// How many rows the list holds: counted for the pages reached by number, omitted on a page

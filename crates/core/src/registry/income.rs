@@ -13,6 +13,7 @@ use time::OffsetDateTime;
 
 /// Income components for one household and year, as sent by a client (all integer fen).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct IncomeInput {
     /// 工资性收入 (wages, including public-welfare post pay).
@@ -34,6 +35,7 @@ pub struct IncomeInput {
 
 /// Validated income components.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IncomeComponents {
     pub wage_fen: Fen,
     pub business_fen: Fen,
@@ -90,6 +92,7 @@ impl IncomeInput {
 
 /// A stored income year with its derived figures.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IncomeRecord {
     pub household_id: HouseholdId,
     pub year: i32,

@@ -14,6 +14,7 @@ use time::{Date, OffsetDateTime};
 
 /// Editable member fields as sent by a client. Coded fields accept the code or the Chinese label.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct MemberInput {
     pub name: String,
@@ -59,6 +60,7 @@ pub struct MemberInput {
 
 /// How and when a member joined an existing household.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct JoinInput {
     /// 05 嫁入, 06 新生儿, 07 其他转入 (code or label).
@@ -275,6 +277,7 @@ pub fn check_one_head(heads: usize) -> DomainResult<()> {
 
 /// A member as read back.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Member {
     pub id: PersonId,
     pub household_id: HouseholdId,
@@ -310,6 +313,7 @@ pub struct Member {
 
 /// A warning on an accepted member: the field, a stable code and the reason in Chinese.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MemberWarning {
     pub field: String,
     pub code: String,
@@ -343,6 +347,7 @@ impl std::fmt::Debug for Member {
 
 /// A member leaving the household (死亡, 嫁出, 出国定居, 判刑收监, 其他转出).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct MemberChangeInput {
     /// Code or label from `member_change` (a leaving kind).
@@ -426,6 +431,7 @@ impl MemberChangeInput {
 
 /// One recorded member change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MemberChangeRecord {
     pub id: i64,
     pub person_id: PersonId,

@@ -10,6 +10,7 @@ use time::{Date, OffsetDateTime};
 
 /// Status of a household in the registry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum HouseholdStatus {
     /// 新识别 (identified, not yet confirmed as poor in the year's adjustment)
@@ -124,6 +125,7 @@ impl HouseholdStatus {
 
 /// A requested status change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct StatusChangeInput {
     pub to: HouseholdStatus,
@@ -211,6 +213,7 @@ impl StatusChangeInput {
 
 /// One entry of a household's status history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StatusEvent {
     pub id: i64,
     pub from_status: Option<HouseholdStatus>,

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 
 /// Households and persons in one category.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CategoryCount {
     pub code: String,
     pub label: String,
@@ -26,6 +27,7 @@ pub const COMPLETE_INCOME_COVERAGE_PCT: i64 = 90;
 
 /// Region statistics for one year (see the module docs of `reports` for the definitions).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RegionStats {
     pub region: RegionRef,
     pub year: i32,

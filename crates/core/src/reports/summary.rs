@@ -21,6 +21,7 @@ use time::Date;
 
 /// One year's registry figures of the scope (from the region statistics).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct YearFacts {
     pub year: i32,
     pub households: i64,
@@ -36,6 +37,7 @@ pub struct YearFacts {
 
 /// Pairing and visits over the period (from the pairing report).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PairingFacts {
     pub cadres: i64,
     pub pairings: i64,
@@ -54,6 +56,7 @@ pub struct PairingFacts {
 
 /// A helping unit designated to a village of the scope.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UnitFacts {
     pub name: String,
     pub village: String,
@@ -65,6 +68,7 @@ pub struct UnitFacts {
 
 /// Services and measures over the period's whole months (from the services report).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ServiceFacts {
     pub from: Date,
     pub to: Date,
@@ -95,6 +99,7 @@ pub struct ServiceFacts {
 /// Projects of the scope whose year falls in the period's years (from the funds report of those
 /// whole years, the figures kept with every write).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProjectFacts {
     pub projects: i64,
     /// Σ budgets (项目资金, the funds coordinated for them).
@@ -106,6 +111,7 @@ pub struct ProjectFacts {
 
 /// Rectification problems of the scope found in the period.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RectificationFacts {
     pub found: i64,
     pub closed: i64,
@@ -114,6 +120,7 @@ pub struct RectificationFacts {
 
 /// Everything the summary is written from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SummaryFacts {
     pub region: RegionRef,
     pub from: Date,
@@ -133,6 +140,7 @@ pub struct SummaryFacts {
 
 /// How a figure's value is held.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum FigureUnit {
     Count,
@@ -143,6 +151,7 @@ pub enum FigureUnit {
 
 /// One figure of the summary and the query that answers it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Figure {
     pub key: String,
     pub label: String,
@@ -158,6 +167,7 @@ pub struct Figure {
 
 /// One section: a heading and its paragraphs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Section {
     pub key: String,
     pub heading: String,
@@ -166,6 +176,7 @@ pub struct Section {
 
 /// A data series for a chart (label, value).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Chart {
     pub key: String,
     pub title: String,
@@ -177,6 +188,7 @@ pub struct Chart {
 
 /// The written summary.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Summary {
     pub title: String,
     pub issuer: String,
@@ -192,6 +204,7 @@ pub struct Summary {
 
 /// A summary frozen as it was made (what was sent upward), to be shown again unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Snapshot {
     pub id: i64,
     pub region_code: crate::RegionCode,
@@ -199,12 +212,14 @@ pub struct Snapshot {
     pub to: Date,
     pub unit: Option<String>,
     pub made_by: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::schemas::StoredTime))]
     pub made_at: time::OffsetDateTime,
     pub summary: Summary,
 }
 
 /// A snapshot in a list (without its body).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SnapshotInfo {
     pub id: i64,
     pub region_code: crate::RegionCode,
@@ -213,12 +228,14 @@ pub struct SnapshotInfo {
     pub unit: Option<String>,
     pub title: String,
     pub made_by: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::schemas::StoredTime))]
     pub made_at: time::OffsetDateTime,
 }
 
 /// A figure that differs between a snapshot and today's summary of the same region and period
 /// (`then` or `now` absent when the figure appears on one side only).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FigureChange {
     pub key: String,
     pub label: String,

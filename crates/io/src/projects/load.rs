@@ -27,6 +27,7 @@ const KEPT: usize = 200;
 
 /// A fault of a row: file, line (the header is line 1), column, stable code and reason.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FundsIssue {
     pub file: String,
     pub line: u64,
@@ -37,6 +38,7 @@ pub struct FundsIssue {
 
 /// What a load read, wrote and found.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FundsLoadReport {
     pub sources: u64,
     pub projects: u64,

@@ -52,7 +52,7 @@ pub(crate) fn routes(r: Routes) -> Routes {
 pub(crate) struct Doc;
 
 /// A user as shown to themselves and in sign-in answers.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct UserView {
     pub id: UserId,
     pub username: String,
@@ -97,7 +97,7 @@ async fn hash(password: String) -> ApiResult<String> {
     tag = "accounts",
     operation_id = "me",
     summary = "当前用户 · The signed-in user",
-    responses((status = 200, description = "当前用户及其授权。 The user and their grants.", body = Object))
+    responses((status = 200, description = "当前用户及其授权。 The user and their grants.", body = UserView))
 )]
 async fn me(caller: Caller) -> ApiResult<Json<UserView>> {
     caller.policy_signed_in()?;
@@ -111,7 +111,7 @@ async fn me(caller: Caller) -> ApiResult<Json<UserView>> {
     tag = "accounts",
     operation_id = "listTokens",
     summary = "我的 API 令牌 · My API tokens",
-    responses((status = 200, description = "令牌列表（不含令牌本身）。 The tokens (never the secrets).", body = [Object]))
+    responses((status = 200, description = "令牌列表（不含令牌本身）。 The tokens (never the secrets).", body = [ApiToken]))
 )]
 async fn tokens(caller: Caller, State(app): State<AppState>) -> ApiResult<Json<Vec<ApiToken>>> {
     caller.policy_signed_in()?;
@@ -146,7 +146,7 @@ async fn revoke_token(
     operation_id = "listUsers",
     summary = "用户列表 · Users",
     params(("after" = Option<String>, Query, description = "上一页的 next：其后的一页（按用户名）。 The previous page's `next`: the page after it (by username)."), ("per_page" = Option<u32>, Query, description = "每页条数（1–500，默认 50）。 Items per page (1–500, default 50).")),
-    responses((status = 200, description = "`{items, next}`：管理范围内的用户（按用户名），下一页的 after。 `{items, next}`: the users the caller manages, by username, and the next page's `after`.", body = Object))
+    responses((status = 200, description = "`{items, next}`：管理范围内的用户（按用户名），下一页的 after。 `{items, next}`: the users the caller manages, by username, and the next page's `after`.", body = fupin_core::paging::Listing<User>))
 )]
 async fn list_users(
     caller: Caller,
@@ -171,8 +171,8 @@ async fn list_users(
     tag = "accounts",
     operation_id = "createUser",
     summary = "新建用户 · Create a user",
-    request_body(content = Object, description = "`{username, display_name, password, unit?, phone?, region?}`。 The new account."),
-    responses((status = 201, description = "新账号（尚无授权）。 The new account (no grants yet).", body = Object))
+    request_body(content = NewUserInput, description = "`{username, display_name, password, unit?, phone?, region?}`。 The new account."),
+    responses((status = 201, description = "新账号（尚无授权）。 The new account (no grants yet).", body = User))
 )]
 async fn create_user(
     caller: Caller,
@@ -203,8 +203,8 @@ fn may_not_grant() -> ApiError {
     tag = "accounts",
     operation_id = "grantRole",
     summary = "授予角色 · Grant a role",
-    request_body(content = Object, description = "`{role, region}`。 The role and the region."),
-    responses((status = 200, description = "用户及其授权。 The user with their grants.", body = Object))
+    request_body(content = Grant, description = "`{role, region}`。 The role and the region."),
+    responses((status = 200, description = "用户及其授权。 The user with their grants.", body = User))
 )]
 async fn grant(
     caller: Caller,
@@ -226,8 +226,8 @@ async fn grant(
     tag = "accounts",
     operation_id = "revokeRole",
     summary = "撤销角色 · Revoke a role",
-    request_body(content = Object, description = "`{role, region}`。 The role and the region."),
-    responses((status = 200, description = "用户及其授权。 The user with their grants.", body = Object))
+    request_body(content = Grant, description = "`{role, region}`。 The role and the region."),
+    responses((status = 200, description = "用户及其授权。 The user with their grants.", body = User))
 )]
 async fn revoke_grant(
     caller: Caller,
@@ -290,7 +290,7 @@ async fn enable(
 }
 
 /// `PUT …/password` body. No `Debug`: it holds a password.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct NewPassword {
     password: String,
@@ -303,7 +303,7 @@ struct NewPassword {
     tag = "accounts",
     operation_id = "setPassword",
     summary = "设置密码 · Set a password",
-    request_body(content = Object, description = "`{password}`。 The new password."),
+    request_body(content = NewPassword, description = "`{password}`。 The new password."),
     responses((status = 204, description = "已设置，该用户的浏览器会话结束。 Set; the user's browser sessions end."))
 )]
 async fn set_password(

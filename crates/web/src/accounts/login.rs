@@ -187,14 +187,14 @@ async fn sign_in(
 }
 
 /// `POST /api/v1/login` body. No `Debug`: it holds a password.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct Credentials {
     username: String,
     password: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct TokenIssued {
     /// Shown once; only its digest is stored.
     token: String,
@@ -215,8 +215,8 @@ fn no_store(mut res: Response) -> Response {
     tag = "accounts",
     operation_id = "login",
     summary = "登录并取得 API 令牌 · Sign in for an API token",
-    request_body(content = Object, description = "`{username, password}`。 The credentials."),
-    responses((status = 200, description = "`{token, user}`：新的 API 令牌（只显示这一次）和用户。 `{token, user}`: a new API token (shown this once) and the user.", body = Object), (status = 401, description = "用户名或密码错误（code: invalid_credentials）。 Wrong username or password.", body = crate::openapi::ErrorDoc), (status = 429, description = "失败次数过多（code: too_many_attempts），见 Retry-After。 Too many failures; see Retry-After.", body = crate::openapi::ErrorDoc))
+    request_body(content = Credentials, description = "`{username, password}`。 The credentials."),
+    responses((status = 200, description = "`{token, user}`：新的 API 令牌（只显示这一次）和用户。 `{token, user}`: a new API token (shown this once) and the user.", body = TokenIssued), (status = 401, description = "用户名或密码错误（code: invalid_credentials）。 Wrong username or password.", body = crate::openapi::ErrorDoc), (status = 429, description = "失败次数过多（code: too_many_attempts），见 Retry-After。 Too many failures; see Retry-After.", body = crate::openapi::ErrorDoc))
 )]
 async fn api_login(
     State(app): State<AppState>,
@@ -255,7 +255,7 @@ async fn api_login(
     )
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct SessionInfo {
     csrf_token: String,
     user: UserView,
@@ -268,7 +268,7 @@ struct SessionInfo {
     tag = "accounts",
     operation_id = "session",
     summary = "当前浏览器会话 · The browser session",
-    responses((status = 200, description = "`{csrf_token, user}`：页面脚本须以 X-CSRF-Token 头发送此令牌。 `{csrf_token, user}`: page scripts send the token as X-CSRF-Token.", body = Object), (status = 404, description = "使用的是 API 令牌而非会话（code: session_not_found）。 The request used an API token, not a session.", body = crate::openapi::ErrorDoc))
+    responses((status = 200, description = "`{csrf_token, user}`：页面脚本须以 X-CSRF-Token 头发送此令牌。 `{csrf_token, user}`: page scripts send the token as X-CSRF-Token.", body = SessionInfo), (status = 404, description = "使用的是 API 令牌而非会话（code: session_not_found）。 The request used an API token, not a session.", body = crate::openapi::ErrorDoc))
 )]
 async fn session(caller: Caller) -> ApiResult<Response> {
     caller.policy_signed_in()?;

@@ -67,7 +67,7 @@ fn year_param(params: &Params) -> ApiResult<i32> {
     tag = "assessment",
     operation_id = "listParameters",
     summary = "标准参数 · Standards and parameters",
-    responses((status = 200, description = "参数及其来源。 The parameters with their sources.", body = [Object]))
+    responses((status = 200, description = "参数及其来源。 The parameters with their sources.", body = [Parameter]))
 )]
 async fn parameters(
     caller: Caller,
@@ -83,8 +83,8 @@ async fn parameters(
     tag = "assessment",
     operation_id = "putParameter",
     summary = "设置参数 · Set a parameter",
-    request_body(content = Object, description = "`{name, region, from_year, value, source}`。 The parameter."),
-    responses((status = 200, description = "写入后的参数。 The parameter as stored.", body = Object))
+    request_body(content = ParameterInput, description = "`{key, region_prefix?, year, value, source, confirmed?}`。 The parameter."),
+    responses((status = 200, description = "写入后的参数。 The parameter as stored.", body = Parameter))
 )]
 async fn put_parameter(
     caller: Caller,
@@ -101,7 +101,7 @@ async fn put_parameter(
     tag = "assessment",
     operation_id = "putHouseholdYear",
     summary = "年度核验 · Yearly verification",
-    request_body(content = Object, description = "“两不愁三保障”核验结果。 The verification of the year."),
+    request_body(content = HouseholdYearInput, description = "“两不愁三保障”核验结果。 The verification of the year."),
     responses((status = 204, description = "已写入。 Stored."))
 )]
 async fn put_household_year(
@@ -123,7 +123,7 @@ async fn put_household_year(
     tag = "assessment",
     operation_id = "householdRiskEvents",
     summary = "户的风险事件 · A household's risk events",
-    responses((status = 200, description = "风险事件。 The events.", body = [Object]))
+    responses((status = 200, description = "风险事件。 The events.", body = [RiskEventRecord]))
 )]
 async fn risk_events(
     caller: Caller,
@@ -141,8 +141,8 @@ async fn risk_events(
     tag = "assessment",
     operation_id = "recordRiskEvent",
     summary = "登记风险事件 · Record a risk event",
-    request_body(content = Object, description = "`{kind, date, …}`。 The event."),
-    responses((status = 201, description = "新事件。 The new event.", body = Object))
+    request_body(content = RiskEventInput, description = "`{date, risk_type, note?}`。 The event."),
+    responses((status = 201, description = "新事件。 The new event.", body = RiskEventRecord))
 )]
 async fn record_risk_event(
     caller: Caller,
@@ -162,7 +162,7 @@ async fn record_risk_event(
         .into_response())
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct ResolveInput {
     date: Date,
@@ -174,8 +174,8 @@ struct ResolveInput {
     tag = "assessment",
     operation_id = "resolveRiskEvent",
     summary = "消除风险 · Resolve a risk event",
-    request_body(content = Object, description = "`{date}`。 When."),
-    responses((status = 200, description = "已消除的事件。 The event, resolved.", body = Object))
+    request_body(content = ResolveInput, description = "`{date}`。 When."),
+    responses((status = 200, description = "已消除的事件。 The event, resolved.", body = RiskEventRecord))
 )]
 async fn resolve_risk_event(
     caller: Caller,
@@ -196,7 +196,7 @@ async fn resolve_risk_event(
     operation_id = "exitAssessment",
     summary = "退出评估 · Exit assessment",
     params(("year" = i32, Query, description = "年度。 The year.")),
-    responses((status = 200, description = "各项退出标准是否达到。 Whether each exit criterion is met.", body = Object))
+    responses((status = 200, description = "各项退出标准是否达到。 Whether each exit criterion is met.", body = ExitAssessmentReport))
 )]
 async fn exit_assessment(
     caller: Caller,
@@ -221,7 +221,7 @@ async fn exit_assessment(
     tag = "assessment",
     operation_id = "householdCases",
     summary = "户的程序案件 · A household's procedure cases",
-    responses((status = 200, description = "案件列表。 The cases.", body = [Object]))
+    responses((status = 200, description = "案件列表。 The cases.", body = [ProcedureCase]))
 )]
 async fn household_cases(
     caller: Caller,
@@ -234,7 +234,7 @@ async fn household_cases(
     ))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct StartCase {
     kind: ProcedureKind,
@@ -249,8 +249,8 @@ struct StartCase {
     tag = "assessment",
     operation_id = "startCase",
     summary = "发起识别或退出程序 · Start a procedure",
-    request_body(content = Object, description = "`{kind, year, date}`。 The procedure."),
-    responses((status = 201, description = "新案件。 The new case.", body = Object))
+    request_body(content = StartCase, description = "`{kind, year, date}`。 The procedure."),
+    responses((status = 201, description = "新案件。 The new case.", body = ProcedureCase))
 )]
 async fn start_case(
     caller: Caller,
@@ -272,7 +272,7 @@ async fn start_case(
     tag = "assessment",
     operation_id = "getCase",
     summary = "程序案件 · A procedure case",
-    responses((status = 200, description = "案件及各步骤。 The case and its steps.", body = Object))
+    responses((status = 200, description = "案件及各步骤。 The case and its steps.", body = ProcedureCase))
 )]
 async fn case(
     caller: Caller,
@@ -289,8 +289,8 @@ async fn case(
     tag = "assessment",
     operation_id = "caseAction",
     summary = "程序步骤 · A procedure step",
-    request_body(content = Object, description = "`{action, date, …}`（评议、公示、审核、审批）。 The step (review, publicity, checks, approval)."),
-    responses((status = 200, description = "案件当前状态。 The case as stored.", body = Object))
+    request_body(content = CaseActionInput, description = "`{action, date, …}`（评议、公示、审核、审批）。 The step (review, publicity, checks, approval)."),
+    responses((status = 200, description = "案件当前状态。 The case as stored.", body = ProcedureCase))
 )]
 async fn case_action(
     caller: Caller,
@@ -332,7 +332,7 @@ pub(crate) fn case_filter(params: &Params) -> ApiResult<CaseFilter> {
     operation_id = "regionCases",
     summary = "区域的程序案件 · A region's procedure cases",
     params(("kind" = Option<String>, Query, description = "程序：exit、identification、elimination。 The procedure."), ("open" = Option<bool>, Query, description = "为 true 时只列未办结的。 true lists the open cases only."), ("after" = Option<String>, Query, description = "上一页的 next：其后的一页（按村、案件编号）。 The previous page's `next`: the page after it (by village, case id)."), ("per_page" = Option<u32>, Query, description = "每页条数（1–500，默认 50）。 Items per page (1–500, default 50)."), ("sort" = Option<String>, Query, description = "排序：village（按村、编号，默认）或 -village（倒序）。 The order: village (by village and id, the default) or -village (backwards).")),
-    responses((status = 200, description = "`{items, next}`：案件（按村、编号），下一页的 after。 `{items, next}`: the cases by village and id, and the next page's `after`.", body = Object))
+    responses((status = 200, description = "`{items, next}`：案件（按村、编号），下一页的 after。 `{items, next}`: the cases by village and id, and the next page's `after`.", body = fupin_core::paging::Listing<ProcedureCase>))
 )]
 async fn region_cases(
     caller: Caller,
@@ -359,7 +359,7 @@ async fn region_cases(
     operation_id = "incidence",
     summary = "贫困发生率 · Poverty incidence",
     params(("year" = i32, Query, description = "年度。 The year.")),
-    responses((status = 200, description = "发生率及其分子分母。 The incidence with its numerator and denominator.", body = Object))
+    responses((status = 200, description = "发生率及其分子分母。 The incidence with its numerator and denominator.", body = IncidenceReport))
 )]
 async fn incidence(
     caller: Caller,
@@ -385,7 +385,7 @@ async fn incidence(
     operation_id = "warnings",
     summary = "监测预警 · Monitoring warnings",
     params(("year" = i32, Query, description = "年度。 The year."), ("after" = Option<String>, Query, description = "上一页的 next：其后的一页（按村、户）。 The previous page's `next`: the page after it (by village, household)."), ("per_page" = Option<u32>, Query, description = "每页条数（1–500，默认 50）。 Items per page (1–500, default 50)."), ("sort" = Option<String>, Query, description = "排序：village（按村、户，默认）或 -village（倒序）。 The order: village (by village and household, the default) or -village (backwards).")),
-    responses((status = 200, description = "`{items, next}`：预警户（按村、户），下一页的 after。 `{items, next}`: the households warned about, by village and household, and the next page's `after`.", body = Object))
+    responses((status = 200, description = "`{items, next}`：预警户（按村、户），下一页的 after。 `{items, next}`: the households warned about, by village and household, and the next page's `after`.", body = fupin_core::paging::Listing<WarningRow>))
 )]
 async fn warnings(
     caller: Caller,
@@ -413,7 +413,7 @@ async fn warnings(
     operation_id = "screening",
     summary = "重新筛查 · Screen again",
     params(("year" = i32, Query, description = "年度。 The year.")),
-    responses((status = 200, description = "刷新后的预警户。 The refreshed warnings.", body = [Object]))
+    responses((status = 200, description = "刷新后的预警户。 The refreshed warnings.", body = [WarningRow]))
 )]
 async fn screening(
     caller: Caller,
@@ -447,7 +447,7 @@ async fn screening(
         ("config" = Option<String>, Query, description = "多维测度配置名（参数 mpi.<名>），默认 basic_needs。 The counting configuration (parameter mpi.<name>), default basic_needs."),
         ("k" = Option<String>, Query, description = "贫困临界值 k（如 1/3 或 0.5），默认用配置中的 k。 The poverty cut-off k (e.g. 1/3 or 0.5); the configuration's by default.")
     ),
-    responses((status = 200, description = "H、FGT P1/P2、Watts、Sen、Gini 与 Alkire–Foster 测度（H、A、M0、M1、M2、各指标截断贫困率与贡献率）。 H, FGT P1/P2, Watts, Sen, Gini and the Alkire–Foster measure (H, A, M0, M1, M2, censored headcount ratios and contributions per indicator).", body = Object))
+    responses((status = 200, description = "H、FGT P1/P2、Watts、Sen、Gini 与 Alkire–Foster 测度（H、A、M0、M1、M2、各指标截断贫困率与贡献率）。 H, FGT P1/P2, Watts, Sen, Gini and the Alkire–Foster measure (H, A, M0, M1, M2, censored headcount ratios and contributions per indicator).", body = MeasuresReport))
 )]
 async fn measures(
     caller: Caller,

@@ -34,7 +34,7 @@ pub(crate) struct Doc;
     operation_id = "auditLog",
     summary = "审计日志 · Audit log",
     params(("actor" = Option<String>, Query, description = "操作人。 Who acted."), ("action" = Option<String>, Query, description = "操作。 The action."), ("entity" = Option<String>, Query, description = "对象类型。 The kind of record."), ("entity_id" = Option<String>, Query, description = "对象编号。 The record's id."), ("from" = Option<String>, Query, description = "起始日（UTC，YYYY-MM-DD，含）。 First day (UTC, inclusive)."), ("to" = Option<String>, Query, description = "截止日（UTC，YYYY-MM-DD，含）。 Last day (UTC, inclusive)."), ("page" = Option<u32>, Query, description = "页码，从 1 开始（最多翻过 10000 条）。 Page number, from 1 (up to 10,000 entries skipped)."), ("per_page" = Option<u32>, Query, description = "每页条数。 Items per page."), ("after" = Option<i64>, Query, description = "上一页的 next：其后（更早）的一页，不计总数。 The previous page's `next`: the older page after it, without a total.")),
-    responses((status = 200, description = "`{items, total, next}`，每条带哈希链；按游标翻页时不给 total。 `{items, total, next}`, each entry chained by hash; no `total` on a page after a cursor.", body = Object))
+    responses((status = 200, description = "`{items, total, next}`，每条带哈希链；按游标翻页时不给 total。 `{items, total, next}`, each entry chained by hash; no `total` on a page after a cursor.", body = Page<AuditEntry>))
 )]
 async fn list(
     caller: Caller,

@@ -69,7 +69,7 @@ pub const MAX_RUNNING: usize = 4;
 const KEEP_PER_USER: usize = 50;
 
 /// What a job does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum JobKind {
     Import,
@@ -87,7 +87,7 @@ impl JobKind {
 }
 
 /// Where a job is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum JobState {
     Running,
@@ -109,7 +109,7 @@ impl JobState {
 }
 
 /// A job as its owner sees it (the JSON of `GET /api/v1/jobs/{id}`).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct JobView {
     pub id: String,
     pub kind: JobKind,
@@ -134,7 +134,7 @@ pub struct JobView {
     pub error: Option<ErrorView>,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
 pub struct ProgressView {
     /// importing | finishing | error_file | done (imports); exporting | done (exports).
     pub phase: &'static str,
@@ -149,14 +149,14 @@ pub struct ProgressView {
     pub issues: u64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct FileView {
     pub url: String,
     pub name: String,
     pub bytes: u64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ErrorView {
     pub code: String,
     pub message: String,
@@ -1056,7 +1056,7 @@ pub(crate) fn accepted(job: &Job) -> Response {
     summary = "开始导入 · Start an import",
     params(("kind" = Option<String>, Query, description = "导入类型（households、incomes、regions 等）。 What the file holds (households, incomes, regions …)."), ("format" = Option<String>, Query, description = "csv 或 xlsx。 csv or xlsx."), ("encoding" = Option<String>, Query, description = "utf-8、gbk 或 gb18030。 The text encoding."), ("dry_run" = Option<bool>, Query, description = "只检查不写入。 Check only, write nothing."), ("partial" = Option<bool>, Query, description = "跳过有错的行，写入其余。 Skip faulty rows, write the rest.")),
     request_body(content_type = "multipart/form-data", description = "`file` 字段为文件；选项也可作为表单字段。 The file in the `file` field; options may be form fields too."),
-    responses((status = 202, description = "任务已开始，地址见 Location。 The job started; its address in Location.", body = Object))
+    responses((status = 202, description = "任务已开始，地址见 Location。 The job started; its address in Location.", body = JobView))
 )]
 async fn start_import(
     caller: Caller,
@@ -1069,7 +1069,7 @@ async fn start_import(
 }
 
 /// The body of `POST /api/v1/exports`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExportRequest {
     /// households | incomes | profiles | regions | stats (and the other import kinds).
@@ -1178,8 +1178,8 @@ pub(crate) async fn export_job(
     tag = "jobs",
     operation_id = "startExport",
     summary = "开始导出 · Start an export",
-    request_body(content = Object, description = "`{kind, region, year?, format?, unmask?, reason?}`。 What to export."),
-    responses((status = 202, description = "任务已开始，地址见 Location。 The job started; its address in Location.", body = Object))
+    request_body(content = ExportRequest, description = "`{kind, region, year?, format?, unmask?, reason?}`。 What to export."),
+    responses((status = 202, description = "任务已开始，地址见 Location。 The job started; its address in Location.", body = JobView))
 )]
 async fn start_export(
     caller: Caller,
@@ -1196,7 +1196,7 @@ async fn start_export(
     tag = "jobs",
     operation_id = "listJobs",
     summary = "我的任务 · My jobs",
-    responses((status = 200, description = "`{items}`。 The jobs.", body = Object))
+    responses((status = 200, description = "`{items}`。 The jobs.", body = JobList))
 )]
 async fn list(caller: Caller, State(app): State<AppState>) -> ApiResult<Response> {
     caller.policy_signed_in()?;
@@ -1206,7 +1206,14 @@ async fn list(caller: Caller, State(app): State<AppState>) -> ApiResult<Response
         .iter()
         .map(|j| j.view())
         .collect();
-    Ok(Json(serde_json::json!({ "items": jobs })).into_response())
+    Ok(Json(JobList { items: jobs }).into_response())
+}
+
+/// The caller's jobs (the JSON of `GET /api/v1/jobs`).
+#[derive(Serialize, utoipa::ToSchema)]
+struct JobList {
+    /// 本人的任务，最新的在前。 The caller's jobs, newest first.
+    items: Vec<JobView>,
 }
 
 #[utoipa::path(
@@ -1216,7 +1223,7 @@ async fn list(caller: Caller, State(app): State<AppState>) -> ApiResult<Response
     operation_id = "getJob",
     summary = "任务 · A job",
     params(("id" = String, Path, description = "任务编号。 The job's id.")),
-    responses((status = 200, description = "任务状态、进度与结果。 The job's state, progress and outcome.", body = Object))
+    responses((status = 200, description = "任务状态、进度与结果。 The job's state, progress and outcome.", body = JobView))
 )]
 async fn one(
     caller: Caller,
@@ -1336,7 +1343,7 @@ async fn file(
     operation_id = "cancelJob",
     summary = "取消或删除任务 · Cancel or remove a job",
     params(("id" = String, Path, description = "任务编号。 The job's id.")),
-    responses((status = 200, description = "运行中的任务已取消。 The running job, cancelled.", body = Object), (status = 204, description = "已结束的任务已删除。 The finished job, removed."))
+    responses((status = 200, description = "运行中的任务已取消。 The running job, cancelled.", body = JobView), (status = 204, description = "已结束的任务已删除。 The finished job, removed."))
 )]
 async fn cancel(
     caller: Caller,

@@ -5,7 +5,9 @@ mod api;
 mod files;
 mod pages;
 
-pub(crate) use api::{accepted, content_disposition, import_job, routes, Jobs, UPLOAD_LIMIT};
+pub(crate) use api::{
+    accepted, content_disposition, import_job, routes, JobView, Jobs, UPLOAD_LIMIT,
+};
 pub use files::JobsConfig;
 pub(crate) use pages::routes as page_routes;
 

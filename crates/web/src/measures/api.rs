@@ -46,7 +46,7 @@ pub(crate) struct Doc;
     tag = "measures",
     operation_id = "measureCatalogue",
     summary = "帮扶措施类别 · The catalogue of measure kinds",
-    responses((status = 200, description = "措施大类与类别。 The categories and kinds of measures.", body = Object))
+    responses((status = 200, description = "措施大类与类别。 The categories and kinds of measures.", body = Catalogue))
 )]
 async fn catalogue(caller: Caller) -> ApiResult<Json<&'static Catalogue>> {
     caller.policy_signed_in()?;
@@ -59,8 +59,8 @@ async fn catalogue(caller: Caller) -> ApiResult<Json<&'static Catalogue>> {
     tag = "measures",
     operation_id = "createMeasure",
     summary = "登记帮扶措施 · Record an assistance measure",
-    request_body(content = Object, description = "`{household, member?, kind, …}`（金额以分为单位）。 The measure (money in fen)."),
-    responses((status = 201, description = "新措施。 The new measure.", body = Object))
+    request_body(content = MeasureInput, description = "`{household_id, person_id?, kind, start_date, …}`（金额以分为单位）。 The measure (money in fen)."),
+    responses((status = 201, description = "新措施。 The new measure.", body = Measure))
 )]
 async fn create_measure(
     caller: Caller,
@@ -78,7 +78,7 @@ async fn create_measure(
     tag = "measures",
     operation_id = "getMeasure",
     summary = "帮扶措施 · A measure",
-    responses((status = 200, description = "措施。 The measure.", body = Object))
+    responses((status = 200, description = "措施。 The measure.", body = Measure))
 )]
 async fn measure(
     caller: Caller,
@@ -95,8 +95,8 @@ async fn measure(
     tag = "measures",
     operation_id = "updateMeasure",
     summary = "修改帮扶措施 · Update a measure",
-    request_body(content = Object, description = "措施内容（同新建）。 The measure, as when recorded."),
-    responses((status = 200, description = "修改后的措施（旧版本留在历史中）。 The measure as stored (the old version kept in its history).", body = Object))
+    request_body(content = MeasureInput, description = "措施内容（同新建）。 The measure, as when recorded."),
+    responses((status = 200, description = "修改后的措施（旧版本留在历史中）。 The measure as stored (the old version kept in its history).", body = Measure))
 )]
 async fn update_measure(
     caller: Caller,
@@ -116,7 +116,7 @@ async fn update_measure(
     tag = "measures",
     operation_id = "measureHistory",
     summary = "帮扶措施的历史 · A measure's history",
-    responses((status = 200, description = "各版本，早的在前。 Its versions, oldest first.", body = [Object]))
+    responses((status = 200, description = "各版本，早的在前。 Its versions, oldest first.", body = [MeasureVersion]))
 )]
 async fn measure_history(
     caller: Caller,
@@ -135,7 +135,7 @@ async fn measure_history(
     tag = "measures",
     operation_id = "householdMeasures",
     summary = "户的帮扶措施 · A household's measures",
-    responses((status = 200, description = "措施列表。 The measures.", body = [Object]))
+    responses((status = 200, description = "措施列表。 The measures.", body = [Measure]))
 )]
 async fn household_measures(
     caller: Caller,
@@ -163,7 +163,7 @@ async fn household_measures(
         ("to" = String, Query, description = "截止日，须为月末（YYYY-MM-DD）。 Last day, the end of a month (YYYY-MM-DD)."),
         ("format" = Option<String>, Query, description = "json（默认）、xlsx 或 csv：表格每行一个指标（合计、其中建档立卡、单位）。 `json` (default), `xlsx` or `csv`: a sheet with one line per figure (total, of whom registered, unit).")
     ),
-    responses((status = 200, description = "按月汇总的就业（按去向，含扶贫车间和公益岗位）、培训、教育、养老、贷款、医疗及各类措施数。 Monthly totals: employment by destination (workshops and posts among them), training, education, pension, loans, health and every kind's count.", content((Object = "application/json"), ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), ("text/csv"))))
+    responses((status = 200, description = "按月汇总的就业（按去向，含扶贫车间和公益岗位）、培训、教育、养老、贷款、医疗及各类措施数。 Monthly totals: employment by destination (workshops and posts among them), training, education, pension, loans, health and every kind's count.", content((ServicesReport = "application/json"), ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), ("text/csv"))))
 )]
 async fn services_report(
     caller: Caller,

@@ -53,8 +53,8 @@ pub(crate) struct Doc;
     tag = "measures",
     operation_id = "createWorkplace",
     summary = "登记扶贫车间或扶贫专岗 · Register a poverty workshop or post",
-    request_body(content = Object, description = "`{kind: workshop|post, name, region_code（村）, work_type（护林/护路/保洁…）, capacity, operator?, opened, closed?, note?}`。 The workplace."),
-    responses((status = 201, description = "新登记的车间或岗位（是否在贫困村由所在村的认定得出）。 The workplace (whether in a poor village follows the village's designation).", body = Object))
+    request_body(content = WorkplaceInput, description = "`{kind: workshop|post, name, region_code（村）, work_type（护林/护路/保洁…）, capacity, operator?, opened, closed?, note?}`。 The workplace."),
+    responses((status = 201, description = "新登记的车间或岗位（是否在贫困村由所在村的认定得出）。 The workplace (whether in a poor village follows the village's designation).", body = Workplace))
 )]
 async fn create_workplace(
     caller: Caller,
@@ -72,7 +72,7 @@ async fn create_workplace(
     tag = "measures",
     operation_id = "getWorkplace",
     summary = "扶贫车间或岗位及其聘用人员 · A workplace with its hires",
-    responses((status = 200, description = "车间或岗位，及您辖区内户的聘用人员（新的在前）。 The workplace and the hires of households in your regions, newest first.", body = Object))
+    responses((status = 200, description = "车间或岗位，及您辖区内户的聘用人员（新的在前）。 The workplace and the hires of households in your regions, newest first.", body = WorkplaceDetail))
 )]
 async fn workplace(
     caller: Caller,
@@ -89,8 +89,8 @@ async fn workplace(
     tag = "measures",
     operation_id = "updateWorkplace",
     summary = "修改扶贫车间或岗位 · Update a workplace",
-    request_body(content = Object, description = "同登记（类别和所在村不能更改）。 As when registered (kind and village stay)."),
-    responses((status = 200, description = "修改后的车间或岗位。 The workplace as stored.", body = Object))
+    request_body(content = WorkplaceInput, description = "同登记（类别和所在村不能更改）。 As when registered (kind and village stay)."),
+    responses((status = 200, description = "修改后的车间或岗位。 The workplace as stored.", body = Workplace))
 )]
 async fn update_workplace(
     caller: Caller,
@@ -112,7 +112,7 @@ async fn update_workplace(
     tag = "measures",
     operation_id = "workplaceHistory",
     summary = "扶贫车间或岗位的历史 · A workplace's history",
-    responses((status = 200, description = "车间或岗位及其聘用记录的各版本，早的在前。 The versions of the workplace and its hires, oldest first.", body = [Object]))
+    responses((status = 200, description = "车间或岗位及其聘用记录的各版本，早的在前。 The versions of the workplace and its hires, oldest first.", body = [ServiceVersion]))
 )]
 async fn workplace_history(
     caller: Caller,
@@ -131,8 +131,8 @@ async fn workplace_history(
     tag = "measures",
     operation_id = "createHire",
     summary = "聘用建档立卡劳动力 · Hire a registered labourer",
-    request_body(content = Object, description = "`{person_id, hire_date, leave_date?, monthly_wage_fen?}`。 The hire (wage in fen)."),
-    responses((status = 201, description = "聘用记录。 The hire.", body = Object))
+    request_body(content = HireInput, description = "`{person_id, hire_date, leave_date?, monthly_wage_fen?}`。 The hire (wage in fen)."),
+    responses((status = 201, description = "聘用记录。 The hire.", body = Hire))
 )]
 async fn create_hire(
     caller: Caller,
@@ -151,8 +151,8 @@ async fn create_hire(
     tag = "measures",
     operation_id = "updateHire",
     summary = "修改聘用记录（如离岗日期） · Update a hire (e.g. the day the labourer left)",
-    request_body(content = Object, description = "同聘用（人员不能更改）。 As when hired (the labourer stays)."),
-    responses((status = 200, description = "修改后的聘用记录。 The hire as stored.", body = Object))
+    request_body(content = HireInput, description = "同聘用（人员不能更改）。 As when hired (the labourer stays)."),
+    responses((status = 200, description = "修改后的聘用记录。 The hire as stored.", body = Hire))
 )]
 async fn update_hire(
     caller: Caller,
@@ -188,7 +188,7 @@ fn page(params: &Params) -> ApiResult<(Option<i64>, u32)> {
         ("after" = Option<i64>, Query, description = "上一页最后一条的编号。 The last id of the previous page."),
         ("limit" = Option<u32>, Query, description = "每页条数（1–1000，默认100）。 Page size (1–1000, default 100).")
     ),
-    responses((status = 200, description = "按编号排列的一页。 One page, in id order.", body = [Object]))
+    responses((status = 200, description = "按编号排列的一页。 One page, in id order.", body = [Workplace]))
 )]
 async fn region_workplaces(
     caller: Caller,
@@ -219,8 +219,8 @@ async fn region_workplaces(
     tag = "measures",
     operation_id = "createEvent",
     summary = "登记服务活动（招聘会、培训班、义诊、宣传发放） · Record a service event",
-    request_body(content = Object, description = "`{kind, title, region_code, place, date, served_total, organiser?, medicine_fen?, leaflets?, placed_others?, person_ids?, note?}`：服务人次含关联的建档立卡人员。 The event; person-times include the registered persons linked."),
-    responses((status = 201, description = "活动及关联人员。 The event with its persons.", body = Object))
+    request_body(content = EventInput, description = "`{kind, title, region_code, place, date, served_total, organiser?, medicine_fen?, leaflets?, placed_others?, person_ids?, note?}`：服务人次含关联的建档立卡人员。 The event; person-times include the registered persons linked."),
+    responses((status = 201, description = "活动及关联人员。 The event with its persons.", body = EventDetail))
 )]
 async fn create_event(
     caller: Caller,
@@ -238,7 +238,7 @@ async fn create_event(
     tag = "measures",
     operation_id = "getEvent",
     summary = "服务活动 · A service event",
-    responses((status = 200, description = "活动，及您辖区内户的关联人员。 The event and the linked persons of households in your regions.", body = Object))
+    responses((status = 200, description = "活动，及您辖区内户的关联人员。 The event and the linked persons of households in your regions.", body = EventDetail))
 )]
 async fn event(
     caller: Caller,
@@ -255,8 +255,8 @@ async fn event(
     tag = "measures",
     operation_id = "updateEvent",
     summary = "修改服务活动 · Update a service event",
-    request_body(content = Object, description = "同登记（举办地区划不能更改）。 As when recorded (its region stays)."),
-    responses((status = 200, description = "修改后的活动。 The event as stored.", body = Object))
+    request_body(content = EventInput, description = "同登记（举办地区划不能更改）。 As when recorded (its region stays)."),
+    responses((status = 200, description = "修改后的活动。 The event as stored.", body = EventDetail))
 )]
 async fn update_event(
     caller: Caller,
@@ -274,7 +274,7 @@ async fn update_event(
     tag = "measures",
     operation_id = "eventHistory",
     summary = "服务活动的历史 · A service event's history",
-    responses((status = 200, description = "各版本，早的在前。 Its versions, oldest first.", body = [Object]))
+    responses((status = 200, description = "各版本，早的在前。 Its versions, oldest first.", body = [ServiceVersion]))
 )]
 async fn event_history(
     caller: Caller,
@@ -298,7 +298,7 @@ async fn event_history(
         ("after" = Option<i64>, Query, description = "上一页最后一条的编号。 The last id of the previous page."),
         ("limit" = Option<u32>, Query, description = "每页条数（1–1000，默认100）。 Page size (1–1000, default 100).")
     ),
-    responses((status = 200, description = "按编号排列的一页。 One page, in id order.", body = [Object]))
+    responses((status = 200, description = "按编号排列的一页。 One page, in id order.", body = [Event]))
 )]
 async fn region_events(
     caller: Caller,

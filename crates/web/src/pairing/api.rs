@@ -101,7 +101,7 @@ fn created<T: serde::Serialize>(v: T) -> Response {
     operation_id = "listUnits",
     summary = "帮扶单位 · Helping units",
     params(("after" = Option<String>, Query, description = "上一页的 next：其后的一页。 The previous page's `next`: the page after it."), ("per_page" = Option<u32>, Query, description = "每页条数（1–500，默认 50）。 Items per page (1–500, default 50).")),
-    responses((status = 200, description = "`{items, next}`：帮扶单位（按编号），下一页的 after。 `{items, next}`: the units in id order, and the next page's `after`.", body = Object))
+    responses((status = 200, description = "`{items, next}`：帮扶单位（按编号），下一页的 after。 `{items, next}`: the units in id order, and the next page's `after`.", body = Listing<HelpingUnit>))
 )]
 async fn list_units(
     caller: Caller,
@@ -125,8 +125,8 @@ async fn list_units(
     tag = "pairing",
     operation_id = "createUnit",
     summary = "新建帮扶单位 · Create a helping unit",
-    request_body(content = Object, description = "单位信息。 The unit."),
-    responses((status = 201, description = "新单位。 The new unit.", body = Object))
+    request_body(content = HelpingUnitInput, description = "单位信息。 The unit."),
+    responses((status = 201, description = "新单位。 The new unit.", body = HelpingUnit))
 )]
 async fn create_unit(
     caller: Caller,
@@ -143,8 +143,8 @@ async fn create_unit(
     tag = "pairing",
     operation_id = "addDesignation",
     summary = "指定定点帮扶村 · Designate a village to a unit",
-    request_body(content = Object, description = "`{village, from, to?}`。 The designation."),
-    responses((status = 201, description = "新指定。 The new designation.", body = Object))
+    request_body(content = DesignationInput, description = "`{village_code, start_date, end_date?}`。 The designation."),
+    responses((status = 201, description = "新指定。 The new designation.", body = Designation))
 )]
 async fn add_designation(
     caller: Caller,
@@ -164,7 +164,7 @@ async fn add_designation(
     tag = "pairing",
     operation_id = "regionDesignations",
     summary = "定点帮扶 · Designations of a region",
-    responses((status = 200, description = "指定列表。 The designations.", body = [Object]))
+    responses((status = 200, description = "指定列表。 The designations.", body = [Designation]))
 )]
 async fn designations(
     caller: Caller,
@@ -182,7 +182,7 @@ async fn designations(
     operation_id = "listCadres",
     summary = "帮扶干部 · Cadres",
     params(("unit" = Option<i64>, Query, description = "只列此单位的干部。 Only this unit's cadres."), ("after" = Option<String>, Query, description = "上一页的 next：其后的一页。 The previous page's `next`: the page after it."), ("per_page" = Option<u32>, Query, description = "每页条数（1–500，默认 50）。 Items per page (1–500, default 50)."), ("q" = Option<String>, Query, description = "只列姓名以此开头的干部（全名或开头几个字，最长 50 字）；不能与 unit 同用。 Only the cadres whose name starts with this (the whole name or its first characters, up to 50); not with unit.")),
-    responses((status = 200, description = "`{items, next}`：干部（按编号），下一页的 after。 `{items, next}`: the cadres in id order, and the next page's `after`.", body = Object))
+    responses((status = 200, description = "`{items, next}`：干部（按编号），下一页的 after。 `{items, next}`: the cadres in id order, and the next page's `after`.", body = Listing<Cadre>))
 )]
 async fn list_cadres(
     caller: Caller,
@@ -213,8 +213,8 @@ async fn list_cadres(
     tag = "pairing",
     operation_id = "createCadre",
     summary = "新建帮扶干部 · Create a cadre",
-    request_body(content = Object, description = "干部信息。 The cadre."),
-    responses((status = 201, description = "新干部。 The new cadre.", body = Object))
+    request_body(content = CadreInput, description = "干部信息。 The cadre."),
+    responses((status = 201, description = "新干部。 The new cadre.", body = Cadre))
 )]
 async fn create_cadre(
     caller: Caller,
@@ -231,8 +231,8 @@ async fn create_cadre(
     tag = "pairing",
     operation_id = "updateCadre",
     summary = "修改帮扶干部 · Update a cadre",
-    request_body(content = Object, description = "干部信息。 The cadre."),
-    responses((status = 200, description = "修改后的干部。 The cadre as stored.", body = Object))
+    request_body(content = CadreInput, description = "干部信息。 The cadre."),
+    responses((status = 200, description = "修改后的干部。 The cadre as stored.", body = Cadre))
 )]
 async fn update_cadre(
     caller: Caller,
@@ -251,7 +251,7 @@ async fn update_cadre(
     operation_id = "cadrePairings",
     summary = "干部的结对 · A cadre's pairings",
     params(("after" = Option<String>, Query, description = "上一页的 next：其后的一页。 The previous page's `next`: the page after it."), ("per_page" = Option<u32>, Query, description = "每页条数（1–500，默认 50）。 Items per page (1–500, default 50).")),
-    responses((status = 200, description = "`{items, next}`：结对，早的在前（开始日期、编号），下一页的 after。 `{items, next}`: the pairings, oldest first (start date, id), and the next page's `after`.", body = Object))
+    responses((status = 200, description = "`{items, next}`：结对，早的在前（开始日期、编号），下一页的 after。 `{items, next}`: the pairings, oldest first (start date, id), and the next page's `after`.", body = Listing<Pairing>))
 )]
 async fn cadre_pairings(
     caller: Caller,
@@ -276,8 +276,8 @@ async fn cadre_pairings(
     tag = "pairing",
     operation_id = "addTeamMember",
     summary = "加入驻村工作队 · Add a village team member",
-    request_body(content = Object, description = "`{cadre, village, role, from, to?}`。 The membership."),
-    responses((status = 201, description = "新队员记录。 The new membership.", body = Object))
+    request_body(content = TeamMemberInput, description = "`{cadre_id, village_code, role, start_date, end_date?}`。 The membership."),
+    responses((status = 201, description = "新队员记录。 The new membership.", body = TeamMember))
 )]
 async fn add_team_member(
     caller: Caller,
@@ -294,7 +294,7 @@ async fn add_team_member(
     tag = "pairing",
     operation_id = "villageTeam",
     summary = "驻村工作队 · A village's team",
-    responses((status = 200, description = "队员列表。 The members.", body = [Object]))
+    responses((status = 200, description = "队员列表。 The members.", body = [TeamMember]))
 )]
 async fn team(
     caller: Caller,
@@ -311,8 +311,8 @@ async fn team(
     tag = "pairing",
     operation_id = "createPairing",
     summary = "建立结对 · Pair a cadre with a household",
-    request_body(content = Object, description = "`{cadre, household, from}`。 The pairing."),
-    responses((status = 201, description = "新结对。 The new pairing.", body = Object))
+    request_body(content = PairingInput, description = "`{household_id, cadre_id, start_date}`。 The pairing."),
+    responses((status = 201, description = "新结对。 The new pairing.", body = Pairing))
 )]
 async fn create_pairing(
     caller: Caller,
@@ -323,7 +323,7 @@ async fn create_pairing(
     Ok(created(app.store.create_pairing(&ctx, p).await?))
 }
 
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, utoipa::ToSchema)]
 struct Ended {
     ended: Pairing,
     replacement: Option<Pairing>,
@@ -335,8 +335,8 @@ struct Ended {
     tag = "pairing",
     operation_id = "endPairing",
     summary = "结束结对 · End a pairing",
-    request_body(content = Object, description = "`{date, reason}`。 When and why."),
-    responses((status = 200, description = "已结束的结对。 The ended pairing.", body = Object))
+    request_body(content = EndPairingInput, description = "`{end_date, reason, replacement_cadre_id?}`。 When and why."),
+    responses((status = 200, description = "已结束的结对。 The ended pairing.", body = Ended))
 )]
 async fn end_pairing(
     caller: Caller,
@@ -358,7 +358,7 @@ async fn end_pairing(
     operation_id = "householdPairings",
     summary = "户的结对 · A household's pairings",
     params(("on" = Option<String>, Query, description = "只列此日（YYYY-MM-DD）有效的结对。 Only the pairings in force that day (YYYY-MM-DD)."), ("after" = Option<String>, Query, description = "上一页的 next：其后的一页。 The previous page's `next`: the page after it."), ("per_page" = Option<u32>, Query, description = "每页条数（1–500，默认 50）。 Items per page (1–500, default 50).")),
-    responses((status = 200, description = "`{items, next}`：结对，早的在前（开始日期、编号），下一页的 after。 `{items, next}`: the pairings, oldest first (start date, id), and the next page's `after`.", body = Object))
+    responses((status = 200, description = "`{items, next}`：结对，早的在前（开始日期、编号），下一页的 after。 `{items, next}`: the pairings, oldest first (start date, id), and the next page's `after`.", body = Listing<Pairing>))
 )]
 async fn household_pairings(
     caller: Caller,
@@ -388,8 +388,8 @@ async fn household_pairings(
     tag = "pairing",
     operation_id = "recordVisit",
     summary = "记录走访 · Record a visit",
-    request_body(content = Object, description = "`{household_id, date, kind, cadre_ids, findings, problems, actions, condolence_money_fen, goods, with_photo, …}`。至少须有一项了解到的情况、发现的问题、帮扶措施、慰问金或慰问品；只有照片时带 `with_photo: true` 再上传照片；空的走访被拒绝（empty_visit），不计入走访次数。 The visit: at least a finding, a problem, an action, money or goods; a visit whose only content is a photo says `with_photo: true` and uploads it after; an empty visit is refused (empty_visit) and never counts."),
-    responses((status = 201, description = "新走访。 The new visit.", body = Object))
+    request_body(content = VisitInput, description = "`{household_id, date, kind, cadre_ids, findings, problems, actions, condolence_money_fen, goods, with_photo, …}`。至少须有一项了解到的情况、发现的问题、帮扶措施、慰问金或慰问品；只有照片时带 `with_photo: true` 再上传照片；空的走访被拒绝（empty_visit），不计入走访次数。 The visit: at least a finding, a problem, an action, money or goods; a visit whose only content is a photo says `with_photo: true` and uploads it after; an empty visit is refused (empty_visit) and never counts."),
+    responses((status = 201, description = "新走访。 The new visit.", body = Visit))
 )]
 async fn record_visit(
     caller: Caller,
@@ -406,7 +406,7 @@ async fn record_visit(
     tag = "pairing",
     operation_id = "getVisit",
     summary = "走访 · A visit",
-    responses((status = 200, description = "走访记录。 The visit.", body = Object))
+    responses((status = 200, description = "走访记录。 The visit.", body = Visit))
 )]
 async fn visit(
     caller: Caller,
@@ -424,7 +424,7 @@ async fn visit(
     operation_id = "householdVisits",
     summary = "户的走访 · A household's visits",
     params(("after" = Option<String>, Query, description = "上一页的 next：其后的一页。 The previous page's `next`: the page after it."), ("per_page" = Option<u32>, Query, description = "每页条数（1–500，默认 50）。 Items per page (1–500, default 50).")),
-    responses((status = 200, description = "`{items, next}`：走访，新的在前（日期、编号），下一页的 after。 `{items, next}`: the visits, newest first (date, id), and the next page's `after`.", body = Object))
+    responses((status = 200, description = "`{items, next}`：走访，新的在前（日期、编号），下一页的 after。 `{items, next}`: the visits, newest first (date, id), and the next page's `after`.", body = Listing<Visit>))
 )]
 async fn household_visits(
     caller: Caller,
@@ -452,7 +452,7 @@ async fn household_visits(
     operation_id = "addVisitPhoto",
     summary = "上传走访照片 · Upload a visit photo",
     request_body(content(("image/jpeg"), ("image/png")), description = "照片原始字节（JPEG 或 PNG，按内容检查，最多 2,000,000 字节）。照片经解码后重新编码保存：不能解码的文件被拒绝（undecodable_photo），每边超过 10000 像素或总计超过 2500 万像素的被拒绝（photo_too_many_pixels），长边超过 2560 像素的缩小到 2560；EXIF（含 GPS 位置）等元数据不保存，JPEG 的方向先应用到像素上。 The photo's bytes (JPEG or PNG, checked by content, at most 2,000,000 bytes). It is stored decoded and encoded again: a file that does not decode is refused (undecodable_photo), so is one over 10,000 pixels a side or 25 million in all (photo_too_many_pixels); a longer side over 2,560 pixels is scaled down to 2,560; EXIF (with a GPS position) and other metadata are not kept, a JPEG's orientation is applied to the pixels first."),
-    responses((status = 201, description = "照片记录。 The photo record.", body = Object))
+    responses((status = 201, description = "照片记录。 The photo record.", body = PhotoRef))
 )]
 async fn add_visit_photo(
     caller: Caller,
@@ -508,8 +508,8 @@ async fn photo(
     tag = "pairing",
     operation_id = "createWish",
     summary = "登记微心愿 · Record a micro-wish",
-    request_body(content = Object, description = "心愿信息。 The wish."),
-    responses((status = 201, description = "新心愿。 The new wish.", body = Object))
+    request_body(content = WishInput, description = "心愿信息。 The wish."),
+    responses((status = 201, description = "新心愿。 The new wish.", body = Wish))
 )]
 async fn create_wish(
     caller: Caller,
@@ -526,8 +526,8 @@ async fn create_wish(
     tag = "pairing",
     operation_id = "wishAction",
     summary = "微心愿流程操作 · A micro-wish step",
-    request_body(content = Object, description = "`{action, …}`（认领、兑现等）。 The step (claim, fulfil …)."),
-    responses((status = 200, description = "心愿当前状态。 The wish as stored.", body = Object))
+    request_body(content = WishAction, description = "`{action, …}`（认领、兑现等）。 The step (claim, fulfil …)."),
+    responses((status = 200, description = "心愿当前状态。 The wish as stored.", body = Wish))
 )]
 async fn wish_action(
     caller: Caller,
@@ -546,7 +546,7 @@ async fn wish_action(
     operation_id = "addWishEvidence",
     summary = "上传心愿兑现凭证 · Upload a wish's evidence",
     request_body(content(("image/jpeg"), ("image/png")), description = "照片原始字节，按上传走访照片的规则检查并重新编码。 The photo's bytes, checked and encoded again as a visit's photo is."),
-    responses((status = 201, description = "照片记录。 The photo record.", body = Object))
+    responses((status = 201, description = "照片记录。 The photo record.", body = PhotoRef))
 )]
 async fn add_wish_evidence(
     caller: Caller,
@@ -569,7 +569,7 @@ async fn add_wish_evidence(
     operation_id = "householdWishes",
     summary = "户的微心愿 · A household's wishes",
     params(("after" = Option<String>, Query, description = "上一页的 next：其后的一页。 The previous page's `next`: the page after it."), ("per_page" = Option<u32>, Query, description = "每页条数（1–500，默认 50）。 Items per page (1–500, default 50).")),
-    responses((status = 200, description = "`{items, next}`：心愿，早的在前（提交日期、编号），下一页的 after。 `{items, next}`: the wishes, oldest first (submitted on, id), and the next page's `after`.", body = Object))
+    responses((status = 200, description = "`{items, next}`：心愿，早的在前（提交日期、编号），下一页的 after。 `{items, next}`: the wishes, oldest first (submitted on, id), and the next page's `after`.", body = Listing<Wish>))
 )]
 async fn household_wishes(
     caller: Caller,
@@ -655,7 +655,8 @@ fn cursor(params: &Params) -> ApiResult<Option<(fupin_core::RegionCode, i64)>> {
 }
 
 /// A page of a list and the cursor of the next page (`null` on the last page).
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[schema(as = CursorPage)]
 pub(crate) struct Page<T> {
     items: Vec<T>,
     next: Option<String>,
@@ -684,7 +685,7 @@ fn page<T>(items: Vec<T>, limit: u32, key: impl Fn(&T) -> String) -> Page<T> {
         ("from" = Option<String>, Query, description = "起始日（YYYY-MM-DD）。 First day (YYYY-MM-DD)."),
         ("to" = Option<String>, Query, description = "截止日（YYYY-MM-DD）。 Last day (YYYY-MM-DD).")
     ),
-    responses((status = 200, description = "合计（自然年另有帮扶单位数 units_total）、结对户数、走访达标数与无帮扶干部户数。 Totals (with the helping units for a calendar year), paired households, compliance counts, households without a cadre.", body = Object))
+    responses((status = 200, description = "合计（自然年另有帮扶单位数 units_total）、结对户数、走访达标数与无帮扶干部户数。 Totals (with the helping units for a calendar year), paired households, compliance counts, households without a cadre.", body = PairingReport))
 )]
 async fn pairing_report(
     caller: Caller,
@@ -725,7 +726,7 @@ async fn pairing_report(
         ("per_page" = Option<u32>, Query, description = "每页行数（默认 50，最多 1000）。 Rows per page (50, at most 1000)."),
         ("sort" = Option<String>, Query, description = "排序：village（按村，默认）或 -village（倒序）。 The order: village (the default) or -village (backwards).")
     ),
-    responses((status = 200, description = "`{items, next}`", body = Object))
+    responses((status = 200, description = "`{items, next}`", body = Page<HouseholdRef>))
 )]
 async fn households_without_cadre(
     caller: Caller,
@@ -765,7 +766,7 @@ async fn households_without_cadre(
         ("per_page" = Option<u32>, Query, description = "每页行数（默认 50，最多 1000）。 Rows per page (50, at most 1000)."),
         ("sort" = Option<String>, Query, description = "排序：village（按村，默认）或 -village（倒序）。 The order: village (the default) or -village (backwards).")
     ),
-    responses((status = 200, description = "`{items, next}`", body = Object))
+    responses((status = 200, description = "`{items, next}`", body = Page<BelowMinimumLine>))
 )]
 async fn pairings_below_minimum(
     caller: Caller,

@@ -59,8 +59,8 @@ pub(crate) struct Doc;
     tag = "projects",
     operation_id = "createProject",
     summary = "申报项目 · Propose a project",
-    request_body(content = Object, description = "`{village_code, name, category, year, planned_start, planned_end, responsible_unit, responsible_person, content, budget_fen, targets, beneficiaries?, participation?, proposed_on?}`；绩效目标必填。 The project; performance targets are required."),
-    responses((status = 201, description = "新项目及其流程（村级申报）。 The new project at the village proposal.", body = Object))
+    request_body(content = ProjectInput, description = "`{village_code, name, category, year, planned_start, planned_end, responsible_unit, responsible_person, content, budget_fen, targets, beneficiaries?, participation?, proposed_on?}`；绩效目标必填。 The project; performance targets are required."),
+    responses((status = 201, description = "新项目及其流程（村级申报）。 The new project at the village proposal.", body = ProjectDetail))
 )]
 async fn create_project(
     caller: Caller,
@@ -78,7 +78,7 @@ async fn create_project(
     tag = "projects",
     operation_id = "getProject",
     summary = "项目 · A project",
-    responses((status = 200, description = "项目、流程及月度进度。 The project with its lifecycle and monthly progress.", body = Object))
+    responses((status = 200, description = "项目、流程及月度进度。 The project with its lifecycle and monthly progress.", body = ProjectDetail))
 )]
 async fn project(
     caller: Caller,
@@ -95,8 +95,8 @@ async fn project(
     tag = "projects",
     operation_id = "updateProject",
     summary = "修改项目 · Change a project",
-    request_body(content = Object, description = "项目内容（同申报）；仅村级申报或退回后可改。 The project as when proposed; only while a proposal."),
-    responses((status = 200, description = "修改后的项目。 The project as stored.", body = Object))
+    request_body(content = ProjectInput, description = "项目内容（同申报）；仅村级申报或退回后可改。 The project as when proposed; only while a proposal."),
+    responses((status = 200, description = "修改后的项目。 The project as stored.", body = ProjectDetail))
 )]
 async fn update_project(
     caller: Caller,
@@ -118,7 +118,7 @@ async fn update_project(
     tag = "projects",
     operation_id = "projectHistory",
     summary = "项目的历史 · A project's history",
-    responses((status = 200, description = "各版本，早的在前。 Its versions, oldest first.", body = [Object]))
+    responses((status = 200, description = "各版本，早的在前。 Its versions, oldest first.", body = [ProjectVersion]))
 )]
 async fn project_history(
     caller: Caller,
@@ -137,8 +137,8 @@ async fn project_history(
     tag = "projects",
     operation_id = "projectAction",
     summary = "项目流程步骤 · A lifecycle step",
-    request_body(content = Object, description = "`{date, action: complete | reject | record_objection | resolve_objection, note?, reason?, text?, objection_id?, resolution?}`"),
-    responses((status = 200, description = "项目及其流程。 The project with its lifecycle.", body = Object))
+    request_body(content = ProjectActionInput, description = "`{date, action: complete | reject | record_objection | resolve_objection, note?, reason?, text?, objection_id?, resolution?}`"),
+    responses((status = 200, description = "项目及其流程。 The project with its lifecycle.", body = ProjectDetail))
 )]
 async fn project_action(
     caller: Caller,
@@ -161,8 +161,8 @@ async fn project_action(
     tag = "projects",
     operation_id = "projectProgress",
     summary = "报送月度进度 · Report a month's progress",
-    request_body(content = Object, description = "`{month: YYYY-MM-01, percent, spent_fen?, note?}`"),
-    responses((status = 200, description = "项目及其进度。 The project with its progress.", body = Object))
+    request_body(content = ProgressInput, description = "`{month: YYYY-MM-01, percent, spent_fen?, note?}`"),
+    responses((status = 200, description = "项目及其进度。 The project with its progress.", body = ProjectDetail))
 )]
 async fn project_progress(
     caller: Caller,
@@ -184,7 +184,7 @@ async fn project_progress(
     tag = "projects",
     operation_id = "projectFunds",
     summary = "项目资金 · A project's funds",
-    responses((status = 200, description = "下达、到账与支付明细及合计（分）。 Allocations, receipts and disbursements with their sums (fen).", body = Object))
+    responses((status = 200, description = "下达、到账与支付明细及合计（分）。 Allocations, receipts and disbursements with their sums (fen).", body = ProjectFunds))
 )]
 async fn project_funds(
     caller: Caller,
@@ -214,7 +214,7 @@ fn query_error(e: DomainError) -> ApiError {
         ("per_page" = Option<u32>, Query, description = "每页条数（1–500，默认 50）。 Items per page (1–500, default 50)."),
         ("sort" = Option<String>, Query, description = "排序：village（按村、编号，默认）或 -village（倒序）。 The order: village (by village and id, the default) or -village (backwards).")
     ),
-    responses((status = 200, description = "`{items, next}`：项目（按村、编号），下一页的 after。 `{items, next}`: the projects, by village then id, and the next page's `after`.", body = Object))
+    responses((status = 200, description = "`{items, next}`：项目（按村、编号），下一页的 after。 `{items, next}`: the projects, by village then id, and the next page's `after`.", body = fupin_core::paging::Listing<Project>))
 )]
 async fn region_projects(
     caller: Caller,
@@ -277,8 +277,8 @@ async fn region_projects(
     tag = "projects",
     operation_id = "createFundSource",
     summary = "登记资金来源 · Record a fund source",
-    request_body(content = Object, description = "`{region_code, year, kind, name, document?, amount_fen, date}`"),
-    responses((status = 201, description = "资金来源。 The fund source.", body = Object))
+    request_body(content = FundSourceInput, description = "`{region_code, year, kind, name, document?, amount_fen, date}`"),
+    responses((status = 201, description = "资金来源。 The fund source.", body = FundSource))
 )]
 async fn create_fund_source(
     caller: Caller,
@@ -297,7 +297,7 @@ async fn create_fund_source(
     operation_id = "regionFundSources",
     summary = "区划的资金来源 · A region's fund sources",
     params(("year" = Option<i32>, Query, description = "年度。 The year.")),
-    responses((status = 200, description = "该区划及下辖区划的资金来源及已下达金额。 The sources held in the region and below, with what was allocated.", body = [Object]))
+    responses((status = 200, description = "该区划及下辖区划的资金来源及已下达金额。 The sources held in the region and below, with what was allocated.", body = [FundSource]))
 )]
 async fn region_fund_sources(
     caller: Caller,
@@ -321,8 +321,8 @@ async fn region_fund_sources(
     tag = "projects",
     operation_id = "allocate",
     summary = "下达资金 · Allocate funds to a project",
-    request_body(content = Object, description = "`{source_id, project_id, amount_fen, date, document?}`；不得超过来源余额。 Not beyond what is left of the source."),
-    responses((status = 201, description = "下达记录。 The allocation.", body = Object))
+    request_body(content = AllocationInput, description = "`{source_id, project_id, amount_fen, date, document?}`；不得超过来源余额。 Not beyond what is left of the source."),
+    responses((status = 201, description = "下达记录。 The allocation.", body = Allocation))
 )]
 async fn allocate(
     caller: Caller,
@@ -340,8 +340,8 @@ async fn allocate(
     tag = "projects",
     operation_id = "receiveFunds",
     summary = "登记资金到账 · Record money received",
-    request_body(content = Object, description = "`{amount_fen, date, note?}`；不得超过下达金额。 Not beyond the allocation."),
-    responses((status = 201, description = "下达记录及其合计。 The allocation with its sums.", body = Object))
+    request_body(content = ReceiptInput, description = "`{amount_fen, date, note?}`；不得超过下达金额。 Not beyond the allocation."),
+    responses((status = 201, description = "下达记录及其合计。 The allocation with its sums.", body = Allocation))
 )]
 async fn receive(
     caller: Caller,
@@ -360,8 +360,8 @@ async fn receive(
     tag = "projects",
     operation_id = "disburseFunds",
     summary = "登记资金支付 · Record a disbursement",
-    request_body(content = Object, description = "`{payee, household_id?, amount_fen, date, voucher, attachment?}`；不得超过已到账金额，验收后不得支付。 Not beyond what was received, nor after acceptance."),
-    responses((status = 201, description = "下达记录及其合计。 The allocation with its sums.", body = Object))
+    request_body(content = DisbursementInput, description = "`{payee, household_id?, amount_fen, date, voucher, attachment?}`；不得超过已到账金额，验收后不得支付。 Not beyond what was received, nor after acceptance."),
+    responses((status = 201, description = "下达记录及其合计。 The allocation with its sums.", body = Allocation))
 )]
 async fn disburse(
     caller: Caller,
@@ -415,7 +415,7 @@ fn period_end(params: &Params, name: &str) -> ApiResult<time::Date> {
         ("to" = String, Query, description = "截止日，须为12月31日（YYYY-12-31），或年度 YYYY。 Last day, a 31 December, or a year."),
         ("format" = Option<String>, Query, description = "json（默认）、xlsx（标题行、合并表头，按部分分块）或 csv（每行一个指标）。 `json` (default), `xlsx` (title row, merged headers, one block per part) or `csv` (one figure a line).")
     ),
-    responses((status = 200, description = "资金按来源（来源按年度；下达、到账、支付按办理日期）、期间年度项目按类别和阶段（计划投资、已下达、已到账、已支付、支付进度）、逾期未验收项目（个数及最早的20个）、资产（期末存量）及期间收益、各年分红户数与户均；由随每次写入维护的汇总得出。 Funds by source, the period's projects by category and stage, the overdue ones, assets and their income, dividends per household by year; from figures kept with every write.", content((Object = "application/json"), ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), ("text/csv"))))
+    responses((status = 200, description = "资金按来源（来源按年度；下达、到账、支付按办理日期）、期间年度项目按类别和阶段（计划投资、已下达、已到账、已支付、支付进度）、逾期未验收项目（个数及最早的20个）、资产（期末存量）及期间收益、各年分红户数与户均；由随每次写入维护的汇总得出。 Funds by source, the period's projects by category and stage, the overdue ones, assets and their income, dividends per household by year; from figures kept with every write.", content((FundsReport = "application/json"), ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), ("text/csv"))))
 )]
 async fn funds_report(
     caller: Caller,

@@ -118,7 +118,7 @@ pub(crate) fn filter(params: &Params) -> ApiResult<ProblemFilter> {
         ("per_page" = Option<u32>, Query, description = "每页条数（1–500，默认 50）。 Page size."),
         ("sort" = Option<String>, Query, description = "排序：id（按编号，默认）或 -id（最新在前）。 The order: id (the default) or -id (newest first).")
     ),
-    responses((status = 200, description = "问题及下一页游标。 The problems and the next page's cursor.", body = Object))
+    responses((status = 200, description = "问题及下一页游标。 The problems and the next page's cursor.", body = ProblemPage))
 )]
 async fn problems(
     caller: Caller,
@@ -141,8 +141,8 @@ async fn problems(
     tag = "rectification",
     operation_id = "createProblem",
     summary = "登记问题 · Record a problem",
-    request_body(content = Object, description = "`{region_code 或 household_id, source, description, category, severity, responsible_unit, found_on, deadline, …}`。 The problem."),
-    responses((status = 201, description = "新问题（待整改）。 The new problem, open.", body = Object))
+    request_body(content = ProblemInput, description = "`{region_code 或 household_id, source, description, category, severity, responsible_unit, found_on, deadline, …}`。 The problem."),
+    responses((status = 201, description = "新问题（待整改）。 The new problem, open.", body = Problem))
 )]
 async fn create_problem(
     caller: Caller,
@@ -160,7 +160,7 @@ async fn create_problem(
     tag = "rectification",
     operation_id = "getProblem",
     summary = "问题及其整改过程 · A problem with its trail",
-    responses((status = 200, description = "问题和每一步（时间、办理人、说明）。 The problem and every step (when, who, note).", body = Object))
+    responses((status = 200, description = "问题和每一步（时间、办理人、说明）。 The problem and every step (when, who, note).", body = ProblemDetail))
 )]
 async fn problem(
     caller: Caller,
@@ -177,8 +177,8 @@ async fn problem(
     tag = "rectification",
     operation_id = "problemStep",
     summary = "办理问题：进展、申请销号、核验销号、退回、重新打开 · Take a step on a problem",
-    request_body(content = Object, description = "`{action: progress | request_close | sign_off | reject | reopen, note?, measures?}`；销号须由申请人以外的人员核验。 The step; sign-off needs someone other than the requester."),
-    responses((status = 200, description = "办理后的问题。 The problem after the step.", body = Object))
+    request_body(content = StepInput, description = "`{action: progress | request_close | sign_off | reject | reopen, note?, measures?}`；销号须由申请人以外的人员核验。 The step; sign-off needs someone other than the requester."),
+    responses((status = 200, description = "办理后的问题。 The problem after the step.", body = Problem))
 )]
 async fn problem_step(
     caller: Caller,
@@ -193,7 +193,7 @@ async fn problem_step(
 }
 
 /// `/api/v1/problems/{id}/trail/{seq}/attachments`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct StepPath {
     id: i64,
     seq: i32,
@@ -212,7 +212,7 @@ struct StepPath {
         ("name" = Option<String>, Query, description = "文件名（按内容补全扩展名）。 The file's name (its extension is set from the content).")
     ),
     request_body(content(("image/jpeg"), ("image/png"), ("application/pdf")), description = "文件原始字节，最多 2,000,000 字节：JPEG、PNG 照片（按走访照片的规则检查并重新编码）或 PDF 文件；每条进展最多 10 个；已销号的问题不能再附加（problem_closed）。 The file's bytes, at most 2,000,000: a JPEG or PNG photo (checked and encoded again as a visit's photo is) or a PDF; at most 10 per note; none once the problem is signed off (problem_closed)."),
-    responses((status = 201, description = "附件记录。 The attachment.", body = Object))
+    responses((status = 201, description = "附件记录。 The attachment.", body = fupin_core::rectification::AttachmentRef))
 )]
 async fn add_attachment(
     caller: Caller,
@@ -285,7 +285,7 @@ async fn attachment(
     operation_id = "listCampaigns",
     summary = "整改行动 · Campaigns",
     params(("region" = Option<String>, Query, description = "与该区划相关的。 Those overlapping this region.")),
-    responses((status = 200, description = "整改行动列表。 The campaigns.", body = [Object]))
+    responses((status = 200, description = "整改行动列表。 The campaigns.", body = [Campaign]))
 )]
 async fn campaigns(
     caller: Caller,
@@ -304,8 +304,8 @@ async fn campaigns(
     tag = "rectification",
     operation_id = "createCampaign",
     summary = "新建整改行动 · Create a campaign",
-    request_body(content = Object, description = "`{name, region_code, start_date, end_date, description?}`。 The campaign."),
-    responses((status = 201, description = "新整改行动。 The new campaign.", body = Object))
+    request_body(content = CampaignInput, description = "`{name, region_code, start_date, end_date, description?}`。 The campaign."),
+    responses((status = 201, description = "新整改行动。 The new campaign.", body = Campaign))
 )]
 async fn create_campaign(
     caller: Caller,
@@ -323,7 +323,7 @@ async fn create_campaign(
     tag = "rectification",
     operation_id = "getCampaign",
     summary = "整改行动及其进度 · A campaign with its progress",
-    responses((status = 200, description = "按下级区划和责任单位统计的发现、整改中、已销号、逾期数。 Found, in progress, signed off and overdue per child region and responsible unit.", body = Object))
+    responses((status = 200, description = "按下级区划和责任单位统计的发现、整改中、已销号、逾期数。 Found, in progress, signed off and overdue per child region and responsible unit.", body = CampaignDetail))
 )]
 async fn campaign(
     caller: Caller,
@@ -344,7 +344,7 @@ async fn campaign(
         ("campaign" = Option<i64>, Query, description = "只统计某一整改行动。 One campaign only."),
         ("as_of" = Option<String>, Query, description = "按该日计算逾期（默认今天）。 The day overdue is counted on (today by default).")
     ),
-    responses((status = 200, description = "合计、各下级区划、各责任单位的发现、整改中、已销号、逾期数，及上报本级督办的问题数。 Totals, per child region and per unit, and the problems escalated to this region.", body = Object))
+    responses((status = 200, description = "合计、各下级区划、各责任单位的发现、整改中、已销号、逾期数，及上报本级督办的问题数。 Totals, per child region and per unit, and the problems escalated to this region.", body = RectificationBoard))
 )]
 async fn board(
     caller: Caller,
@@ -446,7 +446,7 @@ async fn ledger(
     tag = "rectification",
     operation_id = "qualityRules",
     summary = "数据质量规则 · Data-quality rules",
-    responses((status = 200, description = "规则（代码、说明、严重程度、参数、是否启用）。 The rules: code, description, severity, parameters, enabled.", body = [Object]))
+    responses((status = 200, description = "规则（代码、说明、严重程度、参数、是否启用）。 The rules: code, description, severity, parameters, enabled.", body = [QualityRule]))
 )]
 async fn quality_rules(
     caller: Caller,
@@ -457,7 +457,7 @@ async fn quality_rules(
 }
 
 /// What a run of the checks is asked for.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct RunInput {
     #[serde(default)]
@@ -472,8 +472,8 @@ struct RunInput {
     tag = "rectification",
     operation_id = "runQualityRules",
     summary = "运行数据质量规则并上报逾期问题 · Run the data-quality rules and escalate overdue problems",
-    request_body(content = Object, description = "`{region?, as_of?}`：在您的管辖范围内（或其中某区划）按某日运行。 Within your regions (or one of them), as of a day (today by default)."),
-    responses((status = 200, description = "各规则发现、新增、重开、自动销号的数目，及上报督办数。 Per rule: findings, created, reopened, closed; and escalations.", body = Object))
+    request_body(content = RunInput, description = "`{region?, as_of?}`：在您的管辖范围内（或其中某区划）按某日运行。 Within your regions (or one of them), as of a day (today by default)."),
+    responses((status = 200, description = "各规则发现、新增、重开、自动销号的数目，及上报督办数。 Per rule: findings, created, reopened, closed; and escalations.", body = CheckRun))
 )]
 async fn run_checks(
     caller: Caller,
@@ -506,7 +506,7 @@ async fn run_checks(
         ("partial" = Option<bool>, Query, description = "跳过有错的行，比对其余。 Skip faulty rows, compare the rest.")
     ),
     request_body(content_type = "multipart/form-data", description = "`file` 字段为名单文件（按身份证号，XLSX 或 CSV，可有标题行，GBK 亦可）。 The list in the `file` field."),
-    responses((status = 202, description = "比对任务已开始，地址见 Location；完成后任务的 summary.comparison 为比中、未比中（含管辖范围外）与标记的人数。 The job started; when done its summary's `comparison` has the counts.", body = Object))
+    responses((status = 202, description = "比对任务已开始，地址见 Location；完成后任务的 summary.comparison 为比中、未比中（含管辖范围外）与标记的人数。 The job started; when done its summary's `comparison` has the counts.", body = crate::jobs::JobView))
 )]
 async fn start_comparison(
     caller: Caller,

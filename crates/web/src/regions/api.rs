@@ -55,7 +55,7 @@ const SEARCH_TEXT_MAX: usize = 50;
     operation_id = "listRegions",
     summary = "下级区划 · Regions under a parent",
     params(("parent" = Option<String>, Query, description = "上级区划代码；省略时为省级。 The parent's code; without it, the provinces.")),
-    responses((status = 200, description = "区划列表。 The regions.", body = [Object]))
+    responses((status = 200, description = "区划列表。 The regions.", body = [Region]))
 )]
 async fn list(
     caller: Caller,
@@ -82,7 +82,7 @@ async fn list(
     operation_id = "searchRegions",
     summary = "按名称搜索区划 · Search regions by name",
     params(("q" = String, Query, description = "名称（的一部分），最长 50 字。 (Part of) the name, up to 50 characters."), ("within" = Option<String>, Query, description = "只在此区划内搜索。 Search only within this region."), ("limit" = Option<u32>, Query, description = "结果数，1–100，默认 20。 Results, 1–100, default 20.")),
-    responses((status = 200, description = "匹配的区划及其完整路径。 The matching regions with their full paths.", body = [Object]))
+    responses((status = 200, description = "匹配的区划及其完整路径。 The matching regions with their full paths.", body = [RegionWithPath]))
 )]
 async fn search(
     caller: Caller,
@@ -115,7 +115,7 @@ async fn search(
     tag = "regions",
     operation_id = "getRegion",
     summary = "区划 · A region",
-    responses((status = 200, description = "区划及其路径。 The region with its path.", body = Object))
+    responses((status = 200, description = "区划及其路径。 The region with its path.", body = RegionWithPath))
 )]
 async fn one(
     caller: Caller,
@@ -132,7 +132,7 @@ async fn one(
     tag = "regions",
     operation_id = "regionChildren",
     summary = "下级区划 · Child regions",
-    responses((status = 200, description = "直接下级。 The direct children.", body = [Object]))
+    responses((status = 200, description = "直接下级。 The direct children.", body = [Region]))
 )]
 async fn children(
     caller: Caller,
@@ -151,7 +151,7 @@ async fn children(
     tag = "regions",
     operation_id = "regionLevels",
     summary = "各级区划数 · Regions per level",
-    responses((status = 200, description = "该区划及其下各级的区划数。 How many regions of each level lie at or below it.", body = Object))
+    responses((status = 200, description = "该区划及其下各级的区划数。 How many regions of each level lie at or below it.", body = LevelCounts))
 )]
 async fn levels(
     caller: Caller,
@@ -170,8 +170,8 @@ async fn levels(
     tag = "regions",
     operation_id = "setPoorVillage",
     summary = "认定贫困村 · Designate a poor village",
-    request_body(content = Object, description = "`{designation, designated_year, exit_year?}`。 The designation."),
-    responses((status = 200, description = "区划及其路径。 The region with its path.", body = Object))
+    request_body(content = PoorVillage, description = "`{designation, designated_year, exit_year?}`。 The designation."),
+    responses((status = 200, description = "区划及其路径。 The region with its path.", body = RegionWithPath))
 )]
 async fn set_poor_village(
     caller: Caller,
@@ -193,7 +193,7 @@ async fn set_poor_village(
     tag = "regions",
     operation_id = "clearPoorVillage",
     summary = "取消贫困村认定 · Clear the designation",
-    responses((status = 200, description = "区划及其路径。 The region with its path.", body = Object))
+    responses((status = 200, description = "区划及其路径。 The region with its path.", body = RegionWithPath))
 )]
 async fn clear_poor_village(
     caller: Caller,
@@ -210,7 +210,7 @@ async fn clear_poor_village(
     tag = "regions",
     operation_id = "villageProfiles",
     summary = "村年度概况 · Village yearly profiles",
-    responses((status = 200, description = "各年度概况。 The profiles by year.", body = [Object]))
+    responses((status = 200, description = "各年度概况。 The profiles by year.", body = [VillageProfile]))
 )]
 async fn profiles(
     caller: Caller,
@@ -227,8 +227,8 @@ async fn profiles(
     tag = "regions",
     operation_id = "putVillageProfile",
     summary = "写入村年度概况 · Write a village profile",
-    request_body(content = Object, description = "`{collective_income_fen?, rural_population?, note?}`。 The profile; money in fen."),
-    responses((status = 200, description = "写入后的概况。 The profile as stored.", body = Object))
+    request_body(content = VillageProfileInput, description = "`{collective_income_fen?, rural_population?, note?}`。 The profile; money in fen."),
+    responses((status = 200, description = "写入后的概况。 The profile as stored.", body = VillageProfile))
 )]
 async fn put_profile(
     caller: Caller,

@@ -45,7 +45,7 @@ const SEARCH_TEXT_MAX: usize = 50;
     summary = "全国区划（至县级）· The national division list, to the county",
     description = "全国统计用区划代码的公开名录，任何已登录用户可读，不限管辖范围：只有代码、名称、级别和路径，不含任何登记数据；只到县级。 The published national division list, readable by every signed-in user whatever their regions: code, name, level and path only, no registry data; down to the county.",
     params(("parent" = Option<String>, Query, description = "上级区划代码；省略时为省级；县级及以下没有下级。 The parent's code; without it, the provinces; a county and below have none.")),
-    responses((status = 200, description = "区划列表。 The divisions.", body = [Object]))
+    responses((status = 200, description = "区划列表。 The divisions.", body = [Division]))
 )]
 async fn list(
     caller: Caller,
@@ -67,7 +67,7 @@ async fn list(
     operation_id = "searchDivisions",
     summary = "按名称或代码查找全国区划（至县级）· Search the national list by name or code",
     params(("q" = String, Query, description = "名称（的一部分），或代码的前几位，最长 50 字。 (Part of) the name, or a code's first digits; up to 50 characters."), ("limit" = Option<u32>, Query, description = "结果数，1–100，默认 20。 Results, 1–100, default 20.")),
-    responses((status = 200, description = "匹配的区划及其路径。 The matching divisions with their paths.", body = [Object]))
+    responses((status = 200, description = "匹配的区划及其路径。 The matching divisions with their paths.", body = [Division]))
 )]
 async fn search(
     caller: Caller,
@@ -94,7 +94,7 @@ async fn search(
     tag = "regions",
     operation_id = "getDivision",
     summary = "全国区划（至县级）· A division, to the county",
-    responses((status = 200, description = "区划及其路径。 The division with its path.", body = Object))
+    responses((status = 200, description = "区划及其路径。 The division with its path.", body = Division))
 )]
 async fn one(
     caller: Caller,

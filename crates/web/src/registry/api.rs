@@ -65,7 +65,7 @@ const Q_MAX: usize = 50;
     operation_id = "listHouseholds",
     summary = "贫困户列表 · Households",
     params(("region" = Option<String>, Query, description = "区划代码（12 位或其有效前缀）。 A region code (12 digits or its significant prefix)."), ("status" = Option<String>, Query, description = "户状态。 The household status."), ("main_cause" = Option<String>, Query, description = "主要致贫原因。 The main cause of poverty."), ("attribute" = Option<String>, Query, description = "贫困户属性。 The household attribute."), ("q" = Option<String>, Query, description = "户编码，成员姓名（全名或开头几个字），或完整身份证号。 The household number, a member's name (whole or its first characters), or a full ID number."), ("page" = Option<u32>, Query, description = "页码，从 1 开始（最多翻过 10000 户）。 Page number, from 1 (up to 10,000 rows skipped)."), ("per_page" = Option<u32>, Query, description = "每页条数。 Items per page."), ("after" = Option<String>, Query, description = "上一页的 next：其后的一页（按村、户编码排序）。 The previous page's `next`: the page after it, in (village, number) order."), ("sort" = Option<String>, Query, description = "排序：number（按村、户编码，默认）或 -number（倒序）；其他列不能在服务器上按索引排序，不提供。 The order: number (by village and household number, the default) or -number (backwards); other columns cannot be sorted along an index and are not offered.")),
-    responses((status = 200, description = "`{items, total, next}`，个人信息已脱敏。 `{items, total, next}`, personal data masked.", body = Object))
+    responses((status = 200, description = "`{items, total, next}`，个人信息已脱敏。 `{items, total, next}`, personal data masked.", body = Page<Household>))
 )]
 async fn list(
     caller: Caller,
@@ -125,8 +125,8 @@ async fn list(
     tag = "registry",
     operation_id = "createHousehold",
     summary = "建档立卡 · Register a household",
-    request_body(content = Object, description = "`{household, members}`：户信息与家庭成员（身份证号按 GB 11643 校验；户编码为所属村的 12 位区划代码加 4 位序号，共 16 位）。有多处错误时一并列在 `errors` 中。 `{household, members}`: the household and its members (ID numbers checked per GB 11643; the household number is the village's 12-digit code and a 4-digit serial, 16 digits). When several fields are wrong, `errors` lists them all."),
-    responses((status = 201, description = "登记后的户，地址见 Location。 The household as stored; its address in Location.", body = Object))
+    request_body(content = NewHousehold, description = "`{household, members}`：户信息与家庭成员（身份证号按 GB 11643 校验；户编码为所属村的 12 位区划代码加 4 位序号，共 16 位）。有多处错误时一并列在 `errors` 中。 `{household, members}`: the household and its members (ID numbers checked per GB 11643; the household number is the village's 12-digit code and a 4-digit serial, 16 digits). When several fields are wrong, `errors` lists them all."),
+    responses((status = 201, description = "登记后的户，地址见 Location。 The household as stored; its address in Location.", body = HouseholdDetail))
 )]
 async fn create(
     caller: Caller,
@@ -168,7 +168,7 @@ pub(crate) fn unmask_reason(reason: Option<&str>) -> ApiResult<&str> {
     operation_id = "getHousehold",
     summary = "户详情 · A household",
     params(("unmask" = Option<bool>, Query, description = "为 true 时显示完整个人信息（须有 view_pii 权限并说明理由，记入审计）。 true shows personal data in full (needs the view_pii right and a reason; audited)."), ("reason" = Option<String>, Query, description = "查看完整信息的理由（1–200 字）。 Why the data is needed in full.")),
-    responses((status = 200, description = "户、成员、收入与状态历史。 The household, members, incomes and status history.", body = Object))
+    responses((status = 200, description = "户、成员、收入与状态历史。 The household, members, incomes and status history.", body = HouseholdDetail))
 )]
 async fn one(
     caller: Caller,
@@ -254,7 +254,7 @@ fn no_unmask_right() -> ApiError {
     tag = "registry",
     operation_id = "householdByNumber",
     summary = "按户编码查户 · A household by number",
-    responses((status = 200, description = "户详情（脱敏）。 The household (masked).", body = Object))
+    responses((status = 200, description = "户详情（脱敏）。 The household (masked).", body = HouseholdDetail))
 )]
 async fn by_number(
     caller: Caller,
@@ -273,8 +273,8 @@ async fn by_number(
     tag = "registry",
     operation_id = "updateHousehold",
     summary = "修改户信息 · Update a household",
-    request_body(content = Object, description = "户信息。改户编码须带 `confirm_renumber: true`（否则 renumber_unconfirmed），新户编码须为所属村的 12 位区划代码加 4 位序号（invalid_household_number），改号另记一条审计 household.renumber；未改的旧编号照旧保留。 The household fields. Changing the number needs `confirm_renumber: true` (else renumber_unconfirmed); a new number must be the village's 12-digit code and a 4-digit serial (invalid_household_number); a renumbering is audited as household.renumber of its own. An unchanged number stored before the rule is kept."),
-    responses((status = 200, description = "修改后的户。 The household as stored.", body = Object))
+    request_body(content = HouseholdInput, description = "户信息。改户编码须带 `confirm_renumber: true`（否则 renumber_unconfirmed），新户编码须为所属村的 12 位区划代码加 4 位序号（invalid_household_number），改号另记一条审计 household.renumber；未改的旧编号照旧保留。 The household fields. Changing the number needs `confirm_renumber: true` (else renumber_unconfirmed); a new number must be the village's 12-digit code and a 4-digit serial (invalid_household_number); a renumbering is audited as household.renumber of its own. An unchanged number stored before the rule is kept."),
+    responses((status = 200, description = "修改后的户。 The household as stored.", body = HouseholdDetail))
 )]
 async fn update(
     caller: Caller,
@@ -296,8 +296,8 @@ async fn update(
     tag = "registry",
     operation_id = "changeHouseholdStatus",
     summary = "变更户状态 · Change a household's status",
-    request_body(content = Object, description = "`{status, date, reason?}`。 The new status and its date."),
-    responses((status = 200, description = "变更后的户。 The household as stored.", body = Object))
+    request_body(content = StatusChangeInput, description = "`{to, date, reason, exit_year?}`。 The new status and its date."),
+    responses((status = 200, description = "变更后的户。 The household as stored.", body = HouseholdDetail))
 )]
 async fn change_status(
     caller: Caller,
@@ -320,8 +320,8 @@ async fn change_status(
     tag = "registry",
     operation_id = "addMember",
     summary = "新增家庭成员 · Add a member",
-    request_body(content = Object, description = "成员信息。 The member."),
-    responses((status = 201, description = "新成员。 The new member.", body = Object))
+    request_body(content = MemberInput, description = "成员信息。 The member."),
+    responses((status = 201, description = "新成员。 The new member.", body = Member))
 )]
 async fn add_member(
     caller: Caller,
@@ -343,8 +343,8 @@ async fn add_member(
     tag = "registry",
     operation_id = "updateMember",
     summary = "修改家庭成员 · Update a member",
-    request_body(content = Object, description = "成员信息。 The member."),
-    responses((status = 200, description = "修改后的成员。 The member as stored.", body = Object))
+    request_body(content = MemberInput, description = "成员信息。 The member."),
+    responses((status = 200, description = "修改后的成员。 The member as stored.", body = Member))
 )]
 async fn update_member(
     caller: Caller,
@@ -367,8 +367,8 @@ async fn update_member(
     tag = "registry",
     operation_id = "recordMemberChange",
     summary = "成员变动（死亡、迁出等） · A member leaves",
-    request_body(content = Object, description = "`{kind, date, note?}`。 The change."),
-    responses((status = 200, description = "成员（已不在户）。 The member, now inactive.", body = Object))
+    request_body(content = MemberChangeInput, description = "`{kind, date, reason?, new_head_person_id?}`。 The change."),
+    responses((status = 200, description = "成员（已不在户）。 The member, now inactive.", body = Member))
 )]
 async fn record_member_change(
     caller: Caller,
@@ -391,8 +391,8 @@ async fn record_member_change(
     tag = "registry",
     operation_id = "putIncome",
     summary = "写入年度收入 · Write a year's income",
-    request_body(content = Object, description = "各项收入与支出（分）。 Income and expense items, in fen."),
-    responses((status = 200, description = "收入记录及人均纯收入。 The record with per-capita net income.", body = Object))
+    request_body(content = IncomeInput, description = "各项收入与支出（分）。 Income and expense items, in fen."),
+    responses((status = 200, description = "收入记录及人均纯收入。 The record with per-capita net income.", body = IncomeRecord))
 )]
 async fn put_income(
     caller: Caller,

@@ -31,7 +31,7 @@ pub(crate) struct Doc;
     tag = "registry",
     operation_id = "listCodeTables",
     summary = "代码表 · Code tables",
-    responses((status = 200, description = "全部代码表。 Every code table.", body = [Object]))
+    responses((status = 200, description = "全部代码表。 Every code table.", body = [CodeTable]))
 )]
 async fn list(caller: Caller, State(app): State<AppState>) -> ApiResult<Json<Vec<CodeTable>>> {
     caller.policy_signed_in()?;
@@ -45,7 +45,7 @@ async fn list(caller: Caller, State(app): State<AppState>) -> ApiResult<Json<Vec
     tag = "registry",
     operation_id = "getCodeTable",
     summary = "一张代码表 · A code table",
-    responses((status = 200, description = "代码及其名称。 The codes and their names.", body = Object))
+    responses((status = 200, description = "代码及其名称。 The codes and their names.", body = CodeTable))
 )]
 async fn one(
     caller: Caller,

@@ -48,7 +48,7 @@ pub(crate) struct Doc;
     operation_id = "regionStats",
     summary = "区划统计 · Region statistics",
     params(("year" = i32, Query, description = "年度。 The year."), ("compare" = Option<i32>, Query, description = "对比年度。 A year to compare with.")),
-    responses((status = 200, description = "户数、人数、收入等统计。 Households, people, incomes and more.", body = Object))
+    responses((status = 200, description = "户数、人数、收入等统计。 Households, people, incomes and more.", body = RegionStats))
 )]
 async fn stats(
     caller: Caller,
@@ -289,7 +289,7 @@ async fn funds_table(
 }
 
 /// The body of a new snapshot: the summary's period (and unit) to write and freeze now.
-#[derive(Debug, serde::Deserialize)]
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct SnapshotRequest {
     from: String,
@@ -306,8 +306,8 @@ struct SnapshotRequest {
     summary = "冻结工作总结 · Freeze a work summary",
     description = "按当前数据写成总结并原样保存（上报的版本），以后可原样查看并与当时以后的变化对比。 \
                    Write the summary from today's data and keep it as it is (the version sent upward).",
-    request_body(content = Object, description = "`{from, to, unit?}`（YYYY-MM-DD）。 The period and optionally the helping unit."),
-    responses((status = 201, description = "快照：编号、时间、制作人和总结。 The snapshot.", body = Object))
+    request_body(content = SnapshotRequest, description = "`{from, to, unit?}`（YYYY-MM-DD）。 The period and optionally the helping unit."),
+    responses((status = 201, description = "快照：编号、时间、制作人和总结。 The snapshot.", body = fupin_core::reports::summary::Snapshot))
 )]
 async fn create_snapshot(
     caller: Caller,
@@ -343,7 +343,7 @@ async fn create_snapshot(
     tag = "reports",
     operation_id = "listSummarySnapshots",
     summary = "工作总结快照 · Frozen work summaries",
-    responses((status = 200, description = "本区划及下辖的快照，新的在前（不含正文）。 Snapshots of the region and below, newest first.", body = [Object]))
+    responses((status = 200, description = "本区划及下辖的快照，新的在前（不含正文）。 Snapshots of the region and below, newest first.", body = [fupin_core::reports::summary::SnapshotInfo]))
 )]
 async fn region_snapshots(
     caller: Caller,
@@ -362,7 +362,7 @@ async fn region_snapshots(
 }
 
 /// A snapshot as frozen and what changed since.
-#[derive(Debug, serde::Serialize)]
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 struct SnapshotView {
     snapshot: fupin_core::reports::summary::Snapshot,
     /// Figures that differ from today's summary of the same region, period and unit.
@@ -376,7 +376,7 @@ struct SnapshotView {
     operation_id = "getSummarySnapshot",
     summary = "查看快照 · A frozen work summary",
     params(("format" = Option<String>, Query, description = "json（默认：快照及此后变化的数字）、md、html 或 docx（原样的总结）。 `json` (default: the snapshot and the figures changed since), or the frozen document.")),
-    responses((status = 200, description = "快照及变化。 The snapshot and what changed.", body = Object))
+    responses((status = 200, description = "快照及变化。 The snapshot and what changed.", body = SnapshotView))
 )]
 async fn snapshot(
     caller: Caller,
