@@ -40,7 +40,7 @@ impl PartialSchema for RegionCode {
              A 12-digit statistical division code (province 2, city 2, county 2, township 3, \
              village 3); a code of 2, 4, 6 or 9 digits is padded with zeros on input.",
             Some("^([0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{9}|[0-9]{12})$"),
-            "360124106204",
+            "110101001001",
         )
     }
 }
