@@ -106,7 +106,7 @@ pub struct EventInput {
     pub title: String,
     /// The region where it was held (a village, a township, a county …).
     pub region_code: String,
-    /// The place (塔岗村委会 …).
+    /// The place (a village committee, a school, a township hall …).
     pub place: String,
     pub date: Date,
     /// Person-times served, registered persons included.

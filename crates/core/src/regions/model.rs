@@ -98,7 +98,7 @@ pub struct RegionWithPath {
     #[serde(flatten)]
     pub region: Region,
     pub path: Vec<RegionRef>,
-    /// The path as one readable string: `江西省 / 南昌市 / 进贤县 / 罗溪镇 / 塔岗村委会`.
+    /// The path as one readable string: `北京市 / 市辖区 / 东城区 / 东华门街道 / 多福巷社区居委会`.
     pub full_name: String,
 }
 
