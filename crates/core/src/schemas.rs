@@ -1,7 +1,6 @@
 //! The JSON schemas of the newtypes whose JSON form is not their Rust shape (feature `openapi`,
 //! for the web crate's API description): a region code is a string of 12 digits, money integer fen,
-//! an ID number a (masked) string, a stored time without `time::serde::rfc3339` the text of the
-//! `time` crate ([`StoredTime`]). The other types derive theirs beside their definitions
+//! an ID number a (masked) string. The other types derive theirs beside their definitions
 //! (`cfg_attr(feature = "openapi", derive(utoipa::ToSchema))`), from the same serde attributes
 //! that shape their JSON. Written by hand here rather than with `#[schema(value_type = …)]` on every
 //! field that holds one, so that each is said once.
@@ -80,20 +79,3 @@ impl PartialSchema for IdNumber {
     }
 }
 impl ToSchema for IdNumber {}
-
-/// The JSON of an `OffsetDateTime` serialised by the `time` crate's default (not RFC 3339):
-/// `2026-12-07 03:12:43.26394152 +00:00:00`. A field of that kind names this type as its
-/// `schema(value_type = …)`; fields written with `time::serde::rfc3339` are `date-time` strings.
-pub(crate) struct StoredTime;
-
-impl PartialSchema for StoredTime {
-    fn schema() -> RefOr<Schema> {
-        string(
-            "时间（UTC），格式为 `YYYY-MM-DD H:MM:SS.f +HH:MM:SS`（非 RFC 3339）。 A time (UTC) as \
-             `YYYY-MM-DD H:MM:SS.f +HH:MM:SS` (not RFC 3339).",
-            Some(r"^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{1,2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})? [+-][0-9]{2}:[0-9]{2}:[0-9]{2}$"),
-            "2026-12-07 03:12:43.26394152 +00:00:00",
-        )
-    }
-}
-impl ToSchema for StoredTime {}

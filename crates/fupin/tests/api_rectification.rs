@@ -56,6 +56,26 @@ async fn the_demo_campaigns_close_out_with_four_eyes() {
     assert!(count(&|p| p["source"] == "rule") >= 1);
     assert!(count(&|p| p["campaign_id"].is_number()) == 12);
     assert!(count(&|p| !p["escalated_to"].is_null()) >= 1);
+    // times are RFC 3339 like every other time in the API, the optional ones too when set
+    let rfc3339 = |v: &Value| {
+        time::OffsetDateTime::parse(
+            v.as_str().unwrap_or_default(),
+            &time::format_description::well_known::Rfc3339,
+        )
+        .is_ok()
+    };
+    for p in items {
+        for k in ["created_at", "updated_at"] {
+            assert!(rfc3339(&p[k]), "{k}: {}", p[k]);
+        }
+        for k in ["close_requested_at", "closed_at", "escalated_at"] {
+            assert!(p[k].is_null() || rfc3339(&p[k]), "{k}: {}", p[k]);
+        }
+    }
+    assert!(count(&|p| rfc3339(&p["closed_at"])) > 0);
+    for c in campaigns.as_array().unwrap() {
+        assert!(rfc3339(&c["created_at"]), "{c}");
+    }
 
     // an overdue item of 塔岗: progress, close-out request, refused self sign-off, county sign-off
     let item = items

@@ -178,7 +178,7 @@ pub struct FundSource {
     pub kind_label: String,
     pub allocated_fen: i64,
     pub created_by: String,
-    #[cfg_attr(feature = "openapi", schema(value_type = crate::schemas::StoredTime))]
+    #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
 }
 

@@ -399,7 +399,7 @@ pub struct Project {
     pub progress_percent: i32,
     pub version: i32,
     pub updated_by: String,
-    #[cfg_attr(feature = "openapi", schema(value_type = crate::schemas::StoredTime))]
+    #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
 }
 
@@ -412,7 +412,7 @@ pub struct ProjectVersion {
     pub action: String,
     pub data: serde_json::Value,
     pub actor: String,
-    #[cfg_attr(feature = "openapi", schema(value_type = crate::schemas::StoredTime))]
+    #[serde(with = "time::serde::rfc3339")]
     pub recorded_at: OffsetDateTime,
 }
 

@@ -139,21 +139,21 @@ pub struct Problem {
     /// The evidence a rule or comparison found (the department's row, masked).
     pub evidence: Option<serde_json::Value>,
     pub close_requested_by: Option<String>,
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::schemas::StoredTime>))]
+    #[serde(with = "time::serde::rfc3339::option")]
     pub close_requested_at: Option<OffsetDateTime>,
     pub closed_by: Option<String>,
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::schemas::StoredTime>))]
+    #[serde(with = "time::serde::rfc3339::option")]
     pub closed_at: Option<OffsetDateTime>,
     /// The region above the problem's that an overdue problem was escalated to (督办).
     pub escalated_to: Option<RegionCode>,
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::schemas::StoredTime>))]
+    #[serde(with = "time::serde::rfc3339::option")]
     pub escalated_at: Option<OffsetDateTime>,
     pub version: i32,
     pub created_by: String,
-    #[cfg_attr(feature = "openapi", schema(value_type = crate::schemas::StoredTime))]
+    #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     pub updated_by: String,
-    #[cfg_attr(feature = "openapi", schema(value_type = crate::schemas::StoredTime))]
+    #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
 }
 
@@ -168,7 +168,7 @@ pub struct ProblemEvent {
     pub to_status: ProblemStatus,
     pub note: Option<String>,
     pub actor: String,
-    #[cfg_attr(feature = "openapi", schema(value_type = crate::schemas::StoredTime))]
+    #[serde(with = "time::serde::rfc3339")]
     pub at: OffsetDateTime,
     /// Files attached to the step's note (photos, scanned documents), in upload order.
     pub attachments: Vec<super::AttachmentRef>,
@@ -325,7 +325,7 @@ pub struct Campaign {
     pub end_date: Date,
     pub description: Option<String>,
     pub created_by: String,
-    #[cfg_attr(feature = "openapi", schema(value_type = crate::schemas::StoredTime))]
+    #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
 }
 

@@ -193,7 +193,7 @@ pub struct CheckRun {
     /// Overdue problems escalated to the level above by this run.
     pub escalated: u64,
     pub ran_by: String,
-    #[cfg_attr(feature = "openapi", schema(value_type = crate::schemas::StoredTime))]
+    #[serde(with = "time::serde::rfc3339")]
     pub ran_at: OffsetDateTime,
 }
 

@@ -212,7 +212,7 @@ pub struct Snapshot {
     pub to: Date,
     pub unit: Option<String>,
     pub made_by: String,
-    #[cfg_attr(feature = "openapi", schema(value_type = crate::schemas::StoredTime))]
+    #[serde(with = "time::serde::rfc3339")]
     pub made_at: time::OffsetDateTime,
     pub summary: Summary,
 }
@@ -228,7 +228,7 @@ pub struct SnapshotInfo {
     pub unit: Option<String>,
     pub title: String,
     pub made_by: String,
-    #[cfg_attr(feature = "openapi", schema(value_type = crate::schemas::StoredTime))]
+    #[serde(with = "time::serde::rfc3339")]
     pub made_at: time::OffsetDateTime,
 }
 
