@@ -419,10 +419,12 @@ mod tests {
             (date!(2016 - 01 - 01), vec![7]),
         ];
         for (d, cadres) in added {
-            let before = HouseholdPairingRows::of(&household(pairings.clone(), visits.clone()), 2019, |_| 4);
+            let before =
+                HouseholdPairingRows::of(&household(pairings.clone(), visits.clone()), 2019, |_| 4);
             let v = visit(d, &cadres);
             visits.push(v.clone());
-            let after = HouseholdPairingRows::of(&household(pairings.clone(), visits.clone()), 2019, |_| 4);
+            let after =
+                HouseholdPairingRows::of(&household(pairings.clone(), visits.clone()), 2019, |_| 4);
             let mut diff = PairingAggregates::default();
             diff.add_household(&village, &after, 1);
             diff.add_household(&village, &before, -1);

@@ -12,9 +12,9 @@
 //! new calendar year rebuild everything, county by county.
 
 use crate::bulk::{id_list, IN_CHUNK};
+use crate::query::Query;
 use crate::rows::{one_i64, one_text, Cols};
 use crate::sql::{Tx, Value};
-use crate::query::Query;
 use crate::{args, SqlStore};
 use fupin_core::pairing::{
     visit_added, CadreId, HouseholdPairingFacts, HouseholdPairingRows, PairingAggregates,

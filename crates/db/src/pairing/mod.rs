@@ -967,9 +967,7 @@ impl PairingStore for SqlStore {
         values.push(number.as_str().into());
         // the new visit as stored, without reading it back: its cadres are those above, and it
         // has no photos yet
-        let r = tx
-            .fetch_one(&rows::INSERT_VISIT_RETURNING, &values)
-            .await?;
+        let r = tx.fetch_one(&rows::INSERT_VISIT_RETURNING, &values).await?;
         let out = Visit {
             cadres,
             ..Visit::from_row(&r)?

@@ -183,7 +183,11 @@ pub(crate) static INSERT_VISIT_RETURNING: Sql = Sql::new(|| {
             None => number.clone(),
         })
         .collect();
-    format!("{} RETURNING {}", VISIT_NEW.insert("visits"), cols.join(", "))
+    format!(
+        "{} RETURNING {}",
+        VISIT_NEW.insert("visits"),
+        cols.join(", ")
+    )
 });
 
 /// Replace a visit's record (values of [`visit_update`]).
