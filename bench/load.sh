@@ -7,7 +7,7 @@
 # the province. Afterwards the visits in the database are counted against the acknowledged ones.
 # Targets on a 2-core machine: SQLite ≥ 2,000 reads/s and ≥ 300 writes/s, PostgreSQL ≥ 3,000
 # reads/s and ≥ 500 writes/s, p99 < 100 ms, no 5xx.
-# Usage: bench/load.sh [N]   (env: REGIONS, BENCH_DIR, PG_BASE, CLIENTS, DURATION, PAIRED, MIX,
+# Usage: bench/load.sh [N]   (env: REGIONS, BENCH_DIR, PG_BASE, PG_DB, PORT, CLIENTS, DURATION, PAIRED, MIX,
 #                             BACKENDS="sqlite postgres", INCOMES=0 to skip incomes, PROFILE=debug
 #                             for a quick check of the script itself)
 set -euo pipefail
@@ -16,13 +16,13 @@ N=${1:-1500000}
 REGIONS=${REGIONS:-../shared/data/regions/division_jiangxi_2023.csv}
 W=${BENCH_DIR:-/tmp/fupin-load}
 PG_BASE=${PG_BASE:-postgres://postgres@127.0.0.1:5432}
-PG_DB=fupin_load
+PG_DB=${PG_DB:-fupin_load}
 CLIENTS=${CLIENTS:-64}
 DURATION=${DURATION:-60}
 PAIRED=${PAIRED:-5000}
 BACKENDS=${BACKENDS:-sqlite postgres}
 INCOMES=${INCOMES:-1}
-PORT=18940
+PORT=${PORT:-18940}
 export RUST_LOG=warn
 command -v curl >/dev/null || { echo "curl missing: apt-get install -y curl" >&2; exit 1; }
 

@@ -204,6 +204,36 @@ impl HouseholdPairingRows {
     }
 }
 
+/// What one new visit adds to its household's year: the difference `HouseholdPairingRows::of`
+/// makes between the household's facts without the visit and with it, so that a visit's write
+/// adds it rather than computing the household again. One visit, its cadres present, its money
+/// and goods, and one more visit made in each pairing-year it counts in (a pairing of the
+/// household with one of its cadres, in force on its date): `counted` holds the visits owed and
+/// made, the new one included, of each of those. The household's pairings and the years it is
+/// paired in do not change.
+pub fn visit_added(
+    cadres: usize,
+    money_fen: i64,
+    goods_fen: i64,
+    counted: &[(i64, i64)],
+) -> PairingFigures {
+    let mut f = PairingFigures {
+        visits: 1,
+        person_times: cadres as i64,
+        money_fen,
+        goods_fen,
+        ..Default::default()
+    };
+    for &(required, done) in counted {
+        let before = (required - (done - 1)).max(0);
+        let after = (required - done).max(0);
+        f.visits_done += 1;
+        f.visits_missing += after - before;
+        f.pairings_below += i64::from(after > 0) - i64::from(before > 0);
+    }
+    f
+}
+
 /// Differences of the (year, region) figures, of the per-(year, region, cadre) pairing counts (whose
 /// keys with a count above zero are the distinct cadres) and of the households without a cadre per
 /// region. Built for villages, then `rolled_up` to every region above them.
@@ -362,6 +392,62 @@ mod tests {
             cadre_ids: cadres.iter().map(|c| CadreId(*c)).collect(),
             money_fen: 100,
             goods_fen: 10,
+        }
+    }
+
+    /// A visit's difference equals the household's figures computed again with it, in every
+    /// case: counted in no pairing, in one, in two at once, reaching the minimum, past it.
+    #[test]
+    fn a_visits_difference_is_the_households_figures_computed_again() {
+        let pairings = vec![
+            span(1, 7, date!(2017 - 07 - 01), Some(date!(2018 - 06 - 30))),
+            span(2, 8, date!(2018 - 03 - 01), None),
+            span(3, 9, date!(2018 - 09 - 01), None),
+        ];
+        let village = RegionCode::parse("360124106204").unwrap();
+        let mut visits = vec![visit(date!(2018 - 02 - 01), &[7])];
+        let added = [
+            (date!(2018 - 04 - 01), vec![7, 8]),
+            (date!(2018 - 04 - 02), vec![8]),
+            (date!(2018 - 05 - 01), vec![7]),
+            (date!(2018 - 05 - 02), vec![7]),
+            (date!(2018 - 05 - 03), vec![7, 8]),
+            (date!(2018 - 07 - 01), vec![7]),
+            (date!(2018 - 08 - 01), vec![5]),
+            (date!(2018 - 10 - 01), vec![8, 9]),
+            (date!(2019 - 01 - 01), vec![9]),
+            (date!(2016 - 01 - 01), vec![7]),
+        ];
+        for (d, cadres) in added {
+            let before =
+                HouseholdPairingRows::of(&household(pairings.clone(), visits.clone()), 2019, |_| 4);
+            let v = visit(d, &cadres);
+            visits.push(v.clone());
+            let after =
+                HouseholdPairingRows::of(&household(pairings.clone(), visits.clone()), 2019, |_| 4);
+            let mut diff = PairingAggregates::default();
+            diff.add_household(&village, &after, 1);
+            diff.add_household(&village, &before, -1);
+            let diff = diff.rolled_up();
+            // what the store reads back from the pairing-years it adds the visit to
+            let counted: Vec<(i64, i64)> = after
+                .pairing_years
+                .iter()
+                .filter(|y| {
+                    y.year == d.year()
+                        && pairings.iter().any(|p| {
+                            p.id == y.pairing_id
+                                && cadres.contains(&p.cadre_id.0)
+                                && p.start <= d
+                                && p.end.is_none_or(|e| d <= e)
+                        })
+                })
+                .map(|y| (y.required, y.done))
+                .collect();
+            let want = visit_added(cadres.len(), v.money_fen, v.goods_fen, &counted);
+            let mut delta = PairingAggregates::default();
+            delta.years.insert((village.clone(), d.year()), want);
+            assert_eq!(delta.rolled_up(), diff, "visit on {d} by {cadres:?}");
         }
     }
 

@@ -6,22 +6,26 @@
 //! `pairing_coverage`), as the region statistics are (`reports`). A write that changes a
 //! household's pairings, visits, wishes, status or village calls `refresh_pairing_figures` for it
 //! in its transaction: what the household holds is taken away, computed again from its rows and
-//! added, and the difference goes to the sums. A large import, a change of the visit minimum and a
+//! added, and the difference goes to the sums. A new visit, the most frequent of these writes,
+//! adds its difference directly (`add_visit_to_figures`, core's `visit_added`): the same figures
+//! with three statements instead of some fifteen inside the write turn. A large import, a change of the visit minimum and a
 //! new calendar year rebuild everything, county by county.
 
 use crate::bulk::{id_list, IN_CHUNK};
+use crate::query::Query;
 use crate::rows::{one_i64, one_text, Cols};
 use crate::sql::{Tx, Value};
 use crate::{args, SqlStore};
 use fupin_core::pairing::{
-    CadreId, HouseholdPairingFacts, HouseholdPairingRows, PairingAggregates, PairingFigures,
-    PairingId, PairingSpan, PairingYear, VisitFact, WishFact,
+    visit_added, CadreId, HouseholdPairingFacts, HouseholdPairingRows, PairingAggregates,
+    PairingFigures, PairingId, PairingSpan, PairingYear, VisitFact, WishFact,
 };
 use fupin_core::regions::RegionCode;
 use fupin_core::registry::{HouseholdId, HouseholdStatus};
 use fupin_core::store::StoreResult;
 use fupin_core::DomainError;
 use std::collections::{BTreeMap, BTreeSet};
+use time::Date;
 
 /// Set once the figures have been built from the rows (databases written before they were kept are
 /// rebuilt when first opened).
@@ -271,6 +275,80 @@ impl SqlStore {
             self.apply_pairing_aggregates(tx, &agg.rolled_up()).await?;
         }
         Ok(())
+    }
+
+    /// Add a new visit of a household in `village` to the maintained figures, inside its write
+    /// transaction: the difference `refresh_pairing_figures` would find (core's `visit_added`),
+    /// without reading the household's rows and writing them all again. One more visit made in
+    /// each pairing-year it counts in, the household's activity of its year, and the sums.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn add_visit_to_figures(
+        &self,
+        tx: &mut dyn Tx,
+        household: i64,
+        village: &RegionCode,
+        date: Date,
+        cadres: &[CadreId],
+        money_fen: i64,
+        goods_fen: i64,
+    ) -> StoreResult<()> {
+        // the household's row locked first, as a refresh locks it (see `refresh_pairing_figures`):
+        // a refresh of the household beside this write would otherwise count the visit twice
+        let lock = self.db.lock_rows();
+        if !lock.is_empty() {
+            tx.fetch_all(
+                &format!("SELECT id FROM households WHERE id = $1{lock}"),
+                &args![household],
+            )
+            .await?;
+        }
+        let year = date.year();
+        // the pairing-years of the household's pairings with a cadre present, in force on the
+        // visit's date (a pairing-year row exists for each year a pairing is in force in)
+        let mut q = Query::new("UPDATE pairing_years SET done = done + 1 WHERE household_id = ");
+        let h = q.arg(household);
+        let y = q.arg(year);
+        let d = q.arg(date);
+        let ids: Vec<String> = cadres.iter().map(|c| q.arg(c.0)).collect();
+        q.push(&format!(
+            "{h} AND year = {y} AND cadre_id IN ({}) AND pairing_id IN (SELECT id FROM pairings \
+             WHERE household_id = {h} AND start_date <= {d} AND (end_date IS NULL OR end_date >= {d})) \
+             RETURNING required, done",
+            ids.join(", ")
+        ));
+        let counted = tx
+            .fetch_all(&q.sql, &q.args)
+            .await?
+            .iter()
+            .map(|r| Cols::read(r, |c| Ok((c.i64()?, c.i64()?))))
+            .collect::<StoreResult<Vec<_>>>()?;
+        let f = visit_added(cadres.len(), money_fen, goods_fen, &counted);
+        let act = &STAT_COLS[ACTIVITY_FIRST..];
+        let mut row = vec![
+            Value::from(household),
+            Value::from(year),
+            Value::from(village.as_str()),
+        ];
+        row.extend(f.values()[ACTIVITY_FIRST..].iter().map(|v| Value::from(*v)));
+        let placeholders: Vec<String> = (1..=row.len()).map(|i| format!("${i}")).collect();
+        let sets: Vec<String> = act
+            .iter()
+            .map(|c| format!("{c} = household_pairing_years.{c} + excluded.{c}"))
+            .collect();
+        tx.execute(
+            &format!(
+                "INSERT INTO household_pairing_years (household_id, year, village_code, {}) VALUES ({}) \
+                 ON CONFLICT (household_id, year) DO UPDATE SET {}",
+                act.join(", "),
+                placeholders.join(", "),
+                sets.join(", ")
+            ),
+            &row,
+        )
+        .await?;
+        let mut agg = PairingAggregates::default();
+        agg.years.insert((village.clone(), year), f);
+        self.apply_pairing_aggregates(tx, &agg.rolled_up()).await
     }
 
     /// Take what the households of an id list hold out of `agg` (with the village of each row).

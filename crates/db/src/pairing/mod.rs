@@ -149,23 +149,35 @@ impl SqlStore {
         ctx: &Ctx,
         id: HouseholdId,
     ) -> StoreResult<(RegionCode, HouseholdStatus)> {
+        let (village, status, _) = self.visible_household_numbered(tx, ctx, id).await?;
+        Ok((village, status))
+    }
+
+    /// The household's village, status and number, if the caller reaches it.
+    async fn visible_household_numbered(
+        &self,
+        tx: &mut dyn Tx,
+        ctx: &Ctx,
+        id: HouseholdId,
+    ) -> StoreResult<(RegionCode, HouseholdStatus, String)> {
         let r = tx
             .fetch_optional(
-                "SELECT village_code, status FROM households WHERE id = $1",
+                "SELECT village_code, status, household_number FROM households WHERE id = $1",
                 &args![id.0],
             )
             .await?
             .ok_or_else(|| not_found("household_not_found", "该户"))?;
-        let (village, status) = Cols::read(&r, |c| {
+        let (village, status, number) = Cols::read(&r, |c| {
             Ok((
                 RegionCode::parse(&c.text()?)?,
                 HouseholdStatus::parse(&c.text()?).ok_or_else(DomainError::internal)?,
+                c.text()?,
             ))
         })?;
         if !self.household_visible(tx, ctx, id, &village).await? {
             return Err(not_found("household_not_found", "该户"));
         }
-        Ok((village, status))
+        Ok((village, status, number))
     }
 
     /// A cadre by id, whatever the caller's reach (for re-reading what this call wrote).
@@ -900,8 +912,8 @@ impl PairingStore for SqlStore {
     async fn record_visit(&self, ctx: &Ctx, v: VisitInput) -> StoreResult<Visit> {
         let d = v.validate(&self.codes(), today())?;
         let mut tx = self.db.begin_write().await?;
-        let (village, _) = self
-            .visible_household(tx.as_mut(), ctx, d.household_id)
+        let (village, _, number) = self
+            .visible_household_numbered(tx.as_mut(), ctx, d.household_id)
             .await?;
         if !ctx.scope.allows(&village) {
             // a cadre (not an office): only on a household paired with them on the visit's date
@@ -929,31 +941,38 @@ impl PairingStore for SqlStore {
                 ));
             }
         }
+        // the cadres present, in id order (`d.cadre_ids` is sorted), as a visit's are read
+        let mut cadres = Vec::with_capacity(d.cadre_ids.len());
         for c in &d.cadre_ids {
-            self.reachable_cadre(
-                tx.as_mut(),
-                ctx,
-                *c,
-                CadreUse::Name {
-                    household: Some(d.household_id.0),
-                },
-            )
-            .await
-            .map_err(|e| e.with_field("cadre_ids"))?;
+            let cadre = self
+                .reachable_cadre(
+                    tx.as_mut(),
+                    ctx,
+                    *c,
+                    CadreUse::Name {
+                        household: Some(d.household_id.0),
+                    },
+                )
+                .await
+                .map_err(|e| e.with_field("cadre_ids"))?;
+            cadres.push((cadre.id, cadre.name));
         }
-        let r = tx
-            .fetch_one(
-                &rows::INSERT_VISIT,
-                &rows::new_visit(
-                    None,
-                    &d,
-                    &village,
-                    ctx.actor.as_str(),
-                    OffsetDateTime::now_utc(),
-                ),
-            )
-            .await?;
-        let id = VisitId(one_i64(&r)?);
+        let mut values = rows::new_visit(
+            None,
+            &d,
+            &village,
+            ctx.actor.as_str(),
+            OffsetDateTime::now_utc(),
+        );
+        values.push(number.as_str().into());
+        // the new visit as stored, without reading it back: its cadres are those above, and it
+        // has no photos yet
+        let r = tx.fetch_one(&rows::INSERT_VISIT_RETURNING, &values).await?;
+        let out = Visit {
+            cadres,
+            ..Visit::from_row(&r)?
+        };
+        let id = out.id;
         for c in &d.cadre_ids {
             tx.execute(
                 "INSERT INTO visit_cadres (visit_id, cadre_id) VALUES ($1, $2)",
@@ -961,9 +980,16 @@ impl PairingStore for SqlStore {
             )
             .await?;
         }
-        self.refresh_pairing_figures(tx.as_mut(), &[d.household_id.0])
-            .await?;
-        let out = self.load_visit(tx.as_mut(), id).await?;
+        self.add_visit_to_figures(
+            tx.as_mut(),
+            d.household_id.0,
+            &village,
+            out.date,
+            &d.cadre_ids,
+            out.condolence_money_fen,
+            out.goods_value_fen,
+        )
+        .await?;
         self.audit(
             tx.as_mut(),
             ctx,

@@ -169,9 +169,26 @@ static VISIT_NEW: LazyLock<Columns> = LazyLock::new(|| {
 pub(crate) static VISIT_NEW_WITH_ID: LazyLock<Columns> =
     LazyLock::new(|| concat(&[Columns(&["id"]), *VISIT_NEW]));
 
-/// Insert one visit (values of [`new_visit`] without an id), returning its id.
-pub(crate) static INSERT_VISIT: Sql =
-    Sql::new(|| format!("{} RETURNING id", VISIT_NEW.insert("visits")));
+/// Insert one visit (values of [`new_visit`] without an id, then the household's number),
+/// answering the new visit's columns in the order of `Visit::columns`, the household's number
+/// being the value given: a new visit is decoded from what the database stored rather than read
+/// back.
+pub(crate) static INSERT_VISIT_RETURNING: Sql = Sql::new(|| {
+    let number = format!("${}", VISIT_NEW.len() + 1);
+    let cols: Vec<String> = Visit::columns()
+        .names()
+        .iter()
+        .map(|c| match c.strip_prefix("v.") {
+            Some(own) => own.to_string(),
+            None => number.clone(),
+        })
+        .collect();
+    format!(
+        "{} RETURNING {}",
+        VISIT_NEW.insert("visits"),
+        cols.join(", ")
+    )
+});
 
 /// Replace a visit's record (values of [`visit_update`]).
 pub(crate) static UPDATE_VISIT: Sql = Sql::new(|| {
@@ -205,7 +222,7 @@ fn visit_data(d: &VisitData) -> [Value; 9] {
 }
 
 /// A new visit's row: with its id when given ([`VISIT_NEW_WITH_ID`]), else without
-/// ([`INSERT_VISIT`]).
+/// ([`INSERT_VISIT_RETURNING`]).
 pub(crate) fn new_visit(
     id: Option<VisitId>,
     d: &VisitData,
@@ -576,10 +593,12 @@ mod tests {
              goods = $6, goods_value_fen = $7, lat = $8, lon = $9 WHERE id = $10"
         );
         assert_eq!(
-            INSERT_VISIT.as_str(),
+            INSERT_VISIT_RETURNING.as_str(),
             "INSERT INTO visits (household_id, village_code, date, kind, findings, problems, actions, follow_up, \
              condolence_money_fen, goods, goods_value_fen, lat, lon, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, \
-             $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id"
+             $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id, household_id, $16, village_code, date, kind, \
+             findings, problems, actions, follow_up, condolence_money_fen, goods, goods_value_fen, lat, lon, recorded_by, \
+             recorded_at"
         );
         assert_eq!(VISIT_NEW_WITH_ID.names()[0], "id");
         assert_eq!(VISIT_NEW_WITH_ID.len(), 16);
