@@ -65,15 +65,21 @@ impl IdNumber {
     pub fn parse_field(field: &str, text: &str) -> DomainResult<Self> {
         // typed as people type it: full-width digits and Ｘ (a Chinese input method's full-width
         // mode), a lower-case x, spaces around it (the ideographic space too)
-        let t: String = text
-            .trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}')
-            .chars()
-            .map(|c| match c {
-                '０'..='９' => char::from_digit(c as u32 - '０' as u32, 10).unwrap_or(c),
-                'Ｘ' | 'ｘ' => 'X',
-                c => c.to_ascii_uppercase(),
-            })
-            .collect();
+        let trimmed = text.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}');
+        // (a number typed in half width, as nearly all are, needs no mapping character by
+        // character: one upper-casing copy, as every member of an imported file is parsed)
+        let t: String = if trimmed.is_ascii() {
+            trimmed.to_ascii_uppercase()
+        } else {
+            trimmed
+                .chars()
+                .map(|c| match c {
+                    '０'..='９' => char::from_digit(c as u32 - '０' as u32, 10).unwrap_or(c),
+                    'Ｘ' | 'ｘ' => 'X',
+                    c => c.to_ascii_uppercase(),
+                })
+                .collect()
+        };
         let invalid =
             |code: &'static str, msg: &str| DomainError::invalid(field, code, msg.to_string());
         // lengths in characters, as a person counts them (a full-width digit is one, not three)

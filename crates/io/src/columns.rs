@@ -1351,6 +1351,9 @@ pub struct Mapping {
     /// The unit of amounts whose header does not name one: 万元 when a title above the header
     /// says so (单位：万元), else 元.
     pub default_unit: fupin_core::money::MoneyUnit,
+    /// How each column's cells are folded ([`Column::fold`]): worked out once for the sheet, not
+    /// for every cell of every row.
+    folds: Vec<Fold>,
 }
 
 /// The header of the error column added to error files; ignored when such a file is imported again.
@@ -1390,6 +1393,7 @@ impl Mapping {
             file_headers: header.iter().map(|h| h.trim().replace('\n', "/")).collect(),
             unknown,
             default_unit: fupin_core::money::MoneyUnit::Yuan,
+            folds: kind.columns().iter().map(Column::fold).collect(),
         })
     }
 
@@ -1444,10 +1448,10 @@ impl Mapping {
     pub fn cells(&self, row: &[String]) -> Vec<Option<String>> {
         self.positions
             .iter()
-            .zip(self.kind.columns())
-            .map(|(p, c)| {
+            .zip(&self.folds)
+            .map(|(p, &fold)| {
                 p.map(|p| match row.get(p) {
-                    Some(s) => crate::cells::fold_width(s, c.fold()).trim().to_string(),
+                    Some(s) => crate::cells::fold_width(s, fold).trim().to_string(),
                     None => String::new(),
                 })
             })

@@ -454,29 +454,30 @@ fn check_area(field: &str, v: Option<f64>, max: f64) -> DomainResult<()> {
 
 impl LivingConditions {
     pub fn validate(&self, codes: &CodeBook, this_year: i32) -> DomainResult<LivingConditions> {
-        let f = |n: &str| format!("living.{n}");
+        // the fields' paths as literals: every household of an import passes here, and a path
+        // formatted per field (`format!("living.{n}")`) was eleven strings per household
         let mut out = self.clone();
         out.housing_grade = codes.resolve_opt(
             table::HOUSING_SAFETY_GRADE,
-            &f("housing_grade"),
+            "living.housing_grade",
             &self.housing_grade,
         )?;
-        out.road_type = codes.resolve_opt(table::ROAD_TYPE, &f("road_type"), &self.road_type)?;
-        out.fuel_type = codes.resolve_opt(table::FUEL_TYPE, &f("fuel_type"), &self.fuel_type)?;
-        check_area(&f("housing_area_m2"), self.housing_area_m2, 10_000.0)?;
-        check_area(&f("road_distance_km"), self.road_distance_km, 1_000.0)?;
+        out.road_type = codes.resolve_opt(table::ROAD_TYPE, "living.road_type", &self.road_type)?;
+        out.fuel_type = codes.resolve_opt(table::FUEL_TYPE, "living.fuel_type", &self.fuel_type)?;
+        check_area("living.housing_area_m2", self.housing_area_m2, 10_000.0)?;
+        check_area("living.road_distance_km", self.road_distance_km, 1_000.0)?;
         for (n, v) in [
-            ("farmland_mu", self.farmland_mu),
-            ("irrigated_mu", self.irrigated_mu),
-            ("forest_mu", self.forest_mu),
-            ("orchard_mu", self.orchard_mu),
-            ("pasture_mu", self.pasture_mu),
-            ("water_surface_mu", self.water_surface_mu),
+            ("living.farmland_mu", self.farmland_mu),
+            ("living.irrigated_mu", self.irrigated_mu),
+            ("living.forest_mu", self.forest_mu),
+            ("living.orchard_mu", self.orchard_mu),
+            ("living.pasture_mu", self.pasture_mu),
+            ("living.water_surface_mu", self.water_surface_mu),
         ] {
-            check_area(&f(n), v, 100_000.0)?;
+            check_area(n, v, 100_000.0)?;
         }
         if let Some(y) = self.housing_renovated_year {
-            check_year(&f("housing_renovated_year"), y, this_year)?;
+            check_year("living.housing_renovated_year", y, this_year)?;
         }
         Ok(out)
     }

@@ -231,8 +231,13 @@ impl RegistryBulk for SqlBulkSession {
             .map_err(map_bulk)?;
         let pid0 = self.tx.reserve_ids("persons", m).await.map_err(map_bulk)?;
         self.touch_pairing(hid0..hid0 + n as i64);
-        self.recount_villages
-            .extend(items.iter().map(|h| h.data.village_code.to_string()));
+        // a village's code copied once, not once per household
+        for h in &items {
+            let v = h.data.village_code.as_str();
+            if !self.recount_villages.contains(v) {
+                self.recount_villages.insert(v.to_string());
+            }
+        }
         let now = OffsetDateTime::now_utc();
         let actor = self.ctx.actor.clone();
         // households first, on their way to the database while the rest is prepared
