@@ -11,7 +11,8 @@
 # Usage: bench/measures.sh [N]   (env: REGIONS, BENCH_DIR, PG_BASE, YEAR (2018), RUNS (5),
 #                                 BACKENDS="sqlite postgres"; SQLITE_DB=path / PG_URL=url to time a
 #                                 database loaded already, e.g. bench/province.sh's, without loading;
-#                                 FUPIN_BIN and TIMING_BIN for binaries built already)
+#                                 FUPIN_BIN and TIMING_BIN for binaries built already; LOAD_ONLY=1
+#                                 to load without timing, e.g. both backends side by side)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-1500000}
@@ -84,6 +85,7 @@ for b in $BACKENDS; do
         ;;
     *) echo "unknown backend $b" >&2; exit 2 ;;
     esac
+    [[ -n "${LOAD_ONLY:-}" ]] && continue
     # the store's migrations (the kept facts' tables) before the first timing
     "$F" --database-url "$DB" migrate >/dev/null
     for scope in 360000000000 "$COUNTY" "$VILLAGE"; do

@@ -178,6 +178,35 @@ async fn kept_measure_facts_follow_every_write() {
         assert!(current_facts(&db).await > 0, "facts kept");
     }
 
+    // the annual update: the year's incomes imported again, every wage halved
+    let incomes = gen
+        .files
+        .iter()
+        .find(|f| f.kind == Kind::Incomes)
+        .expect("incomes generated");
+    let text = std::fs::read_to_string(&incomes.path).unwrap();
+    let mut lines = text.lines();
+    let mut again = format!("{}\n", lines.next().unwrap());
+    for l in lines {
+        let mut cols: Vec<String> = l.split(',').map(str::to_string).collect();
+        if cols[1] == YEAR.to_string() {
+            let wage: f64 = cols[2].parse().unwrap();
+            cols[2] = format!("{:.2}", (wage / 2.0).floor());
+        }
+        again.push_str(&cols.join(","));
+        again.push('\n');
+    }
+    let path = dir.path().join("incomes-again.csv");
+    std::fs::write(&path, again).unwrap();
+    import_file(s, &path, Some(Kind::Incomes)).await;
+    before = after_write(
+        &db,
+        &before,
+        "incomes imported again",
+        &[at(COUNTY, "basic_needs")],
+    )
+    .await;
+
     // a household of two in 塔岗, one of one in 三房, with incomes
     let created = s
         .create_household(
