@@ -18,14 +18,13 @@ use crate::sql::{Tx, Value};
 use crate::{args, SqlStore};
 use fupin_core::pairing::{
     visit_added, CadreId, HouseholdPairingFacts, HouseholdPairingRows, PairingAggregates,
-    PairingFigures, PairingId, PairingSpan, PairingYear, VisitFact, WishFact,
+    PairingFigures, PairingId, PairingSpan, PairingYear, Visit, VisitFact, WishFact,
 };
 use fupin_core::regions::RegionCode;
 use fupin_core::registry::{HouseholdId, HouseholdStatus};
 use fupin_core::store::StoreResult;
 use fupin_core::DomainError;
 use std::collections::{BTreeMap, BTreeSet};
-use time::Date;
 
 /// Set once the figures have been built from the rows (databases written before they were kept are
 /// rebuilt when first opened).
@@ -277,21 +276,19 @@ impl SqlStore {
         Ok(())
     }
 
-    /// Add a new visit of a household in `village` to the maintained figures, inside its write
-    /// transaction: the difference `refresh_pairing_figures` would find (core's `visit_added`),
-    /// without reading the household's rows and writing them all again. One more visit made in
-    /// each pairing-year it counts in, the household's activity of its year, and the sums.
-    #[allow(clippy::too_many_arguments)]
+    /// Add a new visit to the maintained figures, inside its write transaction: the difference
+    /// `refresh_pairing_figures` would find (core's `visit_added`), without reading the
+    /// household's rows and writing them all again. One more visit made in each pairing-year it
+    /// counts in, the household's activity of its year, and the sums.
     pub(crate) async fn add_visit_to_figures(
         &self,
         tx: &mut dyn Tx,
-        household: i64,
-        village: &RegionCode,
-        date: Date,
-        cadres: &[CadreId],
-        money_fen: i64,
-        goods_fen: i64,
+        visit: &Visit,
     ) -> StoreResult<()> {
+        let household = visit.household_id.0;
+        let village = &visit.village_code;
+        let date = visit.date;
+        let cadres: Vec<CadreId> = visit.cadres.iter().map(|(id, _)| *id).collect();
         // the household's row locked first, as a refresh locks it (see `refresh_pairing_figures`):
         // a refresh of the household beside this write would otherwise count the visit twice
         let lock = self.db.lock_rows();
@@ -322,7 +319,12 @@ impl SqlStore {
             .iter()
             .map(|r| Cols::read(r, |c| Ok((c.i64()?, c.i64()?))))
             .collect::<StoreResult<Vec<_>>>()?;
-        let f = visit_added(cadres.len(), money_fen, goods_fen, &counted);
+        let f = visit_added(
+            cadres.len(),
+            visit.condolence_money_fen,
+            visit.goods_value_fen,
+            &counted,
+        );
         let act = &STAT_COLS[ACTIVITY_FIRST..];
         let mut row = vec![
             Value::from(household),

@@ -980,16 +980,7 @@ impl PairingStore for SqlStore {
             )
             .await?;
         }
-        self.add_visit_to_figures(
-            tx.as_mut(),
-            d.household_id.0,
-            &village,
-            out.date,
-            &d.cadre_ids,
-            out.condolence_money_fen,
-            out.goods_value_fen,
-        )
-        .await?;
+        self.add_visit_to_figures(tx.as_mut(), &out).await?;
         self.audit(
             tx.as_mut(),
             ctx,
