@@ -64,6 +64,14 @@ pub trait Store:
     async fn schema_status(&self) -> StoreResult<SchemaStatus>;
     /// Connections of the pool, for metrics.
     fn pool_status(&self) -> PoolStatus;
+    /// Run `work` with all its reads of this store in one read-only transaction, on one
+    /// connection: for a handler that only reads but asks many questions (a household's page).
+    /// Writes inside begin their own transactions as always, and the reads after them would not
+    /// see them on every backend: work that writes does not belong in here.
+    async fn reading_together<'a>(
+        &'a self,
+        work: std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + 'a>>,
+    ) -> StoreResult<()>;
 }
 
 /// Migrations of the database compared with the build's: current when every shipped migration is

@@ -38,6 +38,8 @@ pub struct PgBackend {
 const POOL_SIZE: u32 = 10;
 /// Write transactions at once: half the pool, the other half for readers.
 const WRITERS: usize = POOL_SIZE as usize / 2;
+/// A pooled connection idle this long is pinged before it is used again (see `connect`).
+const PING_IDLE: Duration = Duration::from_secs(10);
 /// How long a write waits for a turn, as long as for a connection of the pool.
 const WRITE_WAIT: Duration = Duration::from_secs(15);
 
@@ -56,6 +58,19 @@ impl PgBackend {
         let pool = PgPoolOptions::new()
             .max_connections(POOL_SIZE)
             .acquire_timeout(WRITE_WAIT)
+            // sqlx pings a connection (a network round trip) when it goes back to the pool, and
+            // drops it if that fails; pinging it again when it is taken out doubled that cost on
+            // every statement outside a transaction. Only one that sat idle a while (the server
+            // may have closed it meanwhile) is checked again.
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for >= PING_IDLE {
+                        sqlx::Connection::ping(conn).await?;
+                    }
+                    Ok(true)
+                })
+            })
             .connect_with(opts)
             .await
             .map_err(|e| {

@@ -50,6 +50,9 @@ pub struct SqliteBackend {
 /// Bytes of the database file each connection reads through a memory map.
 const MMAP_BYTES: i64 = 1 << 30;
 
+/// A pooled connection idle this long is pinged before it is used again (see `connect`).
+const PING_IDLE: Duration = Duration::from_secs(10);
+
 /// How long a write waits for the writer before it, as SQLite's own busy timeout.
 const WRITE_WAIT: Duration = Duration::from_secs(10);
 
@@ -75,6 +78,19 @@ impl SqliteBackend {
             .pragma("mmap_size", MMAP_BYTES.to_string());
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
+            // sqlx pings a connection (a round trip to its worker thread) when it goes back to
+            // the pool, and drops it if that fails; pinging it again when it is taken out doubled
+            // that cost on every statement outside a transaction. Only one that sat idle a while
+            // is checked again.
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for >= PING_IDLE {
+                        sqlx::Connection::ping(conn).await?;
+                    }
+                    Ok(true)
+                })
+            })
             .connect_with(opts)
             .await
             .map_err(|e| {

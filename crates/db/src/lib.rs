@@ -22,6 +22,7 @@ mod regions;
 mod registry;
 mod reports;
 mod rows;
+mod together;
 mod versioned;
 
 pub use audit::seal::SealingHeld;
@@ -122,5 +123,17 @@ impl Store for SqlStore {
     }
     fn pool_status(&self) -> fupin_core::store::PoolStatus {
         self.db.pool_status()
+    }
+    async fn reading_together<'a>(
+        &'a self,
+        work: std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + 'a>>,
+    ) -> StoreResult<()> {
+        if together::current().is_some() {
+            work.await;
+            return Ok(());
+        }
+        let tx = self.db.begin_read().await?;
+        together::run(tx, work).await;
+        Ok(())
     }
 }

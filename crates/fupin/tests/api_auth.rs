@@ -1195,3 +1195,100 @@ async fn unmasking_needs_the_right_and_a_reason_and_is_audited() {
     assert_eq!(res.body["total"], 1, "{}", res.text);
     assert!(app.store().verify_audit().await.unwrap().is_ok());
 }
+
+/// The grants of the caller as an API token and a browser session of theirs each see them now
+/// (the two must agree), as `(role, region)`.
+async fn seen_grants(app: &TestApp, token: &str, cookie: &str) -> Vec<(String, String)> {
+    let mut seen = Vec::new();
+    for req in [
+        client().get(app.url("/api/v1/me")).bearer_auth(token),
+        client().get(app.url("/api/v1/me")).header(COOKIE, cookie),
+    ] {
+        let res = finish(req).await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+        let grants: Vec<(String, String)> = res.body["grants"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| {
+                (
+                    g["role"].as_str().unwrap().to_string(),
+                    g["region"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        seen.push(grants);
+    }
+    assert_eq!(seen[0], seen[1], "token and session see the same grants");
+    seen.remove(0)
+}
+
+/// The grants a request acts with are read with the request itself: grants given or taken away —
+/// here by another writer on the same database, as the command line is — count on the very next
+/// request, through an API token and a browser session alike, and an account left without grants
+/// still signs in (and may do nothing bound to a region).
+#[tokio::test]
+async fn grant_changes_count_on_the_next_request() {
+    use fupin_core::accounts::{Grant, UserId};
+    use fupin_core::RegionCode;
+    let app = app().await;
+    let token = login(&app, "officer").await;
+    let (_, cookie) = browser_login(&app, "officer").await;
+    let g = |r: &str, c: &str| (r.to_string(), c.to_string());
+    assert_eq!(
+        seen_grants(&app, &token, &cookie).await,
+        vec![g("officer", "360124000000")]
+    );
+    let id = UserId(
+        get(&app, &token, "/api/v1/me").await.body["id"]
+            .as_i64()
+            .unwrap(),
+    );
+    let cli = Ctx::system("system:cli");
+    let grant = |role: Role, code: &str| Grant {
+        role,
+        region: RegionCode::parse(code).unwrap(),
+    };
+    for (role, code) in [
+        (Role::ViewPii, "360124106204"),
+        (Role::Auditor, "360124000000"),
+    ] {
+        app.store()
+            .grant(&cli, id, grant(role, code))
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        seen_grants(&app, &token, &cookie).await,
+        vec![
+            g("auditor", "360124000000"),
+            g("officer", "360124000000"),
+            g("view_pii", "360124106204"),
+        ],
+        "every grant, in the order of the users' listing"
+    );
+    assert_eq!(
+        get(&app, &token, "/api/v1/households").await.status,
+        StatusCode::OK
+    );
+    for (role, code) in [
+        (Role::Auditor, "360124000000"),
+        (Role::ViewPii, "360124106204"),
+        (Role::Officer, "360124000000"),
+    ] {
+        app.store()
+            .revoke_grant(&cli, id, grant(role, code))
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        seen_grants(&app, &token, &cookie).await,
+        vec![],
+        "signed in, without grants"
+    );
+    assert_code(
+        &get(&app, &token, "/api/v1/households").await,
+        403,
+        "forbidden",
+    );
+}

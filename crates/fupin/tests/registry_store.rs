@@ -1650,3 +1650,75 @@ async fn a_form_with_several_faults_is_refused_with_all_of_them() {
         Some(0)
     );
 }
+
+/// Reads taken together (`Store::reading_together`) answer what they answer alone, one within
+/// another too; a write inside still commits on its own, and an error of a read inside is that
+/// read's, not the end of the others.
+#[tokio::test]
+async fn reads_taken_together_answer_as_alone() {
+    let db = test_store().await;
+    let s = db.store.as_ref();
+    with_regions(s).await;
+    let d = s
+        .create_household(
+            &ctx(),
+            household("H1", "360124106204", vec![member("甲", idn("19700101", 11), "户主")]),
+        )
+        .await
+        .unwrap();
+    let id = d.household.id;
+    let alone = (
+        s.household(&ctx(), id).await.unwrap(),
+        s.list_households(&ctx(), HouseholdFilter::default())
+            .await
+            .unwrap()
+            .items,
+        s.region(&ctx(), &code("360124106204")).await.unwrap(),
+    );
+    let mut seen = None;
+    let mut written = None;
+    let (seen_out, written_out) = (&mut seen, &mut written);
+    s.reading_together(Box::pin(async move {
+        let detail = s.household(&ctx(), id).await.unwrap();
+        let missing = s.household(&ctx(), HouseholdId(id.0 + 1000)).await;
+        assert_eq!(
+            missing.map(|_| ()).unwrap_err().kind,
+            ErrorKind::NotFound
+        );
+        let mut inner = None;
+        let inner_out = &mut inner;
+        s.reading_together(Box::pin(async move {
+            *inner_out = Some(
+                s.list_households(&ctx(), HouseholdFilter::default())
+                    .await
+                    .unwrap()
+                    .items,
+            );
+        }))
+        .await
+        .unwrap();
+        let region = s.region(&ctx(), &code("360124106204")).await.unwrap();
+        *seen_out = Some((detail, inner.unwrap(), region));
+        *written_out = Some(
+            s.create_household(
+                &ctx(),
+                household("H2", "360124106204", vec![member("乙", idn("19700101", 12), "户主")]),
+            )
+            .await
+            .unwrap(),
+        );
+    }))
+    .await
+    .unwrap();
+    let (h, list, r) = seen.unwrap();
+    assert_eq!(h, alone.0);
+    assert_eq!(list, alone.1);
+    assert_eq!(r, alone.2);
+    let written = written.unwrap().household.id;
+    assert_eq!(
+        s.household(&ctx(), written).await.unwrap().household.id,
+        written,
+        "the write inside committed"
+    );
+    assert_eq!(total_households(s).await, 2);
+}

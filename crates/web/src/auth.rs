@@ -21,7 +21,7 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use fupin_core::accounts::{User, UserId};
+use fupin_core::accounts::User;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use time::{Duration, OffsetDateTime};
@@ -243,10 +243,7 @@ async fn resolve(app: &AppState, headers: &HeaderMap) -> Result<Resolved, ApiErr
         let Some(token) = bearer(v) else {
             return Ok(Resolved::Anonymous);
         };
-        let Some(uid) = app.store.token_user(&digest(token)).await? else {
-            return Ok(Resolved::Anonymous);
-        };
-        return Ok(match live_user(app, uid).await? {
+        return Ok(match live(app.store.token_user(&digest(token)).await?) {
             Some(user) => Resolved::User(Box::new(Authenticated {
                 user,
                 credential: Credential::Token,
@@ -258,7 +255,7 @@ async fn resolve(app: &AppState, headers: &HeaderMap) -> Result<Resolved, ApiErr
         return Ok(Resolved::Anonymous);
     };
     let id_hash = digest(id);
-    let Some(s) = app.store.session(&id_hash).await? else {
+    let Some((s, user)) = app.store.session(&id_hash).await? else {
         return Ok(Resolved::StaleCookie);
     };
     let now = OffsetDateTime::now_utc();
@@ -266,9 +263,9 @@ async fn resolve(app: &AppState, headers: &HeaderMap) -> Result<Resolved, ApiErr
         app.store.delete_session(&id_hash).await?;
         return Ok(Resolved::StaleCookie);
     }
-    let Some(user) = live_user(app, s.user_id).await? else {
+    if user.disabled {
         return Ok(Resolved::StaleCookie);
-    };
+    }
     if now - s.last_seen_at > TOUCH_EVERY {
         app.store.touch_session(&id_hash).await?;
     }
@@ -281,10 +278,11 @@ async fn resolve(app: &AppState, headers: &HeaderMap) -> Result<Resolved, ApiErr
     })))
 }
 
-/// The user, loaded afresh on every request so that disabling an account or changing its grants
-/// takes effect at once; `None` when it is gone or disabled.
-async fn live_user(app: &AppState, id: UserId) -> Result<Option<User>, ApiError> {
-    Ok(app.store.user(id).await?.filter(|u| !u.disabled))
+/// The user of a token, as the store loads it afresh with its grants on every request (in the same
+/// statement as the token, as it does a session's) so that disabling an account or changing its
+/// grants takes effect at once; `None` when it is gone or disabled.
+fn live(user: Option<User>) -> Option<User> {
+    user.filter(|u| !u.disabled)
 }
 
 /// The session's CSRF token must come in the `X-CSRF-Token` header (scripts) or, for an HTML form

@@ -10,6 +10,7 @@ use async_trait::async_trait;
 pub trait AccountStore: Send + Sync {
     /// Create an account (audited). Usernames are unique.
     async fn create_user(&self, ctx: &Ctx, user: NewUser) -> StoreResult<User>;
+    /// The account with its grants as they stand (read afresh on every call, never cached).
     async fn user(&self, id: UserId) -> StoreResult<Option<User>>;
     /// The account and its password hash, for logging in.
     async fn user_credentials(&self, username: &str) -> StoreResult<Option<(User, String)>>;
@@ -32,7 +33,9 @@ pub trait AccountStore: Send + Sync {
         id_hash: &str,
         csrf_token: &str,
     ) -> StoreResult<()>;
-    async fn session(&self, id_hash: &str) -> StoreResult<Option<SessionRecord>>;
+    /// The session and its account with the account's grants as they stand, read together (one
+    /// statement where the backend allows: this runs on every request of a browser).
+    async fn session(&self, id_hash: &str) -> StoreResult<Option<(SessionRecord, User)>>;
     async fn touch_session(&self, id_hash: &str) -> StoreResult<()>;
     async fn delete_session(&self, id_hash: &str) -> StoreResult<()>;
 
@@ -43,8 +46,9 @@ pub trait AccountStore: Send + Sync {
         name: &str,
         token_hash: &str,
     ) -> StoreResult<ApiToken>;
-    /// The user of a live (not revoked) token, marking it used.
-    async fn token_user(&self, token_hash: &str) -> StoreResult<Option<UserId>>;
+    /// The account of a live (not revoked) token with the account's grants as they stand, read
+    /// together (this runs on every API request); marks the token used.
+    async fn token_user(&self, token_hash: &str) -> StoreResult<Option<User>>;
     async fn list_tokens(&self, user: UserId) -> StoreResult<Vec<ApiToken>>;
     async fn revoke_token(&self, ctx: &Ctx, user: UserId, token_id: i64) -> StoreResult<()>;
 }

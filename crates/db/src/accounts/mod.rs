@@ -16,8 +16,9 @@ use std::collections::BTreeMap;
 use time::OffsetDateTime;
 
 use rows::{
-    new_grant, new_session, new_token, new_user, TokenUse, UserGrant, GRANT_COLS, INSERT_GRANT,
-    INSERT_SESSION, INSERT_TOKEN, INSERT_USER, SESSION_COLS, TOKEN_COLS, TOKEN_USE_COLS, USER_COLS,
+    fold_user, new_grant, new_session, new_token, new_user, TokenUse, UserGrant, GRANT_COLS,
+    INSERT_GRANT, INSERT_SESSION, INSERT_TOKEN, INSERT_USER, SESSION_USER, TOKEN_COLS, TOKEN_USER,
+    USER_BY_ID, USER_COLS,
 };
 
 fn user_not_found() -> DomainError {
@@ -158,12 +159,9 @@ impl AccountStore for SqlStore {
     }
 
     async fn user(&self, id: UserId) -> StoreResult<Option<User>> {
-        let mut tx = self.db.begin_read().await?;
-        Ok(self
-            .users_where(tx.as_mut(), "id = $1", &args![id.0], None)
-            .await?
-            .into_iter()
-            .next())
+        // one statement, so no transaction around it
+        let rows = self.db.fetch_all(&USER_BY_ID, &args![id.0]).await?;
+        Ok(fold_user(&rows, |_| Ok(()))?.map(|((), u)| u))
     }
 
     async fn user_credentials(&self, username: &str) -> StoreResult<Option<(User, String)>> {
@@ -368,15 +366,9 @@ impl AccountStore for SqlStore {
         Ok(tx.commit().await?)
     }
 
-    async fn session(&self, id_hash: &str) -> StoreResult<Option<SessionRecord>> {
-        let rows = self
-            .db
-            .fetch_all(
-                &format!("SELECT {SESSION_COLS} FROM sessions WHERE id_hash = $1"),
-                &args![id_hash],
-            )
-            .await?;
-        rows.first().map(SessionRecord::from_row).transpose()
+    async fn session(&self, id_hash: &str) -> StoreResult<Option<(SessionRecord, User)>> {
+        let rows = self.db.fetch_all(&SESSION_USER, &args![id_hash]).await?;
+        fold_user(&rows, SessionRecord::decode)
     }
 
     async fn touch_session(&self, id_hash: &str) -> StoreResult<()> {
@@ -428,24 +420,12 @@ impl AccountStore for SqlStore {
         })
     }
 
-    async fn token_user(&self, token_hash: &str) -> StoreResult<Option<UserId>> {
-        let rows = self
-            .db
-            .fetch_all(
-                &format!(
-                    "SELECT {TOKEN_USE_COLS} FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL"
-                ),
-                &args![token_hash],
-            )
-            .await?;
-        let Some(r) = rows.first() else {
+    async fn token_user(&self, token_hash: &str) -> StoreResult<Option<User>> {
+        let rows = self.db.fetch_all(&TOKEN_USER, &args![token_hash]).await?;
+        let Some((TokenUse { id, last_used_at }, user)) = fold_user(&rows, TokenUse::decode)?
+        else {
             return Ok(None);
         };
-        let TokenUse {
-            id,
-            user,
-            last_used_at,
-        } = TokenUse::from_row(r)?;
         // "last used" to the minute is enough; a write per API request would serialise readers
         let now = OffsetDateTime::now_utc();
         let fresh = last_used_at.is_some_and(|t| now - t < time::Duration::minutes(1));

@@ -901,7 +901,8 @@ impl AssessmentStore for SqlStore {
         household: HouseholdId,
     ) -> StoreResult<Vec<ProcedureCase>> {
         let mut tx = self.db.begin_read().await?;
-        self.household_view(tx.as_mut(), ctx, household).await?;
+        // the cases of a household the caller reaches (its detail is not needed for that)
+        self.household_in_reach(tx.as_mut(), ctx, household).await?;
         let ids = tx
             .fetch_all(
                 "SELECT id FROM procedures WHERE household_id = $1 ORDER BY id",

@@ -28,6 +28,8 @@ use tokio::sync::{Notify, OwnedMutexGuard};
 /// Records per transaction of a requested pass: bounded, so that the writers queued behind a
 /// pass (SQLite's one writer) wait for a short transaction even after a large import.
 const SEAL_PASS_BATCH: i64 = 500;
+/// How long a requested pass waits for more committed writes to seal with (see `sealing_task`).
+const SEAL_GATHER: std::time::Duration = std::time::Duration::from_millis(100);
 /// Records per transaction when sealing everything.
 const SEAL_BATCH: i64 = 5000;
 
@@ -204,6 +206,10 @@ impl Drop for Sealer {
 async fn sealing_task(sealer: Weak<Sealer>, requests: Arc<Requests>) {
     loop {
         requests.wake.notified().await;
+        // the writes of the next moment join this pass: under load a pass began on nearly every
+        // commit, and each took the one writer's turn (SQLite) or the head row (PostgreSQL) from
+        // the writes themselves; readers of the log seal everything first anyway
+        tokio::time::sleep(SEAL_GATHER).await;
         let Some(sealer) = sealer.upgrade() else {
             return;
         };
@@ -211,7 +217,8 @@ async fn sealing_task(sealer: Weak<Sealer>, requests: Arc<Requests>) {
     }
 }
 
-/// The store's backend: the engine's, with write transactions that ask for sealing once committed.
+/// The store's backend: the engine's, with write transactions that ask for sealing once committed,
+/// and reads that go to the work's shared transaction within `Store::reading_together`.
 pub(crate) struct SealingBackend {
     pub inner: Arc<dyn Backend>,
     pub sealer: Arc<Sealer>,
@@ -229,11 +236,18 @@ impl Backend for SealingBackend {
             appended: false,
         }))
     }
+    /// The transaction of the reads taken together, within `Store::reading_together`.
     async fn begin_read(&self) -> DbResult<Box<dyn Tx>> {
-        self.inner.begin_read().await
+        match crate::together::current() {
+            Some(tx) => Ok(tx),
+            None => self.inner.begin_read().await,
+        }
     }
     async fn fetch_all(&self, sql: &str, args: &[Value]) -> DbResult<Vec<Row>> {
-        self.inner.fetch_all(sql, args).await
+        match crate::together::fetch_all(sql, args).await {
+            Some(rows) => rows,
+            None => self.inner.fetch_all(sql, args).await,
+        }
     }
     fn lock_rows(&self) -> &'static str {
         self.inner.lock_rows()

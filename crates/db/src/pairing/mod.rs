@@ -22,7 +22,7 @@ use fupin_core::store::{PairingStore, StoreResult};
 use fupin_core::years::today;
 use fupin_core::{Ctx, DomainError, RegionCode};
 use rows::*;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use time::{Date, OffsetDateTime};
 
 /// Cadres of rows, with phones masked unless the caller may see them.
@@ -329,6 +329,54 @@ impl SqlStore {
             photos,
             ..Visit::from_row(&r)?
         })
+    }
+
+    /// The cadres and photos of visits read from `visits` (as [`load_visit`](Self::load_visit)
+    /// gives them), two statements for the lot rather than two per visit.
+    async fn visit_cadres_and_photos(
+        &self,
+        tx: &mut dyn Tx,
+        visits: &mut [Visit],
+    ) -> StoreResult<()> {
+        let index: HashMap<i64, usize> = visits
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (v.id.0, i))
+            .collect();
+        let ids: Vec<i64> = visits.iter().map(|v| v.id.0).collect();
+        for chunk in ids.chunks(crate::bulk::IN_CHUNK) {
+            let list = crate::bulk::id_list(chunk);
+            for r in tx
+                .fetch_all(
+                    &format!(
+                        "SELECT vc.visit_id, c.id, c.name FROM visit_cadres vc JOIN cadres c ON c.id = vc.cadre_id \
+                         WHERE vc.visit_id IN ({list}) ORDER BY vc.visit_id, c.id"
+                    ),
+                    &[],
+                )
+                .await?
+            {
+                let (v, cadre) = Cols::read(&r, |c| Ok((c.i64()?, (CadreId(c.i64()?), c.text()?))))?;
+                if let Some(i) = index.get(&v) {
+                    visits[*i].cadres.push(cadre);
+                }
+            }
+            for r in tx
+                .fetch_all(
+                    &format!(
+                        "SELECT visit_id, {PHOTO_COLS} FROM photos WHERE visit_id IN ({list}) ORDER BY id"
+                    ),
+                    &[],
+                )
+                .await?
+            {
+                let (v, photo) = Cols::read(&r, |c| Ok((c.i64()?, PhotoRef::decode(c)?)))?;
+                if let Some(i) = index.get(&v) {
+                    visits[*i].photos.push(photo);
+                }
+            }
+        }
+        Ok(())
     }
 
     async fn insert_photo(
@@ -1010,22 +1058,30 @@ impl PairingStore for SqlStore {
         let mut tx = self.db.begin_read().await?;
         self.visible_household(tx.as_mut(), ctx, household).await?;
         // newest first: the page after a cursor is the visits before it in (date, id)
-        let mut q = Query::new("SELECT id FROM visits WHERE household_id = ");
+        let mut q = Query::new(&format!(
+            "SELECT {} FROM visits v JOIN households h ON h.id = v.household_id WHERE v.household_id = ",
+            Visit::columns().list()
+        ));
         let h = q.arg(household.0);
         q.push(&h);
         if let Some((d, id)) = page.after_date_id()? {
             let a = q.arg(d);
             let b = q.arg(id);
-            q.push(&format!(" AND (date < {a} OR (date = {a} AND id < {b}))"));
+            q.push(&format!(
+                " AND (v.date < {a} OR (v.date = {a} AND v.id < {b}))"
+            ));
         }
         let l = q.arg(page.fetch());
-        q.push(&format!(" ORDER BY date DESC, id DESC LIMIT {l}"));
-        let ids = tx.fetch_all(&q.sql, &q.args).await?;
-        let mut out = Vec::with_capacity(ids.len());
-        for r in ids.iter().take(page.limit as usize) {
-            out.push(self.load_visit(tx.as_mut(), VisitId(one_i64(r)?)).await?);
-        }
-        let next = if ids.len() > page.limit as usize {
+        q.push(&format!(" ORDER BY v.date DESC, v.id DESC LIMIT {l}"));
+        let rows = tx.fetch_all(&q.sql, &q.args).await?;
+        let more = rows.len() > page.limit as usize;
+        let mut out = rows
+            .iter()
+            .take(page.limit as usize)
+            .map(Visit::from_row)
+            .collect::<StoreResult<Vec<_>>>()?;
+        self.visit_cadres_and_photos(tx.as_mut(), &mut out).await?;
+        let next = if more {
             out.last().map(|v| date_id_cursor(v.date, v.id.0))
         } else {
             None

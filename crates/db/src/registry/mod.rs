@@ -108,6 +108,28 @@ impl SqlStore {
         Ok(h)
     }
 
+    /// The village of a household the caller reaches (as [`load_household`](Self::load_household)
+    /// decides), in one statement when the caller reaches it by region; "not found" otherwise.
+    pub(crate) async fn household_in_reach(
+        &self,
+        tx: &mut dyn Tx,
+        ctx: &Ctx,
+        id: HouseholdId,
+    ) -> StoreResult<RegionCode> {
+        let r = tx
+            .fetch_optional(
+                "SELECT village_code FROM households WHERE id = $1",
+                &args![id.0],
+            )
+            .await?
+            .ok_or_else(household_not_found)?;
+        let village = Cols::read(&r, |c| RegionCode::parse(&c.text()?))?;
+        if !self.household_visible(tx, ctx, id, &village).await? {
+            return Err(household_not_found());
+        }
+        Ok(village)
+    }
+
     async fn load_members(&self, tx: &mut dyn Tx, id: HouseholdId) -> StoreResult<Vec<Member>> {
         let rows = tx
             .fetch_all(

@@ -419,12 +419,26 @@ fn section<T>(what: &str, answer: Result<Vec<T>, DomainError>) -> Result<Vec<T>,
     answer.or_empty()
 }
 
+/// The household's page. It reads a dozen things from the store and writes nothing: they are read
+/// in one transaction (see `Store::reading_together`).
 async fn detail(
     v: Viewer,
     State(app): State<AppState>,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> PageResult {
+    let store = app.store.clone();
+    let mut page = None;
+    let out = &mut page;
+    store
+        .reading_together(Box::pin(async move {
+            *out = Some(detail_page(v, app, id, raw).await);
+        }))
+        .await?;
+    page.ok_or_else(|| PageError::from(DomainError::internal()))?
+}
+
+async fn detail_page(v: Viewer, app: AppState, id: String, raw: Option<String>) -> PageResult {
     let id = HouseholdId(parse_id(&id)?);
     let ctx = v.caller.ctx(Policy::ReadRegistry)?;
     let d = app.store.household(&ctx, id).await?;
