@@ -1662,7 +1662,11 @@ async fn reads_taken_together_answer_as_alone() {
     let d = s
         .create_household(
             &ctx(),
-            household("H1", "360124106204", vec![member("甲", idn("19700101", 11), "户主")]),
+            household(
+                "H1",
+                "360124106204",
+                vec![member("甲", idn("19700101", 11), "户主")],
+            ),
         )
         .await
         .unwrap();
@@ -1681,10 +1685,7 @@ async fn reads_taken_together_answer_as_alone() {
     s.reading_together(Box::pin(async move {
         let detail = s.household(&ctx(), id).await.unwrap();
         let missing = s.household(&ctx(), HouseholdId(id.0 + 1000)).await;
-        assert_eq!(
-            missing.map(|_| ()).unwrap_err().kind,
-            ErrorKind::NotFound
-        );
+        assert_eq!(missing.map(|_| ()).unwrap_err().kind, ErrorKind::NotFound);
         let mut inner = None;
         let inner_out = &mut inner;
         s.reading_together(Box::pin(async move {
@@ -1702,7 +1703,11 @@ async fn reads_taken_together_answer_as_alone() {
         *written_out = Some(
             s.create_household(
                 &ctx(),
-                household("H2", "360124106204", vec![member("乙", idn("19700101", 12), "户主")]),
+                household(
+                    "H2",
+                    "360124106204",
+                    vec![member("乙", idn("19700101", 12), "户主")],
+                ),
             )
             .await
             .unwrap(),
