@@ -251,6 +251,9 @@ impl Tx for GrowthTx {
     async fn bulk_settings(&mut self, on: bool) -> DbResult<()> {
         self.inner.bulk_settings(on).await
     }
+    async fn pause_facts(&mut self, on: bool) -> DbResult<()> {
+        self.inner.pause_facts(on).await
+    }
 }
 
 #[cfg(test)]

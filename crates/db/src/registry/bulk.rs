@@ -237,6 +237,7 @@ impl RegistryBulk for SqlBulkSession {
             if !self.recount_villages.contains(v) {
                 self.recount_villages.insert(v.to_string());
             }
+            self.facts_changed(v);
         }
         let now = OffsetDateTime::now_utc();
         let actor = self.ctx.actor.clone();
@@ -351,7 +352,10 @@ impl RegistryBulk for SqlBulkSession {
         let mut audit = Vec::new();
         for u in &items {
             let id = u.before.id;
+            // the household's facts may change with any of its rows (members, status, village)
+            self.facts_changed(u.before.village_code.as_str());
             if let Some(d) = &u.data {
+                self.facts_changed(d.village_code.as_str());
                 if d.village_code != u.before.village_code {
                     self.recount_villages
                         .insert(u.before.village_code.to_string());
@@ -496,6 +500,7 @@ impl RegistryBulk for SqlBulkSession {
         let actor = self.ctx.actor.clone();
         let mut new_rows = Vec::new();
         for it in &items {
+            self.facts_changed(it.village.as_str());
             let a = &it.after;
             let v = rows::income_row(
                 (a.household_id, a.year),
