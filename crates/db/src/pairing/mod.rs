@@ -309,30 +309,14 @@ impl SqlStore {
             )
             .await?
             .ok_or_else(|| not_found("visit_not_found", "该走访记录"))?;
-        let cadres = tx
-            .fetch_all("SELECT c.id, c.name FROM visit_cadres vc JOIN cadres c ON c.id = vc.cadre_id WHERE vc.visit_id = $1 ORDER BY c.id", &args![id.0])
-            .await?
-            .iter()
-            .map(|r| Cols::read(r, |c| Ok((CadreId(c.i64()?), c.text()?))))
-            .collect::<StoreResult<Vec<_>>>()?;
-        let photos = tx
-            .fetch_all(
-                &format!("SELECT {PHOTO_COLS} FROM photos WHERE visit_id = $1 ORDER BY id"),
-                &args![id.0],
-            )
-            .await?
-            .iter()
-            .map(PhotoRef::from_row)
-            .collect::<StoreResult<Vec<_>>>()?;
-        Ok(Visit {
-            cadres,
-            photos,
-            ..Visit::from_row(&r)?
-        })
+        let mut visit = [Visit::from_row(&r)?];
+        self.visit_cadres_and_photos(tx, &mut visit).await?;
+        let [visit] = visit;
+        Ok(visit)
     }
 
-    /// The cadres and photos of visits read from `visits` (as [`load_visit`](Self::load_visit)
-    /// gives them), two statements for the lot rather than two per visit.
+    /// The cadres and photos of visits read from `visits`, two statements for the lot (one visit
+    /// or a page of them) rather than two per visit.
     async fn visit_cadres_and_photos(
         &self,
         tx: &mut dyn Tx,
