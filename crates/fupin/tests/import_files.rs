@@ -2081,3 +2081,69 @@ async fn formula_like_text_is_quoted_in_csv_files_and_amounts_are_not() {
     let h1 = store.household_by_number(&ctx(), "H0001").await.unwrap();
     assert_eq!(h1.household.address.as_deref(), Some(link));
 }
+
+/// The household list's total for `region` (unfiltered: from the villages' kept counts), checked
+/// against the rows counted status by status.
+async fn village_total(store: &dyn Store, region: &str) -> u64 {
+    let filter = |status| HouseholdFilter {
+        region: Some(region.to_string()),
+        status,
+        ..Default::default()
+    };
+    let total = store
+        .list_households(&ctx(), filter(None))
+        .await
+        .unwrap()
+        .total
+        .unwrap();
+    let mut by_status = 0;
+    for s in HouseholdStatus::ALL {
+        by_status += store
+            .list_households(&ctx(), filter(Some(s)))
+            .await
+            .unwrap()
+            .total
+            .unwrap();
+    }
+    assert_eq!(total, by_status, "{region}");
+    total
+}
+
+#[tokio::test]
+async fn village_totals_follow_imports_that_add_and_move_households() {
+    let db = setup().await;
+    let store = db.store.as_ref();
+    let files = Files::new();
+    import(
+        store,
+        &files.write("h.csv", csv(HEADER, &good_rows()).as_bytes()),
+    )
+    .await;
+    assert_eq!(village_total(store, V1).await, 2);
+    assert_eq!(village_total(store, V2).await, 1);
+    // again, with H0003 moved to V1 and two new households, one in each village: the villages
+    // already counted gain their new households, the move is counted on both sides
+    let mut rows = good_rows();
+    rows[5] = rows[5].replace(&format!("H0003,{V2},"), &format!("H0003,{V1},"));
+    rows.push(format!(
+        "H0004,{V2},一般贫困户,国家标准,2014,因病,,,未脱贫,,,孙八,{},男,户主,健康,普通劳动力",
+        idn("19700101", 51)
+    ));
+    rows.push(format!(
+        "H0005,{V1},一般贫困户,国家标准,2014,因病,,,未脱贫,,,周九,{},男,户主,健康,普通劳动力",
+        idn("19710101", 62)
+    ));
+    let r = import(store, &files.write("h2.csv", csv(HEADER, &rows).as_bytes())).await;
+    assert_eq!(r.issues_total, 0, "{:?}", r.issues);
+    assert_eq!(village_total(store, V1).await, 4);
+    assert_eq!(village_total(store, V2).await, 1);
+    assert_eq!(village_total(store, "360124106000").await, 5);
+    assert_eq!(household_count(store).await, 5);
+    // a rebuild of the figures counts the same
+    store
+        .rebuild_aggregates(&Ctx::system("system:test"))
+        .await
+        .unwrap();
+    assert_eq!(village_total(store, V1).await, 4);
+    assert_eq!(village_total(store, V2).await, 1);
+}

@@ -61,9 +61,12 @@ pub(crate) struct SqlBulkSession {
     pub(crate) bulk_settings: bool,
     /// Households whose pairing figures are refreshed in `finish` (see `pairing::figures`).
     pub(crate) pairing_touched: std::collections::BTreeSet<i64>,
-    /// Villages that gained households or lost one to another village: their counts in
-    /// `village_households` are taken again in `finish`.
+    /// Villages that lost a household to another village or gained one from another: their
+    /// counts in `village_households` are taken again in `finish`.
     pub(crate) recount_villages: std::collections::BTreeSet<String>,
+    /// Households created per village: added to the villages' counts in `finish` (villages also
+    /// in `recount_villages` are counted again instead).
+    pub(crate) added_households: std::collections::BTreeMap<String, i64>,
     /// Set when more households were touched than are refreshed one by one: rebuild them all.
     pub(crate) pairing_rebuild: bool,
     /// A department's list is being loaded for a comparison (its scratch table exists).
@@ -165,10 +168,18 @@ impl SqlBulkSession {
     async fn finish_write(&mut self, summary: serde_json::Value) -> StoreResult<()> {
         let large = !self.dropped.is_empty();
         self.rebuild_dropped().await?;
-        if !self.recount_villages.is_empty() {
-            let villages: Vec<String> = std::mem::take(&mut self.recount_villages)
-                .into_iter()
-                .collect();
+        let recount = std::mem::take(&mut self.recount_villages);
+        let added: Vec<(String, i64)> = std::mem::take(&mut self.added_households)
+            .into_iter()
+            .filter(|(v, _)| !recount.contains(v))
+            .collect();
+        if !added.is_empty() {
+            self.store
+                .add_village_households(self.tx.as_mut(), &added)
+                .await?;
+        }
+        if !recount.is_empty() {
+            let villages: Vec<String> = recount.into_iter().collect();
             self.store
                 .recount_villages(self.tx.as_mut(), &villages)
                 .await?;
@@ -305,6 +316,7 @@ impl BulkStore for SqlStore {
             bulk_settings,
             pairing_touched: Default::default(),
             recount_villages: Default::default(),
+            added_households: Default::default(),
             pairing_rebuild: false,
             comparing: false,
             compared_rows: 0,

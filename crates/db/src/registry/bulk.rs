@@ -234,8 +234,11 @@ impl RegistryBulk for SqlBulkSession {
         // a village's code copied once, not once per household
         for h in &items {
             let v = h.data.village_code.as_str();
-            if !self.recount_villages.contains(v) {
-                self.recount_villages.insert(v.to_string());
+            match self.added_households.get_mut(v) {
+                Some(n) => *n += 1,
+                None => {
+                    self.added_households.insert(v.to_string(), 1);
+                }
             }
         }
         let now = OffsetDateTime::now_utc();

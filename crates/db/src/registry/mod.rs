@@ -1094,6 +1094,36 @@ impl SqlStore {
         Ok(())
     }
 
+    /// `villages`' counts in `village_households` raised by the households an import created in
+    /// each (a village without a row gets one). Exact within the import's transaction, the
+    /// counts being of the rows it inserted; a few statements of many villages each instead of a
+    /// count over the villages' households (about a second on PostgreSQL for a province's first
+    /// load).
+    pub(crate) async fn add_village_households(
+        &self,
+        tx: &mut dyn Tx,
+        villages: &[(String, i64)],
+    ) -> StoreResult<()> {
+        for chunk in villages.chunks(crate::bulk::IN_CHUNK) {
+            let mut q =
+                Query::new("INSERT INTO village_households (village_code, households) VALUES ");
+            for (i, (village, added)) in chunk.iter().enumerate() {
+                if i > 0 {
+                    q.push(", ");
+                }
+                let v = q.arg(village.as_str());
+                let n = q.arg(*added);
+                q.push(&format!("({v}, {n})"));
+            }
+            q.push(
+                " ON CONFLICT (village_code) DO UPDATE SET \
+                 households = village_households.households + excluded.households",
+            );
+            tx.execute(&q.sql, &q.args).await?;
+        }
+        Ok(())
+    }
+
     /// The households of every village between `lo` and `hi` counted again, in one pass.
     async fn recount_village_range(&self, tx: &mut dyn Tx, lo: &str, hi: &str) -> StoreResult<()> {
         tx.execute(
