@@ -373,6 +373,29 @@ impl Tx for PgTx {
         Ok(out)
     }
 
+    /// The primary key constraint, unless a foreign key refers to the table (dropping the key
+    /// would need the foreign key dropped too).
+    async fn load_droppable_key(&mut self, table: &str) -> DbResult<Option<Droppable>> {
+        let r = self
+            .fetch_optional(
+                "SELECT c.conname, 'ALTER TABLE ' || quote_ident($1) || ' DROP CONSTRAINT ' || quote_ident(c.conname), \
+                 'ALTER TABLE ' || quote_ident($1) || ' ADD CONSTRAINT ' || quote_ident(c.conname) || ' ' || pg_get_constraintdef(c.oid) \
+                 FROM pg_constraint c WHERE c.conrelid = to_regclass($1) AND c.contype = 'p' \
+                 AND NOT EXISTS (SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.confrelid = c.conrelid)",
+                &[Value::Text(Some(table.to_string()))],
+            )
+            .await?;
+        r.map(|r| {
+            Ok(Droppable {
+                name: r.text(0)?,
+                drop: r.text(1)?,
+                create: r.text(2)?,
+                foreign_key: false,
+            })
+        })
+        .transpose()
+    }
+
     /// `ANALYZE` samples on PostgreSQL; one statement for all the tables.
     async fn analyze(&mut self, tables: &[&str]) -> DbResult<()> {
         self.execute(&format!("ANALYZE {}", tables.join(", ")), &[])

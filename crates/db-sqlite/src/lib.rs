@@ -393,6 +393,12 @@ impl Tx for SqliteTx {
             .collect()
     }
 
+    /// None: a SQLite table's primary key is part of its definition.
+    async fn load_droppable_key(&mut self, table: &str) -> DbResult<Option<Droppable>> {
+        let _ = table;
+        Ok(None)
+    }
+
     /// Sampling (`analysis_limit`), so that it takes a moment, not a scan of every index.
     async fn analyze(&mut self, tables: &[&str]) -> DbResult<()> {
         self.execute("PRAGMA analysis_limit = 1000", &[]).await?;

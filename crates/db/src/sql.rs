@@ -285,6 +285,11 @@ pub trait Tx: Send {
     /// too). Primary keys stay.
     async fn load_droppable(&mut self, table: &str, among: &[&str]) -> DbResult<Vec<Droppable>>;
 
+    /// The primary key of `table`, where the engine can drop it inside a transaction and no
+    /// foreign key refers to it: for a table of figures that a first load fills from empty in the
+    /// key's order, its index built once at the end instead of entry by entry. `None` elsewhere.
+    async fn load_droppable_key(&mut self, table: &str) -> DbResult<Option<Droppable>>;
+
     /// Refresh the planner's statistics of tables after a large load, by sampling where the engine
     /// can.
     async fn analyze(&mut self, tables: &[&str]) -> DbResult<()>;

@@ -59,6 +59,9 @@ impl Tx for SharedTx {
     async fn load_droppable(&mut self, table: &str, among: &[&str]) -> DbResult<Vec<Droppable>> {
         self.0.lock().await.load_droppable(table, among).await
     }
+    async fn load_droppable_key(&mut self, table: &str) -> DbResult<Option<Droppable>> {
+        self.0.lock().await.load_droppable_key(table).await
+    }
     async fn analyze(&mut self, tables: &[&str]) -> DbResult<()> {
         self.0.lock().await.analyze(tables).await
     }

@@ -327,6 +327,9 @@ impl Tx for SealingTx {
     async fn load_droppable(&mut self, table: &str, among: &[&str]) -> DbResult<Vec<Droppable>> {
         self.inner.load_droppable(table, among).await
     }
+    async fn load_droppable_key(&mut self, table: &str) -> DbResult<Option<Droppable>> {
+        self.inner.load_droppable_key(table).await
+    }
     async fn analyze(&mut self, tables: &[&str]) -> DbResult<()> {
         self.inner.analyze(tables).await
     }

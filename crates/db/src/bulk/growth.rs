@@ -232,6 +232,9 @@ impl Tx for GrowthTx {
     async fn load_droppable(&mut self, table: &str, among: &[&str]) -> DbResult<Vec<Droppable>> {
         self.inner.load_droppable(table, among).await
     }
+    async fn load_droppable_key(&mut self, table: &str) -> DbResult<Option<Droppable>> {
+        self.inner.load_droppable_key(table).await
+    }
     async fn planned_rows(&mut self, table: &str) -> DbResult<Option<u64>> {
         self.inner.planned_rows(table).await
     }

@@ -116,6 +116,16 @@ impl SqlBulkSession {
         self.store.db.text_in(col, &values, &mut |v| q.arg(v))
     }
 
+    /// Note `n` households created in `village` (see `added_households`).
+    pub(crate) fn add_to_village(&mut self, village: &str, n: i64) {
+        match self.added_households.get_mut(village) {
+            Some(count) => *count += n,
+            None => {
+                self.added_households.insert(village.to_string(), n);
+            }
+        }
+    }
+
     /// Note households whose pairings, visits, wishes, status or village changed.
     pub(crate) fn touch_pairing(&mut self, ids: impl IntoIterator<Item = i64>) {
         if self.pairing_rebuild {

@@ -231,15 +231,22 @@ impl RegistryBulk for SqlBulkSession {
             .map_err(map_bulk)?;
         let pid0 = self.tx.reserve_ids("persons", m).await.map_err(map_bulk)?;
         self.touch_pairing(hid0..hid0 + n as i64);
-        // a village's code copied once, not once per household
+        // a village's code copied once, not once per household; a file lists a village's
+        // households together, so they are counted in runs and each run looked up once
+        let mut run: Option<(&str, i64)> = None;
         for h in &items {
             let v = h.data.village_code.as_str();
-            match self.added_households.get_mut(v) {
-                Some(n) => *n += 1,
-                None => {
-                    self.added_households.insert(v.to_string(), 1);
+            match &mut run {
+                Some((last, n)) if *last == v => *n += 1,
+                _ => {
+                    if let Some((last, n)) = run.replace((v, 1)) {
+                        self.add_to_village(last, n);
+                    }
                 }
             }
+        }
+        if let Some((last, n)) = run {
+            self.add_to_village(last, n);
         }
         let now = OffsetDateTime::now_utc();
         let actor = self.ctx.actor.clone();

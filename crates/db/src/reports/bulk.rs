@@ -103,6 +103,18 @@ impl SqlBulkSession {
         } else {
             ("village_year_stats", "village_year_causes")
         };
+        // into empty tables, their primary keys (where the engine can drop them:
+        // `Tx::load_droppable_key`) built once the rows are in, not entry by entry: a province's
+        // 2.9 million causes took 6–9 s to go in on PostgreSQL with the key in place
+        let mut keys = Vec::new();
+        if !filled {
+            for table in [stats_table, causes_table] {
+                if let Some(key) = tx.load_droppable_key(table).await.map_err(map_bulk)? {
+                    tx.execute(&key.drop, &[]).await.map_err(map_bulk)?;
+                    keys.push(key);
+                }
+            }
+        }
         for chunk in rows.chunks(AGG_COPY_CHUNK) {
             let mut stats: Vec<Vec<Value>> = Vec::with_capacity(chunk.len());
             let mut causes: Vec<Vec<Value>> = Vec::new();
@@ -138,6 +150,10 @@ impl SqlBulkSession {
                 .map_err(map_bulk)?;
         }
         drop(rows);
+        for key in keys {
+            tracing::info!(name = key.name.as_str(), "bulk load: building again");
+            tx.execute(&key.create, &[]).await.map_err(map_bulk)?;
+        }
         if !filled {
             return Ok(());
         }
