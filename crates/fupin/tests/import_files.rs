@@ -2133,7 +2133,7 @@ async fn village_totals_follow_imports_that_add_and_move_households() {
     ));
     rows.push(format!(
         "H0005,{V1},一般贫困户,国家标准,2014,因病,,,未脱贫,,,周九,{},男,户主,健康,普通劳动力",
-        idn("19710101", 62)
+        idn("19710101", 71)
     ));
     let r = import(store, &files.write("h2.csv", csv(HEADER, &rows).as_bytes())).await;
     assert_eq!(r.issues_total, 0, "{:?}", r.issues);
