@@ -7,6 +7,7 @@
 //! when it finishes — one write of a province's row per import instead of one per batch (and on
 //! PostgreSQL one dead version instead of hundreds for the report to step over until a vacuum).
 
+use super::report::StatKey;
 use super::rows::{
     measure_update, new_measure, version_values, MEASURE_COLS, MEASURE_COPY, MEASURE_FROM,
     UPDATE_MEASURE, VERSION_COPY,
@@ -15,7 +16,6 @@ use crate::bulk::{id_list, map_bulk, SqlBulkSession, IN_CHUNK};
 use crate::query::Query;
 use crate::rows::{Cols, Record};
 use crate::sql::Value;
-use super::report::StatKey;
 use fupin_core::audit::AuditRecord;
 use fupin_core::measures::{
     screening_years, Measure, MeasureId, MeasureVersion, Origin, Tally, TallyKey,
@@ -306,10 +306,7 @@ impl SqlBulkSession {
         }
         self.stage_stat_rows(rows).await?;
         let keys = STAT_COLS[..4].join(", ");
-        let sums: Vec<String> = STAT_COLS[4..]
-            .iter()
-            .map(|c| format!("SUM({c})"))
-            .collect();
+        let sums: Vec<String> = STAT_COLS[4..].iter().map(|c| format!("SUM({c})")).collect();
         let nonzero: Vec<String> = STAT_COLS[4..]
             .iter()
             .map(|c| format!("SUM({c}) <> 0"))

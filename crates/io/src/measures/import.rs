@@ -58,9 +58,7 @@ impl Writer<'_> {
         let stored = if reachable.is_empty() {
             Vec::new()
         } else {
-            self.session
-                .measures_of_persons(&reachable, &kinds)
-                .await?
+            self.session.measures_of_persons(&reachable, &kinds).await?
         };
         let mut by_key: HashMap<(PersonId, &str, time::Date), &Measure> = HashMap::new();
         for m in &stored {
