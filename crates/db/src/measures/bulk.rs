@@ -1,11 +1,13 @@
 //! Measures through a bulk session (department lists by ID number): the batched look-ups the
-//! importer compares with (active members by ID number, the measures of persons), and the writes —
-//! new measures through `Tx::copy_rows` with reserved ids, changed ones one statement each, every
-//! one with its version in the history and an audit record, the services report's aggregates
-//! summed per (village, month, kind, destination) and rolled up to every level: the villages' rows
-//! added once per batch, the rows above them (which nearly every batch touches) once per session,
-//! when it finishes — one write of a province's row per import instead of one per batch (and on
-//! PostgreSQL one dead version instead of hundreds for the report to step over until a vacuum).
+//! importer compares with (active members by ID number, the stored measures of persons — only of
+//! kinds the table held when the session first asked), and the writes — new measures through
+//! `Tx::copy_rows` with reserved ids, changed ones one statement each, every one with its version
+//! in the history and an audit record, the services report's aggregates summed per (village,
+//! month, kind, destination) and rolled up to every level: the villages' rows of each batch copied
+//! into a scratch table, the rows above them (which nearly every batch touches) summed over the
+//! session, and all of them added to `measure_stats` in one grouped statement when it finishes —
+//! each row written once per import instead of once per batch (and on PostgreSQL one dead version
+//! instead of hundreds for the report to step over until a vacuum).
 
 use super::report::StatKey;
 use super::rows::{
