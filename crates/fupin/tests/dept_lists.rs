@@ -293,3 +293,65 @@ async fn the_bad_rows_reasons_name_the_field() {
         );
     }
 }
+
+/// A list split into batches of one row counts in the services report as it does in one batch, at
+/// the village and every level above it (the figures of the batches are gathered and added when
+/// the import commits); a record it wrote is found again batch by batch, unchanged or changed.
+#[tokio::test]
+async fn a_list_in_batches_of_one_row_counts_once_at_every_level() {
+    let db = demo_registry().await;
+    let store = db.store.as_ref();
+    let ctx = system();
+    let regions = [TAGANG, "360124000000", "360000000000"];
+    let training = |ctx: Ctx, region: &'static str| async move {
+        store
+            .services_report(
+                &ctx,
+                &RegionCode::parse(region).unwrap(),
+                date!(2019 - 01 - 01),
+                date!(2019 - 12 - 31),
+            )
+            .await
+            .unwrap()
+            .training
+    };
+    let mut before = Vec::new();
+    for r in regions {
+        before.push(training(system(), r).await);
+    }
+    let header = "身份证号,姓名,培训项目,培训类型,培训开始日期,培训结束日期,培训学时,是否取得证书,培训补贴(元),生活补贴(元),培训机构\n";
+    let list = |second: &str| {
+        format!(
+            "{header}360124199212260234,万磊,电工,技能提升,2019-04-01,2019-04-20,120,是,1500,300,县职校\n\
+             360124199702080412,胡晓东,焊工,岗前,2019-06-03,2019-06-10,40,否,{second},,县职校\n"
+        )
+    };
+    let in_rows = |text: String| async move {
+        let opts = ImportOptions {
+            kind: Some(Kind::DeptTraining),
+            batch: 1,
+            ..ImportOptions::default()
+        };
+        let input = Box::new(std::io::Cursor::new(text.into_bytes()));
+        fupin_io::import(store, &system(), input, &opts, &|_| {})
+            .await
+            .unwrap()
+    };
+    let r = in_rows(list("800")).await;
+    assert_eq!((r.created, r.rejected), (2, 0), "{:?}", r.issues);
+    let r = in_rows(list("800")).await;
+    assert_eq!((r.created, r.updated, r.unchanged), (0, 0, 2));
+    let r = in_rows(list("900")).await;
+    assert_eq!((r.created, r.updated, r.unchanged), (0, 1, 1));
+    for (r, b) in regions.iter().zip(&before) {
+        let t = training(ctx.clone(), r).await;
+        assert_eq!(t.trained.registered, b.trained.registered + 2, "{r}");
+        assert_eq!(t.certificates, b.certificates + 1, "{r}");
+        assert_eq!(t.subsidy_fen, b.subsidy_fen + 150_000 + 90_000, "{r}");
+        assert_eq!(
+            t.living_allowance_fen,
+            b.living_allowance_fen + 30_000,
+            "{r}"
+        );
+    }
+}

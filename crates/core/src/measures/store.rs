@@ -68,10 +68,14 @@ pub struct BulkMeasure {
 pub trait MeasureBulk: Send {
     /// The active members among these (normalised, 18-character) ID numbers, in any region.
     async fn persons_by_id_number(&mut self, ids: &[String]) -> StoreResult<Vec<ListedPerson>>;
-    /// Every measure of these persons.
+    /// Every measure of these persons of these kinds that was stored before the session wrote a
+    /// measure of its kind. What the session itself wrote is never among them: a list names a
+    /// person's record (kind and start date) once, so no later row can find it. A kind of which
+    /// nothing was stored is therefore not looked up at all (the session asks once per kind).
     async fn measures_of_persons(
         &mut self,
         persons: &[crate::registry::PersonId],
+        kinds: &[&str],
     ) -> StoreResult<Vec<Measure>>;
     /// Insert or replace measures: history, the services report's aggregates and an audit record
     /// per measure, in the session's transaction.

@@ -82,6 +82,12 @@ pub(crate) struct SqlBulkSession {
     /// `measures::bulk`).
     pub(crate) services_above:
         std::collections::BTreeMap<crate::measures::StatKey, fupin_core::measures::Tally>,
+    /// Whether the measures table held a measure of a kind when the session first looked up
+    /// measures of that kind (see `measures::bulk`).
+    pub(crate) measure_kinds: std::collections::HashMap<String, bool>,
+    /// The scratch table of the session's changes to `measure_stats` exists (see
+    /// `measures::bulk`).
+    pub(crate) stats_staged: bool,
     /// The tables this session grew, as its transaction counted them (see `growth`).
     grown: growth::Ledger,
 }
@@ -333,6 +339,8 @@ impl BulkStore for SqlStore {
             screen: Default::default(),
             funds: None,
             services_above: Default::default(),
+            measure_kinds: Default::default(),
+            stats_staged: false,
             grown,
         }))
     }

@@ -1,12 +1,15 @@
 //! Measures through a bulk session (department lists by ID number): the batched look-ups the
-//! importer compares with (active members by ID number, the measures of persons), and the writes —
-//! new measures through `Tx::copy_rows` with reserved ids, changed ones one statement each, every
-//! one with its version in the history and an audit record, the services report's aggregates
-//! summed per (village, month, kind, destination) and rolled up to every level: the villages' rows
-//! added once per batch, the rows above them (which nearly every batch touches) once per session,
-//! when it finishes — one write of a province's row per import instead of one per batch (and on
-//! PostgreSQL one dead version instead of hundreds for the report to step over until a vacuum).
+//! importer compares with (active members by ID number, the stored measures of persons — only of
+//! kinds the table held when the session first asked), and the writes — new measures through
+//! `Tx::copy_rows` with reserved ids, changed ones one statement each, every one with its version
+//! in the history and an audit record, the services report's aggregates summed per (village,
+//! month, kind, destination) and rolled up to every level: the villages' rows of each batch copied
+//! into a scratch table, the rows above them (which nearly every batch touches) summed over the
+//! session, and all of them added to `measure_stats` in one grouped statement when it finishes —
+//! each row written once per import instead of once per batch (and on PostgreSQL one dead version
+//! instead of hundreds for the report to step over until a vacuum).
 
+use super::report::StatKey;
 use super::rows::{
     measure_update, new_measure, version_values, MEASURE_COLS, MEASURE_COPY, MEASURE_FROM,
     UPDATE_MEASURE, VERSION_COPY,
@@ -14,6 +17,7 @@ use super::rows::{
 use crate::bulk::{id_list, map_bulk, SqlBulkSession, IN_CHUNK};
 use crate::query::Query;
 use crate::rows::{Cols, Record};
+use crate::sql::Value;
 use fupin_core::audit::AuditRecord;
 use fupin_core::measures::{
     screening_years, Measure, MeasureId, MeasureVersion, Origin, Tally, TallyKey,
@@ -52,21 +56,50 @@ impl MeasureBulk for SqlBulkSession {
         Ok(out)
     }
 
-    async fn measures_of_persons(&mut self, persons: &[PersonId]) -> StoreResult<Vec<Measure>> {
+    async fn measures_of_persons(
+        &mut self,
+        persons: &[PersonId],
+        kinds: &[&str],
+    ) -> StoreResult<Vec<Measure>> {
+        // a kind of which nothing was stored when the session first asked has nothing to find:
+        // the rows the session writes are never looked up again (one scan of the table per new
+        // kind instead of an index look-up per person of every batch)
+        let mut stored = Vec::new();
+        for kind in kinds {
+            let present = match self.measure_kinds.get(*kind) {
+                Some(p) => *p,
+                None => {
+                    let p = !self
+                        .tx
+                        .fetch_all(
+                            "SELECT 1 FROM measures WHERE kind = $1 LIMIT 1",
+                            &crate::args![*kind],
+                        )
+                        .await
+                        .map_err(map_bulk)?
+                        .is_empty();
+                    self.measure_kinds.insert(kind.to_string(), p);
+                    p
+                }
+            };
+            if present {
+                stored.push(*kind);
+            }
+        }
+        if stored.is_empty() {
+            return Ok(Vec::new());
+        }
         let ids: Vec<i64> = persons.iter().map(|p| p.0).collect();
         let mut out = Vec::new();
         for chunk in ids.chunks(IN_CHUNK) {
-            let rows = self
-                .tx
-                .fetch_all(
-                    &format!(
-                        "SELECT {MEASURE_COLS} FROM {MEASURE_FROM} WHERE m.person_id IN ({}) ORDER BY m.id",
-                        id_list(chunk)
-                    ),
-                    &[],
-                )
-                .await
-                .map_err(map_bulk)?;
+            let mut q = Query::new(&format!(
+                "SELECT {MEASURE_COLS} FROM {MEASURE_FROM} WHERE m.person_id IN ({}) AND ",
+                id_list(chunk)
+            ));
+            let kinds: Vec<String> = stored.iter().map(|k| k.to_string()).collect();
+            let cond = self.text_in(&mut q, "m.kind", &kinds);
+            q.push(&cond).push(" ORDER BY m.id");
+            let rows = self.tx.fetch_all(&q.sql, &q.args).await.map_err(map_bulk)?;
             for r in &rows {
                 out.push(Measure::from_row(r)?);
             }
@@ -187,20 +220,125 @@ impl MeasureBulk for SqlBulkSession {
                 self.services_above.entry(k).or_default().add(&t, 1);
             }
         }
-        self.store
-            .add_stat_rows(self.tx.as_mut(), &villages)
-            .await?;
+        self.stage_stat_rows(villages).await?;
         self.audit_many(audit).await
     }
 }
 
+/// The scratch table of a session's changes to `measure_stats` (see `stage_stat_rows`).
+const STAGED_STATS: &str = "bulk_measure_stats";
+
+/// The columns of `measure_stats` and of its scratch table, in the order of `stat_values`.
+const STAT_COLS: [&str; 11] = [
+    "region_code",
+    "month",
+    "kind",
+    "destination",
+    "measures",
+    "amount_fen",
+    "a_fen",
+    "b_fen",
+    "c1",
+    "c2",
+    "c3",
+];
+
+fn stat_values(((region, month, kind, destination), t): &(StatKey, Tally)) -> Vec<Value> {
+    Vec::from(crate::args![
+        region.as_str(),
+        *month,
+        kind.as_str(),
+        destination.as_str(),
+        t.measures,
+        t.amount_fen,
+        t.a_fen,
+        t.b_fen,
+        t.c1,
+        t.c2,
+        t.c3
+    ])
+}
+
 impl SqlBulkSession {
-    /// Write the rows above villages of `measure_stats` summed over the session (see `put_measures`).
+    /// Changes to `measure_stats` go into a scratch table through the fast path, and are added to
+    /// it in one statement when the session finishes (`flush_services_figures`): an upsert per
+    /// village, month and kind (nearly one per measure at province scale, each a conflict check
+    /// and a parameter list of eleven values) cost more than writing the measures themselves.
+    async fn stage_stat_rows(&mut self, rows: Vec<(StatKey, Tally)>) -> StoreResult<()> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        if !self.stats_staged {
+            let cols: Vec<String> = STAT_COLS
+                .iter()
+                .enumerate()
+                .map(|(i, c)| match i {
+                    0 | 2 | 3 => format!("{c} TEXT NOT NULL"),
+                    1 => format!("{c} INTEGER NOT NULL"),
+                    _ => format!("{c} BIGINT NOT NULL"),
+                })
+                .collect();
+            self.tx
+                .execute(
+                    &format!("CREATE TEMP TABLE {STAGED_STATS} ({})", cols.join(", ")),
+                    &[],
+                )
+                .await
+                .map_err(map_bulk)?;
+            self.stats_staged = true;
+        }
+        let values = rows.iter().map(stat_values).collect();
+        self.tx
+            .copy_rows(STAGED_STATS, &STAT_COLS, values)
+            .await
+            .map_err(map_bulk)?;
+        Ok(())
+    }
+
+    /// Write the changes to `measure_stats` of the session: the villages' rows staged batch by
+    /// batch and the rows above them summed over the session (see `put_measures`), each key once,
+    /// in the order of the table's key.
     pub(crate) async fn flush_services_figures(&mut self) -> StoreResult<()> {
         let rows: Vec<_> = std::mem::take(&mut self.services_above)
             .into_iter()
             .filter(|(_, t)| !t.is_zero())
             .collect();
-        self.store.add_stat_rows(self.tx.as_mut(), &rows).await
+        if !self.stats_staged {
+            return self.store.add_stat_rows(self.tx.as_mut(), &rows).await;
+        }
+        self.stage_stat_rows(rows).await?;
+        let keys = STAT_COLS[..4].join(", ");
+        let sums: Vec<String> = STAT_COLS[4..].iter().map(|c| format!("SUM({c})")).collect();
+        let nonzero: Vec<String> = STAT_COLS[4..]
+            .iter()
+            .map(|c| format!("SUM({c}) <> 0"))
+            .collect();
+        let sets: Vec<String> = STAT_COLS[4..]
+            .iter()
+            .map(|c| format!("{c} = measure_stats.{c} + excluded.{c}"))
+            .collect();
+        // `WHERE TRUE` keeps SQLite from reading ON CONFLICT as part of the SELECT; a key whose
+        // changes cancel out is left alone, as a batch's rolled-up rows leave it
+        self.tx
+            .execute(
+                &format!(
+                    "INSERT INTO measure_stats ({all}) SELECT {keys}, {sums} FROM {STAGED_STATS} WHERE TRUE \
+                     GROUP BY {keys} HAVING {nonzero} ORDER BY {keys} \
+                     ON CONFLICT ({keys}) DO UPDATE SET {sets}",
+                    all = STAT_COLS.join(", "),
+                    sums = sums.join(", "),
+                    nonzero = nonzero.join(" OR "),
+                    sets = sets.join(", ")
+                ),
+                &[],
+            )
+            .await
+            .map_err(map_bulk)?;
+        self.tx
+            .execute(&format!("DROP TABLE {STAGED_STATS}"), &[])
+            .await
+            .map_err(map_bulk)?;
+        self.stats_staged = false;
+        Ok(())
     }
 }

@@ -48,10 +48,17 @@ impl Writer<'_> {
             .filter(|p| self.ctx.scope.allows(&p.village_code))
             .map(|p| p.person_id)
             .collect();
+        let mut kinds: Vec<&str> = rows
+            .iter()
+            .filter_map(|r| r.parsed.as_ref().ok())
+            .map(|c| c.kind)
+            .collect();
+        kinds.sort_unstable();
+        kinds.dedup();
         let stored = if reachable.is_empty() {
             Vec::new()
         } else {
-            self.session.measures_of_persons(&reachable).await?
+            self.session.measures_of_persons(&reachable, &kinds).await?
         };
         let mut by_key: HashMap<(PersonId, &str, time::Date), &Measure> = HashMap::new();
         for m in &stored {
