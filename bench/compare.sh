@@ -12,7 +12,7 @@
 #      with its first step and audit record), wall time and peak RSS;
 #   3. ours again: the same list records nothing twice.
 # Targets: ours ≤ 1.5 × raw and under 60 s, peak RSS under 1 GiB.
-# Usage: bench/compare.sh [N]   (env: REGIONS, BENCH_DIR, PG_BASE, ROWS, MATCHES, KIND,
+# Usage: bench/compare.sh [N]   (env: REGIONS, BENCH_DIR, PG_BASE, PG_DB, ROWS, MATCHES, KIND,
 #        SKIP_SQLITE, SKIP_PG; a generated world and loaded databases of the same N are reused)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,7 +23,7 @@ KIND=${KIND:-deaths}
 REGIONS=${REGIONS:-../shared/data/regions/division_jiangxi_2023.csv}
 W=${BENCH_DIR:-/tmp/fupin-bench-compare}
 PG_BASE=${PG_BASE:-postgres://postgres@127.0.0.1:5432}
-PG_DB=fupin_bench_compare
+PG_DB=${PG_DB:-fupin_bench_compare}
 LIST=$W/gen/compare-$KIND.csv
 export RUST_LOG=warn
 

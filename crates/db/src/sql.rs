@@ -305,6 +305,13 @@ pub trait Tx: Send {
         let _ = on;
         Ok(())
     }
+
+    /// Plan the rest of the transaction's statements without JIT compilation, where the engine
+    /// has it (PostgreSQL): for a statement whose cost is one large join of simple keys, the
+    /// compilation costs more than it saves. Default: nothing.
+    async fn without_jit(&mut self) -> DbResult<()> {
+        Ok(())
+    }
 }
 
 /// An index or constraint that a bulk load drops, and builds again before it commits.

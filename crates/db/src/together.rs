@@ -68,4 +68,7 @@ impl Tx for SharedTx {
     async fn planned_rows(&mut self, table: &str) -> DbResult<Option<u64>> {
         self.0.lock().await.planned_rows(table).await
     }
+    async fn without_jit(&mut self) -> DbResult<()> {
+        self.0.lock().await.without_jit().await
+    }
 }

@@ -354,6 +354,69 @@ async fn medical_costs_warn_from_ten_thousand_yuan_and_dibao_confirms_the_safety
 }
 
 #[tokio::test]
+async fn a_list_longer_than_a_copy_is_compared_whole() {
+    // 120,003 rows reach the store in batches and are gathered into copies of 50,000: the
+    // registered persons sit at the edges of those copies and in the last, partial one, and one
+    // of them is named again on 6,000 more rows, so that the matches are read back over more
+    // than one page (5,000) with that person's rows on both sides of a page's end
+    let db = demo_registry().await;
+    let store = db.store.as_ref();
+    let ctx = tagang_officer();
+    let rows = 120_003u64;
+    // data lines are numbered from 2 (the header is line 1)
+    let named: [(u64, &str); 4] = [
+        (50_001, WAN_ZHIQIANG),
+        (50_002, HU_MEIHUA),
+        (100_002, LI_DONGMEI),
+        (rows + 1, LI_WENJIE),
+    ];
+    let mut text = String::from("身份证号,姓名,死亡日期\n");
+    for line in 2..=rows + 1 {
+        let again = (60_000..66_000).contains(&line);
+        let id = named
+            .iter()
+            .find(|(l, _)| *l == line)
+            .map_or(if again { WAN_ZHIQIANG } else { STRANGER_1 }, |(_, id)| *id);
+        text.push_str(id);
+        text.push_str(",某,2019-06-01\n");
+    }
+    let text_again = text.clone().into_bytes();
+    let r = compare(store, &ctx, Kind::CompareDeaths, text.into_bytes(), false).await;
+    assert!(r.issues.is_empty(), "{:?}", r.issues);
+    let c = r.comparison.expect("compared");
+    assert_eq!(
+        (
+            c.rows,
+            c.matched,
+            c.unmatched,
+            c.problems,
+            c.flagged_persons,
+            c.already_recorded
+        ),
+        (rows, 6_004, rows - 6_004, 4, 4, 0),
+        "a person's rows on the next page are not counted as recorded before"
+    );
+    let mut lines: Vec<(PersonId, i64)> = flagged(store, "deaths")
+        .await
+        .into_iter()
+        .map(|f| (f.0, f.4["line"].as_i64().unwrap()))
+        .collect();
+    lines.sort();
+    let mut want = Vec::new();
+    for (line, id) in named {
+        want.push((person(store, id).await, line as i64));
+    }
+    want.sort();
+    assert_eq!(lines, want, "each person's first row, by line");
+
+    // the same list again records nothing twice
+    let again = compare(store, &ctx, Kind::CompareDeaths, text_again, false).await;
+    let c = again.comparison.expect("compared");
+    assert_eq!((c.matched, c.already_recorded, c.problems), (6_004, 4, 0));
+    assert_eq!(flagged(store, "deaths").await.len(), 4);
+}
+
+#[tokio::test]
 async fn a_signed_off_flag_comes_back_when_the_list_names_the_person_again() {
     let db = demo_registry().await;
     let store = db.store.as_ref();

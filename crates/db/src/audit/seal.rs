@@ -339,4 +339,7 @@ impl Tx for SealingTx {
     async fn bulk_settings(&mut self, on: bool) -> DbResult<()> {
         self.inner.bulk_settings(on).await
     }
+    async fn without_jit(&mut self) -> DbResult<()> {
+        self.inner.without_jit().await
+    }
 }

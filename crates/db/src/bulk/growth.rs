@@ -254,6 +254,9 @@ impl Tx for GrowthTx {
     async fn bulk_settings(&mut self, on: bool) -> DbResult<()> {
         self.inner.bulk_settings(on).await
     }
+    async fn without_jit(&mut self) -> DbResult<()> {
+        self.inner.without_jit().await
+    }
 }
 
 #[cfg(test)]

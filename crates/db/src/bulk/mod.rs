@@ -73,6 +73,9 @@ pub(crate) struct SqlBulkSession {
     pub(crate) comparing: bool,
     /// Rows of that list loaded so far.
     pub(crate) compared_rows: u64,
+    /// Rows of that list received but not yet copied: gathered into large copies (see
+    /// `rectification::comparison`).
+    pub(crate) compare_pending: Vec<(u64, fupin_core::rectification::DeptRow)>,
     /// Households (and years) whose screening for monitoring is redone in `finish`: those whose
     /// measures the import wrote.
     pub(crate) screen: crate::assessment::screening::ScreenSet,
@@ -93,6 +96,12 @@ pub(crate) struct SqlBulkSession {
 }
 
 impl SqlBulkSession {
+    /// Keep `table` out of the statistics upkeep while the load runs (see `growth::defer`): a
+    /// scratch table nothing looks rows up in until the load measures it once itself.
+    pub(crate) fn defer_statistics(&self, table: &str) {
+        growth::defer(&self.grown, table);
+    }
+
     pub(crate) fn require_write(&self) -> StoreResult<()> {
         if self.write {
             Ok(())
@@ -336,6 +345,7 @@ impl BulkStore for SqlStore {
             pairing_rebuild: false,
             comparing: false,
             compared_rows: 0,
+            compare_pending: Vec::new(),
             screen: Default::default(),
             funds: None,
             services_above: Default::default(),

@@ -38,6 +38,10 @@ const LIST_COLUMNS: [&str; 6] = ["line", "id_number", "name", "date", "amount_fe
 /// Matches read back per page.
 const PAGE: i64 = 5000;
 
+/// Rows of the list gathered per copy into the scratch table: the import hands them over a
+/// batch (2,000) at a time, and a copy per batch was 2,500 statements for a province's list.
+const COPY_ROWS: usize = 50_000;
+
 /// Create the scratch table (dropping one a failed run may have left on the connection).
 pub(crate) async fn create_list_table(tx: &mut dyn Tx) -> StoreResult<()> {
     tx.execute(&format!("DROP TABLE IF EXISTS {HITS}"), &[])
@@ -110,8 +114,10 @@ impl SqlStore {
             rows,
             ..Default::default()
         };
+        let started = std::time::Instant::now();
         // the one pass over the list: its matches among active members of households in the
         // registry, whatever their region (those outside the caller's are only counted)
+        tx.without_jit().await?;
         tx.execute(
             &format!(
                 "CREATE TEMP TABLE {HITS} (line BIGINT NOT NULL, id_number TEXT NOT NULL, name TEXT, date DATE, \
@@ -150,6 +156,11 @@ impl SqlStore {
             &ranges,
         )
         .await?;
+        tracing::debug!(
+            ms = started.elapsed().as_millis() as u64,
+            matched = all,
+            "comparison: list joined with the registry"
+        );
         out.matched = mine;
         out.unmatched = rows.saturating_sub(mine);
         out.out_of_scope = all - mine;
@@ -169,6 +180,8 @@ impl SqlStore {
         let mut after: (i64, i64) = (0, 0);
         let now = OffsetDateTime::now_utc();
         let mut screen = ScreenSet::new();
+        // the person last flagged, whose further rows (on this page or the next) are skipped
+        let mut last_person = None;
         loop {
             let mut q = Query::new(&format!(
                 "SELECT x.line, x.id_number, x.name, x.date, x.amount_fen, x.detail, x.person_id, x.person_name, \
@@ -179,9 +192,9 @@ impl SqlStore {
             q.push(&rc);
             q.push(" AND pb.subject_key = 'person:' || CAST(x.person_id AS TEXT) WHERE ");
             let (p, l) = (q.arg(after.0), q.arg(after.1));
-            q.push(&format!(
-                "(x.person_id > {p} OR (x.person_id = {p} AND x.line > {l}))"
-            ));
+            // a row comparison, which both engines take as a range of the (person_id, line)
+            // index: the page starts where the last ended instead of filtering from the first
+            q.push(&format!("(x.person_id, x.line) > ({p}, {l})"));
             q.and_in_ranges("x.village_code", &ranges);
             let lim = q.arg(PAGE);
             q.push(&format!(" ORDER BY x.person_id, x.line LIMIT {lim}"));
@@ -195,7 +208,7 @@ impl SqlStore {
             after = (last.person, last.line);
             let full = page.len() as i64 == PAGE;
             // a person whose rows span two pages: the rows of the next page are theirs too, and
-            // are skipped there when this page flagged them
+            // are skipped there when this page flagged them (`last_person` carried over)
             self.record_flags(
                 tx,
                 ctx,
@@ -207,12 +220,18 @@ impl SqlStore {
                 page,
                 &mut out,
                 &mut screen,
+                &mut last_person,
             )
             .await?;
             if !full {
                 break;
             }
         }
+        tracing::debug!(
+            ms = started.elapsed().as_millis() as u64,
+            flagged = out.flagged_persons,
+            "comparison: flags recorded"
+        );
         tx.execute(&format!("DROP TABLE {HITS}"), &[]).await?;
         tx.execute(&format!("DROP TABLE {LIST}"), &[]).await?;
         // the medical costs flagged feed monitoring screening: those households are screened again
@@ -253,12 +272,12 @@ impl SqlStore {
         page: Vec<Hit>,
         out: &mut ComparisonOutcome,
         screen: &mut ScreenSet,
+        last_person: &mut Option<i64>,
     ) -> StoreResult<()> {
         let deadline = on + Duration::days(DEADLINE_DAYS);
         let mut new: Vec<(Vec<Value>, AuditRecord)> = Vec::new();
-        let mut last_person = None;
         for h in page {
-            if last_person == Some(h.person) {
+            if *last_person == Some(h.person) {
                 continue;
             }
             let Some(flag) = flag(kind, &h.row, &h.person_name) else {
@@ -266,7 +285,7 @@ impl SqlStore {
             };
             // a person flagged on an earlier page is recorded there (the `known` read on this
             // page sees it: same transaction)
-            last_person = Some(h.person);
+            *last_person = Some(h.person);
             if kind == ListKind::Medical {
                 let year = h.row.date.unwrap_or(on).year();
                 screen.entry(h.household).or_default().insert(year);
@@ -481,16 +500,42 @@ fn hit(r: &crate::sql::Row) -> StoreResult<Hit> {
     })
 }
 
+impl SqlBulkSession {
+    /// Create the list's scratch table on the first rows, kept out of the statistics upkeep: the
+    /// list is measured once, before its join (`compare_finish`), not four times as it grows.
+    async fn start_comparing(&mut self) -> StoreResult<()> {
+        if !self.comparing {
+            create_list_table(self.tx.as_mut()).await?;
+            self.defer_statistics(LIST);
+            self.comparing = true;
+        }
+        Ok(())
+    }
+
+    /// Copy the rows gathered so far into the scratch table.
+    async fn flush_list(&mut self) -> StoreResult<()> {
+        if self.compare_pending.is_empty() {
+            return Ok(());
+        }
+        let rows = std::mem::take(&mut self.compare_pending);
+        load_list_rows(self.tx.as_mut(), rows).await
+    }
+}
+
 #[async_trait::async_trait]
 impl RectificationBulk for SqlBulkSession {
     async fn compare_load(&mut self, rows: Vec<(u64, DeptRow)>) -> StoreResult<()> {
         self.require_write()?;
-        if !self.comparing {
-            create_list_table(self.tx.as_mut()).await?;
-            self.comparing = true;
-        }
+        self.start_comparing().await?;
         self.compared_rows += rows.len() as u64;
-        load_list_rows(self.tx.as_mut(), rows).await
+        if self.compare_pending.is_empty() && rows.len() >= COPY_ROWS {
+            return load_list_rows(self.tx.as_mut(), rows).await;
+        }
+        self.compare_pending.extend(rows);
+        if self.compare_pending.len() >= COPY_ROWS {
+            self.flush_list().await?;
+        }
+        Ok(())
     }
 
     async fn compare_finish(
@@ -500,13 +545,17 @@ impl RectificationBulk for SqlBulkSession {
         on: Date,
     ) -> StoreResult<ComparisonOutcome> {
         self.require_write()?;
-        if !self.comparing {
-            create_list_table(self.tx.as_mut()).await?;
-            self.comparing = true;
-        }
+        self.start_comparing().await?;
+        self.flush_list().await?;
         // the planner's figures for the list just loaded (temporary tables are never analysed
         // by themselves)
+        let measured = std::time::Instant::now();
         self.tx.analyze(&[LIST]).await.map_err(map_bulk)?;
+        tracing::debug!(
+            ms = measured.elapsed().as_millis() as u64,
+            rows = self.compared_rows,
+            "comparison: list loaded and measured"
+        );
         let rows = self.compared_rows;
         let out = self
             .store
