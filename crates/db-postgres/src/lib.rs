@@ -419,9 +419,6 @@ impl Tx for PgTx {
         }))
     }
 
-    /// More memory for the index builds at the end of a large load, and for the sorts and hash
-    /// tables of its set-based passes (the pairing figures' millions of per-cadre rows summed
-    /// and sorted at once), this transaction only.
     /// `SET LOCAL jit = off`: the comparison's join of a 5-million-row list spent about 0.5 s
     /// compiling expressions that each row evaluates once.
     async fn without_jit(&mut self) -> DbResult<()> {
@@ -429,6 +426,9 @@ impl Tx for PgTx {
         Ok(())
     }
 
+    /// More memory for the index builds at the end of a large load, and for the sorts and hash
+    /// tables of its set-based passes (the pairing figures' millions of per-cadre rows summed
+    /// and sorted at once), this transaction only.
     async fn bulk_settings(&mut self, on: bool) -> DbResult<()> {
         if on {
             self.execute("SET LOCAL maintenance_work_mem = '256MB'", &[])
