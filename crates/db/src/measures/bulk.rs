@@ -9,7 +9,7 @@
 //! each row written once per import instead of once per batch (and on PostgreSQL one dead version
 //! instead of hundreds for the report to step over until a vacuum).
 
-use super::report::StatKey;
+use super::report::{stat_values, StatKey, STAT_COLS};
 use super::rows::{
     measure_update, new_measure, version_values, MEASURE_COLS, MEASURE_COPY, MEASURE_FROM,
     UPDATE_MEASURE, VERSION_COPY,
@@ -17,7 +17,6 @@ use super::rows::{
 use crate::bulk::{id_list, map_bulk, SqlBulkSession, IN_CHUNK};
 use crate::query::Query;
 use crate::rows::{Cols, Record};
-use crate::sql::Value;
 use fupin_core::audit::AuditRecord;
 use fupin_core::measures::{
     screening_years, Measure, MeasureId, MeasureVersion, Origin, Tally, TallyKey,
@@ -90,13 +89,13 @@ impl MeasureBulk for SqlBulkSession {
             return Ok(Vec::new());
         }
         let ids: Vec<i64> = persons.iter().map(|p| p.0).collect();
+        let kinds: Vec<String> = stored.iter().map(|k| k.to_string()).collect();
         let mut out = Vec::new();
         for chunk in ids.chunks(IN_CHUNK) {
             let mut q = Query::new(&format!(
                 "SELECT {MEASURE_COLS} FROM {MEASURE_FROM} WHERE m.person_id IN ({}) AND ",
                 id_list(chunk)
             ));
-            let kinds: Vec<String> = stored.iter().map(|k| k.to_string()).collect();
             let cond = self.text_in(&mut q, "m.kind", &kinds);
             q.push(&cond).push(" ORDER BY m.id");
             let rows = self.tx.fetch_all(&q.sql, &q.args).await.map_err(map_bulk)?;
@@ -227,37 +226,6 @@ impl MeasureBulk for SqlBulkSession {
 
 /// The scratch table of a session's changes to `measure_stats` (see `stage_stat_rows`).
 const STAGED_STATS: &str = "bulk_measure_stats";
-
-/// The columns of `measure_stats` and of its scratch table, in the order of `stat_values`.
-const STAT_COLS: [&str; 11] = [
-    "region_code",
-    "month",
-    "kind",
-    "destination",
-    "measures",
-    "amount_fen",
-    "a_fen",
-    "b_fen",
-    "c1",
-    "c2",
-    "c3",
-];
-
-fn stat_values(((region, month, kind, destination), t): &(StatKey, Tally)) -> Vec<Value> {
-    Vec::from(crate::args![
-        region.as_str(),
-        *month,
-        kind.as_str(),
-        destination.as_str(),
-        t.measures,
-        t.amount_fen,
-        t.a_fen,
-        t.b_fen,
-        t.c1,
-        t.c2,
-        t.c3
-    ])
-}
 
 impl SqlBulkSession {
     /// Changes to `measure_stats` go into a scratch table through the fast path, and are added to

@@ -7,7 +7,7 @@
 use super::rows::TALLY_SUMS;
 use crate::query::Query;
 use crate::rows::{Cols, Record};
-use crate::sql::Tx;
+use crate::sql::{Tx, Value};
 use crate::{args, SqlStore};
 use fupin_core::measures::{check_report_period, MeasureData, ServicesReport, Tally, TallyKey};
 use fupin_core::projects::counted_at;
@@ -40,6 +40,41 @@ pub(crate) fn rolled_up(tallies: &BTreeMap<TallyKey, Tally>) -> BTreeMap<StatKey
     }
     out.retain(|_, t| !t.is_zero());
     out
+}
+
+/// The columns of `measure_stats` (and of a bulk load's scratch copy), in the order of
+/// `stat_values`: its key's four, then the tally's seven.
+pub(crate) const STAT_COLS: [&str; 11] = [
+    "region_code",
+    "month",
+    "kind",
+    "destination",
+    "measures",
+    "amount_fen",
+    "a_fen",
+    "b_fen",
+    "c1",
+    "c2",
+    "c3",
+];
+
+/// A row of `measure_stats`: a key and its tally, as `STAT_COLS` lists them.
+pub(crate) fn stat_values(
+    ((region, month, kind, destination), t): &(StatKey, Tally),
+) -> Vec<Value> {
+    Vec::from(crate::args![
+        region.as_str(),
+        *month,
+        kind.as_str(),
+        destination.as_str(),
+        t.measures,
+        t.amount_fen,
+        t.a_fen,
+        t.b_fen,
+        t.c1,
+        t.c2,
+        t.c3
+    ])
 }
 
 impl SqlStore {
@@ -88,33 +123,25 @@ impl SqlStore {
         tx: &mut dyn Tx,
         rows: &[(StatKey, Tally)],
     ) -> StoreResult<()> {
+        let sets: Vec<String> = STAT_COLS[4..]
+            .iter()
+            .map(|c| format!("{c} = measure_stats.{c} + excluded.{c}"))
+            .collect();
         for batch in rows.chunks(UPSERT_BATCH) {
-            let mut q = Query::new(
-                "INSERT INTO measure_stats (region_code, month, kind, destination, measures, amount_fen, a_fen, b_fen, c1, c2, c3) VALUES ",
-            );
+            let mut q = Query::new(&format!(
+                "INSERT INTO measure_stats ({}) VALUES ",
+                STAT_COLS.join(", ")
+            ));
             let mut values = Vec::with_capacity(batch.len());
-            for ((region, month, kind, destination), t) in batch {
-                let ph = [
-                    q.arg(region.as_str()),
-                    q.arg(*month),
-                    q.arg(kind.as_str()),
-                    q.arg(destination.as_str()),
-                    q.arg(t.measures),
-                    q.arg(t.amount_fen),
-                    q.arg(t.a_fen),
-                    q.arg(t.b_fen),
-                    q.arg(t.c1),
-                    q.arg(t.c2),
-                    q.arg(t.c3),
-                ];
+            for row in batch {
+                let ph: Vec<String> = stat_values(row).into_iter().map(|v| q.arg(v)).collect();
                 values.push(format!("({})", ph.join(", ")));
             }
-            q.push(&values.join(", ")).push(
-                " ON CONFLICT (region_code, month, kind, destination) DO UPDATE SET \
-                 measures = measure_stats.measures + excluded.measures, amount_fen = measure_stats.amount_fen + excluded.amount_fen, \
-                 a_fen = measure_stats.a_fen + excluded.a_fen, b_fen = measure_stats.b_fen + excluded.b_fen, \
-                 c1 = measure_stats.c1 + excluded.c1, c2 = measure_stats.c2 + excluded.c2, c3 = measure_stats.c3 + excluded.c3",
-            );
+            q.push(&values.join(", ")).push(&format!(
+                " ON CONFLICT ({}) DO UPDATE SET {}",
+                STAT_COLS[..4].join(", "),
+                sets.join(", ")
+            ));
             tx.execute(&q.sql, &q.args).await?;
         }
         Ok(())

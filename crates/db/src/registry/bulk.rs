@@ -233,20 +233,8 @@ impl RegistryBulk for SqlBulkSession {
         self.touch_pairing(hid0..hid0 + n as i64);
         // a village's code copied once, not once per household; a file lists a village's
         // households together, so they are counted in runs and each run looked up once
-        let mut run: Option<(&str, i64)> = None;
-        for h in &items {
-            let v = h.data.village_code.as_str();
-            match &mut run {
-                Some((last, n)) if *last == v => *n += 1,
-                _ => {
-                    if let Some((last, n)) = run.replace((v, 1)) {
-                        self.add_to_village(last, n);
-                    }
-                }
-            }
-        }
-        if let Some((last, n)) = run {
-            self.add_to_village(last, n);
+        for run in items.chunk_by(|a, b| a.data.village_code == b.data.village_code) {
+            self.add_to_village(run[0].data.village_code.as_str(), run.len() as i64);
         }
         let now = OffsetDateTime::now_utc();
         let actor = self.ctx.actor.clone();
