@@ -505,3 +505,124 @@ async fn who_was_responsible_on_a_day() {
     .await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
 }
+
+/// A visit naming a cadre out of the caller's reach is refused exactly as one naming an id that
+/// no cadre has, alone or beside cadres in reach, and leaves nothing behind: no visit, no audit
+/// record, the pairing figures as they were. Named with cadres in reach only, it is recorded with
+/// all of them, in id order.
+#[tokio::test]
+async fn a_visit_naming_a_cadre_out_of_reach_answers_as_an_unknown_id_and_writes_nothing() {
+    const SANFANG: &str = "360124106205";
+    let app = demo_app().await;
+    let officer = login(&app, "demo-officer").await;
+    let other = login(&app, "demo-other").await;
+    let auditor = login(&app, "demo-auditor").await;
+    let listed = get(
+        &app,
+        &other,
+        &format!("/api/v1/households?region={SANFANG}&per_page=1"),
+    )
+    .await;
+    let h = listed["items"][0]["id"].as_i64().expect("a 三房 household");
+    // two cadres of 三房's own office, whom demo-other reaches
+    let units = get(&app, &other, "/api/v1/units").await;
+    let unit = units["items"][0]["id"].as_i64().unwrap();
+    let mut own = Vec::new();
+    for name in ["三房干部甲", "三房干部乙"] {
+        let (status, c) = post(
+            &app,
+            &other,
+            "/api/v1/cadres",
+            json!({"name": name, "unit_id": unit}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{c}");
+        own.push(c["id"].as_i64().unwrap());
+    }
+    // a cadre of the county whom 三房 does not reach, and an id no cadre has
+    let reached = ids(&get(&app, &other, "/api/v1/cadres?per_page=500").await["items"]);
+    let county = ids(&get(&app, &officer, "/api/v1/cadres?per_page=500").await["items"]);
+    assert!(own.iter().all(|c| reached.contains(c)), "{reached:?}");
+    let theirs = *county
+        .iter()
+        .find(|c| !reached.contains(c))
+        .expect("a county cadre out of 三房's reach");
+    let unknown = 987_654_321;
+    assert!(!county.contains(&unknown));
+
+    let today = fupin_core::years::today();
+    let visit = |cadres: &[i64]| {
+        json!({
+            "household_id": h,
+            "date": today.to_string(),
+            "kind": "走访",
+            "cadre_ids": cadres,
+            "problems": "看望慰问",
+            "condolence_money_fen": 20000,
+        })
+    };
+    let report = format!(
+        "/api/v1/regions/{SANFANG}/pairing-report?from={}-01-01&to={today}",
+        today.year()
+    );
+    let visits = format!("/api/v1/households/{h}/visits");
+    let audited = "/api/v1/audit?action=visit.create&per_page=1";
+    let written = || {
+        let (app, officer, auditor) = (&app, &officer, &auditor);
+        let (report, visits) = (&report, &visits);
+        async move {
+            (
+                get(app, officer, report).await,
+                get(app, officer, visits).await["items"].clone(),
+                get(app, auditor, audited).await["total"].clone(),
+            )
+        }
+    };
+    let before = written().await;
+
+    let mut answers = Vec::new();
+    for cadres in [
+        vec![unknown],
+        vec![theirs],
+        vec![own[0], unknown],
+        vec![own[0], theirs],
+        vec![theirs, own[0], own[1]],
+    ] {
+        let (status, body) = post(&app, &other, "/api/v1/visits", visit(&cadres)).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{cadres:?}: {body}");
+        answers.push((cadres, body));
+    }
+    let (_, first) = &answers[0];
+    assert_eq!(
+        (first["code"].as_str(), first["field"].as_str()),
+        (Some("cadre_not_found"), Some("cadre_ids")),
+        "{first}"
+    );
+    for (cadres, body) in &answers[1..] {
+        assert_eq!(body, first, "{cadres:?} answers as an unknown id");
+    }
+    assert_eq!(written().await, before, "a refused visit leaves nothing");
+
+    // the cadres in reach, named in any order: recorded with both, in id order
+    let (status, v) = post(&app, &other, "/api/v1/visits", visit(&[own[1], own[0]])).await;
+    assert_eq!(status, StatusCode::CREATED, "{v}");
+    assert_eq!(
+        v["cadres"],
+        json!([[own[0], "三房干部甲"], [own[1], "三房干部乙"]]),
+        "{v}"
+    );
+    let stored = get(&app, &other, &format!("/api/v1/visits/{}", v["id"])).await;
+    assert_eq!(stored["cadres"], v["cadres"], "as read back");
+    let after = written().await;
+    assert_eq!(
+        ids(&after.1),
+        [v["id"].as_i64().unwrap()],
+        "the household's one visit"
+    );
+    assert_eq!(
+        after.2.as_i64(),
+        before.2.as_i64().map(|n| n + 1),
+        "one visit.create audited"
+    );
+    assert_ne!(after.0, before.0, "the visit counts in the figures");
+}

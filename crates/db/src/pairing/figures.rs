@@ -280,6 +280,11 @@ impl SqlStore {
     /// `refresh_pairing_figures` would find (core's `visit_added`), without reading the
     /// household's rows and writing them all again. One more visit made in each pairing-year it
     /// counts in, the household's activity of its year, and the sums.
+    ///
+    /// The caller has locked the household's row (on PostgreSQL) before anything else of the
+    /// visit, as a refresh locks it (see `refresh_pairing_figures`): a refresh of the household
+    /// beside this write would otherwise count the visit twice. `record_visit` takes the lock with
+    /// the statement that reads the household (`visit_target`) instead of one of its own here.
     pub(crate) async fn add_visit_to_figures(
         &self,
         tx: &mut dyn Tx,
@@ -289,16 +294,6 @@ impl SqlStore {
         let village = &visit.village_code;
         let date = visit.date;
         let cadres: Vec<CadreId> = visit.cadres.iter().map(|(id, _)| *id).collect();
-        // the household's row locked first, as a refresh locks it (see `refresh_pairing_figures`):
-        // a refresh of the household beside this write would otherwise count the visit twice
-        let lock = self.db.lock_rows();
-        if !lock.is_empty() {
-            tx.fetch_all(
-                &format!("SELECT id FROM households WHERE id = $1{lock}"),
-                &args![household],
-            )
-            .await?;
-        }
         let year = date.year();
         // the pairing-years of the household's pairings with a cadre present, in force on the
         // visit's date (a pairing-year row exists for each year a pairing is in force in)

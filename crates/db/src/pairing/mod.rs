@@ -11,7 +11,7 @@ pub(crate) mod rows;
 
 use crate::query::{CadreUse, Query, PAIRED_WITH_USER};
 use crate::rows::{one_i64, one_text, Cols, Record};
-use crate::sql::{Row, Tx};
+use crate::sql::{insert_rows, Row, Tx, Value};
 use crate::{args, SqlStore};
 pub(crate) use figures::REFRESH_MAX;
 use fupin_core::audit::AuditRecord;
@@ -106,6 +106,25 @@ fn require_office(ctx: &Ctx) -> StoreResult<()> {
     Ok(())
 }
 
+/// What a new visit needs of its household and cadres (see `SqlStore::visit_target`).
+struct VisitTarget {
+    village: RegionCode,
+    number: String,
+    /// The cadres present, in id order, with their names.
+    cadres: Vec<(CadreId, String)>,
+}
+
+/// The backend's row-lock suffix (`Backend::lock_rows`) restricted to the rows of one table of a
+/// join, `… OF alias`: PostgreSQL refuses to lock the nullable side of an outer join, and locks
+/// only the table named. Empty where the backend locks no rows (SQLite).
+fn lock_rows_of(lock: &str, alias: &str) -> String {
+    if lock.is_empty() {
+        String::new()
+    } else {
+        format!("{lock} OF {alias}")
+    }
+}
+
 impl SqlStore {
     /// Whether the caller reaches a household: by region, or as its cadre paired today.
     pub(crate) async fn household_visible(
@@ -149,35 +168,122 @@ impl SqlStore {
         ctx: &Ctx,
         id: HouseholdId,
     ) -> StoreResult<(RegionCode, HouseholdStatus)> {
-        let (village, status, _) = self.visible_household_numbered(tx, ctx, id).await?;
-        Ok((village, status))
-    }
-
-    /// The household's village, status and number, if the caller reaches it.
-    async fn visible_household_numbered(
-        &self,
-        tx: &mut dyn Tx,
-        ctx: &Ctx,
-        id: HouseholdId,
-    ) -> StoreResult<(RegionCode, HouseholdStatus, String)> {
         let r = tx
             .fetch_optional(
-                "SELECT village_code, status, household_number FROM households WHERE id = $1",
+                "SELECT village_code, status FROM households WHERE id = $1",
                 &args![id.0],
             )
             .await?
             .ok_or_else(|| not_found("household_not_found", "该户"))?;
-        let (village, status, number) = Cols::read(&r, |c| {
+        let (village, status) = Cols::read(&r, |c| {
             Ok((
                 RegionCode::parse(&c.text()?)?,
                 HouseholdStatus::parse(&c.text()?).ok_or_else(DomainError::internal)?,
-                c.text()?,
             ))
         })?;
         if !self.household_visible(tx, ctx, id, &village).await? {
             return Err(not_found("household_not_found", "该户"));
         }
-        Ok((village, status, number))
+        Ok((village, status))
+    }
+
+    /// The household of a new visit and the cadres it names, read in one statement inside the
+    /// visit's write transaction, with every check of who may record it: the household is one the
+    /// caller reaches (by region, or as its cadre paired today); a caller reaching it only as its
+    /// cadre must be paired with it on the visit's date and be among the cadres present; and every
+    /// cadre present is one the caller may name (`CadreUse::Name`), a cadre out of reach
+    /// answering exactly as an id that does not exist. The household's row is locked (on
+    /// PostgreSQL) for the figures the visit adds to (see `add_visit_to_figures`).
+    ///
+    /// One statement rather than one per check and per cadre: the household joined to the
+    /// reachable cadres among those named (one row per cadre found, or one row without a cadre),
+    /// with the cadre caller's pairing and own cadre as columns of it.
+    async fn visit_target(
+        &self,
+        tx: &mut dyn Tx,
+        ctx: &Ctx,
+        d: &VisitData,
+    ) -> StoreResult<VisitTarget> {
+        let household_not_found = || not_found("household_not_found", "该户");
+        let mut q = Query::new("SELECT h.village_code, h.household_number");
+        let h = q.arg(d.household_id.0);
+        if let Some(user) = ctx.cadre_user {
+            let u = q.arg(user);
+            let paired_on = |q: &mut Query, day: Date| {
+                let p = q.arg(day);
+                PAIRED_WITH_USER.replace("{u}", &u).replace("{d}", &p)
+            };
+            let paired_today = paired_on(&mut q, today());
+            let paired_on_date = paired_on(&mut q, d.date);
+            q.push(&format!(
+                ", ({paired_today}), ({paired_on_date}), (SELECT id FROM cadres WHERE user_id = {u})"
+            ));
+        }
+        let ids: Vec<String> = d.cadre_ids.iter().map(|c| q.arg(c.0)).collect();
+        q.push(&format!(
+            ", c.id, c.name FROM households h LEFT JOIN cadres c ON c.id IN ({})",
+            ids.join(", ")
+        ));
+        q.and_reachable_cadres(
+            ctx,
+            CadreUse::Name {
+                household: Some(d.household_id.0),
+            },
+        );
+        q.push(&format!(
+            " WHERE h.id = {h} ORDER BY c.id{}",
+            lock_rows_of(self.db.lock_rows(), "h")
+        ));
+        let rows = tx.fetch_all(&q.sql, &q.args).await?;
+        // the household's columns repeat on each row; a cadre's are NULL when none was found
+        let mut household = None;
+        let mut cadres = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let (village, number, as_cadre, cadre) = Cols::read(r, |c| {
+                let village = c.text()?;
+                let number = c.text()?;
+                // (paired today, paired on the visit's date, own cadre) of a cadre caller
+                let as_cadre = match ctx.cadre_user {
+                    Some(_) => Some((c.bool()?, c.bool()?, c.opt_i64()?)),
+                    None => None,
+                };
+                let id = c.opt_i64()?;
+                let name = c.opt_text()?;
+                Ok((village, number, as_cadre, id.map(CadreId).zip(name)))
+            })?;
+            cadres.extend(cadre);
+            household.get_or_insert((village, number, as_cadre));
+        }
+        let (village, number, as_cadre) = household.ok_or_else(household_not_found)?;
+        let village = RegionCode::parse(&village)?;
+        if !ctx.scope.allows(&village) {
+            // a cadre (not an office): only on a household paired with them today, for a visit on
+            // a date they were paired with it, which they were present at
+            let Some((true, on_date, own)) = as_cadre else {
+                return Err(household_not_found());
+            };
+            if !on_date {
+                return Err(
+                    DomainError::forbidden("您在走访当日未与该户结对，不能记录这次走访")
+                        .with_field("date"),
+                );
+            }
+            if !own.is_some_and(|id| d.cadre_ids.contains(&CadreId(id))) {
+                return Err(DomainError::invalid(
+                    "cadre_ids",
+                    "self_not_present",
+                    "帮扶干部记录走访时须包括本人",
+                ));
+            }
+        }
+        if cadres.len() != d.cadre_ids.len() {
+            return Err(cadre_not_found().with_field("cadre_ids"));
+        }
+        Ok(VisitTarget {
+            village,
+            number,
+            cadres,
+        })
     }
 
     /// A cadre by id, whatever the caller's reach (for re-reading what this call wrote).
@@ -944,51 +1050,11 @@ impl PairingStore for SqlStore {
     async fn record_visit(&self, ctx: &Ctx, v: VisitInput) -> StoreResult<Visit> {
         let d = v.validate(&self.codes(), today())?;
         let mut tx = self.db.begin_write().await?;
-        let (village, _, number) = self
-            .visible_household_numbered(tx.as_mut(), ctx, d.household_id)
-            .await?;
-        if !ctx.scope.allows(&village) {
-            // a cadre (not an office): only on a household paired with them on the visit's date
-            let user = ctx
-                .cadre_user
-                .ok_or_else(|| not_found("household_not_found", "该户"))?;
-            if !self
-                .paired_with_user(tx.as_mut(), d.household_id, user, d.date)
-                .await?
-            {
-                return Err(
-                    DomainError::forbidden("您在走访当日未与该户结对，不能记录这次走访")
-                        .with_field("date"),
-                );
-            }
-            let own = tx
-                .fetch_optional("SELECT id FROM cadres WHERE user_id = $1", &args![user])
-                .await?;
-            let own = own.map(|r| one_i64(&r)).transpose()?;
-            if !own.is_some_and(|id| d.cadre_ids.contains(&CadreId(id))) {
-                return Err(DomainError::invalid(
-                    "cadre_ids",
-                    "self_not_present",
-                    "帮扶干部记录走访时须包括本人",
-                ));
-            }
-        }
-        // the cadres present, in id order (`d.cadre_ids` is sorted), as a visit's are read
-        let mut cadres = Vec::with_capacity(d.cadre_ids.len());
-        for c in &d.cadre_ids {
-            let cadre = self
-                .reachable_cadre(
-                    tx.as_mut(),
-                    ctx,
-                    *c,
-                    CadreUse::Name {
-                        household: Some(d.household_id.0),
-                    },
-                )
-                .await
-                .map_err(|e| e.with_field("cadre_ids"))?;
-            cadres.push((cadre.id, cadre.name));
-        }
+        let VisitTarget {
+            village,
+            number,
+            cadres,
+        } = self.visit_target(tx.as_mut(), ctx, &d).await?;
         let mut values = rows::new_visit(
             None,
             &d,
@@ -997,22 +1063,26 @@ impl PairingStore for SqlStore {
             OffsetDateTime::now_utc(),
         );
         values.push(number.as_str().into());
-        // the new visit as stored, without reading it back: its cadres are those above, and it
-        // has no photos yet
+        // the new visit as stored, without reading it back: its cadres are those found above (in
+        // id order, as a visit's are read), and it has no photos yet
         let r = tx.fetch_one(&rows::INSERT_VISIT_RETURNING, &values).await?;
         let out = Visit {
             cadres,
             ..Visit::from_row(&r)?
         };
         let id = out.id;
-        for c in &d.cadre_ids {
-            tx.execute(
-                "INSERT INTO visit_cadres (visit_id, cadre_id) VALUES ($1, $2)",
-                &args![id.0, c.0],
-            )
-            .await?;
-        }
-        self.add_visit_to_figures(tx.as_mut(), &out).await?;
+        let present = d
+            .cadre_ids
+            .iter()
+            .map(|c| vec![Value::from(id.0), Value::from(c.0)])
+            .collect();
+        insert_rows(
+            tx.as_mut(),
+            "visit_cadres",
+            &["visit_id", "cadre_id"],
+            present,
+        )
+        .await?;
         self.audit(
             tx.as_mut(),
             ctx,
@@ -1020,6 +1090,10 @@ impl PairingStore for SqlStore {
                 .in_region(&village),
         )
         .await?;
+        // the figures last: their sums of the province, city and county are rows every visit
+        // updates, each held (on PostgreSQL) from its update to the commit, so nothing else of
+        // the visit is done while they are held
+        self.add_visit_to_figures(tx.as_mut(), &out).await?;
         tx.commit().await?;
         Ok(out)
     }
