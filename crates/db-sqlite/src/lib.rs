@@ -47,9 +47,6 @@ pub struct SqliteBackend {
     write_gate: Arc<Semaphore>,
 }
 
-/// Bytes of the database file each connection reads through a memory map.
-const MMAP_BYTES: i64 = 1 << 30;
-
 /// A pooled connection idle this long is pinged before it is used again (see `connect`).
 const PING_IDLE: Duration = Duration::from_secs(10);
 
@@ -71,11 +68,13 @@ impl SqliteBackend {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10))
-            // reads through a memory map of the file's first GiB instead of copying every page
-            // through the 2 MiB page cache (a county's poverty measures read ~1 GB of pages that
-            // way); a large load turns it off for its connection (`bulk_settings`)
-            .pragma("mmap_size", MMAP_BYTES.to_string());
+            .busy_timeout(Duration::from_secs(10));
+        // No memory map of the file (SQLite's default): with one, each transaction that begins
+        // after another connection has written unmaps the whole map and faults its pages in
+        // again, which is nearly every transaction of a server taking visits. Under the load
+        // benchmark (100,000 households, 64 clients) a map of 1 GiB put a quarter of the
+        // server's CPU time into munmap and page faults; it made a county's poverty measures read
+        // a fifth faster only while nothing else wrote.
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             // sqlx pings a connection (a round trip to its worker thread) when it goes back to
@@ -442,18 +441,10 @@ impl Tx for SqliteTx {
 
     /// A page cache of 64 MiB while a large load runs (index pages stay in memory instead of
     /// being read back through the OS for every row); the default 2 MiB again afterwards. A
-    /// province's load took no longer than with 128 MiB, and peaked about 60 MB lower. The memory
-    /// map is off meanwhile: a load writes most of the pages it reads, and mapped pages it touched
-    /// would count in the process's resident memory.
+    /// province's load took no longer than with 128 MiB, and peaked about 60 MB lower.
     async fn bulk_settings(&mut self, on: bool) -> DbResult<()> {
-        let (pages, mmap) = if on {
-            (-65_536, 0)
-        } else {
-            (-2_000, MMAP_BYTES)
-        };
+        let pages = if on { -65_536 } else { -2_000 };
         self.execute(&format!("PRAGMA cache_size = {pages}"), &[])
-            .await?;
-        self.execute(&format!("PRAGMA mmap_size = {mmap}"), &[])
             .await?;
         Ok(())
     }
