@@ -23,7 +23,7 @@ use rows::{
 use std::collections::{BTreeMap, HashMap};
 use time::OffsetDateTime;
 
-fn not_found_region(code: &RegionCode) -> DomainError {
+pub(crate) fn not_found_region(code: &RegionCode) -> DomainError {
     DomainError::not_found(
         "region_not_found",
         format!("区划 {code} 不存在或不在您的管辖范围内"),

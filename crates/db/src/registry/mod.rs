@@ -130,6 +130,59 @@ impl SqlStore {
         Ok(village)
     }
 
+    /// The household as [`load_household`](Self::load_household) reads it (with the same check
+    /// of reach) and its members as [`load_members`](Self::load_members) does, in one statement:
+    /// the household's row joined to its members' rows (one row without a member when it has
+    /// none).
+    async fn household_and_members(
+        &self,
+        tx: &mut dyn Tx,
+        ctx: &Ctx,
+        id: HouseholdId,
+    ) -> StoreResult<(Household, Vec<Member>)> {
+        let rows = tx
+            .fetch_all(
+                &format!(
+                    "SELECT {}, {} FROM households h LEFT JOIN persons m ON m.household_id = h.id \
+                     WHERE h.id = $1 ORDER BY m.active DESC, m.relation, m.birth_date, m.id",
+                    *HOUSEHOLD_COUNTED,
+                    Member::columns().list_of("m")
+                ),
+                &args![id.0],
+            )
+            .await?;
+        let member_at = Household::columns().len() + 2;
+        let mut household = None;
+        let mut members = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let member_found = r.opt_i64(member_at)?.is_some();
+            let (h, m) = Cols::read(r, |c| {
+                let mut h = Household::decode(c)?;
+                h.head_name = c.opt_text()?;
+                h.member_count = c.i64()?;
+                let m = if member_found {
+                    Some(Member::decode(c)?)
+                } else {
+                    for _ in 0..Member::columns().len() {
+                        c.opt_text()?;
+                    }
+                    None
+                };
+                Ok((h, m))
+            })?;
+            household.get_or_insert(h);
+            members.extend(m);
+        }
+        let h = household.ok_or_else(household_not_found)?;
+        if !self
+            .household_visible(tx, ctx, h.id, &h.village_code)
+            .await?
+        {
+            return Err(household_not_found());
+        }
+        Ok((h, members))
+    }
+
     async fn load_members(&self, tx: &mut dyn Tx, id: HouseholdId) -> StoreResult<Vec<Member>> {
         let rows = tx
             .fetch_all(
@@ -173,8 +226,7 @@ impl SqlStore {
         ctx: &Ctx,
         id: HouseholdId,
     ) -> StoreResult<HouseholdDetail> {
-        let household = self.load_household(tx, ctx, id).await?;
-        let members = self.load_members(tx, id).await?;
+        let (household, members) = self.household_and_members(tx, ctx, id).await?;
         let status_history = tx
             .fetch_all(
                 &format!(

@@ -16,8 +16,8 @@ use crate::reports::facts::{stat_columns, STATUS_COLUMNS};
 use crate::rows::{Cols, Record, Select};
 use crate::sql::Tx;
 use crate::{args, SqlStore};
-use fupin_core::regions::RegionCode;
-use fupin_core::reports::{Aggregates, CauseFigures, ProfileTotals, RegionStats};
+use fupin_core::regions::{Region, RegionCode, RegionRef};
+use fupin_core::reports::{Aggregates, CauseFigures, ProfileTotals, RegionStats, YearFigures};
 use fupin_core::store::{StatsStore, StoreResult};
 use fupin_core::years::today;
 use fupin_core::{Ctx, DomainError};
@@ -206,6 +206,90 @@ impl SqlStore {
         Ok(())
     }
 
+    /// A region below the nation: the region, its figures of `stock_year` (its own row, rolled
+    /// up from its villages; none when it has no households) and its villages' profile totals of
+    /// `year`, in one statement: the region's row joined to its figures' row and to the profiles'
+    /// sums, rather than one statement for each. "Not found" when the region does not exist.
+    async fn region_figures(
+        &self,
+        tx: &mut dyn Tx,
+        code: &RegionCode,
+        stock_year: i32,
+        year: i32,
+    ) -> StoreResult<(RegionRef, YearFigures, ProfileTotals)> {
+        let (lo, hi) = code.range();
+        let figures: Vec<String> = stat_columns().iter().map(|c| format!("s.{c}")).collect();
+        let r = tx
+            .fetch_optional(
+                &format!(
+                    "SELECT {}, s.year, {}, p.income, p.population FROM regions r \
+                     LEFT JOIN village_year_stats s ON s.year = $1 AND s.village_code = r.code \
+                     CROSS JOIN (SELECT CAST(SUM(collective_income_fen) AS BIGINT) AS income, \
+                     CAST(SUM(rural_population) AS BIGINT) AS population FROM village_profiles \
+                     WHERE year = $3 AND village_code BETWEEN $4 AND $5) p \
+                     WHERE r.code = $2",
+                    Region::columns().list_of("r"),
+                    figures.join(", ")
+                ),
+                &args![stock_year, code.as_str(), year, lo, hi],
+            )
+            .await?
+            .ok_or_else(|| crate::regions::not_found_region(code))?;
+        Cols::read(&r, |c| {
+            let region = Region::decode(c)?;
+            // the figures' columns are NULL, the year with them, when the region has no row
+            let fig = match c.opt_i32()? {
+                Some(_) => read_figures(c)?,
+                None => {
+                    for _ in 0..figures.len() {
+                        c.opt_i64()?;
+                    }
+                    YearFigures::default()
+                }
+            };
+            let profiles = ProfileTotals {
+                collective_income_fen: c.opt_i64()?,
+                rural_population: c.opt_i64()?,
+            };
+            let region = RegionRef {
+                code: region.code,
+                name: region.name,
+                level: region.level,
+            };
+            Ok((region, fig, profiles))
+        })
+    }
+
+    /// The nation: its figures of `stock_year` (its provinces' rows summed: the roll-up stops at
+    /// the province) and profile totals of `year`.
+    async fn nation_figures(
+        &self,
+        tx: &mut dyn Tx,
+        stock_year: i32,
+        year: i32,
+    ) -> StoreResult<(RegionRef, YearFigures, ProfileTotals)> {
+        let nation = RegionCode::nation();
+        let sums: Vec<String> = stat_columns()
+            .iter()
+            .map(|c| format!("CAST(COALESCE(SUM({c}), 0) AS BIGINT)"))
+            .collect();
+        let r = tx
+            .fetch_optional(
+                &format!(
+                    "SELECT {} FROM village_year_stats WHERE year = $1 AND substr(village_code, 3, 10) = '0000000000'",
+                    sums.join(", ")
+                ),
+                &args![stock_year],
+            )
+            .await?;
+        let fig = match r {
+            Some(r) => Cols::read(&r, read_figures)?,
+            None => Default::default(),
+        };
+        let profiles = self.profile_totals(tx, &nation, year).await?;
+        Ok((self.region_ref(tx, &nation).await?, fig, profiles))
+    }
+
     async fn profile_totals(
         &self,
         tx: &mut dyn Tx,
@@ -259,44 +343,24 @@ impl StatsStore for SqlStore {
         // statistics describe what has happened: a year to come has no figures yet
         fupin_core::years::check_year("year", year, today().year())?;
         let mut tx = self.db.begin_read().await?;
-        let region = self.region_ref(tx.as_mut(), code).await?;
         let horizon = self.horizon();
         // after the horizon nothing has changed yet: stock figures of the horizon, no income
         let stock_year = year.min(horizon);
-        // the region's own row (rolled up from its villages), absent when it has no households
-        let cols = stat_columns();
-        // the nation's figures are its provinces' rows summed (the roll-up stops at the province)
-        let (rows_of, sum) = if code.is_nation() {
-            (
-                "substr(village_code, 3, 10) = '0000000000' AND $2 = $2",
-                true,
-            )
+        let (region, mut fig, profiles) = if code.is_nation() {
+            self.nation_figures(tx.as_mut(), stock_year, year).await?
         } else {
-            ("village_code = $2", false)
-        };
-        let select: Vec<String> = if sum {
-            cols.iter()
-                .map(|c| format!("CAST(COALESCE(SUM({c}), 0) AS BIGINT)"))
-                .collect()
-        } else {
-            cols.iter().map(|c| c.to_string()).collect()
-        };
-        let r = tx
-            .fetch_optional(
-                &format!(
-                    "SELECT {} FROM village_year_stats WHERE year = $1 AND {rows_of}",
-                    select.join(", ")
-                ),
-                &args![stock_year, code.as_str()],
-            )
-            .await?;
-        let mut fig = match r {
-            Some(r) => Cols::read(&r, read_figures)?,
-            None => Default::default(),
+            self.region_figures(tx.as_mut(), code, stock_year, year)
+                .await?
         };
         if year > horizon {
             fig = fig.stock();
         }
+        // the nation's figures are its provinces' rows summed (the roll-up stops at the province)
+        let rows_of = if code.is_nation() {
+            "substr(village_code, 3, 10) = '0000000000' AND $2 = $2"
+        } else {
+            "village_code = $2"
+        };
         let rows = tx
             .fetch_all(
                 &format!(
@@ -319,7 +383,6 @@ impl StatsStore for SqlStore {
             })?;
             causes.insert(cause, figures);
         }
-        let profiles = self.profile_totals(tx.as_mut(), code, year).await?;
         Ok(RegionStats::build(
             region,
             year,
