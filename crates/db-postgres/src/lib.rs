@@ -160,8 +160,7 @@ fn decode(row: &PgRow) -> DbResult<Row> {
             out.push(Value::Text(None));
             continue;
         }
-        let kind = c.type_info().name().to_string();
-        out.push(match kind.as_str() {
+        out.push(match c.type_info().name() {
             "INT8" => Value::I64(Some(row.try_get::<i64, _>(i).map_err(map_err)?)),
             "INT4" => Value::I64(Some(i64::from(row.try_get::<i32, _>(i).map_err(map_err)?))),
             "INT2" => Value::I64(Some(i64::from(row.try_get::<i16, _>(i).map_err(map_err)?))),

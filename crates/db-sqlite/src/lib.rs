@@ -270,8 +270,7 @@ fn decode(row: &SqliteRow) -> DbResult<Row> {
             out.push(Value::Text(None));
             continue;
         }
-        let kind = raw.type_info().name().to_string();
-        out.push(match kind.as_str() {
+        out.push(match raw.type_info().name() {
             "INTEGER" | "BOOLEAN" => Value::I64(Some(row.try_get::<i64, _>(i).map_err(map_err)?)),
             "REAL" => Value::F64(Some(row.try_get::<f64, _>(i).map_err(map_err)?)),
             "BLOB" => Value::Bytes(Some(row.try_get::<Vec<u8>, _>(i).map_err(map_err)?)),
