@@ -17,8 +17,9 @@
 #        - inserts the measures into `measures` (kind, category, the details JSON of the form,
 #          the destination derived from the employer's region against the household's village),
 #          their history rows (`measure_history`, the measure's data as JSON), the services
-#          figures (`measure_stats`: grouped per region at every level — the prefixes of 0, 2, 4,
-#          6, 9 and 12 digits — month, kind and destination, `INSERT … ON CONFLICT DO UPDATE`),
+#          figures (`measure_stats`: summed per village, month, kind and destination, then rolled
+#          up to every level — the prefixes of 0, 2, 4, 6, 9 and 12 digits — and summed again,
+#          `INSERT … ON CONFLICT DO UPDATE`),
 #          and the audit rows (`audit_pending`: one per measure with its data as JSON, and one for
 #          the import), all into the real tables with their indexes, keys and foreign keys as they
 #          stand.
@@ -269,16 +270,21 @@ FROM raw_new;
 INSERT INTO measure_history (measure_id, version, action, data, origin, actor, recorded_at)
 SELECT m.id, 1, 'create', $history_json, 'imported', 'bench', $now
 FROM measures m WHERE m.id > (SELECT lo FROM raw_mark);
+-- summed per village first, then rolled up to every level and summed again
+CREATE TEMP TABLE raw_villages${oncommit} AS
+SELECT village_code, $month AS month, kind, COALESCE(destination, '') AS destination, COUNT(*) AS measures,
+       SUM(a_fen) AS a_fen, SUM(b_fen) AS b_fen, SUM(c1) AS c1, SUM(c2) AS c2, SUM(c3) AS c3
+FROM raw_new GROUP BY village_code, $month, kind, COALESCE(destination, '');
 INSERT INTO measure_stats (region_code, month, kind, destination, measures, amount_fen, a_fen, b_fen, c1, c2, c3)
-SELECT u.up, $month, n.kind, COALESCE(n.destination, ''), COUNT(*), 0, SUM(n.a_fen), SUM(n.b_fen),
-       SUM(n.c1), SUM(n.c2), SUM(n.c3)
-FROM raw_new n
+SELECT u.up, s.month, s.kind, s.destination, SUM(s.measures), 0, SUM(s.a_fen), SUM(s.b_fen),
+       SUM(s.c1), SUM(s.c2), SUM(s.c3)
+FROM raw_villages s
 JOIN (SELECT DISTINCT v.code, substr(v.code, 1, k.n) || substr('000000000000', 1, 12 - k.n) AS up
-      FROM (SELECT DISTINCT village_code AS code FROM raw_new) v
+      FROM (SELECT DISTINCT village_code AS code FROM raw_villages) v
       CROSS JOIN (SELECT 0 AS n UNION ALL SELECT 2 UNION ALL SELECT 4 UNION ALL SELECT 6
-                  UNION ALL SELECT 9 UNION ALL SELECT 12) k) u ON u.code = n.village_code
+                  UNION ALL SELECT 9 UNION ALL SELECT 12) k) u ON u.code = s.village_code
 WHERE TRUE
-GROUP BY u.up, $month, n.kind, COALESCE(n.destination, '')
+GROUP BY u.up, s.month, s.kind, s.destination
 ON CONFLICT (region_code, month, kind, destination) DO UPDATE SET $stats_sets;
 INSERT INTO audit_pending (region_code, at, actor, client, action, entity, entity_id, before_json, after_json)
 SELECT m.village_code, $at, 'bench', NULL, 'measure.import', 'measure', $entity_id, NULL, hh.data
