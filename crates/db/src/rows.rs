@@ -165,6 +165,12 @@ impl<'a> Cols<'a> {
         }
     }
 
+    /// The next column, an integer, without reading past it: whether a `LEFT JOIN`'s other
+    /// side is there before its record is decoded.
+    pub fn peek_opt_i64(&self) -> DbResult<Option<i64>> {
+        self.row.opt_i64(self.at)
+    }
+
     getters! {
         i64 -> i64,
         opt_i64 -> Option<i64>,

@@ -149,7 +149,7 @@ mod tests {
     async fn a_query_asked_again_is_answered_from_its_first_answer_until_a_statement_writes() {
         let run_count = Arc::new(AtomicUsize::new(0));
         let ran = || run_count.load(Ordering::SeqCst);
-        let answer = |rows: Vec<Row>| rows[0].i64(0).unwrap();
+        let answer = |rows: Vec<Row>| crate::rows::one_i64(&rows[0]).unwrap();
         let q = "SELECT village_code FROM households WHERE id = $1";
         run(Box::new(Counting(run_count.clone())), async {
             let mut a = current().expect("inside the work");

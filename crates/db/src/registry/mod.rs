@@ -151,16 +151,15 @@ impl SqlStore {
                 &args![id.0],
             )
             .await?;
-        let member_at = Household::columns().len() + 2;
         let mut household = None;
         let mut members = Vec::with_capacity(rows.len());
         for r in &rows {
-            let member_found = r.opt_i64(member_at)?.is_some();
             let (h, m) = Cols::read(r, |c| {
                 let mut h = Household::decode(c)?;
                 h.head_name = c.opt_text()?;
                 h.member_count = c.i64()?;
-                let m = if member_found {
+                // the member's id: none on the one row of a household without members
+                let m = if c.peek_opt_i64()?.is_some() {
                     Some(Member::decode(c)?)
                 } else {
                     for _ in 0..Member::columns().len() {
