@@ -224,12 +224,10 @@ impl SqlStore {
                 &format!(
                     "SELECT {}, s.year, {}, p.income, p.population FROM regions r \
                      LEFT JOIN village_year_stats s ON s.year = $1 AND s.village_code = r.code \
-                     CROSS JOIN (SELECT CAST(SUM(collective_income_fen) AS BIGINT) AS income, \
-                     CAST(SUM(rural_population) AS BIGINT) AS population FROM village_profiles \
-                     WHERE year = $3 AND village_code BETWEEN $4 AND $5) p \
-                     WHERE r.code = $2",
+                     CROSS JOIN ({}) p WHERE r.code = $2",
                     Region::columns().list_of("r"),
-                    figures.join(", ")
+                    figures.join(", "),
+                    profile_sums(3)
                 ),
                 &args![stock_year, code.as_str(), year, lo, hi],
             )
@@ -247,10 +245,7 @@ impl SqlStore {
                     YearFigures::default()
                 }
             };
-            let profiles = ProfileTotals {
-                collective_income_fen: c.opt_i64()?,
-                rural_population: c.opt_i64()?,
-            };
+            let profiles = read_profiles(c)?;
             let region = RegionRef {
                 code: region.code,
                 name: region.name,
@@ -297,19 +292,8 @@ impl SqlStore {
         year: i32,
     ) -> StoreResult<ProfileTotals> {
         let (lo, hi) = code.range();
-        let r = tx
-            .fetch_one(
-                "SELECT CAST(SUM(collective_income_fen) AS BIGINT), CAST(SUM(rural_population) AS BIGINT) FROM village_profiles \
-                 WHERE year = $1 AND village_code BETWEEN $2 AND $3",
-                &args![year, lo, hi],
-            )
-            .await?;
-        Cols::read(&r, |c| {
-            Ok(ProfileTotals {
-                collective_income_fen: c.opt_i64()?,
-                rural_population: c.opt_i64()?,
-            })
-        })
+        let r = tx.fetch_one(&profile_sums(1), &args![year, lo, hi]).await?;
+        Cols::read(&r, read_profiles)
     }
 
     /// Rebuild the aggregates of every household with `village_code` in [lo, hi] into `agg`.
@@ -470,3 +454,23 @@ impl StatsStore for SqlStore {
 
 /// Keep the status column table and the core's status list in step (checked at compile time).
 const _: () = assert!(STATUS_COLUMNS.len() == fupin_core::reports::STATUS_SLOTS);
+
+/// The villages' profile totals of a year over a code range: the year and the range's ends are
+/// parameters `first`, `first + 1` and `first + 2`. Read back by [`read_profiles`].
+fn profile_sums(first: usize) -> String {
+    format!(
+        "SELECT CAST(SUM(collective_income_fen) AS BIGINT) AS income, \
+         CAST(SUM(rural_population) AS BIGINT) AS population FROM village_profiles \
+         WHERE year = ${first} AND village_code BETWEEN ${} AND ${}",
+        first + 1,
+        first + 2
+    )
+}
+
+/// The two sums of [`profile_sums`] (none when no village of the range has a profile).
+fn read_profiles(c: &mut Cols<'_>) -> StoreResult<ProfileTotals> {
+    Ok(ProfileTotals {
+        collective_income_fen: c.opt_i64()?,
+        rural_population: c.opt_i64()?,
+    })
+}
