@@ -369,6 +369,18 @@ pg_empty() {
     rm -f "$W"/pg_*.csv
 }
 
+# The old figure, for reference: each list's rows loaded into empty unindexed copies by `route`
+# (sqlite_empty or pg_empty), list by list between the bounds its import left
+old_figures() {
+    local route=$1 prev=${BOUND[start]} l
+    echo "-- old figure, for reference: the rows each list wrote loaded into EMPTY unindexed copies of $TABLES (no look-up, no foreign keys, no audit rows), then the same indexes   (load $(load))"
+    for l in $LISTS; do
+        "$route" "$prev" "${BOUND[$l]}"
+        printf '   %-16s empty copies %6.1f s   (load %s)\n' "$l" "$EMPTY_SECS" "$(load)"
+        prev=${BOUND[$l]}
+    done
+}
+
 echo "== generate $N households and the departments' lists"
 if [[ ! -f "$W/gen/dept-medical.csv" || "$(cat "$W/gen/n" 2>/dev/null)" != "$N" ]]; then
     rm -rf "$W/gen"
@@ -425,15 +437,7 @@ if [[ -z "${SKIP_SQLITE:-}" ]]; then
         SELECT '   measure_stats ' || (SELECT COUNT(*) FROM main.measure_stats) || ' | ' || (SELECT COUNT(*) FROM r.measure_stats) || ' rows, '
           || (SELECT COUNT(*) FROM (SELECT * FROM main.measure_stats EXCEPT SELECT * FROM r.measure_stats)) || ' | '
           || (SELECT COUNT(*) FROM (SELECT * FROM r.measure_stats EXCEPT SELECT * FROM main.measure_stats)) || ' rows not in the other';"
-    if [[ -z "${SKIP_EMPTY:-}" ]]; then
-        echo "-- old figure, for reference: the rows each list wrote loaded into EMPTY unindexed copies of $TABLES (no look-up, no foreign keys, no audit rows), then the same indexes   (load $(load))"
-        prev=${BOUND[start]}
-        for l in $LISTS; do
-            sqlite_empty "$prev" "${BOUND[$l]}"
-            printf '   %-16s empty copies %6.1f s   (load %s)\n' "$l" "$EMPTY_SECS" "$(load)"
-            prev=${BOUND[$l]}
-        done
-    fi
+    [[ -n "${SKIP_EMPTY:-}" ]] || old_figures sqlite_empty
     [[ -n "${SKIP_HTTP:-}" ]] || http_report "$DB"
 fi
 
@@ -487,14 +491,6 @@ if [[ -z "${SKIP_PG:-}" ]]; then
     }
     paste -d'|' <(facts "$PDB") <(facts "$PCOPY") | sed 's/^/   /'
     echo "   (measures per kind; history rows and mean JSON bytes; measure audit rows waiting and mean JSON bytes; measure_stats rows and digest)"
-    if [[ -z "${SKIP_EMPTY:-}" ]]; then
-        echo "-- old figure, for reference: the rows each list wrote loaded into EMPTY unindexed copies of $TABLES (no look-up, no foreign keys, no audit rows), then the same indexes   (load $(load))"
-        prev=${BOUND[start]}
-        for l in $LISTS; do
-            pg_empty "$prev" "${BOUND[$l]}"
-            printf '   %-16s empty copies %6.1f s   (load %s)\n' "$l" "$EMPTY_SECS" "$(load)"
-            prev=${BOUND[$l]}
-        done
-    fi
+    [[ -n "${SKIP_EMPTY:-}" ]] || old_figures pg_empty
     [[ -n "${SKIP_HTTP:-}" ]] || http_report "$PDB"
 fi
