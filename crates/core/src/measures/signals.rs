@@ -3,7 +3,7 @@
 //! high medical spending), and students a department recorded as dropped out (the exit
 //! assessment's compulsory-education criterion). Cancelled measures tell nothing.
 
-use crate::measures::{Catalogue, Details, MeasureData, MeasureStatus};
+use crate::measures::{Catalogue, Details, Form, MeasureData, MeasureStatus};
 use crate::registry::PersonId;
 use serde::{Deserialize, Serialize};
 use time::{Date, Month};
@@ -45,6 +45,21 @@ pub fn tells_screening(m: &MeasureData) -> bool {
         Details::Education(e) => e.dropout,
         _ => false,
     }
+}
+
+/// The kinds of the shipped catalogue whose measures [`measure_signals`] reads: those of the health,
+/// education and loan forms (a measure's details always take its kind's form). A screening pass
+/// over many households reads only their measures of these kinds: jobs, courses and pensions
+/// (three measures in four of the generated province) tell it nothing, and were read and decoded
+/// for nothing.
+pub fn screening_kinds() -> Vec<&'static str> {
+    Catalogue::shipped()
+        .categories
+        .iter()
+        .flat_map(|c| &c.kinds)
+        .filter(|k| matches!(k.form, Form::Health | Form::Education | Form::Loan))
+        .map(|k| k.code.as_str())
+        .collect()
 }
 
 /// The years whose screening writing `m` can change, `this_year` being the current year: none
@@ -160,6 +175,24 @@ mod tests {
                 repaid_fen: repaid,
             }),
         )
+    }
+
+    #[test]
+    fn screening_reads_the_kinds_of_the_health_education_and_loan_forms() {
+        let kinds = screening_kinds();
+        // medical assistance, school, microcredit: read; a job, a post, training, a pension: not
+        for k in ["0503", "0401", "0901"] {
+            assert!(kinds.contains(&k), "{k}");
+        }
+        for k in ["0201", "0301", "0202", "0804"] {
+            assert!(!kinds.contains(&k), "{k}");
+        }
+        for cat in &Catalogue::shipped().categories {
+            for k in &cat.kinds {
+                let read = matches!(k.form, Form::Health | Form::Education | Form::Loan);
+                assert_eq!(kinds.contains(&k.code.as_str()), read, "{}", k.code);
+            }
+        }
     }
 
     #[test]

@@ -3,10 +3,10 @@
 //! the transaction (`Backend::id_table`), the ones not exited are taken off the early-warning list
 //! for their years by one statement per year (their inputs are never read), and each input the
 //! screening reads — the households, their members (which give the facts' members and the head
-//! too), statuses, incomes, verified years, measures, risk events and the medical costs the
-//! department lists gave — is read by one query joining the scratch table, in household order, per
-//! range of [`RANGE`] households of the set (so that memory stays bounded on a province: a query
-//! can only be read whole). Each household is then screened by the same rule as one written alone
+//! too), statuses, incomes, verified years, measures (only of the kinds the signals read), risk
+//! events and the medical costs the department lists gave — is read by one query joining the
+//! scratch table, in household order, per range of [`RANGE`] households of the set (so that memory
+//! stays bounded on a province: a query can only be read whole). Each household is then screened by the same rule as one written alone
 //! (`SqlStore::screened_with`, core's `screen`), with the lines and shares of its village and year
 //! looked up once per pair, and the early-warning list is written: warnings many rows a statement,
 //! households no longer flagged removed per year and range in one statement.
@@ -27,7 +27,7 @@ use crate::rows::{Cols, Record, Select};
 use crate::sql::{Tx, Value, MAX_PARAMS};
 use crate::{args, SqlStore};
 use fupin_core::assessment::{RiskEventRecord, YearFacts};
-use fupin_core::measures::{measure_signals, Measure, MeasureData};
+use fupin_core::measures::{measure_signals, screening_kinds, Measure, MeasureData};
 use fupin_core::rectification::ListKind;
 use fupin_core::registry::{HouseholdId, HouseholdStatus, LivingConditions, Member};
 use fupin_core::reports::HouseholdFacts;
@@ -44,6 +44,20 @@ const SET_ID: &str = "screened_id";
 
 /// Households of the set whose inputs are held in memory at once.
 const RANGE: usize = 10_000;
+
+/// The kinds the screening reads measures of (core's `screening_kinds`), as an SQL list: codes
+/// of the shipped catalogue, quoted (the same text every time, so the statement is prepared once).
+fn screening_kind_list() -> String {
+    let quoted: Vec<String> = screening_kinds()
+        .iter()
+        .map(|k| format!("'{}'", k.replace('\'', "''")))
+        .collect();
+    if quoted.is_empty() {
+        // `IN (NULL)` matches nothing
+        return "NULL".to_string();
+    }
+    quoted.join(", ")
+}
 
 /// Warnings written by one statement: as many as the parameter limit allows.
 const WARNINGS_PER_STATEMENT: usize = MAX_PARAMS / 6;
@@ -353,12 +367,15 @@ impl SqlStore {
             let y = StoredYear::from_row(&r)?;
             out.years.insert((y.0 .0, y.1), y.facts());
         }
+        // only the kinds whose measures the signals read (core's `screening_kinds`): the others
+        // were most of a province's rows, each decoded with its JSON and dropped by the signals
         let mut measures: HashMap<i64, Vec<(i64, MeasureData, Option<String>)>> = HashMap::new();
         for r in tx
             .fetch_all(
                 &format!(
                     "SELECT {MEASURE_COLS} FROM {SET} k CROSS JOIN {MEASURE_FROM} \
-                     WHERE m.household_id = k.{SET_ID} AND {range}"
+                     WHERE m.household_id = k.{SET_ID} AND {range} AND m.kind IN ({})",
+                    screening_kind_list()
                 ),
                 &args![lo, hi],
             )
