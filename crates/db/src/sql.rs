@@ -184,6 +184,12 @@ impl Row {
             v => Err(decode_err(i, "bool", v)),
         }
     }
+    pub fn opt_bytes(&self, i: usize) -> DbResult<Option<Vec<u8>>> {
+        match self.get(i)? {
+            Value::Bytes(None) | Value::Text(None) => Ok(None),
+            _ => self.bytes(i).map(Some),
+        }
+    }
     pub fn bytes(&self, i: usize) -> DbResult<Vec<u8>> {
         match self.get(i)? {
             Value::Bytes(Some(b)) => Ok(b.clone()),
