@@ -8,8 +8,8 @@
 # cold (computes and keeps every village's facts of the year) and the others warm (read them).
 # Targets on a 2-core machine: province ≤ 3 s on SQLite and ≤ 2 s on PostgreSQL, county ≤ 200 ms,
 # village ≤ 20 ms. The load average is printed with the figures (the machine may be shared).
-# Usage: bench/measures.sh [N]   (env: REGIONS, BENCH_DIR, PG_BASE, YEAR (2018), RUNS (5),
-#                                 BACKENDS="sqlite postgres"; SQLITE_DB=path / PG_URL=url to time a
+# Usage: bench/measures.sh [N]   (env: REGIONS, BENCH_DIR, PG_BASE, PG_DB (fupin_measures), YEAR (2018),
+#                                 RUNS (5), BACKENDS="sqlite postgres"; SQLITE_DB=path / PG_URL=url to time a
 #                                 database loaded already, e.g. bench/province.sh's, without loading;
 #                                 FUPIN_BIN and TIMING_BIN for binaries built already; LOAD_ONLY=1
 #                                 to load without timing, e.g. both backends side by side)
@@ -19,7 +19,7 @@ N=${1:-1500000}
 REGIONS=${REGIONS:-../shared/data/regions/division_jiangxi_2023.csv}
 W=${BENCH_DIR:-/tmp/fupin-measures}
 PG_BASE=${PG_BASE:-postgres://postgres@127.0.0.1:5432}
-PG_DB=fupin_measures
+PG_DB=${PG_DB:-fupin_measures}
 YEAR=${YEAR:-2018}
 RUNS=${RUNS:-5}
 BACKENDS=${BACKENDS:-sqlite postgres}

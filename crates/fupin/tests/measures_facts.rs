@@ -10,7 +10,7 @@ use common::store::{code, idn, SANFANG, TAGANG};
 use fupin::testing::{test_store, TestDb};
 use fupin_core::assessment::{HouseholdYearInput, MeasuresQuery};
 use fupin_core::registry::*;
-use fupin_core::store::Store;
+use fupin_core::store::{BulkStore, Store};
 use fupin_core::Ctx;
 use fupin_io::{ImportOptions, Kind};
 use serde_json::Value;
@@ -396,5 +396,218 @@ async fn facts_of_an_older_version_are_not_used() {
         serde_json::to_value(&second).unwrap(),
         serde_json::to_value(&third).unwrap(),
         "the facts of the older version are computed again, not read"
+    );
+}
+
+const HOUSEHOLDS_HEADER: &str = "户编码,村代码,贫困户属性,识别标准,识别年度,主要致贫原因,其他致贫原因,联系电话,状态,状态日期,脱贫年度,姓名,身份证号,性别,与户主关系,健康状况,劳动能力";
+const INCOMES_HEADER: &str = "户编码,年度,工资性收入(元),生产经营性收入(元),财产性收入(元),转移性收入(元),生产经营性支出(元)";
+
+/// A village's version (0 before its first bump).
+async fn version(db: &TestDb, village: &str) -> i64 {
+    db.texts(&format!(
+        "SELECT CAST(COALESCE((SELECT version FROM village_versions WHERE village_code = '{village}'), 0) AS TEXT)"
+    ))
+    .await[0]
+        .parse()
+        .unwrap()
+}
+
+/// Import `text` as a file of `kind`; the report.
+async fn import_text(s: &dyn Store, text: &str, kind: Kind) -> fupin_io::ImportReport {
+    let opts = ImportOptions {
+        kind: Some(kind),
+        ..Default::default()
+    };
+    fupin_io::import(
+        s,
+        &ctx(),
+        Box::new(std::io::Cursor::new(text.as_bytes().to_vec())),
+        &opts,
+        &|_| {},
+    )
+    .await
+    .unwrap_or_else(|e| panic!("import failed: {e}"))
+}
+
+/// The measures of 塔岗 and 三房 for the year, from the kept facts, checked against a cold pass.
+async fn village_measures(db: &TestDb) -> Vec<fupin_core::assessment::MeasuresReport> {
+    let s = db.store.as_ref();
+    let q = MeasuresQuery::default();
+    let mut warm = Vec::new();
+    for v in [TAGANG, SANFANG] {
+        warm.push(s.measures(&ctx(), &code(v), YEAR, &q).await.unwrap());
+    }
+    let saved = "CREATE TABLE saved_facts AS SELECT * FROM village_measure_facts";
+    db.raw(saved).await;
+    db.raw("DELETE FROM village_measure_facts").await;
+    for (v, w) in [TAGANG, SANFANG].iter().zip(&warm) {
+        let cold = s.measures(&ctx(), &code(v), YEAR, &q).await.unwrap();
+        assert_eq!(
+            serde_json::to_value(w).unwrap(),
+            serde_json::to_value(&cold).unwrap(),
+            "{v}: the kept facts give the cold pass's answer"
+        );
+    }
+    db.raw("DELETE FROM village_measure_facts").await;
+    db.raw("INSERT INTO village_measure_facts SELECT * FROM saved_facts")
+        .await;
+    db.raw("DROP TABLE saved_facts").await;
+    warm
+}
+
+/// One household of one person in each village, with an income of the year, measured once so
+/// that their facts are kept.
+async fn two_villages_measured(db: &TestDb) -> Vec<fupin_core::assessment::MeasuresReport> {
+    let s = db.store.as_ref();
+    common::store::luoxi_regions(s).await;
+    for (i, v) in [TAGANG, SANFANG].into_iter().enumerate() {
+        let h = s
+            .create_household(
+                &ctx(),
+                NewHousehold {
+                    household: household_input(&format!("{v}9001"), v),
+                    members: vec![member("甲", idn("19700101", 920 + i as u32), "户主")],
+                    initial_status: None,
+                },
+            )
+            .await
+            .unwrap()
+            .household
+            .id;
+        s.put_income(&ctx(), h, YEAR, income(200_000))
+            .await
+            .unwrap();
+    }
+    let m = village_measures(db).await;
+    assert!(current_facts(db).await >= 2, "facts kept");
+    m
+}
+
+/// A bulk import runs with the version triggers paused and bumps each village it wrote into once,
+/// before it commits: households imported into 塔岗 whose facts were kept are counted by the next
+/// pass, 三房 (untouched) keeps its version and its kept facts, and writes after the import bump
+/// again as before.
+#[tokio::test]
+async fn a_bulk_import_bumps_each_village_it_touched_once() {
+    let db = test_store().await;
+    let s = db.store.as_ref();
+    let before = two_villages_measured(&db).await;
+    let (t0, s0) = (version(&db, TAGANG).await, version(&db, SANFANG).await);
+
+    let households = [
+        format!("H9101,{TAGANG},一般贫困户,国家标准,2014,因病,,,未脱贫,,,万甲,{},男,户主,健康,普通劳动力", idn("19650304", 931)),
+        format!("H9101,,,,,,,,,,,李乙,{},女,配偶,健康,普通劳动力", idn("19670512", 932)),
+        format!("H9102,{TAGANG},一般贫困户,国家标准,2015,缺资金,,,未脱贫,,,张丙,{},男,户主,健康,普通劳动力", idn("19500101", 933)),
+    ];
+    let text = format!("{HOUSEHOLDS_HEADER}\n{}\n", households.join("\n"));
+    let r = import_text(s, &text, Kind::Households).await;
+    assert!(r.committed && !r.has_errors(), "{:?}", r.issues);
+    assert_eq!(version(&db, TAGANG).await, t0 + 1, "塔岗 bumped once");
+    assert_eq!(version(&db, SANFANG).await, s0, "三房 untouched");
+
+    let incomes =
+        format!("{INCOMES_HEADER}\nH9101,{YEAR},1000,0,0,0,0\nH9102,{YEAR},500000,0,0,0,0\n");
+    let r = import_text(s, &incomes, Kind::Incomes).await;
+    assert!(r.committed && !r.has_errors(), "{:?}", r.issues);
+    assert_eq!(version(&db, TAGANG).await, t0 + 2, "塔岗 bumped once more");
+    assert_eq!(version(&db, SANFANG).await, s0, "三房 still untouched");
+
+    let after = village_measures(&db).await;
+    assert_eq!(
+        after[0].persons,
+        before[0].persons + 3,
+        "塔岗's new persons counted"
+    );
+    assert_eq!(after[0].households, before[0].households + 2);
+    assert_ne!(
+        after[0].measures.q, before[0].measures.q,
+        "the poor person counted"
+    );
+    assert_eq!(
+        serde_json::to_value(&after[1]).unwrap(),
+        serde_json::to_value(&before[1]).unwrap(),
+        "三房 as before"
+    );
+
+    // the triggers work again after the import: a form write bumps its village
+    let h = s
+        .create_household(
+            &ctx(),
+            NewHousehold {
+                household: household_input("3601241062059002", SANFANG),
+                members: vec![member("丁", idn("19800101", 934), "户主")],
+                initial_status: None,
+            },
+        )
+        .await
+        .unwrap()
+        .household
+        .id;
+    assert!(
+        version(&db, SANFANG).await > s0,
+        "a form write after an import bumps"
+    );
+    let s1 = version(&db, SANFANG).await;
+    s.put_income(&ctx(), h, YEAR, income(100)).await.unwrap();
+    assert!(version(&db, SANFANG).await > s1);
+    let last = village_measures(&db).await;
+    assert_eq!(
+        last[1].persons,
+        before[1].persons + 1,
+        "三房's new person counted"
+    );
+}
+
+/// An import that fails, and a bulk session dropped half way, leave no pause behind: nothing of
+/// them is committed (on SQLite no row in `facts_pause`), and the next write bumps its village and
+/// is read by the next pass.
+#[tokio::test]
+async fn a_failed_import_leaves_no_pause_behind() {
+    let db = test_store().await;
+    let s = db.store.as_ref();
+    let before = two_villages_measured(&db).await;
+    let t0 = version(&db, TAGANG).await;
+
+    // a good household and one whose ID number is wrong: nothing is written
+    let text = format!(
+        "{HOUSEHOLDS_HEADER}\nH9201,{TAGANG},一般贫困户,国家标准,2014,因病,,,未脱贫,,,万甲,{},男,户主,健康,普通劳动力\nH9202,{TAGANG},一般贫困户,国家标准,2014,因病,,,未脱贫,,,万乙,360124196503049999,男,户主,健康,普通劳动力\n",
+        idn("19650304", 941)
+    );
+    let r = import_text(s, &text, Kind::Households).await;
+    assert!(r.has_errors() && !r.committed, "the file is refused");
+
+    // a write session opened (the triggers paused for it), then dropped without finishing
+    drop(s.bulk_session(&ctx(), true).await.unwrap());
+    assert_eq!(version(&db, TAGANG).await, t0, "nothing committed");
+    if !db.is_postgres() {
+        assert_eq!(
+            db.texts("SELECT CAST(COUNT(*) AS TEXT) FROM facts_pause")
+                .await,
+            vec!["0".to_string()],
+            "no pause row"
+        );
+    }
+
+    // the next form writes bump and are read
+    let h = s
+        .create_household(
+            &ctx(),
+            NewHousehold {
+                household: household_input("3601241062049003", TAGANG),
+                members: vec![member("戊", idn("19800101", 942), "户主")],
+                initial_status: None,
+            },
+        )
+        .await
+        .unwrap()
+        .household
+        .id;
+    s.put_income(&ctx(), h, YEAR, income(100)).await.unwrap();
+    assert!(version(&db, TAGANG).await > t0, "the form writes bump");
+    let after = village_measures(&db).await;
+    assert_eq!(
+        after[0].persons,
+        before[0].persons + 1,
+        "the new person counted"
     );
 }

@@ -12,7 +12,9 @@
 //! **Invalidation.** Stored facts carry the version of their village they were computed at; the
 //! village's current version is in `village_versions`, bumped by database triggers in the same
 //! transaction as any write to the rows the facts come from (households, persons, incomes, status
-//! history, household years; see migration 0029), so no write path, bulk or not, can forget it.
+//! history, household years; see migration 0029), so no form or procedure can forget it. A bulk
+//! import pauses the triggers for its transaction and bumps every village it wrote into once
+//! before it commits (`bulk`): the same versions, one statement instead of one per row.
 //! The pass uses stored facts only when their version is the current one. Missing or stale facts
 //! are computed from the rows with one set-based query per batch of villages (one row per
 //! household, never a query per household), used for the answer, and stored afterwards in short
