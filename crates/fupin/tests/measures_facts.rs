@@ -10,7 +10,7 @@ use common::store::{code, idn, SANFANG, TAGANG};
 use fupin::testing::{test_store, TestDb};
 use fupin_core::assessment::{HouseholdYearInput, MeasuresQuery};
 use fupin_core::registry::*;
-use fupin_core::store::{BulkStore, Store};
+use fupin_core::store::Store;
 use fupin_core::Ctx;
 use fupin_io::{ImportOptions, Kind};
 use serde_json::Value;
