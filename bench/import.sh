@@ -8,7 +8,8 @@
 #      without a cadre and their count per region) dumped to CSV, loaded into unindexed
 #      copies of the same tables (sqlite3 `.import` / PostgreSQL `COPY`), then the same indexes built;
 #   3. `region_stats` of the province for 2018 through the store, and the statistics API over HTTP.
-# Usage: bench/import.sh [N]   (env: REGIONS, BENCH_DIR, PG_BASE, BENCH_PORT (HTTP step, default 18931);
+# Usage: bench/import.sh [N]   (env: REGIONS, BENCH_DIR, PG_BASE, PG_DB and PG_RAW (the databases of the
+#   PostgreSQL run, default fupin_bench and fupin_bench_raw), BENCH_PORT (HTTP step, default 18931);
 #   INCOMES=1 also imports incomes; ONLY=sqlite or ONLY=pg runs one database)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,8 +17,8 @@ N=${1:-1500000}
 REGIONS=${REGIONS:-../shared/data/regions/division_jiangxi_2023.csv}
 W=${BENCH_DIR:-/tmp/fupin-bench}
 PG_BASE=${PG_BASE:-postgres://postgres@127.0.0.1:5432}
-PG_DB=fupin_bench
-PG_RAW=fupin_bench_raw
+PG_DB=${PG_DB:-fupin_bench}
+PG_RAW=${PG_RAW:-fupin_bench_raw}
 # every table the import writes rows into: the raw routes load the same rows into the same tables
 # (and the villages' household counts); a table the schema lacks (an older build) is left out
 ALL_TABLES="households persons status_history member_changes audit_log audit_pending village_year_stats village_year_causes households_without_cadre pairing_coverage village_households"
@@ -35,15 +36,17 @@ export FUPIN_DATA_DIR="$W/data"
 STATS=$PWD/target/release/examples/stats_timing
 mkdir -p "$W"
 
-# run a command under /usr/bin/time -v; print wall seconds and peak RSS
+# run a command under /usr/bin/time -v; print wall seconds, user+sys CPU seconds (of the process:
+# the PostgreSQL server's are not in it) and peak RSS
 timed() {
     local label=$1
     shift
     /usr/bin/time -v "$@" >"$W/last.out" 2>"$W/last.err" || { cat "$W/last.out" "$W/last.err" >&2; exit 1; }
-    local wall rss
+    local wall rss cpu
     wall=$(grep "Elapsed (wall clock)" "$W/last.err" | awk '{print $NF}')
     rss=$(grep "Maximum resident set size" "$W/last.err" | awk '{print $NF}')
-    printf '%-48s wall %10s   peak RSS %6d MiB\n' "$label" "$wall" $((rss / 1024))
+    cpu=$(grep -E "(User|System) time \(seconds\)" "$W/last.err" | awk '{s += $NF} END {printf "%.1f", s}')
+    printf '%-48s wall %10s   CPU %8s s   peak RSS %6d MiB\n' "$label" "$wall" "$cpu" $((rss / 1024))
 }
 
 # GET /api/v1/regions/{province}/stats over HTTP on the loaded database: a viewer of the province
@@ -104,7 +107,9 @@ echo "-- raw route: sqlite3 .import of the same rows into unindexed copies of th
 rm -f "$W"/raw.db* "$W"/raw_*.csv "$W"/raw_tables.sql "$W"/raw_indexes.sql
 for t in $TABLES; do
     sqlite3 -csv "$W/fupin.db" "SELECT * FROM $t" >"$W/raw_$t.csv"
-    sqlite3 "$W/fupin.db" ".schema $t" | grep -v "^CREATE \(UNIQUE \)\?INDEX" >>"$W/raw_tables.sql"
+    # the table alone: neither its indexes (built after the load) nor its triggers (the raw route
+    # loads rows as they are; the measures' version triggers also name a table it does not copy)
+    sqlite3 "$W/fupin.db" "SELECT sql || ';' FROM sqlite_master WHERE type = 'table' AND name = '$t'" >>"$W/raw_tables.sql"
     sqlite3 "$W/fupin.db" "SELECT sql || ';' FROM sqlite_master WHERE type = 'index' AND tbl_name = '$t' AND sql IS NOT NULL" >>"$W/raw_indexes.sql"
 done
 sqlite3 "$W/raw.db" <"$W/raw_tables.sql" >/dev/null

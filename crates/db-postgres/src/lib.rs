@@ -436,6 +436,20 @@ impl Tx for PgTx {
         }
         Ok(())
     }
+
+    /// `fupin.facts_paused` for this transaction only (`set_config(…, true)` is `SET LOCAL`): the
+    /// version triggers' `WHEN` reads it. No other transaction sees it, so writes from forms meanwhile
+    /// still bump their villages; it ends with the transaction, committed or not, and never stays on
+    /// a pooled connection.
+    async fn pause_facts(&mut self, on: bool) -> DbResult<()> {
+        let value = if on { "on" } else { "off" };
+        self.execute(
+            "SELECT set_config('fupin.facts_paused', $1, true)",
+            &[Value::from(value)],
+        )
+        .await?;
+        Ok(())
+    }
 }
 
 /// A `text[]` literal of `values`: each element quoted, `"` and `\\` escaped by a backslash.

@@ -447,6 +447,19 @@ impl Tx for SqliteTx {
             .await?;
         Ok(())
     }
+
+    /// A row in `facts_pause` while paused: the version triggers' `WHEN` reads it. The one writer
+    /// holds the database, so no other write runs while it is there; readers never see it (it is
+    /// deleted before the commit, or rolled back with the rest).
+    async fn pause_facts(&mut self, on: bool) -> DbResult<()> {
+        let sql = if on {
+            "INSERT INTO facts_pause (paused) VALUES (1)"
+        } else {
+            "DELETE FROM facts_pause"
+        };
+        self.execute(sql, &[]).await?;
+        Ok(())
+    }
 }
 
 #[async_trait]

@@ -186,6 +186,7 @@ impl<'a> Cols<'a> {
         time -> OffsetDateTime,
         opt_time -> Option<OffsetDateTime>,
         bytes -> Vec<u8>,
+        opt_bytes -> Option<Vec<u8>>,
     }
 
     /// A JSON column.

@@ -184,6 +184,12 @@ impl Row {
             v => Err(decode_err(i, "bool", v)),
         }
     }
+    pub fn opt_bytes(&self, i: usize) -> DbResult<Option<Vec<u8>>> {
+        match self.get(i)? {
+            Value::Bytes(None) | Value::Text(None) => Ok(None),
+            _ => self.bytes(i).map(Some),
+        }
+    }
     pub fn bytes(&self, i: usize) -> DbResult<Vec<u8>> {
         match self.get(i)? {
             Value::Bytes(Some(b)) => Ok(b.clone()),
@@ -298,6 +304,14 @@ pub trait Tx: Send {
     /// transaction's statements; `None` when the engine plans the table from defaults that do not
     /// go stale as it grows, so that `analyze` would not be needed for it (see `bulk::growth`).
     async fn planned_rows(&mut self, table: &str) -> DbResult<Option<u64>>;
+
+    /// Pause (`on`) or resume (`!on`) the triggers that bump `village_versions` (migration 0029),
+    /// for this transaction only: a bulk session pauses them for its writes and bumps the villages
+    /// it touched itself, once, before it commits (see `bulk`). SQLite inserts a row into
+    /// `facts_pause` and deletes it (one writer: no other transaction writes meanwhile, and a
+    /// rollback takes the row away); PostgreSQL sets `fupin.facts_paused` with `SET LOCAL`, which
+    /// no other transaction sees and which ends with the transaction.
+    async fn pause_facts(&mut self, on: bool) -> DbResult<()>;
 
     /// Session settings for a large load (`on`) and back (`!on`): SQLite enlarges the page cache of
     /// the connection; PostgreSQL gives index builds more memory. Default: nothing.

@@ -107,6 +107,9 @@ impl Tx for SharedTx {
     async fn without_jit(&mut self) -> DbResult<()> {
         self.0.lock().await.tx.without_jit().await
     }
+    async fn pause_facts(&mut self, on: bool) -> DbResult<()> {
+        self.0.lock().await.tx.pause_facts(on).await
+    }
 }
 
 #[cfg(test)]
@@ -142,6 +145,9 @@ mod tests {
         }
         async fn planned_rows(&mut self, _: &str) -> DbResult<Option<u64>> {
             Ok(None)
+        }
+        async fn pause_facts(&mut self, _: bool) -> DbResult<()> {
+            Ok(())
         }
     }
 

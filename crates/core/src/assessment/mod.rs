@@ -17,6 +17,7 @@
 //! - [`cases`]: what a procedure case reads (the assessments' inputs, gathered one way for the store
 //!   and for imports) and the status change a finished procedure records.
 //! - [`measures`]: headcount ratio, FGT, Watts, Sen and Gini.
+//! - [`facts`]: the compact binary form of a village-year's measure facts, which the store keeps.
 //! - [`counting`]: the Alkire–Foster counting measure, its configurations (data, kept as parameters
 //!   `mpi.<name>`) and the two shipped presets.
 //!
@@ -29,6 +30,7 @@ pub mod store;
 pub mod cases;
 pub mod counting;
 pub mod exit;
+pub mod facts;
 pub mod incidence;
 pub mod measures;
 pub mod monitoring;

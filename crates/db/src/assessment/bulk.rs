@@ -102,6 +102,8 @@ impl AssessmentBulk for SqlBulkSession {
         let now = OffsetDateTime::now_utc();
         let actor = self.ctx.actor.clone();
         let mut audit = Vec::with_capacity(items.len());
+        self.facts_households
+            .extend(items.iter().map(|it| it.household_id.0));
         for it in items {
             let y = &it.after;
             // one statement for both cases: the key is (household, year)

@@ -1,22 +1,40 @@
-//! Poverty measures of a scope in one set-based pass: the scope's households are read in batches of
-//! whole villages (one query per batch, one row per household, never a query per household), each household's year facts
-//! and members are turned into per-person incomes (compact integers, sorted in memory for Gini and
-//! Sen by core) and counting-measure rows fed to core's accumulator as they come.
+//! Poverty measures of a scope in one pass over compact facts kept per (village, year).
 //!
 //! Which households and persons count is core's definition (`HouseholdFacts::in_scope` and
 //! `persons_in`): identified in or before the year, a status recorded and not `removed` on
-//! 31 December, members present on that day. The SQL below selects exactly those (the status on a
-//! day is the last recorded on or before it, else the first one recorded, as `status_on` reads
-//! the history); the contract tests compare the result with a recomputation from the facts.
+//! 31 December, members present on that day. For each village of the scope the pass reads the
+//! village's measure facts of the year (core's `assessment::facts`: per household the net income,
+//! the year's needs and living conditions, per member present what the counting indicators read;
+//! every field, whatever the configuration), kept in `village_measure_facts`, and feeds them to
+//! core: the per-person incomes (compact integers, sorted in memory for Gini and Sen) and the
+//! counting accumulator, household by household as they are decoded.
 //!
-//! Nothing is cached: every request reads the rows of its scope, so no write can leave a stale figure.
+//! **Invalidation.** Stored facts carry the version of their village they were computed at; the
+//! village's current version is in `village_versions`, bumped by database triggers in the same
+//! transaction as any write to the rows the facts come from (households, persons, incomes, status
+//! history, household years; see migration 0029), so no form or procedure can forget it. A bulk
+//! import pauses the triggers for its transaction and bumps every village it wrote into once
+//! before it commits (`bulk`): the same versions, one statement instead of one per row.
+//! The pass uses stored facts only when their version is the current one. Missing or stale facts
+//! are computed from the rows with one set-based query per batch of villages (one row per
+//! household, never a query per household), used for the answer, and stored afterwards in short
+//! write transactions, each row only while its village is still at the version read before its
+//! rows were (a write committed meanwhile leaves the new row stale, never wrong). Storing is best
+//! effort: a failure is logged and the answer stands. `fupin stats rebuild` empties the facts.
+//!
+//! The SQL that computes facts selects exactly core's households and persons (the status on a day
+//! is the last recorded on or before it, else the first one recorded, as `status_on` reads the
+//! history); the contract tests compare the cached result with a recomputation after each kind of
+//! write.
 
+use crate::query::Query;
 use crate::rows::Cols;
 use crate::sql::{DbError, Tx};
 use crate::{args, SqlStore};
 use fupin_core::assessment::counting::{
-    self, household_rows, CountingAccumulator, HouseholdIndicators, MemberIndicators, Variable,
+    self, household_rows, CountingAccumulator, HouseholdIndicators, MemberIndicators,
 };
+use fupin_core::assessment::facts::{self, HouseholdFact};
 use fupin_core::assessment::standards::{counting_param, fen_param, key};
 use fupin_core::assessment::{poverty_measures, MeasuresQuery, MeasuresReport};
 use fupin_core::registry::{HouseholdStatus, IncomeComponents, LivingConditions};
@@ -24,17 +42,48 @@ use fupin_core::store::StoreResult;
 use fupin_core::years::{today, year_end};
 use fupin_core::{Ctx, DomainError, Fen, PerCapita, RegionCode};
 
-/// Households per batch: bounds the rows held at once (a batch is whole villages, so a village
-/// larger than this is one batch of its own).
-const BATCH_HOUSEHOLDS: i64 = 20_000;
+/// Villages whose facts one query computes: bounds the rows held at once and the statement's
+/// parameters.
+const BATCH_VILLAGES: usize = 200;
 
-/// Which person columns the configuration needs.
-#[derive(Clone, Copy)]
-struct PersonColumns {
-    schooling: bool,
-    education: bool,
-    health: bool,
-    insurance: bool,
+/// Villages whose computed facts one write transaction stores: keeps each short.
+const STORE_VILLAGES: usize = 500;
+
+/// Facts computed by this pass, to be stored: village, the version they were computed at, how many
+/// households, the encoded facts.
+type Computed = (String, i64, i64, Vec<u8>);
+
+/// What the measures gather from the households as they come.
+struct Gathered {
+    acc: CountingAccumulator,
+    incomes: Vec<PerCapita>,
+    households: u64,
+    year: i32,
+    on: time::Date,
+}
+
+impl Gathered {
+    fn add(&mut self, h: HouseholdFact) {
+        let persons = h.members.len() as i64;
+        let mut indicators = h.indicators;
+        indicators.per_capita = indicators
+            .per_capita
+            .and_then(|p| PerCapita::new(p.total(), persons));
+        if let Some(pc) = indicators.per_capita {
+            self.households += 1;
+            self.incomes
+                .extend(std::iter::repeat_n(pc, persons as usize));
+        }
+        for row in household_rows(
+            self.acc.resolved(),
+            &indicators,
+            &h.members,
+            self.year,
+            self.on,
+        ) {
+            self.acc.add(&row);
+        }
+    }
 }
 
 impl SqlStore {
@@ -67,76 +116,83 @@ impl SqlStore {
         let name = query.config.as_deref().unwrap_or(counting::DEFAULT_CONFIG);
         let config = counting_param(&params, name, region, year)?;
         let resolved = config.resolve(name, line, query.k)?;
-        let cols = PersonColumns {
-            schooling: resolved.reads(Variable::CompulsoryEducation),
-            education: resolved.reads(Variable::Education),
-            health: resolved.reads(Variable::Health),
-            insurance: resolved.reads(Variable::MedicalInsurance),
-        };
-        let living = [
-            Variable::HousingSafe,
-            Variable::SafeDrinkingWater,
-            Variable::Electricity,
-            Variable::SanitaryToilet,
-            Variable::CookingFuel,
-        ]
-        .iter()
-        .any(|v| resolved.reads(*v));
-        let mut acc = CountingAccumulator::new(resolved);
 
         let end = year_end(year);
         // ages as the exit assessment takes them: on the year's end, or today within the year
         let on = end.min(today());
+        let mut g = Gathered {
+            acc: CountingAccumulator::new(resolved),
+            incomes: Vec::new(),
+            households: 0,
+            year,
+            on,
+        };
         let (lo, hi) = region.range();
         let mut tx = self.db.begin_read().await?;
         let region_ref = self.region_ref(tx.as_mut(), region).await?;
 
-        // whole villages per batch
-        let villages = tx
+        // every region code of the scope (households may only point at regions), with its version
+        // and its facts of the year when they are current
+        let rows = tx
             .fetch_all(
-                "SELECT village_code, COUNT(*) FROM households WHERE village_code BETWEEN $1 AND $2 GROUP BY village_code ORDER BY village_code",
-                &args![lo.as_str(), hi.as_str()],
+                "SELECT r.code, COALESCE(v.version, 0), \
+                 CASE WHEN f.version = COALESCE(v.version, 0) THEN f.facts END \
+                 FROM regions r \
+                 LEFT JOIN village_versions v ON v.village_code = r.code \
+                 LEFT JOIN village_measure_facts f ON f.year = $3 AND f.village_code = r.code \
+                 WHERE r.code BETWEEN $1 AND $2 ORDER BY r.code",
+                &args![lo.as_str(), hi.as_str(), year],
             )
             .await?;
-        let mut batches: Vec<(String, String)> = Vec::new();
-        let mut open: Option<(String, String, i64)> = None;
-        for r in villages {
-            let (v, n) = Cols::read(&r, |c| Ok((c.text()?, c.i64()?)))?;
-            open = match open {
-                Some((a, _, m)) if m + n <= BATCH_HOUSEHOLDS => Some((a, v, m + n)),
-                Some((a, b, _)) => {
-                    batches.push((a, b));
-                    Some((v.clone(), v, n))
-                }
-                None => Some((v.clone(), v, n)),
+        let mut stale: Vec<(String, i64)> = Vec::new();
+        for r in rows {
+            let (code, version, blob) =
+                Cols::read(&r, |c| Ok((c.text()?, c.i64()?, c.opt_bytes()?)))?;
+            let Some(blob) = blob else {
+                stale.push((code, version));
+                continue;
             };
-        }
-        if let Some((a, b, _)) = open {
-            batches.push((a, b));
+            match facts::decode(&blob) {
+                Ok(hh) => {
+                    for h in hh {
+                        g.add(h);
+                    }
+                }
+                Err(e) => {
+                    // another format or a damaged row: computed again
+                    tracing::warn!(village = %code, error = %e, "kept measure facts not read");
+                    stale.push((code, version));
+                }
+            }
         }
 
-        let mut incomes: Vec<PerCapita> = Vec::new();
-        let mut households = 0u64;
-        for (a, b) in &batches {
-            let hh = self
-                .batch(tx.as_mut(), (a, b), year, end, living, cols)
-                .await?;
-            for (_, facts, ms) in hh {
-                let persons = ms.len() as i64;
-                let mut facts = facts;
-                facts.per_capita = facts
-                    .per_capita
-                    .and_then(|p| PerCapita::new(p.total(), persons));
-                if let Some(pc) = facts.per_capita {
-                    households += 1;
-                    incomes.extend(std::iter::repeat_n(pc, persons as usize));
-                }
-                for row in household_rows(acc.resolved(), &facts, &ms, year, on) {
-                    acc.add(&row);
+        let mut computed: Vec<Computed> = Vec::with_capacity(stale.len());
+        for chunk in stale.chunks(BATCH_VILLAGES) {
+            let mut by_village = self.compute_facts(tx.as_mut(), chunk, year, end).await?;
+            for (code, version) in chunk {
+                let hh = by_village.remove(code.as_str()).unwrap_or_default();
+                computed.push((code.clone(), *version, hh.len() as i64, facts::encode(&hh)));
+                for h in hh {
+                    g.add(h);
                 }
             }
         }
         drop(tx);
+        if !computed.is_empty() {
+            if let Err(e) = self.store_facts(year, &computed).await {
+                tracing::warn!(error = %e, villages = computed.len(), "measure facts not stored");
+            }
+        }
+
+        let Gathered {
+            acc,
+            mut incomes,
+            households,
+            ..
+        } = g;
+        // the floating-point sums (Watts) in one order whatever order the villages were read in
+        // (kept facts first, computed ones after), so that an answer never depends on the cache
+        incomes.sort_unstable();
         let m = poverty_measures(&incomes, line);
         Ok(MeasuresReport {
             region: region_ref,
@@ -156,71 +212,76 @@ impl SqlStore {
         })
     }
 
-    /// The in-scope households of villages `a..=b` with their year facts and their members present
-    /// on `end`, in id order: one row per household, its members folded into one text column by the
-    /// engine (`birth|schooling|reason|education|health|insurance;…`, only the fields the
-    /// configuration reads), so the rows that cross to the store are households, not persons. The
-    /// per-capita income holds the year's net income over one person; the caller divides by the
-    /// members present.
-    async fn batch(
+    /// Store computed facts, a few hundred villages per write transaction; a row is written only
+    /// while its village is still at the version the facts were computed at.
+    async fn store_facts(&self, year: i32, computed: &[Computed]) -> StoreResult<()> {
+        for chunk in computed.chunks(STORE_VILLAGES) {
+            let mut tx = self.db.begin_write().await?;
+            for (code, version, households, blob) in chunk {
+                tx.execute(
+                    "INSERT INTO village_measure_facts (year, village_code, version, households, facts) \
+                     SELECT $1, $2, $3, $4, $5 \
+                     WHERE COALESCE((SELECT version FROM village_versions WHERE village_code = $2), 0) = $3 \
+                     ON CONFLICT (year, village_code) DO UPDATE SET version = excluded.version, \
+                     households = excluded.households, facts = excluded.facts",
+                    &args![year, code.as_str(), *version, *households, blob.clone()],
+                )
+                .await?;
+            }
+            tx.commit().await?;
+        }
+        Ok(())
+    }
+
+    /// The measure facts of `villages` for `year`, from the rows: the in-scope households with
+    /// their year facts and their members present on `end`, by village in id order. One row per
+    /// household, its members folded into one text column by the engine
+    /// (`birth|schooling|reason|education|health|insurance;…`), so the rows that cross to the
+    /// store are households, not persons. The per-capita income holds the year's net income over
+    /// one person; the reader divides by the members present.
+    async fn compute_facts(
         &self,
         tx: &mut dyn Tx,
-        (a, b): (&str, &str),
+        villages: &[(String, i64)],
         year: i32,
         end: time::Date,
-        living: bool,
-        c: PersonColumns,
-    ) -> StoreResult<Vec<(i64, HouseholdIndicators, Vec<MemberIndicators>)>> {
-        let living_col = if living { "h.living" } else { "NULL" };
-        let pick = |on: bool, col: &str| {
-            if on {
-                format!("COALESCE({col}, '')")
-            } else {
-                "''".into()
-            }
-        };
+    ) -> StoreResult<std::collections::HashMap<String, Vec<HouseholdFact>>> {
         let member = [
-            pick(c.schooling, "CAST(p.birth_date AS TEXT)"),
-            pick(c.schooling, "p.schooling"),
-            if c.schooling {
-                "CASE WHEN TRIM(COALESCE(p.out_of_school_reason, '')) <> '' THEN '1' ELSE '' END".into()
-            } else {
-                "''".into()
-            },
-            pick(c.education, "p.education"),
-            pick(c.health, "p.health"),
-            if c.insurance {
-                "CASE WHEN p.basic_medical_insurance THEN '1' WHEN NOT p.basic_medical_insurance THEN '0' ELSE '' END".into()
-            } else {
-                "''".into()
-            },
+            "COALESCE(CAST(p.birth_date AS TEXT), '')",
+            "COALESCE(p.schooling, '')",
+            "CASE WHEN TRIM(COALESCE(p.out_of_school_reason, '')) <> '' THEN '1' ELSE '' END",
+            "COALESCE(p.education, '')",
+            "COALESCE(p.health, '')",
+            "CASE WHEN p.basic_medical_insurance THEN '1' WHEN NOT p.basic_medical_insurance THEN '0' ELSE '' END",
         ]
         .join(" || '|' || ");
         let agg = self.db.text_agg();
-        let rows = tx
-            .fetch_all(
-                &format!(
-                    "SELECT h.id, \
-                     COALESCE((SELECT s.to_status FROM status_history s WHERE s.household_id = h.id AND s.date <= $4 ORDER BY s.date DESC, s.id DESC LIMIT 1), \
-                              (SELECT s.to_status FROM status_history s WHERE s.household_id = h.id ORDER BY s.date, s.id LIMIT 1)), \
-                     i.wage_fen, i.business_fen, i.property_fen, i.transfer_fen, i.business_cost_fen, \
-                     y.food_secure, y.clothing_secure, {living_col}, \
-                     (SELECT {agg}({member}, ';') FROM persons p WHERE p.household_id = h.id \
-                      AND (p.joined_on IS NULL OR p.joined_on <= $4) AND (p.left_on IS NULL OR p.left_on > $4)) \
-                     FROM households h \
-                     LEFT JOIN incomes i ON i.household_id = h.id AND i.year = $3 \
-                     LEFT JOIN household_years y ON y.household_id = h.id AND y.year = $3 \
-                     WHERE h.village_code BETWEEN $1 AND $2 AND h.identification_year <= $3 \
-                     ORDER BY h.id"
-                ),
-                &args![a, b, year, end],
-            )
-            .await?;
-        let mut out = Vec::with_capacity(rows.len());
+        let mut q = Query::new("");
+        let y = q.arg(year);
+        let e = q.arg(end);
+        let codes: Vec<String> = villages.iter().map(|(c, _)| q.arg(c.as_str())).collect();
+        q.push(&format!(
+            "SELECT h.village_code, \
+             COALESCE((SELECT s.to_status FROM status_history s WHERE s.household_id = h.id AND s.date <= {e} ORDER BY s.date DESC, s.id DESC LIMIT 1), \
+                      (SELECT s.to_status FROM status_history s WHERE s.household_id = h.id ORDER BY s.date, s.id LIMIT 1)), \
+             i.wage_fen, i.business_fen, i.property_fen, i.transfer_fen, i.business_cost_fen, \
+             y.food_secure, y.clothing_secure, h.living, \
+             (SELECT {agg}({member}, ';') FROM persons p WHERE p.household_id = h.id \
+              AND (p.joined_on IS NULL OR p.joined_on <= {e}) AND (p.left_on IS NULL OR p.left_on > {e})) \
+             FROM households h \
+             LEFT JOIN incomes i ON i.household_id = h.id AND i.year = {y} \
+             LEFT JOIN household_years y ON y.household_id = h.id AND y.year = {y} \
+             WHERE h.village_code IN ({}) AND h.identification_year <= {y} \
+             ORDER BY h.village_code, h.id",
+            codes.join(", ")
+        ));
+        let rows = tx.fetch_all(&q.sql, &q.args).await?;
+        let mut out: std::collections::HashMap<String, Vec<HouseholdFact>> =
+            std::collections::HashMap::new();
         for r in rows {
-            let (id, status, indicators, folded) = Cols::read(&r, |c| {
+            let (village, status, indicators, folded) = Cols::read(&r, |c| {
                 Ok((
-                    c.i64()?,
+                    c.text()?,
                     c.opt_text()?,
                     household_indicators(c)?,
                     c.opt_text()?,
@@ -240,7 +301,10 @@ impl SqlStore {
                 Some(t) => members(&t)?,
                 None => Vec::new(),
             };
-            out.push((id, indicators, members));
+            out.entry(village).or_default().push(HouseholdFact {
+                indicators,
+                members,
+            });
         }
         Ok(out)
     }
@@ -255,7 +319,7 @@ fn iso_date(s: &str) -> Option<time::Date> {
     time::Date::from_calendar_date(y, time::Month::try_from(m).ok()?, d).ok()
 }
 
-/// The members folded by [`SqlStore::batch`].
+/// The members folded by [`SqlStore::compute_facts`].
 fn members(text: &str) -> StoreResult<Vec<MemberIndicators>> {
     let bad = || {
         tracing::error!("folded members do not parse");

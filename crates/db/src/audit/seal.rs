@@ -342,4 +342,7 @@ impl Tx for SealingTx {
     async fn without_jit(&mut self) -> DbResult<()> {
         self.inner.without_jit().await
     }
+    async fn pause_facts(&mut self, on: bool) -> DbResult<()> {
+        self.inner.pause_facts(on).await
+    }
 }

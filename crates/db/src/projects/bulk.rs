@@ -587,6 +587,16 @@ impl ProjectBulk for SqlBulkSession {
             )
             .await
             .map_err(map_bulk)?;
+        // the villages whose households' incomes the dividends changed (see `bulk`: the version
+        // triggers are paused)
+        let villages = tx
+            .fetch_all(
+                "SELECT DISTINCT h.village_code FROM dividends d JOIN households h ON h.id = d.household_id \
+                 WHERE d.asset_id BETWEEN $1 AND $2 AND d.amount_fen > 0",
+                &args![s0, s1],
+            )
+            .await
+            .map_err(map_bulk)?;
         // the collective's share into the villages' collective income of the year
         let profiles = tx
             .execute(
@@ -600,6 +610,10 @@ impl ProjectBulk for SqlBulkSession {
             )
             .await
             .map_err(map_bulk)?;
+        for r in &villages {
+            let v: String = crate::rows::Cols::read(r, |c| Ok(c.text()?))?;
+            self.facts_changed(&v);
+        }
         if incomes > 0 {
             self.store.rebuild_in(self.tx.as_mut()).await?;
         }

@@ -234,7 +234,9 @@ impl RegistryBulk for SqlBulkSession {
         // a village's code copied once, not once per household; a file lists a village's
         // households together, so they are counted in runs and each run looked up once
         for run in items.chunk_by(|a, b| a.data.village_code == b.data.village_code) {
-            self.add_to_village(run[0].data.village_code.as_str(), run.len() as i64);
+            let v = run[0].data.village_code.as_str();
+            self.add_to_village(v, run.len() as i64);
+            self.facts_changed(v);
         }
         let now = OffsetDateTime::now_utc();
         let actor = self.ctx.actor.clone();
@@ -349,7 +351,10 @@ impl RegistryBulk for SqlBulkSession {
         let mut audit = Vec::new();
         for u in &items {
             let id = u.before.id;
+            // the household's facts may change with any of its rows (members, status, village)
+            self.facts_changed(u.before.village_code.as_str());
             if let Some(d) = &u.data {
+                self.facts_changed(d.village_code.as_str());
                 if d.village_code != u.before.village_code {
                     self.recount_villages
                         .insert(u.before.village_code.to_string());
@@ -494,6 +499,7 @@ impl RegistryBulk for SqlBulkSession {
         let actor = self.ctx.actor.clone();
         let mut new_rows = Vec::new();
         for it in &items {
+            self.facts_changed(it.village.as_str());
             let a = &it.after;
             let v = rows::income_row(
                 (a.household_id, a.year),

@@ -441,6 +441,8 @@ impl StatsStore for SqlStore {
         self.recount_all_villages(tx.as_mut()).await?;
         self.rebuild_pairing_figures_in(tx.as_mut()).await?;
         self.rebuild_funds_figures_in(tx.as_mut()).await?;
+        // the poverty measures' facts are computed again on their next read
+        tx.execute("DELETE FROM village_measure_facts", &[]).await?;
         let rec = fupin_core::audit::AuditRecord::event(
             "stats.rebuild",
             "aggregates",
