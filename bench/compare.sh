@@ -10,9 +10,10 @@
 #      already recorded, a problem from its first row (description, masked evidence), its first
 #      step and its pending audit record; then rolled back. Run twice before ours (both from the
 #      state ours starts from), the faster counted;
-#   2. ours: `fupin import --kind compare_deaths FILE` (every row's ID number checked, the list
-#      streamed into the session's scratch table, one join, a problem per matched person recorded
-#      with its first step and audit record), wall time and peak RSS;
+#   2. ours: `fupin import --kind compare_deaths FILE` (every row's ID number checked; on
+#      PostgreSQL the list copied into the session's scratch table and joined once, on SQLite each
+#      batch of 50,000 rows looked up in one statement and only its matches kept; a problem per
+#      matched person recorded with its first step and audit record), wall time and peak RSS;
 #   3. ours again: the same list records nothing twice.
 # Targets: ours ≤ 1.5 × raw and under 60 s, peak RSS under 1 GiB.
 # Usage: bench/compare.sh [N]   (env: REGIONS, BENCH_DIR, PG_BASE, PG_DB, ROWS, MATCHES, KIND,
