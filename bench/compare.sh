@@ -6,10 +6,14 @@
 # SQLite and on PostgreSQL, each figure with the load average:
 #   1. the raw route: the list loaded as it is (sqlite3 `.import` / psql `\copy` into a temporary
 #      table) and joined on the ID number with the active members of registered households, the
-#      matches kept in a table (then rolled back) — run before and after ours, the faster counted;
-#   2. ours: `fupin import --kind compare_deaths FILE` (every row's ID number checked, the list
-#      streamed into the session's scratch table, one join, a problem per matched person recorded
-#      with its first step and audit record), wall time and peak RSS;
+#      matches kept in a table, and the same rows written as ours writes: per matched person not
+#      already recorded, a problem from its first row (description, masked evidence), its first
+#      step and its pending audit record; then rolled back. Run twice before ours (both from the
+#      state ours starts from), the faster counted;
+#   2. ours: `fupin import --kind compare_deaths FILE` (every row's ID number checked; on
+#      PostgreSQL the list copied into the session's scratch table and joined once, on SQLite each
+#      batch of 50,000 rows looked up in one statement and only its matches kept; a problem per
+#      matched person recorded with its first step and audit record), wall time and peak RSS;
 #   3. ours again: the same list records nothing twice.
 # Targets: ours ≤ 1.5 × raw and under 60 s, peak RSS under 1 GiB.
 # Usage: bench/compare.sh [N]   (env: REGIONS, BENCH_DIR, PG_BASE, PG_DB, ROWS, MATCHES, KIND,
@@ -69,11 +73,53 @@ fi
 printf '   %-24s %10s rows, %s bytes\n' "$(basename "$LIST")" "$(($(wc -l <"$LIST") - 1))" "$(stat -c %s "$LIST")"
 
 # the raw route's join, the same rows as ours: active members of households not removed
-JOIN="SELECT c.*, p.id AS person_id, p.name AS person_name, h.id AS household_id, h.village_code, \
-h.household_number, r.name AS village_name FROM raw_list c \
+# (`line` is the list's row: SQLite's rowid, PostgreSQL's identity column)
+JOIN="SELECT c.line, c.id_number, c.name, c.date, NULLIF(c.detail, '') AS detail, p.id AS person_id, \
+p.name AS person_name, h.id AS household_id, h.village_code, h.household_number, r.name AS village_name \
+FROM raw_list c \
 JOIN persons p ON p.id_number = c.id_number AND p.active \
 JOIN households h ON h.id = p.household_id AND h.status <> 'removed' \
 JOIN regions r ON r.code = h.village_code"
+
+# what ours writes for each person flagged (core's rectification::comparison::flag), as SQL over
+# raw_hits x: the description, category and severity of the list's kind
+LIST_NAME=$(basename "$LIST")
+RULE="comparison:$KIND"
+case $KIND in
+deaths)
+    LABEL="死亡人员（公安）"
+    DESC="x.person_name || '在公安死亡人员名单中' || COALESCE('（' || x.date || '）', '') || '，仍为在册成员：建议办理自然减少'"
+    CATEGORY=data_quality SEVERITY=high
+    ;;
+vehicles)
+    LABEL="车辆登记（车管）"
+    DESC="x.person_name || '名下登记有车辆' || COALESCE('：' || x.detail, '') || '：核查识别准确性'"
+    CATEGORY=identification SEVERITY=medium
+    ;;
+*)
+    echo "KIND: deaths or vehicles" >&2
+    exit 1
+    ;;
+esac
+NOTE="与“$LIST_NAME”（$LABEL）比对发现"
+# the problem's columns, and its values from the first row of each person (SQLite's json_object
+# and PostgreSQL's json_build_object are given as JSON_OBJECT; NOW and TODAY as each writes them)
+PROBLEM_COLS="region_code, household_id, person_id, source, source_ref, rule_code, subject_key, description, \
+category, severity, responsible_unit, found_on, deadline, status, evidence, version, created_by, created_at, \
+updated_by, updated_at"
+problem_values() { # JSON_OBJECT NOW TODAY DEADLINE
+    echo "x.village_code, x.household_id, x.person_id, 'comparison', '$LIST_NAME', '$RULE', \
+'person:' || x.person_id, $DESC, '$CATEGORY', '$SEVERITY', x.village_name, $3, $4, 'open', \
+$1('list', '$LIST_NAME', 'kind', '$KIND', 'line', x.line, \
+'id_number', substr(x.id_number, 1, 4) || '**********' || substr(x.id_number, 15, 4), 'name', x.name, \
+'date', x.date, 'amount_fen', NULL, 'detail', x.detail, 'household_number', x.household_number), \
+1, 'system:cli', $2, 'system:cli', $2"
+}
+# the pending audit record of a new problem p
+audit_after() { # JSON_OBJECT
+    echo "$1('source', 'comparison', 'rule', '$RULE', 'subject', p.subject_key, 'category', p.category, \
+'severity', p.severity, 'deadline', p.deadline, 'responsible_unit', p.responsible_unit)"
+}
 
 run_sqlite() {
     echo
@@ -86,27 +132,42 @@ run_sqlite() {
         touch "$W/loaded-sqlite"
     fi
     # a comparison of an earlier run is taken out, so that each run starts from the same state
-    sqlite3 "$W/fupin.db" "DELETE FROM problem_events WHERE problem_id IN (SELECT id FROM problems WHERE rule_code LIKE 'comparison:%'); DELETE FROM problems WHERE rule_code LIKE 'comparison:%';"
+    sqlite3 "$W/fupin.db" "PRAGMA foreign_keys = ON; DELETE FROM problem_events WHERE problem_id IN (SELECT id FROM problems WHERE rule_code LIKE 'comparison:%'); DELETE FROM problems WHERE rule_code LIKE 'comparison:%';"
+    local NOW="strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
     cat >"$W/raw-sqlite.sql" <<EOF
 PRAGMA busy_timeout = 10000;
+PRAGMA foreign_keys = ON;
 BEGIN;
 CREATE TEMP TABLE raw_list (id_number TEXT, name TEXT, date TEXT, detail TEXT);
 .import --csv --skip 1 $LIST raw_list
-CREATE TEMP TABLE raw_hits AS $JOIN;
+CREATE TEMP TABLE raw_hits AS $(echo "$JOIN" | sed 's/c\.line/c.rowid AS line/');
+CREATE TEMP TABLE raw_mark AS SELECT COALESCE(MAX(id), 0) AS id FROM problems;
+INSERT INTO problems ($PROBLEM_COLS)
+SELECT $(problem_values json_object "$NOW" "date('now')" "date('now', '+30 days')")
+FROM raw_hits x
+JOIN (SELECT person_id, MIN(line) AS line FROM raw_hits GROUP BY person_id) f
+  ON f.person_id = x.person_id AND f.line = x.line
+WHERE NOT EXISTS (SELECT 1 FROM problems pb WHERE pb.rule_code = '$RULE' AND pb.subject_key = 'person:' || x.person_id);
+INSERT INTO problem_events (problem_id, seq, action, from_status, to_status, note, actor, at)
+SELECT id, 1, 'create', NULL, 'open', '$NOTE', 'system:cli', $NOW FROM problems WHERE id > (SELECT id FROM raw_mark);
+INSERT INTO audit_pending (region_code, at, actor, client, action, entity, entity_id, before_json, after_json)
+SELECT p.region_code, $NOW, 'system:cli', NULL, 'problem.create', 'problem', CAST(p.id AS TEXT), NULL,
+  $(audit_after json_object)
+FROM problems p WHERE p.id > (SELECT id FROM raw_mark);
 SELECT COUNT(*) FROM raw_hits;
 ROLLBACK;
 EOF
-    timed "raw route: .import + join (SQLite)" sqlite3 "$W/fupin.db" ".read $W/raw-sqlite.sql"
+    timed "raw route: .import + join + problems (SQLite)" sqlite3 "$W/fupin.db" ".read $W/raw-sqlite.sql"
     local raw1=$WALL matched
     matched=$(tail -1 "$W/last.out")
+    timed "raw route again (SQLite)" sqlite3 "$W/fupin.db" ".read $W/raw-sqlite.sql"
+    local raw=$raw1
+    if awk "BEGIN { exit !($WALL < $raw1) }"; then raw=$WALL; fi
     timed "fupin import --kind compare_$KIND (SQLite)" "$F" --database-url "$DB" import --kind "compare_$KIND" "$LIST"
     local ours=$WALL rss=$RSS
     grep "比对" "$W/last.out" || true
     timed "fupin import --kind compare_$KIND again (SQLite)" "$F" --database-url "$DB" import --kind "compare_$KIND" "$LIST"
     grep "比对" "$W/last.out" || true
-    timed "raw route again (SQLite)" sqlite3 "$W/fupin.db" ".read $W/raw-sqlite.sql"
-    local raw=$raw1
-    if awk "BEGIN { exit !($WALL < $raw1) }"; then raw=$WALL; fi
     echo "SQLite: raw route $raw s ($matched matched rows), ours $ours s: $(ratio "$ours" "$raw") × raw (target ≤ 1.5, < 60 s), peak RSS $rss MiB (target < 1024)"
 }
 
@@ -122,26 +183,43 @@ run_pg() {
         touch "$W/loaded-pg"
     fi
     psql "$PDB" -X -q -c "DELETE FROM problem_events WHERE problem_id IN (SELECT id FROM problems WHERE rule_code LIKE 'comparison:%'); DELETE FROM problems WHERE rule_code LIKE 'comparison:%';"
+    # ours plans its join without JIT; so does the raw route
     cat >"$W/raw-pg.sql" <<EOF
 BEGIN;
-CREATE TEMP TABLE raw_list (id_number TEXT, name TEXT, date DATE, detail TEXT);
-\\copy raw_list FROM '$LIST' CSV HEADER
+SET LOCAL jit = off;
+CREATE TEMP TABLE raw_list (line BIGINT GENERATED ALWAYS AS IDENTITY, id_number TEXT, name TEXT, date DATE, detail TEXT);
+\\copy raw_list (id_number, name, date, detail) FROM '$LIST' CSV HEADER
 ANALYZE raw_list;
 CREATE TEMP TABLE raw_hits AS $JOIN;
+WITH p AS (
+  INSERT INTO problems ($PROBLEM_COLS)
+  SELECT DISTINCT ON (x.person_id) $(problem_values json_build_object "now()" "current_date" "current_date + 30")
+  FROM raw_hits x
+  WHERE NOT EXISTS (SELECT 1 FROM problems pb WHERE pb.rule_code = '$RULE' AND pb.subject_key = 'person:' || x.person_id)
+  ORDER BY x.person_id, x.line
+  RETURNING id, region_code, subject_key, category, severity, deadline, responsible_unit
+), e AS (
+  INSERT INTO problem_events (problem_id, seq, action, from_status, to_status, note, actor, at)
+  SELECT id, 1, 'create', NULL, 'open', '$NOTE', 'system:cli', now() FROM p
+)
+INSERT INTO audit_pending (region_code, at, actor, client, action, entity, entity_id, before_json, after_json)
+SELECT p.region_code, to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'system:cli', NULL,
+  'problem.create', 'problem', p.id::text, NULL, $(audit_after json_build_object)::text
+FROM p;
 SELECT COUNT(*) FROM raw_hits;
 ROLLBACK;
 EOF
-    timed "raw route: \\copy + join (PostgreSQL)" psql "$PDB" -X -q -A -t -f "$W/raw-pg.sql"
+    timed "raw route: \\copy + join + problems (PostgreSQL)" psql "$PDB" -X -q -A -t -v ON_ERROR_STOP=1 -f "$W/raw-pg.sql"
     local raw1=$WALL matched
     matched=$(tail -1 "$W/last.out")
+    timed "raw route again (PostgreSQL)" psql "$PDB" -X -q -A -t -v ON_ERROR_STOP=1 -f "$W/raw-pg.sql"
+    local raw=$raw1
+    if awk "BEGIN { exit !($WALL < $raw1) }"; then raw=$WALL; fi
     timed "fupin import --kind compare_$KIND (PostgreSQL)" "$F" --database-url "$PDB" import --kind "compare_$KIND" "$LIST"
     local ours=$WALL rss=$RSS
     grep "比对" "$W/last.out" || true
     timed "fupin import --kind compare_$KIND again (PostgreSQL)" "$F" --database-url "$PDB" import --kind "compare_$KIND" "$LIST"
     grep "比对" "$W/last.out" || true
-    timed "raw route again (PostgreSQL)" psql "$PDB" -X -q -A -t -f "$W/raw-pg.sql"
-    local raw=$raw1
-    if awk "BEGIN { exit !($WALL < $raw1) }"; then raw=$WALL; fi
     echo "PostgreSQL: raw route $raw s ($matched matched rows), ours $ours s: $(ratio "$ours" "$raw") × raw (target ≤ 1.5, < 60 s), peak RSS $rss MiB (target < 1024)"
 }
 

@@ -577,6 +577,11 @@ impl Backend for PgBackend {
     fn id_table(&self, name: &str, column: &str) -> String {
         format!("CREATE TEMP TABLE {name} ({column} BIGINT PRIMARY KEY) ON COMMIT DROP")
     }
+    /// None: a batch looked up element by element is an index probe per element, where `COPY`
+    /// into a scratch table and one hash join over the whole list are cheaper here.
+    fn text_elements(&self, _param: &str) -> Option<String> {
+        None
+    }
     fn migration_versions(&self) -> Vec<i64> {
         MIGRATOR.iter().map(|m| m.version).collect()
     }

@@ -516,6 +516,11 @@ impl Backend for SqliteBackend {
     fn id_table(&self, name: &str, column: &str) -> String {
         format!("CREATE TEMP TABLE {name} ({column} INTEGER PRIMARY KEY)")
     }
+    /// `json_each` (built into SQLite): the array parsed once in C, each element a row of the
+    /// virtual table that drives the joins after it.
+    fn text_elements(&self, param: &str) -> Option<String> {
+        Some(format!("json_each({param}) j"))
+    }
     fn migration_versions(&self) -> Vec<i64> {
         migration_versions()
     }

@@ -422,6 +422,11 @@ pub trait Backend: Send + Sync {
     /// happens. Either way the table goes on rollback (DDL is transactional on both); callers drop
     /// it before they commit, as SQLite keeps it until the connection closes.
     fn id_table(&self, name: &str, column: &str) -> String;
+    /// The rows of one text parameter `param` holding a JSON array of texts, as a table
+    /// `j (key, value)` (the element's position from 0, the element), for looking a batch's values
+    /// up in one statement: `json_each` on SQLite. `None` on PostgreSQL, which copies a batch
+    /// into a scratch table and joins it instead (see `rectification::comparison`).
+    fn text_elements(&self, param: &str) -> Option<String>;
     /// Versions of the migrations this build ships for the backend, in order.
     fn migration_versions(&self) -> Vec<i64>;
     /// Connections of the pool.

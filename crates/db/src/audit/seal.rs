@@ -264,6 +264,9 @@ impl Backend for SealingBackend {
     fn id_table(&self, name: &str, column: &str) -> String {
         self.inner.id_table(name, column)
     }
+    fn text_elements(&self, param: &str) -> Option<String> {
+        self.inner.text_elements(param)
+    }
     fn migration_versions(&self) -> Vec<i64> {
         self.inner.migration_versions()
     }

@@ -1,21 +1,25 @@
-//! Comparison of a department's list with the registry, set-based: the list is loaded into a
-//! scratch table of the transaction (`COPY` on PostgreSQL, prepared multi-row `INSERT`s on SQLite),
-//! joined once with the active members of registered households on the ID number (the unique index
-//! `persons (id_number) WHERE active`), and only the matches — a small table — are read back, a
-//! page at a time, to record what the list's kind flags: one problem or monitoring warning per
+//! Comparison of a department's list with the registry, set-based. On PostgreSQL the list is
+//! copied into a scratch table of the transaction and joined once with the active members of
+//! registered households on the ID number (the unique index `persons (id_number) WHERE active`);
+//! on SQLite, whose join is an index probe per row anyway, each batch of the list (50,000 rows) is
+//! looked up in one statement over its ID numbers (`Backend::text_elements`) and only its matches
+//! are stored: the list's other rows, nearly all of it, are never written, read back or dropped.
+//! Either way the matches — a small table — are read back, a page at a time, to record what the
+//! list's kind flags: one problem or monitoring warning per
 //! person and kind (`comparison:<kind>`, `person:<id>`), with the first flagged row as evidence
 //! (its ID number masked). A flag recorded earlier is not repeated; one signed off is reopened.
 //! New problems are written in blocks (ids reserved, rows, first steps and audit records copied).
 //!
-//! Rejected alternative: looking the list's numbers up in chunks of a few thousand (what this did
-//! before), one index probe per number but one round trip per chunk and the list held in memory.
+//! Rejected alternative: looking the list's numbers up in chunks of a few thousand with one
+//! parameter per number (what this did before), the list held in memory; and on PostgreSQL
+//! looking batches up at all, an index probe per row where the join hashes the whole list.
 
 use super::NewProblem;
 use crate::assessment::screening::ScreenSet;
 use crate::bulk::{map_bulk, SqlBulkSession};
 use crate::query::Query;
 use crate::rows::Cols;
-use crate::sql::{Tx, Value};
+use crate::sql::{Backend, Tx, Value};
 use crate::{args, SqlStore};
 use fupin_core::audit::AuditRecord;
 use fupin_core::id_number::IdNumber;
@@ -38,11 +42,38 @@ const LIST_COLUMNS: [&str; 6] = ["line", "id_number", "name", "date", "amount_fe
 /// Matches read back per page.
 const PAGE: i64 = 5000;
 
-/// Rows of the list gathered per copy into the scratch table: the import hands them over a
-/// batch (2,000) at a time, and a copy per batch was 2,500 statements for a province's list.
+/// The matches' columns: the list's row, then the person, household and village it names.
+const HIT_COLUMNS: [&str; 12] = [
+    "line",
+    "id_number",
+    "name",
+    "date",
+    "amount_fen",
+    "detail",
+    "person_id",
+    "person_name",
+    "household_id",
+    "village_code",
+    "household_number",
+    "village_name",
+];
+
+/// The person, household and village of each match, joined to the list's ID numbers (`NUMBER`).
+const MATCH_JOINS: &str = "JOIN persons p ON p.id_number = NUMBER AND p.active \
+     JOIN households h ON h.id = p.household_id AND h.status <> 'removed' \
+     JOIN regions r ON r.code = h.village_code";
+
+fn match_joins(number: &str) -> String {
+    MATCH_JOINS.replace("NUMBER", number)
+}
+
+/// Rows of the list gathered per copy into the scratch table (or per look-up): the import hands
+/// them over a batch (2,000) at a time, and a copy per batch was 2,500 statements for a
+/// province's list.
 const COPY_ROWS: usize = 50_000;
 
-/// Create the scratch table (dropping one a failed run may have left on the connection).
+/// Create the scratch tables, the list's and its matches' (dropping ones a failed run may have
+/// left on the connection).
 pub(crate) async fn create_list_table(tx: &mut dyn Tx) -> StoreResult<()> {
     tx.execute(&format!("DROP TABLE IF EXISTS {HITS}"), &[])
         .await?;
@@ -56,11 +87,89 @@ pub(crate) async fn create_list_table(tx: &mut dyn Tx) -> StoreResult<()> {
         &[],
     )
     .await?;
+    tx.execute(
+        &format!(
+            "CREATE TEMP TABLE {HITS} (line BIGINT NOT NULL, id_number TEXT NOT NULL, name TEXT, date DATE, \
+             amount_fen BIGINT, detail TEXT, person_id BIGINT NOT NULL, person_name TEXT NOT NULL, \
+             household_id BIGINT NOT NULL, village_code TEXT NOT NULL, household_number TEXT NOT NULL, \
+             village_name TEXT NOT NULL)"
+        ),
+        &[],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Take rows of the list: looked up at once where the backend reads a batch's ID numbers as a
+/// table (their matches stored), else appended to the scratch table for the one join.
+pub(crate) async fn load_list_rows(
+    tx: &mut dyn Tx,
+    db: &dyn Backend,
+    rows: Vec<(u64, DeptRow)>,
+) -> StoreResult<()> {
+    match db.text_elements("$1") {
+        Some(elements) => look_up_rows(tx, &elements, rows).await,
+        None => copy_list_rows(tx, rows).await,
+    }
+}
+
+/// Look a batch of the list up in one statement over its ID numbers (a JSON array), and store
+/// its matches with the rows they come from. Each element names at most one active person (the
+/// index is unique), so a row is stored at most once.
+async fn look_up_rows(
+    tx: &mut dyn Tx,
+    elements: &str,
+    rows: Vec<(u64, DeptRow)>,
+) -> StoreResult<()> {
+    let numbers: Vec<&str> = rows.iter().map(|(_, r)| r.id_number.expose()).collect();
+    let numbers = crate::rows::to_json(&numbers);
+    let found = tx
+        .fetch_all(
+            &format!(
+                "SELECT j.key, p.id, p.name, h.id, h.village_code, h.household_number, r.name \
+                 FROM {elements} {}",
+                match_joins("j.value")
+            ),
+            &[Value::from(numbers)],
+        )
+        .await?;
+    if found.is_empty() {
+        return Ok(());
+    }
+    let mut rows: Vec<Option<(u64, DeptRow)>> = rows.into_iter().map(Some).collect();
+    let mut values = Vec::with_capacity(found.len());
+    for f in &found {
+        values.push(Cols::read(f, |c| {
+            let at = c.i64()?;
+            let (line, r) = usize::try_from(at)
+                .ok()
+                .and_then(|i| rows.get_mut(i))
+                .and_then(Option::take)
+                .ok_or_else(DomainError::internal)?;
+            Ok(Vec::from(args![
+                line as i64,
+                r.id_number.expose(),
+                r.name,
+                r.date,
+                r.amount_fen,
+                r.detail,
+                c.i64()?,
+                c.text()?,
+                c.i64()?,
+                c.text()?,
+                c.text()?,
+                c.text()?
+            ]))
+        })?);
+    }
+    tx.copy_rows(HITS, &HIT_COLUMNS, values)
+        .await
+        .map_err(map_bulk)?;
     Ok(())
 }
 
 /// Append rows of the list to the scratch table.
-pub(crate) async fn load_list_rows(tx: &mut dyn Tx, rows: Vec<(u64, DeptRow)>) -> StoreResult<()> {
+async fn copy_list_rows(tx: &mut dyn Tx, rows: Vec<(u64, DeptRow)>) -> StoreResult<()> {
     let values: Vec<Vec<Value>> = rows
         .into_iter()
         .map(|(line, r)| {
@@ -95,6 +204,12 @@ struct Hit {
 }
 
 impl SqlStore {
+    /// Whether a list's batches are looked up as they come (SQLite) rather than copied and
+    /// joined whole (PostgreSQL): see the module's note.
+    fn looks_up_lists(&self) -> bool {
+        self.db.text_elements("$1").is_some()
+    }
+
     /// Match the loaded list and record its flags; the scratch tables dropped at the end.
     pub(crate) async fn compare_loaded(
         &self,
@@ -115,30 +230,21 @@ impl SqlStore {
             ..Default::default()
         };
         let started = std::time::Instant::now();
-        // the one pass over the list: its matches among active members of households in the
-        // registry, whatever their region (those outside the caller's are only counted)
-        tx.without_jit().await?;
-        tx.execute(
-            &format!(
-                "CREATE TEMP TABLE {HITS} (line BIGINT NOT NULL, id_number TEXT NOT NULL, name TEXT, date DATE, \
-                 amount_fen BIGINT, detail TEXT, person_id BIGINT NOT NULL, person_name TEXT NOT NULL, \
-                 household_id BIGINT NOT NULL, village_code TEXT NOT NULL, household_number TEXT NOT NULL, \
-                 village_name TEXT NOT NULL)"
-            ),
-            &[],
-        )
-        .await?;
-        tx.execute(
-            &format!(
-                "INSERT INTO {HITS} SELECT c.line, c.id_number, c.name, c.date, c.amount_fen, c.detail, \
-                 p.id, p.name, h.id, h.village_code, h.household_number, r.name FROM {LIST} c \
-                 JOIN persons p ON p.id_number = c.id_number AND p.active \
-                 JOIN households h ON h.id = p.household_id AND h.status <> 'removed' \
-                 JOIN regions r ON r.code = h.village_code"
-            ),
-            &[],
-        )
-        .await?;
+        // the one pass over the list (unless its batches were looked up as they came): its
+        // matches among active members of households in the registry, whatever their region
+        // (those outside the caller's are only counted)
+        if !self.looks_up_lists() {
+            tx.without_jit().await?;
+            tx.execute(
+                &format!(
+                    "INSERT INTO {HITS} SELECT c.line, c.id_number, c.name, c.date, c.amount_fen, c.detail, \
+                     p.id, p.name, h.id, h.village_code, h.household_number, r.name FROM {LIST} c {}",
+                    match_joins("c.id_number")
+                ),
+                &[],
+            )
+            .await?;
+        }
         tx.execute(
             &format!("CREATE INDEX {HITS}_person ON {HITS} (person_id, line)"),
             &[],
@@ -150,12 +256,17 @@ impl SqlStore {
             &None,
         )
         .await?;
-        let mine = count(
-            tx,
-            &format!("SELECT COUNT(*) FROM {HITS} x WHERE 1 = 1"),
-            &ranges,
-        )
-        .await?;
+        let mine = match ranges {
+            None => all,
+            Some(_) => {
+                count(
+                    tx,
+                    &format!("SELECT COUNT(*) FROM {HITS} x WHERE 1 = 1"),
+                    &ranges,
+                )
+                .await?
+            }
+        };
         tracing::debug!(
             ms = started.elapsed().as_millis() as u64,
             matched = all,
@@ -445,7 +556,7 @@ impl SqlStore {
             .enumerate()
             .map(|(i, r)| (i as u64 + 1, r))
             .collect();
-        load_list_rows(tx.as_mut(), numbered).await?;
+        load_list_rows(tx.as_mut(), self.db.as_ref(), numbered).await?;
         let out = self
             .compare_loaded(tx.as_mut(), ctx, kind, list_name, on, n)
             .await?;
@@ -518,7 +629,7 @@ impl SqlBulkSession {
             return Ok(());
         }
         let rows = std::mem::take(&mut self.compare_pending);
-        load_list_rows(self.tx.as_mut(), rows).await
+        load_list_rows(self.tx.as_mut(), self.store.db.as_ref(), rows).await
     }
 }
 
@@ -529,7 +640,7 @@ impl RectificationBulk for SqlBulkSession {
         self.start_comparing().await?;
         self.compared_rows += rows.len() as u64;
         if self.compare_pending.is_empty() && rows.len() >= COPY_ROWS {
-            return load_list_rows(self.tx.as_mut(), rows).await;
+            return load_list_rows(self.tx.as_mut(), self.store.db.as_ref(), rows).await;
         }
         self.compare_pending.extend(rows);
         if self.compare_pending.len() >= COPY_ROWS {
@@ -547,10 +658,12 @@ impl RectificationBulk for SqlBulkSession {
         self.require_write()?;
         self.start_comparing().await?;
         self.flush_list().await?;
-        // the planner's figures for the list just loaded (temporary tables are never analysed
-        // by themselves)
+        // the planner's figures for the list just loaded, before its join (temporary tables are
+        // never analysed by themselves); a list looked up as it came has nothing to join
         let measured = std::time::Instant::now();
-        self.tx.analyze(&[LIST]).await.map_err(map_bulk)?;
+        if !self.store.looks_up_lists() {
+            self.tx.analyze(&[LIST]).await.map_err(map_bulk)?;
+        }
         tracing::debug!(
             ms = measured.elapsed().as_millis() as u64,
             rows = self.compared_rows,
