@@ -190,8 +190,9 @@ async fn kept_measure_facts_follow_every_write() {
     for l in lines {
         let mut cols: Vec<String> = l.split(',').map(str::to_string).collect();
         if cols[1] == YEAR.to_string() {
-            let wage: f64 = cols[2].parse().unwrap();
-            cols[2] = format!("{:.2}", (wage / 2.0).floor());
+            // money in fen: half the wage, down to whole yuan
+            let wage = fupin_core::Fen::parse_yuan("wage", &cols[2]).unwrap().get();
+            cols[2] = fupin_core::Fen::from_yuan(wage / 2 / 100).yuan_string();
         }
         again.push_str(&cols.join(","));
         again.push('\n');
