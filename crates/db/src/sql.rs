@@ -351,6 +351,18 @@ pub async fn insert_rows<T: Tx + ?Sized>(
     columns: &[&str],
     rows: Vec<Vec<Value>>,
 ) -> DbResult<u64> {
+    insert_rows_then(tx, table, columns, rows, "").await
+}
+
+/// [`insert_rows`] with `tail` after each statement's rows (an `ON CONFLICT …` clause), the rows
+/// going in the order given (a caller that locks rows in an order keeps it).
+pub async fn insert_rows_then<T: Tx + ?Sized>(
+    tx: &mut T,
+    table: &str,
+    columns: &[&str],
+    rows: Vec<Vec<Value>>,
+    tail: &str,
+) -> DbResult<u64> {
     if rows.is_empty() || columns.is_empty() {
         return Ok(0);
     }
@@ -382,6 +394,7 @@ pub async fn insert_rows<T: Tx + ?Sized>(
             sql.push(')');
             args.extend(row);
         }
+        sql.push_str(tail);
         n += tx.execute(&sql, &args).await?;
     }
     Ok(n)

@@ -30,7 +30,7 @@ mod plan;
 
 use crate::query::Query;
 use crate::reports::totals;
-use crate::sql::{Droppable, Tx};
+use crate::sql::{insert_rows_then, Droppable, Tx, Value};
 use crate::SqlStore;
 use fupin_core::audit::AuditRecord;
 use fupin_core::error::DomainError;
@@ -199,18 +199,19 @@ impl SqlBulkSession {
             }
         }
         self.tx.pause_facts(false).await.map_err(map_bulk)?;
-        let villages: Vec<String> = villages.into_iter().collect();
-        for chunk in villages.chunks(IN_CHUNK) {
-            let mut q = Query::new("INSERT INTO village_versions (village_code, version) VALUES ");
-            for (i, v) in chunk.iter().enumerate() {
-                let p = q.arg(v.as_str());
-                q.push(&format!("{}({p}, 1)", if i == 0 { "" } else { ", " }));
-            }
-            q.push(
-                " ON CONFLICT (village_code) DO UPDATE SET version = village_versions.version + 1",
-            );
-            self.tx.execute(&q.sql, &q.args).await.map_err(map_bulk)?;
-        }
+        let rows = villages
+            .into_iter()
+            .map(|v| vec![Value::from(v), Value::from(1_i64)])
+            .collect();
+        insert_rows_then(
+            self.tx.as_mut(),
+            "village_versions",
+            &["village_code", "version"],
+            rows,
+            " ON CONFLICT (village_code) DO UPDATE SET version = village_versions.version + 1",
+        )
+        .await
+        .map_err(map_bulk)?;
         Ok(())
     }
 
